@@ -1,0 +1,25 @@
+//! memlayout: declare a whole memory layout (page tables per core and exception level,
+//! pages, segments), plan it with a deterministic or seeded allocator, and turn it into
+//! real AArch64 translation tables.
+//!
+//! The run-time engine is [`Layout`] (built on [`IntervalSet`]); the declarative planner
+//! is [`plan`](plan::plan); the `memory_layout!` macro of `memlayout-macros` runs the same
+//! planner at compile time through the [`dsl`] module (feature `dsl`).
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod model;
+pub mod rng;
+
+pub use model::{
+    Attr, AttrValue, Cacheability, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
+    SecurityState, Segment, SegmentKind, Shareability, TableInfo,
+};
+pub use rng::Rng;
+#[cfg(feature = "dsl")]
+pub mod dsl;

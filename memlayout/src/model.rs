@@ -1,0 +1,834 @@
+//! The data model: exception levels, kinds, permissions, memory attributes, pages,
+//! segments and tables.
+//!
+//! Every type here is plain data that can be built and read in `const` context, so the
+//! `memory_layout!` macro can emit it as `const` items.
+
+use alloc::borrow::Cow;
+use core::fmt;
+
+/// A translation regime's owner: the exception level and security state of one page
+/// table.
+///
+/// EL3 and EL2 use single-privilege translation regimes; EL1 and EL0 share the EL1&0
+/// regime, and EL0 pages are accessible from EL0 (user) code.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ExecutionContext {
+    /// EL3, the secure monitor.
+    EL3,
+    /// Non-secure EL2 (hypervisor).
+    EL2_NS,
+    /// Secure EL2.
+    EL2_S,
+    /// Non-secure EL1 (kernel).
+    EL1_NS,
+    /// Secure EL1.
+    EL1_S,
+    /// Realm EL1.
+    EL1_Realm,
+    /// Non-secure EL0 (user).
+    EL0_NS,
+    /// Secure EL0.
+    EL0_S,
+    /// Realm EL0.
+    EL0_Realm,
+}
+
+/// The security state a table's translations belong to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SecurityState {
+    /// The secure state (EL3 is always secure).
+    Secure,
+    /// The non-secure state.
+    NonSecure,
+    /// The realm state.
+    Realm,
+}
+
+impl ExecutionContext {
+    /// Every context, in declaration order.
+    pub const ALL: [ExecutionContext; 9] = [
+        Self::EL3,
+        Self::EL2_NS,
+        Self::EL2_S,
+        Self::EL1_NS,
+        Self::EL1_S,
+        Self::EL1_Realm,
+        Self::EL0_NS,
+        Self::EL0_S,
+        Self::EL0_Realm,
+    ];
+
+    /// The name as written in source: `EL3`, `EL1_NS`, ...
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::EL3 => "EL3",
+            Self::EL2_NS => "EL2_NS",
+            Self::EL2_S => "EL2_S",
+            Self::EL1_NS => "EL1_NS",
+            Self::EL1_S => "EL1_S",
+            Self::EL1_Realm => "EL1_Realm",
+            Self::EL0_NS => "EL0_NS",
+            Self::EL0_S => "EL0_S",
+            Self::EL0_Realm => "EL0_Realm",
+        }
+    }
+
+    /// Parses a name as written by [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The exception level number: 0 to 3.
+    pub const fn level(self) -> u8 {
+        match self {
+            Self::EL3 => 3,
+            Self::EL2_NS | Self::EL2_S => 2,
+            Self::EL1_NS | Self::EL1_S | Self::EL1_Realm => 1,
+            Self::EL0_NS | Self::EL0_S | Self::EL0_Realm => 0,
+        }
+    }
+
+    /// The security state of the context.
+    pub const fn security(self) -> SecurityState {
+        match self {
+            Self::EL3 | Self::EL2_S | Self::EL1_S | Self::EL0_S => SecurityState::Secure,
+            Self::EL2_NS | Self::EL1_NS | Self::EL0_NS => SecurityState::NonSecure,
+            Self::EL1_Realm | Self::EL0_Realm => SecurityState::Realm,
+        }
+    }
+
+    /// Whether the context translates through the EL1&0 regime (EL1 and EL0 tables).
+    pub const fn is_el10_regime(self) -> bool {
+        self.level() <= 1
+    }
+
+    /// Whether pages of this table are accessible from EL0 (unprivileged) code.
+    pub const fn is_user(self) -> bool {
+        self.level() == 0
+    }
+}
+
+impl fmt::Display for ExecutionContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a page holds; decides which segments it can host and its memory type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PageKind {
+    /// Executable code; hosts `bsp_boot_code`, `boot_code` and `code` segments.
+    Code,
+    /// Data; hosts `data_shared`, `data_preserve` and `stack` segments.
+    Data,
+    /// Device registers (Device memory, never executable); hosts no segments.
+    Device,
+    /// System structures (for example translation tables); hosts no segments.
+    System,
+}
+
+impl PageKind {
+    /// Every kind.
+    pub const ALL: [PageKind; 4] = [Self::Code, Self::Data, Self::Device, Self::System];
+
+    /// The name as written in source.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Data => "data",
+            Self::Device => "device",
+            Self::System => "system",
+        }
+    }
+
+    /// Parses a name as written by [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The permissions a page of this kind gets when none are given: `rx` for code,
+    /// `rw` otherwise.
+    pub const fn default_perms(self) -> Perms {
+        match self {
+            Self::Code => Perms::RX,
+            _ => Perms::RW,
+        }
+    }
+
+    /// Whether the kind is Device memory (as opposed to Normal memory).
+    pub const fn is_device(self) -> bool {
+        matches!(self, Self::Device)
+    }
+}
+
+impl fmt::Display for PageKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a segment holds; decides which pages it may be placed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SegmentKind {
+    /// The boot code of the bootstrap processor (code page).
+    BspBootCode,
+    /// Boot code run by every core (code page).
+    BootCode,
+    /// Code (code page).
+    Code,
+    /// Data shared between agents (data page).
+    DataShared,
+    /// Data preserved across resets (data page).
+    DataPreserve,
+    /// A stack (data page).
+    Stack,
+}
+
+impl SegmentKind {
+    /// Every kind.
+    pub const ALL: [SegmentKind; 6] = [
+        Self::BspBootCode,
+        Self::BootCode,
+        Self::Code,
+        Self::DataShared,
+        Self::DataPreserve,
+        Self::Stack,
+    ];
+
+    /// The name as written in source.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::BspBootCode => "bsp_boot_code",
+            Self::BootCode => "boot_code",
+            Self::Code => "code",
+            Self::DataShared => "data_shared",
+            Self::DataPreserve => "data_preserve",
+            Self::Stack => "stack",
+        }
+    }
+
+    /// Parses a name as written by [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The page kind that can host a segment of this kind.
+    pub const fn page_kind(self) -> PageKind {
+        match self {
+            Self::BspBootCode | Self::BootCode | Self::Code => PageKind::Code,
+            Self::DataShared | Self::DataPreserve | Self::Stack => PageKind::Data,
+        }
+    }
+
+    /// The smallest alignment a segment of this kind takes: 8 bytes for code kinds, 1
+    /// otherwise.
+    pub const fn min_align(self) -> u64 {
+        match self.page_kind() {
+            PageKind::Code => 8,
+            _ => 1,
+        }
+    }
+}
+
+impl fmt::Display for SegmentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Access permissions: any combination of read, write and execute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Perms(u8);
+
+impl Perms {
+    /// Read-only.
+    pub const R: Perms = Perms(1);
+    /// Read and write.
+    pub const RW: Perms = Perms(1 | 2);
+    /// Read and execute.
+    pub const RX: Perms = Perms(1 | 4);
+    /// Read, write and execute.
+    pub const RWX: Perms = Perms(1 | 2 | 4);
+
+    /// Builds permissions from flags. Every page is readable, so `read` false is taken
+    /// as true.
+    pub const fn new(_read: bool, write: bool, execute: bool) -> Perms {
+        Perms(1 | if write { 2 } else { 0 } | if execute { 4 } else { 0 })
+    }
+
+    /// Whether reads are allowed.
+    pub const fn read(self) -> bool {
+        self.0 & 1 != 0
+    }
+
+    /// Whether writes are allowed.
+    pub const fn write(self) -> bool {
+        self.0 & 2 != 0
+    }
+
+    /// Whether instruction fetches are allowed.
+    pub const fn execute(self) -> bool {
+        self.0 & 4 != 0
+    }
+
+    /// The name as written in source: `r`, `rw`, `rx` or `rwx`.
+    pub const fn name(self) -> &'static str {
+        match (self.write(), self.execute()) {
+            (false, false) => "r",
+            (true, false) => "rw",
+            (false, true) => "rx",
+            (true, true) => "rwx",
+        }
+    }
+
+    /// Parses a name as written by [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::R, Self::RW, Self::RX, Self::RWX]
+            .into_iter()
+            .find(|p| p.name() == name)
+    }
+}
+
+impl fmt::Display for Perms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Cacheability of Normal memory (Device memory ignores it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cacheability {
+    /// Normal memory, non-cacheable.
+    NonCacheable,
+    /// Normal memory, write-through.
+    WriteThrough,
+    /// Normal memory, write-back (the default).
+    WriteBack,
+}
+
+impl Cacheability {
+    /// Every value.
+    pub const ALL: [Cacheability; 3] = [Self::NonCacheable, Self::WriteThrough, Self::WriteBack];
+
+    /// The name as written in source.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::NonCacheable => "non_cacheable",
+            Self::WriteThrough => "write_through",
+            Self::WriteBack => "write_back",
+        }
+    }
+
+    /// Parses a name as written by [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+impl fmt::Display for Cacheability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Shareability domain of a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Shareability {
+    /// Non-shareable.
+    NonShareable,
+    /// Inner shareable (the default: what multi-core code expects).
+    Inner,
+    /// Outer shareable.
+    Outer,
+}
+
+impl Shareability {
+    /// Every value.
+    pub const ALL: [Shareability; 3] = [Self::NonShareable, Self::Inner, Self::Outer];
+
+    /// The name as written in source.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::NonShareable => "non_shareable",
+            Self::Inner => "inner",
+            Self::Outer => "outer",
+        }
+    }
+
+    /// Parses a name as written by [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+impl fmt::Display for Shareability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A page size of the 4 KiB translation granule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PageSize {
+    /// 4 KiB, a level 3 page.
+    Size4K,
+    /// 2 MiB, a level 2 block.
+    Size2M,
+    /// 1 GiB, a level 1 block.
+    Size1G,
+}
+
+impl PageSize {
+    /// Every size, smallest first.
+    pub const ALL: [PageSize; 3] = [Self::Size4K, Self::Size2M, Self::Size1G];
+
+    /// The size in bytes.
+    pub const fn bytes(self) -> u64 {
+        match self {
+            Self::Size4K => 0x1000,
+            Self::Size2M => 0x20_0000,
+            Self::Size1G => 0x4000_0000,
+        }
+    }
+
+    /// The size for a byte count, if it is one of 4 KiB, 2 MiB or 1 GiB.
+    pub const fn from_bytes(bytes: u64) -> Option<PageSize> {
+        match bytes {
+            0x1000 => Some(Self::Size4K),
+            0x20_0000 => Some(Self::Size2M),
+            0x4000_0000 => Some(Self::Size1G),
+            _ => None,
+        }
+    }
+
+    /// The name as written in source: `4K`, `2M` or `1G`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Size4K => "4K",
+            Self::Size2M => "2M",
+            Self::Size1G => "1G",
+        }
+    }
+}
+
+impl fmt::Display for PageSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The value of a custom page attribute.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AttrValue {
+    /// An integer.
+    Int(i128),
+    /// A string.
+    Str(Cow<'static, str>),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl fmt::Display for AttrValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Int(v) => write!(f, "{v}"),
+            Self::Str(s) => write!(f, "{s:?}"),
+            Self::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+/// A custom key/value attribute attached to a page.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Attr {
+    /// The key.
+    pub key: Cow<'static, str>,
+    /// The value.
+    pub value: AttrValue,
+}
+
+impl Attr {
+    /// An attribute from a static key and value, usable in `const` context.
+    pub const fn new(key: &'static str, value: AttrValue) -> Attr {
+        Attr {
+            key: Cow::Borrowed(key),
+            value,
+        }
+    }
+}
+
+/// Identity of one page table: its name, core and exception level.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TableInfo {
+    name: Cow<'static, str>,
+    core: u32,
+    el: ExecutionContext,
+}
+
+impl TableInfo {
+    /// A table description, usable in `const` context.
+    pub const fn new(name: &'static str, core: u32, el: ExecutionContext) -> TableInfo {
+        TableInfo {
+            name: Cow::Borrowed(name),
+            core,
+            el,
+        }
+    }
+
+    /// A table description with an owned name.
+    pub fn with_name(name: impl Into<Cow<'static, str>>, core: u32, el: ExecutionContext) -> Self {
+        TableInfo {
+            name: name.into(),
+            core,
+            el,
+        }
+    }
+
+    /// The table's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The core the table belongs to.
+    pub const fn core(&self) -> u32 {
+        self.core
+    }
+
+    /// The exception level (and security state) of the table.
+    pub const fn el(&self) -> ExecutionContext {
+        self.el
+    }
+}
+
+/// The memory attributes of a page: kind, permissions, cacheability, shareability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MemAttrs {
+    /// What the page holds.
+    pub kind: PageKind,
+    /// Access permissions.
+    pub perms: Perms,
+    /// Cacheability (meaningful for Normal memory).
+    pub cache: Cacheability,
+    /// Shareability (meaningful for Normal memory).
+    pub share: Shareability,
+    /// Whether the PA lies in the non-secure physical address space (sets the NS bit
+    /// when a secure table maps it).
+    pub non_secure: bool,
+}
+
+impl MemAttrs {
+    /// The defaults for a kind: `rx` code, `rw` otherwise, write-back, inner shareable.
+    pub const fn new(kind: PageKind) -> MemAttrs {
+        MemAttrs {
+            kind,
+            perms: kind.default_perms(),
+            cache: Cacheability::WriteBack,
+            share: Shareability::Inner,
+            non_secure: false,
+        }
+    }
+}
+
+/// One mapped page of a table: a VA, the PA it translates to, its size and attributes.
+///
+/// A request for `N` consecutive pages yields `N` pages with the same name and indices
+/// `0..N`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    name: Cow<'static, str>,
+    index: u32,
+    core: u32,
+    el: ExecutionContext,
+    va: u64,
+    pa: u64,
+    size: PageSize,
+    attrs: MemAttrs,
+    shared: bool,
+    custom: Cow<'static, [Attr]>,
+}
+
+impl Page {
+    /// Builds a page from its parts, usable in `const` context (the macro emits this).
+    #[allow(clippy::too_many_arguments)]
+    pub const fn from_parts(
+        name: &'static str,
+        index: u32,
+        table: &TableInfo,
+        va: u64,
+        pa: u64,
+        size: PageSize,
+        attrs: MemAttrs,
+        shared: bool,
+        custom: &'static [Attr],
+    ) -> Page {
+        Page {
+            name: Cow::Borrowed(name),
+            index,
+            core: table.core,
+            el: table.el,
+            va,
+            pa,
+            size,
+            attrs,
+            shared,
+            custom: Cow::Borrowed(custom),
+        }
+    }
+
+    /// Builds a page with owned name and attributes (used by the run-time engine).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        index: u32,
+        table: &TableInfo,
+        va: u64,
+        pa: u64,
+        size: PageSize,
+        attrs: MemAttrs,
+        shared: bool,
+        custom: impl Into<Cow<'static, [Attr]>>,
+    ) -> Page {
+        Page {
+            name: name.into(),
+            index,
+            core: table.core,
+            el: table.el,
+            va,
+            pa,
+            size,
+            attrs,
+            shared,
+            custom: custom.into(),
+        }
+    }
+
+    /// The page's name (shared by all pages of one `* N` request).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The index of this page within its `* N` request (0 for a single page).
+    pub const fn index(&self) -> u32 {
+        self.index
+    }
+    /// The core of the table the page is mapped in.
+    pub const fn core(&self) -> u32 {
+        self.core
+    }
+    /// The exception level of the table the page is mapped in.
+    pub const fn el(&self) -> ExecutionContext {
+        self.el
+    }
+    /// The virtual address of the first byte.
+    pub const fn va(&self) -> u64 {
+        self.va
+    }
+    /// The physical address of the first byte.
+    pub const fn pa(&self) -> u64 {
+        self.pa
+    }
+    /// The size in bytes.
+    pub const fn size(&self) -> u64 {
+        self.size.bytes()
+    }
+    /// The page size.
+    pub const fn page_size(&self) -> PageSize {
+        self.size
+    }
+    /// The virtual address one past the last byte.
+    pub const fn va_end(&self) -> u64 {
+        self.va + self.size.bytes()
+    }
+    /// The physical address one past the last byte.
+    pub const fn pa_end(&self) -> u64 {
+        self.pa + self.size.bytes()
+    }
+    /// Whether `va` lies inside the page.
+    pub const fn contains_va(&self, va: u64) -> bool {
+        va >= self.va && va - self.va < self.size.bytes()
+    }
+    /// Whether `pa` lies inside the page.
+    pub const fn contains_pa(&self, pa: u64) -> bool {
+        pa >= self.pa && pa - self.pa < self.size.bytes()
+    }
+    /// Translates a VA inside the page to its PA.
+    pub const fn va_to_pa(&self, va: u64) -> Option<u64> {
+        if self.contains_va(va) {
+            Some(self.pa + (va - self.va))
+        } else {
+            None
+        }
+    }
+    /// Translates a PA inside the page to its VA.
+    pub const fn pa_to_va(&self, pa: u64) -> Option<u64> {
+        if self.contains_pa(pa) {
+            Some(self.va + (pa - self.pa))
+        } else {
+            None
+        }
+    }
+    /// Whether VA equals PA.
+    pub const fn is_identity(&self) -> bool {
+        self.va == self.pa
+    }
+    /// What the page holds.
+    pub const fn kind(&self) -> PageKind {
+        self.attrs.kind
+    }
+    /// Access permissions.
+    pub const fn perms(&self) -> Perms {
+        self.attrs.perms
+    }
+    /// Cacheability.
+    pub const fn cacheability(&self) -> Cacheability {
+        self.attrs.cache
+    }
+    /// Shareability.
+    pub const fn shareability(&self) -> Shareability {
+        self.attrs.share
+    }
+    /// Kind, permissions, cacheability and shareability together.
+    pub const fn mem_attrs(&self) -> MemAttrs {
+        self.attrs
+    }
+    /// Whether the page is a cross-core page (one PA mapped into several tables).
+    pub const fn is_shared(&self) -> bool {
+        self.shared
+    }
+    /// The custom key/value attributes.
+    pub fn attrs(&self) -> &[Attr] {
+        &self.custom
+    }
+    /// The value of a custom attribute.
+    pub fn attr(&self, key: &str) -> Option<&AttrValue> {
+        self.custom.iter().find(|a| a.key == key).map(|a| &a.value)
+    }
+}
+
+/// A named byte range placed inside mapped pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    name: Cow<'static, str>,
+    kind: SegmentKind,
+    core: u32,
+    el: ExecutionContext,
+    va: u64,
+    pa: u64,
+    size: u64,
+    align: u64,
+    shared: bool,
+}
+
+impl Segment {
+    /// Builds a segment from its parts, usable in `const` context (the macro emits this).
+    #[allow(clippy::too_many_arguments)]
+    pub const fn from_parts(
+        name: &'static str,
+        kind: SegmentKind,
+        table: &TableInfo,
+        va: u64,
+        pa: u64,
+        size: u64,
+        align: u64,
+        shared: bool,
+    ) -> Segment {
+        Segment {
+            name: Cow::Borrowed(name),
+            kind,
+            core: table.core,
+            el: table.el,
+            va,
+            pa,
+            size,
+            align,
+            shared,
+        }
+    }
+
+    /// Builds a segment with an owned name (used by the run-time engine).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        kind: SegmentKind,
+        table: &TableInfo,
+        va: u64,
+        pa: u64,
+        size: u64,
+        align: u64,
+        shared: bool,
+    ) -> Segment {
+        Segment {
+            name: name.into(),
+            kind,
+            core: table.core,
+            el: table.el,
+            va,
+            pa,
+            size,
+            align,
+            shared,
+        }
+    }
+
+    /// The segment's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// What the segment holds.
+    pub const fn kind(&self) -> SegmentKind {
+        self.kind
+    }
+    /// The core of the table the segment is in.
+    pub const fn core(&self) -> u32 {
+        self.core
+    }
+    /// The exception level of the table the segment is in.
+    pub const fn el(&self) -> ExecutionContext {
+        self.el
+    }
+    /// The virtual address of the first byte.
+    pub const fn va(&self) -> u64 {
+        self.va
+    }
+    /// The physical address of the first byte.
+    pub const fn pa(&self) -> u64 {
+        self.pa
+    }
+    /// The size in bytes.
+    pub const fn size(&self) -> u64 {
+        self.size
+    }
+    /// The alignment the segment was placed with.
+    pub const fn align(&self) -> u64 {
+        self.align
+    }
+    /// The virtual address one past the last byte.
+    pub const fn va_end(&self) -> u64 {
+        self.va + self.size
+    }
+    /// The physical address one past the last byte.
+    pub const fn pa_end(&self) -> u64 {
+        self.pa + self.size
+    }
+    /// Whether `va` lies inside the segment.
+    pub const fn contains_va(&self, va: u64) -> bool {
+        va >= self.va && va - self.va < self.size
+    }
+    /// Translates a VA inside the segment to its PA.
+    pub const fn va_to_pa(&self, va: u64) -> Option<u64> {
+        if self.contains_va(va) {
+            Some(self.pa + (va - self.va))
+        } else {
+            None
+        }
+    }
+    /// Whether VA equals PA.
+    pub const fn is_identity(&self) -> bool {
+        self.va == self.pa
+    }
+    /// Whether the segment is a cross-core segment (one PA in every table).
+    pub const fn is_shared(&self) -> bool {
+        self.shared
+    }
+}

@@ -1,0 +1,2 @@
+//! Helpers shared by the integration tests and the examples of the memlayout workspace.
+#![forbid(unsafe_code)]
