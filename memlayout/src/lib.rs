@@ -13,9 +13,13 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod error;
+pub mod interval;
 pub mod model;
 pub mod rng;
 
+pub use error::{Error, Space};
+pub use interval::{Interval, IntervalSet};
 pub use model::{
     Attr, AttrValue, Cacheability, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
     SecurityState, Segment, SegmentKind, Shareability, TableInfo,

@@ -1,0 +1,465 @@
+//! The engine's error type: every way a request can fail, with what a person needs to
+//! act on it.
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::model::{MemAttrs, PageKind, SegmentKind};
+
+/// An address space: the physical space of the layout or the virtual space of a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Space {
+    /// The physical address space (all pools).
+    Physical,
+    /// The physical pool with this name.
+    Pool(String),
+    /// The virtual address space of the table with this name.
+    Virtual(String),
+}
+
+impl fmt::Display for Space {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Space::Physical => f.write_str("the physical address space"),
+            Space::Pool(p) => write!(f, "physical pool `{p}`"),
+            Space::Virtual(t) => write!(f, "the virtual address space of table `{t}`"),
+        }
+    }
+}
+
+/// Which address of a request an error is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Addr {
+    /// The virtual address.
+    Va,
+    /// The physical address.
+    Pa,
+}
+
+impl fmt::Display for Addr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Addr::Va => "VA",
+            Addr::Pa => "PA",
+        })
+    }
+}
+
+/// A half-open address range `start..end`, printed in hex.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    /// First address.
+    pub start: u64,
+    /// One past the last address.
+    pub end: u64,
+}
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#x}..{:#x}", self.start, self.end)
+    }
+}
+
+/// Everything that can go wrong in the engine.
+///
+/// Each message is one sentence that says what is wrong and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// A size of zero bytes.
+    ZeroSize {
+        /// What was being sized.
+        what: String,
+    },
+    /// A count of zero pages.
+    ZeroCount {
+        /// The request's name.
+        name: String,
+    },
+    /// An alignment that is not a power of two.
+    AlignNotPowerOfTwo {
+        /// The alignment given.
+        align: u64,
+    },
+    /// An address not aligned as required.
+    Misaligned {
+        /// Which address.
+        addr: Addr,
+        /// The address given.
+        value: u64,
+        /// The alignment required.
+        align: u64,
+        /// The request's name.
+        name: String,
+    },
+    /// A size that is not a multiple of the page size.
+    SizeNotMultiple {
+        /// The size given.
+        size: u64,
+        /// The page size it must be a multiple of.
+        page_size: u64,
+    },
+    /// A range whose end passes 2^64.
+    Wraps {
+        /// Start of the range.
+        start: u64,
+        /// Size of the range.
+        size: u64,
+    },
+    /// A range that passes the limit of an address space.
+    BeyondLimit {
+        /// Which address.
+        addr: Addr,
+        /// The range asked for.
+        range: Range,
+        /// The number of address bits of the space.
+        bits: u8,
+    },
+    /// A fixed address that lies outside every pool of the space.
+    OutsidePools {
+        /// Which address.
+        addr: Addr,
+        /// The range asked for.
+        range: Range,
+        /// The space.
+        space: Space,
+    },
+    /// A fixed range that overlaps something already placed.
+    Overlap {
+        /// The space of the collision.
+        space: Space,
+        /// The range asked for.
+        range: Range,
+        /// The name of what is already there.
+        with: String,
+        /// The engine's id of what is already there (a page or a segment).
+        with_id: Option<u32>,
+    },
+    /// A pool range that overlaps another pool.
+    PoolOverlap {
+        /// The new pool's name.
+        name: String,
+        /// The existing pool's name.
+        with: String,
+    },
+    /// No free range fits a request.
+    NoRoom {
+        /// What was asked for, in words.
+        what: String,
+        /// Size asked for in bytes.
+        size: u64,
+        /// Alignment asked for.
+        align: u64,
+        /// Where it was looked for.
+        space: Space,
+        /// The largest free range there, if any.
+        largest: Option<Range>,
+    },
+    /// No range is free in VA and PA together for an identity request.
+    IdentityImpossible {
+        /// The request's name.
+        name: String,
+        /// Size asked for in bytes.
+        size: u64,
+        /// Alignment asked for.
+        align: u64,
+        /// The table.
+        table: String,
+        /// The largest range free in both spaces, if any.
+        largest: Option<Range>,
+    },
+    /// A name used twice where names must be unique.
+    Duplicate {
+        /// What kind of thing (`table`, `pool`, `page`, `segment`).
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// A name that does not exist.
+    Unknown {
+        /// What kind of thing (`table`, `pool`, `page`).
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// A segment asked to sit in a page of the wrong kind.
+    SegmentKindMismatch {
+        /// The segment's kind.
+        segment: SegmentKind,
+        /// The page's name.
+        page: String,
+        /// The page's kind.
+        page_kind: PageKind,
+    },
+    /// A segment larger than the pages it must sit in.
+    SegmentTooLarge {
+        /// The segment's name.
+        name: String,
+        /// The segment's size.
+        size: u64,
+        /// The page's name.
+        page: String,
+        /// The bytes the page (group) spans.
+        page_bytes: u64,
+    },
+    /// A fixed segment address that is not inside mapped pages of the right kind.
+    SegmentNotInPages {
+        /// The segment's name.
+        name: String,
+        /// The range asked for.
+        range: Range,
+        /// The page kind required.
+        kind: PageKind,
+    },
+    /// A shared segment in a page that is not shared, or the other way round.
+    SharedMismatch {
+        /// The segment's name.
+        name: String,
+        /// The page's name.
+        page: String,
+        /// Whether the segment is shared.
+        segment_shared: bool,
+    },
+    /// Device memory asked to be executable.
+    ExecutableDevice {
+        /// The page's name.
+        name: String,
+    },
+    /// The same PA mapped with conflicting memory attributes.
+    MismatchedAlias {
+        /// The PA range.
+        range: Range,
+        /// The attributes of the first mapping.
+        first: MemAttrs,
+        /// The attributes of the second mapping.
+        second: MemAttrs,
+        /// The first mapping's name.
+        with: String,
+        /// The engine's id of the first mapping's page.
+        with_id: Option<u32>,
+    },
+    /// Memory of one type placed in a pool of another (Normal memory in a device window
+    /// or Device memory in RAM).
+    PoolKindMismatch {
+        /// The page's name.
+        name: String,
+        /// The page's kind.
+        kind: PageKind,
+        /// The pool's name.
+        pool: String,
+        /// Whether the pool is a device window.
+        pool_device: bool,
+    },
+    /// A shared page mapped into no table.
+    NoTables {
+        /// The page's name.
+        name: String,
+    },
+    /// An error from the AArch64 table builder.
+    Tables {
+        /// The table.
+        table: String,
+        /// The builder's message.
+        message: String,
+    },
+}
+
+fn mem_type(a: &MemAttrs) -> &'static str {
+    if a.kind.is_device() {
+        "Device"
+    } else {
+        a.cache.name()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::ZeroSize { what } => {
+                write!(f, "{what} has size 0; give it a size of at least one byte")
+            }
+            Error::ZeroCount { name } => {
+                write!(f, "`{name}` asks for 0 pages; ask for at least one")
+            }
+            Error::AlignNotPowerOfTwo { align } => {
+                write!(
+                    f,
+                    "alignment {align:#x} is not a power of two; use 1, 2, 4, 8, ..."
+                )
+            }
+            Error::Misaligned {
+                addr,
+                value,
+                align,
+                name,
+            } => write!(
+                f,
+                "{addr} {value:#x} of `{name}` is not aligned to {align:#x}; use a multiple of {align:#x}"
+            ),
+            Error::SizeNotMultiple { size, page_size } => write!(
+                f,
+                "size {size:#x} is not a multiple of the page size {page_size:#x}; round it to a whole number of pages"
+            ),
+            Error::Wraps { start, size } => write!(
+                f,
+                "range {start:#x} .. +{size:#x} ends past 2^64; make it smaller or start it lower"
+            ),
+            Error::BeyondLimit { addr, range, bits } => write!(
+                f,
+                "{addr} range {range} passes the {bits}-bit address limit {:#x}; keep it below the limit",
+                if *bits >= 64 { u64::MAX } else { 1u64 << bits }
+            ),
+            Error::OutsidePools { addr, range, space } => write!(
+                f,
+                "{addr} range {range} is not inside {space}; pick an address inside a declared range or declare one that covers it"
+            ),
+            Error::Overlap {
+                space, range, with, ..
+            } => write!(
+                f,
+                "range {range} overlaps `{with}` in {space}; move one of them"
+            ),
+            Error::PoolOverlap { name, with } => write!(
+                f,
+                "range of `{name}` overlaps the range of `{with}`; ranges of one space must be disjoint"
+            ),
+            Error::NoRoom {
+                what,
+                size,
+                align,
+                space,
+                largest,
+            } => {
+                write!(
+                    f,
+                    "no room for {what} ({size:#x} bytes, aligned to {align:#x}) in {space}; "
+                )?;
+                match largest {
+                    Some(r) => write!(
+                        f,
+                        "the largest free range is {r} ({:#x} bytes), so enlarge the space or ask for less",
+                        r.end - r.start
+                    ),
+                    None => f.write_str(
+                        "it has no free range left, so enlarge the space or ask for less",
+                    ),
+                }
+            }
+            Error::IdentityImpossible {
+                name,
+                size,
+                align,
+                table,
+                largest,
+            } => {
+                write!(
+                    f,
+                    "no range of {size:#x} bytes aligned to {align:#x} is free in both VA (table `{table}`) and PA for identity request `{name}`; "
+                )?;
+                match largest {
+                    Some(r) => write!(
+                        f,
+                        "the largest range free in both is {r}, so overlap the virtual and physical ranges more"
+                    ),
+                    None => f.write_str(
+                        "no range is free in both, so make the virtual and physical ranges overlap",
+                    ),
+                }
+            }
+            Error::Duplicate { what, name } => {
+                write!(
+                    f,
+                    "{what} `{name}` is declared twice; give each {what} its own name"
+                )
+            }
+            Error::Unknown { what, name } => {
+                write!(f, "there is no {what} named `{name}`; check the spelling")
+            }
+            Error::SegmentKindMismatch {
+                segment,
+                page,
+                page_kind,
+            } => write!(
+                f,
+                "a {segment} segment needs a {} page but `{page}` is a {page_kind} page; put it in a {} page",
+                segment.page_kind(),
+                segment.page_kind()
+            ),
+            Error::SegmentTooLarge {
+                name,
+                size,
+                page,
+                page_bytes,
+            } => write!(
+                f,
+                "segment `{name}` ({size:#x} bytes) is larger than its page `{page}` ({page_bytes:#x} bytes); make the segment smaller or the page larger"
+            ),
+            Error::SegmentNotInPages { name, range, kind } => write!(
+                f,
+                "segment `{name}` at VA {range} is not inside free space of mapped {kind} pages; place it inside a {kind} page"
+            ),
+            Error::SharedMismatch {
+                name,
+                page,
+                segment_shared,
+            } => {
+                if *segment_shared {
+                    write!(
+                        f,
+                        "shared segment `{name}` must sit in a shared page, but `{page}` is not shared; declare it as a `shared page`"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "segment `{name}` sits in shared page `{page}`; declare it as a `shared segment`"
+                    )
+                }
+            }
+            Error::ExecutableDevice { name } => write!(
+                f,
+                "device page `{name}` is executable, but device memory is never executable; use `r` or `rw`"
+            ),
+            Error::MismatchedAlias {
+                range,
+                first,
+                second,
+                with,
+                ..
+            } => write!(
+                f,
+                "PA {range} is already mapped by `{with}` as {} {} {}, and mapping it as {} {} {} makes a mismatched alias; use the same memory type, cacheability and shareability",
+                first.kind,
+                mem_type(first),
+                first.share,
+                second.kind,
+                mem_type(second),
+                second.share
+            ),
+            Error::PoolKindMismatch {
+                name,
+                kind,
+                pool,
+                pool_device,
+            } => {
+                if *pool_device {
+                    write!(
+                        f,
+                        "{kind} page `{name}` is Normal memory but pool `{pool}` is a device window; map it as `device` or take it from a RAM pool"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "device page `{name}` lies in RAM pool `{pool}`; take it from a pool declared `device`"
+                    )
+                }
+            }
+            Error::NoTables { name } => write!(
+                f,
+                "shared page `{name}` is mapped into no table; declare a table or name one in `tables [..]`"
+            ),
+            Error::Tables { table, message } => write!(f, "table `{table}`: {message}"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}
