@@ -15,11 +15,18 @@ extern crate std;
 
 pub mod error;
 pub mod interval;
+pub mod layout;
 pub mod model;
+pub mod plan;
 pub mod rng;
+pub mod spec;
+
+#[doc(hidden)]
+pub use alloc::borrow::Cow;
 
 pub use error::{Error, Space};
 pub use interval::{Interval, IntervalSet};
+pub use layout::{Layout, MappingId, PageRequest, Pool, SegmentId, SegmentRequest, TableId};
 pub use model::{
     Attr, AttrValue, Cacheability, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
     SecurityState, Segment, SegmentKind, Shareability, TableInfo,

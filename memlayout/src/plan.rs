@@ -1,0 +1,505 @@
+//! The planner: a declarative [`Spec`] in, a planned [`Layout`] (or every error found)
+//! out.
+//!
+//! The order of declarations does not matter: fixed placements go first, then identity
+//! requests, then shared pages, then the rest, largest first (ties keep declaration
+//! order), and aliases last. Segments follow the same order once every page is mapped.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::{Addr, Error, Space};
+use crate::layout::{Layout, MappingId, PageRequest, Pool, SegmentId, SegmentRequest, TableId};
+use crate::model::{Page, Segment};
+use crate::spec::{DeclId, Part, Placement, PlanError, Spec};
+
+/// The pages of one page declaration as mapped into one table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedPages {
+    /// The page declaration.
+    pub decl: DeclId,
+    /// Its name.
+    pub name: String,
+    /// The pages (`N` for a `* N` request), in VA order.
+    pub pages: Vec<Page>,
+}
+
+/// One segment declaration as placed in one table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedSegment {
+    /// The segment declaration.
+    pub decl: DeclId,
+    /// The segment as seen from the table.
+    pub segment: Segment,
+}
+
+/// A planned layout, with the link from each declaration to what was placed for it.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    layout: Layout,
+    tables: Vec<TableId>,
+    pages: Vec<(DeclId, String, MappingId)>,
+    segments: Vec<(DeclId, SegmentId)>,
+}
+
+impl Plan {
+    /// The planned layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The layout's id of the table at `table` in [`Spec::tables`].
+    pub fn table_id(&self, table: usize) -> Option<TableId> {
+        self.tables.get(table).copied()
+    }
+
+    /// The pages mapped into the table at `table` in [`Spec::tables`], shared pages
+    /// included, in declaration order.
+    pub fn pages(&self, table: usize) -> Vec<PlannedPages> {
+        let Some(&tid) = self.tables.get(table) else {
+            return Vec::new();
+        };
+        self.pages
+            .iter()
+            .filter_map(|(decl, name, mid)| {
+                let pages = self.layout.mapping_pages(*mid, tid);
+                (!pages.is_empty()).then(|| PlannedPages {
+                    decl: *decl,
+                    name: name.clone(),
+                    pages: pages.into_iter().cloned().collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// The segments placed in the table at `table` in [`Spec::tables`], shared segments
+    /// included, in declaration order.
+    pub fn segments(&self, table: usize) -> Vec<PlannedSegment> {
+        let Some(&tid) = self.tables.get(table) else {
+            return Vec::new();
+        };
+        self.segments
+            .iter()
+            .filter_map(|(decl, sid)| {
+                let segment = self.layout.segment_in(*sid, tid)?.clone();
+                Some(PlannedSegment {
+                    decl: *decl,
+                    segment,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Placement priority: fixed, identity, shared, the rest, aliases; larger first.
+fn page_rank(p: &crate::spec::PageSpec) -> (u8, core::cmp::Reverse<u128>) {
+    let class = if p.alias.is_some() {
+        4
+    } else if p.va.is_some() || p.pa.is_some() {
+        0
+    } else if p.identity {
+        1
+    } else if matches!(p.place, Placement::Shared(_)) {
+        2
+    } else {
+        3
+    };
+    let bytes = u128::from(p.size.bytes()) * u128::from(p.count);
+    (class, core::cmp::Reverse(bytes))
+}
+
+fn segment_rank(s: &crate::spec::SegmentSpec) -> (u8, core::cmp::Reverse<u64>) {
+    let class = if s.va.is_some() {
+        0
+    } else if s.identity {
+        1
+    } else if matches!(s.place, Placement::Shared(_)) {
+        2
+    } else {
+        3
+    };
+    (class, core::cmp::Reverse(s.size))
+}
+
+struct Planner<'a> {
+    spec: &'a Spec,
+    layout: Layout,
+    errors: Vec<PlanError>,
+    tables: Vec<Option<TableId>>,
+    mapping_decl: Vec<(MappingId, DeclId)>,
+}
+
+impl Planner<'_> {
+    fn err(&mut self, decl: DeclId, part: Part, related: Option<DeclId>, error: Error) {
+        self.errors.push(PlanError {
+            decl,
+            part,
+            related,
+            error,
+        });
+    }
+
+    fn decl_of_mapping(&self, id: Option<u32>) -> Option<DeclId> {
+        let id = id?;
+        self.mapping_decl
+            .iter()
+            .find(|(m, _)| m.index() == id as usize)
+            .map(|&(_, d)| d)
+    }
+
+    fn decl_of_page(&self, table: Option<TableId>, name: &str) -> Option<DeclId> {
+        let m = match table {
+            Some(t) => self.layout.mapping(t, name),
+            None => self.layout.shared_mapping(name),
+        }?;
+        self.decl_of_mapping(Some(m.index() as u32))
+    }
+
+    fn pools(&mut self) {
+        for p in &self.spec.pools {
+            let req = if p.device {
+                Pool::device(&p.name, p.start, p.size)
+            } else {
+                Pool::ram(&p.name, p.start, p.size)
+            };
+            let req = if p.non_secure { req.non_secure() } else { req };
+            if let Err(e) = self.layout.add_pool(req) {
+                let (part, related) = match &e {
+                    Error::Duplicate { .. } => (
+                        Part::Name,
+                        self.spec
+                            .pools
+                            .iter()
+                            .find(|o| o.name == p.name)
+                            .map(|o| o.decl),
+                    ),
+                    Error::PoolOverlap { with, .. } => (
+                        Part::Range,
+                        self.spec
+                            .pools
+                            .iter()
+                            .find(|o| &o.name == with)
+                            .map(|o| o.decl),
+                    ),
+                    _ => (Part::Range, None),
+                };
+                self.err(p.decl, part, related.filter(|&d| d != p.decl), e);
+            }
+        }
+    }
+
+    fn tables(&mut self) {
+        for t in &self.spec.tables {
+            let virt: Vec<(u64, u64)> = t.virt.iter().map(|r| (r.start, r.size)).collect();
+            match self.layout.add_table(t.name.clone(), t.core, t.el, &virt) {
+                Ok(id) => self.tables.push(Some(id)),
+                Err(e) => {
+                    self.tables.push(None);
+                    let (decl, part, related) = match &e {
+                        Error::Duplicate { .. } => (
+                            t.decl,
+                            Part::Name,
+                            self.spec
+                                .tables
+                                .iter()
+                                .find(|o| o.name == t.name)
+                                .map(|o| o.decl),
+                        ),
+                        Error::Overlap { range, .. } | Error::BeyondLimit { range, .. } => {
+                            let d = t
+                                .virt
+                                .iter()
+                                .find(|r| r.start == range.start)
+                                .map_or(t.decl, |r| r.decl);
+                            (d, Part::Range, None)
+                        }
+                        Error::Wraps { start, .. } => {
+                            let d = t
+                                .virt
+                                .iter()
+                                .find(|r| r.start == *start)
+                                .map_or(t.decl, |r| r.decl);
+                            (d, Part::Range, None)
+                        }
+                        _ => (t.virt.first().map_or(t.decl, |r| r.decl), Part::Range, None),
+                    };
+                    self.err(decl, part, related.filter(|&d| d != t.decl), e);
+                }
+            }
+        }
+    }
+
+    /// The tables a placement names, or `None` when one of them failed to be created.
+    fn resolve(&self, place: &Placement) -> Option<Option<Vec<TableId>>> {
+        match place {
+            Placement::Table(i) => Some(Some(alloc::vec![(*self.tables.get(*i)?)?])),
+            Placement::Shared(None) => Some(None),
+            Placement::Shared(Some(list)) => {
+                let mut v = Vec::with_capacity(list.len());
+                for i in list {
+                    v.push((*self.tables.get(*i)?)?);
+                }
+                Some(Some(v))
+            }
+        }
+    }
+
+    fn pages(&mut self) -> Vec<(DeclId, String, MappingId)> {
+        let spec = self.spec;
+        let mut order: Vec<usize> = (0..spec.pages.len()).collect();
+        order.sort_by_key(|&i| (page_rank(&spec.pages[i]), i));
+        let mut done: Vec<Option<MappingId>> = alloc::vec![None; spec.pages.len()];
+        for i in order {
+            let p = &spec.pages[i];
+            let Some(tables) = self.resolve(&p.place) else {
+                continue;
+            };
+            let mut req = PageRequest::new(p.name.clone(), p.attrs.kind, p.size)
+                .count(p.count)
+                .perms(p.attrs.perms)
+                .cache(p.attrs.cache)
+                .share(p.attrs.share);
+            if p.identity {
+                req = req.identity();
+            }
+            if let Some(va) = p.va {
+                req = req.va(va);
+            }
+            if let Some(pa) = p.pa {
+                req = req.pa(pa);
+            }
+            if let Some(pool) = &p.pool {
+                req = req.pool(pool.clone());
+            }
+            for a in &p.custom {
+                req = req.attr(a.key.clone().into_owned(), a.value.clone());
+            }
+            let result = match (&p.alias, &tables) {
+                (Some(alias), Some(ts)) if ts.len() == 1 => {
+                    let own = ts[0];
+                    let target = match alias.table {
+                        Some(t) => self
+                            .tables
+                            .get(t)
+                            .copied()
+                            .flatten()
+                            .and_then(|t| self.layout.mapping(t, &alias.page)),
+                        None => self
+                            .layout
+                            .mapping(own, &alias.page)
+                            .or_else(|| self.layout.shared_mapping(&alias.page)),
+                    };
+                    match target {
+                        Some(of) => self.layout.map_alias(own, of, &req),
+                        None => Err(Error::Unknown {
+                            what: "page",
+                            name: alias.page.clone(),
+                        }),
+                    }
+                }
+                (Some(alias), _) => Err(Error::Unknown {
+                    what: "page in one table",
+                    name: alias.page.clone(),
+                }),
+                (None, Some(ts)) if matches!(p.place, Placement::Table(_)) => {
+                    self.layout.map(ts[0], &req)
+                }
+                (None, ts) => self.layout.map_shared(ts.as_deref(), &req),
+            };
+            match result {
+                Ok(m) => {
+                    self.mapping_decl.push((m, p.decl));
+                    done[i] = Some(m);
+                }
+                Err(e) => {
+                    let part = page_part(&e, p);
+                    let related = match &e {
+                        Error::Overlap { with_id, .. } | Error::MismatchedAlias { with_id, .. } => {
+                            self.decl_of_mapping(*with_id)
+                        }
+                        _ => None,
+                    };
+                    self.err(p.decl, part, related, e);
+                }
+            }
+        }
+        spec.pages
+            .iter()
+            .zip(done)
+            .filter_map(|(p, m)| Some((p.decl, p.name.clone(), m?)))
+            .collect()
+    }
+
+    fn segments(&mut self) -> Vec<(DeclId, SegmentId)> {
+        let spec = self.spec;
+        let mut order: Vec<usize> = (0..spec.segments.len()).collect();
+        order.sort_by_key(|&i| (segment_rank(&spec.segments[i]), i));
+        let mut done: Vec<Option<SegmentId>> = alloc::vec![None; spec.segments.len()];
+        for i in order {
+            let s = &spec.segments[i];
+            let mut req = SegmentRequest::new(s.name.clone(), s.kind, s.size).align(s.align);
+            if s.identity {
+                req = req.identity();
+            }
+            if let Some(p) = &s.in_page {
+                req = req.in_page(p.clone());
+            }
+            if let Some(va) = s.va {
+                req = req.va(va);
+            }
+            let (result, table) = match &s.place {
+                Placement::Table(t) => {
+                    let Some(Some(tid)) = self.tables.get(*t).copied() else {
+                        continue;
+                    };
+                    (self.layout.place_segment(tid, &req), Some(tid))
+                }
+                Placement::Shared(_) => (self.layout.place_shared_segment(&req), None),
+            };
+            match result {
+                Ok(id) => done[i] = Some(id),
+                Err(e) => {
+                    // A page that failed to map already has its error; do not add a
+                    // second one for the segments inside it.
+                    if let (Error::Unknown { .. }, Some(name)) = (&e, &s.in_page)
+                        && spec.pages.iter().any(|p| &p.name == name)
+                        && self.errors.iter().any(|er| {
+                            spec.pages
+                                .iter()
+                                .any(|p| &p.name == name && p.decl == er.decl)
+                        })
+                    {
+                        continue;
+                    }
+                    let part = segment_part(&e, s);
+                    let related = match (&e, &s.in_page) {
+                        (
+                            Error::SegmentKindMismatch { .. }
+                            | Error::SegmentTooLarge { .. }
+                            | Error::SharedMismatch { .. },
+                            Some(name),
+                        ) => self
+                            .decl_of_page(table, name)
+                            .or_else(|| self.decl_of_page(None, name)),
+                        _ => None,
+                    };
+                    self.err(s.decl, part, related, e);
+                }
+            }
+        }
+        spec.segments
+            .iter()
+            .zip(done)
+            .filter_map(|(s, d)| Some((s.decl, d?)))
+            .collect()
+    }
+}
+
+fn addr_part(addr: Addr) -> Part {
+    match addr {
+        Addr::Va => Part::Va,
+        Addr::Pa => Part::Pa,
+    }
+}
+
+fn page_part(e: &Error, p: &crate::spec::PageSpec) -> Part {
+    let fixed = |a: Addr| match a {
+        Addr::Va if p.va.is_some() => Part::Va,
+        Addr::Pa if p.pa.is_some() => Part::Pa,
+        _ if p.identity => Part::Identity,
+        _ => Part::Name,
+    };
+    match e {
+        Error::Misaligned { addr, .. }
+        | Error::OutsidePools { addr, .. }
+        | Error::BeyondLimit { addr, .. } => fixed(*addr),
+        Error::Overlap {
+            space: Space::Physical,
+            ..
+        } => fixed(Addr::Pa),
+        Error::Overlap { .. } => fixed(Addr::Va),
+        Error::Wraps { .. } => {
+            if p.va.is_some() {
+                Part::Va
+            } else if p.pa.is_some() {
+                Part::Pa
+            } else {
+                Part::Count
+            }
+        }
+        Error::NoRoom { .. } => Part::Size,
+        Error::IdentityImpossible { .. } => Part::Identity,
+        Error::ExecutableDevice { .. } => Part::Perms,
+        Error::PoolKindMismatch { .. } => {
+            if p.pa.is_some() {
+                Part::Pa
+            } else if p.pool.is_some() {
+                Part::Pool
+            } else {
+                Part::Kind
+            }
+        }
+        Error::Unknown { what: "pool", .. } => Part::Pool,
+        Error::ZeroCount { .. } => Part::Count,
+        Error::NoTables { .. } | Error::Unknown { what: "table", .. } => Part::Tables,
+        _ => Part::Name,
+    }
+}
+
+fn segment_part(e: &Error, s: &crate::spec::SegmentSpec) -> Part {
+    match e {
+        Error::Unknown { .. } | Error::SharedMismatch { .. } => {
+            if s.in_page.is_some() {
+                Part::InPage
+            } else {
+                Part::Name
+            }
+        }
+        Error::SegmentKindMismatch { .. } => Part::Kind,
+        Error::SegmentTooLarge { .. } | Error::NoRoom { .. } | Error::ZeroSize { .. } => Part::Size,
+        Error::AlignNotPowerOfTwo { .. } => Part::Align,
+        Error::Misaligned { addr, .. } => {
+            if s.va.is_some() {
+                addr_part(*addr)
+            } else {
+                Part::Align
+            }
+        }
+        Error::SegmentNotInPages { .. } | Error::Wraps { .. } => Part::Va,
+        Error::IdentityImpossible { .. } => Part::Identity,
+        _ => Part::Name,
+    }
+}
+
+/// Plans a whole layout. Returns every error found, or the planned layout.
+///
+/// Pools and tables are created first; a table that cannot be created (and what is
+/// declared in it) is skipped after its error is recorded, so one mistake does not cause
+/// a cascade of follow-on errors.
+pub fn plan(spec: &Spec) -> Result<Plan, Vec<PlanError>> {
+    let layout = match spec.seed {
+        Some(seed) => Layout::with_seed(seed),
+        None => Layout::new(),
+    };
+    let mut p = Planner {
+        spec,
+        layout,
+        errors: Vec::new(),
+        tables: Vec::new(),
+        mapping_decl: Vec::new(),
+    };
+    p.pools();
+    p.tables();
+    let pages = p.pages();
+    let segments = p.segments();
+    if !p.errors.is_empty() {
+        return Err(p.errors);
+    }
+    let tables = p.tables.into_iter().flatten().collect();
+    Ok(Plan {
+        layout: p.layout,
+        tables,
+        pages,
+        segments,
+    })
+}

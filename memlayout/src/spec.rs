@@ -1,0 +1,188 @@
+//! The declarative form of a layout: plain data with declaration ids, as the
+//! `memory_layout!` parser produces it and [`plan`](crate::plan::plan) consumes it.
+//!
+//! Every item carries a [`DeclId`] chosen by the producer; errors from the planner name
+//! the id (and the [`Part`] of the declaration) so the producer can point at its source.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::model::{Attr, ExecutionContext, MemAttrs, PageSize, SegmentKind};
+
+/// An id the producer gives each declaration (for example an index into its own list of
+/// source spans).
+pub type DeclId = u32;
+
+/// A whole layout to plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Spec {
+    /// The seed for random placement; `None` places at the lowest fitting address.
+    pub seed: Option<u64>,
+    /// Physical pools.
+    pub pools: Vec<PoolSpec>,
+    /// Page tables.
+    pub tables: Vec<TableSpec>,
+    /// Pages, shared or not.
+    pub pages: Vec<PageSpec>,
+    /// Segments, shared or not.
+    pub segments: Vec<SegmentSpec>,
+}
+
+/// A physical pool the allocator draws from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolSpec {
+    /// Declaration id.
+    pub decl: DeclId,
+    /// Name.
+    pub name: String,
+    /// First address.
+    pub start: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Whether the pool is a device window (hosts only device pages).
+    pub device: bool,
+    /// Whether the pool is in the non-secure physical address space.
+    pub non_secure: bool,
+}
+
+/// A virtual range of a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RangeSpec {
+    /// Declaration id (of the range itself, for errors about it).
+    pub decl: DeclId,
+    /// First address.
+    pub start: u64,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// A page table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableSpec {
+    /// Declaration id.
+    pub decl: DeclId,
+    /// Name.
+    pub name: String,
+    /// Core number.
+    pub core: u32,
+    /// Exception level.
+    pub el: ExecutionContext,
+    /// Virtual ranges the allocator may use.
+    pub virt: Vec<RangeSpec>,
+}
+
+/// Where a page or segment goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// In one table (an index into [`Spec::tables`]).
+    Table(usize),
+    /// Shared: in every table (`None`) or in the listed tables (indices).
+    Shared(Option<Vec<usize>>),
+}
+
+/// A request for `count` consecutive pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageSpec {
+    /// Declaration id.
+    pub decl: DeclId,
+    /// Name.
+    pub name: String,
+    /// Table or shared.
+    pub place: Placement,
+    /// Page size.
+    pub size: PageSize,
+    /// Number of consecutive pages (at least 1).
+    pub count: u32,
+    /// Kind, permissions, cacheability, shareability (`non_secure` is taken from the pool).
+    pub attrs: MemAttrs,
+    /// VA == PA.
+    pub identity: bool,
+    /// A fixed VA.
+    pub va: Option<u64>,
+    /// A fixed PA.
+    pub pa: Option<u64>,
+    /// A pool to take the PA from (by name).
+    pub pool: Option<String>,
+    /// Custom attributes.
+    pub custom: Vec<Attr>,
+    /// Map the PA of another page instead of allocating one (an alias).
+    pub alias: Option<AliasSpec>,
+}
+
+/// The page an alias maps the PA of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AliasSpec {
+    /// The table of that page (an index into [`Spec::tables`]); `None` looks in the
+    /// alias's own table, then among shared pages.
+    pub table: Option<usize>,
+    /// The page's name.
+    pub page: String,
+}
+
+/// A request for a segment inside mapped pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentSpec {
+    /// Declaration id.
+    pub decl: DeclId,
+    /// Name.
+    pub name: String,
+    /// A table, or `Shared(None)` for a cross-core segment (which needs `in_page`).
+    pub place: Placement,
+    /// Kind.
+    pub kind: SegmentKind,
+    /// Size in bytes.
+    pub size: u64,
+    /// Alignment (a power of two; raised to the kind's minimum).
+    pub align: u64,
+    /// VA == PA.
+    pub identity: bool,
+    /// The page (by name) it must sit in.
+    pub in_page: Option<String>,
+    /// A fixed VA.
+    pub va: Option<u64>,
+}
+
+/// The part of a declaration an error is about, so a diagnostic can point at the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The declaration as a whole (its name).
+    Name,
+    /// The VA.
+    Va,
+    /// The PA.
+    Pa,
+    /// The size.
+    Size,
+    /// The `* N` count.
+    Count,
+    /// The alignment.
+    Align,
+    /// The `identity` keyword.
+    Identity,
+    /// The `in PAGE` target.
+    InPage,
+    /// The pool named by `pool`.
+    Pool,
+    /// The range of a pool or virtual range.
+    Range,
+    /// The permissions.
+    Perms,
+    /// The kind.
+    Kind,
+    /// The `tables [..]` list.
+    Tables,
+}
+
+/// One planning error: what went wrong, on which declaration, and the declaration it
+/// collides with, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanError {
+    /// The declaration at fault.
+    pub decl: DeclId,
+    /// The part of it at fault.
+    pub part: Part,
+    /// The other declaration involved (for example the one first mapped at a range).
+    pub related: Option<DeclId>,
+    /// What went wrong.
+    pub error: crate::Error,
+}

@@ -1,0 +1,737 @@
+//! Checks AArch64 translation tables on QEMU with the address translation (AT)
+//! instructions.
+//!
+//! A [`Job`] names a translation regime, the table images to place in guest RAM,
+//! the values of `MAIR_ELx`, `TCR_ELx`, `TTBR0_ELx` and the `SCTLR_ELx` bits to
+//! set, and a list of virtual addresses to probe. [`run`] boots a small
+//! freestanding harness (`tests/qemu/harness.{S,c,ld}`) once per job on
+//! `qemu-system-aarch64 -M virt,secure=on,virtualization=on -cpu max`. The
+//! harness stays at EL3, loads the registers of the chosen regime, runs
+//! `AT S1E{3,2,1,0}{R,W}` for every probe and reports `PAR_EL1`. For the EL3
+//! regime it can also store through virtual addresses with its own MMU on and
+//! read the stores back physically.
+//!
+//! # Guest physical memory used by the harness
+//!
+//! QEMU `virt` has RAM from `0x4000_0000` (4 GiB with `-m 4G`). The harness
+//! reserves the first 2 MiB of RAM, [`HARNESS_RESERVED`]
+//! (`0x4000_0000..0x4020_0000`):
+//!
+//! | range | use |
+//! |---|---|
+//! | `0x4000_0000..0x400f_0000` | harness code, read-only data, data, bss (a few KiB from the start) |
+//! | `0x400f_0000..0x4010_0000` | harness stack |
+//! | `0x4010_0000..0x4020_0000` | job descriptor ([`JOB_PA`]), placed with `-device loader` |
+//!
+//! Layouts under test must keep their tables out of this range (reserve it,
+//! for example as a "harness" region). For the [`Regime::El3`] regime the
+//! harness runs through the tables under test, so those tables must
+//! identity-map the whole 2 MiB (`VA == PA`) as readable, writable and
+//! executable Normal write-back memory. Before it turns its MMU on, the harness
+//! walks the EL3 tables as Secure EL2 tables (same format) with `AT S1E2R/W`
+//! and stops with an error if the pages it uses are not identity-mapped Normal
+//! memory (execute permission cannot be checked that way: a missing one ends
+//! in a timeout). QEMU places its device tree at physical address 0 (flash),
+//! outside RAM.
+//!
+//! # Job descriptor
+//!
+//! Little-endian 64-bit words at [`JOB_PA`]: [`JOB_MAGIC`], regime
+//! (exception level `| secure << 8`), MAIR, TCR, TTBR0, SCTLR bits to set, the
+//! number of probes followed by one `(va, access)` pair per probe (access 0 =
+//! read, 1 = write, 2 = EL0 read, 3 = EL0 write), the number of writes followed
+//! by one `(va, pa)` pair per write.
+//!
+//! # Tools
+//!
+//! Needs `qemu-system-aarch64` (Debian package `qemu-system-arm`) and
+//! `aarch64-linux-gnu-gcc` (Debian package `gcc-aarch64-linux-gnu`). The
+//! environment variables `MEMLAYOUT_QEMU` and `MEMLAYOUT_AARCH64_GCC` override
+//! the program names, and `MEMLAYOUT_QEMU_DIR` the directory where the harness is
+//! built and jobs are written.
+
+use std::collections::hash_map::DefaultHasher;
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::hash::{Hash, Hasher};
+use std::io::Read;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Guest RAM of the QEMU `virt` machine as started by [`run`] (`-m 4G`).
+pub const RAM: Range<u64> = 0x4000_0000..0x1_4000_0000;
+
+/// Guest physical range reserved for the harness: code, data, stack and the job
+/// descriptor. Tables must not be loaded here; for [`Regime::El3`] the tables
+/// must identity-map all of it.
+pub const HARNESS_RESERVED: Range<u64> = 0x4000_0000..0x4020_0000;
+
+/// Guest physical address of the job descriptor (inside [`HARNESS_RESERVED`]).
+pub const JOB_PA: u64 = 0x4010_0000;
+
+/// Largest job descriptor in bytes: from [`JOB_PA`] to the end of
+/// [`HARNESS_RESERVED`].
+pub const JOB_MAX_BYTES: u64 = HARNESS_RESERVED.end - JOB_PA;
+
+/// First word of a job descriptor.
+pub const JOB_MAGIC: u64 = 0x314a_5551_454d_4c4d;
+
+/// How long one QEMU run may take before it is killed, unless the environment
+/// variable `MEMLAYOUT_QEMU_TIMEOUT_SECS` says otherwise. A run normally takes
+/// well under a second.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+fn timeout() -> Duration {
+    std::env::var("MEMLAYOUT_QEMU_TIMEOUT_SECS")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .map_or(TIMEOUT, Duration::from_secs)
+}
+
+/// `SCTLR_ELx.M`: stage 1 MMU enable.
+pub const SCTLR_M: u64 = 1 << 0;
+/// `SCTLR_ELx.C`: data cacheability.
+pub const SCTLR_C: u64 = 1 << 2;
+/// `SCTLR_ELx.I`: instruction cacheability.
+pub const SCTLR_I: u64 = 1 << 12;
+/// `SCTLR_ELx.WXN`: writable memory is execute-never.
+pub const SCTLR_WXN: u64 = 1 << 19;
+/// `SCTLR_ELx.EE`: big-endian data accesses and table walks.
+pub const SCTLR_EE: u64 = 1 << 25;
+
+const HARNESS_S: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/qemu/harness.S"));
+const HARNESS_C: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/qemu/harness.c"));
+const HARNESS_LD: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/qemu/harness.ld"
+));
+
+const GCC_FLAGS: &[&str] = &[
+    "-O2",
+    "-Wall",
+    "-Wextra",
+    "-ffreestanding",
+    "-nostdlib",
+    "-static",
+    "-fno-pie",
+    "-no-pie",
+    "-mgeneral-regs-only",
+    "-mstrict-align",
+    "-fno-stack-protector",
+    "-fno-asynchronous-unwind-tables",
+    "-fno-unwind-tables",
+    "-mbranch-protection=none",
+    "-Wl,--build-id=none",
+    "-Wl,-n",
+];
+
+const INSTALL_HINT: &str = "install them with `apt-get install qemu-system-arm gcc-aarch64-linux-gnu` \
+     (Debian packages qemu-system-arm and gcc-aarch64-linux-gnu)";
+
+/// The translation regime whose `TTBR0`/`TCR`/`MAIR`/`SCTLR` registers a job
+/// loads, and whose AT instructions the probes use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Regime {
+    /// EL3 (always Secure): `*_EL3` registers, `AT S1E3R/W`. The harness itself
+    /// then runs with these tables, see [`HARNESS_RESERVED`]. EL3 tables use
+    /// the EL2 (non-VHE) format.
+    El3,
+    /// EL2 without VHE: `*_EL2` registers, `AT S1E2R/W`. `secure` selects
+    /// Secure EL2 (`SCR_EL3.EEL2`, FEAT_SEL2) or Non-secure EL2.
+    El2 {
+        /// Secure EL2 rather than Non-secure EL2.
+        secure: bool,
+    },
+    /// EL1&0 stage 1: `*_EL1` registers (`TTBR1_EL1` = 0, so set `TCR_EL1.EPD1`),
+    /// `AT S1E1R/W` and `AT S1E0R/W`. Stage 2 stays off.
+    El1 {
+        /// Secure EL1&0 rather than Non-secure EL1&0.
+        secure: bool,
+    },
+}
+
+impl Regime {
+    fn code(self) -> u64 {
+        match self {
+            Regime::El3 => 3 | 1 << 8,
+            Regime::El2 { secure } => 2 | u64::from(secure) << 8,
+            Regime::El1 { secure } => 1 | u64::from(secure) << 8,
+        }
+    }
+}
+
+/// The kind of access a probe asks the AT instruction about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Read at the regime's own level: `AT S1E3R`, `AT S1E2R` or `AT S1E1R`.
+    Read,
+    /// Write at the regime's own level: `AT S1E3W`, `AT S1E2W` or `AT S1E1W`.
+    Write,
+    /// Unprivileged read, `AT S1E0R` ([`Regime::El1`] only).
+    El0Read,
+    /// Unprivileged write, `AT S1E0W` ([`Regime::El1`] only).
+    El0Write,
+}
+
+impl Access {
+    fn code(self) -> u64 {
+        match self {
+            Access::Read => 0,
+            Access::Write => 1,
+            Access::El0Read => 2,
+            Access::El0Write => 3,
+        }
+    }
+}
+
+/// One address translation to ask about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Probe {
+    /// The virtual address to translate.
+    pub va: u64,
+    /// The access to check.
+    pub access: Access,
+}
+
+impl Probe {
+    /// A probe of `va` for `access`.
+    pub const fn new(va: u64, access: Access) -> Probe {
+        Probe { va, access }
+    }
+}
+
+/// Everything one QEMU run does.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Job {
+    /// The regime under test.
+    pub regime: Regime,
+    /// Table images: guest physical address and bytes. Each is loaded with
+    /// `-device loader,file=..,addr=..,force-raw=on`; they must lie in [`RAM`],
+    /// outside [`HARNESS_RESERVED`], and must not overlap each other.
+    pub tables: Vec<(u64, Vec<u8>)>,
+    /// Value for `MAIR_ELx`.
+    pub mair: u64,
+    /// Value for `TCR_ELx`, used as given (RES1 bits included).
+    pub tcr: u64,
+    /// Value for `TTBR0_ELx`.
+    pub ttbr0: u64,
+    /// Bits to set in `SCTLR_ELx` on top of its RES1 bits; include
+    /// [`SCTLR_M`], or the AT instructions return flat addresses. For
+    /// [`Regime::El3`] neither [`SCTLR_WXN`] nor [`SCTLR_EE`] is allowed, as the
+    /// harness must keep running.
+    pub sctlr_set: u64,
+    /// The translations to ask about, reported in order in [`Outcome::par`].
+    pub probes: Vec<Probe>,
+    /// [`Regime::El3`] only: `(va, pa)` pairs, both 8-byte aligned. The harness
+    /// stores a distinct 64-bit pattern through each `va` with its MMU on
+    /// (after the probes), cleans the caches, turns the MMU off and reads each
+    /// `pa`. A store through a VA without write permission stops the run with
+    /// an error.
+    pub writes: Vec<(u64, u64)>,
+}
+
+/// The result of a [`Job`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Outcome {
+    /// `PAR_EL1` after each probe, in the order of [`Job::probes`]; decode it
+    /// with [`par_fault`], [`par_pa`] and the other `par_*` functions.
+    pub par: Vec<u64>,
+    /// For each of [`Job::writes`]: the value stored through the VA and the
+    /// value then read at the PA. They are equal when the VA maps to the PA.
+    pub writes: Vec<(u64, u64)>,
+}
+
+/// Whether `PAR_EL1` reports a failed translation (bit 0, `F`).
+pub const fn par_fault(par: u64) -> bool {
+    par & 1 != 0
+}
+
+/// The output address of a successful translation: `PAR_EL1` bits 51:12 (bits
+/// 51:48 are zero without FEAT_LPA), page aligned.
+pub const fn par_pa(par: u64) -> u64 {
+    par & 0x000f_ffff_ffff_f000
+}
+
+/// The memory attributes of a successful translation in `MAIR` byte encoding
+/// (`PAR_EL1` bits 63:56).
+pub const fn par_attr(par: u64) -> u8 {
+    (par >> 56) as u8
+}
+
+/// The shareability of a successful translation (`PAR_EL1` bits 8:7): 0 non-,
+/// 2 outer, 3 inner shareable. Device and Normal non-cacheable memory are
+/// reported as outer shareable.
+pub const fn par_sh(par: u64) -> u8 {
+    ((par >> 7) & 3) as u8
+}
+
+/// The `NS` bit of a successful translation (`PAR_EL1` bit 9): the output is
+/// in the Non-secure physical address space. Meaningful for Secure regimes.
+pub const fn par_ns(par: u64) -> bool {
+    par & (1 << 9) != 0
+}
+
+/// The fault status code of a failed translation (`PAR_EL1` bits 6:1, `FST`);
+/// see [`fst_translation`], [`fst_access_flag`] and [`fst_permission`].
+pub const fn par_fault_status(par: u64) -> u8 {
+    ((par >> 1) & 0x3f) as u8
+}
+
+/// The fault status code of a translation fault at `level` (0 to 3).
+pub const fn fst_translation(level: u8) -> u8 {
+    0b00_0100 | (level & 3)
+}
+
+/// The fault status code of an access flag fault at `level` (1 to 3).
+pub const fn fst_access_flag(level: u8) -> u8 {
+    0b00_1000 | (level & 3)
+}
+
+/// The fault status code of a permission fault at `level` (1 to 3).
+pub const fn fst_permission(level: u8) -> u8 {
+    0b00_1100 | (level & 3)
+}
+
+fn program(var: &str, default: &str) -> OsString {
+    std::env::var_os(var).unwrap_or_else(|| default.into())
+}
+
+fn qemu_program() -> OsString {
+    program("MEMLAYOUT_QEMU", "qemu-system-aarch64")
+}
+
+fn gcc_program() -> OsString {
+    program("MEMLAYOUT_AARCH64_GCC", "aarch64-linux-gnu-gcc")
+}
+
+fn check_program(program: &OsString, package: &str) -> Result<(), String> {
+    match Command::new(program)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+    {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!(
+            "`{} --version` failed ({status}); it comes with the Debian package {package}",
+            program.to_string_lossy()
+        )),
+        Err(err) => Err(format!(
+            "cannot run `{}` ({err}); it comes with the Debian package {package}",
+            program.to_string_lossy()
+        )),
+    }
+}
+
+/// Checks that `qemu-system-aarch64` and `aarch64-linux-gnu-gcc` can be run.
+///
+/// The error names the missing programs and the Debian packages to install
+/// (`qemu-system-arm`, `gcc-aarch64-linux-gnu`).
+pub fn tools_available() -> Result<(), String> {
+    static TOOLS: OnceLock<Result<(), String>> = OnceLock::new();
+    TOOLS
+        .get_or_init(|| {
+            let problems: Vec<String> = [
+                check_program(&qemu_program(), "qemu-system-arm"),
+                check_program(&gcc_program(), "gcc-aarch64-linux-gnu"),
+            ]
+            .into_iter()
+            .filter_map(Result::err)
+            .collect();
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{}; {INSTALL_HINT}", problems.join("; ")))
+            }
+        })
+        .clone()
+}
+
+/// Decides whether a QEMU test should run: `true` when the tools are there.
+///
+/// When they are missing it panics if `MEMLAYOUT_REQUIRE_QEMU=1` is set, and
+/// otherwise prints that the test is skipped and which packages to install,
+/// and returns `false`.
+pub fn require_tools_or_skip() -> bool {
+    match tools_available() {
+        Ok(()) => true,
+        Err(msg) => {
+            if std::env::var_os("MEMLAYOUT_REQUIRE_QEMU").is_some_and(|v| v == "1") {
+                panic!("MEMLAYOUT_REQUIRE_QEMU=1 but the QEMU tools are missing: {msg}");
+            }
+            eprintln!(
+                "skipped: QEMU check needs qemu-system-aarch64 and aarch64-linux-gnu-gcc: {msg}"
+            );
+            false
+        }
+    }
+}
+
+/// The directory for the harness build and the job files: `MEMLAYOUT_QEMU_DIR`,
+/// else `tmp/memlayout-qemu` in Cargo's target directory when the running
+/// program is a Cargo test or example, else one under the system temp dir.
+fn work_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("MEMLAYOUT_QEMU_DIR") {
+        return PathBuf::from(dir);
+    }
+    // Cargo puts test binaries in <target>/<profile>/deps and examples in
+    // <target>/<profile>/examples; <target>/tmp is CARGO_TARGET_TMPDIR.
+    let target = std::env::current_exe().ok().and_then(|exe| {
+        let dir = exe.parent()?;
+        let name = dir.file_name()?;
+        if name == "deps" || name == "examples" {
+            Some(dir.parent()?.parent()?.to_path_buf())
+        } else {
+            None
+        }
+    });
+    match target {
+        Some(target) => target.join("tmp").join("memlayout-qemu"),
+        None => std::env::temp_dir().join("memlayout-qemu"),
+    }
+}
+
+fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{prefix}-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn build_harness() -> Result<PathBuf, String> {
+    tools_available()?;
+    let dir = work_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut hasher = DefaultHasher::new();
+    (HARNESS_S, HARNESS_C, HARNESS_LD, GCC_FLAGS).hash(&mut hasher);
+    gcc_program().hash(&mut hasher);
+    let elf = dir.join(format!("harness-{:016x}.elf", hasher.finish()));
+    if elf.is_file() {
+        return Ok(elf);
+    }
+    // Build in a private directory, then rename: concurrent test processes
+    // may build the same harness.
+    let src = dir.join(unique_name("build"));
+    std::fs::create_dir_all(&src).map_err(|e| format!("cannot create {}: {e}", src.display()))?;
+    write_file(&src.join("harness.S"), HARNESS_S.as_bytes())?;
+    write_file(&src.join("harness.c"), HARNESS_C.as_bytes())?;
+    write_file(&src.join("harness.ld"), HARNESS_LD.as_bytes())?;
+    let out = src.join("harness.elf");
+    let output = Command::new(gcc_program())
+        .args(GCC_FLAGS)
+        .arg("-T")
+        .arg(src.join("harness.ld"))
+        .arg(src.join("harness.S"))
+        .arg(src.join("harness.c"))
+        .arg("-o")
+        .arg(&out)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", gcc_program().to_string_lossy()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "building the QEMU harness failed ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    std::fs::rename(&out, &elf)
+        .map_err(|e| format!("cannot move the harness to {}: {e}", elf.display()))?;
+    // Best effort: the sources were only needed for this build.
+    let _ = std::fs::remove_dir_all(&src);
+    Ok(elf)
+}
+
+/// The harness ELF, built once per process.
+fn harness() -> Result<PathBuf, String> {
+    static HARNESS: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    HARNESS.get_or_init(build_harness).clone()
+}
+
+fn overlaps(a: &Range<u64>, b: &Range<u64>) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
+fn check_job(job: &Job) -> Result<(), String> {
+    for (i, probe) in job.probes.iter().enumerate() {
+        let el0 = matches!(probe.access, Access::El0Read | Access::El0Write);
+        if el0 && !matches!(job.regime, Regime::El1 { .. }) {
+            return Err(format!(
+                "probe {i}: {:?} needs the EL1&0 regime, not {:?}",
+                probe.access, job.regime
+            ));
+        }
+    }
+    if !job.writes.is_empty() && job.regime != Regime::El3 {
+        return Err(format!("writes need Regime::El3, not {:?}", job.regime));
+    }
+    if job.regime == Regime::El3 && job.sctlr_set & (SCTLR_WXN | SCTLR_EE) != 0 {
+        return Err(format!(
+            "sctlr_set {:#x}: WXN and EE would stop the harness, which runs through the EL3 tables",
+            job.sctlr_set
+        ));
+    }
+    for (i, &(va, pa)) in job.writes.iter().enumerate() {
+        if va % 8 != 0 || pa % 8 != 0 {
+            return Err(format!(
+                "write {i}: va {va:#x} and pa {pa:#x} must be 8-byte aligned"
+            ));
+        }
+        if !RAM.contains(&pa) {
+            return Err(format!(
+                "write {i}: pa {pa:#x} is outside guest RAM {RAM:#x?}"
+            ));
+        }
+    }
+    let mut ranges: Vec<(Range<u64>, usize)> = Vec::new();
+    for (i, (pa, bytes)) in job.tables.iter().enumerate() {
+        let end = u64::try_from(bytes.len())
+            .ok()
+            .and_then(|len| pa.checked_add(len))
+            .ok_or_else(|| format!("table image {i} at {pa:#x} wraps around"))?;
+        let range = *pa..end;
+        if bytes.is_empty() {
+            return Err(format!("table image {i} at {pa:#x} is empty"));
+        }
+        if range.start < RAM.start || range.end > RAM.end {
+            return Err(format!(
+                "table image {i} {range:#x?} is outside guest RAM {RAM:#x?}"
+            ));
+        }
+        if overlaps(&range, &HARNESS_RESERVED) {
+            return Err(format!(
+                "table image {i} {range:#x?} overlaps the harness reserved range {HARNESS_RESERVED:#x?}"
+            ));
+        }
+        if let Some((_, j)) = ranges.iter().find(|(r, _)| overlaps(r, &range)) {
+            return Err(format!("table images {j} and {i} overlap"));
+        }
+        ranges.push((range, i));
+    }
+    Ok(())
+}
+
+/// The job descriptor as the harness reads it (see the module documentation).
+pub fn encode_job(job: &Job) -> Vec<u8> {
+    let mut words = vec![
+        JOB_MAGIC,
+        job.regime.code(),
+        job.mair,
+        job.tcr,
+        job.ttbr0,
+        job.sctlr_set,
+        job.probes.len() as u64,
+    ];
+    for probe in &job.probes {
+        words.extend([probe.va, probe.access.code()]);
+    }
+    words.push(job.writes.len() as u64);
+    for &(va, pa) in &job.writes {
+        words.extend([va, pa]);
+    }
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+/// `-device loader` argument; commas in the file name are doubled as QEMU's
+/// option syntax requires.
+fn loader_arg(file: &Path, pa: u64) -> OsString {
+    let file = file.to_string_lossy().replace(',', ",,");
+    format!("loader,file={file},addr={pa:#x},force-raw=on").into()
+}
+
+fn parse_hex(word: Option<&str>) -> Option<u64> {
+    u64::from_str_radix(word?, 16).ok()
+}
+
+fn parse_output(job: &Job, output: &str) -> Result<Outcome, String> {
+    let mut par = vec![None; job.probes.len()];
+    let mut writes = vec![None; job.writes.len()];
+    let mut done = false;
+    for line in output.lines() {
+        let mut words = line.split_whitespace();
+        match words.next() {
+            Some("PAR") => {
+                let (Some(i), Some(value)) = (parse_hex(words.next()), parse_hex(words.next()))
+                else {
+                    return Err(format!("malformed harness line `{line}`"));
+                };
+                let slot = usize::try_from(i).ok().and_then(|i| par.get_mut(i));
+                *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? = Some(value);
+            }
+            Some("WRITE") => {
+                let (Some(i), Some(written), Some(read)) = (
+                    parse_hex(words.next()),
+                    parse_hex(words.next()),
+                    parse_hex(words.next()),
+                ) else {
+                    return Err(format!("malformed harness line `{line}`"));
+                };
+                let slot = usize::try_from(i).ok().and_then(|i| writes.get_mut(i));
+                *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? =
+                    Some((written, read));
+            }
+            Some("EXC") => {
+                let mut values = words.map(|w| u64::from_str_radix(w, 16).unwrap_or(u64::MAX));
+                let (vector, esr, elr, far) = (
+                    values.next().unwrap_or(u64::MAX),
+                    values.next().unwrap_or(u64::MAX),
+                    values.next().unwrap_or(u64::MAX),
+                    values.next().unwrap_or(u64::MAX),
+                );
+                return Err(format!(
+                    "the harness took an exception at EL3: vector offset {:#x}, ESR_EL3 {esr:#x} \
+                     (EC {:#x}, ISS {:#x}), ELR_EL3 {elr:#x}, FAR_EL3 {far:#x}",
+                    vector * 0x80,
+                    esr >> 26 & 0x3f,
+                    esr & 0x1ff_ffff
+                ));
+            }
+            Some("ERR") => return Err(format!("the harness reported `{line}`")),
+            Some("DONE") => done = true,
+            _ => {}
+        }
+    }
+    if !done {
+        return Err("the harness did not finish (no DONE line)".to_string());
+    }
+    let par = par
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| p.ok_or_else(|| format!("no result for probe {i}")))
+        .collect::<Result<_, _>>()?;
+    let writes = writes
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| w.ok_or_else(|| format!("no result for write {i}")))
+        .collect::<Result<_, _>>()?;
+    Ok(Outcome { par, writes })
+}
+
+fn spawn_reader(stream: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut stream) = stream {
+            let _ = stream.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+fn run_qemu(job: &Job, elf: &Path, dir: &Path) -> Result<Outcome, String> {
+    let job_file = dir.join("job.bin");
+    write_file(&job_file, &encode_job(job))?;
+    let mut command = Command::new(qemu_program());
+    command
+        .args([
+            "-M",
+            "virt,secure=on,virtualization=on",
+            "-cpu",
+            "max",
+            "-m",
+            "4G",
+        ])
+        .args(["-nographic", "-semihosting", "-kernel"])
+        .arg(elf)
+        .arg("-device")
+        .arg(loader_arg(&job_file, JOB_PA));
+    for (i, (pa, bytes)) in job.tables.iter().enumerate() {
+        let file = dir.join(format!("table-{i}.bin"));
+        write_file(&file, bytes)?;
+        command.arg("-device").arg(loader_arg(&file, *pa));
+    }
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let timeout = timeout();
+    let started = Instant::now();
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", qemu_program().to_string_lossy()))?;
+    let stdout = spawn_reader(child.stdout.take());
+    let stderr = spawn_reader(child.stderr.take());
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if started.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(format!(
+                    "QEMU did not finish within {} s and was killed",
+                    timeout.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(format!("waiting for QEMU failed: {e}"));
+            }
+        }
+    };
+    let output = format!(
+        "{}{}",
+        stdout.join().unwrap_or_default(),
+        stderr.join().unwrap_or_default()
+    );
+    let with_output = |msg: String| {
+        let mut msg = msg;
+        let _ = write!(msg, "\n--- QEMU output ---\n{output}");
+        msg
+    };
+    let status = status.map_err(with_output)?;
+    let outcome = parse_output(job, &output).map_err(with_output)?;
+    if !status.success() {
+        return Err(with_output(format!("QEMU exited with {status}")));
+    }
+    Ok(outcome)
+}
+
+/// Runs `job` in one QEMU boot and returns `PAR_EL1` for every probe and the
+/// result of every write.
+///
+/// Errors name the problem: a job the harness cannot run (EL0 probes outside
+/// [`Regime::El1`], writes outside [`Regime::El3`], table images outside
+/// [`RAM`] or inside [`HARNESS_RESERVED`], ...), missing tools, a harness
+/// build failure, an exception taken by the harness (for example a write
+/// through a read-only mapping, decoded from `ESR_EL3`), or a timeout. The
+/// QEMU output is appended to run-time errors, and the job files are kept for
+/// inspection (their directory is named in the error).
+pub fn run(job: &Job) -> Result<Outcome, String> {
+    check_job(job)?;
+    let job_bytes = encode_job(job).len() as u64;
+    if job_bytes > JOB_MAX_BYTES {
+        return Err(format!(
+            "the job descriptor needs {job_bytes} bytes, more than the {JOB_MAX_BYTES} reserved"
+        ));
+    }
+    let elf = harness()?;
+    let dir = elf
+        .parent()
+        .map_or_else(work_dir, Path::to_path_buf)
+        .join(unique_name("job"));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    match run_qemu(job, &elf, &dir) {
+        Ok(outcome) => {
+            // Best effort: a leftover job directory does no harm.
+            let _ = std::fs::remove_dir_all(&dir);
+            Ok(outcome)
+        }
+        Err(msg) => Err(format!("{msg}\n(job files kept in {})", dir.display())),
+    }
+}
