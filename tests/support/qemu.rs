@@ -42,13 +42,27 @@
 //! read, 1 = write, 2 = EL0 read, 3 = EL0 write), the number of writes followed
 //! by one `(va, pa)` pair per write.
 //!
-//! # Tools
+//! The harness answers on its semihosting console (QEMU's standard error) with
+//! one line per probe, `PAR <index> <PAR_EL1>`, one per write,
+//! `WRITE <index> <written> <read at PA>` (numbers in hexadecimal), then `DONE`,
+//! and exits QEMU through semihosting `SYS_EXIT`. On a problem it prints
+//! `ERR <text>` or `EXC <vector> <ESR_EL3> <ELR_EL3> <FAR_EL3>` instead and exits
+//! with a non-zero status.
+//!
+//! # Tools and environment
 //!
 //! Needs `qemu-system-aarch64` (Debian package `qemu-system-arm`) and
-//! `aarch64-linux-gnu-gcc` (Debian package `gcc-aarch64-linux-gnu`). The
-//! environment variables `MEMLAYOUT_QEMU` and `MEMLAYOUT_AARCH64_GCC` override
-//! the program names, and `MEMLAYOUT_QEMU_DIR` the directory where the harness is
-//! built and jobs are written.
+//! `aarch64-linux-gnu-gcc` (Debian package `gcc-aarch64-linux-gnu`). Environment
+//! variables:
+//!
+//! * `MEMLAYOUT_REQUIRE_QEMU=1`: [`require_tools_or_skip`] fails instead of
+//!   skipping when the tools are missing.
+//! * `MEMLAYOUT_QEMU`, `MEMLAYOUT_AARCH64_GCC`: other names or paths of the two
+//!   programs.
+//! * `MEMLAYOUT_QEMU_DIR`: where the harness is built and job files are written
+//!   (default: `tmp/memlayout-qemu` in Cargo's target directory).
+//! * `MEMLAYOUT_QEMU_KEEP=1`: keep the job files of every run.
+//! * `MEMLAYOUT_QEMU_TIMEOUT_SECS`: replaces [`TIMEOUT`].
 
 use std::collections::hash_map::DefaultHasher;
 use std::ffi::OsString;
@@ -129,8 +143,8 @@ const GCC_FLAGS: &[&str] = &[
     "-Wl,-n",
 ];
 
-const INSTALL_HINT: &str = "install them with `apt-get install qemu-system-arm gcc-aarch64-linux-gnu` \
-     (Debian packages qemu-system-arm and gcc-aarch64-linux-gnu)";
+const INSTALL_HINT: &str =
+    "install them with `apt-get install qemu-system-arm gcc-aarch64-linux-gnu`";
 
 /// The translation regime whose `TTBR0`/`TCR`/`MAIR`/`SCTLR` registers a job
 /// loads, and whose AT instructions the probes use.
@@ -263,14 +277,19 @@ pub const fn par_attr(par: u64) -> u8 {
 }
 
 /// The shareability of a successful translation (`PAR_EL1` bits 8:7): 0 non-,
-/// 2 outer, 3 inner shareable. Device and Normal non-cacheable memory are
-/// reported as outer shareable.
+/// 2 outer, 3 inner shareable.
+///
+/// The architecture reports Device and Normal non-cacheable memory as outer
+/// shareable (2); QEMU 7.2 reports the descriptor's `SH` field unchanged for
+/// every memory type, so compare it only for Normal cacheable memory.
 pub const fn par_sh(par: u64) -> u8 {
     ((par >> 7) & 3) as u8
 }
 
 /// The `NS` bit of a successful translation (`PAR_EL1` bit 9): the output is
-/// in the Non-secure physical address space. Meaningful for Secure regimes.
+/// in the Non-secure physical address space. Meaningful for Secure regimes
+/// only (the EL3 regime, Secure EL2 and Secure EL1&0); UNKNOWN for Non-secure
+/// ones.
 pub const fn par_ns(par: u64) -> bool {
     par & (1 << 9) != 0
 }
@@ -492,9 +511,10 @@ fn check_job(job: &Job) -> Result<(), String> {
                 "write {i}: va {va:#x} and pa {pa:#x} must be 8-byte aligned"
             ));
         }
-        if !RAM.contains(&pa) {
+        if !RAM.contains(&pa) || HARNESS_RESERVED.contains(&pa) {
             return Err(format!(
-                "write {i}: pa {pa:#x} is outside guest RAM {RAM:#x?}"
+                "write {i}: pa {pa:#x} must be in guest RAM {RAM:#x?}, outside the harness \
+                 reserved range {HARNESS_RESERVED:#x?}"
             ));
         }
     }
@@ -691,7 +711,10 @@ fn run_qemu(job: &Job, elf: &Path, dir: &Path) -> Result<Outcome, String> {
     );
     let with_output = |msg: String| {
         let mut msg = msg;
-        let _ = write!(msg, "\n--- QEMU output ---\n{output}");
+        let _ = write!(
+            msg,
+            "\n--- QEMU command ---\n{command:?}\n--- QEMU output ---\n{output}"
+        );
         msg
     };
     let status = status.map_err(with_output)?;
@@ -708,10 +731,11 @@ fn run_qemu(job: &Job, elf: &Path, dir: &Path) -> Result<Outcome, String> {
 /// Errors name the problem: a job the harness cannot run (EL0 probes outside
 /// [`Regime::El1`], writes outside [`Regime::El3`], table images outside
 /// [`RAM`] or inside [`HARNESS_RESERVED`], ...), missing tools, a harness
-/// build failure, an exception taken by the harness (for example a write
-/// through a read-only mapping, decoded from `ESR_EL3`), or a timeout. The
-/// QEMU output is appended to run-time errors, and the job files are kept for
-/// inspection (their directory is named in the error).
+/// build failure, an error reported by the harness (such as EL3 tables that do
+/// not map it), an exception taken by the harness (for example a write through
+/// a read-only mapping, decoded from `ESR_EL3`), or a timeout. Run-time errors
+/// include the QEMU command line and output. The job files are deleted after
+/// the run unless `MEMLAYOUT_QEMU_KEEP=1` is set.
 pub fn run(job: &Job) -> Result<Outcome, String> {
     check_job(job)?;
     let job_bytes = encode_job(job).len() as u64;
@@ -726,12 +750,19 @@ pub fn run(job: &Job) -> Result<Outcome, String> {
         .map_or_else(work_dir, Path::to_path_buf)
         .join(unique_name("job"));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    match run_qemu(job, &elf, &dir) {
-        Ok(outcome) => {
-            // Best effort: a leftover job directory does no harm.
-            let _ = std::fs::remove_dir_all(&dir);
-            Ok(outcome)
-        }
-        Err(msg) => Err(format!("{msg}\n(job files kept in {})", dir.display())),
+    let result = run_qemu(job, &elf, &dir);
+    let keep = std::env::var_os("MEMLAYOUT_QEMU_KEEP").is_some_and(|v| v == "1");
+    if keep {
+        eprintln!("QEMU job files kept in {}", dir.display());
+    } else {
+        // Best effort: a leftover job directory does no harm.
+        let _ = std::fs::remove_dir_all(&dir);
     }
+    result.map_err(|msg| {
+        if keep {
+            msg
+        } else {
+            format!("{msg}\n(set MEMLAYOUT_QEMU_KEEP=1 to keep the job files)")
+        }
+    })
 }

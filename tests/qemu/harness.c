@@ -1,0 +1,321 @@
+/*
+ * QEMU translation-table harness: reads a job descriptor, loads the
+ * translation registers of one regime, probes virtual addresses with the AT
+ * instructions and prints PAR_EL1 through semihosting.
+ *
+ * Job descriptor at JOB_PA, little-endian 64-bit words:
+ *   [0] JOB_MAGIC
+ *   [1] regime: exception level (1, 2 or 3) | secure << 8
+ *   [2] MAIR_ELx   [3] TCR_ELx   [4] TTBR0_ELx
+ *   [5] bits to set in SCTLR_ELx (M at least, to translate)
+ *   [6] number of probes P, then P pairs (va, access)
+ *       access: 0 read, 1 write, 2 EL0 read, 3 EL0 write
+ *   [..] number of writes W, then W pairs (va, pa)        (EL3 only)
+ *
+ * Output lines (semihosting SYS_WRITE0), numbers in hexadecimal:
+ *   PAR <i> <par_el1>                 one per probe, in order
+ *   WRITE <i> <written> <read_at_pa>  one per write, in order
+ *   DONE
+ * or `ERR <text>` / `EXC <vector> <esr> <elr> <far>` followed by a non-zero
+ * exit status.
+ *
+ * EL3 translation tables have the same descriptor and TCR format as EL2
+ * tables without VHE (HCR_EL2.E2H = 0): one VA range, one privilege level.
+ */
+
+typedef unsigned long u64;
+
+#define HARNESS_BASE 0x40000000UL
+#define JOB_PA 0x40100000UL
+#define JOB_END 0x40200000UL
+#define JOB_MAGIC 0x314a5551454d4c4dUL /* "MLMEQUJ1" */
+
+#define SEMIHOST_SYS_WRITE0 0x04
+
+#define SCTLR_M (1UL << 0)
+#define SCTLR_C (1UL << 2)
+/* RES1 bits of SCTLR_EL3 and of SCTLR_EL2 without VHE: 29, 28, 23, 22, 18, 16, 11, 5, 4. */
+#define SCTLR_EL2_EL3_RES1 0x30c50830UL
+/* RES1 bits of SCTLR_EL1 (without FEAT_* that would turn them into fields): 29, 28, 23, 22, 20, 11. */
+#define SCTLR_EL1_RES1 0x30d00800UL
+
+#define SCR_NS (1UL << 0)
+#define SCR_RES1 (3UL << 4)
+#define SCR_RW (1UL << 10)
+#define SCR_EEL2 (1UL << 18)
+
+#define HCR_RW (1UL << 31)
+
+/* From harness.ld. */
+extern char __data_start[], __image_end[], __stack_bottom[], __stack_top[];
+
+u64 semihost_call(u64 op, u64 arg);
+void semihost_exit(u64 status) __attribute__((noreturn));
+u64 harness_main(void);
+void harness_exception(u64 vector, u64 esr, u64 elr, u64 far);
+
+#define WSYS(reg, val) __asm__ volatile("msr " #reg ", %0" ::"r"((u64)(val)) : "memory")
+#define RSYS(reg)                                                      \
+    ({                                                                 \
+        u64 v_;                                                        \
+        __asm__ volatile("mrs %0, " #reg : "=r"(v_)::"memory");        \
+        v_;                                                            \
+    })
+#define ISB() __asm__ volatile("isb" ::: "memory")
+#define DSB() __asm__ volatile("dsb sy" ::: "memory")
+#define AT(op, va) __asm__ volatile("at " #op ", %0" ::"r"((u64)(va)) : "memory")
+
+static char line[160];
+static unsigned line_len;
+
+static void put_str(const char *s)
+{
+    while (*s != 0 && line_len < sizeof(line) - 2)
+        line[line_len++] = *s++;
+}
+
+static void put_hex(u64 v)
+{
+    static const char digits[] = "0123456789abcdef";
+    put_str(" ");
+    for (int shift = 60; shift >= 0; shift -= 4)
+        if (line_len < sizeof(line) - 2)
+            line[line_len++] = digits[(v >> shift) & 0xf];
+}
+
+static void end_line(void)
+{
+    line[line_len++] = '\n';
+    line[line_len] = 0;
+    semihost_call(SEMIHOST_SYS_WRITE0, (u64)line);
+    line_len = 0;
+}
+
+static void __attribute__((noreturn)) fail(const char *what, u64 value)
+{
+    put_str("ERR ");
+    put_str(what);
+    put_hex(value);
+    end_line();
+    semihost_exit(1);
+}
+
+void harness_exception(u64 vector, u64 esr, u64 elr, u64 far)
+{
+    put_str("EXC");
+    put_hex(vector);
+    put_hex(esr);
+    put_hex(elr);
+    put_hex(far);
+    end_line();
+}
+
+static u64 job_word(u64 index)
+{
+    u64 addr = JOB_PA + 8 * index;
+    if (addr >= JOB_END)
+        fail("job descriptor runs past its region at word", index);
+    return *(volatile const u64 *)addr;
+}
+
+/* Runs the AT instruction for `el` and `access`; returns PAR_EL1. */
+static u64 probe(u64 el, u64 access, u64 va)
+{
+    switch (el * 4 + access) {
+    case 3 * 4 + 0: AT(s1e3r, va); break;
+    case 3 * 4 + 1: AT(s1e3w, va); break;
+    case 2 * 4 + 0: AT(s1e2r, va); break;
+    case 2 * 4 + 1: AT(s1e2w, va); break;
+    case 1 * 4 + 0: AT(s1e1r, va); break;
+    case 1 * 4 + 1: AT(s1e1w, va); break;
+    case 1 * 4 + 2: AT(s1e0r, va); break;
+    case 1 * 4 + 3: AT(s1e0w, va); break;
+    default: fail("access not available for this regime:", access);
+    }
+    ISB();
+    return RSYS(par_el1);
+}
+
+static u64 write_pattern(u64 index, u64 va)
+{
+    return 0xa5c3000000000000UL ^ (index << 40) ^ (va & 0xffffffffffUL);
+}
+
+#define PAGE 0x1000UL
+
+/*
+ * Checks the pages of [start, end) with AT S1E2R (and AT S1E2W if `write`):
+ * each must translate to itself, as Normal memory.
+ */
+static void check_identity(u64 start, u64 end, int write)
+{
+    for (u64 va = start & ~(PAGE - 1); va < end; va += PAGE) {
+        u64 par = probe(2, 0, va);
+        if ((par & 1) == 0 && write)
+            par = probe(2, 1, va);
+        u64 pa = par & 0x000ffffffffff000UL;
+        u64 attr = par >> 56;
+        if ((par & 1) != 0 || pa != va || (attr >> 4) == 0) {
+            put_str("ERR the EL3 tables must identity-map the harness as Normal memory");
+            put_str(write ? " (read-write):" : ":");
+            put_hex(va);
+            put_hex(par);
+            end_line();
+            semihost_exit(1);
+        }
+    }
+}
+
+/*
+ * Before EL3 runs through the tables under test, walk them as Secure EL2
+ * tables (same format as EL3 tables) and check that they map the harness.
+ * Otherwise the first instruction fetch with the MMU on would fault, and so
+ * would the exception vector fetch, forever.
+ */
+static void preflight_el3(u64 mair, u64 tcr, u64 ttbr0, u64 job_words)
+{
+    WSYS(scr_el3, SCR_RES1 | SCR_RW | SCR_EEL2);
+    WSYS(mair_el2, mair);
+    WSYS(tcr_el2, tcr);
+    WSYS(ttbr0_el2, ttbr0);
+    ISB();
+    __asm__ volatile("tlbi alle2" ::: "memory");
+    DSB();
+    WSYS(sctlr_el2, SCTLR_EL2_EL3_RES1 | SCTLR_M);
+    ISB();
+    check_identity(HARNESS_BASE, (u64)__data_start, 0);
+    check_identity((u64)__data_start, (u64)__image_end, 1);
+    check_identity((u64)__stack_bottom, (u64)__stack_top, 1);
+    check_identity(JOB_PA, JOB_PA + 8 * job_words, 0);
+    WSYS(sctlr_el2, SCTLR_EL2_EL3_RES1);
+    ISB();
+    __asm__ volatile("tlbi alle2" ::: "memory");
+    DSB();
+    WSYS(scr_el3, SCR_RES1 | SCR_RW);
+    ISB();
+}
+
+u64 harness_main(void)
+{
+    if (job_word(0) != JOB_MAGIC)
+        fail("bad job magic", job_word(0));
+    u64 regime = job_word(1);
+    u64 el = regime & 0xff;
+    u64 secure = (regime >> 8) & 1;
+    if (el < 1 || el > 3 || (regime & ~0x1ffUL) != 0 || (el == 3 && !secure))
+        fail("bad regime", regime);
+    u64 mair = job_word(2), tcr = job_word(3), ttbr0 = job_word(4);
+    u64 sctlr_set = job_word(5);
+    u64 n_probes = job_word(6);
+    if (n_probes > (JOB_END - JOB_PA) / 16)
+        fail("too many probes", n_probes);
+    u64 writes_at = 7 + 2 * n_probes;
+    u64 n_writes = job_word(writes_at);
+    if (n_writes > (JOB_END - JOB_PA) / 16)
+        fail("too many writes", n_writes);
+    if (n_writes != 0 && el != 3)
+        fail("writes need the EL3 regime, regime", regime);
+    job_word(writes_at + 2 * n_writes); /* bounds check of the last word */
+
+    /*
+     * Lower exception levels are AArch64 (SCR_EL3.RW, HCR_EL2.RW). SCR_EL3.NS
+     * selects the security state that AT S1E2x/S1E1x/S1E0x and the TLB
+     * maintenance below act on; Secure EL2 exists only with SCR_EL3.EEL2.
+     * HCR_EL2 = RW only: no VHE (E2H = 0), no TGE, and stage 2 off (VM = 0),
+     * so that AT S1E1x/S1E0x walk the EL1&0 stage 1 tables alone.
+     */
+    u64 scr = SCR_RES1 | SCR_RW;
+    if (!secure)
+        scr |= SCR_NS;
+    if (el == 2 && secure)
+        scr |= SCR_EEL2;
+    WSYS(scr_el3, scr);
+    WSYS(hcr_el2, HCR_RW);
+    WSYS(vttbr_el2, 0);
+    WSYS(sctlr_el2, SCTLR_EL2_EL3_RES1);
+    WSYS(sctlr_el1, SCTLR_EL1_RES1);
+    ISB();
+
+    switch (el) {
+    case 3:
+        preflight_el3(mair, tcr, ttbr0, writes_at + 1 + 2 * n_writes);
+        WSYS(mair_el3, mair);
+        WSYS(tcr_el3, tcr);
+        WSYS(ttbr0_el3, ttbr0);
+        ISB();
+        __asm__ volatile("tlbi alle3" ::: "memory");
+        DSB();
+        ISB();
+        /*
+         * From here on the harness itself (code, stack, job) runs through
+         * the tables under test and must be identity mapped by them.
+         */
+        WSYS(sctlr_el3, SCTLR_EL2_EL3_RES1 | sctlr_set);
+        ISB();
+        break;
+    case 2:
+        WSYS(mair_el2, mair);
+        WSYS(tcr_el2, tcr);
+        WSYS(ttbr0_el2, ttbr0);
+        ISB();
+        __asm__ volatile("tlbi alle2" ::: "memory");
+        DSB();
+        ISB();
+        WSYS(sctlr_el2, SCTLR_EL2_EL3_RES1 | sctlr_set);
+        ISB();
+        break;
+    default:
+        WSYS(mair_el1, mair);
+        WSYS(tcr_el1, tcr);
+        WSYS(ttbr0_el1, ttbr0);
+        WSYS(ttbr1_el1, 0);
+        ISB();
+        __asm__ volatile("tlbi alle1" ::: "memory");
+        DSB();
+        ISB();
+        WSYS(sctlr_el1, SCTLR_EL1_RES1 | sctlr_set);
+        ISB();
+        break;
+    }
+
+    for (u64 i = 0; i < n_probes; i++) {
+        u64 va = job_word(7 + 2 * i);
+        u64 access = job_word(8 + 2 * i);
+        u64 par = probe(el, access, va);
+        put_str("PAR");
+        put_hex(i);
+        put_hex(par);
+        end_line();
+    }
+
+    if (n_writes != 0) {
+        /* Store through the virtual addresses while EL3's MMU is on. */
+        for (u64 i = 0; i < n_writes; i++) {
+            u64 va = job_word(writes_at + 1 + 2 * i);
+            *(volatile u64 *)va = write_pattern(i, va);
+        }
+        DSB();
+        for (u64 i = 0; i < n_writes; i++) {
+            u64 va = job_word(writes_at + 1 + 2 * i);
+            __asm__ volatile("dc civac, %0" ::"r"(va) : "memory");
+        }
+        DSB();
+        /* MMU off: the reads below are physical. */
+        WSYS(sctlr_el3, RSYS(sctlr_el3) & ~(SCTLR_M | SCTLR_C));
+        ISB();
+        for (u64 i = 0; i < n_writes; i++) {
+            u64 va = job_word(writes_at + 1 + 2 * i);
+            u64 pa = job_word(writes_at + 2 + 2 * i);
+            u64 got = *(volatile const u64 *)pa;
+            put_str("WRITE");
+            put_hex(i);
+            put_hex(write_pattern(i, va));
+            put_hex(got);
+            end_line();
+        }
+    }
+
+    put_str("DONE");
+    end_line();
+    return 0;
+}
