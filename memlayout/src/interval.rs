@@ -160,6 +160,7 @@ fn class_of(size: u128) -> usize {
 #[derive(Clone, Debug)]
 pub struct IntervalSet<M> {
     ranges: BTreeMap<u64, (u64, M)>,
+    /// Starts of the ranges per size class; empty when the set keeps no fit index.
     classes: Vec<BTreeSet<u64>>,
     total: u128,
 }
@@ -174,6 +175,19 @@ impl<M> Default for IntervalSet<M> {
     }
 }
 
+impl<M> IntervalSet<M> {
+    /// An empty set that keeps no size-class index: inserts and removals are cheaper,
+    /// and the fitting searches fall back to scanning the ranges in address order. For
+    /// sets that record what is used rather than what is free.
+    pub fn without_fit_index() -> Self {
+        IntervalSet {
+            ranges: BTreeMap::new(),
+            classes: Vec::new(),
+            total: 0,
+        }
+    }
+}
+
 impl<M: Clone + PartialEq> IntervalSet<M> {
     /// An empty set.
     pub fn new() -> Self {
@@ -181,7 +195,9 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
     }
 
     fn raw_insert(&mut self, r: Interval, meta: M) {
-        self.classes[class_of(r.size())].insert(r.start);
+        if let Some(class) = self.classes.get_mut(class_of(r.size())) {
+            class.insert(r.start);
+        }
         self.total += r.size();
         self.ranges.insert(r.start, (r.last, meta));
     }
@@ -189,7 +205,9 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
     fn raw_remove(&mut self, start: u64) -> Option<(Interval, M)> {
         let (last, meta) = self.ranges.remove(&start)?;
         let r = Interval { start, last };
-        self.classes[class_of(r.size())].remove(&start);
+        if let Some(class) = self.classes.get_mut(class_of(r.size())) {
+            class.remove(&start);
+        }
         self.total -= r.size();
         Some((r, meta))
     }
@@ -207,28 +225,75 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
         self.insert_interval(r, meta)
     }
 
+    /// Adds a range the caller knows to be disjoint from every range in the set, without
+    /// checking or merging: one B-tree insertion. For sets that record what is used.
+    pub(crate) fn insert_unmerged(&mut self, r: Interval, meta: M) {
+        self.raw_insert(r, meta);
+    }
+
     /// Adds a range (see [`insert`](Self::insert)).
     pub fn insert_interval(&mut self, r: Interval, meta: M) -> Result<(), IntervalError> {
-        if let Some(hit) = self.first_overlap(&r) {
-            return Err(IntervalError::Overlaps(hit));
+        // The only range that can overlap `r` or end right before it is the last one
+        // starting at or before `r.last`; the only one right after it starts at
+        // `r.last + 1`.
+        let before = self
+            .ranges
+            .range(..=r.last)
+            .next_back()
+            .map(|(&start, (last, m))| (Interval { start, last: *last }, m));
+        let mut merge_prev = None;
+        if let Some((b, bm)) = before {
+            if b.last >= r.start {
+                // `b` may start after `r.start`, or an earlier range may overlap.
+                let hit = self.first_overlap(&r).unwrap_or(b);
+                return Err(IntervalError::Overlaps(hit));
+            }
+            if b.last.checked_add(1) == Some(r.start) && *bm == meta {
+                merge_prev = Some(b);
+            }
         }
+        let merge_next = r
+            .last
+            .checked_add(1)
+            .and_then(|next| match self.ranges.get(&next) {
+                Some((last, nm)) if *nm == meta => Some(Interval {
+                    start: next,
+                    last: *last,
+                }),
+                _ => None,
+            });
         let mut merged = r;
-        if let Some(prev_last) = r.start.checked_sub(1)
-            && let Some((p, pm)) = self.get(prev_last)
-            && *pm == meta
-        {
-            merged.start = p.start;
-            self.raw_remove(p.start);
-        }
-        if let Some(next) = r.last.checked_add(1)
-            && let Some((n, nm)) = self.get(next)
-            && *nm == meta
-        {
+        if let Some(n) = merge_next {
             merged.last = n.last;
             self.raw_remove(n.start);
         }
-        self.raw_insert(merged, meta);
+        match merge_prev {
+            Some(p) => {
+                // Grow the previous range in place.
+                merged.start = p.start;
+                self.resize(p, merged.last);
+            }
+            None => self.raw_insert(merged, meta),
+        }
         Ok(())
+    }
+
+    /// Moves the last address of the range `r` (which is in the set) to `last`, keeping
+    /// its start and metadata.
+    fn resize(&mut self, r: Interval, last: u64) {
+        let new = Interval {
+            start: r.start,
+            last,
+        };
+        let (old_class, new_class) = (class_of(r.size()), class_of(new.size()));
+        if old_class != new_class && !self.classes.is_empty() {
+            self.classes[old_class].remove(&r.start);
+            self.classes[new_class].insert(r.start);
+        }
+        if let Some(entry) = self.ranges.get_mut(&r.start) {
+            entry.0 = last;
+        }
+        self.total = self.total - r.size() + new.size();
     }
 
     /// The first range of the set that overlaps `r`.
@@ -309,6 +374,28 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
 
     /// Removes a range (see [`remove`](Self::remove)).
     pub fn remove_interval(&mut self, r: Interval) -> Result<Vec<(Interval, M)>, IntervalError> {
+        // The common case: one range covers the whole removal.
+        if let Some((i, m)) = self.get(r.start)
+            && i.covers(&r)
+        {
+            let meta = m.clone();
+            if i.last > r.last {
+                self.raw_insert(
+                    Interval {
+                        start: r.last + 1,
+                        last: i.last,
+                    },
+                    meta.clone(),
+                );
+            }
+            if i.start < r.start {
+                // Keep the piece before in place, shortened.
+                self.resize(i, r.start - 1);
+            } else {
+                self.raw_remove(i.start);
+            }
+            return Ok(alloc::vec![(r, meta)]);
+        }
         let starts = self.covered(&r).ok_or(IntervalError::NotCovered)?;
         let mut out = Vec::with_capacity(starts.len());
         for s in starts {
@@ -401,6 +488,11 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
             total: self.total,
             ..Stats::default()
         };
+        if self.classes.is_empty() {
+            s.largest = self.iter().map(|(i, _)| i.size()).max().unwrap_or(0);
+            s.smallest = self.iter().map(|(i, _)| i.size()).min().unwrap_or(0);
+            return s;
+        }
         if let Some(top) = (0..CLASSES).rev().find(|&c| !self.classes[c].is_empty()) {
             s.largest = self.classes[top]
                 .iter()
@@ -420,6 +512,15 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
 
     /// The largest range whose metadata matches `criteria` (the lowest one on a tie).
     pub fn largest(&self, criteria: impl Fn(&M) -> bool) -> Option<Interval> {
+        if self.classes.is_empty() {
+            return self
+                .query(criteria)
+                .map(|(i, _)| i)
+                .fold(None, |best: Option<Interval>, i| match best {
+                    Some(b) if b.size() >= i.size() => Some(b),
+                    _ => Some(i),
+                });
+        }
         for c in (0..CLASSES).rev() {
             let best = self.classes[c]
                 .iter()
@@ -453,6 +554,11 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
     ) -> Option<u64> {
         if size == 0 || !align.is_power_of_two() {
             return None;
+        }
+        if self.classes.is_empty() {
+            return self
+                .iter()
+                .find_map(|(i, m)| i.fit(size, align).filter(|_| pred(i, m)));
         }
         let need = u128::from(size) + u128::from(align) - 1;
         // Classes at or above `sure` hold only ranges of at least `need` bytes.

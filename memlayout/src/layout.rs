@@ -279,6 +279,8 @@ struct Table {
     va_free: IntervalSet<()>,
     va_used: IntervalSet<u32>,
     seg_free: IntervalSet<SegSpace>,
+    /// Pages mapped since the last segment placement, not yet in `seg_free`.
+    seg_pending: Vec<(Interval, SegSpace)>,
     pages: Vec<u32>,
     segments: Vec<u32>,
 }
@@ -400,7 +402,7 @@ impl Layout {
             pa_bits: DEFAULT_PA_BITS,
             pools: Vec::new(),
             pa_free: IntervalSet::new(),
-            pa_used: IntervalSet::new(),
+            pa_used: IntervalSet::without_fit_index(),
             tables: Vec::new(),
             mappings: Vec::new(),
             pages: Vec::new(),
@@ -528,8 +530,9 @@ impl Layout {
             va_bits,
             virt: ranges,
             va_free,
-            va_used: IntervalSet::new(),
+            va_used: IntervalSet::without_fit_index(),
             seg_free: IntervalSet::new(),
+            seg_pending: Vec::new(),
             pages: Vec::new(),
             segments: Vec::new(),
         });
@@ -1053,8 +1056,13 @@ impl Layout {
             non_secure,
             ..req.attrs
         };
-        let _ = self.pa_free.remove(pa, bytes);
-        let _ = self.pa_used.insert(pa, bytes, PaOwner::Mapping(id));
+        let pa_range = Interval {
+            start: pa,
+            last: pa + (bytes - 1),
+        };
+        let _ = self.pa_free.remove_interval(pa_range);
+        // Taken from the free set, so disjoint from everything used.
+        self.pa_used.insert_unmerged(pa_range, PaOwner::Mapping(id));
         let tables = self.commit_vas(id, &vas, pa, bytes, req, attrs, shared);
         self.index_name(&req.name, id);
         self.mappings.push(Mapping {
@@ -1109,17 +1117,20 @@ impl Layout {
         for &(t, va) in vas {
             out.push((t, va, self.pages.len() as u32));
             let tb = &mut self.tables[t.index()];
-            let _ = tb.va_free.remove(va, bytes);
-            let _ = tb.va_used.insert(va, bytes, id);
+            let va_range = Interval {
+                start: va,
+                last: va + (bytes - 1),
+            };
+            let _ = tb.va_free.remove_interval(va_range);
+            // Taken from the free set, so disjoint from everything used.
+            tb.va_used.insert_unmerged(va_range, id);
             if !shared && matches!(attrs.kind, PageKind::Code | PageKind::Data) {
-                let _ = tb.seg_free.insert(
-                    va,
-                    bytes,
-                    SegSpace {
-                        kind: attrs.kind,
-                        delta: pa.wrapping_sub(va),
-                    },
-                );
+                // Indexed for segments when the next segment of the table is placed.
+                let space = SegSpace {
+                    kind: attrs.kind,
+                    delta: pa.wrapping_sub(va),
+                };
+                tb.seg_pending.push((va_range, space));
             }
             for k in 0..req.count {
                 let off = u64::from(k) * req.size.bytes();
@@ -1305,8 +1316,8 @@ impl Layout {
         };
         let id = self.reservations.len() as u32;
         let r = interval(pa, size, name)?;
-        let _ = self.pa_free.remove(pa, size);
-        let _ = self.pa_used.insert(pa, size, PaOwner::Reservation(id));
+        let _ = self.pa_free.remove_interval(r);
+        self.pa_used.insert_unmerged(r, PaOwner::Reservation(id));
         self.reservations.push((name.to_string(), r));
         Ok(pa)
     }
@@ -1318,6 +1329,7 @@ impl Layout {
         req: &SegmentRequest,
     ) -> Result<SegmentId, Error> {
         self.table_ref(table)?;
+        self.flush_segment_space(table);
         let align = self.seg_validate(req)?;
         let page_kind = req.kind.page_kind();
         let window = match &req.in_page {
@@ -1441,6 +1453,16 @@ impl Layout {
             entries: alloc::vec![(table, idx)],
         });
         Ok(SegmentId(gid))
+    }
+
+    /// Moves the pages mapped since the last segment placement into the segment index.
+    fn flush_segment_space(&mut self, table: TableId) {
+        let tb = &mut self.tables[table.index()];
+        let mut pending = core::mem::take(&mut tb.seg_pending);
+        pending.sort_by_key(|(r, _)| r.start);
+        for (r, meta) in pending {
+            let _ = tb.seg_free.insert_interval(r, meta);
+        }
     }
 
     fn seg_validate(&self, req: &SegmentRequest) -> Result<u64, Error> {
