@@ -1,0 +1,362 @@
+//! Why a table cannot be built.
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::model::{ExecutionContext, Page, PageSize, TableInfo};
+
+/// The table an error is about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TableRef {
+    /// A table known by name (errors of [`build`](super::build)).
+    Named(String),
+    /// A table known only by the core and context of its pages (errors of
+    /// [`table_count`](super::table_count), which has no [`TableInfo`]).
+    Of {
+        /// The core.
+        core: u32,
+        /// The exception level and security state.
+        el: ExecutionContext,
+    },
+}
+
+impl TableRef {
+    /// The reference for a named table.
+    pub fn of_info(info: &TableInfo) -> TableRef {
+        TableRef::Named(String::from(info.name()))
+    }
+
+    /// The reference for the table a page belongs to.
+    pub fn of_page(page: &Page) -> TableRef {
+        TableRef::Of {
+            core: page.core(),
+            el: page.el(),
+        }
+    }
+}
+
+impl fmt::Display for TableRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TableRef::Named(name) => write!(f, "table `{name}`"),
+            TableRef::Of { core, el } => write!(f, "the {el} table of core {core}"),
+        }
+    }
+}
+
+/// The page an error is about: its name, its index within a `* N` request, and where it
+/// is mapped.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PageRef {
+    /// The page's name.
+    pub name: String,
+    /// The index within its request (0 for a single page).
+    pub index: u32,
+    /// The page's VA.
+    pub va: u64,
+    /// The page's PA.
+    pub pa: u64,
+    /// The page's size.
+    pub size: PageSize,
+}
+
+impl PageRef {
+    /// The reference for a page.
+    pub fn of(page: &Page) -> PageRef {
+        PageRef {
+            name: String::from(page.name()),
+            index: page.index(),
+            va: page.va(),
+            pa: page.pa(),
+            size: page.page_size(),
+        }
+    }
+}
+
+impl fmt::Display for PageRef {
+    /// `` `name` `` for the first page of a request, `` `name[i]` `` for the others.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.index == 0 {
+            write!(f, "`{}`", self.name)
+        } else {
+            write!(f, "`{}[{}]`", self.name, self.index)
+        }
+    }
+}
+
+/// Why a set of pages cannot become a translation table.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BuildError {
+    /// The VA size is not 25 to 48 bits.
+    VaBits {
+        /// The VA size asked for.
+        va_bits: u8,
+    },
+    /// The PA size is not one of 32, 36, 40, 42, 44 or 48 bits.
+    PaBits {
+        /// The PA size asked for.
+        pa_bits: u8,
+    },
+    /// The base PA of the tables is not 4 KiB aligned.
+    UnalignedBase {
+        /// The table.
+        table: TableRef,
+        /// The base PA given.
+        base_pa: u64,
+    },
+    /// The tables would end beyond the physical address space (or past 2^64).
+    TablesBeyondPa {
+        /// The table.
+        table: TableRef,
+        /// The base PA given.
+        base_pa: u64,
+        /// How many 4 KiB tables the image holds.
+        count: usize,
+        /// The PA size.
+        pa_bits: u8,
+    },
+    /// A page was made for a table of another exception level or security state.
+    WrongContext {
+        /// The table.
+        table: TableRef,
+        /// The table's context.
+        expected: ExecutionContext,
+        /// The page.
+        page: PageRef,
+        /// The page's context.
+        found: ExecutionContext,
+    },
+    /// A page's VA or PA is not a multiple of its size.
+    Misaligned {
+        /// The table.
+        table: TableRef,
+        /// The page.
+        page: PageRef,
+    },
+    /// A page ends beyond the table's VA range.
+    VaOutOfRange {
+        /// The table.
+        table: TableRef,
+        /// The page.
+        page: PageRef,
+        /// The VA size.
+        va_bits: u8,
+    },
+    /// A page ends beyond the physical address space.
+    PaOutOfRange {
+        /// The table.
+        table: TableRef,
+        /// The page.
+        page: PageRef,
+        /// The PA size.
+        pa_bits: u8,
+    },
+    /// Two pages share VA.
+    Overlap {
+        /// The table.
+        table: TableRef,
+        /// The page given first.
+        first: PageRef,
+        /// The page given later, which overlaps `first`.
+        second: PageRef,
+    },
+    /// A page is writable and executable while the table asks for `SCTLR_ELx.WXN`.
+    WritableExecutable {
+        /// The table.
+        table: TableRef,
+        /// The page.
+        page: PageRef,
+    },
+}
+
+/// `va .. end` written as `0xVA..0xEND`, saturating instead of wrapping.
+struct Range(u64, u64);
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#x}..{:#x}", self.0, self.0.saturating_add(self.1))
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::VaBits { va_bits } => write!(
+                f,
+                "a {va_bits}-bit virtual address space is not supported by 4 KiB granule \
+                 tables; use 25 to 48 bits"
+            ),
+            BuildError::PaBits { pa_bits } => write!(
+                f,
+                "a {pa_bits}-bit physical address space cannot be encoded in TCR; use 32, \
+                 36, 40, 42, 44 or 48 bits"
+            ),
+            BuildError::UnalignedBase { table, base_pa } => write!(
+                f,
+                "the translation tables of {table} start at PA {base_pa:#x}, which is not \
+                 4 KiB aligned; place them on a 4 KiB boundary"
+            ),
+            BuildError::TablesBeyondPa {
+                table,
+                base_pa,
+                count,
+                pa_bits,
+            } => write!(
+                f,
+                "the {count} translation table(s) of {table} at PA {base_pa:#x} end beyond \
+                 the {pa_bits}-bit physical address space; place them lower or raise the PA \
+                 size"
+            ),
+            BuildError::WrongContext {
+                table,
+                expected,
+                page,
+                found,
+            } => write!(
+                f,
+                "page {page} was made for an {found} table but {table} is {expected}; build \
+                 each table from its own pages"
+            ),
+            BuildError::Misaligned { table, page } => write!(
+                f,
+                "page {page} of {table} has VA {:#x} and PA {:#x}, which are not both \
+                 multiples of its size {}; align both to {}",
+                page.va, page.pa, page.size, page.size
+            ),
+            BuildError::VaOutOfRange {
+                table,
+                page,
+                va_bits,
+            } => write!(
+                f,
+                "page {page} at VA {} lies beyond the {va_bits}-bit address space of \
+                 {table}; move it below {:#x} or raise the VA size",
+                Range(page.va, page.size.bytes()),
+                1u64 << (*va_bits).min(63)
+            ),
+            BuildError::PaOutOfRange {
+                table,
+                page,
+                pa_bits,
+            } => write!(
+                f,
+                "page {page} of {table} at PA {} lies beyond the {pa_bits}-bit physical \
+                 address space; move it below {:#x} or raise the PA size",
+                Range(page.pa, page.size.bytes()),
+                1u64 << (*pa_bits).min(63)
+            ),
+            BuildError::Overlap {
+                table,
+                first,
+                second,
+            } => write!(
+                f,
+                "page {second} at VA {} overlaps page {first} at VA {} in {table}; move one \
+                 of them",
+                Range(second.va, second.size.bytes()),
+                Range(first.va, first.size.bytes())
+            ),
+            BuildError::WritableExecutable { table, page } => write!(
+                f,
+                "page {page} of {table} is writable and executable, but the table enables \
+                 WXN, which makes writable memory execute-never; drop `w` or `x`, or turn \
+                 WXN off"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for BuildError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MemAttrs, PageKind};
+    use alloc::{format, vec::Vec};
+
+    fn page(name: &'static str, index: u32) -> PageRef {
+        let info = TableInfo::new("t", 0, ExecutionContext::EL3);
+        let p = Page::new(
+            name,
+            index,
+            &info,
+            0x4000_0000,
+            0x8000_1000,
+            PageSize::Size4K,
+            MemAttrs::new(PageKind::Data),
+            false,
+            Vec::new(),
+        );
+        PageRef::of(&p)
+    }
+
+    #[test]
+    fn messages_name_page_and_table() {
+        let table = TableRef::Named("core0_el3".into());
+        let e = BuildError::VaOutOfRange {
+            table: table.clone(),
+            page: page("uart", 0),
+            va_bits: 30,
+        };
+        assert_eq!(
+            format!("{e}"),
+            "page `uart` at VA 0x40000000..0x40001000 lies beyond the 30-bit address space \
+             of table `core0_el3`; move it below 0x40000000 or raise the VA size"
+        );
+        let e = BuildError::Overlap {
+            table,
+            first: page("a", 0),
+            second: page("b", 2),
+        };
+        let s = format!("{e}");
+        assert!(s.starts_with("page `b[2]` at VA 0x40000000..0x40001000 overlaps page `a`"));
+        let t = TableRef::Of {
+            core: 1,
+            el: ExecutionContext::EL1_NS,
+        };
+        assert_eq!(format!("{t}"), "the EL1_NS table of core 1");
+    }
+
+    #[test]
+    fn every_message_is_one_line() {
+        let table = TableRef::Named("t".into());
+        let errors = [
+            BuildError::VaBits { va_bits: 50 },
+            BuildError::PaBits { pa_bits: 41 },
+            BuildError::UnalignedBase {
+                table: table.clone(),
+                base_pa: 0x10,
+            },
+            BuildError::TablesBeyondPa {
+                table: table.clone(),
+                base_pa: 0xffff_f000,
+                count: 3,
+                pa_bits: 32,
+            },
+            BuildError::WrongContext {
+                table: table.clone(),
+                expected: ExecutionContext::EL3,
+                page: page("p", 0),
+                found: ExecutionContext::EL1_NS,
+            },
+            BuildError::Misaligned {
+                table: table.clone(),
+                page: page("p", 0),
+            },
+            BuildError::PaOutOfRange {
+                table: table.clone(),
+                page: page("p", 0),
+                pa_bits: 32,
+            },
+            BuildError::WritableExecutable {
+                table,
+                page: page("p", 1),
+            },
+        ];
+        for e in errors {
+            let s = format!("{e}");
+            assert!(!s.contains('\n') && !s.contains("  "), "{s}");
+            assert!(s.contains("; "), "says how to fix it: {s}");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! AArch64 translation tables: VMSAv8-64 stage 1, 4 KiB granule, 64-bit descriptors.
+//!
+//! [`build`] turns the pages of one table ([`Page`](crate::Page), all of one
+//! [`ExecutionContext`]) into a [`Translation`]: the table image (root table first, then
+//! the next-level tables depth-first in VA order, contiguous from a 4 KiB aligned base
+//! PA) and the `MAIR`, `TCR`, `TTBR0` and `SCTLR` values that load it. [`table_count`]
+//! gives the number of 4 KiB tables the image needs before its base address is known,
+//! so a planner can reserve the space first. [`walk_image`] (and
+//! [`Translation::walk`]) is a software walker over an image, for tests and tools.
+//!
+//! # Encoding
+//!
+//! * **Regimes.** EL3 and EL2 tables use single-privilege regimes: AP\[2\] gives
+//!   read-only, AP\[1\] is RES1 and written as 1, bit 54 is XN, PXN is RES0 and left zero,
+//!   nG is zero. EL1 and EL0 tables use the EL1&0 regime (an EL0 table is an EL1&0 table
+//!   whose pages are user pages): EL0 pages have AP\[1\] = 1 (EL0 access), UXN = not
+//!   executable and PXN = 1 (privileged code never runs user pages); EL1 pages have
+//!   AP\[1\] = 0, PXN = not executable and UXN = 1.
+//! * **nG** is set on EL0 (user) pages, so their TLB entries are tagged with the ASID and
+//!   a switch of user address space does not need a full TLB flush; EL1 (kernel) pages
+//!   are global.
+//! * **Memory types** come from the fixed [`MAIR`] (see [`mair`]): Normal memory picks
+//!   its index from the page's cacheability and writes the page's shareability to SH;
+//!   `system` pages are Normal Write-Back and never executable; `device` pages are
+//!   Device-nGnRE (or Device-nGnRnE, see [`DeviceMemory`]), always execute-never at every
+//!   level, and get SH = Outer Shareable, the value the architecture treats every Device
+//!   access as having, whatever the page's shareability says.
+//! * **NS** is set when the table is Secure (EL3, `EL2_S`, `EL1_S`, `EL0_S`) and the
+//!   page's `non_secure` attribute is true; never in Non-secure or Realm tables.
+//! * **AF** is always set. Table descriptors carry no hierarchical restrictions
+//!   (PXNTable, XNTable, APTable and NSTable are zero).
+//! * **Blocks.** A 1 GiB page becomes a level 1 block and a 2 MiB page a level 2 block;
+//!   runs of smaller mappings are merged into a larger block when they cover a whole
+//!   aligned block with contiguous PAs and identical attributes (512 4 KiB pages into a
+//!   2 MiB block, 512 2 MiB blocks into a 1 GiB block), so the table count is the
+//!   minimum for the mapping. With a VA size of 30 bits or less the root is level 2 and
+//!   a 1 GiB page is written as 512 level 2 blocks.
+//! * **Contiguous hint** (on by default, [`TableConfig::contiguous_hint`]): at levels 2
+//!   and 3, every run of 16 entries aligned to 16 entries that maps 16 × the entry size
+//!   of contiguous PA, aligned to that size, with identical attributes gets bit 52.
+//! * **Root.** The root level follows the VA size: 40 to 48 bits start at level 0, 31 to
+//!   39 at level 1, 25 to 30 at level 2. A root with fewer than 512 entries still
+//!   occupies a whole 4 KiB table (the unused entries are zero), which also satisfies the
+//!   rule that a root table is aligned to its own size.
+//! * **WXN.** [`TableConfig::wxn`] adds `SCTLR_ELx.WXN` to the bits to set; a page that is
+//!   both writable and executable is then an error instead of a silent loss of execute
+//!   permission.
+//!
+//! Output is deterministic: the same pages (in any order) and configuration give a
+//! byte-identical image.
+//!
+//! # Const data
+//!
+//! Generated code holds an image as a [`TranslationImage`], a 4 KiB aligned byte array
+//! that can live in a `static`:
+//!
+//! ```
+//! static TRANSLATION: memlayout::aarch64::TranslationImage<4096> =
+//!     memlayout::aarch64::TranslationImage([0; 4096]);
+//! assert_eq!(TRANSLATION.as_bytes().len(), 4096);
+//! ```
+
+mod build;
+pub mod descriptor;
+mod error;
+pub mod mair;
+pub mod regs;
+mod walk;
+
+pub use build::{
+    CONTIGUOUS_ENTRIES, DeviceMemory, TableConfig, Translation, TranslationImage, build,
+    page_attributes, root_entries, root_level, table_count,
+};
+pub use descriptor::{Descriptor, DescriptorKind};
+pub use error::{BuildError, PageRef, TableRef};
+pub use mair::{MAIR, MemoryType};
+pub use regs::Registers;
+pub use walk::{Walk, WalkFault, walk_image};
+
+use crate::model::ExecutionContext;
+
+/// A stage 1 translation regime: which system registers load a table and how its
+/// descriptors' permission fields read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Regime {
+    /// The EL1&0 regime (EL1 and EL0 tables): two privilege levels, `TCR_EL1`,
+    /// `TTBR0_EL1`, `MAIR_EL1`, `SCTLR_EL1`.
+    El10,
+    /// The non-VHE EL2 regime: single privilege, `TCR_EL2`, `TTBR0_EL2`, ...
+    El2,
+    /// The EL3 regime: single privilege, `TCR_EL3`, `TTBR0_EL3`, ...
+    El3,
+}
+
+impl Regime {
+    /// The regime a table of this context translates through.
+    pub const fn of(el: ExecutionContext) -> Regime {
+        match el.level() {
+            3 => Regime::El3,
+            2 => Regime::El2,
+            _ => Regime::El10,
+        }
+    }
+
+    /// Whether the regime has a single privilege level (EL2 and EL3).
+    pub const fn is_single_privilege(self) -> bool {
+        !matches!(self, Regime::El10)
+    }
+
+    /// The privileged exception level of the regime: 1, 2 or 3.
+    pub const fn privileged_level(self) -> u8 {
+        match self {
+            Regime::El10 => 1,
+            Regime::El2 => 2,
+            Regime::El3 => 3,
+        }
+    }
+
+    /// The name: `EL1&0`, `EL2` or `EL3`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Regime::El10 => "EL1&0",
+            Regime::El2 => "EL2",
+            Regime::El3 => "EL3",
+        }
+    }
+}
+
+impl core::fmt::Display for Regime {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod proptests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regimes_of_contexts() {
+        use ExecutionContext::*;
+        assert_eq!(Regime::of(EL3), Regime::El3);
+        for el in [EL2_NS, EL2_S] {
+            assert_eq!(Regime::of(el), Regime::El2);
+        }
+        for el in [EL1_NS, EL1_S, EL1_Realm, EL0_NS, EL0_S, EL0_Realm] {
+            assert_eq!(Regime::of(el), Regime::El10);
+        }
+        assert!(Regime::El3.is_single_privilege() && Regime::El2.is_single_privilege());
+        assert!(!Regime::El10.is_single_privilege());
+        assert_eq!(Regime::El10.privileged_level(), 1);
+        assert_eq!(alloc::format!("{}", Regime::El10), "EL1&0");
+    }
+}

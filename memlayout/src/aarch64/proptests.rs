@@ -1,0 +1,366 @@
+//! Property tests: random page sets against the table count, the walker and the
+//! encoding rules.
+
+use alloc::vec::Vec;
+
+use proptest::prelude::*;
+
+use super::{
+    BuildError, MemoryType, Regime, TableConfig, Translation, WalkFault, build, table_count,
+};
+use crate::model::{
+    Cacheability, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms, SecurityState,
+    Shareability, TableInfo,
+};
+
+/// A few attribute sets, so that neighbouring runs often share attributes (and merge)
+/// and sometimes do not.
+fn attr_variants() -> [MemAttrs; 8] {
+    let data = MemAttrs::new(PageKind::Data);
+    [
+        data,
+        data,
+        MemAttrs::new(PageKind::Code),
+        MemAttrs {
+            perms: Perms::R,
+            cache: Cacheability::WriteThrough,
+            ..data
+        },
+        MemAttrs {
+            perms: Perms::RWX,
+            share: Shareability::Outer,
+            non_secure: true,
+            ..data
+        },
+        MemAttrs::new(PageKind::Device),
+        MemAttrs {
+            cache: Cacheability::NonCacheable,
+            share: Shareability::NonShareable,
+            ..MemAttrs::new(PageKind::System)
+        },
+        MemAttrs {
+            non_secure: true,
+            ..MemAttrs::new(PageKind::Code)
+        },
+    ]
+}
+
+/// One request of the generator: `count` pages of one size and attribute set, after a
+/// gap, aligned in VA and PA to `align` pages (1, 16 or 512, so that Contiguous hints and
+/// block merges happen), with PAs either continuing the previous request or elsewhere.
+#[derive(Clone, Debug)]
+struct Run {
+    size: PageSize,
+    count: u64,
+    align: u64,
+    gap: u64,
+    pa_continues: bool,
+    pa_slot: u64,
+    attrs: usize,
+}
+
+fn run_strategy() -> impl Strategy<Value = Run> {
+    let size = prop_oneof![
+        6 => Just(PageSize::Size4K),
+        3 => Just(PageSize::Size2M),
+        1 => Just(PageSize::Size1G),
+    ];
+    let align = prop_oneof![Just(1u64), Just(16), Just(512)];
+    (
+        size,
+        0u64..40,
+        prop::bool::weighted(0.2),
+        align,
+        0u64..3,
+        any::<bool>(),
+        any::<u64>(),
+        0usize..8,
+    )
+        .prop_map(
+            |(size, count, full, align, gap, pa_continues, pa_slot, attrs)| {
+                let (count, align) = match size {
+                    PageSize::Size1G => (count % 3 + 1, 1),
+                    _ if full => (512, 512),
+                    _ => (count + 1, align),
+                };
+                Run {
+                    size,
+                    count,
+                    align,
+                    gap,
+                    pa_continues,
+                    pa_slot,
+                    attrs,
+                }
+            },
+        )
+}
+
+/// A random table: its context, configuration, pages, and the VA holes between them.
+#[derive(Clone, Debug)]
+struct Case {
+    el: ExecutionContext,
+    config: TableConfig,
+    pages: Vec<Page>,
+    holes: Vec<(u64, u64)>,
+}
+
+fn case_strategy() -> impl Strategy<Value = Case> {
+    let el = prop::sample::select(ExecutionContext::ALL.to_vec());
+    let va_bits = prop::sample::select(alloc::vec![25u8, 30, 31, 32, 36, 39, 40, 42, 48]);
+    let pa_bits = prop::sample::select(alloc::vec![36u8, 40, 48]);
+    (
+        el,
+        va_bits,
+        pa_bits,
+        any::<bool>(),
+        any::<bool>(),
+        0u64..4096,
+        prop::collection::vec(run_strategy(), 0..10),
+    )
+        .prop_map(|(el, va_bits, pa_bits, hint, strict, start, runs)| {
+            let config = TableConfig::DEFAULT
+                .with_va_bits(va_bits)
+                .with_pa_bits(pa_bits)
+                .with_contiguous_hint(hint)
+                .with_device(if strict {
+                    super::DeviceMemory::NGnRnE
+                } else {
+                    super::DeviceMemory::NGnRE
+                });
+            let info = TableInfo::new("random", 1, el);
+            let va_limit = 1u64 << va_bits;
+            let pa_limit = 1u64 << pa_bits;
+            let variants = attr_variants();
+            let mut pages = Vec::new();
+            let mut holes = Vec::new();
+            // Start somewhere in the low part of the space, 4 KiB aligned.
+            let mut va = (start << 12) % (va_limit / 2);
+            let mut pa_cursor = 0u64;
+            for (r, run) in runs.iter().enumerate() {
+                let size = run.size.bytes();
+                let align = size * run.align;
+                let bytes = size * run.count;
+                let at = (va + run.gap * size).next_multiple_of(align);
+                if at.checked_add(bytes).is_none_or(|end| end > va_limit) || bytes > pa_limit {
+                    break;
+                }
+                if at > va {
+                    holes.push((va, at));
+                }
+                let pa =
+                    if run.pa_continues && pa_cursor.next_multiple_of(align) + bytes <= pa_limit {
+                        pa_cursor.next_multiple_of(align)
+                    } else {
+                        (run.pa_slot % (pa_limit - bytes + 1)) / align * align
+                    };
+                for i in 0..run.count {
+                    pages.push(Page::new(
+                        alloc::format!("run{r}"),
+                        i as u32,
+                        &info,
+                        at + i * size,
+                        pa + i * size,
+                        run.size,
+                        variants[run.attrs],
+                        false,
+                        Vec::new(),
+                    ));
+                }
+                va = at + bytes;
+                pa_cursor = pa + bytes;
+            }
+            if va < va_limit {
+                holes.push((va, va_limit));
+            }
+            Case {
+                el,
+                config,
+                pages,
+                holes,
+            }
+        })
+}
+
+/// What a walk must report for a page, derived from the rules rather than the encoder.
+fn check_walk(t: &Translation, case: &Case, page: &Page, va: u64) -> Result<(), TestCaseError> {
+    let w = t
+        .walk(va)
+        .map_err(|f| TestCaseError::fail(alloc::format!("{va:#x}: {f}")))?;
+    let a = page.mem_attrs();
+    prop_assert_eq!(w.pa, page.pa() + (va - page.va()));
+    prop_assert!(
+        w.block_size() >= page.size(),
+        "resolved at a smaller block than the page"
+    );
+    let mem = match a.kind {
+        PageKind::Device => case.config.device.memory_type(),
+        PageKind::System => MemoryType::NormalWriteBack,
+        _ => MemoryType::normal(a.cache),
+    };
+    prop_assert_eq!(w.attr, mem.attr_byte());
+    let share = if mem.is_device() {
+        Shareability::Outer
+    } else {
+        a.share
+    };
+    prop_assert_eq!(w.shareability(), Some(share));
+    let secure = case.el.security() == SecurityState::Secure;
+    prop_assert_eq!(w.ns(), secure && a.non_secure);
+    prop_assert!(w.af());
+    let exec = matches!(a.kind, PageKind::Code | PageKind::Data) && a.perms.execute();
+    let want = Perms::new(true, a.perms.write(), exec);
+    match Regime::of(case.el) {
+        Regime::El2 | Regime::El3 => {
+            prop_assert_eq!(w.perms(), want);
+            prop_assert_eq!(w.el0_perms(), None);
+            prop_assert_eq!(w.ap() & 1, 1, "AP[1] is RES1");
+            prop_assert!(!w.pxn() && !w.not_global());
+        }
+        Regime::El10 if case.el.is_user() => {
+            prop_assert_eq!(w.el0_perms(), Some(want));
+            prop_assert!(!w.executable(), "user pages never run at EL1");
+            prop_assert_eq!(w.writable(), a.perms.write());
+            prop_assert!(w.not_global());
+        }
+        Regime::El10 => {
+            prop_assert_eq!(w.perms(), want);
+            prop_assert_eq!(w.el0_perms(), None);
+            prop_assert!(!w.executable_el0() && !w.not_global());
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The count computed without a base equals what the build uses, and the walker
+    /// agrees with every page and faults in every hole.
+    #[test]
+    fn count_matches_and_walker_agrees(case in case_strategy(), base_slot in 0u64..1024) {
+        let info = TableInfo::new("random", 1, case.el);
+        let count = table_count(&case.pages, &case.config).unwrap();
+        let base = base_slot * 0x1000;
+        let t = build(&info, &case.pages, base, &case.config).unwrap();
+        prop_assert_eq!(t.table_count(), count);
+        prop_assert_eq!(t.bytes().len(), count * 4096);
+        prop_assert_eq!(t.base_pa(), base);
+        for page in &case.pages {
+            check_walk(&t, &case, page, page.va())?;
+            check_walk(&t, &case, page, page.va_end() - 1)?;
+        }
+        for &(start, end) in &case.holes {
+            for va in [start, end - 1] {
+                prop_assert!(
+                    matches!(t.walk(va), Err(WalkFault::Translation { .. })),
+                    "{:#x} in a hole translated: {:?}", va, t.walk(va)
+                );
+            }
+        }
+        let past = 1u64 << case.config.va_bits;
+        prop_assert_eq!(t.walk(past), Err(WalkFault::OutOfRange { va: past, va_bits: case.config.va_bits }));
+    }
+
+    /// The same pages in another order, or built twice, give the same bytes.
+    #[test]
+    fn deterministic(case in case_strategy(), rotate in 0usize..64) {
+        let info = TableInfo::new("random", 1, case.el);
+        let a = build(&info, &case.pages, 0x8000_0000, &case.config).unwrap();
+        let b = build(&info, &case.pages, 0x8000_0000, &case.config).unwrap();
+        prop_assert_eq!(&a, &b);
+        let mut shuffled = case.pages.clone();
+        if !shuffled.is_empty() {
+            let k = rotate % shuffled.len();
+            shuffled.rotate_left(k);
+            shuffled.reverse();
+        }
+        let c = build(&info, &shuffled, 0x8000_0000, &case.config).unwrap();
+        prop_assert_eq!(a.bytes(), c.bytes());
+    }
+
+    /// The table count is minimal in one simple sense: no two leaves could have been
+    /// merged, checked by rebuilding with every page split into 4 KiB pages, which must
+    /// give the same count and the same bytes.
+    #[test]
+    fn splitting_pages_changes_nothing(case in case_strategy()) {
+        // Keep the first pages, up to 64 MiB of them, so the split stays small.
+        let mut total = 0;
+        let pages: Vec<Page> = case
+            .pages
+            .iter()
+            .take_while(|p| {
+                total += p.size();
+                p.page_size() != PageSize::Size1G && total <= 64 << 20
+            })
+            .cloned()
+            .collect();
+        let info = TableInfo::new("random", 1, case.el);
+        let mut split = Vec::new();
+        for p in &pages {
+            for off in (0..p.size()).step_by(4096) {
+                split.push(Page::new(
+                    "split", 0, &info, p.va() + off, p.pa() + off, PageSize::Size4K,
+                    p.mem_attrs(), false, Vec::new(),
+                ));
+            }
+        }
+        let a = build(&info, &pages, 0x1000, &case.config).unwrap();
+        let b = build(&info, &split, 0x1000, &case.config).unwrap();
+        prop_assert_eq!(a.bytes(), b.bytes());
+    }
+
+    /// Arbitrary input never panics; when both calls succeed they agree.
+    #[test]
+    fn arbitrary_input_never_panics(
+        raw in prop::collection::vec(
+            (any::<u64>(), any::<u64>(), 0usize..3, 0usize..9, 0usize..8, any::<bool>()),
+            0..12,
+        ),
+        va_bits in prop_oneof![Just(48u8), Just(39u8), Just(30u8), any::<u8>()],
+        pa_bits in prop_oneof![Just(40u8), Just(48u8), any::<u8>()],
+        base in prop_oneof![Just(0u64), any::<u64>()],
+        wxn in any::<bool>(),
+    ) {
+        let config = TableConfig::DEFAULT.with_va_bits(va_bits).with_pa_bits(pa_bits).with_wxn(wxn);
+        let info = TableInfo::new("arbitrary", 0, ExecutionContext::EL1_S);
+        let variants = attr_variants();
+        let pages: Vec<Page> = raw
+            .iter()
+            .map(|&(va, pa, size, el, attrs, align)| {
+                let size = PageSize::ALL[size];
+                let (va, pa) = if align {
+                    (va & !(size.bytes() - 1) & 0xFFFF_FFFF_FFFF, pa & !(size.bytes() - 1) & 0xFF_FFFF_FFFF)
+                } else {
+                    (va, pa)
+                };
+                let el = ExecutionContext::ALL[el];
+                let el = if align { info.el() } else { el };
+                let owner = TableInfo::new("arbitrary", 0, el);
+                Page::new("x", 0, &owner, va, pa, size, variants[attrs], false, Vec::new())
+            })
+            .collect();
+        let count = table_count(&pages, &config);
+        let built = build(&info, &pages, base, &config);
+        if let (Ok(count), Ok(t)) = (&count, &built) {
+            prop_assert_eq!(*count, t.table_count());
+            for p in &pages {
+                let w = t.walk(p.va()).unwrap();
+                prop_assert_eq!(w.pa, p.pa());
+            }
+        }
+        if let Err(e) = &built {
+            let message = alloc::format!("{e}");
+            prop_assert!(!message.is_empty() && !message.contains('\n'));
+            if matches!(e, BuildError::VaBits { .. } | BuildError::PaBits { .. }) {
+                prop_assert_eq!(count.as_ref().err(), Some(e));
+            }
+        }
+        for va in [0u64, u64::MAX, base, 1 << 47] {
+            if let Ok(t) = &built {
+                let _ = t.walk(va);
+            }
+            let _ = super::walk_image(&[0u8; 24], base, 0, va_bits, Regime::El10, va);
+        }
+    }
+}
