@@ -13,6 +13,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod aarch64;
 pub mod error;
 pub mod interval;
 pub mod layout;
@@ -20,6 +21,7 @@ pub mod model;
 pub mod plan;
 pub mod rng;
 pub mod spec;
+pub mod tables;
 
 #[doc(hidden)]
 pub use alloc::borrow::Cow;

@@ -8,6 +8,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::aarch64::{TableConfig, Translation};
 use crate::error::{Addr, Error, Space};
 use crate::layout::{Layout, MappingId, PageRequest, Pool, SegmentId, SegmentRequest, TableId};
 use crate::model::{Page, Segment};
@@ -37,6 +38,7 @@ pub struct PlannedSegment {
 #[derive(Clone, Debug)]
 pub struct Plan {
     layout: Layout,
+    translations: Vec<Translation>,
     tables: Vec<TableId>,
     pages: Vec<(DeclId, String, MappingId)>,
     segments: Vec<(DeclId, SegmentId)>,
@@ -46,6 +48,11 @@ impl Plan {
     /// The planned layout.
     pub fn layout(&self) -> &Layout {
         &self.layout
+    }
+
+    /// The AArch64 translation tables of the table at `table` in [`Spec::tables`].
+    pub fn translation(&self, table: usize) -> Option<&Translation> {
+        self.translations.get(table)
     }
 
     /// The layout's id of the table at `table` in [`Spec::tables`].
@@ -488,6 +495,11 @@ pub fn plan(spec: &Spec) -> Result<Plan, Vec<PlanError>> {
         tables: Vec::new(),
         mapping_decl: Vec::new(),
     };
+    if let Some((decl, bits)) = spec.pa_bits
+        && let Err(e) = p.layout.set_pa_bits(bits)
+    {
+        p.err(decl, Part::Size, None, e);
+    }
     p.pools();
     p.tables();
     let pages = p.pages();
@@ -495,9 +507,29 @@ pub fn plan(spec: &Spec) -> Result<Plan, Vec<PlanError>> {
     if !p.errors.is_empty() {
         return Err(p.errors);
     }
+    let config = TableConfig {
+        wxn: spec.wxn,
+        ..TableConfig::default()
+    };
+    let (decl, placement) = match &spec.tables_at {
+        Some((d, pl)) => (*d, pl.clone()),
+        None => (spec.decl, crate::tables::TablePlacement::default()),
+    };
+    let translations = match p.layout.build_translations(&config, &placement) {
+        Ok(t) => t,
+        Err(e) => {
+            let related = match &e {
+                Error::Overlap { with_id, .. } => p.decl_of_mapping(*with_id),
+                _ => None,
+            };
+            p.err(decl, Part::Range, related, e);
+            return Err(p.errors);
+        }
+    };
     let tables = p.tables.into_iter().flatten().collect();
     Ok(Plan {
         layout: p.layout,
+        translations,
         tables,
         pages,
         segments,

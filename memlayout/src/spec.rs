@@ -26,6 +26,16 @@ pub struct Spec {
     pub pages: Vec<PageSpec>,
     /// Segments, shared or not.
     pub segments: Vec<SegmentSpec>,
+    /// The declaration of the layout as a whole (errors that belong to no single
+    /// declaration point here).
+    pub decl: DeclId,
+    /// The PA size in bits, with its declaration; 48 when not given.
+    pub pa_bits: Option<(DeclId, u8)>,
+    /// Where the translation tables go, with its declaration; any RAM pool when not
+    /// given.
+    pub tables_at: Option<(DeclId, crate::tables::TablePlacement)>,
+    /// Whether writable memory is execute-never (`SCTLR_ELx.WXN`).
+    pub wxn: bool,
 }
 
 /// A physical pool the allocator draws from.

@@ -1,0 +1,120 @@
+//! Turning a planned [`Layout`] into AArch64 translation tables that live in its own
+//! physical memory.
+//!
+//! The number of 4 KiB tables each page table needs is computed exactly first
+//! ([`aarch64::table_count`]), then that much PA is reserved (so no page can ever
+//! overlap a table), and the tables are built there with real next-level PAs.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::aarch64::{self, TableConfig, Translation};
+use crate::error::{Error, Space};
+use crate::layout::{Layout, TableId};
+
+/// Where the translation tables go in physical memory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum TablePlacement {
+    /// Anywhere in the RAM pools (the allocator picks).
+    #[default]
+    Anywhere,
+    /// In the named RAM pool.
+    InPool(String),
+    /// Packed from `start`, within `start .. start + size`, one page table after the
+    /// other in table order.
+    At {
+        /// First address (4 KiB aligned).
+        start: u64,
+        /// Bytes available.
+        size: u64,
+    },
+}
+
+const TABLE_BYTES: u64 = 4096;
+
+impl Layout {
+    /// Builds the translation tables of every page table, in table order: reserves their
+    /// PA as `placement` says and returns one [`Translation`] per table.
+    ///
+    /// `config.pa_bits` is raised to cover the layout's PA size if it is smaller, and
+    /// each table's own VA size is used.
+    pub fn build_translations(
+        &mut self,
+        config: &TableConfig,
+        placement: &TablePlacement,
+    ) -> Result<Vec<Translation>, Error> {
+        let tables: Vec<TableId> = self.tables().collect();
+        let mut counts = Vec::with_capacity(tables.len());
+        for &t in &tables {
+            let cfg = self.table_config(t, config);
+            let name = self.table_name(t);
+            let n = aarch64::table_count(self.pages(t), &cfg).map_err(|e| Error::Tables {
+                table: name,
+                message: e.to_string(),
+            })?;
+            counts.push(n as u64);
+        }
+        let mut bases = Vec::with_capacity(tables.len());
+        match placement {
+            TablePlacement::At { start, size } => {
+                let need: u64 = counts.iter().sum::<u64>() * TABLE_BYTES;
+                if need > *size {
+                    return Err(Error::NoRoom {
+                        what: format!("{} translation tables", counts.iter().sum::<u64>()),
+                        size: need,
+                        align: TABLE_BYTES,
+                        space: Space::Pool(format!("tables at {start:#x}..+{size:#x}")),
+                        largest: None,
+                    });
+                }
+                let base =
+                    self.reserve("translation tables", need, TABLE_BYTES, Some(*start), None)?;
+                let mut at = base;
+                for n in &counts {
+                    bases.push(at);
+                    at += n * TABLE_BYTES;
+                }
+            }
+            TablePlacement::Anywhere | TablePlacement::InPool(_) => {
+                let pool = match placement {
+                    TablePlacement::InPool(p) => Some(p.as_str()),
+                    _ => None,
+                };
+                for (&t, n) in tables.iter().zip(&counts) {
+                    let name = format!("tables of {}", self.table_name(t));
+                    bases.push(self.reserve(&name, n * TABLE_BYTES, TABLE_BYTES, None, pool)?);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(tables.len());
+        for (&t, base) in tables.iter().zip(bases) {
+            let cfg = self.table_config(t, config);
+            let name = self.table_name(t);
+            let info = self.table_info(t).cloned().ok_or(Error::Unknown {
+                what: "table",
+                name: name.clone(),
+            })?;
+            let tr =
+                aarch64::build(&info, self.pages(t), base, &cfg).map_err(|e| Error::Tables {
+                    table: name,
+                    message: e.to_string(),
+                })?;
+            out.push(tr);
+        }
+        Ok(out)
+    }
+
+    fn table_name(&self, t: TableId) -> String {
+        self.table_info(t)
+            .map(|i| i.name().to_string())
+            .unwrap_or_default()
+    }
+
+    fn table_config(&self, t: TableId, config: &TableConfig) -> TableConfig {
+        let mut cfg = config.clone();
+        cfg.va_bits = self.va_bits(t).unwrap_or(cfg.va_bits);
+        cfg.pa_bits = cfg.pa_bits.max(self.pa_bits());
+        cfg
+    }
+}
