@@ -10,6 +10,7 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 use core::fmt;
+use core::ops::Bound;
 
 use crate::rng::Rng;
 
@@ -374,7 +375,33 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
 
     /// Removes a range (see [`remove`](Self::remove)).
     pub fn remove_interval(&mut self, r: Interval) -> Result<Vec<(Interval, M)>, IntervalError> {
-        // The common case: one range covers the whole removal.
+        // The common case: one range covers the whole removal and keeps a piece before
+        // it; shorten that range in place (one search) when no size index needs moving.
+        if self.classes.is_empty()
+            && let Some((&start, entry)) = self.ranges.range_mut(..=r.start).next_back()
+            && start < r.start
+            && entry.0 >= r.last
+        {
+            let old_last = entry.0;
+            entry.0 = r.start - 1;
+            let meta = entry.1.clone();
+            let removed = Interval {
+                start: r.start,
+                last: old_last,
+            }
+            .size();
+            self.total -= removed;
+            if old_last > r.last {
+                self.raw_insert(
+                    Interval {
+                        start: r.last + 1,
+                        last: old_last,
+                    },
+                    meta.clone(),
+                );
+            }
+            return Ok(alloc::vec![(r, meta)]);
+        }
         if let Some((i, m)) = self.get(r.start)
             && i.covers(&r)
         {
@@ -643,19 +670,29 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
             } else {
                 rng.below(span + 1)
             };
-        let start_at = self.get(x).map_or(x, |(i, _)| i.start);
-        let after = self.ranges.range(start_at..);
-        let before = self.ranges.range(..start_at);
-        let pick = after
-            .chain(before)
-            .take(PROBES)
-            .map(|(&start, (last, m))| (Interval { start, last: *last }, m))
-            .find(|(i, m)| criteria(m) && i.fit(size, align).is_some())
-            .map(|(i, _)| i)
-            .or_else(|| {
-                let at = self.find_fit(size, align, &criteria)?;
-                self.get(at).map(|(i, _)| i)
-            })?;
+        // The common case: the range holding `x` fits, found with one search.
+        let here = self.ranges.range(..=x).next_back();
+        let pick = match here {
+            Some((&start, (last, m)))
+                if *last >= x
+                    && criteria(m)
+                    && (Interval { start, last: *last }).fit(size, align).is_some() =>
+            {
+                Interval { start, last: *last }
+            }
+            _ => self
+                .ranges
+                .range((Bound::Excluded(x), Bound::Unbounded))
+                .chain(self.ranges.iter())
+                .take(PROBES)
+                .map(|(&start, (last, m))| (Interval { start, last: *last }, m))
+                .find(|(i, m)| criteria(m) && i.fit(size, align).is_some())
+                .map(|(i, _)| i)
+                .or_else(|| {
+                    let at = self.find_fit(size, align, &criteria)?;
+                    self.get(at).map(|(i, _)| i)
+                })?,
+        };
         let first = pick.fit(size, align)?;
         let slots = pick.slots(size, align);
         Some(first + rng.below(slots) * align)

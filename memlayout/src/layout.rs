@@ -414,10 +414,15 @@ impl Layout {
     }
 
     /// An empty layout with random placement, reproducible from `seed`.
+    ///
+    /// Random placement draws an address and takes the free range around it, so its
+    /// free-space sets keep no size-class index (cheaper to update). Only when 64 ranges
+    /// in a row do not fit (a nearly full space) does a placement fall back to scanning.
     pub fn with_seed(seed: u64) -> Layout {
         Layout {
             rng: Some(Rng::new(seed)),
             seed: Some(seed),
+            pa_free: IntervalSet::without_fit_index(),
             ..Layout::new()
         }
     }
@@ -505,7 +510,11 @@ impl Layout {
                 name,
             });
         }
-        let mut va_free = IntervalSet::new();
+        let mut va_free = if self.rng.is_some() {
+            IntervalSet::without_fit_index()
+        } else {
+            IntervalSet::new()
+        };
         let mut ranges = Vec::new();
         for &(start, size) in virt {
             let r = interval(start, size, &format!("a virtual range of table `{name}`"))?;
