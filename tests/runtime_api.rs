@@ -1,0 +1,505 @@
+//! The run-time API: placement rules, queries, every error path, and the quickstart.
+
+use memlayout::aarch64::TableConfig;
+use memlayout::error::Addr;
+use memlayout::tables::TablePlacement;
+use memlayout::{
+    AttrValue, Cacheability, Error, ExecutionContext, Layout, PageKind, PageRequest, PageSize,
+    Perms, Pool, SegmentKind, SegmentRequest, Space,
+};
+use memlayout_workspace::quickstart;
+
+const RAM: u64 = 0x8000_0000;
+
+fn base() -> (Layout, memlayout::TableId) {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 64 << 20)).unwrap();
+    l.add_pool(Pool::device("mmio", 0x0900_0000, 1 << 20))
+        .unwrap();
+    let t = l
+        .add_table("t", 0, ExecutionContext::EL3, &[(RAM, 64 << 20)])
+        .unwrap();
+    (l, t)
+}
+
+#[test]
+fn deterministic_placement_is_lowest_fit() {
+    let (mut l, t) = base();
+    let a = l
+        .map(t, &PageRequest::new("a", PageKind::Data, PageSize::Size4K))
+        .unwrap();
+    let b = l
+        .map(t, &PageRequest::new("b", PageKind::Data, PageSize::Size2M))
+        .unwrap();
+    let c = l
+        .map(t, &PageRequest::new("c", PageKind::Data, PageSize::Size4K))
+        .unwrap();
+    assert_eq!(l.mapping_pa(a), Some(RAM));
+    assert_eq!(l.mapping_va(a, t), Some(RAM));
+    assert_eq!(
+        l.mapping_pa(b),
+        Some(RAM + 0x20_0000),
+        "2M page aligned to 2M"
+    );
+    assert_eq!(
+        l.mapping_pa(c),
+        Some(RAM + 0x1000),
+        "fills the hole left below"
+    );
+}
+
+#[test]
+fn consecutive_pages_are_contiguous_in_va_and_pa() {
+    let (mut l, t) = base();
+    let m = l
+        .map(
+            t,
+            &PageRequest::new("text", PageKind::Code, PageSize::Size4K).count(3),
+        )
+        .unwrap();
+    let pages = l.mapping_pages(m, t);
+    assert_eq!(pages.len(), 3);
+    for (i, w) in pages.windows(2).enumerate() {
+        assert_eq!(w[0].va_end(), w[1].va(), "VA gap after page {i}");
+        assert_eq!(w[0].pa_end(), w[1].pa(), "PA gap after page {i}");
+        assert_eq!(w[1].index(), i as u32 + 1);
+    }
+    assert_eq!(pages[0].perms(), Perms::RX, "code defaults to rx");
+}
+
+#[test]
+fn identity_fixed_and_attributes() {
+    let (mut l, t) = base();
+    let id = l
+        .map(
+            t,
+            &PageRequest::new("boot", PageKind::Code, PageSize::Size2M).identity(),
+        )
+        .unwrap();
+    let p = l.mapping_pages(id, t)[0].clone();
+    assert!(p.is_identity());
+    let f = l
+        .map(
+            t,
+            &PageRequest::new("fixed", PageKind::Data, PageSize::Size4K)
+                .va(RAM + 0x300_0000)
+                .pa(RAM + 0x310_0000)
+                .perms(Perms::R)
+                .cache(Cacheability::WriteThrough)
+                .attr("owner", AttrValue::Str("fw".into())),
+        )
+        .unwrap();
+    let fp = &l.mapping_pages(f, t)[0];
+    assert_eq!((fp.va(), fp.pa()), (RAM + 0x300_0000, RAM + 0x310_0000));
+    assert_eq!(fp.perms(), Perms::R);
+    assert_eq!(fp.cacheability(), Cacheability::WriteThrough);
+    assert_eq!(fp.attr("owner"), Some(&AttrValue::Str("fw".into())));
+    assert_eq!(l.translate(t, RAM + 0x300_0123), Some(RAM + 0x310_0123));
+    assert!(l.is_mapped(t, RAM + 0x300_0000, 0x1000));
+    assert!(!l.is_mapped(t, RAM + 0x300_0000, 0x1001));
+    assert_eq!(l.translate(t, RAM + 0x301_0000), None);
+    let dev = l
+        .map(
+            t,
+            &PageRequest::new("uart", PageKind::Device, PageSize::Size4K).pa(0x0900_0000),
+        )
+        .unwrap();
+    assert_eq!(l.mapping_pa(dev), Some(0x0900_0000));
+    assert_eq!(l.pages_of_kind(t, PageKind::Device).len(), 1);
+}
+
+#[test]
+fn fixed_overlaps_name_the_first_owner() {
+    let (mut l, t) = base();
+    l.map(
+        t,
+        &PageRequest::new("a", PageKind::Data, PageSize::Size4K)
+            .va(RAM)
+            .pa(RAM),
+    )
+    .unwrap();
+    let e = l
+        .map(
+            t,
+            &PageRequest::new("b", PageKind::Data, PageSize::Size4K)
+                .va(RAM + 0x1000)
+                .pa(RAM),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Overlap { space: Space::Physical, with, .. } if with == "a"),
+        "{e}"
+    );
+    let e = l
+        .map(
+            t,
+            &PageRequest::new("c", PageKind::Data, PageSize::Size4K).va(RAM),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Overlap { space: Space::Virtual(_), with, .. } if with == "a"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("overlaps `a`"), "{e}");
+}
+
+#[test]
+fn bad_arguments_are_errors_not_panics() {
+    let (mut l, t) = base();
+    let e = l.map(
+        t,
+        &PageRequest::new("z", PageKind::Data, PageSize::Size4K).count(0),
+    );
+    assert!(matches!(e, Err(Error::ZeroCount { .. })));
+    let e = l.map(
+        t,
+        &PageRequest::new("z", PageKind::Data, PageSize::Size4K).align(3),
+    );
+    assert!(matches!(e, Err(Error::AlignNotPowerOfTwo { align: 3 })));
+    let e = l.map(
+        t,
+        &PageRequest::new("z", PageKind::Data, PageSize::Size2M).pa(RAM + 0x1000),
+    );
+    assert!(matches!(e, Err(Error::Misaligned { addr: Addr::Pa, .. })));
+    let e = l.map(
+        t,
+        &PageRequest::new("z", PageKind::Data, PageSize::Size4K)
+            .va(u64::MAX - 0xfff + 1 - 0x1000)
+            .pa(RAM),
+    );
+    assert!(e.is_err());
+    let e = l.map(
+        t,
+        &PageRequest::new("z", PageKind::Data, PageSize::Size1G).count(u32::MAX),
+    );
+    assert!(e.is_err());
+    let e = l.map(
+        t,
+        &PageRequest::new("z", PageKind::Data, PageSize::Size4K).pa(0x1000),
+    );
+    assert!(matches!(e, Err(Error::OutsidePools { .. })));
+    let e = l.map(
+        t,
+        &PageRequest::new("z", PageKind::Device, PageSize::Size4K).perms(Perms::RX),
+    );
+    assert!(matches!(e, Err(Error::ExecutableDevice { .. })));
+    let e = l.map(
+        t,
+        &PageRequest::new("z", PageKind::Data, PageSize::Size4K).pa(0x0900_0000),
+    );
+    assert!(
+        matches!(
+            e,
+            Err(Error::PoolKindMismatch {
+                pool_device: true,
+                ..
+            })
+        ),
+        "{e:?}"
+    );
+    let e = l.map(
+        t,
+        &PageRequest::new("z", PageKind::Data, PageSize::Size4K).pool("nope"),
+    );
+    assert!(matches!(e, Err(Error::Unknown { what: "pool", .. })));
+    assert!(matches!(
+        l.add_pool(Pool::ram("w", u64::MAX - 10, 100)),
+        Err(Error::Wraps { .. })
+    ));
+    assert!(matches!(
+        l.add_pool(Pool::ram("z", 0, 0)),
+        Err(Error::ZeroSize { .. })
+    ));
+    assert!(matches!(
+        l.add_pool(Pool::ram("ram", 0, 1)),
+        Err(Error::Duplicate { .. })
+    ));
+    assert!(matches!(
+        l.add_pool(Pool::ram("o", RAM + 0x1000, 1)),
+        Err(Error::PoolOverlap { .. })
+    ));
+    assert!(matches!(
+        l.add_table("t", 0, ExecutionContext::EL3, &[]),
+        Err(Error::Duplicate { what: "table", .. })
+    ));
+    assert!(matches!(
+        l.add_table("far", 0, ExecutionContext::EL3, &[(1 << 48, 0x1000)]),
+        Err(Error::BeyondLimit { .. })
+    ));
+    let e = l.place_segment(t, &SegmentRequest::new("s", SegmentKind::Stack, 0));
+    assert!(matches!(e, Err(Error::ZeroSize { .. })));
+    // Nothing was mapped by any failed request.
+    assert!(l.pages(t).is_empty());
+    assert_eq!(l.free_in_pool("ram"), Some(64 << 20));
+}
+
+#[test]
+fn no_room_reports_the_largest_free_range() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 0x3000)).unwrap();
+    let t = l
+        .add_table("t", 0, ExecutionContext::EL1_NS, &[(0, 1 << 30)])
+        .unwrap();
+    l.map(
+        t,
+        &PageRequest::new("a", PageKind::Data, PageSize::Size4K).pa(RAM + 0x1000),
+    )
+    .unwrap();
+    let e = l
+        .map(
+            t,
+            &PageRequest::new("big", PageKind::Data, PageSize::Size4K).count(2),
+        )
+        .unwrap_err();
+    match &e {
+        Error::NoRoom {
+            size,
+            largest: Some(r),
+            space,
+            ..
+        } => {
+            assert_eq!(*size, 0x2000);
+            assert_eq!(r.end - r.start, 0x1000);
+            assert_eq!(*space, Space::Pool("ram".into()));
+        }
+        other => panic!("expected NoRoom, got {other:?}"),
+    }
+    assert!(e.to_string().contains("largest free range"), "{e}");
+}
+
+#[test]
+fn identity_impossible_when_spaces_do_not_meet() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 1 << 20)).unwrap();
+    let t = l
+        .add_table("t", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 20)])
+        .unwrap();
+    let e = l
+        .map(
+            t,
+            &PageRequest::new("boot", PageKind::Code, PageSize::Size4K).identity(),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::IdentityImpossible { .. }), "{e:?}");
+}
+
+#[test]
+fn segments_follow_their_pages() {
+    let (mut l, t) = base();
+    l.map(
+        t,
+        &PageRequest::new("code", PageKind::Code, PageSize::Size4K).count(2),
+    )
+    .unwrap();
+    l.map(
+        t,
+        &PageRequest::new("data", PageKind::Data, PageSize::Size4K),
+    )
+    .unwrap();
+    // Spans both consecutive code pages.
+    let s = l
+        .place_segment(
+            t,
+            &SegmentRequest::new("text", SegmentKind::Code, 0x1800)
+                .align(1)
+                .in_page("code"),
+        )
+        .unwrap();
+    let seg = l.segment_in(s, t).unwrap().clone();
+    assert_eq!(seg.align(), 8, "code segments are at least 8-byte aligned");
+    assert!(
+        l.pages_of_kind(t, PageKind::Code)
+            .iter()
+            .any(|p| p.contains_va(seg.va()))
+    );
+    assert_eq!(l.segment(t, "text").map(|s| s.va()), Some(seg.va()));
+    let e = l.place_segment(
+        t,
+        &SegmentRequest::new("st", SegmentKind::Stack, 0x10).in_page("code"),
+    );
+    assert!(matches!(e, Err(Error::SegmentKindMismatch { .. })));
+    let e = l.place_segment(
+        t,
+        &SegmentRequest::new("st", SegmentKind::Stack, 0x2000).in_page("data"),
+    );
+    assert!(matches!(e, Err(Error::SegmentTooLarge { .. })));
+    let e = l.place_segment(
+        t,
+        &SegmentRequest::new("st", SegmentKind::Stack, 0x10).in_page("nope"),
+    );
+    assert!(matches!(e, Err(Error::Unknown { what: "page", .. })));
+    let e = l.place_segment(
+        t,
+        &SegmentRequest::new("st", SegmentKind::Stack, 0x10).align(6),
+    );
+    assert!(matches!(e, Err(Error::AlignNotPowerOfTwo { .. })));
+    // A second code segment does not overlap the first.
+    let s2 = l
+        .place_segment(t, &SegmentRequest::new("more", SegmentKind::Code, 0x100))
+        .unwrap();
+    let seg2 = l.segment_in(s2, t).unwrap();
+    assert!(seg2.va() >= seg.va_end() || seg2.va_end() <= seg.va());
+    assert_eq!(l.segments_of_kind(t, SegmentKind::Code).len(), 2);
+}
+
+#[test]
+fn shared_pages_and_segments_have_one_pa() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 64 << 20)).unwrap();
+    let a = l
+        .add_table("a", 0, ExecutionContext::EL3, &[(RAM, 64 << 20)])
+        .unwrap();
+    let b = l
+        .add_table("b", 1, ExecutionContext::EL3, &[(RAM, 64 << 20)])
+        .unwrap();
+    let c = l
+        .add_table("c", 1, ExecutionContext::EL1_NS, &[(0x4000_0000, 64 << 20)])
+        .unwrap();
+    l.map(a, &PageRequest::new("x", PageKind::Data, PageSize::Size4K))
+        .unwrap();
+    let m = l
+        .map_shared(
+            None,
+            &PageRequest::new("mbox", PageKind::Data, PageSize::Size2M),
+        )
+        .unwrap();
+    let pa = l.mapping_pa(m).unwrap();
+    for t in [a, b, c] {
+        assert_eq!(l.mapping_pages(m, t)[0].pa(), pa);
+        assert!(l.mapping_pages(m, t)[0].is_shared());
+    }
+    let s = l
+        .place_shared_segment(
+            &SegmentRequest::new("cc", SegmentKind::DataPreserve, 0x800)
+                .align(16)
+                .in_page("mbox"),
+        )
+        .unwrap();
+    let pas: Vec<u64> = [a, b, c]
+        .iter()
+        .map(|&t| l.segment_in(s, t).unwrap().pa())
+        .collect();
+    assert!(pas.iter().all(|&p| p == pas[0]));
+    // A subset.
+    let sub = l
+        .map_shared(
+            Some(&[b, c]),
+            &PageRequest::new("door", PageKind::Data, PageSize::Size4K),
+        )
+        .unwrap();
+    assert_eq!(l.mapping_tables(sub), vec![b, c]);
+    assert!(l.mapping_pages(sub, a).is_empty());
+    // Segments in shared pages must be shared segments, and the other way round.
+    let e = l.place_segment(
+        a,
+        &SegmentRequest::new("s", SegmentKind::Stack, 0x10).in_page("mbox"),
+    );
+    assert!(matches!(e, Err(Error::SharedMismatch { .. })), "{e:?}");
+    let e =
+        l.place_shared_segment(&SegmentRequest::new("s", SegmentKind::Stack, 0x10).in_page("x"));
+    assert!(matches!(e, Err(Error::SharedMismatch { .. })), "{e:?}");
+    assert_eq!(l.tables_of_core(1), vec![b, c]);
+    assert_eq!(l.table("c"), Some(c));
+}
+
+#[test]
+fn mismatched_alias_is_refused() {
+    let (mut l, t) = base();
+    let buf = l
+        .map(
+            t,
+            &PageRequest::new("dma", PageKind::Data, PageSize::Size4K),
+        )
+        .unwrap();
+    let e = l
+        .map_alias(
+            t,
+            buf,
+            &PageRequest::new("dma_nc", PageKind::Data, PageSize::Size4K)
+                .cache(Cacheability::NonCacheable),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::MismatchedAlias { .. }), "{e:?}");
+    assert!(e.to_string().contains("mismatched alias"), "{e}");
+    let ok = l
+        .map_alias(
+            t,
+            buf,
+            &PageRequest::new("dma_ro", PageKind::Data, PageSize::Size4K).perms(Perms::R),
+        )
+        .unwrap();
+    assert_eq!(l.mapping_pa(ok), l.mapping_pa(buf));
+    assert_eq!(l.alias_of(ok), Some(buf));
+}
+
+#[test]
+fn quickstart_plans_and_its_tables_walk() {
+    let mut l = quickstart::build(Some(0x5EED)).expect("quickstart plans");
+    assert_eq!(l.tables().count(), 4);
+    let summary = l.to_string();
+    assert!(
+        summary.contains("table core0_el3 (core 0, EL3)"),
+        "{summary}"
+    );
+    assert!(summary.contains("bsp_boot"), "{summary}");
+    let trs = l
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap();
+    for (t, tr) in l.tables().zip(&trs) {
+        // The tables' own PA overlaps no page.
+        for p in l.all_pages() {
+            assert!(
+                p.pa_end() <= tr.base_pa() || p.pa() >= tr.end_pa(),
+                "page {} overlaps tables",
+                p.name()
+            );
+        }
+        for p in l.pages(t) {
+            for va in [p.va(), p.va_end() - 1] {
+                let w = tr.walk(va).unwrap_or_else(|e| panic!("{}: {e}", p.name()));
+                assert_eq!(w.pa, p.va_to_pa(va).unwrap());
+                assert_eq!(w.perms(), p.perms(), "page {}", p.name());
+            }
+        }
+    }
+    // The same seed again gives the same layout and the same table bytes.
+    let mut again = quickstart::build(Some(0x5EED)).unwrap();
+    let trs2 = again
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap();
+    assert_eq!(l.to_string(), again.to_string());
+    assert!(trs.iter().zip(&trs2).all(|(a, b)| a.bytes() == b.bytes()));
+    let other = quickstart::build(Some(1)).unwrap();
+    assert_ne!(l.to_string(), other.to_string());
+}
+
+#[test]
+fn tables_at_a_fixed_range_and_no_room_for_them() {
+    let (mut l, t) = base();
+    l.map(t, &PageRequest::new("a", PageKind::Data, PageSize::Size4K))
+        .unwrap();
+    let trs = l
+        .build_translations(
+            &TableConfig::default(),
+            &TablePlacement::At {
+                start: RAM + 0x100_0000,
+                size: 0x10_0000,
+            },
+        )
+        .unwrap();
+    assert_eq!(trs[0].base_pa(), RAM + 0x100_0000);
+    assert_eq!(trs[0].table_count(), 4, "levels 0 to 3 for one 4K page");
+    let (mut l, t) = base();
+    l.map(t, &PageRequest::new("a", PageKind::Data, PageSize::Size4K))
+        .unwrap();
+    let e = l
+        .build_translations(
+            &TableConfig::default(),
+            &TablePlacement::At {
+                start: RAM + 0x100_0000,
+                size: 0x1000,
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::NoRoom { .. }), "{e:?}");
+}
