@@ -1005,7 +1005,11 @@ impl Layout {
             let r = interval(pa, bytes, &req.name)?;
             limit_check(Addr::Pa, r, self.pa_bits)?;
             let Some(p) = self.pool_of(r) else {
-                return Err(self.pa_collision_or_outside(r));
+                return Err(Error::OutsidePools {
+                    addr: Addr::Pa,
+                    range: range_of(r),
+                    space: Space::Physical,
+                });
             };
             if !pools[p] {
                 let pool = &self.pools[p];
@@ -1090,23 +1094,6 @@ impl Layout {
             }),
         });
         Ok(MappingId(id))
-    }
-
-    fn pa_collision_or_outside(&self, r: Interval) -> Error {
-        if self.pools.iter().any(|p| p.range.overlaps(&r)) {
-            // Straddles a pool boundary.
-            Error::OutsidePools {
-                addr: Addr::Pa,
-                range: range_of(r),
-                space: Space::Physical,
-            }
-        } else {
-            Error::OutsidePools {
-                addr: Addr::Pa,
-                range: range_of(r),
-                space: Space::Physical,
-            }
-        }
     }
 
     #[allow(clippy::too_many_arguments)]

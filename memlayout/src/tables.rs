@@ -112,7 +112,7 @@ impl Layout {
     }
 
     fn table_config(&self, t: TableId, config: &TableConfig) -> TableConfig {
-        let mut cfg = config.clone();
+        let mut cfg = *config;
         cfg.va_bits = self.va_bits(t).unwrap_or(cfg.va_bits);
         cfg.pa_bits = cfg.pa_bits.max(self.pa_bits());
         cfg
