@@ -1,6 +1,12 @@
 //! Helpers shared by the integration tests and the examples of the memlayout workspace.
 #![forbid(unsafe_code)]
 
+pub mod layouts;
 pub mod qemu;
 
 pub mod quickstart;
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,0 +1,581 @@
+//! End-to-end check of the translation tables memlayout builds: every table of a
+//! layout is loaded on QEMU and every page is probed with the AT instructions.
+//!
+//! For each table, one QEMU run probes:
+//!
+//! * every page, at its first byte, its last 8-byte aligned address and (for 2 MiB and
+//!   1 GiB pages) one in the middle: a read translates to the page's PA with the
+//!   expected `MAIR` attribute byte (Device-nGnRE `0x04`, non-cacheable `0x44`,
+//!   write-through `0xbb`, write-back `0xff`), the expected shareability (cacheable
+//!   Normal memory only: QEMU reports the descriptor's SH unchanged for the other
+//!   types) and, in Secure regimes, NS set exactly for pages of the Non-secure pool; a
+//!   write translates the same way on writable pages and takes a permission fault on
+//!   read-only ones;
+//! * in EL1&0 tables, unprivileged (EL0) reads and writes: EL1 pages are out of EL0's
+//!   reach (permission faults), EL0 pages can be read and, when writable, written;
+//! * unmapped addresses (the holes between pages, below the first page, past the last
+//!   one and past the VA size): translation faults;
+//! * for EL3 tables that map the harness (which then runs on them): stores through
+//!   the VA of every writable Normal page, read back at the page's PA.
+//!
+//! Every probe is also walked with [`Translation::walk`], the crate's software walker:
+//! it must give the same PA, attribute byte and fault level as QEMU's MMU. As AT does
+//! not check execute permission, the execute-never bits (and the other permission
+//! bits) of the descriptor the walker finds are compared with the encoding the page's
+//! attributes call for.
+//!
+//! EL3 tables that do not map the harness are probed as Secure EL2 tables (same
+//! format). The tests skip (or fail with `MEMLAYOUT_REQUIRE_QEMU=1`) when
+//! `qemu-system-aarch64` or `aarch64-linux-gnu-gcc` is missing.
+
+use memlayout::aarch64::{TableConfig, Translation, WalkFault};
+use memlayout::tables::TablePlacement;
+use memlayout::{
+    Cacheability, ExecutionContext, Layout, Page, PageKind, PageSize, SecurityState, Shareability,
+};
+use memlayout_workspace::layouts;
+use memlayout_workspace::qemu::{
+    self, Access, Job, Probe, Regime, fst_permission, fst_translation, par_attr, par_fault,
+    par_fault_status, par_ns, par_pa, par_sh,
+};
+
+/// The fixed `MAIR` every table is built with.
+const MAIR: u64 = 0x0000_00FF_BB44_0400;
+
+// Stage 1 descriptor bits, written out here so the expected encoding does not come
+// from the code under test.
+const NS: u64 = 1 << 5;
+const AP1_EL0: u64 = 1 << 6;
+const AP2_READ_ONLY: u64 = 1 << 7;
+const SH_SHIFT: u32 = 8;
+const AF: u64 = 1 << 10;
+const NG: u64 = 1 << 11;
+const PXN: u64 = 1 << 53;
+/// UXN in the EL1&0 regime, XN in the EL2 and EL3 regimes.
+const XN: u64 = 1 << 54;
+
+/// What a probe must give.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// A translation to `pa` with these attributes; `sh` and `ns` are checked when
+    /// given.
+    Maps {
+        pa: u64,
+        attr: u8,
+        sh: Option<u8>,
+        ns: Option<bool>,
+    },
+    /// A permission fault at the level of the leaf descriptor; the walker must still
+    /// translate it to `pa`.
+    Permission { pa: u64 },
+    /// A translation fault.
+    Unmapped,
+}
+
+/// One probe and what it must give, with a description for failure messages.
+struct Check {
+    what: String,
+    probe: Probe,
+    expect: Expect,
+}
+
+/// The `MAIR` attribute byte a page must get.
+fn expected_attr(page: &Page) -> u8 {
+    match page.kind() {
+        PageKind::Device => 0x04,
+        PageKind::System => 0xFF,
+        PageKind::Code | PageKind::Data => match page.cacheability() {
+            Cacheability::NonCacheable => 0x44,
+            Cacheability::WriteThrough => 0xBB,
+            Cacheability::WriteBack => 0xFF,
+        },
+    }
+}
+
+/// The SH field a page's descriptor must hold: Outer for Device memory, else the
+/// page's shareability.
+fn expected_sh(page: &Page) -> u8 {
+    if page.kind() == PageKind::Device {
+        return 2;
+    }
+    match page.shareability() {
+        Shareability::NonShareable => 0,
+        Shareability::Outer => 2,
+        Shareability::Inner => 3,
+    }
+}
+
+/// Whether the page may execute at all (device and system pages never do).
+fn executable(page: &Page) -> bool {
+    matches!(page.kind(), PageKind::Code | PageKind::Data) && page.perms().execute()
+}
+
+fn is_secure(el: ExecutionContext) -> bool {
+    el.security() == SecurityState::Secure
+}
+
+fn describe(table: &str, el: ExecutionContext, page: &Page) -> String {
+    format!(
+        "table `{table}` ({el}): page `{}`[{}] va {:#x} pa {:#x} {} {} {} {} {}{}",
+        page.name(),
+        page.index(),
+        page.va(),
+        page.pa(),
+        page.page_size(),
+        page.kind(),
+        page.perms(),
+        page.cacheability(),
+        page.shareability(),
+        if page.mem_attrs().non_secure {
+            " non-secure"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The offsets probed in a page: first byte, middle (large pages), last 8 bytes.
+fn offsets(page: &Page) -> Vec<u64> {
+    let size = page.size();
+    let mut v = vec![0];
+    if page.page_size() != PageSize::Size4K {
+        v.push(size / 2 + 0x1238);
+    }
+    v.push(size - 8);
+    v
+}
+
+/// The probes of one page.
+fn page_checks(table: &str, el: ExecutionContext, page: &Page, out: &mut Vec<Check>) {
+    let attr = expected_attr(page);
+    // QEMU reports SH unchanged only for cacheable Normal memory.
+    let sh = matches!(attr, 0xBB | 0xFF).then(|| expected_sh(page));
+    let ns = is_secure(el).then(|| page.mem_attrs().non_secure);
+    let writable = page.perms().write();
+    let el10 = el.is_el10_regime();
+    let user = el.is_user();
+    for off in offsets(page) {
+        let va = page.va() + off;
+        let pa = page.pa() + off;
+        let maps = Expect::Maps { pa, attr, sh, ns };
+        let denied = Expect::Permission { pa };
+        let mut push = |access: Access, expect: Expect| {
+            out.push(Check {
+                what: format!(
+                    "{}, probe {access:?} at va {va:#x}",
+                    describe(table, el, page)
+                ),
+                probe: Probe::new(va, access),
+                expect,
+            });
+        };
+        push(Access::Read, maps);
+        push(Access::Write, if writable { maps } else { denied });
+        if el10 {
+            push(Access::El0Read, if user { maps } else { denied });
+            push(
+                Access::El0Write,
+                if user && writable { maps } else { denied },
+            );
+        }
+    }
+}
+
+/// Unmapped addresses: below the first page, in every hole between pages, past the
+/// last page and past the VA size.
+fn hole_checks(table: &str, el: ExecutionContext, tr: &Translation, pages: &[Page]) -> Vec<Check> {
+    let limit = 1u64 << tr.va_bits();
+    let mut vas = Vec::new();
+    let mut next_free = 0;
+    for page in pages {
+        if page.va() > next_free {
+            let (a, b) = (next_free, page.va());
+            vas.extend([a, b - 8]);
+            if b - a > 0x1000 {
+                vas.push(a + (((b - a) / 2) & !7));
+            }
+        }
+        next_free = next_free.max(page.va_end());
+    }
+    if next_free < limit {
+        vas.extend([
+            next_free,
+            (next_free + (limit - next_free) / 2) & !7,
+            limit - 8,
+        ]);
+    }
+    vas.push(limit);
+    vas.sort_unstable();
+    vas.dedup();
+    vas.into_iter()
+        .map(|va| Check {
+            what: format!("table `{table}` ({el}): unmapped va {va:#x}"),
+            probe: Probe::new(va, Access::Read),
+            expect: Expect::Unmapped,
+        })
+        .collect()
+}
+
+/// Checks the descriptor the software walker finds for a page against the encoding
+/// its attributes call for, including the execute-never bits that AT cannot check.
+fn descriptor_check(tr: &Translation, page: &Page) -> Result<(), String> {
+    let w = tr
+        .walk(page.va())
+        .map_err(|e| format!("the software walker does not translate it: {e}"))?;
+    let bits = w.descriptor.bits();
+    let mut want = AF | u64::from(expected_sh(page)) << SH_SHIFT;
+    if !page.perms().write() {
+        want |= AP2_READ_ONLY;
+    }
+    if page.mem_attrs().non_secure && is_secure(page.el()) {
+        want |= NS;
+    }
+    let x = executable(page);
+    let el = page.el();
+    if !el.is_el10_regime() {
+        want |= AP1_EL0 | if x { 0 } else { XN };
+    } else if el.is_user() {
+        want |= AP1_EL0 | NG | PXN | if x { 0 } else { XN };
+    } else {
+        want |= XN | if x { 0 } else { PXN };
+    }
+    let mask = NS | AP1_EL0 | AP2_READ_ONLY | 3 << SH_SHIFT | AF | NG | PXN | XN;
+    if bits & mask != want {
+        return Err(format!(
+            "descriptor {bits:#018x} at level {} has permission/attribute bits {:#018x}, \
+             expected {want:#018x}",
+            w.level,
+            bits & mask
+        ));
+    }
+    if w.attr != expected_attr(page) {
+        return Err(format!(
+            "descriptor {bits:#018x} selects attribute byte {:#04x}, expected {:#04x}",
+            w.attr,
+            expected_attr(page)
+        ));
+    }
+    // The leaf holds the whole page: a merged block may be larger; only a 1 GiB page
+    // under a level 2 root is split (into 2 MiB blocks).
+    let split_giant = page.page_size() == PageSize::Size1G && tr.root_level() == 2;
+    if w.block_size() < page.size() && !(split_giant && w.level == 2) {
+        return Err(format!(
+            "resolved by a level {} leaf of {:#x} bytes, smaller than the page",
+            w.level,
+            w.block_size()
+        ));
+    }
+    Ok(())
+}
+
+/// Compares QEMU's answer (and the software walker's) with the expectation.
+fn evaluate(tr: &Translation, check: &Check, par: u64) -> Result<(), String> {
+    let va = check.probe.va;
+    let walk = tr.walk(va);
+    let fst = par_fault_status(par);
+    match check.expect {
+        Expect::Maps { pa, attr, sh, ns } => {
+            if par_fault(par) {
+                return Err(format!(
+                    "expected a translation to {pa:#x}, got a fault with status {fst:#04x} \
+                     (PAR {par:#x})"
+                ));
+            }
+            if par_pa(par) != pa & !0xFFF {
+                return Err(format!(
+                    "expected PA {:#x}, QEMU gives {:#x} (PAR {par:#x})",
+                    pa & !0xFFF,
+                    par_pa(par)
+                ));
+            }
+            if par_attr(par) != attr {
+                return Err(format!(
+                    "expected attribute byte {attr:#04x}, QEMU gives {:#04x} (PAR {par:#x})",
+                    par_attr(par)
+                ));
+            }
+            if let Some(sh) = sh
+                && par_sh(par) != sh
+            {
+                return Err(format!(
+                    "expected SH {sh:#04b}, QEMU gives {:#04b} (PAR {par:#x})",
+                    par_sh(par)
+                ));
+            }
+            if let Some(ns) = ns
+                && par_ns(par) != ns
+            {
+                return Err(format!(
+                    "expected NS {ns}, QEMU gives {} (PAR {par:#x})",
+                    par_ns(par)
+                ));
+            }
+            let w = walk.map_err(|e| {
+                format!("QEMU translates it (PAR {par:#x}) but the software walker says: {e}")
+            })?;
+            if w.pa != pa || w.attr != par_attr(par) {
+                return Err(format!(
+                    "the software walker gives PA {:#x} attribute {:#04x}, QEMU PA {:#x} \
+                     attribute {:#04x} (PAR {par:#x})",
+                    w.pa,
+                    w.attr,
+                    par_pa(par) | va & 0xFFF,
+                    par_attr(par)
+                ));
+            }
+        }
+        Expect::Permission { pa } => {
+            let w = walk.map_err(|e| format!("the software walker does not translate it: {e}"))?;
+            if w.pa != pa {
+                return Err(format!(
+                    "the software walker gives PA {:#x}, expected {pa:#x}",
+                    w.pa
+                ));
+            }
+            if !par_fault(par) || fst != fst_permission(w.level) {
+                return Err(format!(
+                    "expected a permission fault at level {} (status {:#04x}), QEMU gives {} \
+                     (PAR {par:#x})",
+                    w.level,
+                    fst_permission(w.level),
+                    if par_fault(par) {
+                        format!("fault status {fst:#04x}")
+                    } else {
+                        format!("a translation to {:#x}", par_pa(par))
+                    }
+                ));
+            }
+        }
+        Expect::Unmapped => {
+            let level = match walk {
+                Ok(w) => {
+                    return Err(format!(
+                        "the software walker translates it to {:#x} (level {})",
+                        w.pa, w.level
+                    ));
+                }
+                Err(WalkFault::Translation { level, .. }) => level,
+                // Hardware reports an address outside the TTBR0 range as a level 0
+                // translation fault.
+                Err(WalkFault::OutOfRange { .. }) => 0,
+                Err(e) => return Err(format!("the software walker fails: {e}")),
+            };
+            if !par_fault(par) || fst != fst_translation(level) {
+                return Err(format!(
+                    "expected a translation fault at level {level} (status {:#04x}), QEMU \
+                     gives {} (PAR {par:#x})",
+                    fst_translation(level),
+                    if par_fault(par) {
+                        format!("fault status {fst:#04x}")
+                    } else {
+                        format!("a translation to {:#x}", par_pa(par))
+                    }
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Probes one table in one QEMU run; returns the failures.
+fn check_table(layout: &str, tr: &Translation, pages: &[Page]) -> Vec<String> {
+    let table = tr.name();
+    let el = tr.el();
+    let mut failures = Vec::new();
+    if tr.mair() != MAIR {
+        failures.push(format!(
+            "{layout}: table `{table}`: MAIR {:#x}, expected {MAIR:#x}",
+            tr.mair()
+        ));
+    }
+    for page in pages {
+        if let Err(e) = descriptor_check(tr, page) {
+            failures.push(format!("{layout}: {}: {e}", describe(table, el, page)));
+        }
+    }
+    let runs_harness = el == ExecutionContext::EL3 && pages.iter().any(layouts::is_harness_page);
+    let regime = match el.level() {
+        3 if runs_harness => Regime::El3,
+        3 | 2 => Regime::El2 {
+            secure: is_secure(el),
+        },
+        _ => Regime::El1 {
+            secure: is_secure(el),
+        },
+    };
+    let mut checks = Vec::new();
+    for page in pages {
+        page_checks(table, el, page, &mut checks);
+    }
+    checks.extend(hole_checks(table, el, tr, pages));
+    // Stores through every writable Normal page (not the harness's own page).
+    let mut writes = Vec::new();
+    let mut write_what = Vec::new();
+    if runs_harness {
+        for page in pages {
+            if page.kind() != PageKind::Device
+                && page.perms().write()
+                && !layouts::is_harness_page(page)
+            {
+                for off in offsets(page) {
+                    writes.push((page.va() + off, page.pa() + off));
+                    write_what.push(format!(
+                        "{}, store at va {:#x}",
+                        describe(table, el, page),
+                        page.va() + off
+                    ));
+                }
+            }
+        }
+    }
+    let job = Job {
+        regime,
+        tables: vec![(tr.base_pa(), tr.bytes().to_vec())],
+        mair: tr.mair(),
+        tcr: tr.tcr(),
+        ttbr0: tr.ttbr0(),
+        sctlr_set: tr.sctlr_set(),
+        probes: checks.iter().map(|c| c.probe).collect(),
+        writes,
+    };
+    let outcome = match qemu::run(&job) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            failures.push(format!(
+                "{layout}: table `{table}` ({el}) as {regime:?}: QEMU run failed: {e}"
+            ));
+            return failures;
+        }
+    };
+    for (check, &par) in checks.iter().zip(&outcome.par) {
+        if let Err(e) = evaluate(tr, check, par) {
+            failures.push(format!("{layout}: {}: {e}", check.what));
+        }
+    }
+    for (what, &(written, read)) in write_what.iter().zip(&outcome.writes) {
+        if written != read {
+            failures.push(format!(
+                "{layout}: {what}: stored {written:#x}, read {read:#x} at the PA"
+            ));
+        }
+    }
+    failures
+}
+
+/// Builds the tables of `layout` and probes every table; panics with every failure.
+fn check_layout(name: &str, mut layout: Layout) {
+    let translations = layout
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap_or_else(|e| panic!("{name}: building the translation tables failed: {e}"));
+    let tables: Vec<_> = layout.tables().collect();
+    assert_eq!(
+        translations.len(),
+        tables.len(),
+        "{name}: one translation per table"
+    );
+    let mut failures = Vec::new();
+    for (&t, tr) in tables.iter().zip(&translations) {
+        let pages: Vec<Page> = layout.pages(t).into_iter().cloned().collect();
+        failures.extend(check_table(name, tr, &pages));
+    }
+    if !failures.is_empty() {
+        let shown: Vec<&str> = failures.iter().take(40).map(String::as_str).collect();
+        panic!(
+            "{name}: {} check(s) failed:\n{}{}",
+            failures.len(),
+            shown.join("\n"),
+            if failures.len() > shown.len() {
+                "\n..."
+            } else {
+                ""
+            }
+        );
+    }
+}
+
+#[test]
+fn el3_layout() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    let layout = layouts::el3().expect("the EL3 layout fits");
+    check_layout("el3", layout);
+}
+
+#[test]
+fn el2_ns_layout() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    check_layout(
+        "el2_ns",
+        layouts::el2(false).expect("the EL2_NS layout fits"),
+    );
+}
+
+#[test]
+fn el2_s_layout() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    check_layout("el2_s", layouts::el2(true).expect("the EL2_S layout fits"));
+}
+
+#[test]
+fn el1_ns_el0_ns_layout() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    check_layout(
+        "el1_ns_el0_ns",
+        layouts::el1_el0(false).expect("the EL1_NS/EL0_NS layout fits"),
+    );
+}
+
+#[test]
+fn el1_s_el0_s_layout() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    check_layout(
+        "el1_s_el0_s",
+        layouts::el1_el0(true).expect("the EL1_S/EL0_S layout fits"),
+    );
+}
+
+#[test]
+fn quickstart_layout() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    let layout = memlayout_workspace::quickstart::build(Some(0x5EED)).expect("the quickstart fits");
+    check_layout("quickstart", layout);
+}
+
+macro_rules! random_layouts {
+    ($($name:ident: $seed:expr,)*) => {$(
+        #[test]
+        fn $name() {
+            if !qemu::require_tools_or_skip() {
+                return;
+            }
+            let seed: u64 = $seed;
+            check_layout(&format!("random({seed:#x})"), layouts::random(seed));
+        }
+    )*};
+}
+
+random_layouts! {
+    random_layout_0: 0,
+    random_layout_1: 1,
+    random_layout_2: 2,
+    random_layout_3: 3,
+    random_layout_4: 4,
+    random_layout_5: 5,
+    random_layout_6: 6,
+    random_layout_7: 7,
+    random_layout_8: 8,
+    random_layout_9: 9,
+    random_layout_10: 0x5EED,
+    random_layout_11: 0xDEAD_BEEF,
+}
