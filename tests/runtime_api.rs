@@ -503,3 +503,43 @@ fn tables_at_a_fixed_range_and_no_room_for_them() {
         .unwrap_err();
     assert!(matches!(e, Error::NoRoom { .. }), "{e:?}");
 }
+
+#[test]
+fn pages_prefer_pools_of_their_security_state() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("secure", RAM, 4 << 20)).unwrap();
+    l.add_pool(Pool::ram("ns", RAM + (4 << 20), 1 << 20).non_secure())
+        .unwrap();
+    let s = l
+        .add_table("s", 0, ExecutionContext::EL3, &[(RAM, 64 << 20)])
+        .unwrap();
+    let n = l
+        .add_table("n", 0, ExecutionContext::EL1_NS, &[(RAM, 64 << 20)])
+        .unwrap();
+    let a = l
+        .map(s, &PageRequest::new("a", PageKind::Data, PageSize::Size4K))
+        .unwrap();
+    let b = l
+        .map(n, &PageRequest::new("b", PageKind::Data, PageSize::Size4K))
+        .unwrap();
+    assert_eq!(l.mapping_pa(a), Some(RAM));
+    assert_eq!(l.mapping_pa(b), Some(RAM + (4 << 20)));
+    assert!(l.mapping_pages(b, n)[0].mem_attrs().non_secure);
+    assert!(!l.mapping_pages(a, s)[0].mem_attrs().non_secure);
+    // When the preferred pools are full, the others serve.
+    let big = l
+        .map(
+            n,
+            &PageRequest::new("big", PageKind::Data, PageSize::Size2M),
+        )
+        .unwrap();
+    assert_eq!(l.mapping_pa(big), Some(RAM + (2 << 20)));
+    // A secure table can still map non-secure memory when asked to.
+    let c = l
+        .map(
+            s,
+            &PageRequest::new("c", PageKind::Data, PageSize::Size4K).pool("ns"),
+        )
+        .unwrap();
+    assert!(l.mapping_pages(c, s)[0].mem_attrs().non_secure);
+}

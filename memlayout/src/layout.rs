@@ -16,7 +16,7 @@ use crate::error::{Addr, Error, Range, Space};
 use crate::interval::{Interval, IntervalSet, intersections};
 use crate::model::{
     Attr, AttrValue, Cacheability, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
-    Segment, SegmentKind, Shareability, TableInfo,
+    SecurityState, Segment, SegmentKind, Shareability, TableInfo,
 };
 use crate::rng::Rng;
 
@@ -772,8 +772,11 @@ impl Layout {
         }
     }
 
-    /// The pools a request may draw from.
-    fn pool_filter(&self, req: &PageRequest) -> Result<Vec<bool>, Error> {
+    /// The pools a request may draw from, in order of preference: a request without a
+    /// pool first tries the pools of its tables' security state (where the layout has
+    /// non-secure pools), then every pool of its memory kind. The last entry is the
+    /// broadest.
+    fn pool_filter(&self, req: &PageRequest, tables: &[TableId]) -> Result<Vec<Vec<bool>>, Error> {
         let device = req.attrs.kind.is_device();
         match &req.pool {
             Some(name) => {
@@ -794,9 +797,35 @@ impl Layout {
                         pool_device: p.device,
                     });
                 }
-                Ok((0..self.pools.len()).map(|k| k == i).collect())
+                Ok(alloc::vec![(0..self.pools.len()).map(|k| k == i).collect()])
             }
-            None => Ok(self.pools.iter().map(|p| p.device == device).collect()),
+            None => {
+                let kind: Vec<bool> = self.pools.iter().map(|p| p.device == device).collect();
+                // Where the layout has non-secure pools, a page without a pool comes from
+                // pools of its tables' security state when there are any.
+                let wanted = match tables.split_first() {
+                    Some((first, rest)) => {
+                        let ns = |t: &TableId| {
+                            self.tables[t.index()].info.el().security() == SecurityState::NonSecure
+                        };
+                        let w = ns(first);
+                        rest.iter().all(|t| ns(t) == w).then_some(w)
+                    }
+                    None => None,
+                };
+                if let Some(w) = wanted {
+                    let matching: Vec<bool> = self
+                        .pools
+                        .iter()
+                        .zip(&kind)
+                        .map(|(p, &k)| k && p.non_secure == w)
+                        .collect();
+                    if matching.iter().any(|&m| m) && matching != kind {
+                        return Ok(alloc::vec![matching, kind]);
+                    }
+                }
+                Ok(alloc::vec![kind])
+            }
         }
     }
 
@@ -997,7 +1026,8 @@ impl Layout {
         shared: bool,
     ) -> Result<MappingId, Error> {
         let (bytes, align) = self.validate(req)?;
-        let pools = self.pool_filter(req)?;
+        let filters = self.pool_filter(req, tables)?;
+        let pools = filters.last().cloned().unwrap_or_default();
         // Fixed addresses: check they are free.
         let fixed_pa = req.pa.or(if req.identity { req.va } else { None });
         let fixed_va = req.va.or(if req.identity { req.pa } else { None });
@@ -1011,7 +1041,7 @@ impl Layout {
                     space: Space::Physical,
                 });
             };
-            if !pools[p] {
+            if !pools.get(p).copied().unwrap_or(false) {
                 let pool = &self.pools[p];
                 if pool.device != req.attrs.kind.is_device() {
                     return Err(Error::PoolKindMismatch {
@@ -1042,10 +1072,10 @@ impl Layout {
         }
         let pa = match fixed_pa {
             Some(pa) => pa,
-            None if req.identity && fixed_va.is_none() => {
-                self.choose_identity(tables, req, bytes, align, &pools)?
-            }
-            None => self.choose_pa(req, bytes, align, &pools)?,
+            None if req.identity && fixed_va.is_none() => first_ok(&filters, |f| {
+                self.choose_identity(tables, req, bytes, align, f)
+            })?,
+            None => first_ok(&filters, |f| self.choose_pa(req, bytes, align, f))?,
         };
         let mut vas = Vec::with_capacity(tables.len());
         for &t in tables {
@@ -1278,13 +1308,26 @@ impl Layout {
         at: Option<u64>,
         pool: Option<&str>,
     ) -> Result<u64, Error> {
+        self.reserve_for(name, size, align, at, pool, &[])
+    }
+
+    /// Like [`reserve`](Self::reserve), preferring pools of the tables' security state.
+    pub(crate) fn reserve_for(
+        &mut self,
+        name: &str,
+        size: u64,
+        align: u64,
+        at: Option<u64>,
+        pool: Option<&str>,
+        tables: &[TableId],
+    ) -> Result<u64, Error> {
         check_align(align)?;
         let req = PageRequest::new(name, PageKind::System, PageSize::Size4K);
         let req = match pool {
             Some(p) => req.pool(p),
             None => req,
         };
-        let pools = self.pool_filter(&req)?;
+        let filters = self.pool_filter(&req, tables)?;
         let pa = match at {
             Some(pa) => {
                 if pa % align != 0 {
@@ -1307,7 +1350,7 @@ impl Layout {
                         what: name.to_string(),
                     });
                 }
-                self.choose_pa(&req, size, align, &pools)?
+                first_ok(&filters, |f| self.choose_pa(&req, size, align, f))?
             }
         };
         let id = self.reservations.len() as u32;
@@ -1620,6 +1663,23 @@ impl Layout {
             .get(segment.index())
             .map(|g| g.name.as_str())
     }
+}
+
+/// The first success of `f` over the pool filters, or the error of the last (broadest).
+fn first_ok<T>(
+    filters: &[Vec<bool>],
+    mut f: impl FnMut(&[bool]) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut last = Err(Error::NoTables {
+        name: String::new(),
+    });
+    for filter in filters {
+        last = f(filter);
+        if last.is_ok() {
+            return last;
+        }
+    }
+    last
 }
 
 fn describe(req: &PageRequest) -> String {

@@ -83,7 +83,14 @@ impl Layout {
                 };
                 for (&t, n) in tables.iter().zip(&counts) {
                     let name = format!("tables of {}", self.table_name(t));
-                    bases.push(self.reserve(&name, n * TABLE_BYTES, TABLE_BYTES, None, pool)?);
+                    bases.push(self.reserve_for(
+                        &name,
+                        n * TABLE_BYTES,
+                        TABLE_BYTES,
+                        None,
+                        pool,
+                        &[t],
+                    )?);
                 }
             }
         }
