@@ -86,11 +86,31 @@ proptest! {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Page { table: usize, size: usize, count: u32, kind: usize, identity: bool },
-    Shared { size: usize },
-    Fixed { table: usize, va_slot: u64, pa_slot: u64 },
-    Segment { table: usize, kind: usize, size: u64, align_log: u32, identity: bool },
-    SharedSegment { size: u64 },
+    Page {
+        table: usize,
+        size: usize,
+        count: u32,
+        kind: usize,
+        identity: bool,
+    },
+    Shared {
+        size: usize,
+    },
+    Fixed {
+        table: usize,
+        va_slot: u64,
+        pa_slot: u64,
+    },
+    Segment {
+        table: usize,
+        kind: usize,
+        size: u64,
+        align_log: u32,
+        identity: bool,
+    },
+    SharedSegment {
+        size: u64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -146,7 +166,12 @@ fn check_invariants(l: &Layout) -> Result<(), TestCaseError> {
     pa.dedup();
     for w in pa.windows(2) {
         let same_shared = w[0].3 && w[1].3 && w[0].0 == w[1].0 && w[0].2 == w[1].2;
-        prop_assert!(w[0].1 <= w[1].0 || same_shared, "PA overlap: {:?} {:?}", w[0], w[1]);
+        prop_assert!(
+            w[0].1 <= w[1].0 || same_shared,
+            "PA overlap: {:?} {:?}",
+            w[0],
+            w[1]
+        );
     }
     // Conservation: free + allocated == pool size.
     let used: u128 = {
@@ -168,11 +193,22 @@ fn run_ops(seed: Option<u64>, ops: &[Op]) -> Result<Layout, TestCaseError> {
         None => Layout::new(),
     };
     l.add_pool(Pool::ram("ram", RAM, RAM_SIZE)).unwrap();
-    let els = [ExecutionContext::EL3, ExecutionContext::EL1_NS, ExecutionContext::EL2_NS];
+    let els = [
+        ExecutionContext::EL3,
+        ExecutionContext::EL1_NS,
+        ExecutionContext::EL2_NS,
+    ];
     let mut tables = Vec::new();
     for (i, el) in els.into_iter().enumerate() {
         // Overlapping VA windows so identity requests are sometimes possible.
-        let t = l.add_table(format!("t{i}"), i as u32, el, &[(RAM - (8 << 20) * i as u64, RAM_SIZE)]).unwrap();
+        let t = l
+            .add_table(
+                format!("t{i}"),
+                i as u32,
+                el,
+                &[(RAM - (8 << 20) * i as u64, RAM_SIZE)],
+            )
+            .unwrap();
         tables.push(t);
     }
     let sizes = [PageSize::Size4K, PageSize::Size2M];
@@ -180,8 +216,15 @@ fn run_ops(seed: Option<u64>, ops: &[Op]) -> Result<Layout, TestCaseError> {
     let mut shared = 0;
     for (n, op) in ops.iter().enumerate() {
         match op {
-            Op::Page { table, size, count, kind, identity } => {
-                let mut req = PageRequest::new(format!("p{n}"), kinds[*kind], sizes[*size]).count(*count);
+            Op::Page {
+                table,
+                size,
+                count,
+                kind,
+                identity,
+            } => {
+                let mut req =
+                    PageRequest::new(format!("p{n}"), kinds[*kind], sizes[*size]).count(*count);
                 if *identity {
                     req = req.identity();
                 }
@@ -211,7 +254,11 @@ fn run_ops(seed: Option<u64>, ops: &[Op]) -> Result<Layout, TestCaseError> {
                     }
                 }
             }
-            Op::Fixed { table, va_slot, pa_slot } => {
+            Op::Fixed {
+                table,
+                va_slot,
+                pa_slot,
+            } => {
                 let req = PageRequest::new(format!("f{n}"), PageKind::Data, PageSize::Size4K)
                     .va(RAM + va_slot * 0x1000)
                     .pa(RAM + pa_slot * 0x1000);
@@ -219,7 +266,10 @@ fn run_ops(seed: Option<u64>, ops: &[Op]) -> Result<Layout, TestCaseError> {
                 match l.map(tables[*table], &req) {
                     Ok(m) => {
                         prop_assert_eq!(l.mapping_pa(m), Some(RAM + pa_slot * 0x1000));
-                        prop_assert_eq!(l.mapping_va(m, tables[*table]), Some(RAM + va_slot * 0x1000));
+                        prop_assert_eq!(
+                            l.mapping_va(m, tables[*table]),
+                            Some(RAM + va_slot * 0x1000)
+                        );
                     }
                     Err(Error::Overlap { .. } | Error::OutsidePools { .. }) => {
                         prop_assert_eq!(l.free_in_pool("ram").unwrap(), free_before);
@@ -227,8 +277,15 @@ fn run_ops(seed: Option<u64>, ops: &[Op]) -> Result<Layout, TestCaseError> {
                     Err(e) => prop_assert!(false, "unexpected error {e}"),
                 }
             }
-            Op::Segment { table, kind, size, align_log, identity } => {
-                let mut req = SegmentRequest::new(format!("g{n}"), SegmentKind::ALL[*kind], *size).align(1 << align_log);
+            Op::Segment {
+                table,
+                kind,
+                size,
+                align_log,
+                identity,
+            } => {
+                let mut req = SegmentRequest::new(format!("g{n}"), SegmentKind::ALL[*kind], *size)
+                    .align(1 << align_log);
                 if *identity {
                     req = req.identity();
                 }
@@ -245,10 +302,17 @@ fn run_ops(seed: Option<u64>, ops: &[Op]) -> Result<Layout, TestCaseError> {
                 if shared == 0 {
                     continue;
                 }
-                let req = SegmentRequest::new(format!("x{n}"), SegmentKind::DataShared, *size).in_page("s0");
+                let req = SegmentRequest::new(format!("x{n}"), SegmentKind::DataShared, *size)
+                    .in_page("s0");
                 if let Ok(id) = l.place_shared_segment(&req) {
-                    let pas: Vec<u64> = tables.iter().map(|&t| l.segment_in(id, t).unwrap().pa()).collect();
-                    prop_assert!(pas.windows(2).all(|w| w[0] == w[1]), "shared segment has several PAs");
+                    let pas: Vec<u64> = tables
+                        .iter()
+                        .map(|&t| l.segment_in(id, t).unwrap().pa())
+                        .collect();
+                    prop_assert!(
+                        pas.windows(2).all(|w| w[0] == w[1]),
+                        "shared segment has several PAs"
+                    );
                 }
             }
         }
@@ -279,10 +343,21 @@ proptest! {
 #[test]
 fn different_seeds_differ() {
     let ops: Vec<Op> = (0..10)
-        .map(|i| Op::Page { table: i % 3, size: 0, count: 1, kind: i % 2, identity: false })
+        .map(|i| Op::Page {
+            table: i % 3,
+            size: 0,
+            count: 1,
+            kind: i % 2,
+            identity: false,
+        })
         .collect();
-    let layouts: Vec<String> = (1..6u64).map(|s| run_ops(Some(s), &ops).unwrap().to_string()).collect();
-    assert!(layouts.windows(2).any(|w| w[0] != w[1]), "five seeds gave one layout");
+    let layouts: Vec<String> = (1..6u64)
+        .map(|s| run_ops(Some(s), &ops).unwrap().to_string())
+        .collect();
+    assert!(
+        layouts.windows(2).any(|w| w[0] != w[1]),
+        "five seeds gave one layout"
+    );
     let det = run_ops(None, &ops).unwrap().to_string();
     assert_eq!(det, run_ops(None, &ops).unwrap().to_string());
 }

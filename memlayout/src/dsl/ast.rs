@@ -1,0 +1,1137 @@
+//! The syntax tree of a `memory_layout!` invocation, and its parser.
+//!
+//! Every value keeps the span of the token it came from, so later stages can point at
+//! it. The parser recovers: a declaration that fails to parse is reported and skipped
+//! (up to its `;`, or its `{ .. }` body for a table), a bad option is reported and
+//! skipped (up to the next `,`), and parsing goes on, so one invocation reports every
+//! syntax error at once.
+
+use std::prelude::rust_2024::*;
+use std::{format, vec};
+
+use proc_macro2::{Delimiter, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseBuffer, ParseStream};
+use syn::{Attribute, Ident, LitBool, LitInt, LitStr, Token, Visibility};
+
+use super::ctxt::{Ctxt, Sp};
+use super::kw;
+use crate::model::{Cacheability, ExecutionContext, PageKind, Perms, SegmentKind, Shareability};
+
+/// A number as written: its value (suffix applied) and where it was written.
+#[derive(Clone, Copy, Debug)]
+pub struct Num {
+    /// The value in bytes (or plain units for counts and seeds).
+    pub value: u64,
+    /// The literal.
+    pub sp: Sp,
+}
+
+/// A range: `start .. end` or `start .. +size`.
+#[derive(Clone, Copy, Debug)]
+pub struct RangeExpr {
+    /// The first address.
+    pub start: Num,
+    /// The end or the size.
+    pub end: RangeEnd,
+    /// The whole expression.
+    pub sp: Sp,
+}
+
+/// The second half of a range.
+#[derive(Clone, Copy, Debug)]
+pub enum RangeEnd {
+    /// `.. end`: one past the last address.
+    End(Num),
+    /// `.. +size`: the size in bytes.
+    Size(Num),
+}
+
+/// The whole invocation: one module.
+pub struct Layout {
+    /// Attributes of the module (doc comments and anything else, passed through).
+    pub attrs: Vec<Attribute>,
+    /// Visibility of the module.
+    pub vis: Visibility,
+    /// The module's name.
+    pub name: Ident,
+    /// `seed = N;`.
+    pub seed: Option<Num>,
+    /// `physical` pools, in declaration order.
+    pub pools: Vec<PoolDecl>,
+    /// Tables, in declaration order.
+    pub tables: Vec<TableDecl>,
+    /// `shared page` declarations.
+    pub shared_pages: Vec<PageDecl>,
+    /// `shared segment` declarations.
+    pub shared_segments: Vec<SegmentDecl>,
+    /// Names of declarations that failed to parse (so their uses are not reported as
+    /// unknown names a second time).
+    pub broken: Vec<String>,
+}
+
+/// `physical NAME = RANGE (, device | , non_secure)* ;`
+pub struct PoolDecl {
+    /// The pool's name.
+    pub name: Ident,
+    /// Its range.
+    pub range: RangeExpr,
+    /// `device`.
+    pub device: Option<Sp>,
+    /// `non_secure`.
+    pub non_secure: Option<Sp>,
+}
+
+/// `table NAME (core N, EL) { .. }`
+pub struct TableDecl {
+    /// Doc comments.
+    pub docs: Vec<Attribute>,
+    /// The table's name.
+    pub name: Ident,
+    /// The core number.
+    pub core: u32,
+    /// The exception level.
+    pub el: ExecutionContext,
+    /// `virtual` ranges.
+    pub virt: Vec<RangeExpr>,
+    /// Pages of this table.
+    pub pages: Vec<PageDecl>,
+    /// Segments of this table.
+    pub segments: Vec<SegmentDecl>,
+}
+
+/// `alias PAGE` or `alias TABLE::PAGE`.
+pub struct AliasRef {
+    /// The table, when given.
+    pub table: Option<Ident>,
+    /// The page.
+    pub page: Ident,
+    /// The reference as written.
+    pub sp: Sp,
+}
+
+/// A custom attribute value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttrVal {
+    /// An integer.
+    Int(i128),
+    /// A string.
+    Str(String),
+    /// A boolean.
+    Bool(bool),
+}
+
+/// `key = value` inside `attrs { .. }`.
+pub struct AttrKv {
+    /// The key.
+    pub key: Ident,
+    /// The value.
+    pub value: AttrVal,
+}
+
+/// `[shared] page NAME : KIND, SIZE [* N] (, OPTION)* ;`
+pub struct PageDecl {
+    /// Doc comments.
+    pub docs: Vec<Attribute>,
+    /// `shared page`.
+    pub shared: bool,
+    /// The page's name.
+    pub name: Ident,
+    /// The kind.
+    pub kind: PageKind,
+    /// The kind keyword.
+    pub kind_sp: Sp,
+    /// The page size (absent only for an alias).
+    pub size: Option<Num>,
+    /// `* N`.
+    pub count: Option<Num>,
+    /// `identity`.
+    pub identity: Option<Sp>,
+    /// `va ADDR`.
+    pub va: Option<Num>,
+    /// `pa ADDR`.
+    pub pa: Option<Num>,
+    /// `pool NAME`.
+    pub pool: Option<Ident>,
+    /// `r`, `rw`, `rx` or `rwx`.
+    pub perms: Option<(Perms, Sp)>,
+    /// `write_back`, `write_through` or `non_cacheable`.
+    pub cache: Option<(Cacheability, Sp)>,
+    /// `non_shareable`, `inner` or `outer`.
+    pub share: Option<(Shareability, Sp)>,
+    /// `attrs { .. }`.
+    pub attrs: Vec<AttrKv>,
+    /// `tables [..]` and the span of the list.
+    pub tables: Option<(Vec<Ident>, Sp)>,
+    /// `alias [TABLE::]PAGE`.
+    pub alias: Option<AliasRef>,
+}
+
+/// `[shared] segment NAME : KIND, SIZE (, OPTION)* ;`
+pub struct SegmentDecl {
+    /// Doc comments.
+    pub docs: Vec<Attribute>,
+    /// `shared segment`.
+    pub shared: bool,
+    /// The segment's name.
+    pub name: Ident,
+    /// The kind.
+    pub kind: SegmentKind,
+    /// The kind keyword.
+    pub kind_sp: Sp,
+    /// The size in bytes.
+    pub size: Num,
+    /// `align N`.
+    pub align: Option<Num>,
+    /// `identity`.
+    pub identity: Option<Sp>,
+    /// `in PAGE`.
+    pub in_page: Option<Ident>,
+    /// `va ADDR`.
+    pub va: Option<Num>,
+}
+
+/// Every page option keyword, for suggestions.
+const PAGE_OPTIONS: &[&str] = &[
+    "identity",
+    "va",
+    "pa",
+    "pool",
+    "r",
+    "rw",
+    "rx",
+    "rwx",
+    "write_back",
+    "write_through",
+    "non_cacheable",
+    "non_shareable",
+    "inner",
+    "outer",
+    "attrs",
+    "tables",
+    "alias",
+];
+
+/// The error for a token that starts none of the expected forms: "`x` is not a WHAT;
+/// did you mean `y`? expected one of: ..." when it is a word, else the lookahead's
+/// "expected one of" error.
+fn unknown(
+    input: ParseStream,
+    la: syn::parse::Lookahead1<'_>,
+    what: &str,
+    candidates: &[&str],
+) -> syn::Error {
+    let expected = la.error();
+    let Ok(word) = input.fork().call(Ident::parse_any) else {
+        return expected;
+    };
+    let text = name_of_ident(&word);
+    let hint = match closest(&text, candidates) {
+        Some(c) => format!("did you mean `{c}`? "),
+        None => String::new(),
+    };
+    syn::Error::new(
+        word.span(),
+        format_args!("`{text}` is not a {what}; {hint}{expected}"),
+    )
+}
+
+fn name_of_ident(i: &Ident) -> String {
+    i.unraw().to_string()
+}
+
+/// The valid exception level names, as the error for a misspelt one lists them.
+const EL_NAMES: &str = "EL3, EL2_NS, EL2_S, EL1_NS, EL1_S, EL1_Realm, EL0_NS, EL0_S, EL0_Realm";
+
+/// Parses a whole invocation, recording recoverable errors in `cx`.
+///
+/// Returns `Err` only when not even the module header (`pub mod NAME { .. }`) parses.
+pub fn parse_layout(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Layout> {
+    let attrs = input.call(Attribute::parse_outer)?;
+    let vis: Visibility = input.parse()?;
+    input.parse::<Token![mod]>()?;
+    let name: Ident = input.parse()?;
+    let content;
+    syn::braced!(content in input);
+    let mut layout = Layout {
+        attrs,
+        vis,
+        name,
+        seed: None,
+        pools: Vec::new(),
+        tables: Vec::new(),
+        shared_pages: Vec::new(),
+        shared_segments: Vec::new(),
+        broken: Vec::new(),
+    };
+    while !content.is_empty() {
+        if let Err(e) = parse_item(&content, cx, &mut layout) {
+            cx.syn_error(e);
+            skip_declaration(&content);
+        }
+    }
+    if !input.is_empty() {
+        let rest: proc_macro2::TokenStream = input.parse()?;
+        cx.error(
+            Sp::of(&rest),
+            "unexpected tokens after the module; declare everything inside `mod NAME { .. }`",
+        );
+    }
+    Ok(layout)
+}
+
+/// One top-level declaration.
+fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Result<()> {
+    let docs = parse_docs(input, cx)?;
+    if input.peek(kw::page) || input.peek(kw::segment) || input.peek(Token![virtual]) {
+        let tt: TokenTree = input.parse()?;
+        return Err(syn::Error::new(
+            tt.span(),
+            format!(
+                "`{tt}` belongs inside a `table NAME (core N, EL) {{ .. }}`; move it into a table{}",
+                if tt.to_string() == "virtual" {
+                    ""
+                } else {
+                    " or declare it `shared`"
+                }
+            ),
+        ));
+    }
+    let la = input.lookahead1();
+    if la.peek(kw::seed) {
+        let kw: kw::seed = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let seed = parse_num(input)?;
+        input.parse::<Token![;]>()?;
+        if layout.seed.is_some() {
+            cx.error(
+                Sp::one(kw.span),
+                "the seed is given twice; keep only one `seed = ..;`",
+            );
+        } else {
+            layout.seed = Some(seed);
+        }
+        Ok(())
+    } else if la.peek(kw::physical) {
+        input.parse::<kw::physical>()?;
+        let name: Ident = input.parse()?;
+        match parse_pool_rest(input, cx, name.clone()) {
+            Ok(p) => {
+                layout.pools.push(p);
+                Ok(())
+            }
+            Err(e) => {
+                layout.broken.push(name.to_string());
+                Err(e)
+            }
+        }
+    } else if la.peek(kw::table) {
+        let t = parse_table(input, cx, docs, layout)?;
+        layout.tables.push(t);
+        Ok(())
+    } else if la.peek(kw::shared) {
+        input.parse::<kw::shared>()?;
+        let la = input.lookahead1();
+        if la.peek(kw::page) {
+            input.parse::<kw::page>()?;
+            let name: Ident = input.parse()?;
+            match parse_page_rest(input, cx, docs, true, name.clone()) {
+                Ok(p) => {
+                    layout.shared_pages.push(p);
+                    Ok(())
+                }
+                Err(e) => {
+                    layout.broken.push(name.to_string());
+                    Err(e)
+                }
+            }
+        } else if la.peek(kw::segment) {
+            input.parse::<kw::segment>()?;
+            let name: Ident = input.parse()?;
+            match parse_segment_rest(input, cx, docs, true, name.clone()) {
+                Ok(s) => {
+                    layout.shared_segments.push(s);
+                    Ok(())
+                }
+                Err(e) => {
+                    layout.broken.push(name.to_string());
+                    Err(e)
+                }
+            }
+        } else {
+            Err(unknown(
+                input,
+                la,
+                "declaration after `shared`",
+                &["page", "segment"],
+            ))
+        }
+    } else {
+        Err(unknown(
+            input,
+            la,
+            "declaration",
+            &["seed", "physical", "table", "shared"],
+        ))
+    }
+}
+
+/// Doc comments before a declaration; any other attribute is an error.
+fn parse_docs(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Vec<Attribute>> {
+    let attrs = input.call(Attribute::parse_outer)?;
+    let mut docs = Vec::with_capacity(attrs.len());
+    for a in attrs {
+        if a.path().is_ident("doc") {
+            docs.push(a);
+        } else {
+            cx.error(
+                Sp::of(&a),
+                "only doc comments are allowed on declarations; remove this attribute",
+            );
+        }
+    }
+    Ok(docs)
+}
+
+/// `= RANGE (, device | , non_secure)* ;` after `physical NAME`.
+fn parse_pool_rest(input: ParseStream, cx: &mut Ctxt, name: Ident) -> syn::Result<PoolDecl> {
+    input.parse::<Token![=]>()?;
+    let range = parse_range(input)?;
+    let mut pool = PoolDecl {
+        name,
+        range,
+        device: None,
+        non_secure: None,
+    };
+    parse_options(input, cx, |input, cx| {
+        let la = input.lookahead1();
+        if la.peek(kw::device) {
+            let k: kw::device = input.parse()?;
+            set_flag(cx, &mut pool.device, Sp::one(k.span), "device");
+        } else if la.peek(kw::non_secure) {
+            let k: kw::non_secure = input.parse()?;
+            set_flag(cx, &mut pool.non_secure, Sp::one(k.span), "non_secure");
+        } else {
+            return Err(unknown(input, la, "pool option", &["device", "non_secure"]));
+        }
+        Ok(())
+    })?;
+    Ok(pool)
+}
+
+/// `table NAME (core N, EL) { .. }`.
+fn parse_table(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    docs: Vec<Attribute>,
+    layout: &mut Layout,
+) -> syn::Result<TableDecl> {
+    input.parse::<kw::table>()?;
+    let name: Ident = input.parse()?;
+    let header = (|| {
+        let args;
+        syn::parenthesized!(args in input);
+        let r = parse_table_args(&args, cx);
+        drain_on_error(&args, r)
+    })();
+    let (core, el) = match header {
+        Ok(h) => h,
+        Err(e) => {
+            layout.broken.push(name.to_string());
+            return Err(e);
+        }
+    };
+    let body;
+    syn::braced!(body in input);
+    let mut table = TableDecl {
+        docs,
+        name,
+        core,
+        el,
+        virt: Vec::new(),
+        pages: Vec::new(),
+        segments: Vec::new(),
+    };
+    while !body.is_empty() {
+        if let Err(e) = parse_table_item(&body, cx, &mut table, &mut layout.broken) {
+            cx.syn_error(e);
+            skip_declaration(&body);
+        }
+    }
+    Ok(table)
+}
+
+/// `core N, EL` inside the parentheses of a table. A bad exception level is reported
+/// and replaced by `EL3`, so the table still exists for the rest of the checks.
+fn parse_table_args(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(u32, ExecutionContext)> {
+    input.parse::<kw::core>()?;
+    let lit: LitInt = input.parse()?;
+    let core = match lit.base10_parse::<u32>() {
+        Ok(c) if lit.suffix().is_empty() => c,
+        _ => {
+            cx.error(
+                Sp::one(lit.span()),
+                format_args!(
+                    "core number `{lit}` is not a plain number below 2^32; write it like `core 0`"
+                ),
+            );
+            0
+        }
+    };
+    input.parse::<Token![,]>()?;
+    let el_ident: Ident = input.parse()?;
+    let text = el_ident.to_string();
+    let el = match ExecutionContext::from_name(&text) {
+        Some(el) => el,
+        None => {
+            let names: Vec<&str> = ExecutionContext::ALL.iter().map(|e| e.name()).collect();
+            let hint = match closest(&text, &names) {
+                Some(best) => format!("did you mean `{best}`? "),
+                None => String::new(),
+            };
+            cx.error(
+                Sp::one(el_ident.span()),
+                format_args!("`{text}` is not an exception level; {hint}write one of {EL_NAMES}"),
+            );
+            ExecutionContext::EL3
+        }
+    };
+    if input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+    }
+    if !input.is_empty() {
+        return Err(input.error("expected `)` after the exception level"));
+    }
+    Ok((core, el))
+}
+
+/// One declaration inside a table body.
+fn parse_table_item(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    table: &mut TableDecl,
+    broken: &mut Vec<String>,
+) -> syn::Result<()> {
+    let docs = parse_docs(input, cx)?;
+    if input.peek(kw::shared) {
+        let k: kw::shared = input.parse()?;
+        return Err(syn::Error::new(
+            k.span,
+            "shared pages and segments are declared outside tables; move this declaration after the tables",
+        ));
+    }
+    let la = input.lookahead1();
+    if la.peek(Token![virtual]) {
+        input.parse::<Token![virtual]>()?;
+        loop {
+            table.virt.push(parse_range(input)?);
+            let la = input.lookahead1();
+            if la.peek(Token![,]) {
+                input.parse::<Token![,]>()?;
+            } else if la.peek(Token![;]) {
+                input.parse::<Token![;]>()?;
+                return Ok(());
+            } else {
+                return Err(la.error());
+            }
+        }
+    } else if la.peek(kw::page) {
+        input.parse::<kw::page>()?;
+        let name: Ident = input.parse()?;
+        match parse_page_rest(input, cx, docs, false, name.clone()) {
+            Ok(p) => {
+                table.pages.push(p);
+                Ok(())
+            }
+            Err(e) => {
+                broken.push(name.to_string());
+                Err(e)
+            }
+        }
+    } else if la.peek(kw::segment) {
+        input.parse::<kw::segment>()?;
+        let name: Ident = input.parse()?;
+        match parse_segment_rest(input, cx, docs, false, name.clone()) {
+            Ok(s) => {
+                table.segments.push(s);
+                Ok(())
+            }
+            Err(e) => {
+                broken.push(name.to_string());
+                Err(e)
+            }
+        }
+    } else {
+        Err(unknown(
+            input,
+            la,
+            "table item",
+            &["virtual", "page", "segment"],
+        ))
+    }
+}
+
+/// `: KIND, SIZE [* N] (, OPTION)* ;` after `page NAME`.
+fn parse_page_rest(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    docs: Vec<Attribute>,
+    shared: bool,
+    name: Ident,
+) -> syn::Result<PageDecl> {
+    input.parse::<Token![:]>()?;
+    let (kind, kind_sp) = parse_page_kind(input)?;
+    input.parse::<Token![,]>()?;
+    // The size is optional only for an alias, which takes the size of its target.
+    let (size, count) = if input.peek(kw::alias) {
+        (None, None)
+    } else {
+        let size = parse_num(input)?;
+        let count = if input.peek(Token![*]) {
+            input.parse::<Token![*]>()?;
+            Some(parse_count(input)?)
+        } else {
+            None
+        };
+        (Some(size), count)
+    };
+    let mut page = PageDecl {
+        docs,
+        shared,
+        name,
+        kind,
+        kind_sp,
+        size,
+        count,
+        identity: None,
+        va: None,
+        pa: None,
+        pool: None,
+        perms: None,
+        cache: None,
+        share: None,
+        attrs: Vec::new(),
+        tables: None,
+        alias: None,
+    };
+    if page.size.is_none() {
+        // `page x : data, alias y, ...`: the alias comes where the size would.
+        parse_page_option(input, cx, &mut page)?;
+    }
+    parse_options(input, cx, |input, cx| {
+        parse_page_option(input, cx, &mut page)
+    })?;
+    Ok(page)
+}
+
+/// One option of a page.
+fn parse_page_option(input: ParseStream, cx: &mut Ctxt, page: &mut PageDecl) -> syn::Result<()> {
+    let la = input.lookahead1();
+    if la.peek(kw::identity) {
+        let k: kw::identity = input.parse()?;
+        set_flag(cx, &mut page.identity, Sp::one(k.span), "identity");
+    } else if la.peek(kw::va) {
+        let k: kw::va = input.parse()?;
+        let n = parse_num(input)?;
+        set_value(cx, &mut page.va, n, Sp::one(k.span), "va");
+    } else if la.peek(kw::pa) {
+        let k: kw::pa = input.parse()?;
+        let n = parse_num(input)?;
+        set_value(cx, &mut page.pa, n, Sp::one(k.span), "pa");
+    } else if la.peek(kw::pool) {
+        let k: kw::pool = input.parse()?;
+        let p: Ident = input.parse()?;
+        set_value(cx, &mut page.pool, p, Sp::one(k.span), "pool");
+    } else if la.peek(kw::r) || la.peek(kw::rw) || la.peek(kw::rx) || la.peek(kw::rwx) {
+        let id: Ident = input.parse()?;
+        let perms = Perms::from_name(&id.to_string()).unwrap_or(Perms::R);
+        let sp = Sp::one(id.span());
+        set_value(cx, &mut page.perms, (perms, sp), sp, "permissions");
+    } else if la.peek(kw::write_back) || la.peek(kw::write_through) || la.peek(kw::non_cacheable) {
+        let id: Ident = input.parse()?;
+        let cache = Cacheability::from_name(&id.to_string()).unwrap_or(Cacheability::WriteBack);
+        let sp = Sp::one(id.span());
+        set_value(cx, &mut page.cache, (cache, sp), sp, "cacheability");
+    } else if la.peek(kw::non_shareable) || la.peek(kw::inner) || la.peek(kw::outer) {
+        let id: Ident = input.parse()?;
+        let share = Shareability::from_name(&id.to_string()).unwrap_or(Shareability::Inner);
+        let sp = Sp::one(id.span());
+        set_value(cx, &mut page.share, (share, sp), sp, "shareability");
+    } else if la.peek(kw::attrs) {
+        let k: kw::attrs = input.parse()?;
+        let content;
+        syn::braced!(content in input);
+        if !page.attrs.is_empty() {
+            cx.error(
+                Sp::one(k.span),
+                "`attrs` is given twice; put every attribute in one `attrs { .. }`",
+            );
+        }
+        let r = parse_attr_list(&content, cx, &mut page.attrs);
+        drain_on_error(&content, r)?;
+    } else if la.peek(kw::tables) {
+        let k: kw::tables = input.parse()?;
+        let content;
+        let bracket = syn::bracketed!(content in input);
+        let r = content.parse_terminated(Ident::parse, Token![,]);
+        let list: Vec<Ident> = drain_on_error(&content, r)?.into_iter().collect();
+        let sp = Sp::join(Sp::one(k.span), Sp::one(bracket.span.close()));
+        set_value(cx, &mut page.tables, (list, sp), sp, "tables");
+    } else if la.peek(kw::alias) {
+        let k: kw::alias = input.parse()?;
+        let first: Ident = input.parse()?;
+        let alias = if input.peek(Token![::]) {
+            input.parse::<Token![::]>()?;
+            let page_name: Ident = input.parse()?;
+            let sp = Sp::join(Sp::one(first.span()), Sp::one(page_name.span()));
+            AliasRef {
+                table: Some(first),
+                page: page_name,
+                sp,
+            }
+        } else {
+            let sp = Sp::one(first.span());
+            AliasRef {
+                table: None,
+                page: first,
+                sp,
+            }
+        };
+        set_value(cx, &mut page.alias, alias, Sp::one(k.span), "alias");
+    } else {
+        return Err(unknown(input, la, "page option", PAGE_OPTIONS));
+    }
+    Ok(())
+}
+
+/// `key = value, ...` inside `attrs { .. }`.
+fn parse_attr_list(input: ParseStream, cx: &mut Ctxt, out: &mut Vec<AttrKv>) -> syn::Result<()> {
+    while !input.is_empty() {
+        let key: Ident = input.call(Ident::parse_any)?;
+        input.parse::<Token![=]>()?;
+        let la = input.lookahead1();
+        let value = if la.peek(LitStr) {
+            AttrVal::Str(input.parse::<LitStr>()?.value())
+        } else if la.peek(LitBool) {
+            AttrVal::Bool(input.parse::<LitBool>()?.value)
+        } else if la.peek(LitInt) || la.peek(Token![-]) {
+            let neg = input.parse::<Option<Token![-]>>()?.is_some();
+            let lit: LitInt = input.parse()?;
+            let v: i128 = lit.base10_parse().map_err(|_| {
+                syn::Error::new(
+                    lit.span(),
+                    format_args!(
+                        "`{lit}` does not fit an attribute integer (128 bits); use a smaller number"
+                    ),
+                )
+            })?;
+            AttrVal::Int(if neg {
+                v.checked_neg().unwrap_or(i128::MIN)
+            } else {
+                v
+            })
+        } else {
+            return Err(la.error());
+        };
+        let k = key.to_string();
+        if out.iter().any(|a| a.key == k) {
+            cx.error(
+                Sp::one(key.span()),
+                format_args!("attribute `{k}` is given twice; keep only one"),
+            );
+        } else {
+            out.push(AttrKv { key, value });
+        }
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+    }
+    Ok(())
+}
+
+/// `: KIND, SIZE (, OPTION)* ;` after `segment NAME`.
+fn parse_segment_rest(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    docs: Vec<Attribute>,
+    shared: bool,
+    name: Ident,
+) -> syn::Result<SegmentDecl> {
+    input.parse::<Token![:]>()?;
+    let (kind, kind_sp) = parse_segment_kind(input)?;
+    input.parse::<Token![,]>()?;
+    let size = parse_num(input)?;
+    let mut seg = SegmentDecl {
+        docs,
+        shared,
+        name,
+        kind,
+        kind_sp,
+        size,
+        align: None,
+        identity: None,
+        in_page: None,
+        va: None,
+    };
+    parse_options(input, cx, |input, cx| {
+        let la = input.lookahead1();
+        if la.peek(kw::align) {
+            let k: kw::align = input.parse()?;
+            let n = parse_num(input)?;
+            set_value(cx, &mut seg.align, n, Sp::one(k.span), "align");
+        } else if la.peek(kw::identity) {
+            let k: kw::identity = input.parse()?;
+            set_flag(cx, &mut seg.identity, Sp::one(k.span), "identity");
+        } else if la.peek(Token![in]) {
+            let k: Token![in] = input.parse()?;
+            let p: Ident = input.parse()?;
+            set_value(cx, &mut seg.in_page, p, Sp::one(k.span), "in");
+        } else if la.peek(kw::va) {
+            let k: kw::va = input.parse()?;
+            let n = parse_num(input)?;
+            set_value(cx, &mut seg.va, n, Sp::one(k.span), "va");
+        } else {
+            return Err(unknown(
+                input,
+                la,
+                "segment option",
+                &["align", "identity", "in", "va"],
+            ));
+        }
+        Ok(())
+    })?;
+    Ok(seg)
+}
+
+/// `code`, `data`, `device` or `system`.
+fn parse_page_kind(input: ParseStream) -> syn::Result<(PageKind, Sp)> {
+    let la = input.lookahead1();
+    if la.peek(kw::code) || la.peek(kw::data) || la.peek(kw::device) || la.peek(kw::system) {
+        let id: Ident = input.parse()?;
+        let kind = PageKind::from_name(&id.to_string()).unwrap_or(PageKind::Data);
+        Ok((kind, Sp::one(id.span())))
+    } else {
+        Err(unknown(
+            input,
+            la,
+            "page kind",
+            &["code", "data", "device", "system"],
+        ))
+    }
+}
+
+/// `bsp_boot_code`, `boot_code`, `code`, `data_shared`, `data_preserve` or `stack`.
+fn parse_segment_kind(input: ParseStream) -> syn::Result<(SegmentKind, Sp)> {
+    let la = input.lookahead1();
+    if la.peek(kw::bsp_boot_code)
+        || la.peek(kw::boot_code)
+        || la.peek(kw::code)
+        || la.peek(kw::data_shared)
+        || la.peek(kw::data_preserve)
+        || la.peek(kw::stack)
+    {
+        let id: Ident = input.parse()?;
+        let kind = SegmentKind::from_name(&id.to_string()).unwrap_or(SegmentKind::Code);
+        Ok((kind, Sp::one(id.span())))
+    } else {
+        Err(unknown(
+            input,
+            la,
+            "segment kind",
+            &[
+                "bsp_boot_code",
+                "boot_code",
+                "code",
+                "data_shared",
+                "data_preserve",
+                "stack",
+            ],
+        ))
+    }
+}
+
+/// `(, OPTION)* ;`: a comma-separated option list ended by `;`. A bad option is
+/// reported and skipped up to the next `,` so the others are still checked.
+fn parse_options<F>(input: ParseStream, cx: &mut Ctxt, mut option: F) -> syn::Result<()>
+where
+    F: FnMut(ParseStream, &mut Ctxt) -> syn::Result<()>,
+{
+    loop {
+        let la = input.lookahead1();
+        if la.peek(Token![;]) {
+            input.parse::<Token![;]>()?;
+            return Ok(());
+        } else if la.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+            if input.peek(Token![;]) {
+                continue;
+            }
+            if let Err(e) = option(input, cx) {
+                cx.syn_error(e);
+                skip_option(input);
+            }
+        } else {
+            return Err(la.error());
+        }
+    }
+}
+
+fn set_flag(cx: &mut Ctxt, slot: &mut Option<Sp>, sp: Sp, what: &str) {
+    if slot.is_some() {
+        cx.error(sp, format_args!("`{what}` is given twice; remove this one"));
+    } else {
+        *slot = Some(sp);
+    }
+}
+
+fn set_value<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, sp: Sp, what: &str) {
+    if slot.is_some() {
+        let what = match what {
+            "permissions" | "cacheability" | "shareability" => what.to_string(),
+            other => format!("`{other}`"),
+        };
+        let verb = if what == "permissions" { "are" } else { "is" };
+        cx.error(sp, format_args!("{what} {verb} given twice; keep only one"));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+/// `start .. end` or `start .. +size`.
+pub fn parse_range(input: ParseStream) -> syn::Result<RangeExpr> {
+    let start = parse_num(input)?;
+    input.parse::<Token![..]>()?;
+    let la = input.lookahead1();
+    let end = if la.peek(Token![+]) {
+        input.parse::<Token![+]>()?;
+        RangeEnd::Size(parse_num(input)?)
+    } else if la.peek(LitInt) {
+        RangeEnd::End(parse_num(input)?)
+    } else {
+        return Err(la.error());
+    };
+    let last = match end {
+        RangeEnd::End(n) | RangeEnd::Size(n) => n.sp,
+    };
+    Ok(RangeExpr {
+        start,
+        end,
+        sp: Sp::join(start.sp, last),
+    })
+}
+
+/// An integer literal with an optional `K`, `M` or `G` suffix.
+pub fn parse_num(input: ParseStream) -> syn::Result<Num> {
+    let lit: LitInt = input.parse()?;
+    num_of(&lit)
+}
+
+/// The value of an integer literal with an optional `K`, `M` or `G` suffix.
+pub fn num_of(lit: &LitInt) -> syn::Result<Num> {
+    let shift = match lit.suffix() {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        other => {
+            return Err(syn::Error::new(
+                lit.span(),
+                format_args!(
+                    "`{lit}` has an unknown suffix `{other}`; write a plain number or use K, M or G (as in 4K, 2M, 1G)"
+                ),
+            ));
+        }
+    };
+    let base: u64 = lit.base10_parse().map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            format_args!("`{lit}` does not fit in 64 bits; use a smaller number"),
+        )
+    })?;
+    let value = base.checked_mul(1u64 << shift).ok_or_else(|| {
+        syn::Error::new(
+            lit.span(),
+            format_args!("`{lit}` is more than 2^64 bytes; use a smaller number"),
+        )
+    })?;
+    Ok(Num {
+        value,
+        sp: Sp::one(lit.span()),
+    })
+}
+
+/// The `N` of `* N`: a plain number of pages.
+fn parse_count(input: ParseStream) -> syn::Result<Num> {
+    let lit: LitInt = input.parse()?;
+    match lit.base10_parse::<u32>() {
+        Ok(v) if lit.suffix().is_empty() => Ok(Num {
+            value: u64::from(v),
+            sp: Sp::one(lit.span()),
+        }),
+        _ => Err(syn::Error::new(
+            lit.span(),
+            format_args!(
+                "page count `{lit}` is not a plain number below 2^32; write it like `4K * 3`"
+            ),
+        )),
+    }
+}
+
+/// Skips the rest of a declaration that failed to parse: up to and including its `;`,
+/// or up to and including a `{ .. }` body when the declaration has no `;` before it
+/// (a table).
+fn skip_declaration(input: ParseStream) {
+    let _ = input.step(|cursor| {
+        let mut c = *cursor;
+        while let Some((tt, next)) = c.token_tree() {
+            c = next;
+            match &tt {
+                TokenTree::Punct(p) if p.as_char() == ';' => break,
+                TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && !next.eof() => {
+                    // A table body ends the declaration; `attrs { .. }` of a page does
+                    // not, and is followed by `,` or `;`.
+                    let followed_by_list_punct = matches!(
+                        next.token_tree(),
+                        Some((TokenTree::Punct(p), _)) if p.as_char() == ',' || p.as_char() == ';'
+                    );
+                    if !followed_by_list_punct {
+                        break;
+                    }
+                }
+                TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => break,
+                _ => {}
+            }
+        }
+        Ok(((), c))
+    });
+}
+
+/// Skips a bad option: up to (not including) the next `,` or `;`.
+fn skip_option(input: ParseStream) {
+    let _ = input.step(|cursor| {
+        let mut c = *cursor;
+        while let Some((tt, next)) = c.token_tree() {
+            if let TokenTree::Punct(p) = &tt
+                && (p.as_char() == ',' || p.as_char() == ';')
+            {
+                break;
+            }
+            c = next;
+        }
+        Ok(((), c))
+    });
+}
+
+/// Consumes what is left of a delimited group when parsing it failed, so the group does
+/// not report its leftover tokens a second time.
+fn drain_on_error<T>(content: &ParseBuffer, r: syn::Result<T>) -> syn::Result<T> {
+    if r.is_err() {
+        let _ = content.step(|cursor| {
+            let mut c = *cursor;
+            while let Some((_, next)) = c.token_tree() {
+                c = next;
+            }
+            Ok(((), c))
+        });
+    }
+    r
+}
+
+/// The candidate closest to `word` (case-insensitive edit distance), if close enough
+/// to be a likely misspelling.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let w = word.to_ascii_lowercase();
+    let mut best: Option<(usize, &'a str)> = None;
+    for &c in candidates {
+        let d = edit_distance(&w, &c.to_ascii_lowercase());
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    let limit = (word.chars().count() / 3).max(1) + 1;
+    best.filter(|&(d, _)| d <= limit).map(|(_, c)| c)
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse::Parser;
+
+    fn num(s: &str) -> syn::Result<u64> {
+        let ts: proc_macro2::TokenStream = s
+            .parse()
+            .map_err(|_| syn::Error::new(proc_macro2::Span::call_site(), "lex"))?;
+        parse_num.parse2(ts).map(|n| n.value)
+    }
+
+    fn range(s: &str) -> syn::Result<(u64, RangeEnd)> {
+        let ts: proc_macro2::TokenStream = s
+            .parse()
+            .map_err(|_| syn::Error::new(proc_macro2::Span::call_site(), "lex"))?;
+        parse_range.parse2(ts).map(|r| (r.start.value, r.end))
+    }
+
+    #[test]
+    fn sizes_with_suffixes() {
+        assert_eq!(num("4K").ok(), Some(0x1000));
+        assert_eq!(num("2M").ok(), Some(0x20_0000));
+        assert_eq!(num("1G").ok(), Some(0x4000_0000));
+        assert_eq!(num("8G").ok(), Some(0x2_0000_0000));
+        assert_eq!(num("16M").ok(), Some(0x100_0000));
+        assert_eq!(num("0x200").ok(), Some(0x200));
+        assert_eq!(num("0x8020_0000").ok(), Some(0x8020_0000));
+        assert_eq!(num("0x10K").ok(), Some(0x4000));
+    }
+
+    #[test]
+    fn bad_sizes_are_errors_not_panics() {
+        let e = num("99999999999999999999G").unwrap_err().to_string();
+        assert!(e.contains("does not fit in 64 bits"), "{e}");
+        let e = num("17179869184G").unwrap_err().to_string();
+        assert!(e.contains("more than 2^64"), "{e}");
+        let e = num("4KB").unwrap_err().to_string();
+        assert!(e.contains("unknown suffix `KB`"), "{e}");
+        assert!(num("4u64").is_err());
+        assert!(num("x").is_err());
+    }
+
+    #[test]
+    fn ranges_both_forms() {
+        let (s, e) = range("0x8020_0000 .. +8G").unwrap();
+        assert_eq!(s, 0x8020_0000);
+        assert!(matches!(e, RangeEnd::Size(n) if n.value == 8 << 30));
+        let (s, e) = range("0x1000..0x3000").unwrap();
+        assert_eq!(s, 0x1000);
+        assert!(matches!(e, RangeEnd::End(n) if n.value == 0x3000));
+        let (_, e) = range("0..+4K").unwrap();
+        assert!(matches!(e, RangeEnd::Size(n) if n.value == 0x1000));
+        let e = range("0x1000 .. foo").unwrap_err().to_string();
+        assert!(e.contains("expected `+` or integer literal"), "{e}");
+    }
+
+    #[test]
+    fn closest_names() {
+        let names: Vec<&str> = ExecutionContext::ALL.iter().map(|e| e.name()).collect();
+        assert_eq!(closest("EL1NS", &names), Some("EL1_NS"));
+        assert_eq!(closest("el3", &names), Some("EL3"));
+        assert_eq!(closest("EL1_realm", &names), Some("EL1_Realm"));
+        assert_eq!(closest("banana_split", &names), None);
+    }
+}

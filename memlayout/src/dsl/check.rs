@@ -1,0 +1,956 @@
+//! Rules across declarations that need no planning: names (duplicates, unknown names,
+//! generated constants that would clash), sizes, alignments, address ranges, kinds and
+//! permissions. Every rule reports into the [`Ctxt`]; nothing stops at the first error.
+//!
+//! Messages come from the engine's [`Error`] catalogue wherever one fits, so the same
+//! mistake reads the same whether the macro or the planner finds it.
+
+use std::format;
+use std::prelude::rust_2024::*;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use syn::Ident;
+use syn::ext::IdentExt;
+
+use super::ast::{Layout, PageDecl, RangeEnd, RangeExpr, SegmentDecl};
+use super::ctxt::{Ctxt, Sp};
+use crate::error::{Addr, Error};
+use crate::model::PageSize;
+
+/// The granule every range must be aligned to and a multiple of.
+const GRANULE: u64 = 0x1000;
+
+/// The prefix of the hidden items of a table module; no page or segment constant may
+/// start with it.
+pub const RESERVED_PREFIX: &str = "__MEMLAYOUT";
+
+/// The most pages one `* N` declaration may ask for (each becomes a `const` item).
+pub const MAX_COUNT: u64 = 1 << 20;
+
+/// Names of the constants every table module has; a page or segment cannot take them.
+pub const RESERVED: [&str; 3] = ["INFO", "PAGES", "SEGMENTS"];
+
+/// A name as written, without a raw-identifier `r#` prefix.
+pub fn name_of(ident: &Ident) -> String {
+    ident.unraw().to_string()
+}
+
+/// The UPPER_SNAKE_CASE constant a page or segment name becomes, or `None` if the name
+/// is not an ASCII identifier.
+pub fn const_name(name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    if first.is_ascii_digit() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(c.to_ascii_uppercase());
+    }
+    (out != "_").then_some(out)
+}
+
+/// A size in the units people write: `4K`, `2M`, `1G`, or hex.
+pub fn human(bytes: u64) -> String {
+    const G: u64 = 1 << 30;
+    const M: u64 = 1 << 20;
+    const K: u64 = 1 << 10;
+    if bytes != 0 && bytes.is_multiple_of(G) {
+        format!("{}G", bytes / G)
+    } else if bytes != 0 && bytes.is_multiple_of(M) {
+        format!("{}M", bytes / M)
+    } else if bytes != 0 && bytes.is_multiple_of(K) {
+        format!("{}K", bytes / K)
+    } else {
+        format!("{bytes:#x}")
+    }
+}
+
+/// The start and size of a range, if the range itself is well formed.
+pub fn range_bounds(r: &RangeExpr) -> Option<(u64, u64)> {
+    let start = r.start.value;
+    let size = match r.end {
+        RangeEnd::End(e) => e.value.checked_sub(start)?,
+        RangeEnd::Size(n) => n.value,
+    };
+    Some((start, size))
+}
+
+/// Whether `start .. +size` ends past 2^64.
+fn wraps(start: u64, size: u128) -> bool {
+    u128::from(start) + size > 1u128 << 64
+}
+
+/// A page declaration together with the table it is declared in (`None`: shared).
+#[derive(Clone, Copy)]
+pub struct PageRef<'a> {
+    /// The declaration.
+    pub decl: &'a PageDecl,
+    /// The table index, or `None` for a shared page.
+    pub table: Option<usize>,
+}
+
+/// Name resolution shared by the checks, the lowering and the code generator.
+pub struct Scope<'a> {
+    layout: &'a Layout,
+    tables: BTreeMap<String, usize>,
+    pools: BTreeSet<String>,
+    shared_pages: BTreeMap<String, &'a PageDecl>,
+}
+
+impl<'a> Scope<'a> {
+    /// Indexes the names of a layout (the first declaration of a name wins).
+    pub fn new(layout: &'a Layout) -> Scope<'a> {
+        let mut tables = BTreeMap::new();
+        for (i, t) in layout.tables.iter().enumerate() {
+            tables.entry(name_of(&t.name)).or_insert(i);
+        }
+        let pools = layout.pools.iter().map(|p| name_of(&p.name)).collect();
+        let mut shared_pages = BTreeMap::new();
+        for p in &layout.shared_pages {
+            shared_pages.entry(name_of(&p.name)).or_insert(p);
+        }
+        Scope {
+            layout,
+            tables,
+            pools,
+            shared_pages,
+        }
+    }
+
+    /// The index of the table with this name.
+    pub fn table(&self, name: &str) -> Option<usize> {
+        self.tables.get(name).copied()
+    }
+
+    /// Whether a shared page is mapped into the table at `t`.
+    pub fn shared_in(&self, page: &PageDecl, t: usize) -> bool {
+        match &page.tables {
+            None => true,
+            Some((list, _)) => list.iter().any(|n| self.table(&name_of(n)) == Some(t)),
+        }
+    }
+
+    /// The page a segment of table `t` (or a shared segment, `None`) names with `in`.
+    ///
+    /// A table's own pages come first, then shared pages mapped into it.
+    pub fn page_for(&self, t: Option<usize>, name: &str) -> Option<PageRef<'a>> {
+        if let Some(t) = t {
+            if let Some(p) = self
+                .layout
+                .tables
+                .get(t)
+                .and_then(|tb| tb.pages.iter().find(|p| name_of(&p.name) == name))
+            {
+                return Some(PageRef {
+                    decl: p,
+                    table: Some(t),
+                });
+            }
+            return self
+                .shared_pages
+                .get(name)
+                .filter(|p| self.shared_in(p, t))
+                .map(|p| PageRef {
+                    decl: p,
+                    table: None,
+                });
+        }
+        self.shared_pages.get(name).map(|p| PageRef {
+            decl: p,
+            table: None,
+        })
+    }
+
+    /// The names a segment of table `t` (or a shared segment) could put in `in`.
+    fn page_candidates(&self, t: Option<usize>) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        if let Some(t) = t
+            && let Some(tb) = self.layout.tables.get(t)
+        {
+            v.extend(tb.pages.iter().map(|p| name_of(&p.name)));
+        }
+        v.extend(self.shared_pages.keys().cloned());
+        v
+    }
+
+    /// The tables a shared segment appears in: those its page is mapped into.
+    pub fn shared_segment_tables(&self, seg: &SegmentDecl) -> Vec<usize> {
+        let Some(page) = seg
+            .in_page
+            .as_ref()
+            .and_then(|p| self.shared_pages.get(&name_of(p)))
+        else {
+            return Vec::new();
+        };
+        (0..self.layout.tables.len())
+            .filter(|&t| self.shared_in(page, t))
+            .collect()
+    }
+}
+
+/// "did you mean `x`?" for an unknown name, or a plain hint.
+fn suggest(word: &str, candidates: &[String], fallback: &str) -> String {
+    let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+    match super::ast::closest(word, &refs) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => fallback.to_string(),
+    }
+}
+
+/// Runs every rule on a parsed layout.
+pub fn check(layout: &Layout, cx: &mut Ctxt) {
+    let scope = Scope::new(layout);
+    let broken: BTreeSet<&str> = layout.broken.iter().map(String::as_str).collect();
+    check_pools(layout, cx);
+    check_tables(layout, cx);
+    for (t, table) in layout.tables.iter().enumerate() {
+        for p in &table.pages {
+            check_page(&scope, &broken, p, Some(t), cx);
+        }
+        for s in &table.segments {
+            check_segment(&scope, &broken, s, Some(t), cx);
+        }
+    }
+    for p in &layout.shared_pages {
+        check_page(&scope, &broken, p, None, cx);
+    }
+    for s in &layout.shared_segments {
+        check_segment(&scope, &broken, s, None, cx);
+    }
+    check_names(layout, &scope, cx);
+}
+
+fn check_range(r: &RangeExpr, addr: Addr, name: &str, cx: &mut Ctxt) {
+    let start = r.start.value;
+    if !start.is_multiple_of(GRANULE) {
+        cx.error(
+            r.start.sp,
+            Error::Misaligned {
+                addr,
+                value: start,
+                align: GRANULE,
+                name: name.to_string(),
+            },
+        );
+    }
+    let (size, size_sp) = match r.end {
+        RangeEnd::End(e) => {
+            if e.value < start {
+                cx.error(
+                    r.sp,
+                    format_args!(
+                        "range {start:#x} .. {:#x} ends below its start; put the larger address second, or write `start .. +size`",
+                        e.value
+                    ),
+                );
+                return;
+            }
+            (e.value - start, e.sp)
+        }
+        RangeEnd::Size(n) => (n.value, n.sp),
+    };
+    if size == 0 {
+        cx.error(
+            r.sp,
+            Error::ZeroSize {
+                what: format!("the range of `{name}`"),
+            },
+        );
+    } else if wraps(start, u128::from(size)) {
+        cx.error(r.sp, Error::Wraps { start, size });
+    } else if size % GRANULE != 0 {
+        cx.error(
+            size_sp,
+            Error::SizeNotMultiple {
+                size,
+                page_size: GRANULE,
+            },
+        );
+    }
+}
+
+fn check_pools(layout: &Layout, cx: &mut Ctxt) {
+    let mut seen: BTreeMap<String, Sp> = BTreeMap::new();
+    for p in &layout.pools {
+        let name = name_of(&p.name);
+        let sp = Sp::one(p.name.span());
+        if let Some(first) = seen.get(&name) {
+            cx.error_with_note(
+                sp,
+                Error::Duplicate {
+                    what: "pool",
+                    name: name.clone(),
+                },
+                *first,
+                format_args!("`{name}` first declared here"),
+            );
+        } else {
+            seen.insert(name.clone(), sp);
+        }
+        check_range(&p.range, Addr::Pa, &name, cx);
+    }
+}
+
+fn check_tables(layout: &Layout, cx: &mut Ctxt) {
+    let mut seen: BTreeMap<String, Sp> = BTreeMap::new();
+    let scope = Scope::new(layout);
+    for (t, table) in layout.tables.iter().enumerate() {
+        let name = name_of(&table.name);
+        let sp = Sp::one(table.name.span());
+        if let Some(first) = seen.get(&name) {
+            cx.error_with_note(
+                sp,
+                Error::Duplicate {
+                    what: "table",
+                    name: name.clone(),
+                },
+                *first,
+                format_args!("`{name}` first declared here"),
+            );
+        } else {
+            seen.insert(name.clone(), sp);
+        }
+        for r in &table.virt {
+            check_range(r, Addr::Va, &name, cx);
+        }
+        let hosts_pages =
+            !table.pages.is_empty() || layout.shared_pages.iter().any(|p| scope.shared_in(p, t));
+        if table.virt.is_empty() && hosts_pages {
+            cx.error(
+                sp,
+                format_args!(
+                    "table `{name}` has no virtual range to map its pages in; add one like `virtual 0x8000_0000 .. +1G;`"
+                ),
+            );
+        }
+    }
+}
+
+fn check_page(
+    scope: &Scope<'_>,
+    broken: &BTreeSet<&str>,
+    p: &PageDecl,
+    table: Option<usize>,
+    cx: &mut Ctxt,
+) {
+    let name = name_of(&p.name);
+    let name_sp = Sp::one(p.name.span());
+    let is_device = p.kind.is_device();
+
+    // Size and count.
+    let mut bytes: Option<u64> = None;
+    if let Some(size) = p.size {
+        match PageSize::from_bytes(size.value) {
+            Some(ps) => {
+                let count = p.count.map_or(1, |c| c.value);
+                bytes = ps.bytes().checked_mul(count);
+            }
+            None => {
+                let ps = [PageSize::Size1G, PageSize::Size2M, PageSize::Size4K]
+                    .into_iter()
+                    .find(|ps| size.value != 0 && size.value % ps.bytes() == 0);
+                let msg = match ps {
+                    Some(ps) if p.count.is_none() && size.value / ps.bytes() <= 64 => format!(
+                        "{} is not a page size; write `{} * {}` for {} consecutive {} pages",
+                        human(size.value),
+                        ps.name(),
+                        size.value / ps.bytes(),
+                        size.value / ps.bytes(),
+                        ps.name()
+                    ),
+                    _ => format!(
+                        "{} is not a page size; use 4K, 2M or 1G (and `* N` for N consecutive pages)",
+                        human(size.value)
+                    ),
+                };
+                cx.error(size.sp, msg);
+            }
+        }
+    }
+    if let Some(c) = p.count {
+        if c.value == 0 {
+            cx.error(c.sp, Error::ZeroCount { name: name.clone() });
+        } else if c.value > MAX_COUNT {
+            cx.error(
+                c.sp,
+                format_args!(
+                    "`{name}` asks for {} pages, more than the {MAX_COUNT} one declaration may emit; use larger pages",
+                    c.value
+                ),
+            );
+        }
+    }
+
+    // Fixed addresses.
+    let align = p
+        .size
+        .and_then(|s| PageSize::from_bytes(s.value))
+        .map(PageSize::bytes);
+    for (num, addr) in [(p.va, Addr::Va), (p.pa, Addr::Pa)] {
+        let Some(num) = num else { continue };
+        if let Some(align) = align
+            && num.value % align != 0
+        {
+            cx.error(
+                num.sp,
+                Error::Misaligned {
+                    addr,
+                    value: num.value,
+                    align,
+                    name: name.clone(),
+                },
+            );
+        } else if let Some(bytes) = bytes
+            && wraps(num.value, u128::from(bytes))
+        {
+            cx.error(
+                num.sp,
+                Error::Wraps {
+                    start: num.value,
+                    size: bytes,
+                },
+            );
+        }
+    }
+    if let (Some(id), Some(va), Some(pa)) = (p.identity, p.va, p.pa)
+        && va.value != pa.value
+    {
+        cx.error(
+            id,
+            format_args!(
+                "`identity` asks for VA == PA but `va` {:#x} and `pa` {:#x} differ; drop `identity` or make them equal",
+                va.value, pa.value
+            ),
+        );
+    }
+
+    // Kind and attributes.
+    if is_device {
+        if let Some((perms, sp)) = p.perms
+            && perms.execute()
+        {
+            cx.error(sp, Error::ExecutableDevice { name: name.clone() });
+        }
+        if let Some((c, sp)) = p.cache {
+            cx.error(
+                sp,
+                format_args!(
+                    "`{c}` does not apply to device memory, which is never cached; remove it or make `{name}` a data page"
+                ),
+            );
+        }
+        if let Some((s, sp)) = p.share {
+            cx.error(
+                sp,
+                format_args!(
+                    "`{s}` does not apply to device memory, which is always outer shareable; remove it"
+                ),
+            );
+        }
+    }
+
+    // Pool.
+    if let Some(pool) = &p.pool {
+        let pname = name_of(pool);
+        if !scope.pools.contains(&pname) && !broken.contains(pname.as_str()) {
+            let candidates: Vec<String> = scope.pools.iter().cloned().collect();
+            cx.error(
+                Sp::one(pool.span()),
+                format_args!(
+                    "there is no pool named `{pname}`; {}",
+                    suggest(
+                        &pname,
+                        &candidates,
+                        "declare it with `physical NAME = START .. +SIZE;`"
+                    )
+                ),
+            );
+        }
+    }
+
+    // Tables of a shared page.
+    if let Some((list, list_sp)) = &p.tables {
+        if !p.shared {
+            cx.error(
+                *list_sp,
+                format_args!(
+                    "`tables [..]` is only for shared pages; declare `{name}` as a `shared page` or remove the list"
+                ),
+            );
+        } else if list.is_empty() {
+            cx.error(*list_sp, Error::NoTables { name: name.clone() });
+        }
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        for t in list {
+            let tname = name_of(t);
+            if scope.table(&tname).is_none() {
+                if !broken.contains(tname.as_str()) {
+                    let candidates: Vec<String> = scope.tables.keys().cloned().collect();
+                    cx.error(
+                        Sp::one(t.span()),
+                        format_args!(
+                            "there is no table named `{tname}`; {}",
+                            suggest(&tname, &candidates, "check the spelling")
+                        ),
+                    );
+                }
+            } else if !seen.insert(tname.clone()) {
+                cx.error(
+                    Sp::one(t.span()),
+                    format_args!("table `{tname}` is listed twice; list it once"),
+                );
+            }
+        }
+    }
+
+    // Alias.
+    if let Some(alias) = &p.alias {
+        if p.shared {
+            cx.error(
+                alias.sp,
+                "a shared page cannot be an alias; alias the shared page from inside a table instead",
+            );
+        }
+        for (sp, what) in [
+            (p.identity, "identity"),
+            (p.pa.map(|n| n.sp), "pa"),
+            (p.pool.as_ref().map(|i| Sp::one(i.span())), "pool"),
+            (p.count.map(|n| n.sp), "* N"),
+        ] {
+            if let Some(sp) = sp {
+                cx.error(
+                    sp,
+                    format_args!(
+                        "`{what}` cannot be combined with `alias`, which maps the PA of its target; remove it"
+                    ),
+                );
+            }
+        }
+        let target_table = match &alias.table {
+            Some(t) => {
+                let tname = name_of(t);
+                match scope.table(&tname) {
+                    Some(i) => Some(Some(i)),
+                    None => {
+                        if !broken.contains(tname.as_str()) {
+                            let candidates: Vec<String> = scope.tables.keys().cloned().collect();
+                            cx.error(
+                                Sp::one(t.span()),
+                                format_args!(
+                                    "there is no table named `{tname}`; {}",
+                                    suggest(&tname, &candidates, "check the spelling")
+                                ),
+                            );
+                        }
+                        None
+                    }
+                }
+            }
+            None => Some(table),
+        };
+        if let Some(tt) = target_table {
+            let pname = name_of(&alias.page);
+            match scope.page_for(tt, &pname) {
+                None => {
+                    if !broken.contains(pname.as_str()) {
+                        cx.error(
+                            Sp::one(alias.page.span()),
+                            format_args!(
+                                "there is no page named `{pname}` to alias; {}",
+                                suggest(&pname, &scope.page_candidates(tt), "check the spelling")
+                            ),
+                        );
+                    }
+                }
+                Some(target) => {
+                    if std::ptr::eq(target.decl, p) {
+                        cx.error(
+                            Sp::one(alias.page.span()),
+                            "a page cannot alias itself; name another page",
+                        );
+                    } else if target.decl.alias.is_some() {
+                        cx.error(
+                            Sp::one(alias.page.span()),
+                            format_args!(
+                                "`{pname}` is an alias itself; alias the page it maps instead"
+                            ),
+                        );
+                    } else if let (Some(size), Some(tsize)) = (p.size, target.decl.size)
+                        && (size.value != tsize.value || target.decl.count.is_some())
+                    {
+                        cx.error_with_note(
+                            size.sp,
+                            format_args!(
+                                "the size of alias `{name}` differs from the size of `{pname}`; remove the size, an alias takes its target's"
+                            ),
+                            tsize.sp,
+                            format_args!("`{pname}` is sized here"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if p.size.is_none() && p.alias.is_none() {
+        cx.error(
+            name_sp,
+            format_args!("page `{name}` has no size; give it one of 4K, 2M or 1G"),
+        );
+    }
+}
+
+fn check_segment(
+    scope: &Scope<'_>,
+    broken: &BTreeSet<&str>,
+    s: &SegmentDecl,
+    table: Option<usize>,
+    cx: &mut Ctxt,
+) {
+    let name = name_of(&s.name);
+    if s.size.value == 0 {
+        cx.error(
+            s.size.sp,
+            Error::ZeroSize {
+                what: format!("segment `{name}`"),
+            },
+        );
+    }
+    let mut align = s.kind.min_align();
+    if let Some(a) = s.align {
+        if a.value.is_power_of_two() {
+            align = align.max(a.value);
+        } else {
+            cx.error(a.sp, Error::AlignNotPowerOfTwo { align: a.value });
+        }
+    }
+    if let Some(va) = s.va {
+        if va.value % align != 0 {
+            cx.error(
+                va.sp,
+                Error::Misaligned {
+                    addr: Addr::Va,
+                    value: va.value,
+                    align,
+                    name: name.clone(),
+                },
+            );
+        } else if wraps(va.value, u128::from(s.size.value)) {
+            cx.error(
+                va.sp,
+                Error::Wraps {
+                    start: va.value,
+                    size: s.size.value,
+                },
+            );
+        }
+    }
+    match &s.in_page {
+        None => {
+            if s.shared {
+                cx.error(
+                    Sp::one(s.name.span()),
+                    format_args!(
+                        "shared segment `{name}` needs a shared page to sit in; add `in PAGE` naming a `shared page`"
+                    ),
+                );
+            }
+        }
+        Some(pident) => {
+            let pname = name_of(pident);
+            let psp = Sp::one(pident.span());
+            match scope.page_for(table, &pname) {
+                None => {
+                    let other_table_page = s.shared
+                        && scope
+                            .layout
+                            .tables
+                            .iter()
+                            .any(|t| t.pages.iter().any(|p| name_of(&p.name) == pname));
+                    if other_table_page {
+                        cx.error(
+                            psp,
+                            Error::SharedMismatch {
+                                name: name.clone(),
+                                page: pname,
+                                segment_shared: true,
+                            },
+                        );
+                    } else if !broken.contains(pname.as_str()) {
+                        let place = match table.and_then(|t| scope.layout.tables.get(t)) {
+                            Some(t) => format!(" in table `{}`", name_of(&t.name)),
+                            None => " among the shared pages".to_string(),
+                        };
+                        cx.error(
+                            psp,
+                            format_args!(
+                                "there is no page named `{pname}`{place}; {}",
+                                suggest(
+                                    &pname,
+                                    &scope.page_candidates(table),
+                                    "declare it or check the spelling"
+                                )
+                            ),
+                        );
+                    }
+                }
+                Some(target) => {
+                    let page = target.decl;
+                    let page_sp = Sp::one(page.name.span());
+                    if page.shared != s.shared {
+                        cx.error_with_note(
+                            psp,
+                            Error::SharedMismatch {
+                                name: name.clone(),
+                                page: pname.clone(),
+                                segment_shared: s.shared,
+                            },
+                            page_sp,
+                            format_args!("`{pname}` is declared here"),
+                        );
+                    } else if s.kind.page_kind() != page.kind {
+                        cx.error_with_note(
+                            s.kind_sp,
+                            Error::SegmentKindMismatch {
+                                segment: s.kind,
+                                page: pname.clone(),
+                                page_kind: page.kind,
+                            },
+                            page.kind_sp,
+                            format_args!("`{pname}` is a {} page", page.kind),
+                        );
+                    } else if let Some(size) = page.size
+                        && let Some(ps) = PageSize::from_bytes(size.value)
+                    {
+                        let page_bytes =
+                            ps.bytes().saturating_mul(page.count.map_or(1, |c| c.value));
+                        if s.size.value > page_bytes {
+                            cx.error_with_note(
+                                s.size.sp,
+                                Error::SegmentTooLarge {
+                                    name: name.clone(),
+                                    size: s.size.value,
+                                    page: pname.clone(),
+                                    page_bytes,
+                                },
+                                size.sp,
+                                format_args!("`{pname}` is sized here"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The identity of a declaration for the name rules: (group, table, index).
+type ItemKey = (u8, usize, usize);
+
+/// Pairs of declarations whose clash was already reported.
+type Reported = BTreeSet<(ItemKey, ItemKey)>;
+
+/// One constant a table module gets, for the name rules.
+struct Item<'a> {
+    ident: &'a Ident,
+    what: &'static str,
+    shared: bool,
+    /// Identity of the declaration, to report each clash once.
+    key: ItemKey,
+}
+
+fn check_names(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
+    let mut reported: Reported = BTreeSet::new();
+    // Names must be ASCII identifiers and not take a generated constant's name.
+    let mut all: Vec<(&Ident, &'static str)> = Vec::new();
+    for t in &layout.tables {
+        all.extend(t.pages.iter().map(|p| (&p.name, "page")));
+        all.extend(t.segments.iter().map(|s| (&s.name, "segment")));
+    }
+    all.extend(layout.shared_pages.iter().map(|p| (&p.name, "page")));
+    all.extend(layout.shared_segments.iter().map(|s| (&s.name, "segment")));
+    for (ident, what) in all {
+        let name = name_of(ident);
+        match const_name(&name) {
+            None => cx.error(
+                Sp::one(ident.span()),
+                format_args!(
+                    "{what} name `{name}` is not an ASCII identifier; use letters, digits and `_`"
+                ),
+            ),
+            Some(c) if RESERVED.contains(&c.as_str()) || c.starts_with(RESERVED_PREFIX) => cx.error(
+                Sp::one(ident.span()),
+                format_args!(
+                    "{what} `{name}` would become the constant `{c}`, which every table module already has; rename it"
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    for t in &layout.tables {
+        if !name_of(&t.name).is_ascii() {
+            cx.error(
+                Sp::one(t.name.span()),
+                "table names must be ASCII identifiers; use letters, digits and `_`",
+            );
+        }
+    }
+
+    // Shared declarations among themselves, whatever tables they are mapped into.
+    let shared_pages: Vec<Item<'_>> = layout
+        .shared_pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Item {
+            ident: &p.name,
+            what: "page",
+            shared: true,
+            key: (2, 0, i),
+        })
+        .collect();
+    let shared_segments: Vec<Item<'_>> = layout
+        .shared_segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Item {
+            ident: &s.name,
+            what: "segment",
+            shared: true,
+            key: (3, 0, i),
+        })
+        .collect();
+    clashes(&shared_pages, None, &mut reported, cx);
+    clashes(&shared_segments, None, &mut reported, cx);
+
+    // Everything one table module holds.
+    for (t, table) in layout.tables.iter().enumerate() {
+        let mut items: Vec<Item<'_>> = Vec::new();
+        items.extend(table.pages.iter().enumerate().map(|(i, p)| Item {
+            ident: &p.name,
+            what: "page",
+            shared: false,
+            key: (0, t, i),
+        }));
+        items.extend(table.segments.iter().enumerate().map(|(i, s)| Item {
+            ident: &s.name,
+            what: "segment",
+            shared: false,
+            key: (1, t, i),
+        }));
+        for (i, p) in layout.shared_pages.iter().enumerate() {
+            if scope.shared_in(p, t) {
+                items.push(Item {
+                    ident: &p.name,
+                    what: "page",
+                    shared: true,
+                    key: (2, 0, i),
+                });
+            }
+        }
+        for (i, s) in layout.shared_segments.iter().enumerate() {
+            if scope.shared_segment_tables(s).contains(&t) {
+                items.push(Item {
+                    ident: &s.name,
+                    what: "segment",
+                    shared: true,
+                    key: (3, 0, i),
+                });
+            }
+        }
+        clashes(&items, Some(&name_of(&table.name)), &mut reported, cx);
+    }
+}
+
+/// Reports every pair of items whose constants would clash.
+fn clashes(items: &[Item<'_>], table: Option<&str>, reported: &mut Reported, cx: &mut Ctxt) {
+    let mut seen: BTreeMap<String, &Item<'_>> = BTreeMap::new();
+    for item in items {
+        let name = name_of(item.ident);
+        let Some(konst) = const_name(&name) else {
+            continue;
+        };
+        let Some(first) = seen.get(&konst) else {
+            seen.insert(konst, item);
+            continue;
+        };
+        if !reported.insert((first.key, item.key)) {
+            continue;
+        }
+        let first_name = name_of(first.ident);
+        let sp = Sp::one(item.ident.span());
+        let first_sp = Sp::one(first.ident.span());
+        let place = match table {
+            Some(t) if first.shared != item.shared => format!(" in table `{t}`"),
+            _ => String::new(),
+        };
+        if first_name == name && first.what == item.what {
+            cx.error_with_note(
+                sp,
+                format_args!(
+                    "{} `{name}` is declared twice{place}; give each {} its own name",
+                    item.what, item.what
+                ),
+                first_sp,
+                format_args!("`{name}` first declared here"),
+            );
+        } else if first_name == name {
+            cx.error_with_note(
+                sp,
+                format_args!(
+                    "`{name}` names both a {} and a {}{place}; give each its own name",
+                    first.what, item.what
+                ),
+                first_sp,
+                format_args!("`{name}` first declared here"),
+            );
+        } else {
+            cx.error_with_note(
+                sp,
+                format_args!(
+                    "`{name}` and `{first_name}` both become the constant `{konst}`{place}; rename one of them"
+                ),
+                first_sp,
+                format_args!("`{first_name}` declared here"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn const_names() {
+        assert_eq!(const_name("boot").as_deref(), Some("BOOT"));
+        assert_eq!(const_name("bsp_boot").as_deref(), Some("BSP_BOOT"));
+        assert_eq!(const_name("bspBoot").as_deref(), Some("BSP_BOOT"));
+        assert_eq!(const_name("uart0").as_deref(), Some("UART0"));
+        assert_eq!(const_name("_").as_deref(), None);
+        assert_eq!(const_name("é").as_deref(), None);
+        assert_eq!(const_name("").as_deref(), None);
+    }
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human(0x1000), "4K");
+        assert_eq!(human(0x3000), "12K");
+        assert_eq!(human(0x20_0000), "2M");
+        assert_eq!(human(0x4000_0000), "1G");
+        assert_eq!(human(0x200), "0x200");
+        assert_eq!(human(0), "0x0");
+    }
+
+    #[test]
+    fn wrapping() {
+        assert!(!wraps(0, 1 << 63));
+        assert!(!wraps(u64::MAX, 1));
+        assert!(wraps(u64::MAX, 2));
+    }
+}

@@ -1,0 +1,517 @@
+//! Code generation: a planned layout becomes a module of `const` tables; a layout with
+//! errors becomes the same module skeleton (so uses elsewhere still resolve) next to one
+//! `compile_error!` per error.
+//!
+//! Generated code names only absolute paths (`::memlayout::...`) and iterates only
+//! ordered collections, so identical input gives byte-identical output.
+
+use std::format;
+use std::prelude::rust_2024::*;
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+use super::ast::{Layout, PageDecl, SegmentDecl, TableDecl};
+use super::check::{MAX_COUNT, RESERVED, RESERVED_PREFIX, Scope, const_name, name_of};
+use super::lower::{Decl, Decls};
+use crate::model::{
+    AttrValue, Cacheability, ExecutionContext, Page, PageKind, PageSize, Perms, Segment,
+    SegmentKind, Shareability,
+};
+use crate::plan::Plan;
+
+/// An address or size as a literal (decimal: building it is much cheaper than parsing
+/// a hex literal, which matters for layouts of many thousand pages).
+fn hex(v: u64) -> Literal {
+    Literal::u64_unsuffixed(v)
+}
+
+/// The distinct memory attributes of one table's pages, each emitted once as a hidden
+/// constant that the pages name, to keep the expansion small.
+#[derive(Default)]
+struct AttrConsts {
+    list: Vec<crate::model::MemAttrs>,
+}
+
+impl AttrConsts {
+    fn name(i: usize) -> Ident {
+        Ident::new(&format!("__MEMLAYOUT_ATTRS_{i}"), Span::call_site())
+    }
+
+    /// The constant for `a`, added on first use.
+    fn get(&mut self, a: crate::model::MemAttrs) -> Ident {
+        let i = match self.list.iter().position(|x| *x == a) {
+            Some(i) => i,
+            None => {
+                self.list.push(a);
+                self.list.len() - 1
+            }
+        };
+        Self::name(i)
+    }
+
+    fn items(&self) -> TokenStream {
+        let items = self.list.iter().enumerate().map(|(i, a)| {
+            let name = Self::name(i);
+            let kind = page_kind_tokens(a.kind);
+            let perms = perms_tokens(a.perms);
+            let cache = cache_tokens(a.cache);
+            let share = share_tokens(a.share);
+            let ns = a.non_secure;
+            quote! {
+                #[doc(hidden)]
+                const #name: ::memlayout::MemAttrs = ::memlayout::MemAttrs {
+                    kind: #kind, perms: #perms, cache: #cache, share: #share, non_secure: #ns,
+                };
+            }
+        });
+        quote! {
+            #[doc(hidden)]
+            #[allow(unused_imports)]
+            use ::memlayout::{Page as __MemlayoutPage, PageSize as __MemlayoutPageSize};
+            #(#items)*
+        }
+    }
+}
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// The constant a page or segment becomes, spanned on its name.
+fn const_ident(name: &Ident) -> Option<Ident> {
+    let c = const_name(&name_of(name))?;
+    if RESERVED.contains(&c.as_str()) || c.starts_with(RESERVED_PREFIX) {
+        return None;
+    }
+    Some(Ident::new(&c, name.span()))
+}
+
+fn el_tokens(el: ExecutionContext) -> TokenStream {
+    let v = ident(el.name());
+    quote!(::memlayout::ExecutionContext::#v)
+}
+
+fn page_kind_tokens(k: PageKind) -> TokenStream {
+    let v = ident(match k {
+        PageKind::Code => "Code",
+        PageKind::Data => "Data",
+        PageKind::Device => "Device",
+        PageKind::System => "System",
+    });
+    quote!(::memlayout::PageKind::#v)
+}
+
+fn segment_kind_tokens(k: SegmentKind) -> TokenStream {
+    let v = ident(match k {
+        SegmentKind::BspBootCode => "BspBootCode",
+        SegmentKind::BootCode => "BootCode",
+        SegmentKind::Code => "Code",
+        SegmentKind::DataShared => "DataShared",
+        SegmentKind::DataPreserve => "DataPreserve",
+        SegmentKind::Stack => "Stack",
+    });
+    quote!(::memlayout::SegmentKind::#v)
+}
+
+fn perms_tokens(p: Perms) -> TokenStream {
+    let v = ident(&p.name().to_ascii_uppercase());
+    quote!(::memlayout::Perms::#v)
+}
+
+fn cache_tokens(c: Cacheability) -> TokenStream {
+    let v = ident(match c {
+        Cacheability::NonCacheable => "NonCacheable",
+        Cacheability::WriteThrough => "WriteThrough",
+        Cacheability::WriteBack => "WriteBack",
+    });
+    quote!(::memlayout::Cacheability::#v)
+}
+
+fn share_tokens(s: Shareability) -> TokenStream {
+    let v = ident(match s {
+        Shareability::NonShareable => "NonShareable",
+        Shareability::Inner => "Inner",
+        Shareability::Outer => "Outer",
+    });
+    quote!(::memlayout::Shareability::#v)
+}
+
+/// `&[]` or `const { &[Attr::new(..), ..] }` for a page's custom attributes.
+fn custom_tokens(page: &Page) -> TokenStream {
+    if page.attrs().is_empty() {
+        return quote!(&[]);
+    }
+    let attrs = page.attrs().iter().map(|a| {
+        let key = a.key.as_ref();
+        let value = match &a.value {
+            AttrValue::Int(v) => {
+                let v = Literal::i128_unsuffixed(*v);
+                quote!(::memlayout::AttrValue::Int(#v))
+            }
+            AttrValue::Str(s) => {
+                let s = s.as_ref();
+                quote!(::memlayout::AttrValue::Str(::memlayout::Cow::Borrowed(#s)))
+            }
+            AttrValue::Bool(b) => quote!(::memlayout::AttrValue::Bool(#b)),
+        };
+        quote!(::memlayout::Attr::new(#key, #value))
+    });
+    quote!(const { &[#(#attrs),*] })
+}
+
+/// One `Page::from_parts(..)` expression; `custom` is the page's attributes, built once
+/// per declaration.
+fn page_expr(page: &Page, attrs: &Ident, custom: &TokenStream) -> TokenStream {
+    let name = page.name();
+    let index = Literal::u32_unsuffixed(page.index());
+    let va = hex(page.va());
+    let pa = hex(page.pa());
+    let size = ident(match page.page_size() {
+        PageSize::Size4K => "Size4K",
+        PageSize::Size2M => "Size2M",
+        PageSize::Size1G => "Size1G",
+    });
+    let shared = page.is_shared();
+    quote! {
+        __MemlayoutPage::from_parts(
+            #name, #index, INFO, #va, #pa, __MemlayoutPageSize::#size, #attrs, #shared, #custom
+        )
+    }
+}
+
+fn segment_expr(s: &Segment) -> TokenStream {
+    let name = s.name();
+    let kind = segment_kind_tokens(s.kind());
+    let va = hex(s.va());
+    let pa = hex(s.pa());
+    let size = hex(s.size());
+    let align = hex(s.align());
+    let shared = s.is_shared();
+    quote! {
+        ::memlayout::Segment::from_parts(
+            #name, #kind, INFO, #va, #pa, #size, #align, #shared,
+        )
+    }
+}
+
+/// `#[doc = ..]` lines: the user's doc comments, then a generated summary.
+fn docs(user: &[syn::Attribute], summary: &str) -> TokenStream {
+    let summary = format!(" {summary}");
+    if user.is_empty() {
+        quote!(#[doc = #summary])
+    } else {
+        quote!(#(#user)* #[doc = ""] #[doc = #summary])
+    }
+}
+
+fn table_info_expr(t: &TableDecl) -> TokenStream {
+    let name = name_of(&t.name);
+    let core = Literal::u32_unsuffixed(t.core);
+    let el = el_tokens(t.el);
+    quote!(::memlayout::TableInfo::new(#name, #core, #el))
+}
+
+fn info_item(t: &TableDecl) -> TokenStream {
+    let name = name_of(&t.name);
+    let core = Literal::u32_unsuffixed(t.core);
+    let el = el_tokens(t.el);
+    quote! {
+        /// Name, core and exception level of this table.
+        pub const INFO: &::memlayout::TableInfo = &::memlayout::TableInfo::new(#name, #core, #el);
+    }
+}
+
+fn table_module(t: &TableDecl, body: TokenStream) -> TokenStream {
+    let module = &t.name;
+    let summary = format!(
+        "Page table `{}` of core {} at {}.",
+        name_of(&t.name),
+        t.core,
+        t.el
+    );
+    let docs = docs(&t.docs, &summary);
+    quote! {
+        #docs
+        #[allow(dead_code)]
+        pub mod #module {
+            #body
+        }
+    }
+}
+
+fn outer_module(layout: &Layout, body: TokenStream) -> TokenStream {
+    let attrs = &layout.attrs;
+    let vis = &layout.vis;
+    let name = &layout.name;
+    let tables: Vec<TokenStream> = {
+        let mut seen = BTreeSet::new();
+        layout
+            .tables
+            .iter()
+            .filter(|t| seen.insert(name_of(&t.name)))
+            .map(table_info_expr)
+            .collect()
+    };
+    let k = Literal::usize_unsuffixed(tables.len());
+    quote! {
+        #(#attrs)*
+        #vis mod #name {
+            #body
+            /// Every page table of the layout, in declaration order.
+            #[allow(dead_code)]
+            pub const TABLES: &[::memlayout::TableInfo; #k] = &[#(#tables),*];
+        }
+    }
+}
+
+/// Compile-time re-checks in the user's crate: every page is aligned to its size and
+/// every segment to its alignment, in VA and in PA.
+fn recheck() -> TokenStream {
+    quote! {
+        const _: () = {
+            const ALL_PAGES: &[::memlayout::Page] = PAGES;
+            let mut i = 0;
+            while i < ALL_PAGES.len() {
+                let p = &ALL_PAGES[i];
+                ::core::assert!(
+                    p.va() % p.size() == 0 && p.pa() % p.size() == 0,
+                    "memory_layout!: a page is not aligned to its size",
+                );
+                i += 1;
+            }
+            const ALL_SEGMENTS: &[::memlayout::Segment] = SEGMENTS;
+            let mut j = 0;
+            while j < ALL_SEGMENTS.len() {
+                let s = &ALL_SEGMENTS[j];
+                ::core::assert!(
+                    s.align() != 0 && s.va() % s.align() == 0 && s.pa() % s.align() == 0,
+                    "memory_layout!: a segment is not aligned to its alignment",
+                );
+                j += 1;
+            }
+        };
+    }
+}
+
+/// The module of a planned layout.
+pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
+    let mut tables = TokenStream::new();
+    for (t, table) in layout.tables.iter().enumerate() {
+        let tname = name_of(&table.name);
+        let mut pages = Vec::new();
+        let mut named = TokenStream::new();
+        let mut attr_consts = AttrConsts::default();
+        for pp in plan.pages(t) {
+            let Some(Decl::Page(decl)) = decls.get(pp.decl) else {
+                continue;
+            };
+            let Some(first) = pp.pages.first() else {
+                continue;
+            };
+            let custom = custom_tokens(first);
+            let attrs = attr_consts.get(first.mem_attrs());
+            let exprs: Vec<TokenStream> = pp
+                .pages
+                .iter()
+                .map(|p| page_expr(p, &attrs, &custom))
+                .collect();
+            let summary = page_summary(decl, &tname, &pp.pages);
+            let doc = docs(&decl.docs, &summary);
+            if let Some(c) = const_ident(&decl.name) {
+                if decl.count.is_some() {
+                    let n = Literal::usize_unsuffixed(exprs.len());
+                    named.extend(quote! {
+                        #doc
+                        pub const #c: &[::memlayout::Page; #n] = &[#(#exprs),*];
+                    });
+                } else {
+                    let i = Literal::usize_unsuffixed(pages.len());
+                    named.extend(quote! {
+                        #doc
+                        pub const #c: &::memlayout::Page = &PAGES[#i];
+                    });
+                }
+            }
+            pages.extend(exprs);
+        }
+        let mut segments = Vec::new();
+        for ps in plan.segments(t) {
+            let Some(Decl::Segment(decl)) = decls.get(ps.decl) else {
+                continue;
+            };
+            let s = &ps.segment;
+            if let Some(c) = const_ident(&decl.name) {
+                let summary = format!(
+                    "Segment `{}` of table `{tname}`: {}, {:#x} bytes aligned to {:#x}, VA {:#x}, PA {:#x}{}.",
+                    s.name(),
+                    s.kind(),
+                    s.size(),
+                    s.align(),
+                    s.va(),
+                    s.pa(),
+                    if s.is_shared() {
+                        ", shared by every core"
+                    } else {
+                        ""
+                    }
+                );
+                let doc = docs(&decl.docs, &summary);
+                let j = Literal::usize_unsuffixed(segments.len());
+                named.extend(quote! {
+                    #doc
+                    pub const #c: &::memlayout::Segment = &SEGMENTS[#j];
+                });
+            }
+            segments.push(segment_expr(s));
+        }
+        let n = Literal::usize_unsuffixed(pages.len());
+        let m = Literal::usize_unsuffixed(segments.len());
+        let info = info_item(table);
+        let recheck = recheck();
+        let hidden = attr_consts.items();
+        let body = quote! {
+            #info
+            #hidden
+            /// Every page of this table in declaration order; a `* N` request gives `N`
+            /// consecutive pages.
+            pub const PAGES: &[::memlayout::Page; #n] = &[#(#pages),*];
+            /// Every segment of this table, in declaration order.
+            pub const SEGMENTS: &[::memlayout::Segment; #m] = &[#(#segments),*];
+            #named
+            #recheck
+        };
+        tables.extend(table_module(table, body));
+    }
+    outer_module(layout, tables)
+}
+
+fn page_summary(decl: &PageDecl, table: &str, pages: &[Page]) -> String {
+    let Some(first) = pages.first() else {
+        return format!("Page `{}` of table `{table}`.", name_of(&decl.name));
+    };
+    let a = first.mem_attrs();
+    let count = if decl.count.is_some() {
+        format!(" * {}", pages.len())
+    } else {
+        String::new()
+    };
+    let mut s = format!(
+        "Page `{}` of table `{table}`: {}, {}{count}, {}",
+        first.name(),
+        a.kind,
+        first.page_size(),
+        a.perms
+    );
+    if !a.kind.is_device() {
+        s.push_str(&format!(", {}, {}", a.cache, a.share));
+    }
+    s.push_str(&format!(", VA {:#x}, PA {:#x}", first.va(), first.pa()));
+    if first.is_identity() {
+        s.push_str(" (identity)");
+    }
+    if first.is_shared() {
+        s.push_str(", shared by every core");
+    }
+    s.push('.');
+    s
+}
+
+fn placeholder_page(p: &PageDecl) -> TokenStream {
+    let name = name_of(&p.name);
+    let kind = page_kind_tokens(p.kind);
+    quote! {
+        ::memlayout::Page::from_parts(
+            #name, 0, INFO, 0, 0, ::memlayout::PageSize::Size4K,
+            ::memlayout::MemAttrs::new(#kind), false, &[],
+        )
+    }
+}
+
+fn placeholder_segment(s: &SegmentDecl) -> TokenStream {
+    let name = name_of(&s.name);
+    let kind = segment_kind_tokens(s.kind);
+    quote! {
+        ::memlayout::Segment::from_parts(#name, #kind, INFO, 0, 0, 0, 1, false)
+    }
+}
+
+/// The module skeleton of a layout that has errors, next to the errors: every table
+/// module with its `INFO`, empty `PAGES` and `SEGMENTS`, and a placeholder for every
+/// named page and segment, so the rest of the crate only sees the real errors.
+pub fn skeleton(layout: &Layout, errors: TokenStream) -> TokenStream {
+    let scope = Scope::new(layout);
+    let mut tables = TokenStream::new();
+    let mut seen_tables = BTreeSet::new();
+    for (t, table) in layout.tables.iter().enumerate() {
+        if !seen_tables.insert(name_of(&table.name)) {
+            continue;
+        }
+        let mut consts: BTreeSet<String> = BTreeSet::new();
+        let mut named = TokenStream::new();
+        let mut page = |p: &PageDecl, named: &mut TokenStream| {
+            let Some(c) = const_ident(&p.name) else {
+                return;
+            };
+            if !consts.insert(c.to_string()) {
+                return;
+            }
+            let expr = placeholder_page(p);
+            match p.count {
+                Some(n) => {
+                    let n = usize::try_from(n.value.min(MAX_COUNT)).unwrap_or(0);
+                    named.extend(quote! {
+                        #[doc = " Placeholder: the layout has errors."]
+                        pub const #c: &[::memlayout::Page; #n] = &[const { #expr }; #n];
+                    });
+                }
+                None => named.extend(quote! {
+                    #[doc = " Placeholder: the layout has errors."]
+                    pub const #c: &::memlayout::Page = &#expr;
+                }),
+            }
+        };
+        for p in &table.pages {
+            page(p, &mut named);
+        }
+        for p in layout.shared_pages.iter().filter(|p| scope.shared_in(p, t)) {
+            page(p, &mut named);
+        }
+        let segs = table.segments.iter().chain(
+            layout
+                .shared_segments
+                .iter()
+                .filter(|s| scope.shared_segment_tables(s).contains(&t)),
+        );
+        for s in segs {
+            let Some(c) = const_ident(&s.name) else {
+                continue;
+            };
+            if !consts.insert(c.to_string()) {
+                continue;
+            }
+            let expr = placeholder_segment(s);
+            named.extend(quote! {
+                #[doc = " Placeholder: the layout has errors."]
+                pub const #c: &::memlayout::Segment = &#expr;
+            });
+        }
+        let info = info_item(table);
+        let body = quote! {
+            #info
+            /// Empty: the layout has errors.
+            pub const PAGES: &[::memlayout::Page; 0] = &[];
+            /// Empty: the layout has errors.
+            pub const SEGMENTS: &[::memlayout::Segment; 0] = &[];
+            #named
+        };
+        tables.extend(table_module(table, body));
+    }
+    let module = outer_module(layout, tables);
+    quote! {
+        #errors
+        #module
+    }
+}

@@ -1,0 +1,270 @@
+//! Lowering: the checked syntax tree becomes a plain-data [`Spec`] for the planner, with
+//! a [`DeclId`] per declaration, and a table from each id back to its source, so planner
+//! errors land on the token at fault.
+
+use std::format;
+use std::prelude::rust_2024::*;
+
+use std::borrow::Cow;
+
+use super::ast::{AttrVal, Layout, PageDecl, PoolDecl, RangeExpr, SegmentDecl, TableDecl};
+use super::check::{Scope, name_of, range_bounds};
+use super::ctxt::{Ctxt, Sp};
+use crate::error::Error;
+use crate::model::{Attr, AttrValue, MemAttrs, PageSize};
+use crate::spec::{
+    AliasSpec, DeclId, PageSpec, Part, Placement, PlanError, PoolSpec, RangeSpec, SegmentSpec,
+    Spec, TableSpec,
+};
+
+/// The source of one declaration.
+#[derive(Clone, Copy)]
+pub enum Decl<'a> {
+    /// A `physical` pool.
+    Pool(&'a PoolDecl),
+    /// A table.
+    Table(&'a TableDecl),
+    /// A `virtual` range of a table.
+    Range(&'a TableDecl, &'a RangeExpr),
+    /// A page.
+    Page(&'a PageDecl),
+    /// A segment.
+    Segment(&'a SegmentDecl),
+}
+
+impl Decl<'_> {
+    /// The declaration's name.
+    pub fn name(&self) -> String {
+        match self {
+            Decl::Pool(p) => name_of(&p.name),
+            Decl::Table(t) | Decl::Range(t, _) => name_of(&t.name),
+            Decl::Page(p) => name_of(&p.name),
+            Decl::Segment(s) => name_of(&s.name),
+        }
+    }
+
+    fn name_sp(&self) -> Sp {
+        match self {
+            Decl::Pool(p) => Sp::one(p.name.span()),
+            Decl::Table(t) => Sp::one(t.name.span()),
+            Decl::Range(_, r) => r.sp,
+            Decl::Page(p) => Sp::one(p.name.span()),
+            Decl::Segment(s) => Sp::one(s.name.span()),
+        }
+    }
+
+    /// The tokens of `part`, if the declaration wrote that part.
+    fn part(&self, part: Part) -> Option<Sp> {
+        match (self, part) {
+            (_, Part::Name) => Some(self.name_sp()),
+            (Decl::Pool(p), Part::Range) => Some(p.range.sp),
+            (Decl::Table(t), Part::Range) => t.virt.first().map(|r| r.sp),
+            (Decl::Range(_, r), _) => Some(r.sp),
+            (Decl::Page(p), part) => match part {
+                Part::Va => p.va.map(|n| n.sp),
+                Part::Pa => p.pa.map(|n| n.sp),
+                Part::Size => p.size.map(|n| n.sp),
+                Part::Count => p.count.or(p.size).map(|n| n.sp),
+                Part::Identity => p.identity,
+                Part::Pool => p.pool.as_ref().map(|i| Sp::one(i.span())),
+                Part::Perms => p.perms.map(|(_, sp)| sp).or(Some(p.kind_sp)),
+                Part::Kind => Some(p.kind_sp),
+                Part::Tables => p.tables.as_ref().map(|(_, sp)| *sp),
+                Part::InPage => p.alias.as_ref().map(|a| a.sp),
+                _ => None,
+            },
+            (Decl::Segment(s), part) => match part {
+                Part::Va => s.va.map(|n| n.sp),
+                Part::Size => Some(s.size.sp),
+                Part::Align => s.align.map(|n| n.sp),
+                Part::Identity => s.identity,
+                Part::InPage => s.in_page.as_ref().map(|i| Sp::one(i.span())),
+                Part::Kind => Some(s.kind_sp),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The tokens of `part`, or the name when the part was not written.
+    pub fn span(&self, part: Part) -> Sp {
+        self.part(part).unwrap_or_else(|| self.name_sp())
+    }
+}
+
+/// Every declaration of a lowered layout, indexed by [`DeclId`].
+pub struct Decls<'a> {
+    decls: Vec<Decl<'a>>,
+}
+
+impl<'a> Decls<'a> {
+    fn add(&mut self, d: Decl<'a>) -> DeclId {
+        let id = DeclId::try_from(self.decls.len()).unwrap_or(DeclId::MAX);
+        self.decls.push(d);
+        id
+    }
+
+    /// The declaration with this id.
+    pub fn get(&self, id: DeclId) -> Option<Decl<'a>> {
+        self.decls.get(usize::try_from(id).ok()?).copied()
+    }
+
+    /// Records a planner error on the token at fault, with a note on the other party.
+    pub fn report(&self, e: &PlanError, cx: &mut Ctxt) {
+        let Some(decl) = self.get(e.decl) else {
+            cx.error(Sp::one(proc_macro2::Span::call_site()), &e.error);
+            return;
+        };
+        let at = decl.span(e.part);
+        let related = e.related.filter(|&r| r != e.decl).and_then(|r| self.get(r));
+        match related {
+            Some(other) => {
+                let other_sp = other.part(e.part).unwrap_or_else(|| other.name_sp());
+                let name = other.name();
+                let note = match &e.error {
+                    Error::Overlap { .. } | Error::MismatchedAlias { .. } => {
+                        format!("`{name}` first mapped here")
+                    }
+                    Error::Duplicate { .. } => format!("`{name}` first declared here"),
+                    _ => format!("`{name}` declared here"),
+                };
+                cx.error_with_note(at, &e.error, other_sp, note);
+            }
+            None => cx.error(at, &e.error),
+        }
+    }
+}
+
+fn attr_of(kv: &super::ast::AttrKv) -> Attr {
+    let value = match &kv.value {
+        AttrVal::Int(v) => AttrValue::Int(*v),
+        AttrVal::Str(s) => AttrValue::Str(Cow::Owned(s.clone())),
+        AttrVal::Bool(b) => AttrValue::Bool(*b),
+    };
+    Attr {
+        key: Cow::Owned(name_of(&kv.key)),
+        value,
+    }
+}
+
+fn mem_attrs(p: &PageDecl) -> MemAttrs {
+    let mut a = MemAttrs::new(p.kind);
+    if let Some((perms, _)) = p.perms {
+        a.perms = perms;
+    }
+    if let Some((cache, _)) = p.cache {
+        a.cache = cache;
+    }
+    if let Some((share, _)) = p.share {
+        a.share = share;
+    }
+    a
+}
+
+fn page_spec(scope: &Scope<'_>, p: &PageDecl, place: Placement, decl: DeclId) -> PageSpec {
+    PageSpec {
+        decl,
+        name: name_of(&p.name),
+        place,
+        size: p
+            .size
+            .and_then(|s| PageSize::from_bytes(s.value))
+            .unwrap_or(PageSize::Size4K),
+        count: p
+            .count
+            .map_or(1, |c| u32::try_from(c.value).unwrap_or(u32::MAX)),
+        attrs: mem_attrs(p),
+        identity: p.identity.is_some(),
+        va: p.va.map(|n| n.value),
+        pa: p.pa.map(|n| n.value),
+        pool: p.pool.as_ref().map(name_of),
+        custom: p.attrs.iter().map(attr_of).collect(),
+        alias: p.alias.as_ref().map(|a| AliasSpec {
+            table: a.table.as_ref().and_then(|t| scope.table(&name_of(t))),
+            page: name_of(&a.page),
+        }),
+    }
+}
+
+/// Lowers a checked layout. Names that do not resolve (which the checks report) are
+/// left out rather than guessed.
+pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
+    let scope = Scope::new(layout);
+    let mut decls = Decls { decls: Vec::new() };
+    let mut spec = Spec {
+        seed: layout.seed.map(|s| s.value),
+        ..Spec::default()
+    };
+    for p in &layout.pools {
+        let (start, size) = range_bounds(&p.range).unwrap_or((p.range.start.value, 0));
+        spec.pools.push(PoolSpec {
+            decl: decls.add(Decl::Pool(p)),
+            name: name_of(&p.name),
+            start,
+            size,
+            device: p.device.is_some(),
+            non_secure: p.non_secure.is_some(),
+        });
+    }
+    for t in &layout.tables {
+        let decl = decls.add(Decl::Table(t));
+        let virt = t
+            .virt
+            .iter()
+            .map(|r| {
+                let (start, size) = range_bounds(r).unwrap_or((r.start.value, 0));
+                RangeSpec {
+                    decl: decls.add(Decl::Range(t, r)),
+                    start,
+                    size,
+                }
+            })
+            .collect();
+        spec.tables.push(TableSpec {
+            decl,
+            name: name_of(&t.name),
+            core: t.core,
+            el: t.el,
+            virt,
+        });
+    }
+    for (t, table) in layout.tables.iter().enumerate() {
+        for p in &table.pages {
+            let decl = decls.add(Decl::Page(p));
+            spec.pages
+                .push(page_spec(&scope, p, Placement::Table(t), decl));
+        }
+    }
+    for p in &layout.shared_pages {
+        let place = Placement::Shared(p.tables.as_ref().map(|(list, _)| {
+            list.iter()
+                .filter_map(|n| scope.table(&name_of(n)))
+                .collect()
+        }));
+        let decl = decls.add(Decl::Page(p));
+        spec.pages.push(page_spec(&scope, p, place, decl));
+    }
+    let segment = |s: &SegmentDecl, place: Placement, decl: DeclId| SegmentSpec {
+        decl,
+        name: name_of(&s.name),
+        place,
+        kind: s.kind,
+        size: s.size.value,
+        align: s.align.map_or(1, |a| a.value),
+        identity: s.identity.is_some(),
+        in_page: s.in_page.as_ref().map(name_of),
+        va: s.va.map(|n| n.value),
+    };
+    for (t, table) in layout.tables.iter().enumerate() {
+        for s in &table.segments {
+            let decl = decls.add(Decl::Segment(s));
+            spec.segments.push(segment(s, Placement::Table(t), decl));
+        }
+    }
+    for s in &layout.shared_segments {
+        let decl = decls.add(Decl::Segment(s));
+        spec.segments
+            .push(segment(s, Placement::Shared(None), decl));
+    }
+    (spec, decls)
+}

@@ -1,0 +1,438 @@
+//! What `memory_layout!` emits: the values of the generated constants obey every rule
+//! of the layout (identity, shared pages, fixed addresses, segments in pages of their
+//! kind, no overlaps, alignment, reproducible seeds).
+
+use memlayout::{Page, PageKind, Perms, Segment, TableInfo};
+use memlayout_macros::memory_layout;
+use static_assertions::const_assert;
+
+memory_layout! {
+    /// The quickstart scenario: two cores, each with an EL3 and a non-secure EL1 table.
+    pub mod soc {
+        seed = 0x5EED;
+        physical ram  = 0x8000_0000 .. +2G;
+        physical mmio = 0x0900_0000 .. +16M, device;
+
+        table core0_el3 (core 0, EL3) {
+            virtual 0x8000_0000 .. +4G;
+            page boot     : code, 2M, identity;
+            page text     : code, 4K * 3, rx;
+            page vectors  : code, 4K;
+            page monitor  : code, 2M;
+            page services : code, 4K * 2;
+            page psci     : code, 4K;
+            page heap     : data, 2M, rw;
+            page stacks   : data, 4K * 2;
+            page bss      : data, 4K;
+            page logbuf   : data, 4K, rw, non_cacheable;
+            page dma      : data, 2M, rw, attrs { owner = "fw", coherent = true, channel = 3 };
+            page fixed    : data, 4K, va 0xF000_0000, pa 0x8100_0000, r;
+            page uart     : device, 4K, pa 0x0900_0000, rw;
+            segment bsp_boot    : bsp_boot_code, 0x200, align 16, identity;
+            segment boot_code   : boot_code, 0x400, align 16, in boot;
+            segment code        : code, 0x2000, in text;
+            segment shared_data : data_shared, 0x1000, in heap;
+            segment preserve    : data_preserve, 0x800, align 64, in bss;
+            segment stack       : stack, 0x2000, align 16, in stacks;
+        }
+        table core0_el1 (core 0, EL1_NS) {
+            virtual 0x4000_0000 .. +1G;
+            page kernel  : code, 2M;
+            page modules : code, 4K * 3;
+            page vdso    : code, 4K;
+            page init    : code, 4K * 2;
+            page trace   : code, 4K;
+            page extra   : code, 2M;
+            page heap    : data, 2M * 2;
+            page stacks  : data, 4K * 2;
+            page bss     : data, 4K;
+            page percpu  : data, 4K;
+            page ring    : data, 2M;
+            page scratch : data, 4K, write_through;
+            segment code        : code, 0x1000, in modules;
+            segment shared_data : data_shared, 0x800, in heap;
+            segment preserve    : data_preserve, 0x400, in bss;
+            segment stack       : stack, 0x2000, align 16, in stacks;
+        }
+        table core1_el3 (core 1, EL3) {
+            virtual 0x8000_0000 .. +4G;
+            page boot     : code, 2M, identity;
+            page text     : code, 4K * 3, rx;
+            page vectors  : code, 4K;
+            page monitor  : code, 2M;
+            page services : code, 4K * 2;
+            page psci     : code, 4K;
+            page heap     : data, 2M, rw;
+            page stacks   : data, 4K * 2;
+            page bss      : data, 4K;
+            page logbuf   : data, 4K, rw, non_cacheable;
+            page dma      : data, 2M, rw;
+            page scratch  : data, 4K;
+            segment boot_code   : boot_code, 0x400, align 16, in boot;
+            segment code        : code, 0x2000, in text;
+            segment shared_data : data_shared, 0x1000, in heap;
+            segment preserve    : data_preserve, 0x800, align 64, in bss;
+            segment stack       : stack, 0x2000, align 16, in stacks;
+        }
+        table core1_el1 (core 1, EL1_NS) {
+            virtual 0x4000_0000 .. +1G;
+            page kernel  : code, 2M;
+            page modules : code, 4K * 3;
+            page vdso    : code, 4K;
+            page init    : code, 4K * 2;
+            page trace   : code, 4K;
+            page extra   : code, 2M;
+            page heap    : data, 2M * 2;
+            page stacks  : data, 4K * 2;
+            page bss     : data, 4K;
+            page percpu  : data, 4K;
+            page ring    : data, 2M;
+            page scratch : data, 4K, write_through;
+            segment code        : code, 0x1000, in modules;
+            segment shared_data : data_shared, 0x800, in heap;
+            segment preserve    : data_preserve, 0x400, in bss;
+            segment stack       : stack, 0x2000, align 16, in stacks;
+        }
+
+        shared page mailbox : data, 2M, rw;
+        shared page doorbell : device, 4K, pa 0x0900_1000, tables [core0_el3, core1_el3];
+        shared segment cross_core : data_preserve, 2K, align 16, in mailbox;
+    }
+}
+
+/// The entry point, computed at compile time from the layout.
+const ENTRY: u64 = soc::core0_el3::BOOT.va();
+const_assert!(soc::core0_el3::BOOT.va() == soc::core0_el3::BOOT.pa());
+const_assert!(soc::core0_el3::BSP_BOOT.va() == soc::core0_el3::BSP_BOOT.pa());
+const_assert!(soc::core0_el3::UART.pa() == 0x0900_0000);
+const_assert!(soc::core0_el3::TEXT.len() == 3);
+const_assert!(soc::core0_el3::INFO.core() == 0);
+const_assert!(soc::TABLES.len() == 4);
+const_assert!(soc::core0_el3::PAGES[0].is_identity());
+
+fn tables() -> Vec<(&'static TableInfo, &'static [Page], &'static [Segment])> {
+    vec![
+        (
+            soc::core0_el3::INFO,
+            soc::core0_el3::PAGES,
+            soc::core0_el3::SEGMENTS,
+        ),
+        (
+            soc::core0_el1::INFO,
+            soc::core0_el1::PAGES,
+            soc::core0_el1::SEGMENTS,
+        ),
+        (
+            soc::core1_el3::INFO,
+            soc::core1_el3::PAGES,
+            soc::core1_el3::SEGMENTS,
+        ),
+        (
+            soc::core1_el1::INFO,
+            soc::core1_el1::PAGES,
+            soc::core1_el1::SEGMENTS,
+        ),
+    ]
+}
+
+#[test]
+fn entry_is_usable_in_const_context() {
+    assert_eq!(ENTRY, soc::core0_el3::BOOT.va());
+    assert!(soc::core0_el3::BOOT.contains_va(ENTRY));
+}
+
+#[test]
+fn tables_are_listed_in_declaration_order() {
+    let names: Vec<&str> = soc::TABLES.iter().map(|t| t.name()).collect();
+    assert_eq!(names, ["core0_el3", "core0_el1", "core1_el3", "core1_el1"]);
+    assert_eq!(soc::core1_el1::INFO.core(), 1);
+    assert_eq!(
+        soc::core1_el1::INFO.el(),
+        memlayout::ExecutionContext::EL1_NS
+    );
+    for (info, pages, segments) in tables() {
+        assert!(
+            pages
+                .iter()
+                .all(|p| p.core() == info.core() && p.el() == info.el())
+        );
+        assert!(
+            segments
+                .iter()
+                .all(|s| s.core() == info.core() && s.el() == info.el())
+        );
+    }
+}
+
+#[test]
+fn identity_pages_have_va_equal_to_pa() {
+    for boot in [soc::core0_el3::BOOT, soc::core1_el3::BOOT] {
+        assert!(boot.is_identity(), "{boot:?}");
+        assert_eq!(boot.size(), 0x20_0000);
+    }
+    assert!(soc::core0_el3::BSP_BOOT.is_identity());
+    // Two identity pages of different tables cannot share a PA (they are not shared).
+    assert_ne!(soc::core0_el3::BOOT.pa(), soc::core1_el3::BOOT.pa());
+}
+
+#[test]
+fn shared_page_has_one_pa_in_every_table() {
+    let mailboxes: [&Page; 4] = [
+        soc::core0_el3::MAILBOX,
+        soc::core0_el1::MAILBOX,
+        soc::core1_el3::MAILBOX,
+        soc::core1_el1::MAILBOX,
+    ];
+    for m in mailboxes {
+        assert!(m.is_shared());
+        assert_eq!(m.pa(), mailboxes[0].pa());
+    }
+    let segs: [&Segment; 4] = [
+        soc::core0_el3::CROSS_CORE,
+        soc::core0_el1::CROSS_CORE,
+        soc::core1_el3::CROSS_CORE,
+        soc::core1_el1::CROSS_CORE,
+    ];
+    for (s, m) in segs.iter().zip(mailboxes) {
+        assert!(s.is_shared());
+        assert_eq!(s.pa(), segs[0].pa());
+        assert_eq!(m.va_to_pa(s.va()), Some(s.pa()));
+        assert_eq!(s.size(), 0x800);
+    }
+    // `tables [..]` maps the doorbell into the two EL3 tables only.
+    assert_eq!(soc::core0_el3::DOORBELL.pa(), 0x0900_1000);
+    assert_eq!(soc::core1_el3::DOORBELL.pa(), 0x0900_1000);
+    assert!(!soc::core0_el1::PAGES.iter().any(|p| p.name() == "doorbell"));
+}
+
+#[test]
+fn fixed_addresses_are_honoured() {
+    assert_eq!(soc::core0_el3::FIXED.va(), 0xF000_0000);
+    assert_eq!(soc::core0_el3::FIXED.pa(), 0x8100_0000);
+    assert_eq!(soc::core0_el3::FIXED.perms(), Perms::R);
+    assert_eq!(soc::core0_el3::UART.pa(), 0x0900_0000);
+    assert_eq!(soc::core0_el3::UART.kind(), PageKind::Device);
+}
+
+#[test]
+fn defaults_and_options_are_applied() {
+    assert_eq!(soc::core0_el1::KERNEL.perms(), Perms::RX);
+    assert_eq!(soc::core0_el1::BSS.perms(), Perms::RW);
+    assert_eq!(soc::core0_el3::UART.perms(), Perms::RW);
+    assert_eq!(
+        soc::core0_el3::LOGBUF.cacheability(),
+        memlayout::Cacheability::NonCacheable
+    );
+    assert_eq!(
+        soc::core0_el1::SCRATCH.cacheability(),
+        memlayout::Cacheability::WriteThrough
+    );
+    assert_eq!(
+        soc::core0_el1::BSS.shareability(),
+        memlayout::Shareability::Inner
+    );
+    let dma = soc::core0_el3::DMA;
+    assert!(matches!(dma.attr("owner"), Some(memlayout::AttrValue::Str(s)) if s == "fw"));
+    assert_eq!(
+        dma.attr("coherent"),
+        Some(&memlayout::AttrValue::Bool(true))
+    );
+    assert_eq!(dma.attr("channel"), Some(&memlayout::AttrValue::Int(3)));
+    assert_eq!(dma.attr("missing"), None);
+}
+
+#[test]
+fn consecutive_pages_are_contiguous_in_va_and_pa() {
+    let text = soc::core0_el3::TEXT;
+    assert_eq!(text.len(), 3);
+    for (i, w) in text.windows(2).enumerate() {
+        assert_eq!(w[0].index(), i as u32);
+        assert_eq!(w[0].va_end(), w[1].va());
+        assert_eq!(w[0].pa_end(), w[1].pa());
+    }
+    let heap = soc::core0_el1::HEAP;
+    assert_eq!(heap.len(), 2);
+    assert_eq!(heap[0].va_end(), heap[1].va());
+    assert_eq!(heap[0].pa_end(), heap[1].pa());
+    // The named constant and the PAGES entries agree.
+    let in_pages: Vec<&Page> = soc::core0_el3::PAGES
+        .iter()
+        .filter(|p| p.name() == "text")
+        .collect();
+    assert_eq!(in_pages.len(), 3);
+    for (a, b) in in_pages.iter().zip(text.iter()) {
+        assert_eq!(*a, b);
+    }
+}
+
+#[test]
+fn every_page_is_aligned_and_no_two_overlap() {
+    let mut all_pa: Vec<(u64, u64, String, bool)> = Vec::new();
+    for (info, pages, _) in tables() {
+        for p in pages {
+            assert_eq!(p.va() % p.size(), 0, "{p:?}");
+            assert_eq!(p.pa() % p.size(), 0, "{p:?}");
+            if !p.is_shared() {
+                all_pa.push((
+                    p.pa(),
+                    p.pa_end(),
+                    format!("{}:{}", info.name(), p.name()),
+                    false,
+                ));
+            }
+        }
+        for (i, a) in pages.iter().enumerate() {
+            for b in &pages[i + 1..] {
+                assert!(
+                    a.va_end() <= b.va() || b.va_end() <= a.va(),
+                    "{} and {} overlap in VA in {}",
+                    a.name(),
+                    b.name(),
+                    info.name()
+                );
+            }
+        }
+    }
+    for p in soc::core0_el3::PAGES.iter().filter(|p| p.is_shared()) {
+        all_pa.push((p.pa(), p.pa_end(), p.name().to_string(), true));
+    }
+    all_pa.sort();
+    for w in all_pa.windows(2) {
+        assert!(w[0].1 <= w[1].0, "{} and {} overlap in PA", w[0].2, w[1].2);
+    }
+}
+
+#[test]
+fn segments_sit_inside_pages_of_their_kind() {
+    for (info, pages, segments) in tables() {
+        assert!(!segments.is_empty());
+        for s in segments {
+            assert_eq!(s.va() % s.align(), 0, "{s:?}");
+            let host = pages
+                .iter()
+                .find(|p| p.contains_va(s.va()))
+                .unwrap_or_else(|| panic!("{} is in no page of {}", s.name(), info.name()));
+            assert_eq!(host.kind(), s.kind().page_kind(), "{s:?} in {host:?}");
+            assert_eq!(host.va_to_pa(s.va()), Some(s.pa()));
+            // The last byte is mapped too, by a page of the same kind.
+            let last = s.va_end() - 1;
+            let end_host = pages.iter().find(|p| p.contains_va(last)).unwrap();
+            assert_eq!(end_host.kind(), host.kind());
+            assert_eq!(end_host.va_to_pa(last), Some(s.pa() + s.size() - 1));
+        }
+        for (i, a) in segments.iter().enumerate() {
+            for b in &segments[i + 1..] {
+                assert!(a.va_end() <= b.va() || b.va_end() <= a.va());
+            }
+        }
+    }
+    assert_eq!(soc::core0_el3::STACK.kind(), memlayout::SegmentKind::Stack);
+    assert!(soc::core0_el3::STACKS[0].contains_va(soc::core0_el3::STACK.va()));
+    assert!(soc::core0_el3::BOOT.contains_va(soc::core0_el3::BOOT_CODE.va()));
+    assert!(soc::core0_el3::BSP_BOOT.va().is_multiple_of(16));
+    assert!(soc::core0_el3::CODE.va().is_multiple_of(8));
+}
+
+memory_layout! {
+    mod same_a {
+        seed = 42;
+        physical ram = 0x4000_0000 .. +1G;
+        table t (core 0, EL1_NS) {
+            virtual 0x1_0000_0000 .. +16G;
+            page a : code, 4K * 2;
+            page b : data, 2M;
+            page c : data, 4K;
+            segment s : stack, 0x1000, in b;
+        }
+        shared page m : data, 4K;
+    }
+}
+
+memory_layout! {
+    mod same_b {
+        seed = 42;
+        physical ram = 0x4000_0000 .. +1G;
+        table t (core 0, EL1_NS) {
+            virtual 0x1_0000_0000 .. +16G;
+            page a : code, 4K * 2;
+            page b : data, 2M;
+            page c : data, 4K;
+            segment s : stack, 0x1000, in b;
+        }
+        shared page m : data, 4K;
+    }
+}
+
+memory_layout! {
+    mod other_seed {
+        seed = 43;
+        physical ram = 0x4000_0000 .. +1G;
+        table t (core 0, EL1_NS) {
+            virtual 0x1_0000_0000 .. +16G;
+            page a : code, 4K * 2;
+            page b : data, 2M;
+            page c : data, 4K;
+            segment s : stack, 0x1000, in b;
+        }
+        shared page m : data, 4K;
+    }
+}
+
+memory_layout! {
+    mod no_seed {
+        physical ram = 0x4000_0000 .. +1G;
+        table t (core 0, EL1_NS) {
+            virtual 0x1_0000_0000 .. +16G;
+            page a : code, 4K * 2;
+            page b : data, 2M;
+            page c : data, 4K;
+            segment s : stack, 0x1000, in b;
+        }
+        shared page m : data, 4K;
+    }
+}
+
+#[test]
+fn same_seed_gives_same_tables() {
+    assert_eq!(same_a::t::PAGES, same_b::t::PAGES);
+    assert_eq!(same_a::t::SEGMENTS, same_b::t::SEGMENTS);
+}
+
+#[test]
+fn different_seeds_give_different_tables() {
+    assert_ne!(same_a::t::PAGES, other_seed::t::PAGES);
+    assert_ne!(same_a::t::PAGES, no_seed::t::PAGES);
+}
+
+#[test]
+fn without_a_seed_placement_is_lowest_first() {
+    // Deterministic placement packs from the bottom of each pool.
+    let lowest_pa = no_seed::t::PAGES.iter().map(Page::pa).min().unwrap();
+    let lowest_va = no_seed::t::PAGES.iter().map(Page::va).min().unwrap();
+    assert_eq!(lowest_pa, 0x4000_0000);
+    assert_eq!(lowest_va, 0x1_0000_0000);
+}
+
+#[test]
+fn expansion_is_byte_identical_for_identical_input() {
+    let input: proc_macro2::TokenStream = r#"
+        mod soc {
+            seed = 7;
+            physical ram = 0x8000_0000 .. +1G;
+            table t (core 0, EL3) {
+                virtual 0x8000_0000 .. +1G;
+                page boot : code, 2M, identity;
+                page heap : data, 4K * 3, attrs { b = 1, a = "x" };
+                segment s : stack, 0x100, in heap;
+            }
+            shared page m : data, 4K;
+        }
+    "#
+    .parse()
+    .unwrap();
+    let a = memlayout::dsl::expand(input.clone()).to_string();
+    let b = memlayout::dsl::expand(input).to_string();
+    assert_eq!(a, b);
+    assert!(a.contains("pub const BOOT"));
+    assert!(!a.contains("compile_error"));
+}

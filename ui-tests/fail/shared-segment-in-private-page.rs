@@ -1,0 +1,13 @@
+memlayout_macros::memory_layout! {
+    mod soc {
+        physical ram = 0x8000_0000 .. +1G;
+        table core0_el3 (core 0, EL3) {
+            virtual 0x8000_0000 .. +1G;
+            page heap : data, 2M;
+        }
+        shared page mailbox : data, 2M;
+        shared segment cross_core : data_preserve, 2K, in heap;
+    }
+}
+
+fn main() {}

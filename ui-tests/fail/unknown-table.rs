@@ -1,0 +1,12 @@
+memlayout_macros::memory_layout! {
+    mod soc {
+        physical ram = 0x8000_0000 .. +1G;
+        physical mmio = 0x0900_0000 .. +16M, device;
+        table core0_el3 (core 0, EL3) {
+            virtual 0x8000_0000 .. +1G;
+        }
+        shared page doorbell : device, 4K, pa 0x0900_1000, tables [core0_el2];
+    }
+}
+
+fn main() {}

@@ -1,0 +1,53 @@
+// Every form of the language in one layout.
+memlayout_macros::memory_layout! {
+    /// Outer docs are kept.
+    #[allow(unused)]
+    pub(crate) mod every {
+        physical ram  = 0x4000_0000 .. 0x1_0000_0000, non_secure;
+        physical low  = 0x1000_0000 .. +256M;
+        physical mmio = 0x0900_0000 .. +16M, device;
+
+        /// A hypervisor table with two virtual ranges.
+        table hyp (core 3, EL2_NS) {
+            virtual 0x1000 .. +1G, 0x1_0000_0000 .. +1G;
+            virtual 0x2_0000_0000 .. 0x2_4000_0000;
+            /// Code from the low pool.
+            page text   : code, 4K * 2, rwx, pool low;
+            page frame  : data, 2M, non_cacheable, outer;
+            page view   : data, alias frame, va 0x2000_0000, non_cacheable, outer;
+            page big    : system, 1G;
+            page regs   : device, 4K, pa 0x0900_0000, r;
+            page tagged : data, 4K, write_through, non_shareable,
+                attrs { owner = "hyp", level = -2, secure = false };
+            segment entry : code, 0x100, align 64, in text;
+            segment table : data_shared, 0x10, va 0x2000_0000;
+        }
+        table user (core 3, EL0_NS) {
+            virtual 0x40_0000 .. +512M;
+            page app : code, 4K;
+            page heap : data, 4K * 4;
+            segment stack : stack, 4K, in heap;
+            segment preserved : data_preserve, 0x100;
+        }
+        shared page mailbox : data, 4K, tables [hyp, user];
+        shared page shared_regs : device, 4K, pa 0x0900_1000, tables [hyp];
+        shared segment inbox : data_shared, 0x100, in mailbox;
+    }
+}
+
+fn main() {
+    assert_eq!(every::hyp::TEXT.len(), 2);
+    assert!(every::hyp::TEXT[0].pa() >= 0x1000_0000 && every::hyp::TEXT[0].pa() < 0x2000_0000);
+    assert_eq!(every::hyp::VIEW.pa(), every::hyp::FRAME.pa());
+    assert_eq!(every::hyp::VIEW.va(), 0x2000_0000);
+    assert_eq!(every::hyp::TABLE.va(), 0x2000_0000);
+    assert_eq!(every::hyp::REGS.perms(), memlayout::Perms::R);
+    assert_eq!(
+        every::hyp::TAGGED.attr("level"),
+        Some(&memlayout::AttrValue::Int(-2))
+    );
+    assert_eq!(every::hyp::INBOX.pa(), every::user::INBOX.pa());
+    assert_eq!(every::user::HEAP.len(), 4);
+    assert_eq!(every::TABLES.len(), 2);
+    assert!(every::hyp::SHARED_REGS.is_shared());
+}
