@@ -679,6 +679,32 @@ impl Layout {
             .map(|&(_, i)| &self.segments[i as usize])
     }
 
+    /// Takes `va .. va + size` out of a table's free VA without mapping anything, so
+    /// later requests cannot take it; [`release_va`](Self::release_va) gives it back.
+    pub(crate) fn hold_va(&mut self, table: TableId, va: u64, size: u64) -> Result<(), Error> {
+        let r = interval(va, size, "a held VA range")?;
+        let t = self.table_ref(table)?;
+        if !t.va_free.contains(va, size) {
+            return Err(self.va_collision(t, r));
+        }
+        let _ = self.tables[table.index()].va_free.remove_interval(r);
+        Ok(())
+    }
+
+    /// Gives back a range taken by [`hold_va`](Self::hold_va).
+    pub(crate) fn release_va(&mut self, table: TableId, va: u64, size: u64) {
+        if let (Some(r), Some(t)) = (Interval::new(va, size), self.tables.get_mut(table.index())) {
+            let _ = t.va_free.insert_interval(r, ());
+        }
+    }
+
+    /// The tables a segment request was placed in.
+    pub fn segment_tables(&self, segment: SegmentId) -> Vec<TableId> {
+        self.segment_groups
+            .get(segment.index())
+            .map_or(Vec::new(), |g| g.entries.iter().map(|&(t, _)| t).collect())
+    }
+
     /// Whether every byte of `va .. va + size` is mapped in a table.
     pub fn is_mapped(&self, table: TableId, va: u64, size: u64) -> bool {
         match self.tables.get(table.index()) {

@@ -42,6 +42,10 @@ pub struct Plan {
     tables: Vec<TableId>,
     pages: Vec<(DeclId, String, MappingId)>,
     segments: Vec<(DeclId, SegmentId)>,
+    /// Per table (by layout table index), the indices into `pages` mapped there.
+    pages_by_table: Vec<Vec<usize>>,
+    /// Per table, the indices into `segments` placed there.
+    segments_by_table: Vec<Vec<usize>>,
 }
 
 impl Plan {
@@ -63,18 +67,23 @@ impl Plan {
     /// The pages mapped into the table at `table` in [`Spec::tables`], shared pages
     /// included, in declaration order.
     pub fn pages(&self, table: usize) -> Vec<PlannedPages> {
-        let Some(&tid) = self.tables.get(table) else {
+        let (Some(&tid), Some(list)) = (self.tables.get(table), self.pages_by_table.get(table))
+        else {
             return Vec::new();
         };
-        self.pages
-            .iter()
-            .filter_map(|(decl, name, mid)| {
-                let pages = self.layout.mapping_pages(*mid, tid);
-                (!pages.is_empty()).then(|| PlannedPages {
+        list.iter()
+            .map(|&k| {
+                let (decl, name, mid) = &self.pages[k];
+                PlannedPages {
                     decl: *decl,
                     name: name.clone(),
-                    pages: pages.into_iter().cloned().collect(),
-                })
+                    pages: self
+                        .layout
+                        .mapping_pages(*mid, tid)
+                        .into_iter()
+                        .cloned()
+                        .collect(),
+                }
             })
             .collect()
     }
@@ -82,17 +91,15 @@ impl Plan {
     /// The segments placed in the table at `table` in [`Spec::tables`], shared segments
     /// included, in declaration order.
     pub fn segments(&self, table: usize) -> Vec<PlannedSegment> {
-        let Some(&tid) = self.tables.get(table) else {
+        let (Some(&tid), Some(list)) = (self.tables.get(table), self.segments_by_table.get(table))
+        else {
             return Vec::new();
         };
-        self.segments
-            .iter()
-            .filter_map(|(decl, sid)| {
-                let segment = self.layout.segment_in(*sid, tid)?.clone();
-                Some(PlannedSegment {
-                    decl: *decl,
-                    segment,
-                })
+        list.iter()
+            .filter_map(|&k| {
+                let (decl, sid) = self.segments[k];
+                let segment = self.layout.segment_in(sid, tid)?.clone();
+                Some(PlannedSegment { decl, segment })
             })
             .collect()
     }
@@ -101,7 +108,9 @@ impl Plan {
 /// Placement priority: fixed, identity, shared, the rest, aliases; larger first.
 fn page_rank(p: &crate::spec::PageSpec) -> (u8, core::cmp::Reverse<u128>) {
     let class = if p.alias.is_some() {
-        4
+        // An alias needs its target mapped; one with a fixed VA still claims that VA
+        // early, and waits for its target if that is not mapped yet.
+        if p.va.is_some() { 0 } else { 4 }
     } else if p.va.is_some() || p.pa.is_some() {
         0
     } else if p.identity {
@@ -134,6 +143,8 @@ struct Planner<'a> {
     errors: Vec<PlanError>,
     tables: Vec<Option<TableId>>,
     mapping_decl: Vec<(MappingId, DeclId)>,
+    /// Fixed VAs of aliases held until their target is mapped: (page, table, va, bytes).
+    held: Vec<(usize, TableId, u64, u64)>,
 }
 
 impl Planner<'_> {
@@ -256,10 +267,78 @@ impl Planner<'_> {
         let mut order: Vec<usize> = (0..spec.pages.len()).collect();
         order.sort_by_key(|&i| (page_rank(&spec.pages[i]), i));
         let mut done: Vec<Option<MappingId>> = alloc::vec![None; spec.pages.len()];
-        for i in order {
+        let mut tried = alloc::vec![false; spec.pages.len()];
+        let mut deferred = Vec::new();
+        let mut queue = order;
+        let mut last_pass = false;
+        loop {
+            for &i in &queue {
+                self.page(
+                    i,
+                    &mut done,
+                    &mut tried,
+                    (!last_pass).then_some(&mut deferred),
+                );
+            }
+            if last_pass || deferred.is_empty() {
+                break;
+            }
+            queue = core::mem::take(&mut deferred);
+            last_pass = true;
+        }
+        spec.pages
+            .iter()
+            .zip(done)
+            .filter_map(|(p, m)| Some((p.decl, p.name.clone(), m?)))
+            .collect()
+    }
+
+    /// Maps page declaration `i`. An alias whose target is declared but not tried yet
+    /// goes to `defer` instead, when given.
+    fn page(
+        &mut self,
+        i: usize,
+        done: &mut [Option<MappingId>],
+        tried: &mut [bool],
+        defer: Option<&mut Vec<usize>>,
+    ) {
+        let spec = self.spec;
+        {
             let p = &spec.pages[i];
+            if let (Some(alias), Some(defer)) = (&p.alias, defer)
+                && let Some(target) = spec
+                    .pages
+                    .iter()
+                    .enumerate()
+                    .find(|(j, q)| *j != i && q.name == alias.page && !tried[*j])
+                    .map(|(_, q)| q)
+            {
+                // Hold a fixed VA now, so pages placed before the target cannot take it.
+                if let (Some(va), Placement::Table(t)) = (p.va, &p.place)
+                    && let Some(Some(tid)) = self.tables.get(*t).copied()
+                {
+                    let bytes = target.size.bytes().saturating_mul(u64::from(target.count));
+                    if let Err(e) = self.layout.hold_va(tid, va, bytes) {
+                        tried[i] = true;
+                        let related = match &e {
+                            Error::Overlap { with_id, .. } => self.decl_of_mapping(*with_id),
+                            _ => None,
+                        };
+                        self.err(p.decl, Part::Va, related, e);
+                        return;
+                    }
+                    self.held.push((i, tid, va, bytes));
+                }
+                defer.push(i);
+                return;
+            }
+            if let Some(k) = self.held.iter().position(|&(h, ..)| h == i) {
+                let (_, tid, va, bytes) = self.held.swap_remove(k);
+                self.layout.release_va(tid, va, bytes);
+            }
+            tried[i] = true;
             let Some(tables) = self.resolve(&p.place) else {
-                continue;
+                return;
             };
             let mut req = PageRequest::new(p.name.clone(), p.attrs.kind, p.size)
                 .count(p.count)
@@ -330,11 +409,6 @@ impl Planner<'_> {
                 }
             }
         }
-        spec.pages
-            .iter()
-            .zip(done)
-            .filter_map(|(p, m)| Some((p.decl, p.name.clone(), m?)))
-            .collect()
     }
 
     fn segments(&mut self) -> Vec<(DeclId, SegmentId)> {
@@ -494,6 +568,7 @@ pub fn plan(spec: &Spec) -> Result<Plan, Vec<PlanError>> {
         errors: Vec::new(),
         tables: Vec::new(),
         mapping_decl: Vec::new(),
+        held: Vec::new(),
     };
     if let Some((decl, bits)) = spec.pa_bits
         && let Err(e) = p.layout.set_pa_bits(bits)
@@ -526,12 +601,30 @@ pub fn plan(spec: &Spec) -> Result<Plan, Vec<PlanError>> {
             return Err(p.errors);
         }
     };
-    let tables = p.tables.into_iter().flatten().collect();
+    let tables: Vec<TableId> = p.tables.into_iter().flatten().collect();
+    let mut pages_by_table = alloc::vec![Vec::new(); tables.len()];
+    for (k, (_, _, mid)) in pages.iter().enumerate() {
+        for t in p.layout.mapping_tables(*mid) {
+            if let Some(v) = pages_by_table.get_mut(t.index()) {
+                v.push(k);
+            }
+        }
+    }
+    let mut segments_by_table = alloc::vec![Vec::new(); tables.len()];
+    for (k, (_, sid)) in segments.iter().enumerate() {
+        for t in p.layout.segment_tables(*sid) {
+            if let Some(v) = segments_by_table.get_mut(t.index()) {
+                v.push(k);
+            }
+        }
+    }
     Ok(Plan {
         layout: p.layout,
         translations,
         tables,
         pages,
         segments,
+        pages_by_table,
+        segments_by_table,
     })
 }

@@ -1,0 +1,187 @@
+//! The declarative planner: order independence, errors tied to declarations, aliases,
+//! translation tables.
+
+use memlayout::error::Error;
+use memlayout::plan::plan;
+use memlayout::spec::{
+    AliasSpec, PageSpec, Part, Placement, PoolSpec, RangeSpec, SegmentSpec, Spec, TableSpec,
+};
+use memlayout::tables::TablePlacement;
+use memlayout::{ExecutionContext, MemAttrs, PageKind, PageSize, SegmentKind};
+
+const RAM: u64 = 0x8000_0000;
+
+fn page(decl: u32, name: &str, table: usize, kind: PageKind, size: PageSize) -> PageSpec {
+    PageSpec {
+        decl,
+        name: name.into(),
+        place: Placement::Table(table),
+        size,
+        count: 1,
+        attrs: MemAttrs::new(kind),
+        identity: false,
+        va: None,
+        pa: None,
+        pool: None,
+        custom: Vec::new(),
+        alias: None,
+    }
+}
+
+fn spec(pages: Vec<PageSpec>) -> Spec {
+    Spec {
+        seed: None,
+        pools: vec![PoolSpec {
+            decl: 1,
+            name: "ram".into(),
+            start: RAM,
+            size: 64 << 20,
+            device: false,
+            non_secure: false,
+        }],
+        tables: vec![TableSpec {
+            decl: 2,
+            name: "t".into(),
+            core: 0,
+            el: ExecutionContext::EL3,
+            virt: vec![RangeSpec {
+                decl: 3,
+                start: RAM,
+                size: 64 << 20,
+            }],
+        }],
+        pages,
+        segments: Vec::new(),
+        decl: 0,
+        pa_bits: None,
+        tables_at: None,
+        wxn: false,
+    }
+}
+
+#[test]
+fn declaration_order_does_not_matter() {
+    // A fixed page in the middle of the space, declared after pages that would otherwise
+    // take its place; and an identity page.
+    let mut fixed = page(12, "fixed", 0, PageKind::Data, PageSize::Size2M);
+    fixed.va = Some(RAM);
+    fixed.pa = Some(RAM);
+    let mut boot = page(13, "boot", 0, PageKind::Code, PageSize::Size2M);
+    boot.identity = true;
+    let mut a = vec![
+        page(10, "small", 0, PageKind::Data, PageSize::Size4K),
+        page(11, "big", 0, PageKind::Code, PageSize::Size2M),
+        fixed,
+        boot,
+    ];
+    let forward = plan(&spec(a.clone())).expect("plans");
+    a.reverse();
+    let backward = plan(&spec(a)).expect("plans in reverse too");
+    let va_of = |p: &memlayout::plan::Plan, name: &str| {
+        p.pages(0)
+            .into_iter()
+            .find(|g| g.name == name)
+            .map(|g| g.pages[0].va())
+    };
+    for name in ["small", "big", "fixed", "boot"] {
+        assert_eq!(va_of(&forward, name), va_of(&backward, name), "{name}");
+    }
+    assert_eq!(va_of(&forward, "fixed"), Some(RAM));
+    // Pages come back in declaration order.
+    let names: Vec<String> = forward.pages(0).into_iter().map(|g| g.name).collect();
+    assert_eq!(names, ["small", "big", "fixed", "boot"]);
+}
+
+#[test]
+fn every_error_is_reported_with_its_declaration() {
+    let mut x = page(10, "x", 0, PageKind::Data, PageSize::Size4K);
+    x.va = Some(RAM);
+    let mut y = page(11, "y", 0, PageKind::Data, PageSize::Size4K);
+    y.va = Some(RAM);
+    let mut z = page(12, "z", 0, PageKind::Data, PageSize::Size2M);
+    z.pa = Some(RAM + 0x1000);
+    let mut s = spec(vec![x, y, z]);
+    s.segments.push(SegmentSpec {
+        decl: 20,
+        name: "st".into(),
+        place: Placement::Table(0),
+        kind: SegmentKind::Stack,
+        size: 0x100,
+        align: 16,
+        identity: false,
+        in_page: Some("nope".into()),
+        va: None,
+    });
+    let errors = plan(&s).unwrap_err();
+    let overlap = errors.iter().find(|e| e.decl == 11).expect("overlap on y");
+    assert!(matches!(overlap.error, Error::Overlap { .. }));
+    assert_eq!((overlap.part, overlap.related), (Part::Va, Some(10)));
+    let misaligned = errors.iter().find(|e| e.decl == 12).expect("misaligned z");
+    assert_eq!(misaligned.part, Part::Pa);
+    let unknown = errors.iter().find(|e| e.decl == 20).expect("unknown page");
+    assert_eq!(unknown.part, Part::InPage);
+    assert_eq!(errors.len(), 3, "{errors:?}");
+}
+
+#[test]
+fn alias_with_fixed_va_claims_it_before_larger_pages() {
+    let big = page(10, "big", 0, PageKind::Data, PageSize::Size2M);
+    let mut alias = page(11, "view", 0, PageKind::Data, PageSize::Size2M);
+    alias.va = Some(RAM);
+    alias.alias = Some(AliasSpec {
+        table: None,
+        page: "big".into(),
+    });
+    let p = plan(&spec(vec![alias, big])).expect("the alias's fixed VA is honoured");
+    let pages = p.pages(0);
+    let view = pages.iter().find(|g| g.name == "view").unwrap();
+    let big = pages.iter().find(|g| g.name == "big").unwrap();
+    assert_eq!(view.pages[0].va(), RAM);
+    assert_eq!(view.pages[0].pa(), big.pages[0].pa());
+    assert_ne!(big.pages[0].va(), RAM);
+}
+
+#[test]
+fn translation_tables_are_built_and_placed() {
+    let mut s = spec(vec![page(10, "a", 0, PageKind::Data, PageSize::Size4K)]);
+    s.tables_at = Some((
+        30,
+        TablePlacement::At {
+            start: RAM + (32 << 20),
+            size: 1 << 20,
+        },
+    ));
+    let p = plan(&s).unwrap();
+    let tr = p.translation(0).unwrap();
+    assert_eq!(tr.base_pa(), RAM + (32 << 20));
+    let a = &p.pages(0)[0].pages[0];
+    assert_eq!(tr.walk(a.va()).unwrap().pa, a.pa());
+    // Too small a range: one error, on the `tables at` declaration.
+    s.tables_at = Some((
+        30,
+        TablePlacement::At {
+            start: RAM + (32 << 20),
+            size: 0x1000,
+        },
+    ));
+    let errors = plan(&s).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].decl, 30);
+    assert!(matches!(errors[0].error, Error::NoRoom { .. }));
+}
+
+#[test]
+fn pa_bits_limit_pools() {
+    let mut s = spec(vec![]);
+    s.pa_bits = Some((40, 32));
+    s.pools[0].start = 0x1_0000_0000;
+    let errors = plan(&s).unwrap_err();
+    assert!(
+        matches!(errors[0].error, Error::BeyondLimit { bits: 32, .. }),
+        "{errors:?}"
+    );
+    assert_eq!(
+        errors[0].decl, 1,
+        "the pool that passes the limit is at fault"
+    );
+}
