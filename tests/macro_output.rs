@@ -436,3 +436,45 @@ fn expansion_is_byte_identical_for_identical_input() {
     assert!(a.contains("pub const BOOT"));
     assert!(!a.contains("compile_error"));
 }
+
+#[test]
+fn translation_tables_sit_in_ram_apart_from_every_page() {
+    let images = [
+        (
+            soc::core0_el3::TABLES_PA,
+            soc::core0_el3::TRANSLATION.as_bytes(),
+        ),
+        (
+            soc::core0_el1::TABLES_PA,
+            soc::core0_el1::TRANSLATION.as_bytes(),
+        ),
+        (
+            soc::core1_el3::TABLES_PA,
+            soc::core1_el3::TRANSLATION.as_bytes(),
+        ),
+        (
+            soc::core1_el1::TABLES_PA,
+            soc::core1_el1::TRANSLATION.as_bytes(),
+        ),
+    ];
+    let ram = 0x8000_0000..0x1_0000_0000u64;
+    for (i, &(pa, image)) in images.iter().enumerate() {
+        let end = pa + image.len() as u64;
+        assert!(!image.is_empty() && image.len().is_multiple_of(4096));
+        assert!(ram.contains(&pa) && end <= ram.end, "tables {i} at {pa:#x}");
+        for &(other, other_image) in &images[i + 1..] {
+            assert!(end <= other || other + other_image.len() as u64 <= pa);
+        }
+        for (_, pages, _) in tables() {
+            for p in pages {
+                assert!(
+                    p.pa_end() <= pa || p.pa() >= end,
+                    "page `{}` overlaps tables {i}",
+                    p.name()
+                );
+            }
+        }
+    }
+    assert_eq!(soc::core0_el3::TTBR0, soc::core0_el3::TABLES_PA);
+    assert_eq!(soc::core1_el1::TTBR0, soc::core1_el1::TABLES_PA);
+}

@@ -579,3 +579,147 @@ random_layouts! {
     random_layout_10: 0x5EED,
     random_layout_11: 0xDEAD_BEEF,
 }
+
+/// The tables `memory_layout!` emits, loaded as emitted: each table module's
+/// `TRANSLATION` image at its `TABLES_PA`, with its `MAIR`, `TCR`, `TTBR0` and
+/// `SCTLR_SET`. The EL3 table identity-maps the harness, which then runs on it.
+#[test]
+fn macro_layout() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    memlayout_macros::memory_layout! {
+        mod soc {
+            physical harness_ram = 0x4000_0000 .. +2M;
+            physical ram = 0x4020_0000 .. +1G;
+            physical mmio = 0x0900_0000 .. +16M, device;
+            table el3 (core 0, EL3) {
+                virtual 0x4000_0000 .. +2G;
+                page harness : code, 2M, va 0x4000_0000, pa 0x4000_0000, rwx;
+                page text    : code, 4K * 3, rx;
+                page rodata  : data, 4K, r;
+                page heap    : data, 2M, rw;
+                page stacks  : data, 4K * 2, rw;
+                page log     : data, 4K, rw, non_cacheable;
+                page trace   : data, 4K, rw, write_through, outer;
+                page high    : data, 4K, va 0x6000_0000, rw;
+                page uart    : device, 4K, pa 0x0900_0000, rw;
+            }
+            table el1 (core 0, EL1_NS) {
+                virtual 0x8000_0000 .. +1G;
+                page kernel  : code, 2M;
+                page modules : code, 4K * 2;
+                page heap    : data, 4K * 4, rw;
+                page ro      : data, 4K, r, write_through;
+                page uart    : device, 4K, pa 0x0900_1000, rw;
+            }
+        }
+    }
+    let tables = [
+        (
+            soc::el3::INFO,
+            soc::el3::PAGES.as_slice(),
+            soc::el3::TRANSLATION.as_bytes(),
+            [soc::el3::TABLES_PA, soc::el3::MAIR, soc::el3::TCR],
+            [soc::el3::TTBR0, soc::el3::SCTLR_SET],
+        ),
+        (
+            soc::el1::INFO,
+            soc::el1::PAGES.as_slice(),
+            soc::el1::TRANSLATION.as_bytes(),
+            [soc::el1::TABLES_PA, soc::el1::MAIR, soc::el1::TCR],
+            [soc::el1::TTBR0, soc::el1::SCTLR_SET],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (info, pages, image, [tables_pa, mair, tcr], [ttbr0, sctlr_set]) in tables {
+        let table = info.name();
+        let el = info.el();
+        // The software walker and the descriptor checks need a `Translation`: rebuild
+        // one from the emitted pages (its PA size read back from TCR.PS/IPS) and make
+        // sure it is the emitted image.
+        let ps_shift = if el.is_el10_regime() { 32 } else { 16 };
+        let pa_bits = memlayout::aarch64::regs::PA_BITS[((tcr >> ps_shift) & 7) as usize];
+        let config = TableConfig::default().with_pa_bits(pa_bits);
+        let tr = memlayout::aarch64::build(info, pages.iter(), tables_pa, &config)
+            .unwrap_or_else(|e| panic!("macro: table `{table}`: rebuilding failed: {e}"));
+        assert_eq!(tr.bytes(), image, "macro: table `{table}`: image");
+        assert_eq!(
+            [tr.mair(), tr.tcr(), tr.ttbr0(), tr.sctlr_set()],
+            [mair, tcr, ttbr0, sctlr_set],
+            "macro: table `{table}`: registers"
+        );
+        if mair != MAIR {
+            failures.push(format!("macro: table `{table}`: MAIR {mair:#x}"));
+        }
+        for page in pages {
+            if let Err(e) = descriptor_check(&tr, page) {
+                failures.push(format!("macro: {}: {e}", describe(table, el, page)));
+            }
+        }
+        let runs_harness = el == ExecutionContext::EL3;
+        assert!(
+            !runs_harness || pages.iter().any(layouts::is_harness_page),
+            "the EL3 table maps the harness"
+        );
+        let regime = if runs_harness {
+            Regime::El3
+        } else {
+            Regime::El1 { secure: false }
+        };
+        let mut checks = Vec::new();
+        for page in pages {
+            page_checks(table, el, page, &mut checks);
+        }
+        // `PAGES` is in declaration order; the holes are found in VA order.
+        let mut by_va = pages.to_vec();
+        by_va.sort_by_key(Page::va);
+        checks.extend(hole_checks(table, el, &tr, &by_va));
+        let mut writes = Vec::new();
+        if runs_harness {
+            for page in pages {
+                if page.kind() != PageKind::Device
+                    && page.perms().write()
+                    && !layouts::is_harness_page(page)
+                {
+                    for off in offsets(page) {
+                        writes.push((page.va() + off, page.pa() + off));
+                    }
+                }
+            }
+        }
+        let job = Job {
+            regime,
+            tables: vec![(tables_pa, image.to_vec())],
+            mair,
+            tcr,
+            ttbr0,
+            sctlr_set,
+            probes: checks.iter().map(|c| c.probe).collect(),
+            writes: writes.clone(),
+        };
+        let outcome = match qemu::run(&job) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                failures.push(format!(
+                    "macro: table `{table}` ({el}): QEMU run failed: {e}"
+                ));
+                continue;
+            }
+        };
+        for (check, &par) in checks.iter().zip(&outcome.par) {
+            if let Err(e) = evaluate(&tr, check, par) {
+                failures.push(format!("macro: {}: {e}", check.what));
+            }
+        }
+        for (&(va, pa), &(written, read)) in writes.iter().zip(&outcome.writes) {
+            if written != read {
+                failures.push(format!(
+                    "macro: table `{table}`: store at va {va:#x}: stored {written:#x}, read \
+                     {read:#x} at pa {pa:#x}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -6,6 +6,8 @@ memlayout_macros::memory_layout! {
         physical ram  = 0x4000_0000 .. 0x1_0000_0000, non_secure;
         physical low  = 0x1000_0000 .. +256M;
         physical mmio = 0x0900_0000 .. +16M, device;
+        pa_bits = 40;
+        tables in low;
 
         /// A hypervisor table with two virtual ranges.
         table hyp (core 3, EL2_NS) {
@@ -50,4 +52,12 @@ fn main() {
     assert_eq!(every::user::HEAP.len(), 4);
     assert_eq!(every::TABLES.len(), 2);
     assert!(every::hyp::SHARED_REGS.is_shared());
+    for (bytes, pa) in [
+        (every::hyp::TRANSLATION.as_bytes(), every::hyp::TABLES_PA),
+        (every::user::TRANSLATION.as_bytes(), every::user::TABLES_PA),
+    ] {
+        assert!(!bytes.is_empty() && bytes.len() % 4096 == 0);
+        assert!((0x1000_0000..0x2000_0000).contains(&pa));
+    }
+    assert_eq!(every::hyp::TTBR0, every::hyp::TABLES_PA);
 }

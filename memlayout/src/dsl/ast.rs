@@ -57,6 +57,12 @@ pub struct Layout {
     pub name: Ident,
     /// `seed = N;`.
     pub seed: Option<Num>,
+    /// `pa_bits = N;`.
+    pub pa_bits: Option<PaBitsDecl>,
+    /// `tables at RANGE;` or `tables in POOL;`.
+    pub tables_at: Option<TablesDecl>,
+    /// `wxn;`: the keyword.
+    pub wxn: Option<Sp>,
     /// `physical` pools, in declaration order.
     pub pools: Vec<PoolDecl>,
     /// Tables, in declaration order.
@@ -68,6 +74,43 @@ pub struct Layout {
     /// Names of declarations that failed to parse (so their uses are not reported as
     /// unknown names a second time).
     pub broken: Vec<String>,
+}
+
+/// `pa_bits = N;`: the size of the physical address space in bits.
+#[derive(Clone, Copy, Debug)]
+pub struct PaBitsDecl {
+    /// The `pa_bits` keyword.
+    pub kw: Sp,
+    /// The number of bits and its literal.
+    pub bits: Num,
+}
+
+/// `tables at RANGE;` or `tables in POOL;`: where the translation tables go.
+pub struct TablesDecl {
+    /// The `tables` keyword.
+    pub kw: Sp,
+    /// The place.
+    pub place: TablesPlace,
+    /// The whole declaration, `tables` to the end of the range or pool name.
+    pub sp: Sp,
+}
+
+/// The place of [`TablesDecl`].
+pub enum TablesPlace {
+    /// `at START .. END` or `at START .. +SIZE`: packed from `START`, within the range.
+    At(RangeExpr),
+    /// `in POOL`: anywhere in that RAM pool.
+    In(Ident),
+}
+
+impl TablesPlace {
+    /// The range or the pool name.
+    pub fn sp(&self) -> Sp {
+        match self {
+            TablesPlace::At(r) => r.sp,
+            TablesPlace::In(pool) => Sp::one(pool.span()),
+        }
+    }
 }
 
 /// `physical NAME = RANGE (, device | , non_secure)* ;`
@@ -258,6 +301,9 @@ pub fn parse_layout(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Layout> {
         vis,
         name,
         seed: None,
+        pa_bits: None,
+        tables_at: None,
+        wxn: None,
         pools: Vec::new(),
         tables: Vec::new(),
         shared_pages: Vec::new(),
@@ -366,14 +412,80 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
                 &["page", "segment"],
             ))
         }
+    } else if la.peek(kw::pa_bits) {
+        let k: kw::pa_bits = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let bits = parse_plain(input, "PA size", "`pa_bits = 40`")?;
+        input.parse::<Token![;]>()?;
+        let decl = PaBitsDecl {
+            kw: Sp::one(k.span),
+            bits,
+        };
+        match &layout.pa_bits {
+            Some(first) => cx.error_with_note(
+                decl.kw,
+                "the PA size is given twice; keep only one `pa_bits = ..;`",
+                first.kw,
+                "first given here",
+            ),
+            None => layout.pa_bits = Some(decl),
+        }
+        Ok(())
+    } else if la.peek(kw::tables) {
+        let decl = parse_tables(input)?;
+        match &layout.tables_at {
+            Some(first) => cx.error_with_note(
+                decl.kw,
+                "the place of the translation tables is given twice; keep only one `tables at ..;` or `tables in ..;`",
+                first.sp,
+                "first given here",
+            ),
+            None => layout.tables_at = Some(decl),
+        }
+        Ok(())
+    } else if la.peek(kw::wxn) {
+        let k: kw::wxn = input.parse()?;
+        input.parse::<Token![;]>()?;
+        let sp = Sp::one(k.span);
+        match layout.wxn {
+            Some(first) => cx.error_with_note(
+                sp,
+                "`wxn` is given twice; remove this one",
+                first,
+                "first given here",
+            ),
+            None => layout.wxn = Some(sp),
+        }
+        Ok(())
     } else {
         Err(unknown(
             input,
             la,
             "declaration",
-            &["seed", "physical", "table", "shared"],
+            &[
+                "seed", "physical", "table", "shared", "pa_bits", "tables", "wxn",
+            ],
         ))
     }
+}
+
+/// `tables at RANGE;` or `tables in POOL;`.
+fn parse_tables(input: ParseStream) -> syn::Result<TablesDecl> {
+    let k: kw::tables = input.parse()?;
+    let la = input.lookahead1();
+    let place = if la.peek(kw::at) {
+        input.parse::<kw::at>()?;
+        TablesPlace::At(parse_range(input)?)
+    } else if la.peek(Token![in]) {
+        input.parse::<Token![in]>()?;
+        TablesPlace::In(input.parse()?)
+    } else {
+        return Err(la.error());
+    };
+    let kw = Sp::one(k.span);
+    let sp = Sp::join(kw, place.sp());
+    input.parse::<Token![;]>()?;
+    Ok(TablesDecl { kw, place, sp })
 }
 
 /// Doc comments before a declaration; any other attribute is an error.
@@ -518,6 +630,19 @@ fn parse_table_item(
         return Err(syn::Error::new(
             k.span,
             "shared pages and segments are declared outside tables; move this declaration after the tables",
+        ));
+    }
+    if input.peek(kw::pa_bits)
+        || input.peek(kw::wxn)
+        || input.peek(kw::tables)
+        || input.peek(kw::seed)
+    {
+        let word: Ident = input.parse()?;
+        return Err(syn::Error::new(
+            word.span(),
+            format_args!(
+                "`{word}` applies to the whole layout and every table; move it out of the table, next to the `physical` pools"
+            ),
         ));
     }
     let la = input.lookahead1();
@@ -963,6 +1088,11 @@ pub fn num_of(lit: &LitInt) -> syn::Result<Num> {
 
 /// The `N` of `* N`: a plain number of pages.
 fn parse_count(input: ParseStream) -> syn::Result<Num> {
+    parse_plain(input, "page count", "`4K * 3`")
+}
+
+/// A plain number below 2^32, without a size suffix; `what` and `example` word the error.
+fn parse_plain(input: ParseStream, what: &str, example: &str) -> syn::Result<Num> {
     let lit: LitInt = input.parse()?;
     match lit.base10_parse::<u32>() {
         Ok(v) if lit.suffix().is_empty() => Ok(Num {
@@ -972,7 +1102,7 @@ fn parse_count(input: ParseStream) -> syn::Result<Num> {
         _ => Err(syn::Error::new(
             lit.span(),
             format_args!(
-                "page count `{lit}` is not a plain number below 2^32; write it like `4K * 3`"
+                "{what} `{lit}` is not a plain number below 2^32; write it like {example}"
             ),
         )),
     }

@@ -13,10 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use syn::Ident;
 use syn::ext::IdentExt;
 
-use super::ast::{Layout, PageDecl, RangeEnd, RangeExpr, SegmentDecl};
+use super::ast::{Layout, PageDecl, RangeEnd, RangeExpr, SegmentDecl, TablesPlace};
 use super::ctxt::{Ctxt, Sp};
+use crate::aarch64::regs::PA_BITS;
 use crate::error::{Addr, Error};
-use crate::model::PageSize;
+use crate::model::{PageKind, PageSize};
 
 /// The granule every range must be aligned to and a multiple of.
 const GRANULE: u64 = 0x1000;
@@ -28,8 +29,18 @@ pub const RESERVED_PREFIX: &str = "__MEMLAYOUT";
 /// The most pages one `* N` declaration may ask for (each becomes a `const` item).
 pub const MAX_COUNT: u64 = 1 << 20;
 
-/// Names of the constants every table module has; a page or segment cannot take them.
-pub const RESERVED: [&str; 3] = ["INFO", "PAGES", "SEGMENTS"];
+/// Names of the items every table module has; a page or segment cannot take them.
+pub const RESERVED: [&str; 9] = [
+    "INFO",
+    "PAGES",
+    "SEGMENTS",
+    "TRANSLATION",
+    "TABLES_PA",
+    "MAIR",
+    "TCR",
+    "TTBR0",
+    "SCTLR_SET",
+];
 
 /// A name as written, without a raw-identifier `r#` prefix.
 pub fn name_of(ident: &Ident) -> String {
@@ -225,6 +236,117 @@ pub fn check(layout: &Layout, cx: &mut Ctxt) {
         check_segment(&scope, &broken, s, None, cx);
     }
     check_names(layout, &scope, cx);
+    check_translation(layout, &scope, &broken, cx);
+}
+
+/// `pa_bits`, `tables at`/`tables in` and `wxn`: the options of the translation tables.
+fn check_translation(layout: &Layout, scope: &Scope<'_>, broken: &BTreeSet<&str>, cx: &mut Ctxt) {
+    if let Some(decl) = &layout.pa_bits
+        && !u8::try_from(decl.bits.value).is_ok_and(|b| PA_BITS.contains(&b))
+    {
+        cx.error(
+            decl.bits.sp,
+            format_args!(
+                "{} bits is not a physical address size AArch64 tables can encode; use one of 32, 36, 40, 42, 44 or 48",
+                decl.bits.value
+            ),
+        );
+    }
+    // A declaration that failed to parse may be the RAM pool: say nothing then.
+    let has_ram = layout.pools.iter().any(|p| p.device.is_none()) || !broken.is_empty();
+    if !layout.tables.is_empty() && layout.tables_at.is_none() && !has_ram {
+        cx.error(
+            Sp::one(layout.name.span()),
+            "the translation tables need RAM, but no RAM pool is declared; declare one like `physical ram = 0x8000_0000 .. +1G;`",
+        );
+    }
+    match &layout.tables_at {
+        None => {}
+        Some(decl) if layout.tables.is_empty() => cx.error(
+            decl.kw,
+            "there are no translation tables to place, as no `table` is declared; declare one or remove this line",
+        ),
+        Some(decl) => match &decl.place {
+            TablesPlace::At(r) => {
+                check_range(r, Addr::Pa, "tables", cx);
+                if let Some((start, size)) = range_bounds(r)
+                    && let Some(p) = layout.pools.iter().find(|p| {
+                        p.device.is_some()
+                            && range_bounds(&p.range).is_some_and(|(ps, pz)| {
+                                u128::from(start) < u128::from(ps) + u128::from(pz)
+                                    && u128::from(ps) < u128::from(start) + u128::from(size)
+                            })
+                    })
+                {
+                    let pname = name_of(&p.name);
+                    cx.error_with_note(
+                        r.sp,
+                        format_args!(
+                            "the translation tables must be in RAM, but this range overlaps device pool `{pname}`; pick a range in a RAM pool"
+                        ),
+                        Sp::one(p.name.span()),
+                        format_args!("`{pname}` is declared here"),
+                    );
+                }
+            }
+            TablesPlace::In(pool) => {
+                let pname = name_of(pool);
+                let sp = Sp::one(pool.span());
+                match layout.pools.iter().find(|p| name_of(&p.name) == pname) {
+                    None if broken.contains(pname.as_str()) => {}
+                    None => {
+                        let candidates: Vec<String> = scope.pools.iter().cloned().collect();
+                        cx.error(
+                            sp,
+                            format_args!(
+                                "there is no pool named `{pname}`; {}",
+                                suggest(
+                                    &pname,
+                                    &candidates,
+                                    "declare it with `physical NAME = START .. +SIZE;`"
+                                )
+                            ),
+                        );
+                    }
+                    Some(p) if p.device.is_some() => cx.error_with_note(
+                        sp,
+                        format_args!(
+                            "the translation tables must be in RAM, but `{pname}` is a device pool; name a RAM pool"
+                        ),
+                        Sp::one(p.name.span()),
+                        format_args!("`{pname}` is declared here"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        },
+    }
+    if let Some(wxn) = layout.wxn {
+        let pages = layout
+            .tables
+            .iter()
+            .flat_map(|t| &t.pages)
+            .chain(&layout.shared_pages);
+        for p in pages {
+            // The table builder's rule: code and data pages can execute; device and
+            // system pages never do, whatever their permissions say.
+            if let Some((perms, sp)) = p.perms
+                && perms.write()
+                && perms.execute()
+                && matches!(p.kind, PageKind::Code | PageKind::Data)
+            {
+                cx.error_with_note(
+                    sp,
+                    format_args!(
+                        "page `{}` is writable and executable, but `wxn` makes writable memory execute-never; use `rw` or `rx`, or remove `wxn`",
+                        name_of(&p.name)
+                    ),
+                    wxn,
+                    "`wxn` is set here",
+                );
+            }
+        }
+    }
 }
 
 fn check_range(r: &RangeExpr, addr: Addr, name: &str, cx: &mut Ctxt) {

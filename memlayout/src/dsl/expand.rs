@@ -1,4 +1,5 @@
-//! Code generation: a planned layout becomes a module of `const` tables; a layout with
+//! Code generation: a planned layout becomes a module of `const` tables (and, per table,
+//! a `static` translation table image with its register values); a layout with
 //! errors becomes the same module skeleton (so uses elsewhere still resolve) next to one
 //! `compile_error!` per error.
 //!
@@ -16,6 +17,7 @@ use quote::quote;
 use super::ast::{Layout, PageDecl, SegmentDecl, TableDecl};
 use super::check::{MAX_COUNT, RESERVED, RESERVED_PREFIX, Scope, const_name, name_of};
 use super::lower::{Decl, Decls};
+use crate::aarch64::{Regime, Translation};
 use crate::model::{
     AttrValue, Cacheability, ExecutionContext, Page, PageKind, PageSize, Perms, Segment,
     SegmentKind, Shareability,
@@ -224,6 +226,96 @@ fn info_item(t: &TableDecl) -> TokenStream {
     }
 }
 
+/// The register suffix of a table's regime: `EL3`, `EL2` or `EL1`.
+fn regs_el(el: ExecutionContext) -> String {
+    format!("EL{}", Regime::of(el).privileged_level())
+}
+
+/// The translation tables of a table and the register values that load them.
+///
+/// The image is a `static` (not a `const`): it then has one address, aligned to 4 KiB by
+/// [`TranslationImage`](crate::aarch64::TranslationImage), and is not copied into every
+/// use. `const` code can still read it (`TRANSLATION.as_bytes()`). Its bytes are one
+/// byte-string literal, far cheaper for the compiler to parse than one integer token
+/// per byte.
+fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
+    let el = regs_el(t.el);
+    let bytes = tr.bytes();
+    let n = Literal::usize_unsuffixed(bytes.len());
+    let image = Literal::byte_string(bytes);
+    let count = tr.table_count();
+    let doc_image = format!(
+        " The translation tables of this table: {count} table{} of 4 KiB, root (level {}) first, \
+         {}-bit VA, to be loaded at [`TABLES_PA`] (PA {:#x}..{:#x}).",
+        if count == 1 { "" } else { "s" },
+        tr.root_level(),
+        tr.va_bits(),
+        tr.base_pa(),
+        tr.end_pa(),
+    );
+    let doc_pa = format!(
+        " The PA of the root table, where [`TRANSLATION`] must be loaded: {:#x}.",
+        tr.base_pa()
+    );
+    let doc_mair = format!(" `MAIR_{el}`: {:#018x}.", tr.mair());
+    let doc_tcr = format!(
+        " `TCR_{el}`: {:#018x} ({}-bit VA, {}-bit PA, 4 KiB granule, write-back inner shareable walks).",
+        tr.tcr(),
+        tr.va_bits(),
+        tr.pa_bits()
+    );
+    let doc_ttbr0 = format!(" `TTBR0_{el}`: {:#018x}, the root table's PA.", tr.ttbr0());
+    let doc_sctlr = format!(
+        " The bits to set in `SCTLR_{el}` to turn the MMU on with these tables: {:#x} (M, C, I{}).",
+        tr.sctlr_set(),
+        if tr.sctlr_set() & crate::aarch64::regs::SCTLR_WXN != 0 {
+            ", WXN"
+        } else {
+            ""
+        }
+    );
+    let pa = Literal::u64_unsuffixed(tr.base_pa());
+    let mair = Literal::u64_unsuffixed(tr.mair());
+    let tcr = Literal::u64_unsuffixed(tr.tcr());
+    let ttbr0 = Literal::u64_unsuffixed(tr.ttbr0());
+    let sctlr = Literal::u64_unsuffixed(tr.sctlr_set());
+    quote! {
+        #[doc = #doc_image]
+        pub static TRANSLATION: ::memlayout::aarch64::TranslationImage<#n> =
+            ::memlayout::aarch64::TranslationImage(*#image);
+        #[doc = #doc_pa]
+        pub const TABLES_PA: u64 = #pa;
+        #[doc = #doc_mair]
+        pub const MAIR: u64 = #mair;
+        #[doc = #doc_tcr]
+        pub const TCR: u64 = #tcr;
+        #[doc = #doc_ttbr0]
+        pub const TTBR0: u64 = #ttbr0;
+        #[doc = #doc_sctlr]
+        pub const SCTLR_SET: u64 = #sctlr;
+    }
+}
+
+/// The translation items of a layout with errors: one zeroed table and zero registers,
+/// so uses of them elsewhere in the crate still compile and only the real errors show.
+fn placeholder_translation() -> TokenStream {
+    quote! {
+        /// Placeholder (one zeroed table): the layout has errors.
+        pub static TRANSLATION: ::memlayout::aarch64::TranslationImage<4096> =
+            ::memlayout::aarch64::TranslationImage([0; 4096]);
+        /// Placeholder: the layout has errors.
+        pub const TABLES_PA: u64 = 0;
+        /// Placeholder: the layout has errors.
+        pub const MAIR: u64 = 0;
+        /// Placeholder: the layout has errors.
+        pub const TCR: u64 = 0;
+        /// Placeholder: the layout has errors.
+        pub const TTBR0: u64 = 0;
+        /// Placeholder: the layout has errors.
+        pub const SCTLR_SET: u64 = 0;
+    }
+}
+
 fn table_module(t: &TableDecl, body: TokenStream) -> TokenStream {
     let module = &t.name;
     let summary = format!(
@@ -372,6 +464,10 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
         let info = info_item(table);
         let recheck = recheck();
         let hidden = attr_consts.items();
+        let translation = match plan.translation(t) {
+            Some(tr) => translation_items(table, tr),
+            None => placeholder_translation(),
+        };
         let body = quote! {
             #info
             #hidden
@@ -381,6 +477,7 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
             /// Every segment of this table, in declaration order.
             pub const SEGMENTS: &[::memlayout::Segment; #m] = &[#(#segments),*];
             #named
+            #translation
             #recheck
         };
         tables.extend(table_module(table, body));
@@ -439,8 +536,9 @@ fn placeholder_segment(s: &SegmentDecl) -> TokenStream {
 }
 
 /// The module skeleton of a layout that has errors, next to the errors: every table
-/// module with its `INFO`, empty `PAGES` and `SEGMENTS`, and a placeholder for every
-/// named page and segment, so the rest of the crate only sees the real errors.
+/// module with its `INFO`, empty `PAGES` and `SEGMENTS`, a placeholder for every named
+/// page and segment, and placeholder translation items (one zeroed table, zero
+/// registers), so the rest of the crate only sees the real errors.
 pub fn skeleton(layout: &Layout, errors: TokenStream) -> TokenStream {
     let scope = Scope::new(layout);
     let mut tables = TokenStream::new();
@@ -499,8 +597,10 @@ pub fn skeleton(layout: &Layout, errors: TokenStream) -> TokenStream {
             });
         }
         let info = info_item(table);
+        let translation = placeholder_translation();
         let body = quote! {
             #info
+            #translation
             /// Empty: the layout has errors.
             pub const PAGES: &[::memlayout::Page; 0] = &[];
             /// Empty: the layout has errors.

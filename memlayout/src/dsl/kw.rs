@@ -11,6 +11,12 @@ syn::custom_keyword!(shared);
 syn::custom_keyword!(page);
 syn::custom_keyword!(segment);
 syn::custom_keyword!(core);
+syn::custom_keyword!(pa_bits);
+syn::custom_keyword!(tables);
+syn::custom_keyword!(wxn);
+
+// Where the translation tables go: `tables at RANGE;` or `tables in POOL;`.
+syn::custom_keyword!(at);
 
 // Pool flags.
 syn::custom_keyword!(device);
@@ -35,7 +41,7 @@ syn::custom_keyword!(pa);
 syn::custom_keyword!(pool);
 syn::custom_keyword!(align);
 syn::custom_keyword!(attrs);
-syn::custom_keyword!(tables);
+// `tables [..]` (declared above) is one too.
 syn::custom_keyword!(alias);
 
 // Permissions.

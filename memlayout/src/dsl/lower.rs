@@ -7,19 +7,29 @@ use std::prelude::rust_2024::*;
 
 use std::borrow::Cow;
 
-use super::ast::{AttrVal, Layout, PageDecl, PoolDecl, RangeExpr, SegmentDecl, TableDecl};
-use super::check::{Scope, name_of, range_bounds};
+use super::ast::{
+    AttrVal, Layout, PaBitsDecl, PageDecl, PoolDecl, RangeExpr, SegmentDecl, TableDecl, TablesDecl,
+    TablesPlace,
+};
+use super::check::{Scope, human, name_of, range_bounds};
 use super::ctxt::{Ctxt, Sp};
-use crate::error::Error;
+use crate::error::{Addr, Error};
 use crate::model::{Attr, AttrValue, MemAttrs, PageSize};
 use crate::spec::{
     AliasSpec, DeclId, PageSpec, Part, Placement, PlanError, PoolSpec, RangeSpec, SegmentSpec,
     Spec, TableSpec,
 };
+use crate::tables::TablePlacement;
 
 /// The source of one declaration.
 #[derive(Clone, Copy)]
 pub enum Decl<'a> {
+    /// The layout as a whole: the module's name.
+    Module(&'a syn::Ident),
+    /// `pa_bits = N;`.
+    PaBits(&'a PaBitsDecl),
+    /// `tables at ..;` or `tables in ..;`.
+    Tables(&'a TablesDecl),
     /// A `physical` pool.
     Pool(&'a PoolDecl),
     /// A table.
@@ -36,6 +46,9 @@ impl Decl<'_> {
     /// The declaration's name.
     pub fn name(&self) -> String {
         match self {
+            Decl::Module(m) => name_of(m),
+            Decl::PaBits(_) => "pa_bits".to_string(),
+            Decl::Tables(_) => "tables".to_string(),
             Decl::Pool(p) => name_of(&p.name),
             Decl::Table(t) | Decl::Range(t, _) => name_of(&t.name),
             Decl::Page(p) => name_of(&p.name),
@@ -45,6 +58,9 @@ impl Decl<'_> {
 
     fn name_sp(&self) -> Sp {
         match self {
+            Decl::Module(m) => Sp::one(m.span()),
+            Decl::PaBits(d) => d.bits.sp,
+            Decl::Tables(d) => d.place.sp(),
             Decl::Pool(p) => Sp::one(p.name.span()),
             Decl::Table(t) => Sp::one(t.name.span()),
             Decl::Range(_, r) => r.sp,
@@ -95,6 +111,7 @@ impl Decl<'_> {
 /// Every declaration of a lowered layout, indexed by [`DeclId`].
 pub struct Decls<'a> {
     decls: Vec<Decl<'a>>,
+    pa_bits: Option<&'a PaBitsDecl>,
 }
 
 impl<'a> Decls<'a> {
@@ -116,10 +133,16 @@ impl<'a> Decls<'a> {
             return;
         };
         let at = decl.span(e.part);
+        let message = tables_message(decl, &e.error).unwrap_or_else(|| e.error.to_string());
         let related = e.related.filter(|&r| r != e.decl).and_then(|r| self.get(r));
+        // The translation tables collide with a page at its PA.
+        let other_part = match decl {
+            Decl::Tables(_) | Decl::Module(_) => Part::Pa,
+            _ => e.part,
+        };
         match related {
             Some(other) => {
-                let other_sp = other.part(e.part).unwrap_or_else(|| other.name_sp());
+                let other_sp = other.part(other_part).unwrap_or_else(|| other.name_sp());
                 let name = other.name();
                 let note = match &e.error {
                     Error::Overlap { .. } | Error::MismatchedAlias { .. } => {
@@ -128,11 +151,70 @@ impl<'a> Decls<'a> {
                     Error::Duplicate { .. } => format!("`{name}` first declared here"),
                     _ => format!("`{name}` declared here"),
                 };
-                cx.error_with_note(at, &e.error, other_sp, note);
+                cx.error_with_note(at, &message, other_sp, note);
             }
-            None => cx.error(at, &e.error),
+            None => match (&e.error, self.pa_bits) {
+                // A physical range past a declared PA size: point at the declaration too.
+                (Error::BeyondLimit { addr: Addr::Pa, .. }, Some(pa)) => cx.error_with_note(
+                    at,
+                    &message,
+                    pa.bits.sp,
+                    format_args!(
+                        "`pa_bits = {}` sets the limit; raise it to cover the range",
+                        pa.bits.value
+                    ),
+                ),
+                _ => cx.error(at, &message),
+            },
         }
     }
+}
+
+/// The message for a failure to place the translation tables, in the words of the
+/// language (`tables at`, `tables in`) rather than the engine's (a reservation of
+/// system pages); `None` to keep the engine's message.
+fn tables_message(decl: Decl<'_>, error: &Error) -> Option<String> {
+    if let (Decl::Tables(_), Error::Overlap { range, with, .. }) = (decl, error) {
+        return Some(format!(
+            "the translation tables at {range} overlap `{with}`; move `tables at` to a range no page uses"
+        ));
+    }
+    let Error::NoRoom {
+        what,
+        size,
+        space,
+        largest,
+        ..
+    } = error
+    else {
+        return None;
+    };
+    let tables = size / 4096;
+    let plural = if tables == 1 { "" } else { "s" };
+    if let Decl::Tables(d) = decl
+        && let TablesPlace::At(r) = &d.place
+    {
+        let have = range_bounds(r).map_or(0, |(_, size)| size);
+        if have < *size {
+            return Some(format!(
+                "the translation tables need {size:#x} bytes ({tables} table{plural} of 4 KiB) but this range holds only {have:#x}; make it at least `+{}`",
+                human(*size)
+            ));
+        }
+        return None;
+    }
+    // The engine names the reservation of each table's tables `tables of NAME`.
+    let table = what.split('`').nth(1)?.strip_prefix("tables of ")?;
+    let free = match largest {
+        Some(r) => format!(
+            "the largest free range is {r} ({:#x} bytes)",
+            r.end.wrapping_sub(r.start)
+        ),
+        None => "it has no free range left".to_string(),
+    };
+    Some(format!(
+        "no room for the translation tables of table `{table}` ({size:#x} bytes: {tables} table{plural} of 4 KiB) in {space}; {free}, so enlarge the pool or place the tables with `tables in POOL;` or `tables at START .. +SIZE;`"
+    ))
 }
 
 fn attr_of(kv: &super::ast::AttrKv) -> Attr {
@@ -190,11 +272,30 @@ fn page_spec(scope: &Scope<'_>, p: &PageDecl, place: Placement, decl: DeclId) ->
 /// left out rather than guessed.
 pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
     let scope = Scope::new(layout);
-    let mut decls = Decls { decls: Vec::new() };
+    let mut decls = Decls {
+        decls: Vec::new(),
+        pa_bits: layout.pa_bits.as_ref(),
+    };
     let mut spec = Spec {
         seed: layout.seed.map(|s| s.value),
+        decl: decls.add(Decl::Module(&layout.name)),
+        wxn: layout.wxn.is_some(),
         ..Spec::default()
     };
+    if let Some(d) = &layout.pa_bits {
+        let bits = u8::try_from(d.bits.value).unwrap_or(u8::MAX);
+        spec.pa_bits = Some((decls.add(Decl::PaBits(d)), bits));
+    }
+    if let Some(d) = &layout.tables_at {
+        let placement = match &d.place {
+            TablesPlace::At(r) => {
+                let (start, size) = range_bounds(r).unwrap_or((r.start.value, 0));
+                TablePlacement::At { start, size }
+            }
+            TablesPlace::In(pool) => TablePlacement::InPool(name_of(pool)),
+        };
+        spec.tables_at = Some((decls.add(Decl::Tables(d)), placement));
+    }
     for p in &layout.pools {
         let (start, size) = range_bounds(&p.range).unwrap_or((p.range.start.value, 0));
         spec.pools.push(PoolSpec {

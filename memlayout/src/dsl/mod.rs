@@ -13,6 +13,76 @@
 //!
 //! Errors of every stage go to one [`ctxt::Ctxt`]; after a stage that found
 //! errors, the expansion is the module skeleton plus one `compile_error!` per error.
+//!
+//! # Grammar
+//!
+//! Keywords are in quotes; `NUM` is an integer literal, optionally suffixed `K`, `M` or
+//! `G` (`0x8000_0000`, `4K`, `2M`, `1G`); `INT` is a plain integer; `{ x }` repeats,
+//! `[ x ]` is optional. `///` doc comments may precede any declaration.
+//!
+//! ```text
+//! layout     = { attribute } [ visibility ] "mod" IDENT "{" { item } "}" ;
+//! item       = "seed" "=" NUM ";"
+//!            | "pa_bits" "=" INT ";"                  (* 32, 36, 40, 42, 44 or 48; at most once *)
+//!            | "tables" ( "at" range | "in" IDENT ) ";"  (* at most once *)
+//!            | "wxn" ";"                              (* at most once *)
+//!            | "physical" IDENT "=" range { "," ( "device" | "non_secure" ) } ";"
+//!            | "table" IDENT "(" "core" INT "," EL [ "," ] ")" "{" { table_item } "}"
+//!            | "shared" page
+//!            | "shared" segment ;
+//! table_item = "virtual" range { "," range } ";" | page | segment ;
+//! page       = "page" IDENT ":" page_kind "," ( NUM [ "*" INT ] | alias )
+//!              { "," page_opt } [ "," ] ";" ;
+//! page_kind  = "code" | "data" | "device" | "system" ;
+//! page_opt   = "identity" | "va" NUM | "pa" NUM | "pool" IDENT | alias
+//!            | "r" | "rw" | "rx" | "rwx"
+//!            | "write_back" | "write_through" | "non_cacheable"
+//!            | "non_shareable" | "inner" | "outer"
+//!            | "attrs" "{" [ attr { "," attr } [ "," ] ] "}"
+//!            | "tables" "[" [ IDENT { "," IDENT } [ "," ] ] "]" ;   (* shared pages *)
+//! alias      = "alias" [ IDENT "::" ] IDENT ;
+//! attr       = IDENT "=" ( [ "-" ] INT | STRING | "true" | "false" ) ;
+//! segment    = "segment" IDENT ":" segment_kind "," NUM { "," segment_opt } [ "," ] ";" ;
+//! segment_kind = "bsp_boot_code" | "boot_code" | "code" | "data_shared"
+//!            | "data_preserve" | "stack" ;
+//! segment_opt = "align" NUM | "identity" | "in" IDENT | "va" NUM ;
+//! range      = NUM ".." ( NUM | "+" NUM ) ;
+//! EL         = "EL3" | "EL2_NS" | "EL2_S" | "EL1_NS" | "EL1_S" | "EL1_Realm"
+//!            | "EL0_NS" | "EL0_S" | "EL0_Realm" ;
+//! ```
+//!
+//! * `pa_bits` sets the size of the physical address space (48 bits when absent): every
+//!   pool and fixed `pa` must lie below `2^pa_bits`.
+//! * `tables at START .. END` (or `.. +SIZE`) packs the translation tables of every table,
+//!   in declaration order, from `START`; the range must be RAM inside a pool and large
+//!   enough. `tables in POOL` puts them anywhere in that RAM pool. Without either, the
+//!   allocator puts them in the RAM pools, preferring pools of each table's security
+//!   state.
+//! * `wxn` sets `SCTLR_ELx.WXN` in every table's `SCTLR_SET` (writable memory is
+//!   execute-never); an `rwx` code or data page is then an error.
+//!
+//! # Output
+//!
+//! `VIS mod NAME { .. }` (with the module's attributes) holding
+//! `TABLES: &[TableInfo; K]`, every table in declaration order, and one module per table
+//! with:
+//!
+//! * `INFO: &TableInfo`; `PAGES: &[Page; N]`, every page mapped in the table (its shared
+//!   pages included) in declaration order, a `* N` page giving `N` consecutive pages;
+//!   `SEGMENTS: &[Segment; M]`;
+//! * one constant per page (`&Page`, or `&[Page; N]` for `* N`) and per segment
+//!   (`&Segment`), named in UPPER_SNAKE_CASE;
+//! * `static TRANSLATION: TranslationImage<BYTES>`: the table's AArch64 translation
+//!   tables (root first, 4 KiB each, little-endian), 4 KiB aligned, to be copied to
+//!   `TABLES_PA` (or linked there); a `static` so it has one address and is not copied
+//!   into every use, and readable in `const` code (`TRANSLATION.as_bytes()`);
+//! * `TABLES_PA`, `MAIR`, `TCR`, `TTBR0`, `SCTLR_SET` (`u64`): where the tables go and
+//!   the register values of the table's regime (`*_EL3`, `*_EL2` or `*_EL1`) that load
+//!   them; `SCTLR_SET` holds the bits to set (M, C, I, and WXN with `wxn`).
+//!
+//! On errors, the same modules hold `INFO`, empty `PAGES` and `SEGMENTS`, a placeholder
+//! per page and segment, one zeroed 4 KiB table as `TRANSLATION` and zero registers, so
+//! code that uses them only sees the real errors.
 
 use std::prelude::rust_2024::*;
 
@@ -60,11 +130,14 @@ pub fn expand(input: TokenStream) -> TokenStream {
 }
 
 /// The planner's errors without the follow-on ones: a page that names another page
-/// (an alias) which failed to map gets no second "there is no page" error.
+/// (an alias) which failed to map gets no second "there is no page" error, and when a
+/// pool could not be created (a range past the PA size, say) pages that found no
+/// physical room get no error of their own, as they may well fit once the pool exists.
 fn follow_on_filtered<'e>(
     errors: &'e [crate::spec::PlanError],
     decls: &lower::Decls<'_>,
 ) -> impl Iterator<Item = &'e crate::spec::PlanError> {
+    use crate::error::{Addr, Error};
     let failed: std::collections::BTreeSet<String> = errors
         .iter()
         .filter_map(|e| match decls.get(e.decl) {
@@ -72,8 +145,24 @@ fn follow_on_filtered<'e>(
             _ => None,
         })
         .collect();
+    let pool_failed = errors
+        .iter()
+        .any(|e| matches!(decls.get(e.decl), Some(lower::Decl::Pool(_))));
     errors.iter().filter(move |e| {
-        !matches!(&e.error, crate::Error::Unknown { what: "page", name } if failed.contains(name))
+        let physical_room = matches!(
+            (&e.error, decls.get(e.decl)),
+            (
+                Error::NoRoom { .. }
+                    | Error::IdentityImpossible { .. }
+                    | Error::OutsidePools { addr: Addr::Pa, .. },
+                Some(lower::Decl::Page(_) | lower::Decl::Segment(_)),
+            )
+        );
+        let unknown_failed_page = matches!(
+            &e.error,
+            Error::Unknown { what: "page", name } if failed.contains(name)
+        );
+        !(unknown_failed_page || pool_failed && physical_room)
     })
 }
 
@@ -187,6 +276,63 @@ mod tests {
         assert!(out.contains("pub mod t"));
         assert!(out.contains("pub const INFO"));
         assert!(out.contains("pub const P :"));
+    }
+
+    #[test]
+    fn translation_items_are_emitted() {
+        let out = expand(
+            "mod soc {
+                pa_bits = 40;
+                physical ram = 0x8000_0000 .. +1G;
+                tables in ram;
+                wxn;
+                table t (core 0, EL1_NS) {
+                    virtual 0x8000_0000 .. +1G;
+                    page text : code, 4K;
+                }
+            }"
+            .parse()
+            .unwrap_or_default(),
+        )
+        .to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        for item in [
+            "pub static TRANSLATION : :: memlayout :: aarch64 :: TranslationImage < 16384 >",
+            "TranslationImage (* b\"",
+            "pub const TABLES_PA : u64",
+            "pub const MAIR : u64",
+            "pub const TCR : u64",
+            "pub const TTBR0 : u64",
+            "pub const SCTLR_SET : u64 = 528389",
+            "`TCR_EL1`",
+        ] {
+            assert!(out.contains(item), "missing {item:?}");
+        }
+    }
+
+    #[test]
+    fn translation_options_are_checked() {
+        let d = diags(
+            "mod soc {
+                pa_bits = 4K;
+                physical ram = 0x8000_0000 .. +1G;
+                tables on ram;
+                table t (core 0, EL3) {
+                    virtual 0x8000_0000 .. +1G;
+                    wxn;
+                    page translation : code, 4K;
+                }
+            }",
+        );
+        let text = d.join("\n");
+        for needle in [
+            "PA size `4K` is not a plain number",
+            "expected `at` or `in`",
+            "`wxn` applies to the whole layout",
+            "would become the constant `TRANSLATION`",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
     }
 
     #[test]

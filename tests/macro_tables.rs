@@ -1,0 +1,345 @@
+//! The translation tables `memory_layout!` emits: each table module's `TRANSLATION`
+//! image and register constants are what the run-time engine builds for the same
+//! layout, translate every page to its PA with its permissions and memory type, sit
+//! where `tables at` / `tables in` says, and are the same for the same input.
+
+use memlayout::aarch64::{self, Regime, TableConfig, TranslationImage, walk_image};
+use memlayout::tables::TablePlacement;
+use memlayout::{ExecutionContext, Layout, Page, PageKind, PageRequest, Pool, TableInfo};
+use memlayout_macros::memory_layout;
+use static_assertions::const_assert;
+
+memory_layout! {
+    /// An EL3 monitor and a non-secure EL1 kernel sharing a mailbox; the tables go at the
+    /// top of RAM, out of the allocator's way (it places pages lowest first).
+    pub mod board {
+        physical ram  = 0x8000_0000 .. +3G;
+        physical mmio = 0x0900_0000 .. +16M, device;
+        tables at 0xBFF0_0000 .. +64K;
+
+        table el3 (core 0, EL3) {
+            virtual 0x8000_0000 .. +1G;
+            page boot   : code, 2M, identity;
+            page text   : code, 4K * 3, rx;
+            page heap   : data, 2M, rw;
+            page stacks : data, 4K * 2;
+            page log    : data, 4K, non_cacheable;
+            page ro     : data, 4K, va 0xA000_0000, pa 0x9000_0000, r;
+            page uart   : device, 4K, pa 0x0900_0000, rw;
+        }
+        table el1 (core 0, EL1_NS) {
+            virtual 0x4000_0000 .. +1G, 0x1_0000_0000 .. +1G;
+            page kernel : code, 2M;
+            page heap   : data, 4K * 4, write_through;
+            page big    : data, 1G, va 0x1_0000_0000, pa 0x1_0000_0000;
+        }
+        shared page mailbox : data, 4K, rw;
+    }
+}
+
+memory_layout! {
+    /// The same input as `board`, under another name.
+    pub mod board_again {
+        physical ram  = 0x8000_0000 .. +3G;
+        physical mmio = 0x0900_0000 .. +16M, device;
+        tables at 0xBFF0_0000 .. +64K;
+
+        table el3 (core 0, EL3) {
+            virtual 0x8000_0000 .. +1G;
+            page boot   : code, 2M, identity;
+            page text   : code, 4K * 3, rx;
+            page heap   : data, 2M, rw;
+            page stacks : data, 4K * 2;
+            page log    : data, 4K, non_cacheable;
+            page ro     : data, 4K, va 0xA000_0000, pa 0x9000_0000, r;
+            page uart   : device, 4K, pa 0x0900_0000, rw;
+        }
+        table el1 (core 0, EL1_NS) {
+            virtual 0x4000_0000 .. +1G, 0x1_0000_0000 .. +1G;
+            page kernel : code, 2M;
+            page heap   : data, 4K * 4, write_through;
+            page big    : data, 1G, va 0x1_0000_0000, pa 0x1_0000_0000;
+        }
+        shared page mailbox : data, 4K, rw;
+    }
+}
+
+memory_layout! {
+    /// WXN, a 40-bit PA size and tables in a named pool, with an EL2 table.
+    pub mod hyp {
+        pa_bits = 40;
+        physical ram    = 0x4000_0000 .. +1G;
+        physical tables = 0x80_0000_0000 .. +1M;
+        tables in tables;
+        wxn;
+
+        table el2 (core 1, EL2_NS) {
+            virtual 0 .. +1G;
+            page text : code, 4K * 2;
+            page data : data, 2M;
+        }
+    }
+}
+
+// The image and the registers are usable in const context.
+const_assert!(
+    board::el3::TRANSLATION
+        .as_bytes()
+        .len()
+        .is_multiple_of(4096)
+);
+const_assert!(board::el3::TRANSLATION.len() == board::el3::TRANSLATION.as_bytes().len());
+const_assert!(board::el3::TTBR0 == board::el3::TABLES_PA);
+const_assert!(board::el3::TABLES_PA == 0xBFF0_0000);
+const ROOT_ENTRY0: u8 = board::el3::TRANSLATION.as_bytes()[0];
+const_assert!(ROOT_ENTRY0 & 0b11 == 0b11);
+
+/// The fixed `MAIR` of every table (Arm ARM D8.6, `MAIR_ELx`): Device-nGnRnE,
+/// Device-nGnRE, Normal non-cacheable, write-through, write-back.
+const MAIR: u64 = 0x0000_00FF_BB44_0400;
+/// `TCR_ELx.T0SZ`, bits 5:0.
+const T0SZ_MASK: u64 = 0x3F;
+/// `TCR_EL2`/`TCR_EL3` bits 31 and 23, RES1.
+const TCR_EL23_RES1: u64 = 1 << 31 | 1 << 23;
+/// `TCR_EL1.EPD1`, bit 23: no TTBR1 walks.
+const TCR_EL1_EPD1: u64 = 1 << 23;
+/// `SCTLR_ELx` M, C, I.
+const SCTLR_MCI: u64 = 1 | 1 << 2 | 1 << 12;
+/// `SCTLR_ELx.WXN`.
+const SCTLR_WXN: u64 = 1 << 19;
+
+/// One table module's output.
+struct Emitted {
+    info: &'static TableInfo,
+    pages: &'static [Page],
+    image: &'static [u8],
+    tables_pa: u64,
+    mair: u64,
+    tcr: u64,
+    ttbr0: u64,
+    sctlr_set: u64,
+}
+
+macro_rules! emitted {
+    ($($m:ident)::+) => {
+        Emitted {
+            info: $($m)::+::INFO,
+            pages: $($m)::+::PAGES,
+            image: $($m)::+::TRANSLATION.as_bytes(),
+            tables_pa: $($m)::+::TABLES_PA,
+            mair: $($m)::+::MAIR,
+            tcr: $($m)::+::TCR,
+            ttbr0: $($m)::+::TTBR0,
+            sctlr_set: $($m)::+::SCTLR_SET,
+        }
+    };
+}
+
+fn board() -> [Emitted; 2] {
+    [emitted!(board::el3), emitted!(board::el1)]
+}
+
+fn aligned<const N: usize>(image: &'static TranslationImage<N>) -> bool {
+    (image.as_bytes().as_ptr() as usize).is_multiple_of(4096)
+        && (image as *const TranslationImage<N> as usize).is_multiple_of(4096)
+}
+
+/// The MAIR attribute byte a page must get.
+fn attr_byte(page: &Page) -> u8 {
+    use memlayout::Cacheability::*;
+    match page.kind() {
+        PageKind::Device => 0x04,
+        PageKind::System => 0xFF,
+        _ => match page.cacheability() {
+            NonCacheable => 0x44,
+            WriteThrough => 0xBB,
+            WriteBack => 0xFF,
+        },
+    }
+}
+
+/// Walks every page of a table (first and last byte) through the emitted image.
+fn check_walks(e: &Emitted) {
+    let regime = Regime::of(e.info.el());
+    let root = aarch64::root_level(48).expect("48-bit VA has a root level");
+    for page in e.pages {
+        for off in [0, page.size() - 1] {
+            let va = page.va() + off;
+            let w = walk_image(e.image, e.tables_pa, root, 48, regime, va).unwrap_or_else(|f| {
+                panic!(
+                    "{}: page `{}` va {va:#x} does not translate: {f}",
+                    e.info.name(),
+                    page.name()
+                )
+            });
+            let what = format!("{}: page `{}` va {va:#x}", e.info.name(), page.name());
+            assert_eq!(w.pa, page.pa() + off, "{what}: PA");
+            assert_eq!(w.attr, attr_byte(page), "{what}: attribute byte");
+            assert_eq!(
+                w.writable(),
+                page.perms().write(),
+                "{what}: write permission"
+            );
+            let executable =
+                page.perms().execute() && matches!(page.kind(), PageKind::Code | PageKind::Data);
+            assert_eq!(w.executable(), executable, "{what}: execute permission");
+        }
+    }
+}
+
+#[test]
+fn images_are_whole_aligned_tables() {
+    assert!(aligned(&board::el3::TRANSLATION));
+    assert!(aligned(&board::el1::TRANSLATION));
+    assert!(aligned(&hyp::el2::TRANSLATION));
+    for e in board() {
+        assert!(!e.image.is_empty(), "{}", e.info.name());
+        assert!(e.image.len().is_multiple_of(4096), "{}", e.info.name());
+        assert_eq!(
+            e.ttbr0,
+            e.tables_pa,
+            "{}: TTBR0 is the root's PA",
+            e.info.name()
+        );
+    }
+}
+
+#[test]
+fn every_page_translates_to_its_pa_with_its_permissions() {
+    for e in board() {
+        check_walks(&e);
+    }
+    check_walks(&emitted!(hyp::el2));
+}
+
+#[test]
+fn registers_for_el3_el2_and_el1() {
+    let [el3, el1] = board();
+    for e in [&el3, &el1] {
+        assert_eq!(e.mair, MAIR, "{}", e.info.name());
+        assert_eq!(
+            e.tcr & T0SZ_MASK,
+            16,
+            "{}: T0SZ for a 48-bit VA",
+            e.info.name()
+        );
+        assert_eq!(e.sctlr_set, SCTLR_MCI, "{}", e.info.name());
+    }
+    assert_eq!(el3.tcr & TCR_EL23_RES1, TCR_EL23_RES1);
+    assert_eq!(el1.tcr & TCR_EL1_EPD1, TCR_EL1_EPD1);
+    assert_eq!(hyp::el2::MAIR, MAIR);
+    assert_eq!(hyp::el2::TCR & T0SZ_MASK, 16);
+    assert_eq!(hyp::el2::TCR & TCR_EL23_RES1, TCR_EL23_RES1);
+    assert_eq!(
+        hyp::el2::SCTLR_SET,
+        SCTLR_MCI | SCTLR_WXN,
+        "`wxn` sets SCTLR.WXN"
+    );
+}
+
+#[test]
+fn tables_at_is_honoured_and_no_page_overlaps_the_tables() {
+    let [el3, el1] = board();
+    // Packed from the start of the range, in table order.
+    assert_eq!(el3.tables_pa, 0xBFF0_0000);
+    assert_eq!(el1.tables_pa, el3.tables_pa + el3.image.len() as u64);
+    let end = el1.tables_pa + el1.image.len() as u64;
+    assert!(end <= 0xBFF0_0000 + (64 << 10));
+    for e in [&el3, &el1] {
+        for p in e.pages {
+            assert!(
+                p.pa_end() <= el3.tables_pa || p.pa() >= end,
+                "page `{}` at PA {:#x} overlaps the tables {:#x}..{end:#x}",
+                p.name(),
+                p.pa(),
+                el3.tables_pa
+            );
+        }
+    }
+    // `tables in tables`: the pool at 2^39.
+    let range = 0x80_0000_0000..0x80_0010_0000;
+    assert!(range.contains(&hyp::el2::TABLES_PA));
+    assert!(range.contains(&(hyp::el2::TABLES_PA + hyp::el2::TRANSLATION.len() as u64 - 1)));
+}
+
+#[test]
+fn same_input_gives_identical_tables() {
+    assert_eq!(
+        board::el3::TRANSLATION.as_bytes(),
+        board_again::el3::TRANSLATION.as_bytes()
+    );
+    assert_eq!(
+        board::el1::TRANSLATION.as_bytes(),
+        board_again::el1::TRANSLATION.as_bytes()
+    );
+    assert_eq!(board::el3::TABLES_PA, board_again::el3::TABLES_PA);
+    assert_eq!(board::el1::TCR, board_again::el1::TCR);
+}
+
+/// The same layout built with the run-time API: every page at the address the macro
+/// gave it (the shared page as the first table's mapping plus an alias in the second),
+/// then the tables at the same place with the same configuration.
+#[test]
+fn images_equal_what_the_run_time_engine_builds() {
+    let emitted = board();
+    let mut layout = Layout::new();
+    layout
+        .add_pool(Pool::ram("ram", 0x8000_0000, 3 << 30))
+        .expect("ram");
+    layout
+        .add_pool(Pool::device("mmio", 0x0900_0000, 16 << 20))
+        .expect("mmio");
+    let virt: [&[(u64, u64)]; 2] = [
+        &[(0x8000_0000, 1 << 30)],
+        &[(0x4000_0000, 1 << 30), (0x1_0000_0000, 1 << 30)],
+    ];
+    let mut shared = None;
+    for (e, virt) in emitted.iter().zip(&virt) {
+        let t = layout
+            .add_table(e.info.name(), e.info.core(), e.info.el(), virt)
+            .expect("table");
+        for p in e.pages {
+            let req = PageRequest::new(p.name(), p.kind(), p.page_size())
+                .va(p.va())
+                .pa(p.pa())
+                .perms(p.perms())
+                .cache(p.cacheability())
+                .share(p.shareability());
+            let mapped = match (p.is_shared(), shared) {
+                (true, Some(of)) => layout.map_alias(t, of, &req),
+                _ => layout.map(t, &req),
+            };
+            let m = mapped.unwrap_or_else(|e| panic!("page `{}`: {e}", p.name()));
+            if p.is_shared() {
+                shared.get_or_insert(m);
+            }
+        }
+    }
+    let built = layout
+        .build_translations(
+            &TableConfig::default(),
+            &TablePlacement::At {
+                start: 0xBFF0_0000,
+                size: 64 << 10,
+            },
+        )
+        .expect("the run-time engine builds the tables");
+    for (e, tr) in emitted.iter().zip(&built) {
+        let name = e.info.name();
+        assert_eq!(tr.name(), name);
+        assert_eq!(tr.bytes(), e.image, "{name}: image");
+        assert_eq!(tr.base_pa(), e.tables_pa, "{name}: base PA");
+        assert_eq!(tr.table_count() * 4096, e.image.len(), "{name}: length");
+        assert_eq!(tr.mair(), e.mair, "{name}: MAIR");
+        assert_eq!(tr.tcr(), e.tcr, "{name}: TCR");
+        assert_eq!(tr.ttbr0(), e.ttbr0, "{name}: TTBR0");
+        assert_eq!(tr.sctlr_set(), e.sctlr_set, "{name}: SCTLR bits");
+    }
+}
+
+#[test]
+fn contexts_are_as_declared() {
+    assert_eq!(board::el3::INFO.el(), ExecutionContext::EL3);
+    assert_eq!(board::el1::INFO.el(), ExecutionContext::EL1_NS);
+    assert_eq!(hyp::el2::INFO.el(), ExecutionContext::EL2_NS);
+}

@@ -1,0 +1,12 @@
+memlayout_macros::memory_layout! {
+    mod soc {
+        pa_bits = 39;
+        physical ram = 0x8000_0000 .. +1G;
+        table core0_el3 (core 0, EL3) {
+            virtual 0x8000_0000 .. +1G;
+            page boot : code, 2M, identity;
+        }
+    }
+}
+
+fn main() {}
