@@ -333,6 +333,7 @@ pub struct Layout {
     rng: Option<Rng>,
     seed: Option<u64>,
     pa_bits: u8,
+    pa_bits_declared: bool,
     pools: Vec<Pool>,
     pa_free: IntervalSet<u32>,
     pa_used: IntervalSet<PaOwner>,
@@ -400,6 +401,7 @@ impl Layout {
             rng: None,
             seed: None,
             pa_bits: DEFAULT_PA_BITS,
+            pa_bits_declared: false,
             pools: Vec::new(),
             pa_free: IntervalSet::new(),
             pa_used: IntervalSet::without_fit_index(),
@@ -437,12 +439,28 @@ impl Layout {
         self.pa_bits
     }
 
+    /// The number of PA bits set with [`set_pa_bits`](Self::set_pa_bits), if any.
+    pub fn declared_pa_bits(&self) -> Option<u8> {
+        self.pa_bits_declared.then_some(self.pa_bits)
+    }
+
+    /// The smallest PA size the translation registers can encode (32, 36, 40, 42, 44 or
+    /// 48 bits) that covers every pool.
+    pub fn covering_pa_bits(&self) -> u8 {
+        let top = self.pools.iter().map(|p| p.range.last).max().unwrap_or(0);
+        [32u8, 36, 40, 42, 44, 48]
+            .into_iter()
+            .find(|&b| top >> b == 0)
+            .unwrap_or(48)
+    }
+
     /// Sets the number of PA bits; every pool must lie below `2^bits`.
     pub fn set_pa_bits(&mut self, bits: u8) -> Result<(), Error> {
         for p in &self.pools {
             limit_check(Addr::Pa, p.range, bits)?;
         }
         self.pa_bits = bits;
+        self.pa_bits_declared = true;
         Ok(())
     }
 

@@ -400,6 +400,13 @@ impl Planner<'_> {
                 Err(e) => {
                     let part = page_part(&e, p);
                     let related = match &e {
+                        Error::Overlap {
+                            with_id: None,
+                            with,
+                            ..
+                        } if with == crate::tables::TABLES_RANGE_NAME => {
+                            spec.tables_at.as_ref().map(|(d, _)| *d)
+                        }
                         Error::Overlap { with_id, .. } | Error::MismatchedAlias { with_id, .. } => {
                             self.decl_of_mapping(*with_id)
                         }
@@ -577,6 +584,16 @@ pub fn plan(spec: &Spec) -> Result<Plan, Vec<PlanError>> {
     }
     p.pools();
     p.tables();
+    // A declared tables range is held before any page is placed.
+    if let Some((decl, crate::tables::TablePlacement::At { start, size })) = &spec.tables_at
+        && let Err(e) = p.layout.reserve_tables_range(*start, *size)
+    {
+        let related = match &e {
+            Error::Overlap { with_id, .. } => p.decl_of_mapping(*with_id),
+            _ => None,
+        };
+        p.err(*decl, Part::Range, related, e);
+    }
     let pages = p.pages();
     let segments = p.segments();
     if !p.errors.is_empty() {

@@ -32,13 +32,25 @@ pub enum TablePlacement {
 }
 
 const TABLE_BYTES: u64 = 4096;
+/// The name under which a declared tables range is reserved.
+pub const TABLES_RANGE_NAME: &str = "translation tables";
 
 impl Layout {
+    /// Reserves the whole of `start .. start + size` for the translation tables before
+    /// any page is placed, so no page takes it; [`build_translations`](Self::build_translations)
+    /// with the same [`TablePlacement::At`] then packs the tables there.
+    pub fn reserve_tables_range(&mut self, start: u64, size: u64) -> Result<(), Error> {
+        self.reserve(TABLES_RANGE_NAME, size, TABLE_BYTES, Some(start), None)
+            .map(|_| ())
+    }
+
     /// Builds the translation tables of every page table, in table order: reserves their
     /// PA as `placement` says and returns one [`Translation`] per table.
     ///
-    /// `config.pa_bits` is raised to cover the layout's PA size if it is smaller, and
-    /// each table's own VA size is used.
+    /// The PA size in the registers is the one declared with
+    /// [`Layout::set_pa_bits`], else `config.pa_bits` raised to cover every pool; each
+    /// table's own VA size is used. With [`TablePlacement::At`], a range reserved
+    /// beforehand with [`Layout::reserve_tables_range`] is used as it is.
     pub fn build_translations(
         &mut self,
         config: &TableConfig,
@@ -68,8 +80,14 @@ impl Layout {
                         largest: None,
                     });
                 }
-                let base =
-                    self.reserve("translation tables", need, TABLE_BYTES, Some(*start), None)?;
+                let held = self.reservations().iter().any(|(n, r)| {
+                    n == TABLES_RANGE_NAME && r.start == *start && r.size() == u128::from(*size)
+                });
+                let base = if held {
+                    *start
+                } else {
+                    self.reserve(TABLES_RANGE_NAME, need, TABLE_BYTES, Some(*start), None)?
+                };
                 let mut at = base;
                 for n in &counts {
                     bases.push(at);
@@ -121,7 +139,12 @@ impl Layout {
     fn table_config(&self, t: TableId, config: &TableConfig) -> TableConfig {
         let mut cfg = *config;
         cfg.va_bits = self.va_bits(t).unwrap_or(cfg.va_bits);
-        cfg.pa_bits = cfg.pa_bits.max(self.pa_bits());
+        // A declared PA size is what the registers get; otherwise the configured size,
+        // raised to cover every pool.
+        cfg.pa_bits = match self.declared_pa_bits() {
+            Some(bits) => bits,
+            None => cfg.pa_bits.max(self.covering_pa_bits()),
+        };
         cfg
     }
 }

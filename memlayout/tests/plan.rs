@@ -185,3 +185,50 @@ fn pa_bits_limit_pools() {
         "the pool that passes the limit is at fault"
     );
 }
+
+#[test]
+fn a_declared_tables_range_is_held_before_pages() {
+    let mut boot = page(10, "boot", 0, PageKind::Code, PageSize::Size2M);
+    boot.identity = true;
+    let mut s = spec(vec![
+        boot,
+        page(11, "a", 0, PageKind::Data, PageSize::Size4K),
+    ]);
+    s.tables_at = Some((
+        30,
+        TablePlacement::At {
+            start: RAM,
+            size: 2 << 20,
+        },
+    ));
+    let p = plan(&s).expect("pages avoid the tables range");
+    assert_eq!(p.translation(0).unwrap().base_pa(), RAM);
+    for g in p.pages(0) {
+        assert!(
+            g.pages[0].pa() >= RAM + (2 << 20),
+            "{} sits in the tables range",
+            g.name
+        );
+    }
+    // A fixed page inside the declared range is an overlap on the page.
+    let mut fixed = page(12, "fixed", 0, PageKind::Data, PageSize::Size4K);
+    fixed.pa = Some(RAM + 0x1000);
+    s.pages.push(fixed);
+    let errors = plan(&s).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].decl, errors[0].part), (12, Part::Pa));
+    assert!(
+        matches!(&errors[0].error, Error::Overlap { with, .. } if with == "translation tables")
+    );
+}
+
+#[test]
+fn declared_pa_bits_reach_the_tcr() {
+    let mut s = spec(vec![page(10, "a", 0, PageKind::Data, PageSize::Size4K)]);
+    s.pa_bits = Some((40, 32));
+    let tcr = plan(&s).unwrap().translation(0).unwrap().tcr();
+    assert_eq!((tcr >> 16) & 7, 0, "TCR_EL3.PS = 32 bits");
+    s.pa_bits = None;
+    let tcr = plan(&s).unwrap().translation(0).unwrap().tcr();
+    assert_eq!((tcr >> 16) & 7, 2, "TCR_EL3.PS = 40 bits by default");
+}

@@ -144,11 +144,14 @@ impl<'a> Decls<'a> {
             Some(other) => {
                 let other_sp = other.part(other_part).unwrap_or_else(|| other.name_sp());
                 let name = other.name();
-                let note = match &e.error {
-                    Error::Overlap { .. } | Error::MismatchedAlias { .. } => {
+                let note = match (&e.error, other) {
+                    (Error::Overlap { .. }, Decl::Tables(_)) => {
+                        String::from("the translation tables are reserved here")
+                    }
+                    (Error::Overlap { .. } | Error::MismatchedAlias { .. }, _) => {
                         format!("`{name}` first mapped here")
                     }
-                    Error::Duplicate { .. } => format!("`{name}` first declared here"),
+                    (Error::Duplicate { .. }, _) => format!("`{name}` first declared here"),
                     _ => format!("`{name}` declared here"),
                 };
                 cx.error_with_note(at, &message, other_sp, note);

@@ -55,7 +55,8 @@
 //!   pool and fixed `pa` must lie below `2^pa_bits`.
 //! * `tables at START .. END` (or `.. +SIZE`) packs the translation tables of every table,
 //!   in declaration order, from `START`; the range must be RAM inside a pool and large
-//!   enough. `tables in POOL` puts them anywhere in that RAM pool. Without either, the
+//!   enough, and the whole of it is reserved before any page is placed, so no page can
+//!   take it. `tables in POOL` puts them anywhere in that RAM pool. Without either, the
 //!   allocator puts them in the RAM pools, preferring pools of each table's security
 //!   state.
 //! * `wxn` sets `SCTLR_ELx.WXN` in every table's `SCTLR_SET` (writable memory is
