@@ -35,6 +35,11 @@ fn hex(v: u64) -> Literal {
 #[derive(Default)]
 struct AttrConsts {
     list: Vec<crate::model::MemAttrs>,
+    /// Distinct (page size, index into `list`, shared) of pages without custom
+    /// attributes; such a page is emitted as a call of the table's hidden page
+    /// constructor with its index here, a fraction of the tokens of a full
+    /// `Page::from_parts`.
+    kinds: Vec<(PageSize, usize, bool)>,
 }
 
 impl AttrConsts {
@@ -42,16 +47,36 @@ impl AttrConsts {
         Ident::new(&format!("__MEMLAYOUT_ATTRS_{i}"), Span::call_site())
     }
 
-    /// The constant for `a`, added on first use.
-    fn get(&mut self, a: crate::model::MemAttrs) -> Ident {
-        let i = match self.list.iter().position(|x| *x == a) {
+    fn index(&mut self, a: crate::model::MemAttrs) -> usize {
+        match self.list.iter().position(|x| *x == a) {
             Some(i) => i,
             None => {
                 self.list.push(a);
                 self.list.len() - 1
             }
-        };
+        }
+    }
+
+    /// The constant for `a`, added on first use.
+    fn get(&mut self, a: crate::model::MemAttrs) -> Ident {
+        let i = self.index(a);
         Self::name(i)
+    }
+
+    /// The index of the kind of `page` in the hidden kinds table, added on first use.
+    fn kind(&mut self, page: &Page) -> usize {
+        let key = (
+            page.page_size(),
+            self.index(page.mem_attrs()),
+            page.is_shared(),
+        );
+        match self.kinds.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                self.kinds.push(key);
+                self.kinds.len() - 1
+            }
+        }
     }
 
     fn items(&self) -> TokenStream {
@@ -69,11 +94,34 @@ impl AttrConsts {
                 };
             }
         });
+        let n = Literal::usize_unsuffixed(self.kinds.len());
+        let kinds = self.kinds.iter().map(|&(size, a, shared)| {
+            let size = size_ident(size);
+            let attrs = Self::name(a);
+            quote!((__MemlayoutPageSize::#size, #attrs, #shared))
+        });
+        let constructor = if self.kinds.is_empty() {
+            TokenStream::new()
+        } else {
+            quote! {
+                #[doc(hidden)]
+                const __MEMLAYOUT_KINDS: [(__MemlayoutPageSize, ::memlayout::MemAttrs, bool); #n] =
+                    [#(#kinds),*];
+                #[doc(hidden)]
+                const fn __memlayout_page(
+                    name: &'static str, index: u32, va: u64, pa: u64, kind: usize,
+                ) -> __MemlayoutPage {
+                    let (size, attrs, shared) = __MEMLAYOUT_KINDS[kind];
+                    __MemlayoutPage::from_parts(name, index, INFO, va, pa, size, attrs, shared, &[])
+                }
+            }
+        };
         quote! {
             #[doc(hidden)]
             #[allow(unused_imports)]
             use ::memlayout::{Page as __MemlayoutPage, PageSize as __MemlayoutPageSize};
             #(#items)*
+            #constructor
         }
     }
 }
@@ -166,16 +214,27 @@ fn custom_tokens(page: &Page) -> TokenStream {
 
 /// One `Page::from_parts(..)` expression; `custom` is the page's attributes, built once
 /// per declaration.
-fn page_expr(page: &Page, attrs: &Ident, custom: &TokenStream) -> TokenStream {
-    let name = page.name();
-    let index = Literal::u32_unsuffixed(page.index());
-    let va = hex(page.va());
-    let pa = hex(page.pa());
-    let size = ident(match page.page_size() {
+fn size_ident(size: PageSize) -> Ident {
+    ident(match size {
         PageSize::Size4K => "Size4K",
         PageSize::Size2M => "Size2M",
         PageSize::Size1G => "Size1G",
-    });
+    })
+}
+
+/// One page: a call of the table's hidden constructor when the page has no custom
+/// attributes, else a full `Page::from_parts`.
+fn page_expr(page: &Page, name: &Literal, consts: &mut AttrConsts) -> TokenStream {
+    let index = Literal::u32_unsuffixed(page.index());
+    let va = hex(page.va());
+    let pa = hex(page.pa());
+    if page.attrs().is_empty() {
+        let kind = Literal::usize_unsuffixed(consts.kind(page));
+        return quote!(__memlayout_page(#name, #index, #va, #pa, #kind));
+    }
+    let attrs = consts.get(page.mem_attrs());
+    let custom = custom_tokens(page);
+    let size = size_ident(page.page_size());
     let shared = page.is_shared();
     quote! {
         __MemlayoutPage::from_parts(
@@ -403,12 +462,11 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
             let Some(first) = pp.pages.first() else {
                 continue;
             };
-            let custom = custom_tokens(first);
-            let attrs = attr_consts.get(first.mem_attrs());
+            let name = Literal::string(first.name());
             let exprs: Vec<TokenStream> = pp
                 .pages
                 .iter()
-                .map(|p| page_expr(p, &attrs, &custom))
+                .map(|p| page_expr(p, &name, &mut attr_consts))
                 .collect();
             let summary = page_summary(decl, &tname, &pp.pages);
             let doc = docs(&decl.docs, &summary);
