@@ -1,7 +1,7 @@
 //! The `memory_layout!` procedural macro.
 //!
 //! This crate is a shim: it converts the compiler's token stream and hands it to
-//! [`memlayout::dsl::expand`], where the parser, the checks, the planner and the code
+//! [`memlayout::dsl::expand()`], where the parser, the checks, the planner and the code
 //! generator live. See the `memlayout` crate for the language and its output.
 #![forbid(unsafe_code)]
 
