@@ -6,99 +6,11 @@ use memlayout::{Page, PageKind, Perms, Segment, TableInfo};
 use memlayout_macros::memory_layout;
 use static_assertions::const_assert;
 
-memory_layout! {
-    /// The quickstart scenario: two cores, each with an EL3 and a non-secure EL1 table.
-    pub mod soc {
-        seed = 0x5EED;
-        physical ram  = 0x8000_0000 .. +2G;
-        physical mmio = 0x0900_0000 .. +16M, device;
-
-        table core0_el3 (core 0, EL3) {
-            virtual 0x8000_0000 .. +4G;
-            page boot     : code, 2M, identity;
-            page text     : code, 4K * 3, rx;
-            page vectors  : code, 4K;
-            page monitor  : code, 2M;
-            page services : code, 4K * 2;
-            page psci     : code, 4K;
-            page heap     : data, 2M, rw;
-            page stacks   : data, 4K * 2;
-            page bss      : data, 4K;
-            page logbuf   : data, 4K, rw, non_cacheable;
-            page dma      : data, 2M, rw, attrs { owner = "fw", coherent = true, channel = 3 };
-            page fixed    : data, 4K, va 0xF000_0000, pa 0x8100_0000, r;
-            page uart     : device, 4K, pa 0x0900_0000, rw;
-            segment bsp_boot    : bsp_boot_code, 0x200, align 16, identity;
-            segment boot_code   : boot_code, 0x400, align 16, in boot;
-            segment code        : code, 0x2000, in text;
-            segment shared_data : data_shared, 0x1000, in heap;
-            segment preserve    : data_preserve, 0x800, align 64, in bss;
-            segment stack       : stack, 0x2000, align 16, in stacks;
-        }
-        table core0_el1 (core 0, EL1_NS) {
-            virtual 0x4000_0000 .. +1G;
-            page kernel  : code, 2M;
-            page modules : code, 4K * 3;
-            page vdso    : code, 4K;
-            page init    : code, 4K * 2;
-            page trace   : code, 4K;
-            page extra   : code, 2M;
-            page heap    : data, 2M * 2;
-            page stacks  : data, 4K * 2;
-            page bss     : data, 4K;
-            page percpu  : data, 4K;
-            page ring    : data, 2M;
-            page scratch : data, 4K, write_through;
-            segment code        : code, 0x1000, in modules;
-            segment shared_data : data_shared, 0x800, in heap;
-            segment preserve    : data_preserve, 0x400, in bss;
-            segment stack       : stack, 0x2000, align 16, in stacks;
-        }
-        table core1_el3 (core 1, EL3) {
-            virtual 0x8000_0000 .. +4G;
-            page boot     : code, 2M, identity;
-            page text     : code, 4K * 3, rx;
-            page vectors  : code, 4K;
-            page monitor  : code, 2M;
-            page services : code, 4K * 2;
-            page psci     : code, 4K;
-            page heap     : data, 2M, rw;
-            page stacks   : data, 4K * 2;
-            page bss      : data, 4K;
-            page logbuf   : data, 4K, rw, non_cacheable;
-            page dma      : data, 2M, rw;
-            page scratch  : data, 4K;
-            segment boot_code   : boot_code, 0x400, align 16, in boot;
-            segment code        : code, 0x2000, in text;
-            segment shared_data : data_shared, 0x1000, in heap;
-            segment preserve    : data_preserve, 0x800, align 64, in bss;
-            segment stack       : stack, 0x2000, align 16, in stacks;
-        }
-        table core1_el1 (core 1, EL1_NS) {
-            virtual 0x4000_0000 .. +1G;
-            page kernel  : code, 2M;
-            page modules : code, 4K * 3;
-            page vdso    : code, 4K;
-            page init    : code, 4K * 2;
-            page trace   : code, 4K;
-            page extra   : code, 2M;
-            page heap    : data, 2M * 2;
-            page stacks  : data, 4K * 2;
-            page bss     : data, 4K;
-            page percpu  : data, 4K;
-            page ring    : data, 2M;
-            page scratch : data, 4K, write_through;
-            segment code        : code, 0x1000, in modules;
-            segment shared_data : data_shared, 0x800, in heap;
-            segment preserve    : data_preserve, 0x400, in bss;
-            segment stack       : stack, 0x2000, align 16, in stacks;
-        }
-
-        shared page mailbox : data, 2M, rw;
-        shared page doorbell : device, 4K, pa 0x0900_1000, tables [core0_el3, core1_el3];
-        shared segment cross_core : data_preserve, 2K, align 16, in mailbox;
-    }
-}
+// The quickstart scenario, declared once in the `soc` example and checked here.
+#[path = "../examples/soc.rs"]
+#[allow(dead_code)]
+mod soc_example;
+use soc_example::soc;
 
 /// The entry point, computed at compile time from the layout.
 const ENTRY: u64 = soc::core0_el3::BOOT.va();
