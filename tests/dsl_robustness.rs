@@ -47,6 +47,29 @@ const VALID: &[&str] = &[
         }
     }
     "#,
+    r#"
+    pub mod tabled {
+        pa_bits = 40;
+        tables at 0x4000_0000 .. +64K;
+        wxn;
+        physical ram = 0x4000_0000 .. +1G;
+        table t (core 0, EL1_S) {
+            virtual 0x8000_0000 .. +1G;
+            page a : code, 4K;
+            page b : data, 4K * 2, rw;
+        }
+    }
+    "#,
+    r#"
+    mod pooled {
+        tables in ram;
+        physical ram = 0x8000_0000 .. +1G;
+        table t (core 0, EL0_NS) {
+            virtual 0x1000 .. +1G;
+            page a : data, 2M;
+        }
+    }
+    "#,
 ];
 
 /// Every word the language knows, and some it does not.
@@ -59,6 +82,9 @@ const WORDS: &[&str] = &[
     "segment",
     "virtual",
     "core",
+    "pa_bits",
+    "wxn",
+    "at",
     "device",
     "non_secure",
     "code",
