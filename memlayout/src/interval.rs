@@ -644,6 +644,81 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
             .find_map(|(i, _)| i.intersect(&window)?.fit(size, align))
     }
 
+    /// Like [`find_fit_random`](Self::find_fit_random), and removes the range found
+    /// from the set in the same pass: with the same generator state it picks the same
+    /// address, but the common case costs one search instead of two.
+    pub fn take_random(
+        &mut self,
+        size: u64,
+        align: u64,
+        criteria: impl Fn(&M) -> bool,
+        rng: &mut Rng,
+    ) -> Option<Interval> {
+        if size == 0 || !align.is_power_of_two() {
+            return None;
+        }
+        if self.classes.is_empty() {
+            let mut probe = rng.clone();
+            let x = self.draw(&mut probe)?;
+            if let Some((&start, entry)) = self.ranges.range_mut(..=x).next_back() {
+                let i = Interval {
+                    start,
+                    last: entry.0,
+                };
+                if i.last >= x
+                    && criteria(&entry.1)
+                    && let Some(first) = i.fit(size, align)
+                {
+                    *rng = probe;
+                    let at = first + rng.below(i.slots(size, align)) * align;
+                    let end = at + (size - 1);
+                    let meta = entry.1.clone();
+                    if at > start {
+                        entry.0 = at - 1;
+                        self.total -= Interval {
+                            start: at,
+                            last: i.last,
+                        }
+                        .size();
+                    } else {
+                        self.raw_remove(start);
+                    }
+                    if end < i.last {
+                        self.raw_insert(
+                            Interval {
+                                start: end + 1,
+                                last: i.last,
+                            },
+                            meta,
+                        );
+                    }
+                    return Some(Interval {
+                        start: at,
+                        last: end,
+                    });
+                }
+            }
+        }
+        let at = self.find_fit_random(size, align, criteria, rng)?;
+        let r = Interval::new(at, size)?;
+        self.remove_interval(r).ok()?;
+        Some(r)
+    }
+
+    /// The random address a random fit starts looking from.
+    fn draw(&self, rng: &mut Rng) -> Option<u64> {
+        let (&lo, _) = self.ranges.first_key_value()?;
+        let (_, (hi, _)) = self.ranges.last_key_value()?;
+        let span = hi - lo;
+        Some(
+            lo + if span == u64::MAX {
+                rng.next_u64()
+            } else {
+                rng.below(span + 1)
+            },
+        )
+    }
+
     /// A random aligned address where `size` bytes fit in one range matching `criteria`,
     /// drawn from `rng`; the same generator state and set give the same answer.
     ///
@@ -661,15 +736,7 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
         if size == 0 || !align.is_power_of_two() {
             return None;
         }
-        let (&lo, _) = self.ranges.first_key_value()?;
-        let (_, (hi, _)) = self.ranges.last_key_value()?;
-        let span = hi - lo;
-        let x = lo
-            + if span == u64::MAX {
-                rng.next_u64()
-            } else {
-                rng.below(span + 1)
-            };
+        let x = self.draw(rng)?;
         // The common case: the range holding `x` fits, found with one search.
         let here = self.ranges.range(..=x).next_back();
         let pick = match here {

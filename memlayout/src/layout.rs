@@ -709,6 +709,15 @@ impl Layout {
         Ok(())
     }
 
+    /// Returns a PA range to the free PA, to the pool that holds it.
+    fn give_back_pa(&mut self, pa: u64, bytes: u64) {
+        if let Some(r) = Interval::new(pa, bytes)
+            && let Some(pool) = self.pool_of(r)
+        {
+            let _ = self.pa_free.insert_interval(r, pool as u32);
+        }
+    }
+
     /// Gives back a range taken by [`hold_va`](Self::hold_va).
     pub(crate) fn release_va(&mut self, table: TableId, va: u64, size: u64) {
         if let (Some(r), Some(t)) = (Interval::new(va, size), self.tables.get_mut(table.index())) {
@@ -955,7 +964,8 @@ impl Layout {
         Ok((bytes, align))
     }
 
-    fn choose_pa(
+    /// Picks a PA range for a request and takes it out of the free PA.
+    fn take_pa(
         &mut self,
         req: &PageRequest,
         bytes: u64,
@@ -965,8 +975,12 @@ impl Layout {
         let found = match self.rng.as_mut() {
             Some(rng) => self
                 .pa_free
-                .find_fit_random(bytes, align, |&p| pools[p as usize], rng),
-            None => self.pa_free.find_fit(bytes, align, |&p| pools[p as usize]),
+                .take_random(bytes, align, |&p| pools[p as usize], rng)
+                .map(|r| r.start),
+            None => {
+                let at = self.pa_free.find_fit(bytes, align, |&p| pools[p as usize]);
+                at.filter(|&at| self.pa_free.remove(at, bytes).is_ok())
+            }
         };
         found.ok_or_else(|| {
             let names: Vec<&str> = self
@@ -997,18 +1011,26 @@ impl Layout {
         })
     }
 
-    fn choose_va(
+    /// Picks a VA range of a table for a request and takes it out of the table's free VA.
+    fn take_va(
         &mut self,
         table: TableId,
         req: &PageRequest,
         bytes: u64,
         align: u64,
     ) -> Result<u64, Error> {
-        let t = &self.tables[table.index()];
+        let t = &mut self.tables[table.index()];
         let found = match self.rng.as_mut() {
-            Some(rng) => t.va_free.find_fit_random(bytes, align, |_| true, rng),
-            None => t.va_free.find_fit(bytes, align, |_| true),
+            Some(rng) => t
+                .va_free
+                .take_random(bytes, align, |_| true, rng)
+                .map(|r| r.start),
+            None => {
+                let at = t.va_free.find_fit(bytes, align, |_| true);
+                at.filter(|&at| t.va_free.remove(at, bytes).is_ok())
+            }
         };
+        let t = &self.tables[table.index()];
         found.ok_or_else(|| Error::NoRoom {
             what: describe(req),
             size: bytes,
@@ -1114,19 +1136,36 @@ impl Layout {
                 }
             }
         }
+        // Ranges the allocator picks are taken out of the free sets as they are picked
+        // (and given back if a later step fails); fixed and identity ranges are taken
+        // at commit.
+        let pa_taken = fixed_pa.is_none() && !req.identity;
         let pa = match fixed_pa {
             Some(pa) => pa,
             None if req.identity && fixed_va.is_none() => first_ok(&filters, |f| {
                 self.choose_identity(tables, req, bytes, align, f)
             })?,
-            None => first_ok(&filters, |f| self.choose_pa(req, bytes, align, f))?,
+            None => first_ok(&filters, |f| self.take_pa(req, bytes, align, f))?,
         };
+        let va_taken = fixed_va.is_none() && !req.identity;
         let mut vas = Vec::with_capacity(tables.len());
         for &t in tables {
             let va = match fixed_va {
                 Some(va) => va,
                 None if req.identity => pa,
-                None => self.choose_va(t, req, bytes, align)?,
+                None => match self.take_va(t, req, bytes, align) {
+                    Ok(va) => va,
+                    Err(e) => {
+                        // Give back what this request took so far.
+                        if pa_taken {
+                            self.give_back_pa(pa, bytes);
+                        }
+                        for &(t, va) in &vas {
+                            self.release_va(t, va, bytes);
+                        }
+                        return Err(e);
+                    }
+                },
             };
             vas.push((t, va));
         }
@@ -1147,10 +1186,12 @@ impl Layout {
             start: pa,
             last: pa + (bytes - 1),
         };
-        let _ = self.pa_free.remove_interval(pa_range);
+        if !pa_taken {
+            let _ = self.pa_free.remove_interval(pa_range);
+        }
         // Taken from the free set, so disjoint from everything used.
         self.pa_used.insert_unmerged(pa_range, PaOwner::Mapping(id));
-        let tables = self.commit_vas(id, &vas, pa, bytes, req, attrs, shared);
+        let tables = self.commit_vas(id, &vas, va_taken, pa, bytes, req, attrs, shared);
         self.index_name(&req.name, id);
         self.mappings.push(Mapping {
             name: req.name.clone(),
@@ -1175,6 +1216,7 @@ impl Layout {
         &mut self,
         id: u32,
         vas: &[(TableId, u64)],
+        va_taken: bool,
         pa: u64,
         bytes: u64,
         req: &PageRequest,
@@ -1191,7 +1233,9 @@ impl Layout {
                 start: va,
                 last: va + (bytes - 1),
             };
-            let _ = tb.va_free.remove_interval(va_range);
+            if !va_taken {
+                let _ = tb.va_free.remove_interval(va_range);
+            }
             // Taken from the free set, so disjoint from everything used.
             tb.va_used.insert_unmerged(va_range, id);
             if !shared && matches!(attrs.kind, PageKind::Code | PageKind::Data) {
@@ -1287,8 +1331,9 @@ impl Layout {
                 }
                 va
             }
-            None => self.choose_va(table, req, bytes, align)?,
+            None => self.take_va(table, req, bytes, align)?,
         };
+        let va_taken = req.va.is_none();
         let id = self.mappings.len() as u32;
         let attrs = MemAttrs {
             non_secure: a.non_secure,
@@ -1299,7 +1344,16 @@ impl Layout {
             size: orig.size,
             ..req.clone()
         };
-        let tables = self.commit_vas(id, &[(table, va)], orig.pa, bytes, &inner, attrs, false);
+        let tables = self.commit_vas(
+            id,
+            &[(table, va)],
+            va_taken,
+            orig.pa,
+            bytes,
+            &inner,
+            attrs,
+            false,
+        );
         self.index_name(&req.name, id);
         self.mappings.push(Mapping {
             name: req.name.clone(),
@@ -1394,12 +1448,14 @@ impl Layout {
                         what: name.to_string(),
                     });
                 }
-                first_ok(&filters, |f| self.choose_pa(&req, size, align, f))?
+                first_ok(&filters, |f| self.take_pa(&req, size, align, f))?
             }
         };
         let id = self.reservations.len() as u32;
         let r = interval(pa, size, name)?;
-        let _ = self.pa_free.remove_interval(r);
+        if at.is_some() {
+            let _ = self.pa_free.remove_interval(r);
+        }
         self.pa_used.insert_unmerged(r, PaOwner::Reservation(id));
         self.reservations.push((name.to_string(), r));
         Ok(pa)
