@@ -1826,9 +1826,27 @@ impl fmt::Display for Layout {
                 info.el()
             )?;
             for p in self.pages(t) {
-                write!(
-                    f,
-                    "  page    {:<14} VA {:#014x}..{:#014x}  PA {:#014x}  {:>2}  {:<6} {:<3} {:<13} {:<13}",
+                let mut notes = String::new();
+                if p.is_shared() {
+                    notes.push_str(" shared");
+                }
+                if p.is_identity() {
+                    notes.push_str(" identity");
+                }
+                if !p.attrs().is_empty() {
+                    notes.push_str(" {");
+                    for (i, a) in p.attrs().iter().enumerate() {
+                        notes.push_str(&format!(
+                            "{}{} = {}",
+                            if i > 0 { ", " } else { "" },
+                            a.key,
+                            a.value
+                        ));
+                    }
+                    notes.push('}');
+                }
+                let line = format!(
+                    "  page    {:<14} VA {:#014x}..{:#014x}  PA {:#014x}  {:>2}  {:<6} {:<3} {:<13} {:<13}{notes}",
                     if p.index() > 0 {
                         format!("{}[{}]", p.name(), p.index())
                     } else {
@@ -1846,27 +1864,8 @@ impl fmt::Display for Layout {
                         p.cacheability().name()
                     },
                     p.shareability().name(),
-                )?;
-                if p.is_shared() {
-                    f.write_str(" shared")?;
-                }
-                if p.is_identity() {
-                    f.write_str(" identity")?;
-                }
-                if !p.attrs().is_empty() {
-                    f.write_str(" {")?;
-                    for (i, a) in p.attrs().iter().enumerate() {
-                        write!(
-                            f,
-                            "{}{} = {}",
-                            if i > 0 { ", " } else { "" },
-                            a.key,
-                            a.value
-                        )?;
-                    }
-                    f.write_str("}")?;
-                }
-                writeln!(f)?;
+                );
+                writeln!(f, "{}", line.trim_end())?;
             }
             for s in self.segments(t) {
                 writeln!(
