@@ -475,13 +475,13 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
                     let n = Literal::usize_unsuffixed(exprs.len());
                     named.extend(quote! {
                         #doc
-                        pub const #c: &[::memlayout::Page; #n] = &[#(#exprs),*];
+                        pub const #c: &[__MemlayoutPage; #n] = &[#(#exprs),*];
                     });
                 } else {
                     let i = Literal::usize_unsuffixed(pages.len());
                     named.extend(quote! {
                         #doc
-                        pub const #c: &::memlayout::Page = &PAGES[#i];
+                        pub const #c: &__MemlayoutPage = &PAGES[#i];
                     });
                 }
             }
