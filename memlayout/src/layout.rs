@@ -825,11 +825,10 @@ impl Layout {
         }
     }
 
-    /// The pools a request may draw from, in order of preference: a request without a
-    /// pool first tries the pools of its tables' security state (where the layout has
-    /// non-secure pools), then every pool of its memory kind. The last entry is the
-    /// broadest.
-    fn pool_filter(&self, req: &PageRequest, tables: &[TableId]) -> Result<Vec<Vec<bool>>, Error> {
+    /// The pools a request may draw from: a request without a pool first tries the
+    /// pools of its tables' security state (where the layout has non-secure pools),
+    /// then every pool of its memory kind.
+    fn pool_filter(&self, req: &PageRequest, tables: &[TableId]) -> Result<PoolChoice, Error> {
         let device = req.attrs.kind.is_device();
         match &req.pool {
             Some(name) => {
@@ -850,7 +849,10 @@ impl Layout {
                         pool_device: p.device,
                     });
                 }
-                Ok(alloc::vec![(0..self.pools.len()).map(|k| k == i).collect()])
+                Ok(PoolChoice {
+                    preferred: None,
+                    all: (0..self.pools.len()).map(|k| k == i).collect(),
+                })
             }
             None => {
                 let kind: Vec<bool> = self.pools.iter().map(|p| p.device == device).collect();
@@ -874,10 +876,16 @@ impl Layout {
                         .map(|(p, &k)| k && p.non_secure == w)
                         .collect();
                     if matching.iter().any(|&m| m) && matching != kind {
-                        return Ok(alloc::vec![matching, kind]);
+                        return Ok(PoolChoice {
+                            preferred: Some(matching),
+                            all: kind,
+                        });
                     }
                 }
-                Ok(alloc::vec![kind])
+                Ok(PoolChoice {
+                    preferred: None,
+                    all: kind,
+                })
             }
         }
     }
@@ -1092,8 +1100,8 @@ impl Layout {
         shared: bool,
     ) -> Result<MappingId, Error> {
         let (bytes, align) = self.validate(req)?;
-        let filters = self.pool_filter(req, tables)?;
-        let pools = filters.last().cloned().unwrap_or_default();
+        let choice = self.pool_filter(req, tables)?;
+        let pools = &choice.all;
         // Fixed addresses: check they are free.
         let fixed_pa = req.pa.or(if req.identity { req.va } else { None });
         let fixed_va = req.va.or(if req.identity { req.pa } else { None });
@@ -1142,10 +1150,10 @@ impl Layout {
         let pa_taken = fixed_pa.is_none() && !req.identity;
         let pa = match fixed_pa {
             Some(pa) => pa,
-            None if req.identity && fixed_va.is_none() => first_ok(&filters, |f| {
-                self.choose_identity(tables, req, bytes, align, f)
-            })?,
-            None => first_ok(&filters, |f| self.take_pa(req, bytes, align, f))?,
+            None if req.identity && fixed_va.is_none() => {
+                choice.first_ok(|f| self.choose_identity(tables, req, bytes, align, f))?
+            }
+            None => choice.first_ok(|f| self.take_pa(req, bytes, align, f))?,
         };
         let va_taken = fixed_va.is_none() && !req.identity;
         let mut vas = Vec::with_capacity(tables.len());
@@ -1425,7 +1433,7 @@ impl Layout {
             Some(p) => req.pool(p),
             None => req,
         };
-        let filters = self.pool_filter(&req, tables)?;
+        let choice = self.pool_filter(&req, tables)?;
         let pa = match at {
             Some(pa) => {
                 if pa % align != 0 {
@@ -1448,7 +1456,7 @@ impl Layout {
                         what: name.to_string(),
                     });
                 }
-                first_ok(&filters, |f| self.take_pa(&req, size, align, f))?
+                choice.first_ok(|f| self.take_pa(&req, size, align, f))?
             }
         };
         let id = self.reservations.len() as u32;
@@ -1765,21 +1773,22 @@ impl Layout {
     }
 }
 
-/// The first success of `f` over the pool filters, or the error of the last (broadest).
-fn first_ok<T>(
-    filters: &[Vec<bool>],
-    mut f: impl FnMut(&[bool]) -> Result<T, Error>,
-) -> Result<T, Error> {
-    let mut last = Err(Error::NoTables {
-        name: String::new(),
-    });
-    for filter in filters {
-        last = f(filter);
-        if last.is_ok() {
-            return last;
+/// The pools a request may use (one flag per pool): the preferred ones first, if any.
+struct PoolChoice {
+    preferred: Option<Vec<bool>>,
+    all: Vec<bool>,
+}
+
+impl PoolChoice {
+    /// `f` over the preferred pools, then, if that fails, over all of them.
+    fn first_ok<T>(&self, mut f: impl FnMut(&[bool]) -> Result<T, Error>) -> Result<T, Error> {
+        if let Some(preferred) = &self.preferred
+            && let Ok(v) = f(preferred)
+        {
+            return Ok(v);
         }
+        f(&self.all)
     }
-    last
 }
 
 fn describe(req: &PageRequest) -> String {
