@@ -535,6 +535,21 @@ impl MemAttrs {
 ///
 /// A request for `N` consecutive pages yields `N` pages with the same name and indices
 /// `0..N`.
+///
+/// Every accessor is a `const fn`. A page holds its name as a `Cow`, so `const` items keep
+/// pages behind a reference, as `memory_layout!` does:
+///
+/// ```
+/// use memlayout::{ExecutionContext, MemAttrs, Page, PageKind, PageSize, TableInfo};
+///
+/// const INFO: &TableInfo = &TableInfo::new("core0_el3", 0, ExecutionContext::EL3);
+/// const BOOT: &Page = &Page::from_parts(
+///     "boot", 0, INFO, 0x8000_0000, 0x8000_0000, PageSize::Size2M,
+///     MemAttrs::new(PageKind::Code), false, &[],
+/// );
+/// const ENTRY: u64 = BOOT.va();
+/// const _: () = assert!(BOOT.is_identity() && BOOT.va_end() == ENTRY + 0x20_0000);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
     name: Cow<'static, str>,
@@ -830,5 +845,101 @@ impl Segment {
     /// Whether the segment is a cross-core segment (one PA in every table).
     pub const fn is_shared(&self) -> bool {
         self.shared
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for c in ExecutionContext::ALL {
+            assert_eq!(ExecutionContext::from_name(c.name()), Some(c));
+        }
+        for k in PageKind::ALL {
+            assert_eq!(PageKind::from_name(k.name()), Some(k));
+        }
+        for k in SegmentKind::ALL {
+            assert_eq!(SegmentKind::from_name(k.name()), Some(k));
+        }
+        for p in [Perms::R, Perms::RW, Perms::RX, Perms::RWX] {
+            assert_eq!(Perms::from_name(p.name()), Some(p));
+        }
+        for c in Cacheability::ALL {
+            assert_eq!(Cacheability::from_name(c.name()), Some(c));
+        }
+        for s in Shareability::ALL {
+            assert_eq!(Shareability::from_name(s.name()), Some(s));
+        }
+        assert_eq!(ExecutionContext::from_name("EL1NS"), None);
+    }
+
+    #[test]
+    fn contexts_know_their_regime() {
+        assert_eq!(ExecutionContext::EL3.security(), SecurityState::Secure);
+        assert_eq!(ExecutionContext::EL2_NS.level(), 2);
+        assert!(ExecutionContext::EL0_Realm.is_user());
+        assert!(ExecutionContext::EL1_S.is_el10_regime());
+        assert!(!ExecutionContext::EL2_S.is_el10_regime());
+    }
+
+    #[test]
+    fn segment_kinds_pick_their_pages() {
+        assert_eq!(SegmentKind::BspBootCode.page_kind(), PageKind::Code);
+        assert_eq!(SegmentKind::Stack.page_kind(), PageKind::Data);
+        assert_eq!(SegmentKind::Code.min_align(), 8);
+        assert_eq!(SegmentKind::DataPreserve.min_align(), 1);
+        assert_eq!(PageKind::Code.default_perms(), Perms::RX);
+        assert_eq!(PageKind::Device.default_perms(), Perms::RW);
+    }
+
+    // Static data is built behind references, as the macro emits it.
+    const INFO: &TableInfo = &TableInfo::new("t", 1, ExecutionContext::EL3);
+    const PAGE: &Page = &Page::from_parts(
+        "p",
+        0,
+        INFO,
+        0x8000_0000,
+        0x4000_0000,
+        PageSize::Size2M,
+        MemAttrs::new(PageKind::Data),
+        false,
+        const { &[Attr::new("owner", AttrValue::Bool(true))] },
+    );
+    // Accessors work in const context.
+    const END: u64 = PAGE.va_end();
+    const PA: Option<u64> = PAGE.va_to_pa(0x8000_1234);
+
+    #[test]
+    fn page_accessors() {
+        assert_eq!(END, 0x8020_0000);
+        assert_eq!(PA, Some(0x4000_1234));
+        assert_eq!(PAGE.pa_to_va(0x401F_FFFF), Some(0x801F_FFFF));
+        assert_eq!(PAGE.va_to_pa(0x8020_0000), None);
+        assert!(!PAGE.is_identity());
+        assert_eq!(PAGE.core(), 1);
+        assert_eq!(PAGE.attr("owner"), Some(&AttrValue::Bool(true)));
+        assert_eq!(PAGE.perms(), Perms::RW);
+        assert_eq!(PageSize::from_bytes(0x20_0000), Some(PageSize::Size2M));
+        assert_eq!(PageSize::from_bytes(0x3000), None);
+    }
+
+    #[test]
+    fn segment_accessors() {
+        let s = Segment::from_parts(
+            "s",
+            SegmentKind::Stack,
+            &INFO,
+            0x1000,
+            0x1000,
+            0x80,
+            16,
+            true,
+        );
+        assert!(s.is_identity() && s.is_shared());
+        assert_eq!(s.va_end(), 0x1080);
+        assert_eq!(s.va_to_pa(0x107F), Some(0x107F));
+        assert_eq!(s.va_to_pa(0x1080), None);
     }
 }
