@@ -226,12 +226,6 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
         self.insert_interval(r, meta)
     }
 
-    /// Adds a range the caller knows to be disjoint from every range in the set, without
-    /// checking or merging: one B-tree insertion. For sets that record what is used.
-    pub(crate) fn insert_unmerged(&mut self, r: Interval, meta: M) {
-        self.raw_insert(r, meta);
-    }
-
     /// Adds a range (see [`insert`](Self::insert)).
     pub fn insert_interval(&mut self, r: Interval, meta: M) -> Result<(), IntervalError> {
         // The only range that can overlap `r` or end right before it is the last one

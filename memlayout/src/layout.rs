@@ -19,6 +19,7 @@ use crate::model::{
     SecurityState, Segment, SegmentKind, Shareability, TableInfo,
 };
 use crate::rng::Rng;
+use crate::used::UsedRanges;
 
 /// The default number of VA bits of a table (a 48-bit, level-0-rooted space).
 pub const DEFAULT_VA_BITS: u8 = 48;
@@ -277,7 +278,7 @@ struct Table {
     va_bits: u8,
     virt: Vec<Interval>,
     va_free: IntervalSet<()>,
-    va_used: IntervalSet<u32>,
+    va_used: UsedRanges<u32>,
     seg_free: IntervalSet<SegSpace>,
     /// Pages mapped since the last segment placement, not yet in `seg_free`.
     seg_pending: Vec<(Interval, SegSpace)>,
@@ -336,7 +337,7 @@ pub struct Layout {
     pa_bits_declared: bool,
     pools: Vec<Pool>,
     pa_free: IntervalSet<u32>,
-    pa_used: IntervalSet<PaOwner>,
+    pa_used: UsedRanges<PaOwner>,
     tables: Vec<Table>,
     mappings: Vec<Mapping>,
     pages: Vec<Page>,
@@ -404,7 +405,7 @@ impl Layout {
             pa_bits_declared: false,
             pools: Vec::new(),
             pa_free: IntervalSet::new(),
-            pa_used: IntervalSet::without_fit_index(),
+            pa_used: UsedRanges::default(),
             tables: Vec::new(),
             mappings: Vec::new(),
             pages: Vec::new(),
@@ -557,7 +558,7 @@ impl Layout {
             va_bits,
             virt: ranges,
             va_free,
-            va_used: IntervalSet::without_fit_index(),
+            va_used: UsedRanges::default(),
             seg_free: IntervalSet::new(),
             seg_pending: Vec::new(),
             pages: Vec::new(),
@@ -780,11 +781,7 @@ impl Layout {
     }
 
     fn pa_collision(&self, r: Interval) -> Error {
-        match self
-            .pa_used
-            .first_overlap(&r)
-            .and_then(|hit| self.pa_used.get(hit.start))
-        {
+        match self.pa_used.first_overlap(&r) {
             Some((_, &owner)) => {
                 let (with, with_id) = self.owner_name(owner);
                 Error::Overlap {
@@ -806,11 +803,7 @@ impl Layout {
         if let Err(e) = limit_check(Addr::Va, r, t.va_bits) {
             return e;
         }
-        match t
-            .va_used
-            .first_overlap(&r)
-            .and_then(|hit| t.va_used.get(hit.start))
-        {
+        match t.va_used.first_overlap(&r) {
             Some((_, &m)) => Error::Overlap {
                 space: Space::Virtual(t.info.name().to_string()),
                 range: range_of(r),
@@ -1198,7 +1191,7 @@ impl Layout {
             let _ = self.pa_free.remove_interval(pa_range);
         }
         // Taken from the free set, so disjoint from everything used.
-        self.pa_used.insert_unmerged(pa_range, PaOwner::Mapping(id));
+        self.pa_used.insert(pa_range, PaOwner::Mapping(id));
         let tables = self.commit_vas(id, &vas, va_taken, pa, bytes, req, attrs, shared);
         self.index_name(&req.name, id);
         self.mappings.push(Mapping {
@@ -1245,7 +1238,7 @@ impl Layout {
                 let _ = tb.va_free.remove_interval(va_range);
             }
             // Taken from the free set, so disjoint from everything used.
-            tb.va_used.insert_unmerged(va_range, id);
+            tb.va_used.insert(va_range, id);
             if !shared && matches!(attrs.kind, PageKind::Code | PageKind::Data) {
                 // Indexed for segments when the next segment of the table is placed.
                 let space = SegSpace {
@@ -1464,7 +1457,7 @@ impl Layout {
         if at.is_some() {
             let _ = self.pa_free.remove_interval(r);
         }
-        self.pa_used.insert_unmerged(r, PaOwner::Reservation(id));
+        self.pa_used.insert(r, PaOwner::Reservation(id));
         self.reservations.push((name.to_string(), r));
         Ok(pa)
     }

@@ -22,6 +22,7 @@ pub mod plan;
 pub mod rng;
 pub mod spec;
 pub mod tables;
+mod used;
 
 #[doc(hidden)]
 pub use alloc::borrow::Cow;

@@ -930,7 +930,7 @@ mod tests {
         let s = Segment::from_parts(
             "s",
             SegmentKind::Stack,
-            &INFO,
+            INFO,
             0x1000,
             0x1000,
             0x80,

@@ -216,7 +216,7 @@ mod tests {
         assert!(diags(OK).is_empty());
         let out = expand(OK.parse().unwrap_or_default()).to_string();
         assert!(out.contains("pub const BOOT"));
-        assert!(out.contains("pub const HEAP : & [:: memlayout :: Page ; 2]"));
+        assert!(out.contains("pub const HEAP : & [__MemlayoutPage ; 2]"));
         assert!(!out.contains("compile_error"));
     }
 
