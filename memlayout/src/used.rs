@@ -1,10 +1,11 @@
 //! [`UsedRanges`]: what is mapped, as an insert-only set of disjoint ranges with owners.
 //!
-//! Nothing is ever unmapped, so the set only needs inserts and lookups. It keeps sorted
-//! runs whose lengths are distinct powers of two (the logarithmic method of Bentley and
-//! Saxe): an insert merges runs like a binary counter carries, moving elements
-//! sequentially (amortised `O(log n)` moves, no pointer chasing), and a lookup binary
-//! searches each of the `O(log n)` runs.
+//! Nothing is ever unmapped, so the set only needs inserts and lookups. New ranges go to
+//! a small unsorted buffer; a full buffer is sorted and carried into sorted runs whose
+//! lengths are distinct powers of two times the buffer size (the logarithmic method of
+//! Bentley and Saxe), merging runs like a binary counter carries. Inserts move elements
+//! sequentially (amortised `O(log n)` moves, no pointer chasing); a lookup scans the
+//! buffer and binary searches each of the `O(log n)` runs.
 
 use alloc::vec::Vec;
 
@@ -13,20 +14,36 @@ use crate::interval::Interval;
 /// Disjoint ranges, each with an owner, that are only ever added.
 #[derive(Clone, Debug)]
 pub(crate) struct UsedRanges<M> {
-    /// `runs[i]` is empty or holds `2^i` ranges sorted by start.
+    /// The latest ranges, unsorted; at most [`BUFFER`].
+    buffer: Vec<(Interval, M)>,
+    /// `runs[i]` is empty or holds `BUFFER * 2^i` ranges sorted by start.
     runs: Vec<Vec<(Interval, M)>>,
 }
 
+/// How many ranges wait unsorted before they are carried into the runs.
+const BUFFER: usize = 32;
+
 impl<M> Default for UsedRanges<M> {
     fn default() -> Self {
-        UsedRanges { runs: Vec::new() }
+        UsedRanges {
+            buffer: Vec::new(),
+            runs: Vec::new(),
+        }
     }
 }
 
 impl<M: Clone> UsedRanges<M> {
     /// Adds a range the caller knows to be disjoint from every range in the set.
     pub(crate) fn insert(&mut self, r: Interval, meta: M) {
-        let mut carry = alloc::vec![(r, meta)];
+        if self.buffer.capacity() == 0 {
+            self.buffer.reserve_exact(BUFFER);
+        }
+        self.buffer.push((r, meta));
+        if self.buffer.len() < BUFFER {
+            return;
+        }
+        let mut carry = core::mem::replace(&mut self.buffer, Vec::with_capacity(BUFFER));
+        carry.sort_unstable_by_key(|(r, _)| r.start);
         for run in self.runs.iter_mut() {
             if run.is_empty() {
                 *run = carry;
@@ -39,6 +56,9 @@ impl<M: Clone> UsedRanges<M> {
 
     /// The range containing `addr`, with its owner.
     pub(crate) fn get(&self, addr: u64) -> Option<(Interval, &M)> {
+        if let Some((r, m)) = self.buffer.iter().find(|(r, _)| r.contains(addr)) {
+            return Some((*r, m));
+        }
         self.runs.iter().find_map(|run| {
             let i = run.partition_point(|(r, _)| r.start <= addr);
             let (r, m) = run.get(i.checked_sub(1)?)?;
@@ -51,6 +71,11 @@ impl<M: Clone> UsedRanges<M> {
         if let Some(hit) = self.get(window.start) {
             return Some(hit);
         }
+        let buffered = self
+            .buffer
+            .iter()
+            .filter(|(r, _)| r.overlaps(window))
+            .map(|(r, m)| (*r, m));
         self.runs
             .iter()
             .filter_map(|run| {
@@ -58,6 +83,7 @@ impl<M: Clone> UsedRanges<M> {
                 let (r, m) = run.get(i)?;
                 (r.start <= window.last).then_some((*r, m))
             })
+            .chain(buffered)
             .min_by_key(|(r, _)| r.start)
     }
 
