@@ -14,7 +14,7 @@ build() { # crate, then prints seconds
   local dir=$work/$1
   local start end
   start=$(date +%s.%N)
-  cargo build -q --release --offline --manifest-path "$dir/Cargo.toml" --target-dir "$dir/target"
+  cargo build -q --release --manifest-path "$dir/Cargo.toml" --target-dir "$dir/target"
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
 }
@@ -23,7 +23,7 @@ for crate in with_macro pasted; do
   rm -rf "$work/$crate/target"
   full=$(build $crate)
   # Rebuild only the user crate: its dependencies stay built.
-  cargo clean -q --release --offline -p $crate --manifest-path "$work/$crate/Cargo.toml" --target-dir "$work/$crate/target"
+  cargo clean -q --release -p $crate --manifest-path "$work/$crate/Cargo.toml" --target-dir "$work/$crate/target"
   own=$(build $crate)
   echo "crate=$crate clean_build_s=$full crate_only_s=$own"
   eval "${crate}_full=$full; ${crate}_own=$own"
