@@ -43,7 +43,7 @@ const VALID: &[&str] = &[
             page c : system, 1G;
             page d : data, alias b, va 0x2000_0000, non_cacheable, outer;
             segment s : code, 0x100, align 64, in a;
-            segment k : data_shared, 0x10, va 0x2000_0000;
+            segment k : data_shared, 0x10, in b;
         }
     }
     "#,

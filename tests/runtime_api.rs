@@ -501,7 +501,82 @@ fn tables_at_a_fixed_range_and_no_room_for_them() {
             },
         )
         .unwrap_err();
-    assert!(matches!(e, Error::NoRoom { .. }), "{e:?}");
+    assert!(
+        matches!(e, Error::TablesRangeTooSmall { count: 4, .. }),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().contains("make it at least 0x4000 bytes"),
+        "{e}"
+    );
+    // No RAM left for the tables at all.
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 0x1000)).unwrap();
+    let t = l
+        .add_table("t", 0, ExecutionContext::EL3, &[(RAM, 0x1000)])
+        .unwrap();
+    l.map(t, &PageRequest::new("a", PageKind::Data, PageSize::Size4K))
+        .unwrap();
+    let e = l
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::NoRoomForTables { table, count: 4, largest: None, .. } if table == "t"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn requests_that_contradict_themselves_are_refused() {
+    let (mut l, t) = base();
+    let e = l
+        .map(
+            t,
+            &PageRequest::new("z", PageKind::Data, PageSize::Size4K)
+                .identity()
+                .va(RAM)
+                .pa(RAM + 0x1000),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::IdentityConflict { .. }), "{e:?}");
+    assert!(e.to_string().contains("differs from its fixed PA"), "{e}");
+    assert!(matches!(
+        l.set_pa_bits(39),
+        Err(Error::UnsupportedBits { bits: 39, .. })
+    ));
+    assert!(matches!(
+        l.add_table_with_bits("w", 0, ExecutionContext::EL3, &[], 64),
+        Err(Error::UnsupportedBits { bits: 64, .. })
+    ));
+    // Aliases host no segments: their bytes belong to the page they alias.
+    let buf = l
+        .map(
+            t,
+            &PageRequest::new("buf", PageKind::Data, PageSize::Size4K),
+        )
+        .unwrap();
+    let view = l
+        .map_alias(
+            t,
+            buf,
+            &PageRequest::new("view", PageKind::Data, PageSize::Size4K).perms(Perms::R),
+        )
+        .unwrap();
+    let e = l
+        .place_segment(
+            t,
+            &SegmentRequest::new("s", SegmentKind::DataShared, 0x10).in_page("view"),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::SegmentInAlias { .. }), "{e:?}");
+    let va = l.mapping_va(view, t).unwrap();
+    let e = l
+        .place_segment(
+            t,
+            &SegmentRequest::new("s", SegmentKind::DataShared, 0x10).va(va),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::SegmentInAlias { .. }), "{e:?}");
 }
 
 #[test]

@@ -15,6 +15,15 @@ pub enum Space {
     Pool(String),
     /// The virtual address space of the table with this name.
     Virtual(String),
+    /// A page (or `* N` run) of a table, as the space a segment is placed in.
+    Page {
+        /// The table.
+        table: String,
+        /// The page.
+        page: String,
+    },
+    /// A shared page, as the space a shared segment is placed in.
+    SharedPage(String),
 }
 
 impl fmt::Display for Space {
@@ -23,6 +32,8 @@ impl fmt::Display for Space {
             Space::Physical => f.write_str("the physical address space"),
             Space::Pool(p) => write!(f, "physical pool `{p}`"),
             Space::Virtual(t) => write!(f, "the virtual address space of table `{t}`"),
+            Space::Page { table, page } => write!(f, "page `{page}` of table `{table}`"),
+            Space::SharedPage(p) => write!(f, "shared page `{p}`"),
         }
     }
 }
@@ -166,6 +177,49 @@ pub enum Error {
         table: String,
         /// The largest range free in both spaces, if any.
         largest: Option<Range>,
+    },
+    /// An identity request whose fixed VA and PA differ.
+    IdentityConflict {
+        /// The request's name.
+        name: String,
+        /// The fixed VA.
+        va: u64,
+        /// The fixed PA.
+        pa: u64,
+    },
+    /// A VA or PA size the 4 KiB-granule translation registers cannot encode.
+    UnsupportedBits {
+        /// Which address.
+        addr: Addr,
+        /// The number of bits given.
+        bits: u8,
+    },
+    /// A segment asked to sit in an alias, whose PA belongs to another page.
+    SegmentInAlias {
+        /// The segment's name.
+        name: String,
+        /// The alias.
+        page: String,
+        /// The page the alias maps the PA of.
+        of: String,
+    },
+    /// No physical room for the translation tables of a table.
+    NoRoomForTables {
+        /// The table.
+        table: String,
+        /// How many 4 KiB tables it needs.
+        count: u64,
+        /// Where they were looked for.
+        space: Space,
+        /// The largest free range there, if any.
+        largest: Option<Range>,
+    },
+    /// A declared range for the translation tables that is too small for them.
+    TablesRangeTooSmall {
+        /// The range.
+        range: Range,
+        /// How many 4 KiB tables all page tables need together.
+        count: u64,
     },
     /// A name used twice where names must be unique.
     Duplicate {
@@ -337,7 +391,7 @@ impl fmt::Display for Error {
                     Some(r) => write!(
                         f,
                         "the largest free range is {r} ({:#x} bytes), so enlarge the space or ask for less",
-                        r.end - r.start
+                        r.end.wrapping_sub(r.start)
                     ),
                     None => f.write_str(
                         "it has no free range left, so enlarge the space or ask for less",
@@ -365,6 +419,53 @@ impl fmt::Display for Error {
                     ),
                 }
             }
+            Error::IdentityConflict { name, va, pa } => write!(
+                f,
+                "`{name}` asks for VA == PA but its fixed VA {va:#x} differs from its fixed PA {pa:#x}; make them equal or drop one"
+            ),
+            Error::UnsupportedBits { addr, bits } => match addr {
+                Addr::Va => write!(
+                    f,
+                    "a {bits}-bit VA space cannot be translated with a 4 KiB granule; use 25 to 48 bits"
+                ),
+                Addr::Pa => write!(
+                    f,
+                    "a {bits}-bit PA space cannot be encoded in TCR.PS/IPS; use 32, 36, 40, 42, 44 or 48 bits"
+                ),
+            },
+            Error::SegmentInAlias { name, page, of } => write!(
+                f,
+                "segment `{name}` cannot sit in `{page}`, an alias of `{of}` whose bytes belong to `{of}`; place it in `{of}`"
+            ),
+            Error::NoRoomForTables {
+                table,
+                count,
+                space,
+                largest,
+            } => {
+                write!(
+                    f,
+                    "no room for the translation tables of table `{table}` ({count} of 4 KiB, {:#x} bytes) in {space}; ",
+                    count.saturating_mul(4096)
+                )?;
+                match largest {
+                    Some(r) => write!(
+                        f,
+                        "the largest free range is {r} ({:#x} bytes), so enlarge the pool or put the tables elsewhere",
+                        r.end.wrapping_sub(r.start)
+                    ),
+                    None => f.write_str(
+                        "it has no free range left, so enlarge the pool or put the tables elsewhere",
+                    ),
+                }
+            }
+            Error::TablesRangeTooSmall { range, count } => write!(
+                f,
+                "the translation tables need {:#x} bytes ({count} of 4 KiB) but the range {range} for them holds only {:#x}; make it at least {:#x} bytes",
+                count.saturating_mul(4096),
+                range.end.wrapping_sub(range.start),
+                count.saturating_mul(4096)
+            ),
             Error::Duplicate { what, name } => {
                 write!(
                     f,

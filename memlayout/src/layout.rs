@@ -210,9 +210,9 @@ impl PageRequest {
         });
         self
     }
-    /// The total size in bytes, if it does not overflow.
-    pub fn bytes(&self) -> Option<u64> {
-        self.size.bytes().checked_mul(u64::from(self.count))
+    /// The total size in bytes (at most 2^32 pages of 1 GiB, so it always fits).
+    pub fn bytes(&self) -> u64 {
+        self.size.bytes() * u64::from(self.count)
     }
 }
 
@@ -319,6 +319,16 @@ struct SegmentGroup {
     name: String,
     /// The segment as seen from each table it is in.
     entries: Vec<(TableId, u32)>,
+}
+
+/// What a mapping is to the tables it is in: their own pages (which host segments),
+/// a cross-core page (which hosts shared segments), or an alias of another mapping's PA
+/// (which hosts none, as its bytes belong to that mapping).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Own,
+    Shared,
+    Alias,
 }
 
 /// Who owns a PA range: a mapping, or a reservation made with [`Layout::reserve`].
@@ -455,8 +465,15 @@ impl Layout {
             .unwrap_or(48)
     }
 
-    /// Sets the number of PA bits; every pool must lie below `2^bits`.
+    /// Sets the number of PA bits (32, 36, 40, 42, 44 or 48, the sizes TCR.PS/IPS
+    /// encode); every pool must lie below `2^bits`.
     pub fn set_pa_bits(&mut self, bits: u8) -> Result<(), Error> {
+        if ![32, 36, 40, 42, 44, 48].contains(&bits) {
+            return Err(Error::UnsupportedBits {
+                addr: Addr::Pa,
+                bits,
+            });
+        }
         for p in &self.pools {
             limit_check(Addr::Pa, p.range, bits)?;
         }
@@ -523,6 +540,12 @@ impl Layout {
         va_bits: u8,
     ) -> Result<TableId, Error> {
         let name = name.into();
+        if !(25..=48).contains(&va_bits) {
+            return Err(Error::UnsupportedBits {
+                addr: Addr::Va,
+                bits: va_bits,
+            });
+        }
         if self.tables.iter().any(|t| t.info.name() == name) {
             return Err(Error::Duplicate {
                 what: "table",
@@ -927,10 +950,7 @@ impl Layout {
             });
         }
         check_align(req.align)?;
-        let bytes = req.bytes().ok_or(Error::Wraps {
-            start: req.va.or(req.pa).unwrap_or(0),
-            size: u64::MAX,
-        })?;
+        let bytes = req.bytes();
         let align = req.align.max(req.size.bytes());
         if req.attrs.kind.is_device() && req.attrs.perms.execute() {
             return Err(Error::ExecutableDevice {
@@ -954,12 +974,10 @@ impl Layout {
             && let (Some(va), Some(pa)) = (req.va, req.pa)
             && va != pa
         {
-            return Err(Error::IdentityImpossible {
+            return Err(Error::IdentityConflict {
                 name: req.name.clone(),
-                size: bytes,
-                align,
-                table: String::from("(fixed VA and PA differ)"),
-                largest: None,
+                va,
+                pa,
             });
         }
         Ok((bytes, align))
@@ -1192,7 +1210,8 @@ impl Layout {
         }
         // Taken from the free set, so disjoint from everything used.
         self.pa_used.insert(pa_range, PaOwner::Mapping(id));
-        let tables = self.commit_vas(id, &vas, va_taken, pa, bytes, req, attrs, shared);
+        let role = if shared { Role::Shared } else { Role::Own };
+        let tables = self.commit_vas(id, &vas, va_taken, pa, bytes, req, attrs, role);
         self.index_name(&req.name, id);
         self.mappings.push(Mapping {
             name: req.name.clone(),
@@ -1222,8 +1241,9 @@ impl Layout {
         bytes: u64,
         req: &PageRequest,
         attrs: MemAttrs,
-        shared: bool,
+        role: Role,
     ) -> Vec<(TableId, u64, u32)> {
+        let shared = role == Role::Shared;
         let name: Cow<'static, str> = Cow::Owned(req.name.clone());
         let custom: Cow<'static, [Attr]> = Cow::Owned(req.custom.clone());
         let mut out = Vec::with_capacity(vas.len());
@@ -1239,7 +1259,7 @@ impl Layout {
             }
             // Taken from the free set, so disjoint from everything used.
             tb.va_used.insert(va_range, id);
-            if !shared && matches!(attrs.kind, PageKind::Code | PageKind::Data) {
+            if role == Role::Own && matches!(attrs.kind, PageKind::Code | PageKind::Data) {
                 // Indexed for segments when the next segment of the table is placed.
                 let space = SegSpace {
                     kind: attrs.kind,
@@ -1353,7 +1373,7 @@ impl Layout {
             bytes,
             &inner,
             attrs,
-            false,
+            Role::Alias,
         );
         self.index_name(&req.name, id);
         self.mappings.push(Mapping {
@@ -1486,6 +1506,13 @@ impl Layout {
                         segment_shared: false,
                     });
                 }
+                if let Some(of) = m.alias_of {
+                    return Err(Error::SegmentInAlias {
+                        name: req.name.clone(),
+                        page: name.clone(),
+                        of: self.mappings[of as usize].name.clone(),
+                    });
+                }
                 self.seg_page_check(req, m)?;
                 let va = m.va_in(table).unwrap_or(0);
                 Interval::new(va, m.bytes())
@@ -1512,6 +1539,15 @@ impl Layout {
                         .get(va)
                         .is_some_and(|(i, m)| i.covers(&r) && crit(m));
                 if !ok {
+                    if let Some((_, &m)) = t.va_used.get(va)
+                        && let Some(of) = self.mappings[m as usize].alias_of
+                    {
+                        return Err(Error::SegmentInAlias {
+                            name: req.name.clone(),
+                            page: self.mappings[m as usize].name.clone(),
+                            of: self.mappings[of as usize].name.clone(),
+                        });
+                    }
                     return Err(Error::SegmentNotInPages {
                         name: req.name.clone(),
                         range: range_of(r),
@@ -1553,7 +1589,10 @@ impl Layout {
                             size: req.size,
                             align,
                             space: match &req.in_page {
-                                Some(p) => Space::Virtual(format!("{}` page `{p}", t.info.name())),
+                                Some(p) => Space::Page {
+                                    table: t.info.name().to_string(),
+                                    page: p.clone(),
+                                },
                                 None => Space::Virtual(t.info.name().to_string()),
                             },
                             largest,
@@ -1719,7 +1758,7 @@ impl Layout {
                     what: format!("{} segment `{}`", req.kind, req.name),
                     size: req.size,
                     align,
-                    space: Space::Pool(format!("shared page `{name}`")),
+                    space: Space::SharedPage(name.clone()),
                     largest: free
                         .largest(|_| true)
                         .map(|i| range(m.pa + i.start, (i.size()) as u64)),

@@ -5,6 +5,7 @@
 //! requests, then shared pages, then the rest, largest first (ties keep declaration
 //! order), and aliases last. Segments follow the same order once every page is mapped.
 
+use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -145,6 +146,10 @@ struct Planner<'a> {
     mapping_decl: Vec<(MappingId, DeclId)>,
     /// Fixed VAs of aliases held until their target is mapped: (page, table, va, bytes).
     held: Vec<(usize, TableId, u64, u64)>,
+    /// Names of page declarations that failed to map.
+    failed_pages: BTreeSet<String>,
+    /// Whether a pool failed to be added (so later lack of room may follow from it).
+    pool_failed: bool,
 }
 
 impl Planner<'_> {
@@ -155,6 +160,20 @@ impl Planner<'_> {
             related,
             error,
         });
+    }
+
+    /// Whether `e` only follows from an error already recorded: a page that names a
+    /// page which failed to map, or no physical room after a pool failed to be added.
+    fn is_follow_on(&self, e: &Error) -> bool {
+        match e {
+            Error::Unknown { what, name } if what.contains("page") => {
+                self.failed_pages.contains(name)
+            }
+            Error::NoRoom { .. }
+            | Error::IdentityImpossible { .. }
+            | Error::OutsidePools { addr: Addr::Pa, .. } => self.pool_failed,
+            _ => false,
+        }
     }
 
     fn decl_of_mapping(&self, id: Option<u32>) -> Option<DeclId> {
@@ -201,6 +220,7 @@ impl Planner<'_> {
                     ),
                     _ => (Part::Range, None),
                 };
+                self.pool_failed = true;
                 self.err(p.decl, part, related.filter(|&d| d != p.decl), e);
             }
         }
@@ -398,6 +418,10 @@ impl Planner<'_> {
                     done[i] = Some(m);
                 }
                 Err(e) => {
+                    self.failed_pages.insert(p.name.clone());
+                    if self.is_follow_on(&e) {
+                        return;
+                    }
                     let part = page_part(&e, p);
                     let related = match &e {
                         Error::Overlap {
@@ -447,16 +471,7 @@ impl Planner<'_> {
             match result {
                 Ok(id) => done[i] = Some(id),
                 Err(e) => {
-                    // A page that failed to map already has its error; do not add a
-                    // second one for the segments inside it.
-                    if let (Error::Unknown { .. }, Some(name)) = (&e, &s.in_page)
-                        && spec.pages.iter().any(|p| &p.name == name)
-                        && self.errors.iter().any(|er| {
-                            spec.pages
-                                .iter()
-                                .any(|p| &p.name == name && p.decl == er.decl)
-                        })
-                    {
+                    if self.is_follow_on(&e) {
                         continue;
                     }
                     let part = segment_part(&e, s);
@@ -464,7 +479,8 @@ impl Planner<'_> {
                         (
                             Error::SegmentKindMismatch { .. }
                             | Error::SegmentTooLarge { .. }
-                            | Error::SharedMismatch { .. },
+                            | Error::SharedMismatch { .. }
+                            | Error::SegmentInAlias { .. },
                             Some(name),
                         ) => self
                             .decl_of_page(table, name)
@@ -529,6 +545,7 @@ fn page_part(e: &Error, p: &crate::spec::PageSpec) -> Part {
         }
         Error::Unknown { what: "pool", .. } => Part::Pool,
         Error::ZeroCount { .. } => Part::Count,
+        Error::IdentityConflict { .. } => Part::Identity,
         Error::NoTables { .. } | Error::Unknown { what: "table", .. } => Part::Tables,
         _ => Part::Name,
     }
@@ -536,9 +553,11 @@ fn page_part(e: &Error, p: &crate::spec::PageSpec) -> Part {
 
 fn segment_part(e: &Error, s: &crate::spec::SegmentSpec) -> Part {
     match e {
-        Error::Unknown { .. } | Error::SharedMismatch { .. } => {
+        Error::Unknown { .. } | Error::SharedMismatch { .. } | Error::SegmentInAlias { .. } => {
             if s.in_page.is_some() {
                 Part::InPage
+            } else if s.va.is_some() {
+                Part::Va
             } else {
                 Part::Name
             }
@@ -576,6 +595,8 @@ pub fn plan(spec: &Spec) -> Result<Plan, Vec<PlanError>> {
         tables: Vec::new(),
         mapping_decl: Vec::new(),
         held: Vec::new(),
+        failed_pages: BTreeSet::new(),
+        pool_failed: false,
     };
     if let Some((decl, bits)) = spec.pa_bits
         && let Err(e) = p.layout.set_pa_bits(bits)

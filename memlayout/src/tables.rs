@@ -10,7 +10,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::aarch64::{self, TableConfig, Translation};
-use crate::error::{Error, Space};
+use crate::error::{Error, Range};
 use crate::layout::{Layout, TableId};
 
 /// Where the translation tables go in physical memory.
@@ -72,12 +72,12 @@ impl Layout {
             TablePlacement::At { start, size } => {
                 let need: u64 = counts.iter().sum::<u64>() * TABLE_BYTES;
                 if need > *size {
-                    return Err(Error::NoRoom {
-                        what: format!("{} translation tables", counts.iter().sum::<u64>()),
-                        size: need,
-                        align: TABLE_BYTES,
-                        space: Space::Pool(format!("tables at {start:#x}..+{size:#x}")),
-                        largest: None,
+                    return Err(Error::TablesRangeTooSmall {
+                        range: Range {
+                            start: *start,
+                            end: start.wrapping_add(*size),
+                        },
+                        count: counts.iter().sum(),
                     });
                 }
                 let held = self.reservations().iter().any(|(n, r)| {
@@ -99,16 +99,21 @@ impl Layout {
                     TablePlacement::InPool(p) => Some(p.as_str()),
                     _ => None,
                 };
-                for (&t, n) in tables.iter().zip(&counts) {
-                    let name = format!("tables of {}", self.table_name(t));
-                    bases.push(self.reserve_for(
-                        &name,
-                        n * TABLE_BYTES,
-                        TABLE_BYTES,
-                        None,
-                        pool,
-                        &[t],
-                    )?);
+                for (&t, &count) in tables.iter().zip(&counts) {
+                    let table = self.table_name(t);
+                    let name = format!("translation tables of {table}");
+                    let base = self
+                        .reserve_for(&name, count * TABLE_BYTES, TABLE_BYTES, None, pool, &[t])
+                        .map_err(|e| match e {
+                            Error::NoRoom { space, largest, .. } => Error::NoRoomForTables {
+                                table,
+                                count,
+                                space,
+                                largest,
+                            },
+                            other => other,
+                        })?;
+                    bases.push(base);
                 }
             }
         }

@@ -133,7 +133,7 @@ impl<'a> Decls<'a> {
             return;
         };
         let at = decl.span(e.part);
-        let message = tables_message(decl, &e.error).unwrap_or_else(|| e.error.to_string());
+        let message = tables_message(&e.error).unwrap_or_else(|| e.error.to_string());
         let related = e.related.filter(|&r| r != e.decl).and_then(|r| self.get(r));
         // The translation tables collide with a page at its PA.
         let other_part = match decl {
@@ -173,51 +173,41 @@ impl<'a> Decls<'a> {
     }
 }
 
-/// The message for a failure to place the translation tables, in the words of the
-/// language (`tables at`, `tables in`) rather than the engine's (a reservation of
-/// system pages); `None` to keep the engine's message.
-fn tables_message(decl: Decl<'_>, error: &Error) -> Option<String> {
-    if let (Decl::Tables(_), Error::Overlap { range, with, .. }) = (decl, error) {
-        return Some(format!(
-            "the translation tables at {range} overlap `{with}`; move `tables at` to a range no page uses"
-        ));
-    }
-    let Error::NoRoom {
-        what,
-        size,
-        space,
-        largest,
-        ..
-    } = error
-    else {
-        return None;
-    };
-    let tables = size / 4096;
-    let plural = if tables == 1 { "" } else { "s" };
-    if let Decl::Tables(d) = decl
-        && let TablesPlace::At(r) = &d.place
-    {
-        let have = range_bounds(r).map_or(0, |(_, size)| size);
-        if have < *size {
-            return Some(format!(
-                "the translation tables need {size:#x} bytes ({tables} table{plural} of 4 KiB) but this range holds only {have:#x}; make it at least `+{}`",
-                human(*size)
-            ));
+/// The message for a failure to place the translation tables, with the fix in the
+/// words of the language (`tables at`, `tables in`); `None` to keep the engine's message.
+fn tables_message(error: &Error) -> Option<String> {
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    match error {
+        Error::TablesRangeTooSmall { range, count } => {
+            let need = count.saturating_mul(4096);
+            Some(format!(
+                "the translation tables need {need:#x} bytes ({count} table{} of 4 KiB) but this range holds only {:#x}; make it at least `+{}`",
+                plural(*count),
+                range.end.wrapping_sub(range.start),
+                human(need)
+            ))
         }
-        return None;
+        Error::NoRoomForTables {
+            table,
+            count,
+            space,
+            largest,
+        } => {
+            let free = match largest {
+                Some(r) => format!(
+                    "the largest free range is {r} ({:#x} bytes)",
+                    r.end.wrapping_sub(r.start)
+                ),
+                None => "it has no free range left".to_string(),
+            };
+            Some(format!(
+                "no room for the translation tables of table `{table}` ({:#x} bytes: {count} table{} of 4 KiB) in {space}; {free}, so enlarge the pool or place the tables with `tables in POOL;` or `tables at START .. +SIZE;`",
+                count.saturating_mul(4096),
+                plural(*count)
+            ))
+        }
+        _ => None,
     }
-    // The engine names the reservation of each table's tables `tables of NAME`.
-    let table = what.split('`').nth(1)?.strip_prefix("tables of ")?;
-    let free = match largest {
-        Some(r) => format!(
-            "the largest free range is {r} ({:#x} bytes)",
-            r.end.wrapping_sub(r.start)
-        ),
-        None => "it has no free range left".to_string(),
-    };
-    Some(format!(
-        "no room for the translation tables of table `{table}` ({size:#x} bytes: {tables} table{plural} of 4 KiB) in {space}; {free}, so enlarge the pool or place the tables with `tables in POOL;` or `tables at START .. +SIZE;`"
-    ))
 }
 
 fn attr_of(kv: &super::ast::AttrKv) -> Attr {

@@ -122,49 +122,12 @@ pub fn expand(input: TokenStream) -> TokenStream {
     match crate::plan::plan(&spec) {
         Ok(plan) => expand::expand(&layout, &decls, &plan),
         Err(errors) => {
-            for e in follow_on_filtered(&errors, &decls) {
+            for e in &errors {
                 decls.report(e, &mut cx);
             }
             expand::skeleton(&layout, cx.to_compile_errors())
         }
     }
-}
-
-/// The planner's errors without the follow-on ones: a page that names another page
-/// (an alias) which failed to map gets no second "there is no page" error, and when a
-/// pool could not be created (a range past the PA size, say) pages that found no
-/// physical room get no error of their own, as they may well fit once the pool exists.
-fn follow_on_filtered<'e>(
-    errors: &'e [crate::spec::PlanError],
-    decls: &lower::Decls<'_>,
-) -> impl Iterator<Item = &'e crate::spec::PlanError> {
-    use crate::error::{Addr, Error};
-    let failed: std::collections::BTreeSet<String> = errors
-        .iter()
-        .filter_map(|e| match decls.get(e.decl) {
-            Some(lower::Decl::Page(p)) => Some(check::name_of(&p.name)),
-            _ => None,
-        })
-        .collect();
-    let pool_failed = errors
-        .iter()
-        .any(|e| matches!(decls.get(e.decl), Some(lower::Decl::Pool(_))));
-    errors.iter().filter(move |e| {
-        let physical_room = matches!(
-            (&e.error, decls.get(e.decl)),
-            (
-                Error::NoRoom { .. }
-                    | Error::IdentityImpossible { .. }
-                    | Error::OutsidePools { addr: Addr::Pa, .. },
-                Some(lower::Decl::Page(_) | lower::Decl::Segment(_)),
-            )
-        );
-        let unknown_failed_page = matches!(
-            &e.error,
-            Error::Unknown { what: "page", name } if failed.contains(name)
-        );
-        !(unknown_failed_page || pool_failed && physical_room)
-    })
 }
 
 /// The messages `expand` would report for `input`, in order (each note is its own
@@ -183,7 +146,7 @@ pub fn diagnostics(input: TokenStream) -> Vec<String> {
     if cx.is_empty() {
         let (spec, decls) = lower::lower(&layout);
         if let Err(errors) = crate::plan::plan(&spec) {
-            for e in follow_on_filtered(&errors, &decls) {
+            for e in &errors {
                 decls.report(e, &mut cx);
             }
         }
