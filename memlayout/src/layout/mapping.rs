@@ -1,0 +1,670 @@
+//! Mapping pages: choosing PA and VA for page requests, shared pages, aliases and PA
+//! reservations.
+
+use alloc::borrow::Cow;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::{
+    Layout, Mapping, MappingId, PaOwner, PageRequest, Role, SegSpace, TableId, check_align,
+    interval, limit_check, range, range_of,
+};
+use crate::error::{Addr, Error, Space};
+use crate::interval::{Interval, IntervalSet, intersections};
+use crate::model::{Attr, MemAttrs, Page, PageKind, PageSize, SecurityState};
+
+impl Layout {
+    /// Returns a PA range to the free PA, to the pool that holds it.
+    fn give_back_pa(&mut self, pa: u64, bytes: u64) {
+        if let Some(r) = Interval::new(pa, bytes)
+            && let Some(pool) = self.pool_of(r)
+        {
+            let _ = self.pa_free.insert_interval(r, pool as u32);
+        }
+    }
+
+    /// The pools a request may draw from: a request without a pool first tries the
+    /// pools of its tables' security state (where the layout has non-secure pools),
+    /// then every pool of its memory kind.
+    fn pool_filter(&self, req: &PageRequest, tables: &[TableId]) -> Result<PoolChoice, Error> {
+        let device = req.attrs.kind.is_device();
+        match &req.pool {
+            Some(name) => {
+                let i = self
+                    .pools
+                    .iter()
+                    .position(|p| &p.name == name)
+                    .ok_or(Error::Unknown {
+                        what: "pool",
+                        name: name.clone(),
+                    })?;
+                let p = &self.pools[i];
+                if p.device != device {
+                    return Err(Error::PoolKindMismatch {
+                        name: req.name.clone(),
+                        kind: req.attrs.kind,
+                        pool: p.name.clone(),
+                        pool_device: p.device,
+                    });
+                }
+                Ok(PoolChoice {
+                    preferred: None,
+                    all: (0..self.pools.len()).map(|k| k == i).collect(),
+                })
+            }
+            None => {
+                let kind: Vec<bool> = self.pools.iter().map(|p| p.device == device).collect();
+                // Where the layout has non-secure pools, a page without a pool comes from
+                // pools of its tables' security state when there are any.
+                let wanted = match tables.split_first() {
+                    Some((first, rest)) => {
+                        let ns = |t: &TableId| {
+                            self.tables[t.index()].info.el().security() == SecurityState::NonSecure
+                        };
+                        let w = ns(first);
+                        rest.iter().all(|t| ns(t) == w).then_some(w)
+                    }
+                    None => None,
+                };
+                if let Some(w) = wanted {
+                    let matching: Vec<bool> = self
+                        .pools
+                        .iter()
+                        .zip(&kind)
+                        .map(|(p, &k)| k && p.non_secure == w)
+                        .collect();
+                    if matching.iter().any(|&m| m) && matching != kind {
+                        return Ok(PoolChoice {
+                            preferred: Some(matching),
+                            all: kind,
+                        });
+                    }
+                }
+                Ok(PoolChoice {
+                    preferred: None,
+                    all: kind,
+                })
+            }
+        }
+    }
+
+    fn pool_of(&self, r: Interval) -> Option<usize> {
+        self.pools.iter().position(|p| p.range.covers(&r))
+    }
+
+    /// Maps `req` into one table.
+    pub fn map(&mut self, table: TableId, req: &PageRequest) -> Result<MappingId, Error> {
+        self.table_ref(table)?;
+        self.map_into(&[table], req, false)
+    }
+
+    /// Maps `req` as a cross-core page: one PA range mapped into every listed table (or
+    /// every table when `tables` is `None`), each at its own VA.
+    pub fn map_shared(
+        &mut self,
+        tables: Option<&[TableId]>,
+        req: &PageRequest,
+    ) -> Result<MappingId, Error> {
+        let all: Vec<TableId> = match tables {
+            Some(ts) => {
+                for &t in ts {
+                    self.table_ref(t)?;
+                }
+                let mut v = ts.to_vec();
+                v.sort();
+                v.dedup();
+                v
+            }
+            None => self.tables().collect(),
+        };
+        if all.is_empty() {
+            return Err(Error::NoTables {
+                name: req.name.clone(),
+            });
+        }
+        self.map_into(&all, req, true)
+    }
+
+    fn validate(&self, req: &PageRequest) -> Result<(u64, u64), Error> {
+        if req.count == 0 {
+            return Err(Error::ZeroCount {
+                name: req.name.clone(),
+            });
+        }
+        check_align(req.align)?;
+        let bytes = req.bytes();
+        let align = req.align.max(req.size.bytes());
+        if req.attrs.kind.is_device() && req.attrs.perms.execute() {
+            return Err(Error::ExecutableDevice {
+                name: req.name.clone(),
+            });
+        }
+        for (addr, v) in [(Addr::Va, req.va), (Addr::Pa, req.pa)] {
+            if let Some(v) = v {
+                if v % align != 0 {
+                    return Err(Error::Misaligned {
+                        addr,
+                        value: v,
+                        align,
+                        name: req.name.clone(),
+                    });
+                }
+                interval(v, bytes, &req.name)?;
+            }
+        }
+        if req.identity
+            && let (Some(va), Some(pa)) = (req.va, req.pa)
+            && va != pa
+        {
+            return Err(Error::IdentityConflict {
+                name: req.name.clone(),
+                va,
+                pa,
+            });
+        }
+        Ok((bytes, align))
+    }
+
+    /// Picks a PA range for a request and takes it out of the free PA.
+    fn take_pa(
+        &mut self,
+        req: &PageRequest,
+        bytes: u64,
+        align: u64,
+        pools: &[bool],
+    ) -> Result<u64, Error> {
+        let found = match self.rng.as_mut() {
+            Some(rng) => self
+                .pa_free
+                .take_random(bytes, align, |&p| pools[p as usize], rng)
+                .map(|r| r.start),
+            None => {
+                let at = self.pa_free.find_fit(bytes, align, |&p| pools[p as usize]);
+                at.filter(|&at| self.pa_free.remove(at, bytes).is_ok())
+            }
+        };
+        found.ok_or_else(|| {
+            let names: Vec<&str> = self
+                .pools
+                .iter()
+                .zip(pools)
+                .filter(|(_, on)| **on)
+                .map(|(p, _)| p.name.as_str())
+                .collect();
+            let space = if names.len() == 1 {
+                Space::Pool(names[0].to_string())
+            } else if names.is_empty() {
+                Space::Pool(String::from(if req.attrs.kind.is_device() {
+                    "(no device pool declared)"
+                } else {
+                    "(no RAM pool declared)"
+                }))
+            } else {
+                Space::Physical
+            };
+            Error::NoRoom {
+                what: describe(req),
+                size: bytes,
+                align,
+                space,
+                largest: self.pa_free.largest(|&p| pools[p as usize]).map(range_of),
+            }
+        })
+    }
+
+    /// Picks a VA range of a table for a request and takes it out of the table's free VA.
+    fn take_va(
+        &mut self,
+        table: TableId,
+        req: &PageRequest,
+        bytes: u64,
+        align: u64,
+    ) -> Result<u64, Error> {
+        let t = &mut self.tables[table.index()];
+        let found = match self.rng.as_mut() {
+            Some(rng) => t
+                .va_free
+                .take_random(bytes, align, |_| true, rng)
+                .map(|r| r.start),
+            None => {
+                let at = t.va_free.find_fit(bytes, align, |_| true);
+                at.filter(|&at| t.va_free.remove(at, bytes).is_ok())
+            }
+        };
+        let t = &self.tables[table.index()];
+        found.ok_or_else(|| Error::NoRoom {
+            what: describe(req),
+            size: bytes,
+            align,
+            space: Space::Virtual(t.info.name().to_string()),
+            largest: t.va_free.largest(|_| true).map(range_of),
+        })
+    }
+
+    fn choose_identity(
+        &mut self,
+        tables: &[TableId],
+        req: &PageRequest,
+        bytes: u64,
+        align: u64,
+        pools: &[bool],
+    ) -> Result<u64, Error> {
+        let mut common: Vec<Interval> = {
+            let t = &self.tables[tables[0].index()];
+            intersections(&self.pa_free, &t.va_free, |&p| pools[p as usize], |_| true)
+        };
+        for &tid in &tables[1..] {
+            let mut next = IntervalSet::new();
+            for c in &common {
+                let _ = next.insert_interval(*c, ());
+            }
+            common = intersections(&next, &self.tables[tid.index()].va_free, |_| true, |_| true);
+        }
+        let fitting: Vec<&Interval> = common
+            .iter()
+            .filter(|c| c.fit(bytes, align).is_some())
+            .collect();
+        let pick = match (self.rng.as_mut(), fitting.len()) {
+            (_, 0) => None,
+            (Some(rng), n) => {
+                let c = fitting[rng.below(n as u64) as usize];
+                let first = c.fit(bytes, align).unwrap_or(c.start);
+                let slots = (c.last - (bytes - 1) - first) / align + 1;
+                Some(first + rng.below(slots) * align)
+            }
+            (None, _) => fitting[0].fit(bytes, align),
+        };
+        pick.ok_or_else(|| Error::IdentityImpossible {
+            name: req.name.clone(),
+            size: bytes,
+            align,
+            table: self.tables[tables[0].index()].info.name().to_string(),
+            largest: common
+                .iter()
+                .max_by_key(|c| (c.size(), u64::MAX - c.start))
+                .map(|c| range_of(*c)),
+        })
+    }
+
+    fn map_into(
+        &mut self,
+        tables: &[TableId],
+        req: &PageRequest,
+        shared: bool,
+    ) -> Result<MappingId, Error> {
+        let (bytes, align) = self.validate(req)?;
+        let choice = self.pool_filter(req, tables)?;
+        let pools = &choice.all;
+        // Fixed addresses: check they are free.
+        let fixed_pa = req.pa.or(if req.identity { req.va } else { None });
+        let fixed_va = req.va.or(if req.identity { req.pa } else { None });
+        if let Some(pa) = fixed_pa {
+            let r = interval(pa, bytes, &req.name)?;
+            limit_check(Addr::Pa, r, self.pa_bits)?;
+            let Some(p) = self.pool_of(r) else {
+                return Err(Error::OutsidePools {
+                    addr: Addr::Pa,
+                    range: range_of(r),
+                    space: Space::Physical,
+                });
+            };
+            if !pools.get(p).copied().unwrap_or(false) {
+                let pool = &self.pools[p];
+                if pool.device != req.attrs.kind.is_device() {
+                    return Err(Error::PoolKindMismatch {
+                        name: req.name.clone(),
+                        kind: req.attrs.kind,
+                        pool: pool.name.clone(),
+                        pool_device: pool.device,
+                    });
+                }
+                return Err(Error::OutsidePools {
+                    addr: Addr::Pa,
+                    range: range_of(r),
+                    space: Space::Pool(req.pool.clone().unwrap_or_default()),
+                });
+            }
+            if !self.pa_free.contains(pa, bytes) {
+                return Err(self.pa_collision(r));
+            }
+        }
+        if let Some(va) = fixed_va {
+            let r = interval(va, bytes, &req.name)?;
+            for &t in tables {
+                let tb = &self.tables[t.index()];
+                if !tb.va_free.contains(va, bytes) {
+                    return Err(self.va_collision(tb, r));
+                }
+            }
+        }
+        // Ranges the allocator picks are taken out of the free sets as they are picked
+        // (and given back if a later step fails); fixed and identity ranges are taken
+        // at commit.
+        let pa_taken = fixed_pa.is_none() && !req.identity;
+        let pa = match fixed_pa {
+            Some(pa) => pa,
+            None if req.identity && fixed_va.is_none() => {
+                choice.first_ok(|f| self.choose_identity(tables, req, bytes, align, f))?
+            }
+            None => choice.first_ok(|f| self.take_pa(req, bytes, align, f))?,
+        };
+        let va_taken = fixed_va.is_none() && !req.identity;
+        let mut vas = Vec::with_capacity(tables.len());
+        for &t in tables {
+            let va = match fixed_va {
+                Some(va) => va,
+                None if req.identity => pa,
+                None => match self.take_va(t, req, bytes, align) {
+                    Ok(va) => va,
+                    Err(e) => {
+                        // Give back what this request took so far.
+                        if pa_taken {
+                            self.give_back_pa(pa, bytes);
+                        }
+                        for &(t, va) in &vas {
+                            self.release_va(t, va, bytes);
+                        }
+                        return Err(e);
+                    }
+                },
+            };
+            vas.push((t, va));
+        }
+        // Commit.
+        let id = self.mappings.len() as u32;
+        let pool = self
+            .pool_of(Interval {
+                start: pa,
+                last: pa + (bytes - 1),
+            })
+            .unwrap_or(0);
+        let non_secure = self.pools.get(pool).is_some_and(|p| p.non_secure);
+        let attrs = MemAttrs {
+            non_secure,
+            ..req.attrs
+        };
+        let pa_range = Interval {
+            start: pa,
+            last: pa + (bytes - 1),
+        };
+        if !pa_taken {
+            let _ = self.pa_free.remove_interval(pa_range);
+        }
+        // Taken from the free set, so disjoint from everything used.
+        self.pa_used.insert(pa_range, PaOwner::Mapping(id));
+        let role = if shared { Role::Shared } else { Role::Own };
+        let tables = self.commit_vas(id, &vas, va_taken, pa, bytes, req, attrs, role);
+        self.index_name(&req.name, id);
+        self.mappings.push(Mapping {
+            name: req.name.clone(),
+            pa,
+            size: req.size,
+            count: req.count,
+            attrs,
+            shared,
+            alias_of: None,
+            tables,
+            seg_free: shared.then(|| {
+                let mut s = IntervalSet::new();
+                let _ = s.insert(0, bytes, ());
+                s
+            }),
+        });
+        Ok(MappingId(id))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn commit_vas(
+        &mut self,
+        id: u32,
+        vas: &[(TableId, u64)],
+        va_taken: bool,
+        pa: u64,
+        bytes: u64,
+        req: &PageRequest,
+        attrs: MemAttrs,
+        role: Role,
+    ) -> Vec<(TableId, u64, u32)> {
+        let shared = role == Role::Shared;
+        let name: Cow<'static, str> = Cow::Owned(req.name.clone());
+        let custom: Cow<'static, [Attr]> = Cow::Owned(req.custom.clone());
+        let mut out = Vec::with_capacity(vas.len());
+        for &(t, va) in vas {
+            out.push((t, va, self.pages.len() as u32));
+            let tb = &mut self.tables[t.index()];
+            let va_range = Interval {
+                start: va,
+                last: va + (bytes - 1),
+            };
+            if !va_taken {
+                let _ = tb.va_free.remove_interval(va_range);
+            }
+            // Taken from the free set, so disjoint from everything used.
+            tb.va_used.insert(va_range, id);
+            if role == Role::Own && matches!(attrs.kind, PageKind::Code | PageKind::Data) {
+                // Indexed for segments when the next segment of the table is placed.
+                let space = SegSpace {
+                    kind: attrs.kind,
+                    delta: pa.wrapping_sub(va),
+                };
+                tb.seg_pending.push((va_range, space));
+            }
+            for k in 0..req.count {
+                let off = u64::from(k) * req.size.bytes();
+                let page = Page::new(
+                    name.clone(),
+                    k,
+                    &tb.info,
+                    va + off,
+                    pa + off,
+                    req.size,
+                    attrs,
+                    shared,
+                    custom.clone(),
+                );
+                tb.pages.push(self.pages.len() as u32);
+                self.pages.push(page);
+            }
+        }
+        out
+    }
+
+    fn index_name(&mut self, name: &str, id: u32) {
+        match self.by_name.get_mut(name) {
+            Some(v) => v.push(id),
+            None => {
+                self.by_name.insert(name.to_string(), alloc::vec![id]);
+            }
+        }
+    }
+
+    /// Maps the PA of an existing mapping again, at a new VA in `table` (an alias), with
+    /// the attributes and name of `req` (its size, count and addresses other than `va` are
+    /// ignored). Memory type, cacheability and shareability must match the original:
+    /// the Arm architecture forbids mismatched aliases.
+    pub fn map_alias(
+        &mut self,
+        table: TableId,
+        of: MappingId,
+        req: &PageRequest,
+    ) -> Result<MappingId, Error> {
+        self.table_ref(table)?;
+        let orig = self
+            .mappings
+            .get(of.index())
+            .ok_or(Error::Unknown {
+                what: "page",
+                name: format!("#{}", of.0),
+            })?
+            .clone();
+        let bytes = orig.bytes();
+        let align = orig.size.bytes().max(req.align);
+        check_align(req.align)?;
+        if req.attrs.kind.is_device() && req.attrs.perms.execute() {
+            return Err(Error::ExecutableDevice {
+                name: req.name.clone(),
+            });
+        }
+        let a = orig.attrs;
+        let b = req.attrs;
+        let normal_mismatch = !a.kind.is_device() && (a.cache != b.cache || a.share != b.share);
+        if a.kind.is_device() != b.kind.is_device() || normal_mismatch {
+            return Err(Error::MismatchedAlias {
+                range: range(orig.pa, bytes),
+                first: a,
+                second: b,
+                with: orig.name.clone(),
+                with_id: Some(of.0),
+            });
+        }
+        let va = match req.va {
+            Some(va) => {
+                if va % align != 0 {
+                    return Err(Error::Misaligned {
+                        addr: Addr::Va,
+                        value: va,
+                        align,
+                        name: req.name.clone(),
+                    });
+                }
+                let r = interval(va, bytes, &req.name)?;
+                let tb = &self.tables[table.index()];
+                if !tb.va_free.contains(va, bytes) {
+                    return Err(self.va_collision(tb, r));
+                }
+                va
+            }
+            None => self.take_va(table, req, bytes, align)?,
+        };
+        let va_taken = req.va.is_none();
+        let id = self.mappings.len() as u32;
+        let attrs = MemAttrs {
+            non_secure: a.non_secure,
+            ..b
+        };
+        let inner = PageRequest {
+            count: orig.count,
+            size: orig.size,
+            ..req.clone()
+        };
+        let tables = self.commit_vas(
+            id,
+            &[(table, va)],
+            va_taken,
+            orig.pa,
+            bytes,
+            &inner,
+            attrs,
+            Role::Alias,
+        );
+        self.index_name(&req.name, id);
+        self.mappings.push(Mapping {
+            name: req.name.clone(),
+            pa: orig.pa,
+            size: orig.size,
+            count: orig.count,
+            attrs,
+            shared: false,
+            alias_of: Some(of.0),
+            tables,
+            seg_free: None,
+        });
+        Ok(MappingId(id))
+    }
+
+    /// Reserves `size` bytes of PA (aligned to `align`) for something that is not a page
+    /// of any table, such as the translation tables themselves. With `at`, the range is
+    /// fixed; otherwise it comes from `pool` or from any RAM pool.
+    pub fn reserve(
+        &mut self,
+        name: &str,
+        size: u64,
+        align: u64,
+        at: Option<u64>,
+        pool: Option<&str>,
+    ) -> Result<u64, Error> {
+        self.reserve_for(name, size, align, at, pool, &[])
+    }
+
+    /// Like [`reserve`](Self::reserve), preferring pools of the tables' security state.
+    pub(crate) fn reserve_for(
+        &mut self,
+        name: &str,
+        size: u64,
+        align: u64,
+        at: Option<u64>,
+        pool: Option<&str>,
+        tables: &[TableId],
+    ) -> Result<u64, Error> {
+        check_align(align)?;
+        let req = PageRequest::new(name, PageKind::System, PageSize::Size4K);
+        let req = match pool {
+            Some(p) => req.pool(p),
+            None => req,
+        };
+        let choice = self.pool_filter(&req, tables)?;
+        let pa = match at {
+            Some(pa) => {
+                if pa % align != 0 {
+                    return Err(Error::Misaligned {
+                        addr: Addr::Pa,
+                        value: pa,
+                        align,
+                        name: name.to_string(),
+                    });
+                }
+                let r = interval(pa, size, name)?;
+                if !self.pa_free.contains(pa, size) {
+                    return Err(self.pa_collision(r));
+                }
+                pa
+            }
+            None => {
+                if size == 0 {
+                    return Err(Error::ZeroSize {
+                        what: name.to_string(),
+                    });
+                }
+                choice.first_ok(|f| self.take_pa(&req, size, align, f))?
+            }
+        };
+        let id = self.reservations.len() as u32;
+        let r = interval(pa, size, name)?;
+        if at.is_some() {
+            let _ = self.pa_free.remove_interval(r);
+        }
+        self.pa_used.insert(r, PaOwner::Reservation(id));
+        self.reservations.push((name.to_string(), r));
+        Ok(pa)
+    }
+}
+
+/// The pools a request may use (one flag per pool): the preferred ones first, if any.
+struct PoolChoice {
+    preferred: Option<Vec<bool>>,
+    all: Vec<bool>,
+}
+
+impl PoolChoice {
+    /// `f` over the preferred pools, then, if that fails, over all of them.
+    fn first_ok<T>(&self, mut f: impl FnMut(&[bool]) -> Result<T, Error>) -> Result<T, Error> {
+        if let Some(preferred) = &self.preferred
+            && let Ok(v) = f(preferred)
+        {
+            return Ok(v);
+        }
+        f(&self.all)
+    }
+}
+
+fn describe(req: &PageRequest) -> String {
+    if req.count == 1 {
+        format!("{} {} page `{}`", req.size, req.attrs.kind, req.name)
+    } else {
+        format!(
+            "{} x {} {} pages `{}`",
+            req.count, req.size, req.attrs.kind, req.name
+        )
+    }
+}

@@ -1,0 +1,658 @@
+//! [`Layout`]: the physical space, the page tables, and the allocation operations on them.
+//!
+//! A layout owns one physical address space (made of pools) and any number of page
+//! tables, each with its own virtual address space. Pages are mapped into tables (or into
+//! several at once, as cross-core pages) and segments are placed inside mapped pages.
+//! Placement is deterministic (lowest fitting address) unless the layout has a seed.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::error::{Addr, Error, Range, Space};
+use crate::interval::{Interval, IntervalSet};
+use crate::model::{
+    ExecutionContext, MemAttrs, Page, PageKind, PageSize, Segment, SegmentKind, TableInfo,
+};
+use crate::rng::Rng;
+use crate::used::UsedRanges;
+
+mod display;
+mod mapping;
+mod requests;
+mod segments;
+
+pub use requests::{PageRequest, Pool, PoolRequest, SegmentRequest};
+
+/// The default number of VA bits of a table (a 48-bit, level-0-rooted space).
+pub const DEFAULT_VA_BITS: u8 = 48;
+/// The default number of PA bits of a layout.
+pub const DEFAULT_PA_BITS: u8 = 48;
+
+/// Names a page table of a [`Layout`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TableId(u32);
+
+/// Names one mapping request (a page, `N` consecutive pages, or a shared page in every
+/// table it is mapped into) of a [`Layout`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MappingId(u32);
+
+/// Names one segment request (in one table, or a shared segment in several).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SegmentId(u32);
+
+impl TableId {
+    /// The table's position in creation order.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+impl MappingId {
+    /// The mapping's position in creation order.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+impl SegmentId {
+    /// The segment's position in creation order.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Free space inside mapped pages, for segments: adjacent pages merge only when they have
+/// the same kind and the same VA-to-PA offset, that is when they are consecutive in both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct SegSpace {
+    kind: PageKind,
+    delta: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Table {
+    info: TableInfo,
+    va_bits: u8,
+    virt: Vec<Interval>,
+    va_free: IntervalSet<()>,
+    va_used: UsedRanges<u32>,
+    seg_free: IntervalSet<SegSpace>,
+    /// Pages mapped since the last segment placement, not yet in `seg_free`.
+    seg_pending: Vec<(Interval, SegSpace)>,
+    pages: Vec<u32>,
+    segments: Vec<u32>,
+}
+
+#[derive(Clone, Debug)]
+struct Mapping {
+    name: String,
+    pa: u64,
+    size: PageSize,
+    count: u32,
+    attrs: MemAttrs,
+    shared: bool,
+    alias_of: Option<u32>,
+    /// The tables it is mapped into, with its VA in each and the index of its first page
+    /// there (its pages follow in order).
+    tables: Vec<(TableId, u64, u32)>,
+    /// Free offsets inside a shared mapping, for shared segments.
+    seg_free: Option<IntervalSet<()>>,
+}
+
+impl Mapping {
+    fn bytes(&self) -> u64 {
+        self.size.bytes() * u64::from(self.count)
+    }
+    fn va_in(&self, table: TableId) -> Option<u64> {
+        self.tables
+            .iter()
+            .find(|(t, ..)| *t == table)
+            .map(|&(_, va, _)| va)
+    }
+}
+
+#[derive(Clone, Debug)]
+struct SegmentGroup {
+    name: String,
+    /// The segment as seen from each table it is in.
+    entries: Vec<(TableId, u32)>,
+}
+
+/// What a mapping is to the tables it is in: their own pages (which host segments),
+/// a cross-core page (which hosts shared segments), or an alias of another mapping's PA
+/// (which hosts none, as its bytes belong to that mapping).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Own,
+    Shared,
+    Alias,
+}
+
+/// Who owns a PA range: a mapping, or a reservation made with [`Layout::reserve`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PaOwner {
+    Mapping(u32),
+    Reservation(u32),
+}
+
+/// A whole memory layout: physical pools, page tables, their pages and segments.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    rng: Option<Rng>,
+    seed: Option<u64>,
+    pa_bits: u8,
+    pa_bits_declared: bool,
+    pools: Vec<Pool>,
+    pa_free: IntervalSet<u32>,
+    pa_used: UsedRanges<PaOwner>,
+    tables: Vec<Table>,
+    mappings: Vec<Mapping>,
+    pages: Vec<Page>,
+    segments: Vec<Segment>,
+    segment_groups: Vec<SegmentGroup>,
+    reservations: Vec<(String, Interval)>,
+    by_name: BTreeMap<String, Vec<u32>>,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn range_of(i: Interval) -> Range {
+    Range {
+        start: i.start,
+        end: i.last.wrapping_add(1),
+    }
+}
+
+fn range(start: u64, size: u64) -> Range {
+    Range {
+        start,
+        end: start.wrapping_add(size),
+    }
+}
+
+fn check_align(align: u64) -> Result<(), Error> {
+    if align.is_power_of_two() {
+        Ok(())
+    } else {
+        Err(Error::AlignNotPowerOfTwo { align })
+    }
+}
+
+fn interval(start: u64, size: u64, what: &str) -> Result<Interval, Error> {
+    if size == 0 {
+        return Err(Error::ZeroSize {
+            what: what.to_string(),
+        });
+    }
+    Interval::new(start, size).ok_or(Error::Wraps { start, size })
+}
+
+fn limit_check(addr: Addr, i: Interval, bits: u8) -> Result<(), Error> {
+    if bits < 64 && i.last >> bits != 0 {
+        return Err(Error::BeyondLimit {
+            addr,
+            range: range_of(i),
+            bits,
+        });
+    }
+    Ok(())
+}
+
+impl Layout {
+    /// An empty layout with deterministic placement (lowest fitting address).
+    pub fn new() -> Layout {
+        Layout {
+            rng: None,
+            seed: None,
+            pa_bits: DEFAULT_PA_BITS,
+            pa_bits_declared: false,
+            pools: Vec::new(),
+            pa_free: IntervalSet::new(),
+            pa_used: UsedRanges::default(),
+            tables: Vec::new(),
+            mappings: Vec::new(),
+            pages: Vec::new(),
+            segments: Vec::new(),
+            segment_groups: Vec::new(),
+            reservations: Vec::new(),
+            by_name: BTreeMap::new(),
+        }
+    }
+
+    /// An empty layout with random placement, reproducible from `seed`.
+    ///
+    /// Random placement draws an address and takes the free range around it, so its
+    /// free-space sets keep no size-class index (cheaper to update). Only when 64 ranges
+    /// in a row do not fit (a nearly full space) does a placement fall back to scanning.
+    pub fn with_seed(seed: u64) -> Layout {
+        Layout {
+            rng: Some(Rng::new(seed)),
+            seed: Some(seed),
+            pa_free: IntervalSet::without_fit_index(),
+            ..Layout::new()
+        }
+    }
+
+    /// The seed, if placement is random.
+    pub fn seed(&self) -> Option<u64> {
+        self.seed
+    }
+
+    /// The number of PA bits (48 unless set).
+    pub fn pa_bits(&self) -> u8 {
+        self.pa_bits
+    }
+
+    /// The number of PA bits set with [`set_pa_bits`](Self::set_pa_bits), if any.
+    pub fn declared_pa_bits(&self) -> Option<u8> {
+        self.pa_bits_declared.then_some(self.pa_bits)
+    }
+
+    /// The smallest PA size the translation registers can encode (32, 36, 40, 42, 44 or
+    /// 48 bits) that covers every pool.
+    pub fn covering_pa_bits(&self) -> u8 {
+        let top = self.pools.iter().map(|p| p.range.last).max().unwrap_or(0);
+        [32u8, 36, 40, 42, 44, 48]
+            .into_iter()
+            .find(|&b| top >> b == 0)
+            .unwrap_or(48)
+    }
+
+    /// Sets the number of PA bits (32, 36, 40, 42, 44 or 48, the sizes TCR.PS/IPS
+    /// encode); every pool must lie below `2^bits`.
+    pub fn set_pa_bits(&mut self, bits: u8) -> Result<(), Error> {
+        if ![32, 36, 40, 42, 44, 48].contains(&bits) {
+            return Err(Error::UnsupportedBits {
+                addr: Addr::Pa,
+                bits,
+            });
+        }
+        for p in &self.pools {
+            limit_check(Addr::Pa, p.range, bits)?;
+        }
+        self.pa_bits = bits;
+        self.pa_bits_declared = true;
+        Ok(())
+    }
+
+    /// Adds a physical pool. Pools must not overlap each other.
+    pub fn add_pool(&mut self, req: PoolRequest) -> Result<usize, Error> {
+        let r = interval(req.start, req.size, &format!("pool `{}`", req.name))?;
+        limit_check(Addr::Pa, r, self.pa_bits)?;
+        if self.pools.iter().any(|p| p.name == req.name) {
+            return Err(Error::Duplicate {
+                what: "pool",
+                name: req.name,
+            });
+        }
+        if let Some(p) = self.pools.iter().find(|p| p.range.overlaps(&r)) {
+            return Err(Error::PoolOverlap {
+                name: req.name,
+                with: p.name.clone(),
+            });
+        }
+        let id = self.pools.len() as u32;
+        self.pa_free
+            .insert_interval(r, id)
+            .map_err(|_| Error::PoolOverlap {
+                name: req.name.clone(),
+                with: String::new(),
+            })?;
+        self.pools.push(Pool {
+            name: req.name,
+            range: r,
+            device: req.device,
+            non_secure: req.non_secure,
+        });
+        Ok(id as usize)
+    }
+
+    /// The pools in creation order.
+    pub fn pools(&self) -> &[Pool] {
+        &self.pools
+    }
+
+    /// Adds a page table with its virtual ranges (start, size). The name must be new.
+    pub fn add_table(
+        &mut self,
+        name: impl Into<String>,
+        core: u32,
+        el: ExecutionContext,
+        virt: &[(u64, u64)],
+    ) -> Result<TableId, Error> {
+        self.add_table_with_bits(name, core, el, virt, DEFAULT_VA_BITS)
+    }
+
+    /// Adds a page table whose virtual space has `va_bits` bits (25 to 48).
+    pub fn add_table_with_bits(
+        &mut self,
+        name: impl Into<String>,
+        core: u32,
+        el: ExecutionContext,
+        virt: &[(u64, u64)],
+        va_bits: u8,
+    ) -> Result<TableId, Error> {
+        let name = name.into();
+        if !(25..=48).contains(&va_bits) {
+            return Err(Error::UnsupportedBits {
+                addr: Addr::Va,
+                bits: va_bits,
+            });
+        }
+        if self.tables.iter().any(|t| t.info.name() == name) {
+            return Err(Error::Duplicate {
+                what: "table",
+                name,
+            });
+        }
+        let mut va_free = if self.rng.is_some() {
+            IntervalSet::without_fit_index()
+        } else {
+            IntervalSet::new()
+        };
+        let mut ranges = Vec::new();
+        for &(start, size) in virt {
+            let r = interval(start, size, &format!("a virtual range of table `{name}`"))?;
+            limit_check(Addr::Va, r, va_bits)?;
+            if let Err(e) = va_free.insert_interval(r, ()) {
+                let with = match e {
+                    crate::interval::IntervalError::Overlaps(o) => format!("virtual range {o}"),
+                    _ => String::from("another virtual range"),
+                };
+                return Err(Error::Overlap {
+                    space: Space::Virtual(name),
+                    range: range_of(r),
+                    with,
+                    with_id: None,
+                });
+            }
+            ranges.push(r);
+        }
+        let id = TableId(self.tables.len() as u32);
+        self.tables.push(Table {
+            info: TableInfo::with_name(name, core, el),
+            va_bits,
+            virt: ranges,
+            va_free,
+            va_used: UsedRanges::default(),
+            seg_free: IntervalSet::new(),
+            seg_pending: Vec::new(),
+            pages: Vec::new(),
+            segments: Vec::new(),
+        });
+        Ok(id)
+    }
+
+    /// Every table id in creation order.
+    pub fn tables(&self) -> impl Iterator<Item = TableId> + '_ {
+        (0..self.tables.len() as u32).map(TableId)
+    }
+
+    /// The table with this name.
+    pub fn table(&self, name: &str) -> Option<TableId> {
+        self.tables
+            .iter()
+            .position(|t| t.info.name() == name)
+            .map(|i| TableId(i as u32))
+    }
+
+    /// The tables of one core, in creation order.
+    pub fn tables_of_core(&self, core: u32) -> Vec<TableId> {
+        self.tables()
+            .filter(|&t| self.tables[t.index()].info.core() == core)
+            .collect()
+    }
+
+    /// Name, core and exception level of a table.
+    pub fn table_info(&self, table: TableId) -> Option<&TableInfo> {
+        self.tables.get(table.index()).map(|t| &t.info)
+    }
+
+    /// The VA bits of a table.
+    pub fn va_bits(&self, table: TableId) -> Option<u8> {
+        self.tables.get(table.index()).map(|t| t.va_bits)
+    }
+
+    /// The virtual ranges of a table.
+    pub fn virtual_ranges(&self, table: TableId) -> &[Interval] {
+        self.tables.get(table.index()).map_or(&[], |t| &t.virt)
+    }
+
+    fn table_ref(&self, table: TableId) -> Result<&Table, Error> {
+        self.tables.get(table.index()).ok_or(Error::Unknown {
+            what: "table",
+            name: format!("#{}", table.0),
+        })
+    }
+
+    /// The pages of a table, in VA order.
+    pub fn pages(&self, table: TableId) -> Vec<&Page> {
+        let Some(t) = self.tables.get(table.index()) else {
+            return Vec::new();
+        };
+        let mut v: Vec<&Page> = t.pages.iter().map(|&i| &self.pages[i as usize]).collect();
+        v.sort_by_key(|p| p.va());
+        v
+    }
+
+    /// The pages of a table of one kind, in VA order.
+    pub fn pages_of_kind(&self, table: TableId, kind: PageKind) -> Vec<&Page> {
+        self.pages(table)
+            .into_iter()
+            .filter(|p| p.kind() == kind)
+            .collect()
+    }
+
+    /// The pages of one mapping as mapped into `table`, in VA order.
+    pub fn mapping_pages(&self, mapping: MappingId, table: TableId) -> Vec<&Page> {
+        let Some(m) = self.mappings.get(mapping.index()) else {
+            return Vec::new();
+        };
+        let Some(&(_, _, first)) = m.tables.iter().find(|(t, ..)| *t == table) else {
+            return Vec::new();
+        };
+        let first = first as usize;
+        self.pages
+            .get(first..first + m.count as usize)
+            .map_or(Vec::new(), |p| p.iter().collect())
+    }
+
+    /// The PA of a mapping (the first byte of its first page).
+    pub fn mapping_pa(&self, mapping: MappingId) -> Option<u64> {
+        self.mappings.get(mapping.index()).map(|m| m.pa)
+    }
+
+    /// The VA of a mapping in a table.
+    pub fn mapping_va(&self, mapping: MappingId, table: TableId) -> Option<u64> {
+        self.mappings.get(mapping.index())?.va_in(table)
+    }
+
+    /// The tables a mapping is mapped into.
+    pub fn mapping_tables(&self, mapping: MappingId) -> Vec<TableId> {
+        self.mappings
+            .get(mapping.index())
+            .map_or(Vec::new(), |m| m.tables.iter().map(|t| t.0).collect())
+    }
+
+    /// The segments of a table, in VA order.
+    pub fn segments(&self, table: TableId) -> Vec<&Segment> {
+        let Some(t) = self.tables.get(table.index()) else {
+            return Vec::new();
+        };
+        let mut v: Vec<&Segment> = t
+            .segments
+            .iter()
+            .map(|&i| &self.segments[i as usize])
+            .collect();
+        v.sort_by_key(|s| s.va());
+        v
+    }
+
+    /// The segments of a table of one kind, in VA order.
+    pub fn segments_of_kind(&self, table: TableId, kind: SegmentKind) -> Vec<&Segment> {
+        self.segments(table)
+            .into_iter()
+            .filter(|s| s.kind() == kind)
+            .collect()
+    }
+
+    /// The segment with this name in a table.
+    pub fn segment(&self, table: TableId, name: &str) -> Option<&Segment> {
+        let t = self.tables.get(table.index())?;
+        t.segments
+            .iter()
+            .map(|&i| &self.segments[i as usize])
+            .find(|s| s.name() == name)
+    }
+
+    /// A segment request as seen from one table.
+    pub fn segment_in(&self, segment: SegmentId, table: TableId) -> Option<&Segment> {
+        let g = self.segment_groups.get(segment.index())?;
+        g.entries
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map(|&(_, i)| &self.segments[i as usize])
+    }
+
+    /// Takes `va .. va + size` out of a table's free VA without mapping anything, so
+    /// later requests cannot take it; [`release_va`](Self::release_va) gives it back.
+    pub(crate) fn hold_va(&mut self, table: TableId, va: u64, size: u64) -> Result<(), Error> {
+        let r = interval(va, size, "a held VA range")?;
+        let t = self.table_ref(table)?;
+        if !t.va_free.contains(va, size) {
+            return Err(self.va_collision(t, r));
+        }
+        let _ = self.tables[table.index()].va_free.remove_interval(r);
+        Ok(())
+    }
+
+    /// Gives back a range taken by [`hold_va`](Self::hold_va).
+    pub(crate) fn release_va(&mut self, table: TableId, va: u64, size: u64) {
+        if let (Some(r), Some(t)) = (Interval::new(va, size), self.tables.get_mut(table.index())) {
+            let _ = t.va_free.insert_interval(r, ());
+        }
+    }
+
+    /// The tables a segment request was placed in.
+    pub fn segment_tables(&self, segment: SegmentId) -> Vec<TableId> {
+        self.segment_groups
+            .get(segment.index())
+            .map_or(Vec::new(), |g| g.entries.iter().map(|&(t, _)| t).collect())
+    }
+
+    /// Whether every byte of `va .. va + size` is mapped in a table.
+    pub fn is_mapped(&self, table: TableId, va: u64, size: u64) -> bool {
+        match self.tables.get(table.index()) {
+            Some(t) => t.va_used.contains(va, size),
+            None => false,
+        }
+    }
+
+    /// Translates a VA through a table's pages.
+    pub fn translate(&self, table: TableId, va: u64) -> Option<u64> {
+        let t = self.tables.get(table.index())?;
+        let (_, &m) = t.va_used.get(va)?;
+        let m = &self.mappings[m as usize];
+        let base = m.va_in(table)?;
+        Some(m.pa + (va - base))
+    }
+
+    /// Free bytes left in a pool.
+    pub fn free_in_pool(&self, pool: &str) -> Option<u128> {
+        let id = self.pools.iter().position(|p| p.name == pool)? as u32;
+        Some(self.pa_free.total_size_where(|&p| p == id))
+    }
+
+    /// Free bytes left in a table's virtual ranges.
+    pub fn free_va(&self, table: TableId) -> Option<u128> {
+        self.tables
+            .get(table.index())
+            .map(|t| t.va_free.total_size())
+    }
+
+    /// Every page of every table.
+    pub fn all_pages(&self) -> &[Page] {
+        &self.pages
+    }
+
+    /// PA ranges reserved with [`reserve`](Self::reserve), with their names.
+    pub fn reservations(&self) -> &[(String, Interval)] {
+        &self.reservations
+    }
+
+    fn owner_name(&self, owner: PaOwner) -> (String, Option<u32>) {
+        match owner {
+            PaOwner::Mapping(m) => (self.mappings[m as usize].name.clone(), Some(m)),
+            PaOwner::Reservation(r) => (self.reservations[r as usize].0.clone(), None),
+        }
+    }
+
+    fn pa_collision(&self, r: Interval) -> Error {
+        match self.pa_used.first_overlap(&r) {
+            Some((_, &owner)) => {
+                let (with, with_id) = self.owner_name(owner);
+                Error::Overlap {
+                    space: Space::Physical,
+                    range: range_of(r),
+                    with,
+                    with_id,
+                }
+            }
+            None => Error::OutsidePools {
+                addr: Addr::Pa,
+                range: range_of(r),
+                space: Space::Physical,
+            },
+        }
+    }
+
+    fn va_collision(&self, t: &Table, r: Interval) -> Error {
+        if let Err(e) = limit_check(Addr::Va, r, t.va_bits) {
+            return e;
+        }
+        match t.va_used.first_overlap(&r) {
+            Some((_, &m)) => Error::Overlap {
+                space: Space::Virtual(t.info.name().to_string()),
+                range: range_of(r),
+                with: self.mappings[m as usize].name.clone(),
+                with_id: Some(m),
+            },
+            None => Error::OutsidePools {
+                addr: Addr::Va,
+                range: range_of(r),
+                space: Space::Virtual(t.info.name().to_string()),
+            },
+        }
+    }
+
+    /// The mapping a page name refers to in a table (its own pages, then shared ones).
+    pub fn mapping(&self, table: TableId, name: &str) -> Option<MappingId> {
+        let ids = self.by_name.get(name)?;
+        let own = ids.iter().find(|&&i| {
+            let m = &self.mappings[i as usize];
+            !m.shared && m.va_in(table).is_some()
+        });
+        let any = ids
+            .iter()
+            .find(|&&i| self.mappings[i as usize].va_in(table).is_some());
+        own.or(any).map(|&i| MappingId(i))
+    }
+
+    /// The shared mapping with this name.
+    pub fn shared_mapping(&self, name: &str) -> Option<MappingId> {
+        let ids = self.by_name.get(name)?;
+        ids.iter()
+            .find(|&&i| self.mappings[i as usize].shared)
+            .map(|&i| MappingId(i))
+    }
+
+    /// The mapping an alias maps the PA of.
+    pub fn alias_of(&self, mapping: MappingId) -> Option<MappingId> {
+        self.mappings.get(mapping.index())?.alias_of.map(MappingId)
+    }
+}

@@ -1,0 +1,217 @@
+//! The requests a [`Layout`](crate::Layout) takes: pools, pages and segments, built with
+//! chained setters.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::interval::Interval;
+use crate::model::{
+    Attr, AttrValue, Cacheability, MemAttrs, PageKind, PageSize, Perms, SegmentKind, Shareability,
+};
+
+/// A physical pool: a range of RAM or a device window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pool {
+    pub(super) name: String,
+    pub(super) range: Interval,
+    pub(super) device: bool,
+    pub(super) non_secure: bool,
+}
+
+impl Pool {
+    /// A pool of RAM (Normal memory).
+    pub fn ram(name: impl Into<String>, start: u64, size: u64) -> PoolRequest {
+        PoolRequest {
+            name: name.into(),
+            start,
+            size,
+            device: false,
+            non_secure: false,
+        }
+    }
+    /// A device window (Device memory).
+    pub fn device(name: impl Into<String>, start: u64, size: u64) -> PoolRequest {
+        PoolRequest {
+            name: name.into(),
+            start,
+            size,
+            device: true,
+            non_secure: false,
+        }
+    }
+    /// The pool's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The pool's address range.
+    pub fn range(&self) -> Interval {
+        self.range
+    }
+    /// Whether the pool is a device window.
+    pub fn is_device(&self) -> bool {
+        self.device
+    }
+    /// Whether the pool lies in the non-secure physical address space.
+    pub fn is_non_secure(&self) -> bool {
+        self.non_secure
+    }
+}
+
+/// A pool to add with [`Layout::add_pool`](crate::Layout::add_pool); built by [`Pool::ram`] or [`Pool::device`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolRequest {
+    pub(super) name: String,
+    pub(super) start: u64,
+    pub(super) size: u64,
+    pub(super) device: bool,
+    pub(super) non_secure: bool,
+}
+
+impl PoolRequest {
+    /// Marks the pool as non-secure physical memory (secure tables map it with NS set).
+    pub fn non_secure(mut self) -> Self {
+        self.non_secure = true;
+        self
+    }
+}
+
+/// A request for pages, built with chained setters and passed to [`Layout::map`](crate::Layout::map) or
+/// [`Layout::map_shared`](crate::Layout::map_shared).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    pub(super) name: String,
+    pub(super) size: PageSize,
+    pub(super) count: u32,
+    pub(super) align: u64,
+    pub(super) attrs: MemAttrs,
+    pub(super) identity: bool,
+    pub(super) va: Option<u64>,
+    pub(super) pa: Option<u64>,
+    pub(super) pool: Option<String>,
+    pub(super) custom: Vec<Attr>,
+}
+
+impl PageRequest {
+    /// One page of `size` and `kind`, with the kind's default permissions, write-back
+    /// and inner shareable.
+    pub fn new(name: impl Into<String>, kind: PageKind, size: PageSize) -> Self {
+        PageRequest {
+            name: name.into(),
+            size,
+            count: 1,
+            align: size.bytes(),
+            attrs: MemAttrs::new(kind),
+            identity: false,
+            va: None,
+            pa: None,
+            pool: None,
+            custom: Vec::new(),
+        }
+    }
+    /// Asks for `count` consecutive pages (contiguous in VA and in PA).
+    pub fn count(mut self, count: u32) -> Self {
+        self.count = count;
+        self
+    }
+    /// Aligns VA and PA to `align` (at least the page size; a power of two).
+    pub fn align(mut self, align: u64) -> Self {
+        self.align = align;
+        self
+    }
+    /// Sets the permissions.
+    pub fn perms(mut self, perms: Perms) -> Self {
+        self.attrs.perms = perms;
+        self
+    }
+    /// Sets the cacheability.
+    pub fn cache(mut self, cache: Cacheability) -> Self {
+        self.attrs.cache = cache;
+        self
+    }
+    /// Sets the shareability.
+    pub fn share(mut self, share: Shareability) -> Self {
+        self.attrs.share = share;
+        self
+    }
+    /// Asks for VA == PA.
+    pub fn identity(mut self) -> Self {
+        self.identity = true;
+        self
+    }
+    /// Fixes the VA.
+    pub fn va(mut self, va: u64) -> Self {
+        self.va = Some(va);
+        self
+    }
+    /// Fixes the PA.
+    pub fn pa(mut self, pa: u64) -> Self {
+        self.pa = Some(pa);
+        self
+    }
+    /// Takes the PA from the named pool.
+    pub fn pool(mut self, pool: impl Into<String>) -> Self {
+        self.pool = Some(pool.into());
+        self
+    }
+    /// Adds a custom attribute.
+    pub fn attr(mut self, key: impl Into<String>, value: AttrValue) -> Self {
+        self.custom.push(Attr {
+            key: Cow::Owned(key.into()),
+            value,
+        });
+        self
+    }
+    /// The total size in bytes (at most 2^32 pages of 1 GiB, so it always fits).
+    pub fn bytes(&self) -> u64 {
+        self.size.bytes() * u64::from(self.count)
+    }
+}
+
+/// A request for a segment, built with chained setters and passed to
+/// [`Layout::place_segment`](crate::Layout::place_segment) or [`Layout::place_shared_segment`](crate::Layout::place_shared_segment).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentRequest {
+    pub(super) name: String,
+    pub(super) kind: SegmentKind,
+    pub(super) size: u64,
+    pub(super) align: u64,
+    pub(super) identity: bool,
+    pub(super) in_page: Option<String>,
+    pub(super) va: Option<u64>,
+}
+
+impl SegmentRequest {
+    /// A segment of `size` bytes and `kind`, aligned to the kind's minimum.
+    pub fn new(name: impl Into<String>, kind: SegmentKind, size: u64) -> Self {
+        SegmentRequest {
+            name: name.into(),
+            kind,
+            size,
+            align: 1,
+            identity: false,
+            in_page: None,
+            va: None,
+        }
+    }
+    /// Aligns the segment to `align` (a power of two; raised to the kind's minimum).
+    pub fn align(mut self, align: u64) -> Self {
+        self.align = align;
+        self
+    }
+    /// Asks for VA == PA (the segment then lies in identity pages).
+    pub fn identity(mut self) -> Self {
+        self.identity = true;
+        self
+    }
+    /// Places the segment inside the named page (or `* N` pages).
+    pub fn in_page(mut self, page: impl Into<String>) -> Self {
+        self.in_page = Some(page.into());
+        self
+    }
+    /// Fixes the VA.
+    pub fn va(mut self, va: u64) -> Self {
+        self.va = Some(va);
+        self
+    }
+}

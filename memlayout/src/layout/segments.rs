@@ -1,0 +1,337 @@
+//! Placing segments inside mapped pages, and cross-core segments inside shared pages.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::{
+    Layout, Mapping, SegSpace, SegmentGroup, SegmentId, SegmentRequest, TableId, check_align,
+    interval, range, range_of,
+};
+use crate::error::{Addr, Error, Space};
+use crate::interval::Interval;
+use crate::model::Segment;
+
+impl Layout {
+    /// Places a segment inside mapped pages of `table`.
+    pub fn place_segment(
+        &mut self,
+        table: TableId,
+        req: &SegmentRequest,
+    ) -> Result<SegmentId, Error> {
+        self.table_ref(table)?;
+        self.flush_segment_space(table);
+        let align = self.seg_validate(req)?;
+        let page_kind = req.kind.page_kind();
+        let window = match &req.in_page {
+            Some(name) => {
+                let m = self.mapping(table, name).ok_or(Error::Unknown {
+                    what: "page",
+                    name: name.clone(),
+                })?;
+                let m = &self.mappings[m.index()];
+                if m.shared {
+                    return Err(Error::SharedMismatch {
+                        name: req.name.clone(),
+                        page: name.clone(),
+                        segment_shared: false,
+                    });
+                }
+                if let Some(of) = m.alias_of {
+                    return Err(Error::SegmentInAlias {
+                        name: req.name.clone(),
+                        page: name.clone(),
+                        of: self.mappings[of as usize].name.clone(),
+                    });
+                }
+                self.seg_page_check(req, m)?;
+                let va = m.va_in(table).unwrap_or(0);
+                Interval::new(va, m.bytes())
+            }
+            None => None,
+        };
+        let identity = req.identity;
+        let crit = move |s: &SegSpace| s.kind == page_kind && (!identity || s.delta == 0);
+        let t = &self.tables[table.index()];
+        let va = match req.va {
+            Some(va) => {
+                if va % align != 0 {
+                    return Err(Error::Misaligned {
+                        addr: Addr::Va,
+                        value: va,
+                        align,
+                        name: req.name.clone(),
+                    });
+                }
+                let r = interval(va, req.size, &req.name)?;
+                let inside = window.is_none_or(|w| w.covers(&r));
+                let ok = inside
+                    && t.seg_free
+                        .get(va)
+                        .is_some_and(|(i, m)| i.covers(&r) && crit(m));
+                if !ok {
+                    if let Some((_, &m)) = t.va_used.get(va)
+                        && let Some(of) = self.mappings[m as usize].alias_of
+                    {
+                        return Err(Error::SegmentInAlias {
+                            name: req.name.clone(),
+                            page: self.mappings[m as usize].name.clone(),
+                            of: self.mappings[of as usize].name.clone(),
+                        });
+                    }
+                    return Err(Error::SegmentNotInPages {
+                        name: req.name.clone(),
+                        range: range_of(r),
+                        kind: page_kind,
+                    });
+                }
+                va
+            }
+            None => {
+                let found = match (window, self.rng.as_mut()) {
+                    (Some(w), _) => t.seg_free.find_fit_in(w, req.size, align, crit),
+                    (None, Some(rng)) => t.seg_free.find_fit_random(req.size, align, crit, rng),
+                    (None, None) => t.seg_free.find_fit(req.size, align, crit),
+                };
+                match found {
+                    Some(va) => va,
+                    None if identity && window.is_none() => {
+                        return Err(Error::IdentityImpossible {
+                            name: req.name.clone(),
+                            size: req.size,
+                            align,
+                            table: t.info.name().to_string(),
+                            largest: t.seg_free.largest(crit).map(range_of),
+                        });
+                    }
+                    None => {
+                        let largest = match window {
+                            Some(w) => t
+                                .seg_free
+                                .overlapping(w)
+                                .filter(|(_, m)| crit(m))
+                                .filter_map(|(i, _)| i.intersect(&w))
+                                .max_by_key(|i| i.size())
+                                .map(range_of),
+                            None => t.seg_free.largest(crit).map(range_of),
+                        };
+                        return Err(Error::NoRoom {
+                            what: format!("{} segment `{}`", req.kind, req.name),
+                            size: req.size,
+                            align,
+                            space: match &req.in_page {
+                                Some(p) => Space::Page {
+                                    table: t.info.name().to_string(),
+                                    page: p.clone(),
+                                },
+                                None => Space::Virtual(t.info.name().to_string()),
+                            },
+                            largest,
+                        });
+                    }
+                }
+            }
+        };
+        let (_, meta) =
+            t.seg_free
+                .get(va)
+                .map(|(i, m)| (i, *m))
+                .ok_or(Error::SegmentNotInPages {
+                    name: req.name.clone(),
+                    range: range(va, req.size),
+                    kind: page_kind,
+                })?;
+        let pa = va.wrapping_add(meta.delta);
+        let tb = &mut self.tables[table.index()];
+        let _ = tb.seg_free.remove(va, req.size);
+        let seg = Segment::new(
+            req.name.clone(),
+            req.kind,
+            &tb.info,
+            va,
+            pa,
+            req.size,
+            align,
+            false,
+        );
+        let idx = self.segments.len() as u32;
+        tb.segments.push(idx);
+        self.segments.push(seg);
+        let gid = self.segment_groups.len() as u32;
+        self.segment_groups.push(SegmentGroup {
+            name: req.name.clone(),
+            entries: alloc::vec![(table, idx)],
+        });
+        Ok(SegmentId(gid))
+    }
+
+    /// Moves the pages mapped since the last segment placement into the segment index.
+    fn flush_segment_space(&mut self, table: TableId) {
+        let tb = &mut self.tables[table.index()];
+        let mut pending = core::mem::take(&mut tb.seg_pending);
+        pending.sort_by_key(|(r, _)| r.start);
+        for (r, meta) in pending {
+            let _ = tb.seg_free.insert_interval(r, meta);
+        }
+    }
+
+    fn seg_validate(&self, req: &SegmentRequest) -> Result<u64, Error> {
+        if req.size == 0 {
+            return Err(Error::ZeroSize {
+                what: format!("segment `{}`", req.name),
+            });
+        }
+        check_align(req.align)?;
+        Ok(req.align.max(req.kind.min_align()))
+    }
+
+    fn seg_page_check(&self, req: &SegmentRequest, m: &Mapping) -> Result<(), Error> {
+        if m.attrs.kind != req.kind.page_kind() {
+            return Err(Error::SegmentKindMismatch {
+                segment: req.kind,
+                page: m.name.clone(),
+                page_kind: m.attrs.kind,
+            });
+        }
+        if req.size > m.bytes() {
+            return Err(Error::SegmentTooLarge {
+                name: req.name.clone(),
+                size: req.size,
+                page: m.name.clone(),
+                page_bytes: m.bytes(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Places a cross-core segment inside a shared page (named by the request's
+    /// `in_page`): one offset inside the page, so one PA, seen at each table's VA of the
+    /// page.
+    pub fn place_shared_segment(&mut self, req: &SegmentRequest) -> Result<SegmentId, Error> {
+        let align = self.seg_validate(req)?;
+        let Some(name) = &req.in_page else {
+            return Err(Error::Unknown {
+                what: "shared page",
+                name: String::from("(none given: add `in PAGE`)"),
+            });
+        };
+        let mid = match self.shared_mapping(name) {
+            Some(m) => m,
+            None => {
+                return Err(if self.by_name.contains_key(name.as_str()) {
+                    Error::SharedMismatch {
+                        name: req.name.clone(),
+                        page: name.clone(),
+                        segment_shared: true,
+                    }
+                } else {
+                    Error::Unknown {
+                        what: "shared page",
+                        name: name.clone(),
+                    }
+                });
+            }
+        };
+        let m = &self.mappings[mid.index()];
+        self.seg_page_check(req, m)?;
+        if req.identity && m.tables.iter().any(|&(_, va, _)| va != m.pa) {
+            return Err(Error::IdentityImpossible {
+                name: req.name.clone(),
+                size: req.size,
+                align,
+                table: m.tables.first().map_or(String::new(), |t| {
+                    self.tables[t.0.index()].info.name().to_string()
+                }),
+                largest: None,
+            });
+        }
+        // Offsets must keep the segment aligned in PA and in every VA: the page is aligned
+        // to its size, so an offset aligned to `align` (at most the page size) does both.
+        let free = m.seg_free.as_ref().ok_or(Error::SharedMismatch {
+            name: req.name.clone(),
+            page: name.clone(),
+            segment_shared: true,
+        })?;
+        let off = match req.va {
+            Some(va) => {
+                let base = m.tables.first().map_or(0, |&(_, v, _)| v);
+                let off = va.wrapping_sub(base);
+                if m.tables.iter().any(|&(_, v, _)| v != base) {
+                    return Err(Error::SegmentNotInPages {
+                        name: req.name.clone(),
+                        range: range(va, req.size),
+                        kind: m.attrs.kind,
+                    });
+                }
+                if va % align != 0 {
+                    return Err(Error::Misaligned {
+                        addr: Addr::Va,
+                        value: va,
+                        align,
+                        name: req.name.clone(),
+                    });
+                }
+                if !free.contains(off, req.size) {
+                    return Err(Error::SegmentNotInPages {
+                        name: req.name.clone(),
+                        range: range(va, req.size),
+                        kind: m.attrs.kind,
+                    });
+                }
+                off
+            }
+            None => {
+                let found = match self.rng.as_mut() {
+                    Some(rng) => free.find_fit_random(req.size, align, |_| true, rng),
+                    None => free.find_fit(req.size, align, |_| true),
+                };
+                found.ok_or_else(|| Error::NoRoom {
+                    what: format!("{} segment `{}`", req.kind, req.name),
+                    size: req.size,
+                    align,
+                    space: Space::SharedPage(name.clone()),
+                    largest: free
+                        .largest(|_| true)
+                        .map(|i| range(m.pa + i.start, (i.size()) as u64)),
+                })?
+            }
+        };
+        let m = &mut self.mappings[mid.index()];
+        if let Some(f) = m.seg_free.as_mut() {
+            let _ = f.remove(off, req.size);
+        }
+        let pa = m.pa + off;
+        let entries_src: Vec<(TableId, u64)> = m.tables.iter().map(|&(t, va, _)| (t, va)).collect();
+        let mut entries = Vec::with_capacity(entries_src.len());
+        for (t, va) in entries_src {
+            let tb = &mut self.tables[t.index()];
+            let seg = Segment::new(
+                req.name.clone(),
+                req.kind,
+                &tb.info,
+                va + off,
+                pa,
+                req.size,
+                align,
+                true,
+            );
+            let idx = self.segments.len() as u32;
+            tb.segments.push(idx);
+            self.segments.push(seg);
+            entries.push((t, idx));
+        }
+        let gid = self.segment_groups.len() as u32;
+        self.segment_groups.push(SegmentGroup {
+            name: req.name.clone(),
+            entries,
+        });
+        Ok(SegmentId(gid))
+    }
+
+    /// The name of a segment request.
+    pub fn segment_name(&self, segment: SegmentId) -> Option<&str> {
+        self.segment_groups
+            .get(segment.index())
+            .map(|g| g.name.as_str())
+    }
+}
