@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use super::{
     Layout, Mapping, MappingId, PaOwner, PageRequest, Role, SegSpace, TableId, check_align,
-    interval, limit_check, range, range_of,
+    check_aligned, interval, limit_check, range, range_of,
 };
 use crate::error::{Addr, Error, Space};
 use crate::interval::{Interval, IntervalSet, intersections};
@@ -142,14 +142,7 @@ impl Layout {
         }
         for (addr, v) in [(Addr::Va, req.va), (Addr::Pa, req.pa)] {
             if let Some(v) = v {
-                if v % align != 0 {
-                    return Err(Error::Misaligned {
-                        addr,
-                        value: v,
-                        align,
-                        name: req.name.clone(),
-                    });
-                }
+                check_aligned(addr, v, align, &req.name)?;
                 interval(v, bytes, &req.name)?;
             }
         }
@@ -520,14 +513,7 @@ impl Layout {
         }
         let va = match req.va {
             Some(va) => {
-                if va % align != 0 {
-                    return Err(Error::Misaligned {
-                        addr: Addr::Va,
-                        value: va,
-                        align,
-                        name: req.name.clone(),
-                    });
-                }
+                check_aligned(Addr::Va, va, align, &req.name)?;
                 let r = interval(va, bytes, &req.name)?;
                 let tb = &self.tables[table.index()];
                 if !tb.va_free.contains(va, bytes) {
@@ -606,14 +592,7 @@ impl Layout {
         let choice = self.pool_filter(&req, tables)?;
         let pa = match at {
             Some(pa) => {
-                if pa % align != 0 {
-                    return Err(Error::Misaligned {
-                        addr: Addr::Pa,
-                        value: pa,
-                        align,
-                        name: name.to_string(),
-                    });
-                }
+                check_aligned(Addr::Pa, pa, align, name)?;
                 let r = interval(pa, size, name)?;
                 if !self.pa_free.contains(pa, size) {
                     return Err(self.pa_collision(r));

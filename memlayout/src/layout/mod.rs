@@ -183,6 +183,18 @@ fn check_align(align: u64) -> Result<(), Error> {
     }
 }
 
+fn check_aligned(addr: Addr, value: u64, align: u64, name: &str) -> Result<(), Error> {
+    if value.is_multiple_of(align) {
+        return Ok(());
+    }
+    Err(Error::Misaligned {
+        addr,
+        value,
+        align,
+        name: name.to_string(),
+    })
+}
+
 fn interval(start: u64, size: u64, what: &str) -> Result<Interval, Error> {
     if size == 0 {
         return Err(Error::ZeroSize {

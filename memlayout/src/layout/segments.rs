@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use super::{
     Layout, Mapping, SegSpace, SegmentGroup, SegmentId, SegmentRequest, TableId, check_align,
-    interval, range, range_of,
+    check_aligned, interval, range, range_of,
 };
 use crate::error::{Addr, Error, Space};
 use crate::interval::Interval;
@@ -55,14 +55,7 @@ impl Layout {
         let t = &self.tables[table.index()];
         let va = match req.va {
             Some(va) => {
-                if va % align != 0 {
-                    return Err(Error::Misaligned {
-                        addr: Addr::Va,
-                        value: va,
-                        align,
-                        name: req.name.clone(),
-                    });
-                }
+                check_aligned(Addr::Va, va, align, &req.name)?;
                 let r = interval(va, req.size, &req.name)?;
                 let inside = window.is_none_or(|w| w.covers(&r));
                 let ok = inside
@@ -263,14 +256,7 @@ impl Layout {
                         kind: m.attrs.kind,
                     });
                 }
-                if va % align != 0 {
-                    return Err(Error::Misaligned {
-                        addr: Addr::Va,
-                        value: va,
-                        align,
-                        name: req.name.clone(),
-                    });
-                }
+                check_aligned(Addr::Va, va, align, &req.name)?;
                 if !free.contains(off, req.size) {
                     return Err(Error::SegmentNotInPages {
                         name: req.name.clone(),
