@@ -17,22 +17,22 @@ use crate::spec::{DeclId, Part, Placement, PlanError, Spec};
 
 /// The pages of one page declaration as mapped into one table.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PlannedPages {
+pub struct PlannedPages<'a> {
     /// The page declaration.
     pub decl: DeclId,
     /// Its name.
-    pub name: String,
+    pub name: &'a str,
     /// The pages (`N` for a `* N` request), in VA order.
-    pub pages: Vec<Page>,
+    pub pages: Vec<&'a Page>,
 }
 
 /// One segment declaration as placed in one table.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PlannedSegment {
+pub struct PlannedSegment<'a> {
     /// The segment declaration.
     pub decl: DeclId,
     /// The segment as seen from the table.
-    pub segment: Segment,
+    pub segment: &'a Segment,
 }
 
 /// A planned layout, with the link from each declaration to what was placed for it.
@@ -67,7 +67,7 @@ impl Plan {
 
     /// The pages mapped into the table at `table` in [`Spec::tables`], shared pages
     /// included, in declaration order.
-    pub fn pages(&self, table: usize) -> Vec<PlannedPages> {
+    pub fn pages(&self, table: usize) -> Vec<PlannedPages<'_>> {
         let (Some(&tid), Some(list)) = (self.tables.get(table), self.pages_by_table.get(table))
         else {
             return Vec::new();
@@ -77,13 +77,8 @@ impl Plan {
                 let (decl, name, mid) = &self.pages[k];
                 PlannedPages {
                     decl: *decl,
-                    name: name.clone(),
-                    pages: self
-                        .layout
-                        .mapping_pages(*mid, tid)
-                        .into_iter()
-                        .cloned()
-                        .collect(),
+                    name,
+                    pages: self.layout.mapping_pages(*mid, tid),
                 }
             })
             .collect()
@@ -91,7 +86,7 @@ impl Plan {
 
     /// The segments placed in the table at `table` in [`Spec::tables`], shared segments
     /// included, in declaration order.
-    pub fn segments(&self, table: usize) -> Vec<PlannedSegment> {
+    pub fn segments(&self, table: usize) -> Vec<PlannedSegment<'_>> {
         let (Some(&tid), Some(list)) = (self.tables.get(table), self.segments_by_table.get(table))
         else {
             return Vec::new();
@@ -99,7 +94,7 @@ impl Plan {
         list.iter()
             .filter_map(|&k| {
                 let (decl, sid) = self.segments[k];
-                let segment = self.layout.segment_in(sid, tid)?.clone();
+                let segment = self.layout.segment_in(sid, tid)?;
                 Some(PlannedSegment { decl, segment })
             })
             .collect()

@@ -88,7 +88,7 @@ fn declaration_order_does_not_matter() {
     }
     assert_eq!(va_of(&forward, "fixed"), Some(RAM));
     // Pages come back in declaration order.
-    let names: Vec<String> = forward.pages(0).into_iter().map(|g| g.name).collect();
+    let names: Vec<&str> = forward.pages(0).into_iter().map(|g| g.name).collect();
     assert_eq!(names, ["small", "big", "fixed", "boot"]);
 }
 

@@ -492,7 +492,7 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
             let Some(Decl::Segment(decl)) = decls.get(ps.decl) else {
                 continue;
             };
-            let s = &ps.segment;
+            let s = ps.segment;
             if let Some(c) = const_ident(&decl.name) {
                 let summary = format!(
                     "Segment `{}` of table `{tname}`: {}, {:#x} bytes aligned to {:#x}, VA {:#x}, PA {:#x}{}.",
@@ -543,7 +543,7 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
     outer_module(layout, tables)
 }
 
-fn page_summary(decl: &PageDecl, table: &str, pages: &[Page]) -> String {
+fn page_summary(decl: &PageDecl, table: &str, pages: &[&Page]) -> String {
     let Some(first) = pages.first() else {
         return format!("Page `{}` of table `{table}`.", name_of(&decl.name));
     };
