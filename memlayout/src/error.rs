@@ -194,6 +194,11 @@ pub enum Error {
         /// The number of bits given.
         bits: u8,
     },
+    /// A shared page declared as an alias.
+    SharedAlias {
+        /// The page's name.
+        name: String,
+    },
     /// A segment asked to sit in an alias, whose PA belongs to another page.
     SegmentInAlias {
         /// The segment's name.
@@ -433,6 +438,10 @@ impl fmt::Display for Error {
                     "a {bits}-bit PA space cannot be encoded in TCR.PS/IPS; use 32, 36, 40, 42, 44 or 48 bits"
                 ),
             },
+            Error::SharedAlias { name } => write!(
+                f,
+                "shared page `{name}` cannot be an alias; alias the shared page from inside a table instead"
+            ),
             Error::SegmentInAlias { name, page, of } => write!(
                 f,
                 "segment `{name}` cannot sit in `{page}`, an alias of `{of}` whose bytes belong to `{of}`; place it in `{of}`"

@@ -398,9 +398,8 @@ impl Planner<'_> {
                         }),
                     }
                 }
-                (Some(alias), _) => Err(Error::Unknown {
-                    what: "page in one table",
-                    name: alias.page.clone(),
+                (Some(_), _) => Err(Error::SharedAlias {
+                    name: p.name.clone(),
                 }),
                 (None, Some(ts)) if matches!(p.place, Placement::Table(_)) => {
                     self.layout.map(ts[0], &req)

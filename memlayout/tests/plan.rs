@@ -235,3 +235,18 @@ fn declared_pa_bits_reach_the_tcr() {
     let tcr = plan(&s).unwrap().translation(0).unwrap().tcr();
     assert_eq!((tcr >> 16) & 7, 2, "TCR_EL3.PS = 40 bits by default");
 }
+
+#[test]
+fn a_shared_alias_is_refused() {
+    let base = page(10, "base", 0, PageKind::Data, PageSize::Size4K);
+    let mut alias = page(11, "view", 0, PageKind::Data, PageSize::Size4K);
+    alias.place = Placement::Shared(None);
+    alias.alias = Some(AliasSpec {
+        table: Some(0),
+        page: "base".into(),
+    });
+    let errors = plan(&spec(vec![base, alias])).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].decl, errors[0].part), (11, Part::Name));
+    assert!(matches!(&errors[0].error, Error::SharedAlias { name } if name == "view"));
+}
