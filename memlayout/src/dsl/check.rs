@@ -398,24 +398,37 @@ fn check_range(r: &RangeExpr, addr: Addr, name: &str, cx: &mut Ctxt) {
     }
 }
 
+/// Records the declaration of `name` in `seen`, or reports it as a duplicate of the
+/// first one.
+fn first_declaration(
+    seen: &mut BTreeMap<String, Sp>,
+    what: &'static str,
+    name: &str,
+    sp: Sp,
+    cx: &mut Ctxt,
+) {
+    match seen.get(name) {
+        Some(first) => cx.error_with_note(
+            sp,
+            Error::Duplicate {
+                what,
+                name: name.to_string(),
+            },
+            *first,
+            format_args!("`{name}` first declared here"),
+        ),
+        None => {
+            seen.insert(name.to_string(), sp);
+        }
+    }
+}
+
 fn check_pools(layout: &Layout, cx: &mut Ctxt) {
     let mut seen: BTreeMap<String, Sp> = BTreeMap::new();
     for p in &layout.pools {
         let name = name_of(&p.name);
         let sp = Sp::one(p.name.span());
-        if let Some(first) = seen.get(&name) {
-            cx.error_with_note(
-                sp,
-                Error::Duplicate {
-                    what: "pool",
-                    name: name.clone(),
-                },
-                *first,
-                format_args!("`{name}` first declared here"),
-            );
-        } else {
-            seen.insert(name.clone(), sp);
-        }
+        first_declaration(&mut seen, "pool", &name, sp, cx);
         check_range(&p.range, Addr::Pa, &name, cx);
     }
 }
@@ -426,19 +439,7 @@ fn check_tables(layout: &Layout, cx: &mut Ctxt) {
     for (t, table) in layout.tables.iter().enumerate() {
         let name = name_of(&table.name);
         let sp = Sp::one(table.name.span());
-        if let Some(first) = seen.get(&name) {
-            cx.error_with_note(
-                sp,
-                Error::Duplicate {
-                    what: "table",
-                    name: name.clone(),
-                },
-                *first,
-                format_args!("`{name}` first declared here"),
-            );
-        } else {
-            seen.insert(name.clone(), sp);
-        }
+        first_declaration(&mut seen, "table", &name, sp, cx);
         for r in &table.virt {
             check_range(r, Addr::Va, &name, cx);
         }
