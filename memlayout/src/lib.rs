@@ -15,6 +15,7 @@ extern crate std;
 
 pub mod aarch64;
 pub mod error;
+pub mod export;
 pub mod interval;
 pub mod layout;
 pub mod model;

@@ -22,6 +22,9 @@ pub struct PlannedPages<'a> {
     pub decl: DeclId,
     /// Its name.
     pub name: &'a str,
+    /// The layout's id of the mapping (for [`Layout::alias_of`] and
+    /// [`Layout::mapping_name`]).
+    pub mapping: MappingId,
     /// The pages (`N` for a `* N` request), in VA order.
     pub pages: Vec<&'a Page>,
 }
@@ -78,6 +81,7 @@ impl Plan {
                 PlannedPages {
                     decl: *decl,
                     name,
+                    mapping: *mid,
                     pages: self.layout.mapping_pages(*mid, tid),
                 }
             })

@@ -663,6 +663,11 @@ impl Layout {
             .map(|&i| MappingId(i))
     }
 
+    /// The name of a mapping (the name of its page request).
+    pub fn mapping_name(&self, mapping: MappingId) -> Option<&str> {
+        self.mappings.get(mapping.index()).map(|m| m.name.as_str())
+    }
+
     /// The mapping an alias maps the PA of.
     pub fn alias_of(&self, mapping: MappingId) -> Option<MappingId> {
         self.mappings.get(mapping.index())?.alias_of.map(MappingId)

@@ -1,0 +1,338 @@
+//! Exports of a planned layout for the rest of a firmware build: the readable memory map
+//! ([`map()`](map::map)), a C and assembly header ([`c()`](c::c)), a GNU ld script
+//! fragment ([`ld()`](ld::ld)) and the raw translation-table image ([`bin()`](bin::bin)).
+//!
+//! Every format is one function in a file of its own, fed by one [`Input`]: the planned
+//! layout, its module name and the tables selected for export. Every function returns
+//! the whole output (a `String`, or bytes for `bin`), built from ordered collections
+//! only, so the same layout gives byte-identical output.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::aarch64::Translation;
+use crate::model::{Segment, TableInfo};
+use crate::plan::{Plan, PlannedPages, PlannedSegment};
+
+pub mod bin;
+pub mod c;
+pub mod ld;
+pub mod map;
+
+/// The input of every export: a planned layout, the name of its module (`soc` in
+/// `mod soc { .. }`) and the tables to export (all of them unless narrowed with
+/// [`Input::only`]).
+#[derive(Clone, Debug)]
+pub struct Input<'a> {
+    module: &'a str,
+    plan: &'a Plan,
+    tables: Vec<TableView<'a>>,
+}
+
+/// One table of a planned layout as the exports see it.
+#[derive(Clone, Debug)]
+pub struct TableView<'a> {
+    /// Its index in the layout's tables (declaration order).
+    pub index: usize,
+    /// Its name, core and exception level.
+    pub info: &'a TableInfo,
+    /// Its AArch64 translation tables and register values.
+    pub translation: &'a Translation,
+    /// Its pages, shared pages included, in declaration order; a `* N` request is one
+    /// entry of `N` pages.
+    pub pages: Vec<PlannedPages<'a>>,
+    /// Its segments, shared segments included, in declaration order.
+    pub segments: Vec<PlannedSegment<'a>>,
+}
+
+impl TableView<'_> {
+    /// The table's name.
+    pub fn name(&self) -> &str {
+        self.info.name()
+    }
+
+    /// The name of the page declaration whose pages hold the first byte of `segment`
+    /// (never an alias: aliases host no segments).
+    pub fn page_of(&self, segment: &Segment) -> Option<&str> {
+        self.pages
+            .iter()
+            .find(|p| p.pages.iter().any(|pg| pg.contains_va(segment.va())))
+            .map(|p| p.name)
+    }
+}
+
+/// `--table NAME` named no table of the layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownTable {
+    /// The name asked for.
+    pub name: String,
+    /// The names of the layout's tables, in declaration order.
+    pub known: Vec<String>,
+}
+
+impl fmt::Display for UnknownTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the layout has no table named `{}`; pick one of ",
+            self.name
+        )?;
+        for (i, n) in self.known.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "`{n}`")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for UnknownTable {}
+
+impl<'a> Input<'a> {
+    /// Every table of `plan`, for the layout module named `module`.
+    pub fn new(module: &'a str, plan: &'a Plan) -> Input<'a> {
+        let count = plan.layout().tables().count();
+        let tables = (0..count)
+            .filter_map(|index| {
+                let tid = plan.table_id(index)?;
+                Some(TableView {
+                    index,
+                    info: plan.layout().table_info(tid)?,
+                    translation: plan.translation(index)?,
+                    pages: plan.pages(index),
+                    segments: plan.segments(index),
+                })
+            })
+            .collect();
+        Input {
+            module,
+            plan,
+            tables,
+        }
+    }
+
+    /// The same input narrowed to the table named `table`.
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownTable`] when the layout has no table of that name.
+    pub fn only(mut self, table: &str) -> Result<Input<'a>, UnknownTable> {
+        match self.tables.iter().position(|t| t.name() == table) {
+            Some(i) => {
+                let t = self.tables.swap_remove(i);
+                self.tables = alloc::vec![t];
+                Ok(self)
+            }
+            None => Err(UnknownTable {
+                name: table.into(),
+                known: self.tables.iter().map(|t| t.name().into()).collect(),
+            }),
+        }
+    }
+
+    /// The name of the layout's module.
+    pub fn module(&self) -> &'a str {
+        self.module
+    }
+
+    /// The planned layout.
+    pub fn plan(&self) -> &'a Plan {
+        self.plan
+    }
+
+    /// The selected tables, in declaration order.
+    pub fn tables(&self) -> &[TableView<'a>] {
+        &self.tables
+    }
+
+    /// The name of the page an alias page maps the PA of, or `None` for a page that is
+    /// not an alias.
+    pub fn alias_of(&self, pages: &PlannedPages<'_>) -> Option<&'a str> {
+        let layout = self.plan.layout();
+        layout
+            .alias_of(pages.mapping)
+            .and_then(|m| layout.mapping_name(m))
+    }
+}
+
+/// A name as C and the ld symbols spell it after the prefix: ASCII upper case
+/// (`upper("core0_el3")` is `CORE0_EL3`).
+pub(crate) fn upper(name: &str) -> String {
+    name.to_ascii_uppercase()
+}
+
+/// A name in ASCII lower case, for ld symbols.
+pub(crate) fn lower(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
+/// The first VA, first PA and size in bytes of a page declaration's pages (one range
+/// for a `* N` run).
+pub(crate) fn page_range(p: &PlannedPages<'_>) -> (u64, u64, u64) {
+    let first = p.pages.first();
+    let va = first.map_or(0, |pg| pg.va());
+    let pa = first.map_or(0, |pg| pg.pa());
+    let size = p.pages.iter().map(|pg| pg.size()).sum();
+    (va, pa, size)
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! A small planned layout for the unit tests of the formats, built without the
+    //! `dsl` feature.
+
+    use alloc::string::String;
+    use alloc::vec;
+
+    use crate::model::{ExecutionContext, MemAttrs, PageKind, PageSize, Perms, SegmentKind};
+    use crate::plan::{Plan, plan};
+    use crate::spec::{PageSpec, Placement, PoolSpec, RangeSpec, SegmentSpec, Spec, TableSpec};
+
+    fn page(name: &str, table: usize, kind: PageKind, size: PageSize, count: u32) -> PageSpec {
+        PageSpec {
+            decl: 0,
+            name: name.into(),
+            place: Placement::Table(table),
+            size,
+            count,
+            attrs: MemAttrs::new(kind),
+            identity: false,
+            va: None,
+            pa: None,
+            pool: None,
+            custom: vec![],
+            alias: None,
+        }
+    }
+
+    fn segment(
+        name: &str,
+        table: usize,
+        kind: SegmentKind,
+        size: u64,
+        in_page: &str,
+    ) -> SegmentSpec {
+        SegmentSpec {
+            decl: 0,
+            name: name.into(),
+            place: Placement::Table(table),
+            kind,
+            size,
+            align: 16,
+            identity: false,
+            in_page: Some(String::from(in_page)),
+            va: None,
+        }
+    }
+
+    /// Tables `el3` (an identity boot page with a `bsp_boot` segment, a UART, three text
+    /// pages, a heap with a stack) and `el1` (one data page); RAM at 0x8000_0000.
+    pub(crate) fn plan_two_tables() -> Plan {
+        let mut boot = page("boot", 0, PageKind::Code, PageSize::Size2M, 1);
+        boot.identity = true;
+        let mut uart = page("uart", 0, PageKind::Device, PageSize::Size4K, 1);
+        uart.pa = Some(0x0900_0000);
+        uart.attrs.perms = Perms::RW;
+        let spec = Spec {
+            pools: vec![
+                PoolSpec {
+                    decl: 0,
+                    name: "ram".into(),
+                    start: 0x8000_0000,
+                    size: 1 << 30,
+                    device: false,
+                    non_secure: false,
+                },
+                PoolSpec {
+                    decl: 0,
+                    name: "mmio".into(),
+                    start: 0x0900_0000,
+                    size: 16 << 20,
+                    device: true,
+                    non_secure: false,
+                },
+            ],
+            tables: vec![
+                TableSpec {
+                    decl: 0,
+                    name: "el3".into(),
+                    core: 0,
+                    el: ExecutionContext::EL3,
+                    virt: vec![RangeSpec {
+                        decl: 0,
+                        start: 0x8000_0000,
+                        size: 1 << 30,
+                    }],
+                },
+                TableSpec {
+                    decl: 0,
+                    name: "el1".into(),
+                    core: 0,
+                    el: ExecutionContext::EL1_NS,
+                    virt: vec![RangeSpec {
+                        decl: 0,
+                        start: 0x40_0000_0000,
+                        size: 1 << 30,
+                    }],
+                },
+            ],
+            pages: vec![
+                boot,
+                uart,
+                page("text", 0, PageKind::Code, PageSize::Size4K, 3),
+                page("heap", 0, PageKind::Data, PageSize::Size2M, 1),
+                page("data", 1, PageKind::Data, PageSize::Size4K, 1),
+            ],
+            segments: vec![
+                segment("bsp_boot", 0, SegmentKind::BspBootCode, 0x200, "boot"),
+                segment("stack", 0, SegmentKind::Stack, 0x800, "heap"),
+            ],
+            ..Spec::default()
+        };
+        match plan(&spec) {
+            Ok(p) => p,
+            Err(e) => panic!("test layout does not plan: {e:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_lists_tables_and_narrows() {
+        let plan = testing::plan_two_tables();
+        let input = Input::new("soc", &plan);
+        let names: Vec<&str> = input.tables().iter().map(|t| t.name()).collect();
+        assert_eq!(names, ["el3", "el1"]);
+        let el1 = input.clone().only("el1").unwrap();
+        assert_eq!(el1.tables().len(), 1);
+        assert_eq!(el1.tables()[0].name(), "el1");
+        assert_eq!(el1.tables()[0].index, 1);
+        let e = input.only("el2").unwrap_err();
+        assert_eq!(
+            alloc::string::ToString::to_string(&e),
+            "the layout has no table named `el2`; pick one of `el3`, `el1`"
+        );
+    }
+
+    #[test]
+    fn segments_know_their_page_and_runs_are_one_range() {
+        let plan = testing::plan_two_tables();
+        let input = Input::new("soc", &plan);
+        let el3 = &input.tables()[0];
+        let stack = el3.segments.iter().find(|s| s.segment.name() == "stack");
+        assert_eq!(el3.page_of(stack.unwrap().segment), Some("heap"));
+        let text = el3.pages.iter().find(|p| p.name == "text").unwrap();
+        let (va, pa, size) = page_range(text);
+        assert_eq!(size, 3 * 4096);
+        assert_eq!(va, text.pages[0].va());
+        assert_eq!(pa, text.pages[0].pa());
+        assert_eq!(text.pages[2].va(), va + 2 * 4096);
+        assert_eq!(input.alias_of(text), None);
+    }
+}
