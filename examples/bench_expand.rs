@@ -50,7 +50,7 @@ fn main() {
     for (mode, seed) in [("deterministic", None), ("seeded", Some(1))] {
         for pages in [100, 1_000, 10_000, 100_000] {
             let src = layout_source(pages, seed);
-            let tokens: proc_macro2::TokenStream = src.parse().expect("the generated source lexes");
+            let tokens = src.parse().expect("the generated source lexes");
             let start = Instant::now();
             let out = memlayout::dsl::expand(tokens);
             let ms = start.elapsed().as_secs_f64() * 1000.0;

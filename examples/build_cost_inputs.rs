@@ -47,7 +47,7 @@ fn main() {
     let out = Path::new(&out);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let body = layout_body(1000);
-    let tokens: proc_macro2::TokenStream = body.parse().expect("the layout lexes");
+    let tokens = body.parse().expect("the layout lexes");
     let expanded = memlayout::dsl::expand(tokens).to_string();
     assert!(!expanded.contains("compile_error"), "the layout has errors");
     let memlayout = root.join("memlayout");

@@ -4,7 +4,7 @@
 //! The tests skip (or fail with `MEMLAYOUT_REQUIRE_QEMU=1`) when
 //! `qemu-system-aarch64` or `aarch64-linux-gnu-gcc` is missing.
 
-use memlayout_workspace::qemu::{
+use memlayout_tests::qemu::{
     self, Access, Job, Outcome, Probe, Regime, fst_access_flag, fst_permission, fst_translation,
     par_attr, par_fault, par_fault_status, par_ns, par_pa, par_sh,
 };

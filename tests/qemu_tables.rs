@@ -33,8 +33,8 @@ use memlayout::tables::TablePlacement;
 use memlayout::{
     Cacheability, ExecutionContext, Layout, Page, PageKind, PageSize, SecurityState, Shareability,
 };
-use memlayout_workspace::layouts;
-use memlayout_workspace::qemu::{
+use memlayout_tests::layouts;
+use memlayout_tests::qemu::{
     self, Access, Job, Probe, Regime, fst_permission, fst_translation, par_attr, par_fault,
     par_fault_status, par_ns, par_pa, par_sh,
 };
@@ -548,7 +548,7 @@ fn quickstart_layout() {
     if !qemu::require_tools_or_skip() {
         return;
     }
-    let layout = memlayout_workspace::quickstart::build(Some(0x5EED)).expect("the quickstart fits");
+    let layout = memlayout_tests::quickstart::build(Some(0x5EED)).expect("the quickstart fits");
     check_layout("quickstart", layout);
 }
 

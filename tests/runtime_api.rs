@@ -7,7 +7,7 @@ use memlayout::{
     AttrValue, Cacheability, Error, ExecutionContext, Layout, PageKind, PageRequest, PageSize,
     Perms, Pool, SegmentKind, SegmentRequest, Space,
 };
-use memlayout_workspace::quickstart;
+use memlayout_tests::quickstart;
 
 const RAM: u64 = 0x8000_0000;
 

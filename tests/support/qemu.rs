@@ -117,12 +117,9 @@ pub const SCTLR_WXN: u64 = 1 << 19;
 /// `SCTLR_ELx.EE`: big-endian data accesses and table walks.
 pub const SCTLR_EE: u64 = 1 << 25;
 
-const HARNESS_S: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/qemu/harness.S"));
-const HARNESS_C: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/qemu/harness.c"));
-const HARNESS_LD: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/qemu/harness.ld"
-));
+const HARNESS_S: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness.S"));
+const HARNESS_C: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness.c"));
+const HARNESS_LD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness.ld"));
 
 const GCC_FLAGS: &[&str] = &[
     "-O2",
