@@ -343,6 +343,93 @@ fn segments_follow_their_pages() {
 }
 
 #[test]
+fn firmware_segment_kinds_go_where_their_permissions_allow() {
+    let (mut l, t) = base();
+    let map = |l: &mut Layout, name: &str, kind, perms| {
+        l.map(
+            t,
+            &PageRequest::new(name, kind, PageSize::Size4K).perms(perms),
+        )
+        .unwrap();
+    };
+    map(&mut l, "text", PageKind::Code, Perms::RX);
+    map(&mut l, "consts", PageKind::Data, Perms::R);
+    map(&mut l, "rw", PageKind::Data, Perms::RW);
+    let page_of = |l: &Layout, seg: &str| {
+        let va = l.segment(t, seg).unwrap().va();
+        let pages = l.pages(t);
+        pages
+            .iter()
+            .find(|p| p.contains_va(va))
+            .unwrap()
+            .name()
+            .to_string()
+    };
+    // Without `in`, each kind lands in the one page that takes it (or the lowest).
+    for (name, kind) in [
+        ("d", SegmentKind::Data),
+        ("b", SegmentKind::Bss),
+        ("ro", SegmentKind::Rodata),
+    ] {
+        l.place_segment(t, &SegmentRequest::new(name, kind, 0x10))
+            .unwrap();
+    }
+    assert_eq!(page_of(&l, "d"), "rw");
+    assert_eq!(page_of(&l, "b"), "rw");
+    // `text` is the lowest page and a code page takes `rodata`.
+    assert_eq!(page_of(&l, "ro"), "text");
+    l.place_segment(
+        t,
+        &SegmentRequest::new("ro2", SegmentKind::Rodata, 0x10).in_page("consts"),
+    )
+    .unwrap();
+    assert_eq!(page_of(&l, "ro2"), "consts");
+    // The wrong permissions are refused with the page named.
+    for (kind, page) in [
+        (SegmentKind::Rodata, "rw"),
+        (SegmentKind::Data, "consts"),
+        (SegmentKind::Bss, "consts"),
+        (SegmentKind::Data, "text"),
+    ] {
+        let e = l
+            .place_segment(t, &SegmentRequest::new("x", kind, 0x10).in_page(page))
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::SegmentKindMismatch { segment, page: p, .. } if *segment == kind && p == page),
+            "{e}"
+        );
+    }
+    let e = l
+        .place_segment(
+            t,
+            &SegmentRequest::new("x", SegmentKind::Rodata, 0x10).in_page("rw"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "a rodata segment needs a code page or a data page without write permission but `rw` is a writable data page; declare `rw` with `r` or put the segment in a code page"
+    );
+    // A fixed VA in a page that does not take the kind is refused too.
+    let rw_va = l.pages(t).iter().find(|p| p.name() == "rw").unwrap().va();
+    let e = l
+        .place_segment(
+            t,
+            &SegmentRequest::new("x", SegmentKind::Rodata, 0x10).va(rw_va + 0x800),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::SegmentNotInPages {
+                kind: SegmentKind::Rodata,
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
 fn shared_pages_and_segments_have_one_pa() {
     let mut l = Layout::new();
     l.add_pool(Pool::ram("ram", RAM, 64 << 20)).unwrap();

@@ -4,7 +4,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::model::{MemAttrs, PageKind, SegmentKind};
+use crate::model::{MemAttrs, PageKind, Perms, SegmentKind};
 
 /// An address space: the physical space of the layout or the virtual space of a table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -248,6 +248,8 @@ pub enum Error {
         page: String,
         /// The page's kind.
         page_kind: PageKind,
+        /// The page's permissions (`rodata` needs no write, `data` and `bss` need it).
+        page_perms: Perms,
     },
     /// A segment larger than the pages it must sit in.
     SegmentTooLarge {
@@ -266,8 +268,8 @@ pub enum Error {
         name: String,
         /// The range asked for.
         range: Range,
-        /// The page kind required.
-        kind: PageKind,
+        /// The segment's kind (it decides which pages take it).
+        kind: SegmentKind,
     },
     /// A shared segment in a page that is not shared, or the other way round.
     SharedMismatch {
@@ -488,12 +490,32 @@ impl fmt::Display for Error {
                 segment,
                 page,
                 page_kind,
-            } => write!(
-                f,
-                "a {segment} segment needs a {} page but `{page}` is a {page_kind} page; put it in a {} page",
-                segment.page_kind(),
-                segment.page_kind()
-            ),
+                page_perms,
+            } => {
+                let needs = segment.pages_taking();
+                let is = match page_kind {
+                    PageKind::Data if page_perms.write() => "a writable data page",
+                    PageKind::Data => "a read-only data page",
+                    PageKind::Code => "a code page",
+                    PageKind::Device => "a device page",
+                    PageKind::System => "a system page",
+                };
+                write!(
+                    f,
+                    "a {segment} segment needs {needs} but `{page}` is {is}; "
+                )?;
+                match (segment, page_kind) {
+                    (SegmentKind::Rodata, PageKind::Data) => write!(
+                        f,
+                        "declare `{page}` with `r` or put the segment in a code page"
+                    ),
+                    (SegmentKind::Data | SegmentKind::Bss, PageKind::Data) => write!(
+                        f,
+                        "declare `{page}` with `rw` or put the segment in a writable data page"
+                    ),
+                    _ => write!(f, "put it in {needs}"),
+                }
+            }
             Error::SegmentTooLarge {
                 name,
                 size,
@@ -505,7 +527,8 @@ impl fmt::Display for Error {
             ),
             Error::SegmentNotInPages { name, range, kind } => write!(
                 f,
-                "segment `{name}` at VA {range} is not inside free space of mapped {kind} pages; place it inside a {kind} page"
+                "{kind} segment `{name}` at VA {range} is not inside free space of mapped pages that take it; place it inside {}",
+                kind.pages_taking()
             ),
             Error::SharedMismatch {
                 name,

@@ -119,9 +119,11 @@ impl fmt::Display for ExecutionContext {
 /// What a page holds; decides which segments it can host and its memory type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PageKind {
-    /// Executable code; hosts `bsp_boot_code`, `boot_code` and `code` segments.
+    /// Executable code; hosts `bsp_boot_code`, `boot_code`, `code` and `rodata`
+    /// segments.
     Code,
-    /// Data; hosts `data_shared`, `data_preserve` and `stack` segments.
+    /// Data; hosts `data_shared`, `data_preserve` and `stack` segments, `rodata` when
+    /// not writable, `data` and `bss` when writable.
     Data,
     /// Device registers (Device memory, never executable); hosts no segments.
     Device,
@@ -170,6 +172,23 @@ impl fmt::Display for PageKind {
 }
 
 /// What a segment holds; decides which pages it may be placed in.
+///
+/// Segments become linker sections, so the kinds cover what a firmware links. Which
+/// pages take which kind ([`fits_in`](Self::fits_in)):
+///
+/// | kind | holds | pages that take it |
+/// |------|-------|--------------------|
+/// | `bsp_boot_code` | boot code of the bootstrap processor | code |
+/// | `boot_code` | boot code every core runs | code |
+/// | `code` | code (`.text`) | code |
+/// | `rodata` | read-only data (`.rodata`) | code, or data without write permission (`r`, `rx`) |
+/// | `data` | initialised writable data (`.data`) | data with write permission (`rw`, `rwx`) |
+/// | `bss` | zero-initialised writable data (`.bss`) | data with write permission (`rw`, `rwx`) |
+/// | `data_shared` | data shared between agents | data |
+/// | `data_preserve` | data preserved across resets | data |
+/// | `stack` | a stack | data |
+///
+/// Device and system pages take no segments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SegmentKind {
     /// The boot code of the bootstrap processor (code page).
@@ -178,6 +197,14 @@ pub enum SegmentKind {
     BootCode,
     /// Code (code page).
     Code,
+    /// Read-only data, a firmware's `.rodata` (code page, or data page without write
+    /// permission).
+    Rodata,
+    /// Initialised writable data, a firmware's `.data` (data page with write permission).
+    Data,
+    /// Zero-initialised writable data, a firmware's `.bss` (data page with write
+    /// permission).
+    Bss,
     /// Data shared between agents (data page).
     DataShared,
     /// Data preserved across resets (data page).
@@ -188,10 +215,13 @@ pub enum SegmentKind {
 
 impl SegmentKind {
     /// Every kind.
-    pub const ALL: [SegmentKind; 6] = [
+    pub const ALL: [SegmentKind; 9] = [
         Self::BspBootCode,
         Self::BootCode,
         Self::Code,
+        Self::Rodata,
+        Self::Data,
+        Self::Bss,
         Self::DataShared,
         Self::DataPreserve,
         Self::Stack,
@@ -203,6 +233,9 @@ impl SegmentKind {
             Self::BspBootCode => "bsp_boot_code",
             Self::BootCode => "boot_code",
             Self::Code => "code",
+            Self::Rodata => "rodata",
+            Self::Data => "data",
+            Self::Bss => "bss",
             Self::DataShared => "data_shared",
             Self::DataPreserve => "data_preserve",
             Self::Stack => "stack",
@@ -214,19 +247,58 @@ impl SegmentKind {
         Self::ALL.into_iter().find(|c| c.name() == name)
     }
 
-    /// The page kind that can host a segment of this kind.
+    /// The page kind a segment of this kind usually sits in: [`PageKind::Code`] for the
+    /// code kinds, [`PageKind::Data`] for the others (`rodata` included, although a code
+    /// page takes it too). Whether a given page takes the segment is
+    /// [`fits_in`](Self::fits_in).
     pub const fn page_kind(self) -> PageKind {
         match self {
             Self::BspBootCode | Self::BootCode | Self::Code => PageKind::Code,
-            Self::DataShared | Self::DataPreserve | Self::Stack => PageKind::Data,
+            Self::Rodata
+            | Self::Data
+            | Self::Bss
+            | Self::DataShared
+            | Self::DataPreserve
+            | Self::Stack => PageKind::Data,
         }
     }
 
-    /// The smallest alignment a segment of this kind takes: 8 bytes for code kinds, 1
-    /// otherwise.
+    /// Whether a page of `kind` with `perms` takes a segment of this kind: code kinds go
+    /// in code pages; `rodata` in code pages or data pages without write permission;
+    /// `data` and `bss` in data pages with write permission; `data_shared`,
+    /// `data_preserve` and `stack` in any data page. Device and system pages take none.
+    pub const fn fits_in(self, kind: PageKind, perms: Perms) -> bool {
+        match self {
+            Self::BspBootCode | Self::BootCode | Self::Code => matches!(kind, PageKind::Code),
+            Self::Rodata => match kind {
+                PageKind::Code => true,
+                PageKind::Data => !perms.write(),
+                _ => false,
+            },
+            Self::Data | Self::Bss => matches!(kind, PageKind::Data) && perms.write(),
+            Self::DataShared | Self::DataPreserve | Self::Stack => {
+                matches!(kind, PageKind::Data)
+            }
+        }
+    }
+
+    /// The pages that take this kind, in words for messages: "a code page", "a data
+    /// page", "a code page or a data page without write permission" or "a data page with
+    /// write permission".
+    pub const fn pages_taking(self) -> &'static str {
+        match self {
+            Self::BspBootCode | Self::BootCode | Self::Code => "a code page",
+            Self::Rodata => "a code page or a data page without write permission",
+            Self::Data | Self::Bss => "a data page with write permission",
+            Self::DataShared | Self::DataPreserve | Self::Stack => "a data page",
+        }
+    }
+
+    /// The smallest alignment a segment of this kind takes: 8 bytes for the code kinds
+    /// (`bsp_boot_code`, `boot_code`, `code`), 1 otherwise.
     pub const fn min_align(self) -> u64 {
-        match self.page_kind() {
-            PageKind::Code => 8,
+        match self {
+            Self::BspBootCode | Self::BootCode | Self::Code => 8,
             _ => 1,
         }
     }
@@ -271,6 +343,11 @@ impl Perms {
     /// Whether instruction fetches are allowed.
     pub const fn execute(self) -> bool {
         self.0 & 4 != 0
+    }
+
+    /// The same permissions with write allowed (`true`) or not (`false`).
+    pub const fn with_write(self, write: bool) -> Perms {
+        Perms::new(true, write, self.execute())
     }
 
     /// The name as written in source: `r`, `rw`, `rx` or `rwx`.
@@ -890,6 +967,22 @@ mod tests {
         assert_eq!(SegmentKind::Stack.page_kind(), PageKind::Data);
         assert_eq!(SegmentKind::Code.min_align(), 8);
         assert_eq!(SegmentKind::DataPreserve.min_align(), 1);
+        assert_eq!(SegmentKind::Rodata.min_align(), 1);
+        assert!(SegmentKind::Rodata.fits_in(PageKind::Code, Perms::RX));
+        assert!(SegmentKind::Rodata.fits_in(PageKind::Data, Perms::R));
+        assert!(!SegmentKind::Rodata.fits_in(PageKind::Data, Perms::RW));
+        assert!(!SegmentKind::Rodata.fits_in(PageKind::Device, Perms::R));
+        for k in [SegmentKind::Data, SegmentKind::Bss] {
+            assert!(k.fits_in(PageKind::Data, Perms::RW));
+            assert!(k.fits_in(PageKind::Data, Perms::RWX));
+            assert!(!k.fits_in(PageKind::Data, Perms::R));
+            assert!(!k.fits_in(PageKind::Code, Perms::RWX));
+        }
+        assert!(SegmentKind::Stack.fits_in(PageKind::Data, Perms::R));
+        assert!(!SegmentKind::Code.fits_in(PageKind::Data, Perms::RWX));
+        for k in SegmentKind::ALL {
+            assert!(!k.fits_in(PageKind::System, Perms::RW));
+        }
         assert_eq!(PageKind::Code.default_perms(), Perms::RX);
         assert_eq!(PageKind::Device.default_perms(), Perms::RW);
     }

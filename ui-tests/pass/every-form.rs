@@ -28,7 +28,12 @@ memlayout_macros::memory_layout! {
             virtual 0x40_0000 .. +512M;
             page app : code, 4K;
             page heap : data, 4K * 4;
+            page consts : data, 4K, r;
             segment stack : stack, 4K, in heap;
+            segment vars : data, 0x40, in heap;
+            segment zeroed : bss, 0x400;
+            segment strings : rodata, 0x80, in consts;
+            segment tables_ro : rodata, 0x80, in app;
             segment preserved : data_preserve, 0x100;
         }
         shared page mailbox : data, 4K, tables [hyp, user];
@@ -51,6 +56,11 @@ fn main() {
     );
     assert_eq!(every::hyp::INBOX.pa(), every::user::INBOX.pa());
     assert_eq!(every::user::HEAP.len(), 4);
+    assert_eq!(every::user::VARS.kind(), memlayout::SegmentKind::Data);
+    assert_eq!(every::user::ZEROED.kind(), memlayout::SegmentKind::Bss);
+    assert_eq!(every::user::STRINGS.kind(), memlayout::SegmentKind::Rodata);
+    assert!(every::user::CONSTS.contains_va(every::user::STRINGS.va()));
+    assert!(every::user::APP.contains_va(every::user::TABLES_RO.va()));
     assert_eq!(every::TABLES.len(), 2);
     assert!(every::hyp::SHARED_REGS.is_shared());
     for (bytes, pa) in [

@@ -946,12 +946,16 @@ fn parse_page_kind(input: ParseStream) -> syn::Result<(PageKind, Sp)> {
     }
 }
 
-/// `bsp_boot_code`, `boot_code`, `code`, `data_shared`, `data_preserve` or `stack`.
+/// `bsp_boot_code`, `boot_code`, `code`, `rodata`, `data`, `bss`, `data_shared`,
+/// `data_preserve` or `stack`.
 fn parse_segment_kind(input: ParseStream) -> syn::Result<(SegmentKind, Sp)> {
     let la = input.lookahead1();
     if la.peek(kw::bsp_boot_code)
         || la.peek(kw::boot_code)
         || la.peek(kw::code)
+        || la.peek(kw::rodata)
+        || la.peek(kw::data)
+        || la.peek(kw::bss)
         || la.peek(kw::data_shared)
         || la.peek(kw::data_preserve)
         || la.peek(kw::stack)
@@ -968,6 +972,9 @@ fn parse_segment_kind(input: ParseStream) -> syn::Result<(SegmentKind, Sp)> {
                 "bsp_boot_code",
                 "boot_code",
                 "code",
+                "rodata",
+                "data",
+                "bss",
                 "data_shared",
                 "data_preserve",
                 "stack",

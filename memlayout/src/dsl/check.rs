@@ -17,7 +17,7 @@ use super::ast::{Layout, PageDecl, RangeEnd, RangeExpr, SegmentDecl, TablesPlace
 use super::ctxt::{Ctxt, Sp};
 use crate::aarch64::regs::PA_BITS;
 use crate::error::{Addr, Error};
-use crate::model::{PageKind, PageSize};
+use crate::model::{PageKind, PageSize, Perms};
 
 /// The granule every range must be aligned to and a multiple of.
 const GRANULE: u64 = 0x1000;
@@ -837,17 +837,33 @@ fn check_segment(
                             page_sp,
                             format_args!("`{pname}` is declared here"),
                         );
-                    } else if s.kind.page_kind() != page.kind {
-                        cx.error_with_note(
-                            s.kind_sp,
-                            Error::SegmentKindMismatch {
-                                segment: s.kind,
-                                page: pname.clone(),
-                                page_kind: page.kind,
-                            },
-                            page.kind_sp,
-                            format_args!("`{pname}` is a {} page", page.kind),
-                        );
+                    } else if !s.kind.fits_in(page.kind, page_perms(page)) {
+                        let perms = page_perms(page);
+                        let err = Error::SegmentKindMismatch {
+                            segment: s.kind,
+                            page: pname.clone(),
+                            page_kind: page.kind,
+                            page_perms: perms,
+                        };
+                        // The kind fits, the permissions do not: point at them.
+                        if s.kind.fits_in(page.kind, perms.with_write(!perms.write())) {
+                            cx.error_with_note(
+                                s.kind_sp,
+                                err,
+                                page.perms.map_or(page.kind_sp, |(_, sp)| sp),
+                                format_args!(
+                                    "`{pname}` is a {} page with `{perms}` permissions",
+                                    page.kind
+                                ),
+                            );
+                        } else {
+                            cx.error_with_note(
+                                s.kind_sp,
+                                err,
+                                page.kind_sp,
+                                format_args!("`{pname}` is a {} page", page.kind),
+                            );
+                        }
                     } else if let Some(size) = page.size
                         && let Some(ps) = PageSize::from_bytes(size.value)
                     {
@@ -1043,6 +1059,11 @@ fn clashes(items: &[Item<'_>], table: Option<&str>, reported: &mut Reported, cx:
             );
         }
     }
+}
+
+/// The permissions a page declaration ends up with: its own, or its kind's default.
+fn page_perms(p: &PageDecl) -> Perms {
+    p.perms.map_or(p.kind.default_perms(), |(perms, _)| perms)
 }
 
 #[cfg(test)]

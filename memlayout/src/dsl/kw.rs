@@ -27,8 +27,10 @@ syn::custom_keyword!(code);
 syn::custom_keyword!(data);
 syn::custom_keyword!(system);
 
-// Segment kinds (`code` above is one too).
+// Segment kinds (`code` and `data` above are ones too).
 syn::custom_keyword!(bsp_boot_code);
+syn::custom_keyword!(rodata);
+syn::custom_keyword!(bss);
 syn::custom_keyword!(boot_code);
 syn::custom_keyword!(data_shared);
 syn::custom_keyword!(data_preserve);

@@ -43,14 +43,20 @@
 //! alias      = "alias" [ IDENT "::" ] IDENT ;
 //! attr       = IDENT "=" ( [ "-" ] INT | STRING | "true" | "false" ) ;
 //! segment    = "segment" IDENT ":" segment_kind "," NUM { "," segment_opt } [ "," ] ";" ;
-//! segment_kind = "bsp_boot_code" | "boot_code" | "code" | "data_shared"
-//!            | "data_preserve" | "stack" ;
+//! segment_kind = "bsp_boot_code" | "boot_code" | "code" | "rodata" | "data" | "bss"
+//!            | "data_shared" | "data_preserve" | "stack" ;
 //! segment_opt = "align" NUM | "identity" | "in" IDENT | "va" NUM ;
 //! range      = NUM ".." ( NUM | "+" NUM ) ;
 //! EL         = "EL3" | "EL2_NS" | "EL2_S" | "EL1_NS" | "EL1_S" | "EL1_Realm"
 //!            | "EL0_NS" | "EL0_S" | "EL0_Realm" ;
 //! ```
 //!
+//! * Segment kinds take these pages (see [`SegmentKind`](crate::SegmentKind)):
+//!   `bsp_boot_code`, `boot_code` and `code` code pages; `rodata` code pages or data
+//!   pages without write permission; `data` and `bss` data pages with write permission;
+//!   `data_shared`, `data_preserve` and `stack` any data page. Device and system pages
+//!   take no segments; a segment `in` a page that does not take its kind is an error on
+//!   the kind, with a note on the page's kind or permissions.
 //! * `pa_bits` sets the size of the physical address space (48 bits when absent): every
 //!   pool and fixed `pa` must lie below `2^pa_bits`.
 //! * `tables at START .. END` (or `.. +SIZE`) packs the translation tables of every table,

@@ -439,6 +439,7 @@ impl Layout {
                 // Indexed for segments when the next segment of the table is placed.
                 let space = SegSpace {
                     kind: attrs.kind,
+                    perms: attrs.perms,
                     delta: pa.wrapping_sub(va),
                 };
                 tb.seg_pending.push((va_range, space));

@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use crate::error::{Addr, Error, Range, Space};
 use crate::interval::{Interval, IntervalSet};
 use crate::model::{
-    ExecutionContext, MemAttrs, Page, PageKind, PageSize, Segment, SegmentKind, TableInfo,
+    ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms, Segment, SegmentKind, TableInfo,
 };
 use crate::rng::Rng;
 use crate::used::UsedRanges;
@@ -67,6 +67,7 @@ impl SegmentId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct SegSpace {
     kind: PageKind,
+    perms: Perms,
     delta: u64,
 }
 

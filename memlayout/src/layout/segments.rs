@@ -22,7 +22,7 @@ impl Layout {
         self.table_ref(table)?;
         self.flush_segment_space(table);
         let align = self.seg_validate(req)?;
-        let page_kind = req.kind.page_kind();
+        let seg_kind = req.kind;
         let window = match &req.in_page {
             Some(name) => {
                 let m = self.mapping(table, name).ok_or(Error::Unknown {
@@ -51,7 +51,8 @@ impl Layout {
             None => None,
         };
         let identity = req.identity;
-        let crit = move |s: &SegSpace| s.kind == page_kind && (!identity || s.delta == 0);
+        let crit =
+            move |s: &SegSpace| seg_kind.fits_in(s.kind, s.perms) && (!identity || s.delta == 0);
         let t = &self.tables[table.index()];
         let va = match req.va {
             Some(va) => {
@@ -75,7 +76,7 @@ impl Layout {
                     return Err(Error::SegmentNotInPages {
                         name: req.name.clone(),
                         range: range_of(r),
-                        kind: page_kind,
+                        kind: seg_kind,
                     });
                 }
                 va
@@ -132,7 +133,7 @@ impl Layout {
                 .ok_or(Error::SegmentNotInPages {
                     name: req.name.clone(),
                     range: range(va, req.size),
-                    kind: page_kind,
+                    kind: seg_kind,
                 })?;
         let pa = va.wrapping_add(meta.delta);
         let tb = &mut self.tables[table.index()];
@@ -179,11 +180,12 @@ impl Layout {
     }
 
     fn seg_page_check(&self, req: &SegmentRequest, m: &Mapping) -> Result<(), Error> {
-        if m.attrs.kind != req.kind.page_kind() {
+        if !req.kind.fits_in(m.attrs.kind, m.attrs.perms) {
             return Err(Error::SegmentKindMismatch {
                 segment: req.kind,
                 page: m.name.clone(),
                 page_kind: m.attrs.kind,
+                page_perms: m.attrs.perms,
             });
         }
         if req.size > m.bytes() {
@@ -253,7 +255,7 @@ impl Layout {
                     return Err(Error::SegmentNotInPages {
                         name: req.name.clone(),
                         range: range(va, req.size),
-                        kind: m.attrs.kind,
+                        kind: req.kind,
                     });
                 }
                 check_aligned(Addr::Va, va, align, &req.name)?;
@@ -261,7 +263,7 @@ impl Layout {
                     return Err(Error::SegmentNotInPages {
                         name: req.name.clone(),
                         range: range(va, req.size),
-                        kind: m.attrs.kind,
+                        kind: req.kind,
                     });
                 }
                 off
