@@ -36,7 +36,8 @@
 //!   conventional `.text.<segment>`, `.rodata.<segment>`, `.data.<segment>` and
 //!   `.bss.<segment>` (each also with a `.*` suffix). An `ASSERT` after it fails the
 //!   link with `memlayout: segment ... holds more than its N bytes` when the contents
-//!   do not fit. A stack segment's section is `NOLOAD`.
+//!   do not fit. A `stack` or `bss` segment's section is `NOLOAD` (nothing to load;
+//!   the firmware zeroes `bss` itself).
 //! * A shared segment (one PA, a VA in each table) gets its output section once, in the
 //!   first exported table that maps it; every table still gets its symbols.
 //! * Per table, a section `.memlayout.tables.<table>` at `TABLES_PA` (VMA and LMA) for
@@ -112,7 +113,7 @@ pub fn ld(input: &Input<'_>) -> String {
             }
             let sn = s.name();
             let sec = alloc::format!(".memlayout.{tn}.{sn}");
-            let noload = if s.kind() == SegmentKind::Stack {
+            let noload = if matches!(s.kind(), SegmentKind::Stack | SegmentKind::Bss) {
                 " (NOLOAD)"
             } else {
                 ""
@@ -195,6 +196,21 @@ mod tests {
             "  .memlayout.el3.stack {:#x} (NOLOAD) : AT({:#x})\n",
             stack.va(),
             stack.pa()
+        )));
+        let zeroed = el3
+            .segments
+            .iter()
+            .find(|s| s.segment.name() == "zeroed")
+            .unwrap()
+            .segment;
+        assert!(f.contains(&format!(
+            "  .memlayout.el3.zeroed {:#x} (NOLOAD) : AT({:#x})\n",
+            zeroed.va(),
+            zeroed.pa()
+        )));
+        assert!(!f.contains(&format!(
+            "  .memlayout.el3.bsp_boot {:#x} (NOLOAD)",
+            boot.va()
         )));
         for t in input.tables() {
             let pa = t.translation.base_pa();

@@ -229,7 +229,8 @@ pub(crate) mod testing {
     }
 
     /// Tables `el3` (an identity boot page with a `bsp_boot` segment, a UART, three text
-    /// pages, a heap with a stack) and `el1` (one data page); RAM at 0x8000_0000.
+    /// pages, a heap with a stack and a `bss` segment) and `el1` (one data page); RAM at
+    /// 0x8000_0000.
     pub(crate) fn plan_two_tables() -> Plan {
         let mut boot = page("boot", 0, PageKind::Code, PageSize::Size2M, 1);
         boot.identity = true;
@@ -289,6 +290,7 @@ pub(crate) mod testing {
             segments: vec![
                 segment("bsp_boot", 0, SegmentKind::BspBootCode, 0x200, "boot"),
                 segment("stack", 0, SegmentKind::Stack, 0x800, "heap"),
+                segment("zeroed", 0, SegmentKind::Bss, 0x100, "heap"),
             ],
             ..Spec::default()
         };
