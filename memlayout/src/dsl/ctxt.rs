@@ -111,6 +111,12 @@ impl Ctxt {
         out
     }
 
+    /// The errors recorded, in order; an error with a note holds the note as its
+    /// second message.
+    pub fn errors(&self) -> &[syn::Error] {
+        &self.errors
+    }
+
     /// The messages recorded, in order (for tests).
     pub fn messages(&self) -> Vec<String> {
         self.errors

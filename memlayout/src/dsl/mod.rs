@@ -14,6 +14,13 @@
 //! Errors of every stage go to one [`ctxt::Ctxt`]; after a stage that found
 //! errors, the expansion is the module skeleton plus one `compile_error!` per error.
 //!
+//! # Layout files
+//!
+//! The same language lives in files (extension `.memlayout`, holding the
+//! `mod NAME { .. }` form): [`file::plan_text`] runs the stages on a file's text and
+//! locates every error by line and column, and `memory_layout!(include "PATH")` expands
+//! a file (see [`include`](mod@include)).
+//!
 //! # Grammar
 //!
 //! Keywords are in quotes; `NUM` is an integer literal, optionally suffixed `K`, `M` or
@@ -97,6 +104,8 @@ pub mod ast;
 pub mod check;
 pub mod ctxt;
 pub mod expand;
+pub mod file;
+pub mod include;
 mod kw;
 pub mod lower;
 
@@ -105,33 +114,47 @@ use syn::parse::{ParseStream, Parser};
 
 use ctxt::Ctxt;
 
-/// Expands the body of a `memory_layout!` invocation.
+/// Expands the body of a `memory_layout!` invocation: a layout, or `include "PATH"`
+/// naming a layout file relative to the crate's manifest directory (see [`include`](mod@include)).
 ///
 /// Never panics: any input gives tokens, either the generated module or
 /// `compile_error!` invocations (next to the module skeleton when the module header
 /// parsed) pointing at the tokens at fault.
 pub fn expand(input: TokenStream) -> TokenStream {
+    match include::request(&input) {
+        Some(Ok(path)) => include::expand(&path),
+        Some(Err(e)) => e.to_compile_error(),
+        None => expand_with(input, Ctxt::to_compile_errors),
+    }
+}
+
+/// Expands a layout; when it has errors, `errors` turns them into tokens, which go next
+/// to the module skeleton.
+pub(crate) fn expand_with(
+    input: TokenStream,
+    errors: impl FnOnce(&Ctxt) -> TokenStream,
+) -> TokenStream {
     let mut cx = Ctxt::new();
     let parsed = (|stream: ParseStream| ast::parse_layout(stream, &mut cx)).parse2(input);
     let layout = match parsed {
         Ok(layout) => layout,
         Err(e) => {
             cx.syn_error(e);
-            return cx.to_compile_errors();
+            return errors(&cx);
         }
     };
     check::check(&layout, &mut cx);
     if !cx.is_empty() {
-        return expand::skeleton(&layout, cx.to_compile_errors());
+        return expand::skeleton(&layout, errors(&cx));
     }
     let (spec, decls) = lower::lower(&layout);
     match crate::plan::plan(&spec) {
         Ok(plan) => expand::expand(&layout, &decls, &plan),
-        Err(errors) => {
-            for e in &errors {
+        Err(plan_errors) => {
+            for e in &plan_errors {
                 decls.report(e, &mut cx);
             }
-            expand::skeleton(&layout, cx.to_compile_errors())
+            expand::skeleton(&layout, errors(&cx))
         }
     }
 }
