@@ -4,8 +4,9 @@
 //! Every type here is plain data that can be built and read in `const` context, so the
 //! `memory_layout!` macro can emit it as `const` items.
 
-use alloc::borrow::Cow;
 use core::fmt;
+
+pub use crate::name::{AttrList, Name};
 
 /// A translation regime's owner: the exception level and security state of one page
 /// table.
@@ -502,7 +503,7 @@ pub enum AttrValue {
     /// An integer.
     Int(i128),
     /// A string.
-    Str(Cow<'static, str>),
+    Str(Name),
     /// A boolean.
     Bool(bool),
 }
@@ -521,7 +522,7 @@ impl fmt::Display for AttrValue {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Attr {
     /// The key.
-    pub key: Cow<'static, str>,
+    pub key: Name,
     /// The value.
     pub value: AttrValue,
 }
@@ -530,7 +531,7 @@ impl Attr {
     /// An attribute from a static key and value, usable in `const` context.
     pub const fn new(key: &'static str, value: AttrValue) -> Attr {
         Attr {
-            key: Cow::Borrowed(key),
+            key: Name::new(key),
             value,
         }
     }
@@ -539,7 +540,7 @@ impl Attr {
 /// Identity of one page table: its name, core and exception level.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TableInfo {
-    name: Cow<'static, str>,
+    name: Name,
     core: u32,
     el: ExecutionContext,
 }
@@ -548,14 +549,15 @@ impl TableInfo {
     /// A table description, usable in `const` context.
     pub const fn new(name: &'static str, core: u32, el: ExecutionContext) -> TableInfo {
         TableInfo {
-            name: Cow::Borrowed(name),
+            name: Name::new(name),
             core,
             el,
         }
     }
 
-    /// A table description with an owned name.
-    pub fn with_name(name: impl Into<Cow<'static, str>>, core: u32, el: ExecutionContext) -> Self {
+    /// A table description with a name given as a `String` (feature `alloc`), a
+    /// `&'static str` or a [`Name`].
+    pub fn with_name(name: impl Into<Name>, core: u32, el: ExecutionContext) -> Self {
         TableInfo {
             name: name.into(),
             core,
@@ -564,8 +566,8 @@ impl TableInfo {
     }
 
     /// The table's name.
-    pub fn name(&self) -> &str {
-        &self.name
+    pub const fn name(&self) -> &str {
+        self.name.as_str()
     }
 
     /// The core the table belongs to.
@@ -613,8 +615,9 @@ impl MemAttrs {
 /// A request for `N` consecutive pages yields `N` pages with the same name and indices
 /// `0..N`.
 ///
-/// Every accessor is a `const fn`. A page holds its name as a `Cow`, so `const` items keep
-/// pages behind a reference, as `memory_layout!` does:
+/// Every accessor except [`attr`](Self::attr) is a `const fn`. A page holds its name as a
+/// [`Name`], which may own a `String` (feature `alloc`), so `const` items keep pages behind
+/// a reference, as `memory_layout!` does:
 ///
 /// ```
 /// use memlayout::{ExecutionContext, MemAttrs, Page, PageKind, PageSize, TableInfo};
@@ -629,7 +632,7 @@ impl MemAttrs {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
-    name: Cow<'static, str>,
+    name: Name,
     index: u32,
     core: u32,
     el: ExecutionContext,
@@ -638,7 +641,7 @@ pub struct Page {
     size: PageSize,
     attrs: MemAttrs,
     shared: bool,
-    custom: Cow<'static, [Attr]>,
+    custom: AttrList,
 }
 
 impl Page {
@@ -656,7 +659,7 @@ impl Page {
         custom: &'static [Attr],
     ) -> Page {
         Page {
-            name: Cow::Borrowed(name),
+            name: Name::new(name),
             index,
             core: table.core,
             el: table.el,
@@ -665,14 +668,15 @@ impl Page {
             size,
             attrs,
             shared,
-            custom: Cow::Borrowed(custom),
+            custom: AttrList::new(custom),
         }
     }
 
-    /// Builds a page with owned name and attributes (used by the run-time engine).
+    /// Builds a page from a name and attributes that may be owned (the run-time engine
+    /// passes a `String` and a `Vec<Attr>`, feature `alloc`) or `'static`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        name: impl Into<Cow<'static, str>>,
+        name: impl Into<Name>,
         index: u32,
         table: &TableInfo,
         va: u64,
@@ -680,7 +684,7 @@ impl Page {
         size: PageSize,
         attrs: MemAttrs,
         shared: bool,
-        custom: impl Into<Cow<'static, [Attr]>>,
+        custom: impl Into<AttrList>,
     ) -> Page {
         Page {
             name: name.into(),
@@ -697,8 +701,8 @@ impl Page {
     }
 
     /// The page's name (shared by all pages of one `* N` request).
-    pub fn name(&self) -> &str {
-        &self.name
+    pub const fn name(&self) -> &str {
+        self.name.as_str()
     }
     /// The index of this page within its `* N` request (0 for a single page).
     pub const fn index(&self) -> u32 {
@@ -789,8 +793,8 @@ impl Page {
         self.shared
     }
     /// The custom key/value attributes.
-    pub fn attrs(&self) -> &[Attr] {
-        &self.custom
+    pub const fn attrs(&self) -> &[Attr] {
+        self.custom.as_slice()
     }
     /// The value of a custom attribute.
     pub fn attr(&self, key: &str) -> Option<&AttrValue> {
@@ -801,7 +805,7 @@ impl Page {
 /// A named byte range placed inside mapped pages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Segment {
-    name: Cow<'static, str>,
+    name: Name,
     kind: SegmentKind,
     core: u32,
     el: ExecutionContext,
@@ -826,7 +830,7 @@ impl Segment {
         shared: bool,
     ) -> Segment {
         Segment {
-            name: Cow::Borrowed(name),
+            name: Name::new(name),
             kind,
             core: table.core,
             el: table.el,
@@ -838,10 +842,11 @@ impl Segment {
         }
     }
 
-    /// Builds a segment with an owned name (used by the run-time engine).
+    /// Builds a segment from a name that may be owned (the run-time engine passes a
+    /// `String`, feature `alloc`) or `'static`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        name: impl Into<Cow<'static, str>>,
+        name: impl Into<Name>,
         kind: SegmentKind,
         table: &TableInfo,
         va: u64,
@@ -864,8 +869,8 @@ impl Segment {
     }
 
     /// The segment's name.
-    pub fn name(&self) -> &str {
-        &self.name
+    pub const fn name(&self) -> &str {
+        self.name.as_str()
     }
     /// What the segment holds.
     pub const fn kind(&self) -> SegmentKind {

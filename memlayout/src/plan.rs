@@ -377,7 +377,7 @@ impl Planner<'_> {
                 req = req.pool(pool.clone());
             }
             for a in &p.custom {
-                req = req.attr(a.key.clone().into_owned(), a.value.clone());
+                req = req.attr(a.key.as_str(), a.value.clone());
             }
             let result = match (&p.alias, &tables) {
                 (Some(alias), Some(ts)) if ts.len() == 1 => {

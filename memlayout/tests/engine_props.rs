@@ -1,5 +1,6 @@
 //! Property tests: random operation sequences run against the engine and against a
 //! deliberately naive model (plain vectors of ranges, checked pairwise).
+#![cfg(feature = "alloc")]
 
 use memlayout::interval::Interval;
 use memlayout::{

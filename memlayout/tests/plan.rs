@@ -1,5 +1,6 @@
 //! The declarative planner: order independence, errors tied to declarations, aliases,
 //! translation tables.
+#![cfg(feature = "alloc")]
 
 use memlayout::error::Error;
 use memlayout::plan::plan;

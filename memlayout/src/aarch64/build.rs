@@ -8,7 +8,7 @@ use super::Regime;
 use super::descriptor::{
     AF, AP1_EL0, AP2_READ_ONLY, CONTIGUOUS, Descriptor, ENTRIES_PER_TABLE, LEAF_LEVEL, NG, NS, PXN,
     SH_INNER, SH_NON_SHAREABLE, SH_OUTER, TABLE_BYTES, UXN, XN, level_index, level_shift,
-    level_size,
+    level_size, root_level,
 };
 use super::error::{BuildError, PageRef, TableRef};
 use super::mair::MemoryType;
@@ -124,27 +124,6 @@ impl TableConfig {
 impl Default for TableConfig {
     fn default() -> TableConfig {
         Self::DEFAULT
-    }
-}
-
-/// The root lookup level for a VA size: 0 for 40 to 48 bits, 1 for 31 to 39, 2 for 25 to
-/// 30; `None` outside 25 to 48.
-pub const fn root_level(va_bits: u8) -> Option<u8> {
-    match va_bits {
-        40..=48 => Some(0),
-        31..=39 => Some(1),
-        25..=30 => Some(2),
-        _ => None,
-    }
-}
-
-/// The number of entries the root table uses for a VA size: `2^(va_bits - shift)`, where
-/// the root level resolves VA bits from `shift` up (at most 512). The root still occupies
-/// a whole 4 KiB table.
-pub const fn root_entries(va_bits: u8) -> Option<usize> {
-    match root_level(va_bits) {
-        Some(level) => Some(1 << (va_bits as u32 - level_shift(level))),
-        None => None,
     }
 }
 
@@ -676,33 +655,6 @@ impl Translation {
     }
 }
 
-/// A translation table image as `static` data: `N` bytes aligned to 4 KiB, so the
-/// tables it holds are naturally aligned wherever the linker places it.
-///
-/// Generated code writes, for example,
-/// `pub static TRANSLATION: ::memlayout::aarch64::TranslationImage<8192> =
-/// ::memlayout::aarch64::TranslationImage([...]);`.
-#[repr(C, align(4096))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct TranslationImage<const N: usize>(pub [u8; N]);
-
-impl<const N: usize> TranslationImage<N> {
-    /// The image bytes.
-    pub const fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-
-    /// The image length in bytes, `N`.
-    pub const fn len(&self) -> usize {
-        N
-    }
-
-    /// Whether the image is empty (`N` is 0).
-    pub const fn is_empty(&self) -> bool {
-        N == 0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -912,24 +864,6 @@ mod tests {
     }
 
     // ----- geometry -----------------------------------------------------------------
-
-    #[test]
-    fn root_levels_and_entries() {
-        assert_eq!(root_level(48), Some(0));
-        assert_eq!(root_level(40), Some(0));
-        assert_eq!(root_level(39), Some(1));
-        assert_eq!(root_level(31), Some(1));
-        assert_eq!(root_level(30), Some(2));
-        assert_eq!(root_level(25), Some(2));
-        assert_eq!(root_level(24), None);
-        assert_eq!(root_level(49), None);
-        assert_eq!(root_entries(48), Some(512));
-        assert_eq!(root_entries(40), Some(2));
-        assert_eq!(root_entries(39), Some(512));
-        assert_eq!(root_entries(32), Some(4));
-        assert_eq!(root_entries(30), Some(512));
-        assert_eq!(root_entries(25), Some(16));
-    }
 
     #[test]
     fn single_pages_need_one_table_per_level() {
@@ -1326,18 +1260,6 @@ mod tests {
         assert_eq!(t.pa_bits(), 48);
         assert_eq!(t.name(), "t");
         assert_eq!(t.el(), EL1_S);
-    }
-
-    #[test]
-    fn translation_image_is_page_aligned() {
-        static IMAGE: TranslationImage<8192> = TranslationImage([7; 8192]);
-        assert_eq!(core::mem::align_of::<TranslationImage<8192>>(), 4096);
-        assert_eq!(IMAGE.len(), 8192);
-        assert!(!IMAGE.is_empty());
-        assert_eq!(IMAGE.as_bytes()[8191], 7);
-        assert_eq!(IMAGE.as_bytes().as_ptr() as usize % 4096, 0);
-        const LEN: usize = TranslationImage([0u8; 16]).len();
-        assert_eq!(LEN, 16);
     }
 
     // ----- errors -------------------------------------------------------------------

@@ -512,6 +512,27 @@ impl fmt::LowerHex for Descriptor {
     }
 }
 
+/// The root lookup level for a VA size: 0 for 40 to 48 bits, 1 for 31 to 39, 2 for 25 to
+/// 30; `None` outside 25 to 48.
+pub const fn root_level(va_bits: u8) -> Option<u8> {
+    match va_bits {
+        40..=48 => Some(0),
+        31..=39 => Some(1),
+        25..=30 => Some(2),
+        _ => None,
+    }
+}
+
+/// The number of entries the root table uses for a VA size: `2^(va_bits - shift)`, where
+/// the root level resolves VA bits from `shift` up (at most 512). The root still occupies
+/// a whole 4 KiB table.
+pub const fn root_entries(va_bits: u8) -> Option<usize> {
+    match root_level(va_bits) {
+        Some(level) => Some(1 << (va_bits as u32 - level_shift(level))),
+        None => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -666,5 +687,23 @@ mod tests {
             alloc::format!("{:?}", Descriptor::INVALID),
             "Descriptor(0x0000000000000000)"
         );
+    }
+
+    #[test]
+    fn root_levels_and_entries() {
+        assert_eq!(root_level(48), Some(0));
+        assert_eq!(root_level(40), Some(0));
+        assert_eq!(root_level(39), Some(1));
+        assert_eq!(root_level(31), Some(1));
+        assert_eq!(root_level(30), Some(2));
+        assert_eq!(root_level(25), Some(2));
+        assert_eq!(root_level(24), None);
+        assert_eq!(root_level(49), None);
+        assert_eq!(root_entries(48), Some(512));
+        assert_eq!(root_entries(40), Some(2));
+        assert_eq!(root_entries(39), Some(512));
+        assert_eq!(root_entries(32), Some(4));
+        assert_eq!(root_entries(30), Some(512));
+        assert_eq!(root_entries(25), Some(16));
     }
 }

@@ -8,6 +8,10 @@
 //! so a planner can reserve the space first. [`walk_image`] (and
 //! [`Translation::walk`]) is a software walker over an image, for tests and tools.
 //!
+//! [`build`], [`table_count`], [`Translation`], [`TableConfig`] and the error types need
+//! feature `alloc`; [`TranslationImage`], the descriptor, MAIR and register helpers and
+//! [`walk_image`] need only `core`.
+//!
 //! # Encoding
 //!
 //! * **Regimes.** EL3 and EL2 tables use single-privilege regimes: AP\[2\] gives
@@ -60,19 +64,24 @@
 //! assert_eq!(TRANSLATION.as_bytes().len(), 4096);
 //! ```
 
+#[cfg(feature = "alloc")]
 mod build;
 pub mod descriptor;
+#[cfg(feature = "alloc")]
 mod error;
+mod image;
 pub mod mair;
 pub mod regs;
 mod walk;
 
+#[cfg(feature = "alloc")]
 pub use build::{
-    CONTIGUOUS_ENTRIES, DeviceMemory, TableConfig, Translation, TranslationImage, build,
-    page_attributes, root_entries, root_level, table_count,
+    CONTIGUOUS_ENTRIES, DeviceMemory, TableConfig, Translation, build, page_attributes, table_count,
 };
-pub use descriptor::{Descriptor, DescriptorKind};
+pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
+#[cfg(feature = "alloc")]
 pub use error::{BuildError, PageRef, TableRef};
+pub use image::TranslationImage;
 pub use mair::{MAIR, MemoryType};
 pub use regs::Registers;
 pub use walk::{Walk, WalkFault, walk_image};
@@ -132,7 +141,7 @@ impl core::fmt::Display for Regime {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod proptests;
 
 #[cfg(test)]

@@ -312,7 +312,7 @@ pub fn walk_image(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod tests {
     use super::*;
     use crate::aarch64::{TableConfig, TranslationImage, build};

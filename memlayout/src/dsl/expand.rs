@@ -206,7 +206,7 @@ fn custom_tokens(page: &Page) -> TokenStream {
             }
             AttrValue::Str(s) => {
                 let s = s.as_ref();
-                quote!(::memlayout::AttrValue::Str(::memlayout::Cow::Borrowed(#s)))
+                quote!(::memlayout::AttrValue::Str(::memlayout::Name::new(#s)))
             }
             AttrValue::Bool(b) => quote!(::memlayout::AttrValue::Bool(#b)),
         };

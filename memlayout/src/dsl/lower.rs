@@ -5,8 +5,6 @@
 use std::format;
 use std::prelude::rust_2024::*;
 
-use std::borrow::Cow;
-
 use super::ast::{
     AttrVal, Layout, PaBitsDecl, PageDecl, PoolDecl, RangeExpr, SegmentDecl, TableDecl, TablesDecl,
     TablesPlace,
@@ -14,7 +12,7 @@ use super::ast::{
 use super::check::{Scope, human, name_of, range_bounds};
 use super::ctxt::{Ctxt, Sp};
 use crate::error::{Addr, Error};
-use crate::model::{Attr, AttrValue, MemAttrs, PageSize};
+use crate::model::{Attr, AttrValue, MemAttrs, Name, PageSize};
 use crate::spec::{
     AliasSpec, DeclId, PageSpec, Part, Placement, PlanError, PoolSpec, RangeSpec, SegmentSpec,
     Spec, TableSpec,
@@ -213,11 +211,11 @@ fn tables_message(error: &Error) -> Option<String> {
 fn attr_of(kv: &super::ast::AttrKv) -> Attr {
     let value = match &kv.value {
         AttrVal::Int(v) => AttrValue::Int(*v),
-        AttrVal::Str(s) => AttrValue::Str(Cow::Owned(s.clone())),
+        AttrVal::Str(s) => AttrValue::Str(Name::from(s.clone())),
         AttrVal::Bool(b) => AttrValue::Bool(*b),
     };
     Attr {
-        key: Cow::Owned(name_of(&kv.key)),
+        key: Name::from(name_of(&kv.key)),
         value,
     }
 }

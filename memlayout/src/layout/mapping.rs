@@ -1,7 +1,6 @@
 //! Mapping pages: choosing PA and VA for page requests, shared pages, aliases and PA
 //! reservations.
 
-use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -12,7 +11,7 @@ use super::{
 };
 use crate::error::{Addr, Error, Space};
 use crate::interval::{Interval, IntervalSet, intersections};
-use crate::model::{Attr, MemAttrs, Page, PageKind, PageSize, SecurityState};
+use crate::model::{AttrList, MemAttrs, Name, Page, PageKind, PageSize, SecurityState};
 
 impl Layout {
     /// Returns a PA range to the free PA, to the pool that holds it.
@@ -420,8 +419,8 @@ impl Layout {
         role: Role,
     ) -> Vec<(TableId, u64, u32)> {
         let shared = role == Role::Shared;
-        let name: Cow<'static, str> = Cow::Owned(req.name.clone());
-        let custom: Cow<'static, [Attr]> = Cow::Owned(req.custom.clone());
+        let name = Name::from(req.name.clone());
+        let custom = AttrList::from(req.custom.clone());
         let mut out = Vec::with_capacity(vas.len());
         for &(t, va) in vas {
             out.push((t, va, self.pages.len() as u32));

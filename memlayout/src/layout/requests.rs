@@ -1,13 +1,13 @@
 //! The requests a [`Layout`](crate::Layout) takes: pools, pages and segments, built with
 //! chained setters.
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::interval::Interval;
 use crate::model::{
-    Attr, AttrValue, Cacheability, MemAttrs, PageKind, PageSize, Perms, SegmentKind, Shareability,
+    Attr, AttrValue, Cacheability, MemAttrs, Name, PageKind, PageSize, Perms, SegmentKind,
+    Shareability,
 };
 
 /// A physical pool: a range of RAM or a device window.
@@ -157,7 +157,7 @@ impl PageRequest {
     /// Adds a custom attribute.
     pub fn attr(mut self, key: impl Into<String>, value: AttrValue) -> Self {
         self.custom.push(Attr {
-            key: Cow::Owned(key.into()),
+            key: Name::from(key.into()),
             value,
         });
         self
