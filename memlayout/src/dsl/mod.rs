@@ -23,80 +23,11 @@
 //!
 //! # Grammar
 //!
-//! Keywords are in quotes; `NUM` is an integer literal, optionally suffixed `K`, `M` or
-//! `G` (`0x8000_0000`, `4K`, `2M`, `1G`); `INT` is a plain integer; `{ x }` repeats,
-//! `[ x ]` is optional. `///` doc comments may precede any declaration.
-//!
-//! ```text
-//! layout     = { attribute } [ visibility ] "mod" IDENT "{" { item } "}" ;
-//! item       = "seed" "=" NUM ";"
-//!            | "pa_bits" "=" INT ";"                  (* 32, 36, 40, 42, 44 or 48; at most once *)
-//!            | "tables" ( "at" range | "in" IDENT ) ";"  (* at most once *)
-//!            | "wxn" ";"                              (* at most once *)
-//!            | "physical" IDENT "=" range { "," ( "device" | "non_secure" ) } ";"
-//!            | "table" IDENT "(" "core" INT "," EL [ "," ] ")" "{" { table_item } "}"
-//!            | "shared" page
-//!            | "shared" segment ;
-//! table_item = "virtual" range { "," range } ";" | page | segment ;
-//! page       = "page" IDENT ":" page_kind "," ( NUM [ "*" INT ] | alias )
-//!              { "," page_opt } [ "," ] ";" ;
-//! page_kind  = "code" | "data" | "device" | "system" ;
-//! page_opt   = "identity" | "va" NUM | "pa" NUM | "pool" IDENT | alias
-//!            | "r" | "rw" | "rx" | "rwx"
-//!            | "write_back" | "write_through" | "non_cacheable"
-//!            | "non_shareable" | "inner" | "outer"
-//!            | "attrs" "{" [ attr { "," attr } [ "," ] ] "}"
-//!            | "tables" "[" [ IDENT { "," IDENT } [ "," ] ] "]" ;   (* shared pages *)
-//! alias      = "alias" [ IDENT "::" ] IDENT ;
-//! attr       = IDENT "=" ( [ "-" ] INT | STRING | "true" | "false" ) ;
-//! segment    = "segment" IDENT ":" segment_kind "," NUM { "," segment_opt } [ "," ] ";" ;
-//! segment_kind = "bsp_boot_code" | "boot_code" | "code" | "rodata" | "data" | "bss"
-//!            | "data_shared" | "data_preserve" | "stack" ;
-//! segment_opt = "align" NUM | "identity" | "in" IDENT | "va" NUM ;
-//! range      = NUM ".." ( NUM | "+" NUM ) ;
-//! EL         = "EL3" | "EL2_NS" | "EL2_S" | "EL1_NS" | "EL1_S" | "EL1_Realm"
-//!            | "EL0_NS" | "EL0_S" | "EL0_Realm" ;
-//! ```
-//!
-//! * Segment kinds take these pages (see [`SegmentKind`](crate::SegmentKind)):
-//!   `bsp_boot_code`, `boot_code` and `code` code pages; `rodata` code pages or data
-//!   pages without write permission; `data` and `bss` data pages with write permission;
-//!   `data_shared`, `data_preserve` and `stack` any data page. Device and system pages
-//!   take no segments; a segment `in` a page that does not take its kind is an error on
-//!   the kind, with a note on the page's kind or permissions.
-//! * `pa_bits` sets the size of the physical address space (48 bits when absent): every
-//!   pool and fixed `pa` must lie below `2^pa_bits`.
-//! * `tables at START .. END` (or `.. +SIZE`) packs the translation tables of every table,
-//!   in declaration order, from `START`; the range must be RAM inside a pool and large
-//!   enough, and the whole of it is reserved before any page is placed, so no page can
-//!   take it. `tables in POOL` puts them anywhere in that RAM pool. Without either, the
-//!   allocator puts them in the RAM pools, preferring pools of each table's security
-//!   state.
-//! * `wxn` sets `SCTLR_ELx.WXN` in every table's `SCTLR_SET` (writable memory is
-//!   execute-never); an `rwx` code or data page is then an error.
+#![doc = crate::__grammar_doc!()]
 //!
 //! # Output
 //!
-//! `VIS mod NAME { .. }` (with the module's attributes) holding
-//! `TABLES: &[TableInfo; K]`, every table in declaration order, and one module per table
-//! with:
-//!
-//! * `INFO: &TableInfo`; `PAGES: &[Page; N]`, every page mapped in the table (its shared
-//!   pages included) in declaration order, a `* N` page giving `N` consecutive pages;
-//!   `SEGMENTS: &[Segment; M]`;
-//! * one constant per page (`&Page`, or `&[Page; N]` for `* N`) and per segment
-//!   (`&Segment`), named in UPPER_SNAKE_CASE;
-//! * `static TRANSLATION: TranslationImage<BYTES>`: the table's AArch64 translation
-//!   tables (root first, 4 KiB each, little-endian), 4 KiB aligned, to be copied to
-//!   `TABLES_PA` (or linked there); a `static` so it has one address and is not copied
-//!   into every use, and readable in `const` code (`TRANSLATION.as_bytes()`);
-//! * `TABLES_PA`, `MAIR`, `TCR`, `TTBR0`, `SCTLR_SET` (`u64`): where the tables go and
-//!   the register values of the table's regime (`*_EL3`, `*_EL2` or `*_EL1`) that load
-//!   them; `SCTLR_SET` holds the bits to set (M, C, I, and WXN with `wxn`).
-//!
-//! On errors, the same modules hold `INFO`, empty `PAGES` and `SEGMENTS`, a placeholder
-//! per page and segment, one zeroed 4 KiB table as `TRANSLATION` and zero registers, so
-//! code that uses them only sees the real errors.
+#![doc = crate::__expansion_doc!()]
 
 use std::prelude::rust_2024::*;
 
@@ -108,6 +39,7 @@ pub mod file;
 pub mod include;
 mod kw;
 pub mod lower;
+pub mod reference;
 
 use proc_macro2::TokenStream;
 use syn::parse::{ParseStream, Parser};

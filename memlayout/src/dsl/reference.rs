@@ -1,0 +1,169 @@
+//! The reference text of the `memory_layout!` language, written once: the grammar with
+//! the meaning of every declaration, option and segment kind, and what the macro expands
+//! to.
+//!
+//! It is the `# Grammar` and `# Output` sections of the [`dsl`](super) module's docs
+//! and of the rustdoc of `memlayout_macros::memory_layout!` (through the hidden
+//! `__grammar_doc!` and `__expansion_doc!` macros, which expand to the text as a string
+//! literal), and the README's "Grammar" and "What it expands to" sections must equal it
+//! (a test of the workspace compares them).
+//!
+//! To change the language's documentation, edit the text below, then copy it into the
+//! README with `MEMLAYOUT_BLESS=1 cargo test -p memlayout-tests --test readme`. Write
+//! plain Markdown without intra-doc links: the same text is read on GitHub and by
+//! rustdoc in two crates.
+
+/// Expands to [`GRAMMAR`] as a string literal, for `#[doc = ..]` attributes.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __grammar_doc {
+    () => {
+        r#"Keywords are in quotes; `NUM` is an integer literal, optionally suffixed `K`, `M` or `G`
+(`0x8000_0000`, `4K`, `2M`, `1G`); `INT` is a plain integer; `{ x }` repeats, `[ x ]` is
+optional. `///` doc comments may precede any declaration.
+
+```text
+layout     = { attribute } [ visibility ] "mod" IDENT "{" { item } "}" ;
+item       = "seed" "=" NUM ";"
+           | "pa_bits" "=" INT ";"                     (* 32, 36, 40, 42, 44 or 48; at most once *)
+           | "tables" ( "at" range | "in" IDENT ) ";"  (* at most once *)
+           | "wxn" ";"                                 (* at most once *)
+           | "physical" IDENT "=" range { "," ( "device" | "non_secure" ) } ";"
+           | "table" IDENT "(" "core" INT "," EL [ "," ] ")" "{" { table_item } "}"
+           | "shared" page
+           | "shared" segment ;
+table_item = "virtual" range { "," range } ";" | page | segment ;
+page       = "page" IDENT ":" page_kind "," ( NUM [ "*" INT ] | alias )
+             { "," page_opt } [ "," ] ";" ;
+page_kind  = "code" | "data" | "device" | "system" ;
+page_opt   = "identity" | "va" NUM | "pa" NUM | "pool" IDENT | alias
+           | "r" | "rw" | "rx" | "rwx"
+           | "write_back" | "write_through" | "non_cacheable"
+           | "non_shareable" | "inner" | "outer"
+           | "attrs" "{" [ attr { "," attr } [ "," ] ] "}"
+           | "tables" "[" [ IDENT { "," IDENT } [ "," ] ] "]" ;   (* shared pages *)
+alias      = "alias" [ IDENT "::" ] IDENT ;
+attr       = IDENT "=" ( [ "-" ] INT | STRING | "true" | "false" ) ;
+segment    = "segment" IDENT ":" segment_kind "," NUM { "," segment_opt } [ "," ] ";" ;
+segment_kind = "bsp_boot_code" | "boot_code" | "code" | "rodata" | "data" | "bss"
+           | "data_shared" | "data_preserve" | "stack" ;
+segment_opt = "align" NUM | "identity" | "in" IDENT | "va" NUM ;
+range      = NUM ".." ( NUM | "+" NUM ) ;
+EL         = "EL3" | "EL2_NS" | "EL2_S" | "EL1_NS" | "EL1_S" | "EL1_Realm"
+           | "EL0_NS" | "EL0_S" | "EL0_Realm" ;
+```
+
+What each declaration means:
+
+* `seed = NUM;` places everything at random but reproducible addresses: the same seed
+  and input give the same layout on every machine. Without it, everything goes at the
+  lowest fitting address.
+* `physical NAME = RANGE;` declares a pool of physical addresses (RAM unless `device`)
+  that pages and translation tables are drawn from.
+* `table NAME (core N, EL)` declares the translation tables of one core at one exception
+  level and security state; `virtual RANGE, ..;` gives the virtual ranges its pages may
+  take.
+* `page NAME : KIND, SIZE;` maps a page into the enclosing table. Kinds: `code`
+  (executable), `data`, `device` (Device memory, never executable) and `system` (for
+  example translation tables). `SIZE * N` maps `N` consecutive pages (contiguous in VA
+  and PA).
+* `shared page` maps one PA into every table (or only those of `tables [..]`), each at
+  its own VA; `shared segment` is a segment with one PA, `in` a shared page.
+* `segment NAME : KIND, BYTES;` places a segment (a linker section) of `BYTES` bytes in a
+  mapped page of a matching kind.
+
+What each option means:
+
+* `identity`: VA == PA. `va NUM` and `pa NUM`: a fixed virtual or physical address;
+  the other one is still chosen by the allocator. `pool NAME`: take the PA from that pool.
+* `r`, `rw`, `rx`, `rwx`: the permissions. `write_back`, `write_through`,
+  `non_cacheable`: the cacheability of Normal memory. `non_shareable`, `inner`, `outer`:
+  its shareability.
+* `attrs { key = value, .. }`: your own attributes (integers, strings, booleans), kept on
+  the emitted `Page`; they change neither placement nor the tables.
+* `tables [T, ..]` (shared pages only): the tables that map the page.
+* Segments: `align NUM` a power-of-two alignment; `identity` a segment inside an
+  identity page; `in PAGE` inside that page; `va NUM` at a fixed VA.
+
+Rules:
+
+* Page sizes are 4K, 2M or 1G; a page sits at a VA and a PA that are multiples of its
+  size. Ranges must be 4K-aligned and a multiple of 4K.
+* Permissions default to `rx` for code and `rw` otherwise; memory to `write_back`,
+  `inner`. Device pages are never executable and take no cacheability or shareability.
+* `physical .., device` declares a device window (only `device` pages go there);
+  `non_secure` marks non-secure PA, which secure tables map with the NS bit set. A page
+  without `pool` prefers pools of its tables' security state.
+* `alias [TABLE::]PAGE` maps the PA of another page again; a different memory type,
+  cacheability or shareability is an error (the Arm architecture forbids mismatched
+  aliases). An alias hosts no segments: its bytes belong to the page it aliases.
+* Segment kinds and the pages that take them (segments become linker sections):
+
+  | kind | holds | pages that take it |
+  |------|-------|--------------------|
+  | `bsp_boot_code` | boot code of the bootstrap processor | code |
+  | `boot_code` | boot code every core runs | code |
+  | `code` | code (`.text`) | code |
+  | `rodata` | read-only data (`.rodata`) | code, or data without write (`r`, `rx`) |
+  | `data` | initialised writable data (`.data`) | data with write (`rw`, `rwx`) |
+  | `bss` | zero-initialised data (`.bss`) | data with write (`rw`, `rwx`) |
+  | `data_shared` | data shared between agents | data |
+  | `data_preserve` | data preserved across resets | data |
+  | `stack` | a stack | data |
+
+  Code kinds are at least 8-byte aligned; device and system pages take no segments. A
+  segment in a page that does not take its kind is an error naming the page and its
+  permissions.
+* `in PAGE` places a segment inside that page (or its `* N` run); `identity` segments go
+  in identity pages; a shared segment goes `in` a shared page and has one PA.
+* `pa_bits` sets the size of the physical address space (48 bits when absent): every pool
+  and fixed `pa` must lie below `2^pa_bits`, and it is the PS/IPS field of the TCR
+  (otherwise the smallest size covering every pool, at least 40 bits).
+* `tables at START .. END` (or `.. +SIZE`) reserves that whole range before any page is
+  placed and packs the translation tables of every table there, in declaration order.
+  `tables in POOL` puts them anywhere in that RAM pool. Without either, the allocator puts
+  them in the RAM pools.
+* `wxn` sets `SCTLR_ELx.WXN` in every table's `SCTLR_SET` (writable memory is
+  execute-never); an `rwx` code or data page is then an error.
+* Placement never depends on declaration order: fixed placements first, then identity,
+  then shared, then the rest, largest first. The same input gives a byte-identical
+  expansion.
+"#
+    };
+}
+
+/// Expands to [`EXPANSION`] as a string literal, for `#[doc = ..]` attributes.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __expansion_doc {
+    () => {
+        r#"`VIS mod NAME { .. }` (with the module's attributes) holding `TABLES: &[TableInfo; K]`,
+every table in declaration order, and one module per table with:
+
+* `INFO: &TableInfo`; `PAGES: &[Page; N]`, every page mapped in the table (its shared pages
+  included) in declaration order, a `* N` page giving `N` consecutive pages;
+  `SEGMENTS: &[Segment; M]`;
+* one constant per page (`&Page`, or `&[Page; N]` for `* N`) and per segment (`&Segment`),
+  named in UPPER_SNAKE_CASE (`BOOT`, `BSP_BOOT`);
+* `static TRANSLATION: TranslationImage<BYTES>`: the table's AArch64 translation tables
+  (root first, 4 KiB each, little-endian), 4 KiB aligned, to be copied to `TABLES_PA` (or
+  linked there); readable in `const` code through `TRANSLATION.as_bytes()`;
+* `TABLES_PA`, `MAIR`, `TCR`, `TTBR0`, `SCTLR_SET` (`u64`): where the tables go and the
+  values of the table's regime registers (`*_EL3`, `*_EL2` or `*_EL1`) that load them;
+  `SCTLR_SET` holds the bits to set (M, C, I, and WXN with `wxn`);
+* compile-time re-checks (`const _: () = assert!(..)`) that every emitted page is aligned
+  to its size, so a planner bug cannot ship a misaligned table.
+
+On errors, the same modules hold `INFO`, empty `PAGES` and `SEGMENTS`, a placeholder per
+page and segment, one zeroed 4 KiB table as `TRANSLATION` and zero registers, so code that
+uses them only sees the real errors.
+"#
+    };
+}
+
+/// The grammar of the language with the meaning of every declaration, option and
+/// segment kind (Markdown).
+pub const GRAMMAR: &str = crate::__grammar_doc!();
+
+/// What `memory_layout!` expands to (Markdown).
+pub const EXPANSION: &str = crate::__expansion_doc!();

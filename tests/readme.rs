@@ -1,0 +1,95 @@
+//! The README says what the code does: its "Grammar" and "What it expands to" sections
+//! are the text of `memlayout::dsl::reference` (the same text as the rustdoc of
+//! `memory_layout!` and of `memlayout::dsl`).
+//!
+//! After editing `memlayout/src/dsl/reference.rs`, copy the text into the README with
+//! `MEMLAYOUT_BLESS=1 cargo test -p memlayout-tests --test readme`.
+
+use std::path::{Path, PathBuf};
+
+fn readme_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")
+}
+
+/// The lines between `<!-- BEGIN name` and `<!-- END name -->`, as byte offsets of the
+/// README text.
+fn section(readme: &str, name: &str) -> std::ops::Range<usize> {
+    let begin = format!("<!-- BEGIN {name}:");
+    let end = format!("<!-- END {name} -->");
+    let start = readme
+        .find(&begin)
+        .unwrap_or_else(|| panic!("README.md has no `{begin} .. -->` line"));
+    let start = start
+        + readme[start..]
+            .find('\n')
+            .expect("a line end after the marker")
+        + 1;
+    let stop = start
+        + readme[start..]
+            .find(&end)
+            .unwrap_or_else(|| panic!("README.md has no `{end}` line"));
+    start..stop
+}
+
+fn check_section(name: &str, text: &str) {
+    let path = readme_path();
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let range = section(&readme, name);
+    if readme[range.clone()] == *text {
+        return;
+    }
+    if std::env::var_os("MEMLAYOUT_BLESS").is_some_and(|v| v == "1") {
+        let mut new = readme.clone();
+        new.replace_range(range, text);
+        std::fs::write(&path, new).expect("write README.md");
+        return;
+    }
+    let readme_lines: Vec<&str> = readme[range].lines().collect();
+    let first_diff = text
+        .lines()
+        .zip(readme_lines.iter())
+        .position(|(a, b)| a != *b)
+        .unwrap_or(readme_lines.len().min(text.lines().count()));
+    panic!(
+        "README.md's {name} section differs from memlayout::dsl::reference::{name} \
+         (first at line {} of the section: README has {:?}, the reference {:?}); \
+         edit memlayout/src/dsl/reference.rs and run \
+         `MEMLAYOUT_BLESS=1 cargo test -p memlayout-tests --test readme`",
+        first_diff + 1,
+        readme_lines.get(first_diff),
+        text.lines().nth(first_diff),
+    );
+}
+
+#[test]
+fn readme_grammar_is_the_reference_grammar() {
+    check_section("GRAMMAR", memlayout::dsl::reference::GRAMMAR);
+}
+
+#[test]
+fn readme_expansion_is_the_reference_expansion() {
+    check_section("EXPANSION", memlayout::dsl::reference::EXPANSION);
+}
+
+#[test]
+fn reference_names_every_keyword_of_the_grammar() {
+    // Every segment kind and page kind the engine knows is in the grammar and has a
+    // meaning in the text.
+    let g = memlayout::dsl::reference::GRAMMAR;
+    for kind in memlayout::SegmentKind::ALL {
+        let quoted = format!("\"{}\"", kind.name());
+        let ticked = format!("`{}`", kind.name());
+        assert!(
+            g.contains(&quoted),
+            "the grammar lacks segment kind {quoted}"
+        );
+        assert!(
+            g.contains(&ticked),
+            "the grammar text never explains {ticked}"
+        );
+    }
+    for kind in memlayout::PageKind::ALL {
+        let quoted = format!("\"{}\"", kind.name());
+        assert!(g.contains(&quoted), "the grammar lacks page kind {quoted}");
+    }
+}
