@@ -54,6 +54,26 @@ pub struct Note {
     pub end: Location,
 }
 
+impl Location {
+    /// The byte offset of this location in `text` (the text it was found in), clamped
+    /// to the end of its line; for renderers that take byte ranges.
+    pub fn byte_offset(self, text: &str) -> usize {
+        let mut offset = 0;
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            if i + 1 == self.line {
+                let content = line.trim_end_matches(['\n', '\r']);
+                return offset
+                    + content
+                        .char_indices()
+                        .nth(self.column)
+                        .map_or(content.len(), |(b, _)| b);
+            }
+            offset += line.len();
+        }
+        text.len()
+    }
+}
+
 /// One error in a layout file, with the message `memory_layout!` gives for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -300,6 +320,17 @@ pub mod board {
             Ok(_) => std::panic!("the text planned"),
             Err(d) => d,
         }
+    }
+
+    #[test]
+    fn byte_offsets_count_characters_per_line() {
+        let text = "ab\néx y\n";
+        let at = |line, column| Location { line, column }.byte_offset(text);
+        assert_eq!(at(1, 0), 0);
+        assert_eq!(at(2, 0), 3);
+        assert_eq!(at(2, 1), 5, "é is two bytes");
+        assert_eq!(at(2, 99), 8, "clamped to the end of the line");
+        assert_eq!(at(9, 0), text.len());
     }
 
     #[test]

@@ -1,0 +1,195 @@
+//! `--format json`: the whole planned layout for tools.
+//!
+//! Schema (format_version 1); every address, size and register value is a JSON number
+//! holding a `u64` (tools in languages whose numbers are doubles must read them as
+//! 64-bit integers: values above 2^53 occur, for example in TCR and upper VAs):
+//!
+//! ```text
+//! { "format_version": 1, "seed": u64 | null, "pa_bits": int,
+//!   "pools":  [ { "name", "start", "end" (exclusive), "device": bool, "non_secure": bool } ],
+//!   "tables": [ { "name", "core", "el" ("EL3", "EL1_NS", ..), "regime" ("EL3", "EL2", "EL1&0"),
+//!                 "tables_pa", "table_count",
+//!                 "registers": { "mair", "tcr", "ttbr0", "sctlr_set" },
+//!                 "pages":    [ { "name", "index", "va", "pa", "size", "kind", "perms",
+//!                                 "cacheability" (null for device), "shareability" (null for device),
+//!                                 "shared", "identity", "alias_of" (page name | null),
+//!                                 "attrs": { key: number | string | bool } } ],
+//!                 "segments": [ { "name", "kind", "va", "pa", "size", "align",
+//!                                 "page" (the page holding its first byte) } ] } ] }
+//! ```
+
+use memlayout::AttrValue;
+use memlayout::export::Input;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+#[derive(Serialize)]
+struct Layout {
+    format_version: u32,
+    seed: Option<u64>,
+    pa_bits: u8,
+    pools: Vec<Pool>,
+    tables: Vec<Table>,
+}
+
+#[derive(Serialize)]
+struct Pool {
+    name: String,
+    start: u64,
+    end: u64,
+    device: bool,
+    non_secure: bool,
+}
+
+#[derive(Serialize)]
+struct Table {
+    name: String,
+    core: u32,
+    el: String,
+    regime: String,
+    tables_pa: u64,
+    table_count: usize,
+    registers: Registers,
+    pages: Vec<Page>,
+    segments: Vec<Segment>,
+}
+
+#[derive(Serialize)]
+struct Registers {
+    mair: u64,
+    tcr: u64,
+    ttbr0: u64,
+    sctlr_set: u64,
+}
+
+#[derive(Serialize)]
+struct Page {
+    name: String,
+    index: u32,
+    va: u64,
+    pa: u64,
+    size: u64,
+    kind: String,
+    perms: String,
+    cacheability: Option<String>,
+    shareability: Option<String>,
+    shared: bool,
+    identity: bool,
+    alias_of: Option<String>,
+    attrs: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+struct Segment {
+    name: String,
+    kind: String,
+    va: u64,
+    pa: u64,
+    size: u64,
+    align: u64,
+    page: Option<String>,
+}
+
+fn attr_value(v: &AttrValue) -> Value {
+    match v {
+        AttrValue::Int(i) => match (i64::try_from(*i), u64::try_from(*i)) {
+            (Ok(n), _) => Value::from(n),
+            (_, Ok(n)) => Value::from(n),
+            _ => Value::from(i.to_string()),
+        },
+        AttrValue::Str(s) => Value::from(s.to_string()),
+        AttrValue::Bool(b) => Value::from(*b),
+    }
+}
+
+/// The JSON document for `input`, pretty-printed, ending in a newline.
+pub fn json(input: &Input<'_>) -> String {
+    let layout = input.plan().layout();
+    let doc = Layout {
+        format_version: 1,
+        seed: layout.seed(),
+        pa_bits: layout.pa_bits(),
+        pools: layout
+            .pools()
+            .iter()
+            .map(|p| Pool {
+                name: p.name().into(),
+                start: p.range().start,
+                end: p.range().end().unwrap_or(u64::MAX),
+                device: p.is_device(),
+                non_secure: p.is_non_secure(),
+            })
+            .collect(),
+        tables: input
+            .tables()
+            .iter()
+            .map(|t| {
+                let tr = t.translation;
+                Table {
+                    name: t.name().into(),
+                    core: t.info.core(),
+                    el: t.info.el().to_string(),
+                    regime: tr.regime().to_string(),
+                    tables_pa: tr.base_pa(),
+                    table_count: tr.table_count(),
+                    registers: Registers {
+                        mair: tr.mair(),
+                        tcr: tr.tcr(),
+                        ttbr0: tr.ttbr0(),
+                        sctlr_set: tr.sctlr_set(),
+                    },
+                    pages: t
+                        .pages
+                        .iter()
+                        .flat_map(|p| {
+                            let alias_of = input.alias_of(p).map(String::from);
+                            p.pages.iter().map(move |pg| {
+                                let device = pg.kind().is_device();
+                                Page {
+                                    name: pg.name().into(),
+                                    index: pg.index(),
+                                    va: pg.va(),
+                                    pa: pg.pa(),
+                                    size: pg.size(),
+                                    kind: pg.kind().name().into(),
+                                    perms: pg.perms().name().into(),
+                                    cacheability: (!device)
+                                        .then(|| pg.cacheability().name().into()),
+                                    shareability: (!device)
+                                        .then(|| pg.shareability().name().into()),
+                                    shared: pg.is_shared(),
+                                    identity: pg.is_identity(),
+                                    alias_of: alias_of.clone(),
+                                    attrs: pg
+                                        .attrs()
+                                        .iter()
+                                        .map(|a| (a.key.to_string(), attr_value(&a.value)))
+                                        .collect(),
+                                }
+                            })
+                        })
+                        .collect(),
+                    segments: t
+                        .segments
+                        .iter()
+                        .map(|s| {
+                            let s = s.segment;
+                            Segment {
+                                name: s.name().into(),
+                                kind: s.kind().name().into(),
+                                va: s.va(),
+                                pa: s.pa(),
+                                size: s.size(),
+                                align: s.align(),
+                                page: t.page_of(s).map(String::from),
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,426 @@
+//! The `memlayout` command end to end: exit codes, rendered errors, the map, exports
+//! written whole or not at all, and the values of every export against the constants
+//! `memory_layout!(include ..)` gives for the same file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use memlayout_macros::memory_layout;
+
+memory_layout!(include "../tests/layouts/board.memlayout");
+
+const BOARD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/layouts/board.memlayout"
+);
+
+fn memlayout(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_memlayout"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the memlayout binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("memlayout-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn board_with(dir: &Path, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(BOARD).unwrap();
+    assert!(text.contains(from));
+    let path = dir.join("board.memlayout");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn check_exits_0_on_a_valid_file() {
+    let o = memlayout(&["check", BOARD]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains(": ok, 2 tables, 11 page mappings, 4 segment placements"));
+    assert!(stderr(&o).is_empty());
+}
+
+#[test]
+fn check_renders_every_error_with_a_caret_and_exits_1() {
+    let dir = scratch("check");
+    let file = board_with(
+        &dir,
+        "        page fixed : data, 4K, va 0x9000_0000, pa 0x8100_0000, r;\n",
+        "        page fixed : data, 4K, va 0x9000_0000, pa 0x8100_0000, r;\n        page again : data, 4K, va 0x9000_0000;\n        page odd : data, 5K;\n",
+    );
+    let o = memlayout(&["check", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).is_empty());
+    let err = stderr(&o);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let odd = line("page odd");
+    // The size error is found by the checks, before planning, so it is the only one.
+    let expected = format!(
+        "error: 5K is not a page size; use 4K, 2M or 1G (and `* N` for N consecutive pages)\n  --> {file}:{odd}:26\n   |\n{odd} |         page odd : data, 5K;\n   |                          ^^\n\nerror: could not plan `{file}` because of 1 previous error\n"
+    );
+    assert_eq!(err, expected);
+
+    // A planner error with its note on the other declaration.
+    let file = board_with(
+        &dir,
+        "        page fixed : data, 4K, va 0x9000_0000, pa 0x8100_0000, r;\n",
+        "        page fixed : data, 4K, va 0x9000_0000, pa 0x8100_0000, r;\n        page again : data, 4K, va 0x9000_0000;\n",
+    );
+    let o = memlayout(&["check", &file]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("in the virtual address space of table `core0_el3`; move one of them"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let (again, fixed) = (line("page again"), line("page fixed"));
+    assert!(err.contains(&format!("--> {file}:{again}:35\n")), "{err}");
+    assert!(err.contains(&format!("{again} |         page again : data, 4K, va 0x9000_0000;\n   |                                   ^^^^^^^^^^^\n")), "{err}");
+    assert!(err.contains("note: "), "{err}");
+    assert!(err.contains(&format!("--> {file}:{fixed}:35\n")), "{err}");
+    assert!(err.contains("could not plan"), "{err}");
+}
+
+#[test]
+fn map_prints_the_layout_and_the_registers() {
+    let o = memlayout(&["map", BOARD]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let map = stdout(&o);
+    assert!(map.starts_with("memory layout (seed 0x5eed)\n"), "{map}");
+    let boot = soc::core0_el3::BOOT;
+    assert!(
+        map.contains(&format!(
+            "  page    boot           VA {:#014x}..",
+            boot.va()
+        )),
+        "{map}"
+    );
+    for (name, tcr, ttbr0, count) in [
+        (
+            "core0_el3",
+            soc::core0_el3::TCR,
+            soc::core0_el3::TTBR0,
+            soc::core0_el3::TRANSLATION.len() / 4096,
+        ),
+        (
+            "core0_el1",
+            soc::core0_el1::TCR,
+            soc::core0_el1::TTBR0,
+            soc::core0_el1::TRANSLATION.len() / 4096,
+        ),
+    ] {
+        assert!(map.contains(&format!("translation {name} (")), "{map}");
+        assert!(
+            map.contains(&format!(": {count} tables of 4 KiB at PA {ttbr0:#x}..")),
+            "{map}"
+        );
+        assert!(map.contains(&format!("  TCR       {tcr:#018x}\n")), "{map}");
+    }
+    let only = stdout(&memlayout(&["map", BOARD, "--table", "core0_el1"]));
+    assert!(only.contains("translation core0_el1") && !only.contains("translation core0_el3"));
+}
+
+#[test]
+fn exports_are_deterministic_and_written_whole() {
+    let dir = scratch("export");
+    for format in ["json", "c", "ld"] {
+        let a = memlayout(&["export", BOARD, "--format", format]);
+        let b = memlayout(&["export", BOARD, "--format", format]);
+        assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+        assert!(!a.stdout.is_empty());
+        assert_eq!(a.stdout, b.stdout, "{format} output differs between runs");
+        let out = dir.join(format!("out.{format}"));
+        let o = memlayout(&[
+            "export",
+            BOARD,
+            "--format",
+            format,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&out).unwrap(), a.stdout);
+    }
+    // Only the output file is left in the directory: no temporary files.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["out.c", "out.json", "out.ld"]);
+}
+
+#[test]
+fn bad_input_is_a_clear_error_and_writes_nothing() {
+    let dir = scratch("bad");
+    let out = dir.join("out.h");
+    let out_s = out.to_str().unwrap();
+    std::fs::write(&out, "previous").unwrap();
+    let bad = board_with(&dir, "2M, identity;", "2M, identity, bogus;");
+    let latin1 = dir.join("latin1.memlayout");
+    std::fs::write(&latin1, b"mod m { \xff }").unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["export".into(), bad.clone()],
+            "`bogus` is not a page option",
+        ),
+        (
+            vec![
+                "export".into(),
+                dir.join("missing.memlayout").to_str().unwrap().into(),
+            ],
+            "cannot read the layout file",
+        ),
+        (
+            vec!["export".into(), dir.to_str().unwrap().into()],
+            "is a directory; name a layout file",
+        ),
+        (
+            vec!["export".into(), latin1.to_str().unwrap().into()],
+            "is not valid UTF-8 (byte 8); save it as UTF-8",
+        ),
+        (
+            vec![
+                "export".into(),
+                BOARD.into(),
+                "--table".into(),
+                "core9".into(),
+            ],
+            "the layout has no table named `core9`; pick one of `core0_el3`, `core0_el1`",
+        ),
+    ];
+    for (mut args, message) in cases {
+        args.extend(["--format".into(), "c".into(), "-o".into(), out_s.into()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = memlayout(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "previous",
+            "{args:?}"
+        );
+    }
+    // Unwritable outputs: a missing directory, a directory.
+    let missing = dir.join("no/such/dir/out.h");
+    let o = memlayout(&[
+        "export",
+        BOARD,
+        "--format",
+        "c",
+        "-o",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+    assert!(!missing.exists());
+    let o = memlayout(&[
+        "export",
+        BOARD,
+        "--format",
+        "c",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is a directory; give `-o` a file name"),
+        "{}",
+        stderr(&o)
+    );
+    // `bin` of a layout with two tables needs `--table`.
+    let o = memlayout(&["export", BOARD, "--format", "bin"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("pick one with `--table` (`core0_el3`, `core0_el1`)"),
+        "{}",
+        stderr(&o)
+    );
+    // Unknown format: clap's usage error.
+    let o = memlayout(&["export", BOARD, "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+fn json() -> serde_json::Value {
+    let o = memlayout(&["export", BOARD, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn defines() -> std::collections::BTreeMap<String, u64> {
+    let o = memlayout(&["export", BOARD, "--format", "c"]);
+    stdout(&o)
+        .lines()
+        .filter_map(|l| l.strip_prefix("#define MEMLAYOUT_"))
+        .filter_map(|l| {
+            let (name, value) = l.split_once(" MEMLAYOUT_UL(0x")?;
+            let v = u64::from_str_radix(value.strip_suffix(')')?, 16).ok()?;
+            Some((name.to_string(), v))
+        })
+        .collect()
+}
+
+fn ld_symbols() -> std::collections::BTreeMap<String, u64> {
+    let o = memlayout(&["export", BOARD, "--format", "ld"]);
+    stdout(&o)
+        .lines()
+        .filter_map(|l| l.strip_prefix("memlayout_"))
+        .filter_map(|l| {
+            let (name, value) = l.split_once(" = 0x")?;
+            let v = u64::from_str_radix(value.strip_suffix(';')?, 16).ok()?;
+            Some((name.to_string(), v))
+        })
+        .collect()
+}
+
+#[test]
+fn json_header_ld_and_bin_equal_the_macro_constants() {
+    let j = json();
+    let h = defines();
+    let l = ld_symbols();
+    assert_eq!(j["format_version"], 1);
+    assert_eq!(j["seed"], 0x5EED);
+    assert_eq!(j["pa_bits"], 48);
+    assert_eq!(j["pools"][1]["name"], "mmio");
+    assert_eq!(j["pools"][1]["start"], 0x0900_0000u64);
+    assert_eq!(j["pools"][1]["end"], 0x0a00_0000u64);
+    assert_eq!(j["pools"][1]["device"], true);
+    struct T {
+        info: &'static memlayout::TableInfo,
+        pages: &'static [memlayout::Page],
+        segments: &'static [memlayout::Segment],
+        regs: [u64; 5],
+        image: &'static [u8],
+    }
+    let tables = [
+        T {
+            info: soc::core0_el3::INFO,
+            pages: soc::core0_el3::PAGES,
+            segments: soc::core0_el3::SEGMENTS,
+            regs: [
+                soc::core0_el3::TABLES_PA,
+                soc::core0_el3::MAIR,
+                soc::core0_el3::TCR,
+                soc::core0_el3::TTBR0,
+                soc::core0_el3::SCTLR_SET,
+            ],
+            image: soc::core0_el3::TRANSLATION.as_bytes(),
+        },
+        T {
+            info: soc::core0_el1::INFO,
+            pages: soc::core0_el1::PAGES,
+            segments: soc::core0_el1::SEGMENTS,
+            regs: [
+                soc::core0_el1::TABLES_PA,
+                soc::core0_el1::MAIR,
+                soc::core0_el1::TCR,
+                soc::core0_el1::TTBR0,
+                soc::core0_el1::SCTLR_SET,
+            ],
+            image: soc::core0_el1::TRANSLATION.as_bytes(),
+        },
+    ];
+    assert_eq!(j["tables"].as_array().unwrap().len(), tables.len());
+    for (jt, t) in j["tables"].as_array().unwrap().iter().zip(&tables) {
+        let name = t.info.name();
+        let (up, low) = (name.to_uppercase(), name.to_lowercase());
+        assert_eq!(jt["name"], name);
+        assert_eq!(jt["core"], t.info.core());
+        assert_eq!(jt["el"], t.info.el().to_string());
+        let [tables_pa, mair, tcr, ttbr0, sctlr] = t.regs;
+        assert_eq!(jt["tables_pa"], tables_pa);
+        assert_eq!(jt["table_count"], t.image.len() / 4096);
+        assert_eq!(jt["registers"]["mair"], mair);
+        assert_eq!(jt["registers"]["tcr"], tcr);
+        assert_eq!(jt["registers"]["ttbr0"], ttbr0);
+        assert_eq!(jt["registers"]["sctlr_set"], sctlr);
+        for (suffix, v) in [
+            ("TABLES_PA", tables_pa),
+            ("TABLES_SIZE", t.image.len() as u64),
+            ("MAIR", mair),
+            ("TCR", tcr),
+            ("TTBR0", ttbr0),
+            ("SCTLR_SET", sctlr),
+        ] {
+            assert_eq!(h[&format!("{up}_{suffix}")], v, "{up}_{suffix}");
+            assert_eq!(
+                l[&format!("{low}_{}", suffix.to_lowercase())],
+                v,
+                "{low}_{suffix}"
+            );
+        }
+        // Every page, in order, with every field.
+        let jp = jt["pages"].as_array().unwrap();
+        assert_eq!(jp.len(), t.pages.len());
+        for (jp, p) in jp.iter().zip(t.pages) {
+            assert_eq!(jp["name"], p.name());
+            assert_eq!(jp["index"], p.index());
+            assert_eq!(jp["va"], p.va());
+            assert_eq!(jp["pa"], p.pa());
+            assert_eq!(jp["size"], p.size());
+            assert_eq!(jp["kind"], p.kind().name());
+            assert_eq!(jp["perms"], p.perms().name());
+            assert_eq!(jp["shared"], p.is_shared());
+            assert_eq!(jp["identity"], p.is_identity());
+            for a in p.attrs() {
+                assert_eq!(
+                    jp["attrs"][a.key.to_string()].to_string().trim_matches('"'),
+                    a.value.to_string().trim_matches('"')
+                );
+            }
+        }
+        // Page ranges (a `* N` run as one range) in the header and the ld symbols.
+        let mut names: Vec<&str> = t.pages.iter().map(|p| p.name()).collect();
+        names.dedup();
+        for n in names {
+            let run: Vec<_> = t.pages.iter().filter(|p| p.name() == n).collect();
+            let size: u64 = run.iter().map(|p| p.size()).sum();
+            let (un, ln) = (n.to_uppercase(), n.to_lowercase());
+            for (suffix, v) in [("VA", run[0].va()), ("PA", run[0].pa()), ("SIZE", size)] {
+                assert_eq!(h[&format!("{up}_{un}_{suffix}")], v, "{up}_{un}_{suffix}");
+                assert_eq!(l[&format!("{low}_{ln}_{}", suffix.to_lowercase())], v);
+            }
+            if run.len() > 1 {
+                assert_eq!(h[&format!("{up}_{un}_COUNT")], run.len() as u64);
+            }
+        }
+        let js = jt["segments"].as_array().unwrap();
+        assert_eq!(js.len(), t.segments.len());
+        for (js, s) in js.iter().zip(t.segments) {
+            assert_eq!(js["name"], s.name());
+            assert_eq!(js["kind"], s.kind().name());
+            assert_eq!(js["va"], s.va());
+            assert_eq!(js["pa"], s.pa());
+            assert_eq!(js["size"], s.size());
+            assert_eq!(js["align"], s.align());
+            let host = t.pages.iter().find(|p| p.contains_va(s.va())).unwrap();
+            assert_eq!(js["page"], host.name());
+            let (us, ls) = (s.name().to_uppercase(), s.name().to_lowercase());
+            for (suffix, v) in [("VA", s.va()), ("PA", s.pa()), ("SIZE", s.size())] {
+                assert_eq!(h[&format!("{up}_{us}_{suffix}")], v);
+                assert_eq!(l[&format!("{low}_{ls}_{}", suffix.to_lowercase())], v);
+            }
+        }
+        // The raw image is the macro's TRANSLATION, byte for byte.
+        let o = memlayout(&["export", BOARD, "--format", "bin", "--table", name]);
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(o.stdout, t.image);
+    }
+}
