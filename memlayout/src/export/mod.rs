@@ -1,6 +1,7 @@
 //! Exports of a planned layout for the rest of a firmware build: the readable memory map
 //! ([`map()`](map::map)), a C and assembly header ([`c()`](c::c)), a GNU ld script
-//! fragment ([`ld()`](ld::ld)) and the raw translation-table image ([`bin()`](bin::bin)).
+//! fragment ([`ld()`](ld::ld)), the raw translation-table image ([`bin()`](bin::bin))
+//! and a picture of the layout for people ([`svg()`](svg::svg)).
 //!
 //! Every format is one function in a file of its own, fed by one [`Input`]: the planned
 //! layout, its module name and the tables selected for export. Every function returns
@@ -19,6 +20,7 @@ pub mod bin;
 pub mod c;
 pub mod ld;
 pub mod map;
+pub mod svg;
 
 /// The input of every export: a planned layout, the name of its module (`soc` in
 /// `mod soc { .. }`) and the tables to export (all of them unless narrowed with
@@ -191,7 +193,13 @@ pub(crate) mod testing {
     use crate::plan::{Plan, plan};
     use crate::spec::{PageSpec, Placement, PoolSpec, RangeSpec, SegmentSpec, Spec, TableSpec};
 
-    fn page(name: &str, table: usize, kind: PageKind, size: PageSize, count: u32) -> PageSpec {
+    pub(crate) fn page(
+        name: &str,
+        table: usize,
+        kind: PageKind,
+        size: PageSize,
+        count: u32,
+    ) -> PageSpec {
         PageSpec {
             decl: 0,
             name: name.into(),
@@ -208,7 +216,7 @@ pub(crate) mod testing {
         }
     }
 
-    fn segment(
+    pub(crate) fn segment(
         name: &str,
         table: usize,
         kind: SegmentKind,
