@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests and the examples of the memlayout workspace.
 #![forbid(unsafe_code)]
 
+pub mod elf;
 pub mod layouts;
 pub mod qemu;
 

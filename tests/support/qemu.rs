@@ -316,7 +316,8 @@ fn program(var: &str, default: &str) -> OsString {
     std::env::var_os(var).unwrap_or_else(|| default.into())
 }
 
-fn qemu_program() -> OsString {
+/// The QEMU program: `MEMLAYOUT_QEMU`, else `qemu-system-aarch64`.
+pub fn qemu_program() -> OsString {
     program("MEMLAYOUT_QEMU", "qemu-system-aarch64")
 }
 

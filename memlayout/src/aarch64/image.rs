@@ -1,5 +1,10 @@
 //! The translation table image as `static` data; needs only `core`.
 
+/// The prefix of the link section of a table's image: `memory_layout!` puts each table's
+/// `TRANSLATION` in `.memlayout.tables.<table>` (on ELF targets), and the ld export
+/// places that section at the table's `TABLES_PA`.
+pub const TABLES_SECTION_PREFIX: &str = ".memlayout.tables.";
+
 /// A translation table image as `static` data: `N` bytes aligned to 4 KiB, so the
 /// tables it holds are naturally aligned wherever the linker places it.
 ///

@@ -81,7 +81,7 @@ pub use build::{
 pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
 #[cfg(feature = "alloc")]
 pub use error::{BuildError, PageRef, TableRef};
-pub use image::TranslationImage;
+pub use image::{TABLES_SECTION_PREFIX, TranslationImage};
 pub use mair::{MAIR, MemoryType};
 pub use regs::Registers;
 pub use walk::{Walk, WalkFault, walk_image};

@@ -293,14 +293,48 @@ fn regs_el(el: ExecutionContext) -> String {
     format!("EL{}", Regime::of(el).privileged_level())
 }
 
+/// The input section of a table's image, `.memlayout.tables.<table>`: the section the ld
+/// export places at the table's `TABLES_PA`.
+pub fn tables_section(table: &str) -> String {
+    format!("{}{table}", crate::aarch64::TABLES_SECTION_PREFIX)
+}
+
+/// `#[used]` and the image's link section, the latter on ELF targets only: the section
+/// name is an ELF one (Mach-O wants `segment,section`, COFF truncates long names, wasm
+/// turns a named section into a custom section outside memory), and the ld fragment
+/// that places it is for GNU ld. The condition is evaluated in the crate that invokes the
+/// macro, so it follows that crate's target.
+fn link_section_attrs(table: &str) -> TokenStream {
+    let section = tables_section(table);
+    quote! {
+        #[used]
+        #[cfg_attr(
+            all(
+                not(target_family = "wasm"),
+                any(
+                    target_os = "none", target_os = "linux", target_os = "android",
+                    target_os = "freebsd", target_os = "netbsd", target_os = "openbsd",
+                    target_os = "dragonfly", target_os = "fuchsia", target_os = "hermit",
+                    target_os = "illumos", target_os = "solaris",
+                ),
+            ),
+            unsafe(link_section = #section)
+        )]
+    }
+}
+
 /// The translation tables of a table and the register values that load them.
 ///
 /// The image is a `static` (not a `const`): it then has one address, aligned to 4 KiB by
 /// [`TranslationImage`](crate::aarch64::TranslationImage), and is not copied into every
 /// use. `const` code can still read it (`TRANSLATION.as_bytes()`). Its bytes are one
 /// byte-string literal, far cheaper for the compiler to parse than one integer token
-/// per byte.
+/// per byte. It is `#[used]` (emitted even when nothing in the crate names it, as
+/// firmware that only loads `TTBR0` does) and, on ELF targets, in the section
+/// `.memlayout.tables.<table>`, so a linker script can place it at `TABLES_PA` and the
+/// firmware turns the MMU on without copying it.
 fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
+    let section_attrs = link_section_attrs(&name_of(&t.name));
     let el = regs_el(t.el);
     let bytes = tr.bytes();
     let n = Literal::usize_unsuffixed(bytes.len());
@@ -308,12 +342,14 @@ fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
     let count = tr.table_count();
     let doc_image = format!(
         " The translation tables of this table: {count} table{} of 4 KiB, root (level {}) first, \
-         {}-bit VA, to be loaded at [`TABLES_PA`] (PA {:#x}..{:#x}).",
+         {}-bit VA, to be loaded at [`TABLES_PA`] (PA {:#x}..{:#x}); on ELF targets in the \
+         link section `{}`.",
         if count == 1 { "" } else { "s" },
         tr.root_level(),
         tr.va_bits(),
         tr.base_pa(),
         tr.end_pa(),
+        tables_section(&name_of(&t.name)),
     );
     let doc_pa = format!(
         " The PA of the root table, where [`TRANSLATION`] must be loaded: {:#x}.",
@@ -343,6 +379,7 @@ fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
     let sctlr = Literal::u64_unsuffixed(tr.sctlr_set());
     quote! {
         #[doc = #doc_image]
+        #section_attrs
         pub static TRANSLATION: ::memlayout::aarch64::TranslationImage<#n> =
             ::memlayout::aarch64::TranslationImage(*#image);
         #[doc = #doc_pa]

@@ -223,6 +223,8 @@ mod tests {
         assert!(!out.contains("compile_error"), "{out}");
         for item in [
             "pub static TRANSLATION : :: memlayout :: aarch64 :: TranslationImage < 16384 >",
+            "# [used]",
+            "unsafe (link_section = \".memlayout.tables.t\")",
             "TranslationImage (* b\"",
             "pub const TABLES_PA : u64",
             "pub const MAIR : u64",

@@ -146,8 +146,17 @@ every table in declaration order, and one module per table with:
 * one constant per page (`&Page`, or `&[Page; N]` for `* N`) and per segment (`&Segment`),
   named in UPPER_SNAKE_CASE (`BOOT`, `BSP_BOOT`);
 * `static TRANSLATION: TranslationImage<BYTES>`: the table's AArch64 translation tables
-  (root first, 4 KiB each, little-endian), 4 KiB aligned, to be copied to `TABLES_PA` (or
-  linked there); readable in `const` code through `TRANSLATION.as_bytes()`;
+  (root first, 4 KiB each, little-endian), 4 KiB aligned, to be loaded at `TABLES_PA`;
+  readable in `const` code through `TRANSLATION.as_bytes()`. It is `#[used]` (emitted
+  even when only `TTBR0` is named) and, on ELF targets (`target_os` `none`, `linux`,
+  `android`, the BSDs, `fuchsia`, `hermit`, `illumos`, `solaris`; never wasm), it has
+  `#[link_section = ".memlayout.tables.<table>"]`, the section the ld export places at
+  `TABLES_PA` (with `KEEP`): firmware linked with that fragment finds its tables in
+  place and loads `TTBR0` and turns the MMU on without copying them. On a hosted ELF
+  target the section is an ordinary read-only section the linker places after the
+  others, so host builds and tests are unaffected; macOS, Windows and UEFI builds get no
+  section. Use each table name once among the layouts linked into one image: tables of
+  one name share one section;
 * `TABLES_PA`, `MAIR`, `TCR`, `TTBR0`, `SCTLR_SET` (`u64`): where the tables go and the
   values of the table's regime registers (`*_EL3`, `*_EL2` or `*_EL1`) that load them;
   `SCTLR_SET` holds the bits to set (M, C, I, and WXN with `wxn`);

@@ -136,7 +136,7 @@ pub fn ld(input: &Input<'_>) -> String {
             );
         }
         let tr = t.translation;
-        let sec = alloc::format!(".memlayout.tables.{tn}");
+        let sec = alloc::format!("{}{tn}", crate::aarch64::TABLES_SECTION_PREFIX);
         let _ = writeln!(
             out,
             "  /* translation tables of table {tn} */\n  \
