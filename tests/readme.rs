@@ -93,3 +93,46 @@ fn reference_names_every_keyword_of_the_grammar() {
         assert!(g.contains(&quoted), "the grammar lacks page kind {quoted}");
     }
 }
+
+/// The names of the features declared in `[features]` of memlayout's manifest, without
+/// `default` and `document-features` (which only builds the docs).
+fn manifest_features() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../memlayout/Cargo.toml");
+    let manifest = std::fs::read_to_string(path).expect("memlayout/Cargo.toml");
+    let table = manifest
+        .split("\n[features]\n")
+        .nth(1)
+        .expect("memlayout/Cargo.toml has a [features] table");
+    let table = table.split("\n[").next().unwrap_or(table);
+    let mut names: Vec<String> = table
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once('=').map(|(name, _)| name.trim().to_owned()))
+        .filter(|name| !name.is_empty() && name != "default" && name != "document-features")
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn readme_feature_table_lists_every_feature() {
+    let readme = std::fs::read_to_string(readme_path()).expect("README.md");
+    let part = readme
+        .split("## Use it in your crate")
+        .nth(1)
+        .expect("README.md has a \"Use it in your crate\" section");
+    let part = part.split("\n## ").next().unwrap_or(part);
+    let mut rows: Vec<String> = part
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`').map(|(name, _)| name.to_owned()))
+        .collect();
+    rows.sort();
+    let features = manifest_features();
+    assert!(features.contains(&"alloc".to_owned()), "found features {features:?}");
+    assert_eq!(
+        rows, features,
+        "the feature table of README.md (\"Use it in your crate\") must have one row per \
+         feature of memlayout/Cargo.toml"
+    );
+}

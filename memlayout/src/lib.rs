@@ -3,17 +3,19 @@
 //! real AArch64 translation tables.
 //!
 //! The run-time engine is [`Layout`] (built on [`IntervalSet`]); the declarative planner
-//! is [`plan`](plan::plan); the `memory_layout!` macro of `memlayout-macros` runs the same
-//! planner at compile time through the [`dsl`] module (feature `dsl`).
+//! is [`plan`][plan-fn]; the `memory_layout!` macro of `memlayout-macros` runs the same
+//! planner at compile time through the [`dsl`] module. Which of them a build has depends
+//! on its [features](#features).
 //!
 //! # Features
 //!
-//! * `alloc` (default): the engine — `Layout`, `IntervalSet`, the planner (`plan`,
-//!   `spec`, `tables`), the table builder (`aarch64::build`, `aarch64::Translation`) and
-//!   the error types — and owned names ([`Name`] and [`AttrList`] from a `String` and a
-//!   `Vec`). Needs an allocator.
-//! * `std` (implies `alloc`): `std::error::Error` for the error types.
-//! * `dsl` (implies `std`): the `memory_layout!` language, used by `memlayout-macros`.
+#![cfg_attr(feature = "document-features", doc = document_features::document_features!())]
+#![cfg_attr(
+    not(feature = "document-features"),
+    doc = "`alloc` (default), `std` and `dsl`; their list with what each brings is in \
+           `Cargo.toml` and in these docs when they are built with `--all-features` \
+           (as on docs.rs)."
+)]
 //!
 //! With `default-features = false` the crate needs only `core`: what `memory_layout!`
 //! emits ([`Page`], [`Segment`], [`TableInfo`], [`MemAttrs`], [`Attr`], [`AttrValue`],
@@ -29,6 +31,17 @@
 //!
 //! (`memlayout-macros` depends on `memlayout` with `dsl`, but as a procedural macro it is
 //! built for the host, so the firmware's own `memlayout` stays `core`-only.)
+//!
+//! Items that need a feature say so with a badge on docs.rs.
+//!
+#![cfg_attr(feature = "alloc", doc = "[plan-fn]: plan::plan")]
+// Without a feature, the links above point at the list of features.
+#![cfg_attr(
+    not(feature = "alloc"),
+    doc = "[`Layout`]: #features\n[`IntervalSet`]: #features\n[plan-fn]: #features"
+)]
+#![cfg_attr(not(feature = "dsl"), doc = "[`dsl`]: #features")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -64,6 +64,16 @@
 //! assert_eq!(TRANSLATION.as_bytes().len(), 4096);
 //! ```
 
+// Without `alloc` the engine-side items above do not exist; their links point at the
+// list of features instead.
+#![cfg_attr(
+    not(feature = "alloc"),
+    doc = "[`build`]: crate#features\n[`table_count`]: crate#features\n\
+           [`Translation`]: crate#features\n[`Translation::walk`]: crate#features\n\
+           [`TableConfig`]: crate#features\n[`TableConfig::contiguous_hint`]: crate#features\n\
+           [`TableConfig::wxn`]: crate#features\n[`DeviceMemory`]: crate#features"
+)]
+
 #[cfg(feature = "alloc")]
 mod build;
 pub mod descriptor;

@@ -257,9 +257,12 @@ fn read(image: &[u8], base_pa: u64, table_pa: u64, index: usize) -> Option<Descr
 /// Walks a table image for `va`.
 ///
 /// `image` holds the tables laid out from `base_pa` (root table first, as
-/// [`build`](super::build) writes them, little-endian); `root_level` and `va_bits` must
+/// [`build`][build-fn] writes them, little-endian); `root_level` and `va_bits` must
 /// agree as [`root_level`](super::root_level) says; `regime` selects how the permission
 /// fields read. Attribute bytes come from the fixed [`MAIR`].
+///
+#[cfg_attr(feature = "alloc", doc = "[build-fn]: super::build")]
+#[cfg_attr(not(feature = "alloc"), doc = "[build-fn]: crate#features")]
 pub fn walk_image(
     image: &[u8],
     base_pa: u64,
