@@ -129,7 +129,10 @@ fn readme_feature_table_lists_every_feature() {
         .collect();
     rows.sort();
     let features = manifest_features();
-    assert!(features.contains(&"alloc".to_owned()), "found features {features:?}");
+    assert!(
+        features.contains(&"alloc".to_owned()),
+        "found features {features:?}"
+    );
     assert_eq!(
         rows, features,
         "the feature table of README.md (\"Use it in your crate\") must have one row per \
