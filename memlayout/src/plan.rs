@@ -5,7 +5,7 @@
 //! requests, then shared pages, then the rest, largest first (ties keep declaration
 //! order), and aliases last. Segments follow the same order once every page is mapped.
 
-use alloc::collections::BTreeSet;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -142,9 +142,13 @@ struct Planner<'a> {
     layout: Layout,
     errors: Vec<PlanError>,
     tables: Vec<Option<TableId>>,
-    mapping_decl: Vec<(MappingId, DeclId)>,
-    /// Fixed VAs of aliases held until their target is mapped: (page, table, va, bytes).
-    held: Vec<(usize, TableId, u64, u64)>,
+    /// The page declaration of each mapping, by mapping index.
+    mapping_decl: BTreeMap<usize, DeclId>,
+    /// Fixed VAs of aliases held until their target is mapped: page -> (table, va, bytes).
+    held: BTreeMap<usize, (TableId, u64, u64)>,
+    /// Page declarations by name (indices into `spec.pages`, ascending), with how many
+    /// of them, from the front, are known to be tried already.
+    pages_named: BTreeMap<&'a str, (Vec<usize>, usize)>,
     /// Names of page declarations that failed to map.
     failed_pages: BTreeSet<String>,
     /// Whether a pool failed to be added (so later lack of room may follow from it).
@@ -176,11 +180,7 @@ impl Planner<'_> {
     }
 
     fn decl_of_mapping(&self, id: Option<u32>) -> Option<DeclId> {
-        let id = id?;
-        self.mapping_decl
-            .iter()
-            .find(|(m, _)| m.index() == id as usize)
-            .map(|&(_, d)| d)
+        self.mapping_decl.get(&(id? as usize)).copied()
     }
 
     fn decl_of_page(&self, table: Option<TableId>, name: &str) -> Option<DeclId> {
@@ -281,8 +281,30 @@ impl Planner<'_> {
         }
     }
 
+    /// The first page declaration named `name`, other than `i`, not tried yet.
+    ///
+    /// Amortised constant time: declarations already tried are skipped once, for good
+    /// (a declaration is never untried again).
+    fn untried_named(&mut self, name: &str, i: usize, tried: &[bool]) -> Option<usize> {
+        let (list, done) = self.pages_named.get_mut(name)?;
+        while list.get(*done).is_some_and(|&j| tried[j]) {
+            *done += 1;
+        }
+        list[*done..]
+            .iter()
+            .copied()
+            .find(|&j| j != i && !tried[j])
+    }
+
     fn pages(&mut self) -> Vec<(DeclId, String, MappingId)> {
         let spec = self.spec;
+        for (i, p) in spec.pages.iter().enumerate() {
+            self.pages_named
+                .entry(p.name.as_str())
+                .or_insert_with(|| (Vec::new(), 0))
+                .0
+                .push(i);
+        }
         let mut order: Vec<usize> = (0..spec.pages.len()).collect();
         order.sort_by_key(|&i| (page_rank(&spec.pages[i]), i));
         let mut done: Vec<Option<MappingId>> = alloc::vec![None; spec.pages.len()];
@@ -325,13 +347,9 @@ impl Planner<'_> {
         {
             let p = &spec.pages[i];
             if let (Some(alias), Some(defer)) = (&p.alias, defer)
-                && let Some(target) = spec
-                    .pages
-                    .iter()
-                    .enumerate()
-                    .find(|(j, q)| *j != i && q.name == alias.page && !tried[*j])
-                    .map(|(_, q)| q)
+                && let Some(target) = self.untried_named(&alias.page, i, tried)
             {
+                let target = &spec.pages[target];
                 // Hold a fixed VA now, so pages placed before the target cannot take it.
                 if let (Some(va), Placement::Table(t)) = (p.va, &p.place)
                     && let Some(Some(tid)) = self.tables.get(*t).copied()
@@ -346,13 +364,12 @@ impl Planner<'_> {
                         self.err(p.decl, Part::Va, related, e);
                         return;
                     }
-                    self.held.push((i, tid, va, bytes));
+                    self.held.insert(i, (tid, va, bytes));
                 }
                 defer.push(i);
                 return;
             }
-            if let Some(k) = self.held.iter().position(|&(h, ..)| h == i) {
-                let (_, tid, va, bytes) = self.held.swap_remove(k);
+            if let Some((tid, va, bytes)) = self.held.remove(&i) {
                 self.layout.release_va(tid, va, bytes);
             }
             tried[i] = true;
@@ -412,7 +429,7 @@ impl Planner<'_> {
             };
             match result {
                 Ok(m) => {
-                    self.mapping_decl.push((m, p.decl));
+                    self.mapping_decl.insert(m.index(), p.decl);
                     done[i] = Some(m);
                 }
                 Err(e) => {
@@ -591,8 +608,9 @@ pub fn plan(spec: &Spec) -> Result<Plan, Vec<PlanError>> {
         layout,
         errors: Vec::new(),
         tables: Vec::new(),
-        mapping_decl: Vec::new(),
-        held: Vec::new(),
+        mapping_decl: BTreeMap::new(),
+        held: BTreeMap::new(),
+        pages_named: BTreeMap::new(),
         failed_pages: BTreeSet::new(),
         pool_failed: false,
     };

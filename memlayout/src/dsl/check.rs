@@ -108,30 +108,87 @@ pub struct PageRef<'a> {
 }
 
 /// Name resolution shared by the checks, the lowering and the code generator.
+///
+/// Every index is built once, in [`Scope::new`], in time linear in the size of the
+/// layout (times a logarithm), so resolving a name costs a map look-up and asking which
+/// shared declarations a table holds costs nothing.
 pub struct Scope<'a> {
     layout: &'a Layout,
     tables: BTreeMap<String, usize>,
     pools: BTreeSet<String>,
-    shared_pages: BTreeMap<String, &'a PageDecl>,
+    /// Each table's pages by name (the first declaration of a name wins).
+    table_pages: Vec<BTreeMap<String, &'a PageDecl>>,
+    /// Names of the pages declared in any table.
+    any_table_page: BTreeSet<String>,
+    /// Shared pages by name: index into `layout.shared_pages` (the first one wins).
+    shared_pages: BTreeMap<String, usize>,
+    /// For each table, the indices of the shared pages mapped into it, ascending.
+    shared_pages_in: Vec<Vec<usize>>,
+    /// For each table, the indices of the shared segments it holds, ascending.
+    shared_segments_in: Vec<Vec<usize>>,
 }
 
 impl<'a> Scope<'a> {
     /// Indexes the names of a layout (the first declaration of a name wins).
     pub fn new(layout: &'a Layout) -> Scope<'a> {
+        let n = layout.tables.len();
         let mut tables = BTreeMap::new();
+        let mut table_pages = Vec::with_capacity(n);
+        let mut any_table_page = BTreeSet::new();
         for (i, t) in layout.tables.iter().enumerate() {
             tables.entry(name_of(&t.name)).or_insert(i);
+            let mut pages = BTreeMap::new();
+            for p in &t.pages {
+                let name = name_of(&p.name);
+                if !any_table_page.contains(&name) {
+                    any_table_page.insert(name.clone());
+                }
+                pages.entry(name).or_insert(p);
+            }
+            table_pages.push(pages);
         }
         let pools = layout.pools.iter().map(|p| name_of(&p.name)).collect();
         let mut shared_pages = BTreeMap::new();
-        for p in &layout.shared_pages {
-            shared_pages.entry(name_of(&p.name)).or_insert(p);
+        // The tables of every shared page, computed once.
+        let mut page_tables: Vec<Vec<usize>> = Vec::with_capacity(layout.shared_pages.len());
+        let mut shared_pages_in = vec![Vec::new(); n];
+        for (i, p) in layout.shared_pages.iter().enumerate() {
+            shared_pages.entry(name_of(&p.name)).or_insert(i);
+            let mut ts: Vec<usize> = match &p.tables {
+                None => (0..n).collect(),
+                Some((list, _)) => list
+                    .iter()
+                    .filter_map(|t| tables.get(&name_of(t)).copied())
+                    .collect(),
+            };
+            ts.sort_unstable();
+            ts.dedup();
+            for &t in &ts {
+                shared_pages_in[t].push(i);
+            }
+            page_tables.push(ts);
+        }
+        let mut shared_segments_in = vec![Vec::new(); n];
+        for (i, s) in layout.shared_segments.iter().enumerate() {
+            let page = s
+                .in_page
+                .as_ref()
+                .and_then(|p| shared_pages.get(&name_of(p)));
+            if let Some(&page) = page {
+                for &t in &page_tables[page] {
+                    shared_segments_in[t].push(i);
+                }
+            }
         }
         Scope {
             layout,
             tables,
             pools,
+            table_pages,
+            any_table_page,
             shared_pages,
+            shared_pages_in,
+            shared_segments_in,
         }
     }
 
@@ -140,43 +197,62 @@ impl<'a> Scope<'a> {
         self.tables.get(name).copied()
     }
 
-    /// Whether a shared page is mapped into the table at `t`.
-    pub fn shared_in(&self, page: &PageDecl, t: usize) -> bool {
-        match &page.tables {
-            None => true,
-            Some((list, _)) => list.iter().any(|n| self.table(&name_of(n)) == Some(t)),
-        }
+    /// The shared pages mapped into the table at `t`, in declaration order.
+    pub fn shared_pages_in(&self, t: usize) -> impl Iterator<Item = &'a PageDecl> + '_ {
+        let all = &self.layout.shared_pages;
+        self.shared_pages_in
+            .get(t)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &all[i])
+    }
+
+    /// The shared segments the table at `t` holds (those whose page is mapped into
+    /// it), in declaration order.
+    pub fn shared_segments_in(&self, t: usize) -> impl Iterator<Item = &'a SegmentDecl> + '_ {
+        let all = &self.layout.shared_segments;
+        self.shared_segments_in
+            .get(t)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &all[i])
+    }
+
+    /// Whether some table declares a page with this name.
+    fn table_declares(&self, name: &str) -> bool {
+        self.any_table_page.contains(name)
+    }
+
+    /// Whether the shared page named `name` is mapped into the table at `t`.
+    fn shared_page_in(&self, name: &str, t: usize) -> bool {
+        self.shared_pages
+            .get(name)
+            .is_some_and(|i| self.shared_pages_in[t].binary_search(i).is_ok())
     }
 
     /// The page a segment of table `t` (or a shared segment, `None`) names with `in`.
     ///
     /// A table's own pages come first, then shared pages mapped into it.
     pub fn page_for(&self, t: Option<usize>, name: &str) -> Option<PageRef<'a>> {
-        if let Some(t) = t {
-            if let Some(p) = self
-                .layout
-                .tables
-                .get(t)
-                .and_then(|tb| tb.pages.iter().find(|p| name_of(&p.name) == name))
-            {
-                return Some(PageRef {
-                    decl: p,
-                    table: Some(t),
-                });
-            }
-            return self
-                .shared_pages
-                .get(name)
-                .filter(|p| self.shared_in(p, t))
-                .map(|p| PageRef {
-                    decl: p,
-                    table: None,
-                });
-        }
-        self.shared_pages.get(name).map(|p| PageRef {
-            decl: p,
+        let shared = |i: &usize| PageRef {
+            decl: &self.layout.shared_pages[*i],
             table: None,
-        })
+        };
+        match t {
+            Some(t) => {
+                if let Some(p) = self.table_pages.get(t).and_then(|m| m.get(name)) {
+                    return Some(PageRef {
+                        decl: p,
+                        table: Some(t),
+                    });
+                }
+                if t < self.shared_pages_in.len() && self.shared_page_in(name, t) {
+                    return self.shared_pages.get(name).map(shared);
+                }
+                None
+            }
+            None => self.shared_pages.get(name).map(shared),
+        }
     }
 
     /// The names a segment of table `t` (or a shared segment) could put in `in`.
@@ -189,20 +265,6 @@ impl<'a> Scope<'a> {
         }
         v.extend(self.shared_pages.keys().cloned());
         v
-    }
-
-    /// The tables a shared segment appears in: those its page is mapped into.
-    pub fn shared_segment_tables(&self, seg: &SegmentDecl) -> Vec<usize> {
-        let Some(page) = seg
-            .in_page
-            .as_ref()
-            .and_then(|p| self.shared_pages.get(&name_of(p)))
-        else {
-            return Vec::new();
-        };
-        (0..self.layout.tables.len())
-            .filter(|&t| self.shared_in(page, t))
-            .collect()
     }
 }
 
@@ -220,7 +282,7 @@ pub fn check(layout: &Layout, cx: &mut Ctxt) {
     let scope = Scope::new(layout);
     let broken: BTreeSet<&str> = layout.broken.iter().map(String::as_str).collect();
     check_pools(layout, cx);
-    check_tables(layout, cx);
+    check_tables(layout, &scope, cx);
     for (t, table) in layout.tables.iter().enumerate() {
         for p in &table.pages {
             check_page(&scope, &broken, p, Some(t), cx);
@@ -433,9 +495,8 @@ fn check_pools(layout: &Layout, cx: &mut Ctxt) {
     }
 }
 
-fn check_tables(layout: &Layout, cx: &mut Ctxt) {
+fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
     let mut seen: BTreeMap<String, Sp> = BTreeMap::new();
-    let scope = Scope::new(layout);
     for (t, table) in layout.tables.iter().enumerate() {
         let name = name_of(&table.name);
         let sp = Sp::one(table.name.span());
@@ -444,7 +505,7 @@ fn check_tables(layout: &Layout, cx: &mut Ctxt) {
             check_range(r, Addr::Va, &name, cx);
         }
         let hosts_pages =
-            !table.pages.is_empty() || layout.shared_pages.iter().any(|p| scope.shared_in(p, t));
+            !table.pages.is_empty() || scope.shared_pages_in(t).next().is_some();
         if table.virt.is_empty() && hosts_pages {
             cx.error(
                 sp,
@@ -790,12 +851,7 @@ fn check_segment(
             let psp = Sp::one(pident.span());
             match scope.page_for(table, &pname) {
                 None => {
-                    let other_table_page = s.shared
-                        && scope
-                            .layout
-                            .tables
-                            .iter()
-                            .any(|t| t.pages.iter().any(|p| name_of(&p.name) == pname));
+                    let other_table_page = s.shared && scope.table_declares(&pname);
                     if other_table_page {
                         cx.error(
                             psp,
@@ -982,25 +1038,21 @@ fn check_names(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
             shared: false,
             key: (1, t, i),
         }));
-        for (i, p) in layout.shared_pages.iter().enumerate() {
-            if scope.shared_in(p, t) {
-                items.push(Item {
-                    ident: &p.name,
-                    what: "page",
-                    shared: true,
-                    key: (2, 0, i),
-                });
-            }
+        for &i in &scope.shared_pages_in[t] {
+            items.push(Item {
+                ident: &layout.shared_pages[i].name,
+                what: "page",
+                shared: true,
+                key: (2, 0, i),
+            });
         }
-        for (i, s) in layout.shared_segments.iter().enumerate() {
-            if scope.shared_segment_tables(s).contains(&t) {
-                items.push(Item {
-                    ident: &s.name,
-                    what: "segment",
-                    shared: true,
-                    key: (3, 0, i),
-                });
-            }
+        for &i in &scope.shared_segments_in[t] {
+            items.push(Item {
+                ident: &layout.shared_segments[i].name,
+                what: "segment",
+                shared: true,
+                key: (3, 0, i),
+            });
         }
         clashes(&items, Some(&name_of(&table.name)), &mut reported, cx);
     }

@@ -672,15 +672,10 @@ pub fn skeleton(layout: &Layout, errors: TokenStream) -> TokenStream {
         for p in &table.pages {
             page(p, &mut named);
         }
-        for p in layout.shared_pages.iter().filter(|p| scope.shared_in(p, t)) {
+        for p in scope.shared_pages_in(t) {
             page(p, &mut named);
         }
-        let segs = table.segments.iter().chain(
-            layout
-                .shared_segments
-                .iter()
-                .filter(|s| scope.shared_segment_tables(s).contains(&t)),
-        );
+        let segs = table.segments.iter().chain(scope.shared_segments_in(t));
         for s in segs {
             let Some(c) = const_ident(&s.name) else {
                 continue;
