@@ -188,7 +188,10 @@ fn time(src: &str, errors: bool) -> f64 {
     if text.contains("compile_error") != errors {
         let at = text.find("compile_error").unwrap_or(0);
         let end = text.len().min(at + 300);
-        panic!("the generated layout's errors are not as expected: {}", &text[at..end]);
+        panic!(
+            "the generated layout's errors are not as expected: {}",
+            &text[at..end]
+        );
     }
     ms
 }

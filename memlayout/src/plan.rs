@@ -290,10 +290,7 @@ impl Planner<'_> {
         while list.get(*done).is_some_and(|&j| tried[j]) {
             *done += 1;
         }
-        list[*done..]
-            .iter()
-            .copied()
-            .find(|&j| j != i && !tried[j])
+        list[*done..].iter().copied().find(|&j| j != i && !tried[j])
     }
 
     fn pages(&mut self) -> Vec<(DeclId, String, MappingId)> {

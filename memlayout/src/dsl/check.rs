@@ -504,8 +504,7 @@ fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
         for r in &table.virt {
             check_range(r, Addr::Va, &name, cx);
         }
-        let hosts_pages =
-            !table.pages.is_empty() || scope.shared_pages_in(t).next().is_some();
+        let hosts_pages = !table.pages.is_empty() || scope.shared_pages_in(t).next().is_some();
         if table.virt.is_empty() && hosts_pages {
             cx.error(
                 sp,
