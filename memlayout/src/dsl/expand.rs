@@ -468,7 +468,7 @@ fn recheck() -> TokenStream {
             while i < ALL_PAGES.len() {
                 let p = &ALL_PAGES[i];
                 ::core::assert!(
-                    p.va() % p.size() == 0 && p.pa() % p.size() == 0,
+                    p.va().is_multiple_of(p.size()) && p.pa().is_multiple_of(p.size()),
                     "memory_layout!: a page is not aligned to its size",
                 );
                 i += 1;
@@ -478,7 +478,7 @@ fn recheck() -> TokenStream {
             while j < ALL_SEGMENTS.len() {
                 let s = &ALL_SEGMENTS[j];
                 ::core::assert!(
-                    s.align() != 0 && s.va() % s.align() == 0 && s.pa() % s.align() == 0,
+                    s.align() != 0 && s.va().is_multiple_of(s.align()) && s.pa().is_multiple_of(s.align()),
                     "memory_layout!: a segment is not aligned to its alignment",
                 );
                 j += 1;
