@@ -1,5 +1,77 @@
-//! Runs the build-script API on the README's layout, for tests/build_api.rs.
+//! The build script of the tests package:
+//!
+//! * runs the build-script API on the README's layout, for tests/build_api.rs;
+//! * finds out whether the QEMU tests can run: when `qemu-system-aarch64` or
+//!   `aarch64-linux-gnu-gcc` (or the programs named by `MEMLAYOUT_QEMU` and
+//!   `MEMLAYOUT_AARCH64_GCC`) cannot be found, it sets the cfg `memlayout_no_qemu`, and
+//!   the QEMU tests carry
+//!   `#[cfg_attr(memlayout_no_qemu, ignore = "install qemu-system-arm gcc-aarch64-linux-gnu")]`,
+//!   so the test summary lists them as ignored with the packages to install.
+//!
+//! With `MEMLAYOUT_REQUIRE_QEMU=1` the cfg is never set: the tests run, and fail when the
+//! tools are missing (as CI wants).
+
+use std::env;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// Where `program` is: itself when it names a path, else the first match on `PATH`.
+fn find(program: &OsString) -> Option<PathBuf> {
+    let p = Path::new(program);
+    if p.components().count() > 1 {
+        return p.is_file().then(|| p.to_path_buf());
+    }
+    env::split_paths(&env::var_os("PATH")?)
+        .map(|dir| dir.join(p))
+        .find(|candidate| candidate.is_file())
+}
 
 fn main() {
     memlayout::build::generate("layouts/board.memlayout");
+    qemu_cfg();
+}
+
+/// Sets `memlayout_no_qemu` when the QEMU tools are missing (see the module docs).
+fn qemu_cfg() {
+    println!("cargo::rustc-check-cfg=cfg(memlayout_no_qemu)");
+    for var in [
+        "MEMLAYOUT_QEMU",
+        "MEMLAYOUT_AARCH64_GCC",
+        "MEMLAYOUT_REQUIRE_QEMU",
+        "PATH",
+    ] {
+        println!("cargo::rerun-if-env-changed={var}");
+    }
+    let programs = [
+        env::var_os("MEMLAYOUT_QEMU").unwrap_or_else(|| "qemu-system-aarch64".into()),
+        env::var_os("MEMLAYOUT_AARCH64_GCC").unwrap_or_else(|| "aarch64-linux-gnu-gcc".into()),
+    ];
+    let found: Vec<Option<PathBuf>> = programs.iter().map(find).collect();
+    for path in found.iter().flatten() {
+        // Rerun when a tool is removed or replaced.
+        println!("cargo::rerun-if-changed={}", path.display());
+    }
+    if found.iter().all(Option::is_some) {
+        return;
+    }
+    // Rerun when a tool is installed: installing changes a directory on PATH.
+    if let Some(path) = env::var_os("PATH") {
+        for dir in env::split_paths(&path).filter(|d| d.is_dir()) {
+            println!("cargo::rerun-if-changed={}", dir.display());
+        }
+    }
+    if env::var_os("MEMLAYOUT_REQUIRE_QEMU").is_some_and(|v| v == "1") {
+        return;
+    }
+    println!("cargo::rustc-cfg=memlayout_no_qemu");
+    let missing: Vec<String> = programs
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| f.is_none())
+        .map(|(p, _)| p.to_string_lossy().into_owned())
+        .collect();
+    println!(
+        "cargo::warning=QEMU tests will be ignored: {} not found; install the Debian packages qemu-system-arm and gcc-aarch64-linux-gnu",
+        missing.join(" and ")
+    );
 }

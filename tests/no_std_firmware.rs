@@ -118,6 +118,10 @@ fn a_host_binary_holds_the_tables_in_their_section_too() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn qemu_runs_the_firmware_with_the_mmu_on() {
     let Some(image) = firmware() else { return };
     if !qemu::require_tools_or_skip() {

@@ -166,6 +166,10 @@ fn el3_job(probes: &[(u64, Access)], writes: Vec<(u64, u64)>) -> Job {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el3_tables_translate_and_writes_land() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -235,6 +239,10 @@ fn el3_tables_translate_and_writes_land() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el3_write_through_a_read_only_mapping_is_reported() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -248,6 +256,10 @@ fn el3_write_through_a_read_only_mapping_is_reported() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el3_tables_that_do_not_map_the_harness_are_rejected() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -291,6 +303,10 @@ fn el1_job(secure: bool, probes: &[(u64, Access)]) -> Job {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el1_nonsecure_el0_and_el1_permissions() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -346,6 +362,10 @@ fn el1_nonsecure_el0_and_el1_permissions() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el1_secure_reports_the_ns_bit() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -417,6 +437,10 @@ fn el2_run(secure: bool) -> Vec<u64> {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el2_nonsecure_tables() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -425,6 +449,10 @@ fn el2_nonsecure_tables() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el2_secure_tables() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -435,6 +463,10 @@ fn el2_secure_tables() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn translation_regime_registers_are_off_without_sctlr_m() {
     if !qemu::require_tools_or_skip() {
         return;

@@ -494,6 +494,10 @@ fn check_layout(name: &str, mut layout: Layout) {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el3_layout() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -503,6 +507,10 @@ fn el3_layout() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el2_ns_layout() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -514,6 +522,10 @@ fn el2_ns_layout() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el2_s_layout() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -522,6 +534,10 @@ fn el2_s_layout() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el1_ns_el0_ns_layout() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -533,6 +549,10 @@ fn el1_ns_el0_ns_layout() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn el1_s_el0_s_layout() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -544,6 +564,10 @@ fn el1_s_el0_s_layout() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn quickstart_layout() {
     if !qemu::require_tools_or_skip() {
         return;
@@ -555,6 +579,10 @@ fn quickstart_layout() {
 macro_rules! random_layouts {
     ($($name:ident: $seed:expr,)*) => {$(
         #[test]
+        #[cfg_attr(
+            memlayout_no_qemu,
+            ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+        )]
         fn $name() {
             if !qemu::require_tools_or_skip() {
                 return;
@@ -584,6 +612,10 @@ random_layouts! {
 /// `TRANSLATION` image at its `TABLES_PA`, with its `MAIR`, `TCR`, `TTBR0` and
 /// `SCTLR_SET`. The EL3 table identity-maps the harness, which then runs on it.
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn macro_layout() {
     if !qemu::require_tools_or_skip() {
         return;

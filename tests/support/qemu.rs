@@ -57,6 +57,14 @@
 //!
 //! * `MEMLAYOUT_REQUIRE_QEMU=1`: [`require_tools_or_skip`] fails instead of
 //!   skipping when the tools are missing.
+//!
+//! When the tools are missing at build time (and `MEMLAYOUT_REQUIRE_QEMU` is not `1`),
+//! the package's build script sets the cfg `memlayout_no_qemu`; every QEMU test carries
+//! `#[cfg_attr(memlayout_no_qemu, ignore = "install qemu-system-arm gcc-aarch64-linux-gnu")]`
+//! so the test summary counts it as ignored and says what to install.
+//!
+//! Other variables:
+//!
 //! * `MEMLAYOUT_QEMU`, `MEMLAYOUT_AARCH64_GCC`: other names or paths of the two
 //!   programs.
 //! * `MEMLAYOUT_QEMU_DIR`: where the harness is built and job files are written
