@@ -126,8 +126,8 @@ fn print_table(info: &TableInfo, pages: &[Page], segments: &[Segment]) {
         if p.is_shared() {
             notes.push("shared".to_string());
         }
-        if !p.kind().is_device() {
-            notes.push(format!("{} {}", p.cacheability(), p.shareability()));
+        if let (Some(c), Some(s)) = (p.cacheability(), p.shareability()) {
+            notes.push(format!("{c} {s}"));
         }
         for a in p.attrs() {
             notes.push(format!("{}={}", a.key, a.value));

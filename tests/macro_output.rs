@@ -133,16 +133,19 @@ fn defaults_and_options_are_applied() {
     assert_eq!(soc::core0_el3::UART.perms(), Perms::RW);
     assert_eq!(
         soc::core0_el3::LOGBUF.cacheability(),
-        memlayout::Cacheability::NonCacheable
+        Some(memlayout::Cacheability::NonCacheable)
     );
     assert_eq!(
         soc::core0_el1::SCRATCH.cacheability(),
-        memlayout::Cacheability::WriteThrough
+        Some(memlayout::Cacheability::WriteThrough)
     );
     assert_eq!(
         soc::core0_el1::BSS.shareability(),
-        memlayout::Shareability::Inner
+        Some(memlayout::Shareability::Inner)
     );
+    // A device page claims no cacheability or shareability.
+    assert_eq!(soc::core0_el3::UART.cacheability(), None);
+    assert_eq!(soc::core0_el3::UART.shareability(), None);
     let dma = soc::core0_el3::DMA;
     assert!(matches!(dma.attr("owner"), Some(memlayout::AttrValue::Str(s)) if s == "fw"));
     assert_eq!(

@@ -148,12 +148,12 @@ fn aligned<const N: usize>(image: &'static TranslationImage<N>) -> bool {
 fn attr_byte(page: &Page) -> u8 {
     use memlayout::Cacheability::*;
     match page.kind() {
-        PageKind::Device => 0x04,
         PageKind::System => 0xFF,
         _ => match page.cacheability() {
-            NonCacheable => 0x44,
-            WriteThrough => 0xBB,
-            WriteBack => 0xFF,
+            None => 0x04,
+            Some(NonCacheable) => 0x44,
+            Some(WriteThrough) => 0xBB,
+            Some(WriteBack) => 0xFF,
         },
     }
 }
@@ -302,9 +302,11 @@ fn images_equal_what_the_run_time_engine_builds() {
             let req = PageRequest::new(p.name(), p.kind(), p.page_size())
                 .va(p.va())
                 .pa(p.pa())
-                .perms(p.perms())
-                .cache(p.cacheability())
-                .share(p.shareability());
+                .perms(p.perms());
+            let req = match (p.cacheability(), p.shareability()) {
+                (Some(c), Some(s)) => req.cache(c).share(s),
+                _ => req,
+            };
             let mapped = match (p.is_shared(), shared) {
                 (true, Some(of)) => layout.map_alias(t, of, &req),
                 _ => layout.map(t, &req),

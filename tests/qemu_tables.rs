@@ -85,9 +85,9 @@ fn expected_attr(page: &Page) -> u8 {
         PageKind::Device => 0x04,
         PageKind::System => 0xFF,
         PageKind::Code | PageKind::Data => match page.cacheability() {
-            Cacheability::NonCacheable => 0x44,
-            Cacheability::WriteThrough => 0xBB,
-            Cacheability::WriteBack => 0xFF,
+            Some(Cacheability::NonCacheable) => 0x44,
+            Some(Cacheability::WriteThrough) => 0xBB,
+            Some(Cacheability::WriteBack) | None => 0xFF,
         },
     }
 }
@@ -99,9 +99,9 @@ fn expected_sh(page: &Page) -> u8 {
         return 2;
     }
     match page.shareability() {
-        Shareability::NonShareable => 0,
-        Shareability::Outer => 2,
-        Shareability::Inner => 3,
+        Some(Shareability::NonShareable) => 0,
+        Some(Shareability::Outer) | None => 2,
+        Some(Shareability::Inner) => 3,
     }
 }
 
@@ -124,8 +124,8 @@ fn describe(table: &str, el: ExecutionContext, page: &Page) -> String {
         page.page_size(),
         page.kind(),
         page.perms(),
-        page.cacheability(),
-        page.shareability(),
+        page.cacheability().map_or("device", |c| c.name()),
+        page.shareability().map_or("", |s| s.name()),
         if page.mem_attrs().non_secure {
             " non-secure"
         } else {

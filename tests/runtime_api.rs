@@ -92,7 +92,7 @@ fn identity_fixed_and_attributes() {
     let fp = &l.mapping_pages(f, t)[0];
     assert_eq!((fp.va(), fp.pa()), (RAM + 0x300_0000, RAM + 0x310_0000));
     assert_eq!(fp.perms(), Perms::R);
-    assert_eq!(fp.cacheability(), Cacheability::WriteThrough);
+    assert_eq!(fp.cacheability(), Some(Cacheability::WriteThrough));
     assert_eq!(fp.attr("owner"), Some(&AttrValue::Str("fw".into())));
     assert_eq!(l.translate(t, RAM + 0x300_0123), Some(RAM + 0x310_0123));
     assert!(l.is_mapped(t, RAM + 0x300_0000, 0x1000));

@@ -143,29 +143,24 @@ pub fn json(input: &Input<'_>) -> String {
                         .iter()
                         .flat_map(|p| {
                             let alias_of = input.alias_of(p).map(String::from);
-                            p.pages.iter().map(move |pg| {
-                                let device = pg.kind().is_device();
-                                Page {
-                                    name: pg.name().into(),
-                                    index: pg.index(),
-                                    va: pg.va(),
-                                    pa: pg.pa(),
-                                    size: pg.size(),
-                                    kind: pg.kind().name().into(),
-                                    perms: pg.perms().name().into(),
-                                    cacheability: (!device)
-                                        .then(|| pg.cacheability().name().into()),
-                                    shareability: (!device)
-                                        .then(|| pg.shareability().name().into()),
-                                    shared: pg.is_shared(),
-                                    identity: pg.is_identity(),
-                                    alias_of: alias_of.clone(),
-                                    attrs: pg
-                                        .attrs()
-                                        .iter()
-                                        .map(|a| (a.key.to_string(), attr_value(&a.value)))
-                                        .collect(),
-                                }
+                            p.pages.iter().map(move |pg| Page {
+                                name: pg.name().into(),
+                                index: pg.index(),
+                                va: pg.va(),
+                                pa: pg.pa(),
+                                size: pg.size(),
+                                kind: pg.kind().name().into(),
+                                perms: pg.perms().name().into(),
+                                cacheability: pg.cacheability().map(|c| c.name().into()),
+                                shareability: pg.shareability().map(|s| s.name().into()),
+                                shared: pg.is_shared(),
+                                identity: pg.is_identity(),
+                                alias_of: alias_of.clone(),
+                                attrs: pg
+                                    .attrs()
+                                    .iter()
+                                    .map(|a| (a.key.to_string(), attr_value(&a.value)))
+                                    .collect(),
                             })
                         })
                         .collect(),

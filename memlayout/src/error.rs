@@ -325,10 +325,9 @@ pub enum Error {
 }
 
 fn mem_type(a: &MemAttrs) -> &'static str {
-    if a.kind.is_device() {
-        "Device"
-    } else {
-        a.cache.name()
+    match a.cacheability() {
+        Some(c) => c.name(),
+        None => "Device",
     }
 }
 

@@ -8,6 +8,8 @@ use core::fmt;
 
 pub use crate::name::{AttrList, Name};
 
+mod format;
+
 /// A translation regime's owner: the exception level and security state of one page
 /// table.
 ///
@@ -312,7 +314,9 @@ impl fmt::Display for SegmentKind {
 }
 
 /// Access permissions: any combination of read, write and execute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// `Debug` and `Display` both show the name as written in source (`rx`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Perms(u8);
 
 impl Perms {
@@ -538,6 +542,8 @@ impl Attr {
 }
 
 /// Identity of one page table: its name, core and exception level.
+///
+/// `Display` gives `NAME (core N, EL)`, the table's heading in the memory map.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TableInfo {
     name: Name,
@@ -608,6 +614,31 @@ impl MemAttrs {
             non_secure: false,
         }
     }
+
+    /// The cacheability of Normal memory; `None` for a `device` page: Device memory has
+    /// no cacheability, and its type (Device-nGnRE or Device-nGnRnE) is chosen per table
+    /// by [`aarch64::TableConfig`](crate::aarch64::TableConfig) (feature `alloc`), not per
+    /// page. The [`cache`](Self::cache) field of a device page is ignored.
+    pub const fn cacheability(&self) -> Option<Cacheability> {
+        if self.kind.is_device() {
+            None
+        } else {
+            Some(self.cache)
+        }
+    }
+
+    /// The shareability of Normal memory; `None` for a `device` page: every Device
+    /// access is treated as Outer Shareable whatever the descriptor says (Arm ARM, DDI
+    /// 0487, chapter B2 "The AArch64 Application Level Memory Model", Device memory), and
+    /// the table builder writes SH = Outer Shareable for it. The [`share`](Self::share)
+    /// field of a device page is ignored.
+    pub const fn shareability(&self) -> Option<Shareability> {
+        if self.kind.is_device() {
+            None
+        } else {
+            Some(self.share)
+        }
+    }
 }
 
 /// One mapped page of a table: a VA, the PA it translates to, its size and attributes.
@@ -630,7 +661,26 @@ impl MemAttrs {
 /// const ENTRY: u64 = BOOT.va();
 /// const _: () = assert!(BOOT.is_identity() && BOOT.va_end() == ENTRY + 0x20_0000);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Display` gives the page's line of the memory map (name, VA range, PA, size, kind,
+/// permissions, memory type, notes; addresses in hex), `Debug` every field with addresses
+/// in hex:
+///
+/// ```
+/// # use memlayout::{ExecutionContext, MemAttrs, Page, PageKind, PageSize, TableInfo};
+/// # const INFO: &TableInfo = &TableInfo::new("core0_el3", 0, ExecutionContext::EL3);
+/// # const BOOT: &Page = &Page::from_parts(
+/// #     "boot", 0, INFO, 0x8000_0000, 0x8000_0000, PageSize::Size2M,
+/// #     MemAttrs::new(PageKind::Code), false, &[],
+/// # );
+/// assert_eq!(
+///     BOOT.to_string(),
+///     "boot           VA 0x000080000000..0x000080200000  PA 0x000080000000  2M  code   rx  \
+///      write_back    inner         identity",
+/// );
+/// assert!(format!("{BOOT:?}").contains("va: 0x80000000, pa: 0x80000000"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
 pub struct Page {
     name: Name,
     index: u32,
@@ -776,13 +826,13 @@ impl Page {
     pub const fn perms(&self) -> Perms {
         self.attrs.perms
     }
-    /// Cacheability.
-    pub const fn cacheability(&self) -> Cacheability {
-        self.attrs.cache
+    /// Cacheability; `None` for a `device` page (see [`MemAttrs::cacheability`]).
+    pub const fn cacheability(&self) -> Option<Cacheability> {
+        self.attrs.cacheability()
     }
-    /// Shareability.
-    pub const fn shareability(&self) -> Shareability {
-        self.attrs.share
+    /// Shareability; `None` for a `device` page (see [`MemAttrs::shareability`]).
+    pub const fn shareability(&self) -> Option<Shareability> {
+        self.attrs.shareability()
     }
     /// Kind, permissions, cacheability and shareability together.
     pub const fn mem_attrs(&self) -> MemAttrs {
@@ -803,7 +853,10 @@ impl Page {
 }
 
 /// A named byte range placed inside mapped pages.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Display` gives the segment's line of the memory map, `Debug` every field with
+/// addresses, size and alignment in hex.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Segment {
     name: Name,
     kind: SegmentKind,

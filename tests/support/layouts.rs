@@ -58,7 +58,7 @@ pub fn is_harness_page(page: &Page) -> bool {
         && page.pa() == HARNESS_RESERVED.start
         && page.page_size() == PageSize::Size2M
         && page.perms() == Perms::RWX
-        && page.cacheability() == Cacheability::WriteBack
+        && page.cacheability() == Some(Cacheability::WriteBack)
 }
 
 fn add_pools(l: &mut Layout) -> Result<(), Error> {
