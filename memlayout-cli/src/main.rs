@@ -4,7 +4,7 @@
 //! ```text
 //! memlayout check FILE
 //! memlayout map FILE
-//! memlayout export FILE --format json|c|ld|bin [--table NAME] [-o OUT]
+//! memlayout export FILE --format json|c|ld|bin|svg [--table NAME] [-o OUT]
 //! ```
 //!
 //! Errors in the file are rendered like rustc's and the exit status is 1; nothing is
@@ -73,6 +73,8 @@ enum Format {
     Ld,
     /// The raw translation-table image of one table, to load at its TABLES_PA.
     Bin,
+    /// A picture of the layout (SVG).
+    Svg,
 }
 
 /// A failure: either diagnostics already printed, or one message to print.
@@ -159,6 +161,7 @@ fn run(command: Command) -> Result<(), Failure> {
                 Format::Json => json::json(&input).into_bytes(),
                 Format::C => export::c::c(&input).into_bytes(),
                 Format::Ld => export::ld::ld(&input).into_bytes(),
+                Format::Svg => export::svg::svg(&input).into_bytes(),
                 Format::Bin => match input.tables() {
                     [one] => export::bin::bin(one),
                     tables => {

@@ -2,8 +2,12 @@
 //! written whole or not at all, and the values of every export against the constants
 //! `memory_layout!(include ..)` gives for the same file.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{memlayout, scratch};
 
 use memlayout_macros::memory_layout;
 
@@ -14,28 +18,12 @@ const BOARD: &str = concat!(
     "/../tests/layouts/board.memlayout"
 );
 
-fn memlayout(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_memlayout"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the memlayout binary runs")
-}
-
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A fresh directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("memlayout-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn board_with(dir: &Path, from: &str, to: &str) -> String {
@@ -140,7 +128,7 @@ fn map_prints_the_layout_and_the_registers() {
 #[test]
 fn exports_are_deterministic_and_written_whole() {
     let dir = scratch("export");
-    for format in ["json", "c", "ld"] {
+    for format in ["json", "c", "ld", "svg"] {
         let a = memlayout(&["export", BOARD, "--format", format]);
         let b = memlayout(&["export", BOARD, "--format", format]);
         assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
@@ -164,7 +152,7 @@ fn exports_are_deterministic_and_written_whole() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["out.c", "out.json", "out.ld"]);
+    assert_eq!(names, ["out.c", "out.json", "out.ld", "out.svg"]);
 }
 
 #[test]
