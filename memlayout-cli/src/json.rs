@@ -114,7 +114,7 @@ pub fn json(input: &Input<'_>) -> String {
             .iter()
             .map(|p| Pool {
                 name: p.name().into(),
-                start: p.range().start,
+                start: p.range().start(),
                 end: p.range().end().unwrap_or(u64::MAX),
                 device: p.is_device(),
                 non_secure: p.is_non_secure(),

@@ -16,15 +16,41 @@ use crate::rng::Rng;
 
 /// A non-empty range of addresses `start ..= last` (inclusive, so a range may end at the
 /// top of the 64-bit space).
+///
+/// The fields are private: every `Interval` has `start <= last`, which the constructors
+/// [`new`](Self::new) and [`from_bounds`](Self::from_bounds) check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Interval {
-    /// First address.
-    pub start: u64,
-    /// Last address (inclusive).
-    pub last: u64,
+    start: u64,
+    last: u64,
 }
 
 impl Interval {
+    /// The range `start ..= last`, or `None` when `last < start`.
+    pub const fn from_bounds(start: u64, last: u64) -> Option<Interval> {
+        if last < start {
+            None
+        } else {
+            Some(Interval { start, last })
+        }
+    }
+
+    /// `start ..= last` for a range the caller has already checked (`start <= last`).
+    pub(crate) const fn checked_by_caller(start: u64, last: u64) -> Interval {
+        debug_assert!(start <= last);
+        Interval { start, last }
+    }
+
+    /// The first address.
+    pub const fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// The last address (inclusive).
+    pub const fn last(&self) -> u64 {
+        self.last
+    }
+
     /// The range `start .. start + size`, or `None` when `size` is 0 or the range passes
     /// 2^64.
     pub const fn new(start: u64, size: u64) -> Option<Interval> {
@@ -69,8 +95,8 @@ impl Interval {
         (start <= last).then_some(Interval { start, last })
     }
 
-    /// The lowest address in the range aligned to `align` (a power of two) where `size`
-    /// bytes fit, if any.
+    /// The lowest address in the range aligned to `align` where `size` bytes fit, if
+    /// any; `None` as well when `size` is 0 or `align` is not a power of two.
     pub fn fit(&self, size: u64, align: u64) -> Option<u64> {
         let at = align_up(self.start, align)?;
         if at > self.last || self.last - at < size.checked_sub(1)? {
@@ -79,12 +105,19 @@ impl Interval {
         Some(at)
     }
 
-    /// How many aligned positions in the range fit `size` bytes.
-    fn slots(&self, size: u64, align: u64) -> u64 {
-        match self.fit(size, align) {
-            None => 0,
-            Some(first) => (self.last - (size - 1) - first) / align + 1,
-        }
+    /// A random aligned address in the range where `size` bytes fit, every such address
+    /// equally likely, or `None` when none fits. There may be 2^64 of them, so the draw
+    /// covers the whole `u64` range when it must.
+    fn random_fit(&self, size: u64, align: u64, rng: &mut Rng) -> Option<u64> {
+        let first = self.fit(size, align)?;
+        // `fit` guarantees `first + size - 1 <= last`; the other fits are the next
+        // `extra` multiples of `align`.
+        let extra = (self.last - (size - 1) - first) / align;
+        let k = match extra.checked_add(1) {
+            Some(slots) => rng.below(slots),
+            None => rng.next_u64(),
+        };
+        Some(first + k * align)
     }
 }
 
@@ -97,8 +130,12 @@ impl fmt::Display for Interval {
     }
 }
 
-/// Rounds `value` up to a multiple of `align` (a power of two); `None` on overflow.
+/// Rounds `value` up to a multiple of `align`; `None` on overflow, or when `align` is not
+/// a power of two (0 included).
 pub const fn align_up(value: u64, align: u64) -> Option<u64> {
+    if !align.is_power_of_two() {
+        return None;
+    }
     let mask = align - 1;
     match value.checked_add(mask) {
         Some(v) => Some(v & !mask),
@@ -659,12 +696,9 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
                     start,
                     last: entry.0,
                 };
-                if i.last >= x
-                    && criteria(&entry.1)
-                    && let Some(first) = i.fit(size, align)
-                {
+                if i.last >= x && criteria(&entry.1) && i.fit(size, align).is_some() {
                     *rng = probe;
-                    let at = first + rng.below(i.slots(size, align)) * align;
+                    let at = i.random_fit(size, align, rng)?;
                     let end = at + (size - 1);
                     let meta = entry.1.clone();
                     if at > start {
@@ -754,9 +788,7 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
                     self.get(at).map(|(i, _)| i)
                 })?,
         };
-        let first = pick.fit(size, align)?;
-        let slots = pick.slots(size, align);
-        Some(first + rng.below(slots) * align)
+        pick.random_fit(size, align, rng)
     }
 }
 
@@ -952,5 +984,58 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn a_random_fit_over_the_whole_space_depends_on_the_seed() {
+        // The range holds 2^64 one-byte positions: one more than a u64 counts.
+        let mut s: IntervalSet<u8> = IntervalSet::new();
+        s.insert(1, u64::MAX, 0).unwrap();
+        s.insert(0, 1, 0).unwrap();
+        assert_eq!(s.len(), 1);
+        let picks: Vec<u64> = (1..=8)
+            .map(|seed| {
+                s.find_fit_random(1, 1, |_| true, &mut Rng::new(seed))
+                    .unwrap()
+            })
+            .collect();
+        assert!(picks.iter().any(|&p| p != picks[0]), "picks {picks:x?}");
+        let mut t = s.clone();
+        let mut rng = Rng::new(3);
+        let taken = t.take_random(1, 1, |_| true, &mut rng).unwrap();
+        assert_eq!(
+            Some(taken.start()),
+            s.find_fit_random(1, 1, |_| true, &mut Rng::new(3))
+        );
+        assert_eq!(t.total_size(), (1u128 << 64) - 1);
+        // Without a fit index, the same.
+        let mut u: IntervalSet<u8> = IntervalSet::without_fit_index();
+        u.insert(1, u64::MAX, 0).unwrap();
+        u.insert(0, 1, 0).unwrap();
+        assert!(
+            u.take_random(0x1000, 0x1000, |_| true, &mut Rng::new(1))
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn alignments_that_are_not_powers_of_two_fit_nothing() {
+        assert_eq!(align_up(0x1234, 0), None);
+        assert_eq!(align_up(0x1234, 3), None);
+        assert_eq!(align_up(0x1234, 0x1000), Some(0x2000));
+        let i = Interval::new(0x1000, 0x1000).unwrap();
+        assert_eq!(i.fit(0x10, 0), None);
+        assert_eq!(i.fit(0, 1), None);
+        assert_eq!(i.fit(0x10, 0x10), Some(0x1000));
+    }
+
+    #[test]
+    fn inverted_bounds_make_no_interval() {
+        assert_eq!(Interval::from_bounds(0x3000, 0x2000), None);
+        let i = Interval::from_bounds(0x2000, 0x2fff).unwrap();
+        assert_eq!((i.start(), i.last(), i.size()), (0x2000, 0x2fff, 0x1000));
+        let top = Interval::from_bounds(0, u64::MAX).unwrap();
+        assert_eq!(top.size(), 1u128 << 64);
+        assert_eq!(top.end(), None);
     }
 }

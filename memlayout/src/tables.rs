@@ -81,7 +81,7 @@ impl Layout {
                     });
                 }
                 let held = self.reservations().iter().any(|(n, r)| {
-                    n == TABLES_RANGE_NAME && r.start == *start && r.size() == u128::from(*size)
+                    n == TABLES_RANGE_NAME && r.start() == *start && r.size() == u128::from(*size)
                 });
                 let base = if held {
                     *start

@@ -43,7 +43,7 @@ impl<M: Clone> UsedRanges<M> {
             return;
         }
         let mut carry = core::mem::replace(&mut self.buffer, Vec::with_capacity(BUFFER));
-        carry.sort_unstable_by_key(|(r, _)| r.start);
+        carry.sort_unstable_by_key(|(r, _)| r.start());
         for run in self.runs.iter_mut() {
             if run.is_empty() {
                 *run = carry;
@@ -60,7 +60,7 @@ impl<M: Clone> UsedRanges<M> {
             return Some((*r, m));
         }
         self.runs.iter().find_map(|run| {
-            let i = run.partition_point(|(r, _)| r.start <= addr);
+            let i = run.partition_point(|(r, _)| r.start() <= addr);
             let (r, m) = run.get(i.checked_sub(1)?)?;
             r.contains(addr).then_some((*r, m))
         })
@@ -68,7 +68,7 @@ impl<M: Clone> UsedRanges<M> {
 
     /// The lowest range overlapping `window`, with its owner.
     pub(crate) fn first_overlap(&self, window: &Interval) -> Option<(Interval, &M)> {
-        if let Some(hit) = self.get(window.start) {
+        if let Some(hit) = self.get(window.start()) {
             return Some(hit);
         }
         let buffered = self
@@ -79,12 +79,12 @@ impl<M: Clone> UsedRanges<M> {
         self.runs
             .iter()
             .filter_map(|run| {
-                let i = run.partition_point(|(r, _)| r.start < window.start);
+                let i = run.partition_point(|(r, _)| r.start() < window.start());
                 let (r, m) = run.get(i)?;
-                (r.start <= window.last).then_some((*r, m))
+                (r.start() <= window.last()).then_some((*r, m))
             })
             .chain(buffered)
-            .min_by_key(|(r, _)| r.start)
+            .min_by_key(|(r, _)| r.start())
     }
 
     /// Whether every address of `start .. start + size` is in the set.
@@ -92,15 +92,15 @@ impl<M: Clone> UsedRanges<M> {
         let Some(want) = Interval::new(start, size) else {
             return false;
         };
-        let mut at = want.start;
+        let mut at = want.start();
         loop {
             let Some((r, _)) = self.get(at) else {
                 return false;
             };
-            if r.last >= want.last {
+            if r.last() >= want.last() {
                 return true;
             }
-            at = r.last + 1;
+            at = r.last() + 1;
         }
     }
 }
@@ -112,7 +112,7 @@ fn merge<M>(a: Vec<(Interval, M)>, b: Vec<(Interval, M)>) -> Vec<(Interval, M)> 
     let mut b = b.into_iter().peekable();
     loop {
         let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => x.0.start <= y.0.start,
+            (Some(x), Some(y)) => x.0.start() <= y.0.start(),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => return out,

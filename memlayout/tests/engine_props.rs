@@ -79,7 +79,7 @@ proptest! {
             // Ranges stay disjoint, ordered, and merged (equal metadata never touches).
             let ranges: Vec<Interval> = set.iter().map(|(i, _)| i).collect();
             for w in ranges.windows(2) {
-                prop_assert!(w[0].last + 1 < w[1].start);
+                prop_assert!(w[0].last() + 1 < w[1].start());
             }
         }
     }

@@ -186,8 +186,8 @@ fn physical_column(input: &Input<'_>) -> Column {
     }
     // Reservations (the translation tables), with each selected table's tables inside.
     for (name, r) in layout.reservations() {
-        let start = u128::from(r.start);
-        let end = u128::from(r.last) + 1;
+        let start = u128::from(r.start());
+        let end = u128::from(r.last()) + 1;
         let mut b = Block {
             start,
             end,
@@ -237,8 +237,8 @@ fn physical_column(input: &Input<'_>) -> Column {
         .map(|p| {
             let r = p.range();
             Bracket {
-                start: u128::from(r.start),
-                end: u128::from(r.last) + 1,
+                start: u128::from(r.start()),
+                end: u128::from(r.last()) + 1,
                 label: format!(
                     "{}{}",
                     p.name(),
@@ -311,8 +311,8 @@ fn table_column(input: &Input<'_>, t: &super::TableView<'_>) -> Column {
         .unwrap_or_default()
         .iter()
         .map(|r| Bracket {
-            start: u128::from(r.start),
-            end: u128::from(r.last) + 1,
+            start: u128::from(r.start()),
+            end: u128::from(r.last()) + 1,
             label: String::from("virtual"),
             class: "br-va",
         })

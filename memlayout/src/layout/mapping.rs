@@ -170,7 +170,7 @@ impl Layout {
             Some(rng) => self
                 .pa_free
                 .take_random(bytes, align, |&p| pools[p as usize], rng)
-                .map(|r| r.start),
+                .map(|r| r.start()),
             None => {
                 let at = self.pa_free.find_fit(bytes, align, |&p| pools[p as usize]);
                 at.filter(|&at| self.pa_free.remove(at, bytes).is_ok())
@@ -218,7 +218,7 @@ impl Layout {
             Some(rng) => t
                 .va_free
                 .take_random(bytes, align, |_| true, rng)
-                .map(|r| r.start),
+                .map(|r| r.start()),
             None => {
                 let at = t.va_free.find_fit(bytes, align, |_| true);
                 at.filter(|&at| t.va_free.remove(at, bytes).is_ok())
@@ -261,8 +261,8 @@ impl Layout {
             (_, 0) => None,
             (Some(rng), n) => {
                 let c = fitting[rng.below(n as u64) as usize];
-                let first = c.fit(bytes, align).unwrap_or(c.start);
-                let slots = (c.last - (bytes - 1) - first) / align + 1;
+                let first = c.fit(bytes, align).unwrap_or(c.start());
+                let slots = (c.last() - (bytes - 1) - first) / align + 1;
                 Some(first + rng.below(slots) * align)
             }
             (None, _) => fitting[0].fit(bytes, align),
@@ -274,7 +274,7 @@ impl Layout {
             table: self.tables[tables[0].index()].info.name().to_string(),
             largest: common
                 .iter()
-                .max_by_key(|c| (c.size(), u64::MAX - c.start))
+                .max_by_key(|c| (c.size(), u64::MAX - c.start()))
                 .map(|c| range_of(*c)),
         })
     }
@@ -366,20 +366,14 @@ impl Layout {
         // Commit.
         let id = self.mappings.len() as u32;
         let pool = self
-            .pool_of(Interval {
-                start: pa,
-                last: pa + (bytes - 1),
-            })
+            .pool_of(Interval::checked_by_caller(pa, pa + (bytes - 1)))
             .unwrap_or(0);
         let non_secure = self.pools.get(pool).is_some_and(|p| p.non_secure);
         let attrs = MemAttrs {
             non_secure,
             ..req.attrs
         };
-        let pa_range = Interval {
-            start: pa,
-            last: pa + (bytes - 1),
-        };
+        let pa_range = Interval::checked_by_caller(pa, pa + (bytes - 1));
         if !pa_taken {
             let _ = self.pa_free.remove_interval(pa_range);
         }
@@ -425,10 +419,7 @@ impl Layout {
         for &(t, va) in vas {
             out.push((t, va, self.pages.len() as u32));
             let tb = &mut self.tables[t.index()];
-            let va_range = Interval {
-                start: va,
-                last: va + (bytes - 1),
-            };
+            let va_range = Interval::checked_by_caller(va, va + (bytes - 1));
             if !va_taken {
                 let _ = tb.va_free.remove_interval(va_range);
             }

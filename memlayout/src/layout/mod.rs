@@ -164,8 +164,8 @@ impl Default for Layout {
 
 fn range_of(i: Interval) -> Range {
     Range {
-        start: i.start,
-        end: i.last.wrapping_add(1),
+        start: i.start(),
+        end: i.last().wrapping_add(1),
     }
 }
 
@@ -206,7 +206,7 @@ fn interval(start: u64, size: u64, what: &str) -> Result<Interval, Error> {
 }
 
 fn limit_check(addr: Addr, i: Interval, bits: u8) -> Result<(), Error> {
-    if bits < 64 && i.last >> bits != 0 {
+    if bits < 64 && i.last() >> bits != 0 {
         return Err(Error::BeyondLimit {
             addr,
             range: range_of(i),
@@ -269,7 +269,7 @@ impl Layout {
     /// The smallest PA size the translation registers can encode (32, 36, 40, 42, 44 or
     /// 48 bits) that covers every pool.
     pub fn covering_pa_bits(&self) -> u8 {
-        let top = self.pools.iter().map(|p| p.range.last).max().unwrap_or(0);
+        let top = self.pools.iter().map(|p| p.range.last()).max().unwrap_or(0);
         [32u8, 36, 40, 42, 44, 48]
             .into_iter()
             .find(|&b| top >> b == 0)

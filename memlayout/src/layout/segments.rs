@@ -163,7 +163,7 @@ impl Layout {
     fn flush_segment_space(&mut self, table: TableId) {
         let tb = &mut self.tables[table.index()];
         let mut pending = core::mem::take(&mut tb.seg_pending);
-        pending.sort_by_key(|(r, _)| r.start);
+        pending.sort_by_key(|(r, _)| r.start());
         for (r, meta) in pending {
             let _ = tb.seg_free.insert_interval(r, meta);
         }
@@ -280,7 +280,7 @@ impl Layout {
                     space: Space::SharedPage(name.clone()),
                     largest: free
                         .largest(|_| true)
-                        .map(|i| range(m.pa + i.start, (i.size()) as u64)),
+                        .map(|i| range(m.pa + i.start(), (i.size()) as u64)),
                 })?
             }
         };
