@@ -52,16 +52,20 @@ fn tool(dir: &Path, program: &str, args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// A table's info, pages, segments and TABLES_PA, TABLES_SIZE, MAIR, TCR, TTBR0,
+/// SCTLR_SET.
+type TableConsts = (
+    &'static memlayout::TableInfo,
+    &'static [memlayout::Page],
+    &'static [memlayout::Segment],
+    [u64; 6],
+);
+
 /// (NAME, value) for every value the header and the ld fragment hold, from the macro's
 /// constants: NAME is `<TABLE>_<NAME>_<SUFFIX>` in upper case.
 fn expected() -> Vec<(String, u64)> {
     let mut v = Vec::new();
-    let tables: [(
-        &memlayout::TableInfo,
-        &[memlayout::Page],
-        &[memlayout::Segment],
-        [u64; 6],
-    ); 2] = [
+    let tables: [TableConsts; 2] = [
         (
             soc::core0_el3::INFO,
             soc::core0_el3::PAGES,
