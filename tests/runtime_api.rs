@@ -561,6 +561,35 @@ fn quickstart_plans_and_its_tables_walk() {
 }
 
 #[test]
+fn quickstart_without_a_seed_is_deterministic_and_devices_sit_at_their_pas() {
+    let a = quickstart::build(None).expect("quickstart plans");
+    let b = quickstart::build(None).expect("quickstart plans");
+    assert_eq!(a.to_string(), b.to_string());
+    for t in a.tables() {
+        let info = a.table_info(t).unwrap();
+        let devices = a.pages_of_kind(t, PageKind::Device);
+        if info.el() == ExecutionContext::EL3 {
+            let uart: Vec<_> = devices.iter().filter(|p| p.name() == "uart").collect();
+            assert_eq!(uart.len(), 1, "{}", info.name());
+            assert_eq!(uart[0].pa(), 0x0900_0000);
+            let gicd: Vec<u64> = devices
+                .iter()
+                .filter(|p| p.name() == "gicd")
+                .map(|p| p.pa())
+                .collect();
+            assert_eq!(
+                gicd,
+                (0..16)
+                    .map(|i| 0x0800_0000 + i * 0x1000)
+                    .collect::<Vec<_>>()
+            );
+        } else {
+            assert!(devices.is_empty(), "{} maps no device", info.name());
+        }
+    }
+}
+
+#[test]
 fn tables_at_a_fixed_range_and_no_room_for_them() {
     let (mut l, t) = base();
     l.map(t, &PageRequest::new("a", PageKind::Data, PageSize::Size4K))
