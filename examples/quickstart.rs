@@ -187,10 +187,11 @@ fn main() {
                 1 => p.page_size().to_string(),
                 n => format!("{n} x {}", p.page_size()),
             };
-            let memory = match p.kind() {
-                // Device pages are Device-nGnRE: no caches, no shareability choice.
-                PageKind::Device => "Device-nGnRE".to_owned(),
-                _ => format!("{}, {}", p.cacheability(), p.shareability()),
+            let memory = match (p.cacheability(), p.shareability()) {
+                (Some(cache), Some(share)) => format!("{cache}, {share}"),
+                // Device pages have no cacheability and no shareability of their own:
+                // the default table configuration makes them Device-nGnRE.
+                _ => "Device-nGnRE".to_owned(),
             };
             let mapped_in = if p.is_shared() {
                 "shared"
