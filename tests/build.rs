@@ -8,8 +8,13 @@
 //!   `#[cfg_attr(memlayout_no_qemu, ignore = "install qemu-system-arm gcc-aarch64-linux-gnu")]`,
 //!   so the test summary lists them as ignored with the packages to install.
 //!
-//! With `MEMLAYOUT_REQUIRE_QEMU=1` the cfg is never set: the tests run, and fail when the
-//! tools are missing (as CI wants).
+//! * finds out whether the Rust target `aarch64-unknown-none` is installed for the
+//!   toolchain; when not, it sets the cfg `memlayout_no_bare_metal`, and the tests that
+//!   build the no_std firmware (tests/no_std_firmware.rs) are ignored with the command
+//!   that installs it.
+//!
+//! With `MEMLAYOUT_REQUIRE_QEMU=1` neither cfg is set: the tests run, and fail when the
+//! tools or the target are missing (as CI wants).
 
 use std::env;
 use std::ffi::OsString;
@@ -29,6 +34,32 @@ fn find(program: &OsString) -> Option<PathBuf> {
 fn main() {
     memlayout::build::generate("layouts/board.memlayout");
     qemu_cfg();
+    bare_metal_cfg();
+}
+
+/// Sets `memlayout_no_bare_metal` when the standard library of `aarch64-unknown-none` is
+/// not in the sysroot of the compiler (see the module docs).
+fn bare_metal_cfg() {
+    println!("cargo::rustc-check-cfg=cfg(memlayout_no_bare_metal)");
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let sysroot = std::process::Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let Some(sysroot) = sysroot else { return };
+    let rustlib = sysroot.join("lib/rustlib");
+    // Rerun when a target is added (a new directory here).
+    println!("cargo::rerun-if-changed={}", rustlib.display());
+    if rustlib.join("aarch64-unknown-none/lib").is_dir()
+        || env::var_os("MEMLAYOUT_REQUIRE_QEMU").is_some_and(|v| v == "1")
+    {
+        return;
+    }
+    println!("cargo::rustc-cfg=memlayout_no_bare_metal");
+    println!(
+        "cargo::warning=the no_std firmware tests will be ignored: the Rust target aarch64-unknown-none is not installed; run `rustup target add aarch64-unknown-none`"
+    );
 }
 
 /// Sets `memlayout_no_qemu` when the QEMU tools are missing (see the module docs).
