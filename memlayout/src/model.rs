@@ -617,8 +617,7 @@ impl MemAttrs {
 
     /// The cacheability of Normal memory; `None` for a `device` page: Device memory has
     /// no cacheability, and its type (Device-nGnRE or Device-nGnRnE) is chosen per table
-    /// by [`aarch64::TableConfig`](crate::aarch64::TableConfig) (feature `alloc`), not per
-    /// page. The [`cache`](Self::cache) field of a device page is ignored.
+    /// by `aarch64::TableConfig` (feature `alloc`), not per page. The [`cache`](Self::cache) field of a device page is ignored.
     pub const fn cacheability(&self) -> Option<Cacheability> {
         if self.kind.is_device() {
             None
