@@ -34,9 +34,9 @@ use proc_macro::TokenStream;
 /// memlayout-macros = "0.1"
 /// ```
 ///
-/// Without it, every use of the macro fails with "unresolved import `memlayout`" or
-/// "use of unresolved module or unlinked crate `memlayout`": add the `memlayout` line
-/// above to your `Cargo.toml`.
+/// Without it, every use of the macro fails with "unresolved import `memlayout`" and
+/// "use of unresolved module or unlinked crate `memlayout`", with the help "use `cargo
+/// add memlayout` to add it to your `Cargo.toml`": add the `memlayout` line above.
 ///
 /// # Example
 ///
@@ -75,5 +75,22 @@ use proc_macro::TokenStream;
 #[doc = memlayout::__expansion_doc!()]
 #[proc_macro]
 pub fn memory_layout(input: TokenStream) -> TokenStream {
-    memlayout::dsl::expand(input.into()).into()
+    let mut out = dependency_check();
+    out.extend(TokenStream::from(memlayout::dsl::expand(input.into())));
+    out
+}
+
+/// An import of `memlayout` inside a fresh module, where only the crates of `Cargo.toml`
+/// are in scope: it compiles whenever `memlayout` is a dependency, and when it is not,
+/// the compiler's first error is on it and ends with "use `cargo add memlayout` to add
+/// it to your `Cargo.toml`" (an absolute `::memlayout` path, as in the rest of the
+/// expansion, gets no such help).
+fn dependency_check() -> TokenStream {
+    "const _: () = {
+        mod memlayout_is_a_dependency {
+            use memlayout::Page as _;
+        }
+    };"
+    .parse()
+    .expect("the dependency check lexes")
 }
