@@ -984,6 +984,14 @@ fn check_names(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
                     "{what} `{name}` would become the constant `{c}`, which every table module already has; rename it"
                 ),
             ),
+            // The exports name the table's values `<TABLE>_TABLES_PA` and
+            // `<TABLE>_TABLES_SIZE`, which this name's `_PA` and `_SIZE` would repeat.
+            Some(c) if c == "TABLES" => cx.error(
+                Sp::one(ident.span()),
+                format_args!(
+                    "{what} `{name}` would give `TABLES_PA` and `TABLES_SIZE` in the C header and ld symbols, which name the translation tables; rename it"
+                ),
+            ),
             Some(_) => {}
         }
     }

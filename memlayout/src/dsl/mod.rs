@@ -248,6 +248,7 @@ mod tests {
                     virtual 0x8000_0000 .. +1G;
                     wxn;
                     page translation : code, 4K;
+                    page tables : data, 4K;
                 }
             }",
         );
@@ -256,6 +257,7 @@ mod tests {
             "PA size `4K` is not a plain number",
             "expected `at` or `in`",
             "`wxn` applies to the whole layout",
+            "`tables` would give `TABLES_PA` and `TABLES_SIZE`",
             "would become the constant `TRANSLATION`",
         ] {
             assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
