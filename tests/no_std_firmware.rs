@@ -71,7 +71,8 @@ fn firmware() -> Option<&'static Path> {
             .map_err(|e| format!("cannot run cargo ({e})"))?;
         assert!(
             out.status.success(),
-            "the no_std firmware does not build:\n{}",
+            "the no_std firmware does not build (when cargo says its lock file needs an \
+             update, run `cargo update --workspace` in tests/no-std-firmware):\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
         Ok(target_dir.join(TARGET).join("debug/no-std-firmware"))
