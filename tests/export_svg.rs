@@ -194,7 +194,8 @@ fn the_checker_catches_broken_xml() {
 }
 
 /// An address as the picture writes it: hexadecimal, `_` every four digits.
-fn addr(a: u64) -> String {
+fn addr(a: impl Into<u128>) -> String {
+    let a: u128 = a.into();
     let digits = format!("{a:x}");
     let n = digits.len();
     let mut out = String::from("0x");

@@ -162,13 +162,13 @@ fn consecutive_pages_are_contiguous_in_va_and_pa() {
     assert_eq!(text.len(), 3);
     for (i, w) in text.windows(2).enumerate() {
         assert_eq!(w[0].index(), i as u32);
-        assert_eq!(w[0].va_end(), w[1].va());
-        assert_eq!(w[0].pa_end(), w[1].pa());
+        assert_eq!(w[0].va_end(), u128::from(w[1].va()));
+        assert_eq!(w[0].pa_end(), u128::from(w[1].pa()));
     }
     let heap = soc::core0_el1::HEAP;
     assert_eq!(heap.len(), 2);
-    assert_eq!(heap[0].va_end(), heap[1].va());
-    assert_eq!(heap[0].pa_end(), heap[1].pa());
+    assert_eq!(heap[0].va_end(), u128::from(heap[1].va()));
+    assert_eq!(heap[0].pa_end(), u128::from(heap[1].pa()));
     // The named constant and the PAGES entries agree.
     let in_pages: Vec<&Page> = soc::core0_el3::PAGES
         .iter()
@@ -182,14 +182,14 @@ fn consecutive_pages_are_contiguous_in_va_and_pa() {
 
 #[test]
 fn every_page_is_aligned_and_no_two_overlap() {
-    let mut all_pa: Vec<(u64, u64, String, bool)> = Vec::new();
+    let mut all_pa: Vec<(u128, u128, String, bool)> = Vec::new();
     for (info, pages, _) in tables() {
         for p in pages {
             assert_eq!(p.va() % p.size(), 0, "{p:?}");
             assert_eq!(p.pa() % p.size(), 0, "{p:?}");
             if !p.is_shared() {
                 all_pa.push((
-                    p.pa(),
+                    u128::from(p.pa()),
                     p.pa_end(),
                     format!("{}:{}", info.name(), p.name()),
                     false,
@@ -199,7 +199,7 @@ fn every_page_is_aligned_and_no_two_overlap() {
         for (i, a) in pages.iter().enumerate() {
             for b in &pages[i + 1..] {
                 assert!(
-                    a.va_end() <= b.va() || b.va_end() <= a.va(),
+                    a.va_end() <= u128::from(b.va()) || b.va_end() <= u128::from(a.va()),
                     "{} and {} overlap in VA in {}",
                     a.name(),
                     b.name(),
@@ -209,7 +209,7 @@ fn every_page_is_aligned_and_no_two_overlap() {
         }
     }
     for p in soc::core0_el3::PAGES.iter().filter(|p| p.is_shared()) {
-        all_pa.push((p.pa(), p.pa_end(), p.name().to_string(), true));
+        all_pa.push((u128::from(p.pa()), p.pa_end(), p.name().to_string(), true));
     }
     all_pa.sort();
     for w in all_pa.windows(2) {
@@ -233,14 +233,14 @@ fn segments_sit_inside_pages_of_their_kind() {
             );
             assert_eq!(host.va_to_pa(s.va()), Some(s.pa()));
             // The last byte is mapped too, by a page of the same kind.
-            let last = s.va_end() - 1;
+            let last = s.va() + (s.size() - 1);
             let end_host = pages.iter().find(|p| p.contains_va(last)).unwrap();
             assert_eq!(end_host.kind(), host.kind());
             assert_eq!(end_host.va_to_pa(last), Some(s.pa() + s.size() - 1));
         }
         for (i, a) in segments.iter().enumerate() {
             for b in &segments[i + 1..] {
-                assert!(a.va_end() <= b.va() || b.va_end() <= a.va());
+                assert!(a.va_end() <= u128::from(b.va()) || b.va_end() <= u128::from(a.va()));
             }
         }
     }
@@ -386,7 +386,7 @@ fn translation_tables_sit_in_ram_apart_from_every_page() {
         for (_, pages, _) in tables() {
             for p in pages {
                 assert!(
-                    p.pa_end() <= pa || p.pa() >= end,
+                    p.pa_end() <= u128::from(pa) || p.pa() >= end,
                     "page `{}` overlaps tables {i}",
                     p.name()
                 );

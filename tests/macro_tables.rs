@@ -248,7 +248,7 @@ fn tables_at_is_honoured_and_no_page_overlaps_the_tables() {
     for e in [&el3, &el1] {
         for p in e.pages {
             assert!(
-                p.pa_end() <= el3.tables_pa || p.pa() >= end,
+                p.pa_end() <= u128::from(el3.tables_pa) || p.pa() >= end,
                 "page `{}` at PA {:#x} overlaps the tables {:#x}..{end:#x}",
                 p.name(),
                 p.pa(),

@@ -195,7 +195,7 @@ fn hole_checks(table: &str, el: ExecutionContext, tr: &Translation, pages: &[Pag
                 vas.push(a + (((b - a) / 2) & !7));
             }
         }
-        next_free = next_free.max(page.va_end());
+        next_free = next_free.max(page.va() + page.size());
     }
     if next_free < limit {
         vas.extend([

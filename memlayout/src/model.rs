@@ -781,13 +781,15 @@ impl Page {
     pub const fn page_size(&self) -> PageSize {
         self.size
     }
-    /// The virtual address one past the last byte.
-    pub const fn va_end(&self) -> u64 {
-        self.va + self.size.bytes()
+    /// The virtual address one past the last byte, as `u128`: a page at the top of the
+    /// 64-bit space ends at 2^64, which no `u64` holds. Total: never overflows.
+    pub const fn va_end(&self) -> u128 {
+        self.va as u128 + self.size.bytes() as u128
     }
-    /// The physical address one past the last byte.
-    pub const fn pa_end(&self) -> u64 {
-        self.pa + self.size.bytes()
+    /// The physical address one past the last byte, as `u128` (see
+    /// [`va_end`](Self::va_end)).
+    pub const fn pa_end(&self) -> u128 {
+        self.pa as u128 + self.size.bytes() as u128
     }
     /// Whether `va` lies inside the page.
     pub const fn contains_va(&self, va: u64) -> bool {
@@ -797,18 +799,20 @@ impl Page {
     pub const fn contains_pa(&self, pa: u64) -> bool {
         pa >= self.pa && pa - self.pa < self.size.bytes()
     }
-    /// Translates a VA inside the page to its PA.
+    /// Translates a VA inside the page to its PA; `None` outside the page, or when the
+    /// PA would pass 2^64 (a page built with a physical range that wraps).
     pub const fn va_to_pa(&self, va: u64) -> Option<u64> {
         if self.contains_va(va) {
-            Some(self.pa + (va - self.va))
+            self.pa.checked_add(va - self.va)
         } else {
             None
         }
     }
-    /// Translates a PA inside the page to its VA.
+    /// Translates a PA inside the page to its VA; `None` outside the page, or when the
+    /// VA would pass 2^64 (a page built with a virtual range that wraps).
     pub const fn pa_to_va(&self, pa: u64) -> Option<u64> {
         if self.contains_pa(pa) {
-            Some(self.va + (pa - self.pa))
+            self.va.checked_add(pa - self.pa)
         } else {
             None
         }
@@ -952,22 +956,25 @@ impl Segment {
     pub const fn align(&self) -> u64 {
         self.align
     }
-    /// The virtual address one past the last byte.
-    pub const fn va_end(&self) -> u64 {
-        self.va + self.size
+    /// The virtual address one past the last byte, as `u128`: a segment at the top of
+    /// the 64-bit space ends at 2^64, which no `u64` holds. Total: never overflows.
+    pub const fn va_end(&self) -> u128 {
+        self.va as u128 + self.size as u128
     }
-    /// The physical address one past the last byte.
-    pub const fn pa_end(&self) -> u64 {
-        self.pa + self.size
+    /// The physical address one past the last byte, as `u128` (see
+    /// [`va_end`](Self::va_end)).
+    pub const fn pa_end(&self) -> u128 {
+        self.pa as u128 + self.size as u128
     }
     /// Whether `va` lies inside the segment.
     pub const fn contains_va(&self, va: u64) -> bool {
         va >= self.va && va - self.va < self.size
     }
-    /// Translates a VA inside the segment to its PA.
+    /// Translates a VA inside the segment to its PA; `None` outside the segment, or
+    /// when the PA would pass 2^64 (a segment built with a physical range that wraps).
     pub const fn va_to_pa(&self, va: u64) -> Option<u64> {
         if self.contains_va(va) {
-            Some(self.pa + (va - self.va))
+            self.pa.checked_add(va - self.va)
         } else {
             None
         }
@@ -1058,7 +1065,7 @@ mod tests {
         const { &[Attr::new("owner", AttrValue::Bool(true))] },
     );
     // Accessors work in const context.
-    const END: u64 = PAGE.va_end();
+    const END: u128 = PAGE.va_end();
     const PA: Option<u64> = PAGE.va_to_pa(0x8000_1234);
 
     #[test]
@@ -1091,5 +1098,58 @@ mod tests {
         assert_eq!(s.va_end(), 0x1080);
         assert_eq!(s.va_to_pa(0x107F), Some(0x107F));
         assert_eq!(s.va_to_pa(0x1080), None);
+    }
+
+    #[test]
+    fn accessors_are_total_at_the_top_of_the_address_space() {
+        const TOP: u64 = 0xFFFF_FFFF_FFFF_F000;
+        let p = Page::from_parts(
+            "top",
+            0,
+            INFO,
+            TOP,
+            TOP,
+            PageSize::Size4K,
+            MemAttrs::new(PageKind::Data),
+            false,
+            &[],
+        );
+        assert_eq!(p.va_end(), 1 << 64);
+        assert_eq!(p.pa_end(), 1 << 64);
+        assert_eq!(p.va_to_pa(u64::MAX), Some(u64::MAX));
+        assert_eq!(p.pa_to_va(TOP), Some(TOP));
+        // A 2M page at that VA would wrap; its end is still exact and its translations
+        // refuse to wrap.
+        let wraps = Page::from_parts(
+            "wraps",
+            0,
+            INFO,
+            0,
+            TOP,
+            PageSize::Size2M,
+            MemAttrs::new(PageKind::Data),
+            false,
+            &[],
+        );
+        assert_eq!(wraps.pa_end(), u128::from(TOP) + 0x20_0000);
+        assert_eq!(wraps.va_to_pa(0xFFF), Some(u64::MAX));
+        assert_eq!(wraps.va_to_pa(0x1000), None);
+        assert_eq!(wraps.pa_to_va(u64::MAX), Some(0xFFF));
+        let s = Segment::from_parts(
+            "s",
+            SegmentKind::Stack,
+            INFO,
+            u64::MAX - 0xF,
+            0,
+            0x10,
+            16,
+            false,
+        );
+        assert_eq!(s.va_end(), 1 << 64);
+        assert_eq!(s.pa_end(), 0x10);
+        assert_eq!(s.va_to_pa(u64::MAX), Some(0xF));
+        let s = Segment::from_parts("s", SegmentKind::Stack, INFO, 0, u64::MAX, 0x10, 16, false);
+        assert_eq!(s.va_to_pa(0), Some(u64::MAX));
+        assert_eq!(s.va_to_pa(1), None);
     }
 }

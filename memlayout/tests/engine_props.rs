@@ -131,25 +131,33 @@ const RAM_SIZE: u64 = 64 << 20;
 
 fn check_invariants(l: &Layout) -> Result<(), TestCaseError> {
     // PA: no two mappings overlap, except the same shared page seen from several tables.
-    let mut pa: Vec<(u64, u64, String, bool)> = Vec::new();
+    let mut pa: Vec<(u128, u128, String, bool)> = Vec::new();
     for t in l.tables() {
         let pages = l.pages(t);
         // VA within one table: disjoint.
         for w in pages.windows(2) {
-            prop_assert!(w[0].va_end() <= w[1].va(), "VA overlap in a table");
+            prop_assert!(
+                w[0].va_end() <= u128::from(w[1].va()),
+                "VA overlap in a table"
+            );
         }
         for p in &pages {
             prop_assert_eq!(p.va() % p.size(), 0);
             prop_assert_eq!(p.pa() % p.size(), 0);
-            prop_assert!(p.pa() >= RAM && p.pa_end() <= RAM + RAM_SIZE);
-            pa.push((p.pa(), p.pa_end(), p.name().to_string(), p.is_shared()));
+            prop_assert!(p.pa() >= RAM && p.pa_end() <= u128::from(RAM + RAM_SIZE));
+            pa.push((
+                u128::from(p.pa()),
+                p.pa_end(),
+                p.name().to_string(),
+                p.is_shared(),
+            ));
             prop_assert_eq!(l.translate(t, p.va()), Some(p.pa()));
         }
         // Segments lie inside mapped pages that take their kind, consecutive in VA and PA.
         for s in l.segments(t) {
             prop_assert!(s.va() % s.align() == 0);
             let mut at = s.va();
-            while at < s.va_end() {
+            while u128::from(at) < s.va_end() {
                 let page = pages.iter().find(|p| p.contains_va(at));
                 prop_assert!(page.is_some(), "segment byte not mapped");
                 let page = page.unwrap();
@@ -158,12 +166,12 @@ fn check_invariants(l: &Layout) -> Result<(), TestCaseError> {
                     "{s:?} in {page:?}"
                 );
                 prop_assert_eq!(page.va_to_pa(at), Some(s.pa() + (at - s.va())));
-                at = page.va_end();
+                at = page.va() + page.size();
             }
         }
         let segs = l.segments(t);
         for w in segs.windows(2) {
-            prop_assert!(w[0].va_end() <= w[1].va(), "segments overlap");
+            prop_assert!(w[0].va_end() <= u128::from(w[1].va()), "segments overlap");
         }
     }
     pa.sort();
@@ -244,8 +252,8 @@ fn run_ops(seed: Option<u64>, ops: &[Op]) -> Result<Layout, TestCaseError> {
                         let pages = l.mapping_pages(m, tables[*table]);
                         prop_assert_eq!(pages.len() as u32, *count);
                         for w in pages.windows(2) {
-                            prop_assert_eq!(w[0].va_end(), w[1].va());
-                            prop_assert_eq!(w[0].pa_end(), w[1].pa());
+                            prop_assert_eq!(w[0].va_end(), u128::from(w[1].va()));
+                            prop_assert_eq!(w[0].pa_end(), u128::from(w[1].pa()));
                         }
                         if *identity {
                             prop_assert!(pages.iter().all(|p| p.is_identity()));

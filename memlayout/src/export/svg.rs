@@ -126,7 +126,7 @@ fn physical_column(input: &Input<'_>) -> Column {
                     .map(|p| {
                         (
                             u128::from(p.pa()),
-                            u128::from(p.pa_end()),
+                            p.pa_end(),
                             page_pa_tip(p.name(), p, pp.pages.len()),
                         )
                     })
@@ -277,7 +277,7 @@ fn table_column(input: &Input<'_>, t: &super::TableView<'_>) -> Column {
             .map(|p| {
                 (
                     u128::from(p.va()),
-                    u128::from(p.va_end()),
+                    p.va_end(),
                     page_tip(p.name(), p, pp.pages.len()),
                 )
             })
@@ -380,9 +380,9 @@ fn page_tip(name: &str, p: &crate::model::Page, run: usize) -> String {
     format!(
         "page {name}: VA {}..{} PA {}..{}, {} {} {}",
         addr_text(u128::from(p.va())),
-        addr_text(u128::from(p.va_end())),
+        addr_text(p.va_end()),
         addr_text(u128::from(p.pa())),
-        addr_text(u128::from(p.pa_end())),
+        addr_text(p.pa_end()),
         p.kind().name(),
         p.perms().name(),
         p.page_size().name()
@@ -399,7 +399,7 @@ fn page_pa_tip(name: &str, p: &crate::model::Page, run: usize) -> String {
     format!(
         "page {name}: PA {}..{}, {} {} {}",
         addr_text(u128::from(p.pa())),
-        addr_text(u128::from(p.pa_end())),
+        addr_text(p.pa_end()),
         p.kind().name(),
         p.perms().name(),
         p.page_size().name()

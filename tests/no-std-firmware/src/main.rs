@@ -10,7 +10,7 @@ memory_layout!(include "layout.memlayout");
 
 // The layout's values in const context.
 const ENTRY: u64 = fw::el3::BOOT.va();
-const STACK_TOP: u64 = fw::el3::STACK.va_end();
+const STACK_TOP: u64 = fw::el3::STACK.va() + fw::el3::STACK.size();
 const UART: u64 = fw::el3::UART.va();
 const BOOT_NAME: &str = fw::el3::BOOT.name();
 const TABLE_BYTES: usize = fw::el3::TRANSLATION.len();
