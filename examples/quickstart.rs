@@ -181,7 +181,7 @@ fn main() {
         // A `count(n)` request gives n consecutive pages of one name: print them as one
         // line.
         let pages = layout.pages(t);
-        for run in pages.chunk_by(|a, b| a.name() == b.name() && a.va_end() == b.va()) {
+        for run in pages.chunk_by(|a, b| a.name() == b.name() && a.va_end() == u128::from(b.va())) {
             let (p, n) = (run[0], run.len());
             let size = match n {
                 1 => p.page_size().to_string(),

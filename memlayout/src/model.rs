@@ -658,7 +658,7 @@ impl MemAttrs {
 ///     MemAttrs::new(PageKind::Code), false, &[],
 /// );
 /// const ENTRY: u64 = BOOT.va();
-/// const _: () = assert!(BOOT.is_identity() && BOOT.va_end() == ENTRY + 0x20_0000);
+/// const _: () = assert!(BOOT.is_identity() && BOOT.va_end() == ENTRY as u128 + 0x20_0000);
 /// ```
 ///
 /// `Display` gives the page's line of the memory map (name, VA range, PA, size, kind,
