@@ -11,9 +11,9 @@
 //! * `soc.rs`: the items of `memory_layout!` for the same layout, for
 //!   `include!(concat!(env!("OUT_DIR"), "/soc.rs"));` (the crate needs `memlayout` as a
 //!   dependency, as with the macro);
-//! * `soc.ld`: the ld fragment ([`export::ld`](crate::export::ld)); `OUT_DIR` is added to
+//! * `soc.ld`: the ld fragment ([`export::ld`]); `OUT_DIR` is added to
 //!   the linker's search path, so a linker script can say `INCLUDE soc.ld`;
-//! * `soc.h`: the C and assembly header ([`export::c`](crate::export::c)), for a C
+//! * `soc.h`: the C and assembly header ([`export::c`]), for a C
 //!   compiler given `-I $OUT_DIR`.
 //!
 //! It prints `cargo::rerun-if-changed=` for the file, and on any error prints one
