@@ -66,3 +66,17 @@ fn the_macro_and_the_file_front_end_agree() {
         assert_eq!(memlayout::export::bin::bin(t), image);
     }
 }
+
+#[test]
+fn the_macro_carries_the_memory_map_of_the_file_front_end() {
+    let file = planned();
+    let input = Input::new(file.module(), file.plan());
+    assert_eq!(soc::MAP, memlayout::export::map::map(&input));
+    // Sorted by address within each table, every page listed.
+    for t in input.tables() {
+        for pp in &t.pages {
+            let line = format!("VA {:#014x}..", pp.pages[0].va());
+            assert!(soc::MAP.contains(&line), "{line}");
+        }
+    }
+}

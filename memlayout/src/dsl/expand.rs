@@ -433,7 +433,26 @@ fn table_module(t: &TableDecl, body: TokenStream) -> TokenStream {
     }
 }
 
-fn outer_module(layout: &Layout, body: TokenStream) -> TokenStream {
+/// The memory map of a planned layout: the text of [`export::map`](crate::export::map::map)
+/// for `MAP`, and its [`markdown`](crate::export::map::markdown) tables for the module's
+/// rustdoc.
+struct Map {
+    text: String,
+    markdown: String,
+}
+
+impl Map {
+    fn of(layout: &Layout, plan: &Plan) -> Map {
+        let module = name_of(&layout.name);
+        let input = crate::export::Input::new(&module, plan);
+        Map {
+            text: crate::export::map::map(&input),
+            markdown: crate::export::map::markdown(&input),
+        }
+    }
+}
+
+fn outer_module(layout: &Layout, body: TokenStream, map: Option<&Map>) -> TokenStream {
     let attrs = &layout.attrs;
     let vis = &layout.vis;
     let name = &layout.name;
@@ -447,13 +466,44 @@ fn outer_module(layout: &Layout, body: TokenStream) -> TokenStream {
             .collect()
     };
     let k = Literal::usize_unsuffixed(tables.len());
+    let (map_doc, map_item) = match map {
+        Some(m) => {
+            let doc = format!(
+                "# Memory map\n\nEvery page and segment of each table in VA order (the text map is `MAP`).\n\n{}",
+                m.markdown
+            );
+            let text = &m.text;
+            (
+                quote!(#[doc = ""] #[doc = #doc]),
+                quote! {
+                    /// The memory map of the layout as text, sorted by address within each
+                    /// table: pools, reservations, every table's pages and segments with VA,
+                    /// PA, size and attributes, then each table's translation tables and
+                    /// register values (the format of `memlayout::export::map`). For a
+                    /// firmware to print its own map at boot.
+                    #[allow(dead_code)]
+                    pub const MAP: &str = #text;
+                },
+            )
+        }
+        None => (
+            TokenStream::new(),
+            quote! {
+                /// Placeholder (empty): the layout has errors.
+                #[allow(dead_code)]
+                pub const MAP: &str = "";
+            },
+        ),
+    };
     quote! {
         #(#attrs)*
+        #map_doc
         #vis mod #name {
             #body
             /// Every page table of the layout, in declaration order.
             #[allow(dead_code)]
             pub const TABLES: &[::memlayout::TableInfo; #k] = &[#(#tables),*];
+            #map_item
         }
     }
 }
@@ -580,7 +630,7 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
         };
         tables.extend(table_module(table, body));
     }
-    outer_module(layout, tables)
+    outer_module(layout, tables, Some(&Map::of(layout, plan)))
 }
 
 fn page_summary(decl: &PageDecl, table: &str, pages: &[&Page]) -> String {
@@ -702,7 +752,7 @@ pub fn skeleton(layout: &Layout, errors: TokenStream) -> TokenStream {
         };
         tables.extend(table_module(table, body));
     }
-    let module = outer_module(layout, tables);
+    let module = outer_module(layout, tables, None);
     quote! {
         #errors
         #module

@@ -142,6 +142,16 @@ mod tests {
         assert!(out.contains("pub const BOOT"));
         assert!(out.contains("pub const HEAP : & [__MemlayoutPage ; 2]"));
         assert!(!out.contains("compile_error"));
+        // The map as a constant and as the module's rustdoc.
+        assert!(out.contains("pub const MAP : & str = \"memory layout (deterministic)"));
+        assert!(out.contains("# Memory map"));
+        assert!(out.contains("## Table `t` (core 0, EL3)"));
+        assert!(out.contains("| page: data rw | `heap[1]` |"));
+        assert!(out.contains("| segment: stack | `stack` |"));
+        // On errors, an empty map and no map in the docs.
+        let bad = expand(OK.replace("2M,", "3M,").parse().unwrap_or_default()).to_string();
+        assert!(bad.contains("pub const MAP : & str = \"\""));
+        assert!(!bad.contains("# Memory map"));
     }
 
     #[test]

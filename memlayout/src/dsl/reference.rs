@@ -138,7 +138,10 @@ Rules:
 macro_rules! __expansion_doc {
     () => {
         r#"`VIS mod NAME { .. }` (with the module's attributes) holding `TABLES: &[TableInfo; K]`,
-every table in declaration order, and one module per table with:
+every table in declaration order, `MAP: &str`, the memory map as text (pools,
+reservations, each table's pages and segments sorted by VA, its translation tables and
+register values; for a firmware to print its own map at boot), and one module per table
+with:
 
 * `INFO: &TableInfo`; `PAGES: &[Page; N]`, every page mapped in the table (its shared pages
   included) in declaration order, a `* N` page giving `N` consecutive pages;
@@ -163,9 +166,14 @@ every table in declaration order, and one module per table with:
 * compile-time re-checks (`const _: () = assert!(..)`) that every emitted page is aligned
   to its size, so a planner bug cannot ship a misaligned table.
 
+The module's rustdoc ends with a "Memory map" section: per table, where its translation
+tables go and a Markdown table of every page and segment sorted by VA (VA and PA ranges,
+size, kind and permissions, name, attributes), so `cargo doc` shows the layout next to
+the constants.
+
 On errors, the same modules hold `INFO`, empty `PAGES` and `SEGMENTS`, a placeholder per
-page and segment, one zeroed 4 KiB table as `TRANSLATION` and zero registers, so code that
-uses them only sees the real errors.
+page and segment, one zeroed 4 KiB table as `TRANSLATION`, zero registers and an empty
+`MAP`, so code that uses them only sees the real errors.
 "#
     };
 }

@@ -1,11 +1,14 @@
 //! The readable memory map: the `Display` of the planned [`Layout`](crate::Layout),
 //! then, per selected table, where its translation tables go and the register values
-//! that load them.
+//! that load them; and the same map as markdown tables for rustdoc
+//! ([`markdown`]).
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt::Write;
 
 use super::Input;
+use crate::model::{Page, Segment};
 
 /// The memory map of `input`: every pool, reservation, page and segment (the layout's
 /// `Display`), then for each selected table a block like
@@ -47,6 +50,177 @@ pub fn map(input: &Input<'_>) -> String {
     out
 }
 
+/// The memory map of `input` as markdown, for rustdoc: per selected table a heading, where
+/// its translation tables go, and one table of every page and segment in VA order (a
+/// segment after the page it starts in), with the same columns as [`map`]:
+///
+/// ```text
+/// ## Table `el3` (core 0, EL3)
+///
+/// Translation tables: 2 of 4 KiB at PA `0x80400000..0x80402000`, `TTBR0` = `0x80400000`.
+///
+/// | VA | PA | size | what | name | attributes |
+/// |----|----|------|------|------|------------|
+/// | `0x80000000..0x80200000` | `0x80000000` | 2M | page: code rx | `boot` | write_back inner identity |
+/// | `0x80000000..0x80000200` | `0x80000000` | 0x200 | segment: bsp_boot_code | `bsp_boot` | align 16 |
+/// ```
+///
+/// Names are code spans; text that markdown would read as markup (`|`, `<`, `[`, `*`,
+/// quotes, ...) is escaped, so the output renders as written (no links, HTML or curly
+/// quotes).
+pub fn markdown(input: &Input<'_>) -> String {
+    let layout = input.plan().layout();
+    let mut out = String::new();
+    for t in input.tables() {
+        let Some(id) = layout.table(t.name()) else {
+            continue;
+        };
+        let tr = t.translation;
+        let _ = write!(
+            out,
+            "## Table {} (core {}, {})\n\nTranslation tables: {} of 4 KiB at PA `{:#x}..{:#x}`, `TTBR0` = `{:#x}`.\n\n\
+             | VA | PA | size | what | name | attributes |\n\
+             |----|----|------|------|------|------------|\n",
+            code(t.name()),
+            t.info.core(),
+            t.info.el(),
+            tr.table_count(),
+            tr.base_pa(),
+            tr.end_pa(),
+            tr.ttbr0(),
+        );
+        let pages = layout.pages(id);
+        let segments = layout.segments(id);
+        let mut rows: Vec<(u64, u8, Row<'_>)> = pages
+            .into_iter()
+            .map(|p| (p.va(), 0, Row::Page(p)))
+            .chain(segments.into_iter().map(|s| (s.va(), 1, Row::Segment(s))))
+            .collect();
+        rows.sort_by_key(|(va, order, _)| (*va, *order));
+        for (_, _, row) in rows {
+            match row {
+                Row::Page(p) => {
+                    let _ = writeln!(
+                        out,
+                        "| `{:#x}..{:#x}` | `{:#x}` | {} | page: {} {} | {} | {} |",
+                        p.va(),
+                        p.va_end(),
+                        p.pa(),
+                        p.page_size().name(),
+                        p.kind().name(),
+                        p.perms().name(),
+                        code(&page_label(p)),
+                        escape(&page_attributes(p)),
+                    );
+                }
+                Row::Segment(s) => {
+                    let _ = writeln!(
+                        out,
+                        "| `{:#x}..{:#x}` | `{:#x}` | {:#x} | segment: {} | {} | align {}{}{} |",
+                        s.va(),
+                        s.va_end(),
+                        s.pa(),
+                        s.size(),
+                        s.kind(),
+                        code(s.name()),
+                        s.align(),
+                        if s.is_shared() { ", shared" } else { "" },
+                        if s.is_identity() { ", identity" } else { "" },
+                    );
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A page as the text map names it: `[i]` after the name for the second and later pages
+/// of a `* N` run.
+fn page_label(p: &Page) -> String {
+    if p.index() > 0 {
+        alloc::format!("{}[{}]", p.name(), p.index())
+    } else {
+        String::from(p.name())
+    }
+}
+
+/// The attribute columns of the text map in one cell: memory type (`device`, or
+/// cacheability and shareability), `shared`, `identity`, `{key = value, ..}`.
+fn page_attributes(p: &Page) -> String {
+    let mut out = match (p.cacheability(), p.shareability()) {
+        (Some(c), Some(s)) => alloc::format!("{} {}", c.name(), s.name()),
+        _ => String::from("device"),
+    };
+    if p.is_shared() {
+        out.push_str(" shared");
+    }
+    if p.is_identity() {
+        out.push_str(" identity");
+    }
+    if !p.attrs().is_empty() {
+        out.push_str(" {");
+        for (i, a) in p.attrs().iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "{} = {}", a.key, a.value);
+        }
+        out.push('}');
+    }
+    out
+}
+
+enum Row<'a> {
+    Page(&'a Page),
+    Segment(&'a Segment),
+}
+
+/// `s` as a code span (`|` escaped, as tables need), or escaped text when it holds a
+/// backtick.
+fn code(s: &str) -> String {
+    if s.contains('`') {
+        escape(s)
+    } else {
+        alloc::format!("`{}`", s.replace('|', "\\|"))
+    }
+}
+
+/// `s` with every ASCII punctuation character markdown may read as markup escaped by a
+/// backslash.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '`'
+                | '*'
+                | '_'
+                | '{'
+                | '}'
+                | '['
+                | ']'
+                | '<'
+                | '>'
+                | '('
+                | ')'
+                | '#'
+                | '+'
+                | '-'
+                | '!'
+                | '|'
+                | '&'
+                | '~'
+                | '"'
+                | '\''
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +248,62 @@ mod tests {
         let only = map(&input.clone().only("el1").unwrap());
         assert!(only.contains("translation el1"));
         assert!(!only.contains("translation el3"));
+    }
+
+    #[test]
+    fn markdown_lists_every_page_and_segment_in_va_order() {
+        let plan = plan_two_tables();
+        let input = Input::new("soc", &plan);
+        let md = markdown(&input);
+        for t in input.tables() {
+            let head = alloc::format!("## Table `{}` (core 0, {})", t.name(), t.info.el());
+            assert!(md.contains(&head), "{head} in\n{md}");
+            for pp in &t.pages {
+                for p in &pp.pages {
+                    let row = alloc::format!(
+                        "| `{:#x}..{:#x}` | `{:#x}` | {} | page: {} {} | `{}` |",
+                        p.va(),
+                        p.va_end(),
+                        p.pa(),
+                        p.page_size().name(),
+                        p.kind().name(),
+                        p.perms().name(),
+                        page_label(p)
+                    );
+                    assert!(md.contains(&row), "{row} in\n{md}");
+                }
+            }
+            for s in &t.segments {
+                let s = s.segment;
+                let row = alloc::format!(
+                    "| `{:#x}..{:#x}` | `{:#x}` | {:#x} | segment: {} | `{}` | align {}",
+                    s.va(),
+                    s.va_end(),
+                    s.pa(),
+                    s.size(),
+                    s.kind(),
+                    s.name(),
+                    s.align()
+                );
+                assert!(md.contains(&row), "{row} in\n{md}");
+            }
+        }
+        // Rows are in VA order within each table.
+        for table in md.split("## Table").skip(1) {
+            let vas: Vec<u64> = table
+                .lines()
+                .filter_map(|l| l.strip_prefix("| `0x"))
+                .map(|l| u64::from_str_radix(&l[..l.find('.').unwrap()], 16).unwrap())
+                .collect();
+            assert!(!vas.is_empty());
+            assert!(vas.windows(2).all(|w| w[0] <= w[1]), "{vas:?}");
+        }
+    }
+
+    #[test]
+    fn markdown_escapes_markup() {
+        assert_eq!(escape("{a = \"x|<y>\"}"), "\\{a = \\\"x\\|\\<y\\>\\\"\\}");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("a`b"), "a\\`b");
     }
 }
