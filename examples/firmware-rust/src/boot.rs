@@ -15,7 +15,7 @@ use crate::platform::{
 };
 
 core::arch::global_asm!(
-    ".pushsection .memlayout.bsp_boot, \"ax\"",
+    ".pushsection .memlayout.core0_el3.bsp_boot, \"ax\"",
     // EL3 vectors (VBAR_EL3 needs 2 KiB alignment: the segment is aligned so). Every
     // entry reports the exception; none is expected.
     ".balign 0x800",
@@ -151,7 +151,7 @@ core::arch::global_asm!(
     ".ltorg",
     ".popsection",
     // The mailbox: zero at load time, so core 1 stays in its pen until released.
-    ".pushsection .memlayout.cross_core, \"aw\"",
+    ".pushsection .memlayout.core0_el3.cross_core, \"aw\"",
     ".balign 16",
     ".space {mailbox_size}",
     ".popsection",

@@ -5,8 +5,7 @@ use core::arch::asm;
 
 use crate::board::{core0_el1, core0_el3};
 use crate::platform::{
-    MAILBOX_MONITOR_VALUE, MONITOR_VALUE, mailbox_word, put_el, put_hex, put_str,
-    read_sys, text,
+    MAILBOX_MONITOR_VALUE, MONITOR_VALUE, mailbox_word, put_el, put_hex, put_str, read_sys, text,
 };
 
 text! {
@@ -61,7 +60,10 @@ pub extern "C" fn monitor_main(entry_pa: u64, sctlr_at_reset: u64, current_el: u
     put_str(uart, &MON1);
     put_hex(uart, pc);
     put_str(uart, &MON2);
-    put_hex(uart, pc - core0_el3::MONITOR_CODE.va() + core0_el3::MONITOR_CODE.pa());
+    put_hex(
+        uart,
+        pc - core0_el3::MONITOR_CODE.va() + core0_el3::MONITOR_CODE.pa(),
+    );
     put_str(uart, &MON3);
     put_hex(uart, uart);
     put_str(uart, &NL);

@@ -1,0 +1,90 @@
+# Shared by examples/firmware-c/run.sh and examples/firmware-rust/run.sh (sourced).
+
+die() {
+    echo "run.sh: $*" >&2
+    exit 2
+}
+
+# parse_args EXAMPLE_DIR DEFAULT_OUT ARGS...: sets layout, seed, out.
+parse_args() {
+    local example=$1
+    out=$2
+    shift 2
+    layout="$example/board.memlayout"
+    seed=""
+    while (($#)); do
+        case $1 in
+        --seed)
+            (($# >= 2)) || die "--seed needs a number, as in --seed 7"
+            [[ $2 =~ ^([0-9][0-9_]*|0x[0-9a-fA-F_]+)$ ]] ||
+                die "--seed takes an integer (decimal or 0x hex), not \`$2\`"
+            seed=$2
+            shift 2
+            ;;
+        --layout)
+            (($# >= 2)) || die "--layout needs a file"
+            [[ -f $2 ]] || die "no layout file \`$2\`"
+            layout=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+            shift 2
+            ;;
+        --out)
+            (($# >= 2)) || die "--out needs a directory"
+            out=$2
+            shift 2
+            ;;
+        -h | --help)
+            sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+            exit 0
+            ;;
+        *) die "unknown argument \`$1\`; see --help" ;;
+        esac
+    done
+    mkdir -p "$out"
+    out=$(cd "$out" && pwd)
+}
+
+# prepare_layout: copies the layout into $out (adding `seed = N;` after the module
+# header when asked); the checked-in file is never edited. Sets build_layout.
+prepare_layout() {
+    build_layout="$out/board.memlayout"
+    if [[ -n $seed ]]; then
+        grep -q '^[[:space:]]*\(pub[[:space:]]\+\)\{0,1\}mod[[:space:]]\+[A-Za-z_][A-Za-z0-9_]*[[:space:]]*{' "$layout" ||
+            die "cannot find \`mod NAME {\` in $layout to add the seed to"
+        sed '0,/^[[:space:]]*\(pub[[:space:]]\+\)\{0,1\}mod[[:space:]]\+[A-Za-z_][A-Za-z0-9_]*[[:space:]]*{/s//&\n    seed = '"$seed"';/' \
+            "$layout" >"$build_layout.tmp"
+    else
+        cp "$layout" "$build_layout.tmp"
+    fi
+    mv "$build_layout.tmp" "$build_layout"
+}
+
+# memlayout ARGS...: this workspace's `memlayout` command (or $MEMLAYOUT).
+memlayout() {
+    if [[ -n ${MEMLAYOUT:-} ]]; then
+        "$MEMLAYOUT" "$@"
+    else
+        cargo run --quiet --manifest-path "$root/Cargo.toml" --target-dir "$root/target/firmware" \
+            -p memlayout-cli --bin memlayout -- "$@"
+    fi
+}
+
+# export_layout FORMAT OUTPUT [ARGS...]
+export_layout() {
+    local format=$1 output=$2
+    shift 2
+    memlayout export "$build_layout" --format "$format" "$@" -o "$output"
+}
+
+# boot ELF: QEMU virt with two cores at EL3; prints the UART, returns the firmware's status.
+boot() {
+    local status=0
+    timeout --foreground "${MEMLAYOUT_QEMU_TIMEOUT_SECS:-60}" \
+        "${MEMLAYOUT_QEMU:-qemu-system-aarch64}" \
+        -M virt,secure=on,virtualization=on -cpu cortex-a57 -smp 2 -m 256M \
+        -nographic -monitor none -serial stdio -semihosting \
+        -kernel "$1" </dev/null || status=$?
+    if ((status == 124)); then
+        echo "run.sh: QEMU did not finish within ${MEMLAYOUT_QEMU_TIMEOUT_SECS:-60} s" >&2
+    fi
+    exit "$status"
+}

@@ -1,0 +1,542 @@
+//! The firmware examples `examples/firmware-c` and `examples/firmware-rust`: both boot on
+//! QEMU `virt` through their `run.sh` and print every step with the addresses of their
+//! layout; a seed moves the addresses but not the steps; a kernel code page without
+//! execute permission ends in an instruction abort; and no address of a layout is
+//! written by hand in an example's sources.
+//!
+//! The QEMU tests need `qemu-system-aarch64`, `aarch64-linux-gnu-gcc` and the Rust
+//! target `aarch64-unknown-none`; without them they skip, unless
+//! `MEMLAYOUT_REQUIRE_QEMU=1` is set, in which case they fail.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use memlayout::dsl::{ast, check, ctxt::Ctxt, lower};
+use memlayout::plan::Plan;
+use memlayout::spec::Spec;
+use syn::parse::{ParseStream, Parser};
+
+const EXAMPLES: [&str; 2] = ["firmware-c", "firmware-rust"];
+
+/// The workspace root (this package is `tests/`).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// Parses, checks and plans a layout file as the macro and the `memlayout` command do.
+fn plan_file(path: &Path) -> (Spec, Plan) {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let tokens: proc_macro2::TokenStream = text
+        .parse()
+        .unwrap_or_else(|e| panic!("{} does not lex: {e}", path.display()));
+    let mut cx = Ctxt::new();
+    let layout = (|s: ParseStream| ast::parse_layout(s, &mut cx))
+        .parse2(tokens)
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+    check::check(&layout, &mut cx);
+    assert!(cx.is_empty(), "{} has errors", path.display());
+    let (spec, _) = lower::lower(&layout);
+    let plan = memlayout::plan::plan(&spec)
+        .unwrap_or_else(|e| panic!("{} does not plan: {e:?}", path.display()));
+    (spec, plan)
+}
+
+/// A layout's addresses by name: `<table>.<page or segment>.va|pa|size` and
+/// `<table>.tables_pa`.
+fn addresses(spec: &Spec, plan: &Plan) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for (t, table) in spec.tables.iter().enumerate() {
+        let tn = &table.name;
+        let tr = plan.translation(t).expect("every table has a translation");
+        out.insert(format!("{tn}.tables_pa"), tr.base_pa());
+        for p in plan.pages(t) {
+            let first = p.pages[0];
+            out.insert(format!("{tn}.{}.va", p.name), first.va());
+            out.insert(format!("{tn}.{}.pa", p.name), first.pa());
+        }
+        for s in plan.segments(t) {
+            let s = s.segment;
+            out.insert(format!("{tn}.{}.va", s.name()), s.va());
+            out.insert(format!("{tn}.{}.pa", s.name()), s.pa());
+            out.insert(format!("{tn}.{}.size", s.name()), s.size());
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------
+// Running the examples
+// ---------------------------------------------------------------------------------
+
+/// Whether the QEMU tests can run here; panics under `MEMLAYOUT_REQUIRE_QEMU=1` when
+/// something is missing.
+fn tools_or_skip() -> bool {
+    if !memlayout_tests::qemu::require_tools_or_skip() {
+        return false;
+    }
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let has_target =
+        sysroot.is_some_and(|s| s.join("lib/rustlib/aarch64-unknown-none/lib").is_dir());
+    if !has_target {
+        let msg = "the Rust target aarch64-unknown-none is missing; install it with `rustup target add aarch64-unknown-none`";
+        if std::env::var_os("MEMLAYOUT_REQUIRE_QEMU").is_some_and(|v| v == "1") {
+            panic!("MEMLAYOUT_REQUIRE_QEMU=1 but {msg}");
+        }
+        eprintln!("skipped: {msg}");
+        return false;
+    }
+    true
+}
+
+struct Run {
+    /// The UART output.
+    stdout: String,
+    stderr: String,
+    /// QEMU's exit status: the firmware's semihosting exit code.
+    status: Option<i32>,
+    /// The addresses of the layout the firmware was built from (the copy in the build
+    /// directory, seed included).
+    addrs: BTreeMap<String, u64>,
+    /// That layout's text.
+    layout: String,
+}
+
+/// Runs `examples/<example>/run.sh ARGS --out <fresh dir>`.
+fn run(example: &str, name: &str, args: &[&str]) -> Run {
+    let out = root()
+        .join("target/tmp/firmware-tests")
+        .join(format!("{example}-{name}"));
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let script = root().join("examples").join(example).join("run.sh");
+    let output = Command::new(&script)
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    let layout_path = out.join("board.memlayout");
+    let layout = std::fs::read_to_string(&layout_path).unwrap_or_else(|e| {
+        panic!(
+            "{example} {args:?}: no layout copy {} ({e}); stderr:\n{}",
+            layout_path.display(),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let (spec, plan) = plan_file(&layout_path);
+    Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        status: output.status.code(),
+        addrs: addresses(&spec, &plan),
+        layout,
+    }
+}
+
+/// The lines a successful run prints, in order. `{key}` is the layout's value, printed
+/// in hexadecimal; `{va_in:T.S}` / `{pa_in:T.S}` any address inside segment `S` of
+/// table `T` (where code is running); `{iabort}` the EC of an instruction abort.
+const BOOT_LINES: [&str; 5] = [
+    "[el3] boot: core 0 started at EL3 with the MMU off, running from the identity segment at PA {pa_in:core0_el3.bsp_boot}",
+    "[el3] mmu: MAIR/TCR/TTBR0_EL3 loaded, TLB invalidated, SCTLR_EL3 M/C/I set; tables at PA {core0_el3.tables_pa}",
+    "[el3] monitor: running at VA {va_in:core0_el3.monitor_code} (PA {pa_in:core0_el3.monitor_code}), printing through the UART at VA {core0_el3.uart.va}",
+    "[el3] mailbox: wrote 0xc0de at VA {core0_el3.cross_core.va} (PA {core0_el3.cross_core.pa})",
+    "[el3] el1: SCR_EL3.NS/RW, HCR_EL2.RW and MAIR/TCR/TTBR0_EL1 set; eret to the kernel at VA {va_in:core0_el1.kernel_code}",
+];
+
+const REST_LINES: [&str; 5] = [
+    "[el1] kernel: running at EL1 (non-secure), read 0xc0de from the mailbox at VA {core0_el1.cross_core.va}",
+    "[el1] kernel: wrote 0xbeef to the mailbox, releasing core 1",
+    "[core1] released: EL3 table at PA {core1_el3.tables_pa} on, running at VA {va_in:core1_el3.secondary_code}",
+    "[core1] read 0xbeef from the mailbox at VA {core1_el3.cross_core.va} (PA {core1_el3.cross_core.pa})",
+    "done: both cores finished, exiting with status 0",
+];
+
+const ABORT_LINE: &str =
+    "[el1] exception: EC {iabort} FAR {core0_el1.kernel_code.va} ELR {core0_el1.kernel_code.va}";
+
+/// Whether `line` matches `template` under `addrs` (see [`BOOT_LINES`]).
+fn matches(template: &str, line: &str, addrs: &BTreeMap<String, u64>) -> Result<(), String> {
+    let mut t = template;
+    let mut l = line;
+    while let Some(open) = t.find('{') {
+        let (lit, rest) = t.split_at(open);
+        l = l
+            .strip_prefix(lit)
+            .ok_or_else(|| format!("expected `{lit}` at `{l}`"))?;
+        let close = rest.find('}').expect("closed placeholder");
+        let key = &rest[1..close];
+        t = &rest[close + 1..];
+        let digits = l
+            .strip_prefix("0x")
+            .ok_or_else(|| format!("expected a hexadecimal number at `{l}`"))?;
+        let end = digits
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(digits.len());
+        let value = u64::from_str_radix(&digits[..end], 16)
+            .map_err(|e| format!("bad number at `{l}`: {e}"))?;
+        l = &digits[end..];
+        let get = |k: &str| {
+            addrs
+                .get(k)
+                .copied()
+                .ok_or_else(|| format!("the layout has no `{k}`"))
+        };
+        let ok = if key == "iabort" {
+            value == 0x20 || value == 0x21
+        } else if let Some(seg) = key.strip_prefix("va_in:") {
+            let (start, size) = (get(&format!("{seg}.va"))?, get(&format!("{seg}.size"))?);
+            (start..start + size).contains(&value)
+        } else if let Some(seg) = key.strip_prefix("pa_in:") {
+            let (start, size) = (get(&format!("{seg}.pa"))?, get(&format!("{seg}.size"))?);
+            (start..start + size).contains(&value)
+        } else {
+            value == get(key)?
+        };
+        if !ok {
+            return Err(format!("{value:#x} is not {{{key}}}"));
+        }
+    }
+    if l == t {
+        Ok(())
+    } else {
+        Err(format!("expected `{t}` at `{l}`"))
+    }
+}
+
+/// Asserts that the run printed `templates` as its lines, in order (other lines, such
+/// as QEMU warnings, may come between).
+fn assert_lines(what: &str, run: &Run, templates: &[&str]) {
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let mut next = 0;
+    for template in templates {
+        let mut why = Vec::new();
+        let found =
+            lines[next..]
+                .iter()
+                .position(|line| match matches(template, line, &run.addrs) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        why.push(format!("  `{line}`: {e}"));
+                        false
+                    }
+                });
+        match found {
+            Some(i) => next += i + 1,
+            None => panic!(
+                "{what}: no line after line {next} matches\n  {template}\n{}\nUART output:\n{}\nstderr:\n{}",
+                why.join("\n"),
+                run.stdout,
+                run.stderr
+            ),
+        }
+    }
+}
+
+fn assert_boots(example: &str, name: &str, args: &[&str]) -> Run {
+    let run = run(example, name, args);
+    let what = format!("{example} {args:?}");
+    let all: Vec<&str> = BOOT_LINES.iter().chain(&REST_LINES).copied().collect();
+    assert_lines(&what, &run, &all);
+    assert_eq!(
+        run.status,
+        Some(0),
+        "{what}: exit status\nUART output:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    // The layout really puts the monitor, the UART and the kernel at VAs that are not
+    // their PAs, so the lines above prove the tables are live.
+    for key in [
+        "core0_el3.monitor_code",
+        "core0_el3.uart",
+        "core0_el1.kernel_code",
+    ] {
+        assert_ne!(
+            run.addrs[&format!("{key}.va")],
+            run.addrs[&format!("{key}.pa")],
+            "{key}"
+        );
+    }
+    run
+}
+
+fn boots_and_boots_with_a_seed(example: &str) {
+    if !tools_or_skip() {
+        return;
+    }
+    let plain = assert_boots(example, "plain", &[]);
+    assert!(
+        !plain.layout.contains("seed"),
+        "the checked-in layout has no seed"
+    );
+    let seeded = assert_boots(example, "seed", &["--seed", "7"]);
+    assert!(
+        seeded.layout.contains("seed = 7;"),
+        "run.sh --seed adds the seed to the copy"
+    );
+    assert_ne!(
+        plain.addrs, seeded.addrs,
+        "{example}: the seed moved nothing"
+    );
+    // Same lines apart from the addresses.
+    let strip = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(|l| {
+                l.split(' ')
+                    .map(|w| {
+                        if w.trim_start_matches('(').starts_with("0x")
+                            && !w.contains("0xc0de")
+                            && !w.contains("0xbeef")
+                        {
+                            "ADDR"
+                        } else {
+                            w
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    };
+    assert_eq!(strip(&plain.stdout), strip(&seeded.stdout));
+}
+
+fn kernel_page_without_execute_aborts(example: &str) {
+    if !tools_or_skip() {
+        return;
+    }
+    let layout = std::fs::read_to_string(
+        root()
+            .join("examples")
+            .join(example)
+            .join("board.memlayout"),
+    )
+    .unwrap();
+    let from = "page kernel_text : code, 4K;";
+    assert!(
+        layout.contains(from),
+        "{example}: board.memlayout declares `{from}`"
+    );
+    let dir = root().join("target/tmp/firmware-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let nx = dir.join(format!("{example}-no-execute.memlayout"));
+    std::fs::write(&nx, layout.replace(from, "page kernel_text : code, 4K, r;")).unwrap();
+    let run = run(example, "no-execute", &["--layout", nx.to_str().unwrap()]);
+    let what = format!("{example} with a non-executable kernel page");
+    let mut lines: Vec<&str> = BOOT_LINES.to_vec();
+    lines.push(ABORT_LINE);
+    assert_lines(&what, &run, &lines);
+    assert!(
+        !run.stdout.contains("[el1] kernel:"),
+        "{what}: the kernel ran:\n{}",
+        run.stdout
+    );
+    assert!(
+        matches!(run.status, Some(s) if s != 0),
+        "{what}: exit status {:?}",
+        run.status
+    );
+}
+
+#[test]
+fn firmware_c_boots_and_boots_with_a_seed() {
+    boots_and_boots_with_a_seed("firmware-c");
+}
+
+#[test]
+fn firmware_rust_boots_and_boots_with_a_seed() {
+    boots_and_boots_with_a_seed("firmware-rust");
+}
+
+#[test]
+fn firmware_c_kernel_page_without_execute_aborts() {
+    kernel_page_without_execute_aborts("firmware-c");
+}
+
+#[test]
+fn firmware_rust_kernel_page_without_execute_aborts() {
+    kernel_page_without_execute_aborts("firmware-rust");
+}
+
+// ---------------------------------------------------------------------------------
+// No address written by hand
+// ---------------------------------------------------------------------------------
+
+/// Every integer literal of `text` (decimal, `0x` hex, `0b` binary; `_` separators and
+/// suffixes such as `UL` or `u64` allowed) with its line number. Digits inside
+/// identifiers (`x19`, `el3`) are not literals.
+fn integer_literals(text: &str) -> Vec<(usize, String, u64)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut line = 1;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'\n' {
+            line += 1;
+        }
+        let in_word = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        if !c.is_ascii_digit() || in_word {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let (radix, digits_start) = match bytes.get(i + 1) {
+            Some(b'x' | b'X') if c == b'0' => (16, i + 2),
+            Some(b'b' | b'B')
+                if c == b'0' && bytes.get(i + 2).is_some_and(|d| matches!(d, b'0' | b'1')) =>
+            {
+                (2, i + 2)
+            }
+            _ => (10, i),
+        };
+        let mut j = digits_start;
+        while j < bytes.len() && ((bytes[j] as char).is_digit(radix) || bytes[j] == b'_') {
+            j += 1;
+        }
+        let digits: String = text[digits_start..j]
+            .chars()
+            .filter(|&c| c != '_')
+            .collect();
+        // Skip a suffix (UL, u64, K) so it is not read as a new literal.
+        let mut k = j;
+        while k < bytes.len() && (bytes[k].is_ascii_alphanumeric() || bytes[k] == b'_') {
+            k += 1;
+        }
+        if let Ok(value) = u64::from_str_radix(&digits, radix) {
+            out.push((line, text[start..k].to_string(), value));
+        }
+        i = k.max(i + 1);
+    }
+    out
+}
+
+/// The addresses no source may spell: every page's and segment's VA and PA, every
+/// table base, and every declared pool (physical and virtual), as ranges with a name.
+fn forbidden(spec: &Spec, plan: &Plan) -> Vec<(u64, u64, String)> {
+    let mut out = Vec::new();
+    for (key, value) in addresses(spec, plan) {
+        if !key.ends_with(".size") {
+            out.push((value, value + 1, key));
+        }
+    }
+    for p in &spec.pools {
+        out.push((p.start, p.start + p.size, format!("pool `{}`", p.name)));
+    }
+    for t in &spec.tables {
+        for r in &t.virt {
+            out.push((
+                r.start,
+                r.start + r.size,
+                format!("virtual range of `{}`", t.name),
+            ));
+        }
+    }
+    out
+}
+
+/// The example's sources: Rust, C, assembly and linker scripts.
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&d)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", d.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                if p.file_name().is_some_and(|n| n != "target") {
+                    stack.push(p);
+                }
+            } else if p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "rs" | "c" | "h" | "S" | "s" | "ld"))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn hand_written_addresses(text: &str, forbidden: &[(u64, u64, String)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (line, literal, value) in integer_literals(text) {
+        let what: Vec<&str> = forbidden
+            .iter()
+            .filter(|(start, end, _)| (*start..*end).contains(&value))
+            .map(|(_, _, what)| what.as_str())
+            .collect();
+        if !what.is_empty() {
+            found.push(format!(
+                "line {line}: `{literal}` is {}",
+                what.join(", in ")
+            ));
+        }
+    }
+    found
+}
+
+#[test]
+fn no_address_is_written_by_hand_in_the_examples() {
+    for example in EXAMPLES {
+        let dir = root().join("examples").join(example);
+        let (spec, plan) = plan_file(&dir.join("board.memlayout"));
+        let forbidden = forbidden(&spec, &plan);
+        let files = sources(&dir);
+        assert!(files.len() >= 4, "{example}: sources found: {files:?}");
+        let mut literals = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            literals += integer_literals(&text).len();
+            let found = hand_written_addresses(&text, &forbidden);
+            assert!(
+                found.is_empty(),
+                "{} writes addresses of its layout by hand; take them from the generated constants:\n{}",
+                file.display(),
+                found.join("\n")
+            );
+        }
+        assert!(
+            literals > 10,
+            "{example}: the scan saw only {literals} literals"
+        );
+    }
+}
+
+#[test]
+fn the_address_scan_catches_addresses() {
+    let (spec, plan) = plan_file(&root().join("examples/firmware-c/board.memlayout"));
+    let forbidden = forbidden(&spec, &plan);
+    let uart_va = addresses(&spec, &plan)["core0_el3.uart.va"];
+    let src = format!(
+        "mov x19, #1\nldr x0, ={uart_va:#x}\n#define UART 0x0900_0000UL\nlet a = 0x4000_1234u64;\nconst B: u64 = {};\n",
+        0x4100_0010u64
+    );
+    let found = hand_written_addresses(&src, &forbidden);
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(found[0].starts_with("line 2:") && found[0].contains("core0_el3.uart.va"));
+    assert!(found[1].contains("pool `mmio`"));
+    assert!(found[2].contains("pool `secure_ram`"));
+    assert!(found[3].contains("pool `ram`"));
+    // Small constants are fine.
+    assert!(
+        hand_written_addresses("mov x0, #0x18\n.balign 0x800\n3 << 20\n", &forbidden).is_empty()
+    );
+}
