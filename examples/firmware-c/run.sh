@@ -30,7 +30,7 @@ done
     -mgeneral-regs-only -mstrict-align -fno-stack-protector -fno-jump-tables \
     -fno-asynchronous-unwind-tables -fno-unwind-tables -mbranch-protection=none \
     -I "$out" -I "$here/src" -Wa,-I,"$out" \
-    -Wl,--build-id=none -Wl,-n -Wl,--orphan-handling=error -Wl,-L,"$out" \
+    -Wl,--build-id=none -Wl,-n -Wl,--orphan-handling=error -Wl,--no-warn-rwx-segments -Wl,-L,"$out" \
     -T "$here/src/firmware.ld" \
     "$here"/src/boot.S "$here"/src/tables.S "$here"/src/monitor.c "$here"/src/kernel.c \
     "$here"/src/secondary.c \

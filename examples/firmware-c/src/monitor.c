@@ -26,6 +26,10 @@ MONITOR_STR(s_nl, "\n");
 
 void kernel_main(void);
 
+/* The value for the kernel, in the monitor's data segment (read through its VA). */
+static volatile u64 monitor_value
+    __attribute__((section(".memlayout.core0_el3.monitor_vars"))) = MONITOR_VALUE;
+
 /* Where this code runs: the address of the current instruction. */
 INLINE u64 here(void)
 {
@@ -65,9 +69,10 @@ MONITOR_CODE __attribute__((noreturn)) void monitor_main(u64 entry_pa, u64 sctlr
     put_str(uart, s_nl);
 
     /* Step 4: the mailbox through this table's VA. */
-    *mailbox_word(MEMLAYOUT_CORE0_EL3_CROSS_CORE_VA, MAILBOX_MONITOR_VALUE) = MONITOR_VALUE;
+    u64 value = monitor_value;
+    *mailbox_word(MEMLAYOUT_CORE0_EL3_CROSS_CORE_VA, MAILBOX_MONITOR_VALUE) = value;
     put_str(uart, s_mb1);
-    put_hex(uart, MONITOR_VALUE);
+    put_hex(uart, value);
     put_str(uart, s_mb2);
     put_hex(uart, MEMLAYOUT_CORE0_EL3_CROSS_CORE_VA);
     put_str(uart, s_mon2);

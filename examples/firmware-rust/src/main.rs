@@ -10,7 +10,7 @@
 #![no_std]
 #![no_main]
 
-include!(concat!(env!("OUT_DIR"), "/layout.rs"));
+memlayout_macros::memory_layout!(include "board.memlayout");
 
 mod boot;
 mod kernel;

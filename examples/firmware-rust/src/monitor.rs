@@ -26,6 +26,10 @@ text! {
     NL = b"\n";
 }
 
+/// The value for the kernel, in the monitor's data segment (read through its VA).
+#[unsafe(link_section = ".memlayout.core0_el3.monitor_vars")]
+static mut MONITOR_DATA: u64 = MONITOR_VALUE;
+
 /// `SCR_EL3` (Arm ARM D23.2, "SCR_EL3"): NS (bit 0), RES1 bits 5:4, RW (bit 10).
 const SCR_NS_RW: u64 = 1 | 3 << 4 | 1 << 10;
 /// `HCR_EL2.RW` (bit 31): EL1 is AArch64.
@@ -70,10 +74,12 @@ pub extern "C" fn monitor_main(entry_pa: u64, sctlr_at_reset: u64, current_el: u
 
     // Step 4: the mailbox through this table's VA.
     let mailbox = core0_el3::CROSS_CORE.va();
-    // SAFETY: the cross_core segment is mapped read/write in this table.
-    unsafe { mailbox_word(mailbox, MAILBOX_MONITOR_VALUE).write_volatile(MONITOR_VALUE) };
+    // SAFETY: only this core runs the monitor; the cross_core segment is mapped
+    // read/write in this table.
+    let value = unsafe { (&raw const MONITOR_DATA).read_volatile() };
+    unsafe { mailbox_word(mailbox, MAILBOX_MONITOR_VALUE).write_volatile(value) };
     put_str(uart, &MB1);
-    put_hex(uart, MONITOR_VALUE);
+    put_hex(uart, value);
     put_str(uart, &MB2);
     put_hex(uart, mailbox);
     put_str(uart, &MON2);

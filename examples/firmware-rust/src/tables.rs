@@ -9,12 +9,3 @@ macro_rules! image {
     )*};
 }
 image!(core0_el3, core1_el3, core0_el1);
-struct NoAlloc;
-unsafe impl core::alloc::GlobalAlloc for NoAlloc {
-    unsafe fn alloc(&self, _: core::alloc::Layout) -> *mut u8 {
-        core::ptr::null_mut()
-    }
-    unsafe fn dealloc(&self, _: *mut u8, _: core::alloc::Layout) {}
-}
-#[global_allocator]
-static A: NoAlloc = NoAlloc;
