@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod elf;
+pub mod firmware;
 pub mod layouts;
 pub mod qemu;
 
