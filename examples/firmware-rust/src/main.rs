@@ -17,7 +17,6 @@ mod kernel;
 mod monitor;
 mod platform;
 mod secondary;
-mod tables;
 
 /// Nothing in the firmware can panic; should it, the core stops here.
 #[panic_handler]

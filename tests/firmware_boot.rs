@@ -1,0 +1,307 @@
+//! The firmware examples `examples/firmware-c` and `examples/firmware-rust` boot on QEMU
+//! `virt` through their `run.sh` and print every step with the addresses of their
+//! layout; a seed moves the addresses but not the steps; a kernel code page without
+//! execute permission ends in an instruction abort.
+//!
+//! Needs `qemu-system-aarch64`, `aarch64-linux-gnu-gcc` and the Rust target
+//! `aarch64-unknown-none`; without them the tests skip, unless `MEMLAYOUT_REQUIRE_QEMU=1`
+//! is set, in which case they fail.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use memlayout_tests::firmware::{LayoutAddresses, layout_addresses, workspace_root as root};
+
+// ---------------------------------------------------------------------------------
+
+/// Whether the QEMU tests can run here; panics under `MEMLAYOUT_REQUIRE_QEMU=1` when
+/// something is missing.
+fn tools_or_skip() -> bool {
+    if !memlayout_tests::qemu::require_tools_or_skip() {
+        return false;
+    }
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let has_target =
+        sysroot.is_some_and(|s| s.join("lib/rustlib/aarch64-unknown-none/lib").is_dir());
+    if !has_target {
+        let msg = "the Rust target aarch64-unknown-none is missing; install it with `rustup target add aarch64-unknown-none`";
+        if std::env::var_os("MEMLAYOUT_REQUIRE_QEMU").is_some_and(|v| v == "1") {
+            panic!("MEMLAYOUT_REQUIRE_QEMU=1 but {msg}");
+        }
+        eprintln!("skipped: {msg}");
+        return false;
+    }
+    true
+}
+
+struct Run {
+    /// The UART output.
+    stdout: String,
+    stderr: String,
+    /// QEMU's exit status: the firmware's semihosting exit code.
+    status: Option<i32>,
+    /// The addresses of the layout the firmware was built from (the copy in the build
+    /// directory, seed included).
+    addrs: LayoutAddresses,
+    /// That layout's text.
+    layout: String,
+}
+
+/// Runs `examples/<example>/run.sh ARGS --out <fresh dir>`.
+fn run(example: &str, name: &str, args: &[&str]) -> Run {
+    let out = root()
+        .join("target/tmp/firmware-tests")
+        .join(format!("{example}-{name}"));
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let script = root().join("examples").join(example).join("run.sh");
+    let output = Command::new(&script)
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    let layout_path = out.join("board.memlayout");
+    let layout = std::fs::read_to_string(&layout_path).unwrap_or_else(|e| {
+        panic!(
+            "{example} {args:?}: no layout copy {} ({e}); stderr:\n{}",
+            layout_path.display(),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        status: output.status.code(),
+        addrs: layout_addresses(&layout_path),
+        layout,
+    }
+}
+
+/// The lines a successful run prints, in order. `{key}` is the layout's value, printed
+/// in hexadecimal; `{va_in:T.S}` / `{pa_in:T.S}` any address inside segment `S` of
+/// table `T` (where code is running); `{iabort}` the EC of an instruction abort.
+const BOOT_LINES: [&str; 5] = [
+    "[el3] boot: core 0 started at EL3 with the MMU off, running from the identity segment at PA {pa_in:core0_el3.bsp_boot}",
+    "[el3] mmu: MAIR/TCR/TTBR0_EL3 loaded, TLB invalidated, SCTLR_EL3 M/C/I set; tables at PA {core0_el3.tables_pa}",
+    "[el3] monitor: running at VA {va_in:core0_el3.monitor_code} (PA {pa_in:core0_el3.monitor_code}), printing through the UART at VA {core0_el3.uart.va}",
+    "[el3] mailbox: wrote 0xc0de at VA {core0_el3.cross_core.va} (PA {core0_el3.cross_core.pa})",
+    "[el3] el1: SCR_EL3.NS/RW, HCR_EL2.RW and MAIR/TCR/TTBR0_EL1 set; eret to the kernel at VA {va_in:core0_el1.kernel_code}",
+];
+
+const REST_LINES: [&str; 5] = [
+    "[el1] kernel: running at EL1 (non-secure), read 0xc0de from the mailbox at VA {core0_el1.cross_core.va}",
+    "[el1] kernel: wrote 0xbeef to the mailbox, releasing core 1",
+    "[core1] released: EL3 table at PA {core1_el3.tables_pa} on, running at VA {va_in:core1_el3.secondary_code}",
+    "[core1] read 0xbeef from the mailbox at VA {core1_el3.cross_core.va} (PA {core1_el3.cross_core.pa})",
+    "done: both cores finished, exiting with status 0",
+];
+
+const ABORT_LINE: &str =
+    "[el1] exception: EC {iabort} FAR {core0_el1.kernel_code.va} ELR {core0_el1.kernel_code.va}";
+
+/// Whether `line` matches `template` under `addrs` (see [`BOOT_LINES`]).
+fn matches(template: &str, line: &str, addrs: &LayoutAddresses) -> Result<(), String> {
+    let mut t = template;
+    let mut l = line;
+    while let Some(open) = t.find('{') {
+        let (lit, rest) = t.split_at(open);
+        l = l
+            .strip_prefix(lit)
+            .ok_or_else(|| format!("expected `{lit}` at `{l}`"))?;
+        let close = rest.find('}').expect("closed placeholder");
+        let key = &rest[1..close];
+        t = &rest[close + 1..];
+        let digits = l
+            .strip_prefix("0x")
+            .ok_or_else(|| format!("expected a hexadecimal number at `{l}`"))?;
+        let end = digits
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(digits.len());
+        let value = u64::from_str_radix(&digits[..end], 16)
+            .map_err(|e| format!("bad number at `{l}`: {e}"))?;
+        l = &digits[end..];
+        let get = |k: &str| addrs.get(k);
+        let ok = if key == "iabort" {
+            value == 0x20 || value == 0x21
+        } else if let Some(seg) = key.strip_prefix("va_in:") {
+            let (start, size) = (get(&format!("{seg}.va"))?, get(&format!("{seg}.size"))?);
+            (start..start + size).contains(&value)
+        } else if let Some(seg) = key.strip_prefix("pa_in:") {
+            let (start, size) = (get(&format!("{seg}.pa"))?, get(&format!("{seg}.size"))?);
+            (start..start + size).contains(&value)
+        } else {
+            value == get(key)?
+        };
+        if !ok {
+            return Err(format!("{value:#x} is not {{{key}}}"));
+        }
+    }
+    if l == t {
+        Ok(())
+    } else {
+        Err(format!("expected `{t}` at `{l}`"))
+    }
+}
+
+/// Asserts that the run printed `templates` as its lines, in order (other lines, such
+/// as QEMU warnings, may come between).
+fn assert_lines(what: &str, run: &Run, templates: &[&str]) {
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let mut next = 0;
+    for template in templates {
+        let mut why = Vec::new();
+        let found =
+            lines[next..]
+                .iter()
+                .position(|line| match matches(template, line, &run.addrs) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        why.push(format!("  `{line}`: {e}"));
+                        false
+                    }
+                });
+        match found {
+            Some(i) => next += i + 1,
+            None => panic!(
+                "{what}: no line after line {next} matches\n  {template}\n{}\nUART output:\n{}\nstderr:\n{}",
+                why.join("\n"),
+                run.stdout,
+                run.stderr
+            ),
+        }
+    }
+}
+
+fn assert_boots(example: &str, name: &str, args: &[&str]) -> Run {
+    let run = run(example, name, args);
+    let what = format!("{example} {args:?}");
+    let all: Vec<&str> = BOOT_LINES.iter().chain(&REST_LINES).copied().collect();
+    assert_lines(&what, &run, &all);
+    assert_eq!(
+        run.status,
+        Some(0),
+        "{what}: exit status\nUART output:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    // The layout really puts the monitor, the UART and the kernel at VAs that are not
+    // their PAs, so the lines above prove the tables are live.
+    for key in [
+        "core0_el3.monitor_code",
+        "core0_el3.uart",
+        "core0_el1.kernel_code",
+    ] {
+        assert_ne!(
+            run.addrs.named[&format!("{key}.va")],
+            run.addrs.named[&format!("{key}.pa")],
+            "{key}"
+        );
+    }
+    run
+}
+
+fn boots_and_boots_with_a_seed(example: &str) {
+    if !tools_or_skip() {
+        return;
+    }
+    let plain = assert_boots(example, "plain", &[]);
+    assert!(
+        !plain.layout.contains("seed"),
+        "the checked-in layout has no seed"
+    );
+    let seeded = assert_boots(example, "seed", &["--seed", "7"]);
+    assert!(
+        seeded.layout.contains("seed = 7;"),
+        "run.sh --seed adds the seed to the copy"
+    );
+    assert_ne!(
+        plain.addrs.named, seeded.addrs.named,
+        "{example}: the seed moved nothing"
+    );
+    // Same lines apart from the addresses.
+    let strip = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(|l| {
+                l.split(' ')
+                    .map(|w| {
+                        if w.trim_start_matches('(').starts_with("0x")
+                            && !w.contains("0xc0de")
+                            && !w.contains("0xbeef")
+                        {
+                            "ADDR"
+                        } else {
+                            w
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    };
+    assert_eq!(strip(&plain.stdout), strip(&seeded.stdout));
+}
+
+fn kernel_page_without_execute_aborts(example: &str) {
+    if !tools_or_skip() {
+        return;
+    }
+    let layout = std::fs::read_to_string(
+        root()
+            .join("examples")
+            .join(example)
+            .join("board.memlayout"),
+    )
+    .unwrap();
+    let from = "page kernel_text : code, 4K;";
+    assert!(
+        layout.contains(from),
+        "{example}: board.memlayout declares `{from}`"
+    );
+    let dir = root().join("target/tmp/firmware-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let nx = dir.join(format!("{example}-no-execute.memlayout"));
+    std::fs::write(&nx, layout.replace(from, "page kernel_text : code, 4K, r;")).unwrap();
+    let run = run(example, "no-execute", &["--layout", nx.to_str().unwrap()]);
+    let what = format!("{example} with a non-executable kernel page");
+    let mut lines: Vec<&str> = BOOT_LINES.to_vec();
+    lines.push(ABORT_LINE);
+    assert_lines(&what, &run, &lines);
+    assert!(
+        !run.stdout.contains("[el1] kernel:"),
+        "{what}: the kernel ran:\n{}",
+        run.stdout
+    );
+    assert!(
+        matches!(run.status, Some(s) if s != 0),
+        "{what}: exit status {:?}",
+        run.status
+    );
+}
+
+#[test]
+fn firmware_c_boots_and_boots_with_a_seed() {
+    boots_and_boots_with_a_seed("firmware-c");
+}
+
+#[test]
+fn firmware_rust_boots_and_boots_with_a_seed() {
+    boots_and_boots_with_a_seed("firmware-rust");
+}
+
+#[test]
+fn firmware_c_kernel_page_without_execute_aborts() {
+    kernel_page_without_execute_aborts("firmware-c");
+}
+
+#[test]
+fn firmware_rust_kernel_page_without_execute_aborts() {
+    kernel_page_without_execute_aborts("firmware-rust");
+}
