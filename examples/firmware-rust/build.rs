@@ -1,9 +1,15 @@
+//! Writes the linker-script fragment of `board.memlayout` (`board.ld`: one output section
+//! per segment at its VA, loaded at its PA, and one per translation-table image at its
+//! `TABLES_PA`) into `OUT_DIR`, puts `OUT_DIR` on the linker's search path and links with
+//! `link.ld`, which `INCLUDE`s it.
+
 fn main() {
-    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap();
-    println!("cargo:rustc-link-search={manifest}");
-    println!("cargo:rustc-link-arg=-T{manifest}/link.ld");
-    println!("cargo:rustc-link-arg=--orphan-handling=error");
-    println!("cargo:rustc-link-arg=--nmagic");
-    println!("cargo:rerun-if-changed=link.ld");
-    println!("cargo:rerun-if-changed=memlayout.ld");
+    memlayout::build::generate("board.memlayout");
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    println!("cargo::rustc-link-arg=-T{manifest}/link.ld");
+    // Any section the fragment does not place is an error, not a stray orphan.
+    println!("cargo::rustc-link-arg=--orphan-handling=error");
+    // No ELF headers in a loadable segment: QEMU would load them at a VA that is no PA.
+    println!("cargo::rustc-link-arg=--nmagic");
+    println!("cargo::rerun-if-changed=link.ld");
 }

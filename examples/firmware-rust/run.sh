@@ -10,9 +10,10 @@
 #   --out DIR      build directory (default: target/firmware-rust in the workspace); Cargo's
 #                  own target directory is target/firmware in the workspace either way
 #
-# Environment: MEMLAYOUT (the memlayout command; default: built from this workspace),
-# MEMLAYOUT_QEMU (program name), MEMLAYOUT_QEMU_TIMEOUT_SECS (default 60). The
-# firmware's UART output goes to standard output.
+# The crate uses this workspace's memlayout (the macro for its constants, the build.rs API
+# for its linker-script fragment). Environment: MEMLAYOUT_QEMU (program name),
+# MEMLAYOUT_QEMU_TIMEOUT_SECS (default 60). The firmware's UART output goes to standard
+# output.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,7 +32,6 @@ cp -R "$here/Cargo.toml" "$here/Cargo.lock" "$here/build.rs" "$here/link.ld" "$h
     "$here/.cargo" "$root/rust-toolchain.toml" "$crate/"
 cp "$build_layout" "$crate/board.memlayout"
 sed -i "s|path = \"\\.\\./\\.\\./|path = \"$root/|" "$crate/Cargo.toml"
-export_layout ld "$crate/memlayout.ld"
 
 # Every copy builds into one Cargo target directory (the dependencies are compiled once)
 # as the same package, so one copy's build looks up to date to the next one unless its
