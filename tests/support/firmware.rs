@@ -56,7 +56,7 @@ fn addresses(plan: &Plan) -> LayoutAddresses {
     let mut pools = Vec::new();
     for p in layout.pools() {
         let r = p.range();
-        pools.push((r.start, r.last, format!("in pool `{}`", p.name())));
+        pools.push((r.start(), r.last(), format!("in pool `{}`", p.name())));
     }
     let mut t = 0;
     while let Some(id) = plan.table_id(t) {
@@ -66,7 +66,7 @@ fn addresses(plan: &Plan) -> LayoutAddresses {
             .name()
             .to_string();
         for r in layout.virtual_ranges(id) {
-            pools.push((r.start, r.last, format!("in a virtual range of `{tn}`")));
+            pools.push((r.start(), r.last(), format!("in a virtual range of `{tn}`")));
         }
         let tr = plan.translation(t).expect("every table has a translation");
         named.insert(format!("{tn}.tables_pa"), tr.base_pa());
