@@ -231,7 +231,7 @@ fn bad_arguments_are_errors_not_panics() {
         Err(Error::Duplicate { what: "table", .. })
     ));
     assert!(matches!(
-        l.add_table("far", 0, ExecutionContext::EL3, &[(1 << 48, 0x1000)]),
+        l.add_table("far", 9, ExecutionContext::EL3, &[(1 << 48, 0x1000)]),
         Err(Error::BeyondLimit { .. })
     ));
     let e = l.place_segment(t, &SegmentRequest::new("s", SegmentKind::Stack, 0));
@@ -725,14 +725,39 @@ fn pages_prefer_pools_of_their_security_state() {
     assert_eq!(l.mapping_pa(b), Some(RAM + (4 << 20)));
     assert!(l.mapping_pages(b, n)[0].mem_attrs().non_secure);
     assert!(!l.mapping_pages(a, s)[0].mem_attrs().non_secure);
-    // When the preferred pools are full, the others serve.
-    let big = l
+    // A non-secure table maps only non-secure PA: when those pools are full, it fails
+    // and says where it looked.
+    let e = l
         .map(
             n,
             &PageRequest::new("big", PageKind::Data, PageSize::Size2M),
         )
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::NoRoom {
+                space: Space::NonSecure,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // When the preferred pools of a secure table are full, the others serve.
+    let big = l
+        .map(
+            s,
+            &PageRequest::new("big", PageKind::Data, PageSize::Size2M),
+        )
         .unwrap();
     assert_eq!(l.mapping_pa(big), Some(RAM + (2 << 20)));
+    let e = l
+        .map(
+            s,
+            &PageRequest::new("big2", PageKind::Data, PageSize::Size2M),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::NoRoom { .. }), "{e:?}");
     // A secure table can still map non-secure memory when asked to.
     let c = l
         .map(
@@ -741,4 +766,269 @@ fn pages_prefer_pools_of_their_security_state() {
         )
         .unwrap();
     assert!(l.mapping_pages(c, s)[0].mem_attrs().non_secure);
+}
+
+#[test]
+fn device_pages_need_a_fixed_pa() {
+    let (mut l, t) = base();
+    let e = l
+        .map(
+            t,
+            &PageRequest::new("uart", PageKind::Device, PageSize::Size4K),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::DeviceWithoutPa { name } if name == "uart"),
+        "{e:?}"
+    );
+    let e = l
+        .map_shared(
+            None,
+            &PageRequest::new("gic", PageKind::Device, PageSize::Size4K),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::DeviceWithoutPa { .. }), "{e:?}");
+    let uart = l
+        .map(
+            t,
+            &PageRequest::new("uart", PageKind::Device, PageSize::Size4K).pa(0x0900_0000),
+        )
+        .unwrap();
+    assert_eq!(l.mapping_pa(uart), Some(0x0900_0000));
+}
+
+#[test]
+fn one_table_per_core_at_el3_and_el2_and_tables_for_several_cores() {
+    use memlayout::Cores;
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 1 << 30)).unwrap();
+    let virt = [(RAM, 1 << 30)];
+    let all = l
+        .add_table_for_cores(
+            "bl31",
+            Cores::range(0, 3).unwrap(),
+            ExecutionContext::EL3,
+            &virt,
+            48,
+        )
+        .unwrap();
+    let e = l
+        .add_table("second", 2, ExecutionContext::EL3, &virt)
+        .unwrap_err();
+    assert_eq!(
+        e,
+        Error::RegimeTaken {
+            table: "second".into(),
+            core: 2,
+            el: ExecutionContext::EL3,
+            first: "bl31".into(),
+        }
+    );
+    // EL2 allows one table per security state; EL1 and EL0 tables are not limited.
+    l.add_table("hyp", 1, ExecutionContext::EL2_NS, &virt)
+        .unwrap();
+    l.add_table("hyp_s", 1, ExecutionContext::EL2_S, &virt)
+        .unwrap();
+    assert!(matches!(
+        l.add_table("hyp2", 1, ExecutionContext::EL2_NS, &virt),
+        Err(Error::RegimeTaken { .. })
+    ));
+    l.add_table("p1", 1, ExecutionContext::EL1_NS, &virt)
+        .unwrap();
+    l.add_table("p2", 1, ExecutionContext::EL1_NS, &virt)
+        .unwrap();
+    l.add_table("other", 4, ExecutionContext::EL3, &virt)
+        .unwrap();
+    assert!(l.tables_of_core(3).contains(&all));
+    assert!(!l.tables_of_core(4).contains(&all));
+    // A shared page maps once into the table of every core.
+    let m = l
+        .map_shared(
+            None,
+            &PageRequest::new("mailbox", PageKind::Data, PageSize::Size4K),
+        )
+        .unwrap();
+    assert_eq!(l.mapping_pages(m, all).len(), 1);
+    let info = l.table_info(all).unwrap();
+    assert_eq!(info.cores().iter().collect::<Vec<_>>(), [0, 1, 2, 3]);
+    assert_eq!(info.cores().to_string(), "cores 0..=3");
+}
+
+#[test]
+fn stacks_are_16_byte_aligned() {
+    let (mut l, t) = base();
+    l.map(t, &PageRequest::new("p", PageKind::Data, PageSize::Size4K))
+        .unwrap();
+    // A 3-byte segment first, so a 1-byte-aligned stack would start at an odd address.
+    l.place_segment(
+        t,
+        &SegmentRequest::new("odd", SegmentKind::DataShared, 3).in_page("p"),
+    )
+    .unwrap();
+    let s = l
+        .place_segment(
+            t,
+            &SegmentRequest::new("stack", SegmentKind::Stack, 0x100).in_page("p"),
+        )
+        .unwrap();
+    let seg = l.segment_in(s, t).unwrap();
+    assert_eq!(seg.va() % 16, 0);
+    assert_eq!((seg.va() + seg.size()) % 16, 0);
+    let e = l
+        .place_segment(
+            t,
+            &SegmentRequest::new("s8", SegmentKind::Stack, 0x100)
+                .align(8)
+                .in_page("p"),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::StackAlign { align: 8, .. }), "{e:?}");
+    let e = l
+        .place_segment(
+            t,
+            &SegmentRequest::new("s1", SegmentKind::Stack, 0x108).in_page("p"),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::StackSize { size: 0x108, .. }), "{e:?}");
+}
+
+#[test]
+fn automatic_placement_never_hands_out_va_0() {
+    for seed in [None, Some(1), Some(2), Some(0x5EED)] {
+        let mut l = seed.map_or_else(Layout::new, Layout::with_seed);
+        l.add_pool(Pool::ram("ram", 0, 1 << 30)).unwrap();
+        let a = l
+            .add_table("a", 0, ExecutionContext::EL3, &[(0, 4 << 30)])
+            .unwrap();
+        let b = l
+            .add_table("b", 1, ExecutionContext::EL3, &[(0, 0x3000)])
+            .unwrap();
+        for i in 0..2 {
+            let m = l
+                .map_shared(
+                    None,
+                    &PageRequest::new(format!("mailbox{i}"), PageKind::Data, PageSize::Size4K),
+                )
+                .unwrap();
+            for t in [a, b] {
+                assert_ne!(l.mapping_va(m, t), Some(0), "seed {seed:?}");
+            }
+        }
+        // Automatic identity placement skips PA 0 too, as that would map VA 0.
+        let id = l
+            .map(
+                a,
+                &PageRequest::new("id", PageKind::Code, PageSize::Size4K).identity(),
+            )
+            .unwrap();
+        assert_ne!(l.mapping_va(id, a), Some(0));
+        // The third page of `b` has no room left but VA 0: refused.
+        let e = l
+            .map(
+                b,
+                &PageRequest::new("full", PageKind::Data, PageSize::Size4K),
+            )
+            .unwrap_err();
+        assert!(matches!(e, Error::NoRoom { .. }), "{e:?}");
+        // Only a fixed `va 0` maps it.
+        let z = l
+            .map(
+                b,
+                &PageRequest::new("zero", PageKind::Data, PageSize::Size4K).va(0),
+            )
+            .unwrap();
+        assert_eq!(l.mapping_va(z, b), Some(0));
+    }
+}
+
+#[test]
+fn non_secure_tables_map_only_non_secure_pa() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("tzram", 0x0400_0000, 256 << 10))
+        .unwrap();
+    l.add_pool(Pool::ram("nsdram", RAM, 1 << 30).non_secure())
+        .unwrap();
+    let s = l
+        .add_table(
+            "s",
+            0,
+            ExecutionContext::EL3,
+            &[(0x0400_0000, 256 << 10), (RAM, 1 << 30)],
+        )
+        .unwrap();
+    let k = l
+        .add_table("k", 0, ExecutionContext::EL1_NS, &[(RAM, 1 << 30)])
+        .unwrap();
+    let secure = |e: &Error| matches!(e, Error::SecureInNonSecure { table, pool, .. } if table == "k" && pool == "tzram");
+    // A fixed PA, a pool, an alias and a shared page: all refused.
+    let e = l
+        .map(
+            k,
+            &PageRequest::new("peek", PageKind::Data, PageSize::Size4K).pa(0x0400_0000),
+        )
+        .unwrap_err();
+    assert!(secure(&e), "{e:?}");
+    let e = l
+        .map(
+            k,
+            &PageRequest::new("p", PageKind::Data, PageSize::Size4K).pool("tzram"),
+        )
+        .unwrap_err();
+    assert!(secure(&e), "{e:?}");
+    let own = l
+        .map(
+            s,
+            &PageRequest::new("own", PageKind::Data, PageSize::Size4K).pool("tzram"),
+        )
+        .unwrap();
+    let e = l
+        .map_alias(
+            k,
+            own,
+            &PageRequest::new("view", PageKind::Data, PageSize::Size4K),
+        )
+        .unwrap_err();
+    assert!(secure(&e), "{e:?}");
+    let e = l
+        .map_shared(
+            None,
+            &PageRequest::new("mb", PageKind::Data, PageSize::Size4K).pa(0x0400_1000),
+        )
+        .unwrap_err();
+    assert!(secure(&e), "{e:?}");
+    // Automatic placement picks non-secure PA for anything a non-secure table maps.
+    let mb = l
+        .map_shared(
+            None,
+            &PageRequest::new("mb", PageKind::Data, PageSize::Size4K),
+        )
+        .unwrap();
+    assert!(l.mapping_pa(mb).unwrap() >= RAM);
+    // Its translation tables too; in a secure pool they are refused.
+    let e = l
+        .build_translations(
+            &TableConfig::default(),
+            &TablePlacement::InPool("tzram".into()),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::SecureInNonSecure { what, .. } if what.contains("translation tables")),
+        "{e:?}"
+    );
+    let trs = l
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap();
+    assert!(trs[1].base_pa() >= RAM);
+    // Without a `non_secure` pool, security is not modelled.
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("tzram", 0x0400_0000, 256 << 10))
+        .unwrap();
+    let k = l
+        .add_table("k", 0, ExecutionContext::EL1_NS, &[(RAM, 1 << 30)])
+        .unwrap();
+    l.map(
+        k,
+        &PageRequest::new("peek", PageKind::Data, PageSize::Size4K).pa(0x0400_0000),
+    )
+    .unwrap();
 }

@@ -4,7 +4,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::model::{MemAttrs, PageKind, Perms, SegmentKind};
+use crate::model::{ExecutionContext, MemAttrs, PageKind, Perms, SegmentKind};
 
 /// An address space: the physical space of the layout or the virtual space of a table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +24,9 @@ pub enum Space {
     },
     /// A shared page, as the space a shared segment is placed in.
     SharedPage(String),
+    /// The non-secure physical pools: all a table of a non-secure context may use once
+    /// the layout marks any pool `non_secure`.
+    NonSecure,
 }
 
 impl fmt::Display for Space {
@@ -34,6 +37,9 @@ impl fmt::Display for Space {
             Space::Virtual(t) => write!(f, "the virtual address space of table `{t}`"),
             Space::Page { table, page } => write!(f, "page `{page}` of table `{table}`"),
             Space::SharedPage(p) => write!(f, "shared page `{p}`"),
+            Space::NonSecure => f.write_str(
+                "the non-secure physical pools (a non-secure regime reaches only non-secure PA)",
+            ),
         }
     }
 }
@@ -315,6 +321,50 @@ pub enum Error {
         /// The page's name.
         name: String,
     },
+    /// A device page without a fixed PA: device registers sit at fixed addresses.
+    DeviceWithoutPa {
+        /// The page's name.
+        name: String,
+    },
+    /// A second table for a core in a regime that has one translation table base
+    /// register per core: EL3, or EL2 in one security state.
+    RegimeTaken {
+        /// The new table.
+        table: String,
+        /// A core both tables are for.
+        core: u32,
+        /// The exception level of both.
+        el: ExecutionContext,
+        /// The table already declared for that core and regime.
+        first: String,
+    },
+    /// A stack segment aligned to less than 16 bytes (the AArch64 SP alignment).
+    StackAlign {
+        /// The segment's name.
+        name: String,
+        /// The alignment given.
+        align: u64,
+    },
+    /// A stack segment whose size is not a multiple of 16 bytes, so its top is not
+    /// 16-byte aligned.
+    StackSize {
+        /// The segment's name.
+        name: String,
+        /// The size given.
+        size: u64,
+    },
+    /// Secure PA put into a table of a non-secure context (`EL2_NS`, `EL1_NS`, `EL0_NS`),
+    /// whose output addresses are always non-secure, once the layout marks any pool
+    /// `non_secure` (unmarked pools are then secure).
+    SecureInNonSecure {
+        /// What needs the PA, in words (`page `peek``, `the translation tables of
+        /// table `k``).
+        what: String,
+        /// The non-secure table.
+        table: String,
+        /// The secure pool the PA lies in.
+        pool: String,
+    },
     /// An error from the AArch64 table builder.
     Tables {
         /// The table.
@@ -587,6 +637,33 @@ impl fmt::Display for Error {
             Error::NoTables { name } => write!(
                 f,
                 "shared page `{name}` is mapped into no table; declare a table or name one in `tables [..]`"
+            ),
+            Error::DeviceWithoutPa { name } => write!(
+                f,
+                "device page `{name}` has no fixed PA, but device registers sit at fixed addresses; give it the device's address with `pa ADDR`, or `alias` a page that has one"
+            ),
+            Error::RegimeTaken {
+                table,
+                core,
+                el,
+                first,
+            } => write!(
+                f,
+                "table `{table}` is a second {} table of core {core}, but a core has one translation table base register at that level and `{first}` is already its table; merge the two (one table may serve several cores: `cores 0..=3`)",
+                el.name()
+            ),
+            Error::StackAlign { name, align } => write!(
+                f,
+                "stack segment `{name}` is aligned to {align:#x}, but the AArch64 stack pointer must be 16-byte aligned; use `align 16` or more"
+            ),
+            Error::StackSize { name, size } => write!(
+                f,
+                "stack segment `{name}` has size {size:#x}, not a multiple of 16, so its top is not 16-byte aligned; make it {:#x}",
+                size.saturating_add(15) & !15
+            ),
+            Error::SecureInNonSecure { what, table, pool } => write!(
+                f,
+                "{what} would put secure PA of pool `{pool}` into table `{table}`, but a non-secure context reaches only non-secure PA; take the PA from a pool declared `non_secure`"
             ),
             Error::Tables { table, message } => write!(f, "table `{table}`: {message}"),
         }

@@ -93,6 +93,14 @@ impl ExecutionContext {
         }
     }
 
+    /// Whether a core has one translation table base register for this exception level
+    /// and security state, so at most one table per core: EL3, `EL2_NS` and `EL2_S`.
+    /// EL1 and EL0 tables are switched at run time (processes, guests), so a core may
+    /// have many.
+    pub const fn has_one_table_per_core(self) -> bool {
+        matches!(self, Self::EL3 | Self::EL2_NS | Self::EL2_S)
+    }
+
     /// The security state of the context.
     pub const fn security(self) -> SecurityState {
         match self {
@@ -297,10 +305,13 @@ impl SegmentKind {
         }
     }
 
-    /// The smallest alignment a segment of this kind takes: 8 bytes for the code kinds
-    /// (`bsp_boot_code`, `boot_code`, `code`), 1 otherwise.
+    /// The smallest alignment a segment of this kind takes: 16 bytes for stacks (the
+    /// AArch64 SP alignment, `SCTLR_ELx.SA`; Arm ARM D1.3.10), 8 for the code kinds
+    /// (`bsp_boot_code`, `boot_code`, `code`), 1 otherwise. A stack's size must also be a
+    /// multiple of 16, so its top is aligned.
     pub const fn min_align(self) -> u64 {
         match self {
+            Self::Stack => STACK_ALIGN,
             Self::BspBootCode | Self::BootCode | Self::Code => 8,
             _ => 1,
         }
@@ -541,22 +552,149 @@ impl Attr {
     }
 }
 
-/// Identity of one page table: its name, core and exception level.
+/// The cores that use one page table: a first core and up to 63 more above it.
 ///
-/// `Display` gives `NAME (core N, EL)`, the table's heading in the memory map.
+/// Stored as the first (lowest) core and a mask of the cores relative to it (bit `i` is
+/// core `first + i`, bit 0 always set), so it is `Copy`, needs only `core`, and is built
+/// in `const` context. A table of one core (`core N`) has the mask `1`; `cores 0..=3`
+/// is first core 0, mask `0b1111`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cores {
+    first: u32,
+    mask: u64,
+}
+
+impl Cores {
+    /// One core.
+    pub const fn one(core: u32) -> Cores {
+        Cores {
+            first: core,
+            mask: 1,
+        }
+    }
+
+    /// `first` and the cores `first + i` for every bit `i` set in `mask`.
+    ///
+    /// Bit 0 is set whatever `mask` says, so the set is never empty; bits naming a core
+    /// past `u32::MAX` are dropped.
+    pub const fn from_mask(first: u32, mask: u64) -> Cores {
+        let room = u32::MAX - first;
+        let mask = if room < 63 {
+            mask & ((1u64 << (room + 1)) - 1)
+        } else {
+            mask
+        };
+        Cores {
+            first,
+            mask: mask | 1,
+        }
+    }
+
+    /// The cores `first ..= last`, or `None` if `last < first` or they are more than 64.
+    pub const fn range(first: u32, last: u32) -> Option<Cores> {
+        if last < first || last - first >= 64 {
+            return None;
+        }
+        let n = last - first + 1;
+        let mask = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+        Some(Cores { first, mask })
+    }
+
+    /// The lowest core.
+    pub const fn first(self) -> u32 {
+        self.first
+    }
+
+    /// The mask relative to [`first`](Self::first): bit `i` is core `first + i`.
+    pub const fn mask(self) -> u64 {
+        self.mask
+    }
+
+    /// The number of cores.
+    pub const fn len(self) -> u32 {
+        self.mask.count_ones()
+    }
+
+    /// Always `false`: a table has at least one core.
+    pub const fn is_empty(self) -> bool {
+        false
+    }
+
+    /// Whether `core` is one of them.
+    pub const fn contains(self, core: u32) -> bool {
+        core >= self.first && core - self.first < 64 && (self.mask >> (core - self.first)) & 1 == 1
+    }
+
+    /// Whether the two sets share a core.
+    pub const fn overlaps(self, other: Cores) -> bool {
+        let (lo, hi) = if self.first <= other.first {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let d = hi.first - lo.first;
+        d < 64 && (lo.mask >> d) & hi.mask != 0
+    }
+
+    /// The cores in increasing order.
+    pub fn iter(self) -> impl Iterator<Item = u32> {
+        (0..64u32)
+            .filter(move |i| (self.mask >> i) & 1 == 1)
+            .map(move |i| self.first + i)
+    }
+}
+
+impl fmt::Display for Cores {
+    /// `core 3`, `cores 0..=3`, or `cores [0, 2, 5]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.len();
+        if n == 1 {
+            return write!(f, "core {}", self.first);
+        }
+        if self.mask.count_ones() == 64 - self.mask.leading_zeros() {
+            return write!(f, "cores {}..={}", self.first, self.first + (n - 1));
+        }
+        f.write_str("cores [")?;
+        for (i, c) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{c}")?;
+        }
+        f.write_str("]")
+    }
+}
+
+/// The alignment of an AArch64 stack pointer in bytes: stack segments are aligned to it
+/// and sized in multiples of it.
+pub const STACK_ALIGN: u64 = 16;
+
+/// Identity of one page table: its name, the cores that use it and its exception level.
+///
+/// Most tables belong to one core (`core N`). A table may serve several cores at once
+/// (`cores 0..=3`), as one table for every core of a secure monitor does; its pages and
+/// segments then report the first core.
+///
+/// `Display` gives `NAME (core N, EL)` (or `NAME (cores 0..=3, EL)`), the table's heading
+/// in the memory map.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TableInfo {
     name: Name,
-    core: u32,
+    cores: Cores,
     el: ExecutionContext,
 }
 
 impl TableInfo {
-    /// A table description, usable in `const` context.
+    /// A table description for one core, usable in `const` context.
     pub const fn new(name: &'static str, core: u32, el: ExecutionContext) -> TableInfo {
+        TableInfo::for_cores(name, Cores::one(core), el)
+    }
+
+    /// A table description for several cores, usable in `const` context.
+    pub const fn for_cores(name: &'static str, cores: Cores, el: ExecutionContext) -> TableInfo {
         TableInfo {
             name: Name::new(name),
-            core,
+            cores,
             el,
         }
     }
@@ -564,9 +702,15 @@ impl TableInfo {
     /// A table description with a name given as a `String` (feature `alloc`), a
     /// `&'static str` or a [`Name`].
     pub fn with_name(name: impl Into<Name>, core: u32, el: ExecutionContext) -> Self {
+        Self::with_name_cores(name, Cores::one(core), el)
+    }
+
+    /// A table description for several cores, with a name given as for
+    /// [`with_name`](Self::with_name).
+    pub fn with_name_cores(name: impl Into<Name>, cores: Cores, el: ExecutionContext) -> Self {
         TableInfo {
             name: name.into(),
-            core,
+            cores,
             el,
         }
     }
@@ -576,9 +720,14 @@ impl TableInfo {
         self.name.as_str()
     }
 
-    /// The core the table belongs to.
+    /// The core the table belongs to (the first one, for a table of several cores).
     pub const fn core(&self) -> u32 {
-        self.core
+        self.cores.first()
+    }
+
+    /// Every core that uses the table.
+    pub const fn cores(&self) -> Cores {
+        self.cores
     }
 
     /// The exception level (and security state) of the table.
@@ -710,7 +859,7 @@ impl Page {
         Page {
             name: Name::new(name),
             index,
-            core: table.core,
+            core: table.core(),
             el: table.el,
             va,
             pa,
@@ -738,7 +887,7 @@ impl Page {
         Page {
             name: name.into(),
             index,
-            core: table.core,
+            core: table.core(),
             el: table.el,
             va,
             pa,
@@ -888,7 +1037,7 @@ impl Segment {
         Segment {
             name: Name::new(name),
             kind,
-            core: table.core,
+            core: table.core(),
             el: table.el,
             va,
             pa,
@@ -914,7 +1063,7 @@ impl Segment {
         Segment {
             name: name.into(),
             kind,
-            core: table.core,
+            core: table.core(),
             el: table.el,
             va,
             pa,

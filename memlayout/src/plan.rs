@@ -228,7 +228,13 @@ impl Planner<'_> {
     fn tables(&mut self) {
         for t in &self.spec.tables {
             let virt: Vec<(u64, u64)> = t.virt.iter().map(|r| (r.start, r.size)).collect();
-            match self.layout.add_table(t.name.clone(), t.core, t.el, &virt) {
+            match self.layout.add_table_for_cores(
+                t.name.clone(),
+                t.cores,
+                t.el,
+                &virt,
+                crate::layout::DEFAULT_VA_BITS,
+            ) {
                 Ok(id) => self.tables.push(Some(id)),
                 Err(e) => {
                     self.tables.push(None);
@@ -240,6 +246,15 @@ impl Planner<'_> {
                                 .tables
                                 .iter()
                                 .find(|o| o.name == t.name)
+                                .map(|o| o.decl),
+                        ),
+                        Error::RegimeTaken { first, .. } => (
+                            t.decl,
+                            Part::Name,
+                            self.spec
+                                .tables
+                                .iter()
+                                .find(|o| &o.name == first)
                                 .map(|o| o.decl),
                         ),
                         Error::Overlap { range, .. } | Error::BeyondLimit { range, .. } => {
@@ -461,7 +476,10 @@ impl Planner<'_> {
         let mut done: Vec<Option<SegmentId>> = alloc::vec![None; spec.segments.len()];
         for i in order {
             let s = &spec.segments[i];
-            let mut req = SegmentRequest::new(s.name.clone(), s.kind, s.size).align(s.align);
+            let mut req = SegmentRequest::new(s.name.clone(), s.kind, s.size);
+            if let Some(align) = s.align {
+                req = req.align(align);
+            }
             if s.identity {
                 req = req.identity();
             }
@@ -556,6 +574,20 @@ fn page_part(e: &Error, p: &crate::spec::PageSpec) -> Part {
             }
         }
         Error::Unknown { what: "pool", .. } => Part::Pool,
+        // The token that chose the secure PA.
+        Error::SecureInNonSecure { .. } => {
+            if p.alias.is_some() {
+                Part::InPage
+            } else if p.pa.is_some() {
+                Part::Pa
+            } else if p.pool.is_some() {
+                Part::Pool
+            } else if p.identity && p.va.is_some() {
+                Part::Va
+            } else {
+                Part::Name
+            }
+        }
         Error::ZeroCount { .. } => Part::Count,
         Error::IdentityConflict { .. } => Part::Identity,
         Error::NoTables { .. } | Error::Unknown { what: "table", .. } => Part::Tables,
@@ -576,7 +608,8 @@ fn segment_part(e: &Error, s: &crate::spec::SegmentSpec) -> Part {
         }
         Error::SegmentKindMismatch { .. } => Part::Kind,
         Error::SegmentTooLarge { .. } | Error::NoRoom { .. } | Error::ZeroSize { .. } => Part::Size,
-        Error::AlignNotPowerOfTwo { .. } => Part::Align,
+        Error::AlignNotPowerOfTwo { .. } | Error::StackAlign { .. } => Part::Align,
+        Error::StackSize { .. } => Part::Size,
         Error::Misaligned { addr, .. } => {
             if s.va.is_some() {
                 addr_part(*addr)

@@ -7,7 +7,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::model::{Attr, ExecutionContext, MemAttrs, PageSize, SegmentKind};
+use crate::model::{Attr, Cores, ExecutionContext, MemAttrs, PageSize, SegmentKind};
 
 /// An id the producer gives each declaration (for example an index into its own list of
 /// source spans).
@@ -73,8 +73,8 @@ pub struct TableSpec {
     pub decl: DeclId,
     /// Name.
     pub name: String,
-    /// Core number.
-    pub core: u32,
+    /// The cores that use it (one, or several for a table shared by cores).
+    pub cores: Cores,
     /// Exception level.
     pub el: ExecutionContext,
     /// Virtual ranges the allocator may use.
@@ -142,8 +142,9 @@ pub struct SegmentSpec {
     pub kind: SegmentKind,
     /// Size in bytes.
     pub size: u64,
-    /// Alignment (a power of two; raised to the kind's minimum).
-    pub align: u64,
+    /// Alignment (a power of two; raised to the kind's minimum), or `None` for the
+    /// kind's minimum.
+    pub align: Option<u64>,
     /// VA == PA.
     pub identity: bool,
     /// The page (by name) it must sit in.

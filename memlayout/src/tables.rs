@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 
 use crate::aarch64::{self, TableConfig, Translation};
 use crate::error::{Error, Range};
+use crate::interval::Interval;
 use crate::layout::{Layout, TableId};
 
 /// Where the translation tables go in physical memory.
@@ -39,13 +40,39 @@ impl Layout {
     /// Reserves the whole of `start .. start + size` for the translation tables before
     /// any page is placed, so no page takes it; [`build_translations`](Self::build_translations)
     /// with the same [`TablePlacement::At`] then packs the tables there.
+    ///
+    /// Once the layout marks any pool `non_secure`, a range in a secure pool while a table
+    /// of a non-secure context exists is [`Error::SecureInNonSecure`]: that table's walks
+    /// cannot read secure memory.
     pub fn reserve_tables_range(&mut self, start: u64, size: u64) -> Result<(), Error> {
+        self.tables_range_security(start, size)?;
         self.reserve(TABLES_RANGE_NAME, size, TABLE_BYTES, Some(start), None)
             .map(|_| ())
     }
 
+    /// The rule of [`reserve_tables_range`](Self::reserve_tables_range) for non-secure
+    /// tables.
+    fn tables_range_security(&self, start: u64, size: u64) -> Result<(), Error> {
+        let all: Vec<TableId> = self.tables().collect();
+        let (Some(t), Some(r)) = (self.non_secure_table(&all), Interval::new(start, size)) else {
+            return Ok(());
+        };
+        match self.pools().iter().position(|p| p.range().overlaps(&r)) {
+            Some(pool) => self.security_check(
+                || format!("the translation tables of table `{}`", self.table_name(t)),
+                pool,
+                Some(t),
+            ),
+            None => Ok(()),
+        }
+    }
+
     /// Builds the translation tables of every page table, in table order: reserves their
     /// PA as `placement` says and returns one [`Translation`] per table.
+    ///
+    /// Once the layout marks any pool `non_secure`, the tables of a table of a
+    /// non-secure context go only in non-secure pools (its walks cannot read secure
+    /// memory): a secure `InPool` or `At` range for them is [`Error::SecureInNonSecure`].
     ///
     /// The PA size in the registers is the one declared with
     /// [`Layout::set_pa_bits`], else `config.pa_bits` raised to cover every pool; each
@@ -86,6 +113,7 @@ impl Layout {
                 let base = if held {
                     *start
                 } else {
+                    self.tables_range_security(*start, *size)?;
                     self.reserve(TABLES_RANGE_NAME, need, TABLE_BYTES, Some(*start), None)?
                 };
                 let mut at = base;

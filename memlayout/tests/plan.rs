@@ -43,7 +43,7 @@ fn spec(pages: Vec<PageSpec>) -> Spec {
         tables: vec![TableSpec {
             decl: 2,
             name: "t".into(),
-            core: 0,
+            cores: memlayout::Cores::one(0),
             el: ExecutionContext::EL3,
             virt: vec![RangeSpec {
                 decl: 3,
@@ -108,7 +108,7 @@ fn every_error_is_reported_with_its_declaration() {
         place: Placement::Table(0),
         kind: SegmentKind::Stack,
         size: 0x100,
-        align: 16,
+        align: Some(16),
         identity: false,
         in_page: Some("nope".into()),
         va: None,

@@ -12,9 +12,12 @@
 //!
 //! | pool | range | use |
 //! |---|---|---|
-//! | [`RAM_POOL`] | `0x4000_0000..0x1_3000_0000` | Secure RAM |
+//! | [`RAM_POOL`] | `0x4000_0000..0x1_3000_0000` | Secure RAM (Non-secure in the layouts of non-secure tables) |
 //! | [`NS_POOL`] | `0x1_3000_0000..0x1_4000_0000` | Non-secure RAM: secure tables map it with NS set |
-//! | [`MMIO_POOL`] | `0x0900_0000..0x0a00_0000` | the device window |
+//! | [`MMIO_POOL`] | `0x0900_0000..0x0a00_0000` | the device window (Non-secure, as on `virt`) |
+//!
+//! Device pages sit at fixed PAs: table `k` of a fixed layout has its devices in the
+//! 4 MiB at `MMIO_START + k * 4M` ([`device_pa`]).
 
 use memlayout::{
     Cacheability, Error, ExecutionContext, Layout, Page, PageKind, PageRequest, PageSize, Perms,
@@ -61,11 +64,24 @@ pub fn is_harness_page(page: &Page) -> bool {
         && page.cacheability() == Some(Cacheability::WriteBack)
 }
 
-fn add_pools(l: &mut Layout) -> Result<(), Error> {
-    l.add_pool(Pool::ram(RAM_POOL, RAM.start, NS_RAM_START - RAM.start))?;
+/// Adds the pools; with `ram_non_secure`, the main RAM pool is Non-secure too (for
+/// layouts of non-secure tables, which may only map Non-secure PA).
+fn add_pools(l: &mut Layout, ram_non_secure: bool) -> Result<(), Error> {
+    let ram = Pool::ram(RAM_POOL, RAM.start, NS_RAM_START - RAM.start);
+    l.add_pool(if ram_non_secure {
+        ram.non_secure()
+    } else {
+        ram
+    })?;
     l.add_pool(Pool::ram(NS_POOL, NS_RAM_START, RAM.end - NS_RAM_START).non_secure())?;
-    l.add_pool(Pool::device(MMIO_POOL, MMIO_START, MMIO_SIZE))?;
+    l.add_pool(Pool::device(MMIO_POOL, MMIO_START, MMIO_SIZE).non_secure())?;
     Ok(())
+}
+
+/// The fixed PA of device `offset` (bytes) of table `k` of a fixed layout: each table
+/// has its own 4 MiB of the device window.
+pub fn device_pa(k: usize, offset: u64) -> u64 {
+    MMIO_START + (k as u64) * (4 << 20) + offset
 }
 
 /// Keeps pages and translation tables out of the harness range.
@@ -91,7 +107,7 @@ fn ram_va() -> (u64, u64) {
 /// pages, a run of 512 pages that becomes a 2 MiB block and a run of 16 that gets the
 /// Contiguous hint, and identity-mapped pages (marked `true`). Large pages come first so
 /// small ones cannot fragment the space they need.
-fn mix() -> Vec<(bool, PageRequest)> {
+fn mix(k: usize) -> Vec<(bool, PageRequest)> {
     use Cacheability::{NonCacheable, WriteThrough};
     use PageKind::{Code, Data, Device, System};
     use PageSize::{Size2M, Size4K};
@@ -101,7 +117,7 @@ fn mix() -> Vec<(bool, PageRequest)> {
         PageRequest::new("stack", Data, Size4K).count(3).identity(),
     ];
     let others = [
-        PageRequest::new("gic", Device, Size2M),
+        PageRequest::new("gic", Device, Size2M).pa(device_pa(k, 0)),
         PageRequest::new("text_big", Code, Size2M),
         PageRequest::new("ro_block", Data, Size2M).perms(Perms::R),
         PageRequest::new("heap", Data, Size2M).count(2),
@@ -115,8 +131,10 @@ fn mix() -> Vec<(bool, PageRequest)> {
         PageRequest::new("run16", Code, Size4K)
             .count(16)
             .align(KIB64),
-        PageRequest::new("uart", Device, Size4K),
-        PageRequest::new("dev_ro", Device, Size4K).perms(Perms::R),
+        PageRequest::new("uart", Device, Size4K).pa(device_pa(k, MIB2)),
+        PageRequest::new("dev_ro", Device, Size4K)
+            .pa(device_pa(k, MIB2 + 0x1000))
+            .perms(Perms::R),
         PageRequest::new("text", Code, Size4K).count(4),
         PageRequest::new("rwx", Code, Size4K).perms(Perms::RWX),
         PageRequest::new("rodata", Data, Size4K)
@@ -149,14 +167,20 @@ fn mix() -> Vec<(bool, PageRequest)> {
 /// Maps [`mix`] into every table of `tables` (`true` where identity pages fit its VA
 /// ranges), request by request so that all large pages are placed first.
 fn map_mix(l: &mut Layout, tables: &[(TableId, bool)]) -> Result<(), Error> {
-    for (needs_identity, req) in mix() {
-        for &(t, identity) in tables {
+    let mut mixes: Vec<_> = (0..tables.len()).map(|k| mix(k).into_iter()).collect();
+    if mixes.is_empty() {
+        return Ok(());
+    }
+    loop {
+        for (m, &(t, identity)) in mixes.iter_mut().zip(tables) {
+            let Some((needs_identity, req)) = m.next() else {
+                return Ok(());
+            };
             if identity || !needs_identity {
                 l.map(t, &req)?;
             }
         }
     }
-    Ok(())
 }
 
 /// Two EL3 tables (cores 0 and 1, 48 and 39 VA bits) that identity-map the harness, with
@@ -167,7 +191,7 @@ fn map_mix(l: &mut Layout, tables: &[(TableId, bool)]) -> Result<(), Error> {
 pub fn el3() -> Result<Layout, Error> {
     use PageKind::{Data, Device};
     let mut l = Layout::new();
-    add_pools(&mut l)?;
+    add_pools(&mut l, false)?;
     let virt = [
         (MMIO_START, MMIO_SIZE),
         ram_va(),
@@ -184,10 +208,13 @@ pub fn el3() -> Result<Layout, Error> {
         t0,
         &PageRequest::new("giant", Data, PageSize::Size1G).identity(),
     )?;
-    for t in [t0, t1] {
+    for (k, t) in [t0, t1].into_iter().enumerate() {
+        let pa = device_pa(k, MIB2 + 0x2000);
         l.map(
             t,
-            &PageRequest::new("uart_id", Device, PageSize::Size4K).identity(),
+            &PageRequest::new("uart_id", Device, PageSize::Size4K)
+                .identity()
+                .va(pa),
         )?;
     }
     map_mix(&mut l, &[(t0, true), (t1, true)])?;
@@ -210,7 +237,7 @@ pub fn el2(secure: bool) -> Result<Layout, Error> {
         ExecutionContext::EL2_NS
     };
     let mut l = Layout::with_seed(if secure { 0xE125 } else { 0xE12 });
-    add_pools(&mut l)?;
+    add_pools(&mut l, !secure)?;
     reserve_harness(&mut l)?;
     let t0 = l.add_table("core0_el2", 0, el, &[ram_va(), (0x7f_0000_0000, 4 * GIB)])?;
     let t1 = l.add_table_with_bits("core1_el2", 1, el, &[ram_va()], 39)?;
@@ -241,7 +268,7 @@ pub fn el1_el0(secure: bool) -> Result<Layout, Error> {
         (EL1_NS, EL0_NS)
     };
     let mut l = Layout::with_seed(if secure { 0xE105 } else { 0xE10 });
-    add_pools(&mut l)?;
+    add_pools(&mut l, !secure)?;
     reserve_harness(&mut l)?;
     let k0 = l.add_table(
         "core0_kernel",
@@ -326,7 +353,7 @@ pub fn random(seed: u64) -> Layout {
     use PageKind::{Code, Data, Device, System};
     let mut rng = Rng::new(seed ^ 0x6c61_796f_7574_7321);
     let mut l = Layout::with_seed(seed);
-    add_pools(&mut l).expect("the pools are disjoint");
+    add_pools(&mut l, false).expect("the pools are disjoint");
     let table_count = 1 + rng.below(4);
     let mut tables = Vec::new();
     for i in 0..table_count {
@@ -337,7 +364,9 @@ pub fn random(seed: u64) -> Layout {
             pick(&mut rng, &[48, 42, 39, 36, 33, 32, 30, 28])
         };
         let name = format!("t{i}_{}", el.name().to_lowercase());
-        let core = rng.below(2) as u32;
+        // Each table its own core: a core has one EL3 table and one EL2 table per
+        // security state.
+        let core = i as u32;
         let t = l
             .add_table_with_bits(name, core, el, &random_virt(va_bits), va_bits)
             .expect("the table's virtual ranges fit its VA size");
@@ -426,7 +455,13 @@ pub fn random(seed: u64) -> Layout {
             req = req.cache(pick(&mut rng, &Cacheability::ALL));
         }
         req = match (kind, size, rng.below(10)) {
-            (Device, ..) => req.count(1 + rng.below(2) as u32),
+            (Device, ..) => {
+                // Device registers sit at fixed addresses: a random one in the window.
+                let count = 1 + rng.below(2);
+                let slots = MMIO_SIZE / size.bytes() - count;
+                req.count(count as u32)
+                    .pa(MMIO_START + rng.below(slots) * size.bytes())
+            }
             (_, PageSize::Size4K, 0) => req.count(512).align(MIB2),
             (_, PageSize::Size4K, 1 | 2) => req.count(16).align(KIB64),
             _ => req.count(1 + rng.below(4) as u32),

@@ -4,8 +4,9 @@ memlayout_macros::memory_layout! {
     #[allow(unused)]
     pub(crate) mod every {
         physical ram  = 0x4000_0000 .. 0x1_0000_0000, non_secure;
-        physical low  = 0x1000_0000 .. +256M;
-        physical mmio = 0x0900_0000 .. +16M, device;
+        physical low  = 0x1000_0000 .. +256M, non_secure;
+        physical mmio = 0x0900_0000 .. +16M, device, non_secure;
+        physical sram = 0x0400_0000 .. +256K;
         pa_bits = 40;
         tables in low;
 
@@ -36,6 +37,14 @@ memlayout_macros::memory_layout! {
             segment tables_ro : rodata, 0x80, in app;
             segment preserved : data_preserve, 0x100;
         }
+        /// One table for cores 0 to 3 (`cores [0, 1, 2, 3]` says the same).
+        table monitor (cores 0..=3, EL3) {
+            virtual 0x0400_0000 .. +1M;
+            page fw : code, 4K, pool sram;
+        }
+        table guest (cores [1, 3], EL1_S) {
+            virtual 0x0400_0000 .. +1M;
+        }
         shared page mailbox : data, 4K, tables [hyp, user];
         shared page shared_regs : device, 4K, pa 0x0900_1000, tables [hyp];
         shared segment inbox : data_shared, 0x100, in mailbox;
@@ -61,7 +70,11 @@ fn main() {
     assert_eq!(every::user::STRINGS.kind(), memlayout::SegmentKind::Rodata);
     assert!(every::user::CONSTS.contains_va(every::user::STRINGS.va()));
     assert!(every::user::APP.contains_va(every::user::TABLES_RO.va()));
-    assert_eq!(every::TABLES.len(), 2);
+    assert_eq!(every::TABLES.len(), 4);
+    assert_eq!(every::monitor::INFO.cores().len(), 4);
+    assert!(every::monitor::INFO.cores().contains(3));
+    assert_eq!(every::guest::INFO.cores().iter().collect::<Vec<_>>(), [1, 3]);
+    assert_eq!(every::monitor::FW.core(), 0);
     assert!(every::hyp::SHARED_REGS.is_shared());
     for (bytes, pa) in [
         (every::hyp::TRANSLATION.as_bytes(), every::hyp::TABLES_PA),

@@ -16,7 +16,9 @@ use syn::{Attribute, Ident, LitBool, LitInt, LitStr, Token, Visibility};
 
 use super::ctxt::{Ctxt, Sp};
 use super::kw;
-use crate::model::{Cacheability, ExecutionContext, PageKind, Perms, SegmentKind, Shareability};
+use crate::model::{
+    Cacheability, Cores, ExecutionContext, PageKind, Perms, SegmentKind, Shareability,
+};
 
 /// A number as written: its value (suffix applied) and where it was written.
 #[derive(Clone, Copy, Debug)]
@@ -125,14 +127,16 @@ pub struct PoolDecl {
     pub non_secure: Option<Sp>,
 }
 
-/// `table NAME (core N, EL) { .. }`
+/// `table NAME (core N, EL) { .. }`, or `(cores A..=B, EL)`, `(cores [A, B, ..], EL)`.
 pub struct TableDecl {
     /// Doc comments.
     pub docs: Vec<Attribute>,
     /// The table's name.
     pub name: Ident,
-    /// The core number.
-    pub core: u32,
+    /// The cores that use the table.
+    pub cores: Cores,
+    /// `core N` or `cores ..` as written.
+    pub cores_sp: Sp,
     /// The exception level.
     pub el: ExecutionContext,
     /// `virtual` ranges.
@@ -546,7 +550,7 @@ fn parse_table(
         let r = parse_table_args(&args, cx);
         drain_on_error(&args, r)
     })();
-    let (core, el) = match header {
+    let (cores, cores_sp, el) = match header {
         Ok(h) => h,
         Err(e) => {
             layout.broken.push(name.to_string());
@@ -558,7 +562,8 @@ fn parse_table(
     let mut table = TableDecl {
         docs,
         name,
-        core,
+        cores,
+        cores_sp,
         el,
         virt: Vec::new(),
         pages: Vec::new(),
@@ -573,22 +578,23 @@ fn parse_table(
     Ok(table)
 }
 
-/// `core N, EL` inside the parentheses of a table. A bad exception level is reported
-/// and replaced by `EL3`, so the table still exists for the rest of the checks.
-fn parse_table_args(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(u32, ExecutionContext)> {
-    input.parse::<kw::core>()?;
-    let lit: LitInt = input.parse()?;
-    let core = match lit.base10_parse::<u32>() {
-        Ok(c) if lit.suffix().is_empty() => c,
-        _ => {
-            cx.error(
-                Sp::one(lit.span()),
-                format_args!(
-                    "core number `{lit}` is not a plain number below 2^32; write it like `core 0`"
-                ),
-            );
-            0
-        }
+/// `core N, EL`, `cores A..=B, EL` or `cores [A, B, ..], EL` inside the parentheses of a
+/// table. A bad exception level is reported and replaced by `EL3`, so the table still
+/// exists for the rest of the checks.
+fn parse_table_args(
+    input: ParseStream,
+    cx: &mut Ctxt,
+) -> syn::Result<(Cores, Sp, ExecutionContext)> {
+    let (cores, cores_sp) = if input.peek(kw::cores) {
+        parse_cores(input, cx)?
+    } else {
+        let kw = input.parse::<kw::core>()?;
+        let lit: LitInt = input.parse()?;
+        let core = core_number(&lit, cx).unwrap_or(0);
+        (
+            Cores::one(core),
+            Sp::join(Sp::one(kw.span), Sp::one(lit.span())),
+        )
     };
     input.parse::<Token![,]>()?;
     let el_ident: Ident = input.parse()?;
@@ -614,7 +620,99 @@ fn parse_table_args(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(u32, Exec
     if !input.is_empty() {
         return Err(input.error("expected `)` after the exception level"));
     }
-    Ok((core, el))
+    Ok((cores, cores_sp, el))
+}
+
+/// A core number: a plain integer below 2^32, else reported (`None`).
+fn core_number(lit: &LitInt, cx: &mut Ctxt) -> Option<u32> {
+    match lit.base10_parse::<u32>() {
+        Ok(c) if lit.suffix().is_empty() => Some(c),
+        _ => {
+            cx.error(
+                Sp::one(lit.span()),
+                format_args!(
+                    "core number `{lit}` is not a plain number below 2^32; write it like `core 0`"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// `cores A..=B` (or `A..B`) or `cores [A, B, ..]`: at most 64 cores, from the lowest to
+/// the lowest + 63. A mistake is reported and the cores written so far are kept.
+fn parse_cores(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(Cores, Sp)> {
+    let kw = input.parse::<kw::cores>()?;
+    let mut list: Vec<(u32, Sp)> = Vec::new();
+    let end_sp;
+    if input.peek(syn::token::Bracket) {
+        let content;
+        let bracket = syn::bracketed!(content in input);
+        end_sp = Sp::one(bracket.span.join());
+        while !content.is_empty() {
+            let lit: LitInt = content.parse()?;
+            if let Some(c) = core_number(&lit, cx) {
+                let sp = Sp::one(lit.span());
+                if list.iter().any(|&(o, _)| o == c) {
+                    cx.error(sp, format_args!("core {c} is listed twice; list it once"));
+                } else {
+                    list.push((c, sp));
+                }
+            }
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        if list.is_empty() {
+            cx.error(
+                Sp::join(Sp::one(kw.span), end_sp),
+                "`cores [..]` lists no core; list at least one, like `cores [0, 1]`",
+            );
+        }
+    } else {
+        let first: LitInt = input.parse()?;
+        let inclusive = if input.peek(Token![..=]) {
+            input.parse::<Token![..=]>()?;
+            true
+        } else {
+            input.parse::<Token![..]>()?;
+            false
+        };
+        let last: LitInt = input.parse()?;
+        end_sp = Sp::one(last.span());
+        let range_sp = Sp::join(Sp::one(first.span()), end_sp);
+        if let (Some(a), Some(b)) = (core_number(&first, cx), core_number(&last, cx)) {
+            let b = if inclusive { Some(b) } else { b.checked_sub(1) };
+            match b {
+                Some(b) if b >= a => list.extend((a..=b).map(|c| (c, range_sp))),
+                _ => cx.error(
+                    range_sp,
+                    "this range of cores is empty; write the lowest core first, like `cores 0..=3`",
+                ),
+            }
+        }
+    }
+    let sp = Sp::join(Sp::one(kw.span), end_sp);
+    let Some(lowest) = list.iter().map(|&(c, _)| c).min() else {
+        return Ok((Cores::one(0), sp));
+    };
+    let mut mask = 0u64;
+    for &(c, csp) in &list {
+        match c.checked_sub(lowest).filter(|&d| d < 64) {
+            Some(d) => mask |= 1 << d,
+            None => {
+                cx.error(
+                    csp,
+                    format_args!(
+                        "core {c} is more than 63 above core {lowest}; one table serves at most 64 cores in a row, so declare another table"
+                    ),
+                );
+                break;
+            }
+        }
+    }
+    Ok((Cores::from_mask(lowest, mask), sp))
 }
 
 /// One declaration inside a table body.

@@ -17,7 +17,7 @@ use super::ast::{Layout, PageDecl, RangeEnd, RangeExpr, SegmentDecl, TablesPlace
 use super::ctxt::{Ctxt, Sp};
 use crate::aarch64::regs::PA_BITS;
 use crate::error::{Addr, Error};
-use crate::model::{PageKind, PageSize, Perms};
+use crate::model::{PageKind, PageSize, Perms, STACK_ALIGN, SegmentKind};
 
 /// The granule every range must be aligned to and a multiple of.
 const GRANULE: u64 = 0x1000;
@@ -504,6 +504,29 @@ fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
         for r in &table.virt {
             check_range(r, Addr::Va, &name, cx);
         }
+        if table.el.has_one_table_per_core()
+            && let Some(first) = layout.tables[..t]
+                .iter()
+                .find(|o| o.el == table.el && o.cores.overlaps(table.cores))
+        {
+            let core = table
+                .cores
+                .iter()
+                .find(|&c| first.cores.contains(c))
+                .unwrap_or(table.cores.first());
+            let first_name = name_of(&first.name);
+            cx.error_with_note(
+                sp,
+                Error::RegimeTaken {
+                    table: name.clone(),
+                    core,
+                    el: table.el,
+                    first: first_name.clone(),
+                },
+                Sp::one(first.name.span()),
+                format_args!("`{first_name}` is the {} table of core {core}", table.el),
+            );
+        }
         let hosts_pages = !table.pages.is_empty() || scope.shared_pages_in(t).next().is_some();
         if table.virt.is_empty() && hosts_pages {
             cx.error(
@@ -615,6 +638,10 @@ fn check_page(
     }
 
     // Kind and attributes.
+    if is_device && p.pa.is_none() && p.alias.is_none() && (p.identity.is_none() || p.va.is_none())
+    {
+        cx.error(name_sp, Error::DeviceWithoutPa { name: name.clone() });
+    }
     if is_device {
         if let Some((perms, sp)) = p.perms
             && perms.execute()
@@ -811,6 +838,29 @@ fn check_segment(
             align = align.max(a.value);
         } else {
             cx.error(a.sp, Error::AlignNotPowerOfTwo { align: a.value });
+        }
+    }
+    if s.kind == SegmentKind::Stack {
+        if let Some(a) = s.align
+            && a.value.is_power_of_two()
+            && a.value < STACK_ALIGN
+        {
+            cx.error(
+                a.sp,
+                Error::StackAlign {
+                    name: name.clone(),
+                    align: a.value,
+                },
+            );
+        }
+        if !s.size.value.is_multiple_of(STACK_ALIGN) {
+            cx.error(
+                s.size.sp,
+                Error::StackSize {
+                    name: name.clone(),
+                    size: s.size.value,
+                },
+            );
         }
     }
     if let Some(va) = s.va {

@@ -273,18 +273,26 @@ fn docs(user: &[syn::Attribute], summary: &str) -> TokenStream {
 
 fn table_info_expr(t: &TableDecl) -> TokenStream {
     let name = name_of(&t.name);
-    let core = Literal::u32_unsuffixed(t.core);
     let el = el_tokens(t.el);
-    quote!(::memlayout::TableInfo::new(#name, #core, #el))
+    if t.cores.len() == 1 {
+        let core = Literal::u32_unsuffixed(t.cores.first());
+        quote!(::memlayout::TableInfo::new(#name, #core, #el))
+    } else {
+        let first = Literal::u32_unsuffixed(t.cores.first());
+        let mask = hex(t.cores.mask());
+        quote!(::memlayout::TableInfo::for_cores(
+            #name,
+            ::memlayout::Cores::from_mask(#first, #mask),
+            #el
+        ))
+    }
 }
 
 fn info_item(t: &TableDecl) -> TokenStream {
-    let name = name_of(&t.name);
-    let core = Literal::u32_unsuffixed(t.core);
-    let el = el_tokens(t.el);
+    let info = table_info_expr(t);
     quote! {
-        /// Name, core and exception level of this table.
-        pub const INFO: &::memlayout::TableInfo = &::memlayout::TableInfo::new(#name, #core, #el);
+        /// Name, cores and exception level of this table.
+        pub const INFO: &::memlayout::TableInfo = &#info;
     }
 }
 
@@ -418,9 +426,9 @@ fn placeholder_translation() -> TokenStream {
 fn table_module(t: &TableDecl, body: TokenStream) -> TokenStream {
     let module = &t.name;
     let summary = format!(
-        "Page table `{}` of core {} at {}.",
+        "Page table `{}` of {} at {}.",
         name_of(&t.name),
-        t.core,
+        t.cores,
         t.el
     );
     let docs = docs(&t.docs, &summary);

@@ -11,6 +11,7 @@ syn::custom_keyword!(shared);
 syn::custom_keyword!(page);
 syn::custom_keyword!(segment);
 syn::custom_keyword!(core);
+syn::custom_keyword!(cores);
 syn::custom_keyword!(pa_bits);
 syn::custom_keyword!(tables);
 syn::custom_keyword!(wxn);

@@ -315,7 +315,7 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
         spec.tables.push(TableSpec {
             decl,
             name: name_of(&t.name),
-            core: t.core,
+            cores: t.cores,
             el: t.el,
             virt,
         });
@@ -342,7 +342,7 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
         place,
         kind: s.kind,
         size: s.size.value,
-        align: s.align.map_or(1, |a| a.value),
+        align: s.align.map(|a| a.value),
         identity: s.identity.is_some(),
         in_page: s.in_page.as_ref().map(name_of),
         va: s.va.map(|n| n.value),

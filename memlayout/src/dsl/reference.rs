@@ -29,9 +29,12 @@ item       = "seed" "=" NUM ";"
            | "tables" ( "at" range | "in" IDENT ) ";"  (* at most once *)
            | "wxn" ";"                                 (* at most once *)
            | "physical" IDENT "=" range { "," ( "device" | "non_secure" ) } ";"
-           | "table" IDENT "(" "core" INT "," EL [ "," ] ")" "{" { table_item } "}"
+           | "table" IDENT "(" cores "," EL [ "," ] ")" "{" { table_item } "}"
            | "shared" page
            | "shared" segment ;
+cores      = "core" INT                                (* one core *)
+           | "cores" INT ( "..=" | ".." ) INT           (* one table for several cores *)
+           | "cores" "[" INT { "," INT } [ "," ] "]" ;  (* at most 64: lowest + 0..63 *)
 table_item = "virtual" range { "," range } ";" | page | segment ;
 page       = "page" IDENT ":" page_kind "," ( NUM [ "*" INT ] | alias )
              { "," page_opt } [ "," ] ";" ;
@@ -62,7 +65,10 @@ What each declaration means:
   that pages and translation tables are drawn from.
 * `table NAME (core N, EL)` declares the translation tables of one core at one exception
   level and security state; `virtual RANGE, ..;` gives the virtual ranges its pages may
-  take.
+  take. `table NAME (cores 0..=3, EL)` (or `cores [0, 1, 2, 3]`) declares one table used
+  by several cores, as a secure monitor's table usually is: a shared page maps once into
+  it, and its `INFO` is `TableInfo::for_cores` with a `Cores` set (its pages report the
+  first core).
 * `page NAME : KIND, SIZE;` maps a page into the enclosing table. Kinds: `code`
   (executable), `data`, `device` (Device memory, never executable) and `system` (for
   example translation tables). `SIZE * N` maps `N` consecutive pages (contiguous in VA
@@ -91,9 +97,22 @@ Rules:
   size. Ranges must be 4K-aligned and a multiple of 4K.
 * Permissions default to `rx` for code and `rw` otherwise; memory to `write_back`,
   `inner`. Device pages are never executable and take no cacheability or shareability.
-* `physical .., device` declares a device window (only `device` pages go there);
-  `non_secure` marks non-secure PA, which secure tables map with the NS bit set. A page
-  without `pool` prefers pools of its tables' security state.
+* `physical .., device` declares a device window (only `device` pages go there). Device
+  registers sit at fixed addresses, so a `device` page needs `pa` (or `alias`).
+* `non_secure` marks non-secure PA, which secure tables map with the NS bit set. Once any
+  pool is `non_secure`, every unmarked pool is secure, and a table of a non-secure context
+  (`EL2_NS`, `EL1_NS`, `EL0_NS`) holds only non-secure PA: a `pa`, `pool`, alias or
+  shared page that puts secure PA there is an error on that token; its pages and its
+  translation tables are placed only in non-secure pools, and `tables in`/`at` a secure
+  pool is an error. A page of secure tables without `pool` prefers secure pools. Without
+  any `non_secure` pool, security is not modelled.
+* A core has one translation table base register at EL3, and one at EL2 per security
+  state: a second `EL3` table of a core, or a second `EL2_NS` (or `EL2_S`) one, is an
+  error. A core may have any number of EL1 and EL0 tables (the address spaces of
+  processes or guests, switched at run time).
+* Automatic placement never picks the first page of a VA space (`0 .. 0x1000`), so a null
+  pointer never reaches mapped memory; only a fixed `va 0` (or `identity` at `pa 0`)
+  maps it.
 * `alias [TABLE::]PAGE` maps the PA of another page again; a different memory type,
   cacheability or shareability is an error (the Arm architecture forbids mismatched
   aliases). An alias hosts no segments: its bytes belong to the page it aliases.
@@ -111,7 +130,9 @@ Rules:
   | `data_preserve` | data preserved across resets | data |
   | `stack` | a stack | data |
 
-  Code kinds are at least 8-byte aligned; device and system pages take no segments. A
+  Code kinds are at least 8-byte aligned. Stacks are 16-byte aligned (the AArch64 SP
+  alignment) with a size that is a multiple of 16: a smaller `align` or another size is
+  an error. Device and system pages take no segments. A
   segment in a page that does not take its kind is an error naming the page and its
   permissions.
 * `in PAGE` places a segment inside that page (or its `* N` run); `identity` segments go

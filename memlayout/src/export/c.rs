@@ -47,9 +47,9 @@ pub fn c(input: &Input<'_>) -> String {
         };
         let _ = writeln!(
             out,
-            "\n/* Table {} (core {}, {}, {} regime) */",
+            "\n/* Table {} ({}, {}, {} regime) */",
             t.name(),
-            t.info.core(),
+            t.info.cores(),
             t.info.el(),
             tr.regime()
         );

@@ -73,9 +73,9 @@ pub fn ld(input: &Input<'_>) -> String {
         };
         let _ = writeln!(
             out,
-            "\n/* Table {} (core {}, {}) */",
+            "\n/* Table {} ({}, {}) */",
             t.name(),
-            t.info.core(),
+            t.info.cores(),
             t.info.el()
         );
         sym(&mut out, "tables_pa", tr.base_pa());

@@ -229,7 +229,7 @@ pub(crate) mod testing {
             place: Placement::Table(table),
             kind,
             size,
-            align: 16,
+            align: Some(16),
             identity: false,
             in_page: Some(String::from(in_page)),
             va: None,
@@ -268,7 +268,7 @@ pub(crate) mod testing {
                 TableSpec {
                     decl: 0,
                     name: "el3".into(),
-                    core: 0,
+                    cores: crate::model::Cores::one(0),
                     el: ExecutionContext::EL3,
                     virt: vec![RangeSpec {
                         decl: 0,
@@ -279,7 +279,7 @@ pub(crate) mod testing {
                 TableSpec {
                     decl: 0,
                     name: "el1".into(),
-                    core: 0,
+                    cores: crate::model::Cores::one(0),
                     el: ExecutionContext::EL1_NS,
                     virt: vec![RangeSpec {
                         decl: 0,

@@ -23,11 +23,49 @@ impl Layout {
         }
     }
 
-    /// The pools a request may draw from: a request without a pool first tries the
-    /// pools of its tables' security state (where the layout has non-secure pools),
-    /// then every pool of its memory kind.
+    /// Whether the layout models security: once any pool is `non_secure`, every other
+    /// pool is secure.
+    pub(crate) fn models_security(&self) -> bool {
+        self.pools.iter().any(|p| p.non_secure)
+    }
+
+    /// The first of `tables` of a non-secure context, when the layout models security:
+    /// such a table may only hold non-secure PA.
+    pub(crate) fn non_secure_table(&self, tables: &[TableId]) -> Option<TableId> {
+        if !self.models_security() {
+            return None;
+        }
+        tables
+            .iter()
+            .copied()
+            .find(|t| self.tables[t.index()].info.el().security() == SecurityState::NonSecure)
+    }
+
+    /// The error for secure PA in pool `pool` put into `table` by `what`, if `pool` is
+    /// secure and `table` is a non-secure table (see [`non_secure_table`](Self::non_secure_table)).
+    pub(crate) fn security_check(
+        &self,
+        what: impl FnOnce() -> String,
+        pool: usize,
+        table: Option<TableId>,
+    ) -> Result<(), Error> {
+        match (self.pools.get(pool), table) {
+            (Some(p), Some(t)) if !p.non_secure => Err(Error::SecureInNonSecure {
+                what: what(),
+                table: self.tables[t.index()].info.name().to_string(),
+                pool: p.name.clone(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The pools a request may draw from. Once the layout marks any pool `non_secure`, a
+    /// request mapped into a table of a non-secure context may only use non-secure pools
+    /// (its output PA is always non-secure), and one mapped only into secure tables
+    /// prefers secure pools, then takes any pool of its memory kind.
     fn pool_filter(&self, req: &PageRequest, tables: &[TableId]) -> Result<PoolChoice, Error> {
         let device = req.attrs.kind.is_device();
+        let ns_table = self.non_secure_table(tables);
         match &req.pool {
             Some(name) => {
                 let i = self
@@ -47,42 +85,47 @@ impl Layout {
                         pool_device: p.device,
                     });
                 }
+                self.security_check(|| what_of(req), i, ns_table)?;
                 Ok(PoolChoice {
                     preferred: None,
                     all: (0..self.pools.len()).map(|k| k == i).collect(),
+                    non_secure_only: false,
                 })
             }
             None => {
                 let kind: Vec<bool> = self.pools.iter().map(|p| p.device == device).collect();
-                // Where the layout has non-secure pools, a page without a pool comes from
-                // pools of its tables' security state when there are any.
-                let wanted = match tables.split_first() {
-                    Some((first, rest)) => {
-                        let ns = |t: &TableId| {
-                            self.tables[t.index()].info.el().security() == SecurityState::NonSecure
-                        };
-                        let w = ns(first);
-                        rest.iter().all(|t| ns(t) == w).then_some(w)
-                    }
-                    None => None,
-                };
-                if let Some(w) = wanted {
+                if ns_table.is_some() {
+                    let all = self
+                        .pools
+                        .iter()
+                        .zip(&kind)
+                        .map(|(p, &k)| k && p.non_secure)
+                        .collect();
+                    return Ok(PoolChoice {
+                        preferred: None,
+                        all,
+                        non_secure_only: true,
+                    });
+                }
+                if self.models_security() && !tables.is_empty() {
                     let matching: Vec<bool> = self
                         .pools
                         .iter()
                         .zip(&kind)
-                        .map(|(p, &k)| k && p.non_secure == w)
+                        .map(|(p, &k)| k && !p.non_secure)
                         .collect();
                     if matching.iter().any(|&m| m) && matching != kind {
                         return Ok(PoolChoice {
                             preferred: Some(matching),
                             all: kind,
+                            non_secure_only: false,
                         });
                     }
                 }
                 Ok(PoolChoice {
                     preferred: None,
                     all: kind,
+                    non_secure_only: false,
                 })
             }
         }
@@ -136,6 +179,12 @@ impl Layout {
         let align = req.align.max(req.size.bytes());
         if req.attrs.kind.is_device() && req.attrs.perms.execute() {
             return Err(Error::ExecutableDevice {
+                name: req.name.clone(),
+            });
+        }
+        let fixed_pa = req.pa.is_some() || (req.identity && req.va.is_some());
+        if req.attrs.kind.is_device() && !fixed_pa {
+            return Err(Error::DeviceWithoutPa {
                 name: req.name.clone(),
             });
         }
@@ -214,6 +263,12 @@ impl Layout {
         align: u64,
     ) -> Result<u64, Error> {
         let t = &mut self.tables[table.index()];
+        // Automatic placement never hands out the first page of the VA space, so a null
+        // pointer never reaches mapped memory: hide it while choosing.
+        let hide_null = t.va_free.contains(0, NULL_PAGE);
+        if hide_null {
+            let _ = t.va_free.remove(0, NULL_PAGE);
+        }
         let found = match self.rng.as_mut() {
             Some(rng) => t
                 .va_free
@@ -224,6 +279,9 @@ impl Layout {
                 at.filter(|&at| t.va_free.remove(at, bytes).is_ok())
             }
         };
+        if hide_null {
+            let _ = t.va_free.insert(0, NULL_PAGE, ());
+        }
         let t = &self.tables[table.index()];
         found.ok_or_else(|| Error::NoRoom {
             what: describe(req),
@@ -253,6 +311,17 @@ impl Layout {
             }
             common = intersections(&next, &self.tables[tid.index()].va_free, |_| true, |_| true);
         }
+        // Never VA 0 (see `take_va`): only a fixed `va 0` or `pa 0` maps it.
+        let common: Vec<Interval> = common
+            .into_iter()
+            .filter_map(|c| {
+                let start = c.start.max(NULL_PAGE);
+                (start <= c.last).then_some(Interval {
+                    start,
+                    last: c.last,
+                })
+            })
+            .collect();
         let fitting: Vec<&Interval> = common
             .iter()
             .filter(|c| c.fit(bytes, align).is_some())
@@ -301,6 +370,7 @@ impl Layout {
                     space: Space::Physical,
                 });
             };
+            self.security_check(|| what_of(req), p, self.non_secure_table(tables))?;
             if !pools.get(p).copied().unwrap_or(false) {
                 let pool = &self.pools[p];
                 if pool.device != req.attrs.kind.is_device() {
@@ -339,7 +409,9 @@ impl Layout {
             None if req.identity && fixed_va.is_none() => {
                 choice.first_ok(|f| self.choose_identity(tables, req, bytes, align, f))?
             }
-            None => choice.first_ok(|f| self.take_pa(req, bytes, align, f))?,
+            None => choice
+                .first_ok(|f| self.take_pa(req, bytes, align, f))
+                .map_err(|e| choice.explain(e))?,
         };
         let va_taken = fixed_va.is_none() && !req.identity;
         let mut vas = Vec::with_capacity(tables.len());
@@ -466,7 +538,10 @@ impl Layout {
     /// Maps the PA of an existing mapping again, at a new VA in `table` (an alias), with
     /// the attributes and name of `req` (its size, count and addresses other than `va` are
     /// ignored). Memory type, cacheability and shareability must match the original:
-    /// the Arm architecture forbids mismatched aliases.
+    /// the Arm architecture forbids mismatched aliases. With `req.identity()`, the alias
+    /// sits at VA == the PA it maps; that VA must be free and inside the table's ranges.
+    /// A secure PA aliased into a table of a non-secure context is
+    /// [`Error::SecureInNonSecure`] once the layout has `non_secure` pools.
     pub fn map_alias(
         &mut self,
         table: TableId,
@@ -502,7 +577,27 @@ impl Layout {
                 with_id: Some(of.0),
             });
         }
-        let va = match req.va {
+        if !orig.attrs.non_secure
+            && let Some(pool) = self.pool_of(Interval {
+                start: orig.pa,
+                last: orig.pa + (bytes - 1),
+            })
+        {
+            self.security_check(|| what_of(req), pool, self.non_secure_table(&[table]))?;
+        }
+        // `identity`: the alias sits at VA == the PA it maps.
+        let fixed_va = match (req.identity, req.va) {
+            (true, Some(va)) if va != orig.pa => {
+                return Err(Error::IdentityConflict {
+                    name: req.name.clone(),
+                    va,
+                    pa: orig.pa,
+                });
+            }
+            (true, _) => Some(orig.pa),
+            (false, va) => va,
+        };
+        let va = match fixed_va {
             Some(va) => {
                 check_aligned(Addr::Va, va, align, &req.name)?;
                 let r = interval(va, bytes, &req.name)?;
@@ -514,7 +609,7 @@ impl Layout {
             }
             None => self.take_va(table, req, bytes, align)?,
         };
-        let va_taken = req.va.is_none();
+        let va_taken = fixed_va.is_none();
         let id = self.mappings.len() as u32;
         let attrs = MemAttrs {
             non_secure: a.non_secure,
@@ -580,7 +675,21 @@ impl Layout {
             Some(p) => req.pool(p),
             None => req,
         };
-        let choice = self.pool_filter(&req, tables)?;
+        let tables_of = || match tables.first() {
+            Some(&t) => format!(
+                "the translation tables of table `{}`",
+                self.tables[t.index()].info.name()
+            ),
+            None => format!("`{name}`"),
+        };
+        let choice = self.pool_filter(&req, tables).map_err(|e| match e {
+            Error::SecureInNonSecure { table, pool, .. } => Error::SecureInNonSecure {
+                what: tables_of(),
+                table,
+                pool,
+            },
+            e => e,
+        })?;
         let pa = match at {
             Some(pa) => {
                 check_aligned(Addr::Pa, pa, align, name)?;
@@ -596,7 +705,9 @@ impl Layout {
                         what: name.to_string(),
                     });
                 }
-                choice.first_ok(|f| self.take_pa(&req, size, align, f))?
+                choice
+                    .first_ok(|f| self.take_pa(&req, size, align, f))
+                    .map_err(|e| choice.explain(e))?
             }
         };
         let id = self.reservations.len() as u32;
@@ -610,13 +721,38 @@ impl Layout {
     }
 }
 
+/// The first page of the VA space, which automatic placement never picks.
+pub const NULL_PAGE: u64 = 0x1000;
+
 /// The pools a request may use (one flag per pool): the preferred ones first, if any.
 struct PoolChoice {
     preferred: Option<Vec<bool>>,
     all: Vec<bool>,
+    /// Whether `all` holds only the non-secure pools because of a non-secure table.
+    non_secure_only: bool,
 }
 
 impl PoolChoice {
+    /// `e`, saying where the request looked when only non-secure pools were allowed.
+    fn explain(&self, e: Error) -> Error {
+        match e {
+            Error::NoRoom {
+                what,
+                size,
+                align,
+                largest,
+                ..
+            } if self.non_secure_only => Error::NoRoom {
+                what,
+                size,
+                align,
+                space: Space::NonSecure,
+                largest,
+            },
+            e => e,
+        }
+    }
+
     /// `f` over the preferred pools, then, if that fails, over all of them.
     fn first_ok<T>(&self, mut f: impl FnMut(&[bool]) -> Result<T, Error>) -> Result<T, Error> {
         if let Some(preferred) = &self.preferred
@@ -626,6 +762,11 @@ impl PoolChoice {
         }
         f(&self.all)
     }
+}
+
+/// A request in words for [`Error::SecureInNonSecure`]: `page `name``.
+fn what_of(req: &PageRequest) -> String {
+    format!("page `{}`", req.name)
 }
 
 fn describe(req: &PageRequest) -> String {

@@ -13,7 +13,8 @@ use alloc::vec::Vec;
 use crate::error::{Addr, Error, Range, Space};
 use crate::interval::{Interval, IntervalSet};
 use crate::model::{
-    ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms, Segment, SegmentKind, TableInfo,
+    Cores, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms, Segment, SegmentKind,
+    TableInfo,
 };
 use crate::rng::Rng;
 use crate::used::UsedRanges;
@@ -350,6 +351,24 @@ impl Layout {
         virt: &[(u64, u64)],
         va_bits: u8,
     ) -> Result<TableId, Error> {
+        self.add_table_for_cores(name, Cores::one(core), el, virt, va_bits)
+    }
+
+    /// Adds one page table used by several cores (as a secure monitor's single table for
+    /// every core), whose virtual space has `va_bits` bits (25 to 48).
+    ///
+    /// A core has one translation table base register at EL3, and one at EL2 per
+    /// security state: a second EL3 table for a core, or a second EL2 table of the same
+    /// security state, is [`Error::RegimeTaken`]. EL1 and EL0 tables are not limited: the
+    /// address spaces of processes or guests are switched at run time.
+    pub fn add_table_for_cores(
+        &mut self,
+        name: impl Into<String>,
+        cores: Cores,
+        el: ExecutionContext,
+        virt: &[(u64, u64)],
+        va_bits: u8,
+    ) -> Result<TableId, Error> {
         let name = name.into();
         if !(25..=48).contains(&va_bits) {
             return Err(Error::UnsupportedBits {
@@ -361,6 +380,23 @@ impl Layout {
             return Err(Error::Duplicate {
                 what: "table",
                 name,
+            });
+        }
+        if el.has_one_table_per_core()
+            && let Some(first) = self
+                .tables
+                .iter()
+                .find(|t| t.info.el() == el && t.info.cores().overlaps(cores))
+        {
+            let core = cores
+                .iter()
+                .find(|&c| first.info.cores().contains(c))
+                .unwrap_or(cores.first());
+            return Err(Error::RegimeTaken {
+                table: name,
+                core,
+                el,
+                first: first.info.name().to_string(),
             });
         }
         let mut va_free = if self.rng.is_some() {
@@ -388,7 +424,7 @@ impl Layout {
         }
         let id = TableId(self.tables.len() as u32);
         self.tables.push(Table {
-            info: TableInfo::with_name(name, core, el),
+            info: TableInfo::with_name_cores(name, cores, el),
             va_bits,
             virt: ranges,
             va_free,
@@ -414,10 +450,11 @@ impl Layout {
             .map(|i| TableId(i as u32))
     }
 
-    /// The tables of one core, in creation order.
+    /// The tables one core uses (its own, and those it shares with other cores), in
+    /// creation order.
     pub fn tables_of_core(&self, core: u32) -> Vec<TableId> {
         self.tables()
-            .filter(|&t| self.tables[t.index()].info.core() == core)
+            .filter(|&t| self.tables[t.index()].info.cores().contains(core))
             .collect()
     }
 

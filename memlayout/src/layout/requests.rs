@@ -175,7 +175,7 @@ pub struct SegmentRequest {
     pub(super) name: String,
     pub(super) kind: SegmentKind,
     pub(super) size: u64,
-    pub(super) align: u64,
+    pub(super) align: Option<u64>,
     pub(super) identity: bool,
     pub(super) in_page: Option<String>,
     pub(super) va: Option<u64>,
@@ -188,15 +188,16 @@ impl SegmentRequest {
             name: name.into(),
             kind,
             size,
-            align: 1,
+            align: None,
             identity: false,
             in_page: None,
             va: None,
         }
     }
-    /// Aligns the segment to `align` (a power of two; raised to the kind's minimum).
+    /// Aligns the segment to `align` (a power of two; raised to the kind's minimum, except
+    /// for stacks, where less than 16 is [`Error::StackAlign`](crate::Error::StackAlign)).
     pub fn align(mut self, align: u64) -> Self {
-        self.align = align;
+        self.align = Some(align);
         self
     }
     /// Asks for VA == PA (the segment then lies in identity pages).

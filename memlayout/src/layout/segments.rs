@@ -10,7 +10,7 @@ use super::{
 };
 use crate::error::{Addr, Error, Space};
 use crate::interval::Interval;
-use crate::model::Segment;
+use crate::model::{STACK_ALIGN, Segment, SegmentKind};
 
 impl Layout {
     /// Places a segment inside mapped pages of `table`.
@@ -175,8 +175,27 @@ impl Layout {
                 what: format!("segment `{}`", req.name),
             });
         }
-        check_align(req.align)?;
-        Ok(req.align.max(req.kind.min_align()))
+        let min = req.kind.min_align();
+        let align = match req.align {
+            Some(a) => {
+                check_align(a)?;
+                if req.kind == SegmentKind::Stack && a < min {
+                    return Err(Error::StackAlign {
+                        name: req.name.clone(),
+                        align: a,
+                    });
+                }
+                a.max(min)
+            }
+            None => min,
+        };
+        if req.kind == SegmentKind::Stack && !req.size.is_multiple_of(STACK_ALIGN) {
+            return Err(Error::StackSize {
+                name: req.name.clone(),
+                size: req.size,
+            });
+        }
+        Ok(align)
     }
 
     fn seg_page_check(&self, req: &SegmentRequest, m: &Mapping) -> Result<(), Error> {

@@ -32,7 +32,7 @@ impl fmt::Debug for Perms {
 
 impl fmt::Display for TableInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (core {}, {})", self.name(), self.core(), self.el())
+        write!(f, "{} ({}, {})", self.name(), self.cores(), self.el())
     }
 }
 

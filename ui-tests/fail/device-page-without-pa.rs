@@ -1,0 +1,12 @@
+memlayout_macros::memory_layout! {
+    mod soc {
+        physical ram  = 0x8000_0000 .. +1G;
+        physical mmio = 0x0900_0000 .. +16M, device;
+        table core0_el3 (core 0, EL3) {
+            virtual 0x8000_0000 .. +1G;
+            page uart : device, 4K, rw;
+        }
+    }
+}
+
+fn main() {}

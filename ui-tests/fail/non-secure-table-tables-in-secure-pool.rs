@@ -1,0 +1,13 @@
+memlayout_macros::memory_layout! {
+    mod soc {
+        physical sram  = 0x0400_0000 .. +256K;
+        physical dram  = 0x8000_0000 .. +1G, non_secure;
+        tables in sram;
+        table k (core 0, EL1_NS) {
+            virtual 0x8000_0000 .. +1G;
+            page data : data, 4K;
+        }
+    }
+}
+
+fn main() {}
