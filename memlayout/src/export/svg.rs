@@ -320,8 +320,8 @@ fn table_column(input: &Input<'_>, t: &super::TableView<'_>) -> Column {
     Column {
         title: t.name().to_string(),
         subtitle: format!(
-            "VA, core {}, {}, {} regime",
-            t.info.core(),
+            "VA, {}, {}, {} regime",
+            t.info.cores(),
             t.info.el(),
             t.translation.regime()
         ),
@@ -1154,7 +1154,7 @@ mod tests {
             tables: vec![TableSpec {
                 decl: 0,
                 name: "t\"1'".into(),
-                core: 0,
+                cores: crate::model::Cores::one(0),
                 el: crate::model::ExecutionContext::EL3,
                 virt: vec![RangeSpec {
                     decl: 0,
