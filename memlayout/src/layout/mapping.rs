@@ -314,13 +314,7 @@ impl Layout {
         // Never VA 0 (see `take_va`): only a fixed `va 0` or `pa 0` maps it.
         let common: Vec<Interval> = common
             .into_iter()
-            .filter_map(|c| {
-                let start = c.start.max(NULL_PAGE);
-                (start <= c.last).then_some(Interval {
-                    start,
-                    last: c.last,
-                })
-            })
+            .filter_map(|c| Interval::from_bounds(c.start().max(NULL_PAGE), c.last()))
             .collect();
         let fitting: Vec<&Interval> = common
             .iter()
@@ -578,10 +572,7 @@ impl Layout {
             });
         }
         if !orig.attrs.non_secure
-            && let Some(pool) = self.pool_of(Interval {
-                start: orig.pa,
-                last: orig.pa + (bytes - 1),
-            })
+            && let Some(pool) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
         {
             self.security_check(|| what_of(req), pool, self.non_secure_table(&[table]))?;
         }
