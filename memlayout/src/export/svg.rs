@@ -9,7 +9,9 @@
 //!   with a divider per page; the translation tables sit in the physical column inside
 //!   their reservation. Segments are boxes coloured by kind inside their page.
 //! * A physical page mapped more than once (a shared page, or a page and its aliases) is
-//!   joined by a coloured curve to every box that maps it.
+//!   joined by a coloured line to every box that maps it: it bends in the gutter next to
+//!   the physical column and runs straight, over a white halo, across any column in
+//!   between; a dot marks each end.
 //! * Not to scale: a page's height grows with the logarithm of its size (a 4 KiB page is
 //!   36 px, a 2 MiB page 144 px, a 1 GiB page 252 px) and every empty stretch is a band
 //!   of fixed height labelled with its size, so a 4 KiB page next to a 1 GiB page stays
@@ -639,7 +641,8 @@ text { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; fill: #1f243
 .br-ram { stroke: #4a8a4a; fill: none; stroke-width: 2; }
 .br-dev { stroke: #b86e24; fill: none; stroke-width: 2; }
 .br-va { stroke: #4a72a8; fill: none; stroke-width: 2; }
-.join { fill: none; stroke-width: 2; opacity: 0.75; }
+.join { fill: none; stroke-width: 2; opacity: 0.8; }
+.halo { fill: none; stroke: #ffffff; stroke-width: 5; opacity: 0.8; }
 ";
 
 /// Colours of the joins, in turn.
@@ -727,11 +730,21 @@ fn render(input: &Input<'_>, columns: &[Column], placed: &[Placed], pa_pos: usiz
                 )
             };
             let y2 = y + h / 2;
+            // The bend stays in the gutter next to the physical column; a join to a
+            // farther column then runs straight across the columns between, over their
+            // boxes (with a white halo), so it never seems to end in one of them.
+            // Left of the physical column, first cross its address labels at the box's
+            // middle (labels sit at box edges) to reach the gutter.
+            let g0 = if c < pa_pos { col_x(pa_pos) } else { x1 };
+            let d = format!(
+                "M{x1},{y1} L{g0},{y1} C{},{y1} {},{y2} {},{y2} L{x2},{y2}",
+                g0 + bend / 2,
+                g0 + bend / 2,
+                g0 + bend
+            );
             let _ = writeln!(
                 joined,
-                "<path class=\"join\" stroke=\"{colour}\" d=\"M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}\"/>\n<circle cx=\"{x1}\" cy=\"{y1}\" r=\"3.5\" fill=\"{colour}\"/>\n<circle cx=\"{x2}\" cy=\"{y2}\" r=\"3.5\" fill=\"{colour}\"/>",
-                x1 + bend,
-                x2 - bend,
+                "<path class=\"halo\" d=\"{d}\"/>\n<path class=\"join\" stroke=\"{colour}\" d=\"{d}\"/>\n<circle cx=\"{x1}\" cy=\"{y1}\" r=\"3.5\" fill=\"{colour}\"/>\n<circle cx=\"{x2}\" cy=\"{y2}\" r=\"3.5\" fill=\"{colour}\"/>"
             );
         }
     }
@@ -742,9 +755,9 @@ fn render(input: &Input<'_>, columns: &[Column], placed: &[Placed], pa_pos: usiz
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\n<title>memory layout {}</title>\n<style>{STYLE}</style>\n<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>",
         esc(input.module())
     );
-    // Joins first, so boxes and labels are drawn over them.
-    out.push_str(&joined);
+    // Joins last, over the columns they cross.
     out.push_str(&body);
+    out.push_str(&joined);
     out.push_str("</svg>\n");
     out
 }
