@@ -7,7 +7,7 @@
 //! ```text
 //! { "format_version": 1, "seed": u64 | null, "pa_bits": int,
 //!   "pools":  [ { "name", "start", "end" (exclusive), "device": bool, "non_secure": bool } ],
-//!   "tables": [ { "name", "core", "el" ("EL3", "EL1_NS", ..), "regime" ("EL3", "EL2", "EL1&0"),
+//!   "tables": [ { "name", "core" (the first core), "cores" (every core using it), "el" ("EL3", "EL1_NS", ..), "regime" ("EL3", "EL2", "EL1&0"),
 //!                 "tables_pa", "table_count",
 //!                 "registers": { "mair", "tcr", "ttbr0", "sctlr_set" },
 //!                 "pages":    [ { "name", "index", "va", "pa", "size", "kind", "perms",
@@ -45,6 +45,7 @@ struct Pool {
 struct Table {
     name: String,
     core: u32,
+    cores: Vec<u32>,
     el: String,
     regime: String,
     tables_pa: u64,
@@ -128,6 +129,7 @@ pub fn json(input: &Input<'_>) -> String {
                 Table {
                     name: t.name().into(),
                     core: t.info.core(),
+                    cores: t.info.cores().iter().collect(),
                     el: t.info.el().to_string(),
                     regime: tr.regime().to_string(),
                     tables_pa: tr.base_pa(),

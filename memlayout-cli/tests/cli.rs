@@ -331,6 +331,8 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
         let (up, low) = (name.to_uppercase(), name.to_lowercase());
         assert_eq!(jt["name"], name);
         assert_eq!(jt["core"], t.info.core());
+        let cores: Vec<u32> = t.info.cores().iter().collect();
+        assert_eq!(jt["cores"], serde_json::json!(cores));
         assert_eq!(jt["el"], t.info.el().to_string());
         let [tables_pa, mair, tcr, ttbr0, sctlr] = t.regs;
         assert_eq!(jt["tables_pa"], tables_pa);

@@ -78,11 +78,11 @@ pub fn markdown(input: &Input<'_>) -> String {
         let tr = t.translation;
         let _ = write!(
             out,
-            "## Table {} (core {}, {})\n\nTranslation tables: {} of 4 KiB at PA `{:#x}..{:#x}`, `TTBR0` = `{:#x}`.\n\n\
+            "## Table {} ({}, {})\n\nTranslation tables: {} of 4 KiB at PA `{:#x}..{:#x}`, `TTBR0` = `{:#x}`.\n\n\
              | VA | PA | size | what | name | attributes |\n\
              |----|----|------|------|------|------------|\n",
             code(t.name()),
-            t.info.core(),
+            t.info.cores(),
             t.info.el(),
             tr.table_count(),
             tr.base_pa(),
