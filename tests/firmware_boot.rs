@@ -1,18 +1,17 @@
 //! The firmware examples `examples/firmware-c` and `examples/firmware-rust` boot on QEMU
 //! `virt` through their `run.sh` and print every step with the addresses of their
-//! layout; a seed moves the addresses but not the steps; a kernel code page without
-//! execute permission ends in an instruction abort.
+//! layout; a seed moves the addresses but not the steps; a kernel (EL1) or monitor (EL3)
+//! code page without execute permission ends in an instruction abort reported by that
+//! level's vectors.
 //!
-//! Needs `qemu-system-aarch64`, `aarch64-linux-gnu-gcc` and the Rust target
-//! `aarch64-unknown-none`; without them the tests skip, unless `MEMLAYOUT_REQUIRE_QEMU=1`
-//! is set, in which case they fail.
+//! Needs `qemu-system-aarch64`, `aarch64-linux-gnu-gcc` and, for the Rust example, the
+//! target `aarch64-unknown-none`; without them the tests are ignored (see tests/build.rs),
+//! unless `MEMLAYOUT_REQUIRE_QEMU=1` is set, in which case they run and fail.
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use memlayout_tests::firmware::{LayoutAddresses, layout_addresses, workspace_root as root};
-
-// ---------------------------------------------------------------------------------
 
 /// Whether the QEMU tests can run here; panics under `MEMLAYOUT_REQUIRE_QEMU=1` when
 /// something is missing.
@@ -103,6 +102,9 @@ const REST_LINES: [&str; 5] = [
     "[core1] read 0xbeef from the mailbox at VA {core1_el3.cross_core.va} (PA {core1_el3.cross_core.pa})",
     "done: both cores finished, exiting with status 0",
 ];
+
+/// What the EL3 vectors print for an instruction abort in the monitor.
+const EL3_ABORT_LINE: &str = "[el3] exception: EC {iabort} FAR {va_in:core0_el3.monitor_code} ELR {va_in:core0_el3.monitor_code}";
 
 const ABORT_LINE: &str =
     "[el1] exception: EC {iabort} FAR {core0_el1.kernel_code.va} ELR {core0_el1.kernel_code.va}";
@@ -249,10 +251,8 @@ fn boots_and_boots_with_a_seed(example: &str) {
     assert_eq!(strip(&plain.stdout), strip(&seeded.stdout));
 }
 
-fn kernel_page_without_execute_aborts(example: &str) {
-    if !tools_or_skip() {
-        return;
-    }
+/// Runs `example` with `from` replaced by `to` in (a copy of) its layout.
+fn run_edited(example: &str, name: &str, from: &str, to: &str) -> Run {
     let layout = std::fs::read_to_string(
         root()
             .join("examples")
@@ -260,16 +260,38 @@ fn kernel_page_without_execute_aborts(example: &str) {
             .join("board.memlayout"),
     )
     .unwrap();
-    let from = "page kernel_text : code, 4K;";
     assert!(
         layout.contains(from),
         "{example}: board.memlayout declares `{from}`"
     );
     let dir = root().join("target/tmp/firmware-tests");
     std::fs::create_dir_all(&dir).unwrap();
-    let nx = dir.join(format!("{example}-no-execute.memlayout"));
-    std::fs::write(&nx, layout.replace(from, "page kernel_text : code, 4K, r;")).unwrap();
-    let run = run(example, "no-execute", &["--layout", nx.to_str().unwrap()]);
+    let edited = dir.join(format!("{example}-{name}.memlayout"));
+    std::fs::write(&edited, layout.replace(from, to)).unwrap();
+    run(example, name, &["--layout", edited.to_str().unwrap()])
+}
+
+fn assert_failed(what: &str, run: &Run) {
+    assert!(
+        matches!(run.status, Some(s) if s != 0),
+        "{what}: exit status {:?}\nUART output:\n{}",
+        run.status,
+        run.stdout
+    );
+}
+
+/// The EL1 table's permissions are live: the kernel's first instruction faults, and
+/// the kernel's vectors (in a page of their own) report it.
+fn kernel_page_without_execute_aborts(example: &str) {
+    if !tools_or_skip() {
+        return;
+    }
+    let run = run_edited(
+        example,
+        "kernel-no-execute",
+        "page kernel_text : code, 4K;",
+        "page kernel_text : code, 4K, r;",
+    );
     let what = format!("{example} with a non-executable kernel page");
     let mut lines: Vec<&str> = BOOT_LINES.to_vec();
     lines.push(ABORT_LINE);
@@ -279,29 +301,81 @@ fn kernel_page_without_execute_aborts(example: &str) {
         "{what}: the kernel ran:\n{}",
         run.stdout
     );
-    assert!(
-        matches!(run.status, Some(s) if s != 0),
-        "{what}: exit status {:?}",
-        run.status
+    assert_failed(&what, &run);
+}
+
+/// The EL3 table's permissions are live too: the jump to the monitor faults, and the
+/// EL3 vectors in the identity-mapped boot segment report it.
+fn monitor_page_without_execute_aborts(example: &str) {
+    if !tools_or_skip() {
+        return;
+    }
+    let run = run_edited(
+        example,
+        "monitor-no-execute",
+        "page monitor_text : code, 4K;",
+        "page monitor_text : code, 4K, r;",
     );
+    let what = format!("{example} with a non-executable monitor page");
+    assert_lines(&what, &run, &[EL3_ABORT_LINE]);
+    assert!(
+        !run.stdout.contains("[el3] boot:"),
+        "{what}: the monitor ran:\n{}",
+        run.stdout
+    );
+    assert_failed(&what, &run);
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn firmware_c_boots_and_boots_with_a_seed() {
     boots_and_boots_with_a_seed("firmware-c");
 }
 
 #[test]
+#[cfg_attr(
+    any(memlayout_no_qemu, memlayout_no_bare_metal),
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu and run `rustup target add aarch64-unknown-none`"
+)]
 fn firmware_rust_boots_and_boots_with_a_seed() {
     boots_and_boots_with_a_seed("firmware-rust");
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
 fn firmware_c_kernel_page_without_execute_aborts() {
     kernel_page_without_execute_aborts("firmware-c");
 }
 
 #[test]
+#[cfg_attr(
+    any(memlayout_no_qemu, memlayout_no_bare_metal),
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu and run `rustup target add aarch64-unknown-none`"
+)]
 fn firmware_rust_kernel_page_without_execute_aborts() {
     kernel_page_without_execute_aborts("firmware-rust");
+}
+
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn firmware_c_monitor_page_without_execute_aborts() {
+    monitor_page_without_execute_aborts("firmware-c");
+}
+
+#[test]
+#[cfg_attr(
+    any(memlayout_no_qemu, memlayout_no_bare_metal),
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu and run `rustup target add aarch64-unknown-none`"
+)]
+fn firmware_rust_monitor_page_without_execute_aborts() {
+    monitor_page_without_execute_aborts("firmware-rust");
 }
