@@ -128,13 +128,14 @@ fn run(command: Command) -> Result<(), Failure> {
             let tables = layout.tables().count();
             let pages: usize = layout.tables().map(|t| layout.pages(t).len()).sum();
             let segments: usize = layout.tables().map(|t| layout.segments(t).len()).sum();
-            println!(
-                "{}: ok, {tables} table{}, {pages} page mapping{}, {segments} segment placement{}",
+            let line = format!(
+                "{}: ok, {tables} table{}, {pages} page mapping{}, {segments} segment placement{}\n",
                 file.display(),
                 plural(tables),
                 plural(pages),
                 plural(segments)
             );
+            output::stdout(line.as_bytes())?;
             Ok(())
         }
         Command::Map { file, table } => {
@@ -143,7 +144,7 @@ fn run(command: Command) -> Result<(), Failure> {
                 Input::new(planned.module(), planned.plan()),
                 table.as_deref(),
             )?;
-            print!("{}", export::map::map(&input));
+            output::stdout(export::map::map(&input).as_bytes())?;
             Ok(())
         }
         Command::Export {

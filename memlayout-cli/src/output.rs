@@ -38,10 +38,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes `bytes` to standard output.
+/// Writes `bytes` to standard output. A reader that stopped reading (a closed pipe, as
+/// with `| head`) is not an error.
 pub fn stdout(bytes: &[u8]) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|()| out.flush())
-        .map_err(|e| format!("cannot write to standard output: {e}"))
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
 }
