@@ -176,6 +176,14 @@ fn run(command: Command) -> Result<(), Failure> {
                     }
                 },
             };
+            if output.is_none()
+                && matches!(format, Format::Bin)
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+            {
+                return Err(Failure::Message(
+                    "`--format bin` writes binary data, and standard output is a terminal; give `-o FILE` or redirect the output".into(),
+                ));
+            }
             match output {
                 Some(path) => output::write_atomic(&path, &bytes)?,
                 None => output::stdout(&bytes)?,
