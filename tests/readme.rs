@@ -139,3 +139,47 @@ fn readme_feature_table_lists_every_feature() {
          feature of memlayout/Cargo.toml"
     );
 }
+
+#[test]
+fn readme_rust_blocks_are_whole_programs() {
+    // The README's Rust blocks are doctested through tests/support/lib.rs; they must also
+    // compile and run when pasted into a new crate, so each is a whole file with a
+    // `fn main` and none is skipped (`no_run` only for a build script, which needs
+    // Cargo's environment to run).
+    let readme = std::fs::read_to_string(readme_path()).expect("README.md");
+    let mut blocks = 0;
+    let mut lines = readme.lines().enumerate();
+    while let Some((n, line)) = lines.next() {
+        let Some(info) = line.strip_prefix("```rust") else {
+            continue;
+        };
+        let body: Vec<&str> = lines
+            .by_ref()
+            .map(|(_, l)| l)
+            .take_while(|l| !l.starts_with("```"))
+            .collect();
+        let body = body.join("\n");
+        blocks += 1;
+        let line_no = n + 1;
+        match info {
+            "" => {}
+            ",no_run" => assert!(
+                body.contains("build.rs"),
+                "README.md line {line_no}: only a build script may be `no_run`"
+            ),
+            other => panic!(
+                "README.md line {line_no}: ```rust{other} is not tested as pasted; make the \
+                 block a whole program (```rust)"
+            ),
+        }
+        assert!(
+            body.contains("fn main("),
+            "README.md line {line_no}: a Rust block must be a whole program with `fn main`"
+        );
+        assert!(
+            !body.lines().any(|l| l.trim_start().starts_with("# ")),
+            "README.md line {line_no}: hidden doctest lines (`# ...`) do not paste"
+        );
+    }
+    assert!(blocks >= 2, "found only {blocks} Rust blocks in README.md");
+}
