@@ -623,13 +623,43 @@ fn segment_part(e: &Error, s: &crate::spec::SegmentSpec) -> Part {
     }
 }
 
+/// How many seeds derived from a layout's seed the planner tries after the seed itself
+/// failed to place a layout that lowest-address placement fits.
+const RESEEDS: u64 = 3;
+
 /// Plans a whole layout. Returns every error found, or the planned layout.
 ///
 /// Pools and tables are created first; a table that cannot be created (and what is
 /// declared in it) is skipped after its error is recorded, so one mistake does not cause
 /// a cascade of follow-on errors.
+///
+/// A seed never turns a valid layout into an error: random placement can split free
+/// space that lowest-address placement keeps whole, so when the seeded placement fails
+/// but the layout fits without a seed, the planner tries [`RESEEDS`] seeds derived from
+/// the seed, then takes the lowest-address placement. Each step depends only on the
+/// input, so the result is the same for the same seed. When the layout does not fit
+/// without a seed either, the errors are those of the lowest-address placement.
 pub fn plan(spec: &Spec) -> Result<Plan, Vec<PlanError>> {
-    let layout = match spec.seed {
+    let Some(seed) = spec.seed else {
+        return plan_with(spec, None);
+    };
+    if let Ok(p) = plan_with(spec, Some(seed)) {
+        return Ok(p);
+    }
+    let lowest = plan_with(spec, None)?;
+    for k in 1..=RESEEDS {
+        // SplitMix64's increment: derived seeds far apart from the seed and each other.
+        let derived = seed.wrapping_add(k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        if let Ok(p) = plan_with(spec, Some(derived)) {
+            return Ok(p);
+        }
+    }
+    Ok(lowest)
+}
+
+/// [`plan`] with one placement: random from `seed`, or the lowest addresses.
+fn plan_with(spec: &Spec, seed: Option<u64>) -> Result<Plan, Vec<PlanError>> {
+    let layout = match seed {
         Some(seed) => Layout::with_seed(seed),
         None => Layout::new(),
     };
