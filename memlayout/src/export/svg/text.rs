@@ -1,0 +1,102 @@
+//! Text: escaping, addresses, sizes and the width of labels.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+
+/// Approximate advance of the monospace font, in tenths of a pixel per pixel of size.
+pub(super) const CHAR_W_TENTHS: i64 = 6;
+
+/// The approximate width in pixels of `s` at `size` px in the monospace font.
+pub(super) fn text_w(s: &str, size: i64) -> i64 {
+    i64::try_from(s.chars().count()).unwrap_or(i64::MAX / 100) * size * CHAR_W_TENTHS / 10
+}
+
+/// `s`, shortened with an ellipsis to fit `room` pixels at `size` px.
+pub(super) fn fit(s: &str, size: i64, room: i64) -> String {
+    let max = usize::try_from(room * 10 / (size * CHAR_W_TENTHS)).unwrap_or(0);
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('\u{2026}');
+    t
+}
+
+/// Escapes text for XML content and attribute values.
+pub(super) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Not allowed in XML 1.0.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An address in hexadecimal with `_` every four digits: `0x8020_0000`.
+pub(super) fn addr_text(a: u128) -> String {
+    let digits = format!("{a:x}");
+    let mut out = String::from("0x");
+    let n = digits.len();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (n - i) % 4 == 0 {
+            out.push('_');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A size rounded to one decimal of the largest binary unit it reaches: `4 KiB`,
+/// `1.5 GiB`, `~4.4 GiB` (the `~` when rounded).
+pub(super) fn rough_size(bytes: u128) -> String {
+    for (unit, name) in [
+        (1u128 << 40, "TiB"),
+        (1 << 30, "GiB"),
+        (1 << 20, "MiB"),
+        (1 << 10, "KiB"),
+    ] {
+        if bytes >= unit {
+            let tenths = (bytes * 10 + unit / 2) / unit;
+            let exact = tenths * unit == bytes * 10;
+            let approx = if exact { "" } else { "~" };
+            return if tenths.is_multiple_of(10) {
+                format!("{approx}{} {name}", tenths / 10)
+            } else {
+                format!("{approx}{}.{} {name}", tenths / 10, tenths % 10)
+            };
+        }
+    }
+    format!("{bytes} B")
+}
+
+pub(super) fn hex(v: u128) -> String {
+    format!("{v:#x}")
+}
+
+/// A size in the largest binary unit that divides it exactly: `4 KiB`, `2 MiB`, `3 GiB`,
+/// `0x200 B`.
+pub(super) fn size_text(bytes: u128) -> String {
+    for (unit, name) in [
+        (1u128 << 40, "TiB"),
+        (1 << 30, "GiB"),
+        (1 << 20, "MiB"),
+        (1 << 10, "KiB"),
+    ] {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes:#x} B")
+}
+
+pub(super) fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
