@@ -186,4 +186,6 @@ fn main() {
         soc::core1_el1::SEGMENTS,
     );
     println!("tables: {}", soc::TABLES.len());
+    // The whole memory map as planned, the text a firmware can print at boot.
+    println!("\n{}", soc::MAP);
 }
