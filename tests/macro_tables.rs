@@ -25,7 +25,7 @@ memory_layout! {
             page stacks : data, 4K * 2;
             page log    : data, 4K, non_cacheable;
             page ro     : data, 4K, va 0xA000_0000, pa 0x9000_0000, r;
-            page uart   : device, 4K, pa 0x0900_0000, rw;
+            page uart    : device, 4K, pa 0x0900_0000, rw;
         }
         table el1 (core 0, EL1_NS) {
             virtual 0x4000_0000 .. +1G, 0x1_0000_0000 .. +1G;
@@ -52,7 +52,7 @@ memory_layout! {
             page stacks : data, 4K * 2;
             page log    : data, 4K, non_cacheable;
             page ro     : data, 4K, va 0xA000_0000, pa 0x9000_0000, r;
-            page uart   : device, 4K, pa 0x0900_0000, rw;
+            page uart    : device, 4K, pa 0x0900_0000, rw;
         }
         table el1 (core 0, EL1_NS) {
             virtual 0x4000_0000 .. +1G, 0x1_0000_0000 .. +1G;
@@ -81,6 +81,37 @@ memory_layout! {
     }
 }
 
+memory_layout! {
+    /// Five 4 KiB device pages, identity mapped, in four 2 MiB windows, all below 1 GiB:
+    /// a 30-bit VA suffices, so the root is a level 2 table (T0SZ = 34) and the tables
+    /// are that root and four level 3 tables.
+    pub mod small {
+        physical mmio = 0x0800_0000 .. +0x3800_0000, device;
+        physical ram  = 0x4000_0000 .. +16M;
+
+        table el1 (core 0, EL1_S) {
+            virtual 0 .. +1G;
+            page gic     : device, 4K, pa 0x0800_0000, identity;
+            page gic_cpu : device, 4K, pa 0x0801_0000, identity;
+            page uart    : device, 4K, pa 0x0900_0000, identity;
+            page rtc     : device, 4K, pa 0x0920_0000, identity;
+            page gpio    : device, 4K, pa 0x0A00_0000, identity;
+        }
+    }
+}
+
+memory_layout! {
+    /// `va_bits = 39;` asks for a larger VA size than the ranges need.
+    pub mod sized {
+        physical ram = 0x4000_0000 .. +16M;
+        table el1 (core 0, EL1_NS) {
+            virtual 0x4000_0000 .. +1M;
+            va_bits = 39;
+            page data : data, 4K;
+        }
+    }
+}
+
 // The image and the registers are usable in const context.
 const_assert!(
     board::el3::TRANSLATION
@@ -91,8 +122,11 @@ const_assert!(
 const_assert!(board::el3::TRANSLATION.len() == board::el3::TRANSLATION.as_bytes().len());
 const_assert!(board::el3::TTBR0 == board::el3::TABLES_PA);
 const_assert!(board::el3::TABLES_PA == 0xBFF0_0000);
-const ROOT_ENTRY0: u8 = board::el3::TRANSLATION.as_bytes()[0];
-const_assert!(ROOT_ENTRY0 & 0b11 == 0b11);
+// `el3` spans 0x8000_0000..0xC000_0000, so a 32-bit VA (T0SZ = 32) with a level 1 root,
+// whose entry 2 covers 0x8000_0000..0xC000_0000 and is a table descriptor.
+const_assert!(board::el3::TCR & 0x3F == 32);
+const ROOT_ENTRY2: u8 = board::el3::TRANSLATION.as_bytes()[2 * 8];
+const_assert!(ROOT_ENTRY2 & 0b11 == 0b11);
 
 /// The fixed `MAIR` of every table (Arm ARM D8.6, `MAIR_ELx`): Device-nGnRnE,
 /// Device-nGnRE, Normal non-cacheable, write-through, write-back.
@@ -161,17 +195,20 @@ fn attr_byte(page: &Page) -> u8 {
 /// Walks every page of a table (first and last byte) through the emitted image.
 fn check_walks(e: &Emitted) {
     let regime = Regime::of(e.info.el());
-    let root = aarch64::root_level(48).expect("48-bit VA has a root level");
+    // The VA size is the one the TCR gives the MMU: 64 - T0SZ.
+    let va_bits = 64 - (e.tcr & T0SZ_MASK) as u8;
+    let root = aarch64::root_level(va_bits).expect("a supported VA size has a root level");
     for page in e.pages {
         for off in [0, page.size() - 1] {
             let va = page.va() + off;
-            let w = walk_image(e.image, e.tables_pa, root, 48, regime, va).unwrap_or_else(|f| {
-                panic!(
-                    "{}: page `{}` va {va:#x} does not translate: {f}",
-                    e.info.name(),
-                    page.name()
-                )
-            });
+            let w =
+                walk_image(e.image, e.tables_pa, root, va_bits, regime, va).unwrap_or_else(|f| {
+                    panic!(
+                        "{}: page `{}` va {va:#x} does not translate: {f}",
+                        e.info.name(),
+                        page.name()
+                    )
+                });
             let what = format!("{}: page `{}` va {va:#x}", e.info.name(), page.name());
             assert_eq!(w.pa, page.pa() + off, "{what}: PA");
             assert_eq!(w.attr, attr_byte(page), "{what}: attribute byte");
@@ -215,20 +252,17 @@ fn every_page_translates_to_its_pa_with_its_permissions() {
 #[test]
 fn registers_for_el3_el2_and_el1() {
     let [el3, el1] = board();
-    for e in [&el3, &el1] {
+    // The smallest VA size that covers each table's ranges: el3 ends at 0xC000_0000 (32
+    // bits), el1 at 0x1_4000_0000 (33 bits), hyp's el2 at 0x4000_0000 (30 bits).
+    for (e, t0sz) in [(&el3, 32), (&el1, 31)] {
         assert_eq!(e.mair, MAIR, "{}", e.info.name());
-        assert_eq!(
-            e.tcr & T0SZ_MASK,
-            16,
-            "{}: T0SZ for a 48-bit VA",
-            e.info.name()
-        );
+        assert_eq!(e.tcr & T0SZ_MASK, t0sz, "{}: T0SZ", e.info.name());
         assert_eq!(e.sctlr_set, SCTLR_MCI, "{}", e.info.name());
     }
     assert_eq!(el3.tcr & TCR_EL23_RES1, TCR_EL23_RES1);
     assert_eq!(el1.tcr & TCR_EL1_EPD1, TCR_EL1_EPD1);
     assert_eq!(hyp::el2::MAIR, MAIR);
-    assert_eq!(hyp::el2::TCR & T0SZ_MASK, 16);
+    assert_eq!(hyp::el2::TCR & T0SZ_MASK, 34);
     assert_eq!(hyp::el2::TCR & TCR_EL23_RES1, TCR_EL23_RES1);
     assert_eq!(
         hyp::el2::SCTLR_SET,
@@ -344,4 +378,48 @@ fn contexts_are_as_declared() {
     assert_eq!(board::el3::INFO.el(), ExecutionContext::EL3);
     assert_eq!(board::el1::INFO.el(), ExecutionContext::EL1_NS);
     assert_eq!(hyp::el2::INFO.el(), ExecutionContext::EL2_NS);
+}
+
+/// The example of the smallest-regime rule: 5 tables (a level 2 root and four level 3
+/// tables) instead of the 7 a 48-bit VA needs (levels 0 and 1 on top).
+#[test]
+fn the_smallest_va_size_that_covers_the_ranges() {
+    let e = emitted!(small::el1);
+    assert_eq!(e.tcr & T0SZ_MASK, 34, "30-bit VA");
+    assert_eq!(
+        e.image.len(),
+        5 * 4096,
+        "a level 2 root and four level 3 tables"
+    );
+    let pages: Vec<&Page> = e.pages.iter().collect();
+    let wide = TableConfig::default().with_va_bits(48).with_pa_bits(40);
+    assert_eq!(
+        aarch64::table_count(pages.iter().copied(), &wide),
+        Ok(7),
+        "a 48-bit VA needs two more tables"
+    );
+    // The root has 2^(30 - 30) = 1 used entry: a table descriptor for the first GiB.
+    let root: Vec<u64> = e.image[..4096]
+        .chunks(8)
+        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect();
+    let windows = [0x0800_0000u64, 0x0900_0000, 0x0920_0000, 0x0A00_0000];
+    for (i, d) in root.iter().enumerate() {
+        let is_window = windows.iter().any(|w| (w >> 21) as usize == i);
+        assert_eq!(d & 0b11 == 0b11, is_window, "level 2 root entry {i}");
+    }
+    for p in e.pages {
+        assert_eq!(p.va(), p.pa(), "`{}` is identity mapped", p.name());
+    }
+    check_walks(&e);
+    assert_eq!(e.tcr & TCR_EL1_EPD1, TCR_EL1_EPD1);
+}
+
+/// `va_bits = 39;` gives a 39-bit VA (level 1 root) where 31 bits would do.
+#[test]
+fn va_bits_asks_for_a_larger_size() {
+    let e = emitted!(sized::el1);
+    assert_eq!(e.tcr & T0SZ_MASK, 64 - 39);
+    assert_eq!(e.image.len(), 3 * 4096, "levels 1, 2 and 3");
+    check_walks(&e);
 }

@@ -672,7 +672,10 @@ fn macro_layout() {
         // sure it is the emitted image.
         let ps_shift = if el.is_el10_regime() { 32 } else { 16 };
         let pa_bits = memlayout::aarch64::regs::PA_BITS[((tcr >> ps_shift) & 7) as usize];
-        let config = TableConfig::default().with_pa_bits(pa_bits);
+        let va_bits = 64 - (tcr & 0x3F) as u8;
+        let config = TableConfig::default()
+            .with_pa_bits(pa_bits)
+            .with_va_bits(va_bits);
         let tr = memlayout::aarch64::build(info, pages.iter(), tables_pa, &config)
             .unwrap_or_else(|e| panic!("macro: table `{table}`: rebuilding failed: {e}"));
         assert_eq!(tr.bytes(), image, "macro: table `{table}`: image");

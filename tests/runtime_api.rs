@@ -232,7 +232,19 @@ fn bad_arguments_are_errors_not_panics() {
     ));
     assert!(matches!(
         l.add_table("far", 9, ExecutionContext::EL3, &[(1 << 48, 0x1000)]),
-        Err(Error::BeyondLimit { .. })
+        Err(Error::VaRangeNotTranslated {
+            has_upper: false,
+            ..
+        })
+    ));
+    assert!(matches!(
+        l.add_table_with_bits("small", 8, ExecutionContext::EL3, &[(RAM, 0x1000)], 31),
+        Err(Error::VaBitsTooSmall {
+            bits: 31,
+            needed: 32,
+            upper: false,
+            ..
+        })
     ));
     let e = l.place_segment(t, &SegmentRequest::new("s", SegmentKind::Stack, 0));
     assert!(matches!(e, Err(Error::ZeroSize { .. })));
@@ -612,7 +624,11 @@ fn tables_at_a_fixed_range_and_no_room_for_them() {
         )
         .unwrap();
     assert_eq!(trs[0].base_pa(), RAM + 0x100_0000);
-    assert_eq!(trs[0].table_count(), 4, "levels 0 to 3 for one 4K page");
+    assert_eq!(
+        trs[0].table_count(),
+        3,
+        "levels 1 to 3 for one 4K page in a 32-bit VA"
+    );
     let (mut l, t) = base();
     l.map(t, &PageRequest::new("a", PageKind::Data, PageSize::Size4K))
         .unwrap();
@@ -626,11 +642,11 @@ fn tables_at_a_fixed_range_and_no_room_for_them() {
         )
         .unwrap_err();
     assert!(
-        matches!(e, Error::TablesRangeTooSmall { count: 4, .. }),
+        matches!(e, Error::TablesRangeTooSmall { count: 3, .. }),
         "{e:?}"
     );
     assert!(
-        e.to_string().contains("make it at least 0x4000 bytes"),
+        e.to_string().contains("make it at least 0x3000 bytes"),
         "{e}"
     );
     // No RAM left for the tables at all.
@@ -645,7 +661,7 @@ fn tables_at_a_fixed_range_and_no_room_for_them() {
         .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
         .unwrap_err();
     assert!(
-        matches!(&e, Error::NoRoomForTables { table, count: 4, largest: None, .. } if table == "t"),
+        matches!(&e, Error::NoRoomForTables { table, count: 3, largest: None, .. } if table == "t"),
         "{e:?}"
     );
 }

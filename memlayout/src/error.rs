@@ -372,6 +372,30 @@ pub enum Error {
         /// The builder's message.
         message: String,
     },
+    /// A VA size asked for a table's lower or upper range that does not cover its
+    /// virtual ranges.
+    VaBitsTooSmall {
+        /// The table.
+        table: String,
+        /// Whether it is the size of the upper range (TTBR1).
+        upper: bool,
+        /// The size asked for.
+        bits: u8,
+        /// The range that does not fit.
+        range: Range,
+        /// The size that range needs.
+        needed: u8,
+    },
+    /// A virtual range that is neither in the lower nor in the upper range its table's
+    /// regime translates.
+    VaRangeNotTranslated {
+        /// The table.
+        table: String,
+        /// The range.
+        range: Range,
+        /// Whether the regime has an upper range (EL1&0) or only a lower one (EL2, EL3).
+        has_upper: bool,
+    },
 }
 
 fn mem_type(a: &MemAttrs) -> &'static str {
@@ -666,6 +690,34 @@ impl fmt::Display for Error {
                 "{what} would put secure PA of pool `{pool}` into table `{table}`, but a non-secure context reaches only non-secure PA; take the PA from a pool declared `non_secure`"
             ),
             Error::Tables { table, message } => write!(f, "table `{table}`: {message}"),
+            Error::VaBitsTooSmall {
+                table,
+                upper,
+                bits,
+                range,
+                needed,
+            } => write!(
+                f,
+                "the {bits}-bit {} VA range of table `{table}` does not cover its virtual range {range}, which needs {needed} bits; ask for at least {needed} bits",
+                if *upper { "upper" } else { "lower" }
+            ),
+            Error::VaRangeNotTranslated {
+                table,
+                range,
+                has_upper,
+            } => {
+                if *has_upper {
+                    write!(
+                        f,
+                        "virtual range {range} of table `{table}` is neither a lower VA (below 0x1000000000000, through TTBR0) nor an upper one (from 0xffff000000000000 up, through TTBR1); move it into one of them"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "virtual range {range} of table `{table}` is not translated: EL3 and EL2 tables accept only lower VAs (below 0x1000000000000) and have no upper range (TTBR1); move the range below 0x1000000000000"
+                    )
+                }
+            }
         }
     }
 }

@@ -228,13 +228,12 @@ impl Planner<'_> {
     fn tables(&mut self) {
         for t in &self.spec.tables {
             let virt: Vec<(u64, u64)> = t.virt.iter().map(|r| (r.start, r.size)).collect();
-            match self.layout.add_table_for_cores(
-                t.name.clone(),
-                t.cores,
-                t.el,
-                &virt,
-                crate::layout::DEFAULT_VA_BITS,
-            ) {
+            let lower = t.va_bits.map(|(_, b)| b);
+            let upper = t.upper_va_bits.map(|(_, b)| b);
+            match self
+                .layout
+                .add_table_sized(t.name.clone(), t.cores, t.el, &virt, lower, upper)
+            {
                 Ok(id) => self.tables.push(Some(id)),
                 Err(e) => {
                     self.tables.push(None);
@@ -257,7 +256,26 @@ impl Planner<'_> {
                                 .find(|o| &o.name == first)
                                 .map(|o| o.decl),
                         ),
-                        Error::Overlap { range, .. } | Error::BeyondLimit { range, .. } => {
+                        Error::UnsupportedBits { bits, .. } => {
+                            let d = [t.va_bits, t.upper_va_bits]
+                                .into_iter()
+                                .flatten()
+                                .find(|&(_, b)| b == *bits)
+                                .map_or(t.decl, |(d, _)| d);
+                            (d, Part::Size, None)
+                        }
+                        Error::VaBitsTooSmall { upper, range, .. } => {
+                            let asked = if *upper { t.upper_va_bits } else { t.va_bits };
+                            let related = t
+                                .virt
+                                .iter()
+                                .find(|r| r.start == range.start)
+                                .map(|r| r.decl);
+                            (asked.map_or(t.decl, |(d, _)| d), Part::Size, related)
+                        }
+                        Error::Overlap { range, .. }
+                        | Error::BeyondLimit { range, .. }
+                        | Error::VaRangeNotTranslated { range, .. } => {
                             let d = t
                                 .virt
                                 .iter()

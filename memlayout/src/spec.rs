@@ -77,8 +77,15 @@ pub struct TableSpec {
     pub cores: Cores,
     /// Exception level.
     pub el: ExecutionContext,
-    /// Virtual ranges the allocator may use.
+    /// Virtual ranges the allocator may use: lower ranges (below 2^48) and, in EL1 and
+    /// EL0 tables, upper ranges (from `0xFFFF_0000_0000_0000`).
     pub virt: Vec<RangeSpec>,
+    /// The VA size of the lower range, with its declaration; the smallest that covers
+    /// the lower ranges when not given.
+    pub va_bits: Option<(DeclId, u8)>,
+    /// The VA size of the upper range, with its declaration; the smallest that covers
+    /// the upper ranges when not given.
+    pub upper_va_bits: Option<(DeclId, u8)>,
 }
 
 /// Where a page or segment goes.

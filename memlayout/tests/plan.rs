@@ -50,6 +50,8 @@ fn spec(pages: Vec<PageSpec>) -> Spec {
                 start: RAM,
                 size: 64 << 20,
             }],
+            va_bits: None,
+            upper_va_bits: None,
         }],
         pages,
         segments: Vec::new(),
@@ -169,7 +171,7 @@ fn translation_tables_are_built_and_placed() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].decl, 30);
     assert!(
-        matches!(errors[0].error, Error::TablesRangeTooSmall { count: 4, .. }),
+        matches!(errors[0].error, Error::TablesRangeTooSmall { count: 3, .. }),
         "{errors:?}"
     );
 }

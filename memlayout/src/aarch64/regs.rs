@@ -1,10 +1,10 @@
-//! The system register values that load a table: `TCR_ELx`, `TTBR0_ELx`, `MAIR_ELx` and
-//! the `SCTLR_ELx` bits that turn translation on.
+//! The system register values that load a table: `TCR_ELx`, `TTBR0_ELx`, `TTBR1_EL1`,
+//! `MAIR_ELx` and the `SCTLR_ELx` bits that turn translation on.
 //!
 //! Field positions cite the register descriptions of the Arm Architecture Reference
 //! Manual (DDI 0487, chapter D19 "AArch64 System Register Descriptions" in issue K.a; D13
 //! in older issues): `TCR_EL1`, `TCR_EL2` (with `HCR_EL2.E2H` = 0, the non-VHE format),
-//! `TCR_EL3`, `SCTLR_ELx`, `TTBR0_ELx`.
+//! `TCR_EL3`, `SCTLR_ELx`, `TTBR0_ELx`, `TTBR1_EL1`.
 
 use super::Regime;
 use super::mair::MAIR;
@@ -43,9 +43,27 @@ pub const TCR_TG0_MASK: u64 = 0b11 << 14;
 /// Bit position of TCR_EL1.T1SZ, bits\[21:16\] (the TTBR1 region size).
 pub const TCR_EL1_T1SZ_SHIFT: u32 = 16;
 
+/// TCR_EL1.EPD0, bit 7: walks through TTBR0_EL1 are disabled; an access to the lower VA
+/// range takes a translation fault.
+pub const TCR_EL1_EPD0: u64 = 1 << 7;
+
+/// Mask of TCR_EL1.T1SZ, bits\[21:16\].
+pub const TCR_EL1_T1SZ_MASK: u64 = 0b11_1111 << TCR_EL1_T1SZ_SHIFT;
+
 /// TCR_EL1.EPD1, bit 23: walks through TTBR1_EL1 are disabled; an access to the upper VA
 /// range takes a translation fault.
 pub const TCR_EL1_EPD1: u64 = 1 << 23;
+
+/// TCR_EL1.IRGN1 = 0b01, bits\[25:24\]: table walks through TTBR1 are Inner Write-Back
+/// Read-Allocate Write-Allocate Cacheable.
+pub const TCR_EL1_IRGN1_WBWA: u64 = 0b01 << 24;
+
+/// TCR_EL1.ORGN1 = 0b01, bits\[27:26\]: table walks through TTBR1 are Outer Write-Back
+/// Read-Allocate Write-Allocate Cacheable.
+pub const TCR_EL1_ORGN1_WBWA: u64 = 0b01 << 26;
+
+/// TCR_EL1.SH1 = 0b11, bits\[29:28\]: table walks through TTBR1 are Inner Shareable.
+pub const TCR_EL1_SH1_INNER: u64 = 0b11 << 28;
 
 /// TCR_EL1.TG1 = 0b10, bits\[31:30\]: the TTBR1 granule is 4 KiB (TG1 uses a different
 /// encoding from TG0; 0b00 is reserved).
@@ -104,41 +122,136 @@ pub const fn va_bits_supported(va_bits: u8) -> bool {
     va_bits >= VA_BITS_MIN && va_bits <= VA_BITS_MAX
 }
 
-/// T0SZ for a VA size: 64 - `va_bits`.
-pub const fn t0sz(va_bits: u8) -> u64 {
-    64 - va_bits as u64
+/// T0SZ for a VA size: 64 - `va_bits`, or `None` when `va_bits` is not 25 to 48 (the
+/// sizes the 4 KiB granule allows without FEAT_TTST, FEAT_LVA or FEAT_LPA2; DDI 0487
+/// D8.2, "Translation table walk starting level").
+pub const fn t0sz(va_bits: u8) -> Option<u64> {
+    if va_bits_supported(va_bits) {
+        Some(64 - va_bits as u64)
+    } else {
+        None
+    }
 }
 
-/// The `TCR_ELx` value for a regime, or `None` when `va_bits` is not 25 to 48 or
-/// `pa_bits` is not one of [`PA_BITS`].
+/// T1SZ for an upper VA range of `va_bits` bits (`2^64 - 2^va_bits .. 2^64`): the same
+/// encoding as [`t0sz`], `None` outside 25 to 48.
+pub const fn t1sz(va_bits: u8) -> Option<u64> {
+    t0sz(va_bits)
+}
+
+/// The smallest supported VA size (25 to 48 bits) whose lower range `0 .. 2^N` holds
+/// the address `last`; `None` when `last` is 2^48 or more.
+pub const fn lower_va_bits_for(last: u64) -> Option<u8> {
+    let needed = (64 - last.leading_zeros()) as u8;
+    let bits = if needed < VA_BITS_MIN {
+        VA_BITS_MIN
+    } else {
+        needed
+    };
+    if bits <= VA_BITS_MAX {
+        Some(bits)
+    } else {
+        None
+    }
+}
+
+/// The smallest supported VA size (25 to 48 bits) whose upper range
+/// `2^64 - 2^N .. 2^64` holds the address `first` (and so everything from it to 2^64);
+/// `None` when `first` lies below `2^64 - 2^48`.
+pub const fn upper_va_bits_for(first: u64) -> Option<u8> {
+    let needed = (64 - first.leading_ones()) as u8;
+    let bits = if needed < VA_BITS_MIN {
+        VA_BITS_MIN
+    } else {
+        needed
+    };
+    if bits <= VA_BITS_MAX {
+        Some(bits)
+    } else {
+        None
+    }
+}
+
+/// The first address of the upper VA range of `va_bits` bits: `2^64 - 2^va_bits`, or
+/// `None` outside 25 to 48.
+pub const fn upper_range_start(va_bits: u8) -> Option<u64> {
+    if va_bits_supported(va_bits) {
+        Some(0u64.wrapping_sub(1u64 << va_bits))
+    } else {
+        None
+    }
+}
+
+/// The `TCR_ELx` value for a regime with one (lower) VA range, or `None` when `va_bits`
+/// is not 25 to 48 or `pa_bits` is not one of [`PA_BITS`]: [`tcr_ranges`] with no upper
+/// range.
+pub const fn tcr(regime: Regime, va_bits: u8, pa_bits: u8) -> Option<u64> {
+    tcr_ranges(regime, Some(va_bits), None, pa_bits)
+}
+
+/// The `TCR_ELx` value for a regime whose table has a lower VA range of `lower` bits
+/// (`0 .. 2^lower`, through TTBR0) and an upper one of `upper` bits
+/// (`2^64 - 2^upper .. 2^64`, through TTBR1), either absent when `None`.
 ///
-/// Every regime gets T0SZ = 64 - `va_bits`, Write-Back Write-Allocate Inner Shareable
+/// `None` when a size is not 25 to 48, `pa_bits` is not one of [`PA_BITS`], both ranges
+/// are absent, or an EL2 (non-VHE) or EL3 table asks for an upper range or lacks a
+/// lower one (those regimes translate only through TTBR0).
+///
+/// Every regime gets T0SZ = 64 - `lower`, Write-Back Write-Allocate Inner Shareable
 /// table walks (IRGN0 = ORGN0 = 0b01, SH0 = 0b11) and the 4 KiB granule (TG0 = 0b00);
 /// everything else is zero except:
 ///
-/// * `TCR_EL1`: EPD1 = 1 (no TTBR1 walks), TG1 = 0b10 (4 KiB, a non-reserved value) and
-///   T1SZ = T0SZ (an in-range value; unused while EPD1 is set); IPS from `pa_bits`;
+/// * `TCR_EL1`: TG1 = 0b10 (4 KiB; TG1 encodes granules differently from TG0) and IPS
+///   from `pa_bits`; with an upper range, T1SZ = 64 - `upper` and the same walk
+///   attributes for TTBR1 (IRGN1 = ORGN1 = 0b01, SH1 = 0b11); without one, EPD1 = 1 and
+///   T1SZ = T0SZ (an in-range value, unused); without a lower range, EPD0 = 1 and
+///   T0SZ = T1SZ;
 /// * `TCR_EL2` (non-VHE) and `TCR_EL3`: PS from `pa_bits`, and the RES1 bits 31 and 23.
-pub const fn tcr(regime: Regime, va_bits: u8, pa_bits: u8) -> Option<u64> {
-    if !va_bits_supported(va_bits) {
-        return None;
-    }
+pub const fn tcr_ranges(
+    regime: Regime,
+    lower: Option<u8>,
+    upper: Option<u8>,
+    pa_bits: u8,
+) -> Option<u64> {
     let ps = match ps_encoding(pa_bits) {
         Some(ps) => ps,
         None => return None,
     };
-    let t0sz = t0sz(va_bits);
+    let (t0sz, t1sz) = match (lower, upper) {
+        (Some(l), Some(u)) => match (t0sz(l), t1sz(u)) {
+            (Some(a), Some(b)) => (a, b),
+            _ => return None,
+        },
+        (Some(l), None) => match t0sz(l) {
+            Some(a) => (a, a),
+            None => return None,
+        },
+        (None, Some(u)) => match t1sz(u) {
+            Some(b) => (b, b),
+            None => return None,
+        },
+        (None, None) => return None,
+    };
     let common =
         (t0sz << TCR_T0SZ_SHIFT) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_TG0_4K;
     Some(match regime {
         Regime::El10 => {
-            common
-                | (t0sz << TCR_EL1_T1SZ_SHIFT)
-                | TCR_EL1_EPD1
-                | TCR_EL1_TG1_4K
-                | (ps << TCR_EL1_IPS_SHIFT)
+            let mut v =
+                common | (t1sz << TCR_EL1_T1SZ_SHIFT) | TCR_EL1_TG1_4K | (ps << TCR_EL1_IPS_SHIFT);
+            if upper.is_some() {
+                v |= TCR_EL1_IRGN1_WBWA | TCR_EL1_ORGN1_WBWA | TCR_EL1_SH1_INNER;
+            } else {
+                v |= TCR_EL1_EPD1;
+            }
+            if lower.is_none() {
+                v |= TCR_EL1_EPD0;
+            }
+            v
         }
         Regime::El2 | Regime::El3 => {
+            if upper.is_some() || lower.is_none() {
+                return None;
+            }
             common | TCR_EL23_RES1_31 | TCR_EL23_RES1_23 | (ps << TCR_EL23_PS_SHIFT)
         }
     })
@@ -182,22 +295,31 @@ pub const fn ttbr0(root_pa: u64) -> u64 {
     root_pa & TTBR_BADDR_MASK
 }
 
-/// The four register values that load one translation table.
+/// The `TTBR1_EL1` value for an upper-range root table at `root_pa`: the same format as
+/// [`ttbr0`] (BADDR, ASID 0, CnP 0).
+pub const fn ttbr1(root_pa: u64) -> u64 {
+    root_pa & TTBR_BADDR_MASK
+}
+
+/// The register values that load one translation table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Registers {
     /// `MAIR_ELx`: always [`MAIR`].
     pub mair: u64,
-    /// `TCR_ELx` for the table's regime (see [`tcr`]).
+    /// `TCR_ELx` for the table's regime (see [`tcr_ranges`]).
     pub tcr: u64,
-    /// `TTBR0_ELx`: the root table's physical address.
+    /// `TTBR0_ELx`: the lower range's root table PA; 0 when the table has no lower range.
     pub ttbr0: u64,
+    /// `TTBR1_EL1`: the upper range's root table PA; 0 when the table has no upper range
+    /// (always for EL2 and EL3 tables).
+    pub ttbr1: u64,
     /// The `SCTLR_ELx` bits to set (see [`sctlr_set`]); not a whole register value.
     pub sctlr_set: u64,
 }
 
 impl Registers {
-    /// The register values for a regime, or `None` when `va_bits` or `pa_bits` is
-    /// unsupported (see [`tcr`]).
+    /// The register values for a regime with one (lower) range rooted at `root_pa`, or
+    /// `None` when `va_bits` or `pa_bits` is unsupported (see [`tcr`]).
     pub const fn new(
         regime: Regime,
         va_bits: u8,
@@ -205,11 +327,32 @@ impl Registers {
         root_pa: u64,
         wxn: bool,
     ) -> Option<Registers> {
-        match tcr(regime, va_bits, pa_bits) {
+        Registers::with_ranges(regime, Some((va_bits, root_pa)), None, pa_bits, wxn)
+    }
+
+    /// The register values for a table with a lower range (`(va_bits, root_pa)`) and an
+    /// upper one, either absent when `None`; `None` when [`tcr_ranges`] rejects the sizes.
+    pub const fn with_ranges(
+        regime: Regime,
+        lower: Option<(u8, u64)>,
+        upper: Option<(u8, u64)>,
+        pa_bits: u8,
+        wxn: bool,
+    ) -> Option<Registers> {
+        let (lower_bits, ttbr0_value) = match lower {
+            Some((bits, pa)) => (Some(bits), ttbr0(pa)),
+            None => (None, 0),
+        };
+        let (upper_bits, ttbr1_value) = match upper {
+            Some((bits, pa)) => (Some(bits), ttbr1(pa)),
+            None => (None, 0),
+        };
+        match tcr_ranges(regime, lower_bits, upper_bits, pa_bits) {
             Some(tcr) => Some(Registers {
                 mair: MAIR,
                 tcr,
-                ttbr0: ttbr0(root_pa),
+                ttbr0: ttbr0_value,
+                ttbr1: ttbr1_value,
                 sctlr_set: sctlr_set(wxn),
             }),
             None => None,
@@ -283,6 +426,69 @@ mod tests {
     }
 
     #[test]
+    fn bit_counts_outside_the_architecture_are_rejected() {
+        for bits in [0u8, 24, 49, 64, 65, 255] {
+            assert_eq!(t0sz(bits), None, "{bits}");
+            assert_eq!(t1sz(bits), None, "{bits}");
+            assert_eq!(upper_range_start(bits), None, "{bits}");
+            assert_eq!(tcr_ranges(Regime::El10, None, Some(bits), 40), None);
+            assert_eq!(tcr_ranges(Regime::El10, Some(48), Some(bits), 40), None);
+        }
+        assert_eq!(t0sz(25), Some(39));
+        assert_eq!(t1sz(48), Some(16));
+        assert_eq!(upper_range_start(48), Some(0xFFFF_0000_0000_0000));
+        assert_eq!(upper_range_start(25), Some(0xFFFF_FFFF_FE00_0000));
+    }
+
+    #[test]
+    fn covering_sizes() {
+        assert_eq!(lower_va_bits_for(0), Some(25));
+        assert_eq!(lower_va_bits_for((1 << 25) - 1), Some(25));
+        assert_eq!(lower_va_bits_for(1 << 25), Some(26));
+        assert_eq!(lower_va_bits_for(0x3FFF_FFFF), Some(30));
+        assert_eq!(lower_va_bits_for((1 << 48) - 1), Some(48));
+        assert_eq!(lower_va_bits_for(1 << 48), None);
+        assert_eq!(lower_va_bits_for(u64::MAX), None);
+        assert_eq!(upper_va_bits_for(u64::MAX), Some(25));
+        assert_eq!(upper_va_bits_for(0xFFFF_FFFF_C000_0000), Some(30));
+        assert_eq!(upper_va_bits_for(0xFFFF_8000_0000_0000), Some(47));
+        assert_eq!(upper_va_bits_for(0xFFFF_0000_0000_0000), Some(48));
+        assert_eq!(upper_va_bits_for(0xFFFE_FFFF_FFFF_F000), None);
+        assert_eq!(upper_va_bits_for(0x8000_0000_0000_0000), None);
+        assert_eq!(upper_va_bits_for(0), None);
+        for bits in VA_BITS_MIN..=VA_BITS_MAX {
+            let start = upper_range_start(bits).unwrap();
+            assert_eq!(upper_va_bits_for(start), Some(bits));
+            assert_eq!(lower_va_bits_for((1u64 << bits) - 1), Some(bits));
+        }
+    }
+
+    #[test]
+    fn tcr_el1_with_upper_range() {
+        let both = tcr_ranges(Regime::El10, Some(30), Some(39), 40).unwrap();
+        assert_eq!(both & TCR_T0SZ_MASK, 34);
+        assert_eq!((both & TCR_EL1_T1SZ_MASK) >> TCR_EL1_T1SZ_SHIFT, 25);
+        assert_eq!(both & (TCR_EL1_EPD0 | TCR_EL1_EPD1), 0);
+        assert_eq!((both >> 24) & 0b11, 0b01, "IRGN1");
+        assert_eq!((both >> 26) & 0b11, 0b01, "ORGN1");
+        assert_eq!((both >> 28) & 0b11, 0b11, "SH1");
+        assert_eq!((both >> 30) & 0b11, 0b10, "TG1 = 4 KiB");
+        let upper_only = tcr_ranges(Regime::El10, None, Some(48), 40).unwrap();
+        assert_ne!(upper_only & TCR_EL1_EPD0, 0);
+        assert_eq!(upper_only & TCR_EL1_EPD1, 0);
+        assert_eq!((upper_only & TCR_EL1_T1SZ_MASK) >> TCR_EL1_T1SZ_SHIFT, 16);
+        assert_eq!(upper_only & TCR_T0SZ_MASK, 16, "T0SZ stays in range");
+        assert_eq!(tcr_ranges(Regime::El10, None, None, 40), None);
+        for r in [Regime::El2, Regime::El3] {
+            assert_eq!(tcr_ranges(r, Some(48), Some(48), 40), None);
+            assert_eq!(tcr_ranges(r, None, Some(48), 40), None);
+        }
+        let regs =
+            Registers::with_ranges(Regime::El10, None, Some((39, 0x4000_1000)), 40, false).unwrap();
+        assert_eq!((regs.ttbr0, regs.ttbr1), (0, 0x4000_1000));
+    }
+
+    #[test]
     fn sctlr_bits() {
         assert_eq!(sctlr_set(false), 0x1005);
         assert_eq!(sctlr_set(true), 0x8_1005);
@@ -293,6 +499,7 @@ mod tests {
         let r = Registers::new(Regime::El3, 48, 40, 0x4000_0000, true).unwrap();
         assert_eq!(r.mair, MAIR);
         assert_eq!(r.ttbr0, 0x4000_0000);
+        assert_eq!(r.ttbr1, 0);
         assert_eq!(r.tcr, tcr(Regime::El3, 48, 40).unwrap());
         assert_eq!(r.sctlr_set, SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_WXN);
     }

@@ -141,10 +141,23 @@ pub struct TableDecl {
     pub el: ExecutionContext,
     /// `virtual` ranges.
     pub virt: Vec<RangeExpr>,
+    /// `va_bits = N;`: the size of the lower VA range.
+    pub va_bits: Option<VaBitsDecl>,
+    /// `va_bits upper = N;`: the size of the upper VA range.
+    pub upper_va_bits: Option<VaBitsDecl>,
     /// Pages of this table.
     pub pages: Vec<PageDecl>,
     /// Segments of this table.
     pub segments: Vec<SegmentDecl>,
+}
+
+/// `va_bits [upper] = N;` inside a table: the VA size of its lower (or upper) range.
+#[derive(Clone, Copy, Debug)]
+pub struct VaBitsDecl {
+    /// The `va_bits` keyword (through `upper` when written).
+    pub kw: Sp,
+    /// The number of bits and its literal.
+    pub bits: Num,
 }
 
 /// `alias PAGE` or `alias TABLE::PAGE`.
@@ -566,6 +579,8 @@ fn parse_table(
         cores_sp,
         el,
         virt: Vec::new(),
+        va_bits: None,
+        upper_va_bits: None,
         pages: Vec::new(),
         segments: Vec::new(),
     };
@@ -758,6 +773,35 @@ fn parse_table_item(
                 return Err(la.error());
             }
         }
+    } else if la.peek(kw::va_bits) {
+        let k: kw::va_bits = input.parse()?;
+        let mut kw_sp = Sp::one(k.span);
+        let upper = if input.peek(kw::upper) {
+            let u: kw::upper = input.parse()?;
+            kw_sp = Sp::join(kw_sp, Sp::one(u.span));
+            true
+        } else {
+            false
+        };
+        input.parse::<Token![=]>()?;
+        let bits = parse_plain(input, "VA size", "`va_bits = 39`")?;
+        input.parse::<Token![;]>()?;
+        let decl = VaBitsDecl { kw: kw_sp, bits };
+        let (slot, what) = if upper {
+            (&mut table.upper_va_bits, "`va_bits upper = ..;`")
+        } else {
+            (&mut table.va_bits, "`va_bits = ..;`")
+        };
+        match slot {
+            Some(first) => cx.error_with_note(
+                decl.kw,
+                format_args!("the VA size is given twice; keep only one {what}"),
+                first.kw,
+                "first given here",
+            ),
+            None => *slot = Some(decl),
+        }
+        Ok(())
     } else if la.peek(kw::page) {
         input.parse::<kw::page>()?;
         let name: Ident = input.parse()?;
@@ -789,7 +833,7 @@ fn parse_table_item(
             input,
             la,
             "table item",
-            &["virtual", "page", "segment"],
+            &["virtual", "va_bits", "page", "segment"],
         ))
     }
 }

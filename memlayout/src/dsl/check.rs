@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use syn::Ident;
 use syn::ext::IdentExt;
 
-use super::ast::{Layout, PageDecl, RangeEnd, RangeExpr, SegmentDecl, TablesPlace};
+use super::ast::{Layout, PageDecl, RangeEnd, RangeExpr, SegmentDecl, TableDecl, TablesPlace};
 use super::ctxt::{Ctxt, Sp};
 use crate::aarch64::regs::PA_BITS;
 use crate::error::{Addr, Error};
@@ -527,6 +527,7 @@ fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
                 format_args!("`{first_name}` is the {} table of core {core}", table.el),
             );
         }
+        check_va_bits(table, &name, cx);
         let hosts_pages = !table.pages.is_empty() || scope.shared_pages_in(t).next().is_some();
         if table.virt.is_empty() && hosts_pages {
             cx.error(
@@ -536,6 +537,57 @@ fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
                 ),
             );
         }
+    }
+}
+
+/// `va_bits` and `va_bits upper` of a table: each must name a range the table has
+/// (whether the size covers the ranges is the planner's check).
+fn check_va_bits(table: &TableDecl, name: &str, cx: &mut Ctxt) {
+    let upper = |r: &&RangeExpr| r.start.value >> 63 == 1;
+    let has_upper = table.virt.iter().any(|r| upper(&r));
+    let has_lower = table.virt.iter().any(|r| !upper(&r));
+    let two_ranges = !crate::aarch64::Regime::of(table.el).is_single_privilege();
+    for v in [&table.va_bits, &table.upper_va_bits].into_iter().flatten() {
+        let bits = v.bits.value;
+        if !(25..=48).contains(&bits) {
+            cx.error(
+                v.bits.sp,
+                format_args!(
+                    "a {bits}-bit VA range cannot be translated with the 4 KiB granule; use 25 to 48 bits"
+                ),
+            );
+        }
+    }
+    if let Some(v) = &table.upper_va_bits {
+        if !two_ranges {
+            cx.error(
+                v.kw,
+                format_args!(
+                    "table `{name}` is an {} table, and EL3 and EL2 tables have no upper VA range (TTBR1); remove `va_bits upper`",
+                    table.el
+                ),
+            );
+        } else if !has_upper {
+            cx.error(
+                v.kw,
+                format_args!(
+                    "table `{name}` has no upper virtual range for `va_bits upper` to size; add one like `virtual 0xFFFF_8000_0000_0000 .. +1G;` or remove it"
+                ),
+            );
+        }
+    }
+    if let Some(v) = &table.va_bits
+        && has_upper
+        && !has_lower
+        && two_ranges
+    {
+        cx.error(
+            v.kw,
+            format_args!(
+                "table `{name}` has only upper virtual ranges and `va_bits` sizes the lower one; write `va_bits upper = {};`",
+                v.bits.value
+            ),
+        );
     }
 }
 

@@ -15,6 +15,9 @@ syn::custom_keyword!(cores);
 syn::custom_keyword!(pa_bits);
 syn::custom_keyword!(tables);
 syn::custom_keyword!(wxn);
+// `va_bits = N;` and `va_bits upper = N;` inside a table.
+syn::custom_keyword!(va_bits);
+syn::custom_keyword!(upper);
 
 // Where the translation tables go: `tables at RANGE;` or `tables in POOL;`.
 syn::custom_keyword!(at);

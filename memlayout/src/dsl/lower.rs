@@ -7,7 +7,7 @@ use std::prelude::rust_2024::*;
 
 use super::ast::{
     AttrVal, Layout, PaBitsDecl, PageDecl, PoolDecl, RangeExpr, SegmentDecl, TableDecl, TablesDecl,
-    TablesPlace,
+    TablesPlace, VaBitsDecl,
 };
 use super::check::{Scope, human, name_of, range_bounds};
 use super::ctxt::{Ctxt, Sp};
@@ -34,6 +34,8 @@ pub enum Decl<'a> {
     Table(&'a TableDecl),
     /// A `virtual` range of a table.
     Range(&'a TableDecl, &'a RangeExpr),
+    /// `va_bits [upper] = N;` of a table.
+    VaBits(&'a TableDecl, &'a VaBitsDecl),
     /// A page.
     Page(&'a PageDecl),
     /// A segment.
@@ -48,7 +50,7 @@ impl Decl<'_> {
             Decl::PaBits(_) => "pa_bits".to_string(),
             Decl::Tables(_) => "tables".to_string(),
             Decl::Pool(p) => name_of(&p.name),
-            Decl::Table(t) | Decl::Range(t, _) => name_of(&t.name),
+            Decl::Table(t) | Decl::Range(t, _) | Decl::VaBits(t, _) => name_of(&t.name),
             Decl::Page(p) => name_of(&p.name),
             Decl::Segment(s) => name_of(&s.name),
         }
@@ -62,6 +64,7 @@ impl Decl<'_> {
             Decl::Pool(p) => Sp::one(p.name.span()),
             Decl::Table(t) => Sp::one(t.name.span()),
             Decl::Range(_, r) => r.sp,
+            Decl::VaBits(_, v) => v.bits.sp,
             Decl::Page(p) => Sp::one(p.name.span()),
             Decl::Segment(s) => Sp::one(s.name.span()),
         }
@@ -150,6 +153,9 @@ impl<'a> Decls<'a> {
                         format!("`{name}` first mapped here")
                     }
                     (Error::Duplicate { .. }, _) => format!("`{name}` first declared here"),
+                    (Error::VaBitsTooSmall { needed, .. }, Decl::Range(..)) => {
+                        format!("this range needs {needed} bits")
+                    }
                     _ => format!("`{name}` declared here"),
                 };
                 cx.error_with_note(at, &message, other_sp, note);
@@ -176,6 +182,18 @@ impl<'a> Decls<'a> {
 fn tables_message(error: &Error) -> Option<String> {
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     match error {
+        Error::VaBitsTooSmall {
+            table,
+            upper,
+            bits,
+            range,
+            needed,
+        } => {
+            let kw = if *upper { "va_bits upper" } else { "va_bits" };
+            Some(format!(
+                "`{kw} = {bits}` is too small for virtual range {range} of table `{table}`, which needs {needed} bits; raise it to at least {needed} or remove it"
+            ))
+        }
         Error::TablesRangeTooSmall { range, count } => {
             let need = count.saturating_mul(4096);
             Some(format!(
@@ -312,12 +330,22 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
                 }
             })
             .collect();
+        let va_bits = t.va_bits.as_ref().map(|v| {
+            let n = u8::try_from(v.bits.value).unwrap_or(u8::MAX);
+            (decls.add(Decl::VaBits(t, v)), n)
+        });
+        let upper_va_bits = t.upper_va_bits.as_ref().map(|v| {
+            let n = u8::try_from(v.bits.value).unwrap_or(u8::MAX);
+            (decls.add(Decl::VaBits(t, v)), n)
+        });
         spec.tables.push(TableSpec {
             decl,
             name: name_of(&t.name),
             cores: t.cores,
             el: t.el,
             virt,
+            va_bits,
+            upper_va_bits,
         });
     }
     for (t, table) in layout.tables.iter().enumerate() {

@@ -232,7 +232,8 @@ mod tests {
         .to_string();
         assert!(!out.contains("compile_error"), "{out}");
         for item in [
-            "pub static TRANSLATION : :: memlayout :: aarch64 :: TranslationImage < 16384 >",
+            "pub static TRANSLATION : :: memlayout :: aarch64 :: TranslationImage < 12288 >",
+            "root (level 1) first, 32-bit VA",
             "# [used]",
             "unsafe (link_section = \".memlayout.tables.t\")",
             "TranslationImage (* b\"",

@@ -35,7 +35,9 @@ item       = "seed" "=" NUM ";"
 cores      = "core" INT                                (* one core *)
            | "cores" INT ( "..=" | ".." ) INT           (* one table for several cores *)
            | "cores" "[" INT { "," INT } [ "," ] "]" ;  (* at most 64: lowest + 0..63 *)
-table_item = "virtual" range { "," range } ";" | page | segment ;
+table_item = "virtual" range { "," range } ";"
+           | "va_bits" "=" INT ";"                     (* 25 to 48; at most once *)
+           | page | segment ;
 page       = "page" IDENT ":" page_kind "," ( NUM [ "*" INT ] | alias )
              { "," page_opt } [ "," ] ";" ;
 page_kind  = "code" | "data" | "device" | "system" ;
@@ -140,6 +142,12 @@ Rules:
 * `pa_bits` sets the size of the physical address space (48 bits when absent): every pool
   and fixed `pa` must lie below `2^pa_bits`, and it is the PS/IPS field of the TCR
   (otherwise the smallest size covering every pool, at least 40 bits).
+* Each table translates the smallest VA range the architecture allows (25 to 48 bits,
+  4 KiB granule; Arm ARM D8.2) that covers its `virtual` ranges: T0SZ = 64 - bits, and
+  the root table is at level 0 for 40 to 48 bits, level 1 for 31 to 39 and level 2 for
+  25 to 30, so a table whose ranges lie below 1 GiB has a level 2 root and every TLB
+  miss walks two levels, not four. `va_bits = N;` inside a table asks for a larger size;
+  one smaller than the ranges need, or outside 25 to 48, is an error on `N`.
 * `tables at START .. END` (or `.. +SIZE`) reserves that whole range before any page is
   placed and packs the translation tables of every table there, in declaration order.
   `tables in POOL` puts them anywhere in that RAM pool. Without either, the allocator puts

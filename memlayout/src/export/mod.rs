@@ -275,6 +275,8 @@ pub(crate) mod testing {
                         start: 0x8000_0000,
                         size: 1 << 30,
                     }],
+                    va_bits: None,
+                    upper_va_bits: None,
                 },
                 TableSpec {
                     decl: 0,
@@ -286,6 +288,8 @@ pub(crate) mod testing {
                         start: 0x40_0000_0000,
                         size: 1 << 30,
                     }],
+                    va_bits: None,
+                    upper_va_bits: None,
                 },
             ],
             pages: vec![

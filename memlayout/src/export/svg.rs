@@ -107,6 +107,8 @@ mod tests {
                     start: 0x8000_0000,
                     size: 1 << 30,
                 }],
+                va_bits: None,
+                upper_va_bits: None,
             }],
             pages: vec![page("a<b>&c", 0, PageKind::Data, PageSize::Size4K, 1)],
             ..Spec::default()

@@ -10,6 +10,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use crate::aarch64::{Regime, regs};
 use crate::error::{Addr, Error, Range, Space};
 use crate::interval::{Interval, IntervalSet};
 use crate::model::{
@@ -26,7 +27,8 @@ mod segments;
 
 pub use requests::{PageRequest, Pool, PoolRequest, SegmentRequest};
 
-/// The default number of VA bits of a table (a 48-bit, level-0-rooted space).
+/// The largest number of VA bits of a table's range (a 48-bit, level-0-rooted space).
+/// Without an explicit size, a table gets the smallest size that covers its ranges.
 pub const DEFAULT_VA_BITS: u8 = 48;
 /// The default number of PA bits of a layout.
 pub const DEFAULT_PA_BITS: u8 = 48;
@@ -75,7 +77,12 @@ struct SegSpace {
 #[derive(Clone, Debug)]
 struct Table {
     info: TableInfo,
+    /// The size of the lower range (TTBR0).
     va_bits: u8,
+    /// Whether the table has a lower range: it has lower virtual ranges, or none at all.
+    has_lower: bool,
+    /// The size of the upper range (TTBR1), when the table has upper virtual ranges.
+    upper_bits: Option<u8>,
     virt: Vec<Interval>,
     va_free: IntervalSet<()>,
     va_used: UsedRanges<u32>,
@@ -332,6 +339,11 @@ impl Layout {
     }
 
     /// Adds a page table with its virtual ranges (start, size). The name must be new.
+    ///
+    /// Ranges below 2^48 are lower ranges (TTBR0). In an EL1 or EL0 table, ranges whose
+    /// bits from 48 up are all ones (from `0xFFFF_0000_0000_0000`) are upper ranges
+    /// (TTBR1). Each range gets the smallest VA size (25 to 48 bits) that covers its
+    /// ranges, so the tables and every walk are as short as the architecture allows.
     pub fn add_table(
         &mut self,
         name: impl Into<String>,
@@ -339,10 +351,11 @@ impl Layout {
         el: ExecutionContext,
         virt: &[(u64, u64)],
     ) -> Result<TableId, Error> {
-        self.add_table_with_bits(name, core, el, virt, DEFAULT_VA_BITS)
+        self.add_table_sized(name, Cores::one(core), el, virt, None, None)
     }
 
-    /// Adds a page table whose virtual space has `va_bits` bits (25 to 48).
+    /// Adds a page table whose lower range has `va_bits` bits (25 to 48, at least what
+    /// its lower ranges need) instead of the smallest size.
     pub fn add_table_with_bits(
         &mut self,
         name: impl Into<String>,
@@ -351,11 +364,11 @@ impl Layout {
         virt: &[(u64, u64)],
         va_bits: u8,
     ) -> Result<TableId, Error> {
-        self.add_table_for_cores(name, Cores::one(core), el, virt, va_bits)
+        self.add_table_sized(name, Cores::one(core), el, virt, Some(va_bits), None)
     }
 
     /// Adds one page table used by several cores (as a secure monitor's single table for
-    /// every core), whose virtual space has `va_bits` bits (25 to 48).
+    /// every core), whose lower range has `va_bits` bits (25 to 48).
     ///
     /// A core has one translation table base register at EL3, and one at EL2 per
     /// security state: a second EL3 table for a core, or a second EL2 table of the same
@@ -369,12 +382,38 @@ impl Layout {
         virt: &[(u64, u64)],
         va_bits: u8,
     ) -> Result<TableId, Error> {
+        self.add_table_sized(name, cores, el, virt, Some(va_bits), None)
+    }
+
+    /// Adds a page table for `cores` with explicit VA sizes for its lower range
+    /// (`lower_bits`) and upper range (`upper_bits`); `None` picks the smallest size that
+    /// covers the table's ranges (see [`add_table`](Self::add_table)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnsupportedBits`] for a size outside 25 to 48, [`Error::VaBitsTooSmall`]
+    /// for a size that does not cover the ranges, [`Error::VaRangeNotTranslated`] for a
+    /// range that is neither lower nor upper (any upper range in an EL3 or EL2 table),
+    /// [`Error::RegimeTaken`] as for [`add_table_for_cores`](Self::add_table_for_cores),
+    /// and the range errors of the pools ([`Error::Wraps`], [`Error::Overlap`], ...).
+    /// An upper size is ignored when the table has no upper range.
+    pub fn add_table_sized(
+        &mut self,
+        name: impl Into<String>,
+        cores: Cores,
+        el: ExecutionContext,
+        virt: &[(u64, u64)],
+        lower_bits: Option<u8>,
+        upper_bits: Option<u8>,
+    ) -> Result<TableId, Error> {
         let name = name.into();
-        if !(25..=48).contains(&va_bits) {
-            return Err(Error::UnsupportedBits {
-                addr: Addr::Va,
-                bits: va_bits,
-            });
+        for bits in [lower_bits, upper_bits].into_iter().flatten() {
+            if !regs::va_bits_supported(bits) {
+                return Err(Error::UnsupportedBits {
+                    addr: Addr::Va,
+                    bits,
+                });
+            }
         }
         if self.tables.iter().any(|t| t.info.name() == name) {
             return Err(Error::Duplicate {
@@ -404,10 +443,30 @@ impl Layout {
         } else {
             IntervalSet::new()
         };
+        let two_ranges = !Regime::of(el).is_single_privilege();
         let mut ranges = Vec::new();
+        // The range needing the largest size, with that size, per side.
+        let mut lower_need: Option<(u8, Interval)> = None;
+        let mut upper_need: Option<(u8, Interval)> = None;
         for &(start, size) in virt {
             let r = interval(start, size, &format!("a virtual range of table `{name}`"))?;
-            limit_check(Addr::Va, r, va_bits)?;
+            let (side, needed) = if r.start() >> 63 == 0 {
+                (&mut lower_need, regs::lower_va_bits_for(r.last()))
+            } else if two_ranges {
+                (&mut upper_need, regs::upper_va_bits_for(r.start()))
+            } else {
+                (&mut lower_need, None)
+            };
+            let Some(needed) = needed else {
+                return Err(Error::VaRangeNotTranslated {
+                    table: name,
+                    range: range_of(r),
+                    has_upper: two_ranges,
+                });
+            };
+            if side.is_none_or(|(n, _)| needed > n) {
+                *side = Some((needed, r));
+            }
             if let Err(e) = va_free.insert_interval(r, ()) {
                 let with = match e {
                     crate::interval::IntervalError::Overlaps(o) => format!("virtual range {o}"),
@@ -422,10 +481,30 @@ impl Layout {
             }
             ranges.push(r);
         }
+        let size =
+            |asked: Option<u8>, need: Option<(u8, Interval)>, upper: bool| match (asked, need) {
+                (Some(bits), Some((needed, r))) if bits < needed => Err(Error::VaBitsTooSmall {
+                    table: name.clone(),
+                    upper,
+                    bits,
+                    range: range_of(r),
+                    needed,
+                }),
+                (Some(bits), _) => Ok(bits),
+                (None, Some((needed, _))) => Ok(needed),
+                (None, None) => Ok(regs::VA_BITS_MIN),
+            };
+        let va_bits = size(lower_bits, lower_need, false)?;
+        let upper = match upper_need {
+            Some(_) => Some(size(upper_bits, upper_need, true)?),
+            None => None,
+        };
         let id = TableId(self.tables.len() as u32);
         self.tables.push(Table {
             info: TableInfo::with_name_cores(name, cores, el),
             va_bits,
+            has_lower: lower_need.is_some() || upper.is_none(),
+            upper_bits: upper,
             virt: ranges,
             va_free,
             va_used: UsedRanges::default(),
@@ -463,9 +542,21 @@ impl Layout {
         self.tables.get(table.index()).map(|t| &t.info)
     }
 
-    /// The VA bits of a table.
+    /// The VA size of a table's lower range (TTBR0), in bits.
     pub fn va_bits(&self, table: TableId) -> Option<u8> {
         self.tables.get(table.index()).map(|t| t.va_bits)
+    }
+
+    /// The VA size of a table's upper range (TTBR1), in bits; `None` when the table has
+    /// no upper range.
+    pub fn upper_va_bits(&self, table: TableId) -> Option<u8> {
+        self.tables.get(table.index())?.upper_bits
+    }
+
+    /// Whether a table has a lower range (TTBR0): it has lower virtual ranges, or no
+    /// virtual range at all. A table with only upper ranges has none (`TCR_EL1.EPD0`).
+    pub fn has_lower_range(&self, table: TableId) -> bool {
+        self.tables.get(table.index()).is_some_and(|t| t.has_lower)
     }
 
     /// The virtual ranges of a table.
@@ -662,7 +753,11 @@ impl Layout {
     }
 
     fn va_collision(&self, t: &Table, r: Interval) -> Error {
-        if let Err(e) = limit_check(Addr::Va, r, t.va_bits) {
+        // Past the largest lower range the architecture has; anything else outside the
+        // table's ranges (an upper VA too) is simply outside every declared range.
+        if r.start() >> 63 == 0
+            && let Err(e) = limit_check(Addr::Va, r, regs::VA_BITS_MAX)
+        {
             return e;
         }
         match t.va_used.first_overlap(&r) {
