@@ -57,6 +57,8 @@ fn layout(pool_pages: u64, tables: usize, pages: &[PageArgs], segs: &[SegArgs]) 
                 start: RAM,
                 size: size.max(4 << 20),
             }],
+            va_bits: None,
+            upper_va_bits: None,
         });
     }
     for (i, &(code, big, count, identity, shared)) in pages.iter().enumerate() {
