@@ -393,7 +393,7 @@ pub(super) fn draw_block(out: &mut String, b: &Block, x: i64, y: i64, h: i64) {
     // Header: name left, facts right (or on the second line when the name is long),
     // detail below.
     let facts_w = text_w(&b.facts, 10);
-    let beside = text_w(&b.name, 11) + 8 + facts_w <= BOX_W - 12;
+    let beside = fit(&b.name, 11, BOX_W - 12 - facts_w - 8) == b.name;
     let (facts_y, detail_room) = if beside {
         (y + 13, BOX_W - 12)
     } else {
