@@ -194,12 +194,20 @@ fn assert_boots(example: &str, name: &str, args: &[&str]) -> Run {
         run.stdout,
         run.stderr
     );
-    // The layout really puts the monitor, the UART and the kernel at VAs that are not
-    // their PAs, so the lines above prove the tables are live.
+    // The layout really puts the monitor's code, read-only data, data and stack, the
+    // UART, the mailbox, core 1's code and the kernel at VAs that are not their PAs, so
+    // the lines above prove the tables are live.
     for key in [
         "core0_el3.monitor_code",
+        "core0_el3.monitor_strings",
+        "core0_el3.monitor_vars",
+        "core0_el3.monitor_stack",
         "core0_el3.uart",
+        "core0_el3.cross_core",
+        "core1_el3.secondary_code",
+        "core1_el3.uart",
         "core0_el1.kernel_code",
+        "core0_el1.uart",
     ] {
         assert_ne!(
             run.addrs.named[&format!("{key}.va")],
