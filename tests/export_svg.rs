@@ -355,3 +355,30 @@ fn a_4k_page_stays_visible_next_to_a_1g_page() {
     // The stretch between them is a compressed band labelled with its size.
     assert!(s.contains("free \u{22ef}</text>"));
 }
+
+#[test]
+fn long_addresses_widen_the_label_column_instead_of_overlapping() {
+    let p = planned(
+        "mod high {
+            physical ram = 0xff00_0000_0000 .. +4G;
+            table t (core 0, EL1_NS) {
+                virtual 0xfff0_0000_0000 .. +4G;
+                page a : data, 4K;
+                page b : code, 2M;
+            }
+        }",
+    );
+    let s = picture(&p);
+    well_formed(&s).unwrap();
+    // Every address label ends 6 px left of its box and is 6 px per character wide: its
+    // left end stays right of the first column's bracket (margin 24 + bracket 16).
+    let mut labels = 0;
+    for part in s.split("<text class=\"addr\" text-anchor=\"end\" x=\"").skip(1) {
+        let x: i64 = part[..part.find('"').unwrap()].parse().unwrap();
+        let text = &part[part.find('>').unwrap() + 1..part.find("</text>").unwrap()];
+        assert!(text.starts_with("0xff"), "{text}");
+        assert!(x - 6 * text.len() as i64 >= 40, "{text} at {x}");
+        labels += 1;
+    }
+    assert!(labels >= 4);
+}

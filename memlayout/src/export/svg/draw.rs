@@ -14,10 +14,10 @@ use crate::model::SegmentKind;
 
 pub(super) const MARGIN: i64 = 24;
 pub(super) const BRACKET_W: i64 = 16;
+/// The least width of the address labels; wider when an address needs it.
 pub(super) const LABELS_W: i64 = 100;
 pub(super) const BOX_W: i64 = 260;
 pub(super) const GUTTER: i64 = 72;
-pub(super) const COLUMN_W: i64 = BRACKET_W + LABELS_W + BOX_W;
 
 pub(super) const STYLE: &str = "
 text { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; fill: #1f2430; }
@@ -72,7 +72,16 @@ pub(super) fn render(
     pa_pos: usize,
 ) -> String {
     let n = i64::try_from(columns.len()).unwrap_or(1);
-    let width = 2 * MARGIN + n * COLUMN_W + (n - 1) * GUTTER;
+    // Room for the longest address label of any column (upper-range VAs are long).
+    let widest = placed
+        .iter()
+        .flat_map(|p| p.pieces.iter().flat_map(|x| [x.start, x.end]))
+        .map(|a| text_w(&addr_text(a), 10))
+        .max()
+        .unwrap_or(0);
+    let labels_w = LABELS_W.max(widest + 12);
+    let column_w = BRACKET_W + labels_w + BOX_W;
+    let width = 2 * MARGIN + n * column_w + (n - 1) * GUTTER;
     let mut out = String::new();
     let mut body = String::new();
 
@@ -103,11 +112,11 @@ pub(super) fn render(
 
     // Columns.
     let mut bottom = col_top;
-    let col_x = |i: usize| MARGIN + i64::try_from(i).unwrap_or(0) * (COLUMN_W + GUTTER);
+    let col_x = |i: usize| MARGIN + i64::try_from(i).unwrap_or(0) * (column_w + GUTTER);
     let mut joins: BTreeMap<u64, Vec<(usize, i64, i64)>> = BTreeMap::new();
     for (i, (c, p)) in columns.iter().zip(placed).enumerate() {
         let x = col_x(i);
-        let bx = x + BRACKET_W + LABELS_W;
+        let bx = x + BRACKET_W + labels_w;
         let _ = writeln!(
             body,
             "<text class=\"coltitle\" x=\"{bx}\" y=\"{}\">{}</text>\n<text class=\"colsub\" x=\"{bx}\" y=\"{}\">{}</text>",
@@ -116,7 +125,16 @@ pub(super) fn render(
             top + 29,
             esc(&c.subtitle)
         );
-        draw_column(&mut body, c, p, x, col_top, &mut joins, i, i == pa_pos);
+        draw_column(
+            &mut body,
+            c,
+            p,
+            (x, labels_w),
+            col_top,
+            &mut joins,
+            i,
+            i == pa_pos,
+        );
         bottom = bottom.max(col_top + p.height);
     }
 
@@ -138,14 +156,14 @@ pub(super) fn render(
             // From the side of the physical box that faces the table's column.
             let (x1, x2, bend) = if c < pa_pos {
                 (
-                    col_x(pa_pos) + BRACKET_W + LABELS_W,
-                    col_x(c) + COLUMN_W,
+                    col_x(pa_pos) + BRACKET_W + labels_w,
+                    col_x(c) + column_w,
                     -GUTTER,
                 )
             } else {
                 (
-                    col_x(pa_pos) + COLUMN_W,
-                    col_x(c) + BRACKET_W + LABELS_W,
+                    col_x(pa_pos) + column_w,
+                    col_x(c) + BRACKET_W + labels_w,
                     GUTTER,
                 )
             };
@@ -258,13 +276,13 @@ pub(super) fn draw_column(
     out: &mut String,
     c: &Column,
     p: &Placed,
-    x: i64,
+    (x, labels_w): (i64, i64),
     top: i64,
     joins: &mut BTreeMap<u64, Vec<(usize, i64, i64)>>,
     col: usize,
     physical: bool,
 ) {
-    let bx = x + BRACKET_W + LABELS_W;
+    let bx = x + BRACKET_W + labels_w;
     // Brackets.
     for r in &c.ranges {
         let y1 = top + p.y_of(r.start);
