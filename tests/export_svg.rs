@@ -373,7 +373,10 @@ fn long_addresses_widen_the_label_column_instead_of_overlapping() {
     // Every address label ends 6 px left of its box and is 6 px per character wide: its
     // left end stays right of the first column's bracket (margin 24 + bracket 16).
     let mut labels = 0;
-    for part in s.split("<text class=\"addr\" text-anchor=\"end\" x=\"").skip(1) {
+    for part in s
+        .split("<text class=\"addr\" text-anchor=\"end\" x=\"")
+        .skip(1)
+    {
         let x: i64 = part[..part.find('"').unwrap()].parse().unwrap();
         let text = &part[part.find('>').unwrap() + 1..part.find("</text>").unwrap()];
         assert!(text.starts_with("0xff"), "{text}");
