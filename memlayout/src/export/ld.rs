@@ -40,6 +40,9 @@
 //!   the firmware zeroes `bss` itself).
 //! * A shared segment (one PA, a VA in each table) gets its output section once, in the
 //!   first exported table that maps it; every table still gets its symbols.
+//! * Segments of different tables may have the same VA (each table is its own address
+//!   space): GNU ld accepts output sections whose VMAs overlap as long as their LMAs
+//!   (the PAs, which the planner keeps apart) do not.
 //! * Per table, a section `.memlayout.tables.<table>` at `TABLES_PA` (VMA and LMA) for
 //!   the translation-table image (`--format bin`, or the macro's `TRANSLATION`), with an
 //!   `ASSERT` that it fits `TABLES_SIZE`.
