@@ -653,7 +653,7 @@ const RESEEDS: u64 = 3;
 ///
 /// A seed never turns a valid layout into an error: random placement can split free
 /// space that lowest-address placement keeps whole, so when the seeded placement fails
-/// but the layout fits without a seed, the planner tries [`RESEEDS`] seeds derived from
+/// but the layout fits without a seed, the planner tries `RESEEDS` seeds derived from
 /// the seed, then takes the lowest-address placement. Each step depends only on the
 /// input, so the result is the same for the same seed. When the layout does not fit
 /// without a seed either, the errors are those of the lowest-address placement.
