@@ -31,7 +31,12 @@ fn section(readme: &str, name: &str) -> std::ops::Range<usize> {
     start..stop
 }
 
+/// Held while a section is compared and maybe rewritten, so two blessing tests never
+/// overwrite each other's change.
+static README_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn check_section(name: &str, text: &str) {
+    let _guard = README_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let path = readme_path();
     let readme = std::fs::read_to_string(&path).expect("README.md");
     let range = section(&readme, name);
@@ -41,7 +46,11 @@ fn check_section(name: &str, text: &str) {
     if std::env::var_os("MEMLAYOUT_BLESS").is_some_and(|v| v == "1") {
         let mut new = readme.clone();
         new.replace_range(range, text);
-        std::fs::write(&path, new).expect("write README.md");
+        // Write a new file and rename it over the README, so the tests that read the
+        // README meanwhile see the old or the new text, never a half-written file.
+        let tmp = path.with_extension("md.bless");
+        std::fs::write(&tmp, new).expect("write README.md.bless");
+        std::fs::rename(&tmp, &path).expect("replace README.md");
         return;
     }
     let readme_lines: Vec<&str> = readme[range].lines().collect();

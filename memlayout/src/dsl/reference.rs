@@ -149,9 +149,10 @@ Rules:
   miss walks two levels, not four. `va_bits = N;` inside a table asks for a larger size;
   one smaller than the ranges need, or outside 25 to 48, is an error on `N`.
 * `tables at START .. END` (or `.. +SIZE`) reserves that whole range before any page is
-  placed and packs the translation tables of every table there, in declaration order.
-  `tables in POOL` puts them anywhere in that RAM pool. Without either, the allocator puts
-  them in the RAM pools.
+  placed and packs the translation tables of every table there, in declaration order; the
+  range must be RAM inside a pool and large enough for every table. `tables in POOL` puts
+  them anywhere in that RAM pool. Without either, the allocator puts them in the RAM
+  pools, preferring pools of each table's security state.
 * `wxn` sets `SCTLR_ELx.WXN` in every table's `SCTLR_SET` (writable memory is
   execute-never); an `rwx` code or data page is then an error.
 * Placement never depends on declaration order: fixed placements first, then identity,
