@@ -396,3 +396,20 @@ fn translation_tables_sit_in_ram_apart_from_every_page() {
     assert_eq!(soc::core0_el3::TTBR0, soc::core0_el3::TABLES_PA);
     assert_eq!(soc::core1_el1::TTBR0, soc::core1_el1::TABLES_PA);
 }
+
+// `identity` with `alias`: the PA of another table's page mapped again at VA == PA.
+memory_layout! {
+    mod aliased {
+        physical ram = 0x8000_0000 .. +1G, non_secure;
+        table el3 (core 0, EL3) {
+            virtual 0x40_0000_0000 .. +1G;
+            page ns_image : data, 2M, rw;
+        }
+        table el1 (core 0, EL1_NS) {
+            virtual 0x8000_0000 .. +1G;
+            page kernel : data, alias el3::ns_image, identity, rw;
+        }
+    }
+}
+const_assert!(aliased::el1::KERNEL.va() == aliased::el3::NS_IMAGE.pa());
+const_assert!(aliased::el1::KERNEL.pa() == aliased::el3::NS_IMAGE.pa());

@@ -1048,3 +1048,55 @@ fn non_secure_tables_map_only_non_secure_pa() {
     )
     .unwrap();
 }
+
+#[test]
+fn an_identity_alias_maps_the_pa_again_at_va_equal_to_pa() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 64 << 20).non_secure())
+        .unwrap();
+    let el3 = l
+        .add_table(
+            "el3",
+            0,
+            ExecutionContext::EL3,
+            &[(0x40_0000_0000, 1 << 30)],
+        )
+        .unwrap();
+    let el1 = l
+        .add_table("el1", 0, ExecutionContext::EL1_NS, &[(RAM, 64 << 20)])
+        .unwrap();
+    let image = l
+        .map(
+            el3,
+            &PageRequest::new("ns_image", PageKind::Data, PageSize::Size2M),
+        )
+        .unwrap();
+    let pa = l.mapping_pa(image).unwrap();
+    let kernel = l
+        .map_alias(
+            el1,
+            image,
+            &PageRequest::new("kernel", PageKind::Data, PageSize::Size2M).identity(),
+        )
+        .unwrap();
+    assert_eq!(l.mapping_va(kernel, el1), Some(pa));
+    assert_eq!(l.mapping_pa(kernel), Some(pa));
+    // Again in the same table: that VA is taken now.
+    let e = l
+        .map_alias(
+            el1,
+            image,
+            &PageRequest::new("again", PageKind::Data, PageSize::Size2M).identity(),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::Overlap { .. }), "{e:?}");
+    // In a table whose ranges do not hold that VA: refused.
+    let e = l
+        .map_alias(
+            el3,
+            image,
+            &PageRequest::new("view", PageKind::Data, PageSize::Size2M).identity(),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::OutsidePools { .. }), "{e:?}");
+}

@@ -109,8 +109,15 @@ impl Plan {
 fn page_rank(p: &crate::spec::PageSpec) -> (u8, core::cmp::Reverse<u128>) {
     let class = if p.alias.is_some() {
         // An alias needs its target mapped; one with a fixed VA still claims that VA
-        // early, and waits for its target if that is not mapped yet.
-        if p.va.is_some() { 0 } else { 4 }
+        // early, and waits for its target if that is not mapped yet. An identity alias
+        // goes with the identity pages, before automatic pages can take its VA.
+        if p.va.is_some() {
+            0
+        } else if p.identity {
+            1
+        } else {
+            4
+        }
     } else if p.va.is_some() || p.pa.is_some() {
         0
     } else if p.identity {

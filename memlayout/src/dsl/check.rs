@@ -781,7 +781,6 @@ fn check_page(
             );
         }
         for (sp, what) in [
-            (p.identity, "identity"),
             (p.pa.map(|n| n.sp), "pa"),
             (p.pool.as_ref().map(|i| Sp::one(i.span())), "pool"),
             (p.count.map(|n| n.sp), "* N"),

@@ -143,7 +143,19 @@ impl<'a> Decls<'a> {
         };
         match related {
             Some(other) => {
-                let other_sp = other.part(other_part).unwrap_or_else(|| other.name_sp());
+                // What the other declaration fixed in the space of the collision.
+                let fixed = match &e.error {
+                    Error::Overlap {
+                        space: crate::error::Space::Physical,
+                        ..
+                    } => [Part::Pa, Part::Identity],
+                    Error::Overlap { .. } => [Part::Va, Part::Identity],
+                    _ => [other_part, other_part],
+                };
+                let other_sp = other
+                    .part(other_part)
+                    .or_else(|| fixed.iter().find_map(|&p| other.part(p)))
+                    .unwrap_or_else(|| other.name_sp());
                 let name = other.name();
                 let note = match (&e.error, other) {
                     (Error::Overlap { .. }, Decl::Tables(_)) => {

@@ -117,7 +117,10 @@ Rules:
   maps it.
 * `alias [TABLE::]PAGE` maps the PA of another page again; a different memory type,
   cacheability or shareability is an error (the Arm architecture forbids mismatched
-  aliases). An alias hosts no segments: its bytes belong to the page it aliases.
+  aliases). An alias hosts no segments: its bytes belong to the page it aliases. With
+  `identity`, the alias sits at VA == the PA it maps (an error on `identity` if that VA
+  is taken or outside the table's ranges); `pa`, `pool` and `* N` do not combine with
+  `alias`.
 * Segment kinds and the pages that take them (segments become linker sections):
 
   | kind | holds | pages that take it |
