@@ -71,9 +71,28 @@ pub struct Range {
     pub end: u64,
 }
 
+impl Range {
+    /// The true end: a range that ends at 2^64 has `end == 0` (it wrapped), and ends at
+    /// `0x1_0000_0000_0000_0000` here.
+    pub const fn end_u128(&self) -> u128 {
+        if self.end <= self.start && self.end == 0 {
+            1 << 64
+        } else {
+            self.end as u128
+        }
+    }
+
+    /// The number of bytes (2^64 for the whole space).
+    pub const fn size(&self) -> u128 {
+        self.end_u128() - self.start as u128
+    }
+}
+
+/// `0xSTART..0xEND` with the true end, so a range ending at 2^64 prints as ending at
+/// `0x10000000000000000`, not at 0.
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:#x}..{:#x}", self.start, self.end)
+        write!(f, "{:#x}..{:#x}", self.start, self.end_u128())
     }
 }
 
@@ -440,7 +459,7 @@ impl fmt::Display for Error {
             Error::BeyondLimit { addr, range, bits } => write!(
                 f,
                 "{addr} range {range} passes the {bits}-bit address limit {:#x}; keep it below the limit",
-                if *bits >= 64 { u64::MAX } else { 1u64 << bits }
+                1u128 << (*bits).min(64)
             ),
             Error::OutsidePools { addr, range, space } => write!(
                 f,
@@ -471,7 +490,7 @@ impl fmt::Display for Error {
                     Some(r) => write!(
                         f,
                         "the largest free range is {r} ({:#x} bytes), so enlarge the space or ask for less",
-                        r.end.wrapping_sub(r.start)
+                        r.size()
                     ),
                     None => f.write_str(
                         "it has no free range left, so enlarge the space or ask for less",
@@ -536,7 +555,7 @@ impl fmt::Display for Error {
                     Some(r) => write!(
                         f,
                         "the largest free range is {r} ({:#x} bytes), so enlarge the pool or put the tables elsewhere",
-                        r.end.wrapping_sub(r.start)
+                        r.size()
                     ),
                     None => f.write_str(
                         "it has no free range left, so enlarge the pool or put the tables elsewhere",
@@ -547,7 +566,7 @@ impl fmt::Display for Error {
                 f,
                 "the translation tables need {:#x} bytes ({count} of 4 KiB) but the range {range} for them holds only {:#x}; make it at least {:#x} bytes",
                 count.saturating_mul(4096),
-                range.end.wrapping_sub(range.start),
+                range.size(),
                 count.saturating_mul(4096)
             ),
             Error::Duplicate { what, name } => {
@@ -724,3 +743,33 @@ impl fmt::Display for Error {
 
 #[cfg(feature = "std")]
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn ranges_ending_at_2_64_print_their_true_end() {
+        let top = Range {
+            start: 0xFFFF_FFFF_FFFF_F000,
+            end: 0,
+        };
+        assert_eq!(top.to_string(), "0xfffffffffffff000..0x10000000000000000");
+        assert_eq!(top.size(), 0x1000);
+        let e = Error::BeyondLimit {
+            addr: Addr::Pa,
+            range: top,
+            bits: 48,
+        };
+        assert_eq!(
+            e.to_string(),
+            "PA range 0xfffffffffffff000..0x10000000000000000 passes the 48-bit address limit 0x1000000000000; keep it below the limit"
+        );
+        let low = Range {
+            start: 0,
+            end: 0x1000,
+        };
+        assert_eq!(low.to_string(), "0x0..0x1000");
+    }
+}

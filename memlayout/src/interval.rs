@@ -125,7 +125,8 @@ impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.end() {
             Some(end) => write!(f, "{:#x}..{:#x}", self.start, end),
-            None => write!(f, "{:#x}..=0x{:x}", self.start, self.last),
+            // Ends at 2^64: print the true end, not 0.
+            None => write!(f, "{:#x}..{:#x}", self.start, u128::from(self.last) + 1),
         }
     }
 }

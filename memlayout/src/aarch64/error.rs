@@ -169,12 +169,17 @@ pub enum BuildError {
     },
 }
 
-/// `va .. end` written as `0xVA..0xEND`, saturating instead of wrapping.
+/// `va .. va + size` written as `0xVA..0xEND` with the true end (past 2^64 if it is).
 struct Range(u64, u64);
 
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:#x}..{:#x}", self.0, self.0.saturating_add(self.1))
+        write!(
+            f,
+            "{:#x}..{:#x}",
+            self.0,
+            u128::from(self.0) + u128::from(self.1)
+        )
     }
 }
 

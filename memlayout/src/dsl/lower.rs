@@ -211,7 +211,7 @@ fn tables_message(error: &Error) -> Option<String> {
             Some(format!(
                 "the translation tables need {need:#x} bytes ({count} table{} of 4 KiB) but this range holds only {:#x}; make it at least `+{}`",
                 plural(*count),
-                range.end.wrapping_sub(range.start),
+                range.size(),
                 human(need)
             ))
         }
@@ -222,10 +222,7 @@ fn tables_message(error: &Error) -> Option<String> {
             largest,
         } => {
             let free = match largest {
-                Some(r) => format!(
-                    "the largest free range is {r} ({:#x} bytes)",
-                    r.end.wrapping_sub(r.start)
-                ),
+                Some(r) => format!("the largest free range is {r} ({:#x} bytes)", r.size()),
                 None => "it has no free range left".to_string(),
             };
             Some(format!(
