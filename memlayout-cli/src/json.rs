@@ -8,8 +8,8 @@
 //! { "format_version": 1, "seed": u64 | null, "pa_bits": int,
 //!   "pools":  [ { "name", "start", "end" (exclusive), "device": bool, "non_secure": bool } ],
 //!   "tables": [ { "name", "core" (the first core), "cores" (every core using it), "el" ("EL3", "EL1_NS", ..), "regime" ("EL3", "EL2", "EL1&0"),
-//!                 "tables_pa", "table_count",
-//!                 "registers": { "mair", "tcr", "ttbr0", "sctlr_set" },
+//!                 "tables_pa", "table_count", "va_bits", "upper_va_bits",
+//!                 "registers": { "mair", "tcr", "ttbr0", "ttbr1", "sctlr_set" },
 //!                 "pages":    [ { "name", "index", "va", "pa", "size", "kind", "perms",
 //!                                 "cacheability" (null for device), "shareability" (null for device),
 //!                                 "shared", "identity", "alias_of" (page name | null),
@@ -50,6 +50,10 @@ struct Table {
     regime: String,
     tables_pa: u64,
     table_count: usize,
+    /// The lower range's VA size, `null` without a lower range.
+    va_bits: Option<u8>,
+    /// The upper range's VA size (TTBR1), `null` without an upper range.
+    upper_va_bits: Option<u8>,
     registers: Registers,
     pages: Vec<Page>,
     segments: Vec<Segment>,
@@ -60,6 +64,8 @@ struct Registers {
     mair: u64,
     tcr: u64,
     ttbr0: u64,
+    /// `TTBR1_EL1`: the upper range's root, 0 without an upper range.
+    ttbr1: u64,
     sctlr_set: u64,
 }
 
@@ -134,10 +140,13 @@ pub fn json(input: &Input<'_>) -> String {
                     regime: tr.regime().to_string(),
                     tables_pa: tr.base_pa(),
                     table_count: tr.table_count(),
+                    va_bits: tr.has_lower().then_some(tr.va_bits()),
+                    upper_va_bits: tr.upper_va_bits(),
                     registers: Registers {
                         mair: tr.mair(),
                         tcr: tr.tcr(),
                         ttbr0: tr.ttbr0(),
+                        ttbr1: tr.ttbr1(),
                         sctlr_set: tr.sctlr_set(),
                     },
                     pages: t

@@ -172,6 +172,8 @@ impl Layout {
     fn table_config(&self, t: TableId, config: &TableConfig) -> TableConfig {
         let mut cfg = *config;
         cfg.va_bits = self.va_bits(t).unwrap_or(cfg.va_bits);
+        cfg.upper_va_bits = self.upper_va_bits(t);
+        cfg.lower = self.has_lower_range(t);
         // A declared PA size is what the registers get; otherwise the configured size,
         // raised to cover every pool.
         cfg.pa_bits = match self.declared_pa_bits() {

@@ -13,7 +13,7 @@ use super::descriptor::{
 use super::error::{BuildError, PageRef, TableRef};
 use super::mair::MemoryType;
 use super::regs::{self, Registers};
-use super::walk::{Walk, WalkFault, walk_image};
+use super::walk::{Walk, WalkFault};
 use crate::model::{
     ExecutionContext, MemAttrs, Page, PageKind, PageSize, SecurityState, Shareability, TableInfo,
 };
@@ -46,8 +46,17 @@ impl DeviceMemory {
 /// How to build a table: address sizes and options.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TableConfig {
-    /// The VA size: TTBR0 translates `0 .. 2^va_bits`. 25 to 48; default 48.
+    /// The VA size of the lower range: TTBR0 translates `0 .. 2^va_bits`. 25 to 48;
+    /// default 48.
     pub va_bits: u8,
+    /// Whether the table has a lower range (TTBR0); default true. Without one,
+    /// `TCR_EL1.EPD0` is set, no lower tables are built and `TTBR0` is 0; the table then
+    /// needs an upper range.
+    pub lower: bool,
+    /// The VA size of the upper range, when the table has one (EL1&0 tables only):
+    /// TTBR1 translates `2^64 - 2^bits .. 2^64`. 25 to 48; default `None` (no upper
+    /// range: `TCR_EL1.EPD1` is set).
+    pub upper_va_bits: Option<u8>,
     /// The PA size: output addresses must lie below `2^pa_bits`. One of 32, 36, 40, 42,
     /// 44 or 48; default 40.
     pub pa_bits: u8,
@@ -61,9 +70,12 @@ pub struct TableConfig {
 }
 
 impl TableConfig {
-    /// The defaults: 48-bit VA, 40-bit PA, no WXN, Device-nGnRE, Contiguous hints on.
+    /// The defaults: a 48-bit lower VA range and no upper one, 40-bit PA, no WXN,
+    /// Device-nGnRE, Contiguous hints on.
     pub const DEFAULT: TableConfig = TableConfig {
         va_bits: 48,
+        lower: true,
+        upper_va_bits: None,
         pa_bits: 40,
         wxn: false,
         device: DeviceMemory::NGnRE,
@@ -78,6 +90,18 @@ impl TableConfig {
     /// With another VA size.
     pub const fn with_va_bits(mut self, va_bits: u8) -> TableConfig {
         self.va_bits = va_bits;
+        self
+    }
+
+    /// With an upper VA range of `bits` bits (`Some`), or without one (`None`).
+    pub const fn with_upper_va_bits(mut self, bits: Option<u8>) -> TableConfig {
+        self.upper_va_bits = bits;
+        self
+    }
+
+    /// With or without a lower VA range.
+    pub const fn with_lower(mut self, lower: bool) -> TableConfig {
+        self.lower = lower;
         self
     }
 
@@ -105,12 +129,18 @@ impl TableConfig {
         self
     }
 
-    /// Checks the address sizes.
+    /// Checks the address sizes, and that there is a lower or an upper range.
     pub fn validate(&self) -> Result<(), BuildError> {
-        if !regs::va_bits_supported(self.va_bits) {
-            return Err(BuildError::VaBits {
-                va_bits: self.va_bits,
-            });
+        for va_bits in [Some(self.va_bits), self.upper_va_bits]
+            .into_iter()
+            .flatten()
+        {
+            if !regs::va_bits_supported(va_bits) {
+                return Err(BuildError::VaBits { va_bits });
+            }
+        }
+        if !self.lower && self.upper_va_bits.is_none() {
+            return Err(BuildError::NoVaRange);
         }
         if regs::ps_encoding(self.pa_bits).is_none() {
             return Err(BuildError::PaBits {
@@ -202,11 +232,27 @@ impl Leaf {
     }
 }
 
-/// The leaves of a table, merged and hinted, with the table count they need.
-struct Plan {
+/// The leaves of one range (lower or upper), merged and hinted, with the table count
+/// they need. Upper-range leaves hold their VA relative to the range's start (the VA
+/// with the all-ones bits above the range cleared), which is what indexes the tables.
+struct Tree {
+    va_bits: u8,
     root_level: u8,
     leaves: Vec<Leaf>,
     tables: usize,
+}
+
+/// The trees of a table: lower (TTBR0) and upper (TTBR1), each present when the table
+/// has that range.
+struct Plan {
+    lower: Option<Tree>,
+    upper: Option<Tree>,
+}
+
+impl Plan {
+    fn tables(&self) -> usize {
+        self.lower.as_ref().map_or(0, |t| t.tables) + self.upper.as_ref().map_or(0, |t| t.tables)
+    }
 }
 
 fn page_level(size: PageSize) -> u8 {
@@ -217,7 +263,7 @@ fn page_level(size: PageSize) -> u8 {
     }
 }
 
-/// Checks the pages and turns them into the final leaf list.
+/// Checks the pages and turns them into the final leaf lists, one per range.
 fn plan(
     el: ExecutionContext,
     table: &TableRef,
@@ -225,10 +271,20 @@ fn plan(
     config: &TableConfig,
 ) -> Result<Plan, BuildError> {
     config.validate()?;
-    let root = root_level(config.va_bits).unwrap_or(0);
+    let upper_bits = config.upper_va_bits;
+    if upper_bits.is_some() && Regime::of(el).is_single_privilege() {
+        return Err(BuildError::UpperRangeInRegime {
+            table: table.clone(),
+            el,
+        });
+    }
+    let lower_root = root_level(config.va_bits).unwrap_or(0);
+    let upper_root = upper_bits.and_then(root_level).unwrap_or(0);
+    let upper_start = upper_bits.and_then(regs::upper_range_start).unwrap_or(0);
     let va_limit = 1u64 << config.va_bits;
     let pa_limit = 1u64 << config.pa_bits;
-    let mut leaves = Vec::with_capacity(pages.len());
+    let mut lower = Vec::new();
+    let mut upper = Vec::new();
     for (i, page) in pages.iter().enumerate() {
         if page.el() != el {
             return Err(BuildError::WrongContext {
@@ -245,11 +301,28 @@ fn plan(
                 page: PageRef::of(page),
             });
         }
-        if page.va().checked_add(size).is_none_or(|end| end > va_limit) {
-            return Err(BuildError::VaOutOfRange {
-                table: table.clone(),
-                page: PageRef::of(page),
-                va_bits: config.va_bits,
+        // A page's last byte: `va + size` is 2^64 for the top page of the upper range.
+        let last = page.va().checked_add(size - 1);
+        let is_upper = page.va() >> 63 == 1;
+        let inside = if is_upper {
+            upper_bits.is_some() && page.va() >= upper_start && last.is_some()
+        } else {
+            config.lower && last.is_some_and(|last| last < va_limit)
+        };
+        if !inside {
+            return Err(if upper_bits.is_none() && config.lower {
+                BuildError::VaOutOfRange {
+                    table: table.clone(),
+                    page: PageRef::of(page),
+                    va_bits: config.va_bits,
+                }
+            } else {
+                BuildError::VaOutsideRanges {
+                    table: table.clone(),
+                    page: PageRef::of(page),
+                    lower: config.lower.then_some(config.va_bits),
+                    upper: upper_bits,
+                }
             });
         }
         if page.pa().checked_add(size).is_none_or(|end| end > pa_limit) {
@@ -271,13 +344,18 @@ fn plan(
         }
         let bits = page_attributes(el, attrs, config).attributes();
         let level = page_level(page.page_size());
+        let (leaves, root, va) = if is_upper {
+            (&mut upper, upper_root, page.va() - upper_start)
+        } else {
+            (&mut lower, lower_root, page.va())
+        };
         if level < root {
             // A block larger than a root entry: write it as root-level blocks.
             let step = level_size(root);
             let mut off = 0;
             while off < size {
                 leaves.push(Leaf {
-                    va: page.va() + off,
+                    va: va + off,
                     pa: page.pa() + off,
                     level: root,
                     attrs: bits,
@@ -287,7 +365,7 @@ fn plan(
             }
         } else {
             leaves.push(Leaf {
-                va: page.va(),
+                va,
                 pa: page.pa(),
                 level,
                 attrs: bits,
@@ -295,6 +373,27 @@ fn plan(
             });
         }
     }
+    let lower = if config.lower {
+        Some(tree(table, pages, config, config.va_bits, lower)?)
+    } else {
+        None
+    };
+    let upper = match upper_bits {
+        Some(bits) => Some(tree(table, pages, config, bits, upper)?),
+        None => None,
+    };
+    Ok(Plan { lower, upper })
+}
+
+/// Sorts, checks, merges and hints the leaves of one range of `va_bits` bits.
+fn tree(
+    table: &TableRef,
+    pages: &[&Page],
+    config: &TableConfig,
+    va_bits: u8,
+    mut leaves: Vec<Leaf>,
+) -> Result<Tree, BuildError> {
+    let root = root_level(va_bits).unwrap_or(0);
     leaves.sort_by_key(|l| (l.va, l.page));
     for pair in leaves.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
@@ -321,7 +420,8 @@ fn plan(
         }
     }
     let tables = count_tables(root, &leaves);
-    Ok(Plan {
+    Ok(Tree {
+        va_bits,
         root_level: root,
         leaves,
         tables,
@@ -456,18 +556,20 @@ where
     let pages: Vec<&Page> = pages.into_iter().collect();
     let Some(first) = pages.first() else {
         config.validate()?;
-        return Ok(1);
+        return Ok(usize::from(config.lower) + usize::from(config.upper_va_bits.is_some()));
     };
     let table = TableRef::of_page(first);
-    plan(first.el(), &table, &pages, config).map(|p| p.tables)
+    plan(first.el(), &table, &pages, config).map(|p| p.tables())
 }
 
-/// Builds the translation tables of one table: the image laid out from `base_pa` (root
-/// table first, then depth-first in VA order) and the register values that load it.
+/// Builds the translation tables of one table: the image laid out from `base_pa` (the
+/// lower range's tables first, root first, then depth-first in VA order; then the upper
+/// range's tables the same way) and the register values that load it.
 ///
 /// Every page must belong to `info`'s exception level, be aligned to its size, lie in
-/// the VA and PA ranges of `config`, and not overlap another page in VA. The image holds
-/// exactly [`table_count`] tables.
+/// the lower or upper VA range of `config` (a VA with bit 63 set is an upper VA) and in
+/// its PA range, and not overlap another page in VA. The image holds exactly
+/// [`table_count`] tables.
 pub fn build<'a, I>(
     info: &TableInfo,
     pages: I,
@@ -483,21 +585,32 @@ where
     if !base_pa.is_multiple_of(TABLE_BYTES) {
         return Err(BuildError::UnalignedBase { table, base_pa });
     }
-    let end = (plan.tables as u64)
+    let count = plan.tables();
+    let end = (count as u64)
         .checked_mul(TABLE_BYTES)
         .and_then(|len| base_pa.checked_add(len));
     if end.is_none_or(|end| end > 1u64 << config.pa_bits) {
         return Err(BuildError::TablesBeyondPa {
             table,
             base_pa,
-            count: plan.tables,
+            count,
             pa_bits: config.pa_bits,
         });
     }
-    let mut descriptors = Vec::with_capacity(plan.tables * ENTRIES_PER_TABLE);
-    emit(plan.root_level, &plan.leaves, &mut descriptors, base_pa);
+    let mut descriptors = Vec::with_capacity(count * ENTRIES_PER_TABLE);
+    let mut lower = None;
+    if let Some(t) = &plan.lower {
+        emit(t.root_level, &t.leaves, &mut descriptors, base_pa);
+        lower = Some((t.va_bits, base_pa));
+    }
+    let mut upper = None;
+    if let Some(t) = &plan.upper {
+        let root_pa = base_pa + descriptors.len() as u64 * 8;
+        emit(t.root_level, &t.leaves, &mut descriptors, base_pa);
+        upper = Some((t.va_bits, root_pa));
+    }
     let regime = Regime::of(info.el());
-    let registers = Registers::new(regime, config.va_bits, config.pa_bits, base_pa, config.wxn)
+    let registers = Registers::with_ranges(regime, lower, upper, config.pa_bits, config.wxn)
         .ok_or(BuildError::PaBits {
             pa_bits: config.pa_bits,
         })?;
@@ -509,13 +622,33 @@ where
         name: String::from(info.name()),
         el: info.el(),
         base_pa,
-        root_level: plan.root_level,
+        root_level: plan.lower.as_ref().map_or(0, |t| t.root_level),
         va_bits: config.va_bits,
+        lower: plan.lower.as_ref().map(|t| t.tables),
+        upper: plan
+            .upper
+            .as_ref()
+            .zip(upper)
+            .map(|(t, (bits, root_pa))| UpperRange {
+                va_bits: bits,
+                root_level: t.root_level,
+                root_pa,
+                tables: t.tables,
+            }),
         pa_bits: config.pa_bits,
         descriptors,
         bytes,
         registers,
     })
+}
+
+/// The upper range of a built table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct UpperRange {
+    va_bits: u8,
+    root_level: u8,
+    root_pa: u64,
+    tables: usize,
 }
 
 /// A built translation table: the image of its 4 KiB tables and the register values
@@ -527,6 +660,9 @@ pub struct Translation {
     base_pa: u64,
     root_level: u8,
     va_bits: u8,
+    /// The lower range's table count, when the table has a lower range.
+    lower: Option<usize>,
+    upper: Option<UpperRange>,
     pa_bits: u8,
     descriptors: Vec<u64>,
     bytes: Vec<u8>,
@@ -564,14 +700,63 @@ impl Translation {
         self.descriptors.len() / ENTRIES_PER_TABLE
     }
 
-    /// The lookup level of the root table: 0, 1 or 2.
+    /// The lookup level of the lower range's root table: 0, 1 or 2.
     pub const fn root_level(&self) -> u8 {
         self.root_level
     }
 
-    /// The VA size the table translates.
+    /// The VA size of the lower range (`0 .. 2^va_bits`, through TTBR0).
     pub const fn va_bits(&self) -> u8 {
         self.va_bits
+    }
+
+    /// Whether the table has a lower range (TTBR0); without one, `TCR_EL1.EPD0` is set.
+    pub const fn has_lower(&self) -> bool {
+        self.lower.is_some()
+    }
+
+    /// The number of tables of the lower range (at the start of the image); 0 without
+    /// a lower range.
+    pub const fn lower_table_count(&self) -> usize {
+        match self.lower {
+            Some(n) => n,
+            None => 0,
+        }
+    }
+
+    /// The VA size of the upper range (`2^64 - 2^bits .. 2^64`, through TTBR1), if the
+    /// table has one.
+    pub const fn upper_va_bits(&self) -> Option<u8> {
+        match self.upper {
+            Some(u) => Some(u.va_bits),
+            None => None,
+        }
+    }
+
+    /// The lookup level of the upper range's root table, if the table has one.
+    pub const fn upper_root_level(&self) -> Option<u8> {
+        match self.upper {
+            Some(u) => Some(u.root_level),
+            None => None,
+        }
+    }
+
+    /// The PA of the upper range's root table (after the lower range's tables), if the
+    /// table has one.
+    pub const fn upper_root_pa(&self) -> Option<u64> {
+        match self.upper {
+            Some(u) => Some(u.root_pa),
+            None => None,
+        }
+    }
+
+    /// The number of tables of the upper range (at the end of the image); 0 without an
+    /// upper range.
+    pub const fn upper_table_count(&self) -> usize {
+        match self.upper {
+            Some(u) => u.tables,
+            None => 0,
+        }
     }
 
     /// The PA size in the TCR.
@@ -632,9 +817,14 @@ impl Translation {
         self.registers.tcr
     }
 
-    /// `TTBR0_ELx`: the root table's PA.
+    /// `TTBR0_ELx`: the lower range's root table PA; 0 without a lower range.
     pub const fn ttbr0(&self) -> u64 {
         self.registers.ttbr0
+    }
+
+    /// `TTBR1_EL1`: the upper range's root table PA; 0 without an upper range.
+    pub const fn ttbr1(&self) -> u64 {
+        self.registers.ttbr1
     }
 
     /// The `SCTLR_ELx` bits to set: M, C, I, and WXN if asked for.
@@ -642,14 +832,17 @@ impl Translation {
         self.registers.sctlr_set
     }
 
-    /// Translates `va` by walking the image as the MMU would.
+    /// Translates `va` by walking the image as the MMU would: a VA with bit 63 set
+    /// through the upper range's root (TTBR1), any other through the lower range's
+    /// (TTBR0); see [`walk_registers`](super::walk_registers).
     pub fn walk(&self, va: u64) -> Result<Walk, WalkFault> {
-        walk_image(
+        super::walk_registers(
             &self.bytes,
             self.base_pa,
-            self.root_level,
-            self.va_bits,
             self.regime(),
+            self.registers.tcr,
+            self.registers.ttbr0,
+            self.registers.ttbr1,
             va,
         )
     }
@@ -1411,5 +1604,140 @@ mod tests {
             build(&info(EL3), [&p], !0xfff, &cfg),
             Err(BuildError::TablesBeyondPa { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod upper_tests {
+    use super::*;
+    use crate::aarch64::descriptor::TABLE_BYTES;
+    use crate::aarch64::regs::{TCR_EL1_EPD0, TCR_EL1_EPD1, TCR_EL1_T1SZ_MASK, TCR_T0SZ_MASK};
+    use crate::model::{MemAttrs, PageKind};
+    use ExecutionContext::*;
+
+    const KERNEL: u64 = 0xFFFF_8000_0000_0000;
+
+    fn info(el: ExecutionContext) -> TableInfo {
+        TableInfo::new("t", 0, el)
+    }
+
+    fn page(el: ExecutionContext, va: u64, pa: u64, size: PageSize) -> Page {
+        Page::new(
+            "p",
+            0,
+            &info(el),
+            va,
+            pa,
+            size,
+            MemAttrs::new(PageKind::Data),
+            false,
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn lower_and_upper_trees_share_one_image() {
+        let pages = [
+            page(EL1_NS, 0x4000_0000, 0x8000_0000, PageSize::Size4K),
+            page(EL1_NS, KERNEL, 0x8010_0000, PageSize::Size4K),
+            page(EL1_NS, KERNEL + (1 << 30), 0xC000_0000, PageSize::Size1G),
+            page(EL1_NS, u64::MAX - 0xFFF, 0x8020_0000, PageSize::Size4K),
+        ];
+        let cfg = TableConfig::DEFAULT
+            .with_va_bits(31)
+            .with_upper_va_bits(Some(47));
+        let base = 0x4000_0000;
+        let t = build(&info(EL1_NS), &pages, base, &cfg).unwrap();
+        // Lower: a level 1 root, a level 2 and a level 3 table.
+        assert_eq!(t.lower_table_count(), 3);
+        // Upper (47 bits, level 0 root): root, level 1 for KERNEL (holding the 1G block),
+        // level 2 and 3 for KERNEL's 4K page, and levels 1, 2, 3 for the top page.
+        assert_eq!(t.upper_table_count(), 7);
+        assert_eq!(t.table_count(), 10);
+        assert_eq!(table_count(&pages, &cfg), Ok(10));
+        assert_eq!(t.ttbr0(), base);
+        assert_eq!(t.ttbr1(), base + 3 * TABLE_BYTES);
+        assert_eq!(t.upper_root_pa(), Some(base + 3 * TABLE_BYTES));
+        assert_eq!(t.upper_root_level(), Some(0));
+        assert_eq!(t.tcr() & TCR_T0SZ_MASK, 33);
+        assert_eq!((t.tcr() & TCR_EL1_T1SZ_MASK) >> 16, 17);
+        assert_eq!(t.tcr() & (TCR_EL1_EPD0 | TCR_EL1_EPD1), 0);
+        for p in &pages {
+            for off in [0, p.size() - 1] {
+                let w = t.walk(p.va() + off).unwrap();
+                assert_eq!(w.pa, p.pa() + off, "{:#x}", p.va() + off);
+                assert_eq!(w.va, p.va() + off);
+            }
+        }
+        assert!(matches!(
+            t.walk(KERNEL + (2 << 30)),
+            Err(WalkFault::Translation { level: 1, .. })
+        ));
+        assert!(matches!(
+            t.walk(KERNEL - 0x1000),
+            Err(WalkFault::UpperOutOfRange { va_bits: 47, .. })
+        ));
+        assert!(matches!(
+            t.walk(1 << 31),
+            Err(WalkFault::OutOfRange { va_bits: 31, .. })
+        ));
+    }
+
+    #[test]
+    fn upper_only_table_sets_epd0() {
+        let pages = [page(
+            EL0_NS,
+            0xFFFF_FFFF_C000_0000,
+            0x8000_0000,
+            PageSize::Size2M,
+        )];
+        let cfg = TableConfig::DEFAULT
+            .with_lower(false)
+            .with_upper_va_bits(Some(30));
+        let t = build(&info(EL0_NS), &pages, 0x1000, &cfg).unwrap();
+        assert_eq!(t.table_count(), 1, "a level 2 root holding the 2M block");
+        assert!(!t.has_lower());
+        assert_eq!((t.ttbr0(), t.ttbr1()), (0, 0x1000));
+        assert_ne!(t.tcr() & TCR_EL1_EPD0, 0);
+        assert_eq!(t.tcr() & TCR_EL1_EPD1, 0);
+        assert_eq!(t.walk(0xFFFF_FFFF_C000_0123).unwrap().pa, 0x8000_0123);
+        assert_eq!(t.walk(0x1000), Err(WalkFault::NoLowerRange { va: 0x1000 }));
+        let lower = page(EL0_NS, 0x1000, 0, PageSize::Size4K);
+        assert!(matches!(
+            build(&info(EL0_NS), [&lower], 0, &cfg),
+            Err(BuildError::VaOutsideRanges {
+                lower: None,
+                upper: Some(30),
+                ..
+            })
+        ));
+        assert_eq!(
+            table_count([], &TableConfig::DEFAULT.with_lower(false)),
+            Err(BuildError::NoVaRange)
+        );
+    }
+
+    #[test]
+    fn upper_range_errors() {
+        let cfg = TableConfig::DEFAULT.with_upper_va_bits(Some(39));
+        let p = page(EL3, KERNEL, 0, PageSize::Size4K);
+        assert!(matches!(
+            build(&info(EL3), [&p], 0, &cfg),
+            Err(BuildError::UpperRangeInRegime { el: EL3, .. })
+        ));
+        // Below the 39-bit upper range.
+        let low = page(EL1_S, 0xFFFF_FF00_0000_0000 - 0x1000, 0, PageSize::Size4K);
+        assert!(matches!(
+            build(&info(EL1_S), [&low], 0, &cfg),
+            Err(BuildError::VaOutsideRanges {
+                upper: Some(39),
+                ..
+            })
+        ));
+        assert_eq!(
+            table_count([], &cfg.with_upper_va_bits(Some(50))),
+            Err(BuildError::VaBits { va_bits: 50 })
+        );
+        assert_eq!(table_count([], &cfg), Ok(2), "two empty roots");
     }
 }

@@ -167,6 +167,27 @@ pub enum BuildError {
         /// The page.
         page: PageRef,
     },
+    /// The configuration has neither a lower nor an upper VA range.
+    NoVaRange,
+    /// An upper VA range asked for an EL3 or EL2 table, whose regime has none.
+    UpperRangeInRegime {
+        /// The table.
+        table: TableRef,
+        /// Its exception level.
+        el: ExecutionContext,
+    },
+    /// A page outside both VA ranges of a table that has an upper range or lacks a
+    /// lower one (see [`VaOutOfRange`](Self::VaOutOfRange) for the plain case).
+    VaOutsideRanges {
+        /// The table.
+        table: TableRef,
+        /// The page.
+        page: PageRef,
+        /// The size of the lower range, if the table has one.
+        lower: Option<u8>,
+        /// The size of the upper range, if the table has one.
+        upper: Option<u8>,
+    },
 }
 
 /// `va .. va + size` written as `0xVA..0xEND` with the true end (past 2^64 if it is).
@@ -267,6 +288,36 @@ impl fmt::Display for BuildError {
                  WXN, which makes writable memory execute-never; drop `w` or `x`, or turn \
                  WXN off"
             ),
+            BuildError::NoVaRange => f.write_str(
+                "the table has neither a lower nor an upper VA range; give it a lower range \
+                 or an upper VA size",
+            ),
+            BuildError::UpperRangeInRegime { table, el } => write!(
+                f,
+                "{table} is an {el} table, and EL3 and EL2 (without VHE) have no upper VA \
+                 range (TTBR1); drop the upper VA size"
+            ),
+            BuildError::VaOutsideRanges {
+                table,
+                page,
+                lower,
+                upper,
+            } => {
+                write!(
+                    f,
+                    "page {page} at VA {} lies outside the VA ranges of {table} (",
+                    Range(page.va, page.size.bytes())
+                )?;
+                match lower {
+                    Some(bits) => write!(f, "lower 0x0..{:#x}", 1u64 << (*bits).min(63))?,
+                    None => f.write_str("no lower range")?,
+                }
+                match upper.and_then(super::regs::upper_range_start) {
+                    Some(start) => write!(f, ", upper {start:#x}..2^64")?,
+                    None => f.write_str(", no upper range")?,
+                }
+                f.write_str("); move it into one of them")
+            }
         }
     }
 }
@@ -354,8 +405,19 @@ mod tests {
                 pa_bits: 32,
             },
             BuildError::WritableExecutable {
-                table,
+                table: table.clone(),
                 page: page("p", 1),
+            },
+            BuildError::NoVaRange,
+            BuildError::UpperRangeInRegime {
+                table: table.clone(),
+                el: ExecutionContext::EL3,
+            },
+            BuildError::VaOutsideRanges {
+                table,
+                page: page("p", 0),
+                lower: None,
+                upper: Some(39),
             },
         ];
         for e in errors {

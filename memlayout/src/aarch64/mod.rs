@@ -94,7 +94,7 @@ pub use error::{BuildError, PageRef, TableRef};
 pub use image::{TABLES_SECTION_PREFIX, TranslationImage};
 pub use mair::{MAIR, MemoryType};
 pub use regs::Registers;
-pub use walk::{Walk, WalkFault, walk_image};
+pub use walk::{Walk, WalkFault, walk_image, walk_registers};
 
 use crate::model::ExecutionContext;
 

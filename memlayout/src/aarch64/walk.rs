@@ -34,6 +34,19 @@ pub enum WalkFault {
         /// The VA size.
         va_bits: u8,
     },
+    /// The VA has bit 63 set but lies below the upper range `2^64 - 2^va_bits .. 2^64`
+    /// that TTBR1 translates (hardware reports a level 0 translation fault).
+    UpperOutOfRange {
+        /// The VA.
+        va: u64,
+        /// The upper range's VA size.
+        va_bits: u8,
+    },
+    /// The VA is a lower VA but the table has no lower range (`TCR_EL1.EPD0` set).
+    NoLowerRange {
+        /// The VA.
+        va: u64,
+    },
     /// The descriptor at `level` is invalid or a reserved encoding (a translation fault).
     Translation {
         /// The VA.
@@ -69,6 +82,17 @@ impl fmt::Display for WalkFault {
                 "VA {va:#x} lies outside the {va_bits}-bit range of TTBR0; only addresses \
                  below {:#x} translate",
                 1u64 << (*va_bits).min(63)
+            ),
+            WalkFault::UpperOutOfRange { va, va_bits } => write!(
+                f,
+                "VA {va:#x} lies below the {va_bits}-bit upper range of TTBR1; only upper \
+                 addresses from {:#x} translate",
+                regs::upper_range_start(*va_bits).unwrap_or(0)
+            ),
+            WalkFault::NoLowerRange { va } => write!(
+                f,
+                "VA {va:#x} is a lower address but the table has no lower range (TCR_EL1.EPD0 \
+                 is set); only upper addresses translate"
             ),
             WalkFault::Translation { va, level } => write!(
                 f,
@@ -280,10 +304,24 @@ pub fn walk_image(
     if va >> va_bits != 0 {
         return Err(WalkFault::OutOfRange { va, va_bits });
     }
-    let mut table_pa = base_pa;
+    walk_from(image, base_pa, base_pa, root_level, regime, va, va)
+}
+
+/// Walks from the root table at `root_pa`, indexing with `index_va` (the VA with the
+/// bits above the range cleared) and reporting `va`.
+fn walk_from(
+    image: &[u8],
+    base_pa: u64,
+    root_pa: u64,
+    root_level: u8,
+    regime: Regime,
+    va: u64,
+    index_va: u64,
+) -> Result<Walk, WalkFault> {
+    let mut table_pa = root_pa;
     let mut level = root_level;
     loop {
-        let index = level_index(va, level);
+        let index = level_index(index_va, level);
         let Some(d) = read(image, base_pa, table_pa, index) else {
             return Err(WalkFault::OutsideImage {
                 va,
@@ -548,4 +586,63 @@ mod tests {
             })
         );
     }
+}
+
+/// The VA size a TxSZ field gives, with its root level, or `BadGeometry`.
+fn geometry(txsz: u64) -> Result<(u8, u8), WalkFault> {
+    let va_bits = 64u64.saturating_sub(txsz) as u8;
+    match super::root_level(va_bits) {
+        Some(level) if regs::va_bits_supported(va_bits) => Ok((va_bits, level)),
+        _ => Err(WalkFault::BadGeometry {
+            root_level: 0,
+            va_bits,
+        }),
+    }
+}
+
+/// Walks a table image for `va` as the MMU would with these register values loaded:
+/// the regime's `TCR_ELx`, `TTBR0_ELx` and (EL1&0 only) `TTBR1_EL1`.
+///
+/// `image` holds the tables laid out from `image_pa` (both ranges' tables, as
+/// [`build`][build-fn] writes them). In the EL1&0 regime a VA with bit 63 set goes
+/// through TTBR1 (`TCR_EL1.T1SZ`, disabled by `EPD1`), any other through TTBR0 (`T0SZ`,
+/// disabled by `EPD0`); EL2 (non-VHE) and EL3 have TTBR0 only (DDI 0487 D8.2.3, "The
+/// VA ranges of the translation regimes"). A VA outside the ranges gives
+/// [`WalkFault::OutOfRange`] (lower side, or any VA of a regime without an enabled
+/// upper range), [`WalkFault::UpperOutOfRange`] or [`WalkFault::NoLowerRange`].
+///
+/// [build-fn]: super::build
+pub fn walk_registers(
+    image: &[u8],
+    image_pa: u64,
+    regime: Regime,
+    tcr: u64,
+    ttbr0: u64,
+    ttbr1: u64,
+    va: u64,
+) -> Result<Walk, WalkFault> {
+    let (lower_bits, lower_root) = geometry(tcr & regs::TCR_T0SZ_MASK)?;
+    let two_ranges = matches!(regime, Regime::El10);
+    let upper_enabled = two_ranges && tcr & regs::TCR_EL1_EPD1 == 0;
+    if va >> 63 == 1 && upper_enabled {
+        let t1sz = (tcr & regs::TCR_EL1_T1SZ_MASK) >> regs::TCR_EL1_T1SZ_SHIFT;
+        let (bits, root) = geometry(t1sz)?;
+        let start = regs::upper_range_start(bits).unwrap_or(0);
+        if va < start {
+            return Err(WalkFault::UpperOutOfRange { va, va_bits: bits });
+        }
+        let root_pa = ttbr1 & regs::TTBR_BADDR_MASK;
+        return walk_from(image, image_pa, root_pa, root, regime, va, va - start);
+    }
+    if va >> lower_bits != 0 {
+        return Err(WalkFault::OutOfRange {
+            va,
+            va_bits: lower_bits,
+        });
+    }
+    if two_ranges && tcr & regs::TCR_EL1_EPD0 != 0 {
+        return Err(WalkFault::NoLowerRange { va });
+    }
+    let root_pa = ttbr0 & regs::TTBR_BADDR_MASK;
+    walk_from(image, image_pa, root_pa, lower_root, regime, va, va)
 }

@@ -30,7 +30,7 @@ pub const RESERVED_PREFIX: &str = "__MEMLAYOUT";
 pub const MAX_COUNT: u64 = 1 << 20;
 
 /// Names of the items every table module has; a page or segment cannot take them.
-pub const RESERVED: [&str; 9] = [
+pub const RESERVED: [&str; 10] = [
     "INFO",
     "PAGES",
     "SEGMENTS",
@@ -39,6 +39,7 @@ pub const RESERVED: [&str; 9] = [
     "MAIR",
     "TCR",
     "TTBR0",
+    "TTBR1",
     "SCTLR_SET",
 ];
 
@@ -674,6 +675,21 @@ fn check_page(
                     start: num.value,
                     size: bytes,
                 },
+            );
+        }
+    }
+    // An upper VA (from 0xFFFF_0000_0000_0000) can never equal a PA (below 2^48).
+    if let Some(id) = p.identity {
+        let upper_va = p.va.is_some_and(|va| va.value >> 63 == 1);
+        let only_upper = table
+            .and_then(|t| scope.layout.tables.get(t))
+            .is_some_and(|t| !t.virt.is_empty() && t.virt.iter().all(|r| r.start.value >> 63 == 1));
+        if upper_va || only_upper {
+            cx.error(
+                id,
+                format_args!(
+                    "`identity` is impossible in the upper VA range (TTBR1): its addresses start at 0xffff000000000000 and no PA reaches them; map `{name}` in a lower range or drop `identity`"
+                ),
             );
         }
     }

@@ -348,13 +348,29 @@ fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
     let n = Literal::usize_unsuffixed(bytes.len());
     let image = Literal::byte_string(bytes);
     let count = tr.table_count();
+    let lower = if tr.has_lower() {
+        format!(
+            "{} for the lower range ({}-bit VA, root at level {}, first)",
+            tr.lower_table_count(),
+            tr.va_bits(),
+            tr.root_level(),
+        )
+    } else {
+        String::from("no lower range")
+    };
+    let upper = match (tr.upper_va_bits(), tr.upper_root_level()) {
+        (Some(bits), Some(level)) => format!(
+            ", {} for the upper range ({bits}-bit VA from {:#x}, root at level {level}, at [`TTBR1`])",
+            tr.upper_table_count(),
+            crate::aarch64::regs::upper_range_start(bits).unwrap_or(0),
+        ),
+        _ => String::new(),
+    };
     let doc_image = format!(
-        " The translation tables of this table: {count} table{} of 4 KiB, root (level {}) first, \
-         {}-bit VA, to be loaded at [`TABLES_PA`] (PA {:#x}..{:#x}); on ELF targets in the \
-         link section `{}`.",
+        " The translation tables of this table: {count} table{} of 4 KiB, {lower}{upper}; \
+         to be loaded at [`TABLES_PA`] (PA {:#x}..{:#x}); on ELF targets in the link section \
+         `{}`.",
         if count == 1 { "" } else { "s" },
-        tr.root_level(),
-        tr.va_bits(),
         tr.base_pa(),
         tr.end_pa(),
         tables_section(&name_of(&t.name)),
@@ -364,13 +380,30 @@ fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
         tr.base_pa()
     );
     let doc_mair = format!(" `MAIR_{el}`: {:#018x}.", tr.mair());
+    let ranges = match (tr.has_lower(), tr.upper_va_bits()) {
+        (true, Some(u)) => format!("{}-bit lower and {u}-bit upper VA", tr.va_bits()),
+        (false, Some(u)) => format!("{u}-bit upper VA only, EPD0 set"),
+        _ => format!("{}-bit VA", tr.va_bits()),
+    };
     let doc_tcr = format!(
-        " `TCR_{el}`: {:#018x} ({}-bit VA, {}-bit PA, 4 KiB granule, write-back inner shareable walks).",
+        " `TCR_{el}`: {:#018x} ({ranges}, {}-bit PA, 4 KiB granule, write-back inner shareable walks).",
         tr.tcr(),
-        tr.va_bits(),
         tr.pa_bits()
     );
-    let doc_ttbr0 = format!(" `TTBR0_{el}`: {:#018x}, the root table's PA.", tr.ttbr0());
+    let doc_ttbr0 = if tr.has_lower() {
+        format!(
+            " `TTBR0_{el}`: {:#018x}, the lower range's root table PA.",
+            tr.ttbr0()
+        )
+    } else {
+        format!(" `TTBR0_{el}`: 0, the table has no lower range (TCR_EL1.EPD0 is set).")
+    };
+    let doc_ttbr1 = match tr.upper_root_pa() {
+        Some(pa) => format!(" `TTBR1_EL1`: {pa:#018x}, the upper range's root table PA."),
+        None => String::from(
+            " `TTBR1_EL1`: 0, the table has no upper range (EL3 and EL2 tables never have one; in an EL1&0 table TCR_EL1.EPD1 is set).",
+        ),
+    };
     let doc_sctlr = format!(
         " The bits to set in `SCTLR_{el}` to turn the MMU on with these tables: {:#x} (M, C, I{}).",
         tr.sctlr_set(),
@@ -384,6 +417,7 @@ fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
     let mair = Literal::u64_unsuffixed(tr.mair());
     let tcr = Literal::u64_unsuffixed(tr.tcr());
     let ttbr0 = Literal::u64_unsuffixed(tr.ttbr0());
+    let ttbr1 = Literal::u64_unsuffixed(tr.ttbr1());
     let sctlr = Literal::u64_unsuffixed(tr.sctlr_set());
     quote! {
         #[doc = #doc_image]
@@ -398,6 +432,8 @@ fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
         pub const TCR: u64 = #tcr;
         #[doc = #doc_ttbr0]
         pub const TTBR0: u64 = #ttbr0;
+        #[doc = #doc_ttbr1]
+        pub const TTBR1: u64 = #ttbr1;
         #[doc = #doc_sctlr]
         pub const SCTLR_SET: u64 = #sctlr;
     }
@@ -418,6 +454,8 @@ fn placeholder_translation() -> TokenStream {
         pub const TCR: u64 = 0;
         /// Placeholder: the layout has errors.
         pub const TTBR0: u64 = 0;
+        /// Placeholder: the layout has errors.
+        pub const TTBR1: u64 = 0;
         /// Placeholder: the layout has errors.
         pub const SCTLR_SET: u64 = 0;
     }

@@ -233,7 +233,8 @@ mod tests {
         assert!(!out.contains("compile_error"), "{out}");
         for item in [
             "pub static TRANSLATION : :: memlayout :: aarch64 :: TranslationImage < 12288 >",
-            "root (level 1) first, 32-bit VA",
+            "3 for the lower range (32-bit VA, root at level 1, first)",
+            "pub const TTBR1 : u64 = 0",
             "# [used]",
             "unsafe (link_section = \".memlayout.tables.t\")",
             "TranslationImage (* b\"",

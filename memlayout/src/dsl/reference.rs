@@ -36,7 +36,7 @@ cores      = "core" INT                                (* one core *)
            | "cores" INT ( "..=" | ".." ) INT           (* one table for several cores *)
            | "cores" "[" INT { "," INT } [ "," ] "]" ;  (* at most 64: lowest + 0..63 *)
 table_item = "virtual" range { "," range } ";"
-           | "va_bits" "=" INT ";"                     (* 25 to 48; at most once *)
+           | "va_bits" [ "upper" ] "=" INT ";"         (* 25 to 48; each at most once *)
            | page | segment ;
 page       = "page" IDENT ":" page_kind "," ( NUM [ "*" INT ] | alias )
              { "," page_opt } [ "," ] ";" ;
@@ -151,6 +151,16 @@ Rules:
   25 to 30, so a table whose ranges lie below 1 GiB has a level 2 root and every TLB
   miss walks two levels, not four. `va_bits = N;` inside a table asks for a larger size;
   one smaller than the ranges need, or outside 25 to 48, is an error on `N`.
+* In an EL1 or EL0 table, a `virtual` range whose bits from the VA size up are all ones
+  (`virtual 0xFFFF_8000_0000_0000 .. +1G;`, anything from `0xFFFF_0000_0000_0000`) is
+  in the upper range, translated through `TTBR1_EL1`: kernels mapped at `0xFFFF_...`. A
+  table may have lower ranges, upper ranges or both; the upper range gets its own
+  smallest size (T1SZ), which `va_bits upper = N;` raises (`va_bits = N;` sizes the
+  lower range only). Without an upper range `TCR_EL1.EPD1` is set, without a lower one
+  `EPD0`. Pages, shared pages, aliases, segments, seeds, blocks and the contiguous hint
+  work the same in both ranges; `identity` is impossible in the upper range (no PA
+  reaches it). A range that is neither lower nor upper (`0x8000_0000_0000_0000`), or any
+  upper range in an EL3 or EL2 table (one range only, no VHE), is an error on the range.
 * `tables at START .. END` (or `.. +SIZE`) reserves that whole range before any page is
   placed and packs the translation tables of every table there, in declaration order; the
   range must be RAM inside a pool and large enough for every table. `tables in POOL` puts
@@ -193,8 +203,11 @@ with:
   others, so host builds and tests are unaffected; macOS, Windows and UEFI builds get no
   section. Use each table name once among the layouts linked into one image: tables of
   one name share one section;
-* `TABLES_PA`, `MAIR`, `TCR`, `TTBR0`, `SCTLR_SET` (`u64`): where the tables go and the
-  values of the table's regime registers (`*_EL3`, `*_EL2` or `*_EL1`) that load them;
+* `TABLES_PA`, `MAIR`, `TCR`, `TTBR0`, `TTBR1`, `SCTLR_SET` (`u64`): where the tables go
+  and the values of the table's regime registers (`*_EL3`, `*_EL2` or `*_EL1`) that load
+  them. `TRANSLATION` holds the lower range's tables (from `TTBR0`) then the upper
+  range's (from `TTBR1`); `TTBR0` is 0 without a lower range, `TTBR1` 0 without an upper
+  one (always in EL3 and EL2 tables);
   `SCTLR_SET` holds the bits to set (M, C, I, and WXN with `wxn`);
 * compile-time re-checks (`const _: () = assert!(..)`) that every emitted page is aligned
   to its size, so a planner bug cannot ship a misaligned table.

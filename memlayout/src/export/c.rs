@@ -12,7 +12,7 @@ use super::{Input, page_range, upper};
 /// * `MEMLAYOUT_<T>_<NAME>_VA`, `_PA`, `_SIZE` (bytes) for every page declaration (a
 ///   `* N` run as one range, plus `_COUNT`) and every segment;
 /// * `MEMLAYOUT_<T>_TABLES_PA`, `_TABLES_SIZE` (the translation-table image) and the
-///   register values `_MAIR`, `_TCR`, `_TTBR0`, `_SCTLR_SET` (the bits to set).
+///   register values `_MAIR`, `_TCR`, `_TTBR0`, `_TTBR1` (0 without an upper range), `_SCTLR_SET` (the bits to set).
 ///
 /// The include guard is `MEMLAYOUT_<MODULE>_H`.
 pub fn c(input: &Input<'_>) -> String {
@@ -58,6 +58,7 @@ pub fn c(input: &Input<'_>) -> String {
         def(&mut out, "MAIR", tr.mair());
         def(&mut out, "TCR", tr.tcr());
         def(&mut out, "TTBR0", tr.ttbr0());
+        def(&mut out, "TTBR1", tr.ttbr1());
         def(&mut out, "SCTLR_SET", tr.sctlr_set());
         for p in &t.pages {
             let (va, pa, size) = page_range(p);

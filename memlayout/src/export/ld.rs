@@ -27,7 +27,7 @@
 //!
 //! * Absolute symbols (lower case): `memlayout_<table>_<name>_va`, `_pa`, `_size` for
 //!   every page declaration (a `* N` run as one range, plus `_count`) and every segment;
-//!   `memlayout_<table>_tables_pa`, `_tables_size`, `_mair`, `_tcr`, `_ttbr0`,
+//!   `memlayout_<table>_tables_pa`, `_tables_size`, `_mair`, `_tcr`, `_ttbr0`, `_ttbr1`,
 //!   `_sctlr_set`.
 //! * Per segment, an output section `.memlayout.<table>.<segment>` whose VMA is the
 //!   segment's VA and whose LMA is its PA (`AT(PA)`; equal for identity segments). It
@@ -86,6 +86,7 @@ pub fn ld(input: &Input<'_>) -> String {
         sym(&mut out, "mair", tr.mair());
         sym(&mut out, "tcr", tr.tcr());
         sym(&mut out, "ttbr0", tr.ttbr0());
+        sym(&mut out, "ttbr1", tr.ttbr1());
         sym(&mut out, "sctlr_set", tr.sctlr_set());
         for p in &t.pages {
             let (va, pa, size) = page_range(p);

@@ -38,10 +38,23 @@ pub fn map(input: &Input<'_>) -> String {
             tr.va_bits(),
             tr.pa_bits(),
         );
+        if !tr.has_lower() {
+            let _ = writeln!(out, "  no lower range (TCR_EL1.EPD0 set)");
+        }
+        if let (Some(bits), Some(level)) = (tr.upper_va_bits(), tr.upper_root_level()) {
+            let _ = writeln!(
+                out,
+                "  upper range {:#x}..2^64: {} table{}, root level {level}, {bits}-bit VA",
+                crate::aarch64::regs::upper_range_start(bits).unwrap_or(0),
+                tr.upper_table_count(),
+                if tr.upper_table_count() == 1 { "" } else { "s" },
+            );
+        }
         for (name, value) in [
             ("MAIR", tr.mair()),
             ("TCR", tr.tcr()),
             ("TTBR0", tr.ttbr0()),
+            ("TTBR1", tr.ttbr1()),
             ("SCTLR_SET", tr.sctlr_set()),
         ] {
             let _ = writeln!(out, "  {name:<9} {value:#018x}");
@@ -57,7 +70,7 @@ pub fn map(input: &Input<'_>) -> String {
 /// ```text
 /// ## Table `el3` (core 0, EL3)
 ///
-/// Translation tables: 2 of 4 KiB at PA `0x80400000..0x80402000`, `TTBR0` = `0x80400000`.
+/// Translation tables: 2 of 4 KiB at PA `0x80400000..0x80402000`, `TTBR0` = `0x80400000`, `TTBR1` = `0x0`.
 ///
 /// | VA | PA | size | what | name | attributes |
 /// |----|----|------|------|------|------------|
@@ -78,7 +91,7 @@ pub fn markdown(input: &Input<'_>) -> String {
         let tr = t.translation;
         let _ = write!(
             out,
-            "## Table {} ({}, {})\n\nTranslation tables: {} of 4 KiB at PA `{:#x}..{:#x}`, `TTBR0` = `{:#x}`.\n\n\
+            "## Table {} ({}, {})\n\nTranslation tables: {} of 4 KiB at PA `{:#x}..{:#x}`, `TTBR0` = `{:#x}`, `TTBR1` = `{:#x}`.\n\n\
              | VA | PA | size | what | name | attributes |\n\
              |----|----|------|------|------|------------|\n",
             code(t.name()),
@@ -88,6 +101,7 @@ pub fn markdown(input: &Input<'_>) -> String {
             tr.base_pa(),
             tr.end_pa(),
             tr.ttbr0(),
+            tr.ttbr1(),
         );
         let pages = layout.pages(id);
         let segments = layout.segments(id);

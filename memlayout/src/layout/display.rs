@@ -30,7 +30,31 @@ impl fmt::Display for Layout {
             writeln!(f, "  reserved {name:<12} {r}")?;
         }
         for t in self.tables() {
-            writeln!(f, "table {}", self.tables[t.index()].info)?;
+            let table = &self.tables[t.index()];
+            writeln!(f, "table {}", table.info)?;
+            let mut lower = alloc::vec::Vec::new();
+            let mut upper = alloc::vec::Vec::new();
+            for r in &table.virt {
+                let text = format!("{:#x}..{:#x}", r.start(), r.last().wrapping_add(1));
+                if r.start() >> 63 == 0 {
+                    lower.push(text);
+                } else {
+                    upper.push(text);
+                }
+            }
+            // The VA ranges are listed for tables with an upper range (TTBR1), where it
+            // matters which root translates which range.
+            if table.has_lower && table.upper_bits.is_some() {
+                writeln!(
+                    f,
+                    "  lower   {}-bit VA (TTBR0) {}",
+                    table.va_bits,
+                    lower.join(", ")
+                )?;
+            }
+            if let Some(bits) = table.upper_bits {
+                writeln!(f, "  upper   {bits}-bit VA (TTBR1) {}", upper.join(", "))?;
+            }
             for p in self.pages(t) {
                 writeln!(f, "  page    {p}")?;
             }
