@@ -26,6 +26,10 @@ const GRANULE: u64 = 0x1000;
 /// start with it.
 pub const RESERVED_PREFIX: &str = "__MEMLAYOUT";
 
+/// How many candidate names the "did you mean" suggestions for unknown pages of one
+/// layout may compare in all; later unknown names get the plain hint.
+pub const SUGGESTION_BUDGET: usize = 1 << 20;
+
 /// The most pages one `* N` declaration may ask for (each becomes a `const` item).
 pub const MAX_COUNT: u64 = 1 << 20;
 
@@ -127,6 +131,10 @@ pub struct Scope<'a> {
     shared_pages_in: Vec<Vec<usize>>,
     /// For each table, the indices of the shared segments it holds, ascending.
     shared_segments_in: Vec<Vec<usize>>,
+    /// Suggestions already computed for unknown page names, by (table, word).
+    suggested: std::cell::RefCell<BTreeMap<(Option<usize>, String), Option<String>>>,
+    /// Candidates the page suggestions may still compare (see [`SUGGESTION_BUDGET`]).
+    suggestion_budget: std::cell::Cell<usize>,
 }
 
 impl<'a> Scope<'a> {
@@ -190,6 +198,8 @@ impl<'a> Scope<'a> {
             shared_pages,
             shared_pages_in,
             shared_segments_in,
+            suggested: std::cell::RefCell::default(),
+            suggestion_budget: std::cell::Cell::new(SUGGESTION_BUDGET),
         }
     }
 
@@ -257,15 +267,44 @@ impl<'a> Scope<'a> {
     }
 
     /// The names a segment of table `t` (or a shared segment) could put in `in`.
-    fn page_candidates(&self, t: Option<usize>) -> Vec<String> {
-        let mut v: Vec<String> = Vec::new();
-        if let Some(t) = t
-            && let Some(tb) = self.layout.tables.get(t)
-        {
-            v.extend(tb.pages.iter().map(|p| name_of(&p.name)));
+    fn page_candidates(&self, t: Option<usize>) -> Vec<&str> {
+        let own = t
+            .and_then(|t| self.table_pages.get(t))
+            .into_iter()
+            .flatten();
+        own.map(|(name, _)| name.as_str())
+            .chain(self.shared_pages.keys().map(String::as_str))
+            .collect()
+    }
+
+    /// "did you mean `x`?" for a page name unknown to table `t` (or among shared pages),
+    /// else `fallback`. Each (word, table) is looked up once, so many references to one
+    /// missing name cost one search, and all searches of a layout together compare at
+    /// most [`SUGGESTION_BUDGET`] candidates.
+    fn suggest_page(&self, word: &str, t: Option<usize>, fallback: &str) -> String {
+        let key = (t, word.to_string());
+        let found = self.suggested.borrow().get(&key).cloned();
+        let best = match found {
+            Some(best) => best,
+            None => {
+                let candidates = self.page_candidates(t);
+                // Past the budget, unknown names get the plain hint: the work of all
+                // suggestions of one layout stays bounded.
+                let left = self.suggestion_budget.get();
+                let best = if candidates.len() <= left {
+                    self.suggestion_budget.set(left - candidates.len());
+                    super::ast::closest(word, &candidates).map(str::to_string)
+                } else {
+                    None
+                };
+                self.suggested.borrow_mut().insert(key, best.clone());
+                best
+            }
+        };
+        match best {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => fallback.to_string(),
         }
-        v.extend(self.shared_pages.keys().cloned());
-        v
     }
 }
 
@@ -841,7 +880,7 @@ fn check_page(
                             Sp::one(alias.page.span()),
                             format_args!(
                                 "there is no page named `{pname}` to alias; {}",
-                                suggest(&pname, &scope.page_candidates(tt), "check the spelling")
+                                scope.suggest_page(&pname, tt, "check the spelling")
                             ),
                         );
                     }
@@ -986,9 +1025,9 @@ fn check_segment(
                             psp,
                             format_args!(
                                 "there is no page named `{pname}`{place}; {}",
-                                suggest(
+                                scope.suggest_page(
                                     &pname,
-                                    &scope.page_candidates(table),
+                                    table,
                                     "declare it or check the spelling"
                                 )
                             ),
