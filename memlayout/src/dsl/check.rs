@@ -112,6 +112,9 @@ pub struct PageRef<'a> {
     pub table: Option<usize>,
 }
 
+/// Suggestions computed for unknown page names: (table, word) to the suggestion.
+type Suggested = BTreeMap<(Option<usize>, String), Option<String>>;
+
 /// Name resolution shared by the checks, the lowering and the code generator.
 ///
 /// Every index is built once, in [`Scope::new`], in time linear in the size of the
@@ -132,7 +135,7 @@ pub struct Scope<'a> {
     /// For each table, the indices of the shared segments it holds, ascending.
     shared_segments_in: Vec<Vec<usize>>,
     /// Suggestions already computed for unknown page names, by (table, word).
-    suggested: std::cell::RefCell<BTreeMap<(Option<usize>, String), Option<String>>>,
+    suggested: std::cell::RefCell<Suggested>,
     /// Candidates the page suggestions may still compare (see [`SUGGESTION_BUDGET`]).
     suggestion_budget: std::cell::Cell<usize>,
 }
