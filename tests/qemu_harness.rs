@@ -159,6 +159,7 @@ fn el3_job(probes: &[(u64, Access)], writes: Vec<(u64, u64)>) -> Job {
         mair: MAIR,
         tcr: TCR_EL23 | 16, // T0SZ = 16: 48-bit VA
         ttbr0: t.pa(0),
+        ttbr1: 0,
         sctlr_set: SCTLR,
         probes: probes.iter().map(|&(va, a)| Probe::new(va, a)).collect(),
         writes,
@@ -296,6 +297,7 @@ fn el1_job(secure: bool, probes: &[(u64, Access)]) -> Job {
         mair: MAIR,
         tcr: TCR_EL1 | 25, // T0SZ = 25: 39-bit VA
         ttbr0: t.pa(0),
+        ttbr1: 0,
         sctlr_set: SCTLR,
         probes: probes.iter().map(|&(va, a)| Probe::new(va, a)).collect(),
         writes: Vec::new(),
@@ -418,6 +420,7 @@ fn el2_run(secure: bool) -> Vec<u64> {
         mair: MAIR,
         tcr: TCR_EL23 | 32, // T0SZ = 32: 32-bit VA
         ttbr0: t.pa(0),
+        ttbr1: 0,
         sctlr_set: SCTLR,
         probes: probes.iter().map(|&(va, a)| Probe::new(va, a)).collect(),
         writes: Vec::new(),
@@ -538,6 +541,7 @@ fn job_descriptor_layout() {
         mair: 1,
         tcr: 2,
         ttbr0: 3,
+        ttbr1: 5,
         sctlr_set: 4,
         probes: vec![Probe::new(0x10, Access::Write)],
         writes: vec![(0x20, 0x30)],
@@ -560,7 +564,8 @@ fn job_descriptor_layout() {
             1,
             1,
             0x20,
-            0x30
+            0x30,
+            5
         ]
     );
 }

@@ -181,30 +181,57 @@ fn page_checks(table: &str, el: ExecutionContext, page: &Page, out: &mut Vec<Che
     }
 }
 
-/// Unmapped addresses: below the first page, in every hole between pages, past the
-/// last page and past the VA size.
-fn hole_checks(table: &str, el: ExecutionContext, tr: &Translation, pages: &[Page]) -> Vec<Check> {
-    let limit = 1u64 << tr.va_bits();
-    let mut vas = Vec::new();
-    let mut next_free = 0;
+/// Unmapped addresses in one range `start .. start + len` (`len` up to 2^48): below the
+/// first page, in every hole between pages, past the last page and at the range's end.
+fn range_holes(start: u64, len: u64, pages: &[&Page], vas: &mut Vec<u64>) {
+    // Offsets from `start`, so the range may end at 2^64.
+    let mut next_free = 0u64;
     for page in pages {
-        if page.va() > next_free {
-            let (a, b) = (next_free, page.va());
-            vas.extend([a, b - 8]);
+        let off = page.va() - start;
+        if off > next_free {
+            let (a, b) = (next_free, off);
+            vas.extend([start + a, start + b - 8]);
             if b - a > 0x1000 {
-                vas.push(a + (((b - a) / 2) & !7));
+                vas.push(start + a + (((b - a) / 2) & !7));
             }
         }
-        next_free = next_free.max(page.va() + page.size());
+        next_free = next_free.max(off + page.size());
     }
-    if next_free < limit {
+    if next_free < len {
         vas.extend([
-            next_free,
-            (next_free + (limit - next_free) / 2) & !7,
-            limit - 8,
+            start + next_free,
+            start + ((next_free + (len - next_free) / 2) & !7),
+            start + (len - 8),
         ]);
     }
-    vas.push(limit);
+}
+
+/// Unmapped addresses: below the first page, in every hole between pages, past the
+/// last page and past the VA size, in the lower range and (EL1&0 tables) the upper
+/// range; every lower VA of a table without a lower range (EPD0), and upper VAs of a
+/// table without an upper range (EPD1, or an EL3/EL2 regime).
+fn hole_checks(table: &str, el: ExecutionContext, tr: &Translation, pages: &[Page]) -> Vec<Check> {
+    let (upper, lower): (Vec<&Page>, Vec<&Page>) = pages.iter().partition(|p| p.va() >> 63 == 1);
+    let mut vas = Vec::new();
+    if tr.has_lower() {
+        let limit = 1u64 << tr.va_bits();
+        range_holes(0, limit, &lower, &mut vas);
+        vas.push(limit);
+    } else {
+        vas.extend([0, 0x1000, 0x4000_0000, 0x8000_0000, 0x1_0000_0000, 1 << 47]);
+        vas.push((1 << 48) - 8);
+        // The upper pages' VAs with the all-ones bits cleared.
+        vas.extend(upper.iter().map(|p| p.va() & ((1 << 48) - 1)));
+    }
+    match tr.upper_va_bits() {
+        Some(bits) => {
+            let start = 0u64.wrapping_sub(1 << bits);
+            range_holes(start, 1 << bits, &upper, &mut vas);
+            vas.push(start - 8);
+        }
+        None => vas.extend([0xFFFF_8000_0000_0000, !7]),
+    }
+    vas.push(0x8000_0000_0000_0000);
     vas.sort_unstable();
     vas.dedup();
     vas.into_iter()
@@ -355,9 +382,14 @@ fn evaluate(tr: &Translation, check: &Check, par: u64) -> Result<(), String> {
                     ));
                 }
                 Err(WalkFault::Translation { level, .. }) => level,
-                // Hardware reports an address outside the TTBR0 range as a level 0
+                // Hardware reports an address outside the TTBR0 and TTBR1 ranges, or
+                // in a range whose walks are disabled (EPD0/EPD1), as a level 0
                 // translation fault.
-                Err(WalkFault::OutOfRange { .. }) => 0,
+                Err(
+                    WalkFault::OutOfRange { .. }
+                    | WalkFault::UpperOutOfRange { .. }
+                    | WalkFault::NoLowerRange { .. },
+                ) => 0,
                 Err(e) => return Err(format!("the software walker fails: {e}")),
             };
             if !par_fault(par) || fst != fst_translation(level) {
@@ -434,6 +466,7 @@ fn check_table(layout: &str, tr: &Translation, pages: &[Page]) -> Vec<String> {
         mair: tr.mair(),
         tcr: tr.tcr(),
         ttbr0: tr.ttbr0(),
+        ttbr1: tr.ttbr1(),
         sctlr_set: tr.sctlr_set(),
         probes: checks.iter().map(|c| c.probe).collect(),
         writes,
@@ -608,6 +641,68 @@ random_layouts! {
     random_layout_11: 0xDEAD_BEEF,
 }
 
+/// EL1 and EL0 tables with upper-range pages, loaded with both `TTBR0_EL1` and
+/// `TTBR1_EL1` and the computed `TCR_EL1`; two of the tables have only an upper range
+/// (EPD0), so every lower VA probed there must fault.
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn upper_range_ns_layout() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    let layout = layouts::upper_range(false).expect("the upper-range layout fits");
+    check_upper_layout("upper_range_ns", layout);
+}
+
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn upper_range_s_layout() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    let layout = layouts::upper_range(true).expect("the upper-range layout fits");
+    check_upper_layout("upper_range_s", layout);
+}
+
+/// Checks that `layout` really has upper pages of every size and upper-only tables,
+/// then probes it like every other layout.
+fn check_upper_layout(name: &str, layout: Layout) {
+    let tables: Vec<_> = layout.tables().collect();
+    let upper_pages: Vec<Page> = tables
+        .iter()
+        .flat_map(|&t| layout.pages(t))
+        .filter(|p| p.va() >> 63 == 1)
+        .cloned()
+        .collect();
+    for size in [PageSize::Size4K, PageSize::Size2M, PageSize::Size1G] {
+        assert!(
+            upper_pages.iter().any(|p| p.page_size() == size),
+            "{name}: an upper {size:?} page"
+        );
+    }
+    assert!(
+        upper_pages.iter().any(|p| p.is_shared()),
+        "{name}: a shared upper page"
+    );
+    assert!(
+        upper_pages
+            .iter()
+            .any(|p| p.va() == 0u64.wrapping_sub(0x1000)),
+        "{name}: the last page below 2^64"
+    );
+    assert!(
+        tables.iter().any(|&t| !layout.has_lower_range(t)),
+        "{name}: a table with only an upper range"
+    );
+    check_layout(name, layout);
+}
+
 /// The tables `memory_layout!` emits, loaded as emitted: each table module's
 /// `TRANSLATION` image at its `TABLES_PA`, with its `MAIR`, `TCR`, `TTBR0` and
 /// `SCTLR_SET`. The EL3 table identity-maps the harness, which then runs on it.
@@ -653,18 +748,36 @@ fn macro_layout() {
             soc::el3::PAGES.as_slice(),
             soc::el3::TRANSLATION.as_bytes(),
             [soc::el3::TABLES_PA, soc::el3::MAIR, soc::el3::TCR],
-            [soc::el3::TTBR0, soc::el3::SCTLR_SET],
+            [soc::el3::TTBR0, soc::el3::TTBR1, soc::el3::SCTLR_SET],
         ),
         (
             soc::el1::INFO,
             soc::el1::PAGES.as_slice(),
             soc::el1::TRANSLATION.as_bytes(),
             [soc::el1::TABLES_PA, soc::el1::MAIR, soc::el1::TCR],
-            [soc::el1::TTBR0, soc::el1::SCTLR_SET],
+            [soc::el1::TTBR0, soc::el1::TTBR1, soc::el1::SCTLR_SET],
         ),
     ];
+    check_emitted(&tables);
+}
+
+/// One table module's output: `INFO`, `PAGES`, `TRANSLATION`, `[TABLES_PA, MAIR, TCR]`
+/// and `[TTBR0, TTBR1, SCTLR_SET]`.
+type EmittedTable = (
+    &'static memlayout::TableInfo,
+    &'static [Page],
+    &'static [u8],
+    [u64; 3],
+    [u64; 3],
+);
+
+/// Loads every emitted table as emitted (image at `TABLES_PA`, `MAIR`, `TCR`, `TTBR0`,
+/// `TTBR1`, `SCTLR_SET`) and probes every page and hole; panics with every failure.
+fn check_emitted(tables: &[EmittedTable]) {
     let mut failures = Vec::new();
-    for (info, pages, image, [tables_pa, mair, tcr], [ttbr0, sctlr_set]) in tables {
+    for (info, pages, image, [tables_pa, mair, tcr], [ttbr0, ttbr1, sctlr_set]) in
+        tables.iter().copied()
+    {
         let table = info.name();
         let el = info.el();
         // The software walker and the descriptor checks need a `Translation`: rebuild
@@ -672,16 +785,22 @@ fn macro_layout() {
         // sure it is the emitted image.
         let ps_shift = if el.is_el10_regime() { 32 } else { 16 };
         let pa_bits = memlayout::aarch64::regs::PA_BITS[((tcr >> ps_shift) & 7) as usize];
+        // The VA sizes and ranges as the MMU reads them from TCR: T0SZ and EPD0, and
+        // (EL1&0) T1SZ unless EPD1 is set.
         let va_bits = 64 - (tcr & 0x3F) as u8;
+        let el10 = el.is_el10_regime();
+        let upper = (el10 && tcr & (1 << 23) == 0).then(|| 64 - ((tcr >> 16) & 0x3F) as u8);
         let config = TableConfig::default()
             .with_pa_bits(pa_bits)
-            .with_va_bits(va_bits);
+            .with_va_bits(va_bits)
+            .with_lower(!(el10 && tcr & (1 << 7) != 0))
+            .with_upper_va_bits(upper);
         let tr = memlayout::aarch64::build(info, pages.iter(), tables_pa, &config)
             .unwrap_or_else(|e| panic!("macro: table `{table}`: rebuilding failed: {e}"));
         assert_eq!(tr.bytes(), image, "macro: table `{table}`: image");
         assert_eq!(
-            [tr.mair(), tr.tcr(), tr.ttbr0(), tr.sctlr_set()],
-            [mair, tcr, ttbr0, sctlr_set],
+            [tr.mair(), tr.tcr(), tr.ttbr0(), tr.ttbr1(), tr.sctlr_set()],
+            [mair, tcr, ttbr0, ttbr1, sctlr_set],
             "macro: table `{table}`: registers"
         );
         if mair != MAIR {
@@ -729,6 +848,7 @@ fn macro_layout() {
             mair,
             tcr,
             ttbr0,
+            ttbr1,
             sctlr_set,
             probes: checks.iter().map(|c| c.probe).collect(),
             writes: writes.clone(),
@@ -757,4 +877,70 @@ fn macro_layout() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A layout declared with the macro: the kernel (EL1) in the upper half, with a lower
+/// range for its identity-mapped boot page, and a user table (EL0) in the lower half;
+/// a mailbox shared by both. Each is loaded through its emitted constants (`TTBR0`,
+/// `TTBR1`, `TCR`) and probed with AT S1E1R/W and S1E0R/W: every page translates, and
+/// VAs outside the declared ranges fault.
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn macro_upper_layout() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    memlayout_macros::memory_layout! {
+        mod os {
+            physical ram = 0x4020_0000 .. +2G, non_secure;
+            physical mmio = 0x0900_0000 .. +16M, device, non_secure;
+            tables in ram;
+            table kernel (core 0, EL1_NS) {
+                virtual 0x4020_0000 .. +1G;
+                virtual 0xFFFF_8000_0000_0000 .. +4G;
+                page boot    : code, 2M, identity;
+                page text    : code, 2M, va 0xFFFF_8000_0000_0000;
+                page rodata  : data, 4K * 4, r;
+                page heap    : data, 1G;
+                page stacks  : data, 4K * 8, rw;
+                page uart    : device, 4K, pa 0x0900_0000, rw;
+            }
+            table user (core 0, EL0_NS) {
+                virtual 0x40_0000 .. +1G;
+                page text  : code, 4K * 2, rx;
+                page data  : data, 2M, rw;
+                page ro    : data, 4K, r;
+            }
+            shared page mailbox : data, 4K, rw;
+        }
+    }
+    assert_ne!(os::kernel::TTBR1, 0, "the kernel has an upper range");
+    assert_eq!(os::user::TTBR1, 0, "the user table has none");
+    assert_eq!(os::kernel::TCR & (1 << 23), 0, "EPD1 clear for the kernel");
+    assert_ne!(os::user::TCR & (1 << 23), 0, "EPD1 set for the user table");
+    assert_eq!(
+        (os::kernel::TCR >> 16) & 0x3F,
+        64 - 47,
+        "T1SZ: a 47-bit upper range"
+    );
+    assert!(os::kernel::TEXT.va() >> 63 == 1 && os::kernel::HEAP.va() >> 63 == 1);
+    check_emitted(&[
+        (
+            os::kernel::INFO,
+            os::kernel::PAGES.as_slice(),
+            os::kernel::TRANSLATION.as_bytes(),
+            [os::kernel::TABLES_PA, os::kernel::MAIR, os::kernel::TCR],
+            [os::kernel::TTBR0, os::kernel::TTBR1, os::kernel::SCTLR_SET],
+        ),
+        (
+            os::user::INFO,
+            os::user::PAGES.as_slice(),
+            os::user::TRANSLATION.as_bytes(),
+            [os::user::TABLES_PA, os::user::MAIR, os::user::TCR],
+            [os::user::TTBR0, os::user::TTBR1, os::user::SCTLR_SET],
+        ),
+    ]);
 }

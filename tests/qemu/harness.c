@@ -11,6 +11,7 @@
  *   [6] number of probes P, then P pairs (va, access)
  *       access: 0 read, 1 write, 2 EL0 read, 3 EL0 write
  *   [..] number of writes W, then W pairs (va, pa)        (EL3 only)
+ *   [..] TTBR1_EL1 (EL1&0 only; 0 otherwise)
  *
  * Output lines (semihosting SYS_WRITE0), numbers in hexadecimal:
  *   PAR <i> <par_el1>                 one per probe, in order
@@ -215,7 +216,7 @@ u64 harness_main(void)
         fail("too many writes", n_writes);
     if (n_writes != 0 && el != 3)
         fail("writes need the EL3 regime, regime", regime);
-    job_word(writes_at + 2 * n_writes); /* bounds check of the last word */
+    u64 ttbr1 = job_word(writes_at + 1 + 2 * n_writes); /* also the bounds check */
 
     /*
      * Lower exception levels are AArch64 (SCR_EL3.RW, HCR_EL2.RW). SCR_EL3.NS
@@ -238,7 +239,7 @@ u64 harness_main(void)
 
     switch (el) {
     case 3:
-        preflight_el3(mair, tcr, ttbr0, writes_at + 1 + 2 * n_writes);
+        preflight_el3(mair, tcr, ttbr0, writes_at + 2 + 2 * n_writes);
         WSYS(mair_el3, mair);
         WSYS(tcr_el3, tcr);
         WSYS(ttbr0_el3, ttbr0);
@@ -268,7 +269,7 @@ u64 harness_main(void)
         WSYS(mair_el1, mair);
         WSYS(tcr_el1, tcr);
         WSYS(ttbr0_el1, ttbr0);
-        WSYS(ttbr1_el1, 0);
+        WSYS(ttbr1_el1, ttbr1);
         ISB();
         __asm__ volatile("tlbi alle1" ::: "memory");
         DSB();

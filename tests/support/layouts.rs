@@ -303,6 +303,91 @@ pub fn el1_el0(secure: bool) -> Result<Layout, Error> {
     Ok(l)
 }
 
+/// The start of the kernel's upper range in [`upper_range`]: a 47-bit upper range.
+pub const KERNEL_VA: u64 = 0xFFFF_8000_0000_0000;
+
+/// EL1 and EL0 tables with upper-range (TTBR1) pages: core 0's kernel (EL1) has a lower
+/// range (RAM, for identity pages) and a 47-bit upper range from [`KERNEL_VA`]; core 0's
+/// user table (EL0) and core 1's kernel have only an upper range (their TCR sets EPD0,
+/// so every lower VA faults). Upper pages of 4 KiB, 2 MiB and 1 GiB, at fixed VAs (the
+/// first and the last page of a range among them) and allocated, read-only and device
+/// pages, the page mix of the other layouts, and pages shared between the tables of
+/// both cores.
+pub fn upper_range(secure: bool) -> Result<Layout, Error> {
+    use ExecutionContext::{EL0_NS, EL0_S, EL1_NS, EL1_S};
+    use PageKind::{Code, Data, Device};
+    use PageSize::{Size1G, Size2M, Size4K};
+    let (kernel, user) = if secure {
+        (EL1_S, EL0_S)
+    } else {
+        (EL1_NS, EL0_NS)
+    };
+    let mut l = Layout::new();
+    add_pools(&mut l, !secure)?;
+    reserve_harness(&mut l)?;
+    let k0 = l.add_table("core0_kernel", 0, kernel, &[ram_va(), (KERNEL_VA, 8 * GIB)])?;
+    // The top 4 GiB: a 32-bit upper range ending at 2^64.
+    let u0 = l.add_table(
+        "core0_user",
+        0,
+        user,
+        &[(0u64.wrapping_sub(4 * GIB), 4 * GIB)],
+    )?;
+    // A 48-bit upper range.
+    let k1 = l.add_table(
+        "core1_kernel",
+        1,
+        kernel,
+        &[(0xFFFF_0000_0000_0000, 2 * GIB)],
+    )?;
+    // Fixed 4 KiB pages first (so allocated pages cannot take their VAs), then the
+    // 1 GiB pages, before smaller ones fragment the PA space (RAM has room for two).
+    l.map(
+        k1,
+        &PageRequest::new("entry", Code, Size4K).va(0xFFFF_0000_0000_0000),
+    )?;
+    l.map(k0, &PageRequest::new("entry", Code, Size4K).va(KERNEL_VA))?;
+    l.map(
+        k0,
+        &PageRequest::new("linear", Data, Size1G).va(KERNEL_VA + 4 * GIB),
+    )?;
+    l.map_shared(
+        Some(&[k0, k1]),
+        &PageRequest::new("shared_1g", Data, Size1G),
+    )?;
+    l.map(
+        u0,
+        &PageRequest::new("ubottom", Data, Size2M).va(0u64.wrapping_sub(4 * GIB)),
+    )?;
+    l.map(
+        k0,
+        &PageRequest::new("kdata", Data, Size2M).va(KERNEL_VA + MIB2),
+    )?;
+    l.map(
+        k0,
+        &PageRequest::new("kuart", Device, Size4K).pa(device_pa(3, 0x1000)),
+    )?;
+    l.map(
+        u0,
+        &PageRequest::new("top", Data, Size4K).va(0u64.wrapping_sub(0x1000)),
+    )?;
+    l.map(
+        u0,
+        &PageRequest::new("utext", Code, Size4K)
+            .count(3)
+            .perms(Perms::RX),
+    )?;
+    l.map(u0, &PageRequest::new("ustack", Data, Size2M))?;
+    l.map(u0, &PageRequest::new("uro", Data, Size4K).perms(Perms::R))?;
+    map_mix(&mut l, &[(k0, true), (u0, false), (k1, false)])?;
+    l.map_shared(
+        Some(&[k0, k1, u0]),
+        &PageRequest::new("mailbox", Data, Size4K).count(2),
+    )?;
+    l.map_shared(Some(&[k0, k1]), &PageRequest::new("kshared", Data, Size2M))?;
+    Ok(l)
+}
+
 /// The contexts random layouts draw from: every one the harness can probe (it has no
 /// Realm regime).
 const RANDOM_CONTEXTS: [ExecutionContext; 7] = [

@@ -165,7 +165,7 @@ pub enum Regime {
         /// Secure EL2 rather than Non-secure EL2.
         secure: bool,
     },
-    /// EL1&0 stage 1: `*_EL1` registers (`TTBR1_EL1` = 0, so set `TCR_EL1.EPD1`),
+    /// EL1&0 stage 1: `*_EL1` registers (`TTBR0_EL1` and `TTBR1_EL1` from the job),
     /// `AT S1E1R/W` and `AT S1E0R/W`. Stage 2 stays off.
     El1 {
         /// Secure EL1&0 rather than Non-secure EL1&0.
@@ -238,6 +238,9 @@ pub struct Job {
     pub tcr: u64,
     /// Value for `TTBR0_ELx`.
     pub ttbr0: u64,
+    /// Value for `TTBR1_EL1` ([`Regime::El1`] only; 0 otherwise): the upper range's
+    /// root, used unless `TCR_EL1.EPD1` is set.
+    pub ttbr1: u64,
     /// Bits to set in `SCTLR_ELx` on top of its RES1 bits; include
     /// [`SCTLR_M`], or the AT instructions return flat addresses. For
     /// [`Regime::El3`] neither [`SCTLR_WXN`] nor [`SCTLR_EE`] is allowed, as the
@@ -570,6 +573,7 @@ pub fn encode_job(job: &Job) -> Vec<u8> {
     for &(va, pa) in &job.writes {
         words.extend([va, pa]);
     }
+    words.push(job.ttbr1);
     words.iter().flat_map(|w| w.to_le_bytes()).collect()
 }
 
