@@ -38,7 +38,7 @@ fn board_with(dir: &Path, from: &str, to: &str) -> String {
 fn check_exits_0_on_a_valid_file() {
     let o = memlayout(&["check", BOARD]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains(": ok, 2 tables, 11 page mappings, 4 segment placements"));
+    assert!(stdout(&o).contains(": ok, 2 tables, 12 page mappings, 4 segment placements"));
     assert!(stderr(&o).is_empty());
 }
 
@@ -294,7 +294,7 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
         info: &'static memlayout::TableInfo,
         pages: &'static [memlayout::Page],
         segments: &'static [memlayout::Segment],
-        regs: [u64; 5],
+        regs: [u64; 6],
         image: &'static [u8],
     }
     let tables = [
@@ -308,6 +308,7 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
                 soc::core0_el3::TCR,
                 soc::core0_el3::TTBR0,
                 soc::core0_el3::SCTLR_SET,
+                soc::core0_el3::TTBR1,
             ],
             image: soc::core0_el3::TRANSLATION.as_bytes(),
         },
@@ -321,11 +322,14 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
                 soc::core0_el1::TCR,
                 soc::core0_el1::TTBR0,
                 soc::core0_el1::SCTLR_SET,
+                soc::core0_el1::TTBR1,
             ],
             image: soc::core0_el1::TRANSLATION.as_bytes(),
         },
     ];
     assert_eq!(j["tables"].as_array().unwrap().len(), tables.len());
+    assert_eq!(soc::core0_el3::TTBR1, 0, "no upper range at EL3");
+    assert_ne!(soc::core0_el1::TTBR1, 0, "the EL1 table has an upper range");
     for (jt, t) in j["tables"].as_array().unwrap().iter().zip(&tables) {
         let name = t.info.name();
         let (up, low) = (name.to_uppercase(), name.to_lowercase());
@@ -334,13 +338,14 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
         let cores: Vec<u32> = t.info.cores().iter().collect();
         assert_eq!(jt["cores"], serde_json::json!(cores));
         assert_eq!(jt["el"], t.info.el().to_string());
-        let [tables_pa, mair, tcr, ttbr0, sctlr] = t.regs;
+        let [tables_pa, mair, tcr, ttbr0, sctlr, ttbr1] = t.regs;
         assert_eq!(jt["tables_pa"], tables_pa);
         assert_eq!(jt["table_count"], t.image.len() / 4096);
         assert_eq!(jt["registers"]["mair"], mair);
         assert_eq!(jt["registers"]["tcr"], tcr);
         assert_eq!(jt["registers"]["ttbr0"], ttbr0);
         assert_eq!(jt["registers"]["sctlr_set"], sctlr);
+        assert_eq!(jt["registers"]["ttbr1"], ttbr1);
         for (suffix, v) in [
             ("TABLES_PA", tables_pa),
             ("TABLES_SIZE", t.image.len() as u64),
@@ -348,6 +353,7 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
             ("TCR", tcr),
             ("TTBR0", ttbr0),
             ("SCTLR_SET", sctlr),
+            ("TTBR1", ttbr1),
         ] {
             assert_eq!(h[&format!("{up}_{suffix}")], v, "{up}_{suffix}");
             assert_eq!(

@@ -53,12 +53,12 @@ fn tool(dir: &Path, program: &str, args: &[&str]) -> (bool, String, String) {
 }
 
 /// A table's info, pages, segments and TABLES_PA, TABLES_SIZE, MAIR, TCR, TTBR0,
-/// SCTLR_SET.
+/// SCTLR_SET, TTBR1.
 type TableConsts = (
     &'static memlayout::TableInfo,
     &'static [memlayout::Page],
     &'static [memlayout::Segment],
-    [u64; 6],
+    [u64; 7],
 );
 
 /// (NAME, value) for every value the header and the ld fragment hold, from the macro's
@@ -77,6 +77,7 @@ fn expected() -> Vec<(String, u64)> {
                 soc::core0_el3::TCR,
                 soc::core0_el3::TTBR0,
                 soc::core0_el3::SCTLR_SET,
+                soc::core0_el3::TTBR1,
             ],
         ),
         (
@@ -90,6 +91,7 @@ fn expected() -> Vec<(String, u64)> {
                 soc::core0_el1::TCR,
                 soc::core0_el1::TTBR0,
                 soc::core0_el1::SCTLR_SET,
+                soc::core0_el1::TTBR1,
             ],
         ),
     ];
@@ -102,6 +104,7 @@ fn expected() -> Vec<(String, u64)> {
             "TCR",
             "TTBR0",
             "SCTLR_SET",
+            "TTBR1",
         ]
         .iter()
         .zip(regs)
