@@ -641,6 +641,42 @@ random_layouts! {
     random_layout_11: 0xDEAD_BEEF,
 }
 
+/// Tables whose VA size is the smallest that covers their ranges, rooted at levels 0,
+/// 1 and 2 (the 4 KiB granule has no level 3 root: 25 to 30 bits start at level 2,
+/// DDI 0487 D8.2), among them the five identity device pages below 1 GiB that need 5
+/// tables instead of the 7 of a 48-bit VA.
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn smallest_regime_layout() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    let layout = layouts::smallest_regimes().expect("the layout fits");
+    let trs = layout
+        .clone()
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .expect("tables");
+    let shape: Vec<(u8, u8)> = trs.iter().map(|t| (t.va_bits(), t.root_level())).collect();
+    assert_eq!(shape, [(41, 0), (35, 1), (30, 2)]);
+    assert_eq!(
+        trs[2].table_count(),
+        5,
+        "a level 2 root and four level 3 tables"
+    );
+    assert_eq!(trs[2].tcr() & 0x3F, 34, "T0SZ");
+    let small = layout.table("small").expect("small");
+    let wide = TableConfig::default().with_va_bits(48);
+    assert_eq!(
+        memlayout::aarch64::table_count(layout.pages(small), &wide),
+        Ok(7),
+        "a 48-bit VA needs 7"
+    );
+    check_layout("smallest_regime", layout);
+}
+
 /// EL1 and EL0 tables with upper-range pages, loaded with both `TTBR0_EL1` and
 /// `TTBR1_EL1` and the computed `TCR_EL1`; two of the tables have only an upper range
 /// (EPD0), so every lower VA probed there must fault.

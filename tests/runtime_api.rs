@@ -1100,3 +1100,108 @@ fn an_identity_alias_maps_the_pa_again_at_va_equal_to_pa() {
         .unwrap_err();
     assert!(matches!(e, Error::OutsidePools { .. }), "{e:?}");
 }
+
+/// The upper range at run time: a table's VA pools may be upper; pages (allocated,
+/// fixed, shared with another core's table, aliases), segments and seeded placement
+/// work there as in the lower range, identity does not, and the tables translate each
+/// page through the right root.
+#[test]
+fn upper_range_pages_segments_and_aliases() {
+    const KERNEL: u64 = 0xFFFF_8000_0000_0000;
+    for seed in [None, Some(0x5EED)] {
+        let mut l = seed.map_or_else(Layout::new, Layout::with_seed);
+        l.add_pool(Pool::ram("ram", RAM, 64 << 20)).unwrap();
+        let k0 = l
+            .add_table("k0", 0, ExecutionContext::EL1_NS, &[(KERNEL, 1 << 30)])
+            .unwrap();
+        let k1 = l
+            .add_table(
+                "k1",
+                1,
+                ExecutionContext::EL1_NS,
+                &[(RAM, 64 << 20), (0xFFFF_FFFF_C000_0000, 1 << 30)],
+            )
+            .unwrap();
+        assert_eq!(l.upper_va_bits(k0), Some(47));
+        assert_eq!(l.upper_va_bits(k1), Some(30));
+        assert!(!l.has_lower_range(k0) && l.has_lower_range(k1));
+        let text = l
+            .map(
+                k0,
+                &PageRequest::new("text", PageKind::Code, PageSize::Size4K).count(2),
+            )
+            .unwrap();
+        assert!(l.mapping_va(text, k0).unwrap() >= KERNEL);
+        let fixed = l
+            .map(
+                k0,
+                &PageRequest::new("data", PageKind::Data, PageSize::Size2M).va(KERNEL + (2 << 20)),
+            )
+            .unwrap();
+        assert_eq!(l.mapping_va(fixed, k0), Some(KERNEL + (2 << 20)));
+        let shared = l
+            .map_shared(
+                None,
+                &PageRequest::new("mailbox", PageKind::Data, PageSize::Size4K),
+            )
+            .unwrap();
+        let alias = l
+            .map_alias(
+                k1,
+                fixed,
+                &PageRequest::new("data_alias", PageKind::Data, PageSize::Size2M)
+                    .va(0xFFFF_FFFF_C020_0000),
+            )
+            .unwrap();
+        assert_eq!(l.mapping_pa(alias), l.mapping_pa(fixed));
+        let seg = l
+            .place_segment(
+                k0,
+                &SegmentRequest::new("stack", SegmentKind::Stack, 0x1000)
+                    .align(16)
+                    .in_page("data"),
+            )
+            .unwrap();
+        let seg = l.segment_in(seg, k0).unwrap();
+        assert!(seg.va() >= KERNEL + (2 << 20) && seg.va() < KERNEL + (4 << 20));
+        // Identity is impossible in an upper-only table.
+        assert!(matches!(
+            l.map(
+                k0,
+                &PageRequest::new("boot", PageKind::Code, PageSize::Size4K).identity()
+            ),
+            Err(Error::IdentityImpossible { .. })
+        ));
+        let trs = l
+            .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+            .unwrap();
+        for (t, tr) in [k0, k1].into_iter().zip(&trs) {
+            for p in l.pages(t) {
+                let w = tr.walk(p.va() + p.size() - 1).unwrap();
+                assert_eq!(w.pa, p.pa() + p.size() - 1, "`{}`", p.name());
+            }
+        }
+        assert_eq!(trs[0].ttbr0(), 0, "k0 has no lower range");
+        assert_ne!(trs[0].ttbr1(), 0);
+        assert_ne!(trs[1].ttbr0(), 0);
+        assert_eq!(
+            trs[1].ttbr1(),
+            trs[1].base_pa() + trs[1].lower_table_count() as u64 * 4096
+        );
+        let mailbox = l.mapping_va(shared, k1).unwrap();
+        assert_eq!(
+            trs[1].walk(mailbox).unwrap().pa,
+            l.mapping_pa(shared).unwrap()
+        );
+        // The map lists both ranges of a table that has an upper one.
+        let map = l.to_string();
+        assert!(
+            map.contains("upper   47-bit VA (TTBR1) 0xffff800000000000..0xffff800040000000"),
+            "{map}"
+        );
+        assert!(
+            map.contains("upper   30-bit VA (TTBR1) 0xffffffffc0000000..2^64"),
+            "{map}"
+        );
+    }
+}

@@ -303,6 +303,42 @@ pub fn el1_el0(secure: bool) -> Result<Layout, Error> {
     Ok(l)
 }
 
+/// Tables sized by their ranges alone (no explicit VA size), so their roots are at
+/// levels 0, 1 and 2: `wide` spans past 2^40 (41 bits, level 0), `mid` ends below
+/// 2^35 (35 bits, level 1), and `small` is the smallest-regime example: five 4 KiB
+/// device pages, identity mapped, in four 2 MiB windows, all below 1 GiB (30 bits,
+/// level 2: a root and four level 3 tables). Each also gets pages of the usual mix
+/// where its range allows.
+pub fn smallest_regimes() -> Result<Layout, Error> {
+    use ExecutionContext::{EL1_NS, EL1_S};
+    use PageKind::{Data, Device};
+    use PageSize::{Size2M, Size4K};
+    let mut l = Layout::new();
+    add_pools(&mut l, false)?;
+    reserve_harness(&mut l)?;
+    let wide = l.add_table("wide", 0, EL1_S, &[ram_va(), (1 << 40, 4 * GIB)])?;
+    let mid = l.add_table("mid", 1, EL1_NS, &[(0x4_0000_0000, 4 * GIB)])?;
+    let small = l.add_table("small", 2, EL1_S, &[(0x0800_0000, GIB - 0x0800_0000)])?;
+    for (name, pa) in [
+        ("gic", 0x0900_0000),
+        ("gic_cpu", 0x0901_0000),
+        ("uart", 0x0920_0000),
+        ("rtc", 0x0940_0000),
+        ("gpio", 0x0960_0000),
+    ] {
+        l.map(
+            small,
+            &PageRequest::new(name, Device, Size4K).pa(pa).identity(),
+        )?;
+    }
+    for t in [wide, mid] {
+        l.map(t, &PageRequest::new("heap", Data, Size2M).count(2))?;
+        l.map(t, &PageRequest::new("data", Data, Size4K).count(3))?;
+    }
+    l.map(wide, &PageRequest::new("far", Data, Size4K).va(1 << 40))?;
+    Ok(l)
+}
+
 /// The start of the kernel's upper range in [`upper_range`]: a 47-bit upper range.
 pub const KERNEL_VA: u64 = 0xFFFF_8000_0000_0000;
 

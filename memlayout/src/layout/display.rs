@@ -35,7 +35,10 @@ impl fmt::Display for Layout {
             let mut lower = alloc::vec::Vec::new();
             let mut upper = alloc::vec::Vec::new();
             for r in &table.virt {
-                let text = format!("{:#x}..{:#x}", r.start(), r.last().wrapping_add(1));
+                let text = match r.last().checked_add(1) {
+                    Some(end) => format!("{:#x}..{end:#x}", r.start()),
+                    None => format!("{:#x}..2^64", r.start()),
+                };
                 if r.start() >> 63 == 0 {
                     lower.push(text);
                 } else {
