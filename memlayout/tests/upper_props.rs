@@ -1,6 +1,7 @@
 //! Property test of tables with lower and upper VA ranges: a random mix of lower and
 //! upper pages in an EL1 or EL0 table; every page walks to its PA through the root of
 //! its own range (TTBR0 or TTBR1, as the registers say), and nothing else translates.
+#![cfg(feature = "alloc")]
 
 use memlayout::aarch64::{TableConfig, WalkFault, walk_registers};
 use memlayout::tables::TablePlacement;

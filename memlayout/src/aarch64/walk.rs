@@ -611,7 +611,8 @@ fn geometry(txsz: u64) -> Result<(u8, u8), WalkFault> {
 /// [`WalkFault::OutOfRange`] (lower side, or any VA of a regime without an enabled
 /// upper range), [`WalkFault::UpperOutOfRange`] or [`WalkFault::NoLowerRange`].
 ///
-/// [build-fn]: super::build
+#[cfg_attr(feature = "alloc", doc = "[build-fn]: super::build")]
+#[cfg_attr(not(feature = "alloc"), doc = "[build-fn]: crate#features")]
 pub fn walk_registers(
     image: &[u8],
     image_pa: u64,
