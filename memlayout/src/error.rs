@@ -96,6 +96,26 @@ impl fmt::Display for Range {
     }
 }
 
+/// What holds an address a request needed: for errors that found no room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taken {
+    /// The space: VA (of the request's table) or PA.
+    pub addr: Addr,
+    /// The first address of the request's candidate range that it holds.
+    pub at: u64,
+    /// Its name.
+    pub by: String,
+    /// The engine's id of it (a mapping), if it is one.
+    pub id: Option<u32>,
+}
+
+impl fmt::Display for Taken {
+    /// `VA 0x40080000 is taken by `fixmap``.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:#x} is taken by `{}`", self.addr, self.at, self.by)
+    }
+}
+
 /// Everything that can go wrong in the engine.
 ///
 /// Each message is one sentence that says what is wrong and how to fix it.
@@ -202,6 +222,9 @@ pub enum Error {
         table: String,
         /// The largest range free in both spaces, if any.
         largest: Option<Range>,
+        /// What holds the candidates: up to three declarations at VAs of the free PA,
+        /// or at PAs of the free VA, that would otherwise fit.
+        taken: alloc::vec::Vec<Taken>,
     },
     /// An identity request whose fixed VA and PA differ.
     IdentityConflict {
@@ -503,11 +526,21 @@ impl fmt::Display for Error {
                 align,
                 table,
                 largest,
+                taken,
             } => {
                 write!(
                     f,
                     "no range of {size:#x} bytes aligned to {align:#x} is free in both VA (table `{table}`) and PA for identity request `{name}`; "
                 )?;
+                if !taken.is_empty() {
+                    for (i, t) in taken.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        write!(f, "{t}")?;
+                    }
+                    return f.write_str(", so move what takes it or give the request other room");
+                }
                 match largest {
                     Some(r) => write!(
                         f,

@@ -73,7 +73,7 @@ pub mod tables;
 mod used;
 
 #[cfg(feature = "alloc")]
-pub use error::{Error, Space};
+pub use error::{Error, Space, Taken};
 #[cfg(feature = "alloc")]
 pub use interval::{Interval, IntervalSet};
 #[cfg(feature = "alloc")]

@@ -486,6 +486,9 @@ impl Planner<'_> {
                         Error::Overlap { with_id, .. } | Error::MismatchedAlias { with_id, .. } => {
                             self.decl_of_mapping(*with_id)
                         }
+                        Error::IdentityImpossible { taken, .. } => {
+                            taken.first().and_then(|t| self.decl_of_mapping(t.id))
+                        }
                         _ => None,
                     };
                     self.err(p.decl, part, related, e);

@@ -150,6 +150,10 @@ impl<'a> Decls<'a> {
                         ..
                     } => [Part::Pa, Part::Identity],
                     Error::Overlap { .. } => [Part::Va, Part::Identity],
+                    Error::IdentityImpossible { taken, .. } => match taken.first() {
+                        Some(t) if t.addr == Addr::Pa => [Part::Pa, Part::Identity],
+                        _ => [Part::Va, Part::Identity],
+                    },
                     _ => [other_part, other_part],
                 };
                 let other_sp = other
@@ -165,6 +169,9 @@ impl<'a> Decls<'a> {
                         format!("`{name}` first mapped here")
                     }
                     (Error::Duplicate { .. }, _) => format!("`{name}` first declared here"),
+                    (Error::IdentityImpossible { taken, .. }, _) if !taken.is_empty() => {
+                        format!("`{name}` takes {} {:#x} here", taken[0].addr, taken[0].at)
+                    }
                     (Error::VaBitsTooSmall { needed, .. }, Decl::Range(..)) => {
                         format!("this range needs {needed} bits")
                     }

@@ -9,7 +9,7 @@ use super::{
     Layout, Mapping, MappingId, PaOwner, PageRequest, Role, SegSpace, TableId, check_align,
     check_aligned, interval, limit_check, range, range_of,
 };
-use crate::error::{Addr, Error, Space};
+use crate::error::{Addr, Error, Space, Taken};
 use crate::interval::{Interval, IntervalSet, intersections};
 use crate::model::{AttrList, MemAttrs, Name, Page, PageKind, PageSize, SecurityState};
 
@@ -339,7 +339,105 @@ impl Layout {
                 .iter()
                 .max_by_key(|c| (c.size(), u64::MAX - c.start()))
                 .map(|c| range_of(*c)),
+            taken: self.identity_blockers(tables, bytes, align, pools),
         })
+    }
+
+    /// What keeps an identity request out of the ranges that would fit it on one side:
+    /// mappings at VAs of free PA ranges that fit, and owners of PAs of free VA ranges
+    /// that fit. At most three, each named once; a bounded number of ranges is looked at.
+    fn identity_blockers(
+        &self,
+        tables: &[TableId],
+        bytes: u64,
+        align: u64,
+        pools: &[bool],
+    ) -> Vec<Taken> {
+        const MAX: usize = 3;
+        const RANGES: usize = 64;
+        let mut out: Vec<Taken> = Vec::new();
+        let push = |out: &mut Vec<Taken>, t: Taken| {
+            if out.len() < MAX && !out.iter().any(|o| o.by == t.by && o.addr == t.addr) {
+                out.push(t);
+            }
+        };
+        // Free PA that fits, whose VA is taken.
+        let pa_fits = self
+            .pa_free
+            .iter()
+            .filter(|(c, p)| {
+                pools.get(**p as usize).copied().unwrap_or(false) && c.fit(bytes, align).is_some()
+            })
+            .take(RANGES);
+        for (c, _) in pa_fits {
+            for &t in tables {
+                let used = &self.tables[t.index()].va_used;
+                let mut window = Some(c);
+                while let Some(w) = window
+                    && out.len() < MAX
+                {
+                    let Some((r, &m)) = used.first_overlap(&w) else {
+                        break;
+                    };
+                    let by = self.mappings[m as usize].name.clone();
+                    push(
+                        &mut out,
+                        Taken {
+                            addr: Addr::Va,
+                            at: r.start().max(w.start()),
+                            by,
+                            id: Some(m),
+                        },
+                    );
+                    window = r
+                        .last()
+                        .checked_add(1)
+                        .and_then(|s| Interval::from_bounds(s, w.last()));
+                }
+            }
+        }
+        // Free VA that fits, whose PA (in a pool the request may use) is taken.
+        let allowed: Vec<Interval> = self
+            .pools
+            .iter()
+            .zip(pools)
+            .filter(|(_, on)| **on)
+            .map(|(p, _)| p.range)
+            .collect();
+        for &t in tables {
+            let va_fits = self.tables[t.index()]
+                .va_free
+                .iter()
+                .filter(|(c, _)| c.fit(bytes, align).is_some())
+                .take(RANGES);
+            let windows =
+                va_fits.flat_map(|(c, _)| allowed.iter().filter_map(move |p| p.intersect(&c)));
+            for c in windows {
+                let mut window = Some(c);
+                while let Some(w) = window
+                    && out.len() < MAX
+                {
+                    let Some((r, &owner)) = self.pa_used.first_overlap(&w) else {
+                        break;
+                    };
+                    let (by, id) = self.owner_name(owner);
+                    push(
+                        &mut out,
+                        Taken {
+                            addr: Addr::Pa,
+                            at: r.start().max(w.start()),
+                            by,
+                            id,
+                        },
+                    );
+                    window = r
+                        .last()
+                        .checked_add(1)
+                        .and_then(|s| Interval::from_bounds(s, w.last()));
+                }
+            }
+        }
+        out
     }
 
     fn map_into(

@@ -96,6 +96,7 @@ impl Layout {
                             align,
                             table: t.info.name().to_string(),
                             largest: t.seg_free.largest(crit).map(range_of),
+                            taken: Vec::new(),
                         });
                     }
                     None => {
@@ -257,6 +258,7 @@ impl Layout {
                     self.tables[t.0.index()].info.name().to_string()
                 }),
                 largest: None,
+                taken: Vec::new(),
             });
         }
         // Offsets must keep the segment aligned in PA and in every VA: the page is aligned
