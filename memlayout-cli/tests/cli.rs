@@ -420,3 +420,23 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
         assert_eq!(o.stdout, t.image);
     }
 }
+
+#[test]
+fn text_rust_cannot_tokenize_is_located_too() {
+    let dir = scratch("lex");
+    let file = dir.join("lex.memlayout");
+    std::fs::write(&file, "mod m {\n    page \"boot : code, 4K;\n}\n").unwrap();
+    let file = file.to_str().unwrap();
+    let o = memlayout(&["check", file]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("error: this is not valid layout text"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("--> {file}:2:10\n")), "{err}");
+    assert!(
+        err.contains("2 |     page \"boot : code, 4K;\n  |          ^"),
+        "{err}"
+    );
+}
