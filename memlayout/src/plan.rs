@@ -160,6 +160,8 @@ struct Planner<'a> {
     failed_pages: BTreeSet<String>,
     /// Whether a pool failed to be added (so later lack of room may follow from it).
     pool_failed: bool,
+    /// Names of pools that failed to be added.
+    failed_pools: BTreeSet<String>,
 }
 
 impl Planner<'_> {
@@ -179,6 +181,8 @@ impl Planner<'_> {
             Error::Unknown { what, name } if what.contains("page") => {
                 self.failed_pages.contains(name)
             }
+            // A pool whose declaration failed is known: naming it is no second error.
+            Error::Unknown { what: "pool", name } => self.failed_pools.contains(name),
             Error::NoRoom { .. }
             | Error::IdentityImpossible { .. }
             | Error::OutsidePools { addr: Addr::Pa, .. } => self.pool_failed,
@@ -227,6 +231,7 @@ impl Planner<'_> {
                     _ => (Part::Range, None),
                 };
                 self.pool_failed = true;
+                self.failed_pools.insert(p.name.clone());
                 self.err(p.decl, part, related.filter(|&d| d != p.decl), e);
             }
         }
@@ -701,6 +706,7 @@ fn plan_with(spec: &Spec, seed: Option<u64>) -> Result<Plan, Vec<PlanError>> {
         pages_named: BTreeMap::new(),
         failed_pages: BTreeSet::new(),
         pool_failed: false,
+        failed_pools: BTreeSet::new(),
     };
     if let Some((decl, bits)) = spec.pa_bits
         && let Err(e) = p.layout.set_pa_bits(bits)

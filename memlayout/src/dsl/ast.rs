@@ -422,6 +422,14 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
                 }
             }
         } else {
+            // `shared pgae NAME`: NAME is declared, only misspelt; its uses are no
+            // second error.
+            let fork = input.fork();
+            if fork.call(Ident::parse_any).is_ok()
+                && let Ok(name) = fork.parse::<Ident>()
+            {
+                layout.broken.push(name.to_string());
+            }
             Err(unknown(
                 input,
                 la,

@@ -890,10 +890,26 @@ fn check_page(
                 }
                 Some(target) => {
                     if std::ptr::eq(target.decl, p) {
-                        cx.error(
-                            Sp::one(alias.page.span()),
-                            "a page cannot alias itself; name another page",
-                        );
+                        // Without `TABLE::`, the name found the alias itself: the page
+                        // meant is likely another table's.
+                        let other = (0..scope.table_pages.len())
+                            .filter(|&t| Some(t) != table)
+                            .find(|&t| scope.table_pages[t].contains_key(&pname));
+                        match other.and_then(|t| scope.layout.tables.get(t)) {
+                            Some(t) if alias.table.is_none() => {
+                                let tname = name_of(&t.name);
+                                cx.error(
+                                    Sp::one(alias.page.span()),
+                                    format_args!(
+                                        "`{pname}` here names this page itself, so it cannot be aliased; to alias the page `{pname}` of table `{tname}`, write `alias {tname}::{pname}`"
+                                    ),
+                                );
+                            }
+                            _ => cx.error(
+                                Sp::one(alias.page.span()),
+                                "a page cannot alias itself; name another page",
+                            ),
+                        }
                     } else if target.decl.alias.is_some() {
                         cx.error(
                             Sp::one(alias.page.span()),
@@ -1083,7 +1099,8 @@ fn check_segment(
                     {
                         let page_bytes =
                             ps.bytes().saturating_mul(page.count.map_or(1, |c| c.value));
-                        if s.size.value > page_bytes {
+                        // A page of no bytes (`* 0`) is reported on its count already.
+                        if s.size.value > page_bytes && page_bytes != 0 {
                             cx.error_with_note(
                                 s.size.sp,
                                 Error::SegmentTooLarge {

@@ -1,0 +1,16 @@
+memlayout_macros::memory_layout! {
+    mod soc {
+        physical ram  = 0x8000_0000 .. +1G;
+        physical mmio = 0x0900_0000 .. +16M, device;
+        table el3 (core 0, EL3) {
+            virtual 0x8000_0000 .. +1G;
+            page uart : device, 4K, pa 0x0900_0000, rw;
+        }
+        table el1 (core 0, EL1_S) {
+            virtual 0x8000_0000 .. +1G;
+            page uart : device, alias uart, rw;
+        }
+    }
+}
+
+fn main() {}
