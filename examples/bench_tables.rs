@@ -239,6 +239,8 @@ fn run(seeded: bool) {
         let info = layout.table_info(t).expect("table").clone();
         let config = TableConfig::default()
             .with_va_bits(layout.va_bits(t).expect("table"))
+            .with_lower(layout.has_lower_range(t))
+            .with_upper_va_bits(layout.upper_va_bits(t))
             .with_pa_bits(tr.pa_bits());
         let (ms, n) =
             fastest_ms(|| aarch64::table_count(pages.iter().copied(), &config).expect("count"));
@@ -250,7 +252,17 @@ fn run(seeded: bool) {
         assert_eq!(n, tr.table_count(), "table `{}`", tr.name());
         assert_eq!(again.bytes(), tr.bytes(), "table `{}`", tr.name());
         table_bytes += tr.len() as u64;
-        min_bytes += min_tables(tr.root_level(), &pages) * 4096;
+        // Each range (lower through TTBR0, upper through TTBR1) is its own tree.
+        let (upper, lower): (Vec<&Page>, Vec<&Page>) =
+            pages.iter().copied().partition(|p| p.va() >> 63 == 1);
+        let mut min = 0;
+        if tr.has_lower() {
+            min += min_tables(tr.root_level(), &lower);
+        }
+        if let Some(level) = tr.upper_root_level() {
+            min += min_tables(level, &upper);
+        }
+        min_bytes += min * 4096;
     }
     println!(
         "pages={pages} mode={} build_ms={build_ms:.1} table_count_ms={count_ms:.1} \
