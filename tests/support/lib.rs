@@ -3,6 +3,7 @@
 
 pub mod elf;
 pub mod firmware;
+pub mod fuzz;
 pub mod layouts;
 pub mod qemu;
 
