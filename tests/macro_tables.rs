@@ -423,3 +423,53 @@ fn va_bits_asks_for_a_larger_size() {
     assert_eq!(e.image.len(), 3 * 4096, "levels 1, 2 and 3");
     check_walks(&e);
 }
+
+memory_layout! {
+    /// A kernel only in the upper range, its size raised with `va_bits upper`.
+    pub mod upper_only {
+        physical ram = 0x4000_0000 .. +64M;
+        table kernel (core 0, EL1_NS) {
+            virtual 0xFFFF_FFFF_C000_0000 .. +1G;
+            va_bits upper = 39;
+            page text : code, 4K * 2, va 0xFFFF_FFFF_C000_0000;
+            page data : data, 2M;
+        }
+    }
+}
+
+/// `va_bits upper = 39;`: T1SZ = 25, EPD0 set (no lower range), `TTBR0` = 0, and the
+/// emitted constants walk every page through TTBR1 while every lower VA faults.
+#[test]
+fn upper_only_table_through_its_constants() {
+    use memlayout::aarch64::{WalkFault, walk_registers};
+    let tcr = upper_only::kernel::TCR;
+    assert_eq!((tcr >> 16) & 0x3F, 25, "T1SZ for 39 bits");
+    assert_ne!(tcr & (1 << 7), 0, "EPD0");
+    assert_eq!(tcr & TCR_EL1_EPD1, 0, "EPD1 clear");
+    assert_eq!(upper_only::kernel::TTBR0, 0);
+    assert_eq!(upper_only::kernel::TTBR1, upper_only::kernel::TABLES_PA);
+    let walk = |va| {
+        walk_registers(
+            upper_only::kernel::TRANSLATION.as_bytes(),
+            upper_only::kernel::TABLES_PA,
+            Regime::El10,
+            tcr,
+            upper_only::kernel::TTBR0,
+            upper_only::kernel::TTBR1,
+            va,
+        )
+    };
+    for p in upper_only::kernel::PAGES {
+        for off in [0, p.size() - 1] {
+            assert_eq!(walk(p.va() + off).map(|w| w.pa), Ok(p.pa() + off));
+        }
+    }
+    assert!(matches!(
+        walk(0x4000_0000),
+        Err(WalkFault::NoLowerRange { .. })
+    ));
+    assert!(matches!(
+        walk(0xFFFF_FF00_0000_0000 - 0x1000),
+        Err(WalkFault::UpperOutOfRange { va_bits: 39, .. })
+    ));
+}
