@@ -52,3 +52,24 @@ fn dsl_structured_corpus_passes() {
 fn api_ops_corpus_passes() {
     replay("api_ops", fuzz::check_ops_bytes);
 }
+
+/// The regression input of the random fit over all 2^64 addresses decodes as meant:
+/// `[7, 2^64)` and `[0, 7)` inserted, then one byte taken at a random address.
+#[test]
+fn whole_space_regression_decodes_as_meant() {
+    use arbitrary::{Arbitrary, Unstructured};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/regressions/api_ops/take-random-over-the-whole-space");
+    let data = std::fs::read(path).expect("the regression input exists");
+    let ops = fuzz::Ops::arbitrary_take_rest(Unstructured::new(&data)).expect("it decodes");
+    let text = format!("{ops:?}");
+    for part in [
+        "Insert { start: Addr(7), size: Size(18446744073709551609) }",
+        "Insert { start: Addr(0), size: Size(7) }",
+        "TakeRandom { size: Size(1), align: 0 }",
+    ] {
+        assert!(text.contains(part), "{part} not in {text}");
+    }
+    let run = ops.run();
+    assert!(run.contains("2: ok Some(Interval"), "{run}");
+}

@@ -245,7 +245,7 @@ impl<'a> Arbitrary<'a> for Addr {
     }
 }
 
-/// A size biased towards page multiples, with some raw values.
+/// A size biased towards page multiples, with small and raw values.
 #[derive(Clone, Copy, Debug)]
 pub struct Size(pub u64);
 
@@ -257,7 +257,7 @@ impl<'a> Arbitrary<'a> for Size {
             0 | 1 => (k + 1) * 0x1000,
             2 | 3 => (k + 1) * 0x20_0000,
             4 => (k + 1) << 30,
-            5 => k * 0x10,
+            5 => k,
             6 => u64::MAX - k,
             _ => x,
         }))
