@@ -363,6 +363,20 @@ pub enum Error {
         /// The page's name.
         name: String,
     },
+    /// A fixed PA already mapped by a private page of another table with the same
+    /// memory kind: one memory (a device, say) declared in two tables.
+    SamePaInTwoTables {
+        /// The new page.
+        name: String,
+        /// Its PA range.
+        range: Range,
+        /// The page already mapping it.
+        with: String,
+        /// That page's table.
+        with_table: String,
+        /// The engine's id of that page.
+        with_id: Option<u32>,
+    },
     /// A device page without a fixed PA: device registers sit at fixed addresses.
     DeviceWithoutPa {
         /// The page's name.
@@ -713,6 +727,16 @@ impl fmt::Display for Error {
             Error::NoTables { name } => write!(
                 f,
                 "shared page `{name}` is mapped into no table; declare a table or name one in `tables [..]`"
+            ),
+            Error::SamePaInTwoTables {
+                name,
+                range,
+                with,
+                with_table,
+                ..
+            } => write!(
+                f,
+                "PA {range} of `{name}` is already mapped by `{with}` of table `{with_table}`; to map the same memory in both tables, declare it once as a `shared page` listing them in `tables [..]`, or write `alias {with_table}::{with}` here"
             ),
             Error::DeviceWithoutPa { name } => write!(
                 f,

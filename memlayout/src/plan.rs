@@ -491,6 +491,7 @@ impl Planner<'_> {
                         Error::Overlap { with_id, .. } | Error::MismatchedAlias { with_id, .. } => {
                             self.decl_of_mapping(*with_id)
                         }
+                        Error::SamePaInTwoTables { with_id, .. } => self.decl_of_mapping(*with_id),
                         Error::IdentityImpossible { taken, .. } => {
                             taken.first().and_then(|t| self.decl_of_mapping(t.id))
                         }
@@ -583,7 +584,8 @@ fn page_part(e: &Error, p: &crate::spec::PageSpec) -> Part {
         Error::Overlap {
             space: Space::Physical,
             ..
-        } => fixed(Addr::Pa),
+        }
+        | Error::SamePaInTwoTables { .. } => fixed(Addr::Pa),
         Error::Overlap { .. } => fixed(Addr::Va),
         Error::Wraps { .. } => {
             if p.va.is_some() {

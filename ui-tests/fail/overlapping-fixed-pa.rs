@@ -7,7 +7,7 @@ memlayout_macros::memory_layout! {
         }
         table core1_el3 (core 1, EL3) {
             virtual 0x8000_0000 .. +1G;
-            page log : data, 4K, pa 0x8100_0000;
+            page text : code, 4K, pa 0x8100_0000;
         }
     }
 }

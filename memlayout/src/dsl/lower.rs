@@ -150,6 +150,7 @@ impl<'a> Decls<'a> {
                         ..
                     } => [Part::Pa, Part::Identity],
                     Error::Overlap { .. } => [Part::Va, Part::Identity],
+                    Error::SamePaInTwoTables { .. } => [Part::Pa, Part::Identity],
                     Error::IdentityImpossible { taken, .. } => match taken.first() {
                         Some(t) if t.addr == Addr::Pa => [Part::Pa, Part::Identity],
                         _ => [Part::Va, Part::Identity],
@@ -169,6 +170,9 @@ impl<'a> Decls<'a> {
                         format!("`{name}` first mapped here")
                     }
                     (Error::Duplicate { .. }, _) => format!("`{name}` first declared here"),
+                    (Error::SamePaInTwoTables { with_table, .. }, _) => {
+                        format!("`{name}` of table `{with_table}` maps it here")
+                    }
                     (Error::IdentityImpossible { taken, .. }, _) if !taken.is_empty() => {
                         format!("`{name}` takes {} {:#x} here", taken[0].addr, taken[0].at)
                     }

@@ -343,6 +343,32 @@ impl Layout {
         })
     }
 
+    /// [`Error::SamePaInTwoTables`] when fixed PA `r` is already mapped by a private page
+    /// of other tables with the same memory kind: the same memory declared twice, which
+    /// cannot move, rather than two things that overlap.
+    fn shared_pa_hint(&self, r: Interval, req: &PageRequest, tables: &[TableId]) -> Option<Error> {
+        let (_, &PaOwner::Mapping(m)) = self.pa_used.first_overlap(&r)? else {
+            return None;
+        };
+        let other = &self.mappings[m as usize];
+        let (&(first, ..), rest) = other.tables.split_first()?;
+        if other.shared
+            || other.alias_of.is_some()
+            || other.attrs.kind != req.attrs.kind
+            || !rest.is_empty()
+            || tables.contains(&first)
+        {
+            return None;
+        }
+        Some(Error::SamePaInTwoTables {
+            name: req.name.clone(),
+            range: range_of(r),
+            with: other.name.clone(),
+            with_table: self.tables[first.index()].info.name().to_string(),
+            with_id: Some(m),
+        })
+    }
+
     /// What keeps an identity request out of the ranges that would fit it on one side:
     /// mappings at VAs of free PA ranges that fit, and owners of PAs of free VA ranges
     /// that fit. At most three, each named once; a bounded number of ranges is looked at.
@@ -480,7 +506,9 @@ impl Layout {
                 });
             }
             if !self.pa_free.contains(pa, bytes) {
-                return Err(self.pa_collision(r));
+                return Err(self
+                    .shared_pa_hint(r, req, tables)
+                    .unwrap_or_else(|| self.pa_collision(r)));
             }
         }
         if let Some(va) = fixed_va {
