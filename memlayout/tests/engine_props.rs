@@ -290,7 +290,11 @@ fn run_ops(seed: Option<u64>, ops: &[Op]) -> Result<Layout, TestCaseError> {
                             Some(RAM + va_slot * 0x1000)
                         );
                     }
-                    Err(Error::Overlap { .. } | Error::OutsidePools { .. }) => {
+                    Err(
+                        Error::Overlap { .. }
+                        | Error::SamePaInTwoTables { .. }
+                        | Error::OutsidePools { .. },
+                    ) => {
                         prop_assert_eq!(l.free_in_pool("ram").unwrap(), free_before);
                     }
                     Err(e) => prop_assert!(false, "unexpected error {e}"),
