@@ -209,6 +209,8 @@ pub enum Error {
         space: Space,
         /// The largest free range there, if any.
         largest: Option<Range>,
+        /// Up to three declarations at fixed addresses that hold part of the space.
+        taken: alloc::vec::Vec<Taken>,
     },
     /// No range is free in VA and PA together for an identity request.
     IdentityImpossible {
@@ -518,20 +520,29 @@ impl fmt::Display for Error {
                 align,
                 space,
                 largest,
+                taken,
             } => {
                 write!(
                     f,
                     "no room for {what} ({size:#x} bytes, aligned to {align:#x}) in {space}; "
                 )?;
                 match largest {
-                    Some(r) => write!(
-                        f,
-                        "the largest free range is {r} ({:#x} bytes), so enlarge the space or ask for less",
-                        r.size()
-                    ),
-                    None => f.write_str(
-                        "it has no free range left, so enlarge the space or ask for less",
-                    ),
+                    Some(r) => write!(f, "the largest free range is {r} ({:#x} bytes)", r.size())?,
+                    None => f.write_str("it has no free range left")?,
+                }
+                // Fixed declarations that split or fill the space.
+                for (i, t) in taken.iter().enumerate() {
+                    f.write_str(if i == 0 {
+                        "; fixed declarations hold part of it: "
+                    } else {
+                        ", "
+                    })?;
+                    write!(f, "{t}")?;
+                }
+                if taken.is_empty() {
+                    f.write_str(", so enlarge the space or ask for less")
+                } else {
+                    f.write_str(", so move them, enlarge the space or ask for less")
                 }
             }
             Error::IdentityImpossible {

@@ -492,7 +492,7 @@ impl Planner<'_> {
                             self.decl_of_mapping(*with_id)
                         }
                         Error::SamePaInTwoTables { with_id, .. } => self.decl_of_mapping(*with_id),
-                        Error::IdentityImpossible { taken, .. } => {
+                        Error::IdentityImpossible { taken, .. } | Error::NoRoom { taken, .. } => {
                             taken.first().and_then(|t| self.decl_of_mapping(t.id))
                         }
                         _ => None,

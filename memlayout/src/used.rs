@@ -87,6 +87,14 @@ impl<M: Clone> UsedRanges<M> {
             .min_by_key(|(r, _)| r.start())
     }
 
+    /// Every range with its owner, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Interval, &M)> + '_ {
+        self.buffer
+            .iter()
+            .chain(self.runs.iter().flatten())
+            .map(|(r, m)| (*r, m))
+    }
+
     /// Whether every address of `start .. start + size` is in the set.
     pub(crate) fn contains(&self, start: u64, size: u64) -> bool {
         let Some(want) = Interval::new(start, size) else {

@@ -151,16 +151,27 @@ impl<'a> Decls<'a> {
                     } => [Part::Pa, Part::Identity],
                     Error::Overlap { .. } => [Part::Va, Part::Identity],
                     Error::SamePaInTwoTables { .. } => [Part::Pa, Part::Identity],
-                    Error::IdentityImpossible { taken, .. } => match taken.first() {
-                        Some(t) if t.addr == Addr::Pa => [Part::Pa, Part::Identity],
-                        _ => [Part::Va, Part::Identity],
-                    },
+                    Error::IdentityImpossible { taken, .. } | Error::NoRoom { taken, .. } => {
+                        match taken.first() {
+                            Some(t) if t.addr == Addr::Pa => [Part::Pa, Part::Identity],
+                            _ => [Part::Va, Part::Identity],
+                        }
+                    }
                     _ => [other_part, other_part],
                 };
-                let other_sp = other
-                    .part(other_part)
-                    .or_else(|| fixed.iter().find_map(|&p| other.part(p)))
-                    .unwrap_or_else(|| other.name_sp());
+                // For "no room" errors the other declaration matters for its address,
+                // not for the part at fault in this one.
+                let by_address = matches!(
+                    e.error,
+                    Error::NoRoom { .. } | Error::IdentityImpossible { .. }
+                );
+                let other_sp = if by_address {
+                    fixed.iter().find_map(|&p| other.part(p))
+                } else {
+                    other.part(other_part)
+                }
+                .or_else(|| fixed.iter().find_map(|&p| other.part(p)))
+                .unwrap_or_else(|| other.name_sp());
                 let name = other.name();
                 let note = match (&e.error, other) {
                     (Error::Overlap { .. }, Decl::Tables(_)) => {
@@ -173,7 +184,9 @@ impl<'a> Decls<'a> {
                     (Error::SamePaInTwoTables { with_table, .. }, _) => {
                         format!("`{name}` of table `{with_table}` maps it here")
                     }
-                    (Error::IdentityImpossible { taken, .. }, _) if !taken.is_empty() => {
+                    (Error::IdentityImpossible { taken, .. } | Error::NoRoom { taken, .. }, _)
+                        if !taken.is_empty() =>
+                    {
                         format!("`{name}` takes {} {:#x} here", taken[0].addr, taken[0].at)
                     }
                     (Error::VaBitsTooSmall { needed, .. }, Decl::Range(..)) => {

@@ -250,8 +250,56 @@ impl Layout {
                 align,
                 space,
                 largest: self.pa_free.largest(|&p| pools[p as usize]).map(range_of),
+                taken: self.fixed_in_pools(pools),
             }
         })
+    }
+
+    /// Up to three fixed declarations (pages at a fixed PA, reservations) in the pools
+    /// flagged in `pools`, lowest address first.
+    fn fixed_in_pools(&self, pools: &[bool]) -> Vec<Taken> {
+        let mut v: Vec<Taken> = self
+            .pa_used
+            .iter()
+            .filter(|(r, _)| {
+                self.pool_of(*r)
+                    .is_some_and(|p| pools.get(p).copied().unwrap_or(false))
+            })
+            .filter_map(|(r, &owner)| {
+                let fixed = match owner {
+                    PaOwner::Mapping(m) => self.mappings[m as usize].fixed.1,
+                    PaOwner::Reservation(_) => true,
+                };
+                let (by, id) = self.owner_name(owner);
+                fixed.then_some(Taken {
+                    addr: Addr::Pa,
+                    at: r.start(),
+                    by,
+                    id,
+                })
+            })
+            .collect();
+        v.sort_by_key(|t| t.at);
+        v.truncate(3);
+        v
+    }
+
+    /// Up to three pages at a fixed VA in a table, lowest address first.
+    fn fixed_in_table(&self, table: TableId) -> Vec<Taken> {
+        let mut v: Vec<Taken> = self.tables[table.index()]
+            .va_used
+            .iter()
+            .filter(|(_, m)| self.mappings[**m as usize].fixed.0)
+            .map(|(r, &m)| Taken {
+                addr: Addr::Va,
+                at: r.start(),
+                by: self.mappings[m as usize].name.clone(),
+                id: Some(m),
+            })
+            .collect();
+        v.sort_by_key(|t| t.at);
+        v.truncate(3);
+        v
     }
 
     /// Picks a VA range of a table for a request and takes it out of the table's free VA.
@@ -289,6 +337,7 @@ impl Layout {
             align,
             space: Space::Virtual(t.info.name().to_string()),
             largest: t.va_free.largest(|_| true).map(range_of),
+            taken: self.fixed_in_table(table),
         })
     }
 
@@ -582,6 +631,7 @@ impl Layout {
             attrs,
             shared,
             alias_of: None,
+            fixed: (fixed_va.is_some(), fixed_pa.is_some()),
             tables,
             seg_free: shared.then(|| {
                 let mut s = IntervalSet::new();
@@ -756,6 +806,7 @@ impl Layout {
             attrs,
             shared: false,
             alias_of: Some(of.0),
+            fixed: (fixed_va.is_some(), false),
             tables,
             seg_free: None,
         });
@@ -858,6 +909,7 @@ impl PoolChoice {
                 size,
                 align,
                 largest,
+                taken,
                 ..
             } if self.non_secure_only => Error::NoRoom {
                 what,
@@ -865,6 +917,7 @@ impl PoolChoice {
                 align,
                 space: Space::NonSecure,
                 largest,
+                taken,
             },
             e => e,
         }

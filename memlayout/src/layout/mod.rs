@@ -102,6 +102,9 @@ struct Mapping {
     attrs: MemAttrs,
     shared: bool,
     alias_of: Option<u32>,
+    /// Whether its VA and its PA were fixed by the request (`va`, `pa`, or both by
+    /// `identity` with one of them), for "no room" errors that name fixed declarations.
+    fixed: (bool, bool),
     /// The tables it is mapped into, with its VA in each and the index of its first page
     /// there (its pages follow in order).
     tables: Vec<(TableId, u64, u32)>,

@@ -122,6 +122,7 @@ impl Layout {
                                 None => Space::Virtual(t.info.name().to_string()),
                             },
                             largest,
+                            taken: Vec::new(),
                         });
                     }
                 }
@@ -302,6 +303,7 @@ impl Layout {
                     largest: free
                         .largest(|_| true)
                         .map(|i| range(m.pa + i.start(), (i.size()) as u64)),
+                    taken: Vec::new(),
                 })?
             }
         };
