@@ -200,7 +200,7 @@ pub enum Error {
     /// No free range fits a request.
     NoRoom {
         /// What was asked for, in words.
-        what: String,
+        what: alloc::boxed::Box<str>,
         /// Size asked for in bytes.
         size: u64,
         /// Alignment asked for.
@@ -210,7 +210,7 @@ pub enum Error {
         /// The largest free range there, if any.
         largest: Option<Range>,
         /// Up to three declarations at fixed addresses that hold part of the space.
-        taken: alloc::vec::Vec<Taken>,
+        taken: alloc::boxed::Box<[Taken]>,
     },
     /// No range is free in VA and PA together for an identity request.
     IdentityImpossible {
@@ -226,7 +226,7 @@ pub enum Error {
         largest: Option<Range>,
         /// What holds the candidates: up to three declarations at VAs of the free PA,
         /// or at PAs of the free VA, that would otherwise fit.
-        taken: alloc::vec::Vec<Taken>,
+        taken: alloc::boxed::Box<[Taken]>,
     },
     /// An identity request whose fixed VA and PA differ.
     IdentityConflict {

@@ -245,12 +245,12 @@ impl Layout {
                 Space::Physical
             };
             Error::NoRoom {
-                what: describe(req),
+                what: describe(req).into(),
                 size: bytes,
                 align,
                 space,
                 largest: self.pa_free.largest(|&p| pools[p as usize]).map(range_of),
-                taken: self.fixed_in_pools(pools),
+                taken: self.fixed_in_pools(pools).into(),
             }
         })
     }
@@ -332,12 +332,12 @@ impl Layout {
         }
         let t = &self.tables[table.index()];
         found.ok_or_else(|| Error::NoRoom {
-            what: describe(req),
+            what: describe(req).into(),
             size: bytes,
             align,
             space: Space::Virtual(t.info.name().to_string()),
             largest: t.va_free.largest(|_| true).map(range_of),
-            taken: self.fixed_in_table(table),
+            taken: self.fixed_in_table(table).into(),
         })
     }
 
@@ -388,7 +388,7 @@ impl Layout {
                 .iter()
                 .max_by_key(|c| (c.size(), u64::MAX - c.start()))
                 .map(|c| range_of(*c)),
-            taken: self.identity_blockers(tables, bytes, align, pools),
+            taken: self.identity_blockers(tables, bytes, align, pools).into(),
         })
     }
 

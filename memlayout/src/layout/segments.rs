@@ -96,7 +96,7 @@ impl Layout {
                             align,
                             table: t.info.name().to_string(),
                             largest: t.seg_free.largest(crit).map(range_of),
-                            taken: Vec::new(),
+                            taken: Default::default(),
                         });
                     }
                     None => {
@@ -111,7 +111,7 @@ impl Layout {
                             None => t.seg_free.largest(crit).map(range_of),
                         };
                         return Err(Error::NoRoom {
-                            what: format!("{} segment `{}`", req.kind, req.name),
+                            what: format!("{} segment `{}`", req.kind, req.name).into(),
                             size: req.size,
                             align,
                             space: match &req.in_page {
@@ -122,7 +122,7 @@ impl Layout {
                                 None => Space::Virtual(t.info.name().to_string()),
                             },
                             largest,
-                            taken: Vec::new(),
+                            taken: Default::default(),
                         });
                     }
                 }
@@ -259,7 +259,7 @@ impl Layout {
                     self.tables[t.0.index()].info.name().to_string()
                 }),
                 largest: None,
-                taken: Vec::new(),
+                taken: Default::default(),
             });
         }
         // Offsets must keep the segment aligned in PA and in every VA: the page is aligned
@@ -296,14 +296,14 @@ impl Layout {
                     None => free.find_fit(req.size, align, |_| true),
                 };
                 found.ok_or_else(|| Error::NoRoom {
-                    what: format!("{} segment `{}`", req.kind, req.name),
+                    what: format!("{} segment `{}`", req.kind, req.name).into(),
                     size: req.size,
                     align,
                     space: Space::SharedPage(name.clone()),
                     largest: free
                         .largest(|_| true)
                         .map(|i| range(m.pa + i.start(), (i.size()) as u64)),
-                    taken: Vec::new(),
+                    taken: Default::default(),
                 })?
             }
         };
