@@ -780,17 +780,58 @@ fn check_page(
     if let Some(pool) = &p.pool {
         let pname = name_of(pool);
         if !scope.pools.contains(&pname) && !broken.contains(pname.as_str()) {
-            let candidates: Vec<String> = scope.pools.iter().cloned().collect();
+            let layout = scope.layout;
+            // What the page needs from its pool: its kind, and non-secure PA when a
+            // table of a non-secure context maps it (once any pool is `non_secure`).
+            let models_security = layout.pools.iter().any(|p| p.non_secure.is_some());
+            let ns_table = |t: &super::ast::TableDecl| {
+                t.el.security() == crate::model::SecurityState::NonSecure
+            };
+            let needs_ns = models_security
+                && match table {
+                    Some(t) => layout.tables.get(t).is_some_and(ns_table),
+                    None => (0..layout.tables.len())
+                        .filter(|&t| scope.shared_pages_in(t).any(|q| std::ptr::eq(q, p)))
+                        .any(|t| ns_table(&layout.tables[t])),
+                };
+            let flags = match (p.kind.is_device(), needs_ns) {
+                (true, true) => ", device, non_secure",
+                (true, false) => ", device",
+                (false, true) => ", non_secure",
+                (false, false) => "",
+            };
+            let declare = format!("declare it with `physical {pname} = START .. +SIZE{flags};`");
+            let candidates: Vec<&str> = scope.pools.iter().map(String::as_str).collect();
+            let near = super::ast::closest(&pname, &candidates)
+                .and_then(|c| layout.pools.iter().find(|q| name_of(&q.name) == c));
+            let hint = match near {
+                Some(q) => {
+                    let qname = name_of(&q.name);
+                    let mut differs = Vec::new();
+                    if q.device.is_some() != p.kind.is_device() {
+                        differs.push(if q.device.is_some() {
+                            "a device pool while this page is Normal memory"
+                        } else {
+                            "a RAM pool while this is a device page"
+                        });
+                    }
+                    if needs_ns && q.non_secure.is_none() {
+                        differs.push("secure, but a non-secure table maps this page");
+                    }
+                    if differs.is_empty() {
+                        format!("did you mean `{qname}`?")
+                    } else {
+                        format!(
+                            "`{qname}` is close but is {}; {declare}",
+                            differs.join(", and ")
+                        )
+                    }
+                }
+                None => declare,
+            };
             cx.error(
                 Sp::one(pool.span()),
-                format_args!(
-                    "there is no pool named `{pname}`; {}",
-                    suggest(
-                        &pname,
-                        &candidates,
-                        "declare it with `physical NAME = START .. +SIZE;`"
-                    )
-                ),
+                format_args!("there is no pool named `{pname}`; {hint}"),
             );
         }
     }
