@@ -816,7 +816,7 @@ fn check_page(
                         });
                     }
                     if needs_ns && q.non_secure.is_none() {
-                        differs.push("secure, but a non-secure table maps this page");
+                        differs.push("secure while a non-secure table maps this page");
                     }
                     if differs.is_empty() {
                         format!("did you mean `{qname}`?")
