@@ -181,6 +181,8 @@ impl Planner<'_> {
             Error::Unknown { what, name } if what.contains("page") => {
                 self.failed_pages.contains(name)
             }
+            // No table to map a shared page into, after a table failed to be created.
+            Error::NoTables { .. } => self.tables.iter().any(Option::is_none),
             // A pool whose declaration failed is known: naming it is no second error.
             Error::Unknown { what: "pool", name } => self.failed_pools.contains(name),
             Error::NoRoom { .. }
@@ -416,6 +418,9 @@ impl Planner<'_> {
             }
             tried[i] = true;
             let Some(tables) = self.resolve(&p.place) else {
+                // A table it goes in failed: the page is known, only not mapped, so
+                // segments `in` it are no second error.
+                self.failed_pages.insert(p.name.clone());
                 return;
             };
             let mut req = PageRequest::new(p.name.clone(), p.attrs.kind, p.size)
