@@ -320,13 +320,15 @@ fn segments_follow_their_pages() {
     let s = l
         .place_segment(
             t,
-            &SegmentRequest::new("text", SegmentKind::Code, 0x1800)
-                .align(1)
-                .in_page("code"),
+            &SegmentRequest::new("text", SegmentKind::Code, 0x1800).in_page("code"),
         )
         .unwrap();
     let seg = l.segment_in(s, t).unwrap().clone();
-    assert_eq!(seg.align(), 8, "code segments are at least 8-byte aligned");
+    assert_eq!(
+        seg.align(),
+        8,
+        "code segments are 8-byte aligned by default"
+    );
     assert!(
         l.pages_of_kind(t, PageKind::Code)
             .iter()
@@ -898,7 +900,7 @@ fn stacks_are_16_byte_aligned() {
                 .in_page("p"),
         )
         .unwrap_err();
-    assert!(matches!(e, Error::StackAlign { align: 8, .. }), "{e:?}");
+    assert!(matches!(e, Error::AlignTooSmall { align: 8, .. }), "{e:?}");
     let e = l
         .place_segment(
             t,
@@ -906,6 +908,39 @@ fn stacks_are_16_byte_aligned() {
         )
         .unwrap_err();
     assert!(matches!(e, Error::StackSize { size: 0x108, .. }), "{e:?}");
+}
+
+#[test]
+fn code_segments_take_align_4_default_to_8_and_refuse_less() {
+    let (mut l, t) = base();
+    l.map(
+        t,
+        &PageRequest::new("text", PageKind::Code, PageSize::Size4K),
+    )
+    .unwrap();
+    let place = |l: &mut Layout, name: &str, align: Option<u64>| {
+        let mut r = SegmentRequest::new(name, SegmentKind::Code, 0x4).in_page("text");
+        if let Some(a) = align {
+            r = r.align(a);
+        }
+        l.place_segment(t, &r)
+            .map(|s| l.segment_in(s, t).unwrap().va())
+    };
+    // Default 8: a 4-byte segment, then the next default one starts 8 bytes on.
+    let a = place(&mut l, "a", None).unwrap();
+    let b = place(&mut l, "b", None).unwrap();
+    assert_eq!((a % 8, b - a), (0, 8));
+    // An explicit 4 is honoured: it fills the 4-byte gap after `a`.
+    let c = place(&mut l, "c", Some(4)).unwrap();
+    assert_eq!(c, a + 4);
+    for bad in [1, 2] {
+        let e = place(&mut l, "d", Some(bad)).unwrap_err();
+        assert!(
+            matches!(e, Error::AlignTooSmall { kind: SegmentKind::Code, align, .. } if align == bad),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("4-byte aligned"), "{e}");
+    }
 }
 
 #[test]

@@ -396,11 +396,15 @@ pub enum Error {
         /// The table already declared for that core and regime.
         first: String,
     },
-    /// A stack segment aligned to less than 16 bytes (the AArch64 SP alignment).
-    StackAlign {
+    /// A segment given an alignment below what its kind needs
+    /// ([`SegmentKind::min_align`](crate::SegmentKind::min_align)): 16 bytes for stacks
+    /// (the AArch64 SP alignment), 4 for code (A64 instructions).
+    AlignTooSmall {
         /// The segment's name.
         name: String,
-        /// The alignment given.
+        /// The segment's kind.
+        kind: SegmentKind,
+        /// The alignment given, in bytes.
         align: u64,
     },
     /// A stack segment whose size is not a multiple of 16 bytes, so its top is not
@@ -763,10 +767,18 @@ impl fmt::Display for Error {
                 "table `{table}` is a second {} table of core {core}, but a core has one translation table base register at that level and `{first}` is already its table; merge the two (one table may serve several cores: `cores 0..=3`)",
                 el.name()
             ),
-            Error::StackAlign { name, align } => write!(
-                f,
-                "stack segment `{name}` is aligned to {align:#x}, but the AArch64 stack pointer must be 16-byte aligned; use `align 16` or more"
-            ),
+            Error::AlignTooSmall { name, kind, align } => match kind {
+                SegmentKind::Stack => write!(
+                    f,
+                    "stack segment `{name}` is aligned to {align:#x}, but the AArch64 stack pointer must be 16-byte aligned; use `align 16` or more"
+                ),
+                // Only stacks and the code kinds have a minimum above 1.
+                _ => write!(
+                    f,
+                    "{} segment `{name}` is aligned to {align:#x}, but A64 instructions are 4 bytes and must be 4-byte aligned; use `align 4` or more (8 when omitted)",
+                    kind.name()
+                ),
+            },
             Error::StackSize { name, size } => write!(
                 f,
                 "stack segment `{name}` has size {size:#x}, not a multiple of 16, so its top is not 16-byte aligned; make it {:#x}",

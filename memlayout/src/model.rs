@@ -305,11 +305,23 @@ impl SegmentKind {
         }
     }
 
-    /// The smallest alignment a segment of this kind takes: 16 bytes for stacks (the
-    /// AArch64 SP alignment, `SCTLR_ELx.SA`; Arm ARM D1.3.10), 8 for the code kinds
-    /// (`bsp_boot_code`, `boot_code`, `code`), 1 otherwise. A stack's size must also be a
-    /// multiple of 16, so its top is aligned.
+    /// The smallest alignment a segment of this kind accepts: 16 bytes for stacks (the
+    /// AArch64 SP alignment, `SCTLR_ELx.SA`; Arm ARM D1.3.10), 4 for the code kinds
+    /// (`bsp_boot_code`, `boot_code`, `code`: A64 instructions are 4 bytes and 4-byte
+    /// aligned; Arm ARM C1.1), 1 otherwise. An explicit smaller `align` is
+    /// [`Error::AlignTooSmall`](crate::Error::AlignTooSmall). A stack's size must also be
+    /// a multiple of 16, so its top is aligned.
     pub const fn min_align(self) -> u64 {
+        match self {
+            Self::Stack => STACK_ALIGN,
+            Self::BspBootCode | Self::BootCode | Self::Code => 4,
+            _ => 1,
+        }
+    }
+
+    /// The alignment a segment of this kind gets when none is given: 16 bytes for
+    /// stacks, 8 for the code kinds, 1 otherwise.
+    pub const fn default_align(self) -> u64 {
         match self {
             Self::Stack => STACK_ALIGN,
             Self::BspBootCode | Self::BootCode | Self::Code => 8,
@@ -1178,7 +1190,9 @@ mod tests {
     fn segment_kinds_pick_their_pages() {
         assert_eq!(SegmentKind::BspBootCode.page_kind(), PageKind::Code);
         assert_eq!(SegmentKind::Stack.page_kind(), PageKind::Data);
-        assert_eq!(SegmentKind::Code.min_align(), 8);
+        assert_eq!(SegmentKind::Code.min_align(), 4);
+        assert_eq!(SegmentKind::Code.default_align(), 8);
+        assert_eq!(SegmentKind::Stack.default_align(), 16);
         assert_eq!(SegmentKind::DataPreserve.min_align(), 1);
         assert_eq!(SegmentKind::Rodata.min_align(), 1);
         assert!(SegmentKind::Rodata.fits_in(PageKind::Code, Perms::RX));

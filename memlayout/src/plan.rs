@@ -648,7 +648,7 @@ fn segment_part(e: &Error, s: &crate::spec::SegmentSpec) -> Part {
         }
         Error::SegmentKindMismatch { .. } => Part::Kind,
         Error::SegmentTooLarge { .. } | Error::NoRoom { .. } | Error::ZeroSize { .. } => Part::Size,
-        Error::AlignNotPowerOfTwo { .. } | Error::StackAlign { .. } => Part::Align,
+        Error::AlignNotPowerOfTwo { .. } | Error::AlignTooSmall { .. } => Part::Align,
         Error::StackSize { .. } => Part::Size,
         Error::Misaligned { addr, .. } => {
             if s.va.is_some() {

@@ -120,13 +120,7 @@ fn layout(pool_pages: u64, tables: usize, pages: &[PageArgs], segs: &[SegArgs]) 
             place,
             kind,
             size,
-            align: align.map(|e| 1 << e).map(|a: u64| {
-                if kind == SegmentKind::Stack {
-                    a.max(16)
-                } else {
-                    a
-                }
-            }),
+            align: align.map(|e| 1 << e).map(|a: u64| a.max(kind.min_align())),
             identity: false,
             in_page,
             va: None,

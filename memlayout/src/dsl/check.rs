@@ -998,36 +998,31 @@ fn check_segment(
             },
         );
     }
-    let mut align = s.kind.min_align();
+    let mut align = s.kind.default_align();
     if let Some(a) = s.align {
-        if a.value.is_power_of_two() {
-            align = align.max(a.value);
-        } else {
+        if !a.value.is_power_of_two() {
             cx.error(a.sp, Error::AlignNotPowerOfTwo { align: a.value });
-        }
-    }
-    if s.kind == SegmentKind::Stack {
-        if let Some(a) = s.align
-            && a.value.is_power_of_two()
-            && a.value < STACK_ALIGN
-        {
+        } else if a.value < s.kind.min_align() {
             cx.error(
                 a.sp,
-                Error::StackAlign {
+                Error::AlignTooSmall {
                     name: name.clone(),
+                    kind: s.kind,
                     align: a.value,
                 },
             );
+        } else {
+            align = a.value;
         }
-        if !s.size.value.is_multiple_of(STACK_ALIGN) {
-            cx.error(
-                s.size.sp,
-                Error::StackSize {
-                    name: name.clone(),
-                    size: s.size.value,
-                },
-            );
-        }
+    }
+    if s.kind == SegmentKind::Stack && !s.size.value.is_multiple_of(STACK_ALIGN) {
+        cx.error(
+            s.size.sp,
+            Error::StackSize {
+                name: name.clone(),
+                size: s.size.value,
+            },
+        );
     }
     if let Some(va) = s.va {
         if va.value % align != 0 {

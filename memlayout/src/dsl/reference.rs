@@ -135,9 +135,11 @@ Rules:
   | `data_preserve` | data preserved across resets | data |
   | `stack` | a stack | data |
 
-  Code kinds are at least 8-byte aligned. Stacks are 16-byte aligned (the AArch64 SP
-  alignment) with a size that is a multiple of 16: a smaller `align` or another size is
-  an error. Device and system pages take no segments. A
+  Code kinds are 8-byte aligned unless `align` says otherwise, and never less than 4
+  (A64 instructions): `align 1` or `align 2` on code is an error. Stacks are 16-byte
+  aligned (the AArch64 SP alignment) with a size that is a multiple of 16: a smaller
+  `align` or another size is an error. Other kinds are byte-aligned unless `align` says
+  otherwise. Device and system pages take no segments. A
   segment in a page that does not take its kind is an error naming the page and its
   permissions.
 * `in PAGE` places a segment inside that page (or its `* N` run); `identity` segments go

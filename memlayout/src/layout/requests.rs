@@ -194,8 +194,10 @@ impl SegmentRequest {
             va: None,
         }
     }
-    /// Aligns the segment to `align` (a power of two; raised to the kind's minimum, except
-    /// for stacks, where less than 16 is [`Error::StackAlign`](crate::Error::StackAlign)).
+    /// Aligns the segment to `align` bytes (a power of two, at least the kind's
+    /// [`min_align`](crate::SegmentKind::min_align): 16 for stacks, 4 for code; less is
+    /// [`Error::AlignTooSmall`](crate::Error::AlignTooSmall)). Without it the segment gets
+    /// the kind's [`default_align`](crate::SegmentKind::default_align).
     pub fn align(mut self, align: u64) -> Self {
         self.align = Some(align);
         self

@@ -177,19 +177,19 @@ impl Layout {
                 what: format!("segment `{}`", req.name),
             });
         }
-        let min = req.kind.min_align();
         let align = match req.align {
             Some(a) => {
                 check_align(a)?;
-                if req.kind == SegmentKind::Stack && a < min {
-                    return Err(Error::StackAlign {
+                if a < req.kind.min_align() {
+                    return Err(Error::AlignTooSmall {
                         name: req.name.clone(),
+                        kind: req.kind,
                         align: a,
                     });
                 }
-                a.max(min)
+                a
             }
-            None => min,
+            None => req.kind.default_align(),
         };
         if req.kind == SegmentKind::Stack && !req.size.is_multiple_of(STACK_ALIGN) {
             return Err(Error::StackSize {
