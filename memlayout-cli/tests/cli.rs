@@ -123,6 +123,15 @@ fn map_prints_the_layout_and_the_registers() {
     }
     let only = stdout(&memlayout(&["map", BOARD, "--table", "core0_el1"]));
     assert!(only.contains("translation core0_el1") && !only.contains("translation core0_el3"));
+    // The narrowed map lists only that table's pages and segments.
+    assert!(only.contains("\ntable core0_el1 "), "{only}");
+    assert!(!only.contains("\ntable core0_el3 "), "{only}");
+    assert!(
+        !only.contains("bsp_boot"),
+        "core0_el3's segment in:\n{only}"
+    );
+    let el1_pages = only.matches("\n  page    ").count();
+    assert_eq!(el1_pages, soc::core0_el1::PAGES.len(), "{only}");
 }
 
 #[test]

@@ -10,8 +10,9 @@ use core::fmt::Write;
 use super::Input;
 use crate::model::{Page, Segment};
 
-/// The memory map of `input`: every pool, reservation, page and segment (the layout's
-/// `Display`), then for each selected table a block like
+/// The memory map of `input`: every pool and reservation, the selected tables' pages
+/// and segments (the layout's `Display`, narrowed by [`Layout::map_of`](crate::Layout::map_of)
+/// when `input` is narrowed), then for each selected table a block like
 ///
 /// ```text
 /// translation el3 (EL3 regime): 2 tables of 4 KiB at PA 0x80400000..0x80402000, root level 1, 39-bit VA, 40-bit PA
@@ -21,7 +22,17 @@ use crate::model::{Page, Segment};
 ///
 /// Addresses and register values are hexadecimal.
 pub fn map(input: &Input<'_>) -> String {
-    let mut out = alloc::format!("{}", input.plan().layout());
+    let layout = input.plan().layout();
+    let ids: Vec<_> = input
+        .tables()
+        .iter()
+        .filter_map(|t| input.plan().table_id(t.index))
+        .collect();
+    let mut out = if ids.len() == layout.tables().count() {
+        alloc::format!("{layout}")
+    } else {
+        alloc::format!("{}", layout.map_of(&ids))
+    };
     for t in input.tables() {
         let tr = t.translation;
         // Writing into a String cannot fail.

@@ -4,10 +4,42 @@ use alloc::format;
 use alloc::string::String;
 use core::fmt;
 
-use super::Layout;
+use super::{Layout, TableId};
+
+/// The memory map of some tables of a [`Layout`]: what
+/// [`Layout::map_of`] returns.
+pub struct MapOf<'a> {
+    layout: &'a Layout,
+    tables: &'a [TableId],
+}
+
+impl fmt::Display for MapOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.layout.write_map(f, Some(self.tables))
+    }
+}
+
+impl Layout {
+    /// The memory map narrowed to `tables`: the physical part (every pool and
+    /// reservation, since the PA space is one for all tables) and then only these
+    /// tables' ranges, pages and segments, in the order given. The full map is the
+    /// layout's `Display`.
+    pub fn map_of<'a>(&'a self, tables: &'a [TableId]) -> MapOf<'a> {
+        MapOf {
+            layout: self,
+            tables,
+        }
+    }
+}
 
 impl fmt::Display for Layout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_map(f, None)
+    }
+}
+
+impl Layout {
+    fn write_map(&self, f: &mut fmt::Formatter<'_>, only: Option<&[TableId]>) -> fmt::Result {
         writeln!(
             f,
             "memory layout ({})",
@@ -29,8 +61,14 @@ impl fmt::Display for Layout {
         for (name, r) in &self.reservations {
             writeln!(f, "  reserved {name:<12} {r}")?;
         }
-        for t in self.tables() {
-            let table = &self.tables[t.index()];
+        let all: alloc::vec::Vec<TableId> = match only {
+            Some(ids) => ids.to_vec(),
+            None => self.tables().collect(),
+        };
+        for t in all {
+            let Some(table) = self.tables.get(t.index()) else {
+                continue;
+            };
             writeln!(f, "table {}", table.info)?;
             let mut lower = alloc::vec::Vec::new();
             let mut upper = alloc::vec::Vec::new();

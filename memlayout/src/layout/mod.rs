@@ -25,6 +25,7 @@ mod mapping;
 mod requests;
 mod segments;
 
+pub use display::MapOf;
 pub use requests::{PageRequest, Pool, PoolRequest, SegmentRequest};
 
 /// The largest number of VA bits of a table's range (a 48-bit, level-0-rooted space).
