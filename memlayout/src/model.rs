@@ -309,7 +309,7 @@ impl SegmentKind {
     /// AArch64 SP alignment, `SCTLR_ELx.SA`; Arm ARM D1.3.10), 4 for the code kinds
     /// (`bsp_boot_code`, `boot_code`, `code`: A64 instructions are 4 bytes and 4-byte
     /// aligned; Arm ARM C1.1), 1 otherwise. An explicit smaller `align` is
-    /// [`Error::AlignTooSmall`](crate::Error::AlignTooSmall). A stack's size must also be
+    /// `Error::AlignTooSmall`. A stack's size must also be
     /// a multiple of 16, so its top is aligned.
     pub const fn min_align(self) -> u64 {
         match self {
