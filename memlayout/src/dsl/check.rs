@@ -1243,6 +1243,7 @@ fn check_names(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
     clashes(&shared_segments, None, &mut reported, cx);
 
     // Everything one table module holds.
+    let mut exports: Vec<(&Ident, Option<Item<'_>>)> = Vec::new();
     for (t, table) in layout.tables.iter().enumerate() {
         let mut items: Vec<Item<'_>> = Vec::new();
         items.extend(table.pages.iter().enumerate().map(|(i, p)| Item {
@@ -1274,6 +1275,72 @@ fn check_names(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
             });
         }
         clashes(&items, Some(&name_of(&table.name)), &mut reported, cx);
+        exports.extend(items.into_iter().map(|item| (&table.name, Some(item))));
+        exports.push((&table.name, None));
+    }
+    export_clashes(&exports, &reported, cx);
+}
+
+/// Reports names that the C header and the ld symbols would spell alike: they join the
+/// table's and the item's names with `_`, case-insensitively (`MEMLAYOUT_<TABLE>_<NAME>_VA`,
+/// `memlayout_<table>_<name>_va`), so table `a_b` with page `c` and table `a` with page
+/// `b_c` would both define `MEMLAYOUT_A_B_C_VA`, and page `b_tables` of table `a` would
+/// repeat table `a_b`'s `MEMLAYOUT_A_B_TABLES_PA`. An entry without an item stands for
+/// the table's own `<TABLE>_TABLES_*` values. Pairs already reported as clashing
+/// constants are not reported again.
+fn export_clashes(entries: &[(&Ident, Option<Item<'_>>)], reported: &Reported, cx: &mut Ctxt) {
+    let mut seen: BTreeMap<String, (&Ident, Option<&Item<'_>>)> = BTreeMap::new();
+    let mut done: Reported = BTreeSet::new();
+    for (table, item) in entries {
+        let table_name = name_of(table);
+        let item_name = item
+            .as_ref()
+            .map_or_else(|| String::from("tables"), |i| name_of(i.ident));
+        let key = format!("{table_name}_{item_name}").to_ascii_uppercase();
+        let Some(&(first_table, first_item)) = seen.get(&key) else {
+            seen.insert(key, (table, item.as_ref()));
+            continue;
+        };
+        let (Some(first), Some(item)) = (first_item, item.as_ref()) else {
+            // A page of one table against another table's `TABLES_*` values.
+            let (page_table, page, other) = match (first_item, item.as_ref()) {
+                (Some(f), None) => (first_table, f, *table),
+                (None, Some(i)) => (*table, i, first_table),
+                _ => continue,
+            };
+            cx.error_with_note(
+                Sp::one(page.ident.span()),
+                format_args!(
+                    "{} `{}` of table `{}` would export as `MEMLAYOUT_{key}_*`, which repeats the translation-table values of table `{}` in the C header and ld symbols; rename one of them",
+                    page.what,
+                    name_of(page.ident),
+                    name_of(page_table),
+                    name_of(other)
+                ),
+                Sp::one(other.span()),
+                format_args!("table `{}` declared here", name_of(other)),
+            );
+            continue;
+        };
+        if first.key == item.key
+            || reported.contains(&(first.key, item.key))
+            || !done.insert((first.key, item.key))
+        {
+            continue;
+        }
+        let first_name = name_of(first.ident);
+        let name = name_of(item.ident);
+        cx.error_with_note(
+            Sp::one(item.ident.span()),
+            format_args!(
+                "`{}::{name}` and `{}::{first_name}` both export as `MEMLAYOUT_{key}_*` in the C header and ld symbols (table and {} names are joined with `_`, case-insensitively); rename one of them",
+                table_name,
+                name_of(first_table),
+                item.what
+            ),
+            Sp::one(first.ident.span()),
+            format_args!("`{}::{first_name}` declared here", name_of(first_table)),
+        );
     }
 }
 

@@ -192,7 +192,10 @@ with:
   included) in declaration order, a `* N` page giving `N` consecutive pages;
   `SEGMENTS: &[Segment; M]`;
 * one constant per page (`&Page`, or `&[Page; N]` for `* N`) and per segment (`&Segment`),
-  named in UPPER_SNAKE_CASE (`BOOT`, `BSP_BOOT`);
+  named in UPPER_SNAKE_CASE (`BOOT`, `BSP_BOOT`); two names that would give the same
+  constant, or the same C define or ld symbol (`MEMLAYOUT_<TABLE>_<NAME>_*` joins the
+  names with `_`, so table `a_b` with page `c` and table `a` with page `b_c` collide),
+  are an error;
 * `static TRANSLATION: TranslationImage<BYTES>`: the table's AArch64 translation tables
   (root first, 4 KiB each, little-endian), 4 KiB aligned, to be loaded at `TABLES_PA`;
   readable in `const` code through `TRANSLATION.as_bytes()`. It is `#[used]` (emitted
