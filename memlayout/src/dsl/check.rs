@@ -269,6 +269,12 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// How many names [`Self::page_candidates`] gives, without collecting them.
+    fn page_candidate_count(&self, t: Option<usize>) -> usize {
+        let own = t.and_then(|t| self.table_pages.get(t)).map_or(0, |p| p.len());
+        own.saturating_add(self.shared_pages.len())
+    }
+
     /// The names a segment of table `t` (or a shared segment) could put in `in`.
     fn page_candidates(&self, t: Option<usize>) -> Vec<&str> {
         let own = t
@@ -290,13 +296,14 @@ impl<'a> Scope<'a> {
         let best = match found {
             Some(best) => best,
             None => {
-                let candidates = self.page_candidates(t);
                 // Past the budget, unknown names get the plain hint: the work of all
-                // suggestions of one layout stays bounded.
+                // suggestions of one layout stays bounded. The count is known without
+                // collecting the names, so a search past the budget costs nothing.
                 let left = self.suggestion_budget.get();
-                let best = if candidates.len() <= left {
-                    self.suggestion_budget.set(left - candidates.len());
-                    super::ast::closest(word, &candidates).map(str::to_string)
+                let count = self.page_candidate_count(t);
+                let best = if count <= left {
+                    self.suggestion_budget.set(left - count);
+                    super::ast::closest(word, &self.page_candidates(t)).map(str::to_string)
                 } else {
                     None
                 };
