@@ -271,7 +271,9 @@ impl<'a> Scope<'a> {
 
     /// How many names [`Self::page_candidates`] gives, without collecting them.
     fn page_candidate_count(&self, t: Option<usize>) -> usize {
-        let own = t.and_then(|t| self.table_pages.get(t)).map_or(0, |p| p.len());
+        let own = t
+            .and_then(|t| self.table_pages.get(t))
+            .map_or(0, |p| p.len());
         own.saturating_add(self.shared_pages.len())
     }
 
