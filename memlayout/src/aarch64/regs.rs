@@ -142,24 +142,18 @@ pub const fn t1sz(va_bits: u8) -> Option<u64> {
 /// The smallest supported VA size (25 to 48 bits) whose lower range `0 .. 2^N` holds
 /// the address `last`; `None` when `last` is 2^48 or more.
 pub const fn lower_va_bits_for(last: u64) -> Option<u8> {
-    let needed = (64 - last.leading_zeros()) as u8;
-    let bits = if needed < VA_BITS_MIN {
-        VA_BITS_MIN
-    } else {
-        needed
-    };
-    if bits <= VA_BITS_MAX {
-        Some(bits)
-    } else {
-        None
-    }
+    smallest_supported((64 - last.leading_zeros()) as u8)
 }
 
 /// The smallest supported VA size (25 to 48 bits) whose upper range
 /// `2^64 - 2^N .. 2^64` holds the address `first` (and so everything from it to 2^64);
 /// `None` when `first` lies below `2^64 - 2^48`.
 pub const fn upper_va_bits_for(first: u64) -> Option<u8> {
-    let needed = (64 - first.leading_ones()) as u8;
+    smallest_supported((64 - first.leading_ones()) as u8)
+}
+
+/// `needed` VA bits raised to the smallest supported size; `None` above 48.
+const fn smallest_supported(needed: u8) -> Option<u8> {
     let bits = if needed < VA_BITS_MIN {
         VA_BITS_MIN
     } else {
