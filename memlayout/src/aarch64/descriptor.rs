@@ -513,7 +513,8 @@ impl fmt::LowerHex for Descriptor {
 }
 
 /// The root lookup level for a VA size: 0 for 40 to 48 bits, 1 for 31 to 39, 2 for 25 to
-/// 30; `None` outside 25 to 48.
+/// 30; `None` outside 25 to 48 (4 KiB granule; DDI 0487 D8.2, "Translation table walk
+/// starting level").
 pub const fn root_level(va_bits: u8) -> Option<u8> {
     match va_bits {
         40..=48 => Some(0),

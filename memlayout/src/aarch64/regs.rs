@@ -167,7 +167,7 @@ const fn smallest_supported(needed: u8) -> Option<u8> {
 }
 
 /// The first address of the upper VA range of `va_bits` bits: `2^64 - 2^va_bits`, or
-/// `None` outside 25 to 48.
+/// `None` outside 25 to 48 (DDI 0487 D8.2.3, "The VA ranges of the translation regimes").
 pub const fn upper_range_start(va_bits: u8) -> Option<u64> {
     if va_bits_supported(va_bits) {
         Some(0u64.wrapping_sub(1u64 << va_bits))

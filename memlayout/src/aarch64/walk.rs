@@ -35,7 +35,8 @@ pub enum WalkFault {
         va_bits: u8,
     },
     /// The VA has bit 63 set but lies below the upper range `2^64 - 2^va_bits .. 2^64`
-    /// that TTBR1 translates (hardware reports a level 0 translation fault).
+    /// that TTBR1 translates (hardware reports a level 0 translation fault; DDI 0487
+    /// D8.2.3, "The VA ranges of the translation regimes").
     UpperOutOfRange {
         /// The VA.
         va: u64,
