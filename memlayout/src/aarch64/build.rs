@@ -700,12 +700,14 @@ impl Translation {
         self.descriptors.len() / ENTRIES_PER_TABLE
     }
 
-    /// The lookup level of the lower range's root table: 0, 1 or 2.
+    /// The lookup level of the lower range's root table: 0, 1 or 2; 0 without a lower
+    /// range (see [`has_lower`](Self::has_lower)).
     pub const fn root_level(&self) -> u8 {
         self.root_level
     }
 
-    /// The VA size of the lower range (`0 .. 2^va_bits`, through TTBR0).
+    /// The VA size of the lower range (`0 .. 2^va_bits`, through TTBR0). Without a lower
+    /// range this is the configured [`TableConfig::va_bits`], which no register uses.
     pub const fn va_bits(&self) -> u8 {
         self.va_bits
     }
