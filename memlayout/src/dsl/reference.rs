@@ -144,9 +144,10 @@ Rules:
   permissions.
 * `in PAGE` places a segment inside that page (or its `* N` run); `identity` segments go
   in identity pages; a shared segment goes `in` a shared page and has one PA.
-* `pa_bits` sets the size of the physical address space (48 bits when absent): every pool
-  and fixed `pa` must lie below `2^pa_bits`, and it is the PS/IPS field of the TCR
-  (otherwise the smallest size covering every pool, at least 40 bits).
+* `pa_bits` sets the size of the physical address space: every pool and fixed `pa` must
+  lie below `2^pa_bits`, and it is the PS/IPS field of the TCR. Without it, the limit is
+  48 bits and the PS/IPS field is the smallest size covering every pool, at least 40
+  bits.
 * Each table translates the smallest VA range the architecture allows (25 to 48 bits,
   4 KiB granule; Arm ARM D8.2) that covers its `virtual` ranges: T0SZ = 64 - bits, and
   the root table is at level 0 for 40 to 48 bits, level 1 for 31 to 39 and level 2 for
