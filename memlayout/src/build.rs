@@ -137,12 +137,16 @@ fn one_line(path: &str, d: &Diagnostic) -> String {
 }
 
 /// Writes through a temporary file renamed over `path`, so a reader never sees half a
-/// file.
+/// file; on failure the temporary file is removed.
 fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path))
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 #[cfg(test)]
@@ -215,5 +219,17 @@ pub mod board {
         assert!(e[0].contains("cannot read the layout file"), "{e:?}");
         let e = try_generate(&file, &d.join("no/such/dir")).map(|g| g.module.to_string());
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file() {
+        let d = dir("blocked");
+        let file = d.join("board.memlayout");
+        std::fs::write(&file, LAYOUT).unwrap();
+        // A directory where `board.rs` should go: the rename over it fails.
+        std::fs::create_dir(d.join("board.rs")).unwrap();
+        let e = try_generate(&file, &d).unwrap_err();
+        assert!(e[0].contains("cannot write"), "{e:?}");
+        assert!(!d.join("board.rs.tmp").exists());
     }
 }
