@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! memlayout check FILE
-//! memlayout map FILE
+//! memlayout map FILE [--table NAME]
 //! memlayout export FILE --format json|c|ld|bin|svg [--table NAME] [-o OUT]
 //! ```
 //!
