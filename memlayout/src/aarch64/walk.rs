@@ -592,8 +592,9 @@ mod tests {
 /// The VA size a TxSZ field gives, with its root level, or `BadGeometry`.
 fn geometry(txsz: u64) -> Result<(u8, u8), WalkFault> {
     let va_bits = 64u64.saturating_sub(txsz) as u8;
+    // `root_level` is `None` exactly outside the supported 25 to 48 bits.
     match super::root_level(va_bits) {
-        Some(level) if regs::va_bits_supported(va_bits) => Ok((va_bits, level)),
+        Some(level) => Ok((va_bits, level)),
         _ => Err(WalkFault::BadGeometry {
             root_level: 0,
             va_bits,
