@@ -158,9 +158,8 @@ struct Planner<'a> {
     pages_named: BTreeMap<&'a str, (Vec<usize>, usize)>,
     /// Names of page declarations that failed to map.
     failed_pages: BTreeSet<String>,
-    /// Whether a pool failed to be added (so later lack of room may follow from it).
-    pool_failed: bool,
-    /// Names of pools that failed to be added.
+    /// Names of pools that failed to be added (so later lack of room may follow from
+    /// them).
     failed_pools: BTreeSet<String>,
 }
 
@@ -187,7 +186,7 @@ impl Planner<'_> {
             Error::Unknown { what: "pool", name } => self.failed_pools.contains(name),
             Error::NoRoom { .. }
             | Error::IdentityImpossible { .. }
-            | Error::OutsidePools { addr: Addr::Pa, .. } => self.pool_failed,
+            | Error::OutsidePools { addr: Addr::Pa, .. } => !self.failed_pools.is_empty(),
             _ => false,
         }
     }
@@ -232,7 +231,6 @@ impl Planner<'_> {
                     ),
                     _ => (Part::Range, None),
                 };
-                self.pool_failed = true;
                 self.failed_pools.insert(p.name.clone());
                 self.err(p.decl, part, related.filter(|&d| d != p.decl), e);
             }
@@ -712,7 +710,6 @@ fn plan_with(spec: &Spec, seed: Option<u64>) -> Result<Plan, Vec<PlanError>> {
         held: BTreeMap::new(),
         pages_named: BTreeMap::new(),
         failed_pages: BTreeSet::new(),
-        pool_failed: false,
         failed_pools: BTreeSet::new(),
     };
     if let Some((decl, bits)) = spec.pa_bits
