@@ -108,7 +108,7 @@ impl Interval {
     /// A random aligned address in the range where `size` bytes fit, every such address
     /// equally likely, or `None` when none fits. There may be 2^64 of them, so the draw
     /// covers the whole `u64` range when it must.
-    fn random_fit(&self, size: u64, align: u64, rng: &mut Rng) -> Option<u64> {
+    pub(crate) fn random_fit(&self, size: u64, align: u64, rng: &mut Rng) -> Option<u64> {
         let first = self.fit(size, align)?;
         // `fit` guarantees `first + size - 1 <= last`; the other fits are the next
         // `extra` multiples of `align`.

@@ -373,9 +373,7 @@ impl Layout {
             (_, 0) => None,
             (Some(rng), n) => {
                 let c = fitting[rng.below(n as u64) as usize];
-                let first = c.fit(bytes, align).unwrap_or(c.start());
-                let slots = (c.last() - (bytes - 1) - first) / align + 1;
-                Some(first + rng.below(slots) * align)
+                c.random_fit(bytes, align, rng)
             }
             (None, _) => fitting[0].fit(bytes, align),
         };
