@@ -639,13 +639,26 @@ impl Cores {
 
     /// Whether the two sets share a core.
     pub const fn overlaps(self, other: Cores) -> bool {
+        self.first_shared(other).is_some()
+    }
+
+    /// The lowest core of both sets, or `None` when they share none.
+    pub const fn first_shared(self, other: Cores) -> Option<u32> {
         let (lo, hi) = if self.first <= other.first {
             (self, other)
         } else {
             (other, self)
         };
         let d = hi.first - lo.first;
-        d < 64 && (lo.mask >> d) & hi.mask != 0
+        if d >= 64 {
+            return None;
+        }
+        let common = (lo.mask >> d) & hi.mask;
+        if common == 0 {
+            None
+        } else {
+            Some(hi.first + common.trailing_zeros())
+        }
     }
 
     /// The cores in increasing order.
@@ -1314,5 +1327,22 @@ mod tests {
         let s = Segment::from_parts("s", SegmentKind::Stack, INFO, 0, u64::MAX, 0x10, 16, false);
         assert_eq!(s.va_to_pa(0), Some(u64::MAX));
         assert_eq!(s.va_to_pa(1), None);
+    }
+
+    #[test]
+    fn the_first_shared_core_is_the_lowest_in_both() {
+        let a = Cores::from_mask(2, 0b1010); // 2, 3, 5
+        let b = Cores::range(4, 7).unwrap();
+        assert_eq!(a.first_shared(b), Some(5));
+        assert_eq!(b.first_shared(a), Some(5));
+        assert!(a.overlaps(b));
+        assert_eq!(a.first_shared(Cores::one(4)), None);
+        assert!(!a.overlaps(Cores::one(4)));
+        // More than 63 apart: nothing shared.
+        assert_eq!(Cores::one(0).first_shared(Cores::one(64)), None);
+        assert_eq!(
+            Cores::one(u32::MAX).first_shared(Cores::one(u32::MAX)),
+            Some(u32::MAX)
+        );
     }
 }

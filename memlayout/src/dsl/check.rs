@@ -557,15 +557,11 @@ fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
             check_range(r, Addr::Va, &name, cx);
         }
         if table.el.has_one_table_per_core()
-            && let Some(first) = layout.tables[..t]
+            && let Some((first, core)) = layout.tables[..t]
                 .iter()
-                .find(|o| o.el == table.el && o.cores.overlaps(table.cores))
+                .filter(|o| o.el == table.el)
+                .find_map(|o| Some((o, o.cores.first_shared(table.cores)?)))
         {
-            let core = table
-                .cores
-                .iter()
-                .find(|&c| first.cores.contains(c))
-                .unwrap_or(table.cores.first());
             let first_name = name_of(&first.name);
             cx.error_with_note(
                 sp,

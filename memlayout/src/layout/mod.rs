@@ -426,15 +426,12 @@ impl Layout {
             });
         }
         if el.has_one_table_per_core()
-            && let Some(first) = self
+            && let Some((first, core)) = self
                 .tables
                 .iter()
-                .find(|t| t.info.el() == el && t.info.cores().overlaps(cores))
+                .filter(|t| t.info.el() == el)
+                .find_map(|t| Some((t, t.info.cores().first_shared(cores)?)))
         {
-            let core = cores
-                .iter()
-                .find(|&c| first.info.cores().contains(c))
-                .unwrap_or(cores.first());
             return Err(Error::RegimeTaken {
                 table: name,
                 core,
