@@ -55,7 +55,7 @@ pub fn diagnostics(path: &str, text: &str, list: &[Diagnostic]) -> String {
     out.push_str(
         &renderer.render(&[Group::with_title(Level::ERROR.primary_title(format!(
             "could not plan `{path}` because of {n} previous error{}",
-            if n == 1 { "" } else { "s" }
+            crate::plural(n)
         )))]),
     );
     out.push('\n');
