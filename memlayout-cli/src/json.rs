@@ -110,7 +110,12 @@ fn attr_value(v: &AttrValue) -> Value {
 }
 
 /// The JSON document for `input`, pretty-printed, ending in a newline.
-pub fn json(input: &Input<'_>) -> String {
+///
+/// # Errors
+///
+/// serde_json's error if the document cannot be serialized (it holds only numbers,
+/// strings, booleans and lists, so this is not expected).
+pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
     let layout = input.plan().layout();
     let doc = Layout {
         format_version: 1,
@@ -195,7 +200,7 @@ pub fn json(input: &Input<'_>) -> String {
             })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&doc)?;
     text.push('\n');
-    text
+    Ok(text)
 }

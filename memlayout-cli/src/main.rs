@@ -159,7 +159,9 @@ fn run(command: Command) -> Result<(), Failure> {
                 table.as_deref(),
             )?;
             let bytes = match format {
-                Format::Json => json::json(&input).into_bytes(),
+                Format::Json => json::json(&input)
+                    .map_err(|e| Failure::Message(format!("cannot write the JSON document: {e}")))?
+                    .into_bytes(),
                 Format::C => export::c::c(&input).into_bytes(),
                 Format::Ld => export::ld::ld(&input).into_bytes(),
                 Format::Svg => export::svg::svg(&input).into_bytes(),
