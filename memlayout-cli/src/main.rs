@@ -1,5 +1,5 @@
 //! `memlayout`: check a layout file, print its memory map, or export it for the rest of
-//! a firmware build (JSON, C header, GNU ld fragment, raw translation tables).
+//! a firmware build (JSON, C header, GNU ld fragment, raw translation tables, SVG picture).
 //!
 //! ```text
 //! memlayout check FILE
