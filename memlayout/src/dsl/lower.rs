@@ -165,13 +165,14 @@ impl<'a> Decls<'a> {
                     e.error,
                     Error::NoRoom { .. } | Error::IdentityImpossible { .. }
                 );
-                let other_sp = if by_address {
-                    fixed.iter().find_map(|&p| other.part(p))
+                let same_part = if by_address {
+                    None
                 } else {
                     other.part(other_part)
-                }
-                .or_else(|| fixed.iter().find_map(|&p| other.part(p)))
-                .unwrap_or_else(|| other.name_sp());
+                };
+                let other_sp = same_part
+                    .or_else(|| fixed.iter().find_map(|&p| other.part(p)))
+                    .unwrap_or_else(|| other.name_sp());
                 let name = other.name();
                 let note = match (&e.error, other) {
                     (Error::Overlap { .. }, Decl::Tables(_)) => {
