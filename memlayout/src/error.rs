@@ -75,7 +75,7 @@ impl Range {
     /// The true end: a range that ends at 2^64 has `end == 0` (it wrapped), and ends at
     /// `0x1_0000_0000_0000_0000` here.
     pub const fn end_u128(&self) -> u128 {
-        if self.end <= self.start && self.end == 0 {
+        if self.end == 0 {
             1 << 64
         } else {
             self.end as u128
