@@ -54,6 +54,44 @@ impl Sp {
     }
 }
 
+/// One diagnostic as data: the message, the tokens at fault, labelled notes on other
+/// places, and an optional help line.
+#[derive(Clone, Debug)]
+pub struct Diag {
+    /// What is wrong, one sentence.
+    pub message: String,
+    /// The tokens at fault.
+    pub at: Sp,
+    /// Notes on the other declarations involved: where, and what is there.
+    pub notes: Vec<(Sp, String)>,
+    /// A fix in the words of the language, shown after the message.
+    pub help: Option<String>,
+}
+
+impl Diag {
+    /// An error on `at`.
+    pub fn new(at: Sp, message: impl std::fmt::Display) -> Diag {
+        Diag {
+            message: message.to_string(),
+            at,
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Adds a note on `at`.
+    pub fn note(mut self, at: Sp, note: impl std::fmt::Display) -> Diag {
+        self.notes.push((at, note.to_string()));
+        self
+    }
+
+    /// Sets the help line.
+    pub fn help(mut self, help: impl std::fmt::Display) -> Diag {
+        self.help = Some(help.to_string());
+        self
+    }
+}
+
 /// Collects every error of an expansion, in the order found.
 #[derive(Default)]
 pub struct Ctxt {
@@ -89,6 +127,19 @@ impl Ctxt {
     ) {
         let mut e = at.error(message);
         e.combine(note_at.error(format_args!("note: {note}")));
+        self.errors.push(e);
+    }
+
+    /// Records a diagnostic.
+    pub fn push(&mut self, d: Diag) {
+        let message = match &d.help {
+            Some(h) => format!("{}\n\nhelp: {h}", d.message),
+            None => d.message.clone(),
+        };
+        let mut e = d.at.error(message);
+        for (at, note) in &d.notes {
+            e.combine(at.error(format_args!("note: {note}")));
+        }
         self.errors.push(e);
     }
 
