@@ -34,6 +34,7 @@ use std::prelude::rust_2024::*;
 pub mod ast;
 pub mod check;
 pub mod ctxt;
+mod error;
 pub mod expand;
 pub mod file;
 pub mod include;

@@ -1,0 +1,433 @@
+//! Page rules: size and count, fixed addresses, kind and attributes, pool, the tables of
+//! a shared page, and aliases.
+
+use std::format;
+use std::prelude::rust_2024::*;
+
+use std::collections::BTreeSet;
+
+use syn::Ident;
+
+use super::super::ast::{AliasRef, PageDecl, TableDecl, closest};
+use super::super::ctxt::{Ctxt, Sp};
+use super::super::error::{DidYouMean, DslError, Listed, Note};
+use super::ranges::wraps;
+use super::resolve::suggest;
+use super::{Scope, name_of};
+use crate::error::{Addr, Error};
+use crate::model::{PageSize, Perms, SecurityState};
+
+/// The most pages one `* N` declaration may ask for (each becomes a `const` item).
+pub const MAX_COUNT: u64 = 1 << 20;
+
+/// Every rule of one page of table `table` (`None`: a shared page).
+pub(super) fn check_page(
+    scope: &Scope<'_>,
+    broken: &BTreeSet<&str>,
+    p: &PageDecl,
+    table: Option<usize>,
+    cx: &mut Ctxt,
+) {
+    let name = name_of(&p.name);
+    let bytes = check_size(p, &name, cx);
+    check_addresses(scope, p, &name, table, bytes, cx);
+    check_device(p, &name, cx);
+    if let Some(pool) = &p.pool {
+        let pname = name_of(pool);
+        if !scope.pools.contains(&pname) && !broken.contains(pname.as_str()) {
+            unknown_pool(scope, p, pool, table, cx);
+        }
+    }
+    if let Some((list, list_sp)) = &p.tables {
+        check_table_list(scope, broken, p, list, *list_sp, cx);
+    }
+    if let Some(alias) = &p.alias {
+        check_alias(scope, broken, p, alias, table, cx);
+    }
+    if p.size.is_none() && p.alias.is_none() {
+        cx.error(
+            Sp::one(p.name.span()),
+            format_args!("page `{name}` has no size; give it one of 4K, 2M or 1G"),
+        );
+    }
+}
+
+/// The page size and `* N`; returns the page's bytes when they are known.
+fn check_size(p: &PageDecl, name: &str, cx: &mut Ctxt) -> Option<u64> {
+    let mut bytes: Option<u64> = None;
+    if let Some(size) = p.size {
+        match PageSize::from_bytes(size.value) {
+            Some(ps) => {
+                let count = p.count.map_or(1, |c| c.value);
+                bytes = ps.bytes().checked_mul(count);
+            }
+            None => {
+                let ps = [PageSize::Size1G, PageSize::Size2M, PageSize::Size4K]
+                    .into_iter()
+                    .find(|ps| size.value != 0 && size.value % ps.bytes() == 0);
+                let as_pages = ps
+                    .map(|ps| (ps, size.value / ps.bytes()))
+                    .filter(|&(_, n)| p.count.is_none() && n <= 64);
+                cx.error(
+                    size.sp,
+                    DslError::NotAPageSize {
+                        size: size.value,
+                        as_pages,
+                    },
+                );
+            }
+        }
+    }
+    if let Some(c) = p.count {
+        if c.value == 0 {
+            cx.error(
+                c.sp,
+                Error::ZeroCount {
+                    name: name.to_string(),
+                },
+            );
+        } else if c.value > MAX_COUNT {
+            cx.error(
+                c.sp,
+                format_args!(
+                    "`{name}` asks for {} pages, more than the {MAX_COUNT} one declaration may emit; use larger pages",
+                    c.value
+                ),
+            );
+        }
+    }
+    bytes
+}
+
+/// `va`, `pa` and `identity`: aligned to the page size, not past 2^64, and an identity
+/// page in reach of PAs with equal VA and PA.
+fn check_addresses(
+    scope: &Scope<'_>,
+    p: &PageDecl,
+    name: &str,
+    table: Option<usize>,
+    bytes: Option<u64>,
+    cx: &mut Ctxt,
+) {
+    let align = p
+        .size
+        .and_then(|s| PageSize::from_bytes(s.value))
+        .map(PageSize::bytes);
+    for (num, addr) in [(p.va, Addr::Va), (p.pa, Addr::Pa)] {
+        let Some(num) = num else { continue };
+        if let Some(align) = align
+            && num.value % align != 0
+        {
+            cx.error(
+                num.sp,
+                Error::Misaligned {
+                    addr,
+                    value: num.value,
+                    align,
+                    name: name.to_string(),
+                },
+            );
+        } else if let Some(bytes) = bytes
+            && wraps(num.value, u128::from(bytes))
+        {
+            cx.error(
+                num.sp,
+                Error::Wraps {
+                    start: num.value,
+                    size: bytes,
+                },
+            );
+        }
+    }
+    let Some(id) = p.identity else {
+        return;
+    };
+    // An upper VA (from 0xFFFF_0000_0000_0000) can never equal a PA (below 2^48).
+    let upper_va = p.va.is_some_and(|va| va.value >> 63 == 1);
+    let only_upper = table
+        .and_then(|t| scope.layout.tables.get(t))
+        .is_some_and(|t| !t.virt.is_empty() && t.virt.iter().all(|r| r.start.value >> 63 == 1));
+    if upper_va || only_upper {
+        cx.error(
+            id,
+            format_args!(
+                "`identity` is impossible in the upper VA range (TTBR1): its addresses start at 0xffff000000000000 and no PA reaches them; map `{name}` in a lower range or drop `identity`"
+            ),
+        );
+    }
+    if let (Some(va), Some(pa)) = (p.va, p.pa)
+        && va.value != pa.value
+    {
+        cx.error(
+            id,
+            format_args!(
+                "`identity` asks for VA == PA but `va` {:#x} and `pa` {:#x} differ; drop `identity` or make them equal",
+                va.value, pa.value
+            ),
+        );
+    }
+}
+
+/// A device page has a fixed PA, does not execute, and takes no memory attributes.
+fn check_device(p: &PageDecl, name: &str, cx: &mut Ctxt) {
+    if !p.kind.is_device() {
+        return;
+    }
+    if p.pa.is_none() && p.alias.is_none() && (p.identity.is_none() || p.va.is_none()) {
+        cx.error(
+            Sp::one(p.name.span()),
+            Error::DeviceWithoutPa {
+                name: name.to_string(),
+            },
+        );
+    }
+    if let Some((perms, sp)) = p.perms
+        && perms.execute()
+    {
+        cx.error(
+            sp,
+            Error::ExecutableDevice {
+                name: name.to_string(),
+            },
+        );
+    }
+    if let Some((c, sp)) = p.cache {
+        cx.error(
+            sp,
+            format_args!(
+                "`{c}` does not apply to device memory, which is never cached; remove it or make `{name}` a data page"
+            ),
+        );
+    }
+    if let Some((s, sp)) = p.share {
+        cx.error(
+            sp,
+            format_args!(
+                "`{s}` does not apply to device memory, which is always outer shareable; remove it"
+            ),
+        );
+    }
+}
+
+/// `pool NAME` names no pool: suggest a close one, saying how it differs from what the
+/// page needs, or how to declare the pool.
+fn unknown_pool(
+    scope: &Scope<'_>,
+    p: &PageDecl,
+    pool: &Ident,
+    table: Option<usize>,
+    cx: &mut Ctxt,
+) {
+    let pname = name_of(pool);
+    let layout = scope.layout;
+    // What the page needs from its pool: its kind, and non-secure PA when a table of a
+    // non-secure context maps it (once any pool is `non_secure`).
+    let models_security = layout.pools.iter().any(|p| p.non_secure.is_some());
+    let ns_table = |t: &TableDecl| t.el.security() == SecurityState::NonSecure;
+    let needs_ns = models_security
+        && match table {
+            Some(t) => layout.tables.get(t).is_some_and(ns_table),
+            None => (0..layout.tables.len())
+                .filter(|&t| scope.shared_pages_in(t).any(|q| std::ptr::eq(q, p)))
+                .any(|t| ns_table(&layout.tables[t])),
+        };
+    let flags = match (p.kind.is_device(), needs_ns) {
+        (true, true) => ", device, non_secure",
+        (true, false) => ", device",
+        (false, true) => ", non_secure",
+        (false, false) => "",
+    };
+    let declare = format!("declare it with `physical {pname} = START .. +SIZE{flags};`");
+    let candidates: Vec<&str> = scope.pools.iter().map(String::as_str).collect();
+    let near = closest(&pname, &candidates)
+        .and_then(|c| layout.pools.iter().find(|q| name_of(&q.name) == c));
+    let hint = match near {
+        Some(q) => {
+            let qname = name_of(&q.name);
+            let mut differs = Vec::new();
+            if q.device.is_some() != p.kind.is_device() {
+                differs.push(if q.device.is_some() {
+                    "a device pool while this page is Normal memory"
+                } else {
+                    "a RAM pool while this is a device page"
+                });
+            }
+            if needs_ns && q.non_secure.is_none() {
+                differs.push("secure while a non-secure table maps this page");
+            }
+            if differs.is_empty() {
+                DidYouMean::one(Some(&qname)).to_string()
+            } else {
+                format!(
+                    "`{qname}` is close but is {}; {declare}",
+                    differs.join(", and ")
+                )
+            }
+        }
+        None => declare,
+    };
+    cx.error(
+        Sp::one(pool.span()),
+        DslError::Unknown {
+            what: "pool",
+            name: pname,
+            place: String::new(),
+            hint,
+        },
+    );
+}
+
+/// An unknown table name in `tables [..]` or `alias TABLE::PAGE`.
+fn unknown_table(scope: &Scope<'_>, t: &Ident, cx: &mut Ctxt) {
+    let tname = name_of(t);
+    let hint = suggest(&tname, scope.tables.keys(), "check the spelling");
+    cx.error(
+        Sp::one(t.span()),
+        DslError::Unknown {
+            what: "table",
+            name: tname,
+            place: String::new(),
+            hint,
+        },
+    );
+}
+
+/// `tables [..]`: only on a shared page, not empty, each table declared and listed once.
+fn check_table_list(
+    scope: &Scope<'_>,
+    broken: &BTreeSet<&str>,
+    p: &PageDecl,
+    list: &[Ident],
+    list_sp: Sp,
+    cx: &mut Ctxt,
+) {
+    let name = name_of(&p.name);
+    if !p.shared {
+        cx.error(
+            list_sp,
+            format_args!(
+                "`tables [..]` is only for shared pages; declare `{name}` as a `shared page` or remove the list"
+            ),
+        );
+    } else if list.is_empty() {
+        cx.error(list_sp, Error::NoTables { name });
+    }
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for t in list {
+        let tname = name_of(t);
+        if scope.table(&tname).is_none() {
+            if !broken.contains(tname.as_str()) {
+                unknown_table(scope, t, cx);
+            }
+        } else if !seen.insert(tname.clone()) {
+            cx.error(
+                Sp::one(t.span()),
+                DslError::ListedTwice(Listed::Table(tname)),
+            );
+        }
+    }
+}
+
+/// `alias [TABLE::]PAGE`: not on a shared page, without `pa`, `pool` or `* N`, naming
+/// another page that is no alias, of the same size.
+fn check_alias(
+    scope: &Scope<'_>,
+    broken: &BTreeSet<&str>,
+    p: &PageDecl,
+    alias: &AliasRef,
+    table: Option<usize>,
+    cx: &mut Ctxt,
+) {
+    if p.shared {
+        cx.error(
+            alias.sp,
+            "a shared page cannot be an alias; alias the shared page from inside a table instead",
+        );
+    }
+    for (sp, what) in [
+        (p.pa.map(|n| n.sp), "pa"),
+        (p.pool.as_ref().map(|i| Sp::one(i.span())), "pool"),
+        (p.count.map(|n| n.sp), "* N"),
+    ] {
+        if let Some(sp) = sp {
+            cx.error(sp, DslError::NotWithAlias { what });
+        }
+    }
+    // The table the target is looked up in: `TABLE::`, or the page's own.
+    let target_table = match &alias.table {
+        None => table,
+        Some(t) => match scope.table(&name_of(t)) {
+            Some(i) => Some(i),
+            None => {
+                if !broken.contains(name_of(t).as_str()) {
+                    unknown_table(scope, t, cx);
+                }
+                return;
+            }
+        },
+    };
+    let pname = name_of(&alias.page);
+    let page_sp = Sp::one(alias.page.span());
+    let Some(target) = scope.page_for(target_table, &pname) else {
+        if !broken.contains(pname.as_str()) {
+            let hint = scope.suggest_page(&pname, target_table, "check the spelling");
+            cx.error(
+                page_sp,
+                DslError::Unknown {
+                    what: "page",
+                    name: pname,
+                    place: " to alias".to_string(),
+                    hint,
+                },
+            );
+        }
+        return;
+    };
+    if std::ptr::eq(target.decl, p) {
+        alias_of_itself(scope, alias, table, cx);
+    } else if target.decl.alias.is_some() {
+        cx.error(
+            page_sp,
+            format_args!("`{pname}` is an alias itself; alias the page it maps instead"),
+        );
+    } else if let (Some(size), Some(tsize)) = (p.size, target.decl.size)
+        && (size.value != tsize.value || target.decl.count.is_some())
+    {
+        cx.error_with_note(
+            size.sp,
+            format_args!(
+                "the size of alias `{}` differs from the size of `{pname}`; remove the size, an alias takes its target's",
+                name_of(&p.name)
+            ),
+            tsize.sp,
+            Note::IsSized(pname.clone()),
+        );
+    }
+}
+
+/// An alias whose name found the page itself: without `TABLE::`, the page meant is
+/// likely another table's.
+fn alias_of_itself(scope: &Scope<'_>, alias: &AliasRef, table: Option<usize>, cx: &mut Ctxt) {
+    let pname = name_of(&alias.page);
+    let sp = Sp::one(alias.page.span());
+    let other = (0..scope.table_pages.len())
+        .filter(|&t| Some(t) != table)
+        .find(|&t| scope.table_pages[t].contains_key(&pname));
+    match other.and_then(|t| scope.layout.tables.get(t)) {
+        Some(t) if alias.table.is_none() => {
+            let tname = name_of(&t.name);
+            cx.error(
+                sp,
+                format_args!(
+                    "`{pname}` here names this page itself, so it cannot be aliased; to alias the page `{pname}` of table `{tname}`, write `alias {tname}::{pname}`"
+                ),
+            );
+        }
+        _ => cx.error(sp, "a page cannot alias itself; name another page"),
+    }
+}
+
+/// The permissions a page declaration ends up with: its own, or its kind's default.
+pub(super) fn page_perms(p: &PageDecl) -> Perms {
+    p.perms.map_or(p.kind.default_perms(), |(perms, _)| perms)
+}

@@ -1,0 +1,251 @@
+//! Table rules: the translation tables' options (`pa_bits`, `tables at`/`tables in`,
+//! `wxn`), and each table's header, virtual ranges and `va_bits`.
+
+use std::prelude::rust_2024::*;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use syn::Ident;
+
+use super::super::ast::{Layout, RangeExpr, TableDecl, TablesPlace};
+use super::super::ctxt::{Ctxt, Sp};
+use super::super::error::{DslError, Note};
+use super::ranges::{check_range, first_declaration, range_bounds};
+use super::resolve::suggest;
+use super::{Scope, name_of};
+use crate::aarch64::regs::PA_BITS;
+use crate::error::{Addr, Error};
+use crate::model::PageKind;
+
+/// `pa_bits`, `tables at`/`tables in` and `wxn`: the options of the translation tables.
+pub(super) fn check_translation(
+    layout: &Layout,
+    scope: &Scope<'_>,
+    broken: &BTreeSet<&str>,
+    cx: &mut Ctxt,
+) {
+    if let Some(decl) = &layout.pa_bits
+        && !u8::try_from(decl.bits.value).is_ok_and(|b| PA_BITS.contains(&b))
+    {
+        cx.error(
+            decl.bits.sp,
+            format_args!(
+                "{} bits is not a physical address size AArch64 tables can encode; use one of 32, 36, 40, 42, 44 or 48",
+                decl.bits.value
+            ),
+        );
+    }
+    // A declaration that failed to parse may be the RAM pool: say nothing then.
+    let has_ram = layout.pools.iter().any(|p| p.device.is_none()) || !broken.is_empty();
+    if !layout.tables.is_empty() && layout.tables_at.is_none() && !has_ram {
+        cx.error(
+            Sp::one(layout.name.span()),
+            "the translation tables need RAM, but no RAM pool is declared; declare one like `physical ram = 0x8000_0000 .. +1G;`",
+        );
+    }
+    match &layout.tables_at {
+        None => {}
+        Some(decl) if layout.tables.is_empty() => cx.error(
+            decl.kw,
+            "there are no translation tables to place, as no `table` is declared; declare one or remove this line",
+        ),
+        Some(decl) => match &decl.place {
+            TablesPlace::At(r) => check_tables_at(layout, r, cx),
+            TablesPlace::In(pool) => check_tables_in(layout, scope, broken, pool, cx),
+        },
+    }
+    if let Some(wxn) = layout.wxn {
+        check_wxn(layout, wxn, cx);
+    }
+}
+
+/// `tables at RANGE`: a well-formed range that overlaps no device pool.
+fn check_tables_at(layout: &Layout, r: &RangeExpr, cx: &mut Ctxt) {
+    check_range(r, Addr::Pa, "tables", cx);
+    let Some((start, size)) = range_bounds(r) else {
+        return;
+    };
+    let overlaps = |(ps, pz): (u64, u64)| {
+        u128::from(start) < u128::from(ps) + u128::from(pz)
+            && u128::from(ps) < u128::from(start) + u128::from(size)
+    };
+    let device = layout
+        .pools
+        .iter()
+        .find(|p| p.device.is_some() && range_bounds(&p.range).is_some_and(overlaps));
+    if let Some(p) = device {
+        let pool = name_of(&p.name);
+        cx.error_with_note(
+            r.sp,
+            DslError::TablesNotInRam {
+                pool: pool.clone(),
+                overlaps: true,
+            },
+            Sp::one(p.name.span()),
+            Note::IsDeclared(pool),
+        );
+    }
+}
+
+/// `tables in POOL`: a RAM pool that is declared.
+fn check_tables_in(
+    layout: &Layout,
+    scope: &Scope<'_>,
+    broken: &BTreeSet<&str>,
+    pool: &Ident,
+    cx: &mut Ctxt,
+) {
+    let pname = name_of(pool);
+    let sp = Sp::one(pool.span());
+    match layout.pools.iter().find(|p| name_of(&p.name) == pname) {
+        None if broken.contains(pname.as_str()) => {}
+        None => {
+            let hint = suggest(
+                &pname,
+                &scope.pools,
+                "declare it with `physical NAME = START .. +SIZE;`",
+            );
+            cx.error(
+                sp,
+                DslError::Unknown {
+                    what: "pool",
+                    name: pname,
+                    place: String::new(),
+                    hint,
+                },
+            );
+        }
+        Some(p) if p.device.is_some() => cx.error_with_note(
+            sp,
+            DslError::TablesNotInRam {
+                pool: pname.clone(),
+                overlaps: false,
+            },
+            Sp::one(p.name.span()),
+            Note::IsDeclared(pname),
+        ),
+        Some(_) => {}
+    }
+}
+
+/// `wxn`: no code or data page is both writable and executable.
+fn check_wxn(layout: &Layout, wxn: Sp, cx: &mut Ctxt) {
+    let pages = layout
+        .tables
+        .iter()
+        .flat_map(|t| &t.pages)
+        .chain(&layout.shared_pages);
+    for p in pages {
+        // The table builder's rule: code and data pages can execute; device and
+        // system pages never do, whatever their permissions say.
+        if let Some((perms, sp)) = p.perms
+            && perms.write()
+            && perms.execute()
+            && matches!(p.kind, PageKind::Code | PageKind::Data)
+        {
+            cx.error_with_note(
+                sp,
+                format_args!(
+                    "page `{}` is writable and executable, but `wxn` makes writable memory execute-never; use `rw` or `rx`, or remove `wxn`",
+                    name_of(&p.name)
+                ),
+                wxn,
+                "`wxn` is set here",
+            );
+        }
+    }
+}
+
+/// Table names are unique, their ranges well formed, one table per core where the
+/// core has one base register, and a table that hosts pages has a virtual range.
+pub(super) fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
+    let mut seen: BTreeMap<String, Sp> = BTreeMap::new();
+    for (t, table) in layout.tables.iter().enumerate() {
+        let name = name_of(&table.name);
+        let sp = Sp::one(table.name.span());
+        first_declaration(&mut seen, "table", &name, sp, cx);
+        for r in &table.virt {
+            check_range(r, Addr::Va, &name, cx);
+        }
+        if table.el.has_one_table_per_core()
+            && let Some((first, core)) = layout.tables[..t]
+                .iter()
+                .filter(|o| o.el == table.el)
+                .find_map(|o| Some((o, o.cores.first_shared(table.cores)?)))
+        {
+            let first_name = name_of(&first.name);
+            cx.error_with_note(
+                sp,
+                Error::RegimeTaken {
+                    table: name.clone(),
+                    core,
+                    el: table.el,
+                    first: first_name.clone(),
+                },
+                Sp::one(first.name.span()),
+                format_args!("`{first_name}` is the {} table of core {core}", table.el),
+            );
+        }
+        check_va_bits(table, &name, cx);
+        let hosts_pages = !table.pages.is_empty() || scope.shared_pages_in(t).next().is_some();
+        if table.virt.is_empty() && hosts_pages {
+            cx.error(
+                sp,
+                format_args!(
+                    "table `{name}` has no virtual range to map its pages in; add one like `virtual 0x8000_0000 .. +1G;`"
+                ),
+            );
+        }
+    }
+}
+
+/// `va_bits` and `va_bits upper` of a table: each must name a range the table has
+/// (whether the size covers the ranges is the planner's check).
+fn check_va_bits(table: &TableDecl, name: &str, cx: &mut Ctxt) {
+    let upper = |r: &&RangeExpr| r.start.value >> 63 == 1;
+    let has_upper = table.virt.iter().any(|r| upper(&r));
+    let has_lower = table.virt.iter().any(|r| !upper(&r));
+    let two_ranges = !crate::aarch64::Regime::of(table.el).is_single_privilege();
+    for v in [&table.va_bits, &table.upper_va_bits].into_iter().flatten() {
+        let bits = v.bits.value;
+        if !(25..=48).contains(&bits) {
+            cx.error(
+                v.bits.sp,
+                format_args!(
+                    "a {bits}-bit VA range cannot be translated with the 4 KiB granule; use 25 to 48 bits"
+                ),
+            );
+        }
+    }
+    if let Some(v) = &table.upper_va_bits {
+        if !two_ranges {
+            cx.error(
+                v.kw,
+                format_args!(
+                    "table `{name}` is an {} table, and EL3 and EL2 tables have no upper VA range (TTBR1); remove `va_bits upper`",
+                    table.el
+                ),
+            );
+        } else if !has_upper {
+            cx.error(
+                v.kw,
+                format_args!(
+                    "table `{name}` has no upper virtual range for `va_bits upper` to size; add one like `virtual 0xFFFF_8000_0000_0000 .. +1G;` or remove it"
+                ),
+            );
+        }
+    }
+    if let Some(v) = &table.va_bits
+        && has_upper
+        && !has_lower
+        && two_ranges
+    {
+        cx.error(
+            v.kw,
+            format_args!(
+                "table `{name}` has only upper virtual ranges and `va_bits` sizes the lower one; write `va_bits upper = {};`",
+                v.bits.value
+            ),
+        );
+    }
+}
