@@ -8,34 +8,38 @@ use core::fmt;
 
 pub use crate::name::{AttrList, Name};
 
+#[macro_use]
+mod keyword;
 mod format;
 
-/// A translation regime's owner: the exception level and security state of one page
-/// table.
-///
-/// EL3 and EL2 use single-privilege translation regimes; EL1 and EL0 share the EL1&0
-/// regime, and EL0 pages are accessible from EL0 (user) code.
-#[allow(non_camel_case_types)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ExecutionContext {
-    /// EL3, the secure monitor.
-    EL3,
-    /// Non-secure EL2 (hypervisor).
-    EL2_NS,
-    /// Secure EL2.
-    EL2_S,
-    /// Non-secure EL1 (kernel).
-    EL1_NS,
-    /// Secure EL1.
-    EL1_S,
-    /// Realm EL1.
-    EL1_Realm,
-    /// Non-secure EL0 (user).
-    EL0_NS,
-    /// Secure EL0.
-    EL0_S,
-    /// Realm EL0.
-    EL0_Realm,
+keyword_enum! {
+    /// A translation regime's owner: the exception level and security state of one page
+    /// table.
+    ///
+    /// EL3 and EL2 use single-privilege translation regimes; EL1 and EL0 share the EL1&0
+    /// regime, and EL0 pages are accessible from EL0 (user) code.
+    #[allow(non_camel_case_types)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum ExecutionContext {
+        /// EL3, the secure monitor.
+        EL3 => "EL3",
+        /// Non-secure EL2 (hypervisor).
+        EL2_NS => "EL2_NS",
+        /// Secure EL2.
+        EL2_S => "EL2_S",
+        /// Non-secure EL1 (kernel).
+        EL1_NS => "EL1_NS",
+        /// Secure EL1.
+        EL1_S => "EL1_S",
+        /// Realm EL1.
+        EL1_Realm => "EL1_Realm",
+        /// Non-secure EL0 (user).
+        EL0_NS => "EL0_NS",
+        /// Secure EL0.
+        EL0_S => "EL0_S",
+        /// Realm EL0.
+        EL0_Realm => "EL0_Realm",
+    }
 }
 
 /// The security state a table's translations belong to.
@@ -50,39 +54,6 @@ pub enum SecurityState {
 }
 
 impl ExecutionContext {
-    /// Every context, in declaration order.
-    pub const ALL: [ExecutionContext; 9] = [
-        Self::EL3,
-        Self::EL2_NS,
-        Self::EL2_S,
-        Self::EL1_NS,
-        Self::EL1_S,
-        Self::EL1_Realm,
-        Self::EL0_NS,
-        Self::EL0_S,
-        Self::EL0_Realm,
-    ];
-
-    /// The name as written in source: `EL3`, `EL1_NS`, ...
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::EL3 => "EL3",
-            Self::EL2_NS => "EL2_NS",
-            Self::EL2_S => "EL2_S",
-            Self::EL1_NS => "EL1_NS",
-            Self::EL1_S => "EL1_S",
-            Self::EL1_Realm => "EL1_Realm",
-            Self::EL0_NS => "EL0_NS",
-            Self::EL0_S => "EL0_S",
-            Self::EL0_Realm => "EL0_Realm",
-        }
-    }
-
-    /// Parses a name as written by [`name`](Self::name).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.name() == name)
-    }
-
     /// The exception level number: 0 to 3.
     pub const fn level(self) -> u8 {
         match self {
@@ -121,46 +92,24 @@ impl ExecutionContext {
     }
 }
 
-impl fmt::Display for ExecutionContext {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+keyword_enum! {
+    /// What a page holds; decides which segments it can host and its memory type.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum PageKind {
+        /// Executable code; hosts `bsp_boot_code`, `boot_code`, `code` and `rodata`
+        /// segments.
+        Code => "code",
+        /// Data; hosts `data_shared`, `data_preserve` and `stack` segments, `rodata` when
+        /// not writable, `data` and `bss` when writable.
+        Data => "data",
+        /// Device registers (Device memory, never executable); hosts no segments.
+        Device => "device",
+        /// System structures (for example translation tables); hosts no segments.
+        System => "system",
     }
-}
-
-/// What a page holds; decides which segments it can host and its memory type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PageKind {
-    /// Executable code; hosts `bsp_boot_code`, `boot_code`, `code` and `rodata`
-    /// segments.
-    Code,
-    /// Data; hosts `data_shared`, `data_preserve` and `stack` segments, `rodata` when
-    /// not writable, `data` and `bss` when writable.
-    Data,
-    /// Device registers (Device memory, never executable); hosts no segments.
-    Device,
-    /// System structures (for example translation tables); hosts no segments.
-    System,
 }
 
 impl PageKind {
-    /// Every kind.
-    pub const ALL: [PageKind; 4] = [Self::Code, Self::Data, Self::Device, Self::System];
-
-    /// The name as written in source.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Code => "code",
-            Self::Data => "data",
-            Self::Device => "device",
-            Self::System => "system",
-        }
-    }
-
-    /// Parses a name as written by [`name`](Self::name).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.name() == name)
-    }
-
     /// The permissions a page of this kind gets when none are given: `rx` for code,
     /// `rw` otherwise.
     pub const fn default_perms(self) -> Perms {
@@ -176,88 +125,51 @@ impl PageKind {
     }
 }
 
-impl fmt::Display for PageKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+keyword_enum! {
+    /// What a segment holds; decides which pages it may be placed in.
+    ///
+    /// Segments become linker sections, so the kinds cover what a firmware links. Which
+    /// pages take which kind ([`fits_in`](Self::fits_in)):
+    ///
+    /// | kind | holds | pages that take it |
+    /// |------|-------|--------------------|
+    /// | `bsp_boot_code` | boot code of the bootstrap processor | code |
+    /// | `boot_code` | boot code every core runs | code |
+    /// | `code` | code (`.text`) | code |
+    /// | `rodata` | read-only data (`.rodata`) | code, or data without write permission (`r`, `rx`) |
+    /// | `data` | initialised writable data (`.data`) | data with write permission (`rw`, `rwx`) |
+    /// | `bss` | zero-initialised writable data (`.bss`) | data with write permission (`rw`, `rwx`) |
+    /// | `data_shared` | data shared between agents | data |
+    /// | `data_preserve` | data preserved across resets | data |
+    /// | `stack` | a stack | data |
+    ///
+    /// Device and system pages take no segments.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum SegmentKind {
+        /// The boot code of the bootstrap processor (code page).
+        BspBootCode => "bsp_boot_code",
+        /// Boot code run by every core (code page).
+        BootCode => "boot_code",
+        /// Code (code page).
+        Code => "code",
+        /// Read-only data, a firmware's `.rodata` (code page, or data page without write
+        /// permission).
+        Rodata => "rodata",
+        /// Initialised writable data, a firmware's `.data` (data page with write permission).
+        Data => "data",
+        /// Zero-initialised writable data, a firmware's `.bss` (data page with write
+        /// permission).
+        Bss => "bss",
+        /// Data shared between agents (data page).
+        DataShared => "data_shared",
+        /// Data preserved across resets (data page).
+        DataPreserve => "data_preserve",
+        /// A stack (data page).
+        Stack => "stack",
     }
-}
-
-/// What a segment holds; decides which pages it may be placed in.
-///
-/// Segments become linker sections, so the kinds cover what a firmware links. Which
-/// pages take which kind ([`fits_in`](Self::fits_in)):
-///
-/// | kind | holds | pages that take it |
-/// |------|-------|--------------------|
-/// | `bsp_boot_code` | boot code of the bootstrap processor | code |
-/// | `boot_code` | boot code every core runs | code |
-/// | `code` | code (`.text`) | code |
-/// | `rodata` | read-only data (`.rodata`) | code, or data without write permission (`r`, `rx`) |
-/// | `data` | initialised writable data (`.data`) | data with write permission (`rw`, `rwx`) |
-/// | `bss` | zero-initialised writable data (`.bss`) | data with write permission (`rw`, `rwx`) |
-/// | `data_shared` | data shared between agents | data |
-/// | `data_preserve` | data preserved across resets | data |
-/// | `stack` | a stack | data |
-///
-/// Device and system pages take no segments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SegmentKind {
-    /// The boot code of the bootstrap processor (code page).
-    BspBootCode,
-    /// Boot code run by every core (code page).
-    BootCode,
-    /// Code (code page).
-    Code,
-    /// Read-only data, a firmware's `.rodata` (code page, or data page without write
-    /// permission).
-    Rodata,
-    /// Initialised writable data, a firmware's `.data` (data page with write permission).
-    Data,
-    /// Zero-initialised writable data, a firmware's `.bss` (data page with write
-    /// permission).
-    Bss,
-    /// Data shared between agents (data page).
-    DataShared,
-    /// Data preserved across resets (data page).
-    DataPreserve,
-    /// A stack (data page).
-    Stack,
 }
 
 impl SegmentKind {
-    /// Every kind.
-    pub const ALL: [SegmentKind; 9] = [
-        Self::BspBootCode,
-        Self::BootCode,
-        Self::Code,
-        Self::Rodata,
-        Self::Data,
-        Self::Bss,
-        Self::DataShared,
-        Self::DataPreserve,
-        Self::Stack,
-    ];
-
-    /// The name as written in source.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::BspBootCode => "bsp_boot_code",
-            Self::BootCode => "boot_code",
-            Self::Code => "code",
-            Self::Rodata => "rodata",
-            Self::Data => "data",
-            Self::Bss => "bss",
-            Self::DataShared => "data_shared",
-            Self::DataPreserve => "data_preserve",
-            Self::Stack => "stack",
-        }
-    }
-
-    /// Parses a name as written by [`name`](Self::name).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.name() == name)
-    }
-
     /// The page kind a segment of this kind usually sits in: [`PageKind::Code`] for the
     /// code kinds, [`PageKind::Data`] for the others (`rodata` included, although a code
     /// page takes it too). Whether a given page takes the segment is
@@ -330,12 +242,6 @@ impl SegmentKind {
     }
 }
 
-impl fmt::Display for SegmentKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// Access permissions: any combination of read, write and execute.
 ///
 /// `Debug` and `Display` both show the name as written in source (`rx`).
@@ -388,11 +294,20 @@ impl Perms {
         }
     }
 
+    /// Every permission set a page can have, as [`NAMES`](Self::NAMES) lists them.
+    pub const ALL: [Perms; 4] = [Self::R, Self::RW, Self::RX, Self::RWX];
+
+    /// The keyword of every value of [`ALL`](Self::ALL), in order.
+    pub const NAMES: [&'static str; 4] = [
+        Self::ALL[0].name(),
+        Self::ALL[1].name(),
+        Self::ALL[2].name(),
+        Self::ALL[3].name(),
+    ];
+
     /// Parses a name as written by [`name`](Self::name).
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::R, Self::RW, Self::RX, Self::RWX]
-            .into_iter()
-            .find(|p| p.name() == name)
+        Self::ALL.into_iter().find(|p| p.name() == name)
     }
 }
 
@@ -402,75 +317,29 @@ impl fmt::Display for Perms {
     }
 }
 
-/// Cacheability of Normal memory (Device memory ignores it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Cacheability {
-    /// Normal memory, non-cacheable.
-    NonCacheable,
-    /// Normal memory, write-through.
-    WriteThrough,
-    /// Normal memory, write-back (the default).
-    WriteBack,
-}
-
-impl Cacheability {
-    /// Every value.
-    pub const ALL: [Cacheability; 3] = [Self::NonCacheable, Self::WriteThrough, Self::WriteBack];
-
-    /// The name as written in source.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::NonCacheable => "non_cacheable",
-            Self::WriteThrough => "write_through",
-            Self::WriteBack => "write_back",
-        }
-    }
-
-    /// Parses a name as written by [`name`](Self::name).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.name() == name)
+keyword_enum! {
+    /// Cacheability of Normal memory (Device memory ignores it).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Cacheability {
+        /// Normal memory, non-cacheable.
+        NonCacheable => "non_cacheable",
+        /// Normal memory, write-through.
+        WriteThrough => "write_through",
+        /// Normal memory, write-back (the default).
+        WriteBack => "write_back",
     }
 }
 
-impl fmt::Display for Cacheability {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// Shareability domain of a page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Shareability {
-    /// Non-shareable.
-    NonShareable,
-    /// Inner shareable (the default: what multi-core code expects).
-    Inner,
-    /// Outer shareable.
-    Outer,
-}
-
-impl Shareability {
-    /// Every value.
-    pub const ALL: [Shareability; 3] = [Self::NonShareable, Self::Inner, Self::Outer];
-
-    /// The name as written in source.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::NonShareable => "non_shareable",
-            Self::Inner => "inner",
-            Self::Outer => "outer",
-        }
-    }
-
-    /// Parses a name as written by [`name`](Self::name).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.name() == name)
-    }
-}
-
-impl fmt::Display for Shareability {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+keyword_enum! {
+    /// Shareability domain of a page.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Shareability {
+        /// Non-shareable.
+        NonShareable => "non_shareable",
+        /// Inner shareable (the default: what multi-core code expects).
+        Inner => "inner",
+        /// Outer shareable.
+        Outer => "outer",
     }
 }
 

@@ -15,6 +15,7 @@ use syn::parse::{Parse, ParseBuffer, ParseStream};
 use syn::{Attribute, Ident, LitBool, LitInt, LitStr, Token, Visibility};
 
 use super::ctxt::{Ctxt, Sp};
+use super::error::{DidYouMean, DslError, Listed, Note, Twice};
 use super::kw;
 use crate::model::{
     Cacheability, Cores, ExecutionContext, PageKind, Perms, SegmentKind, Shareability,
@@ -251,57 +252,91 @@ pub struct SegmentDecl {
     pub va: Option<Num>,
 }
 
-/// Every page option keyword, for suggestions.
-const PAGE_OPTIONS: &[&str] = &[
-    "identity",
-    "va",
-    "pa",
-    "pool",
-    "r",
-    "rw",
-    "rx",
-    "rwx",
-    "write_back",
-    "write_through",
-    "non_cacheable",
-    "non_shareable",
-    "inner",
-    "outer",
-    "attrs",
-    "tables",
-    "alias",
-];
+/// Every page option keyword, in the order the language lists them; the permissions,
+/// cacheability and shareability come from their enums (cacheability from the default,
+/// `write_back`, down).
+fn page_options() -> Vec<&'static str> {
+    let mut all = vec!["identity", "va", "pa", "pool"];
+    all.extend(Perms::NAMES);
+    all.extend(Cacheability::NAMES.into_iter().rev());
+    all.extend(Shareability::NAMES);
+    all.extend(["attrs", "tables", "alias"]);
+    all
+}
 
-/// The error for a token that starts none of the expected forms: "`x` is not a WHAT;
-/// did you mean `y`? expected one of: ..." when it is a word, else the lookahead's
+/// "expected `a`", "expected `a` or `b`" or "expected one of: `a`, `b`, `c`", as
+/// `syn`'s lookahead words it.
+fn expected(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.as_slice() {
+        [one] => format!("expected {one}"),
+        [a, b] => format!("expected {a} or {b}"),
+        all => format!("expected one of: {}", all.join(", ")),
+    }
+}
+
+/// The error for a token that is none of `names`: "`x` is not WHAT; did you mean `y`?
+/// expected one of: .." when it is a word, else "expected one of: ..".
+fn not_one_of(input: ParseStream, what: &'static str, names: &[&str]) -> syn::Error {
+    let expected = expected(names);
+    match input.fork().call(Ident::parse_any) {
+        Ok(word) => not_a(&word, what, names, expected),
+        Err(_) => input.error(expected),
+    }
+}
+
+/// "`word` is not WHAT; did you mean `y`? EXPECTED" on `word`.
+fn not_a(word: &Ident, what: &'static str, candidates: &[&str], expected: String) -> syn::Error {
+    let text = name_of_ident(word);
+    let hint = DidYouMean::one(closest(&text, candidates));
+    let error = DslError::NotA {
+        word: text,
+        what,
+        hint,
+        expected,
+    };
+    syn::Error::new(word.span(), error)
+}
+
+/// The error for a token that starts none of the forms a lookahead peeked: "`x` is not
+/// WHAT; did you mean `y`? expected one of: ..." when it is a word, else the lookahead's
 /// "expected one of" error.
 fn unknown(
     input: ParseStream,
     la: syn::parse::Lookahead1<'_>,
-    what: &str,
+    what: &'static str,
     candidates: &[&str],
 ) -> syn::Error {
     let expected = la.error();
-    let Ok(word) = input.fork().call(Ident::parse_any) else {
-        return expected;
-    };
-    let text = name_of_ident(&word);
-    let hint = match closest(&text, candidates) {
-        Some(c) => format!("did you mean `{c}`? "),
-        None => String::new(),
-    };
-    syn::Error::new(
-        word.span(),
-        format_args!("`{text}` is not a {what}; {hint}{expected}"),
-    )
+    match input.fork().call(Ident::parse_any) {
+        Ok(word) => not_a(&word, what, candidates, expected.to_string()),
+        Err(_) => expected,
+    }
+}
+
+/// A keyword of a model enum (its `NAMES` and `from_name`) and its span, else the
+/// "`x` is not WHAT" error listing every keyword.
+fn parse_keyword<T>(
+    input: ParseStream,
+    what: &'static str,
+    names: &[&str],
+    from_name: fn(&str) -> Option<T>,
+) -> syn::Result<(T, Sp)> {
+    keyword(input, from_name).ok_or_else(|| not_one_of(input, what, names))
+}
+
+/// The value of a keyword of a model enum and its span, consumed, when the next token
+/// is one.
+fn keyword<T>(input: ParseStream, from_name: fn(&str) -> Option<T>) -> Option<(T, Sp)> {
+    let id = input.fork().parse::<Ident>().ok()?;
+    let value = from_name(&id.to_string())?;
+    input.parse::<Ident>().ok()?;
+    Some((value, Sp::one(id.span())))
 }
 
 fn name_of_ident(i: &Ident) -> String {
     i.unraw().to_string()
 }
-
-/// The valid exception level names, as the error for a misspelt one lists them.
-const EL_NAMES: &str = "EL3, EL2_NS, EL2_S, EL1_NS, EL1_S, EL1_Realm, EL0_NS, EL0_S, EL0_Realm";
 
 /// Parses a whole invocation, recording recoverable errors in `cx`.
 ///
@@ -367,10 +402,7 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
         let seed = parse_num(input)?;
         input.parse::<Token![;]>()?;
         if layout.seed.is_some() {
-            cx.error(
-                Sp::one(kw.span),
-                "the seed is given twice; keep only one `seed = ..;`",
-            );
+            cx.error(Sp::one(kw.span), DslError::GivenTwice(Twice::Seed));
         } else {
             layout.seed = Some(seed);
         }
@@ -433,7 +465,7 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
             Err(unknown(
                 input,
                 la,
-                "declaration after `shared`",
+                "a declaration after `shared`",
                 &["page", "segment"],
             ))
         }
@@ -449,9 +481,9 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
         match &layout.pa_bits {
             Some(first) => cx.error_with_note(
                 decl.kw,
-                "the PA size is given twice; keep only one `pa_bits = ..;`",
+                DslError::GivenTwice(Twice::PaBits),
                 first.kw,
-                "first given here",
+                Note::FirstGiven,
             ),
             None => layout.pa_bits = Some(decl),
         }
@@ -461,9 +493,9 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
         match &layout.tables_at {
             Some(first) => cx.error_with_note(
                 decl.kw,
-                "the place of the translation tables is given twice; keep only one `tables at ..;` or `tables in ..;`",
+                DslError::GivenTwice(Twice::TablesPlace),
                 first.sp,
-                "first given here",
+                Note::FirstGiven,
             ),
             None => layout.tables_at = Some(decl),
         }
@@ -475,9 +507,9 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
         match layout.wxn {
             Some(first) => cx.error_with_note(
                 sp,
-                "`wxn` is given twice; remove this one",
+                DslError::GivenTwice(Twice::Flag("wxn")),
                 first,
-                "first given here",
+                Note::FirstGiven,
             ),
             None => layout.wxn = Some(sp),
         }
@@ -486,7 +518,7 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
         Err(unknown(
             input,
             la,
-            "declaration",
+            "a declaration",
             &[
                 "seed", "physical", "table", "shared", "pa_bits", "tables", "wxn",
             ],
@@ -549,7 +581,12 @@ fn parse_pool_rest(input: ParseStream, cx: &mut Ctxt, name: Ident) -> syn::Resul
             let k: kw::non_secure = input.parse()?;
             set_flag(cx, &mut pool.non_secure, Sp::one(k.span), "non_secure");
         } else {
-            return Err(unknown(input, la, "pool option", &["device", "non_secure"]));
+            return Err(unknown(
+                input,
+                la,
+                "a pool option",
+                &["device", "non_secure"],
+            ));
         }
         Ok(())
     })?;
@@ -625,19 +662,15 @@ fn parse_table_args(
     let el = match ExecutionContext::from_name(&text) {
         Some(el) => el,
         None => {
-            let names: Vec<&str> = ExecutionContext::ALL.iter().map(|e| e.name()).collect();
-            let hint = match suggestions(&text, &names).as_slice() {
-                [] => String::new(),
-                [one] => format!("did you mean `{one}`? "),
-                [rest @ .., last] => {
-                    let rest: Vec<String> = rest.iter().map(|c| format!("`{c}`")).collect();
-                    format!("did you mean {} or `{last}`? ", rest.join(", "))
-                }
+            let names = ExecutionContext::NAMES;
+            let hint = suggestions(&text, &names).into_iter().map(String::from);
+            let error = DslError::NotA {
+                word: text,
+                what: "an exception level",
+                hint: DidYouMean(hint.collect()),
+                expected: format!("write one of {}", names.join(", ")),
             };
-            cx.error(
-                Sp::one(el_ident.span()),
-                format_args!("`{text}` is not an exception level; {hint}write one of {EL_NAMES}"),
-            );
+            cx.error(Sp::one(el_ident.span()), error);
             ExecutionContext::EL3
         }
     };
@@ -657,9 +690,11 @@ fn core_number(lit: &LitInt, cx: &mut Ctxt) -> Option<u32> {
         _ => {
             cx.error(
                 Sp::one(lit.span()),
-                format_args!(
-                    "core number `{lit}` is not a plain number below 2^32; write it like `core 0`"
-                ),
+                DslError::NotPlainNumber {
+                    what: "core number",
+                    lit: lit.to_string(),
+                    example: "`core 0`",
+                },
             );
             None
         }
@@ -681,7 +716,7 @@ fn parse_cores(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(Cores, Sp)> {
             if let Some(c) = core_number(&lit, cx) {
                 let sp = Sp::one(lit.span());
                 if list.iter().any(|&(o, _)| o == c) {
-                    cx.error(sp, format_args!("core {c} is listed twice; list it once"));
+                    cx.error(sp, DslError::ListedTwice(Listed::Core(c)));
                 } else {
                     list.push((c, sp));
                 }
@@ -799,17 +834,17 @@ fn parse_table_item(
         let bits = parse_plain(input, "VA size", "`va_bits = 39`")?;
         input.parse::<Token![;]>()?;
         let decl = VaBitsDecl { kw: kw_sp, bits };
-        let (slot, what) = if upper {
-            (&mut table.upper_va_bits, "`va_bits upper = ..;`")
+        let slot = if upper {
+            &mut table.upper_va_bits
         } else {
-            (&mut table.va_bits, "`va_bits = ..;`")
+            &mut table.va_bits
         };
         match slot {
             Some(first) => cx.error_with_note(
                 decl.kw,
-                format_args!("the VA size is given twice; keep only one {what}"),
+                DslError::GivenTwice(Twice::VaBits(upper)),
                 first.kw,
-                "first given here",
+                Note::FirstGiven,
             ),
             None => *slot = Some(decl),
         }
@@ -844,7 +879,7 @@ fn parse_table_item(
         Err(unknown(
             input,
             la,
-            "table item",
+            "a table item",
             &["virtual", "va_bits", "page", "segment"],
         ))
     }
@@ -905,58 +940,57 @@ fn parse_page_rest(
 
 /// One option of a page.
 fn parse_page_option(input: ParseStream, cx: &mut Ctxt, page: &mut PageDecl) -> syn::Result<()> {
-    let la = input.lookahead1();
-    if la.peek(kw::identity) {
+    if input.peek(kw::identity) {
         let k: kw::identity = input.parse()?;
         set_flag(cx, &mut page.identity, Sp::one(k.span), "identity");
-    } else if la.peek(kw::va) {
+    } else if input.peek(kw::va) {
         let k: kw::va = input.parse()?;
         let n = parse_num(input)?;
-        set_value(cx, &mut page.va, n, Sp::one(k.span), "va");
-    } else if la.peek(kw::pa) {
+        set_value(cx, &mut page.va, n, Sp::one(k.span), Twice::Option("va"));
+    } else if input.peek(kw::pa) {
         let k: kw::pa = input.parse()?;
         let n = parse_num(input)?;
-        set_value(cx, &mut page.pa, n, Sp::one(k.span), "pa");
-    } else if la.peek(kw::pool) {
+        set_value(cx, &mut page.pa, n, Sp::one(k.span), Twice::Option("pa"));
+    } else if input.peek(kw::pool) {
         let k: kw::pool = input.parse()?;
         let p: Ident = input.parse()?;
-        set_value(cx, &mut page.pool, p, Sp::one(k.span), "pool");
-    } else if la.peek(kw::r) || la.peek(kw::rw) || la.peek(kw::rx) || la.peek(kw::rwx) {
-        let id: Ident = input.parse()?;
-        let perms = Perms::from_name(&id.to_string()).unwrap_or(Perms::R);
-        let sp = Sp::one(id.span());
-        set_value(cx, &mut page.perms, (perms, sp), sp, "permissions");
-    } else if la.peek(kw::write_back) || la.peek(kw::write_through) || la.peek(kw::non_cacheable) {
-        let id: Ident = input.parse()?;
-        let cache = Cacheability::from_name(&id.to_string()).unwrap_or(Cacheability::WriteBack);
-        let sp = Sp::one(id.span());
-        set_value(cx, &mut page.cache, (cache, sp), sp, "cacheability");
-    } else if la.peek(kw::non_shareable) || la.peek(kw::inner) || la.peek(kw::outer) {
-        let id: Ident = input.parse()?;
-        let share = Shareability::from_name(&id.to_string()).unwrap_or(Shareability::Inner);
-        let sp = Sp::one(id.span());
-        set_value(cx, &mut page.share, (share, sp), sp, "shareability");
-    } else if la.peek(kw::attrs) {
+        set_value(
+            cx,
+            &mut page.pool,
+            p,
+            Sp::one(k.span),
+            Twice::Option("pool"),
+        );
+    } else if let Some((perms, sp)) = keyword(input, Perms::from_name) {
+        set_value(cx, &mut page.perms, (perms, sp), sp, Twice::Permissions);
+    } else if let Some((cache, sp)) = keyword(input, Cacheability::from_name) {
+        set_value(cx, &mut page.cache, (cache, sp), sp, Twice::Cacheability);
+    } else if let Some((share, sp)) = keyword(input, Shareability::from_name) {
+        set_value(cx, &mut page.share, (share, sp), sp, Twice::Shareability);
+    } else if input.peek(kw::attrs) {
         let k: kw::attrs = input.parse()?;
         let content;
         syn::braced!(content in input);
         if !page.attrs.is_empty() {
-            cx.error(
-                Sp::one(k.span),
-                "`attrs` is given twice; put every attribute in one `attrs { .. }`",
-            );
+            cx.error(Sp::one(k.span), DslError::GivenTwice(Twice::Attrs));
         }
         let r = parse_attr_list(&content, cx, &mut page.attrs);
         drain_on_error(&content, r)?;
-    } else if la.peek(kw::tables) {
+    } else if input.peek(kw::tables) {
         let k: kw::tables = input.parse()?;
         let content;
         let bracket = syn::bracketed!(content in input);
         let r = content.parse_terminated(Ident::parse, Token![,]);
         let list: Vec<Ident> = drain_on_error(&content, r)?.into_iter().collect();
         let sp = Sp::join(Sp::one(k.span), Sp::one(bracket.span.close()));
-        set_value(cx, &mut page.tables, (list, sp), sp, "tables");
-    } else if la.peek(kw::alias) {
+        set_value(
+            cx,
+            &mut page.tables,
+            (list, sp),
+            sp,
+            Twice::Option("tables"),
+        );
+    } else if input.peek(kw::alias) {
         let k: kw::alias = input.parse()?;
         let first: Ident = input.parse()?;
         let alias = if input.peek(Token![::]) {
@@ -976,9 +1010,15 @@ fn parse_page_option(input: ParseStream, cx: &mut Ctxt, page: &mut PageDecl) -> 
                 sp,
             }
         };
-        set_value(cx, &mut page.alias, alias, Sp::one(k.span), "alias");
+        set_value(
+            cx,
+            &mut page.alias,
+            alias,
+            Sp::one(k.span),
+            Twice::Option("alias"),
+        );
     } else {
-        return Err(unknown(input, la, "page option", PAGE_OPTIONS));
+        return Err(not_one_of(input, "a page option", &page_options()));
     }
     Ok(())
 }
@@ -1016,7 +1056,7 @@ fn parse_attr_list(input: ParseStream, cx: &mut Ctxt, out: &mut Vec<AttrKv>) -> 
         if out.iter().any(|a| a.key == k) {
             cx.error(
                 Sp::one(key.span()),
-                format_args!("attribute `{k}` is given twice; keep only one"),
+                DslError::GivenTwice(Twice::Attribute(k)),
             );
         } else {
             out.push(AttrKv { key, value });
@@ -1058,23 +1098,35 @@ fn parse_segment_rest(
         if la.peek(kw::align) {
             let k: kw::align = input.parse()?;
             let n = parse_num(input)?;
-            set_value(cx, &mut seg.align, n, Sp::one(k.span), "align");
+            set_value(
+                cx,
+                &mut seg.align,
+                n,
+                Sp::one(k.span),
+                Twice::Option("align"),
+            );
         } else if la.peek(kw::identity) {
             let k: kw::identity = input.parse()?;
             set_flag(cx, &mut seg.identity, Sp::one(k.span), "identity");
         } else if la.peek(Token![in]) {
             let k: Token![in] = input.parse()?;
             let p: Ident = input.parse()?;
-            set_value(cx, &mut seg.in_page, p, Sp::one(k.span), "in");
+            set_value(
+                cx,
+                &mut seg.in_page,
+                p,
+                Sp::one(k.span),
+                Twice::Option("in"),
+            );
         } else if la.peek(kw::va) {
             let k: kw::va = input.parse()?;
             let n = parse_num(input)?;
-            set_value(cx, &mut seg.va, n, Sp::one(k.span), "va");
+            set_value(cx, &mut seg.va, n, Sp::one(k.span), Twice::Option("va"));
         } else {
             return Err(unknown(
                 input,
                 la,
-                "segment option",
+                "a segment option",
                 &["align", "identity", "in", "va"],
             ));
         }
@@ -1083,58 +1135,20 @@ fn parse_segment_rest(
     Ok(seg)
 }
 
-/// `code`, `data`, `device` or `system`.
+/// A page kind: `code`, `data`, `device` or `system`.
 fn parse_page_kind(input: ParseStream) -> syn::Result<(PageKind, Sp)> {
-    let la = input.lookahead1();
-    if la.peek(kw::code) || la.peek(kw::data) || la.peek(kw::device) || la.peek(kw::system) {
-        let id: Ident = input.parse()?;
-        let kind = PageKind::from_name(&id.to_string()).unwrap_or(PageKind::Data);
-        Ok((kind, Sp::one(id.span())))
-    } else {
-        Err(unknown(
-            input,
-            la,
-            "page kind",
-            &["code", "data", "device", "system"],
-        ))
-    }
+    parse_keyword(input, "a page kind", &PageKind::NAMES, PageKind::from_name)
 }
 
-/// `bsp_boot_code`, `boot_code`, `code`, `rodata`, `data`, `bss`, `data_shared`,
-/// `data_preserve` or `stack`.
+/// A segment kind: `bsp_boot_code`, `boot_code`, `code`, `rodata`, `data`, `bss`,
+/// `data_shared`, `data_preserve` or `stack`.
 fn parse_segment_kind(input: ParseStream) -> syn::Result<(SegmentKind, Sp)> {
-    let la = input.lookahead1();
-    if la.peek(kw::bsp_boot_code)
-        || la.peek(kw::boot_code)
-        || la.peek(kw::code)
-        || la.peek(kw::rodata)
-        || la.peek(kw::data)
-        || la.peek(kw::bss)
-        || la.peek(kw::data_shared)
-        || la.peek(kw::data_preserve)
-        || la.peek(kw::stack)
-    {
-        let id: Ident = input.parse()?;
-        let kind = SegmentKind::from_name(&id.to_string()).unwrap_or(SegmentKind::Code);
-        Ok((kind, Sp::one(id.span())))
-    } else {
-        Err(unknown(
-            input,
-            la,
-            "segment kind",
-            &[
-                "bsp_boot_code",
-                "boot_code",
-                "code",
-                "rodata",
-                "data",
-                "bss",
-                "data_shared",
-                "data_preserve",
-                "stack",
-            ],
-        ))
-    }
+    parse_keyword(
+        input,
+        "a segment kind",
+        &SegmentKind::NAMES,
+        SegmentKind::from_name,
+    )
 }
 
 /// `(, OPTION)* ;`: a comma-separated option list ended by `;`. A bad option is
@@ -1163,22 +1177,19 @@ where
     }
 }
 
-fn set_flag(cx: &mut Ctxt, slot: &mut Option<Sp>, sp: Sp, what: &str) {
+/// Sets a flag, or reports it as given twice.
+fn set_flag(cx: &mut Ctxt, slot: &mut Option<Sp>, sp: Sp, flag: &'static str) {
     if slot.is_some() {
-        cx.error(sp, format_args!("`{what}` is given twice; remove this one"));
+        cx.error(sp, DslError::GivenTwice(Twice::Flag(flag)));
     } else {
         *slot = Some(sp);
     }
 }
 
-fn set_value<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, sp: Sp, what: &str) {
+/// Sets an option's value, or reports `what` as given twice.
+fn set_value<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, sp: Sp, what: Twice) {
     if slot.is_some() {
-        let what = match what {
-            "permissions" | "cacheability" | "shareability" => what.to_string(),
-            other => format!("`{other}`"),
-        };
-        let verb = if what == "permissions" { "are" } else { "is" };
-        cx.error(sp, format_args!("{what} {verb} given twice; keep only one"));
+        cx.error(sp, DslError::GivenTwice(what));
     } else {
         *slot = Some(value);
     }
@@ -1221,24 +1232,27 @@ pub fn num_of(lit: &LitInt) -> syn::Result<Num> {
         "M" => 20,
         "G" => 30,
         other => {
-            return Err(syn::Error::new(
-                lit.span(),
-                format_args!(
-                    "`{lit}` has an unknown suffix `{other}`; write a plain number or use K, M or G (as in 4K, 2M, 1G)"
-                ),
-            ));
+            let error = DslError::UnknownSuffix {
+                lit: lit.to_string(),
+                suffix: other.to_string(),
+            };
+            return Err(syn::Error::new(lit.span(), error));
         }
     };
     let base: u64 = lit.base10_parse().map_err(|_| {
         syn::Error::new(
             lit.span(),
-            format_args!("`{lit}` does not fit in 64 bits; use a smaller number"),
+            DslError::Over64Bits {
+                lit: lit.to_string(),
+            },
         )
     })?;
     let value = base.checked_mul(1u64 << shift).ok_or_else(|| {
         syn::Error::new(
             lit.span(),
-            format_args!("`{lit}` is more than 2^64 bytes; use a smaller number"),
+            DslError::Over2To64Bytes {
+                lit: lit.to_string(),
+            },
         )
     })?;
     Ok(Num {
@@ -1253,7 +1267,7 @@ fn parse_count(input: ParseStream) -> syn::Result<Num> {
 }
 
 /// A plain number below 2^32, without a size suffix; `what` and `example` word the error.
-fn parse_plain(input: ParseStream, what: &str, example: &str) -> syn::Result<Num> {
+fn parse_plain(input: ParseStream, what: &'static str, example: &'static str) -> syn::Result<Num> {
     let lit: LitInt = input.parse()?;
     match lit.base10_parse::<u32>() {
         Ok(v) if lit.suffix().is_empty() => Ok(Num {
@@ -1262,9 +1276,11 @@ fn parse_plain(input: ParseStream, what: &str, example: &str) -> syn::Result<Num
         }),
         _ => Err(syn::Error::new(
             lit.span(),
-            format_args!(
-                "{what} `{lit}` is not a plain number below 2^32; write it like {example}"
-            ),
+            DslError::NotPlainNumber {
+                what,
+                lit: lit.to_string(),
+                example,
+            },
         )),
     }
 }

@@ -1,7 +1,10 @@
-//! Every keyword of the `memory_layout!` language, in one place.
+//! The keywords of the `memory_layout!` language's declarations and options.
 //!
 //! Each is a [`syn::custom_keyword!`], so `lookahead1` can name it in "expected one of"
-//! errors. `virtual`, `in` and `mod` are Rust keywords and come from `syn::Token!`.
+//! errors. `virtual`, `in` and `mod` are Rust keywords and come from `syn::Token!`. The
+//! keywords that name a value of a model enum (exception levels, page and segment kinds,
+//! permissions, cacheability, shareability) are not here: each is spelt once, next to
+//! its variant, and the parser reads them from the enum's `NAMES` and `from_name`.
 
 // Declarations.
 syn::custom_keyword!(seed);
@@ -26,20 +29,6 @@ syn::custom_keyword!(at);
 syn::custom_keyword!(device);
 syn::custom_keyword!(non_secure);
 
-// Page kinds (`device` above is one too).
-syn::custom_keyword!(code);
-syn::custom_keyword!(data);
-syn::custom_keyword!(system);
-
-// Segment kinds (`code` and `data` above are ones too).
-syn::custom_keyword!(bsp_boot_code);
-syn::custom_keyword!(rodata);
-syn::custom_keyword!(bss);
-syn::custom_keyword!(boot_code);
-syn::custom_keyword!(data_shared);
-syn::custom_keyword!(data_preserve);
-syn::custom_keyword!(stack);
-
 // Page and segment options.
 syn::custom_keyword!(identity);
 syn::custom_keyword!(va);
@@ -49,19 +38,3 @@ syn::custom_keyword!(align);
 syn::custom_keyword!(attrs);
 // `tables [..]` (declared above) is one too.
 syn::custom_keyword!(alias);
-
-// Permissions.
-syn::custom_keyword!(r);
-syn::custom_keyword!(rw);
-syn::custom_keyword!(rx);
-syn::custom_keyword!(rwx);
-
-// Cacheability.
-syn::custom_keyword!(write_back);
-syn::custom_keyword!(write_through);
-syn::custom_keyword!(non_cacheable);
-
-// Shareability.
-syn::custom_keyword!(non_shareable);
-syn::custom_keyword!(inner);
-syn::custom_keyword!(outer);

@@ -236,3 +236,44 @@ pub const GRAMMAR: &str = crate::__grammar_doc!();
 
 /// What `memory_layout!` expands to (Markdown).
 pub const EXPANSION: &str = crate::__expansion_doc!();
+
+#[cfg(test)]
+mod tests {
+    use std::prelude::rust_2024::*;
+
+    use super::GRAMMAR;
+    use crate::model::{
+        Cacheability, ExecutionContext, PageKind, Perms, SegmentKind, Shareability,
+    };
+
+    /// The quoted keywords of the grammar production `name = .. ;`, in order.
+    fn production(name: &str) -> Vec<&'static str> {
+        let start = GRAMMAR
+            .lines()
+            .position(|l| l.split_whitespace().next() == Some(name))
+            .expect("the production is in the grammar");
+        let mut words = Vec::new();
+        for line in GRAMMAR.lines().skip(start) {
+            // Comments `(* .. *)` hold no keywords of the production.
+            let text = line.split("(*").next().unwrap_or_default();
+            words.extend(text.split('"').skip(1).step_by(2));
+            if text.trim_end().ends_with(';') {
+                break;
+            }
+        }
+        words
+    }
+
+    #[test]
+    fn grammar_spells_the_model_enums() {
+        assert_eq!(production("page_kind"), PageKind::NAMES);
+        assert_eq!(production("segment_kind"), SegmentKind::NAMES);
+        assert_eq!(production("EL"), ExecutionContext::NAMES);
+        let mut values = Vec::from(Perms::NAMES);
+        values.extend(Cacheability::NAMES.into_iter().rev());
+        values.extend(Shareability::NAMES);
+        let options = production("page_opt");
+        let at = options.iter().position(|w| *w == "r").unwrap_or_default();
+        assert_eq!(options[at..at + values.len()], values[..]);
+    }
+}

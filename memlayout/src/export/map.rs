@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 
 use super::Input;
-use crate::model::{Page, Segment};
+use crate::model::{Page, PageKind, Segment};
 
 /// The memory map of `input`: every pool and reservation, the selected tables' pages
 /// and segments (the layout's `Display`, narrowed by [`Layout::map_of`](crate::Layout::map_of)
@@ -175,7 +175,7 @@ fn page_label(p: &Page) -> String {
 fn page_attributes(p: &Page) -> String {
     let mut out = match (p.cacheability(), p.shareability()) {
         (Some(c), Some(s)) => alloc::format!("{} {}", c.name(), s.name()),
-        _ => String::from("device"),
+        _ => String::from(PageKind::Device.name()),
     };
     if p.is_shared() {
         out.push_str(" shared");

@@ -4,7 +4,7 @@
 
 use core::fmt::{self, Write};
 
-use super::{Page, Perms, Segment, TableInfo};
+use super::{Page, PageKind, Perms, Segment, TableInfo};
 
 /// Width of the name column of a memory-map line.
 const NAME_WIDTH: usize = 14;
@@ -56,8 +56,8 @@ impl fmt::Display for Page {
         match (self.cacheability(), self.shareability()) {
             (Some(c), Some(s)) if notes => write!(f, "{:<13} {:<13}", c.name(), s.name())?,
             (Some(c), Some(s)) => write!(f, "{:<13} {}", c.name(), s.name())?,
-            _ if notes => write!(f, "{:<27}", "device")?,
-            _ => f.write_str("device")?,
+            _ if notes => write!(f, "{:<27}", PageKind::Device.name())?,
+            _ => f.write_str(PageKind::Device.name())?,
         }
         if self.is_shared() {
             f.write_str(" shared")?;
