@@ -410,84 +410,19 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
     } else if la.peek(kw::physical) {
         input.parse::<kw::physical>()?;
         let name: Ident = input.parse()?;
-        match parse_pool_rest(input, cx, name.clone()) {
-            Ok(p) => {
-                layout.pools.push(p);
-                Ok(())
-            }
-            Err(e) => {
-                layout.broken.push(name.to_string());
-                Err(e)
-            }
-        }
+        let decl = parse_pool_rest(input, cx, name.clone());
+        layout
+            .pools
+            .push(declared(decl, &name, &mut layout.broken)?);
+        Ok(())
     } else if la.peek(kw::table) {
         let t = parse_table(input, cx, docs, layout)?;
         layout.tables.push(t);
         Ok(())
     } else if la.peek(kw::shared) {
-        input.parse::<kw::shared>()?;
-        let la = input.lookahead1();
-        if la.peek(kw::page) {
-            input.parse::<kw::page>()?;
-            let name: Ident = input.parse()?;
-            match parse_page_rest(input, cx, docs, true, name.clone()) {
-                Ok(p) => {
-                    layout.shared_pages.push(p);
-                    Ok(())
-                }
-                Err(e) => {
-                    layout.broken.push(name.to_string());
-                    Err(e)
-                }
-            }
-        } else if la.peek(kw::segment) {
-            input.parse::<kw::segment>()?;
-            let name: Ident = input.parse()?;
-            match parse_segment_rest(input, cx, docs, true, name.clone()) {
-                Ok(s) => {
-                    layout.shared_segments.push(s);
-                    Ok(())
-                }
-                Err(e) => {
-                    layout.broken.push(name.to_string());
-                    Err(e)
-                }
-            }
-        } else {
-            // `shared pgae NAME`: NAME is declared, only misspelt; its uses are no
-            // second error.
-            let fork = input.fork();
-            if fork.call(Ident::parse_any).is_ok()
-                && let Ok(name) = fork.parse::<Ident>()
-            {
-                layout.broken.push(name.to_string());
-            }
-            Err(unknown(
-                input,
-                la,
-                "a declaration after `shared`",
-                &["page", "segment"],
-            ))
-        }
+        parse_shared(input, cx, docs, layout)
     } else if la.peek(kw::pa_bits) {
-        let k: kw::pa_bits = input.parse()?;
-        input.parse::<Token![=]>()?;
-        let bits = parse_plain(input, "PA size", "`pa_bits = 40`")?;
-        input.parse::<Token![;]>()?;
-        let decl = PaBitsDecl {
-            kw: Sp::one(k.span),
-            bits,
-        };
-        match &layout.pa_bits {
-            Some(first) => cx.error_with_note(
-                decl.kw,
-                DslError::GivenTwice(Twice::PaBits),
-                first.kw,
-                Note::FirstGiven,
-            ),
-            None => layout.pa_bits = Some(decl),
-        }
-        Ok(())
+        parse_pa_bits(input, cx, layout)
     } else if la.peek(kw::tables) {
         let decl = parse_tables(input)?;
         match &layout.tables_at {
@@ -501,19 +436,7 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
         }
         Ok(())
     } else if la.peek(kw::wxn) {
-        let k: kw::wxn = input.parse()?;
-        input.parse::<Token![;]>()?;
-        let sp = Sp::one(k.span);
-        match layout.wxn {
-            Some(first) => cx.error_with_note(
-                sp,
-                DslError::GivenTwice(Twice::Flag("wxn")),
-                first,
-                Note::FirstGiven,
-            ),
-            None => layout.wxn = Some(sp),
-        }
-        Ok(())
+        parse_wxn(input, cx, layout)
     } else {
         Err(unknown(
             input,
@@ -524,6 +447,88 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
             ],
         ))
     }
+}
+
+/// `shared page ..` or `shared segment ..`.
+fn parse_shared(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    docs: Vec<Attribute>,
+    layout: &mut Layout,
+) -> syn::Result<()> {
+    input.parse::<kw::shared>()?;
+    let la = input.lookahead1();
+    if la.peek(kw::page) {
+        input.parse::<kw::page>()?;
+        let name: Ident = input.parse()?;
+        let decl = parse_page_rest(input, cx, docs, true, name.clone());
+        layout
+            .shared_pages
+            .push(declared(decl, &name, &mut layout.broken)?);
+        Ok(())
+    } else if la.peek(kw::segment) {
+        input.parse::<kw::segment>()?;
+        let name: Ident = input.parse()?;
+        let decl = parse_segment_rest(input, cx, docs, true, name.clone());
+        layout
+            .shared_segments
+            .push(declared(decl, &name, &mut layout.broken)?);
+        Ok(())
+    } else {
+        // `shared pgae NAME`: NAME is declared, only misspelt; its uses are no
+        // second error.
+        let fork = input.fork();
+        if fork.call(Ident::parse_any).is_ok()
+            && let Ok(name) = fork.parse::<Ident>()
+        {
+            layout.broken.push(name.to_string());
+        }
+        Err(unknown(
+            input,
+            la,
+            "a declaration after `shared`",
+            &["page", "segment"],
+        ))
+    }
+}
+
+/// `pa_bits = N;`.
+fn parse_pa_bits(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Result<()> {
+    let k: kw::pa_bits = input.parse()?;
+    input.parse::<Token![=]>()?;
+    let bits = parse_plain(input, "PA size", "`pa_bits = 40`")?;
+    input.parse::<Token![;]>()?;
+    let decl = PaBitsDecl {
+        kw: Sp::one(k.span),
+        bits,
+    };
+    match &layout.pa_bits {
+        Some(first) => cx.error_with_note(
+            decl.kw,
+            DslError::GivenTwice(Twice::PaBits),
+            first.kw,
+            Note::FirstGiven,
+        ),
+        None => layout.pa_bits = Some(decl),
+    }
+    Ok(())
+}
+
+/// `wxn;`.
+fn parse_wxn(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Result<()> {
+    let k: kw::wxn = input.parse()?;
+    input.parse::<Token![;]>()?;
+    let sp = Sp::one(k.span);
+    match layout.wxn {
+        Some(first) => cx.error_with_note(
+            sp,
+            DslError::GivenTwice(Twice::Flag("wxn")),
+            first,
+            Note::FirstGiven,
+        ),
+        None => layout.wxn = Some(sp),
+    }
+    Ok(())
 }
 
 /// `tables at RANGE;` or `tables in POOL;`.
@@ -821,60 +826,19 @@ fn parse_table_item(
             }
         }
     } else if la.peek(kw::va_bits) {
-        let k: kw::va_bits = input.parse()?;
-        let mut kw_sp = Sp::one(k.span);
-        let upper = if input.peek(kw::upper) {
-            let u: kw::upper = input.parse()?;
-            kw_sp = Sp::join(kw_sp, Sp::one(u.span));
-            true
-        } else {
-            false
-        };
-        input.parse::<Token![=]>()?;
-        let bits = parse_plain(input, "VA size", "`va_bits = 39`")?;
-        input.parse::<Token![;]>()?;
-        let decl = VaBitsDecl { kw: kw_sp, bits };
-        let slot = if upper {
-            &mut table.upper_va_bits
-        } else {
-            &mut table.va_bits
-        };
-        match slot {
-            Some(first) => cx.error_with_note(
-                decl.kw,
-                DslError::GivenTwice(Twice::VaBits(upper)),
-                first.kw,
-                Note::FirstGiven,
-            ),
-            None => *slot = Some(decl),
-        }
-        Ok(())
+        parse_va_bits(input, cx, table)
     } else if la.peek(kw::page) {
         input.parse::<kw::page>()?;
         let name: Ident = input.parse()?;
-        match parse_page_rest(input, cx, docs, false, name.clone()) {
-            Ok(p) => {
-                table.pages.push(p);
-                Ok(())
-            }
-            Err(e) => {
-                broken.push(name.to_string());
-                Err(e)
-            }
-        }
+        let decl = parse_page_rest(input, cx, docs, false, name.clone());
+        table.pages.push(declared(decl, &name, broken)?);
+        Ok(())
     } else if la.peek(kw::segment) {
         input.parse::<kw::segment>()?;
         let name: Ident = input.parse()?;
-        match parse_segment_rest(input, cx, docs, false, name.clone()) {
-            Ok(s) => {
-                table.segments.push(s);
-                Ok(())
-            }
-            Err(e) => {
-                broken.push(name.to_string());
-                Err(e)
-            }
-        }
+        let decl = parse_segment_rest(input, cx, docs, false, name.clone());
+        table.segments.push(declared(decl, &name, broken)?);
+        Ok(())
     } else {
         Err(unknown(
             input,
@@ -883,6 +847,44 @@ fn parse_table_item(
             &["virtual", "va_bits", "page", "segment"],
         ))
     }
+}
+
+/// `va_bits = N;` or `va_bits upper = N;` inside a table.
+fn parse_va_bits(input: ParseStream, cx: &mut Ctxt, table: &mut TableDecl) -> syn::Result<()> {
+    let k: kw::va_bits = input.parse()?;
+    let mut kw_sp = Sp::one(k.span);
+    let upper = if input.peek(kw::upper) {
+        let u: kw::upper = input.parse()?;
+        kw_sp = Sp::join(kw_sp, Sp::one(u.span));
+        true
+    } else {
+        false
+    };
+    input.parse::<Token![=]>()?;
+    let bits = parse_plain(input, "VA size", "`va_bits = 39`")?;
+    input.parse::<Token![;]>()?;
+    let decl = VaBitsDecl { kw: kw_sp, bits };
+    let slot = if upper {
+        &mut table.upper_va_bits
+    } else {
+        &mut table.va_bits
+    };
+    match slot {
+        Some(first) => cx.error_with_note(
+            decl.kw,
+            DslError::GivenTwice(Twice::VaBits(upper)),
+            first.kw,
+            Note::FirstGiven,
+        ),
+        None => *slot = Some(decl),
+    }
+    Ok(())
+}
+
+/// A declaration's parse result; on failure, its name is recorded as broken, so its uses
+/// are not reported as unknown names a second time.
+fn declared<T>(decl: syn::Result<T>, name: &Ident, broken: &mut Vec<String>) -> syn::Result<T> {
+    decl.inspect_err(|_| broken.push(name.to_string()))
 }
 
 /// `: KIND, SIZE [* N] (, OPTION)* ;` after `page NAME`.

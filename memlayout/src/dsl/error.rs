@@ -64,88 +64,8 @@ pub(crate) enum DslError {
         /// A "did you mean" or a plain hint.
         hint: String,
     },
-    /// Two declarations of one kind with one name.
-    DeclaredTwice {
-        /// "page" or "segment".
-        what: &'static str,
-        /// The name.
-        name: String,
-        /// Where they meet (" in table `t`", or nothing).
-        place: String,
-    },
-    /// A page and a segment with one name.
-    NamesBoth {
-        /// The name.
-        name: String,
-        /// The first declaration's kind.
-        first: &'static str,
-        /// This declaration's kind.
-        what: &'static str,
-        /// Where they meet.
-        place: String,
-    },
-    /// Two names that become one generated constant.
-    SameConstant {
-        /// This name.
-        name: String,
-        /// The first name.
-        first: String,
-        /// The constant both become.
-        konst: String,
-        /// Where they meet.
-        place: String,
-    },
-    /// A page or segment name that is not an ASCII identifier.
-    NotAscii {
-        /// "page" or "segment".
-        what: &'static str,
-        /// The name.
-        name: String,
-    },
-    /// A page or segment name whose constant every table module already has.
-    ReservedConstant {
-        /// "page" or "segment".
-        what: &'static str,
-        /// The name.
-        name: String,
-        /// The constant it would become.
-        konst: String,
-    },
-    /// A page or segment named `tables`, whose exports name the translation tables.
-    TablesConstant {
-        /// "page" or "segment".
-        what: &'static str,
-        /// The name.
-        name: String,
-    },
-    /// An item whose C and ld symbols repeat another table's translation-table values.
-    ExportRepeatsTables {
-        /// "page" or "segment".
-        what: &'static str,
-        /// The item's name.
-        name: String,
-        /// The item's table.
-        table: String,
-        /// The other table.
-        other: String,
-        /// The joined, upper-case name both export as.
-        key: String,
-    },
-    /// Two items whose C and ld symbols are spelt alike.
-    ExportClash {
-        /// This item's table.
-        table: String,
-        /// This item's name.
-        name: String,
-        /// The first item's table.
-        first_table: String,
-        /// The first item's name.
-        first: String,
-        /// "page" or "segment".
-        what: &'static str,
-        /// The joined, upper-case name both export as.
-        key: String,
-    },
+    /// A generated name that is not a valid, distinct constant or symbol.
+    Name(NameRule),
     /// A page size that is not 4K, 2M or 1G.
     NotAPageSize {
         /// The size written.
@@ -293,61 +213,7 @@ impl fmt::Display for DslError {
                 place,
                 hint,
             } => write!(f, "there is no {what} named `{name}`{place}; {hint}"),
-            DslError::DeclaredTwice { what, name, place } => write!(
-                f,
-                "{what} `{name}` is declared twice{place}; give each {what} its own name"
-            ),
-            DslError::NamesBoth {
-                name,
-                first,
-                what,
-                place,
-            } => write!(
-                f,
-                "`{name}` names both a {first} and a {what}{place}; give each its own name"
-            ),
-            DslError::SameConstant {
-                name,
-                first,
-                konst,
-                place,
-            } => write!(
-                f,
-                "`{name}` and `{first}` both become the constant `{konst}`{place}; rename one of them"
-            ),
-            DslError::NotAscii { what, name } => write!(
-                f,
-                "{what} name `{name}` is not an ASCII identifier; use letters, digits and `_`"
-            ),
-            DslError::ReservedConstant { what, name, konst } => write!(
-                f,
-                "{what} `{name}` would become the constant `{konst}`, which every table module already has; rename it"
-            ),
-            DslError::TablesConstant { what, name } => write!(
-                f,
-                "{what} `{name}` would give `TABLES_PA` and `TABLES_SIZE` in the C header and ld symbols, which name the translation tables; rename it"
-            ),
-            DslError::ExportRepeatsTables {
-                what,
-                name,
-                table,
-                other,
-                key,
-            } => write!(
-                f,
-                "{what} `{name}` of table `{table}` would export as `MEMLAYOUT_{key}_*`, which repeats the translation-table values of table `{other}` in the C header and ld symbols; rename one of them"
-            ),
-            DslError::ExportClash {
-                table,
-                name,
-                first_table,
-                first,
-                what,
-                key,
-            } => write!(
-                f,
-                "`{table}::{name}` and `{first_table}::{first}` both export as `MEMLAYOUT_{key}_*` in the C header and ld symbols (table and {what} names are joined with `_`, case-insensitively); rename one of them"
-            ),
+            DslError::Name(rule) => rule.fmt(f),
             DslError::NotAPageSize { size, as_pages } => {
                 let size = super::check::human(*size);
                 match as_pages {
@@ -375,6 +241,155 @@ impl fmt::Display for DslError {
             DslError::NotWithAlias { what } => write!(
                 f,
                 "`{what}` cannot be combined with `alias`, which maps the PA of its target; remove it"
+            ),
+        }
+    }
+}
+
+/// The rules of generated names that [`DslError::Name`] reports: each page and segment
+/// becomes a Rust constant and C and ld symbols, which must be valid and distinct.
+pub(crate) enum NameRule {
+    /// Two declarations of one kind with one name.
+    DeclaredTwice {
+        /// "page" or "segment".
+        what: &'static str,
+        /// The name.
+        name: String,
+        /// Where they meet (" in table `t`", or nothing).
+        place: String,
+    },
+    /// A page and a segment with one name.
+    NamesBoth {
+        /// The name.
+        name: String,
+        /// The first declaration's kind.
+        first: &'static str,
+        /// This declaration's kind.
+        what: &'static str,
+        /// Where they meet.
+        place: String,
+    },
+    /// Two names that become one generated constant.
+    SameConstant {
+        /// This name.
+        name: String,
+        /// The first name.
+        first: String,
+        /// The constant both become.
+        konst: String,
+        /// Where they meet.
+        place: String,
+    },
+    /// A page or segment name that is not an ASCII identifier.
+    NotAscii {
+        /// "page" or "segment".
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// A page or segment name whose constant every table module already has.
+    ReservedConstant {
+        /// "page" or "segment".
+        what: &'static str,
+        /// The name.
+        name: String,
+        /// The constant it would become.
+        konst: String,
+    },
+    /// A page or segment named `tables`, whose exports name the translation tables.
+    TablesConstant {
+        /// "page" or "segment".
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// An item whose C and ld symbols repeat another table's translation-table values.
+    ExportRepeatsTables {
+        /// "page" or "segment".
+        what: &'static str,
+        /// The item's name.
+        name: String,
+        /// The item's table.
+        table: String,
+        /// The other table.
+        other: String,
+        /// The joined, upper-case name both export as.
+        key: String,
+    },
+    /// Two items whose C and ld symbols are spelt alike.
+    ExportClash {
+        /// This item's table.
+        table: String,
+        /// This item's name.
+        name: String,
+        /// The first item's table.
+        first_table: String,
+        /// The first item's name.
+        first: String,
+        /// "page" or "segment".
+        what: &'static str,
+        /// The joined, upper-case name both export as.
+        key: String,
+    },
+}
+
+impl fmt::Display for NameRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NameRule::DeclaredTwice { what, name, place } => write!(
+                f,
+                "{what} `{name}` is declared twice{place}; give each {what} its own name"
+            ),
+            NameRule::NamesBoth {
+                name,
+                first,
+                what,
+                place,
+            } => write!(
+                f,
+                "`{name}` names both a {first} and a {what}{place}; give each its own name"
+            ),
+            NameRule::SameConstant {
+                name,
+                first,
+                konst,
+                place,
+            } => write!(
+                f,
+                "`{name}` and `{first}` both become the constant `{konst}`{place}; rename one of them"
+            ),
+            NameRule::NotAscii { what, name } => write!(
+                f,
+                "{what} name `{name}` is not an ASCII identifier; use letters, digits and `_`"
+            ),
+            NameRule::ReservedConstant { what, name, konst } => write!(
+                f,
+                "{what} `{name}` would become the constant `{konst}`, which every table module already has; rename it"
+            ),
+            NameRule::TablesConstant { what, name } => write!(
+                f,
+                "{what} `{name}` would give `TABLES_PA` and `TABLES_SIZE` in the C header and ld symbols, which name the translation tables; rename it"
+            ),
+            NameRule::ExportRepeatsTables {
+                what,
+                name,
+                table,
+                other,
+                key,
+            } => write!(
+                f,
+                "{what} `{name}` of table `{table}` would export as `MEMLAYOUT_{key}_*`, which repeats the translation-table values of table `{other}` in the C header and ld symbols; rename one of them"
+            ),
+            NameRule::ExportClash {
+                table,
+                name,
+                first_table,
+                first,
+                what,
+                key,
+            } => write!(
+                f,
+                "`{table}::{name}` and `{first_table}::{first}` both export as `MEMLAYOUT_{key}_*` in the C header and ld symbols (table and {what} names are joined with `_`, case-insensitively); rename one of them"
             ),
         }
     }

@@ -10,7 +10,7 @@ use syn::Ident;
 
 use super::super::ast::Layout;
 use super::super::ctxt::{Ctxt, Sp};
-use super::super::error::{DslError, Note};
+use super::super::error::{DslError, NameRule, Note};
 use super::{Scope, name_of};
 
 /// The prefix of the hidden items of a table module; no page or segment constant may
@@ -124,16 +124,19 @@ fn check_spelling(layout: &Layout, cx: &mut Ctxt) {
         let name = name_of(ident);
         let sp = Sp::one(ident.span());
         match const_name(&name) {
-            None => cx.error(sp, DslError::NotAscii { what, name }),
+            None => cx.error(sp, DslError::Name(NameRule::NotAscii { what, name })),
             Some(konst)
                 if RESERVED.contains(&konst.as_str()) || konst.starts_with(RESERVED_PREFIX) =>
             {
-                cx.error(sp, DslError::ReservedConstant { what, name, konst });
+                cx.error(
+                    sp,
+                    DslError::Name(NameRule::ReservedConstant { what, name, konst }),
+                );
             }
             // The exports name the table's values `<TABLE>_TABLES_PA` and
             // `<TABLE>_TABLES_SIZE`, which this name's `_PA` and `_SIZE` would repeat.
             Some(konst) if konst == "TABLES" => {
-                cx.error(sp, DslError::TablesConstant { what, name });
+                cx.error(sp, DslError::Name(NameRule::TablesConstant { what, name }));
             }
             Some(_) => {}
         }
@@ -178,13 +181,13 @@ fn export_clashes(entries: &[(&Ident, Option<Item<'_>>)], reported: &Reported, c
             let other_name = name_of(other);
             cx.error_with_note(
                 Sp::one(page.ident.span()),
-                DslError::ExportRepeatsTables {
+                DslError::Name(NameRule::ExportRepeatsTables {
                     what: page.what,
                     name: name_of(page.ident),
                     table: name_of(page_table),
                     other: other_name.clone(),
                     key,
-                },
+                }),
                 Sp::one(other.span()),
                 Note::TableDeclared(other_name),
             );
@@ -200,14 +203,14 @@ fn export_clashes(entries: &[(&Ident, Option<Item<'_>>)], reported: &Reported, c
         let first_table = name_of(first_table);
         cx.error_with_note(
             Sp::one(item.ident.span()),
-            DslError::ExportClash {
+            DslError::Name(NameRule::ExportClash {
                 table: table_name,
                 name: name_of(item.ident),
                 first_table: first_table.clone(),
                 first: first_name.clone(),
                 what: item.what,
                 key,
-            },
+            }),
             Sp::one(first.ident.span()),
             Note::Declared(format!("{first_table}::{first_name}")),
         );
@@ -239,26 +242,29 @@ fn clashes(items: &[Item<'_>], table: Option<&str>, reported: &mut Reported, cx:
         let (error, note) = if first_name == name && first.what == item.what {
             let what = item.what;
             let note = Note::FirstDeclared(name.clone());
-            (DslError::DeclaredTwice { what, name, place }, note)
+            (
+                DslError::Name(NameRule::DeclaredTwice { what, name, place }),
+                note,
+            )
         } else if first_name == name {
             let note = Note::FirstDeclared(name.clone());
             let (first, what) = (first.what, item.what);
-            let error = DslError::NamesBoth {
+            let error = DslError::Name(NameRule::NamesBoth {
                 name,
                 first,
                 what,
                 place,
-            };
+            });
             (error, note)
         } else {
             let note = Note::Declared(first_name.clone());
             let first = first_name;
-            let error = DslError::SameConstant {
+            let error = DslError::Name(NameRule::SameConstant {
                 name,
                 first,
                 konst,
                 place,
-            };
+            });
             (error, note)
         };
         cx.error_with_note(sp, error, first_sp, note);
