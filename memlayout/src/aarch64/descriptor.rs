@@ -332,19 +332,9 @@ impl Descriptor {
         self.flag(AP1_EL0)
     }
 
-    /// Sets or clears AP\[1\].
-    pub const fn with_ap_el0(self, on: bool) -> Descriptor {
-        self.with_flag(AP1_EL0, on)
-    }
-
     /// AP\[2\], bit 7: read-only.
     pub const fn read_only(self) -> bool {
         self.flag(AP2_READ_ONLY)
-    }
-
-    /// Sets or clears AP\[2\].
-    pub const fn with_read_only(self, on: bool) -> Descriptor {
-        self.with_flag(AP2_READ_ONLY, on)
     }
 
     /// SH\[1:0\], bits\[9:8\], as a two-bit value.
@@ -410,11 +400,6 @@ impl Descriptor {
     /// Bit 54 read as XN (EL2 and EL3 regimes).
     pub const fn xn(self) -> bool {
         self.flag(XN)
-    }
-
-    /// Sets or clears XN.
-    pub const fn with_xn(self, on: bool) -> Descriptor {
-        self.with_flag(XN, on)
     }
 
     /// Bit 59, PXNTable (table descriptors).
