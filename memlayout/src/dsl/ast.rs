@@ -382,16 +382,17 @@ pub fn parse_layout(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Layout> {
 fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Result<()> {
     let docs = parse_docs(input, cx)?;
     if input.peek(kw::page) || input.peek(kw::segment) || input.peek(Token![virtual]) {
+        // A `virtual` range has no `shared` form.
+        let or_shared = if input.peek(Token![virtual]) {
+            ""
+        } else {
+            " or declare it `shared`"
+        };
         let tt: TokenTree = input.parse()?;
         return Err(syn::Error::new(
             tt.span(),
             format!(
-                "`{tt}` belongs inside a `table NAME (core N, EL) {{ .. }}`; move it into a table{}",
-                if tt.to_string() == "virtual" {
-                    ""
-                } else {
-                    " or declare it `shared`"
-                }
+                "`{tt}` belongs inside a `table NAME (core N, EL) {{ .. }}`; move it into a table{or_shared}"
             ),
         ));
     }
@@ -1046,11 +1047,8 @@ fn parse_attr_list(input: ParseStream, cx: &mut Ctxt, out: &mut Vec<AttrKv>) -> 
                     ),
                 )
             })?;
-            AttrVal::Int(if neg {
-                v.checked_neg().unwrap_or(i128::MIN)
-            } else {
-                v
-            })
+            // `v` is parsed without its sign, so it is at least 0 and `-v` fits.
+            AttrVal::Int(if neg { -v } else { v })
         } else {
             return Err(la.error());
         };
