@@ -15,7 +15,7 @@ use syn::parse::{Parse, ParseBuffer, ParseStream};
 use syn::{Attribute, Ident, LitBool, LitInt, LitStr, Token, Visibility};
 
 use super::ctxt::{Ctxt, Sp};
-use super::error::{DidYouMean, DslError, Listed, Note, Twice};
+use super::error::{CoresRule, DidYouMean, DslError, Listed, Misplaced, Note, Twice};
 use super::kw;
 use crate::model::{
     Cacheability, Cores, ExecutionContext, PageKind, Perms, SegmentKind, Shareability,
@@ -383,18 +383,11 @@ fn parse_item(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Re
     let docs = parse_docs(input, cx)?;
     if input.peek(kw::page) || input.peek(kw::segment) || input.peek(Token![virtual]) {
         // A `virtual` range has no `shared` form.
-        let or_shared = if input.peek(Token![virtual]) {
-            ""
-        } else {
-            " or declare it `shared`"
-        };
+        let shared = !input.peek(Token![virtual]);
         let tt: TokenTree = input.parse()?;
-        return Err(syn::Error::new(
-            tt.span(),
-            format!(
-                "`{tt}` belongs inside a `table NAME (core N, EL) {{ .. }}`; move it into a table{or_shared}"
-            ),
-        ));
+        let word = tt.to_string();
+        let error = DslError::Misplaced(Misplaced::OutsideTable { word, shared });
+        return Err(syn::Error::new(tt.span(), error));
     }
     let la = input.lookahead1();
     if la.peek(kw::seed) {
@@ -735,7 +728,7 @@ fn parse_cores(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(Cores, Sp)> {
         if list.is_empty() {
             cx.error(
                 Sp::join(Sp::one(kw.span), end_sp),
-                "`cores [..]` lists no core; list at least one, like `cores [0, 1]`",
+                DslError::Cores(CoresRule::EmptyList),
             );
         }
     } else {
@@ -754,10 +747,7 @@ fn parse_cores(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(Cores, Sp)> {
             let b = if inclusive { Some(b) } else { b.checked_sub(1) };
             match b {
                 Some(b) if b >= a => list.extend((a..=b).map(|c| (c, range_sp))),
-                _ => cx.error(
-                    range_sp,
-                    "this range of cores is empty; write the lowest core first, like `cores 0..=3`",
-                ),
+                _ => cx.error(range_sp, DslError::Cores(CoresRule::EmptyRange)),
             }
         }
     }
@@ -770,12 +760,7 @@ fn parse_cores(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(Cores, Sp)> {
         match c.checked_sub(lowest).filter(|&d| d < 64) {
             Some(d) => mask |= 1 << d,
             None => {
-                cx.error(
-                    csp,
-                    format_args!(
-                        "core {c} is more than 63 above core {lowest}; one table serves at most 64 cores in a row, so declare another table"
-                    ),
-                );
+                cx.error(csp, DslError::Cores(CoresRule::TooFar { core: c, lowest }));
                 break;
             }
         }
@@ -793,10 +778,8 @@ fn parse_table_item(
     let docs = parse_docs(input, cx)?;
     if input.peek(kw::shared) {
         let k: kw::shared = input.parse()?;
-        return Err(syn::Error::new(
-            k.span,
-            "shared pages and segments are declared outside tables; move this declaration after the tables",
-        ));
+        let error = DslError::Misplaced(Misplaced::SharedInTable);
+        return Err(syn::Error::new(k.span, error));
     }
     if input.peek(kw::pa_bits)
         || input.peek(kw::wxn)
@@ -804,12 +787,8 @@ fn parse_table_item(
         || input.peek(kw::seed)
     {
         let word: Ident = input.parse()?;
-        return Err(syn::Error::new(
-            word.span(),
-            format_args!(
-                "`{word}` applies to the whole layout and every table; move it out of the table, next to the `physical` pools"
-            ),
-        ));
+        let error = DslError::Misplaced(Misplaced::LayoutWide(word.to_string()));
+        return Err(syn::Error::new(word.span(), error));
     }
     let la = input.lookahead1();
     if la.peek(Token![virtual]) {

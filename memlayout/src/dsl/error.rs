@@ -8,7 +8,7 @@ use std::prelude::rust_2024::*;
 
 use core::fmt;
 
-use crate::model::PageSize;
+use crate::model::{Cacheability, ExecutionContext, PageKind, PageSize, Perms, Shareability};
 
 /// A parse or check failure of the `memory_layout!` language.
 pub(crate) enum DslError {
@@ -66,6 +66,16 @@ pub(crate) enum DslError {
     },
     /// A generated name that is not a valid, distinct constant or symbol.
     Name(NameRule),
+    /// A declaration written where it does not belong.
+    Misplaced(Misplaced),
+    /// A `cores` list or range that names no valid set of cores.
+    Cores(CoresRule),
+    /// A `va_bits` or `va_bits upper` the table cannot have.
+    VaBits(VaBitsRule),
+    /// A memory attribute on a device page.
+    NotForDevice(DeviceAttr),
+    /// An alias that names no page it can alias.
+    Alias(AliasRule),
     /// A page size that is not 4K, 2M or 1G.
     NotAPageSize {
         /// The size written.
@@ -135,6 +145,15 @@ pub(crate) enum Note {
     IsDeclared(String),
     /// The size of a page another declaration depends on.
     IsSized(String),
+    /// The kind of a page (and its permissions, when they are what does not fit).
+    PageKind {
+        /// The page.
+        page: String,
+        /// Its kind.
+        kind: PageKind,
+        /// Its permissions, when they matter.
+        perms: Option<Perms>,
+    },
 }
 
 /// "did you mean `a`?" or "did you mean `a`, `b` or `c`?"; nothing without candidates.
@@ -214,6 +233,11 @@ impl fmt::Display for DslError {
                 hint,
             } => write!(f, "there is no {what} named `{name}`{place}; {hint}"),
             DslError::Name(rule) => rule.fmt(f),
+            DslError::Misplaced(what) => what.fmt(f),
+            DslError::Cores(rule) => rule.fmt(f),
+            DslError::VaBits(rule) => rule.fmt(f),
+            DslError::NotForDevice(attr) => attr.fmt(f),
+            DslError::Alias(rule) => rule.fmt(f),
             DslError::NotAPageSize { size, as_pages } => {
                 let size = super::check::human(*size);
                 match as_pages {
@@ -395,6 +419,197 @@ impl fmt::Display for NameRule {
     }
 }
 
+/// A declaration out of place, that [`DslError::Misplaced`] reports.
+pub(crate) enum Misplaced {
+    /// `page`, `segment` or `virtual` outside a table (`shared`: whether a `shared` form
+    /// exists).
+    OutsideTable {
+        /// The keyword.
+        word: String,
+        /// Whether the declaration has a `shared` form.
+        shared: bool,
+    },
+    /// `shared page` or `shared segment` inside a table.
+    SharedInTable,
+    /// `seed`, `pa_bits`, `tables` or `wxn` inside a table.
+    LayoutWide(String),
+}
+
+impl fmt::Display for Misplaced {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Misplaced::OutsideTable { word, shared } => {
+                write!(
+                    f,
+                    "`{word}` belongs inside a `table NAME (core N, EL) {{ .. }}`; move it into a table"
+                )?;
+                if *shared {
+                    f.write_str(" or declare it `shared`")?;
+                }
+                Ok(())
+            }
+            Misplaced::SharedInTable => f.write_str(
+                "shared pages and segments are declared outside tables; move this declaration after the tables",
+            ),
+            Misplaced::LayoutWide(word) => write!(
+                f,
+                "`{word}` applies to the whole layout and every table; move it out of the table, next to the `physical` pools"
+            ),
+        }
+    }
+}
+
+/// A mistake in the cores of a table, that [`DslError::Cores`] reports.
+pub(crate) enum CoresRule {
+    /// `cores []`.
+    EmptyList,
+    /// `cores 3..=0` or `cores 0..0`.
+    EmptyRange,
+    /// A core more than 63 above the lowest one.
+    TooFar {
+        /// The core.
+        core: u32,
+        /// The lowest core of the table.
+        lowest: u32,
+    },
+}
+
+impl fmt::Display for CoresRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CoresRule::EmptyList => {
+                f.write_str("`cores [..]` lists no core; list at least one, like `cores [0, 1]`")
+            }
+            CoresRule::EmptyRange => f.write_str(
+                "this range of cores is empty; write the lowest core first, like `cores 0..=3`",
+            ),
+            CoresRule::TooFar { core, lowest } => write!(
+                f,
+                "core {core} is more than 63 above core {lowest}; one table serves at most 64 cores in a row, so declare another table"
+            ),
+        }
+    }
+}
+
+/// A `va_bits` mistake, that [`DslError::VaBits`] reports.
+pub(crate) enum VaBitsRule {
+    /// A size the 4 KiB granule cannot translate.
+    Unsupported(u64),
+    /// `va_bits upper` in an EL3 or EL2 table.
+    NoUpperRegime {
+        /// The table.
+        table: String,
+        /// Its exception level.
+        el: ExecutionContext,
+    },
+    /// `va_bits upper` without an upper range.
+    NoUpperRange(String),
+    /// `va_bits` in a table with only upper ranges.
+    OnlyUpper {
+        /// The table.
+        table: String,
+        /// The size asked for.
+        bits: u64,
+    },
+}
+
+impl fmt::Display for VaBitsRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VaBitsRule::Unsupported(bits) => write!(
+                f,
+                "a {bits}-bit VA range cannot be translated with the 4 KiB granule; use 25 to 48 bits"
+            ),
+            VaBitsRule::NoUpperRegime { table, el } => write!(
+                f,
+                "table `{table}` is an {el} table, and EL3 and EL2 tables have no upper VA range (TTBR1); remove `va_bits upper`"
+            ),
+            VaBitsRule::NoUpperRange(table) => write!(
+                f,
+                "table `{table}` has no upper virtual range for `va_bits upper` to size; add one like `virtual 0xFFFF_8000_0000_0000 .. +1G;` or remove it"
+            ),
+            VaBitsRule::OnlyUpper { table, bits } => write!(
+                f,
+                "table `{table}` has only upper virtual ranges and `va_bits` sizes the lower one; write `va_bits upper = {bits};`"
+            ),
+        }
+    }
+}
+
+/// A memory attribute that device memory does not take, for [`DslError::NotForDevice`].
+pub(crate) enum DeviceAttr {
+    /// A cacheability.
+    Cache {
+        /// The cacheability written.
+        cache: Cacheability,
+        /// The page.
+        page: String,
+    },
+    /// A shareability.
+    Share(Shareability),
+}
+
+impl fmt::Display for DeviceAttr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeviceAttr::Cache { cache, page } => write!(
+                f,
+                "`{cache}` does not apply to device memory, which is never cached; remove it or make `{page}` a data page"
+            ),
+            DeviceAttr::Share(share) => write!(
+                f,
+                "`{share}` does not apply to device memory, which is always outer shareable; remove it"
+            ),
+        }
+    }
+}
+
+/// An alias that cannot map its target, for [`DslError::Alias`].
+pub(crate) enum AliasRule {
+    /// `alias` on a shared page.
+    Shared,
+    /// The name found the alias itself.
+    Itself,
+    /// The name found the alias itself, while another table has a page of that name.
+    ItselfNotOther {
+        /// The page name.
+        page: String,
+        /// The other table.
+        table: String,
+    },
+    /// The target is an alias too.
+    OfAlias(String),
+    /// The alias has a size other than its target's.
+    Size {
+        /// The alias.
+        alias: String,
+        /// The target.
+        page: String,
+    },
+}
+
+impl fmt::Display for AliasRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AliasRule::Shared => f.write_str(
+                "a shared page cannot be an alias; alias the shared page from inside a table instead",
+            ),
+            AliasRule::Itself => f.write_str("a page cannot alias itself; name another page"),
+            AliasRule::ItselfNotOther { page, table } => write!(
+                f,
+                "`{page}` here names this page itself, so it cannot be aliased; to alias the page `{page}` of table `{table}`, write `alias {table}::{page}`"
+            ),
+            AliasRule::OfAlias(page) => {
+                write!(f, "`{page}` is an alias itself; alias the page it maps instead")
+            }
+            AliasRule::Size { alias, page } => write!(
+                f,
+                "the size of alias `{alias}` differs from the size of `{page}`; remove the size, an alias takes its target's"
+            ),
+        }
+    }
+}
+
 impl fmt::Display for Twice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -445,6 +660,13 @@ impl fmt::Display for Note {
             Note::TableDeclared(name) => write!(f, "table `{name}` declared here"),
             Note::IsDeclared(name) => write!(f, "`{name}` is declared here"),
             Note::IsSized(name) => write!(f, "`{name}` is sized here"),
+            Note::PageKind { page, kind, perms } => {
+                write!(f, "`{page}` is a {kind} page")?;
+                match perms {
+                    Some(perms) => write!(f, " with `{perms}` permissions"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }

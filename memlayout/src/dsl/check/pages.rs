@@ -10,7 +10,7 @@ use syn::Ident;
 
 use super::super::ast::{AliasRef, PageDecl, TableDecl, closest};
 use super::super::ctxt::{Ctxt, Sp};
-use super::super::error::{DidYouMean, DslError, Listed, Note};
+use super::super::error::{AliasRule, DeviceAttr, DidYouMean, DslError, Listed, Note};
 use super::ranges::wraps;
 use super::resolve::suggest;
 use super::{Scope, name_of};
@@ -194,18 +194,14 @@ fn check_device(p: &PageDecl, name: &str, cx: &mut Ctxt) {
     if let Some((c, sp)) = p.cache {
         cx.error(
             sp,
-            format_args!(
-                "`{c}` does not apply to device memory, which is never cached; remove it or make `{name}` a data page"
-            ),
+            DslError::NotForDevice(DeviceAttr::Cache {
+                cache: c,
+                page: name.to_string(),
+            }),
         );
     }
     if let Some((s, sp)) = p.share {
-        cx.error(
-            sp,
-            format_args!(
-                "`{s}` does not apply to device memory, which is always outer shareable; remove it"
-            ),
-        );
+        cx.error(sp, DslError::NotForDevice(DeviceAttr::Share(s)));
     }
 }
 
@@ -339,10 +335,7 @@ fn check_alias(
     cx: &mut Ctxt,
 ) {
     if p.shared {
-        cx.error(
-            alias.sp,
-            "a shared page cannot be an alias; alias the shared page from inside a table instead",
-        );
+        cx.error(alias.sp, DslError::Alias(AliasRule::Shared));
     }
     for (sp, what) in [
         (p.pa.map(|n| n.sp), "pa"),
@@ -386,22 +379,16 @@ fn check_alias(
     if std::ptr::eq(target.decl, p) {
         alias_of_itself(scope, alias, table, cx);
     } else if target.decl.alias.is_some() {
-        cx.error(
-            page_sp,
-            format_args!("`{pname}` is an alias itself; alias the page it maps instead"),
-        );
+        cx.error(page_sp, DslError::Alias(AliasRule::OfAlias(pname)));
     } else if let (Some(size), Some(tsize)) = (p.size, target.decl.size)
         && (size.value != tsize.value || target.decl.count.is_some())
     {
-        cx.error_with_note(
-            size.sp,
-            format_args!(
-                "the size of alias `{}` differs from the size of `{pname}`; remove the size, an alias takes its target's",
-                name_of(&p.name)
-            ),
-            tsize.sp,
-            Note::IsSized(pname.clone()),
-        );
+        let alias = name_of(&p.name);
+        let error = DslError::Alias(AliasRule::Size {
+            alias,
+            page: pname.clone(),
+        });
+        cx.error_with_note(size.sp, error, tsize.sp, Note::IsSized(pname));
     }
 }
 
@@ -413,18 +400,14 @@ fn alias_of_itself(scope: &Scope<'_>, alias: &AliasRef, table: Option<usize>, cx
     let other = (0..scope.table_pages.len())
         .filter(|&t| Some(t) != table)
         .find(|&t| scope.table_pages[t].contains_key(&pname));
-    match other.and_then(|t| scope.layout.tables.get(t)) {
-        Some(t) if alias.table.is_none() => {
-            let tname = name_of(&t.name);
-            cx.error(
-                sp,
-                format_args!(
-                    "`{pname}` here names this page itself, so it cannot be aliased; to alias the page `{pname}` of table `{tname}`, write `alias {tname}::{pname}`"
-                ),
-            );
-        }
-        _ => cx.error(sp, "a page cannot alias itself; name another page"),
-    }
+    let rule = match other.and_then(|t| scope.layout.tables.get(t)) {
+        Some(t) if alias.table.is_none() => AliasRule::ItselfNotOther {
+            page: pname,
+            table: name_of(&t.name),
+        },
+        _ => AliasRule::Itself,
+    };
+    cx.error(sp, DslError::Alias(rule));
 }
 
 /// The permissions a page declaration ends up with: its own, or its kind's default.

@@ -164,24 +164,17 @@ fn check_fits(s: &SegmentDecl, pident: &Ident, page: &PageDecl, cx: &mut Ctxt) {
             page_perms: perms,
         };
         // The kind fits, the permissions do not: point at them.
-        if s.kind.fits_in(page.kind, perms.with_write(!perms.write())) {
-            cx.error_with_note(
-                s.kind_sp,
-                err,
-                page.perms.map_or(page.kind_sp, |(_, sp)| sp),
-                format_args!(
-                    "`{pname}` is a {} page with `{perms}` permissions",
-                    page.kind
-                ),
-            );
+        let (at, perms) = if s.kind.fits_in(page.kind, perms.with_write(!perms.write())) {
+            (page.perms.map_or(page.kind_sp, |(_, sp)| sp), Some(perms))
         } else {
-            cx.error_with_note(
-                s.kind_sp,
-                err,
-                page.kind_sp,
-                format_args!("`{pname}` is a {} page", page.kind),
-            );
-        }
+            (page.kind_sp, None)
+        };
+        let note = Note::PageKind {
+            page: pname,
+            kind: page.kind,
+            perms,
+        };
+        cx.error_with_note(s.kind_sp, err, at, note);
     } else if let Some(size) = page.size
         && let Some(ps) = PageSize::from_bytes(size.value)
     {

@@ -9,7 +9,7 @@ use syn::Ident;
 
 use super::super::ast::{Layout, RangeExpr, TableDecl, TablesPlace};
 use super::super::ctxt::{Ctxt, Sp};
-use super::super::error::{DslError, Note};
+use super::super::error::{DslError, Note, VaBitsRule};
 use super::ranges::{check_range, first_declaration, range_bounds};
 use super::resolve::suggest;
 use super::{Scope, name_of};
@@ -209,30 +209,19 @@ fn check_va_bits(table: &TableDecl, name: &str, cx: &mut Ctxt) {
     for v in [&table.va_bits, &table.upper_va_bits].into_iter().flatten() {
         let bits = v.bits.value;
         if !(25..=48).contains(&bits) {
-            cx.error(
-                v.bits.sp,
-                format_args!(
-                    "a {bits}-bit VA range cannot be translated with the 4 KiB granule; use 25 to 48 bits"
-                ),
-            );
+            cx.error(v.bits.sp, DslError::VaBits(VaBitsRule::Unsupported(bits)));
         }
     }
     if let Some(v) = &table.upper_va_bits {
         if !two_ranges {
-            cx.error(
-                v.kw,
-                format_args!(
-                    "table `{name}` is an {} table, and EL3 and EL2 tables have no upper VA range (TTBR1); remove `va_bits upper`",
-                    table.el
-                ),
-            );
+            let rule = VaBitsRule::NoUpperRegime {
+                table: name.to_string(),
+                el: table.el,
+            };
+            cx.error(v.kw, DslError::VaBits(rule));
         } else if !has_upper {
-            cx.error(
-                v.kw,
-                format_args!(
-                    "table `{name}` has no upper virtual range for `va_bits upper` to size; add one like `virtual 0xFFFF_8000_0000_0000 .. +1G;` or remove it"
-                ),
-            );
+            let rule = VaBitsRule::NoUpperRange(name.to_string());
+            cx.error(v.kw, DslError::VaBits(rule));
         }
     }
     if let Some(v) = &table.va_bits
@@ -240,12 +229,10 @@ fn check_va_bits(table: &TableDecl, name: &str, cx: &mut Ctxt) {
         && !has_lower
         && two_ranges
     {
-        cx.error(
-            v.kw,
-            format_args!(
-                "table `{name}` has only upper virtual ranges and `va_bits` sizes the lower one; write `va_bits upper = {};`",
-                v.bits.value
-            ),
-        );
+        let rule = VaBitsRule::OnlyUpper {
+            table: name.to_string(),
+            bits: v.bits.value,
+        };
+        cx.error(v.kw, DslError::VaBits(rule));
     }
 }
