@@ -1,0 +1,295 @@
+//! The top level of a layout: the module, its declarations (`seed`, `physical`,
+//! `table`, `shared`, `pa_bits`, `tables`, `wxn`) and their doc comments.
+
+use std::prelude::rust_2024::*;
+
+use proc_macro2::TokenTree;
+use syn::ext::IdentExt;
+use syn::parse::ParseStream;
+use syn::{Attribute, Ident, Token, Visibility};
+
+use super::super::ctxt::{Ctxt, Sp};
+use super::super::error::{DslError, Misplaced, Note, Twice};
+use super::super::kw;
+use super::page::{parse_page_rest, parse_segment_rest};
+use super::table::parse_table;
+use super::tokens::{
+    parse_num, parse_options, parse_plain, parse_range, set_flag, skip_declaration, unknown,
+};
+use super::{Layout, PaBitsDecl, PoolDecl, TablesDecl, TablesPlace};
+
+/// Parses a whole invocation, recording recoverable errors in `cx`.
+///
+/// Returns `Err` only when not even the module header (`pub mod NAME { .. }`) parses.
+pub fn parse_layout(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Layout> {
+    let attrs = input.call(Attribute::parse_outer)?;
+    let vis: Visibility = input.parse()?;
+    input.parse::<Token![mod]>()?;
+    let name: Ident = input.parse()?;
+    let content;
+    syn::braced!(content in input);
+    let mut layout = Layout {
+        attrs,
+        vis,
+        name,
+        seed: None,
+        pa_bits: None,
+        tables_at: None,
+        wxn: None,
+        pools: Vec::new(),
+        tables: Vec::new(),
+        shared_pages: Vec::new(),
+        shared_segments: Vec::new(),
+        broken: Vec::new(),
+    };
+    while !content.is_empty() {
+        if let Err(e) = parse_item(&content, cx, &mut layout) {
+            cx.syn_error(e);
+            skip_declaration(&content);
+        }
+    }
+    if !input.is_empty() {
+        let rest: proc_macro2::TokenStream = input.parse()?;
+        cx.error(
+            Sp::of(&rest),
+            "unexpected tokens after the module; declare everything inside `mod NAME { .. }`",
+        );
+    }
+    Ok(layout)
+}
+
+/// One top-level declaration.
+pub(super) fn parse_item(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    layout: &mut Layout,
+) -> syn::Result<()> {
+    let docs = parse_docs(input, cx)?;
+    if input.peek(kw::page) || input.peek(kw::segment) || input.peek(Token![virtual]) {
+        // A `virtual` range has no `shared` form.
+        let shared = !input.peek(Token![virtual]);
+        let tt: TokenTree = input.parse()?;
+        let word = tt.to_string();
+        let error = DslError::Misplaced(Misplaced::OutsideTable { word, shared });
+        return Err(syn::Error::new(tt.span(), error));
+    }
+    let la = input.lookahead1();
+    if la.peek(kw::seed) {
+        let kw: kw::seed = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let seed = parse_num(input)?;
+        input.parse::<Token![;]>()?;
+        if layout.seed.is_some() {
+            cx.error(Sp::one(kw.span), DslError::GivenTwice(Twice::Seed));
+        } else {
+            layout.seed = Some(seed);
+        }
+        Ok(())
+    } else if la.peek(kw::physical) {
+        input.parse::<kw::physical>()?;
+        let name: Ident = input.parse()?;
+        let decl = parse_pool_rest(input, cx, name.clone());
+        layout
+            .pools
+            .push(declared(decl, &name, &mut layout.broken)?);
+        Ok(())
+    } else if la.peek(kw::table) {
+        let t = parse_table(input, cx, docs, layout)?;
+        layout.tables.push(t);
+        Ok(())
+    } else if la.peek(kw::shared) {
+        parse_shared(input, cx, docs, layout)
+    } else if la.peek(kw::pa_bits) {
+        parse_pa_bits(input, cx, layout)
+    } else if la.peek(kw::tables) {
+        let decl = parse_tables(input)?;
+        match &layout.tables_at {
+            Some(first) => cx.error_with_note(
+                decl.kw,
+                DslError::GivenTwice(Twice::TablesPlace),
+                first.sp,
+                Note::FirstGiven,
+            ),
+            None => layout.tables_at = Some(decl),
+        }
+        Ok(())
+    } else if la.peek(kw::wxn) {
+        parse_wxn(input, cx, layout)
+    } else {
+        Err(unknown(
+            input,
+            la,
+            "a declaration",
+            &[
+                "seed", "physical", "table", "shared", "pa_bits", "tables", "wxn",
+            ],
+        ))
+    }
+}
+
+/// `shared page ..` or `shared segment ..`.
+pub(super) fn parse_shared(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    docs: Vec<Attribute>,
+    layout: &mut Layout,
+) -> syn::Result<()> {
+    input.parse::<kw::shared>()?;
+    let la = input.lookahead1();
+    if la.peek(kw::page) {
+        input.parse::<kw::page>()?;
+        let name: Ident = input.parse()?;
+        let decl = parse_page_rest(input, cx, docs, true, name.clone());
+        layout
+            .shared_pages
+            .push(declared(decl, &name, &mut layout.broken)?);
+        Ok(())
+    } else if la.peek(kw::segment) {
+        input.parse::<kw::segment>()?;
+        let name: Ident = input.parse()?;
+        let decl = parse_segment_rest(input, cx, docs, true, name.clone());
+        layout
+            .shared_segments
+            .push(declared(decl, &name, &mut layout.broken)?);
+        Ok(())
+    } else {
+        // `shared pgae NAME`: NAME is declared, only misspelt; its uses are no
+        // second error.
+        let fork = input.fork();
+        if fork.call(Ident::parse_any).is_ok()
+            && let Ok(name) = fork.parse::<Ident>()
+        {
+            layout.broken.push(name.to_string());
+        }
+        Err(unknown(
+            input,
+            la,
+            "a declaration after `shared`",
+            &["page", "segment"],
+        ))
+    }
+}
+
+/// `pa_bits = N;`.
+pub(super) fn parse_pa_bits(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    layout: &mut Layout,
+) -> syn::Result<()> {
+    let k: kw::pa_bits = input.parse()?;
+    input.parse::<Token![=]>()?;
+    let bits = parse_plain(input, "PA size", "`pa_bits = 40`")?;
+    input.parse::<Token![;]>()?;
+    let decl = PaBitsDecl {
+        kw: Sp::one(k.span),
+        bits,
+    };
+    match &layout.pa_bits {
+        Some(first) => cx.error_with_note(
+            decl.kw,
+            DslError::GivenTwice(Twice::PaBits),
+            first.kw,
+            Note::FirstGiven,
+        ),
+        None => layout.pa_bits = Some(decl),
+    }
+    Ok(())
+}
+
+/// `wxn;`.
+pub(super) fn parse_wxn(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Result<()> {
+    let k: kw::wxn = input.parse()?;
+    input.parse::<Token![;]>()?;
+    let sp = Sp::one(k.span);
+    match layout.wxn {
+        Some(first) => cx.error_with_note(
+            sp,
+            DslError::GivenTwice(Twice::Flag("wxn")),
+            first,
+            Note::FirstGiven,
+        ),
+        None => layout.wxn = Some(sp),
+    }
+    Ok(())
+}
+
+/// `tables at RANGE;` or `tables in POOL;`.
+pub(super) fn parse_tables(input: ParseStream) -> syn::Result<TablesDecl> {
+    let k: kw::tables = input.parse()?;
+    let la = input.lookahead1();
+    let place = if la.peek(kw::at) {
+        input.parse::<kw::at>()?;
+        TablesPlace::At(parse_range(input)?)
+    } else if la.peek(Token![in]) {
+        input.parse::<Token![in]>()?;
+        TablesPlace::In(input.parse()?)
+    } else {
+        return Err(la.error());
+    };
+    let kw = Sp::one(k.span);
+    let sp = Sp::join(kw, place.sp());
+    input.parse::<Token![;]>()?;
+    Ok(TablesDecl { kw, place, sp })
+}
+
+/// Doc comments before a declaration; any other attribute is an error.
+pub(super) fn parse_docs(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Vec<Attribute>> {
+    let attrs = input.call(Attribute::parse_outer)?;
+    let mut docs = Vec::with_capacity(attrs.len());
+    for a in attrs {
+        if a.path().is_ident("doc") {
+            docs.push(a);
+        } else {
+            cx.error(
+                Sp::of(&a),
+                "only doc comments are allowed on declarations; remove this attribute",
+            );
+        }
+    }
+    Ok(docs)
+}
+
+/// `= RANGE (, device | , non_secure)* ;` after `physical NAME`.
+pub(super) fn parse_pool_rest(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    name: Ident,
+) -> syn::Result<PoolDecl> {
+    input.parse::<Token![=]>()?;
+    let range = parse_range(input)?;
+    let mut pool = PoolDecl {
+        name,
+        range,
+        device: None,
+        non_secure: None,
+    };
+    parse_options(input, cx, |input, cx| {
+        let la = input.lookahead1();
+        if la.peek(kw::device) {
+            let k: kw::device = input.parse()?;
+            set_flag(cx, &mut pool.device, Sp::one(k.span), "device");
+        } else if la.peek(kw::non_secure) {
+            let k: kw::non_secure = input.parse()?;
+            set_flag(cx, &mut pool.non_secure, Sp::one(k.span), "non_secure");
+        } else {
+            return Err(unknown(
+                input,
+                la,
+                "a pool option",
+                &["device", "non_secure"],
+            ));
+        }
+        Ok(())
+    })?;
+    Ok(pool)
+}
+
+/// A declaration's parse result; on failure, its name is recorded as broken, so its uses
+/// are not reported as unknown names a second time.
+pub(super) fn declared<T>(
+    decl: syn::Result<T>,
+    name: &Ident,
+    broken: &mut Vec<String>,
+) -> syn::Result<T> {
+    decl.inspect_err(|_| broken.push(name.to_string()))
+}

@@ -1,0 +1,291 @@
+//! A `table` declaration: its header (cores and exception level) and its body
+//! (`virtual` ranges, `va_bits`, pages and segments).
+
+use std::format;
+use std::prelude::rust_2024::*;
+
+use syn::parse::ParseStream;
+use syn::{Attribute, Ident, LitInt, Token};
+
+use super::super::ctxt::{Ctxt, Sp};
+use super::super::error::{CoresRule, DidYouMean, DslError, Listed, Misplaced, Note, Twice};
+use super::super::kw;
+use super::page::{parse_page_rest, parse_segment_rest};
+use super::parse::{declared, parse_docs};
+use super::suggest::suggestions;
+use super::tokens::{drain_on_error, parse_plain, parse_range, skip_declaration, unknown};
+use super::{Layout, TableDecl, VaBitsDecl};
+use crate::model::{Cores, ExecutionContext};
+
+/// `table NAME (core N, EL) { .. }`.
+pub(super) fn parse_table(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    docs: Vec<Attribute>,
+    layout: &mut Layout,
+) -> syn::Result<TableDecl> {
+    input.parse::<kw::table>()?;
+    let name: Ident = input.parse()?;
+    let header = (|| {
+        let args;
+        syn::parenthesized!(args in input);
+        let r = parse_table_args(&args, cx);
+        drain_on_error(&args, r)
+    })();
+    let (cores, cores_sp, el) = match header {
+        Ok(h) => h,
+        Err(e) => {
+            layout.broken.push(name.to_string());
+            return Err(e);
+        }
+    };
+    let body;
+    syn::braced!(body in input);
+    let mut table = TableDecl {
+        docs,
+        name,
+        cores,
+        cores_sp,
+        el,
+        virt: Vec::new(),
+        va_bits: None,
+        upper_va_bits: None,
+        pages: Vec::new(),
+        segments: Vec::new(),
+    };
+    while !body.is_empty() {
+        if let Err(e) = parse_table_item(&body, cx, &mut table, &mut layout.broken) {
+            cx.syn_error(e);
+            skip_declaration(&body);
+        }
+    }
+    Ok(table)
+}
+
+/// `core N, EL`, `cores A..=B, EL` or `cores [A, B, ..], EL` inside the parentheses of a
+/// table. A bad exception level is reported and replaced by `EL3`, so the table still
+/// exists for the rest of the checks.
+pub(super) fn parse_table_args(
+    input: ParseStream,
+    cx: &mut Ctxt,
+) -> syn::Result<(Cores, Sp, ExecutionContext)> {
+    let (cores, cores_sp) = if input.peek(kw::cores) {
+        parse_cores(input, cx)?
+    } else {
+        let kw = input.parse::<kw::core>()?;
+        let lit: LitInt = input.parse()?;
+        let core = core_number(&lit, cx).unwrap_or(0);
+        (
+            Cores::one(core),
+            Sp::join(Sp::one(kw.span), Sp::one(lit.span())),
+        )
+    };
+    input.parse::<Token![,]>()?;
+    let el_ident: Ident = input.parse()?;
+    let text = el_ident.to_string();
+    let el = match ExecutionContext::from_name(&text) {
+        Some(el) => el,
+        None => {
+            let names = ExecutionContext::NAMES;
+            let hint = suggestions(&text, &names).into_iter().map(String::from);
+            let error = DslError::NotA {
+                word: text,
+                what: "an exception level",
+                hint: DidYouMean(hint.collect()),
+                expected: format!("write one of {}", names.join(", ")),
+            };
+            cx.error(Sp::one(el_ident.span()), error);
+            ExecutionContext::EL3
+        }
+    };
+    if input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+    }
+    if !input.is_empty() {
+        return Err(input.error("expected `)` after the exception level"));
+    }
+    Ok((cores, cores_sp, el))
+}
+
+/// A core number: a plain integer below 2^32, else reported (`None`).
+pub(super) fn core_number(lit: &LitInt, cx: &mut Ctxt) -> Option<u32> {
+    match lit.base10_parse::<u32>() {
+        Ok(c) if lit.suffix().is_empty() => Some(c),
+        _ => {
+            cx.error(
+                Sp::one(lit.span()),
+                DslError::NotPlainNumber {
+                    what: "core number",
+                    lit: lit.to_string(),
+                    example: "`core 0`",
+                },
+            );
+            None
+        }
+    }
+}
+
+/// `cores A..=B` (or `A..B`) or `cores [A, B, ..]`: at most 64 cores, from the lowest to
+/// the lowest + 63. A mistake is reported and the cores written so far are kept.
+pub(super) fn parse_cores(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(Cores, Sp)> {
+    let kw = input.parse::<kw::cores>()?;
+    let mut list: Vec<(u32, Sp)> = Vec::new();
+    let end_sp;
+    if input.peek(syn::token::Bracket) {
+        let content;
+        let bracket = syn::bracketed!(content in input);
+        end_sp = Sp::one(bracket.span.join());
+        while !content.is_empty() {
+            let lit: LitInt = content.parse()?;
+            if let Some(c) = core_number(&lit, cx) {
+                let sp = Sp::one(lit.span());
+                if list.iter().any(|&(o, _)| o == c) {
+                    cx.error(sp, DslError::ListedTwice(Listed::Core(c)));
+                } else {
+                    list.push((c, sp));
+                }
+            }
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        if list.is_empty() {
+            cx.error(
+                Sp::join(Sp::one(kw.span), end_sp),
+                DslError::Cores(CoresRule::EmptyList),
+            );
+        }
+    } else {
+        let first: LitInt = input.parse()?;
+        let inclusive = if input.peek(Token![..=]) {
+            input.parse::<Token![..=]>()?;
+            true
+        } else {
+            input.parse::<Token![..]>()?;
+            false
+        };
+        let last: LitInt = input.parse()?;
+        end_sp = Sp::one(last.span());
+        let range_sp = Sp::join(Sp::one(first.span()), end_sp);
+        if let (Some(a), Some(b)) = (core_number(&first, cx), core_number(&last, cx)) {
+            let b = if inclusive { Some(b) } else { b.checked_sub(1) };
+            match b {
+                Some(b) if b >= a => list.extend((a..=b).map(|c| (c, range_sp))),
+                _ => cx.error(range_sp, DslError::Cores(CoresRule::EmptyRange)),
+            }
+        }
+    }
+    let sp = Sp::join(Sp::one(kw.span), end_sp);
+    let Some(lowest) = list.iter().map(|&(c, _)| c).min() else {
+        return Ok((Cores::one(0), sp));
+    };
+    let mut mask = 0u64;
+    for &(c, csp) in &list {
+        match c.checked_sub(lowest).filter(|&d| d < 64) {
+            Some(d) => mask |= 1 << d,
+            None => {
+                cx.error(csp, DslError::Cores(CoresRule::TooFar { core: c, lowest }));
+                break;
+            }
+        }
+    }
+    Ok((Cores::from_mask(lowest, mask), sp))
+}
+
+/// One declaration inside a table body.
+pub(super) fn parse_table_item(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    table: &mut TableDecl,
+    broken: &mut Vec<String>,
+) -> syn::Result<()> {
+    let docs = parse_docs(input, cx)?;
+    if input.peek(kw::shared) {
+        let k: kw::shared = input.parse()?;
+        let error = DslError::Misplaced(Misplaced::SharedInTable);
+        return Err(syn::Error::new(k.span, error));
+    }
+    if input.peek(kw::pa_bits)
+        || input.peek(kw::wxn)
+        || input.peek(kw::tables)
+        || input.peek(kw::seed)
+    {
+        let word: Ident = input.parse()?;
+        let error = DslError::Misplaced(Misplaced::LayoutWide(word.to_string()));
+        return Err(syn::Error::new(word.span(), error));
+    }
+    let la = input.lookahead1();
+    if la.peek(Token![virtual]) {
+        input.parse::<Token![virtual]>()?;
+        loop {
+            table.virt.push(parse_range(input)?);
+            let la = input.lookahead1();
+            if la.peek(Token![,]) {
+                input.parse::<Token![,]>()?;
+            } else if la.peek(Token![;]) {
+                input.parse::<Token![;]>()?;
+                return Ok(());
+            } else {
+                return Err(la.error());
+            }
+        }
+    } else if la.peek(kw::va_bits) {
+        parse_va_bits(input, cx, table)
+    } else if la.peek(kw::page) {
+        input.parse::<kw::page>()?;
+        let name: Ident = input.parse()?;
+        let decl = parse_page_rest(input, cx, docs, false, name.clone());
+        table.pages.push(declared(decl, &name, broken)?);
+        Ok(())
+    } else if la.peek(kw::segment) {
+        input.parse::<kw::segment>()?;
+        let name: Ident = input.parse()?;
+        let decl = parse_segment_rest(input, cx, docs, false, name.clone());
+        table.segments.push(declared(decl, &name, broken)?);
+        Ok(())
+    } else {
+        Err(unknown(
+            input,
+            la,
+            "a table item",
+            &["virtual", "va_bits", "page", "segment"],
+        ))
+    }
+}
+
+/// `va_bits = N;` or `va_bits upper = N;` inside a table.
+pub(super) fn parse_va_bits(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    table: &mut TableDecl,
+) -> syn::Result<()> {
+    let k: kw::va_bits = input.parse()?;
+    let mut kw_sp = Sp::one(k.span);
+    let upper = if input.peek(kw::upper) {
+        let u: kw::upper = input.parse()?;
+        kw_sp = Sp::join(kw_sp, Sp::one(u.span));
+        true
+    } else {
+        false
+    };
+    input.parse::<Token![=]>()?;
+    let bits = parse_plain(input, "VA size", "`va_bits = 39`")?;
+    input.parse::<Token![;]>()?;
+    let decl = VaBitsDecl { kw: kw_sp, bits };
+    let slot = if upper {
+        &mut table.upper_va_bits
+    } else {
+        &mut table.va_bits
+    };
+    match slot {
+        Some(first) => cx.error_with_note(
+            decl.kw,
+            DslError::GivenTwice(Twice::VaBits(upper)),
+            first.kw,
+            Note::FirstGiven,
+        ),
+        None => *slot = Some(decl),
+    }
+    Ok(())
+}
