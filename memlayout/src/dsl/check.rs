@@ -16,7 +16,7 @@ use syn::ext::IdentExt;
 use super::ast::{Layout, PageDecl, RangeEnd, RangeExpr, SegmentDecl, TableDecl, TablesPlace};
 use super::ctxt::{Ctxt, Sp};
 use crate::aarch64::regs::PA_BITS;
-use crate::error::{Addr, Error};
+use crate::error::{Addr, Error, Field, Thing};
 use crate::model::{PageKind, PageSize, Perms, STACK_ALIGN, SegmentKind};
 
 /// The granule every range must be aligned to and a multiple of.
@@ -473,6 +473,7 @@ fn check_range(r: &RangeExpr, addr: Addr, name: &str, cx: &mut Ctxt) {
                 value: start,
                 align: GRANULE,
                 name: name.to_string(),
+                field: Field::Range,
             },
         );
     }
@@ -497,10 +498,12 @@ fn check_range(r: &RangeExpr, addr: Addr, name: &str, cx: &mut Ctxt) {
             r.sp,
             Error::ZeroSize {
                 what: format!("the range of `{name}`"),
+                field: Field::Range,
             },
         );
     } else if wraps(start, u128::from(size)) {
-        cx.error(r.sp, Error::Wraps { start, size });
+        let field = Field::Range;
+        cx.error(r.sp, Error::Wraps { start, size, field });
     } else if size % GRANULE != 0 {
         cx.error(
             size_sp,
@@ -516,7 +519,7 @@ fn check_range(r: &RangeExpr, addr: Addr, name: &str, cx: &mut Ctxt) {
 /// first one.
 fn first_declaration(
     seen: &mut BTreeMap<String, Sp>,
-    what: &'static str,
+    what: Thing,
     name: &str,
     sp: Sp,
     cx: &mut Ctxt,
@@ -527,6 +530,7 @@ fn first_declaration(
             Error::Duplicate {
                 what,
                 name: name.to_string(),
+                other: None,
             },
             *first,
             format_args!("`{name}` first declared here"),
@@ -542,7 +546,7 @@ fn check_pools(layout: &Layout, cx: &mut Ctxt) {
     for p in &layout.pools {
         let name = name_of(&p.name);
         let sp = Sp::one(p.name.span());
-        first_declaration(&mut seen, "pool", &name, sp, cx);
+        first_declaration(&mut seen, Thing::Pool, &name, sp, cx);
         check_range(&p.range, Addr::Pa, &name, cx);
     }
 }
@@ -552,7 +556,7 @@ fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
     for (t, table) in layout.tables.iter().enumerate() {
         let name = name_of(&table.name);
         let sp = Sp::one(table.name.span());
-        first_declaration(&mut seen, "table", &name, sp, cx);
+        first_declaration(&mut seen, Thing::Table, &name, sp, cx);
         for r in &table.virt {
             check_range(r, Addr::Va, &name, cx);
         }
@@ -570,6 +574,7 @@ fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
                     core,
                     el: table.el,
                     first: first_name.clone(),
+                    other: None,
                 },
                 Sp::one(first.name.span()),
                 format_args!("`{first_name}` is the {} table of core {core}", table.el),
@@ -699,7 +704,7 @@ fn check_page(
         .size
         .and_then(|s| PageSize::from_bytes(s.value))
         .map(PageSize::bytes);
-    for (num, addr) in [(p.va, Addr::Va), (p.pa, Addr::Pa)] {
+    for (num, addr, field) in [(p.va, Addr::Va, Field::Va), (p.pa, Addr::Pa, Field::Pa)] {
         let Some(num) = num else { continue };
         if let Some(align) = align
             && num.value % align != 0
@@ -711,6 +716,7 @@ fn check_page(
                     value: num.value,
                     align,
                     name: name.clone(),
+                    field,
                 },
             );
         } else if let Some(bytes) = bytes
@@ -721,6 +727,7 @@ fn check_page(
                 Error::Wraps {
                     start: num.value,
                     size: bytes,
+                    field,
                 },
             );
         }
@@ -1000,6 +1007,7 @@ fn check_segment(
             s.size.sp,
             Error::ZeroSize {
                 what: format!("segment `{name}`"),
+                field: Field::Size,
             },
         );
     }
@@ -1038,6 +1046,7 @@ fn check_segment(
                     value: va.value,
                     align,
                     name: name.clone(),
+                    field: Field::Va,
                 },
             );
         } else if wraps(va.value, u128::from(s.size.value)) {
@@ -1046,6 +1055,7 @@ fn check_segment(
                 Error::Wraps {
                     start: va.value,
                     size: s.size.value,
+                    field: Field::Va,
                 },
             );
         }
@@ -1074,6 +1084,7 @@ fn check_segment(
                                 name: name.clone(),
                                 page: pname,
                                 segment_shared: true,
+                                other: None,
                             },
                         );
                     } else if !broken.contains(pname.as_str()) {
@@ -1104,6 +1115,7 @@ fn check_segment(
                                 name: name.clone(),
                                 page: pname.clone(),
                                 segment_shared: s.shared,
+                                other: None,
                             },
                             page_sp,
                             format_args!("`{pname}` is declared here"),
@@ -1115,6 +1127,7 @@ fn check_segment(
                             page: pname.clone(),
                             page_kind: page.kind,
                             page_perms: perms,
+                            other: None,
                         };
                         // The kind fits, the permissions do not: point at them.
                         if s.kind.fits_in(page.kind, perms.with_write(!perms.write())) {
@@ -1149,6 +1162,7 @@ fn check_segment(
                                     size: s.size.value,
                                     page: pname.clone(),
                                     page_bytes,
+                                    other: None,
                                 },
                                 size.sp,
                                 format_args!("`{pname}` is sized here"),

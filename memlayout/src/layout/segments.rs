@@ -5,10 +5,10 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::{
-    Layout, Mapping, SegSpace, SegmentGroup, SegmentId, SegmentRequest, TableId, check_align,
-    check_aligned, interval, range, range_of,
+    Layout, Mapping, MappingId, SegSpace, SegmentGroup, SegmentId, SegmentRequest, TableId,
+    check_align, check_aligned, interval, range, range_of,
 };
-use crate::error::{Addr, Error, Space};
+use crate::error::{Addr, Error, Field, Party, Space, Thing};
 use crate::interval::Interval;
 use crate::model::{STACK_ALIGN, Segment, SegmentKind};
 
@@ -25,16 +25,19 @@ impl Layout {
         let seg_kind = req.kind;
         let window = match &req.in_page {
             Some(name) => {
-                let m = self.mapping(table, name).ok_or(Error::Unknown {
-                    what: "page",
+                let id = self.mapping(table, name).ok_or(Error::Unknown {
+                    what: Thing::Page,
                     name: name.clone(),
+                    field: Field::InPage,
                 })?;
-                let m = &self.mappings[m.index()];
+                let m = &self.mappings[id.index()];
+                let other = Some(Party::Mapping(id));
                 if m.shared {
                     return Err(Error::SharedMismatch {
                         name: req.name.clone(),
                         page: name.clone(),
                         segment_shared: false,
+                        other,
                     });
                 }
                 if let Some(of) = m.alias_of {
@@ -42,9 +45,11 @@ impl Layout {
                         name: req.name.clone(),
                         page: name.clone(),
                         of: self.mappings[of as usize].name.clone(),
+                        field: Field::InPage,
+                        other,
                     });
                 }
-                self.seg_page_check(req, m)?;
+                self.seg_page_check(req, m, id)?;
                 let va = m.va_in(table).unwrap_or(0);
                 Interval::new(va, m.bytes())
             }
@@ -56,8 +61,8 @@ impl Layout {
         let t = &self.tables[table.index()];
         let va = match req.va {
             Some(va) => {
-                check_aligned(Addr::Va, va, align, &req.name)?;
-                let r = interval(va, req.size, &req.name)?;
+                check_aligned(Addr::Va, va, align, &req.name, Field::Va)?;
+                let r = interval(va, req.size, &req.name, Field::Va)?;
                 let inside = window.is_none_or(|w| w.covers(&r));
                 let ok = inside
                     && t.seg_free
@@ -71,6 +76,8 @@ impl Layout {
                             name: req.name.clone(),
                             page: self.mappings[m as usize].name.clone(),
                             of: self.mappings[of as usize].name.clone(),
+                            field: Field::Va,
+                            other: None,
                         });
                     }
                     return Err(Error::SegmentNotInPages {
@@ -155,7 +162,6 @@ impl Layout {
         self.segments.push(seg);
         let gid = self.segment_groups.len() as u32;
         self.segment_groups.push(SegmentGroup {
-            name: req.name.clone(),
             entries: alloc::vec![(table, idx)],
         });
         Ok(SegmentId(gid))
@@ -175,6 +181,7 @@ impl Layout {
         if req.size == 0 {
             return Err(Error::ZeroSize {
                 what: format!("segment `{}`", req.name),
+                field: Field::Size,
             });
         }
         let align = match req.align {
@@ -200,13 +207,20 @@ impl Layout {
         Ok(align)
     }
 
-    fn seg_page_check(&self, req: &SegmentRequest, m: &Mapping) -> Result<(), Error> {
+    /// Whether a segment fits page `m` (mapping `id`) by kind and size.
+    fn seg_page_check(
+        &self,
+        req: &SegmentRequest,
+        m: &Mapping,
+        id: MappingId,
+    ) -> Result<(), Error> {
         if !req.kind.fits_in(m.attrs.kind, m.attrs.perms) {
             return Err(Error::SegmentKindMismatch {
                 segment: req.kind,
                 page: m.name.clone(),
                 page_kind: m.attrs.kind,
                 page_perms: m.attrs.perms,
+                other: Some(Party::Mapping(id)),
             });
         }
         if req.size > m.bytes() {
@@ -215,6 +229,7 @@ impl Layout {
                 size: req.size,
                 page: m.name.clone(),
                 page_bytes: m.bytes(),
+                other: Some(Party::Mapping(id)),
             });
         }
         Ok(())
@@ -227,8 +242,13 @@ impl Layout {
         let align = self.seg_validate(req)?;
         let Some(name) = &req.in_page else {
             return Err(Error::Unknown {
-                what: "shared page",
+                what: Thing::SharedPage,
                 name: String::from("(none given: add `in PAGE`)"),
+                field: if req.va.is_some() {
+                    Field::Va
+                } else {
+                    Field::Name
+                },
             });
         };
         let mid = match self.shared_mapping(name) {
@@ -239,17 +259,19 @@ impl Layout {
                         name: req.name.clone(),
                         page: name.clone(),
                         segment_shared: true,
+                        other: None,
                     }
                 } else {
                     Error::Unknown {
-                        what: "shared page",
+                        what: Thing::SharedPage,
                         name: name.clone(),
+                        field: Field::InPage,
                     }
                 });
             }
         };
         let m = &self.mappings[mid.index()];
-        self.seg_page_check(req, m)?;
+        self.seg_page_check(req, m, mid)?;
         if req.identity && m.tables.iter().any(|&(_, va, _)| va != m.pa) {
             return Err(Error::IdentityImpossible {
                 name: req.name.clone(),
@@ -268,6 +290,7 @@ impl Layout {
             name: req.name.clone(),
             page: name.clone(),
             segment_shared: true,
+            other: Some(Party::Mapping(mid)),
         })?;
         let off = match req.va {
             Some(va) => {
@@ -280,7 +303,7 @@ impl Layout {
                         kind: req.kind,
                     });
                 }
-                check_aligned(Addr::Va, va, align, &req.name)?;
+                check_aligned(Addr::Va, va, align, &req.name, Field::Va)?;
                 if !free.contains(off, req.size) {
                     return Err(Error::SegmentNotInPages {
                         name: req.name.clone(),
@@ -332,17 +355,7 @@ impl Layout {
             entries.push((t, idx));
         }
         let gid = self.segment_groups.len() as u32;
-        self.segment_groups.push(SegmentGroup {
-            name: req.name.clone(),
-            entries,
-        });
+        self.segment_groups.push(SegmentGroup { entries });
         Ok(SegmentId(gid))
-    }
-
-    /// The name of a segment request.
-    pub fn segment_name(&self, segment: SegmentId) -> Option<&str> {
-        self.segment_groups
-            .get(segment.index())
-            .map(|g| g.name.as_str())
     }
 }
