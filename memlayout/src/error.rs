@@ -6,6 +6,12 @@
 //! [`Field`] of the request is at fault ([`Error::field`]) and which other declaration is
 //! involved ([`Error::other`]), so a front end only has to locate them in its source;
 //! the text of a note on that other declaration is [`Error::note`].
+//!
+//! A new failure touches: its variant here (with a `field` and an `other` when the
+//! detecting code decides them, or an arm of [`Error::field`] when the variant fixes
+//! them), its sentence in `error/display.rs`, the code that detects it (in `layout/` or
+//! `tables.rs`), and its UI case. The planner and the front ends need no change; a front
+//! end may add a help in its own words (the layout language's `help` in `dsl/lower.rs`).
 
 use alloc::format;
 use alloc::string::String;
@@ -160,7 +166,7 @@ pub enum Field {
     /// The range of a pool or of a PA reservation.
     Range,
     /// The virtual range of a new table at this index of its ranges.
-    VirtualRange(usize),
+    VirtualRange(u32),
     /// The VA size of a new table's lower range.
     VaBits,
     /// The VA size of a new table's upper range.
@@ -175,17 +181,17 @@ pub enum Party {
     /// A mapping (a page request).
     Mapping(MappingId),
     /// The pool at this index of [`Layout::pools`](crate::Layout::pools).
-    Pool(usize),
+    Pool(u32),
     /// A table.
     Table(TableId),
     /// The virtual range at this index of the ranges of the table being added.
-    VirtualRange(usize),
+    VirtualRange(u32),
     /// The PA range reserved for the translation tables with
     /// [`Layout::reserve_tables_range`](crate::Layout::reserve_tables_range).
     TranslationTables,
     /// Another PA reservation, at this index of
     /// [`Layout::reservations`](crate::Layout::reservations).
-    Reservation(usize),
+    Reservation(u32),
     /// The PA size set with [`Layout::set_pa_bits`](crate::Layout::set_pa_bits).
     PaBits,
 }
@@ -796,5 +802,61 @@ mod tests {
             end: 0x1000,
         };
         assert_eq!(low.to_string(), "0x0..0x1000");
+    }
+
+    #[test]
+    fn the_builders_error_is_the_source_of_a_tables_error() {
+        use core::error::Error as _;
+        let e = Error::Tables {
+            table: "t".to_string(),
+            source: BuildError::VaBits { va_bits: 60 }.into(),
+        };
+        let source = e.source().map(|s| s.to_string());
+        assert_eq!(source, Some(BuildError::VaBits { va_bits: 60 }.to_string()));
+        assert_eq!(e.to_string(), format!("table `t`: {}", source.unwrap()));
+        assert_eq!(e.field(), Field::Range);
+        assert_eq!(e.other(), None);
+    }
+
+    #[test]
+    fn notes_on_the_other_party_are_worded_by_the_error() {
+        let overlap = |other| Error::Overlap {
+            space: Space::Physical,
+            range: Range {
+                start: 0x1000,
+                end: 0x2000,
+            },
+            with: "a".to_string(),
+            field: Field::Pa,
+            other,
+        };
+        assert_eq!(
+            overlap(Party::TranslationTables).note("tables"),
+            "the translation tables are reserved here"
+        );
+        assert_eq!(
+            overlap(Party::Reservation(0)).note("a"),
+            "`a` first mapped here"
+        );
+        assert_eq!(
+            overlap(Party::Reservation(0)).other_part(),
+            OtherPart::SameOr(Addr::Pa)
+        );
+        let limit = Error::BeyondLimit {
+            addr: Addr::Pa,
+            range: Range {
+                start: 1 << 40,
+                end: (1 << 40) + 0x1000,
+            },
+            bits: 40,
+            field: Field::Pa,
+            other: Some(Party::PaBits),
+        };
+        assert_eq!(
+            limit.note("pa_bits"),
+            "`pa_bits = 40` sets the limit; raise it to cover the range"
+        );
+        assert_eq!(plural(1), "");
+        assert_eq!(plural(3), "s");
     }
 }

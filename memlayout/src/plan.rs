@@ -144,6 +144,31 @@ fn segment_rank(s: &crate::spec::SegmentSpec) -> (u8, core::cmp::Reverse<u64>) {
     (class, core::cmp::Reverse(s.size))
 }
 
+/// The engine's request for a page declaration.
+fn page_request(p: &crate::spec::PageSpec) -> PageRequest {
+    let mut req = PageRequest::new(p.name.clone(), p.attrs.kind, p.size)
+        .count(p.count)
+        .perms(p.attrs.perms)
+        .cache(p.attrs.cache)
+        .share(p.attrs.share);
+    if p.identity {
+        req = req.identity();
+    }
+    if let Some(va) = p.va {
+        req = req.va(va);
+    }
+    if let Some(pa) = p.pa {
+        req = req.pa(pa);
+    }
+    if let Some(pool) = &p.pool {
+        req = req.pool(pool.clone());
+    }
+    for a in &p.custom {
+        req = req.attr(a.key.as_str(), a.value.clone());
+    }
+    req
+}
+
 struct Planner<'a> {
     spec: &'a Spec,
     layout: Layout,
@@ -210,7 +235,7 @@ impl Planner<'_> {
     fn report(&mut self, decl: DeclId, e: Error, table: Option<&TableSpec>) {
         let field = e.field();
         let own = match (field, table) {
-            (Field::VirtualRange(k), Some(t)) => t.virt.get(k).map(|r| r.decl),
+            (Field::VirtualRange(k), Some(t)) => t.virt.get(k as usize).map(|r| r.decl),
             (Field::VaBits, Some(t)) => t.va_bits.map(|(d, _)| d),
             (Field::UpperVaBits, Some(t)) => t.upper_va_bits.map(|(d, _)| d),
             _ => None,
@@ -226,7 +251,7 @@ impl Planner<'_> {
     fn decl_of(&self, party: Party, table: Option<&TableSpec>) -> Option<DeclId> {
         match party {
             Party::Mapping(m) => self.mapping_decl.get(&m.index()).copied(),
-            Party::Pool(i) => self.pool_decls.get(i).copied(),
+            Party::Pool(i) => self.pool_decls.get(i as usize).copied(),
             Party::Table(id) => self
                 .spec
                 .tables
@@ -234,7 +259,7 @@ impl Planner<'_> {
                 .zip(&self.tables)
                 .find(|(_, t)| **t == Some(id))
                 .map(|(t, _)| t.decl),
-            Party::VirtualRange(k) => table?.virt.get(k).map(|r| r.decl),
+            Party::VirtualRange(k) => table?.virt.get(k as usize).map(|r| r.decl),
             Party::TranslationTables => self.spec.tables_at.as_ref().map(|(d, _)| *d),
             Party::PaBits => self.spec.pa_bits.map(|(d, _)| d),
             Party::Reservation(_) => None,
@@ -408,26 +433,7 @@ impl Planner<'_> {
                 self.failed_pages.insert(p.name.clone());
                 return;
             }
-            let mut req = PageRequest::new(p.name.clone(), p.attrs.kind, p.size)
-                .count(p.count)
-                .perms(p.attrs.perms)
-                .cache(p.attrs.cache)
-                .share(p.attrs.share);
-            if p.identity {
-                req = req.identity();
-            }
-            if let Some(va) = p.va {
-                req = req.va(va);
-            }
-            if let Some(pa) = p.pa {
-                req = req.pa(pa);
-            }
-            if let Some(pool) = &p.pool {
-                req = req.pool(pool.clone());
-            }
-            for a in &p.custom {
-                req = req.attr(a.key.as_str(), a.value.clone());
-            }
+            let req = page_request(p);
             let result = match (&p.alias, &tables) {
                 (Some(alias), Targets::Listed(ts)) if ts.len() == 1 => {
                     let own = ts[0];

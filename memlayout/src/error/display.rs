@@ -29,9 +29,8 @@ impl fmt::Display for Error {
             | IdentityConflict { .. }
             | Duplicate { .. }
             | Unknown { .. } => request(self, f),
-            Overlap { .. }
-            | PoolOverlap { .. }
-            | NoRoom { .. }
+            Overlap { .. } | PoolOverlap { .. } => collision(self, f),
+            NoRoom { .. }
             | IdentityImpossible { .. }
             | NoRoomForTables { .. }
             | TablesRangeTooSmall { .. } => room(self, f),
@@ -133,8 +132,8 @@ fn request(e: &Error, f: &mut Formatter<'_>) -> Result {
     }
 }
 
-/// Requests that collide with what is placed, or find no room.
-fn room(e: &Error, f: &mut Formatter<'_>) -> Result {
+/// Requests that collide with what is placed.
+fn collision(e: &Error, f: &mut Formatter<'_>) -> Result {
     match e {
         Error::Overlap {
             space, range, with, ..
@@ -146,6 +145,13 @@ fn room(e: &Error, f: &mut Formatter<'_>) -> Result {
             f,
             "range of `{name}` overlaps the range of `{with}`; ranges of one space must be disjoint"
         ),
+        _ => Ok(()),
+    }
+}
+
+/// Requests that find no room.
+fn room(e: &Error, f: &mut Formatter<'_>) -> Result {
+    match e {
         Error::NoRoom {
             what,
             size,

@@ -320,7 +320,13 @@ impl Layout {
             });
         }
         for (i, p) in self.pools.iter().enumerate() {
-            limit_check(Addr::Pa, p.range, bits, Field::PaBits, Some(Party::Pool(i)))?;
+            limit_check(
+                Addr::Pa,
+                p.range,
+                bits,
+                Field::PaBits,
+                Some(Party::Pool(i as u32)),
+            )?;
         }
         self.pa_bits = bits;
         self.pa_bits_declared = true;
@@ -340,14 +346,14 @@ impl Layout {
             return Err(Error::Duplicate {
                 what: Thing::Pool,
                 name: req.name,
-                other: Some(Party::Pool(first)),
+                other: Some(Party::Pool(first as u32)),
             });
         }
         if let Some(i) = self.pools.iter().position(|p| p.range.overlaps(&r)) {
             return Err(Error::PoolOverlap {
                 name: req.name,
                 with: self.pools[i].name.clone(),
-                other: Party::Pool(i),
+                other: Party::Pool(i as u32),
             });
         }
         let id = self.pools.len() as u32;
@@ -484,7 +490,7 @@ impl Layout {
         let mut lower_need: Option<(u8, Interval, usize)> = None;
         let mut upper_need: Option<(u8, Interval, usize)> = None;
         for (k, &(start, size)) in virt.iter().enumerate() {
-            let field = Field::VirtualRange(k);
+            let field = Field::VirtualRange(k as u32);
             let r = interval(
                 start,
                 size,
@@ -520,7 +526,7 @@ impl Layout {
                     range: range_of(r),
                     with,
                     field,
-                    other: Party::VirtualRange(first.unwrap_or(k)),
+                    other: Party::VirtualRange(first.unwrap_or(k) as u32),
                 });
             }
             ranges.push(r);
@@ -534,7 +540,7 @@ impl Layout {
                 bits,
                 range: range_of(r),
                 needed,
-                other: Party::VirtualRange(k),
+                other: Party::VirtualRange(k as u32),
             }),
             (Some(bits), _) => Ok(bits),
             (None, Some((needed, _, _))) => Ok(needed),
@@ -789,7 +795,7 @@ impl Layout {
                 let party = if self.tables_range == Some(r) {
                     Party::TranslationTables
                 } else {
-                    Party::Reservation(r)
+                    Party::Reservation(r as u32)
                 };
                 (self.reservations[r].0.clone(), party)
             }
