@@ -519,6 +519,55 @@ impl Layout {
         out
     }
 
+    /// Whether fixed PA range `pa .. pa + bytes` of a request is free, in a pool the
+    /// request may use (`pools`), and reachable from all of `tables`.
+    fn check_fixed_pa(
+        &self,
+        pa: u64,
+        bytes: u64,
+        req: &PageRequest,
+        tables: &[TableId],
+        pools: &[bool],
+    ) -> Result<(), Error> {
+        let field = pa_field(req);
+        let r = interval(pa, bytes, &req.name, field)?;
+        self.pa_limit(r, field)?;
+        let Some(p) = self.pool_of(r) else {
+            return Err(Error::OutsidePools {
+                addr: Addr::Pa,
+                range: range_of(r),
+                space: Space::Physical,
+                field,
+            });
+        };
+        let ns_table = self.non_secure_table(tables);
+        self.security_check(|| what_of(req), p, ns_table, secure_field(req))?;
+        if !pools.get(p).copied().unwrap_or(false) {
+            let pool = &self.pools[p];
+            if pool.device != req.attrs.kind.is_device() {
+                return Err(Error::PoolKindMismatch {
+                    name: req.name.clone(),
+                    kind: req.attrs.kind,
+                    pool: pool.name.clone(),
+                    pool_device: pool.device,
+                    field: pool_field(req),
+                });
+            }
+            return Err(Error::OutsidePools {
+                addr: Addr::Pa,
+                range: range_of(r),
+                space: Space::Pool(req.pool.clone().unwrap_or_default()),
+                field,
+            });
+        }
+        if !self.pa_free.contains(pa, bytes) {
+            return Err(self
+                .shared_pa_hint(r, req, tables)
+                .unwrap_or_else(|| self.pa_collision(r, field)));
+        }
+        Ok(())
+    }
+
     fn map_into(
         &mut self,
         tables: &[TableId],
@@ -532,42 +581,7 @@ impl Layout {
         let fixed_pa = req.pa.or(if req.identity { req.va } else { None });
         let fixed_va = req.va.or(if req.identity { req.pa } else { None });
         if let Some(pa) = fixed_pa {
-            let field = pa_field(req);
-            let r = interval(pa, bytes, &req.name, field)?;
-            self.pa_limit(r, field)?;
-            let Some(p) = self.pool_of(r) else {
-                return Err(Error::OutsidePools {
-                    addr: Addr::Pa,
-                    range: range_of(r),
-                    space: Space::Physical,
-                    field,
-                });
-            };
-            let ns_table = self.non_secure_table(tables);
-            self.security_check(|| what_of(req), p, ns_table, secure_field(req))?;
-            if !pools.get(p).copied().unwrap_or(false) {
-                let pool = &self.pools[p];
-                if pool.device != req.attrs.kind.is_device() {
-                    return Err(Error::PoolKindMismatch {
-                        name: req.name.clone(),
-                        kind: req.attrs.kind,
-                        pool: pool.name.clone(),
-                        pool_device: pool.device,
-                        field: pool_field(req),
-                    });
-                }
-                return Err(Error::OutsidePools {
-                    addr: Addr::Pa,
-                    range: range_of(r),
-                    space: Space::Pool(req.pool.clone().unwrap_or_default()),
-                    field,
-                });
-            }
-            if !self.pa_free.contains(pa, bytes) {
-                return Err(self
-                    .shared_pa_hint(r, req, tables)
-                    .unwrap_or_else(|| self.pa_collision(r, field)));
-            }
+            self.check_fixed_pa(pa, bytes, req, tables, pools)?;
         }
         if let Some(va) = fixed_va {
             let field = va_field(req);

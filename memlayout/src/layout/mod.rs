@@ -442,43 +442,7 @@ impl Layout {
         upper_bits: Option<u8>,
     ) -> Result<TableId, Error> {
         let name = name.into();
-        for (bits, field) in [
-            (lower_bits, Field::VaBits),
-            (upper_bits, Field::UpperVaBits),
-        ] {
-            if let Some(bits) = bits
-                && !regs::va_bits_supported(bits)
-            {
-                return Err(Error::UnsupportedBits {
-                    addr: Addr::Va,
-                    bits,
-                    field,
-                });
-            }
-        }
-        if let Some(first) = self.table(&name) {
-            return Err(Error::Duplicate {
-                what: Thing::Table,
-                name,
-                other: Some(Party::Table(first)),
-            });
-        }
-        if el.has_one_table_per_core()
-            && let Some((first, core)) = self
-                .tables
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| t.info.el() == el)
-                .find_map(|(i, t)| Some((i, t.info.cores().first_shared(cores)?)))
-        {
-            return Err(Error::RegimeTaken {
-                table: name,
-                core,
-                el,
-                first: self.tables[first].info.name().to_string(),
-                other: Some(Party::Table(TableId(first as u32))),
-            });
-        }
+        self.check_new_table(&name, cores, el, lower_bits, upper_bits)?;
         let mut va_free = if self.rng.is_some() {
             IntervalSet::without_fit_index()
         } else {
@@ -566,6 +530,56 @@ impl Layout {
             segments: Vec::new(),
         });
         Ok(id)
+    }
+
+    /// The rules for a new table before its ranges: supported VA sizes, a new name, and
+    /// one table per core in a regime with one translation table base register.
+    fn check_new_table(
+        &self,
+        name: &str,
+        cores: Cores,
+        el: ExecutionContext,
+        lower_bits: Option<u8>,
+        upper_bits: Option<u8>,
+    ) -> Result<(), Error> {
+        for (bits, field) in [
+            (lower_bits, Field::VaBits),
+            (upper_bits, Field::UpperVaBits),
+        ] {
+            if let Some(bits) = bits
+                && !regs::va_bits_supported(bits)
+            {
+                return Err(Error::UnsupportedBits {
+                    addr: Addr::Va,
+                    bits,
+                    field,
+                });
+            }
+        }
+        if let Some(first) = self.table(name) {
+            return Err(Error::Duplicate {
+                what: Thing::Table,
+                name: name.to_string(),
+                other: Some(Party::Table(first)),
+            });
+        }
+        if el.has_one_table_per_core()
+            && let Some((first, core)) = self
+                .tables
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.info.el() == el)
+                .find_map(|(i, t)| Some((i, t.info.cores().first_shared(cores)?)))
+        {
+            return Err(Error::RegimeTaken {
+                table: name.to_string(),
+                core,
+                el,
+                first: self.tables[first].info.name().to_string(),
+                other: Some(Party::Table(TableId(first as u32))),
+            });
+        }
+        Ok(())
     }
 
     /// Every table id in creation order.

@@ -9,7 +9,7 @@ use super::{
     check_align, check_aligned, interval, range, range_of,
 };
 use crate::error::{Addr, Error, Field, Party, Space, Thing};
-use crate::interval::Interval;
+use crate::interval::{Interval, IntervalSet};
 use crate::model::{STACK_ALIGN, Segment, SegmentKind};
 
 impl Layout {
@@ -60,34 +60,7 @@ impl Layout {
             move |s: &SegSpace| seg_kind.fits_in(s.kind, s.perms) && (!identity || s.delta == 0);
         let t = &self.tables[table.index()];
         let va = match req.va {
-            Some(va) => {
-                check_aligned(Addr::Va, va, align, &req.name, Field::Va)?;
-                let r = interval(va, req.size, &req.name, Field::Va)?;
-                let inside = window.is_none_or(|w| w.covers(&r));
-                let ok = inside
-                    && t.seg_free
-                        .get(va)
-                        .is_some_and(|(i, m)| i.covers(&r) && crit(m));
-                if !ok {
-                    if let Some((_, &m)) = t.va_used.get(va)
-                        && let Some(of) = self.mappings[m as usize].alias_of
-                    {
-                        return Err(Error::SegmentInAlias {
-                            name: req.name.clone(),
-                            page: self.mappings[m as usize].name.clone(),
-                            of: self.mappings[of as usize].name.clone(),
-                            field: Field::Va,
-                            other: None,
-                        });
-                    }
-                    return Err(Error::SegmentNotInPages {
-                        name: req.name.clone(),
-                        range: range_of(r),
-                        kind: seg_kind,
-                    });
-                }
-                va
-            }
+            Some(va) => self.fixed_segment_va(table, req, va, align, window, crit)?,
             None => {
                 let found = match (window, self.rng.as_mut()) {
                     (Some(w), _) => t.seg_free.find_fit_in(w, req.size, align, crit),
@@ -106,32 +79,7 @@ impl Layout {
                             taken: Default::default(),
                         });
                     }
-                    None => {
-                        let largest = match window {
-                            Some(w) => t
-                                .seg_free
-                                .overlapping(w)
-                                .filter(|(_, m)| crit(m))
-                                .filter_map(|(i, _)| i.intersect(&w))
-                                .max_by_key(|i| i.size())
-                                .map(range_of),
-                            None => t.seg_free.largest(crit).map(range_of),
-                        };
-                        return Err(Error::NoRoom {
-                            what: format!("{} segment `{}`", req.kind, req.name).into(),
-                            size: req.size,
-                            align,
-                            space: match &req.in_page {
-                                Some(p) => Space::Page {
-                                    table: t.info.name().to_string(),
-                                    page: p.clone(),
-                                },
-                                None => Space::Virtual(t.info.name().to_string()),
-                            },
-                            largest,
-                            taken: Default::default(),
-                        });
-                    }
+                    None => return Err(self.no_segment_room(table, req, align, window, crit)),
                 }
             }
         };
@@ -165,6 +113,82 @@ impl Layout {
             entries: alloc::vec![(table, idx)],
         });
         Ok(SegmentId(gid))
+    }
+
+    /// Checks that a segment fits at its fixed VA `va` of `table`: inside `window` (its
+    /// page), in free space of pages that take it (`crit`).
+    fn fixed_segment_va(
+        &self,
+        table: TableId,
+        req: &SegmentRequest,
+        va: u64,
+        align: u64,
+        window: Option<Interval>,
+        crit: impl Fn(&SegSpace) -> bool,
+    ) -> Result<u64, Error> {
+        let t = &self.tables[table.index()];
+        check_aligned(Addr::Va, va, align, &req.name, Field::Va)?;
+        let r = interval(va, req.size, &req.name, Field::Va)?;
+        let inside = window.is_none_or(|w| w.covers(&r));
+        let ok = inside
+            && t.seg_free
+                .get(va)
+                .is_some_and(|(i, m)| i.covers(&r) && crit(m));
+        if !ok {
+            if let Some((_, &m)) = t.va_used.get(va)
+                && let Some(of) = self.mappings[m as usize].alias_of
+            {
+                return Err(Error::SegmentInAlias {
+                    name: req.name.clone(),
+                    page: self.mappings[m as usize].name.clone(),
+                    of: self.mappings[of as usize].name.clone(),
+                    field: Field::Va,
+                    other: None,
+                });
+            }
+            return Err(Error::SegmentNotInPages {
+                name: req.name.clone(),
+                range: range_of(r),
+                kind: req.kind,
+            });
+        }
+        Ok(va)
+    }
+
+    /// The error for a segment that finds no room in `table` (in `window`, its page).
+    fn no_segment_room(
+        &self,
+        table: TableId,
+        req: &SegmentRequest,
+        align: u64,
+        window: Option<Interval>,
+        crit: impl Fn(&SegSpace) -> bool,
+    ) -> Error {
+        let t = &self.tables[table.index()];
+        let largest = match window {
+            Some(w) => t
+                .seg_free
+                .overlapping(w)
+                .filter(|(_, m)| crit(m))
+                .filter_map(|(i, _)| i.intersect(&w))
+                .max_by_key(|i| i.size())
+                .map(range_of),
+            None => t.seg_free.largest(crit).map(range_of),
+        };
+        Error::NoRoom {
+            what: format!("{} segment `{}`", req.kind, req.name).into(),
+            size: req.size,
+            align,
+            space: match &req.in_page {
+                Some(p) => Space::Page {
+                    table: t.info.name().to_string(),
+                    page: p.clone(),
+                },
+                None => Space::Virtual(t.info.name().to_string()),
+            },
+            largest,
+            taken: Default::default(),
+        }
     }
 
     /// Moves the pages mapped since the last segment placement into the segment index.
@@ -293,26 +317,7 @@ impl Layout {
             other: Some(Party::Mapping(mid)),
         })?;
         let off = match req.va {
-            Some(va) => {
-                let base = m.tables.first().map_or(0, |&(_, v, _)| v);
-                let off = va.wrapping_sub(base);
-                if m.tables.iter().any(|&(_, v, _)| v != base) {
-                    return Err(Error::SegmentNotInPages {
-                        name: req.name.clone(),
-                        range: range(va, req.size),
-                        kind: req.kind,
-                    });
-                }
-                check_aligned(Addr::Va, va, align, &req.name, Field::Va)?;
-                if !free.contains(off, req.size) {
-                    return Err(Error::SegmentNotInPages {
-                        name: req.name.clone(),
-                        range: range(va, req.size),
-                        kind: req.kind,
-                    });
-                }
-                off
-            }
+            Some(va) => shared_segment_offset(m, free, req, va, align)?,
             None => {
                 let found = match self.rng.as_mut() {
                     Some(rng) => free.find_fit_random(req.size, align, |_| true, rng),
@@ -358,4 +363,33 @@ impl Layout {
         self.segment_groups.push(SegmentGroup { entries });
         Ok(SegmentId(gid))
     }
+}
+
+/// The offset in shared page `m` (free space `free`) of a shared segment at fixed VA
+/// `va`: the same in every table the page is in.
+fn shared_segment_offset(
+    m: &Mapping,
+    free: &IntervalSet<()>,
+    req: &SegmentRequest,
+    va: u64,
+    align: u64,
+) -> Result<u64, Error> {
+    let base = m.tables.first().map_or(0, |&(_, v, _)| v);
+    let off = va.wrapping_sub(base);
+    if m.tables.iter().any(|&(_, v, _)| v != base) {
+        return Err(Error::SegmentNotInPages {
+            name: req.name.clone(),
+            range: range(va, req.size),
+            kind: req.kind,
+        });
+    }
+    check_aligned(Addr::Va, va, align, &req.name, Field::Va)?;
+    if !free.contains(off, req.size) {
+        return Err(Error::SegmentNotInPages {
+            name: req.name.clone(),
+            range: range(va, req.size),
+            kind: req.kind,
+        });
+    }
+    Ok(off)
 }
