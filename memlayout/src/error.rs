@@ -2,26 +2,29 @@
 //! act on it.
 //!
 //! Each failure is one variant whose sentence is written once, in its `Display`
-//! (`error/display.rs`). Each variant also says, from where the engine detected it, which
-//! [`Field`] of the request is at fault ([`Error::field`]) and which other declaration is
-//! involved ([`Error::other`]), so a front end only has to locate them in its source;
-//! the text of a note on that other declaration is [`Error::note`].
+//! (`error/display.rs`). Each variant also says (`error/location.rs`), from where the
+//! engine detected it, which [`Field`] of the request is at fault ([`Error::field`]) and
+//! which other declaration is involved ([`Error::other`]), so a front end only has to
+//! locate them in its source; the text of a note on that other declaration is
+//! [`Error::note`].
 //!
 //! A new failure touches: its variant here (with a `field` and an `other` when the
-//! detecting code decides them, or an arm of [`Error::field`] when the variant fixes
-//! them), its sentence in `error/display.rs`, the code that detects it (in `layout/` or
-//! `tables.rs`), and its UI case. The planner and the front ends need no change; a front
-//! end may add a help in its own words (the layout language's `help` in `dsl/lower.rs`).
+//! detecting code decides them, or an arm of [`Error::field`] in `error/location.rs`
+//! when the variant fixes them), its sentence in `error/display.rs`, the code that
+//! detects it (in `layout/` or `tables.rs`), and its UI case. The planner and the front
+//! ends need no change; a front end may add a help in its own words (the layout
+//! language's `help` in `dsl/lower.rs`).
 
-use alloc::format;
 use alloc::string::String;
 use core::fmt;
 
 use crate::aarch64::BuildError;
-use crate::layout::{MappingId, TableId};
 use crate::model::{ExecutionContext, MemAttrs, PageKind, Perms, SegmentKind};
 
 mod display;
+mod location;
+
+pub use location::{Field, OtherPart, Party};
 
 /// An address space: the physical space of the layout or the virtual space of a table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,69 +136,6 @@ impl fmt::Display for Taken {
     }
 }
 
-/// The part of a request an error is about, as the engine saw it when it detected the
-/// error: a front end turns it into the tokens at fault.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Field {
-    /// The request as a whole (its name).
-    Name,
-    /// The fixed VA.
-    Va,
-    /// The fixed PA.
-    Pa,
-    /// The `identity` request (an address that comes from the other space).
-    Identity,
-    /// The size.
-    Size,
-    /// The number of pages.
-    Count,
-    /// The alignment.
-    Align,
-    /// The pool named by the request.
-    Pool,
-    /// The page an alias maps the PA of.
-    Alias,
-    /// The page a segment must sit in.
-    InPage,
-    /// The permissions.
-    Perms,
-    /// The kind.
-    Kind,
-    /// The list of tables a shared page goes in.
-    Tables,
-    /// The range of a pool or of a PA reservation.
-    Range,
-    /// The virtual range of a new table at this index of its ranges.
-    VirtualRange(u32),
-    /// The VA size of a new table's lower range.
-    VaBits,
-    /// The VA size of a new table's upper range.
-    UpperVaBits,
-    /// The PA size of the layout.
-    PaBits,
-}
-
-/// The other party of an error: what the request collides with or depends on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Party {
-    /// A mapping (a page request).
-    Mapping(MappingId),
-    /// The pool at this index of [`Layout::pools`](crate::Layout::pools).
-    Pool(u32),
-    /// A table.
-    Table(TableId),
-    /// The virtual range at this index of the ranges of the table being added.
-    VirtualRange(u32),
-    /// The PA range reserved for the translation tables with
-    /// [`Layout::reserve_tables_range`](crate::Layout::reserve_tables_range).
-    TranslationTables,
-    /// Another PA reservation, at this index of
-    /// [`Layout::reservations`](crate::Layout::reservations).
-    Reservation(u32),
-    /// The PA size set with [`Layout::set_pa_bits`](crate::Layout::set_pa_bits).
-    PaBits,
-}
-
 /// A kind of named thing, for errors about names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Thing {
@@ -233,17 +173,6 @@ impl fmt::Display for Thing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.word())
     }
-}
-
-/// Which part of the other party's declaration a note on it points at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OtherPart {
-    /// The same part as the one at fault in the request.
-    Same,
-    /// The same part, else its address in this space (or its `identity`).
-    SameOr(Addr),
-    /// Its address in this space (or its `identity`): it matters for the room it takes.
-    Addr(Addr),
 }
 
 /// `s` after a count that is not 1: `1 table`, `3 tables`.
@@ -645,123 +574,6 @@ pub enum Error {
     },
 }
 
-impl Error {
-    /// The part of the request at fault.
-    pub fn field(&self) -> Field {
-        use Error::*;
-        match self {
-            ZeroSize { field, .. }
-            | Misaligned { field, .. }
-            | Wraps { field, .. }
-            | BeyondLimit { field, .. }
-            | OutsidePools { field, .. }
-            | Overlap { field, .. }
-            | UnsupportedBits { field, .. }
-            | SegmentInAlias { field, .. }
-            | Unknown { field, .. }
-            | PoolKindMismatch { field, .. }
-            | SamePaInTwoTables { field, .. }
-            | SecureInNonSecure { field, .. }
-            | VaRangeNotTranslated { field, .. } => *field,
-            ZeroCount { .. } => Field::Count,
-            AlignNotPowerOfTwo { .. } | AlignTooSmall { .. } => Field::Align,
-            SizeNotMultiple { .. } | NoRoom { .. } | SegmentTooLarge { .. } | StackSize { .. } => {
-                Field::Size
-            }
-            IdentityImpossible { .. } | IdentityConflict { .. } => Field::Identity,
-            PoolOverlap { .. }
-            | NoRoomForTables { .. }
-            | TablesRangeTooSmall { .. }
-            | Tables { .. } => Field::Range,
-            SharedMismatch { .. } => Field::InPage,
-            SegmentKindMismatch { .. } => Field::Kind,
-            SegmentNotInPages { .. } => Field::Va,
-            ExecutableDevice { .. } => Field::Perms,
-            NoTables { .. } => Field::Tables,
-            VaBitsTooSmall { upper: true, .. } => Field::UpperVaBits,
-            VaBitsTooSmall { upper: false, .. } => Field::VaBits,
-            SharedAlias { .. }
-            | Duplicate { .. }
-            | MismatchedAlias { .. }
-            | DeviceWithoutPa { .. }
-            | RegimeTaken { .. } => Field::Name,
-        }
-    }
-
-    /// The other party: what the request collides with or depends on, if anything.
-    pub fn other(&self) -> Option<Party> {
-        use Error::*;
-        match self {
-            Overlap { other, .. }
-            | PoolOverlap { other, .. }
-            | MismatchedAlias { other, .. }
-            | SamePaInTwoTables { other, .. }
-            | VaBitsTooSmall { other, .. } => Some(*other),
-            BeyondLimit { other, .. }
-            | SegmentInAlias { other, .. }
-            | Duplicate { other, .. }
-            | SegmentKindMismatch { other, .. }
-            | SegmentTooLarge { other, .. }
-            | SharedMismatch { other, .. }
-            | RegimeTaken { other, .. } => *other,
-            NoRoom { taken, .. } | IdentityImpossible { taken, .. } => {
-                taken.first().map(|t| t.party)
-            }
-            _ => None,
-        }
-    }
-
-    /// Which part of the other party's declaration a note on it points at.
-    pub fn other_part(&self) -> OtherPart {
-        match self {
-            Error::Overlap {
-                space: Space::Physical,
-                ..
-            }
-            | Error::SamePaInTwoTables { .. } => OtherPart::SameOr(Addr::Pa),
-            Error::Overlap { .. } => OtherPart::SameOr(Addr::Va),
-            Error::NoRoom { taken, .. } | Error::IdentityImpossible { taken, .. } => {
-                OtherPart::Addr(taken.first().map_or(Addr::Va, |t| t.addr))
-            }
-            _ => OtherPart::Same,
-        }
-    }
-
-    /// The note on the other party's declaration, named `other`: `` `x` first mapped
-    /// here``.
-    pub fn note(&self, other: &str) -> String {
-        match self {
-            Error::Overlap {
-                other: Party::TranslationTables,
-                ..
-            } => String::from("the translation tables are reserved here"),
-            Error::Overlap {
-                other: Party::VirtualRange(_),
-                ..
-            } => String::from("the other range is declared here"),
-            Error::Overlap { .. } | Error::MismatchedAlias { .. } => {
-                format!("`{other}` first mapped here")
-            }
-            Error::Duplicate { .. } => format!("`{other}` first declared here"),
-            Error::SamePaInTwoTables { with_table, .. } => {
-                format!("`{other}` of table `{with_table}` maps it here")
-            }
-            Error::IdentityImpossible { taken, .. } | Error::NoRoom { taken, .. }
-                if !taken.is_empty() =>
-            {
-                format!("`{other}` takes {} {:#x} here", taken[0].addr, taken[0].at)
-            }
-            Error::VaBitsTooSmall { needed, .. } => format!("this range needs {needed} bits"),
-            Error::BeyondLimit {
-                bits,
-                other: Some(Party::PaBits),
-                ..
-            } => format!("`pa_bits = {bits}` sets the limit; raise it to cover the range"),
-            _ => format!("`{other}` declared here"),
-        }
-    }
-}
-
 /// [`Error::Tables`] has the builder's error as its source (its sentence also ends the
 /// table's message, which front ends show alone).
 impl core::error::Error for Error {
@@ -776,6 +588,7 @@ impl core::error::Error for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
     use alloc::string::ToString;
 
     #[test]
