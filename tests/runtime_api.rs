@@ -1,7 +1,7 @@
 //! The run-time API: placement rules, queries, every error path, and the quickstart.
 
 use memlayout::aarch64::TableConfig;
-use memlayout::error::Addr;
+use memlayout::error::{Addr, Field, Party, Thing};
 use memlayout::tables::TablePlacement;
 use memlayout::{
     AttrValue, Cacheability, Error, ExecutionContext, Layout, PageKind, PageRequest, PageSize,
@@ -119,13 +119,14 @@ fn identity_fixed_and_attributes() {
 #[test]
 fn fixed_overlaps_name_the_first_owner() {
     let (mut l, t) = base();
-    l.map(
-        t,
-        &PageRequest::new("a", PageKind::Data, PageSize::Size4K)
-            .va(RAM)
-            .pa(RAM),
-    )
-    .unwrap();
+    let a = l
+        .map(
+            t,
+            &PageRequest::new("a", PageKind::Data, PageSize::Size4K)
+                .va(RAM)
+                .pa(RAM),
+        )
+        .unwrap();
     let e = l
         .map(
             t,
@@ -138,6 +139,9 @@ fn fixed_overlaps_name_the_first_owner() {
         matches!(&e, Error::Overlap { space: Space::Physical, with, .. } if with == "a"),
         "{e}"
     );
+    // The error says which part of the request is at fault, and what is in the way.
+    assert_eq!(e.field(), Field::Pa);
+    assert_eq!(e.other(), Some(Party::Mapping(a)));
     let e = l
         .map(
             t,
@@ -148,6 +152,8 @@ fn fixed_overlaps_name_the_first_owner() {
         matches!(&e, Error::Overlap { space: Space::Virtual(_), with, .. } if with == "a"),
         "{e}"
     );
+    assert_eq!(e.field(), Field::Va);
+    assert_eq!(e.other(), Some(Party::Mapping(a)));
     assert!(e.to_string().contains("overlaps `a`"), "{e}");
 }
 
@@ -209,7 +215,14 @@ fn bad_arguments_are_errors_not_panics() {
         t,
         &PageRequest::new("z", PageKind::Data, PageSize::Size4K).pool("nope"),
     );
-    assert!(matches!(e, Err(Error::Unknown { what: "pool", .. })));
+    assert!(matches!(
+        e,
+        Err(Error::Unknown {
+            what: Thing::Pool,
+            field: Field::Pool,
+            ..
+        })
+    ));
     assert!(matches!(
         l.add_pool(Pool::ram("w", u64::MAX - 10, 100)),
         Err(Error::Wraps { .. })
@@ -228,7 +241,10 @@ fn bad_arguments_are_errors_not_panics() {
     ));
     assert!(matches!(
         l.add_table("t", 0, ExecutionContext::EL3, &[]),
-        Err(Error::Duplicate { what: "table", .. })
+        Err(Error::Duplicate {
+            what: Thing::Table,
+            ..
+        })
     ));
     assert!(matches!(
         l.add_table("far", 9, ExecutionContext::EL3, &[(1 << 48, 0x1000)]),
@@ -349,7 +365,13 @@ fn segments_follow_their_pages() {
         t,
         &SegmentRequest::new("st", SegmentKind::Stack, 0x10).in_page("nope"),
     );
-    assert!(matches!(e, Err(Error::Unknown { what: "page", .. })));
+    assert!(matches!(
+        e,
+        Err(Error::Unknown {
+            what: Thing::Page,
+            ..
+        })
+    ));
     let e = l.place_segment(
         t,
         &SegmentRequest::new("st", SegmentKind::Stack, 0x10).align(6),
@@ -840,6 +862,7 @@ fn one_table_per_core_at_el3_and_el2_and_tables_for_several_cores() {
             core: 2,
             el: ExecutionContext::EL3,
             first: "bl31".into(),
+            other: Some(Party::Table(all)),
         }
     );
     // EL2 allows one table per security state; EL1 and EL0 tables are not limited.

@@ -1,10 +1,30 @@
 //! The engine's error type: every way a request can fail, with what a person needs to
 //! act on it.
+//!
+//! Each failure is one variant whose sentence is written once, in its `Display`
+//! (`error/display.rs`). Each variant also says (`error/location.rs`), from where the
+//! engine detected it, which [`Field`] of the request is at fault ([`Error::field`]) and
+//! which other declaration is involved ([`Error::other`]), so a front end only has to
+//! locate them in its source; the text of a note on that other declaration is
+//! [`Error::note`].
+//!
+//! A new failure touches: its variant here (with a `field` and an `other` when the
+//! detecting code decides them, or an arm of [`Error::field`] in `error/location.rs`
+//! when the variant fixes them), its sentence in `error/display.rs`, the code that
+//! detects it (in `layout/` or `tables.rs`), and its UI case. The planner and the front
+//! ends need no change; a front end may add a help in its own words (the layout
+//! language's `help` in `dsl/lower.rs`).
 
 use alloc::string::String;
 use core::fmt;
 
+use crate::aarch64::BuildError;
 use crate::model::{ExecutionContext, MemAttrs, PageKind, Perms, SegmentKind};
+
+mod display;
+mod location;
+
+pub use location::{Field, OtherPart, Party};
 
 /// An address space: the physical space of the layout or the virtual space of a table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,8 +125,8 @@ pub struct Taken {
     pub at: u64,
     /// Its name.
     pub by: String,
-    /// The engine's id of it (a mapping), if it is one.
-    pub id: Option<u32>,
+    /// What it is: a mapping, or a PA reservation.
+    pub party: Party,
 }
 
 impl fmt::Display for Taken {
@@ -114,6 +134,50 @@ impl fmt::Display for Taken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {:#x} is taken by `{}`", self.addr, self.at, self.by)
     }
+}
+
+/// A kind of named thing, for errors about names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Thing {
+    /// A table.
+    Table,
+    /// A physical pool.
+    Pool,
+    /// A page.
+    Page,
+    /// A shared page.
+    SharedPage,
+    /// A segment.
+    Segment,
+}
+
+impl Thing {
+    /// The word for it: `table`, `pool`, `page`, `shared page`, `segment`.
+    pub const fn word(self) -> &'static str {
+        match self {
+            Thing::Table => "table",
+            Thing::Pool => "pool",
+            Thing::Page => "page",
+            Thing::SharedPage => "shared page",
+            Thing::Segment => "segment",
+        }
+    }
+
+    /// Whether it is a page, shared or not.
+    pub const fn is_page(self) -> bool {
+        matches!(self, Thing::Page | Thing::SharedPage)
+    }
+}
+
+impl fmt::Display for Thing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// `s` after a count that is not 1: `1 table`, `3 tables`.
+pub(crate) fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Everything that can go wrong in the engine.
@@ -125,6 +189,8 @@ pub enum Error {
     ZeroSize {
         /// What was being sized.
         what: String,
+        /// The part of the request at fault.
+        field: Field,
     },
     /// A count of zero pages.
     ZeroCount {
@@ -146,6 +212,8 @@ pub enum Error {
         align: u64,
         /// The request's name.
         name: String,
+        /// The part of the request at fault.
+        field: Field,
     },
     /// A size that is not a multiple of the page size.
     SizeNotMultiple {
@@ -160,6 +228,8 @@ pub enum Error {
         start: u64,
         /// Size of the range.
         size: u64,
+        /// The part of the request at fault.
+        field: Field,
     },
     /// A range that passes the limit of an address space.
     BeyondLimit {
@@ -169,6 +239,10 @@ pub enum Error {
         range: Range,
         /// The number of address bits of the space.
         bits: u8,
+        /// The part of the request at fault.
+        field: Field,
+        /// The declared limit ([`Party::PaBits`]), when one was declared.
+        other: Option<Party>,
     },
     /// A fixed address that lies outside every pool of the space.
     OutsidePools {
@@ -178,6 +252,8 @@ pub enum Error {
         range: Range,
         /// The space.
         space: Space,
+        /// The part of the request at fault.
+        field: Field,
     },
     /// A fixed range that overlaps something already placed.
     Overlap {
@@ -187,8 +263,10 @@ pub enum Error {
         range: Range,
         /// The name of what is already there.
         with: String,
-        /// The engine's id of what is already there (a page or a segment).
-        with_id: Option<u32>,
+        /// The part of the request at fault.
+        field: Field,
+        /// What is already there.
+        other: Party,
     },
     /// A pool range that overlaps another pool.
     PoolOverlap {
@@ -196,6 +274,8 @@ pub enum Error {
         name: String,
         /// The existing pool's name.
         with: String,
+        /// The existing pool.
+        other: Party,
     },
     /// No free range fits a request.
     NoRoom {
@@ -243,6 +323,8 @@ pub enum Error {
         addr: Addr,
         /// The number of bits given.
         bits: u8,
+        /// The part of the request at fault.
+        field: Field,
     },
     /// A shared page declared as an alias.
     SharedAlias {
@@ -257,6 +339,10 @@ pub enum Error {
         page: String,
         /// The page the alias maps the PA of.
         of: String,
+        /// The part of the request at fault.
+        field: Field,
+        /// The alias, when named by the segment's `in_page`.
+        other: Option<Party>,
     },
     /// No physical room for the translation tables of a table.
     NoRoomForTables {
@@ -278,17 +364,22 @@ pub enum Error {
     },
     /// A name used twice where names must be unique.
     Duplicate {
-        /// What kind of thing (`table`, `pool`, `page`, `segment`).
-        what: &'static str,
+        /// What kind of thing.
+        what: Thing,
         /// The name.
         name: String,
+        /// The declaration already there, when the engine knows it (the checker does
+        /// not).
+        other: Option<Party>,
     },
     /// A name that does not exist.
     Unknown {
-        /// What kind of thing (`table`, `pool`, `page`).
-        what: &'static str,
+        /// What kind of thing.
+        what: Thing,
         /// The name.
         name: String,
+        /// The part of the request at fault.
+        field: Field,
     },
     /// A segment asked to sit in a page of the wrong kind.
     SegmentKindMismatch {
@@ -300,6 +391,9 @@ pub enum Error {
         page_kind: PageKind,
         /// The page's permissions (`rodata` needs no write, `data` and `bss` need it).
         page_perms: Perms,
+        /// The declaration already there, when the engine knows it (the checker does
+        /// not).
+        other: Option<Party>,
     },
     /// A segment larger than the pages it must sit in.
     SegmentTooLarge {
@@ -311,6 +405,9 @@ pub enum Error {
         page: String,
         /// The bytes the page (group) spans.
         page_bytes: u64,
+        /// The declaration already there, when the engine knows it (the checker does
+        /// not).
+        other: Option<Party>,
     },
     /// A fixed segment address that is not inside mapped pages of the right kind.
     SegmentNotInPages {
@@ -329,6 +426,9 @@ pub enum Error {
         page: String,
         /// Whether the segment is shared.
         segment_shared: bool,
+        /// The declaration already there, when the engine knows it (the checker does
+        /// not).
+        other: Option<Party>,
     },
     /// Device memory asked to be executable.
     ExecutableDevice {
@@ -345,8 +445,8 @@ pub enum Error {
         second: MemAttrs,
         /// The first mapping's name.
         with: String,
-        /// The engine's id of the first mapping's page.
-        with_id: Option<u32>,
+        /// The first mapping.
+        other: Party,
     },
     /// Memory of one type placed in a pool of another (Normal memory in a device window
     /// or Device memory in RAM).
@@ -359,6 +459,8 @@ pub enum Error {
         pool: String,
         /// Whether the pool is a device window.
         pool_device: bool,
+        /// The part of the request at fault.
+        field: Field,
     },
     /// A shared page mapped into no table.
     NoTables {
@@ -376,8 +478,10 @@ pub enum Error {
         with: String,
         /// That page's table.
         with_table: String,
-        /// The engine's id of that page.
-        with_id: Option<u32>,
+        /// The part of the request at fault.
+        field: Field,
+        /// The page already mapping it.
+        other: Party,
     },
     /// A device page without a fixed PA: device registers sit at fixed addresses.
     DeviceWithoutPa {
@@ -395,6 +499,9 @@ pub enum Error {
         el: ExecutionContext,
         /// The table already declared for that core and regime.
         first: String,
+        /// The declaration already there, when the engine knows it (the checker does
+        /// not).
+        other: Option<Party>,
     },
     /// A segment given an alignment below what its kind needs
     /// ([`SegmentKind::min_align`](crate::SegmentKind::min_align)): 16 bytes for stacks
@@ -426,13 +533,16 @@ pub enum Error {
         table: String,
         /// The secure pool the PA lies in.
         pool: String,
+        /// The part of the request at fault.
+        field: Field,
     },
-    /// An error from the AArch64 table builder.
+    /// An error from the AArch64 table builder, nested as the
+    /// [`source`](core::error::Error::source).
     Tables {
         /// The table.
         table: String,
-        /// The builder's message.
-        message: String,
+        /// What the builder reported (boxed: it is large, and rare).
+        source: alloc::boxed::Box<BuildError>,
     },
     /// A VA size asked for a table's lower or upper range that does not cover its
     /// virtual ranges.
@@ -447,6 +557,8 @@ pub enum Error {
         range: Range,
         /// The size that range needs.
         needed: u8,
+        /// That range ([`Party::VirtualRange`]).
+        other: Party,
     },
     /// A virtual range that is neither in the lower nor in the upper range its table's
     /// regime translates.
@@ -457,376 +569,26 @@ pub enum Error {
         range: Range,
         /// Whether the regime has an upper range (EL1&0) or only a lower one (EL2, EL3).
         has_upper: bool,
+        /// The part of the request at fault.
+        field: Field,
     },
 }
 
-fn mem_type(a: &MemAttrs) -> &'static str {
-    match a.cacheability() {
-        Some(c) => c.name(),
-        None => "Device",
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// [`Error::Tables`] has the builder's error as its source (its sentence also ends the
+/// table's message, which front ends show alone).
+impl core::error::Error for Error {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
-            Error::ZeroSize { what } => {
-                write!(f, "{what} has size 0; give it a size of at least one byte")
-            }
-            Error::ZeroCount { name } => {
-                write!(f, "`{name}` asks for 0 pages; ask for at least one")
-            }
-            Error::AlignNotPowerOfTwo { align } => {
-                write!(
-                    f,
-                    "alignment {align:#x} is not a power of two; use 1, 2, 4, 8, ..."
-                )
-            }
-            Error::Misaligned {
-                addr,
-                value,
-                align,
-                name,
-            } => write!(
-                f,
-                "{addr} {value:#x} of `{name}` is not aligned to {align:#x}; use a multiple of {align:#x}"
-            ),
-            Error::SizeNotMultiple { size, page_size } => write!(
-                f,
-                "size {size:#x} is not a multiple of the page size {page_size:#x}; round it to a whole number of pages"
-            ),
-            Error::Wraps { start, size } => write!(
-                f,
-                "range {start:#x} .. +{size:#x} ends past 2^64; make it smaller or start it lower"
-            ),
-            Error::BeyondLimit { addr, range, bits } => write!(
-                f,
-                "{addr} range {range} passes the {bits}-bit address limit {:#x}; keep it below the limit",
-                1u128 << (*bits).min(64)
-            ),
-            Error::OutsidePools { addr, range, space } => write!(
-                f,
-                "{addr} range {range} is not inside {space}; pick an address inside a declared range or declare one that covers it"
-            ),
-            Error::Overlap {
-                space, range, with, ..
-            } => write!(
-                f,
-                "range {range} overlaps `{with}` in {space}; move one of them"
-            ),
-            Error::PoolOverlap { name, with } => write!(
-                f,
-                "range of `{name}` overlaps the range of `{with}`; ranges of one space must be disjoint"
-            ),
-            Error::NoRoom {
-                what,
-                size,
-                align,
-                space,
-                largest,
-                taken,
-            } => {
-                write!(
-                    f,
-                    "no room for {what} ({size:#x} bytes, aligned to {align:#x}) in {space}; "
-                )?;
-                match largest {
-                    Some(r) => write!(f, "the largest free range is {r} ({:#x} bytes)", r.size())?,
-                    None => f.write_str("it has no free range left")?,
-                }
-                // Fixed declarations that split or fill the space.
-                for (i, t) in taken.iter().enumerate() {
-                    f.write_str(if i == 0 {
-                        "; fixed declarations hold part of it: "
-                    } else {
-                        ", "
-                    })?;
-                    write!(f, "{t}")?;
-                }
-                if taken.is_empty() {
-                    f.write_str(", so enlarge the space or ask for less")
-                } else {
-                    f.write_str(", so move them, enlarge the space or ask for less")
-                }
-            }
-            Error::IdentityImpossible {
-                name,
-                size,
-                align,
-                table,
-                largest,
-                taken,
-            } => {
-                write!(
-                    f,
-                    "no range of {size:#x} bytes aligned to {align:#x} is free in both VA (table `{table}`) and PA for identity request `{name}`; "
-                )?;
-                if !taken.is_empty() {
-                    for (i, t) in taken.iter().enumerate() {
-                        if i > 0 {
-                            f.write_str(", ")?;
-                        }
-                        write!(f, "{t}")?;
-                    }
-                    return f.write_str(", so move what takes it or give the request other room");
-                }
-                match largest {
-                    Some(r) => write!(
-                        f,
-                        "the largest range free in both is {r}, so overlap the virtual and physical ranges more"
-                    ),
-                    None => f.write_str(
-                        "no range is free in both, so make the virtual and physical ranges overlap",
-                    ),
-                }
-            }
-            Error::IdentityConflict { name, va, pa } => write!(
-                f,
-                "`{name}` asks for VA == PA but its fixed VA {va:#x} differs from its fixed PA {pa:#x}; make them equal or drop one"
-            ),
-            Error::UnsupportedBits { addr, bits } => match addr {
-                Addr::Va => write!(
-                    f,
-                    "a {bits}-bit VA space cannot be translated with a 4 KiB granule; use 25 to 48 bits"
-                ),
-                Addr::Pa => write!(
-                    f,
-                    "a {bits}-bit PA space cannot be encoded in TCR.PS/IPS; use 32, 36, 40, 42, 44 or 48 bits"
-                ),
-            },
-            Error::SharedAlias { name } => write!(
-                f,
-                "shared page `{name}` cannot be an alias; alias the shared page from inside a table instead"
-            ),
-            Error::SegmentInAlias { name, page, of } => write!(
-                f,
-                "segment `{name}` cannot sit in `{page}`, an alias of `{of}` whose bytes belong to `{of}`; place it in `{of}`"
-            ),
-            Error::NoRoomForTables {
-                table,
-                count,
-                space,
-                largest,
-            } => {
-                write!(
-                    f,
-                    "no room for the translation tables of table `{table}` ({count} of 4 KiB, {:#x} bytes) in {space}; ",
-                    count.saturating_mul(4096)
-                )?;
-                match largest {
-                    Some(r) => write!(
-                        f,
-                        "the largest free range is {r} ({:#x} bytes), so enlarge the pool or put the tables elsewhere",
-                        r.size()
-                    ),
-                    None => f.write_str(
-                        "it has no free range left, so enlarge the pool or put the tables elsewhere",
-                    ),
-                }
-            }
-            Error::TablesRangeTooSmall { range, count } => write!(
-                f,
-                "the translation tables need {:#x} bytes ({count} of 4 KiB) but the range {range} for them holds only {:#x}; make it at least {:#x} bytes",
-                count.saturating_mul(4096),
-                range.size(),
-                count.saturating_mul(4096)
-            ),
-            Error::Duplicate { what, name } => {
-                write!(
-                    f,
-                    "{what} `{name}` is declared twice; give each {what} its own name"
-                )
-            }
-            Error::Unknown { what, name } => {
-                write!(f, "there is no {what} named `{name}`; check the spelling")
-            }
-            Error::SegmentKindMismatch {
-                segment,
-                page,
-                page_kind,
-                page_perms,
-            } => {
-                let needs = segment.pages_taking();
-                let is = match page_kind {
-                    PageKind::Data if page_perms.write() => "a writable data page",
-                    PageKind::Data => "a read-only data page",
-                    PageKind::Code => "a code page",
-                    PageKind::Device => "a device page",
-                    PageKind::System => "a system page",
-                };
-                write!(
-                    f,
-                    "a {segment} segment needs {needs} but `{page}` is {is}; "
-                )?;
-                match (segment, page_kind) {
-                    (SegmentKind::Rodata, PageKind::Data) => write!(
-                        f,
-                        "declare `{page}` with `r` or put the segment in a code page"
-                    ),
-                    (SegmentKind::Data | SegmentKind::Bss, PageKind::Data) => write!(
-                        f,
-                        "declare `{page}` with `rw` or put the segment in a writable data page"
-                    ),
-                    _ => write!(f, "put it in {needs}"),
-                }
-            }
-            Error::SegmentTooLarge {
-                name,
-                size,
-                page,
-                page_bytes,
-            } => write!(
-                f,
-                "segment `{name}` ({size:#x} bytes) is larger than its page `{page}` ({page_bytes:#x} bytes); make the segment smaller or the page larger"
-            ),
-            Error::SegmentNotInPages { name, range, kind } => write!(
-                f,
-                "{kind} segment `{name}` at VA {range} is not inside free space of mapped pages that take it; place it inside {}",
-                kind.pages_taking()
-            ),
-            Error::SharedMismatch {
-                name,
-                page,
-                segment_shared,
-            } => {
-                if *segment_shared {
-                    write!(
-                        f,
-                        "shared segment `{name}` must sit in a shared page, but `{page}` is not shared; declare it as a `shared page`"
-                    )
-                } else {
-                    write!(
-                        f,
-                        "segment `{name}` sits in shared page `{page}`; declare it as a `shared segment`"
-                    )
-                }
-            }
-            Error::ExecutableDevice { name } => write!(
-                f,
-                "device page `{name}` is executable, but device memory is never executable; use `r` or `rw`"
-            ),
-            Error::MismatchedAlias {
-                range,
-                first,
-                second,
-                with,
-                ..
-            } => write!(
-                f,
-                "PA {range} is already mapped by `{with}` as {} {} {}, and mapping it as {} {} {} makes a mismatched alias; use the same memory type, cacheability and shareability",
-                first.kind,
-                mem_type(first),
-                first.share,
-                second.kind,
-                mem_type(second),
-                second.share
-            ),
-            Error::PoolKindMismatch {
-                name,
-                kind,
-                pool,
-                pool_device,
-            } => {
-                if *pool_device {
-                    write!(
-                        f,
-                        "{kind} page `{name}` is Normal memory but pool `{pool}` is a device window; map it as `device` or take it from a RAM pool"
-                    )
-                } else {
-                    write!(
-                        f,
-                        "device page `{name}` lies in RAM pool `{pool}`; take it from a pool declared `device`"
-                    )
-                }
-            }
-            Error::NoTables { name } => write!(
-                f,
-                "shared page `{name}` is mapped into no table; declare a table or name one in `tables [..]`"
-            ),
-            Error::SamePaInTwoTables {
-                name,
-                range,
-                with,
-                with_table,
-                ..
-            } => write!(
-                f,
-                "PA {range} of `{name}` is already mapped by `{with}` of table `{with_table}`; to map the same memory in both tables, declare it once as a `shared page` listing them in `tables [..]`, or write `alias {with_table}::{with}` here"
-            ),
-            Error::DeviceWithoutPa { name } => write!(
-                f,
-                "device page `{name}` has no fixed PA, but device registers sit at fixed addresses; give it the device's address with `pa ADDR`, or `alias` a page that has one"
-            ),
-            Error::RegimeTaken {
-                table,
-                core,
-                el,
-                first,
-            } => write!(
-                f,
-                "table `{table}` is a second {} table of core {core}, but a core has one translation table base register at that level and `{first}` is already its table; merge the two (one table may serve several cores: `cores 0..=3`)",
-                el.name()
-            ),
-            Error::AlignTooSmall { name, kind, align } => match kind {
-                SegmentKind::Stack => write!(
-                    f,
-                    "stack segment `{name}` is aligned to {align:#x}, but the AArch64 stack pointer must be 16-byte aligned; use `align 16` or more"
-                ),
-                // Only stacks and the code kinds have a minimum above 1.
-                _ => write!(
-                    f,
-                    "{} segment `{name}` is aligned to {align:#x}, but A64 instructions are 4 bytes and must be 4-byte aligned; use `align 4` or more (8 when omitted)",
-                    kind.name()
-                ),
-            },
-            Error::StackSize { name, size } => write!(
-                f,
-                "stack segment `{name}` has size {size:#x}, not a multiple of 16, so its top is not 16-byte aligned; make it {:#x}",
-                size.saturating_add(15) & !15
-            ),
-            Error::SecureInNonSecure { what, table, pool } => write!(
-                f,
-                "{what} would put secure PA of pool `{pool}` into table `{table}`, but a non-secure context reaches only non-secure PA; take the PA from a pool declared `non_secure`"
-            ),
-            Error::Tables { table, message } => write!(f, "table `{table}`: {message}"),
-            Error::VaBitsTooSmall {
-                table,
-                upper,
-                bits,
-                range,
-                needed,
-            } => write!(
-                f,
-                "the {bits}-bit {} VA range of table `{table}` does not cover its virtual range {range}, which needs {needed} bits; ask for at least {needed} bits",
-                if *upper { "upper" } else { "lower" }
-            ),
-            Error::VaRangeNotTranslated {
-                table,
-                range,
-                has_upper,
-            } => {
-                if *has_upper {
-                    write!(
-                        f,
-                        "virtual range {range} of table `{table}` is neither a lower VA (below 0x1000000000000, through TTBR0) nor an upper one (from 0xffff000000000000 up, through TTBR1); move it into one of them"
-                    )
-                } else {
-                    write!(
-                        f,
-                        "virtual range {range} of table `{table}` is not translated: EL3 and EL2 tables accept only lower VAs (below 0x1000000000000) and have no upper range (TTBR1); move the range below 0x1000000000000"
-                    )
-                }
-            }
+            Error::Tables { source, .. } => Some(&**source),
+            _ => None,
         }
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Error {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
     use alloc::string::ToString;
 
     #[test]
@@ -841,6 +603,8 @@ mod tests {
             addr: Addr::Pa,
             range: top,
             bits: 48,
+            field: Field::Range,
+            other: None,
         };
         assert_eq!(
             e.to_string(),
@@ -851,5 +615,61 @@ mod tests {
             end: 0x1000,
         };
         assert_eq!(low.to_string(), "0x0..0x1000");
+    }
+
+    #[test]
+    fn the_builders_error_is_the_source_of_a_tables_error() {
+        use core::error::Error as _;
+        let e = Error::Tables {
+            table: "t".to_string(),
+            source: BuildError::VaBits { va_bits: 60 }.into(),
+        };
+        let source = e.source().map(|s| s.to_string());
+        assert_eq!(source, Some(BuildError::VaBits { va_bits: 60 }.to_string()));
+        assert_eq!(e.to_string(), format!("table `t`: {}", source.unwrap()));
+        assert_eq!(e.field(), Field::Range);
+        assert_eq!(e.other(), None);
+    }
+
+    #[test]
+    fn notes_on_the_other_party_are_worded_by_the_error() {
+        let overlap = |other| Error::Overlap {
+            space: Space::Physical,
+            range: Range {
+                start: 0x1000,
+                end: 0x2000,
+            },
+            with: "a".to_string(),
+            field: Field::Pa,
+            other,
+        };
+        assert_eq!(
+            overlap(Party::TranslationTables).note("tables"),
+            "the translation tables are reserved here"
+        );
+        assert_eq!(
+            overlap(Party::Reservation(0)).note("a"),
+            "`a` first mapped here"
+        );
+        assert_eq!(
+            overlap(Party::Reservation(0)).other_part(),
+            OtherPart::SameOr(Addr::Pa)
+        );
+        let limit = Error::BeyondLimit {
+            addr: Addr::Pa,
+            range: Range {
+                start: 1 << 40,
+                end: (1 << 40) + 0x1000,
+            },
+            bits: 40,
+            field: Field::Pa,
+            other: Some(Party::PaBits),
+        };
+        assert_eq!(
+            limit.note("pa_bits"),
+            "`pa_bits = 40` sets the limit; raise it to cover the range"
+        );
+        assert_eq!(plural(1), "");
+        assert_eq!(plural(3), "s");
     }
 }

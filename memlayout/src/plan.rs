@@ -10,10 +10,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::aarch64::{TableConfig, Translation};
-use crate::error::{Addr, Error, Space};
+use crate::error::{Error, Field, Party, Thing};
 use crate::layout::{Layout, MappingId, PageRequest, Pool, SegmentId, SegmentRequest, TableId};
 use crate::model::{Page, Segment};
-use crate::spec::{DeclId, Part, Placement, PlanError, Spec};
+use crate::spec::{DeclId, Part, Placement, PlanError, Spec, TableSpec};
 
 /// The pages of one page declaration as mapped into one table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,11 +144,38 @@ fn segment_rank(s: &crate::spec::SegmentSpec) -> (u8, core::cmp::Reverse<u64>) {
     (class, core::cmp::Reverse(s.size))
 }
 
+/// The engine's request for a page declaration.
+fn page_request(p: &crate::spec::PageSpec) -> PageRequest {
+    let mut req = PageRequest::new(p.name.clone(), p.attrs.kind, p.size)
+        .count(p.count)
+        .perms(p.attrs.perms)
+        .cache(p.attrs.cache)
+        .share(p.attrs.share);
+    if p.identity {
+        req = req.identity();
+    }
+    if let Some(va) = p.va {
+        req = req.va(va);
+    }
+    if let Some(pa) = p.pa {
+        req = req.pa(pa);
+    }
+    if let Some(pool) = &p.pool {
+        req = req.pool(pool.clone());
+    }
+    for a in &p.custom {
+        req = req.attr(a.key.as_str(), a.value.clone());
+    }
+    req
+}
+
 struct Planner<'a> {
     spec: &'a Spec,
     layout: Layout,
     errors: Vec<PlanError>,
     tables: Vec<Option<TableId>>,
+    /// The pool declaration of each pool of the layout, by pool index.
+    pool_decls: Vec<DeclId>,
     /// The page declaration of each mapping, by mapping index.
     mapping_decl: BTreeMap<usize, DeclId>,
     /// Fixed VAs of aliases held until their target is mapped: page -> (table, va, bytes).
@@ -163,6 +190,35 @@ struct Planner<'a> {
     failed_pools: BTreeSet<String>,
 }
 
+/// The tables a placement names.
+enum Targets {
+    /// One of them failed to be created.
+    Failed,
+    /// Every table (a shared page without a list).
+    All,
+    /// These tables.
+    Listed(Vec<TableId>),
+}
+
+/// The part of a declaration that an engine [`Field`] is written in.
+fn part(field: Field) -> Part {
+    match field {
+        Field::Name => Part::Name,
+        Field::Va => Part::Va,
+        Field::Pa => Part::Pa,
+        Field::Identity => Part::Identity,
+        Field::Size | Field::VaBits | Field::UpperVaBits | Field::PaBits => Part::Size,
+        Field::Count => Part::Count,
+        Field::Align => Part::Align,
+        Field::Pool => Part::Pool,
+        Field::Alias | Field::InPage => Part::InPage,
+        Field::Perms => Part::Perms,
+        Field::Kind => Part::Kind,
+        Field::Tables => Part::Tables,
+        Field::Range | Field::VirtualRange(_) => Part::Range,
+    }
+}
+
 impl Planner<'_> {
     fn err(&mut self, decl: DeclId, part: Part, related: Option<DeclId>, error: Error) {
         self.errors.push(PlanError {
@@ -173,34 +229,64 @@ impl Planner<'_> {
         });
     }
 
+    /// Records `e`, raised by a request of declaration `decl` (of table `table`, for a
+    /// table's own declarations): its field is located in that declaration (or in the
+    /// table's range or VA size it names), its other party in its declaration.
+    fn report(&mut self, decl: DeclId, e: Error, table: Option<&TableSpec>) {
+        let field = e.field();
+        let own = match (field, table) {
+            (Field::VirtualRange(k), Some(t)) => t.virt.get(k as usize).map(|r| r.decl),
+            (Field::VaBits, Some(t)) => t.va_bits.map(|(d, _)| d),
+            (Field::UpperVaBits, Some(t)) => t.upper_va_bits.map(|(d, _)| d),
+            _ => None,
+        };
+        let related = e
+            .other()
+            .and_then(|o| self.decl_of(o, table))
+            .filter(|&r| r != decl);
+        self.err(own.unwrap_or(decl), part(field), related, e);
+    }
+
+    /// The declaration of the other party of an error.
+    fn decl_of(&self, party: Party, table: Option<&TableSpec>) -> Option<DeclId> {
+        match party {
+            Party::Mapping(m) => self.mapping_decl.get(&m.index()).copied(),
+            Party::Pool(i) => self.pool_decls.get(i as usize).copied(),
+            Party::Table(id) => self
+                .spec
+                .tables
+                .iter()
+                .zip(&self.tables)
+                .find(|(_, t)| **t == Some(id))
+                .map(|(t, _)| t.decl),
+            Party::VirtualRange(k) => table?.virt.get(k as usize).map(|r| r.decl),
+            Party::TranslationTables => self.spec.tables_at.as_ref().map(|(d, _)| *d),
+            Party::PaBits => self.spec.pa_bits.map(|(d, _)| d),
+            Party::Reservation(_) => None,
+        }
+    }
+
     /// Whether `e` only follows from an error already recorded: a page that names a
     /// page which failed to map, or no physical room after a pool failed to be added.
     fn is_follow_on(&self, e: &Error) -> bool {
         match e {
-            Error::Unknown { what, name } if what.contains("page") => {
-                self.failed_pages.contains(name)
-            }
+            Error::Unknown { what, name, .. } if what.is_page() => self.failed_pages.contains(name),
             // No table to map a shared page into, after a table failed to be created.
             Error::NoTables { .. } => self.tables.iter().any(Option::is_none),
             // A pool whose declaration failed is known: naming it is no second error.
-            Error::Unknown { what: "pool", name } => self.failed_pools.contains(name),
+            Error::Unknown {
+                what: Thing::Pool,
+                name,
+                ..
+            } => self.failed_pools.contains(name),
             Error::NoRoom { .. }
             | Error::IdentityImpossible { .. }
-            | Error::OutsidePools { addr: Addr::Pa, .. } => !self.failed_pools.is_empty(),
+            | Error::OutsidePools {
+                addr: crate::error::Addr::Pa,
+                ..
+            } => !self.failed_pools.is_empty(),
             _ => false,
         }
-    }
-
-    fn decl_of_mapping(&self, id: Option<u32>) -> Option<DeclId> {
-        self.mapping_decl.get(&(id? as usize)).copied()
-    }
-
-    fn decl_of_page(&self, table: Option<TableId>, name: &str) -> Option<DeclId> {
-        let m = match table {
-            Some(t) => self.layout.mapping(t, name),
-            None => self.layout.shared_mapping(name),
-        }?;
-        self.decl_of_mapping(Some(m.index() as u32))
     }
 
     fn pools(&mut self) {
@@ -211,28 +297,12 @@ impl Planner<'_> {
                 Pool::ram(&p.name, p.start, p.size)
             };
             let req = if p.non_secure { req.non_secure() } else { req };
-            if let Err(e) = self.layout.add_pool(req) {
-                let (part, related) = match &e {
-                    Error::Duplicate { .. } => (
-                        Part::Name,
-                        self.spec
-                            .pools
-                            .iter()
-                            .find(|o| o.name == p.name)
-                            .map(|o| o.decl),
-                    ),
-                    Error::PoolOverlap { with, .. } => (
-                        Part::Range,
-                        self.spec
-                            .pools
-                            .iter()
-                            .find(|o| &o.name == with)
-                            .map(|o| o.decl),
-                    ),
-                    _ => (Part::Range, None),
-                };
-                self.failed_pools.insert(p.name.clone());
-                self.err(p.decl, part, related.filter(|&d| d != p.decl), e);
+            match self.layout.add_pool(req) {
+                Ok(_) => self.pool_decls.push(p.decl),
+                Err(e) => {
+                    self.failed_pools.insert(p.name.clone());
+                    self.report(p.decl, e, None);
+                }
             }
         }
     }
@@ -249,80 +319,25 @@ impl Planner<'_> {
                 Ok(id) => self.tables.push(Some(id)),
                 Err(e) => {
                     self.tables.push(None);
-                    let (decl, part, related) = match &e {
-                        Error::Duplicate { .. } => (
-                            t.decl,
-                            Part::Name,
-                            self.spec
-                                .tables
-                                .iter()
-                                .find(|o| o.name == t.name)
-                                .map(|o| o.decl),
-                        ),
-                        Error::RegimeTaken { first, .. } => (
-                            t.decl,
-                            Part::Name,
-                            self.spec
-                                .tables
-                                .iter()
-                                .find(|o| &o.name == first)
-                                .map(|o| o.decl),
-                        ),
-                        Error::UnsupportedBits { bits, .. } => {
-                            let d = [t.va_bits, t.upper_va_bits]
-                                .into_iter()
-                                .flatten()
-                                .find(|&(_, b)| b == *bits)
-                                .map_or(t.decl, |(d, _)| d);
-                            (d, Part::Size, None)
-                        }
-                        Error::VaBitsTooSmall { upper, range, .. } => {
-                            let asked = if *upper { t.upper_va_bits } else { t.va_bits };
-                            let related = t
-                                .virt
-                                .iter()
-                                .find(|r| r.start == range.start)
-                                .map(|r| r.decl);
-                            (asked.map_or(t.decl, |(d, _)| d), Part::Size, related)
-                        }
-                        Error::Overlap { range, .. }
-                        | Error::BeyondLimit { range, .. }
-                        | Error::VaRangeNotTranslated { range, .. } => {
-                            let d = t
-                                .virt
-                                .iter()
-                                .find(|r| r.start == range.start)
-                                .map_or(t.decl, |r| r.decl);
-                            (d, Part::Range, None)
-                        }
-                        Error::Wraps { start, .. } => {
-                            let d = t
-                                .virt
-                                .iter()
-                                .find(|r| r.start == *start)
-                                .map_or(t.decl, |r| r.decl);
-                            (d, Part::Range, None)
-                        }
-                        _ => (t.virt.first().map_or(t.decl, |r| r.decl), Part::Range, None),
-                    };
-                    self.err(decl, part, related.filter(|&d| d != t.decl), e);
+                    self.report(t.decl, e, Some(t));
                 }
             }
         }
     }
 
-    /// The tables a placement names, or `None` when one of them failed to be created.
-    fn resolve(&self, place: &Placement) -> Option<Option<Vec<TableId>>> {
+    /// The tables a placement names.
+    fn resolve(&self, place: &Placement) -> Targets {
+        let table = |i: &usize| self.tables.get(*i).copied().flatten();
         match place {
-            Placement::Table(i) => Some(Some(alloc::vec![(*self.tables.get(*i)?)?])),
-            Placement::Shared(None) => Some(None),
-            Placement::Shared(Some(list)) => {
-                let mut v = Vec::with_capacity(list.len());
-                for i in list {
-                    v.push((*self.tables.get(*i)?)?);
-                }
-                Some(Some(v))
-            }
+            Placement::Table(i) => match table(i) {
+                Some(t) => Targets::Listed(alloc::vec![t]),
+                None => Targets::Failed,
+            },
+            Placement::Shared(None) => Targets::All,
+            Placement::Shared(Some(list)) => match list.iter().map(table).collect() {
+                Some(v) => Targets::Listed(v),
+                None => Targets::Failed,
+            },
         }
     }
 
@@ -399,11 +414,7 @@ impl Planner<'_> {
                     let bytes = target.size.bytes().saturating_mul(u64::from(target.count));
                     if let Err(e) = self.layout.hold_va(tid, va, bytes) {
                         tried[i] = true;
-                        let related = match &e {
-                            Error::Overlap { with_id, .. } => self.decl_of_mapping(*with_id),
-                            _ => None,
-                        };
-                        self.err(p.decl, Part::Va, related, e);
+                        self.report(p.decl, e, None);
                         return;
                     }
                     self.held.insert(i, (tid, va, bytes));
@@ -415,34 +426,16 @@ impl Planner<'_> {
                 self.layout.release_va(tid, va, bytes);
             }
             tried[i] = true;
-            let Some(tables) = self.resolve(&p.place) else {
+            let tables = self.resolve(&p.place);
+            if let Targets::Failed = tables {
                 // A table it goes in failed: the page is known, only not mapped, so
                 // segments `in` it are no second error.
                 self.failed_pages.insert(p.name.clone());
                 return;
-            };
-            let mut req = PageRequest::new(p.name.clone(), p.attrs.kind, p.size)
-                .count(p.count)
-                .perms(p.attrs.perms)
-                .cache(p.attrs.cache)
-                .share(p.attrs.share);
-            if p.identity {
-                req = req.identity();
             }
-            if let Some(va) = p.va {
-                req = req.va(va);
-            }
-            if let Some(pa) = p.pa {
-                req = req.pa(pa);
-            }
-            if let Some(pool) = &p.pool {
-                req = req.pool(pool.clone());
-            }
-            for a in &p.custom {
-                req = req.attr(a.key.as_str(), a.value.clone());
-            }
+            let req = page_request(p);
             let result = match (&p.alias, &tables) {
-                (Some(alias), Some(ts)) if ts.len() == 1 => {
+                (Some(alias), Targets::Listed(ts)) if ts.len() == 1 => {
                     let own = ts[0];
                     let target = match alias.table {
                         Some(t) => self
@@ -459,18 +452,20 @@ impl Planner<'_> {
                     match target {
                         Some(of) => self.layout.map_alias(own, of, &req),
                         None => Err(Error::Unknown {
-                            what: "page",
+                            what: Thing::Page,
                             name: alias.page.clone(),
+                            field: Field::Name,
                         }),
                     }
                 }
                 (Some(_), _) => Err(Error::SharedAlias {
                     name: p.name.clone(),
                 }),
-                (None, Some(ts)) if matches!(p.place, Placement::Table(_)) => {
-                    self.layout.map(ts[0], &req)
-                }
-                (None, ts) => self.layout.map_shared(ts.as_deref(), &req),
+                (None, Targets::Listed(ts)) => match (&p.place, ts.first()) {
+                    (Placement::Table(_), Some(&t)) => self.layout.map(t, &req),
+                    _ => self.layout.map_shared(Some(ts), &req),
+                },
+                (None, _) => self.layout.map_shared(None, &req),
             };
             match result {
                 Ok(m) => {
@@ -482,25 +477,7 @@ impl Planner<'_> {
                     if self.is_follow_on(&e) {
                         return;
                     }
-                    let part = page_part(&e, p);
-                    let related = match &e {
-                        Error::Overlap {
-                            with_id: None,
-                            with,
-                            ..
-                        } if with == crate::tables::TABLES_RANGE_NAME => {
-                            spec.tables_at.as_ref().map(|(d, _)| *d)
-                        }
-                        Error::Overlap { with_id, .. } | Error::MismatchedAlias { with_id, .. } => {
-                            self.decl_of_mapping(*with_id)
-                        }
-                        Error::SamePaInTwoTables { with_id, .. } => self.decl_of_mapping(*with_id),
-                        Error::IdentityImpossible { taken, .. } | Error::NoRoom { taken, .. } => {
-                            taken.first().and_then(|t| self.decl_of_mapping(t.id))
-                        }
-                        _ => None,
-                    };
-                    self.err(p.decl, part, related, e);
+                    self.report(p.decl, e, None);
                 }
             }
         }
@@ -526,14 +503,14 @@ impl Planner<'_> {
             if let Some(va) = s.va {
                 req = req.va(va);
             }
-            let (result, table) = match &s.place {
+            let result = match &s.place {
                 Placement::Table(t) => {
                     let Some(Some(tid)) = self.tables.get(*t).copied() else {
                         continue;
                     };
-                    (self.layout.place_segment(tid, &req), Some(tid))
+                    self.layout.place_segment(tid, &req)
                 }
-                Placement::Shared(_) => (self.layout.place_shared_segment(&req), None),
+                Placement::Shared(_) => self.layout.place_shared_segment(&req),
             };
             match result {
                 Ok(id) => done[i] = Some(id),
@@ -541,20 +518,7 @@ impl Planner<'_> {
                     if self.is_follow_on(&e) {
                         continue;
                     }
-                    let part = segment_part(&e, s);
-                    let related = match (&e, &s.in_page) {
-                        (
-                            Error::SegmentKindMismatch { .. }
-                            | Error::SegmentTooLarge { .. }
-                            | Error::SharedMismatch { .. }
-                            | Error::SegmentInAlias { .. },
-                            Some(name),
-                        ) => self
-                            .decl_of_page(table, name)
-                            .or_else(|| self.decl_of_page(None, name)),
-                        _ => None,
-                    };
-                    self.err(s.decl, part, related, e);
+                    self.report(s.decl, e, None);
                 }
             }
         }
@@ -563,101 +527,6 @@ impl Planner<'_> {
             .zip(done)
             .filter_map(|(s, d)| Some((s.decl, d?)))
             .collect()
-    }
-}
-
-fn addr_part(addr: Addr) -> Part {
-    match addr {
-        Addr::Va => Part::Va,
-        Addr::Pa => Part::Pa,
-    }
-}
-
-fn page_part(e: &Error, p: &crate::spec::PageSpec) -> Part {
-    let fixed = |a: Addr| match a {
-        Addr::Va if p.va.is_some() => Part::Va,
-        Addr::Pa if p.pa.is_some() => Part::Pa,
-        _ if p.identity => Part::Identity,
-        _ => Part::Name,
-    };
-    match e {
-        Error::Misaligned { addr, .. }
-        | Error::OutsidePools { addr, .. }
-        | Error::BeyondLimit { addr, .. } => fixed(*addr),
-        Error::Overlap {
-            space: Space::Physical,
-            ..
-        }
-        | Error::SamePaInTwoTables { .. } => fixed(Addr::Pa),
-        Error::Overlap { .. } => fixed(Addr::Va),
-        Error::Wraps { .. } => {
-            if p.va.is_some() {
-                Part::Va
-            } else if p.pa.is_some() {
-                Part::Pa
-            } else {
-                Part::Count
-            }
-        }
-        Error::NoRoom { .. } => Part::Size,
-        Error::IdentityImpossible { .. } => Part::Identity,
-        Error::ExecutableDevice { .. } => Part::Perms,
-        Error::PoolKindMismatch { .. } => {
-            if p.pa.is_some() {
-                Part::Pa
-            } else if p.pool.is_some() {
-                Part::Pool
-            } else {
-                Part::Kind
-            }
-        }
-        Error::Unknown { what: "pool", .. } => Part::Pool,
-        // The token that chose the secure PA.
-        Error::SecureInNonSecure { .. } => {
-            if p.alias.is_some() {
-                Part::InPage
-            } else if p.pa.is_some() {
-                Part::Pa
-            } else if p.pool.is_some() {
-                Part::Pool
-            } else if p.identity && p.va.is_some() {
-                Part::Va
-            } else {
-                Part::Name
-            }
-        }
-        Error::ZeroCount { .. } => Part::Count,
-        Error::IdentityConflict { .. } => Part::Identity,
-        Error::NoTables { .. } | Error::Unknown { what: "table", .. } => Part::Tables,
-        _ => Part::Name,
-    }
-}
-
-fn segment_part(e: &Error, s: &crate::spec::SegmentSpec) -> Part {
-    match e {
-        Error::Unknown { .. } | Error::SharedMismatch { .. } | Error::SegmentInAlias { .. } => {
-            if s.in_page.is_some() {
-                Part::InPage
-            } else if s.va.is_some() {
-                Part::Va
-            } else {
-                Part::Name
-            }
-        }
-        Error::SegmentKindMismatch { .. } => Part::Kind,
-        Error::SegmentTooLarge { .. } | Error::NoRoom { .. } | Error::ZeroSize { .. } => Part::Size,
-        Error::AlignNotPowerOfTwo { .. } | Error::AlignTooSmall { .. } => Part::Align,
-        Error::StackSize { .. } => Part::Size,
-        Error::Misaligned { addr, .. } => {
-            if s.va.is_some() {
-                addr_part(*addr)
-            } else {
-                Part::Align
-            }
-        }
-        Error::SegmentNotInPages { .. } | Error::Wraps { .. } => Part::Va,
-        Error::IdentityImpossible { .. } => Part::Identity,
-        _ => Part::Name,
     }
 }
 
@@ -706,6 +575,7 @@ fn plan_with(spec: &Spec, seed: Option<u64>) -> Result<Plan, Vec<PlanError>> {
         layout,
         errors: Vec::new(),
         tables: Vec::new(),
+        pool_decls: Vec::new(),
         mapping_decl: BTreeMap::new(),
         held: BTreeMap::new(),
         pages_named: BTreeMap::new(),
@@ -715,7 +585,7 @@ fn plan_with(spec: &Spec, seed: Option<u64>) -> Result<Plan, Vec<PlanError>> {
     if let Some((decl, bits)) = spec.pa_bits
         && let Err(e) = p.layout.set_pa_bits(bits)
     {
-        p.err(decl, Part::Size, None, e);
+        p.report(decl, e, None);
     }
     p.pools();
     p.tables();
@@ -723,11 +593,7 @@ fn plan_with(spec: &Spec, seed: Option<u64>) -> Result<Plan, Vec<PlanError>> {
     if let Some((decl, crate::tables::TablePlacement::At { start, size })) = &spec.tables_at
         && let Err(e) = p.layout.reserve_tables_range(*start, *size)
     {
-        let related = match &e {
-            Error::Overlap { with_id, .. } => p.decl_of_mapping(*with_id),
-            _ => None,
-        };
-        p.err(*decl, Part::Range, related, e);
+        p.report(*decl, e, None);
     }
     let pages = p.pages();
     let segments = p.segments();
@@ -745,11 +611,7 @@ fn plan_with(spec: &Spec, seed: Option<u64>) -> Result<Plan, Vec<PlanError>> {
     let translations = match p.layout.build_translations(&config, &placement) {
         Ok(t) => t,
         Err(e) => {
-            let related = match &e {
-                Error::Overlap { with_id, .. } => p.decl_of_mapping(*with_id),
-                _ => None,
-            };
-            p.err(decl, Part::Range, related, e);
+            p.report(decl, e, None);
             return Err(p.errors);
         }
     };

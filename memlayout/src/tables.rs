@@ -9,8 +9,9 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use crate::aarch64::descriptor::TABLE_BYTES;
 use crate::aarch64::{self, TableConfig, Translation};
-use crate::error::{Error, Range};
+use crate::error::{Error, Field, Range, Thing};
 use crate::interval::Interval;
 use crate::layout::{Layout, TableId};
 
@@ -32,9 +33,8 @@ pub enum TablePlacement {
     },
 }
 
-const TABLE_BYTES: u64 = 4096;
-/// The name under which a declared tables range is reserved.
-pub const TABLES_RANGE_NAME: &str = "translation tables";
+/// The name a declared tables range is reserved under (what messages call it).
+const TABLES_RESERVATION: &str = "translation tables";
 
 impl Layout {
     /// Reserves the whole of `start .. start + size` for the translation tables before
@@ -46,8 +46,9 @@ impl Layout {
     /// cannot read secure memory.
     pub fn reserve_tables_range(&mut self, start: u64, size: u64) -> Result<(), Error> {
         self.tables_range_security(start, size)?;
-        self.reserve(TABLES_RANGE_NAME, size, TABLE_BYTES, Some(start), None)
-            .map(|_| ())
+        self.reserve(TABLES_RESERVATION, size, TABLE_BYTES, Some(start), None)?;
+        self.mark_tables_range();
+        Ok(())
     }
 
     /// The rule of [`reserve_tables_range`](Self::reserve_tables_range) for non-secure
@@ -62,6 +63,7 @@ impl Layout {
                 || format!("the translation tables of table `{}`", self.table_name(t)),
                 pool,
                 Some(t),
+                Field::Range,
             ),
             None => Ok(()),
         }
@@ -90,7 +92,7 @@ impl Layout {
             let name = self.table_name(t);
             let n = aarch64::table_count(self.pages(t), &cfg).map_err(|e| Error::Tables {
                 table: name,
-                message: e.to_string(),
+                source: e.into(),
             })?;
             counts.push(n as u64);
         }
@@ -107,14 +109,14 @@ impl Layout {
                         count: counts.iter().sum(),
                     });
                 }
-                let held = self.reservations().iter().any(|(n, r)| {
-                    n == TABLES_RANGE_NAME && r.start() == *start && r.size() == u128::from(*size)
-                });
+                let held = self
+                    .tables_range()
+                    .is_some_and(|r| r.start() == *start && r.size() == u128::from(*size));
                 let base = if held {
                     *start
                 } else {
                     self.tables_range_security(*start, *size)?;
-                    self.reserve(TABLES_RANGE_NAME, need, TABLE_BYTES, Some(*start), None)?
+                    self.reserve(TABLES_RESERVATION, need, TABLE_BYTES, Some(*start), None)?
                 };
                 let mut at = base;
                 for n in &counts {
@@ -150,13 +152,14 @@ impl Layout {
             let cfg = self.table_config(t, config);
             let name = self.table_name(t);
             let info = self.table_info(t).cloned().ok_or(Error::Unknown {
-                what: "table",
+                what: Thing::Table,
                 name: name.clone(),
+                field: Field::Name,
             })?;
             let tr =
                 aarch64::build(&info, self.pages(t), base, &cfg).map_err(|e| Error::Tables {
                     table: name,
-                    message: e.to_string(),
+                    source: e.into(),
                 })?;
             out.push(tr);
         }

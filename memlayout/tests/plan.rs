@@ -190,6 +190,36 @@ fn pa_bits_limit_pools() {
         errors[0].decl, 1,
         "the pool that passes the limit is at fault"
     );
+    assert_eq!(errors[0].part, Part::Range);
+    assert_eq!(
+        errors[0].related,
+        Some(40),
+        "the declared PA size is the other party"
+    );
+}
+
+#[test]
+fn a_page_on_the_tables_range_names_the_tables_declaration() {
+    let mut fixed = page(10, "fixed", 0, PageKind::Data, PageSize::Size4K);
+    fixed.va = Some(RAM);
+    fixed.pa = Some(RAM + (32 << 20));
+    let mut s = spec(vec![fixed]);
+    s.tables_at = Some((
+        30,
+        TablePlacement::At {
+            start: RAM + (32 << 20),
+            size: 0x4000,
+        },
+    ));
+    let errors = plan(&s).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].decl, 10);
+    assert_eq!(errors[0].part, Part::Pa);
+    assert_eq!(errors[0].related, Some(30));
+    assert_eq!(
+        errors[0].error.other(),
+        Some(memlayout::error::Party::TranslationTables)
+    );
 }
 
 #[test]

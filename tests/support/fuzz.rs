@@ -587,8 +587,9 @@ impl Ops {
                         }
                         (_, None, Some(t)) => l.map(t, &req),
                         _ => Err(memlayout::Error::Unknown {
-                            what: "table",
+                            what: memlayout::error::Thing::Table,
                             name: String::new(),
+                            field: memlayout::error::Field::Tables,
                         }),
                     };
                     r.map(|m| {
@@ -628,8 +629,9 @@ impl Ops {
                         (true, _) => l.place_shared_segment(&req),
                         (false, Some(t)) => l.place_segment(t, &req),
                         (false, None) => Err(memlayout::Error::Unknown {
-                            what: "table",
+                            what: memlayout::error::Thing::Table,
                             name: String::new(),
+                            field: memlayout::error::Field::Tables,
                         }),
                     };
                     r.map(|s| format!("{s:?}")).map_err(|e| e.to_string())

@@ -10,8 +10,9 @@ use super::ast::{
     TablesPlace, VaBitsDecl,
 };
 use super::check::{Scope, human, name_of, range_bounds};
-use super::ctxt::{Ctxt, Sp};
-use crate::error::{Addr, Error};
+use super::ctxt::{Ctxt, Diag, Sp};
+use crate::aarch64::descriptor::TABLE_BYTES;
+use crate::error::{Addr, Error, OtherPart};
 use crate::model::{Attr, AttrValue, MemAttrs, Name, PageSize};
 use crate::spec::{
     AliasSpec, DeclId, PageSpec, Part, Placement, PlanError, PoolSpec, RangeSpec, SegmentSpec,
@@ -112,7 +113,6 @@ impl Decl<'_> {
 /// Every declaration of a lowered layout, indexed by [`DeclId`].
 pub struct Decls<'a> {
     decls: Vec<Decl<'a>>,
-    pa_bits: Option<&'a PaBitsDecl>,
 }
 
 impl<'a> Decls<'a> {
@@ -127,135 +127,71 @@ impl<'a> Decls<'a> {
         self.decls.get(usize::try_from(id).ok()?).copied()
     }
 
-    /// Records a planner error on the token at fault, with a note on the other party.
+    /// Records a planner error on the token at fault, with a note on the other party
+    /// and the language's fix as a help, where it has one.
     pub fn report(&self, e: &PlanError, cx: &mut Ctxt) {
         let Some(decl) = self.get(e.decl) else {
             cx.error(Sp::one(proc_macro2::Span::call_site()), &e.error);
             return;
         };
-        let at = decl.span(e.part);
-        let message = tables_message(&e.error).unwrap_or_else(|| e.error.to_string());
+        let mut diag = Diag::new(decl.span(e.part), &e.error);
         let related = e.related.filter(|&r| r != e.decl).and_then(|r| self.get(r));
-        // The translation tables collide with a page at its PA.
-        let other_part = match decl {
-            Decl::Tables(_) | Decl::Module(_) => Part::Pa,
-            _ => e.part,
-        };
-        match related {
-            Some(other) => {
-                // What the other declaration fixed in the space of the collision.
-                let fixed = match &e.error {
-                    Error::Overlap {
-                        space: crate::error::Space::Physical,
-                        ..
-                    } => [Part::Pa, Part::Identity],
-                    Error::Overlap { .. } => [Part::Va, Part::Identity],
-                    Error::SamePaInTwoTables { .. } => [Part::Pa, Part::Identity],
-                    Error::IdentityImpossible { taken, .. } | Error::NoRoom { taken, .. } => {
-                        match taken.first() {
-                            Some(t) if t.addr == Addr::Pa => [Part::Pa, Part::Identity],
-                            _ => [Part::Va, Part::Identity],
-                        }
-                    }
-                    _ => [other_part, other_part],
-                };
-                // For "no room" errors the other declaration matters for its address,
-                // not for the part at fault in this one.
-                let by_address = matches!(
-                    e.error,
-                    Error::NoRoom { .. } | Error::IdentityImpossible { .. }
-                );
-                let same_part = if by_address {
-                    None
-                } else {
-                    other.part(other_part)
-                };
-                let other_sp = same_part
-                    .or_else(|| fixed.iter().find_map(|&p| other.part(p)))
-                    .unwrap_or_else(|| other.name_sp());
-                let name = other.name();
-                let note = match (&e.error, other) {
-                    (Error::Overlap { .. }, Decl::Tables(_)) => {
-                        String::from("the translation tables are reserved here")
-                    }
-                    (Error::Overlap { .. } | Error::MismatchedAlias { .. }, _) => {
-                        format!("`{name}` first mapped here")
-                    }
-                    (Error::Duplicate { .. }, _) => format!("`{name}` first declared here"),
-                    (Error::SamePaInTwoTables { with_table, .. }, _) => {
-                        format!("`{name}` of table `{with_table}` maps it here")
-                    }
-                    (Error::IdentityImpossible { taken, .. } | Error::NoRoom { taken, .. }, _)
-                        if !taken.is_empty() =>
-                    {
-                        format!("`{name}` takes {} {:#x} here", taken[0].addr, taken[0].at)
-                    }
-                    (Error::VaBitsTooSmall { needed, .. }, Decl::Range(..)) => {
-                        format!("this range needs {needed} bits")
-                    }
-                    _ => format!("`{name}` declared here"),
-                };
-                cx.error_with_note(at, &message, other_sp, note);
-            }
-            None => match (&e.error, self.pa_bits) {
-                // A physical range past a declared PA size: point at the declaration too.
-                (Error::BeyondLimit { addr: Addr::Pa, .. }, Some(pa)) => cx.error_with_note(
-                    at,
-                    &message,
-                    pa.bits.sp,
-                    format_args!(
-                        "`pa_bits = {}` sets the limit; raise it to cover the range",
-                        pa.bits.value
-                    ),
-                ),
-                _ => cx.error(at, &message),
-            },
+        if let Some(other) = related {
+            let at = other_span(decl, other, e);
+            diag = diag.note(at, e.error.note(&other.name()));
         }
+        if let Some(h) = help(&e.error) {
+            diag = diag.help(h);
+        }
+        cx.push(diag);
     }
 }
 
-/// The message for a failure to place the translation tables, with the fix in the
-/// words of the language (`tables at`, `tables in`); `None` to keep the engine's message.
-fn tables_message(error: &Error) -> Option<String> {
-    let plural = |n: u64| if n == 1 { "" } else { "s" };
+/// The tokens of the other declaration `other` a note points at: the part the error
+/// names (see [`Error::other_part`]), else its name.
+fn other_span(decl: Decl<'_>, other: Decl<'_>, e: &PlanError) -> Sp {
+    // The translation tables collide with a page at its PA.
+    let same = match decl {
+        Decl::Tables(_) | Decl::Module(_) => Part::Pa,
+        _ => e.part,
+    };
+    let at_addr = |a: Addr| {
+        let p = match a {
+            Addr::Va => Part::Va,
+            Addr::Pa => Part::Pa,
+        };
+        other.part(p).or_else(|| other.part(Part::Identity))
+    };
+    let sp = match e.error.other_part() {
+        OtherPart::Same => other.part(same),
+        OtherPart::SameOr(a) => other.part(same).or_else(|| at_addr(a)),
+        OtherPart::Addr(a) => at_addr(a),
+    };
+    sp.unwrap_or_else(|| other.name_sp())
+}
+
+/// The fix for an engine error in the words of the language, when it has one: shown as
+/// a help under the engine's sentence.
+fn help(error: &Error) -> Option<String> {
     match error {
         Error::VaBitsTooSmall {
-            table,
             upper,
             bits,
-            range,
             needed,
+            ..
         } => {
             let kw = if *upper { "va_bits upper" } else { "va_bits" };
             Some(format!(
-                "`{kw} = {bits}` is too small for virtual range {range} of table `{table}`, which needs {needed} bits; raise it to at least {needed} or remove it"
+                "raise `{kw} = {bits}` to at least `{kw} = {needed}`, or remove it"
             ))
         }
-        Error::TablesRangeTooSmall { range, count } => {
-            let need = count.saturating_mul(4096);
-            Some(format!(
-                "the translation tables need {need:#x} bytes ({count} table{} of 4 KiB) but this range holds only {:#x}; make it at least `+{}`",
-                plural(*count),
-                range.size(),
-                human(need)
-            ))
-        }
-        Error::NoRoomForTables {
-            table,
-            count,
-            space,
-            largest,
-        } => {
-            let free = match largest {
-                Some(r) => format!("the largest free range is {r} ({:#x} bytes)", r.size()),
-                None => "it has no free range left".to_string(),
-            };
-            Some(format!(
-                "no room for the translation tables of table `{table}` ({:#x} bytes: {count} table{} of 4 KiB) in {space}; {free}, so enlarge the pool or place the tables with `tables in POOL;` or `tables at START .. +SIZE;`",
-                count.saturating_mul(4096),
-                plural(*count)
-            ))
-        }
+        Error::TablesRangeTooSmall { count, .. } => Some(format!(
+            "make the range at least `+{}`",
+            human(count.saturating_mul(TABLE_BYTES))
+        )),
+        Error::NoRoomForTables { .. } => Some(String::from(
+            "place the tables with `tables in POOL;` or `tables at START .. +SIZE;`",
+        )),
         _ => None,
     }
 }
@@ -315,10 +251,7 @@ fn page_spec(scope: &Scope<'_>, p: &PageDecl, place: Placement, decl: DeclId) ->
 /// left out rather than guessed.
 pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
     let scope = Scope::new(layout);
-    let mut decls = Decls {
-        decls: Vec::new(),
-        pa_bits: layout.pa_bits.as_ref(),
-    };
+    let mut decls = Decls { decls: Vec::new() };
     let mut spec = Spec {
         seed: layout.seed.map(|s| s.value),
         decl: decls.add(Decl::Module(&layout.name)),

@@ -7,9 +7,9 @@ use alloc::vec::Vec;
 
 use super::{
     Layout, Mapping, MappingId, PaOwner, PageRequest, Role, SegSpace, TableId, check_align,
-    check_aligned, interval, limit_check, range, range_of,
+    check_aligned, interval, range, range_of,
 };
-use crate::error::{Addr, Error, Space, Taken};
+use crate::error::{Addr, Error, Field, Party, Space, Taken, Thing};
 use crate::interval::{Interval, IntervalSet, intersections};
 use crate::model::{AttrList, MemAttrs, Name, Page, PageKind, PageSize, SecurityState};
 
@@ -48,12 +48,14 @@ impl Layout {
         what: impl FnOnce() -> String,
         pool: usize,
         table: Option<TableId>,
+        field: Field,
     ) -> Result<(), Error> {
         match (self.pools.get(pool), table) {
             (Some(p), Some(t)) if !p.non_secure => Err(Error::SecureInNonSecure {
                 what: what(),
                 table: self.tables[t.index()].info.name().to_string(),
                 pool: p.name.clone(),
+                field,
             }),
             _ => Ok(()),
         }
@@ -73,8 +75,9 @@ impl Layout {
                     .iter()
                     .position(|p| &p.name == name)
                     .ok_or(Error::Unknown {
-                        what: "pool",
+                        what: Thing::Pool,
                         name: name.clone(),
+                        field: Field::Pool,
                     })?;
                 let p = &self.pools[i];
                 if p.device != device {
@@ -83,9 +86,10 @@ impl Layout {
                         kind: req.attrs.kind,
                         pool: p.name.clone(),
                         pool_device: p.device,
+                        field: pool_field(req),
                     });
                 }
-                self.security_check(|| what_of(req), i, ns_table)?;
+                self.security_check(|| what_of(req), i, ns_table, secure_field(req))?;
                 Ok(PoolChoice {
                     preferred: None,
                     all: (0..self.pools.len()).map(|k| k == i).collect(),
@@ -188,10 +192,10 @@ impl Layout {
                 name: req.name.clone(),
             });
         }
-        for (addr, v) in [(Addr::Va, req.va), (Addr::Pa, req.pa)] {
+        for (addr, v, field) in [(Addr::Va, req.va, Field::Va), (Addr::Pa, req.pa, Field::Pa)] {
             if let Some(v) = v {
-                check_aligned(addr, v, align, &req.name)?;
-                interval(v, bytes, &req.name)?;
+                check_aligned(addr, v, align, &req.name, field)?;
+                interval(v, bytes, &req.name, field)?;
             }
         }
         if req.identity
@@ -270,12 +274,12 @@ impl Layout {
                     PaOwner::Mapping(m) => self.mappings[m as usize].fixed.1,
                     PaOwner::Reservation(_) => true,
                 };
-                let (by, id) = self.owner_name(owner);
+                let (by, party) = self.owner(owner);
                 fixed.then_some(Taken {
                     addr: Addr::Pa,
                     at: r.start(),
                     by,
-                    id,
+                    party,
                 })
             })
             .collect();
@@ -294,7 +298,7 @@ impl Layout {
                 addr: Addr::Va,
                 at: r.start(),
                 by: self.mappings[m as usize].name.clone(),
-                id: Some(m),
+                party: Party::Mapping(MappingId(m)),
             })
             .collect();
         v.sort_by_key(|t| t.at);
@@ -394,6 +398,7 @@ impl Layout {
     /// of other tables with the same memory kind: the same memory declared twice, which
     /// cannot move, rather than two things that overlap.
     fn shared_pa_hint(&self, r: Interval, req: &PageRequest, tables: &[TableId]) -> Option<Error> {
+        let field = pa_field(req);
         let (_, &PaOwner::Mapping(m)) = self.pa_used.first_overlap(&r)? else {
             return None;
         };
@@ -412,7 +417,8 @@ impl Layout {
             range: range_of(r),
             with: other.name.clone(),
             with_table: self.tables[first.index()].info.name().to_string(),
-            with_id: Some(m),
+            field,
+            other: Party::Mapping(MappingId(m)),
         })
     }
 
@@ -459,7 +465,7 @@ impl Layout {
                             addr: Addr::Va,
                             at: r.start().max(w.start()),
                             by,
-                            id: Some(m),
+                            party: Party::Mapping(MappingId(m)),
                         },
                     );
                     window = r
@@ -493,14 +499,14 @@ impl Layout {
                     let Some((r, &owner)) = self.pa_used.first_overlap(&w) else {
                         break;
                     };
-                    let (by, id) = self.owner_name(owner);
+                    let (by, party) = self.owner(owner);
                     push(
                         &mut out,
                         Taken {
                             addr: Addr::Pa,
                             at: r.start().max(w.start()),
                             by,
-                            id,
+                            party,
                         },
                     );
                     window = r
@@ -511,6 +517,55 @@ impl Layout {
             }
         }
         out
+    }
+
+    /// Whether fixed PA range `pa .. pa + bytes` of a request is free, in a pool the
+    /// request may use (`pools`), and reachable from all of `tables`.
+    fn check_fixed_pa(
+        &self,
+        pa: u64,
+        bytes: u64,
+        req: &PageRequest,
+        tables: &[TableId],
+        pools: &[bool],
+    ) -> Result<(), Error> {
+        let field = pa_field(req);
+        let r = interval(pa, bytes, &req.name, field)?;
+        self.pa_limit(r, field)?;
+        let Some(p) = self.pool_of(r) else {
+            return Err(Error::OutsidePools {
+                addr: Addr::Pa,
+                range: range_of(r),
+                space: Space::Physical,
+                field,
+            });
+        };
+        let ns_table = self.non_secure_table(tables);
+        self.security_check(|| what_of(req), p, ns_table, secure_field(req))?;
+        if !pools.get(p).copied().unwrap_or(false) {
+            let pool = &self.pools[p];
+            if pool.device != req.attrs.kind.is_device() {
+                return Err(Error::PoolKindMismatch {
+                    name: req.name.clone(),
+                    kind: req.attrs.kind,
+                    pool: pool.name.clone(),
+                    pool_device: pool.device,
+                    field: pool_field(req),
+                });
+            }
+            return Err(Error::OutsidePools {
+                addr: Addr::Pa,
+                range: range_of(r),
+                space: Space::Pool(req.pool.clone().unwrap_or_default()),
+                field,
+            });
+        }
+        if !self.pa_free.contains(pa, bytes) {
+            return Err(self
+                .shared_pa_hint(r, req, tables)
+                .unwrap_or_else(|| self.pa_collision(r, field)));
+        }
+        Ok(())
     }
 
     fn map_into(
@@ -526,44 +581,15 @@ impl Layout {
         let fixed_pa = req.pa.or(if req.identity { req.va } else { None });
         let fixed_va = req.va.or(if req.identity { req.pa } else { None });
         if let Some(pa) = fixed_pa {
-            let r = interval(pa, bytes, &req.name)?;
-            limit_check(Addr::Pa, r, self.pa_bits)?;
-            let Some(p) = self.pool_of(r) else {
-                return Err(Error::OutsidePools {
-                    addr: Addr::Pa,
-                    range: range_of(r),
-                    space: Space::Physical,
-                });
-            };
-            self.security_check(|| what_of(req), p, self.non_secure_table(tables))?;
-            if !pools.get(p).copied().unwrap_or(false) {
-                let pool = &self.pools[p];
-                if pool.device != req.attrs.kind.is_device() {
-                    return Err(Error::PoolKindMismatch {
-                        name: req.name.clone(),
-                        kind: req.attrs.kind,
-                        pool: pool.name.clone(),
-                        pool_device: pool.device,
-                    });
-                }
-                return Err(Error::OutsidePools {
-                    addr: Addr::Pa,
-                    range: range_of(r),
-                    space: Space::Pool(req.pool.clone().unwrap_or_default()),
-                });
-            }
-            if !self.pa_free.contains(pa, bytes) {
-                return Err(self
-                    .shared_pa_hint(r, req, tables)
-                    .unwrap_or_else(|| self.pa_collision(r)));
-            }
+            self.check_fixed_pa(pa, bytes, req, tables, pools)?;
         }
         if let Some(va) = fixed_va {
-            let r = interval(va, bytes, &req.name)?;
+            let field = va_field(req);
+            let r = interval(va, bytes, &req.name, field)?;
             for &t in tables {
                 let tb = &self.tables[t.index()];
                 if !tb.va_free.contains(va, bytes) {
-                    return Err(self.va_collision(tb, r));
+                    return Err(self.va_collision(tb, r, field));
                 }
             }
         }
@@ -721,8 +747,9 @@ impl Layout {
             .mappings
             .get(of.index())
             .ok_or(Error::Unknown {
-                what: "page",
+                what: Thing::Page,
                 name: format!("#{}", of.0),
+                field: Field::Alias,
             })?
             .clone();
         let bytes = orig.bytes();
@@ -742,13 +769,14 @@ impl Layout {
                 first: a,
                 second: b,
                 with: orig.name.clone(),
-                with_id: Some(of.0),
+                other: Party::Mapping(of),
             });
         }
         if !orig.attrs.non_secure
             && let Some(pool) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
         {
-            self.security_check(|| what_of(req), pool, self.non_secure_table(&[table]))?;
+            let ns_table = self.non_secure_table(&[table]);
+            self.security_check(|| what_of(req), pool, ns_table, Field::Alias)?;
         }
         // `identity`: the alias sits at VA == the PA it maps.
         let fixed_va = match (req.identity, req.va) {
@@ -764,11 +792,12 @@ impl Layout {
         };
         let va = match fixed_va {
             Some(va) => {
-                check_aligned(Addr::Va, va, align, &req.name)?;
-                let r = interval(va, bytes, &req.name)?;
+                let field = va_field(req);
+                check_aligned(Addr::Va, va, align, &req.name, field)?;
+                let r = interval(va, bytes, &req.name, field)?;
                 let tb = &self.tables[table.index()];
                 if !tb.va_free.contains(va, bytes) {
-                    return Err(self.va_collision(tb, r));
+                    return Err(self.va_collision(tb, r, field));
                 }
                 va
             }
@@ -849,19 +878,22 @@ impl Layout {
             None => format!("`{name}`"),
         };
         let choice = self.pool_filter(&req, tables).map_err(|e| match e {
-            Error::SecureInNonSecure { table, pool, .. } => Error::SecureInNonSecure {
+            Error::SecureInNonSecure {
+                table, pool, field, ..
+            } => Error::SecureInNonSecure {
                 what: tables_of(),
                 table,
                 pool,
+                field,
             },
             e => e,
         })?;
         let pa = match at {
             Some(pa) => {
-                check_aligned(Addr::Pa, pa, align, name)?;
-                let r = interval(pa, size, name)?;
+                check_aligned(Addr::Pa, pa, align, name, Field::Range)?;
+                let r = interval(pa, size, name, Field::Range)?;
                 if !self.pa_free.contains(pa, size) {
-                    return Err(self.pa_collision(r));
+                    return Err(self.pa_collision(r, Field::Range));
                 }
                 pa
             }
@@ -869,6 +901,7 @@ impl Layout {
                 if size == 0 {
                     return Err(Error::ZeroSize {
                         what: name.to_string(),
+                        field: Field::Size,
                     });
                 }
                 choice
@@ -877,7 +910,7 @@ impl Layout {
             }
         };
         let id = self.reservations.len() as u32;
-        let r = interval(pa, size, name)?;
+        let r = interval(pa, size, name, Field::Range)?;
         if at.is_some() {
             let _ = self.pa_free.remove_interval(r);
         }
@@ -929,6 +962,52 @@ impl PoolChoice {
             return Ok(v);
         }
         f(&self.all)
+    }
+}
+
+/// The field that fixes a request's PA: its `pa`, or its `va` through `identity`.
+fn pa_field(req: &PageRequest) -> Field {
+    if req.pa.is_some() {
+        Field::Pa
+    } else if req.identity {
+        Field::Identity
+    } else {
+        Field::Name
+    }
+}
+
+/// The field that fixes a request's VA: its `va`, or its `pa` through `identity`.
+fn va_field(req: &PageRequest) -> Field {
+    if req.va.is_some() {
+        Field::Va
+    } else if req.identity {
+        Field::Identity
+    } else {
+        Field::Name
+    }
+}
+
+/// The field that chose the pool of a request whose memory kind does not match it.
+fn pool_field(req: &PageRequest) -> Field {
+    if req.pa.is_some() {
+        Field::Pa
+    } else if req.pool.is_some() {
+        Field::Pool
+    } else {
+        Field::Kind
+    }
+}
+
+/// The field that chose the secure PA of a request put into a non-secure table.
+fn secure_field(req: &PageRequest) -> Field {
+    if req.pa.is_some() {
+        Field::Pa
+    } else if req.pool.is_some() {
+        Field::Pool
+    } else if req.identity && req.va.is_some() {
+        Field::Va
+    } else {
+        Field::Name
     }
 }
 

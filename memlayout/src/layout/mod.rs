@@ -11,7 +11,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::aarch64::{Regime, regs};
-use crate::error::{Addr, Error, Range, Space};
+use crate::error::{Addr, Error, Field, Party, Range, Space, Thing};
 use crate::interval::{Interval, IntervalSet};
 use crate::model::{
     Cores, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms, Segment, SegmentKind,
@@ -127,7 +127,6 @@ impl Mapping {
 
 #[derive(Clone, Debug)]
 struct SegmentGroup {
-    name: String,
     /// The segment as seen from each table it is in.
     entries: Vec<(TableId, u32)>,
 }
@@ -165,6 +164,8 @@ pub struct Layout {
     segments: Vec<Segment>,
     segment_groups: Vec<SegmentGroup>,
     reservations: Vec<(String, Interval)>,
+    /// The index in `reservations` of the range reserved for the translation tables.
+    tables_range: Option<usize>,
     by_name: BTreeMap<String, Vec<u32>>,
 }
 
@@ -196,7 +197,14 @@ fn check_align(align: u64) -> Result<(), Error> {
     }
 }
 
-fn check_aligned(addr: Addr, value: u64, align: u64, name: &str) -> Result<(), Error> {
+/// `value` (the `field` of request `name`) aligned to `align`.
+fn check_aligned(
+    addr: Addr,
+    value: u64,
+    align: u64,
+    name: &str,
+    field: Field,
+) -> Result<(), Error> {
     if value.is_multiple_of(align) {
         return Ok(());
     }
@@ -205,24 +213,36 @@ fn check_aligned(addr: Addr, value: u64, align: u64, name: &str) -> Result<(), E
         value,
         align,
         name: name.to_string(),
+        field,
     })
 }
 
-fn interval(start: u64, size: u64, what: &str) -> Result<Interval, Error> {
+/// `start .. start + size`, given by the `field` of a request (`what`, in words).
+fn interval(start: u64, size: u64, what: &str, field: Field) -> Result<Interval, Error> {
     if size == 0 {
         return Err(Error::ZeroSize {
             what: what.to_string(),
+            field,
         });
     }
-    Interval::new(start, size).ok_or(Error::Wraps { start, size })
+    Interval::new(start, size).ok_or(Error::Wraps { start, size, field })
 }
 
-fn limit_check(addr: Addr, i: Interval, bits: u8) -> Result<(), Error> {
+/// `i` (the `field` of a request) below the `bits`-bit limit of its space, set by `other`.
+fn limit_check(
+    addr: Addr,
+    i: Interval,
+    bits: u8,
+    field: Field,
+    other: Option<Party>,
+) -> Result<(), Error> {
     if bits < 64 && i.last() >> bits != 0 {
         return Err(Error::BeyondLimit {
             addr,
             range: range_of(i),
             bits,
+            field,
+            other,
         });
     }
     Ok(())
@@ -245,6 +265,7 @@ impl Layout {
             segments: Vec::new(),
             segment_groups: Vec::new(),
             reservations: Vec::new(),
+            tables_range: None,
             by_name: BTreeMap::new(),
         }
     }
@@ -295,10 +316,17 @@ impl Layout {
             return Err(Error::UnsupportedBits {
                 addr: Addr::Pa,
                 bits,
+                field: Field::PaBits,
             });
         }
-        for p in &self.pools {
-            limit_check(Addr::Pa, p.range, bits)?;
+        for (i, p) in self.pools.iter().enumerate() {
+            limit_check(
+                Addr::Pa,
+                p.range,
+                bits,
+                Field::PaBits,
+                Some(Party::Pool(i as u32)),
+            )?;
         }
         self.pa_bits = bits;
         self.pa_bits_declared = true;
@@ -307,27 +335,30 @@ impl Layout {
 
     /// Adds a physical pool. Pools must not overlap each other.
     pub fn add_pool(&mut self, req: PoolRequest) -> Result<usize, Error> {
-        let r = interval(req.start, req.size, &format!("pool `{}`", req.name))?;
-        limit_check(Addr::Pa, r, self.pa_bits)?;
-        if self.pools.iter().any(|p| p.name == req.name) {
+        let r = interval(
+            req.start,
+            req.size,
+            &format!("pool `{}`", req.name),
+            Field::Range,
+        )?;
+        self.pa_limit(r, Field::Range)?;
+        if let Some(first) = self.pools.iter().position(|p| p.name == req.name) {
             return Err(Error::Duplicate {
-                what: "pool",
+                what: Thing::Pool,
                 name: req.name,
+                other: Some(Party::Pool(first as u32)),
             });
         }
-        if let Some(p) = self.pools.iter().find(|p| p.range.overlaps(&r)) {
+        if let Some(i) = self.pools.iter().position(|p| p.range.overlaps(&r)) {
             return Err(Error::PoolOverlap {
                 name: req.name,
-                with: p.name.clone(),
+                with: self.pools[i].name.clone(),
+                other: Party::Pool(i as u32),
             });
         }
         let id = self.pools.len() as u32;
-        self.pa_free
-            .insert_interval(r, id)
-            .map_err(|_| Error::PoolOverlap {
-                name: req.name.clone(),
-                with: String::new(),
-            })?;
+        // Disjoint from every pool, so from the free PA.
+        let _ = self.pa_free.insert_interval(r, id);
         self.pools.push(Pool {
             name: req.name,
             range: r,
@@ -411,34 +442,7 @@ impl Layout {
         upper_bits: Option<u8>,
     ) -> Result<TableId, Error> {
         let name = name.into();
-        for bits in [lower_bits, upper_bits].into_iter().flatten() {
-            if !regs::va_bits_supported(bits) {
-                return Err(Error::UnsupportedBits {
-                    addr: Addr::Va,
-                    bits,
-                });
-            }
-        }
-        if self.tables.iter().any(|t| t.info.name() == name) {
-            return Err(Error::Duplicate {
-                what: "table",
-                name,
-            });
-        }
-        if el.has_one_table_per_core()
-            && let Some((first, core)) = self
-                .tables
-                .iter()
-                .filter(|t| t.info.el() == el)
-                .find_map(|t| Some((t, t.info.cores().first_shared(cores)?)))
-        {
-            return Err(Error::RegimeTaken {
-                table: name,
-                core,
-                el,
-                first: first.info.name().to_string(),
-            });
-        }
+        self.check_new_table(&name, cores, el, lower_bits, upper_bits)?;
         let mut va_free = if self.rng.is_some() {
             IntervalSet::without_fit_index()
         } else {
@@ -447,10 +451,16 @@ impl Layout {
         let two_ranges = !Regime::of(el).is_single_privilege();
         let mut ranges = Vec::new();
         // The range needing the largest size, with that size, per side.
-        let mut lower_need: Option<(u8, Interval)> = None;
-        let mut upper_need: Option<(u8, Interval)> = None;
-        for &(start, size) in virt {
-            let r = interval(start, size, &format!("a virtual range of table `{name}`"))?;
+        let mut lower_need: Option<(u8, Interval, usize)> = None;
+        let mut upper_need: Option<(u8, Interval, usize)> = None;
+        for (k, &(start, size)) in virt.iter().enumerate() {
+            let field = Field::VirtualRange(k as u32);
+            let r = interval(
+                start,
+                size,
+                &format!("a virtual range of table `{name}`"),
+                field,
+            )?;
             let (side, needed) = if r.start() >> 63 == 0 {
                 (&mut lower_need, regs::lower_va_bits_for(r.last()))
             } else if two_ranges {
@@ -463,38 +473,43 @@ impl Layout {
                     table: name,
                     range: range_of(r),
                     has_upper: two_ranges,
+                    field,
                 });
             };
-            if side.is_none_or(|(n, _)| needed > n) {
-                *side = Some((needed, r));
+            if side.is_none_or(|(n, _, _)| needed > n) {
+                *side = Some((needed, r, k));
             }
             if let Err(e) = va_free.insert_interval(r, ()) {
                 let with = match e {
                     crate::interval::IntervalError::Overlaps(o) => format!("virtual range {o}"),
                     _ => String::from("another virtual range"),
                 };
+                let first = ranges.iter().position(|o: &Interval| o.overlaps(&r));
                 return Err(Error::Overlap {
                     space: Space::Virtual(name),
                     range: range_of(r),
                     with,
-                    with_id: None,
+                    field,
+                    other: Party::VirtualRange(first.unwrap_or(k) as u32),
                 });
             }
             ranges.push(r);
         }
-        let size =
-            |asked: Option<u8>, need: Option<(u8, Interval)>, upper: bool| match (asked, need) {
-                (Some(bits), Some((needed, r))) if bits < needed => Err(Error::VaBitsTooSmall {
-                    table: name.clone(),
-                    upper,
-                    bits,
-                    range: range_of(r),
-                    needed,
-                }),
-                (Some(bits), _) => Ok(bits),
-                (None, Some((needed, _))) => Ok(needed),
-                (None, None) => Ok(regs::VA_BITS_MIN),
-            };
+        let size = |asked: Option<u8>, need: Option<(u8, Interval, usize)>, upper: bool| match (
+            asked, need,
+        ) {
+            (Some(bits), Some((needed, r, k))) if bits < needed => Err(Error::VaBitsTooSmall {
+                table: name.clone(),
+                upper,
+                bits,
+                range: range_of(r),
+                needed,
+                other: Party::VirtualRange(k as u32),
+            }),
+            (Some(bits), _) => Ok(bits),
+            (None, Some((needed, _, _))) => Ok(needed),
+            (None, None) => Ok(regs::VA_BITS_MIN),
+        };
         let va_bits = size(lower_bits, lower_need, false)?;
         let upper = match upper_need {
             Some(_) => Some(size(upper_bits, upper_need, true)?),
@@ -515,6 +530,56 @@ impl Layout {
             segments: Vec::new(),
         });
         Ok(id)
+    }
+
+    /// The rules for a new table before its ranges: supported VA sizes, a new name, and
+    /// one table per core in a regime with one translation table base register.
+    fn check_new_table(
+        &self,
+        name: &str,
+        cores: Cores,
+        el: ExecutionContext,
+        lower_bits: Option<u8>,
+        upper_bits: Option<u8>,
+    ) -> Result<(), Error> {
+        for (bits, field) in [
+            (lower_bits, Field::VaBits),
+            (upper_bits, Field::UpperVaBits),
+        ] {
+            if let Some(bits) = bits
+                && !regs::va_bits_supported(bits)
+            {
+                return Err(Error::UnsupportedBits {
+                    addr: Addr::Va,
+                    bits,
+                    field,
+                });
+            }
+        }
+        if let Some(first) = self.table(name) {
+            return Err(Error::Duplicate {
+                what: Thing::Table,
+                name: name.to_string(),
+                other: Some(Party::Table(first)),
+            });
+        }
+        if el.has_one_table_per_core()
+            && let Some((first, core)) = self
+                .tables
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.info.el() == el)
+                .find_map(|(i, t)| Some((i, t.info.cores().first_shared(cores)?)))
+        {
+            return Err(Error::RegimeTaken {
+                table: name.to_string(),
+                core,
+                el,
+                first: self.tables[first].info.name().to_string(),
+                other: Some(Party::Table(TableId(first as u32))),
+            });
+        }
+        Ok(())
     }
 
     /// Every table id in creation order.
@@ -567,8 +632,9 @@ impl Layout {
 
     fn table_ref(&self, table: TableId) -> Result<&Table, Error> {
         self.tables.get(table.index()).ok_or(Error::Unknown {
-            what: "table",
+            what: Thing::Table,
             name: format!("#{}", table.0),
+            field: Field::Tables,
         })
     }
 
@@ -664,10 +730,10 @@ impl Layout {
     /// Takes `va .. va + size` out of a table's free VA without mapping anything, so
     /// later requests cannot take it; [`release_va`](Self::release_va) gives it back.
     pub(crate) fn hold_va(&mut self, table: TableId, va: u64, size: u64) -> Result<(), Error> {
-        let r = interval(va, size, "a held VA range")?;
+        let r = interval(va, size, "a held VA range", Field::Va)?;
         let t = self.table_ref(table)?;
         if !t.va_free.contains(va, size) {
-            return Err(self.va_collision(t, r));
+            return Err(self.va_collision(t, r, Field::Va));
         }
         let _ = self.tables[table.index()].va_free.remove_interval(r);
         Ok(())
@@ -710,16 +776,20 @@ impl Layout {
         Some(self.pa_free.total_size_where(|&p| p == id))
     }
 
-    /// Free bytes left in a table's virtual ranges.
-    pub fn free_va(&self, table: TableId) -> Option<u128> {
-        self.tables
-            .get(table.index())
-            .map(|t| t.va_free.total_size())
-    }
-
     /// Every page of every table.
     pub fn all_pages(&self) -> &[Page] {
         &self.pages
+    }
+
+    /// The PA range reserved with [`reserve_tables_range`](Self::reserve_tables_range).
+    pub(crate) fn tables_range(&self) -> Option<Interval> {
+        let i = self.tables_range?;
+        self.reservations.get(i).map(|(_, r)| *r)
+    }
+
+    /// Marks the last reservation as the range of the translation tables.
+    pub(crate) fn mark_tables_range(&mut self) {
+        self.tables_range = self.reservations.len().checked_sub(1);
     }
 
     /// PA ranges reserved with [`reserve`](Self::reserve), with their names.
@@ -727,37 +797,59 @@ impl Layout {
         &self.reservations
     }
 
-    fn owner_name(&self, owner: PaOwner) -> (String, Option<u32>) {
+    /// The name of the owner of a PA range, and what it is.
+    fn owner(&self, owner: PaOwner) -> (String, Party) {
         match owner {
-            PaOwner::Mapping(m) => (self.mappings[m as usize].name.clone(), Some(m)),
-            PaOwner::Reservation(r) => (self.reservations[r as usize].0.clone(), None),
+            PaOwner::Mapping(m) => (
+                self.mappings[m as usize].name.clone(),
+                Party::Mapping(MappingId(m)),
+            ),
+            PaOwner::Reservation(r) => {
+                let r = r as usize;
+                let party = if self.tables_range == Some(r) {
+                    Party::TranslationTables
+                } else {
+                    Party::Reservation(r as u32)
+                };
+                (self.reservations[r].0.clone(), party)
+            }
         }
     }
 
-    fn pa_collision(&self, r: Interval) -> Error {
+    /// `i` (the `field` of a request) below the PA limit.
+    fn pa_limit(&self, i: Interval, field: Field) -> Result<(), Error> {
+        let other = self.pa_bits_declared.then_some(Party::PaBits);
+        limit_check(Addr::Pa, i, self.pa_bits, field, other)
+    }
+
+    /// Why the fixed PA range `r` (the `field` of a request) is not free.
+    fn pa_collision(&self, r: Interval, field: Field) -> Error {
         match self.pa_used.first_overlap(&r) {
             Some((_, &owner)) => {
-                let (with, with_id) = self.owner_name(owner);
+                let (with, other) = self.owner(owner);
                 Error::Overlap {
                     space: Space::Physical,
                     range: range_of(r),
                     with,
-                    with_id,
+                    field,
+                    other,
                 }
             }
             None => Error::OutsidePools {
                 addr: Addr::Pa,
                 range: range_of(r),
                 space: Space::Physical,
+                field,
             },
         }
     }
 
-    fn va_collision(&self, t: &Table, r: Interval) -> Error {
+    /// Why the fixed VA range `r` (the `field` of a request) is not free in `t`.
+    fn va_collision(&self, t: &Table, r: Interval, field: Field) -> Error {
         // Past the largest lower range the architecture has; anything else outside the
         // table's ranges (an upper VA too) is simply outside every declared range.
         if r.start() >> 63 == 0
-            && let Err(e) = limit_check(Addr::Va, r, regs::VA_BITS_MAX)
+            && let Err(e) = limit_check(Addr::Va, r, regs::VA_BITS_MAX, field, None)
         {
             return e;
         }
@@ -766,12 +858,14 @@ impl Layout {
                 space: Space::Virtual(t.info.name().to_string()),
                 range: range_of(r),
                 with: self.mappings[m as usize].name.clone(),
-                with_id: Some(m),
+                field,
+                other: Party::Mapping(MappingId(m)),
             },
             None => Error::OutsidePools {
                 addr: Addr::Va,
                 range: range_of(r),
                 space: Space::Virtual(t.info.name().to_string()),
+                field,
             },
         }
     }

@@ -5,11 +5,11 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::{
-    Layout, Mapping, SegSpace, SegmentGroup, SegmentId, SegmentRequest, TableId, check_align,
-    check_aligned, interval, range, range_of,
+    Layout, Mapping, MappingId, SegSpace, SegmentGroup, SegmentId, SegmentRequest, TableId,
+    check_align, check_aligned, interval, range, range_of,
 };
-use crate::error::{Addr, Error, Space};
-use crate::interval::Interval;
+use crate::error::{Addr, Error, Field, Party, Space, Thing};
+use crate::interval::{Interval, IntervalSet};
 use crate::model::{STACK_ALIGN, Segment, SegmentKind};
 
 impl Layout {
@@ -25,16 +25,19 @@ impl Layout {
         let seg_kind = req.kind;
         let window = match &req.in_page {
             Some(name) => {
-                let m = self.mapping(table, name).ok_or(Error::Unknown {
-                    what: "page",
+                let id = self.mapping(table, name).ok_or(Error::Unknown {
+                    what: Thing::Page,
                     name: name.clone(),
+                    field: Field::InPage,
                 })?;
-                let m = &self.mappings[m.index()];
+                let m = &self.mappings[id.index()];
+                let other = Some(Party::Mapping(id));
                 if m.shared {
                     return Err(Error::SharedMismatch {
                         name: req.name.clone(),
                         page: name.clone(),
                         segment_shared: false,
+                        other,
                     });
                 }
                 if let Some(of) = m.alias_of {
@@ -42,9 +45,11 @@ impl Layout {
                         name: req.name.clone(),
                         page: name.clone(),
                         of: self.mappings[of as usize].name.clone(),
+                        field: Field::InPage,
+                        other,
                     });
                 }
-                self.seg_page_check(req, m)?;
+                self.seg_page_check(req, m, id)?;
                 let va = m.va_in(table).unwrap_or(0);
                 Interval::new(va, m.bytes())
             }
@@ -55,32 +60,7 @@ impl Layout {
             move |s: &SegSpace| seg_kind.fits_in(s.kind, s.perms) && (!identity || s.delta == 0);
         let t = &self.tables[table.index()];
         let va = match req.va {
-            Some(va) => {
-                check_aligned(Addr::Va, va, align, &req.name)?;
-                let r = interval(va, req.size, &req.name)?;
-                let inside = window.is_none_or(|w| w.covers(&r));
-                let ok = inside
-                    && t.seg_free
-                        .get(va)
-                        .is_some_and(|(i, m)| i.covers(&r) && crit(m));
-                if !ok {
-                    if let Some((_, &m)) = t.va_used.get(va)
-                        && let Some(of) = self.mappings[m as usize].alias_of
-                    {
-                        return Err(Error::SegmentInAlias {
-                            name: req.name.clone(),
-                            page: self.mappings[m as usize].name.clone(),
-                            of: self.mappings[of as usize].name.clone(),
-                        });
-                    }
-                    return Err(Error::SegmentNotInPages {
-                        name: req.name.clone(),
-                        range: range_of(r),
-                        kind: seg_kind,
-                    });
-                }
-                va
-            }
+            Some(va) => self.fixed_segment_va(table, req, va, align, window, crit)?,
             None => {
                 let found = match (window, self.rng.as_mut()) {
                     (Some(w), _) => t.seg_free.find_fit_in(w, req.size, align, crit),
@@ -99,32 +79,7 @@ impl Layout {
                             taken: Default::default(),
                         });
                     }
-                    None => {
-                        let largest = match window {
-                            Some(w) => t
-                                .seg_free
-                                .overlapping(w)
-                                .filter(|(_, m)| crit(m))
-                                .filter_map(|(i, _)| i.intersect(&w))
-                                .max_by_key(|i| i.size())
-                                .map(range_of),
-                            None => t.seg_free.largest(crit).map(range_of),
-                        };
-                        return Err(Error::NoRoom {
-                            what: format!("{} segment `{}`", req.kind, req.name).into(),
-                            size: req.size,
-                            align,
-                            space: match &req.in_page {
-                                Some(p) => Space::Page {
-                                    table: t.info.name().to_string(),
-                                    page: p.clone(),
-                                },
-                                None => Space::Virtual(t.info.name().to_string()),
-                            },
-                            largest,
-                            taken: Default::default(),
-                        });
-                    }
+                    None => return Err(self.no_segment_room(table, req, align, window, crit)),
                 }
             }
         };
@@ -155,10 +110,85 @@ impl Layout {
         self.segments.push(seg);
         let gid = self.segment_groups.len() as u32;
         self.segment_groups.push(SegmentGroup {
-            name: req.name.clone(),
             entries: alloc::vec![(table, idx)],
         });
         Ok(SegmentId(gid))
+    }
+
+    /// Checks that a segment fits at its fixed VA `va` of `table`: inside `window` (its
+    /// page), in free space of pages that take it (`crit`).
+    fn fixed_segment_va(
+        &self,
+        table: TableId,
+        req: &SegmentRequest,
+        va: u64,
+        align: u64,
+        window: Option<Interval>,
+        crit: impl Fn(&SegSpace) -> bool,
+    ) -> Result<u64, Error> {
+        let t = &self.tables[table.index()];
+        check_aligned(Addr::Va, va, align, &req.name, Field::Va)?;
+        let r = interval(va, req.size, &req.name, Field::Va)?;
+        let inside = window.is_none_or(|w| w.covers(&r));
+        let ok = inside
+            && t.seg_free
+                .get(va)
+                .is_some_and(|(i, m)| i.covers(&r) && crit(m));
+        if !ok {
+            if let Some((_, &m)) = t.va_used.get(va)
+                && let Some(of) = self.mappings[m as usize].alias_of
+            {
+                return Err(Error::SegmentInAlias {
+                    name: req.name.clone(),
+                    page: self.mappings[m as usize].name.clone(),
+                    of: self.mappings[of as usize].name.clone(),
+                    field: Field::Va,
+                    other: None,
+                });
+            }
+            return Err(Error::SegmentNotInPages {
+                name: req.name.clone(),
+                range: range_of(r),
+                kind: req.kind,
+            });
+        }
+        Ok(va)
+    }
+
+    /// The error for a segment that finds no room in `table` (in `window`, its page).
+    fn no_segment_room(
+        &self,
+        table: TableId,
+        req: &SegmentRequest,
+        align: u64,
+        window: Option<Interval>,
+        crit: impl Fn(&SegSpace) -> bool,
+    ) -> Error {
+        let t = &self.tables[table.index()];
+        let largest = match window {
+            Some(w) => t
+                .seg_free
+                .overlapping(w)
+                .filter(|(_, m)| crit(m))
+                .filter_map(|(i, _)| i.intersect(&w))
+                .max_by_key(|i| i.size())
+                .map(range_of),
+            None => t.seg_free.largest(crit).map(range_of),
+        };
+        Error::NoRoom {
+            what: format!("{} segment `{}`", req.kind, req.name).into(),
+            size: req.size,
+            align,
+            space: match &req.in_page {
+                Some(p) => Space::Page {
+                    table: t.info.name().to_string(),
+                    page: p.clone(),
+                },
+                None => Space::Virtual(t.info.name().to_string()),
+            },
+            largest,
+            taken: Default::default(),
+        }
     }
 
     /// Moves the pages mapped since the last segment placement into the segment index.
@@ -175,6 +205,7 @@ impl Layout {
         if req.size == 0 {
             return Err(Error::ZeroSize {
                 what: format!("segment `{}`", req.name),
+                field: Field::Size,
             });
         }
         let align = match req.align {
@@ -200,13 +231,20 @@ impl Layout {
         Ok(align)
     }
 
-    fn seg_page_check(&self, req: &SegmentRequest, m: &Mapping) -> Result<(), Error> {
+    /// Whether a segment fits page `m` (mapping `id`) by kind and size.
+    fn seg_page_check(
+        &self,
+        req: &SegmentRequest,
+        m: &Mapping,
+        id: MappingId,
+    ) -> Result<(), Error> {
         if !req.kind.fits_in(m.attrs.kind, m.attrs.perms) {
             return Err(Error::SegmentKindMismatch {
                 segment: req.kind,
                 page: m.name.clone(),
                 page_kind: m.attrs.kind,
                 page_perms: m.attrs.perms,
+                other: Some(Party::Mapping(id)),
             });
         }
         if req.size > m.bytes() {
@@ -215,6 +253,7 @@ impl Layout {
                 size: req.size,
                 page: m.name.clone(),
                 page_bytes: m.bytes(),
+                other: Some(Party::Mapping(id)),
             });
         }
         Ok(())
@@ -227,8 +266,13 @@ impl Layout {
         let align = self.seg_validate(req)?;
         let Some(name) = &req.in_page else {
             return Err(Error::Unknown {
-                what: "shared page",
+                what: Thing::SharedPage,
                 name: String::from("(none given: add `in PAGE`)"),
+                field: if req.va.is_some() {
+                    Field::Va
+                } else {
+                    Field::Name
+                },
             });
         };
         let mid = match self.shared_mapping(name) {
@@ -239,17 +283,19 @@ impl Layout {
                         name: req.name.clone(),
                         page: name.clone(),
                         segment_shared: true,
+                        other: None,
                     }
                 } else {
                     Error::Unknown {
-                        what: "shared page",
+                        what: Thing::SharedPage,
                         name: name.clone(),
+                        field: Field::InPage,
                     }
                 });
             }
         };
         let m = &self.mappings[mid.index()];
-        self.seg_page_check(req, m)?;
+        self.seg_page_check(req, m, mid)?;
         if req.identity && m.tables.iter().any(|&(_, va, _)| va != m.pa) {
             return Err(Error::IdentityImpossible {
                 name: req.name.clone(),
@@ -268,28 +314,10 @@ impl Layout {
             name: req.name.clone(),
             page: name.clone(),
             segment_shared: true,
+            other: Some(Party::Mapping(mid)),
         })?;
         let off = match req.va {
-            Some(va) => {
-                let base = m.tables.first().map_or(0, |&(_, v, _)| v);
-                let off = va.wrapping_sub(base);
-                if m.tables.iter().any(|&(_, v, _)| v != base) {
-                    return Err(Error::SegmentNotInPages {
-                        name: req.name.clone(),
-                        range: range(va, req.size),
-                        kind: req.kind,
-                    });
-                }
-                check_aligned(Addr::Va, va, align, &req.name)?;
-                if !free.contains(off, req.size) {
-                    return Err(Error::SegmentNotInPages {
-                        name: req.name.clone(),
-                        range: range(va, req.size),
-                        kind: req.kind,
-                    });
-                }
-                off
-            }
+            Some(va) => shared_segment_offset(m, free, req, va, align)?,
             None => {
                 let found = match self.rng.as_mut() {
                     Some(rng) => free.find_fit_random(req.size, align, |_| true, rng),
@@ -332,17 +360,36 @@ impl Layout {
             entries.push((t, idx));
         }
         let gid = self.segment_groups.len() as u32;
-        self.segment_groups.push(SegmentGroup {
-            name: req.name.clone(),
-            entries,
-        });
+        self.segment_groups.push(SegmentGroup { entries });
         Ok(SegmentId(gid))
     }
+}
 
-    /// The name of a segment request.
-    pub fn segment_name(&self, segment: SegmentId) -> Option<&str> {
-        self.segment_groups
-            .get(segment.index())
-            .map(|g| g.name.as_str())
+/// The offset in shared page `m` (free space `free`) of a shared segment at fixed VA
+/// `va`: the same in every table the page is in.
+fn shared_segment_offset(
+    m: &Mapping,
+    free: &IntervalSet<()>,
+    req: &SegmentRequest,
+    va: u64,
+    align: u64,
+) -> Result<u64, Error> {
+    let base = m.tables.first().map_or(0, |&(_, v, _)| v);
+    let off = va.wrapping_sub(base);
+    if m.tables.iter().any(|&(_, v, _)| v != base) {
+        return Err(Error::SegmentNotInPages {
+            name: req.name.clone(),
+            range: range(va, req.size),
+            kind: req.kind,
+        });
     }
+    check_aligned(Addr::Va, va, align, &req.name, Field::Va)?;
+    if !free.contains(off, req.size) {
+        return Err(Error::SegmentNotInPages {
+            name: req.name.clone(),
+            range: range(va, req.size),
+            kind: req.kind,
+        });
+    }
+    Ok(off)
 }

@@ -14,7 +14,7 @@ use super::super::error::{AliasRule, DeviceAttr, DidYouMean, DslError, Listed, N
 use super::ranges::wraps;
 use super::resolve::suggest;
 use super::{Scope, name_of};
-use crate::error::{Addr, Error};
+use crate::error::{Addr, Error, Field};
 use crate::model::{PageSize, Perms, SecurityState};
 
 /// The most pages one `* N` declaration may ask for (each becomes a `const` item).
@@ -113,7 +113,7 @@ fn check_addresses(
         .size
         .and_then(|s| PageSize::from_bytes(s.value))
         .map(PageSize::bytes);
-    for (num, addr) in [(p.va, Addr::Va), (p.pa, Addr::Pa)] {
+    for (num, addr, field) in [(p.va, Addr::Va, Field::Va), (p.pa, Addr::Pa, Field::Pa)] {
         let Some(num) = num else { continue };
         if let Some(align) = align
             && num.value % align != 0
@@ -125,6 +125,7 @@ fn check_addresses(
                     value: num.value,
                     align,
                     name: name.to_string(),
+                    field,
                 },
             );
         } else if let Some(bytes) = bytes
@@ -135,6 +136,7 @@ fn check_addresses(
                 Error::Wraps {
                     start: num.value,
                     size: bytes,
+                    field,
                 },
             );
         }

@@ -10,7 +10,7 @@ use super::super::ast::{Layout, RangeEnd, RangeExpr};
 use super::super::ctxt::{Ctxt, Sp};
 use super::super::error::Note;
 use super::name_of;
-use crate::error::{Addr, Error};
+use crate::error::{Addr, Error, Field, Thing};
 
 /// The granule every range must be aligned to and a multiple of.
 const GRANULE: u64 = 0x1000;
@@ -58,6 +58,7 @@ pub(super) fn check_range(r: &RangeExpr, addr: Addr, name: &str, cx: &mut Ctxt) 
                 value: start,
                 align: GRANULE,
                 name: name.to_string(),
+                field: Field::Range,
             },
         );
     }
@@ -82,10 +83,12 @@ pub(super) fn check_range(r: &RangeExpr, addr: Addr, name: &str, cx: &mut Ctxt) 
             r.sp,
             Error::ZeroSize {
                 what: format!("the range of `{name}`"),
+                field: Field::Range,
             },
         );
     } else if wraps(start, u128::from(size)) {
-        cx.error(r.sp, Error::Wraps { start, size });
+        let field = Field::Range;
+        cx.error(r.sp, Error::Wraps { start, size, field });
     } else if size % GRANULE != 0 {
         cx.error(
             size_sp,
@@ -101,7 +104,7 @@ pub(super) fn check_range(r: &RangeExpr, addr: Addr, name: &str, cx: &mut Ctxt) 
 /// first one.
 pub(super) fn first_declaration(
     seen: &mut BTreeMap<String, Sp>,
-    what: &'static str,
+    what: Thing,
     name: &str,
     sp: Sp,
     cx: &mut Ctxt,
@@ -112,6 +115,7 @@ pub(super) fn first_declaration(
             Error::Duplicate {
                 what,
                 name: name.to_string(),
+                other: None,
             },
             *first,
             Note::FirstDeclared(name.to_string()),
@@ -128,7 +132,7 @@ pub(super) fn check_pools(layout: &Layout, cx: &mut Ctxt) {
     for p in &layout.pools {
         let name = name_of(&p.name);
         let sp = Sp::one(p.name.span());
-        first_declaration(&mut seen, "pool", &name, sp, cx);
+        first_declaration(&mut seen, Thing::Pool, &name, sp, cx);
         check_range(&p.range, Addr::Pa, &name, cx);
     }
 }

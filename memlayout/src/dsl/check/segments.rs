@@ -13,7 +13,7 @@ use super::super::error::{DslError, Note};
 use super::pages::page_perms;
 use super::ranges::wraps;
 use super::{Scope, name_of};
-use crate::error::{Addr, Error};
+use crate::error::{Addr, Error, Field};
 use crate::model::{PageSize, STACK_ALIGN, SegmentKind};
 
 /// Every rule of one segment of table `table` (`None`: a shared segment).
@@ -30,6 +30,7 @@ pub(super) fn check_segment(
             s.size.sp,
             Error::ZeroSize {
                 what: format!("segment `{name}`"),
+                field: Field::Size,
             },
         );
     }
@@ -52,6 +53,7 @@ pub(super) fn check_segment(
                     value: va.value,
                     align,
                     name: name.clone(),
+                    field: Field::Va,
                 },
             );
         } else if wraps(va.value, u128::from(s.size.value)) {
@@ -60,6 +62,7 @@ pub(super) fn check_segment(
                 Error::Wraps {
                     start: va.value,
                     size: s.size.value,
+                    field: Field::Va,
                 },
             );
         }
@@ -119,6 +122,7 @@ fn unknown_page(
                 name: name_of(&s.name),
                 page: pname,
                 segment_shared: true,
+                other: None,
             },
         );
     } else if !broken.contains(pname.as_str()) {
@@ -152,6 +156,7 @@ fn check_fits(s: &SegmentDecl, pident: &Ident, page: &PageDecl, cx: &mut Ctxt) {
                 name,
                 page: pname.clone(),
                 segment_shared: s.shared,
+                other: None,
             },
             Sp::one(page.name.span()),
             Note::IsDeclared(pname),
@@ -162,6 +167,7 @@ fn check_fits(s: &SegmentDecl, pident: &Ident, page: &PageDecl, cx: &mut Ctxt) {
             page: pname.clone(),
             page_kind: page.kind,
             page_perms: perms,
+            other: None,
         };
         // The kind fits, the permissions do not: point at them.
         let (at, perms) = if s.kind.fits_in(page.kind, perms.with_write(!perms.write())) {
@@ -188,6 +194,7 @@ fn check_fits(s: &SegmentDecl, pident: &Ident, page: &PageDecl, cx: &mut Ctxt) {
                     size: s.size.value,
                     page: pname.clone(),
                     page_bytes,
+                    other: None,
                 },
                 size.sp,
                 Note::IsSized(pname),

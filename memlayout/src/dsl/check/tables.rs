@@ -14,7 +14,7 @@ use super::ranges::{check_range, first_declaration, range_bounds};
 use super::resolve::suggest;
 use super::{Scope, name_of};
 use crate::aarch64::regs::PA_BITS;
-use crate::error::{Addr, Error};
+use crate::error::{Addr, Error, Thing};
 use crate::model::PageKind;
 
 /// `pa_bits`, `tables at`/`tables in` and `wxn`: the options of the translation tables.
@@ -163,7 +163,7 @@ pub(super) fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
     for (t, table) in layout.tables.iter().enumerate() {
         let name = name_of(&table.name);
         let sp = Sp::one(table.name.span());
-        first_declaration(&mut seen, "table", &name, sp, cx);
+        first_declaration(&mut seen, Thing::Table, &name, sp, cx);
         for r in &table.virt {
             check_range(r, Addr::Va, &name, cx);
         }
@@ -181,6 +181,7 @@ pub(super) fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
                     core,
                     el: table.el,
                     first: first_name.clone(),
+                    other: None,
                 },
                 Sp::one(first.name.span()),
                 format_args!("`{first_name}` is the {} table of core {core}", table.el),

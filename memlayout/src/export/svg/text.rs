@@ -97,6 +97,7 @@ pub(super) fn size_text(bytes: u128) -> String {
     format!("{bytes:#x} B")
 }
 
+/// `s` after a count that is not 1 (the crate's one rule, for counts of this module).
 pub(super) fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    crate::error::plural(n as u64)
 }

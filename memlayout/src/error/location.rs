@@ -1,0 +1,199 @@
+//! Where an [`Error`] is: the [`Field`] of the request at fault, the other [`Party`], and
+//! the note on that party, all decided by the variant or by the code that detected it.
+
+use alloc::format;
+use alloc::string::String;
+
+use super::{Addr, Error, Space};
+use crate::layout::{MappingId, TableId};
+
+/// The part of a request an error is about, as the engine saw it when it detected the
+/// error: a front end turns it into the tokens at fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The request as a whole (its name).
+    Name,
+    /// The fixed VA.
+    Va,
+    /// The fixed PA.
+    Pa,
+    /// The `identity` request (an address that comes from the other space).
+    Identity,
+    /// The size.
+    Size,
+    /// The number of pages.
+    Count,
+    /// The alignment.
+    Align,
+    /// The pool named by the request.
+    Pool,
+    /// The page an alias maps the PA of.
+    Alias,
+    /// The page a segment must sit in.
+    InPage,
+    /// The permissions.
+    Perms,
+    /// The kind.
+    Kind,
+    /// The list of tables a shared page goes in.
+    Tables,
+    /// The range of a pool or of a PA reservation.
+    Range,
+    /// The virtual range of a new table at this index of its ranges.
+    VirtualRange(u32),
+    /// The VA size of a new table's lower range.
+    VaBits,
+    /// The VA size of a new table's upper range.
+    UpperVaBits,
+    /// The PA size of the layout.
+    PaBits,
+}
+
+/// The other party of an error: what the request collides with or depends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Party {
+    /// A mapping (a page request).
+    Mapping(MappingId),
+    /// The pool at this index of [`Layout::pools`](crate::Layout::pools).
+    Pool(u32),
+    /// A table.
+    Table(TableId),
+    /// The virtual range at this index of the ranges of the table being added.
+    VirtualRange(u32),
+    /// The PA range reserved for the translation tables with
+    /// [`Layout::reserve_tables_range`](crate::Layout::reserve_tables_range).
+    TranslationTables,
+    /// Another PA reservation, at this index of
+    /// [`Layout::reservations`](crate::Layout::reservations).
+    Reservation(u32),
+    /// The PA size set with [`Layout::set_pa_bits`](crate::Layout::set_pa_bits).
+    PaBits,
+}
+
+/// Which part of the other party's declaration a note on it points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OtherPart {
+    /// The same part as the one at fault in the request.
+    Same,
+    /// The same part, else its address in this space (or its `identity`).
+    SameOr(Addr),
+    /// Its address in this space (or its `identity`): it matters for the room it takes.
+    Addr(Addr),
+}
+
+impl Error {
+    /// The part of the request at fault.
+    pub fn field(&self) -> Field {
+        use Error::*;
+        match self {
+            ZeroSize { field, .. }
+            | Misaligned { field, .. }
+            | Wraps { field, .. }
+            | BeyondLimit { field, .. }
+            | OutsidePools { field, .. }
+            | Overlap { field, .. }
+            | UnsupportedBits { field, .. }
+            | SegmentInAlias { field, .. }
+            | Unknown { field, .. }
+            | PoolKindMismatch { field, .. }
+            | SamePaInTwoTables { field, .. }
+            | SecureInNonSecure { field, .. }
+            | VaRangeNotTranslated { field, .. } => *field,
+            ZeroCount { .. } => Field::Count,
+            AlignNotPowerOfTwo { .. } | AlignTooSmall { .. } => Field::Align,
+            SizeNotMultiple { .. } | NoRoom { .. } | SegmentTooLarge { .. } | StackSize { .. } => {
+                Field::Size
+            }
+            IdentityImpossible { .. } | IdentityConflict { .. } => Field::Identity,
+            PoolOverlap { .. }
+            | NoRoomForTables { .. }
+            | TablesRangeTooSmall { .. }
+            | Tables { .. } => Field::Range,
+            SharedMismatch { .. } => Field::InPage,
+            SegmentKindMismatch { .. } => Field::Kind,
+            SegmentNotInPages { .. } => Field::Va,
+            ExecutableDevice { .. } => Field::Perms,
+            NoTables { .. } => Field::Tables,
+            VaBitsTooSmall { upper: true, .. } => Field::UpperVaBits,
+            VaBitsTooSmall { upper: false, .. } => Field::VaBits,
+            SharedAlias { .. }
+            | Duplicate { .. }
+            | MismatchedAlias { .. }
+            | DeviceWithoutPa { .. }
+            | RegimeTaken { .. } => Field::Name,
+        }
+    }
+
+    /// The other party: what the request collides with or depends on, if anything.
+    pub fn other(&self) -> Option<Party> {
+        use Error::*;
+        match self {
+            Overlap { other, .. }
+            | PoolOverlap { other, .. }
+            | MismatchedAlias { other, .. }
+            | SamePaInTwoTables { other, .. }
+            | VaBitsTooSmall { other, .. } => Some(*other),
+            BeyondLimit { other, .. }
+            | SegmentInAlias { other, .. }
+            | Duplicate { other, .. }
+            | SegmentKindMismatch { other, .. }
+            | SegmentTooLarge { other, .. }
+            | SharedMismatch { other, .. }
+            | RegimeTaken { other, .. } => *other,
+            NoRoom { taken, .. } | IdentityImpossible { taken, .. } => {
+                taken.first().map(|t| t.party)
+            }
+            _ => None,
+        }
+    }
+
+    /// Which part of the other party's declaration a note on it points at.
+    pub fn other_part(&self) -> OtherPart {
+        match self {
+            Error::Overlap {
+                space: Space::Physical,
+                ..
+            }
+            | Error::SamePaInTwoTables { .. } => OtherPart::SameOr(Addr::Pa),
+            Error::Overlap { .. } => OtherPart::SameOr(Addr::Va),
+            Error::NoRoom { taken, .. } | Error::IdentityImpossible { taken, .. } => {
+                OtherPart::Addr(taken.first().map_or(Addr::Va, |t| t.addr))
+            }
+            _ => OtherPart::Same,
+        }
+    }
+
+    /// The note on the other party's declaration, named `other`: `` `x` first mapped
+    /// here``.
+    pub fn note(&self, other: &str) -> String {
+        match self {
+            Error::Overlap {
+                other: Party::TranslationTables,
+                ..
+            } => String::from("the translation tables are reserved here"),
+            Error::Overlap {
+                other: Party::VirtualRange(_),
+                ..
+            } => String::from("the other range is declared here"),
+            Error::Overlap { .. } | Error::MismatchedAlias { .. } => {
+                format!("`{other}` first mapped here")
+            }
+            Error::Duplicate { .. } => format!("`{other}` first declared here"),
+            Error::SamePaInTwoTables { with_table, .. } => {
+                format!("`{other}` of table `{with_table}` maps it here")
+            }
+            Error::IdentityImpossible { taken, .. } | Error::NoRoom { taken, .. }
+                if !taken.is_empty() =>
+            {
+                format!("`{other}` takes {} {:#x} here", taken[0].addr, taken[0].at)
+            }
+            Error::VaBitsTooSmall { needed, .. } => format!("this range needs {needed} bits"),
+            Error::BeyondLimit {
+                bits,
+                other: Some(Party::PaBits),
+                ..
+            } => format!("`pa_bits = {bits}` sets the limit; raise it to cover the range"),
+            _ => format!("`{other}` declared here"),
+        }
+    }
+}
