@@ -16,15 +16,17 @@
 //! * `soc.h`: the C and assembly header ([`export::c`]), for a C
 //!   compiler given `-I $OUT_DIR`.
 //!
-//! It prints `cargo::rerun-if-changed=` for the file, and on any error prints one
-//! `cargo::error=` line per message (`file:line:col: message`, with its notes) and
-//! exits with status 1, which fails the build.
+//! It prints `cargo::rerun-if-changed=` for the file. On errors it prints each one as
+//! rustc would show it (the message, then `--> file:line:col`, the line with a caret,
+//! the notes as labels and the help; see [`Renderer`]), every
+//! line of it as its own `cargo::error=` line, which cargo shows as
+//! `error: PACKAGE@VERSION: LINE`, and exits with status 1, which fails the build.
 
 use std::path::{Path, PathBuf};
 use std::prelude::rust_2024::*;
 use std::{format, println};
 
-use crate::dsl::file::{Diagnostic, plan_text};
+use crate::dsl::file::{Renderer, plan_text, write_atomic};
 use crate::dsl::include::read_layout;
 use crate::export::{self, Input};
 
@@ -45,8 +47,8 @@ pub struct Generated {
 /// crate's manifest directory), prints `cargo::rerun-if-changed` for it, writes the
 /// three files into `OUT_DIR` and adds `OUT_DIR` to the linker search path.
 ///
-/// On error, prints each message as `cargo::error=` and exits the build script with
-/// status 1; use [`try_generate`] to handle errors yourself.
+/// On error, prints every line of every message as a `cargo::error=` line and exits the
+/// build script with status 1; use [`try_generate`] to handle errors yourself.
 pub fn generate(layout: impl AsRef<Path>) -> Generated {
     let layout = layout.as_ref();
     println!("cargo::rerun-if-changed={}", layout.display());
@@ -64,8 +66,8 @@ pub fn generate(layout: impl AsRef<Path>) -> Generated {
             g
         }
         Err(messages) => {
-            for m in messages {
-                println!("cargo::error={m}");
+            for line in messages.iter().flat_map(|m| m.lines()) {
+                println!("cargo::error={line}");
             }
             std::process::exit(1)
         }
@@ -76,14 +78,19 @@ pub fn generate(layout: impl AsRef<Path>) -> Generated {
 ///
 /// # Errors
 ///
-/// One line per problem: the file cannot be read (missing, a directory, not UTF-8),
-/// each error in it as `file:line:col: message` followed by its notes in parentheses, or
+/// One message per problem: the file cannot be read (missing, a directory, not UTF-8),
+/// each error in it rendered as rustc shows it without the leading `error: ` (several
+/// lines: the message, `--> file:line:col`, the line with a caret, notes and help), or
 /// an output file cannot be written.
 pub fn try_generate(layout: &Path, out_dir: &Path) -> Result<Generated, Vec<String>> {
     let text = read_layout(layout).map_err(|e| vec![e])?;
     let shown = layout.display().to_string();
-    let planned =
-        plan_text(&text).map_err(|d| d.iter().map(|d| one_line(&shown, d)).collect::<Vec<_>>())?;
+    let renderer = Renderer::plain().without_level();
+    let planned = plan_text(&text).map_err(|d| {
+        d.iter()
+            .map(|d| renderer.diagnostic(&shown, &text, d))
+            .collect::<Vec<_>>()
+    })?;
     let module = planned.module().to_string();
     let input = Input::new(&module, planned.plan());
     // The same items as the macro: the planner is deterministic, so expanding the text
@@ -97,7 +104,7 @@ pub fn try_generate(layout: &Path, out_dir: &Path) -> Result<Generated, Vec<Stri
     );
     let write = |name: String, contents: &str| {
         let path = out_dir.join(name);
-        write_whole(&path, contents.as_bytes()).map_err(|e| {
+        write_atomic(&path, contents.as_bytes()).map_err(|e| {
             vec![format!(
                 "cannot write `{}`: {e}; check that OUT_DIR exists and is writable",
                 path.display()
@@ -114,39 +121,6 @@ pub fn try_generate(layout: &Path, out_dir: &Path) -> Result<Generated, Vec<Stri
         ld,
         header,
     })
-}
-
-/// `file:line:col: message` plus ` (note: file:line:col: note)` per note: one line, as
-/// `cargo::error=` takes one line.
-fn one_line(path: &str, d: &Diagnostic) -> String {
-    let mut s = format!(
-        "{path}:{}:{}: {}",
-        d.start.line,
-        d.start.column + 1,
-        d.message
-    );
-    for n in &d.notes {
-        s.push_str(&format!(
-            " (note: {path}:{}:{}: {})",
-            n.start.line,
-            n.start.column + 1,
-            n.message
-        ));
-    }
-    s.replace(['\n', '\r'], " ")
-}
-
-/// Writes through a temporary file renamed over `path`, so a reader never sees half a
-/// file; on failure the temporary file is removed.
-fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]
@@ -200,7 +174,7 @@ pub mod board {
     }
 
     #[test]
-    fn errors_are_one_line_each_with_locations_and_write_nothing() {
+    fn errors_are_rendered_with_locations_and_write_nothing() {
         let d = dir("bad");
         let file = d.join("board.memlayout");
         let text = LAYOUT.replace(
@@ -211,9 +185,20 @@ pub mod board {
         let e = try_generate(&file, &d).unwrap_err();
         assert_eq!(e.len(), 1, "{e:?}");
         let shown = file.display().to_string();
-        assert!(e[0].starts_with(&format!("{shown}:8:")), "{e:?}");
-        assert!(e[0].contains(&format!(" (note: {shown}:7:")), "{e:?}");
-        assert!(!e[0].contains('\n'));
+        let lines: Vec<&str> = e[0].lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "range 0x90000000..0x90001000 overlaps `a` in the virtual address space of table `el3`; move one of them",
+                &format!(" --> {shown}:8:31"),
+                "  |",
+                "7 |         page a : data, 4K, va 0x9000_0000;",
+                "  |                               ----------- `a` first mapped here",
+                "8 |         page b : data, 4K, va 0x9000_0000;",
+                "  |                               ^^^^^^^^^^^",
+            ],
+            "{e:?}"
+        );
         assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
         let e = try_generate(&d.join("missing.memlayout"), &d).unwrap_err();
         assert!(e[0].contains("cannot read the layout file"), "{e:?}");
@@ -230,6 +215,10 @@ pub mod board {
         std::fs::create_dir(d.join("board.rs")).unwrap();
         let e = try_generate(&file, &d).unwrap_err();
         assert!(e[0].contains("cannot write"), "{e:?}");
-        assert!(!d.join("board.rs.tmp").exists());
+        let names: Vec<_> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
     }
 }

@@ -20,7 +20,7 @@ use quote::quote;
 use syn::LitStr;
 
 use super::ctxt::Ctxt;
-use super::file;
+use super::file::{self, Renderer};
 
 /// A parsed `include "PATH"` request.
 pub struct Request {
@@ -122,15 +122,15 @@ pub fn expand(req: &Request) -> TokenStream {
 }
 
 /// The file's errors, located with proc-macro2's fallback implementation and rendered
-/// into messages on the path literal.
+/// into messages on the path literal (the `error: ` is the compiler's).
 fn located_errors(req: &Request, text: &str) -> TokenStream {
     proc_macro2::fallback::force();
     let diagnostics = file::plan_text(text).err().unwrap_or_default();
     proc_macro2::fallback::unforce();
+    let renderer = Renderer::plain().without_level();
     let mut out = TokenStream::new();
     for d in &diagnostics {
-        let rendered = file::render(&req.path, text, d);
-        let message = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+        let message = renderer.diagnostic(&req.path, text, d);
         out.extend(syn::Error::new(req.span, message.trim_end()).to_compile_error());
     }
     if out.is_empty() {
