@@ -3,8 +3,10 @@
 //! A layout file holds what the macro's braces hold, `[VIS] mod NAME { .. }`, with the
 //! same grammar (see the [`dsl`](super) docs). [`plan_text`] runs the same stages as the
 //! macro (parse, check, plan) and returns the planned layout, or every error with the
-//! same messages, each located by line and column (from proc-macro2's
-//! `span-locations`).
+//! same messages as a [`Diagnostic`]: the message, where it is (line, column and byte
+//! offset, from proc-macro2's `span-locations`), the notes on the other places involved
+//! and the help. [`Renderer`] shows one as rustc would; the `memlayout` command also
+//! writes them as JSON.
 //!
 //! ```
 //! let text = "mod soc {
@@ -20,6 +22,9 @@
 //! assert_eq!(errors[0].start.column, 13);
 //! assert!(errors[0].message.contains("`boot`"));
 //! assert_eq!(errors[0].notes[0].start.line, 5);
+//! assert_eq!(&text[errors[0].start.offset..errors[0].end.offset], "boot");
+//! let shown = memlayout::dsl::file::render("board.memlayout", text, &errors[0]);
+//! assert!(shown.contains(" --> board.memlayout:6:14\n"));
 //! ```
 
 use std::fmt;

@@ -215,6 +215,22 @@ mod tests {
     }
 
     #[test]
+    fn a_note_is_a_label_in_the_same_message() {
+        let text = OK.replace(
+            "        page boot",
+            "        page a : data, 4K, va 0x9000_0000;\n        page b : data, 4K, va 0x9000_0000;\n        page boot",
+        );
+        let (path, out) = expand_file("note.memlayout", text.as_bytes());
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        let expected = format!(
+            "overlaps `a` in the virtual address space of table `el3`; move one of them\n --> {path}:6:31\n  |\n5 |         page a : data, 4K, va 0x9000_0000;\n  |                               ----------- `a` first mapped here\n6 |         page b : data, 4K, va 0x9000_0000;\n  |                               ^^^^^^^^^^^"
+        );
+        // The end of the message, as it stands escaped in the string literal.
+        let literal = format!("{expected:?}");
+        assert!(out.contains(&literal[1..]), "{out}");
+    }
+
+    #[test]
     fn bad_files_and_requests_are_clear_errors() {
         let (_, out) = expand_file("latin1.memlayout", b"mod m { \xff }");
         assert!(

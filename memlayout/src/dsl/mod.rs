@@ -11,8 +11,14 @@
 //!    with the id and part of the declaration at fault;
 //! 5. [`expand`](mod@expand): the planned layout to `const` items.
 //!
-//! Errors of every stage go to one [`ctxt::Ctxt`]; after a stage that found
-//! errors, the expansion is the module skeleton plus one `compile_error!` per error.
+//! One driver runs these stages for every front end (the macro, `include`, layout
+//! files, build scripts, the `memlayout` command), so all report the same diagnostics
+//! in the same order. Diagnostics of every stage go to one [`ctxt::Ctxt`] as data
+//! (message, tokens at fault, labelled notes, help) and are rendered only at the edge:
+//! after a stage that found errors, the macro's expansion is the module skeleton plus
+//! one `compile_error!` per location (the message, then each note on its tokens), and
+//! layout files get located [`file::Diagnostic`]s, rendered as rustc does by
+//! [`file::Renderer`].
 //!
 //! # Layout files
 //!

@@ -113,3 +113,74 @@ fn range(text: &str, start: Location, end: Location) -> Range<usize> {
         s..e
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dsl::file::Note;
+
+    const TEXT: &str = "mod m {\n    page a : data, 4K;\n    page a : code, 4K;\n}\n";
+
+    fn at(line: usize, column: usize) -> Location {
+        let offset = TEXT
+            .split_inclusive('\n')
+            .take(line - 1)
+            .map(str::len)
+            .sum::<usize>()
+            + column;
+        Location {
+            line,
+            column,
+            offset,
+        }
+    }
+
+    fn diagnostic() -> Diagnostic {
+        Diagnostic {
+            message: "the name `a` is used twice".into(),
+            start: at(3, 9),
+            end: at(3, 10),
+            notes: vec![Note {
+                message: "first declared here".into(),
+                start: at(2, 9),
+                end: at(2, 10),
+            }],
+            help: Some("rename one of them".into()),
+        }
+    }
+
+    #[test]
+    fn notes_are_labels_in_the_snippet_and_help_a_line() {
+        let r = Renderer::plain().diagnostic("m.memlayout", TEXT, &diagnostic());
+        assert_eq!(
+            r,
+            "error: the name `a` is used twice
+ --> m.memlayout:3:10
+  |
+2 |     page a : data, 4K;
+  |          - first declared here
+3 |     page a : code, 4K;
+  |          ^
+  |
+  = help: rename one of them"
+        );
+        let bare = Renderer::plain()
+            .without_level()
+            .diagnostic("m.memlayout", TEXT, &diagnostic());
+        assert_eq!(Some(bare.as_str()), r.strip_prefix("error: "));
+        let styled = Renderer::styled().diagnostic("m.memlayout", TEXT, &diagnostic());
+        assert!(styled.contains('\u{1b}'), "{styled}");
+    }
+
+    #[test]
+    fn errors_without_a_place_and_at_the_end_of_the_text() {
+        assert_eq!(Renderer::plain().error("no file"), "error: no file");
+        let mut d = diagnostic();
+        d.notes.clear();
+        d.help = None;
+        d.start = at(4, 0);
+        d.end = d.start;
+        let r = Renderer::plain().diagnostic("m.memlayout", TEXT, &d);
+        assert!(r.ends_with("4 | }\n  | ^"), "{r}");
+    }
+}
