@@ -34,9 +34,11 @@ use std::prelude::rust_2024::*;
 
 use proc_macro2::{Span, TokenStream};
 
-use super::check;
+use super::ast::Layout;
 use super::ctxt::{Diag, Sp};
 use super::driver::{self, Outcome};
+use super::lower::Decls;
+use super::{check, expand};
 use crate::plan::Plan;
 
 pub use super::render::Renderer;
@@ -130,6 +132,30 @@ const LEX_ERROR: &str = "this is not valid layout text (an unterminated string o
 ///
 /// Every error found, in the order the macro reports them, each with its location.
 pub fn plan_text(text: &str) -> Result<Planned, Vec<Diagnostic>> {
+    run_text(text, |layout, _, plan| planned(layout, plan))
+}
+
+/// [`plan_text`], and the items `memory_layout!` emits for the same text, from one run
+/// of the stages.
+pub(crate) fn expand_text(text: &str) -> Result<(Planned, TokenStream), Vec<Diagnostic>> {
+    run_text(text, |layout, decls, plan| {
+        let items = expand::expand(layout, decls, &plan);
+        (planned(layout, plan), items)
+    })
+}
+
+fn planned(layout: &Layout, plan: Plan) -> Planned {
+    Planned {
+        module: check::name_of(&layout.name),
+        plan,
+    }
+}
+
+/// Runs the stages on `text`; `finish` gets the layout that planned.
+fn run_text<T>(
+    text: &str,
+    finish: impl FnOnce(&Layout, &Decls<'_>, Plan) -> T,
+) -> Result<T, Vec<Diagnostic>> {
     let tokens: TokenStream = match text.parse() {
         Ok(t) => t,
         Err(e) => {
@@ -144,10 +170,7 @@ pub fn plan_text(text: &str) -> Result<Planned, Vec<Diagnostic>> {
         }
     };
     driver::run(tokens, |cx, outcome| match outcome {
-        Outcome::Planned(layout, _, plan) => Ok(Planned {
-            module: check::name_of(&layout.name),
-            plan,
-        }),
+        Outcome::Planned(layout, decls, plan) => Ok(finish(layout, &decls, plan)),
         Outcome::Failed(_) | Outcome::Unparsed => {
             Err(cx.diags().iter().map(|d| located(d, text)).collect())
         }
