@@ -370,6 +370,31 @@ pub mod board {
     }
 
     #[test]
+    fn the_file_and_the_macro_report_the_same_diagnostics_in_order() {
+        let text = OK
+            .replace("code, 2M", "code, 3M")
+            .replace(
+                "        segment",
+                "        page boot : data, 4K;\n        page x : data, 4K, bogus;\n        segment",
+            )
+            .replace("EL3)", "EL9)");
+        let d = errors(&text);
+        assert!(d.len() >= 4, "{d:?}");
+        assert!(d.iter().any(|d| !d.notes.is_empty()), "{d:?}");
+        let as_the_macro_shows_them: Vec<String> = d
+            .iter()
+            .flat_map(|d| {
+                let notes = d.notes.iter().map(|n| format!("note: {}", n.message));
+                std::iter::once(d.message.clone()).chain(notes)
+            })
+            .collect();
+        assert_eq!(
+            as_the_macro_shows_them,
+            super::super::diagnostics(text.parse().unwrap())
+        );
+    }
+
+    #[test]
     fn bad_text_and_truncated_files_are_located() {
         let d = errors("mod m { page \"x }");
         assert_eq!(d[0].message, LEX_ERROR);
