@@ -48,6 +48,7 @@ mod kw;
 pub mod lower;
 pub mod reference;
 mod render;
+mod write;
 
 use ctxt::Ctxt;
 use driver::Outcome;
