@@ -2,14 +2,16 @@
 //! a firmware build (JSON, C header, GNU ld fragment, raw translation tables, SVG picture).
 //!
 //! ```text
-//! memlayout check FILE
+//! memlayout check FILE [--message-format human|json]
 //! memlayout map FILE [--table NAME]
 //! memlayout export FILE --format json|c|ld|bin|svg [--table NAME] [-o OUT]
 //! ```
 //!
-//! Errors in the file are rendered like rustc's and the exit status is 1; nothing is
-//! written then. Output files are written whole or not at all.
+//! Errors in the file are rendered like rustc's (or, with `check --message-format json`,
+//! written as one JSON object per line, as rustc's JSON diagnostics) and the exit status
+//! is 1; nothing is written then. Output files are written whole or not at all.
 
+mod diagnostic_json;
 mod json;
 mod output;
 mod render;
@@ -36,6 +38,11 @@ enum Command {
     Check {
         /// The layout file.
         file: PathBuf,
+        /// How to print errors: rendered for people on standard error, or one JSON
+        /// object per error on standard output (the shape of rustc's JSON
+        /// diagnostics; nothing is printed for a valid file).
+        #[arg(long, value_enum, default_value = "human")]
+        message_format: MessageFormat,
     },
     /// Print the memory map and, per table, its translation tables and register values.
     Map {
@@ -77,6 +84,15 @@ enum Format {
     Svg,
 }
 
+/// How `check` prints errors.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    /// Rendered like rustc's errors, on standard error.
+    Human,
+    /// One JSON object per error and line, on standard output.
+    Json,
+}
+
 /// A failure: either diagnostics already printed, or one message to print.
 enum Failure {
     Reported,
@@ -91,25 +107,43 @@ impl From<String> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let format = match cli.command {
+        Command::Check { message_format, .. } => message_format,
+        _ => MessageFormat::Human,
+    };
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Reported) => ExitCode::FAILURE,
         Err(Failure::Message(m)) => {
-            eprintln!("{}", render::message(&m));
+            match format {
+                MessageFormat::Human => eprintln!("{}", render::message(&m)),
+                MessageFormat::Json => {
+                    // Standard output is gone: nothing else can be said.
+                    let _ = output::stdout(diagnostic_json::message(&m).as_bytes());
+                }
+            }
             ExitCode::FAILURE
         }
     }
 }
 
-/// Reads and plans `path`, printing every diagnostic on failure.
-fn load(path: &Path) -> Result<Planned, Failure> {
+/// Reads and plans `path`, printing every diagnostic on failure in `format`.
+fn load(path: &Path, format: MessageFormat) -> Result<Planned, Failure> {
     let text = read_layout(path)?;
-    plan_text(&text).map_err(|diagnostics| {
-        eprint!(
-            "{}",
-            render::diagnostics(&path.display().to_string(), &text, &diagnostics)
-        );
-        Failure::Reported
+    let shown = path.display().to_string();
+    plan_text(&text).map_err(|diagnostics| match format {
+        MessageFormat::Human => {
+            eprint!("{}", render::diagnostics(&shown, &text, &diagnostics));
+            Failure::Reported
+        }
+        MessageFormat::Json => {
+            match output::stdout(
+                diagnostic_json::diagnostics(&shown, &text, &diagnostics).as_bytes(),
+            ) {
+                Ok(()) => Failure::Reported,
+                Err(e) => Failure::Message(e),
+            }
+        }
     })
 }
 
@@ -122,8 +156,14 @@ fn select<'a>(input: Input<'a>, table: Option<&str>) -> Result<Input<'a>, Failur
 
 fn run(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Check { file } => {
-            let planned = load(&file)?;
+        Command::Check {
+            file,
+            message_format,
+        } => {
+            let planned = load(&file, message_format)?;
+            if message_format == MessageFormat::Json {
+                return Ok(());
+            }
             let layout = planned.plan().layout();
             let tables = layout.tables().count();
             let pages: usize = layout.tables().map(|t| layout.pages(t).len()).sum();
@@ -139,7 +179,7 @@ fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Map { file, table } => {
-            let planned = load(&file)?;
+            let planned = load(&file, MessageFormat::Human)?;
             let input = select(
                 Input::new(planned.module(), planned.plan()),
                 table.as_deref(),
@@ -153,7 +193,7 @@ fn run(command: Command) -> Result<(), Failure> {
             table,
             output,
         } => {
-            let planned = load(&file)?;
+            let planned = load(&file, MessageFormat::Human)?;
             let input = select(
                 Input::new(planned.module(), planned.plan()),
                 table.as_deref(),

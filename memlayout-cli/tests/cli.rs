@@ -81,9 +81,105 @@ fn check_renders_every_error_with_a_caret_and_exits_1() {
     let (again, fixed) = (line("page again"), line("page fixed"));
     assert!(err.contains(&format!("--> {file}:{again}:35\n")), "{err}");
     assert!(err.contains(&format!("{again} |         page again : data, 4K, va 0x9000_0000;\n   |                                   ^^^^^^^^^^^\n")), "{err}");
-    assert!(err.contains("note: "), "{err}");
-    assert!(err.contains(&format!("--> {file}:{fixed}:35\n")), "{err}");
+    // The note is a label on the other declaration, in the same snippet.
+    assert_eq!(err.matches("-->").count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{fixed} |         page fixed : data, 4K, va 0x9000_0000, pa 0x8100_0000, r;\n   |                                   ----------- `fixed` first mapped here\n"
+        )),
+        "{err}"
+    );
     assert!(err.contains("could not plan"), "{err}");
+}
+
+/// The lines of `memlayout check --message-format json FILE`, each parsed.
+fn json_diagnostics(file: &str) -> Vec<serde_json::Value> {
+    let o = memlayout(&["check", "--message-format", "json", file]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn check_writes_one_json_object_per_diagnostic() {
+    let dir = scratch("json");
+    let file = board_with(
+        &dir,
+        "        page fixed : data, 4K, va 0x9000_0000, pa 0x8100_0000, r;\n",
+        "        page fixed : data, 4K, va 0x9000_0000, pa 0x8100_0000, r;\n        page fixed : data, 4K;\n        page odd : data, 5K;\n",
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let first = line("page fixed :");
+    let (again, odd) = (first + 1, line("page odd"));
+    let d = json_diagnostics(&file);
+    assert_eq!(d.len(), 2, "{d:?}");
+    let human = stderr(&memlayout(&["check", &file]));
+    for (d, (at, column, token, notes)) in d.iter().zip([
+        // The size is checked while parsing, the names after.
+        (odd, 26, "5K", vec![]),
+        (again, 14, "fixed", vec![(first, 14, "fixed")]),
+    ]) {
+        assert_eq!(d["$message_type"], "diagnostic");
+        assert_eq!(d["level"], "error");
+        assert!(d["code"].is_null());
+        assert_eq!(d["children"], serde_json::json!([]));
+        let message = d["message"].as_str().unwrap();
+        let rendered = d["rendered"].as_str().unwrap();
+        assert!(
+            rendered.starts_with(&format!("error: {message}\n")),
+            "{rendered}"
+        );
+        assert!(human.contains(rendered.trim_end()), "{human}\n{rendered}");
+        let spans = d["spans"].as_array().unwrap();
+        assert_eq!(spans.len(), 1 + notes.len(), "{d}");
+        let expected = std::iter::once((at, column, token)).chain(notes);
+        for (i, (span, (line, column, token))) in spans.iter().zip(expected).enumerate() {
+            assert_eq!(span["file_name"], file.as_str());
+            assert_eq!(span["is_primary"], i == 0);
+            assert_eq!(span["label"].is_null(), i == 0, "{span}");
+            assert_eq!(span["line_start"], line);
+            assert_eq!(span["line_end"], line);
+            assert_eq!(span["column_start"], column);
+            assert_eq!(span["column_end"], column + token.chars().count());
+            let (start, end) = (
+                span["byte_start"].as_u64().unwrap() as usize,
+                span["byte_end"].as_u64().unwrap() as usize,
+            );
+            assert_eq!(&text[start..end], token);
+            let source = &span["text"][0];
+            assert_eq!(source["text"], text.lines().nth(line - 1).unwrap());
+            assert_eq!(source["highlight_start"], column);
+            assert_eq!(source["highlight_end"], column + token.chars().count());
+        }
+        if let Some(note) = spans.get(1) {
+            let label = note["label"].as_str().unwrap();
+            assert!(rendered.contains(label), "{rendered}");
+        }
+    }
+
+    // An error with no place in a file has no spans; a valid file prints nothing.
+    let missing = dir.join("missing.memlayout");
+    let d = json_diagnostics(missing.to_str().unwrap());
+    assert_eq!(d.len(), 1);
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read the layout file"),
+        "{d:?}"
+    );
+    assert_eq!(d[0]["spans"], serde_json::json!([]));
+    let o = memlayout(&["check", "--message-format", "json", BOARD]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+    let o = memlayout(&["check", "--message-format", "human", BOARD]);
+    assert!(stdout(&o).contains(": ok, 2 tables"));
+    let o = memlayout(&["check", "--message-format", "xml", BOARD]);
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]

@@ -1,5 +1,7 @@
-//! The error collector: every stage records its errors here instead of stopping at the
-//! first, and the collector turns them into one `compile_error!` per error.
+//! The error collector: every stage records its diagnostics here instead of stopping at
+//! the first. A diagnostic stays data (message, location, notes, help) until an edge
+//! renders it: `compile_error!`s for the macro ([`Ctxt::to_compile_errors`]), located
+//! diagnostics for layout files ([`file`](mod@super::file)).
 
 use std::prelude::rust_2024::*;
 
@@ -90,12 +92,33 @@ impl Diag {
         self.help = Some(help.to_string());
         self
     }
+
+    /// What the macro shows for this diagnostic, one text per location, in order: the
+    /// message (followed by the help after a blank line), then each note, labelled
+    /// `note` as rustc labels one. A proc macro on stable Rust can only emit errors, so
+    /// each note is an error of its own on the other party's tokens.
+    fn macro_texts(&self) -> impl Iterator<Item = (Sp, String)> + '_ {
+        let message = match &self.help {
+            Some(help) => format!("{}\n\n{}", self.message, labelled("help", help)),
+            None => self.message.clone(),
+        };
+        let notes = self
+            .notes
+            .iter()
+            .map(|(at, note)| (*at, labelled("note", note)));
+        std::iter::once((self.at, message)).chain(notes)
+    }
 }
 
-/// Collects every error of an expansion, in the order found.
+/// `LEVEL: TEXT`, the way rustc writes a note or a help under an error.
+fn labelled(level: &str, text: &str) -> String {
+    format!("{level}: {text}")
+}
+
+/// Collects every diagnostic of an expansion, in the order found.
 #[derive(Default)]
 pub struct Ctxt {
-    errors: Vec<syn::Error>,
+    diags: Vec<Diag>,
 }
 
 impl Ctxt {
@@ -104,20 +127,24 @@ impl Ctxt {
         Ctxt::default()
     }
 
-    /// Records a parse error.
+    /// Records a parse error: one diagnostic per message it holds, each on the tokens
+    /// it spans.
     pub fn syn_error(&mut self, error: syn::Error) {
-        self.errors.push(error);
+        for message in error {
+            // The first token of a message's `compile_error!` carries the start of its
+            // range and the last one the end (syn keeps both, so that an error spans
+            // several tokens on stable Rust, where spans cannot be joined).
+            let at = Sp::of(&message.to_compile_error());
+            self.diags.push(Diag::new(at, message));
+        }
     }
 
     /// Records an error on `at`.
     pub fn error(&mut self, at: Sp, message: impl std::fmt::Display) {
-        self.errors.push(at.error(message));
+        self.push(Diag::new(at, message));
     }
 
     /// Records an error on `at` with a note on the other party at `note_at`.
-    ///
-    /// A proc macro on stable Rust cannot attach a real note, so the note is a second
-    /// error placed on the related token, its message starting with "note:".
     pub fn error_with_note(
         &mut self,
         at: Sp,
@@ -125,54 +152,82 @@ impl Ctxt {
         note_at: Sp,
         note: impl std::fmt::Display,
     ) {
-        let mut e = at.error(message);
-        e.combine(note_at.error(format_args!("note: {note}")));
-        self.errors.push(e);
+        self.push(Diag::new(at, message).note(note_at, note));
     }
 
     /// Records a diagnostic.
     pub fn push(&mut self, d: Diag) {
-        let message = match &d.help {
-            Some(h) => format!("{}\n\nhelp: {h}", d.message),
-            None => d.message.clone(),
-        };
-        let mut e = d.at.error(message);
-        for (at, note) in &d.notes {
-            e.combine(at.error(format_args!("note: {note}")));
-        }
-        self.errors.push(e);
+        self.diags.push(d);
     }
 
     /// Whether nothing has been recorded.
     pub fn is_empty(&self) -> bool {
-        self.errors.is_empty()
+        self.diags.is_empty()
     }
 
-    /// How many errors have been recorded.
-    pub fn len(&self) -> usize {
-        self.errors.len()
+    /// The diagnostics recorded, in order.
+    pub fn diags(&self) -> &[Diag] {
+        &self.diags
     }
 
-    /// One `compile_error!` per recorded error, in the order recorded.
+    /// One `compile_error!` per location of every diagnostic, in the order recorded:
+    /// the message on the tokens at fault, then each note on the tokens it names.
     pub fn to_compile_errors(&self) -> TokenStream {
         let mut out = TokenStream::new();
-        for e in &self.errors {
-            out.extend(e.to_compile_error());
+        for (at, text) in self.diags.iter().flat_map(Diag::macro_texts) {
+            out.extend(at.error(text).to_compile_error());
         }
         out
     }
 
-    /// The errors recorded, in order; an error with a note holds the note as its
-    /// second message.
-    pub fn errors(&self) -> &[syn::Error] {
-        &self.errors
+    /// The texts of [`to_compile_errors`](Ctxt::to_compile_errors), in order (for tests
+    /// and tools).
+    pub fn messages(&self) -> Vec<String> {
+        self.diags
+            .iter()
+            .flat_map(Diag::macro_texts)
+            .map(|(_, text)| text)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse::Parser;
+
+    #[test]
+    fn a_parse_error_keeps_the_range_it_spans() {
+        let tokens: TokenStream = "a b c".parse().unwrap();
+        let spans: Vec<Span> = tokens.clone().into_iter().map(|t| t.span()).collect();
+        let mut error = syn::Error::new_spanned(&tokens, "first");
+        error.combine(syn::Error::new(spans[1], "second"));
+        let mut cx = Ctxt::new();
+        cx.syn_error(error);
+        let d = cx.diags();
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].message, "first");
+        assert_eq!(d[0].at.start.start(), spans[0].start());
+        assert_eq!(d[0].at.end.end(), spans[2].end());
+        assert_eq!(d[1].at.start.start(), spans[1].start());
+        assert_eq!(d[1].at.end.end(), spans[1].end());
+        // An error from the parser itself, too.
+        let parsed = <syn::parse::Nothing as syn::parse::Parse>::parse.parse2(tokens);
+        cx.syn_error(parsed.err().unwrap());
+        assert_eq!(cx.diags()[2].at.start.start(), spans[0].start());
     }
 
-    /// The messages recorded, in order (for tests).
-    pub fn messages(&self) -> Vec<String> {
-        self.errors
-            .iter()
-            .flat_map(|e| e.clone().into_iter().map(|e| e.to_string()))
-            .collect()
+    #[test]
+    fn the_macro_shows_notes_and_help_as_rustc_labels_them() {
+        let at = Sp::one(Span::call_site());
+        let mut cx = Ctxt::new();
+        cx.push(Diag::new(at, "bad").note(at, "other").help("fix"));
+        cx.error_with_note(at, "twice", at, "first");
+        assert_eq!(
+            cx.messages(),
+            ["bad\n\nhelp: fix", "note: other", "twice", "note: first"]
+        );
+        let out = cx.to_compile_errors().to_string();
+        assert_eq!(out.matches("compile_error").count(), 4, "{out}");
     }
 }

@@ -3,8 +3,10 @@
 //! A layout file holds what the macro's braces hold, `[VIS] mod NAME { .. }`, with the
 //! same grammar (see the [`dsl`](super) docs). [`plan_text`] runs the same stages as the
 //! macro (parse, check, plan) and returns the planned layout, or every error with the
-//! same messages, each located by line and column (from proc-macro2's
-//! `span-locations`).
+//! same messages as a [`Diagnostic`]: the message, where it is (line, column and byte
+//! offset, from proc-macro2's `span-locations`), the notes on the other places involved
+//! and the help. [`Renderer`] shows one as rustc would; the `memlayout` command also
+//! writes them as JSON.
 //!
 //! ```
 //! let text = "mod soc {
@@ -20,33 +22,46 @@
 //! assert_eq!(errors[0].start.column, 13);
 //! assert!(errors[0].message.contains("`boot`"));
 //! assert_eq!(errors[0].notes[0].start.line, 5);
+//! assert_eq!(&text[errors[0].start.offset..errors[0].end.offset], "boot");
+//! let shown = memlayout::dsl::file::render("board.memlayout", text, &errors[0]);
+//! assert!(shown.contains(" --> board.memlayout:6:14\n"));
 //! ```
 
 use std::fmt;
 use std::prelude::rust_2024::*;
 
 use proc_macro2::{Span, TokenStream};
-use syn::parse::{ParseStream, Parser};
 
-use super::ctxt::Ctxt;
-use super::{ast, check, lower};
+use super::ast::Layout;
+use super::check;
+use super::ctxt::{Diag, Sp};
+use super::driver::{self, Outcome};
+use super::lower::Decls;
 use crate::plan::Plan;
 
+pub use super::render::Renderer;
+pub use super::write::write_atomic;
+
 /// A position in a layout file: `line` counts from 1, `column` from 0 in characters
-/// (not bytes), as rustc's `file:line:col` shows `column + 1`.
+/// (not bytes), as rustc's `file:line:col` shows `column + 1`; `offset` counts bytes
+/// from the start of the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub struct Location {
     /// Line, from 1.
     pub line: usize,
     /// Column in characters, from 0.
     pub column: usize,
+    /// Byte offset in the text, from 0.
+    pub offset: usize,
 }
 
 /// A note on another place of the file (for example the first declaration of a
-/// duplicate name).
+/// duplicate name): a secondary location with its label.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Note {
-    /// The note, without the `note: ` prefix the macro writes before it.
+    /// What is at that place, as a label (no `note` level in front).
     pub message: String,
     /// Its first character.
     pub start: Location,
@@ -54,57 +69,35 @@ pub struct Note {
     pub end: Location,
 }
 
-impl Location {
-    /// The byte offset of this location in `text` (the text it was found in), clamped
-    /// to the end of its line; for renderers that take byte ranges.
-    pub fn byte_offset(self, text: &str) -> usize {
-        let mut offset = 0;
-        for (i, line) in text.split_inclusive('\n').enumerate() {
-            if i + 1 == self.line {
-                let content = line.trim_end_matches(['\n', '\r']);
-                return offset
-                    + content
-                        .char_indices()
-                        .nth(self.column)
-                        .map_or(content.len(), |(b, _)| b);
-            }
-            offset += line.len();
-        }
-        text.len()
-    }
-}
-
-/// One error in a layout file, with the message `memory_layout!` gives for it.
+/// One error in a layout file, with the message `memory_layout!` gives for it: the
+/// structured form every edge renders (text with [`Renderer`], JSON in the `memlayout`
+/// command, `cargo::error=` lines in build scripts).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Diagnostic {
-    /// What is wrong and how to fix it.
+    /// What is wrong, one sentence.
     pub message: String,
     /// The first character of the token(s) at fault.
     pub start: Location,
     /// One past the last character of the token(s) at fault.
     pub end: Location,
-    /// Notes on the other declarations involved.
+    /// Notes on the other declarations involved, in order.
     pub notes: Vec<Note>,
+    /// How to fix it in the words of the language, when the language offers a fix.
+    pub help: Option<String>,
 }
 
 impl fmt::Display for Diagnostic {
-    /// `LINE:COL: MESSAGE` (column from 1), then one `note` line per note.
+    /// The short form: `LINE:COL: MESSAGE` (column from 1), then one
+    /// `LINE:COL: note: NOTE` line per note and a `help: HELP` line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}",
-            self.start.line,
-            self.start.column + 1,
-            self.message
-        )?;
+        let at = |l: Location| format!("{}:{}", l.line, l.column + 1);
+        write!(f, "{}: {}", at(self.start), self.message)?;
         for n in &self.notes {
-            write!(
-                f,
-                "\n{}:{}: note: {}",
-                n.start.line,
-                n.start.column + 1,
-                n.message
-            )?;
+            write!(f, "\n{}: note: {}", at(n.start), n.message)?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\nhelp: {help}")?;
         }
         Ok(())
     }
@@ -138,166 +131,118 @@ const LEX_ERROR: &str = "this is not valid layout text (an unterminated string o
 ///
 /// Every error found, in the order the macro reports them, each with its location.
 pub fn plan_text(text: &str) -> Result<Planned, Vec<Diagnostic>> {
+    run_text(text, |layout, _, plan| planned(layout, plan))
+}
+
+/// [`plan_text`], and the items `memory_layout!` emits for the same text, from one run
+/// of the stages (for build scripts).
+#[cfg(feature = "build")]
+pub(crate) fn expand_text(text: &str) -> Result<(Planned, TokenStream), Vec<Diagnostic>> {
+    run_text(text, |layout, decls, plan| {
+        let items = super::expand::expand(layout, decls, &plan);
+        (planned(layout, plan), items)
+    })
+}
+
+fn planned(layout: &Layout, plan: Plan) -> Planned {
+    Planned {
+        module: check::name_of(&layout.name),
+        plan,
+    }
+}
+
+/// Runs the stages on `text`; `finish` gets the layout that planned.
+fn run_text<T>(
+    text: &str,
+    finish: impl FnOnce(&Layout, &Decls<'_>, Plan) -> T,
+) -> Result<T, Vec<Diagnostic>> {
     let tokens: TokenStream = match text.parse() {
         Ok(t) => t,
         Err(e) => {
-            let span = e.span();
-            let (start, end) = locate(span, text);
+            let (start, end) = locate(Sp::one(e.span()), text);
             return Err(vec![Diagnostic {
                 message: LEX_ERROR.into(),
                 start,
                 end,
                 notes: Vec::new(),
+                help: None,
             }]);
         }
     };
-    let mut cx = Ctxt::new();
-    let parsed = (|stream: ParseStream| ast::parse_layout(stream, &mut cx)).parse2(tokens);
-    let layout = match parsed {
-        Ok(layout) => layout,
-        Err(e) => {
-            cx.syn_error(e);
-            return Err(diagnostics(&cx, text));
+    driver::run(tokens, |cx, outcome| match outcome {
+        Outcome::Planned(layout, decls, plan) => Ok(finish(layout, &decls, plan)),
+        Outcome::Failed(_) | Outcome::Unparsed => {
+            Err(cx.diags().iter().map(|d| located(d, text)).collect())
         }
-    };
-    check::check(&layout, &mut cx);
-    if !cx.is_empty() {
-        return Err(diagnostics(&cx, text));
-    }
-    let (spec, decls) = lower::lower(&layout);
-    match crate::plan::plan(&spec) {
-        Ok(plan) => Ok(Planned {
-            module: check::name_of(&layout.name),
-            plan,
-        }),
-        Err(errors) => {
-            for e in &errors {
-                decls.report(e, &mut cx);
-            }
-            Err(diagnostics(&cx, text))
-        }
-    }
+    })
 }
 
-/// The errors of `cx` as diagnostics: each recorded error is one diagnostic, the
-/// `note: ` parts combined into it are its notes.
-fn diagnostics(cx: &Ctxt, text: &str) -> Vec<Diagnostic> {
-    let mut out: Vec<Diagnostic> = Vec::new();
-    for error in cx.errors() {
-        let mut parts = error.clone().into_iter();
-        let Some(first) = parts.next() else {
-            continue;
-        };
-        let (start, end) = locate(first.span(), text);
-        let mut d = Diagnostic {
-            message: first.to_string(),
-            start,
-            end,
-            notes: Vec::new(),
-        };
-        for part in parts {
-            let (start, end) = locate(part.span(), text);
-            let message = part.to_string();
-            d.notes.push(Note {
-                message: message
-                    .strip_prefix("note: ")
-                    .map_or_else(|| message.clone(), String::from),
+/// `d` with its tokens turned into places in `text`.
+fn located(d: &Diag, text: &str) -> Diagnostic {
+    let (start, end) = locate(d.at, text);
+    let notes = d
+        .notes
+        .iter()
+        .map(|(at, message)| {
+            let (start, end) = locate(*at, text);
+            Note {
+                message: message.clone(),
                 start,
                 end,
-            });
-        }
-        out.push(d);
+            }
+        })
+        .collect();
+    Diagnostic {
+        message: d.message.clone(),
+        start,
+        end,
+        notes,
+        help: d.help.clone(),
     }
-    out
 }
 
-/// The start and end of `span` in `text`. A span with no place in the text (an error at
-/// the end of the input is reported at the call site) is the end of the text.
-fn locate(span: Span, text: &str) -> (Location, Location) {
-    let s = span.start();
-    let e = span.end();
-    if s.line == 0 || (span.byte_range().is_empty() && s.line == 1 && s.column == 0) {
+/// The start and end of `at` in `text`. Tokens with no place in the text (an error at
+/// the end of the input is reported at the call site) are at the end of the text.
+fn locate(at: Sp, text: &str) -> (Location, Location) {
+    let nowhere = |s: Span| {
+        let p = s.start();
+        p.line == 0 || (s.byte_range().is_empty() && p.line == 1 && p.column == 0)
+    };
+    if nowhere(at.start) {
         let end = end_of(text);
         return (end, end);
     }
-    let start = Location {
-        line: s.line,
-        column: s.column,
+    let place = |p: proc_macro2::LineColumn, offset: usize| Location {
+        line: p.line,
+        column: p.column,
+        offset: offset.min(text.len()),
     };
-    let end = Location {
-        line: e.line.max(s.line),
-        column: e.column,
+    let start = place(at.start.start(), at.start.byte_range().start);
+    let end = if nowhere(at.end) {
+        place(at.start.end(), at.start.byte_range().end)
+    } else {
+        place(at.end.end(), at.end.byte_range().end)
     };
-    (start, end)
+    (start, end.max(start))
 }
 
 /// The location of the last character of `text` (of its last non-blank line).
 fn end_of(text: &str) -> Location {
     let trimmed = text.trim_end();
-    let line = trimmed.lines().count().max(1);
-    let column = trimmed
-        .lines()
-        .last()
-        .map_or(0, |l| l.chars().count().saturating_sub(1));
-    Location { line, column }
+    let offset = trimmed.char_indices().last().map_or(0, |(i, _)| i);
+    let line_start = trimmed[..offset].rfind('\n').map_or(0, |i| i + 1);
+    Location {
+        line: trimmed[..offset].matches('\n').count() + 1,
+        column: trimmed[line_start..offset].chars().count(),
+        offset,
+    }
 }
 
-/// Renders `d` the way rustc shows an error, without colours:
-///
-/// ```text
-/// error: MESSAGE
-///  --> PATH:LINE:COL
-///   |
-/// 7 |             page second : data, 4K, va 0x9010_0000;
-///   |                                        ^^^^^^^^^^^
-///   |
-/// note: NOTE
-///  --> PATH:LINE:COL
-/// ...
-/// ```
+/// Renders `d` the way rustc shows an error, without colours (see [`Renderer`]).
 ///
 /// `path` is shown as given; `text` is the file's text the locations refer to.
 pub fn render(path: &str, text: &str, d: &Diagnostic) -> String {
-    let mut out = String::new();
-    snippet(&mut out, "error", &d.message, path, text, d.start, d.end);
-    for n in &d.notes {
-        snippet(&mut out, "note", &n.message, path, text, n.start, n.end);
-    }
-    out
-}
-
-fn snippet(
-    out: &mut String,
-    level: &str,
-    message: &str,
-    path: &str,
-    text: &str,
-    start: Location,
-    end: Location,
-) {
-    use std::fmt::Write;
-    let line = text.lines().nth(start.line.saturating_sub(1)).unwrap_or("");
-    let number = start.line.to_string();
-    let pad = " ".repeat(number.len());
-    let chars: Vec<char> = line.chars().collect();
-    let from = start.column.min(chars.len());
-    let to = if end.line == start.line {
-        end.column.clamp(from, chars.len())
-    } else {
-        chars.len()
-    };
-    let indent: String = chars[..from]
-        .iter()
-        .map(|&c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    let carets = "^".repeat((to - from).max(1));
-    // Writing into a String cannot fail.
-    let _ = write!(
-        out,
-        "{level}: {message}\n{pad}--> {path}:{}:{}\n{pad} |\n{number} | {line}\n{pad} | {indent}{carets}\n",
-        start.line,
-        start.column + 1,
-    );
+    Renderer::plain().diagnostic(path, text, d)
 }
 
 #[cfg(test)]
@@ -323,14 +268,16 @@ pub mod board {
     }
 
     #[test]
-    fn byte_offsets_count_characters_per_line() {
-        let text = "ab\néx y\n";
-        let at = |line, column| Location { line, column }.byte_offset(text);
-        assert_eq!(at(1, 0), 0);
-        assert_eq!(at(2, 0), 3);
-        assert_eq!(at(2, 1), 5, "é is two bytes");
-        assert_eq!(at(2, 99), 8, "clamped to the end of the line");
-        assert_eq!(at(9, 0), text.len());
+    fn offsets_count_bytes_and_columns_characters() {
+        let text = OK
+            .replace("/// A board.", "/// Éé board.")
+            .replace("2M, identity", "2M, identity, bogus");
+        let d = errors(&text);
+        assert_eq!((d[0].start.line, d[0].start.column), (6, 40));
+        let offset = text.find("bogus").unwrap();
+        assert_eq!(d[0].start.offset, offset, "two 2-byte characters before");
+        assert_eq!(d[0].end.offset, offset + 5);
+        assert_eq!(&text[d[0].start.offset..d[0].end.offset], "bogus");
     }
 
     #[test]
@@ -350,25 +297,13 @@ pub mod board {
             d[0].message,
             super::super::diagnostics(text.parse().unwrap())[0]
         );
-        assert_eq!(
-            d[0].start,
-            Location {
-                line: 6,
-                column: 40
-            }
-        );
-        assert_eq!(
-            d[0].end,
-            Location {
-                line: 6,
-                column: 45
-            }
-        );
+        assert_eq!((d[0].start.line, d[0].start.column), (6, 40));
+        assert_eq!((d[0].end.line, d[0].end.column), (6, 45));
         let r = render("b.memlayout", &text, &d[0]);
         assert_eq!(
             r,
             format!(
-                "error: {}\n --> b.memlayout:6:41\n  |\n6 |         page boot : code, 2M, identity, bogus;\n  |                                         ^^^^^\n",
+                "error: {}\n --> b.memlayout:6:41\n  |\n6 |         page boot : code, 2M, identity, bogus;\n  |                                         ^^^^^",
                 d[0].message
             )
         );
@@ -381,12 +316,50 @@ pub mod board {
             "        page fixed : data, 4K, va 0x9000_0000;\n        page other : data, 4K, va 0x9000_0000;\n        segment",
         );
         let d = errors(&text);
+        assert!(d[0].help.is_none());
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].start.line, 8);
         assert_eq!(d[0].notes.len(), 1);
         assert_eq!(d[0].notes[0].start.line, 7);
-        assert!(!d[0].notes[0].message.starts_with("note:"));
         assert!(d[0].to_string().contains("\n7:35: note: "), "{}", d[0]);
+        let text_of = |start: Location, end: Location| &text[start.offset..end.offset];
+        assert_eq!(text_of(d[0].start, d[0].end), "0x9000_0000");
+        assert_eq!(
+            text_of(d[0].notes[0].start, d[0].notes[0].end),
+            "0x9000_0000"
+        );
+        // The note is a label in the same snippet.
+        let r = render("b.memlayout", &text, &d[0]);
+        assert_eq!(r.matches("-->").count(), 1, "{r}");
+        assert!(
+            r.contains(&format!("{} {}", "-".repeat(11), d[0].notes[0].message)),
+            "{r}"
+        );
+    }
+
+    #[test]
+    fn the_file_and_the_macro_report_the_same_diagnostics_in_order() {
+        let text = OK
+            .replace("code, 2M", "code, 3M")
+            .replace(
+                "        segment",
+                "        page boot : data, 4K;\n        page x : data, 4K, bogus;\n        segment",
+            )
+            .replace("EL3)", "EL9)");
+        let d = errors(&text);
+        assert!(d.len() >= 4, "{d:?}");
+        assert!(d.iter().any(|d| !d.notes.is_empty()), "{d:?}");
+        let as_the_macro_shows_them: Vec<String> = d
+            .iter()
+            .flat_map(|d| {
+                let notes = d.notes.iter().map(|n| format!("note: {}", n.message));
+                std::iter::once(d.message.clone()).chain(notes)
+            })
+            .collect();
+        assert_eq!(
+            as_the_macro_shows_them,
+            super::super::diagnostics(text.parse().unwrap())
+        );
     }
 
     #[test]
@@ -397,6 +370,9 @@ pub mod board {
         assert_eq!(d.len(), 1);
         assert!(d[0].start.line >= 1 && d[0].start.line <= 2, "{d:?}");
         let d = errors("");
-        assert_eq!(d[0].start, Location { line: 1, column: 0 });
+        assert_eq!((d[0].start.line, d[0].start.column), (1, 0));
+        let d = errors("mod m {\n  seed = 1;\n  é\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].start.line >= 1 && d[0].start.line <= 3, "{d:?}");
     }
 }

@@ -20,7 +20,7 @@ use quote::quote;
 use syn::LitStr;
 
 use super::ctxt::Ctxt;
-use super::file;
+use super::file::{self, Renderer};
 
 /// A parsed `include "PATH"` request.
 pub struct Request {
@@ -122,15 +122,15 @@ pub fn expand(req: &Request) -> TokenStream {
 }
 
 /// The file's errors, located with proc-macro2's fallback implementation and rendered
-/// into messages on the path literal.
+/// into messages on the path literal (the `error: ` is the compiler's).
 fn located_errors(req: &Request, text: &str) -> TokenStream {
     proc_macro2::fallback::force();
     let diagnostics = file::plan_text(text).err().unwrap_or_default();
     proc_macro2::fallback::unforce();
+    let renderer = Renderer::plain().without_level();
     let mut out = TokenStream::new();
     for d in &diagnostics {
-        let rendered = file::render(&req.path, text, d);
-        let message = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+        let message = renderer.diagnostic(&req.path, text, d);
         out.extend(syn::Error::new(req.span, message.trim_end()).to_compile_error());
     }
     if out.is_empty() {
@@ -212,6 +212,22 @@ mod tests {
         // The module skeleton is still there, and the file is still tracked.
         assert!(out.contains("pub mod board"));
         assert!(out.contains("include_bytes"));
+    }
+
+    #[test]
+    fn a_note_is_a_label_in_the_same_message() {
+        let text = OK.replace(
+            "        page boot",
+            "        page a : data, 4K, va 0x9000_0000;\n        page b : data, 4K, va 0x9000_0000;\n        page boot",
+        );
+        let (path, out) = expand_file("note.memlayout", text.as_bytes());
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        let expected = format!(
+            "overlaps `a` in the virtual address space of table `el3`; move one of them\n --> {path}:6:31\n  |\n5 |         page a : data, 4K, va 0x9000_0000;\n  |                               ----------- `a` first mapped here\n6 |         page b : data, 4K, va 0x9000_0000;\n  |                               ^^^^^^^^^^^"
+        );
+        // The end of the message, as it stands escaped in the string literal.
+        let literal = format!("{expected:?}");
+        assert!(out.contains(&literal[1..]), "{out}");
     }
 
     #[test]

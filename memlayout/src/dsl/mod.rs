@@ -11,8 +11,14 @@
 //!    with the id and part of the declaration at fault;
 //! 5. [`expand`](mod@expand): the planned layout to `const` items.
 //!
-//! Errors of every stage go to one [`ctxt::Ctxt`]; after a stage that found
-//! errors, the expansion is the module skeleton plus one `compile_error!` per error.
+//! One driver runs these stages for every front end (the macro, `include`, layout
+//! files, build scripts, the `memlayout` command), so all report the same diagnostics
+//! in the same order. Diagnostics of every stage go to one [`ctxt::Ctxt`] as data
+//! (message, tokens at fault, labelled notes, help) and are rendered only at the edge:
+//! after a stage that found errors, the macro's expansion is the module skeleton plus
+//! one `compile_error!` per location (the message, then each note on its tokens), and
+//! layout files get located [`file::Diagnostic`]s, rendered as rustc does by
+//! [`file::Renderer`].
 //!
 //! # Layout files
 //!
@@ -34,6 +40,7 @@ use std::prelude::rust_2024::*;
 pub mod ast;
 pub mod check;
 pub mod ctxt;
+mod driver;
 mod error;
 pub mod expand;
 pub mod file;
@@ -41,11 +48,12 @@ pub mod include;
 mod kw;
 pub mod lower;
 pub mod reference;
-
-use proc_macro2::TokenStream;
-use syn::parse::{ParseStream, Parser};
+mod render;
+mod write;
 
 use ctxt::Ctxt;
+use driver::Outcome;
+use proc_macro2::TokenStream;
 
 /// Expands the body of a `memory_layout!` invocation: a layout, or `include "PATH"`
 /// naming a layout file relative to the crate's manifest directory (see [`include`](mod@include)).
@@ -67,53 +75,19 @@ pub(crate) fn expand_with(
     input: TokenStream,
     errors: impl FnOnce(&Ctxt) -> TokenStream,
 ) -> TokenStream {
-    let mut cx = Ctxt::new();
-    let parsed = (|stream: ParseStream| ast::parse_layout(stream, &mut cx)).parse2(input);
-    let layout = match parsed {
-        Ok(layout) => layout,
-        Err(e) => {
-            cx.syn_error(e);
-            return errors(&cx);
-        }
-    };
-    check::check(&layout, &mut cx);
-    if !cx.is_empty() {
-        return expand::skeleton(&layout, errors(&cx));
-    }
-    let (spec, decls) = lower::lower(&layout);
-    match crate::plan::plan(&spec) {
-        Ok(plan) => expand::expand(&layout, &decls, &plan),
-        Err(plan_errors) => {
-            for e in &plan_errors {
-                decls.report(e, &mut cx);
-            }
-            expand::skeleton(&layout, errors(&cx))
-        }
-    }
+    driver::run(input, |cx, outcome| match outcome {
+        Outcome::Planned(layout, decls, plan) => expand::expand(layout, &decls, &plan),
+        Outcome::Failed(layout) => expand::skeleton(layout, errors(cx)),
+        Outcome::Unparsed => errors(cx),
+    })
 }
 
-/// The messages `expand` would report for `input`, in order (each note is its own
-/// message); empty when the input is valid. For tests and tools.
+/// The texts of the `compile_error!`s `expand` would emit for `input`, in order: each
+/// diagnostic's message (with its help after a blank line), then each of its notes as
+/// `note: NOTE`. Empty when the input is valid. For tests and tools; layout files get
+/// located diagnostics from [`file::plan_text`].
 pub fn diagnostics(input: TokenStream) -> Vec<String> {
-    let mut cx = Ctxt::new();
-    let parsed = (|stream: ParseStream| ast::parse_layout(stream, &mut cx)).parse2(input);
-    let layout = match parsed {
-        Ok(layout) => layout,
-        Err(e) => {
-            cx.syn_error(e);
-            return cx.messages();
-        }
-    };
-    check::check(&layout, &mut cx);
-    if cx.is_empty() {
-        let (spec, decls) = lower::lower(&layout);
-        if let Err(errors) = crate::plan::plan(&spec) {
-            for e in &errors {
-                decls.report(e, &mut cx);
-            }
-        }
-    }
-    cx.messages()
+    driver::run(input, |cx, _| cx.messages())
 }
 
 #[cfg(test)]
