@@ -1,19 +1,19 @@
 //! The `memory_layout!` language: parse, check, plan and expand.
 //!
-//! The stages run in order, each in the file named after it:
+//! The stages run in order, each in the (crate-private) module named after it:
 //!
-//! 1. [`ast`]: tokens to a syntax tree that keeps every span, recovering after each bad
+//! 1. `ast`: tokens to a syntax tree that keeps every span, recovering after each bad
 //!    declaration or option so every syntax error is reported;
-//! 2. [`check`]: rules across declarations that need no planning;
-//! 3. [`lower`]: the tree to a plain-data [`Spec`](crate::spec::Spec) with a declaration
+//! 2. `check`: rules across declarations that need no planning;
+//! 3. `lower`: the tree to a plain-data [`Spec`](crate::spec::Spec) with a declaration
 //!    id per declaration;
 //! 4. [`plan`](crate::plan::plan): the engine places everything, or returns every error
 //!    with the id and part of the declaration at fault;
-//! 5. [`expand`](mod@expand): the planned layout to `const` items.
+//! 5. `expand`: the planned layout to `const` items.
 //!
 //! One driver runs these stages for every front end (the macro, `include`, layout
 //! files, build scripts, the `memlayout` command), so all report the same diagnostics
-//! in the same order. Diagnostics of every stage go to one [`ctxt::Ctxt`] as data
+//! in the same order. Diagnostics of every stage go to one collector as data
 //! (message, tokens at fault, labelled notes, help) and are rendered only at the edge:
 //! after a stage that found errors, the macro's expansion is the module skeleton plus
 //! one `compile_error!` per location (the message, then each note on its tokens), and
@@ -37,16 +37,16 @@
 
 use std::prelude::rust_2024::*;
 
-pub mod ast;
-pub mod check;
-pub mod ctxt;
+pub(crate) mod ast;
+pub(crate) mod check;
+pub(crate) mod ctxt;
 mod driver;
 mod error;
-pub mod expand;
+pub(crate) mod expand;
 pub mod file;
 pub mod include;
 mod kw;
-pub mod lower;
+pub(crate) mod lower;
 pub mod reference;
 mod render;
 mod write;

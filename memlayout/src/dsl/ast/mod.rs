@@ -22,8 +22,7 @@ mod table;
 mod tokens;
 
 pub use parse::parse_layout;
-pub use suggest::{MAX_SUGGESTION_CHARS, closest, suggestions};
-pub use tokens::{num_of, parse_num, parse_range};
+pub use suggest::closest;
 
 /// A number as written: its value (suffix applied) and where it was written.
 #[derive(Clone, Copy, Debug)]
@@ -140,8 +139,6 @@ pub struct TableDecl {
     pub name: Ident,
     /// The cores that use the table.
     pub cores: Cores,
-    /// `core N` or `cores ..` as written.
-    pub cores_sp: Sp,
     /// The exception level.
     pub el: ExecutionContext,
     /// `virtual` ranges.

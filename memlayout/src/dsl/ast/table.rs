@@ -32,7 +32,7 @@ pub(super) fn parse_table(
         let r = parse_table_args(&args, cx);
         drain_on_error(&args, r)
     })();
-    let (cores, cores_sp, el) = match header {
+    let (cores, el) = match header {
         Ok(h) => h,
         Err(e) => {
             layout.broken.push(name.to_string());
@@ -45,7 +45,6 @@ pub(super) fn parse_table(
         docs,
         name,
         cores,
-        cores_sp,
         el,
         virt: Vec::new(),
         va_bits: None,
@@ -68,17 +67,13 @@ pub(super) fn parse_table(
 pub(super) fn parse_table_args(
     input: ParseStream,
     cx: &mut Ctxt,
-) -> syn::Result<(Cores, Sp, ExecutionContext)> {
-    let (cores, cores_sp) = if input.peek(kw::cores) {
+) -> syn::Result<(Cores, ExecutionContext)> {
+    let cores = if input.peek(kw::cores) {
         parse_cores(input, cx)?
     } else {
-        let kw = input.parse::<kw::core>()?;
+        input.parse::<kw::core>()?;
         let lit: LitInt = input.parse()?;
-        let core = core_number(&lit, cx).unwrap_or(0);
-        (
-            Cores::one(core),
-            Sp::join(Sp::one(kw.span), Sp::one(lit.span())),
-        )
+        Cores::one(core_number(&lit, cx).unwrap_or(0))
     };
     input.parse::<Token![,]>()?;
     let el_ident: Ident = input.parse()?;
@@ -104,7 +99,7 @@ pub(super) fn parse_table_args(
     if !input.is_empty() {
         return Err(input.error("expected `)` after the exception level"));
     }
-    Ok((cores, cores_sp, el))
+    Ok((cores, el))
 }
 
 /// A core number: a plain integer below 2^32, else reported (`None`).
@@ -127,7 +122,7 @@ pub(super) fn core_number(lit: &LitInt, cx: &mut Ctxt) -> Option<u32> {
 
 /// `cores A..=B` (or `A..B`) or `cores [A, B, ..]`: at most 64 cores, from the lowest to
 /// the lowest + 63. A mistake is reported and the cores written so far are kept.
-pub(super) fn parse_cores(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(Cores, Sp)> {
+pub(super) fn parse_cores(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Cores> {
     let kw = input.parse::<kw::cores>()?;
     let mut list: Vec<(u32, Sp)> = Vec::new();
     let end_sp;
@@ -176,9 +171,8 @@ pub(super) fn parse_cores(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(Cor
             }
         }
     }
-    let sp = Sp::join(Sp::one(kw.span), end_sp);
     let Some(lowest) = list.iter().map(|&(c, _)| c).min() else {
-        return Ok((Cores::one(0), sp));
+        return Ok(Cores::one(0));
     };
     let mut mask = 0u64;
     for &(c, csp) in &list {
@@ -190,7 +184,7 @@ pub(super) fn parse_cores(input: ParseStream, cx: &mut Ctxt) -> syn::Result<(Cor
             }
         }
     }
-    Ok((Cores::from_mask(lowest, mask), sp))
+    Ok(Cores::from_mask(lowest, mask))
 }
 
 /// One declaration inside a table body.

@@ -26,7 +26,7 @@ mod tables;
 pub use names::{RESERVED, RESERVED_PREFIX, const_name};
 pub use pages::MAX_COUNT;
 pub use ranges::{human, range_bounds};
-pub use resolve::{PageRef, SUGGESTION_BUDGET, Scope, name_of};
+pub use resolve::{Scope, name_of};
 
 /// Runs every rule on a parsed layout, in this order: pools, tables, each table's pages
 /// and segments, the shared pages and segments, generated names, then the options of

@@ -20,13 +20,11 @@ pub fn name_of(ident: &Ident) -> String {
     ident.unraw().to_string()
 }
 
-/// A page declaration together with the table it is declared in (`None`: shared).
+/// A page declaration found by name, in a table or among the shared pages.
 #[derive(Clone, Copy)]
 pub struct PageRef<'a> {
     /// The declaration.
     pub decl: &'a PageDecl,
-    /// The table index, or `None` for a shared page.
-    pub table: Option<usize>,
 }
 
 /// Suggestions computed for unknown page names: (table, word) to the suggestion.
@@ -167,15 +165,11 @@ impl<'a> Scope<'a> {
     pub fn page_for(&self, t: Option<usize>, name: &str) -> Option<PageRef<'a>> {
         let shared = |i: &usize| PageRef {
             decl: &self.layout.shared_pages[*i],
-            table: None,
         };
         match t {
             Some(t) => {
                 if let Some(p) = self.table_pages.get(t).and_then(|m| m.get(name)) {
-                    return Some(PageRef {
-                        decl: p,
-                        table: Some(t),
-                    });
+                    return Some(PageRef { decl: p });
                 }
                 if t < self.shared_pages_in.len() && self.shared_page_in(name, t) {
                     return self.shared_pages.get(name).map(shared);
