@@ -387,6 +387,59 @@ fn segments_follow_their_pages() {
 }
 
 #[test]
+fn code_needs_an_executable_page_and_stacks_a_writable_one() {
+    let (mut l, t) = base();
+    for (name, kind, perms) in [
+        ("nx", PageKind::Code, Perms::RW),
+        ("ro", PageKind::Data, Perms::R),
+        ("rw", PageKind::Data, Perms::RW),
+    ] {
+        l.map(
+            t,
+            &PageRequest::new(name, kind, PageSize::Size4K).perms(perms),
+        )
+        .unwrap();
+    }
+    // Named pages without the access are refused, on the segment's kind, naming the page.
+    for (seg, kind, page, needs) in [
+        ("text", SegmentKind::Code, "nx", Perms::RX),
+        ("entry", SegmentKind::BootCode, "nx", Perms::RX),
+        ("stack", SegmentKind::Stack, "ro", Perms::RW),
+    ] {
+        let e = l
+            .place_segment(t, &SegmentRequest::new(seg, kind, 0x100).in_page(page))
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::SegmentAccess { page: p, needs: n, .. } if p == page && *n == needs),
+            "{e}"
+        );
+        assert_eq!(e.field(), Field::Kind);
+        let mapping = l.mapping(t, page).unwrap();
+        assert_eq!(e.other(), Some(Party::Mapping(mapping)));
+    }
+    let e = l
+        .place_segment(
+            t,
+            &SegmentRequest::new("text", SegmentKind::Code, 0x100).in_page("nx"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "code segment `text` needs execute permission, but its page `nx` is `rw`, so the first instruction fetch from it faults; declare `nx` with `rx`"
+    );
+    // Without `in`, automatic placement skips them: no code page can execute, and the
+    // stack goes to the writable page.
+    let e = l.place_segment(t, &SegmentRequest::new("text", SegmentKind::Code, 0x100));
+    assert!(matches!(e, Err(Error::NoRoom { .. })), "{e:?}");
+    let s = l
+        .place_segment(t, &SegmentRequest::new("stack", SegmentKind::Stack, 0x100))
+        .unwrap();
+    let va = l.segment_in(s, t).unwrap().va();
+    let rw = l.pages(t).iter().find(|p| p.name() == "rw").unwrap().va();
+    assert_eq!(va, rw);
+}
+
+#[test]
 fn firmware_segment_kinds_go_where_their_permissions_allow() {
     let (mut l, t) = base();
     let map = |l: &mut Layout, name: &str, kind, perms| {

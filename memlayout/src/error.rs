@@ -395,6 +395,24 @@ pub enum Error {
         /// not).
         other: Option<Party>,
     },
+    /// A segment whose page lacks the access its kind needs
+    /// ([`SegmentKind::missing_access`]): a code segment in a page without execute
+    /// permission (the first instruction fetch faults), a stack in a read-only page (the
+    /// first push faults).
+    SegmentAccess {
+        /// The segment's name.
+        name: String,
+        /// The segment's kind.
+        kind: SegmentKind,
+        /// The page's name.
+        page: String,
+        /// The page's permissions.
+        page_perms: Perms,
+        /// The permissions the page needs: `rx` (execute) or `rw` (write).
+        needs: Perms,
+        /// The page's declaration, when the engine knows it (the checker does not).
+        other: Option<Party>,
+    },
     /// A segment larger than the pages it must sit in.
     SegmentTooLarge {
         /// The segment's name.

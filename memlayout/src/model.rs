@@ -205,6 +205,20 @@ impl SegmentKind {
         }
     }
 
+    /// The access a segment of this kind needs from its page beyond reading: execute for
+    /// the code kinds (`bsp_boot_code`, `boot_code`, `code`: an instruction fetch from an
+    /// execute-never page is a Permission fault, Arm ARM D8.4 "Memory access control"),
+    /// write for `stack` (a push is a store). `data` and `bss` need write too, which
+    /// [`fits_in`](Self::fits_in) already demands of their pages. Returns the permission
+    /// `perms` lacks, as `Perms::RX` (execute) or `Perms::RW` (write), or `None`.
+    pub const fn missing_access(self, perms: Perms) -> Option<Perms> {
+        match self {
+            Self::BspBootCode | Self::BootCode | Self::Code if !perms.execute() => Some(Perms::RX),
+            Self::Stack if !perms.write() => Some(Perms::RW),
+            _ => None,
+        }
+    }
+
     /// The pages that take this kind, in words for messages: "a code page", "a data
     /// page", "a code page or a data page without write permission" or "a data page with
     /// write permission".

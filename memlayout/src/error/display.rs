@@ -44,6 +44,7 @@ impl fmt::Display for Error {
             | SecureInNonSecure { .. } => page(self, f),
             SegmentInAlias { .. }
             | SegmentKindMismatch { .. }
+            | SegmentAccess { .. }
             | SegmentTooLarge { .. }
             | SegmentNotInPages { .. }
             | SharedMismatch { .. }
@@ -359,6 +360,24 @@ fn segment(e: &Error, f: &mut Formatter<'_>) -> Result {
                 ),
                 _ => write!(f, "put it in {needs}"),
             }
+        }
+        Error::SegmentAccess {
+            name,
+            kind,
+            page,
+            page_perms,
+            needs,
+            ..
+        } => {
+            let (access, fault) = if needs.execute() {
+                ("execute", "the first instruction fetch from it faults")
+            } else {
+                ("write", "the first store to it faults")
+            };
+            write!(
+                f,
+                "{kind} segment `{name}` needs {access} permission, but its page `{page}` is `{page_perms}`, so {fault}; declare `{page}` with `{needs}`"
+            )
         }
         Error::SegmentTooLarge {
             name,

@@ -110,7 +110,7 @@ impl Error {
             | TablesRangeTooSmall { .. }
             | Tables { .. } => Field::Range,
             SharedMismatch { .. } => Field::InPage,
-            SegmentKindMismatch { .. } => Field::Kind,
+            SegmentKindMismatch { .. } | SegmentAccess { .. } => Field::Kind,
             SegmentNotInPages { .. } => Field::Va,
             ExecutableDevice { .. } => Field::Perms,
             NoTables { .. } => Field::Tables,
@@ -137,6 +137,7 @@ impl Error {
             | SegmentInAlias { other, .. }
             | Duplicate { other, .. }
             | SegmentKindMismatch { other, .. }
+            | SegmentAccess { other, .. }
             | SegmentTooLarge { other, .. }
             | SharedMismatch { other, .. }
             | RegimeTaken { other, .. } => *other,

@@ -56,8 +56,13 @@ impl Layout {
             None => None,
         };
         let identity = req.identity;
-        let crit =
-            move |s: &SegSpace| seg_kind.fits_in(s.kind, s.perms) && (!identity || s.delta == 0);
+        // A page takes the segment when its kind fits and it has the access the kind
+        // needs (execute for code, write for stacks).
+        let crit = move |s: &SegSpace| {
+            seg_kind.fits_in(s.kind, s.perms)
+                && seg_kind.missing_access(s.perms).is_none()
+                && (!identity || s.delta == 0)
+        };
         let t = &self.tables[table.index()];
         let va = match req.va {
             Some(va) => self.fixed_segment_va(table, req, va, align, window, crit)?,
@@ -244,6 +249,16 @@ impl Layout {
                 page: m.name.clone(),
                 page_kind: m.attrs.kind,
                 page_perms: m.attrs.perms,
+                other: Some(Party::Mapping(id)),
+            });
+        }
+        if let Some(needs) = req.kind.missing_access(m.attrs.perms) {
+            return Err(Error::SegmentAccess {
+                name: req.name.clone(),
+                kind: req.kind,
+                page: m.name.clone(),
+                page_perms: m.attrs.perms,
+                needs,
                 other: Some(Party::Mapping(id)),
             });
         }

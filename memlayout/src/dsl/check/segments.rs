@@ -181,6 +181,22 @@ fn check_fits(s: &SegmentDecl, pident: &Ident, page: &PageDecl, cx: &mut Ctxt) {
             perms,
         };
         cx.error_with_note(s.kind_sp, err, at, note);
+    } else if let Some(needs) = s.kind.missing_access(perms) {
+        let err = Error::SegmentAccess {
+            name,
+            kind: s.kind,
+            page: pname.clone(),
+            page_perms: perms,
+            needs,
+            other: None,
+        };
+        let at = page.perms.map_or(page.kind_sp, |(_, sp)| sp);
+        let note = Note::PageKind {
+            page: pname,
+            kind: page.kind,
+            perms: Some(perms),
+        };
+        cx.error_with_note(s.kind_sp, err, at, note);
     } else if let Some(size) = page.size
         && let Some(ps) = PageSize::from_bytes(size.value)
     {
