@@ -259,24 +259,57 @@ fn boots_and_boots_with_a_seed(example: &str) {
     assert_eq!(strip(&plain.stdout), strip(&seeded.stdout));
 }
 
-/// Runs `example` with `from` replaced by `to` in (a copy of) its layout.
-fn run_edited(example: &str, name: &str, from: &str, to: &str) -> Run {
-    let layout = std::fs::read_to_string(
+/// The layout of `example` with each `(from, to)` of `edits` applied.
+fn edited_layout(example: &str, edits: &[(&str, &str)]) -> String {
+    let mut layout = std::fs::read_to_string(
         root()
             .join("examples")
             .join(example)
             .join("board.memlayout"),
     )
     .unwrap();
-    assert!(
-        layout.contains(from),
-        "{example}: board.memlayout declares `{from}`"
-    );
+    for (from, to) in edits {
+        assert!(
+            layout.contains(from),
+            "{example}: board.memlayout declares `{from}`"
+        );
+        layout = layout.replace(from, to);
+    }
+    layout
+}
+
+/// Runs `example` with `edits` applied to (a copy of) its layout.
+fn run_edited(example: &str, name: &str, edits: &[(&str, &str)]) -> Run {
     let dir = root().join("target/tmp/firmware-tests");
     std::fs::create_dir_all(&dir).unwrap();
     let edited = dir.join(format!("{example}-{name}.memlayout"));
-    std::fs::write(&edited, layout.replace(from, to)).unwrap();
+    std::fs::write(&edited, edited_layout(example, edits)).unwrap();
     run(example, name, &["--layout", edited.to_str().unwrap()])
+}
+
+/// A code segment in a page made non-executable is refused before anything is built,
+/// with the error on the segment's kind: the mistake never reaches the board.
+fn refused_as_code_without_execute(example: &str, page: &str, segment: &str) {
+    let layout = edited_layout(
+        example,
+        &[(
+            &format!("page {page} : code, 4K;"),
+            &format!("page {page} : code, 4K, r;"),
+        )],
+    );
+    let errors = memlayout::dsl::file::plan_text(&layout).unwrap_err();
+    assert_eq!(errors.len(), 1, "{example}: {errors:?}");
+    assert_eq!(
+        errors[0].message,
+        format!(
+            "code segment `{segment}` needs execute permission, but its page `{page}` is `r`, so the first instruction fetch from it faults; declare `{page}` with `rx`"
+        )
+    );
+    let line = layout.lines().nth(errors[0].start.line - 1).unwrap();
+    assert!(
+        line.contains(&format!("segment {segment} : code")),
+        "{line}"
+    );
 }
 
 fn assert_failed(what: &str, run: &Run) {
@@ -294,11 +327,22 @@ fn kernel_page_without_execute_aborts(example: &str) {
     if !tools_or_skip() {
         return;
     }
+    refused_as_code_without_execute(example, "kernel_text", "kernel_code");
+    // To see the MMU enforce it, the kernel's code goes in as read-only data, which a
+    // read-only page takes.
     let run = run_edited(
         example,
         "kernel-no-execute",
-        "page kernel_text : code, 4K;",
-        "page kernel_text : code, 4K, r;",
+        &[
+            (
+                "page kernel_text : code, 4K;",
+                "page kernel_text : code, 4K, r;",
+            ),
+            (
+                "segment kernel_code : code, 0x800,",
+                "segment kernel_code : rodata, 0x800, align 8,",
+            ),
+        ],
     );
     let what = format!("{example} with a non-executable kernel page");
     let mut lines: Vec<&str> = BOOT_LINES.to_vec();
@@ -318,11 +362,20 @@ fn monitor_page_without_execute_aborts(example: &str) {
     if !tools_or_skip() {
         return;
     }
+    refused_as_code_without_execute(example, "monitor_text", "monitor_code");
     let run = run_edited(
         example,
         "monitor-no-execute",
-        "page monitor_text : code, 4K;",
-        "page monitor_text : code, 4K, r;",
+        &[
+            (
+                "page monitor_text : code, 4K;",
+                "page monitor_text : code, 4K, r;",
+            ),
+            (
+                "segment monitor_code : code, 0x800,",
+                "segment monitor_code : rodata, 0x800, align 8,",
+            ),
+        ],
     );
     let what = format!("{example} with a non-executable monitor page");
     assert_lines(&what, &run, &[EL3_ABORT_LINE]);

@@ -129,19 +129,20 @@ keyword_enum! {
     /// What a segment holds; decides which pages it may be placed in.
     ///
     /// Segments become linker sections, so the kinds cover what a firmware links. Which
-    /// pages take which kind ([`fits_in`](Self::fits_in)):
+    /// pages take which kind ([`fits_in`](Self::fits_in) and
+    /// [`missing_access`](Self::missing_access)):
     ///
     /// | kind | holds | pages that take it |
     /// |------|-------|--------------------|
-    /// | `bsp_boot_code` | boot code of the bootstrap processor | code |
-    /// | `boot_code` | boot code every core runs | code |
-    /// | `code` | code (`.text`) | code |
+    /// | `bsp_boot_code` | boot code of the bootstrap processor | code with execute (`rx`, `rwx`) |
+    /// | `boot_code` | boot code every core runs | code with execute (`rx`, `rwx`) |
+    /// | `code` | code (`.text`) | code with execute (`rx`, `rwx`) |
     /// | `rodata` | read-only data (`.rodata`) | code, or data without write permission (`r`, `rx`) |
     /// | `data` | initialised writable data (`.data`) | data with write permission (`rw`, `rwx`) |
     /// | `bss` | zero-initialised writable data (`.bss`) | data with write permission (`rw`, `rwx`) |
     /// | `data_shared` | data shared between agents | data |
     /// | `data_preserve` | data preserved across resets | data |
-    /// | `stack` | a stack | data |
+    /// | `stack` | a stack | data with write (`rw`, `rwx`) |
     ///
     /// Device and system pages take no segments.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

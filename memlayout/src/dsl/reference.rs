@@ -125,15 +125,15 @@ Rules:
 
   | kind | holds | pages that take it |
   |------|-------|--------------------|
-  | `bsp_boot_code` | boot code of the bootstrap processor | code |
-  | `boot_code` | boot code every core runs | code |
-  | `code` | code (`.text`) | code |
+  | `bsp_boot_code` | boot code of the bootstrap processor | code with execute (`rx`, `rwx`) |
+  | `boot_code` | boot code every core runs | code with execute (`rx`, `rwx`) |
+  | `code` | code (`.text`) | code with execute (`rx`, `rwx`) |
   | `rodata` | read-only data (`.rodata`) | code, or data without write (`r`, `rx`) |
   | `data` | initialised writable data (`.data`) | data with write (`rw`, `rwx`) |
   | `bss` | zero-initialised data (`.bss`) | data with write (`rw`, `rwx`) |
   | `data_shared` | data shared between agents | data |
   | `data_preserve` | data preserved across resets | data |
-  | `stack` | a stack | data |
+  | `stack` | a stack | data with write (`rw`, `rwx`) |
 
   Code kinds are 8-byte aligned unless `align` says otherwise, and never less than 4
   (A64 instructions): `align 1` or `align 2` on code is an error. Stacks are 16-byte

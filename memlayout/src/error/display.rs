@@ -330,55 +330,7 @@ fn segment(e: &Error, f: &mut Formatter<'_>) -> Result {
             f,
             "segment `{name}` cannot sit in `{page}`, an alias of `{of}` whose bytes belong to `{of}`; place it in `{of}`"
         ),
-        Error::SegmentKindMismatch {
-            segment,
-            page,
-            page_kind,
-            page_perms,
-            ..
-        } => {
-            let needs = segment.pages_taking();
-            let is = match page_kind {
-                PageKind::Data if page_perms.write() => "a writable data page",
-                PageKind::Data => "a read-only data page",
-                PageKind::Code => "a code page",
-                PageKind::Device => "a device page",
-                PageKind::System => "a system page",
-            };
-            write!(
-                f,
-                "a {segment} segment needs {needs} but `{page}` is {is}; "
-            )?;
-            match (segment, page_kind) {
-                (SegmentKind::Rodata, PageKind::Data) => write!(
-                    f,
-                    "declare `{page}` with `r` or put the segment in a code page"
-                ),
-                (SegmentKind::Data | SegmentKind::Bss, PageKind::Data) => write!(
-                    f,
-                    "declare `{page}` with `rw` or put the segment in a writable data page"
-                ),
-                _ => write!(f, "put it in {needs}"),
-            }
-        }
-        Error::SegmentAccess {
-            name,
-            kind,
-            page,
-            page_perms,
-            needs,
-            ..
-        } => {
-            let (access, fault) = if needs.execute() {
-                ("execute", "the first instruction fetch from it faults")
-            } else {
-                ("write", "the first store to it faults")
-            };
-            write!(
-                f,
-                "{kind} segment `{name}` needs {access} permission, but its page `{page}` is `{page_perms}`, so {fault}; declare `{page}` with `{needs}`"
-            )
-        }
+        Error::SegmentKindMismatch { .. } | Error::SegmentAccess { .. } => segment_page(e, f),
         Error::SegmentTooLarge {
             name,
             size,
@@ -433,6 +385,62 @@ fn segment(e: &Error, f: &mut Formatter<'_>) -> Result {
             "stack segment `{name}` has size {size:#x}, not a multiple of 16, so its top is not 16-byte aligned; make it {:#x}",
             size.saturating_add(15) & !15
         ),
+        _ => Ok(()),
+    }
+}
+
+/// Segments in a page that does not take them: the wrong kind, or missing access.
+fn segment_page(e: &Error, f: &mut Formatter<'_>) -> Result {
+    match e {
+        Error::SegmentKindMismatch {
+            segment,
+            page,
+            page_kind,
+            page_perms,
+            ..
+        } => {
+            let needs = segment.pages_taking();
+            let is = match page_kind {
+                PageKind::Data if page_perms.write() => "a writable data page",
+                PageKind::Data => "a read-only data page",
+                PageKind::Code => "a code page",
+                PageKind::Device => "a device page",
+                PageKind::System => "a system page",
+            };
+            write!(
+                f,
+                "a {segment} segment needs {needs} but `{page}` is {is}; "
+            )?;
+            match (segment, page_kind) {
+                (SegmentKind::Rodata, PageKind::Data) => write!(
+                    f,
+                    "declare `{page}` with `r` or put the segment in a code page"
+                ),
+                (SegmentKind::Data | SegmentKind::Bss, PageKind::Data) => write!(
+                    f,
+                    "declare `{page}` with `rw` or put the segment in a writable data page"
+                ),
+                _ => write!(f, "put it in {needs}"),
+            }
+        }
+        Error::SegmentAccess {
+            name,
+            kind,
+            page,
+            page_perms,
+            needs,
+            ..
+        } => {
+            let (access, fault) = if needs.execute() {
+                ("execute", "the first instruction fetch from it faults")
+            } else {
+                ("write", "the first store to it faults")
+            };
+            write!(
+                f,
+                "{kind} segment `{name}` needs {access} permission, but its page `{page}` is `{page_perms}`, so {fault}; declare `{page}` with `{needs}`"
+            )
+        }
         _ => Ok(()),
     }
 }
