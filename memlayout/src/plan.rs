@@ -5,6 +5,8 @@
 //! requests, then shared pages, then the rest, largest first (ties keep declaration
 //! order), and aliases last. Segments follow the same order once every page is mapped.
 
+mod holds;
+
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -180,6 +182,10 @@ struct Planner<'a> {
     mapping_decl: BTreeMap<usize, DeclId>,
     /// Fixed VAs of aliases held until their target is mapped: page -> (table, va, bytes).
     held: BTreeMap<usize, (TableId, u64, u64)>,
+    /// The fixed VA and PA ranges each page declaration holds until it is placed.
+    fixed: Vec<holds::Hold>,
+    /// Whether to hold every fixed range before placing the first page.
+    hold: bool,
     /// Page declarations by name (indices into `spec.pages`, ascending), with how many
     /// of them, from the front, are known to be tried already.
     pages_named: BTreeMap<&'a str, (Vec<usize>, usize)>,
@@ -362,6 +368,9 @@ impl Planner<'_> {
                 .0
                 .push(i);
         }
+        if self.hold {
+            self.fixed = holds::hold_fixed(&mut self.layout, &spec.pages, &self.tables);
+        }
         let mut order: Vec<usize> = (0..spec.pages.len()).collect();
         order.sort_by_key(|&i| (page_rank(&spec.pages[i]), i));
         let mut done: Vec<Option<MappingId>> = alloc::vec![None; spec.pages.len()];
@@ -424,6 +433,9 @@ impl Planner<'_> {
             }
             if let Some((tid, va, bytes)) = self.held.remove(&i) {
                 self.layout.release_va(tid, va, bytes);
+            }
+            if let Some(hold) = self.fixed.get_mut(i) {
+                core::mem::take(hold).release(&mut self.layout);
             }
             tried[i] = true;
             let tables = self.resolve(&p.place);
@@ -546,26 +558,39 @@ const RESEEDS: u64 = 3;
 /// the seed, then takes the lowest-address placement. Each step depends only on the
 /// input, so the result is the same for the same seed. When the layout does not fit
 /// without a seed either, the errors are those of the lowest-address placement.
+///
+/// The order of declarations never decides whether a layout fits: when a placement
+/// fails, it is tried again with every fixed VA and PA held from the start, so that a
+/// page with one fixed address cannot be given, for its other address, the fixed
+/// address of a page placed after it (see `holds`). The errors are then those of that
+/// second try. A layout that fits without holding keeps its addresses.
 pub fn plan(spec: &Spec) -> Result<Plan, Vec<PlanError>> {
     let Some(seed) = spec.seed else {
-        return plan_with(spec, None);
+        return attempt(spec, None);
     };
-    if let Ok(p) = plan_with(spec, Some(seed)) {
+    if let Ok(p) = attempt(spec, Some(seed)) {
         return Ok(p);
     }
-    let lowest = plan_with(spec, None)?;
+    let lowest = attempt(spec, None)?;
     for k in 1..=RESEEDS {
         // SplitMix64's increment: derived seeds far apart from the seed and each other.
         let derived = seed.wrapping_add(k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        if let Ok(p) = plan_with(spec, Some(derived)) {
+        if let Ok(p) = attempt(spec, Some(derived)) {
             return Ok(p);
         }
     }
     Ok(lowest)
 }
 
-/// [`plan`] with one placement: random from `seed`, or the lowest addresses.
-fn plan_with(spec: &Spec, seed: Option<u64>) -> Result<Plan, Vec<PlanError>> {
+/// [`plan`] with one placement (random from `seed`, or the lowest addresses): first as
+/// declared, then, if that fails, with every fixed range held from the start.
+fn attempt(spec: &Spec, seed: Option<u64>) -> Result<Plan, Vec<PlanError>> {
+    plan_with(spec, seed, false).or_else(|_| plan_with(spec, seed, true))
+}
+
+/// [`plan`] with one placement: random from `seed`, or the lowest addresses; with
+/// `hold`, every fixed range is held before the first page is placed.
+fn plan_with(spec: &Spec, seed: Option<u64>, hold: bool) -> Result<Plan, Vec<PlanError>> {
     let layout = match seed {
         Some(seed) => Layout::with_seed(seed),
         None => Layout::new(),
@@ -578,6 +603,8 @@ fn plan_with(spec: &Spec, seed: Option<u64>) -> Result<Plan, Vec<PlanError>> {
         pool_decls: Vec::new(),
         mapping_decl: BTreeMap::new(),
         held: BTreeMap::new(),
+        fixed: Vec::new(),
+        hold,
         pages_named: BTreeMap::new(),
         failed_pages: BTreeSet::new(),
         failed_pools: BTreeSet::new(),

@@ -283,3 +283,43 @@ fn a_shared_alias_is_refused() {
     assert_eq!((errors[0].decl, errors[0].part), (11, Part::Name));
     assert!(matches!(&errors[0].error, Error::SharedAlias { name } if name == "view"));
 }
+
+/// A page with a fixed PA and an automatic VA never takes the fixed VA of another page
+/// (nor one with a fixed VA the other's fixed PA), whichever is declared first: every
+/// fixed range is held before placement.
+#[test]
+fn fixed_addresses_of_one_space_are_never_taken_by_the_other_space_s_choice() {
+    // `a`'s fixed PA is the lowest address of both spaces, which is where `c`'s fixed
+    // VA is too; the lowest free VA for `a` would be `c`'s, and the lowest free PA for
+    // `c` would be `a`'s.
+    let a = || {
+        let mut p = page(10, "a", 0, PageKind::Data, PageSize::Size4K);
+        p.pa = Some(RAM);
+        p
+    };
+    let c = || {
+        let mut p = page(11, "c", 0, PageKind::Data, PageSize::Size4K);
+        p.va = Some(RAM);
+        p
+    };
+    for pages in [vec![a(), c()], vec![c(), a()]] {
+        let plan = plan(&spec(pages)).unwrap_or_else(|e| panic!("{e:?}"));
+        let l = plan.layout();
+        let t = l.table("t").unwrap();
+        let va = |n: &str| l.pages(t).iter().find(|p| p.name() == n).unwrap().va();
+        let pa = |n: &str| l.pages(t).iter().find(|p| p.name() == n).unwrap().pa();
+        assert_eq!(pa("a"), RAM);
+        assert_eq!(va("c"), RAM);
+        assert_ne!(va("a"), RAM);
+        assert_ne!(pa("c"), RAM);
+    }
+    // Overlapping fixed ranges are still the error between the two declarations.
+    let mut b = c();
+    b.name = "b".into();
+    b.decl = 12;
+    let errors = plan(&spec(vec![c(), b])).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].decl, 12);
+    assert_eq!(errors[0].related, Some(11));
+    assert!(matches!(errors[0].error, Error::Overlap { .. }));
+}

@@ -739,6 +739,24 @@ impl Layout {
         Ok(())
     }
 
+    /// Takes `pa .. pa + size` out of the free physical space without mapping it, so
+    /// automatic placement cannot pick it; `None` (and nothing taken) unless all of it
+    /// is free. Give it back with [`release_pa`](Self::release_pa).
+    pub(crate) fn hold_pa(&mut self, pa: u64, size: u64) -> Option<Vec<(Interval, u32)>> {
+        let r = Interval::new(pa, size)?;
+        if !self.pa_free.contains(pa, size) {
+            return None;
+        }
+        self.pa_free.remove_interval(r).ok()
+    }
+
+    /// Gives back the pieces taken by [`hold_pa`](Self::hold_pa), each with its pool.
+    pub(crate) fn release_pa(&mut self, pieces: Vec<(Interval, u32)>) {
+        for (r, pool) in pieces {
+            let _ = self.pa_free.insert_interval(r, pool);
+        }
+    }
+
     /// Gives back a range taken by [`hold_va`](Self::hold_va).
     pub(crate) fn release_va(&mut self, table: TableId, va: u64, size: u64) {
         if let (Some(r), Some(t)) = (Interval::new(va, size), self.tables.get_mut(table.index())) {
