@@ -174,6 +174,30 @@ mod tests {
     }
 
     #[test]
+    fn a_forgotten_semicolon_loses_no_declaration() {
+        let d = diags(
+            "mod soc {
+                physical ram = 0x8000_0000 .. +1G;
+                table t (core 0, EL3) {
+                    virtual 0x8000_0000 .. +1G;
+                    page heap : data, 4K, rw
+                    page text : code, 4K;
+                    segment entry : code, 0x100, in text;
+                    segment stack : stack, 0x100, in heap
+                }
+            }",
+        );
+        assert_eq!(
+            d,
+            [
+                "expected `;` or `,`; the declaration before this `page` lacks its closing `;`",
+                "unexpected end of input, expected `;` or `,`",
+            ],
+            "the pages stay declared, so `in text` and `in heap` are no errors"
+        );
+    }
+
+    #[test]
     fn errors_keep_the_module_skeleton() {
         let out = expand(
             "pub mod soc { table t (core 0, EL3) { page p : data, 5K; } }"

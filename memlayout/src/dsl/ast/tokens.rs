@@ -93,10 +93,31 @@ where
                 cx.syn_error(e);
                 skip_option(input);
             }
+        } else if let Some(next) = starts_declaration(input) {
+            // A forgotten `;`: the declaration ends here, and the next one still
+            // parses (skipping it would report its uses as unknown names).
+            cx.error(
+                Sp::one(next.span()),
+                format_args!(
+                    "expected `;` or `,`; the declaration before this `{next}` lacks its closing `;`"
+                ),
+            );
+            return Ok(());
         } else {
             return Err(la.error());
         }
     }
+}
+
+/// The next token when it begins a declaration (`page`, `segment`, `shared`,
+/// `virtual`, `va_bits`, `table`, `physical`, ...), which no option list continues with.
+fn starts_declaration(input: ParseStream) -> Option<Ident> {
+    const STARTS: [&str; 11] = [
+        "page", "segment", "shared", "virtual", "va_bits", "table", "physical", "seed", "pa_bits",
+        "tables", "wxn",
+    ];
+    let (i, _) = input.cursor().ident()?;
+    STARTS.iter().any(|k| i == k).then_some(i)
 }
 
 /// Sets a flag, or reports it as given twice.
