@@ -142,8 +142,10 @@ Rules:
   otherwise. Device and system pages take no segments. A
   segment in a page that does not take its kind is an error naming the page and its
   permissions.
-* `in PAGE` places a segment inside that page (or its `* N` run); `identity` segments go
-  in identity pages; a shared segment goes `in` a shared page and has one PA.
+* `in PAGE` places a segment inside that page (or its `* N` run); an `identity` segment
+  goes where VA == PA: in an `identity` page, or in any page of its kind that was placed
+  at VA == PA (write `in PAGE` to choose the page); a shared segment goes `in` a shared
+  page and has one PA.
 * `pa_bits` sets the size of the physical address space: every pool and fixed `pa` must
   lie below `2^pa_bits`, and it is the PS/IPS field of the TCR. Without it, the limit is
   48 bits and the PS/IPS field is the smallest size covering every pool, at least 40
