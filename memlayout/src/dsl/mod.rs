@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(
             d,
             [
-                "expected `;` or `,`; the declaration before this `page` lacks its closing `;`",
+                "expected `;` or `,` after this; the declaration ends without its `;` before the next `page`",
                 "unexpected end of input, expected `;` or `,`",
             ],
             "the pages stay declared, so `in text` and `in heap` are no errors"

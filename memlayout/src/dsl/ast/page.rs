@@ -56,6 +56,7 @@ pub(super) fn parse_page_rest(
     shared: bool,
     name: Ident,
 ) -> syn::Result<PageDecl> {
+    let begin = input.cursor();
     input.parse::<Token![:]>()?;
     let (kind, kind_sp) = parse_page_kind(input)?;
     input.parse::<Token![,]>()?;
@@ -95,7 +96,7 @@ pub(super) fn parse_page_rest(
         // `page x : data, alias y, ...`: the alias comes where the size would.
         parse_page_option(input, cx, &mut page)?;
     }
-    parse_options(input, cx, |input, cx| {
+    parse_options(input, cx, begin, |input, cx| {
         parse_page_option(input, cx, &mut page)
     })?;
     Ok(page)
@@ -245,6 +246,7 @@ pub(super) fn parse_segment_rest(
     shared: bool,
     name: Ident,
 ) -> syn::Result<SegmentDecl> {
+    let begin = input.cursor();
     input.parse::<Token![:]>()?;
     let (kind, kind_sp) = parse_segment_kind(input)?;
     input.parse::<Token![,]>()?;
@@ -261,7 +263,7 @@ pub(super) fn parse_segment_rest(
         in_page: None,
         va: None,
     };
-    parse_options(input, cx, |input, cx| {
+    parse_options(input, cx, begin, |input, cx| {
         let la = input.lookahead1();
         if la.peek(kw::align) {
             let k: kw::align = input.parse()?;

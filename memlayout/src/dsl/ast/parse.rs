@@ -255,6 +255,7 @@ pub(super) fn parse_pool_rest(
     cx: &mut Ctxt,
     name: Ident,
 ) -> syn::Result<PoolDecl> {
+    let begin = input.cursor();
     input.parse::<Token![=]>()?;
     let range = parse_range(input)?;
     let mut pool = PoolDecl {
@@ -263,7 +264,7 @@ pub(super) fn parse_pool_rest(
         device: None,
         non_secure: None,
     };
-    parse_options(input, cx, |input, cx| {
+    parse_options(input, cx, begin, |input, cx| {
         let la = input.lookahead1();
         if la.peek(kw::device) {
             let k: kw::device = input.parse()?;

@@ -5,6 +5,7 @@ use std::format;
 use std::prelude::rust_2024::*;
 
 use proc_macro2::{Delimiter, TokenTree};
+use syn::buffer::Cursor;
 use syn::ext::IdentExt;
 use syn::parse::{ParseBuffer, ParseStream};
 use syn::{Ident, LitInt, Token};
@@ -75,10 +76,20 @@ pub(super) fn name_of_ident(i: &Ident) -> String {
 
 /// `(, OPTION)* ;`: a comma-separated option list ended by `;`. A bad option is
 /// reported and skipped up to the next `,` so the others are still checked.
-pub(super) fn parse_options<F>(input: ParseStream, cx: &mut Ctxt, mut option: F) -> syn::Result<()>
+///
+/// `begin` is where the declaration's text after its name starts: a forgotten `;` is
+/// reported after the last token of the declaration.
+pub(super) fn parse_options<F>(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    begin: Cursor<'_>,
+    mut option: F,
+) -> syn::Result<()>
 where
     F: FnMut(ParseStream, &mut Ctxt) -> syn::Result<()>,
 {
+    // The last token of the last option, where a forgotten `;` belongs.
+    let mut last = last_span(begin, input.cursor());
     loop {
         let la = input.lookahead1();
         if la.peek(Token![;]) {
@@ -89,24 +100,36 @@ where
             if input.peek(Token![;]) {
                 continue;
             }
+            let start = input.cursor();
             if let Err(e) = option(input, cx) {
                 cx.syn_error(e);
                 skip_option(input);
             }
+            last = last_span(start, input.cursor()).or(last);
         } else if let Some(next) = starts_declaration(input) {
             // A forgotten `;`: the declaration ends here, and the next one still
             // parses (skipping it would report its uses as unknown names).
-            cx.error(
-                Sp::one(next.span()),
-                format_args!(
-                    "expected `;` or `,`; the declaration before this `{next}` lacks its closing `;`"
-                ),
+            let message = format_args!(
+                "expected `;` or `,` after this; the declaration ends without its `;` before the next `{next}`"
             );
+            cx.error(Sp::one(last.unwrap_or_else(|| next.span())), message);
             return Ok(());
         } else {
             return Err(la.error());
         }
     }
+}
+
+/// The span of the last token tree from `from` up to (not including) `to`.
+fn last_span(from: Cursor<'_>, to: Cursor<'_>) -> Option<proc_macro2::Span> {
+    let mut c = from;
+    let mut last = None;
+    while c != to {
+        let (tt, next) = c.token_tree()?;
+        last = Some(tt.span());
+        c = next;
+    }
+    last
 }
 
 /// The next token when it begins a declaration (`page`, `segment`, `shared`,
