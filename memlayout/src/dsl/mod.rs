@@ -198,6 +198,46 @@ mod tests {
     }
 
     #[test]
+    fn inclusive_ranges_and_other_tools_words_get_the_language_s_form() {
+        let d = diags(
+            "mod soc {
+                physical ram = 0x8000_0000 .. +1G;
+                table t (core 0, EL3) {
+                    virtual 0x0E00_0000 ..= 0x0EFF_FFFF;
+                    virtual 0x8000_0000 .. +1G;
+                    page c : code, 4K;
+                    page d : data, 4K;
+                    segment s : text, 0x100, in c;
+                    segment z : zero, 0x100, in d;
+                }
+            }",
+        );
+        let text = d.join("\n");
+        for needle in [
+            "ranges are half-open (the end is not included) and have no `..=` form; write `0xe000000 .. 0xf000000` or `0xe000000 .. +0x1000000`",
+            "`text` is not a segment kind; did you mean `code`?",
+            "`zero` is not a segment kind; did you mean `bss`?",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+        // A name the user chose is no synonym: no page `code` is suggested for `text`.
+        let d = diags(
+            "mod soc {
+                physical ram = 0x8000_0000 .. +1G;
+                table t (core 0, EL3) {
+                    virtual 0x8000_0000 .. +1G;
+                    page code : code, 4K;
+                    segment s : code, 0x100, in text;
+                }
+            }",
+        );
+        assert_eq!(
+            d,
+            ["there is no page named `text` in table `t`; declare it or check the spelling"]
+        );
+    }
+
+    #[test]
     fn errors_keep_the_module_skeleton() {
         let out = expand(
             "pub mod soc { table t (core 0, EL3) { page p : data, 5K; } }"

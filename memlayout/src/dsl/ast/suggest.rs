@@ -13,6 +13,36 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     suggestions(word, candidates).into_iter().next()
 }
 
+/// Names other tools (linker scripts, ELF sections, MMU code) give to what a keyword of
+/// the language means, and that keyword.
+const SYNONYMS: [(&str, &str); 15] = [
+    ("text", "code"),
+    ("exec", "code"),
+    ("ro", "rodata"),
+    ("rdata", "rodata"),
+    ("const", "rodata"),
+    ("zero", "bss"),
+    ("zi", "bss"),
+    ("rw", "data"),
+    ("heap", "data"),
+    ("mmio", "device"),
+    ("io", "device"),
+    ("ram", "data"),
+    ("normal", "data"),
+    ("nc", "non_cacheable"),
+    ("wb", "write_back"),
+];
+
+/// The keyword that `word` (case-insensitively) is another tool's name for, when it is
+/// among `candidates` (keywords only: a name the user chose is no synonym): `text` is `code`, `ro` is `rodata`, `zero` is `bss`, `mmio` is
+/// `device`, ...
+pub fn synonym<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let (_, meant) = SYNONYMS
+        .iter()
+        .find(|(other, _)| other.eq_ignore_ascii_case(word))?;
+    candidates.iter().copied().find(|c| c == meant)
+}
+
 /// What `word` was likely meant to be, case-insensitively: the candidates it is a prefix
 /// of (`EL1` → `EL1_NS`, `EL1_S`; at most three, in the order given), else the one
 /// nearest in edit distance if within a third of its length (plus one).

@@ -12,7 +12,7 @@ use syn::{Ident, LitInt, Token};
 
 use super::super::ctxt::{Ctxt, Sp};
 use super::super::error::{DidYouMean, DslError, Twice};
-use super::suggest::closest;
+use super::suggest::{closest, synonym};
 use super::{Num, RangeEnd, RangeExpr};
 
 /// "expected `a`", "expected `a` or `b`" or "expected one of: `a`, `b`, `c`", as
@@ -44,7 +44,7 @@ pub(super) fn not_a(
     expected: String,
 ) -> syn::Error {
     let text = name_of_ident(word);
-    let hint = DidYouMean::one(closest(&text, candidates));
+    let hint = DidYouMean::one(closest(&text, candidates).or_else(|| synonym(&text, candidates)));
     let error = DslError::NotA {
         word: text,
         what,
@@ -164,6 +164,23 @@ pub(super) fn set_value<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, sp: Sp
 /// `start .. end` or `start .. +size`.
 pub fn parse_range(input: ParseStream) -> syn::Result<RangeExpr> {
     let start = parse_num(input)?;
+    if input.peek(Token![..=]) {
+        let dots = input.parse::<Token![..=]>()?;
+        // With the inclusive end written, show the two forms with its values.
+        let forms = match input.fork().call(parse_num) {
+            Ok(last) if last.value >= start.value && last.value < u64::MAX => {
+                let (s, end) = (start.value, last.value + 1);
+                format!("`{s:#x} .. {end:#x}` or `{s:#x} .. +{:#x}`", end - s)
+            }
+            _ => "`START .. END` or `START .. +SIZE`".to_string(),
+        };
+        return Err(syn::Error::new_spanned(
+            dots,
+            format!(
+                "ranges are half-open (the end is not included) and have no `..=` form; write {forms}"
+            ),
+        ));
+    }
     input.parse::<Token![..]>()?;
     let la = input.lookahead1();
     let end = if la.peek(Token![+]) {
