@@ -4,8 +4,8 @@ use memlayout::aarch64::TableConfig;
 use memlayout::error::{Addr, Field, Party, Thing};
 use memlayout::tables::TablePlacement;
 use memlayout::{
-    AttrValue, Cacheability, Error, ExecutionContext, Layout, PageKind, PageRequest, PageSize,
-    Perms, Pool, SegmentKind, SegmentRequest, Space,
+    AttrValue, Cacheability, Cores, Error, ExecutionContext, Layout, PageKind, PageRequest,
+    PageSize, Perms, Pool, SegmentKind, SegmentRequest, Shareability, Space,
 };
 use memlayout_tests::quickstart;
 
@@ -437,6 +437,45 @@ fn code_needs_an_executable_page_and_stacks_a_writable_one() {
     let va = l.segment_in(s, t).unwrap().va();
     let rw = l.pages(t).iter().find(|p| p.name() == "rw").unwrap().va();
     assert_eq!(va, rw);
+}
+
+#[test]
+fn non_shareable_pages_are_for_one_core() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 64 << 20)).unwrap();
+    let range = [(RAM, 64 << 20)];
+    let el3 = ExecutionContext::EL3;
+    let el1 = ExecutionContext::EL1_NS;
+    let both = l
+        .add_table_for_cores("both", Cores::range(0, 1).unwrap(), el3, &range, 48)
+        .unwrap();
+    let core0 = l.add_table("core0", 0, el1, &range).unwrap();
+    let core1 = l.add_table("core1", 1, el1, &range).unwrap();
+    let req = |name: &str| {
+        PageRequest::new(name, PageKind::Data, PageSize::Size4K).share(Shareability::NonShareable)
+    };
+    // One core: fine, in its own table or shared with another table of that core.
+    l.map(core0, &req("private")).unwrap();
+    let e = l.map(both, &req("buffer")).unwrap_err();
+    assert!(
+        matches!(&e, Error::NonShareableAcrossCores { cores: [0, 1], .. }),
+        "{e:?}"
+    );
+    assert_eq!(e.field(), Field::Share);
+    let e = l
+        .map_shared(Some(&[core0, core1]), &req("mbox"))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "page `mbox` is `non_shareable` but cores 0 and 1 both map it, and non-shareable memory is not kept coherent between cores; make it `inner` (the default), or map it for one core only"
+    );
+    // An alias in another core's table is the same mistake.
+    let of = l.mapping(core0, "private").unwrap();
+    let e = l.map_alias(core1, of, &req("view")).unwrap_err();
+    assert!(matches!(e, Error::NonShareableAcrossCores { .. }), "{e:?}");
+    // Inner shareable memory may be mapped by every core.
+    let inner = PageRequest::new("mbox", PageKind::Data, PageSize::Size4K);
+    l.map_shared(Some(&[core0, core1]), &inner).unwrap();
 }
 
 #[test]

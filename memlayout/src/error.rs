@@ -395,6 +395,17 @@ pub enum Error {
         /// not).
         other: Option<Party>,
     },
+    /// A `non_shareable` page mapped for more than one core: by a table several cores
+    /// use, by tables of different cores, or through an alias in another core's table.
+    /// Non-shareable memory is not kept coherent between the cores (Arm ARM B2.7
+    /// "Memory types and attributes": a Non-shareable location is coherent only for
+    /// the one observer that accesses it), so the cores would see different data.
+    NonShareableAcrossCores {
+        /// The page's name.
+        name: String,
+        /// Two of the cores that map it.
+        cores: [u32; 2],
+    },
     /// A segment whose page lacks the access its kind needs
     /// ([`SegmentKind::missing_access`]): a code segment in a page without execute
     /// permission (the first instruction fetch faults), a stack in a read-only page (the

@@ -219,6 +219,7 @@ fn part(field: Field) -> Part {
         Field::Pool => Part::Pool,
         Field::Alias | Field::InPage => Part::InPage,
         Field::Perms => Part::Perms,
+        Field::Share => Part::Share,
         Field::Kind => Part::Kind,
         Field::Tables => Part::Tables,
         Field::Range | Field::VirtualRange(_) => Part::Range,

@@ -185,6 +185,8 @@ pub enum Part {
     Range,
     /// The permissions.
     Perms,
+    /// The shareability option.
+    Share,
     /// The kind.
     Kind,
     /// The `tables [..]` list.

@@ -86,6 +86,7 @@ impl Decl<'_> {
                 Part::Identity => p.identity,
                 Part::Pool => p.pool.as_ref().map(|i| Sp::one(i.span())),
                 Part::Perms => p.perms.map(|(_, sp)| sp).or(Some(p.kind_sp)),
+                Part::Share => p.share.map(|(_, sp)| sp),
                 Part::Kind => Some(p.kind_sp),
                 Part::Tables => p.tables.as_ref().map(|(_, sp)| *sp),
                 Part::InPage => p.alias.as_ref().map(|a| a.sp),

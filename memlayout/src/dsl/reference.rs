@@ -86,7 +86,9 @@ What each option means:
   the other one is still chosen by the allocator. `pool NAME`: take the PA from that pool.
 * `r`, `rw`, `rx`, `rwx`: the permissions. `write_back`, `write_through`,
   `non_cacheable`: the cacheability of Normal memory. `non_shareable`, `inner`, `outer`:
-  its shareability.
+  its shareability; `non_shareable` memory is not kept coherent between cores, so a page
+  mapped for more than one core (a table of several cores, tables of different cores,
+  an alias in another core's table) is an error when it is `non_shareable`.
 * `attrs { key = value, .. }`: your own attributes (integers, strings, booleans), kept on
   the emitted `Page`; they change neither placement nor the tables.
 * `tables [T, ..]` (shared pages only): the tables that map the page.

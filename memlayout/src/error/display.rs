@@ -41,6 +41,7 @@ impl fmt::Display for Error {
             | NoTables { .. }
             | SamePaInTwoTables { .. }
             | DeviceWithoutPa { .. }
+            | NonShareableAcrossCores { .. }
             | SecureInNonSecure { .. } => page(self, f),
             SegmentInAlias { .. }
             | SegmentKindMismatch { .. }
@@ -255,6 +256,11 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
         Error::SharedAlias { name, .. } => write!(
             f,
             "shared page `{name}` cannot be an alias; alias the shared page from inside a table instead"
+        ),
+        Error::NonShareableAcrossCores { name, cores, .. } => write!(
+            f,
+            "page `{name}` is `non_shareable` but cores {} and {} both map it, and non-shareable memory is not kept coherent between cores; make it `inner` (the default), or map it for one core only",
+            cores[0], cores[1]
         ),
         Error::ExecutableDevice { name, .. } => write!(
             f,

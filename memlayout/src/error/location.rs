@@ -33,6 +33,8 @@ pub enum Field {
     InPage,
     /// The permissions.
     Perms,
+    /// The shareability.
+    Share,
     /// The kind.
     Kind,
     /// The list of tables a shared page goes in.
@@ -113,6 +115,7 @@ impl Error {
             SegmentKindMismatch { .. } | SegmentAccess { .. } => Field::Kind,
             SegmentNotInPages { .. } => Field::Va,
             ExecutableDevice { .. } => Field::Perms,
+            NonShareableAcrossCores { .. } => Field::Share,
             NoTables { .. } => Field::Tables,
             VaBitsTooSmall { upper: true, .. } => Field::UpperVaBits,
             VaBitsTooSmall { upper: false, .. } => Field::VaBits,

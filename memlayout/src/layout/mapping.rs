@@ -11,7 +11,9 @@ use super::{
 };
 use crate::error::{Addr, Error, Field, Party, Space, Taken, Thing};
 use crate::interval::{Interval, IntervalSet, intersections};
-use crate::model::{AttrList, MemAttrs, Name, Page, PageKind, PageSize, SecurityState};
+use crate::model::{
+    AttrList, MemAttrs, Name, Page, PageKind, PageSize, SecurityState, Shareability,
+};
 
 impl Layout {
     /// Returns a PA range to the free PA, to the pool that holds it.
@@ -170,6 +172,43 @@ impl Layout {
             });
         }
         self.map_into(&all, req, true)
+    }
+
+    /// A `non_shareable` Normal page may be mapped for one core only: the cores of
+    /// `tables` must all be that core (Device memory is always Outer Shareable, so its
+    /// option does not count).
+    fn check_coherent(
+        &self,
+        req: &PageRequest,
+        tables: impl IntoIterator<Item = TableId>,
+    ) -> Result<(), Error> {
+        if req.attrs.kind.is_device() || req.attrs.share != Shareability::NonShareable {
+            return Ok(());
+        }
+        let mut only: Option<u32> = None;
+        for t in tables {
+            let Some(table) = self.tables.get(t.index()) else {
+                continue;
+            };
+            let cores = table.info.cores();
+            let first = *only.get_or_insert(cores.first());
+            let other = if cores.first() != first {
+                Some(cores.first())
+            } else if cores.len() > 1 {
+                // The table's lowest core after its first (bit d of the mask is core
+                // first + d).
+                Some(cores.first() + (cores.mask() & !1).trailing_zeros())
+            } else {
+                None
+            };
+            if let Some(other) = other {
+                return Err(Error::NonShareableAcrossCores {
+                    name: req.name.clone(),
+                    cores: [first, other],
+                });
+            }
+        }
+        Ok(())
     }
 
     fn validate(&self, req: &PageRequest) -> Result<(u64, u64), Error> {
@@ -575,6 +614,7 @@ impl Layout {
         shared: bool,
     ) -> Result<MappingId, Error> {
         let (bytes, align) = self.validate(req)?;
+        self.check_coherent(req, tables.iter().copied())?;
         let choice = self.pool_filter(req, tables)?;
         let pools = &choice.all;
         // Fixed addresses: check they are free.
@@ -772,6 +812,10 @@ impl Layout {
                 other: Party::Mapping(of),
             });
         }
+        // The alias adds its table's cores to those of every table mapping the PA.
+        let mut tables = self.mapping_tables(of);
+        tables.push(table);
+        self.check_coherent(req, tables)?;
         if !orig.attrs.non_secure
             && let Some(pool) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
         {
