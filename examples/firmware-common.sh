@@ -1,5 +1,14 @@
 # Shared by examples/firmware-c/run.sh and examples/firmware-rust/run.sh (sourced).
 
+# Where builds go: Cargo's target directory, $CARGO_TARGET_DIR when set (made absolute),
+# else target/ in the workspace.
+if [[ -n ${CARGO_TARGET_DIR:-} ]]; then
+    mkdir -p "$CARGO_TARGET_DIR"
+    target_root=$(cd "$CARGO_TARGET_DIR" && pwd)
+else
+    target_root="$root/target"
+fi
+
 die() {
     echo "run.sh: $*" >&2
     exit 2
@@ -63,7 +72,7 @@ memlayout() {
     if [[ -n ${MEMLAYOUT:-} ]]; then
         "$MEMLAYOUT" "$@"
     else
-        cargo run --quiet --manifest-path "$root/Cargo.toml" --target-dir "$root/target/firmware" \
+        cargo run --quiet --manifest-path "$root/Cargo.toml" --target-dir "$target_root/firmware" \
             -p memlayout-cli --bin memlayout -- "$@"
     fi
 }

@@ -6,7 +6,8 @@
 #
 #   --seed N       add `seed = N;` to (a copy of) the layout: random, reproducible placement
 #   --layout FILE  use FILE instead of board.memlayout
-#   --out DIR      build directory (default: target/firmware-c in the workspace)
+#   --out DIR      build directory (default: firmware-c in Cargo's target directory:
+#                  $CARGO_TARGET_DIR, or target/ in the workspace)
 #
 # Environment: MEMLAYOUT (the memlayout command; default: built from this workspace),
 # MEMLAYOUT_QEMU, MEMLAYOUT_AARCH64_GCC (program names), MEMLAYOUT_QEMU_TIMEOUT_SECS
@@ -17,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$root/examples/firmware-common.sh"
 
-parse_args "$here" "$root/target/firmware-c" "$@"
+parse_args "$here" "$target_root/firmware-c" "$@"
 prepare_layout
 export_layout c "$out/memlayout.h"
 export_layout ld "$out/memlayout.ld"

@@ -7,8 +7,9 @@
 #
 #   --seed N       add `seed = N;` to (a copy of) the layout: random, reproducible placement
 #   --layout FILE  use FILE instead of board.memlayout
-#   --out DIR      build directory (default: target/firmware-rust in the workspace); Cargo's
-#                  own target directory is target/firmware in the workspace either way
+#   --out DIR      build directory (default: firmware-rust in Cargo's target directory:
+#                  $CARGO_TARGET_DIR, or target/ in the workspace); Cargo builds in
+#                  firmware/ there either way
 #
 # The crate uses this workspace's memlayout (the macro for its constants, the build.rs API
 # for its linker-script fragment). Environment: MEMLAYOUT_QEMU (program name),
@@ -20,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$root/examples/firmware-common.sh"
 
-parse_args "$here" "$root/target/firmware-rust" "$@"
+parse_args "$here" "$target_root/firmware-rust" "$@"
 prepare_layout
 
 # The crate is built from a copy so that the layout it includes can differ from the
@@ -36,7 +37,7 @@ sed -i "s|path = \"\\.\\./\\.\\./|path = \"$root/|" "$crate/Cargo.toml"
 # Every copy builds into one Cargo target directory (the dependencies are compiled once)
 # as the same package, so one copy's build looks up to date to the next one unless its
 # files are newer: the lock serialises the runs, and `touch` marks the copy as changed.
-target="$root/target/firmware"
+target="$target_root/firmware"
 mkdir -p "$target"
 (
     flock 9

@@ -231,6 +231,40 @@ fn map_prints_the_layout_and_the_registers() {
 }
 
 #[test]
+fn a_table_without_a_lower_range_has_no_lower_range_geometry_in_the_map() {
+    let dir = scratch("upper-only");
+    let path = dir.join("upper.memlayout");
+    std::fs::write(
+        &path,
+        "mod soc {
+            physical ram = 0x8000_0000 .. +1G;
+            table kernel (core 0, EL1_NS) {
+                virtual 0xFFFF_FFFF_C000_0000 .. +1G;
+                page text : code, 4K;
+            }
+        }",
+    )
+    .unwrap();
+    let o = memlayout(&["map", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let map = stdout(&o);
+    let line = map
+        .lines()
+        .find(|l| l.starts_with("translation kernel"))
+        .unwrap();
+    assert!(!line.contains("root level"), "{line}");
+    assert!(!line.contains("-bit VA"), "{line}");
+    assert!(
+        map.contains("  no lower range (TCR_EL1.EPD0 set)\n"),
+        "{map}"
+    );
+    assert!(
+        map.contains(", 30-bit VA\n"),
+        "the upper range's size in:\n{map}"
+    );
+}
+
+#[test]
 fn exports_are_deterministic_and_written_whole() {
     let dir = scratch("export");
     for format in ["json", "c", "ld", "svg"] {

@@ -604,7 +604,8 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
                 .iter()
                 .map(|p| page_expr(p, &name, &mut attr_consts))
                 .collect();
-            let summary = page_summary(decl, &tname, &pp.pages);
+            let shared_with = shared_tables(plan, pp.mapping);
+            let summary = page_summary(decl, &tname, &pp.pages, &shared_with);
             let doc = docs(&decl.docs, &summary);
             if let Some(c) = const_ident(&decl.name) {
                 if decl.count.is_some() {
@@ -639,7 +640,7 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
                     s.va(),
                     s.pa(),
                     if s.is_shared() {
-                        ", shared by every core"
+                        ", shared: one PA in every table that maps its shared page"
                     } else {
                         ""
                     }
@@ -679,7 +680,22 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
     outer_module(layout, tables, Some(&Map::of(layout, plan)))
 }
 
-fn page_summary(decl: &PageDecl, table: &str, pages: &[&Page]) -> String {
+/// The names of the tables a mapping is mapped into, as "`a`, `b` and `c`".
+fn shared_tables(plan: &Plan, mapping: crate::layout::MappingId) -> String {
+    let layout = plan.layout();
+    let names: Vec<String> = layout
+        .mapping_tables(mapping)
+        .into_iter()
+        .filter_map(|t| layout.table_info(t).map(|i| format!("`{}`", i.name())))
+        .collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+fn page_summary(decl: &PageDecl, table: &str, pages: &[&Page], shared_with: &str) -> String {
     let Some(first) = pages.first() else {
         return format!("Page `{}` of table `{table}`.", name_of(&decl.name));
     };
@@ -704,7 +720,7 @@ fn page_summary(decl: &PageDecl, table: &str, pages: &[&Page]) -> String {
         s.push_str(" (identity)");
     }
     if first.is_shared() {
-        s.push_str(", shared by every core");
+        s.push_str(&format!(", shared by tables {shared_with}"));
     }
     s.push('.');
     s

@@ -238,6 +238,25 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_page_s_docs_name_the_tables_that_map_it() {
+        let out = expand(
+            "mod soc {
+                physical ram = 0x8000_0000 .. +1G;
+                table a (core 0, EL3) { virtual 0x8000_0000 .. +1G; }
+                table b (core 1, EL3) { virtual 0x8000_0000 .. +1G; }
+                table c (core 2, EL3) { virtual 0x8000_0000 .. +1G; }
+                shared page mbox : data, 4K, tables [a, c];
+            }"
+            .parse()
+            .unwrap_or_default(),
+        )
+        .to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("shared by tables `a` and `c`"), "{out}");
+        assert!(!out.contains("every core"), "{out}");
+    }
+
+    #[test]
     fn errors_keep_the_module_skeleton() {
         let out = expand(
             "pub mod soc { table t (core 0, EL3) { page p : data, 5K; } }"

@@ -66,7 +66,7 @@ pub fn c(input: &Input<'_>) -> String {
             let first = p.pages.first();
             let _ = writeln!(
                 out,
-                "/* page {}: {}, {}{} */",
+                "/* page {}: {}, {}{}, {} */",
                 p.name,
                 first.map_or("", |pg| pg.kind().name()),
                 first.map_or("", |pg| pg.page_size().name()),
@@ -74,7 +74,8 @@ pub fn c(input: &Input<'_>) -> String {
                     alloc::format!(" * {}", p.pages.len())
                 } else {
                     String::new()
-                }
+                },
+                first.map_or("", |pg| pg.perms().name()),
             );
             def(&mut out, &alloc::format!("{name}_VA"), va);
             def(&mut out, &alloc::format!("{name}_PA"), pa);

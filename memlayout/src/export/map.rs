@@ -35,18 +35,23 @@ pub fn map(input: &Input<'_>) -> String {
     };
     for t in input.tables() {
         let tr = t.translation;
+        // The lower range's root level and VA size, when the table has a lower range
+        // (without one, its TCR fields are defaults that describe nothing).
+        let lower = if tr.has_lower() {
+            alloc::format!(", root level {}, {}-bit VA", tr.root_level(), tr.va_bits())
+        } else {
+            String::new()
+        };
         // Writing into a String cannot fail.
         let _ = writeln!(
             out,
-            "translation {} ({} regime): {} table{} of 4 KiB at PA {:#x}..{:#x}, root level {}, {}-bit VA, {}-bit PA",
+            "translation {} ({} regime): {} table{} of 4 KiB at PA {:#x}..{:#x}{lower}, {}-bit PA",
             t.name(),
             tr.regime(),
             tr.table_count(),
             if tr.table_count() == 1 { "" } else { "s" },
             tr.base_pa(),
             tr.end_pa(),
-            tr.root_level(),
-            tr.va_bits(),
             tr.pa_bits(),
         );
         if !tr.has_lower() {
