@@ -440,6 +440,28 @@ fn code_needs_an_executable_page_and_stacks_a_writable_one() {
 }
 
 #[test]
+fn system_pages_are_write_back_and_execute_never_or_an_error() {
+    let (mut l, t) = base();
+    let sys = |name: &str| PageRequest::new(name, PageKind::System, PageSize::Size4K);
+    let e = l.map(t, &sys("x").perms(Perms::RX)).unwrap_err();
+    assert!(matches!(e, Error::SystemPageAttrs { .. }), "{e:?}");
+    assert_eq!(e.field(), Field::Perms);
+    let e = l
+        .map(t, &sys("nc").cache(Cacheability::NonCacheable))
+        .unwrap_err();
+    assert_eq!(e.field(), Field::Cache);
+    assert_eq!(
+        e.to_string(),
+        "system page `nc` is `non_cacheable`, but system pages are always Normal write-back (the cacheability the table walks use); remove `non_cacheable`"
+    );
+    // What the descriptors give is accepted, and the page says so.
+    let m = l.map(t, &sys("ok")).unwrap();
+    let page = l.mapping_pages(m, t)[0].clone();
+    assert!(!page.perms().execute());
+    assert_eq!(page.cacheability(), Some(Cacheability::WriteBack));
+}
+
+#[test]
 fn non_shareable_pages_are_for_one_core() {
     let mut l = Layout::new();
     l.add_pool(Pool::ram("ram", RAM, 64 << 20)).unwrap();

@@ -19,7 +19,7 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::aarch64::BuildError;
-use crate::model::{ExecutionContext, MemAttrs, PageKind, Perms, SegmentKind};
+use crate::model::{Cacheability, ExecutionContext, MemAttrs, PageKind, Perms, SegmentKind};
 
 mod display;
 mod location;
@@ -394,6 +394,18 @@ pub enum Error {
         /// The declaration already there, when the engine knows it (the checker does
         /// not).
         other: Option<Party>,
+    },
+    /// A `system` page asked for what its descriptors never give it: system pages
+    /// (translation tables and other structures the hardware reads) are always Normal
+    /// write-back and execute-never.
+    SystemPageAttrs {
+        /// The page's name.
+        name: String,
+        /// What was asked: [`Field::Perms`] (execute) or [`Field::Cache`] (a
+        /// cacheability other than write-back).
+        field: Field,
+        /// The cacheability asked for.
+        cache: Cacheability,
     },
     /// A `non_shareable` page mapped for more than one core: by a table several cores
     /// use, by tables of different cores, or through an alias in another core's table.

@@ -220,6 +220,7 @@ fn part(field: Field) -> Part {
         Field::Alias | Field::InPage => Part::InPage,
         Field::Perms => Part::Perms,
         Field::Share => Part::Share,
+        Field::Cache => Part::Cache,
         Field::Kind => Part::Kind,
         Field::Tables => Part::Tables,
         Field::Range | Field::VirtualRange(_) => Part::Range,

@@ -187,6 +187,8 @@ pub enum Part {
     Perms,
     /// The shareability option.
     Share,
+    /// The cacheability option.
+    Cache,
     /// The kind.
     Kind,
     /// The `tables [..]` list.

@@ -87,6 +87,7 @@ impl Decl<'_> {
                 Part::Pool => p.pool.as_ref().map(|i| Sp::one(i.span())),
                 Part::Perms => p.perms.map(|(_, sp)| sp).or(Some(p.kind_sp)),
                 Part::Share => p.share.map(|(_, sp)| sp),
+                Part::Cache => p.cache.map(|(_, sp)| sp),
                 Part::Kind => Some(p.kind_sp),
                 Part::Tables => p.tables.as_ref().map(|(_, sp)| *sp),
                 Part::InPage => p.alias.as_ref().map(|a| a.sp),

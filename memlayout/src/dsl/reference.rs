@@ -73,7 +73,8 @@ What each declaration means:
   first core).
 * `page NAME : KIND, SIZE;` maps a page into the enclosing table. Kinds: `code`
   (executable), `data`, `device` (Device memory, never executable) and `system` (for
-  example translation tables). `SIZE * N` maps `N` consecutive pages (contiguous in VA
+  example translation tables; always Normal write-back and never executable: `x` or
+  another cacheability on it is an error). `SIZE * N` maps `N` consecutive pages (contiguous in VA
   and PA).
 * `shared page` maps one PA into every table (or only those of `tables [..]`), each at
   its own VA; `shared segment` is a segment with one PA, `in` a shared page.

@@ -2,7 +2,7 @@
 
 use core::fmt::{self, Formatter, Result};
 
-use super::{Addr, Error, plural};
+use super::{Addr, Error, Field, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
 use crate::model::{MemAttrs, PageKind, SegmentKind};
 
@@ -42,6 +42,7 @@ impl fmt::Display for Error {
             | SamePaInTwoTables { .. }
             | DeviceWithoutPa { .. }
             | NonShareableAcrossCores { .. }
+            | SystemPageAttrs { .. }
             | SecureInNonSecure { .. } => page(self, f),
             SegmentInAlias { .. }
             | SegmentKindMismatch { .. }
@@ -256,6 +257,18 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
         Error::SharedAlias { name, .. } => write!(
             f,
             "shared page `{name}` cannot be an alias; alias the shared page from inside a table instead"
+        ),
+        Error::SystemPageAttrs {
+            name,
+            field: Field::Perms,
+            ..
+        } => write!(
+            f,
+            "system page `{name}` is executable, but system pages (translation tables and other structures the hardware reads) are always execute-never; use `r` or `rw`"
+        ),
+        Error::SystemPageAttrs { name, cache, .. } => write!(
+            f,
+            "system page `{name}` is `{cache}`, but system pages are always Normal write-back (the cacheability the table walks use); remove `{cache}`"
         ),
         Error::NonShareableAcrossCores { name, cores, .. } => write!(
             f,

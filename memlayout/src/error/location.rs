@@ -35,6 +35,8 @@ pub enum Field {
     Perms,
     /// The shareability.
     Share,
+    /// The cacheability.
+    Cache,
     /// The kind.
     Kind,
     /// The list of tables a shared page goes in.
@@ -100,7 +102,8 @@ impl Error {
             | PoolKindMismatch { field, .. }
             | SamePaInTwoTables { field, .. }
             | SecureInNonSecure { field, .. }
-            | VaRangeNotTranslated { field, .. } => *field,
+            | VaRangeNotTranslated { field, .. }
+            | SystemPageAttrs { field, .. } => *field,
             ZeroCount { .. } => Field::Count,
             AlignNotPowerOfTwo { .. } | AlignTooSmall { .. } => Field::Align,
             SizeNotMultiple { .. } | NoRoom { .. } | SegmentTooLarge { .. } | StackSize { .. } => {

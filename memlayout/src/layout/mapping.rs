@@ -12,7 +12,7 @@ use super::{
 use crate::error::{Addr, Error, Field, Party, Space, Taken, Thing};
 use crate::interval::{Interval, IntervalSet, intersections};
 use crate::model::{
-    AttrList, MemAttrs, Name, Page, PageKind, PageSize, SecurityState, Shareability,
+    AttrList, Cacheability, MemAttrs, Name, Page, PageKind, PageSize, SecurityState, Shareability,
 };
 
 impl Layout {
@@ -225,6 +225,7 @@ impl Layout {
                 name: req.name.clone(),
             });
         }
+        system_attrs(req)?;
         let fixed_pa = req.pa.is_some() || (req.identity && req.va.is_some());
         if req.attrs.kind.is_device() && !fixed_pa {
             return Err(Error::DeviceWithoutPa {
@@ -800,6 +801,7 @@ impl Layout {
                 name: req.name.clone(),
             });
         }
+        system_attrs(req)?;
         let a = orig.attrs;
         let b = req.attrs;
         let normal_mismatch = !a.kind.is_device() && (a.cache != b.cache || a.share != b.share);
@@ -1069,4 +1071,25 @@ fn describe(req: &PageRequest) -> String {
             req.count, req.size, req.attrs.kind, req.name
         )
     }
+}
+
+/// A `system` page is Normal write-back and execute-never whatever it asks (see
+/// [`aarch64::build::page_attributes`](crate::aarch64::build::page_attributes)): asking
+/// for execute permission or another cacheability is an error, not silently dropped.
+fn system_attrs(req: &PageRequest) -> Result<(), Error> {
+    if req.attrs.kind != PageKind::System {
+        return Ok(());
+    }
+    let field = if req.attrs.perms.execute() {
+        Field::Perms
+    } else if req.attrs.cache != Cacheability::WriteBack {
+        Field::Cache
+    } else {
+        return Ok(());
+    };
+    Err(Error::SystemPageAttrs {
+        name: req.name.clone(),
+        field,
+        cache: req.attrs.cache,
+    })
 }
