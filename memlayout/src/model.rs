@@ -11,6 +11,8 @@ pub use crate::name::{AttrList, Name};
 #[macro_use]
 mod keyword;
 mod format;
+#[cfg(feature = "alloc")]
+pub(crate) use format::PageRun;
 
 keyword_enum! {
     /// A translation regime's owner: the exception level and security state of one page

@@ -121,22 +121,29 @@ pub fn markdown(input: &Input<'_>) -> String {
         );
         let pages = layout.pages(id);
         let segments = layout.segments(id);
-        let mut rows: Vec<(u64, u8, Row<'_>)> = pages
+        let mut rows: Vec<(u64, u8, Row<'_>)> = crate::layout::page_runs(&pages)
             .into_iter()
-            .map(|p| (p.va(), 0, Row::Page(p)))
+            .filter_map(|run| Some((run.first()?.va(), 0, Row::Page(run))))
             .chain(segments.into_iter().map(|s| (s.va(), 1, Row::Segment(s))))
             .collect();
         rows.sort_by_key(|(va, order, _)| (*va, *order));
         for (_, _, row) in rows {
             match row {
-                Row::Page(p) => {
+                Row::Page(run) => {
+                    let (Some(p), Some(last)) = (run.first(), run.last()) else {
+                        continue;
+                    };
+                    let size = if run.len() > 1 {
+                        alloc::format!("{} x {}", run.len(), p.page_size().name())
+                    } else {
+                        String::from(p.page_size().name())
+                    };
                     let _ = writeln!(
                         out,
-                        "| `{:#x}..{:#x}` | `{:#x}` | {} | page: {} {} | {} | {} |",
+                        "| `{:#x}..{:#x}` | `{:#x}` | {size} | page: {} {} | {} | {} |",
                         p.va(),
-                        p.va_end(),
+                        last.va_end(),
                         p.pa(),
-                        p.page_size().name(),
                         p.kind().name(),
                         p.perms().name(),
                         code(&page_label(p)),
@@ -202,7 +209,7 @@ fn page_attributes(p: &Page) -> String {
 }
 
 enum Row<'a> {
-    Page(&'a Page),
+    Page(&'a [&'a Page]),
     Segment(&'a Segment),
 }
 
@@ -288,20 +295,25 @@ mod tests {
         for t in input.tables() {
             let head = alloc::format!("## Table `{}` (core 0, {})", t.name(), t.info.el());
             assert!(md.contains(&head), "{head} in\n{md}");
+            // A `* N` run is one row.
             for pp in &t.pages {
-                for p in &pp.pages {
-                    let row = alloc::format!(
-                        "| `{:#x}..{:#x}` | `{:#x}` | {} | page: {} {} | `{}` |",
-                        p.va(),
-                        p.va_end(),
-                        p.pa(),
-                        p.page_size().name(),
-                        p.kind().name(),
-                        p.perms().name(),
-                        page_label(p)
-                    );
-                    assert!(md.contains(&row), "{row} in\n{md}");
-                }
+                let (Some(p), Some(last)) = (pp.pages.first(), pp.pages.last()) else {
+                    continue;
+                };
+                let size = match pp.pages.len() {
+                    1 => String::from(p.page_size().name()),
+                    n => alloc::format!("{n} x {}", p.page_size().name()),
+                };
+                let row = alloc::format!(
+                    "| `{:#x}..{:#x}` | `{:#x}` | {size} | page: {} {} | `{}` |",
+                    p.va(),
+                    last.va_end(),
+                    p.pa(),
+                    p.kind().name(),
+                    p.perms().name(),
+                    page_label(p)
+                );
+                assert!(md.contains(&row), "{row} in\n{md}");
             }
             for s in &t.segments {
                 let s = s.segment;

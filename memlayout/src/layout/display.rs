@@ -5,6 +5,7 @@ use alloc::string::String;
 use core::fmt;
 
 use super::{Layout, TableId};
+use crate::model::Page;
 
 /// The memory map of some tables of a [`Layout`]: what
 /// [`Layout::map_of`] returns.
@@ -96,8 +97,10 @@ impl Layout {
             if let Some(bits) = table.upper_bits {
                 writeln!(f, "  upper   {bits}-bit VA (TTBR1) {}", upper.join(", "))?;
             }
-            for p in self.pages(t) {
-                writeln!(f, "  page    {p}")?;
+            // A `* N` run is one line.
+            let pages = self.pages(t);
+            for run in page_runs(&pages) {
+                writeln!(f, "  page    {}", crate::model::PageRun { pages: run })?;
             }
             for s in self.segments(t) {
                 writeln!(f, "  segment {s}")?;
@@ -105,4 +108,25 @@ impl Layout {
         }
         Ok(())
     }
+}
+
+/// `pages` (in VA order) cut into runs: the pages of one `* N` request (one name,
+/// consecutive indices, contiguous VAs) together, every other page alone.
+pub(crate) fn page_runs<'a>(pages: &'a [&'a Page]) -> alloc::vec::Vec<&'a [&'a Page]> {
+    let mut runs = alloc::vec::Vec::new();
+    let mut rest = pages;
+    while let Some(first) = rest.first() {
+        let len = 1 + rest
+            .windows(2)
+            .take_while(|w| {
+                w[1].name() == first.name()
+                    && w[1].index() == w[0].index() + 1
+                    && u128::from(w[1].va()) == w[0].va_end()
+            })
+            .count();
+        let (run, tail) = rest.split_at(len);
+        runs.push(run);
+        rest = tail;
+    }
+    runs
 }

@@ -21,6 +21,7 @@ use crate::rng::Rng;
 use crate::used::UsedRanges;
 
 mod display;
+pub(crate) use display::page_runs;
 mod mapping;
 mod requests;
 mod segments;

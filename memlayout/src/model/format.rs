@@ -44,39 +44,73 @@ impl fmt::Display for Page {
         write_name(f, self.name(), self.index(), NAME_WIDTH)?;
         write!(
             f,
-            " VA {:#014x}..{:#014x}  PA {:#014x}  {:>2}  {:<6} {:<3} ",
+            " VA {:#014x}..{:#014x}  PA {:#014x}  {:>2}  ",
             self.va(),
             self.va_end(),
             self.pa(),
             self.page_size().name(),
-            self.kind().name(),
-            self.perms().name(),
         )?;
-        let notes = self.is_shared() || self.is_identity() || !self.attrs().is_empty();
-        match (self.cacheability(), self.shareability()) {
-            (Some(c), Some(s)) if notes => write!(f, "{:<13} {:<13}", c.name(), s.name())?,
-            (Some(c), Some(s)) => write!(f, "{:<13} {}", c.name(), s.name())?,
-            _ if notes => write!(f, "{:<27}", PageKind::Device.name())?,
-            _ => f.write_str(PageKind::Device.name())?,
-        }
-        if self.is_shared() {
-            f.write_str(" shared")?;
-        }
-        if self.is_identity() {
-            f.write_str(" identity")?;
-        }
-        if !self.attrs().is_empty() {
-            f.write_str(" {")?;
-            for (i, a) in self.attrs().iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                write!(f, "{} = {}", a.key, a.value)?;
-            }
-            f.write_str("}")?;
-        }
-        Ok(())
+        write_attrs(f, self)
     }
+}
+
+/// A run of `N` consecutive pages (`page NAME : KIND, SIZE * N`) as one memory-map line:
+/// the run's name, its whole VA range, its first PA and `N x SIZE`, then the attributes
+/// as [`Page`]'s `Display` writes them.
+pub(crate) struct PageRun<'a> {
+    /// The pages of the run, in VA order (at least one).
+    pub(crate) pages: &'a [&'a Page],
+}
+
+impl fmt::Display for PageRun<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (Some(first), Some(last)) = (self.pages.first(), self.pages.last()) else {
+            return Ok(());
+        };
+        if self.pages.len() == 1 {
+            return write!(f, "{first}");
+        }
+        write_name(f, first.name(), 0, NAME_WIDTH)?;
+        write!(
+            f,
+            " VA {:#014x}..{:#014x}  PA {:#014x}  {} x {}  ",
+            first.va(),
+            last.va_end(),
+            first.pa(),
+            self.pages.len(),
+            first.page_size().name(),
+        )?;
+        write_attrs(f, first)
+    }
+}
+
+/// `KIND PERMS CACHE SHARE [shared] [identity] [{k = v, ..}]` of a memory-map line.
+fn write_attrs(f: &mut fmt::Formatter<'_>, page: &Page) -> fmt::Result {
+    write!(f, "{:<6} {:<3} ", page.kind().name(), page.perms().name())?;
+    let notes = page.is_shared() || page.is_identity() || !page.attrs().is_empty();
+    match (page.cacheability(), page.shareability()) {
+        (Some(c), Some(s)) if notes => write!(f, "{:<13} {:<13}", c.name(), s.name())?,
+        (Some(c), Some(s)) => write!(f, "{:<13} {}", c.name(), s.name())?,
+        _ if notes => write!(f, "{:<27}", PageKind::Device.name())?,
+        _ => f.write_str(PageKind::Device.name())?,
+    }
+    if page.is_shared() {
+        f.write_str(" shared")?;
+    }
+    if page.is_identity() {
+        f.write_str(" identity")?;
+    }
+    if !page.attrs().is_empty() {
+        f.write_str(" {")?;
+        for (i, a) in page.attrs().iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{} = {}", a.key, a.value)?;
+        }
+        f.write_str("}")?;
+    }
+    Ok(())
 }
 
 impl fmt::Debug for Page {
