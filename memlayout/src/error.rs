@@ -562,6 +562,9 @@ pub enum Error {
         name: String,
         /// The size given.
         size: u64,
+        /// The bytes of the page(s) it must sit in, when known: the size suggested is
+        /// rounded down instead of up when rounding up would not fit.
+        room: Option<u64>,
     },
     /// Secure PA put into a table of a non-secure context (`EL2_NS`, `EL1_NS`, `EL0_NS`),
     /// whose output addresses are always non-secure, once the layout marks any pool

@@ -259,6 +259,29 @@ mod tests {
     }
 
     #[test]
+    fn a_stack_size_suggestion_fits_the_page() {
+        let layout = |size: &str| {
+            format!(
+                "mod soc {{
+                    physical ram = 0x8000_0000 .. +1G;
+                    table t (core 0, EL3) {{
+                        virtual 0x8000_0000 .. +1G;
+                        page d : data, 4K;
+                        segment s : stack, {size}, in d;
+                    }}
+                }}"
+            )
+        };
+        // Rounding up would pass the page: the suggestion rounds down.
+        let d = diags(&layout("0x1008"));
+        assert!(d[0].ends_with("make it 0x1000"), "{d:?}");
+        // Otherwise up, as before.
+        let d = diags(&layout("0x108"));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].ends_with("make it 0x110"), "{d:?}");
+    }
+
+    #[test]
     fn errors_keep_the_module_skeleton() {
         let out = expand(
             "pub mod soc { table t (core 0, EL3) { page p : data, 5K; } }"

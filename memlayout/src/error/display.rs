@@ -399,11 +399,19 @@ fn segment(e: &Error, f: &mut Formatter<'_>) -> Result {
                 kind.name()
             ),
         },
-        Error::StackSize { name, size, .. } => write!(
-            f,
-            "stack segment `{name}` has size {size:#x}, not a multiple of 16, so its top is not 16-byte aligned; make it {:#x}",
-            size.saturating_add(15) & !15
-        ),
+        Error::StackSize { name, size, room } => {
+            // The nearest multiple of 16 that also fits its page, when that is known.
+            let up = size.saturating_add(15) & !15;
+            let down = size & !15;
+            let fix = match room {
+                Some(room) if up > *room && down > 0 => down,
+                _ => up,
+            };
+            write!(
+                f,
+                "stack segment `{name}` has size {size:#x}, not a multiple of 16, so its top is not 16-byte aligned; make it {fix:#x}"
+            )
+        }
         _ => Ok(()),
     }
 }

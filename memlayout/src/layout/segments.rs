@@ -231,6 +231,7 @@ impl Layout {
             return Err(Error::StackSize {
                 name: req.name.clone(),
                 size: req.size,
+                room: None,
             });
         }
         Ok(align)

@@ -36,11 +36,18 @@ pub(super) fn check_segment(
     }
     let align = check_align(s, &name, cx);
     if s.kind == SegmentKind::Stack && !s.size.value.is_multiple_of(STACK_ALIGN) {
+        // The bytes of its `in` page, so the size suggested also fits there.
+        let room = s
+            .in_page
+            .as_ref()
+            .and_then(|p| scope.page_for(table, &name_of(p)))
+            .and_then(|p| page_bytes(p.decl));
         cx.error(
             s.size.sp,
             Error::StackSize {
                 name: name.clone(),
                 size: s.size.value,
+                room,
             },
         );
     }
@@ -197,10 +204,7 @@ fn check_fits(s: &SegmentDecl, pident: &Ident, page: &PageDecl, cx: &mut Ctxt) {
             perms: Some(perms),
         };
         cx.error_with_note(s.kind_sp, err, at, note);
-    } else if let Some(size) = page.size
-        && let Some(ps) = PageSize::from_bytes(size.value)
-    {
-        let page_bytes = ps.bytes().saturating_mul(page.count.map_or(1, |c| c.value));
+    } else if let (Some(size), Some(page_bytes)) = (page.size, page_bytes(page)) {
         // A page of no bytes (`* 0`) is reported on its count already.
         if s.size.value > page_bytes && page_bytes != 0 {
             cx.error_with_note(
@@ -217,4 +221,10 @@ fn check_fits(s: &SegmentDecl, pident: &Ident, page: &PageDecl, cx: &mut Ctxt) {
             );
         }
     }
+}
+
+/// The bytes a page declaration (with its `* N`) spans, when its size is a page size.
+fn page_bytes(page: &PageDecl) -> Option<u64> {
+    let ps = PageSize::from_bytes(page.size?.value)?;
+    Some(ps.bytes().saturating_mul(page.count.map_or(1, |c| c.value)))
 }
