@@ -440,6 +440,34 @@ fn code_needs_an_executable_page_and_stacks_a_writable_one() {
 }
 
 #[test]
+fn a_fixed_segment_over_another_names_it() {
+    let (mut l, t) = base();
+    l.map(
+        t,
+        &PageRequest::new("vars", PageKind::Data, PageSize::Size4K).va(RAM),
+    )
+    .unwrap();
+    let first = l
+        .place_segment(
+            t,
+            &SegmentRequest::new("first", SegmentKind::Data, 0x100).va(RAM),
+        )
+        .unwrap();
+    let e = l
+        .place_segment(
+            t,
+            &SegmentRequest::new("second", SegmentKind::Data, 0x100).va(RAM + 0x80),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Overlap { with, .. } if with == "first"),
+        "{e:?}"
+    );
+    assert_eq!(e.other(), Some(Party::Segment(first)));
+    assert_eq!(e.field(), Field::Va);
+}
+
+#[test]
 fn system_pages_are_write_back_and_execute_never_or_an_error() {
     let (mut l, t) = base();
     let sys = |name: &str| PageRequest::new(name, PageKind::System, PageSize::Size4K);

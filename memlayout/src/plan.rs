@@ -182,6 +182,8 @@ struct Planner<'a> {
     mapping_decl: BTreeMap<usize, DeclId>,
     /// Fixed VAs of aliases held until their target is mapped: page -> (table, va, bytes).
     held: BTreeMap<usize, (TableId, u64, u64)>,
+    /// The segment declaration of each placed segment, by segment index.
+    segment_decl: BTreeMap<usize, DeclId>,
     /// The fixed VA and PA ranges each page declaration holds until it is placed.
     fixed: Vec<holds::Hold>,
     /// Whether to hold every fixed range before placing the first page.
@@ -271,6 +273,7 @@ impl Planner<'_> {
             Party::TranslationTables => self.spec.tables_at.as_ref().map(|(d, _)| *d),
             Party::PaBits => self.spec.pa_bits.map(|(d, _)| d),
             Party::Reservation(_) => None,
+            Party::Segment(s) => self.segment_decl.get(&s.index()).copied(),
         }
     }
 
@@ -527,7 +530,10 @@ impl Planner<'_> {
                 Placement::Shared(_) => self.layout.place_shared_segment(&req),
             };
             match result {
-                Ok(id) => done[i] = Some(id),
+                Ok(id) => {
+                    self.segment_decl.insert(id.index(), s.decl);
+                    done[i] = Some(id);
+                }
                 Err(e) => {
                     if self.is_follow_on(&e) {
                         continue;
@@ -606,6 +612,7 @@ fn plan_with(spec: &Spec, seed: Option<u64>, hold: bool) -> Result<Plan, Vec<Pla
         mapping_decl: BTreeMap::new(),
         held: BTreeMap::new(),
         fixed: Vec::new(),
+        segment_decl: BTreeMap::new(),
         hold,
         pages_named: BTreeMap::new(),
         failed_pages: BTreeSet::new(),

@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::String;
 
 use super::{Addr, Error, Space};
-use crate::layout::{MappingId, TableId};
+use crate::layout::{MappingId, SegmentId, TableId};
 
 /// The part of a request an error is about, as the engine saw it when it detected the
 /// error: a front end turns it into the tokens at fault.
@@ -58,6 +58,8 @@ pub enum Field {
 pub enum Party {
     /// A mapping (a page request).
     Mapping(MappingId),
+    /// A placed segment.
+    Segment(SegmentId),
     /// The pool at this index of [`Layout::pools`](crate::Layout::pools).
     Pool(u32),
     /// A table.
@@ -182,6 +184,10 @@ impl Error {
                 other: Party::VirtualRange(_),
                 ..
             } => String::from("the other range is declared here"),
+            Error::Overlap {
+                other: Party::Segment(_),
+                ..
+            } => format!("`{other}` is placed here"),
             Error::Overlap { .. } | Error::MismatchedAlias { .. } => {
                 format!("`{other}` first mapped here")
             }

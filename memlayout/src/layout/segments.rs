@@ -151,6 +151,15 @@ impl Layout {
                     other: None,
                 });
             }
+            if let Some((with, id)) = self.segment_at(table, r) {
+                return Err(Error::Overlap {
+                    space: Space::Virtual(t.info.name().to_string()),
+                    range: range_of(r),
+                    with,
+                    field: Field::Va,
+                    other: Party::Segment(id),
+                });
+            }
             return Err(Error::SegmentNotInPages {
                 name: req.name.clone(),
                 range: range_of(r),
@@ -158,6 +167,23 @@ impl Layout {
             });
         }
         Ok(va)
+    }
+
+    /// A segment of `table` that overlaps `r`: its name and id.
+    fn segment_at(&self, table: TableId, r: Interval) -> Option<(String, SegmentId)> {
+        let t = self.tables.get(table.index())?;
+        let &entry = t.segments.iter().find(|&&i| {
+            let s = &self.segments[i as usize];
+            Interval::new(s.va(), s.size()).is_some_and(|v| v.intersect(&r).is_some())
+        })?;
+        let group = self
+            .segment_groups
+            .iter()
+            .position(|g| g.entries.contains(&(table, entry)))?;
+        Some((
+            self.segments[entry as usize].name().to_string(),
+            SegmentId(u32::try_from(group).ok()?),
+        ))
     }
 
     /// The error for a segment that finds no room in `table` (in `window`, its page).
