@@ -57,11 +57,13 @@ impl fmt::Display for Page {
 /// A run of `N` consecutive pages (`page NAME : KIND, SIZE * N`) as one memory-map line:
 /// the run's name, its whole VA range, its first PA and `N x SIZE`, then the attributes
 /// as [`Page`]'s `Display` writes them.
+#[cfg(feature = "alloc")]
 pub(crate) struct PageRun<'a> {
     /// The pages of the run, in VA order (at least one).
     pub(crate) pages: &'a [&'a Page],
 }
 
+#[cfg(feature = "alloc")]
 impl fmt::Display for PageRun<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (Some(first), Some(last)) = (self.pages.first(), self.pages.last()) else {
