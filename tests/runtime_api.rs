@@ -915,15 +915,22 @@ fn pages_prefer_pools_of_their_security_state() {
             &PageRequest::new("big", PageKind::Data, PageSize::Size2M),
         )
         .unwrap_err();
+    // The secure pool that would have fitted is named: it may lack its `non_secure`.
     assert!(
         matches!(
             &e,
             Error::NoRoom {
-                space: Space::NonSecure,
+                space: Space::NonSecure { secure_fit: Some(p) },
                 ..
-            }
+            } if p == "secure"
         ),
         "{e:?}"
+    );
+    assert!(
+        e.to_string().contains(
+            "secure pool `secure` has room, so declare it `non_secure` if non-secure software may use it"
+        ),
+        "{e}"
     );
     // When the preferred pools of a secure table are full, the others serve.
     let big = l

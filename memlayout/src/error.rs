@@ -46,7 +46,11 @@ pub enum Space {
     SharedPage(String),
     /// The non-secure physical pools: all a table of a non-secure context may use once
     /// the layout marks any pool `non_secure`.
-    NonSecure,
+    NonSecure {
+        /// A secure pool of the same memory type with room for the request, if any: a
+        /// pool that may lack its `non_secure` mark.
+        secure_fit: Option<String>,
+    },
 }
 
 impl fmt::Display for Space {
@@ -57,8 +61,14 @@ impl fmt::Display for Space {
             Space::Virtual(t) => write!(f, "the virtual address space of table `{t}`"),
             Space::Page { table, page } => write!(f, "page `{page}` of table `{table}`"),
             Space::SharedPage(p) => write!(f, "shared page `{p}`"),
-            Space::NonSecure => f.write_str(
+            Space::NonSecure { secure_fit: None } => f.write_str(
                 "the non-secure physical pools (a non-secure regime reaches only non-secure PA)",
+            ),
+            Space::NonSecure {
+                secure_fit: Some(pool),
+            } => write!(
+                f,
+                "the non-secure physical pools (a non-secure regime reaches only non-secure PA; secure pool `{pool}` has room, so declare it `non_secure` if non-secure software may use it)"
             ),
         }
     }

@@ -645,7 +645,10 @@ impl Layout {
             }
             None => choice
                 .first_ok(|f| self.take_pa(req, bytes, align, f))
-                .map_err(|e| choice.explain(e))?,
+                .map_err(|e| {
+                    let fit = self.secure_fit(req.attrs.kind.is_device(), bytes, align);
+                    choice.explain(e, fit)
+                })?,
         };
         let va_taken = fixed_va.is_none() && !req.identity;
         let mut vas = Vec::with_capacity(tables.len());
@@ -952,7 +955,7 @@ impl Layout {
                 }
                 choice
                     .first_ok(|f| self.take_pa(&req, size, align, f))
-                    .map_err(|e| choice.explain(e))?
+                    .map_err(|e| choice.explain(e, self.secure_fit(false, size, align)))?
             }
         };
         let id = self.reservations.len() as u32;
@@ -977,9 +980,28 @@ struct PoolChoice {
     non_secure_only: bool,
 }
 
+impl Layout {
+    /// The first secure pool of the memory type (`device` or RAM) with a free range of
+    /// `bytes` aligned to `align`: where a request refused by every non-secure pool
+    /// would have fitted.
+    fn secure_fit(&self, device: bool, bytes: u64, align: u64) -> Option<String> {
+        self.pools
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.non_secure && p.device == device)
+            .find(|(i, _)| {
+                self.pa_free
+                    .find_fit(bytes, align, |&p| p as usize == *i)
+                    .is_some()
+            })
+            .map(|(_, p)| p.name.clone())
+    }
+}
+
 impl PoolChoice {
-    /// `e`, saying where the request looked when only non-secure pools were allowed.
-    fn explain(&self, e: Error) -> Error {
+    /// `e`, saying where the request looked when only non-secure pools were allowed
+    /// (and which secure pool would have had room, `secure_fit`).
+    fn explain(&self, e: Error, secure_fit: Option<String>) -> Error {
         match e {
             Error::NoRoom {
                 what,
@@ -992,7 +1014,7 @@ impl PoolChoice {
                 what,
                 size,
                 align,
-                space: Space::NonSecure,
+                space: Space::NonSecure { secure_fit },
                 largest,
                 taken,
             },
