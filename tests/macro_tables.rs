@@ -112,6 +112,31 @@ memory_layout! {
     }
 }
 
+memory_layout! {
+    /// Each table's translation tables where it says: the monitor's in its SRAM, the
+    /// kernel's packed in the layout's `tables at` range, the hypervisor's in DRAM.
+    pub mod split {
+        physical sram = 0x0400_0000 .. +256K;
+        physical dram = 0x8000_0000 .. +1G, non_secure;
+        tables at 0xBFF0_0000 .. +64K;
+
+        table mon (core 0, EL3) {
+            virtual 0x0400_0000 .. +256K;
+            tables in sram;
+            page text : code, 4K * 2, rx;
+        }
+        table hyp (core 0, EL2_NS) {
+            virtual 0x8000_0000 .. +16M;
+            tables in dram;
+            page text : code, 4K, rx;
+        }
+        table k (core 0, EL1_NS) {
+            virtual 0x4000_0000 .. +1G;
+            page text : code, 2M, rx;
+        }
+    }
+}
+
 // The image and the registers are usable in const context.
 const_assert!(
     board::el3::TRANSLATION
@@ -294,6 +319,67 @@ fn tables_at_is_honoured_and_no_page_overlaps_the_tables() {
     let range = 0x80_0000_0000..0x80_0010_0000;
     assert!(range.contains(&hyp::el2::TABLES_PA));
     assert!(range.contains(&(hyp::el2::TABLES_PA + hyp::el2::TRANSLATION.len() as u64 - 1)));
+}
+
+#[test]
+fn a_tables_own_pool_overrides_the_layouts_placement() {
+    let end = |pa: u64, len: usize| pa + len as u64;
+    let (mon, mon_len) = (split::mon::TABLES_PA, split::mon::TRANSLATION.len());
+    assert!(
+        mon >= 0x0400_0000 && end(mon, mon_len) <= 0x0404_0000,
+        "{mon:#x}"
+    );
+    // Only the table without a pool of its own is packed in the `tables at` range.
+    assert_eq!(split::k::TABLES_PA, 0xBFF0_0000);
+    let (hyp, hyp_len) = (split::hyp::TABLES_PA, split::hyp::TRANSLATION.len());
+    assert!(
+        hyp >= 0x8000_0000 && end(hyp, hyp_len) <= 0xC000_0000,
+        "{hyp:#x}"
+    );
+    let at = 0xBFF0_0000..0xBFF1_0000;
+    assert!(!at.contains(&hyp), "{hyp:#x} is in the `tables at` range");
+}
+
+/// The run-time engine: a table's pool must exist, be RAM, and be non-secure for a
+/// non-secure table once the layout models security.
+#[test]
+fn place_tables_in_checks_the_pool() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("sram", 0x0400_0000, 0x4_0000))
+        .unwrap();
+    l.add_pool(Pool::ram("dram", 0x8000_0000, 0x4000_0000).non_secure())
+        .unwrap();
+    l.add_pool(Pool::device("mmio", 0x0900_0000, 0x100_0000))
+        .unwrap();
+    let k = l
+        .add_table("k", 0, ExecutionContext::EL1_NS, &[(0x4000_0000, 1 << 30)])
+        .unwrap();
+    let unknown = l.place_tables_in(k, "sarm").unwrap_err();
+    assert!(
+        matches!(unknown, memlayout::Error::Unknown { .. }),
+        "{unknown}"
+    );
+    let device = l.place_tables_in(k, "mmio").unwrap_err();
+    assert!(
+        matches!(device, memlayout::Error::PoolKindMismatch { .. }),
+        "{device}"
+    );
+    let secure = l.place_tables_in(k, "sram").unwrap_err();
+    assert!(
+        matches!(secure, memlayout::Error::SecureInNonSecure { .. }),
+        "{secure}"
+    );
+    assert_eq!(l.tables_pool(k), None);
+    l.place_tables_in(k, "dram").unwrap();
+    assert_eq!(l.tables_pool(k), Some("dram"));
+    let page = PageRequest::new("text", PageKind::Code, memlayout::PageSize::Size4K);
+    l.map(k, &page).unwrap();
+    let at = TablePlacement::At {
+        start: 0x0400_0000,
+        size: 0x1_0000,
+    };
+    let tr = l.build_translations(&TableConfig::default(), &at).unwrap();
+    assert!(tr[0].base_pa() >= 0x8000_0000, "{:#x}", tr[0].base_pa());
 }
 
 #[test]

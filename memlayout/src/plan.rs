@@ -327,7 +327,14 @@ impl Planner<'_> {
                 .layout
                 .add_table_sized(t.name.clone(), t.cores, t.el, &virt, lower, upper)
             {
-                Ok(id) => self.tables.push(Some(id)),
+                Ok(id) => {
+                    self.tables.push(Some(id));
+                    if let Some((decl, pool)) = &t.tables_in
+                        && let Err(e) = self.layout.place_tables_in(id, pool)
+                    {
+                        self.report(*decl, e, None);
+                    }
+                }
                 Err(e) => {
                     self.tables.push(None);
                     self.report(t.decl, e, Some(t));
@@ -647,6 +654,16 @@ fn plan_with(spec: &Spec, seed: Option<u64>, hold: bool) -> Result<Plan, Vec<Pla
     let translations = match p.layout.build_translations(&config, &placement) {
         Ok(t) => t,
         Err(e) => {
+            // A table with a pool of its own answers for its tables.
+            let own = match &e {
+                Error::NoRoomForTables { table, .. } => spec
+                    .tables
+                    .iter()
+                    .find(|t| &t.name == table)
+                    .and_then(|t| t.tables_in.as_ref()),
+                _ => None,
+            };
+            let decl = own.map_or(decl, |(d, _)| *d);
             p.report(decl, e, None);
             return Err(p.errors);
         }

@@ -86,6 +86,9 @@ pub struct TableSpec {
     /// The VA size of the upper range, with its declaration; the smallest that covers
     /// the upper ranges when not given.
     pub upper_va_bits: Option<(DeclId, u8)>,
+    /// The pool its translation tables go in, with its declaration; where
+    /// [`Spec::tables_at`] says when not given.
+    pub tables_in: Option<(DeclId, String)>,
 }
 
 /// Where a page or segment goes.

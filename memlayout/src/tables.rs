@@ -51,10 +51,46 @@ impl Layout {
         Ok(())
     }
 
+    /// Puts the translation tables of `table` in pool `pool`, whatever placement
+    /// [`build_translations`](Self::build_translations) is given for the other tables
+    /// (with [`TablePlacement::At`], the range holds only the tables without a pool of
+    /// their own). Calling it again replaces the pool.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unknown`] for a table or pool that does not exist,
+    /// [`Error::PoolKindMismatch`] for a device pool (translation tables are Normal
+    /// memory), and [`Error::SecureInNonSecure`] for a secure pool when the layout marks
+    /// any pool `non_secure` and `table` is of a non-secure context (its walks cannot
+    /// read secure memory).
+    pub fn place_tables_in(&mut self, table: TableId, pool: &str) -> Result<(), Error> {
+        let name = match self.table_info(table) {
+            Some(info) => info.name().to_string(),
+            None => {
+                return Err(Error::Unknown {
+                    what: Thing::Table,
+                    name: alloc::format!("#{}", table.index()),
+                    field: Field::Name,
+                });
+            }
+        };
+        self.check_reserve_pool(&format!("translation tables of {name}"), pool, &[table])?;
+        self.set_tables_pool(table, pool);
+        Ok(())
+    }
+
+    /// The tables whose translation tables follow the placement given to
+    /// [`build_translations`](Self::build_translations): those without a pool of their own.
+    fn placed_together(&self) -> Vec<TableId> {
+        self.tables()
+            .filter(|&t| self.tables_pool(t).is_none())
+            .collect()
+    }
+
     /// The rule of [`reserve_tables_range`](Self::reserve_tables_range) for non-secure
     /// tables.
     fn tables_range_security(&self, start: u64, size: u64) -> Result<(), Error> {
-        let all: Vec<TableId> = self.tables().collect();
+        let all = self.placed_together();
         let (Some(t), Some(r)) = (self.non_secure_table(&all), Interval::new(start, size)) else {
             return Ok(());
         };
@@ -96,19 +132,23 @@ impl Layout {
             })?;
             counts.push(n as u64);
         }
-        let mut bases = Vec::with_capacity(tables.len());
-        match placement {
-            TablePlacement::At { start, size } => {
-                let need: u64 = counts.iter().sum::<u64>() * TABLE_BYTES;
-                if need > *size {
-                    return Err(Error::TablesRangeTooSmall {
-                        range: Range {
-                            start: *start,
-                            end: start.wrapping_add(*size),
-                        },
-                        count: counts.iter().sum(),
-                    });
-                }
+        let mut bases = alloc::vec![None; tables.len()];
+        if let TablePlacement::At { start, size } = placement {
+            let together: Vec<usize> = (0..tables.len())
+                .filter(|&k| self.tables_pool(tables[k]).is_none())
+                .collect();
+            let total: u64 = together.iter().map(|&k| counts[k]).sum();
+            let need = total * TABLE_BYTES;
+            if need > *size {
+                return Err(Error::TablesRangeTooSmall {
+                    range: Range {
+                        start: *start,
+                        end: start.wrapping_add(*size),
+                    },
+                    count: total,
+                });
+            }
+            if !together.is_empty() {
                 let held = self
                     .tables_range()
                     .is_some_and(|r| r.start() == *start && r.size() == u128::from(*size));
@@ -119,36 +159,46 @@ impl Layout {
                     self.reserve(TABLES_RESERVATION, need, TABLE_BYTES, Some(*start), None)?
                 };
                 let mut at = base;
-                for n in &counts {
-                    bases.push(at);
-                    at += n * TABLE_BYTES;
-                }
-            }
-            TablePlacement::Anywhere | TablePlacement::InPool(_) => {
-                let pool = match placement {
-                    TablePlacement::InPool(p) => Some(p.as_str()),
-                    _ => None,
-                };
-                for (&t, &count) in tables.iter().zip(&counts) {
-                    let table = self.table_name(t);
-                    let name = format!("translation tables of {table}");
-                    let base = self
-                        .reserve_for(&name, count * TABLE_BYTES, TABLE_BYTES, None, pool, &[t])
-                        .map_err(|e| match e {
-                            Error::NoRoom { space, largest, .. } => Error::NoRoomForTables {
-                                table,
-                                count,
-                                space,
-                                largest,
-                            },
-                            other => other,
-                        })?;
-                    bases.push(base);
+                for k in together {
+                    bases[k] = Some(at);
+                    at += counts[k] * TABLE_BYTES;
                 }
             }
         }
+        for (k, (&t, &count)) in tables.iter().zip(&counts).enumerate() {
+            if bases[k].is_some() {
+                continue;
+            }
+            let pool = match (self.tables_pool(t), placement) {
+                (Some(own), _) => Some(own.to_string()),
+                (None, TablePlacement::InPool(p)) => Some(p.clone()),
+                (None, _) => None,
+            };
+            let table = self.table_name(t);
+            let name = format!("translation tables of {table}");
+            let base = self
+                .reserve_for(
+                    &name,
+                    count * TABLE_BYTES,
+                    TABLE_BYTES,
+                    None,
+                    pool.as_deref(),
+                    &[t],
+                )
+                .map_err(|e| match e {
+                    Error::NoRoom { space, largest, .. } => Error::NoRoomForTables {
+                        table,
+                        count,
+                        space,
+                        largest,
+                    },
+                    other => other,
+                })?;
+            bases[k] = Some(base);
+        }
         let mut out = Vec::with_capacity(tables.len());
         for (&t, base) in tables.iter().zip(bases) {
+            let base = base.unwrap_or_default();
             let cfg = self.table_config(t, config);
             let name = self.table_name(t);
             let info = self.table_info(t).cloned().ok_or(Error::Unknown {

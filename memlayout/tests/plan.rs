@@ -52,6 +52,7 @@ fn spec(pages: Vec<PageSpec>) -> Spec {
             }],
             va_bits: None,
             upper_va_bits: None,
+            tables_in: None,
         }],
         pages,
         segments: Vec::new(),

@@ -59,6 +59,7 @@ fn layout(pool_pages: u64, tables: usize, pages: &[PageArgs], segs: &[SegArgs]) 
             }],
             va_bits: None,
             upper_va_bits: None,
+            tables_in: None,
         });
     }
     for (i, &(code, big, count, identity, shared)) in pages.iter().enumerate() {

@@ -305,6 +305,7 @@ pub struct TableDesc {
     virt: Vec<(Addr, Size)>,
     pages: Vec<PageDesc>,
     segments: Vec<SegmentDesc>,
+    tables_in: Option<u8>,
 }
 
 /// A whole layout generated field by field and rendered in the grammar, so most inputs
@@ -415,6 +416,9 @@ impl LayoutDesc {
             writeln!(s, "table t{i} (core {}, {el}) {{", t.core % 4).unwrap();
             for (start, size) in t.virt.iter().take(2) {
                 writeln!(s, "virtual {:#x} .. +{:#x};", start.0, size.0).unwrap();
+            }
+            if let Some(p) = t.tables_in {
+                writeln!(s, "tables in m{};", p % 3).unwrap();
             }
             let pages = t.pages.len().min(8);
             for (j, p) in t.pages.iter().take(8).enumerate() {

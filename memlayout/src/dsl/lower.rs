@@ -191,8 +191,8 @@ fn help(error: &Error) -> Option<String> {
             "make the range at least `+{}`",
             human(count.saturating_mul(TABLE_BYTES))
         )),
-        Error::NoRoomForTables { .. } => Some(String::from(
-            "place the tables with `tables in POOL;` or `tables at START .. +SIZE;`",
+        Error::NoRoomForTables { table, .. } => Some(format!(
+            "put the tables of `{table}` where there is room: `tables in POOL;` inside the table for this table alone, or `tables in POOL;` or `tables at START .. +SIZE;` next to the pools for every table"
         )),
         _ => None,
     }
@@ -315,6 +315,10 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
             virt,
             va_bits,
             upper_va_bits,
+            tables_in: t.tables.as_ref().and_then(|d| match &d.place {
+                TablesPlace::In(pool) => Some((decls.add(Decl::Tables(d)), name_of(pool))),
+                TablesPlace::At(_) => None,
+            }),
         });
     }
     for (t, table) in layout.tables.iter().enumerate() {

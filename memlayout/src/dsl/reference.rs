@@ -37,6 +37,7 @@ cores      = "core" INT                                (* one core *)
            | "cores" "[" INT { "," INT } [ "," ] "]" ;  (* at most 64: lowest + 0..63 *)
 table_item = "virtual" range { "," range } ";"
            | "va_bits" [ "upper" ] "=" INT ";"         (* 25 to 48; each at most once *)
+           | "tables" "in" IDENT ";"                   (* this table's own pool; at most once *)
            | page | segment ;
 page       = "page" IDENT ":" page_kind "," ( NUM [ "*" INT ] | alias )
              { "," page_opt } [ "," ] ";" ;
@@ -173,7 +174,10 @@ Rules:
   placed and packs the translation tables of every table there, in declaration order; the
   range must be RAM inside a pool and large enough for every table. `tables in POOL` puts
   them anywhere in that RAM pool. Without either, the allocator puts them in the RAM
-  pools, preferring pools of each table's security state.
+  pools, preferring pools of each table's security state. `tables in POOL;` inside a
+  table puts that table's translation tables in its own RAM pool (a monitor's in SRAM,
+  a kernel's in DRAM), overriding the layout's `tables at`/`tables in` for that table
+  only: a `tables at` range then packs only the tables without a pool of their own.
 * `wxn` sets `SCTLR_ELx.WXN` in every table's `SCTLR_SET` (writable memory is
   execute-never); an `rwx` code or data page is then an error.
 * Placement never depends on declaration order: fixed placements first, then identity,

@@ -277,6 +277,7 @@ pub(crate) mod testing {
                     }],
                     va_bits: None,
                     upper_va_bits: None,
+                    tables_in: None,
                 },
                 TableSpec {
                     decl: 0,
@@ -290,6 +291,7 @@ pub(crate) mod testing {
                     }],
                     va_bits: None,
                     upper_va_bits: None,
+                    tables_in: None,
                 },
             ],
             pages: vec![

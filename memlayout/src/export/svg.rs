@@ -109,6 +109,7 @@ mod tests {
                 }],
                 va_bits: None,
                 upper_va_bits: None,
+                tables_in: None,
             }],
             pages: vec![page("a<b>&c", 0, PageKind::Data, PageSize::Size4K, 1)],
             ..Spec::default()

@@ -903,17 +903,25 @@ impl Layout {
         self.reserve_for(name, size, align, at, pool, &[])
     }
 
-    /// Like [`reserve`](Self::reserve), preferring pools of the tables' security state.
-    pub(crate) fn reserve_for(
-        &mut self,
+    /// Whether a reservation named `name` for the translation tables of `tables` may
+    /// take its PA from pool `pool`: the pool exists, is RAM, and is non-secure when one
+    /// of `tables` is a non-secure table (the errors of [`reserve`](Self::reserve)).
+    pub(crate) fn check_reserve_pool(
+        &self,
         name: &str,
-        size: u64,
-        align: u64,
-        at: Option<u64>,
+        pool: &str,
+        tables: &[TableId],
+    ) -> Result<(), Error> {
+        self.reserve_pools(name, Some(pool), tables).map(|_| ())
+    }
+
+    /// The request and the pools of a reservation (see [`reserve_for`](Self::reserve_for)).
+    fn reserve_pools(
+        &self,
+        name: &str,
         pool: Option<&str>,
         tables: &[TableId],
-    ) -> Result<u64, Error> {
-        check_align(align)?;
+    ) -> Result<(PageRequest, PoolChoice), Error> {
         let req = PageRequest::new(name, PageKind::System, PageSize::Size4K);
         let req = match pool {
             Some(p) => req.pool(p),
@@ -937,6 +945,21 @@ impl Layout {
             },
             e => e,
         })?;
+        Ok((req, choice))
+    }
+
+    /// Like [`reserve`](Self::reserve), preferring pools of the tables' security state.
+    pub(crate) fn reserve_for(
+        &mut self,
+        name: &str,
+        size: u64,
+        align: u64,
+        at: Option<u64>,
+        pool: Option<&str>,
+        tables: &[TableId],
+    ) -> Result<u64, Error> {
+        check_align(align)?;
+        let (req, choice) = self.reserve_pools(name, pool, tables)?;
         let pa = match at {
             Some(pa) => {
                 check_aligned(Addr::Pa, pa, align, name, Field::Range)?;

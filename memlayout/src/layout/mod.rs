@@ -93,6 +93,8 @@ struct Table {
     seg_pending: Vec<(Interval, SegSpace)>,
     pages: Vec<u32>,
     segments: Vec<u32>,
+    /// The pool its translation tables go in, when set with [`Layout::place_tables_in`].
+    tables_pool: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -529,6 +531,7 @@ impl Layout {
             seg_pending: Vec::new(),
             pages: Vec::new(),
             segments: Vec::new(),
+            tables_pool: None,
         });
         Ok(id)
     }
@@ -804,6 +807,19 @@ impl Layout {
     pub(crate) fn tables_range(&self) -> Option<Interval> {
         let i = self.tables_range?;
         self.reservations.get(i).map(|(_, r)| *r)
+    }
+
+    /// The pool the translation tables of `table` go in, when set with
+    /// [`place_tables_in`](Self::place_tables_in).
+    pub fn tables_pool(&self, table: TableId) -> Option<&str> {
+        self.tables.get(table.index())?.tables_pool.as_deref()
+    }
+
+    /// Sets the pool of the translation tables of one table.
+    pub(crate) fn set_tables_pool(&mut self, table: TableId, pool: &str) {
+        if let Some(t) = self.tables.get_mut(table.index()) {
+            t.tables_pool = Some(pool.to_string());
+        }
     }
 
     /// Marks the last reservation as the range of the translation tables.

@@ -147,6 +147,9 @@ pub struct TableDecl {
     pub va_bits: Option<VaBitsDecl>,
     /// `va_bits upper = N;`: the size of the upper VA range.
     pub upper_va_bits: Option<VaBitsDecl>,
+    /// `tables in POOL;`: the pool of this table's translation tables (always
+    /// [`TablesPlace::In`]).
+    pub tables: Option<TablesDecl>,
     /// Pages of this table.
     pub pages: Vec<PageDecl>,
     /// Segments of this table.

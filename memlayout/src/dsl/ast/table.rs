@@ -11,10 +11,10 @@ use super::super::ctxt::{Ctxt, Sp};
 use super::super::error::{CoresRule, DidYouMean, DslError, Listed, Misplaced, Note, Twice};
 use super::super::kw;
 use super::page::{parse_page_rest, parse_segment_rest};
-use super::parse::{declared, parse_docs};
+use super::parse::{declared, parse_docs, parse_tables};
 use super::suggest::suggestions;
 use super::tokens::{drain_on_error, parse_plain, parse_range, skip_declaration, unknown};
-use super::{Layout, TableDecl, VaBitsDecl};
+use super::{Layout, TableDecl, TablesPlace, VaBitsDecl};
 use crate::model::{Cores, ExecutionContext};
 
 /// `table NAME (core N, EL) { .. }`.
@@ -49,6 +49,7 @@ pub(super) fn parse_table(
         virt: Vec::new(),
         va_bits: None,
         upper_va_bits: None,
+        tables: None,
         pages: Vec::new(),
         segments: Vec::new(),
     };
@@ -200,11 +201,7 @@ pub(super) fn parse_table_item(
         let error = DslError::Misplaced(Misplaced::SharedInTable);
         return Err(syn::Error::new(k.span, error));
     }
-    if input.peek(kw::pa_bits)
-        || input.peek(kw::wxn)
-        || input.peek(kw::tables)
-        || input.peek(kw::seed)
-    {
+    if input.peek(kw::pa_bits) || input.peek(kw::wxn) || input.peek(kw::seed) {
         let word: Ident = input.parse()?;
         let error = DslError::Misplaced(Misplaced::LayoutWide(word.to_string()));
         return Err(syn::Error::new(word.span(), error));
@@ -226,6 +223,8 @@ pub(super) fn parse_table_item(
         }
     } else if la.peek(kw::va_bits) {
         parse_va_bits(input, cx, table)
+    } else if la.peek(kw::tables) {
+        parse_table_tables(input, cx, table)
     } else if la.peek(kw::page) {
         input.parse::<kw::page>()?;
         let name: Ident = input.parse()?;
@@ -243,9 +242,28 @@ pub(super) fn parse_table_item(
             input,
             la,
             "a table item",
-            &["virtual", "va_bits", "page", "segment"],
+            &["virtual", "va_bits", "tables", "page", "segment"],
         ))
     }
+}
+
+/// `tables in POOL;` inside a table: the pool of its translation tables.
+fn parse_table_tables(input: ParseStream, cx: &mut Ctxt, table: &mut TableDecl) -> syn::Result<()> {
+    let decl = parse_tables(input)?;
+    if let TablesPlace::At(_) = decl.place {
+        cx.error(decl.sp, DslError::Misplaced(Misplaced::TablesAtInTable));
+        return Ok(());
+    }
+    match &table.tables {
+        Some(first) => cx.error_with_note(
+            decl.kw,
+            DslError::GivenTwice(Twice::TablesPlace),
+            first.sp,
+            Note::FirstGiven,
+        ),
+        None => table.tables = Some(decl),
+    }
+    Ok(())
 }
 
 /// `va_bits = N;` or `va_bits upper = N;` inside a table.

@@ -1,5 +1,5 @@
 //! Table rules: the translation tables' options (`pa_bits`, `tables at`/`tables in`,
-//! `wxn`), and each table's header, virtual ranges and `va_bits`.
+//! a table's own `tables in`, `wxn`), and each table's header, virtual ranges and `va_bits`.
 
 use std::prelude::rust_2024::*;
 
@@ -17,7 +17,8 @@ use crate::aarch64::regs::PA_BITS;
 use crate::error::{Addr, Error, Thing};
 use crate::model::PageKind;
 
-/// `pa_bits`, `tables at`/`tables in` and `wxn`: the options of the translation tables.
+/// `pa_bits`, `tables at`/`tables in` (for the layout and for one table) and `wxn`: the
+/// options of the translation tables.
 pub(super) fn check_translation(
     layout: &Layout,
     scope: &Scope<'_>,
@@ -53,6 +54,12 @@ pub(super) fn check_translation(
             TablesPlace::At(r) => check_tables_at(layout, r, cx),
             TablesPlace::In(pool) => check_tables_in(layout, scope, broken, pool, cx),
         },
+    }
+    // A table's own `tables in POOL;`.
+    for t in &layout.tables {
+        if let Some(TablesPlace::In(pool)) = t.tables.as_ref().map(|d| &d.place) {
+            check_tables_in(layout, scope, broken, pool, cx);
+        }
     }
     if let Some(wxn) = layout.wxn {
         check_wxn(layout, wxn, cx);

@@ -92,8 +92,10 @@ pub(crate) enum Misplaced {
     },
     /// `shared page` or `shared segment` inside a table.
     SharedInTable,
-    /// `seed`, `pa_bits`, `tables` or `wxn` inside a table.
+    /// `seed`, `pa_bits` or `wxn` inside a table.
     LayoutWide(String),
+    /// `tables at RANGE;` inside a table.
+    TablesAtInTable,
 }
 
 impl fmt::Display for Misplaced {
@@ -115,6 +117,9 @@ impl fmt::Display for Misplaced {
             Misplaced::LayoutWide(word) => write!(
                 f,
                 "`{word}` applies to the whole layout and every table; move it out of the table, next to the `physical` pools"
+            ),
+            Misplaced::TablesAtInTable => f.write_str(
+                "inside a table, its translation tables take a pool: `tables in POOL;`; a `tables at RANGE;` range holds every table's tables, so declare it outside the tables",
             ),
         }
     }
