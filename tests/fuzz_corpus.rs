@@ -73,3 +73,25 @@ fn whole_space_regression_decodes_as_meant() {
     let run = ops.run();
     assert!(run.contains("2: ok Some(Interval"), "{run}");
 }
+
+/// The structured regression input of a `system` page with execute permission decodes
+/// to such a page, and the layout is refused on it (the tables write every `system`
+/// page execute-never), while the same layout with `rw` plans.
+#[test]
+fn system_page_regression_decodes_as_meant() {
+    use arbitrary::{Arbitrary, Unstructured};
+    use memlayout::dsl::file::plan_text;
+    use memlayout_tests::fuzz::LayoutDesc;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/regressions/dsl_structured/system-page-rwx");
+    let data = std::fs::read(path).expect("the regression input");
+    let desc = LayoutDesc::arbitrary_take_rest(Unstructured::new(&data)).expect("it decodes");
+    let text = desc.render();
+    let line = "page p0 : system, 4K * 4, rwx;";
+    assert!(text.contains(line), "{text}");
+    let errors = plan_text(&text).expect_err("a system page cannot be executable");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].message.contains("system page"), "{errors:?}");
+    let fixed = text.replace(line, "page p0 : system, 4K * 4, rw;");
+    assert!(plan_text(&fixed).is_ok(), "{fixed}");
+}
