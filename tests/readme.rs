@@ -192,3 +192,15 @@ fn readme_rust_blocks_are_whole_programs() {
     }
     assert!(blocks >= 2, "found only {blocks} Rust blocks in README.md");
 }
+
+/// The layout file of the `memlayout-cli` package's README (its crates.io page) plans,
+/// so the commands it shows work on it.
+#[test]
+fn cli_package_readme_layout_plans() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../memlayout-cli/README.md");
+    let readme = std::fs::read_to_string(path).expect("memlayout-cli/README.md");
+    let start = readme.find("```text\nmod ").expect("a layout block") + "```text\n".len();
+    let end = start + readme[start..].find("```").expect("the end of the block");
+    let planned = memlayout::dsl::file::plan_text(&readme[start..end]);
+    assert!(planned.is_ok(), "{:?}", planned.err());
+}

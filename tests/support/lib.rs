@@ -13,3 +13,13 @@ pub mod quickstart;
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The examples of the `memlayout` package's README (its crates.io page).
+#[doc = include_str!("../../memlayout/README.md")]
+#[cfg(doctest)]
+pub struct MemlayoutReadmeDoctests;
+
+/// The examples of the `memlayout-macros` package's README (its crates.io page).
+#[doc = include_str!("../../memlayout-macros/README.md")]
+#[cfg(doctest)]
+pub struct MacrosReadmeDoctests;
