@@ -421,8 +421,9 @@ const_assert!(aliased::el1::KERNEL.pa() == aliased::el3::NS_IMAGE.pa());
 static IN_EL3_CODE: [u8; 4] = *b"el3c";
 
 memory_layout! {
-    /// Segments whose names need care: an upper-case one, a raw identifier and one named
-    /// like a primitive type (no module, which would shadow `u64` in the table's module).
+    /// Segments whose names need care: an upper-case one, a raw identifier, one named
+    /// like a primitive type (no module, which would shadow `u64` in the table's module)
+    /// and ones named like the crates the expansion names by absolute path.
     mod awkward {
         physical ram = 0x8000_0000 .. +1G;
         table core0 (core 0, EL3) {
@@ -431,6 +432,8 @@ memory_layout! {
             segment BootVars : data, 0x40, in data;
             segment r#type : data, 0x40, in data;
             segment u64 : data, 0x40, in data;
+            segment core : data, 0x40, in data;
+            segment memlayout : data, 0x40, in data;
         }
     }
 }
@@ -465,6 +468,11 @@ fn each_segment_module_names_its_input_section() {
         ".memlayout.core0.type"
     );
     assert_eq!(awkward::core0::U64.name(), "u64");
+    assert_eq!(awkward::core0::core::LINK_SECTION, ".memlayout.core0.core");
+    assert_eq!(
+        awkward::core0::memlayout::LINK_SECTION,
+        ".memlayout.core0.memlayout"
+    );
     // Same-named segments of two tables name different sections.
     assert_ne!(
         soc::core0_el3::stack::LINK_SECTION,
