@@ -165,3 +165,101 @@ fn the_address_scan_catches_addresses() {
         hand_written_addresses("mov x0, #0x18\n.balign 0x800\n3 << 20\n", &forbidden).is_empty()
     );
 }
+
+/// The sections the sources of an example name: `.memlayout.<a>.<b>` in any string or
+/// directive (`global_asm!` and `.S` files), `MEMLAYOUT_SECTION(a, b)` in C and
+/// `a::b::link_section!()` in Rust, each with its line number.
+fn named_sections(text: &str) -> Vec<(usize, String)> {
+    let ident = |s: &str| -> usize {
+        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(s.len())
+    };
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        for (i, _) in line.match_indices(".memlayout.") {
+            let rest = &line[i + ".memlayout.".len()..];
+            let a = ident(rest);
+            let Some(after) = rest[a..].strip_prefix('.') else {
+                continue;
+            };
+            let b = ident(after);
+            if a > 0 && b > 0 {
+                out.push((n + 1, format!(".memlayout.{}.{}", &rest[..a], &after[..b])));
+            }
+        }
+        for (i, _) in line.match_indices("MEMLAYOUT_SECTION(") {
+            let args = &line[i + "MEMLAYOUT_SECTION(".len()..];
+            let Some(end) = args.find(')') else { continue };
+            let parts: Vec<&str> = args[..end].split(',').map(str::trim).collect();
+            if let [a, b] = parts[..] {
+                out.push((n + 1, format!(".memlayout.{a}.{b}")));
+            }
+        }
+        for (i, _) in line.match_indices("::link_section!()") {
+            let path: Vec<&str> = line[..i]
+                .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                .next()
+                .unwrap_or("")
+                .split("::")
+                .collect();
+            if let [.., a, b] = path[..] {
+                out.push((n + 1, format!(".memlayout.{a}.{b}")));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_section_the_sources_name_is_one_the_fragment_places() {
+    for example in EXAMPLES {
+        let dir = root().join("examples").join(example);
+        let text = std::fs::read_to_string(dir.join("board.memlayout")).unwrap();
+        let Ok(planned) = memlayout::dsl::file::plan_text(&text) else {
+            panic!("{example}: the layout does not plan");
+        };
+        let input = memlayout::export::Input::new(planned.module(), planned.plan());
+        let fragment = memlayout::export::ld::ld(&input);
+        // `KEEP(*(NAME NAME.*))`: every input section the fragment places.
+        let placed: std::collections::BTreeSet<&str> = fragment
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("KEEP(*("))
+            .filter_map(|l| l.split([' ', ')']).next())
+            .collect();
+        assert!(
+            placed.contains(".memlayout.core0_el3.bsp_boot"),
+            "{fragment}"
+        );
+        let mut seen = 0;
+        for file in sources(&dir) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (line, name) in named_sections(&text) {
+                seen += 1;
+                assert!(
+                    placed.contains(name.as_str()),
+                    "{}:{line}: `{name}` is not an input section the ld fragment places; one of {placed:?}",
+                    file.display()
+                );
+            }
+        }
+        assert!(seen >= 10, "{example}: only {seen} section names found");
+    }
+}
+
+#[test]
+fn the_section_scan_reads_strings_directives_and_the_c_macro() {
+    let src = "    .section .memlayout.core0_el3.bsp_boot, \"ax\"\n\
+               static int x MEMLAYOUT_SECTION(core0_el1, kernel_vars) = 1;\n\
+               // put it in `.memlayout.<table>.<segment>`\n\
+               #[unsafe(link_section = \".memlayout.tables.el3\")]\n\
+               #[unsafe(link_section = crate::board::core1_el3::secondary_code::link_section!())]\n";
+    assert_eq!(
+        named_sections(src),
+        [
+            (1, String::from(".memlayout.core0_el3.bsp_boot")),
+            (2, String::from(".memlayout.core0_el1.kernel_vars")),
+            (4, String::from(".memlayout.tables.el3")),
+            (5, String::from(".memlayout.core1_el3.secondary_code")),
+        ]
+    );
+}

@@ -413,3 +413,149 @@ memory_layout! {
 }
 const_assert!(aliased::el1::KERNEL.va() == aliased::el3::NS_IMAGE.pa());
 const_assert!(aliased::el1::KERNEL.pa() == aliased::el3::NS_IMAGE.pa());
+
+// Where code and data go: each segment's module names its input section, as a constant
+// and as a macro usable in `#[link_section]`, which takes no constant.
+#[unsafe(link_section = soc::core0_el3::code::link_section!())]
+#[used]
+static IN_EL3_CODE: [u8; 4] = *b"el3c";
+
+memory_layout! {
+    /// Segments whose names need care: an upper-case one, a raw identifier, one named
+    /// like a primitive type (no module, which would shadow `u64` in the table's module)
+    /// and ones named like the crates the expansion names by absolute path.
+    mod awkward {
+        physical ram = 0x8000_0000 .. +1G;
+        table core0 (core 0, EL3) {
+            virtual 0x8000_0000 .. +1G;
+            page data : data, 4K, rw;
+            segment BootVars : data, 0x40, in data;
+            segment r#type : data, 0x40, in data;
+            segment u64 : data, 0x40, in data;
+            segment core : data, 0x40, in data;
+            segment memlayout : data, 0x40, in data;
+        }
+    }
+}
+
+#[test]
+fn each_segment_module_names_its_input_section() {
+    assert_eq!(
+        soc::core0_el3::bsp_boot::LINK_SECTION,
+        ".memlayout.core0_el3.bsp_boot"
+    );
+    assert_eq!(
+        soc::core1_el1::stack::LINK_SECTION,
+        ".memlayout.core1_el1.stack"
+    );
+    // The macro expands to the same literal, in expressions and in `concat!`.
+    assert_eq!(
+        soc::core0_el3::code::link_section!(),
+        soc::core0_el3::code::LINK_SECTION
+    );
+    assert_eq!(
+        concat!(".pushsection ", soc::core0_el1::code::link_section!()),
+        ".pushsection .memlayout.core0_el1.code"
+    );
+    assert_eq!(IN_EL3_CODE, *b"el3c");
+    // Names as declared, case kept; `r#` dropped.
+    assert_eq!(
+        awkward::core0::BootVars::LINK_SECTION,
+        ".memlayout.core0.BootVars"
+    );
+    assert_eq!(
+        awkward::core0::r#type::LINK_SECTION,
+        ".memlayout.core0.type"
+    );
+    assert_eq!(awkward::core0::U64.name(), "u64");
+    assert_eq!(awkward::core0::core::LINK_SECTION, ".memlayout.core0.core");
+    assert_eq!(
+        awkward::core0::memlayout::LINK_SECTION,
+        ".memlayout.core0.memlayout"
+    );
+    // Same-named segments of two tables name different sections.
+    assert_ne!(
+        soc::core0_el3::stack::LINK_SECTION,
+        soc::core0_el1::stack::LINK_SECTION
+    );
+}
+
+#[test]
+fn every_link_section_is_captured_by_its_segment_in_the_ld_fragment() {
+    // The `soc` example's layout, planned again at run time; its fragment must place
+    // each segment's LINK_SECTION in the output section of that segment.
+    let text = include_str!("../examples/soc.rs");
+    let start = text.find("    pub mod soc {").unwrap();
+    let end = text[start..].find("\n    }\n").unwrap() + start + 6;
+    let Ok(planned) = memlayout::dsl::file::plan_text(&text[start..end]) else {
+        panic!("the soc example does not plan");
+    };
+    let input = memlayout::export::Input::new("soc", planned.plan());
+    let ld = memlayout::export::ld::ld(&input);
+    let sections = [
+        (
+            soc::core0_el3::bsp_boot::LINK_SECTION,
+            ".memlayout.core0_el3.bsp_boot",
+        ),
+        (
+            soc::core0_el3::code::LINK_SECTION,
+            ".memlayout.core0_el3.code",
+        ),
+        (
+            soc::core0_el1::code::LINK_SECTION,
+            ".memlayout.core0_el1.code",
+        ),
+        (
+            soc::core1_el1::stack::LINK_SECTION,
+            ".memlayout.core1_el1.stack",
+        ),
+        // The shared segment: one output section, in the first table, takes every
+        // table's name for it.
+        (
+            soc::core0_el3::cross_core::LINK_SECTION,
+            ".memlayout.core0_el3.cross_core",
+        ),
+        (
+            soc::core1_el1::cross_core::LINK_SECTION,
+            ".memlayout.core0_el3.cross_core",
+        ),
+    ];
+    for (section, output) in sections {
+        let block = ld
+            .split(&format!("  {output} 0x"))
+            .nth(1)
+            .and_then(|rest| rest.split("  }\n").next())
+            .unwrap_or_else(|| panic!("no output section {output} in\n{ld}"));
+        assert!(
+            block.contains(&format!("KEEP(*({section} {section}.*"))
+                || block.contains(&format!(" {section} {section}.*")),
+            "{section} not taken by {output}:\n{block}"
+        );
+    }
+}
+
+#[test]
+fn a_layout_with_errors_still_has_its_segment_modules() {
+    // The overlap is an error; the skeleton keeps `boot::LINK_SECTION` so code that puts
+    // things in the segment only sees the real error.
+    let input: proc_macro2::TokenStream = r#"
+        mod soc {
+            physical ram = 0x8000_0000 .. +1G;
+            table el3 (core 0, EL3) {
+                virtual 0x8000_0000 .. +1G;
+                page a : code, 4K, va 0x8000_0000;
+                page b : code, 4K, va 0x8000_0000;
+                segment boot : code, 0x100, in a;
+            }
+        }
+    "#
+    .parse()
+    .unwrap();
+    let out = memlayout::dsl::expand(input).to_string();
+    assert!(out.contains("compile_error"), "{out}");
+    assert!(out.contains("pub mod boot"), "{out}");
+    assert!(
+        out.contains("pub const LINK_SECTION : & str = \".memlayout.el3.boot\""),
+        "{out}"
+    );
+}

@@ -30,6 +30,7 @@ done
     -O2 -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib -static -fno-pie -no-pie \
     -mgeneral-regs-only -mstrict-align -fno-stack-protector -fno-jump-tables \
     -fno-asynchronous-unwind-tables -fno-unwind-tables -mbranch-protection=none \
+    -ffunction-sections -fdata-sections \
     -I "$out" -I "$here/src" -Wa,-I,"$out" \
     -Wl,--build-id=none -Wl,-n -Wl,--orphan-handling=error -Wl,--no-warn-rwx-segments -Wl,-L,"$out" \
     -T "$here/src/firmware.ld" \

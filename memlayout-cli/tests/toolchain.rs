@@ -151,8 +151,18 @@ fn the_header_compiles_from_c_and_from_assembly_with_the_layout_values() {
         ));
     }
     c.push_str("unsigned long ttbr0(void) { return MEMLAYOUT_CORE0_EL3_TTBR0; }\n");
+    // The section macros: a name that is also a macro stays itself.
+    c.push_str(
+        "#define core0_el3 not_a_table\n\
+         MEMLAYOUT_SECTION(core0_el3, bsp_boot) unsigned long in_boot = 1;\n\
+         MEMLAYOUT_CORE0_EL1_CROSS_CORE_SECTION unsigned long in_mailbox = 2;\n\
+         MEMLAYOUT_SECTION(core0_el3, stack) void in_code(void) {}\n\
+         static const char name[] = MEMLAYOUT_CORE0_EL3_CROSS_CORE_SECTION_NAME;\n\
+         const char *section_name(void) { return name; }\n",
+    );
     s.push_str(
-        ".text\n.global load\nload:\n    ldr x0, =MEMLAYOUT_CORE0_EL3_TTBR0\n    ldr x1, =MEMLAYOUT_CORE0_EL3_TCR\n    ret\n.data\n.quad MEMLAYOUT_CORE0_EL3_BOOT_VA\n",
+        ".text\n.global load\nload:\n    ldr x0, =MEMLAYOUT_CORE0_EL3_TTBR0\n    ldr x1, =MEMLAYOUT_CORE0_EL3_TCR\n    ret\n.data\n.quad MEMLAYOUT_CORE0_EL3_BOOT_VA\n\
+         .section MEMLAYOUT_CORE0_EL3_BSP_BOOT_SECTION_NAME, \"ax\"\n    nop\n",
     );
     std::fs::write(dir.join("t.c"), c).unwrap();
     std::fs::write(dir.join("t.S"), s).unwrap();
@@ -175,11 +185,38 @@ fn the_header_compiles_from_c_and_from_assembly_with_the_layout_values() {
         );
         assert!(ok, "{file} does not compile:\n{err}");
     }
+    let section_names = |object: &str| -> Vec<String> {
+        let (ok, out, err) = tool(&dir, "aarch64-linux-gnu-readelf", &["-SW", object]);
+        assert!(ok, "{err}");
+        out.lines()
+            .filter_map(|l| l.split_once(']')?.1.split_whitespace().next())
+            .map(String::from)
+            .collect()
+    };
+    let c_sections = section_names("t.c.o");
+    for name in [
+        ".memlayout.core0_el3.bsp_boot",
+        ".memlayout.core0_el1.cross_core",
+        ".memlayout.core0_el3.stack",
+    ] {
+        assert!(
+            c_sections.iter().any(|s| s == name),
+            "{name} in {c_sections:?}"
+        );
+    }
+    assert!(!c_sections.iter().any(|s| s.contains("not_a_table")));
+    let s_sections = section_names("t.S.o");
+    assert!(
+        s_sections
+            .iter()
+            .any(|s| s == ".memlayout.core0_el3.bsp_boot"),
+        "{s_sections:?}"
+    );
 }
 
 const PROGRAM: &str = r#"
-    // Boot code: the conventional section of segment bsp_boot.
-    .section .text.bsp_boot, "ax"
+    // Boot code: the input section of segment bsp_boot of table core0_el3.
+    .section .memlayout.core0_el3.bsp_boot, "ax"
     .global _start
 _start:
     ldr x0, =memlayout_core0_el3_ttbr0
@@ -187,17 +224,22 @@ _start:
     b .
 BOOT_PAYLOAD
 
-    // The stack: the conventional bss section of segment stack (NOLOAD).
-    .section .bss.stack, "aw", %nobits
+    // The stack (NOLOAD), by the header's name for its section.
+    .section MEMLAYOUT_CORE0_EL3_STACK_SECTION_NAME, "aw", %nobits
     .global stack_bottom
 stack_bottom:
     .space 0x800
 
-    // The shared segment, by its memlayout input section.
+    // The shared segment, by core0_el3's name for it and by core0_el1's: one output
+    // section takes both.
     .section .memlayout.core0_el3.cross_core, "aw"
     .global mailbox_word
 mailbox_word:
     .quad 0x1234
+    .section .memlayout.core0_el1.cross_core, "aw"
+    .global mailbox_word_el1
+mailbox_word_el1:
+    .quad 0x5678
 
     // The translation tables, at TABLES_PA.
     .section .memlayout.tables.core0_el3, "a"
@@ -226,6 +268,7 @@ SECTIONS
 fn link(name: &str, payload: &str) -> (std::path::PathBuf, bool, String) {
     let dir = scratch(name);
     export(&dir, "board.ld", &["--format", "ld"]);
+    export(&dir, "board.h", &["--format", "c"]);
     export(
         &dir,
         "core0_el3.bin",
@@ -236,18 +279,25 @@ fn link(name: &str, payload: &str) -> (std::path::PathBuf, bool, String) {
         "core0_el1.bin",
         &["--format", "bin", "--table", "core0_el1"],
     );
-    std::fs::write(dir.join("prog.S"), PROGRAM.replace("BOOT_PAYLOAD", payload)).unwrap();
+    std::fs::write(
+        dir.join("prog.S"),
+        format!(
+            "#include \"board.h\"\n{}",
+            PROGRAM.replace("BOOT_PAYLOAD", payload)
+        ),
+    )
+    .unwrap();
     std::fs::write(dir.join("link.ld"), SCRIPT).unwrap();
     let (ok, _, err) = tool(
         &dir,
         "aarch64-linux-gnu-gcc",
-        &["-c", "prog.S", "-o", "prog.o"],
+        &["-I.", "-c", "prog.S", "-o", "prog.o"],
     );
     assert!(ok, "{err}");
     let (ok, _, err) = tool(
         &dir,
         "aarch64-linux-gnu-ld",
-        &["-T", "link.ld", "-L.", "prog.o", "-o", "prog.elf"],
+        &["-n", "-T", "link.ld", "-L.", "prog.o", "-o", "prog.elf"],
     );
     (dir, ok, err)
 }
@@ -282,6 +332,7 @@ fn the_ld_fragment_links_every_symbol_and_section_at_the_layout_address() {
     assert_eq!(symbols["_start"], boot.va());
     assert_eq!(symbols["stack_bottom"], stack.va());
     assert_eq!(symbols["mailbox_word"], cross.va());
+    assert_eq!(symbols["mailbox_word_el1"], cross.va() + 8);
     assert_eq!(symbols["main_code"], soc::core0_el3::TEXT[0].va());
 
     // Every section at the segment's VA (readelf), loaded at its PA (objdump's LMA).
@@ -390,4 +441,244 @@ fn a_segment_too_large_fails_the_link_with_the_assert_message() {
         ),
         "{err}"
     );
+}
+
+/// Two tables with segments of the same names (`code`, `vars`) and a shared segment
+/// (`mbox`) in a mailbox page both map.
+const NAMES_LAYOUT: &str = "mod fw {
+    physical ram = 0x4000_0000 .. +16M;
+    table el3 (core 0, EL3) {
+        virtual 0x1000_0000 .. +16M;
+        page text : code, 4K;
+        page data : data, 4K, rw;
+        segment code : code, 0x100, in text;
+        segment vars : data, 0x100, in data;
+    }
+    table el1 (core 0, EL1_NS) {
+        virtual 0x8000_0000 .. +16M;
+        page text : code, 4K;
+        page data : data, 4K, rw;
+        segment code : code, 0x100, in text;
+        segment vars : data, 0x100, in data;
+    }
+    shared page mailbox : data, 4K, rw;
+    shared segment mbox : data_shared, 0x40, in mailbox;
+}
+";
+
+/// Firmware built as firmware routinely is, with `-ffunction-sections -fdata-sections`:
+/// a function and globals named like segments (`.text.code`, `.bss.vars`,
+/// `.data.mbox`) that nothing puts in a segment, and definitions that each table puts
+/// in its own segments with the header's macros.
+const NAMES_PROGRAM: &str = r#"#include "fw.h"
+
+/* Named like segments; placed by the firmware's own script. */
+unsigned long mbox = 0x11;
+unsigned long vars[4];
+void code(void) {}
+
+/* Each table's own segment of a shared name. */
+MEMLAYOUT_SECTION(el3, vars) unsigned long el3_var = 3;
+MEMLAYOUT_EL1_VARS_SECTION unsigned long el1_var = 1;
+/* The shared segment, by each table's name for it. */
+MEMLAYOUT_SECTION(el3, mbox) unsigned long mbox_el3_word = 5;
+MEMLAYOUT_SECTION(el1, mbox) unsigned long mbox_el1_word = 6;
+MEMLAYOUT_SECTION(el1, code) void el1_code(void) {}
+
+MEMLAYOUT_SECTION(el3, code) void _start(void)
+{
+    code();
+    el1_code();
+    for (;;)
+        ;
+}
+"#;
+
+/// The firmware's own sections, after the fragment's, at an address outside the layout.
+const NAMES_SCRIPT: &str = "ENTRY(_start)
+INCLUDE fw.ld
+SECTIONS
+{
+    . = 0x90000000;
+    .text : { *(.text .text.*) }
+    .rodata : { *(.rodata .rodata.*) }
+    .data : { *(.data .data.*) }
+    .bss : { *(.bss .bss.*) }
+    /DISCARD/ : { *(.comment) *(.note .note.*) *(.eh_frame) }
+}
+";
+
+/// Every section of `elf`: name to (VMA, LMA, size), from `objdump -h`.
+fn sections_of(dir: &Path, elf: &str) -> BTreeMap<String, (u64, u64, u64)> {
+    let (ok, objdump, err) = tool(dir, "aarch64-linux-gnu-objdump", &["-h", elf]);
+    assert!(ok, "{err}");
+    objdump
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            f.first()?.parse::<u32>().ok()?;
+            let hex = |i: usize| u64::from_str_radix(f.get(i)?, 16).ok();
+            Some((f.get(1)?.to_string(), (hex(3)?, hex(4)?, hex(2)?)))
+        })
+        .collect()
+}
+
+/// Every symbol of `elf` with its value, from `nm`.
+fn symbols_of(dir: &Path, elf: &str) -> BTreeMap<String, u64> {
+    let (ok, nm, err) = tool(dir, "aarch64-linux-gnu-nm", &[elf]);
+    assert!(ok, "{err}");
+    nm.lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let value = u64::from_str_radix(f.next()?, 16).ok()?;
+            let _kind = f.next()?;
+            Some((f.next()?.to_string(), value))
+        })
+        .collect()
+}
+
+#[test]
+fn a_segment_takes_only_what_names_its_table_and_itself() {
+    if !have("aarch64-linux-gnu-gcc") {
+        return;
+    }
+    let dir = scratch("toolchain-names");
+    let layout = dir.join("fw.memlayout");
+    std::fs::write(&layout, NAMES_LAYOUT).unwrap();
+    for (format, file) in [("c", "fw.h"), ("ld", "fw.ld")] {
+        let out = dir.join(file);
+        let o = memlayout(&[
+            "export",
+            layout.to_str().unwrap(),
+            "--format",
+            format,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    std::fs::write(dir.join("fw.c"), NAMES_PROGRAM).unwrap();
+    std::fs::write(dir.join("link.ld"), NAMES_SCRIPT).unwrap();
+    let (ok, _, err) = tool(
+        &dir,
+        "aarch64-linux-gnu-gcc",
+        &[
+            "-O2",
+            "-Wall",
+            "-Werror",
+            "-ffreestanding",
+            "-nostdlib",
+            "-static",
+            "-fno-pie",
+            "-no-pie",
+            "-ffunction-sections",
+            "-fdata-sections",
+            "-fno-asynchronous-unwind-tables",
+            "-fno-unwind-tables",
+            "-I.",
+            "-Wl,-n",
+            "-Wl,--no-warn-rwx-segments",
+            "-Wl,--orphan-handling=error",
+            "-Wl,--build-id=none",
+            "-Wl,-L.",
+            "-T",
+            "link.ld",
+            "fw.c",
+            "-o",
+            "fw.elf",
+        ],
+    );
+    assert!(ok, "the program does not link:\n{err}");
+    let symbols = symbols_of(&dir, "fw.elf");
+    let sections = sections_of(&dir, "fw.elf");
+    // A segment's VA range, from the fragment's own symbols.
+    let segment = |table: &str, name: &str| {
+        let va = symbols[&format!("memlayout_{table}_{name}_va")];
+        va..va + symbols[&format!("memlayout_{table}_{name}_size")]
+    };
+    let in_segments = |address: u64| -> Vec<String> {
+        let mut found = Vec::new();
+        for table in ["el3", "el1"] {
+            for name in ["code", "vars", "mbox"] {
+                if segment(table, name).contains(&address) {
+                    found.push(format!("{table}.{name}"));
+                }
+            }
+        }
+        found
+    };
+
+    // Named like a segment, placed by nobody: outside every segment, in the firmware's
+    // own sections.
+    for (symbol, own) in [("mbox", ".data"), ("vars", ".bss"), ("code", ".text")] {
+        let address = symbols[symbol];
+        assert!(
+            in_segments(address).is_empty(),
+            "`{symbol}` at {address:#x} fell into segment {:?}",
+            in_segments(address)
+        );
+        let (vma, _, size) = sections[own];
+        assert!(
+            (vma..vma + size).contains(&address),
+            "`{symbol}` at {address:#x} is not in {own} {vma:#x}+{size:#x}"
+        );
+    }
+    // Same-named segments of two tables: each holds its own table's contents only.
+    assert_eq!(in_segments(symbols["el3_var"]), ["el3.vars"]);
+    assert_eq!(in_segments(symbols["el1_var"]), ["el1.vars"]);
+    assert_eq!(in_segments(symbols["_start"]), ["el3.code"]);
+    assert_eq!(in_segments(symbols["el1_code"]), ["el1.code"]);
+    assert_eq!(sections[".memlayout.el3.vars"].2, 8);
+    assert_eq!(sections[".memlayout.el1.vars"].2, 8);
+    // The shared segment: one output section, at the first table's VA and the one PA,
+    // taking both tables' names for it and nothing else.
+    let (vma, lma, size) = sections[".memlayout.el3.mbox"];
+    assert_eq!(
+        (vma, lma, size),
+        (
+            symbols["memlayout_el3_mbox_va"],
+            symbols["memlayout_el3_mbox_pa"],
+            16
+        )
+    );
+    assert_eq!(symbols["memlayout_el1_mbox_pa"], lma);
+    assert!(!sections.contains_key(".memlayout.el1.mbox"));
+    assert_eq!(in_segments(symbols["mbox_el3_word"])[0], "el3.mbox");
+    assert_eq!(in_segments(symbols["mbox_el1_word"])[0], "el3.mbox");
+    // Every vars section is loaded at its segment's PA.
+    for table in ["el3", "el1"] {
+        let (vma, lma, _) = sections[&format!(".memlayout.{table}.vars")];
+        assert_eq!(vma, symbols[&format!("memlayout_{table}_vars_va")]);
+        assert_eq!(lma, symbols[&format!("memlayout_{table}_vars_pa")]);
+    }
+
+    // With -n, every loadable segment of the ELF starts with one of its sections and
+    // ends with one: nothing (no ELF header) is loaded below or after them, at a PA the
+    // layout gave to something else.
+    let (ok, readelf, err) = tool(&dir, "aarch64-linux-gnu-readelf", &["-lW", "fw.elf"]);
+    assert!(ok, "{err}");
+    let loads: Vec<(u64, u64)> = readelf
+        .lines()
+        .filter(|l| l.trim_start().starts_with("LOAD"))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let hex = |s: &str| u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap();
+            (hex(f[3]), hex(f[5]))
+        })
+        .collect();
+    assert!(!loads.is_empty(), "{readelf}");
+    for (pa, memsz) in loads {
+        assert!(
+            sections.values().any(|&(_, lma, _)| lma == pa)
+                && sections
+                    .values()
+                    .any(|&(_, lma, size)| lma + size == pa + memsz),
+            "a LOAD at PA {pa:#x}+{memsz:#x} that does not begin and end with a section:\n{readelf}"
+        );
+    }
 }

@@ -16,6 +16,21 @@
 //! * `soc.h`: the C and assembly header ([`export::c`]), for a C
 //!   compiler given `-I $OUT_DIR`.
 //!
+//! When the package's binaries link with the fragment, say so with
+//! [`Generated::link_with`], naming the linker script that `INCLUDE`s it:
+//!
+//! ```no_run
+//! // build.rs of a firmware whose link.ld says `INCLUDE soc.ld`:
+//! memlayout::build::generate("layouts/board.memlayout").link_with("link.ld");
+//! ```
+//!
+//! which prints `cargo::rustc-link-arg=-T<script>` and `cargo::rustc-link-arg=-n` (see
+//! [`Generated::link_lines`] for why `-n`). [`generate`] cannot print them itself: it
+//! does not know whether the package links with the fragment at all (a host-side tool or
+//! test package generates the same files and must link normally; Cargo applies link
+//! arguments to every binary, test and example of the package), nor which script
+//! includes the fragment.
+//!
 //! It prints `cargo::rerun-if-changed=` for the file. On errors it prints each one as
 //! rustc would show it (the message, then `--> file:line:col`, the line with a caret,
 //! the notes as labels and the help; see [`Renderer`]), every
@@ -41,6 +56,73 @@ pub struct Generated {
     pub ld: PathBuf,
     /// `<module>.h`: the C and assembly header.
     pub header: PathBuf,
+}
+
+impl Generated {
+    /// The `cargo::` lines that link every binary, test and example of the package with
+    /// the linker script `script` (relative to the current directory, which for a build
+    /// script is the package's manifest directory), a script that `INCLUDE`s the fragment
+    /// (found on the search path [`generate`] sets), or the fragment itself (`self.ld`):
+    ///
+    /// * `cargo::rustc-link-arg=-T<script>`, the script's absolute path;
+    /// * `cargo::rustc-link-arg=-n` (`--nmagic`): without it GNU ld and `rust-lld` (the
+    ///   linker of `aarch64-unknown-none`) page-align the output's segments and load the
+    ///   ELF and program headers at a page boundary below the sections (GNU ld from the
+    ///   first section's PA rounded down, `rust-lld` at the lowest VA rounded down, as a
+    ///   PA), memory the layout may have given to something else, which an ELF loader
+    ///   (QEMU's, a boot ROM's) then overwrites. Both linkers, and GCC as a linker
+    ///   driver, take `-n`;
+    /// * `cargo::rerun-if-changed=<script>`.
+    ///
+    /// # Errors
+    ///
+    /// A message when `script` is not a file.
+    pub fn link_lines(&self, script: &Path) -> Result<Vec<String>, String> {
+        if !script.is_file() {
+            return Err(format!(
+                "the linker script `{}` does not exist; pass the script that INCLUDEs `{}` (or the fragment `{}` itself)",
+                script.display(),
+                self.ld.file_name().map_or_else(
+                    || self.ld.display().to_string(),
+                    |n| n.to_string_lossy().into_owned()
+                ),
+                self.ld.display(),
+            ));
+        }
+        let absolute = std::path::absolute(script).map_err(|e| {
+            format!(
+                "cannot find the absolute path of the linker script `{}`: {e}",
+                script.display()
+            )
+        })?;
+        Ok(vec![
+            format!("cargo::rustc-link-arg=-T{}", absolute.display()),
+            String::from("cargo::rustc-link-arg=-n"),
+            format!("cargo::rerun-if-changed={}", script.display()),
+        ])
+    }
+
+    /// Prints [`link_lines`](Generated::link_lines) for `script`: the package's binaries,
+    /// tests and examples link with it and with `-n`. Call it only in a package whose
+    /// binaries link with the fragment (a firmware), not in one that only reads the
+    /// generated files.
+    ///
+    /// On error, prints it as a `cargo::error=` line and exits the build script with
+    /// status 1.
+    pub fn link_with(&self, script: impl AsRef<Path>) -> &Generated {
+        match self.link_lines(script.as_ref()) {
+            Ok(lines) => {
+                for line in lines {
+                    println!("{line}");
+                }
+                self
+            }
+            Err(message) => {
+                println!("cargo::error={message}");
+                std::process::exit(1)
+            }
+        }
+    }
 }
 
 /// Reads `layout` (relative to the current directory, which for a build script is the
@@ -164,6 +246,39 @@ pub mod board {
         );
         // Nothing else (no temporary files) is left behind.
         assert_eq!(std::fs::read_dir(&d).unwrap().count(), 4);
+    }
+
+    #[test]
+    fn link_lines_name_the_script_absolute_and_nmagic() {
+        let d = dir("link");
+        let file = d.join("board.memlayout");
+        std::fs::write(&file, LAYOUT).unwrap();
+        let g = try_generate(&file, &d).unwrap();
+        let script = d.join("link.ld");
+        std::fs::write(&script, "INCLUDE board.ld\n").unwrap();
+        let lines = g.link_lines(&script).unwrap();
+        assert_eq!(
+            lines,
+            [
+                format!("cargo::rustc-link-arg=-T{}", script.display()),
+                String::from("cargo::rustc-link-arg=-n"),
+                format!("cargo::rerun-if-changed={}", script.display()),
+            ]
+        );
+        // The fragment itself is a script too.
+        let lines = g.link_lines(&g.ld).unwrap();
+        assert_eq!(
+            lines[0],
+            format!("cargo::rustc-link-arg=-T{}", g.ld.display())
+        );
+        let e = g.link_lines(&d.join("missing.ld")).unwrap_err();
+        assert!(
+            e.starts_with("the linker script `")
+                && e.contains(
+                    "missing.ld` does not exist; pass the script that INCLUDEs `board.ld`"
+                ),
+            "{e}"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@
 #include "memlayout.h"
 #include "platform.h"
 
-    .section .memlayout.core0_el3.bsp_boot, "ax"
+    .section MEMLAYOUT_CORE0_EL3_BSP_BOOT_SECTION_NAME, "ax"
 
 /*
  * EL3 vectors (VBAR_EL3 needs 2 KiB alignment: the segment is aligned so).
@@ -163,6 +163,6 @@ el3_elr_msg:
     .ltorg
 
 /* The mailbox: zero at load time, so core 1 stays in its pen until released. */
-    .section .memlayout.core0_el3.cross_core, "aw"
+    .section MEMLAYOUT_CORE0_EL3_CROSS_CORE_SECTION_NAME, "aw"
     .balign 16
     .space  MEMLAYOUT_CORE0_EL3_CROSS_CORE_SIZE

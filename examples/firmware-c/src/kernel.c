@@ -7,10 +7,11 @@
 #include "memlayout.h"
 #include "platform.h"
 
-#define KERNEL_CODE __attribute__((section(".memlayout.core0_el1.kernel_code")))
-#define KERNEL_VECTOR_CODE __attribute__((section(".memlayout.core0_el1.kernel_vectors")))
+/* Code and strings go into their segments' input sections (memlayout.h). */
+#define KERNEL_CODE MEMLAYOUT_SECTION(core0_el1, kernel_code)
+#define KERNEL_VECTOR_CODE MEMLAYOUT_SECTION(core0_el1, kernel_vectors)
 #define KERNEL_STR(name, text) \
-    static const char name[] __attribute__((section(".memlayout.core0_el1.kernel_strings"))) = text
+    static const char name[] MEMLAYOUT_SECTION(core0_el1, kernel_strings) = text
 
 KERNEL_STR(s_k1, "[el1] kernel: running at EL");
 KERNEL_STR(s_k2, " (non-secure), read ");
@@ -75,7 +76,7 @@ KERNEL_VECTOR_CODE __attribute__((noreturn, used)) void kernel_exception(void)
 }
 
 /* VBAR_EL1: sixteen 128-byte entries, 2 KiB aligned (the segment is aligned so). */
-__asm__(".pushsection .memlayout.core0_el1.kernel_vectors, \"ax\"\n"
+__asm__(".pushsection " MEMLAYOUT_CORE0_EL1_KERNEL_VECTORS_SECTION_NAME ", \"ax\"\n"
         ".balign 0x800\n"
         ".global kernel_vectors\n"
         "kernel_vectors:\n"

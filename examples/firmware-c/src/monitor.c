@@ -5,9 +5,10 @@
 #include "memlayout.h"
 #include "platform.h"
 
-#define MONITOR_CODE __attribute__((section(".memlayout.core0_el3.monitor_code")))
+/* Code and strings go into their segments' input sections (memlayout.h). */
+#define MONITOR_CODE MEMLAYOUT_SECTION(core0_el3, monitor_code)
 #define MONITOR_STR(name, text) \
-    static const char name[] __attribute__((section(".memlayout.core0_el3.monitor_strings"))) = text
+    static const char name[] MEMLAYOUT_SECTION(core0_el3, monitor_strings) = text
 
 MONITOR_STR(s_boot1, "[el3] boot: core 0 started at EL");
 MONITOR_STR(s_boot2, " with the MMU ");
@@ -27,8 +28,7 @@ MONITOR_STR(s_nl, "\n");
 void kernel_main(void);
 
 /* The value for the kernel, in the monitor's data segment (read through its VA). */
-static volatile u64 monitor_value
-    __attribute__((section(".memlayout.core0_el3.monitor_vars"))) = MONITOR_VALUE;
+static volatile u64 monitor_value MEMLAYOUT_SECTION(core0_el3, monitor_vars) = MONITOR_VALUE;
 
 /* Where this code runs: the address of the current instruction. */
 INLINE u64 here(void)

@@ -6,9 +6,10 @@
 #include "memlayout.h"
 #include "platform.h"
 
-#define SECONDARY_CODE __attribute__((section(".memlayout.core1_el3.secondary_code")))
+/* Code and strings go into their segments' input sections (memlayout.h). */
+#define SECONDARY_CODE MEMLAYOUT_SECTION(core1_el3, secondary_code)
 #define SECONDARY_STR(name, text) \
-    static const char name[] __attribute__((section(".memlayout.core1_el3.secondary_strings"))) = text
+    static const char name[] MEMLAYOUT_SECTION(core1_el3, secondary_strings) = text
 
 SECONDARY_STR(s_c1, "[core1] released: EL3 table at PA ");
 SECONDARY_STR(s_c2, " on, running at VA ");

@@ -15,6 +15,9 @@ use crate::platform::{
 };
 
 core::arch::global_asm!(
+    // The segment's input section, written out: inside `global_asm!` a segment's
+    // `link_section!()` cannot be expanded (rustc cannot resolve a macro of a module a
+    // macro generated while it expands `global_asm!`'s arguments).
     ".pushsection .memlayout.core0_el3.bsp_boot, \"ax\"",
     // EL3 vectors (VBAR_EL3 needs 2 KiB alignment: the segment is aligned so). Every
     // entry reports the exception; none is expected.

@@ -13,7 +13,7 @@ use crate::platform::{
 };
 
 text! {
-    ".memlayout.core0_el1.kernel_strings",
+    core0_el1::kernel_strings::link_section!(),
     K1 = b"[el1] kernel: running at EL";
     K2 = b" (non-secure), read ";
     K3 = b" from the mailbox at VA ";
@@ -34,7 +34,7 @@ fn clean_to_poc(va: *mut u64) {
 }
 
 /// The kernel's entry point.
-#[unsafe(link_section = ".memlayout.core0_el1.kernel_code")]
+#[unsafe(link_section = core0_el1::kernel_code::link_section!())]
 pub extern "C" fn kernel_main() -> ! {
     let uart = core0_el1::UART.va();
     let mailbox = core0_el1::CROSS_CORE.va();
@@ -73,7 +73,7 @@ pub extern "C" fn kernel_main() -> ! {
 
 /// Any exception taken to EL1: report it and stop. Lives in the vector segment, so it
 /// still runs when the kernel's code page cannot be executed.
-#[unsafe(link_section = ".memlayout.core0_el1.kernel_vectors")]
+#[unsafe(link_section = core0_el1::kernel_vectors::link_section!())]
 extern "C" fn kernel_exception() -> ! {
     let uart = core0_el1::UART.va();
     put_str(uart, &EXC1);
@@ -91,6 +91,9 @@ extern "C" fn kernel_exception() -> ! {
 
 // VBAR_EL1: sixteen 128-byte entries, 2 KiB aligned (the segment is aligned so).
 core::arch::global_asm!(
+    // The segment's input section, written out: inside `global_asm!` a segment's
+    // `link_section!()` cannot be expanded (rustc cannot resolve a macro of a module a
+    // macro generated while it expands `global_asm!`'s arguments).
     ".pushsection .memlayout.core0_el1.kernel_vectors, \"ax\"",
     ".balign 0x800",
     ".irp i, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15",

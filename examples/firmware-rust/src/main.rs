@@ -20,7 +20,7 @@ mod secondary;
 
 /// Nothing in the firmware can panic; should it, the core stops here.
 #[panic_handler]
-#[unsafe(link_section = ".memlayout.core0_el3.monitor_code")]
+#[unsafe(link_section = board::core0_el3::monitor_code::link_section!())]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     loop {
         core::hint::spin_loop();

@@ -9,7 +9,7 @@ use crate::platform::{
 };
 
 text! {
-    ".memlayout.core0_el3.monitor_strings",
+    core0_el3::monitor_strings::link_section!(),
     BOOT1 = b"[el3] boot: core 0 started at EL";
     BOOT2 = b" with the MMU ";
     BOOT3 = b", running from the identity segment at PA ";
@@ -27,7 +27,7 @@ text! {
 }
 
 /// The value for the kernel, in the monitor's data segment (read through its VA).
-#[unsafe(link_section = ".memlayout.core0_el3.monitor_vars")]
+#[unsafe(link_section = core0_el3::monitor_vars::link_section!())]
 static mut MONITOR_DATA: u64 = MONITOR_VALUE;
 
 /// `SCR_EL3` (Arm ARM D23.2, "SCR_EL3"): NS (bit 0), RES1 bits 5:4, RW (bit 10).
@@ -42,7 +42,7 @@ const SPSR_EL1H_MASKED: u64 = 0x3c5;
 /// Entered from the boot code with the EL3 MMU on and the stack at its VA: `entry_pa`
 /// is where the reset code ran, `sctlr_at_reset` and `current_el` the registers read
 /// there.
-#[unsafe(link_section = ".memlayout.core0_el3.monitor_code")]
+#[unsafe(link_section = core0_el3::monitor_code::link_section!())]
 pub extern "C" fn monitor_main(entry_pa: u64, sctlr_at_reset: u64, current_el: u64) -> ! {
     let uart = core0_el3::UART.va();
 

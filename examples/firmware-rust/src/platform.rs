@@ -95,9 +95,10 @@ pub fn semihost_exit(block: *mut u64, status: u64) -> ! {
     }
 }
 
-/// Defines a string in the given link section (the segment of the stage that prints it).
+/// Defines a string in the given link section (the segment of the stage that prints it):
+/// a literal or a macro that expands to one, such as a segment's `link_section!()`.
 macro_rules! text {
-    ($section:literal, $($name:ident = $s:literal;)*) => {$(
+    ($section:expr, $($name:ident = $s:literal;)*) => {$(
         #[unsafe(link_section = $section)]
         static $name: [u8; $s.len()] = *$s;
     )*};

@@ -11,7 +11,7 @@ use crate::platform::{
 };
 
 text! {
-    ".memlayout.core1_el3.secondary_strings",
+    core1_el3::secondary_strings::link_section!(),
     C1 = b"[core1] released: EL3 table at PA ";
     C2 = b" on, running at VA ";
     R1 = b"[core1] read ";
@@ -23,7 +23,7 @@ text! {
 }
 
 /// Entered from the pen with core 1's EL3 MMU on and its stack at its VA.
-#[unsafe(link_section = ".memlayout.core1_el3.secondary_code")]
+#[unsafe(link_section = core1_el3::secondary_code::link_section!())]
 pub extern "C" fn secondary_main() -> ! {
     let uart = core1_el3::UART.va();
     let mailbox = core1_el3::CROSS_CORE.va();

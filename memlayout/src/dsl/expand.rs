@@ -331,6 +331,61 @@ fn link_section_attrs(table: &str) -> TokenStream {
     }
 }
 
+/// The primitive types: a segment module of one of these names would shadow the type
+/// in its table's module, whose items use `u64`, `usize`, `bool` and `str`.
+const PRIMITIVE_TYPES: [&str; 19] = [
+    "bool", "char", "str", "f16", "f32", "f64", "f128", "i8", "i16", "i32", "i64", "i128", "isize",
+    "u8", "u16", "u32", "u64", "u128", "usize",
+];
+
+/// The module of segment `segment` of table `table`, named as the segment (its
+/// `LINK_SECTION` and `link_section!`), or nothing for a segment that has no constant
+/// either (a name that is not an ASCII identifier, or is reserved) or whose name is a
+/// primitive type (a module `u64` would shadow the type in the table's module).
+///
+/// `link_section!()` exists because `#[link_section = ..]` takes a literal or a macro
+/// that expands to one, never a constant. A `macro_rules!` is visible by path only
+/// through a `use` (a `#[macro_export]` from a macro expansion cannot be named by path),
+/// so it is `pub(crate)`: other crates write the literal.
+fn segment_module(table: &str, segment: &Ident) -> TokenStream {
+    let name = name_of(segment);
+    if const_ident(segment).is_none() || PRIMITIVE_TYPES.contains(&name.as_str()) {
+        return TokenStream::new();
+    }
+    let section = crate::export::ld::input_section(table, &name);
+    let doc_module = format!(
+        " Where code and data go to land in segment `{name}` of table `{table}`: its input \
+         section `{section}`."
+    );
+    let doc_const = format!(
+        " `\"{section}\"`: the input section the ld fragment (`memlayout export --format ld`, \
+         `memlayout::build`) places in segment `{name}` of table `{table}`, at the segment's VA \
+         and loaded at its PA.\n\n \
+         `#[link_section]` takes a literal, not a constant: in this crate write \
+         `#[unsafe(link_section = path::to::{name}::link_section!())]` (a macro of this \
+         module that expands to the literal); in another crate, and in a `global_asm!` \
+         `.pushsection` (whose arguments rustc expands before it can resolve this \
+         module's macros), the literal."
+    );
+    quote! {
+        #[doc = #doc_module]
+        #[allow(non_snake_case)]
+        pub mod #segment {
+            #[doc = #doc_const]
+            pub const LINK_SECTION: &str = #section;
+            #[doc(hidden)]
+            #[allow(unused_macros)]
+            macro_rules! __memlayout_link_section {
+                () => {
+                    #section
+                };
+            }
+            #[allow(unused_imports)]
+            pub(crate) use __memlayout_link_section as link_section;
+        }
+    }
+}
+
 /// The translation tables of a table and the register values that load them.
 ///
 /// The image is a `static` (not a `const`): it then has one address, aligned to 4 KiB by
@@ -651,6 +706,7 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
                     #doc
                     pub const #c: &::memlayout::Segment = &SEGMENTS[#j];
                 });
+                named.extend(segment_module(&tname, &decl.name));
             }
             segments.push(segment_expr(s));
         }
@@ -800,6 +856,7 @@ pub fn skeleton(layout: &Layout, errors: TokenStream) -> TokenStream {
                 #[doc = " Placeholder: the layout has errors."]
                 pub const #c: &::memlayout::Segment = &#expr;
             });
+            named.extend(segment_module(&name_of(&table.name), &s.name));
         }
         let info = info_item(table);
         let translation = placeholder_translation();

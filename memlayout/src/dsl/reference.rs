@@ -206,6 +206,15 @@ with:
   constant, or the same C define or ld symbol (`MEMLAYOUT_<TABLE>_<NAME>_*` joins the
   names with `_`, so table `a_b` with page `c` and table `a` with page `b_c` collide),
   are an error;
+* per segment, a module named as the segment (`bsp_boot`) that says where code and data
+  go to land in it: `LINK_SECTION: &str`, its input section `.memlayout.<table>.<segment>`
+  (names as declared), the one the ld export places at the segment's VA and PA, and
+  `link_section!()`, a macro that expands to the same literal, for
+  `#[unsafe(link_section = soc::core0_el3::bsp_boot::link_section!())]` (the attribute
+  takes a literal, not a constant). The macro is `pub(crate)`; in other crates, and in
+  a `global_asm!` `.pushsection` (whose arguments rustc expands before it can resolve
+  the macro), write the literal. A segment named like a primitive type (`u64`, `str`)
+  gets no module, which would shadow the type in the table's module;
 * `static TRANSLATION: TranslationImage<BYTES>`: the table's AArch64 translation tables
   (root first, 4 KiB each, little-endian), 4 KiB aligned, to be loaded at `TABLES_PA`;
   readable in `const` code through `TRANSLATION.as_bytes()`. It is `#[used]` (emitted
@@ -233,8 +242,8 @@ size, kind and permissions, name, attributes), so `cargo doc` shows the layout n
 the constants.
 
 On errors, the same modules hold `INFO`, empty `PAGES` and `SEGMENTS`, a placeholder per
-page and segment, one zeroed 4 KiB table as `TRANSLATION`, zero registers and an empty
-`MAP`, so code that uses them only sees the real errors.
+page and segment, each segment's module, one zeroed 4 KiB table as `TRANSLATION`, zero
+registers and an empty `MAP`, so code that uses them only sees the real errors.
 "#
     };
 }

@@ -3,14 +3,29 @@
 use alloc::string::String;
 use core::fmt::Write;
 
+use super::ld::input_section;
 use super::{Input, page_range, upper};
 
 /// A header usable from C and from `.S` files: only `#define`s, each value wrapped in
 /// `MEMLAYOUT_UL(..)`, which adds the `UL` suffix in C and nothing under
-/// `__ASSEMBLER__`. Per selected table `<T>` (upper case):
+/// `__ASSEMBLER__`.
+///
+/// * `MEMLAYOUT_SECTION(table, segment)` (for C): the GCC/Clang attribute
+///   `__attribute__((section(".memlayout.<table>.<segment>")))` that puts a function or
+///   variable into that segment of the [ld fragment](super::ld), table and segment
+///   written as declared (`MEMLAYOUT_SECTION(core0_el3, monitor_code)`). The arguments
+///   are only stringified, never macro-expanded, so a name that is also a macro (`linux`
+///   under GNU C) stays itself. Defined once for every header (`#ifndef`), like
+///   `MEMLAYOUT_UL`.
+///
+/// Per selected table `<T>` (upper case):
 ///
 /// * `MEMLAYOUT_<T>_<NAME>_VA`, `_PA`, `_SIZE` (bytes) for every page declaration (a
 ///   `* N` run as one range, plus `_COUNT`) and every segment;
+/// * per segment `<S>`, `MEMLAYOUT_<T>_<S>_SECTION_NAME`, its input section as a string
+///   (`".memlayout.<table>.<segment>"`: usable in C and in assembly, where
+///   `.section MEMLAYOUT_<T>_<S>_SECTION_NAME, "ax"` takes the quoted name), and
+///   `MEMLAYOUT_<T>_<S>_SECTION`, the attribute that puts a C definition there;
 /// * `MEMLAYOUT_<T>_TABLES_PA`, `_TABLES_SIZE` (the translation-table image) and the
 ///   register values `_MAIR`, `_TCR`, `_TTBR0`, `_TTBR1` (0 without an upper range), `_SCTLR_SET` (the bits to set).
 ///
@@ -33,6 +48,15 @@ pub fn c(input: &Input<'_>) -> String {
          #else\n\
          #define MEMLAYOUT_UL(x) x##UL\n\
          #endif\n\
+         #endif\n\
+         \n\
+         /* MEMLAYOUT_SECTION(table, segment), names as declared, puts a C definition into\n \
+         * the segment: its section is the one the ld fragment places at the segment's VA,\n \
+         * loaded at its PA. Per segment, MEMLAYOUT_<TABLE>_<SEGMENT>_SECTION is the same\n \
+         * attribute and ..._SECTION_NAME the section's name (for `.section` in .S files). */\n\
+         #ifndef MEMLAYOUT_SECTION\n\
+         #define MEMLAYOUT_SECTION(table, segment) \
+         __attribute__((section(\".memlayout.\" #table \".\" #segment)))\n\
          #endif\n",
         m = input.module(),
     );
@@ -101,6 +125,12 @@ pub fn c(input: &Input<'_>) -> String {
             def(&mut out, &alloc::format!("{name}_VA"), s.va());
             def(&mut out, &alloc::format!("{name}_PA"), s.pa());
             def(&mut out, &alloc::format!("{name}_SIZE"), s.size());
+            let section = input_section(t.name(), s.name());
+            let _ = writeln!(
+                out,
+                "#define MEMLAYOUT_{tn}_{name}_SECTION_NAME \"{section}\"\n\
+                 #define MEMLAYOUT_{tn}_{name}_SECTION __attribute__((section(\"{section}\")))"
+            );
         }
     }
     let _ = write!(out, "\n#endif /* MEMLAYOUT_{module}_H */\n");
@@ -146,6 +176,20 @@ mod tests {
             stack.segment.va()
         );
         assert!(h.contains(&line));
+        // The section macros: the generic one once, then one name and attribute per
+        // segment, spelled as the ld fragment's input section.
+        assert_eq!(
+            h.matches("#define MEMLAYOUT_SECTION(table, segment) __attribute__((section(\".memlayout.\" #table \".\" #segment)))\n").count(),
+            1
+        );
+        for s in &el3.segments {
+            let n = s.segment.name();
+            let section = crate::export::ld::input_section("el3", n);
+            let upper = n.to_ascii_uppercase();
+            assert!(h.contains(&format!(
+                "#define MEMLAYOUT_EL3_{upper}_SECTION_NAME \"{section}\"\n#define MEMLAYOUT_EL3_{upper}_SECTION __attribute__((section(\"{section}\")))\n"
+            )), "{n} in\n{h}");
+        }
         // A single page has no _COUNT; the other table is there too.
         assert!(!h.contains("MEMLAYOUT_EL3_BOOT_COUNT"));
         assert!(h.contains("#define MEMLAYOUT_EL1_DATA_VA MEMLAYOUT_UL(0x4000000000)\n"));
