@@ -148,6 +148,14 @@ fn check_spelling(layout: &Layout, cx: &mut Ctxt) {
                 "table names must be ASCII identifiers; use letters, digits and `_`",
             );
         }
+        // Segment sections are `.memlayout.<table>.<segment>` and translation-table
+        // sections `.memlayout.tables.<table>`: the two must never meet.
+        if name_of(&t.name) == "tables" {
+            cx.error(
+                Sp::one(t.name.span()),
+                "a table cannot be named `tables`: the link sections of its segments, `.memlayout.tables.<segment>`, are the names of the translation-table sections of the other tables; rename it",
+            );
+        }
     }
 }
 
