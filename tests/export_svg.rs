@@ -4,12 +4,15 @@
 //!
 //! Bless the golden files after a deliberate change with
 //! `MEMLAYOUT_BLESS=1 cargo test -p memlayout-tests --test export_svg`, then render them
-//! (`rsvg-convert tests/golden/soc.svg -o /tmp/soc.png`) and look.
+//! (`rsvg-convert tests/golden/soc.svg -o /tmp/soc.png`) and look. With
+//! `MEMLAYOUT_SVG_DUMP=DIR`, the collision check also writes every picture it reads
+//! (the six-table layout and the generated ones too) into `DIR`.
 
 use std::collections::BTreeMap;
 
 use memlayout::dsl::file::{Planned, plan_text};
 use memlayout::export::{Input, svg::svg};
+use memlayout_tests::svg_geometry::Picture;
 
 /// The body of the first `memory_layout! { .. }` in `source` (the `mod NAME { .. }`).
 fn macro_body(source: &str) -> &str {
@@ -208,17 +211,40 @@ fn addr(a: impl Into<u128>) -> String {
     out
 }
 
+/// The line of a tooltip that starts with `prefix` (a tooltip of a group of pages has one
+/// line per page).
+fn tooltip_line<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let at = s
+        .match_indices(prefix)
+        .map(|(i, _)| i)
+        .find(|&i| s[..i].ends_with("<title>") || s[..i].ends_with('\n'))?;
+    let rest = &s[at..];
+    let end = rest.find(['\n', '<']).unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
 #[test]
 fn every_page_and_segment_is_drawn_and_the_xml_is_well_formed() {
-    for p in [readme(), soc()] {
+    let layouts = [
+        readme(),
+        soc(),
+        layout_file("virt4"),
+        planned(&generated(8, 208)),
+    ];
+    for p in layouts {
         let s = picture(&p);
         well_formed(&s).unwrap();
         assert!(s.contains("<title>memory layout"), "a title");
         assert!(!s.contains("href"), "no external resources");
         let input = Input::new(p.module(), p.plan());
         for t in input.tables() {
+            // A column's title, whole or shortened with the whole one as its tooltip.
             assert!(
-                s.contains(&format!(">{}</text>", t.name())),
+                s.contains(&format!(">{}</text>", t.name()))
+                    || s.contains(&format!(
+                        "<title>{}</title><text class=\"coltitle\"",
+                        t.name()
+                    )),
                 "column {}",
                 t.name()
             );
@@ -230,24 +256,19 @@ fn every_page_and_segment_is_drawn_and_the_xml_is_well_formed() {
                         pg.name().to_string()
                     };
                     let in_table = format!(
-                        "<title>page {name}: VA {}..{} PA {}..{}",
+                        "page {name}: VA {}..{} PA {}..{}",
                         addr(pg.va()),
                         addr(pg.va_end()),
                         addr(pg.pa()),
                         addr(pg.pa_end())
                     );
-                    assert!(s.contains(&in_table), "{in_table}");
+                    assert!(tooltip_line(&s, &in_table).is_some(), "{in_table}");
                     // The physical column draws the page an alias maps, not the alias.
                     if input.alias_of(pp).is_none() {
-                        let in_physical = format!(
-                            "<title>page {name}: PA {}..{}",
-                            addr(pg.pa()),
-                            addr(pg.pa_end())
-                        );
-                        let at = s
-                            .find(&in_physical)
+                        let in_physical =
+                            format!("page {name}: PA {}..{}", addr(pg.pa()), addr(pg.pa_end()));
+                        let tip = tooltip_line(&s, &in_physical)
                             .unwrap_or_else(|| panic!("{in_physical}"));
-                        let tip = &s[at..at + s[at..].find("</title>").unwrap()];
                         let va = format!("VA {} in {}", addr(pg.va()), t.name());
                         assert!(tip.contains(&va), "{tip} lacks {va}");
                     }
@@ -276,6 +297,11 @@ fn every_page_and_segment_is_drawn_and_the_xml_is_well_formed() {
     }
 }
 
+/// How many connectors `s` draws (the legend's sample included).
+fn connectors(s: &str) -> usize {
+    Picture::parse(s).unwrap().connectors().count()
+}
+
 #[test]
 fn pages_mapped_more_than_once_are_joined_to_every_mapping() {
     let p = soc();
@@ -293,14 +319,10 @@ fn pages_mapped_more_than_once_are_joined_to_every_mapping() {
         expected >= 4,
         "the soc example shares its mailbox with four tables"
     );
-    assert_eq!(
-        s.matches("<path class=\"join\" stroke=\"#").count(),
-        expected + 1,
-        "plus the legend's sample"
-    );
+    assert_eq!(connectors(&s), expected + 1, "plus the legend's sample");
     // Narrowed to one table, nothing is shared.
     let one = svg(&input.clone().only("core0_el1").unwrap());
-    assert_eq!(one.matches("<path class=\"join\" stroke=\"#").count(), 1);
+    assert_eq!(connectors(&one), 1);
     assert!(!one.contains(">core0_el3</text>"));
 }
 
@@ -318,7 +340,7 @@ fn aliases_are_joined_to_the_page_they_map() {
     );
     let s = picture(&p);
     well_formed(&s).unwrap();
-    assert_eq!(s.matches("<path class=\"join\" stroke=\"#").count(), 2 + 1);
+    assert_eq!(connectors(&s), 2 + 1);
     assert!(s.contains("alias of frame"));
     assert!(s.contains("class=\"pg-data alias\""));
 }
@@ -384,4 +406,241 @@ fn long_addresses_widen_the_label_column_instead_of_overlapping() {
         labels += 1;
     }
     assert!(labels >= 4);
+}
+
+fn layout_file(name: &str) -> Planned {
+    planned(&read(&format!("layouts/{name}.memlayout")))
+}
+
+/// A layout of `n` tables drawn from `seed`: pages of every kind, runs from 1 to 512
+/// pages, long page and table names, identity pages, segments (up to eight in a page),
+/// device pages, shared pages in some or all tables, aliases of other tables' pages,
+/// and upper (TTBR1) ranges in EL1 tables.
+fn generated(n: usize, seed: u64) -> String {
+    let mut rng = memlayout::Rng::new(seed);
+    let mut r = |bound: u64| rng.below(bound);
+    let els = ["EL3", "EL2_NS", "EL1_NS"];
+    let names: Vec<String> = (0..n)
+        .map(|t| {
+            let short = format!("t{t}_{}", els[t % 3].to_lowercase());
+            if r(4) == 0 {
+                format!("{short}_of_a_rather_long_table_name_for_core_{}", t / 3)
+            } else {
+                short
+            }
+        })
+        .collect();
+    let mut out = format!(
+        "mod gen{n}_{seed} {{\n    physical ram = 0x4000_0000 .. +3G;\n    physical mmio = 0x0800_0000 .. +64M, device;\n"
+    );
+    let mut data_pages: Vec<(usize, String)> = Vec::new();
+    for (t, table) in names.iter().enumerate() {
+        let el = els[t % 3];
+        out.push_str(&format!(
+            "    table {table} (core {}, {el}) {{\n        virtual 0x4000_0000 .. +4G;\n",
+            t / 3
+        ));
+        if el == "EL1_NS" && r(2) == 0 {
+            out.push_str("        virtual 0xFFFF_FF80_0000_0000 .. +1G;\n");
+            out.push_str("        page kernel : code, 2M, va 0xFFFF_FF80_0020_0000;\n");
+        }
+        for p in 0..1 + r(7) as usize {
+            let name = if r(6) == 0 {
+                format!("a_rather_long_page_name_for_the_ring_buffer_{p}")
+            } else {
+                format!("p{p}")
+            };
+            match r(8) {
+                0 => out.push_str(&format!(
+                    "        page {name} : code, 4K * {}, rx;\n",
+                    1 + r(20)
+                )),
+                1 => out.push_str(&format!("        page {name} : data, 2M * {};\n", 1 + r(3))),
+                2 => out.push_str(&format!(
+                    "        page {name} : device, 4K * {}, pa {:#x};\n",
+                    1 + r(64),
+                    0x0800_0000 + (t as u64) * 0x40_0000 + (p as u64) * 0x8_0000
+                )),
+                3 if !data_pages.is_empty() => {
+                    let (of_t, of) = &data_pages[r(data_pages.len() as u64) as usize];
+                    out.push_str(&format!(
+                        "        page {name} : data, alias {}::{of};\n",
+                        names[*of_t]
+                    ));
+                }
+                4 => out.push_str(&format!(
+                    "        page {name} : data, 4K * {};\n",
+                    [128, 256, 512][r(3) as usize]
+                )),
+                5 => out.push_str(&format!("        page {name} : code, 4K, identity;\n")),
+                _ => {
+                    let count = 1 + r(8);
+                    out.push_str(&format!("        page {name} : data, 4K * {count};\n"));
+                    data_pages.push((t, name.clone()));
+                    let segments = if r(5) == 0 { 8 } else { r(4) };
+                    for s in 0..segments {
+                        out.push_str(&format!(
+                            "        segment s{t}_{p}_{s} : {}, {:#x}, align 16, in {name};\n",
+                            ["stack", "data", "bss", "data_preserve"][s as usize % 4],
+                            if segments > 3 { 0x100 } else { 0x100 << r(3) }
+                        ));
+                    }
+                }
+            }
+        }
+        out.push_str("    }\n");
+    }
+    for s in 0..r(4) {
+        let some: Vec<&str> = names
+            .iter()
+            .filter(|_| r(2) == 0)
+            .map(String::as_str)
+            .collect();
+        let tables = if some.is_empty() {
+            String::new()
+        } else {
+            format!(", tables [{}]", some.join(", "))
+        };
+        out.push_str(&format!("    shared page shared{s} : data, 4K{tables};\n"));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The pictures the collision check reads: the README's layout (as the macro example and
+/// as the layout file with an upper range), the soc example, a four-core QEMU `virt`
+/// layout of six tables, and generated layouts of 1 to 8 tables.
+fn pictures_to_check() -> Vec<(String, String)> {
+    let mut out = vec![
+        ("README".to_string(), picture(&readme())),
+        (
+            "board.memlayout".to_string(),
+            picture(&layout_file("board")),
+        ),
+        ("soc example".to_string(), picture(&soc())),
+        (
+            "virt4.memlayout".to_string(),
+            picture(&layout_file("virt4")),
+        ),
+    ];
+    for n in 1..=10 {
+        for seed in 1..=3 {
+            let seed = seed * 100 + n as u64;
+            let p = planned(&generated(n, seed));
+            out.push((format!("generated({n}, {seed})"), picture(&p)));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_label_overlaps_a_label_a_box_or_a_connector() {
+    let mut failures = Vec::new();
+    let dump = std::env::var_os("MEMLAYOUT_SVG_DUMP");
+    for (what, s) in pictures_to_check() {
+        if let Some(dir) = &dump {
+            let file: String = what
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            std::fs::write(std::path::Path::new(dir).join(format!("{file}.svg")), &s).unwrap();
+        }
+        let pic = Picture::parse(&s).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(!pic.labels.is_empty() && !pic.columns.is_empty(), "{what}");
+        let mut found = pic.collisions();
+        // Every connector but the legend's sample joins the right edges of two page
+        // boxes of two columns.
+        let on_edge = |(x, y): (f64, f64)| {
+            let b = pic.shapes.iter().find(|b| {
+                b.class.starts_with("pg-")
+                    && (b.bbox.x1 - x).abs() <= 0.5
+                    && b.bbox.y0 < y
+                    && y < b.bbox.y1
+            })?;
+            pic.columns.iter().position(|c| c.bbox.holds(&b.bbox))
+        };
+        for c in pic.connectors() {
+            let Some((a, b)) = c.ends() else { continue };
+            let sample = !pic.columns.iter().any(|col| col.bbox.near(a, 1.0));
+            if sample && !pic.columns.iter().any(|col| col.bbox.near(b, 1.0)) {
+                continue;
+            }
+            match (on_edge(a), on_edge(b)) {
+                (Some(x), Some(y)) if x != y => {}
+                ends => found.push(format!(
+                    "connector {a:?}-{b:?} does not join two columns' boxes ({ends:?})"
+                )),
+            }
+        }
+        if !found.is_empty() {
+            failures.push(format!(
+                "{what}: {} collisions, first: \n  {}",
+                found.len(),
+                found[..found.len().min(8)].join("\n  ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_collision_check_catches_collisions() {
+    let style = "<style>\n.name { font-size: 10px; }\n</style>";
+    let doc = |body: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\">{style}\n{body}</svg>\n"
+        )
+    };
+    let column = |x: i64| {
+        format!("<rect class=\"pg-data\" x=\"{x}\" y=\"100\" width=\"200\" height=\"100\"/>\n")
+    };
+    let clean = doc(&format!(
+        "{}{}{}<text class=\"name\" x=\"106\" y=\"113\">page</text>\n<path class=\"join\" d=\"M300,150 L350,150 L350,50 L650,50 L650,150 L600,150\"/>",
+        column(100),
+        column(400),
+        column(700)
+    ));
+    assert_eq!(
+        Picture::parse(&clean).unwrap().collisions(),
+        Vec::<String>::new()
+    );
+    for (what, body) in [
+        (
+            "two labels",
+            "<text class=\"name\" x=\"106\" y=\"113\">page</text>\n<text class=\"name\" x=\"120\" y=\"116\">name</text>\n".to_string(),
+        ),
+        (
+            "a label out of its box",
+            "<text class=\"name\" x=\"290\" y=\"113\">page</text>\n".to_string(),
+        ),
+        (
+            "a box over another",
+            "<rect class=\"sg-stack\" x=\"150\" y=\"190\" width=\"20\" height=\"20\"/>\n".to_string(),
+        ),
+        (
+            "a connector over a label",
+            "<text class=\"name\" x=\"106\" y=\"113\">page</text>\n<path class=\"join\" d=\"M300,110 L100,110\"/>\n".to_string(),
+        ),
+        (
+            "a connector through a column",
+            "<path class=\"join\" d=\"M300,150 L700,150\"/>\n".to_string(),
+        ),
+        (
+            "a connector between a column's brackets and its boxes",
+            "<path class=\"br-va\" d=\"M410,100 L404,100 L404,200 L410,200\"/>\n<path class=\"join\" d=\"M450,20 L450,250\"/>\n".to_string(),
+        ),
+        (
+            "a curve through a column",
+            "<path class=\"join\" d=\"M300,150 C500,150 500,120 700,120\"/>\n".to_string(),
+        ),
+    ] {
+        let pic = Picture::parse(&doc(&format!(
+            "{}{}{}{body}",
+            column(100),
+            column(400),
+            column(700)
+        )))
+        .unwrap();
+        assert!(!pic.collisions().is_empty(), "{what} not caught");
+    }
 }

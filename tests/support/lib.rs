@@ -8,6 +8,7 @@ pub mod layouts;
 pub mod qemu;
 
 pub mod quickstart;
+pub mod svg_geometry;
 
 /// The README's examples, compiled and run as doc tests.
 #[doc = include_str!("../../README.md")]

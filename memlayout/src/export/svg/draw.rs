@@ -1,13 +1,13 @@
 //! Drawing: the document, title, legend, columns, blocks, segments and joins.
 
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write;
 
-use super::axis::{Placed, place_inner};
+use super::axis::{HEADER, Placed, place_inner};
 use super::columns::{Block, Column, segment_class};
+use super::route::{TRACK, mid, nets, route};
 use super::text::{addr_text, esc, fit, plural, rough_size, size_text, text_w};
 use crate::export::Input;
 use crate::model::SegmentKind;
@@ -17,7 +17,11 @@ pub(super) const BRACKET_W: i64 = 16;
 /// The least width of the address labels; wider when an address needs it.
 pub(super) const LABELS_W: i64 = 100;
 pub(super) const BOX_W: i64 = 260;
-pub(super) const GUTTER: i64 = 72;
+/// The least height of a page's hover area in a run (pages are grouped below it).
+pub(super) const MIN_SLOT: i64 = 6;
+/// The length of the ticks between the pages of a run, inside the box's edges (below
+/// the header, the only labels are those of segments, 15 px in).
+pub(super) const TICK: i64 = 7;
 
 pub(super) const STYLE: &str = "
 text { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; fill: #1f2430; }
@@ -39,7 +43,7 @@ text { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; fill: #1f243
 .pg-device { fill: #fbe1c6; stroke: #b86e24; }
 .pg-system { fill: #e8e2f2; stroke: #75609c; }
 .alias { stroke-dasharray: 5 3; }
-.div { stroke: #ffffff; stroke-width: 1; opacity: 0.9; }
+.div { stroke: #3a4050; stroke-width: 1; opacity: 0.6; }
 .sg-bsp_boot_code { fill: #8db1e6; stroke: #3d6399; }
 .sg-boot_code { fill: #a6c3ee; stroke: #3d6399; }
 .sg-code { fill: #c0d6f5; stroke: #3d6399; }
@@ -71,7 +75,6 @@ pub(super) fn render(
     placed: &[Placed],
     pa_pos: usize,
 ) -> String {
-    let n = i64::try_from(columns.len()).unwrap_or(1);
     // Room for the longest address label of any column (upper-range VAs are long).
     let widest = placed
         .iter()
@@ -81,123 +84,167 @@ pub(super) fn render(
         .unwrap_or(0);
     let labels_w = LABELS_W.max(widest + 12);
     let column_w = BRACKET_W + labels_w + BOX_W;
-    let width = 2 * MARGIN + n * column_w + (n - 1) * GUTTER;
-    let mut out = String::new();
-    let mut body = String::new();
+    let nets = nets(columns, pa_pos);
+    let routes = route(&nets, placed, MARGIN, column_w);
 
-    // Title and legend.
+    // Title and legend; the picture is at least as wide as its header.
     let layout = input.plan().layout();
-    let _ = writeln!(
-        body,
-        "<text class=\"title\" x=\"{MARGIN}\" y=\"{}\">memory layout {}</text>",
-        MARGIN + 16,
-        esc(input.module())
-    );
     let tables = input.tables().len();
-    let _ = writeln!(
-        body,
-        "<text class=\"sub\" x=\"{MARGIN}\" y=\"{}\">{tables} table{}, {}</text>\n<text class=\"sub\" x=\"{MARGIN}\" y=\"{}\">addresses grow downwards; not to scale: height grows with log(size), empty stretches are compressed</text>",
-        MARGIN + 36,
+    let title = format!("memory layout {}", input.module());
+    let sub = format!(
+        "{tables} table{}, {}",
         plural(tables),
         match layout.seed() {
             Some(s) => format!("seed {s:#x}"),
             None => String::from("deterministic placement"),
-        },
+        }
+    );
+    let header_w = text_w(&title, 20)
+        .max(text_w(&sub, 12))
+        .max(text_w(NOTE, 12));
+    let width = (routes.right + MARGIN).max(2 * MARGIN + header_w);
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "<text class=\"title\" x=\"{MARGIN}\" y=\"{}\">{}</text>\n<text class=\"sub\" x=\"{MARGIN}\" y=\"{}\">{}</text>\n<text class=\"sub\" x=\"{MARGIN}\" y=\"{}\">{NOTE}</text>",
+        MARGIN + 16,
+        esc(&title),
+        MARGIN + 36,
+        esc(&sub),
         MARGIN + 52,
     );
     let legend_y = MARGIN + 76;
     let legend_h = legend(&mut body, legend_y, width);
-    let top = legend_y + legend_h + 20;
+    // The channel of the connectors' tracks, then the column titles.
+    let chan_top = legend_y + legend_h + 4;
+    let top = chan_top + routes.channel_h() + 12;
     let col_top = top + 40;
 
     // Columns.
     let mut bottom = col_top;
-    let col_x = |i: usize| MARGIN + i64::try_from(i).unwrap_or(0) * (column_w + GUTTER);
-    let mut joins: BTreeMap<u64, Vec<(usize, i64, i64)>> = BTreeMap::new();
     for (i, (c, p)) in columns.iter().zip(placed).enumerate() {
-        let x = col_x(i);
+        let x = routes.col_x[i];
         let bx = x + BRACKET_W + labels_w;
-        let _ = writeln!(
-            body,
-            "<text class=\"coltitle\" x=\"{bx}\" y=\"{}\">{}</text>\n<text class=\"colsub\" x=\"{bx}\" y=\"{}\">{}</text>",
-            top + 14,
-            esc(&c.title),
-            top + 29,
-            esc(&c.subtitle)
-        );
-        draw_column(
-            &mut body,
-            c,
-            p,
-            (x, labels_w),
-            col_top,
-            &mut joins,
-            i,
-            i == pa_pos,
-        );
+        let _ = writeln!(body, "<g class=\"column\">");
+        fitted(&mut body, "coltitle", bx, top + 14, &c.title, 14, BOX_W);
+        fitted(&mut body, "colsub", bx, top + 29, &c.subtitle, 11, BOX_W);
+        draw_column(&mut body, c, p, (x, labels_w), col_top, i == pa_pos);
+        let _ = writeln!(body, "</g>");
         bottom = bottom.max(col_top + p.height);
     }
 
-    // Joins: a PA mapped by more than one box.
-    let mut joined = String::new();
-    let mut k = 0;
-    for ends in joins.values() {
-        let Some(&(_, py, ph)) = ends.iter().find(|e| e.0 == pa_pos) else {
-            continue;
-        };
-        let maps: Vec<_> = ends.iter().filter(|e| e.0 != pa_pos).collect();
-        if maps.len() < 2 {
-            continue;
-        }
+    // Connectors: each joins the physical page to one box that maps it, along the
+    // gutters and the channel (see the `route` module).
+    for (k, net) in nets.iter().enumerate() {
         let colour = JOIN_COLOURS[k % JOIN_COLOURS.len()];
-        k += 1;
-        let y1 = py + ph / 2;
-        for &&(c, y, h) in &maps {
-            // From the side of the physical box that faces the table's column.
-            let (x1, x2, bend) = if c < pa_pos {
-                (
-                    col_x(pa_pos) + BRACKET_W + labels_w,
-                    col_x(c) + column_w,
-                    -GUTTER,
-                )
-            } else {
-                (
-                    col_x(pa_pos) + column_w,
-                    col_x(c) + BRACKET_W + labels_w,
-                    GUTTER,
-                )
-            };
-            let y2 = y + h / 2;
-            // The bend stays in the gutter next to the physical column; a join to a
-            // farther column then runs straight across the columns between, over their
-            // boxes (with a white halo), so it never seems to end in one of them.
-            // Left of the physical column, first cross its address labels at the box's
-            // middle (labels sit at box edges) to reach the gutter.
-            let g0 = if c < pa_pos { col_x(pa_pos) } else { x1 };
-            let d = format!(
-                "M{x1},{y1} L{g0},{y1} C{},{y1} {},{y2} {},{y2} L{x2},{y2}",
-                g0 + bend / 2,
-                g0 + bend / 2,
-                g0 + bend
+        let track_y = chan_top + (routes.tracks[k] + 1) * TRACK;
+        let end = |(c, b): (usize, usize)| {
+            let y = col_top + mid(&placed[c], b);
+            let x = routes.col_x[c] + column_w;
+            let lane = routes.lanes.get(&(k, c)).copied().unwrap_or(x);
+            (x, y, lane)
+        };
+        let (px, py, plane) = end(net.phys);
+        let mut d = String::new();
+        let mut dots = alloc::vec![(px, py)];
+        let mut names = Vec::new();
+        for &m in &net.maps {
+            let (x, y, lane) = end(m);
+            rounded(
+                &mut d,
+                &[
+                    (px, py),
+                    (plane, py),
+                    (plane, track_y),
+                    (lane, track_y),
+                    (lane, y),
+                    (x, y),
+                ],
             );
+            dots.push((x, y));
+            names.push(columns[m.0].title.as_str());
+        }
+        names.dedup();
+        let d = d.trim_end();
+        let phys = &columns[net.phys.0].blocks[net.phys.1];
+        let _ = writeln!(
+            body,
+            "<g class=\"net\"><path class=\"halo\" d=\"{d}\"/><path class=\"join\" stroke=\"{colour}\" d=\"{d}\"><title>{}: PA {}, mapped by {}</title></path>",
+            esc(&phys.name),
+            addr_text(phys.start),
+            esc(&names.join(", "))
+        );
+        for (x, y) in dots {
             let _ = writeln!(
-                joined,
-                "<path class=\"halo\" d=\"{d}\"/>\n<path class=\"join\" stroke=\"{colour}\" d=\"{d}\"/>\n<circle cx=\"{x1}\" cy=\"{y1}\" r=\"3.5\" fill=\"{colour}\"/>\n<circle cx=\"{x2}\" cy=\"{y2}\" r=\"3.5\" fill=\"{colour}\"/>"
+                body,
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"3.5\" fill=\"{colour}\"/>"
             );
         }
+        body.push_str("</g>\n");
     }
 
     let height = bottom + MARGIN;
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\n<title>memory layout {}</title>\n<style>{STYLE}</style>\n<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>",
         esc(input.module())
     );
-    // Joins last, over the columns they cross.
     out.push_str(&body);
-    out.push_str(&joined);
     out.push_str("</svg>\n");
     out
+}
+
+/// The radius of a connector's corners.
+const CORNER: i64 = 4;
+
+/// Appends the subpath through `points` (each run horizontal or vertical) with its
+/// corners rounded.
+fn rounded(d: &mut String, points: &[(i64, i64)]) {
+    let Some(&(x0, y0)) = points.first() else {
+        return;
+    };
+    let _ = write!(d, "M{x0},{y0} ");
+    for w in points.windows(3) {
+        let ((ax, ay), (bx, by), (cx, cy)) = (w[0], w[1], w[2]);
+        // How far the corner's curve starts before `b` and ends after it.
+        let r_in = CORNER.min(((bx - ax).abs() + (by - ay).abs()) / 2);
+        let r_out = CORNER.min(((cx - bx).abs() + (cy - by).abs()) / 2);
+        let _ = write!(
+            d,
+            "L{},{} Q{bx},{by} {},{} ",
+            bx - (bx - ax).signum() * r_in,
+            by - (by - ay).signum() * r_in,
+            bx + (cx - bx).signum() * r_out,
+            by + (cy - by).signum() * r_out
+        );
+    }
+    if let Some(&(x, y)) = points.last() {
+        let _ = write!(d, "L{x},{y} ");
+    }
+}
+
+/// The note under the title.
+const NOTE: &str = "addresses grow downwards; not to scale: height grows with log(size), empty stretches are compressed";
+
+/// Writes `text` at (`x`, `y`) in class `class` (`size` px), shortened to `room` px; a
+/// shortened text carries the whole one as its tooltip.
+fn fitted(out: &mut String, class: &str, x: i64, y: i64, text: &str, size: i64, room: i64) {
+    let shown = fit(text, size, room);
+    if shown == text {
+        let _ = writeln!(
+            out,
+            "<text class=\"{class}\" x=\"{x}\" y=\"{y}\">{}</text>",
+            esc(text)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "<g><title>{}</title><text class=\"{class}\" x=\"{x}\" y=\"{y}\">{}</text></g>",
+            esc(text),
+            esc(&shown)
+        );
+    }
 }
 
 /// Draws the legend from `y`, wrapping at `width`; returns its height.
@@ -271,15 +318,12 @@ pub(super) fn legend(out: &mut String, y: i64, width: i64) -> i64 {
     (row + 1) * 22
 }
 
-#[allow(clippy::too_many_arguments)]
 pub(super) fn draw_column(
     out: &mut String,
     c: &Column,
     p: &Placed,
     (x, labels_w): (i64, i64),
     top: i64,
-    joins: &mut BTreeMap<u64, Vec<(usize, i64, i64)>>,
-    col: usize,
     physical: bool,
 ) {
     let bx = x + BRACKET_W + labels_w;
@@ -350,12 +394,22 @@ pub(super) fn draw_column(
                     addr_text(piece.end),
                     size_text(size)
                 );
+                // The size and what the stretch is, as much as fits the band.
+                let rough = rough_size(size);
+                let full = format!("\u{22ef} {rough} {what} \u{22ef}");
+                let plain = format!("{rough} {what}");
+                let room = BOX_W - 12;
+                let text = if text_w(&full, 10) <= room {
+                    full
+                } else {
+                    fit(&plain, 10, room)
+                };
                 let _ = writeln!(
                     out,
-                    "<text class=\"gap\" text-anchor=\"middle\" x=\"{}\" y=\"{}\">\u{22ef} {} {what} \u{22ef}</text>",
+                    "<text class=\"gap\" text-anchor=\"middle\" x=\"{}\" y=\"{}\">{}</text>",
                     bx + BOX_W / 2,
                     y + h / 2 + 3,
-                    rough_size(size)
+                    esc(&text)
                 );
                 label(out, y, piece.start);
             }
@@ -363,9 +417,6 @@ pub(super) fn draw_column(
                 let b = &c.blocks[i];
                 label(out, y, piece.start);
                 draw_block(out, b, bx, y, h);
-                if let Some(pa) = b.join {
-                    joins.entry(pa).or_default().push((col, y, h));
-                }
             }
         }
     }
@@ -381,24 +432,37 @@ pub(super) fn draw_block(out: &mut String, b: &Block, x: i64, y: i64, h: i64) {
         b.class,
         if b.alias { " alias" } else { "" }
     );
-    // One divider and one hover area per page of a run.
+    // One hover area per page of a run, or per group of pages where a page would be
+    // thinner than `MIN_SLOT`; between pages (not groups), below the header, a tick on
+    // each edge, clear of the labels.
     let span = (b.end - b.start).max(1);
-    for (i, (s, e, tip)) in b.pages.iter().enumerate() {
-        let y1 = y + i64::try_from((s - b.start) * h as u128 / span).unwrap_or(0);
-        let y2 = y + i64::try_from((e - b.start) * h as u128 / span).unwrap_or(h);
-        if i > 0 {
+    let n = b.pages.len();
+    let n_pages = i64::try_from(n).unwrap_or(i64::MAX / MIN_SLOT);
+    let per = usize::try_from((MIN_SLOT * n_pages + h.max(1) - 1) / h.max(1))
+        .unwrap_or(n)
+        .max(1);
+    let y_at = |a: u128| y + i64::try_from((a - b.start) * h as u128 / span).unwrap_or(h);
+    for (g, group) in b.pages.chunks(per).enumerate() {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let (y1, y2) = (y_at(first.0), y_at(last.1));
+        if g > 0 && per == 1 && y1 >= y + HEADER {
             let _ = writeln!(
                 out,
-                "<path class=\"div\" d=\"M{},{y1} L{},{y1}\"/>",
+                "<path class=\"div\" d=\"M{},{y1} L{},{y1} M{},{y1} L{},{y1}\"/>",
                 x + 1,
+                x + TICK,
+                x + BOX_W - TICK,
                 x + BOX_W - 1
             );
         }
+        let tips: Vec<String> = group.iter().map(|p| esc(&p.2)).collect();
         let _ = writeln!(
             out,
             "<rect class=\"page\" x=\"{x}\" y=\"{y1}\" width=\"{BOX_W}\" height=\"{}\" fill=\"none\" pointer-events=\"all\"><title>{}</title></rect>",
-            (y2 - y1).max(1),
-            esc(tip)
+            y2 - y1,
+            tips.join("\n")
         );
     }
     if b.pages.is_empty() {

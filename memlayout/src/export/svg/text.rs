@@ -3,21 +3,33 @@
 use alloc::format;
 use alloc::string::{String, ToString};
 
-/// Approximate advance of the monospace font, in tenths of a pixel per pixel of size.
-pub(super) const CHAR_W_TENTHS: i64 = 6;
+/// The advance width the picture assumes for every character of its monospace font, in
+/// thousandths of the font size.
+///
+/// DejaVu Sans Mono, Menlo and Consolas advance 600 to 602 thousandths; the picture
+/// reserves a little more, and measures every label with it: a label is shortened (with
+/// an ellipsis, the whole text in a tooltip) until it fits its room at this width, so a
+/// check of the picture may rely on it.
+pub const CHAR_ADVANCE_PERMILLE: i64 = 620;
 
-/// The approximate width in pixels of `s` at `size` px in the monospace font.
+/// The width in pixels, rounded up, of `s` at `size` px in the monospace font.
 pub(super) fn text_w(s: &str, size: i64) -> i64 {
-    i64::try_from(s.chars().count()).unwrap_or(i64::MAX / 100) * size * CHAR_W_TENTHS / 10
+    let n = i64::try_from(s.chars().count()).unwrap_or(i64::MAX / 100_000);
+    (n * size * CHAR_ADVANCE_PERMILLE + 999) / 1000
 }
 
-/// `s`, shortened with an ellipsis to fit `room` pixels at `size` px.
+/// `s`, shortened with an ellipsis to fit `room` pixels at `size` px (empty when not
+/// even the ellipsis fits).
 pub(super) fn fit(s: &str, size: i64, room: i64) -> String {
-    let max = usize::try_from(room * 10 / (size * CHAR_W_TENTHS)).unwrap_or(0);
+    let per = (size * CHAR_ADVANCE_PERMILLE).max(1);
+    let max = usize::try_from(room.max(0) * 1000 / per).unwrap_or(0);
     if s.chars().count() <= max {
         return s.to_string();
     }
-    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    if max == 0 {
+        return String::new();
+    }
+    let mut t: String = s.chars().take(max - 1).collect();
     t.push('\u{2026}');
     t
 }
@@ -58,7 +70,9 @@ pub(super) fn addr_text(a: u128) -> String {
 /// `1.5 GiB`, `~4.4 GiB` (the `~` when rounded).
 pub(super) fn rough_size(bytes: u128) -> String {
     for (unit, name) in [
-        (1u128 << 40, "TiB"),
+        (1u128 << 60, "EiB"),
+        (1 << 50, "PiB"),
+        (1 << 40, "TiB"),
         (1 << 30, "GiB"),
         (1 << 20, "MiB"),
         (1 << 10, "KiB"),
