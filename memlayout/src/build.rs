@@ -39,7 +39,7 @@
 
 use std::path::{Path, PathBuf};
 use std::prelude::rust_2024::*;
-use std::{format, println};
+use std::{format, println, vec};
 
 use crate::dsl::file::{Renderer, expand_text, write_atomic};
 use crate::dsl::include::read_layout;

@@ -3,6 +3,7 @@
 //! renders it: `compile_error!`s for the macro ([`Ctxt::to_compile_errors`]), located
 //! diagnostics for layout files ([`file`](mod@super::file)).
 
+use std::format;
 use std::prelude::rust_2024::*;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};

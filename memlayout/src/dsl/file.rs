@@ -29,6 +29,7 @@
 
 use std::fmt;
 use std::prelude::rust_2024::*;
+use std::{format, vec};
 
 use proc_macro2::{Span, TokenStream};
 

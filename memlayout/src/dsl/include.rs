@@ -12,6 +12,7 @@
 //! proc-macro2's own (fallback) implementation, which records lines and columns, and
 //! those diagnostics are rendered into the messages.
 
+use std::format;
 use std::path::{Path, PathBuf};
 use std::prelude::rust_2024::*;
 

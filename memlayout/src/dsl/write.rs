@@ -1,6 +1,7 @@
 //! Writing output files whole or not at all, for build scripts and the `memlayout`
 //! command alike.
 
+use std::format;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::prelude::rust_2024::*;

@@ -317,6 +317,7 @@ mod tests {
             }],
             va_bits: None,
             upper_va_bits: None,
+            tables_in: None,
         };
         let mut mailbox = page("mailbox", 0, PageKind::Data, PageSize::Size4K, 1);
         mailbox.place = Placement::Shared(None);

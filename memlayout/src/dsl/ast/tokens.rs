@@ -109,10 +109,12 @@ where
         } else if let Some(next) = starts_declaration(input) {
             // A forgotten `;`: the declaration ends here, and the next one still
             // parses (skipping it would report its uses as unknown names).
-            let message = format_args!(
-                "expected `;` or `,` after this; the declaration ends without its `;` before the next `{next}`"
+            cx.error(
+                Sp::one(last.unwrap_or_else(|| next.span())),
+                format_args!(
+                    "expected `;` or `,` after this; the declaration ends without its `;` before the next `{next}`"
+                ),
             );
-            cx.error(Sp::one(last.unwrap_or_else(|| next.span())), message);
             return Ok(());
         } else {
             return Err(la.error());

@@ -2,6 +2,7 @@
 //! for the names that refer to none.
 
 use std::prelude::rust_2024::*;
+use std::vec;
 
 use std::collections::{BTreeMap, BTreeSet};
 
