@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::ops::Bound;
 
+use crate::model::Hex;
 use crate::rng::Rng;
 
 /// A non-empty range of addresses `start ..= last` (inclusive, so a range may end at the
@@ -124,9 +125,14 @@ impl Interval {
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.end() {
-            Some(end) => write!(f, "{:#x}..{:#x}", self.start, end),
+            Some(end) => write!(f, "{}..{}", Hex::from(self.start), Hex::from(end)),
             // Ends at 2^64: print the true end, not 0.
-            None => write!(f, "{:#x}..{:#x}", self.start, u128::from(self.last) + 1),
+            None => write!(
+                f,
+                "{}..{}",
+                Hex::from(self.start),
+                Hex(u128::from(self.last) + 1)
+            ),
         }
     }
 }

@@ -216,7 +216,7 @@ mod tests {
         );
         let text = d.join("\n");
         for needle in [
-            "ranges are half-open (the end is not included) and have no `..=` form; write `0xe000000 .. 0xf000000` or `0xe000000 .. +0x1000000`",
+            "ranges are half-open (the end is not included) and have no `..=` form; write `0xE00_0000 .. 0xF00_0000` or `0xE00_0000 .. +0x100_0000`",
             "`text` is not a segment kind; did you mean `code`?",
             "`zero` is not a segment kind; did you mean `bss`?",
         ] {
