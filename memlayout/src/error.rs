@@ -92,8 +92,9 @@ impl fmt::Display for Addr {
     }
 }
 
-/// A half-open address range `start..end`, printed in hex.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A half-open address range `start..end`, printed (`Display` and `Debug`) as [`Hex`]
+/// writes addresses.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Range {
     /// First address.
     pub start: u64,
@@ -120,6 +121,15 @@ impl Range {
 
 /// `0xSTART..0xEND` (as [`Hex`] writes addresses) with the true end, so a range ending
 /// at 2^64 prints as ending at `0x1_0000_0000_0000_0000`, not at 0.
+impl fmt::Debug for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Range")
+            .field("start", &format_args!("{}", Hex::from(self.start)))
+            .field("end", &format_args!("{}", Hex::from(self.end)))
+            .finish()
+    }
+}
+
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}..{}", Hex::from(self.start), Hex(self.end_u128()))

@@ -20,7 +20,9 @@ use crate::rng::Rng;
 ///
 /// The fields are private: every `Interval` has `start <= last`, which the constructors
 /// [`new`](Self::new) and [`from_bounds`](Self::from_bounds) check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// `Debug` shows both fields as [`Hex`] writes them.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Interval {
     start: u64,
     last: u64,
@@ -119,6 +121,15 @@ impl Interval {
             None => rng.next_u64(),
         };
         Some(first + k * align)
+    }
+}
+
+impl fmt::Debug for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Interval")
+            .field("start", &format_args!("{}", Hex::from(self.start)))
+            .field("last", &format_args!("{}", Hex::from(self.last)))
+            .finish()
     }
 }
 

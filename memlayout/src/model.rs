@@ -14,6 +14,7 @@ mod format;
 pub use format::Hex;
 #[cfg(feature = "alloc")]
 pub(crate) use format::PageRun;
+#[cfg(feature = "alloc")]
 pub(crate) use format::identity_note;
 
 keyword_enum! {
@@ -820,7 +821,7 @@ impl Page {
     }
 
     /// The page with its identity request set: `true` for a page placed by an identity
-    /// request (the `identity` keyword, [`PageRequest::identity`](crate::PageRequest)),
+    /// request (the `identity` keyword, or the engine's `PageRequest::identity`),
     /// which the planner keeps at VA == PA on every placement. Usable in `const` context
     /// (the macro emits `Page::from_parts(..).with_identity(true)`); see
     /// [`is_identity`](Self::is_identity).
@@ -898,7 +899,7 @@ impl Page {
         }
     }
     /// Whether the page is an identity page: it was requested at VA == PA (the
-    /// `identity` keyword, [`PageRequest::identity`](crate::PageRequest)) and is there.
+    /// `identity` keyword, or the engine's `PageRequest::identity`) and is there.
     /// Every placement of the layout keeps it there, so code that runs before the MMU is
     /// on (an identity trampoline) may rely on it.
     ///
@@ -1022,7 +1023,7 @@ impl Segment {
 
     /// The segment with its identity request set: `true` for a segment whose VA == PA
     /// the layout asks for, by the segment's own `identity`
-    /// ([`SegmentRequest::identity`](crate::SegmentRequest)) or by the `identity` of the
+    /// (or the engine's `SegmentRequest::identity`) or by the `identity` of the
     /// pages it lies in. Usable in `const` context (the macro emits
     /// `Segment::from_parts(..).with_identity(true)`); see
     /// [`is_identity`](Self::is_identity).
