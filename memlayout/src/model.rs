@@ -906,7 +906,8 @@ impl Page {
     /// A page that merely landed at VA == PA without the request is not an identity page:
     /// [`va_equals_pa`](Self::va_equals_pa) is true for it, but the next edit of the
     /// layout (or another seed) may move it. The memory map writes `identity` for the
-    /// first and `va == pa` for the second.
+    /// first and `va == pa` for the second. Only the request counts: a page with a fixed
+    /// `va` and an equal fixed `pa` is an identity page when it also says `identity`.
     pub const fn is_identity(&self) -> bool {
         self.identity && self.va == self.pa
     }
