@@ -17,6 +17,7 @@
 //! is left to the allocator.
 
 use memlayout::aarch64::TableConfig;
+use memlayout::model::Hex;
 use memlayout::tables::TablePlacement;
 use memlayout::{
     Error, ExecutionContext, Layout, PageKind, PageRequest, PageSize, Perms, Pool, SegmentKind,
@@ -134,10 +135,11 @@ fn seed_from_args() -> Result<Option<u64>, String> {
     }
 }
 
-/// A 64-bit address as `0x0000_8000_0000`: fixed width, so the columns line up.
-fn addr(a: u64) -> String {
-    let h = format!("{a:012x}");
-    format!("0x{}_{}_{}", &h[0..4], &h[4..8], &h[8..12])
+/// A 64-bit value as memlayout writes it for people (`0x8000_0000`: upper-case digits,
+/// no leading zeros, `_` every four digits); a width in the format string right-aligns
+/// it in a column.
+fn hex(v: u64) -> Hex {
+    Hex::from(v)
 }
 
 fn main() {
@@ -163,7 +165,10 @@ fn main() {
 
     match seed {
         None => println!("Placement: deterministic, every page at the lowest free address."),
-        Some(s) => println!("Placement: seeded with {s:#x}, random but reproducible."),
+        Some(s) => println!(
+            "Placement: seeded with {}, random but reproducible.",
+            hex(s)
+        ),
     }
     for (t, tr) in layout.tables().zip(&translations) {
         let info = layout.table_info(t).expect("a table of this layout");
@@ -175,9 +180,16 @@ fn main() {
             info.el()
         );
         println!(
-            "  {:<10} {:<6} {:>7} {:<16} {:<16} {:<5} {:<24} mapped in",
+            "  {:<10} {:<6} {:>7} {:>16} {:>16} {:<5} {:<24} mapped in",
             "page", "kind", "size", "VA", "PA", "perms", "memory"
         );
+        // `identity` marks what the requests put at VA == PA (`.identity()`), `va == pa`
+        // what only happens to be there and may move when the requests change.
+        let note = |identity: bool, va_equals_pa: bool| match (identity, va_equals_pa) {
+            (true, _) => "  identity",
+            (false, true) => "  va == pa",
+            (false, false) => "",
+        };
         // A `count(n)` request gives n consecutive pages of one name: print them as one
         // line.
         let pages = layout.pages(t);
@@ -199,30 +211,32 @@ fn main() {
                 "this table"
             };
             println!(
-                "  {:<10} {:<6} {:>7} {:<16} {:<16} {:<5} {:<24} {}",
+                "  {:<10} {:<6} {:>7} {:>16} {:>16} {:<5} {:<24} {}{}",
                 p.name(),
                 p.kind().to_string(),
                 size,
-                addr(p.va()),
-                addr(p.pa()),
+                hex(p.va()),
+                hex(p.pa()),
                 p.perms().to_string(),
                 memory,
-                mapped_in
+                mapped_in,
+                note(p.is_identity(), p.va_equals_pa())
             );
         }
         println!(
-            "  {:<10} {:<13} {:>6} {:<16} {:<16} {:>5}",
+            "  {:<10} {:<13} {:>7} {:>16} {:>16} {:>5}",
             "segment", "kind", "bytes", "VA", "PA", "align"
         );
         for s in layout.segments(t) {
             println!(
-                "  {:<10} {:<13} {:>#6x} {:<16} {:<16} {:>5}",
+                "  {:<10} {:<13} {:>7} {:>16} {:>16} {:>5}{}",
                 s.name(),
                 s.kind().to_string(),
-                s.size(),
-                addr(s.va()),
-                addr(s.pa()),
-                s.align()
+                hex(s.size()),
+                hex(s.va()),
+                hex(s.pa()),
+                s.align(),
+                note(s.is_identity(), s.va_equals_pa())
             );
         }
         // The translation tables of this page table, and the registers that load them.
@@ -230,19 +244,19 @@ fn main() {
         println!(
             "  translation tables: {} x 4 KiB at PA {}, root level {}, {}-bit VA",
             tr.table_count(),
-            addr(tr.base_pa()),
+            hex(tr.base_pa()),
             tr.root_level(),
             tr.va_bits()
         );
         println!(
-            "  MAIR_EL{el} = {:#018x}  TCR_EL{el} = {:#018x}",
-            tr.mair(),
-            tr.tcr()
+            "  MAIR_EL{el} = {}  TCR_EL{el} = {}",
+            hex(tr.mair()),
+            hex(tr.tcr())
         );
         println!(
-            "  TTBR0_EL{el} = {:#018x}  SCTLR_EL{el} |= {:#x} (M, C, I)",
-            tr.ttbr0(),
-            tr.sctlr_set()
+            "  TTBR0_EL{el} = {}  SCTLR_EL{el} |= {} (M, C, I)",
+            hex(tr.ttbr0()),
+            hex(tr.sctlr_set())
         );
     }
     if seed.is_none() {

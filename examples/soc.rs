@@ -5,6 +5,7 @@
 //! The whole layout is planned and checked at compile time; this program only prints
 //! the constants the macro generated. Run it with `cargo run --example soc`.
 
+use memlayout::model::Hex;
 use memlayout::{Page, Segment, TableInfo};
 use memlayout_macros::memory_layout;
 
@@ -115,13 +116,17 @@ fn print_table(info: &TableInfo, pages: &[Page], segments: &[Segment]) {
         segments.len()
     );
     println!(
-        "  {:<10} {:>3} {:>18} {:>18} {:>4} {:<7} {:<4} notes",
+        "  {:<10} {:>3} {:>16} {:>16} {:>4} {:<7} {:<4} notes",
         "page", "#", "VA", "PA", "size", "kind", "perm"
     );
     for p in pages {
         let mut notes = Vec::new();
+        // `identity` is what the layout asks for; `va == pa` only happens to hold and
+        // may change when the layout does.
         if p.is_identity() {
             notes.push("identity".to_string());
+        } else if p.va_equals_pa() {
+            notes.push("va == pa".to_string());
         }
         if p.is_shared() {
             notes.push("shared".to_string());
@@ -133,11 +138,11 @@ fn print_table(info: &TableInfo, pages: &[Page], segments: &[Segment]) {
             notes.push(format!("{}={}", a.key, a.value));
         }
         println!(
-            "  {:<10} {:>3} {:#18x} {:#18x} {:>4} {:<7} {:<4} {}",
+            "  {:<10} {:>3} {:>16} {:>16} {:>4} {:<7} {:<4} {}",
             p.name(),
             p.index(),
-            p.va(),
-            p.pa(),
+            Hex::from(p.va()),
+            Hex::from(p.pa()),
             p.page_size().name(),
             p.kind().name(),
             p.perms().name(),
@@ -145,26 +150,34 @@ fn print_table(info: &TableInfo, pages: &[Page], segments: &[Segment]) {
         );
     }
     println!(
-        "  {:<12} {:<14} {:>18} {:>18} {:>8} {:>6}",
+        "  {:<12} {:<14} {:>16} {:>16} {:>8} {:>6}",
         "segment", "kind", "VA", "PA", "size", "align"
     );
     for s in segments {
+        let identity = if s.is_identity() {
+            "  identity"
+        } else if s.va_equals_pa() {
+            "  va == pa"
+        } else {
+            ""
+        };
         println!(
-            "  {:<12} {:<14} {:#18x} {:#18x} {:#8x} {:>6}{}",
+            "  {:<12} {:<14} {:>16} {:>16} {:>8} {:>6}{}{}",
             s.name(),
             s.kind().name(),
-            s.va(),
-            s.pa(),
-            s.size(),
+            Hex::from(s.va()),
+            Hex::from(s.pa()),
+            Hex::from(s.size()),
             s.align(),
-            if s.is_shared() { "  shared" } else { "" }
+            if s.is_shared() { "  shared" } else { "" },
+            identity
         );
     }
     println!();
 }
 
 fn main() {
-    println!("entry point: {ENTRY:#x}\n");
+    println!("entry point: {}\n", Hex::from(ENTRY));
     print_table(
         soc::core0_el3::INFO,
         soc::core0_el3::PAGES,

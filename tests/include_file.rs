@@ -75,7 +75,7 @@ fn the_macro_carries_the_memory_map_of_the_file_front_end() {
     // Sorted by address within each table, every page listed.
     for t in input.tables() {
         for pp in &t.pages {
-            let line = format!("VA {:#014x}..", pp.pages[0].va());
+            let line = format!(" {}..", memlayout::model::Hex::from(pp.pages[0].va()));
             assert!(soc::MAP.contains(&line), "{line}");
         }
     }

@@ -87,6 +87,54 @@ fn identity_pages_have_va_equal_to_pa() {
     assert_ne!(soc::core0_el3::BOOT.pa(), soc::core1_el3::BOOT.pa());
 }
 
+// `boot` and `rom` ask for VA == PA; with lowest-address placement `text` lands at
+// VA == PA without asking (the virtual range starts where RAM does), `far` does not.
+memory_layout! {
+    mod chance {
+        physical ram = 0x4000_0000 .. +1G;
+        table t (core 0, EL3) {
+            virtual 0x4000_0000 .. +1G;
+            page boot : code, 2M, identity;
+            page rom : code, 4K, identity, attrs { stage = "rom" };
+            page text : code, 2M;
+            page far : data, 4K, va 0x7000_0000, pa 0x7FFF_F000;
+            segment entry : bsp_boot_code, 0x100, in boot;
+            segment code : code, 0x100, in text;
+            segment tramp : code, 0x100, identity, in text;
+        }
+    }
+}
+const_assert!(chance::t::BOOT.is_identity() && chance::t::ROM.is_identity());
+const_assert!(chance::t::TEXT.va_equals_pa() && !chance::t::TEXT.is_identity());
+const_assert!(!chance::t::FAR.va_equals_pa() && !chance::t::FAR.is_identity());
+const_assert!(chance::t::ENTRY.is_identity() && chance::t::TRAMP.is_identity());
+const_assert!(chance::t::CODE.va_equals_pa() && !chance::t::CODE.is_identity());
+
+#[test]
+fn identity_constants_and_map_say_what_was_requested() {
+    for p in chance::t::PAGES {
+        let requested = matches!(p.name(), "boot" | "rom");
+        assert_eq!(p.is_identity(), requested, "{p:?}");
+        assert_eq!(p.va_equals_pa(), p.name() != "far", "{p:?}");
+        assert!(format!("{p:?}").contains(&format!("identity: {requested}")));
+    }
+    // The map in `MAP` (and the module's rustdoc, made from the same plan) marks the
+    // requests `identity` and the chance `va == pa`.
+    let line = |start: &str| {
+        chance::MAP
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no `{start}` in\n{}", chance::MAP))
+    };
+    assert!(line("  page    boot ").ends_with(" identity"));
+    assert!(line("  page    rom ").ends_with(" identity {stage = \"rom\"}"));
+    assert!(line("  page    text ").ends_with(" va == pa"));
+    assert!(!line("  page    far ").contains("identity"));
+    assert!(!line("  page    far ").contains("va == pa"));
+    assert!(line("  segment code ").ends_with(", va == pa"));
+    assert!(line("  segment tramp ").ends_with(", identity"));
+}
+
 #[test]
 fn shared_page_has_one_pa_in_every_table() {
     let mailboxes: [&Page; 4] = [

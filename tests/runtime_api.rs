@@ -117,6 +117,101 @@ fn identity_fixed_and_attributes() {
 }
 
 #[test]
+fn identity_is_what_was_requested_and_va_equals_pa_what_happens_to_hold() {
+    let (mut l, t) = base();
+    // Lowest-address placement puts the first page at VA == PA == RAM without asking.
+    let chance = l
+        .map(
+            t,
+            &PageRequest::new("chance", PageKind::Code, PageSize::Size2M),
+        )
+        .unwrap();
+    let boot = l
+        .map(
+            t,
+            &PageRequest::new("boot", PageKind::Code, PageSize::Size2M).identity(),
+        )
+        .unwrap();
+    let far = l
+        .map(
+            t,
+            &PageRequest::new("far", PageKind::Code, PageSize::Size4K).va(RAM + 0x300_0000),
+        )
+        .unwrap();
+    // Shared pages carry the request too.
+    let mailbox = l
+        .map_shared(
+            None,
+            &PageRequest::new("mailbox", PageKind::Data, PageSize::Size4K).identity(),
+        )
+        .unwrap();
+    let page = |m| l.mapping_pages(m, t)[0].clone();
+    let (c, b, f, mb) = (page(chance), page(boot), page(far), page(mailbox));
+    assert_eq!(
+        (c.va(), c.pa()),
+        (RAM, RAM),
+        "the premise: VA == PA by placement"
+    );
+    assert!(c.va_equals_pa() && !c.is_identity(), "{c:?}");
+    assert!(b.va_equals_pa() && b.is_identity(), "{b:?}");
+    assert!(!f.va_equals_pa() && !f.is_identity(), "{f:?}");
+    assert!(mb.is_identity() && mb.is_shared(), "{mb:?}");
+
+    // A segment is identity when it asks for it or lies in an identity page; in a page
+    // at VA == PA by chance it only has VA == PA.
+    let seg = |l: &mut Layout, name: &str, kind, page: &str, identity: bool| {
+        let mut req = SegmentRequest::new(name, kind, 0x100).in_page(page);
+        if identity {
+            req = req.identity();
+        }
+        l.place_segment(t, &req).unwrap();
+        l.segment(t, name).unwrap().clone()
+    };
+    let entry = seg(&mut l, "entry", SegmentKind::BootCode, "boot", false);
+    let code = seg(&mut l, "code", SegmentKind::Code, "chance", false);
+    let tramp = seg(&mut l, "tramp", SegmentKind::Code, "chance", true);
+    let far_code = seg(&mut l, "far_code", SegmentKind::Code, "far", false);
+    let post = l
+        .place_shared_segment(
+            &SegmentRequest::new("post", SegmentKind::DataShared, 0x40).in_page("mailbox"),
+        )
+        .unwrap();
+    let post = l.segment_in(post, t).unwrap().clone();
+    for s in [&entry, &tramp, &post] {
+        assert!(s.is_identity() && s.va_equals_pa(), "{s:?}");
+    }
+    assert!(code.va_equals_pa() && !code.is_identity(), "{code:?}");
+    assert!(
+        !far_code.va_equals_pa() && !far_code.is_identity(),
+        "{far_code:?}"
+    );
+
+    // The map says `identity` only for the requests and `va == pa` for the rest at
+    // VA == PA.
+    let map = l.to_string();
+    let line = |kind: &str, name: &str| {
+        let start = format!("  {kind:<7} {name} ");
+        map.lines()
+            .find(|l| l.starts_with(&start))
+            .unwrap_or_else(|| panic!("no {kind} {name} in\n{map}"))
+            .to_string()
+    };
+    assert!(line("page", "chance").ends_with(" va == pa"), "{map}");
+    assert!(line("page", "boot").ends_with(" identity"), "{map}");
+    assert!(
+        line("page", "mailbox").ends_with(" shared identity"),
+        "{map}"
+    );
+    for name in ["entry", "tramp", "post"] {
+        assert!(line("segment", name).ends_with(", identity"), "{map}");
+    }
+    assert!(line("segment", "code").ends_with(", va == pa"), "{map}");
+    for l in [line("page", "far"), line("segment", "far_code")] {
+        assert!(!l.contains("identity") && !l.contains("va == pa"), "{l}");
+    }
+}
+
+#[test]
 fn fixed_overlaps_name_the_first_owner() {
     let (mut l, t) = base();
     let a = l
@@ -1403,11 +1498,11 @@ fn upper_range_pages_segments_and_aliases() {
         // The map lists both ranges of a table that has an upper one.
         let map = l.to_string();
         assert!(
-            map.contains("upper   47-bit VA (TTBR1) 0xffff800000000000..0xffff800040000000"),
+            map.contains("upper   47-bit VA (TTBR1) 0xFFFF_8000_0000_0000..0xFFFF_8000_4000_0000"),
             "{map}"
         );
         assert!(
-            map.contains("upper   30-bit VA (TTBR1) 0xffffffffc0000000..2^64"),
+            map.contains("upper   30-bit VA (TTBR1) 0xFFFF_FFFF_C000_0000..2^64"),
             "{map}"
         );
     }

@@ -1,22 +1,33 @@
 //! `--format json`: the whole planned layout for tools.
 //!
-//! Schema (format_version 1); every address, size and register value is a JSON number
+//! Schema (format_version 2); every address, size and register value is a JSON number
 //! holding a `u64` (tools in languages whose numbers are doubles must read them as
 //! 64-bit integers: values above 2^53 occur, for example in TCR and upper VAs):
 //!
 //! ```text
-//! { "format_version": 1, "seed": u64 | null, "pa_bits": int,
+//! { "format_version": 2, "seed": u64 | null, "pa_bits": int,
 //!   "pools":  [ { "name", "start", "end" (exclusive), "device": bool, "non_secure": bool } ],
 //!   "tables": [ { "name", "core" (the first core), "cores" (every core using it), "el" ("EL3", "EL1_NS", ..), "regime" ("EL3", "EL2", "EL1&0"),
 //!                 "tables_pa", "table_count", "va_bits", "upper_va_bits",
 //!                 "registers": { "mair", "tcr", "ttbr0", "ttbr1", "sctlr_set" },
 //!                 "pages":    [ { "name", "index", "va", "pa", "size", "kind", "perms",
 //!                                 "cacheability" (null for device), "shareability" (null for device),
-//!                                 "shared", "identity", "alias_of" (page name | null),
+//!                                 "shared", "identity", "va_equals_pa", "alias_of" (page name | null),
 //!                                 "attrs": { key: number | string | bool } } ],
 //!                 "segments": [ { "name", "kind", "va", "pa", "size", "align",
+//!                                 "identity", "va_equals_pa",
 //!                                 "page" (the page holding its first byte) } ] } ] }
 //! ```
+//!
+//! `identity` is true for what the layout asks to have VA == PA (the `identity` keyword
+//! on the page, on the segment, or on the pages a segment lies in): every placement
+//! keeps it there. `va_equals_pa` is true wherever VA == PA holds in this placement,
+//! asked for or not; where it holds without `identity`, the next edit of the layout (or
+//! another seed) may move it apart.
+//!
+//! Version 2 added `va_equals_pa` (pages and segments) and `identity` (segments), and
+//! made `identity` of a page mean the request: in version 1 it was true for any page at
+//! VA == PA.
 
 use memlayout::AttrValue;
 use memlayout::export::Input;
@@ -81,7 +92,10 @@ struct Page {
     cacheability: Option<String>,
     shareability: Option<String>,
     shared: bool,
+    /// Requested at VA == PA (`identity`), and there.
     identity: bool,
+    /// VA == PA in this placement, requested or not.
+    va_equals_pa: bool,
     alias_of: Option<String>,
     attrs: Map<String, Value>,
 }
@@ -94,6 +108,10 @@ struct Segment {
     pa: u64,
     size: u64,
     align: u64,
+    /// Requested at VA == PA (its own `identity` or its pages'), and there.
+    identity: bool,
+    /// VA == PA in this placement, requested or not.
+    va_equals_pa: bool,
     page: Option<String>,
 }
 
@@ -118,7 +136,7 @@ fn attr_value(v: &AttrValue) -> Value {
 pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
     let layout = input.plan().layout();
     let doc = Layout {
-        format_version: 1,
+        format_version: 2,
         seed: layout.seed(),
         pa_bits: layout.pa_bits(),
         pools: layout
@@ -171,6 +189,7 @@ pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
                                 shareability: pg.shareability().map(|s| s.name().into()),
                                 shared: pg.is_shared(),
                                 identity: pg.is_identity(),
+                                va_equals_pa: pg.va_equals_pa(),
                                 alias_of: alias_of.clone(),
                                 attrs: pg
                                     .attrs()
@@ -192,6 +211,8 @@ pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
                                 pa: s.pa(),
                                 size: s.size(),
                                 align: s.align(),
+                                identity: s.is_identity(),
+                                va_equals_pa: s.va_equals_pa(),
                                 page: t.page_of(s).map(String::from),
                             }
                         })

@@ -9,6 +9,7 @@ use std::process::Output;
 
 use common::{memlayout, scratch};
 
+use memlayout::model::Hex;
 use memlayout_macros::memory_layout;
 
 memory_layout!(include "../tests/layouts/board.memlayout");
@@ -187,15 +188,15 @@ fn map_prints_the_layout_and_the_registers() {
     let o = memlayout(&["map", BOARD]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let map = stdout(&o);
-    assert!(map.starts_with("memory layout (seed 0x5eed)\n"), "{map}");
+    assert!(map.starts_with("memory layout (seed 0x5EED)\n"), "{map}");
     let boot = soc::core0_el3::BOOT;
-    assert!(
-        map.contains(&format!(
-            "  page    boot           VA {:#014x}..",
-            boot.va()
-        )),
-        "{map}"
-    );
+    let line = map
+        .lines()
+        .find(|l| l.starts_with("  page    boot "))
+        .unwrap_or_else(|| panic!("no boot line in\n{map}"));
+    let range = format!(" {}..{}  PA ", Hex::from(boot.va()), Hex(boot.va_end()));
+    assert!(line.contains(&range), "{range} in {line}");
+    assert!(line.ends_with(" identity"), "{line}");
     for (name, tcr, ttbr0, count) in [
         (
             "core0_el3",
@@ -212,10 +213,14 @@ fn map_prints_the_layout_and_the_registers() {
     ] {
         assert!(map.contains(&format!("translation {name} (")), "{map}");
         assert!(
-            map.contains(&format!(": {count} tables of 4 KiB at PA {ttbr0:#x}..")),
+            map.contains(&format!(
+                ": {count} tables of 4 KiB at PA {}..",
+                Hex::from(ttbr0)
+            )),
             "{map}"
         );
-        assert!(map.contains(&format!("  TCR       {tcr:#018x}\n")), "{map}");
+        let tcr = format!("  TCR       {:>21}\n", Hex::from(tcr));
+        assert!(map.contains(&tcr), "{tcr} in\n{map}");
     }
     let only = stdout(&memlayout(&["map", BOARD, "--table", "core0_el1"]));
     assert!(only.contains("translation core0_el1") && !only.contains("translation core0_el3"));
@@ -422,7 +427,7 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
     let j = json();
     let h = defines();
     let l = ld_symbols();
-    assert_eq!(j["format_version"], 1);
+    assert_eq!(j["format_version"], 2);
     assert_eq!(j["seed"], 0x5EED);
     assert_eq!(j["pa_bits"], 48);
     assert_eq!(j["pools"][1]["name"], "mmio");
@@ -514,6 +519,7 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
             assert_eq!(jp["perms"], p.perms().name());
             assert_eq!(jp["shared"], p.is_shared());
             assert_eq!(jp["identity"], p.is_identity());
+            assert_eq!(jp["va_equals_pa"], p.va_equals_pa());
             for a in p.attrs() {
                 assert_eq!(
                     jp["attrs"][a.key.to_string()].to_string().trim_matches('"'),
@@ -545,6 +551,8 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
             assert_eq!(js["pa"], s.pa());
             assert_eq!(js["size"], s.size());
             assert_eq!(js["align"], s.align());
+            assert_eq!(js["identity"], s.is_identity());
+            assert_eq!(js["va_equals_pa"], s.va_equals_pa());
             let host = t.pages.iter().find(|p| p.contains_va(s.va())).unwrap();
             assert_eq!(js["page"], host.name());
             let (us, ls) = (s.name().to_uppercase(), s.name().to_lowercase());
@@ -578,4 +586,88 @@ fn text_rust_cannot_tokenize_is_located_too() {
         err.contains("2 |     page \"boot : code, 4K;\n  |          ^"),
         "{err}"
     );
+}
+
+/// A layout where `boot` asks for VA == PA and, with lowest-address placement, `text`
+/// and `scratch` land at VA == PA without asking (the virtual range starts where RAM
+/// does), and `far` does not. `entry` is in the identity page, `code` in a page at
+/// VA == PA by chance, `tramp` in the same page but asking for VA == PA itself.
+const CHANCE: &str = "mod chance {
+    physical ram = 0x4000_0000 .. +1G;
+    table t (core 0, EL3) {
+        virtual 0x4000_0000 .. +1G;
+        page boot : code, 2M, identity;
+        page text : code, 2M;
+        page far : data, 4K, va 0x7000_0000, pa 0x7FFF_F000;
+        page scratch : data, 2M;
+        segment entry : bsp_boot_code, 0x100, in boot;
+        segment code : code, 0x100, in text;
+        segment tramp : code, 0x100, identity, in text;
+        segment note : data_preserve, 0x100, in far;
+    }
+}
+";
+
+#[test]
+fn identity_is_reported_for_requests_and_va_equals_pa_for_chance() {
+    let dir = scratch("chance");
+    let file = dir.join("chance.memlayout");
+    std::fs::write(&file, CHANCE).unwrap();
+    let file = file.to_str().unwrap();
+    let o = memlayout(&["map", file]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let map = stdout(&o);
+    let line = |kind: &str, name: &str| {
+        let start = format!("  {kind:<7} {name} ");
+        map.lines()
+            .find(|l| l.starts_with(&start))
+            .unwrap_or_else(|| panic!("no {kind} {name} in\n{map}"))
+            .to_string()
+    };
+    // Requested: `identity`.
+    assert!(
+        line("page", "boot").ends_with("inner         identity"),
+        "{map}"
+    );
+    for l in [line("segment", "entry"), line("segment", "tramp")] {
+        assert!(l.ends_with(", identity"), "{l}");
+    }
+    // At VA == PA by placement alone: `va == pa`, never `identity`.
+    for l in [line("page", "text"), line("page", "scratch")] {
+        assert!(l.ends_with("inner         va == pa"), "{l}");
+    }
+    assert!(line("segment", "code").ends_with(", va == pa"), "{map}");
+    // Apart: neither.
+    for l in [line("page", "far"), line("segment", "note")] {
+        assert!(!l.contains("identity") && !l.contains("va == pa"), "{l}");
+    }
+
+    let o = memlayout(&["export", file, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["format_version"], 2);
+    let find = |list: &str, name: &str| {
+        j["tables"][0][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {list}"))
+            .clone()
+    };
+    for (list, name, identity, va_equals_pa) in [
+        ("pages", "boot", true, true),
+        ("pages", "text", false, true),
+        ("pages", "scratch", false, true),
+        ("pages", "far", false, false),
+        ("segments", "entry", true, true),
+        ("segments", "tramp", true, true),
+        ("segments", "code", false, true),
+        ("segments", "note", false, false),
+    ] {
+        let p = find(list, name);
+        assert_eq!(p["va"] == p["pa"], va_equals_pa, "{p}");
+        assert_eq!(p["identity"], identity, "{name}: {p}");
+        assert_eq!(p["va_equals_pa"], va_equals_pa, "{name}: {p}");
+    }
 }

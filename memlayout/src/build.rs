@@ -297,7 +297,7 @@ pub mod board {
         assert_eq!(
             lines,
             [
-                "range 0x90000000..0x90001000 overlaps `a` in the virtual address space of table `el3`; move one of them",
+                "range 0x9000_0000..0x9000_1000 overlaps `a` in the virtual address space of table `el3`; move one of them",
                 &format!(" --> {shown}:8:31"),
                 "  |",
                 "7 |         page a : data, 4K, va 0x9000_0000;",

@@ -19,7 +19,7 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::aarch64::BuildError;
-use crate::model::{Cacheability, ExecutionContext, MemAttrs, PageKind, Perms, SegmentKind};
+use crate::model::{Cacheability, ExecutionContext, Hex, MemAttrs, PageKind, Perms, SegmentKind};
 
 mod display;
 mod location;
@@ -92,8 +92,9 @@ impl fmt::Display for Addr {
     }
 }
 
-/// A half-open address range `start..end`, printed in hex.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A half-open address range `start..end`, printed (`Display` and `Debug`) as [`Hex`]
+/// writes addresses.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Range {
     /// First address.
     pub start: u64,
@@ -118,11 +119,20 @@ impl Range {
     }
 }
 
-/// `0xSTART..0xEND` with the true end, so a range ending at 2^64 prints as ending at
-/// `0x10000000000000000`, not at 0.
+/// `0xSTART..0xEND` (as [`Hex`] writes addresses) with the true end, so a range ending
+/// at 2^64 prints as ending at `0x1_0000_0000_0000_0000`, not at 0.
+impl fmt::Debug for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Range")
+            .field("start", &format_args!("{}", Hex::from(self.start)))
+            .field("end", &format_args!("{}", Hex::from(self.end)))
+            .finish()
+    }
+}
+
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:#x}..{:#x}", self.start, self.end_u128())
+        write!(f, "{}..{}", Hex::from(self.start), Hex(self.end_u128()))
     }
 }
 
@@ -140,9 +150,15 @@ pub struct Taken {
 }
 
 impl fmt::Display for Taken {
-    /// `VA 0x40080000 is taken by `fixmap``.
+    /// `VA 0x4008_0000 is taken by `fixmap``.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {:#x} is taken by `{}`", self.addr, self.at, self.by)
+        write!(
+            f,
+            "{} {} is taken by `{}`",
+            self.addr,
+            Hex::from(self.at),
+            self.by
+        )
     }
 }
 
@@ -651,7 +667,10 @@ mod tests {
             start: 0xFFFF_FFFF_FFFF_F000,
             end: 0,
         };
-        assert_eq!(top.to_string(), "0xfffffffffffff000..0x10000000000000000");
+        assert_eq!(
+            top.to_string(),
+            "0xFFFF_FFFF_FFFF_F000..0x1_0000_0000_0000_0000"
+        );
         assert_eq!(top.size(), 0x1000);
         let e = Error::BeyondLimit {
             addr: Addr::Pa,
@@ -662,7 +681,7 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "PA range 0xfffffffffffff000..0x10000000000000000 passes the 48-bit address limit 0x1000000000000; keep it below the limit"
+            "PA range 0xFFFF_FFFF_FFFF_F000..0x1_0000_0000_0000_0000 passes the 48-bit address limit 0x1_0000_0000_0000; keep it below the limit"
         );
         let low = Range {
             start: 0,

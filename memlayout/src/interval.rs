@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::ops::Bound;
 
+use crate::model::Hex;
 use crate::rng::Rng;
 
 /// A non-empty range of addresses `start ..= last` (inclusive, so a range may end at the
@@ -19,7 +20,9 @@ use crate::rng::Rng;
 ///
 /// The fields are private: every `Interval` has `start <= last`, which the constructors
 /// [`new`](Self::new) and [`from_bounds`](Self::from_bounds) check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// `Debug` shows both fields as [`Hex`] writes them.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Interval {
     start: u64,
     last: u64,
@@ -121,12 +124,26 @@ impl Interval {
     }
 }
 
+impl fmt::Debug for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Interval")
+            .field("start", &format_args!("{}", Hex::from(self.start)))
+            .field("last", &format_args!("{}", Hex::from(self.last)))
+            .finish()
+    }
+}
+
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.end() {
-            Some(end) => write!(f, "{:#x}..{:#x}", self.start, end),
+            Some(end) => write!(f, "{}..{}", Hex::from(self.start), Hex::from(end)),
             // Ends at 2^64: print the true end, not 0.
-            None => write!(f, "{:#x}..{:#x}", self.start, u128::from(self.last) + 1),
+            None => write!(
+                f,
+                "{}..{}",
+                Hex::from(self.start),
+                Hex(u128::from(self.last) + 1)
+            ),
         }
     }
 }

@@ -11,8 +11,11 @@ pub use crate::name::{AttrList, Name};
 #[macro_use]
 mod keyword;
 mod format;
+pub use format::Hex;
 #[cfg(feature = "alloc")]
 pub(crate) use format::PageRun;
+#[cfg(feature = "alloc")]
+pub(crate) use format::identity_note;
 
 keyword_enum! {
     /// A translation regime's owner: the exception level and security state of one page
@@ -716,14 +719,18 @@ impl MemAttrs {
 /// const BOOT: &Page = &Page::from_parts(
 ///     "boot", 0, INFO, 0x8000_0000, 0x8000_0000, PageSize::Size2M,
 ///     MemAttrs::new(PageKind::Code), false, &[],
-/// );
+/// )
+/// .with_identity(true);
 /// const ENTRY: u64 = BOOT.va();
 /// const _: () = assert!(BOOT.is_identity() && BOOT.va_end() == ENTRY as u128 + 0x20_0000);
 /// ```
 ///
+/// An identity page is one the layout asks for at VA == PA ([`is_identity`](Self::is_identity));
+/// a page that only happens to have VA == PA answers [`va_equals_pa`](Self::va_equals_pa).
+///
 /// `Display` gives the page's line of the memory map (name, VA range, PA, size, kind,
-/// permissions, memory type, notes; addresses in hex), `Debug` every field with addresses
-/// in hex:
+/// permissions, memory type, notes; addresses as [`Hex`] writes them), `Debug` every
+/// field with addresses in [`Hex`]:
 ///
 /// ```
 /// # use memlayout::{ExecutionContext, MemAttrs, Page, PageKind, PageSize, TableInfo};
@@ -731,13 +738,14 @@ impl MemAttrs {
 /// # const BOOT: &Page = &Page::from_parts(
 /// #     "boot", 0, INFO, 0x8000_0000, 0x8000_0000, PageSize::Size2M,
 /// #     MemAttrs::new(PageKind::Code), false, &[],
-/// # );
+/// # )
+/// # .with_identity(true);
 /// assert_eq!(
 ///     BOOT.to_string(),
-///     "boot           VA 0x000080000000..0x000080200000  PA 0x000080000000  2M  code   rx  \
+///     "boot           VA           0x8000_0000..0x8020_0000  PA      0x8000_0000  2M  code   rx  \
 ///      write_back    inner         identity",
 /// );
-/// assert!(format!("{BOOT:?}").contains("va: 0x80000000, pa: 0x80000000"));
+/// assert!(format!("{BOOT:?}").contains("va: 0x8000_0000, pa: 0x8000_0000"));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Page {
@@ -750,6 +758,7 @@ pub struct Page {
     size: PageSize,
     attrs: MemAttrs,
     shared: bool,
+    identity: bool,
     custom: AttrList,
 }
 
@@ -777,6 +786,7 @@ impl Page {
             size,
             attrs,
             shared,
+            identity: false,
             custom: AttrList::new(custom),
         }
     }
@@ -805,8 +815,19 @@ impl Page {
             size,
             attrs,
             shared,
+            identity: false,
             custom: custom.into(),
         }
+    }
+
+    /// The page with its identity request set: `true` for a page placed by an identity
+    /// request (the `identity` keyword, or the engine's `PageRequest::identity`),
+    /// which the planner keeps at VA == PA on every placement. Usable in `const` context
+    /// (the macro emits `Page::from_parts(..).with_identity(true)`); see
+    /// [`is_identity`](Self::is_identity).
+    pub const fn with_identity(mut self, identity: bool) -> Page {
+        self.identity = identity;
+        self
     }
 
     /// The page's name (shared by all pages of one `* N` request).
@@ -877,8 +898,22 @@ impl Page {
             None
         }
     }
-    /// Whether VA equals PA.
+    /// Whether the page is an identity page: it was requested at VA == PA (the
+    /// `identity` keyword, or the engine's `PageRequest::identity`) and is there.
+    /// Every placement of the layout keeps it there, so code that runs before the MMU is
+    /// on (an identity trampoline) may rely on it.
+    ///
+    /// A page that merely landed at VA == PA without the request is not an identity page:
+    /// [`va_equals_pa`](Self::va_equals_pa) is true for it, but the next edit of the
+    /// layout (or another seed) may move it. The memory map writes `identity` for the
+    /// first and `va == pa` for the second. Only the request counts: a page with a fixed
+    /// `va` and an equal fixed `pa` is an identity page when it also says `identity`.
     pub const fn is_identity(&self) -> bool {
+        self.identity && self.va == self.pa
+    }
+    /// Whether VA equals PA in this placement, requested or not (see
+    /// [`is_identity`](Self::is_identity)).
+    pub const fn va_equals_pa(&self) -> bool {
         self.va == self.pa
     }
     /// What the page holds.
@@ -930,6 +965,7 @@ pub struct Segment {
     size: u64,
     align: u64,
     shared: bool,
+    identity: bool,
 }
 
 impl Segment {
@@ -955,6 +991,7 @@ impl Segment {
             size,
             align,
             shared,
+            identity: false,
         }
     }
 
@@ -981,7 +1018,19 @@ impl Segment {
             size,
             align,
             shared,
+            identity: false,
         }
+    }
+
+    /// The segment with its identity request set: `true` for a segment whose VA == PA
+    /// the layout asks for, by the segment's own `identity`
+    /// (or the engine's `SegmentRequest::identity`) or by the `identity` of the
+    /// pages it lies in. Usable in `const` context (the macro emits
+    /// `Segment::from_parts(..).with_identity(true)`); see
+    /// [`is_identity`](Self::is_identity).
+    pub const fn with_identity(mut self, identity: bool) -> Segment {
+        self.identity = identity;
+        self
     }
 
     /// The segment's name.
@@ -1039,8 +1088,21 @@ impl Segment {
             None
         }
     }
-    /// Whether VA equals PA.
+    /// Whether the segment is an identity segment: the layout asks for it at VA == PA
+    /// (its own `identity`, or the `identity` of the pages it lies in, which keeps every
+    /// byte of them at VA == PA) and it is there. Every placement of the layout keeps it
+    /// there.
+    ///
+    /// A segment that merely landed at VA == PA (in pages that happened to get VA == PA)
+    /// is not: [`va_equals_pa`](Self::va_equals_pa) is true for it, but the next edit of
+    /// the layout may move it. The memory map writes `identity` for the first and
+    /// `va == pa` for the second.
     pub const fn is_identity(&self) -> bool {
+        self.identity && self.va == self.pa
+    }
+    /// Whether VA equals PA in this placement, requested or not (see
+    /// [`is_identity`](Self::is_identity)).
+    pub const fn va_equals_pa(&self) -> bool {
         self.va == self.pa
     }
     /// Whether the segment is a cross-core segment (one PA in every table).
@@ -1136,7 +1198,9 @@ mod tests {
         assert_eq!(PA, Some(0x4000_1234));
         assert_eq!(PAGE.pa_to_va(0x401F_FFFF), Some(0x801F_FFFF));
         assert_eq!(PAGE.va_to_pa(0x8020_0000), None);
-        assert!(!PAGE.is_identity());
+        assert!(!PAGE.is_identity() && !PAGE.va_equals_pa());
+        // Asking for identity does not move a page: apart, it is not an identity page.
+        assert!(!PAGE.clone().with_identity(true).is_identity());
         assert_eq!(PAGE.core(), 1);
         assert_eq!(PAGE.attr("owner"), Some(&AttrValue::Bool(true)));
         assert_eq!(PAGE.perms(), Perms::RW);
@@ -1156,7 +1220,9 @@ mod tests {
             16,
             true,
         );
-        assert!(s.is_identity() && s.is_shared());
+        // At VA == PA, but not asked for: not an identity segment.
+        assert!(s.va_equals_pa() && !s.is_identity() && s.is_shared());
+        assert!(s.clone().with_identity(true).is_identity());
         assert_eq!(s.va_end(), 0x1080);
         assert_eq!(s.va_to_pa(0x107F), Some(0x107F));
         assert_eq!(s.va_to_pa(0x1080), None);

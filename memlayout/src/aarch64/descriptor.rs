@@ -16,6 +16,8 @@
 
 use core::fmt;
 
+use crate::model::Hex;
+
 // ---------------------------------------------------------------------------------------
 // Descriptor type: D8.3 "Translation table descriptor formats", Table D8-48
 // "Determination of descriptor type", bits[1:0].
@@ -463,12 +465,12 @@ impl From<Descriptor> for u64 {
 
 impl fmt::Debug for Descriptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Descriptor({:#018x}", self.0)?;
+        write!(f, "Descriptor({}", Hex::from(self.0))?;
         if self.is_valid() {
             write!(
                 f,
-                ": oa {:#x}, attr {}, ap {:#04b}, sh {:#04b}",
-                self.output_address(),
+                ": oa {}, attr {}, ap {:#04b}, sh {:#04b}",
+                Hex::from(self.output_address()),
                 self.attr_index(),
                 self.ap(),
                 self.sh()
@@ -671,7 +673,7 @@ mod tests {
         );
         assert_eq!(
             alloc::format!("{:?}", Descriptor::INVALID),
-            "Descriptor(0x0000000000000000)"
+            "Descriptor(0x0)"
         );
     }
 

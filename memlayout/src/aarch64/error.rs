@@ -3,7 +3,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::model::{ExecutionContext, Page, PageSize, TableInfo};
+use crate::model::{ExecutionContext, Hex, Page, PageSize, TableInfo};
 
 /// The table an error is about.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -197,9 +197,9 @@ impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{:#x}..{:#x}",
-            self.0,
-            u128::from(self.0) + u128::from(self.1)
+            "{}..{}",
+            Hex::from(self.0),
+            Hex(u128::from(self.0) + u128::from(self.1))
         )
     }
 }
@@ -219,8 +219,9 @@ impl fmt::Display for BuildError {
             ),
             BuildError::UnalignedBase { table, base_pa } => write!(
                 f,
-                "the translation tables of {table} start at PA {base_pa:#x}, which is not \
-                 4 KiB aligned; place them on a 4 KiB boundary"
+                "the translation tables of {table} start at PA {}, which is not \
+                 4 KiB aligned; place them on a 4 KiB boundary",
+                Hex::from(*base_pa)
             ),
             BuildError::TablesBeyondPa {
                 table,
@@ -229,9 +230,10 @@ impl fmt::Display for BuildError {
                 pa_bits,
             } => write!(
                 f,
-                "the {count} translation table(s) of {table} at PA {base_pa:#x} end beyond \
+                "the {count} translation table(s) of {table} at PA {} end beyond \
                  the {pa_bits}-bit physical address space; place them lower or raise the PA \
-                 size"
+                 size",
+                Hex::from(*base_pa)
             ),
             BuildError::WrongContext {
                 table,
@@ -245,9 +247,12 @@ impl fmt::Display for BuildError {
             ),
             BuildError::Misaligned { table, page } => write!(
                 f,
-                "page {page} of {table} has VA {:#x} and PA {:#x}, which are not both \
+                "page {page} of {table} has VA {} and PA {}, which are not both \
                  multiples of its size {}; align both to {}",
-                page.va, page.pa, page.size, page.size
+                Hex::from(page.va),
+                Hex::from(page.pa),
+                page.size,
+                page.size
             ),
             BuildError::VaOutOfRange {
                 table,
@@ -256,9 +261,9 @@ impl fmt::Display for BuildError {
             } => write!(
                 f,
                 "page {page} at VA {} lies beyond the {va_bits}-bit address space of \
-                 {table}; move it below {:#x} or raise the VA size",
+                 {table}; move it below {} or raise the VA size",
                 Range(page.va, page.size.bytes()),
-                1u64 << (*va_bits).min(63)
+                Hex::from(1u64 << (*va_bits).min(63))
             ),
             BuildError::PaOutOfRange {
                 table,
@@ -267,9 +272,9 @@ impl fmt::Display for BuildError {
             } => write!(
                 f,
                 "page {page} of {table} at PA {} lies beyond the {pa_bits}-bit physical \
-                 address space; move it below {:#x} or raise the PA size",
+                 address space; move it below {} or raise the PA size",
                 Range(page.pa, page.size.bytes()),
-                1u64 << (*pa_bits).min(63)
+                Hex::from(1u64 << (*pa_bits).min(63))
             ),
             BuildError::Overlap {
                 table,
@@ -309,11 +314,11 @@ impl fmt::Display for BuildError {
                     Range(page.va, page.size.bytes())
                 )?;
                 match lower {
-                    Some(bits) => write!(f, "lower 0x0..{:#x}", 1u64 << (*bits).min(63))?,
+                    Some(bits) => write!(f, "lower 0x0..{}", Hex::from(1u64 << (*bits).min(63)))?,
                     None => f.write_str("no lower range")?,
                 }
                 match upper.and_then(super::regs::upper_range_start) {
-                    Some(start) => write!(f, ", upper {start:#x}..2^64")?,
+                    Some(start) => write!(f, ", upper {}..2^64", Hex::from(start))?,
                     None => f.write_str(", no upper range")?,
                 }
                 f.write_str("); move it into one of them")
@@ -356,8 +361,8 @@ mod tests {
         };
         assert_eq!(
             format!("{e}"),
-            "page `uart` at VA 0x40000000..0x40001000 lies beyond the 30-bit address space \
-             of table `core0_el3`; move it below 0x40000000 or raise the VA size"
+            "page `uart` at VA 0x4000_0000..0x4000_1000 lies beyond the 30-bit address space \
+             of table `core0_el3`; move it below 0x4000_0000 or raise the VA size"
         );
         let e = BuildError::Overlap {
             table,
@@ -365,7 +370,7 @@ mod tests {
             second: page("b", 2),
         };
         let s = format!("{e}");
-        assert!(s.starts_with("page `b[2]` at VA 0x40000000..0x40001000 overlaps page `a`"));
+        assert!(s.starts_with("page `b[2]` at VA 0x4000_0000..0x4000_1000 overlaps page `a`"));
         let t = TableRef::Of {
             core: 1,
             el: ExecutionContext::EL1_NS,

@@ -14,7 +14,7 @@ use super::descriptor::{
 };
 use super::mair::{self, MAIR, MemoryType};
 use super::regs;
-use crate::model::{Perms, Shareability};
+use crate::model::{Hex, Perms, Shareability};
 
 /// Why a walk failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -80,25 +80,29 @@ impl fmt::Display for WalkFault {
             ),
             WalkFault::OutOfRange { va, va_bits } => write!(
                 f,
-                "VA {va:#x} lies outside the {va_bits}-bit range of TTBR0; only addresses \
-                 below {:#x} translate",
-                1u64 << (*va_bits).min(63)
+                "VA {} lies outside the {va_bits}-bit range of TTBR0; only addresses \
+                 below {} translate",
+                Hex::from(*va),
+                Hex::from(1u64 << (*va_bits).min(63))
             ),
             WalkFault::UpperOutOfRange { va, va_bits } => write!(
                 f,
-                "VA {va:#x} lies below the {va_bits}-bit upper range of TTBR1; only upper \
-                 addresses from {:#x} translate",
-                regs::upper_range_start(*va_bits).unwrap_or(0)
+                "VA {} lies below the {va_bits}-bit upper range of TTBR1; only upper \
+                 addresses from {} translate",
+                Hex::from(*va),
+                Hex::from(regs::upper_range_start(*va_bits).unwrap_or(0))
             ),
             WalkFault::NoLowerRange { va } => write!(
                 f,
-                "VA {va:#x} is a lower address but the table has no lower range (TCR_EL1.EPD0 \
-                 is set); only upper addresses translate"
+                "VA {} is a lower address but the table has no lower range (TCR_EL1.EPD0 \
+                 is set); only upper addresses translate",
+                Hex::from(*va)
             ),
             WalkFault::Translation { va, level } => write!(
                 f,
-                "VA {va:#x} is not mapped (translation fault at level {level}); map a page \
-                 there first"
+                "VA {} is not mapped (translation fault at level {level}); map a page \
+                 there first",
+                Hex::from(*va)
             ),
             WalkFault::OutsideImage {
                 va,
@@ -106,8 +110,10 @@ impl fmt::Display for WalkFault {
                 table_pa,
             } => write!(
                 f,
-                "the level {level} table for VA {va:#x} is at PA {table_pa:#x}, outside the \
-                 image; pass the whole image and its base PA"
+                "the level {level} table for VA {} is at PA {}, outside the \
+                 image; pass the whole image and its base PA",
+                Hex::from(*va),
+                Hex::from(*table_pa)
             ),
         }
     }

@@ -19,7 +19,7 @@ use super::check::{MAX_COUNT, RESERVED, RESERVED_PREFIX, Scope, const_name, name
 use super::lower::{Decl, Decls};
 use crate::aarch64::{Regime, Translation};
 use crate::model::{
-    AttrValue, Cacheability, ExecutionContext, Page, PageKind, PageSize, Perms, Segment,
+    AttrValue, Cacheability, ExecutionContext, Hex, Page, PageKind, PageSize, Perms, Segment,
     SegmentKind, Shareability,
 };
 use crate::plan::Plan;
@@ -35,11 +35,11 @@ fn hex(v: u64) -> Literal {
 #[derive(Default)]
 struct AttrConsts {
     list: Vec<crate::model::MemAttrs>,
-    /// Distinct (page size, index into `list`, shared) of pages without custom
+    /// Distinct (page size, index into `list`, shared, identity) of pages without custom
     /// attributes; such a page is emitted as a call of the table's hidden page
     /// constructor with its index here, a fraction of the tokens of a full
     /// `Page::from_parts`.
-    kinds: Vec<(PageSize, usize, bool)>,
+    kinds: Vec<(PageSize, usize, bool, bool)>,
 }
 
 impl AttrConsts {
@@ -69,6 +69,7 @@ impl AttrConsts {
             page.page_size(),
             self.index(page.mem_attrs()),
             page.is_shared(),
+            page.is_identity(),
         );
         match self.kinds.iter().position(|k| *k == key) {
             Some(i) => i,
@@ -95,24 +96,25 @@ impl AttrConsts {
             }
         });
         let n = Literal::usize_unsuffixed(self.kinds.len());
-        let kinds = self.kinds.iter().map(|&(size, a, shared)| {
+        let kinds = self.kinds.iter().map(|&(size, a, shared, identity)| {
             let size = size_ident(size);
             let attrs = Self::name(a);
-            quote!((__MemlayoutPageSize::#size, #attrs, #shared))
+            quote!((__MemlayoutPageSize::#size, #attrs, #shared, #identity))
         });
         let constructor = if self.kinds.is_empty() {
             TokenStream::new()
         } else {
             quote! {
                 #[doc(hidden)]
-                const __MEMLAYOUT_KINDS: [(__MemlayoutPageSize, ::memlayout::MemAttrs, bool); #n] =
+                const __MEMLAYOUT_KINDS: [(__MemlayoutPageSize, ::memlayout::MemAttrs, bool, bool); #n] =
                     [#(#kinds),*];
                 #[doc(hidden)]
                 const fn __memlayout_page(
                     name: &'static str, index: u32, va: u64, pa: u64, kind: usize,
                 ) -> __MemlayoutPage {
-                    let (size, attrs, shared) = __MEMLAYOUT_KINDS[kind];
+                    let (size, attrs, shared, identity) = __MEMLAYOUT_KINDS[kind];
                     __MemlayoutPage::from_parts(name, index, INFO, va, pa, size, attrs, shared, &[])
+                        .with_identity(identity)
                 }
             }
         };
@@ -239,10 +241,21 @@ fn page_expr(page: &Page, name: &Literal, consts: &mut AttrConsts) -> TokenStrea
     let custom = custom_tokens(page);
     let size = size_ident(page.page_size());
     let shared = page.is_shared();
+    let identity = identity_call(page.is_identity());
     quote! {
         __MemlayoutPage::from_parts(
             #name, #index, INFO, #va, #pa, __MemlayoutPageSize::#size, #attrs, #shared, #custom
-        )
+        )#identity
+    }
+}
+
+/// `.with_identity(true)` after the constructor of an identity page or segment, nothing
+/// for the others (`from_parts` builds them without).
+fn identity_call(identity: bool) -> TokenStream {
+    if identity {
+        quote!(.with_identity(true))
+    } else {
+        TokenStream::new()
     }
 }
 
@@ -254,10 +267,11 @@ fn segment_expr(s: &Segment) -> TokenStream {
     let size = hex(s.size());
     let align = hex(s.align());
     let shared = s.is_shared();
+    let identity = identity_call(s.is_identity());
     quote! {
         ::memlayout::Segment::from_parts(
             #name, #kind, INFO, #va, #pa, #size, #align, #shared,
-        )
+        )#identity
     }
 }
 
@@ -415,53 +429,56 @@ fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
     };
     let upper = match (tr.upper_va_bits(), tr.upper_root_level()) {
         (Some(bits), Some(level)) => format!(
-            ", {} for the upper range ({bits}-bit VA from {:#x}, root at level {level}, at [`TTBR1`])",
+            ", {} for the upper range ({bits}-bit VA from {}, root at level {level}, at [`TTBR1`])",
             tr.upper_table_count(),
-            crate::aarch64::regs::upper_range_start(bits).unwrap_or(0),
+            Hex::from(crate::aarch64::regs::upper_range_start(bits).unwrap_or(0)),
         ),
         _ => String::new(),
     };
     let doc_image = format!(
         " The translation tables of this table: {count} table{} of 4 KiB, {lower}{upper}; \
-         to be loaded at [`TABLES_PA`] (PA {:#x}..{:#x}); on ELF targets in the link section \
+         to be loaded at [`TABLES_PA`] (PA {}..{}); on ELF targets in the link section \
          `{}`.",
         if count == 1 { "" } else { "s" },
-        tr.base_pa(),
-        tr.end_pa(),
+        Hex::from(tr.base_pa()),
+        Hex::from(tr.end_pa()),
         tables_section(&name_of(&t.name)),
     );
     let doc_pa = format!(
-        " The PA of the root table, where [`TRANSLATION`] must be loaded: {:#x}.",
-        tr.base_pa()
+        " The PA of the root table, where [`TRANSLATION`] must be loaded: {}.",
+        Hex::from(tr.base_pa())
     );
-    let doc_mair = format!(" `MAIR_{el}`: {:#018x}.", tr.mair());
+    let doc_mair = format!(" `MAIR_{el}`: {}.", Hex::from(tr.mair()));
     let ranges = match (tr.has_lower(), tr.upper_va_bits()) {
         (true, Some(u)) => format!("{}-bit lower and {u}-bit upper VA", tr.va_bits()),
         (false, Some(u)) => format!("{u}-bit upper VA only, EPD0 set"),
         _ => format!("{}-bit VA", tr.va_bits()),
     };
     let doc_tcr = format!(
-        " `TCR_{el}`: {:#018x} ({ranges}, {}-bit PA, 4 KiB granule, write-back inner shareable walks).",
-        tr.tcr(),
+        " `TCR_{el}`: {} ({ranges}, {}-bit PA, 4 KiB granule, write-back inner shareable walks).",
+        Hex::from(tr.tcr()),
         tr.pa_bits()
     );
     let doc_ttbr0 = if tr.has_lower() {
         format!(
-            " `TTBR0_{el}`: {:#018x}, the lower range's root table PA.",
-            tr.ttbr0()
+            " `TTBR0_{el}`: {}, the lower range's root table PA.",
+            Hex::from(tr.ttbr0())
         )
     } else {
         format!(" `TTBR0_{el}`: 0, the table has no lower range (TCR_EL1.EPD0 is set).")
     };
     let doc_ttbr1 = match tr.upper_root_pa() {
-        Some(pa) => format!(" `TTBR1_EL1`: {pa:#018x}, the upper range's root table PA."),
+        Some(pa) => format!(
+            " `TTBR1_EL1`: {}, the upper range's root table PA.",
+            Hex::from(pa)
+        ),
         None => String::from(
             " `TTBR1_EL1`: 0, the table has no upper range (EL3 and EL2 tables never have one; in an EL1&0 table TCR_EL1.EPD1 is set).",
         ),
     };
     let doc_sctlr = format!(
-        " The bits to set in `SCTLR_{el}` to turn the MMU on with these tables: {:#x} (M, C, I{}).",
-        tr.sctlr_set(),
+        " The bits to set in `SCTLR_{el}` to turn the MMU on with these tables: {} (M, C, I{}).",
+        Hex::from(tr.sctlr_set()),
         if tr.sctlr_set() & crate::aarch64::regs::SCTLR_WXN != 0 {
             ", WXN"
         } else {
@@ -687,13 +704,14 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
             let s = ps.segment;
             if let Some(c) = const_ident(&decl.name) {
                 let summary = format!(
-                    "Segment `{}` of table `{tname}`: {}, {:#x} bytes aligned to {:#x}, VA {:#x}, PA {:#x}{}.",
+                    "Segment `{}` of table `{tname}`: {}, {} bytes aligned to {}, VA {}, PA {}{}{}.",
                     s.name(),
                     s.kind(),
-                    s.size(),
-                    s.align(),
-                    s.va(),
-                    s.pa(),
+                    Hex::from(s.size()),
+                    Hex::from(s.align()),
+                    Hex::from(s.va()),
+                    Hex::from(s.pa()),
+                    identity_doc(s.is_identity(), s.va_equals_pa()),
                     if s.is_shared() {
                         ", shared: one PA in every table that maps its shared page"
                     } else {
@@ -771,15 +789,29 @@ fn page_summary(decl: &PageDecl, table: &str, pages: &[&Page], shared_with: &str
     if !a.kind.is_device() {
         s.push_str(&format!(", {}, {}", a.cache, a.share));
     }
-    s.push_str(&format!(", VA {:#x}, PA {:#x}", first.va(), first.pa()));
-    if first.is_identity() {
-        s.push_str(" (identity)");
-    }
+    s.push_str(&format!(
+        ", VA {}, PA {}{}",
+        Hex::from(first.va()),
+        Hex::from(first.pa()),
+        identity_doc(first.is_identity(), first.va_equals_pa())
+    ));
     if first.is_shared() {
         s.push_str(&format!(", shared by tables {shared_with}"));
     }
     s.push('.');
     s
+}
+
+/// The rustdoc note of a page or segment at VA == PA: requested (`identity`), or as it
+/// happens to be placed, which the next edit of the layout may change.
+fn identity_doc(identity: bool, va_equals_pa: bool) -> &'static str {
+    if identity {
+        " (identity)"
+    } else if va_equals_pa {
+        " (VA == PA as placed, not requested: write `identity` to keep it)"
+    } else {
+        ""
+    }
 }
 
 fn placeholder_page(p: &PageDecl) -> TokenStream {

@@ -216,7 +216,7 @@ mod tests {
         );
         let text = d.join("\n");
         for needle in [
-            "ranges are half-open (the end is not included) and have no `..=` form; write `0xe000000 .. 0xf000000` or `0xe000000 .. +0x1000000`",
+            "ranges are half-open (the end is not included) and have no `..=` form; write `0xE00_0000 .. 0xF00_0000` or `0xE00_0000 .. +0x100_0000`",
             "`text` is not a segment kind; did you mean `code`?",
             "`zero` is not a segment kind; did you mean `bss`?",
         ] {
@@ -256,6 +256,47 @@ mod tests {
         assert!(!out.contains("compile_error"), "{out}");
         assert!(out.contains("shared by tables `a` and `c`"), "{out}");
         assert!(!out.contains("every core"), "{out}");
+    }
+
+    #[test]
+    fn the_docs_say_identity_for_requests_and_va_eq_pa_for_chance() {
+        let out = expand(
+            "mod soc {
+                physical ram = 0x4000_0000 .. +1G;
+                table t (core 0, EL3) {
+                    virtual 0x4000_0000 .. +1G;
+                    page boot : code, 2M, identity;
+                    page text : code, 2M;
+                    segment entry : bsp_boot_code, 0x100, in boot;
+                    segment code : code, 0x100, in text;
+                }
+            }"
+            .parse()
+            .unwrap_or_default(),
+        )
+        .to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(
+            out.contains("VA 0x4000_0000, PA 0x4000_0000 (identity)."),
+            "{out}"
+        );
+        let chance = "(VA == PA as placed, not requested: write `identity` to keep it)";
+        assert!(
+            out.contains(&format!("VA 0x4020_0000, PA 0x4020_0000 {chance}.")),
+            "{out}"
+        );
+        assert!(
+            out.contains("0x100 bytes aligned to 0x8, VA 0x4000_0000, PA 0x4000_0000 (identity)."),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("VA 0x4020_0000, PA 0x4020_0000 {chance}.")),
+            "{out}"
+        );
+        assert_eq!(out.matches(chance).count(), 2, "{out}");
+        // `entry`, in the identity page, is built with the flag; `code` is not (pages
+        // take theirs from the table's hidden kinds).
+        assert_eq!(out.matches("with_identity (true)").count(), 1, "{out}");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use core::fmt::{self, Formatter, Result};
 
 use super::{Addr, Error, Field, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
-use crate::model::{MemAttrs, PageKind, SegmentKind};
+use crate::model::{Hex, MemAttrs, PageKind, SegmentKind};
 
 fn mem_type(a: &MemAttrs) -> &'static str {
     match a.cacheability() {
@@ -72,7 +72,8 @@ fn request(e: &Error, f: &mut Formatter<'_>) -> Result {
         Error::AlignNotPowerOfTwo { align, .. } => {
             write!(
                 f,
-                "alignment {align:#x} is not a power of two; use 1, 2, 4, 8, ..."
+                "alignment {} is not a power of two; use 1, 2, 4, 8, ...",
+                Hex::from(*align)
             )
         }
         Error::Misaligned {
@@ -81,26 +82,33 @@ fn request(e: &Error, f: &mut Formatter<'_>) -> Result {
             align,
             name,
             ..
-        } => write!(
-            f,
-            "{addr} {value:#x} of `{name}` is not aligned to {align:#x}; use a multiple of {align:#x}"
-        ),
+        } => {
+            let (value, align) = (Hex::from(*value), Hex::from(*align));
+            write!(
+                f,
+                "{addr} {value} of `{name}` is not aligned to {align}; use a multiple of {align}"
+            )
+        }
         Error::SizeNotMultiple {
             size, page_size, ..
         } => write!(
             f,
-            "size {size:#x} is not a multiple of the page size {page_size:#x}; round it to a whole number of pages"
+            "size {} is not a multiple of the page size {}; round it to a whole number of pages",
+            Hex::from(*size),
+            Hex::from(*page_size)
         ),
         Error::Wraps { start, size, .. } => write!(
             f,
-            "range {start:#x} .. +{size:#x} ends past 2^64; make it smaller or start it lower"
+            "range {} .. +{} ends past 2^64; make it smaller or start it lower",
+            Hex::from(*start),
+            Hex::from(*size)
         ),
         Error::BeyondLimit {
             addr, range, bits, ..
         } => write!(
             f,
-            "{addr} range {range} passes the {bits}-bit address limit {:#x}; keep it below the limit",
-            1u128 << (*bits).min(64)
+            "{addr} range {range} passes the {bits}-bit address limit {}; keep it below the limit",
+            Hex(1u128 << (*bits).min(64))
         ),
         Error::OutsidePools {
             addr, range, space, ..
@@ -120,7 +128,9 @@ fn request(e: &Error, f: &mut Formatter<'_>) -> Result {
         },
         Error::IdentityConflict { name, va, pa, .. } => write!(
             f,
-            "`{name}` asks for VA == PA but its fixed VA {va:#x} differs from its fixed PA {pa:#x}; make them equal or drop one"
+            "`{name}` asks for VA == PA but its fixed VA {} differs from its fixed PA {}; make them equal or drop one",
+            Hex::from(*va),
+            Hex::from(*pa)
         ),
         Error::Duplicate { what, name, .. } => {
             write!(
@@ -166,10 +176,12 @@ fn room(e: &Error, f: &mut Formatter<'_>) -> Result {
         } => {
             write!(
                 f,
-                "no room for {what} ({size:#x} bytes, aligned to {align:#x}) in {space}; "
+                "no room for {what} ({} bytes, aligned to {}) in {space}; ",
+                Hex::from(*size),
+                Hex::from(*align)
             )?;
             match largest {
-                Some(r) => write!(f, "the largest free range is {r} ({:#x} bytes)", r.size())?,
+                Some(r) => write!(f, "the largest free range is {r} ({} bytes)", Hex(r.size()))?,
                 None => f.write_str("it has no free range left")?,
             }
             // Fixed declarations that split or fill the space.
@@ -198,7 +210,9 @@ fn room(e: &Error, f: &mut Formatter<'_>) -> Result {
         } => {
             write!(
                 f,
-                "no range of {size:#x} bytes aligned to {align:#x} is free in both VA (table `{table}`) and PA for identity request `{name}`; "
+                "no range of {} bytes aligned to {} is free in both VA (table `{table}`) and PA for identity request `{name}`; ",
+                Hex::from(*size),
+                Hex::from(*align)
             )?;
             if !taken.is_empty() {
                 for (i, t) in taken.iter().enumerate() {
@@ -228,23 +242,23 @@ fn room(e: &Error, f: &mut Formatter<'_>) -> Result {
         } => {
             write!(
                 f,
-                "no room for the translation tables of table `{table}` ({:#x} bytes: {count} table{} of 4 KiB) in {space}; ",
-                count.saturating_mul(TABLE_BYTES),
+                "no room for the translation tables of table `{table}` ({} bytes: {count} table{} of 4 KiB) in {space}; ",
+                Hex::from(count.saturating_mul(TABLE_BYTES)),
                 plural(*count)
             )?;
             match largest {
-                Some(r) => write!(f, "the largest free range is {r} ({:#x} bytes)", r.size())?,
+                Some(r) => write!(f, "the largest free range is {r} ({} bytes)", Hex(r.size()))?,
                 None => f.write_str("it has no free range left")?,
             }
             f.write_str(", so enlarge the pool or put the tables elsewhere")
         }
         Error::TablesRangeTooSmall { range, count, .. } => {
-            let need = count.saturating_mul(TABLE_BYTES);
+            let need = Hex::from(count.saturating_mul(TABLE_BYTES));
             write!(
                 f,
-                "the translation tables need {need:#x} bytes ({count} table{} of 4 KiB) but the range {range} for them holds only {:#x}; make it at least {need:#x} bytes",
+                "the translation tables need {need} bytes ({count} table{} of 4 KiB) but the range {range} for them holds only {}; make it at least {need} bytes",
                 plural(*count),
-                range.size(),
+                Hex(range.size()),
             )
         }
         _ => Ok(()),
@@ -358,7 +372,9 @@ fn segment(e: &Error, f: &mut Formatter<'_>) -> Result {
             ..
         } => write!(
             f,
-            "segment `{name}` ({size:#x} bytes) is larger than its page `{page}` ({page_bytes:#x} bytes); make the segment smaller or the page larger"
+            "segment `{name}` ({} bytes) is larger than its page `{page}` ({} bytes); make the segment smaller or the page larger",
+            Hex::from(*size),
+            Hex::from(*page_bytes)
         ),
         Error::SegmentNotInPages {
             name, range, kind, ..
@@ -390,13 +406,15 @@ fn segment(e: &Error, f: &mut Formatter<'_>) -> Result {
         } => match kind {
             SegmentKind::Stack => write!(
                 f,
-                "stack segment `{name}` is aligned to {align:#x}, but the AArch64 stack pointer must be 16-byte aligned; use `align 16` or more"
+                "stack segment `{name}` is aligned to {}, but the AArch64 stack pointer must be 16-byte aligned; use `align 16` or more",
+                Hex::from(*align)
             ),
             // Only stacks and the code kinds have a minimum above 1.
             _ => write!(
                 f,
-                "{} segment `{name}` is aligned to {align:#x}, but A64 instructions are 4 bytes and must be 4-byte aligned; use `align 4` or more (8 when omitted)",
-                kind.name()
+                "{} segment `{name}` is aligned to {}, but A64 instructions are 4 bytes and must be 4-byte aligned; use `align 4` or more (8 when omitted)",
+                kind.name(),
+                Hex::from(*align)
             ),
         },
         Error::StackSize { name, size, room } => {
@@ -409,7 +427,9 @@ fn segment(e: &Error, f: &mut Formatter<'_>) -> Result {
             };
             write!(
                 f,
-                "stack segment `{name}` has size {size:#x}, not a multiple of 16, so its top is not 16-byte aligned; make it {fix:#x}"
+                "stack segment `{name}` has size {}, not a multiple of 16, so its top is not 16-byte aligned; make it {}",
+                Hex::from(*size),
+                Hex::from(fix)
             )
         }
         _ => Ok(()),
@@ -508,12 +528,12 @@ fn table(e: &Error, f: &mut Formatter<'_>) -> Result {
             if *has_upper {
                 write!(
                     f,
-                    "virtual range {range} of table `{table}` is neither a lower VA (below 0x1000000000000, through TTBR0) nor an upper one (from 0xffff000000000000 up, through TTBR1); move it into one of them"
+                    "virtual range {range} of table `{table}` is neither a lower VA (below 0x1_0000_0000_0000, through TTBR0) nor an upper one (from 0xFFFF_0000_0000_0000 up, through TTBR1); move it into one of them"
                 )
             } else {
                 write!(
                     f,
-                    "virtual range {range} of table `{table}` is not translated: EL3 and EL2 tables accept only lower VAs (below 0x1000000000000) and have no upper range (TTBR1); move the range below 0x1000000000000"
+                    "virtual range {range} of table `{table}` is not translated: EL3 and EL2 tables accept only lower VAs (below 0x1_0000_0000_0000) and have no upper range (TTBR1); move the range below 0x1_0000_0000_0000"
                 )
             }
         }

@@ -6,6 +6,7 @@ use alloc::string::String;
 
 use super::{Addr, Error, Space};
 use crate::layout::{MappingId, SegmentId, TableId};
+use crate::model::Hex;
 
 /// The part of a request an error is about, as the engine saw it when it detected the
 /// error: a front end turns it into the tokens at fault.
@@ -198,7 +199,11 @@ impl Error {
             Error::IdentityImpossible { taken, .. } | Error::NoRoom { taken, .. }
                 if !taken.is_empty() =>
             {
-                format!("`{other}` takes {} {:#x} here", taken[0].addr, taken[0].at)
+                format!(
+                    "`{other}` takes {} {} here",
+                    taken[0].addr,
+                    Hex::from(taken[0].at)
+                )
             }
             Error::VaBitsTooSmall { needed, .. } => format!("this range needs {needed} bits"),
             Error::BeyondLimit {

@@ -8,19 +8,21 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 
 use super::Input;
-use crate::model::{Page, PageKind, Segment};
+use crate::model::{Hex, Page, PageKind, Segment, identity_note};
 
 /// The memory map of `input`: every pool and reservation, the selected tables' pages
 /// and segments (the layout's `Display`, narrowed by [`Layout::map_of`](crate::Layout::map_of)
 /// when `input` is narrowed), then for each selected table a block like
 ///
 /// ```text
-/// translation el3 (EL3 regime): 2 tables of 4 KiB at PA 0x80400000..0x80402000, root level 1, 39-bit VA, 40-bit PA
-///   MAIR      0x00000000ff440c0400
+/// translation el3 (EL3 regime): 2 tables of 4 KiB at PA 0x8040_0000..0x8040_2000, root level 1, 39-bit VA, 40-bit PA
+///   MAIR             0xFF_440C_0400
 ///   ...
 /// ```
 ///
-/// Addresses and register values are hexadecimal.
+/// Addresses and register values are written as [`Hex`] writes them; a page or segment
+/// the layout asks for at VA == PA is marked `identity`, one that only happens to be
+/// there `va == pa`.
 pub fn map(input: &Input<'_>) -> String {
     let layout = input.plan().layout();
     let ids: Vec<_> = input
@@ -45,13 +47,13 @@ pub fn map(input: &Input<'_>) -> String {
         // Writing into a String cannot fail.
         let _ = writeln!(
             out,
-            "translation {} ({} regime): {} table{} of 4 KiB at PA {:#x}..{:#x}{lower}, {}-bit PA",
+            "translation {} ({} regime): {} table{} of 4 KiB at PA {}..{}{lower}, {}-bit PA",
             t.name(),
             tr.regime(),
             tr.table_count(),
             if tr.table_count() == 1 { "" } else { "s" },
-            tr.base_pa(),
-            tr.end_pa(),
+            Hex::from(tr.base_pa()),
+            Hex::from(tr.end_pa()),
             tr.pa_bits(),
         );
         if !tr.has_lower() {
@@ -60,8 +62,8 @@ pub fn map(input: &Input<'_>) -> String {
         if let (Some(bits), Some(level)) = (tr.upper_va_bits(), tr.upper_root_level()) {
             let _ = writeln!(
                 out,
-                "  upper range {:#x}..2^64: {} table{}, root level {level}, {bits}-bit VA",
-                crate::aarch64::regs::upper_range_start(bits).unwrap_or(0),
+                "  upper range {}..2^64: {} table{}, root level {level}, {bits}-bit VA",
+                Hex::from(crate::aarch64::regs::upper_range_start(bits).unwrap_or(0)),
                 tr.upper_table_count(),
                 if tr.upper_table_count() == 1 { "" } else { "s" },
             );
@@ -73,7 +75,8 @@ pub fn map(input: &Input<'_>) -> String {
             ("TTBR1", tr.ttbr1()),
             ("SCTLR_SET", tr.sctlr_set()),
         ] {
-            let _ = writeln!(out, "  {name:<9} {value:#018x}");
+            // Right-aligned in the width of a 64-bit value, so the digits line up.
+            let _ = writeln!(out, "  {name:<9} {:>21}", Hex::from(value));
         }
     }
     out
@@ -86,12 +89,12 @@ pub fn map(input: &Input<'_>) -> String {
 /// ```text
 /// ## Table `el3` (core 0, EL3)
 ///
-/// Translation tables: 2 of 4 KiB at PA `0x80400000..0x80402000`, `TTBR0` = `0x80400000`, `TTBR1` = `0x0`.
+/// Translation tables: 2 of 4 KiB at PA `0x8040_0000..0x8040_2000`, `TTBR0` = `0x8040_0000`, `TTBR1` = `0x0`.
 ///
 /// | VA | PA | size | what | name | attributes |
 /// |----|----|------|------|------|------------|
-/// | `0x80000000..0x80200000` | `0x80000000` | 2M | page: code rx | `boot` | write_back inner identity |
-/// | `0x80000000..0x80000200` | `0x80000000` | 0x200 | segment: bsp_boot_code | `bsp_boot` | align 16 |
+/// | `0x8000_0000..0x8020_0000` | `0x8000_0000` | 2M | page: code rx | `boot` | write_back inner identity |
+/// | `0x8000_0000..0x8000_0200` | `0x8000_0000` | 0x200 | segment: bsp_boot_code | `bsp_boot` | align 16, identity |
 /// ```
 ///
 /// Names are code spans; text that markdown would read as markup (`|`, `<`, `[`, `*`,
@@ -107,17 +110,17 @@ pub fn markdown(input: &Input<'_>) -> String {
         let tr = t.translation;
         let _ = write!(
             out,
-            "## Table {} ({}, {})\n\nTranslation tables: {} of 4 KiB at PA `{:#x}..{:#x}`, `TTBR0` = `{:#x}`, `TTBR1` = `{:#x}`.\n\n\
+            "## Table {} ({}, {})\n\nTranslation tables: {} of 4 KiB at PA `{}..{}`, `TTBR0` = `{}`, `TTBR1` = `{}`.\n\n\
              | VA | PA | size | what | name | attributes |\n\
              |----|----|------|------|------|------------|\n",
             code(t.name()),
             t.info.cores(),
             t.info.el(),
             tr.table_count(),
-            tr.base_pa(),
-            tr.end_pa(),
-            tr.ttbr0(),
-            tr.ttbr1(),
+            Hex::from(tr.base_pa()),
+            Hex::from(tr.end_pa()),
+            Hex::from(tr.ttbr0()),
+            Hex::from(tr.ttbr1()),
         );
         let pages = layout.pages(id);
         let segments = layout.segments(id);
@@ -140,10 +143,10 @@ pub fn markdown(input: &Input<'_>) -> String {
                     };
                     let _ = writeln!(
                         out,
-                        "| `{:#x}..{:#x}` | `{:#x}` | {size} | page: {} {} | {} | {} |",
-                        p.va(),
-                        last.va_end(),
-                        p.pa(),
+                        "| `{}..{}` | `{}` | {size} | page: {} {} | {} | {} |",
+                        Hex::from(p.va()),
+                        Hex(last.va_end()),
+                        Hex::from(p.pa()),
                         p.kind().name(),
                         p.perms().name(),
                         code(&page_label(p)),
@@ -153,16 +156,19 @@ pub fn markdown(input: &Input<'_>) -> String {
                 Row::Segment(s) => {
                     let _ = writeln!(
                         out,
-                        "| `{:#x}..{:#x}` | `{:#x}` | {:#x} | segment: {} | {} | align {}{}{} |",
-                        s.va(),
-                        s.va_end(),
-                        s.pa(),
-                        s.size(),
+                        "| `{}..{}` | `{}` | {} | segment: {} | {} | align {}{}{} |",
+                        Hex::from(s.va()),
+                        Hex(s.va_end()),
+                        Hex::from(s.pa()),
+                        Hex::from(s.size()),
                         s.kind(),
                         code(s.name()),
                         s.align(),
                         if s.is_shared() { ", shared" } else { "" },
-                        if s.is_identity() { ", identity" } else { "" },
+                        match identity_note(s.is_identity(), s.va_equals_pa()) {
+                            Some(note) => alloc::format!(", {note}"),
+                            None => String::new(),
+                        },
                     );
                 }
             }
@@ -183,7 +189,7 @@ fn page_label(p: &Page) -> String {
 }
 
 /// The attribute columns of the text map in one cell: memory type (`device`, or
-/// cacheability and shareability), `shared`, `identity`, `{key = value, ..}`.
+/// cacheability and shareability), `shared`, `identity` or `va == pa`, `{key = value, ..}`.
 fn page_attributes(p: &Page) -> String {
     let mut out = match (p.cacheability(), p.shareability()) {
         (Some(c), Some(s)) => alloc::format!("{} {}", c.name(), s.name()),
@@ -192,8 +198,9 @@ fn page_attributes(p: &Page) -> String {
     if p.is_shared() {
         out.push_str(" shared");
     }
-    if p.is_identity() {
-        out.push_str(" identity");
+    if let Some(note) = identity_note(p.is_identity(), p.va_equals_pa()) {
+        out.push(' ');
+        out.push_str(note);
     }
     if !p.attrs().is_empty() {
         out.push_str(" {");
@@ -278,9 +285,11 @@ mod tests {
                 tr.table_count()
             );
             assert!(text.contains(&head), "{head} in\n{text}");
-            assert!(text.contains(&alloc::format!("  TCR       {:#018x}\n", tr.tcr())));
-            assert!(text.contains(&alloc::format!("  TTBR0     {:#018x}\n", tr.ttbr0())));
-            assert!(text.contains(&alloc::format!("at PA {:#x}..", tr.base_pa())));
+            let tcr = alloc::format!("  TCR       {:>21}\n", Hex::from(tr.tcr()));
+            assert!(text.contains(&tcr), "{tcr} in\n{text}");
+            let ttbr0 = alloc::format!("  TTBR0     {:>21}\n", Hex::from(tr.ttbr0()));
+            assert!(text.contains(&ttbr0), "{ttbr0} in\n{text}");
+            assert!(text.contains(&alloc::format!("at PA {}..", Hex::from(tr.base_pa()))));
         }
         let only = map(&input.clone().only("el1").unwrap());
         assert!(only.contains("translation el1"));
@@ -305,10 +314,10 @@ mod tests {
                     n => alloc::format!("{n} x {}", p.page_size().name()),
                 };
                 let row = alloc::format!(
-                    "| `{:#x}..{:#x}` | `{:#x}` | {size} | page: {} {} | `{}` |",
-                    p.va(),
-                    last.va_end(),
-                    p.pa(),
+                    "| `{}..{}` | `{}` | {size} | page: {} {} | `{}` |",
+                    Hex::from(p.va()),
+                    Hex(last.va_end()),
+                    Hex::from(p.pa()),
                     p.kind().name(),
                     p.perms().name(),
                     page_label(p)
@@ -318,11 +327,11 @@ mod tests {
             for s in &t.segments {
                 let s = s.segment;
                 let row = alloc::format!(
-                    "| `{:#x}..{:#x}` | `{:#x}` | {:#x} | segment: {} | `{}` | align {}",
-                    s.va(),
-                    s.va_end(),
-                    s.pa(),
-                    s.size(),
+                    "| `{}..{}` | `{}` | {} | segment: {} | `{}` | align {}",
+                    Hex::from(s.va()),
+                    Hex(s.va_end()),
+                    Hex::from(s.pa()),
+                    Hex::from(s.size()),
                     s.kind(),
                     s.name(),
                     s.align()
@@ -335,7 +344,10 @@ mod tests {
             let vas: Vec<u64> = table
                 .lines()
                 .filter_map(|l| l.strip_prefix("| `0x"))
-                .map(|l| u64::from_str_radix(&l[..l.find('.').unwrap()], 16).unwrap())
+                .map(|l| {
+                    let digits = l[..l.find('.').unwrap()].replace('_', "");
+                    u64::from_str_radix(&digits, 16).unwrap()
+                })
                 .collect();
             assert!(!vas.is_empty());
             assert!(vas.windows(2).all(|w| w[0] <= w[1]), "{vas:?}");

@@ -5,7 +5,7 @@ use alloc::string::String;
 use core::fmt;
 
 use super::{Layout, TableId};
-use crate::model::Page;
+use crate::model::{Hex, Page};
 
 /// The memory map of some tables of a [`Layout`]: what
 /// [`Layout::map_of`] returns.
@@ -45,7 +45,7 @@ impl Layout {
             f,
             "memory layout ({})",
             match self.seed {
-                Some(s) => format!("seed {s:#x}"),
+                Some(s) => format!("seed {}", Hex::from(s)),
                 None => String::from("deterministic"),
             }
         )?;
@@ -75,8 +75,8 @@ impl Layout {
             let mut upper = alloc::vec::Vec::new();
             for r in &table.virt {
                 let text = match r.last().checked_add(1) {
-                    Some(end) => format!("{:#x}..{end:#x}", r.start()),
-                    None => format!("{:#x}..2^64", r.start()),
+                    Some(end) => format!("{}..{}", Hex::from(r.start()), Hex::from(end)),
+                    None => format!("{}..2^64", Hex::from(r.start())),
                 };
                 if r.start() >> 63 == 0 {
                     lower.push(text);

@@ -699,6 +699,7 @@ impl Layout {
             attrs,
             shared,
             alias_of: None,
+            identity: req.identity,
             fixed: (fixed_va.is_some(), fixed_pa.is_some()),
             tables,
             seg_free: shared.then(|| {
@@ -756,7 +757,8 @@ impl Layout {
                     attrs,
                     shared,
                     custom.clone(),
-                );
+                )
+                .with_identity(req.identity);
                 tb.pages.push(self.pages.len() as u32);
                 self.pages.push(page);
             }
@@ -882,6 +884,7 @@ impl Layout {
             attrs,
             shared: false,
             alias_of: Some(of.0),
+            identity: req.identity,
             fixed: (fixed_va.is_some(), false),
             tables,
             seg_free: None,

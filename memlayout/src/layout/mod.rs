@@ -106,6 +106,9 @@ struct Mapping {
     attrs: MemAttrs,
     shared: bool,
     alias_of: Option<u32>,
+    /// Whether it was requested at VA == PA (`identity`): its pages and the segments in
+    /// them are identity pages and segments.
+    identity: bool,
     /// Whether its VA and its PA were fixed by the request (`va`, `pa`, or both by
     /// `identity` with one of them), for "no room" errors that name fixed declarations.
     fixed: (bool, bool),

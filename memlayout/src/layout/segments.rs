@@ -98,6 +98,7 @@ impl Layout {
                     kind: seg_kind,
                 })?;
         let pa = va.wrapping_add(meta.delta);
+        let in_identity_pages = self.in_identity_pages(table, va, req.size);
         let tb = &mut self.tables[table.index()];
         let _ = tb.seg_free.remove(va, req.size);
         let seg = Segment::new(
@@ -109,7 +110,8 @@ impl Layout {
             req.size,
             align,
             false,
-        );
+        )
+        .with_identity(identity || in_identity_pages);
         let idx = self.segments.len() as u32;
         tb.segments.push(idx);
         self.segments.push(seg);
@@ -167,6 +169,28 @@ impl Layout {
             });
         }
         Ok(va)
+    }
+
+    /// Whether every byte of `va .. +size` of `table` lies in pages requested at VA == PA
+    /// (`identity`), so a segment there stays at VA == PA on every placement.
+    fn in_identity_pages(&self, table: TableId, va: u64, size: u64) -> bool {
+        let Some(t) = self.tables.get(table.index()) else {
+            return false;
+        };
+        let end = u128::from(va) + u128::from(size);
+        let mut at = va;
+        loop {
+            let Some((r, &m)) = t.va_used.get(at) else {
+                return false;
+            };
+            if !self.mappings.get(m as usize).is_some_and(|m| m.identity) {
+                return false;
+            }
+            match r.end() {
+                Some(next) if u128::from(next) < end => at = next,
+                _ => return true,
+            }
+        }
     }
 
     /// A segment of `table` that overlaps `r`: its name and id.
@@ -378,6 +402,7 @@ impl Layout {
             }
         };
         let m = &mut self.mappings[mid.index()];
+        let identity = req.identity || m.identity;
         if let Some(f) = m.seg_free.as_mut() {
             let _ = f.remove(off, req.size);
         }
@@ -395,7 +420,8 @@ impl Layout {
                 req.size,
                 align,
                 true,
-            );
+            )
+            .with_identity(identity);
             let idx = self.segments.len() as u32;
             tb.segments.push(idx);
             self.segments.push(seg);

@@ -14,6 +14,7 @@ use super::super::ctxt::{Ctxt, Sp};
 use super::super::error::{DidYouMean, DslError, Twice};
 use super::suggest::{closest, synonym};
 use super::{Num, RangeEnd, RangeExpr};
+use crate::model::Hex;
 
 /// "expected `a`", "expected `a` or `b`" or "expected one of: `a`, `b`, `c`", as
 /// `syn`'s lookahead words it.
@@ -172,7 +173,8 @@ pub fn parse_range(input: ParseStream) -> syn::Result<RangeExpr> {
         let forms = match input.fork().call(parse_num) {
             Ok(last) if last.value >= start.value && last.value < u64::MAX => {
                 let (s, end) = (start.value, last.value + 1);
-                format!("`{s:#x} .. {end:#x}` or `{s:#x} .. +{:#x}`", end - s)
+                let (s, end, size) = (Hex::from(s), Hex::from(end), Hex::from(end - s));
+                format!("`{s} .. {end}` or `{s} .. +{size}`")
             }
             _ => "`START .. END` or `START .. +SIZE`".to_string(),
         };

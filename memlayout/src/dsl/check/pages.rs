@@ -15,7 +15,7 @@ use super::ranges::wraps;
 use super::resolve::suggest;
 use super::{Scope, name_of};
 use crate::error::{Addr, Error, Field};
-use crate::model::{PageSize, Perms, SecurityState};
+use crate::model::{Hex, PageSize, Perms, SecurityState};
 
 /// The most pages one `* N` declaration may ask for (each becomes a `const` item).
 pub const MAX_COUNT: u64 = 1 << 20;
@@ -153,7 +153,7 @@ fn check_addresses(
         cx.error(
             id,
             format_args!(
-                "`identity` is impossible in the upper VA range (TTBR1): its addresses start at 0xffff000000000000 and no PA reaches them; map `{name}` in a lower range or drop `identity`"
+                "`identity` is impossible in the upper VA range (TTBR1): its addresses start at 0xFFFF_0000_0000_0000 and no PA reaches them; map `{name}` in a lower range or drop `identity`"
             ),
         );
     }
@@ -163,8 +163,9 @@ fn check_addresses(
         cx.error(
             id,
             format_args!(
-                "`identity` asks for VA == PA but `va` {:#x} and `pa` {:#x} differ; drop `identity` or make them equal",
-                va.value, pa.value
+                "`identity` asks for VA == PA but `va` {} and `pa` {} differ; drop `identity` or make them equal",
+                Hex::from(va.value),
+                Hex::from(pa.value)
             ),
         );
     }

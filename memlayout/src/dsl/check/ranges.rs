@@ -11,6 +11,7 @@ use super::super::ctxt::{Ctxt, Sp};
 use super::super::error::Note;
 use super::name_of;
 use crate::error::{Addr, Error, Field, Thing};
+use crate::model::Hex;
 
 /// The granule every range must be aligned to and a multiple of.
 const GRANULE: u64 = 0x1000;
@@ -27,7 +28,7 @@ pub fn human(bytes: u64) -> String {
     } else if bytes != 0 && bytes.is_multiple_of(K) {
         format!("{}K", bytes / K)
     } else {
-        format!("{bytes:#x}")
+        Hex::from(bytes).to_string()
     }
 }
 
@@ -68,8 +69,9 @@ pub(super) fn check_range(r: &RangeExpr, addr: Addr, name: &str, cx: &mut Ctxt) 
                 cx.error(
                     r.sp,
                     format_args!(
-                        "range {start:#x} .. {:#x} ends below its start; put the larger address second, or write `start .. +size`",
-                        e.value
+                        "range {} .. {} ends below its start; put the larger address second, or write `start .. +size`",
+                        Hex::from(start),
+                        Hex::from(e.value)
                     ),
                 );
                 return;
