@@ -198,17 +198,7 @@ fn the_checker_catches_broken_xml() {
 
 /// An address as the picture writes it: hexadecimal, `_` every four digits.
 fn addr(a: impl Into<u128>) -> String {
-    let a: u128 = a.into();
-    let digits = format!("{a:x}");
-    let n = digits.len();
-    let mut out = String::from("0x");
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 4 == 0 {
-            out.push('_');
-        }
-        out.push(ch);
-    }
-    out
+    memlayout::model::Hex(a.into()).to_string()
 }
 
 /// The line of a tooltip that starts with `prefix` (a tooltip of a group of pages has one
@@ -401,7 +391,7 @@ fn long_addresses_widen_the_label_column_instead_of_overlapping() {
     {
         let x: i64 = part[..part.find('"').unwrap()].parse().unwrap();
         let text = &part[part.find('>').unwrap() + 1..part.find("</text>").unwrap()];
-        assert!(text.starts_with("0xff"), "{text}");
+        assert!(text.starts_with("0xFF"), "{text}");
         assert!(x - 6 * text.len() as i64 >= 40, "{text} at {x}");
         labels += 1;
     }

@@ -95,6 +95,8 @@ pub(super) fn physical_column(input: &Input<'_>) -> Column {
                     .collect();
                 b.detail = if first.is_identity() {
                     String::from("identity")
+                } else if first.va_equals_pa() {
+                    String::from("va == pa")
                 } else {
                     String::new()
                 };
@@ -247,6 +249,8 @@ pub(super) fn table_column(input: &Input<'_>, t: &TableView<'_>) -> Column {
         let mut detail = format!("PA {}", addr_text(u128::from(pa)));
         if first.is_identity() {
             detail.push_str(", identity");
+        } else if first.va_equals_pa() {
+            detail.push_str(", va == pa");
         }
         if first.is_shared() {
             detail.push_str(", shared");
@@ -389,7 +393,13 @@ pub(super) fn segment_inner(s: &crate::model::Segment, start: u128, virt: bool) 
             addr_text(start),
             s.align(),
             if s.is_shared() { ", shared" } else { "" },
-            if s.is_identity() { ", identity" } else { "" },
+            if s.is_identity() {
+                ", identity"
+            } else if s.va_equals_pa() {
+                ", va == pa"
+            } else {
+                ""
+            },
         ),
     }
 }

@@ -95,7 +95,7 @@ pub(super) fn render(
         "{tables} table{}, {}",
         plural(tables),
         match layout.seed() {
-            Some(s) => format!("seed {s:#x}"),
+            Some(s) => format!("seed {}", crate::model::Hex::from(s)),
             None => String::from("deterministic placement"),
         }
     );

@@ -52,18 +52,10 @@ pub(super) fn esc(s: &str) -> String {
     out
 }
 
-/// An address in hexadecimal with `_` every four digits: `0x8020_0000`.
+/// An address as people read it everywhere in memlayout ([`Hex`](crate::model::Hex)):
+/// upper-case digits with `_` every four, `0x8020_0000`.
 pub(super) fn addr_text(a: u128) -> String {
-    let digits = format!("{a:x}");
-    let mut out = String::from("0x");
-    let n = digits.len();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 4 == 0 {
-            out.push('_');
-        }
-        out.push(ch);
-    }
-    out
+    format!("{}", crate::model::Hex(a))
 }
 
 /// A size rounded to one decimal of the largest binary unit it reaches: `4 KiB`,
@@ -91,8 +83,9 @@ pub(super) fn rough_size(bytes: u128) -> String {
     format!("{bytes} B")
 }
 
+/// A size or value in hexadecimal, in the same format as [`addr_text`].
 pub(super) fn hex(v: u128) -> String {
-    format!("{v:#x}")
+    addr_text(v)
 }
 
 /// A size in the largest binary unit that divides it exactly: `4 KiB`, `2 MiB`, `3 GiB`,
@@ -108,7 +101,7 @@ pub(super) fn size_text(bytes: u128) -> String {
             return format!("{} {name}", bytes / unit);
         }
     }
-    format!("{bytes:#x} B")
+    format!("{} B", addr_text(bytes))
 }
 
 /// `s` after a count that is not 1 (the crate's one rule, for counts of this module).
