@@ -62,10 +62,12 @@
 //! * Touching ranges of one pool with the same `no-map` are one node (Linux reads at
 //!   most 64 reserved regions, older U-Boot fewer). A node is named after what it
 //!   holds, `_` written `-` (node names take `[a-z0-9,._+-]`, at most 31 characters):
-//!   the table whose pages and tables it holds, the secure pool, or the reservation;
-//!   `firmware` (with `no-map`) or `shared` (without) when it holds several tables'.
-//!   A comment above each node lists its contents. Unit addresses are the node's first
-//!   address in lower-case hex without leading zeros, as `reg` starts.
+//!   the table whose own pages and tables it holds, the page that several tables map
+//!   (a shared page, or the page an alias maps), the secure pool or the reservation;
+//!   when it holds several of those, `translation-tables` if it holds only translation
+//!   tables, else `firmware` (with `no-map`) or `shared` (without). A comment above
+//!   each node lists its contents. Unit addresses are the node's first address in
+//!   lower-case hex without leading zeros, as `reg` starts.
 //!
 //! With [`Input::only`], only the selected tables' pages and translation tables are
 //! reserved (whether the normal world maps a page is still decided over every table);
@@ -185,8 +187,10 @@ struct Claim {
     pool: usize,
     range: Interval,
     no_map: bool,
-    /// The table, pool or reservation it belongs to (the node's name).
+    /// The table, page, pool or reservation it belongs to (the node's name).
     owner: String,
+    /// Whether it is a table's translation tables.
+    tables: bool,
     /// What it is, for the comment.
     what: String,
 }
@@ -221,7 +225,13 @@ fn claims(input: &Input<'_>) -> Vec<Claim> {
                 range: p.range(),
                 no_map: true,
                 owner: p.name().into(),
-                what: alloc::format!("secure pool {}", p.name()),
+                tables: false,
+                what: alloc::format!(
+                    "secure pool {}: {:#x}..{}",
+                    p.name(),
+                    p.range().start(),
+                    end_text(p.range())
+                ),
             });
         }
     }
@@ -243,6 +253,16 @@ fn claims(input: &Input<'_>) -> Vec<Claim> {
                 continue;
             }
             let shared = users.iter().any(|pg| normal_world(pg));
+            // A page only this table maps belongs to the table; one that several map
+            // (a shared page, an alias) is named after the page.
+            let others = users
+                .iter()
+                .any(|pg| !p.pages.iter().any(|own| core::ptr::eq(*own, *pg)));
+            let owner = if others {
+                String::from(input.alias_of(p).unwrap_or(p.name))
+            } else {
+                t.name().into()
+            };
             let what = alloc::format!(
                 "page {} of table {}: {:#x}..{}",
                 p.name,
@@ -254,7 +274,8 @@ fn claims(input: &Input<'_>) -> Vec<Claim> {
                 pool,
                 range,
                 no_map: !(shared && users.iter().all(|pg| linear_map_type(pg))),
-                owner: t.name().into(),
+                owner,
+                tables: false,
                 what,
             });
         }
@@ -272,6 +293,7 @@ fn claims(input: &Input<'_>) -> Vec<Claim> {
             range,
             no_map: t.info.el().security() != SecurityState::NonSecure,
             owner: t.name().into(),
+            tables: true,
             what: alloc::format!(
                 "translation tables of table {}: {:#x}..{}",
                 t.name(),
@@ -296,6 +318,7 @@ fn claims(input: &Input<'_>) -> Vec<Claim> {
                 range: rest,
                 no_map: true,
                 owner: name.clone(),
+                tables: false,
                 what: alloc::format!("reserved {name}: {:#x}..{}", rest.start(), end_text(rest)),
             });
         }
@@ -350,6 +373,7 @@ impl Region {
         owners.dedup();
         match owners.as_slice() {
             [one] => String::from(*one),
+            _ if self.claims.iter().all(|&c| claims[c].tables) => "translation-tables".into(),
             _ if self.no_map => "firmware".into(),
             _ => "shared".into(),
         }
