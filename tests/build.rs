@@ -8,12 +8,17 @@
 //!   `#[cfg_attr(memlayout_no_qemu, ignore = "install qemu-system-arm gcc-aarch64-linux-gnu")]`,
 //!   so the test summary lists them as ignored with the packages to install.
 //!
+//! * finds out whether `dtc` (or the program named by `MEMLAYOUT_DTC`) can be found; when
+//!   not, it sets the cfg `memlayout_no_dtc`, and the tests that compile the device-tree
+//!   export (tests/export_dts.rs) are ignored with the package to install
+//!   (`device-tree-compiler`).
+//!
 //! * finds out whether the Rust target `aarch64-unknown-none` is installed for the
 //!   toolchain; when not, it sets the cfg `memlayout_no_bare_metal`, and the tests that
 //!   build the no_std firmware (tests/no_std_firmware.rs) are ignored with the command
 //!   that installs it.
 //!
-//! With `MEMLAYOUT_REQUIRE_QEMU=1` neither cfg is set: the tests run, and fail when the
+//! With `MEMLAYOUT_REQUIRE_QEMU=1` none of these cfgs is set: the tests run, and fail when the
 //! tools or the target are missing (as CI wants).
 
 use std::env;
@@ -34,7 +39,33 @@ fn find(program: &OsString) -> Option<PathBuf> {
 fn main() {
     memlayout::build::generate("layouts/board.memlayout");
     qemu_cfg();
+    dtc_cfg();
     bare_metal_cfg();
+}
+
+/// Sets `memlayout_no_dtc` when the device-tree compiler is missing (see the module
+/// docs).
+fn dtc_cfg() {
+    println!("cargo::rustc-check-cfg=cfg(memlayout_no_dtc)");
+    println!("cargo::rerun-if-env-changed=MEMLAYOUT_DTC");
+    let program = env::var_os("MEMLAYOUT_DTC").unwrap_or_else(|| "dtc".into());
+    if let Some(path) = find(&program) {
+        println!("cargo::rerun-if-changed={}", path.display());
+        return;
+    }
+    if let Some(path) = env::var_os("PATH") {
+        for dir in env::split_paths(&path).filter(|d| d.is_dir()) {
+            println!("cargo::rerun-if-changed={}", dir.display());
+        }
+    }
+    if env::var_os("MEMLAYOUT_REQUIRE_QEMU").is_some_and(|v| v == "1") {
+        return;
+    }
+    println!("cargo::rustc-cfg=memlayout_no_dtc");
+    println!(
+        "cargo::warning=the device-tree tests will be ignored: {} not found; install the Debian package device-tree-compiler",
+        program.to_string_lossy()
+    );
 }
 
 /// Sets `memlayout_no_bare_metal` when the standard library of `aarch64-unknown-none` is

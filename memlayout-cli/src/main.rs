@@ -82,6 +82,10 @@ enum Format {
     Bin,
     /// A picture of the layout (SVG).
     Svg,
+    /// A device-tree fragment: /memory and /reserved-memory nodes.
+    Dts,
+    /// A linker MEMORY block (memory.x): a region per pool and per page.
+    MemoryX,
 }
 
 /// How `check` prints errors.
@@ -205,6 +209,10 @@ fn run(command: Command) -> Result<(), Failure> {
                 Format::C => export::c::c(&input).into_bytes(),
                 Format::Ld => export::ld::ld(&input).into_bytes(),
                 Format::Svg => export::svg::svg(&input).into_bytes(),
+                Format::Dts => export::dts::dts(&input).into_bytes(),
+                Format::MemoryX => export::memory_x::memory_x(&input)
+                    .map_err(|e| Failure::Message(e.to_string()))?
+                    .into_bytes(),
                 Format::Bin => match input.tables() {
                     [one] => export::bin::bin(one),
                     tables => {

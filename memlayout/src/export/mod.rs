@@ -1,7 +1,9 @@
 //! Exports of a planned layout for the rest of a firmware build: the readable memory map
 //! ([`map()`](map::map)), a C and assembly header ([`c()`](c::c)), a GNU ld script
-//! fragment ([`ld()`](ld::ld)), the raw translation-table image ([`bin()`](bin::bin))
-//! and a picture of the layout for people ([`svg()`](svg::svg)).
+//! fragment ([`ld()`](ld::ld)), the raw translation-table image ([`bin()`](bin::bin)),
+//! a picture of the layout for people ([`svg()`](svg::svg)), and for the tools of the
+//! rest of the field a device-tree fragment ([`dts()`](dts::dts)) and a linker
+//! `MEMORY` block ([`memory_x()`](memory_x::memory_x)).
 //!
 //! Every format is one function in a file of its own, fed by one [`Input`]: the planned
 //! layout, its module name and the tables selected for export. Every function returns
@@ -18,8 +20,10 @@ use crate::plan::{Plan, PlannedPages, PlannedSegment};
 
 pub mod bin;
 pub mod c;
+pub mod dts;
 pub mod ld;
 pub mod map;
+pub mod memory_x;
 pub mod svg;
 
 /// The input of every export: a planned layout, the name of its module (`soc` in
