@@ -1,7 +1,6 @@
 //! The build script of the tests package:
 //!
-//! * runs the build-script API on the README's layout (the command's test layout
-//!   `memlayout-cli/tests/data/board.memlayout`), for tests/build_api.rs;
+//! * runs the build-script API on the README's layout, for tests/build_api.rs;
 //! * finds out whether the QEMU tests can run: when `qemu-system-aarch64` or
 //!   `aarch64-linux-gnu-gcc` (or the programs named by `MEMLAYOUT_QEMU` and
 //!   `MEMLAYOUT_AARCH64_GCC`) cannot be found, it sets the cfg `memlayout_no_qemu`, and
@@ -39,7 +38,7 @@ fn find(program: &OsString) -> Option<PathBuf> {
 }
 
 fn main() {
-    memlayout::build::generate("../memlayout-cli/tests/data/board.memlayout");
+    memlayout::build::generate("layouts/board.memlayout");
     qemu_cfg();
     toolchain_cfg();
     bare_metal_cfg();

@@ -9,7 +9,7 @@ mod from_build {
 }
 
 mod from_macro {
-    memlayout_macros::memory_layout!(include "../memlayout-cli/tests/data/board.memlayout");
+    memlayout_macros::memory_layout!(include "layouts/board.memlayout");
 }
 
 use from_build::soc as b;
@@ -120,10 +120,7 @@ fn link_with_names_the_script_and_nmagic() {
     std::fs::create_dir_all(&dir).unwrap();
     let layout = dir.join("board.memlayout");
     std::fs::copy(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../memlayout-cli/tests/data/board.memlayout"
-        ),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/layouts/board.memlayout"),
         &layout,
     )
     .unwrap();

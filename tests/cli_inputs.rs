@@ -33,8 +33,8 @@ fn macro_body(text: &str) -> &str {
     panic!("unbalanced memory_layout! invocation");
 }
 
-/// What `memlayout-cli/tests/data/{copy}` must hold: a comment naming `source`, then the
-/// body of the `memory_layout!` in `source`.
+/// What the copy of the layout of the `memory_layout!` in `source` holds: a comment
+/// naming `source`, then the body of that `memory_layout!`.
 fn expected(source: &str) -> String {
     let text =
         std::fs::read_to_string(root().join(source)).unwrap_or_else(|e| panic!("{source}: {e}"));
@@ -47,9 +47,10 @@ fn expected(source: &str) -> String {
     )
 }
 
-fn check(copy: &str, source: &str) {
+/// Fails unless `memlayout-cli/tests/data/{copy}` holds `want`, made from `source`
+/// (writes it under `MEMLAYOUT_BLESS=1`).
+fn check(copy: &str, source: &str, want: String) {
     let path = root().join("memlayout-cli/tests/data").join(copy);
-    let want = expected(source);
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     if have == want {
         return;
@@ -59,7 +60,7 @@ fn check(copy: &str, source: &str) {
         return;
     }
     panic!(
-        "memlayout-cli/tests/data/{copy} is not the layout of {source}; copy it with \
+        "memlayout-cli/tests/data/{copy} is not a copy of {source}; copy it with \
          `MEMLAYOUT_BLESS=1 cargo test -p memlayout-tests --test cli_inputs` and review \
          the command's golden snapshots"
     );
@@ -67,10 +68,21 @@ fn check(copy: &str, source: &str) {
 
 #[test]
 fn the_readme_layout_of_the_command_tests_is_the_readme_example() {
-    check("readme.memlayout", "README.md");
+    check("readme.memlayout", "README.md", expected("README.md"));
 }
 
 #[test]
 fn the_soc_layout_of_the_command_tests_is_the_soc_example() {
-    check("soc.memlayout", "examples/soc.rs");
+    check(
+        "soc.memlayout",
+        "examples/soc.rs",
+        expected("examples/soc.rs"),
+    );
+}
+
+#[test]
+fn the_board_layout_of_the_command_tests_is_this_package_s() {
+    let source = "tests/layouts/board.memlayout";
+    let text = std::fs::read_to_string(root().join(source)).unwrap();
+    check("board.memlayout", source, text);
 }

@@ -408,13 +408,8 @@ fn long_addresses_widen_the_label_column_instead_of_overlapping() {
     assert!(labels >= 4);
 }
 
-/// A layout file of this package's `layouts/`, or the command's `board.memlayout`.
 fn layout_file(name: &str) -> Planned {
-    let path = match name {
-        "board" => "../memlayout-cli/tests/data/board.memlayout".to_string(),
-        _ => format!("layouts/{name}.memlayout"),
-    };
-    planned(&read(&path))
+    planned(&read(&format!("layouts/{name}.memlayout")))
 }
 
 /// A layout of `n` tables drawn from `seed`: pages of every kind, runs from 1 to 512

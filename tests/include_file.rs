@@ -4,12 +4,12 @@
 use memlayout::export::Input;
 use memlayout_macros::memory_layout;
 
-memory_layout!(include "../memlayout-cli/tests/data/board.memlayout");
+memory_layout!(include "layouts/board.memlayout");
 
 fn planned() -> memlayout::dsl::file::Planned {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../memlayout-cli/tests/data/board.memlayout"
+        "/layouts/board.memlayout"
     ))
     .unwrap();
     match memlayout::dsl::file::plan_text(&text) {

@@ -5,9 +5,8 @@
 //! with the fragment's `ASSERT` message.
 //!
 //! The files are the exports of `memlayout::export` (the bytes `memlayout export` writes)
-//! for the command's test layout, `memlayout-cli/tests/data/board.memlayout`. The tests
-//! live in this package rather than the command's so that a build script can look for
-//! the tools: they need `aarch64-linux-gnu-gcc` and its binutils (`ld`, `nm`, `readelf`,
+//! of `layouts/board.memlayout`. The tests live in this package rather than the
+//! command's so that a build script can look for the tools: they need `aarch64-linux-gnu-gcc` and its binutils (`ld`, `nm`, `readelf`,
 //! `objdump`, `objcopy`), and when one is missing build.rs sets the cfg
 //! `memlayout_no_aarch64_toolchain` and they are listed as ignored with the package to
 //! install; with `MEMLAYOUT_REQUIRE_QEMU=1` (as CI sets) they run, and fail.
@@ -19,12 +18,9 @@ use std::process::Command;
 use memlayout::export::{self, Input};
 use memlayout_macros::memory_layout;
 
-memory_layout!(include "../memlayout-cli/tests/data/board.memlayout");
+memory_layout!(include "layouts/board.memlayout");
 
-const BOARD: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../memlayout-cli/tests/data/board.memlayout"
-);
+const BOARD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/layouts/board.memlayout");
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {
