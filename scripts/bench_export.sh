@@ -9,8 +9,14 @@ cd "$(dirname "$0")/.."
 pages=${1:-10000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cargo build -q --release -p memlayout-cli
-bin=target/release/memlayout
+# The binary's path as cargo reports it, wherever the target directory is
+# (CARGO_TARGET_DIR, build.target-dir in a cargo config, or target/).
+bin=$(cargo build -q --release -p memlayout-cli --bin memlayout --message-format=json |
+  sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+if [ ! -x "$bin" ]; then
+  echo "bench_export.sh: cargo reported no memlayout binary" >&2
+  exit 1
+fi
 
 file=$work/big.memlayout
 {

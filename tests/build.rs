@@ -12,6 +12,11 @@
 //!   not, it sets the cfg `memlayout_no_dtc`, and the tests that compile the device-tree
 //!   export (tests/export_dts.rs) are ignored with the package to install
 //!   (`device-tree-compiler`).
+//! * finds out whether the toolchain tests (tests/toolchain.rs) can run: when
+//!   `aarch64-linux-gnu-gcc` or one of its binutils (`ld`, `nm`, `readelf`, `objdump`,
+//!   `objcopy`) cannot be found on `PATH`, it sets the cfg
+//!   `memlayout_no_aarch64_toolchain`, and those tests are ignored with the package to
+//!   install;
 //!
 //! * finds out whether the Rust target `aarch64-unknown-none` is installed for the
 //!   toolchain; when not, it sets the cfg `memlayout_no_bare_metal`, and the tests that
@@ -40,6 +45,7 @@ fn main() {
     memlayout::build::generate("layouts/board.memlayout");
     qemu_cfg();
     dtc_cfg();
+    toolchain_cfg();
     bare_metal_cfg();
 }
 
@@ -82,9 +88,7 @@ fn bare_metal_cfg() {
     let rustlib = sysroot.join("lib/rustlib");
     // Rerun when a target is added (a new directory here).
     println!("cargo::rerun-if-changed={}", rustlib.display());
-    if rustlib.join("aarch64-unknown-none/lib").is_dir()
-        || env::var_os("MEMLAYOUT_REQUIRE_QEMU").is_some_and(|v| v == "1")
-    {
+    if rustlib.join("aarch64-unknown-none/lib").is_dir() || required() {
         return;
     }
     println!("cargo::rustc-cfg=memlayout_no_bare_metal");
@@ -93,28 +97,60 @@ fn bare_metal_cfg() {
     );
 }
 
+/// Whether `MEMLAYOUT_REQUIRE_QEMU=1`: the tests that need QEMU, the AArch64 toolchain
+/// or the bare-metal target run whatever is installed.
+fn required() -> bool {
+    env::var_os("MEMLAYOUT_REQUIRE_QEMU").is_some_and(|v| v == "1")
+}
+
 /// Sets `memlayout_no_qemu` when the QEMU tools are missing (see the module docs).
 fn qemu_cfg() {
     println!("cargo::rustc-check-cfg=cfg(memlayout_no_qemu)");
-    for var in [
-        "MEMLAYOUT_QEMU",
-        "MEMLAYOUT_AARCH64_GCC",
-        "MEMLAYOUT_REQUIRE_QEMU",
-        "PATH",
-    ] {
+    for var in ["MEMLAYOUT_QEMU", "MEMLAYOUT_AARCH64_GCC"] {
         println!("cargo::rerun-if-env-changed={var}");
     }
     let programs = [
         env::var_os("MEMLAYOUT_QEMU").unwrap_or_else(|| "qemu-system-aarch64".into()),
         env::var_os("MEMLAYOUT_AARCH64_GCC").unwrap_or_else(|| "aarch64-linux-gnu-gcc".into()),
     ];
+    if let Some(missing) = missing(&programs) {
+        println!("cargo::rustc-cfg=memlayout_no_qemu");
+        println!(
+            "cargo::warning=QEMU tests will be ignored: {missing} not found; install the Debian packages qemu-system-arm and gcc-aarch64-linux-gnu"
+        );
+    }
+}
+
+/// Sets `memlayout_no_aarch64_toolchain` when the cross compiler or one of the binutils
+/// the toolchain tests run is missing (see the module docs).
+fn toolchain_cfg() {
+    println!("cargo::rustc-check-cfg=cfg(memlayout_no_aarch64_toolchain)");
+    let programs: Vec<OsString> = ["gcc", "ld", "nm", "readelf", "objdump", "objcopy"]
+        .iter()
+        .map(|tool| format!("aarch64-linux-gnu-{tool}").into())
+        .collect();
+    if let Some(missing) = missing(&programs) {
+        println!("cargo::rustc-cfg=memlayout_no_aarch64_toolchain");
+        println!(
+            "cargo::warning=the toolchain tests will be ignored: {missing} not found; install the Debian package gcc-aarch64-linux-gnu"
+        );
+    }
+}
+
+/// The programs of `programs` that cannot be found, joined with `and`, unless
+/// `MEMLAYOUT_REQUIRE_QEMU=1` (then `None`: the tests run and fail); prints the
+/// rerun-if lines that notice a tool being installed or removed.
+fn missing(programs: &[OsString]) -> Option<String> {
+    for var in ["MEMLAYOUT_REQUIRE_QEMU", "PATH"] {
+        println!("cargo::rerun-if-env-changed={var}");
+    }
     let found: Vec<Option<PathBuf>> = programs.iter().map(find).collect();
     for path in found.iter().flatten() {
         // Rerun when a tool is removed or replaced.
         println!("cargo::rerun-if-changed={}", path.display());
     }
     if found.iter().all(Option::is_some) {
-        return;
+        return None;
     }
     // Rerun when a tool is installed: installing changes a directory on PATH.
     if let Some(path) = env::var_os("PATH") {
@@ -122,18 +158,14 @@ fn qemu_cfg() {
             println!("cargo::rerun-if-changed={}", dir.display());
         }
     }
-    if env::var_os("MEMLAYOUT_REQUIRE_QEMU").is_some_and(|v| v == "1") {
-        return;
+    if required() {
+        return None;
     }
-    println!("cargo::rustc-cfg=memlayout_no_qemu");
     let missing: Vec<String> = programs
         .iter()
         .zip(&found)
         .filter(|(_, f)| f.is_none())
         .map(|(p, _)| p.to_string_lossy().into_owned())
         .collect();
-    println!(
-        "cargo::warning=QEMU tests will be ignored: {} not found; install the Debian packages qemu-system-arm and gcc-aarch64-linux-gnu",
-        missing.join(" and ")
-    );
+    Some(missing.join(" and "))
 }

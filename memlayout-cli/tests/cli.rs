@@ -12,12 +12,9 @@ use common::{memlayout, scratch};
 use memlayout::model::Hex;
 use memlayout_macros::memory_layout;
 
-memory_layout!(include "../tests/layouts/board.memlayout");
+memory_layout!(include "tests/data/board.memlayout");
 
-const BOARD: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../tests/layouts/board.memlayout"
-);
+const BOARD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/board.memlayout");
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

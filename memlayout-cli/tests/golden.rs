@@ -1,10 +1,11 @@
 //! Golden outputs of every format on the README's example layout and on the `soc`
-//! example (insta snapshots in tests/snapshots; review changes with `cargo insta review`
-//! or re-bless with `INSTA_UPDATE=always cargo test -p memlayout-cli --test golden`).
+//! example, whose layouts tests/data holds (insta snapshots in tests/snapshots; review
+//! changes with `cargo insta review` or re-bless with
+//! `INSTA_UPDATE=always cargo test -p memlayout-cli --test golden`).
 
 mod common;
 
-use common::{memlayout, readme_layout, scratch, soc_layout};
+use common::{data, memlayout};
 
 fn run(args: &[&str]) -> Vec<u8> {
     let o = memlayout(args);
@@ -60,16 +61,18 @@ fn goldens(name: &str, file: &str, tables: &[&str]) {
 
 #[test]
 fn readme_example() {
-    let dir = scratch("golden-readme");
-    goldens("readme", &readme_layout(&dir), &["core0_el3", "core0_el1"]);
+    goldens(
+        "readme",
+        &data("readme.memlayout"),
+        &["core0_el3", "core0_el1"],
+    );
 }
 
 #[test]
 fn soc_example() {
-    let dir = scratch("golden-soc");
     goldens(
         "soc",
-        &soc_layout(&dir),
+        &data("soc.memlayout"),
         &["core0_el3", "core0_el1", "core1_el3", "core1_el1"],
     );
 }

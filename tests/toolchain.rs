@@ -4,38 +4,59 @@
 //! addresses (VMA = VA, LMA = PA); a segment whose contents are too large fails the link
 //! with the fragment's `ASSERT` message.
 //!
-//! Needs `aarch64-linux-gnu-gcc` and binutils; skips without them, unless
-//! `MEMLAYOUT_REQUIRE_QEMU` is set (as CI does).
-
-mod common;
+//! The files are the exports of `memlayout::export` (the bytes `memlayout export` writes)
+//! of `layouts/board.memlayout`. The tests live in this package rather than the
+//! command's so that a build script can look for the tools: they need `aarch64-linux-gnu-gcc` and its binutils (`ld`, `nm`, `readelf`,
+//! `objdump`, `objcopy`), and when one is missing build.rs sets the cfg
+//! `memlayout_no_aarch64_toolchain` and they are listed as ignored with the package to
+//! install; with `MEMLAYOUT_REQUIRE_QEMU=1` (as CI sets) they run, and fail.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{have, memlayout, scratch};
+use memlayout::export::{self, Input};
 use memlayout_macros::memory_layout;
 
-memory_layout!(include "../tests/layouts/board.memlayout");
+memory_layout!(include "layouts/board.memlayout");
 
-const BOARD: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../tests/layouts/board.memlayout"
-);
+const BOARD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/layouts/board.memlayout");
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("memlayout-toolchain-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes to `dir/name` the export `format` (`c`, `ld`, or `bin` of `table`) of the
+/// layout file `layout`.
+fn export_to(dir: &Path, name: &str, layout: &Path, format: &str, table: Option<&str>) {
+    let text = std::fs::read_to_string(layout).unwrap();
+    let planned = memlayout::dsl::file::plan_text(&text)
+        .unwrap_or_else(|d| panic!("{}: {d:?}", layout.display()));
+    let input = Input::new(planned.module(), planned.plan());
+    let input = match table {
+        Some(t) => input.only(t).unwrap(),
+        None => input,
+    };
+    let bytes = match format {
+        "c" => export::c::c(&input).into_bytes(),
+        "ld" => export::ld::ld(&input).into_bytes(),
+        "bin" => match input.tables() {
+            [one] => export::bin::bin(one),
+            _ => panic!("bin exports one table"),
+        },
+        _ => panic!("no export {format}"),
+    };
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
 
 /// Exports `format` of the board layout to `dir/name`.
-fn export(dir: &Path, name: &str, args: &[&str]) {
-    let out = dir.join(name);
-    let mut all = vec!["export", BOARD];
-    all.extend(args);
-    all.extend(["-o", out.to_str().unwrap()]);
-    let o = memlayout(&all);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+fn export(dir: &Path, name: &str, format: &str, table: Option<&str>) {
+    export_to(dir, name, Path::new(BOARD), format, table);
 }
 
 /// Runs a tool in `dir`; returns (success, stdout, stderr).
@@ -44,7 +65,9 @@ fn tool(dir: &Path, program: &str, args: &[&str]) -> (bool, String, String) {
         .args(args)
         .current_dir(dir)
         .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run {program}: {e}; install gcc-aarch64-linux-gnu (Debian)")
+        });
     (
         o.status.success(),
         String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -132,12 +155,13 @@ fn expected() -> Vec<(String, u64)> {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_aarch64_toolchain,
+    ignore = "install gcc-aarch64-linux-gnu (aarch64-linux-gnu-gcc and binutils)"
+)]
 fn the_header_compiles_from_c_and_from_assembly_with_the_layout_values() {
-    if !have("aarch64-linux-gnu-gcc") {
-        return;
-    }
     let dir = scratch("toolchain-header");
-    export(&dir, "board.h", &["--format", "c"]);
+    export(&dir, "board.h", "c", None);
     let values = expected();
     assert!(values.len() > 30);
     let mut c = String::from("#include \"board.h\"\n");
@@ -267,18 +291,10 @@ SECTIONS
 /// Builds the program in a fresh directory; `payload` goes after `_start`.
 fn link(name: &str, payload: &str) -> (std::path::PathBuf, bool, String) {
     let dir = scratch(name);
-    export(&dir, "board.ld", &["--format", "ld"]);
-    export(&dir, "board.h", &["--format", "c"]);
-    export(
-        &dir,
-        "core0_el3.bin",
-        &["--format", "bin", "--table", "core0_el3"],
-    );
-    export(
-        &dir,
-        "core0_el1.bin",
-        &["--format", "bin", "--table", "core0_el1"],
-    );
+    export(&dir, "board.ld", "ld", None);
+    export(&dir, "board.h", "c", None);
+    export(&dir, "core0_el3.bin", "bin", Some("core0_el3"));
+    export(&dir, "core0_el1.bin", "bin", Some("core0_el1"));
     std::fs::write(
         dir.join("prog.S"),
         format!(
@@ -303,10 +319,11 @@ fn link(name: &str, payload: &str) -> (std::path::PathBuf, bool, String) {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_aarch64_toolchain,
+    ignore = "install gcc-aarch64-linux-gnu (aarch64-linux-gnu-gcc and binutils)"
+)]
 fn the_ld_fragment_links_every_symbol_and_section_at_the_layout_address() {
-    if !have("aarch64-linux-gnu-gcc") || !have("aarch64-linux-gnu-ld") {
-        return;
-    }
     let (dir, ok, err) = link("toolchain-ld", "");
     assert!(ok, "the program does not link:\n{err}");
 
@@ -428,10 +445,11 @@ fn the_ld_fragment_links_every_symbol_and_section_at_the_layout_address() {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_aarch64_toolchain,
+    ignore = "install gcc-aarch64-linux-gnu (aarch64-linux-gnu-gcc and binutils)"
+)]
 fn a_segment_too_large_fails_the_link_with_the_assert_message() {
-    if !have("aarch64-linux-gnu-gcc") || !have("aarch64-linux-gnu-ld") {
-        return;
-    }
     // bsp_boot is 0x200 bytes: 12 bytes of code plus 0x200 more do not fit.
     let (_, ok, err) = link("toolchain-assert", "    .space 0x200");
     assert!(!ok, "the link should fail");
@@ -538,29 +556,16 @@ fn symbols_of(dir: &Path, elf: &str) -> BTreeMap<String, u64> {
 }
 
 #[test]
+#[cfg_attr(
+    memlayout_no_aarch64_toolchain,
+    ignore = "install gcc-aarch64-linux-gnu (aarch64-linux-gnu-gcc and binutils)"
+)]
 fn a_segment_takes_only_what_names_its_table_and_itself() {
-    if !have("aarch64-linux-gnu-gcc") {
-        return;
-    }
     let dir = scratch("toolchain-names");
     let layout = dir.join("fw.memlayout");
     std::fs::write(&layout, NAMES_LAYOUT).unwrap();
     for (format, file) in [("c", "fw.h"), ("ld", "fw.ld")] {
-        let out = dir.join(file);
-        let o = memlayout(&[
-            "export",
-            layout.to_str().unwrap(),
-            "--format",
-            format,
-            "-o",
-            out.to_str().unwrap(),
-        ]);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        export_to(&dir, file, &layout, format, None);
     }
     std::fs::write(dir.join("fw.c"), NAMES_PROGRAM).unwrap();
     std::fs::write(dir.join("link.ld"), NAMES_SCRIPT).unwrap();
