@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{memlayout, readme_layout, scratch, soc_layout};
+use common::{data, memlayout};
 
 const TRUSTZONE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -37,14 +37,12 @@ fn goldens(name: &str, file: &str) {
 
 #[test]
 fn readme_example() {
-    let dir = scratch("golden-field-readme");
-    goldens("readme", &readme_layout(&dir));
+    goldens("readme", &data("readme.memlayout"));
 }
 
 #[test]
 fn soc_example() {
-    let dir = scratch("golden-field-soc");
-    goldens("soc", &soc_layout(&dir));
+    goldens("soc", &data("soc.memlayout"));
 }
 
 #[test]
