@@ -124,6 +124,7 @@ fn attr_value(v: &AttrValue) -> Value {
         },
         AttrValue::Str(s) => Value::from(s.to_string()),
         AttrValue::Bool(b) => Value::from(*b),
+        other => Value::from(other.to_string()),
     }
 }
 

@@ -23,8 +23,12 @@ keyword_enum! {
     ///
     /// EL3 and EL2 use single-privilege translation regimes; EL1 and EL0 share the EL1&0
     /// regime, and EL0 pages are accessible from EL0 (user) code.
+    ///
+    /// Not exhaustive: the language adds contexts as the architecture's security states
+    /// and regimes are covered (for example Realm EL2).
     #[allow(non_camel_case_types)]
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    #[non_exhaustive]
     pub enum ExecutionContext {
         /// EL3, the secure monitor.
         EL3 => "EL3",
@@ -48,7 +52,11 @@ keyword_enum! {
 }
 
 /// The security state a table's translations belong to.
+///
+/// Not exhaustive: the architecture has a fourth, Root (EL3 with FEAT_RME), which a
+/// later version may report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum SecurityState {
     /// The secure state (EL3 is always secure).
     Secure,
@@ -99,7 +107,10 @@ impl ExecutionContext {
 
 keyword_enum! {
     /// What a page holds; decides which segments it can host and its memory type.
+    ///
+    /// Not exhaustive: the language may add kinds.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    #[non_exhaustive]
     pub enum PageKind {
         /// Executable code; hosts `bsp_boot_code`, `boot_code`, `code` and `rodata`
         /// segments.
@@ -150,7 +161,10 @@ keyword_enum! {
     /// | `stack` | a stack | data with write (`rw`, `rwx`) |
     ///
     /// Device and system pages take no segments.
+    ///
+    /// Not exhaustive: the language may add kinds (each a linker section of its own).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    #[non_exhaustive]
     pub enum SegmentKind {
         /// The boot code of the bootstrap processor (code page).
         BspBootCode => "bsp_boot_code",
@@ -339,7 +353,11 @@ impl fmt::Display for Perms {
 
 keyword_enum! {
     /// Cacheability of Normal memory (Device memory ignores it).
+    ///
+    /// Not exhaustive: the architecture has more cache policies (allocation and
+    /// transient hints) that the language may offer.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    #[non_exhaustive]
     pub enum Cacheability {
         /// Normal memory, non-cacheable.
         NonCacheable => "non_cacheable",
@@ -352,6 +370,10 @@ keyword_enum! {
 
 keyword_enum! {
     /// Shareability domain of a page.
+    ///
+    /// Exhaustive on purpose: SH\[1:0\] of a descriptor encodes exactly these three
+    /// domains (0b01 is reserved; Arm ARM D8.3.1.2, "Shareability attributes"), so a
+    /// `match` on it needs no wildcard arm.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
     pub enum Shareability {
         /// Non-shareable.
@@ -364,7 +386,10 @@ keyword_enum! {
 }
 
 /// A page size of the 4 KiB translation granule.
+///
+/// Not exhaustive: the 16 KiB and 64 KiB granules bring their own page and block sizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum PageSize {
     /// 4 KiB, a level 3 page.
     Size4K,
@@ -414,7 +439,10 @@ impl fmt::Display for PageSize {
 }
 
 /// The value of a custom page attribute.
+///
+/// Not exhaustive: the language may take more kinds of value.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum AttrValue {
     /// An integer.
     Int(i128),
@@ -651,7 +679,21 @@ impl TableInfo {
 }
 
 /// The memory attributes of a page: kind, permissions, cacheability, shareability.
+///
+/// Not exhaustive (attributes such as the Device memory type may join it): build it with
+/// [`new`](Self::new) and the `with_*` setters, which work in `const` context, and read
+/// or assign its fields:
+///
+/// ```
+/// use memlayout::{Cacheability, MemAttrs, PageKind, Perms};
+///
+/// const DMA: MemAttrs = MemAttrs::new(PageKind::Data)
+///     .with_perms(Perms::RW)
+///     .with_cache(Cacheability::NonCacheable);
+/// assert_eq!(DMA.cacheability(), Some(Cacheability::NonCacheable));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub struct MemAttrs {
     /// What the page holds.
     pub kind: PageKind,
@@ -676,6 +718,31 @@ impl MemAttrs {
             share: Shareability::Inner,
             non_secure: false,
         }
+    }
+
+    /// The same attributes with permissions `perms`.
+    pub const fn with_perms(mut self, perms: Perms) -> MemAttrs {
+        self.perms = perms;
+        self
+    }
+
+    /// The same attributes with cacheability `cache`.
+    pub const fn with_cache(mut self, cache: Cacheability) -> MemAttrs {
+        self.cache = cache;
+        self
+    }
+
+    /// The same attributes with shareability `share`.
+    pub const fn with_share(mut self, share: Shareability) -> MemAttrs {
+        self.share = share;
+        self
+    }
+
+    /// The same attributes with the PA in the non-secure physical address space
+    /// (`true`) or not.
+    pub const fn with_non_secure(mut self, non_secure: bool) -> MemAttrs {
+        self.non_secure = non_secure;
+        self
     }
 
     /// The cacheability of Normal memory; `None` for a `device` page: Device memory has

@@ -100,7 +100,11 @@ use crate::model::ExecutionContext;
 
 /// A stage 1 translation regime: which system registers load a table and how its
 /// descriptors' permission fields read.
+///
+/// Not exhaustive: the architecture has more regimes (the EL2&0 regime of VHE, stage 2)
+/// that later versions may build tables for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Regime {
     /// The EL1&0 regime (EL1 and EL0 tables): two privilege levels, `TCR_EL1`,
     /// `TTBR0_EL1`, `MAIR_EL1`, `SCTLR_EL1`.

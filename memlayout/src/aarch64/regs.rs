@@ -296,7 +296,12 @@ pub const fn ttbr1(root_pa: u64) -> u64 {
 }
 
 /// The register values that load one translation table.
+///
+/// Not exhaustive (a regime may need more registers, such as `VTCR_EL2` for stage 2):
+/// build it with [`new`](Self::new) or [`with_ranges`](Self::with_ranges) and read its
+/// fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Registers {
     /// `MAIR_ELx`: always [`MAIR`].
     pub mair: u64,

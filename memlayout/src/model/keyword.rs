@@ -25,6 +25,9 @@ macro_rules! keyword_enum {
 
         impl $ty {
             /// Every value, in declaration order.
+            ///
+            /// The array grows when a value is added: iterate or index it rather than
+            /// naming its length.
             pub const ALL: [$ty; [$($name),*].len()] = [$(Self::$variant),*];
 
             /// The keyword of every value, in the order of [`ALL`](Self::ALL).
