@@ -8,7 +8,8 @@
 /// * `NAMES`: their keywords, in the same order (the parser's "expected one of" lists
 ///   and suggestions);
 /// * `name()`: the keyword of a value, and `Display` writing it;
-/// * `from_name()`: the value of a keyword.
+/// * `from_name()`: the value of a keyword;
+/// * with feature `serde`, `Serialize` and `Deserialize` as the keyword.
 ///
 /// Each variant is written `Variant => "keyword"`.
 macro_rules! keyword_enum {
@@ -19,8 +20,9 @@ macro_rules! keyword_enum {
         }
     ) => {
         $(#[$meta])*
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         $vis enum $ty {
-            $( $(#[$vmeta])* $variant, )*
+            $( $(#[$vmeta])* #[cfg_attr(feature = "serde", serde(rename = $name))] $variant, )*
         }
 
         impl $ty {
