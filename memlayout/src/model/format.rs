@@ -34,6 +34,8 @@ use super::{Page, PageKind, Perms, Segment, TableInfo};
 /// and the other human-readable formats of feature `serde` (`"0x80200000"`: lower case,
 /// no `_`; see [the model](super#serialization-feature-serde)), the C header's
 /// `MEMLAYOUT_UL(0x..)`, the ld fragment's plain hex.
+///
+/// Exhaustive on purpose: it is the number and nothing else (`Hex(0x1000)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Hex(pub u128);
 
