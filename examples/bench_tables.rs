@@ -104,6 +104,7 @@ fn encoding_key(el: ExecutionContext, a: MemAttrs) -> (u8, u8, bool, bool, bool)
         (PageKind::System, _) | (_, Cacheability::WriteBack) => 0xFF,
         (_, Cacheability::WriteThrough) => 0xBB,
         (_, Cacheability::NonCacheable) => 0x44,
+        (_, other) => panic!("this model knows no MAIR byte for {other}"),
     };
     let sh = match (a.kind, a.share) {
         (PageKind::Device, _) | (_, Shareability::Outer) => 2,
@@ -144,6 +145,7 @@ fn min_tables(root_level: u8, pages: &[&Page]) -> u64 {
             PageSize::Size4K => 3,
             PageSize::Size2M => 2,
             PageSize::Size1G => 1,
+            other => panic!("this model knows no level for {other} pages"),
         };
         if level < usize::from(root_level) {
             for k in 0..512 {
@@ -278,10 +280,7 @@ fn run(seeded: bool) {
 /// count on them.
 fn check_min_tables() {
     let attrs = MemAttrs::new(PageKind::Data);
-    let ro = MemAttrs {
-        perms: Perms::R,
-        ..attrs
-    };
+    let ro = attrs.with_perms(Perms::R);
     let info = TableInfo::new("check", 0, ExecutionContext::EL1_NS);
     let page = |va: u64, pa: u64, size: PageSize, attrs: MemAttrs| {
         Page::new("p", 0, &info, va, pa, size, attrs, false, Vec::new())

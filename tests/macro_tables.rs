@@ -213,6 +213,7 @@ fn attr_byte(page: &Page) -> u8 {
             Some(NonCacheable) => 0x44,
             Some(WriteThrough) => 0xBB,
             Some(WriteBack) => 0xFF,
+            Some(other) => panic!("this test knows no MAIR byte for {other}"),
         },
     }
 }

@@ -88,7 +88,9 @@ fn expected_attr(page: &Page) -> u8 {
             Some(Cacheability::NonCacheable) => 0x44,
             Some(Cacheability::WriteThrough) => 0xBB,
             Some(Cacheability::WriteBack) | None => 0xFF,
+            Some(other) => panic!("this test knows no MAIR byte for {other}"),
         },
+        other => panic!("this test knows no MAIR byte for {other} pages"),
     }
 }
 

@@ -1,130 +1,89 @@
-//! `--format json`: the whole planned layout for tools.
+//! `--format json`: the whole planned layout for tools, written with the `serde` feature
+//! of `memlayout` (its pages, segments, tables, pools and register values serialize
+//! themselves; this file only puts them together).
 //!
-//! Schema (format_version 2); every address, size and register value is a JSON number
-//! holding a `u64` (tools in languages whose numbers are doubles must read them as
-//! 64-bit integers: values above 2^53 occur, for example in TCR and upper VAs):
+//! Schema (format_version 3). Every address, size, alignment and register value, and
+//! the seed, is a string holding the number in hex, spelt for machines: `0x`, lower-case
+//! digits, as few as the value needs, no `_` (`"0xffffff8000200000"`, `"0x0"`). Readers
+//! whose numbers are doubles (JavaScript, `jq`, Python's `json` with `parse_int=float`)
+//! keep them exact that way; every JSON number in the document is an integer within
+//! ±2^53, which a double holds exactly.
 //!
 //! ```text
-//! { "format_version": 2, "seed": u64 | null, "pa_bits": int,
-//!   "pools":  [ { "name", "start", "end" (exclusive), "device": bool, "non_secure": bool } ],
-//!   "tables": [ { "name", "core" (the first core), "cores" (every core using it), "el" ("EL3", "EL1_NS", ..), "regime" ("EL3", "EL2", "EL1&0"),
-//!                 "tables_pa", "table_count", "va_bits", "upper_va_bits",
-//!                 "registers": { "mair", "tcr", "ttbr0", "ttbr1", "sctlr_set" },
-//!                 "pages":    [ { "name", "index", "va", "pa", "size", "kind", "perms",
-//!                                 "cacheability" (null for device), "shareability" (null for device),
-//!                                 "shared", "identity", "va_equals_pa", "alias_of" (page name | null),
-//!                                 "attrs": { key: number | string | bool } } ],
-//!                 "segments": [ { "name", "kind", "va", "pa", "size", "align",
-//!                                 "identity", "va_equals_pa",
+//! { "format_version": 3, "seed": hex | null, "pa_bits": int,
+//!   "pools":  [ { "name", "start": hex, "end": hex (exclusive; may be 2^64), "device": bool, "non_secure": bool } ],
+//!   "tables": [ { "name", "core" (the first core), "cores" [every core using it], "el" ("EL3", "EL1_NS", ..),
+//!                 "regime" ("EL3", "EL2", "EL1&0"), "tables_pa": hex, "table_count": int,
+//!                 "va_bits" (the lower range's; null without one), "upper_va_bits" (or null),
+//!                 "registers": { "mair", "tcr", "ttbr0", "ttbr1", "sctlr_set" } (hex),
+//!                 "pages":    [ { "name", "index", "core", "el", "va": hex, "pa": hex, "size": hex,
+//!                                 "kind", "perms", "cacheability", "shareability" (null for device),
+//!                                 "non_secure", "shared", "identity", "va_equals_pa",
+//!                                 "attrs": { key: number | string | bool },
+//!                                 "alias_of" (page name | null) } ],
+//!                 "segments": [ { "name", "kind", "core", "el", "va": hex, "pa": hex, "size": hex,
+//!                                 "align": hex, "shared", "identity", "va_equals_pa",
 //!                                 "page" (the page holding its first byte) } ] } ] }
 //! ```
 //!
-//! `identity` is true for what the layout asks to have VA == PA (the `identity` keyword
-//! on the page, on the segment, or on the pages a segment lies in): every placement
-//! keeps it there. `va_equals_pa` is true wherever VA == PA holds in this placement,
-//! asked for or not; where it holds without `identity`, the next edit of the layout (or
-//! another seed) may move it apart.
+//! An attribute integer is a number within ±2^53 and a hex string (`"0x.."`, `"-0x.."`)
+//! beyond. `identity` is true for what the layout asks to have VA == PA (the `identity`
+//! keyword on the page, on the segment, or on the pages a segment lies in): every
+//! placement keeps it there. `va_equals_pa` is true wherever VA == PA holds in this
+//! placement, asked for or not; where it holds without `identity`, the next edit of the
+//! layout (or another seed) may move it apart.
 //!
-//! Version 2 added `va_equals_pa` (pages and segments) and `identity` (segments), and
-//! made `identity` of a page mean the request: in version 1 it was true for any page at
-//! VA == PA.
+//! Version 3 writes addresses, sizes, alignments, register values and the seed as hex
+//! strings (they were numbers, which readers using doubles round above 2^53), attribute
+//! integers beyond ±2^53 as hex strings, a pool's `end` exactly when it is 2^64 (it was
+//! clamped to 2^64 - 1), and adds `core`, `el` and `non_secure` to pages and `core`,
+//! `el` and `shared` to segments. Version 2 added `va_equals_pa` (pages and segments)
+//! and `identity` (segments), and made `identity` of a page mean the request: in
+//! version 1 it was true for any page at VA == PA.
 
-use memlayout::AttrValue;
+use memlayout::aarch64::Translation;
 use memlayout::export::Input;
+use memlayout::model::Hex;
+use memlayout::{Page, Pool, Segment, TableInfo};
 use serde::Serialize;
-use serde_json::{Map, Value};
+
+/// The version of the document's shape, its `format_version`.
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Serialize)]
-struct Layout {
+struct Document<'a> {
     format_version: u32,
-    seed: Option<u64>,
+    seed: Option<Hex>,
     pa_bits: u8,
-    pools: Vec<Pool>,
-    tables: Vec<Table>,
+    pools: &'a [Pool],
+    tables: Vec<Table<'a>>,
+}
+
+/// A table: its name, cores and context, then its translation tables' summary.
+#[derive(Serialize)]
+struct Table<'a> {
+    #[serde(flatten)]
+    info: &'a TableInfo,
+    #[serde(flatten)]
+    translation: &'a Translation,
+    pages: Vec<PageEntry<'a>>,
+    segments: Vec<SegmentEntry<'a>>,
 }
 
 #[derive(Serialize)]
-struct Pool {
-    name: String,
-    start: u64,
-    end: u64,
-    device: bool,
-    non_secure: bool,
+struct PageEntry<'a> {
+    #[serde(flatten)]
+    page: &'a Page,
+    /// The page whose PA this alias maps.
+    alias_of: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-struct Table {
-    name: String,
-    core: u32,
-    cores: Vec<u32>,
-    el: String,
-    regime: String,
-    tables_pa: u64,
-    table_count: usize,
-    /// The lower range's VA size, `null` without a lower range.
-    va_bits: Option<u8>,
-    /// The upper range's VA size (TTBR1), `null` without an upper range.
-    upper_va_bits: Option<u8>,
-    registers: Registers,
-    pages: Vec<Page>,
-    segments: Vec<Segment>,
-}
-
-#[derive(Serialize)]
-struct Registers {
-    mair: u64,
-    tcr: u64,
-    ttbr0: u64,
-    /// `TTBR1_EL1`: the upper range's root, 0 without an upper range.
-    ttbr1: u64,
-    sctlr_set: u64,
-}
-
-#[derive(Serialize)]
-struct Page {
-    name: String,
-    index: u32,
-    va: u64,
-    pa: u64,
-    size: u64,
-    kind: String,
-    perms: String,
-    cacheability: Option<String>,
-    shareability: Option<String>,
-    shared: bool,
-    /// Requested at VA == PA (`identity`), and there.
-    identity: bool,
-    /// VA == PA in this placement, requested or not.
-    va_equals_pa: bool,
-    alias_of: Option<String>,
-    attrs: Map<String, Value>,
-}
-
-#[derive(Serialize)]
-struct Segment {
-    name: String,
-    kind: String,
-    va: u64,
-    pa: u64,
-    size: u64,
-    align: u64,
-    /// Requested at VA == PA (its own `identity` or its pages'), and there.
-    identity: bool,
-    /// VA == PA in this placement, requested or not.
-    va_equals_pa: bool,
-    page: Option<String>,
-}
-
-fn attr_value(v: &AttrValue) -> Value {
-    match v {
-        AttrValue::Int(i) => match (i64::try_from(*i), u64::try_from(*i)) {
-            (Ok(n), _) => Value::from(n),
-            (_, Ok(n)) => Value::from(n),
-            _ => Value::from(i.to_string()),
-        },
-        AttrValue::Str(s) => Value::from(s.to_string()),
-        AttrValue::Bool(b) => Value::from(*b),
-    }
+struct SegmentEntry<'a> {
+    #[serde(flatten)]
+    segment: &'a Segment,
+    /// The page holding the segment's first byte.
+    page: Option<&'a str>,
 }
 
 /// The JSON document for `input`, pretty-printed, ending in a newline.
@@ -135,93 +94,301 @@ fn attr_value(v: &AttrValue) -> Value {
 /// strings, booleans and lists, so this is not expected).
 pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
     let layout = input.plan().layout();
-    let doc = Layout {
-        format_version: 2,
-        seed: layout.seed(),
+    let doc = Document {
+        format_version: FORMAT_VERSION,
+        seed: layout.seed().map(Hex::from),
         pa_bits: layout.pa_bits(),
-        pools: layout
-            .pools()
-            .iter()
-            .map(|p| Pool {
-                name: p.name().into(),
-                start: p.range().start(),
-                end: p.range().end().unwrap_or(u64::MAX),
-                device: p.is_device(),
-                non_secure: p.is_non_secure(),
-            })
-            .collect(),
+        pools: layout.pools(),
         tables: input
             .tables()
             .iter()
-            .map(|t| {
-                let tr = t.translation;
-                Table {
-                    name: t.name().into(),
-                    core: t.info.core(),
-                    cores: t.info.cores().iter().collect(),
-                    el: t.info.el().to_string(),
-                    regime: tr.regime().to_string(),
-                    tables_pa: tr.base_pa(),
-                    table_count: tr.table_count(),
-                    va_bits: tr.has_lower().then_some(tr.va_bits()),
-                    upper_va_bits: tr.upper_va_bits(),
-                    registers: Registers {
-                        mair: tr.mair(),
-                        tcr: tr.tcr(),
-                        ttbr0: tr.ttbr0(),
-                        ttbr1: tr.ttbr1(),
-                        sctlr_set: tr.sctlr_set(),
-                    },
-                    pages: t
-                        .pages
-                        .iter()
-                        .flat_map(|p| {
-                            let alias_of = input.alias_of(p).map(String::from);
-                            p.pages.iter().map(move |pg| Page {
-                                name: pg.name().into(),
-                                index: pg.index(),
-                                va: pg.va(),
-                                pa: pg.pa(),
-                                size: pg.size(),
-                                kind: pg.kind().name().into(),
-                                perms: pg.perms().name().into(),
-                                cacheability: pg.cacheability().map(|c| c.name().into()),
-                                shareability: pg.shareability().map(|s| s.name().into()),
-                                shared: pg.is_shared(),
-                                identity: pg.is_identity(),
-                                va_equals_pa: pg.va_equals_pa(),
-                                alias_of: alias_of.clone(),
-                                attrs: pg
-                                    .attrs()
-                                    .iter()
-                                    .map(|a| (a.key.to_string(), attr_value(&a.value)))
-                                    .collect(),
-                            })
-                        })
-                        .collect(),
-                    segments: t
-                        .segments
-                        .iter()
-                        .map(|s| {
-                            let s = s.segment;
-                            Segment {
-                                name: s.name().into(),
-                                kind: s.kind().name().into(),
-                                va: s.va(),
-                                pa: s.pa(),
-                                size: s.size(),
-                                align: s.align(),
-                                identity: s.is_identity(),
-                                va_equals_pa: s.va_equals_pa(),
-                                page: t.page_of(s).map(String::from),
-                            }
-                        })
-                        .collect(),
-                }
+            .map(|t| Table {
+                info: t.info,
+                translation: t.translation,
+                pages: t
+                    .pages
+                    .iter()
+                    .flat_map(|p| {
+                        let alias_of = input.alias_of(p);
+                        p.pages
+                            .iter()
+                            .map(move |&page| PageEntry { page, alias_of })
+                    })
+                    .collect(),
+                segments: t
+                    .segments
+                    .iter()
+                    .map(|s| SegmentEntry {
+                        segment: s.segment,
+                        page: t.page_of(s.segment),
+                    })
+                    .collect(),
             })
             .collect(),
     };
     let mut text = serde_json::to_string_pretty(&doc)?;
     text.push('\n');
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The document read the way JavaScript, `jq` and Python's `json` with
+    //! `parse_int=float` read it (every number a double) still gives every value of the
+    //! plan exactly.
+
+    use std::collections::BTreeMap;
+
+    use memlayout::AttrValue;
+    use memlayout::dsl::file::plan_text;
+    use memlayout::export::Input;
+    use serde::Deserialize;
+    use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    /// A layout whose values pass 2^53: upper-range VAs, the seed, attribute integers.
+    const WIDE: &str = r#"
+        pub mod wide {
+            seed = 0xFFFF_FFFF_FFFF_FFF1;
+            physical ram  = 0x8000_0000 .. +1G;
+            physical mmio = 0x0900_0000 .. +16M, device;
+            table core0_el1 (cores 0..=3, EL1_NS) {
+                virtual 0x8000_0000 .. +1G;
+                virtual 0xFFFF_FF80_0000_0000 .. +1G;
+                page kernel : code, 2M, va 0xFFFF_FF80_0020_0000,
+                    attrs { tag = 0xFFFF_0000_0000_0001, low = -0x20_0000_0000_0001,
+                            edge = 0x20_0000_0000_0000, small = 42, neg = -7,
+                            owner = "fw", on = true };
+                page heap : data, 2M * 2;
+                page uart : device, 4K, pa 0x0900_0000;
+                segment stack : stack, 0x800, in heap;
+                segment text  : code, 0x100, align 4, va 0xFFFF_FF80_0020_0104, in kernel;
+            }
+            table core0_el3 (core 0, EL3) {
+                virtual 0x8000_0000 .. +1G;
+                page boot : code, 2M, identity;
+            }
+        }
+    "#;
+
+    /// A JSON value as a reader whose numbers are doubles holds it.
+    #[derive(Clone, Debug, PartialEq)]
+    enum Doubles {
+        Null,
+        Bool(bool),
+        Num(f64),
+        Str(String),
+        List(Vec<Doubles>),
+        Map(BTreeMap<String, Doubles>),
+    }
+
+    impl<'de> Deserialize<'de> for Doubles {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Doubles, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Doubles;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("JSON")
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Doubles, E> {
+                    Ok(Doubles::Null)
+                }
+                fn visit_bool<E: de::Error>(self, v: bool) -> Result<Doubles, E> {
+                    Ok(Doubles::Bool(v))
+                }
+                // What `parse_int=float` does: the integer becomes the nearest double.
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Doubles, E> {
+                    Ok(Doubles::Num(v as f64))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<Doubles, E> {
+                    Ok(Doubles::Num(v as f64))
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<Doubles, E> {
+                    Ok(Doubles::Num(v))
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Doubles, E> {
+                    Ok(Doubles::Str(v.to_string()))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doubles, A::Error> {
+                    let mut list = Vec::new();
+                    while let Some(v) = seq.next_element()? {
+                        list.push(v);
+                    }
+                    Ok(Doubles::List(list))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doubles, A::Error> {
+                    let mut m = BTreeMap::new();
+                    while let Some((k, v)) = map.next_entry()? {
+                        m.insert(k, v);
+                    }
+                    Ok(Doubles::Map(m))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    impl Doubles {
+        fn get(&self, key: &str) -> &Doubles {
+            match self {
+                Doubles::Map(m) => m
+                    .get(key)
+                    .unwrap_or_else(|| panic!("no `{key}` in {self:?}")),
+                _ => panic!("`{key}` of a non-object {self:?}"),
+            }
+        }
+
+        fn list(&self) -> &[Doubles] {
+            match self {
+                Doubles::List(l) => l,
+                _ => panic!("not a list: {self:?}"),
+            }
+        }
+
+        /// A `u64` the document holds as a hex string, parsed as a reader would.
+        fn hex(&self) -> u64 {
+            match self {
+                Doubles::Str(s) => {
+                    let digits = s
+                        .strip_prefix("0x")
+                        .unwrap_or_else(|| panic!("{s:?} is not 0x.."));
+                    assert!(
+                        !digits.is_empty()
+                            && digits
+                                .bytes()
+                                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                            && (digits == "0" || !digits.starts_with('0')),
+                        "{s:?} is not lower-case hex with as few digits as the value needs"
+                    );
+                    u64::from_str_radix(digits, 16).unwrap()
+                }
+                other => {
+                    panic!("an address, size or register value as {other:?}, not a hex string")
+                }
+            }
+        }
+
+        /// A number the document holds, which must be an integer a double holds exactly.
+        fn int(&self) -> i64 {
+            match self {
+                Doubles::Num(n) => {
+                    assert!(
+                        n.fract() == 0.0 && n.abs() <= (1u64 << 53) as f64,
+                        "{n} is not exact"
+                    );
+                    *n as i64
+                }
+                other => panic!("{other:?} is not a number"),
+            }
+        }
+
+        /// Every number in the document.
+        fn numbers(&self, out: &mut Vec<f64>) {
+            match self {
+                Doubles::Num(n) => out.push(*n),
+                Doubles::List(l) => l.iter().for_each(|v| v.numbers(out)),
+                Doubles::Map(m) => m.values().for_each(|v| v.numbers(out)),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn a_reader_with_doubles_recovers_every_value_exactly() {
+        let planned = plan_text(WIDE).unwrap_or_else(|e| panic!("{e:?}"));
+        let input = Input::new(planned.module(), planned.plan());
+        let text = super::json(&input).unwrap();
+        let doc: Doubles = serde_json::from_str(&text).unwrap();
+
+        // What this guards against: the segment's VA or the seed as a JSON number would
+        // come back as another value. (A page's address is a multiple of 4 KiB, so at
+        // most 52 significant bits, which a double holds.)
+        let va: u64 = 0xFFFF_FF80_0020_0104;
+        let seed: u64 = 0xFFFF_FFFF_FFFF_FFF1;
+        assert_ne!(va as f64 as u64, va);
+        assert_ne!(seed as f64 as u64, seed);
+
+        let mut numbers = Vec::new();
+        doc.numbers(&mut numbers);
+        assert!(!numbers.is_empty());
+        for n in numbers {
+            assert!(
+                n.fract() == 0.0 && n.abs() <= (1u64 << 53) as f64,
+                "{n} in\n{text}"
+            );
+        }
+
+        let layout = input.plan().layout();
+        assert_eq!(doc.get("format_version").int(), 3);
+        assert_eq!(doc.get("seed").hex(), seed);
+        assert_eq!(layout.seed(), Some(seed));
+        assert_eq!(doc.get("pa_bits").int(), i64::from(layout.pa_bits()));
+        let pools = doc.get("pools").list();
+        assert_eq!(pools.len(), layout.pools().len());
+        for (j, p) in pools.iter().zip(layout.pools()) {
+            assert_eq!(j.get("start").hex(), p.range().start());
+            assert_eq!(j.get("end").hex(), p.range().last() + 1);
+        }
+
+        let tables = doc.get("tables").list();
+        assert_eq!(tables.len(), input.tables().len());
+        let mut checked = 0;
+        for (jt, t) in tables.iter().zip(input.tables()) {
+            let tr = t.translation;
+            assert_eq!(jt.get("tables_pa").hex(), tr.base_pa());
+            assert_eq!(jt.get("table_count").int(), tr.table_count() as i64);
+            let regs = jt.get("registers");
+            assert_eq!(regs.get("mair").hex(), tr.mair());
+            assert_eq!(regs.get("tcr").hex(), tr.tcr());
+            assert_eq!(regs.get("ttbr0").hex(), tr.ttbr0());
+            assert_eq!(regs.get("ttbr1").hex(), tr.ttbr1());
+            assert_eq!(regs.get("sctlr_set").hex(), tr.sctlr_set());
+            let pages: Vec<_> = t.pages.iter().flat_map(|p| p.pages.iter()).collect();
+            let jp = jt.get("pages").list();
+            assert_eq!(jp.len(), pages.len());
+            for (jp, p) in jp.iter().zip(pages) {
+                assert_eq!(jp.get("va").hex(), p.va());
+                assert_eq!(jp.get("pa").hex(), p.pa());
+                assert_eq!(jp.get("size").hex(), p.size());
+                assert_eq!(jp.get("index").int(), i64::from(p.index()));
+                for a in p.attrs() {
+                    let v = jp.get("attrs").get(&a.key);
+                    match &a.value {
+                        AttrValue::Int(n) if n.unsigned_abs() > 1 << 53 => {
+                            let Doubles::Str(s) = v else { panic!("{v:?}") };
+                            let back = match s.strip_prefix('-') {
+                                Some(s) => -i128::from(Doubles::Str(s.into()).hex()),
+                                None => i128::from(v.hex()),
+                            };
+                            assert_eq!(back, *n);
+                        }
+                        AttrValue::Int(n) => assert_eq!(i128::from(v.int()), *n),
+                        AttrValue::Str(s) => assert_eq!(*v, Doubles::Str(s.to_string())),
+                        AttrValue::Bool(b) => assert_eq!(*v, Doubles::Bool(*b)),
+                        other => panic!("{other:?}"),
+                    }
+                    checked += 1;
+                }
+            }
+            let js = jt.get("segments").list();
+            assert_eq!(js.len(), t.segments.len());
+            for (js, s) in js.iter().zip(&t.segments) {
+                let s = s.segment;
+                assert_eq!(js.get("va").hex(), s.va());
+                assert_eq!(js.get("pa").hex(), s.pa());
+                assert_eq!(js.get("size").hex(), s.size());
+                assert_eq!(js.get("align").hex(), s.align());
+            }
+        }
+        // The seven attributes of `kernel`, so the values beyond 2^53 were seen.
+        assert_eq!(checked, 7);
+        let kernel = &tables[0].get("pages").list()[0];
+        assert_eq!(kernel.get("va").hex(), 0xFFFF_FF80_0020_0000);
+        let text = &tables[0].get("segments").list()[1];
+        assert_eq!(text.get("va").hex(), va);
+        assert_eq!(
+            kernel.get("attrs").get("tag"),
+            &Doubles::Str("0xffff000000000001".into())
+        );
+        assert_eq!(kernel.get("attrs").get("edge").int(), 1 << 53);
+    }
 }

@@ -121,7 +121,7 @@ enum Command {
 /// Export formats.
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
-    /// The whole planned layout for tools (format_version 2; see the README).
+    /// The whole planned layout for tools (format_version 3; see the README).
     Json,
     /// A C and assembly header of `#define`s.
     C,

@@ -387,6 +387,11 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// A `u64` as the JSON export writes addresses, sizes and register values.
+fn hex(v: u64) -> serde_json::Value {
+    serde_json::Value::from(format!("{v:#x}"))
+}
+
 fn json() -> serde_json::Value {
     let o = memlayout(&["export", BOARD, "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -424,12 +429,12 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
     let j = json();
     let h = defines();
     let l = ld_symbols();
-    assert_eq!(j["format_version"], 2);
-    assert_eq!(j["seed"], 0x5EED);
+    assert_eq!(j["format_version"], 3);
+    assert_eq!(j["seed"], "0x5eed");
     assert_eq!(j["pa_bits"], 48);
     assert_eq!(j["pools"][1]["name"], "mmio");
-    assert_eq!(j["pools"][1]["start"], 0x0900_0000u64);
-    assert_eq!(j["pools"][1]["end"], 0x0a00_0000u64);
+    assert_eq!(j["pools"][1]["start"], "0x9000000");
+    assert_eq!(j["pools"][1]["end"], "0xa000000");
     assert_eq!(j["pools"][1]["device"], true);
     struct T {
         info: &'static memlayout::TableInfo,
@@ -480,13 +485,13 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
         assert_eq!(jt["cores"], serde_json::json!(cores));
         assert_eq!(jt["el"], t.info.el().to_string());
         let [tables_pa, mair, tcr, ttbr0, sctlr, ttbr1] = t.regs;
-        assert_eq!(jt["tables_pa"], tables_pa);
+        assert_eq!(jt["tables_pa"], hex(tables_pa));
         assert_eq!(jt["table_count"], t.image.len() / 4096);
-        assert_eq!(jt["registers"]["mair"], mair);
-        assert_eq!(jt["registers"]["tcr"], tcr);
-        assert_eq!(jt["registers"]["ttbr0"], ttbr0);
-        assert_eq!(jt["registers"]["sctlr_set"], sctlr);
-        assert_eq!(jt["registers"]["ttbr1"], ttbr1);
+        assert_eq!(jt["registers"]["mair"], hex(mair));
+        assert_eq!(jt["registers"]["tcr"], hex(tcr));
+        assert_eq!(jt["registers"]["ttbr0"], hex(ttbr0));
+        assert_eq!(jt["registers"]["sctlr_set"], hex(sctlr));
+        assert_eq!(jt["registers"]["ttbr1"], hex(ttbr1));
         for (suffix, v) in [
             ("TABLES_PA", tables_pa),
             ("TABLES_SIZE", t.image.len() as u64),
@@ -509,9 +514,9 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
         for (jp, p) in jp.iter().zip(t.pages) {
             assert_eq!(jp["name"], p.name());
             assert_eq!(jp["index"], p.index());
-            assert_eq!(jp["va"], p.va());
-            assert_eq!(jp["pa"], p.pa());
-            assert_eq!(jp["size"], p.size());
+            assert_eq!(jp["va"], hex(p.va()));
+            assert_eq!(jp["pa"], hex(p.pa()));
+            assert_eq!(jp["size"], hex(p.size()));
             assert_eq!(jp["kind"], p.kind().name());
             assert_eq!(jp["perms"], p.perms().name());
             assert_eq!(jp["shared"], p.is_shared());
@@ -544,10 +549,10 @@ fn json_header_ld_and_bin_equal_the_macro_constants() {
         for (js, s) in js.iter().zip(t.segments) {
             assert_eq!(js["name"], s.name());
             assert_eq!(js["kind"], s.kind().name());
-            assert_eq!(js["va"], s.va());
-            assert_eq!(js["pa"], s.pa());
-            assert_eq!(js["size"], s.size());
-            assert_eq!(js["align"], s.align());
+            assert_eq!(js["va"], hex(s.va()));
+            assert_eq!(js["pa"], hex(s.pa()));
+            assert_eq!(js["size"], hex(s.size()));
+            assert_eq!(js["align"], hex(s.align()));
             assert_eq!(js["identity"], s.is_identity());
             assert_eq!(js["va_equals_pa"], s.va_equals_pa());
             let host = t.pages.iter().find(|p| p.contains_va(s.va())).unwrap();
@@ -642,7 +647,7 @@ fn identity_is_reported_for_requests_and_va_equals_pa_for_chance() {
     let o = memlayout(&["export", file, "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(j["format_version"], 2);
+    assert_eq!(j["format_version"], 3);
     let find = |list: &str, name: &str| {
         j["tables"][0][list]
             .as_array()

@@ -46,7 +46,10 @@ use crate::dsl::include::read_layout;
 use crate::export::{self, Input};
 
 /// The files written for one layout.
+///
+/// Not exhaustive (more files may be written): [`generate`] builds it; read its fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Generated {
     /// The layout's module name (`soc` in `mod soc { .. }`), the stem of every file.
     pub module: String,

@@ -27,7 +27,10 @@ mod location;
 pub use location::{Field, OtherPart, Party};
 
 /// An address space: the physical space of the layout or the virtual space of a table.
+///
+/// Not exhaustive: stage 2 brings intermediate physical spaces.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Space {
     /// The physical address space (all pools).
     Physical,
@@ -75,7 +78,10 @@ impl fmt::Display for Space {
 }
 
 /// Which address of a request an error is about.
+///
+/// Not exhaustive: stage 2 brings the intermediate physical address (IPA).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Addr {
     /// The virtual address.
     Va,
@@ -94,6 +100,8 @@ impl fmt::Display for Addr {
 
 /// A half-open address range `start..end`, printed (`Display` and `Debug`) as [`Hex`]
 /// writes addresses.
+///
+/// Exhaustive on purpose: a range is its two ends, built with a struct literal.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Range {
     /// First address.
@@ -137,7 +145,10 @@ impl fmt::Display for Range {
 }
 
 /// What holds an address a request needed: for errors that found no room.
+///
+/// Not exhaustive: the engine builds it; read its fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Taken {
     /// The space: VA (of the request's table) or PA.
     pub addr: Addr,
@@ -163,7 +174,10 @@ impl fmt::Display for Taken {
 }
 
 /// A kind of named thing, for errors about names.
+///
+/// Not exhaustive: the language may name more kinds of thing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Thing {
     /// A table.
     Table,
@@ -209,9 +223,16 @@ pub(crate) fn plural(n: u64) -> &'static str {
 /// Everything that can go wrong in the engine.
 ///
 /// Each message is one sentence that says what is wrong and how to fix it.
+///
+/// Not exhaustive, and neither is any variant with fields: new failures become new
+/// variants and a variant may gain fields, so match with a wildcard arm and `..`
+/// (`Error::NoRoom { size, .. }`). The engine builds errors; read them with their fields,
+/// [`field`](Self::field), [`other`](Self::other) and `Display`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Error {
     /// A size of zero bytes.
+    #[non_exhaustive]
     ZeroSize {
         /// What was being sized.
         what: String,
@@ -219,16 +240,19 @@ pub enum Error {
         field: Field,
     },
     /// A count of zero pages.
+    #[non_exhaustive]
     ZeroCount {
         /// The request's name.
         name: String,
     },
     /// An alignment that is not a power of two.
+    #[non_exhaustive]
     AlignNotPowerOfTwo {
         /// The alignment given.
         align: u64,
     },
     /// An address not aligned as required.
+    #[non_exhaustive]
     Misaligned {
         /// Which address.
         addr: Addr,
@@ -242,6 +266,7 @@ pub enum Error {
         field: Field,
     },
     /// A size that is not a multiple of the page size.
+    #[non_exhaustive]
     SizeNotMultiple {
         /// The size given.
         size: u64,
@@ -249,6 +274,7 @@ pub enum Error {
         page_size: u64,
     },
     /// A range whose end passes 2^64.
+    #[non_exhaustive]
     Wraps {
         /// Start of the range.
         start: u64,
@@ -258,6 +284,7 @@ pub enum Error {
         field: Field,
     },
     /// A range that passes the limit of an address space.
+    #[non_exhaustive]
     BeyondLimit {
         /// Which address.
         addr: Addr,
@@ -271,6 +298,7 @@ pub enum Error {
         other: Option<Party>,
     },
     /// A fixed address that lies outside every pool of the space.
+    #[non_exhaustive]
     OutsidePools {
         /// Which address.
         addr: Addr,
@@ -282,6 +310,7 @@ pub enum Error {
         field: Field,
     },
     /// A fixed range that overlaps something already placed.
+    #[non_exhaustive]
     Overlap {
         /// The space of the collision.
         space: Space,
@@ -295,6 +324,7 @@ pub enum Error {
         other: Party,
     },
     /// A pool range that overlaps another pool.
+    #[non_exhaustive]
     PoolOverlap {
         /// The new pool's name.
         name: String,
@@ -304,6 +334,7 @@ pub enum Error {
         other: Party,
     },
     /// No free range fits a request.
+    #[non_exhaustive]
     NoRoom {
         /// What was asked for, in words.
         what: alloc::boxed::Box<str>,
@@ -319,6 +350,7 @@ pub enum Error {
         taken: alloc::boxed::Box<[Taken]>,
     },
     /// No range is free in VA and PA together for an identity request.
+    #[non_exhaustive]
     IdentityImpossible {
         /// The request's name.
         name: String,
@@ -335,6 +367,7 @@ pub enum Error {
         taken: alloc::boxed::Box<[Taken]>,
     },
     /// An identity request whose fixed VA and PA differ.
+    #[non_exhaustive]
     IdentityConflict {
         /// The request's name.
         name: String,
@@ -344,6 +377,7 @@ pub enum Error {
         pa: u64,
     },
     /// A VA or PA size the 4 KiB-granule translation registers cannot encode.
+    #[non_exhaustive]
     UnsupportedBits {
         /// Which address.
         addr: Addr,
@@ -353,11 +387,13 @@ pub enum Error {
         field: Field,
     },
     /// A shared page declared as an alias.
+    #[non_exhaustive]
     SharedAlias {
         /// The page's name.
         name: String,
     },
     /// A segment asked to sit in an alias, whose PA belongs to another page.
+    #[non_exhaustive]
     SegmentInAlias {
         /// The segment's name.
         name: String,
@@ -371,6 +407,7 @@ pub enum Error {
         other: Option<Party>,
     },
     /// No physical room for the translation tables of a table.
+    #[non_exhaustive]
     NoRoomForTables {
         /// The table.
         table: String,
@@ -382,6 +419,7 @@ pub enum Error {
         largest: Option<Range>,
     },
     /// A declared range for the translation tables that is too small for them.
+    #[non_exhaustive]
     TablesRangeTooSmall {
         /// The range.
         range: Range,
@@ -389,6 +427,7 @@ pub enum Error {
         count: u64,
     },
     /// A name used twice where names must be unique.
+    #[non_exhaustive]
     Duplicate {
         /// What kind of thing.
         what: Thing,
@@ -399,6 +438,7 @@ pub enum Error {
         other: Option<Party>,
     },
     /// A name that does not exist.
+    #[non_exhaustive]
     Unknown {
         /// What kind of thing.
         what: Thing,
@@ -408,6 +448,7 @@ pub enum Error {
         field: Field,
     },
     /// A segment asked to sit in a page of the wrong kind.
+    #[non_exhaustive]
     SegmentKindMismatch {
         /// The segment's kind.
         segment: SegmentKind,
@@ -424,6 +465,7 @@ pub enum Error {
     /// A `system` page asked for what its descriptors never give it: system pages
     /// (translation tables and other structures the hardware reads) are always Normal
     /// write-back and execute-never.
+    #[non_exhaustive]
     SystemPageAttrs {
         /// The page's name.
         name: String,
@@ -438,6 +480,7 @@ pub enum Error {
     /// Non-shareable memory is not kept coherent between the cores (Arm ARM B2.7
     /// "Memory types and attributes": a Non-shareable location is coherent only for
     /// the one observer that accesses it), so the cores would see different data.
+    #[non_exhaustive]
     NonShareableAcrossCores {
         /// The page's name.
         name: String,
@@ -448,6 +491,7 @@ pub enum Error {
     /// ([`SegmentKind::missing_access`]): a code segment in a page without execute
     /// permission (the first instruction fetch faults), a stack in a read-only page (the
     /// first push faults).
+    #[non_exhaustive]
     SegmentAccess {
         /// The segment's name.
         name: String,
@@ -463,6 +507,7 @@ pub enum Error {
         other: Option<Party>,
     },
     /// A segment larger than the pages it must sit in.
+    #[non_exhaustive]
     SegmentTooLarge {
         /// The segment's name.
         name: String,
@@ -477,6 +522,7 @@ pub enum Error {
         other: Option<Party>,
     },
     /// A fixed segment address that is not inside mapped pages of the right kind.
+    #[non_exhaustive]
     SegmentNotInPages {
         /// The segment's name.
         name: String,
@@ -486,6 +532,7 @@ pub enum Error {
         kind: SegmentKind,
     },
     /// A shared segment in a page that is not shared, or the other way round.
+    #[non_exhaustive]
     SharedMismatch {
         /// The segment's name.
         name: String,
@@ -498,11 +545,13 @@ pub enum Error {
         other: Option<Party>,
     },
     /// Device memory asked to be executable.
+    #[non_exhaustive]
     ExecutableDevice {
         /// The page's name.
         name: String,
     },
     /// The same PA mapped with conflicting memory attributes.
+    #[non_exhaustive]
     MismatchedAlias {
         /// The PA range.
         range: Range,
@@ -517,6 +566,7 @@ pub enum Error {
     },
     /// Memory of one type placed in a pool of another (Normal memory in a device window
     /// or Device memory in RAM).
+    #[non_exhaustive]
     PoolKindMismatch {
         /// The page's name.
         name: String,
@@ -530,12 +580,14 @@ pub enum Error {
         field: Field,
     },
     /// A shared page mapped into no table.
+    #[non_exhaustive]
     NoTables {
         /// The page's name.
         name: String,
     },
     /// A fixed PA already mapped by a private page of another table with the same
     /// memory kind: one memory (a device, say) declared in two tables.
+    #[non_exhaustive]
     SamePaInTwoTables {
         /// The new page.
         name: String,
@@ -551,12 +603,14 @@ pub enum Error {
         other: Party,
     },
     /// A device page without a fixed PA: device registers sit at fixed addresses.
+    #[non_exhaustive]
     DeviceWithoutPa {
         /// The page's name.
         name: String,
     },
     /// A second table for a core in a regime that has one translation table base
     /// register per core: EL3, or EL2 in one security state.
+    #[non_exhaustive]
     RegimeTaken {
         /// The new table.
         table: String,
@@ -573,6 +627,7 @@ pub enum Error {
     /// A segment given an alignment below what its kind needs
     /// ([`SegmentKind::min_align`](crate::SegmentKind::min_align)): 16 bytes for stacks
     /// (the AArch64 SP alignment), 4 for code (A64 instructions).
+    #[non_exhaustive]
     AlignTooSmall {
         /// The segment's name.
         name: String,
@@ -583,6 +638,7 @@ pub enum Error {
     },
     /// A stack segment whose size is not a multiple of 16 bytes, so its top is not
     /// 16-byte aligned.
+    #[non_exhaustive]
     StackSize {
         /// The segment's name.
         name: String,
@@ -595,6 +651,7 @@ pub enum Error {
     /// Secure PA put into a table of a non-secure context (`EL2_NS`, `EL1_NS`, `EL0_NS`),
     /// whose output addresses are always non-secure, once the layout marks any pool
     /// `non_secure` (unmarked pools are then secure).
+    #[non_exhaustive]
     SecureInNonSecure {
         /// What needs the PA, in words (`page `peek``, `the translation tables of
         /// table `k``).
@@ -608,6 +665,7 @@ pub enum Error {
     },
     /// An error from the AArch64 table builder, nested as the
     /// [`source`](core::error::Error::source).
+    #[non_exhaustive]
     Tables {
         /// The table.
         table: String,
@@ -616,6 +674,7 @@ pub enum Error {
     },
     /// A VA size asked for a table's lower or upper range that does not cover its
     /// virtual ranges.
+    #[non_exhaustive]
     VaBitsTooSmall {
         /// The table.
         table: String,
@@ -632,6 +691,7 @@ pub enum Error {
     },
     /// A virtual range that is neither in the lower nor in the upper range its table's
     /// regime translates.
+    #[non_exhaustive]
     VaRangeNotTranslated {
         /// The table.
         table: String,

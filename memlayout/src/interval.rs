@@ -162,7 +162,10 @@ pub const fn align_up(value: u64, align: u64) -> Option<u64> {
 }
 
 /// Why an [`IntervalSet`] operation was refused.
+///
+/// Not exhaustive: new operations may fail in new ways.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IntervalError {
     /// The size was 0.
     ZeroSize,
@@ -190,7 +193,10 @@ impl fmt::Display for IntervalError {
 }
 
 /// Counts describing an [`IntervalSet`].
+///
+/// Not exhaustive: the set computes it and may count more; read its fields.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Stats {
     /// Number of disjoint ranges.
     pub ranges: usize,

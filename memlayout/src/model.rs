@@ -3,6 +3,64 @@
 //!
 //! Every type here is plain data that can be built and read in `const` context, so the
 //! `memory_layout!` macro can emit it as `const` items.
+//!
+//! # Serialization (feature `serde`)
+//!
+//! With feature `serde`, the planned layout's types implement serde's `Serialize`, and
+//! `Deserialize` where a value can be rebuilt from what was written (reading a name,
+//! and so a page, segment, table or attribute, needs feature `alloc` too). They write
+//! what the `memlayout` command's JSON export holds, so a Rust tool can read that
+//! document's pages, segments and tables back into these types:
+//!
+//! | type | written as |
+//! |------|------------|
+//! | [`ExecutionContext`], [`PageKind`], [`SegmentKind`], [`Cacheability`], [`Shareability`] | the keyword: `"EL1_NS"`, `"code"`, `"bsp_boot_code"`, `"write_back"`, `"inner"` |
+//! | [`PageSize`] | `"4K"`, `"2M"` or `"1G"` |
+//! | [`SecurityState`] | `"secure"`, `"non_secure"` or `"realm"` |
+//! | [`Perms`] | `"r"`, `"rw"`, `"rx"` or `"rwx"` |
+//! | [`Cores`] | the list of cores, lowest first: `[0, 1, 2, 3]` |
+//! | [`Name`] | the string |
+//! | [`AttrValue`], [`AttrList`] | a map from key to value: a number, a string or a bool |
+//! | [`MemAttrs`] | `{ kind, perms, cache, share, non_secure }` |
+//! | [`TableInfo`] | `{ name, core, cores, el }` (`core`, the first of `cores`, is not read back) |
+//! | [`Page`] | `{ name, index, core, el, va, pa, size, kind, perms, cacheability, shareability, non_secure, shared, identity, va_equals_pa, attrs }` |
+//! | [`Segment`] | `{ name, kind, core, el, va, pa, size, align, shared, identity, va_equals_pa }` |
+//! | [`Hex`] | a hex number, as below |
+//! | [`aarch64::Registers`](crate::aarch64::Registers) | `{ mair, tcr, ttbr0, ttbr1, sctlr_set }` |
+//! | [`aarch64::Regime`](crate::aarch64::Regime) | `"EL1&0"`, `"EL2"` or `"EL3"` |
+//! | `aarch64::Translation` (write only) | `{ regime, tables_pa, table_count, va_bits, upper_va_bits, registers }`: the summary, without the image or the table's name and context (serialize its `TableInfo` with it) |
+//! | `layout::Pool` (write only) | `{ name, start, end, device, non_secure }`, `end` exclusive (it may be 2^64) |
+//!
+//! A page's `size` is in bytes; its `cacheability` and `shareability` are `null`
+//! (`None`) for a device page; `identity` is [`Page::is_identity`] and `va_equals_pa`
+//! is [`Page::va_equals_pa`], which is not read back (it follows from `va` and `pa`).
+//! Reading skips fields it does not know, such as the JSON export's `alias_of`.
+//!
+//! **Addresses, sizes, alignments and register values** are `u64`s that readers using
+//! doubles (JavaScript, `jq`) would round above 2^53. In a human-readable format (one
+//! whose serializer says `is_human_readable`, as JSON, YAML and TOML do) they are
+//! strings in the machine spelling of hex: `0x`, lower-case digits, as few as the value
+//! needs, no `_` (`"0xffffff8000200000"`, `"0x0"`); in a binary format (bincode,
+//! postcard) they are integers. Reading takes either form, in either case, and `_`
+//! between the digits. An [`AttrValue::Int`] beyond ±2^53 is a hex string too in a
+//! human-readable format (`"-0x1"` style for negative values), and so reads back as
+//! [`AttrValue::Str`]; in a binary format attribute values are tagged and exact.
+//!
+//! ```
+//! # #[cfg(all(feature = "serde", feature = "alloc"))] {
+//! use memlayout::{ExecutionContext, MemAttrs, Page, PageKind, PageSize, TableInfo};
+//!
+//! let info = TableInfo::new("core0_el1", 0, ExecutionContext::EL1_NS);
+//! let page = Page::new(
+//!     "kernel", 0, &info, 0xFFFF_FF80_0020_0000, 0x8020_0000, PageSize::Size2M,
+//!     MemAttrs::new(PageKind::Code), false, Vec::new(),
+//! );
+//! let json = serde_json::to_string(&page).unwrap();
+//! assert!(json.contains(r#""va":"0xffffff8000200000","pa":"0x80200000","size":"0x200000""#));
+//! let back: Page = serde_json::from_str(&json).unwrap();
+//! assert_eq!(back, page);
+//! # }
+//! ```
 
 use core::fmt;
 
@@ -11,6 +69,8 @@ pub use crate::name::{AttrList, Name};
 #[macro_use]
 mod keyword;
 mod format;
+#[cfg(feature = "serde")]
+pub(crate) mod serde_impls;
 pub use format::Hex;
 #[cfg(feature = "alloc")]
 pub(crate) use format::PageRun;
@@ -23,8 +83,12 @@ keyword_enum! {
     ///
     /// EL3 and EL2 use single-privilege translation regimes; EL1 and EL0 share the EL1&0
     /// regime, and EL0 pages are accessible from EL0 (user) code.
+    ///
+    /// Not exhaustive: the language adds contexts as the architecture's security states
+    /// and regimes are covered (for example Realm EL2).
     #[allow(non_camel_case_types)]
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    #[non_exhaustive]
     pub enum ExecutionContext {
         /// EL3, the secure monitor.
         EL3 => "EL3",
@@ -48,7 +112,16 @@ keyword_enum! {
 }
 
 /// The security state a table's translations belong to.
+///
+/// Not exhaustive: the architecture has a fourth, Root (EL3 with FEAT_RME), which a
+/// later version may report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+#[non_exhaustive]
 pub enum SecurityState {
     /// The secure state (EL3 is always secure).
     Secure,
@@ -99,7 +172,10 @@ impl ExecutionContext {
 
 keyword_enum! {
     /// What a page holds; decides which segments it can host and its memory type.
+    ///
+    /// Not exhaustive: the language may add kinds.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    #[non_exhaustive]
     pub enum PageKind {
         /// Executable code; hosts `bsp_boot_code`, `boot_code`, `code` and `rodata`
         /// segments.
@@ -150,7 +226,10 @@ keyword_enum! {
     /// | `stack` | a stack | data with write (`rw`, `rwx`) |
     ///
     /// Device and system pages take no segments.
+    ///
+    /// Not exhaustive: the language may add kinds (each a linker section of its own).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    #[non_exhaustive]
     pub enum SegmentKind {
         /// The boot code of the bootstrap processor (code page).
         BspBootCode => "bsp_boot_code",
@@ -339,7 +418,11 @@ impl fmt::Display for Perms {
 
 keyword_enum! {
     /// Cacheability of Normal memory (Device memory ignores it).
+    ///
+    /// Not exhaustive: the architecture has more cache policies (allocation and
+    /// transient hints) that the language may offer.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    #[non_exhaustive]
     pub enum Cacheability {
         /// Normal memory, non-cacheable.
         NonCacheable => "non_cacheable",
@@ -352,6 +435,10 @@ keyword_enum! {
 
 keyword_enum! {
     /// Shareability domain of a page.
+    ///
+    /// Exhaustive on purpose: SH\[1:0\] of a descriptor encodes exactly these three
+    /// domains (0b01 is reserved; Arm ARM D8.3.1.2, "Shareability attributes"), so a
+    /// `match` on it needs no wildcard arm.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
     pub enum Shareability {
         /// Non-shareable.
@@ -364,13 +451,20 @@ keyword_enum! {
 }
 
 /// A page size of the 4 KiB translation granule.
+///
+/// Not exhaustive: the 16 KiB and 64 KiB granules bring their own page and block sizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum PageSize {
     /// 4 KiB, a level 3 page.
+    #[cfg_attr(feature = "serde", serde(rename = "4K"))]
     Size4K,
     /// 2 MiB, a level 2 block.
+    #[cfg_attr(feature = "serde", serde(rename = "2M"))]
     Size2M,
     /// 1 GiB, a level 1 block.
+    #[cfg_attr(feature = "serde", serde(rename = "1G"))]
     Size1G,
 }
 
@@ -414,7 +508,10 @@ impl fmt::Display for PageSize {
 }
 
 /// The value of a custom page attribute.
+///
+/// Not exhaustive: the language may take more kinds of value.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum AttrValue {
     /// An integer.
     Int(i128),
@@ -435,7 +532,11 @@ impl fmt::Display for AttrValue {
 }
 
 /// A custom key/value attribute attached to a page.
+///
+/// Exhaustive on purpose: an attribute is its key and its value.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(all(feature = "serde", feature = "alloc"), derive(serde::Deserialize))]
 pub struct Attr {
     /// The key.
     pub key: Name,
@@ -651,7 +752,22 @@ impl TableInfo {
 }
 
 /// The memory attributes of a page: kind, permissions, cacheability, shareability.
+///
+/// Not exhaustive (attributes such as the Device memory type may join it): build it with
+/// [`new`](Self::new) and the `with_*` setters, which work in `const` context, and read
+/// or assign its fields:
+///
+/// ```
+/// use memlayout::{Cacheability, MemAttrs, PageKind, Perms};
+///
+/// const DMA: MemAttrs = MemAttrs::new(PageKind::Data)
+///     .with_perms(Perms::RW)
+///     .with_cache(Cacheability::NonCacheable);
+/// assert_eq!(DMA.cacheability(), Some(Cacheability::NonCacheable));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct MemAttrs {
     /// What the page holds.
     pub kind: PageKind,
@@ -676,6 +792,31 @@ impl MemAttrs {
             share: Shareability::Inner,
             non_secure: false,
         }
+    }
+
+    /// The same attributes with permissions `perms`.
+    pub const fn with_perms(mut self, perms: Perms) -> MemAttrs {
+        self.perms = perms;
+        self
+    }
+
+    /// The same attributes with cacheability `cache`.
+    pub const fn with_cache(mut self, cache: Cacheability) -> MemAttrs {
+        self.cache = cache;
+        self
+    }
+
+    /// The same attributes with shareability `share`.
+    pub const fn with_share(mut self, share: Shareability) -> MemAttrs {
+        self.share = share;
+        self
+    }
+
+    /// The same attributes with the PA in the non-secure physical address space
+    /// (`true`) or not.
+    pub const fn with_non_secure(mut self, non_secure: bool) -> MemAttrs {
+        self.non_secure = non_secure;
+        self
     }
 
     /// The cacheability of Normal memory; `None` for a `device` page: Device memory has

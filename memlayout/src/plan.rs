@@ -18,7 +18,10 @@ use crate::model::{Page, Segment};
 use crate::spec::{DeclId, Part, Placement, PlanError, Spec, TableSpec};
 
 /// The pages of one page declaration as mapped into one table.
+///
+/// Not exhaustive: the plan builds it; read its fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PlannedPages<'a> {
     /// The page declaration.
     pub decl: DeclId,
@@ -32,7 +35,10 @@ pub struct PlannedPages<'a> {
 }
 
 /// One segment declaration as placed in one table.
+///
+/// Not exhaustive: the plan builds it; read its fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PlannedSegment<'a> {
     /// The segment declaration.
     pub decl: DeclId,

@@ -3,6 +3,30 @@
 //!
 //! Every item carries a [`DeclId`] chosen by the producer; errors from the planner name
 //! the id (and the [`Part`] of the declaration) so the producer can point at its source.
+//!
+//! The structs are not exhaustive: the language grows, and each new option becomes a
+//! field. Build them with their `new` (the required parts; every option not given) and
+//! assign the public fields for the options, so a new field never breaks a producer:
+//!
+//! ```
+//! use memlayout::spec::{PageSpec, Placement, PoolSpec, RangeSpec, Spec, TableSpec};
+//! use memlayout::{Cores, ExecutionContext, MemAttrs, PageKind, PageSize};
+//!
+//! let mut spec = Spec::new();
+//! spec.pools.push(PoolSpec::new(1, "ram", 0x8000_0000, 0x100_0000));
+//! let mut table = TableSpec::new(2, "core0_el3", Cores::one(0), ExecutionContext::EL3);
+//! table.virt.push(RangeSpec::new(3, 0x8000_0000, 0x100_0000));
+//! spec.tables.push(table);
+//! let mut boot = PageSpec::new(
+//!     4, "boot", Placement::Table(0), PageSize::Size2M, MemAttrs::new(PageKind::Code),
+//! );
+//! boot.identity = true;
+//! spec.pages.push(boot);
+//!
+//! let plan = memlayout::plan::plan(&spec).expect("plans");
+//! let pages = plan.pages(0);
+//! assert!(pages[0].pages[0].is_identity());
+//! ```
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -14,7 +38,10 @@ use crate::model::{Attr, Cores, ExecutionContext, MemAttrs, PageSize, SegmentKin
 pub type DeclId = u32;
 
 /// A whole layout to plan.
+///
+/// Not exhaustive: start from [`new`](Self::new) (or `Default`) and assign the fields.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Spec {
     /// The seed for random placement; `None` places at the lowest fitting address.
     pub seed: Option<u64>,
@@ -38,8 +65,19 @@ pub struct Spec {
     pub wxn: bool,
 }
 
+impl Spec {
+    /// An empty layout: no seed, pools, tables, pages or segments, declaration 0, and
+    /// every option not given.
+    pub fn new() -> Spec {
+        Spec::default()
+    }
+}
+
 /// A physical pool the allocator draws from.
+///
+/// Not exhaustive: build it with [`new`](Self::new) and assign the options.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PoolSpec {
     /// Declaration id.
     pub decl: DeclId,
@@ -55,8 +93,25 @@ pub struct PoolSpec {
     pub non_secure: bool,
 }
 
+impl PoolSpec {
+    /// A pool of RAM (not a device window, secure) of `size` bytes from `start`.
+    pub fn new(decl: DeclId, name: impl Into<String>, start: u64, size: u64) -> PoolSpec {
+        PoolSpec {
+            decl,
+            name: name.into(),
+            start,
+            size,
+            device: false,
+            non_secure: false,
+        }
+    }
+}
+
 /// A virtual range of a table.
+///
+/// Not exhaustive: build it with [`new`](Self::new).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RangeSpec {
     /// Declaration id (of the range itself, for errors about it).
     pub decl: DeclId,
@@ -66,8 +121,19 @@ pub struct RangeSpec {
     pub size: u64,
 }
 
+impl RangeSpec {
+    /// The range of `size` bytes from `start`.
+    pub fn new(decl: DeclId, start: u64, size: u64) -> RangeSpec {
+        RangeSpec { decl, start, size }
+    }
+}
+
 /// A page table.
+///
+/// Not exhaustive: build it with [`new`](Self::new), then push its virtual ranges and
+/// assign the options.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TableSpec {
     /// Declaration id.
     pub decl: DeclId,
@@ -91,8 +157,33 @@ pub struct TableSpec {
     pub tables_in: Option<(DeclId, String)>,
 }
 
+impl TableSpec {
+    /// A table for `cores` at `el`, with no virtual range yet and every option not
+    /// given.
+    pub fn new(
+        decl: DeclId,
+        name: impl Into<String>,
+        cores: Cores,
+        el: ExecutionContext,
+    ) -> TableSpec {
+        TableSpec {
+            decl,
+            name: name.into(),
+            cores,
+            el,
+            virt: Vec::new(),
+            va_bits: None,
+            upper_va_bits: None,
+            tables_in: None,
+        }
+    }
+}
+
 /// Where a page or segment goes.
+///
+/// Not exhaustive: the language may place declarations in other ways.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Placement {
     /// In one table (an index into [`Spec::tables`]).
     Table(usize),
@@ -101,7 +192,10 @@ pub enum Placement {
 }
 
 /// A request for `count` consecutive pages.
+///
+/// Not exhaustive: build it with [`new`](Self::new) and assign the options.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PageSpec {
     /// Declaration id.
     pub decl: DeclId,
@@ -129,8 +223,38 @@ pub struct PageSpec {
     pub alias: Option<AliasSpec>,
 }
 
+impl PageSpec {
+    /// One page of `size` with `attrs`, placed at `place`: no identity, no fixed
+    /// address, any pool, no custom attributes, not an alias.
+    pub fn new(
+        decl: DeclId,
+        name: impl Into<String>,
+        place: Placement,
+        size: PageSize,
+        attrs: MemAttrs,
+    ) -> PageSpec {
+        PageSpec {
+            decl,
+            name: name.into(),
+            place,
+            size,
+            count: 1,
+            attrs,
+            identity: false,
+            va: None,
+            pa: None,
+            pool: None,
+            custom: Vec::new(),
+            alias: None,
+        }
+    }
+}
+
 /// The page an alias maps the PA of.
+///
+/// Not exhaustive: build it with [`new`](Self::new).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AliasSpec {
     /// The table of that page (an index into [`Spec::tables`]); `None` looks in the
     /// alias's own table, then among shared pages.
@@ -139,8 +263,22 @@ pub struct AliasSpec {
     pub page: String,
 }
 
+impl AliasSpec {
+    /// The page named `page` of the table at `table` in [`Spec::tables`] (`None`: the
+    /// alias's own table, then the shared pages).
+    pub fn new(table: Option<usize>, page: impl Into<String>) -> AliasSpec {
+        AliasSpec {
+            table,
+            page: page.into(),
+        }
+    }
+}
+
 /// A request for a segment inside mapped pages.
+///
+/// Not exhaustive: build it with [`new`](Self::new) and assign the options.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SegmentSpec {
     /// Declaration id.
     pub decl: DeclId,
@@ -152,8 +290,9 @@ pub struct SegmentSpec {
     pub kind: SegmentKind,
     /// Size in bytes.
     pub size: u64,
-    /// Alignment (a power of two; raised to the kind's minimum), or `None` for the
-    /// kind's minimum.
+    /// Alignment (a power of two, at least the kind's
+    /// [`min_align`](SegmentKind::min_align)), or `None` for the kind's
+    /// [`default_align`](SegmentKind::default_align).
     pub align: Option<u64>,
     /// VA == PA.
     pub identity: bool,
@@ -163,8 +302,35 @@ pub struct SegmentSpec {
     pub va: Option<u64>,
 }
 
+impl SegmentSpec {
+    /// A segment of `size` bytes and `kind`, placed at `place`: the kind's default
+    /// alignment, no identity, in any page that takes it, no fixed VA.
+    pub fn new(
+        decl: DeclId,
+        name: impl Into<String>,
+        place: Placement,
+        kind: SegmentKind,
+        size: u64,
+    ) -> SegmentSpec {
+        SegmentSpec {
+            decl,
+            name: name.into(),
+            place,
+            kind,
+            size,
+            align: None,
+            identity: false,
+            in_page: None,
+            va: None,
+        }
+    }
+}
+
 /// The part of a declaration an error is about, so a diagnostic can point at the token.
+///
+/// Not exhaustive: each new part of the language's declarations may add one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Part {
     /// The declaration as a whole (its name).
     Name,
@@ -200,7 +366,10 @@ pub enum Part {
 
 /// One planning error: what went wrong, on which declaration, and the declaration it
 /// collides with, if any.
+///
+/// Not exhaustive: the planner builds it; read its fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PlanError {
     /// The declaration at fault.
     pub decl: DeclId,

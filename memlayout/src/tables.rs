@@ -16,7 +16,10 @@ use crate::interval::Interval;
 use crate::layout::{Layout, TableId};
 
 /// Where the translation tables go in physical memory.
+///
+/// Not exhaustive: the language may place tables in other ways.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TablePlacement {
     /// Anywhere in the RAM pools (the allocator picks).
     #[default]

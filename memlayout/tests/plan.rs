@@ -13,54 +13,23 @@ use memlayout::{ExecutionContext, MemAttrs, PageKind, PageSize, SegmentKind};
 const RAM: u64 = 0x8000_0000;
 
 fn page(decl: u32, name: &str, table: usize, kind: PageKind, size: PageSize) -> PageSpec {
-    PageSpec {
+    PageSpec::new(
         decl,
-        name: name.into(),
-        place: Placement::Table(table),
+        name,
+        Placement::Table(table),
         size,
-        count: 1,
-        attrs: MemAttrs::new(kind),
-        identity: false,
-        va: None,
-        pa: None,
-        pool: None,
-        custom: Vec::new(),
-        alias: None,
-    }
+        MemAttrs::new(kind),
+    )
 }
 
 fn spec(pages: Vec<PageSpec>) -> Spec {
-    Spec {
-        seed: None,
-        pools: vec![PoolSpec {
-            decl: 1,
-            name: "ram".into(),
-            start: RAM,
-            size: 64 << 20,
-            device: false,
-            non_secure: false,
-        }],
-        tables: vec![TableSpec {
-            decl: 2,
-            name: "t".into(),
-            cores: memlayout::Cores::one(0),
-            el: ExecutionContext::EL3,
-            virt: vec![RangeSpec {
-                decl: 3,
-                start: RAM,
-                size: 64 << 20,
-            }],
-            va_bits: None,
-            upper_va_bits: None,
-            tables_in: None,
-        }],
-        pages,
-        segments: Vec::new(),
-        decl: 0,
-        pa_bits: None,
-        tables_at: None,
-        wxn: false,
-    }
+    let mut table = TableSpec::new(2, "t", memlayout::Cores::one(0), ExecutionContext::EL3);
+    table.virt.push(RangeSpec::new(3, RAM, 64 << 20));
+    let mut spec = Spec::new();
+    spec.pools.push(PoolSpec::new(1, "ram", RAM, 64 << 20));
+    spec.tables.push(table);
+    spec.pages = pages;
+    spec
 }
 
 #[test]
@@ -105,17 +74,10 @@ fn every_error_is_reported_with_its_declaration() {
     let mut z = page(12, "z", 0, PageKind::Data, PageSize::Size2M);
     z.pa = Some(RAM + 0x1000);
     let mut s = spec(vec![x, y, z]);
-    s.segments.push(SegmentSpec {
-        decl: 20,
-        name: "st".into(),
-        place: Placement::Table(0),
-        kind: SegmentKind::Stack,
-        size: 0x100,
-        align: Some(16),
-        identity: false,
-        in_page: Some("nope".into()),
-        va: None,
-    });
+    let mut st = SegmentSpec::new(20, "st", Placement::Table(0), SegmentKind::Stack, 0x100);
+    st.align = Some(16);
+    st.in_page = Some("nope".into());
+    s.segments.push(st);
     let errors = plan(&s).unwrap_err();
     let overlap = errors.iter().find(|e| e.decl == 11).expect("overlap on y");
     assert!(matches!(overlap.error, Error::Overlap { .. }));
@@ -132,10 +94,7 @@ fn alias_with_fixed_va_claims_it_before_larger_pages() {
     let big = page(10, "big", 0, PageKind::Data, PageSize::Size2M);
     let mut alias = page(11, "view", 0, PageKind::Data, PageSize::Size2M);
     alias.va = Some(RAM);
-    alias.alias = Some(AliasSpec {
-        table: None,
-        page: "big".into(),
-    });
+    alias.alias = Some(AliasSpec::new(None, "big"));
     let p = plan(&spec(vec![alias, big])).expect("the alias's fixed VA is honoured");
     let pages = p.pages(0);
     let view = pages.iter().find(|g| g.name == "view").unwrap();
@@ -275,14 +234,11 @@ fn a_shared_alias_is_refused() {
     let base = page(10, "base", 0, PageKind::Data, PageSize::Size4K);
     let mut alias = page(11, "view", 0, PageKind::Data, PageSize::Size4K);
     alias.place = Placement::Shared(None);
-    alias.alias = Some(AliasSpec {
-        table: Some(0),
-        page: "base".into(),
-    });
+    alias.alias = Some(AliasSpec::new(Some(0), "base"));
     let errors = plan(&spec(vec![base, alias])).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!((errors[0].decl, errors[0].part), (11, Part::Name));
-    assert!(matches!(&errors[0].error, Error::SharedAlias { name } if name == "view"));
+    assert!(matches!(&errors[0].error, Error::SharedAlias { name, .. } if name == "view"));
 }
 
 /// A page with a fixed PA and an automatic VA never takes the fixed VA of another page

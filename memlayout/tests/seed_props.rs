@@ -20,72 +20,42 @@ type SegArgs = (usize, u64, Option<u32>, Option<usize>);
 /// same range, and the given pages and segments.
 fn layout(pool_pages: u64, tables: usize, pages: &[PageArgs], segs: &[SegArgs]) -> Spec {
     let size = pool_pages * 0x1000;
-    let mut spec = Spec {
-        pools: vec![
-            PoolSpec {
-                decl: 0,
-                name: "ram".into(),
-                start: RAM,
-                size,
-                device: false,
-                non_secure: false,
-            },
-            // The translation tables' own pool, so they never decide the outcome.
-            PoolSpec {
-                decl: 0,
-                name: "tables".into(),
-                start: RAM + (1 << 30),
-                size: 2 << 20,
-                device: false,
-                non_secure: false,
-            },
-        ],
-        tables_at: Some((
-            0,
-            memlayout::tables::TablePlacement::InPool("tables".into()),
-        )),
-        ..Spec::default()
-    };
+    let mut spec = Spec::new();
+    spec.pools.push(PoolSpec::new(0, "ram", RAM, size));
+    // The translation tables' own pool, so they never decide the outcome.
+    spec.pools
+        .push(PoolSpec::new(0, "tables", RAM + (1 << 30), 2 << 20));
+    spec.tables_at = Some((
+        0,
+        memlayout::tables::TablePlacement::InPool("tables".into()),
+    ));
     for t in 0..tables {
-        spec.tables.push(TableSpec {
-            decl: 0,
-            name: format!("t{t}"),
-            cores: Cores::one(t as u32),
-            el: ExecutionContext::EL3,
-            virt: vec![RangeSpec {
-                decl: 0,
-                start: RAM,
-                size: size.max(4 << 20),
-            }],
-            va_bits: None,
-            upper_va_bits: None,
-            tables_in: None,
-        });
+        let mut table = TableSpec::new(
+            0,
+            format!("t{t}"),
+            Cores::one(t as u32),
+            ExecutionContext::EL3,
+        );
+        table.virt.push(RangeSpec::new(0, RAM, size.max(4 << 20)));
+        spec.tables.push(table);
     }
     for (i, &(code, big, count, identity, shared)) in pages.iter().enumerate() {
         let kind = if code { PageKind::Code } else { PageKind::Data };
-        spec.pages.push(PageSpec {
-            decl: 0,
-            name: format!("p{i}"),
-            place: if shared {
-                Placement::Shared(None)
-            } else {
-                Placement::Table(i % tables)
-            },
-            size: if big {
-                PageSize::Size2M
-            } else {
-                PageSize::Size4K
-            },
-            count,
-            attrs: MemAttrs::new(kind),
-            identity,
-            va: None,
-            pa: None,
-            pool: Some("ram".into()),
-            custom: Vec::new(),
-            alias: None,
-        });
+        let place = if shared {
+            Placement::Shared(None)
+        } else {
+            Placement::Table(i % tables)
+        };
+        let size = if big {
+            PageSize::Size2M
+        } else {
+            PageSize::Size4K
+        };
+        let mut page = PageSpec::new(0, format!("p{i}"), place, size, MemAttrs::new(kind));
+        page.count = count;
+        page.identity = identity;
+        page.pool = Some("ram".into());
+        spec.pages.push(page);
     }
     let code_kinds = [SegmentKind::Code, SegmentKind::BootCode];
     let data_kinds = [
@@ -115,17 +85,10 @@ fn layout(pool_pages: u64, tables: usize, pages: &[PageArgs], segs: &[SegArgs]) 
         } else {
             size
         };
-        spec.segments.push(SegmentSpec {
-            decl: 0,
-            name: format!("s{i}"),
-            place,
-            kind,
-            size,
-            align: align.map(|e| 1 << e).map(|a: u64| a.max(kind.min_align())),
-            identity: false,
-            in_page,
-            va: None,
-        });
+        let mut segment = SegmentSpec::new(0, format!("s{i}"), place, kind, size);
+        segment.align = align.map(|e| 1 << e).map(|a: u64| a.max(kind.min_align()));
+        segment.in_page = in_page;
+        spec.segments.push(segment);
     }
     spec
 }
@@ -217,25 +180,15 @@ fn two_segments_fill_an_8k_run_with_any_seed() {
         s.pools[0].start = 0x8020_0000;
         s.pools[0].size = 8 << 30;
         s.tables[0].cores = Cores::one(1);
-        s.tables[0].virt[0] = RangeSpec {
-            decl: 0,
-            start: 0x8020_0000,
-            size: 8 << 30,
-        };
-        let mut boot = PageSpec {
-            decl: 0,
-            name: "boot".into(),
-            place: Placement::Table(0),
-            size: PageSize::Size2M,
-            count: 1,
-            attrs: MemAttrs::new(PageKind::Code),
-            identity: true,
-            va: None,
-            pa: None,
-            pool: None,
-            custom: Vec::new(),
-            alias: None,
-        };
+        s.tables[0].virt[0] = RangeSpec::new(0, 0x8020_0000, 8 << 30);
+        let mut boot = PageSpec::new(
+            0,
+            "boot",
+            Placement::Table(0),
+            PageSize::Size2M,
+            MemAttrs::new(PageKind::Code),
+        );
+        boot.identity = true;
         s.pages.push(boot.clone());
         boot.name = "data".into();
         boot.size = PageSize::Size4K;
@@ -248,17 +201,9 @@ fn two_segments_fill_an_8k_run_with_any_seed() {
             ("shared_data", SegmentKind::DataShared),
             ("preserve", SegmentKind::DataPreserve),
         ] {
-            s.segments.push(SegmentSpec {
-                decl: 0,
-                name: name.into(),
-                place: Placement::Table(0),
-                kind,
-                size: 0x1000,
-                align: Some(16),
-                identity: false,
-                in_page: None,
-                va: None,
-            });
+            let mut segment = SegmentSpec::new(0, name, Placement::Table(0), kind, 0x1000);
+            segment.align = Some(16);
+            s.segments.push(segment);
         }
         s
     };

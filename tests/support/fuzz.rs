@@ -582,25 +582,21 @@ impl Ops {
                     let r = match (alias, shared, table(*t)) {
                         (Some(a), _, Some(t)) if !mappings.is_empty() => {
                             let of = mappings[usize::from(*a) % mappings.len()].0;
-                            l.map_alias(t, of, &req)
+                            l.map_alias(t, of, &req).map_err(|e| e.to_string())
                         }
                         (_, Some(list), _) => {
                             let ts: Vec<TableId> =
                                 list.iter().take(4).filter_map(|&i| table(i)).collect();
                             l.map_shared((!list.is_empty()).then_some(&ts[..]), &req)
+                                .map_err(|e| e.to_string())
                         }
-                        (_, None, Some(t)) => l.map(t, &req),
-                        _ => Err(memlayout::Error::Unknown {
-                            what: memlayout::error::Thing::Table,
-                            name: String::new(),
-                            field: memlayout::error::Field::Tables,
-                        }),
+                        (_, None, Some(t)) => l.map(t, &req).map_err(|e| e.to_string()),
+                        _ => Err(String::from("no table to map into")),
                     };
                     r.map(|m| {
                         mappings.push((m, name));
                         format!("{m:?}")
                     })
-                    .map_err(|e| e.to_string())
                 }
                 Op::Segment {
                     table: t,
@@ -630,21 +626,14 @@ impl Ops {
                         req = req.in_page(mappings[usize::from(*p) % mappings.len()].1.clone());
                     }
                     let r = match (shared, table(*t)) {
-                        (true, _) => l.place_shared_segment(&req),
-                        (false, Some(t)) => l.place_segment(t, &req),
-                        (false, None) => Err(memlayout::Error::Unknown {
-                            what: memlayout::error::Thing::Table,
-                            name: String::new(),
-                            field: memlayout::error::Field::Tables,
-                        }),
+                        (true, _) => l.place_shared_segment(&req).map_err(|e| e.to_string()),
+                        (false, Some(t)) => l.place_segment(t, &req).map_err(|e| e.to_string()),
+                        (false, None) => Err(String::from("no table to place the segment in")),
                     };
-                    r.map(|s| format!("{s:?}")).map_err(|e| e.to_string())
+                    r.map(|s| format!("{s:?}"))
                 }
                 Op::Build { wxn } => {
-                    let config = TableConfig {
-                        wxn: *wxn,
-                        ..TableConfig::default()
-                    };
+                    let config = TableConfig::new().with_wxn(*wxn);
                     match l.build_translations(&config, &TablePlacement::Anywhere) {
                         Ok(trs) => Ok(check_layout(&l, Some(&trs))),
                         Err(e) => Err(e.to_string()),

@@ -606,6 +606,6 @@ fn random_perms(rng: &mut Rng, kind: PageKind) -> Perms {
     match kind {
         PageKind::Code => pick(rng, &[Perms::RX, Perms::RX, Perms::R, Perms::RWX]),
         PageKind::Data => pick(rng, &[Perms::RW, Perms::RW, Perms::R, Perms::RWX]),
-        PageKind::Device | PageKind::System => pick(rng, &[Perms::RW, Perms::R]),
+        _ => pick(rng, &[Perms::RW, Perms::R]),
     }
 }

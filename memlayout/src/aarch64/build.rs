@@ -23,7 +23,10 @@ use crate::model::{
 pub const CONTIGUOUS_ENTRIES: u64 = 16;
 
 /// Which Device memory type `device` pages get.
+///
+/// Not exhaustive: the other Device types (Device-nGRE, Device-GRE) may join it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum DeviceMemory {
     /// Device-nGnRnE: not even early write acknowledgement; for registers whose writes
     /// must complete at the device before the next access.
@@ -44,7 +47,12 @@ impl DeviceMemory {
 }
 
 /// How to build a table: address sizes and options.
+///
+/// Not exhaustive (options such as the granule may join it): start from
+/// [`new`](Self::new) (or [`DEFAULT`](Self::DEFAULT)) and chain the `with_*` setters,
+/// which work in `const` context; the fields can be read and assigned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct TableConfig {
     /// The VA size of the lower range: TTBR0 translates `0 .. 2^va_bits`. 25 to 48;
     /// default 48.

@@ -192,6 +192,10 @@ pub const fn level_index(va: u64, level: u8) -> usize {
 }
 
 /// What a descriptor is, given the level it sits at.
+///
+/// Exhaustive on purpose: bits\[1:0\] and the level decide among exactly these (D8.3,
+/// Table D8-48 "Determination of descriptor type"), so a decoder's `match` needs no
+/// wildcard arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DescriptorKind {
     /// Bit 0 clear: lookups through it fault.

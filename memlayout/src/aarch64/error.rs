@@ -6,7 +6,10 @@ use core::fmt;
 use crate::model::{ExecutionContext, Hex, Page, PageSize, TableInfo};
 
 /// The table an error is about.
+///
+/// Not exhaustive: tables may come to be known in other ways.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TableRef {
     /// A table known by name (errors of [`build`](super::build)).
     Named(String),
@@ -46,7 +49,10 @@ impl fmt::Display for TableRef {
 
 /// The page an error is about: its name, its index within a `* N` request, and where it
 /// is mapped.
+///
+/// Not exhaustive: build it with [`of`](Self::of) and read its fields.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct PageRef {
     /// The page's name.
     pub name: String,
@@ -85,7 +91,10 @@ impl fmt::Display for PageRef {
 }
 
 /// Why a set of pages cannot become a translation table.
+///
+/// Not exhaustive: new checks become new variants, so match with a wildcard arm.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BuildError {
     /// The VA size is not 25 to 48 bits.
     VaBits {

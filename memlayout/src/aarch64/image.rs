@@ -8,6 +8,9 @@ pub const TABLES_SECTION_PREFIX: &str = ".memlayout.tables.";
 /// A translation table image as `static` data: `N` bytes aligned to 4 KiB, so the
 /// tables it holds are naturally aligned wherever the linker places it.
 ///
+/// Exhaustive on purpose: it is the bytes and nothing else (`repr(C)`), and generated
+/// code builds it with the tuple constructor in `static` items.
+///
 /// Generated code writes, for example,
 /// `pub static TRANSLATION: ::memlayout::aarch64::TranslationImage<8192> =
 /// ::memlayout::aarch64::TranslationImage([...]);`.

@@ -46,7 +46,10 @@ pub const ATTR_NORMAL_WT: u8 = 0xBB;
 pub const ATTR_NORMAL_WB: u8 = 0xFF;
 
 /// A memory type a descriptor can select through the fixed [`MAIR`].
+///
+/// Not exhaustive: the other Device types (Device-nGRE, Device-GRE) may join the MAIR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum MemoryType {
     /// Device-nGnRnE: no gathering, no reordering, no early write acknowledgement.
     DeviceNGnRnE,

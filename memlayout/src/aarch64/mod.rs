@@ -100,14 +100,22 @@ use crate::model::ExecutionContext;
 
 /// A stage 1 translation regime: which system registers load a table and how its
 /// descriptors' permission fields read.
+///
+/// Not exhaustive: the architecture has more regimes (the EL2&0 regime of VHE, stage 2)
+/// that later versions may build tables for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Regime {
     /// The EL1&0 regime (EL1 and EL0 tables): two privilege levels, `TCR_EL1`,
     /// `TTBR0_EL1`, `MAIR_EL1`, `SCTLR_EL1`.
+    #[cfg_attr(feature = "serde", serde(rename = "EL1&0"))]
     El10,
     /// The non-VHE EL2 regime: single privilege, `TCR_EL2`, `TTBR0_EL2`, ...
+    #[cfg_attr(feature = "serde", serde(rename = "EL2"))]
     El2,
     /// The EL3 regime: single privilege, `TCR_EL3`, `TTBR0_EL3`, ...
+    #[cfg_attr(feature = "serde", serde(rename = "EL3"))]
     El3,
 }
 

@@ -296,18 +296,29 @@ pub const fn ttbr1(root_pa: u64) -> u64 {
 }
 
 /// The register values that load one translation table.
+///
+/// Not exhaustive (a regime may need more registers, such as `VTCR_EL2` for stage 2):
+/// build it with [`new`](Self::new) or [`with_ranges`](Self::with_ranges) and read its
+/// fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Registers {
     /// `MAIR_ELx`: always [`MAIR`].
+    #[cfg_attr(feature = "serde", serde(with = "crate::model::serde_impls::addr"))]
     pub mair: u64,
     /// `TCR_ELx` for the table's regime (see [`tcr_ranges`]).
+    #[cfg_attr(feature = "serde", serde(with = "crate::model::serde_impls::addr"))]
     pub tcr: u64,
     /// `TTBR0_ELx`: the lower range's root table PA; 0 when the table has no lower range.
+    #[cfg_attr(feature = "serde", serde(with = "crate::model::serde_impls::addr"))]
     pub ttbr0: u64,
     /// `TTBR1_EL1`: the upper range's root table PA; 0 when the table has no upper range
     /// (always for EL2 and EL3 tables).
+    #[cfg_attr(feature = "serde", serde(with = "crate::model::serde_impls::addr"))]
     pub ttbr1: u64,
     /// The `SCTLR_ELx` bits to set (see [`sctlr_set`]); not a whole register value.
+    #[cfg_attr(feature = "serde", serde(with = "crate::model::serde_impls::addr"))]
     pub sctlr_set: u64,
 }
 

@@ -17,7 +17,11 @@ use super::regs;
 use crate::model::{Hex, Perms, Shareability};
 
 /// Why a walk failed.
+///
+/// Not exhaustive: the walker may learn more of the architecture (other granules,
+/// hierarchical permissions) and its faults, so match with a wildcard arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WalkFault {
     /// The root level does not match the VA size, or the VA size is unsupported.
     BadGeometry {
@@ -122,7 +126,11 @@ impl fmt::Display for WalkFault {
 impl core::error::Error for WalkFault {}
 
 /// A successful translation: where a VA goes and with which attributes.
+///
+/// Not exhaustive: the walker builds it and may report more of the translation; read
+/// its fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Walk {
     /// The VA translated.
     pub va: u64,

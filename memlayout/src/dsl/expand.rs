@@ -90,9 +90,11 @@ impl AttrConsts {
             let ns = a.non_secure;
             quote! {
                 #[doc(hidden)]
-                const #name: ::memlayout::MemAttrs = ::memlayout::MemAttrs {
-                    kind: #kind, perms: #perms, cache: #cache, share: #share, non_secure: #ns,
-                };
+                const #name: ::memlayout::MemAttrs = ::memlayout::MemAttrs::new(#kind)
+                    .with_perms(#perms)
+                    .with_cache(#cache)
+                    .with_share(#share)
+                    .with_non_secure(#ns);
             }
         });
         let n = Literal::usize_unsuffixed(self.kinds.len());

@@ -10,7 +10,10 @@ use crate::model::Hex;
 
 /// The part of a request an error is about, as the engine saw it when it detected the
 /// error: a front end turns it into the tokens at fault.
+///
+/// Not exhaustive: each new part of the language's declarations may add one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Field {
     /// The request as a whole (its name).
     Name,
@@ -55,7 +58,10 @@ pub enum Field {
 }
 
 /// The other party of an error: what the request collides with or depends on.
+///
+/// Not exhaustive: new kinds of declaration may become parties.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Party {
     /// A mapping (a page request).
     Mapping(MappingId),
@@ -78,7 +84,10 @@ pub enum Party {
 }
 
 /// Which part of the other party's declaration a note on it points at.
+///
+/// Not exhaustive: notes may point at more parts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OtherPart {
     /// The same part as the one at fault in the request.
     Same,

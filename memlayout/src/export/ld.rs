@@ -305,49 +305,31 @@ mod tests {
         use crate::export::testing::{page, segment};
         use crate::model::{ExecutionContext, PageKind, PageSize, SegmentKind};
         use crate::spec::{Placement, PoolSpec, RangeSpec, Spec, TableSpec};
-        let table = |name: &str, el, start| TableSpec {
-            decl: 0,
-            name: name.into(),
-            cores: crate::model::Cores::one(0),
-            el,
-            virt: alloc::vec![RangeSpec {
-                decl: 0,
-                start,
-                size: 1 << 30,
-            }],
-            va_bits: None,
-            upper_va_bits: None,
-            tables_in: None,
+        let table = |name: &str, el, start| {
+            let mut t = TableSpec::new(0, name, crate::model::Cores::one(0), el);
+            t.virt.push(RangeSpec::new(0, start, 1 << 30));
+            t
         };
         let mut mailbox = page("mailbox", 0, PageKind::Data, PageSize::Size4K, 1);
         mailbox.place = Placement::Shared(None);
         let mut mbox = segment("mbox", 0, SegmentKind::DataShared, 0x40, "mailbox");
         mbox.place = Placement::Shared(None);
-        let spec = Spec {
-            pools: alloc::vec![PoolSpec {
-                decl: 0,
-                name: "ram".into(),
-                start: 0x8000_0000,
-                size: 1 << 30,
-                device: false,
-                non_secure: false,
-            }],
-            tables: alloc::vec![
-                table("el3", ExecutionContext::EL3, 0x8000_0000),
-                table("el1", ExecutionContext::EL1_NS, 0x40_0000_0000),
-            ],
-            pages: alloc::vec![
-                page("d3", 0, PageKind::Data, PageSize::Size4K, 1),
-                page("d1", 1, PageKind::Data, PageSize::Size4K, 1),
-                mailbox,
-            ],
-            segments: alloc::vec![
-                segment("buf", 0, SegmentKind::Data, 0x100, "d3"),
-                segment("buf", 1, SegmentKind::Data, 0x100, "d1"),
-                mbox,
-            ],
-            ..Spec::default()
-        };
+        let mut spec = Spec::new();
+        spec.pools = alloc::vec![PoolSpec::new(0, "ram", 0x8000_0000, 1 << 30)];
+        spec.tables = alloc::vec![
+            table("el3", ExecutionContext::EL3, 0x8000_0000),
+            table("el1", ExecutionContext::EL1_NS, 0x40_0000_0000),
+        ];
+        spec.pages = alloc::vec![
+            page("d3", 0, PageKind::Data, PageSize::Size4K, 1),
+            page("d1", 1, PageKind::Data, PageSize::Size4K, 1),
+            mailbox,
+        ];
+        spec.segments = alloc::vec![
+            segment("buf", 0, SegmentKind::Data, 0x100, "d3"),
+            segment("buf", 1, SegmentKind::Data, 0x100, "d1"),
+            mbox,
+        ];
         match crate::plan::plan(&spec) {
             Ok(p) => p,
             Err(e) => panic!("test layout does not plan: {e:?}"),

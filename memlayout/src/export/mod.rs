@@ -37,7 +37,10 @@ pub struct Input<'a> {
 }
 
 /// One table of a planned layout as the exports see it.
+///
+/// Not exhaustive: [`Input`] builds it; read its fields.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TableView<'a> {
     /// Its index in the layout's tables (declaration order).
     pub index: usize,
@@ -69,7 +72,10 @@ impl TableView<'_> {
 }
 
 /// `--table NAME` named no table of the layout.
+///
+/// Not exhaustive: [`Input::only`] builds it; read its fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnknownTable {
     /// The name asked for.
     pub name: String,
@@ -204,20 +210,9 @@ pub(crate) mod testing {
         size: PageSize,
         count: u32,
     ) -> PageSpec {
-        PageSpec {
-            decl: 0,
-            name: name.into(),
-            place: Placement::Table(table),
-            size,
-            count,
-            attrs: MemAttrs::new(kind),
-            identity: false,
-            va: None,
-            pa: None,
-            pool: None,
-            custom: vec![],
-            alias: None,
-        }
+        let mut page = PageSpec::new(0, name, Placement::Table(table), size, MemAttrs::new(kind));
+        page.count = count;
+        page
     }
 
     pub(crate) fn segment(
@@ -227,17 +222,10 @@ pub(crate) mod testing {
         size: u64,
         in_page: &str,
     ) -> SegmentSpec {
-        SegmentSpec {
-            decl: 0,
-            name: name.into(),
-            place: Placement::Table(table),
-            kind,
-            size,
-            align: Some(16),
-            identity: false,
-            in_page: Some(String::from(in_page)),
-            va: None,
-        }
+        let mut segment = SegmentSpec::new(0, name, Placement::Table(table), kind, size);
+        segment.align = Some(16);
+        segment.in_page = Some(String::from(in_page));
+        segment
     }
 
     /// Tables `el3` (an identity boot page with a `bsp_boot` segment, a UART, three text
@@ -249,69 +237,31 @@ pub(crate) mod testing {
         let mut uart = page("uart", 0, PageKind::Device, PageSize::Size4K, 1);
         uart.pa = Some(0x0900_0000);
         uart.attrs.perms = Perms::RW;
-        let spec = Spec {
-            pools: vec![
-                PoolSpec {
-                    decl: 0,
-                    name: "ram".into(),
-                    start: 0x8000_0000,
-                    size: 1 << 30,
-                    device: false,
-                    non_secure: false,
-                },
-                PoolSpec {
-                    decl: 0,
-                    name: "mmio".into(),
-                    start: 0x0900_0000,
-                    size: 16 << 20,
-                    device: true,
-                    non_secure: false,
-                },
-            ],
-            tables: vec![
-                TableSpec {
-                    decl: 0,
-                    name: "el3".into(),
-                    cores: crate::model::Cores::one(0),
-                    el: ExecutionContext::EL3,
-                    virt: vec![RangeSpec {
-                        decl: 0,
-                        start: 0x8000_0000,
-                        size: 1 << 30,
-                    }],
-                    va_bits: None,
-                    upper_va_bits: None,
-                    tables_in: None,
-                },
-                TableSpec {
-                    decl: 0,
-                    name: "el1".into(),
-                    cores: crate::model::Cores::one(0),
-                    el: ExecutionContext::EL1_NS,
-                    virt: vec![RangeSpec {
-                        decl: 0,
-                        start: 0x40_0000_0000,
-                        size: 1 << 30,
-                    }],
-                    va_bits: None,
-                    upper_va_bits: None,
-                    tables_in: None,
-                },
-            ],
-            pages: vec![
-                boot,
-                uart,
-                page("text", 0, PageKind::Code, PageSize::Size4K, 3),
-                page("heap", 0, PageKind::Data, PageSize::Size2M, 1),
-                page("data", 1, PageKind::Data, PageSize::Size4K, 1),
-            ],
-            segments: vec![
-                segment("bsp_boot", 0, SegmentKind::BspBootCode, 0x200, "boot"),
-                segment("stack", 0, SegmentKind::Stack, 0x800, "heap"),
-                segment("zeroed", 0, SegmentKind::Bss, 0x100, "heap"),
-            ],
-            ..Spec::default()
+        let mut mmio = PoolSpec::new(0, "mmio", 0x0900_0000, 16 << 20);
+        mmio.device = true;
+        let table = |name: &str, el, start| {
+            let mut t = TableSpec::new(0, name, crate::model::Cores::one(0), el);
+            t.virt.push(RangeSpec::new(0, start, 1 << 30));
+            t
         };
+        let mut spec = Spec::new();
+        spec.pools = vec![PoolSpec::new(0, "ram", 0x8000_0000, 1 << 30), mmio];
+        spec.tables = vec![
+            table("el3", ExecutionContext::EL3, 0x8000_0000),
+            table("el1", ExecutionContext::EL1_NS, 0x40_0000_0000),
+        ];
+        spec.pages = vec![
+            boot,
+            uart,
+            page("text", 0, PageKind::Code, PageSize::Size4K, 3),
+            page("heap", 0, PageKind::Data, PageSize::Size2M, 1),
+            page("data", 1, PageKind::Data, PageSize::Size4K, 1),
+        ];
+        spec.segments = vec![
+            segment("bsp_boot", 0, SegmentKind::BspBootCode, 0x200, "boot"),
+            segment("stack", 0, SegmentKind::Stack, 0x800, "heap"),
+            segment("zeroed", 0, SegmentKind::Bss, 0x100, "heap"),
+        ];
         match plan(&spec) {
             Ok(p) => p,
             Err(e) => panic!("test layout does not plan: {e:?}"),

@@ -108,32 +108,17 @@ mod tests {
 
     #[test]
     fn names_are_escaped() {
-        let spec = Spec {
-            pools: vec![PoolSpec {
-                decl: 0,
-                name: "ram<&>".into(),
-                start: 0x8000_0000,
-                size: 1 << 30,
-                device: false,
-                non_secure: false,
-            }],
-            tables: vec![TableSpec {
-                decl: 0,
-                name: "t\"1'".into(),
-                cores: crate::model::Cores::one(0),
-                el: crate::model::ExecutionContext::EL3,
-                virt: vec![RangeSpec {
-                    decl: 0,
-                    start: 0x8000_0000,
-                    size: 1 << 30,
-                }],
-                va_bits: None,
-                upper_va_bits: None,
-                tables_in: None,
-            }],
-            pages: vec![page("a<b>&c", 0, PageKind::Data, PageSize::Size4K, 1)],
-            ..Spec::default()
-        };
+        let mut table = TableSpec::new(
+            0,
+            "t\"1'",
+            crate::model::Cores::one(0),
+            crate::model::ExecutionContext::EL3,
+        );
+        table.virt.push(RangeSpec::new(0, 0x8000_0000, 1 << 30));
+        let mut spec = Spec::new();
+        spec.pools = vec![PoolSpec::new(0, "ram<&>", 0x8000_0000, 1 << 30)];
+        spec.tables = vec![table];
+        spec.pages = vec![page("a<b>&c", 0, PageKind::Data, PageSize::Size4K, 1)];
         let plan = match crate::plan::plan(&spec) {
             Ok(p) => p,
             Err(e) => panic!("{e:?}"),

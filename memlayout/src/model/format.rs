@@ -30,8 +30,12 @@ use super::{Page, PageKind, Perms, Segment, TableInfo};
 /// says otherwise), which lines addresses up in columns without changing how they are
 /// written: `format!("{:>12}", Hex(0x1000))` is `"      0x1000"`.
 ///
-/// Formats for machines keep their own notation: JSON numbers, the C header's
+/// Formats for machines keep their own notation: the machine spelling of hex in JSON
+/// and the other human-readable formats of feature `serde` (`"0x80200000"`: lower case,
+/// no `_`; see [the model](super#serialization-feature-serde)), the C header's
 /// `MEMLAYOUT_UL(0x..)`, the ld fragment's plain hex.
+///
+/// Exhaustive on purpose: it is the number and nothing else (`Hex(0x1000)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Hex(pub u128);
 

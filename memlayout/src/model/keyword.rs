@@ -8,7 +8,8 @@
 /// * `NAMES`: their keywords, in the same order (the parser's "expected one of" lists
 ///   and suggestions);
 /// * `name()`: the keyword of a value, and `Display` writing it;
-/// * `from_name()`: the value of a keyword.
+/// * `from_name()`: the value of a keyword;
+/// * with feature `serde`, `Serialize` and `Deserialize` as the keyword.
 ///
 /// Each variant is written `Variant => "keyword"`.
 macro_rules! keyword_enum {
@@ -19,12 +20,16 @@ macro_rules! keyword_enum {
         }
     ) => {
         $(#[$meta])*
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         $vis enum $ty {
-            $( $(#[$vmeta])* $variant, )*
+            $( $(#[$vmeta])* #[cfg_attr(feature = "serde", serde(rename = $name))] $variant, )*
         }
 
         impl $ty {
             /// Every value, in declaration order.
+            ///
+            /// The array grows when a value is added: iterate or index it rather than
+            /// naming its length.
             pub const ALL: [$ty; [$($name),*].len()] = [$(Self::$variant),*];
 
             /// The keyword of every value, in the order of [`ALL`](Self::ALL).
