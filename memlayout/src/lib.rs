@@ -12,7 +12,7 @@
 #![cfg_attr(feature = "document-features", doc = document_features::document_features!())]
 #![cfg_attr(
     not(feature = "document-features"),
-    doc = "`alloc` (default), `std`, `dsl` and `build`; their list with what each brings is in \
+    doc = "`alloc` (default), `std`, `dsl`, `build` and `serde`; their list with what each brings is in \
            `Cargo.toml` and in these docs when they are built with `--all-features` \
            (as on docs.rs)."
 )]
