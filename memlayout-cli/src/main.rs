@@ -5,7 +5,7 @@
 //! ```text
 //! memlayout check FILE... [--message-format human|json]
 //! memlayout map FILE [--table NAME]
-//! memlayout export FILE --format json|c|ld|bin|svg [--table NAME] [-o OUT]
+//! memlayout export FILE --format json|c|ld|bin|svg|dts|memory-x [--table NAME] [-o OUT]
 //! memlayout completions SHELL
 //! memlayout man [--dir DIR]
 //! (and everywhere: --color auto|always|never)

@@ -449,7 +449,11 @@ fn the_bash_completion_script_completes_subcommands_and_formats() {
     let out = stdout(&o);
     let lines: Vec<Vec<&str>> = out.lines().map(|l| l.split(' ').collect()).collect();
     assert_eq!(lines.len(), 3, "{out}");
-    assert_eq!(lines[0], ["json", "c", "ld", "bin", "svg"], "{out}");
+    assert_eq!(
+        lines[0],
+        ["json", "c", "ld", "bin", "svg", "dts", "memory-x"],
+        "{out}"
+    );
     for word in ["check", "map", "export", "completions", "man", "--color"] {
         assert!(lines[1].contains(&word), "{word} in {out}");
     }
