@@ -14,7 +14,8 @@ use super::super::kw;
 use super::page::{parse_page_rest, parse_segment_rest};
 use super::table::parse_table;
 use super::tokens::{
-    parse_num, parse_options, parse_plain, parse_range, set_flag, skip_declaration, unknown,
+    end_of_declaration, parse_num, parse_options, parse_plain, parse_range, set_flag,
+    skip_declaration, unknown,
 };
 use super::{Layout, PaBitsDecl, PoolDecl, TablesDecl, TablesPlace};
 
@@ -75,10 +76,11 @@ pub(super) fn parse_item(
     }
     let la = input.lookahead1();
     if la.peek(kw::seed) {
+        let begin = input.cursor();
         let kw: kw::seed = input.parse()?;
         input.parse::<Token![=]>()?;
         let seed = parse_num(input)?;
-        input.parse::<Token![;]>()?;
+        end_of_declaration(input, cx, begin, "`;`")?;
         if layout.seed.is_some() {
             cx.error(Sp::one(kw.span), DslError::GivenTwice(Twice::Seed));
         } else {
@@ -102,7 +104,7 @@ pub(super) fn parse_item(
     } else if la.peek(kw::pa_bits) {
         parse_pa_bits(input, cx, layout)
     } else if la.peek(kw::tables) {
-        let decl = parse_tables(input)?;
+        let decl = parse_tables(input, cx)?;
         match &layout.tables_at {
             Some(first) => cx.error_with_note(
                 decl.kw,
@@ -176,10 +178,11 @@ pub(super) fn parse_pa_bits(
     cx: &mut Ctxt,
     layout: &mut Layout,
 ) -> syn::Result<()> {
+    let begin = input.cursor();
     let k: kw::pa_bits = input.parse()?;
     input.parse::<Token![=]>()?;
     let bits = parse_plain(input, "PA size", "`pa_bits = 40`")?;
-    input.parse::<Token![;]>()?;
+    end_of_declaration(input, cx, begin, "`;`")?;
     let decl = PaBitsDecl {
         kw: Sp::one(k.span),
         bits,
@@ -198,8 +201,9 @@ pub(super) fn parse_pa_bits(
 
 /// `wxn;`.
 pub(super) fn parse_wxn(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) -> syn::Result<()> {
+    let begin = input.cursor();
     let k: kw::wxn = input.parse()?;
-    input.parse::<Token![;]>()?;
+    end_of_declaration(input, cx, begin, "`;`")?;
     let sp = Sp::one(k.span);
     match layout.wxn {
         Some(first) => cx.error_with_note(
@@ -214,7 +218,8 @@ pub(super) fn parse_wxn(input: ParseStream, cx: &mut Ctxt, layout: &mut Layout) 
 }
 
 /// `tables at RANGE;` or `tables in POOL;`.
-pub(super) fn parse_tables(input: ParseStream) -> syn::Result<TablesDecl> {
+pub(super) fn parse_tables(input: ParseStream, cx: &mut Ctxt) -> syn::Result<TablesDecl> {
+    let begin = input.cursor();
     let k: kw::tables = input.parse()?;
     let la = input.lookahead1();
     let place = if la.peek(kw::at) {
@@ -228,7 +233,7 @@ pub(super) fn parse_tables(input: ParseStream) -> syn::Result<TablesDecl> {
     };
     let kw = Sp::one(k.span);
     let sp = Sp::join(kw, place.sp());
-    input.parse::<Token![;]>()?;
+    end_of_declaration(input, cx, begin, "`;`")?;
     Ok(TablesDecl { kw, place, sp })
 }
 

@@ -13,7 +13,9 @@ use super::super::kw;
 use super::page::{parse_page_rest, parse_segment_rest};
 use super::parse::{declared, parse_docs, parse_tables};
 use super::suggest::suggestions;
-use super::tokens::{drain_on_error, parse_plain, parse_range, skip_declaration, unknown};
+use super::tokens::{
+    drain_on_error, end_of_declaration, parse_plain, parse_range, skip_declaration, unknown,
+};
 use super::{Layout, TableDecl, TablesPlace, VaBitsDecl};
 use crate::model::{Cores, ExecutionContext};
 
@@ -208,17 +210,14 @@ pub(super) fn parse_table_item(
     }
     let la = input.lookahead1();
     if la.peek(Token![virtual]) {
+        let begin = input.cursor();
         input.parse::<Token![virtual]>()?;
         loop {
             table.virt.push(parse_range(input)?);
-            let la = input.lookahead1();
-            if la.peek(Token![,]) {
+            if input.peek(Token![,]) {
                 input.parse::<Token![,]>()?;
-            } else if la.peek(Token![;]) {
-                input.parse::<Token![;]>()?;
-                return Ok(());
             } else {
-                return Err(la.error());
+                return end_of_declaration(input, cx, begin, "`,` or `;`");
             }
         }
     } else if la.peek(kw::va_bits) {
@@ -249,7 +248,7 @@ pub(super) fn parse_table_item(
 
 /// `tables in POOL;` inside a table: the pool of its translation tables.
 fn parse_table_tables(input: ParseStream, cx: &mut Ctxt, table: &mut TableDecl) -> syn::Result<()> {
-    let decl = parse_tables(input)?;
+    let decl = parse_tables(input, cx)?;
     if let TablesPlace::At(_) = decl.place {
         cx.error(decl.sp, DslError::Misplaced(Misplaced::TablesAtInTable));
         return Ok(());
@@ -272,6 +271,7 @@ pub(super) fn parse_va_bits(
     cx: &mut Ctxt,
     table: &mut TableDecl,
 ) -> syn::Result<()> {
+    let begin = input.cursor();
     let k: kw::va_bits = input.parse()?;
     let mut kw_sp = Sp::one(k.span);
     let upper = if input.peek(kw::upper) {
@@ -283,7 +283,7 @@ pub(super) fn parse_va_bits(
     };
     input.parse::<Token![=]>()?;
     let bits = parse_plain(input, "VA size", "`va_bits = 39`")?;
-    input.parse::<Token![;]>()?;
+    end_of_declaration(input, cx, begin, "`;`")?;
     let decl = VaBitsDecl { kw: kw_sp, bits };
     let slot = if upper {
         &mut table.upper_va_bits

@@ -107,20 +107,57 @@ where
                 skip_option(input);
             }
             last = last_span(start, input.cursor()).or(last);
-        } else if let Some(next) = starts_declaration(input) {
-            // A forgotten `;`: the declaration ends here, and the next one still
-            // parses (skipping it would report its uses as unknown names).
-            cx.error(
-                Sp::one(last.unwrap_or_else(|| next.span())),
-                format_args!(
-                    "expected `;` or `,` after this; the declaration ends without its `;` before the next `{next}`"
-                ),
-            );
+        } else if forgotten_semicolon(input, cx, last, "`;` or `,`") {
             return Ok(());
         } else {
             return Err(la.error());
         }
     }
+}
+
+/// The `;` that ends a declaration whose text began at `begin` (its keyword). A
+/// forgotten `;` before the next declaration or the end of the block is reported just
+/// after the declaration's last token, and the declaration ends there (see
+/// [`forgotten_semicolon`]); anything else is a syntax error.
+pub(super) fn end_of_declaration(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    begin: Cursor<'_>,
+    expected: &str,
+) -> syn::Result<()> {
+    if input.peek(Token![;]) {
+        input.parse::<Token![;]>()?;
+        return Ok(());
+    }
+    let last = last_span(begin, input.cursor());
+    if forgotten_semicolon(input, cx, last, expected) {
+        return Ok(());
+    }
+    Err(input.error(format_args!("expected {expected}")))
+}
+
+/// Whether the declaration that ended with the token at `last` is followed by the next
+/// declaration's keyword or by the end of its block: a forgotten `;`, reported after
+/// `last` (`expected` names what was missing). The next declaration then still parses,
+/// so its uses are no follow-on errors.
+fn forgotten_semicolon(
+    input: ParseStream,
+    cx: &mut Ctxt,
+    last: Option<proc_macro2::Span>,
+    expected: &str,
+) -> bool {
+    let (before, at) = match starts_declaration(input) {
+        Some(next) => (format!("the next `{next}`"), next.span()),
+        None if input.is_empty() => (String::from("the end of the block"), input.span()),
+        None => return false,
+    };
+    cx.error(
+        Sp::one(last.unwrap_or(at)),
+        format_args!(
+            "expected {expected} after this; the declaration ends without its `;` before {before}"
+        ),
+    );
+    true
 }
 
 /// The span of the last token tree from `from` up to (not including) `to`.
