@@ -193,7 +193,7 @@ mod tests {
             d,
             [
                 "expected `;` or `,` after this; the declaration ends without its `;` before the next `page`",
-                "unexpected end of input, expected `;` or `,`",
+                "expected `;` or `,` after this; the declaration ends without its `;` before the end of the block",
             ],
             "the pages stay declared, so `in text` and `in heap` are no errors"
         );
