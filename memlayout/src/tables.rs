@@ -135,12 +135,16 @@ impl Layout {
             })?;
             counts.push(n as u64);
         }
-        let mut bases = alloc::vec![None; tables.len()];
+        // With `At`, the tables without a pool of their own are packed from the range's
+        // start, in table order; the range is reserved before any other table's tables.
+        let mut packed = None;
         if let TablePlacement::At { start, size } = placement {
-            let together: Vec<usize> = (0..tables.len())
-                .filter(|&k| self.tables_pool(tables[k]).is_none())
-                .collect();
-            let total: u64 = together.iter().map(|&k| counts[k]).sum();
+            let total: u64 = tables
+                .iter()
+                .zip(&counts)
+                .filter(|(t, _)| self.tables_pool(**t).is_none())
+                .map(|(_, n)| n)
+                .sum();
             let need = total * TABLE_BYTES;
             if need > *size {
                 return Err(Error::TablesRangeTooSmall {
@@ -151,29 +155,28 @@ impl Layout {
                     count: total,
                 });
             }
-            if !together.is_empty() {
+            if total > 0 {
                 let held = self
                     .tables_range()
                     .is_some_and(|r| r.start() == *start && r.size() == u128::from(*size));
-                let base = if held {
+                packed = Some(if held {
                     *start
                 } else {
                     self.tables_range_security(*start, *size)?;
                     self.reserve(TABLES_RESERVATION, need, TABLE_BYTES, Some(*start), None)?
-                };
-                let mut at = base;
-                for k in together {
-                    bases[k] = Some(at);
-                    at += counts[k] * TABLE_BYTES;
-                }
+                });
             }
         }
-        for (k, (&t, &count)) in tables.iter().zip(&counts).enumerate() {
-            if bases[k].is_some() {
+        let mut bases = Vec::with_capacity(tables.len());
+        for (&t, &count) in tables.iter().zip(&counts) {
+            let own = self.tables_pool(t).map(String::from);
+            if let (None, Some(at)) = (&own, packed.as_mut()) {
+                bases.push(*at);
+                *at += count * TABLE_BYTES;
                 continue;
             }
-            let pool = match (self.tables_pool(t), placement) {
-                (Some(own), _) => Some(own.to_string()),
+            let pool = match (own, placement) {
+                (Some(own), _) => Some(own),
                 (None, TablePlacement::InPool(p)) => Some(p.clone()),
                 (None, _) => None,
             };
@@ -197,11 +200,10 @@ impl Layout {
                     },
                     other => other,
                 })?;
-            bases[k] = Some(base);
+            bases.push(base);
         }
         let mut out = Vec::with_capacity(tables.len());
         for (&t, base) in tables.iter().zip(bases) {
-            let base = base.unwrap_or_default();
             let cfg = self.table_config(t, config);
             let name = self.table_name(t);
             let info = self.table_info(t).cloned().ok_or(Error::Unknown {

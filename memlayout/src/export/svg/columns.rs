@@ -7,7 +7,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::text::{addr_text, hex, plural, size_text};
+use super::text::{addr_text, plural, size_text};
 use crate::export::{Input, TableView, page_range};
 use crate::model::{PageKind, SegmentKind};
 
@@ -388,7 +388,7 @@ pub(super) fn segment_inner(s: &crate::model::Segment, start: u128, virt: bool) 
             "segment {}: {}, {} bytes at {} {}, {other}, align {}{}{}",
             s.name(),
             s.kind(),
-            hex(u128::from(s.size())),
+            addr_text(u128::from(s.size())),
             if virt { "VA" } else { "PA" },
             addr_text(start),
             s.align(),

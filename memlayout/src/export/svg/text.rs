@@ -83,11 +83,6 @@ pub(super) fn rough_size(bytes: u128) -> String {
     format!("{bytes} B")
 }
 
-/// A size or value in hexadecimal, in the same format as [`addr_text`].
-pub(super) fn hex(v: u128) -> String {
-    addr_text(v)
-}
-
 /// A size in the largest binary unit that divides it exactly: `4 KiB`, `2 MiB`, `3 GiB`,
 /// `0x200 B`.
 pub(super) fn size_text(bytes: u128) -> String {
