@@ -51,15 +51,14 @@ fn main() {
     let expanded = memlayout::dsl::expand(tokens).to_string();
     assert!(!expanded.contains("compile_error"), "the layout has errors");
     let memlayout = root.join("memlayout");
-    let macros = root.join("memlayout-macros");
     write_crate(
         &out.join("with_macro"),
         "with_macro",
         &format!(
-            "memlayout = {{ path = {:?} }}\nmemlayout-macros = {{ path = {:?} }}\n",
-            memlayout, macros
+            "memlayout = {{ path = {:?}, features = [\"macros\"] }}\n",
+            memlayout
         ),
-        &format!("memlayout_macros::memory_layout! {{\n{body}}}\n"),
+        &format!("memlayout::memory_layout! {{\n{body}}}\n"),
     );
     write_crate(
         &out.join("pasted"),

@@ -5,9 +5,9 @@
 //! The whole layout is planned and checked at compile time; this program only prints
 //! the constants the macro generated. Run it with `cargo run --example soc`.
 
+use memlayout::memory_layout;
 use memlayout::model::Hex;
 use memlayout::{Page, Segment, TableInfo};
-use memlayout_macros::memory_layout;
 
 memory_layout! {
     /// The quickstart scenario: two cores, each with an EL3 and a non-secure EL1 table.

@@ -9,7 +9,7 @@ mod from_build {
 }
 
 mod from_macro {
-    memlayout_macros::memory_layout!(include "layouts/board.memlayout");
+    memlayout::memory_layout!(include "layouts/board.memlayout");
 }
 
 use from_build::soc as b;

@@ -2,8 +2,8 @@
 //!
 //! * each keyword list of the TextMate grammar (`editors/vscode/syntaxes/
 //!   memlayout.tmLanguage.json`) is exactly the language's own list it is named after:
-//!   the keywords of `memlayout/src/dsl/kw.rs` and the Rust keywords the parser takes
-//!   (`Token![..]` in `memlayout/src/dsl/`), the `NAMES` of the model enums (exception
+//!   the keywords of `memlayout-core/src/dsl/kw.rs` and the Rust keywords the parser takes
+//!   (`Token![..]` in `memlayout-core/src/dsl/`), the `NAMES` of the model enums (exception
 //!   levels, page and segment kinds, permissions, cacheability, shareability), the
 //!   words of a visibility (`syn::Visibility`) and the booleans of `attrs`;
 //! * every word in any pattern of the grammar is a keyword of the language, so the
@@ -80,13 +80,13 @@ fn language() -> Vec<(&'static str, Vec<String>)> {
     let own = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     // Keywords of declarations and options: the custom keywords, then the Rust keywords
     // the parser takes as tokens.
-    let mut keywords: Vec<String> = read("memlayout/src/dsl/kw.rs")
+    let mut keywords: Vec<String> = read("memlayout-core/src/dsl/kw.rs")
         .lines()
         .filter(|l| !l.trim_start().starts_with("//"))
         .flat_map(|l| words_after(l, "syn::custom_keyword!(", ')'))
         .collect();
     let mut rust = BTreeSet::new();
-    for f in rust_files(&root().join("memlayout/src/dsl")) {
+    for f in rust_files(&root().join("memlayout-core/src/dsl")) {
         let text = std::fs::read_to_string(&f).unwrap();
         rust.extend(words_after(&text, "Token![", ']'));
     }

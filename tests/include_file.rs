@@ -2,7 +2,7 @@
 //! end (`memlayout::dsl::file`), which the `memlayout` command uses.
 
 use memlayout::export::Input;
-use memlayout_macros::memory_layout;
+use memlayout::memory_layout;
 
 memory_layout!(include "layouts/board.memlayout");
 

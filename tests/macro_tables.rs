@@ -4,9 +4,9 @@
 //! where `tables at` / `tables in` says, and are the same for the same input.
 
 use memlayout::aarch64::{self, Regime, TableConfig, TranslationImage, walk_image};
+use memlayout::memory_layout;
 use memlayout::tables::TablePlacement;
 use memlayout::{ExecutionContext, Layout, Page, PageKind, PageRequest, Pool, TableInfo};
-use memlayout_macros::memory_layout;
 use static_assertions::const_assert;
 
 memory_layout! {

@@ -2,7 +2,7 @@
 //! are the text of `memlayout::dsl::reference` (the same text as the rustdoc of
 //! `memory_layout!` and of `memlayout::dsl`).
 //!
-//! After editing `memlayout/src/dsl/reference.rs`, copy the text into the README with
+//! After editing `memlayout-core/src/reference.rs`, copy the text into the README with
 //! `MEMLAYOUT_BLESS=1 cargo test -p memlayout-tests --test readme`.
 
 use std::path::{Path, PathBuf};
@@ -62,7 +62,7 @@ fn check_section(name: &str, text: &str) {
     panic!(
         "README.md's {name} section differs from memlayout::dsl::reference::{name} \
          (first at line {} of the section: README has {:?}, the reference {:?}); \
-         edit memlayout/src/dsl/reference.rs and run \
+         edit memlayout-core/src/reference.rs and run \
          `MEMLAYOUT_BLESS=1 cargo test -p memlayout-tests --test readme`",
         first_diff + 1,
         readme_lines.get(first_diff),

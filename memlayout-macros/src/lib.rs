@@ -1,20 +1,23 @@
 //! The `memory_layout!` procedural macro of `memlayout`.
 //!
-//! This crate is a shim: it converts the compiler's token stream and hands it to
-//! [`memlayout::dsl::expand()`], where the parser, the checks, the planner and the code
-//! generator live. The expansion names the types of `memlayout` (`::memlayout::Page`,
-//! ...), so a crate that uses the macro depends on both crates:
+//! Use it through `memlayout` (feature `macros`), which re-exports it as
+//! `memlayout::memory_layout!`: one dependency, and the expansion then names `memlayout`
+//! by `$crate`, whatever the dependency is called.
 //!
 //! ```toml
 //! [dependencies]
-//! memlayout = { version = "0.1", default-features = false }
-//! memlayout-macros = "0.1"
+//! memlayout = { version = "0.1", default-features = false, features = ["macros"] }
 //! ```
 //!
-//! The language, its options and its expansion are documented on [`memory_layout!`].
+//! This crate is a shim: it converts the compiler's token stream and hands it to the
+//! language of `memlayout-core` (`memlayout::dsl` to users), where the parser, the
+//! checks, the planner and the code generator live. Used directly, its expansion names
+//! the crate `::memlayout` (or the path given by `#[memlayout(crate = "PATH")]`), so the
+//! crate that invokes it depends on `memlayout` too. The language, its options and its
+//! expansion are documented on [`memory_layout!`].
 #![forbid(unsafe_code)]
 
-use proc_macro::TokenStream;
+use proc_macro::{TokenStream, TokenTree};
 
 /// Declares a memory layout, plans it at compile time and expands to `const` tables.
 ///
@@ -25,8 +28,10 @@ use proc_macro::TokenStream;
 ///
 /// # Dependencies
 ///
-/// The expansion refers to `::memlayout`, so add `memlayout` next to `memlayout-macros`
-/// (the constants need only `core`, so firmware can turn the default features off):
+/// Reach it as `memlayout::memory_layout!` (the `macros` feature of `memlayout`). Used
+/// from this crate directly, the expansion refers to `::memlayout`, so add `memlayout`
+/// next to `memlayout-macros` (the constants need only `core`, so firmware can turn the
+/// default features off):
 ///
 /// ```toml
 /// [dependencies]
@@ -36,7 +41,9 @@ use proc_macro::TokenStream;
 ///
 /// Without it, every use of the macro fails with "unresolved import `memlayout`" and
 /// "use of unresolved module or unlinked crate `memlayout`", with the help "use `cargo
-/// add memlayout` to add it to your `Cargo.toml`": add the `memlayout` line above.
+/// add memlayout` to add it to your `Cargo.toml`": add the `memlayout` line above. Under
+/// another name (`ml = { package = "memlayout", .. }`), or re-exported by another crate,
+/// say where it is: `#[memlayout(crate = "::ml")]` before the layout's `mod`.
 ///
 /// # Example
 ///
@@ -68,29 +75,27 @@ use proc_macro::TokenStream;
 ///
 /// # Grammar
 ///
-#[doc = memlayout::__grammar_doc!()]
+#[doc = memlayout_core::__grammar_doc!()]
 ///
 /// # Expansion
 ///
-#[doc = memlayout::__expansion_doc!()]
+#[doc = memlayout_core::__expansion_doc!()]
 #[proc_macro]
 pub fn memory_layout(input: TokenStream) -> TokenStream {
-    let mut out = dependency_check();
-    out.extend(TokenStream::from(memlayout::dsl::expand(input.into())));
-    out
+    memlayout_core::dsl::expand(input.into()).into()
 }
 
-/// An import of `memlayout` inside a fresh module, where only the crates of `Cargo.toml`
-/// are in scope: it compiles whenever `memlayout` is a dependency, and when it is not,
-/// the compiler's first error is on it and ends with "use `cargo add memlayout` to add
-/// it to your `Cargo.toml`" (an absolute `::memlayout` path, as in the rest of the
-/// expansion, gets no such help).
-fn dependency_check() -> TokenStream {
-    "const _: () = {
-        mod memlayout_is_a_dependency {
-            use memlayout::Page as _;
-        }
-    };"
-    .parse()
-    .expect("the dependency check lexes")
+/// `memory_layout_for_crate!(PATH; LAYOUT)`: [`memory_layout!`] naming the `memlayout`
+/// crate `PATH`. `memlayout::memory_layout!` expands to it with `PATH` = `$crate`. Not
+/// public API: use `memlayout::memory_layout!`.
+#[doc(hidden)]
+#[proc_macro]
+pub fn memory_layout_for_crate(input: TokenStream) -> TokenStream {
+    let mut tokens = input.into_iter();
+    let krate: TokenStream = tokens
+        .by_ref()
+        .take_while(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))
+        .collect();
+    let layout: TokenStream = tokens.collect();
+    memlayout_core::dsl::expand_for_crate(krate.into(), layout.into()).into()
 }

@@ -10,7 +10,7 @@
 #![no_std]
 #![no_main]
 
-memlayout_macros::memory_layout!(include "board.memlayout");
+memlayout::memory_layout!(include "board.memlayout");
 
 mod boot;
 mod kernel;

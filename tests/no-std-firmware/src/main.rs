@@ -4,7 +4,7 @@
 #![no_std]
 #![no_main]
 
-use memlayout_macros::memory_layout;
+use memlayout::memory_layout;
 
 memory_layout!(include "layout.memlayout");
 

@@ -3,8 +3,11 @@
 //! errors becomes the same module skeleton (so uses elsewhere still resolve) next to one
 //! `compile_error!` per error.
 //!
-//! Generated code names only absolute paths (`::memlayout::...`) and iterates only
-//! ordered collections, so identical input gives byte-identical output.
+//! Generated code names the crate by one path, `::memlayout` unless the layout says
+//! otherwise (`#[memlayout(crate = "..")]`, or `$crate` through `memlayout::memory_layout!`),
+//! imported once as `__memlayout` in the outer module (and from there into each table
+//! module), and names everything else by absolute paths (`::core::..`). It iterates
+//! only ordered collections, so identical input gives byte-identical output.
 
 use std::format;
 use std::prelude::rust_2024::*;
@@ -90,7 +93,7 @@ impl AttrConsts {
             let ns = a.non_secure;
             quote! {
                 #[doc(hidden)]
-                const #name: ::memlayout::MemAttrs = ::memlayout::MemAttrs::new(#kind)
+                const #name: __memlayout::MemAttrs = __memlayout::MemAttrs::new(#kind)
                     .with_perms(#perms)
                     .with_cache(#cache)
                     .with_share(#share)
@@ -108,7 +111,7 @@ impl AttrConsts {
         } else {
             quote! {
                 #[doc(hidden)]
-                const __MEMLAYOUT_KINDS: [(__MemlayoutPageSize, ::memlayout::MemAttrs, bool, bool); #n] =
+                const __MEMLAYOUT_KINDS: [(__MemlayoutPageSize, __memlayout::MemAttrs, bool, bool); #n] =
                     [#(#kinds),*];
                 #[doc(hidden)]
                 const fn __memlayout_page(
@@ -123,7 +126,7 @@ impl AttrConsts {
         quote! {
             #[doc(hidden)]
             #[allow(unused_imports)]
-            use ::memlayout::{Page as __MemlayoutPage, PageSize as __MemlayoutPageSize};
+            use __memlayout::{Page as __MemlayoutPage, PageSize as __MemlayoutPageSize};
             #(#items)*
             #constructor
         }
@@ -145,7 +148,7 @@ fn const_ident(name: &Ident) -> Option<Ident> {
 
 fn el_tokens(el: ExecutionContext) -> TokenStream {
     let v = ident(el.name());
-    quote!(::memlayout::ExecutionContext::#v)
+    quote!(__memlayout::ExecutionContext::#v)
 }
 
 fn page_kind_tokens(k: PageKind) -> TokenStream {
@@ -155,7 +158,7 @@ fn page_kind_tokens(k: PageKind) -> TokenStream {
         PageKind::Device => "Device",
         PageKind::System => "System",
     });
-    quote!(::memlayout::PageKind::#v)
+    quote!(__memlayout::PageKind::#v)
 }
 
 fn segment_kind_tokens(k: SegmentKind) -> TokenStream {
@@ -170,12 +173,12 @@ fn segment_kind_tokens(k: SegmentKind) -> TokenStream {
         SegmentKind::DataPreserve => "DataPreserve",
         SegmentKind::Stack => "Stack",
     });
-    quote!(::memlayout::SegmentKind::#v)
+    quote!(__memlayout::SegmentKind::#v)
 }
 
 fn perms_tokens(p: Perms) -> TokenStream {
     let v = ident(&p.name().to_ascii_uppercase());
-    quote!(::memlayout::Perms::#v)
+    quote!(__memlayout::Perms::#v)
 }
 
 fn cache_tokens(c: Cacheability) -> TokenStream {
@@ -184,7 +187,7 @@ fn cache_tokens(c: Cacheability) -> TokenStream {
         Cacheability::WriteThrough => "WriteThrough",
         Cacheability::WriteBack => "WriteBack",
     });
-    quote!(::memlayout::Cacheability::#v)
+    quote!(__memlayout::Cacheability::#v)
 }
 
 fn share_tokens(s: Shareability) -> TokenStream {
@@ -193,7 +196,7 @@ fn share_tokens(s: Shareability) -> TokenStream {
         Shareability::Inner => "Inner",
         Shareability::Outer => "Outer",
     });
-    quote!(::memlayout::Shareability::#v)
+    quote!(__memlayout::Shareability::#v)
 }
 
 /// `&[]` or `const { &[Attr::new(..), ..] }` for a page's custom attributes.
@@ -206,15 +209,15 @@ fn custom_tokens(page: &Page) -> TokenStream {
         let value = match &a.value {
             AttrValue::Int(v) => {
                 let v = Literal::i128_unsuffixed(*v);
-                quote!(::memlayout::AttrValue::Int(#v))
+                quote!(__memlayout::AttrValue::Int(#v))
             }
             AttrValue::Str(s) => {
                 let s = s.as_ref();
-                quote!(::memlayout::AttrValue::Str(::memlayout::Name::new(#s)))
+                quote!(__memlayout::AttrValue::Str(__memlayout::Name::new(#s)))
             }
-            AttrValue::Bool(b) => quote!(::memlayout::AttrValue::Bool(#b)),
+            AttrValue::Bool(b) => quote!(__memlayout::AttrValue::Bool(#b)),
         };
-        quote!(::memlayout::Attr::new(#key, #value))
+        quote!(__memlayout::Attr::new(#key, #value))
     });
     quote!(const { &[#(#attrs),*] })
 }
@@ -271,7 +274,7 @@ fn segment_expr(s: &Segment) -> TokenStream {
     let shared = s.is_shared();
     let identity = identity_call(s.is_identity());
     quote! {
-        ::memlayout::Segment::from_parts(
+        __memlayout::Segment::from_parts(
             #name, #kind, INFO, #va, #pa, #size, #align, #shared,
         )#identity
     }
@@ -292,13 +295,13 @@ fn table_info_expr(t: &TableDecl) -> TokenStream {
     let el = el_tokens(t.el);
     if t.cores.len() == 1 {
         let core = Literal::u32_unsuffixed(t.cores.first());
-        quote!(::memlayout::TableInfo::new(#name, #core, #el))
+        quote!(__memlayout::TableInfo::new(#name, #core, #el))
     } else {
         let first = Literal::u32_unsuffixed(t.cores.first());
         let mask = hex(t.cores.mask());
-        quote!(::memlayout::TableInfo::for_cores(
+        quote!(__memlayout::TableInfo::for_cores(
             #name,
-            ::memlayout::Cores::from_mask(#first, #mask),
+            __memlayout::Cores::from_mask(#first, #mask),
             #el
         ))
     }
@@ -308,7 +311,7 @@ fn info_item(t: &TableDecl) -> TokenStream {
     let info = table_info_expr(t);
     quote! {
         /// Name, cores and exception level of this table.
-        pub const INFO: &::memlayout::TableInfo = &#info;
+        pub const INFO: &__memlayout::TableInfo = &#info;
     }
 }
 
@@ -496,8 +499,8 @@ fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
     quote! {
         #[doc = #doc_image]
         #section_attrs
-        pub static TRANSLATION: ::memlayout::aarch64::TranslationImage<#n> =
-            ::memlayout::aarch64::TranslationImage(*#image);
+        pub static TRANSLATION: __memlayout::aarch64::TranslationImage<#n> =
+            __memlayout::aarch64::TranslationImage(*#image);
         #[doc = #doc_pa]
         pub const TABLES_PA: u64 = #pa;
         #[doc = #doc_mair]
@@ -518,8 +521,8 @@ fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
 fn placeholder_translation() -> TokenStream {
     quote! {
         /// Placeholder (one zeroed table): the layout has errors.
-        pub static TRANSLATION: ::memlayout::aarch64::TranslationImage<4096> =
-            ::memlayout::aarch64::TranslationImage([0; 4096]);
+        pub static TRANSLATION: __memlayout::aarch64::TranslationImage<4096> =
+            __memlayout::aarch64::TranslationImage([0; 4096]);
         /// Placeholder: the layout has errors.
         pub const TABLES_PA: u64 = 0;
         /// Placeholder: the layout has errors.
@@ -548,6 +551,8 @@ fn table_module(t: &TableDecl, body: TokenStream) -> TokenStream {
         #docs
         #[allow(dead_code)]
         pub mod #module {
+            #[allow(unused_imports)]
+            use super::__memlayout;
             #body
         }
     }
@@ -572,7 +577,12 @@ impl Map {
     }
 }
 
-fn outer_module(layout: &Layout, body: TokenStream, map: Option<&Map>) -> TokenStream {
+fn outer_module(
+    layout: &Layout,
+    krate: &TokenStream,
+    body: TokenStream,
+    map: Option<&Map>,
+) -> TokenStream {
     let attrs = &layout.attrs;
     let vis = &layout.vis;
     let name = &layout.name;
@@ -619,10 +629,12 @@ fn outer_module(layout: &Layout, body: TokenStream, map: Option<&Map>) -> TokenS
         #(#attrs)*
         #map_doc
         #vis mod #name {
+            #[allow(unused_imports)]
+            use #krate as __memlayout;
             #body
             /// Every page table of the layout, in declaration order.
             #[allow(dead_code)]
-            pub const TABLES: &[::memlayout::TableInfo; #k] = &[#(#tables),*];
+            pub const TABLES: &[__memlayout::TableInfo; #k] = &[#(#tables),*];
             #map_item
         }
     }
@@ -633,7 +645,7 @@ fn outer_module(layout: &Layout, body: TokenStream, map: Option<&Map>) -> TokenS
 fn recheck() -> TokenStream {
     quote! {
         const _: () = {
-            const ALL_PAGES: &[::memlayout::Page] = PAGES;
+            const ALL_PAGES: &[__memlayout::Page] = PAGES;
             let mut i = 0;
             while i < ALL_PAGES.len() {
                 let p = &ALL_PAGES[i];
@@ -643,7 +655,7 @@ fn recheck() -> TokenStream {
                 );
                 i += 1;
             }
-            const ALL_SEGMENTS: &[::memlayout::Segment] = SEGMENTS;
+            const ALL_SEGMENTS: &[__memlayout::Segment] = SEGMENTS;
             let mut j = 0;
             while j < ALL_SEGMENTS.len() {
                 let s = &ALL_SEGMENTS[j];
@@ -657,8 +669,36 @@ fn recheck() -> TokenStream {
     }
 }
 
-/// The module of a planned layout.
-pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
+/// The path the expansion names the `memlayout` crate by: the layout's
+/// `#[memlayout(crate = "PATH")]`, else `default`, else `::memlayout`; and the tokens to
+/// emit before the module: [`dependency_check`] for `::memlayout`, else nothing.
+pub fn crate_path(layout: &Layout, default: Option<&TokenStream>) -> (TokenStream, TokenStream) {
+    match (&layout.krate, default) {
+        (Some(path), _) => (quote!(#path), TokenStream::new()),
+        (None, Some(krate)) => (krate.clone(), TokenStream::new()),
+        (None, None) => (quote!(::memlayout), dependency_check()),
+    }
+}
+
+/// An import of `memlayout` inside a fresh module, where only the crates of `Cargo.toml`
+/// are in scope: it compiles whenever `memlayout` is a dependency, and when it is not,
+/// the compiler's first error is on it and ends with "use `cargo add memlayout` to add
+/// it to your `Cargo.toml`" (an absolute `::memlayout` path, as in the rest of the
+/// expansion, gets no such help).
+pub fn dependency_check() -> TokenStream {
+    quote! {
+        const _: () = {
+            mod memlayout_is_a_dependency {
+                #[allow(unused_imports)]
+                use memlayout::Page as _;
+            }
+        };
+    }
+}
+
+/// The module of a planned layout; `krate` is the path the expansion names the
+/// `memlayout` crate by.
+pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
     let mut tables = TokenStream::new();
     for (t, table) in layout.tables.iter().enumerate() {
         let tname = name_of(&table.name);
@@ -724,7 +764,7 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
                 let j = Literal::usize_unsuffixed(segments.len());
                 named.extend(quote! {
                     #doc
-                    pub const #c: &::memlayout::Segment = &SEGMENTS[#j];
+                    pub const #c: &__memlayout::Segment = &SEGMENTS[#j];
                 });
                 named.extend(segment_module(&tname, &decl.name));
             }
@@ -744,16 +784,16 @@ pub fn expand(layout: &Layout, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
             #hidden
             /// Every page of this table in declaration order; a `* N` request gives `N`
             /// consecutive pages.
-            pub const PAGES: &[::memlayout::Page; #n] = &[#(#pages),*];
+            pub const PAGES: &[__memlayout::Page; #n] = &[#(#pages),*];
             /// Every segment of this table, in declaration order.
-            pub const SEGMENTS: &[::memlayout::Segment; #m] = &[#(#segments),*];
+            pub const SEGMENTS: &[__memlayout::Segment; #m] = &[#(#segments),*];
             #named
             #translation
             #recheck
         };
         tables.extend(table_module(table, body));
     }
-    outer_module(layout, tables, Some(&Map::of(layout, plan)))
+    outer_module(layout, krate, tables, Some(&Map::of(layout, plan)))
 }
 
 /// The names of the tables a mapping is mapped into, as "`a`, `b` and `c`".
@@ -820,9 +860,9 @@ fn placeholder_page(p: &PageDecl) -> TokenStream {
     let name = name_of(&p.name);
     let kind = page_kind_tokens(p.kind);
     quote! {
-        ::memlayout::Page::from_parts(
-            #name, 0, INFO, 0, 0, ::memlayout::PageSize::Size4K,
-            ::memlayout::MemAttrs::new(#kind), false, &[],
+        __memlayout::Page::from_parts(
+            #name, 0, INFO, 0, 0, __memlayout::PageSize::Size4K,
+            __memlayout::MemAttrs::new(#kind), false, &[],
         )
     }
 }
@@ -831,7 +871,7 @@ fn placeholder_segment(s: &SegmentDecl) -> TokenStream {
     let name = name_of(&s.name);
     let kind = segment_kind_tokens(s.kind);
     quote! {
-        ::memlayout::Segment::from_parts(#name, #kind, INFO, 0, 0, 0, 1, false)
+        __memlayout::Segment::from_parts(#name, #kind, INFO, 0, 0, 0, 1, false)
     }
 }
 
@@ -839,7 +879,7 @@ fn placeholder_segment(s: &SegmentDecl) -> TokenStream {
 /// module with its `INFO`, empty `PAGES` and `SEGMENTS`, a placeholder for every named
 /// page and segment, and placeholder translation items (one zeroed table, zero
 /// registers), so the rest of the crate only sees the real errors.
-pub fn skeleton(layout: &Layout, errors: TokenStream) -> TokenStream {
+pub fn skeleton(layout: &Layout, krate: &TokenStream, errors: TokenStream) -> TokenStream {
     let scope = Scope::new(layout);
     let mut tables = TokenStream::new();
     let mut seen_tables = BTreeSet::new();
@@ -862,12 +902,12 @@ pub fn skeleton(layout: &Layout, errors: TokenStream) -> TokenStream {
                     let n = usize::try_from(n.value.min(MAX_COUNT)).unwrap_or(0);
                     named.extend(quote! {
                         #[doc = " Placeholder: the layout has errors."]
-                        pub const #c: &[::memlayout::Page; #n] = &[const { #expr }; #n];
+                        pub const #c: &[__memlayout::Page; #n] = &[const { #expr }; #n];
                     });
                 }
                 None => named.extend(quote! {
                     #[doc = " Placeholder: the layout has errors."]
-                    pub const #c: &::memlayout::Page = &#expr;
+                    pub const #c: &__memlayout::Page = &#expr;
                 }),
             }
         };
@@ -888,7 +928,7 @@ pub fn skeleton(layout: &Layout, errors: TokenStream) -> TokenStream {
             let expr = placeholder_segment(s);
             named.extend(quote! {
                 #[doc = " Placeholder: the layout has errors."]
-                pub const #c: &::memlayout::Segment = &#expr;
+                pub const #c: &__memlayout::Segment = &#expr;
             });
             named.extend(segment_module(&name_of(&table.name), &s.name));
         }
@@ -898,14 +938,14 @@ pub fn skeleton(layout: &Layout, errors: TokenStream) -> TokenStream {
             #info
             #translation
             /// Empty: the layout has errors.
-            pub const PAGES: &[::memlayout::Page; 0] = &[];
+            pub const PAGES: &[__memlayout::Page; 0] = &[];
             /// Empty: the layout has errors.
-            pub const SEGMENTS: &[::memlayout::Segment; 0] = &[];
+            pub const SEGMENTS: &[__memlayout::Segment; 0] = &[];
             #named
         };
         tables.extend(table_module(table, body));
     }
-    let module = outer_module(layout, tables, None);
+    let module = outer_module(layout, krate, tables, None);
     quote! {
         #errors
         #module

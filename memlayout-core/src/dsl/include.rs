@@ -80,7 +80,10 @@ pub fn read_layout(path: &Path) -> Result<String, String> {
 }
 
 /// The expansion of a request.
-pub fn expand(req: &Request) -> TokenStream {
+///
+/// The expansion names the `memlayout` crate `krate` unless the file says
+/// `#[memlayout(crate = "PATH")]` before its `mod`.
+pub fn expand(req: &Request, krate: Option<&TokenStream>) -> TokenStream {
     let error = |msg: String| syn::Error::new(req.span, msg).to_compile_error();
     let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
         return error(
@@ -113,7 +116,7 @@ pub fn expand(req: &Request) -> TokenStream {
     let located = |_: &Ctxt| located_errors(req, &text);
     let body = if lexes {
         match text.parse::<TokenStream>() {
-            Ok(tokens) => super::expand_with(respan(tokens, req.span), located),
+            Ok(tokens) => super::expand_with(respan(tokens, req.span), krate, located),
             Err(_) => located_errors(req, &text),
         }
     } else {

@@ -2,11 +2,13 @@
 //! the meaning of every declaration, option and segment kind, and what the macro expands
 //! to.
 //!
-//! It is the `# Grammar` and `# Output` sections of the [`dsl`](super) module's docs
-//! and of the rustdoc of `memlayout_macros::memory_layout!` (through the hidden
-//! `__grammar_doc!` and `__expansion_doc!` macros, which expand to the text as a string
-//! literal), and the README's "Grammar" and "What it expands to" sections must equal it
-//! (a test of the workspace compares them).
+//! It is the `# Grammar` and `# Output` sections of the `dsl` module's docs (as
+//! `dsl::reference::GRAMMAR` and `EXPANSION`) and of the rustdoc of `memory_layout!`
+//! in `memlayout` and `memlayout-macros` (through the hidden `__grammar_doc!` and
+//! `__expansion_doc!` macros, which expand to the text as a string literal, and exist
+//! with every feature, since `memlayout`'s `macros` needs no `dsl`), and the README's
+//! "Grammar" and "What it expands to" sections must equal it (a test of the workspace
+//! compares them).
 //!
 //! To change the language's documentation, edit the text below, then copy it into the
 //! README with `MEMLAYOUT_BLESS=1 cargo test -p memlayout-tests --test readme`. Write
@@ -24,6 +26,8 @@ optional. `///` doc comments may precede any declaration.
 
 ```text
 layout     = { attribute } [ visibility ] "mod" IDENT "{" { item } "}" ;
+                                               (* attributes pass to the module, but
+                                                  #[memlayout(crate = "PATH")] *)
 item       = "seed" "=" NUM ";"
            | "pa_bits" "=" INT ";"                     (* 32, 36, 40, 42, 44 or 48; at most once *)
            | "tables" ( "at" range | "in" IDENT ) ";"  (* at most once *)
@@ -61,6 +65,13 @@ EL         = "EL3" | "EL2_NS" | "EL2_S" | "EL1_NS" | "EL1_S" | "EL1_Realm"
 
 What each declaration means:
 
+* `#[memlayout(crate = "PATH")]` before `mod` names the path by which the expansion
+  reaches the `memlayout` crate: `::memlayout` by default, or the `$crate` of
+  `memlayout::memory_layout!`, which works under any name the dependency has. Give it
+  when the expansion cannot find `memlayout` by that name: `memlayout_macros::memory_layout!`
+  used with a renamed dependency (`crate = "::ml"`) or through a crate that re-exports
+  memlayout (`crate = "::my_hal::memlayout"`). Other attributes (doc comments, `cfg`,
+  lints) go to the module.
 * `seed = NUM;` places everything at random but reproducible addresses: the same seed
   and input give the same layout on every machine. Without it, everything goes at the
   lowest fitting address.
@@ -250,12 +261,14 @@ registers and an empty `MAP`, so code that uses them only sees the real errors.
 
 /// The grammar of the language with the meaning of every declaration, option and
 /// segment kind (Markdown).
+#[cfg(feature = "dsl")]
 pub const GRAMMAR: &str = crate::__grammar_doc!();
 
 /// What `memory_layout!` expands to (Markdown).
+#[cfg(feature = "dsl")]
 pub const EXPANSION: &str = crate::__expansion_doc!();
 
-#[cfg(test)]
+#[cfg(all(test, feature = "dsl"))]
 mod tests {
     use std::prelude::rust_2024::*;
 

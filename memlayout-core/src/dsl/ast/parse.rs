@@ -19,11 +19,51 @@ use super::tokens::{
 };
 use super::{Layout, PaBitsDecl, PoolDecl, TablesDecl, TablesPlace};
 
+/// Splits the `#[memlayout(..)]` options off the module's attributes: `crate = "PATH"`,
+/// the path the expansion names the crate by (as `#[serde(crate = "..")]`). An unknown
+/// option, a second `crate` or a path that does not parse is an error on its tokens.
+fn options(attrs: Vec<Attribute>, cx: &mut Ctxt) -> (Vec<Attribute>, Option<syn::Path>) {
+    let mut krate: Option<syn::Path> = None;
+    let mut kept = Vec::with_capacity(attrs.len());
+    for attr in attrs {
+        if !attr.path().is_ident("memlayout") {
+            kept.push(attr);
+            continue;
+        }
+        let parsed = attr.parse_nested_meta(|meta| {
+            if !meta.path.is_ident("crate") {
+                return Err(meta.error(
+                    "unknown `memlayout` option; the one option is `crate = \"PATH\"`, the path of the memlayout crate in the expansion (as in `#[memlayout(crate = \"::my_memlayout\")]`)",
+                ));
+            }
+            let lit: syn::LitStr = meta.value()?.parse()?;
+            let path: syn::Path = lit.parse().map_err(|_| {
+                syn::Error::new(
+                    lit.span(),
+                    "expected the path of the memlayout crate, as in `crate = \"::my_memlayout\"` or `crate = \"my_firmware::memlayout\"`",
+                )
+            })?;
+            if krate.is_some() {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "`crate` is given twice; keep one",
+                ));
+            }
+            krate = Some(path);
+            Ok(())
+        });
+        if let Err(e) = parsed {
+            cx.syn_error(e);
+        }
+    }
+    (kept, krate)
+}
+
 /// Parses a whole invocation, recording recoverable errors in `cx`.
 ///
 /// Returns `Err` only when not even the module header (`pub mod NAME { .. }`) parses.
 pub fn parse_layout(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Layout> {
-    let attrs = input.call(Attribute::parse_outer)?;
+    let (attrs, krate) = options(input.call(Attribute::parse_outer)?, cx);
     let vis: Visibility = input.parse()?;
     input.parse::<Token![mod]>()?;
     let name: Ident = input.parse()?;
@@ -31,6 +71,7 @@ pub fn parse_layout(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Layout> {
     syn::braced!(content in input);
     let mut layout = Layout {
         attrs,
+        krate,
         vis,
         name,
         seed: None,

@@ -140,7 +140,8 @@ pub fn plan_text(text: &str) -> Result<Planned, Vec<Diagnostic>> {
 #[cfg(feature = "build")]
 pub(crate) fn expand_text(text: &str) -> Result<(Planned, TokenStream), Vec<Diagnostic>> {
     run_text(text, |layout, decls, plan| {
-        let items = super::expand::expand(layout, decls, &plan);
+        let (krate, mut items) = super::expand::crate_path(layout, None);
+        items.extend(super::expand::expand(layout, &krate, decls, &plan));
         (planned(layout, plan), items)
     })
 }

@@ -47,7 +47,11 @@ pub mod file;
 pub mod include;
 mod kw;
 pub(crate) mod lower;
-pub mod reference;
+pub mod reference {
+    //! The reference text of the language, as Markdown: the grammar and the expansion,
+    //! the `# Grammar` and `# Output` sections above.
+    pub use crate::reference::{EXPANSION, GRAMMAR};
+}
 mod render;
 mod write;
 
@@ -61,24 +65,53 @@ use proc_macro2::TokenStream;
 /// Never panics: any input gives tokens, either the generated module or
 /// `compile_error!` invocations (next to the module skeleton when the module header
 /// parsed) pointing at the tokens at fault.
+///
+/// The expansion names the `memlayout` crate `::memlayout`, unless the layout says
+/// `#[memlayout(crate = "PATH")]`; [`expand_for_crate`] takes another default.
 pub fn expand(input: TokenStream) -> TokenStream {
+    expand_in(input, None)
+}
+
+/// [`expand`], naming the `memlayout` crate `krate` (a path: `::ml`, `$crate`, ...)
+/// unless the layout names one with `#[memlayout(crate = "PATH")]`, which wins. This is
+/// how `memlayout::memory_layout!` passes `$crate`, so its expansion works under any
+/// name the dependency has.
+pub fn expand_for_crate(krate: TokenStream, input: TokenStream) -> TokenStream {
+    expand_in(input, Some(&krate))
+}
+
+/// [`expand`] with the default crate path `krate` (`None`: `::memlayout`).
+fn expand_in(input: TokenStream, krate: Option<&TokenStream>) -> TokenStream {
     match include::request(&input) {
-        Some(Ok(path)) => include::expand(&path),
+        Some(Ok(path)) => include::expand(&path, krate),
         Some(Err(e)) => e.to_compile_error(),
-        None => expand_with(input, Ctxt::to_compile_errors),
+        None => expand_with(input, krate, Ctxt::to_compile_errors),
     }
 }
 
-/// Expands a layout; when it has errors, `errors` turns them into tokens, which go next
-/// to the module skeleton.
+/// Expands a layout, naming the crate as the layout says, else `krate`, else
+/// `::memlayout` (with [`expand::dependency_check`]); when it has errors, `errors` turns
+/// them into tokens, which go next to the module skeleton.
 pub(crate) fn expand_with(
     input: TokenStream,
+    krate: Option<&TokenStream>,
     errors: impl FnOnce(&Ctxt) -> TokenStream,
 ) -> TokenStream {
-    driver::run(input, |cx, outcome| match outcome {
-        Outcome::Planned(layout, decls, plan) => expand::expand(layout, &decls, &plan),
-        Outcome::Failed(layout) => expand::skeleton(layout, errors(cx)),
-        Outcome::Unparsed => errors(cx),
+    driver::run(input, |cx, outcome| {
+        let path = |layout: &ast::Layout| expand::crate_path(layout, krate);
+        match outcome {
+            Outcome::Planned(layout, decls, plan) => {
+                let (krate, mut out) = path(layout);
+                out.extend(expand::expand(layout, &krate, &decls, &plan));
+                out
+            }
+            Outcome::Failed(layout) => {
+                let (krate, mut out) = path(layout);
+                out.extend(expand::skeleton(layout, &krate, errors(cx)));
+                out
+            }
+            Outcome::Unparsed => errors(cx),
+        }
     })
 }
 
@@ -356,7 +389,7 @@ mod tests {
         .to_string();
         assert!(!out.contains("compile_error"), "{out}");
         for item in [
-            "pub static TRANSLATION : :: memlayout :: aarch64 :: TranslationImage < 12288 >",
+            "pub static TRANSLATION : __memlayout :: aarch64 :: TranslationImage < 12288 >",
             "3 for the lower range (32-bit VA, root at level 1, first)",
             "pub const TTBR1 : u64 = 0",
             "# [used]",

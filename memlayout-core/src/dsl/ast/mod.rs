@@ -55,8 +55,12 @@ pub enum RangeEnd {
 
 /// The whole invocation: one module.
 pub struct Layout {
-    /// Attributes of the module (doc comments and anything else, passed through).
+    /// Attributes of the module (doc comments and anything else, passed through),
+    /// without `#[memlayout(..)]`.
     pub attrs: Vec<Attribute>,
+    /// `#[memlayout(crate = "PATH")]`: the path of the `memlayout` crate in the
+    /// expansion.
+    pub krate: Option<syn::Path>,
     /// Visibility of the module.
     pub vis: Visibility,
     /// The module's name.
