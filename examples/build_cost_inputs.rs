@@ -1,6 +1,7 @@
-//! Writes two user crates for measuring what `memory_layout!` adds to a build: one
-//! declares a 1000-page layout with the macro, the other holds the same expansion pasted
-//! as plain `const` items. `scripts/bench_build_cost.sh` builds and times both.
+//! Writes the user crates that measure what `memory_layout!` adds to a build:
+//! `with_macro` declares a 1000-page layout with the macro, `pasted` holds the same
+//! expansion pasted as plain `const` items, and `large` declares a 20,000-page layout
+//! with the macro. `scripts/bench_build_cost.sh` builds and times them.
 //!
 //! Usage: `cargo run --example build_cost_inputs -- OUT_DIR`.
 
@@ -65,6 +66,15 @@ fn main() {
         "pasted",
         &format!("memlayout = {{ path = {:?} }}\n", memlayout),
         &format!("{expanded}\n"),
+    );
+    write_crate(
+        &out.join("large"),
+        "large",
+        &format!(
+            "memlayout = {{ path = {:?}, features = [\"macros\"] }}\n",
+            memlayout
+        ),
+        &format!("memlayout::memory_layout! {{\n{}}}\n", layout_body(20_000)),
     );
     println!("wrote {}", out.display());
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Measures what memory_layout! adds to a user's release build: a crate declaring a
-# 1000-page layout with the macro against the same crate with the expansion pasted as
-# plain consts. Each build starts from a clean target directory. Prints seconds and
-# the ratio, for a full clean build (dependencies included) and for the user crate
-# alone (dependencies already built).
+# Measures what memory_layout! adds to a user's build: a crate declaring a 1000-page
+# layout with the macro against the same crate with the expansion pasted as plain
+# consts (release; each build starts from a clean target directory; seconds and the
+# ratio, for a full clean build, dependencies included, and for the user crate alone,
+# dependencies already built); then a crate declaring a 20,000-page layout: its release
+# build (crate alone) and its first incremental dev build (crate alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -30,3 +31,15 @@ for crate in with_macro pasted; do
 done
 awk -v a="$with_macro_full" -v b="$pasted_full" 'BEGIN { printf "ratio_clean_build=%.2f\n", a / b }'
 awk -v a="$with_macro_own" -v b="$pasted_own" 'BEGIN { printf "ratio_crate_only=%.2f\n", a / b }'
+
+# The 20,000-page layout. Release, crate alone; then dev (incremental), crate alone.
+build large >/dev/null
+cargo clean -q --release -p large --manifest-path "$work/large/Cargo.toml" --target-dir "$work/large/target"
+large_release=$(build large)
+cargo build -q --manifest-path "$work/large/Cargo.toml" --target-dir "$work/large/target"
+cargo clean -q -p large --manifest-path "$work/large/Cargo.toml" --target-dir "$work/large/target"
+start=$(date +%s.%N)
+cargo build -q --manifest-path "$work/large/Cargo.toml" --target-dir "$work/large/target"
+end=$(date +%s.%N)
+large_dev=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
+echo "crate=large pages=20000 release_crate_only_s=$large_release dev_incremental_crate_only_s=$large_dev"

@@ -698,6 +698,13 @@ pub fn dependency_check() -> TokenStream {
 
 /// The module of a planned layout; `krate` is the path the expansion names the
 /// `memlayout` crate by.
+///
+/// A table's pages and segments are each one hidden `static` array that `PAGES`,
+/// `SEGMENTS` and every page and segment constant point into. A constant that indexed a
+/// `const` array would hold a pointer into its own copy of the array's evaluated value,
+/// which rustc encodes into the crate's metadata once per constant (quadratic in the
+/// pages: most of the build of a large layout); a pointer into a `static` is one
+/// relocation. `const` code still reads through them (immutable statics, Rust 1.83).
 pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Plan) -> TokenStream {
     let mut tables = TokenStream::new();
     for (t, table) in layout.tables.iter().enumerate() {
@@ -722,17 +729,21 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
             let summary = page_summary(decl, &tname, &pp.pages, &shared_with);
             let doc = docs(&decl.docs, &summary);
             if let Some(c) = const_ident(&decl.name) {
+                let i = Literal::usize_unsuffixed(pages.len());
                 if decl.count.is_some() {
                     let n = Literal::usize_unsuffixed(exprs.len());
                     named.extend(quote! {
                         #doc
-                        pub const #c: &[__MemlayoutPage; #n] = &[#(#exprs),*];
+                        pub const #c: &[__MemlayoutPage; #n] =
+                            match __MEMLAYOUT_PAGES.split_at(#i).1.first_chunk::<#n>() {
+                                ::core::option::Option::Some(run) => run,
+                                ::core::option::Option::None => ::core::unreachable!(),
+                            };
                     });
                 } else {
-                    let i = Literal::usize_unsuffixed(pages.len());
                     named.extend(quote! {
                         #doc
-                        pub const #c: &__MemlayoutPage = &PAGES[#i];
+                        pub const #c: &__MemlayoutPage = &__MEMLAYOUT_PAGES[#i];
                     });
                 }
             }
@@ -764,7 +775,7 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
                 let j = Literal::usize_unsuffixed(segments.len());
                 named.extend(quote! {
                     #doc
-                    pub const #c: &__memlayout::Segment = &SEGMENTS[#j];
+                    pub const #c: &__memlayout::Segment = &__MEMLAYOUT_SEGMENTS[#j];
                 });
                 named.extend(segment_module(&tname, &decl.name));
             }
@@ -782,11 +793,15 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
         let body = quote! {
             #info
             #hidden
+            #[doc(hidden)]
+            static __MEMLAYOUT_PAGES: [__memlayout::Page; #n] = [#(#pages),*];
+            #[doc(hidden)]
+            static __MEMLAYOUT_SEGMENTS: [__memlayout::Segment; #m] = [#(#segments),*];
             /// Every page of this table in declaration order; a `* N` request gives `N`
             /// consecutive pages.
-            pub const PAGES: &[__memlayout::Page; #n] = &[#(#pages),*];
+            pub const PAGES: &[__memlayout::Page; #n] = &__MEMLAYOUT_PAGES;
             /// Every segment of this table, in declaration order.
-            pub const SEGMENTS: &[__memlayout::Segment; #m] = &[#(#segments),*];
+            pub const SEGMENTS: &[__memlayout::Segment; #m] = &__MEMLAYOUT_SEGMENTS;
             #named
             #translation
             #recheck
