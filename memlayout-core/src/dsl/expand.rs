@@ -5,8 +5,9 @@
 //!
 //! Generated code names the crate by one path, `::memlayout` unless the layout says
 //! otherwise (`#[memlayout(crate = "..")]`, or `$crate` through `memlayout::memory_layout!`),
-//! imported once as `__memlayout` in the outer module (and from there into each table
-//! module), and names everything else by absolute paths (`::core::..`). It iterates
+//! whose items a hidden module `__memlayout` of the outer module re-exports (`pub use
+//! PATH::*`; Rust 1.88, the oldest toolchain supported, refuses `use $crate as ..`), imported from there
+//! into each table module, and names everything else by absolute paths (`::core::..`). It iterates
 //! only ordered collections, so identical input gives byte-identical output.
 
 use std::format;
@@ -629,8 +630,11 @@ fn outer_module(
         #(#attrs)*
         #map_doc
         #vis mod #name {
-            #[allow(unused_imports)]
-            use #krate as __memlayout;
+            #[doc(hidden)]
+            mod __memlayout {
+                #[allow(unused_imports)]
+                pub use #krate::*;
+            }
             #body
             /// Every page table of the layout, in declaration order.
             #[allow(dead_code)]
