@@ -57,7 +57,9 @@ fn main() {
         match a.replace('_', "").parse() {
             Ok(n) if n > 0 => counts.push(n),
             _ => {
-                eprintln!("bench_alloc: `{a}` is neither a mode (deterministic, seeded) nor a count");
+                eprintln!(
+                    "bench_alloc: `{a}` is neither a mode (deterministic, seeded) nor a count"
+                );
                 std::process::exit(2);
             }
         }
@@ -85,12 +87,7 @@ fn main() {
             of_mode.iter().max_by_key(|(_, n, _)| *n),
         ) && lo.1 != hi.1
         {
-            println!(
-                "mode={mode} ratio_{}_to_{}={:.2}",
-                hi.1,
-                lo.1,
-                hi.2 / lo.2
-            );
+            println!("mode={mode} ratio_{}_to_{}={:.2}", hi.1, lo.1, hi.2 / lo.2);
         }
     }
 }

@@ -18,7 +18,6 @@ use memlayout::{
 };
 
 const K4: u64 = 0x1000;
-const M2: u64 = 0x20_0000;
 const G1: u64 = 0x4000_0000;
 
 /// Every table's pages and segments, in the order the layout lists them, with their
