@@ -49,8 +49,12 @@ impl<M: Clone> UsedRanges<M> {
                 *run = carry;
                 return;
             }
-            // Merge in the run's own memory, then hand the run's data on as the carry
-            // and keep the carry's memory for this level.
+            // Merge into whichever of the two has the room already (the merge is the
+            // same either way), then hand the merged data on as the carry and keep the
+            // other's memory for this level.
+            if carry.capacity() > run.capacity() {
+                core::mem::swap(run, &mut carry);
+            }
             merge_into(run, &carry);
             carry.clear();
             core::mem::swap(run, &mut carry);
