@@ -49,7 +49,15 @@ impl<M: Clone> UsedRanges<M> {
                 *run = carry;
                 return;
             }
-            carry = merge(core::mem::take(run), carry);
+            // Merge into whichever of the two has the room already (the merge is the
+            // same either way), then hand the merged data on as the carry and keep the
+            // other's memory for this level.
+            if carry.capacity() > run.capacity() {
+                core::mem::swap(run, &mut carry);
+            }
+            merge_into(run, &carry);
+            carry.clear();
+            core::mem::swap(run, &mut carry);
         }
         self.runs.push(carry);
     }
@@ -113,23 +121,26 @@ impl<M: Clone> UsedRanges<M> {
     }
 }
 
-/// Merges two runs sorted by start into one.
-fn merge<M>(a: Vec<(Interval, M)>, b: Vec<(Interval, M)>) -> Vec<(Interval, M)> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let mut a = a.into_iter().peekable();
-    let mut b = b.into_iter().peekable();
-    loop {
-        let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => x.0.start() <= y.0.start(),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => return out,
-        };
-        let next = if take_a { a.next() } else { b.next() };
-        if let Some(item) = next {
-            out.push(item);
-        }
+/// Merges `carry` into `run`, both sorted by start, in place: from the back, choosing
+/// each element without a branch (the starts of random placements come in no order a
+/// branch predictor could follow).
+fn merge_into<M: Clone>(run: &mut Vec<(Interval, M)>, carry: &[(Interval, M)]) {
+    // `run[..i]` and `carry[..j]` remain to be merged into `run[..k]`.
+    let mut i = run.len();
+    let mut j = carry.len();
+    run.extend_from_slice(carry);
+    let mut k = run.len();
+    while i > 0 && j > 0 {
+        k -= 1;
+        let (a, b) = (&run[i - 1], &carry[j - 1]);
+        let take_a = a.0.start() > b.0.start();
+        let item = [b, a][usize::from(take_a)].clone();
+        run[k] = item;
+        i -= usize::from(take_a);
+        j -= usize::from(!take_a);
     }
+    // What is left of `run` is already in place; what is left of `carry` goes first.
+    run[..j].clone_from_slice(&carry[..j]);
 }
 
 #[cfg(test)]
@@ -157,6 +168,29 @@ mod tests {
         let hit = u.first_overlap(&iv(0x5900, 0x2000)).unwrap();
         assert_eq!(hit.0, iv(0x6000, 0x800));
         assert!(u.first_overlap(&iv(0x5900, 0x100)).is_none());
+    }
+
+    #[test]
+    fn merged_runs_stay_sorted_and_complete() {
+        let mut u = UsedRanges::default();
+        // 5000 ranges in a scrambled order: many carries, through several levels.
+        let n = 5000u64;
+        let starts: Vec<u64> = (0..n).map(|i| (i * 2749 % n) * 0x2000).collect();
+        for (k, &s) in starts.iter().enumerate() {
+            u.insert(iv(s, 0x1000), k);
+        }
+        for run in &u.runs {
+            assert!(run.windows(2).all(|w| w[0].0.start() < w[1].0.start()));
+        }
+        assert_eq!(u.iter().count(), n as usize);
+        for (k, &s) in starts.iter().enumerate() {
+            assert_eq!(u.get(s).map(|(_, m)| *m), Some(k));
+            assert!(u.get(s + 0x1000).is_none());
+        }
+        let mut one = alloc::vec![(iv(0x5000, 1), 'a')];
+        merge_into(&mut one, &[(iv(0x1000, 1), 'b'), (iv(0x9000, 1), 'c')]);
+        let order: Vec<char> = one.iter().map(|(_, m)| *m).collect();
+        assert_eq!(order, ['b', 'a', 'c']);
     }
 
     #[test]
