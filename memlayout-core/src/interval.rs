@@ -364,9 +364,25 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
     /// Whether every address of `start .. start + size` is in the set.
     pub fn contains(&self, start: u64, size: u64) -> bool {
         match Interval::new(start, size) {
-            Some(r) => self.covered(&r).is_some(),
+            Some(r) => self.covers(&r),
             None => false,
         }
+    }
+
+    /// Whether the ranges of the set cover `r` wholly (as [`covered`](Self::covered),
+    /// without collecting the starts).
+    fn covers(&self, r: &Interval) -> bool {
+        let Some((first, _)) = self.get(r.start) else {
+            return false;
+        };
+        let mut reach = first.last;
+        while reach < r.last {
+            let Some((next, _)) = self.get(reach + 1) else {
+                return false;
+            };
+            reach = next.last;
+        }
+        true
     }
 
     /// The starts of the ranges covering `r`, if they cover it wholly.
@@ -387,7 +403,7 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
     /// the next update).
     pub fn split(&mut self, start: u64, size: u64) -> Result<(), IntervalError> {
         let r = checked(start, size)?;
-        if self.covered(&r).is_none() {
+        if !self.covers(&r) {
             return Err(IntervalError::NotCovered);
         }
         self.cut_at(r.start);

@@ -638,11 +638,13 @@ impl Layout {
     }
 
     fn table_ref(&self, table: TableId) -> Result<&Table, Error> {
-        self.tables.get(table.index()).ok_or(Error::Unknown {
-            what: Thing::Table,
-            name: format!("#{}", table.0),
-            field: Field::Tables,
-        })
+        self.tables
+            .get(table.index())
+            .ok_or_else(|| Error::Unknown {
+                what: Thing::Table,
+                name: format!("#{}", table.0),
+                field: Field::Tables,
+            })
     }
 
     /// The pages of a table, in VA order.
