@@ -145,6 +145,10 @@ pub struct TableDecl {
     pub cores: Cores,
     /// The exception level.
     pub el: ExecutionContext,
+    /// The exception level did not parse (an error says so) and `el` is `EL3` in its
+    /// place: checks that depend on the level skip the table, so the stand-in gives no
+    /// follow-on errors.
+    pub el_stand_in: bool,
     /// `virtual` ranges.
     pub virt: Vec<RangeExpr>,
     /// `va_bits = N;`: the size of the lower VA range.

@@ -15,7 +15,7 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 
 /// Names other tools (linker scripts, ELF sections, MMU code) give to what a keyword of
 /// the language means, and that keyword.
-const SYNONYMS: [(&str, &str); 15] = [
+const SYNONYMS: [(&str, &str); 21] = [
     ("text", "code"),
     ("exec", "code"),
     ("ro", "rodata"),
@@ -31,6 +31,12 @@ const SYNONYMS: [(&str, &str); 15] = [
     ("normal", "data"),
     ("nc", "non_cacheable"),
     ("wb", "write_back"),
+    ("writable", "rw"),
+    ("writeable", "rw"),
+    ("write", "rw"),
+    ("readonly", "r"),
+    ("read_only", "r"),
+    ("executable", "rx"),
 ];
 
 /// The keyword that `word` (case-insensitively) is another tool's name for, when it is
@@ -126,6 +132,17 @@ mod tests {
         // A prefix names every level it could be, before any edit distance.
         assert_eq!(suggestions("EL1", &names), ["EL1_NS", "EL1_S", "EL1_Realm"]);
         assert_eq!(suggestions("el2", &names), ["EL2_NS", "EL2_S"]);
+    }
+
+    #[test]
+    fn other_tools_names_win_over_spelling() {
+        // `writeable` is one edit-distance step nearer `write_back` than `rw`, but it
+        // means write permission.
+        let options = ["r", "rw", "rx", "rwx", "write_back", "write_through"];
+        assert_eq!(synonym("writeable", &options), Some("rw"));
+        assert_eq!(synonym("Executable", &options), Some("rx"));
+        assert_eq!(synonym("writeable", &["code", "data"]), None);
+        assert_eq!(closest("writeable", &options), Some("write_back"));
     }
 
     #[test]

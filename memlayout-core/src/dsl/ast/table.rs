@@ -34,7 +34,7 @@ pub(super) fn parse_table(
         let r = parse_table_args(&args, cx);
         drain_on_error(&args, r)
     })();
-    let (cores, el) = match header {
+    let (cores, el, el_stand_in) = match header {
         Ok(h) => h,
         Err(e) => {
             layout.broken.push(name.to_string());
@@ -48,6 +48,7 @@ pub(super) fn parse_table(
         name,
         cores,
         el,
+        el_stand_in,
         virt: Vec::new(),
         va_bits: None,
         upper_va_bits: None,
@@ -70,7 +71,7 @@ pub(super) fn parse_table(
 pub(super) fn parse_table_args(
     input: ParseStream,
     cx: &mut Ctxt,
-) -> syn::Result<(Cores, ExecutionContext)> {
+) -> syn::Result<(Cores, ExecutionContext, bool)> {
     let cores = if input.peek(kw::cores) {
         parse_cores(input, cx)?
     } else {
@@ -82,7 +83,7 @@ pub(super) fn parse_table_args(
     let el_ident: Ident = input.parse()?;
     let text = el_ident.to_string();
     let el = match ExecutionContext::from_name(&text) {
-        Some(el) => el,
+        Some(el) => (el, false),
         None => {
             let names = ExecutionContext::NAMES;
             let hint = suggestions(&text, &names).into_iter().map(String::from);
@@ -93,7 +94,7 @@ pub(super) fn parse_table_args(
                 expected: format!("write one of {}", names.join(", ")),
             };
             cx.error(Sp::one(el_ident.span()), error);
-            ExecutionContext::EL3
+            (ExecutionContext::EL3, true)
         }
     };
     if input.peek(Token![,]) {
@@ -102,7 +103,8 @@ pub(super) fn parse_table_args(
     if !input.is_empty() {
         return Err(input.error("expected `)` after the exception level"));
     }
-    Ok((cores, el))
+    let (el, el_stand_in) = el;
+    Ok((cores, el, el_stand_in))
 }
 
 /// A core number: a plain integer below 2^32, else reported (`None`).

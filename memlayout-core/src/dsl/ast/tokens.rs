@@ -45,7 +45,7 @@ pub(super) fn not_a(
     expected: String,
 ) -> syn::Error {
     let text = name_of_ident(word);
-    let hint = DidYouMean::one(closest(&text, candidates).or_else(|| synonym(&text, candidates)));
+    let hint = DidYouMean::one(synonym(&text, candidates).or_else(|| closest(&text, candidates)));
     let error = DslError::NotA {
         word: text,
         what,

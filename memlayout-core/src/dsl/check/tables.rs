@@ -175,9 +175,10 @@ pub(super) fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
             check_range(r, Addr::Va, &name, cx);
         }
         if table.el.has_one_table_per_core()
+            && !table.el_stand_in
             && let Some((first, core)) = layout.tables[..t]
                 .iter()
-                .filter(|o| o.el == table.el)
+                .filter(|o| o.el == table.el && !o.el_stand_in)
                 .find_map(|o| Some((o, o.cores.first_shared(table.cores)?)))
         {
             let first_name = name_of(&first.name);
@@ -221,7 +222,9 @@ fn check_va_bits(table: &TableDecl, name: &str, cx: &mut Ctxt) {
         }
     }
     if let Some(v) = &table.upper_va_bits {
-        if !two_ranges {
+        if table.el_stand_in {
+            // The level is unknown: whether it has an upper range is too.
+        } else if !two_ranges {
             let rule = VaBitsRule::NoUpperRegime {
                 table: name.to_string(),
                 el: table.el,
