@@ -268,6 +268,9 @@ fn placement() -> TablePlacement {
     TablePlacement::InPool("tables".into())
 }
 
+/// Builds the layout of one shape and names its table.
+type Shape = fn() -> (Layout, TableId);
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -349,7 +352,7 @@ fn run(shape: &str, (layout, t): (Layout, TableId)) {
 
 fn main() {
     let only = std::env::args().nth(1);
-    let shapes: [(&str, fn() -> (Layout, TableId)); 4] = [
+    let shapes: [(&str, Shape); 4] = [
         ("contiguous", contiguous),
         ("scattered", scattered),
         ("mixed", mixed),

@@ -251,8 +251,8 @@ impl<'a> Source<'a, '_> {
 
 /// Whether `b` continues `a` as the next page of one [`Source`].
 fn continues(a: &Page, b: &Page) -> bool {
-    a.page_size() == b.page_size()
-        && a.va().checked_add(a.size()) == Some(b.va())
+    a.va().checked_add(a.size()) == Some(b.va())
+        && a.page_size() == b.page_size()
         && a.pa().checked_add(a.size()) == Some(b.pa())
         && a.va() >> 63 == b.va() >> 63
         && a.el() == b.el()
@@ -428,16 +428,17 @@ impl<'c> Limits<'c> {
             // `page` starts a source: the one before it ends at `i`.
             if i > start {
                 self.close(&pages[start..i])?;
-                gathered.add(self, Source::Listed(&pages[start..i]));
+                gathered.add(self, &Source::Listed(&pages[start..i]));
             }
             self.check(page)?;
             start = i;
         }
         if start < pages.len() {
             self.close(&pages[start..])?;
-            gathered.add(self, Source::Listed(&pages[start..]));
+            gathered.add(self, &Source::Listed(&pages[start..]));
         }
-        plan(self, gathered)
+        // Errors name pages by their place in the whole list.
+        plan(self, gathered, &[Source::Listed(pages)])
     }
 
     /// Checks the pages of a listed source after its first.
@@ -446,7 +447,42 @@ impl<'c> Limits<'c> {
     }
 
     /// Checks one page: context, alignment, VA and PA ranges, WXN.
+    #[inline]
     fn check(&self, page: &Page) -> Result<(), BuildError> {
+        if self.fits(page) {
+            Ok(())
+        } else {
+            self.fault(page)
+        }
+    }
+
+    /// Whether [`fault`](Self::fault) finds nothing wrong with the page.
+    #[inline]
+    fn fits(&self, page: &Page) -> bool {
+        let config = self.config;
+        let (va, pa, size) = (page.va(), page.pa(), page.size());
+        let last = va.checked_add(size - 1);
+        let inside = if va >> 63 == 1 {
+            config.upper_va_bits.is_some() && va >= self.upper_start && last.is_some()
+        } else {
+            config.lower && last.is_some_and(|last| last < self.va_limit)
+        };
+        let attrs = page.mem_attrs();
+        page.el() == self.el
+            && (va | pa) & (size - 1) == 0
+            && inside
+            && pa.checked_add(size).is_some_and(|end| end <= self.pa_limit)
+            && !(config.wxn
+                && attrs.perms.write()
+                && attrs.perms.execute()
+                && matches!(attrs.kind, PageKind::Code | PageKind::Data))
+    }
+
+    /// The first thing wrong with a page, in the order context, alignment, VA range, PA
+    /// range, WXN.
+    #[cold]
+    #[inline(never)]
+    fn fault(&self, page: &Page) -> Result<(), BuildError> {
         let (table, config) = (self.table, self.config);
         if page.el() != self.el {
             return Err(BuildError::WrongContext {
@@ -536,19 +572,17 @@ impl<'c> Limits<'c> {
     }
 }
 
-/// A table's sources, checked, and their runs by range.
-struct Gathered<'a, 'l> {
-    sources: Vec<Source<'a, 'l>>,
+/// The runs of a table's checked sources, by range.
+struct Gathered {
     lower: Vec<Run>,
     upper: Vec<Run>,
     /// The last attributes encoded, with their bits.
     encoded: Option<(MemAttrs, u64)>,
 }
 
-impl<'a, 'l> Gathered<'a, 'l> {
+impl Gathered {
     fn new() -> Self {
         Gathered {
-            sources: Vec::new(),
             lower: Vec::new(),
             upper: Vec::new(),
             encoded: None,
@@ -556,7 +590,7 @@ impl<'a, 'l> Gathered<'a, 'l> {
     }
 
     /// Adds a checked, non-empty source as one run of its range.
-    fn add(&mut self, limits: &Limits<'_>, source: Source<'a, 'l>) {
+    fn add(&mut self, limits: &Limits<'_>, source: &Source<'_, '_>) {
         let (el, config) = (limits.el, limits.config);
         let first = source.page(0);
         let attrs = first.mem_attrs();
@@ -590,14 +624,16 @@ impl<'a, 'l> Gathered<'a, 'l> {
             level,
             attrs: bits,
         });
-        self.sources.push(source);
     }
 }
 
-/// Plans the tables of the gathered sources.
-fn plan(limits: &Limits<'_>, gathered: Gathered<'_, '_>) -> Result<Plan, BuildError> {
+/// Plans the tables of the gathered runs of `sources` (which name the pages in errors).
+fn plan(
+    limits: &Limits<'_>,
+    gathered: Gathered,
+    sources: &[Source<'_, '_>],
+) -> Result<Plan, BuildError> {
     let config = limits.config;
-    let sources = &gathered.sources;
     let tree = |bits: u8, runs: Vec<Run>, upper: bool| tree(limits, sources, bits, runs, upper);
     let lower = if config.lower {
         Some(tree(config.va_bits, gathered.lower, false)?)
@@ -612,18 +648,15 @@ fn plan(limits: &Limits<'_>, gathered: Gathered<'_, '_>) -> Result<Plan, BuildEr
 }
 
 /// Checks the sources, in order, and plans their tables.
-fn plan_sources<'a: 'l, 'l>(
-    limits: &Limits<'_>,
-    sources: impl IntoIterator<Item = Source<'a, 'l>>,
-) -> Result<Plan, BuildError> {
+fn plan_sources(limits: &Limits<'_>, sources: &[Source<'_, '_>]) -> Result<Plan, BuildError> {
     let mut gathered = Gathered::new();
     for source in sources {
         if source.len() > 0 {
-            limits.check_source(&source)?;
+            limits.check_source(source)?;
             gathered.add(limits, source);
         }
     }
-    plan(limits, gathered)
+    plan(limits, gathered, sources)
 }
 
 /// Sorts and checks the runs of one range of `va_bits` bits (the upper one if `upper`)
@@ -758,14 +791,13 @@ pub(crate) fn plan_requests(
     // and the error's name of the table: on an error, the sources are planned again in
     // VA order, with the table named as the error must name it.
     let named = TableRef::of_info(info);
-    let first_try = Limits::new(info.el(), &named, config)
-        .and_then(|l| plan_sources(&l, sources.iter().copied()));
+    let first_try = Limits::new(info.el(), &named, config).and_then(|l| plan_sources(&l, &sources));
     first_try.or_else(|_| {
         sources.sort_by_key(|s| s.page(0).va());
         let table = sources
             .first()
             .map_or(named, |s| TableRef::of_page(s.page(0)));
-        plan_sources(&Limits::new(info.el(), &table, config)?, sources)
+        plan_sources(&Limits::new(info.el(), &table, config)?, &sources)
     })
 }
 

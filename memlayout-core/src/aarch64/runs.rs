@@ -23,13 +23,18 @@ pub(super) struct Run {
 }
 
 impl Run {
+    /// log2 of the bytes an entry maps (`level` is 1, 2 or 3).
+    fn shift(&self) -> u32 {
+        12 + 9 * (LEAF_LEVEL - self.level) as u32
+    }
+
     fn entry(&self) -> u64 {
-        level_size(self.level)
+        1 << self.shift()
     }
 
     /// The VA one past the run.
     pub(super) fn end(&self) -> u64 {
-        self.va + self.count * self.entry()
+        self.va + (self.count << self.shift())
     }
 
     /// Whether `next` starts where this run ends, in VA and in PA, with equal entries.
@@ -37,7 +42,7 @@ impl Run {
         self.level == next.level
             && self.attrs == next.attrs
             && self.end() == next.va
-            && self.pa + self.count * self.entry() == next.pa
+            && self.pa + (self.count << self.shift()) == next.pa
     }
 
     /// The part of the run from `from` to `to` (VAs aligned to its entries), if any.
@@ -47,21 +52,32 @@ impl Run {
         (start < end).then(|| Run {
             va: start,
             pa: self.pa + (start - self.va),
-            count: (end - start) >> level_shift(self.level),
+            count: (end - start) >> self.shift(),
             ..*self
         })
     }
 
-    /// Splits the run where the aligned stretch of `span` bytes inside it begins and
-    /// ends, when its VA and PA agree modulo `span`; the stretch gets `change` applied.
+    /// The aligned stretch of `span` bytes (a power of two) inside the run, when its VA
+    /// and PA agree modulo `span` and the run holds one.
+    fn stretch(&self, span: u64) -> Option<(u64, u64)> {
+        // Too short to hold one: most runs of scattered pages.
+        if self.count << self.shift() < span || (self.va ^ self.pa) & (span - 1) != 0 {
+            return None;
+        }
+        // VAs stay far below 2^64.
+        let start = (self.va + (span - 1)) & !(span - 1);
+        let end = self.end() & !(span - 1);
+        (start < end).then_some((start, end))
+    }
+
+    /// Splits the run where its aligned stretch of `span` bytes (see
+    /// [`stretch`](Self::stretch)) begins and ends; the stretch gets `change` applied.
     /// Gives the parts, in VA order, to `out`.
     fn split_aligned(self, span: u64, mut out: impl FnMut(Run), change: impl Fn(Run) -> Run) {
-        let start = self.va.next_multiple_of(span);
-        let end = self.end() & !(span - 1);
-        if (self.va ^ self.pa) & (span - 1) != 0 || start >= end {
+        let Some((start, end)) = self.stretch(span) else {
             out(self);
             return;
-        }
+        };
         if let Some(head) = self.part(self.va, start) {
             out(head);
         }
@@ -120,6 +136,16 @@ fn blocks(block_level: u8) -> impl Fn(Run) -> Run {
 /// joined to their neighbours as they are pushed.
 pub(super) fn leaves(mut runs: Vec<Run>, root: u8, hint: bool) -> Vec<Run> {
     join(&mut runs);
+    // Each step is skipped when it changes no run.
+    let block = |r: &Run, level: u8| r.level == level + 1 && r.stretch(level_size(level)).is_some();
+    let group =
+        |r: &Run| hint && r.level >= 2 && r.stretch(r.entry() * CONTIGUOUS_ENTRIES).is_some();
+    if !runs
+        .iter()
+        .any(|r| block(r, 2) || (root <= 1 && block(r, 1)) || group(r))
+    {
+        return runs;
+    }
     // Level 2 blocks: the root is at level 2 or above.
     let mut level2 = Vec::with_capacity(runs.len() + 2);
     for r in runs.drain(..) {
@@ -199,9 +225,10 @@ pub(super) fn emit(
         };
         if r.level == level {
             let first = table + level_index(r.va, level);
+            let bits = Descriptor::leaf(level, 0).bits() | r.attrs;
             let mut pa = r.pa;
             for slot in &mut tables[first..first + r.count as usize] {
-                *slot = Descriptor::leaf(level, pa).bits() | r.attrs;
+                *slot = bits | pa;
                 pa += entry;
             }
             done = r.end();
