@@ -782,6 +782,12 @@ pub(crate) fn plan_requests(
     requests: &[&[Page]],
     config: &TableConfig,
 ) -> Result<Plan, BuildError> {
+    debug_assert!(
+        requests
+            .iter()
+            .all(|r| r.windows(2).all(|w| continues(&w[0], &w[1]))),
+        "a request's pages continue each other"
+    );
     let mut sources: Vec<Source<'_, '_>> = requests
         .iter()
         .filter(|r| !r.is_empty())
