@@ -8,10 +8,10 @@
 //! pages=100000 mode=seeded build_ms=.. table_count_ms=.. aarch64_build_ms=.. tables=4 table_bytes=.. min_table_bytes=.. ratio=..
 //! ```
 //!
-//! * `build_ms`: [`Layout::build_translations`] (count, reserve the PA, build), all
-//!   tables;
+//! * `build_ms`: [`Layout::build_translations`] (plan each table once from its
+//!   requests, reserve the PA, write the tables), all tables;
 //! * `table_count_ms` and `aarch64_build_ms`: [`aarch64::table_count`] and
-//!   [`aarch64::build`] alone, summed over the tables;
+//!   [`aarch64::build`] alone, given each table's pages, summed over the tables;
 //! * `tables`: page tables of the layout; `table_bytes`: the size of their images;
 //! * `min_table_bytes`: the fewest bytes of 4 KiB tables that can express the mappings
 //!   (see [`min_tables`]); `ratio` is `table_bytes / min_table_bytes`.

@@ -1,9 +1,10 @@
 //! Turning a planned [`Layout`] into AArch64 translation tables that live in its own
 //! physical memory.
 //!
-//! The number of 4 KiB tables each page table needs is computed exactly first
-//! ([`aarch64::table_count`]), then that much PA is reserved (so no page can ever
-//! overlap a table), and the tables are built there with real next-level PAs.
+//! Each page table is planned once from its requests (a `* N` request stays one run of
+//! pages), which gives the exact number of 4 KiB tables it needs (what
+//! [`aarch64::table_count`] computes); then that much PA is reserved (so no page can
+//! ever overlap a table), and the plan is written there with real next-level PAs.
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -125,15 +126,27 @@ impl Layout {
         placement: &TablePlacement,
     ) -> Result<Vec<Translation>, Error> {
         let tables: Vec<TableId> = self.tables().collect();
+        // Each table is planned once, from its requests (runs of pages), before any PA is
+        // reserved: the plan gives the exact table count to reserve, then is placed.
+        let mut plans = Vec::with_capacity(tables.len());
         let mut counts = Vec::with_capacity(tables.len());
         for &t in &tables {
             let cfg = self.table_config(t, config);
             let name = self.table_name(t);
-            let n = aarch64::table_count(self.pages(t), &cfg).map_err(|e| Error::Tables {
-                table: name,
-                source: e.into(),
+            let info = self.table_info(t).cloned().ok_or(Error::Unknown {
+                what: Thing::Table,
+                name: name.clone(),
+                field: Field::Name,
             })?;
-            counts.push(n as u64);
+            let plan =
+                aarch64::plan_requests(&info, &self.page_requests(t), &cfg).map_err(|e| {
+                    Error::Tables {
+                        table: name,
+                        source: e.into(),
+                    }
+                })?;
+            counts.push(plan.tables() as u64);
+            plans.push((info, cfg, plan));
         }
         // With `At`, the tables without a pool of their own are packed from the range's
         // start, in table order; the range is reserved before any other table's tables.
@@ -203,19 +216,11 @@ impl Layout {
             bases.push(base);
         }
         let mut out = Vec::with_capacity(tables.len());
-        for (&t, base) in tables.iter().zip(bases) {
-            let cfg = self.table_config(t, config);
-            let name = self.table_name(t);
-            let info = self.table_info(t).cloned().ok_or(Error::Unknown {
-                what: Thing::Table,
-                name: name.clone(),
-                field: Field::Name,
+        for ((info, cfg, plan), base) in plans.iter().zip(bases) {
+            let tr = plan.place(info, base, cfg).map_err(|e| Error::Tables {
+                table: info.name().to_string(),
+                source: e.into(),
             })?;
-            let tr =
-                aarch64::build(&info, self.pages(t), base, &cfg).map_err(|e| Error::Tables {
-                    table: name,
-                    source: e.into(),
-                })?;
             out.push(tr);
         }
         Ok(out)

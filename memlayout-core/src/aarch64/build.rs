@@ -6,13 +6,13 @@ use alloc::vec::Vec;
 
 use super::Regime;
 use super::descriptor::{
-    AF, AP1_EL0, AP2_READ_ONLY, CONTIGUOUS, Descriptor, ENTRIES_PER_TABLE, LEAF_LEVEL, NG, NS, PXN,
-    SH_INNER, SH_NON_SHAREABLE, SH_OUTER, TABLE_BYTES, UXN, XN, level_index, level_shift,
-    level_size, root_level,
+    AF, AP1_EL0, AP2_READ_ONLY, Descriptor, ENTRIES_PER_TABLE, NG, NS, PXN, SH_INNER,
+    SH_NON_SHAREABLE, SH_OUTER, TABLE_BYTES, UXN, XN, level_size, root_level,
 };
 use super::error::{BuildError, PageRef, TableRef};
 use super::mair::MemoryType;
 use super::regs::{self, Registers};
+use super::runs::{self, Run};
 use super::walk::{Walk, WalkFault};
 use crate::model::{
     ExecutionContext, MemAttrs, Page, PageKind, PageSize, SecurityState, Shareability, TableInfo,
@@ -222,44 +222,151 @@ pub const fn page_attributes(
         .with_sh(sh)
 }
 
-/// One leaf mapping: a block or page descriptor to be written at `level` for `va`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Leaf {
-    va: u64,
-    pa: u64,
-    level: u8,
-    /// Attribute bits (see [`Descriptor::attributes`]).
-    attrs: u64,
-    /// The input page it came from (the first one, after merging).
-    page: usize,
+/// Input pages that can be checked and mapped as one: consecutive in VA and PA (each
+/// page where the one before it ends), of one size, context and set of attributes.
+#[derive(Clone, Copy, Debug)]
+enum Source<'a, 'l> {
+    /// Pages of a list given to [`build`] or [`table_count`].
+    Listed(&'l [&'a Page]),
+    /// The pages of one request (a `* N` request is consecutive by construction).
+    Request(&'a [Page]),
 }
 
-impl Leaf {
-    fn size(&self) -> u64 {
-        level_size(self.level)
+impl<'a> Source<'a, '_> {
+    fn len(&self) -> usize {
+        match self {
+            Source::Listed(p) => p.len(),
+            Source::Request(p) => p.len(),
+        }
     }
+
+    /// Page `k` (below [`len`](Self::len)).
+    fn page(&self, k: usize) -> &'a Page {
+        match *self {
+            Source::Listed(p) => p[k],
+            Source::Request(p) => &p[k],
+        }
+    }
+}
+
+/// Whether `b` continues `a` as the next page of one [`Source`].
+fn continues(a: &Page, b: &Page) -> bool {
+    a.va().checked_add(a.size()) == Some(b.va())
+        && a.page_size() == b.page_size()
+        && a.pa().checked_add(a.size()) == Some(b.pa())
+        && a.va() >> 63 == b.va() >> 63
+        && a.el() == b.el()
+        && a.mem_attrs() == b.mem_attrs()
 }
 
 /// The leaves of one range (lower or upper), merged and hinted, with the table count
 /// they need. Upper-range leaves hold their VA relative to the range's start (the VA
 /// with the all-ones bits above the range cleared), which is what indexes the tables.
+#[derive(Clone, Debug)]
 struct Tree {
     va_bits: u8,
     root_level: u8,
-    leaves: Vec<Leaf>,
+    leaves: Vec<Run>,
     tables: usize,
 }
 
-/// The trees of a table: lower (TTBR0) and upper (TTBR1), each present when the table
-/// has that range.
-struct Plan {
+/// A table planned but not yet placed: the leaves of its lower (TTBR0) and upper (TTBR1)
+/// ranges, each present when the table has that range, and the number of 4 KiB tables
+/// it needs. [`place`](Self::place) writes it at a base address.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
     lower: Option<Tree>,
     upper: Option<Tree>,
 }
 
 impl Plan {
-    fn tables(&self) -> usize {
+    /// The number of 4 KiB tables the image will hold.
+    pub(crate) fn tables(&self) -> usize {
         self.lower.as_ref().map_or(0, |t| t.tables) + self.upper.as_ref().map_or(0, |t| t.tables)
+    }
+
+    /// Lays the tables out from `base_pa` (the lower range's tables first, root first,
+    /// then depth-first in VA order; then the upper range's tables the same way) with the
+    /// register values that load them. `config` is the one the plan was made with.
+    pub(crate) fn place(
+        &self,
+        info: &TableInfo,
+        base_pa: u64,
+        config: &TableConfig,
+    ) -> Result<Translation, BuildError> {
+        let table = TableRef::of_info(info);
+        if !base_pa.is_multiple_of(TABLE_BYTES) {
+            return Err(BuildError::UnalignedBase { table, base_pa });
+        }
+        let count = self.tables();
+        let end = (count as u64)
+            .checked_mul(TABLE_BYTES)
+            .and_then(|len| base_pa.checked_add(len));
+        if end.is_none_or(|end| end > 1u64 << config.pa_bits) {
+            return Err(BuildError::TablesBeyondPa {
+                table,
+                base_pa,
+                count,
+                pa_bits: config.pa_bits,
+            });
+        }
+        let mut descriptors = Vec::with_capacity(count * ENTRIES_PER_TABLE);
+        let mut lower = None;
+        if let Some(t) = &self.lower {
+            runs::emit(
+                t.root_level,
+                &t.leaves,
+                0,
+                u64::MAX,
+                &mut descriptors,
+                base_pa,
+            );
+            lower = Some((t.va_bits, base_pa));
+        }
+        let mut upper = None;
+        if let Some(t) = &self.upper {
+            let root_pa = base_pa + descriptors.len() as u64 * 8;
+            runs::emit(
+                t.root_level,
+                &t.leaves,
+                0,
+                u64::MAX,
+                &mut descriptors,
+                base_pa,
+            );
+            upper = Some((t.va_bits, root_pa));
+        }
+        let regime = Regime::of(info.el());
+        let registers = Registers::with_ranges(regime, lower, upper, config.pa_bits, config.wxn)
+            .ok_or(BuildError::PaBits {
+                pa_bits: config.pa_bits,
+            })?;
+        let mut bytes = vec![0u8; descriptors.len() * 8];
+        for (chunk, d) in bytes.chunks_exact_mut(8).zip(&descriptors) {
+            chunk.copy_from_slice(&d.to_le_bytes());
+        }
+        Ok(Translation {
+            name: String::from(info.name()),
+            el: info.el(),
+            base_pa,
+            root_level: self.lower.as_ref().map_or(0, |t| t.root_level),
+            va_bits: config.va_bits,
+            lower: self.lower.as_ref().map(|t| t.tables),
+            upper: self
+                .upper
+                .as_ref()
+                .zip(upper)
+                .map(|(t, (bits, root_pa))| UpperRange {
+                    va_bits: bits,
+                    root_level: t.root_level,
+                    root_pa,
+                    tables: t.tables,
+                }),
+            pa_bits: config.pa_bits,
+            descriptors,
+            bytes,
+            registers,
+        })
     }
 }
 
@@ -271,39 +378,123 @@ fn page_level(size: PageSize) -> u8 {
     }
 }
 
-/// Checks the pages and turns them into the final leaf lists, one per range.
-fn plan(
+/// What every page of a table is checked against.
+struct Limits<'c> {
     el: ExecutionContext,
-    table: &TableRef,
-    pages: &[&Page],
-    config: &TableConfig,
-) -> Result<Plan, BuildError> {
-    config.validate()?;
-    let upper_bits = config.upper_va_bits;
-    if upper_bits.is_some() && Regime::of(el).is_single_privilege() {
-        return Err(BuildError::UpperRangeInRegime {
-            table: table.clone(),
+    table: &'c TableRef,
+    config: &'c TableConfig,
+    upper_start: u64,
+    va_limit: u64,
+    pa_limit: u64,
+}
+
+impl<'c> Limits<'c> {
+    /// The limits of a table of context `el` built with `config`, once the
+    /// configuration is checked (and fits the context); errors name the table `table`.
+    fn new(
+        el: ExecutionContext,
+        table: &'c TableRef,
+        config: &'c TableConfig,
+    ) -> Result<Limits<'c>, BuildError> {
+        config.validate()?;
+        let upper_bits = config.upper_va_bits;
+        if upper_bits.is_some() && Regime::of(el).is_single_privilege() {
+            return Err(BuildError::UpperRangeInRegime {
+                table: table.clone(),
+                el,
+            });
+        }
+        Ok(Limits {
             el,
-        });
+            table,
+            config,
+            upper_start: upper_bits.and_then(regs::upper_range_start).unwrap_or(0),
+            va_limit: 1u64 << config.va_bits,
+            pa_limit: 1u64 << config.pa_bits,
+        })
     }
-    let lower_root = root_level(config.va_bits).unwrap_or(0);
-    let upper_root = upper_bits.and_then(root_level).unwrap_or(0);
-    let upper_start = upper_bits.and_then(regs::upper_range_start).unwrap_or(0);
-    let va_limit = 1u64 << config.va_bits;
-    let pa_limit = 1u64 << config.pa_bits;
-    let mut lower = Vec::new();
-    let mut upper = Vec::new();
-    for (i, page) in pages.iter().enumerate() {
-        if page.el() != el {
+
+    /// Cuts a page list into sources, in list order, checking the pages on the way as
+    /// [`check_source`](Self::check_source) does (the first error in list order), and
+    /// plans their tables.
+    fn plan_list(&self, pages: &[&Page]) -> Result<Plan, BuildError> {
+        let mut gathered = Gathered::new();
+        let mut start = 0;
+        for i in 0..pages.len() {
+            let page = pages[i];
+            if i > start && continues(pages[i - 1], page) {
+                continue;
+            }
+            // `page` starts a source: the one before it ends at `i`.
+            if i > start {
+                self.close(&pages[start..i])?;
+                gathered.add(self, &Source::Listed(&pages[start..i]));
+            }
+            self.check(page)?;
+            start = i;
+        }
+        if start < pages.len() {
+            self.close(&pages[start..])?;
+            gathered.add(self, &Source::Listed(&pages[start..]));
+        }
+        // Errors name pages by their place in the whole list.
+        plan(self, gathered, &[Source::Listed(pages)])
+    }
+
+    /// Checks the pages of a listed source after its first.
+    fn close(&self, pages: &[&Page]) -> Result<(), BuildError> {
+        self.check_rest(&Source::Listed(pages))
+    }
+
+    /// Checks one page: context, alignment, VA and PA ranges, WXN.
+    #[inline]
+    fn check(&self, page: &Page) -> Result<(), BuildError> {
+        if self.fits(page) {
+            Ok(())
+        } else {
+            self.fault(page)
+        }
+    }
+
+    /// Whether [`fault`](Self::fault) finds nothing wrong with the page.
+    #[inline]
+    fn fits(&self, page: &Page) -> bool {
+        let config = self.config;
+        let (va, pa, size) = (page.va(), page.pa(), page.size());
+        let last = va.checked_add(size - 1);
+        let inside = if va >> 63 == 1 {
+            config.upper_va_bits.is_some() && va >= self.upper_start && last.is_some()
+        } else {
+            config.lower && last.is_some_and(|last| last < self.va_limit)
+        };
+        let attrs = page.mem_attrs();
+        page.el() == self.el
+            && (va | pa) & (size - 1) == 0
+            && inside
+            && pa.checked_add(size).is_some_and(|end| end <= self.pa_limit)
+            && !(config.wxn
+                && attrs.perms.write()
+                && attrs.perms.execute()
+                && matches!(attrs.kind, PageKind::Code | PageKind::Data))
+    }
+
+    /// The first thing wrong with a page, in the order context, alignment, VA range, PA
+    /// range, WXN.
+    #[cold]
+    #[inline(never)]
+    fn fault(&self, page: &Page) -> Result<(), BuildError> {
+        let (table, config) = (self.table, self.config);
+        if page.el() != self.el {
             return Err(BuildError::WrongContext {
                 table: table.clone(),
-                expected: el,
+                expected: self.el,
                 page: PageRef::of(page),
                 found: page.el(),
             });
         }
         let size = page.size();
-        if !page.va().is_multiple_of(size) || !page.pa().is_multiple_of(size) {
+        // Page sizes are powers of two.
+        if (page.va() | page.pa()) & (size - 1) != 0 {
             return Err(BuildError::Misaligned {
                 table: table.clone(),
                 page: PageRef::of(page),
@@ -311,11 +502,11 @@ fn plan(
         }
         // A page's last byte: `va + size` is 2^64 for the top page of the upper range.
         let last = page.va().checked_add(size - 1);
-        let is_upper = page.va() >> 63 == 1;
-        let inside = if is_upper {
-            upper_bits.is_some() && page.va() >= upper_start && last.is_some()
+        let upper_bits = config.upper_va_bits;
+        let inside = if page.va() >> 63 == 1 {
+            upper_bits.is_some() && page.va() >= self.upper_start && last.is_some()
         } else {
-            config.lower && last.is_some_and(|last| last < va_limit)
+            config.lower && last.is_some_and(|last| last < self.va_limit)
         };
         if !inside {
             return Err(if upper_bits.is_none() && config.lower {
@@ -333,7 +524,11 @@ fn plan(
                 }
             });
         }
-        if page.pa().checked_add(size).is_none_or(|end| end > pa_limit) {
+        if page
+            .pa()
+            .checked_add(size)
+            .is_none_or(|end| end > self.pa_limit)
+        {
             return Err(BuildError::PaOutOfRange {
                 table: table.clone(),
                 page: PageRef::of(page),
@@ -341,93 +536,147 @@ fn plan(
             });
         }
         let attrs = page.mem_attrs();
-        if config.wxn && attrs.perms.write() && attrs.perms.execute() {
-            let kind_can_execute = matches!(attrs.kind, PageKind::Code | PageKind::Data);
-            if kind_can_execute {
-                return Err(BuildError::WritableExecutable {
-                    table: table.clone(),
-                    page: PageRef::of(page),
-                });
-            }
-        }
-        let bits = page_attributes(el, attrs, config).attributes();
-        let level = page_level(page.page_size());
-        let (leaves, root, va) = if is_upper {
-            (&mut upper, upper_root, page.va() - upper_start)
-        } else {
-            (&mut lower, lower_root, page.va())
-        };
-        if level < root {
-            // A block larger than a root entry: write it as root-level blocks.
-            let step = level_size(root);
-            let mut off = 0;
-            while off < size {
-                leaves.push(Leaf {
-                    va: va + off,
-                    pa: page.pa() + off,
-                    level: root,
-                    attrs: bits,
-                    page: i,
-                });
-                off += step;
-            }
-        } else {
-            leaves.push(Leaf {
-                va,
-                pa: page.pa(),
-                level,
-                attrs: bits,
-                page: i,
+        if config.wxn
+            && attrs.perms.write()
+            && attrs.perms.execute()
+            && matches!(attrs.kind, PageKind::Code | PageKind::Data)
+        {
+            return Err(BuildError::WritableExecutable {
+                table: table.clone(),
+                page: PageRef::of(page),
             });
         }
+        Ok(())
     }
+
+    /// Checks the pages of a source as [`check`](Self::check) checks each, in order.
+    /// Its pages share context, size and attributes and follow each other in VA and PA,
+    /// so when the first and last pass and lie in one VA half, every page does; else
+    /// the pages are checked one by one for the first error.
+    fn check_source(&self, source: &Source<'_, '_>) -> Result<(), BuildError> {
+        self.check(source.page(0))?;
+        self.check_rest(source)
+    }
+
+    /// Checks the pages of a source after its first, which passed.
+    fn check_rest(&self, source: &Source<'_, '_>) -> Result<(), BuildError> {
+        if source.len() == 1 {
+            return Ok(());
+        }
+        let first = source.page(0);
+        let last = source.page(source.len() - 1);
+        if self.check(last).is_ok() && first.va() >> 63 == last.va() >> 63 {
+            return Ok(());
+        }
+        (1..source.len()).try_for_each(|k| self.check(source.page(k)))
+    }
+}
+
+/// The runs of a table's checked sources, by range.
+struct Gathered {
+    lower: Vec<Run>,
+    upper: Vec<Run>,
+    /// The last attributes encoded, with their bits.
+    encoded: Option<(MemAttrs, u64)>,
+}
+
+impl Gathered {
+    fn new() -> Self {
+        Gathered {
+            lower: Vec::new(),
+            upper: Vec::new(),
+            encoded: None,
+        }
+    }
+
+    /// Adds a checked, non-empty source as one run of its range.
+    fn add(&mut self, limits: &Limits<'_>, source: &Source<'_, '_>) {
+        let (el, config) = (limits.el, limits.config);
+        let first = source.page(0);
+        let attrs = first.mem_attrs();
+        let bits = match self.encoded {
+            Some((a, bits)) if a == attrs => bits,
+            _ => {
+                let bits = page_attributes(el, attrs, config).attributes();
+                self.encoded = Some((attrs, bits));
+                bits
+            }
+        };
+        let (runs, va_bits, va) = if first.va() >> 63 == 1 {
+            let bits = config.upper_va_bits.unwrap_or(config.va_bits);
+            (&mut self.upper, bits, first.va() - limits.upper_start)
+        } else {
+            (&mut self.lower, config.va_bits, first.va())
+        };
+        let root = root_level(va_bits).unwrap_or(0);
+        let count = source.len() as u64;
+        let level = page_level(first.page_size());
+        // A block larger than a root entry is written as root-level blocks.
+        let (level, count) = if level < root {
+            (root, count * (first.size() / level_size(root)))
+        } else {
+            (level, count)
+        };
+        runs.push(Run {
+            va,
+            pa: first.pa(),
+            count,
+            level,
+            attrs: bits,
+        });
+    }
+}
+
+/// Plans the tables of the gathered runs of `sources` (which name the pages in errors).
+fn plan(
+    limits: &Limits<'_>,
+    gathered: Gathered,
+    sources: &[Source<'_, '_>],
+) -> Result<Plan, BuildError> {
+    let config = limits.config;
+    let tree = |bits: u8, runs: Vec<Run>, upper: bool| tree(limits, sources, bits, runs, upper);
     let lower = if config.lower {
-        Some(tree(table, pages, config, config.va_bits, lower)?)
+        Some(tree(config.va_bits, gathered.lower, false)?)
     } else {
         None
     };
-    let upper = match upper_bits {
-        Some(bits) => Some(tree(table, pages, config, bits, upper)?),
+    let upper = match config.upper_va_bits {
+        Some(bits) => Some(tree(bits, gathered.upper, true)?),
         None => None,
     };
     Ok(Plan { lower, upper })
 }
 
-/// Sorts, checks, merges and hints the leaves of one range of `va_bits` bits.
+/// Checks the sources, in order, and plans their tables.
+fn plan_sources(limits: &Limits<'_>, sources: &[Source<'_, '_>]) -> Result<Plan, BuildError> {
+    let mut gathered = Gathered::new();
+    for source in sources {
+        if source.len() > 0 {
+            limits.check_source(source)?;
+            gathered.add(limits, source);
+        }
+    }
+    plan(limits, gathered, sources)
+}
+
+/// Sorts and checks the runs of one range of `va_bits` bits (the upper one if `upper`)
+/// and makes them the range's leaves.
 fn tree(
-    table: &TableRef,
-    pages: &[&Page],
-    config: &TableConfig,
+    limits: &Limits<'_>,
+    sources: &[Source<'_, '_>],
     va_bits: u8,
-    mut leaves: Vec<Leaf>,
+    mut runs: Vec<Run>,
+    upper: bool,
 ) -> Result<Tree, BuildError> {
     let root = root_level(va_bits).unwrap_or(0);
-    leaves.sort_by_key(|l| (l.va, l.page));
-    for pair in leaves.windows(2) {
-        let (a, b) = (&pair[0], &pair[1]);
-        if b.va < a.va + a.size() {
-            let (first, second) = if a.page <= b.page { (a, b) } else { (b, a) };
-            return Err(BuildError::Overlap {
-                table: table.clone(),
-                first: PageRef::of(pages[first.page]),
-                second: PageRef::of(pages[second.page]),
-            });
-        }
+    // Runs at one VA overlap, and then the error is found page by page, so their order
+    // does not matter.
+    runs.sort_unstable_by_key(|r| r.va);
+    if runs.windows(2).any(|w| w[1].va < w[0].end()) {
+        return Err(overlap(limits.table, sources, root, upper));
     }
-    // Merge bottom-up: level 3 runs into level 2 blocks, then level 2 runs into level 1
-    // blocks (level 0 blocks do not exist with the 4 KiB granule and 48-bit OAs).
-    for block_level in [2u8, 1] {
-        if block_level < root {
-            break;
-        }
-        leaves = merge(leaves, block_level);
-    }
-    if config.contiguous_hint {
-        for level in [2u8, 3] {
-            hint_contiguous(&mut leaves, level);
-        }
-    }
-    let tables = count_tables(root, &leaves);
+    let leaves = runs::leaves(runs, root, limits.config.contiguous_hint);
+    let tables = runs::count_tables(root, &leaves);
     Ok(Tree {
         va_bits,
         root_level: root,
@@ -436,120 +685,44 @@ fn tree(
     })
 }
 
-/// Replaces every group of 512 leaves of level `block_level + 1` that fill one aligned
-/// block of level `block_level`, with PAs contiguous from a block-aligned PA and equal
-/// attributes, by one block leaf. `leaves` is sorted by VA and free of overlaps.
-fn merge(leaves: Vec<Leaf>, block_level: u8) -> Vec<Leaf> {
-    let child = block_level + 1;
-    let block_shift = level_shift(block_level);
-    let block_size = level_size(block_level);
-    let child_size = level_size(child);
-    let mut out = Vec::with_capacity(leaves.len());
-    let mut i = 0;
-    while i < leaves.len() {
-        let first = leaves[i];
-        let block = first.va >> block_shift;
-        let mut j = i + 1;
-        while j < leaves.len() && leaves[j].va >> block_shift == block {
-            j += 1;
-        }
-        let run = &leaves[i..j];
-        let mergeable = run.len() == ENTRIES_PER_TABLE
-            && first.pa.is_multiple_of(block_size)
-            && run.iter().enumerate().all(|(k, l)| {
-                l.level == child
-                    && l.attrs == first.attrs
-                    && l.pa == first.pa + k as u64 * child_size
-                    && l.va == first.va + k as u64 * child_size
-            });
-        if mergeable {
-            out.push(Leaf {
-                level: block_level,
-                ..first
-            });
-        } else {
-            out.extend_from_slice(run);
-        }
-        i = j;
-    }
-    out
-}
-
-/// Sets the Contiguous bit on every run of 16 leaves of `level` aligned to 16 entries in
-/// VA and PA, consecutive in both, with equal attributes.
-fn hint_contiguous(leaves: &mut [Leaf], level: u8) {
-    let size = level_size(level);
-    let span = size * CONTIGUOUS_ENTRIES;
-    let n = CONTIGUOUS_ENTRIES as usize;
-    let mut i = 0;
-    while i + n <= leaves.len() {
-        let first = leaves[i];
-        let fits = first.level == level
-            && first.va.is_multiple_of(span)
-            && first.pa.is_multiple_of(span)
-            && leaves[i..i + n].iter().enumerate().all(|(k, l)| {
-                l.level == level
-                    && l.attrs == first.attrs
-                    && l.va == first.va + k as u64 * size
-                    && l.pa == first.pa + k as u64 * size
-            });
-        if fits {
-            for l in &mut leaves[i..i + n] {
-                l.attrs |= CONTIGUOUS;
+/// The overlap error of one range (the upper one if `upper`), page by page: the pages
+/// sorted by VA (in input order at one VA), the first one that starts before the one
+/// sorted before it ends, named with that one (the earlier in the input first).
+fn overlap(table: &TableRef, sources: &[Source<'_, '_>], root: u8, upper: bool) -> BuildError {
+    // Each page as the leaves it starts as: (VA, size, input position, page); a page
+    // larger than a root entry is one leaf per root entry.
+    let mut leaves: Vec<(u64, u64, usize, &Page)> = Vec::new();
+    let mut position = 0;
+    for source in sources {
+        for k in 0..source.len() {
+            let page = source.page(k);
+            position += 1;
+            if (page.va() >> 63 == 1) != upper {
+                continue;
             }
-            i += n;
-        } else {
-            i += 1;
-        }
-    }
-}
-
-/// The tables a leaf list needs: the root, plus one table at each level below the root
-/// for every distinct region of the level above that holds a leaf at that level or
-/// deeper.
-fn count_tables(root: u8, leaves: &[Leaf]) -> usize {
-    let mut count = 1;
-    for level in root + 1..=LEAF_LEVEL {
-        let parent_shift = level_shift(level - 1);
-        let mut last = None;
-        for l in leaves.iter().filter(|l| l.level >= level) {
-            let region = l.va >> parent_shift;
-            if last != Some(region) {
-                count += 1;
-                last = Some(region);
+            let step = if page_level(page.page_size()) < root {
+                level_size(root)
+            } else {
+                page.size()
+            };
+            for off in (0..page.size()).step_by(step as usize) {
+                leaves.push((page.va().wrapping_add(off), step, position, page));
             }
         }
     }
-    count
-}
-
-/// Writes the table of `level` covering `leaves` (all inside one entry of the level
-/// above), then its next-level tables depth-first in VA order. Returns the index of the
-/// table written.
-fn emit(level: u8, leaves: &[Leaf], tables: &mut Vec<u64>, base_pa: u64) -> usize {
-    let index = tables.len() / ENTRIES_PER_TABLE;
-    tables.resize(tables.len() + ENTRIES_PER_TABLE, 0);
-    let shift = level_shift(level);
-    let mut i = 0;
-    while i < leaves.len() {
-        let leaf = leaves[i];
-        let slot = index * ENTRIES_PER_TABLE + level_index(leaf.va, level);
-        if leaf.level <= level {
-            let d = Descriptor::leaf(level, leaf.pa).bits() | leaf.attrs;
-            tables[slot] = d;
-            i += 1;
-        } else {
-            let region = leaf.va >> shift;
-            let mut j = i + 1;
-            while j < leaves.len() && leaves[j].va >> shift == region {
-                j += 1;
-            }
-            let child = emit(level + 1, &leaves[i..j], tables, base_pa);
-            tables[slot] = Descriptor::table(base_pa + child as u64 * TABLE_BYTES).bits();
-            i = j;
+    leaves.sort_by_key(|&(va, _, i, _)| (va, i));
+    for pair in leaves.windows(2) {
+        let ((va, size, i, a), (next, _, j, b)) = (pair[0], pair[1]);
+        if next < va.wrapping_add(size) {
+            let (first, second) = if i <= j { (a, b) } else { (b, a) };
+            return BuildError::Overlap {
+                table: table.clone(),
+                first: PageRef::of(first),
+                second: PageRef::of(second),
+            };
         }
     }
-    index
+    unreachable!("runs overlap only where their pages do")
 }
 
 /// The number of 4 KiB translation tables [`build`] will use for these pages, computed
@@ -567,7 +740,8 @@ where
         return Ok(usize::from(config.lower) + usize::from(config.upper_va_bits.is_some()));
     };
     let table = TableRef::of_page(first);
-    plan(first.el(), &table, &pages, config).map(|p| p.tables())
+    let limits = Limits::new(first.el(), &table, config)?;
+    limits.plan_list(&pages).map(|p| p.tables())
 }
 
 /// Builds the translation tables of one table: the image laid out from `base_pa` (the
@@ -578,6 +752,11 @@ where
 /// the lower or upper VA range of `config` (a VA with bit 63 set is an upper VA) and in
 /// its PA range, and not overlap another page in VA. The image holds exactly
 /// [`table_count`] tables.
+///
+/// Pages that follow each other in the list and continue each other in VA and PA with
+/// one size and set of attributes (the pages of a `* N` request) are checked and mapped
+/// as one run, so the work grows with the runs and the descriptors written, plus one
+/// comparison per page.
 pub fn build<'a, I>(
     info: &TableInfo,
     pages: I,
@@ -589,64 +768,42 @@ where
 {
     let table = TableRef::of_info(info);
     let pages: Vec<&Page> = pages.into_iter().collect();
-    let plan = plan(info.el(), &table, &pages, config)?;
-    if !base_pa.is_multiple_of(TABLE_BYTES) {
-        return Err(BuildError::UnalignedBase { table, base_pa });
-    }
-    let count = plan.tables();
-    let end = (count as u64)
-        .checked_mul(TABLE_BYTES)
-        .and_then(|len| base_pa.checked_add(len));
-    if end.is_none_or(|end| end > 1u64 << config.pa_bits) {
-        return Err(BuildError::TablesBeyondPa {
-            table,
-            base_pa,
-            count,
-            pa_bits: config.pa_bits,
-        });
-    }
-    let mut descriptors = Vec::with_capacity(count * ENTRIES_PER_TABLE);
-    let mut lower = None;
-    if let Some(t) = &plan.lower {
-        emit(t.root_level, &t.leaves, &mut descriptors, base_pa);
-        lower = Some((t.va_bits, base_pa));
-    }
-    let mut upper = None;
-    if let Some(t) = &plan.upper {
-        let root_pa = base_pa + descriptors.len() as u64 * 8;
-        emit(t.root_level, &t.leaves, &mut descriptors, base_pa);
-        upper = Some((t.va_bits, root_pa));
-    }
-    let regime = Regime::of(info.el());
-    let registers = Registers::with_ranges(regime, lower, upper, config.pa_bits, config.wxn)
-        .ok_or(BuildError::PaBits {
-            pa_bits: config.pa_bits,
-        })?;
-    let mut bytes = vec![0u8; descriptors.len() * 8];
-    for (chunk, d) in bytes.chunks_exact_mut(8).zip(&descriptors) {
-        chunk.copy_from_slice(&d.to_le_bytes());
-    }
-    Ok(Translation {
-        name: String::from(info.name()),
-        el: info.el(),
-        base_pa,
-        root_level: plan.lower.as_ref().map_or(0, |t| t.root_level),
-        va_bits: config.va_bits,
-        lower: plan.lower.as_ref().map(|t| t.tables),
-        upper: plan
-            .upper
-            .as_ref()
-            .zip(upper)
-            .map(|(t, (bits, root_pa))| UpperRange {
-                va_bits: bits,
-                root_level: t.root_level,
-                root_pa,
-                tables: t.tables,
-            }),
-        pa_bits: config.pa_bits,
-        descriptors,
-        bytes,
-        registers,
+    let limits = Limits::new(info.el(), &table, config)?;
+    limits.plan_list(&pages)?.place(info, base_pa, config)
+}
+
+/// Plans the tables of one table from its requests: each slice holds the pages of one
+/// request, consecutive in VA and PA with one size and set of attributes (as a
+/// [`Layout`](crate::Layout) maps them). The pages are checked in VA order, and errors
+/// name the table by the core and context of its first page, as [`table_count`] does
+/// for the pages in VA order; an empty table is named by `info`.
+pub(crate) fn plan_requests(
+    info: &TableInfo,
+    requests: &[&[Page]],
+    config: &TableConfig,
+) -> Result<Plan, BuildError> {
+    debug_assert!(
+        requests
+            .iter()
+            .all(|r| r.windows(2).all(|w| continues(&w[0], &w[1]))),
+        "a request's pages continue each other"
+    );
+    let mut sources: Vec<Source<'_, '_>> = requests
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| Source::Request(r))
+        .collect();
+    // The plan does not depend on the order of the sources, only the first error does,
+    // and the error's name of the table: on an error, the sources are planned again in
+    // VA order, with the table named as the error must name it.
+    let named = TableRef::of_info(info);
+    let first_try = Limits::new(info.el(), &named, config).and_then(|l| plan_sources(&l, &sources));
+    first_try.or_else(|_| {
+        sources.sort_by_key(|s| s.page(0).va());
+        let table = sources
+            .first()
+            .map_or(named, |s| TableRef::of_page(s.page(0)));
+        plan_sources(&Limits::new(info.el(), &table, config)?, &sources)
     })
 }
 

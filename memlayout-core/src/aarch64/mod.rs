@@ -76,14 +76,20 @@
 
 #[cfg(feature = "alloc")]
 mod build;
+#[cfg(all(test, feature = "alloc"))]
+mod by_page;
 pub mod descriptor;
 #[cfg(feature = "alloc")]
 mod error;
 mod image;
 pub mod mair;
 pub mod regs;
+#[cfg(feature = "alloc")]
+mod runs;
 mod walk;
 
+#[cfg(feature = "alloc")]
+pub(crate) use build::plan_requests;
 #[cfg(feature = "alloc")]
 pub use build::{
     CONTIGUOUS_ENTRIES, DeviceMemory, TableConfig, Translation, build, page_attributes, table_count,

@@ -5,8 +5,10 @@ use alloc::vec::Vec;
 
 use proptest::prelude::*;
 
+use super::by_page;
 use super::{
-    BuildError, MemoryType, Regime, TableConfig, Translation, WalkFault, build, table_count,
+    BuildError, MemoryType, Regime, TableConfig, TableRef, Translation, WalkFault, build,
+    plan_requests, table_count,
 };
 use crate::model::{
     Cacheability, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms, SecurityState,
@@ -232,8 +234,82 @@ fn check_walk(t: &Translation, case: &Case, page: &Page, va: u64) -> Result<(), 
     Ok(())
 }
 
+/// Checks that the run builder gives what the page-by-page builder gives for `pages`:
+/// the same descriptors, or the same error about the pages.
+fn same_as_page_by_page(
+    info: &TableInfo,
+    pages: &[Page],
+    base: u64,
+    config: &TableConfig,
+) -> Result<(), TestCaseError> {
+    let refs: Vec<&Page> = pages.iter().collect();
+    let want = by_page::descriptors(info.el(), &TableRef::of_info(info), &refs, base, config);
+    let got = build(info, pages, base, config);
+    match (&want, &got) {
+        (Ok(d), Ok(t)) => prop_assert!(d.as_slice() == t.descriptors(), "descriptors differ"),
+        (Err(a), Err(b)) => prop_assert_eq!(a, b),
+        // Errors about the base address come after the pages are planned.
+        (Ok(_), Err(BuildError::UnalignedBase { .. } | BuildError::TablesBeyondPa { .. })) => {}
+        _ => prop_assert!(
+            false,
+            "page by page {:?}, by runs {:?}",
+            want.map(|d| d.len()),
+            got
+        ),
+    }
+    let count = table_count(pages, config);
+    if let Some(first) = pages.first() {
+        let want = by_page::descriptors(first.el(), &TableRef::of_page(first), &refs, 0, config);
+        prop_assert_eq!(want.map(|d| d.len() / 512), count);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Runs give the descriptors pages give one by one: for the pages in order, in
+    /// another order, with one page mapped twice, and cut into requests.
+    #[test]
+    fn runs_match_the_page_by_page_builder(
+        case in case_strategy(),
+        rotate in 0usize..64,
+        twice in any::<prop::sample::Index>(),
+        cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+    ) {
+        let info = TableInfo::new("random", 1, case.el);
+        same_as_page_by_page(&info, &case.pages, 0x4000_0000, &case.config)?;
+        let mut shuffled = case.pages.clone();
+        if !shuffled.is_empty() {
+            let k = rotate % shuffled.len();
+            shuffled.rotate_left(k);
+            shuffled.reverse();
+            same_as_page_by_page(&info, &shuffled, 0x4000_0000, &case.config)?;
+            let mut again = case.pages.clone();
+            let dup = twice.get(&case.pages).clone();
+            again.insert(rotate % again.len(), dup);
+            same_as_page_by_page(&info, &again, 0x4000_0000, &case.config)?;
+        }
+        // Requests: the pages cut where the next page does not continue the one before,
+        // and at a few more places.
+        let mut at: Vec<usize> = cuts.iter().map(|c| c.index(case.pages.len() + 1)).collect();
+        at.extend((1..case.pages.len()).filter(|&i| {
+            let (a, b) = (&case.pages[i - 1], &case.pages[i]);
+            a.va() + a.size() != b.va()
+                || a.pa() + a.size() != b.pa()
+                || a.page_size() != b.page_size()
+                || a.mem_attrs() != b.mem_attrs()
+        }));
+        at.extend([0, case.pages.len()]);
+        at.sort_unstable();
+        at.dedup();
+        let mut requests: Vec<&[Page]> = at.windows(2).map(|w| &case.pages[w[0]..w[1]]).collect();
+        requests.reverse();
+        let planned = plan_requests(&info, &requests, &case.config).unwrap();
+        let t = planned.place(&info, 0x4000_0000, &case.config).unwrap();
+        let built = build(&info, &case.pages, 0x4000_0000, &case.config).unwrap();
+        prop_assert_eq!(t, built);
+    }
 
     /// The count computed without a base equals what the build uses, and the walker
     /// agrees with every page and faults in every hole.
@@ -340,6 +416,7 @@ proptest! {
                 Page::new("x", 0, &owner, va, pa, size, variants[attrs], false, Vec::new())
             })
             .collect();
+        same_as_page_by_page(&info, &pages, base, &config)?;
         let count = table_count(&pages, &config);
         let built = build(&info, &pages, base, &config);
         if let (Ok(count), Ok(t)) = (&count, &built) {

@@ -657,6 +657,20 @@ impl Layout {
         v
     }
 
+    /// The pages of a table by request: for each mapping in the table (in mapping order),
+    /// its pages there, which follow each other in VA and PA with one size and set of
+    /// attributes.
+    pub(crate) fn page_requests(&self, table: TableId) -> Vec<&[Page]> {
+        self.mappings
+            .iter()
+            .filter_map(|m| {
+                let &(_, _, first) = m.tables.iter().find(|(t, ..)| *t == table)?;
+                let first = first as usize;
+                self.pages.get(first..first + m.count as usize)
+            })
+            .collect()
+    }
+
     /// The pages of a table of one kind, in VA order.
     pub fn pages_of_kind(&self, table: TableId, kind: PageKind) -> Vec<&Page> {
         self.pages(table)
