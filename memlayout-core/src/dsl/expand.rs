@@ -3,12 +3,13 @@
 //! errors becomes the same module skeleton (so uses elsewhere still resolve) next to one
 //! `compile_error!` per error.
 //!
-//! Generated code names the crate by one path, `::memlayout` unless the layout says
-//! otherwise (`#[memlayout(crate = "..")]`, or `$crate` through `memlayout::memory_layout!`),
-//! whose items a hidden module `__memlayout` of the outer module re-exports (`pub use
-//! PATH::*`; Rust 1.88, the oldest toolchain supported, refuses `use $crate as ..`), imported from there
-//! into each table module, and names everything else by absolute paths (`::core::..`). It iterates
-//! only ordered collections, so identical input gives byte-identical output.
+//! Generated code names the crate by one path: `::memlayout`, unless the layout says
+//! otherwise (`#[memlayout(crate = "..")]`) or `memlayout::memory_layout!` passes
+//! `$crate`. A hidden module `__memlayout` of the outer module re-exports its items
+//! (`pub use PATH::*`; Rust 1.88, the oldest toolchain supported, refuses
+//! `use $crate as ..`), and each table module imports it from there. Everything else is
+//! named by absolute paths (`::core::..`). It iterates only ordered collections, so
+//! identical input gives byte-identical output.
 
 use std::format;
 use std::prelude::rust_2024::*;

@@ -98,20 +98,16 @@ pub(crate) fn expand_with(
     errors: impl FnOnce(&Ctxt) -> TokenStream,
 ) -> TokenStream {
     driver::run(input, |cx, outcome| {
-        let path = |layout: &ast::Layout| expand::crate_path(layout, krate);
-        match outcome {
-            Outcome::Planned(layout, decls, plan) => {
-                let (krate, mut out) = path(layout);
-                out.extend(expand::expand(layout, &krate, &decls, &plan));
-                out
-            }
-            Outcome::Failed(layout) => {
-                let (krate, mut out) = path(layout);
-                out.extend(expand::skeleton(layout, &krate, errors(cx)));
-                out
-            }
-            Outcome::Unparsed => errors(cx),
-        }
+        let layout = match &outcome {
+            Outcome::Planned(layout, ..) | Outcome::Failed(layout) => *layout,
+            Outcome::Unparsed => return errors(cx),
+        };
+        let (krate, mut out) = expand::crate_path(layout, krate);
+        out.extend(match outcome {
+            Outcome::Planned(_, decls, plan) => expand::expand(layout, &krate, &decls, &plan),
+            _ => expand::skeleton(layout, &krate, errors(cx)),
+        });
+        out
     })
 }
 

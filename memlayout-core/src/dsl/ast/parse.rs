@@ -14,7 +14,7 @@ use super::super::kw;
 use super::page::{parse_page_rest, parse_segment_rest};
 use super::table::parse_table;
 use super::tokens::{
-    end_of_declaration, parse_num, parse_options, parse_plain, parse_range, set_flag,
+    end_of_declaration, not_a, parse_num, parse_options, parse_plain, parse_range, set_flag,
     skip_declaration, unknown,
 };
 use super::{Layout, PaBitsDecl, PoolDecl, TablesDecl, TablesPlace};
@@ -32,22 +32,21 @@ fn options(attrs: Vec<Attribute>, cx: &mut Ctxt) -> (Vec<Attribute>, Option<syn:
         }
         let parsed = attr.parse_nested_meta(|meta| {
             if !meta.path.is_ident("crate") {
-                return Err(meta.error(
-                    "unknown `memlayout` option; the one option is `crate = \"PATH\"`, the path of the memlayout crate in the expansion (as in `#[memlayout(crate = \"::my_memlayout\")]`)",
-                ));
+                let expected =
+                    "write `crate = \"PATH\"`, the path of the memlayout crate in the expansion"
+                        .to_string();
+                return Err(match meta.path.get_ident() {
+                    Some(word) => not_a(word, "a `memlayout` option", &["crate"], expected),
+                    None => meta.error(expected),
+                });
             }
             let lit: syn::LitStr = meta.value()?.parse()?;
             let path: syn::Path = lit.parse().map_err(|_| {
-                syn::Error::new(
-                    lit.span(),
-                    "expected the path of the memlayout crate, as in `crate = \"::my_memlayout\"` or `crate = \"my_firmware::memlayout\"`",
-                )
+                syn::Error::new(lit.span(), DslError::CratePath { text: lit.value() })
             })?;
             if krate.is_some() {
-                return Err(syn::Error::new(
-                    lit.span(),
-                    "`crate` is given twice; keep one",
-                ));
+                let error = DslError::GivenTwice(Twice::Option("crate"));
+                return Err(syn::Error::new(lit.span(), error));
             }
             krate = Some(path);
             Ok(())

@@ -47,6 +47,11 @@ pub(crate) enum DslError {
         /// Its suffix.
         suffix: String,
     },
+    /// `#[memlayout(crate = "..")]` whose string is not a Rust path.
+    CratePath {
+        /// The string as written.
+        text: String,
+    },
     /// A literal over `u64::MAX`.
     Over64Bits {
         /// The literal as written.
@@ -127,6 +132,10 @@ impl fmt::Display for DslError {
             DslError::UnknownSuffix { lit, suffix } => write!(
                 f,
                 "`{lit}` has an unknown suffix `{suffix}`; write a plain number or use K, M or G (as in 4K, 2M, 1G)"
+            ),
+            DslError::CratePath { text } => write!(
+                f,
+                "`{text}` is not a path; write where the expansion finds the memlayout crate, as in `crate = \"::my_memlayout\"` or `crate = \"my_hal::memlayout\"`"
             ),
             DslError::Over64Bits { lit } => {
                 write!(f, "`{lit}` does not fit in 64 bits; use a smaller number")
