@@ -14,12 +14,13 @@ die() {
     exit 2
 }
 
-# parse_args EXAMPLE_DIR DEFAULT_OUT ARGS...: sets layout, seed, out.
+# parse_args EXAMPLE_DIR DEFAULT_OUT ARGS...: sets layout, seed, out. The example's layout
+# is EXAMPLE_DIR/$layout_file (default board.memlayout).
 parse_args() {
     local example=$1
     out=$2
     shift 2
-    layout="$example/board.memlayout"
+    layout="$example/${layout_file:-board.memlayout}"
     seed=""
     while (($#)); do
         case $1 in
@@ -52,10 +53,10 @@ parse_args() {
     out=$(cd "$out" && pwd)
 }
 
-# prepare_layout: copies the layout into $out (adding `seed = N;` after the module
-# header when asked); the checked-in file is never edited. Sets build_layout.
+# prepare_layout: copies the layout into $out, as $layout_file (adding `seed = N;` after
+# the module header when asked); the checked-in file is never edited. Sets build_layout.
 prepare_layout() {
-    build_layout="$out/board.memlayout"
+    build_layout="$out/${layout_file:-board.memlayout}"
     if [[ -n $seed ]]; then
         grep -q '^[[:space:]]*\(pub[[:space:]]\+\)\{0,1\}mod[[:space:]]\+[A-Za-z_][A-Za-z0-9_]*[[:space:]]*{' "$layout" ||
             die "cannot find \`mod NAME {\` in $layout to add the seed to"
@@ -84,12 +85,14 @@ export_layout() {
     memlayout export "$build_layout" --format "$format" "$@" -o "$output"
 }
 
-# boot ELF: QEMU virt with two cores at EL3; prints the UART, returns the firmware's status.
+# boot ELF [MACHINE CPU CORES]: QEMU MACHINE (default `virt,secure=on,virtualization=on`:
+# the cores start at EL3) with CORES cores (default 2) of CPU (default cortex-a57); prints
+# the UART, returns the firmware's status.
 boot() {
     local status=0
     timeout --foreground "${MEMLAYOUT_QEMU_TIMEOUT_SECS:-60}" \
         "${MEMLAYOUT_QEMU:-qemu-system-aarch64}" \
-        -M virt,secure=on,virtualization=on -cpu cortex-a57 -smp 2 -m 256M \
+        -M "${2:-virt,secure=on,virtualization=on}" -cpu "${3:-cortex-a57}" -smp "${4:-2}" -m 256M \
         -nographic -monitor none -serial stdio -semihosting \
         -kernel "$1" </dev/null || status=$?
     if ((status == 124)); then
