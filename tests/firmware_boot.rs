@@ -8,80 +8,13 @@
 //! target `aarch64-unknown-none`; without them the tests are ignored (see tests/build.rs),
 //! unless `MEMLAYOUT_REQUIRE_QEMU=1` is set, in which case they run and fail.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-use memlayout_tests::firmware::{LayoutAddresses, layout_addresses, workspace_root as root};
-
-/// Whether the QEMU tests can run here; panics under `MEMLAYOUT_REQUIRE_QEMU=1` when
-/// something is missing.
-fn tools_or_skip() -> bool {
-    if !memlayout_tests::qemu::require_tools_or_skip() {
-        return false;
-    }
-    let sysroot = Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .current_dir(root())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-    let has_target =
-        sysroot.is_some_and(|s| s.join("lib/rustlib/aarch64-unknown-none/lib").is_dir());
-    if !has_target {
-        let msg = "the Rust target aarch64-unknown-none is missing; install it with `rustup target add aarch64-unknown-none`";
-        if std::env::var_os("MEMLAYOUT_REQUIRE_QEMU").is_some_and(|v| v == "1") {
-            panic!("MEMLAYOUT_REQUIRE_QEMU=1 but {msg}");
-        }
-        eprintln!("skipped: {msg}");
-        return false;
-    }
-    true
-}
-
-struct Run {
-    /// The UART output.
-    stdout: String,
-    stderr: String,
-    /// QEMU's exit status: the firmware's semihosting exit code.
-    status: Option<i32>,
-    /// The addresses of the layout the firmware was built from (the copy in the build
-    /// directory, seed included).
-    addrs: LayoutAddresses,
-    /// That layout's text.
-    layout: String,
-}
+use memlayout_tests::firmware::{
+    Run, assert_lines, run_example, tools_or_skip, workspace_root as root,
+};
 
 /// Runs `examples/<example>/run.sh ARGS --out <fresh dir>`.
 fn run(example: &str, name: &str, args: &[&str]) -> Run {
-    let out = root()
-        .join("target/tmp/firmware-tests")
-        .join(format!("{example}-{name}"));
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).unwrap();
-    let script = root().join("examples").join(example).join("run.sh");
-    let output = Command::new(&script)
-        .args(args)
-        .arg("--out")
-        .arg(&out)
-        .current_dir(root())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-    let layout_path = out.join("board.memlayout");
-    let layout = std::fs::read_to_string(&layout_path).unwrap_or_else(|e| {
-        panic!(
-            "{example} {args:?}: no layout copy {} ({e}); stderr:\n{}",
-            layout_path.display(),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    Run {
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        status: output.status.code(),
-        addrs: layout_addresses(&layout_path),
-        layout,
-    }
+    run_example(example, "board.memlayout", name, args)
 }
 
 /// The lines a successful run prints, in order. `{key}` is the layout's value, printed
@@ -108,79 +41,6 @@ const EL3_ABORT_LINE: &str = "[el3] exception: EC {iabort} FAR {va_in:core0_el3.
 
 const ABORT_LINE: &str =
     "[el1] exception: EC {iabort} FAR {core0_el1.kernel_code.va} ELR {core0_el1.kernel_code.va}";
-
-/// Whether `line` matches `template` under `addrs` (see [`BOOT_LINES`]).
-fn matches(template: &str, line: &str, addrs: &LayoutAddresses) -> Result<(), String> {
-    let mut t = template;
-    let mut l = line;
-    while let Some(open) = t.find('{') {
-        let (lit, rest) = t.split_at(open);
-        l = l
-            .strip_prefix(lit)
-            .ok_or_else(|| format!("expected `{lit}` at `{l}`"))?;
-        let close = rest.find('}').expect("closed placeholder");
-        let key = &rest[1..close];
-        t = &rest[close + 1..];
-        let digits = l
-            .strip_prefix("0x")
-            .ok_or_else(|| format!("expected a hexadecimal number at `{l}`"))?;
-        let end = digits
-            .find(|c: char| !c.is_ascii_hexdigit())
-            .unwrap_or(digits.len());
-        let value = u64::from_str_radix(&digits[..end], 16)
-            .map_err(|e| format!("bad number at `{l}`: {e}"))?;
-        l = &digits[end..];
-        let get = |k: &str| addrs.get(k);
-        let ok = if key == "iabort" {
-            value == 0x20 || value == 0x21
-        } else if let Some(seg) = key.strip_prefix("va_in:") {
-            let (start, size) = (get(&format!("{seg}.va"))?, get(&format!("{seg}.size"))?);
-            (start..start + size).contains(&value)
-        } else if let Some(seg) = key.strip_prefix("pa_in:") {
-            let (start, size) = (get(&format!("{seg}.pa"))?, get(&format!("{seg}.size"))?);
-            (start..start + size).contains(&value)
-        } else {
-            value == get(key)?
-        };
-        if !ok {
-            return Err(format!("{value:#x} is not {{{key}}}"));
-        }
-    }
-    if l == t {
-        Ok(())
-    } else {
-        Err(format!("expected `{t}` at `{l}`"))
-    }
-}
-
-/// Asserts that the run printed `templates` as its lines, in order (other lines, such
-/// as QEMU warnings, may come between).
-fn assert_lines(what: &str, run: &Run, templates: &[&str]) {
-    let lines: Vec<&str> = run.stdout.lines().collect();
-    let mut next = 0;
-    for template in templates {
-        let mut why = Vec::new();
-        let found =
-            lines[next..]
-                .iter()
-                .position(|line| match matches(template, line, &run.addrs) {
-                    Ok(()) => true,
-                    Err(e) => {
-                        why.push(format!("  `{line}`: {e}"));
-                        false
-                    }
-                });
-        match found {
-            Some(i) => next += i + 1,
-            None => panic!(
-                "{what}: no line after line {next} matches\n  {template}\n{}\nUART output:\n{}\nstderr:\n{}",
-                why.join("\n"),
-                run.stdout,
-                run.stderr
-            ),
-        }
-    }
-}
 
 fn assert_boots(example: &str, name: &str, args: &[&str]) -> Run {
     let run = run(example, name, args);
