@@ -16,6 +16,8 @@
 //!                 "regime" ("EL3", "EL2", "EL1&0"), "tables_pa": hex, "table_count": int,
 //!                 "va_bits" (the lower range's; null without one), "upper_va_bits" (or null),
 //!                 "registers": { "mair", "tcr", "ttbr0", "ttbr1", "sctlr_set" } (hex),
+//!                 "asid": int (a process with `asid N` only), "kernel" (the table a process
+//!                 runs under; a process only), "processes" [names] (a kernel only),
 //!                 "pages":    [ { "name", "index", "core", "el", "va": hex, "pa": hex, "size": hex,
 //!                                 "kind", "perms", "cacheability", "shareability" (null for device),
 //!                                 "non_secure", "shared", "identity", "va_equals_pa",
@@ -32,6 +34,11 @@
 //! placement keeps it there. `va_equals_pa` is true wherever VA == PA holds in this
 //! placement, asked for or not; where it holds without `identity`, the next edit of the
 //! layout (or another seed) may move it apart.
+//!
+//! A process's `registers` are what runs it: its `tcr` is the one it shares with its
+//! kernel, `ttbr0` holds its ASID in bits 63:48, `ttbr1` is the kernel's. The keys
+//! `asid`, `kernel` and `processes` appear only where they apply, so documents of
+//! layouts without processes are unchanged.
 //!
 //! Version 3 writes addresses, sizes, alignments, register values and the seed as hex
 //! strings (they were numbers, which readers using doubles round above 2^53), attribute
@@ -66,6 +73,15 @@ struct Table<'a> {
     info: &'a TableInfo,
     #[serde(flatten)]
     translation: &'a Translation,
+    /// The ASID of a process (written only when the table has one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    asid: Option<u16>,
+    /// The kernel table a process runs under (written only for a process).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kernel: Option<&'a str>,
+    /// The processes that run under a kernel (written only for a kernel).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    processes: Vec<&'a str>,
     pages: Vec<PageEntry<'a>>,
     segments: Vec<SegmentEntry<'a>>,
 }
@@ -105,6 +121,9 @@ pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
             .map(|t| Table {
                 info: t.info,
                 translation: t.translation,
+                asid: t.asid,
+                kernel: t.kernel,
+                processes: t.processes.clone(),
                 pages: t
                     .pages
                     .iter()
