@@ -102,12 +102,12 @@ impl Layout {
             })
         } else if let Some(core) = p.info.cores().iter().find(|&c| !k.info.cores().contains(c)) {
             Some(KernelRule::Cores { core })
-        } else if k.upper_bits.is_none() {
-            Some(KernelRule::NoUpperRange)
         } else if let Some(kk) = k.kernel {
             Some(KernelRule::IsProcess {
                 kernel: self.table_name_of(kk),
             })
+        } else if k.upper_bits.is_none() {
+            Some(KernelRule::NoUpperRange)
         } else {
             self.processes(process)
                 .first()

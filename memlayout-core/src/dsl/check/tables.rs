@@ -340,12 +340,12 @@ pub(super) fn check_processes(
             })
         } else if let Some(core) = table.cores.iter().find(|&c| !kernel.cores.contains(c)) {
             Some(KernelRule::Cores { core })
-        } else if !kernel.virt.iter().any(is_upper) {
-            Some(KernelRule::NoUpperRange)
         } else if let Some(kk) = kernel.under.as_ref() {
             Some(KernelRule::IsProcess {
                 kernel: name_of(&kk.kernel),
             })
+        } else if !kernel.virt.iter().any(is_upper) {
+            Some(KernelRule::NoUpperRange)
         } else {
             (0..tables.len())
                 .find(|&p| p != t && kernels[p] == Some(t))
