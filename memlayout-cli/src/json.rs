@@ -410,4 +410,30 @@ mod tests {
         );
         assert_eq!(kernel.get("attrs").get("edge").int(), 1 << 53);
     }
+
+    #[test]
+    fn processes_carry_their_asid_and_kernel() {
+        let text = r#"
+            pub mod os {
+                physical ram = 0x4000_0000 .. +1G;
+                table kernel (cores 0..=3, EL1_NS) { virtual 0xFFFF_8000_0000_0000 .. +1G; }
+                table shell (cores 0..=3, EL0_NS, asid 1, under kernel) { virtual 0x40_0000 .. +1G; }
+                table plain (core 0, EL3) { virtual 0x4000_0000 .. +1G; }
+            }
+        "#;
+        let planned = plan_text(text).unwrap_or_else(|e| panic!("{e:?}"));
+        let input = Input::new(planned.module(), planned.plan());
+        let doc: serde_json::Value = serde_json::from_str(&super::json(&input).unwrap()).unwrap();
+        let tables = doc["tables"].as_array().unwrap();
+        let (kernel, shell, plain) = (&tables[0], &tables[1], &tables[2]);
+        assert_eq!(shell["asid"], 1);
+        assert_eq!(shell["kernel"], "kernel");
+        assert_eq!(kernel["processes"], serde_json::json!(["shell"]));
+        assert_eq!(shell["registers"]["tcr"], kernel["registers"]["tcr"]);
+        assert_eq!(shell["registers"]["ttbr1"], kernel["registers"]["ttbr1"]);
+        for key in ["asid", "kernel", "processes"] {
+            assert!(plain.get(key).is_none(), "{key} only where it applies");
+        }
+        assert!(kernel.get("asid").is_none() && shell.get("processes").is_none());
+    }
 }

@@ -1226,6 +1226,101 @@ mod tests {
     // ----- encoding -----------------------------------------------------------------
 
     #[test]
+    fn an_asid_makes_every_leaf_non_global_and_goes_in_ttbr0() {
+        let el1 = run(
+            EL1_NS,
+            0x40_0000,
+            0x8000_0000,
+            3,
+            PageSize::Size4K,
+            data_rw(),
+        );
+        let plain = build(&info(EL1_NS), &el1, 0x4000_0000, &TableConfig::new()).unwrap();
+        assert!(
+            !plain.walk(0x40_0000).unwrap().not_global(),
+            "EL1 pages are global"
+        );
+        for asid in [1u16, 255, 256, 65535] {
+            let config = TableConfig::new().with_va_bits(30).with_asid(Some(asid));
+            let tr = build(&info(EL1_NS), &el1, 0x4000_0000, &config).unwrap();
+            for k in 0..3 {
+                assert!(tr.walk(0x40_0000 + k * KIB4).unwrap().not_global());
+            }
+            assert_eq!(tr.ttbr0(), 0x4000_0000 | u64::from(asid) << 48);
+            assert_eq!(tr.asid(), Some(asid));
+            // Without a shared TCR, the table's own TCR sets AS for ASIDs over 255.
+            assert_eq!(tr.tcr() & regs::TCR_EL1_AS != 0, asid > 255);
+        }
+    }
+
+    #[test]
+    fn a_shared_tcr_is_the_tcr_of_both_ranges() {
+        let shared = SharedTcr::new(39, 47, true);
+        let user = run(
+            EL0_NS,
+            0x40_0000,
+            0x8000_0000,
+            2,
+            PageSize::Size4K,
+            data_rw(),
+        );
+        let config = TableConfig::new()
+            .with_va_bits(39)
+            .with_asid(Some(7))
+            .with_shared_tcr(Some(shared));
+        let tr = build(&info(EL0_NS), &user, 0x4000_0000, &config).unwrap();
+        assert_eq!(tr.tcr(), regs::tcr_shared(39, 47, 40, true).unwrap());
+        assert_eq!(tr.tcr() & (regs::TCR_EL1_EPD0 | regs::TCR_EL1_EPD1), 0);
+        assert_eq!(
+            tr.ttbr1(),
+            0,
+            "the builder leaves the kernel's TTBR1 to its caller"
+        );
+        // A kernel without a lower range of its own: TTBR0 0, EPD0 clear all the same.
+        let kernel = run(
+            EL1_NS,
+            0xFFFF_8000_0000_0000,
+            0x8000_0000,
+            1,
+            PageSize::Size4K,
+            data_rw(),
+        );
+        let kconfig = TableConfig::new()
+            .with_lower(false)
+            .with_upper_va_bits(Some(47))
+            .with_shared_tcr(Some(shared));
+        let k = build(&info(EL1_NS), &kernel, 0x4010_0000, &kconfig).unwrap();
+        assert_eq!((k.tcr(), k.ttbr0()), (tr.tcr(), 0));
+        assert!(!k.walk(0xFFFF_8000_0000_0000).unwrap().not_global());
+        // Sizes that differ from the shared ones, and contexts without ASIDs.
+        let wrong = config.with_va_bits(48);
+        assert_eq!(
+            build(&info(EL0_NS), &user, 0x4000_0000, &wrong),
+            Err(BuildError::SharedTcrMismatch {
+                table: TableRef::Named("t".into()),
+                upper: false,
+                bits: 48,
+                shared: 39,
+            })
+        );
+        let wrong = kconfig.with_upper_va_bits(Some(48));
+        assert!(matches!(
+            build(&info(EL1_NS), &kernel, 0x4010_0000, &wrong),
+            Err(BuildError::SharedTcrMismatch { upper: true, .. })
+        ));
+        let el3 = TableConfig::new().with_asid(Some(1));
+        assert!(matches!(
+            build(&info(EL3), &[], 0x4000_0000, &el3),
+            Err(BuildError::AsidInRegime { .. })
+        ));
+        let no_lower = kconfig.with_asid(Some(1));
+        assert!(matches!(
+            build(&info(EL1_NS), &kernel, 0x4010_0000, &no_lower),
+            Err(BuildError::AsidWithoutLower { .. })
+        ));
+    }
+
+    #[test]
     fn el3_and_el2_use_single_privilege_encoding() {
         for el in [EL3, EL2_NS, EL2_S] {
             let rw = attr_bits(el, data_rw());
