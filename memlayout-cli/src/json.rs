@@ -16,6 +16,8 @@
 //!                 "regime" ("EL3", "EL2", "EL1&0"), "tables_pa": hex, "table_count": int,
 //!                 "va_bits" (the lower range's; null without one), "upper_va_bits" (or null),
 //!                 "registers": { "mair", "tcr", "ttbr0", "ttbr1", "sctlr_set" } (hex),
+//!                 "asid": int (a process with `asid N` only), "kernel" (the table a process
+//!                 runs under; a process only), "processes" [names] (a kernel only),
 //!                 "pages":    [ { "name", "index", "core", "el", "va": hex, "pa": hex, "size": hex,
 //!                                 "kind", "perms", "cacheability", "shareability" (null for device),
 //!                                 "non_secure", "shared", "identity", "va_equals_pa",
@@ -32,6 +34,11 @@
 //! placement keeps it there. `va_equals_pa` is true wherever VA == PA holds in this
 //! placement, asked for or not; where it holds without `identity`, the next edit of the
 //! layout (or another seed) may move it apart.
+//!
+//! A process's `registers` are what runs it: its `tcr` is the one it shares with its
+//! kernel, `ttbr0` holds its ASID in bits 63:48, `ttbr1` is the kernel's. The keys
+//! `asid`, `kernel` and `processes` appear only where they apply, so documents of
+//! layouts without processes are unchanged.
 //!
 //! Version 3 writes addresses, sizes, alignments, register values and the seed as hex
 //! strings (they were numbers, which readers using doubles round above 2^53), attribute
@@ -66,6 +73,15 @@ struct Table<'a> {
     info: &'a TableInfo,
     #[serde(flatten)]
     translation: &'a Translation,
+    /// The ASID of a process (written only when the table has one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    asid: Option<u16>,
+    /// The kernel table a process runs under (written only for a process).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kernel: Option<&'a str>,
+    /// The processes that run under a kernel (written only for a kernel).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    processes: Vec<&'a str>,
     pages: Vec<PageEntry<'a>>,
     segments: Vec<SegmentEntry<'a>>,
 }
@@ -105,6 +121,9 @@ pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
             .map(|t| Table {
                 info: t.info,
                 translation: t.translation,
+                asid: t.asid,
+                kernel: t.kernel,
+                processes: t.processes.clone(),
                 pages: t
                     .pages
                     .iter()
@@ -390,5 +409,31 @@ mod tests {
             &Doubles::Str("0xffff000000000001".into())
         );
         assert_eq!(kernel.get("attrs").get("edge").int(), 1 << 53);
+    }
+
+    #[test]
+    fn processes_carry_their_asid_and_kernel() {
+        let text = r#"
+            pub mod os {
+                physical ram = 0x4000_0000 .. +1G;
+                table kernel (cores 0..=3, EL1_NS) { virtual 0xFFFF_8000_0000_0000 .. +1G; }
+                table shell (cores 0..=3, EL0_NS, asid 1, under kernel) { virtual 0x40_0000 .. +1G; }
+                table plain (core 0, EL3) { virtual 0x4000_0000 .. +1G; }
+            }
+        "#;
+        let planned = plan_text(text).unwrap_or_else(|e| panic!("{e:?}"));
+        let input = Input::new(planned.module(), planned.plan());
+        let doc: serde_json::Value = serde_json::from_str(&super::json(&input).unwrap()).unwrap();
+        let tables = doc["tables"].as_array().unwrap();
+        let (kernel, shell, plain) = (&tables[0], &tables[1], &tables[2]);
+        assert_eq!(shell["asid"], 1);
+        assert_eq!(shell["kernel"], "kernel");
+        assert_eq!(kernel["processes"], serde_json::json!(["shell"]));
+        assert_eq!(shell["registers"]["tcr"], kernel["registers"]["tcr"]);
+        assert_eq!(shell["registers"]["ttbr1"], kernel["registers"]["ttbr1"]);
+        for key in ["asid", "kernel", "processes"] {
+            assert!(plain.get(key).is_none(), "{key} only where it applies");
+        }
+        assert!(kernel.get("asid").is_none() && shell.get("processes").is_none());
     }
 }

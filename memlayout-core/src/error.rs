@@ -702,6 +702,131 @@ pub enum Error {
         /// The part of the request at fault.
         field: Field,
     },
+    /// An ASID over 65535, the largest 16-bit ASID.
+    #[non_exhaustive]
+    AsidTooLarge {
+        /// The table.
+        table: String,
+        /// The ASID asked for.
+        asid: u32,
+    },
+    /// An ASID for a table outside the EL1&0 regime (EL3, EL2), which has no ASIDs.
+    #[non_exhaustive]
+    AsidInRegime {
+        /// The table.
+        table: String,
+        /// Its exception level.
+        el: ExecutionContext,
+    },
+    /// Two processes under one kernel with one ASID: their TLB entries would mix.
+    #[non_exhaustive]
+    AsidTaken {
+        /// The table given the ASID second.
+        table: String,
+        /// The ASID.
+        asid: u16,
+        /// The kernel both run under.
+        kernel: String,
+        /// The process that has it first.
+        first: String,
+        /// That process ([`Party::Table`]), when the engine knows it.
+        other: Option<Party>,
+    },
+    /// An ASID on a kernel table: its pages are global and its `TTBR1` carries no ASID.
+    #[non_exhaustive]
+    AsidOnKernel {
+        /// The kernel.
+        kernel: String,
+        /// A process that runs under it.
+        process: String,
+        /// That process ([`Party::Table`]), when the engine knows it.
+        other: Option<Party>,
+    },
+    /// A process put under a table that cannot be its kernel.
+    #[non_exhaustive]
+    NotAKernel {
+        /// The process.
+        table: String,
+        /// The table named as its kernel.
+        kernel: String,
+        /// The rule that fails.
+        reason: KernelRule,
+        /// The kernel ([`Party::Table`]), when the engine knows it.
+        other: Option<Party>,
+    },
+    /// A process with an upper virtual range: the kernel's `TTBR1` maps the upper half.
+    #[non_exhaustive]
+    ProcessUpperRange {
+        /// The process.
+        table: String,
+        /// Its kernel.
+        kernel: String,
+        /// The upper range.
+        range: Range,
+        /// The part of the request at fault.
+        field: Field,
+    },
+    /// A kernel's lower virtual range that overlaps a virtual range of one of its
+    /// processes: both go through `TTBR0`, which holds one of them at a time.
+    #[non_exhaustive]
+    KernelRangeOverlap {
+        /// The process.
+        table: String,
+        /// The process's range.
+        range: Range,
+        /// The kernel.
+        kernel: String,
+        /// The kernel's lower range.
+        kernel_range: Range,
+        /// The part of the request at fault (the process's range).
+        field: Field,
+        /// The kernel ([`Party::Table`]), when the engine knows it.
+        other: Option<Party>,
+    },
+}
+
+/// Why a table cannot be the kernel a process runs under ([`Error::NotAKernel`]).
+///
+/// Not exhaustive: a kernel may come to need more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KernelRule {
+    /// The process names itself.
+    Itself,
+    /// The process is an EL3 or EL2 table, outside the EL1&0 regime.
+    ProcessRegime {
+        /// The process's exception level.
+        el: ExecutionContext,
+    },
+    /// The kernel is not an EL1 table.
+    NotEl1 {
+        /// The kernel's exception level.
+        el: ExecutionContext,
+    },
+    /// The kernel is of another security state than the process.
+    Security {
+        /// The process's exception level and security state.
+        process: ExecutionContext,
+        /// The kernel's.
+        kernel: ExecutionContext,
+    },
+    /// A core runs the process but not the kernel.
+    Cores {
+        /// The first such core.
+        core: u32,
+    },
+    /// The kernel has no upper VA range for its `TTBR1`.
+    NoUpperRange,
+    /// The kernel runs under a kernel itself.
+    IsProcess {
+        /// Its own kernel.
+        kernel: String,
+    },
+    /// The process is itself the kernel of another table.
+    ProcessIsKernel {
+        /// A table that runs under the process.
+        process: String,
+    },
 }
 
 /// [`Error::Tables`] has the builder's error as its source (its sentence also ends the

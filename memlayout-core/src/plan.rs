@@ -232,6 +232,8 @@ fn part(field: Field) -> Part {
         Field::Kind => Part::Kind,
         Field::Tables => Part::Tables,
         Field::Range | Field::VirtualRange(_) => Part::Range,
+        Field::Asid => Part::Asid,
+        Field::Under => Part::Under,
     }
 }
 
@@ -345,6 +347,24 @@ impl Planner<'_> {
                     self.tables.push(None);
                     self.report(t.decl, e, Some(t));
                 }
+            }
+        }
+        // Processes: their kernels first (every table exists now), then their ASIDs.
+        for (i, t) in self.spec.tables.iter().enumerate() {
+            let (Some(Some(id)), Some(k)) = (self.tables.get(i), t.under) else {
+                continue;
+            };
+            if let Some(Some(kernel)) = self.tables.get(k)
+                && let Err(e) = self.layout.put_under(*id, *kernel)
+            {
+                self.report(t.decl, e, Some(t));
+            }
+        }
+        for (i, t) in self.spec.tables.iter().enumerate() {
+            if let (Some(Some(id)), Some(asid)) = (self.tables.get(i), t.asid)
+                && let Err(e) = self.layout.set_asid(*id, asid)
+            {
+                self.report(t.decl, e, Some(t));
             }
         }
     }

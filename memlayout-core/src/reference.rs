@@ -33,12 +33,14 @@ item       = "seed" "=" NUM ";"
            | "tables" ( "at" range | "in" IDENT ) ";"  (* at most once *)
            | "wxn" ";"                                 (* at most once *)
            | "physical" IDENT "=" range { "," ( "device" | "non_secure" ) } ";"
-           | "table" IDENT "(" cores "," EL [ "," ] ")" "{" { table_item } "}"
+           | "table" IDENT "(" cores "," EL { "," table_opt } [ "," ] ")" "{" { table_item } "}"
            | "shared" page
            | "shared" segment ;
 cores      = "core" INT                                (* one core *)
            | "cores" INT ( "..=" | ".." ) INT           (* one table for several cores *)
            | "cores" "[" INT { "," INT } [ "," ] "]" ;  (* at most 64: lowest + 0..63 *)
+table_opt  = "asid" INT                                (* a process's ASID, 0 to 65535; at most once *)
+           | "under" IDENT ;                           (* the kernel table it runs under; at most once *)
 table_item = "virtual" range { "," range } ";"
            | "va_bits" [ "upper" ] "=" INT ";"         (* 25 to 48; each at most once *)
            | "tables" "in" IDENT ";"                   (* this table's own pool; at most once *)
@@ -181,6 +183,21 @@ Rules:
   work the same in both ranges; `identity` is impossible in the upper range (no PA
   reaches it). A range that is neither lower nor upper (`0x8000_0000_0000_0000`), or any
   upper range in an EL3 or EL2 table (one range only, no VHE), is an error on the range.
+* A kernel and its processes: `table shell (cores 0..=3, EL0_NS, asid 1, under kernel)`
+  makes `shell` a process that runs under the EL1 table `kernel`, whose upper range
+  (`TTBR1`) stays loaded while `TTBR0` switches between processes. The kernel and every
+  process under it emit the same `TCR` and `MAIR`: T1SZ from the kernel's upper range,
+  T0SZ covering the kernel's lower ranges and every process's ranges (each process is
+  built for that size), EPD0 = EPD1 = 0, A1 = 0 (`TTBR0` holds the ASID), and AS (16-bit
+  ASIDs, which the core must implement: `ID_AA64MMFR0_EL1.ASIDBits`) when any ASID of
+  the kernel's processes is over 255. A process module's `TTBR1` is the kernel's. The
+  kernel must be an EL1 table of the process's security state, used by every core of
+  the process, with an upper range, and not a process itself; a process has lower ranges
+  only, and a kernel's own lower ranges (an identity map it boots through) must not
+  overlap them. `asid N` (an EL1 or EL0 table, 0 to 65535) makes every page of the table
+  non-global (nG = 1; EL0 pages always are) and puts N in bits 63:48 of its `TTBR0`;
+  kernel pages stay global, so a kernel takes no `asid`. Two processes of one kernel
+  with one ASID are an error on the second `N`.
 * `tables at START .. END` (or `.. +SIZE`) reserves that whole range before any page is
   placed and packs the translation tables of every table there, in declaration order; the
   range must be RAM inside a pool and large enough for every table. `tables in POOL` puts
@@ -242,7 +259,8 @@ with:
   and the values of the table's regime registers (`*_EL3`, `*_EL2` or `*_EL1`) that load
   them. `TRANSLATION` holds the lower range's tables (from `TTBR0`) then the upper
   range's (from `TTBR1`); `TTBR0` is 0 without a lower range, `TTBR1` 0 without an upper
-  one (always in EL3 and EL2 tables);
+  one (always in EL3 and EL2 tables). A process's (`under KERNEL`) `TCR`, `MAIR` and
+  `TTBR1` are its kernel's, and its `TTBR0` carries its ASID in bits 63:48;
   `SCTLR_SET` holds the bits to set (M, C, I, and WXN with `wxn`);
 * compile-time re-checks (`const _: () = assert!(..)`) that every emitted page is aligned
   to its size, so a planner bug cannot ship a misaligned table.

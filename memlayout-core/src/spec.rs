@@ -155,6 +155,14 @@ pub struct TableSpec {
     /// The pool its translation tables go in, with its declaration; where
     /// [`Spec::tables_at`] says when not given.
     pub tables_in: Option<(DeclId, String)>,
+    /// The ASID (`asid N`): the table is a process with non-global pages and its ASID in
+    /// `TTBR0`; see [`Layout::set_asid`](crate::Layout::set_asid). Errors point at the
+    /// table's [`Part::Asid`].
+    pub asid: Option<u32>,
+    /// The kernel table it runs under (`under TABLE`), an index into [`Spec::tables`];
+    /// see [`Layout::put_under`](crate::Layout::put_under). Errors point at the table's
+    /// [`Part::Under`].
+    pub under: Option<usize>,
 }
 
 impl TableSpec {
@@ -175,6 +183,8 @@ impl TableSpec {
             va_bits: None,
             upper_va_bits: None,
             tables_in: None,
+            asid: None,
+            under: None,
         }
     }
 }
@@ -362,6 +372,10 @@ pub enum Part {
     Kind,
     /// The `tables [..]` list.
     Tables,
+    /// The `asid N` of a table.
+    Asid,
+    /// The `under TABLE` of a table.
+    Under,
 }
 
 /// One planning error: what went wrong, on which declaration, and the declaration it

@@ -118,7 +118,10 @@ impl Layout {
     ///
     /// The PA size in the registers is the one declared with
     /// [`Layout::set_pa_bits`], else `config.pa_bits` raised to cover every pool; each
-    /// table's own VA size is used. With [`TablePlacement::At`], a range reserved
+    /// table's own VA size is used, except that a kernel and the processes under it
+    /// ([`Layout::put_under`]) share one `TCR` ([`Layout::shared_tcr`]) and their lower
+    /// ranges are built for its T0SZ. A table's ASID ([`Layout::set_asid`]) makes its
+    /// leaves non-global and goes in its `TTBR0`; a process's `TTBR1` is its kernel's. With [`TablePlacement::At`], a range reserved
     /// beforehand with [`Layout::reserve_tables_range`] is used as it is.
     pub fn build_translations(
         &mut self,
@@ -223,6 +226,14 @@ impl Layout {
             })?;
             out.push(tr);
         }
+        // A process's TTBR1 is its kernel's: its registers then load the whole address
+        // space.
+        for (i, &t) in tables.iter().enumerate() {
+            if let Some(k) = self.kernel_of(t) {
+                let ttbr1 = out[k.index()].ttbr1();
+                out[i].set_kernel_ttbr1(ttbr1);
+            }
+        }
         Ok(out)
     }
 
@@ -237,6 +248,12 @@ impl Layout {
         cfg.va_bits = self.va_bits(t).unwrap_or(cfg.va_bits);
         cfg.upper_va_bits = self.upper_va_bits(t);
         cfg.lower = self.has_lower_range(t);
+        // A kernel and its processes: one TCR, and every lower range built for its size.
+        cfg.shared_tcr = self.shared_tcr(t);
+        if let Some(shared) = cfg.shared_tcr {
+            cfg.va_bits = shared.lower_va_bits;
+        }
+        cfg.asid = self.asid(t);
         // A declared PA size is what the registers get; otherwise the configured size,
         // raised to cover every pool.
         cfg.pa_bits = match self.declared_pa_bits() {

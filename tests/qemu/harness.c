@@ -9,7 +9,9 @@
  *   [2] MAIR_ELx   [3] TCR_ELx   [4] TTBR0_ELx
  *   [5] bits to set in SCTLR_ELx (M at least, to translate)
  *   [6] number of probes P, then P pairs (va, access)
- *       access: 0 read, 1 write, 2 EL0 read, 3 EL0 write
+ *       access: 0 read, 1 write, 2 EL0 read, 3 EL0 write,
+ *               4 load `va` into TTBR0_EL1 (EL1&0 only; no TLB flush: a
+ *                 process switch that relies on ASIDs), reported as PAR 0
  *   [..] number of writes W, then W pairs (va, pa)        (EL3 only)
  *   [..] TTBR1_EL1 (EL1&0 only; 0 otherwise)
  *
@@ -282,7 +284,15 @@ u64 harness_main(void)
     for (u64 i = 0; i < n_probes; i++) {
         u64 va = job_word(7 + 2 * i);
         u64 access = job_word(8 + 2 * i);
-        u64 par = probe(el, access, va);
+        u64 par = 0;
+        if (access == 4) {
+            if (el != 1)
+                fail("a TTBR0 switch needs the EL1&0 regime, not EL", el);
+            WSYS(ttbr0_el1, va);
+            ISB();
+        } else {
+            par = probe(el, access, va);
+        }
         put_str("PAR");
         put_hex(i);
         put_hex(par);

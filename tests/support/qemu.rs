@@ -39,7 +39,8 @@
 //! Little-endian 64-bit words at [`JOB_PA`]: [`JOB_MAGIC`], regime
 //! (exception level `| secure << 8`), MAIR, TCR, TTBR0, SCTLR bits to set, the
 //! number of probes followed by one `(va, access)` pair per probe (access 0 =
-//! read, 1 = write, 2 = EL0 read, 3 = EL0 write), the number of writes followed
+//! read, 1 = write, 2 = EL0 read, 3 = EL0 write, 4 = load `va` into `TTBR0_EL1`),
+//! the number of writes followed
 //! by one `(va, pa)` pair per write.
 //!
 //! The harness answers on its semihosting console (QEMU's standard error) with
@@ -194,6 +195,10 @@ pub enum Access {
     El0Read,
     /// Unprivileged write, `AT S1E0W` ([`Regime::El1`] only).
     El0Write,
+    /// Not a translation: load the probe's `va` into `TTBR0_EL1` ([`Regime::El1`]
+    /// only), with no TLB invalidation, as a kernel switches to another process whose
+    /// ASID is in that value. Its `PAR_EL1` in [`Outcome::par`] is 0.
+    SwitchTtbr0,
 }
 
 impl Access {
@@ -203,6 +208,7 @@ impl Access {
             Access::Write => 1,
             Access::El0Read => 2,
             Access::El0Write => 3,
+            Access::SwitchTtbr0 => 4,
         }
     }
 }
@@ -497,7 +503,10 @@ fn overlaps(a: &Range<u64>, b: &Range<u64>) -> bool {
 
 fn check_job(job: &Job) -> Result<(), String> {
     for (i, probe) in job.probes.iter().enumerate() {
-        let el0 = matches!(probe.access, Access::El0Read | Access::El0Write);
+        let el0 = matches!(
+            probe.access,
+            Access::El0Read | Access::El0Write | Access::SwitchTtbr0
+        );
         if el0 && !matches!(job.regime, Regime::El1 { .. }) {
             return Err(format!(
                 "probe {i}: {:?} needs the EL1&0 regime, not {:?}",

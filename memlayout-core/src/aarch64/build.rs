@@ -46,6 +46,40 @@ impl DeviceMemory {
     }
 }
 
+/// The one `TCR_EL1` a kernel table and the process tables under it are loaded with,
+/// so the kernel's `TTBR1` stays loaded while `TTBR0` switches between processes.
+///
+/// A table built with one gets [`regs::tcr_shared`] as its `TCR`: T0SZ from
+/// `lower_va_bits` (the lower range every process, and the kernel's own lower range,
+/// are built for), T1SZ from `upper_va_bits` (the kernel's upper range), EPD0 = EPD1 =
+/// 0, A1 = 0 (`TTBR0` carries the ASID) and AS = `asid16`. The kernel and all its
+/// processes then have equal `TCR` values.
+///
+/// Not exhaustive: build it with [`new`](Self::new) and read its fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct SharedTcr {
+    /// The VA size of the lower range (TTBR0): 25 to 48.
+    pub lower_va_bits: u8,
+    /// The VA size of the upper range (TTBR1): 25 to 48.
+    pub upper_va_bits: u8,
+    /// `TCR_EL1.AS`: 16-bit ASIDs, needed when an ASID is over 255 (the core must
+    /// implement them: `ID_AA64MMFR0_EL1.ASIDBits` = 0b0010).
+    pub asid16: bool,
+}
+
+impl SharedTcr {
+    /// A shared TCR for a lower range of `lower_va_bits` and an upper one of
+    /// `upper_va_bits`, with 16-bit ASIDs when `asid16`.
+    pub const fn new(lower_va_bits: u8, upper_va_bits: u8, asid16: bool) -> SharedTcr {
+        SharedTcr {
+            lower_va_bits,
+            upper_va_bits,
+            asid16,
+        }
+    }
+}
+
 /// How to build a table: address sizes and options.
 ///
 /// Not exhaustive (options such as the granule may join it): start from
@@ -75,6 +109,14 @@ pub struct TableConfig {
     pub device: DeviceMemory,
     /// Whether to set the Contiguous hint on runs of 16 suitable entries; default true.
     pub contiguous_hint: bool,
+    /// The ASID of a process table (EL1&0 only); default `None`. With one, every leaf
+    /// descriptor has nG = 1 (EL1 pages too, which are otherwise global), `TTBR0` is the
+    /// root's PA | ASID << 48 and, without a [`shared_tcr`](Self::shared_tcr), an ASID
+    /// over 255 sets `TCR_EL1.AS`.
+    pub asid: Option<u16>,
+    /// The `TCR_EL1` shared with a kernel or its processes (EL1&0 only); default `None`
+    /// (the table's `TCR` follows its own ranges). See [`SharedTcr`].
+    pub shared_tcr: Option<SharedTcr>,
 }
 
 impl TableConfig {
@@ -88,6 +130,8 @@ impl TableConfig {
         wxn: false,
         device: DeviceMemory::NGnRE,
         contiguous_hint: true,
+        asid: None,
+        shared_tcr: None,
     };
 
     /// The defaults (see [`DEFAULT`](Self::DEFAULT)).
@@ -137,6 +181,19 @@ impl TableConfig {
         self
     }
 
+    /// With an ASID (`Some`: a process table, non-global leaves, the ASID in `TTBR0`) or
+    /// without one.
+    pub const fn with_asid(mut self, asid: Option<u16>) -> TableConfig {
+        self.asid = asid;
+        self
+    }
+
+    /// With a `TCR_EL1` shared with a kernel or its processes (`Some`), or without.
+    pub const fn with_shared_tcr(mut self, shared: Option<SharedTcr>) -> TableConfig {
+        self.shared_tcr = shared;
+        self
+    }
+
     /// Checks the address sizes, and that there is a lower or an upper range.
     pub fn validate(&self) -> Result<(), BuildError> {
         for va_bits in [Some(self.va_bits), self.upper_va_bits]
@@ -150,6 +207,14 @@ impl TableConfig {
         if !self.lower && self.upper_va_bits.is_none() {
             return Err(BuildError::NoVaRange);
         }
+        if let Some(shared) = self.shared_tcr {
+            for va_bits in [shared.lower_va_bits, shared.upper_va_bits] {
+                if !regs::va_bits_supported(va_bits) {
+                    return Err(BuildError::VaBits { va_bits });
+                }
+            }
+        }
+
         if regs::ps_encoding(self.pa_bits).is_none() {
             return Err(BuildError::PaBits {
                 pa_bits: self.pa_bits,
@@ -211,6 +276,11 @@ pub const fn page_attributes(
                 if !execute {
                     bits |= PXN;
                 }
+            }
+            // A process's pages belong to its ASID (DDI 0487 D8.16.2, "Global and
+            // process-specific translation table entries").
+            if config.asid.is_some() {
+                bits |= NG;
             }
         }
     }
@@ -337,10 +407,29 @@ impl Plan {
             upper = Some((t.va_bits, root_pa));
         }
         let regime = Regime::of(info.el());
-        let registers = Registers::with_ranges(regime, lower, upper, config.pa_bits, config.wxn)
+        let mut registers =
+            Registers::with_ranges(regime, lower, upper, config.pa_bits, config.wxn).ok_or(
+                BuildError::PaBits {
+                    pa_bits: config.pa_bits,
+                },
+            )?;
+        if let Some(shared) = config.shared_tcr {
+            registers.tcr = regs::tcr_shared(
+                shared.lower_va_bits,
+                shared.upper_va_bits,
+                config.pa_bits,
+                shared.asid16,
+            )
             .ok_or(BuildError::PaBits {
                 pa_bits: config.pa_bits,
             })?;
+        }
+        if let (Some(asid), Some((_, root_pa))) = (config.asid, lower) {
+            registers.ttbr0 = regs::ttbr0_with_asid(root_pa, asid);
+            if config.shared_tcr.is_none() && asid > regs::ASID_MAX_8_BIT {
+                registers.tcr |= regs::TCR_EL1_AS;
+            }
+        }
         let mut bytes = vec![0u8; descriptors.len() * 8];
         for (chunk, d) in bytes.chunks_exact_mut(8).zip(&descriptors) {
             chunk.copy_from_slice(&d.to_le_bytes());
@@ -366,6 +455,7 @@ impl Plan {
             descriptors,
             bytes,
             registers,
+            asid: config.asid,
         })
     }
 }
@@ -403,6 +493,41 @@ impl<'c> Limits<'c> {
                 table: table.clone(),
                 el,
             });
+        }
+        if (config.asid.is_some() || config.shared_tcr.is_some())
+            && Regime::of(el).is_single_privilege()
+        {
+            return Err(BuildError::AsidInRegime {
+                table: table.clone(),
+                el,
+            });
+        }
+        if config.asid.is_some() && !config.lower {
+            return Err(BuildError::AsidWithoutLower {
+                table: table.clone(),
+            });
+        }
+        if let Some(shared) = config.shared_tcr {
+            let own = [
+                (
+                    false,
+                    config.lower.then_some(config.va_bits),
+                    shared.lower_va_bits,
+                ),
+                (true, upper_bits, shared.upper_va_bits),
+            ];
+            for (upper, bits, shared) in own {
+                if let Some(bits) = bits
+                    && bits != shared
+                {
+                    return Err(BuildError::SharedTcrMismatch {
+                        table: table.clone(),
+                        upper,
+                        bits,
+                        shared,
+                    });
+                }
+            }
         }
         Ok(Limits {
             el,
@@ -832,6 +957,7 @@ pub struct Translation {
     descriptors: Vec<u64>,
     bytes: Vec<u8>,
     registers: Registers,
+    asid: Option<u16>,
 }
 
 impl Translation {
@@ -989,9 +1115,29 @@ impl Translation {
         self.registers.ttbr0
     }
 
-    /// `TTBR1_EL1`: the upper range's root table PA; 0 without an upper range.
+    /// `TTBR1_EL1`: the upper range's root table PA; 0 without an upper range. For a
+    /// process table built by [`Layout::build_translations`](crate::Layout::build_translations)
+    /// under a kernel, the kernel's `TTBR1` (its image holds no upper range).
     pub const fn ttbr1(&self) -> u64 {
         self.registers.ttbr1
+    }
+
+    /// The ASID of a process table (in bits\[63:48\] of [`ttbr0`](Self::ttbr0)), if it
+    /// was built with one.
+    pub const fn asid(&self) -> Option<u16> {
+        self.asid
+    }
+
+    /// Whether leaf descriptors are non-global (nG = 1): every EL0 table's, and an EL1
+    /// table's built with an ASID.
+    pub const fn non_global(&self) -> bool {
+        self.asid.is_some() || self.el.is_user()
+    }
+
+    /// Sets `TTBR1` to the kernel's, for a process table run under a kernel (whose own
+    /// image has no upper range).
+    pub(crate) fn set_kernel_ttbr1(&mut self, ttbr1: u64) {
+        self.registers.ttbr1 = ttbr1;
     }
 
     /// The `SCTLR_ELx` bits to set: M, C, I, and WXN if asked for.
@@ -1078,6 +1224,101 @@ mod tests {
     }
 
     // ----- encoding -----------------------------------------------------------------
+
+    #[test]
+    fn an_asid_makes_every_leaf_non_global_and_goes_in_ttbr0() {
+        let el1 = run(
+            EL1_NS,
+            0x40_0000,
+            0x8000_0000,
+            3,
+            PageSize::Size4K,
+            data_rw(),
+        );
+        let plain = build(&info(EL1_NS), &el1, 0x4000_0000, &TableConfig::new()).unwrap();
+        assert!(
+            !plain.walk(0x40_0000).unwrap().not_global(),
+            "EL1 pages are global"
+        );
+        for asid in [1u16, 255, 256, 65535] {
+            let config = TableConfig::new().with_va_bits(30).with_asid(Some(asid));
+            let tr = build(&info(EL1_NS), &el1, 0x4000_0000, &config).unwrap();
+            for k in 0..3 {
+                assert!(tr.walk(0x40_0000 + k * KIB4).unwrap().not_global());
+            }
+            assert_eq!(tr.ttbr0(), 0x4000_0000 | u64::from(asid) << 48);
+            assert_eq!(tr.asid(), Some(asid));
+            // Without a shared TCR, the table's own TCR sets AS for ASIDs over 255.
+            assert_eq!(tr.tcr() & regs::TCR_EL1_AS != 0, asid > 255);
+        }
+    }
+
+    #[test]
+    fn a_shared_tcr_is_the_tcr_of_both_ranges() {
+        let shared = SharedTcr::new(39, 47, true);
+        let user = run(
+            EL0_NS,
+            0x40_0000,
+            0x8000_0000,
+            2,
+            PageSize::Size4K,
+            data_rw(),
+        );
+        let config = TableConfig::new()
+            .with_va_bits(39)
+            .with_asid(Some(7))
+            .with_shared_tcr(Some(shared));
+        let tr = build(&info(EL0_NS), &user, 0x4000_0000, &config).unwrap();
+        assert_eq!(tr.tcr(), regs::tcr_shared(39, 47, 40, true).unwrap());
+        assert_eq!(tr.tcr() & (regs::TCR_EL1_EPD0 | regs::TCR_EL1_EPD1), 0);
+        assert_eq!(
+            tr.ttbr1(),
+            0,
+            "the builder leaves the kernel's TTBR1 to its caller"
+        );
+        // A kernel without a lower range of its own: TTBR0 0, EPD0 clear all the same.
+        let kernel = run(
+            EL1_NS,
+            0xFFFF_8000_0000_0000,
+            0x8000_0000,
+            1,
+            PageSize::Size4K,
+            data_rw(),
+        );
+        let kconfig = TableConfig::new()
+            .with_lower(false)
+            .with_upper_va_bits(Some(47))
+            .with_shared_tcr(Some(shared));
+        let k = build(&info(EL1_NS), &kernel, 0x4010_0000, &kconfig).unwrap();
+        assert_eq!((k.tcr(), k.ttbr0()), (tr.tcr(), 0));
+        assert!(!k.walk(0xFFFF_8000_0000_0000).unwrap().not_global());
+        // Sizes that differ from the shared ones, and contexts without ASIDs.
+        let wrong = config.with_va_bits(48);
+        assert_eq!(
+            build(&info(EL0_NS), &user, 0x4000_0000, &wrong),
+            Err(BuildError::SharedTcrMismatch {
+                table: TableRef::Named("t".into()),
+                upper: false,
+                bits: 48,
+                shared: 39,
+            })
+        );
+        let wrong = kconfig.with_upper_va_bits(Some(48));
+        assert!(matches!(
+            build(&info(EL1_NS), &kernel, 0x4010_0000, &wrong),
+            Err(BuildError::SharedTcrMismatch { upper: true, .. })
+        ));
+        let el3 = TableConfig::new().with_asid(Some(1));
+        assert!(matches!(
+            build(&info(EL3), &[], 0x4000_0000, &el3),
+            Err(BuildError::AsidInRegime { .. })
+        ));
+        let no_lower = kconfig.with_asid(Some(1));
+        assert!(matches!(
+            build(&info(EL1_NS), &kernel, 0x4010_0000, &no_lower),
+            Err(BuildError::AsidWithoutLower { .. })
+        ));
+    }
 
     #[test]
     fn el3_and_el2_use_single_privilege_encoding() {

@@ -185,6 +185,31 @@ pub enum BuildError {
         /// Its exception level.
         el: ExecutionContext,
     },
+    /// An ASID or a shared `TCR_EL1` asked for an EL3 or EL2 table: only the EL1&0
+    /// regime tags translations with ASIDs and has two VA ranges.
+    AsidInRegime {
+        /// The table.
+        table: TableRef,
+        /// Its exception level.
+        el: ExecutionContext,
+    },
+    /// An ASID asked for a table without a lower range: the ASID travels in `TTBR0`.
+    AsidWithoutLower {
+        /// The table.
+        table: TableRef,
+    },
+    /// A table built for a shared `TCR_EL1` ([`SharedTcr`](super::SharedTcr)) whose own
+    /// range has another size than the shared one.
+    SharedTcrMismatch {
+        /// The table.
+        table: TableRef,
+        /// Whether it is the upper range (TTBR1) that differs.
+        upper: bool,
+        /// The table's own size of that range.
+        bits: u8,
+        /// The shared size.
+        shared: u8,
+    },
     /// A page outside both VA ranges of a table that has an upper range or lacks a
     /// lower one (see [`VaOutOfRange`](Self::VaOutOfRange) for the plain case).
     VaOutsideRanges {
@@ -311,6 +336,27 @@ impl fmt::Display for BuildError {
                 "{table} is an {el} table, and EL3 and EL2 (without VHE) have no upper VA \
                  range (TTBR1); drop the upper VA size"
             ),
+            BuildError::AsidInRegime { table, el } => write!(
+                f,
+                "{table} is an {el} table, and only the EL1&0 regime tags translations with \
+                 an ASID or shares one TCR between two VA ranges; drop the ASID and the shared TCR"
+            ),
+            BuildError::AsidWithoutLower { table } => write!(
+                f,
+                "{table} has an ASID but no lower VA range, and the ASID is carried by \
+                 TTBR0; give it a lower range or drop the ASID"
+            ),
+            BuildError::SharedTcrMismatch {
+                table,
+                upper,
+                bits,
+                shared,
+            } => write!(
+                f,
+                "{table} has a {bits}-bit {} range, but the shared TCR gives that range \
+                 {shared} bits; build it with the shared size",
+                if *upper { "upper" } else { "lower" }
+            ),
             BuildError::VaOutsideRanges {
                 table,
                 page,
@@ -426,6 +472,19 @@ mod tests {
             BuildError::UpperRangeInRegime {
                 table: table.clone(),
                 el: ExecutionContext::EL3,
+            },
+            BuildError::AsidInRegime {
+                table: table.clone(),
+                el: ExecutionContext::EL2_NS,
+            },
+            BuildError::AsidWithoutLower {
+                table: table.clone(),
+            },
+            BuildError::SharedTcrMismatch {
+                table: table.clone(),
+                upper: false,
+                bits: 39,
+                shared: 48,
             },
             BuildError::VaOutsideRanges {
                 table,

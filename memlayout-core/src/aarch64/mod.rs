@@ -22,7 +22,13 @@
 //!   AP\[1\] = 0, PXN = not executable and UXN = 1.
 //! * **nG** is set on EL0 (user) pages, so their TLB entries are tagged with the ASID and
 //!   a switch of user address space does not need a full TLB flush; EL1 (kernel) pages
-//!   are global.
+//!   are global, except in a table built with an ASID ([`TableConfig::asid`]), whose
+//!   leaves are all non-global (nG, bit 11; DDI 0487 D8.16.2).
+//! * **Processes under a kernel.** A process table built with an ASID has
+//!   `TTBR0_EL1` = root PA | ASID << 48 (DDI 0487 D19 "TTBR0_EL1", ASID bits\[63:48\]);
+//!   with a [`SharedTcr`] the kernel and every process get one `TCR_EL1` (both ranges
+//!   enabled, EPD0 = EPD1 = 0, A1 = 0 so `TTBR0` holds the ASID, AS = 1 for 16-bit
+//!   ASIDs), so the kernel's `TTBR1` stays loaded while `TTBR0` switches.
 //! * **Memory types** come from the fixed [`MAIR`] (see [`mair`]): Normal memory picks
 //!   its index from the page's cacheability and writes the page's shareability to SH;
 //!   `system` pages are Normal Write-Back and never executable; `device` pages are
@@ -71,7 +77,8 @@
     doc = "[`build`]: crate#features\n[`table_count`]: crate#features\n\
            [`Translation`]: crate#features\n[`Translation::walk`]: crate#features\n\
            [`TableConfig`]: crate#features\n[`TableConfig::contiguous_hint`]: crate#features\n\
-           [`TableConfig::wxn`]: crate#features\n[`DeviceMemory`]: crate#features"
+           [`TableConfig::wxn`]: crate#features\n[`DeviceMemory`]: crate#features\n\
+           [`TableConfig::asid`]: crate#features\n[`SharedTcr`]: crate#features"
 )]
 
 #[cfg(feature = "alloc")]
@@ -92,7 +99,8 @@ mod walk;
 pub(crate) use build::plan_requests;
 #[cfg(feature = "alloc")]
 pub use build::{
-    CONTIGUOUS_ENTRIES, DeviceMemory, TableConfig, Translation, build, page_attributes, table_count,
+    CONTIGUOUS_ENTRIES, DeviceMemory, SharedTcr, TableConfig, Translation, build, page_attributes,
+    table_count,
 };
 pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
 #[cfg(feature = "alloc")]

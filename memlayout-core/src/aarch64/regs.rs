@@ -69,6 +69,20 @@ pub const TCR_EL1_SH1_INNER: u64 = 0b11 << 28;
 /// encoding from TG0; 0b00 is reserved).
 pub const TCR_EL1_TG1_4K: u64 = 0b10 << 30;
 
+/// TCR_EL1.A1, bit 22: which TTBR defines the ASID (0 = `TTBR0_EL1.ASID`, 1 =
+/// `TTBR1_EL1.ASID`). Always written 0: a process's ASID travels with its `TTBR0`
+/// (DDI 0487, D19 "TCR_EL1", field A1).
+pub const TCR_EL1_A1: u64 = 1 << 22;
+
+/// TCR_EL1.AS, bit 36: 16-bit ASIDs (0 = 8 bits: the upper 8 bits of the ASID fields of
+/// `TTBR0_EL1` and `TTBR1_EL1` are ignored). Only cores with
+/// `ID_AA64MMFR0_EL1.ASIDBits` = 0b0010 implement 16-bit ASIDs; elsewhere the field is
+/// RES0 (DDI 0487, D19 "TCR_EL1", field AS, and "ID_AA64MMFR0_EL1", field ASIDBits).
+pub const TCR_EL1_AS: u64 = 1 << 36;
+
+/// The largest ASID with 8-bit ASIDs (`TCR_EL1.AS` = 0).
+pub const ASID_MAX_8_BIT: u16 = 0xFF;
+
 /// Bit position of TCR_EL1.IPS, bits\[34:32\], the intermediate physical address size.
 pub const TCR_EL1_IPS_SHIFT: u32 = 32;
 
@@ -289,6 +303,35 @@ pub const fn ttbr0(root_pa: u64) -> u64 {
     root_pa & TTBR_BADDR_MASK
 }
 
+/// Bit position of `TTBR0_EL1.ASID` (and `TTBR1_EL1.ASID`), bits\[63:48\]: the ASID the
+/// translations through the register are tagged with, when `TCR_EL1.A1` selects it
+/// (DDI 0487, D19 "TTBR0_EL1", field ASID).
+pub const TTBR_ASID_SHIFT: u32 = 48;
+
+/// The `TTBR0_EL1` value for a process's root table at `root_pa` with ASID `asid`:
+/// BADDR | ASID << 48 (CnP 0). With 8-bit ASIDs (`TCR_EL1.AS` = 0) an ASID must be at
+/// most 255, as the upper 8 bits are then ignored.
+pub const fn ttbr0_with_asid(root_pa: u64, asid: u16) -> u64 {
+    ttbr0(root_pa) | (asid as u64) << TTBR_ASID_SHIFT
+}
+
+/// The ASID a `TTBR0_EL1` or `TTBR1_EL1` value carries, bits\[63:48\].
+pub const fn ttbr_asid(ttbr: u64) -> u16 {
+    (ttbr >> TTBR_ASID_SHIFT) as u16
+}
+
+/// The one `TCR_EL1` a kernel table (upper range of `upper` bits, through TTBR1) and
+/// the process tables run under it (lower range of `lower` bits, through TTBR0) are
+/// loaded with: [`tcr_ranges`] with both ranges (EPD0 = EPD1 = 0, A1 = 0, so `TTBR0`
+/// holds the ASID), plus `TCR_EL1.AS` when `asid16` (16-bit ASIDs). `None` when a size
+/// is not 25 to 48 or `pa_bits` is not one of [`PA_BITS`].
+pub const fn tcr_shared(lower: u8, upper: u8, pa_bits: u8, asid16: bool) -> Option<u64> {
+    match tcr_ranges(Regime::El10, Some(lower), Some(upper), pa_bits) {
+        Some(tcr) => Some(if asid16 { tcr | TCR_EL1_AS } else { tcr }),
+        None => None,
+    }
+}
+
 /// The `TTBR1_EL1` value for an upper-range root table at `root_pa`: the same format as
 /// [`ttbr0`] (BADDR, ASID 0, CnP 0).
 pub const fn ttbr1(root_pa: u64) -> u64 {
@@ -491,6 +534,31 @@ mod tests {
         let regs =
             Registers::with_ranges(Regime::El10, None, Some((39, 0x4000_1000)), 40, false).unwrap();
         assert_eq!((regs.ttbr0, regs.ttbr1), (0, 0x4000_1000));
+    }
+
+    #[test]
+    fn shared_tcr_and_asids() {
+        let tcr = tcr_shared(39, 47, 40, false).unwrap();
+        assert_eq!(tcr & TCR_T0SZ_MASK, 25);
+        assert_eq!((tcr & TCR_EL1_T1SZ_MASK) >> TCR_EL1_T1SZ_SHIFT, 17);
+        assert_eq!(
+            tcr & (TCR_EL1_EPD0 | TCR_EL1_EPD1 | TCR_EL1_A1 | TCR_EL1_AS),
+            0
+        );
+        assert_eq!(
+            tcr,
+            tcr_ranges(Regime::El10, Some(39), Some(47), 40).unwrap()
+        );
+        let wide = tcr_shared(39, 47, 40, true).unwrap();
+        assert_eq!(wide, tcr | (1 << 36));
+        assert_eq!(tcr_shared(24, 47, 40, false), None);
+        assert_eq!(ttbr0_with_asid(0x4000_1000, 1), 0x0001_0000_4000_1000);
+        assert_eq!(ttbr0_with_asid(0x4000_1000, 0xFFFF), 0xFFFF_0000_4000_1000);
+        assert_eq!(ttbr_asid(ttbr0_with_asid(0x4000_1000, 300)), 300);
+        assert_eq!(
+            ttbr0_with_asid(0x4000_1000, 300) & TTBR_BADDR_MASK,
+            0x4000_1000
+        );
     }
 
     #[test]

@@ -417,7 +417,31 @@ fn segment_module(table: &str, segment: &Ident) -> TokenStream {
 /// firmware that only loads `TTBR0` does) and, on ELF targets, in the section
 /// `.memlayout.tables.<table>`, so a linker script can place it at `TABLES_PA` and the
 /// firmware turns the MMU on without copying it.
-fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
+/// A table's part in an operating system's address spaces: the kernel a process runs
+/// under and its ASID, or the processes of a kernel.
+#[derive(Default)]
+struct Role {
+    asid: Option<u16>,
+    kernel: Option<String>,
+    processes: Vec<String>,
+}
+
+impl Role {
+    fn of(plan: &Plan, t: usize) -> Role {
+        let layout = plan.layout();
+        let Some(id) = plan.table_id(t) else {
+            return Role::default();
+        };
+        let name = |t| layout.table_info(t).map(|i| i.name().to_string());
+        Role {
+            asid: layout.asid(id),
+            kernel: layout.kernel_of(id).and_then(name),
+            processes: layout.processes(id).into_iter().filter_map(name).collect(),
+        }
+    }
+}
+
+fn translation_items(t: &TableDecl, tr: &Translation, role: &Role) -> TokenStream {
     let section_attrs = link_section_attrs(&name_of(&t.name));
     let el = regs_el(t.el);
     let bytes = tr.bytes();
@@ -458,28 +482,68 @@ fn translation_items(t: &TableDecl, tr: &Translation) -> TokenStream {
     let doc_mair = format!(" `MAIR_{el}`: {}.", Hex::from(tr.mair()));
     let ranges = match (tr.has_lower(), tr.upper_va_bits()) {
         (true, Some(u)) => format!("{}-bit lower and {u}-bit upper VA", tr.va_bits()),
+        (false, Some(u)) if !role.processes.is_empty() => format!(
+            "{u}-bit upper VA, {}-bit lower VA for its processes",
+            tr.va_bits()
+        ),
         (false, Some(u)) => format!("{u}-bit upper VA only, EPD0 set"),
         _ => format!("{}-bit VA", tr.va_bits()),
     };
+    let shared = match (&role.kernel, role.processes.as_slice()) {
+        (Some(k), _) => format!(
+            " It is the `TCR` of kernel `{k}` and of every process under it, so `TTBR0` switches between them under one `TCR`{}.",
+            if tr.tcr() & crate::aarch64::regs::TCR_EL1_AS != 0 {
+                " (AS set: 16-bit ASIDs, which the core must implement)"
+            } else {
+                ""
+            }
+        ),
+        (None, [_, ..]) => format!(
+            " Every process under this kernel ({}) has this `TCR`{}.",
+            role.processes
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if tr.tcr() & crate::aarch64::regs::TCR_EL1_AS != 0 {
+                " (AS set: 16-bit ASIDs, which the core must implement)"
+            } else {
+                ""
+            }
+        ),
+        (None, []) => String::new(),
+    };
     let doc_tcr = format!(
-        " `TCR_{el}`: {} ({ranges}, {}-bit PA, 4 KiB granule, write-back inner shareable walks).",
+        " `TCR_{el}`: {} ({ranges}, {}-bit PA, 4 KiB granule, write-back inner shareable walks).{shared}",
         Hex::from(tr.tcr()),
         tr.pa_bits()
     );
-    let doc_ttbr0 = if tr.has_lower() {
-        format!(
+    let doc_ttbr0 = match (tr.has_lower(), role.asid) {
+        (true, Some(asid)) => format!(
+            " `TTBR0_{el}`: {}, the lower range's root table PA with ASID {asid} in bits 63:48 (this table's pages are non-global).",
+            Hex::from(tr.ttbr0())
+        ),
+        (true, None) => format!(
             " `TTBR0_{el}`: {}, the lower range's root table PA.",
             Hex::from(tr.ttbr0())
-        )
-    } else {
-        format!(" `TTBR0_{el}`: 0, the table has no lower range (TCR_EL1.EPD0 is set).")
+        ),
+        (false, _) if !role.processes.is_empty() => format!(
+            " `TTBR0_{el}`: 0, the kernel has no lower range of its own; load a process's `TTBR0` with it (TCR_EL1.EPD0 is clear)."
+        ),
+        (false, _) => {
+            format!(" `TTBR0_{el}`: 0, the table has no lower range (TCR_EL1.EPD0 is set).")
+        }
     };
-    let doc_ttbr1 = match tr.upper_root_pa() {
-        Some(pa) => format!(
+    let doc_ttbr1 = match (tr.upper_root_pa(), &role.kernel) {
+        (_, Some(k)) => format!(
+            " `TTBR1_EL1`: {}, the `TTBR1` of kernel `{k}` (a process has lower ranges only; the kernel's upper range stays loaded).",
+            Hex::from(tr.ttbr1())
+        ),
+        (Some(pa), None) => format!(
             " `TTBR1_EL1`: {}, the upper range's root table PA.",
             Hex::from(pa)
         ),
-        None => String::from(
+        (None, None) => String::from(
             " `TTBR1_EL1`: 0, the table has no upper range (EL3 and EL2 tables never have one; in an EL1&0 table TCR_EL1.EPD1 is set).",
         ),
     };
@@ -792,7 +856,7 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
         let recheck = recheck();
         let hidden = attr_consts.items();
         let translation = match plan.translation(t) {
-            Some(tr) => translation_items(table, tr),
+            Some(tr) => translation_items(table, tr, &Role::of(plan, t)),
             None => placeholder_translation(),
         };
         let body = quote! {

@@ -21,6 +21,9 @@ syn::custom_keyword!(wxn);
 // `va_bits = N;` and `va_bits upper = N;` inside a table.
 syn::custom_keyword!(va_bits);
 syn::custom_keyword!(upper);
+// `asid N` and `under TABLE` in a table header.
+syn::custom_keyword!(asid);
+syn::custom_keyword!(under);
 
 // Where the translation tables go: `tables at RANGE;` or `tables in POOL;`.
 syn::custom_keyword!(at);

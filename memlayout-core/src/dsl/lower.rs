@@ -77,6 +77,8 @@ impl Decl<'_> {
             (_, Part::Name) => Some(self.name_sp()),
             (Decl::Pool(p), Part::Range) => Some(p.range.sp),
             (Decl::Table(t), Part::Range) => t.virt.first().map(|r| r.sp),
+            (Decl::Table(t), Part::Asid) => t.asid.map(|a| a.value.sp),
+            (Decl::Table(t), Part::Under) => t.under.as_ref().map(|u| Sp::one(u.kernel.span())),
             (Decl::Range(_, r), _) => Some(r.sp),
             (Decl::Page(p), part) => match part {
                 Part::Va => p.va.map(|n| n.sp),
@@ -319,6 +321,13 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
                 TablesPlace::In(pool) => Some((decls.add(Decl::Tables(d)), name_of(pool))),
                 TablesPlace::At(_) => None,
             }),
+            asid: t
+                .asid
+                .map(|a| u32::try_from(a.value.value).unwrap_or(u32::MAX)),
+            under: t
+                .under
+                .as_ref()
+                .and_then(|u| scope.table(&name_of(&u.kernel))),
         });
     }
     for (t, table) in layout.tables.iter().enumerate() {

@@ -56,6 +56,13 @@ impl fmt::Display for Error {
             | Tables { .. }
             | VaBitsTooSmall { .. }
             | VaRangeNotTranslated { .. } => table(self, f),
+            AsidTooLarge { .. }
+            | AsidInRegime { .. }
+            | AsidTaken { .. }
+            | AsidOnKernel { .. }
+            | NotAKernel { .. }
+            | ProcessUpperRange { .. }
+            | KernelRangeOverlap { .. } => process(self, f),
         }
     }
 }
@@ -538,5 +545,110 @@ fn table(e: &Error, f: &mut Formatter<'_>) -> Result {
             }
         }
         _ => Ok(()),
+    }
+}
+
+/// Processes and the kernel they run under: ASIDs and `under`.
+fn process(e: &Error, f: &mut Formatter<'_>) -> Result {
+    match e {
+        Error::AsidTooLarge { table, asid } => write!(
+            f,
+            "ASID {asid} of table `{table}` is over 65535, the largest ASID (16 bits); use 0 to 65535"
+        ),
+        Error::AsidInRegime { table, el } => write!(
+            f,
+            "table `{table}` is an {} table, but only EL1 and EL0 tables (the EL1&0 regime) have ASIDs; remove `asid`",
+            el.name()
+        ),
+        Error::AsidTaken {
+            table,
+            asid,
+            kernel,
+            first,
+            ..
+        } => write!(
+            f,
+            "table `{table}` has ASID {asid}, which `{first}` under the same kernel `{kernel}` already has, so their TLB entries would mix; give each process of a kernel its own ASID"
+        ),
+        Error::AsidOnKernel {
+            kernel, process, ..
+        } => write!(
+            f,
+            "table `{kernel}` has an ASID, but `{process}` runs under it, so it is a kernel: its pages are global and its TTBR1 carries no ASID; remove `asid` from `{kernel}`"
+        ),
+        Error::NotAKernel {
+            table,
+            kernel,
+            reason,
+            ..
+        } => {
+            write!(f, "table `{table}` cannot run under `{kernel}`: ")?;
+            kernel_rule(table, kernel, reason, f)
+        }
+        Error::ProcessUpperRange {
+            table,
+            kernel,
+            range,
+            ..
+        } => write!(
+            f,
+            "table `{table}` runs under kernel `{kernel}`, whose TTBR1 maps the upper half, but its virtual range {range} is an upper range; give a process lower ranges only (below 0x1_0000_0000_0000)"
+        ),
+        Error::KernelRangeOverlap {
+            table,
+            range,
+            kernel,
+            kernel_range,
+            ..
+        } => write!(
+            f,
+            "virtual range {range} of table `{table}` overlaps the lower range {kernel_range} of its kernel `{kernel}`, and TTBR0 holds one of them at a time; move one of the ranges"
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Why `kernel` cannot be the kernel of `table`, and what to write instead.
+fn kernel_rule(
+    table: &str,
+    kernel: &str,
+    reason: &super::KernelRule,
+    f: &mut Formatter<'_>,
+) -> Result {
+    use super::KernelRule::*;
+    match reason {
+        Itself => f.write_str("a table cannot run under itself; name the EL1 table of its kernel"),
+        ProcessRegime { el } => write!(
+            f,
+            "`{table}` is an {} table, and only EL1 and EL0 tables (the EL1&0 regime) run under a kernel; remove `under`",
+            el.name()
+        ),
+        NotEl1 { el } => write!(
+            f,
+            "`{kernel}` is an {} table, and a kernel is an EL1 table; name the EL1 table whose TTBR1 maps the kernel",
+            el.name()
+        ),
+        Security { process, kernel: k } => write!(
+            f,
+            "`{table}` is {} but `{kernel}` is {}, and a process runs under a kernel of its own security state; name an EL1 table of that state",
+            process.name(),
+            k.name()
+        ),
+        Cores { core } => write!(
+            f,
+            "core {core} runs `{table}` but not `{kernel}`; give `{kernel}` every core of `{table}`"
+        ),
+        NoUpperRange => write!(
+            f,
+            "`{kernel}` has no upper virtual range for its TTBR1, so it maps no kernel; give it one like `virtual 0xFFFF_8000_0000_0000 .. +1G;`"
+        ),
+        IsProcess { kernel: k } => write!(
+            f,
+            "`{kernel}` runs under `{k}` itself, and a process runs under a kernel; name `{k}`"
+        ),
+        ProcessIsKernel { process } => write!(
+            f,
+            "`{process}` runs under `{table}`, so `{table}` is a kernel, and a kernel runs under no other table; remove one of the two `under`"
+        ),
     }
 }

@@ -55,6 +55,10 @@ pub enum Field {
     UpperVaBits,
     /// The PA size of the layout.
     PaBits,
+    /// The ASID of a table.
+    Asid,
+    /// The kernel a table runs under.
+    Under,
 }
 
 /// The other party of an error: what the request collides with or depends on.
@@ -115,7 +119,13 @@ impl Error {
             | SamePaInTwoTables { field, .. }
             | SecureInNonSecure { field, .. }
             | VaRangeNotTranslated { field, .. }
-            | SystemPageAttrs { field, .. } => *field,
+            | SystemPageAttrs { field, .. }
+            | ProcessUpperRange { field, .. }
+            | KernelRangeOverlap { field, .. } => *field,
+            AsidTooLarge { .. } | AsidInRegime { .. } | AsidTaken { .. } | AsidOnKernel { .. } => {
+                Field::Asid
+            }
+            NotAKernel { .. } => Field::Under,
             ZeroCount { .. } => Field::Count,
             AlignNotPowerOfTwo { .. } | AlignTooSmall { .. } => Field::Align,
             SizeNotMultiple { .. } | NoRoom { .. } | SegmentTooLarge { .. } | StackSize { .. } => {
@@ -158,7 +168,11 @@ impl Error {
             | SegmentAccess { other, .. }
             | SegmentTooLarge { other, .. }
             | SharedMismatch { other, .. }
-            | RegimeTaken { other, .. } => *other,
+            | RegimeTaken { other, .. }
+            | AsidTaken { other, .. }
+            | AsidOnKernel { other, .. }
+            | NotAKernel { other, .. }
+            | KernelRangeOverlap { other, .. } => *other,
             NoRoom { taken, .. } | IdentityImpossible { taken, .. } => {
                 taken.first().map(|t| t.party)
             }
@@ -202,6 +216,11 @@ impl Error {
                 format!("`{other}` first mapped here")
             }
             Error::Duplicate { .. } => format!("`{other}` first declared here"),
+            Error::AsidTaken { asid, .. } => format!("`{other}` has ASID {asid} here"),
+            Error::AsidOnKernel { .. } => format!("`{other}` runs under it here"),
+            Error::KernelRangeOverlap { kernel_range, .. } => {
+                format!("`{other}` has the lower range {kernel_range} here")
+            }
             Error::SamePaInTwoTables { with_table, .. } => {
                 format!("`{other}` of table `{with_table}` maps it here")
             }

@@ -28,6 +28,9 @@ use super::{Input, page_range, upper};
 ///   `MEMLAYOUT_<T>_<S>_SECTION`, the attribute that puts a C definition there;
 /// * `MEMLAYOUT_<T>_TABLES_PA`, `_TABLES_SIZE` (the translation-table image) and the
 ///   register values `_MAIR`, `_TCR`, `_TTBR0`, `_TTBR1` (0 without an upper range), `_SCTLR_SET` (the bits to set).
+/// * for a process (`asid N`, `under TABLE`): `MEMLAYOUT_<T>_ASID` (also in bits 63:48 of
+///   `_TTBR0`) and `MEMLAYOUT_<T>_KERNEL`, the kernel table's name as a string; its
+///   `_TTBR1` and `_TCR` are the kernel's.
 ///
 /// The include guard is `MEMLAYOUT_<MODULE>_H`.
 pub fn c(input: &Input<'_>) -> String {
@@ -69,9 +72,14 @@ pub fn c(input: &Input<'_>) -> String {
                 "#define MEMLAYOUT_{tn}_{name} MEMLAYOUT_UL({value:#x})"
             );
         };
+        let role = match (t.kernel, t.processes.is_empty()) {
+            (Some(k), _) => alloc::format!(", process under {k}"),
+            (None, false) => alloc::format!(", kernel of {}", t.processes.join(", ")),
+            (None, true) => String::new(),
+        };
         let _ = writeln!(
             out,
-            "\n/* Table {} ({}, {}, {} regime) */",
+            "\n/* Table {} ({}, {}, {} regime{role}) */",
             t.name(),
             t.info.cores(),
             t.info.el(),
@@ -84,6 +92,12 @@ pub fn c(input: &Input<'_>) -> String {
         def(&mut out, "TTBR0", tr.ttbr0());
         def(&mut out, "TTBR1", tr.ttbr1());
         def(&mut out, "SCTLR_SET", tr.sctlr_set());
+        if let Some(asid) = t.asid {
+            def(&mut out, "ASID", u64::from(asid));
+        }
+        if let Some(kernel) = t.kernel {
+            let _ = writeln!(out, "#define MEMLAYOUT_{tn}_KERNEL \"{kernel}\"");
+        }
         for p in &t.pages {
             let (va, pa, size) = page_range(p);
             let name = upper(p.name);

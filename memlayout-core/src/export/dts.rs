@@ -620,6 +620,8 @@ mod tests {
             va_bits: None,
             upper_va_bits: None,
             tables_in: None,
+            asid: None,
+            under: None,
         };
         let mut buf = page("buf", 0, PageKind::Data, PageSize::Size4K, 1);
         buf.pool = Some("dram".into());

@@ -56,8 +56,33 @@ pub fn map(input: &Input<'_>) -> String {
             Hex::from(tr.end_pa()),
             tr.pa_bits(),
         );
-        if !tr.has_lower() {
+        if !tr.has_lower() && t.processes.is_empty() {
             let _ = writeln!(out, "  no lower range (TCR_EL1.EPD0 set)");
+        } else if !tr.has_lower() {
+            let _ = writeln!(
+                out,
+                "  no lower range of its own (TTBR0 0: a process's TTBR0 is loaded with it)"
+            );
+        }
+        if !t.processes.is_empty() {
+            let _ = writeln!(
+                out,
+                "  kernel of {}: one TCR and MAIR for all, their lower ranges {}-bit",
+                t.processes.join(", "),
+                tr.va_bits(),
+            );
+        }
+        if let Some(kernel) = t.kernel {
+            let _ = writeln!(
+                out,
+                "  process under {kernel}: TCR, MAIR and TTBR1 are {kernel}'s{}",
+                match t.asid {
+                    Some(a) => alloc::format!(", ASID {a} (in TTBR0), non-global pages"),
+                    None => String::new(),
+                }
+            );
+        } else if let Some(a) = t.asid {
+            let _ = writeln!(out, "  ASID {a} (in TTBR0), non-global pages");
         }
         if let (Some(bits), Some(level)) = (tr.upper_va_bits(), tr.upper_root_level()) {
             let _ = writeln!(
@@ -81,6 +106,10 @@ pub fn map(input: &Input<'_>) -> String {
     }
     out
 }
+
+/// The head of a markdown table of pages and segments.
+const TABLE_HEAD: &str = "| VA | PA | size | what | name | attributes |\n\
+                          |----|----|------|------|------|------------|\n";
 
 /// The memory map of `input` as markdown, for rustdoc: per selected table a heading, where
 /// its translation tables go, and one table of every page and segment in VA order (a
@@ -110,9 +139,7 @@ pub fn markdown(input: &Input<'_>) -> String {
         let tr = t.translation;
         let _ = write!(
             out,
-            "## Table {} ({}, {})\n\nTranslation tables: {} of 4 KiB at PA `{}..{}`, `TTBR0` = `{}`, `TTBR1` = `{}`.\n\n\
-             | VA | PA | size | what | name | attributes |\n\
-             |----|----|------|------|------|------------|\n",
+            "## Table {} ({}, {})\n\nTranslation tables: {} of 4 KiB at PA `{}..{}`, `TTBR0` = `{}`, `TTBR1` = `{}`.\n\n{TABLE_HEAD}",
             code(t.name()),
             t.info.cores(),
             t.info.el(),
@@ -122,6 +149,28 @@ pub fn markdown(input: &Input<'_>) -> String {
             Hex::from(tr.ttbr0()),
             Hex::from(tr.ttbr1()),
         );
+        if t.kernel.is_some() || t.asid.is_some() || !t.processes.is_empty() {
+            // Before the table rows: a paragraph of its own.
+            out.truncate(out.len() - TABLE_HEAD.len());
+            if let Some(kernel) = t.kernel {
+                let _ = write!(out, "Process under kernel {}", code(kernel));
+                if let Some(a) = t.asid {
+                    let _ = write!(out, ", ASID {a}");
+                }
+                out.push_str(": `TCR`, `MAIR` and `TTBR1` are the kernel's.\n\n");
+            } else if let Some(a) = t.asid {
+                let _ = write!(out, "ASID {a}.\n\n");
+            }
+            if !t.processes.is_empty() {
+                let names: Vec<String> = t.processes.iter().map(|p| code(p)).collect();
+                let _ = write!(
+                    out,
+                    "Kernel of {}: one `TCR` and `MAIR` for all.\n\n",
+                    names.join(", ")
+                );
+            }
+            out.push_str(TABLE_HEAD);
+        }
         let pages = layout.pages(id);
         let segments = layout.segments(id);
         let mut rows: Vec<(u64, u8, Row<'_>)> = crate::layout::page_runs(&pages)

@@ -53,6 +53,13 @@ pub struct TableView<'a> {
     pub pages: Vec<PlannedPages<'a>>,
     /// Its segments, shared segments included, in declaration order.
     pub segments: Vec<PlannedSegment<'a>>,
+    /// Its ASID, when it is a process with one (`asid N`).
+    pub asid: Option<u16>,
+    /// The name of the kernel table it runs under (`under TABLE`), when it is a process.
+    pub kernel: Option<&'a str>,
+    /// The names of the processes that run under it, when it is a kernel, in
+    /// declaration order.
+    pub processes: Vec<&'a str>,
 }
 
 impl TableView<'_> {
@@ -110,12 +117,17 @@ impl<'a> Input<'a> {
         let tables = (0..count)
             .filter_map(|index| {
                 let tid = plan.table_id(index)?;
+                let layout = plan.layout();
+                let name = |t| layout.table_info(t).map(TableInfo::name);
                 Some(TableView {
                     index,
-                    info: plan.layout().table_info(tid)?,
+                    info: layout.table_info(tid)?,
                     translation: plan.translation(index)?,
                     pages: plan.pages(index),
                     segments: plan.segments(index),
+                    asid: layout.asid(tid),
+                    kernel: layout.kernel_of(tid).and_then(name),
+                    processes: layout.processes(tid).into_iter().filter_map(name).collect(),
                 })
             })
             .collect();

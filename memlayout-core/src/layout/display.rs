@@ -70,7 +70,14 @@ impl Layout {
             let Some(table) = self.tables.get(t.index()) else {
                 continue;
             };
-            writeln!(f, "table {}", table.info)?;
+            write!(f, "table {}", table.info)?;
+            if let Some(asid) = table.asid {
+                write!(f, " asid {asid}")?;
+            }
+            if let Some(k) = table.kernel.and_then(|k| self.tables.get(k.index())) {
+                write!(f, " under {}", k.info.name())?;
+            }
+            writeln!(f)?;
             let mut lower = alloc::vec::Vec::new();
             let mut upper = alloc::vec::Vec::new();
             for r in &table.virt {

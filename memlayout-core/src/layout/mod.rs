@@ -23,6 +23,7 @@ use crate::used::UsedRanges;
 mod display;
 pub(crate) use display::page_runs;
 mod mapping;
+mod processes;
 mod requests;
 mod segments;
 
@@ -95,6 +96,10 @@ struct Table {
     segments: Vec<u32>,
     /// The pool its translation tables go in, when set with [`Layout::place_tables_in`].
     tables_pool: Option<String>,
+    /// Its ASID, when set with [`Layout::set_asid`].
+    asid: Option<u16>,
+    /// The kernel it runs under, when set with [`Layout::put_under`].
+    kernel: Option<TableId>,
 }
 
 #[derive(Clone, Debug)]
@@ -535,6 +540,8 @@ impl Layout {
             pages: Vec::new(),
             segments: Vec::new(),
             tables_pool: None,
+            asid: None,
+            kernel: None,
         });
         Ok(id)
     }

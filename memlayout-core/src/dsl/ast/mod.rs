@@ -135,7 +135,8 @@ pub struct PoolDecl {
     pub non_secure: Option<Sp>,
 }
 
-/// `table NAME (core N, EL) { .. }`, or `(cores A..=B, EL)`, `(cores [A, B, ..], EL)`.
+/// `table NAME (core N, EL) { .. }`, or `(cores A..=B, EL)`, `(cores [A, B, ..], EL)`,
+/// each optionally followed by `, asid N` and `, under TABLE`.
 pub struct TableDecl {
     /// Doc comments.
     pub docs: Vec<Attribute>,
@@ -149,6 +150,10 @@ pub struct TableDecl {
     /// place: checks that depend on the level skip the table, so the stand-in gives no
     /// follow-on errors.
     pub el_stand_in: bool,
+    /// `asid N` in the header: the table's ASID (a process).
+    pub asid: Option<AsidDecl>,
+    /// `under TABLE` in the header: the kernel table it runs under (a process).
+    pub under: Option<UnderDecl>,
     /// `virtual` ranges.
     pub virt: Vec<RangeExpr>,
     /// `va_bits = N;`: the size of the lower VA range.
@@ -162,6 +167,23 @@ pub struct TableDecl {
     pub pages: Vec<PageDecl>,
     /// Segments of this table.
     pub segments: Vec<SegmentDecl>,
+}
+
+/// `asid N` in a table header.
+#[derive(Clone, Copy, Debug)]
+pub struct AsidDecl {
+    /// The `asid` keyword.
+    pub kw: Sp,
+    /// The ASID and its literal.
+    pub value: Num,
+}
+
+/// `under TABLE` in a table header.
+pub struct UnderDecl {
+    /// The `under` keyword.
+    pub kw: Sp,
+    /// The kernel table's name.
+    pub kernel: Ident,
 }
 
 /// `va_bits [upper] = N;` inside a table: the VA size of its lower (or upper) range.

@@ -1,4 +1,4 @@
-//! A `table` declaration: its header (cores and exception level) and its body
+//! A `table` declaration: its header (cores, exception level, `asid`, `under`) and its body
 //! (`virtual` ranges, `va_bits`, pages and segments).
 
 use std::format;
@@ -16,10 +16,10 @@ use super::suggest::suggestions;
 use super::tokens::{
     drain_on_error, end_of_declaration, parse_plain, parse_range, skip_declaration, unknown,
 };
-use super::{Layout, TableDecl, TablesPlace, VaBitsDecl};
+use super::{AsidDecl, Layout, TableDecl, TablesPlace, UnderDecl, VaBitsDecl};
 use crate::model::{Cores, ExecutionContext};
 
-/// `table NAME (core N, EL) { .. }`.
+/// `table NAME (core N, EL [, asid N] [, under TABLE]) { .. }`.
 pub(super) fn parse_table(
     input: ParseStream,
     cx: &mut Ctxt,
@@ -34,7 +34,13 @@ pub(super) fn parse_table(
         let r = parse_table_args(&args, cx);
         drain_on_error(&args, r)
     })();
-    let (cores, el, el_stand_in) = match header {
+    let Header {
+        cores,
+        el,
+        el_stand_in,
+        asid,
+        under,
+    } = match header {
         Ok(h) => h,
         Err(e) => {
             layout.broken.push(name.to_string());
@@ -49,6 +55,8 @@ pub(super) fn parse_table(
         cores,
         el,
         el_stand_in,
+        asid,
+        under,
         virt: Vec::new(),
         va_bits: None,
         upper_va_bits: None,
@@ -65,13 +73,23 @@ pub(super) fn parse_table(
     Ok(table)
 }
 
+/// What the parentheses of a table header hold.
+pub(super) struct Header {
+    cores: Cores,
+    el: ExecutionContext,
+    el_stand_in: bool,
+    asid: Option<AsidDecl>,
+    under: Option<UnderDecl>,
+}
+
+/// The options a table header may hold after its exception level.
+const HEADER_OPTIONS: [&str; 2] = ["asid", "under"];
+
 /// `core N, EL`, `cores A..=B, EL` or `cores [A, B, ..], EL` inside the parentheses of a
-/// table. A bad exception level is reported and replaced by `EL3`, so the table still
-/// exists for the rest of the checks.
-pub(super) fn parse_table_args(
-    input: ParseStream,
-    cx: &mut Ctxt,
-) -> syn::Result<(Cores, ExecutionContext, bool)> {
+/// table, then the options `asid N` and `under TABLE` in any order. A bad exception
+/// level is reported and replaced by `EL3`, so the table still exists for the rest of
+/// the checks.
+pub(super) fn parse_table_args(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Header> {
     let cores = if input.peek(kw::cores) {
         parse_cores(input, cx)?
     } else {
@@ -97,14 +115,83 @@ pub(super) fn parse_table_args(
             (ExecutionContext::EL3, true)
         }
     };
-    if input.peek(Token![,]) {
+    let (el, el_stand_in) = el;
+    let mut header = Header {
+        cores,
+        el,
+        el_stand_in,
+        asid: None,
+        under: None,
+    };
+    while input.peek(Token![,]) {
         input.parse::<Token![,]>()?;
+        if input.is_empty() {
+            break;
+        }
+        parse_header_option(input, cx, &mut header)?;
     }
     if !input.is_empty() {
-        return Err(input.error("expected `)` after the exception level"));
+        return Err(
+            input.error("expected `)`, or `, asid N` or `, under TABLE` after the exception level")
+        );
     }
-    let (el, el_stand_in) = el;
-    Ok((cores, el, el_stand_in))
+    Ok(header)
+}
+
+/// `asid N` or `under TABLE` in a table header.
+fn parse_header_option(input: ParseStream, cx: &mut Ctxt, header: &mut Header) -> syn::Result<()> {
+    if input.peek(kw::asid) {
+        let k: kw::asid = input.parse()?;
+        let value = parse_plain(input, "ASID", "`asid 1`")?;
+        let decl = AsidDecl {
+            kw: Sp::one(k.span),
+            value,
+        };
+        match &header.asid {
+            Some(first) => cx.error_with_note(
+                decl.kw,
+                DslError::GivenTwice(Twice::Option("asid")),
+                first.kw,
+                Note::FirstGiven,
+            ),
+            None => header.asid = Some(decl),
+        }
+        Ok(())
+    } else if input.peek(kw::under) {
+        let k: kw::under = input.parse()?;
+        let kernel: Ident = input.parse()?;
+        let decl = UnderDecl {
+            kw: Sp::one(k.span),
+            kernel,
+        };
+        match &header.under {
+            Some(first) => cx.error_with_note(
+                decl.kw,
+                DslError::GivenTwice(Twice::Option("under")),
+                first.kw,
+                Note::FirstGiven,
+            ),
+            None => header.under = Some(decl),
+        }
+        Ok(())
+    } else {
+        let word: Ident = input.parse()?;
+        let text = word.to_string();
+        let hint = suggestions(&text, &HEADER_OPTIONS)
+            .into_iter()
+            .map(String::from);
+        Err(syn::Error::new(
+            word.span(),
+            DslError::NotA {
+                word: text,
+                what: "a table option",
+                hint: DidYouMean(hint.collect()),
+                expected: String::from(
+                    "write `asid N` (the ASID of a process) or `under TABLE` (the kernel it runs under)",
+                ),
+            },
+        ))
+    }
 }
 
 /// A core number: a plain integer below 2^32, else reported (`None`).

@@ -14,7 +14,7 @@ use super::ranges::{check_range, first_declaration, range_bounds};
 use super::resolve::suggest;
 use super::{Scope, name_of};
 use crate::aarch64::regs::PA_BITS;
-use crate::error::{Addr, Error, Thing};
+use crate::error::{Addr, Error, KernelRule, Range, Thing};
 use crate::model::PageKind;
 
 /// `pa_bits`, `tables at`/`tables in` (for the layout and for one table) and `wxn`: the
@@ -245,5 +245,189 @@ fn check_va_bits(table: &TableDecl, name: &str, cx: &mut Ctxt) {
             bits: v.bits.value,
         };
         cx.error(v.kw, DslError::VaBits(rule));
+    }
+}
+
+/// `asid N` and `under TABLE` in table headers: ASIDs that fit, a kernel that can host
+/// the process (an EL1 table of its security state, on its cores, with an upper range,
+/// not a process itself), processes with lower ranges only and clear of the kernel's
+/// lower ranges, no ASID on a kernel, and one ASID per process of a kernel.
+pub(super) fn check_processes(
+    layout: &Layout,
+    scope: &Scope<'_>,
+    broken: &BTreeSet<&str>,
+    cx: &mut Ctxt,
+) {
+    let tables = &layout.tables;
+    // Each table's kernel, when its `under` names a table.
+    let kernels: Vec<Option<usize>> = tables
+        .iter()
+        .map(|t| scope.table(&name_of(&t.under.as_ref()?.kernel)))
+        .collect();
+    let is_upper = |r: &RangeExpr| r.start.value >> 63 == 1;
+    for (t, table) in tables.iter().enumerate() {
+        let name = name_of(&table.name);
+        if let Some(asid) = &table.asid {
+            let value = asid.value.value;
+            if value > u64::from(u16::MAX) {
+                let error = Error::AsidTooLarge {
+                    table: name.clone(),
+                    asid: u32::try_from(value).unwrap_or(u32::MAX),
+                };
+                cx.error(asid.value.sp, error);
+            }
+            if !table.el_stand_in && crate::aarch64::Regime::of(table.el).is_single_privilege() {
+                let error = Error::AsidInRegime {
+                    table: name.clone(),
+                    el: table.el,
+                };
+                cx.error(asid.kw, error);
+            }
+            if let Some(p) = (0..tables.len()).find(|&p| p != t && kernels[p] == Some(t)) {
+                let process = name_of(&tables[p].name);
+                let error = Error::AsidOnKernel {
+                    kernel: name.clone(),
+                    process: process.clone(),
+                    other: None,
+                };
+                let note = error.note(&process);
+                let at = tables[p].under.as_ref().map(|u| Sp::one(u.kernel.span()));
+                cx.error_with_note(
+                    asid.kw,
+                    error,
+                    at.unwrap_or(Sp::one(table.name.span())),
+                    note,
+                );
+            }
+        }
+        let Some(under) = &table.under else {
+            continue;
+        };
+        let kname = name_of(&under.kernel);
+        let ksp = Sp::one(under.kernel.span());
+        let Some(k) = kernels[t] else {
+            if !broken.contains(kname.as_str()) {
+                let hint = suggest(
+                    &kname,
+                    scope.tables.keys(),
+                    "name the EL1 table of the kernel this table runs under",
+                );
+                let error = DslError::Unknown {
+                    what: "table",
+                    name: kname,
+                    place: String::new(),
+                    hint,
+                };
+                cx.error(ksp, error);
+            }
+            continue;
+        };
+        let kernel = &tables[k];
+        let stand_in = table.el_stand_in || kernel.el_stand_in;
+        let reason = if k == t {
+            Some(KernelRule::Itself)
+        } else if stand_in {
+            // A level that did not parse: its rules are unknown.
+            None
+        } else if crate::aarch64::Regime::of(table.el).is_single_privilege() {
+            Some(KernelRule::ProcessRegime { el: table.el })
+        } else if kernel.el.level() != 1 {
+            Some(KernelRule::NotEl1 { el: kernel.el })
+        } else if table.el.security() != kernel.el.security() {
+            Some(KernelRule::Security {
+                process: table.el,
+                kernel: kernel.el,
+            })
+        } else if let Some(core) = table.cores.iter().find(|&c| !kernel.cores.contains(c)) {
+            Some(KernelRule::Cores { core })
+        } else if let Some(kk) = kernel.under.as_ref() {
+            Some(KernelRule::IsProcess {
+                kernel: name_of(&kk.kernel),
+            })
+        } else if !kernel.virt.iter().any(is_upper) {
+            Some(KernelRule::NoUpperRange)
+        } else {
+            (0..tables.len())
+                .find(|&p| p != t && kernels[p] == Some(t))
+                .map(|p| KernelRule::ProcessIsKernel {
+                    process: name_of(&tables[p].name),
+                })
+        };
+        if let Some(reason) = reason {
+            let error = Error::NotAKernel {
+                table: name.clone(),
+                kernel: kname.clone(),
+                reason,
+                other: None,
+            };
+            let note = error.note(&kname);
+            cx.error_with_note(ksp, error, Sp::one(kernel.name.span()), note);
+            continue;
+        }
+        if stand_in {
+            continue;
+        }
+        let runs_under = format!("`{name}` runs under `{kname}` here");
+        for r in &table.virt {
+            let Some((start, size)) = range_bounds(r) else {
+                continue;
+            };
+            let range = Range {
+                start,
+                end: start.wrapping_add(size),
+            };
+            if is_upper(r) {
+                let error = Error::ProcessUpperRange {
+                    table: name.clone(),
+                    kernel: kname.clone(),
+                    range,
+                    field: crate::error::Field::Range,
+                };
+                cx.error_with_note(r.sp, error, ksp, &runs_under);
+                continue;
+            }
+            let overlap = kernel.virt.iter().find_map(|kr| {
+                let (ks, kz) = range_bounds(kr).filter(|_| !is_upper(kr))?;
+                let overlaps = u128::from(start) < u128::from(ks) + u128::from(kz)
+                    && u128::from(ks) < u128::from(start) + u128::from(size);
+                overlaps.then_some((kr, ks, kz))
+            });
+            if let Some((kr, ks, kz)) = overlap {
+                let error = Error::KernelRangeOverlap {
+                    table: name.clone(),
+                    range,
+                    kernel: kname.clone(),
+                    kernel_range: Range {
+                        start: ks,
+                        end: ks.wrapping_add(kz),
+                    },
+                    field: crate::error::Field::Range,
+                    other: None,
+                };
+                let note = error.note(&kname);
+                cx.error_with_note(r.sp, error, kr.sp, note);
+            }
+        }
+        // One ASID per process of a kernel: the first process with it keeps it.
+        if let Some(asid) = &table.asid
+            && let Some(first) = (0..t).find(|&p| {
+                kernels[p] == Some(k)
+                    && tables[p]
+                        .asid
+                        .is_some_and(|a| a.value.value == asid.value.value)
+            })
+        {
+            let first_name = name_of(&tables[first].name);
+            let error = Error::AsidTaken {
+                table: name.clone(),
+                asid: u16::try_from(asid.value.value).unwrap_or(u16::MAX),
+                kernel: kname.clone(),
+                first: first_name.clone(),
+                other: None,
+            };
+            let note = error.note(&first_name);
+            let at = tables[first].asid.as_ref().map(|a| a.value.sp);
+            cx.error_with_note(asid.value.sp, error, at.unwrap_or(ksp), note);
+        }
     }
 }

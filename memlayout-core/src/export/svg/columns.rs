@@ -286,14 +286,31 @@ pub(super) fn table_column(input: &Input<'_>, t: &TableView<'_>) -> Column {
     Column {
         title: t.name().to_string(),
         subtitle: format!(
-            "VA, {}, {}, {} regime",
+            "VA, {}, {}, {} regime{}",
             t.info.cores(),
             t.info.el(),
-            t.translation.regime()
+            t.translation.regime(),
+            process_role(t)
         ),
         blocks,
         ranges,
     }
+}
+
+/// A process's ASID and kernel (`, ASID 1, under kernel`), or a kernel's processes
+/// (`, kernel of shell, init`), for a column's subtitle; empty for other tables.
+fn process_role(t: &TableView<'_>) -> String {
+    let mut role = String::new();
+    if let Some(asid) = t.asid {
+        role.push_str(&format!(", ASID {asid}"));
+    }
+    if let Some(kernel) = t.kernel {
+        role.push_str(&format!(", under {kernel}"));
+    }
+    if !t.processes.is_empty() {
+        role.push_str(&format!(", kernel of {}", t.processes.join(", ")));
+    }
+    role
 }
 
 pub(super) fn page_block(
