@@ -1,8 +1,9 @@
-//! Writes the linker-script fragment of `kernel.memlayout` (`os.ld`, after the layout's module `os`: one output
-//! section per segment at its VA, loaded at its PA, and one per translation-table image
-//! at its `TABLES_PA`) into `OUT_DIR`, puts `OUT_DIR` on the linker's search path and
-//! links with `link.ld`, which `INCLUDE`s it, and with `-n` (no ELF headers in a loadable
-//! segment: QEMU would load them at an address the layout gave to something else).
+//! Writes the linker-script fragment of `kernel.memlayout` (`os.ld`, named after the
+//! layout's module `os`: one output section per segment at its VA, loaded at its PA, and
+//! one per translation-table image at its `TABLES_PA`) into `OUT_DIR`, puts `OUT_DIR` on
+//! the linker's search path and links with `link.ld`, which `INCLUDE`s it, and with `-n`
+//! (no ELF headers in a loadable segment: QEMU would load them at an address the layout
+//! gave to something else).
 
 fn main() {
     memlayout::build::generate("kernel.memlayout").link_with("link.ld");

@@ -60,7 +60,7 @@ core::arch::global_asm!(
     ".ltorg",
     ".popsection",
     mair = const kernel::MAIR,
-    tcr = const kernel::TCR | crate::kernel::TCR_AS,
+    tcr = const kernel::TCR,
     ttbr1 = const kernel::TTBR1,
     ttbr0 = const kernel::TTBR0,
     cpacr = const CPACR_FPEN_EL1_ONLY,

@@ -15,17 +15,17 @@ use crate::platform::{
     ASID_BITS_16, DFSC_TRANSLATION_FAULT, DFSC_TYPE_MASK, EBADF, EC_DATA_ABORT_LOWER, EC_SVC64,
     EFAULT, ENOSYS, ESR_DFSC_MASK, ESR_EC_MASK, ESR_EC_SHIFT, ESR_WNR, EXIT_KERNEL_FAULT,
     EXIT_KILLED_BY_FAULT, GRANULE, ID_MMFR0_ASIDBITS_MASK, ID_MMFR0_ASIDBITS_SHIFT, PAR_FAULT,
-    SPSR_EL0T, STDOUT, SYS_EXIT, SYS_SCHED_YIELD, SYS_WRITE, TTBR_ASID_SHIFT, put_char, put_dec,
-    put_hex, put_str, read_sys, semihost_exit, text,
+    SPSR_EL0T, STDOUT, SYS_EXIT, SYS_SCHED_YIELD, SYS_WRITE, TCR_AS, TTBR_ASID_SHIFT, put_char,
+    put_dec, put_hex, put_str, read_sys, semihost_exit, text,
 };
 use crate::vectors::{Context, el0_resume};
 
-/// Temporary: the ASIDs of the processes and `TCR_EL1.AS`, until the layout gives them.
-const INIT_ASID: u64 = 1;
-/// Temporary (see [`INIT_ASID`]).
-const SHELL_ASID: u64 = 300;
-/// Temporary: `TCR_EL1.AS`, bit 36: 16-bit ASIDs.
-pub const TCR_AS: u64 = 1 << 36;
+// One address space layout: the kernel and its processes load the same TCR_EL1 and
+// MAIR_EL1, and each process's TTBR1 is the kernel's (the layout makes them so).
+const _: () = assert!(init::TCR == kernel::TCR && shell::TCR == kernel::TCR);
+const _: () = assert!(init::MAIR == kernel::MAIR && shell::MAIR == kernel::MAIR);
+const _: () = assert!(init::TTBR1 == kernel::TTBR1 && shell::TTBR1 == kernel::TTBR1);
+
 /// Temporary: the size of the unmapped gap below each process's stack.
 const STACK_GUARD: u64 = 0x1000;
 
@@ -102,14 +102,14 @@ struct Process {
 static PROCESSES: [Process; 2] = [
     Process {
         name: &INIT_NAME,
-        ttbr0: init::TTBR0 | INIT_ASID << TTBR_ASID_SHIFT,
+        ttbr0: init::TTBR0,
         entry: crate::user::init_main,
         stack_top: init::USER_STACK.va() + init::USER_STACK.size(),
         guard: (init::USER_STACK.va() - STACK_GUARD, init::USER_STACK.va()),
     },
     Process {
         name: &SHELL_NAME,
-        ttbr0: shell::TTBR0 | SHELL_ASID << TTBR_ASID_SHIFT,
+        ttbr0: shell::TTBR0,
         entry: crate::user::shell_main,
         stack_top: shell::USER_STACK.va() + shell::USER_STACK.size(),
         guard: (shell::USER_STACK.va() - STACK_GUARD, shell::USER_STACK.va()),

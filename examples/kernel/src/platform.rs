@@ -30,6 +30,9 @@ pub const GRANULE: u64 = 0x1000;
 
 /// `PAR_EL1.F`, bit 0: the `AT` instruction's translation faulted.
 pub const PAR_FAULT: u64 = 1;
+/// `TCR_EL1.AS`, bit 36: ASIDs are 16 bits wide (the layout sets it when an ASID is over
+/// 255).
+pub const TCR_AS: u64 = 1 << 36;
 /// `TTBRn_EL1.ASID` is bits 63:48 (bits 55:48 with 8-bit ASIDs).
 pub const TTBR_ASID_SHIFT: u32 = 48;
 /// `ID_AA64MMFR0_EL1.ASIDBits`, bits 7:4: `0b0010` when 16-bit ASIDs are implemented.
