@@ -160,3 +160,54 @@ fn kernel_runs_with_a_seed() {
         .count();
     assert!(moved > 0, "the seed moved nothing");
 }
+
+/// The ASIDs are what makes a switch without TLB invalidation correct: with the same
+/// kernel and both processes at ASID 0 (no `asid`), the TLB still holds `init`'s
+/// translations, tagged ASID 0, when `TTBR0_EL1` switches to `shell` (the architecture
+/// lets a core keep using them; QEMU's TLB does, as it is only flushed when the ASID
+/// changes), so `shell`'s first instructions are `init`'s.
+#[test]
+#[cfg_attr(
+    any(memlayout_no_qemu, memlayout_no_bare_metal),
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu and run `rustup target add aarch64-unknown-none`"
+)]
+fn without_asids_the_shell_runs_inits_stale_translations() {
+    if !tools_or_skip() {
+        return;
+    }
+    let mut layout =
+        std::fs::read_to_string(workspace_root().join("examples/kernel/kernel.memlayout")).unwrap();
+    for asid in ["asid 1, ", "asid 300, "] {
+        assert!(layout.contains(asid), "kernel.memlayout declares `{asid}`");
+        layout = layout.replace(asid, "");
+    }
+    let dir = workspace_root().join("target/tmp/firmware-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let edited = dir.join("kernel-no-asids.memlayout");
+    std::fs::write(&edited, layout).unwrap();
+    let mut run = run_example(
+        "kernel",
+        "kernel.memlayout",
+        "no-asids",
+        &["--layout", edited.to_str().unwrap()],
+    );
+    derive(&mut run);
+    assert_eq!(
+        (run.addrs.named["init.asid"], run.addrs.named["shell.asid"]),
+        (0, 0)
+    );
+    assert_lines(
+        "kernel without ASIDs",
+        &run,
+        &[
+            "[kernel] TTBR0_EL1 {shell.ttbr0} (shell, ASID 0x0), no TLB invalidation",
+            "[kernel] shell: eret to EL0 at VA {shell.code.va}, SP_EL0 {shell.user_stack.top}",
+            "[init] hello from EL0, my code starts at VA {init.code.va}; yielding",
+        ],
+    );
+    assert!(
+        !run.stdout.contains("[shell] hello"),
+        "the shell ran its own code:\n{}",
+        run.stdout
+    );
+}
