@@ -4,12 +4,17 @@ use core::fmt::{self, Formatter, Result};
 
 use super::{Addr, Error, Field, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
-use crate::model::{Hex, MemAttrs, PageKind, SegmentKind};
+use crate::model::{DeviceType, Hex, MemAttrs, PageKind, SegmentKind};
 
+/// The memory type of a mismatched alias's side: its cacheability, or its Device type
+/// (`Device-nGnRE`).
 fn mem_type(a: &MemAttrs) -> &'static str {
-    match a.cacheability() {
-        Some(c) => c.name(),
-        None => "Device",
+    match (a.cacheability(), a.device_type()) {
+        (Some(c), _) => c.name(),
+        (None, Some(DeviceType::nGnRnE)) => "Device-nGnRnE",
+        (None, Some(DeviceType::nGRE)) => "Device-nGRE",
+        (None, Some(DeviceType::GRE)) => "Device-GRE",
+        (None, _) => "Device-nGnRE",
     }
 }
 
@@ -36,6 +41,7 @@ impl fmt::Display for Error {
             | TablesRangeTooSmall { .. } => room(self, f),
             SharedAlias { .. }
             | ExecutableDevice { .. }
+            | ExecuteOnlyNotUser { .. }
             | MismatchedAlias { .. }
             | PoolKindMismatch { .. }
             | NoTables { .. }
@@ -293,6 +299,13 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
             f,
             "device page `{name}` is executable, but device memory is never executable; use `r` or `rw`"
         ),
+        Error::ExecuteOnlyNotUser {
+            name, table, el, ..
+        } => write!(
+            f,
+            "page `{name}` is execute-only (`x`), but table `{table}` is an {el} table, and the architecture cannot make EL{} pages execute-only without FEAT_PIE (permission indirection), which memlayout does not use; `x` is for EL0 pages, use `rx` here",
+            el.level()
+        ),
         Error::MismatchedAlias {
             range,
             first,
@@ -478,7 +491,9 @@ fn segment_page(e: &Error, f: &mut Formatter<'_>) -> Result {
             needs,
             ..
         } => {
-            let (access, fault) = if needs.execute() {
+            let (access, fault) = if !page_perms.read() && needs.read() {
+                ("read", "the first load from it faults")
+            } else if needs.execute() && !page_perms.execute() {
                 ("execute", "the first instruction fetch from it faults")
             } else {
                 ("write", "the first store to it faults")
