@@ -4,17 +4,20 @@ use core::fmt::{self, Formatter, Result};
 
 use super::{Addr, Error, Field, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
-use crate::model::{DeviceType, Hex, MemAttrs, PageKind, SegmentKind};
+use crate::model::{Hex, MemAttrs, PageKind, SegmentKind};
 
-/// The memory type of a mismatched alias's side: its cacheability, or its Device type
-/// (`Device-nGnRE`).
-fn mem_type(a: &MemAttrs) -> &'static str {
-    match (a.cacheability(), a.device_type()) {
-        (Some(c), _) => c.name(),
-        (None, Some(DeviceType::nGnRnE)) => "Device-nGnRnE",
-        (None, Some(DeviceType::nGRE)) => "Device-nGRE",
-        (None, Some(DeviceType::GRE)) => "Device-GRE",
-        (None, _) => "Device-nGnRE",
+/// One side of a mismatched alias: `data write_back inner` for Normal memory, the kind
+/// and Device type for Device memory (`device Device-nGnRE`: Device memory is always
+/// Outer Shareable).
+struct MemType<'a>(&'a MemAttrs);
+
+impl fmt::Display for MemType<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> Result {
+        let a = self.0;
+        match (a.cacheability(), a.shareability(), a.device_type()) {
+            (Some(c), Some(s), _) => write!(f, "{} {c} {s}", a.kind),
+            (_, _, device) => write!(f, "{} Device-{}", a.kind, device.unwrap_or_default()),
+        }
     }
 }
 
@@ -314,13 +317,9 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
             ..
         } => write!(
             f,
-            "PA {range} is already mapped by `{with}` as {} {} {}, and mapping it as {} {} {} makes a mismatched alias; use the same memory type, cacheability and shareability",
-            first.kind,
-            mem_type(first),
-            first.share,
-            second.kind,
-            mem_type(second),
-            second.share
+            "PA {range} is already mapped by `{with}` as {}, and mapping it as {} makes a mismatched alias; use the same memory type, cacheability and shareability",
+            MemType(first),
+            MemType(second),
         ),
         Error::PoolKindMismatch {
             name,
