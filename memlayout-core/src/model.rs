@@ -215,10 +215,10 @@ keyword_enum! {
     ///
     /// | kind | holds | pages that take it |
     /// |------|-------|--------------------|
-    /// | `bsp_boot_code` | boot code of the bootstrap processor | code with execute (`rx`, `rwx`) |
-    /// | `boot_code` | boot code every core runs | code with execute (`rx`, `rwx`) |
-    /// | `code` | code (`.text`) | code with execute (`rx`, `rwx`) |
-    /// | `rodata` | read-only data (`.rodata`) | code, or data without write permission (`r`, `rx`) |
+    /// | `bsp_boot_code` | boot code of the bootstrap processor | code with execute (`rx`, `rwx`, `x`) |
+    /// | `boot_code` | boot code every core runs | code with execute (`rx`, `rwx`, `x`) |
+    /// | `code` | code (`.text`) | code with execute (`rx`, `rwx`, `x`) |
+    /// | `rodata` | read-only data (`.rodata`) | code, or data without write permission (`r`, `rx`); not execute-only `x` |
     /// | `data` | initialised writable data (`.data`) | data with write permission (`rw`, `rwx`) |
     /// | `bss` | zero-initialised writable data (`.bss`) | data with write permission (`rw`, `rwx`) |
     /// | `data_shared` | data shared between agents | data |

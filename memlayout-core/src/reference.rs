@@ -98,7 +98,7 @@ What each option means:
 
 * `identity`: VA == PA. `va NUM` and `pa NUM`: a fixed virtual or physical address;
   the other one is still chosen by the allocator. `pool NAME`: take the PA from that pool.
-* `r`, `rw`, `rx`, `rwx`: the permissions. `x` is execute-only, for pages of EL0
+* `r`, `rw`, `rx`, `rwx`, `x`: the permissions. `x` is execute-only, for pages of EL0
   tables: EL0 may run the page but not read or write it (AP[2:1] = 0b10, UXN = 0,
   PXN = 1, as Linux's execute-only user mappings; EL1 can still read it). `code`
   segments go in an `x` page, `rodata` and the data kinds do not. The privileged level
@@ -148,8 +148,8 @@ Rules:
   pointer never reaches mapped memory; only a fixed `va 0` (or `identity` at `pa 0`)
   maps it.
 * `alias [TABLE::]PAGE` maps the PA of another page again; a different memory type
-  (a different Device type included), cacheability or shareability is an error (the Arm architecture forbids mismatched
-  aliases). An alias hosts no segments: its bytes belong to the page it aliases. With
+  (another Device type too), cacheability or shareability is an error (the Arm
+  architecture forbids mismatched aliases). An alias hosts no segments: its bytes belong to the page it aliases. With
   `identity`, the alias sits at VA == the PA it maps (an error on `identity` if that VA
   is taken or outside the table's ranges); `pa`, `pool` and `* N` do not combine with
   `alias`.
