@@ -285,14 +285,15 @@ fn descriptor_check(tr: &Translation, page: &Page) -> Result<(), String> {
     } else {
         want |= XN | if x { 0 } else { PXN };
     }
-    if el.is_user() && page.perms() == Perms::X {
-        if w.el0_perms() != Some(Perms::X) || w.perms() != Perms::R {
-            return Err(format!(
-                "the software walker reads an execute-only page as EL0 {:?}, EL1 {:?}",
-                w.el0_perms(),
-                w.perms()
-            ));
-        }
+    if el.is_user()
+        && page.perms() == Perms::X
+        && (w.el0_perms() != Some(Perms::X) || w.perms() != Perms::R)
+    {
+        return Err(format!(
+            "the software walker reads an execute-only page as EL0 {:?}, EL1 {:?}",
+            w.el0_perms(),
+            w.perms()
+        ));
     }
     let mask = NS | AP1_EL0 | AP2_READ_ONLY | 3 << SH_SHIFT | AF | NG | PXN | XN;
     if bits & mask != want {

@@ -20,8 +20,8 @@
 //! 4 MiB at `MMIO_START + k * 4M` ([`device_pa`]).
 
 use memlayout::{
-    Cacheability, DeviceType, Error, ExecutionContext, Layout, Page, PageKind, PageRequest, PageSize, Perms,
-    Pool, Rng, Shareability, TableId,
+    Cacheability, DeviceType, Error, ExecutionContext, Layout, Page, PageKind, PageRequest,
+    PageSize, Perms, Pool, Rng, Shareability, TableId,
 };
 
 use crate::qemu::{HARNESS_RESERVED, RAM};

@@ -452,7 +452,7 @@ impl<'c> Limits<'c> {
             && (va | pa) & (size - 1) == 0
             && inside
             && pa.checked_add(size).is_some_and(|end| end <= self.pa_limit)
-            && !(attrs.perms.execute_only() && !self.el.is_user())
+            && (!attrs.perms.execute_only() || self.el.is_user())
             && !(config.wxn
                 && attrs.perms.write()
                 && attrs.perms.execute()
