@@ -99,8 +99,8 @@ What each option means:
 * `identity`: VA == PA. `va NUM` and `pa NUM`: a fixed virtual or physical address;
   the other one is still chosen by the allocator. `pool NAME`: take the PA from that pool.
 * `r`, `rw`, `rx`, `rwx`, `x`: the permissions. `x` is execute-only, for pages of EL0
-  tables: EL0 may run the page but not read or write it (AP[2:1] = 0b10, UXN = 0,
-  PXN = 1, as Linux's execute-only user mappings; EL1 can still read it). `code`
+  tables: EL0 may run the page but not read or write it (`AP[2:1] = 0b10`, `UXN = 0`,
+  `PXN = 1`, as Linux's execute-only user mappings; EL1 can still read it). `code`
   segments go in an `x` page, `rodata` and the data kinds do not. The privileged level
   of a regime always reads what it maps, so `x` on a page of an EL1, EL2 or EL3 table
   (or a shared page one maps) is an error: execute-only there needs FEAT_PIE
