@@ -18,7 +18,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use memlayout::{Cacheability, ExecutionContext, PageKind, Perms, SegmentKind, Shareability};
+use memlayout::{
+    Cacheability, DeviceType, ExecutionContext, PageKind, Perms, SegmentKind, Shareability,
+};
 use serde_json::Value;
 
 const GRAMMAR: &str = "editors/vscode/syntaxes/memlayout.tmLanguage.json";
@@ -102,6 +104,7 @@ fn language() -> Vec<(&'static str, Vec<String>)> {
         ("permissions", own(&Perms::NAMES)),
         ("cacheability", own(&Cacheability::NAMES)),
         ("shareability", own(&Shareability::NAMES)),
+        ("device-types", own(&DeviceType::NAMES)),
         ("keywords", keywords),
         // The module's visibility is a `syn::Visibility`: `pub`, `pub(crate)`,
         // `pub(super)`, `pub(self)`, `pub(in path)`.

@@ -154,8 +154,8 @@ const ROOT_ENTRY2: u8 = board::el3::TRANSLATION.as_bytes()[2 * 8];
 const_assert!(ROOT_ENTRY2 & 0b11 == 0b11);
 
 /// The fixed `MAIR` of every table (Arm ARM D8.6, `MAIR_ELx`): Device-nGnRnE,
-/// Device-nGnRE, Normal non-cacheable, write-through, write-back.
-const MAIR: u64 = 0x0000_00FF_BB44_0400;
+/// Device-nGnRE, Normal non-cacheable, write-through, write-back, Device-nGRE, Device-GRE.
+const MAIR: u64 = 0x000C_08FF_BB44_0400;
 /// `TCR_ELx.T0SZ`, bits 5:0.
 const T0SZ_MASK: u64 = 0x3F;
 /// `TCR_EL2`/`TCR_EL3` bits 31 and 23, RES1.

@@ -5,14 +5,17 @@
 //!
 //! * every page, at its first byte, its last 8-byte aligned address and (for 2 MiB and
 //!   1 GiB pages) one in the middle: a read translates to the page's PA with the
-//!   expected `MAIR` attribute byte (Device-nGnRE `0x04`, non-cacheable `0x44`,
-//!   write-through `0xbb`, write-back `0xff`), the expected shareability (cacheable
+//!   expected `MAIR` attribute byte (Device-nGnRnE `0x00`, Device-nGnRE `0x04`,
+//!   Device-nGRE `0x08`, Device-GRE `0x0c`, non-cacheable `0x44`, write-through `0xbb`,
+//!   write-back `0xff`), the expected shareability (cacheable
 //!   Normal memory only: QEMU reports the descriptor's SH unchanged for the other
 //!   types) and, in Secure regimes, NS set exactly for pages of the Non-secure pool; a
 //!   write translates the same way on writable pages and takes a permission fault on
 //!   read-only ones;
 //! * in EL1&0 tables, unprivileged (EL0) reads and writes: EL1 pages are out of EL0's
-//!   reach (permission faults), EL0 pages can be read and, when writable, written;
+//!   reach (permission faults), EL0 pages can be read and, when writable, written,
+//!   except execute-only (`x`) EL0 pages, which fault on AT S1E0R and translate on AT
+//!   S1E1R (EL1 reads them);
 //! * unmapped addresses (the holes between pages, below the first page, past the last
 //!   one and past the VA size): translation faults;
 //! * for EL3 tables that map the harness (which then runs on them): stores through
@@ -31,7 +34,8 @@
 use memlayout::aarch64::{TableConfig, Translation, WalkFault};
 use memlayout::tables::TablePlacement;
 use memlayout::{
-    Cacheability, ExecutionContext, Layout, Page, PageKind, PageSize, SecurityState, Shareability,
+    Cacheability, DeviceType, ExecutionContext, Layout, Page, PageKind, PageSize, Perms,
+    SecurityState, Shareability,
 };
 use memlayout_tests::layouts;
 use memlayout_tests::qemu::{
@@ -39,8 +43,10 @@ use memlayout_tests::qemu::{
     par_fault_status, par_ns, par_pa, par_sh,
 };
 
-/// The fixed `MAIR` every table is built with.
-const MAIR: u64 = 0x0000_00FF_BB44_0400;
+/// The fixed `MAIR` every table is built with: Device-nGnRnE, Device-nGnRE, Normal
+/// non-cacheable, write-through and write-back at indices 0 to 4, Device-nGRE and
+/// Device-GRE at 5 and 6.
+const MAIR: u64 = 0x000C_08FF_BB44_0400;
 
 // Stage 1 descriptor bits, written out here so the expected encoding does not come
 // from the code under test.
@@ -82,7 +88,13 @@ struct Check {
 /// The `MAIR` attribute byte a page must get.
 fn expected_attr(page: &Page) -> u8 {
     match page.kind() {
-        PageKind::Device => 0x04,
+        PageKind::Device => match page.device_type() {
+            Some(DeviceType::nGnRnE) => 0x00,
+            Some(DeviceType::nGnRE) => 0x04,
+            Some(DeviceType::nGRE) => 0x08,
+            Some(DeviceType::GRE) => 0x0C,
+            None => panic!("a device page without a Device type"),
+        },
         PageKind::System => 0xFF,
         PageKind::Code | PageKind::Data => match page.cacheability() {
             Some(Cacheability::NonCacheable) => 0x44,
@@ -126,7 +138,8 @@ fn describe(table: &str, el: ExecutionContext, page: &Page) -> String {
         page.page_size(),
         page.kind(),
         page.perms(),
-        page.cacheability().map_or("device", |c| c.name()),
+        page.cacheability()
+            .map_or_else(|| page.device_type().map_or("", |d| d.name()), |c| c.name()),
         page.shareability().map_or("", |s| s.name()),
         if page.mem_attrs().non_secure {
             " non-secure"
@@ -156,6 +169,8 @@ fn page_checks(table: &str, el: ExecutionContext, page: &Page, out: &mut Vec<Che
     let writable = page.perms().write();
     let el10 = el.is_el10_regime();
     let user = el.is_user();
+    // An execute-only page: EL0 may not read it (AP[2:1] = 0b10), EL1 may.
+    let el0_reads = user && page.perms().read();
     for off in offsets(page) {
         let va = page.va() + off;
         let pa = page.pa() + off;
@@ -174,7 +189,7 @@ fn page_checks(table: &str, el: ExecutionContext, page: &Page, out: &mut Vec<Che
         push(Access::Read, maps);
         push(Access::Write, if writable { maps } else { denied });
         if el10 {
-            push(Access::El0Read, if user { maps } else { denied });
+            push(Access::El0Read, if el0_reads { maps } else { denied });
             push(
                 Access::El0Write,
                 if user && writable { maps } else { denied },
@@ -264,9 +279,21 @@ fn descriptor_check(tr: &Translation, page: &Page) -> Result<(), String> {
     if !el.is_el10_regime() {
         want |= AP1_EL0 | if x { 0 } else { XN };
     } else if el.is_user() {
-        want |= AP1_EL0 | NG | PXN | if x { 0 } else { XN };
+        // Execute-only (`x`): AP[1] clear, so EL0 has no data access.
+        let ap1 = if page.perms().read() { AP1_EL0 } else { 0 };
+        want |= ap1 | NG | PXN | if x { 0 } else { XN };
     } else {
         want |= XN | if x { 0 } else { PXN };
+    }
+    if el.is_user()
+        && page.perms() == Perms::X
+        && (w.el0_perms() != Some(Perms::X) || w.perms() != Perms::R)
+    {
+        return Err(format!(
+            "the software walker reads an execute-only page as EL0 {:?}, EL1 {:?}",
+            w.el0_perms(),
+            w.perms()
+        ));
     }
     let mask = NS | AP1_EL0 | AP2_READ_ONLY | 3 << SH_SHIFT | AF | NG | PXN | XN;
     if bits & mask != want {
@@ -777,6 +804,16 @@ fn macro_layout() {
                 page heap    : data, 4K * 4, rw;
                 page ro      : data, 4K, r, write_through;
                 page uart    : device, 4K, pa 0x0900_1000, rw;
+                page gicd    : device, 4K, pa 0x0900_2000, nGnRnE;
+                page wc      : device, 4K * 2, pa 0x0900_4000, nGRE;
+                page fb      : device, 2M, pa 0x0920_0000, GRE;
+            }
+            table user (core 0, EL0_NS) {
+                virtual 0x40_0000 .. +1G;
+                page text    : code, 4K * 3, x;
+                page consts  : data, 4K, r;
+                page heap    : data, 4K * 2;
+                segment start : code, 0x100, in text;
             }
         }
     }
@@ -795,7 +832,16 @@ fn macro_layout() {
             [soc::el1::TABLES_PA, soc::el1::MAIR, soc::el1::TCR],
             [soc::el1::TTBR0, soc::el1::TTBR1, soc::el1::SCTLR_SET],
         ),
+        (
+            soc::user::INFO,
+            soc::user::PAGES.as_slice(),
+            soc::user::TRANSLATION.as_bytes(),
+            [soc::user::TABLES_PA, soc::user::MAIR, soc::user::TCR],
+            [soc::user::TTBR0, soc::user::TTBR1, soc::user::SCTLR_SET],
+        ),
     ];
+    assert_eq!(soc::el1::GICD.device_type(), Some(DeviceType::nGnRnE));
+    assert_eq!(soc::user::TEXT[0].perms(), Perms::X);
     check_emitted(&tables);
 }
 

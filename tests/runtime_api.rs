@@ -1511,3 +1511,106 @@ fn upper_range_pages_segments_and_aliases() {
         );
     }
 }
+
+#[test]
+fn device_types_and_execute_only_pages() {
+    use memlayout::DeviceType;
+    use memlayout::aarch64::MemoryType;
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 64 << 20)).unwrap();
+    l.add_pool(Pool::device("mmio", 0x0800_0000, 64 << 20))
+        .unwrap();
+    let kernel = l
+        .add_table("kernel", 0, ExecutionContext::EL1_NS, &[(RAM, 64 << 20)])
+        .unwrap();
+    let user = l
+        .add_table("user", 0, ExecutionContext::EL0_NS, &[(0x40_0000, 1 << 30)])
+        .unwrap();
+    let mut devices = Vec::new();
+    for (i, d) in DeviceType::ALL.into_iter().enumerate() {
+        let req = PageRequest::new(format!("dev{i}"), PageKind::Device, PageSize::Size4K)
+            .pa(0x0800_0000 + 0x1000 * i as u64)
+            .device(d);
+        devices.push((l.map(kernel, &req).unwrap(), d));
+    }
+    let text = l
+        .map(
+            user,
+            &PageRequest::new("text", PageKind::Code, PageSize::Size4K)
+                .count(2)
+                .perms(Perms::X),
+        )
+        .unwrap();
+    // Code goes in an execute-only page; read-only data does not.
+    l.place_segment(
+        user,
+        &SegmentRequest::new("start", SegmentKind::Code, 0x100).in_page("text"),
+    )
+    .unwrap();
+    let e = l
+        .place_segment(
+            user,
+            &SegmentRequest::new("consts", SegmentKind::Rodata, 0x100).in_page("text"),
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("needs read permission") && e.to_string().contains("`rx`"),
+        "{e}"
+    );
+    // Execute-only is for EL0 tables only: not the kernel's, not a shared page one maps.
+    let x = PageRequest::new("ktext", PageKind::Code, PageSize::Size4K).perms(Perms::X);
+    let e = l.map(kernel, &x).unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::ExecuteOnlyNotUser {
+                el: ExecutionContext::EL1_NS,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.field(), Field::Perms);
+    assert!(e.to_string().contains("FEAT_PIE"), "{e}");
+    let e = l.map_shared(None, &x).unwrap_err();
+    assert!(matches!(e, Error::ExecuteOnlyNotUser { .. }), "{e:?}");
+    l.map_shared(Some(&[user]), &x).unwrap();
+    // An alias of a device page with another Device type is a mismatched alias.
+    let (gicd, _) = devices[0];
+    let e = l
+        .map_alias(
+            kernel,
+            gicd,
+            &PageRequest::new("gicd2", PageKind::Device, PageSize::Size4K).device(DeviceType::GRE),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::MismatchedAlias { .. }), "{e:?}");
+    assert!(
+        e.to_string().contains("Device-nGnRnE") && e.to_string().contains("Device-GRE"),
+        "{e}"
+    );
+    l.map_alias(
+        kernel,
+        gicd,
+        &PageRequest::new("gicd3", PageKind::Device, PageSize::Size4K).device(DeviceType::nGnRnE),
+    )
+    .unwrap();
+    // The tables: each device page reads its own attribute byte; the text is
+    // execute-only at EL0 and readable at EL1.
+    let trs = l
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap();
+    let (kt, ut) = (&trs[0], &trs[1]);
+    assert_eq!(kt.mair(), 0x000C_08FF_BB44_0400);
+    assert_eq!(kt.mair(), ut.mair());
+    for (m, d) in devices {
+        let w = kt.walk(l.mapping_va(m, kernel).unwrap()).unwrap();
+        assert_eq!(w.attr, MemoryType::device(d).attr_byte(), "{d}");
+        assert_eq!(l.mapping_pages(m, kernel)[0].device_type(), Some(d));
+    }
+    let w = ut.walk(l.mapping_va(text, user).unwrap() + 0x1000).unwrap();
+    assert_eq!(w.el0_perms(), Some(Perms::X));
+    assert_eq!(w.perms(), Perms::R);
+    assert!(w.pxn() && !w.uxn() && w.ap() == 0b10);
+    assert!(l.to_string().contains("code   x   write_back"), "{l}");
+}

@@ -20,6 +20,7 @@
 //!                 runs under; a process only), "processes" [names] (a kernel only),
 //!                 "pages":    [ { "name", "index", "core", "el", "va": hex, "pa": hex, "size": hex,
 //!                                 "kind", "perms", "cacheability", "shareability" (null for device),
+//!                                 "device_type" ("nGnRnE", "nGnRE", "nGRE", "GRE"; null unless device),
 //!                                 "non_secure", "shared", "identity", "va_equals_pa",
 //!                                 "attrs": { key: number | string | bool },
 //!                                 "alias_of" (page name | null) } ],

@@ -550,6 +550,20 @@ pub enum Error {
         /// The page's name.
         name: String,
     },
+    /// An execute-only page ([`Perms::X`](crate::Perms::X)) mapped by a table that is
+    /// not an EL0 table: the privileged level of a regime (EL1, EL2, EL3) always reads
+    /// what it maps, so execute-only needs FEAT_PIE (permission indirection), which
+    /// memlayout does not use (Arm ARM DDI 0487, D8.4.1.2.1 "Stage 1 data accesses using
+    /// Direct permissions").
+    #[non_exhaustive]
+    ExecuteOnlyNotUser {
+        /// The page's name.
+        name: String,
+        /// The table that maps it.
+        table: String,
+        /// The table's context.
+        el: ExecutionContext,
+    },
     /// The same PA mapped with conflicting memory attributes.
     #[non_exhaustive]
     MismatchedAlias {

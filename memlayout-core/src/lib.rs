@@ -51,8 +51,8 @@ pub use interval::{Interval, IntervalSet};
 #[cfg(feature = "alloc")]
 pub use layout::{Layout, MappingId, PageRequest, Pool, SegmentId, SegmentRequest, TableId};
 pub use model::{
-    Attr, AttrList, AttrValue, Cacheability, Cores, ExecutionContext, MemAttrs, Name, Page,
-    PageKind, PageSize, Perms, SecurityState, Segment, SegmentKind, Shareability, TableInfo,
+    Attr, AttrList, AttrValue, Cacheability, Cores, DeviceType, ExecutionContext, MemAttrs, Name,
+    Page, PageKind, PageSize, Perms, SecurityState, Segment, SegmentKind, Shareability, TableInfo,
 };
 pub use rng::Rng;
 #[cfg(feature = "build")]

@@ -14,16 +14,16 @@
 //!
 //! | type | written as |
 //! |------|------------|
-//! | [`ExecutionContext`], [`PageKind`], [`SegmentKind`], [`Cacheability`], [`Shareability`] | the keyword: `"EL1_NS"`, `"code"`, `"bsp_boot_code"`, `"write_back"`, `"inner"` |
+//! | [`ExecutionContext`], [`PageKind`], [`SegmentKind`], [`Cacheability`], [`Shareability`], [`DeviceType`] | the keyword: `"EL1_NS"`, `"code"`, `"bsp_boot_code"`, `"write_back"`, `"inner"`, `"nGnRE"` |
 //! | [`PageSize`] | `"4K"`, `"2M"` or `"1G"` |
 //! | [`SecurityState`] | `"secure"`, `"non_secure"` or `"realm"` |
-//! | [`Perms`] | `"r"`, `"rw"`, `"rx"` or `"rwx"` |
+//! | [`Perms`] | `"r"`, `"rw"`, `"rx"`, `"rwx"` or `"x"` |
 //! | [`Cores`] | the list of cores, lowest first: `[0, 1, 2, 3]` |
 //! | [`Name`] | the string |
 //! | [`AttrValue`], [`AttrList`] | a map from key to value: a number, a string or a bool |
-//! | [`MemAttrs`] | `{ kind, perms, cache, share, non_secure }` |
+//! | [`MemAttrs`] | `{ kind, perms, cache, share, non_secure, device }` (`device` defaults to `"nGnRE"` when missing) |
 //! | [`TableInfo`] | `{ name, core, cores, el }` (`core`, the first of `cores`, is not read back) |
-//! | [`Page`] | `{ name, index, core, el, va, pa, size, kind, perms, cacheability, shareability, non_secure, shared, identity, va_equals_pa, attrs }` |
+//! | [`Page`] | `{ name, index, core, el, va, pa, size, kind, perms, cacheability, shareability, device_type, non_secure, shared, identity, va_equals_pa, attrs }` |
 //! | [`Segment`] | `{ name, kind, core, el, va, pa, size, align, shared, identity, va_equals_pa }` |
 //! | [`Hex`] | a hex number, as below |
 //! | [`aarch64::Registers`](crate::aarch64::Registers) | `{ mair, tcr, ttbr0, ttbr1, sctlr_set }` |
@@ -32,7 +32,7 @@
 //! | `layout::Pool` (write only) | `{ name, start, end, device, non_secure }`, `end` exclusive (it may be 2^64) |
 //!
 //! A page's `size` is in bytes; its `cacheability` and `shareability` are `null`
-//! (`None`) for a device page; `identity` is [`Page::is_identity`] and `va_equals_pa`
+//! (`None`) for a device page, and its `device_type` is `null` for any other page; `identity` is [`Page::is_identity`] and `va_equals_pa`
 //! is [`Page::va_equals_pa`], which is not read back (it follows from `va` and `pa`).
 //! Reading skips fields it does not know, such as the JSON export's `alias_of`.
 //!
@@ -215,10 +215,10 @@ keyword_enum! {
     ///
     /// | kind | holds | pages that take it |
     /// |------|-------|--------------------|
-    /// | `bsp_boot_code` | boot code of the bootstrap processor | code with execute (`rx`, `rwx`) |
-    /// | `boot_code` | boot code every core runs | code with execute (`rx`, `rwx`) |
-    /// | `code` | code (`.text`) | code with execute (`rx`, `rwx`) |
-    /// | `rodata` | read-only data (`.rodata`) | code, or data without write permission (`r`, `rx`) |
+    /// | `bsp_boot_code` | boot code of the bootstrap processor | code with execute (`rx`, `rwx`, `x`) |
+    /// | `boot_code` | boot code every core runs | code with execute (`rx`, `rwx`, `x`) |
+    /// | `code` | code (`.text`) | code with execute (`rx`, `rwx`, `x`) |
+    /// | `rodata` | read-only data (`.rodata`) | code, or data without write permission (`r`, `rx`); not execute-only `x` |
     /// | `data` | initialised writable data (`.data`) | data with write permission (`rw`, `rwx`) |
     /// | `bss` | zero-initialised writable data (`.bss`) | data with write permission (`rw`, `rwx`) |
     /// | `data_shared` | data shared between agents | data |
@@ -272,7 +272,7 @@ impl SegmentKind {
     }
 
     /// Whether a page of `kind` with `perms` takes a segment of this kind: code kinds go
-    /// in code pages; `rodata` in code pages or data pages without write permission;
+    /// in code pages (execute-only ones too); `rodata` in code pages or data pages without write permission;
     /// `data` and `bss` in data pages with write permission; `data_shared`,
     /// `data_preserve` and `stack` in any data page. Device and system pages take none.
     pub const fn fits_in(self, kind: PageKind, perms: Perms) -> bool {
@@ -290,16 +290,20 @@ impl SegmentKind {
         }
     }
 
-    /// The access a segment of this kind needs from its page beyond reading: execute for
-    /// the code kinds (`bsp_boot_code`, `boot_code`, `code`: an instruction fetch from an
+    /// The access a segment of this kind needs from its page: execute for the code
+    /// kinds (`bsp_boot_code`, `boot_code`, `code`: an instruction fetch from an
     /// execute-never page is a Permission fault, Arm ARM D8.4 "Memory access control"),
-    /// write for `stack` (a push is a store). `data` and `bss` need write too, which
-    /// [`fits_in`](Self::fits_in) already demands of their pages. Returns the permission
-    /// `perms` lacks, as `Perms::RX` (execute) or `Perms::RW` (write), or `None`.
+    /// write for `stack` (a push is a store), read for every other kind (data in an
+    /// execute-only `x` page cannot be loaded). `data` and `bss` need write too, which
+    /// [`fits_in`](Self::fits_in) already demands of their pages. Returns the
+    /// permissions to give the page instead, `Perms::RX` (execute), `Perms::RW` (write)
+    /// or `perms` made readable (`x` becomes `rx`), or `None`.
     pub const fn missing_access(self, perms: Perms) -> Option<Perms> {
         match self {
             Self::BspBootCode | Self::BootCode | Self::Code if !perms.execute() => Some(Perms::RX),
+            Self::BspBootCode | Self::BootCode | Self::Code => None,
             Self::Stack if !perms.write() => Some(Perms::RW),
+            _ if !perms.read() => Some(Perms::new(true, perms.write(), perms.execute())),
             _ => None,
         }
     }
@@ -341,7 +345,16 @@ impl SegmentKind {
     }
 }
 
-/// Access permissions: any combination of read, write and execute.
+/// Access permissions: read, write and execute, as a page can have them: `r`, `rw`,
+/// `rx`, `rwx`, or `x` (execute-only).
+///
+/// `x` is for pages of EL0 (user) tables only: AP\[2:1\] = 0b10 (EL1 read-only, EL0 no
+/// data access), UXN = 0, PXN = 1, the encoding of Linux's execute-only user mappings
+/// (Arm ARM DDI 0487, D8.4.1.2.1 "Stage 1 data accesses using Direct permissions" and
+/// D8.4.1.2.3 "Stage 1 instruction execution using Direct permissions"). The
+/// privileged level of a regime can always read what it maps, so EL1, EL2 and EL3
+/// pages cannot be execute-only without FEAT_PIE (permission indirection), which this
+/// crate does not use.
 ///
 /// `Debug` and `Display` both show the name as written in source (`rx`).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -356,11 +369,16 @@ impl Perms {
     pub const RX: Perms = Perms(1 | 4);
     /// Read, write and execute.
     pub const RWX: Perms = Perms(1 | 2 | 4);
+    /// Execute-only: EL0 may run the page's instructions but not read or write it (EL0
+    /// pages only; see the type's documentation).
+    pub const X: Perms = Perms(4);
 
-    /// Builds permissions from flags. Every page is readable, so `read` false is taken
-    /// as true.
-    pub const fn new(_read: bool, write: bool, execute: bool) -> Perms {
-        Perms(1 | if write { 2 } else { 0 } | if execute { 4 } else { 0 })
+    /// Builds permissions from flags. A page is readable unless it is execute-only, so
+    /// `read` false is taken as true except with `execute` true and `write` false
+    /// ([`X`](Self::X)).
+    pub const fn new(read: bool, write: bool, execute: bool) -> Perms {
+        let read = read || write || !execute;
+        Perms(if read { 1 } else { 0 } | if write { 2 } else { 0 } | if execute { 4 } else { 0 })
     }
 
     /// Whether reads are allowed.
@@ -378,30 +396,41 @@ impl Perms {
         self.0 & 4 != 0
     }
 
-    /// The same permissions with write allowed (`true`) or not (`false`).
-    pub const fn with_write(self, write: bool) -> Perms {
-        Perms::new(true, write, self.execute())
+    /// Whether the permissions are execute-only ([`X`](Self::X)).
+    pub const fn execute_only(self) -> bool {
+        self.execute() && !self.read()
     }
 
-    /// The name as written in source: `r`, `rw`, `rx` or `rwx`.
+    /// The same permissions with write allowed (`true`) or not (`false`); allowing
+    /// writes makes the page readable too.
+    pub const fn with_write(self, write: bool) -> Perms {
+        Perms::new(self.read(), write, self.execute())
+    }
+
+    /// The name as written in source: `r`, `rw`, `rx`, `rwx` or `x`.
     pub const fn name(self) -> &'static str {
-        match (self.write(), self.execute()) {
-            (false, false) => "r",
-            (true, false) => "rw",
-            (false, true) => "rx",
-            (true, true) => "rwx",
+        match (self.read(), self.write(), self.execute()) {
+            (false, _, true) => "x",
+            (_, false, false) => "r",
+            (_, true, false) => "rw",
+            (_, false, true) => "rx",
+            (_, true, true) => "rwx",
         }
     }
 
     /// Every permission set a page can have, as [`NAMES`](Self::NAMES) lists them.
-    pub const ALL: [Perms; 4] = [Self::R, Self::RW, Self::RX, Self::RWX];
+    ///
+    /// The array grows when a value is added: iterate or index it rather than naming
+    /// its length.
+    pub const ALL: [Perms; 5] = [Self::R, Self::RW, Self::RX, Self::RWX, Self::X];
 
     /// The keyword of every value of [`ALL`](Self::ALL), in order.
-    pub const NAMES: [&'static str; 4] = [
+    pub const NAMES: [&'static str; 5] = [
         Self::ALL[0].name(),
         Self::ALL[1].name(),
         Self::ALL[2].name(),
         Self::ALL[3].name(),
+        Self::ALL[4].name(),
     ];
 
     /// Parses a name as written by [`name`](Self::name).
@@ -447,6 +476,42 @@ keyword_enum! {
         Inner => "inner",
         /// Outer shareable.
         Outer => "outer",
+    }
+}
+
+keyword_enum! {
+    /// The Device memory type of a `device` page: whether accesses may be gathered (G),
+    /// reordered (R) and acknowledged early (E) (Arm ARM DDI 0487, B2.8.2 "Device
+    /// memory"; the `MAIR_ELx` `Attr<n>` encodings 0b0000dd00, D19 "AArch64 System
+    /// Register Descriptions", `MAIR_EL1`). Normal memory ignores it.
+    ///
+    /// Every table loads one fixed MAIR that holds all four types (see
+    /// `aarch64::mair`), so a page's type never changes another page's encoding.
+    ///
+    /// Exhaustive on purpose: the architecture has exactly these four Device types, so a
+    /// `match` on it needs no wildcard arm.
+    ///
+    /// The variants are spelt as the keywords (`DeviceType::nGnRnE`), as the Arm ARM
+    /// writes the types.
+    #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum DeviceType {
+        /// Device-nGnRnE: no gathering, no reordering, no early write acknowledgement;
+        /// the strongest ordering, for registers whose writes must reach the device
+        /// before the next access (PCIe configuration space, some interrupt
+        /// controllers). `MAIR` attribute byte `0x00`.
+        nGnRnE => "nGnRnE",
+        /// Device-nGnRE (the default): early write acknowledgement allowed; the usual
+        /// type for memory-mapped registers. `MAIR` attribute byte `0x04`.
+        #[default]
+        nGnRE => "nGnRE",
+        /// Device-nGRE: reordering and early write acknowledgement allowed, no
+        /// gathering. `MAIR` attribute byte `0x08`.
+        nGRE => "nGRE",
+        /// Device-GRE: gathering, reordering and early write acknowledgement allowed;
+        /// for frame buffers and other write-combining buffers. `MAIR` attribute byte
+        /// `0x0C`.
+        GRE => "GRE",
     }
 }
 
@@ -751,9 +816,10 @@ impl TableInfo {
     }
 }
 
-/// The memory attributes of a page: kind, permissions, cacheability, shareability.
+/// The memory attributes of a page: kind, permissions, cacheability, shareability and
+/// the Device memory type.
 ///
-/// Not exhaustive (attributes such as the Device memory type may join it): build it with
+/// Not exhaustive (more attributes may join it): build it with
 /// [`new`](Self::new) and the `with_*` setters, which work in `const` context, and read
 /// or assign its fields:
 ///
@@ -780,6 +846,9 @@ pub struct MemAttrs {
     /// Whether the PA lies in the non-secure physical address space (sets the NS bit
     /// when a secure table maps it).
     pub non_secure: bool,
+    /// The Device memory type (meaningful for Device memory; default Device-nGnRE).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub device: DeviceType,
 }
 
 impl MemAttrs {
@@ -791,6 +860,7 @@ impl MemAttrs {
             cache: Cacheability::WriteBack,
             share: Shareability::Inner,
             non_secure: false,
+            device: DeviceType::nGnRE,
         }
     }
 
@@ -819,9 +889,26 @@ impl MemAttrs {
         self
     }
 
+    /// The same attributes with Device memory type `device` (used by `device` pages
+    /// only).
+    pub const fn with_device(mut self, device: DeviceType) -> MemAttrs {
+        self.device = device;
+        self
+    }
+
+    /// The Device memory type of a `device` page; `None` for Normal memory, which
+    /// ignores the [`device`](Self::device) field.
+    pub const fn device_type(&self) -> Option<DeviceType> {
+        if self.kind.is_device() {
+            Some(self.device)
+        } else {
+            None
+        }
+    }
+
     /// The cacheability of Normal memory; `None` for a `device` page: Device memory has
-    /// no cacheability, and its type (Device-nGnRE or Device-nGnRnE) is chosen per table
-    /// by `aarch64::TableConfig` (feature `alloc`), not per page. The [`cache`](Self::cache) field of a device page is ignored.
+    /// no cacheability (its type is [`device_type`](Self::device_type)). The
+    /// [`cache`](Self::cache) field of a device page is ignored.
     pub const fn cacheability(&self) -> Option<Cacheability> {
         if self.kind.is_device() {
             None
@@ -1073,7 +1160,11 @@ impl Page {
     pub const fn shareability(&self) -> Option<Shareability> {
         self.attrs.shareability()
     }
-    /// Kind, permissions, cacheability and shareability together.
+    /// The Device memory type; `None` for Normal memory (see [`MemAttrs::device_type`]).
+    pub const fn device_type(&self) -> Option<DeviceType> {
+        self.attrs.device_type()
+    }
+    /// Kind, permissions, cacheability, shareability and Device type together.
     pub const fn mem_attrs(&self) -> MemAttrs {
         self.attrs
     }
@@ -1267,9 +1358,14 @@ mod tests {
         for k in SegmentKind::ALL {
             assert_eq!(SegmentKind::from_name(k.name()), Some(k));
         }
-        for p in [Perms::R, Perms::RW, Perms::RX, Perms::RWX] {
+        for p in Perms::ALL {
             assert_eq!(Perms::from_name(p.name()), Some(p));
         }
+        for d in DeviceType::ALL {
+            assert_eq!(DeviceType::from_name(d.name()), Some(d));
+        }
+        assert_eq!(DeviceType::NAMES, ["nGnRnE", "nGnRE", "nGRE", "GRE"]);
+        assert_eq!(DeviceType::default(), DeviceType::nGnRE);
         for c in Cacheability::ALL {
             assert_eq!(Cacheability::from_name(c.name()), Some(c));
         }

@@ -158,7 +158,8 @@ fn page_request(p: &crate::spec::PageSpec) -> PageRequest {
         .count(p.count)
         .perms(p.attrs.perms)
         .cache(p.attrs.cache)
-        .share(p.attrs.share);
+        .share(p.attrs.share)
+        .device(p.attrs.device);
     if p.identity {
         req = req.identity();
     }

@@ -49,9 +49,10 @@ page       = "page" IDENT ":" page_kind "," ( NUM [ "*" INT ] | alias )
              { "," page_opt } [ "," ] ";" ;
 page_kind  = "code" | "data" | "device" | "system" ;
 page_opt   = "identity" | "va" NUM | "pa" NUM | "pool" IDENT | alias
-           | "r" | "rw" | "rx" | "rwx"
+           | "r" | "rw" | "rx" | "rwx" | "x"
            | "write_back" | "write_through" | "non_cacheable"
            | "non_shareable" | "inner" | "outer"
+           | "nGnRnE" | "nGnRE" | "nGRE" | "GRE"           (* device pages *)
            | "attrs" "{" [ attr { "," attr } [ "," ] ] "}"
            | "tables" "[" [ IDENT { "," IDENT } [ "," ] ] "]" ;   (* shared pages *)
 alias      = "alias" [ IDENT "::" ] IDENT ;
@@ -99,11 +100,26 @@ What each option means:
 
 * `identity`: VA == PA. `va NUM` and `pa NUM`: a fixed virtual or physical address;
   the other one is still chosen by the allocator. `pool NAME`: take the PA from that pool.
-* `r`, `rw`, `rx`, `rwx`: the permissions. `write_back`, `write_through`,
+* `r`, `rw`, `rx`, `rwx`, `x`: the permissions. `x` is execute-only, for pages of EL0
+  tables: EL0 may run the page but not read or write it (`AP[2:1] = 0b10`, `UXN = 0`,
+  `PXN = 1`, as Linux's execute-only user mappings; EL1 can still read it). `code`
+  segments go in an `x` page, `rodata` and the data kinds do not. The privileged level
+  of a regime always reads what it maps, so `x` on a page of an EL1, EL2 or EL3 table
+  (or a shared page one maps) is an error: execute-only there needs FEAT_PIE
+  (permission indirection), which memlayout does not use. `write_back`, `write_through`,
   `non_cacheable`: the cacheability of Normal memory. `non_shareable`, `inner`, `outer`:
   its shareability; `non_shareable` memory is not kept coherent between cores, so a page
   mapped for more than one core (a table of several cores, tables of different cores,
   an alias in another core's table) is an error when it is `non_shareable`.
+* `nGnRnE`, `nGnRE`, `nGRE`, `GRE`: the Device memory type of a `device` page (default
+  `nGnRE`): whether accesses may be gathered (G), reordered (R) and acknowledged early
+  (E). `nGnRnE` for strongly ordered registers (PCIe configuration space, some interrupt
+  controllers), `nGnRE` for ordinary MMIO, `nGRE` and `GRE` for frame buffers and
+  write-combining buffers. On a page of another kind it is an error (Normal memory takes
+  a cacheability instead). Every table loads one fixed `MAIR` holding all seven memory
+  types memlayout uses (attribute bytes `0x00`, `0x04`, `0x08` and `0x0C` for the four
+  Device types, `0x44`, `0xBB`, `0xFF` for Normal memory), so no table runs out of the
+  eight MAIR slots and tables loaded together share one `MAIR` value.
 * `attrs { key = value, .. }`: your own attributes (integers, strings, booleans), kept on
   the emitted `Page`; they change neither placement nor the tables.
 * `tables [T, ..]` (shared pages only): the tables that map the page.
@@ -115,7 +131,8 @@ Rules:
 * Page sizes are 4K, 2M or 1G; a page sits at a VA and a PA that are multiples of its
   size. Ranges must be 4K-aligned and a multiple of 4K.
 * Permissions default to `rx` for code and `rw` otherwise; memory to `write_back`,
-  `inner`. Device pages are never executable and take no cacheability or shareability.
+  `inner`; device pages to `nGnRE`. Device pages are never executable and take no
+  cacheability or shareability.
 * `physical .., device` declares a device window (only `device` pages go there). Device
   registers sit at fixed addresses, so a `device` page needs `pa` (or `alias`).
 * `non_secure` marks non-secure PA, which secure tables map with the NS bit set. Once any
@@ -132,9 +149,9 @@ Rules:
 * Automatic placement never picks the first page of a VA space (`0 .. 0x1000`), so a null
   pointer never reaches mapped memory; only a fixed `va 0` (or `identity` at `pa 0`)
   maps it.
-* `alias [TABLE::]PAGE` maps the PA of another page again; a different memory type,
-  cacheability or shareability is an error (the Arm architecture forbids mismatched
-  aliases). An alias hosts no segments: its bytes belong to the page it aliases. With
+* `alias [TABLE::]PAGE` maps the PA of another page again; a different memory type
+  (another Device type too), cacheability or shareability is an error (the Arm
+  architecture forbids mismatched aliases). An alias hosts no segments: its bytes belong to the page it aliases. With
   `identity`, the alias sits at VA == the PA it maps (an error on `identity` if that VA
   is taken or outside the table's ranges); `pa`, `pool` and `* N` do not combine with
   `alias`.
@@ -142,10 +159,10 @@ Rules:
 
   | kind | holds | pages that take it |
   |------|-------|--------------------|
-  | `bsp_boot_code` | boot code of the bootstrap processor | code with execute (`rx`, `rwx`) |
-  | `boot_code` | boot code every core runs | code with execute (`rx`, `rwx`) |
-  | `code` | code (`.text`) | code with execute (`rx`, `rwx`) |
-  | `rodata` | read-only data (`.rodata`) | code, or data without write (`r`, `rx`) |
+  | `bsp_boot_code` | boot code of the bootstrap processor | code with execute (`rx`, `rwx`, `x`) |
+  | `boot_code` | boot code every core runs | code with execute (`rx`, `rwx`, `x`) |
+  | `code` | code (`.text`) | code with execute (`rx`, `rwx`, `x`) |
+  | `rodata` | read-only data (`.rodata`) | code, or data without write (`r`, `rx`); not `x` |
   | `data` | initialised writable data (`.data`) | data with write (`rw`, `rwx`) |
   | `bss` | zero-initialised data (`.bss`) | data with write (`rw`, `rwx`) |
   | `data_shared` | data shared between agents | data |

@@ -20,8 +20,8 @@
 //! 4 MiB at `MMIO_START + k * 4M` ([`device_pa`]).
 
 use memlayout::{
-    Cacheability, Error, ExecutionContext, Layout, Page, PageKind, PageRequest, PageSize, Perms,
-    Pool, Rng, Shareability, TableId,
+    Cacheability, DeviceType, Error, ExecutionContext, Layout, Page, PageKind, PageRequest,
+    PageSize, Perms, Pool, Rng, Shareability, TableId,
 };
 
 use crate::qemu::{HARNESS_RESERVED, RAM};
@@ -103,7 +103,8 @@ fn ram_va() -> (u64, u64) {
 }
 
 /// The page requests every table of the fixed layouts gets: code, data, read-only,
-/// write-through, non-cacheable, every shareability, device, system, Non-secure pool
+/// write-through, non-cacheable, every shareability, device pages of every Device type
+/// (nGnRnE, nGnRE, nGRE, GRE), system, Non-secure pool
 /// pages, a run of 512 pages that becomes a 2 MiB block and a run of 16 that gets the
 /// Contiguous hint, and identity-mapped pages (marked `true`). Large pages come first so
 /// small ones cannot fragment the space they need.
@@ -135,6 +136,16 @@ fn mix(k: usize) -> Vec<(bool, PageRequest)> {
         PageRequest::new("dev_ro", Device, Size4K)
             .pa(device_pa(k, MIB2 + 0x1000))
             .perms(Perms::R),
+        PageRequest::new("dev_ngnrne", Device, Size4K)
+            .pa(device_pa(k, MIB2 + 0x3000))
+            .device(DeviceType::nGnRnE),
+        PageRequest::new("dev_ngre", Device, Size4K)
+            .pa(device_pa(k, MIB2 + 0x4000))
+            .device(DeviceType::nGRE),
+        PageRequest::new("dev_gre", Device, Size4K)
+            .count(2)
+            .pa(device_pa(k, MIB2 + 0x6000))
+            .device(DeviceType::GRE),
         PageRequest::new("text", Code, Size4K).count(4),
         PageRequest::new("rwx", Code, Size4K).perms(Perms::RWX),
         PageRequest::new("rodata", Data, Size4K)
@@ -299,6 +310,23 @@ pub fn el1_el0(secure: bool) -> Result<Layout, Error> {
     l.map_shared(
         None,
         &PageRequest::new("vdso", Code, PageSize::Size4K).perms(Perms::R),
+    )?;
+    // Execute-only user code: EL0 may run it but not read it; EL1 reads it.
+    l.map_shared(
+        Some(&[u0, u1]),
+        &PageRequest::new("xonly_shared", Code, PageSize::Size4K).perms(Perms::X),
+    )?;
+    for u in [u0, u1] {
+        l.map(
+            u,
+            &PageRequest::new("xonly", Code, PageSize::Size4K)
+                .count(3)
+                .perms(Perms::X),
+        )?;
+    }
+    l.map(
+        u0,
+        &PageRequest::new("xonly_2m", Code, PageSize::Size2M).perms(Perms::X),
     )?;
     Ok(l)
 }
@@ -577,11 +605,14 @@ pub fn random(seed: u64) -> Layout {
         }
         req = match (kind, size, rng.below(10)) {
             (Device, ..) => {
-                // Device registers sit at fixed addresses: a random one in the window.
+                // Device registers sit at fixed addresses: a random one in the window,
+                // with each Device type in turn (not drawn, so the draws stay those of
+                // layouts before Device types).
                 let count = 1 + rng.below(2);
                 let slots = MMIO_SIZE / size.bytes() - count;
                 req.count(count as u32)
                     .pa(MMIO_START + rng.below(slots) * size.bytes())
+                    .device(DeviceType::ALL[k as usize % DeviceType::ALL.len()])
             }
             (_, PageSize::Size4K, 0) => req.count(512).align(MIB2),
             (_, PageSize::Size4K, 1 | 2) => req.count(16).align(KIB64),

@@ -20,6 +20,9 @@ memlayout_macros::memory_layout! {
             page view   : data, alias frame, non_cacheable, outer;
             page big    : system, 1G;
             page regs   : device, 4K, pa 0x0900_0000, r;
+            page gicd   : device, 4K, pa 0x0900_2000, nGnRnE;
+            page wc     : device, 4K, pa 0x0900_3000, nGRE, r;
+            page fb     : device, 4K, pa 0x0900_4000, GRE;
             page tagged : data, 4K, write_through, non_shareable,
                 attrs { owner = "hyp", level = -2, secure = false };
             segment entry : code, 0x100, align 64, in text;
@@ -30,6 +33,7 @@ memlayout_macros::memory_layout! {
             page app : code, 4K;
             page heap : data, 4K * 4;
             page consts : data, 4K, r;
+            page xonly : code, 4K, x;
             segment stack : stack, 4K, in heap;
             segment vars : data, 0x40, in heap;
             segment zeroed : bss, 0x400;
@@ -59,6 +63,11 @@ fn main() {
     assert_ne!(every::hyp::VIEW.va(), every::hyp::FRAME.va());
     assert_eq!(every::hyp::TABLE.va(), 0x2000_0000);
     assert_eq!(every::hyp::REGS.perms(), memlayout::Perms::R);
+    assert_eq!(every::hyp::REGS.device_type(), Some(memlayout::DeviceType::nGnRE));
+    assert_eq!(every::hyp::GICD.device_type(), Some(memlayout::DeviceType::nGnRnE));
+    assert_eq!(every::hyp::WC.device_type(), Some(memlayout::DeviceType::nGRE));
+    assert_eq!(every::hyp::FB.device_type(), Some(memlayout::DeviceType::GRE));
+    assert_eq!(every::user::XONLY.perms(), memlayout::Perms::X);
     assert_eq!(
         every::hyp::TAGGED.attr("level"),
         Some(&memlayout::AttrValue::Int(-2))

@@ -22,30 +22,6 @@ use crate::model::{
 /// (DDI 0487 D8.3.1.2, "The Contiguous bit").
 pub const CONTIGUOUS_ENTRIES: u64 = 16;
 
-/// Which Device memory type `device` pages get.
-///
-/// Not exhaustive: the other Device types (Device-nGRE, Device-GRE) may join it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[non_exhaustive]
-pub enum DeviceMemory {
-    /// Device-nGnRnE: not even early write acknowledgement; for registers whose writes
-    /// must complete at the device before the next access.
-    NGnRnE,
-    /// Device-nGnRE (the default): the usual type for memory-mapped I/O.
-    #[default]
-    NGnRE,
-}
-
-impl DeviceMemory {
-    /// The memory type (and so the MAIR index) this choice selects.
-    pub const fn memory_type(self) -> MemoryType {
-        match self {
-            DeviceMemory::NGnRnE => MemoryType::DeviceNGnRnE,
-            DeviceMemory::NGnRE => MemoryType::DeviceNGnRE,
-        }
-    }
-}
-
 /// The one `TCR_EL1` a kernel table and the process tables under it are loaded with,
 /// so the kernel's `TTBR1` stays loaded while `TTBR0` switches between processes.
 ///
@@ -105,8 +81,6 @@ pub struct TableConfig {
     /// Whether to enable `SCTLR_ELx.WXN` (writable memory is execute-never); default
     /// false. With it, a writable and executable page is an error.
     pub wxn: bool,
-    /// The memory type of `device` pages; default Device-nGnRE.
-    pub device: DeviceMemory,
     /// Whether to set the Contiguous hint on runs of 16 suitable entries; default true.
     pub contiguous_hint: bool,
     /// The ASID of a process table (EL1&0 only); default `None`. With one, every leaf
@@ -121,14 +95,13 @@ pub struct TableConfig {
 
 impl TableConfig {
     /// The defaults: a 48-bit lower VA range and no upper one, 40-bit PA, no WXN,
-    /// Device-nGnRE, Contiguous hints on.
+    /// Contiguous hints on.
     pub const DEFAULT: TableConfig = TableConfig {
         va_bits: 48,
         lower: true,
         upper_va_bits: None,
         pa_bits: 40,
         wxn: false,
-        device: DeviceMemory::NGnRE,
         contiguous_hint: true,
         asid: None,
         shared_tcr: None,
@@ -166,12 +139,6 @@ impl TableConfig {
     /// With WXN on or off.
     pub const fn with_wxn(mut self, wxn: bool) -> TableConfig {
         self.wxn = wxn;
-        self
-    }
-
-    /// With another Device memory type.
-    pub const fn with_device(mut self, device: DeviceMemory) -> TableConfig {
-        self.device = device;
         self
     }
 
@@ -233,13 +200,21 @@ impl Default for TableConfig {
 /// The attribute bits of a leaf descriptor for a page of a table of context `el`: every
 /// field except the valid and type bits and the output address (see the
 /// [module documentation](super) for the rules).
+///
+/// An execute-only page ([`Perms::X`](crate::Perms::X)) of an EL0 table gets
+/// AP\[2:1\] = 0b10 (EL1 read-only, no EL0 data access), UXN = 0 and PXN = 1. The other
+/// regimes cannot express execute-only (their privileged level always reads); for them
+/// the page reads as `rx`, and [`build`] refuses it with
+/// [`BuildError::ExecuteOnly`](super::BuildError::ExecuteOnly).
 pub const fn page_attributes(
     el: ExecutionContext,
     attrs: MemAttrs,
     config: &TableConfig,
 ) -> Descriptor {
+    // The configuration no longer changes a page's bits: the Device type is the page's.
+    let _ = config;
     let (mem, executable_kind) = match attrs.kind {
-        PageKind::Device => (config.device.memory_type(), false),
+        PageKind::Device => (MemoryType::device(attrs.device), false),
         PageKind::System => (MemoryType::NormalWriteBack, false),
         PageKind::Code | PageKind::Data => (MemoryType::normal(attrs.cache), true),
     };
@@ -267,7 +242,12 @@ pub const fn page_attributes(
         }
         Regime::El10 => {
             if el.is_user() {
-                bits |= AP1_EL0 | NG | PXN;
+                bits |= NG | PXN;
+                // Execute-only: AP[2:1] = 0b10 (AP[1] clear), so EL0 cannot load from it
+                // (D8.4.1.2.1); UXN stays clear, so EL0 may fetch (D8.4.1.2.3).
+                if !attrs.perms.execute_only() {
+                    bits |= AP1_EL0;
+                }
                 if !execute {
                     bits |= UXN;
                 }
@@ -597,6 +577,7 @@ impl<'c> Limits<'c> {
             && (va | pa) & (size - 1) == 0
             && inside
             && pa.checked_add(size).is_some_and(|end| end <= self.pa_limit)
+            && (!attrs.perms.execute_only() || self.el.is_user())
             && !(config.wxn
                 && attrs.perms.write()
                 && attrs.perms.execute()
@@ -604,7 +585,7 @@ impl<'c> Limits<'c> {
     }
 
     /// The first thing wrong with a page, in the order context, alignment, VA range, PA
-    /// range, WXN.
+    /// range, execute-only outside EL0, WXN.
     #[cold]
     #[inline(never)]
     fn fault(&self, page: &Page) -> Result<(), BuildError> {
@@ -661,6 +642,13 @@ impl<'c> Limits<'c> {
             });
         }
         let attrs = page.mem_attrs();
+        if attrs.perms.execute_only() && !self.el.is_user() {
+            return Err(BuildError::ExecuteOnly {
+                table: table.clone(),
+                page: PageRef::of(page),
+                el: self.el,
+            });
+        }
         if config.wxn
             && attrs.perms.write()
             && attrs.perms.execute()
@@ -1167,7 +1155,7 @@ mod tests {
     use crate::aarch64::descriptor::{
         AP_MASK, ATTR_INDX_MASK, DescriptorKind, OA_MASK, SH_MASK, TABLE_OR_PAGE, VALID,
     };
-    use crate::model::{Cacheability, Perms};
+    use crate::model::{Cacheability, DeviceType, Perms};
     use ExecutionContext::*;
 
     const GIB: u64 = 1 << 30;
@@ -1365,6 +1353,47 @@ mod tests {
             let rwx = attr_bits(el, attrs(PageKind::Data, Perms::RWX));
             assert_eq!(rwx.ap(), 0b01);
             assert!(rwx.pxn() && !rwx.uxn(), "user pages never run at EL1");
+            // Execute-only: AP[2:1] = 0b10 (EL1 read-only, EL0 no data access), UXN = 0,
+            // PXN = 1.
+            let x = attr_bits(el, attrs(PageKind::Code, Perms::X));
+            assert_eq!(x.ap(), 0b10, "{el}: EL1 ro, EL0 none");
+            assert!(x.pxn() && !x.uxn() && x.not_global(), "{el}");
+            assert_eq!(x.attr_index(), MemoryType::NormalWriteBack.index());
+        }
+    }
+
+    #[test]
+    fn execute_only_pages_build_only_in_el0_tables() {
+        let text = |el| {
+            page(
+                el,
+                0x40_0000,
+                0x8000_0000,
+                PageSize::Size4K,
+                attrs(PageKind::Code, Perms::X),
+            )
+        };
+        for el in ExecutionContext::ALL {
+            let got = build(&info(el), &[text(el)], 0x1000, &TableConfig::DEFAULT);
+            if el.is_user() {
+                let t = got.unwrap();
+                let w = t.walk(0x40_0000).unwrap();
+                assert_eq!(w.el0_perms(), Some(Perms::X), "{el}");
+                assert!(!w.readable_el0() && w.executable_el0() && !w.executable());
+                assert_eq!(w.perms(), Perms::R, "{el}: EL1 reads it");
+            } else {
+                let e = got.unwrap_err();
+                assert!(
+                    matches!(&e, BuildError::ExecuteOnly { el: found, .. } if *found == el),
+                    "{el}: {e:?}"
+                );
+                assert!(alloc::format!("{e}").contains("FEAT_PIE"), "{e}");
+                // The count refuses it too.
+                assert!(matches!(
+                    table_count(&[text(el)], &TableConfig::DEFAULT),
+                    Err(BuildError::ExecuteOnly { .. })
+                ));
+            }
         }
     }
 
@@ -1386,9 +1415,19 @@ mod tests {
                 assert!(!d.pxn(), "{el}: PXN is RES0");
             }
         }
-        let strict = TableConfig::DEFAULT.with_device(DeviceMemory::NGnRnE);
-        let d = page_attributes(EL3, dev, &strict);
-        assert_eq!(d.attr_index(), MemoryType::DeviceNGnRnE.index());
+        for (device, index) in [
+            (DeviceType::nGnRnE, 0),
+            (DeviceType::nGnRE, 1),
+            (DeviceType::nGRE, 5),
+            (DeviceType::GRE, 6),
+        ] {
+            let d = page_attributes(EL3, dev.with_device(device), &TableConfig::DEFAULT);
+            assert_eq!(d.attr_index(), index, "{device}");
+            assert_eq!(d.attr_index(), MemoryType::device(device).index());
+        }
+        // Normal memory ignores the Device type.
+        let gre_data = data_rw().with_device(DeviceType::GRE);
+        assert_eq!(attr_bits(EL1_NS, gre_data), attr_bits(EL1_NS, data_rw()));
         let non_shareable = MemAttrs {
             share: Shareability::NonShareable,
             ..dev

@@ -134,6 +134,13 @@ fn plan(
             });
         }
         let attrs = page.mem_attrs();
+        if attrs.perms.execute_only() && !el.is_user() {
+            return Err(BuildError::ExecuteOnly {
+                table: table.clone(),
+                page: PageRef::of(page),
+                el,
+            });
+        }
         if config.wxn && attrs.perms.write() && attrs.perms.execute() {
             let kind_can_execute = matches!(attrs.kind, PageKind::Code | PageKind::Data);
             if kind_can_execute {

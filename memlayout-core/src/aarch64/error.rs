@@ -210,6 +210,19 @@ pub enum BuildError {
         /// The shared size.
         shared: u8,
     },
+    /// An execute-only page ([`Perms::X`](crate::Perms::X)) in a table whose context is
+    /// not EL0: the privileged level of a regime can always read what it maps, so
+    /// execute-only needs FEAT_PIE (permission indirection), which this crate does not
+    /// use (Arm ARM DDI 0487, D8.4.1.2.1 "Stage 1 data accesses using Direct
+    /// permissions").
+    ExecuteOnly {
+        /// The table.
+        table: TableRef,
+        /// The page.
+        page: PageRef,
+        /// The table's context.
+        el: ExecutionContext,
+    },
     /// A page outside both VA ranges of a table that has an upper range or lacks a
     /// lower one (see [`VaOutOfRange`](Self::VaOutOfRange) for the plain case).
     VaOutsideRanges {
@@ -326,6 +339,12 @@ impl fmt::Display for BuildError {
                 "page {page} of {table} is writable and executable, but the table enables \
                  WXN, which makes writable memory execute-never; drop `w` or `x`, or turn \
                  WXN off"
+            ),
+            BuildError::ExecuteOnly { table, page, el } => write!(
+                f,
+                "page {page} of {table} is execute-only (`x`), but {el} cannot read-protect \
+                 what it executes without FEAT_PIE (permission indirection), which memlayout \
+                 does not use; execute-only is for EL0 pages, so use `rx` here"
             ),
             BuildError::NoVaRange => f.write_str(
                 "the table has neither a lower nor an upper VA range; give it a lower range \
@@ -467,6 +486,11 @@ mod tests {
             BuildError::WritableExecutable {
                 table: table.clone(),
                 page: page("p", 1),
+            },
+            BuildError::ExecuteOnly {
+                table: table.clone(),
+                page: page("p", 0),
+                el: ExecutionContext::EL1_NS,
             },
             BuildError::NoVaRange,
             BuildError::UpperRangeInRegime {

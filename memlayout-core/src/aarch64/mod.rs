@@ -19,7 +19,13 @@
 //!   nG is zero. EL1 and EL0 tables use the EL1&0 regime (an EL0 table is an EL1&0 table
 //!   whose pages are user pages): EL0 pages have AP\[1\] = 1 (EL0 access), UXN = not
 //!   executable and PXN = 1 (privileged code never runs user pages); EL1 pages have
-//!   AP\[1\] = 0, PXN = not executable and UXN = 1.
+//!   AP\[1\] = 0, PXN = not executable and UXN = 1. An execute-only EL0 page (`x`) has
+//!   AP\[2:1\] = 0b10 (EL1 read-only, no EL0 data access), UXN = 0 and PXN = 1, as
+//!   Linux's execute-only user mappings (DDI 0487 D8.4.1.2.1 "Stage 1 data accesses
+//!   using Direct permissions", D8.4.1.2.3 "Stage 1 instruction execution using Direct
+//!   permissions"); on EL1, EL2 and EL3 pages it is an error, as those regimes cannot
+//!   read-protect what their privileged level executes without FEAT_PIE. (Without
+//!   FEAT_EPAN, `PSTATE.PAN` does not stop EL1 reading an execute-only page.)
 //! * **nG** is set on EL0 (user) pages, so their TLB entries are tagged with the ASID and
 //!   a switch of user address space does not need a full TLB flush; EL1 (kernel) pages
 //!   are global, except in a table built with an ASID ([`TableConfig::asid`]), whose
@@ -31,10 +37,12 @@
 //!   ASIDs), so the kernel's `TTBR1` stays loaded while `TTBR0` switches.
 //! * **Memory types** come from the fixed [`MAIR`] (see [`mair`]): Normal memory picks
 //!   its index from the page's cacheability and writes the page's shareability to SH;
-//!   `system` pages are Normal Write-Back and never executable; `device` pages are
-//!   Device-nGnRE (or Device-nGnRnE, see [`DeviceMemory`]), always execute-never at every
-//!   level, and get SH = Outer Shareable, the value the architecture treats every Device
-//!   access as having, whatever the page's shareability says.
+//!   `system` pages are Normal Write-Back and never executable; `device` pages have
+//!   their own Device type ([`MemAttrs::device`](crate::MemAttrs::device):
+//!   Device-nGnRnE, Device-nGnRE, the default, Device-nGRE or Device-GRE), are always
+//!   execute-never at every level, and get SH = Outer Shareable, the value the
+//!   architecture treats every Device access as having, whatever the page's
+//!   shareability says.
 //! * **NS** is set when the table is Secure (EL3, `EL2_S`, `EL1_S`, `EL0_S`) and the
 //!   page's `non_secure` attribute is true; never in Non-secure or Realm tables.
 //! * **AF** is always set. Table descriptors carry no hierarchical restrictions
@@ -77,7 +85,7 @@
     doc = "[`build`]: crate#features\n[`table_count`]: crate#features\n\
            [`Translation`]: crate#features\n[`Translation::walk`]: crate#features\n\
            [`TableConfig`]: crate#features\n[`TableConfig::contiguous_hint`]: crate#features\n\
-           [`TableConfig::wxn`]: crate#features\n[`DeviceMemory`]: crate#features\n\
+           [`TableConfig::wxn`]: crate#features\n\
            [`TableConfig::asid`]: crate#features\n[`SharedTcr`]: crate#features"
 )]
 
@@ -99,8 +107,7 @@ mod walk;
 pub(crate) use build::plan_requests;
 #[cfg(feature = "alloc")]
 pub use build::{
-    CONTIGUOUS_ENTRIES, DeviceMemory, SharedTcr, TableConfig, Translation, build, page_attributes,
-    table_count,
+    CONTIGUOUS_ENTRIES, SharedTcr, TableConfig, Translation, build, page_attributes, table_count,
 };
 pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
 #[cfg(feature = "alloc")]

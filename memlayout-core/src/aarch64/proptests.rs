@@ -11,13 +11,14 @@ use super::{
     plan_requests, table_count,
 };
 use crate::model::{
-    Cacheability, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms, SecurityState,
-    Shareability, TableInfo,
+    Cacheability, DeviceType, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
+    SecurityState, Shareability, TableInfo,
 };
 
 /// A few attribute sets, so that neighbouring runs often share attributes (and merge)
-/// and sometimes do not.
-fn attr_variants() -> [MemAttrs; 8] {
+/// and sometimes do not: every Device type, and an execute-only page (which only EL0
+/// tables take; [`for_context`] swaps it for `rx` elsewhere).
+fn attr_variants() -> [MemAttrs; 12] {
     let data = MemAttrs::new(PageKind::Data);
     [
         data,
@@ -44,7 +45,21 @@ fn attr_variants() -> [MemAttrs; 8] {
             non_secure: true,
             ..MemAttrs::new(PageKind::Code)
         },
+        MemAttrs::new(PageKind::Device).with_device(DeviceType::nGnRnE),
+        MemAttrs::new(PageKind::Device).with_device(DeviceType::nGRE),
+        MemAttrs::new(PageKind::Device).with_device(DeviceType::GRE),
+        MemAttrs::new(PageKind::Code).with_perms(Perms::X),
     ]
+}
+
+/// The attributes a page of a table of context `el` may have: an execute-only page
+/// becomes `rx` outside EL0 tables, where it is an error.
+fn for_context(attrs: MemAttrs, el: ExecutionContext) -> MemAttrs {
+    if attrs.perms.execute_only() && !el.is_user() {
+        attrs.with_perms(Perms::RX)
+    } else {
+        attrs
+    }
 }
 
 /// One request of the generator: `count` pages of one size and attribute set, after a
@@ -76,7 +91,7 @@ fn run_strategy() -> impl Strategy<Value = Run> {
         0u64..3,
         any::<bool>(),
         any::<u64>(),
-        0usize..8,
+        0usize..attr_variants().len(),
     )
         .prop_map(
             |(size, count, full, align, gap, pa_continues, pa_slot, attrs)| {
@@ -116,20 +131,14 @@ fn case_strategy() -> impl Strategy<Value = Case> {
         va_bits,
         pa_bits,
         any::<bool>(),
-        any::<bool>(),
         0u64..4096,
         prop::collection::vec(run_strategy(), 0..10),
     )
-        .prop_map(|(el, va_bits, pa_bits, hint, strict, start, runs)| {
+        .prop_map(|(el, va_bits, pa_bits, hint, start, runs)| {
             let config = TableConfig::DEFAULT
                 .with_va_bits(va_bits)
                 .with_pa_bits(pa_bits)
-                .with_contiguous_hint(hint)
-                .with_device(if strict {
-                    super::DeviceMemory::NGnRnE
-                } else {
-                    super::DeviceMemory::NGnRE
-                });
+                .with_contiguous_hint(hint);
             let info = TableInfo::new("random", 1, el);
             let va_limit = 1u64 << va_bits;
             let pa_limit = 1u64 << pa_bits;
@@ -164,7 +173,7 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                         at + i * size,
                         pa + i * size,
                         run.size,
-                        variants[run.attrs],
+                        for_context(variants[run.attrs], el),
                         false,
                         Vec::new(),
                     ));
@@ -196,7 +205,7 @@ fn check_walk(t: &Translation, case: &Case, page: &Page, va: u64) -> Result<(), 
         "resolved at a smaller block than the page"
     );
     let mem = match a.kind {
-        PageKind::Device => case.config.device.memory_type(),
+        PageKind::Device => MemoryType::device(a.device),
         PageKind::System => MemoryType::NormalWriteBack,
         _ => MemoryType::normal(a.cache),
     };
@@ -211,7 +220,7 @@ fn check_walk(t: &Translation, case: &Case, page: &Page, va: u64) -> Result<(), 
     prop_assert_eq!(w.ns(), secure && a.non_secure);
     prop_assert!(w.af());
     let exec = matches!(a.kind, PageKind::Code | PageKind::Data) && a.perms.execute();
-    let want = Perms::new(true, a.perms.write(), exec);
+    let want = Perms::new(a.perms.read(), a.perms.write(), exec);
     match Regime::of(case.el) {
         Regime::El2 | Regime::El3 => {
             prop_assert_eq!(w.perms(), want);
@@ -224,6 +233,9 @@ fn check_walk(t: &Translation, case: &Case, page: &Page, va: u64) -> Result<(), 
             prop_assert!(!w.executable(), "user pages never run at EL1");
             prop_assert_eq!(w.writable(), a.perms.write());
             prop_assert!(w.not_global());
+            // EL0 reads all but execute-only pages; EL1 reads every user page.
+            prop_assert_eq!(w.readable_el0(), a.perms.read());
+            prop_assert!(w.perms().read());
         }
         Regime::El10 => {
             prop_assert_eq!(w.perms(), want);
@@ -390,7 +402,7 @@ proptest! {
     #[test]
     fn arbitrary_input_never_panics(
         raw in prop::collection::vec(
-            (any::<u64>(), any::<u64>(), 0usize..3, 0usize..9, 0usize..8, any::<bool>()),
+            (any::<u64>(), any::<u64>(), 0usize..3, 0usize..9, 0usize..attr_variants().len(), any::<bool>()),
             0..12,
         ),
         va_bits in prop_oneof![Just(48u8), Just(39u8), Just(30u8), any::<u8>()],

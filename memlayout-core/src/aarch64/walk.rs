@@ -257,7 +257,9 @@ impl Walk {
         self.readable_el0() && !self.descriptor.read_only()
     }
 
-    /// Whether EL0 may execute (EL1&0 regime with UXN = 0).
+    /// Whether EL0 may execute (EL1&0 regime with UXN = 0), whether or not it may read:
+    /// with AP\[2:1\] = 0b10 and UXN = 0 the page is execute-only at EL0 (Arm ARM DDI
+    /// 0487, D8.4.1.2.3 "Stage 1 instruction execution using Direct permissions").
     pub const fn executable_el0(&self) -> bool {
         matches!(self.regime, Regime::El10) && !self.descriptor.uxn()
     }
@@ -272,10 +274,13 @@ impl Walk {
         Perms::new(true, self.writable(), self.executable())
     }
 
-    /// The permissions of EL0, or `None` when EL0 cannot read the memory.
+    /// The permissions of EL0: [`Perms::X`] when EL0 may execute but not read the
+    /// memory (an execute-only page), `None` when it may do neither.
     pub const fn el0_perms(&self) -> Option<Perms> {
         if self.readable_el0() {
             Some(Perms::new(true, self.writable_el0(), self.executable_el0()))
+        } else if self.executable_el0() {
+            Some(Perms::X)
         } else {
             None
         }

@@ -24,8 +24,8 @@ use super::check::{MAX_COUNT, RESERVED, RESERVED_PREFIX, Scope, const_name, name
 use super::lower::{Decl, Decls};
 use crate::aarch64::{Regime, Translation};
 use crate::model::{
-    AttrValue, Cacheability, ExecutionContext, Hex, Page, PageKind, PageSize, Perms, Segment,
-    SegmentKind, Shareability,
+    AttrValue, Cacheability, DeviceType, ExecutionContext, Hex, Page, PageKind, PageSize, Perms,
+    Segment, SegmentKind, Shareability,
 };
 use crate::plan::Plan;
 
@@ -93,13 +93,22 @@ impl AttrConsts {
             let cache = cache_tokens(a.cache);
             let share = share_tokens(a.share);
             let ns = a.non_secure;
+            // The Device type only when it is not the default, so layouts without one
+            // expand as before.
+            let device = if a.device == DeviceType::default() {
+                TokenStream::new()
+            } else {
+                let v = ident(a.device.name());
+                quote!(.with_device(__memlayout::DeviceType::#v))
+            };
             quote! {
                 #[doc(hidden)]
                 const #name: __memlayout::MemAttrs = __memlayout::MemAttrs::new(#kind)
                     .with_perms(#perms)
                     .with_cache(#cache)
                     .with_share(#share)
-                    .with_non_secure(#ns);
+                    .with_non_secure(#ns)
+                    #device;
             }
         });
         let n = Literal::usize_unsuffixed(self.kinds.len());

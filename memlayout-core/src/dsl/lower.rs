@@ -223,6 +223,9 @@ fn mem_attrs(p: &PageDecl) -> MemAttrs {
     if let Some((share, _)) = p.share {
         a.share = share;
     }
+    if let Some((device, _)) = p.device {
+        a.device = device;
+    }
     a
 }
 

@@ -430,6 +430,78 @@ mod tests {
     }
 
     #[test]
+    fn device_types_and_execute_only_pages() {
+        let src = "mod os {
+            physical ram = 0x4000_0000 .. +1G;
+            physical mmio = 0x0800_0000 .. +256M, device;
+            table kernel (core 0, EL1_NS) {
+                virtual 0x4000_0000 .. +1G;
+                page gicd : device, 64K, pa 0x0800_0000, nGnRnE;
+                page uart : device, 4K, pa 0x0900_0000;
+                page fb : device, 2M, pa 0x0A00_0000, GRE;
+                page wc : device, 4K, pa 0x0B00_0000, nGRE;
+            }
+            table shell (core 0, EL0_NS) {
+                virtual 0x40_0000 .. +1G;
+                page text : code, 4K * 8, x;
+                segment start : code, 0x100, in text;
+            }
+        }";
+        // `64K` is 16 pages of 4K.
+        let src = src.replace("64K,", "4K * 16,");
+        assert!(diags(&src).is_empty(), "{:?}", diags(&src));
+        let out = expand(src.parse().unwrap_or_default()).to_string();
+        assert!(
+            out.contains(". with_device (__memlayout :: DeviceType :: nGnRnE)"),
+            "{out}"
+        );
+        assert!(out.contains(". with_device (__memlayout :: DeviceType :: GRE)"));
+        assert!(out.contains(". with_device (__memlayout :: DeviceType :: nGRE)"));
+        // The default type is not written.
+        assert!(!out.contains("DeviceType :: nGnRE)"));
+        assert!(out.contains("__memlayout :: Perms :: X"));
+        // The map shows the types and `x`.
+        assert!(out.contains("page: device rw | `gicd` | nGnRnE"), "{out}");
+        assert!(out.contains("page: code x | `text` |"), "{out}");
+    }
+
+    #[test]
+    fn device_type_and_execute_only_mistakes() {
+        let d = diags(
+            "mod os {
+                physical ram = 0x4000_0000 .. +1G;
+                physical mmio = 0x0800_0000 .. +256M, device;
+                table kernel (core 0, EL1_NS) {
+                    virtual 0x4000_0000 .. +1G;
+                    page heap : data, 4K, GRE;
+                    page gicd : device, 4K, pa 0x0800_0000, nGnRnE, nGnRE;
+                    page uart : device, 4K, pa 0x0900_0000, ngnrne;
+                    page text : code, 4K, x;
+                }
+                table shell (core 0, EL0_NS) {
+                    virtual 0x40_0000 .. +1G;
+                    page text : code, 4K, x;
+                    segment consts : rodata, 0x100, in text;
+                }
+                shared page vdso : code, 4K, x;
+            }",
+        );
+        let text = d.join("\n");
+        for needle in [
+            "`GRE` is a Device memory type, for `device` pages only, but `heap` is a data page",
+            "the Device memory type is given twice",
+            "`ngnrne` is not a page option; did you mean `nGnRnE`?",
+            "page `text` is execute-only (`x`), but table `kernel` is an EL1_NS table",
+            "page `vdso` is execute-only (`x`), but table `kernel` is an EL1_NS table",
+            "FEAT_PIE",
+            "rodata segment `consts` needs read permission, but its page `text` is `x`",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+        assert_eq!(d.len(), 7, "{text}");
+    }
+
+    #[test]
     fn a_broken_header_gives_only_errors() {
         let out = expand("struct X;".parse().unwrap_or_default()).to_string();
         assert!(out.starts_with(":: core :: compile_error !"), "{out}");

@@ -6,10 +6,18 @@ use super::{Addr, Error, Field, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
 use crate::model::{Hex, MemAttrs, PageKind, SegmentKind};
 
-fn mem_type(a: &MemAttrs) -> &'static str {
-    match a.cacheability() {
-        Some(c) => c.name(),
-        None => "Device",
+/// One side of a mismatched alias: `data write_back inner` for Normal memory, the kind
+/// and Device type for Device memory (`device Device-nGnRE`: Device memory is always
+/// Outer Shareable).
+struct MemType<'a>(&'a MemAttrs);
+
+impl fmt::Display for MemType<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> Result {
+        let a = self.0;
+        match (a.cacheability(), a.shareability(), a.device_type()) {
+            (Some(c), Some(s), _) => write!(f, "{} {c} {s}", a.kind),
+            (_, _, device) => write!(f, "{} Device-{}", a.kind, device.unwrap_or_default()),
+        }
     }
 }
 
@@ -36,6 +44,7 @@ impl fmt::Display for Error {
             | TablesRangeTooSmall { .. } => room(self, f),
             SharedAlias { .. }
             | ExecutableDevice { .. }
+            | ExecuteOnlyNotUser { .. }
             | MismatchedAlias { .. }
             | PoolKindMismatch { .. }
             | NoTables { .. }
@@ -300,6 +309,13 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
             f,
             "device page `{name}` is executable, but device memory is never executable; use `r` or `rw`"
         ),
+        Error::ExecuteOnlyNotUser {
+            name, table, el, ..
+        } => write!(
+            f,
+            "page `{name}` is execute-only (`x`), but table `{table}` is an {el} table, and the architecture cannot make EL{} pages execute-only without FEAT_PIE (permission indirection), which memlayout does not use; `x` is for EL0 pages, use `rx` here",
+            el.level()
+        ),
         Error::MismatchedAlias {
             range,
             first,
@@ -308,13 +324,9 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
             ..
         } => write!(
             f,
-            "PA {range} is already mapped by `{with}` as {} {} {}, and mapping it as {} {} {} makes a mismatched alias; use the same memory type, cacheability and shareability",
-            first.kind,
-            mem_type(first),
-            first.share,
-            second.kind,
-            mem_type(second),
-            second.share
+            "PA {range} is already mapped by `{with}` as {}, and mapping it as {} makes a mismatched alias; use the same memory type, cacheability and shareability",
+            MemType(first),
+            MemType(second),
         ),
         Error::PoolKindMismatch {
             name,
@@ -485,7 +497,9 @@ fn segment_page(e: &Error, f: &mut Formatter<'_>) -> Result {
             needs,
             ..
         } => {
-            let (access, fault) = if needs.execute() {
+            let (access, fault) = if !page_perms.read() && needs.read() {
+                ("read", "the first load from it faults")
+            } else if needs.execute() && !page_perms.execute() {
                 ("execute", "the first instruction fetch from it faults")
             } else {
                 ("write", "the first store to it faults")

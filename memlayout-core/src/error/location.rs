@@ -139,7 +139,7 @@ impl Error {
             SharedMismatch { .. } => Field::InPage,
             SegmentKindMismatch { .. } | SegmentAccess { .. } => Field::Kind,
             SegmentNotInPages { .. } => Field::Va,
-            ExecutableDevice { .. } => Field::Perms,
+            ExecutableDevice { .. } | ExecuteOnlyNotUser { .. } => Field::Perms,
             NonShareableAcrossCores { .. } => Field::Share,
             NoTables { .. } => Field::Tables,
             VaBitsTooSmall { upper: true, .. } => Field::UpperVaBits,

@@ -22,6 +22,10 @@ use super::{Input, page_range, upper};
 ///
 /// * `MEMLAYOUT_<T>_<NAME>_VA`, `_PA`, `_SIZE` (bytes) for every page declaration (a
 ///   `* N` run as one range, plus `_COUNT`) and every segment;
+/// * for a `device` page, `MEMLAYOUT_<T>_<NAME>_MEM_ATTR`, the `MAIR` attribute byte of
+///   its Device type (`0x0` Device-nGnRnE, `0x4` Device-nGnRE, `0x8` Device-nGRE, `0xc`
+///   Device-GRE: what `PAR_EL1.ATTR` reports after an `AT` on it), and the type in the
+///   page's comment (`/* page uart: device, 4K, rw, nGnRE */`);
 /// * per segment `<S>`, `MEMLAYOUT_<T>_<S>_SECTION_NAME`, its input section as a string
 ///   (`".memlayout.<table>.<segment>"`: usable in C and in assembly, where
 ///   `.section MEMLAYOUT_<T>_<S>_SECTION_NAME, "ax"` takes the quoted name), and
@@ -102,9 +106,10 @@ pub fn c(input: &Input<'_>) -> String {
             let (va, pa, size) = page_range(p);
             let name = upper(p.name);
             let first = p.pages.first();
+            let device = first.and_then(|pg| pg.device_type());
             let _ = writeln!(
                 out,
-                "/* page {}: {}, {}{}, {} */",
+                "/* page {}: {}, {}{}, {}{}{} */",
                 p.name,
                 first.map_or("", |pg| pg.kind().name()),
                 first.map_or("", |pg| pg.page_size().name()),
@@ -114,10 +119,20 @@ pub fn c(input: &Input<'_>) -> String {
                     String::new()
                 },
                 first.map_or("", |pg| pg.perms().name()),
+                if device.is_some() { ", " } else { "" },
+                device.map_or("", |d| d.name()),
             );
             def(&mut out, &alloc::format!("{name}_VA"), va);
             def(&mut out, &alloc::format!("{name}_PA"), pa);
             def(&mut out, &alloc::format!("{name}_SIZE"), size);
+            if let Some(d) = device {
+                let byte = crate::aarch64::MemoryType::device(d).attr_byte();
+                def(
+                    &mut out,
+                    &alloc::format!("{name}_MEM_ATTR"),
+                    u64::from(byte),
+                );
+            }
             if p.pages.len() > 1 {
                 def(
                     &mut out,

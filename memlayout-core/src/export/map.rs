@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 
 use super::Input;
-use crate::model::{Hex, Page, PageKind, Segment, identity_note};
+use crate::model::{Hex, Page, Segment, identity_note};
 
 /// The memory map of `input`: every pool and reservation, the selected tables' pages
 /// and segments (the layout's `Display`, narrowed by [`Layout::map_of`](crate::Layout::map_of)
@@ -237,12 +237,12 @@ fn page_label(p: &Page) -> String {
     }
 }
 
-/// The attribute columns of the text map in one cell: memory type (`device`, or
+/// The attribute columns of the text map in one cell: memory type (the Device type, or
 /// cacheability and shareability), `shared`, `identity` or `va == pa`, `{key = value, ..}`.
 fn page_attributes(p: &Page) -> String {
     let mut out = match (p.cacheability(), p.shareability()) {
         (Some(c), Some(s)) => alloc::format!("{} {}", c.name(), s.name()),
-        _ => String::from(PageKind::Device.name()),
+        _ => String::from(p.device_type().unwrap_or_default().name()),
     };
     if p.is_shared() {
         out.push_str(" shared");

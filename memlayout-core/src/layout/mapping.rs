@@ -174,6 +174,30 @@ impl Layout {
         self.map_into(&all, req, true)
     }
 
+    /// An execute-only page may be mapped by EL0 tables only (see
+    /// [`Error::ExecuteOnlyNotUser`]).
+    fn check_execute_only(
+        &self,
+        req: &PageRequest,
+        tables: impl IntoIterator<Item = TableId>,
+    ) -> Result<(), Error> {
+        if !req.attrs.perms.execute_only() {
+            return Ok(());
+        }
+        let privileged = tables
+            .into_iter()
+            .filter_map(|t| self.tables.get(t.index()))
+            .find(|t| !t.info.el().is_user());
+        match privileged {
+            Some(t) => Err(Error::ExecuteOnlyNotUser {
+                name: req.name.clone(),
+                table: String::from(t.info.name()),
+                el: t.info.el(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// A `non_shareable` Normal page may be mapped for one core only: the cores of
     /// `tables` must all be that core (Device memory is always Outer Shareable, so its
     /// option does not count).
@@ -615,6 +639,7 @@ impl Layout {
         shared: bool,
     ) -> Result<MappingId, Error> {
         let (bytes, align) = self.validate(req)?;
+        self.check_execute_only(req, tables.iter().copied())?;
         self.check_coherent(req, tables.iter().copied())?;
         let choice = self.pool_filter(req, tables)?;
         let pools = &choice.all;
@@ -777,7 +802,7 @@ impl Layout {
 
     /// Maps the PA of an existing mapping again, at a new VA in `table` (an alias), with
     /// the attributes and name of `req` (its size, count and addresses other than `va` are
-    /// ignored). Memory type, cacheability and shareability must match the original:
+    /// ignored). Memory type (with the Device type), cacheability and shareability must match the original:
     /// the Arm architecture forbids mismatched aliases. With `req.identity()`, the alias
     /// sits at VA == the PA it maps; that VA must be free and inside the table's ranges.
     /// A secure PA aliased into a table of a non-secure context is
@@ -807,10 +832,14 @@ impl Layout {
             });
         }
         system_attrs(req)?;
+        self.check_execute_only(req, [table])?;
         let a = orig.attrs;
         let b = req.attrs;
         let normal_mismatch = !a.kind.is_device() && (a.cache != b.cache || a.share != b.share);
-        if a.kind.is_device() != b.kind.is_device() || normal_mismatch {
+        if a.kind.is_device() != b.kind.is_device()
+            || normal_mismatch
+            || a.device_type() != b.device_type()
+        {
             return Err(Error::MismatchedAlias {
                 range: range(orig.pa, bytes),
                 first: a,

@@ -6,8 +6,8 @@ use alloc::vec::Vec;
 
 use crate::interval::Interval;
 use crate::model::{
-    Attr, AttrValue, Cacheability, MemAttrs, Name, PageKind, PageSize, Perms, SegmentKind,
-    Shareability,
+    Attr, AttrValue, Cacheability, DeviceType, MemAttrs, Name, PageKind, PageSize, Perms,
+    SegmentKind, Shareability,
 };
 
 /// A physical pool: a range of RAM or a device window.
@@ -119,7 +119,8 @@ impl PageRequest {
         self.align = align;
         self
     }
-    /// Sets the permissions.
+    /// Sets the permissions. Execute-only ([`Perms::X`]) is for pages of EL0 tables:
+    /// mapping it into any other table is [`Error::ExecuteOnlyNotUser`](crate::Error::ExecuteOnlyNotUser).
     pub fn perms(mut self, perms: Perms) -> Self {
         self.attrs.perms = perms;
         self
@@ -132,6 +133,12 @@ impl PageRequest {
     /// Sets the shareability.
     pub fn share(mut self, share: Shareability) -> Self {
         self.attrs.share = share;
+        self
+    }
+    /// Sets the Device memory type of a `device` page (default Device-nGnRE); Normal
+    /// memory ignores it.
+    pub fn device(mut self, device: DeviceType) -> Self {
+        self.attrs.device = device;
         self
     }
     /// Asks for VA == PA.

@@ -4,7 +4,7 @@
 
 use core::fmt::{self, Write};
 
-use super::{Page, PageKind, Perms, Segment, TableInfo};
+use super::{Page, Perms, Segment, TableInfo};
 
 /// A number as every output meant for people writes it: an address (VA, PA, the ends of
 /// a range), and with it every size, alignment, register value and seed shown in hex.
@@ -158,7 +158,7 @@ impl fmt::Display for TableInfo {
 /// One line, no trailing spaces:
 /// `NAME[i]  VA 0x..  ..0x..  PA 0x..  SIZE  KIND PERMS CACHE SHARE [shared] [identity | va == pa] [{k = v, ..}]`,
 /// addresses as [`Hex`] writes them, right-aligned in columns; a `device` page shows
-/// `device` for its memory type; `identity` marks an identity page
+/// its Device type (`nGnRnE`, `nGnRE`, `nGRE` or `GRE`) for its memory type; `identity` marks an identity page
 /// ([`Page::is_identity`]), `va == pa` a page that only happens to have VA == PA.
 impl fmt::Display for Page {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -225,11 +225,12 @@ fn write_attrs(f: &mut fmt::Formatter<'_>, page: &Page) -> fmt::Result {
     write!(f, "{:<6} {:<3} ", page.kind().name(), page.perms().name())?;
     let identity = identity_note(page.is_identity(), page.va_equals_pa());
     let notes = page.is_shared() || identity.is_some() || !page.attrs().is_empty();
+    let device = page.device_type().unwrap_or_default().name();
     match (page.cacheability(), page.shareability()) {
         (Some(c), Some(s)) if notes => write!(f, "{:<13} {:<13}", c.name(), s.name())?,
         (Some(c), Some(s)) => write!(f, "{:<13} {}", c.name(), s.name())?,
-        _ if notes => write!(f, "{:<27}", PageKind::Device.name())?,
-        _ => f.write_str(PageKind::Device.name())?,
+        _ if notes => write!(f, "{device:<27}")?,
+        _ => f.write_str(device)?,
     }
     if page.is_shared() {
         f.write_str(" shared")?;
@@ -372,7 +373,37 @@ mod tests {
         assert_eq!((p.cacheability(), p.shareability()), (None, None));
         assert_eq!(
             format!("{p}"),
-            "uart           VA           0x9000_0000..0x9000_1000  PA       0x900_0000  4K  device rw  device"
+            "uart           VA           0x9000_0000..0x9000_1000  PA       0x900_0000  4K  device rw  nGnRE"
+        );
+        let strong = Page::from_parts(
+            "gicd",
+            0,
+            INFO,
+            0x9000_0000,
+            0x0800_0000,
+            PageSize::Size4K,
+            MemAttrs::new(PageKind::Device).with_device(crate::model::DeviceType::nGnRnE),
+            false,
+            &[],
+        );
+        assert!(
+            format!("{strong}").ends_with("device rw  nGnRnE"),
+            "{strong}"
+        );
+        let xo = Page::from_parts(
+            "text",
+            0,
+            INFO,
+            0x40_0000,
+            0x8000_0000,
+            PageSize::Size4K,
+            MemAttrs::new(PageKind::Code).with_perms(Perms::X),
+            false,
+            &[],
+        );
+        assert!(
+            format!("{xo}").ends_with("code   x   write_back    inner"),
+            "{xo}"
         );
         let d = page(PageKind::Data, 0, 0x9000_0000, 0x0900_0000, &[]);
         assert!(d.cacheability().is_some() && d.shareability().is_some());
@@ -388,7 +419,7 @@ mod tests {
         assert_eq!(
             format!("{p}"),
             "uart[12]       VA                     0x1000..0x2000  PA           0x1000  4K  device rw  \
-             device                      identity {owner = true, n = -3}"
+             nGnRE                       identity {owner = true, n = -3}"
         );
         let q = page(PageKind::Data, 3, 0x2000, 0x5000, &[]);
         let line = format!("{q}");

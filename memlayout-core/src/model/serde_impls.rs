@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "alloc")]
 use super::{Attr, MemAttrs, PageSize};
 use super::{
-    AttrList, AttrValue, Cacheability, Cores, ExecutionContext, Hex, Name, Page, PageKind, Perms,
-    Segment, SegmentKind, Shareability, TableInfo,
+    AttrList, AttrValue, Cacheability, Cores, DeviceType, ExecutionContext, Hex, Name, Page,
+    PageKind, Perms, Segment, SegmentKind, Shareability, TableInfo,
 };
 
 /// 2^53: every integer up to it in magnitude is exact in a double (IEEE 754 binary64),
@@ -180,7 +180,7 @@ impl<'de> Deserialize<'de> for Perms {
         impl Visitor<'_> for PermsVisitor {
             type Value = Perms;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("permissions: \"r\", \"rw\", \"rx\" or \"rwx\"")
+                f.write_str("permissions: \"r\", \"rw\", \"rx\", \"rwx\" or \"x\"")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Perms, E> {
                 Perms::from_name(v).ok_or_else(|| E::unknown_variant(v, &Perms::NAMES))
@@ -408,6 +408,7 @@ struct PageOut<'a> {
     perms: Perms,
     cacheability: Option<Cacheability>,
     shareability: Option<Shareability>,
+    device_type: Option<DeviceType>,
     non_secure: bool,
     shared: bool,
     identity: bool,
@@ -429,6 +430,7 @@ impl Serialize for Page {
             perms: self.perms(),
             cacheability: self.cacheability(),
             shareability: self.shareability(),
+            device_type: self.device_type(),
             non_secure: self.attrs.non_secure,
             shared: self.shared,
             identity: self.is_identity(),
@@ -463,6 +465,8 @@ struct PageIn {
     cacheability: Option<Cacheability>,
     #[serde(default)]
     shareability: Option<Shareability>,
+    #[serde(default)]
+    device_type: Option<DeviceType>,
     #[serde(default)]
     non_secure: bool,
     #[serde(default)]
@@ -501,6 +505,9 @@ impl<'de> Deserialize<'de> for Page {
         }
         if let Some(share) = p.shareability {
             attrs.share = share;
+        }
+        if let Some(device) = p.device_type {
+            attrs.device = device;
         }
         Ok(Page {
             name: p.name,
@@ -793,7 +800,7 @@ mod tests {
                 "name": "kernel", "index": 1, "core": 0, "el": "EL1_NS",
                 "va": "0xffffff8000200000", "pa": "0x80200000", "size": "0x200000",
                 "kind": "code", "perms": "rx", "cacheability": "write_back",
-                "shareability": "outer", "non_secure": false, "shared": false,
+                "shareability": "outer", "device_type": null, "non_secure": false, "shared": false,
                 "identity": false, "va_equals_pa": false,
                 "attrs": { "owner": "fw", "slot": -3, "base": "0xffff000000000000", "boot": true },
             })
@@ -858,6 +865,7 @@ mod tests {
             (&v["cacheability"], &v["shareability"]),
             (&Value::Null, &Value::Null)
         );
+        assert_eq!(v["device_type"], json!("nGnRE"));
         assert_eq!(v["non_secure"], json!(true));
         // At VA == PA without asking for it.
         assert_eq!(
@@ -1027,9 +1035,22 @@ mod tests {
         let v = serde_json::to_value(m).unwrap();
         assert_eq!(
             v,
-            json!({ "kind": "data", "perms": "rw", "cache": "non_cacheable", "share": "inner", "non_secure": false })
+            json!({ "kind": "data", "perms": "rw", "cache": "non_cacheable", "share": "inner", "non_secure": false, "device": "nGnRE" })
         );
         assert_eq!(serde_json::from_value::<MemAttrs>(v).unwrap(), m);
+        // Written before Device types: the default type.
+        let old = json!({ "kind": "device", "perms": "rw", "cache": "write_back", "share": "inner", "non_secure": false });
+        assert_eq!(
+            serde_json::from_value::<MemAttrs>(old).unwrap(),
+            MemAttrs::new(PageKind::Device)
+        );
+        let gre = MemAttrs::new(PageKind::Device).with_device(DeviceType::GRE);
+        let v = serde_json::to_value(gre).unwrap();
+        assert_eq!(v["device"], json!("GRE"));
+        assert_eq!(serde_json::from_value::<MemAttrs>(v).unwrap(), gre);
+        let x = serde_json::to_value(Perms::X).unwrap();
+        assert_eq!(x, json!("x"));
+        assert_eq!(serde_json::from_value::<Perms>(x).unwrap(), Perms::X);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use syn::{Attribute, Ident, Visibility};
 
 use super::ctxt::Sp;
 use crate::model::{
-    Cacheability, Cores, ExecutionContext, PageKind, Perms, SegmentKind, Shareability,
+    Cacheability, Cores, DeviceType, ExecutionContext, PageKind, Perms, SegmentKind, Shareability,
 };
 
 mod page;
@@ -248,12 +248,14 @@ pub struct PageDecl {
     pub pa: Option<Num>,
     /// `pool NAME`.
     pub pool: Option<Ident>,
-    /// `r`, `rw`, `rx` or `rwx`.
+    /// `r`, `rw`, `rx`, `rwx` or `x`.
     pub perms: Option<(Perms, Sp)>,
     /// `write_back`, `write_through` or `non_cacheable`.
     pub cache: Option<(Cacheability, Sp)>,
     /// `non_shareable`, `inner` or `outer`.
     pub share: Option<(Shareability, Sp)>,
+    /// `nGnRnE`, `nGnRE`, `nGRE` or `GRE`.
+    pub device: Option<(DeviceType, Sp)>,
     /// `attrs { .. }`.
     pub attrs: Vec<AttrKv>,
     /// `tables [..]` and the span of the list.

@@ -14,16 +14,17 @@ use super::tokens::{
     drain_on_error, not_one_of, parse_count, parse_num, parse_options, set_flag, set_value, unknown,
 };
 use super::{AliasRef, AttrKv, AttrVal, PageDecl, SegmentDecl};
-use crate::model::{Cacheability, PageKind, Perms, SegmentKind, Shareability};
+use crate::model::{Cacheability, DeviceType, PageKind, Perms, SegmentKind, Shareability};
 
 /// Every page option keyword, in the order the language lists them; the permissions,
-/// cacheability and shareability come from their enums (cacheability from the default,
-/// `write_back`, down).
+/// cacheability, shareability and Device types come from their enums (cacheability from
+/// the default, `write_back`, down).
 pub(super) fn page_options() -> Vec<&'static str> {
     let mut all = vec!["identity", "va", "pa", "pool"];
     all.extend(Perms::NAMES);
     all.extend(Cacheability::NAMES.into_iter().rev());
     all.extend(Shareability::NAMES);
+    all.extend(DeviceType::NAMES);
     all.extend(["attrs", "tables", "alias"]);
     all
 }
@@ -88,6 +89,7 @@ pub(super) fn parse_page_rest(
         perms: None,
         cache: None,
         share: None,
+        device: None,
         attrs: Vec::new(),
         tables: None,
         alias: None,
@@ -135,6 +137,8 @@ pub(super) fn parse_page_option(
         set_value(cx, &mut page.cache, (cache, sp), sp, Twice::Cacheability);
     } else if let Some((share, sp)) = keyword(input, Shareability::from_name) {
         set_value(cx, &mut page.share, (share, sp), sp, Twice::Shareability);
+    } else if let Some((device, sp)) = keyword(input, DeviceType::from_name) {
+        set_value(cx, &mut page.device, (device, sp), sp, Twice::DeviceType);
     } else if input.peek(kw::attrs) {
         let k: kw::attrs = input.parse()?;
         let content;

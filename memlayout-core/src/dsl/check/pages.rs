@@ -32,6 +32,7 @@ pub(super) fn check_page(
     let bytes = check_size(p, &name, cx);
     check_addresses(scope, p, &name, table, bytes, cx);
     check_device(p, &name, cx);
+    check_execute_only(scope, p, &name, table, cx);
     if let Some(pool) = &p.pool {
         let pname = name_of(pool);
         if !scope.pools.contains(&pname) && !broken.contains(pname.as_str()) {
@@ -171,9 +172,55 @@ fn check_addresses(
     }
 }
 
-/// A device page has a fixed PA, does not execute, and takes no memory attributes.
+/// An execute-only page (`x`) is mapped by EL0 tables only: the privileged level of
+/// the other regimes always reads what it maps. A table whose level did not parse is
+/// skipped (its stand-in is no EL0 table).
+fn check_execute_only(
+    scope: &Scope<'_>,
+    p: &PageDecl,
+    name: &str,
+    table: Option<usize>,
+    cx: &mut Ctxt,
+) {
+    let Some((perms, sp)) = p.perms else { return };
+    if !perms.execute_only() {
+        return;
+    }
+    let layout = scope.layout;
+    let privileged = |t: &&TableDecl| !t.el.is_user() && !t.el_stand_in;
+    let found = match table {
+        Some(t) => layout.tables.get(t).filter(privileged),
+        None => (0..layout.tables.len())
+            .filter(|&t| scope.shared_pages_in(t).any(|q| std::ptr::eq(q, p)))
+            .filter_map(|t| layout.tables.get(t))
+            .find(privileged),
+    };
+    if let Some(t) = found {
+        cx.error(
+            sp,
+            Error::ExecuteOnlyNotUser {
+                name: name.to_string(),
+                table: name_of(&t.name),
+                el: t.el,
+            },
+        );
+    }
+}
+
+/// A device page has a fixed PA, does not execute, and takes no memory attributes; a
+/// page of Normal memory takes no Device type.
 fn check_device(p: &PageDecl, name: &str, cx: &mut Ctxt) {
     if !p.kind.is_device() {
+        if let Some((device, sp)) = p.device {
+            cx.error(
+                sp,
+                DslError::DeviceTypeNotDevice {
+                    device,
+                    page: name.to_string(),
+                    kind: p.kind,
+                },
+            );
+        }
         return;
     }
     if p.pa.is_none() && p.alias.is_none() && (p.identity.is_none() || p.va.is_none()) {

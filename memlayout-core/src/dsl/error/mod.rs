@@ -10,7 +10,7 @@ use std::prelude::rust_2024::*;
 
 use core::fmt;
 
-use crate::model::{PageKind, PageSize, Perms};
+use crate::model::{DeviceType, PageKind, PageSize, Perms};
 
 mod rules;
 mod syntax;
@@ -103,6 +103,15 @@ pub(crate) enum DslError {
         /// Whether a `tables at` range overlaps the pool (else `tables in` names it).
         overlaps: bool,
     },
+    /// A Device memory type on a page that is not a `device` page.
+    DeviceTypeNotDevice {
+        /// The type written.
+        device: DeviceType,
+        /// The page.
+        page: String,
+        /// Its kind.
+        kind: PageKind,
+    },
     /// An option that `alias` excludes.
     NotWithAlias {
         /// The option as written: `pa`, `pool` or `* N`.
@@ -181,6 +190,10 @@ impl fmt::Display for DslError {
                     write!(f, "`{pool}` is a device pool; name a RAM pool")
                 }
             }
+            DslError::DeviceTypeNotDevice { device, page, kind } => write!(
+                f,
+                "`{device}` is a Device memory type, for `device` pages only, but `{page}` is a {kind} page of Normal memory; remove it (Normal memory takes `write_back`, `write_through` or `non_cacheable`), or make `{page}` a device page"
+            ),
             DslError::NotWithAlias { what } => write!(
                 f,
                 "`{what}` cannot be combined with `alias`, which maps the PA of its target; remove it"

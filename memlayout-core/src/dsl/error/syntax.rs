@@ -29,6 +29,8 @@ pub(crate) enum Twice {
     Cacheability,
     /// `non_shareable`, `inner` or `outer`.
     Shareability,
+    /// `nGnRnE`, `nGnRE`, `nGRE` or `GRE`.
+    DeviceType,
 }
 
 impl fmt::Display for Twice {
@@ -59,6 +61,7 @@ impl fmt::Display for Twice {
             Twice::Permissions => f.write_str("permissions are given twice; keep only one"),
             Twice::Cacheability => f.write_str("cacheability is given twice; keep only one"),
             Twice::Shareability => f.write_str("shareability is given twice; keep only one"),
+            Twice::DeviceType => f.write_str("the Device memory type is given twice; keep only one"),
         }
     }
 }

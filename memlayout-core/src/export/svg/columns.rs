@@ -329,8 +329,9 @@ pub(super) fn page_block(
         String::new()
     };
     let facts = format!(
-        "{} {} {}{count}",
+        "{}{} {} {}{count}",
         kind.name(),
+        device_note(first),
         first.perms().name(),
         first.page_size().name()
     );
@@ -354,6 +355,12 @@ pub(super) fn page_block(
     }
 }
 
+/// ` nGnRE` (the Device type, after the kind) for a device page; nothing otherwise.
+fn device_note(p: &crate::model::Page) -> String {
+    p.device_type()
+        .map_or(String::new(), |d| format!(" {}", d.name()))
+}
+
 pub(super) fn page_tip(name: &str, p: &crate::model::Page, run: usize) -> String {
     let name = if run > 1 {
         format!("{name}[{}]", p.index())
@@ -361,12 +368,13 @@ pub(super) fn page_tip(name: &str, p: &crate::model::Page, run: usize) -> String
         name.to_string()
     };
     format!(
-        "page {name}: VA {}..{} PA {}..{}, {} {} {}",
+        "page {name}: VA {}..{} PA {}..{}, {}{} {} {}",
         addr_text(u128::from(p.va())),
         addr_text(p.va_end()),
         addr_text(u128::from(p.pa())),
         addr_text(p.pa_end()),
         p.kind().name(),
+        device_note(p),
         p.perms().name(),
         p.page_size().name()
     )
@@ -380,10 +388,11 @@ pub(super) fn page_pa_tip(name: &str, p: &crate::model::Page, run: usize) -> Str
         name.to_string()
     };
     format!(
-        "page {name}: PA {}..{}, {} {} {}",
+        "page {name}: PA {}..{}, {}{} {} {}",
         addr_text(u128::from(p.pa())),
         addr_text(p.pa_end()),
         p.kind().name(),
+        device_note(p),
         p.perms().name(),
         p.page_size().name()
     )
