@@ -20,13 +20,15 @@ const KILLED_BY_FAULT: i32 = 139;
 /// `{T.asid}` the ASID in `T`'s `TTBR0`, `{T.guard_start}` / `{T.guard_end}` the guard
 /// gap below the stack of process `T`, `{T.overflow}` the first VA below its stack; the
 /// other placeholders are those of `memlayout_tests::firmware::matches`.
-const LINES: [&str; 22] = [
+const LINES: [&str; 24] = [
     "[kernel] boot: entered at EL1 with the MMU off, at PA {kernel.boot_code.pa}",
     "[kernel] mmu on: TCR_EL1 {kernel.tcr}, MAIR_EL1 {kernel.mair}, TTBR1_EL1 {kernel.ttbr1} (kernel, upper half), TTBR0_EL1 {kernel.ttbr0} (its identity boot page)",
-    "[kernel] running at VA {va_in:kernel.code}, stack at VA {va_in:kernel.kernel_stack}, vectors at VA {kernel.vectors.va}, UART at VA {kernel.uart.va}",
+    "[kernel] running at VA {va_in:kernel.code}, stack at VA {va_in:kernel.kernel_stack}, vectors at VA {kernel.vectors.va}",
+    "[kernel] UART at VA {kernel.uart.va}: AT S1E1R gives PA {kernel.uart.pa}, attribute 0x0 (Device-nGnRnE)",
     "[kernel] ASIDs: ID_AA64MMFR0_EL1.ASIDBits 0x2, TCR_EL1.AS 1",
     "[kernel] boot page dropped: TTBR0_EL1 {init.ttbr0}; AT S1E1R of its VA {kernel.boot.va} now faults; TLB invalidated, the last time",
     "[kernel] init: eret to EL0 at VA {init.code.va}, SP_EL0 {init.user_stack.top}",
+    "[init] write() of my own code returns 0xfffffffffffffff2 (-EFAULT): it is execute-only",
     "[init] hello from EL0, my code starts at VA {init.code.va}; yielding",
     "[kernel] init: sched_yield",
     "[kernel] TTBR0_EL1 {shell.ttbr0} (shell, ASID {shell.asid}), no TLB invalidation",

@@ -14,9 +14,10 @@ use crate::os::{init, kernel, shell};
 use crate::platform::{
     ASID_BITS_16, DFSC_TRANSLATION_FAULT, DFSC_TYPE_MASK, EBADF, EC_DATA_ABORT_LOWER, EC_SVC64,
     EFAULT, ENOSYS, ESR_DFSC_MASK, ESR_EC_MASK, ESR_EC_SHIFT, ESR_WNR, EXIT_KERNEL_FAULT,
-    EXIT_KILLED_BY_FAULT, GRANULE, ID_MMFR0_ASIDBITS_MASK, ID_MMFR0_ASIDBITS_SHIFT, PAR_FAULT,
-    SPSR_EL0T, STDOUT, SYS_EXIT, SYS_SCHED_YIELD, SYS_WRITE, TCR_AS, TTBR_ASID_SHIFT, put_char,
-    put_dec, put_hex, put_str, read_sys, semihost_exit, text,
+    EXIT_KILLED_BY_FAULT, GRANULE, ID_MMFR0_ASIDBITS_MASK, ID_MMFR0_ASIDBITS_SHIFT,
+    MAIR_DEVICE_NGNRNE, PAR_ATTR_SHIFT, PAR_FAULT, PAR_PA_MASK, SPSR_EL0T, STDOUT, SYS_EXIT,
+    SYS_SCHED_YIELD, SYS_WRITE, TCR_AS, TTBR_ASID_SHIFT, put_char, put_dec, put_hex, put_str,
+    read_sys, semihost_exit, text,
 };
 use crate::vectors::{Context, el0_resume};
 
@@ -44,7 +45,10 @@ text! {
     RUN1 = b"[kernel] running at VA ";
     RUN2 = b", stack at VA ";
     RUN3 = b", vectors at VA ";
-    RUN4 = b", UART at VA ";
+    UART1 = b"[kernel] UART at VA ";
+    UART2 = b": AT S1E1R gives PA ";
+    UART3 = b", attribute ";
+    UART4 = b" (Device-nGnRnE)\n";
     ASID1 = b"[kernel] ASIDs: ID_AA64MMFR0_EL1.ASIDBits ";
     ASID2 = b", TCR_EL1.AS ";
     ASID3 = b": the layout needs 16-bit ASIDs, which this core lacks\n";
@@ -188,15 +192,15 @@ fn el0_can_read(va: u64) -> bool {
     par & PAR_FAULT == 0
 }
 
-/// Whether EL1 can read `va` (`AT S1E1R`).
+/// `PAR_EL1` after `AT S1E1R` of `va`: how EL1 reads it.
 #[inline(always)]
-fn el1_can_read(va: u64) -> bool {
+fn el1_read_par(va: u64) -> u64 {
     let par: u64;
     // SAFETY: as above.
     unsafe {
         asm!("at s1e1r, {va}", "isb", "mrs {par}, par_el1", va = in(reg) va, par = out(reg) par, options(nostack))
     };
-    par & PAR_FAULT == 0
+    par
 }
 
 /// `write(fd, buf, count)` for the running process: the bytes go to the UART, read with
@@ -431,9 +435,21 @@ pub extern "C" fn kernel_main(entry_pa: u64, current_el: u64, sctlr_at_entry: u6
     put_hex(u, sp);
     put_str(u, &RUN3);
     put_hex(u, read_sys!("vbar_el1"));
-    put_str(u, &RUN4);
-    put_hex(u, u);
     put_str(u, &NL);
+
+    // The UART's page: its PA and memory type as the MMU sees them.
+    let par = el1_read_par(u);
+    put_str(u, &UART1);
+    put_hex(u, u);
+    put_str(u, &UART2);
+    put_hex(u, par & PAR_PA_MASK);
+    put_str(u, &UART3);
+    put_hex(u, par >> PAR_ATTR_SHIFT);
+    if par & PAR_FAULT != 0 || par >> PAR_ATTR_SHIFT != MAIR_DEVICE_NGNRNE {
+        put_str(u, &NL);
+        exit(s, EXIT_KERNEL_FAULT);
+    }
+    put_str(u, &UART4);
 
     let tcr_as = read_sys!("tcr_el1") & TCR_AS != 0;
     let asid_bits =
@@ -468,7 +484,7 @@ pub extern "C" fn kernel_main(entry_pa: u64, current_el: u64, sctlr_at_entry: u6
     put_hex(u, first);
     put_str(u, &DROP2);
     put_hex(u, boot);
-    if el1_can_read(boot) {
+    if el1_read_par(boot) & PAR_FAULT == 0 {
         exit(s, EXIT_KERNEL_FAULT);
     }
     put_str(u, &DROP3);

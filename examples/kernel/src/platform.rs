@@ -30,6 +30,13 @@ pub const GRANULE: u64 = 0x1000;
 
 /// `PAR_EL1.F`, bit 0: the `AT` instruction's translation faulted.
 pub const PAR_FAULT: u64 = 1;
+/// `PAR_EL1.PA`, bits 47:12, after a successful `AT`.
+pub const PAR_PA_MASK: u64 = 0x0000_FFFF_FFFF_F000;
+/// `PAR_EL1.ATTR`, bits 63:56, after a successful `AT`: the MAIR attribute byte of the
+/// translation.
+pub const PAR_ATTR_SHIFT: u32 = 56;
+/// The MAIR attribute byte of Device-nGnRnE memory (Arm ARM D24.2, "MAIR_EL1").
+pub const MAIR_DEVICE_NGNRNE: u64 = 0x00;
 /// `TCR_EL1.AS`, bit 36: ASIDs are 16 bits wide (the layout sets it when an ASID is over
 /// 255).
 pub const TCR_AS: u64 = 1 << 36;

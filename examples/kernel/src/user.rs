@@ -12,12 +12,15 @@ use core::arch::asm;
 use core::mem::MaybeUninit;
 
 use crate::os::{init, shell};
-use crate::platform::{STDOUT, SYS_EXIT, SYS_SCHED_YIELD, SYS_WRITE, hex_digit, text};
+use crate::platform::{EFAULT, STDOUT, SYS_EXIT, SYS_SCHED_YIELD, SYS_WRITE, hex_digit, text};
 
 text! {
     init::strings::link_section!(),
     INIT_HELLO = b"[init] hello from EL0, my code starts at VA ";
     INIT_YIELD = b"; yielding\n";
+    INIT_XO1 = b"[init] write() of my own code returns ";
+    INIT_XO2 = b" (-EFAULT): it is execute-only\n";
+    INIT_XO3 = b": it is readable\n";
     INIT_BACK = b"[init] back, with my stack at VA ";
     INIT_EXIT = b"; exiting with status 0\n";
 }
@@ -30,21 +33,29 @@ text! {
     SHELL_UNTIL = b" until it overflows\n";
 }
 
-/// `write(1, s)`.
+/// `write(1, buf, count)`: the number of bytes written, or minus an error number.
 #[inline(always)]
-fn write(s: &[u8]) {
+fn write_raw(buf: u64, count: u64) -> u64 {
+    let ret: u64;
     // SAFETY: a system call; the kernel preserves every register but x0 and only reads
     // the buffer.
     unsafe {
         asm!(
             "svc #0",
-            inlateout("x0") STDOUT => _,
-            in("x1") s.as_ptr(),
-            in("x2") s.len(),
+            inlateout("x0") STDOUT => ret,
+            in("x1") buf,
+            in("x2") count,
             in("x8") SYS_WRITE,
             options(nostack, readonly),
         )
     };
+    ret
+}
+
+/// `write(1, s)`.
+#[inline(always)]
+fn write(s: &[u8]) {
+    write_raw(s.as_ptr() as u64, s.len() as u64);
 }
 
 /// `write(1, ..)` of `0x` and `v` in hexadecimal without leading zeros, formatted on
@@ -97,12 +108,21 @@ fn exit(status: u64) -> ! {
     unsafe { asm!("svc #0", in("x0") status, in("x8") SYS_EXIT, options(nostack, noreturn)) };
 }
 
-/// The first process: greets, yields to the shell, greets again when it is back and
-/// exits.
+/// The first process: finds its code execute-only, greets, yields to the shell, greets
+/// again when it is back and exits.
 #[unsafe(link_section = init::code::link_section!())]
 pub extern "C" fn init_main() -> ! {
+    let entry = init_main as *const () as u64;
+    let ret = write_raw(entry, 4);
+    write(&INIT_XO1);
+    write_hex(ret);
+    write(if ret == EFAULT.wrapping_neg() {
+        &INIT_XO2
+    } else {
+        &INIT_XO3
+    });
     write(&INIT_HELLO);
-    write_hex(init_main as *const () as u64);
+    write_hex(entry);
     write(&INIT_YIELD);
     sched_yield();
     write(&INIT_BACK);
