@@ -55,6 +55,8 @@ pub enum Field {
     UpperVaBits,
     /// The PA size of the layout.
     PaBits,
+    /// The guard of a page (`guard SIZE`).
+    Guard,
 }
 
 /// The other party of an error: what the request collides with or depends on.
@@ -95,6 +97,8 @@ pub enum OtherPart {
     SameOr(Addr),
     /// Its address in this space (or its `identity`): it matters for the room it takes.
     Addr(Addr),
+    /// Its guard (`guard SIZE`), else its name.
+    Guard,
 }
 
 impl Error {
@@ -115,7 +119,9 @@ impl Error {
             | SamePaInTwoTables { field, .. }
             | SecureInNonSecure { field, .. }
             | VaRangeNotTranslated { field, .. }
+            | InGuardGap { field, .. }
             | SystemPageAttrs { field, .. } => *field,
+            GuardNotGranule { .. } | GuardGapTaken { .. } => Field::Guard,
             ZeroCount { .. } => Field::Count,
             AlignNotPowerOfTwo { .. } | AlignTooSmall { .. } => Field::Align,
             SizeNotMultiple { .. } | NoRoom { .. } | SegmentTooLarge { .. } | StackSize { .. } => {
@@ -150,7 +156,8 @@ impl Error {
             | PoolOverlap { other, .. }
             | MismatchedAlias { other, .. }
             | SamePaInTwoTables { other, .. }
-            | VaBitsTooSmall { other, .. } => Some(*other),
+            | VaBitsTooSmall { other, .. }
+            | GuardGapTaken { other, .. } => Some(*other),
             BeyondLimit { other, .. }
             | SegmentInAlias { other, .. }
             | Duplicate { other, .. }
@@ -158,6 +165,7 @@ impl Error {
             | SegmentAccess { other, .. }
             | SegmentTooLarge { other, .. }
             | SharedMismatch { other, .. }
+            | InGuardGap { other, .. }
             | RegimeTaken { other, .. } => *other,
             NoRoom { taken, .. } | IdentityImpossible { taken, .. } => {
                 taken.first().map(|t| t.party)
@@ -178,6 +186,8 @@ impl Error {
             Error::NoRoom { taken, .. } | Error::IdentityImpossible { taken, .. } => {
                 OtherPart::Addr(taken.first().map_or(Addr::Va, |t| t.addr))
             }
+            Error::InGuardGap { .. } => OtherPart::Guard,
+            Error::GuardGapTaken { .. } => OtherPart::Addr(Addr::Va),
             _ => OtherPart::Same,
         }
     }
@@ -215,6 +225,11 @@ impl Error {
                 )
             }
             Error::VaBitsTooSmall { needed, .. } => format!("this range needs {needed} bits"),
+            Error::InGuardGap { guard, .. } => format!(
+                "`{other}` keeps {} of unmapped VA below and above it",
+                crate::model::Bytes(*guard)
+            ),
+            Error::GuardGapTaken { .. } => format!("`{other}` is mapped here"),
             Error::BeyondLimit {
                 bits,
                 other: Some(Party::PaBits),
