@@ -365,7 +365,9 @@ mod tests {
     #[test]
     fn a_fixed_page_in_a_gap_names_the_guarded_page() {
         let (mut l, t) = layout(None);
-        let s = l.map(t, &stack("stack", 4, 0x1000).va(RAM + 0x10_0000)).unwrap();
+        let s = l
+            .map(t, &stack("stack", 4, 0x1000).va(RAM + 0x10_0000))
+            .unwrap();
         let e = l
             .map(
                 t,
@@ -380,7 +382,10 @@ mod tests {
                 range,
                 ..
             } => {
-                assert_eq!((name.as_str(), guarded.as_str(), *above), ("log", "stack", true));
+                assert_eq!(
+                    (name.as_str(), guarded.as_str(), *above),
+                    ("log", "stack", true)
+                );
                 assert_eq!(range.start, RAM + 0x10_4000);
             }
             e => panic!("{e:?}"),
@@ -416,7 +421,9 @@ mod tests {
                 &PageRequest::new("log", PageKind::Data, PageSize::Size4K).va(RAM + 0x1000),
             )
             .unwrap();
-        let e = l.map(t, &stack("stack", 1, 0x4000).va(RAM + 0x3000)).unwrap_err();
+        let e = l
+            .map(t, &stack("stack", 1, 0x4000).va(RAM + 0x3000))
+            .unwrap_err();
         assert!(
             matches!(&e, Error::GuardGapTaken { with, with_field: Field::Va, above: false, .. } if with == "log"),
             "{e:?}"
@@ -425,7 +432,8 @@ mod tests {
         assert_eq!(e.other(), Some(Party::Mapping(log)));
         // Nothing of the refused request stays behind.
         assert!(l.guard_gaps(t).is_empty());
-        l.map(t, &stack("stack", 1, 0x1000).va(RAM + 0x3000)).unwrap();
+        l.map(t, &stack("stack", 1, 0x1000).va(RAM + 0x3000))
+            .unwrap();
     }
 
     #[test]
@@ -461,8 +469,11 @@ mod tests {
                 .collect();
             assert_eq!(gaps.len(), 2);
             for _ in 0..8 {
-                l.map(table, &PageRequest::new("x", PageKind::Data, PageSize::Size4K))
-                    .unwrap();
+                l.map(
+                    table,
+                    &PageRequest::new("x", PageKind::Data, PageSize::Size4K),
+                )
+                .unwrap();
             }
             gaps_unmapped(&l, table);
         }

@@ -944,10 +944,10 @@ impl Layout {
                 Some(e) => e,
                 None => Error::OutsidePools {
                     addr: Addr::Va,
-                range: range_of(r),
-                space: Space::Virtual(t.info.name().to_string()),
-                field,
-            },
+                    range: range_of(r),
+                    space: Space::Virtual(t.info.name().to_string()),
+                    field,
+                },
             },
         }
     }

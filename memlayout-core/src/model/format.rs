@@ -241,10 +241,8 @@ impl fmt::Display for Bytes {
 fn write_attrs(f: &mut fmt::Formatter<'_>, page: &Page) -> fmt::Result {
     write!(f, "{:<6} {:<3} ", page.kind().name(), page.perms().name())?;
     let identity = identity_note(page.is_identity(), page.va_equals_pa());
-    let notes = page.is_shared()
-        || identity.is_some()
-        || page.guard() != 0
-        || !page.attrs().is_empty();
+    let notes =
+        page.is_shared() || identity.is_some() || page.guard() != 0 || !page.attrs().is_empty();
     match (page.cacheability(), page.shareability()) {
         (Some(c), Some(s)) if notes => write!(f, "{:<13} {:<13}", c.name(), s.name())?,
         (Some(c), Some(s)) => write!(f, "{:<13} {}", c.name(), s.name())?,
@@ -276,8 +274,7 @@ fn write_attrs(f: &mut fmt::Formatter<'_>, page: &Page) -> fmt::Result {
 impl fmt::Debug for Page {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Page");
-        d
-            .field("name", &self.name())
+        d.field("name", &self.name())
             .field("index", &self.index())
             .field("core", &self.core())
             .field("el", &self.el())
