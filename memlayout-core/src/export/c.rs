@@ -21,7 +21,8 @@ use super::{Input, page_range, upper};
 /// Per selected table `<T>` (upper case):
 ///
 /// * `MEMLAYOUT_<T>_<NAME>_VA`, `_PA`, `_SIZE` (bytes) for every page declaration (a
-///   `* N` run as one range, plus `_COUNT`) and every segment;
+///   `* N` run as one range, plus `_COUNT`) and every segment, and `_GUARD` (bytes of
+///   unmapped VA kept below and above) for a guarded page;
 /// * per segment `<S>`, `MEMLAYOUT_<T>_<S>_SECTION_NAME`, its input section as a string
 ///   (`".memlayout.<table>.<segment>"`: usable in C and in assembly, where
 ///   `.section MEMLAYOUT_<T>_<S>_SECTION_NAME, "ax"` takes the quoted name), and
@@ -110,6 +111,9 @@ pub fn c(input: &Input<'_>) -> String {
                     &alloc::format!("{name}_COUNT"),
                     p.pages.len() as u64,
                 );
+            }
+            if let Some(g) = first.map(|pg| pg.guard()).filter(|&g| g != 0) {
+                def(&mut out, &alloc::format!("{name}_GUARD"), g);
             }
         }
         for s in &t.segments {
