@@ -504,5 +504,26 @@ mod tests {
             ),
             "{d:?}"
         );
+        // A guarded page placed second whose gap reaches a page placed first: still
+        // the error of the page in the gap, on its `va`.
+        let d = diags(
+            &GUARDED
+                .replace(
+                    "page heap : data, 4K;",
+                    "page heap : data, 4K * 8, va 0x800F_0000, guard 4K;",
+                )
+                .replace("4K * 4, rw, guard 4K;", "4K, va 0x8010_0000, guard 64K;"),
+        );
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(
+            d[0].starts_with(
+                "`heap` maps VA 0x800F_0000..0x800F_8000, in the 64K guard gap below `stack`"
+            ),
+            "{d:?}"
+        );
+        assert_eq!(
+            d[1],
+            "note: `stack` keeps 64K of unmapped VA below and above it"
+        );
     }
 }
