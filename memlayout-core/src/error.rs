@@ -717,10 +717,8 @@ pub enum Error {
     InGuardGap {
         /// The page in the gap.
         name: String,
-        /// The part of the gap it takes.
+        /// The part of the gap it takes (in the table the request maps it into).
         range: Range,
-        /// The table.
-        table: String,
         /// The guarded page.
         guarded: String,
         /// The guard of the guarded page, in bytes.
@@ -739,10 +737,9 @@ pub enum Error {
     GuardGapTaken {
         /// The guarded page.
         name: String,
-        /// The part of the gap the other page takes.
+        /// The part of the gap the other page takes (in the table the request maps it
+        /// into).
         range: Range,
-        /// The table.
-        table: String,
         /// The page in the gap.
         with: String,
         /// The guard, in bytes.

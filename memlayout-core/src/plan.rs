@@ -260,7 +260,6 @@ impl Planner<'_> {
         if let Error::GuardGapTaken {
             name,
             range,
-            table: t,
             with,
             guard,
             above,
@@ -272,7 +271,6 @@ impl Planner<'_> {
             let error = Error::InGuardGap {
                 name: with.clone(),
                 range: *range,
-                table: t.clone(),
                 guarded: name.clone(),
                 guard: *guard,
                 above: *above,

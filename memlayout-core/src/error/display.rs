@@ -73,28 +73,26 @@ fn guard(e: &Error, f: &mut Formatter<'_>) -> Result {
         Error::InGuardGap {
             name,
             range,
-            table,
             guarded,
             guard,
             above,
             ..
         } => write!(
             f,
-            "`{name}` maps VA {range}, in the {} guard gap {} `{guarded}` in table `{table}`, which stays unmapped so an access past `{guarded}` faults; move `{name}` out of the gap or make the guard smaller",
+            "`{name}` maps VA {range}, in the {} guard gap {} `{guarded}`, which stays unmapped so an access past `{guarded}` faults; move `{name}` out of the gap or make the guard smaller",
             Bytes(*guard),
             side(*above)
         ),
         Error::GuardGapTaken {
             name,
             range,
-            table,
             with,
             guard,
             above,
             ..
         } => write!(
             f,
-            "the {} guard gap {} `{name}` in table `{table}` takes VA {range}, which `{with}` maps; move one of them or make the guard smaller",
+            "the {} guard gap {} `{name}` takes VA {range}, which `{with}` maps; move one of them or make the guard smaller",
             Bytes(*guard),
             side(*above)
         ),

@@ -81,7 +81,6 @@ impl Layout {
         Some(Error::InGuardGap {
             name: name.to_string(),
             range: range_of(range),
-            table: t.info.name().to_string(),
             guarded: m.name.clone(),
             guard: m.guard,
             above: gap.above,
@@ -113,7 +112,6 @@ impl Layout {
                 return Err(Error::GuardGapTaken {
                     name: req.name.clone(),
                     range: range_of(r.intersect(&gap).unwrap_or(gap)),
-                    table: t.info.name().to_string(),
                     with: other.name.clone(),
                     guard: req.guard,
                     above,
