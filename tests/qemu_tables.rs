@@ -16,6 +16,8 @@
 //!   reach (permission faults), EL0 pages can be read and, when writable, written,
 //!   except execute-only (`x`) EL0 pages, which fault on AT S1E0R and translate on AT
 //!   S1E1R (EL1 reads them);
+//! * the guard gaps of guarded runs (`guard`): both ends and the middle of each gap
+//!   must take a translation fault;
 //! * unmapped addresses (the holes between pages, below the first page, past the last
 //!   one and past the VA size): translation faults;
 //! * for EL3 tables that map the harness (which then runs on them): stores through
@@ -260,6 +262,47 @@ fn hole_checks(table: &str, el: ExecutionContext, tr: &Translation, pages: &[Pag
         .collect()
 }
 
+/// The guard gaps of the guarded runs among `pages`: each run's first page (index 0)
+/// starts the run, its `guard` bytes below it and above its last page stay unmapped.
+/// Probed at the first and last 8 bytes of each gap and, for gaps over 4 KiB, in the
+/// middle, so a stray mapping anywhere in a gap shows. The probes are explicit: they do
+/// not rely on the hole probes happening to land in a gap.
+fn guard_checks(table: &str, el: ExecutionContext, pages: &[Page]) -> Vec<Check> {
+    let mut vas: Vec<u64> = Vec::new();
+    for first in pages.iter().filter(|p| p.guard() != 0 && p.index() == 0) {
+        let Some(last) = pages
+            .iter()
+            .filter(|p| p.name() == first.name())
+            .max_by_key(|p| p.va())
+        else {
+            continue;
+        };
+        let g = u128::from(first.guard());
+        let (start, end) = (u128::from(first.va()), last.va_end());
+        // Each gap as `lo .. hi`, clipped to the 64-bit space.
+        let gaps = [
+            (start.saturating_sub(g), start),
+            (end, (end + g).min(1 << 64)),
+        ];
+        for (lo, hi) in gaps.into_iter().filter(|(lo, hi)| lo < hi) {
+            let mut probes = vec![lo, hi - 8];
+            if hi - lo > 0x1000 {
+                probes.push(lo + (((hi - lo) / 2) & !7));
+            }
+            vas.extend(probes.into_iter().map(|va| va as u64));
+        }
+    }
+    vas.sort_unstable();
+    vas.dedup();
+    vas.into_iter()
+        .map(|va| Check {
+            what: format!("table `{table}` ({el}): guard gap va {va:#x}"),
+            probe: Probe::new(va, Access::Read),
+            expect: Expect::Unmapped,
+        })
+        .collect()
+}
+
 /// Checks the descriptor the software walker finds for a page against the encoding
 /// its attributes call for, including the execute-never bits that AT cannot check.
 fn descriptor_check(tr: &Translation, page: &Page) -> Result<(), String> {
@@ -469,6 +512,7 @@ fn check_table(layout: &str, tr: &Translation, pages: &[Page]) -> Vec<String> {
         page_checks(table, el, page, &mut checks);
     }
     checks.extend(hole_checks(table, el, tr, pages));
+    checks.extend(guard_checks(table, el, pages));
     // Stores through every writable Normal page (not the harness's own page).
     let mut writes = Vec::new();
     let mut write_what = Vec::new();
@@ -791,7 +835,7 @@ fn macro_layout() {
                 page text    : code, 4K * 3, rx;
                 page rodata  : data, 4K, r;
                 page heap    : data, 2M, rw;
-                page stacks  : data, 4K * 2, rw;
+                page stacks  : data, 4K * 2, rw, guard 4K;
                 page log     : data, 4K, rw, non_cacheable;
                 page trace   : data, 4K, rw, write_through, outer;
                 page high    : data, 4K, va 0x6000_0000, rw;
@@ -913,6 +957,7 @@ fn check_emitted(tables: &[EmittedTable]) {
         let mut by_va = pages.to_vec();
         by_va.sort_by_key(Page::va);
         checks.extend(hole_checks(table, el, &tr, &by_va));
+        checks.extend(guard_checks(table, el, pages));
         let mut writes = Vec::new();
         if runs_harness {
             for page in pages {
@@ -989,7 +1034,7 @@ fn macro_upper_layout() {
                 page text    : code, 2M, va 0xFFFF_8000_0000_0000;
                 page rodata  : data, 4K * 4, r;
                 page heap    : data, 1G;
-                page stacks  : data, 4K * 8, rw;
+                page stacks  : data, 4K * 8, rw, guard 8K;
                 page uart    : device, 4K, pa 0x0900_0000, rw;
             }
             table user (core 0, EL0_NS) {

@@ -23,7 +23,9 @@
 //!                                 "device_type" ("nGnRnE", "nGnRE", "nGRE", "GRE"; null unless device),
 //!                                 "non_secure", "shared", "identity", "va_equals_pa",
 //!                                 "attrs": { key: number | string | bool },
-//!                                 "alias_of" (page name | null) } ],
+//!                                 "alias_of" (page name | null),
+//!                                 "guard": hex (only for a guarded page: bytes of VA
+//!                                          kept unmapped below and above its run) } ],
 //!                 "segments": [ { "name", "kind", "core", "el", "va": hex, "pa": hex, "size": hex,
 //!                                 "align": hex, "shared", "identity", "va_equals_pa",
 //!                                 "page" (the page holding its first byte) } ] } ] }

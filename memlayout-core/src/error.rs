@@ -797,6 +797,56 @@ pub enum Error {
         /// The kernel ([`Party::Table`]), when the engine knows it.
         other: Option<Party>,
     },
+    /// A guard that is not a non-zero multiple of the translation granule (4 KiB): the
+    /// gap below and above a guarded page is made of whole unmapped pages.
+    #[non_exhaustive]
+    GuardNotGranule {
+        /// The page's name.
+        name: String,
+        /// The guard given, in bytes.
+        guard: u64,
+    },
+    /// A page whose VA lies in the guard gap of a guarded page of the same table: the
+    /// gap must stay unmapped, so an access past the guarded page faults.
+    #[non_exhaustive]
+    InGuardGap {
+        /// The page in the gap.
+        name: String,
+        /// The part of the gap it takes (in the table the request maps it into).
+        range: Range,
+        /// The guarded page.
+        guarded: String,
+        /// The guard of the guarded page, in bytes.
+        guard: u64,
+        /// Whether the gap is the one above the guarded page (else below it).
+        above: bool,
+        /// The part of the request (the page in the gap) at fault.
+        field: Field,
+        /// The guarded page, when the engine knows it as a mapping.
+        other: Option<Party>,
+    },
+    /// A guarded page whose guard gap holds a page already mapped: the request is the
+    /// guarded page, the other party the page in its gap. The layout language reports it
+    /// as [`Error::InGuardGap`] on the page in the gap.
+    #[non_exhaustive]
+    GuardGapTaken {
+        /// The guarded page.
+        name: String,
+        /// The part of the gap the other page takes (in the table the request maps it
+        /// into).
+        range: Range,
+        /// The page in the gap.
+        with: String,
+        /// The guard, in bytes.
+        guard: u64,
+        /// Whether it is the gap above the guarded page (else below it).
+        above: bool,
+        /// The field of the page in the gap that placed it there: [`Field::Va`] when its
+        /// VA was fixed, [`Field::Identity`] for an identity page, else [`Field::Name`].
+        with_field: Field,
+        /// The page in the gap.
+        other: Party,
+    },
 }
 
 /// Why a table cannot be the kernel a process runs under ([`Error::NotAKernel`]).

@@ -23,7 +23,7 @@
 //! | [`AttrValue`], [`AttrList`] | a map from key to value: a number, a string or a bool |
 //! | [`MemAttrs`] | `{ kind, perms, cache, share, non_secure, device }` (`device` defaults to `"nGnRE"` when missing) |
 //! | [`TableInfo`] | `{ name, core, cores, el }` (`core`, the first of `cores`, is not read back) |
-//! | [`Page`] | `{ name, index, core, el, va, pa, size, kind, perms, cacheability, shareability, device_type, non_secure, shared, identity, va_equals_pa, attrs }` |
+//! | [`Page`] | `{ name, index, core, el, va, pa, size, kind, perms, cacheability, shareability, device_type, non_secure, shared, identity, va_equals_pa, attrs, guard }` (`guard`, bytes, only for a guarded page) |
 //! | [`Segment`] | `{ name, kind, core, el, va, pa, size, align, shared, identity, va_equals_pa }` |
 //! | [`Hex`] | a hex number, as below |
 //! | [`aarch64::Registers`](crate::aarch64::Registers) | `{ mair, tcr, ttbr0, ttbr1, sctlr_set }` |
@@ -71,6 +71,7 @@ mod keyword;
 mod format;
 #[cfg(feature = "serde")]
 pub(crate) mod serde_impls;
+pub(crate) use format::Bytes;
 pub use format::Hex;
 #[cfg(feature = "alloc")]
 pub(crate) use format::PageRun;
@@ -988,6 +989,7 @@ pub struct Page {
     shared: bool,
     identity: bool,
     custom: AttrList,
+    guard: u64,
 }
 
 impl Page {
@@ -1016,6 +1018,7 @@ impl Page {
             shared,
             identity: false,
             custom: AttrList::new(custom),
+            guard: 0,
         }
     }
 
@@ -1045,6 +1048,7 @@ impl Page {
             shared,
             identity: false,
             custom: custom.into(),
+            guard: 0,
         }
     }
 
@@ -1056,6 +1060,24 @@ impl Page {
     pub const fn with_identity(mut self, identity: bool) -> Page {
         self.identity = identity;
         self
+    }
+
+    /// The page with its guard set: `bytes` of VA directly below the first page of its
+    /// `* N` run and directly above the last are kept unmapped (the `guard SIZE` option,
+    /// or the engine's `PageRequest::guard`), so an access that runs off either end of
+    /// the run takes a translation fault. Every page of the run carries the run's guard;
+    /// 0 is no guard. Usable in `const` context (the macro emits
+    /// `Page::from_parts(..).with_guard(0x1000)`); see [`guard`](Self::guard).
+    pub const fn with_guard(mut self, bytes: u64) -> Page {
+        self.guard = bytes;
+        self
+    }
+
+    /// The guard of the page's run in bytes (0: none): that much VA directly below the
+    /// run's first page and directly above its last page is unmapped in the page's
+    /// table. A multiple of the translation granule (4 KiB).
+    pub const fn guard(&self) -> u64 {
+        self.guard
     }
 
     /// The page's name (shared by all pages of one `* N` request).

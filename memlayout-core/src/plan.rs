@@ -113,8 +113,10 @@ impl Plan {
     }
 }
 
-/// Placement priority: fixed, identity, shared, the rest, aliases; larger first.
-fn page_rank(p: &crate::spec::PageSpec) -> (u8, core::cmp::Reverse<u128>) {
+/// Placement priority: fixed, identity, shared, the rest, aliases; guarded before
+/// unguarded (so a fixed page in the guard gap of another fixed page is the one
+/// reported); larger first.
+fn page_rank(p: &crate::spec::PageSpec) -> (u8, bool, core::cmp::Reverse<u128>) {
     let class = if p.alias.is_some() {
         // An alias needs its target mapped; one with a fixed VA still claims that VA
         // early, and waits for its target if that is not mapped yet. An identity alias
@@ -136,7 +138,7 @@ fn page_rank(p: &crate::spec::PageSpec) -> (u8, core::cmp::Reverse<u128>) {
         3
     };
     let bytes = u128::from(p.size.bytes()) * u128::from(p.count);
-    (class, core::cmp::Reverse(bytes))
+    (class, p.guard == 0, core::cmp::Reverse(bytes))
 }
 
 fn segment_rank(s: &crate::spec::SegmentSpec) -> (u8, core::cmp::Reverse<u64>) {
@@ -174,6 +176,9 @@ fn page_request(p: &crate::spec::PageSpec) -> PageRequest {
     }
     for a in &p.custom {
         req = req.attr(a.key.as_str(), a.value.clone());
+    }
+    if p.guard > 0 {
+        req = req.guard(p.guard);
     }
     req
 }
@@ -235,6 +240,7 @@ fn part(field: Field) -> Part {
         Field::Range | Field::VirtualRange(_) => Part::Range,
         Field::Asid => Part::Asid,
         Field::Under => Part::Under,
+        Field::Guard => Part::Guard,
     }
 }
 
@@ -252,6 +258,31 @@ impl Planner<'_> {
     /// table's own declarations): its field is located in that declaration (or in the
     /// table's range or VA size it names), its other party in its declaration.
     fn report(&mut self, decl: DeclId, e: Error, table: Option<&TableSpec>) {
+        // A guarded page whose gap holds a page mapped before it: the page in the gap
+        // is at fault (it may not be there), with a note on the guard.
+        if let Error::GuardGapTaken {
+            name,
+            range,
+            with,
+            guard,
+            above,
+            with_field,
+            other,
+        } = &e
+            && let Some(item) = self.decl_of(*other, table)
+        {
+            let error = Error::InGuardGap {
+                name: with.clone(),
+                range: *range,
+                guarded: name.clone(),
+                guard: *guard,
+                above: *above,
+                field: *with_field,
+                other: None,
+            };
+            self.err(item, part(*with_field), Some(decl), error);
+            return;
+        }
         let field = e.field();
         let own = match (field, table) {
             (Field::VirtualRange(k), Some(t)) => t.virt.get(k as usize).map(|r| r.decl),
@@ -460,7 +491,7 @@ impl Planner<'_> {
                     && let Some(Some(tid)) = self.tables.get(*t).copied()
                 {
                     let bytes = target.size.bytes().saturating_mul(u64::from(target.count));
-                    if let Err(e) = self.layout.hold_va(tid, va, bytes) {
+                    if let Err(e) = self.layout.hold_va(tid, va, bytes, &p.name) {
                         tried[i] = true;
                         self.report(p.decl, e, None);
                         return;

@@ -54,7 +54,8 @@ page_opt   = "identity" | "va" NUM | "pa" NUM | "pool" IDENT | alias
            | "non_shareable" | "inner" | "outer"
            | "nGnRnE" | "nGnRE" | "nGRE" | "GRE"           (* device pages *)
            | "attrs" "{" [ attr { "," attr } [ "," ] ] "}"
-           | "tables" "[" [ IDENT { "," IDENT } [ "," ] ] "]" ;   (* shared pages *)
+           | "tables" "[" [ IDENT { "," IDENT } [ "," ] ] "]"     (* shared pages *)
+           | "guard" NUM ;                              (* unmapped VA below and above *)
 alias      = "alias" [ IDENT "::" ] IDENT ;
 attr       = IDENT "=" ( [ "-" ] INT | STRING | "true" | "false" ) ;
 segment    = "segment" IDENT ":" segment_kind "," NUM { "," segment_opt } [ "," ] ";" ;
@@ -155,6 +156,16 @@ Rules:
   `identity`, the alias sits at VA == the PA it maps (an error on `identity` if that VA
   is taken or outside the table's ranges); `pa`, `pool` and `* N` do not combine with
   `alias`.
+* `guard SIZE` keeps SIZE of VA unmapped directly below and directly above the page (or
+  the whole `* N` run), in every table that maps it, so an access that runs off either
+  end (a stack overflow) takes a translation fault instead of reaching the next page.
+  SIZE is a non-zero multiple of the 4 KiB granule (an error on SIZE otherwise).
+  Automatic placement keeps both gaps free, with or without a `seed`; two guarded pages
+  may share a gap, and a gap may leave the table's `virtual` ranges. A page with a fixed
+  `va` (or an alias, or any other page) whose VA lies in a gap is an error on that page,
+  with a note on the guarded page. Only VA is kept: the PA next to the page may hold
+  anything. The map writes `guard SIZE` after the page, JSON a `guard` (bytes), the C
+  header `<TABLE>_<PAGE>_GUARD`, and the SVG draws the gaps.
 * Segment kinds and the pages that take them (segments become linker sections):
 
   | kind | holds | pages that take it |

@@ -231,6 +231,9 @@ pub struct PageSpec {
     pub custom: Vec<Attr>,
     /// Map the PA of another page instead of allocating one (an alias).
     pub alias: Option<AliasSpec>,
+    /// VA kept unmapped directly below and above the pages, in bytes (0: none; see
+    /// [`PageRequest::guard`](crate::layout::PageRequest::guard)).
+    pub guard: u64,
 }
 
 impl PageSpec {
@@ -256,6 +259,7 @@ impl PageSpec {
             pool: None,
             custom: Vec::new(),
             alias: None,
+            guard: 0,
         }
     }
 }
@@ -376,6 +380,8 @@ pub enum Part {
     Asid,
     /// The `under TABLE` of a table.
     Under,
+    /// The `guard SIZE` option.
+    Guard,
 }
 
 /// One planning error: what went wrong, on which declaration, and the declaration it

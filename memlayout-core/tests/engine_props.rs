@@ -384,3 +384,94 @@ fn different_seeds_differ() {
     let det = run_ops(None, &ops).unwrap().to_string();
     assert_eq!(det, run_ops(None, &ops).unwrap().to_string());
 }
+
+/// One request of a random guarded layout: a run of 4 KiB or 2 MiB pages, its guard in
+/// 4 KiB pages (0: none), and whether it is an identity request.
+#[derive(Clone, Debug)]
+struct GuardedReq {
+    big: bool,
+    count: u32,
+    guard_pages: u64,
+    identity: bool,
+}
+
+fn guarded_req() -> impl Strategy<Value = GuardedReq> {
+    (
+        prop::bool::weighted(0.15),
+        1u32..6,
+        prop_oneof![Just(0u64), 1u64..4, Just(512u64)],
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(|(big, count, guard_pages, identity)| GuardedReq {
+            big,
+            count,
+            guard_pages,
+            identity,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Random guarded runs among other pages, with and without a seed: no page maps a
+    /// VA of any guard gap, each guarded run has both its gaps, and no VA of a gap
+    /// translates through the built translation tables.
+    #[test]
+    fn guard_gaps_stay_unmapped_in_the_built_tables(
+        reqs in prop::collection::vec(guarded_req(), 1..14),
+        seed in prop::option::of(any::<u64>()),
+    ) {
+        use memlayout::aarch64::TableConfig;
+        use memlayout::tables::TablePlacement;
+        const BASE: u64 = 0x4000_0000;
+        let mut l = match seed {
+            Some(s) => Layout::with_seed(s),
+            None => Layout::new(),
+        };
+        l.add_pool(Pool::ram("ram", BASE, 0x4000_0000)).unwrap();
+        let t = l
+            .add_table("t", 0, ExecutionContext::EL1_NS, &[(BASE, 0x4000_0000)])
+            .unwrap();
+        for (i, r) in reqs.iter().enumerate() {
+            let size = if r.big { PageSize::Size2M } else { PageSize::Size4K };
+            let mut req = PageRequest::new(format!("p{i}"), PageKind::Data, size)
+                .count(r.count)
+                .guard(r.guard_pages * 0x1000);
+            if r.identity {
+                req = req.identity();
+            }
+            // The space is large enough for every request.
+            l.map(t, &req).unwrap();
+        }
+        let gaps = l.guard_gaps(t);
+        let guarded = reqs.iter().filter(|r| r.guard_pages > 0).count();
+        prop_assert!(gaps.len() <= 2 * guarded);
+        let pages: Vec<(u64, u64, String)> =
+            l.pages(t).iter().map(|p| (p.va(), p.size(), p.name().to_string())).collect();
+        for (g, _) in &gaps {
+            for (va, size, name) in &pages {
+                let r = Interval::new(*va, *size).unwrap();
+                prop_assert!(!r.overlaps(g), "{} maps gap {:?}", name, g);
+            }
+        }
+        let trs = l
+            .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+            .unwrap();
+        let tr = &trs[t.index()];
+        for (g, m) in &gaps {
+            // Every 4 KiB page of the gap (a 2 MiB gap: its first, last and a middle
+            // page), at its first and last byte.
+            let n = (g.size() / 0x1000) as u64;
+            let picks: Vec<u64> = if n <= 8 { (0..n).collect() } else { vec![0, n / 2, n - 1] };
+            for k in picks {
+                for va in [g.start() + k * 0x1000, g.start() + k * 0x1000 + 0xFFF] {
+                    prop_assert!(tr.walk(va).is_err(), "gap {:?} of {:?}: VA {:#x} translates", g, m, va);
+                }
+            }
+        }
+        // The pages themselves do translate.
+        for (va, _, name) in &pages {
+            prop_assert!(tr.walk(*va).is_ok(), "{} does not translate", name);
+        }
+    }
+}

@@ -269,7 +269,8 @@ pub fn el2(secure: bool) -> Result<Layout, Error> {
 /// EL1&0 tables, Secure (`EL1_S`, `EL0_S`) or Non-secure (`EL1_NS`, `EL0_NS`): for two
 /// cores a kernel (EL1) and a user (EL0) table, with 48, 39, 36 and 32 VA bits, the page
 /// mix in every table, a 1 GiB page shared by core 0's kernel and user tables, a page
-/// shared by each core's pair and a read-only page shared by all. Placement is seeded.
+/// shared by each core's pair and a read-only page shared by all, and guarded runs
+/// (`guard`) in every table. Placement is seeded.
 pub fn el1_el0(secure: bool) -> Result<Layout, Error> {
     use ExecutionContext::{EL0_NS, EL0_S, EL1_NS, EL1_S};
     use PageKind::{Code, Data};
@@ -327,6 +328,29 @@ pub fn el1_el0(secure: bool) -> Result<Layout, Error> {
     l.map(
         u0,
         &PageRequest::new("xonly_2m", Code, PageSize::Size2M).perms(Perms::X),
+    )?;
+    // Guarded stacks: a kernel stack per kernel table, a user stack per user table
+    // with a larger guard, and a guarded page shared by core 0's pair; the QEMU test
+    // probes their gaps.
+    for k in [k0, k1] {
+        l.map(
+            k,
+            &PageRequest::new("kstack", Data, PageSize::Size4K)
+                .count(4)
+                .guard(0x1000),
+        )?;
+    }
+    for u in [u0, u1] {
+        l.map(
+            u,
+            &PageRequest::new("ustack", Data, PageSize::Size4K)
+                .count(2)
+                .guard(0x4000),
+        )?;
+    }
+    l.map_shared(
+        Some(&[k0, u0]),
+        &PageRequest::new("guarded_shm", Data, PageSize::Size4K).guard(0x2000),
     )?;
     Ok(l)
 }

@@ -34,6 +34,7 @@ memlayout_macros::memory_layout! {
             page heap : data, 4K * 4;
             page consts : data, 4K, r;
             page xonly : code, 4K, x;
+            page ustack : data, 4K * 2, guard 8K;
             segment stack : stack, 4K, in heap;
             segment vars : data, 0x40, in heap;
             segment zeroed : bss, 0x400;
@@ -57,6 +58,7 @@ memlayout_macros::memory_layout! {
 
 fn main() {
     assert_eq!(every::hyp::TEXT.len(), 2);
+    assert_eq!(every::user::USTACK[1].guard(), 0x2000);
     assert!(every::hyp::TEXT[0].pa() >= 0x1000_0000 && every::hyp::TEXT[0].pa() < 0x2000_0000);
     assert_eq!(every::hyp::VIEW.pa(), every::hyp::FRAME.pa());
     assert_eq!(every::hyp::FRAME.va(), 0x2000_0000);

@@ -244,14 +244,21 @@ fn size_ident(size: PageSize) -> Ident {
 }
 
 /// One page: a call of the table's hidden constructor when the page has no custom
-/// attributes, else a full `Page::from_parts`.
+/// attributes, else a full `Page::from_parts`; `.with_guard(..)` after it for a guarded
+/// page.
 fn page_expr(page: &Page, name: &Literal, consts: &mut AttrConsts) -> TokenStream {
     let index = Literal::u32_unsuffixed(page.index());
     let va = hex(page.va());
     let pa = hex(page.pa());
+    let guard = if page.guard() != 0 {
+        let g = hex(page.guard());
+        quote!(.with_guard(#g))
+    } else {
+        TokenStream::new()
+    };
     if page.attrs().is_empty() {
         let kind = Literal::usize_unsuffixed(consts.kind(page));
-        return quote!(__memlayout_page(#name, #index, #va, #pa, #kind));
+        return quote!(__memlayout_page(#name, #index, #va, #pa, #kind)#guard);
     }
     let attrs = consts.get(page.mem_attrs());
     let custom = custom_tokens(page);
@@ -261,7 +268,7 @@ fn page_expr(page: &Page, name: &Literal, consts: &mut AttrConsts) -> TokenStrea
     quote! {
         __MemlayoutPage::from_parts(
             #name, #index, INFO, #va, #pa, __MemlayoutPageSize::#size, #attrs, #shared, #custom
-        )#identity
+        )#identity #guard
     }
 }
 
@@ -932,6 +939,12 @@ fn page_summary(decl: &PageDecl, table: &str, pages: &[&Page], shared_with: &str
     ));
     if first.is_shared() {
         s.push_str(&format!(", shared by tables {shared_with}"));
+    }
+    if first.guard() != 0 {
+        s.push_str(&format!(
+            ", {} of unmapped VA kept below and above (guard)",
+            super::check::human(first.guard())
+        ));
     }
     s.push('.');
     s

@@ -41,3 +41,5 @@ syn::custom_keyword!(align);
 syn::custom_keyword!(attrs);
 // `tables [..]` (declared above) is one too.
 syn::custom_keyword!(alias);
+// `guard SIZE` on a page.
+syn::custom_keyword!(guard);

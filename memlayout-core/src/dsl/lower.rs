@@ -93,6 +93,7 @@ impl Decl<'_> {
                 Part::Kind => Some(p.kind_sp),
                 Part::Tables => p.tables.as_ref().map(|(_, sp)| *sp),
                 Part::InPage => p.alias.as_ref().map(|a| a.sp),
+                Part::Guard => p.guard.map(|n| n.sp),
                 _ => None,
             },
             (Decl::Segment(s), part) => match part {
@@ -170,6 +171,7 @@ fn other_span(decl: Decl<'_>, other: Decl<'_>, e: &PlanError) -> Sp {
         OtherPart::Same => other.part(same),
         OtherPart::SameOr(a) => other.part(same).or_else(|| at_addr(a)),
         OtherPart::Addr(a) => at_addr(a),
+        OtherPart::Guard => other.part(Part::Guard),
     };
     sp.unwrap_or_else(|| other.name_sp())
 }
@@ -251,6 +253,7 @@ fn page_spec(scope: &Scope<'_>, p: &PageDecl, place: Placement, decl: DeclId) ->
             table: a.table.as_ref().and_then(|t| scope.table(&name_of(t))),
             page: name_of(&a.page),
         }),
+        guard: p.guard.map_or(0, |n| n.value),
     }
 }
 

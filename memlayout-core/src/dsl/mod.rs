@@ -506,4 +506,96 @@ mod tests {
         let out = expand("struct X;".parse().unwrap_or_default()).to_string();
         assert!(out.starts_with(":: core :: compile_error !"), "{out}");
     }
+
+    const GUARDED: &str = "
+        mod soc {
+            physical ram = 0x8000_0000 .. +1G;
+            table t (cores 0..=3, EL3) {
+                virtual 0x8000_0000 .. +1G;
+                page stack : data, 4K * 4, rw, guard 4K;
+                page heap : data, 4K;
+            }
+        }";
+
+    #[test]
+    fn guarded_pages_expand_with_their_guard() {
+        assert!(diags(GUARDED).is_empty(), "{:?}", diags(GUARDED));
+        let out = expand(GUARDED.parse().unwrap_or_default()).to_string();
+        // Only the guarded run carries it: four pages.
+        assert_eq!(out.matches(". with_guard (4096)").count(), 4);
+        // The map and the docs say so.
+        assert!(out.contains("va == pa guard 4K\\n"));
+        assert!(out.contains("4K of unmapped VA kept below and above (guard)."));
+    }
+
+    #[test]
+    fn guard_errors_point_at_the_token() {
+        let d = diags(&GUARDED.replace("guard 4K", "guard 0x800"));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].starts_with("guard 0x800 of `stack` must be a non-zero multiple"),
+            "{d:?}"
+        );
+        let d = diags(&GUARDED.replace("guard 4K", "guard 0"));
+        assert_eq!(d.len(), 1, "{d:?}");
+        let d = diags(&GUARDED.replace("guard 4K;", "guard 4K, guard 8K;"));
+        assert_eq!(d.len(), 1, "{d:?}");
+        // A fixed page in the gap: the error is the page's, the note the guard's.
+        let d = diags(
+            &GUARDED
+                .replace(
+                    "page heap : data, 4K;",
+                    "page heap : data, 4K, va 0x8010_4000;",
+                )
+                .replace("guard 4K;", "guard 4K, va 0x8010_0000;"),
+        );
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(
+            d[0].starts_with(
+                "`heap` maps VA 0x8010_4000..0x8010_5000, in the 4K guard gap above `stack`"
+            ),
+            "{d:?}"
+        );
+        assert_eq!(
+            d[1],
+            "note: `stack` keeps 4K of unmapped VA below and above it"
+        );
+        // A larger guard that reaches a page placed first reads the same.
+        let d = diags(
+            &GUARDED
+                .replace(
+                    "page heap : data, 4K;",
+                    "page heap : data, 4K, va 0x800F_E000;",
+                )
+                .replace("guard 4K;", "guard 16K, va 0x8010_0000;"),
+        );
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(
+            d[0].starts_with(
+                "`heap` maps VA 0x800F_E000..0x800F_F000, in the 16K guard gap below `stack`"
+            ),
+            "{d:?}"
+        );
+        // A guarded page placed second whose gap reaches a page placed first: still
+        // the error of the page in the gap, on its `va`.
+        let d = diags(
+            &GUARDED
+                .replace(
+                    "page heap : data, 4K;",
+                    "page heap : data, 4K * 8, va 0x800F_0000, guard 4K;",
+                )
+                .replace("4K * 4, rw, guard 4K;", "4K, va 0x8010_0000, guard 64K;"),
+        );
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(
+            d[0].starts_with(
+                "`heap` maps VA 0x800F_0000..0x800F_8000, in the 64K guard gap below `stack`"
+            ),
+            "{d:?}"
+        );
+        assert_eq!(
+            d[1],
+            "note: `stack` keeps 64K of unmapped VA below and above it"
+        );
+    }
 }

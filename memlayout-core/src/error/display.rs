@@ -4,7 +4,7 @@ use core::fmt::{self, Formatter, Result};
 
 use super::{Addr, Error, Field, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
-use crate::model::{Hex, MemAttrs, PageKind, SegmentKind};
+use crate::model::{Bytes, Hex, MemAttrs, PageKind, SegmentKind};
 
 /// One side of a mismatched alias: `data write_back inner` for Normal memory, the kind
 /// and Device type for Device memory (`device Device-nGnRE`: Device memory is always
@@ -53,6 +53,7 @@ impl fmt::Display for Error {
             | NonShareableAcrossCores { .. }
             | SystemPageAttrs { .. }
             | SecureInNonSecure { .. } => page(self, f),
+            GuardNotGranule { .. } | InGuardGap { .. } | GuardGapTaken { .. } => guard(self, f),
             SegmentInAlias { .. }
             | SegmentKindMismatch { .. }
             | SegmentAccess { .. }
@@ -73,6 +74,45 @@ impl fmt::Display for Error {
             | ProcessUpperRange { .. }
             | KernelRangeOverlap { .. } => process(self, f),
         }
+    }
+}
+
+/// Guard gaps: their size, and what may not lie in them.
+fn guard(e: &Error, f: &mut Formatter<'_>) -> Result {
+    let side = |above: bool| if above { "above" } else { "below" };
+    match e {
+        Error::GuardNotGranule { name, guard } => write!(
+            f,
+            "guard {} of `{name}` must be a non-zero multiple of the 4 KiB translation granule; use 4K, 8K, 64K, 2M, ...",
+            Hex::from(*guard)
+        ),
+        Error::InGuardGap {
+            name,
+            range,
+            guarded,
+            guard,
+            above,
+            ..
+        } => write!(
+            f,
+            "`{name}` maps VA {range}, in the {} guard gap {} `{guarded}`, which stays unmapped so an access past `{guarded}` faults; move `{name}` out of the gap or make the guard smaller",
+            Bytes(*guard),
+            side(*above)
+        ),
+        Error::GuardGapTaken {
+            name,
+            range,
+            with,
+            guard,
+            above,
+            ..
+        } => write!(
+            f,
+            "the {} guard gap {} `{name}` takes VA {range}, which `{with}` maps; move one of them or make the guard smaller",
+            Bytes(*guard),
+            side(*above)
+        ),
+        _ => Ok(()),
     }
 }
 

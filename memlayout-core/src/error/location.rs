@@ -59,6 +59,8 @@ pub enum Field {
     Asid,
     /// The kernel a table runs under.
     Under,
+    /// The guard of a page (`guard SIZE`).
+    Guard,
 }
 
 /// The other party of an error: what the request collides with or depends on.
@@ -99,6 +101,8 @@ pub enum OtherPart {
     SameOr(Addr),
     /// Its address in this space (or its `identity`): it matters for the room it takes.
     Addr(Addr),
+    /// Its guard (`guard SIZE`), else its name.
+    Guard,
 }
 
 impl Error {
@@ -120,12 +124,14 @@ impl Error {
             | SecureInNonSecure { field, .. }
             | VaRangeNotTranslated { field, .. }
             | SystemPageAttrs { field, .. }
+            | InGuardGap { field, .. }
             | ProcessUpperRange { field, .. }
             | KernelRangeOverlap { field, .. } => *field,
             AsidTooLarge { .. } | AsidInRegime { .. } | AsidTaken { .. } | AsidOnKernel { .. } => {
                 Field::Asid
             }
             NotAKernel { .. } => Field::Under,
+            GuardNotGranule { .. } | GuardGapTaken { .. } => Field::Guard,
             ZeroCount { .. } => Field::Count,
             AlignNotPowerOfTwo { .. } | AlignTooSmall { .. } => Field::Align,
             SizeNotMultiple { .. } | NoRoom { .. } | SegmentTooLarge { .. } | StackSize { .. } => {
@@ -160,7 +166,8 @@ impl Error {
             | PoolOverlap { other, .. }
             | MismatchedAlias { other, .. }
             | SamePaInTwoTables { other, .. }
-            | VaBitsTooSmall { other, .. } => Some(*other),
+            | VaBitsTooSmall { other, .. }
+            | GuardGapTaken { other, .. } => Some(*other),
             BeyondLimit { other, .. }
             | SegmentInAlias { other, .. }
             | Duplicate { other, .. }
@@ -172,6 +179,7 @@ impl Error {
             | AsidTaken { other, .. }
             | AsidOnKernel { other, .. }
             | NotAKernel { other, .. }
+            | InGuardGap { other, .. }
             | KernelRangeOverlap { other, .. } => *other,
             NoRoom { taken, .. } | IdentityImpossible { taken, .. } => {
                 taken.first().map(|t| t.party)
@@ -192,6 +200,8 @@ impl Error {
             Error::NoRoom { taken, .. } | Error::IdentityImpossible { taken, .. } => {
                 OtherPart::Addr(taken.first().map_or(Addr::Va, |t| t.addr))
             }
+            Error::InGuardGap { .. } => OtherPart::Guard,
+            Error::GuardGapTaken { .. } => OtherPart::Addr(Addr::Va),
             _ => OtherPart::Same,
         }
     }
@@ -234,6 +244,11 @@ impl Error {
                 )
             }
             Error::VaBitsTooSmall { needed, .. } => format!("this range needs {needed} bits"),
+            Error::InGuardGap { guard, .. } => format!(
+                "`{other}` keeps {} of unmapped VA below and above it",
+                crate::model::Bytes(*guard)
+            ),
+            Error::GuardGapTaken { .. } => format!("`{other}` is mapped here"),
             Error::BeyondLimit {
                 bits,
                 other: Some(Party::PaBits),

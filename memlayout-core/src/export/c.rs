@@ -21,7 +21,8 @@ use super::{Input, page_range, upper};
 /// Per selected table `<T>` (upper case):
 ///
 /// * `MEMLAYOUT_<T>_<NAME>_VA`, `_PA`, `_SIZE` (bytes) for every page declaration (a
-///   `* N` run as one range, plus `_COUNT`) and every segment;
+///   `* N` run as one range, plus `_COUNT`) and every segment, and `_GUARD` (bytes of
+///   unmapped VA kept below and above) for a guarded page;
 /// * for a `device` page, `MEMLAYOUT_<T>_<NAME>_MEM_ATTR`, the `MAIR` attribute byte of
 ///   its Device type (`0x0` Device-nGnRnE, `0x4` Device-nGnRE, `0x8` Device-nGRE, `0xc`
 ///   Device-GRE: what `PAR_EL1.ATTR` reports after an `AT` on it), and the type in the
@@ -139,6 +140,9 @@ pub fn c(input: &Input<'_>) -> String {
                     &alloc::format!("{name}_COUNT"),
                     p.pages.len() as u64,
                 );
+            }
+            if let Some(g) = first.map(|pg| pg.guard()).filter(|&g| g != 0) {
+                def(&mut out, &alloc::format!("{name}_GUARD"), g);
             }
         }
         for s in &t.segments {

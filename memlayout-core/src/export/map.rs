@@ -238,7 +238,8 @@ fn page_label(p: &Page) -> String {
 }
 
 /// The attribute columns of the text map in one cell: memory type (the Device type, or
-/// cacheability and shareability), `shared`, `identity` or `va == pa`, `{key = value, ..}`.
+/// cacheability and shareability), `shared`, `identity` or `va == pa`, `guard SIZE`,
+/// `{key = value, ..}`.
 fn page_attributes(p: &Page) -> String {
     let mut out = match (p.cacheability(), p.shareability()) {
         (Some(c), Some(s)) => alloc::format!("{} {}", c.name(), s.name()),
@@ -250,6 +251,9 @@ fn page_attributes(p: &Page) -> String {
     if let Some(note) = identity_note(p.is_identity(), p.va_equals_pa()) {
         out.push(' ');
         out.push_str(note);
+    }
+    if p.guard() != 0 {
+        let _ = write!(out, " guard {}", crate::model::Bytes(p.guard()));
     }
     if !p.attrs().is_empty() {
         out.push_str(" {");

@@ -183,6 +183,9 @@ pub fn memory_x(input: &Input<'_>) -> Result<String, RegionError> {
             if first.is_some_and(|pg| pg.is_shared()) {
                 note.push_str(", shared");
             }
+            if let Some(g) = first.map(|pg| pg.guard()).filter(|&g| g != 0) {
+                note.push_str(&alloc::format!(", guard {}", crate::model::Bytes(g)));
+            }
             if let Some(of) = input.alias_of(p) {
                 note.push_str(", alias of ");
                 note.push_str(of);

@@ -250,6 +250,7 @@ impl Layout {
             });
         }
         system_attrs(req)?;
+        super::guard::check_guard(req)?;
         let fixed_pa = req.pa.is_some() || (req.identity && req.va.is_some());
         if req.attrs.kind.is_device() && !fixed_pa {
             return Err(Error::DeviceWithoutPa {
@@ -382,6 +383,32 @@ impl Layout {
         // Automatic placement never hands out the first page of the VA space, so a null
         // pointer never reaches mapped memory: hide it while choosing.
         let hide_null = t.va_free.contains(0, NULL_PAGE);
+        let found = if req.guard > 0 {
+            self.take_guarded_va(table, bytes, align, req.guard, NULL_PAGE)
+        } else {
+            self.take_unguarded_va(table, bytes, align, hide_null)
+        };
+        let t = &self.tables[table.index()];
+        found.ok_or_else(|| Error::NoRoom {
+            what: describe(req).into(),
+            size: bytes,
+            align,
+            space: Space::Virtual(t.info.name().to_string()),
+            largest: t.va_free.largest(|_| true).map(range_of),
+            taken: self.fixed_in_table(table).into(),
+        })
+    }
+
+    /// Picks a VA range of a table for a request without a guard, lowest fitting or at
+    /// random, and takes it out of the table's free VA.
+    fn take_unguarded_va(
+        &mut self,
+        table: TableId,
+        bytes: u64,
+        align: u64,
+        hide_null: bool,
+    ) -> Option<u64> {
+        let t = &mut self.tables[table.index()];
         if hide_null {
             let _ = t.va_free.remove(0, NULL_PAGE);
         }
@@ -398,15 +425,7 @@ impl Layout {
         if hide_null {
             let _ = t.va_free.insert(0, NULL_PAGE, ());
         }
-        let t = &self.tables[table.index()];
-        found.ok_or_else(|| Error::NoRoom {
-            what: describe(req).into(),
-            size: bytes,
-            align,
-            space: Space::Virtual(t.info.name().to_string()),
-            largest: t.va_free.largest(|_| true).map(range_of),
-            taken: self.fixed_in_table(table).into(),
-        })
+        found
     }
 
     fn choose_identity(
@@ -432,6 +451,15 @@ impl Layout {
         let common: Vec<Interval> = common
             .into_iter()
             .filter_map(|c| Interval::from_bounds(c.start().max(NULL_PAGE), c.last()))
+            .filter_map(|c| {
+                if req.guard == 0 {
+                    return Some(c);
+                }
+                // Room for the gaps in every table.
+                tables.iter().try_fold(c, |c, t| {
+                    Self::guard_window(&self.tables[t.index()], c, req.guard)
+                })
+            })
             .collect();
         let fitting: Vec<&Interval> = common
             .iter()
@@ -655,8 +683,9 @@ impl Layout {
             for &t in tables {
                 let tb = &self.tables[t.index()];
                 if !tb.va_free.contains(va, bytes) {
-                    return Err(self.va_collision(tb, r, field));
+                    return Err(self.va_collision(tb, r, &req.name, field));
                 }
+                self.check_gaps_free(t, va, bytes, req)?;
             }
         }
         // Ranges the allocator picks are taken out of the free sets as they are picked
@@ -732,6 +761,7 @@ impl Layout {
                 let _ = s.insert(0, bytes, ());
                 s
             }),
+            guard: req.guard,
         });
         Ok(MappingId(id))
     }
@@ -761,6 +791,10 @@ impl Layout {
             }
             // Taken from the free set, so disjoint from everything used.
             tb.va_used.insert(va_range, id);
+            if req.guard > 0 {
+                self.commit_gaps(t, id, va, bytes, req.guard);
+            }
+            let tb = &mut self.tables[t.index()];
             if role == Role::Own && matches!(attrs.kind, PageKind::Code | PageKind::Data) {
                 // Indexed for segments when the next segment of the table is placed.
                 let space = SegSpace {
@@ -783,7 +817,8 @@ impl Layout {
                     shared,
                     custom.clone(),
                 )
-                .with_identity(req.identity);
+                .with_identity(req.identity)
+                .with_guard(req.guard);
                 tb.pages.push(self.pages.len() as u32);
                 self.pages.push(page);
             }
@@ -833,6 +868,7 @@ impl Layout {
         }
         system_attrs(req)?;
         self.check_execute_only(req, [table])?;
+        super::guard::check_guard(req)?;
         let a = orig.attrs;
         let b = req.attrs;
         let normal_mismatch = !a.kind.is_device() && (a.cache != b.cache || a.share != b.share);
@@ -877,8 +913,9 @@ impl Layout {
                 let r = interval(va, bytes, &req.name, field)?;
                 let tb = &self.tables[table.index()];
                 if !tb.va_free.contains(va, bytes) {
-                    return Err(self.va_collision(tb, r, field));
+                    return Err(self.va_collision(tb, r, &req.name, field));
                 }
+                self.check_gaps_free(table, va, bytes, req)?;
                 va
             }
             None => self.take_va(table, req, bytes, align)?,
@@ -917,6 +954,7 @@ impl Layout {
             fixed: (fixed_va.is_some(), false),
             tables,
             seg_free: None,
+            guard: req.guard,
         });
         Ok(MappingId(id))
     }

@@ -22,6 +22,7 @@ use crate::used::UsedRanges;
 
 mod display;
 pub(crate) use display::page_runs;
+mod guard;
 mod mapping;
 mod processes;
 mod requests;
@@ -100,6 +101,11 @@ struct Table {
     asid: Option<u16>,
     /// The kernel it runs under, when set with [`Layout::put_under`].
     kernel: Option<TableId>,
+    /// The guard gaps of its guarded mappings (see `guard`).
+    guards: Vec<guard::Gap>,
+    /// Ranges taken with [`Layout::hold_va`] and not given back: fixed VAs of pages to
+    /// come, which no guard gap may cover.
+    held: Vec<Interval>,
 }
 
 #[derive(Clone, Debug)]
@@ -122,6 +128,8 @@ struct Mapping {
     tables: Vec<(TableId, u64, u32)>,
     /// Free offsets inside a shared mapping, for shared segments.
     seg_free: Option<IntervalSet<()>>,
+    /// The VA kept unmapped below and above it in each of its tables, in bytes (0: none).
+    guard: u64,
 }
 
 impl Mapping {
@@ -542,6 +550,8 @@ impl Layout {
             tables_pool: None,
             asid: None,
             kernel: None,
+            guards: Vec::new(),
+            held: Vec::new(),
         });
         Ok(id)
     }
@@ -759,13 +769,22 @@ impl Layout {
 
     /// Takes `va .. va + size` out of a table's free VA without mapping anything, so
     /// later requests cannot take it; [`release_va`](Self::release_va) gives it back.
-    pub(crate) fn hold_va(&mut self, table: TableId, va: u64, size: u64) -> Result<(), Error> {
+    /// `name` is the page the range is held for, for errors.
+    pub(crate) fn hold_va(
+        &mut self,
+        table: TableId,
+        va: u64,
+        size: u64,
+        name: &str,
+    ) -> Result<(), Error> {
         let r = interval(va, size, "a held VA range", Field::Va)?;
         let t = self.table_ref(table)?;
         if !t.va_free.contains(va, size) {
-            return Err(self.va_collision(t, r, Field::Va));
+            return Err(self.va_collision(t, r, name, Field::Va));
         }
-        let _ = self.tables[table.index()].va_free.remove_interval(r);
+        let t = &mut self.tables[table.index()];
+        let _ = t.va_free.remove_interval(r);
+        t.held.push(r);
         Ok(())
     }
 
@@ -791,6 +810,12 @@ impl Layout {
     pub(crate) fn release_va(&mut self, table: TableId, va: u64, size: u64) {
         if let (Some(r), Some(t)) = (Interval::new(va, size), self.tables.get_mut(table.index())) {
             let _ = t.va_free.insert_interval(r, ());
+            if let Some(k) = t.held.iter().position(|h| *h == r) {
+                t.held.swap_remove(k);
+            }
+            if !t.guards.is_empty() {
+                self.keep_gaps_unmapped(table);
+            }
         }
     }
 
@@ -905,8 +930,8 @@ impl Layout {
         }
     }
 
-    /// Why the fixed VA range `r` (the `field` of a request) is not free in `t`.
-    fn va_collision(&self, t: &Table, r: Interval, field: Field) -> Error {
+    /// Why the fixed VA range `r` (the `field` of request `name`) is not free in `t`.
+    fn va_collision(&self, t: &Table, r: Interval, name: &str, field: Field) -> Error {
         // Past the largest lower range the architecture has; anything else outside the
         // table's ranges (an upper VA too) is simply outside every declared range.
         if r.start() >> 63 == 0
@@ -922,11 +947,14 @@ impl Layout {
                 field,
                 other: Party::Mapping(MappingId(m)),
             },
-            None => Error::OutsidePools {
-                addr: Addr::Va,
-                range: range_of(r),
-                space: Space::Virtual(t.info.name().to_string()),
-                field,
+            None => match self.in_guard_gap(t, r, name, field) {
+                Some(e) => e,
+                None => Error::OutsidePools {
+                    addr: Addr::Va,
+                    range: range_of(r),
+                    space: Space::Virtual(t.info.name().to_string()),
+                    field,
+                },
             },
         }
     }

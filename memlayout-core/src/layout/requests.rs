@@ -90,6 +90,7 @@ pub struct PageRequest {
     pub(super) pa: Option<u64>,
     pub(super) pool: Option<String>,
     pub(super) custom: Vec<Attr>,
+    pub(super) guard: u64,
 }
 
 impl PageRequest {
@@ -107,6 +108,7 @@ impl PageRequest {
             pa: None,
             pool: None,
             custom: Vec::new(),
+            guard: 0,
         }
     }
     /// Asks for `count` consecutive pages (contiguous in VA and in PA).
@@ -167,6 +169,22 @@ impl PageRequest {
             key: Name::from(key.into()),
             value,
         });
+        self
+    }
+    /// Keeps `bytes` of VA unmapped directly below and directly above the page (or the
+    /// whole run of `count` pages) in every table it is mapped into, so an access that
+    /// runs off either end takes a translation fault (a guard page, as around a stack).
+    ///
+    /// `bytes` is a multiple of the 4 KiB translation granule
+    /// ([`Error::GuardNotGranule`](crate::Error::GuardNotGranule) otherwise); 0, the
+    /// default, is no guard. Automatic placement keeps both gaps free of pages (two
+    /// guarded pages may share a gap, and a gap may leave the table's virtual ranges); a
+    /// page whose VA lies in a gap is
+    /// [`Error::InGuardGap`](crate::Error::InGuardGap), a guarded page whose gap holds a
+    /// page already mapped [`Error::GuardGapTaken`](crate::Error::GuardGapTaken). Only
+    /// VA is kept: the PA next to the page may hold anything.
+    pub fn guard(mut self, bytes: u64) -> Self {
+        self.guard = bytes;
         self
     }
     /// The total size in bytes (at most 2^32 pages of 1 GiB, so it always fits).

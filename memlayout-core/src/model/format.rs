@@ -156,7 +156,7 @@ impl fmt::Display for TableInfo {
 }
 
 /// One line, no trailing spaces:
-/// `NAME[i]  VA 0x..  ..0x..  PA 0x..  SIZE  KIND PERMS CACHE SHARE [shared] [identity | va == pa] [{k = v, ..}]`,
+/// `NAME[i]  VA 0x..  ..0x..  PA 0x..  SIZE  KIND PERMS CACHE SHARE [shared] [identity | va == pa] [guard SIZE] [{k = v, ..}]`,
 /// addresses as [`Hex`] writes them, right-aligned in columns; a `device` page shows
 /// its Device type (`nGnRnE`, `nGnRE`, `nGRE` or `GRE`) for its memory type; `identity` marks an identity page
 /// ([`Page::is_identity`]), `va == pa` a page that only happens to have VA == PA.
@@ -219,12 +219,30 @@ pub(crate) const fn identity_note(identity: bool, va_equals_pa: bool) -> Option<
     }
 }
 
-/// `KIND PERMS CACHE SHARE [shared] [identity | va == pa] [{k = v, ..}]` of a memory-map
-/// line.
+/// A size in the units a layout writes: `4K`, `64K`, `2M`, `1G`, else as [`Hex`] writes
+/// it (guards, which are multiples of 4 KiB, always take a unit).
+pub(crate) struct Bytes(pub(crate) u64);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const UNITS: [(u64, char); 3] = [(1 << 30, 'G'), (1 << 20, 'M'), (1 << 10, 'K')];
+        match UNITS
+            .into_iter()
+            .find(|&(u, _)| self.0 != 0 && self.0.is_multiple_of(u))
+        {
+            Some((u, c)) => write!(f, "{}{c}", self.0 / u),
+            None => write!(f, "{}", Hex::from(self.0)),
+        }
+    }
+}
+
+/// `KIND PERMS CACHE SHARE [shared] [identity | va == pa] [guard SIZE] [{k = v, ..}]` of
+/// a memory-map line.
 fn write_attrs(f: &mut fmt::Formatter<'_>, page: &Page) -> fmt::Result {
     write!(f, "{:<6} {:<3} ", page.kind().name(), page.perms().name())?;
     let identity = identity_note(page.is_identity(), page.va_equals_pa());
-    let notes = page.is_shared() || identity.is_some() || !page.attrs().is_empty();
+    let notes =
+        page.is_shared() || identity.is_some() || page.guard() != 0 || !page.attrs().is_empty();
     let device = page.device_type().unwrap_or_default().name();
     match (page.cacheability(), page.shareability()) {
         (Some(c), Some(s)) if notes => write!(f, "{:<13} {:<13}", c.name(), s.name())?,
@@ -237,6 +255,9 @@ fn write_attrs(f: &mut fmt::Formatter<'_>, page: &Page) -> fmt::Result {
     }
     if let Some(note) = identity {
         write!(f, " {note}")?;
+    }
+    if page.guard() != 0 {
+        write!(f, " guard {}", Bytes(page.guard()))?;
     }
     if !page.attrs().is_empty() {
         f.write_str(" {")?;
@@ -253,8 +274,8 @@ fn write_attrs(f: &mut fmt::Formatter<'_>, page: &Page) -> fmt::Result {
 
 impl fmt::Debug for Page {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Page")
-            .field("name", &self.name())
+        let mut d = f.debug_struct("Page");
+        d.field("name", &self.name())
             .field("index", &self.index())
             .field("core", &self.core())
             .field("el", &self.el())
@@ -268,8 +289,12 @@ impl fmt::Debug for Page {
             .field("non_secure", &self.mem_attrs().non_secure)
             .field("shared", &self.is_shared())
             .field("identity", &self.is_identity())
-            .field("attrs", &self.attrs())
-            .finish()
+            .field("attrs", &self.attrs());
+        // Only for a guarded page, so the output of other pages stays as it was.
+        if self.guard() != 0 {
+            d.field("guard", &format_args!("{}", Hex::from(self.guard())));
+        }
+        d.finish()
     }
 }
 

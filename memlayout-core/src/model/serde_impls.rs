@@ -414,6 +414,14 @@ struct PageOut<'a> {
     identity: bool,
     va_equals_pa: bool,
     attrs: &'a AttrList,
+    /// Written only for a guarded page.
+    #[serde(serialize_with = "addr::serialize", skip_serializing_if = "is_zero")]
+    guard: u64,
+}
+
+/// Whether a value is 0 (a field written only when set).
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 impl Serialize for Page {
@@ -436,6 +444,7 @@ impl Serialize for Page {
             identity: self.is_identity(),
             va_equals_pa: self.va_equals_pa(),
             attrs: &self.custom,
+            guard: self.guard,
         }
         .serialize(s)
     }
@@ -475,6 +484,8 @@ struct PageIn {
     identity: bool,
     #[serde(default)]
     attrs: AttrList,
+    #[serde(default, deserialize_with = "addr::deserialize")]
+    guard: u64,
 }
 
 #[cfg(feature = "alloc")]
@@ -521,6 +532,7 @@ impl<'de> Deserialize<'de> for Page {
             shared: p.shared,
             identity: p.identity,
             custom: p.attrs,
+            guard: p.guard,
         })
     }
 }

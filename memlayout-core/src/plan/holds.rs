@@ -106,7 +106,7 @@ pub(super) fn hold_fixed(
         };
         // A range that wraps past 2^64 is refused by `hold_va` (and is the page's own
         // error when it is placed).
-        if pages[i].alias.is_none() && layout.hold_va(*tid, va, bytes).is_ok() {
+        if pages[i].alias.is_none() && layout.hold_va(*tid, va, bytes, &pages[i].name).is_ok() {
             holds[i].va = Some((*tid, va, bytes));
         }
     }

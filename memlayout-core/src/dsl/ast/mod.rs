@@ -262,6 +262,8 @@ pub struct PageDecl {
     pub tables: Option<(Vec<Ident>, Sp)>,
     /// `alias [TABLE::]PAGE`.
     pub alias: Option<AliasRef>,
+    /// `guard SIZE`: the size.
+    pub guard: Option<Num>,
 }
 
 /// `[shared] segment NAME : KIND, SIZE (, OPTION)* ;`

@@ -26,6 +26,7 @@ pub(super) fn page_options() -> Vec<&'static str> {
     all.extend(Shareability::NAMES);
     all.extend(DeviceType::NAMES);
     all.extend(["attrs", "tables", "alias"]);
+    all.push("guard");
     all
 }
 
@@ -93,6 +94,7 @@ pub(super) fn parse_page_rest(
         attrs: Vec::new(),
         tables: None,
         alias: None,
+        guard: None,
     };
     if page.size.is_none() {
         // `page x : data, alias y, ...`: the alias comes where the size would.
@@ -188,6 +190,16 @@ pub(super) fn parse_page_option(
             alias,
             Sp::one(k.span),
             Twice::Option("alias"),
+        );
+    } else if input.peek(kw::guard) {
+        let k: kw::guard = input.parse()?;
+        let n = parse_num(input)?;
+        set_value(
+            cx,
+            &mut page.guard,
+            n,
+            Sp::one(k.span),
+            Twice::Option("guard"),
         );
     } else {
         return Err(not_one_of(input, "a page option", &page_options()));

@@ -17,6 +17,9 @@ use super::{Scope, name_of};
 use crate::error::{Addr, Error, Field};
 use crate::model::{Hex, PageSize, Perms, SecurityState};
 
+/// The granule a guard is a multiple of (the 4 KiB translation granule).
+const GUARD_GRANULE: u64 = 0x1000;
+
 /// The most pages one `* N` declaration may ask for (each becomes a `const` item).
 pub const MAX_COUNT: u64 = 1 << 20;
 
@@ -33,6 +36,17 @@ pub(super) fn check_page(
     check_addresses(scope, p, &name, table, bytes, cx);
     check_device(p, &name, cx);
     check_execute_only(scope, p, &name, table, cx);
+    if let Some(g) = p.guard
+        && (g.value == 0 || !g.value.is_multiple_of(GUARD_GRANULE))
+    {
+        cx.error(
+            g.sp,
+            Error::GuardNotGranule {
+                name: name.clone(),
+                guard: g.value,
+            },
+        );
+    }
     if let Some(pool) = &p.pool {
         let pname = name_of(pool);
         if !scope.pools.contains(&pname) && !broken.contains(pname.as_str()) {

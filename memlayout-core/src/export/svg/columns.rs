@@ -270,6 +270,7 @@ pub(super) fn table_column(input: &Input<'_>, t: &TableView<'_>) -> Column {
         b.inner.sort_by_key(|i| i.start);
         blocks.push(b);
     }
+    blocks.extend(guard_blocks(t));
     blocks.sort_by_key(|b| b.start);
     let ranges = layout
         .table(t.name())
@@ -311,6 +312,64 @@ fn process_role(t: &TableView<'_>) -> String {
         role.push_str(&format!(", kernel of {}", t.processes.join(", ")));
     }
     role
+}
+
+/// The guard gaps of a table's guarded pages as boxes: VA below and above each guarded
+/// run that no page maps, clipped to the 64-bit space; gaps that meet or overlap (two
+/// guarded runs sharing a gap) are one box.
+fn guard_blocks(t: &TableView<'_>) -> Vec<Block> {
+    let mut gaps: Vec<(u128, u128, String)> = Vec::new();
+    for pp in &t.pages {
+        let (Some(first), Some(last)) = (pp.pages.first(), pp.pages.last()) else {
+            continue;
+        };
+        let g = u128::from(first.guard());
+        if g == 0 {
+            continue;
+        }
+        let (start, end) = (u128::from(first.va()), last.va_end());
+        let size = size_text(g);
+        if start > 0 {
+            let below = start.saturating_sub(g);
+            gaps.push((below, start, format!("{size} below {}", pp.name)));
+        }
+        if end < 1 << 64 {
+            let above = (end + g).min(1 << 64);
+            gaps.push((end, above, format!("{size} above {}", pp.name)));
+        }
+    }
+    gaps.sort();
+    let mut merged: Vec<(u128, u128, Vec<String>)> = Vec::new();
+    for (start, end, what) in gaps {
+        match merged.last_mut() {
+            Some(m) if start <= m.1 => {
+                m.1 = m.1.max(end);
+                m.2.push(what);
+            }
+            _ => merged.push((start, end, alloc::vec![what])),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(start, end, what)| Block {
+            start,
+            end,
+            class: super::draw::GUARD_CLASS,
+            name: String::from("guard"),
+            facts: format!("unmapped {}", size_text(end - start)),
+            detail: what.join(", "),
+            tip: format!(
+                "guard gap {}..{}: unmapped VA ({}), an access here takes a translation fault",
+                addr_text(start),
+                addr_text(end),
+                what.join(", ")
+            ),
+            pages: Vec::new(),
+            inner: Vec::new(),
+            join: None,
+            alias: false,
+        })
+        .collect()
 }
 
 pub(super) fn page_block(

@@ -114,7 +114,10 @@ pub(super) fn render(
         MARGIN + 52,
     );
     let legend_y = MARGIN + 76;
-    let legend_h = legend(&mut body, legend_y, width);
+    let guards = columns
+        .iter()
+        .any(|c| c.blocks.iter().any(|b| b.class == GUARD_CLASS));
+    let legend_h = legend(&mut body, legend_y, width, guards);
     // The channel of the connectors' tracks, then the column titles.
     let chan_top = legend_y + legend_h + 4;
     let top = chan_top + routes.channel_h() + 12;
@@ -187,8 +190,10 @@ pub(super) fn render(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\n<title>memory layout {}</title>\n<style>{STYLE}</style>\n<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>",
-        esc(input.module())
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\n<title>memory layout {}</title>\n<style>{STYLE}{}</style>{}\n<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>",
+        esc(input.module()),
+        if guards { GUARD_STYLE } else { "" },
+        if guards { GUARD_DEFS } else { "" },
     );
     out.push_str(&body);
     out.push_str("</svg>\n");
@@ -247,8 +252,21 @@ fn fitted(out: &mut String, class: &str, x: i64, y: i64, text: &str, size: i64, 
     }
 }
 
-/// Draws the legend from `y`, wrapping at `width`; returns its height.
-pub(super) fn legend(out: &mut String, y: i64, width: i64) -> i64 {
+/// The class of a guard gap's box (see `columns::guard_blocks`).
+pub(super) const GUARD_CLASS: &str = "pg-guard";
+
+/// The style of guard gaps, added only to a picture that has one (so the others stay
+/// as they were): a hatched, dashed box.
+const GUARD_STYLE: &str =
+    ".pg-guard { fill: url(#guard-hatch); stroke: #a44a3a; stroke-dasharray: 2 2; }
+";
+
+/// The hatching of guard gaps.
+const GUARD_DEFS: &str = "\n<defs><pattern id=\"guard-hatch\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#fbeeee\"/><path d=\"M0,0 L0,6\" stroke=\"#d08a80\" stroke-width=\"2\"/></pattern></defs>";
+
+/// Draws the legend from `y`, wrapping at `width`, with the guard gaps' entry when
+/// `guards`; returns its height.
+pub(super) fn legend(out: &mut String, y: i64, width: i64, guards: bool) -> i64 {
     let mut items: Vec<(&str, String, &str)> = Vec::new();
     items.push(("", String::from("pages:"), ""));
     for (class, label) in [
@@ -259,6 +277,9 @@ pub(super) fn legend(out: &mut String, y: i64, width: i64) -> i64 {
         ("tt", "translation tables"),
     ] {
         items.push((class, label.to_string(), "rect"));
+    }
+    if guards {
+        items.push((GUARD_CLASS, String::from("guard gap (unmapped)"), "rect"));
     }
     items.push(("", String::from("segments:"), "break"));
     for k in SegmentKind::ALL {
