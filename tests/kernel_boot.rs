@@ -2,7 +2,7 @@
 //! turns the MMU on with its upper half in `TTBR1_EL1`, runs its two processes at EL0
 //! in turn, switching `TTBR0_EL1` with their ASIDs and never invalidating the TLB, lets
 //! them print through a system call, and reports the data abort of the one that overruns
-//! its stack into the guard page below it; every line carries the layout's values.
+//! its stack into the guard gap below it; every line carries the layout's values.
 //!
 //! Needs `qemu-system-aarch64`, `aarch64-linux-gnu-gcc` and the Rust target
 //! `aarch64-unknown-none`; without them the tests are ignored (see tests/build.rs),
@@ -43,12 +43,9 @@ const LINES: [&str; 24] = [
     "[kernel] shell: eret to EL0 at VA {va_in:shell.code}, SP_EL0 {va_in:shell.user_stack}",
     "[shell] back, pushing onto my stack from VA {va_in:shell.user_stack} until it overflows",
     "[kernel] shell: data abort from EL0 (EC 0x24, DFSC {translation_fault}) on a write at VA {shell.overflow}, ELR {va_in:shell.code}",
-    "[kernel] shell: VA {shell.overflow} is in the guard page below its stack ({shell.guard_start}..{shell.guard_end}): stack overflow, killed",
+    "[kernel] shell: VA {shell.overflow} is in the guard gap below its stack ({shell.guard_start}..{shell.guard_end}): stack overflow, killed",
     "[kernel] no process left; exiting with the last one's status, 139",
 ];
-
-/// Temporary, until the layout gives it: the guard gap below each process's stack.
-const STACK_GUARD: u64 = 0x1000;
 
 /// Adds the values the lines use that are not a single value of the layout (see
 /// [`LINES`]).
@@ -60,8 +57,12 @@ fn derive(run: &mut Run) {
         let stack = named[&format!("{process}.user_stack.va")];
         let size = named[&format!("{process}.user_stack.size")];
         named.insert(format!("{process}.user_stack.top"), stack + size);
-        named.insert(format!("{process}.guard_start"), stack - STACK_GUARD);
-        named.insert(format!("{process}.guard_end"), stack);
+        let (page, guard) = (
+            named[&format!("{process}.stack.va")],
+            named[&format!("{process}.stack.guard")],
+        );
+        named.insert(format!("{process}.guard_start"), page - guard);
+        named.insert(format!("{process}.guard_end"), page);
         // The process pushes 16 bytes at a time.
         named.insert(format!("{process}.overflow"), stack - 16);
     }

@@ -21,7 +21,8 @@ pub fn workspace_root() -> PathBuf {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LayoutAddresses {
     /// `<table>.<page or segment>.va`, `.pa` (of the first page of a `* N` run) and, for
-    /// segments, `.size`; `<table>.tables_pa`, and the table's register values
+    /// segments, `.size`; `.guard` for pages with a guard gap; `<table>.tables_pa`, and
+    /// the table's register values
     /// `<table>.mair`, `.tcr`, `.ttbr0`, `.ttbr1`.
     pub named: BTreeMap<String, u64>,
     /// Every declared pool and virtual range as `(start, last inclusive, description)`.
@@ -81,6 +82,9 @@ fn addresses(plan: &Plan) -> LayoutAddresses {
             let first = p.pages[0];
             named.insert(format!("{tn}.{}.va", p.name), first.va());
             named.insert(format!("{tn}.{}.pa", p.name), first.pa());
+            if first.guard() != 0 {
+                named.insert(format!("{tn}.{}.guard", p.name), first.guard());
+            }
         }
         for s in plan.segments(t) {
             let s = s.segment;

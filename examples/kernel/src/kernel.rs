@@ -27,9 +27,6 @@ const _: () = assert!(init::TCR == kernel::TCR && shell::TCR == kernel::TCR);
 const _: () = assert!(init::MAIR == kernel::MAIR && shell::MAIR == kernel::MAIR);
 const _: () = assert!(init::TTBR1 == kernel::TTBR1 && shell::TTBR1 == kernel::TTBR1);
 
-/// Temporary: the size of the unmapped gap below each process's stack.
-const STACK_GUARD: u64 = 0x1000;
-
 text! {
     kernel::strings::link_section!(),
     BOOT1 = b"[kernel] boot: entered at EL";
@@ -73,7 +70,7 @@ text! {
     ABORT4 = b" at VA ";
     ABORT5 = b", ELR ";
     GUARD1 = b": VA ";
-    GUARD2 = b" is in the guard page below its stack (";
+    GUARD2 = b" is in the guard gap below its stack (";
     GUARD3 = b"): stack overflow, killed\n";
     SEGV = b": killed by the fault\n";
     UNEXPECTED1 = b": unexpected exception from EL0, EC ";
@@ -97,7 +94,7 @@ struct Process {
     entry: extern "C" fn() -> !,
     /// The top of its stack (the stack grows down from here).
     stack_top: u64,
-    /// The unmapped gap below its stack, `[start, end)`.
+    /// The unmapped gap below its stack (the `guard` of its `stack` pages), `[start, end)`.
     guard: (u64, u64),
 }
 
@@ -109,14 +106,20 @@ static PROCESSES: [Process; 2] = [
         ttbr0: init::TTBR0,
         entry: crate::user::init_main,
         stack_top: init::USER_STACK.va() + init::USER_STACK.size(),
-        guard: (init::USER_STACK.va() - STACK_GUARD, init::USER_STACK.va()),
+        guard: (
+            init::STACK[0].va() - init::STACK[0].guard(),
+            init::STACK[0].va(),
+        ),
     },
     Process {
         name: &SHELL_NAME,
         ttbr0: shell::TTBR0,
         entry: crate::user::shell_main,
         stack_top: shell::USER_STACK.va() + shell::USER_STACK.size(),
-        guard: (shell::USER_STACK.va() - STACK_GUARD, shell::USER_STACK.va()),
+        guard: (
+            shell::STACK[0].va() - shell::STACK[0].guard(),
+            shell::STACK[0].va(),
+        ),
     },
 ];
 
