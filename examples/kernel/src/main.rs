@@ -7,7 +7,7 @@
 //! upper-half VA ([`kernel`]). The kernel drops the boot page by loading the first
 //! process's `TTBR0_EL1`, then runs the processes ([`user`]) at EL0 in turn, switching
 //! `TTBR0_EL1` (tables and ASID) between them without TLB maintenance; they print
-//! through a system call. The second one overruns its stack into the unmapped guard page
+//! through a system call. The second one overruns its stack into the unmapped guard gap
 //! below it; the kernel's exception handler ([`vectors`]) reports the data abort, kills
 //! it and, with no process left, ends the run through semihosting.
 #![no_std]
