@@ -80,9 +80,24 @@ text! {
     FAULT3 = b", FAR ";
     DOTS = b"..";
     NL = b"\n";
-    INIT_NAME = b"init";
-    SHELL_NAME = b"shell";
 }
+
+/// The bytes of a table's name, for a `static` in the kernel's strings.
+const fn name_bytes<const N: usize>(name: &str) -> [u8; N] {
+    let bytes = name.as_bytes();
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = bytes[i];
+        i += 1;
+    }
+    out
+}
+
+#[unsafe(link_section = kernel::strings::link_section!())]
+static INIT_NAME: [u8; init::INFO.name().len()] = name_bytes(init::INFO.name());
+#[unsafe(link_section = kernel::strings::link_section!())]
+static SHELL_NAME: [u8; shell::INFO.name().len()] = name_bytes(shell::INFO.name());
 
 /// What the kernel knows of a process: all from the layout.
 struct Process {

@@ -132,7 +132,7 @@ pub extern "C" fn init_main() -> ! {
 }
 
 /// The second process: greets, yields to init, then pushes onto its stack until it
-/// runs into the unmapped guard page below it.
+/// runs into the unmapped guard gap below it.
 #[unsafe(link_section = shell::code::link_section!())]
 pub extern "C" fn shell_main() -> ! {
     write(&SHELL_HELLO);
