@@ -226,7 +226,7 @@ pub fn matches(template: &str, line: &str, addrs: &LayoutAddresses) -> Result<()
 }
 
 /// Asserts that the run printed `templates` as its lines, in order (other lines, such
-/// as QEMU warnings, may come between); see [`matches`].
+/// as QEMU warnings, may come between); see [`matches()`].
 pub fn assert_lines(what: &str, run: &Run, templates: &[&str]) {
     let lines: Vec<&str> = run.stdout.lines().collect();
     let mut next = 0;
