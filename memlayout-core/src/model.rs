@@ -71,6 +71,7 @@ mod keyword;
 mod format;
 #[cfg(feature = "serde")]
 pub(crate) mod serde_impls;
+#[cfg(feature = "alloc")]
 pub(crate) use format::Bytes;
 pub use format::Hex;
 #[cfg(feature = "alloc")]
