@@ -411,3 +411,78 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_kernel_places_its_pages_in_its_upper_range() {
+    // A kernel with a lower identity range it boots through and an upper range: pages
+    // without a fixed VA go to the upper range, which stays loaded when TTBR0 switches.
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 256 << 20)).unwrap();
+    let cores = Cores::range(0, 3).unwrap();
+    let kernel = l
+        .add_table_sized(
+            "kernel",
+            cores,
+            ExecutionContext::EL1_NS,
+            &[(RAM, 2 << 20), (KERNEL_VA, 1 << 30)],
+            None,
+            None,
+        )
+        .unwrap();
+    let shell = l
+        .add_table_sized(
+            "shell",
+            cores,
+            ExecutionContext::EL0_NS,
+            &[(0x40_0000, 256 << 20)],
+            None,
+            None,
+        )
+        .unwrap();
+    l.put_under(shell, kernel).unwrap();
+    l.set_asid(shell, 1).unwrap();
+    let boot = PageRequest::new("boot", PageKind::Code, PageSize::Size4K).identity();
+    l.map(kernel, &boot).unwrap();
+    l.map(
+        kernel,
+        &PageRequest::new("text", PageKind::Code, PageSize::Size4K),
+    )
+    .unwrap();
+    l.map(
+        kernel,
+        &PageRequest::new("stack", PageKind::Data, PageSize::Size4K)
+            .count(4)
+            .guard(0x1000),
+    )
+    .unwrap();
+    for p in l.pages(kernel) {
+        if p.name() == "boot" {
+            assert_eq!(p.va(), p.pa(), "identity page stays in the lower range");
+            assert!(p.va() < KERNEL_VA);
+        } else {
+            assert!(
+                p.va() >= KERNEL_VA,
+                "{} at {:#x} is not in the upper range",
+                p.name(),
+                p.va()
+            );
+        }
+    }
+    // A table that is not a kernel keeps placing from its lowest free VA.
+    let plain = l
+        .add_table_sized(
+            "plain",
+            Cores::one(0),
+            ExecutionContext::EL1_NS,
+            &[(0x8000_0000, 2 << 20), (KERNEL_VA, 1 << 30)],
+            None,
+            None,
+        )
+        .unwrap();
+    l.map(
+        plain,
+        &PageRequest::new("text", PageKind::Code, PageSize::Size4K),
+    )
+    .unwrap();
+    assert!(l.pages(plain)[0].va() < KERNEL_VA);
+}

@@ -225,7 +225,11 @@ Rules:
   overlap them. `asid N` (an EL1 or EL0 table, 0 to 65535) makes every page of the table
   non-global (nG = 1; EL0 pages always are) and puts N in bits 63:48 of its `TTBR0`;
   kernel pages stay global, so a kernel takes no `asid`. Two processes of one kernel
-  with one ASID are an error on the second `N`.
+  with one ASID are an error on the second `N`. A process without `asid` runs with
+  ASID 0 (its EL0 pages are non-global all the same): a kernel that runs several such
+  processes must flush the TLB (`TLBI VMALLE1`) when it switches `TTBR0` between them.
+  Automatic placement puts a kernel's pages in its upper range; its lower ranges take
+  only pages with a fixed `va` and `identity` pages.
 * `tables at START .. END` (or `.. +SIZE`) reserves that whole range before any page is
   placed and packs the translation tables of every table there, in declaration order; the
   range must be RAM inside a pool and large enough for every table. `tables in POOL` puts

@@ -379,6 +379,25 @@ impl Layout {
         bytes: u64,
         align: u64,
     ) -> Result<u64, Error> {
+        // A kernel's lower range is what it boots through (its processes' ranges take
+        // `TTBR0` once one is loaded), so automatic placement puts its pages in its upper
+        // range: hide the lower free VA while choosing. Fixed and identity pages still
+        // go to the lower range.
+        let hidden: Vec<Interval> = if self.kernel_places_upper(table) {
+            let t = &mut self.tables[table.index()];
+            let lower: Vec<Interval> = t
+                .va_free
+                .iter()
+                .map(|(r, _)| r)
+                .filter(|r| r.start() < UPPER_HALF)
+                .collect();
+            for r in &lower {
+                let _ = t.va_free.remove_interval(*r);
+            }
+            lower
+        } else {
+            Vec::new()
+        };
         let t = &mut self.tables[table.index()];
         // Automatic placement never hands out the first page of the VA space, so a null
         // pointer never reaches mapped memory: hide it while choosing.
@@ -388,6 +407,10 @@ impl Layout {
         } else {
             self.take_unguarded_va(table, bytes, align, hide_null)
         };
+        let t = &mut self.tables[table.index()];
+        for r in hidden {
+            let _ = t.va_free.insert_interval(r, ());
+        }
         let t = &self.tables[table.index()];
         found.ok_or_else(|| Error::NoRoom {
             what: describe(req).into(),
@@ -397,6 +420,12 @@ impl Layout {
             largest: t.va_free.largest(|_| true).map(range_of),
             taken: self.fixed_in_table(table).into(),
         })
+    }
+
+    /// Whether automatic placement in `table` uses only its upper range: the table is a
+    /// kernel (processes run under it) with an upper range.
+    fn kernel_places_upper(&self, table: TableId) -> bool {
+        self.tables[table.index()].upper_bits.is_some() && !self.processes(table).is_empty()
     }
 
     /// Picks a VA range of a table for a request without a guard, lowest fitting or at
@@ -1064,6 +1093,9 @@ impl Layout {
 
 /// The first page of the VA space, which automatic placement never picks.
 pub const NULL_PAGE: u64 = 0x1000;
+
+/// The first VA of the upper half: ranges from here on are upper (TTBR1) ranges.
+const UPPER_HALF: u64 = 1 << 63;
 
 /// The pools a request may use (one flag per pool): the preferred ones first, if any.
 struct PoolChoice {
