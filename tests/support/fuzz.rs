@@ -268,7 +268,16 @@ fn pick<T: Copy>(all: &[T], i: u8) -> T {
     all[usize::from(i) % all.len()]
 }
 
-const PAGE_SIZES: [PageSize; 3] = [PageSize::Size4K, PageSize::Size2M, PageSize::Size1G];
+/// The page sizes, the first three in the order older corpus inputs picked them from (so
+/// those inputs keep their meaning where they can), then the Contiguous group sizes.
+const PAGE_SIZES: [PageSize; 6] = [
+    PageSize::Size4K,
+    PageSize::Size2M,
+    PageSize::Size1G,
+    PageSize::Size64K,
+    PageSize::Size32M,
+    PageSize::Size16G,
+];
 const PERMS: [Perms; 4] = [Perms::R, Perms::RW, Perms::RX, Perms::RWX];
 
 /// A page declaration of a structured layout.
