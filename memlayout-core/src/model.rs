@@ -620,10 +620,13 @@ impl fmt::Display for PageSize {
     }
 }
 
-/// Every page size's name, smallest first, as prose: `4K, 64K, 2M, 32M, 1G or 16G`.
+/// Every page size's name, smallest first, as prose: `4K, 64K, 2M, 32M, 1G or 16G`
+/// (for the language's messages).
+#[cfg(any(feature = "dsl", test))]
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct PageSizeNames;
 
+#[cfg(any(feature = "dsl", test))]
 impl fmt::Display for PageSizeNames {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let last = PageSize::ALL.len() - 1;
