@@ -141,10 +141,15 @@ fn min_tables(root_level: u8, pages: &[&Page]) -> u64 {
     let mut by_level: [Vec<Leaf>; 4] = Default::default();
     for p in pages {
         let key = encoding_key(p.el(), p.mem_attrs());
-        let level: usize = match p.page_size() {
-            PageSize::Size4K => 3,
-            PageSize::Size2M => 2,
-            PageSize::Size1G => 1,
+        // A 64K, 32M or 16G page is 16 leaves of the level below its size (a
+        // Contiguous group).
+        let (level, leaves): (usize, u64) = match p.page_size() {
+            PageSize::Size4K => (3, 1),
+            PageSize::Size64K => (3, 16),
+            PageSize::Size2M => (2, 1),
+            PageSize::Size32M => (2, 16),
+            PageSize::Size1G => (1, 1),
+            PageSize::Size16G => (1, 16),
             other => panic!("this model knows no level for {other} pages"),
         };
         if level < usize::from(root_level) {
@@ -153,7 +158,10 @@ fn min_tables(root_level: u8, pages: &[&Page]) -> u64 {
                 by_level[2].push((p.va() + off, p.pa() + off, key));
             }
         } else {
-            by_level[level].push((p.va(), p.pa(), key));
+            let entry = 1u64 << SHIFT[level];
+            for k in 0..leaves {
+                by_level[level].push((p.va() + k * entry, p.pa() + k * entry, key));
+            }
         }
     }
     let mut tables = 1;

@@ -3,8 +3,8 @@
 //!
 //! For each table, one QEMU run probes:
 //!
-//! * every page, at its first byte, its last 8-byte aligned address and (for 2 MiB and
-//!   1 GiB pages) one in the middle: a read translates to the page's PA with the
+//! * every page, at its first byte, its last 8-byte aligned address and (for pages
+//!   larger than 4 KiB: 64 KiB, 2 MiB, 32 MiB and 1 GiB) one in the middle: a read translates to the page's PA with the
 //!   expected `MAIR` attribute byte (Device-nGnRnE `0x00`, Device-nGnRE `0x04`,
 //!   Device-nGRE `0x08`, Device-GRE `0x0c`, non-cacheable `0x44`, write-through `0xbb`,
 //!   write-back `0xff`), the expected shareability (cacheable
@@ -27,7 +27,8 @@
 //! it must give the same PA, attribute byte and fault level as QEMU's MMU. As AT does
 //! not check execute permission, the execute-never bits (and the other permission
 //! bits) of the descriptor the walker finds are compared with the encoding the page's
-//! attributes call for.
+//! attributes call for, and a 64 KiB or 32 MiB page (16 leaves with the Contiguous bit)
+//! must have the bit on the leaf that maps it, unless it was merged into a larger block.
 //!
 //! EL3 tables that do not map the harness are probed as Secure EL2 tables (same
 //! format). The tests skip (or fail with `MEMLAYOUT_REQUIRE_QEMU=1`) when
@@ -355,9 +356,22 @@ fn descriptor_check(tr: &Translation, page: &Page) -> Result<(), String> {
         ));
     }
     // The leaf holds the whole page: a merged block may be larger; only a 1 GiB page
-    // under a level 2 root is split (into 2 MiB blocks).
+    // under a level 2 root is split (into 2 MiB blocks), and a 64K, 32M or 16G page is
+    // a Contiguous group of 16 leaves, each marked as one (the tables here set hints).
     let split_giant = page.page_size() == PageSize::Size1G && tr.root_level() == 2;
-    if w.block_size() < page.size() && !(split_giant && w.level == 2) {
+    let group = matches!(
+        page.page_size(),
+        PageSize::Size64K | PageSize::Size32M | PageSize::Size16G
+    );
+    let leaf = if group { page.size() / 16 } else { page.size() };
+    if group && w.block_size() == leaf && !w.contiguous() {
+        return Err(format!(
+            "descriptor {bits:#018x} at level {} of a {} page lacks the Contiguous bit",
+            w.level,
+            page.page_size()
+        ));
+    }
+    if w.block_size() < leaf && !(split_giant && w.level == 2) {
         return Err(format!(
             "resolved by a level {} leaf of {:#x} bytes, smaller than the page",
             w.level,
@@ -596,6 +610,51 @@ fn check_layout(name: &str, mut layout: Layout) {
                 ""
             }
         );
+    }
+}
+
+/// Every table of the fixed layouts holds the Contiguous group pages of the mix (a 64K
+/// device page, a 32M page, two 64K pages), so the QEMU runs below probe them; their
+/// leaves carry the Contiguous bit. Needs no QEMU.
+#[test]
+fn fixed_layouts_map_contiguous_group_pages() {
+    let layouts = [
+        ("el3", layouts::el3()),
+        ("el2_ns", layouts::el2(false)),
+        ("el2_s", layouts::el2(true)),
+        ("el1_ns_el0_ns", layouts::el1_el0(false)),
+        ("upper_range_ns", layouts::upper_range(false)),
+    ];
+    for (name, layout) in layouts {
+        let mut layout = layout.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let translations = layout
+            .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let tables: Vec<_> = layout.tables().collect();
+        for (&t, tr) in tables.iter().zip(&translations) {
+            let pages = layout.pages(t);
+            for (page_name, size, count) in [
+                ("gicd_64k", PageSize::Size64K, 1),
+                ("heap_32m", PageSize::Size32M, 1),
+                ("bufs_64k", PageSize::Size64K, 2),
+            ] {
+                let found: Vec<_> = pages.iter().filter(|p| p.name() == page_name).collect();
+                assert_eq!(found.len(), count, "{name}/{}: {page_name}", tr.name());
+                for p in found {
+                    assert_eq!(p.page_size(), size);
+                    assert_eq!((p.va() % p.size(), p.pa() % p.size()), (0, 0));
+                    for off in [0, p.size() / 2, p.size() - 1] {
+                        let w = tr.walk(p.va() + off).unwrap();
+                        assert_eq!(w.pa, p.pa() + off);
+                        assert!(
+                            w.contiguous() || w.block_size() > p.size() / 16,
+                            "{name}/{}: {page_name} at {off:#x}",
+                            tr.name()
+                        );
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -57,7 +57,7 @@ fn check_renders_every_error_with_a_caret_and_exits_1() {
     let odd = line("page odd");
     // The size error is found by the checks, before planning, so it is the only one.
     let expected = format!(
-        "error: 5K is not a page size; use 4K, 2M or 1G (and `* N` for N consecutive pages)\n  --> {file}:{odd}:26\n   |\n{odd} |         page odd : data, 5K;\n   |                          ^^\n\nerror: could not plan `{file}` because of 1 previous error\n"
+        "error: 5K is not a page size; use 4K, 64K, 2M, 32M, 1G or 16G (and `* N` for N consecutive pages)\n  --> {file}:{odd}:26\n   |\n{odd} |         page odd : data, 5K;\n   |                          ^^\n\nerror: could not plan `{file}` because of 1 previous error\n"
     );
     assert_eq!(err, expected);
 

@@ -15,7 +15,7 @@
 //! | type | written as |
 //! |------|------------|
 //! | [`ExecutionContext`], [`PageKind`], [`SegmentKind`], [`Cacheability`], [`Shareability`], [`DeviceType`] | the keyword: `"EL1_NS"`, `"code"`, `"bsp_boot_code"`, `"write_back"`, `"inner"`, `"nGnRE"` |
-//! | [`PageSize`] | `"4K"`, `"2M"` or `"1G"` |
+//! | [`PageSize`] | `"4K"`, `"64K"`, `"2M"`, `"32M"`, `"1G"` or `"16G"` |
 //! | [`SecurityState`] | `"secure"`, `"non_secure"` or `"realm"` |
 //! | [`Perms`] | `"r"`, `"rw"`, `"rx"`, `"rwx"` or `"x"` |
 //! | [`Cores`] | the list of cores, lowest first: `[0, 1, 2, 3]` |
@@ -517,7 +517,28 @@ keyword_enum! {
     }
 }
 
-/// A page size of the 4 KiB translation granule.
+/// A page size: the bytes one page translates, from a 4 KiB page to a 16 GiB group of
+/// blocks.
+///
+/// A page of any size is one page: one [`Page`], aligned to its size in VA and in PA.
+/// The size says how many bytes the page translates, not how the tables write it; the
+/// translation granule decides that. With the 4 KiB granule (the only one built today):
+///
+/// | size | written as |
+/// |------|------------|
+/// | 4K   | one level 3 page descriptor |
+/// | 64K  | 16 level 3 page descriptors, a Contiguous group |
+/// | 2M   | one level 2 block descriptor |
+/// | 32M  | 16 level 2 block descriptors, a Contiguous group |
+/// | 1G   | one level 1 block descriptor |
+/// | 16G  | 16 level 1 block descriptors, a Contiguous group |
+///
+/// The Contiguous bit marks 16 adjacent entries of one level, aligned to 16 entries,
+/// that map one aligned output range with equal attributes, which the 4 KiB granule
+/// allows at levels 1, 2 and 3 (DDI 0487 D8.6.1, "The Contiguous bit"); the tables set
+/// it on the group when [`TableConfig::contiguous_hint`](crate::aarch64::TableConfig::contiguous_hint)
+/// is on, and write the same 16 descriptors without it otherwise. With the 16 KiB and
+/// 64 KiB granules, `32M` and `64K` are single block and page descriptors.
 ///
 /// Not exhaustive: the 16 KiB and 64 KiB granules bring their own page and block sizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -527,43 +548,69 @@ pub enum PageSize {
     /// 4 KiB, a level 3 page.
     #[cfg_attr(feature = "serde", serde(rename = "4K"))]
     Size4K,
+    /// 64 KiB: with the 4 KiB granule, 16 level 3 pages with the Contiguous bit.
+    #[cfg_attr(feature = "serde", serde(rename = "64K"))]
+    Size64K,
     /// 2 MiB, a level 2 block.
     #[cfg_attr(feature = "serde", serde(rename = "2M"))]
     Size2M,
+    /// 32 MiB: with the 4 KiB granule, 16 level 2 blocks with the Contiguous bit.
+    #[cfg_attr(feature = "serde", serde(rename = "32M"))]
+    Size32M,
     /// 1 GiB, a level 1 block.
     #[cfg_attr(feature = "serde", serde(rename = "1G"))]
     Size1G,
+    /// 16 GiB: with the 4 KiB granule, 16 level 1 blocks with the Contiguous bit.
+    #[cfg_attr(feature = "serde", serde(rename = "16G"))]
+    Size16G,
 }
 
 impl PageSize {
     /// Every size, smallest first.
-    pub const ALL: [PageSize; 3] = [Self::Size4K, Self::Size2M, Self::Size1G];
+    pub const ALL: [PageSize; 6] = [
+        Self::Size4K,
+        Self::Size64K,
+        Self::Size2M,
+        Self::Size32M,
+        Self::Size1G,
+        Self::Size16G,
+    ];
 
     /// The size in bytes.
     pub const fn bytes(self) -> u64 {
         match self {
             Self::Size4K => 0x1000,
+            Self::Size64K => 0x1_0000,
             Self::Size2M => 0x20_0000,
+            Self::Size32M => 0x200_0000,
             Self::Size1G => 0x4000_0000,
+            Self::Size16G => 0x4_0000_0000,
         }
     }
 
-    /// The size for a byte count, if it is one of 4 KiB, 2 MiB or 1 GiB.
+    /// The size for a byte count, if it is one of 4 KiB, 64 KiB, 2 MiB, 32 MiB, 1 GiB or
+    /// 16 GiB.
     pub const fn from_bytes(bytes: u64) -> Option<PageSize> {
         match bytes {
             0x1000 => Some(Self::Size4K),
+            0x1_0000 => Some(Self::Size64K),
             0x20_0000 => Some(Self::Size2M),
+            0x200_0000 => Some(Self::Size32M),
             0x4000_0000 => Some(Self::Size1G),
+            0x4_0000_0000 => Some(Self::Size16G),
             _ => None,
         }
     }
 
-    /// The name as written in source: `4K`, `2M` or `1G`.
+    /// The name as written in source: `4K`, `64K`, `2M`, `32M`, `1G` or `16G`.
     pub const fn name(self) -> &'static str {
         match self {
             Self::Size4K => "4K",
+            Self::Size64K => "64K",
             Self::Size2M => "2M",
+            Self::Size32M => "32M",
             Self::Size1G => "1G",
+            Self::Size16G => "16G",
         }
     }
 }
@@ -571,6 +618,28 @@ impl PageSize {
 impl fmt::Display for PageSize {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Every page size's name, smallest first, as prose: `4K, 64K, 2M, 32M, 1G or 16G`
+/// (for the language's messages).
+#[cfg(any(feature = "dsl", test))]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PageSizeNames;
+
+#[cfg(any(feature = "dsl", test))]
+impl fmt::Display for PageSizeNames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let last = PageSize::ALL.len() - 1;
+        for (i, size) in PageSize::ALL.iter().enumerate() {
+            let sep = match i {
+                0 => "",
+                _ if i == last => " or ",
+                _ => ", ",
+            };
+            write!(f, "{sep}{size}")?;
+        }
+        Ok(())
     }
 }
 
@@ -1466,6 +1535,28 @@ mod tests {
         assert_eq!(PAGE.perms(), Perms::RW);
         assert_eq!(PageSize::from_bytes(0x20_0000), Some(PageSize::Size2M));
         assert_eq!(PageSize::from_bytes(0x3000), None);
+    }
+
+    #[test]
+    fn page_sizes_smallest_first_and_named_as_written() {
+        assert!(
+            PageSize::ALL
+                .windows(2)
+                .all(|w| w[0] < w[1] && w[0].bytes() < w[1].bytes())
+        );
+        for size in PageSize::ALL {
+            assert!(size.bytes().is_power_of_two());
+            assert_eq!(PageSize::from_bytes(size.bytes()), Some(size));
+        }
+        let names: alloc::vec::Vec<&str> = PageSize::ALL.iter().map(|s| s.name()).collect();
+        assert_eq!(names, ["4K", "64K", "2M", "32M", "1G", "16G"]);
+        assert_eq!(PageSize::Size64K.bytes(), 16 * PageSize::Size4K.bytes());
+        assert_eq!(PageSize::Size32M.bytes(), 16 * PageSize::Size2M.bytes());
+        assert_eq!(PageSize::Size16G.bytes(), 16 * PageSize::Size1G.bytes());
+        assert_eq!(
+            alloc::format!("{PageSizeNames}"),
+            "4K, 64K, 2M, 32M, 1G or 16G"
+        );
     }
 
     #[test]

@@ -129,8 +129,15 @@ What each option means:
 
 Rules:
 
-* Page sizes are 4K, 2M or 1G; a page sits at a VA and a PA that are multiples of its
-  size. Ranges must be 4K-aligned and a multiple of 4K.
+* Page sizes are 4K, 64K, 2M, 32M, 1G or 16G; a page sits at a VA and a PA that are
+  multiples of its size, and is one page (one constant, one `Page`) whatever its size.
+  A size says how many bytes one translation maps; the granule decides how the tables
+  write it. With the 4 KiB granule, 4K is a level 3 page, 2M a level 2 block, 1G a level
+  1 block, and 64K, 32M and 16G are 16 of those (16 pages of 4K, 16 blocks of 2M, 16
+  blocks of 1G) with the Contiguous bit, a hint that lets one TLB entry hold the whole
+  page (Arm ARM DDI 0487, D8.6.1 "The Contiguous bit"). Another size is an error that
+  lists these, or suggests `SIZE * N` (`12K` is `4K * 3`). Ranges must be 4K-aligned and
+  a multiple of 4K.
 * Permissions default to `rx` for code and `rw` otherwise; memory to `write_back`,
   `inner`; device pages to `nGnRE`. Device pages are never executable and take no
   cacheability or shareability.

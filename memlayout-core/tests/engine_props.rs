@@ -116,7 +116,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0usize..3, 0usize..2, 1u32..4, 0usize..3, any::<bool>())
+        4 => (0usize..3, 0usize..3, 1u32..4, 0usize..3, any::<bool>())
             .prop_map(|(table, size, count, kind, identity)| Op::Page { table, size, count, kind, identity }),
         1 => (0usize..2).prop_map(|size| Op::Shared { size }),
         1 => (0usize..3, 0u64..64, 0u64..64).prop_map(|(table, va_slot, pa_slot)| Op::Fixed { table, va_slot, pa_slot }),
@@ -223,7 +223,8 @@ fn run_ops(seed: Option<u64>, ops: &[Op]) -> Result<Layout, TestCaseError> {
             .unwrap();
         tables.push(t);
     }
-    let sizes = [PageSize::Size4K, PageSize::Size2M];
+    // 64K pages (16 level 3 pages with the Contiguous bit) must be aligned to 64 KiB.
+    let sizes = [PageSize::Size4K, PageSize::Size2M, PageSize::Size64K];
     // Code, writable data and read-only data pages, so every segment kind has a home.
     let kinds = [
         (PageKind::Code, Perms::RX),

@@ -268,7 +268,22 @@ fn pick<T: Copy>(all: &[T], i: u8) -> T {
     all[usize::from(i) % all.len()]
 }
 
+/// The page sizes older corpus inputs pick from (by the byte modulo 3).
 const PAGE_SIZES: [PageSize; 3] = [PageSize::Size4K, PageSize::Size2M, PageSize::Size1G];
+/// The sizes the 4 KiB granule writes as Contiguous groups of 16 entries.
+const GROUP_SIZES: [PageSize; 3] = [PageSize::Size64K, PageSize::Size32M, PageSize::Size16G];
+
+/// The page size for a byte of fuzz input: the top 16 values pick a Contiguous group
+/// size, the others one of 4K, 2M and 1G as before those sizes existed, so the checked-in
+/// corpus and regression inputs keep their meaning.
+fn page_size(b: u8) -> PageSize {
+    if b >= 0xF0 {
+        pick(&GROUP_SIZES, b)
+    } else {
+        pick(&PAGE_SIZES, b)
+    }
+}
+
 const PERMS: [Perms; 4] = [Perms::R, Perms::RW, Perms::RX, Perms::RWX];
 
 /// A page declaration of a structured layout.
@@ -332,7 +347,7 @@ impl PageDesc {
             )
             .unwrap(),
             None => {
-                let size = pick(&PAGE_SIZES, self.size).name();
+                let size = page_size(self.size).name();
                 write!(s, "{prefix}page {name} : {kind}, {size}").unwrap();
                 if let Some(n) = self.count {
                     write!(s, " * {}", n % 5).unwrap();
@@ -566,7 +581,7 @@ impl Ops {
                     let mut req = PageRequest::new(
                         name.clone(),
                         pick(&PageKind::ALL, *kind),
-                        pick(&PAGE_SIZES, *size),
+                        page_size(*size),
                     )
                     .count(u32::from(*count % 4))
                     .perms(pick(&PERMS, *perms));

@@ -107,11 +107,14 @@ fn ram_va() -> (u64, u64) {
 /// (nGnRnE, nGnRE, nGRE, GRE), system, Non-secure pool
 /// pages, a run of 512 pages that becomes a 2 MiB block and a run of 16 that gets the
 /// Contiguous hint, and identity-mapped pages (marked `true`). Large pages come first so
-/// small ones cannot fragment the space they need.
+/// small ones cannot fragment the space they need; then pages of the sizes the 4 KiB
+/// granule writes as Contiguous groups (a 64K Device-nGnRnE page, a 32M page and two
+/// 64K pages), last, so the pages before them keep the places they had before those
+/// sizes existed.
 fn mix(k: usize) -> Vec<(bool, PageRequest)> {
     use Cacheability::{NonCacheable, WriteThrough};
     use PageKind::{Code, Data, Device, System};
-    use PageSize::{Size2M, Size4K};
+    use PageSize::{Size2M, Size4K, Size32M, Size64K};
     use Shareability::{NonShareable, Outer};
     let identity = [
         PageRequest::new("boot", Code, Size2M).identity(),
@@ -168,10 +171,18 @@ fn mix(k: usize) -> Vec<(bool, PageRequest)> {
             .perms(Perms::R),
         PageRequest::new("sys", System, Size4K),
     ];
+    let groups = [
+        PageRequest::new("gicd_64k", Device, Size64K)
+            .pa(device_pa(k, MIB2 + 0x1_0000))
+            .device(DeviceType::nGnRnE),
+        PageRequest::new("heap_32m", Data, Size32M),
+        PageRequest::new("bufs_64k", Data, Size64K).count(2),
+    ];
     let [boot, stack] = identity;
     let mut reqs = vec![(true, boot)];
     reqs.extend(others.into_iter().map(|r| (false, r)));
     reqs.push((true, stack));
+    reqs.extend(groups.into_iter().map(|r| (false, r)));
     reqs
 }
 

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use super::Regime;
 use super::descriptor::{
-    AF, AP1_EL0, AP2_READ_ONLY, Descriptor, ENTRIES_PER_TABLE, NG, NS, PXN, SH_INNER,
+    AF, AP1_EL0, AP2_READ_ONLY, CONTIGUOUS, Descriptor, ENTRIES_PER_TABLE, NG, NS, PXN, SH_INNER,
     SH_NON_SHAREABLE, SH_OUTER, TABLE_BYTES, UXN, XN, level_size, root_level,
 };
 use super::error::{BuildError, PageRef, TableRef};
@@ -18,8 +18,9 @@ use crate::model::{
     ExecutionContext, MemAttrs, Page, PageKind, PageSize, SecurityState, Shareability, TableInfo,
 };
 
-/// Entries of one contiguous-hint run: 16 with the 4 KiB granule at levels 2 and 3
-/// (DDI 0487 D8.3.1.2, "The Contiguous bit").
+/// Entries of one contiguous-hint run: 16 with the 4 KiB granule, at levels 1, 2 and 3
+/// (DDI 0487 D8.6.1, "The Contiguous bit": 16 pages of 4 KiB, 16 blocks of 2 MiB or 16
+/// blocks of 1 GiB, aligned to the 64 KiB, 32 MiB or 16 GiB they map together).
 pub const CONTIGUOUS_ENTRIES: u64 = 16;
 
 /// The one `TCR_EL1` a kernel table and the process tables under it are loaded with,
@@ -440,12 +441,23 @@ impl Plan {
     }
 }
 
-fn page_level(size: PageSize) -> u8 {
+/// How the 4 KiB granule writes a page of `size`: the level of its leaf descriptors and
+/// how many of them it takes. A 64 KiB, 32 MiB or 16 GiB page is a Contiguous group of
+/// [`CONTIGUOUS_ENTRIES`] leaves of the level below its size (DDI 0487 D8.6.1, "The
+/// Contiguous bit").
+pub(super) const fn page_leaves(size: PageSize) -> (u8, u64) {
     match size {
-        PageSize::Size4K => 3,
-        PageSize::Size2M => 2,
-        PageSize::Size1G => 1,
+        PageSize::Size4K => (3, 1),
+        PageSize::Size64K => (3, CONTIGUOUS_ENTRIES),
+        PageSize::Size2M => (2, 1),
+        PageSize::Size32M => (2, CONTIGUOUS_ENTRIES),
+        PageSize::Size1G => (1, 1),
+        PageSize::Size16G => (1, CONTIGUOUS_ENTRIES),
     }
+}
+
+fn page_level(size: PageSize) -> u8 {
+    page_leaves(size).0
 }
 
 /// What every page of a table is checked against.
@@ -723,12 +735,20 @@ impl Gathered {
         };
         let root = root_level(va_bits).unwrap_or(0);
         let count = source.len() as u64;
-        let level = page_level(first.page_size());
+        let (level, leaves) = page_leaves(first.page_size());
         // A block larger than a root entry is written as root-level blocks.
         let (level, count) = if level < root {
             (root, count * (first.size() / level_size(root)))
         } else {
-            (level, count)
+            (level, count * leaves)
+        };
+        // The Contiguous groups of 16 GiB pages: level 1 groups come only from them, so
+        // tables of 1 GiB pages stay as they are. (Level 2 and 3 groups, those of 32 MiB
+        // and 64 KiB pages among them, are found when the leaves are made.)
+        let bits = if config.contiguous_hint && level == 1 && leaves == CONTIGUOUS_ENTRIES {
+            bits | CONTIGUOUS
+        } else {
+            bits
         };
         runs.push(Run {
             va,
@@ -1785,6 +1805,209 @@ mod tests {
         for (i, &d) in l2.iter().enumerate() {
             assert_eq!(Descriptor::from_bits(d).contiguous(), i < 32, "entry {i}");
         }
+    }
+
+    /// The valid entries of table `index` of `t`: (entry index, descriptor).
+    fn valid(t: &Translation, index: usize) -> Vec<(usize, Descriptor)> {
+        t.table(index)
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| (i, Descriptor::from_bits(d)))
+            .filter(|(_, d)| d.is_valid())
+            .collect()
+    }
+
+    /// Checks that `t` writes one page of `size` at `va` -> `pa` as 16 leaves of `level`
+    /// in table `index` (entries `first .. first + 16`), consecutive in PA, each with
+    /// the Contiguous bit when `hint`, and that its first, middle and last bytes walk to
+    /// their PAs through them.
+    #[allow(clippy::too_many_arguments)]
+    fn check_group(
+        t: &Translation,
+        index: usize,
+        first: usize,
+        level: u8,
+        va: u64,
+        pa: u64,
+        size: PageSize,
+        hint: bool,
+    ) {
+        let entries = valid(t, index);
+        let entry = level_size(level);
+        assert_eq!(
+            entries.len(),
+            CONTIGUOUS_ENTRIES as usize,
+            "{size}: {entries:x?}"
+        );
+        for (k, (i, d)) in entries.iter().enumerate() {
+            assert_eq!(*i, first + k, "{size}: entry {k}");
+            assert_eq!(d.output_address(), pa + k as u64 * entry, "{size}");
+            assert_eq!(d.contiguous(), hint, "{size}: entry {k}");
+            let expected = if level == 3 {
+                DescriptorKind::Page
+            } else {
+                DescriptorKind::Block
+            };
+            assert_eq!(d.kind(level), expected, "{size}: entry {k}");
+        }
+        for off in [0, size.bytes() / 2 + 8, size.bytes() - 1] {
+            let w = t.walk(va + off).unwrap();
+            assert_eq!((w.pa, w.level, w.contiguous()), (pa + off, level, hint));
+        }
+    }
+
+    #[test]
+    fn a_64k_page_is_16_level_3_pages_with_the_contiguous_bit() {
+        let (va, pa) = (0x4001_0000, 0x8003_0000);
+        let p = [page(EL3, va, pa, PageSize::Size64K, data_rw())];
+        for hint in [true, false] {
+            let cfg = TableConfig::DEFAULT.with_contiguous_hint(hint);
+            assert_eq!(table_count(&p, &cfg), Ok(4));
+            let t = build(&info(EL3), &p, 0, &cfg).unwrap();
+            check_group(&t, 3, 16, 3, va, pa, PageSize::Size64K, hint);
+        }
+        assert_eq!(t_walk_fault(&p, va + 0x1_0000), Some(3));
+    }
+
+    /// The level of the translation fault at `va` in a default EL3 table of `pages`.
+    fn t_walk_fault(pages: &[Page], va: u64) -> Option<u8> {
+        let t = build(&info(EL3), pages, 0, &TableConfig::DEFAULT).unwrap();
+        match t.walk(va) {
+            Err(WalkFault::Translation { level, .. }) => Some(level),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_32m_page_is_16_level_2_blocks_with_the_contiguous_bit() {
+        let (va, pa) = (0x4200_0000, 0x8600_0000);
+        let p = [page(EL3, va, pa, PageSize::Size32M, data_rw())];
+        for hint in [true, false] {
+            let cfg = TableConfig::DEFAULT.with_contiguous_hint(hint);
+            assert_eq!(table_count(&p, &cfg), Ok(3));
+            let t = build(&info(EL3), &p, 0, &cfg).unwrap();
+            check_group(&t, 2, 16, 2, va, pa, PageSize::Size32M, hint);
+        }
+        assert_eq!(t_walk_fault(&p, va + 0x200_0000), Some(2));
+    }
+
+    #[test]
+    fn a_16g_page_is_16_level_1_blocks_with_the_contiguous_bit() {
+        let (va, pa) = (16 * GIB, 32 * GIB);
+        let p = [page(EL1_NS, va, pa, PageSize::Size16G, data_rw())];
+        for hint in [true, false] {
+            let cfg = TableConfig::DEFAULT.with_contiguous_hint(hint);
+            assert_eq!(table_count(&p, &cfg), Ok(2));
+            let t = build(&info(EL1_NS), &p, 0, &cfg).unwrap();
+            check_group(&t, 1, 16, 1, va, pa, PageSize::Size16G, hint);
+        }
+        // With a 39-bit VA the root is level 1 and holds the group itself.
+        let cfg = TableConfig::DEFAULT.with_va_bits(39);
+        let t = build(&info(EL1_NS), &p, 0, &cfg).unwrap();
+        assert_eq!(t.table_count(), 1);
+        check_group(&t, 0, 16, 1, va, pa, PageSize::Size16G, true);
+        // Too large for a 34-bit VA range past its start.
+        let cfg = TableConfig::DEFAULT.with_va_bits(34);
+        assert!(matches!(
+            build(&info(EL1_NS), &p, 0, &cfg),
+            Err(BuildError::VaOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn sixteen_1g_pages_keep_their_bytes_beside_a_16g_page() {
+        // Level 1 groups are hinted only as 16 GiB pages: 16 aligned 1 GiB pages are
+        // written as before the 16 GiB size existed, without the Contiguous bit.
+        let ones = run(EL1_NS, 16 * GIB, 32 * GIB, 16, PageSize::Size1G, data_rw());
+        let t = build(&info(EL1_NS), &ones, 0, &TableConfig::DEFAULT).unwrap();
+        assert!(valid(&t, 1).iter().all(|(_, d)| !d.contiguous()));
+        assert_eq!(valid(&t, 1).len(), 16);
+        // Beside a 16 GiB page of equal attributes, in VA and PA, each keeps its own.
+        let mut pages = ones;
+        pages.push(page(
+            EL1_NS,
+            32 * GIB,
+            48 * GIB,
+            PageSize::Size16G,
+            data_rw(),
+        ));
+        let t = build(&info(EL1_NS), &pages, 0, &TableConfig::DEFAULT).unwrap();
+        let entries = valid(&t, 1);
+        assert_eq!(entries.len(), 32);
+        for (i, d) in entries {
+            assert_eq!(d.contiguous(), i >= 32, "entry {i}");
+        }
+    }
+
+    #[test]
+    fn contiguous_group_pages_must_be_aligned_to_their_size() {
+        for (size, va) in [
+            (PageSize::Size64K, 0x4000_1000),
+            (PageSize::Size32M, 0x4020_0000),
+            (PageSize::Size16G, GIB),
+        ] {
+            let p = [page(EL1_NS, va, 0, size, data_rw())];
+            assert!(
+                matches!(
+                    build(&info(EL1_NS), &p, 0, &TableConfig::DEFAULT),
+                    Err(BuildError::Misaligned { .. })
+                ),
+                "{size}"
+            );
+            let p = [page(EL1_NS, 0, va, size, data_rw())];
+            assert!(
+                matches!(
+                    table_count(&p, &TableConfig::DEFAULT),
+                    Err(BuildError::Misaligned { .. })
+                ),
+                "{size}"
+            );
+        }
+    }
+
+    #[test]
+    fn runs_of_64k_pages_merge_into_a_block_as_4k_pages_do() {
+        // 32 pages of 64 KiB fill an aligned 2 MiB: one block, as 512 pages of 4 KiB.
+        let big = run(
+            EL3,
+            0x4000_0000,
+            0x8000_0000,
+            32,
+            PageSize::Size64K,
+            data_rw(),
+        );
+        let small = run(
+            EL3,
+            0x4000_0000,
+            0x8000_0000,
+            512,
+            PageSize::Size4K,
+            data_rw(),
+        );
+        let a = build(&info(EL3), &big, 0, &TableConfig::DEFAULT).unwrap();
+        let b = build(&info(EL3), &small, 0, &TableConfig::DEFAULT).unwrap();
+        assert_eq!(a.bytes(), b.bytes());
+        assert_eq!(a.walk(0x4000_0000).unwrap().level, 2);
+        // And a lone 64 KiB page is written as the 16 aligned 4 KiB pages it covers.
+        let one = [page(
+            EL3,
+            0x4001_0000,
+            0x8001_0000,
+            PageSize::Size64K,
+            data_rw(),
+        )];
+        let sixteen = run(
+            EL3,
+            0x4001_0000,
+            0x8001_0000,
+            16,
+            PageSize::Size4K,
+            data_rw(),
+        );
+        let a = build(&info(EL3), &one, 0, &TableConfig::DEFAULT).unwrap();
+        let b = build(&info(EL3), &sixteen, 0, &TableConfig::DEFAULT).unwrap();
+        assert_eq!(a.bytes(), b.bytes());
     }
 
     // ----- layout -------------------------------------------------------------------

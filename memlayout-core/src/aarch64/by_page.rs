@@ -56,11 +56,16 @@ impl Plan {
     }
 }
 
-fn page_level(size: PageSize) -> u8 {
+/// The level a page of `size` is written at, and whether it is a Contiguous group of 16
+/// entries of that level (64 KiB, 32 MiB, 16 GiB) rather than one entry.
+fn page_level(size: PageSize) -> (u8, bool) {
     match size {
-        PageSize::Size4K => 3,
-        PageSize::Size2M => 2,
-        PageSize::Size1G => 1,
+        PageSize::Size4K => (3, false),
+        PageSize::Size64K => (3, true),
+        PageSize::Size2M => (2, false),
+        PageSize::Size32M => (2, true),
+        PageSize::Size1G => (1, false),
+        PageSize::Size16G => (1, true),
     }
 }
 
@@ -150,22 +155,29 @@ fn plan(
                 });
             }
         }
-        let bits = page_attributes(el, attrs, config).attributes();
-        let level = page_level(page.page_size());
+        let mut bits = page_attributes(el, attrs, config).attributes();
+        let (level, group) = page_level(page.page_size());
         let (leaves, root, va) = if is_upper {
             (&mut upper, upper_root, page.va() - upper_start)
         } else {
             (&mut lower, lower_root, page.va())
         };
-        if level < root {
-            // A block larger than a root entry: write it as root-level blocks.
-            let step = level_size(root);
+        // Level 1 groups are hinted only as 16 GiB pages; level 2 and 3 ones by
+        // `hint_contiguous`, whatever pages they come from.
+        if group && level == 1 && level >= root && config.contiguous_hint {
+            bits |= CONTIGUOUS;
+        }
+        if level < root || group {
+            // A block larger than a root entry, or a Contiguous group: one leaf per
+            // entry.
+            let level = level.max(root);
+            let step = level_size(level);
             let mut off = 0;
             while off < size {
                 leaves.push(Leaf {
                     va: va + off,
                     pa: page.pa() + off,
-                    level: root,
+                    level,
                     attrs: bits,
                     page: i,
                 });

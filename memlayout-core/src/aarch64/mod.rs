@@ -56,6 +56,14 @@
 //! * **Contiguous hint** (on by default, [`TableConfig::contiguous_hint`]): at levels 2
 //!   and 3, every run of 16 entries aligned to 16 entries that maps 16 × the entry size
 //!   of contiguous PA, aligned to that size, with identical attributes gets bit 52.
+//! * **Contiguous group pages.** A 64 KiB, 32 MiB or 16 GiB page
+//!   ([`PageSize`](crate::PageSize)) is one page written as 16 level 3 pages, 16 level 2
+//!   blocks or 16 level 1 blocks, aligned to the page's size in VA and PA, with bit 52 set
+//!   when hints are on (the 4 KiB granule allows Contiguous groups of 16 entries at
+//!   levels 1, 2 and 3: DDI 0487 D8.6.1, "The Contiguous bit"). The level 2 and 3 groups
+//!   are the runs above; level 1 groups come only from 16 GiB pages, so a table of 1 GiB
+//!   pages is written as it was before that size existed. Like smaller pages, 64 KiB and
+//!   32 MiB pages that fill an aligned block are merged into it.
 //! * **Root.** The root level follows the VA size: 40 to 48 bits start at level 0, 31 to
 //!   39 at level 1, 25 to 30 at level 2. A root with fewer than 512 entries still
 //!   occupies a whole 4 KiB table (the unused entries are zero), which also satisfies the

@@ -466,6 +466,37 @@ mod tests {
     }
 
     #[test]
+    fn contiguous_group_pages_walk_through_each_of_their_16_leaves() {
+        let data = MemAttrs::new(PageKind::Data);
+        const GIB: u64 = 1 << 30;
+        let pages = [
+            (0x1_0000, 0x8001_0000, PageSize::Size64K, data),
+            (0x200_0000, 0x8200_0000, PageSize::Size32M, data),
+            (16 * GIB, 32 * GIB, PageSize::Size16G, data),
+        ];
+        let t = table(ExecutionContext::EL1_NS, &pages);
+        for (va, pa, size, _) in pages {
+            let leaf = size.bytes() / 16;
+            for k in 0..16 {
+                for off in [k * leaf, k * leaf + leaf / 2 + 8, k * leaf + leaf - 1] {
+                    let w = t.walk(va + off).unwrap();
+                    assert_eq!(
+                        (w.pa, w.block_size()),
+                        (pa + off, leaf),
+                        "{size} + {off:#x}"
+                    );
+                    assert!(w.contiguous(), "{size} + {off:#x}");
+                }
+            }
+            // The next leaf is not mapped.
+            assert!(matches!(
+                t.walk(va + size.bytes()),
+                Err(WalkFault::Translation { .. })
+            ));
+        }
+    }
+
+    #[test]
     fn faults() {
         let data = MemAttrs::new(PageKind::Data);
         let t = table(

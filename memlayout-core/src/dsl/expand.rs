@@ -238,8 +238,11 @@ fn custom_tokens(page: &Page) -> TokenStream {
 fn size_ident(size: PageSize) -> Ident {
     ident(match size {
         PageSize::Size4K => "Size4K",
+        PageSize::Size64K => "Size64K",
         PageSize::Size2M => "Size2M",
+        PageSize::Size32M => "Size32M",
         PageSize::Size1G => "Size1G",
+        PageSize::Size16G => "Size16G",
     })
 }
 

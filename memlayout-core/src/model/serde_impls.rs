@@ -488,15 +488,36 @@ struct PageIn {
     guard: u64,
 }
 
+/// Every page size in bytes, as prose: `0x1000, 0x10000, .. or 0x400000000`.
+#[cfg(feature = "alloc")]
+struct SizeBytes;
+
+#[cfg(feature = "alloc")]
+impl fmt::Display for SizeBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let last = PageSize::ALL.len() - 1;
+        for (i, size) in PageSize::ALL.iter().enumerate() {
+            let sep = match i {
+                0 => "",
+                _ if i == last => " or ",
+                _ => ", ",
+            };
+            write!(f, "{sep}{}", Hex::from(size.bytes()))?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(feature = "alloc")]
 impl<'de> Deserialize<'de> for Page {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Page, D::Error> {
         let p = PageIn::deserialize(d)?;
         let size = PageSize::from_bytes(p.size).ok_or_else(|| {
             de::Error::custom(format_args!(
-                "page `{}` has size {}, not a page size (0x1000, 0x200000 or 0x40000000)",
+                "page `{}` has size {}, not a page size ({})",
                 p.name,
-                Hex::from(p.size)
+                Hex::from(p.size),
+                SizeBytes
             ))
         })?;
         if p.identity && p.va != p.pa {
@@ -1030,6 +1051,23 @@ mod tests {
             json!("EL1_Realm")
         );
         assert_eq!(serde_json::to_value(PageSize::Size1G).unwrap(), json!("1G"));
+        for size in PageSize::ALL {
+            let v = serde_json::to_value(size).unwrap();
+            assert_eq!(v, json!(size.name()));
+            assert_eq!(serde_json::from_value::<PageSize>(v).unwrap(), size);
+        }
+        assert_eq!(
+            serde_json::to_value(PageSize::Size64K).unwrap(),
+            json!("64K")
+        );
+        assert_eq!(
+            serde_json::to_value(PageSize::Size32M).unwrap(),
+            json!("32M")
+        );
+        assert_eq!(
+            serde_json::to_value(PageSize::Size16G).unwrap(),
+            json!("16G")
+        );
         assert_eq!(
             serde_json::to_value(crate::aarch64::Regime::El10).unwrap(),
             json!("EL1&0")

@@ -5,6 +5,7 @@ memlayout_macros::memory_layout! {
             virtual 0x8000_0000 .. +1G;
             page text : code, 12K;
             page blob : data, 3M;
+            page odd  : data, 5K;
         }
     }
 }

@@ -15,7 +15,7 @@ use super::ranges::wraps;
 use super::resolve::suggest;
 use super::{Scope, name_of};
 use crate::error::{Addr, Error, Field};
-use crate::model::{Hex, PageSize, Perms, SecurityState};
+use crate::model::{Hex, PageSize, PageSizeNames, Perms, SecurityState};
 
 /// The granule a guard is a multiple of (the 4 KiB translation granule).
 const GUARD_GRANULE: u64 = 0x1000;
@@ -62,7 +62,7 @@ pub(super) fn check_page(
     if p.size.is_none() && p.alias.is_none() {
         cx.error(
             Sp::one(p.name.span()),
-            format_args!("page `{name}` has no size; give it one of 4K, 2M or 1G"),
+            format_args!("page `{name}` has no size; give it one of {PageSizeNames}"),
         );
     }
 }
@@ -77,8 +77,9 @@ fn check_size(p: &PageDecl, name: &str, cx: &mut Ctxt) -> Option<u64> {
                 bytes = ps.bytes().checked_mul(count);
             }
             None => {
-                let ps = [PageSize::Size1G, PageSize::Size2M, PageSize::Size4K]
+                let ps = PageSize::ALL
                     .into_iter()
+                    .rev()
                     .find(|ps| size.value != 0 && size.value % ps.bytes() == 0);
                 let as_pages = ps
                     .map(|ps| (ps, size.value / ps.bytes()))

@@ -10,7 +10,7 @@ use std::prelude::rust_2024::*;
 
 use core::fmt;
 
-use crate::model::{DeviceType, PageKind, PageSize, Perms};
+use crate::model::{DeviceType, PageKind, PageSize, PageSizeNames, Perms};
 
 mod rules;
 mod syntax;
@@ -89,7 +89,7 @@ pub(crate) enum DslError {
     NotForDevice(DeviceAttr),
     /// An alias that names no page it can alias.
     Alias(AliasRule),
-    /// A page size that is not 4K, 2M or 1G.
+    /// A page size that is not one of [`PageSize::ALL`].
     NotAPageSize {
         /// The size written.
         size: u64,
@@ -175,7 +175,8 @@ impl fmt::Display for DslError {
                     ),
                     None => write!(
                         f,
-                        "{size} is not a page size; use 4K, 2M or 1G (and `* N` for N consecutive pages)"
+                        "{size} is not a page size; use {} (and `* N` for N consecutive pages)",
+                        PageSizeNames
                     ),
                 }
             }
