@@ -180,6 +180,9 @@ fn page_request(p: &crate::spec::PageSpec) -> PageRequest {
     if p.guard > 0 {
         req = req.guard(p.guard);
     }
+    if p.non_secure_ok {
+        req = req.non_secure_ok();
+    }
     req
 }
 
@@ -369,6 +372,9 @@ impl Planner<'_> {
             {
                 Ok(id) => {
                     self.tables.push(Some(id));
+                    if t.non_secure_tables_ok {
+                        let _ = self.layout.allow_non_secure_tables(id);
+                    }
                     if let Some((decl, pool)) = &t.tables_in
                         && let Err(e) = self.layout.place_tables_in(id, pool)
                     {

@@ -163,9 +163,11 @@ fn mix(k: usize) -> Vec<(bool, PageRequest)> {
         PageRequest::new("ns_buf", Data, Size4K)
             .count(2)
             .pool(NS_POOL),
+        // A code page in Non-secure RAM: secure tables take it only knowingly.
         PageRequest::new("ns_code", Code, Size4K)
             .pool(NS_POOL)
-            .perms(Perms::R),
+            .perms(Perms::R)
+            .non_secure_ok(),
         PageRequest::new("sys", System, Size4K),
     ];
     let [boot, stack] = identity;

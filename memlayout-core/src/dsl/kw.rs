@@ -31,6 +31,8 @@ syn::custom_keyword!(at);
 // Pool flags.
 syn::custom_keyword!(device);
 syn::custom_keyword!(non_secure);
+// The opt-in for non-secure memory under a secure table (`tables ..`, pages).
+syn::custom_keyword!(non_secure_ok);
 
 // Page and segment options.
 syn::custom_keyword!(identity);

@@ -254,6 +254,7 @@ fn page_spec(scope: &Scope<'_>, p: &PageDecl, place: Placement, decl: DeclId) ->
             page: name_of(&a.page),
         }),
         guard: p.guard.map_or(0, |n| n.value),
+        non_secure_ok: p.non_secure_ok.is_some(),
     }
 }
 
@@ -323,6 +324,13 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
             virt,
             va_bits,
             upper_va_bits,
+            non_secure_tables_ok: match &t.tables {
+                Some(d) => d.non_secure_ok.is_some(),
+                None => layout
+                    .tables_at
+                    .as_ref()
+                    .is_some_and(|d| d.non_secure_ok.is_some()),
+            },
             tables_in: t.tables.as_ref().and_then(|d| match &d.place {
                 TablesPlace::In(pool) => Some((decls.add(Decl::Tables(d)), name_of(pool))),
                 TablesPlace::At(_) => None,

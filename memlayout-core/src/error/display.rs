@@ -52,7 +52,8 @@ impl fmt::Display for Error {
             | DeviceWithoutPa { .. }
             | NonShareableAcrossCores { .. }
             | SystemPageAttrs { .. }
-            | SecureInNonSecure { .. } => page(self, f),
+            | SecureInNonSecure { .. }
+            | NonSecureForSecure { .. } => page(self, f),
             GuardNotGranule { .. } | InGuardGap { .. } | GuardGapTaken { .. } => guard(self, f),
             SegmentInAlias { .. }
             | SegmentKindMismatch { .. }
@@ -410,6 +411,12 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
         } => write!(
             f,
             "{what} would put secure PA of pool `{pool}` into table `{table}`, but a non-secure context reaches only non-secure PA; take the PA from a pool declared `non_secure`"
+        ),
+        Error::NonSecureForSecure {
+            what, table, pool, ..
+        } => write!(
+            f,
+            "{what} of secure table `{table}` would sit in non-secure pool `{pool}`, which the normal world can write; take the PA from a secure pool, or add `non_secure_ok` to allow it knowingly"
         ),
         _ => Ok(()),
     }

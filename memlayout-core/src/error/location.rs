@@ -122,6 +122,7 @@ impl Error {
             | PoolKindMismatch { field, .. }
             | SamePaInTwoTables { field, .. }
             | SecureInNonSecure { field, .. }
+            | NonSecureForSecure { field, .. }
             | VaRangeNotTranslated { field, .. }
             | SystemPageAttrs { field, .. }
             | InGuardGap { field, .. }

@@ -91,6 +91,9 @@ pub struct PageRequest {
     pub(super) pool: Option<String>,
     pub(super) custom: Vec<Attr>,
     pub(super) guard: u64,
+    pub(super) non_secure_ok: bool,
+    /// Whether the request is for the translation tables of its tables (a reservation).
+    pub(super) translation: bool,
 }
 
 impl PageRequest {
@@ -109,11 +112,23 @@ impl PageRequest {
             pool: None,
             custom: Vec::new(),
             guard: 0,
+            non_secure_ok: false,
+            translation: false,
         }
     }
     /// Asks for `count` consecutive pages (contiguous in VA and in PA).
     pub fn count(mut self, count: u32) -> Self {
         self.count = count;
+        self
+    }
+    /// Allows an executable page (kind `code`, or execute permission) of a secure table
+    /// to take non-secure PA (from a `non_secure` pool, by `pool`, `pa` or automatic
+    /// placement), which the layout otherwise refuses once it models security
+    /// ([`Error::NonSecureForSecure`](crate::Error::NonSecureForSecure)): for a loader
+    /// that cannot write secure memory, knowing that the normal world could rewrite that
+    /// code. The language's `non_secure_ok` page option.
+    pub fn non_secure_ok(mut self) -> Self {
+        self.non_secure_ok = true;
         self
     }
     /// Aligns VA and PA to `align` (at least the page size; a power of two).

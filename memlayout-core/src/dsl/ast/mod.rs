@@ -101,6 +101,9 @@ pub struct TablesDecl {
     pub kw: Sp,
     /// The place.
     pub place: TablesPlace,
+    /// `, non_secure_ok`: the translation tables of secure tables may sit in
+    /// non-secure memory.
+    pub non_secure_ok: Option<Sp>,
     /// The whole declaration, `tables` to the end of the range or pool name.
     pub sp: Sp,
 }
@@ -264,6 +267,8 @@ pub struct PageDecl {
     pub alias: Option<AliasRef>,
     /// `guard SIZE`: the size.
     pub guard: Option<Num>,
+    /// `non_secure_ok`: an executable page of a secure table may take non-secure PA.
+    pub non_secure_ok: Option<Sp>,
 }
 
 /// `[shared] segment NAME : KIND, SIZE (, OPTION)* ;`

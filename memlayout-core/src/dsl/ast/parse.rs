@@ -272,9 +272,21 @@ pub(super) fn parse_tables(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Tab
         return Err(la.error());
     };
     let kw = Sp::one(k.span);
-    let sp = Sp::join(kw, place.sp());
-    end_of_declaration(input, cx, begin, "`;`")?;
-    Ok(TablesDecl { kw, place, sp })
+    let mut sp = Sp::join(kw, place.sp());
+    let mut non_secure_ok = None;
+    if input.peek(Token![,]) && input.peek2(kw::non_secure_ok) {
+        input.parse::<Token![,]>()?;
+        let ok: kw::non_secure_ok = input.parse()?;
+        non_secure_ok = Some(Sp::one(ok.span));
+        sp = Sp::join(sp, Sp::one(ok.span));
+    }
+    end_of_declaration(input, cx, begin, "`, non_secure_ok` or `;`")?;
+    Ok(TablesDecl {
+        kw,
+        place,
+        non_secure_ok,
+        sp,
+    })
 }
 
 /// Doc comments before a declaration; any other attribute is an error.
