@@ -1764,3 +1764,74 @@ fn full_secure_pools_are_no_room_never_a_silent_move() {
         Err(Error::Unknown { .. })
     ));
 }
+
+#[test]
+fn a_pool_in_both_spaces_is_mapped_with_each_tables_view() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("sram", 0x0E00_0000, 1 << 20)).unwrap();
+    l.add_pool(Pool::ram("dram", RAM, 1 << 30).non_secure())
+        .unwrap();
+    l.add_pool(
+        Pool::device("gic", 0x0800_0000, 16 << 20)
+            .secure()
+            .non_secure(),
+    )
+    .unwrap();
+    l.add_pool(Pool::device("sec_dev", 0x0A00_0000, 1 << 20))
+        .unwrap();
+    assert!(l.pools()[2].is_dual_view() && l.pools()[2].is_non_secure());
+    assert!(!l.pools()[1].is_dual_view() && !l.pools()[3].is_dual_view());
+    let mon = l
+        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
+        .unwrap();
+    let k = l
+        .add_table("k", 0, ExecutionContext::EL1_NS, &[(RAM, 1 << 30)])
+        .unwrap();
+    let gicd = PageRequest::new("gicd", PageKind::Device, PageSize::Size4K).pa(0x0800_0000);
+    // One PA in both tables: neither is an error, each maps its own view.
+    let m = l.map_shared(None, &gicd).unwrap();
+    let ns = |l: &Layout, t| l.mapping_pages(m, t)[0].mem_attrs().non_secure;
+    assert!(!ns(&l, mon));
+    assert!(ns(&l, k));
+    // The secure table asks for the non-secure view.
+    let view = l
+        .map(
+            mon,
+            &PageRequest::new("gicr", PageKind::Device, PageSize::Size4K)
+                .pa(0x0801_0000)
+                .non_secure_view(),
+        )
+        .unwrap();
+    assert!(l.mapping_pages(view, mon)[0].mem_attrs().non_secure);
+    // An alias through the non-secure view.
+    let alias = l
+        .map_alias(
+            mon,
+            m,
+            &PageRequest::new("gicd_ns", PageKind::Device, PageSize::Size4K).non_secure_view(),
+        )
+        .unwrap();
+    assert!(l.mapping_pages(alias, mon)[0].mem_attrs().non_secure);
+    // A pool not in both spaces has no non-secure view to select.
+    let e = l
+        .map(
+            mon,
+            &PageRequest::new("sec", PageKind::Device, PageSize::Size4K)
+                .pa(0x0A00_0000)
+                .non_secure_view(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::NonSecureViewNotDual { name, pool, field: Field::NonSecureView, .. } if name == "sec" && pool == "sec_dev"),
+        "{e:?}"
+    );
+    // The built descriptors: NS clear for the secure view, set for the non-secure one.
+    let trs = l
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap();
+    let tr = &trs[mon.index()];
+    let va = |mid| l.mapping_pages(mid, mon)[0].va();
+    assert!(!tr.walk(va(m)).unwrap().ns());
+    assert!(tr.walk(va(view)).unwrap().ns());
+    assert!(tr.walk(va(alias)).unwrap().ns());
+}

@@ -726,6 +726,18 @@ pub enum Error {
         /// The part of the request at fault.
         field: Field,
     },
+    /// `non_secure_view` asked of a page whose PA lies in a pool that is not in both
+    /// physical address spaces (declared `secure, non_secure`): a secure-only pool has
+    /// no non-secure view, and a non-secure pool is mapped with NS = 1 anyway.
+    #[non_exhaustive]
+    NonSecureViewNotDual {
+        /// The page.
+        name: String,
+        /// Its pool.
+        pool: String,
+        /// The part of the request at fault.
+        field: Field,
+    },
     /// An error from the AArch64 table builder, nested as the
     /// [`source`](core::error::Error::source).
     #[non_exhaustive]

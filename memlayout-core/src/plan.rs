@@ -183,6 +183,9 @@ fn page_request(p: &crate::spec::PageSpec) -> PageRequest {
     if p.non_secure_ok {
         req = req.non_secure_ok();
     }
+    if p.non_secure_view {
+        req = req.non_secure_view();
+    }
     req
 }
 
@@ -244,6 +247,7 @@ fn part(field: Field) -> Part {
         Field::Asid => Part::Asid,
         Field::Under => Part::Under,
         Field::Guard => Part::Guard,
+        Field::NonSecureView => Part::NonSecureView,
     }
 }
 
@@ -351,6 +355,7 @@ impl Planner<'_> {
                 Pool::ram(&p.name, p.start, p.size)
             };
             let req = if p.non_secure { req.non_secure() } else { req };
+            let req = if p.secure { req.secure() } else { req };
             match self.layout.add_pool(req) {
                 Ok(_) => self.pool_decls.push(p.decl),
                 Err(e) => {

@@ -91,6 +91,9 @@ pub struct PoolSpec {
     pub device: bool,
     /// Whether the pool is in the non-secure physical address space.
     pub non_secure: bool,
+    /// Declared `secure`: with `non_secure`, in both physical address spaces (see
+    /// [`PoolRequest::secure`](crate::layout::PoolRequest::secure)).
+    pub secure: bool,
 }
 
 impl PoolSpec {
@@ -103,6 +106,7 @@ impl PoolSpec {
             size,
             device: false,
             non_secure: false,
+            secure: false,
         }
     }
 }
@@ -243,6 +247,9 @@ pub struct PageSpec {
     /// An executable page of a secure table may take non-secure PA (see
     /// [`PageRequest::non_secure_ok`](crate::layout::PageRequest::non_secure_ok)).
     pub non_secure_ok: bool,
+    /// A secure table maps a pool in both spaces through its non-secure view (see
+    /// [`PageRequest::non_secure_view`](crate::layout::PageRequest::non_secure_view)).
+    pub non_secure_view: bool,
 }
 
 impl PageSpec {
@@ -270,6 +277,7 @@ impl PageSpec {
             alias: None,
             guard: 0,
             non_secure_ok: false,
+            non_secure_view: false,
         }
     }
 }
@@ -392,6 +400,8 @@ pub enum Part {
     Under,
     /// The `guard SIZE` option.
     Guard,
+    /// The `non_secure_view` option.
+    NonSecureView,
 }
 
 /// One planning error: what went wrong, on which declaration, and the declaration it

@@ -94,6 +94,7 @@ impl Decl<'_> {
                 Part::Tables => p.tables.as_ref().map(|(_, sp)| *sp),
                 Part::InPage => p.alias.as_ref().map(|a| a.sp),
                 Part::Guard => p.guard.map(|n| n.sp),
+                Part::NonSecureView => p.non_secure_view,
                 _ => None,
             },
             (Decl::Segment(s), part) => match part {
@@ -255,6 +256,7 @@ fn page_spec(scope: &Scope<'_>, p: &PageDecl, place: Placement, decl: DeclId) ->
         }),
         guard: p.guard.map_or(0, |n| n.value),
         non_secure_ok: p.non_secure_ok.is_some(),
+        non_secure_view: p.non_secure_view.is_some(),
     }
 }
 
@@ -292,6 +294,7 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
             size,
             device: p.device.is_some(),
             non_secure: p.non_secure.is_some(),
+            secure: p.secure.is_some(),
         });
     }
     for t in &layout.tables {

@@ -53,7 +53,8 @@ impl fmt::Display for Error {
             | NonShareableAcrossCores { .. }
             | SystemPageAttrs { .. }
             | SecureInNonSecure { .. }
-            | NonSecureForSecure { .. } => page(self, f),
+            | NonSecureForSecure { .. }
+            | NonSecureViewNotDual { .. } => page(self, f),
             GuardNotGranule { .. } | InGuardGap { .. } | GuardGapTaken { .. } => guard(self, f),
             SegmentInAlias { .. }
             | SegmentKindMismatch { .. }
@@ -411,6 +412,10 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
         } => write!(
             f,
             "{what} would put secure PA of pool `{pool}` into table `{table}`, but a non-secure context reaches only non-secure PA; take the PA from a pool declared `non_secure`"
+        ),
+        Error::NonSecureViewNotDual { name, pool, .. } => write!(
+            f,
+            "page `{name}` asks for the non-secure view of pool `{pool}`, which is not declared in both physical address spaces; declare the pool `secure, non_secure`, or remove `non_secure_view`"
         ),
         Error::NonSecureForSecure {
             what, table, pool, ..

@@ -794,6 +794,20 @@ impl Layout {
                     choice.explain(e, fit)
                 })?,
         };
+        // The non-secure view is a view of a pool in both spaces.
+        if req.non_secure_view
+            && let Some(p) = Interval::new(pa, bytes).and_then(|r| self.pool_of(r))
+            && !self.pools[p].is_dual_view()
+        {
+            if pa_taken {
+                self.give_back_pa(pa, bytes);
+            }
+            return Err(Error::NonSecureViewNotDual {
+                name: req.name.clone(),
+                pool: self.pools[p].name.clone(),
+                field: Field::NonSecureView,
+            });
+        }
         // What must stay in secure memory, mapped also by a non-secure table (whose PA
         // is non-secure), or placed by identity.
         if let Some(t) = self.secure_only_table(req, tables)
@@ -886,6 +900,10 @@ impl Layout {
     ) -> Vec<(TableId, u64, u32)> {
         let shared = role == Role::Shared;
         let name = Name::from(req.name.clone());
+        // A pool in both spaces: each table maps the view of its own security state.
+        let dual = Interval::new(pa, bytes)
+            .and_then(|r| self.pool_of(r))
+            .is_some_and(|p| self.pools[p].is_dual_view());
         let custom = AttrList::from(req.custom.clone());
         let mut out = Vec::with_capacity(vas.len());
         for &(t, va) in vas {
@@ -910,6 +928,15 @@ impl Layout {
                 };
                 tb.seg_pending.push((va_range, space));
             }
+            let attrs = if dual {
+                MemAttrs {
+                    non_secure: tb.info.el().security() != SecurityState::Secure
+                        || req.non_secure_view,
+                    ..attrs
+                }
+            } else {
+                attrs
+            };
             for k in 0..req.count {
                 let off = u64::from(k) * req.size.bytes();
                 let page = Page::new(
@@ -999,6 +1026,16 @@ impl Layout {
         {
             let ns_table = self.non_secure_table(&[table]);
             self.security_check(|| what_of(req), pool, ns_table, Field::Alias)?;
+        }
+        if req.non_secure_view
+            && let Some(p) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
+            && !self.pools[p].is_dual_view()
+        {
+            return Err(Error::NonSecureViewNotDual {
+                name: req.name.clone(),
+                pool: self.pools[p].name.clone(),
+                field: Field::NonSecureView,
+            });
         }
         if orig.attrs.non_secure
             && let Some(t) = self.secure_only_table(req, &[table])

@@ -386,6 +386,7 @@ impl Layout {
             range: r,
             device: req.device,
             non_secure: req.non_secure,
+            secure: req.secure,
         });
         Ok(id as usize)
     }

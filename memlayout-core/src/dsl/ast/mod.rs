@@ -126,7 +126,7 @@ impl TablesPlace {
     }
 }
 
-/// `physical NAME = RANGE (, device | , non_secure)* ;`
+/// `physical NAME = RANGE (, device | , secure | , non_secure)* ;`
 pub struct PoolDecl {
     /// The pool's name.
     pub name: Ident,
@@ -136,6 +136,8 @@ pub struct PoolDecl {
     pub device: Option<Sp>,
     /// `non_secure`.
     pub non_secure: Option<Sp>,
+    /// `secure` (with `non_secure`: in both physical address spaces).
+    pub secure: Option<Sp>,
 }
 
 /// `table NAME (core N, EL) { .. }`, or `(cores A..=B, EL)`, `(cores [A, B, ..], EL)`,
@@ -269,6 +271,8 @@ pub struct PageDecl {
     pub guard: Option<Num>,
     /// `non_secure_ok`: an executable page of a secure table may take non-secure PA.
     pub non_secure_ok: Option<Sp>,
+    /// `non_secure_view`: a secure table maps a pool in both spaces with NS = 1.
+    pub non_secure_view: Option<Sp>,
 }
 
 /// `[shared] segment NAME : KIND, SIZE (, OPTION)* ;`

@@ -306,7 +306,7 @@ pub(super) fn parse_docs(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Vec<A
     Ok(docs)
 }
 
-/// `= RANGE (, device | , non_secure)* ;` after `physical NAME`.
+/// `= RANGE (, device | , secure | , non_secure)* ;` after `physical NAME`.
 pub(super) fn parse_pool_rest(
     input: ParseStream,
     cx: &mut Ctxt,
@@ -320,6 +320,7 @@ pub(super) fn parse_pool_rest(
         range,
         device: None,
         non_secure: None,
+        secure: None,
     };
     parse_options(input, cx, begin, |input, cx| {
         let la = input.lookahead1();
@@ -329,12 +330,15 @@ pub(super) fn parse_pool_rest(
         } else if la.peek(kw::non_secure) {
             let k: kw::non_secure = input.parse()?;
             set_flag(cx, &mut pool.non_secure, Sp::one(k.span), "non_secure");
+        } else if la.peek(kw::secure) {
+            let k: kw::secure = input.parse()?;
+            set_flag(cx, &mut pool.secure, Sp::one(k.span), "secure");
         } else {
             return Err(unknown(
                 input,
                 la,
                 "a pool option",
-                &["device", "non_secure"],
+                &["device", "secure", "non_secure"],
             ));
         }
         Ok(())
