@@ -449,6 +449,8 @@ fn translation_tables_sit_in_ram_apart_from_every_page() {
 memory_layout! {
     mod aliased {
         physical ram = 0x8000_0000 .. +1G, non_secure;
+        // Only non-secure RAM: the monitor's tables go there knowingly.
+        tables in ram, non_secure_ok;
         table el3 (core 0, EL3) {
             virtual 0x40_0000_0000 .. +1G;
             page ns_image : data, 2M, rw;

@@ -168,7 +168,9 @@ fn page_checks(table: &str, el: ExecutionContext, page: &Page, out: &mut Vec<Che
     let attr = expected_attr(page);
     // QEMU reports SH unchanged only for cacheable Normal memory.
     let sh = matches!(attr, 0xBB | 0xFF).then(|| expected_sh(page));
-    let ns = is_secure(el).then(|| page.mem_attrs().non_secure);
+    // PAR_EL1.NS: the descriptor's NS in a secure regime; a non-secure regime's output is
+    // always non-secure (checked for its non-secure pages).
+    let ns = (is_secure(el) || page.mem_attrs().non_secure).then(|| page.mem_attrs().non_secure);
     let writable = page.perms().write();
     let el10 = el.is_el10_regime();
     let user = el.is_user();
@@ -669,6 +671,42 @@ fn el3_layout() {
     }
     let layout = layouts::el3().expect("the EL3 layout fits");
     check_layout("el3", layout);
+}
+
+/// A GIC in both physical address spaces: AT from the EL3 table reports PAR_EL1.NS = 0
+/// for the distributor and 1 for the frame mapped through its non-secure view; from the
+/// `EL2_NS` and `EL1_NS` tables, 1 for the same distributor PA. The software walker finds
+/// the NS bit set exactly in the EL3 descriptor of the non-secure view.
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn dual_view_gic_layout() {
+    let layout = layouts::dual_view().expect("the dual-view layout fits");
+    // The views, as planned: the secure table's secure view, then every non-secure one.
+    let mut seen = Vec::new();
+    for t in layout.tables() {
+        for p in layout.pages(t) {
+            if p.name().starts_with("gic") && p.index() == 0 {
+                seen.push((p.el(), p.name().to_string(), p.mem_attrs().non_secure));
+            }
+        }
+    }
+    use ExecutionContext::{EL1_NS, EL2_NS, EL3};
+    assert_eq!(
+        seen,
+        [
+            (EL3, "gicd".to_string(), false),
+            (EL3, "gic_ns_view".to_string(), true),
+            (EL2_NS, "gicd".to_string(), true),
+            (EL1_NS, "gicd".to_string(), true),
+        ]
+    );
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    check_layout("dual_view", layout);
 }
 
 #[test]

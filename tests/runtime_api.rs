@@ -1614,3 +1614,224 @@ fn device_types_and_execute_only_pages() {
     assert!(w.pxn() && !w.uxn() && w.ap() == 0b10);
     assert!(l.to_string().contains("code   x   write_back"), "{l}");
 }
+
+/// A secure SRAM of `sram` bytes and a non-secure DRAM; an EL3 table over both.
+fn secure_and_non_secure(sram: u64) -> (Layout, memlayout::TableId) {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("sram", 0x0400_0000, sram)).unwrap();
+    l.add_pool(Pool::ram("dram", RAM, 1 << 30).non_secure())
+        .unwrap();
+    let mon = l
+        .add_table(
+            "mon",
+            0,
+            ExecutionContext::EL3,
+            &[(0x0400_0000, 1 << 20), (RAM, 1 << 30)],
+        )
+        .unwrap();
+    (l, mon)
+}
+
+#[test]
+fn secure_tables_and_code_stay_out_of_non_secure_memory() {
+    let refused = |e: &Error, what: &str, field: Field| {
+        matches!(e, Error::NonSecureForSecure { what: w, table, pool, field: f, .. }
+            if w.contains(what) && table == "mon" && pool == "dram" && *f == field)
+    };
+    let (mut l, mon) = secure_and_non_secure(64 << 10);
+    let code = || PageRequest::new("text", PageKind::Code, PageSize::Size4K);
+    // Executable pages: by pool, by PA, as execute permission on data, through an alias
+    // and as a shared page with a non-secure table.
+    let e = l.map(mon, &code().pool("dram")).unwrap_err();
+    assert!(refused(&e, "executable page `text`", Field::Pool), "{e:?}");
+    let e = l.map(mon, &code().pa(RAM)).unwrap_err();
+    assert!(refused(&e, "executable page", Field::Pa), "{e:?}");
+    let jit = PageRequest::new("jit", PageKind::Data, PageSize::Size4K)
+        .perms(Perms::RWX)
+        .pool("dram");
+    let e = l.map(mon, &jit).unwrap_err();
+    assert!(refused(&e, "executable page `jit`", Field::Pool), "{e:?}");
+    let k = l
+        .add_table("k", 0, ExecutionContext::EL1_NS, &[(RAM, 1 << 30)])
+        .unwrap();
+    let ktext = l.map(k, &code()).unwrap();
+    let e = l.map_alias(mon, ktext, &code()).unwrap_err();
+    assert!(refused(&e, "executable page", Field::Alias), "{e:?}");
+    let e = l.map_shared(None, &code()).unwrap_err();
+    assert!(refused(&e, "executable page", Field::Tables), "{e:?}");
+    // Nothing was left taken by the refused requests: the next page is the lowest fit.
+    let data = l
+        .map(
+            mon,
+            &PageRequest::new("buf", PageKind::Data, PageSize::Size4K).pool("dram"),
+        )
+        .unwrap();
+    assert_eq!(l.mapping_pa(data), Some(RAM + 0x1000));
+    // Opted in, each is accepted.
+    assert!(l.map(mon, &code().pool("dram").non_secure_ok()).is_ok());
+    assert!(l.map_alias(mon, ktext, &code().non_secure_ok()).is_ok());
+    // Translation tables: a non-secure pool is refused, before and at the build.
+    let e = l.place_tables_in(mon, "dram").unwrap_err();
+    assert!(refused(&e, "translation tables", Field::Pool), "{e:?}");
+    let e = l
+        .build_translations(
+            &TableConfig::default(),
+            &TablePlacement::InPool("dram".into()),
+        )
+        .unwrap_err();
+    assert!(refused(&e, "translation tables", Field::Pool), "{e:?}");
+    let trs = l
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap();
+    assert!(trs[mon.index()].base_pa() < 0x0401_0000);
+}
+
+#[test]
+fn full_secure_pools_are_no_room_never_a_silent_move() {
+    // The SRAM holds one code page: the tables find no secure room, and say which pools
+    // they tried and which they refused.
+    let (mut l, mon) = secure_and_non_secure(4 << 10);
+    let code = PageRequest::new("text", PageKind::Code, PageSize::Size4K);
+    l.map(mon, &code).unwrap();
+    let e = l
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap_err();
+    let Error::NoRoomForTables { table, space, .. } = &e else {
+        panic!("{e:?}");
+    };
+    assert_eq!(table, "mon");
+    let Space::Secure { tried, refused } = space else {
+        panic!("{space:?}");
+    };
+    assert_eq!(
+        (&tried[..], &refused[..]),
+        (&["sram".to_string()][..], &["dram".to_string()][..])
+    );
+    let text = e.to_string();
+    assert!(text.contains("tried: `sram`; refused: `dram`"), "{text}");
+    // A second code page finds no secure room either.
+    let e = l
+        .map(
+            mon,
+            &PageRequest::new("more", PageKind::Code, PageSize::Size4K),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::NoRoom {
+                space: Space::Secure { .. },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Data still falls back to non-secure memory.
+    let d = l
+        .map(
+            mon,
+            &PageRequest::new("d", PageKind::Data, PageSize::Size4K),
+        )
+        .unwrap();
+    assert!(l.mapping_pa(d).unwrap() >= RAM);
+    // A tables range in DRAM is refused until the table opts in.
+    let e = l
+        .reserve_tables_range(RAM + (1 << 20), 64 << 10)
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::NonSecureForSecure {
+                field: Field::Range,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    l.allow_non_secure_tables(mon).unwrap();
+    assert!(l.non_secure_tables_ok(mon));
+    let trs = l
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap();
+    assert!(trs[mon.index()].base_pa() >= RAM);
+    // A table of another layout is unknown here.
+    let (mut other, _) = secure_and_non_secure(4 << 10);
+    let stranger = other
+        .add_table("x", 1, ExecutionContext::EL3, &[(RAM, 1 << 20)])
+        .unwrap();
+    assert!(matches!(
+        l.allow_non_secure_tables(stranger),
+        Err(Error::Unknown { .. })
+    ));
+}
+
+#[test]
+fn a_pool_in_both_spaces_is_mapped_with_each_tables_view() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("sram", 0x0E00_0000, 1 << 20)).unwrap();
+    l.add_pool(Pool::ram("dram", RAM, 1 << 30).non_secure())
+        .unwrap();
+    l.add_pool(
+        Pool::device("gic", 0x0800_0000, 16 << 20)
+            .secure()
+            .non_secure(),
+    )
+    .unwrap();
+    l.add_pool(Pool::device("sec_dev", 0x0A00_0000, 1 << 20))
+        .unwrap();
+    assert!(l.pools()[2].is_dual_view() && l.pools()[2].is_non_secure());
+    assert!(!l.pools()[1].is_dual_view() && !l.pools()[3].is_dual_view());
+    let mon = l
+        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
+        .unwrap();
+    let k = l
+        .add_table("k", 0, ExecutionContext::EL1_NS, &[(RAM, 1 << 30)])
+        .unwrap();
+    let gicd = PageRequest::new("gicd", PageKind::Device, PageSize::Size4K).pa(0x0800_0000);
+    // One PA in both tables: neither is an error, each maps its own view.
+    let m = l.map_shared(None, &gicd).unwrap();
+    let ns = |l: &Layout, t| l.mapping_pages(m, t)[0].mem_attrs().non_secure;
+    assert!(!ns(&l, mon));
+    assert!(ns(&l, k));
+    // The secure table asks for the non-secure view.
+    let view = l
+        .map(
+            mon,
+            &PageRequest::new("gicr", PageKind::Device, PageSize::Size4K)
+                .pa(0x0801_0000)
+                .non_secure_view(),
+        )
+        .unwrap();
+    assert!(l.mapping_pages(view, mon)[0].mem_attrs().non_secure);
+    // An alias through the non-secure view.
+    let alias = l
+        .map_alias(
+            mon,
+            m,
+            &PageRequest::new("gicd_ns", PageKind::Device, PageSize::Size4K).non_secure_view(),
+        )
+        .unwrap();
+    assert!(l.mapping_pages(alias, mon)[0].mem_attrs().non_secure);
+    // A pool not in both spaces has no non-secure view to select.
+    let e = l
+        .map(
+            mon,
+            &PageRequest::new("sec", PageKind::Device, PageSize::Size4K)
+                .pa(0x0A00_0000)
+                .non_secure_view(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::NonSecureViewNotDual { name, pool, field: Field::NonSecureView, .. } if name == "sec" && pool == "sec_dev"),
+        "{e:?}"
+    );
+    // The built descriptors: NS clear for the secure view, set for the non-secure one.
+    let trs = l
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap();
+    let tr = &trs[mon.index()];
+    let va = |mid| l.mapping_pages(mid, mon)[0].va();
+    assert!(!tr.walk(va(m)).unwrap().ns());
+    assert!(tr.walk(va(view)).unwrap().ns());
+    assert!(tr.walk(va(alias)).unwrap().ns());
+}

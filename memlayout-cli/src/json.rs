@@ -11,7 +11,7 @@
 //!
 //! ```text
 //! { "format_version": 3, "seed": hex | null, "pa_bits": int,
-//!   "pools":  [ { "name", "start": hex, "end": hex (exclusive; may be 2^64), "device": bool, "non_secure": bool } ],
+//!   "pools":  [ { "name", "start": hex, "end": hex (exclusive; may be 2^64), "device": bool, "non_secure": bool, "secure": true (only in both spaces) } ],
 //!   "tables": [ { "name", "core" (the first core), "cores" [every core using it], "el" ("EL3", "EL1_NS", ..),
 //!                 "regime" ("EL3", "EL2", "EL1&0"), "tables_pa": hex, "table_count": int,
 //!                 "va_bits" (the lower range's; null without one), "upper_va_bits" (or null),

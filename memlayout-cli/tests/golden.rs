@@ -68,6 +68,17 @@ fn readme_example() {
     );
 }
 
+/// A GIC in both physical address spaces: the map, JSON, C header, SVG and linker
+/// fragment show the pool and each table's view.
+#[test]
+fn dual_view_example() {
+    goldens(
+        "dual_view",
+        &data("dual_view.memlayout"),
+        &["mon", "kernel"],
+    );
+}
+
 #[test]
 fn soc_example() {
     goldens(

@@ -46,6 +46,11 @@ fn soc_example() {
 }
 
 #[test]
+fn dual_view() {
+    goldens("dual_view", &data("dual_view.memlayout"));
+}
+
+#[test]
 fn trustzone() {
     goldens("trustzone", TRUSTZONE);
 }

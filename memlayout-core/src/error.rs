@@ -54,6 +54,15 @@ pub enum Space {
         /// pool that may lack its `non_secure` mark.
         secure_fit: Option<String>,
     },
+    /// The secure pools of the request's memory type: all that an executable page of a
+    /// secure table, or its translation tables, may use once the layout marks any pool
+    /// `non_secure` (unless it opts in with `non_secure_ok`).
+    Secure {
+        /// The secure pools tried.
+        tried: alloc::boxed::Box<[String]>,
+        /// The non-secure pools of the same memory type, refused.
+        refused: alloc::boxed::Box<[String]>,
+    },
 }
 
 impl fmt::Display for Space {
@@ -73,8 +82,31 @@ impl fmt::Display for Space {
                 f,
                 "the non-secure physical pools (a non-secure regime reaches only non-secure PA; secure pool `{pool}` has room, so declare it `non_secure` if non-secure software may use it)"
             ),
+            Space::Secure { tried, refused } => {
+                f.write_str("the secure pools (tried: ")?;
+                names(f, tried)?;
+                f.write_str("; refused: ")?;
+                names(f, refused)?;
+                f.write_str(
+                    ", non-secure memory the normal world could rewrite under a secure table; add `non_secure_ok` to allow it)",
+                )
+            }
         }
     }
+}
+
+/// `a`, `b` and `c` in backquotes, or `none`.
+fn names(f: &mut fmt::Formatter<'_>, list: &[String]) -> fmt::Result {
+    if list.is_empty() {
+        return f.write_str("none");
+    }
+    for (i, n) in list.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "`{n}`")?;
+    }
+    Ok(())
 }
 
 /// Which address of a request an error is about.
@@ -673,6 +705,35 @@ pub enum Error {
         /// The non-secure table.
         table: String,
         /// The secure pool the PA lies in.
+        pool: String,
+        /// The part of the request at fault.
+        field: Field,
+    },
+    /// Non-secure PA for what a table of a secure context depends on, once the layout
+    /// marks any pool `non_secure`: its translation tables, or an executable page (kind
+    /// `code`, or execute permission), which the normal world could then rewrite. The
+    /// opt-ins are [`PageRequest::non_secure_ok`](crate::PageRequest::non_secure_ok)
+    /// and [`Layout::allow_non_secure_tables`](crate::Layout::allow_non_secure_tables).
+    #[non_exhaustive]
+    NonSecureForSecure {
+        /// What needs the PA, in words (`executable page `boot``, `the translation
+        /// tables`).
+        what: String,
+        /// The secure table.
+        table: String,
+        /// The non-secure pool the PA lies in.
+        pool: String,
+        /// The part of the request at fault.
+        field: Field,
+    },
+    /// `non_secure_view` asked of a page whose PA lies in a pool that is not in both
+    /// physical address spaces (declared `secure, non_secure`): a secure-only pool has
+    /// no non-secure view, and a non-secure pool is mapped with NS = 1 anyway.
+    #[non_exhaustive]
+    NonSecureViewNotDual {
+        /// The page.
+        name: String,
+        /// Its pool.
         pool: String,
         /// The part of the request at fault.
         field: Field,

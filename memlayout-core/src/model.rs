@@ -29,7 +29,7 @@
 //! | [`aarch64::Registers`](crate::aarch64::Registers) | `{ mair, tcr, ttbr0, ttbr1, sctlr_set }` |
 //! | [`aarch64::Regime`](crate::aarch64::Regime) | `"EL1&0"`, `"EL2"` or `"EL3"` |
 //! | `aarch64::Translation` (write only) | `{ regime, tables_pa, table_count, va_bits, upper_va_bits, registers }`: the summary, without the image or the table's name and context (serialize its `TableInfo` with it) |
-//! | `layout::Pool` (write only) | `{ name, start, end, device, non_secure }`, `end` exclusive (it may be 2^64) |
+//! | `layout::Pool` (write only) | `{ name, start, end, device, non_secure, secure }`, `end` exclusive (it may be 2^64); `secure` (true) only for a pool in both physical address spaces |
 //!
 //! A page's `size` is in bytes; its `cacheability` and `shareability` are `null`
 //! (`None`) for a device page, and its `device_type` is `null` for any other page; `identity` is [`Page::is_identity`] and `va_equals_pa`

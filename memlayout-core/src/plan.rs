@@ -180,6 +180,12 @@ fn page_request(p: &crate::spec::PageSpec) -> PageRequest {
     if p.guard > 0 {
         req = req.guard(p.guard);
     }
+    if p.non_secure_ok {
+        req = req.non_secure_ok();
+    }
+    if p.non_secure_view {
+        req = req.non_secure_view();
+    }
     req
 }
 
@@ -241,6 +247,7 @@ fn part(field: Field) -> Part {
         Field::Asid => Part::Asid,
         Field::Under => Part::Under,
         Field::Guard => Part::Guard,
+        Field::NonSecureView => Part::NonSecureView,
     }
 }
 
@@ -348,6 +355,7 @@ impl Planner<'_> {
                 Pool::ram(&p.name, p.start, p.size)
             };
             let req = if p.non_secure { req.non_secure() } else { req };
+            let req = if p.secure { req.secure() } else { req };
             match self.layout.add_pool(req) {
                 Ok(_) => self.pool_decls.push(p.decl),
                 Err(e) => {
@@ -369,6 +377,9 @@ impl Planner<'_> {
             {
                 Ok(id) => {
                     self.tables.push(Some(id));
+                    if t.non_secure_tables_ok {
+                        let _ = self.layout.allow_non_secure_tables(id);
+                    }
                     if let Some((decl, pool)) = &t.tables_in
                         && let Err(e) = self.layout.place_tables_in(id, pool)
                     {

@@ -30,9 +30,9 @@ layout     = { attribute } [ visibility ] "mod" IDENT "{" { item } "}" ;
                                                   #[memlayout(crate = "PATH")] *)
 item       = "seed" "=" NUM ";"
            | "pa_bits" "=" INT ";"                     (* 32, 36, 40, 42, 44 or 48; at most once *)
-           | "tables" ( "at" range | "in" IDENT ) ";"  (* at most once *)
+           | "tables" ( "at" range | "in" IDENT ) [ "," "non_secure_ok" ] ";"  (* at most once *)
            | "wxn" ";"                                 (* at most once *)
-           | "physical" IDENT "=" range { "," ( "device" | "non_secure" ) } ";"
+           | "physical" IDENT "=" range { "," ( "device" | "secure" | "non_secure" ) } ";"
            | "table" IDENT "(" cores "," EL { "," table_opt } [ "," ] ")" "{" { table_item } "}"
            | "shared" page
            | "shared" segment ;
@@ -43,7 +43,7 @@ table_opt  = "asid" INT                                (* a process's ASID, 0 to
            | "under" IDENT ;                           (* the kernel table it runs under; at most once *)
 table_item = "virtual" range { "," range } ";"
            | "va_bits" [ "upper" ] "=" INT ";"         (* 25 to 48; each at most once *)
-           | "tables" "in" IDENT ";"                   (* this table's own pool; at most once *)
+           | "tables" "in" IDENT [ "," "non_secure_ok" ] ";"  (* this table's own pool; at most once *)
            | page | segment ;
 page       = "page" IDENT ":" page_kind "," ( NUM [ "*" INT ] | alias )
              { "," page_opt } [ "," ] ";" ;
@@ -55,7 +55,9 @@ page_opt   = "identity" | "va" NUM | "pa" NUM | "pool" IDENT | alias
            | "nGnRnE" | "nGnRE" | "nGRE" | "GRE"           (* device pages *)
            | "attrs" "{" [ attr { "," attr } [ "," ] ] "}"
            | "tables" "[" [ IDENT { "," IDENT } [ "," ] ] "]"     (* shared pages *)
-           | "guard" NUM ;                              (* unmapped VA below and above *)
+           | "guard" NUM                                (* unmapped VA below and above *)
+           | "non_secure_ok"                            (* executable page of a secure table in non-secure PA *)
+           | "non_secure_view" ;                        (* a secure table's NS = 1 view of a pool in both spaces *)
 alias      = "alias" [ IDENT "::" ] IDENT ;
 attr       = IDENT "=" ( [ "-" ] INT | STRING | "true" | "false" ) ;
 segment    = "segment" IDENT ":" segment_kind "," NUM { "," segment_opt } [ "," ] ";" ;
@@ -150,6 +152,31 @@ Rules:
   translation tables are placed only in non-secure pools, and `tables in`/`at` a secure
   pool is an error. A page of secure tables without `pool` prefers secure pools. Without
   any `non_secure` pool, security is not modelled.
+* `secure, non_secure` together declare a pool in both physical address spaces, for a
+  device both worlds reach at one PA, such as the GIC, whose Group 0 and secure Group 1
+  registers answer only secure accesses: `physical gic = 0x0800_0000 .. +16M, device,
+  secure, non_secure;`. Secure tables map it with NS = 0 (the secure view), and with
+  NS = 1 for a page with the `non_secure_view` option; non-secure tables map it (always
+  with non-secure accesses) and neither is an error. A shared page of such a pool has
+  one PA and each table's own view. `non_secure_view` on a page of any other pool is an
+  error on that keyword. For the rule below, a pool in both spaces counts as non-secure
+  memory (the normal world can write it). `secure` alone says what an unmarked pool
+  already is. The map writes `secure non_secure`, JSON `"secure": true` next to
+  `"non_secure": true`, the C header a `<PAGE>_NS` value (the view each table uses) for
+  pages of such a pool, the SVG `(secure and non-secure)`, the linker MEMORY note
+  `secure, non_secure`.
+* Secure tables never depend on non-secure memory, which the normal world can rewrite:
+  once any pool is `non_secure`, the translation tables of a table of a secure context
+  (`EL3`, `EL2_S`, `EL1_S`, `EL0_S`) and its executable pages (`code`, or any page with
+  `x` permission) take their PA only from secure pools. No room there is a "no room"
+  error naming the secure pools tried and the non-secure pools refused (never a silent
+  move to non-secure memory); `tables in`/`at` a non-secure pool, or a `pool`, `pa`,
+  alias or shared page that gives such a page non-secure PA, is an error on that token.
+  `non_secure_ok` allows it knowingly, for a loader that cannot write secure memory:
+  on `tables in POOL, non_secure_ok;` (a table's own, or the layout's for every table
+  without its own), on `tables at RANGE, non_secure_ok;`, and as a page option. Data
+  pages of secure tables still prefer secure pools and may fall back to non-secure ones.
+  Realm tables are not restricted yet: the language has no Realm pools.
 * A core has one translation table base register at EL3, and one at EL2 per security
   state: a second `EL3` table of a core, or a second `EL2_NS` (or `EL2_S`) one, is an
   error. A core may have any number of EL1 and EL0 tables (the address spaces of

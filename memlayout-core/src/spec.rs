@@ -91,6 +91,9 @@ pub struct PoolSpec {
     pub device: bool,
     /// Whether the pool is in the non-secure physical address space.
     pub non_secure: bool,
+    /// Declared `secure`: with `non_secure`, in both physical address spaces (see
+    /// [`PoolRequest::secure`](crate::layout::PoolRequest::secure)).
+    pub secure: bool,
 }
 
 impl PoolSpec {
@@ -103,6 +106,7 @@ impl PoolSpec {
             size,
             device: false,
             non_secure: false,
+            secure: false,
         }
     }
 }
@@ -155,6 +159,11 @@ pub struct TableSpec {
     /// The pool its translation tables go in, with its declaration; where
     /// [`Spec::tables_at`] says when not given.
     pub tables_in: Option<(DeclId, String)>,
+    /// Whether its translation tables may sit in non-secure memory although it is a
+    /// secure table (`non_secure_ok` on its `tables in`, or on the layout's `tables`
+    /// when it has none); see
+    /// [`Layout::allow_non_secure_tables`](crate::Layout::allow_non_secure_tables).
+    pub non_secure_tables_ok: bool,
     /// The ASID (`asid N`): the table is a process with non-global pages and its ASID in
     /// `TTBR0`; see [`Layout::set_asid`](crate::Layout::set_asid). Errors point at the
     /// table's [`Part::Asid`].
@@ -183,6 +192,7 @@ impl TableSpec {
             va_bits: None,
             upper_va_bits: None,
             tables_in: None,
+            non_secure_tables_ok: false,
             asid: None,
             under: None,
         }
@@ -234,6 +244,12 @@ pub struct PageSpec {
     /// VA kept unmapped directly below and above the pages, in bytes (0: none; see
     /// [`PageRequest::guard`](crate::layout::PageRequest::guard)).
     pub guard: u64,
+    /// An executable page of a secure table may take non-secure PA (see
+    /// [`PageRequest::non_secure_ok`](crate::layout::PageRequest::non_secure_ok)).
+    pub non_secure_ok: bool,
+    /// A secure table maps a pool in both spaces through its non-secure view (see
+    /// [`PageRequest::non_secure_view`](crate::layout::PageRequest::non_secure_view)).
+    pub non_secure_view: bool,
 }
 
 impl PageSpec {
@@ -260,6 +276,8 @@ impl PageSpec {
             custom: Vec::new(),
             alias: None,
             guard: 0,
+            non_secure_ok: false,
+            non_secure_view: false,
         }
     }
 }
@@ -382,6 +400,8 @@ pub enum Part {
     Under,
     /// The `guard SIZE` option.
     Guard,
+    /// The `non_secure_view` option.
+    NonSecureView,
 }
 
 /// One planning error: what went wrong, on which declaration, and the declaration it

@@ -15,6 +15,7 @@ use crate::aarch64::{self, TableConfig, Translation};
 use crate::error::{Error, Field, Range, Thing};
 use crate::interval::Interval;
 use crate::layout::{Layout, TableId};
+use crate::model::SecurityState;
 
 /// Where the translation tables go in physical memory.
 ///
@@ -47,7 +48,9 @@ impl Layout {
     ///
     /// Once the layout marks any pool `non_secure`, a range in a secure pool while a table
     /// of a non-secure context exists is [`Error::SecureInNonSecure`]: that table's walks
-    /// cannot read secure memory.
+    /// cannot read secure memory; a range in a non-secure pool while a table of a secure
+    /// context that has not opted in with [`Layout::allow_non_secure_tables`] exists is
+    /// [`Error::NonSecureForSecure`]: the normal world could rewrite its tables.
     pub fn reserve_tables_range(&mut self, start: u64, size: u64) -> Result<(), Error> {
         self.tables_range_security(start, size)?;
         self.reserve(TABLES_RESERVATION, size, TABLE_BYTES, Some(start), None)?;
@@ -66,7 +69,9 @@ impl Layout {
     /// [`Error::PoolKindMismatch`] for a device pool (translation tables are Normal
     /// memory), and [`Error::SecureInNonSecure`] for a secure pool when the layout marks
     /// any pool `non_secure` and `table` is of a non-secure context (its walks cannot
-    /// read secure memory).
+    /// read secure memory); [`Error::NonSecureForSecure`] for a non-secure pool when
+    /// `table` is of a secure context and has not opted in with
+    /// [`Layout::allow_non_secure_tables`] (call that first).
     pub fn place_tables_in(&mut self, table: TableId, pool: &str) -> Result<(), Error> {
         let name = match self.table_info(table) {
             Some(info) => info.name().to_string(),
@@ -95,7 +100,31 @@ impl Layout {
     /// tables.
     fn tables_range_security(&self, start: u64, size: u64) -> Result<(), Error> {
         let all = self.placed_together();
-        let (Some(t), Some(r)) = (self.non_secure_table(&all), Interval::new(start, size)) else {
+        let Some(r) = Interval::new(start, size) else {
+            return Ok(());
+        };
+        // A secure table's tables stay out of non-secure pools unless it opts in.
+        let secure = all.iter().copied().find(|&t| {
+            self.models_security()
+                && !self.non_secure_tables_ok(t)
+                && self
+                    .table_info(t)
+                    .is_some_and(|i| i.el().security() == SecurityState::Secure)
+        });
+        if let Some(t) = secure
+            && let Some(pool) = self
+                .pools()
+                .iter()
+                .find(|p| p.is_non_secure() && p.range().overlaps(&r))
+        {
+            return Err(Error::NonSecureForSecure {
+                what: String::from("the translation tables"),
+                table: self.table_name(t),
+                pool: pool.name().to_string(),
+                field: Field::Range,
+            });
+        }
+        let Some(t) = self.non_secure_table(&all) else {
             return Ok(());
         };
         match self.pools().iter().position(|p| p.range().overlaps(&r)) {
@@ -115,6 +144,11 @@ impl Layout {
     /// Once the layout marks any pool `non_secure`, the tables of a table of a
     /// non-secure context go only in non-secure pools (its walks cannot read secure
     /// memory): a secure `InPool` or `At` range for them is [`Error::SecureInNonSecure`].
+    /// The tables of a table of a secure context go only in secure pools, unless it
+    /// opted in with [`Layout::allow_non_secure_tables`]: a non-secure `InPool` or `At`
+    /// range is [`Error::NonSecureForSecure`], and no room in the secure pools is
+    /// [`Error::NoRoomForTables`] in [`Space::Secure`](crate::error::Space::Secure),
+    /// naming the pools tried and refused (never a silent move to non-secure memory).
     ///
     /// The PA size in the registers is the one declared with
     /// [`Layout::set_pa_bits`], else `config.pa_bits` raised to cover every pool; each

@@ -166,9 +166,11 @@ fn mix(k: usize) -> Vec<(bool, PageRequest)> {
         PageRequest::new("ns_buf", Data, Size4K)
             .count(2)
             .pool(NS_POOL),
+        // A code page in Non-secure RAM: secure tables take it only knowingly.
         PageRequest::new("ns_code", Code, Size4K)
             .pool(NS_POOL)
-            .perms(Perms::R),
+            .perms(Perms::R)
+            .non_secure_ok(),
         PageRequest::new("sys", System, Size4K),
     ];
     let groups = [
@@ -245,6 +247,50 @@ pub fn el3() -> Result<Layout, Error> {
         None,
         &PageRequest::new("ns_mailbox", Data, PageSize::Size4K).pool(NS_POOL),
     )?;
+    Ok(l)
+}
+
+/// Where the GIC of QEMU `virt` starts (its distributor, 64 KiB).
+pub const GIC_START: u64 = 0x0800_0000;
+/// The GIC pool of [`dual_view`]: in both physical address spaces.
+pub const GIC_POOL: &str = "gic";
+
+/// A GIC both security states reach: the device pool [`GIC_POOL`] lies in both physical
+/// address spaces (`Pool::device(..).secure().non_secure()`). The EL3 table (which runs
+/// the harness) maps the distributor with NS = 0 and one more frame through its
+/// non-secure view (`non_secure_view`, NS = 1); an `EL2_NS` and an `EL1_NS` table map
+/// the same distributor (one shared PA) with non-secure accesses, next to RAM pages of
+/// their own. The usual pools come first, so security is modelled.
+pub fn dual_view() -> Result<Layout, Error> {
+    use ExecutionContext::{EL1_NS, EL2_NS, EL3};
+    use PageKind::{Data, Device};
+    use PageSize::Size4K;
+    let mut l = Layout::new();
+    add_pools(&mut l, false)?;
+    l.add_pool(
+        Pool::device(GIC_POOL, GIC_START, 16 << 20)
+            .secure()
+            .non_secure(),
+    )?;
+    let el3 = l.add_table("core0_el3", 0, EL3, &[ram_va(), (0x40_0000_0000, GIB)])?;
+    let el2 = l.add_table("core0_el2", 0, EL2_NS, &[(0x7f_0000_0000, GIB)])?;
+    let el1 = l.add_table("core0_el1", 0, EL1_NS, &[(0x10_0000_0000, GIB)])?;
+    l.map(el3, &harness_request())?;
+    l.map_shared(
+        Some(&[el3, el2, el1]),
+        &PageRequest::new("gicd", Device, Size4K)
+            .count(16)
+            .pa(GIC_START),
+    )?;
+    l.map(
+        el3,
+        &PageRequest::new("gic_ns_view", Device, Size4K)
+            .pa(GIC_START + 0x1_0000)
+            .non_secure_view(),
+    )?;
+    l.map(el3, &PageRequest::new("mon_data", Data, Size4K))?;
+    l.map(el2, &PageRequest::new("hyp_data", Data, Size4K))?;
+    l.map(el1, &PageRequest::new("kernel_data", Data, Size4K))?;
     Ok(l)
 }
 

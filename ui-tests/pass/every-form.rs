@@ -8,7 +8,7 @@ memlayout_macros::memory_layout! {
         physical mmio = 0x0900_0000 .. +16M, device, non_secure;
         physical sram = 0x0400_0000 .. +256K;
         pa_bits = 40;
-        tables in low;
+        tables in low, non_secure_ok;
 
         /// A hypervisor table with two virtual ranges.
         table hyp (core 3, EL2_NS) {
@@ -46,6 +46,7 @@ memlayout_macros::memory_layout! {
         table monitor (cores 0..=3, EL3) {
             virtual 0x0400_0000 .. +1M;
             page fw : code, 4K, pool sram;
+            page fw_ns : code, 4K, pool low, non_secure_ok;
         }
         table guest (cores [1, 3], EL1_S) {
             virtual 0x0400_0000 .. +1M;

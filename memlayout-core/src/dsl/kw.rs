@@ -31,6 +31,11 @@ syn::custom_keyword!(at);
 // Pool flags.
 syn::custom_keyword!(device);
 syn::custom_keyword!(non_secure);
+syn::custom_keyword!(secure);
+// The opt-in for non-secure memory under a secure table (`tables ..`, pages).
+syn::custom_keyword!(non_secure_ok);
+// A secure table's view of a pool in both spaces.
+syn::custom_keyword!(non_secure_view);
 
 // Page and segment options.
 syn::custom_keyword!(identity);

@@ -94,6 +94,7 @@ impl Decl<'_> {
                 Part::Tables => p.tables.as_ref().map(|(_, sp)| *sp),
                 Part::InPage => p.alias.as_ref().map(|a| a.sp),
                 Part::Guard => p.guard.map(|n| n.sp),
+                Part::NonSecureView => p.non_secure_view,
                 _ => None,
             },
             (Decl::Segment(s), part) => match part {
@@ -254,6 +255,8 @@ fn page_spec(scope: &Scope<'_>, p: &PageDecl, place: Placement, decl: DeclId) ->
             page: name_of(&a.page),
         }),
         guard: p.guard.map_or(0, |n| n.value),
+        non_secure_ok: p.non_secure_ok.is_some(),
+        non_secure_view: p.non_secure_view.is_some(),
     }
 }
 
@@ -291,6 +294,7 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
             size,
             device: p.device.is_some(),
             non_secure: p.non_secure.is_some(),
+            secure: p.secure.is_some(),
         });
     }
     for t in &layout.tables {
@@ -323,6 +327,13 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
             virt,
             va_bits,
             upper_va_bits,
+            non_secure_tables_ok: match &t.tables {
+                Some(d) => d.non_secure_ok.is_some(),
+                None => layout
+                    .tables_at
+                    .as_ref()
+                    .is_some_and(|d| d.non_secure_ok.is_some()),
+            },
             tables_in: t.tables.as_ref().and_then(|d| match &d.place {
                 TablesPlace::In(pool) => Some((decls.add(Decl::Tables(d)), name_of(pool))),
                 TablesPlace::At(_) => None,

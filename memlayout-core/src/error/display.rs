@@ -52,7 +52,9 @@ impl fmt::Display for Error {
             | DeviceWithoutPa { .. }
             | NonShareableAcrossCores { .. }
             | SystemPageAttrs { .. }
-            | SecureInNonSecure { .. } => page(self, f),
+            | SecureInNonSecure { .. }
+            | NonSecureForSecure { .. }
+            | NonSecureViewNotDual { .. } => page(self, f),
             GuardNotGranule { .. } | InGuardGap { .. } | GuardGapTaken { .. } => guard(self, f),
             SegmentInAlias { .. }
             | SegmentKindMismatch { .. }
@@ -410,6 +412,16 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
         } => write!(
             f,
             "{what} would put secure PA of pool `{pool}` into table `{table}`, but a non-secure context reaches only non-secure PA; take the PA from a pool declared `non_secure`"
+        ),
+        Error::NonSecureViewNotDual { name, pool, .. } => write!(
+            f,
+            "page `{name}` asks for the non-secure view of pool `{pool}`, which is not declared in both physical address spaces; declare the pool `secure, non_secure`, or remove `non_secure_view`"
+        ),
+        Error::NonSecureForSecure {
+            what, table, pool, ..
+        } => write!(
+            f,
+            "{what} of secure table `{table}` would sit in non-secure pool `{pool}`, which the normal world can write; take the PA from a secure pool, or add `non_secure_ok` to allow it knowingly"
         ),
         _ => Ok(()),
     }

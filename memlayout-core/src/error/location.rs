@@ -61,6 +61,8 @@ pub enum Field {
     Under,
     /// The guard of a page (`guard SIZE`).
     Guard,
+    /// The request for the non-secure view of a pool in both physical address spaces.
+    NonSecureView,
 }
 
 /// The other party of an error: what the request collides with or depends on.
@@ -122,6 +124,8 @@ impl Error {
             | PoolKindMismatch { field, .. }
             | SamePaInTwoTables { field, .. }
             | SecureInNonSecure { field, .. }
+            | NonSecureForSecure { field, .. }
+            | NonSecureViewNotDual { field, .. }
             | VaRangeNotTranslated { field, .. }
             | SystemPageAttrs { field, .. }
             | InGuardGap { field, .. }

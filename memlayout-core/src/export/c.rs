@@ -144,6 +144,25 @@ pub fn c(input: &Input<'_>) -> String {
             if let Some(g) = first.map(|pg| pg.guard()).filter(|&g| g != 0) {
                 def(&mut out, &alloc::format!("{name}_GUARD"), g);
             }
+            // A page of a pool in both spaces: the view this table maps (its NS bit).
+            if let Some(pg) = first
+                && let Some(pool) = input.dual_view_pool(pg.pa())
+            {
+                let _ = writeln!(
+                    out,
+                    "/* pool {pool} is in both physical address spaces; this table uses its {} view */",
+                    if pg.mem_attrs().non_secure {
+                        "non-secure"
+                    } else {
+                        "secure"
+                    }
+                );
+                def(
+                    &mut out,
+                    &alloc::format!("{name}_NS"),
+                    u64::from(pg.mem_attrs().non_secure),
+                );
+            }
         }
         for s in &t.segments {
             let s = s.segment;

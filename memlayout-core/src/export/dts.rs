@@ -37,6 +37,9 @@
 //!   any pool of the layout is `non_secure`, those are the `non_secure` RAM pools;
 //!   without any, security is not modelled and every RAM pool is the normal world's.
 //!   Device windows are described by device nodes, not here.
+//! * A comment per pool in both physical address spaces (`secure, non_secure`, such as
+//!   a GIC), saying the normal world reaches it with non-secure accesses (a RAM one is
+//!   also a `/memory` node: it is `non_secure`).
 //! * `/reserved-memory` (with `ranges;` and the root's cell sizes), one child per
 //!   range, sorted by address:
 //!   * each secure RAM pool (when security is modelled), whole, with `no-map`: the
@@ -126,6 +129,21 @@ pub fn dts(input: &Input<'_>) -> String {
             r.start(),
             reg(r),
         );
+    }
+    // Pools in both physical address spaces (a GIC): the normal world reaches them too.
+    for &i in &order {
+        let p = &pools[i];
+        if p.is_dual_view() {
+            let r = p.range();
+            let _ = write!(
+                out,
+                "\n\t/* pool {}: {:#x}..{}, {}, in both physical address spaces: the normal\n\t * world reaches it with non-secure accesses, the secure world with secure ones */\n",
+                comment(p.name()),
+                r.start(),
+                end_text(r),
+                if p.is_device() { "device" } else { "RAM" },
+            );
+        }
     }
     out.push_str(
         "\n\treserved-memory {\n\
@@ -606,6 +624,7 @@ mod tests {
             size,
             device: false,
             non_secure,
+            secure: false,
         };
         let table = |name: &str, el, start| TableSpec {
             decl: 0,
@@ -620,6 +639,7 @@ mod tests {
             va_bits: None,
             upper_va_bits: None,
             tables_in: None,
+            non_secure_tables_ok: false,
             asid: None,
             under: None,
         };

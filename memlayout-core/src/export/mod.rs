@@ -162,6 +162,16 @@ impl<'a> Input<'a> {
         self.module
     }
 
+    /// The name of the pool in both physical address spaces that holds `pa`, if any.
+    pub(crate) fn dual_view_pool(&self, pa: u64) -> Option<&'a str> {
+        self.plan
+            .layout()
+            .pools()
+            .iter()
+            .find(|p| p.is_dual_view() && p.range().contains(pa))
+            .map(|p| p.name())
+    }
+
     /// The planned layout.
     pub fn plan(&self) -> &'a Plan {
         self.plan

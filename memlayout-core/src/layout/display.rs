@@ -56,7 +56,13 @@ impl Layout {
                 p.name,
                 p.range,
                 if p.device { "  device" } else { "  ram" },
-                if p.non_secure { " non_secure" } else { "" }
+                if p.is_dual_view() {
+                    " secure non_secure"
+                } else if p.non_secure {
+                    " non_secure"
+                } else {
+                    ""
+                }
             )?;
         }
         for (name, r) in &self.reservations {

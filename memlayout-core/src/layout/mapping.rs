@@ -63,13 +63,65 @@ impl Layout {
         }
     }
 
+    /// The first of `tables` of a secure context that must keep `req` in secure memory,
+    /// once the layout models security: its translation tables (a reservation for them),
+    /// unless the table opts in with [`allow_non_secure_tables`](Self::allow_non_secure_tables),
+    /// or an executable page (kind `code`, or execute permission), unless the request
+    /// opts in with [`PageRequest::non_secure_ok`]. Realm tables are not restricted: the
+    /// layout has no Realm pools yet.
+    pub(crate) fn secure_only_table(
+        &self,
+        req: &PageRequest,
+        tables: &[TableId],
+    ) -> Option<TableId> {
+        if !self.models_security() || req.non_secure_ok {
+            return None;
+        }
+        tables.iter().copied().find(|t| {
+            let tb = &self.tables[t.index()];
+            tb.info.el().security() == SecurityState::Secure
+                && if req.translation {
+                    !tb.non_secure_tables_ok
+                } else {
+                    executable(req)
+                }
+        })
+    }
+
+    /// [`Error::NonSecureForSecure`] for `req` of `table` in pool `pool`.
+    fn non_secure_for_secure(
+        &self,
+        req: &PageRequest,
+        table: TableId,
+        pool: usize,
+        field: Field,
+    ) -> Error {
+        Error::NonSecureForSecure {
+            what: if req.translation {
+                String::from("the translation tables")
+            } else {
+                format!("executable page `{}`", req.name)
+            },
+            table: self.tables[table.index()].info.name().to_string(),
+            pool: self
+                .pools
+                .get(pool)
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            field,
+        }
+    }
+
     /// The pools a request may draw from. Once the layout marks any pool `non_secure`, a
     /// request mapped into a table of a non-secure context may only use non-secure pools
     /// (its output PA is always non-secure), and one mapped only into secure tables
-    /// prefers secure pools, then takes any pool of its memory kind.
+    /// prefers secure pools, then takes any pool of its memory kind, except what must stay
+    /// in secure memory (see [`secure_only_table`](Self::secure_only_table)), which
+    /// takes only secure pools.
     fn pool_filter(&self, req: &PageRequest, tables: &[TableId]) -> Result<PoolChoice, Error> {
         let device = req.attrs.kind.is_device();
         let ns_table = self.non_secure_table(tables);
+        let strict = self.secure_only_table(req, tables);
         match &req.pool {
             Some(name) => {
                 let i = self
@@ -92,10 +144,16 @@ impl Layout {
                     });
                 }
                 self.security_check(|| what_of(req), i, ns_table, secure_field(req))?;
+                if let Some(t) = strict
+                    && p.non_secure
+                {
+                    return Err(self.non_secure_for_secure(req, t, i, Field::Pool));
+                }
                 Ok(PoolChoice {
                     preferred: None,
                     all: (0..self.pools.len()).map(|k| k == i).collect(),
                     non_secure_only: false,
+                    secure_only: None,
                 })
             }
             None => {
@@ -111,6 +169,31 @@ impl Layout {
                         preferred: None,
                         all,
                         non_secure_only: true,
+                        secure_only: None,
+                    });
+                }
+                if strict.is_some() {
+                    let of_kind = |ns: bool| -> Vec<String> {
+                        self.pools
+                            .iter()
+                            .filter(|p| p.device == device && p.non_secure == ns)
+                            .map(|p| p.name.clone())
+                            .collect()
+                    };
+                    let all = self
+                        .pools
+                        .iter()
+                        .zip(&kind)
+                        .map(|(p, &k)| k && !p.non_secure)
+                        .collect();
+                    return Ok(PoolChoice {
+                        preferred: None,
+                        all,
+                        non_secure_only: false,
+                        secure_only: Some(Space::Secure {
+                            tried: of_kind(false).into(),
+                            refused: of_kind(true).into(),
+                        }),
                     });
                 }
                 if self.models_security() && !tables.is_empty() {
@@ -125,6 +208,7 @@ impl Layout {
                             preferred: Some(matching),
                             all: kind,
                             non_secure_only: false,
+                            secure_only: None,
                         });
                     }
                 }
@@ -132,6 +216,7 @@ impl Layout {
                     preferred: None,
                     all: kind,
                     non_secure_only: false,
+                    secure_only: None,
                 })
             }
         }
@@ -663,6 +748,11 @@ impl Layout {
         };
         let ns_table = self.non_secure_table(tables);
         self.security_check(|| what_of(req), p, ns_table, secure_field(req))?;
+        if let Some(t) = self.secure_only_table(req, tables)
+            && self.pools[p].non_secure
+        {
+            return Err(self.non_secure_for_secure(req, t, p, field));
+        }
         if !pools.get(p).copied().unwrap_or(false) {
             let pool = &self.pools[p];
             if pool.device != req.attrs.kind.is_device() {
@@ -733,6 +823,36 @@ impl Layout {
                     choice.explain(e, fit)
                 })?,
         };
+        // The non-secure view is a view of a pool in both spaces.
+        if req.non_secure_view
+            && let Some(p) = Interval::new(pa, bytes).and_then(|r| self.pool_of(r))
+            && !self.pools[p].is_dual_view()
+        {
+            if pa_taken {
+                self.give_back_pa(pa, bytes);
+            }
+            return Err(Error::NonSecureViewNotDual {
+                name: req.name.clone(),
+                pool: self.pools[p].name.clone(),
+                field: Field::NonSecureView,
+            });
+        }
+        // What must stay in secure memory, mapped also by a non-secure table (whose PA
+        // is non-secure), or placed by identity.
+        if let Some(t) = self.secure_only_table(req, tables)
+            && let Some(p) = Interval::new(pa, bytes).and_then(|r| self.pool_of(r))
+            && self.pools[p].non_secure
+        {
+            if pa_taken {
+                self.give_back_pa(pa, bytes);
+            }
+            let field = match secure_field(req) {
+                Field::Name if req.identity => Field::Identity,
+                Field::Name => Field::Tables,
+                f => f,
+            };
+            return Err(self.non_secure_for_secure(req, t, p, field));
+        }
         let va_taken = fixed_va.is_none() && !req.identity;
         let mut vas = Vec::with_capacity(tables.len());
         for &t in tables {
@@ -809,6 +929,10 @@ impl Layout {
     ) -> Vec<(TableId, u64, u32)> {
         let shared = role == Role::Shared;
         let name = Name::from(req.name.clone());
+        // A pool in both spaces: each table maps the view of its own security state.
+        let dual = Interval::new(pa, bytes)
+            .and_then(|r| self.pool_of(r))
+            .is_some_and(|p| self.pools[p].is_dual_view());
         let custom = AttrList::from(req.custom.clone());
         let mut out = Vec::with_capacity(vas.len());
         for &(t, va) in vas {
@@ -833,6 +957,15 @@ impl Layout {
                 };
                 tb.seg_pending.push((va_range, space));
             }
+            let attrs = if dual {
+                MemAttrs {
+                    non_secure: tb.info.el().security() != SecurityState::Secure
+                        || req.non_secure_view,
+                    ..attrs
+                }
+            } else {
+                attrs
+            };
             for k in 0..req.count {
                 let off = u64::from(k) * req.size.bytes();
                 let page = Page::new(
@@ -922,6 +1055,22 @@ impl Layout {
         {
             let ns_table = self.non_secure_table(&[table]);
             self.security_check(|| what_of(req), pool, ns_table, Field::Alias)?;
+        }
+        if req.non_secure_view
+            && let Some(p) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
+            && !self.pools[p].is_dual_view()
+        {
+            return Err(Error::NonSecureViewNotDual {
+                name: req.name.clone(),
+                pool: self.pools[p].name.clone(),
+                field: Field::NonSecureView,
+            });
+        }
+        if orig.attrs.non_secure
+            && let Some(t) = self.secure_only_table(req, &[table])
+            && let Some(pool) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
+        {
+            return Err(self.non_secure_for_secure(req, t, pool, Field::Alias));
         }
         // `identity`: the alias sits at VA == the PA it maps.
         let fixed_va = match (req.identity, req.va) {
@@ -1021,7 +1170,8 @@ impl Layout {
         pool: Option<&str>,
         tables: &[TableId],
     ) -> Result<(PageRequest, PoolChoice), Error> {
-        let req = PageRequest::new(name, PageKind::System, PageSize::Size4K);
+        let mut req = PageRequest::new(name, PageKind::System, PageSize::Size4K);
+        req.translation = !tables.is_empty();
         let req = match pool {
             Some(p) => req.pool(p),
             None => req,
@@ -1103,6 +1253,9 @@ struct PoolChoice {
     all: Vec<bool>,
     /// Whether `all` holds only the non-secure pools because of a non-secure table.
     non_secure_only: bool,
+    /// The space a no-room error names when `all` holds only the secure pools because
+    /// a secure table must keep the request in secure memory.
+    secure_only: Option<Space>,
 }
 
 impl Layout {
@@ -1140,6 +1293,21 @@ impl PoolChoice {
                 size,
                 align,
                 space: Space::NonSecure { secure_fit },
+                largest,
+                taken,
+            },
+            Error::NoRoom {
+                what,
+                size,
+                align,
+                largest,
+                taken,
+                ..
+            } if self.secure_only.is_some() => Error::NoRoom {
+                what,
+                size,
+                align,
+                space: self.secure_only.clone().unwrap_or(Space::Physical),
                 largest,
                 taken,
             },
@@ -1202,6 +1370,11 @@ fn secure_field(req: &PageRequest) -> Field {
     } else {
         Field::Name
     }
+}
+
+/// Whether a request is for executable memory: kind `code`, or execute permission.
+fn executable(req: &PageRequest) -> bool {
+    req.attrs.kind == PageKind::Code || req.attrs.perms.execute()
 }
 
 /// A request in words for [`Error::SecureInNonSecure`]: `page `name``.

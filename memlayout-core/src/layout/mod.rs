@@ -97,6 +97,9 @@ struct Table {
     segments: Vec<u32>,
     /// The pool its translation tables go in, when set with [`Layout::place_tables_in`].
     tables_pool: Option<String>,
+    /// Whether its translation tables may sit in non-secure memory (see
+    /// [`Layout::allow_non_secure_tables`]).
+    non_secure_tables_ok: bool,
     /// Its ASID, when set with [`Layout::set_asid`].
     asid: Option<u16>,
     /// The kernel it runs under, when set with [`Layout::put_under`].
@@ -383,6 +386,7 @@ impl Layout {
             range: r,
             device: req.device,
             non_secure: req.non_secure,
+            secure: req.secure,
         });
         Ok(id as usize)
     }
@@ -548,6 +552,7 @@ impl Layout {
             pages: Vec::new(),
             segments: Vec::new(),
             tables_pool: None,
+            non_secure_tables_ok: false,
             asid: None,
             kernel: None,
             guards: Vec::new(),
@@ -864,6 +869,42 @@ impl Layout {
     /// [`place_tables_in`](Self::place_tables_in).
     pub fn tables_pool(&self, table: TableId) -> Option<&str> {
         self.tables.get(table.index())?.tables_pool.as_deref()
+    }
+
+    /// Allows the translation tables of `table`, a table of a secure context, to sit in
+    /// non-secure memory. Once the layout models security (any pool `non_secure`), the
+    /// translation tables of a secure table otherwise go only in secure pools: a
+    /// non-secure pool given with [`place_tables_in`](Self::place_tables_in) or
+    /// [`TablePlacement::InPool`](crate::tables::TablePlacement::InPool), or a
+    /// [`reserve_tables_range`](Self::reserve_tables_range) range in one, is
+    /// [`Error::NonSecureForSecure`], and no room in the secure pools is a no-room error
+    /// that names the non-secure pools it refused. Call it before placing the tables;
+    /// it is the language's `non_secure_ok` on `tables in`/`tables at`, for a loader
+    /// that cannot write secure memory, knowing the normal world could rewrite them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unknown`] for a table that does not exist.
+    pub fn allow_non_secure_tables(&mut self, table: TableId) -> Result<(), Error> {
+        match self.tables.get_mut(table.index()) {
+            Some(t) => {
+                t.non_secure_tables_ok = true;
+                Ok(())
+            }
+            None => Err(Error::Unknown {
+                what: Thing::Table,
+                name: format!("#{}", table.index()),
+                field: Field::Name,
+            }),
+        }
+    }
+
+    /// Whether the translation tables of `table` may sit in non-secure memory (see
+    /// [`allow_non_secure_tables`](Self::allow_non_secure_tables)).
+    pub fn non_secure_tables_ok(&self, table: TableId) -> bool {
+        self.tables
+            .get(table.index())
+            .is_some_and(|t| t.non_secure_tables_ok)
     }
 
     /// Sets the pool of the translation tables of one table.

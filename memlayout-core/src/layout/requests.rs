@@ -17,6 +17,8 @@ pub struct Pool {
     pub(super) range: Interval,
     pub(super) device: bool,
     pub(super) non_secure: bool,
+    /// Declared secure as well as non-secure: in both physical address spaces.
+    pub(super) secure: bool,
 }
 
 impl Pool {
@@ -28,6 +30,7 @@ impl Pool {
             size,
             device: false,
             non_secure: false,
+            secure: false,
         }
     }
     /// A device window (Device memory).
@@ -38,6 +41,7 @@ impl Pool {
             size,
             device: true,
             non_secure: false,
+            secure: false,
         }
     }
     /// The pool's name.
@@ -52,9 +56,16 @@ impl Pool {
     pub fn is_device(&self) -> bool {
         self.device
     }
-    /// Whether the pool lies in the non-secure physical address space.
+    /// Whether the pool lies in the non-secure physical address space (also true for a
+    /// pool in both spaces, see [`is_dual_view`](Self::is_dual_view)).
     pub fn is_non_secure(&self) -> bool {
         self.non_secure
+    }
+    /// Whether the pool lies in both the secure and the non-secure physical address
+    /// spaces ([`PoolRequest::secure`] with [`PoolRequest::non_secure`]): the same PA is
+    /// reached with secure and with non-secure accesses, as the registers of a GIC are.
+    pub fn is_dual_view(&self) -> bool {
+        self.secure && self.non_secure
     }
 }
 
@@ -66,12 +77,24 @@ pub struct PoolRequest {
     pub(super) size: u64,
     pub(super) device: bool,
     pub(super) non_secure: bool,
+    pub(super) secure: bool,
 }
 
 impl PoolRequest {
     /// Marks the pool as non-secure physical memory (secure tables map it with NS set).
     pub fn non_secure(mut self) -> Self {
         self.non_secure = true;
+        self
+    }
+    /// Marks the pool as secure physical memory, which every pool not marked
+    /// [`non_secure`](Self::non_secure) already is once the layout has a non-secure pool.
+    /// With [`non_secure`](Self::non_secure) too, the pool lies in both physical address
+    /// spaces (a device both worlds reach, such as the GIC distributor, whose secure
+    /// accesses reach the Group 0 and secure Group 1 registers): secure tables map it with
+    /// NS = 0, or NS = 1 for a page that asks for [`PageRequest::non_secure_view`];
+    /// non-secure tables map it (always with non-secure accesses) without error.
+    pub fn secure(mut self) -> Self {
+        self.secure = true;
         self
     }
 }
@@ -91,6 +114,10 @@ pub struct PageRequest {
     pub(super) pool: Option<String>,
     pub(super) custom: Vec<Attr>,
     pub(super) guard: u64,
+    pub(super) non_secure_ok: bool,
+    pub(super) non_secure_view: bool,
+    /// Whether the request is for the translation tables of its tables (a reservation).
+    pub(super) translation: bool,
 }
 
 impl PageRequest {
@@ -109,11 +136,34 @@ impl PageRequest {
             pool: None,
             custom: Vec::new(),
             guard: 0,
+            non_secure_ok: false,
+            non_secure_view: false,
+            translation: false,
         }
     }
     /// Asks for `count` consecutive pages (contiguous in VA and in PA).
     pub fn count(mut self, count: u32) -> Self {
         self.count = count;
+        self
+    }
+    /// Allows an executable page (kind `code`, or execute permission) of a secure table
+    /// to take non-secure PA (from a `non_secure` pool, by `pool`, `pa` or automatic
+    /// placement), which the layout otherwise refuses once it models security
+    /// ([`Error::NonSecureForSecure`](crate::Error::NonSecureForSecure)): for a loader
+    /// that cannot write secure memory, knowing that the normal world could rewrite that
+    /// code. The language's `non_secure_ok` page option.
+    pub fn non_secure_ok(mut self) -> Self {
+        self.non_secure_ok = true;
+        self
+    }
+    /// In a secure table, maps a pool declared in both physical address spaces
+    /// ([`PoolRequest::secure`] and [`PoolRequest::non_secure`]) through its non-secure
+    /// view (NS = 1) instead of its secure one (NS = 0). Non-secure tables always use the
+    /// non-secure view. A page that asks for it from a pool not in both spaces is
+    /// [`Error::NonSecureViewNotDual`](crate::Error::NonSecureViewNotDual). The
+    /// language's `non_secure_view` page option.
+    pub fn non_secure_view(mut self) -> Self {
+        self.non_secure_view = true;
         self
     }
     /// Aligns VA and PA to `align` (at least the page size; a power of two).

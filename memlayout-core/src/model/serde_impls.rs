@@ -653,7 +653,9 @@ impl<'de> Deserialize<'de> for Segment {
 }
 
 /// A pool of the planned layout: `name`, `start`, `end` (exclusive, so `"0x10000000000000000"`
-/// for a pool that reaches the top of the 64-bit space), `device`, `non_secure`.
+/// for a pool that reaches the top of the 64-bit space), `device`, `non_secure`, and
+/// `secure: true` only for a pool in both physical address spaces (declared `secure,
+/// non_secure`).
 #[cfg(feature = "alloc")]
 impl Serialize for crate::layout::Pool {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -666,6 +668,8 @@ impl Serialize for crate::layout::Pool {
             end: Hex,
             device: bool,
             non_secure: bool,
+            #[serde(skip_serializing_if = "core::ops::Not::not")]
+            secure: bool,
         }
         let range = self.range();
         PoolOut {
@@ -674,6 +678,7 @@ impl Serialize for crate::layout::Pool {
             end: Hex(u128::from(range.last()) + 1),
             device: self.is_device(),
             non_secure: self.is_non_secure(),
+            secure: self.is_dual_view(),
         }
         .serialize(s)
     }

@@ -101,6 +101,9 @@ pub struct TablesDecl {
     pub kw: Sp,
     /// The place.
     pub place: TablesPlace,
+    /// `, non_secure_ok`: the translation tables of secure tables may sit in
+    /// non-secure memory.
+    pub non_secure_ok: Option<Sp>,
     /// The whole declaration, `tables` to the end of the range or pool name.
     pub sp: Sp,
 }
@@ -123,7 +126,7 @@ impl TablesPlace {
     }
 }
 
-/// `physical NAME = RANGE (, device | , non_secure)* ;`
+/// `physical NAME = RANGE (, device | , secure | , non_secure)* ;`
 pub struct PoolDecl {
     /// The pool's name.
     pub name: Ident,
@@ -133,6 +136,8 @@ pub struct PoolDecl {
     pub device: Option<Sp>,
     /// `non_secure`.
     pub non_secure: Option<Sp>,
+    /// `secure` (with `non_secure`: in both physical address spaces).
+    pub secure: Option<Sp>,
 }
 
 /// `table NAME (core N, EL) { .. }`, or `(cores A..=B, EL)`, `(cores [A, B, ..], EL)`,
@@ -264,6 +269,10 @@ pub struct PageDecl {
     pub alias: Option<AliasRef>,
     /// `guard SIZE`: the size.
     pub guard: Option<Num>,
+    /// `non_secure_ok`: an executable page of a secure table may take non-secure PA.
+    pub non_secure_ok: Option<Sp>,
+    /// `non_secure_view`: a secure table maps a pool in both spaces with NS = 1.
+    pub non_secure_view: Option<Sp>,
 }
 
 /// `[shared] segment NAME : KIND, SIZE (, OPTION)* ;`

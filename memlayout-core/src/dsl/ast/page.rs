@@ -27,6 +27,8 @@ pub(super) fn page_options() -> Vec<&'static str> {
     all.extend(DeviceType::NAMES);
     all.extend(["attrs", "tables", "alias"]);
     all.push("guard");
+    all.push("non_secure_ok");
+    all.push("non_secure_view");
     all
 }
 
@@ -95,6 +97,8 @@ pub(super) fn parse_page_rest(
         tables: None,
         alias: None,
         guard: None,
+        non_secure_ok: None,
+        non_secure_view: None,
     };
     if page.size.is_none() {
         // `page x : data, alias y, ...`: the alias comes where the size would.
@@ -200,6 +204,22 @@ pub(super) fn parse_page_option(
             n,
             Sp::one(k.span),
             Twice::Option("guard"),
+        );
+    } else if input.peek(kw::non_secure_ok) {
+        let k: kw::non_secure_ok = input.parse()?;
+        set_flag(
+            cx,
+            &mut page.non_secure_ok,
+            Sp::one(k.span),
+            "non_secure_ok",
+        );
+    } else if input.peek(kw::non_secure_view) {
+        let k: kw::non_secure_view = input.parse()?;
+        set_flag(
+            cx,
+            &mut page.non_secure_view,
+            Sp::one(k.span),
+            "non_secure_view",
         );
     } else {
         return Err(not_one_of(input, "a page option", &page_options()));

@@ -272,9 +272,21 @@ pub(super) fn parse_tables(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Tab
         return Err(la.error());
     };
     let kw = Sp::one(k.span);
-    let sp = Sp::join(kw, place.sp());
-    end_of_declaration(input, cx, begin, "`;`")?;
-    Ok(TablesDecl { kw, place, sp })
+    let mut sp = Sp::join(kw, place.sp());
+    let mut non_secure_ok = None;
+    if input.peek(Token![,]) && input.peek2(kw::non_secure_ok) {
+        input.parse::<Token![,]>()?;
+        let ok: kw::non_secure_ok = input.parse()?;
+        non_secure_ok = Some(Sp::one(ok.span));
+        sp = Sp::join(sp, Sp::one(ok.span));
+    }
+    end_of_declaration(input, cx, begin, "`, non_secure_ok` or `;`")?;
+    Ok(TablesDecl {
+        kw,
+        place,
+        non_secure_ok,
+        sp,
+    })
 }
 
 /// Doc comments before a declaration; any other attribute is an error.
@@ -294,7 +306,7 @@ pub(super) fn parse_docs(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Vec<A
     Ok(docs)
 }
 
-/// `= RANGE (, device | , non_secure)* ;` after `physical NAME`.
+/// `= RANGE (, device | , secure | , non_secure)* ;` after `physical NAME`.
 pub(super) fn parse_pool_rest(
     input: ParseStream,
     cx: &mut Ctxt,
@@ -308,6 +320,7 @@ pub(super) fn parse_pool_rest(
         range,
         device: None,
         non_secure: None,
+        secure: None,
     };
     parse_options(input, cx, begin, |input, cx| {
         let la = input.lookahead1();
@@ -317,12 +330,15 @@ pub(super) fn parse_pool_rest(
         } else if la.peek(kw::non_secure) {
             let k: kw::non_secure = input.parse()?;
             set_flag(cx, &mut pool.non_secure, Sp::one(k.span), "non_secure");
+        } else if la.peek(kw::secure) {
+            let k: kw::secure = input.parse()?;
+            set_flag(cx, &mut pool.secure, Sp::one(k.span), "secure");
         } else {
             return Err(unknown(
                 input,
                 la,
                 "a pool option",
-                &["device", "non_secure"],
+                &["device", "secure", "non_secure"],
             ));
         }
         Ok(())

@@ -206,7 +206,9 @@ pub(super) fn physical_column(input: &Input<'_>) -> Column {
                 label: format!(
                     "{}{}",
                     p.name(),
-                    if p.is_non_secure() {
+                    if p.is_dual_view() {
+                        " (secure and non-secure)"
+                    } else if p.is_non_secure() {
                         " (non-secure)"
                     } else {
                         ""

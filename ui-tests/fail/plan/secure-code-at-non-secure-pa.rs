@@ -1,0 +1,12 @@
+memlayout_macros::memory_layout! {
+    mod soc {
+        physical sram = 0x0400_0000 .. +256K;
+        physical dram = 0x8000_0000 .. +1G, non_secure;
+        table mon (core 0, EL3) {
+            virtual 0x0400_0000 .. +256K;
+            page text : code, 4K, pa 0x8000_0000;
+        }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+memlayout_macros::memory_layout! {
+    mod soc {
+        physical sram = 0x0400_0000 .. +256K;
+        physical dram = 0x8000_0000 .. +1G, non_secure;
+        table mon (core 0, EL3) {
+            virtual 0x0400_0000 .. +256K;
+        }
+        table k (core 0, EL1_NS) {
+            virtual 0x8000_0000 .. +1G;
+        }
+        shared page trampoline : code, 4K, tables [mon, k];
+    }
+}
+
+fn main() {}
