@@ -430,6 +430,26 @@ mod tests {
     }
 
     #[test]
+    fn plain_numbers_say_what_is_wrong() {
+        let d = diags(
+            "mod os {
+                physical ram = 0x4000_0000 .. +1G;
+                table kernel (core 0, EL1_NS) { virtual 0xFFFF_8000_0000_0000 .. +1G; }
+                table a (core 0, EL0_NS, asid 4K, under kernel) { virtual 0x40_0000 .. +1G; }
+                table b (core 0, EL0_NS, asid 5000000000, under kernel) { virtual 0x40_0000 .. +1G; }
+            }",
+        );
+        let text = d.join("\n");
+        for needle in [
+            "ASID `4K` is not a plain number: write it without a size suffix, like `asid 1`",
+            "ASID `5000000000` is too large; write it like `asid 1`",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+        assert!(!text.contains("2^32"), "{text}");
+    }
+
+    #[test]
     fn device_types_and_execute_only_pages() {
         let src = "mod os {
             physical ram = 0x4000_0000 .. +1G;

@@ -204,6 +204,7 @@ pub(super) fn core_number(lit: &LitInt, cx: &mut Ctxt) -> Option<u32> {
                 DslError::NotPlainNumber {
                     what: "core number",
                     lit: lit.to_string(),
+                    suffix: !lit.suffix().is_empty(),
                     example: "`core 0`",
                 },
             );

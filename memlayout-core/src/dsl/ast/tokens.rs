@@ -290,7 +290,8 @@ pub(super) fn parse_count(input: ParseStream) -> syn::Result<Num> {
     parse_plain(input, "page count", "`4K * 3`")
 }
 
-/// A plain number below 2^32, without a size suffix; `what` and `example` word the error.
+/// A plain number below 2^32, without a size suffix; `what` and `example` word the error
+/// (one with a suffix, or a larger one).
 pub(super) fn parse_plain(
     input: ParseStream,
     what: &'static str,
@@ -307,6 +308,7 @@ pub(super) fn parse_plain(
             DslError::NotPlainNumber {
                 what,
                 lit: lit.to_string(),
+                suffix: !lit.suffix().is_empty(),
                 example,
             },
         )),

@@ -31,12 +31,15 @@ pub(crate) enum DslError {
         /// The forms expected: the parser's "expected one of .." or a list to write.
         expected: String,
     },
-    /// A number that must be a plain integer below 2^32 (a count, a core, a bit size).
+    /// A number that must be a plain integer below 2^32 (a count, a core, a bit size, an
+    /// ASID): it has a size suffix (`4K`) or is larger.
     NotPlainNumber {
         /// What the number is: "page count", "core number", ...
         what: &'static str,
         /// The literal as written.
         lit: String,
+        /// Whether it has a suffix (else it is too large).
+        suffix: bool,
         /// How to write it, in backquotes.
         example: &'static str,
     },
@@ -134,10 +137,20 @@ impl fmt::Display for DslError {
                 }
                 f.write_str(expected)
             }
-            DslError::NotPlainNumber { what, lit, example } => write!(
+            DslError::NotPlainNumber {
+                what,
+                lit,
+                suffix: true,
+                example,
+            } => write!(
                 f,
-                "{what} `{lit}` is not a plain number below 2^32; write it like {example}"
+                "{what} `{lit}` is not a plain number: write it without a size suffix, like {example}"
             ),
+            DslError::NotPlainNumber {
+                what, lit, example, ..
+            } => {
+                write!(f, "{what} `{lit}` is too large; write it like {example}")
+            }
             DslError::UnknownSuffix { lit, suffix } => write!(
                 f,
                 "`{lit}` has an unknown suffix `{suffix}`; write a plain number or use K, M or G (as in 4K, 2M, 1G)"
