@@ -132,6 +132,35 @@ mod tests {
     }
 
     #[test]
+    fn process_subtitles_keep_the_asid_and_kernel() {
+        let cores = crate::model::Cores::one(0);
+        let mut kernel = TableSpec::new(0, "kernel", cores, crate::model::ExecutionContext::EL1_NS);
+        kernel
+            .virt
+            .push(RangeSpec::new(0, 0xFFFF_8000_0000_0000, 1 << 30));
+        let mut shell = TableSpec::new(1, "shell", cores, crate::model::ExecutionContext::EL0_NS);
+        shell.virt.push(RangeSpec::new(1, 0x40_0000, 1 << 30));
+        shell.asid = Some(300);
+        shell.under = Some(0);
+        let mut spec = Spec::new();
+        spec.pools = vec![PoolSpec::new(0, "ram", 0x4000_0000, 1 << 30)];
+        spec.tables = vec![kernel, shell];
+        let plan = match crate::plan::plan(&spec) {
+            Ok(p) => p,
+            Err(e) => panic!("{e:?}"),
+        };
+        let out = svg(&Input::new("os", &plan));
+        assert!(
+            out.contains(">VA, core 0, EL0_NS, ASID 300 under kernel<"),
+            "{out}"
+        );
+        assert!(
+            out.contains(">VA, core 0, EL1_NS, kernel of shell<"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn segments_sit_inside_their_page_box_without_overlapping() {
         let plan = plan_two_tables();
         let input = Input::new("soc", &plan);

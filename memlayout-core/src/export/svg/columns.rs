@@ -288,19 +288,23 @@ pub(super) fn table_column(input: &Input<'_>, t: &TableView<'_>) -> Column {
         .collect();
     Column {
         title: t.name().to_string(),
-        subtitle: format!(
-            "VA, {}, {}, {} regime{}",
-            t.info.cores(),
-            t.info.el(),
-            t.translation.regime(),
-            process_role(t)
-        ),
+        // A process's or kernel's role replaces the regime (which its EL already
+        // says), so the subtitle fits its box.
+        subtitle: match process_role(t) {
+            role if role.is_empty() => format!(
+                "VA, {}, {}, {} regime",
+                t.info.cores(),
+                t.info.el(),
+                t.translation.regime()
+            ),
+            role => format!("VA, {}, {}{role}", t.info.cores(), t.info.el()),
+        },
         blocks,
         ranges,
     }
 }
 
-/// A process's ASID and kernel (`, ASID 1, under kernel`), or a kernel's processes
+/// A process's ASID and kernel (`, ASID 1 under kernel`), or a kernel's processes
 /// (`, kernel of shell, init`), for a column's subtitle; empty for other tables.
 fn process_role(t: &TableView<'_>) -> String {
     let mut role = String::new();
@@ -308,7 +312,8 @@ fn process_role(t: &TableView<'_>) -> String {
         role.push_str(&format!(", ASID {asid}"));
     }
     if let Some(kernel) = t.kernel {
-        role.push_str(&format!(", under {kernel}"));
+        let sep = if t.asid.is_some() { " " } else { ", " };
+        role.push_str(&format!("{sep}under {kernel}"));
     }
     if !t.processes.is_empty() {
         role.push_str(&format!(", kernel of {}", t.processes.join(", ")));
