@@ -11,7 +11,8 @@ use super::super::ctxt::{Ctxt, Sp};
 use super::super::error::{DslError, Twice};
 use super::super::kw;
 use super::tokens::{
-    drain_on_error, not_one_of, parse_count, parse_num, parse_options, set_flag, set_value, unknown,
+    drain_on_error, not_one_of, parse_count, parse_num, parse_options, set_flag, set_spanned,
+    set_value, unknown,
 };
 use super::{AliasRef, AttrKv, AttrVal, PageDecl, SegmentDecl};
 use crate::model::{Cacheability, DeviceType, PageKind, Perms, SegmentKind, Shareability};
@@ -138,13 +139,13 @@ pub(super) fn parse_page_option(
             Twice::Option("pool"),
         );
     } else if let Some((perms, sp)) = keyword(input, Perms::from_name) {
-        set_value(cx, &mut page.perms, (perms, sp), sp, Twice::Permissions);
+        set_spanned(cx, &mut page.perms, (perms, sp), Twice::Permissions);
     } else if let Some((cache, sp)) = keyword(input, Cacheability::from_name) {
-        set_value(cx, &mut page.cache, (cache, sp), sp, Twice::Cacheability);
+        set_spanned(cx, &mut page.cache, (cache, sp), Twice::Cacheability);
     } else if let Some((share, sp)) = keyword(input, Shareability::from_name) {
-        set_value(cx, &mut page.share, (share, sp), sp, Twice::Shareability);
+        set_spanned(cx, &mut page.share, (share, sp), Twice::Shareability);
     } else if let Some((device, sp)) = keyword(input, DeviceType::from_name) {
-        set_value(cx, &mut page.device, (device, sp), sp, Twice::DeviceType);
+        set_spanned(cx, &mut page.device, (device, sp), Twice::DeviceType);
     } else if input.peek(kw::attrs) {
         let k: kw::attrs = input.parse()?;
         let content;

@@ -11,7 +11,7 @@ use syn::parse::{ParseBuffer, ParseStream};
 use syn::{Ident, LitInt, Token};
 
 use super::super::ctxt::{Ctxt, Sp};
-use super::super::error::{DidYouMean, DslError, Twice};
+use super::super::error::{DidYouMean, DslError, Note, Twice};
 use super::suggest::{closest, synonym};
 use super::{Num, RangeEnd, RangeExpr};
 use crate::model::Hex;
@@ -185,8 +185,13 @@ fn starts_declaration(input: ParseStream) -> Option<Ident> {
 
 /// Sets a flag, or reports it as given twice.
 pub(super) fn set_flag(cx: &mut Ctxt, slot: &mut Option<Sp>, sp: Sp, flag: &'static str) {
-    if slot.is_some() {
-        cx.error(sp, DslError::GivenTwice(Twice::Flag(flag)));
+    if let Some(first) = *slot {
+        cx.error_with_note(
+            sp,
+            DslError::GivenTwice(Twice::Flag(flag)),
+            first,
+            Note::FirstGiven,
+        );
     } else {
         *slot = Some(sp);
     }
@@ -198,6 +203,25 @@ pub(super) fn set_value<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, sp: Sp
         cx.error(sp, DslError::GivenTwice(what));
     } else {
         *slot = Some(value);
+    }
+}
+
+/// Sets an option whose value carries its span, or reports `what` as given twice with
+/// a note on the first.
+pub(super) fn set_spanned<T>(
+    cx: &mut Ctxt,
+    slot: &mut Option<(T, Sp)>,
+    value: (T, Sp),
+    what: Twice,
+) {
+    match slot {
+        Some((_, first)) => cx.error_with_note(
+            value.1,
+            DslError::GivenTwice(what),
+            *first,
+            Note::FirstGiven,
+        ),
+        None => *slot = Some(value),
     }
 }
 
