@@ -1,6 +1,7 @@
 //! Table rules: the translation tables' options (`pa_bits`, `tables at`/`tables in`,
 //! a table's own `tables in`, `wxn`), and each table's header, virtual ranges and `va_bits`.
 
+use std::format;
 use std::prelude::rust_2024::*;
 
 use std::collections::{BTreeMap, BTreeSet};
