@@ -518,7 +518,14 @@ mod tests {
         ] {
             assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
         }
-        assert_eq!(d.len(), 7, "{text}");
+        // Six errors, and notes on the first Device type and on the `x` page.
+        assert_eq!(d.len(), 8, "{text}");
+        assert!(
+            text.contains(
+                "the Device memory type is given twice; keep only one\nnote: first given here"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
