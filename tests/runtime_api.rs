@@ -1835,3 +1835,27 @@ fn a_pool_in_both_spaces_is_mapped_with_each_tables_view() {
     assert!(tr.walk(va(view)).unwrap().ns());
     assert!(tr.walk(va(alias)).unwrap().ns());
 }
+
+#[test]
+fn a_non_secure_view_is_drawn_from_a_pool_in_both_spaces() {
+    // An EL3 page that asks for the non-secure view gets its PA from the pool declared in
+    // both spaces, not from the secure pool the secure table otherwise prefers.
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("sram", 0x0E00_0000, 1 << 20)).unwrap();
+    l.add_pool(Pool::ram("dram", RAM, 1 << 30).non_secure())
+        .unwrap();
+    l.add_pool(Pool::ram("shm", 0x0F00_0000, 1 << 20).secure().non_secure())
+        .unwrap();
+    let mon = l
+        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
+        .unwrap();
+    let buf = l
+        .map(
+            mon,
+            &PageRequest::new("buf", PageKind::Data, PageSize::Size4K).non_secure_view(),
+        )
+        .unwrap();
+    let pa = l.mapping_pa(buf).unwrap();
+    assert!((0x0F00_0000..0x0F10_0000).contains(&pa), "{pa:#x}");
+    assert!(l.pages(mon)[0].mem_attrs().non_secure);
+}

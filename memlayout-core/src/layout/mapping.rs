@@ -157,7 +157,13 @@ impl Layout {
                 })
             }
             None => {
-                let kind: Vec<bool> = self.pools.iter().map(|p| p.device == device).collect();
+                // The non-secure view of a secure table's page exists only in pools
+                // declared in both spaces: draw it from those.
+                let kind: Vec<bool> = self
+                    .pools
+                    .iter()
+                    .map(|p| p.device == device && (!req.non_secure_view || p.is_dual_view()))
+                    .collect();
                 if ns_table.is_some() {
                     let all = self
                         .pools
@@ -492,25 +498,28 @@ impl Layout {
         } else {
             self.take_unguarded_va(table, bytes, align, hide_null)
         };
-        let t = &mut self.tables[table.index()];
-        for r in hidden {
-            let _ = t.va_free.insert_interval(r, ());
-        }
+        // The error describes the VA the choice could use: a kernel's upper range.
         let t = &self.tables[table.index()];
-        found.ok_or_else(|| Error::NoRoom {
+        let result = found.ok_or_else(|| Error::NoRoom {
             what: describe(req).into(),
             size: bytes,
             align,
             space: Space::Virtual(t.info.name().to_string()),
             largest: t.va_free.largest(|_| true).map(range_of),
             taken: self.fixed_in_table(table).into(),
-        })
+        });
+        let t = &mut self.tables[table.index()];
+        for r in hidden {
+            let _ = t.va_free.insert_interval(r, ());
+        }
+        result
     }
 
     /// Whether automatic placement in `table` uses only its upper range: the table is a
     /// kernel (processes run under it) with an upper range.
     fn kernel_places_upper(&self, table: TableId) -> bool {
-        self.tables[table.index()].upper_bits.is_some() && !self.processes(table).is_empty()
+        self.tables[table.index()].upper_bits.is_some()
+            && self.tables.iter().any(|t| t.kernel == Some(table))
     }
 
     /// Picks a VA range of a table for a request without a guard, lowest fitting or at
