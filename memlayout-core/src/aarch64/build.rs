@@ -212,8 +212,6 @@ pub const fn page_attributes(
     attrs: MemAttrs,
     config: &TableConfig,
 ) -> Descriptor {
-    // The configuration no longer changes a page's bits: the Device type is the page's.
-    let _ = config;
     let (mem, executable_kind) = match attrs.kind {
         PageKind::Device => (MemoryType::device(attrs.device), false),
         PageKind::System => (MemoryType::NormalWriteBack, false),

@@ -520,6 +520,7 @@ fn segment_page(e: &Error, f: &mut Formatter<'_>) -> Result {
             let needs = segment.pages_taking();
             let is = match page_kind {
                 PageKind::Data if page_perms.write() => "a writable data page",
+                PageKind::Data if page_perms.execute_only() => "an execute-only (`x`) data page",
                 PageKind::Data => "a read-only data page",
                 PageKind::Code => "a code page",
                 PageKind::Device => "a device page",

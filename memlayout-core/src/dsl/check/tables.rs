@@ -409,8 +409,10 @@ pub(super) fn check_processes(
                 cx.error_with_note(r.sp, error, kr.sp, note);
             }
         }
-        // One ASID per process of a kernel: the first process with it keeps it.
+        // One ASID per process of a kernel: the first process with it keeps it. An ASID
+        // over 65535 has its own error and takes no part.
         if let Some(asid) = &table.asid
+            && let Ok(value) = u16::try_from(asid.value.value)
             && let Some(first) = (0..t).find(|&p| {
                 kernels[p] == Some(k)
                     && tables[p]
@@ -421,7 +423,7 @@ pub(super) fn check_processes(
             let first_name = name_of(&tables[first].name);
             let error = Error::AsidTaken {
                 table: name.clone(),
-                asid: u16::try_from(asid.value.value).unwrap_or(u16::MAX),
+                asid: value,
                 kernel: kname.clone(),
                 first: first_name.clone(),
                 other: None,
