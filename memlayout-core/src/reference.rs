@@ -150,7 +150,7 @@ Rules:
   (`EL2_NS`, `EL1_NS`, `EL0_NS`) holds only non-secure PA: a `pa`, `pool`, alias or
   shared page that puts secure PA there is an error on that token; its pages and its
   translation tables are placed only in non-secure pools, and `tables in`/`at` a secure
-  pool is an error. A page of secure tables without `pool` prefers secure pools. Without
+  pool is an error. A data page of secure tables without `pool` prefers secure pools. Without
   any `non_secure` pool, security is not modelled.
 * `secure, non_secure` together declare a pool in both physical address spaces, for a
   device both worlds reach at one PA, such as the GIC, whose Group 0 and secure Group 1
@@ -162,7 +162,7 @@ Rules:
   error on that keyword. For the rule below, a pool in both spaces counts as non-secure
   memory (the normal world can write it). `secure` alone says what an unmarked pool
   already is. The map writes `secure non_secure`, JSON `"secure": true` next to
-  `"non_secure": true`, the C header a `<PAGE>_NS` value (the view each table uses) for
+  `"non_secure": true`, the C header a `<TABLE>_<PAGE>_NS` value (the view each table uses) for
   pages of such a pool, the SVG `(secure and non-secure)`, the linker MEMORY note
   `secure, non_secure`.
 * Secure tables never depend on non-secure memory, which the normal world can rewrite:
