@@ -158,11 +158,13 @@ impl Layout {
             }
             None => {
                 // The non-secure view of a secure table's page exists only in pools
-                // declared in both spaces: draw it from those.
+                // declared in both spaces: an automatic PA is drawn from those (a fixed
+                // one is checked against its pool when the page is committed).
+                let dual_only = req.non_secure_view && req.pa.is_none();
                 let kind: Vec<bool> = self
                     .pools
                     .iter()
-                    .map(|p| p.device == device && (!req.non_secure_view || p.is_dual_view()))
+                    .map(|p| p.device == device && (!dual_only || p.is_dual_view()))
                     .collect();
                 if ns_table.is_some() {
                     let all = self
