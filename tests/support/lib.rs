@@ -4,6 +4,7 @@
 pub mod elf;
 pub mod firmware;
 pub mod fuzz;
+pub mod gpt_walk;
 pub mod layouts;
 pub mod qemu;
 
