@@ -5,7 +5,7 @@
 //! [`GptJob`] names the `GPTBR_EL3` and `GPCCR_EL3` values, the images to place in
 //! guest RAM (the table at least) and the loads to make. [`run`] boots the harness
 //! `tests/qemu/gpt_harness.{S,c}` (linked with `harness.ld`, so it occupies
-//! [`HARNESS_RESERVED`](crate::qemu::HARNESS_RESERVED) like the translation-table
+//! [`HARNESS_RESERVED`] like the translation-table
 //! harness) on `qemu-system-aarch64 -M virt,secure=on,virtualization=on
 //! -cpu max,x-rme=on -m 4G`. At EL3 it writes `GPTBR_EL3`, `GPCCR_EL3` without GPC,
 //! `TLBI PAALLOS`, `GPCCR_EL3` with GPC, `TLBI PAALLOS`, reads `GPCCR_EL3` back, and
