@@ -23,9 +23,11 @@
 //! * **PPS**, the protected physical address size (`GPCCR_EL3.PPS`): 4 GB to 4 PB
 //!   ([`ProtectedSize`]). [`build`] picks the smallest one that covers every region.
 //!   Accesses above it are not looked up: they are allowed to the Non-secure PAS and
-//!   fault for the others (`GPCCR_EL3.PPS`; with FEAT_RME_GPC2, `GPCCR_EL3.APPSAA` = 0,
-//!   its reset behaviour, keeps that rule). The table itself must lie below it: a
-//!   `GPTBR_EL3` or level 1 table address above it makes every lookup fault.
+//!   fault for the others (`GPCCR_EL3.PPS`; with FEAT_RME_GPC2, the [`gpccr`] value
+//!   writes `GPCCR_EL3.APPSAA` = 0, which keeps that rule). The table itself must lie
+//!   below it: the lookup treats a `GPTBR_EL3` or level 1 table address above it as a
+//!   fault (QEMU's implementation of the lookup does the same), so [`build`] refuses
+//!   such a placement.
 //! * **PGS**, the physical granule size (`GPCCR_EL3.PGS`): 4 KiB, 16 KiB or 64 KiB
 //!   ([`GranuleSize`]); the unit a level 1 descriptor describes.
 //! * **L0GPTSZ**, the bytes one level 0 entry covers (`GPCCR_EL3.L0GPTSZ`): 1 GB,
