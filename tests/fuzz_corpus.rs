@@ -118,7 +118,8 @@ fn the_text_corpus_plans_every_new_keyword() {
     let secure =
         |el: memlayout::ExecutionContext| el.security() == memlayout::SecurityState::Secure;
     // Each keyword as the corpus spells it, and its effect on a planned layout.
-    let mut cases: Vec<(&str, Box<dyn Fn(&Planned) -> bool>)> = vec![
+    type Effect<'a> = Box<dyn Fn(&Planned) -> bool + 'a>;
+    let mut cases: Vec<(&str, Effect)> = vec![
         (
             "secure, non_secure",
             Box::new(|p: &Planned| p.plan().layout().pools().iter().any(|x| x.is_dual_view())),
