@@ -20,16 +20,22 @@ fn run(example: &str, name: &str, args: &[&str]) -> Run {
 /// The lines a successful run prints, in order. `{key}` is the layout's value, printed
 /// in hexadecimal; `{va_in:T.S}` / `{pa_in:T.S}` any address inside segment `S` of
 /// table `T` (where code is running); `{iabort}` the EC of an instruction abort.
-const BOOT_LINES: [&str; 5] = [
+const BOOT_LINES: [&str; 6] = [
     "[el3] boot: core 0 started at EL3 with the MMU off, running from the identity segment at PA {pa_in:core0_el3.bsp_boot}",
     "[el3] mmu: MAIR/TCR/TTBR0_EL3 loaded, TLB invalidated, SCTLR_EL3 M/C/I set; tables at PA {core0_el3.tables_pa}",
     "[el3] monitor: running at VA {va_in:core0_el3.monitor_code} (PA {pa_in:core0_el3.monitor_code}), printing through the UART at VA {core0_el3.uart.va}",
     "[el3] mailbox: wrote 0xc0de at VA {core0_el3.cross_core.va} (PA {core0_el3.cross_core.pa})",
+    // The GIC's pool is in both physical address spaces: the monitor's table maps the
+    // distributor through the secure view, which the MMU confirms (PAR_EL1.NS = 0).
+    "[el3] gic: distributor at VA {core0_el3.gicd.va} (PA {core0_el3.gicd.pa}), secure view: AT S1E3R gives PAR_EL1.NS 0x0, the layout's NS 0x0",
     "[el3] el1: SCR_EL3.NS/RW, HCR_EL2.RW and MAIR/TCR/TTBR0_EL1 set; eret to the kernel at VA {va_in:core0_el1.kernel_code}",
 ];
 
-const REST_LINES: [&str; 5] = [
+const REST_LINES: [&str; 6] = [
     "[el1] kernel: running at EL1 (non-secure), read 0xc0de from the mailbox at VA {core0_el1.cross_core.va}",
+    // The kernel's table maps the same PA through the non-secure view (NS = 1) and
+    // reads the register the monitor read through the secure one.
+    "[el1] gic: distributor at VA {core0_el1.gicd.va} (PA {core0_el1.gicd.pa}), non-secure view (the layout's NS 0x1): GICD_IIDR reads as through the monitor's secure view",
     "[el1] kernel: wrote 0xbeef to the mailbox, releasing core 1",
     "[core1] released: EL3 table at PA {core1_el3.tables_pa} on, running at VA {va_in:core1_el3.secondary_code}",
     "[core1] read 0xbeef from the mailbox at VA {core1_el3.cross_core.va} (PA {core1_el3.cross_core.pa})",
@@ -68,6 +74,8 @@ fn assert_boots(example: &str, name: &str, args: &[&str]) -> Run {
         "core1_el3.uart",
         "core0_el1.kernel_code",
         "core0_el1.uart",
+        "core0_el3.gicd",
+        "core0_el1.gicd",
     ] {
         assert_ne!(
             run.addrs.named[&format!("{key}.va")],
@@ -232,8 +240,8 @@ fn monitor_page_without_execute_aborts(example: &str) {
                 "page monitor_text : code, 4K, r;",
             ),
             (
-                "segment monitor_code : code, 0x800,",
-                "segment monitor_code : rodata, 0x800, align 8,",
+                "segment monitor_code : code, 0xC00,",
+                "segment monitor_code : rodata, 0xC00, align 8,",
             ),
         ],
     );

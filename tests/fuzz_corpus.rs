@@ -99,3 +99,150 @@ fn system_page_regression_decodes_as_meant() {
     assert_ne!(fixed, text.replace(line, "page p0 : system, 4K * 4, rw;"));
     assert!(plan_text(&fixed).is_ok(), "{fixed}");
 }
+
+/// The text corpus reaches every keyword added with the security states, processes,
+/// guards, execute-only pages, Device types and Contiguous page sizes in an input that
+/// plans, so the campaign's invariants (and not only its parser) run on each; the test
+/// finds the effect of each keyword in the planned layout, not only its spelling.
+#[test]
+fn the_text_corpus_plans_every_new_keyword() {
+    use memlayout::dsl::file::{Planned, plan_text};
+    use memlayout::{DeviceType, PageSize, Perms};
+
+    let pages = |p: &Planned| -> Vec<(memlayout::ExecutionContext, memlayout::Page)> {
+        let l = p.plan().layout();
+        l.tables()
+            .flat_map(|t| l.pages(t).into_iter().map(|pg| (pg.el(), pg.clone())))
+            .collect()
+    };
+    let secure =
+        |el: memlayout::ExecutionContext| el.security() == memlayout::SecurityState::Secure;
+    // Each keyword as the corpus spells it, and its effect on a planned layout.
+    type Effect<'a> = Box<dyn Fn(&Planned) -> bool + 'a>;
+    let mut cases: Vec<(&str, Effect)> = vec![
+        (
+            "secure, non_secure",
+            Box::new(|p: &Planned| p.plan().layout().pools().iter().any(|x| x.is_dual_view())),
+        ),
+        (
+            "non_secure_view",
+            Box::new(move |p: &Planned| {
+                pages(p).iter().any(|(el, pg)| {
+                    secure(*el)
+                        && pg.mem_attrs().non_secure
+                        && pg.kind() == memlayout::PageKind::Device
+                })
+            }),
+        ),
+        (
+            "non_secure_ok",
+            // An executable page of a secure table in non-secure PA.
+            Box::new(move |p: &Planned| {
+                pages(p).iter().any(|(el, pg)| {
+                    secure(*el) && pg.mem_attrs().non_secure && pg.perms().execute()
+                })
+            }),
+        ),
+        (
+            "tables in dram, non_secure_ok",
+            Box::new(|p: &Planned| {
+                let l = p.plan().layout();
+                l.tables().any(|t| l.tables_pool(t) == Some("dram"))
+            }),
+        ),
+        (
+            "tables at 0x4010_0000 .. +64K, non_secure_ok",
+            Box::new(|p: &Planned| {
+                let n = p.plan().layout().tables().count();
+                (0..n).any(|i| {
+                    p.plan()
+                        .translation(i)
+                        .is_some_and(|tr| (0x4010_0000..0x4011_0000).contains(&tr.base_pa()))
+                })
+            }),
+        ),
+        (
+            "asid ",
+            Box::new(|p: &Planned| {
+                let l = p.plan().layout();
+                l.tables().any(|t| l.asid(t).is_some())
+            }),
+        ),
+        (
+            "under ",
+            Box::new(|p: &Planned| {
+                let l = p.plan().layout();
+                l.tables().any(|t| l.kernel_of(t).is_some())
+            }),
+        ),
+        (
+            "guard ",
+            Box::new(move |p: &Planned| pages(p).iter().any(|(_, pg)| pg.guard() != 0)),
+        ),
+        (
+            ", x",
+            Box::new(move |p: &Planned| pages(p).iter().any(|(_, pg)| pg.perms() == Perms::X)),
+        ),
+    ];
+    for (word, d) in [
+        ("nGnRnE", DeviceType::nGnRnE),
+        ("nGnRE", DeviceType::nGnRE),
+        ("nGRE", DeviceType::nGRE),
+        ("GRE;", DeviceType::GRE),
+    ] {
+        cases.push((
+            word,
+            Box::new(move |p: &Planned| pages(p).iter().any(|(_, pg)| pg.device_type() == Some(d))),
+        ));
+    }
+    for (word, size) in [
+        ("64K", PageSize::Size64K),
+        ("32M", PageSize::Size32M),
+        ("16G", PageSize::Size16G),
+    ] {
+        cases.push((
+            word,
+            Box::new(move |p: &Planned| pages(p).iter().any(|(_, pg)| pg.page_size() == size)),
+        ));
+    }
+    let texts: Vec<(PathBuf, String)> = inputs("dsl_text")
+        .into_iter()
+        .filter_map(|f| {
+            let text = String::from_utf8(std::fs::read(&f).ok()?).ok()?;
+            Some((f, text))
+        })
+        .collect();
+    let planned: Vec<(&PathBuf, &str, Planned)> = texts
+        .iter()
+        .filter(|(_, t)| !t.contains("include"))
+        .filter_map(|(f, t)| Some((f, t.as_str(), plan_text(t).ok()?)))
+        .collect();
+    for (word, seen) in &cases {
+        let hit = planned
+            .iter()
+            .find(|(_, text, p)| text.contains(word) && seen(p));
+        assert!(
+            hit.is_some(),
+            "no input of fuzz/corpus/dsl_text that plans uses `{word}` to effect"
+        );
+    }
+    // The keywords' error paths are in the corpus too: an input with every new keyword
+    // misused reports an error for each rule.
+    let errors = texts
+        .iter()
+        .filter(|(_, t)| t.contains("guard 100") && t.contains("asid 0"))
+        .find_map(|(_, t)| plan_text(t).err())
+        .expect("an input misusing the new keywords");
+    for part in [
+        "guard 100",
+        "ASID 0",
+        "ASID 70000",
+        "is given twice",
+        "execute-only",
+    ] {
+        assert!(
+            errors.iter().any(|e| e.message.contains(part)),
+            "no error mentions {part}: {errors:?}"
+        );
+    }
+}

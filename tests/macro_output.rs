@@ -609,3 +609,36 @@ fn a_layout_with_errors_still_has_its_segment_modules() {
         "{out}"
     );
 }
+
+/// An alias that names no Device type carries its target's: an `nGnRnE` page aliased
+/// from another table (and in its own) is `nGnRnE` there too, not the default
+/// Device-nGnRE, and an alias naming the type keeps it.
+#[test]
+fn a_device_alias_carries_its_targets_device_type() {
+    use memlayout::DeviceType;
+    memory_layout! {
+        mod devices {
+            physical ram = 0x4000_0000 .. +16M;
+            physical mmio = 0x0900_0000 .. +16M, device;
+            table el3 (core 0, EL3) {
+                virtual 0x4000_0000 .. +16M;
+                page uart : device, 4K, pa 0x0900_0000, rw, nGnRnE;
+                page uart_again : device, alias uart;
+                page fb : device, 4K, pa 0x0900_1000, rw, GRE;
+            }
+            table el1 (core 0, EL1_NS) {
+                virtual 0x8000_0000 .. +16M;
+                page uart : device, alias el3::uart;
+                page fb : device, alias el3::fb, GRE;
+            }
+        }
+    }
+    assert_eq!(devices::el3::UART.device_type(), Some(DeviceType::nGnRnE));
+    assert_eq!(
+        devices::el3::UART_AGAIN.device_type(),
+        Some(DeviceType::nGnRnE)
+    );
+    assert_eq!(devices::el1::UART.device_type(), Some(DeviceType::nGnRnE));
+    assert_eq!(devices::el1::UART.pa(), devices::el3::UART.pa());
+    assert_eq!(devices::el1::FB.device_type(), Some(DeviceType::GRE));
+}

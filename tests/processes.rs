@@ -486,3 +486,156 @@ fn a_kernel_places_its_pages_in_its_upper_range() {
     .unwrap();
     assert!(l.pages(plain)[0].va() < KERNEL_VA);
 }
+
+/// ASID 0 beside a process without an ASID (which runs with ASID 0 in `TTBR0`) is refused
+/// in either order, and so is an ASID on a table with upper ranges only.
+#[test]
+fn asid_zero_beside_a_process_without_one_is_refused() {
+    use ExecutionContext::EL0_NS;
+    let (mut l, kernel, ids) = os(&[
+        ("shell", EL0_NS, (0x40_0000, 1 << 30)),
+        ("init", EL0_NS, (0x40_0000, 1 << 30)),
+    ]);
+    let (shell, init) = (ids[0], ids[1]);
+    l.put_under(shell, kernel).unwrap();
+    l.put_under(init, kernel).unwrap();
+    let e = l.set_asid(init, 0).unwrap_err();
+    match &e {
+        Error::AsidZeroShared {
+            table,
+            kernel: k,
+            first,
+            other,
+            ..
+        } => {
+            assert_eq!((table.as_str(), k.as_str()), ("init", "kernel"));
+            assert_eq!(first, "shell");
+            assert_eq!(*other, Some(Party::Table(shell)));
+        }
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(e.field(), Field::Asid);
+    assert!(e.to_string().contains("ASID 0"), "{e}");
+    assert_eq!(l.asid(init), None, "nothing changed");
+    // With its own ASID, `shell` leaves 0 free.
+    l.set_asid(shell, 1).unwrap();
+    l.set_asid(init, 0).unwrap();
+    // The other order: ASID 0 first, then a process without one put under the kernel.
+    let (mut l, kernel, ids) = os(&[
+        ("shell", EL0_NS, (0x40_0000, 1 << 30)),
+        ("init", EL0_NS, (0x40_0000, 1 << 30)),
+    ]);
+    l.set_asid(ids[0], 0).unwrap();
+    l.put_under(ids[0], kernel).unwrap();
+    let e = l.put_under(ids[1], kernel).unwrap_err();
+    assert!(
+        matches!(&e, Error::AsidZeroShared { table, first, .. } if table == "shell" && first == "init"),
+        "{e:?}"
+    );
+    assert_eq!(l.kernel_of(ids[1]), None);
+    // An ASID needs a lower range: the kernel-like table below has only an upper one.
+    let (mut l, _, ids) = os(&[("upper", ExecutionContext::EL1_NS, (KERNEL_VA, 1 << 30))]);
+    let e = l.set_asid(ids[0], 5).unwrap_err();
+    assert!(
+        matches!(&e, Error::AsidWithoutLower { table, .. } if table == "upper"),
+        "{e:?}"
+    );
+    assert_eq!(e.field(), Field::Asid);
+}
+
+/// A kernel that already placed a page automatically in its lower range cannot take a
+/// process: that page would vanish when the process's `TTBR0` is loaded. Fixed and
+/// identity pages there are the kernel's own choice and stay allowed.
+#[test]
+fn put_under_after_kernel_pages_in_the_lower_range_is_an_error() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 256 << 20)).unwrap();
+    let cores = Cores::range(0, 0).unwrap();
+    let kernel = l
+        .add_table_sized(
+            "kernel",
+            cores,
+            ExecutionContext::EL1_NS,
+            &[(RAM, 2 << 20), (KERNEL_VA, 1 << 30)],
+            None,
+            None,
+        )
+        .unwrap();
+    let shell = l
+        .add_table_sized(
+            "shell",
+            cores,
+            ExecutionContext::EL0_NS,
+            &[(0x40_0000, 256 << 20)],
+            None,
+            None,
+        )
+        .unwrap();
+    let boot = PageRequest::new("boot", PageKind::Code, PageSize::Size4K).identity();
+    l.map(kernel, &boot).unwrap();
+    let text = l
+        .map(
+            kernel,
+            &PageRequest::new("text", PageKind::Code, PageSize::Size4K),
+        )
+        .unwrap();
+    let va = l.mapping_va(text, kernel).unwrap();
+    assert!(
+        va < KERNEL_VA,
+        "without processes the lowest free VA is lower"
+    );
+    let e = l.put_under(shell, kernel).unwrap_err();
+    match &e {
+        Error::KernelLowerPage {
+            kernel: k,
+            process,
+            page,
+            range,
+            other,
+            ..
+        } => {
+            assert_eq!(
+                (k.as_str(), process.as_str(), page.as_str()),
+                ("kernel", "shell", "text")
+            );
+            assert_eq!(range.start, va);
+            assert_eq!(*other, Some(Party::Mapping(text)));
+        }
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(e.field(), Field::Under);
+    assert!(e.to_string().contains("fixed `va`"), "{e}");
+    assert_eq!(l.kernel_of(shell), None);
+    // The same kernel with `put_under` first places `text` in the upper range.
+    let mut l2 = Layout::new();
+    l2.add_pool(Pool::ram("ram", RAM, 256 << 20)).unwrap();
+    let k2 = l2
+        .add_table_sized(
+            "kernel",
+            cores,
+            ExecutionContext::EL1_NS,
+            &[(RAM, 2 << 20), (KERNEL_VA, 1 << 30)],
+            None,
+            None,
+        )
+        .unwrap();
+    let s2 = l2
+        .add_table_sized(
+            "shell",
+            cores,
+            ExecutionContext::EL0_NS,
+            &[(0x40_0000, 256 << 20)],
+            None,
+            None,
+        )
+        .unwrap();
+    l2.map(k2, &boot).unwrap();
+    l2.put_under(s2, k2).unwrap();
+    let t2 = l2
+        .map(
+            k2,
+            &PageRequest::new("text", PageKind::Code, PageSize::Size4K),
+        )
+        .unwrap();
+    assert!(l2.mapping_va(t2, k2).unwrap() >= KERNEL_VA);
+}

@@ -912,6 +912,12 @@ fn check_upper_layout(name: &str, layout: Layout) {
 /// The tables `memory_layout!` emits, loaded as emitted: each table module's
 /// `TRANSLATION` image at its `TABLES_PA`, with its `MAIR`, `TCR`, `TTBR0` and
 /// `SCTLR_SET`. The EL3 table identity-maps the harness, which then runs on it.
+///
+/// The layout keeps the two worlds apart: secure RAM for EL3, non-secure RAM and devices
+/// for the rest, and a GIC in both physical address spaces. Its distributor page is
+/// shared by the EL3 and the EL1 table: AT reports PAR_EL1.NS = 0 for the EL3 table's
+/// secure view and 1 for the EL1 table's (the probes of every page check NS), and
+/// `gicr_ns` is the EL3 table's non-secure view of a redistributor frame (NS = 1).
 #[test]
 #[cfg_attr(
     memlayout_no_qemu,
@@ -924,8 +930,10 @@ fn macro_layout() {
     memlayout_macros::memory_layout! {
         mod soc {
             physical harness_ram = 0x4000_0000 .. +2M;
-            physical ram = 0x4020_0000 .. +1G;
-            physical mmio = 0x0900_0000 .. +16M, device;
+            physical sram = 0x4020_0000 .. +62M;
+            physical ram = 0x4400_0000 .. +960M, non_secure;
+            physical gic = 0x0800_0000 .. +16M, device, secure, non_secure;
+            physical mmio = 0x0900_0000 .. +16M, device, non_secure;
             table el3 (core 0, EL3) {
                 virtual 0x4000_0000 .. +2G;
                 page harness : code, 2M, va 0x4000_0000, pa 0x4000_0000, rwx;
@@ -937,6 +945,7 @@ fn macro_layout() {
                 page trace   : data, 4K, rw, write_through, outer;
                 page high    : data, 4K, va 0x6000_0000, rw;
                 page uart    : device, 4K, pa 0x0900_0000, rw;
+                page gicr_ns : device, 4K, pa 0x080A_0000, rw, non_secure_view;
             }
             table el1 (core 0, EL1_NS) {
                 virtual 0x8000_0000 .. +1G;
@@ -956,8 +965,14 @@ fn macro_layout() {
                 page heap    : data, 4K * 2;
                 segment start : code, 0x100, in text;
             }
+            shared page gic_dist : device, 4K, pa 0x0800_0000, rw, tables [el3, el1];
         }
     }
+    // One distributor PA, two views: secure from EL3, non-secure from EL1.
+    assert_eq!(soc::el3::GIC_DIST.pa(), soc::el1::GIC_DIST.pa());
+    assert!(!soc::el3::GIC_DIST.mem_attrs().non_secure);
+    assert!(soc::el1::GIC_DIST.mem_attrs().non_secure);
+    assert!(soc::el3::GICR_NS.mem_attrs().non_secure);
     let tables = [
         (
             soc::el3::INFO,

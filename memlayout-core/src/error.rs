@@ -908,6 +908,58 @@ pub enum Error {
         /// The page in the gap.
         other: Party,
     },
+    /// A guarded page at an automatic VA that fits the table's free VA, but not with its
+    /// guard gaps: the guard is why there is no room.
+    #[non_exhaustive]
+    GuardNoRoom {
+        /// The guarded page.
+        name: String,
+        /// Its size in bytes (every page of a `* N` run).
+        size: u64,
+        /// Its guard, in bytes.
+        guard: u64,
+        /// The table.
+        table: String,
+        /// The largest free range of the table's VA, if any.
+        largest: Option<Range>,
+    },
+    /// A process with ASID 0 under a kernel that runs another process without an ASID:
+    /// that process's `TTBR0` carries ASID 0 too, so the two address spaces would share
+    /// TLB entries.
+    #[non_exhaustive]
+    AsidZeroShared {
+        /// The table with `asid 0`.
+        table: String,
+        /// The kernel both run under.
+        kernel: String,
+        /// The process without an ASID.
+        first: String,
+        /// That process ([`Party::Table`]), when the engine knows it.
+        other: Option<Party>,
+    },
+    /// An ASID on a table without a lower VA range: the ASID is carried by `TTBR0`, which
+    /// only a lower range uses.
+    #[non_exhaustive]
+    AsidWithoutLower {
+        /// The table.
+        table: String,
+    },
+    /// A kernel given its first process after it mapped a page at an automatic VA in its
+    /// lower range: once a process is switched in, `TTBR0` holds the process's table and
+    /// that page is no longer reachable.
+    #[non_exhaustive]
+    KernelLowerPage {
+        /// The kernel.
+        kernel: String,
+        /// The process being put under it.
+        process: String,
+        /// The kernel's page at an automatic lower VA.
+        page: String,
+        /// Its VA range.
+        range: Range,
+        /// That page ([`Party::Mapping`]).
+        other: Option<Party>,
+    },
 }
 
 /// Why a table cannot be the kernel a process runs under ([`Error::NotAKernel`]).

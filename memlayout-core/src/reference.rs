@@ -261,7 +261,9 @@ Rules:
   kernel pages stay global, so a kernel takes no `asid`. Two processes of one kernel
   with one ASID are an error on the second `N`. A process without `asid` runs with
   ASID 0 (its EL0 pages are non-global all the same): a kernel that runs several such
-  processes must flush the TLB (`TLBI VMALLE1`) when it switches `TTBR0` between them.
+  processes must flush the TLB (`TLBI VMALLE1`) when it switches `TTBR0` between them,
+  and `asid 0` on another process of the same kernel is an error on the `0`. The ASID
+  travels in `TTBR0`, so a table with `asid` needs a lower range.
   Automatic placement puts a kernel's pages in its upper range; its lower ranges take
   only pages with a fixed `va` and `identity` pages.
 * `tables at START .. END` (or `.. +SIZE`) reserves that whole range before any page is

@@ -18,6 +18,11 @@ KERNEL_STR(s_k2, " (non-secure), read ");
 KERNEL_STR(s_k3, " from the mailbox at VA ");
 KERNEL_STR(s_w1, "[el1] kernel: wrote ");
 KERNEL_STR(s_w2, " to the mailbox, releasing core 1\n");
+KERNEL_STR(s_gic1, "[el1] gic: distributor at VA ");
+KERNEL_STR(s_gic2, " (PA ");
+KERNEL_STR(s_gic3, "), non-secure view (the layout's NS ");
+KERNEL_STR(s_gic_same, "): GICD_IIDR reads as through the monitor's secure view\n");
+KERNEL_STR(s_gic_diff, "): GICD_IIDR differs from the monitor's read\n");
 KERNEL_STR(s_exc1, "[el1] exception: EC ");
 KERNEL_STR(s_exc2, " FAR ");
 KERNEL_STR(s_exc3, " ELR ");
@@ -43,6 +48,17 @@ KERNEL_CODE __attribute__((noreturn)) void kernel_main(void)
     put_str(uart, s_k3);
     put_hex(uart, mailbox);
     put_str(uart, s_nl);
+
+    /* The same distributor PA through this table's non-secure view. */
+    const u64 gicd = MEMLAYOUT_CORE0_EL1_GICD_VA;
+    u64 iidr = *(volatile unsigned int *)(gicd + GICD_IIDR);
+    put_str(uart, s_gic1);
+    put_hex(uart, gicd);
+    put_str(uart, s_gic2);
+    put_hex(uart, MEMLAYOUT_CORE0_EL1_GICD_PA);
+    put_str(uart, s_gic3);
+    put_hex(uart, MEMLAYOUT_CORE0_EL1_GICD_NS);
+    put_str(uart, iidr == *mailbox_word(mailbox, MAILBOX_GICD_IIDR) ? s_gic_same : s_gic_diff);
 
     *mailbox_word(mailbox, MAILBOX_KERNEL_VALUE) = KERNEL_VALUE;
     clean_to_poc(mailbox_word(mailbox, MAILBOX_KERNEL_VALUE));

@@ -21,6 +21,9 @@ MONITOR_STR(s_mon2, " (PA ");
 MONITOR_STR(s_mon3, "), printing through the UART at VA ");
 MONITOR_STR(s_mb1, "[el3] mailbox: wrote ");
 MONITOR_STR(s_mb2, " at VA ");
+MONITOR_STR(s_gic1, "[el3] gic: distributor at VA ");
+MONITOR_STR(s_gic2, "), secure view: AT S1E3R gives PAR_EL1.NS ");
+MONITOR_STR(s_gic3, ", the layout's NS ");
 MONITOR_STR(s_el1, "[el3] el1: SCR_EL3.NS/RW, HCR_EL2.RW and MAIR/TCR/TTBR0_EL1 set; eret to the kernel at VA ");
 MONITOR_STR(s_close, ")\n");
 MONITOR_STR(s_nl, "\n");
@@ -78,6 +81,24 @@ MONITOR_CODE __attribute__((noreturn)) void monitor_main(u64 entry_pa, u64 sctlr
     put_str(uart, s_mon2);
     put_hex(uart, MEMLAYOUT_CORE0_EL3_CROSS_CORE_PA);
     put_str(uart, s_close);
+
+    /* The GIC distributor through the secure view of its pool: AT reports the output
+     * address space, and GICD_IIDR goes to the kernel, which reads it through the
+     * non-secure view of the same PA. */
+    const u64 gicd = MEMLAYOUT_CORE0_EL3_GICD_VA;
+    __asm__ volatile("at s1e3r, %0\n\tisb" ::"r"(gicd) : "memory");
+    u64 par_ns = (RSYS(par_el1) >> PAR_NS_SHIFT) & 1;
+    *mailbox_word(MEMLAYOUT_CORE0_EL3_CROSS_CORE_VA, MAILBOX_GICD_IIDR) =
+        *(volatile unsigned int *)(gicd + GICD_IIDR);
+    put_str(uart, s_gic1);
+    put_hex(uart, gicd);
+    put_str(uart, s_mon2);
+    put_hex(uart, MEMLAYOUT_CORE0_EL3_GICD_PA);
+    put_str(uart, s_gic2);
+    put_hex(uart, par_ns);
+    put_str(uart, s_gic3);
+    put_hex(uart, MEMLAYOUT_CORE0_EL3_GICD_NS);
+    put_str(uart, s_nl);
 
     /* Step 5: the non-secure EL1&0 regime of the kernel, from the layout. */
     WSYS(mair_el1, MEMLAYOUT_CORE0_EL1_MAIR);

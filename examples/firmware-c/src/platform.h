@@ -17,6 +17,14 @@
 #define MAILBOX_KERNEL_VALUE 8  /* written by the kernel, read by core 1 */
 #define MAILBOX_RELEASE 16      /* non-zero: core 1 may leave its pen */
 #define MAILBOX_EXIT_BLOCK 32   /* semihosting SYS_EXIT parameter block (two words) */
+#define MAILBOX_GICD_IIDR 48    /* GICD_IIDR as the monitor read it (secure view) */
+
+/* GICD_IIDR, the distributor's implementer identification: offset 0x8, one register
+ * for both security states (GIC architecture specification, "GICD_IIDR"). */
+#define GICD_IIDR 0x8
+/* PAR_EL1.NS (bit 9) after an AT: the output address space of a secure translation
+ * regime (Arm ARM D23.2 "PAR_EL1"). */
+#define PAR_NS_SHIFT 9
 
 /* The values passed through the mailbox. */
 #define MONITOR_VALUE 0xc0de

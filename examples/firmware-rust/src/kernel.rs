@@ -7,9 +7,9 @@ use core::arch::asm;
 
 use crate::board::core0_el1;
 use crate::platform::{
-    ESR_EC_MASK, ESR_EC_SHIFT, EXIT_EXCEPTION, KERNEL_VALUE, MAILBOX_EXIT_BLOCK,
-    MAILBOX_KERNEL_VALUE, MAILBOX_MONITOR_VALUE, MAILBOX_RELEASE, mailbox_word, put_el, put_hex,
-    put_str, read_sys, semihost_exit, text,
+    ESR_EC_MASK, ESR_EC_SHIFT, EXIT_EXCEPTION, GICD_IIDR, KERNEL_VALUE, MAILBOX_EXIT_BLOCK,
+    MAILBOX_GICD_IIDR, MAILBOX_KERNEL_VALUE, MAILBOX_MONITOR_VALUE, MAILBOX_RELEASE,
+    mailbox_word, put_el, put_hex, put_str, read_sys, semihost_exit, text,
 };
 
 text! {
@@ -19,6 +19,11 @@ text! {
     K3 = b" from the mailbox at VA ";
     W1 = b"[el1] kernel: wrote ";
     W2 = b" to the mailbox, releasing core 1\n";
+    GIC1 = b"[el1] gic: distributor at VA ";
+    GIC2 = b" (PA ";
+    GIC3 = b"), non-secure view (the layout's NS ";
+    GIC_SAME = b"): GICD_IIDR reads as through the monitor's secure view\n";
+    GIC_DIFF = b"): GICD_IIDR differs from the monitor's read\n";
     EXC1 = b"[el1] exception: EC ";
     EXC2 = b" FAR ";
     EXC3 = b" ELR ";
@@ -48,6 +53,24 @@ pub extern "C" fn kernel_main() -> ! {
     put_str(uart, &K3);
     put_hex(uart, mailbox);
     put_str(uart, &NL);
+
+    // The same distributor PA through this table's non-secure view.
+    let gicd = core0_el1::GICD.va();
+    // SAFETY: the gicd page is mapped read/write Device memory in this table, and the
+    // cross_core segment read/write.
+    let (iidr, monitors) = unsafe {
+        (
+            u64::from(((gicd + GICD_IIDR) as *const u32).read_volatile()),
+            mailbox_word(mailbox, MAILBOX_GICD_IIDR).read_volatile(),
+        )
+    };
+    put_str(uart, &GIC1);
+    put_hex(uart, gicd);
+    put_str(uart, &GIC2);
+    put_hex(uart, core0_el1::GICD.pa());
+    put_str(uart, &GIC3);
+    put_hex(uart, u64::from(core0_el1::GICD.mem_attrs().non_secure));
+    put_str(uart, if iidr == monitors { &GIC_SAME } else { &GIC_DIFF });
 
     let answer = mailbox_word(mailbox, MAILBOX_KERNEL_VALUE);
     // SAFETY: as above.

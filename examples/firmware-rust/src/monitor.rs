@@ -5,7 +5,8 @@ use core::arch::asm;
 
 use crate::board::{core0_el1, core0_el3};
 use crate::platform::{
-    MAILBOX_MONITOR_VALUE, MONITOR_VALUE, mailbox_word, put_el, put_hex, put_str, read_sys, text,
+    GICD_IIDR, MAILBOX_GICD_IIDR, MAILBOX_MONITOR_VALUE, MONITOR_VALUE, mailbox_word, put_el,
+    put_hex, put_str, read_sys, text,
 };
 
 text! {
@@ -21,6 +22,9 @@ text! {
     MON3 = b"), printing through the UART at VA ";
     MB1 = b"[el3] mailbox: wrote ";
     MB2 = b" at VA ";
+    GIC1 = b"[el3] gic: distributor at VA ";
+    GIC2 = b"), secure view: AT S1E3R gives PAR_EL1.NS ";
+    GIC3 = b", the layout's NS ";
     EL1 = b"[el3] el1: SCR_EL3.NS/RW, HCR_EL2.RW and MAIR/TCR/TTBR0_EL1 set; eret to the kernel at VA ";
     CLOSE = b")\n";
     NL = b"\n";
@@ -29,6 +33,10 @@ text! {
 /// The value for the kernel, in the monitor's data segment (read through its VA).
 #[unsafe(link_section = core0_el3::monitor_vars::link_section!())]
 static mut MONITOR_DATA: u64 = MONITOR_VALUE;
+
+/// `PAR_EL1.NS` (bit 9) after an `AT`: the output address space of a secure translation
+/// regime (Arm ARM D23.2, "PAR_EL1").
+const PAR_NS_SHIFT: u32 = 9;
 
 /// `SCR_EL3` (Arm ARM D23.2, "SCR_EL3"): NS (bit 0), RES1 bits 5:4, RW (bit 10).
 const SCR_NS_RW: u64 = 1 | 3 << 4 | 1 << 10;
@@ -85,6 +93,29 @@ pub extern "C" fn monitor_main(entry_pa: u64, sctlr_at_reset: u64, current_el: u
     put_str(uart, &MON2);
     put_hex(uart, core0_el3::CROSS_CORE.pa());
     put_str(uart, &CLOSE);
+
+    // The GIC distributor through the secure view of its pool: AT reports the output
+    // address space, and GICD_IIDR goes to the kernel, which reads it through the
+    // non-secure view of the same PA.
+    let gicd = core0_el3::GICD.va();
+    // SAFETY: an address translation of a mapped VA; it only writes PAR_EL1.
+    unsafe { asm!("at s1e3r, {}", "isb", in(reg) gicd, options(nostack)) };
+    let par_ns = (read_sys!("par_el1") >> PAR_NS_SHIFT) & 1;
+    // SAFETY: the gicd page is mapped read/write Device memory in this table, and the
+    // cross_core segment read/write.
+    unsafe {
+        let iidr = ((gicd + GICD_IIDR) as *const u32).read_volatile();
+        mailbox_word(core0_el3::CROSS_CORE.va(), MAILBOX_GICD_IIDR).write_volatile(u64::from(iidr));
+    }
+    put_str(uart, &GIC1);
+    put_hex(uart, gicd);
+    put_str(uart, &MON2);
+    put_hex(uart, core0_el3::GICD.pa());
+    put_str(uart, &GIC2);
+    put_hex(uart, par_ns);
+    put_str(uart, &GIC3);
+    put_hex(uart, u64::from(core0_el3::GICD.mem_attrs().non_secure));
+    put_str(uart, &NL);
 
     // Step 5: the non-secure EL1&0 regime of the kernel, from the layout.
     let entry = crate::kernel::kernel_main as *const () as u64;

@@ -14,6 +14,12 @@ pub const MAILBOX_KERNEL_VALUE: u64 = 8;
 pub const MAILBOX_RELEASE: u64 = 16;
 /// The semihosting `SYS_EXIT` parameter block (two words).
 pub const MAILBOX_EXIT_BLOCK: u64 = 32;
+/// `GICD_IIDR` as the monitor read it through the secure view of the distributor.
+pub const MAILBOX_GICD_IIDR: u64 = 48;
+
+/// `GICD_IIDR`, the distributor's implementer identification: offset 0x8, one register
+/// for both security states (GIC architecture specification, "GICD_IIDR").
+pub const GICD_IIDR: u64 = 0x8;
 
 /// The value the monitor passes to the kernel.
 pub const MONITOR_VALUE: u64 = 0xc0de;

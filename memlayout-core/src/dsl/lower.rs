@@ -232,8 +232,32 @@ fn mem_attrs(p: &PageDecl) -> MemAttrs {
     a
 }
 
+/// The memory attributes of a page declaration. An alias that names no Device type
+/// takes its target's (an alias must map the PA with the same memory type, and the
+/// default Device-nGnRE would contradict an `nGnRnE` target).
+fn page_attrs(scope: &Scope<'_>, p: &PageDecl, place: &Placement) -> MemAttrs {
+    let mut attrs = mem_attrs(p);
+    if let (Some(alias), None) = (&p.alias, p.device) {
+        let own = match place {
+            Placement::Table(t) => Some(*t),
+            _ => None,
+        };
+        let table = match &alias.table {
+            None => own,
+            Some(t) => scope.table(&name_of(t)),
+        };
+        if let Some(target) = scope.page_for(table, &name_of(&alias.page))
+            && let Some((device, _)) = target.decl.device
+        {
+            attrs.device = device;
+        }
+    }
+    attrs
+}
+
 fn page_spec(scope: &Scope<'_>, p: &PageDecl, place: Placement, decl: DeclId) -> PageSpec {
     PageSpec {
+        attrs: page_attrs(scope, p, &place),
         decl,
         name: name_of(&p.name),
         place,
@@ -244,7 +268,6 @@ fn page_spec(scope: &Scope<'_>, p: &PageDecl, place: Placement, decl: DeclId) ->
         count: p
             .count
             .map_or(1, |c| u32::try_from(c.value).unwrap_or(u32::MAX)),
-        attrs: mem_attrs(p),
         identity: p.identity.is_some(),
         va: p.va.map(|n| n.value),
         pa: p.pa.map(|n| n.value),

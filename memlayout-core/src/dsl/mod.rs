@@ -559,10 +559,14 @@ mod tests {
     fn guard_errors_point_at_the_token() {
         let d = diags(&GUARDED.replace("guard 4K", "guard 0x800"));
         assert_eq!(d.len(), 1, "{d:?}");
+        // Echoed in the units a layout writes: 2K, and 100 (not 0x64) for `guard 100`.
         assert!(
-            d[0].starts_with("guard 0x800 of `stack` must be a non-zero multiple"),
+            d[0].starts_with("guard 2K of `stack` must be a non-zero multiple"),
             "{d:?}"
         );
+        let d = diags(&GUARDED.replace("guard 4K", "guard 100"));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].starts_with("guard 100 of `stack` must be"), "{d:?}");
         let d = diags(&GUARDED.replace("guard 4K", "guard 0"));
         assert_eq!(d.len(), 1, "{d:?}");
         let d = diags(&GUARDED.replace("guard 4K;", "guard 4K, guard 8K;"));

@@ -55,7 +55,10 @@ impl fmt::Display for Error {
             | SecureInNonSecure { .. }
             | NonSecureForSecure { .. }
             | NonSecureViewNotDual { .. } => page(self, f),
-            GuardNotGranule { .. } | InGuardGap { .. } | GuardGapTaken { .. } => guard(self, f),
+            GuardNotGranule { .. }
+            | InGuardGap { .. }
+            | GuardGapTaken { .. }
+            | GuardNoRoom { .. } => guard(self, f),
             SegmentInAlias { .. }
             | SegmentKindMismatch { .. }
             | SegmentAccess { .. }
@@ -74,7 +77,10 @@ impl fmt::Display for Error {
             | AsidOnKernel { .. }
             | NotAKernel { .. }
             | ProcessUpperRange { .. }
-            | KernelRangeOverlap { .. } => process(self, f),
+            | KernelRangeOverlap { .. }
+            | AsidZeroShared { .. }
+            | AsidWithoutLower { .. }
+            | KernelLowerPage { .. } => process(self, f),
         }
     }
 }
@@ -86,7 +92,7 @@ fn guard(e: &Error, f: &mut Formatter<'_>) -> Result {
         Error::GuardNotGranule { name, guard } => write!(
             f,
             "guard {} of `{name}` must be a non-zero multiple of the 4 KiB translation granule; use 4K, 8K, 64K, 2M, ...",
-            Hex::from(*guard)
+            Bytes(*guard)
         ),
         Error::InGuardGap {
             name,
@@ -114,6 +120,30 @@ fn guard(e: &Error, f: &mut Formatter<'_>) -> Result {
             Bytes(*guard),
             side(*above)
         ),
+        Error::GuardNoRoom {
+            name,
+            size,
+            guard,
+            table,
+            largest,
+        } => {
+            write!(
+                f,
+                "no room for `{name}` ({}) with its guard {} in the virtual address space of table `{table}`: ",
+                Bytes(*size),
+                Bytes(*guard),
+            )?;
+            if let Some(r) = largest {
+                write!(f, "the largest free range {r} holds the page ")?;
+            } else {
+                f.write_str("the free VA holds the page ")?;
+            }
+            write!(
+                f,
+                "but not the {} of unmapped VA it keeps below and above; enlarge the space or make the guard smaller",
+                Bytes(*guard)
+            )
+        }
         _ => Ok(()),
     }
 }
@@ -670,6 +700,29 @@ fn process(e: &Error, f: &mut Formatter<'_>) -> Result {
         } => write!(
             f,
             "virtual range {range} of table `{table}` overlaps the lower range {kernel_range} of its kernel `{kernel}`, and TTBR0 holds one of them at a time; move one of the ranges"
+        ),
+        Error::AsidZeroShared {
+            table,
+            kernel,
+            first,
+            ..
+        } => write!(
+            f,
+            "table `{table}` has ASID 0, which `{first}` under the same kernel `{kernel}` uses too (a process without `asid` runs with ASID 0 in TTBR0), so their TLB entries would mix; give `{table}` a non-zero ASID, or give `{first}` an ASID of its own"
+        ),
+        Error::AsidWithoutLower { table } => write!(
+            f,
+            "table `{table}` has an ASID but no lower virtual range, and the ASID is carried by TTBR0, which only a lower range uses; give it a lower range (below 0x1_0000_0000_0000) or remove `asid`"
+        ),
+        Error::KernelLowerPage {
+            kernel,
+            process,
+            page,
+            range,
+            ..
+        } => write!(
+            f,
+            "`{process}` cannot run under `{kernel}` yet: `{kernel}` already maps `{page}` at VA {range}, an automatic VA in its lower range, which TTBR0 stops translating once a process is switched in; put the processes under the kernel before mapping its pages (they then go to its upper range), or give `{page}` a fixed `va`"
         ),
         _ => Ok(()),
     }

@@ -131,11 +131,14 @@ impl Error {
             | InGuardGap { field, .. }
             | ProcessUpperRange { field, .. }
             | KernelRangeOverlap { field, .. } => *field,
-            AsidTooLarge { .. } | AsidInRegime { .. } | AsidTaken { .. } | AsidOnKernel { .. } => {
-                Field::Asid
-            }
-            NotAKernel { .. } => Field::Under,
-            GuardNotGranule { .. } | GuardGapTaken { .. } => Field::Guard,
+            AsidTooLarge { .. }
+            | AsidInRegime { .. }
+            | AsidTaken { .. }
+            | AsidOnKernel { .. }
+            | AsidZeroShared { .. }
+            | AsidWithoutLower { .. } => Field::Asid,
+            NotAKernel { .. } | KernelLowerPage { .. } => Field::Under,
+            GuardNotGranule { .. } | GuardGapTaken { .. } | GuardNoRoom { .. } => Field::Guard,
             ZeroCount { .. } => Field::Count,
             AlignNotPowerOfTwo { .. } | AlignTooSmall { .. } => Field::Align,
             SizeNotMultiple { .. } | NoRoom { .. } | SegmentTooLarge { .. } | StackSize { .. } => {
@@ -182,6 +185,8 @@ impl Error {
             | RegimeTaken { other, .. }
             | AsidTaken { other, .. }
             | AsidOnKernel { other, .. }
+            | AsidZeroShared { other, .. }
+            | KernelLowerPage { other, .. }
             | NotAKernel { other, .. }
             | InGuardGap { other, .. }
             | KernelRangeOverlap { other, .. } => *other,
@@ -232,6 +237,9 @@ impl Error {
             Error::Duplicate { .. } => format!("`{other}` first declared here"),
             Error::AsidTaken { asid, .. } => format!("`{other}` has ASID {asid} here"),
             Error::AsidOnKernel { .. } => format!("`{other}` runs under it here"),
+            Error::AsidZeroShared { .. } => {
+                format!("`{other}` has no `asid`, so it runs with ASID 0")
+            }
             Error::KernelRangeOverlap { kernel_range, .. } => {
                 format!("`{other}` has the lower range {kernel_range} here")
             }

@@ -26,7 +26,9 @@ use super::{Input, page_range, upper};
 /// * for a `device` page, `MEMLAYOUT_<T>_<NAME>_MEM_ATTR`, the `MAIR` attribute byte of
 ///   its Device type (`0x0` Device-nGnRnE, `0x4` Device-nGnRE, `0x8` Device-nGRE, `0xc`
 ///   Device-GRE: what `PAR_EL1.ATTR` reports after an `AT` on it), and the type in the
-///   page's comment (`/* page uart: device, 4K, rw, nGnRE */`);
+///   page's comment (`/* page uart: device, 4K, rw, nGnRE */`); the comment also says
+///   `identity` for an identity page and `guard SIZE` for a guarded one
+///   (`/* page stack: data, 4K * 2, rw, guard 4K */`);
 /// * per segment `<S>`, `MEMLAYOUT_<T>_<S>_SECTION_NAME`, its input section as a string
 ///   (`".memlayout.<table>.<segment>"`: usable in C and in assembly, where
 ///   `.section MEMLAYOUT_<T>_<S>_SECTION_NAME, "ax"` takes the quoted name), and
@@ -108,9 +110,17 @@ pub fn c(input: &Input<'_>) -> String {
             let name = upper(p.name);
             let first = p.pages.first();
             let device = first.and_then(|pg| pg.device_type());
+            // `identity` and `guard SIZE` as the layout writes them.
+            let mut notes = String::new();
+            if first.is_some_and(|pg| pg.is_identity()) {
+                notes.push_str(", identity");
+            }
+            if let Some(g) = first.map(|pg| pg.guard()).filter(|&g| g != 0) {
+                let _ = write!(notes, ", guard {}", crate::model::Bytes(g));
+            }
             let _ = writeln!(
                 out,
-                "/* page {}: {}, {}{}, {}{}{} */",
+                "/* page {}: {}, {}{}, {}{}{}{notes} */",
                 p.name,
                 first.map_or("", |pg| pg.kind().name()),
                 first.map_or("", |pg| pg.page_size().name()),
@@ -262,5 +272,58 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len() + 1, all, "only MEMLAYOUT_UL is defined twice");
+    }
+
+    #[test]
+    fn page_comments_say_identity_and_guard() {
+        use crate::export::testing::page;
+        use crate::model::{PageKind, PageSize};
+        let plan = plan_two_tables();
+        let h = c(&Input::new("soc", &plan));
+        assert!(
+            h.contains(
+                "/* page boot: code, 2M, rx, identity */
+"
+            ),
+            "{h}"
+        );
+        assert!(
+            h.contains(
+                "/* page text: code, 4K * 3, rx */
+"
+            ),
+            "{h}"
+        );
+        // A guarded run, in the units a layout writes.
+        let mut spec = crate::spec::Spec::new();
+        spec.pools = alloc::vec![crate::spec::PoolSpec::new(0, "ram", 0x8000_0000, 1 << 30)];
+        let mut t = crate::spec::TableSpec::new(
+            0,
+            "el3",
+            crate::model::Cores::one(0),
+            crate::model::ExecutionContext::EL3,
+        );
+        t.virt
+            .push(crate::spec::RangeSpec::new(0, 0x8000_0000, 1 << 30));
+        spec.tables = alloc::vec![t];
+        let mut stack = page("stack", 0, PageKind::Data, PageSize::Size4K, 2);
+        stack.guard = 0x3000;
+        spec.pages = alloc::vec![stack];
+        let plan = crate::plan::plan(&spec).unwrap();
+        let h = c(&Input::new("soc", &plan));
+        assert!(
+            h.contains(
+                "/* page stack: data, 4K * 2, rw, guard 12K */
+"
+            ),
+            "{h}"
+        );
+        assert!(
+            h.contains(
+                "#define MEMLAYOUT_EL3_STACK_GUARD MEMLAYOUT_UL(0x3000)
+"
+            ),
+            "{h}"
+        );
     }
 }

@@ -67,7 +67,9 @@ impl Layout {
     }
 
     /// [`Error::InGuardGap`] when `r`, the VA range `name` asks for in `t` by `field`,
-    /// lies in a guard gap of the table.
+    /// lies in a guard gap of the table. A range not wholly inside the table's virtual
+    /// ranges is no guard matter (a gap may leave the ranges): `None`, so the caller
+    /// reports it outside the table's VA, where a smaller guard would not help.
     pub(super) fn in_guard_gap(
         &self,
         t: &Table,
@@ -75,6 +77,9 @@ impl Layout {
         name: &str,
         field: Field,
     ) -> Option<Error> {
+        if !inside_ranges(&t.virt, r) {
+            return None;
+        }
         let gap = Self::gap_hit(t, r)?;
         let m = &self.mappings[gap.mapping as usize];
         let range = r.intersect(&gap.range).unwrap_or(r);
@@ -196,6 +201,33 @@ impl Layout {
         Some(va)
     }
 
+    /// [`Error::GuardNoRoom`] when guarded request `req` (`bytes`, aligned to `align`)
+    /// found no VA in `table` but would fit its free VA without the guard: the guard is
+    /// the reason.
+    pub(super) fn guard_no_room(
+        &self,
+        table: TableId,
+        req: &PageRequest,
+        bytes: u64,
+        align: u64,
+    ) -> Option<Error> {
+        let t = &self.tables[table.index()];
+        if req.guard == 0 {
+            return None;
+        }
+        let free = t.va_free.iter().any(|(c, _)| {
+            Interval::from_bounds(c.start().max(super::mapping::NULL_PAGE), c.last())
+                .is_some_and(|c| c.fit(bytes, align).is_some())
+        });
+        free.then(|| Error::GuardNoRoom {
+            name: req.name.clone(),
+            size: bytes,
+            guard: req.guard,
+            table: t.info.name().to_string(),
+            largest: t.va_free.largest(|_| true).map(range_of),
+        })
+    }
+
     /// Records the gaps of mapping `id` at `va` in `table` and takes their free parts
     /// out of the table's free VA.
     pub(super) fn commit_gaps(&mut self, table: TableId, id: u32, va: u64, bytes: u64, guard: u64) {
@@ -240,6 +272,24 @@ impl Layout {
     pub fn mapping_guard(&self, mapping: MappingId) -> Option<u64> {
         self.mappings.get(mapping.index()).map(|m| m.guard)
     }
+}
+
+/// Whether every byte of `r` lies in one of `ranges` (a table's virtual ranges, which
+/// may be adjacent).
+fn inside_ranges(ranges: &[Interval], r: Interval) -> bool {
+    let mut sorted: Vec<Interval> = ranges.to_vec();
+    sorted.sort_by_key(Interval::start);
+    // The first byte of `r` not yet covered.
+    let mut next = r.start();
+    for c in sorted {
+        if c.start() <= next && c.last() >= next {
+            match c.last().checked_add(1) {
+                Some(n) if n <= r.last() => next = n,
+                _ => return true,
+            }
+        }
+    }
+    false
 }
 
 /// Takes whatever of `r` is free out of `t`'s free VA.
@@ -435,6 +485,105 @@ mod tests {
     }
 
     #[test]
+    fn a_fixed_page_outside_the_ranges_is_outside_not_in_a_gap() {
+        let (mut l, t) = layout(None);
+        // The gap below `s` leaves the table's only range.
+        l.map(t, &stack("s", 1, 0x2000).va(RAM)).unwrap();
+        let out = PageRequest::new("out", PageKind::Data, PageSize::Size4K).va(RAM - 0x1000);
+        let e = l.map(t, &out).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                Error::OutsidePools {
+                    field: Field::Va,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(!e.to_string().contains("guard"), "{e}");
+        // Inside the range and in the gap above: the gap is the reason.
+        let e = l
+            .map(
+                t,
+                &PageRequest::new("in", PageKind::Data, PageSize::Size4K).va(RAM + 0x1000),
+            )
+            .unwrap_err();
+        assert!(matches!(&e, Error::InGuardGap { above: true, .. }), "{e:?}");
+        // Ranges that touch cover a page across their border.
+        let mut l = Layout::new();
+        l.add_pool(Pool::ram("ram", RAM, 0x1000_0000)).unwrap();
+        let u = l
+            .add_table(
+                "u",
+                0,
+                ExecutionContext::EL3,
+                &[(RAM + 0x10_0000, 0x10_0000), (RAM, 0x10_0000)],
+            )
+            .unwrap();
+        l.map(u, &stack("s", 1, 0x1000).va(RAM + 0xF_E000)).unwrap();
+        let e = l
+            .map(
+                u,
+                &PageRequest::new("x", PageKind::Data, PageSize::Size4K)
+                    .count(2)
+                    .va(RAM + 0xF_F000),
+            )
+            .unwrap_err();
+        assert!(matches!(&e, Error::InGuardGap { above: true, .. }), "{e:?}");
+    }
+
+    #[test]
+    fn a_guarded_page_without_room_for_its_gaps_names_the_guard() {
+        let mut l = Layout::new();
+        l.add_pool(Pool::ram("ram", RAM, 0x1000_0000)).unwrap();
+        let t = l
+            .add_table("t", 0, ExecutionContext::EL3, &[(RAM, 0x2000)])
+            .unwrap();
+        l.map(
+            t,
+            &PageRequest::new("text", PageKind::Code, PageSize::Size4K).va(RAM),
+        )
+        .unwrap();
+        let e = l.map(t, &stack("stack", 1, 0x2000)).unwrap_err();
+        match &e {
+            Error::GuardNoRoom {
+                name,
+                size,
+                guard,
+                table,
+                largest,
+            } => {
+                assert_eq!((name.as_str(), *size, *guard), ("stack", 0x1000, 0x2000));
+                assert_eq!(table, "t");
+                assert_eq!(largest.map(|r| r.start), Some(RAM + 0x1000));
+            }
+            e => panic!("{e:?}"),
+        }
+        assert_eq!(e.field(), Field::Guard);
+        let text = e.to_string();
+        assert!(
+            text.contains("guard 8K") && text.contains("make the guard smaller"),
+            "{text}"
+        );
+        // Without the guard it fits; too large even without one, it is plain no room.
+        let e = l.map(t, &stack("big", 2, 0x1000)).unwrap_err();
+        assert!(matches!(e, Error::NoRoom { .. }), "{e:?}");
+        l.map(t, &stack("stack", 1, 0)).unwrap();
+    }
+
+    #[test]
+    fn a_held_range_is_named_after_its_page() {
+        let (mut l, t) = layout(None);
+        let e = l.hold_va(t, RAM, 0, "later").unwrap_err();
+        assert!(
+            matches!(&e, Error::ZeroSize { what, .. } if what == "later"),
+            "{e:?}"
+        );
+        assert!(!e.to_string().contains("held"), "{e}");
+    }
+
+    #[test]
     fn guards_are_granule_multiples() {
         let (mut l, t) = layout(None);
         let e = l.map(t, &stack("s", 1, 0x800)).unwrap_err();
@@ -446,6 +595,10 @@ mod tests {
             }
         );
         assert_eq!(e.field(), Field::Guard);
+        // A size that takes no unit is echoed in decimal, as a layout writes it.
+        let e = l.map(t, &stack("s", 1, 100)).unwrap_err();
+        assert!(e.to_string().starts_with("guard 100 of `s`"), "{e}");
+        assert!(!e.to_string().contains("0x64"), "{e}");
         // 0 is no guard.
         let m = l.map(t, &stack("s", 1, 0)).unwrap();
         assert_eq!(l.mapping_guard(m), Some(0));

@@ -502,13 +502,16 @@ impl Layout {
         };
         // The error describes the VA the choice could use: a kernel's upper range.
         let t = &self.tables[table.index()];
-        let result = found.ok_or_else(|| Error::NoRoom {
-            what: describe(req).into(),
-            size: bytes,
-            align,
-            space: Space::Virtual(t.info.name().to_string()),
-            largest: t.va_free.largest(|_| true).map(range_of),
-            taken: self.fixed_in_table(table).into(),
+        let result = found.ok_or_else(|| match self.guard_no_room(table, req, bytes, align) {
+            Some(e) => e,
+            None => Error::NoRoom {
+                what: describe(req).into(),
+                size: bytes,
+                align,
+                space: Space::Virtual(t.info.name().to_string()),
+                largest: t.va_free.largest(|_| true).map(range_of),
+                taken: self.fixed_in_table(table).into(),
+            },
         });
         let t = &mut self.tables[table.index()];
         for r in hidden {

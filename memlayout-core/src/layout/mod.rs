@@ -782,7 +782,7 @@ impl Layout {
         size: u64,
         name: &str,
     ) -> Result<(), Error> {
-        let r = interval(va, size, "a held VA range", Field::Va)?;
+        let r = interval(va, size, name, Field::Va)?;
         let t = self.table_ref(table)?;
         if !t.va_free.contains(va, size) {
             return Err(self.va_collision(t, r, name, Field::Va));

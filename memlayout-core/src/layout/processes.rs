@@ -25,9 +25,12 @@ impl Layout {
     /// # Errors
     ///
     /// [`Error::Unknown`] for a table that does not exist, [`Error::AsidTooLarge`] over
-    /// 65535, [`Error::AsidInRegime`] for an EL3 or EL2 table, [`Error::AsidOnKernel`]
-    /// for a table processes run under, and [`Error::AsidTaken`] when another process
-    /// under the same kernel has this ASID.
+    /// 65535, [`Error::AsidInRegime`] for an EL3 or EL2 table,
+    /// [`Error::AsidWithoutLower`] for a table with upper virtual ranges only,
+    /// [`Error::AsidOnKernel`] for a table processes run under, [`Error::AsidTaken`] when
+    /// another process under the same kernel has this ASID, and
+    /// [`Error::AsidZeroShared`] for ASID 0 when another process under the same kernel
+    /// has no ASID (and so runs with ASID 0).
     pub fn set_asid(&mut self, table: TableId, asid: u32) -> Result<(), Error> {
         let t = self.table_entry(table)?;
         let name = t.info.name().to_string();
@@ -44,6 +47,9 @@ impl Layout {
                 process: self.table_name_of(process),
                 other: Some(Party::Table(process)),
             });
+        }
+        if !t.has_lower {
+            return Err(Error::AsidWithoutLower { table: name });
         }
         if let Some(kernel) = t.kernel {
             self.check_asid_free(table, asid, kernel)?;
@@ -76,8 +82,11 @@ impl Layout {
     /// when `process` is the kernel of another table; [`Error::ProcessUpperRange`] when
     /// `process` has an upper range; [`Error::AsidOnKernel`] when `kernel` has an ASID;
     /// [`Error::KernelRangeOverlap`] when a lower range of the kernel overlaps a range of
-    /// the process; [`Error::AsidTaken`] when another process of the kernel has the
-    /// process's ASID.
+    /// the process; [`Error::KernelLowerPage`] when the kernel already maps a page at an
+    /// automatic VA in its lower range (automatic placement in a kernel uses its upper
+    /// range only once it has a process, so put processes under it before mapping its
+    /// pages); [`Error::AsidTaken`] when another process of the kernel has the process's
+    /// ASID; [`Error::AsidZeroShared`] when one of the two has ASID 0 and the other none.
     pub fn put_under(&mut self, process: TableId, kernel: TableId) -> Result<(), Error> {
         let p = self.table_entry(process)?;
         let k = self.table_entry(kernel)?;
@@ -154,8 +163,36 @@ impl Layout {
                 });
             }
         }
-        if let Some(asid) = p.asid {
-            self.check_asid_free(process, asid, kernel)?;
+        if let Some(m) = self.mappings.iter().enumerate().find_map(|(i, m)| {
+            let va = m.va_in(kernel)?;
+            (va < 1 << 63 && !m.fixed.0 && !m.identity).then_some((i, m, va))
+        }) {
+            let (i, m, va) = m;
+            return Err(Error::KernelLowerPage {
+                kernel: kname,
+                process: name,
+                page: m.name.clone(),
+                range: super::range(va, m.bytes()),
+                other: Some(Party::Mapping(super::MappingId(i as u32))),
+            });
+        }
+        match p.asid {
+            Some(asid) => self.check_asid_free(process, asid, kernel)?,
+            // Without an ASID the process runs with ASID 0.
+            None => {
+                if let Some(&zero) = self
+                    .processes(kernel)
+                    .iter()
+                    .find(|&&o| o != process && self.tables[o.index()].asid == Some(0))
+                {
+                    return Err(Error::AsidZeroShared {
+                        table: self.table_name_of(zero),
+                        kernel: kname,
+                        first: name,
+                        other: Some(Party::Table(process)),
+                    });
+                }
+            }
         }
         self.tables[process.index()].kernel = Some(kernel);
         Ok(())
@@ -235,6 +272,25 @@ impl Layout {
             Some(first) => Err(Error::AsidTaken {
                 table: self.table_name_of(table),
                 asid,
+                kernel: self.table_name_of(kernel),
+                first: self.table_name_of(first),
+                other: Some(Party::Table(first)),
+            }),
+            None if asid == 0 => self.check_no_asid_beside(table, kernel),
+            None => Ok(()),
+        }
+    }
+
+    /// [`Error::AsidZeroShared`] when a process of `kernel` other than `table` (which has
+    /// ASID 0) has no ASID.
+    fn check_no_asid_beside(&self, table: TableId, kernel: TableId) -> Result<(), Error> {
+        let none = self
+            .processes(kernel)
+            .into_iter()
+            .find(|&o| o != table && self.tables[o.index()].asid.is_none());
+        match none {
+            Some(first) => Err(Error::AsidZeroShared {
+                table: self.table_name_of(table),
                 kernel: self.table_name_of(kernel),
                 first: self.table_name_of(first),
                 other: Some(Party::Table(first)),

@@ -219,8 +219,9 @@ pub(crate) const fn identity_note(identity: bool, va_equals_pa: bool) -> Option<
     }
 }
 
-/// A size in the units a layout writes: `4K`, `64K`, `2M`, `1G`, else as [`Hex`] writes
-/// it (guards, which are multiples of 4 KiB, always take a unit).
+/// A size in the units a layout writes: `4K`, `64K`, `2M`, `1G`, else in decimal bytes
+/// (`100`), as a layout writes a size without a unit. Guards, which are multiples of
+/// 4 KiB, always take a unit; a wrong one (`guard 100`) is echoed as written.
 pub(crate) struct Bytes(pub(crate) u64);
 
 impl fmt::Display for Bytes {
@@ -231,7 +232,7 @@ impl fmt::Display for Bytes {
             .find(|&(u, _)| self.0 != 0 && self.0.is_multiple_of(u))
         {
             Some((u, c)) => write!(f, "{}{c}", self.0 / u),
-            None => write!(f, "{}", Hex::from(self.0)),
+            None => write!(f, "{}", self.0),
         }
     }
 }

@@ -284,7 +284,22 @@ pub(super) fn check_processes(
                 };
                 cx.error(asid.kw, error);
             }
-            if let Some(p) = (0..tables.len()).find(|&p| p != t && kernels[p] == Some(t)) {
+            let process = (0..tables.len()).find(|&p| p != t && kernels[p] == Some(t));
+            if process.is_none()
+                && !table.el_stand_in
+                && !crate::aarch64::Regime::of(table.el).is_single_privilege()
+                && !table.virt.is_empty()
+                && table.virt.iter().all(is_upper)
+            {
+                // The ASID goes in TTBR0, which only a lower range uses.
+                cx.error(
+                    asid.kw,
+                    Error::AsidWithoutLower {
+                        table: name.clone(),
+                    },
+                );
+            }
+            if let Some(p) = process {
                 let process = name_of(&tables[p].name);
                 let error = Error::AsidOnKernel {
                     kernel: name.clone(),
@@ -431,6 +446,27 @@ pub(super) fn check_processes(
             let note = error.note(&first_name);
             let at = tables[first].asid.as_ref().map(|a| a.value.sp);
             cx.error_with_note(asid.value.sp, error, at.unwrap_or(ksp), note);
+        }
+        // ASID 0 beside a process without `asid`, which runs with ASID 0 too.
+        if let Some(asid) = &table.asid
+            && asid.value.value == 0
+            && let Some(other) = (0..tables.len())
+                .find(|&p| p != t && kernels[p] == Some(k) && tables[p].asid.is_none())
+        {
+            let other_name = name_of(&tables[other].name);
+            let error = Error::AsidZeroShared {
+                table: name.clone(),
+                kernel: kname.clone(),
+                first: other_name.clone(),
+                other: None,
+            };
+            let note = error.note(&other_name);
+            cx.error_with_note(
+                asid.value.sp,
+                error,
+                Sp::one(tables[other].name.span()),
+                note,
+            );
         }
     }
 }
