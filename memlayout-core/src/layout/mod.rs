@@ -378,6 +378,13 @@ impl Layout {
                 other: Party::Pool(i as u32),
             });
         }
+        if let Some((first, second)) = req.conflicting_spaces() {
+            return Err(Error::PoolSpaces {
+                name: req.name,
+                first,
+                second,
+            });
+        }
         let id = self.pools.len() as u32;
         // Disjoint from every pool, so from the free PA.
         let _ = self.pa_free.insert_interval(r, id);
@@ -387,6 +394,8 @@ impl Layout {
             device: req.device,
             non_secure: req.non_secure,
             secure: req.secure,
+            realm: req.realm,
+            root: req.root,
         });
         Ok(id as usize)
     }
