@@ -1006,12 +1006,15 @@ impl Layout {
             .unwrap_or(0);
         // The pool's space: an unmarked pool's is Secure, and a pool in both spaces gets
         // each table's view in `commit_vas`.
-        let pas = self.pools.get(pool).map_or(PhysicalAddressSpace::Secure, |p| {
-            p.spaces()
-                .last()
-                .copied()
-                .unwrap_or(PhysicalAddressSpace::Secure)
-        });
+        let pas = self
+            .pools
+            .get(pool)
+            .map_or(PhysicalAddressSpace::Secure, |p| {
+                p.spaces()
+                    .last()
+                    .copied()
+                    .unwrap_or(PhysicalAddressSpace::Secure)
+            });
         let attrs = MemAttrs { pas, ..req.attrs };
         let pa_range = Interval::checked_by_caller(pa, pa + (bytes - 1));
         if !pa_taken {

@@ -1192,4 +1192,27 @@ mod tests {
         );
         assert_eq!(v["table_count"], json!(tr.table_count()));
     }
+
+    #[test]
+    fn a_pool_declared_in_a_space_writes_it() {
+        use crate::layout::{Layout, Pool};
+        let mut l = Layout::new();
+        l.add_pool(Pool::ram("bl31", 0x0E00_0000, 1 << 20).root())
+            .unwrap();
+        l.add_pool(Pool::ram("rmm", 0x4800_0000, 1 << 20).realm())
+            .unwrap();
+        l.add_pool(Pool::ram("sram", 0x0400_0000, 1 << 20)).unwrap();
+        l.add_pool(
+            Pool::device("gic", 0x0800_0000, 1 << 20)
+                .secure()
+                .non_secure(),
+        )
+        .unwrap();
+        let v = serde_json::to_value(l.pools()).unwrap();
+        assert_eq!(v[0]["space"], json!("root"));
+        assert_eq!(v[1]["space"], json!("realm"));
+        assert_eq!(v[2].get("space"), None);
+        assert_eq!(v[3]["space"], json!("secure, non_secure"));
+        assert_eq!(v[3]["secure"], json!(true));
+    }
 }
