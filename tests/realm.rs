@@ -255,3 +255,47 @@ fn realm_tables_no_room_names_the_realm_pools() {
         .unwrap_err();
     assert!(e.to_string().contains("realm pools"), "{e}");
 }
+
+#[test]
+fn one_realm_el2_table_per_core_and_its_tables_in_non_secure_memory_on_request() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("rmm", RMM, 4 << 10).realm()).unwrap();
+    l.add_pool(Pool::ram("dram", DRAM, 1 << 30).non_secure())
+        .unwrap();
+    let rmm = table(&mut l, "rmm_el2", ExecutionContext::EL2_Realm);
+    let e = l
+        .add_table(
+            "again",
+            0,
+            ExecutionContext::EL2_Realm,
+            &[(0x1_0000_0000, 1 << 30)],
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::RegimeTaken {
+                el: ExecutionContext::EL2_Realm,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Another core has its own.
+    l.add_table(
+        "core1",
+        1,
+        ExecutionContext::EL2_Realm,
+        &[(0x1_0000_0000, 1 << 30)],
+    )
+    .unwrap();
+    l.map(rmm, &code("text")).unwrap();
+    // The realm pool is full; `non_secure_ok` on the tables lets them go to DRAM.
+    l.allow_non_secure_tables(rmm).unwrap();
+    let core1 = l.tables().nth(1).unwrap();
+    l.allow_non_secure_tables(core1).unwrap();
+    let trs = l
+        .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
+        .unwrap();
+    assert!(in_pool(&l, trs[rmm.index()].base_pa(), "dram"));
+}

@@ -890,6 +890,9 @@ impl Layout {
     /// that names the non-secure pools it refused. Call it before placing the tables;
     /// it is the language's `non_secure_ok` on `tables in`/`tables at`, for a loader
     /// that cannot write secure memory, knowing the normal world could rewrite them.
+    /// It lets a Realm table, or an EL3 table in Root state, put its tables in
+    /// non-secure pools the same way (never in another space: a secure pool stays an
+    /// error for those, [`Error::UntrustedPa`]).
     ///
     /// # Errors
     ///
