@@ -112,7 +112,7 @@ fn encoding_key(el: ExecutionContext, a: MemAttrs) -> (u8, u8, bool, bool, bool)
         (_, Shareability::NonShareable) => 0,
     };
     let exec = matches!(a.kind, PageKind::Code | PageKind::Data) && a.perms.execute();
-    let ns = a.non_secure && el.security() == SecurityState::Secure;
+    let ns = a.is_non_secure() && el.security() == SecurityState::Secure;
     (attr, sh, a.perms.write(), exec, ns)
 }
 

@@ -144,7 +144,7 @@ fn describe(table: &str, el: ExecutionContext, page: &Page) -> String {
         page.cacheability()
             .map_or_else(|| page.device_type().map_or("", |d| d.name()), |c| c.name()),
         page.shareability().map_or("", |s| s.name()),
-        if page.mem_attrs().non_secure {
+        if page.mem_attrs().is_non_secure() {
             " non-secure"
         } else {
             ""
@@ -170,7 +170,8 @@ fn page_checks(table: &str, el: ExecutionContext, page: &Page, out: &mut Vec<Che
     let sh = matches!(attr, 0xBB | 0xFF).then(|| expected_sh(page));
     // PAR_EL1.NS: the descriptor's NS in a secure regime; a non-secure regime's output is
     // always non-secure (checked for its non-secure pages).
-    let ns = (is_secure(el) || page.mem_attrs().non_secure).then(|| page.mem_attrs().non_secure);
+    let ns = (is_secure(el) || page.mem_attrs().is_non_secure())
+        .then(|| page.mem_attrs().is_non_secure());
     let writable = page.perms().write();
     let el10 = el.is_el10_regime();
     let user = el.is_user();
@@ -317,7 +318,7 @@ fn descriptor_check(tr: &Translation, page: &Page) -> Result<(), String> {
     if !page.perms().write() {
         want |= AP2_READ_ONLY;
     }
-    if page.mem_attrs().non_secure && is_secure(page.el()) {
+    if page.mem_attrs().is_non_secure() && is_secure(page.el()) {
         want |= NS;
     }
     let x = executable(page);
@@ -689,7 +690,7 @@ fn dual_view_gic_layout() {
     for t in layout.tables() {
         for p in layout.pages(t) {
             if p.name().starts_with("gic") && p.index() == 0 {
-                seen.push((p.el(), p.name().to_string(), p.mem_attrs().non_secure));
+                seen.push((p.el(), p.name().to_string(), p.mem_attrs().is_non_secure()));
             }
         }
     }

@@ -1000,8 +1000,8 @@ fn pages_prefer_pools_of_their_security_state() {
         .unwrap();
     assert_eq!(l.mapping_pa(a), Some(RAM));
     assert_eq!(l.mapping_pa(b), Some(RAM + (4 << 20)));
-    assert!(l.mapping_pages(b, n)[0].mem_attrs().non_secure);
-    assert!(!l.mapping_pages(a, s)[0].mem_attrs().non_secure);
+    assert!(l.mapping_pages(b, n)[0].mem_attrs().is_non_secure());
+    assert!(!l.mapping_pages(a, s)[0].mem_attrs().is_non_secure());
     // A non-secure table maps only non-secure PA: when those pools are full, it fails
     // and says where it looked.
     let e = l
@@ -1049,7 +1049,7 @@ fn pages_prefer_pools_of_their_security_state() {
             &PageRequest::new("c", PageKind::Data, PageSize::Size4K).pool("ns"),
         )
         .unwrap();
-    assert!(l.mapping_pages(c, s)[0].mem_attrs().non_secure);
+    assert!(l.mapping_pages(c, s)[0].mem_attrs().is_non_secure());
 }
 
 #[test]
@@ -1790,7 +1790,7 @@ fn a_pool_in_both_spaces_is_mapped_with_each_tables_view() {
     let gicd = PageRequest::new("gicd", PageKind::Device, PageSize::Size4K).pa(0x0800_0000);
     // One PA in both tables: neither is an error, each maps its own view.
     let m = l.map_shared(None, &gicd).unwrap();
-    let ns = |l: &Layout, t| l.mapping_pages(m, t)[0].mem_attrs().non_secure;
+    let ns = |l: &Layout, t| l.mapping_pages(m, t)[0].mem_attrs().is_non_secure();
     assert!(!ns(&l, mon));
     assert!(ns(&l, k));
     // The secure table asks for the non-secure view.
@@ -1802,7 +1802,7 @@ fn a_pool_in_both_spaces_is_mapped_with_each_tables_view() {
                 .non_secure_view(),
         )
         .unwrap();
-    assert!(l.mapping_pages(view, mon)[0].mem_attrs().non_secure);
+    assert!(l.mapping_pages(view, mon)[0].mem_attrs().is_non_secure());
     // An alias through the non-secure view.
     let alias = l
         .map_alias(
@@ -1811,7 +1811,7 @@ fn a_pool_in_both_spaces_is_mapped_with_each_tables_view() {
             &PageRequest::new("gicd_ns", PageKind::Device, PageSize::Size4K).non_secure_view(),
         )
         .unwrap();
-    assert!(l.mapping_pages(alias, mon)[0].mem_attrs().non_secure);
+    assert!(l.mapping_pages(alias, mon)[0].mem_attrs().is_non_secure());
     // A pool not in both spaces has no non-secure view to select.
     let e = l
         .map(
@@ -1857,5 +1857,5 @@ fn a_non_secure_view_is_drawn_from_a_pool_in_both_spaces() {
         .unwrap();
     let pa = l.mapping_pa(buf).unwrap();
     assert!((0x0F00_0000..0x0F10_0000).contains(&pa), "{pa:#x}");
-    assert!(l.pages(mon)[0].mem_attrs().non_secure);
+    assert!(l.pages(mon)[0].mem_attrs().is_non_secure());
 }

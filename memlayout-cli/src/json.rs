@@ -11,7 +11,8 @@
 //!
 //! ```text
 //! { "format_version": 3, "seed": hex | null, "pa_bits": int,
-//!   "pools":  [ { "name", "start": hex, "end": hex (exclusive; may be 2^64), "device": bool, "non_secure": bool, "secure": true (only in both spaces) } ],
+//!   "pools":  [ { "name", "start": hex, "end": hex (exclusive; may be 2^64), "device": bool, "non_secure": bool, "secure": true (only in both spaces),
+//!               "space" ("non_secure", "secure, non_secure", "realm" or "root"; only for a pool declared in a space) } ],
 //!   "tables": [ { "name", "core" (the first core), "cores" [every core using it], "el" ("EL3", "EL1_NS", ..),
 //!                 "regime" ("EL3", "EL2", "EL1&0"), "tables_pa": hex, "table_count": int,
 //!                 "va_bits" (the lower range's; null without one), "upper_va_bits" (or null),
@@ -21,7 +22,8 @@
 //!                 "pages":    [ { "name", "index", "core", "el", "va": hex, "pa": hex, "size": hex,
 //!                                 "kind", "perms", "cacheability", "shareability" (null for device),
 //!                                 "device_type" ("nGnRnE", "nGnRE", "nGRE", "GRE"; null unless device),
-//!                                 "non_secure", "shared", "identity", "va_equals_pa",
+//!                                 "non_secure", "pas" ("secure", "non_secure", "root", "realm"),
+//!                                 "shared", "identity", "va_equals_pa",
 //!                                 "attrs": { key: number | string | bool },
 //!                                 "alias_of" (page name | null),
 //!                                 "guard": hex (only for a guarded page: bytes of VA

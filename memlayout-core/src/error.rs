@@ -19,7 +19,10 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::aarch64::BuildError;
-use crate::model::{Cacheability, ExecutionContext, Hex, MemAttrs, PageKind, Perms, SegmentKind};
+use crate::model::{
+    Cacheability, ExecutionContext, Hex, MemAttrs, PageKind, Perms, PhysicalAddressSpace,
+    SegmentKind,
+};
 
 mod display;
 mod location;
@@ -63,6 +66,16 @@ pub enum Space {
         /// The non-secure pools of the same memory type, refused.
         refused: alloc::boxed::Box<[String]>,
     },
+    /// The pools of the request's memory type in the space a table keeps its
+    /// translation tables or executable pages in, when that space is Realm (a Realm
+    /// table) or Root (an EL3 table once the layout has `realm` or `root` pools): all
+    /// such a request may use (see [`Error::UntrustedPa`]).
+    Trusted {
+        /// The space.
+        space: PhysicalAddressSpace,
+        /// The pools of that space tried.
+        tried: alloc::boxed::Box<[String]>,
+    },
 }
 
 impl fmt::Display for Space {
@@ -90,6 +103,18 @@ impl fmt::Display for Space {
                 f.write_str(
                     ", non-secure memory the normal world could rewrite under a secure table; add `non_secure_ok` to allow it)",
                 )
+            }
+            Space::Trusted { space, tried } => {
+                let (what, who) = match space {
+                    PhysicalAddressSpace::Root => ("root", "EL3 runs in Root state with FEAT_RME"),
+                    _ => (
+                        "realm",
+                        "a Realm table keeps its code and translation tables in Realm memory",
+                    ),
+                };
+                write!(f, "the {what} pools (tried: ")?;
+                names(f, tried)?;
+                write!(f, "; {who}: declare a pool `{what}` with room)")
             }
         }
     }
@@ -723,6 +748,67 @@ pub enum Error {
         table: String,
         /// The non-secure pool the PA lies in.
         pool: String,
+        /// The part of the request at fault.
+        field: Field,
+    },
+    /// A pool declared in two physical address spaces that cannot hold one PA range
+    /// together: only `secure` with `non_secure` (a device both worlds reach) may.
+    #[non_exhaustive]
+    PoolSpaces {
+        /// The pool.
+        name: String,
+        /// The first space declared.
+        first: PhysicalAddressSpace,
+        /// The second, which may not join it.
+        second: PhysicalAddressSpace,
+    },
+    /// PA put into a table whose context never reaches the pool's physical address
+    /// space (see [`PhysicalAddressSpace::reaches`]): Realm or Root PA in a secure or
+    /// non-secure table, Secure or Root PA in a Realm table, or Realm or Root PA in a
+    /// non-secure one. Secure PA in a non-secure table is [`Error::SecureInNonSecure`].
+    #[non_exhaustive]
+    UnreachablePa {
+        /// What needs the PA, in words (`page `peek``, `the translation tables of
+        /// table `k``).
+        what: String,
+        /// The table.
+        table: String,
+        /// Its context.
+        el: ExecutionContext,
+        /// The pool the PA lies in.
+        pool: String,
+        /// The pool's space.
+        space: PhysicalAddressSpace,
+        /// The part of the request at fault.
+        field: Field,
+    },
+    /// PA of a pool outside the space a table keeps its translation tables and
+    /// executable pages in, when the space is not Secure (that case is
+    /// [`Error::NonSecureForSecure`]): a Realm table's in Realm memory, an EL3 table's in
+    /// Root memory once the layout has `realm` or `root` pools (EL3 then runs in Root
+    /// state). `non_secure_ok` lets translation tables use non-secure memory, never
+    /// executable pages: Root and Realm state take a permission fault on an instruction
+    /// fetched from another physical address space (Arm ARM DDI 0487, rules R_ZWRVD for
+    /// Root, R_PKTDS for Realm EL2, R_YMCSL for the Realm EL1&0 stage 2).
+    #[non_exhaustive]
+    UntrustedPa {
+        /// What needs the PA, in words (`executable page `boot``, `the translation
+        /// tables`).
+        what: String,
+        /// The table.
+        table: String,
+        /// Its context.
+        el: ExecutionContext,
+        /// The pool the PA lies in.
+        pool: String,
+        /// The space the PA must be in.
+        needs: PhysicalAddressSpace,
+        /// Whether the request is for the translation tables (else an executable
+        /// page).
+        tables: bool,
+        /// Whether `non_secure_ok` would allow the pool (translation tables in a
+        /// non-secure pool).
+        non_secure_ok: bool,
         /// The part of the request at fault.
         field: Field,
     },

@@ -52,7 +52,8 @@ pub use interval::{Interval, IntervalSet};
 pub use layout::{Layout, MappingId, PageRequest, Pool, SegmentId, SegmentRequest, TableId};
 pub use model::{
     Attr, AttrList, AttrValue, Cacheability, Cores, DeviceType, ExecutionContext, MemAttrs, Name,
-    Page, PageKind, PageSize, Perms, SecurityState, Segment, SegmentKind, Shareability, TableInfo,
+    Page, PageKind, PageSize, Perms, PhysicalAddressSpace, SecurityState, Segment, SegmentKind,
+    Shareability, TableInfo,
 };
 pub use rng::Rng;
 #[cfg(feature = "build")]

@@ -21,15 +21,16 @@
 //! | [`Cores`] | the list of cores, lowest first: `[0, 1, 2, 3]` |
 //! | [`Name`] | the string |
 //! | [`AttrValue`], [`AttrList`] | a map from key to value: a number, a string or a bool |
-//! | [`MemAttrs`] | `{ kind, perms, cache, share, non_secure, device }` (`device` defaults to `"nGnRE"` when missing) |
+//! | [`PhysicalAddressSpace`] | `"secure"`, `"non_secure"`, `"root"` or `"realm"` |
+//! | [`MemAttrs`] | `{ kind, perms, cache, share, pas, device }` (`device` defaults to `"nGnRE"` when missing; a document of an earlier version with `non_secure` (a bool) instead of `pas` reads as `"non_secure"` or `"secure"`) |
 //! | [`TableInfo`] | `{ name, core, cores, el }` (`core`, the first of `cores`, is not read back) |
-//! | [`Page`] | `{ name, index, core, el, va, pa, size, kind, perms, cacheability, shareability, device_type, non_secure, shared, identity, va_equals_pa, attrs, guard }` (`guard`, bytes, only for a guarded page) |
+//! | [`Page`] | `{ name, index, core, el, va, pa, size, kind, perms, cacheability, shareability, device_type, non_secure, pas, shared, identity, va_equals_pa, attrs, guard }` (`non_secure` is `pas == "non_secure"`; reading takes `pas`, or `non_secure` without it; `guard`, bytes, only for a guarded page) |
 //! | [`Segment`] | `{ name, kind, core, el, va, pa, size, align, shared, identity, va_equals_pa }` |
 //! | [`Hex`] | a hex number, as below |
 //! | [`aarch64::Registers`](crate::aarch64::Registers) | `{ mair, tcr, ttbr0, ttbr1, sctlr_set }` |
 //! | [`aarch64::Regime`](crate::aarch64::Regime) | `"EL1&0"`, `"EL2"` or `"EL3"` |
 //! | `aarch64::Translation` (write only) | `{ regime, tables_pa, table_count, va_bits, upper_va_bits, registers }`: the summary, without the image or the table's name and context (serialize its `TableInfo` with it) |
-//! | `layout::Pool` (write only) | `{ name, start, end, device, non_secure, secure }`, `end` exclusive (it may be 2^64); `secure` (true) only for a pool in both physical address spaces |
+//! | `layout::Pool` (write only) | `{ name, start, end, device, non_secure, secure, space }`, `end` exclusive (it may be 2^64); `secure` (true) only for a pool in both physical address spaces; `space`, only for a pool declared in a space, its keywords: `"non_secure"`, `"secure, non_secure"`, `"realm"` or `"root"` |
 //!
 //! A page's `size` is in bytes; its `cacheability` and `shareability` are `null`
 //! (`None`) for a device page, and its `device_type` is `null` for any other page; `identity` is [`Page::is_identity`] and `va_equals_pa`
@@ -87,7 +88,7 @@ keyword_enum! {
     /// regime, and EL0 pages are accessible from EL0 (user) code.
     ///
     /// Not exhaustive: the language adds contexts as the architecture's security states
-    /// and regimes are covered (for example Realm EL2).
+    /// and regimes are covered.
     #[allow(non_camel_case_types)]
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
     #[non_exhaustive]
@@ -98,6 +99,9 @@ keyword_enum! {
         EL2_NS => "EL2_NS",
         /// Secure EL2.
         EL2_S => "EL2_S",
+        /// Realm EL2: the Realm Management Monitor's single-privilege regime (FEAT_RME;
+        /// `TTBR0_EL2`, `TCR_EL2`, `MAIR_EL2`, `SCTLR_EL2`).
+        EL2_Realm => "EL2_Realm",
         /// Non-secure EL1 (kernel).
         EL1_NS => "EL1_NS",
         /// Secure EL1.
@@ -115,8 +119,13 @@ keyword_enum! {
 
 /// The security state a table's translations belong to.
 ///
-/// Not exhaustive: the architecture has a fourth, Root (EL3 with FEAT_RME), which a
-/// later version may report.
+/// EL3 reports [`Secure`](Self::Secure) with or without FEAT_RME: with it, the
+/// architecture calls EL3's state Root, but no other context is in Root state, and what
+/// differs for an EL3 table (its pages may be Root or Realm PA, and it keeps its code
+/// and translation tables in Root memory) follows from the pools a layout declares,
+/// not from this value (see [`PhysicalAddressSpace`]).
+///
+/// Not exhaustive: a later version may report Root for EL3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(
     feature = "serde",
@@ -133,23 +142,82 @@ pub enum SecurityState {
     Realm,
 }
 
+keyword_enum! {
+    /// A physical address space (PAS): where a PA lies, and the space an access to it is
+    /// made in. Without FEAT_RME there are two, Secure and Non-secure; the Realm
+    /// Management Extension adds Root and Realm (Arm ARM DDI 0487, A2 "Realm Management
+    /// Extension", and Arm DEN 0129, "Arm Realm Management Extension (RME) System
+    /// Architecture", physical address spaces).
+    ///
+    /// A pool lies in one space (a pool declared `secure, non_secure` in both Secure and
+    /// Non-secure); a page's [`MemAttrs::pas`] is the space its table's mapping reaches
+    /// it in. Which contexts reach which space, and how each table's descriptors select
+    /// it (NS, and NSE at EL3), is in [`reaches`](Self::reaches).
+    ///
+    /// Not exhaustive: the architecture may add spaces.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    #[non_exhaustive]
+    pub enum PhysicalAddressSpace {
+        /// The Secure PAS.
+        Secure => "secure",
+        /// The Non-secure PAS.
+        NonSecure => "non_secure",
+        /// The Root PAS (FEAT_RME): EL3's own memory.
+        Root => "root",
+        /// The Realm PAS (FEAT_RME): memory of the Realm world (the RMM and realms).
+        Realm => "realm",
+    }
+}
+
+impl PhysicalAddressSpace {
+    /// Whether a table of context `el` reaches PA in this space, through the NS bit of
+    /// its descriptors (and NSE at EL3):
+    ///
+    /// * EL3 reaches all four: with FEAT_RME, bit 11 of an EL3 stage-1 block or page
+    ///   descriptor is NSE, and {NSE, NS} select Secure {0, 0}, Non-secure {0, 1},
+    ///   Root {1, 0} or Realm {1, 1} (Arm ARM DDI 0487, D8.3 "Translation table
+    ///   descriptor formats", rules R_GVZML and R_XTYPW);
+    /// * Secure contexts reach Secure (NS = 0) and Non-secure (NS = 1) PA;
+    /// * Realm contexts reach Realm (NS = 0) and Non-secure PA. At Realm EL2, the
+    ///   stage-1 NS bit selects Non-secure (R_LYKFZ); in the Realm EL1&0 regime the
+    ///   stage-1 NS bit is RES0 (I_CZPRF): stage 1 outputs a Realm IPA, and stage 2 picks
+    ///   the PAS with bit 55 of its descriptors (NS, R_GYNXY). A Realm EL1&0 page of a
+    ///   non-secure pool is reached only when the RMM's stage 2 maps it with NS = 1;
+    /// * non-secure contexts reach Non-secure PA only.
+    pub const fn reaches(self, el: ExecutionContext) -> bool {
+        match (el.security(), self) {
+            (_, Self::NonSecure) => true,
+            (SecurityState::Secure, Self::Secure) => true,
+            (SecurityState::Secure, Self::Root | Self::Realm) => {
+                matches!(el, ExecutionContext::EL3)
+            }
+            (SecurityState::Realm, Self::Realm) => true,
+            _ => false,
+        }
+    }
+}
+
 impl ExecutionContext {
     /// The exception level number: 0 to 3.
     pub const fn level(self) -> u8 {
         match self {
             Self::EL3 => 3,
-            Self::EL2_NS | Self::EL2_S => 2,
+            Self::EL2_NS | Self::EL2_S | Self::EL2_Realm => 2,
             Self::EL1_NS | Self::EL1_S | Self::EL1_Realm => 1,
             Self::EL0_NS | Self::EL0_S | Self::EL0_Realm => 0,
         }
     }
 
     /// Whether a core has one translation table base register for this exception level
-    /// and security state, so at most one table per core: EL3, `EL2_NS` and `EL2_S`.
+    /// and security state, so at most one table per core: EL3, `EL2_NS`, `EL2_S` and
+    /// `EL2_Realm`.
     /// EL1 and EL0 tables are switched at run time (processes, guests), so a core may
     /// have many.
     pub const fn has_one_table_per_core(self) -> bool {
-        matches!(self, Self::EL3 | Self::EL2_NS | Self::EL2_S)
+        matches!(
+            self,
+            Self::EL3 | Self::EL2_NS | Self::EL2_S | Self::EL2_Realm
+        )
     }
 
     /// The security state of the context.
@@ -157,7 +225,7 @@ impl ExecutionContext {
         match self {
             Self::EL3 | Self::EL2_S | Self::EL1_S | Self::EL0_S => SecurityState::Secure,
             Self::EL2_NS | Self::EL1_NS | Self::EL0_NS => SecurityState::NonSecure,
-            Self::EL1_Realm | Self::EL0_Realm => SecurityState::Realm,
+            Self::EL2_Realm | Self::EL1_Realm | Self::EL0_Realm => SecurityState::Realm,
         }
     }
 
@@ -903,7 +971,11 @@ impl TableInfo {
 /// assert_eq!(DMA.cacheability(), Some(Cacheability::NonCacheable));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(from = "serde_impls::MemAttrsIn")
+)]
 #[non_exhaustive]
 pub struct MemAttrs {
     /// What the page holds.
@@ -914,9 +986,12 @@ pub struct MemAttrs {
     pub cache: Cacheability,
     /// Shareability (meaningful for Normal memory).
     pub share: Shareability,
-    /// Whether the PA lies in the non-secure physical address space (sets the NS bit
-    /// when a secure table maps it).
-    pub non_secure: bool,
+    /// The physical address space the table's mapping reaches the PA in: the pool's
+    /// space ([`Secure`](PhysicalAddressSpace::Secure) when the layout does not model
+    /// security), or for a pool in both Secure and Non-secure spaces the view of the
+    /// table's security state. It selects the NS bit (and NSE at EL3) of the
+    /// descriptor, see [`PhysicalAddressSpace::reaches`].
+    pub pas: PhysicalAddressSpace,
     /// The Device memory type (meaningful for Device memory; default Device-nGnRE).
     #[cfg_attr(feature = "serde", serde(default))]
     pub device: DeviceType,
@@ -930,7 +1005,7 @@ impl MemAttrs {
             perms: kind.default_perms(),
             cache: Cacheability::WriteBack,
             share: Shareability::Inner,
-            non_secure: false,
+            pas: PhysicalAddressSpace::Secure,
             device: DeviceType::nGnRE,
         }
     }
@@ -953,11 +1028,27 @@ impl MemAttrs {
         self
     }
 
-    /// The same attributes with the PA in the non-secure physical address space
-    /// (`true`) or not.
+    /// The same attributes with the PA in the Non-secure physical address space
+    /// (`true`) or in the Secure one (`false`); see [`with_pas`](Self::with_pas) for
+    /// Root and Realm.
     pub const fn with_non_secure(mut self, non_secure: bool) -> MemAttrs {
-        self.non_secure = non_secure;
+        self.pas = if non_secure {
+            PhysicalAddressSpace::NonSecure
+        } else {
+            PhysicalAddressSpace::Secure
+        };
         self
+    }
+
+    /// The same attributes with the PA reached in physical address space `pas`.
+    pub const fn with_pas(mut self, pas: PhysicalAddressSpace) -> MemAttrs {
+        self.pas = pas;
+        self
+    }
+
+    /// Whether the PA is reached in the Non-secure physical address space.
+    pub const fn is_non_secure(&self) -> bool {
+        matches!(self.pas, PhysicalAddressSpace::NonSecure)
     }
 
     /// The same attributes with Device memory type `device` (used by `device` pages

@@ -356,6 +356,8 @@ impl Planner<'_> {
             };
             let req = if p.non_secure { req.non_secure() } else { req };
             let req = if p.secure { req.secure() } else { req };
+            let req = if p.realm { req.realm() } else { req };
+            let req = if p.root { req.root() } else { req };
             match self.layout.add_pool(req) {
                 Ok(_) => self.pool_decls.push(p.decl),
                 Err(e) => {

@@ -32,7 +32,7 @@ item       = "seed" "=" NUM ";"
            | "pa_bits" "=" INT ";"                     (* 32, 36, 40, 42, 44 or 48; at most once *)
            | "tables" ( "at" range | "in" IDENT ) [ "," "non_secure_ok" ] ";"  (* at most once *)
            | "wxn" ";"                                 (* at most once *)
-           | "physical" IDENT "=" range { "," ( "device" | "secure" | "non_secure" ) } ";"
+           | "physical" IDENT "=" range { "," ( "device" | "secure" | "non_secure" | "realm" | "root" ) } ";"
            | "table" IDENT "(" cores "," EL { "," table_opt } [ "," ] ")" "{" { table_item } "}"
            | "shared" page
            | "shared" segment ;
@@ -65,8 +65,8 @@ segment_kind = "bsp_boot_code" | "boot_code" | "code" | "rodata" | "data" | "bss
            | "data_shared" | "data_preserve" | "stack" ;
 segment_opt = "align" NUM | "identity" | "in" IDENT | "va" NUM ;
 range      = NUM ".." ( NUM | "+" NUM ) ;
-EL         = "EL3" | "EL2_NS" | "EL2_S" | "EL1_NS" | "EL1_S" | "EL1_Realm"
-           | "EL0_NS" | "EL0_S" | "EL0_Realm" ;
+EL         = "EL3" | "EL2_NS" | "EL2_S" | "EL2_Realm" | "EL1_NS" | "EL1_S"
+           | "EL1_Realm" | "EL0_NS" | "EL0_S" | "EL0_Realm" ;
 ```
 
 What each declaration means:
@@ -151,7 +151,7 @@ Rules:
   shared page that puts secure PA there is an error on that token; its pages and its
   translation tables are placed only in non-secure pools, and `tables in`/`at` a secure
   pool is an error. A data page of secure tables without `pool` prefers secure pools. Without
-  any `non_secure` pool, security is not modelled.
+  any `non_secure`, `realm` or `root` pool, security is not modelled.
 * `secure, non_secure` together declare a pool in both physical address spaces, for a
   device both worlds reach at one PA, such as the GIC, whose Group 0 and secure Group 1
   registers answer only secure accesses: `physical gic = 0x0800_0000 .. +16M, device,
@@ -161,10 +161,9 @@ Rules:
   one PA and each table's own view. `non_secure_view` on a page of any other pool is an
   error on that keyword. For the rule below, a pool in both spaces counts as non-secure
   memory (the normal world can write it). `secure` alone says what an unmarked pool
-  already is. The map writes `secure non_secure`, JSON `"secure": true` next to
-  `"non_secure": true`, the C header a `<TABLE>_<PAGE>_NS` value (the view each table uses) for
-  pages of such a pool, the SVG `(secure and non-secure)`, the linker MEMORY note
-  `secure, non_secure`.
+  already is. The map, the SVG and the linker MEMORY note write `secure, non_secure`,
+  JSON `"secure": true` next to `"non_secure": true`, the C header a
+  `<TABLE>_<PAGE>_NS` value (the view each table uses) for pages of such a pool.
 * Secure tables never depend on non-secure memory, which the normal world can rewrite:
   once any pool is `non_secure`, the translation tables of a table of a secure context
   (`EL3`, `EL2_S`, `EL1_S`, `EL0_S`) and its executable pages (`code`, or any page with
@@ -176,7 +175,47 @@ Rules:
   on `tables in POOL, non_secure_ok;` (a table's own, or the layout's for every table
   without its own), on `tables at RANGE, non_secure_ok;`, and as a page option. Data
   pages of secure tables still prefer secure pools and may fall back to non-secure ones.
-  Realm tables are not restricted yet: the language has no Realm pools.
+* `realm` and `root` declare pools in the Realm and Root physical address spaces of the
+  Realm Management Extension (FEAT_RME): `physical rmm = 0x4800_0000 .. +256M, realm;`.
+  A pool lies in one space: another pair than `secure, non_secure` (`realm, root`,
+  `realm, non_secure`, `root, secure`, ...) is an error on the second keyword. Once any
+  pool is `non_secure`, `realm` or `root`, every unmarked pool is secure. Which tables
+  reach which space (a `pa`, `pool`, alias or shared page that gives a table PA it does
+  not reach is an error on that token):
+
+  | table | reaches | descriptor bits |
+  |-------|---------|-----------------|
+  | `EL3` | secure, non-secure, root, realm | {NSE (bit 11), NS (bit 5)}: secure {0, 0}, non-secure {0, 1}, root {1, 0}, realm {1, 1} |
+  | `EL2_S`, `EL1_S`, `EL0_S` | secure, non-secure | NS = 1 for non-secure |
+  | `EL2_Realm` | realm, non-secure | NS = 1 for non-secure |
+  | `EL1_Realm`, `EL0_Realm` | realm, non-secure | none: NS is RES0 at stage 1 |
+  | `EL2_NS`, `EL1_NS`, `EL0_NS` | non-secure | none |
+
+  (Arm ARM DDI 0487, D8.3 "Translation table descriptor formats": R_GVZML and R_XTYPW
+  for NSE at EL3, R_LYKFZ for NS at Realm EL2, I_CZPRF for the Realm EL1&0 stage 1.) In
+  the Realm EL1&0 regime the architecture leaves the choice to stage 2: stage 1 outputs
+  a Realm IPA, and the RMM's stage-2 descriptor picks the space with its NS bit (bit
+  55, R_GYNXY), so a Realm EL1 or EL0 page of a non-secure pool is reached only when
+  stage 2 maps its IPA with NS = 1. A pool in both secure and non-secure spaces is
+  reached through its non-secure view by Realm and non-secure tables.
+* Where each table keeps its translation tables and executable pages, once any pool
+  declares a space: a Realm table (`EL2_Realm`, `EL1_Realm`, `EL0_Realm`) in `realm`
+  pools; an `EL3` table in `root` pools once the layout has any `realm` or `root` pool
+  (with FEAT_RME, EL3 runs in Root state: its table walks are Root accesses, and an
+  instruction fetched from another space is a permission fault, R_ZWRVD), in secure
+  pools otherwise; other secure tables in secure pools (Root is not reachable from
+  Secure state); non-secure tables in non-secure pools. `non_secure_ok` lets
+  translation tables use non-secure memory (the granule protection table must then give
+  those granules to every space), and executable pages only of secure tables other
+  than a Root-state EL3: Realm and Root state never execute from another space (R_PKTDS
+  at Realm EL2, R_YMCSL at the Realm stage 2). Another pool is an error on the token
+  that puts the page there; no room in the table's space is a "no room" error naming
+  its pools. Data pages prefer the table's own space and may fall back to any space the
+  table reaches: a Realm table's data to non-secure pools, an EL3 table's to any.
+* The exports name a pool's space as it is declared: the map and the SVG write
+  `non_secure`, `secure, non_secure`, `realm` or `root` after the pool, the linker
+  MEMORY note the same, JSON a `"space"` next to `"non_secure"` and `"secure"`; a page
+  in JSON has `"pas"`, the space its table reaches it in.
 * A core has one translation table base register at EL3, and one at EL2 per security
   state: a second `EL3` table of a core, or a second `EL2_NS` (or `EL2_S`) one, is an
   error. A core may have any number of EL1 and EL0 tables (the address spaces of

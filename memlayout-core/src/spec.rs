@@ -94,6 +94,12 @@ pub struct PoolSpec {
     /// Declared `secure`: with `non_secure`, in both physical address spaces (see
     /// [`PoolRequest::secure`](crate::layout::PoolRequest::secure)).
     pub secure: bool,
+    /// Whether the pool is in the Realm physical address space (see
+    /// [`PoolRequest::realm`](crate::layout::PoolRequest::realm)).
+    pub realm: bool,
+    /// Whether the pool is in the Root physical address space (see
+    /// [`PoolRequest::root`](crate::layout::PoolRequest::root)).
+    pub root: bool,
 }
 
 impl PoolSpec {
@@ -107,6 +113,8 @@ impl PoolSpec {
             device: false,
             non_secure: false,
             secure: false,
+            realm: false,
+            root: false,
         }
     }
 }

@@ -15,7 +15,6 @@ use crate::aarch64::{self, TableConfig, Translation};
 use crate::error::{Error, Field, Range, Thing};
 use crate::interval::Interval;
 use crate::layout::{Layout, TableId};
-use crate::model::SecurityState;
 
 /// Where the translation tables go in physical memory.
 ///
@@ -103,39 +102,34 @@ impl Layout {
         let Some(r) = Interval::new(start, size) else {
             return Ok(());
         };
-        // A secure table's tables stay out of non-secure pools unless it opts in.
-        let secure = all.iter().copied().find(|&t| {
-            self.models_security()
-                && !self.non_secure_tables_ok(t)
-                && self
-                    .table_info(t)
-                    .is_some_and(|i| i.el().security() == SecurityState::Secure)
-        });
-        if let Some(t) = secure
-            && let Some(pool) = self
-                .pools()
-                .iter()
-                .find(|p| p.is_non_secure() && p.range().overlaps(&r))
-        {
-            return Err(Error::NonSecureForSecure {
-                what: String::from("the translation tables"),
-                table: self.table_name(t),
-                pool: pool.name().to_string(),
-                field: Field::Range,
-            });
+        // A secure or Realm table's tables stay in its own space (non-secure pools
+        // only with `non_secure_ok`), and no table's tables leave the spaces it reaches.
+        let req = crate::layout::PageRequest::translation_tables();
+        let overlapping: Vec<usize> = self
+            .pools()
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.range().overlaps(&r))
+            .map(|(i, _)| i)
+            .collect();
+        for &pool in &overlapping {
+            if let Some(t) = self.outside_home(&req, &all, pool) {
+                return Err(self.non_secure_for_secure(&req, t, pool, Field::Range));
+            }
         }
-        let Some(t) = self.non_secure_table(&all) else {
-            return Ok(());
-        };
-        match self.pools().iter().position(|p| p.range().overlaps(&r)) {
-            Some(pool) => self.security_check(
-                || format!("the translation tables of table `{}`", self.table_name(t)),
+        let named = self.non_secure_table(&all).or(all.first().copied());
+        for &pool in &overlapping {
+            self.security_check(
+                || match named {
+                    Some(t) => format!("the translation tables of table `{}`", self.table_name(t)),
+                    None => String::from("the translation tables"),
+                },
                 pool,
-                Some(t),
+                &all,
                 Field::Range,
-            ),
-            None => Ok(()),
+            )?;
         }
+        Ok(())
     }
 
     /// Builds the translation tables of every page table, in table order: reserves their

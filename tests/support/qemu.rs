@@ -308,6 +308,14 @@ pub const fn par_ns(par: u64) -> bool {
     par & (1 << 9) != 0
 }
 
+/// The `NSE` bit of a successful translation (`PAR_EL1` bit 11, with FEAT_RME, for
+/// `AT` executed at EL3): with [`par_ns`], the output physical address space, {NSE,
+/// NS} = {0, 0} Secure, {0, 1} Non-secure, {1, 0} Root, {1, 1} Realm (Arm ARM DDI
+/// 0487, `PAR_EL1`).
+pub const fn par_nse(par: u64) -> bool {
+    par & (1 << 11) != 0
+}
+
 /// The fault status code of a failed translation (`PAR_EL1` bits 6:1, `FST`);
 /// see [`fst_translation`], [`fst_access_flag`] and [`fst_permission`].
 pub const fn par_fault_status(par: u64) -> u8 {
@@ -673,7 +681,7 @@ pub(crate) fn spawn_reader(
     })
 }
 
-fn run_qemu(job: &Job, elf: &Path, dir: &Path) -> Result<Outcome, String> {
+fn run_qemu(job: &Job, elf: &Path, dir: &Path, cpu: &str) -> Result<Outcome, String> {
     let job_file = dir.join("job.bin");
     write_file(&job_file, &encode_job(job))?;
     let mut command = Command::new(qemu_program());
@@ -682,7 +690,7 @@ fn run_qemu(job: &Job, elf: &Path, dir: &Path) -> Result<Outcome, String> {
             "-M",
             "virt,secure=on,virtualization=on",
             "-cpu",
-            "max",
+            cpu,
             "-m",
             "4G",
         ])
@@ -758,6 +766,19 @@ fn run_qemu(job: &Job, elf: &Path, dir: &Path) -> Result<Outcome, String> {
 /// include the QEMU command line and output. The job files are deleted after
 /// the run unless `MEMLAYOUT_QEMU_KEEP=1` is set.
 pub fn run(job: &Job) -> Result<Outcome, String> {
+    run_on(job, "max")
+}
+
+/// Like [`run`], on `-cpu max,x-rme=on`: a core with the Realm Management Extension
+/// (FEAT_RME), whose EL3 is in Root state. The granule protection check stays off
+/// (`GPCCR_EL3.GPC` resets to 0), so every physical address space reaches all memory,
+/// and the EL3 regime's `AT S1E3R/W` report the output space in `PAR_EL1.NS` (bit 9)
+/// and `PAR_EL1.NSE` (bit 11, see [`par_nse`]).
+pub fn run_rme(job: &Job) -> Result<Outcome, String> {
+    run_on(job, "max,x-rme=on")
+}
+
+fn run_on(job: &Job, cpu: &str) -> Result<Outcome, String> {
     check_job(job)?;
     let job_bytes = encode_job(job).len() as u64;
     if job_bytes > JOB_MAX_BYTES {
@@ -771,7 +792,7 @@ pub fn run(job: &Job) -> Result<Outcome, String> {
         .map_or_else(work_dir, Path::to_path_buf)
         .join(unique_name("job"));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let result = run_qemu(job, &elf, &dir);
+    let result = run_qemu(job, &elf, &dir, cpu);
     let keep = std::env::var_os("MEMLAYOUT_QEMU_KEEP").is_some_and(|v| v == "1");
     if keep {
         eprintln!("QEMU job files kept in {}", dir.display());

@@ -27,9 +27,9 @@ memlayout_macros::memory_layout! {
 fn main() {
     // The monitor's secure view (NS = 0), its non-secure view on request, and the
     // non-secure tables' view (NS = 1) of the same PA.
-    assert!(!soc::mon::GICD[0].mem_attrs().non_secure);
-    assert!(soc::mon::GICR_NS.mem_attrs().non_secure);
-    assert!(soc::hyp::GICD[0].mem_attrs().non_secure);
-    assert!(soc::kernel::GICD[15].mem_attrs().non_secure);
+    assert!(!soc::mon::GICD[0].mem_attrs().is_non_secure());
+    assert!(soc::mon::GICR_NS.mem_attrs().is_non_secure());
+    assert!(soc::hyp::GICD[0].mem_attrs().is_non_secure());
+    assert!(soc::kernel::GICD[15].mem_attrs().is_non_secure());
     assert_eq!(soc::mon::GICD[0].pa(), soc::hyp::GICD[0].pa());
 }

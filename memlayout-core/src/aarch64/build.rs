@@ -6,8 +6,8 @@ use alloc::vec::Vec;
 
 use super::Regime;
 use super::descriptor::{
-    AF, AP1_EL0, AP2_READ_ONLY, CONTIGUOUS, Descriptor, ENTRIES_PER_TABLE, NG, NS, PXN, SH_INNER,
-    SH_NON_SHAREABLE, SH_OUTER, TABLE_BYTES, UXN, XN, level_size, root_level,
+    AF, AP1_EL0, AP2_READ_ONLY, CONTIGUOUS, Descriptor, ENTRIES_PER_TABLE, NG, NS, NSE, PXN,
+    SH_INNER, SH_NON_SHAREABLE, SH_OUTER, TABLE_BYTES, UXN, XN, level_size, root_level,
 };
 use super::error::{BuildError, PageRef, TableRef};
 use super::mair::MemoryType;
@@ -15,7 +15,8 @@ use super::regs::{self, Registers};
 use super::runs::{self, Run};
 use super::walk::{Walk, WalkFault};
 use crate::model::{
-    ExecutionContext, MemAttrs, Page, PageKind, PageSize, SecurityState, Shareability, TableInfo,
+    ExecutionContext, MemAttrs, Page, PageKind, PageSize, PhysicalAddressSpace, Shareability,
+    TableInfo,
 };
 
 /// Entries of one contiguous-hint run: 16 with the 4 KiB granule, at levels 1, 2 and 3
@@ -263,12 +264,36 @@ pub const fn page_attributes(
             }
         }
     }
-    if attrs.non_secure && matches!(el.security(), SecurityState::Secure) {
-        bits |= NS;
-    }
+    bits |= pas_bits(el, attrs.pas);
     Descriptor::from_bits(bits)
         .with_attr_index(mem.index())
         .with_sh(sh)
+}
+
+/// The NS bit (and NSE at EL3) selecting physical address space `pas` in a stage-1 block
+/// or page descriptor of a table of context `el`:
+///
+/// * EL3: {NSE, NS} = {0, 0} Secure, {0, 1} Non-secure, {1, 0} Root, {1, 1} Realm (DDI
+///   0487 D8.3, R_GVZML and R_XTYPW; NSE exists with FEAT_RME, which Root and Realm PA
+///   need);
+/// * Secure EL2 and EL1&0: NS = 1 for Non-secure;
+/// * Realm EL2: NS = 1 for Non-secure, 0 for Realm (R_LYKFZ);
+/// * Realm EL1&0: none. Its stage-1 NS bit is RES0 (I_CZPRF): stage 1 outputs a Realm IPA
+///   and the RMM's stage 2 picks the PAS with bit 55 of its descriptors (R_GYNXY);
+/// * Non-secure: none (NS is RES0 in Non-secure state).
+pub(crate) const fn pas_bits(el: ExecutionContext, pas: PhysicalAddressSpace) -> u64 {
+    use PhysicalAddressSpace as P;
+    match (el, pas) {
+        (ExecutionContext::EL3, P::NonSecure) => NS,
+        (ExecutionContext::EL3, P::Root) => NSE,
+        (ExecutionContext::EL3, P::Realm) => NSE | NS,
+        (
+            ExecutionContext::EL2_S | ExecutionContext::EL1_S | ExecutionContext::EL0_S,
+            P::NonSecure,
+        ) => NS,
+        (ExecutionContext::EL2_Realm, P::NonSecure) => NS,
+        _ => 0,
+    }
 }
 
 /// Input pages that can be checked and mapped as one: consecutive in VA and PA (each
@@ -1494,15 +1519,51 @@ mod tests {
     }
 
     #[test]
-    fn ns_only_from_secure_tables() {
-        let ns = MemAttrs {
-            non_secure: true,
-            ..data_rw()
-        };
+    fn ns_only_from_secure_and_realm_el2_tables() {
+        let ns = data_rw().with_non_secure(true);
         for el in ExecutionContext::ALL {
-            let secure = el.security() == SecurityState::Secure;
-            assert_eq!(attr_bits(el, ns).ns(), secure, "{el}");
+            let selects =
+                el.security() == crate::SecurityState::Secure || el == ExecutionContext::EL2_Realm;
+            assert_eq!(attr_bits(el, ns).ns(), selects, "{el}");
             assert!(!attr_bits(el, data_rw()).ns(), "{el}");
+            if el.level() == 2 {
+                assert!(!attr_bits(el, ns).nse(), "{el}: bit 11 is RES0 at EL2");
+            }
+        }
+    }
+
+    /// EL3 selects each of the four physical address spaces with {NSE, NS} (DDI 0487
+    /// D8.3, R_GVZML and R_XTYPW).
+    #[test]
+    fn el3_selects_the_space_with_nse_and_ns() {
+        use crate::PhysicalAddressSpace as P;
+        for (pas, nse, ns) in [
+            (P::Secure, false, false),
+            (P::NonSecure, false, true),
+            (P::Root, true, false),
+            (P::Realm, true, true),
+        ] {
+            let d = attr_bits(EL3, data_rw().with_pas(pas));
+            assert_eq!((d.nse(), d.ns()), (nse, ns), "{pas}");
+            assert_eq!(d.bits() & (1 << 11) != 0, nse, "{pas}: NSE is bit 11");
+            assert_eq!(d.bits() & (1 << 5) != 0, ns, "{pas}: NS is bit 5");
+        }
+    }
+
+    /// Realm EL2 selects Realm (NS = 0) or Non-secure (NS = 1); the Realm EL1&0 stage-1
+    /// NS bit is RES0, and stays clear whatever the page's space.
+    #[test]
+    fn realm_tables_set_ns_only_at_el2() {
+        use crate::PhysicalAddressSpace as P;
+        let realm = data_rw().with_pas(P::Realm);
+        let ns = data_rw().with_pas(P::NonSecure);
+        assert!(!attr_bits(ExecutionContext::EL2_Realm, realm).ns());
+        assert!(attr_bits(ExecutionContext::EL2_Realm, ns).ns());
+        for el in [ExecutionContext::EL1_Realm, ExecutionContext::EL0_Realm] {
+            for a in [realm, ns] {
+                let d = attr_bits(el, a);
+                assert!(!d.ns(), "{el}");
+            }
         }
     }
 

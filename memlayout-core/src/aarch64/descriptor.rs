@@ -53,6 +53,12 @@ pub const ATTR_INDX_MASK: u64 = 0b111 << ATTR_INDX_SHIFT;
 /// older issues). Ignored in Non-secure state.
 pub const NS: u64 = 1 << 5;
 
+/// Bit 11 of an EL3 stage-1 block or page descriptor with FEAT_RME, NSE: with NS it
+/// selects the output physical address space, {NSE, NS} = {0, 0} Secure, {0, 1}
+/// Non-secure, {1, 0} Root, {1, 1} Realm (DDI 0487 D8.3, rules R_GVZML and R_XTYPW; the
+/// same bit is nG in the EL1&0 regime, [`NG`], and RES0 at EL3 without FEAT_RME).
+pub const NSE: u64 = 1 << 11;
+
 /// Bit 6, AP\[1\]: in the EL1&0 regime, 1 = data access from EL0 allowed; in the
 /// single-privilege EL2 and EL3 regimes it is RES1 (D8.4.1.2.1 "Stage 1 data accesses
 /// using Direct permissions", Tables D8-62 and D8-63: "For a stage 1 translation that
@@ -323,6 +329,12 @@ impl Descriptor {
         self.with_flag(NS, on)
     }
 
+    /// Bit 11 as NSE (EL3 with FEAT_RME, see [`NSE`]; the same bit as
+    /// [`not_global`](Self::not_global) in the EL1&0 regime).
+    pub const fn nse(self) -> bool {
+        self.flag(NSE)
+    }
+
     /// AP\[2:1\], bits\[7:6\], as a two-bit value (AP\[2\] is bit 1 of the result).
     pub const fn ap(self) -> u8 {
         ((self.0 & AP_MASK) >> AP_SHIFT) as u8
@@ -542,6 +554,8 @@ mod tests {
         assert_eq!(SH_MASK, 0b11 << 8);
         assert_eq!(AF, 1 << 10);
         assert_eq!(NG, 1 << 11);
+        // NSE at EL3 is the bit nG is in the EL1&0 regime.
+        assert_eq!(NSE, NG);
         assert_eq!(OA_MASK, ((1u64 << 48) - 1) & !((1u64 << 12) - 1));
         assert_eq!(CONTIGUOUS, 1 << 52);
         assert_eq!(PXN, 1 << 53);

@@ -46,8 +46,13 @@
 //!   execute-never at every level, and get SH = Outer Shareable, the value the
 //!   architecture treats every Device access as having, whatever the page's
 //!   shareability says.
-//! * **NS** is set when the table is Secure (EL3, `EL2_S`, `EL1_S`, `EL0_S`) and the
-//!   page's `non_secure` attribute is true; never in Non-secure or Realm tables.
+//! * **NS** (bit 5) and, at EL3, **NSE** (bit 11) select the page's physical address
+//!   space ([`MemAttrs::pas`](crate::MemAttrs::pas)): EL3 writes {NSE, NS} = {0, 0}
+//!   Secure, {0, 1} Non-secure, {1, 0} Root, {1, 1} Realm (DDI 0487 D8.3, R_GVZML,
+//!   R_XTYPW); Secure EL2 and EL1&0 tables and Realm EL2 tables set NS for Non-secure
+//!   PA (R_LYKFZ for Realm EL2); Non-secure tables never set it, and neither do Realm
+//!   EL1&0 tables, whose stage-1 NS bit is RES0 (I_CZPRF: the Realm stage 2 picks the
+//!   space with its bit 55, R_GYNXY).
 //! * **AF** is always set. Table descriptors carry no hierarchical restrictions
 //!   (PXNTable, XNTable, APTable and NSTable are zero).
 //! * **Blocks.** A 1 GiB page becomes a level 1 block and a 2 MiB page a level 2 block;
@@ -203,7 +208,7 @@ mod tests {
     fn regimes_of_contexts() {
         use ExecutionContext::*;
         assert_eq!(Regime::of(EL3), Regime::El3);
-        for el in [EL2_NS, EL2_S] {
+        for el in [EL2_NS, EL2_S, EL2_Realm] {
             assert_eq!(Regime::of(el), Regime::El2);
         }
         for el in [EL1_NS, EL1_S, EL1_Realm, EL0_NS, EL0_S, EL0_Realm] {

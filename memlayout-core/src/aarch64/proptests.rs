@@ -1,6 +1,7 @@
 //! Property tests: random page sets against the table count, the walker and the
 //! encoding rules.
 
+use crate::PhysicalAddressSpace;
 use alloc::vec::Vec;
 
 use proptest::prelude::*;
@@ -18,7 +19,7 @@ use crate::model::{
 /// A few attribute sets, so that neighbouring runs often share attributes (and merge)
 /// and sometimes do not: every Device type, and an execute-only page (which only EL0
 /// tables take; [`for_context`] swaps it for `rx` elsewhere).
-fn attr_variants() -> [MemAttrs; 12] {
+fn attr_variants() -> [MemAttrs; 14] {
     let data = MemAttrs::new(PageKind::Data);
     [
         data,
@@ -32,7 +33,7 @@ fn attr_variants() -> [MemAttrs; 12] {
         MemAttrs {
             perms: Perms::RWX,
             share: Shareability::Outer,
-            non_secure: true,
+            pas: PhysicalAddressSpace::NonSecure,
             ..data
         },
         MemAttrs::new(PageKind::Device),
@@ -42,9 +43,11 @@ fn attr_variants() -> [MemAttrs; 12] {
             ..MemAttrs::new(PageKind::System)
         },
         MemAttrs {
-            non_secure: true,
+            pas: PhysicalAddressSpace::NonSecure,
             ..MemAttrs::new(PageKind::Code)
         },
+        data.with_pas(PhysicalAddressSpace::Realm),
+        MemAttrs::new(PageKind::Code).with_pas(PhysicalAddressSpace::Root),
         MemAttrs::new(PageKind::Device).with_device(DeviceType::nGnRnE),
         MemAttrs::new(PageKind::Device).with_device(DeviceType::nGRE),
         MemAttrs::new(PageKind::Device).with_device(DeviceType::GRE),
@@ -266,8 +269,19 @@ fn check_walk(t: &Translation, case: &Case, page: &Page, va: u64) -> Result<(), 
         a.share
     };
     prop_assert_eq!(w.shareability(), Some(share));
+    // NS selects Non-secure from Secure state and Realm EL2, and with NSE the space at
+    // EL3; Realm EL1&0 and Non-secure state leave both clear (RES0).
     let secure = case.el.security() == SecurityState::Secure;
-    prop_assert_eq!(w.ns(), secure && a.non_secure);
+    let (nse, ns) = match (case.el, a.pas) {
+        (ExecutionContext::EL3, PhysicalAddressSpace::Root) => (true, false),
+        (ExecutionContext::EL3, PhysicalAddressSpace::Realm) => (true, true),
+        (ExecutionContext::EL2_Realm, pas) => (false, pas == PhysicalAddressSpace::NonSecure),
+        (_, pas) => (false, secure && pas == PhysicalAddressSpace::NonSecure),
+    };
+    prop_assert_eq!(w.ns(), ns);
+    if case.el == ExecutionContext::EL3 {
+        prop_assert_eq!(w.nse(), nse);
+    }
     prop_assert!(w.af());
     let exec = matches!(a.kind, PageKind::Code | PageKind::Data) && a.perms.execute();
     let want = Perms::new(a.perms.read(), a.perms.write(), exec);
@@ -276,7 +290,9 @@ fn check_walk(t: &Translation, case: &Case, page: &Page, va: u64) -> Result<(), 
             prop_assert_eq!(w.perms(), want);
             prop_assert_eq!(w.el0_perms(), None);
             prop_assert_eq!(w.ap() & 1, 1, "AP[1] is RES1");
-            prop_assert!(!w.pxn() && !w.not_global());
+            // Bit 11 is NSE at EL3 (set for Root and Realm PA), RES0 at EL2.
+            prop_assert!(!w.pxn());
+            prop_assert_eq!(w.not_global(), nse);
         }
         Regime::El10 if case.el.is_user() => {
             prop_assert_eq!(w.el0_perms(), Some(want));

@@ -192,9 +192,16 @@ impl Walk {
         }
     }
 
-    /// NS: the output is in the Non-secure physical address space (Secure regimes).
+    /// NS: the output is in the Non-secure physical address space (Secure regimes and
+    /// Realm EL2), or with NSE in the Realm one (EL3).
     pub const fn ns(&self) -> bool {
         self.descriptor.ns()
+    }
+
+    /// NSE (EL3 with FEAT_RME): with [`ns`](Self::ns), the output is in the Root (NS =
+    /// 0) or Realm (NS = 1) physical address space.
+    pub const fn nse(&self) -> bool {
+        self.descriptor.nse()
     }
 
     /// AP\[2:1\].

@@ -92,7 +92,21 @@ impl AttrConsts {
             let perms = perms_tokens(a.perms);
             let cache = cache_tokens(a.cache);
             let share = share_tokens(a.share);
-            let ns = a.non_secure;
+            // Secure and Non-secure as `with_non_secure`, as layouts without Root or
+            // Realm pools always expanded.
+            let pas = match a.pas {
+                crate::PhysicalAddressSpace::Secure | crate::PhysicalAddressSpace::NonSecure => {
+                    let ns = a.is_non_secure();
+                    quote!(.with_non_secure(#ns))
+                }
+                pas => {
+                    let v = ident(match pas {
+                        crate::PhysicalAddressSpace::Root => "Root",
+                        _ => "Realm",
+                    });
+                    quote!(.with_pas(__memlayout::PhysicalAddressSpace::#v))
+                }
+            };
             // The Device type only when it is not the default, so layouts without one
             // expand as before.
             let device = if a.device == DeviceType::default() {
@@ -107,7 +121,7 @@ impl AttrConsts {
                     .with_perms(#perms)
                     .with_cache(#cache)
                     .with_share(#share)
-                    .with_non_secure(#ns)
+                    #pas
                     #device;
             }
         });

@@ -32,6 +32,8 @@ syn::custom_keyword!(at);
 syn::custom_keyword!(device);
 syn::custom_keyword!(non_secure);
 syn::custom_keyword!(secure);
+syn::custom_keyword!(realm);
+syn::custom_keyword!(root);
 // The opt-in for non-secure memory under a secure table (`tables ..`, pages).
 syn::custom_keyword!(non_secure_ok);
 // A secure table's view of a pool in both spaces.

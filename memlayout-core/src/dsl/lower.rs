@@ -318,6 +318,8 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
             device: p.device.is_some(),
             non_secure: p.non_secure.is_some(),
             secure: p.secure.is_some(),
+            realm: p.realm.is_some(),
+            root: p.root.is_some(),
         });
     }
     for t in &layout.tables {

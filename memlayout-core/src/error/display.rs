@@ -4,7 +4,10 @@ use core::fmt::{self, Formatter, Result};
 
 use super::{Addr, Error, Field, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
-use crate::model::{Bytes, Hex, MemAttrs, PageKind, SegmentKind};
+use crate::model::{
+    Bytes, ExecutionContext, Hex, MemAttrs, PageKind, PhysicalAddressSpace, SecurityState,
+    SegmentKind,
+};
 
 /// One side of a mismatched alias: `data write_back inner` for Normal memory, the kind
 /// and Device type for Device memory (`device Device-nGnRE`: Device memory is always
@@ -38,6 +41,7 @@ impl fmt::Display for Error {
             | Duplicate { .. }
             | Unknown { .. } => request(self, f),
             Overlap { .. } | PoolOverlap { .. } => collision(self, f),
+            PoolSpaces { .. } | UnreachablePa { .. } | UntrustedPa { .. } => space(self, f),
             NoRoom { .. }
             | IdentityImpossible { .. }
             | NoRoomForTables { .. }
@@ -454,6 +458,91 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
             "{what} of secure table `{table}` would sit in non-secure pool `{pool}`, which the normal world can write; take the PA from a secure pool, or add `non_secure_ok` to allow it knowingly"
         ),
         _ => Ok(()),
+    }
+}
+
+/// What each context reaches, in words: `secure, non-secure, root and realm`.
+fn reachable(el: ExecutionContext) -> &'static str {
+    match el.security() {
+        SecurityState::Secure if el == ExecutionContext::EL3 => {
+            "secure, non-secure, root and realm"
+        }
+        SecurityState::Secure => "secure and non-secure",
+        SecurityState::Realm => "realm and non-secure",
+        _ => "non-secure",
+    }
+}
+
+/// Rules of physical address spaces (FEAT_RME).
+fn space(e: &Error, f: &mut Formatter<'_>) -> Result {
+    match e {
+        Error::PoolSpaces {
+            name,
+            first,
+            second,
+        } => write!(
+            f,
+            "pool `{name}` is declared `{first}` and `{second}`, but a pool lies in one physical address space; only `secure, non_secure` (a device both worlds reach) names two: keep one of `{first}` and `{second}`, or declare two pools"
+        ),
+        Error::UnreachablePa {
+            what,
+            table,
+            el,
+            pool,
+            space,
+            ..
+        } => write!(
+            f,
+            "{what} would put {} PA of pool `{pool}` into table `{table}`, but {el} reaches only {} PA; take the PA from a pool of one of those spaces",
+            Pas(*space),
+            reachable(*el)
+        ),
+        Error::UntrustedPa {
+            what,
+            table,
+            el,
+            pool,
+            needs,
+            tables,
+            non_secure_ok,
+            ..
+        } => {
+            write!(
+                f,
+                "{what} of {el} table `{table}` would sit in pool `{pool}`, outside {} memory",
+                Pas(*needs)
+            )?;
+            let why = match (needs, tables) {
+                (PhysicalAddressSpace::Root, true) => {
+                    "EL3 runs in Root state once the layout has `realm` or `root` pools (FEAT_RME), and walks its tables with Root accesses"
+                }
+                (PhysicalAddressSpace::Root, false) => {
+                    "EL3 runs in Root state once the layout has `realm` or `root` pools (FEAT_RME), and takes a permission fault on instructions fetched from another space"
+                }
+                (_, true) => "a Realm table walks its tables with Realm accesses",
+                (_, false) => {
+                    "Realm state takes a permission fault on instructions fetched from another space"
+                }
+            };
+            write!(f, " ({why}); take the PA from a `{}` pool", needs)?;
+            if *non_secure_ok {
+                f.write_str(", or add `non_secure_ok` to allow non-secure memory knowingly")?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A physical address space in prose: `secure`, `non-secure`, `root`, `realm`.
+struct Pas(PhysicalAddressSpace);
+
+impl fmt::Display for Pas {
+    fn fmt(&self, f: &mut Formatter<'_>) -> Result {
+        f.write_str(match self.0 {
+            PhysicalAddressSpace::NonSecure => "non-secure",
+            other => other.name(),
+        })
     }
 }
 

@@ -125,6 +125,8 @@ impl Error {
             | SamePaInTwoTables { field, .. }
             | SecureInNonSecure { field, .. }
             | NonSecureForSecure { field, .. }
+            | UnreachablePa { field, .. }
+            | UntrustedPa { field, .. }
             | NonSecureViewNotDual { field, .. }
             | VaRangeNotTranslated { field, .. }
             | SystemPageAttrs { field, .. }
@@ -146,6 +148,7 @@ impl Error {
             }
             IdentityImpossible { .. } | IdentityConflict { .. } => Field::Identity,
             PoolOverlap { .. }
+            | PoolSpaces { .. }
             | NoRoomForTables { .. }
             | TablesRangeTooSmall { .. }
             | Tables { .. } => Field::Range,

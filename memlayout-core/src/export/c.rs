@@ -161,7 +161,7 @@ pub fn c(input: &Input<'_>) -> String {
                 let _ = writeln!(
                     out,
                     "/* pool {pool} is in both physical address spaces; this table uses its {} view */",
-                    if pg.mem_attrs().non_secure {
+                    if pg.mem_attrs().is_non_secure() {
                         "non-secure"
                     } else {
                         "secure"
@@ -170,7 +170,7 @@ pub fn c(input: &Input<'_>) -> String {
                 def(
                     &mut out,
                     &alloc::format!("{name}_NS"),
-                    u64::from(pg.mem_attrs().non_secure),
+                    u64::from(pg.mem_attrs().is_non_secure()),
                 );
             }
         }

@@ -183,16 +183,21 @@ pub fn dts(input: &Input<'_>) -> String {
 /// any RAM pool when no pool is.
 fn normal_ram(input: &Input<'_>, i: usize) -> bool {
     let pools = input.plan().layout().pools();
-    let modelled = pools.iter().any(|p| p.is_non_secure());
+    let modelled = pools
+        .iter()
+        .any(|p| p.is_non_secure() || p.is_realm() || p.is_root());
     pools
         .get(i)
         .is_some_and(|p| !p.is_device() && (!modelled || p.is_non_secure()))
 }
 
-/// Whether pool `i` is a secure RAM pool (only when security is modelled).
+/// Whether pool `i` is a RAM pool of the secure, root or realm world (only when
+/// security is modelled).
 fn secure_ram(input: &Input<'_>, i: usize) -> bool {
     let pools = input.plan().layout().pools();
-    let modelled = pools.iter().any(|p| p.is_non_secure());
+    let modelled = pools
+        .iter()
+        .any(|p| p.is_non_secure() || p.is_realm() || p.is_root());
     pools
         .get(i)
         .is_some_and(|p| modelled && !p.is_device() && !p.is_non_secure())
@@ -245,7 +250,8 @@ fn claims(input: &Input<'_>) -> Vec<Claim> {
                 owner: p.name().into(),
                 tables: false,
                 what: alloc::format!(
-                    "secure pool {}: {:#x}..{}",
+                    "{} pool {}: {:#x}..{}",
+                    p.space_label().unwrap_or("secure"),
                     p.name(),
                     p.range().start(),
                     end_text(p.range())
@@ -625,6 +631,8 @@ mod tests {
             device: false,
             non_secure,
             secure: false,
+            realm: false,
+            root: false,
         };
         let table = |name: &str, el, start| TableSpec {
             decl: 0,

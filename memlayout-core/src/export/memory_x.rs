@@ -150,13 +150,9 @@ pub fn memory_x(input: &Input<'_>) -> Result<String, RegionError> {
             origin: r.start(),
             length: length(r),
             note: String::from(if p.is_device() { "device" } else { "RAM" })
-                + if p.is_dual_view() {
-                    ", secure, non_secure"
-                } else if p.is_non_secure() {
-                    ", non_secure"
-                } else {
-                    ""
-                },
+                + &p.space_label()
+                    .map(|space| alloc::format!(", {space}"))
+                    .unwrap_or_default(),
         });
     }
     groups.push(("pools (physical addresses)".into(), pools));

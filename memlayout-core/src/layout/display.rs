@@ -56,12 +56,9 @@ impl Layout {
                 p.name,
                 p.range,
                 if p.device { "  device" } else { "  ram" },
-                if p.is_dual_view() {
-                    " secure non_secure"
-                } else if p.non_secure {
-                    " non_secure"
-                } else {
-                    ""
+                match p.space_label() {
+                    Some(space) => alloc::format!(" {space}"),
+                    None => String::new(),
                 }
             )?;
         }

@@ -12,7 +12,8 @@ use super::{
 use crate::error::{Addr, Error, Field, Party, Space, Taken, Thing};
 use crate::interval::{Interval, IntervalSet, intersections};
 use crate::model::{
-    AttrList, Cacheability, MemAttrs, Name, Page, PageKind, PageSize, SecurityState, Shareability,
+    AttrList, Cacheability, ExecutionContext, MemAttrs, Name, Page, PageKind, PageSize,
+    PhysicalAddressSpace, SecurityState, Shareability,
 };
 
 impl Layout {
@@ -25,10 +26,70 @@ impl Layout {
         }
     }
 
-    /// Whether the layout models security: once any pool is `non_secure`, every other
-    /// pool is secure.
+    /// Whether the layout models security: once any pool is `non_secure`, `realm` or
+    /// `root`, every unmarked pool is secure.
     pub(crate) fn models_security(&self) -> bool {
-        self.pools.iter().any(|p| p.non_secure)
+        self.pools.iter().any(|p| p.non_secure || p.realm || p.root)
+    }
+
+    /// Whether the layout models the Realm Management Extension (FEAT_RME): once any
+    /// pool is `realm` or `root`, EL3 runs in Root state.
+    pub(crate) fn models_rme(&self) -> bool {
+        self.pools.iter().any(|p| p.realm || p.root)
+    }
+
+    /// The space a table of context `el` keeps its translation tables and executable
+    /// pages in, once the layout models security: Realm for Realm tables; for EL3, Root
+    /// once the layout models RME (with FEAT_RME, EL3 is in Root state: its walks and
+    /// instruction fetches are Root accesses, and an instruction fetched from another
+    /// space is a permission fault, Arm ARM R_ZWRVD), else Secure; Secure for the other
+    /// secure tables (Root is not reachable from Secure state); Non-secure for
+    /// non-secure tables.
+    pub(crate) fn home(&self, el: ExecutionContext) -> PhysicalAddressSpace {
+        match el.security() {
+            SecurityState::Realm => PhysicalAddressSpace::Realm,
+            SecurityState::Secure if el == ExecutionContext::EL3 && self.models_rme() => {
+                PhysicalAddressSpace::Root
+            }
+            SecurityState::Secure => PhysicalAddressSpace::Secure,
+            _ => PhysicalAddressSpace::NonSecure,
+        }
+    }
+
+    /// Whether a table of context `el` reaches some PA of `pool`
+    /// ([`PhysicalAddressSpace::reaches`]); always, when security is not modelled.
+    fn reaches_pool(&self, el: ExecutionContext, pool: &super::Pool) -> bool {
+        !self.models_security()
+            || PhysicalAddressSpace::ALL
+                .iter()
+                .any(|&s| pool.in_space(s) && s.reaches(el))
+    }
+
+    /// Whether `pool` is in the home space of table `t` (see [`home`](Self::home)) for
+    /// `req`, when `req` must stay there (see [`must_stay_home`](Self::must_stay_home)):
+    /// a pool of that space only, or a non-secure pool (one in both spaces too) when the
+    /// request or table opts in with `non_secure_ok`, which lifts the rule for an
+    /// executable page only in a Secure home (Root and Realm state never execute from
+    /// another space).
+    fn in_home(&self, t: TableId, pool: &super::Pool, req: &PageRequest) -> bool {
+        let tb = &self.tables[t.index()];
+        let home = self.home(tb.info.el());
+        if pool.spaces() == [home]
+            || (pool.spaces().is_empty() && home == PhysicalAddressSpace::Secure)
+        {
+            return true;
+        }
+        let ok = req.non_secure_ok || (req.translation && tb.non_secure_tables_ok);
+        ok && pool.non_secure && (req.translation || home == PhysicalAddressSpace::Secure)
+    }
+
+    /// Whether `req` must keep its PA in the home space of table `t`, once the layout
+    /// models security: its translation tables (a reservation for them) and executable
+    /// pages (kind `code`, or execute permission) of a secure or Realm table.
+    fn must_stay_home(&self, t: TableId, req: &PageRequest) -> bool {
+        self.models_security()
+            && self.tables[t.index()].info.el().security() != SecurityState::NonSecure
+            && (req.translation || executable(req))
     }
 
     /// The first of `tables` of a non-secure context, when the layout models security:
@@ -43,85 +104,140 @@ impl Layout {
             .find(|t| self.tables[t.index()].info.el().security() == SecurityState::NonSecure)
     }
 
-    /// The error for secure PA in pool `pool` put into `table` by `what`, if `pool` is
-    /// secure and `table` is a non-secure table (see [`non_secure_table`](Self::non_secure_table)).
+    /// The error for PA in pool `pool` put into one of `tables` by `what` that the
+    /// table's context does not reach ([`PhysicalAddressSpace::reaches`]): secure PA in a
+    /// non-secure table ([`Error::SecureInNonSecure`]), Realm or Root PA outside EL3
+    /// and Realm tables, Secure PA in a Realm table ([`Error::UnreachablePa`]).
     pub(crate) fn security_check(
         &self,
-        what: impl FnOnce() -> String,
+        what: impl Fn() -> String,
         pool: usize,
-        table: Option<TableId>,
+        tables: &[TableId],
         field: Field,
     ) -> Result<(), Error> {
-        match (self.pools.get(pool), table) {
-            (Some(p), Some(t)) if !p.non_secure => Err(Error::SecureInNonSecure {
-                what: what(),
-                table: self.tables[t.index()].info.name().to_string(),
-                pool: p.name.clone(),
-                field,
-            }),
-            _ => Ok(()),
+        let Some(p) = self.pools.get(pool) else {
+            return Ok(());
+        };
+        for &t in tables {
+            let info = &self.tables[t.index()].info;
+            let el = info.el();
+            if self.reaches_pool(el, p) {
+                continue;
+            }
+            let space = p.view(el, false);
+            return Err(
+                if el.security() == SecurityState::NonSecure
+                    && space == PhysicalAddressSpace::Secure
+                {
+                    Error::SecureInNonSecure {
+                        what: what(),
+                        table: info.name().to_string(),
+                        pool: p.name.clone(),
+                        field,
+                    }
+                } else {
+                    Error::UnreachablePa {
+                        what: what(),
+                        table: info.name().to_string(),
+                        el,
+                        pool: p.name.clone(),
+                        space,
+                        field,
+                    }
+                },
+            );
         }
+        Ok(())
     }
 
-    /// The first of `tables` of a secure context that must keep `req` in secure memory,
-    /// once the layout models security: its translation tables (a reservation for them),
-    /// unless the table opts in with [`allow_non_secure_tables`](Self::allow_non_secure_tables),
-    /// or an executable page (kind `code`, or execute permission), unless the request
-    /// opts in with [`PageRequest::non_secure_ok`]. Realm tables are not restricted: the
-    /// layout has no Realm pools yet.
-    pub(crate) fn secure_only_table(
+    /// The first of `tables` of a secure or Realm context that must keep `req` in its
+    /// home space (see [`home`](Self::home)) and for which pool `pool` is not, if any.
+    pub(crate) fn outside_home(
         &self,
         req: &PageRequest,
         tables: &[TableId],
+        pool: usize,
     ) -> Option<TableId> {
-        if !self.models_security() || req.non_secure_ok {
-            return None;
-        }
-        tables.iter().copied().find(|t| {
-            let tb = &self.tables[t.index()];
-            tb.info.el().security() == SecurityState::Secure
-                && if req.translation {
-                    !tb.non_secure_tables_ok
-                } else {
-                    executable(req)
-                }
-        })
+        let p = self.pools.get(pool)?;
+        tables
+            .iter()
+            .copied()
+            .find(|&t| self.must_stay_home(t, req) && !self.in_home(t, p, req))
     }
 
-    /// [`Error::NonSecureForSecure`] for `req` of `table` in pool `pool`.
-    fn non_secure_for_secure(
+    /// The error for `req` of `table` in pool `pool`, outside the table's home space:
+    /// [`Error::NonSecureForSecure`] for a Secure home, else [`Error::UntrustedPa`].
+    pub(crate) fn non_secure_for_secure(
         &self,
         req: &PageRequest,
         table: TableId,
         pool: usize,
         field: Field,
     ) -> Error {
-        Error::NonSecureForSecure {
-            what: if req.translation {
-                String::from("the translation tables")
-            } else {
-                format!("executable page `{}`", req.name)
-            },
-            table: self.tables[table.index()].info.name().to_string(),
-            pool: self
-                .pools
-                .get(pool)
-                .map(|p| p.name.clone())
-                .unwrap_or_default(),
+        let what = if req.translation {
+            String::from("the translation tables")
+        } else {
+            format!("executable page `{}`", req.name)
+        };
+        let info = &self.tables[table.index()].info;
+        let p = self.pools.get(pool);
+        let pool_name = p.map(|p| p.name.clone()).unwrap_or_default();
+        let home = self.home(info.el());
+        if home == PhysicalAddressSpace::Secure {
+            return Error::NonSecureForSecure {
+                what,
+                table: info.name().to_string(),
+                pool: pool_name,
+                field,
+            };
+        }
+        Error::UntrustedPa {
+            what,
+            table: info.name().to_string(),
+            el: info.el(),
+            pool: pool_name,
+            needs: home,
+            tables: req.translation,
+            non_secure_ok: req.translation && p.is_some_and(|p| p.non_secure),
             field,
         }
     }
 
-    /// The pools a request may draw from. Once the layout marks any pool `non_secure`, a
-    /// request mapped into a table of a non-secure context may only use non-secure pools
-    /// (its output PA is always non-secure), and one mapped only into secure tables
-    /// prefers secure pools, then takes any pool of its memory kind, except what must stay
-    /// in secure memory (see [`secure_only_table`](Self::secure_only_table)), which
-    /// takes only secure pools.
+    /// For a request of several `tables` that no pool of its kind (`kind`) suits: the
+    /// error of a table that refuses a pool the first table may use, if any.
+    fn no_common_space(
+        &self,
+        req: &PageRequest,
+        tables: &[TableId],
+        kind: &[bool],
+    ) -> Option<Error> {
+        let first = tables[0];
+        let field = match secure_field(req) {
+            Field::Name => Field::Tables,
+            f => f,
+        };
+        let i = (0..self.pools.len()).find(|&i| {
+            let p = &self.pools[i];
+            kind[i]
+                && self.reaches_pool(self.tables[first.index()].info.el(), p)
+                && (!self.must_stay_home(first, req) || self.in_home(first, p, req))
+        })?;
+        if let Err(e) = self.security_check(|| what_of(req), i, tables, field) {
+            return Some(e);
+        }
+        self.outside_home(req, tables, i)
+            .map(|t| self.non_secure_for_secure(req, t, i, field))
+    }
+
+    /// The pools a request may draw from. Once the layout models security, a request
+    /// mapped into a table of a non-secure context may only use non-secure pools (its
+    /// output PA is always non-secure); otherwise it takes the pools every one of its
+    /// tables reaches ([`PhysicalAddressSpace::reaches`]), only those of each table's
+    /// home space for what must stay there (see [`must_stay_home`](Self::must_stay_home)),
+    /// and prefers pools of the home space of its secure and Realm tables.
     fn pool_filter(&self, req: &PageRequest, tables: &[TableId]) -> Result<PoolChoice, Error> {
         let device = req.attrs.kind.is_device();
         let ns_table = self.non_secure_table(tables);
-        let strict = self.secure_only_table(req, tables);
         match &req.pool {
             Some(name) => {
                 let i = self
@@ -143,10 +259,8 @@ impl Layout {
                         field: pool_field(req),
                     });
                 }
-                self.security_check(|| what_of(req), i, ns_table, secure_field(req))?;
-                if let Some(t) = strict
-                    && p.non_secure
-                {
+                self.security_check(|| what_of(req), i, tables, secure_field(req))?;
+                if let Some(t) = self.outside_home(req, tables, i) {
                     return Err(self.non_secure_for_secure(req, t, i, Field::Pool));
                 }
                 Ok(PoolChoice {
@@ -180,51 +294,89 @@ impl Layout {
                         secure_only: None,
                     });
                 }
-                if strict.is_some() {
-                    let of_kind = |ns: bool| -> Vec<String> {
+                if !self.models_security() || tables.is_empty() {
+                    return Ok(PoolChoice {
+                        preferred: None,
+                        all: kind,
+                        non_secure_only: false,
+                        secure_only: None,
+                    });
+                }
+                let allowed = |p: &super::Pool| {
+                    tables.iter().all(|&t| {
+                        self.reaches_pool(self.tables[t.index()].info.el(), p)
+                            && (!self.must_stay_home(t, req) || self.in_home(t, p, req))
+                    })
+                };
+                let all: Vec<bool> = self
+                    .pools
+                    .iter()
+                    .zip(&kind)
+                    .map(|(p, &k)| k && allowed(p))
+                    .collect();
+                // Tables with no space in common (a page shared by a Realm and a secure
+                // table without non-secure pools): say which table refuses the pools
+                // the first one may use, rather than "no room".
+                if tables.len() > 1
+                    && !all.iter().any(|&a| a)
+                    && let Some(e) = self.no_common_space(req, tables, &kind)
+                {
+                    return Err(e);
+                }
+                let at_home = |p: &super::Pool| {
+                    tables.iter().all(|&t| {
+                        let home = self.home(self.tables[t.index()].info.el());
+                        p.spaces() == [home]
+                            || (p.spaces().is_empty() && home == PhysicalAddressSpace::Secure)
+                    })
+                };
+                // What must stay home without an opt-in that lifts the rule: a no-room
+                // error names the pools of that space.
+                let strict = tables.iter().copied().find(|&t| {
+                    self.must_stay_home(t, req)
+                        && self
+                            .pools
+                            .iter()
+                            .any(|p| p.device == device && !self.in_home(t, p, req))
+                });
+                let secure_only = strict.map(|t| {
+                    let home = self.home(self.tables[t.index()].info.el());
+                    let of_kind = |home_pool: bool| -> Vec<String> {
                         self.pools
                             .iter()
-                            .filter(|p| p.device == device && p.non_secure == ns)
+                            .filter(|p| {
+                                p.device == device
+                                    && self.reaches_pool(self.tables[t.index()].info.el(), p)
+                            })
+                            .filter(|p| self.in_home(t, p, req) == home_pool)
                             .map(|p| p.name.clone())
                             .collect()
                     };
-                    let all = self
-                        .pools
-                        .iter()
-                        .zip(&kind)
-                        .map(|(p, &k)| k && !p.non_secure)
-                        .collect();
-                    return Ok(PoolChoice {
-                        preferred: None,
-                        all,
-                        non_secure_only: false,
-                        secure_only: Some(Space::Secure {
-                            tried: of_kind(false).into(),
-                            refused: of_kind(true).into(),
-                        }),
-                    });
-                }
-                if self.models_security() && !tables.is_empty() {
-                    let matching: Vec<bool> = self
-                        .pools
-                        .iter()
-                        .zip(&kind)
-                        .map(|(p, &k)| k && !p.non_secure)
-                        .collect();
-                    if matching.iter().any(|&m| m) && matching != kind {
-                        return Ok(PoolChoice {
-                            preferred: Some(matching),
-                            all: kind,
-                            non_secure_only: false,
-                            secure_only: None,
-                        });
+                    if home == PhysicalAddressSpace::Secure {
+                        Space::Secure {
+                            tried: of_kind(true).into(),
+                            refused: of_kind(false).into(),
+                        }
+                    } else {
+                        Space::Trusted {
+                            space: home,
+                            tried: of_kind(true).into(),
+                        }
                     }
-                }
+                });
+                let preferred: Vec<bool> = self
+                    .pools
+                    .iter()
+                    .zip(&all)
+                    .map(|(p, &a)| a && at_home(p))
+                    .collect();
+                let preferred =
+                    (preferred.iter().any(|&m| m) && preferred != all).then_some(preferred);
                 Ok(PoolChoice {
-                    preferred: None,
-                    all: kind,
+                    preferred,
+                    all,
                     non_secure_only: false,
-                    secure_only: None,
+                    secure_only,
                 })
             }
         }
@@ -760,11 +912,8 @@ impl Layout {
                 field,
             });
         };
-        let ns_table = self.non_secure_table(tables);
-        self.security_check(|| what_of(req), p, ns_table, secure_field(req))?;
-        if let Some(t) = self.secure_only_table(req, tables)
-            && self.pools[p].non_secure
-        {
+        self.security_check(|| what_of(req), p, tables, secure_field(req))?;
+        if let Some(t) = self.outside_home(req, tables, p) {
             return Err(self.non_secure_for_secure(req, t, p, field));
         }
         if !pools.get(p).copied().unwrap_or(false) {
@@ -853,9 +1002,8 @@ impl Layout {
         }
         // What must stay in secure memory, mapped also by a non-secure table (whose PA
         // is non-secure), or placed by identity.
-        if let Some(t) = self.secure_only_table(req, tables)
-            && let Some(p) = Interval::new(pa, bytes).and_then(|r| self.pool_of(r))
-            && self.pools[p].non_secure
+        if let Some(p) = Interval::new(pa, bytes).and_then(|r| self.pool_of(r))
+            && let Some(t) = self.outside_home(req, tables, p)
         {
             if pa_taken {
                 self.give_back_pa(pa, bytes);
@@ -894,11 +1042,18 @@ impl Layout {
         let pool = self
             .pool_of(Interval::checked_by_caller(pa, pa + (bytes - 1)))
             .unwrap_or(0);
-        let non_secure = self.pools.get(pool).is_some_and(|p| p.non_secure);
-        let attrs = MemAttrs {
-            non_secure,
-            ..req.attrs
-        };
+        // The pool's space: an unmarked pool's is Secure, and a pool in both spaces gets
+        // each table's view in `commit_vas`.
+        let pas = self
+            .pools
+            .get(pool)
+            .map_or(PhysicalAddressSpace::Secure, |p| {
+                p.spaces()
+                    .last()
+                    .copied()
+                    .unwrap_or(PhysicalAddressSpace::Secure)
+            });
+        let attrs = MemAttrs { pas, ..req.attrs };
         let pa_range = Interval::checked_by_caller(pa, pa + (bytes - 1));
         if !pa_taken {
             let _ = self.pa_free.remove_interval(pa_range);
@@ -973,8 +1128,12 @@ impl Layout {
             }
             let attrs = if dual {
                 MemAttrs {
-                    non_secure: tb.info.el().security() != SecurityState::Secure
-                        || req.non_secure_view,
+                    pas: if tb.info.el().security() != SecurityState::Secure || req.non_secure_view
+                    {
+                        PhysicalAddressSpace::NonSecure
+                    } else {
+                        PhysicalAddressSpace::Secure
+                    },
                     ..attrs
                 }
             } else {
@@ -1064,11 +1223,8 @@ impl Layout {
         let mut tables = self.mapping_tables(of);
         tables.push(table);
         self.check_coherent(req, tables)?;
-        if !orig.attrs.non_secure
-            && let Some(pool) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
-        {
-            let ns_table = self.non_secure_table(&[table]);
-            self.security_check(|| what_of(req), pool, ns_table, Field::Alias)?;
+        if let Some(pool) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r)) {
+            self.security_check(|| what_of(req), pool, &[table], Field::Alias)?;
         }
         if req.non_secure_view
             && let Some(p) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
@@ -1080,9 +1236,8 @@ impl Layout {
                 field: Field::NonSecureView,
             });
         }
-        if orig.attrs.non_secure
-            && let Some(t) = self.secure_only_table(req, &[table])
-            && let Some(pool) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
+        if let Some(pool) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
+            && let Some(t) = self.outside_home(req, &[table], pool)
         {
             return Err(self.non_secure_for_secure(req, t, pool, Field::Alias));
         }
@@ -1114,10 +1269,7 @@ impl Layout {
         };
         let va_taken = fixed_va.is_none();
         let id = self.mappings.len() as u32;
-        let attrs = MemAttrs {
-            non_secure: a.non_secure,
-            ..b
-        };
+        let attrs = MemAttrs { pas: a.pas, ..b };
         let inner = PageRequest {
             count: orig.count,
             size: orig.size,
@@ -1280,7 +1432,9 @@ impl Layout {
         self.pools
             .iter()
             .enumerate()
-            .filter(|(_, p)| !p.non_secure && p.device == device)
+            .filter(|(_, p)| {
+                p.in_space(PhysicalAddressSpace::Secure) && !p.non_secure && p.device == device
+            })
             .find(|(i, _)| {
                 self.pa_free
                     .find_fit(bytes, align, |&p| p as usize == *i)

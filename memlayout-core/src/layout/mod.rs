@@ -378,6 +378,13 @@ impl Layout {
                 other: Party::Pool(i as u32),
             });
         }
+        if let Some((first, second)) = req.conflicting_spaces() {
+            return Err(Error::PoolSpaces {
+                name: req.name,
+                first,
+                second,
+            });
+        }
         let id = self.pools.len() as u32;
         // Disjoint from every pool, so from the free PA.
         let _ = self.pa_free.insert_interval(r, id);
@@ -387,6 +394,8 @@ impl Layout {
             device: req.device,
             non_secure: req.non_secure,
             secure: req.secure,
+            realm: req.realm,
+            root: req.root,
         });
         Ok(id as usize)
     }
@@ -881,6 +890,9 @@ impl Layout {
     /// that names the non-secure pools it refused. Call it before placing the tables;
     /// it is the language's `non_secure_ok` on `tables in`/`tables at`, for a loader
     /// that cannot write secure memory, knowing the normal world could rewrite them.
+    /// It lets a Realm table, or an EL3 table in Root state, put its tables in
+    /// non-secure pools the same way (never in another space: a secure pool stays an
+    /// error for those, [`Error::UntrustedPa`]).
     ///
     /// # Errors
     ///

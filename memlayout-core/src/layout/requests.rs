@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use crate::interval::Interval;
 use crate::model::{
     Attr, AttrValue, Cacheability, DeviceType, MemAttrs, Name, PageKind, PageSize, Perms,
-    SegmentKind, Shareability,
+    PhysicalAddressSpace, SegmentKind, Shareability,
 };
 
 /// A physical pool: a range of RAM or a device window.
@@ -19,6 +19,10 @@ pub struct Pool {
     pub(super) non_secure: bool,
     /// Declared secure as well as non-secure: in both physical address spaces.
     pub(super) secure: bool,
+    /// In the Realm physical address space (FEAT_RME).
+    pub(super) realm: bool,
+    /// In the Root physical address space (FEAT_RME).
+    pub(super) root: bool,
 }
 
 impl Pool {
@@ -31,6 +35,8 @@ impl Pool {
             device: false,
             non_secure: false,
             secure: false,
+            realm: false,
+            root: false,
         }
     }
     /// A device window (Device memory).
@@ -42,6 +48,8 @@ impl Pool {
             device: true,
             non_secure: false,
             secure: false,
+            realm: false,
+            root: false,
         }
     }
     /// The pool's name.
@@ -67,6 +75,70 @@ impl Pool {
     pub fn is_dual_view(&self) -> bool {
         self.secure && self.non_secure
     }
+    /// Whether the pool lies in the Realm physical address space ([`PoolRequest::realm`]).
+    pub fn is_realm(&self) -> bool {
+        self.realm
+    }
+    /// Whether the pool lies in the Root physical address space ([`PoolRequest::root`]).
+    pub fn is_root(&self) -> bool {
+        self.root
+    }
+    /// The physical address spaces the pool was declared in: none for an unmarked pool
+    /// (Secure once the layout declares any pool `non_secure`, `realm` or `root`), one,
+    /// or Secure and Non-secure for a pool in both.
+    pub fn spaces(&self) -> &'static [PhysicalAddressSpace] {
+        use PhysicalAddressSpace as P;
+        match (self.secure, self.non_secure, self.realm, self.root) {
+            (_, _, true, _) => &[P::Realm],
+            (_, _, _, true) => &[P::Root],
+            (true, true, _, _) => &[P::Secure, P::NonSecure],
+            (false, true, _, _) => &[P::NonSecure],
+            (true, false, _, _) => &[P::Secure],
+            (false, false, _, _) => &[],
+        }
+    }
+    /// The pool's space as the language declares it, for the exports to print (every
+    /// export names a pool's space through this one function): `"non_secure"`,
+    /// `"secure, non_secure"` (in both spaces), `"realm"` or `"root"`; `None` for a pool
+    /// in the Secure space only, which an unmarked pool already is.
+    pub fn space_label(&self) -> Option<&'static str> {
+        use PhysicalAddressSpace as P;
+        match self.spaces() {
+            [P::Secure, P::NonSecure] => Some("secure, non_secure"),
+            [P::NonSecure] => Some("non_secure"),
+            [P::Realm] => Some("realm"),
+            [P::Root] => Some("root"),
+            _ => None,
+        }
+    }
+    /// The space in which a table of context `el` reaches the pool's PA (with
+    /// `non_secure_view`, a secure table's non-secure view of a pool in both spaces),
+    /// once the layout models security: an unmarked pool is Secure.
+    pub(crate) fn view(
+        &self,
+        el: crate::ExecutionContext,
+        non_secure_view: bool,
+    ) -> PhysicalAddressSpace {
+        use PhysicalAddressSpace as P;
+        match self.spaces() {
+            [P::Secure, P::NonSecure] => {
+                if el.security() == crate::SecurityState::Secure && !non_secure_view {
+                    P::Secure
+                } else {
+                    P::NonSecure
+                }
+            }
+            [one] => *one,
+            _ => P::Secure,
+        }
+    }
+    /// Whether the pool lies in space `pas` (an unmarked pool in Secure).
+    pub(crate) fn in_space(&self, pas: PhysicalAddressSpace) -> bool {
+        match self.spaces() {
+            [] => pas == PhysicalAddressSpace::Secure,
+            spaces => spaces.contains(&pas),
+        }
+    }
 }
 
 /// A pool to add with [`Layout::add_pool`](crate::Layout::add_pool); built by [`Pool::ram`] or [`Pool::device`].
@@ -78,6 +150,8 @@ pub struct PoolRequest {
     pub(super) device: bool,
     pub(super) non_secure: bool,
     pub(super) secure: bool,
+    pub(super) realm: bool,
+    pub(super) root: bool,
 }
 
 impl PoolRequest {
@@ -96,6 +170,43 @@ impl PoolRequest {
     pub fn secure(mut self) -> Self {
         self.secure = true;
         self
+    }
+    /// Marks the pool as Realm physical memory (FEAT_RME): the memory of the Realm
+    /// Management Monitor and of realms. EL3 and Realm tables map it (EL3 with NSE = 1,
+    /// NS = 1; Realm tables with NS = 0); secure and non-secure tables never reach it.
+    /// A pool is in one space only, but for `secure` with `non_secure`: with another
+    /// mark, [`Layout::add_pool`](crate::Layout::add_pool) fails with
+    /// [`Error::PoolSpaces`](crate::Error::PoolSpaces).
+    pub fn realm(mut self) -> Self {
+        self.realm = true;
+        self
+    }
+    /// Marks the pool as Root physical memory (FEAT_RME): EL3's own memory, which only
+    /// EL3 tables map (NSE = 1, NS = 0). With FEAT_RME, EL3 runs in Root state: its code
+    /// and translation tables go in Root memory.
+    pub fn root(mut self) -> Self {
+        self.root = true;
+        self
+    }
+    /// The first two spaces of the request that may not be declared together (only
+    /// Secure with Non-secure may), if any.
+    pub(super) fn conflicting_spaces(
+        &self,
+    ) -> Option<(PhysicalAddressSpace, PhysicalAddressSpace)> {
+        use PhysicalAddressSpace as P;
+        let marked: Vec<P> = [
+            (self.secure, P::Secure),
+            (self.non_secure, P::NonSecure),
+            (self.realm, P::Realm),
+            (self.root, P::Root),
+        ]
+        .into_iter()
+        .filter_map(|(on, p)| on.then_some(p))
+        .collect();
+        match marked[..] {
+            [] | [_] | [P::Secure, P::NonSecure] => None,
+            [a, b, ..] => Some((a, b)),
+        }
     }
 }
 
@@ -121,6 +232,14 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
+    /// A request standing for the translation tables of tables (for the checks of where
+    /// they may go).
+    pub(crate) fn translation_tables() -> Self {
+        let mut req = PageRequest::new("translation tables", PageKind::System, PageSize::Size4K);
+        req.translation = true;
+        req
+    }
+
     /// One page of `size` and `kind`, with the kind's default permissions, write-back
     /// and inner shareable.
     pub fn new(name: impl Into<String>, kind: PageKind, size: PageSize) -> Self {

@@ -287,7 +287,7 @@ impl fmt::Debug for Page {
             .field("perms", &self.perms())
             .field("cacheability", &self.cacheability())
             .field("shareability", &self.shareability())
-            .field("non_secure", &self.mem_attrs().non_secure)
+            .field("pas", &self.mem_attrs().pas)
             .field("shared", &self.is_shared())
             .field("identity", &self.is_identity())
             .field("attrs", &self.attrs());

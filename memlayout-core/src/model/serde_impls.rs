@@ -18,8 +18,40 @@ use serde::{Deserialize, Serialize};
 use super::{Attr, MemAttrs, PageSize};
 use super::{
     AttrList, AttrValue, Cacheability, Cores, DeviceType, ExecutionContext, Hex, Name, Page,
-    PageKind, Perms, Segment, SegmentKind, Shareability, TableInfo,
+    PageKind, Perms, PhysicalAddressSpace, Segment, SegmentKind, Shareability, TableInfo,
 };
+
+/// What a [`MemAttrs`](super::MemAttrs) reads: `pas`, or the `non_secure` bool that
+/// documents of earlier versions wrote instead.
+#[derive(Deserialize)]
+#[serde(rename = "MemAttrs")]
+pub(crate) struct MemAttrsIn {
+    kind: PageKind,
+    perms: Perms,
+    cache: Cacheability,
+    share: Shareability,
+    #[serde(default)]
+    pas: Option<PhysicalAddressSpace>,
+    #[serde(default)]
+    non_secure: bool,
+    #[serde(default)]
+    device: DeviceType,
+}
+
+impl From<MemAttrsIn> for super::MemAttrs {
+    fn from(a: MemAttrsIn) -> super::MemAttrs {
+        let attrs = super::MemAttrs::new(a.kind)
+            .with_perms(a.perms)
+            .with_cache(a.cache)
+            .with_share(a.share)
+            .with_device(a.device)
+            .with_non_secure(a.non_secure);
+        match a.pas {
+            Some(pas) => attrs.with_pas(pas),
+            None => attrs,
+        }
+    }
+}
 
 /// 2^53: every integer up to it in magnitude is exact in a double (IEEE 754 binary64),
 /// the number type of JSON readers such as JavaScript and `jq`.
@@ -410,6 +442,7 @@ struct PageOut<'a> {
     shareability: Option<Shareability>,
     device_type: Option<DeviceType>,
     non_secure: bool,
+    pas: PhysicalAddressSpace,
     shared: bool,
     identity: bool,
     va_equals_pa: bool,
@@ -439,7 +472,8 @@ impl Serialize for Page {
             cacheability: self.cacheability(),
             shareability: self.shareability(),
             device_type: self.device_type(),
-            non_secure: self.attrs.non_secure,
+            non_secure: self.attrs.is_non_secure(),
+            pas: self.attrs.pas,
             shared: self.shared,
             identity: self.is_identity(),
             va_equals_pa: self.va_equals_pa(),
@@ -478,6 +512,8 @@ struct PageIn {
     device_type: Option<DeviceType>,
     #[serde(default)]
     non_secure: bool,
+    #[serde(default)]
+    pas: Option<PhysicalAddressSpace>,
     #[serde(default)]
     shared: bool,
     #[serde(default)]
@@ -529,6 +565,9 @@ impl<'de> Deserialize<'de> for Page {
             )));
         }
         let mut attrs = MemAttrs::new(p.kind).with_non_secure(p.non_secure);
+        if let Some(pas) = p.pas {
+            attrs.pas = pas;
+        }
         if let Some(perms) = p.perms {
             attrs.perms = perms;
         }
@@ -670,6 +709,8 @@ impl Serialize for crate::layout::Pool {
             non_secure: bool,
             #[serde(skip_serializing_if = "core::ops::Not::not")]
             secure: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            space: Option<&'static str>,
         }
         let range = self.range();
         PoolOut {
@@ -679,6 +720,7 @@ impl Serialize for crate::layout::Pool {
             device: self.is_device(),
             non_secure: self.is_non_secure(),
             secure: self.is_dual_view(),
+            space: self.space_label(),
         }
         .serialize(s)
     }
@@ -838,7 +880,7 @@ mod tests {
                 "name": "kernel", "index": 1, "core": 0, "el": "EL1_NS",
                 "va": "0xffffff8000200000", "pa": "0x80200000", "size": "0x200000",
                 "kind": "code", "perms": "rx", "cacheability": "write_back",
-                "shareability": "outer", "device_type": null, "non_secure": false, "shared": false,
+                "shareability": "outer", "device_type": null, "non_secure": false, "pas": "secure", "shared": false,
                 "identity": false, "va_equals_pa": false,
                 "attrs": { "owner": "fw", "slot": -3, "base": "0xffff000000000000", "boot": true },
             })
@@ -1090,9 +1132,22 @@ mod tests {
         let v = serde_json::to_value(m).unwrap();
         assert_eq!(
             v,
-            json!({ "kind": "data", "perms": "rw", "cache": "non_cacheable", "share": "inner", "non_secure": false, "device": "nGnRE" })
+            json!({ "kind": "data", "perms": "rw", "cache": "non_cacheable", "share": "inner", "pas": "secure", "device": "nGnRE" })
         );
         assert_eq!(serde_json::from_value::<MemAttrs>(v).unwrap(), m);
+        let realm = m.with_pas(PhysicalAddressSpace::Realm);
+        let v = serde_json::to_value(realm).unwrap();
+        assert_eq!(v["pas"], json!("realm"));
+        assert_eq!(serde_json::from_value::<MemAttrs>(v).unwrap(), realm);
+        // Written before physical address spaces: `non_secure`, a bool.
+        let ns = json!({ "kind": "data", "perms": "rw", "cache": "non_cacheable", "share": "inner", "non_secure": true, "device": "nGnRE" });
+        assert_eq!(
+            serde_json::from_value::<MemAttrs>(ns).unwrap(),
+            m.with_non_secure(true)
+        );
+        for pas in PhysicalAddressSpace::ALL {
+            assert_eq!(serde_json::to_value(pas).unwrap(), json!(pas.name()));
+        }
         // Written before Device types: the default type.
         let old = json!({ "kind": "device", "perms": "rw", "cache": "write_back", "share": "inner", "non_secure": false });
         assert_eq!(
@@ -1136,5 +1191,28 @@ mod tests {
             json!(alloc::format!("{:#x}", tr.tcr()))
         );
         assert_eq!(v["table_count"], json!(tr.table_count()));
+    }
+
+    #[test]
+    fn a_pool_declared_in_a_space_writes_it() {
+        use crate::layout::{Layout, Pool};
+        let mut l = Layout::new();
+        l.add_pool(Pool::ram("bl31", 0x0E00_0000, 1 << 20).root())
+            .unwrap();
+        l.add_pool(Pool::ram("rmm", 0x4800_0000, 1 << 20).realm())
+            .unwrap();
+        l.add_pool(Pool::ram("sram", 0x0400_0000, 1 << 20)).unwrap();
+        l.add_pool(
+            Pool::device("gic", 0x0800_0000, 1 << 20)
+                .secure()
+                .non_secure(),
+        )
+        .unwrap();
+        let v = serde_json::to_value(l.pools()).unwrap();
+        assert_eq!(v[0]["space"], json!("root"));
+        assert_eq!(v[1]["space"], json!("realm"));
+        assert_eq!(v[2].get("space"), None);
+        assert_eq!(v[3]["space"], json!("secure, non_secure"));
+        assert_eq!(v[3]["secure"], json!(true));
     }
 }

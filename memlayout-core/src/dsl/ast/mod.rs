@@ -126,7 +126,7 @@ impl TablesPlace {
     }
 }
 
-/// `physical NAME = RANGE (, device | , secure | , non_secure)* ;`
+/// `physical NAME = RANGE (, device | , secure | , non_secure | , realm | , root)* ;`
 pub struct PoolDecl {
     /// The pool's name.
     pub name: Ident,
@@ -138,6 +138,19 @@ pub struct PoolDecl {
     pub non_secure: Option<Sp>,
     /// `secure` (with `non_secure`: in both physical address spaces).
     pub secure: Option<Sp>,
+    /// `realm`: the Realm physical address space (FEAT_RME).
+    pub realm: Option<Sp>,
+    /// `root`: the Root physical address space (FEAT_RME).
+    pub root: Option<Sp>,
+}
+
+impl PoolDecl {
+    /// Whether the pool is declared in any physical address space (`secure`,
+    /// `non_secure`, `realm` or `root`) other than the default Secure one: once one is,
+    /// the layout models security.
+    pub fn declares_space(&self) -> bool {
+        self.non_secure.is_some() || self.realm.is_some() || self.root.is_some()
+    }
 }
 
 /// `table NAME (core N, EL) { .. }`, or `(cores A..=B, EL)`, `(cores [A, B, ..], EL)`,

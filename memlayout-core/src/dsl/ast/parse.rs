@@ -18,6 +18,7 @@ use super::tokens::{
     skip_declaration, unknown,
 };
 use super::{Layout, PaBitsDecl, PoolDecl, TablesDecl, TablesPlace};
+use crate::model::PhysicalAddressSpace;
 
 /// Splits the `#[memlayout(..)]` options off the module's attributes: `crate = "PATH"`,
 /// the path the expansion names the crate by (as `#[serde(crate = "..")]`). An unknown
@@ -306,7 +307,8 @@ pub(super) fn parse_docs(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Vec<A
     Ok(docs)
 }
 
-/// `= RANGE (, device | , secure | , non_secure)* ;` after `physical NAME`.
+/// `= RANGE (, device | , secure | , non_secure | , realm | , root)* ;` after
+/// `physical NAME`.
 pub(super) fn parse_pool_rest(
     input: ParseStream,
     cx: &mut Ctxt,
@@ -321,25 +323,76 @@ pub(super) fn parse_pool_rest(
         device: None,
         non_secure: None,
         secure: None,
+        realm: None,
+        root: None,
     };
+    // The spaces declared so far, in order: a second one that may not join the first
+    // is an error on the second keyword.
+    let mut spaces: Vec<PhysicalAddressSpace> = Vec::new();
     parse_options(input, cx, begin, |input, cx| {
         let la = input.lookahead1();
-        if la.peek(kw::device) {
+        let space = if la.peek(kw::device) {
             let k: kw::device = input.parse()?;
             set_flag(cx, &mut pool.device, Sp::one(k.span), "device");
+            None
         } else if la.peek(kw::non_secure) {
             let k: kw::non_secure = input.parse()?;
-            set_flag(cx, &mut pool.non_secure, Sp::one(k.span), "non_secure");
+            Some((PhysicalAddressSpace::NonSecure, Sp::one(k.span)))
         } else if la.peek(kw::secure) {
             let k: kw::secure = input.parse()?;
-            set_flag(cx, &mut pool.secure, Sp::one(k.span), "secure");
+            Some((PhysicalAddressSpace::Secure, Sp::one(k.span)))
+        } else if la.peek(kw::realm) {
+            let k: kw::realm = input.parse()?;
+            Some((PhysicalAddressSpace::Realm, Sp::one(k.span)))
+        } else if la.peek(kw::root) {
+            let k: kw::root = input.parse()?;
+            Some((PhysicalAddressSpace::Root, Sp::one(k.span)))
         } else {
             return Err(unknown(
                 input,
                 la,
                 "a pool option",
-                &["device", "secure", "non_secure"],
+                &["device", "secure", "non_secure", "realm", "root"],
             ));
+        };
+        if let Some((space, sp)) = space {
+            let slot = match space {
+                PhysicalAddressSpace::NonSecure => &mut pool.non_secure,
+                PhysicalAddressSpace::Secure => &mut pool.secure,
+                PhysicalAddressSpace::Realm => &mut pool.realm,
+                _ => &mut pool.root,
+            };
+            if slot.is_some() {
+                set_flag(cx, slot, sp, space.name());
+                return Ok(());
+            }
+            // Only `secure` and `non_secure` name one pool together.
+            let pair = |a, b| {
+                matches!(
+                    (a, b),
+                    (
+                        PhysicalAddressSpace::Secure,
+                        PhysicalAddressSpace::NonSecure
+                    ) | (
+                        PhysicalAddressSpace::NonSecure,
+                        PhysicalAddressSpace::Secure
+                    )
+                )
+            };
+            match spaces.iter().find(|&&first| !pair(first, space)) {
+                Some(&first) => cx.error(
+                    sp,
+                    crate::Error::PoolSpaces {
+                        name: super::tokens::name_of_ident(&pool.name),
+                        first,
+                        second: space,
+                    },
+                ),
+                None => {
+                    spaces.push(space);
+                    *slot = Some(sp);
+                }
+            }
         }
         Ok(())
     })?;

@@ -131,7 +131,7 @@ mod tests {
         assert_eq!(closest("banana_split", &names), None);
         // A prefix names every level it could be, before any edit distance.
         assert_eq!(suggestions("EL1", &names), ["EL1_NS", "EL1_S", "EL1_Realm"]);
-        assert_eq!(suggestions("el2", &names), ["EL2_NS", "EL2_S"]);
+        assert_eq!(suggestions("el2", &names), ["EL2_NS", "EL2_S", "EL2_Realm"]);
     }
 
     #[test]

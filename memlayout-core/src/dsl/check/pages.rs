@@ -283,7 +283,7 @@ fn unknown_pool(
     let layout = scope.layout;
     // What the page needs from its pool: its kind, and non-secure PA when a table of a
     // non-secure context maps it (once any pool is `non_secure`).
-    let models_security = layout.pools.iter().any(|p| p.non_secure.is_some());
+    let models_security = layout.pools.iter().any(|p| p.declares_space());
     let ns_table = |t: &TableDecl| t.el.security() == SecurityState::NonSecure;
     let needs_ns = models_security
         && match table {

@@ -203,17 +203,10 @@ pub(super) fn physical_column(input: &Input<'_>) -> Column {
             Bracket {
                 start: u128::from(r.start()),
                 end: u128::from(r.last()) + 1,
-                label: format!(
-                    "{}{}",
-                    p.name(),
-                    if p.is_dual_view() {
-                        " (secure and non-secure)"
-                    } else if p.is_non_secure() {
-                        " (non-secure)"
-                    } else {
-                        ""
-                    }
-                ),
+                label: match p.space_label() {
+                    Some(space) => format!("{} ({space})", p.name()),
+                    None => p.name().to_string(),
+                },
                 class: if p.is_device() { "br-dev" } else { "br-ram" },
             }
         })
