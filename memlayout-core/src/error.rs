@@ -1032,7 +1032,8 @@ pub enum Error {
     },
     /// A kernel given its first process after it mapped a page at an automatic VA in its
     /// lower range: once a process is switched in, `TTBR0` holds the process's table and
-    /// that page is no longer reachable.
+    /// that page is no longer reachable. Only the run-time API can reach it: the language
+    /// puts processes under their kernel before it maps any page.
     #[non_exhaustive]
     KernelLowerPage {
         /// The kernel.

@@ -188,10 +188,7 @@ impl Layout {
         hide_null: u64,
     ) -> Option<u64> {
         let t = &self.tables[table.index()];
-        let windows: Vec<Interval> = t
-            .va_free
-            .iter()
-            .filter_map(|(c, _)| Interval::from_bounds(c.start().max(hide_null), c.last()))
+        let windows: Vec<Interval> = free_windows(t, hide_null)
             .filter_map(|c| Self::guard_window(t, c, guard))
             .filter(|w| w.fit(bytes, align).is_some())
             .collect();
@@ -215,10 +212,8 @@ impl Layout {
         if req.guard == 0 {
             return None;
         }
-        let free = t.va_free.iter().any(|(c, _)| {
-            Interval::from_bounds(c.start().max(super::mapping::NULL_PAGE), c.last())
-                .is_some_and(|c| c.fit(bytes, align).is_some())
-        });
+        let free =
+            free_windows(t, super::mapping::NULL_PAGE).any(|c| c.fit(bytes, align).is_some());
         free.then(|| Error::GuardNoRoom {
             name: req.name.clone(),
             size: bytes,
@@ -272,6 +267,14 @@ impl Layout {
     pub fn mapping_guard(&self, mapping: MappingId) -> Option<u64> {
         self.mappings.get(mapping.index()).map(|m| m.guard)
     }
+}
+
+/// The free VA of `t`, without the bytes below `hide_null` (the null page automatic
+/// placement keeps out), lowest first.
+fn free_windows(t: &Table, hide_null: u64) -> impl Iterator<Item = Interval> + '_ {
+    t.va_free
+        .iter()
+        .filter_map(move |(c, _)| Interval::from_bounds(c.start().max(hide_null), c.last()))
 }
 
 /// Whether every byte of `r` lies in one of `ranges` (a table's virtual ranges, which

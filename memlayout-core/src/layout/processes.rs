@@ -163,17 +163,20 @@ impl Layout {
                 });
             }
         }
-        if let Some(m) = self.mappings.iter().enumerate().find_map(|(i, m)| {
-            let va = m.va_in(kernel)?;
-            (va < 1 << 63 && !m.fixed.0 && !m.identity).then_some((i, m, va))
-        }) {
-            let (i, m, va) = m;
+        // The kernel's own mappings of its lower range, lowest VA first.
+        if let Some((va, i, m)) = (k.va_used.iter())
+            .take_while(|(r, _)| r.start() >> 63 == 0)
+            .find_map(|(r, &i)| {
+                let m = &self.mappings[i as usize];
+                (!m.fixed.0 && !m.identity).then_some((r.start(), i, m))
+            })
+        {
             return Err(Error::KernelLowerPage {
                 kernel: kname,
                 process: name,
                 page: m.name.clone(),
                 range: super::range(va, m.bytes()),
-                other: Some(Party::Mapping(super::MappingId(i as u32))),
+                other: Some(Party::Mapping(super::MappingId(i))),
             });
         }
         match p.asid {

@@ -209,12 +209,16 @@ pub(super) fn check_tables(layout: &Layout, scope: &Scope<'_>, cx: &mut Ctxt) {
     }
 }
 
+/// Whether a `virtual` range lies in the upper VA range (`TTBR1`, bit 63 set).
+fn is_upper(r: &RangeExpr) -> bool {
+    r.start.value >> 63 == 1
+}
+
 /// `va_bits` and `va_bits upper` of a table: each must name a range the table has
 /// (whether the size covers the ranges is the planner's check).
 fn check_va_bits(table: &TableDecl, name: &str, cx: &mut Ctxt) {
-    let upper = |r: &&RangeExpr| r.start.value >> 63 == 1;
-    let has_upper = table.virt.iter().any(|r| upper(&r));
-    let has_lower = table.virt.iter().any(|r| !upper(&r));
+    let has_upper = table.virt.iter().any(is_upper);
+    let has_lower = !table.virt.iter().all(is_upper);
     let two_ranges = !crate::aarch64::Regime::of(table.el).is_single_privilege();
     for v in [&table.va_bits, &table.upper_va_bits].into_iter().flatten() {
         let bits = v.bits.value;
@@ -265,7 +269,6 @@ pub(super) fn check_processes(
         .iter()
         .map(|t| scope.table(&name_of(&t.under.as_ref()?.kernel)))
         .collect();
-    let is_upper = |r: &RangeExpr| r.start.value >> 63 == 1;
     for (t, table) in tables.iter().enumerate() {
         let name = name_of(&table.name);
         if let Some(asid) = &table.asid {
@@ -277,7 +280,8 @@ pub(super) fn check_processes(
                 };
                 cx.error(asid.value.sp, error);
             }
-            if !table.el_stand_in && crate::aarch64::Regime::of(table.el).is_single_privilege() {
+            let single = crate::aarch64::Regime::of(table.el).is_single_privilege();
+            if !table.el_stand_in && single {
                 let error = Error::AsidInRegime {
                     table: name.clone(),
                     el: table.el,
@@ -287,7 +291,7 @@ pub(super) fn check_processes(
             let process = (0..tables.len()).find(|&p| p != t && kernels[p] == Some(t));
             if process.is_none()
                 && !table.el_stand_in
-                && !crate::aarch64::Regime::of(table.el).is_single_privilege()
+                && !single
                 && !table.virt.is_empty()
                 && table.virt.iter().all(is_upper)
             {
