@@ -129,7 +129,7 @@ fn the_text_corpus_plans_every_new_keyword() {
             Box::new(move |p: &Planned| {
                 pages(p).iter().any(|(el, pg)| {
                     secure(*el)
-                        && pg.mem_attrs().non_secure
+                        && pg.mem_attrs().is_non_secure()
                         && pg.kind() == memlayout::PageKind::Device
                 })
             }),
@@ -139,7 +139,7 @@ fn the_text_corpus_plans_every_new_keyword() {
             // An executable page of a secure table in non-secure PA.
             Box::new(move |p: &Planned| {
                 pages(p).iter().any(|(el, pg)| {
-                    secure(*el) && pg.mem_attrs().non_secure && pg.perms().execute()
+                    secure(*el) && pg.mem_attrs().is_non_secure() && pg.perms().execute()
                 })
             }),
         ),

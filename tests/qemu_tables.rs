@@ -971,9 +971,9 @@ fn macro_layout() {
     }
     // One distributor PA, two views: secure from EL3, non-secure from EL1.
     assert_eq!(soc::el3::GIC_DIST.pa(), soc::el1::GIC_DIST.pa());
-    assert!(!soc::el3::GIC_DIST.mem_attrs().non_secure);
-    assert!(soc::el1::GIC_DIST.mem_attrs().non_secure);
-    assert!(soc::el3::GICR_NS.mem_attrs().non_secure);
+    assert!(!soc::el3::GIC_DIST.mem_attrs().is_non_secure());
+    assert!(soc::el1::GIC_DIST.mem_attrs().is_non_secure());
+    assert!(soc::el3::GICR_NS.mem_attrs().is_non_secure());
     let tables = [
         (
             soc::el3::INFO,

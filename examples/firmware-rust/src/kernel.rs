@@ -69,7 +69,7 @@ pub extern "C" fn kernel_main() -> ! {
     put_str(uart, &GIC2);
     put_hex(uart, core0_el1::GICD.pa());
     put_str(uart, &GIC3);
-    put_hex(uart, u64::from(core0_el1::GICD.mem_attrs().non_secure));
+    put_hex(uart, u64::from(core0_el1::GICD.mem_attrs().is_non_secure()));
     put_str(uart, if iidr == monitors { &GIC_SAME } else { &GIC_DIFF });
 
     let answer = mailbox_word(mailbox, MAILBOX_KERNEL_VALUE);

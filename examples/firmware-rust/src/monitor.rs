@@ -114,7 +114,7 @@ pub extern "C" fn monitor_main(entry_pa: u64, sctlr_at_reset: u64, current_el: u
     put_str(uart, &GIC2);
     put_hex(uart, par_ns);
     put_str(uart, &GIC3);
-    put_hex(uart, u64::from(core0_el3::GICD.mem_attrs().non_secure));
+    put_hex(uart, u64::from(core0_el3::GICD.mem_attrs().is_non_secure()));
     put_str(uart, &NL);
 
     // Step 5: the non-secure EL1&0 regime of the kernel, from the layout.
