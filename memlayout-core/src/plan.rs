@@ -725,17 +725,19 @@ fn plan_with(spec: &Spec, seed: Option<u64>, hold: bool) -> Result<Plan, Vec<Pla
     let translations = match p.layout.build_translations(&config, &placement) {
         Ok(t) => t,
         Err(e) => {
-            // A table with a pool of its own answers for its tables.
-            let own = match &e {
-                Error::NoRoomForTables { table, .. } => spec
-                    .tables
-                    .iter()
-                    .find(|t| &t.name == table)
-                    .and_then(|t| t.tables_in.as_ref()),
+            // A table with a pool of its own answers for its tables; without one, the
+            // layout's `tables` item does, or else the table itself.
+            let table = match &e {
+                Error::NoRoomForTables { table, .. } => {
+                    spec.tables.iter().find(|t| &t.name == table)
+                }
                 _ => None,
             };
-            let decl = own.map_or(decl, |(d, _)| *d);
-            p.report(decl, e, None);
+            match table.map(|t| (t, &t.tables_in, &spec.tables_at)) {
+                Some((_, Some((d, _)), _)) => p.report(*d, e, None),
+                Some((t, None, None)) => p.err(t.decl, Part::Name, None, e),
+                _ => p.report(decl, e, None),
+            }
             return Err(p.errors);
         }
     };

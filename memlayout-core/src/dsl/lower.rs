@@ -196,9 +196,19 @@ fn help(error: &Error) -> Option<String> {
             "make the range at least `+{}`",
             human(count.saturating_mul(TABLE_BYTES))
         )),
-        Error::NoRoomForTables { table, .. } => Some(format!(
-            "put the tables of `{table}` where there is room: `tables in POOL;` inside the table for this table alone, or `tables in POOL;` or `tables at START .. +SIZE;` next to the pools for every table"
-        )),
+        Error::NoRoomForTables { table, space, .. } => {
+            let mut help = format!(
+                "put the tables of `{table}` where there is room: `tables in POOL;` inside the table for this table alone, or `tables in POOL;` or `tables at START .. +SIZE;` next to the pools for every table"
+            );
+            if let crate::error::Space::Secure { refused, .. } = space
+                && let Some(pool) = refused.first()
+            {
+                help.push_str(&format!(
+                    "; to keep them in non-secure memory knowingly, write `tables in {pool}, non_secure_ok;` inside the table"
+                ));
+            }
+            Some(help)
+        }
         _ => None,
     }
 }
