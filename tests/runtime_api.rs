@@ -1859,3 +1859,66 @@ fn a_non_secure_view_is_drawn_from_a_pool_in_both_spaces() {
     assert!((0x0F00_0000..0x0F10_0000).contains(&pa), "{pa:#x}");
     assert!(l.pages(mon)[0].mem_attrs().is_non_secure());
 }
+
+#[test]
+fn secure_page_options_without_effect_are_errors() {
+    use memlayout::error::NoEffect;
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("sram", 0x0E00_0000, 1 << 20)).unwrap();
+    l.add_pool(Pool::ram("dram", RAM, 1 << 30).non_secure())
+        .unwrap();
+    l.add_pool(
+        Pool::device("gic", 0x0800_0000, 16 << 20)
+            .secure()
+            .non_secure(),
+    )
+    .unwrap();
+    let mon = l
+        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
+        .unwrap();
+    let k = l
+        .add_table("k", 0, ExecutionContext::EL1_NS, &[(RAM, 1 << 30)])
+        .unwrap();
+    // A non-secure table always uses the non-secure view: asking for it is a mistake.
+    let gicd = PageRequest::new("gicd", PageKind::Device, PageSize::Size4K)
+        .pa(0x0800_0000)
+        .non_secure_view();
+    let e = l.map(k, &gicd).unwrap_err();
+    assert!(
+        matches!(&e, Error::OptionWithoutEffect { name, option: "non_secure_view", reason: NoEffect::NotSecure { table, el: ExecutionContext::EL1_NS }, field: Field::NonSecureView, .. } if name == "gicd" && table == "k"),
+        "{e:?}"
+    );
+    // `non_secure_ok` lifts a rule on executable pages only.
+    let buf = PageRequest::new("buf", PageKind::Data, PageSize::Size4K)
+        .pool("dram")
+        .non_secure_ok();
+    let e = l.map(mon, &buf).unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::OptionWithoutEffect {
+                option: "non_secure_ok",
+                reason: NoEffect::NotExecutable,
+                field: Field::NonSecureOk,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Nothing was taken: the same pages map without the options, and a shared page of
+    // a secure and a non-secure table may ask for the secure table's non-secure view.
+    l.map(
+        k,
+        &PageRequest::new("gicd", PageKind::Device, PageSize::Size4K).pa(0x0800_0000),
+    )
+    .unwrap();
+    l.map(
+        mon,
+        &PageRequest::new("buf", PageKind::Data, PageSize::Size4K).pool("dram"),
+    )
+    .unwrap();
+    let shared = PageRequest::new("gicr", PageKind::Device, PageSize::Size4K)
+        .pa(0x0801_0000)
+        .non_secure_view();
+    l.map_shared(None, &shared).unwrap();
+}

@@ -29,6 +29,24 @@ mod location;
 
 pub use location::{Field, OtherPart, Party};
 
+/// Why a page option has no effect ([`Error::OptionWithoutEffect`]).
+///
+/// Not exhaustive: options may gain reasons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NoEffect {
+    /// No table of the Secure state maps the page: the first table that does, and its
+    /// context.
+    NotSecure {
+        /// The table.
+        table: String,
+        /// Its context.
+        el: crate::ExecutionContext,
+    },
+    /// The page is not executable.
+    NotExecutable,
+}
+
 /// An address space: the physical space of the layout or the virtual space of a table.
 ///
 /// Not exhaustive: stage 2 brings intermediate physical spaces.
@@ -821,6 +839,22 @@ pub enum Error {
         name: String,
         /// Its pool.
         pool: String,
+        /// The part of the request at fault.
+        field: Field,
+    },
+    /// A page option that changes nothing for this page, so it is most likely a mistake:
+    /// `non_secure_view` or `non_secure_ok` on a page no table of the Secure state maps
+    /// (only such a table selects a PAS with its NS bit for these options), or
+    /// `non_secure_ok` on a page that is not executable (data pages of secure tables may
+    /// take non-secure PA without it).
+    #[non_exhaustive]
+    OptionWithoutEffect {
+        /// The page.
+        name: String,
+        /// The option, as the language writes it.
+        option: &'static str,
+        /// Why it has no effect.
+        reason: NoEffect,
         /// The part of the request at fault.
         field: Field,
     },

@@ -248,6 +248,7 @@ fn part(field: Field) -> Part {
         Field::Under => Part::Under,
         Field::Guard => Part::Guard,
         Field::NonSecureView => Part::NonSecureView,
+        Field::NonSecureOk => Part::NonSecureOk,
     }
 }
 

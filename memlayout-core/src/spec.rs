@@ -410,6 +410,8 @@ pub enum Part {
     Guard,
     /// The `non_secure_view` option.
     NonSecureView,
+    /// The `non_secure_ok` page option.
+    NonSecureOk,
 }
 
 /// One planning error: what went wrong, on which declaration, and the declaration it

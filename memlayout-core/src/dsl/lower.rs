@@ -95,6 +95,7 @@ impl Decl<'_> {
                 Part::InPage => p.alias.as_ref().map(|a| a.sp),
                 Part::Guard => p.guard.map(|n| n.sp),
                 Part::NonSecureView => p.non_secure_view,
+                Part::NonSecureOk => p.non_secure_ok,
                 _ => None,
             },
             (Decl::Segment(s), part) => match part {

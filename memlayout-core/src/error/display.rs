@@ -58,7 +58,8 @@ impl fmt::Display for Error {
             | SystemPageAttrs { .. }
             | SecureInNonSecure { .. }
             | NonSecureForSecure { .. }
-            | NonSecureViewNotDual { .. } => page(self, f),
+            | NonSecureViewNotDual { .. }
+            | OptionWithoutEffect { .. } => page(self, f),
             GuardNotGranule { .. }
             | InGuardGap { .. }
             | GuardGapTaken { .. }
@@ -450,6 +451,24 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
         Error::NonSecureViewNotDual { name, pool, .. } => write!(
             f,
             "page `{name}` asks for the non-secure view of pool `{pool}`, which is not declared in both physical address spaces; declare the pool `secure, non_secure`, or remove `non_secure_view`"
+        ),
+        Error::OptionWithoutEffect {
+            name,
+            option,
+            reason: crate::error::NoEffect::NotSecure { table, el },
+            ..
+        } => write!(
+            f,
+            "`{option}` on page `{name}` has no effect: only a table of the Secure state uses it, and table `{table}` is {el}; remove `{option}`"
+        ),
+        Error::OptionWithoutEffect {
+            name,
+            option,
+            reason: crate::error::NoEffect::NotExecutable,
+            ..
+        } => write!(
+            f,
+            "`{option}` on page `{name}` has no effect: it lets an executable page of a secure table take non-secure PA, and `{name}` is not executable (a data page of a secure table may take non-secure PA without it); remove `{option}`"
         ),
         Error::NonSecureForSecure {
             what, table, pool, ..

@@ -63,6 +63,8 @@ pub enum Field {
     Guard,
     /// The request for the non-secure view of a pool in both physical address spaces.
     NonSecureView,
+    /// The `non_secure_ok` opt-in of a page.
+    NonSecureOk,
 }
 
 /// The other party of an error: what the request collides with or depends on.
@@ -128,6 +130,7 @@ impl Error {
             | UnreachablePa { field, .. }
             | UntrustedPa { field, .. }
             | NonSecureViewNotDual { field, .. }
+            | OptionWithoutEffect { field, .. }
             | VaRangeNotTranslated { field, .. }
             | SystemPageAttrs { field, .. }
             | InGuardGap { field, .. }

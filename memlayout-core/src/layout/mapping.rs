@@ -443,6 +443,52 @@ impl Layout {
         }
     }
 
+    /// `non_secure_view` and `non_secure_ok` only change a page a table of the Secure
+    /// state maps, and `non_secure_ok` only an executable one: anywhere else they are
+    /// [`Error::OptionWithoutEffect`].
+    fn check_secure_options(
+        &self,
+        req: &PageRequest,
+        tables: impl IntoIterator<Item = TableId>,
+    ) -> Result<(), Error> {
+        use crate::error::NoEffect;
+        let options = [
+            (req.non_secure_view, "non_secure_view", Field::NonSecureView),
+            (req.non_secure_ok, "non_secure_ok", Field::NonSecureOk),
+        ];
+        if options.iter().all(|(on, ..)| !on) {
+            return Ok(());
+        }
+        let infos: Vec<&crate::model::TableInfo> = tables
+            .into_iter()
+            .filter_map(|t| self.tables.get(t.index()))
+            .map(|t| &t.info)
+            .collect();
+        let secure = infos
+            .iter()
+            .any(|i| i.el().security() == SecurityState::Secure);
+        for (on, option, field) in options {
+            let reason = match infos.first() {
+                _ if !on => continue,
+                Some(first) if !secure => NoEffect::NotSecure {
+                    table: String::from(first.name()),
+                    el: first.el(),
+                },
+                _ if field == Field::NonSecureOk && !req.attrs.perms.execute() => {
+                    NoEffect::NotExecutable
+                }
+                _ => continue,
+            };
+            return Err(Error::OptionWithoutEffect {
+                name: req.name.clone(),
+                option,
+                reason,
+                field,
+            });
+        }
+        Ok(())
+    }
+
     /// A `non_shareable` Normal page may be mapped for one core only: the cores of
     /// `tables` must all be that core (Device memory is always Outer Shareable, so its
     /// option does not count).
@@ -970,6 +1016,8 @@ impl Layout {
                 self.check_gaps_free(t, va, bytes, req)?;
             }
         }
+        // After the checks of where the page may go, whose errors say more.
+        self.check_secure_options(req, tables.iter().copied())?;
         // Ranges the allocator picks are taken out of the free sets as they are picked
         // (and given back if a later step fails); fixed and identity ranges are taken
         // at commit.
@@ -1203,6 +1251,7 @@ impl Layout {
         }
         system_attrs(req)?;
         self.check_execute_only(req, [table])?;
+        self.check_secure_options(req, [table])?;
         super::guard::check_guard(req)?;
         let a = orig.attrs;
         let b = req.attrs;
