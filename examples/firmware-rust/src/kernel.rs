@@ -8,8 +8,8 @@ use core::arch::asm;
 use crate::board::core0_el1;
 use crate::platform::{
     ESR_EC_MASK, ESR_EC_SHIFT, EXIT_EXCEPTION, GICD_IIDR, KERNEL_VALUE, MAILBOX_EXIT_BLOCK,
-    MAILBOX_GICD_IIDR, MAILBOX_KERNEL_VALUE, MAILBOX_MONITOR_VALUE, MAILBOX_RELEASE,
-    mailbox_word, put_el, put_hex, put_str, read_sys, semihost_exit, text,
+    MAILBOX_GICD_IIDR, MAILBOX_KERNEL_VALUE, MAILBOX_MONITOR_VALUE, MAILBOX_RELEASE, mailbox_word,
+    put_el, put_hex, put_str, read_sys, semihost_exit, text,
 };
 
 text! {
@@ -70,7 +70,14 @@ pub extern "C" fn kernel_main() -> ! {
     put_hex(uart, core0_el1::GICD.pa());
     put_str(uart, &GIC3);
     put_hex(uart, u64::from(core0_el1::GICD.mem_attrs().is_non_secure()));
-    put_str(uart, if iidr == monitors { &GIC_SAME } else { &GIC_DIFF });
+    put_str(
+        uart,
+        if iidr == monitors {
+            &GIC_SAME
+        } else {
+            &GIC_DIFF
+        },
+    );
 
     let answer = mailbox_word(mailbox, MAILBOX_KERNEL_VALUE);
     // SAFETY: as above.
