@@ -4,8 +4,10 @@
 pub mod elf;
 pub mod firmware;
 pub mod fuzz;
+pub mod gpt_walk;
 pub mod layouts;
 pub mod qemu;
+pub mod qemu_gpt;
 
 pub mod quickstart;
 pub mod svg_geometry;

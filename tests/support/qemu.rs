@@ -108,7 +108,7 @@ pub const JOB_MAGIC: u64 = 0x314a_5551_454d_4c4d;
 /// well under a second.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
-fn timeout() -> Duration {
+pub(crate) fn timeout() -> Duration {
     std::env::var("MEMLAYOUT_QEMU_TIMEOUT_SECS")
         .ok()
         .and_then(|s| s.trim().parse().ok())
@@ -130,7 +130,7 @@ const HARNESS_S: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/
 const HARNESS_C: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness.c"));
 const HARNESS_LD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness.ld"));
 
-const GCC_FLAGS: &[&str] = &[
+pub(crate) const GCC_FLAGS: &[&str] = &[
     "-O2",
     "-Wall",
     "-Wextra",
@@ -346,7 +346,7 @@ pub fn qemu_program() -> OsString {
     program("MEMLAYOUT_QEMU", "qemu-system-aarch64")
 }
 
-fn gcc_program() -> OsString {
+pub(crate) fn gcc_program() -> OsString {
     program("MEMLAYOUT_AARCH64_GCC", "aarch64-linux-gnu-gcc")
 }
 
@@ -417,7 +417,7 @@ pub fn require_tools_or_skip() -> bool {
 /// The directory for the harness build and the job files: `MEMLAYOUT_QEMU_DIR`,
 /// else `tmp/memlayout-qemu` in Cargo's target directory when the running
 /// program is a Cargo test or example, else one under the system temp dir.
-fn work_dir() -> PathBuf {
+pub(crate) fn work_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("MEMLAYOUT_QEMU_DIR") {
         return PathBuf::from(dir);
     }
@@ -438,7 +438,7 @@ fn work_dir() -> PathBuf {
     }
 }
 
-fn unique_name(prefix: &str) -> String {
+pub(crate) fn unique_name(prefix: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -450,7 +450,7 @@ fn unique_name(prefix: &str) -> String {
     )
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
@@ -596,7 +596,7 @@ pub fn encode_job(job: &Job) -> Vec<u8> {
 
 /// `-device loader` argument; commas in the file name are doubled as QEMU's
 /// option syntax requires.
-fn loader_arg(file: &Path, pa: u64) -> OsString {
+pub(crate) fn loader_arg(file: &Path, pa: u64) -> OsString {
     let file = file.to_string_lossy().replace(',', ",,");
     format!("loader,file={file},addr={pa:#x},force-raw=on").into()
 }
@@ -669,7 +669,9 @@ fn parse_output(job: &Job, output: &str) -> Result<Outcome, String> {
     Ok(Outcome { par, writes })
 }
 
-fn spawn_reader(stream: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+pub(crate) fn spawn_reader(
+    stream: Option<impl Read + Send + 'static>,
+) -> std::thread::JoinHandle<String> {
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
         if let Some(mut stream) = stream {

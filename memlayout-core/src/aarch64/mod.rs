@@ -8,6 +8,9 @@
 //! so a planner can reserve the space first. [`walk_image`] (and
 //! [`Translation::walk`]) is a software walker over an image, for tests and tools.
 //!
+//! [`gpt`] builds the granule protection table of the Realm Management Extension
+//! (FEAT_RME) and its `GPTBR_EL3` and `GPCCR_EL3` values.
+//!
 //! [`build`], [`table_count`], [`Translation`], [`TableConfig`] and the error types need
 //! feature `alloc`; [`TranslationImage`], the descriptor, MAIR and register helpers and
 //! [`walk_image`] need only `core`.
@@ -109,6 +112,7 @@ mod by_page;
 pub mod descriptor;
 #[cfg(feature = "alloc")]
 mod error;
+pub mod gpt;
 mod image;
 pub mod mair;
 pub mod regs;

@@ -1,0 +1,258 @@
+/*
+ * Entry point, exception vectors and probe trampolines of the QEMU granule
+ * protection harness. The logic lives in gpt_harness.c; the link script is
+ * harness.ld (the same memory as the translation-table harness).
+ *
+ * QEMU `virt` with `secure=on,virtualization=on` and `-cpu max,x-rme=on`
+ * starts the ELF at EL3 (Root state with FEAT_RME) with every MMU off. EL3
+ * loads the GPT registers and then probes physical addresses in two ways:
+ *
+ *  - probe_el3: a load at EL3 itself (MMU off: the Root PAS);
+ *  - probe_lower: an ERET to Non-secure EL2 (SCR_EL3.NS = 1, NSE = 0, MMU
+ *    off: the Non-secure PAS), which loads and comes back with SMC #0.
+ *
+ * A probe that faults does not return to the faulting code: the vector
+ * records the syndrome and resumes the C caller from the registers saved by
+ * the trampoline (a setjmp/longjmp pair). Every probe returns a status in x0
+ * and writes two words to `out`:
+ *
+ *   1  the load completed          out = { value, 0 }
+ *   2  exception at EL3 (its own   out = { ESR_EL3, FAR_EL3 }
+ *      load faulted)
+ *   3  data abort taken to EL2     out = { ESR_EL2, FAR_EL2 }
+ *   4  unexpected EL2 exception    out = { ESR_EL2, ELR_EL2 }
+ *   5  GPC exception at EL3        out = { ESR_EL3, MFAR_EL3 }
+ *   6  unexpected exception from   out = { ESR_EL3, ELR_EL3 }
+ *      the lower EL
+ *
+ * System registers without a name in older assemblers are written with
+ * their encodings: GPTBR_EL3 = S3_6_C2_C1_4, GPCCR_EL3 = S3_6_C2_C1_6,
+ * MFAR_EL3 = S3_6_C6_C0_5, TLBI PAALLOS = SYS #6, C8, C1, #4.
+ */
+
+    .equ SEMIHOST_SYS_WRITE0, 0x04
+    .equ SEMIHOST_SYS_EXIT, 0x18
+    .equ ADP_STOPPED_APPLICATIONEXIT, 0x20026
+    .equ SPSR_EL2H_MASKED, 0x3c9    /* EL2h, D, A, I, F masked */
+
+    .section .text.boot, "ax"
+    .global _start
+_start:
+    msr     daifset, #0xf
+    mrs     x0, CurrentEL
+    cmp     x0, #(3 << 2)
+    b.ne    not_at_el3
+
+    ldr     x0, =__stack_top
+    mov     sp, x0
+    ldr     x0, =el3_vectors
+    msr     vbar_el3, x0
+    isb
+
+    ldr     x0, =__bss_start
+    ldr     x1, =__bss_end
+1:  cmp     x0, x1
+    b.hs    2f
+    str     xzr, [x0], #8
+    b       1b
+2:
+    bl      gpt_main
+    b       semihost_exit
+
+not_at_el3:
+    adr     x1, not_at_el3_msg
+    mov     x0, #SEMIHOST_SYS_WRITE0
+    hlt     #0xf000
+    mov     x0, #1
+    b       semihost_exit
+
+not_at_el3_msg:
+    .asciz  "ERR harness did not start at EL3 (run QEMU with -M virt,secure=on)\n"
+    .balign 4
+
+    .text
+    .global semihost_call
+semihost_call:
+    hlt     #0xf000
+    ret
+
+    .global semihost_exit
+semihost_exit:
+    adr     x1, exit_block
+    mov     x2, #(ADP_STOPPED_APPLICATIONEXIT & 0xffff)
+    movk    x2, #(ADP_STOPPED_APPLICATIONEXIT >> 16), lsl #16
+    stp     x2, x0, [x1]
+    mov     x0, #SEMIHOST_SYS_EXIT
+    hlt     #0xf000
+3:  wfi
+    b       3b
+
+/* u64 read_gpccr(void), void write_gpccr(u64), void write_gptbr(u64), void tlbi_paallos(void) */
+    .global read_gpccr
+read_gpccr:
+    mrs     x0, s3_6_c2_c1_6
+    ret
+
+    .global write_gpccr
+write_gpccr:
+    msr     s3_6_c2_c1_6, x0
+    isb
+    ret
+
+    .global write_gptbr
+write_gptbr:
+    msr     s3_6_c2_c1_4, x0
+    isb
+    ret
+
+    .global tlbi_paallos
+tlbi_paallos:
+    sys     #6, c8, c1, #4, xzr
+    dsb     sy
+    isb
+    ret
+
+/* Saves x19..x30, sp and `out` (x9 = out) in save_area. */
+    .macro  save_context
+    ldr     x10, =save_area
+    stp     x19, x20, [x10, #0]
+    stp     x21, x22, [x10, #16]
+    stp     x23, x24, [x10, #32]
+    stp     x25, x26, [x10, #48]
+    stp     x27, x28, [x10, #64]
+    stp     x29, x30, [x10, #80]
+    mov     x11, sp
+    stp     x11, x9, [x10, #96]
+    .endm
+
+/* u64 probe_el3(u64 pa, u64 out[2]): a load of `pa` at EL3. */
+    .global probe_el3
+probe_el3:
+    mov     x9, x1
+    save_context
+    ldr     x1, [x0]
+    mov     x2, xzr
+    mov     x0, #1
+    b       probe_return
+
+/*
+ * u64 probe_lower(u64 pa, u64 scr, u64 out[2]): a load of `pa` at EL2 with
+ * SCR_EL3 = scr (Non-secure: NS set, NSE clear).
+ */
+    .global probe_lower
+probe_lower:
+    mov     x9, x2
+    save_context
+    msr     scr_el3, x1
+    ldr     x10, =el2_vectors
+    msr     vbar_el2, x10
+    ldr     x10, =el2_probe
+    msr     elr_el3, x10
+    mov     x10, #SPSR_EL2H_MASKED
+    msr     spsr_el3, x10
+    isb
+    eret
+
+/* Back to the caller of probe_*: x0 status, x1 and x2 to out[0] and out[1]. */
+probe_return:
+    ldr     x10, =save_area
+    ldp     x19, x20, [x10, #0]
+    ldp     x21, x22, [x10, #16]
+    ldp     x23, x24, [x10, #32]
+    ldp     x25, x26, [x10, #48]
+    ldp     x27, x28, [x10, #64]
+    ldp     x29, x30, [x10, #80]
+    ldp     x11, x9, [x10, #96]
+    mov     sp, x11
+    stp     x1, x2, [x9]
+    ret
+
+/* Runs at Non-secure EL2, MMU off. */
+el2_probe:
+    ldr     x1, [x0]
+    mov     x2, xzr
+    mov     x0, #1
+    smc     #0
+
+    .macro  el2_entry status, esr, second
+    .balign 0x80
+    mov     x0, #\status
+    mrs     x1, \esr
+    mrs     x2, \second
+    smc     #0
+    .endm
+
+    .section .vectors, "ax"
+    .balign 2048
+el2_vectors:
+    .irp    i, 0, 1, 2, 3
+    el2_entry 4, esr_el2, elr_el2
+    .endr
+    /* Current EL with SP_ELx, synchronous: the data abort of the probe. */
+    el2_entry 3, esr_el2, far_el2
+    .irp    i, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+    el2_entry 4, esr_el2, elr_el2
+    .endr
+
+    .macro  el3_fatal index
+    .balign 0x80
+    mov     x0, #\index
+    b       el3_fatal_common
+    .endm
+
+    .balign 2048
+el3_vectors:
+    .irp    i, 0, 1, 2, 3
+    el3_fatal \i
+    .endr
+    /* Current EL with SP_ELx, synchronous: the EL3 probe's load faulted. */
+    .balign 0x80
+    mov     x0, #2
+    mrs     x1, esr_el3
+    mrs     x2, far_el3
+    b       probe_return
+    .irp    i, 5, 6, 7
+    el3_fatal \i
+    .endr
+    /* Lower EL, AArch64, synchronous: SMC from the probe, or a GPC exception. */
+    .balign 0x80
+    b       el3_lower_sync
+    .irp    i, 9, 10, 11, 12, 13, 14, 15
+    el3_fatal \i
+    .endr
+
+    .text
+el3_lower_sync:
+    mrs     x10, esr_el3
+    ubfx    x11, x10, #26, #6
+    cmp     x11, #0x17              /* SMC: status and words from EL2 */
+    b.eq    probe_return
+    cmp     x11, #0x1e              /* GPC exception */
+    b.ne    1f
+    mov     x0, #5
+    mov     x1, x10
+    mrs     x2, s3_6_c6_c0_5        /* MFAR_EL3 */
+    b       probe_return
+1:  mov     x0, #6
+    mov     x1, x10
+    mrs     x2, elr_el3
+    b       probe_return
+
+el3_fatal_common:
+    ldr     x9, =__stack_top
+    mov     sp, x9
+    mrs     x1, esr_el3
+    mrs     x2, elr_el3
+    mrs     x3, far_el3
+    bl      harness_exception
+    mov     x0, #2
+    b       semihost_exit
+
+    .ltorg
+
+    .data
+    .balign 16
+exit_block:
+    .quad   0, 0
+save_area:
+    .quad   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0

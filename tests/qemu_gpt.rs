@@ -1,0 +1,199 @@
+//! End-to-end check of the granule protection table memlayout builds, on QEMU 10 with
+//! FEAT_RME (`-cpu max,x-rme=on`, `-M virt,secure=on,virtualization=on`).
+//!
+//! What runs, in one QEMU start for the whole layout:
+//!
+//! 1. The test builds the GPT of a machine with six pools (the harness's memory with
+//!    GPI "any access", a Root pool that holds the table, a Realm pool, a Secure pool,
+//!    a Non-secure pool, and a gigabyte of Non-secure RAM that is one level 0 block),
+//!    a gap of RAM in no pool, and RAM above the protected physical size (PPS, 4 GB
+//!    here), with [`gpt::build`] at the start of the Root pool.
+//! 2. The harness (`tests/qemu/gpt_harness.{S,c}`) starts at EL3, writes `GPTBR_EL3`
+//!    and `GPCCR_EL3` (first without GPC) from the built values, runs
+//!    `TLBI PAALLOS; DSB SY; ISB`, sets `GPCCR_EL3.GPC` and invalidates again, then
+//!    reads `GPCCR_EL3` back: it must equal the built value, L0GPTSZ included (the
+//!    field is read-only; QEMU's is 1 GB, the builder's default).
+//! 3. For the first and the last granule of each pool, the first and last granule of
+//!    the gap and the first granule above the PPS, with every MMU off:
+//!    * a load at Non-secure EL2 (ERET with `SCR_EL3.NS` = 1, `NSE` = 0) with
+//!      `SCR_EL3.GPF` = 1: it must complete on granules whose GPI is Non-secure or any
+//!      access, and above the PPS; elsewhere it must take a GPC exception to EL3
+//!      (`ESR_EL3.EC` = 0x1E, GPCSC = "GPF at level N" with N the level the lookup
+//!      ends at, xFSC 0b101000) with `MFAR_EL3` holding the PA, in the Non-secure PAS;
+//!    * a load at EL3 (Root PAS): it must complete on Root and any-access granules and
+//!      take a data abort at EL3 (`ESR_EL3.EC` = 0x25, DFSC 0b101000, "granule
+//!      protection fault") on the others (a GPF at EL3 is never a GPC exception);
+//!      above the PPS a Root access is a GPC exception at level 0 (GPCSC = address
+//!      size fault), as only the Non-secure PAS reaches addresses above the PPS.
+//! 4. For the first granule of the Root and Realm pools, a Non-secure EL2 load with
+//!    `SCR_EL3.GPF` = 0: the fault is then a data abort taken to EL2 (`ESR_EL2.EC` =
+//!    0x25, DFSC 0b101000, `FAR_EL2` the address).
+//!
+//! The expected outcome comes from each pool's GPI and the independent walker
+//! (`memlayout_tests::gpt_walk`, for the level a lookup ends at), not from the builder.
+//! The test skips (or fails with `MEMLAYOUT_REQUIRE_QEMU=1`) without
+//! `qemu-system-aarch64` and `aarch64-linux-gnu-gcc`.
+
+use memlayout::aarch64::gpt::{self, Gpi, GptConfig, GptRegion};
+use memlayout_tests::gpt_walk::{self, Lookup, Memory, Pas};
+use memlayout_tests::qemu;
+use memlayout_tests::qemu_gpt::{
+    EC_DATA_ABORT_SAME, EC_GPC, FSC_GPF, GptJob, ProbeKind, ProbeResult,
+};
+
+/// The pools: name, start, size, GPI.
+const POOLS: [(&str, u64, u64, Gpi); 6] = [
+    ("harness", 0x4000_0000, 0x20_0000, Gpi::Any),
+    ("root", 0x4020_0000, 0x20_0000, Gpi::Root),
+    ("realm", 0x4040_0000, 0x10_0000, Gpi::Realm),
+    ("secure", 0x4050_0000, 0x8000, Gpi::Secure),
+    ("non_secure", 0x4050_8000, 0x3FAF_8000, Gpi::NonSecure),
+    ("ram", 0x8000_0000, 0x4000_0000, Gpi::NonSecure),
+];
+
+/// RAM in no pool, below the PPS.
+const GAP: (u64, u64) = (0xC000_0000, 0x4000_0000);
+
+/// The first address above the 4 GB PPS (QEMU's RAM goes on to 0x1_4000_0000).
+const ABOVE_PPS: u64 = 0x1_0000_0000;
+
+fn ec(esr: u64) -> u64 {
+    (esr >> 26) & 0x3F
+}
+
+fn fsc(esr: u64) -> u64 {
+    esr & 0x3F
+}
+
+fn gpcsc(esr: u64) -> u64 {
+    (esr >> 14) & 0x3F
+}
+
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn granule_protection_on_qemu() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    let regions: Vec<GptRegion> = POOLS
+        .iter()
+        .map(|&(_, start, size, gpi)| GptRegion::new(start, size, gpi))
+        .collect();
+    let table_pa = POOLS[1].1;
+    let table = gpt::build(&regions, GptConfig::default(), table_pa).expect("GPT builds");
+    assert!(
+        table.image().len() as u64 <= POOLS[1].2,
+        "the table fits its pool"
+    );
+
+    // (pa, gpi or None for no pool, inside the PPS)
+    let mut points: Vec<(String, u64, Option<Gpi>)> = Vec::new();
+    for &(name, start, size, gpi) in &POOLS {
+        points.push((format!("first granule of `{name}`"), start, Some(gpi)));
+        points.push((
+            format!("last granule of `{name}`"),
+            start + size - 8,
+            Some(gpi),
+        ));
+    }
+    points.push(("gap start".into(), GAP.0, Some(Gpi::NoAccess)));
+    points.push(("gap end".into(), GAP.0 + GAP.1 - 8, Some(Gpi::NoAccess)));
+    points.push(("above the PPS".into(), ABOVE_PPS, None));
+
+    let mut probes = Vec::new();
+    let mut what = Vec::new();
+    for (name, pa, gpi) in &points {
+        for kind in [ProbeKind::NonSecureGpc, ProbeKind::El3] {
+            probes.push((*pa, kind));
+            what.push((name.clone(), *pa, *gpi, kind));
+        }
+    }
+    for &(name, start, _, gpi) in &POOLS[1..3] {
+        probes.push((start, ProbeKind::NonSecureAbort));
+        what.push((
+            format!("first granule of `{name}`"),
+            start,
+            Some(gpi),
+            ProbeKind::NonSecureAbort,
+        ));
+    }
+
+    let job = GptJob {
+        gptbr: table.gptbr(),
+        gpccr: table.gpccr(),
+        images: vec![(table_pa, table.image().to_vec())],
+        probes,
+    };
+    let outcome = qemu_gpt_run(&job);
+    assert_eq!(
+        outcome.gpccr,
+        table.gpccr(),
+        "GPCCR_EL3 reads back as built (L0GPTSZ = QEMU's 1 GB)"
+    );
+
+    let memory = Memory {
+        pa: table_pa,
+        bytes: table.image(),
+    };
+    let mut failures = Vec::new();
+    for ((name, pa, gpi, kind), got) in what.iter().zip(&outcome.results) {
+        let lookup = gpt_walk::lookup(memory, table.gptbr(), table.gpccr(), *pa);
+        // The walker agrees with the pool's GPI.
+        match gpi {
+            Some(gpi) => assert_eq!(lookup.gpi(), Some(gpi.bits()), "{name} {pa:#x}"),
+            None => assert_eq!(lookup, Lookup::AbovePps, "{name} {pa:#x}"),
+        }
+        let level = match lookup {
+            Lookup::Gpi { level, .. } => u64::from(level),
+            _ => 0,
+        };
+        let ok = match (kind, got) {
+            (ProbeKind::NonSecureGpc, ProbeResult::Loaded(_)) => lookup.allows(Pas::NonSecure),
+            (ProbeKind::NonSecureGpc, ProbeResult::Gpc { esr, mfar }) => {
+                !lookup.allows(Pas::NonSecure)
+                    && ec(*esr) == EC_GPC
+                    && gpcsc(*esr) == (0b00_1100 | level)
+                    && fsc(*esr) == FSC_GPF
+                    && mfar & 0x000F_FFFF_FFFF_F000 == pa & !0xFFF
+                    && mfar >> 62 == 0b10
+            }
+            (ProbeKind::NonSecureAbort, ProbeResult::El2Abort { esr, far }) => {
+                !lookup.allows(Pas::NonSecure)
+                    && ec(*esr) == EC_DATA_ABORT_SAME
+                    && fsc(*esr) == FSC_GPF
+                    && far == pa
+            }
+            (ProbeKind::El3, ProbeResult::Loaded(_)) => lookup.allows(Pas::Root),
+            (ProbeKind::El3, ProbeResult::El3Abort { esr, .. }) if lookup == Lookup::AbovePps => {
+                ec(*esr) == EC_GPC && gpcsc(*esr) == 0
+            }
+            (ProbeKind::El3, ProbeResult::El3Abort { esr, far }) => {
+                !lookup.allows(Pas::Root)
+                    && ec(*esr) == EC_DATA_ABORT_SAME
+                    && fsc(*esr) == FSC_GPF
+                    && far == pa
+            }
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!(
+                "{name} ({pa:#x}, GPI {gpi:?}, lookup {lookup:?}) from {kind:?}: {got:x?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "unexpected outcomes:\n{}",
+        failures.join("\n")
+    );
+}
+
+fn qemu_gpt_run(job: &GptJob) -> memlayout_tests::qemu_gpt::GptOutcome {
+    match memlayout_tests::qemu_gpt::run(job) {
+        Ok(outcome) => outcome,
+        Err(e) => panic!("{e}"),
+    }
+}

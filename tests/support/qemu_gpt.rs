@@ -1,0 +1,343 @@
+//! Checks a granule protection table on QEMU with real loads.
+//!
+//! The address translation instructions do not perform granule protection checks, so
+//! a table is checked by loading from physical addresses and catching the faults. A
+//! [`GptJob`] names the `GPTBR_EL3` and `GPCCR_EL3` values, the images to place in
+//! guest RAM (the table at least) and the loads to make. [`run`] boots the harness
+//! `tests/qemu/gpt_harness.{S,c}` (linked with `harness.ld`, so it occupies
+//! [`HARNESS_RESERVED`] like the translation-table
+//! harness) on `qemu-system-aarch64 -M virt,secure=on,virtualization=on
+//! -cpu max,x-rme=on -m 4G`. At EL3 it writes `GPTBR_EL3`, `GPCCR_EL3` without GPC,
+//! `TLBI PAALLOS`, `GPCCR_EL3` with GPC, `TLBI PAALLOS`, reads `GPCCR_EL3` back, and
+//! then makes each load with every MMU off:
+//!
+//! * [`ProbeKind::El3`]: at EL3, in the Root physical address space;
+//! * [`ProbeKind::NonSecureGpc`]: at Non-secure EL2 (ERET with `SCR_EL3.NS` = 1,
+//!   `NSE` = 0), in the Non-secure PAS, with `SCR_EL3.GPF` = 1: a granule protection
+//!   fault is a GPC exception taken to EL3 (`ESR_EL3.EC` = 0x1E, the faulting PA and
+//!   its PAS in `MFAR_EL3`);
+//! * [`ProbeKind::NonSecureAbort`]: the same with `SCR_EL3.GPF` = 0: the fault is a
+//!   data abort taken to EL2 (`ESR_EL2.EC` = 0x25, DFSC 0b101000, "granule protection
+//!   fault, not on a translation table walk").
+//!
+//! A GPF at EL3 itself is always a data abort at EL3 (`ESR_EL3.EC` = 0x25, DFSC
+//! 0b101000). The harness memory (`0x4000_0000..0x4020_0000`) must be accessible to
+//! both the Root and the Non-secure PAS (GPI "any access"), as EL3 and EL2 both run
+//! from it.
+
+use std::fmt::Write as _;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use crate::qemu::{
+    self, GCC_FLAGS, HARNESS_RESERVED, JOB_MAX_BYTES, JOB_PA, RAM, gcc_program, loader_arg,
+    spawn_reader, unique_name, work_dir, write_file,
+};
+
+const GPT_HARNESS_S: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/gpt_harness.S"));
+const GPT_HARNESS_C: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/gpt_harness.c"));
+const HARNESS_LD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness.ld"));
+
+/// First word of a job descriptor.
+pub const GPT_JOB_MAGIC: u64 = 0x3154_5047_5145_4d4c;
+
+/// `ESR_ELx.EC` of a GPC exception.
+pub const EC_GPC: u64 = 0x1E;
+/// `ESR_ELx.EC` of a data abort from a lower EL.
+pub const EC_DATA_ABORT_LOWER: u64 = 0x24;
+/// `ESR_ELx.EC` of a data abort from the same EL.
+pub const EC_DATA_ABORT_SAME: u64 = 0x25;
+/// Fault status code of a granule protection fault not on a translation table walk.
+pub const FSC_GPF: u64 = 0b10_1000;
+
+/// Where a load is made from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProbeKind {
+    /// At EL3 (Root PAS).
+    El3,
+    /// At Non-secure EL2 with `SCR_EL3.GPF` = 1.
+    NonSecureGpc,
+    /// At Non-secure EL2 with `SCR_EL3.GPF` = 0.
+    NonSecureAbort,
+}
+
+/// What a load gave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProbeResult {
+    /// The load completed with this value.
+    Loaded(u64),
+    /// A synchronous exception at EL3 from its own load.
+    El3Abort {
+        /// `ESR_EL3`.
+        esr: u64,
+        /// `FAR_EL3`.
+        far: u64,
+    },
+    /// A data abort taken to EL2.
+    El2Abort {
+        /// `ESR_EL2`.
+        esr: u64,
+        /// `FAR_EL2`.
+        far: u64,
+    },
+    /// A GPC exception taken to EL3.
+    Gpc {
+        /// `ESR_EL3`.
+        esr: u64,
+        /// `MFAR_EL3`: the PA (bits 51:12 and the low bits) and its PAS (NS bit 63, NSE
+        /// bit 62).
+        mfar: u64,
+    },
+    /// Anything else: the harness status and its two words.
+    Unexpected(u64, u64, u64),
+}
+
+/// Everything one QEMU run does.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GptJob {
+    /// `GPTBR_EL3`.
+    pub gptbr: u64,
+    /// `GPCCR_EL3`, with GPC set.
+    pub gpccr: u64,
+    /// Images (PA, bytes) to load with `-device loader`: in [`RAM`], outside
+    /// [`HARNESS_RESERVED`].
+    pub images: Vec<(u64, Vec<u8>)>,
+    /// The loads, in order.
+    pub probes: Vec<(u64, ProbeKind)>,
+}
+
+/// The result of a [`GptJob`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GptOutcome {
+    /// `GPCCR_EL3` read back after checks were enabled.
+    pub gpccr: u64,
+    /// One result per probe, in order.
+    pub results: Vec<ProbeResult>,
+}
+
+fn build_harness() -> Result<PathBuf, String> {
+    qemu::tools_available()?;
+    let dir = work_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut hasher = DefaultHasher::new();
+    (GPT_HARNESS_S, GPT_HARNESS_C, HARNESS_LD, GCC_FLAGS).hash(&mut hasher);
+    gcc_program().hash(&mut hasher);
+    let elf = dir.join(format!("gpt-harness-{:016x}.elf", hasher.finish()));
+    if elf.is_file() {
+        return Ok(elf);
+    }
+    let src = dir.join(unique_name("gpt-build"));
+    std::fs::create_dir_all(&src).map_err(|e| format!("cannot create {}: {e}", src.display()))?;
+    write_file(&src.join("gpt_harness.S"), GPT_HARNESS_S.as_bytes())?;
+    write_file(&src.join("gpt_harness.c"), GPT_HARNESS_C.as_bytes())?;
+    write_file(&src.join("harness.ld"), HARNESS_LD.as_bytes())?;
+    let out = src.join("gpt_harness.elf");
+    let output = Command::new(gcc_program())
+        .args(GCC_FLAGS)
+        .arg("-T")
+        .arg(src.join("harness.ld"))
+        .arg(src.join("gpt_harness.S"))
+        .arg(src.join("gpt_harness.c"))
+        .arg("-o")
+        .arg(&out)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", gcc_program().to_string_lossy()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "building the QEMU GPT harness failed ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    std::fs::rename(&out, &elf)
+        .map_err(|e| format!("cannot move the harness to {}: {e}", elf.display()))?;
+    let _ = std::fs::remove_dir_all(&src);
+    Ok(elf)
+}
+
+fn harness() -> Result<PathBuf, String> {
+    static HARNESS: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    HARNESS.get_or_init(build_harness).clone()
+}
+
+fn encode(job: &GptJob) -> Vec<u8> {
+    let mut words = vec![GPT_JOB_MAGIC, job.gptbr, job.gpccr, job.probes.len() as u64];
+    for &(pa, kind) in &job.probes {
+        let code = match kind {
+            ProbeKind::El3 => 0,
+            ProbeKind::NonSecureGpc => 1,
+            ProbeKind::NonSecureAbort => 2,
+        };
+        words.extend([pa, code]);
+    }
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+fn check(job: &GptJob) -> Result<(), String> {
+    for (i, (pa, bytes)) in job.images.iter().enumerate() {
+        let end = pa + bytes.len() as u64;
+        if *pa < RAM.start || end > RAM.end || bytes.is_empty() {
+            return Err(format!(
+                "image {i} at {pa:#x} is empty or outside guest RAM"
+            ));
+        }
+        if *pa < HARNESS_RESERVED.end && HARNESS_RESERVED.start < end {
+            return Err(format!("image {i} at {pa:#x} overlaps the harness"));
+        }
+    }
+    if encode(job).len() as u64 > JOB_MAX_BYTES {
+        return Err("too many probes for the job descriptor".to_string());
+    }
+    Ok(())
+}
+
+fn parse(job: &GptJob, output: &str) -> Result<GptOutcome, String> {
+    let hex = |w: Option<&str>| w.and_then(|w| u64::from_str_radix(w, 16).ok());
+    let mut gpccr = None;
+    let mut results = vec![None; job.probes.len()];
+    let mut done = false;
+    for line in output.lines() {
+        let mut words = line.split_whitespace();
+        match words.next() {
+            Some("GPCCR") => gpccr = hex(words.next()),
+            Some("PROBE") => {
+                let (Some(i), Some(status), Some(a), Some(b)) = (
+                    hex(words.next()),
+                    hex(words.next()),
+                    hex(words.next()),
+                    hex(words.next()),
+                ) else {
+                    return Err(format!("malformed harness line `{line}`"));
+                };
+                let result = match status {
+                    1 => ProbeResult::Loaded(a),
+                    2 => ProbeResult::El3Abort { esr: a, far: b },
+                    3 => ProbeResult::El2Abort { esr: a, far: b },
+                    5 => ProbeResult::Gpc { esr: a, mfar: b },
+                    _ => ProbeResult::Unexpected(status, a, b),
+                };
+                let slot = usize::try_from(i).ok().and_then(|i| results.get_mut(i));
+                *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? = Some(result);
+            }
+            Some("EXC") | Some("ERR") => {
+                return Err(format!("the harness stopped: `{line}`"));
+            }
+            Some("DONE") => done = true,
+            _ => {}
+        }
+    }
+    if !done {
+        return Err("the harness did not finish (no DONE line)".to_string());
+    }
+    Ok(GptOutcome {
+        gpccr: gpccr.ok_or("no GPCCR line")?,
+        results: results
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| r.ok_or_else(|| format!("no result for probe {i}")))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+fn run_in(job: &GptJob, elf: &Path, dir: &Path) -> Result<GptOutcome, String> {
+    let job_file = dir.join("gpt-job.bin");
+    write_file(&job_file, &encode(job))?;
+    let mut command = Command::new(qemu::qemu_program());
+    command
+        .args([
+            "-M",
+            "virt,secure=on,virtualization=on",
+            "-cpu",
+            "max,x-rme=on",
+            "-m",
+            "4G",
+            "-nographic",
+            "-semihosting",
+            "-kernel",
+        ])
+        .arg(elf)
+        .arg("-device")
+        .arg(loader_arg(&job_file, JOB_PA));
+    for (i, (pa, bytes)) in job.images.iter().enumerate() {
+        let file = dir.join(format!("image-{i}.bin"));
+        write_file(&file, bytes)?;
+        command.arg("-device").arg(loader_arg(&file, *pa));
+    }
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let timeout = qemu::timeout();
+    let started = Instant::now();
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", qemu::qemu_program().to_string_lossy()))?;
+    let stdout = spawn_reader(child.stdout.take());
+    let stderr = spawn_reader(child.stderr.take());
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if started.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(format!(
+                    "QEMU did not finish within {} s",
+                    timeout.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(2)),
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(format!("waiting for QEMU failed: {e}"));
+            }
+        }
+    };
+    let output = format!(
+        "{}{}",
+        stdout.join().unwrap_or_default(),
+        stderr.join().unwrap_or_default()
+    );
+    let with_output = |mut msg: String| {
+        let _ = write!(
+            msg,
+            "\n--- QEMU command ---\n{command:?}\n--- QEMU output ---\n{output}"
+        );
+        msg
+    };
+    let status = status.map_err(with_output)?;
+    let outcome = parse(job, &output).map_err(with_output)?;
+    if !status.success() {
+        return Err(with_output(format!("QEMU exited with {status}")));
+    }
+    Ok(outcome)
+}
+
+/// Runs `job` in one QEMU boot.
+///
+/// Errors: images outside RAM or over the harness, missing tools, a harness build
+/// failure, an exception the harness does not expect, or a timeout (with the QEMU
+/// command and output).
+pub fn run(job: &GptJob) -> Result<GptOutcome, String> {
+    check(job)?;
+    let elf = harness()?;
+    let dir = elf
+        .parent()
+        .map_or_else(work_dir, Path::to_path_buf)
+        .join(unique_name("gpt-job"));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let result = run_in(job, &elf, &dir);
+    if std::env::var_os("MEMLAYOUT_QEMU_KEEP").is_some_and(|v| v == "1") {
+        eprintln!("QEMU job files kept in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
