@@ -1,11 +1,66 @@
+//! The granule protection table a layout emits (`gpt in root_pool;` in
+//! `tests/layouts/rme.memlayout`), decoded by the independent walker
+//! (`memlayout_tests::gpt_walk`): every granule of every pool has its pool's GPI, and
+//! addresses in no pool (below the protected size) have none.
+
+use memlayout_tests::gpt_walk::{
+    self, GPI_ANY, GPI_NO_ACCESS, GPI_NON_SECURE, GPI_REALM, GPI_ROOT, GPI_SECURE, Lookup, Memory,
+};
+
 memlayout::memory_layout!(include "layouts/rme.memlayout");
+
+/// The pools of the layout as written there: start, size, the GPI their space gives.
+const POOLS: [(&str, u64, u64, u8); 6] = [
+    ("harness", 0x4000_0000, 0x20_0000, GPI_ANY),
+    ("root_pool", 0x4020_0000, 0x20_0000, GPI_ROOT),
+    ("realm_pool", 0x4040_0000, 0x10_0000, GPI_REALM),
+    ("secure_pool", 0x4050_0000, 0x8000, GPI_SECURE),
+    ("ns_pool", 0x4050_8000, 0x3FAF_8000, GPI_NON_SECURE),
+    ("ram", 0x8000_0000, 0x4000_0000, GPI_NON_SECURE),
+];
+
+fn memory() -> Memory<'static> {
+    Memory {
+        pa: rme::gpt::TABLES_PA,
+        bytes: &rme::gpt::TRANSLATION.0,
+    }
+}
+
+fn lookup(pa: u64) -> Lookup {
+    gpt_walk::lookup(memory(), rme::gpt::GPTBR, rme::gpt::GPCCR, pa)
+}
+
 #[test]
-fn t() {
-    println!(
-        "{:#x} {:#x} {:#x} {}",
-        rme::gpt::TABLES_PA,
-        rme::gpt::GPTBR,
-        rme::gpt::GPCCR,
-        rme::gpt::TRANSLATION.0.len()
-    );
+fn every_granule_of_every_pool_has_its_spaces_gpi() {
+    for (name, start, size, gpi) in POOLS {
+        let mut pa = start;
+        while pa < start + size {
+            assert_eq!(lookup(pa).gpi(), Some(gpi), "{name} at {pa:#x}");
+            assert_eq!(lookup(pa + 0xFF8).gpi(), Some(gpi), "{name} at {pa:#x}");
+            pa += 0x1000;
+        }
+    }
+}
+
+#[test]
+fn memory_in_no_pool_has_no_access() {
+    // Below the pools, and the gigabyte after `ram`, up to the 4 GB protected size.
+    for pa in (0..0x4000_0000u64)
+        .step_by(0x1000)
+        .chain((0xC000_0000..0x1_0000_0000).step_by(0x1000))
+    {
+        assert_eq!(lookup(pa).gpi(), Some(GPI_NO_ACCESS), "{pa:#x}");
+    }
+    assert_eq!(lookup(0x1_0000_0000), Lookup::AbovePps);
+}
+
+#[test]
+fn the_table_lies_in_root_memory_and_loads_as_gpccr_says() {
+    let (start, size) = (POOLS[1].1, POOLS[1].2);
+    let end = rme::gpt::TABLES_PA + rme::gpt::TRANSLATION.0.len() as u64;
+    assert!(rme::gpt::TABLES_PA >= start && end <= start + size);
+    assert_eq!(rme::gpt::GPTBR, rme::gpt::TABLES_PA >> 12);
+    // PGS 4 KiB, L0GPTSZ 1 GB, PPS 4 GB, GPC set.
+    assert_eq!(gpt_walk::geometry(rme::gpt::GPCCR), Ok((32, 12, 30)));
+    assert_ne!(rme::gpt::GPCCR & (1 << 16), 0);
 }
