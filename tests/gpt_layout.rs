@@ -64,3 +64,38 @@ fn the_table_lies_in_root_memory_and_loads_as_gpccr_says() {
     assert_eq!(gpt_walk::geometry(rme::gpt::GPCCR), Ok((32, 12, 30)));
     assert_ne!(rme::gpt::GPCCR & (1 << 16), 0);
 }
+
+/// The exports of the same layout file carry the values the macro emits.
+#[test]
+fn exports_carry_the_emitted_table() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/layouts/rme.memlayout"
+    ))
+    .unwrap();
+    let planned = memlayout::dsl::file::plan_text(&text).expect("plans");
+    let gpt = planned.plan().gpt().expect("a GPT");
+    assert_eq!(gpt.image(), &rme::gpt::TRANSLATION.0[..]);
+    let input = memlayout::export::Input::new(planned.module(), planned.plan());
+    let header = memlayout::export::c::c(&input);
+    for (name, value) in [
+        ("GPT_PA", rme::gpt::TABLES_PA),
+        ("GPTBR", rme::gpt::GPTBR),
+        ("GPCCR", rme::gpt::GPCCR),
+    ] {
+        let line = format!("#define MEMLAYOUT_{name} MEMLAYOUT_UL({value:#x})");
+        assert!(header.contains(&line), "{line} in\n{header}");
+    }
+    let ld = memlayout::export::ld::ld(&input);
+    let section = format!(
+        ".memlayout.gpt {:#x} : AT({:#x})",
+        rme::gpt::TABLES_PA,
+        rme::gpt::TABLES_PA
+    );
+    assert!(ld.contains(&section), "{section} in\n{ld}");
+    let map = memlayout::export::map::map(&input);
+    assert!(
+        map.contains("gpt: granule protection table at PA 0x4020_0000"),
+        "{map}"
+    );
+}
