@@ -1160,7 +1160,8 @@ pub fn skeleton(layout: &Layout, krate: &TokenStream, errors: TokenStream) -> To
         };
         tables.extend(table_module(table, body));
     }
-    if layout.gpt.is_some() {
+    // A table named `gpt` is an error already; one module `gpt` is enough then.
+    if layout.gpt.is_some() && !layout.tables.iter().any(|t| name_of(&t.name) == "gpt") {
         tables.extend(gpt_module(None));
     }
     let module = outer_module(layout, krate, tables, None);
