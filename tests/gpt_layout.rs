@@ -99,3 +99,86 @@ fn exports_carry_the_emitted_table() {
         "{map}"
     );
 }
+
+mod runtime {
+    use memlayout::aarch64::gpt::{Gpi, L0GptSize};
+    use memlayout::layout::{GptRequest, PoolRequest};
+    use memlayout::{Error, Layout};
+
+    fn layout() -> Layout {
+        let mut l = Layout::new();
+        l.add_pool(PoolRequest::ram("bl31", 0x0E00_0000, 0x10_0000).root())
+            .unwrap();
+        l.add_pool(PoolRequest::ram("rmm", 0x1000_0000, 0x10_0000).realm())
+            .unwrap();
+        l.add_pool(PoolRequest::ram("dram", 0x8000_0000, 0x4000_0000).non_secure())
+            .unwrap();
+        l
+    }
+
+    #[test]
+    fn build_gpt_reserves_root_memory_and_gives_each_pool_its_gpi() {
+        let mut l = layout();
+        let gpt = l.build_gpt(&GptRequest::in_pool("bl31")).unwrap();
+        let range = l.gpt_range().unwrap();
+        assert_eq!(range.start(), gpt.base_pa());
+        assert_eq!(range.size(), gpt.image().len() as u128);
+        assert!(gpt.base_pa() >= 0x0E00_0000 && gpt.base_pa() < 0x0E10_0000);
+        let gpis: Vec<Gpi> = l.gpt_regions().iter().map(|r| r.gpi).collect();
+        assert_eq!(gpis, [Gpi::Root, Gpi::Realm, Gpi::NonSecure]);
+        // A second reservation there cannot take the table's PA.
+        assert!(
+            l.reserve("other", 0x1000, 0x1000, Some(gpt.base_pa()), None)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn level0_entry_size_shapes_the_table() {
+        let mut l = layout();
+        let gpt = l
+            .build_gpt(&GptRequest::in_pool("bl31").l0gptsz(L0GptSize::Size16G))
+            .unwrap();
+        assert_eq!(gpt.config().l0gptsz, L0GptSize::Size16G);
+        assert_eq!((gpt.gpccr() >> 20) & 0xF, 0b0100);
+    }
+
+    #[test]
+    fn refusals() {
+        let mut l = layout();
+        assert!(matches!(
+            l.build_gpt(&GptRequest::in_pool("dram")),
+            Err(Error::GptNotRoot { pool, space: Some("non_secure"), .. }) if pool == "dram"
+        ));
+        assert!(matches!(
+            l.build_gpt(&GptRequest::in_pool("nowhere")),
+            Err(Error::Unknown { .. })
+        ));
+        assert!(matches!(
+            l.build_gpt(&GptRequest::at(0x8000_0000, 0x4_0000)),
+            Err(Error::GptOutsideRoot { .. })
+        ));
+        assert!(matches!(
+            l.build_gpt(&GptRequest::at(0x0E00_0000, 0x1000)),
+            Err(Error::NoRoomForGpt { .. })
+        ));
+        let mut small = Layout::new();
+        small
+            .add_pool(PoolRequest::ram("bl31", 0x0E00_0000, 0x1_0000).root())
+            .unwrap();
+        small
+            .add_pool(PoolRequest::ram("dram", 0x8000_0000, 0x1000).non_secure())
+            .unwrap();
+        assert!(matches!(
+            small.build_gpt(&GptRequest::in_pool("bl31")),
+            Err(Error::NoRoomForGpt { pool, .. }) if pool == "bl31"
+        ));
+        let mut none = Layout::new();
+        none.add_pool(PoolRequest::ram("dram", 0x8000_0000, 0x1000).non_secure())
+            .unwrap();
+        assert_eq!(
+            none.build_gpt(&GptRequest::in_pool("dram")),
+            Err(Error::GptWithoutRoot)
+        );
+    }
+}
