@@ -102,16 +102,16 @@ fn exports_carry_the_emitted_table() {
 
 mod runtime {
     use memlayout::aarch64::gpt::{Gpi, L0GptSize};
-    use memlayout::layout::{GptRequest, PoolRequest};
+    use memlayout::layout::{GptRequest, Pool};
     use memlayout::{Error, Layout};
 
     fn layout() -> Layout {
         let mut l = Layout::new();
-        l.add_pool(PoolRequest::ram("bl31", 0x0E00_0000, 0x10_0000).root())
+        l.add_pool(Pool::ram("bl31", 0x0E00_0000, 0x10_0000).root())
             .unwrap();
-        l.add_pool(PoolRequest::ram("rmm", 0x1000_0000, 0x10_0000).realm())
+        l.add_pool(Pool::ram("rmm", 0x1000_0000, 0x10_0000).realm())
             .unwrap();
-        l.add_pool(PoolRequest::ram("dram", 0x8000_0000, 0x4000_0000).non_secure())
+        l.add_pool(Pool::ram("dram", 0x8000_0000, 0x4000_0000).non_secure())
             .unwrap();
         l
     }
@@ -135,10 +135,22 @@ mod runtime {
 
     #[test]
     fn level0_entry_size_shapes_the_table() {
-        let mut l = layout();
-        let gpt = l
-            .build_gpt(&GptRequest::in_pool("bl31").l0gptsz(L0GptSize::Size16G))
+        // 16G level 0 entries: each level 1 table is 2 MiB, more than a 1 MiB pool.
+        let request = GptRequest::in_pool("bl31").l0gptsz(L0GptSize::Size16G);
+        assert!(matches!(
+            layout().build_gpt(&request),
+            Err(Error::NoRoomForGpt {
+                align: 0x20_0000,
+                ..
+            })
+        ));
+        let mut l = Layout::new();
+        l.add_pool(Pool::ram("bl31", 0x0E00_0000, 0x80_0000).root())
             .unwrap();
+        l.add_pool(Pool::ram("dram", 0x8000_0000, 0x4000_0000).non_secure())
+            .unwrap();
+        let gpt = l.build_gpt(&request).unwrap();
+        assert_eq!(gpt.size().level1_bytes, 0x20_0000);
         assert_eq!(gpt.config().l0gptsz, L0GptSize::Size16G);
         assert_eq!((gpt.gpccr() >> 20) & 0xF, 0b0100);
     }
@@ -164,21 +176,21 @@ mod runtime {
         ));
         let mut small = Layout::new();
         small
-            .add_pool(PoolRequest::ram("bl31", 0x0E00_0000, 0x1_0000).root())
+            .add_pool(Pool::ram("bl31", 0x0E00_0000, 0x1_0000).root())
             .unwrap();
         small
-            .add_pool(PoolRequest::ram("dram", 0x8000_0000, 0x1000).non_secure())
+            .add_pool(Pool::ram("dram", 0x8000_0000, 0x1000).non_secure())
             .unwrap();
         assert!(matches!(
             small.build_gpt(&GptRequest::in_pool("bl31")),
             Err(Error::NoRoomForGpt { pool, .. }) if pool == "bl31"
         ));
         let mut none = Layout::new();
-        none.add_pool(PoolRequest::ram("dram", 0x8000_0000, 0x1000).non_secure())
+        none.add_pool(Pool::ram("dram", 0x8000_0000, 0x1000).non_secure())
             .unwrap();
-        assert_eq!(
+        assert!(matches!(
             none.build_gpt(&GptRequest::in_pool("dram")),
-            Err(Error::GptWithoutRoot)
-        );
+            Err(Error::GptWithoutRoot { .. })
+        ));
     }
 }

@@ -48,12 +48,12 @@ pub enum GptPlacement {
 /// ```
 /// use memlayout::aarch64::gpt::{Gpi, L0GptSize};
 /// use memlayout::layout::GptRequest;
-/// use memlayout::layout::PoolRequest;
+/// use memlayout::layout::Pool;
 /// use memlayout::Layout;
 ///
 /// let mut layout = Layout::new();
-/// layout.add_pool(PoolRequest::ram("rom", 0x0, 0x20_0000).root()).unwrap();
-/// layout.add_pool(PoolRequest::ram("dram", 0x4000_0000, 0x4000_0000).non_secure()).unwrap();
+/// layout.add_pool(Pool::ram("rom", 0x0, 0x20_0000).root()).unwrap();
+/// layout.add_pool(Pool::ram("dram", 0x4000_0000, 0x4000_0000).non_secure()).unwrap();
 /// let gpt = layout
 ///     .build_gpt(&GptRequest::in_pool("rom").l0gptsz(L0GptSize::Size1G))
 ///     .unwrap();
