@@ -30,7 +30,7 @@ mod requests;
 mod segments;
 
 pub use display::MapOf;
-pub use gpt::{GptPlacement, GptRequest};
+pub use gpt::{GPT_RESERVATION, GptPlacement, GptRequest, pool_gpi};
 pub use requests::{PageRequest, Pool, PoolRequest, SegmentRequest};
 
 /// The largest number of VA bits of a table's range (a 48-bit, level-0-rooted space).
