@@ -299,3 +299,19 @@ fn one_realm_el2_table_per_core_and_its_tables_in_non_secure_memory_on_request()
         .unwrap();
     assert!(in_pool(&l, trs[rmm.index()].base_pa(), "dram"));
 }
+
+#[test]
+fn a_page_shared_by_tables_with_no_space_in_common_names_the_refusing_table() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("tzram", TZRAM, 1 << 20)).unwrap();
+    l.add_pool(Pool::ram("rmm", RMM, 1 << 20).realm()).unwrap();
+    let tos = table(&mut l, "tos", ExecutionContext::EL1_S);
+    let guest = table(&mut l, "guest", ExecutionContext::EL1_Realm);
+    let e = l
+        .map_shared(Some(&[tos, guest]), &data("mbox"))
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::UnreachablePa { table, pool, space: Pas::Secure, field: Field::Tables, .. } if table == "guest" && pool == "tzram"),
+        "{e:?}"
+    );
+}

@@ -203,6 +203,32 @@ impl Layout {
         }
     }
 
+    /// For a request of several `tables` that no pool of its kind (`kind`) suits: the
+    /// error of a table that refuses a pool the first table may use, if any.
+    fn no_common_space(
+        &self,
+        req: &PageRequest,
+        tables: &[TableId],
+        kind: &[bool],
+    ) -> Option<Error> {
+        let first = tables[0];
+        let field = match secure_field(req) {
+            Field::Name => Field::Tables,
+            f => f,
+        };
+        let i = (0..self.pools.len()).find(|&i| {
+            let p = &self.pools[i];
+            kind[i]
+                && self.reaches_pool(self.tables[first.index()].info.el(), p)
+                && (!self.must_stay_home(first, req) || self.in_home(first, p, req))
+        })?;
+        if let Err(e) = self.security_check(|| what_of(req), i, tables, field) {
+            return Some(e);
+        }
+        self.outside_home(req, tables, i)
+            .map(|t| self.non_secure_for_secure(req, t, i, field))
+    }
+
     /// The pools a request may draw from. Once the layout models security, a request
     /// mapped into a table of a non-secure context may only use non-secure pools (its
     /// output PA is always non-secure); otherwise it takes the pools every one of its
@@ -288,6 +314,15 @@ impl Layout {
                     .zip(&kind)
                     .map(|(p, &k)| k && allowed(p))
                     .collect();
+                // Tables with no space in common (a page shared by a Realm and a secure
+                // table without non-secure pools): say which table refuses the pools
+                // the first one may use, rather than "no room".
+                if tables.len() > 1
+                    && !all.iter().any(|&a| a)
+                    && let Some(e) = self.no_common_space(req, tables, &kind)
+                {
+                    return Err(e);
+                }
                 let at_home = |p: &super::Pool| {
                     tables.iter().all(|&t| {
                         let home = self.home(self.tables[t.index()].info.el());
