@@ -1,53 +1,63 @@
-//! End-to-end check of the granule protection table memlayout builds, on QEMU 10 with
+//! End-to-end check of the granule protection table a layout emits, on QEMU 10 with
 //! FEAT_RME (`-cpu max,x-rme=on`, `-M virt,secure=on,virtualization=on`).
 //!
-//! What runs, in one QEMU start for the whole layout:
+//! What runs, in one QEMU start:
 //!
-//! 1. The test builds the GPT of a machine with six pools (the harness's memory with
-//!    GPI "any access", a Root pool that holds the table, a Realm pool, a Secure pool,
-//!    a Non-secure pool, and a gigabyte of Non-secure RAM that is one level 0 block),
-//!    a gap of RAM in no pool, and RAM above the protected physical size (PPS, 4 GB
-//!    here), with [`gpt::build`] at the start of the Root pool.
-//! 2. The harness (`tests/qemu/gpt_harness.{S,c}`) starts at EL3, writes `GPTBR_EL3`
-//!    and `GPCCR_EL3` (first without GPC) from the built values, runs
-//!    `TLBI PAALLOS; DSB SY; ISB`, sets `GPCCR_EL3.GPC` and invalidates again, then
-//!    reads `GPCCR_EL3` back: it must equal the built value, L0GPTSZ included (the
-//!    field is read-only; QEMU's is 1 GB, the builder's default).
+//! 1. `tests/layouts/rme.memlayout`, expanded by `memory_layout!`, declares six pools
+//!    (the harness's memory `secure, non_secure`, so GPI "any access"; a `root` pool
+//!    that holds the table, `gpt in root_pool;`; a `realm` pool; a `secure` pool; a
+//!    `non_secure` pool; and a gigabyte of `non_secure` RAM that is one level 0 block),
+//!    leaving RAM in no pool from 0xC000_0000 to the 4 GB protected size (PPS), and
+//!    RAM above it. The test takes the emitted `rme::gpt::TRANSLATION`, `TABLES_PA`,
+//!    `GPTBR` and `GPCCR` as they are.
+//! 2. The harness (`tests/qemu/gpt_harness.{S,c}`) is loaded with the image at
+//!    `TABLES_PA` (`-device loader`), starts at EL3, writes `GPTBR_EL3` and `GPCCR_EL3`
+//!    (first without GPC) from the emitted values, runs `TLBI PAALLOS; DSB SY; ISB`,
+//!    sets `GPCCR_EL3.GPC` and invalidates again, then reads `GPCCR_EL3` back: it must
+//!    equal the emitted value, L0GPTSZ included (the field is read-only; QEMU's is
+//!    1 GB, the layout's default).
 //! 3. For the first and the last granule of each pool, the first and last granule of
 //!    the gap and the first granule above the PPS, with every MMU off:
 //!    * a load at Non-secure EL2 (ERET with `SCR_EL3.NS` = 1, `NSE` = 0) with
 //!      `SCR_EL3.GPF` = 1: it must complete on granules whose GPI is Non-secure or any
-//!      access, and above the PPS; elsewhere it must take a GPC exception to EL3
-//!      (`ESR_EL3.EC` = 0x1E, GPCSC = "GPF at level N" with N the level the lookup
-//!      ends at, xFSC 0b101000) with `MFAR_EL3` holding the PA, in the Non-secure PAS;
-//!    * a load at EL3 (Root PAS): it must complete on Root and any-access granules and
-//!      take a data abort at EL3 (`ESR_EL3.EC` = 0x25, DFSC 0b101000, "granule
-//!      protection fault") on the others (a GPF at EL3 is never a GPC exception);
-//!      above the PPS a Root access is a GPC exception at level 0 (GPCSC = address
-//!      size fault), as only the Non-secure PAS reaches addresses above the PPS.
+//!      access (the non-secure pools, and the dual pool from the Non-secure side), and
+//!      above the PPS; on Root, Realm, Secure and no-access granules it must take a GPC
+//!      exception to EL3 (`ESR_EL3.EC` = 0x1E, GPCSC = "GPF at level N" with N the
+//!      level the lookup ends at, xFSC 0b101000) with `MFAR_EL3` holding the PA, in the
+//!      Non-secure PAS;
+//!    * a load at EL3 (Root PAS): it must complete on Root granules (EL3 reaches Root
+//!      memory) and on any-access granules (the dual pool from the secure side's
+//!      monitor), and take a data abort at EL3 (`ESR_EL3.EC` = 0x25, DFSC 0b101000,
+//!      "granule protection fault") on the others (a GPF at EL3 is never a GPC
+//!      exception); above the PPS a Root access is a GPC exception at level 0 (GPCSC =
+//!      address size fault), as only the Non-secure PAS reaches addresses above the PPS.
 //! 4. For the first granule of the Root and Realm pools, a Non-secure EL2 load with
 //!    `SCR_EL3.GPF` = 0: the fault is then a data abort taken to EL2 (`ESR_EL2.EC` =
 //!    0x25, DFSC 0b101000, `FAR_EL2` the address).
 //!
-//! The expected outcome comes from each pool's GPI and the independent walker
+//! The expected outcome comes from each pool's declared space (the `POOLS` table below,
+//! written from the layout file) and the independent walker
 //! (`memlayout_tests::gpt_walk`, for the level a lookup ends at), not from the builder.
 //! The test skips (or fails with `MEMLAYOUT_REQUIRE_QEMU=1`) without
 //! `qemu-system-aarch64` and `aarch64-linux-gnu-gcc`.
 
-use memlayout::aarch64::gpt::{self, Gpi, GptConfig, GptRegion};
+use memlayout::aarch64::gpt::Gpi;
 use memlayout_tests::gpt_walk::{self, Lookup, Memory, Pas};
 use memlayout_tests::qemu;
 use memlayout_tests::qemu_gpt::{
     EC_DATA_ABORT_SAME, EC_GPC, FSC_GPF, GptJob, ProbeKind, ProbeResult,
 };
 
-/// The pools: name, start, size, GPI.
+memlayout::memory_layout!(include "layouts/rme.memlayout");
+
+/// The pools of `tests/layouts/rme.memlayout`: name, start, size, and the GPI their
+/// declared space gives.
 const POOLS: [(&str, u64, u64, Gpi); 6] = [
     ("harness", 0x4000_0000, 0x20_0000, Gpi::Any),
-    ("root", 0x4020_0000, 0x20_0000, Gpi::Root),
-    ("realm", 0x4040_0000, 0x10_0000, Gpi::Realm),
-    ("secure", 0x4050_0000, 0x8000, Gpi::Secure),
-    ("non_secure", 0x4050_8000, 0x3FAF_8000, Gpi::NonSecure),
+    ("root_pool", 0x4020_0000, 0x20_0000, Gpi::Root),
+    ("realm_pool", 0x4040_0000, 0x10_0000, Gpi::Realm),
+    ("secure_pool", 0x4050_0000, 0x8000, Gpi::Secure),
+    ("ns_pool", 0x4050_8000, 0x3FAF_8000, Gpi::NonSecure),
     ("ram", 0x8000_0000, 0x4000_0000, Gpi::NonSecure),
 ];
 
@@ -78,15 +88,13 @@ fn granule_protection_on_qemu() {
     if !qemu::require_tools_or_skip() {
         return;
     }
-    let regions: Vec<GptRegion> = POOLS
-        .iter()
-        .map(|&(_, start, size, gpi)| GptRegion::new(start, size, gpi))
-        .collect();
-    let table_pa = POOLS[1].1;
-    let table = gpt::build(&regions, GptConfig::default(), table_pa).expect("GPT builds");
+    let table_pa = rme::gpt::TABLES_PA;
+    let image: &[u8] = &rme::gpt::TRANSLATION.0;
+    let (gptbr, gpccr) = (rme::gpt::GPTBR, rme::gpt::GPCCR);
+    let (root_start, root_size) = (POOLS[1].1, POOLS[1].2);
     assert!(
-        table.image().len() as u64 <= POOLS[1].2,
-        "the table fits its pool"
+        table_pa >= root_start && table_pa + image.len() as u64 <= root_start + root_size,
+        "the table lies in the Root pool"
     );
 
     // (pa, gpi or None for no pool, inside the PPS)
@@ -122,25 +130,24 @@ fn granule_protection_on_qemu() {
     }
 
     let job = GptJob {
-        gptbr: table.gptbr(),
-        gpccr: table.gpccr(),
-        images: vec![(table_pa, table.image().to_vec())],
+        gptbr,
+        gpccr,
+        images: vec![(table_pa, image.to_vec())],
         probes,
     };
     let outcome = qemu_gpt_run(&job);
     assert_eq!(
-        outcome.gpccr,
-        table.gpccr(),
-        "GPCCR_EL3 reads back as built (L0GPTSZ = QEMU's 1 GB)"
+        outcome.gpccr, gpccr,
+        "GPCCR_EL3 reads back as emitted (L0GPTSZ = QEMU's 1 GB)"
     );
 
     let memory = Memory {
         pa: table_pa,
-        bytes: table.image(),
+        bytes: image,
     };
     let mut failures = Vec::new();
     for ((name, pa, gpi, kind), got) in what.iter().zip(&outcome.results) {
-        let lookup = gpt_walk::lookup(memory, table.gptbr(), table.gpccr(), *pa);
+        let lookup = gpt_walk::lookup(memory, gptbr, gpccr, *pa);
         // The walker agrees with the pool's GPI.
         match gpi {
             Some(gpi) => assert_eq!(lookup.gpi(), Some(gpi.bits()), "{name} {pa:#x}"),

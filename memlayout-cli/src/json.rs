@@ -30,7 +30,10 @@
 //!                                          kept unmapped below and above its run) } ],
 //!                 "segments": [ { "name", "kind", "core", "el", "va": hex, "pa": hex, "size": hex,
 //!                                 "align": hex, "shared", "identity", "va_equals_pa",
-//!                                 "page" (the page holding its first byte) } ] } ] }
+//!                                 "page" (the page holding its first byte) } ] } ],
+//!   "gpt": { "pa": hex, "size": hex, "align": hex, "gptbr": hex, "gpccr": hex,
+//!            "pps_bits": int, "pgs": hex, "l0gptsz": hex, "level1_tables": int }
+//!          (only for a layout with `gpt in ..;` or `gpt at ..;`) }
 //! ```
 //!
 //! An attribute integer is a number within ±2^53 and a hex string (`"0x.."`, `"-0x.."`)
@@ -69,6 +72,23 @@ struct Document<'a> {
     pa_bits: u8,
     pools: &'a [Pool],
     tables: Vec<Table<'a>>,
+    /// The granule protection table (written only when the layout has one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gpt: Option<GptEntry>,
+}
+
+/// The granule protection table: where it is, its shape, and its register values.
+#[derive(Serialize)]
+struct GptEntry {
+    pa: Hex,
+    size: Hex,
+    align: Hex,
+    gptbr: Hex,
+    gpccr: Hex,
+    pps_bits: u32,
+    pgs: Hex,
+    l0gptsz: Hex,
+    level1_tables: usize,
 }
 
 /// A table: its name, cores and context, then its translation tables' summary.
@@ -149,6 +169,17 @@ pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
                     .collect(),
             })
             .collect(),
+        gpt: input.gpt().map(|g| GptEntry {
+            pa: Hex::from(g.base_pa()),
+            size: Hex::from(g.image().len() as u64),
+            align: Hex::from(g.size().align),
+            gptbr: Hex::from(g.gptbr()),
+            gpccr: Hex::from(g.gpccr()),
+            pps_bits: g.pps().bits(),
+            pgs: Hex::from(g.config().pgs.bytes()),
+            l0gptsz: Hex::from(g.config().l0gptsz.bytes()),
+            level1_tables: g.size().level1_tables,
+        }),
     };
     let mut text = serde_json::to_string_pretty(&doc)?;
     text.push('\n');

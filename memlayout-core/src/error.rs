@@ -19,6 +19,7 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::aarch64::BuildError;
+use crate::aarch64::gpt::{Gpi, GptError};
 use crate::model::{
     Cacheability, ExecutionContext, Hex, MemAttrs, PageKind, Perms, PhysicalAddressSpace,
     SegmentKind,
@@ -1081,6 +1082,64 @@ pub enum Error {
         /// That page ([`Party::Mapping`]).
         other: Option<Party>,
     },
+    /// A granule protection table placed in a pool that is not in the Root physical
+    /// address space: the table must be Root memory, which only EL3 reaches.
+    #[non_exhaustive]
+    GptNotRoot {
+        /// The pool named.
+        pool: String,
+        /// The pool's space as declared (`"non_secure"`, `"realm"`, ...), `None` for an
+        /// unmarked (Secure) pool.
+        space: Option<&'static str>,
+    },
+    /// A granule protection table in a layout that has no Root pool to hold it.
+    #[non_exhaustive]
+    GptWithoutRoot,
+    /// A fixed range for the granule protection table that does not lie inside one
+    /// Root pool.
+    #[non_exhaustive]
+    GptOutsideRoot {
+        /// The range.
+        range: Range,
+    },
+    /// Two pools of different physical address spaces in one granule of the granule
+    /// protection table: a granule has one GPI.
+    #[non_exhaustive]
+    GptGranuleShared {
+        /// The granule's first byte.
+        granule: u64,
+        /// The granule size in bytes.
+        granule_bytes: u64,
+        /// The pool given later (at fault).
+        pool: String,
+        /// Its GPI.
+        gpi: Gpi,
+        /// The pool given first.
+        with: String,
+        /// Its GPI.
+        with_gpi: Gpi,
+        /// The pool given first.
+        other: Party,
+    },
+    /// No room in the pool for the granule protection table.
+    #[non_exhaustive]
+    NoRoomForGpt {
+        /// The pool.
+        pool: String,
+        /// The image size in bytes.
+        bytes: u64,
+        /// Its alignment.
+        align: u64,
+        /// The largest free range of the pool, if any.
+        largest: Option<Range>,
+    },
+    /// The granule protection table builder refused the table, nested as the
+    /// [`source`](core::error::Error::source).
+    #[non_exhaustive]
+    Gpt {
+        /// What the builder reported.
+        source: GptError,
+    },
 }
 
 /// Why a table cannot be the kernel a process runs under ([`Error::NotAKernel`]).
@@ -1133,6 +1192,7 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Error::Tables { source, .. } => Some(&**source),
+            Error::Gpt { source } => Some(source),
             _ => None,
         }
     }

@@ -11,6 +11,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::aarch64::gpt::Gpt;
 use crate::aarch64::{TableConfig, Translation};
 use crate::error::{Error, Field, Party, Thing};
 use crate::layout::{Layout, MappingId, PageRequest, Pool, SegmentId, SegmentRequest, TableId};
@@ -51,6 +52,7 @@ pub struct PlannedSegment<'a> {
 pub struct Plan {
     layout: Layout,
     translations: Vec<Translation>,
+    gpt: Option<Gpt>,
     tables: Vec<TableId>,
     pages: Vec<(DeclId, String, MappingId)>,
     segments: Vec<(DeclId, SegmentId)>,
@@ -69,6 +71,11 @@ impl Plan {
     /// The AArch64 translation tables of the table at `table` in [`Spec::tables`].
     pub fn translation(&self, table: usize) -> Option<&Translation> {
         self.translations.get(table)
+    }
+
+    /// The granule protection table, when the spec asks for one ([`Spec::gpt`]).
+    pub fn gpt(&self) -> Option<&Gpt> {
+        self.gpt.as_ref()
     }
 
     /// The layout's id of the table at `table` in [`Spec::tables`].
@@ -320,6 +327,7 @@ impl Planner<'_> {
             Party::VirtualRange(k) => table?.virt.get(k as usize).map(|r| r.decl),
             Party::TranslationTables => self.spec.tables_at.as_ref().map(|(d, _)| *d),
             Party::PaBits => self.spec.pa_bits.map(|(d, _)| d),
+            Party::Gpt => self.spec.gpt.as_ref().map(|g| g.decl),
             Party::Reservation(_) => None,
             Party::Segment(s) => self.segment_decl.get(&s.index()).copied(),
         }
@@ -629,6 +637,47 @@ impl Planner<'_> {
     }
 }
 
+/// Whether the GPT has a fixed range.
+fn at_range(g: &crate::spec::GptSpec) -> bool {
+    matches!(
+        g.request.placement(),
+        crate::layout::GptPlacement::At { .. }
+    )
+}
+
+impl Planner<'_> {
+    /// Builds the granule protection table, recording its error.
+    fn gpt(&mut self, g: &crate::spec::GptSpec) -> Option<Gpt> {
+        match self.layout.build_gpt(&g.request) {
+            Ok(gpt) => Some(gpt),
+            Err(e) => {
+                if !self.is_follow_on(&e) {
+                    self.report_gpt(g.decl, e);
+                }
+                None
+            }
+        }
+    }
+
+    /// Records an error of the GPT declaration `decl`: two pools in one granule is the
+    /// later pool's error (on its range, with a note on the first pool).
+    fn report_gpt(&mut self, decl: DeclId, e: Error) {
+        if let Error::GptGranuleShared { pool, .. } = &e
+            && let Some(i) = self.layout.pools().iter().position(|p| p.name() == pool)
+            && let Some(&own) = self.pool_decls.get(i)
+        {
+            let related = e.other().and_then(|o| self.decl_of(o, None));
+            self.err(own, Part::Range, related, e);
+            return;
+        }
+        let related = e
+            .other()
+            .and_then(|o| self.decl_of(o, None))
+            .filter(|&r| r != decl);
+        self.err(decl, part(e.field()), related, e);
+    }
+}
+
 /// How many seeds derived from a layout's seed the planner tries after the seed itself
 /// failed to place a layout that lowest-address placement fits.
 const RESEEDS: u64 = 3;
@@ -710,10 +759,22 @@ fn plan_with(spec: &Spec, seed: Option<u64>, hold: bool) -> Result<Plan, Vec<Pla
     {
         p.report(*decl, e, None);
     }
+    // A fixed GPT range is held before any page too; a GPT in a pool takes its PA after
+    // the pages, before the translation tables (its alignment is the larger).
+    let mut gpt = None;
+    if let Some(g) = spec.gpt.as_ref().filter(|g| at_range(g)) {
+        gpt = p.gpt(g);
+    }
     let pages = p.pages();
     let segments = p.segments();
     if !p.errors.is_empty() {
         return Err(p.errors);
+    }
+    if let Some(g) = spec.gpt.as_ref().filter(|g| !at_range(g)) {
+        gpt = p.gpt(g);
+        if !p.errors.is_empty() {
+            return Err(p.errors);
+        }
     }
     let config = TableConfig {
         wxn: spec.wxn,
@@ -762,6 +823,7 @@ fn plan_with(spec: &Spec, seed: Option<u64>, hold: bool) -> Result<Plan, Vec<Pla
     Ok(Plan {
         layout: p.layout,
         translations,
+        gpt,
         tables,
         pages,
         segments,

@@ -32,6 +32,7 @@ item       = "seed" "=" NUM ";"
            | "pa_bits" "=" INT ";"                     (* 32, 36, 40, 42, 44 or 48; at most once *)
            | "tables" ( "at" range | "in" IDENT ) [ "," "non_secure_ok" ] ";"  (* at most once *)
            | "wxn" ";"                                 (* at most once *)
+           | "gpt" ( "in" IDENT | "at" range ) [ "," "l0gptsz" NUM ] ";"  (* at most once *)
            | "physical" IDENT "=" range { "," ( "device" | "secure" | "non_secure" | "realm" | "root" ) } ";"
            | "table" IDENT "(" cores "," EL { "," table_opt } [ "," ] ")" "{" { table_item } "}"
            | "shared" page
@@ -317,6 +318,22 @@ Rules:
   only: a `tables at` range then packs only the tables without a pool of their own.
 * `wxn` sets `SCTLR_ELx.WXN` in every table's `SCTLR_SET` (writable memory is
   execute-never); an `rwx` code or data page is then an error.
+* `gpt in POOL;` or `gpt at START .. END;` builds the granule protection table of
+  FEAT_RME as const data: every granule of every pool gets its space's GPI (Secure 0x8
+  for `secure` or unmarked pools, Non-secure 0x9, Root 0xA, Realm 0xB, "any access"
+  0xF for `secure, non_secure` pools) and memory in no pool "no access" (0x0); the
+  protected size (PPS) is the smallest that covers every pool, the granule (PGS) the
+  translation granule, 4 KiB. `l0gptsz` is the bytes one level 0 entry covers, a fixed
+  property of the implementation (`GPCCR_EL3.L0GPTSZ`, read-only): 1G (the default,
+  QEMU's), 16G, 64G or 512G. The table is Root memory: `in` names a `root` RAM pool
+  (the allocator picks an aligned range there after the pages, before the translation
+  tables); `at` gives a range inside a `root` pool that is reserved whole before any
+  page is placed, the table at its start (aligned to its size). A `gpt` without a
+  `root` pool, `in` a pool that is not `root`, `at` a range outside Root memory or over
+  pages, the translation tables' range or a device pool, a bad `l0gptsz`, a second
+  `gpt`, a table named `gpt`, and no room in the pool are errors; so are two pools of
+  different spaces in one granule (pools are 4 KiB aligned today, so only a larger
+  granule makes that possible).
 * Placement never depends on declaration order: fixed placements first, then identity,
   then shared, then the rest, largest first. The same input gives a byte-identical
   expansion.
@@ -374,6 +391,14 @@ with:
 * compile-time re-checks (`const _: () = assert!(..)`) that every emitted page is aligned
   to its size, so a planner bug cannot ship a misaligned table.
 
+With `gpt in ..;` or `gpt at ..;`, a module `gpt` next to the tables' modules holds the
+granule protection table: `static TRANSLATION: TranslationImage<BYTES>` (the level 0
+table, then the level 1 tables, little-endian; `#[used]`, and on ELF targets in the link
+section `.memlayout.gpt`, which the ld export places at `TABLES_PA`), `TABLES_PA` (the
+level 0 table's PA, where the image is loaded), `GPTBR` (`GPTBR_EL3`) and `GPCCR`
+(`GPCCR_EL3` with PPS, PGS, L0GPTSZ, write-back inner shareable walks and GPC set:
+write `GPTBR_EL3`, then `GPCCR_EL3`, then `TLBI PAALLOS; DSB; ISB`).
+
 The module's rustdoc ends with a "Memory map" section: per table, where its translation
 tables go and a Markdown table of every page and segment sorted by VA (VA and PA ranges,
 size, kind and permissions, name, attributes), so `cargo doc` shows the layout next to
@@ -381,7 +406,8 @@ the constants.
 
 On errors, the same modules hold `INFO`, empty `PAGES` and `SEGMENTS`, a placeholder per
 page and segment, each segment's module, one zeroed 4 KiB table as `TRANSLATION`, zero
-registers and an empty `MAP`, so code that uses them only sees the real errors.
+registers and an empty `MAP` (and a module `gpt` of the same placeholders), so code that
+uses them only sees the real errors.
 "#
     };
 }

@@ -63,6 +63,29 @@ pub struct Spec {
     pub tables_at: Option<(DeclId, crate::tables::TablePlacement)>,
     /// Whether writable memory is execute-never (`SCTLR_ELx.WXN`).
     pub wxn: bool,
+    /// The granule protection table (`gpt in POOL;` or `gpt at RANGE;`), if any.
+    pub gpt: Option<GptSpec>,
+}
+
+/// A granule protection table to build (see [`Layout::build_gpt`](crate::Layout::build_gpt)).
+///
+/// Not exhaustive: build it with [`new`](Self::new) and assign the options. Errors about
+/// its pool point at its [`Part::Pool`], about its range at [`Part::Range`], others at
+/// [`Part::Name`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GptSpec {
+    /// Declaration id.
+    pub decl: DeclId,
+    /// Where the table goes, and its level 0 entry size.
+    pub request: crate::layout::GptRequest,
+}
+
+impl GptSpec {
+    /// A table as `request` says.
+    pub fn new(decl: DeclId, request: crate::layout::GptRequest) -> GptSpec {
+        GptSpec { decl, request }
+    }
 }
 
 impl Spec {

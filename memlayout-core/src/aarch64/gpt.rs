@@ -369,6 +369,11 @@ impl ProtectedSize {
     }
 }
 
+/// The link section of a layout's granule protection table image: `memory_layout!` puts
+/// `gpt::TRANSLATION` in it (on ELF targets), and the ld export places it at
+/// `gpt::TABLES_PA`.
+pub const GPT_SECTION: &str = ".memlayout.gpt";
+
 /// The largest physical address size the GPT describes: 52 bits (PPS 4 PB).
 pub const MAX_PA_BITS: u32 = 52;
 

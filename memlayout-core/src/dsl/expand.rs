@@ -24,8 +24,8 @@ use super::check::{MAX_COUNT, RESERVED, RESERVED_PREFIX, Scope, const_name, name
 use super::lower::{Decl, Decls};
 use crate::aarch64::{Regime, Translation};
 use crate::model::{
-    AttrValue, Cacheability, DeviceType, ExecutionContext, Hex, Page, PageKind, PageSize, Perms,
-    Segment, SegmentKind, Shareability,
+    AttrValue, Bytes, Cacheability, DeviceType, ExecutionContext, Hex, Page, PageKind, PageSize,
+    Perms, Segment, SegmentKind, Shareability,
 };
 use crate::plan::Plan;
 
@@ -367,7 +367,12 @@ pub fn tables_section(table: &str) -> String {
 /// that places it is for GNU ld. The condition is evaluated in the crate that invokes the
 /// macro, so it follows that crate's target.
 fn link_section_attrs(table: &str) -> TokenStream {
-    let section = tables_section(table);
+    section_attrs(&tables_section(table))
+}
+
+/// `#[used]` and, on ELF targets, `#[link_section = section]` (see
+/// [`link_section_attrs`]).
+fn section_attrs(section: &str) -> TokenStream {
     quote! {
         #[used]
         #[cfg_attr(
@@ -612,6 +617,90 @@ fn translation_items(t: &TableDecl, tr: &Translation, role: &Role) -> TokenStrea
         pub const TTBR1: u64 = #ttbr1;
         #[doc = #doc_sctlr]
         pub const SCTLR_SET: u64 = #sctlr;
+    }
+}
+
+/// Module `gpt`: the granule protection table image, its PA and the `GPTBR_EL3` and
+/// `GPCCR_EL3` values; placeholders (a zeroed 4 KiB image, zero registers) without a
+/// built table.
+fn gpt_module(gpt: Option<&crate::aarch64::gpt::Gpt>) -> TokenStream {
+    use crate::aarch64::gpt::GPT_SECTION;
+    let Some(g) = gpt else {
+        return quote! {
+            /// The granule protection table. Placeholder: the layout has errors.
+            #[allow(dead_code)]
+            pub mod gpt {
+                #[allow(unused_imports)]
+                use super::__memlayout;
+                /// Placeholder (one zeroed table): the layout has errors.
+                pub static TRANSLATION: __memlayout::aarch64::TranslationImage<4096> =
+                    __memlayout::aarch64::TranslationImage([0; 4096]);
+                /// Placeholder: the layout has errors.
+                pub const TABLES_PA: u64 = 0;
+                /// Placeholder: the layout has errors.
+                pub const GPTBR: u64 = 0;
+                /// Placeholder: the layout has errors.
+                pub const GPCCR: u64 = 0;
+            }
+        };
+    };
+    let attrs = section_attrs(GPT_SECTION);
+    let bytes = g.image();
+    let n = Literal::usize_unsuffixed(bytes.len());
+    let image = Literal::byte_string(bytes);
+    let size = g.size();
+    let cfg = g.config();
+    let doc_mod = format!(
+        " The granule protection table (FEAT_RME): every granule of every pool with its          space's GPI, {} granules, {} level 0 entries, {}-bit protected size.",
+        Bytes(cfg.pgs.bytes()),
+        Bytes(cfg.l0gptsz.bytes()),
+        g.pps().bits()
+    );
+    let doc_image = format!(
+        " The table image: level 0 table ({} bytes) and {} level 1 table{} ({} bytes each);          to be loaded at [`TABLES_PA`] (PA {}..{}); on ELF targets in the link section `{}`.",
+        Hex::from(size.level0_bytes),
+        size.level1_tables,
+        if size.level1_tables == 1 { "" } else { "s" },
+        Hex::from(size.level1_bytes),
+        Hex::from(g.base_pa()),
+        Hex::from(g.base_pa() + size.bytes),
+        GPT_SECTION
+    );
+    let doc_pa = format!(
+        " The PA of the level 0 table, where [`TRANSLATION`] must be loaded: {}.",
+        Hex::from(g.base_pa())
+    );
+    let doc_gptbr = format!(
+        " `GPTBR_EL3`: {}, BADDR = PA[51:12] of the level 0 table.",
+        Hex::from(g.gptbr())
+    );
+    let doc_gpccr = format!(
+        " `GPCCR_EL3`: {} (PPS {}-bit, PGS {}, L0GPTSZ {}, write-back inner shareable          walks, GPC set). Write it after `GPTBR_EL3`, then `TLBI PAALLOS; DSB; ISB`.",
+        Hex::from(g.gpccr()),
+        g.pps().bits(),
+        Bytes(cfg.pgs.bytes()),
+        Bytes(cfg.l0gptsz.bytes())
+    );
+    let pa = Literal::u64_unsuffixed(g.base_pa());
+    let gptbr = Literal::u64_unsuffixed(g.gptbr());
+    let gpccr = Literal::u64_unsuffixed(g.gpccr());
+    quote! {
+        #[doc = #doc_mod]
+        #[allow(dead_code)]
+        pub mod gpt {
+            #[allow(unused_imports)]
+            use super::__memlayout;
+            #[doc = #doc_image]
+            #attrs
+            pub static TRANSLATION: __memlayout::aarch64::TranslationImage<#n> =
+                __memlayout::aarch64::TranslationImage(*#image);
+            #[doc = #doc_pa]
+            pub const TABLES_PA: u64 = #pa;
+            #[doc = #doc_gptbr]
+            pub const GPTBR: u64 = #gptbr;
+            #[doc = #doc_gpccr]
+            pub const GPCCR: u64 = #gpccr;
+        }
     }
 }
 
@@ -910,6 +999,9 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
         };
         tables.extend(table_module(table, body));
     }
+    if layout.gpt.is_some() {
+        tables.extend(gpt_module(plan.gpt()));
+    }
     outer_module(layout, krate, tables, Some(&Map::of(layout, plan)))
 }
 
@@ -1067,6 +1159,10 @@ pub fn skeleton(layout: &Layout, krate: &TokenStream, errors: TokenStream) -> To
             #named
         };
         tables.extend(table_module(table, body));
+    }
+    // A table named `gpt` is an error already; one module `gpt` is enough then.
+    if layout.gpt.is_some() && !layout.tables.iter().any(|t| name_of(&t.name) == "gpt") {
+        tables.extend(gpt_module(None));
     }
     let module = outer_module(layout, krate, tables, None);
     quote! {

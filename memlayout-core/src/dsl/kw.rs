@@ -27,6 +27,9 @@ syn::custom_keyword!(under);
 
 // Where the translation tables go: `tables at RANGE;` or `tables in POOL;`.
 syn::custom_keyword!(at);
+// The granule protection table: `gpt in POOL;` or `gpt at RANGE;`, `, l0gptsz SIZE`.
+syn::custom_keyword!(gpt);
+syn::custom_keyword!(l0gptsz);
 
 // Pool flags.
 syn::custom_keyword!(device);

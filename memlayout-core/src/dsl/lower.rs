@@ -6,17 +6,19 @@ use std::format;
 use std::prelude::rust_2024::*;
 
 use super::ast::{
-    AttrVal, Layout, PaBitsDecl, PageDecl, PoolDecl, RangeExpr, SegmentDecl, TableDecl, TablesDecl,
-    TablesPlace, VaBitsDecl,
+    AttrVal, GptDecl, Layout, PaBitsDecl, PageDecl, PoolDecl, RangeExpr, SegmentDecl, TableDecl,
+    TablesDecl, TablesPlace, VaBitsDecl,
 };
 use super::check::{Scope, human, name_of, range_bounds};
 use super::ctxt::{Ctxt, Diag, Sp};
 use crate::aarch64::descriptor::TABLE_BYTES;
+use crate::aarch64::gpt::L0GptSize;
 use crate::error::{Addr, Error, OtherPart};
+use crate::layout::GptRequest;
 use crate::model::{Attr, AttrValue, MemAttrs, Name, PageSize};
 use crate::spec::{
-    AliasSpec, DeclId, PageSpec, Part, Placement, PlanError, PoolSpec, RangeSpec, SegmentSpec,
-    Spec, TableSpec,
+    AliasSpec, DeclId, GptSpec, PageSpec, Part, Placement, PlanError, PoolSpec, RangeSpec,
+    SegmentSpec, Spec, TableSpec,
 };
 use crate::tables::TablePlacement;
 
@@ -29,6 +31,8 @@ pub enum Decl<'a> {
     PaBits(&'a PaBitsDecl),
     /// `tables at ..;` or `tables in ..;`.
     Tables(&'a TablesDecl),
+    /// `gpt in ..;` or `gpt at ..;`.
+    Gpt(&'a GptDecl),
     /// A `physical` pool.
     Pool(&'a PoolDecl),
     /// A table.
@@ -50,6 +54,7 @@ impl Decl<'_> {
             Decl::Module(m) => name_of(m),
             Decl::PaBits(_) => "pa_bits".to_string(),
             Decl::Tables(_) => "tables".to_string(),
+            Decl::Gpt(_) => "gpt".to_string(),
             Decl::Pool(p) => name_of(&p.name),
             Decl::Table(t) | Decl::Range(t, _) | Decl::VaBits(t, _) => name_of(&t.name),
             Decl::Page(p) => name_of(&p.name),
@@ -62,6 +67,7 @@ impl Decl<'_> {
             Decl::Module(m) => Sp::one(m.span()),
             Decl::PaBits(d) => d.bits.sp,
             Decl::Tables(d) => d.place.sp(),
+            Decl::Gpt(d) => d.kw,
             Decl::Pool(p) => Sp::one(p.name.span()),
             Decl::Table(t) => Sp::one(t.name.span()),
             Decl::Range(_, r) => r.sp,
@@ -76,6 +82,7 @@ impl Decl<'_> {
         match (self, part) {
             (_, Part::Name) => Some(self.name_sp()),
             (Decl::Pool(p), Part::Range) => Some(p.range.sp),
+            (Decl::Gpt(g), Part::Range | Part::Pool | Part::Pa) => Some(g.place.sp()),
             (Decl::Table(t), Part::Range) => t.virt.first().map(|r| r.sp),
             (Decl::Table(t), Part::Asid) => t.asid.map(|a| a.value.sp),
             (Decl::Table(t), Part::Under) => t.under.as_ref().map(|u| Sp::one(u.kernel.span())),
@@ -159,7 +166,7 @@ impl<'a> Decls<'a> {
 fn other_span(decl: Decl<'_>, other: Decl<'_>, e: &PlanError) -> Sp {
     // The translation tables collide with a page at its PA.
     let same = match decl {
-        Decl::Tables(_) | Decl::Module(_) => Part::Pa,
+        Decl::Tables(_) | Decl::Gpt(_) | Decl::Module(_) => Part::Pa,
         _ => e.part,
     };
     let at_addr = |a: Addr| {
@@ -318,6 +325,20 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
             TablesPlace::In(pool) => TablePlacement::InPool(name_of(pool)),
         };
         spec.tables_at = Some((decls.add(Decl::Tables(d)), placement));
+    }
+    if let Some(d) = &layout.gpt {
+        let request = match &d.place {
+            TablesPlace::At(r) => {
+                let (start, size) = range_bounds(r).unwrap_or((r.start.value, 0));
+                GptRequest::at(start, size)
+            }
+            TablesPlace::In(pool) => GptRequest::in_pool(name_of(pool)),
+        };
+        let l0 = d
+            .l0gptsz
+            .and_then(|n| L0GptSize::from_bytes(n.value))
+            .unwrap_or_default();
+        spec.gpt = Some(GptSpec::new(decls.add(Decl::Gpt(d)), request.l0gptsz(l0)));
     }
     for p in &layout.pools {
         let (start, size) = range_bounds(&p.range).unwrap_or((p.range.start.value, 0));

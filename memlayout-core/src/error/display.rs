@@ -86,6 +86,12 @@ impl fmt::Display for Error {
             | AsidZeroShared { .. }
             | AsidWithoutLower { .. }
             | KernelLowerPage { .. } => process(self, f),
+            GptNotRoot { .. }
+            | GptWithoutRoot
+            | GptOutsideRoot { .. }
+            | GptGranuleShared { .. }
+            | NoRoomForGpt { .. }
+            | Gpt { .. } => gpt(self, f),
         }
     }
 }
@@ -878,5 +884,62 @@ fn kernel_rule(
             f,
             "`{process}` runs under `{table}`, so `{table}` is a kernel, and a kernel runs under no other table; remove one of the two `under`"
         ),
+    }
+}
+
+/// The granule protection table: where it goes, and the one GPI of each granule.
+fn gpt(e: &Error, f: &mut Formatter<'_>) -> Result {
+    match e {
+        Error::GptNotRoot { pool, space } => write!(
+            f,
+            "the granule protection table must be Root memory, but pool `{pool}` is {}; name a pool declared `root`",
+            match space {
+                Some(space) => space,
+                None => "secure",
+            }
+        ),
+        Error::GptWithoutRoot => f.write_str(
+            "the granule protection table must be Root memory, but no pool is declared `root`; declare one like `physical root_ram = 0x4000_0000 .. +1M, root;`",
+        ),
+        Error::GptOutsideRoot { range } => write!(
+            f,
+            "the granule protection table at {range} does not lie inside a pool declared `root`; place it in Root memory"
+        ),
+        Error::GptGranuleShared {
+            granule,
+            granule_bytes,
+            pool,
+            gpi,
+            with,
+            with_gpi,
+            ..
+        } => write!(
+            f,
+            "pool `{pool}` ({}) shares the {} granule at {} with pool `{with}` ({}), and a granule has one GPI; align both pools to {}",
+            gpi.name(),
+            Bytes(*granule_bytes),
+            Hex::from(*granule),
+            with_gpi.name(),
+            Bytes(*granule_bytes)
+        ),
+        Error::NoRoomForGpt {
+            pool,
+            bytes,
+            align,
+            largest,
+        } => {
+            write!(
+                f,
+                "no room for the granule protection table ({} bytes, aligned to {}) in pool `{pool}`; ",
+                Hex::from(*bytes),
+                Bytes(*align)
+            )?;
+            match largest {
+                Some(r) => write!(f, "its largest free range is {r}; enlarge the pool"),
+                None => f.write_str("it is full; enlarge the pool"),
+            }
+        }
+        Error::Gpt { source } => fmt::Display::fmt(source, f),
+        _ => Ok(()),
     }
 }

@@ -91,6 +91,9 @@ pub enum Party {
     Reservation(u32),
     /// The PA size set with [`Layout::set_pa_bits`](crate::Layout::set_pa_bits).
     PaBits,
+    /// The PA range reserved for the granule protection table with
+    /// [`Layout::build_gpt`](crate::Layout::build_gpt).
+    Gpt,
 }
 
 /// Which part of the other party's declaration a note on it points at.
@@ -136,6 +139,9 @@ impl Error {
             | InGuardGap { field, .. }
             | ProcessUpperRange { field, .. }
             | KernelRangeOverlap { field, .. } => *field,
+            GptNotRoot { .. } => Field::Pool,
+            GptWithoutRoot | Gpt { .. } => Field::Name,
+            GptOutsideRoot { .. } | GptGranuleShared { .. } | NoRoomForGpt { .. } => Field::Range,
             AsidTooLarge { .. }
             | AsidInRegime { .. }
             | AsidTaken { .. }
@@ -180,7 +186,8 @@ impl Error {
             | MismatchedAlias { other, .. }
             | SamePaInTwoTables { other, .. }
             | VaBitsTooSmall { other, .. }
-            | GuardGapTaken { other, .. } => Some(*other),
+            | GuardGapTaken { other, .. }
+            | GptGranuleShared { other, .. } => Some(*other),
             BeyondLimit { other, .. }
             | SegmentInAlias { other, .. }
             | Duplicate { other, .. }
@@ -229,6 +236,12 @@ impl Error {
                 other: Party::TranslationTables,
                 ..
             } => String::from("the translation tables are reserved here"),
+            Error::Overlap {
+                other: Party::Gpt, ..
+            } => String::from("the granule protection table is reserved here"),
+            Error::GptGranuleShared { with_gpi, .. } => {
+                format!("`{other}` gives the granule to {} here", with_gpi.name())
+            }
             Error::Overlap {
                 other: Party::VirtualRange(_),
                 ..

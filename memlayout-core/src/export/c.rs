@@ -39,6 +39,11 @@ use super::{Input, page_range, upper};
 ///   `_TTBR0`) and `MEMLAYOUT_<T>_KERNEL`, the kernel table's name as a string; its
 ///   `_TTBR1` and `_TCR` are the kernel's.
 ///
+/// For a layout with a granule protection table (`gpt in ..;`): `MEMLAYOUT_GPT_PA`
+/// (the image's and level 0 table's PA), `MEMLAYOUT_GPT_SIZE` (bytes), and the register
+/// values `MEMLAYOUT_GPTBR` and `MEMLAYOUT_GPCCR` (`GPCCR_EL3` with GPC set), and
+/// `MEMLAYOUT_GPT_SECTION_NAME`, the image's input section.
+///
 /// The include guard is `MEMLAYOUT_<MODULE>_H`.
 pub fn c(input: &Input<'_>) -> String {
     let module = upper(input.module());
@@ -70,6 +75,29 @@ pub fn c(input: &Input<'_>) -> String {
          #endif\n",
         m = input.module(),
     );
+    if let Some(g) = input.gpt() {
+        let cfg = g.config();
+        let _ = writeln!(
+            out,
+            "\n/* Granule protection table: {} granules, {} level 0 entries, {}-bit PPS */",
+            crate::model::Bytes(cfg.pgs.bytes()),
+            crate::model::Bytes(cfg.l0gptsz.bytes()),
+            g.pps().bits()
+        );
+        for (name, value) in [
+            ("GPT_PA", g.base_pa()),
+            ("GPT_SIZE", g.image().len() as u64),
+            ("GPTBR", g.gptbr()),
+            ("GPCCR", g.gpccr()),
+        ] {
+            let _ = writeln!(out, "#define MEMLAYOUT_{name} MEMLAYOUT_UL({value:#x})");
+        }
+        let _ = writeln!(
+            out,
+            "#define MEMLAYOUT_GPT_SECTION_NAME \"{}\"",
+            crate::aarch64::gpt::GPT_SECTION
+        );
+    }
     for t in input.tables() {
         let tn = upper(t.name());
         let tr = t.translation;

@@ -66,6 +66,10 @@
 //! * Per table, a section `.memlayout.tables.<table>` at `TABLES_PA` (VMA and LMA) for
 //!   the translation-table image (`--format bin`, or the macro's `TRANSLATION`), with an
 //!   `ASSERT` that it fits `TABLES_SIZE`.
+//! * For a layout with a granule protection table: the symbols `memlayout_gpt_pa`,
+//!   `memlayout_gpt_size`, `memlayout_gptbr`, `memlayout_gpccr`, and a section
+//!   `.memlayout.gpt` at the table's PA (VMA and LMA) for its image (the macro's
+//!   `gpt::TRANSLATION`), with an `ASSERT` that it fits.
 //!
 //! Empty output sections are dropped by the linker, so unused segments cost nothing.
 
@@ -126,7 +130,29 @@ pub fn ld(input: &Input<'_>) -> String {
             sym(&mut out, &alloc::format!("{n}_size"), s.size());
         }
     }
+    if let Some(g) = input.gpt() {
+        let _ = writeln!(out, "\n/* Granule protection table */");
+        for (name, value) in [
+            ("gpt_pa", g.base_pa()),
+            ("gpt_size", g.image().len() as u64),
+            ("gptbr", g.gptbr()),
+            ("gpccr", g.gpccr()),
+        ] {
+            let _ = writeln!(out, "memlayout_{name} = {value:#x};");
+        }
+    }
     out.push_str("\nSECTIONS\n{\n");
+    if let Some(g) = input.gpt() {
+        let sec = crate::aarch64::gpt::GPT_SECTION;
+        let _ = writeln!(
+            out,
+            "  /* granule protection table */\n  \
+             {sec} {pa:#x} : AT({pa:#x})\n  {{\n    KEEP(*({sec}))\n  }}\n  \
+             ASSERT(SIZEOF({sec}) <= {size:#x}, \"memlayout: the granule protection table holds more than its {size:#x} bytes\")",
+            pa = g.base_pa(),
+            size = g.image().len(),
+        );
+    }
     let mut shared_done = BTreeSet::new();
     for t in input.tables() {
         let tn = t.name();

@@ -104,6 +104,26 @@ pub fn map(input: &Input<'_>) -> String {
             let _ = writeln!(out, "  {name:<9} {:>21}", Hex::from(value));
         }
     }
+    if let Some(g) = input.gpt() {
+        let size = g.size();
+        let cfg = g.config();
+        let _ = writeln!(
+            out,
+            "gpt: granule protection table at PA {}..{}, level 0 {} bytes, {} level 1 table{} of {} bytes, {} granules, {} level 0 entries, {}-bit PPS",
+            Hex::from(g.base_pa()),
+            Hex::from(g.base_pa() + size.bytes),
+            Hex::from(size.level0_bytes),
+            size.level1_tables,
+            if size.level1_tables == 1 { "" } else { "s" },
+            Hex::from(size.level1_bytes),
+            crate::model::Bytes(cfg.pgs.bytes()),
+            crate::model::Bytes(cfg.l0gptsz.bytes()),
+            g.pps().bits(),
+        );
+        for (name, value) in [("GPTBR", g.gptbr()), ("GPCCR", g.gpccr())] {
+            let _ = writeln!(out, "  {name:<9} {:>21}", Hex::from(value));
+        }
+    }
     out
 }
 

@@ -177,6 +177,11 @@ impl<'a> Input<'a> {
         self.plan
     }
 
+    /// The layout's granule protection table, when it declares one (`gpt in ..;`).
+    pub fn gpt(&self) -> Option<&'a crate::aarch64::gpt::Gpt> {
+        self.plan.gpt()
+    }
+
     /// The selected tables, in declaration order.
     pub fn tables(&self) -> &[TableView<'a>] {
         &self.tables

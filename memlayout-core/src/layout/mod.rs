@@ -22,6 +22,7 @@ use crate::used::UsedRanges;
 
 mod display;
 pub(crate) use display::page_runs;
+mod gpt;
 mod guard;
 mod mapping;
 mod processes;
@@ -29,6 +30,7 @@ mod requests;
 mod segments;
 
 pub use display::MapOf;
+pub use gpt::{GPT_RESERVATION, GptPlacement, GptRequest, pool_gpi};
 pub use requests::{PageRequest, Pool, PoolRequest, SegmentRequest};
 
 /// The largest number of VA bits of a table's range (a 48-bit, level-0-rooted space).
@@ -188,6 +190,8 @@ pub struct Layout {
     reservations: Vec<(String, Interval)>,
     /// The index in `reservations` of the range reserved for the translation tables.
     tables_range: Option<usize>,
+    /// The index in `reservations` of the granule protection table's range.
+    gpt_range: Option<usize>,
     by_name: BTreeMap<String, Vec<u32>>,
 }
 
@@ -288,6 +292,7 @@ impl Layout {
             segment_groups: Vec::new(),
             reservations: Vec::new(),
             tables_range: None,
+            gpt_range: None,
             by_name: BTreeMap::new(),
         }
     }
@@ -947,6 +952,8 @@ impl Layout {
                 let r = r as usize;
                 let party = if self.tables_range == Some(r) {
                     Party::TranslationTables
+                } else if self.gpt_range == Some(r) {
+                    Party::Gpt
                 } else {
                     Party::Reservation(r as u32)
                 };

@@ -73,6 +73,8 @@ pub struct Layout {
     pub tables_at: Option<TablesDecl>,
     /// `wxn;`: the keyword.
     pub wxn: Option<Sp>,
+    /// `gpt in POOL;` or `gpt at RANGE;`.
+    pub gpt: Option<GptDecl>,
     /// `physical` pools, in declaration order.
     pub pools: Vec<PoolDecl>,
     /// Tables, in declaration order.
@@ -124,6 +126,19 @@ impl TablesPlace {
             TablesPlace::In(pool) => Sp::one(pool.span()),
         }
     }
+}
+
+/// `gpt in POOL;` or `gpt at RANGE;`, with an optional `, l0gptsz SIZE`: the granule
+/// protection table.
+pub struct GptDecl {
+    /// The `gpt` keyword.
+    pub kw: Sp,
+    /// The place (the same forms as the translation tables').
+    pub place: TablesPlace,
+    /// `l0gptsz SIZE`: the bytes one level 0 entry covers, as written.
+    pub l0gptsz: Option<Num>,
+    /// The whole declaration.
+    pub sp: Sp,
 }
 
 /// `physical NAME = RANGE (, device | , secure | , non_secure | , realm | , root)* ;`

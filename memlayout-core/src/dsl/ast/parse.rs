@@ -17,7 +17,7 @@ use super::tokens::{
     end_of_declaration, not_a, parse_num, parse_options, parse_plain, parse_range, set_flag,
     skip_declaration, unknown,
 };
-use super::{Layout, PaBitsDecl, PoolDecl, TablesDecl, TablesPlace};
+use super::{GptDecl, Layout, PaBitsDecl, PoolDecl, TablesDecl, TablesPlace};
 use crate::model::PhysicalAddressSpace;
 
 /// Splits the `#[memlayout(..)]` options off the module's attributes: `crate = "PATH"`,
@@ -78,6 +78,7 @@ pub fn parse_layout(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Layout> {
         pa_bits: None,
         tables_at: None,
         wxn: None,
+        gpt: None,
         pools: Vec::new(),
         tables: Vec::new(),
         shared_pages: Vec::new(),
@@ -158,13 +159,25 @@ pub(super) fn parse_item(
         Ok(())
     } else if la.peek(kw::wxn) {
         parse_wxn(input, cx, layout)
+    } else if la.peek(kw::gpt) {
+        let decl = parse_gpt(input, cx)?;
+        match &layout.gpt {
+            Some(first) => cx.error_with_note(
+                decl.kw,
+                DslError::GivenTwice(Twice::Gpt),
+                first.sp,
+                Note::FirstGiven,
+            ),
+            None => layout.gpt = Some(decl),
+        }
+        Ok(())
     } else {
         Err(unknown(
             input,
             la,
             "a declaration",
             &[
-                "seed", "physical", "table", "shared", "pa_bits", "tables", "wxn",
+                "seed", "physical", "table", "shared", "pa_bits", "tables", "wxn", "gpt",
             ],
         ))
     }
@@ -286,6 +299,39 @@ pub(super) fn parse_tables(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Tab
         kw,
         place,
         non_secure_ok,
+        sp,
+    })
+}
+
+/// `gpt in POOL;` or `gpt at RANGE;`, with an optional `, l0gptsz SIZE`.
+pub(super) fn parse_gpt(input: ParseStream, cx: &mut Ctxt) -> syn::Result<GptDecl> {
+    let begin = input.cursor();
+    let k: kw::gpt = input.parse()?;
+    let la = input.lookahead1();
+    let place = if la.peek(kw::at) {
+        input.parse::<kw::at>()?;
+        TablesPlace::At(parse_range(input)?)
+    } else if la.peek(Token![in]) {
+        input.parse::<Token![in]>()?;
+        TablesPlace::In(input.parse()?)
+    } else {
+        return Err(la.error());
+    };
+    let kw = Sp::one(k.span);
+    let mut sp = Sp::join(kw, place.sp());
+    let mut l0gptsz = None;
+    if input.peek(Token![,]) && input.peek2(kw::l0gptsz) {
+        input.parse::<Token![,]>()?;
+        input.parse::<kw::l0gptsz>()?;
+        let size = parse_num(input)?;
+        sp = Sp::join(sp, size.sp);
+        l0gptsz = Some(size);
+    }
+    end_of_declaration(input, cx, begin, "`, l0gptsz SIZE` or `;`")?;
+    Ok(GptDecl {
+        kw,
+        place,
+        l0gptsz,
         sp,
     })
 }

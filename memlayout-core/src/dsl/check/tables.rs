@@ -8,12 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use syn::Ident;
 
-use super::super::ast::{Layout, RangeExpr, TableDecl, TablesPlace};
+use super::super::ast::{GptDecl, Layout, RangeExpr, TableDecl, TablesPlace};
 use super::super::ctxt::{Ctxt, Sp};
-use super::super::error::{DslError, Note, VaBitsRule};
+use super::super::error::{DslError, GptRule, Note, VaBitsRule};
 use super::ranges::{check_range, first_declaration, range_bounds};
 use super::resolve::suggest;
 use super::{Scope, name_of};
+use crate::aarch64::gpt::L0GptSize;
 use crate::aarch64::regs::PA_BITS;
 use crate::error::{Addr, Error, KernelRule, Range, Thing};
 use crate::model::PageKind;
@@ -64,6 +65,115 @@ pub(super) fn check_translation(
     }
     if let Some(wxn) = layout.wxn {
         check_wxn(layout, wxn, cx);
+    }
+    if let Some(gpt) = &layout.gpt {
+        check_gpt(layout, scope, broken, gpt, cx);
+    }
+}
+
+/// `gpt in POOL;` or `gpt at RANGE;`: a Root pool exists, `in` names one, `at` is a
+/// well-formed range in no device pool, `l0gptsz` is a size hardware has, and no table
+/// takes the module name `gpt`.
+fn check_gpt(
+    layout: &Layout,
+    scope: &Scope<'_>,
+    broken: &BTreeSet<&str>,
+    gpt: &GptDecl,
+    cx: &mut Ctxt,
+) {
+    if let Some(size) = gpt.l0gptsz
+        && L0GptSize::from_bytes(size.value).is_none()
+    {
+        cx.error(size.sp, DslError::Gpt(GptRule::Level0Size(size.value)));
+    }
+    for t in layout.tables.iter().filter(|t| name_of(&t.name) == "gpt") {
+        cx.error_with_note(
+            Sp::one(t.name.span()),
+            DslError::Gpt(GptRule::TableNamedGpt),
+            gpt.kw,
+            Note::FirstGiven,
+        );
+    }
+    // A declaration that failed to parse may be the Root pool: say nothing then.
+    if !layout.pools.iter().any(|p| p.root.is_some()) {
+        if broken.is_empty() {
+            cx.error(gpt.kw, Error::GptWithoutRoot);
+        }
+        return;
+    }
+    match &gpt.place {
+        TablesPlace::At(r) => {
+            check_range(r, Addr::Pa, "gpt", cx);
+            let Some((start, size)) = range_bounds(r) else {
+                return;
+            };
+            let overlaps = |(ps, pz): (u64, u64)| {
+                u128::from(start) < u128::from(ps) + u128::from(pz)
+                    && u128::from(ps) < u128::from(start) + u128::from(size)
+            };
+            if let Some(p) = layout
+                .pools
+                .iter()
+                .find(|p| p.device.is_some() && range_bounds(&p.range).is_some_and(overlaps))
+            {
+                cx.error_with_note(
+                    r.sp,
+                    DslError::Gpt(GptRule::NotRam),
+                    Sp::one(p.name.span()),
+                    Note::IsDeclared(name_of(&p.name)),
+                );
+            }
+        }
+        TablesPlace::In(pool) => {
+            let pname = name_of(pool);
+            let sp = Sp::one(pool.span());
+            match layout.pools.iter().find(|p| name_of(&p.name) == pname) {
+                None if broken.contains(pname.as_str()) => {}
+                None => {
+                    let hint = suggest(
+                        &pname,
+                        &scope.pools,
+                        "declare it with `physical NAME = START .. +SIZE, root;`",
+                    );
+                    cx.error(
+                        sp,
+                        DslError::Unknown {
+                            what: "pool",
+                            name: pname,
+                            place: String::new(),
+                            hint,
+                        },
+                    );
+                }
+                Some(p) if p.root.is_none() => {
+                    let space = if p.realm.is_some() {
+                        Some("realm")
+                    } else if p.non_secure.is_some() && p.secure.is_some() {
+                        Some("secure, non_secure")
+                    } else if p.non_secure.is_some() {
+                        Some("non_secure")
+                    } else {
+                        None
+                    };
+                    cx.error_with_note(
+                        sp,
+                        Error::GptNotRoot {
+                            pool: pname.clone(),
+                            space,
+                        },
+                        Sp::one(p.name.span()),
+                        Note::IsDeclared(pname),
+                    );
+                }
+                Some(p) if p.device.is_some() => cx.error_with_note(
+                    sp,
+                    DslError::Gpt(GptRule::NotRam),
+                    Sp::one(p.name.span()),
+                    Note::IsDeclared(pname),
+                ),
+                Some(_) => {}
+            }
+        }
     }
 }
 

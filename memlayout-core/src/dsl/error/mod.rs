@@ -15,7 +15,7 @@ use crate::model::{DeviceType, PageKind, PageSize, PageSizeNames, Perms};
 mod rules;
 mod syntax;
 
-pub(crate) use rules::{AliasRule, DeviceAttr, NameRule, VaBitsRule};
+pub(crate) use rules::{AliasRule, DeviceAttr, GptRule, NameRule, VaBitsRule};
 pub(crate) use syntax::{CoresRule, Listed, Misplaced, Twice};
 
 /// A parse or check failure of the `memory_layout!` language.
@@ -88,6 +88,8 @@ pub(crate) enum DslError {
     Cores(CoresRule),
     /// A `va_bits` or `va_bits upper` the table cannot have.
     VaBits(VaBitsRule),
+    /// A `gpt` declaration the layout cannot have.
+    Gpt(GptRule),
     /// A memory attribute on a device page.
     NotForDevice(DeviceAttr),
     /// An alias that names no page it can alias.
@@ -177,6 +179,7 @@ impl fmt::Display for DslError {
             DslError::Misplaced(what) => what.fmt(f),
             DslError::Cores(rule) => rule.fmt(f),
             DslError::VaBits(rule) => rule.fmt(f),
+            DslError::Gpt(rule) => rule.fmt(f),
             DslError::NotForDevice(attr) => attr.fmt(f),
             DslError::Alias(rule) => rule.fmt(f),
             DslError::NotAPageSize { size, as_pages } => {

@@ -274,3 +274,32 @@ impl fmt::Display for AliasRule {
         }
     }
 }
+
+/// A `gpt` mistake the checker finds, that [`DslError::Gpt`](super::DslError::Gpt)
+/// reports (the engine's catalogue has the rest: a pool that is not Root, no Root pool).
+pub(crate) enum GptRule {
+    /// An `l0gptsz` that no implementation has.
+    Level0Size(u64),
+    /// A table named `gpt` next to a `gpt` declaration: both would be module `gpt`.
+    TableNamedGpt,
+    /// `gpt at` a range in a device pool or overlapping the translation tables' range.
+    NotRam,
+}
+
+impl fmt::Display for GptRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GptRule::Level0Size(size) => write!(
+                f,
+                "`l0gptsz {}` is not a level 0 GPT entry size; use the implementation's GPCCR_EL3.L0GPTSZ: 1G, 16G, 64G or 512G",
+                crate::dsl::check::human(*size)
+            ),
+            GptRule::TableNamedGpt => f.write_str(
+                "a table named `gpt` would share module `gpt` with the granule protection table; rename the table",
+            ),
+            GptRule::NotRam => f.write_str(
+                "the granule protection table must be in Root RAM, not in a device pool; place it in a pool declared `root`",
+            ),
+        }
+    }
+}

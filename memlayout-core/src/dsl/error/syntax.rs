@@ -13,6 +13,8 @@ pub(crate) enum Twice {
     PaBits,
     /// `tables at ..;` or `tables in ..;`.
     TablesPlace,
+    /// `gpt in ..;` or `gpt at ..;`.
+    Gpt,
     /// `va_bits = ..;` (`false`) or `va_bits upper = ..;` (`true`).
     VaBits(bool),
     /// `attrs { .. }`.
@@ -42,6 +44,9 @@ impl fmt::Display for Twice {
             }
             Twice::TablesPlace => f.write_str(
                 "the place of the translation tables is given twice; keep only one `tables at ..;` or `tables in ..;`",
+            ),
+            Twice::Gpt => f.write_str(
+                "the granule protection table is given twice; keep only one `gpt in ..;` or `gpt at ..;`",
             ),
             Twice::VaBits(upper) => {
                 let upper = if *upper { " upper" } else { "" };

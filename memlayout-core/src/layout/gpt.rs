@@ -1,0 +1,294 @@
+//! The granule protection table of a layout: every pool's granules get the GPI of the
+//! pool's physical address space, and the table's image gets PA in Root memory.
+//!
+//! The table depends only on the pools, so it can be built before or after the pages;
+//! its PA is reserved like the translation tables' (no page can ever overlap it).
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::{Layout, Pool};
+use crate::aarch64::descriptor::TABLE_BYTES;
+use crate::aarch64::gpt::{
+    self, Gpi, Gpt, GptConfig, GptError, GptRegion, GptSize, GranuleSize, L0GptSize,
+};
+use crate::error::{Error, Field, Party, Range, Thing};
+use crate::interval::Interval;
+use crate::model::PhysicalAddressSpace;
+
+/// The name the granule protection table's PA is reserved under (what maps and messages
+/// call it).
+pub const GPT_RESERVATION: &str = "granule protection table";
+
+/// Where a granule protection table goes in physical memory.
+///
+/// Not exhaustive: the language may place the table in other ways.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GptPlacement {
+    /// Anywhere in the named Root pool (the allocator picks the lowest aligned free
+    /// range, or a random one with a seed).
+    InPool(String),
+    /// From `start` (aligned as the table requires), within `start .. start + size`,
+    /// which lies in one Root pool; the whole range is reserved.
+    At {
+        /// First address.
+        start: u64,
+        /// Bytes available.
+        size: u64,
+    },
+}
+
+/// A request for a granule protection table ([`Layout::build_gpt`]).
+///
+/// Build it with [`in_pool`](Self::in_pool) or [`at`](Self::at), then set the level 0
+/// entry size with [`l0gptsz`](Self::l0gptsz) (1 GB when not set: QEMU's and the
+/// common implementation's value).
+///
+/// ```
+/// use memlayout::aarch64::gpt::{Gpi, L0GptSize};
+/// use memlayout::layout::GptRequest;
+/// use memlayout::layout::Pool;
+/// use memlayout::Layout;
+///
+/// let mut layout = Layout::new();
+/// layout.add_pool(Pool::ram("rom", 0x0, 0x20_0000).root()).unwrap();
+/// layout.add_pool(Pool::ram("dram", 0x4000_0000, 0x4000_0000).non_secure()).unwrap();
+/// let gpt = layout
+///     .build_gpt(&GptRequest::in_pool("rom").l0gptsz(L0GptSize::Size1G))
+///     .unwrap();
+/// assert_eq!(gpt.base_pa() % gpt.size().align, 0);
+/// assert_eq!(gpt.gptbr(), gpt.base_pa() >> 12);
+/// // The whole second gigabyte is non-secure: one level 0 block descriptor.
+/// let l0: Vec<_> = gpt.level0().collect();
+/// assert_eq!(l0[1].bits(), 0x91);
+/// # let _ = Gpi::NonSecure;
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GptRequest {
+    placement: GptPlacement,
+    l0gptsz: L0GptSize,
+}
+
+impl GptRequest {
+    /// A table anywhere in the Root pool `pool`.
+    pub fn in_pool(pool: impl Into<String>) -> GptRequest {
+        GptRequest {
+            placement: GptPlacement::InPool(pool.into()),
+            l0gptsz: L0GptSize::default(),
+        }
+    }
+
+    /// A table at `start`, within the `size` bytes from there (in one Root pool).
+    pub fn at(start: u64, size: u64) -> GptRequest {
+        GptRequest {
+            placement: GptPlacement::At { start, size },
+            l0gptsz: L0GptSize::default(),
+        }
+    }
+
+    /// The bytes one level 0 entry covers: the implementation's `GPCCR_EL3.L0GPTSZ`.
+    pub fn l0gptsz(mut self, l0gptsz: L0GptSize) -> GptRequest {
+        self.l0gptsz = l0gptsz;
+        self
+    }
+
+    /// Where the table goes.
+    pub fn placement(&self) -> &GptPlacement {
+        &self.placement
+    }
+
+    /// The level 0 entry size asked for.
+    pub fn level0_size(&self) -> L0GptSize {
+        self.l0gptsz
+    }
+}
+
+/// The GPI of every granule of `pool`: its physical address space's, "any access" for a
+/// pool in both the Secure and Non-secure spaces, Secure for an unmarked pool.
+pub fn pool_gpi(pool: &Pool) -> Gpi {
+    use PhysicalAddressSpace as P;
+    match pool.spaces() {
+        [P::Secure, P::NonSecure] => Gpi::Any,
+        [P::NonSecure] => Gpi::NonSecure,
+        [P::Realm] => Gpi::Realm,
+        [P::Root] => Gpi::Root,
+        _ => Gpi::Secure,
+    }
+}
+
+impl Layout {
+    /// The physical granule size of the layout's granule protection table: the
+    /// translation granule (4 KiB).
+    pub fn gpt_granule(&self) -> GranuleSize {
+        match TABLE_BYTES {
+            0x4000 => GranuleSize::Size16K,
+            0x1_0000 => GranuleSize::Size64K,
+            _ => GranuleSize::Size4K,
+        }
+    }
+
+    /// One region per pool, in pool order, with the GPI of the pool's space
+    /// ([`pool_gpi`]).
+    pub fn gpt_regions(&self) -> Vec<GptRegion> {
+        self.pools
+            .iter()
+            .map(|p| GptRegion::new(p.range().start(), p.range().size() as u64, pool_gpi(p)))
+            .collect()
+    }
+
+    /// The size, alignment and shape of the layout's granule protection table.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::GptGranuleShared`] when two pools of different spaces share a granule
+    /// (its other party is the pool given first); [`Error::Gpt`] for the builder's
+    /// other refusals.
+    pub fn gpt_size(&self, l0gptsz: L0GptSize) -> Result<GptSize, Error> {
+        let regions = self.gpt_regions();
+        gpt::table_size(&regions, GptConfig::new(self.gpt_granule(), l0gptsz))
+            .map_err(|e| self.gpt_error(e))
+    }
+
+    /// Builds the granule protection table of the layout's pools and reserves its PA as
+    /// `request` says; returns the table (image, PA, `GPTBR_EL3`, `GPCCR_EL3`).
+    ///
+    /// Every granule of every pool gets its space's GPI ([`pool_gpi`]); every other
+    /// granule below the protected size gets "no access". The table lies in Root
+    /// memory, aligned as its tables require ([`GptSize::align`]).
+    ///
+    /// # Errors
+    ///
+    /// * [`Error::GptWithoutRoot`]: no pool is in the Root space;
+    /// * [`Error::Unknown`] ([`Field::Pool`]) and [`Error::GptNotRoot`]: the pool of
+    ///   [`GptPlacement::InPool`] does not exist or is not Root;
+    /// * [`Error::GptOutsideRoot`]: the range of [`GptPlacement::At`] is not inside one
+    ///   Root pool; [`Error::Misaligned`] when its start is not aligned;
+    ///   a range smaller than the table is [`Error::NoRoomForGpt`];
+    ///   [`Error::Overlap`] when a page or other reservation holds part of it;
+    /// * [`Error::NoRoomForGpt`]: no aligned free range in the pool;
+    /// * [`Error::GptGranuleShared`], [`Error::Gpt`]: see [`gpt_size`](Self::gpt_size).
+    pub fn build_gpt(&mut self, request: &GptRequest) -> Result<Gpt, Error> {
+        if !self.pools.iter().any(Pool::is_root) {
+            return Err(Error::GptWithoutRoot);
+        }
+        let config = GptConfig::new(self.gpt_granule(), request.l0gptsz);
+        let regions = self.gpt_regions();
+        let size = gpt::table_size(&regions, config).map_err(|e| self.gpt_error(e))?;
+        let base = match &request.placement {
+            GptPlacement::InPool(name) => {
+                let Some(pool) = self.pools.iter().find(|p| p.name() == name) else {
+                    return Err(Error::Unknown {
+                        what: Thing::Pool,
+                        name: name.clone(),
+                        field: Field::Pool,
+                    });
+                };
+                if !pool.is_root() {
+                    return Err(Error::GptNotRoot {
+                        pool: name.clone(),
+                        space: pool.space_label(),
+                    });
+                }
+                let largest = self.largest_free_in(pool.range());
+                self.reserve(
+                    GPT_RESERVATION,
+                    size.bytes,
+                    size.align,
+                    None,
+                    Some(name.as_str()),
+                )
+                .map_err(|e| match e {
+                    Error::NoRoom { .. } => Error::NoRoomForGpt {
+                        pool: name.clone(),
+                        bytes: size.bytes,
+                        align: size.align,
+                        largest,
+                    },
+                    other => other,
+                })?
+            }
+            GptPlacement::At { start, size: room } => {
+                let range = Range {
+                    start: *start,
+                    end: start.wrapping_add(*room),
+                };
+                let inside = Interval::new(*start, *room).is_some_and(|r| {
+                    self.pools
+                        .iter()
+                        .any(|p| p.is_root() && p.range().covers(&r))
+                });
+                if !inside {
+                    return Err(Error::GptOutsideRoot { range });
+                }
+                if *room < size.bytes {
+                    return Err(Error::NoRoomForGpt {
+                        pool: self
+                            .pools
+                            .iter()
+                            .find(|p| p.range().contains(*start))
+                            .map(|p| p.name().to_string())
+                            .unwrap_or_default(),
+                        bytes: size.bytes,
+                        align: size.align,
+                        largest: Some(range),
+                    });
+                }
+                self.reserve(GPT_RESERVATION, *room, size.align, Some(*start), None)?
+            }
+        };
+        self.gpt_range = self.reservations.len().checked_sub(1);
+        gpt::build(&regions, config, base).map_err(|e| self.gpt_error(e))
+    }
+
+    /// The PA range reserved for the granule protection table by
+    /// [`build_gpt`](Self::build_gpt), if any.
+    pub fn gpt_range(&self) -> Option<Interval> {
+        let i = self.gpt_range?;
+        self.reservations.get(i).map(|(_, r)| *r)
+    }
+
+    /// The largest free PA range inside `r`, for "no room" errors.
+    fn largest_free_in(&self, r: Interval) -> Option<Range> {
+        self.pa_free
+            .iter()
+            .filter_map(|(i, _)| i.intersect(&r))
+            .max_by_key(|i| (i.size(), core::cmp::Reverse(i.start())))
+            .map(|i| Range {
+                start: i.start(),
+                end: i.start().wrapping_add(i.size() as u64),
+            })
+    }
+
+    /// The builder's error in the layout's terms: regions are pools.
+    fn gpt_error(&self, e: GptError) -> Error {
+        match e {
+            GptError::GranuleConflict {
+                granule,
+                pgs,
+                first,
+                first_gpi,
+                second,
+                second_gpi,
+                ..
+            } => {
+                let name = |i: usize| {
+                    self.pools
+                        .get(i)
+                        .map(|p| p.name().to_string())
+                        .unwrap_or_default()
+                };
+                Error::GptGranuleShared {
+                    granule,
+                    granule_bytes: pgs.bytes(),
+                    pool: name(second),
+                    gpi: second_gpi,
+                    with: name(first),
+                    with_gpi: first_gpi,
+                    other: Party::Pool(first as u32),
+                }
+            }
+            source => Error::Gpt { source },
+        }
+    }
+}
