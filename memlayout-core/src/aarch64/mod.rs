@@ -115,7 +115,8 @@ mod walk;
 pub(crate) use build::plan_requests;
 #[cfg(feature = "alloc")]
 pub use build::{
-    CONTIGUOUS_ENTRIES, SharedTcr, TableConfig, Translation, build, page_attributes, table_count,
+    CONTIGUOUS_ENTRIES, PageRun, SharedTcr, TableConfig, Translation, build, build_runs,
+    page_attributes, table_count, table_count_runs,
 };
 pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
 #[cfg(feature = "alloc")]
