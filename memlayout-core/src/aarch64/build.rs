@@ -381,7 +381,7 @@ enum Source<'a, 'l> {
     /// Pages of a list given to [`build`] or [`table_count`].
     Listed(&'l [&'a Page]),
     /// A run given to [`build_runs`].
-    Run(PageRun<'a>),
+    Run(&'l PageRun<'a>),
     /// The pages of one request of a layout, its first page and their count (a `* N`
     /// request is consecutive by construction).
     Request(&'a Page, u32),
@@ -419,10 +419,10 @@ impl<'a> Source<'a, '_> {
     fn page(&self, k: usize) -> Cow<'a, Page> {
         match *self {
             Source::Listed(p) => Cow::Borrowed(p[k]),
-            Source::Run(PageRun { first, .. }) | Source::Request(first, _) if k == 0 => {
+            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) if k == 0 => {
                 Cow::Borrowed(first)
             }
-            Source::Run(PageRun { first, .. }) | Source::Request(first, _) => {
+            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) => {
                 Cow::Owned(first.nth(k as u32))
             }
         }
@@ -432,7 +432,7 @@ impl<'a> Source<'a, '_> {
     fn addresses(&self, k: usize) -> (u64, u64) {
         match *self {
             Source::Listed(p) => (p[k].va(), p[k].pa()),
-            Source::Run(PageRun { first, .. }) | Source::Request(first, _) => {
+            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) => {
                 // Inside the run, which ends by 2^64.
                 let off = k as u64 * first.size();
                 (first.va() + off, first.pa() + off)
@@ -948,9 +948,7 @@ fn tree(
     let root = root_level(va_bits).unwrap_or(0);
     // Runs at one VA overlap, and then the error is found page by page, so their order
     // does not matter.
-    if !runs.is_sorted_by_key(|r| r.va) {
-        runs.sort_unstable_by_key(|r| r.va);
-    }
+    runs::sort_by_va(&mut runs);
     if runs.windows(2).any(|w| w[1].va < w[0].end()) {
         return Err(overlap(limits.table, sources, root, upper));
     }
@@ -1058,10 +1056,7 @@ where
 ///
 /// The runs must all belong to one table; the error messages name that table by the
 /// core and context of the first run's first page.
-pub fn table_count_runs<'a, I>(runs: I, config: &TableConfig) -> Result<usize, BuildError>
-where
-    I: IntoIterator<Item = PageRun<'a>>,
-{
+pub fn table_count_runs(runs: &[PageRun<'_>], config: &TableConfig) -> Result<usize, BuildError> {
     let sources = run_sources(runs);
     let Some(first) = sources.first() else {
         config.validate()?;
@@ -1080,15 +1075,12 @@ where
 /// The rules are [`build`]'s, for every page of every run. The runs are checked in the
 /// order given, so the first error found is the first of the first run that has one; an
 /// overlap names the two pages, the earlier one first.
-pub fn build_runs<'a, I>(
+pub fn build_runs(
     info: &TableInfo,
-    runs: I,
+    runs: &[PageRun<'_>],
     base_pa: u64,
     config: &TableConfig,
-) -> Result<Translation, BuildError>
-where
-    I: IntoIterator<Item = PageRun<'a>>,
-{
+) -> Result<Translation, BuildError> {
     let table = TableRef::of_info(info);
     let sources = run_sources(runs);
     let limits = Limits::new(info.el(), &table, config)?;
@@ -1096,11 +1088,8 @@ where
 }
 
 /// The non-empty runs as sources.
-fn run_sources<'a, I>(runs: I) -> Vec<Source<'a, 'a>>
-where
-    I: IntoIterator<Item = PageRun<'a>>,
-{
-    runs.into_iter()
+fn run_sources<'a, 'l>(runs: &'l [PageRun<'a>]) -> Vec<Source<'a, 'l>> {
+    runs.iter()
         .filter(|r| r.count > 0)
         .map(Source::Run)
         .collect()

@@ -375,9 +375,9 @@ proptest! {
         let t = planned.place(&info, 0x4000_0000, &case.config).unwrap();
         let built = build(&info, &case.pages, 0x4000_0000, &case.config).unwrap();
         prop_assert_eq!(&t, &built);
-        let from_runs = build_runs(&info, requests.iter().copied(), 0x4000_0000, &case.config);
+        let from_runs = build_runs(&info, &requests, 0x4000_0000, &case.config);
         prop_assert_eq!(from_runs.as_ref(), Ok(&built));
-        let count = table_count_runs(requests.iter().copied(), &case.config);
+        let count = table_count_runs(&requests, &case.config);
         prop_assert_eq!(count, Ok(built.table_count()));
     }
 
