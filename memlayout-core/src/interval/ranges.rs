@@ -273,7 +273,7 @@ impl<M> RangeMap<M> {
     /// Sets the first start of chunk `p`.
     fn set_first(&mut self, p: usize, start: u64) {
         self.firsts[p] = start;
-        if p % BLOCK == 0 {
+        if p.is_multiple_of(BLOCK) {
             self.tops[p / BLOCK] = start;
         }
     }
