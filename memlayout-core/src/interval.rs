@@ -1,19 +1,23 @@
 //! [`IntervalSet`]: disjoint address ranges with metadata, and the fitting searches the
 //! allocator is built on.
 //!
-//! Ranges are kept in a B-tree ordered by start address, plus one B-tree of start
-//! addresses per power-of-two size class. A lowest-address fit looks at the first entry
+//! Ranges are kept ordered by start address in chunks with a summary of each chunk's
+//! first start (see `ranges.rs`), plus one B-tree of start addresses per power-of-two
+//! size class. A lowest-address fit looks at the first entry
 //! of each class that is certain to fit (a range of at least `size + align - 1` bytes)
 //! and scans only the one or two classes that may fit, so its cost grows like `log n`
 //! in the number of ranges, not like `n`.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 use core::fmt;
-use core::ops::Bound;
 
 use crate::model::Hex;
 use crate::rng::Rng;
+
+mod ranges;
+
+use ranges::RangeMap;
 
 /// A non-empty range of addresses `start ..= last` (inclusive, so a range may end at the
 /// top of the 64-bit space).
@@ -221,7 +225,7 @@ fn class_of(size: u128) -> usize {
 /// range splits it.
 #[derive(Clone, Debug)]
 pub struct IntervalSet<M> {
-    ranges: BTreeMap<u64, (u64, M)>,
+    ranges: RangeMap<M>,
     /// Starts of the ranges per size class; empty when the set keeps no fit index.
     classes: Vec<BTreeSet<u64>>,
     total: u128,
@@ -230,7 +234,7 @@ pub struct IntervalSet<M> {
 impl<M> Default for IntervalSet<M> {
     fn default() -> Self {
         IntervalSet {
-            ranges: BTreeMap::new(),
+            ranges: RangeMap::default(),
             classes: (0..CLASSES).map(|_| BTreeSet::new()).collect(),
             total: 0,
         }
@@ -243,7 +247,7 @@ impl<M> IntervalSet<M> {
     /// sets that record what is used rather than what is free.
     pub fn without_fit_index() -> Self {
         IntervalSet {
-            ranges: BTreeMap::new(),
+            ranges: RangeMap::default(),
             classes: Vec::new(),
             total: 0,
         }
@@ -261,11 +265,11 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
             class.insert(r.start);
         }
         self.total += r.size();
-        self.ranges.insert(r.start, (r.last, meta));
+        self.ranges.insert(r.start, r.last, meta);
     }
 
     fn raw_remove(&mut self, start: u64) -> Option<(Interval, M)> {
-        let (last, meta) = self.ranges.remove(&start)?;
+        let (last, meta) = self.ranges.remove(start)?;
         let r = Interval { start, last };
         if let Some(class) = self.classes.get_mut(class_of(r.size())) {
             class.remove(&start);
@@ -276,8 +280,8 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
 
     /// The range containing `addr` and its metadata.
     pub fn get(&self, addr: u64) -> Option<(Interval, &M)> {
-        let (&start, (last, meta)) = self.ranges.range(..=addr).next_back()?;
-        (addr <= *last).then_some((Interval { start, last: *last }, meta))
+        let (start, last, meta) = self.ranges.before(addr)?;
+        (addr <= last).then_some((Interval { start, last }, meta))
     }
 
     /// Adds `start .. start + size` with `meta`, merging with neighbours of equal
@@ -294,9 +298,8 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
         // `r.last + 1`.
         let before = self
             .ranges
-            .range(..=r.last)
-            .next_back()
-            .map(|(&start, (last, m))| (Interval { start, last: *last }, m));
+            .before(r.last)
+            .map(|(start, last, m)| (Interval { start, last }, m));
         let mut merge_prev = None;
         if let Some((b, bm)) = before {
             if b.last >= r.start {
@@ -311,11 +314,8 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
         let merge_next = r
             .last
             .checked_add(1)
-            .and_then(|next| match self.ranges.get(&next) {
-                Some((last, nm)) if *nm == meta => Some(Interval {
-                    start: next,
-                    last: *last,
-                }),
+            .and_then(|next| match self.ranges.get(next) {
+                Some((last, nm)) if *nm == meta => Some(Interval { start: next, last }),
                 _ => None,
             });
         let mut merged = r;
@@ -346,8 +346,8 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
             self.classes[old_class].remove(&r.start);
             self.classes[new_class].insert(r.start);
         }
-        if let Some(entry) = self.ranges.get_mut(&r.start) {
-            entry.0 = last;
+        if let Some(pos) = self.ranges.locate(r.start) {
+            *self.ranges.at_mut(pos).1 = last;
         }
         self.total = self.total - r.size() + new.size();
     }
@@ -357,8 +357,8 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
         if let Some((i, _)) = self.get(r.start) {
             return Some(i);
         }
-        let (&start, (last, _)) = self.ranges.range(r.start..).next()?;
-        (start <= r.last).then_some(Interval { start, last: *last })
+        let (start, last, _) = self.ranges.at(self.ranges.first_from(r.start)?);
+        (start <= r.last).then_some(Interval { start, last })
     }
 
     /// Whether every address of `start .. start + size` is in the set.
@@ -449,13 +449,14 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
         // The common case: one range covers the whole removal and keeps a piece before
         // it; shorten that range in place (one search) when no size index needs moving.
         if self.classes.is_empty()
-            && let Some((&start, entry)) = self.ranges.range_mut(..=r.start).next_back()
+            && let Some(pos) = self.ranges.locate(r.start)
+            && let (start, old_last, _) = self.ranges.at(pos)
             && start < r.start
-            && entry.0 >= r.last
+            && old_last >= r.last
         {
-            let old_last = entry.0;
-            entry.0 = r.start - 1;
-            let meta = entry.1.clone();
+            let (_, entry_last, entry_meta) = self.ranges.at_mut(pos);
+            *entry_last = r.start - 1;
+            let meta = entry_meta.clone();
             let removed = Interval {
                 start: r.start,
                 last: old_last,
@@ -537,7 +538,7 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
     pub fn iter(&self) -> impl Iterator<Item = (Interval, &M)> + '_ {
         self.ranges
             .iter()
-            .map(|(&start, (last, m))| (Interval { start, last: *last }, m))
+            .map(|(start, last, m)| (Interval { start, last }, m))
     }
 
     /// Every range whose metadata matches `criteria`, in address order.
@@ -555,8 +556,9 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
             .map(|(i, _)| i.start)
             .unwrap_or(window.start);
         self.ranges
-            .range(first..=window.last)
-            .map(|(&start, (last, m))| (Interval { start, last: *last }, m))
+            .iter_from(self.ranges.first_from(first))
+            .take_while(move |&(start, ..)| start <= window.last)
+            .map(|(start, last, m)| (Interval { start, last }, m))
     }
 
     /// Number of ranges.
@@ -566,7 +568,7 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
 
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
-        self.ranges.is_empty()
+        self.ranges.len() == 0
     }
 
     /// Total number of addresses in the set.
@@ -731,18 +733,19 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
         if self.classes.is_empty() {
             let mut probe = rng.clone();
             let x = self.draw(&mut probe)?;
-            if let Some((&start, entry)) = self.ranges.range_mut(..=x).next_back() {
+            if let Some(pos) = self.ranges.locate(x) {
+                let (start, entry_last, entry_meta) = self.ranges.at_mut(pos);
                 let i = Interval {
                     start,
-                    last: entry.0,
+                    last: *entry_last,
                 };
-                if i.last >= x && criteria(&entry.1) && i.fit(size, align).is_some() {
+                if i.last >= x && criteria(entry_meta) && i.fit(size, align).is_some() {
                     *rng = probe;
                     let at = i.random_fit(size, align, rng)?;
                     let end = at + (size - 1);
-                    let meta = entry.1.clone();
+                    let meta = entry_meta.clone();
                     if at > start {
-                        entry.0 = at - 1;
+                        *entry_last = at - 1;
                         self.total -= Interval {
                             start: at,
                             last: i.last,
@@ -775,8 +778,7 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
 
     /// The random address a random fit starts looking from.
     fn draw(&self, rng: &mut Rng) -> Option<u64> {
-        let (&lo, _) = self.ranges.first_key_value()?;
-        let (_, (hi, _)) = self.ranges.last_key_value()?;
+        let (lo, hi) = self.ranges.span()?;
         let span = hi - lo;
         Some(
             lo + if span == u64::MAX {
@@ -806,21 +808,21 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
         }
         let x = self.draw(rng)?;
         // The common case: the range holding `x` fits, found with one search.
-        let here = self.ranges.range(..=x).next_back();
+        let here = self.ranges.before(x);
         let pick = match here {
-            Some((&start, (last, m)))
-                if *last >= x
+            Some((start, last, m))
+                if last >= x
                     && criteria(m)
-                    && (Interval { start, last: *last }).fit(size, align).is_some() =>
+                    && (Interval { start, last }).fit(size, align).is_some() =>
             {
-                Interval { start, last: *last }
+                Interval { start, last }
             }
             _ => self
                 .ranges
-                .range((Bound::Excluded(x), Bound::Unbounded))
+                .iter_from(self.ranges.first_after(x))
                 .chain(self.ranges.iter())
                 .take(PROBES)
-                .map(|(&start, (last, m))| (Interval { start, last: *last }, m))
+                .map(|(start, last, m)| (Interval { start, last }, m))
                 .find(|(i, m)| criteria(m) && i.fit(size, align).is_some())
                 .map(|(i, _)| i)
                 .or_else(|| {

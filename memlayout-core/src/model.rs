@@ -1213,6 +1213,20 @@ impl Page {
         }
     }
 
+    /// Page `k` of the `* N` run this page starts: the same page, `k` pages further in
+    /// VA and PA, with index `index + k`. The caller keeps the addresses and the index
+    /// in range.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn nth(&self, k: u32) -> Page {
+        let off = u64::from(k) * self.size.bytes();
+        Page {
+            index: self.index + k,
+            va: self.va + off,
+            pa: self.pa + off,
+            ..self.clone()
+        }
+    }
+
     /// The page with its identity request set: `true` for a page placed by an identity
     /// request (the `identity` keyword, or the engine's `PageRequest::identity`),
     /// which the planner keeps at VA == PA on every placement. Usable in `const` context

@@ -1,5 +1,6 @@
 //! Table building: pages to leaf mappings, block merging, table layout and the image.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -296,29 +297,171 @@ pub(crate) const fn pas_bits(el: ExecutionContext, pas: PhysicalAddressSpace) ->
     }
 }
 
+/// A run of pages: `count` pages of one size, context and set of attributes, each
+/// where the one before it ends in VA and in PA, named by the first one (page `k` is
+/// the first page moved `k` pages on in VA and PA, with index `first.index() + k`, as
+/// the pages of a `* N` request are).
+///
+/// A run is what [`build_runs`] and [`table_count_runs`] take: checking it and planning
+/// its tables cost the same for one page as for a million, where [`build`] reads every
+/// page. [`Layout::page_runs`](crate::Layout::page_runs) gives a table's runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRun<'a> {
+    first: &'a Page,
+    count: u32,
+    /// What the checks and the plan read of the first page, copied so that building
+    /// reads the run alone.
+    shape: Shape,
+}
+
+/// What the checks and the plan read of a page: context, addresses, size, attributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shape {
+    el: ExecutionContext,
+    va: u64,
+    pa: u64,
+    size: PageSize,
+    attrs: MemAttrs,
+}
+
+impl Shape {
+    #[inline]
+    fn of(page: &Page) -> Shape {
+        Shape {
+            el: page.el(),
+            va: page.va(),
+            pa: page.pa(),
+            size: page.page_size(),
+            attrs: page.mem_attrs(),
+        }
+    }
+
+    #[inline]
+    fn bytes(&self) -> u64 {
+        self.size.bytes()
+    }
+}
+
+impl<'a> PageRun<'a> {
+    /// The run of `count` pages starting with `first`, or `None` when its last page
+    /// would end past 2^64 in VA or PA or its last index would pass `u32::MAX`. A run
+    /// of 0 pages maps nothing.
+    pub fn new(first: &'a Page, count: u32) -> Option<PageRun<'a>> {
+        let bytes = u128::from(count) * u128::from(first.size());
+        let fits = |start: u64| u128::from(start) + bytes <= 1u128 << 64;
+        (fits(first.va())
+            && fits(first.pa())
+            && first.index().checked_add(count.saturating_sub(1)).is_some())
+        .then_some(PageRun {
+            first,
+            count,
+            shape: Shape::of(first),
+        })
+    }
+
+    /// The run of one page.
+    pub fn single(page: &'a Page) -> PageRun<'a> {
+        PageRun {
+            first: page,
+            count: 1,
+            shape: Shape::of(page),
+        }
+    }
+
+    /// The first page, which names the run and gives its size, context and attributes.
+    pub const fn first(&self) -> &'a Page {
+        self.first
+    }
+
+    /// The number of pages.
+    pub const fn count(&self) -> u32 {
+        self.count
+    }
+
+    /// The VA of the first page.
+    pub const fn va(&self) -> u64 {
+        self.shape.va
+    }
+
+    /// The PA of the first page.
+    pub const fn pa(&self) -> u64 {
+        self.shape.pa
+    }
+
+    /// The bytes the run maps: its page count times its page size.
+    pub const fn bytes(&self) -> u128 {
+        self.count as u128 * self.shape.size.bytes() as u128
+    }
+
+    /// Page `k` of the run, if `k` is below [`count`](Self::count).
+    pub fn page(&self, k: u32) -> Option<Page> {
+        (k < self.count).then(|| self.first.nth(k))
+    }
+}
+
 /// Input pages that can be checked and mapped as one: consecutive in VA and PA (each
 /// page where the one before it ends), of one size, context and set of attributes.
 #[derive(Clone, Copy, Debug)]
 enum Source<'a, 'l> {
     /// Pages of a list given to [`build`] or [`table_count`].
     Listed(&'l [&'a Page]),
-    /// The pages of one request (a `* N` request is consecutive by construction).
-    Request(&'a [Page]),
+    /// A run given to [`build_runs`].
+    Run(&'l PageRun<'a>),
+    /// The pages of one request of a layout, its first page and their count (a `* N`
+    /// request is consecutive by construction).
+    Request(&'a Page, u32),
 }
 
 impl<'a> Source<'a, '_> {
     fn len(&self) -> usize {
         match self {
             Source::Listed(p) => p.len(),
-            Source::Request(p) => p.len(),
+            Source::Run(r) => r.count as usize,
+            Source::Request(_, n) => *n as usize,
+        }
+    }
+
+    /// The first page.
+    fn first(&self) -> &'a Page {
+        match *self {
+            Source::Listed(p) => p[0],
+            Source::Run(r) => r.first,
+            Source::Request(p, _) => p,
+        }
+    }
+
+    /// What the checks and the plan read of the first page.
+    #[inline]
+    fn shape(&self) -> Shape {
+        match *self {
+            Source::Listed(p) => Shape::of(p[0]),
+            Source::Run(r) => r.shape,
+            Source::Request(p, _) => Shape::of(p),
         }
     }
 
     /// Page `k` (below [`len`](Self::len)).
-    fn page(&self, k: usize) -> &'a Page {
+    fn page(&self, k: usize) -> Cow<'a, Page> {
         match *self {
-            Source::Listed(p) => p[k],
-            Source::Request(p) => &p[k],
+            Source::Listed(p) => Cow::Borrowed(p[k]),
+            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) if k == 0 => {
+                Cow::Borrowed(first)
+            }
+            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) => {
+                Cow::Owned(first.nth(k as u32))
+            }
+        }
+    }
+
+    /// The VA and PA of page `k` (below [`len`](Self::len)).
+    fn addresses(&self, k: usize) -> (u64, u64) {
+        match *self {
+            Source::Listed(p) => (p[k].va(), p[k].pa()),
+            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) => {
+                // Inside the run, which ends by 2^64.
+                let off = k as u64 * first.size();
+                (first.va() + off, first.pa() + off)
+            }
         }
     }
 }
@@ -589,26 +732,26 @@ impl<'c> Limits<'c> {
     /// Checks one page: context, alignment, VA and PA ranges, WXN.
     #[inline]
     fn check(&self, page: &Page) -> Result<(), BuildError> {
-        if self.fits(page) {
+        if self.fits(&Shape::of(page)) {
             Ok(())
         } else {
             self.fault(page)
         }
     }
 
-    /// Whether [`fault`](Self::fault) finds nothing wrong with the page.
+    /// Whether [`fault`](Self::fault) finds nothing wrong with a page of this shape.
     #[inline]
-    fn fits(&self, page: &Page) -> bool {
+    fn fits(&self, page: &Shape) -> bool {
         let config = self.config;
-        let (va, pa, size) = (page.va(), page.pa(), page.size());
+        let (va, pa, size) = (page.va, page.pa, page.bytes());
         let last = va.checked_add(size - 1);
         let inside = if va >> 63 == 1 {
             config.upper_va_bits.is_some() && va >= self.upper_start && last.is_some()
         } else {
             config.lower && last.is_some_and(|last| last < self.va_limit)
         };
-        let attrs = page.mem_attrs();
-        page.el() == self.el
+        let attrs = page.attrs;
+        page.el == self.el
             && (va | pa) & (size - 1) == 0
             && inside
             && pa.checked_add(size).is_some_and(|end| end <= self.pa_limit)
@@ -702,7 +845,9 @@ impl<'c> Limits<'c> {
     /// so when the first and last pass and lie in one VA half, every page does; else
     /// the pages are checked one by one for the first error.
     fn check_source(&self, source: &Source<'_, '_>) -> Result<(), BuildError> {
-        self.check(source.page(0))?;
+        if !self.fits(&source.shape()) {
+            self.fault(source.first())?;
+        }
         self.check_rest(source)
     }
 
@@ -711,12 +856,13 @@ impl<'c> Limits<'c> {
         if source.len() == 1 {
             return Ok(());
         }
-        let first = source.page(0);
-        let last = source.page(source.len() - 1);
-        if self.check(last).is_ok() && first.va() >> 63 == last.va() >> 63 {
+        let first = source.shape();
+        let (va, pa) = source.addresses(source.len() - 1);
+        // The last page differs from the first only in its addresses.
+        if self.fits(&Shape { va, pa, ..first }) && first.va >> 63 == va >> 63 {
             return Ok(());
         }
-        (1..source.len()).try_for_each(|k| self.check(source.page(k)))
+        (1..source.len()).try_for_each(|k| self.check(&source.page(k)))
     }
 }
 
@@ -740,8 +886,8 @@ impl Gathered {
     /// Adds a checked, non-empty source as one run of its range.
     fn add(&mut self, limits: &Limits<'_>, source: &Source<'_, '_>) {
         let (el, config) = (limits.el, limits.config);
-        let first = source.page(0);
-        let attrs = first.mem_attrs();
+        let first = source.shape();
+        let attrs = first.attrs;
         let bits = match self.encoded {
             Some((a, bits)) if a == attrs => bits,
             _ => {
@@ -750,18 +896,18 @@ impl Gathered {
                 bits
             }
         };
-        let (runs, va_bits, va) = if first.va() >> 63 == 1 {
+        let (runs, va_bits, va) = if first.va >> 63 == 1 {
             let bits = config.upper_va_bits.unwrap_or(config.va_bits);
-            (&mut self.upper, bits, first.va() - limits.upper_start)
+            (&mut self.upper, bits, first.va - limits.upper_start)
         } else {
-            (&mut self.lower, config.va_bits, first.va())
+            (&mut self.lower, config.va_bits, first.va)
         };
         let root = root_level(va_bits).unwrap_or(0);
         let count = source.len() as u64;
-        let (level, leaves) = page_leaves(first.page_size());
+        let (level, leaves) = page_leaves(first.size);
         // A block larger than a root entry is written as root-level blocks.
         let (level, count) = if level < root {
-            (root, count * (first.size() / level_size(root)))
+            (root, count * (first.bytes() / level_size(root)))
         } else {
             (level, count * leaves)
         };
@@ -775,7 +921,7 @@ impl Gathered {
         };
         runs.push(Run {
             va,
-            pa: first.pa(),
+            pa: first.pa,
             count,
             level,
             attrs: bits,
@@ -827,7 +973,7 @@ fn tree(
     let root = root_level(va_bits).unwrap_or(0);
     // Runs at one VA overlap, and then the error is found page by page, so their order
     // does not matter.
-    runs.sort_unstable_by_key(|r| r.va);
+    runs::sort_by_va(&mut runs);
     if runs.windows(2).any(|w| w[1].va < w[0].end()) {
         return Err(overlap(limits.table, sources, root, upper));
     }
@@ -845,11 +991,11 @@ fn tree(
 /// sorted by VA (in input order at one VA), the first one that starts before the one
 /// sorted before it ends, named with that one (the earlier in the input first).
 fn overlap(table: &TableRef, sources: &[Source<'_, '_>], root: u8, upper: bool) -> BuildError {
-    // Each page as the leaves it starts as: (VA, size, input position, page); a page
-    // larger than a root entry is one leaf per root entry.
-    let mut leaves: Vec<(u64, u64, usize, &Page)> = Vec::new();
+    // Each page as the leaves it starts as: (VA, size, input position, source, page in
+    // it); a page larger than a root entry is one leaf per root entry.
+    let mut leaves: Vec<(u64, u64, usize, usize, usize)> = Vec::new();
     let mut position = 0;
-    for source in sources {
+    for (s, source) in sources.iter().enumerate() {
         for k in 0..source.len() {
             let page = source.page(k);
             position += 1;
@@ -862,19 +1008,20 @@ fn overlap(table: &TableRef, sources: &[Source<'_, '_>], root: u8, upper: bool) 
                 page.size()
             };
             for off in (0..page.size()).step_by(step as usize) {
-                leaves.push((page.va().wrapping_add(off), step, position, page));
+                leaves.push((page.va().wrapping_add(off), step, position, s, k));
             }
         }
     }
-    leaves.sort_by_key(|&(va, _, i, _)| (va, i));
+    leaves.sort_by_key(|&(va, _, i, ..)| (va, i));
     for pair in leaves.windows(2) {
-        let ((va, size, i, a), (next, _, j, b)) = (pair[0], pair[1]);
+        let ((va, size, i, sa, ka), (next, _, j, sb, kb)) = (pair[0], pair[1]);
         if next < va.wrapping_add(size) {
+            let (a, b) = (sources[sa].page(ka), sources[sb].page(kb));
             let (first, second) = if i <= j { (a, b) } else { (b, a) };
             return BuildError::Overlap {
                 table: table.clone(),
-                first: PageRef::of(first),
-                second: PageRef::of(second),
+                first: PageRef::of(&first),
+                second: PageRef::of(&second),
             };
         }
     }
@@ -928,26 +1075,66 @@ where
     limits.plan_list(&pages)?.place(info, base_pa, config)
 }
 
-/// Plans the tables of one table from its requests: each slice holds the pages of one
-/// request, consecutive in VA and PA with one size and set of attributes (as a
-/// [`Layout`](crate::Layout) maps them). The pages are checked in VA order, and errors
-/// name the table by the core and context of its first page, as [`table_count`] does
-/// for the pages in VA order; an empty table is named by `info`.
+/// The number of 4 KiB translation tables [`build_runs`] will use for these runs,
+/// computed without a base address so the space can be reserved first (what
+/// [`table_count`] gives for the runs' pages).
+///
+/// The runs must all belong to one table; the error messages name that table by the
+/// core and context of the first run's first page.
+pub fn table_count_runs(runs: &[PageRun<'_>], config: &TableConfig) -> Result<usize, BuildError> {
+    let sources = run_sources(runs);
+    let Some(first) = sources.first() else {
+        config.validate()?;
+        return Ok(usize::from(config.lower) + usize::from(config.upper_va_bits.is_some()));
+    };
+    let table = TableRef::of_page(first.first());
+    let limits = Limits::new(first.first().el(), &table, config)?;
+    plan_sources(&limits, &sources).map(|p| p.tables())
+}
+
+/// Builds the translation tables of one table from runs of pages, as [`build`] does
+/// from the runs' pages: the same image, table count and registers, at a cost that
+/// grows with the runs and the descriptors written, not with the pages (one run of a
+/// million 4 KiB pages is checked and planned as one).
+///
+/// The rules are [`build`]'s, for every page of every run. The runs are checked in the
+/// order given, so the first error found is the first of the first run that has one; an
+/// overlap names the two pages, the earlier one first.
+pub fn build_runs(
+    info: &TableInfo,
+    runs: &[PageRun<'_>],
+    base_pa: u64,
+    config: &TableConfig,
+) -> Result<Translation, BuildError> {
+    let table = TableRef::of_info(info);
+    let sources = run_sources(runs);
+    let limits = Limits::new(info.el(), &table, config)?;
+    plan_sources(&limits, &sources)?.place(info, base_pa, config)
+}
+
+/// The non-empty runs as sources.
+fn run_sources<'a, 'l>(runs: &'l [PageRun<'a>]) -> Vec<Source<'a, 'l>> {
+    runs.iter()
+        .filter(|r| r.count > 0)
+        .map(Source::Run)
+        .collect()
+}
+
+/// Plans the tables of one table from its requests, each given as its first page and
+/// its page count (as a [`Layout`](crate::Layout) maps them: each page where the one
+/// before it ends, with one size and set of attributes, a run that ends by 2^64). The
+/// pages are checked in VA order, and errors name the table by the core and context of
+/// its first page, as [`table_count`] does for the pages in VA order; an empty table is
+/// named by `info`.
 pub(crate) fn plan_requests(
     info: &TableInfo,
-    requests: &[&[Page]],
+    requests: &[(&Page, u32)],
     config: &TableConfig,
 ) -> Result<Plan, BuildError> {
-    debug_assert!(
-        requests
-            .iter()
-            .all(|r| r.windows(2).all(|w| continues(&w[0], &w[1]))),
-        "a request's pages continue each other"
-    );
     let mut sources: Vec<Source<'_, '_>> = requests
         .iter()
-        .filter(|r| !r.is_empty())
-        .map(|r| Source::Request(r))
+        .filter(|r| r.1 > 0)
+        .map(|&(first, count)| Source::Request(first, count))
         .collect();
     // The plan does not depend on the order of the sources, only the first error does,
     // and the error's name of the table: on an error, the sources are planned again in
@@ -955,10 +1142,10 @@ pub(crate) fn plan_requests(
     let named = TableRef::of_info(info);
     let first_try = Limits::new(info.el(), &named, config).and_then(|l| plan_sources(&l, &sources));
     first_try.or_else(|_| {
-        sources.sort_by_key(|s| s.page(0).va());
+        sources.sort_by_key(|s| s.first().va());
         let table = sources
             .first()
-            .map_or(named, |s| TableRef::of_page(s.page(0)));
+            .map_or(named, |s| TableRef::of_page(s.first()));
         plan_sources(&Limits::new(info.el(), &table, config)?, &sources)
     })
 }

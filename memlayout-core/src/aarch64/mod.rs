@@ -5,15 +5,18 @@
 //! the next-level tables depth-first in VA order, contiguous from a 4 KiB aligned base
 //! PA) and the `MAIR`, `TCR`, `TTBR0` and `SCTLR` values that load it. [`table_count`]
 //! gives the number of 4 KiB tables the image needs before its base address is known,
-//! so a planner can reserve the space first. [`walk_image`] (and
+//! so a planner can reserve the space first. [`build_runs`] and [`table_count_runs`] do
+//! the same from runs of pages ([`PageRun`]: a first page and a count), at a cost that
+//! grows with the runs, not the pages. [`walk_image`] (and
 //! [`Translation::walk`]) is a software walker over an image, for tests and tools.
 //!
 //! [`gpt`] builds the granule protection table of the Realm Management Extension
 //! (FEAT_RME) and its `GPTBR_EL3` and `GPCCR_EL3` values.
 //!
-//! [`build`], [`table_count`], [`Translation`], [`TableConfig`] and the error types need
-//! feature `alloc`; [`TranslationImage`], the descriptor, MAIR and register helpers and
-//! [`walk_image`] need only `core`.
+//! [`build`], [`table_count`], [`build_runs`], [`table_count_runs`], [`PageRun`],
+//! [`Translation`], [`TableConfig`] and the error types need feature `alloc`;
+//! [`TranslationImage`], the descriptor, MAIR and register helpers and [`walk_image`]
+//! need only `core`.
 //!
 //! # Encoding
 //!
@@ -99,6 +102,8 @@
 #![cfg_attr(
     not(feature = "alloc"),
     doc = "[`build`]: crate#features\n[`table_count`]: crate#features\n\
+           [`build_runs`]: crate#features\n[`table_count_runs`]: crate#features\n\
+           [`PageRun`]: crate#features\n\
            [`Translation`]: crate#features\n[`Translation::walk`]: crate#features\n\
            [`TableConfig`]: crate#features\n[`TableConfig::contiguous_hint`]: crate#features\n\
            [`TableConfig::wxn`]: crate#features\n\
@@ -124,7 +129,8 @@ mod walk;
 pub(crate) use build::plan_requests;
 #[cfg(feature = "alloc")]
 pub use build::{
-    CONTIGUOUS_ENTRIES, SharedTcr, TableConfig, Translation, build, page_attributes, table_count,
+    CONTIGUOUS_ENTRIES, PageRun, SharedTcr, TableConfig, Translation, build, build_runs,
+    page_attributes, table_count, table_count_runs,
 };
 pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
 #[cfg(feature = "alloc")]

@@ -8,8 +8,8 @@ use proptest::prelude::*;
 
 use super::by_page;
 use super::{
-    BuildError, MemoryType, Regime, TableConfig, TableRef, Translation, WalkFault, build,
-    plan_requests, table_count,
+    BuildError, MemoryType, PageRun, Regime, TableConfig, TableRef, Translation, WalkFault, build,
+    build_runs, plan_requests, table_count, table_count_runs,
 };
 use crate::model::{
     Cacheability, DeviceType, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
@@ -381,12 +381,20 @@ proptest! {
         at.extend([0, case.pages.len()]);
         at.sort_unstable();
         at.dedup();
-        let mut requests: Vec<&[Page]> = at.windows(2).map(|w| &case.pages[w[0]..w[1]]).collect();
+        let mut requests: Vec<PageRun<'_>> = at
+            .windows(2)
+            .map(|w| PageRun::new(&case.pages[w[0]], (w[1] - w[0]) as u32).unwrap())
+            .collect();
         requests.reverse();
-        let planned = plan_requests(&info, &requests, &case.config).unwrap();
+        let firsts: Vec<(&Page, u32)> = requests.iter().map(|r| (r.first(), r.count())).collect();
+        let planned = plan_requests(&info, &firsts, &case.config).unwrap();
         let t = planned.place(&info, 0x4000_0000, &case.config).unwrap();
         let built = build(&info, &case.pages, 0x4000_0000, &case.config).unwrap();
-        prop_assert_eq!(t, built);
+        prop_assert_eq!(&t, &built);
+        let from_runs = build_runs(&info, &requests, 0x4000_0000, &case.config);
+        prop_assert_eq!(from_runs.as_ref(), Ok(&built));
+        let count = table_count_runs(&requests, &case.config);
+        prop_assert_eq!(count, Ok(built.table_count()));
     }
 
     /// The count computed without a base equals what the build uses, and the walker

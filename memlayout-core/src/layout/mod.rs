@@ -10,7 +10,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::aarch64::{Regime, regs};
+use crate::aarch64::{PageRun, Regime, regs};
 use crate::error::{Addr, Error, Field, Party, Range, Space, Thing};
 use crate::interval::{Interval, IntervalSet};
 use crate::model::{
@@ -693,16 +693,34 @@ impl Layout {
         v
     }
 
-    /// The pages of a table by request: for each mapping in the table (in mapping order),
-    /// its pages there, which follow each other in VA and PA with one size and set of
-    /// attributes.
-    pub(crate) fn page_requests(&self, table: TableId) -> Vec<&[Page]> {
+    /// The pages of a table as runs, one per mapping in the table, in VA order (as
+    /// [`pages`](Self::pages) lists the pages): the pages of a mapping there follow
+    /// each other in VA and PA with one size and set of attributes.
+    /// [`aarch64::build_runs`](crate::aarch64::build_runs) builds them at a cost that
+    /// grows with the runs, where [`pages`](Self::pages) lists every page. Empty for a
+    /// table that does not exist.
+    pub fn page_runs(&self, table: TableId) -> Vec<PageRun<'_>> {
+        let mut runs: Vec<PageRun<'_>> = self
+            .page_requests(table)
+            .into_iter()
+            .filter_map(|(first, count)| PageRun::new(first, count))
+            .collect();
+        // A table's mappings are disjoint in VA, so no two runs start at one VA.
+        if !runs.is_sorted_by_key(|r| r.va()) {
+            runs.sort_unstable_by_key(|r| r.va());
+        }
+        runs
+    }
+
+    /// The requests mapped into a table, in mapping order (the order of their pages in
+    /// memory): each one's first page there and its page count. Its pages follow each
+    /// other in VA and PA with one size and set of attributes.
+    pub(crate) fn page_requests(&self, table: TableId) -> Vec<(&Page, u32)> {
         self.mappings
             .iter()
             .filter_map(|m| {
                 let &(_, _, first) = m.tables.iter().find(|(t, ..)| *t == table)?;
-                let first = first as usize;
-                self.pages.get(first..first + m.count as usize)
+                Some((self.pages.get(first as usize)?, m.count))
             })
             .collect()
     }
