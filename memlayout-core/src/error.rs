@@ -44,7 +44,7 @@ pub enum NoEffect {
         /// Its context.
         el: crate::ExecutionContext,
     },
-    /// The page is not executable.
+    /// The page is neither `code` nor has `x` permission.
     NotExecutable,
 }
 
@@ -846,7 +846,7 @@ pub enum Error {
     /// A page option that changes nothing for this page, so it is most likely a mistake:
     /// `non_secure_view` or `non_secure_ok` on a page no table of the Secure state maps
     /// (only such a table selects a PAS with its NS bit for these options), or
-    /// `non_secure_ok` on a page that is not executable (data pages of secure tables may
+    /// `non_secure_ok` on a page that is neither `code` nor has `x` permission (data pages of secure tables may
     /// take non-secure PA without it).
     #[non_exhaustive]
     OptionWithoutEffect {

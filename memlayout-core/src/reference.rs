@@ -161,8 +161,8 @@ Rules:
   with non-secure accesses) and neither is an error. A shared page of such a pool has
   one PA and each table's own view. `non_secure_view` on a page of any other pool is an
   error on that keyword, and so is `non_secure_view` or `non_secure_ok` on a page that no
-  table of the Secure state maps, or `non_secure_ok` on a page that is not executable:
-  there they change nothing. For the rule below, a pool in both spaces counts as non-secure
+  table of the Secure state maps, or `non_secure_ok` on a page that is neither `code`
+  nor has `x` permission: there they change nothing. For the rule below, a pool in both spaces counts as non-secure
   memory (the normal world can write it). `secure` alone says what an unmarked pool
   already is. The map, the SVG and the linker MEMORY note write `secure, non_secure`,
   JSON `"secure": true` next to `"non_secure": true`, the C header a

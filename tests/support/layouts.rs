@@ -102,7 +102,8 @@ fn ram_va() -> (u64, u64) {
     (RAM.start, RAM.end - RAM.start)
 }
 
-/// The page requests every table of the fixed layouts gets: code, data, read-only,
+/// The page requests every table of the fixed layouts gets (`secure`: for a table of
+/// the Secure state): code, data, read-only,
 /// write-through, non-cacheable, every shareability, device pages of every Device type
 /// (nGnRnE, nGnRE, nGRE, GRE), system, Non-secure pool
 /// pages, a run of 512 pages that becomes a 2 MiB block and a run of 16 that gets the
@@ -111,7 +112,7 @@ fn ram_va() -> (u64, u64) {
 /// granule writes as Contiguous groups (a 64K Device-nGnRnE page, a 32M page and two
 /// 64K pages), last, so the pages before them keep the places they had before those
 /// sizes existed.
-fn mix(k: usize) -> Vec<(bool, PageRequest)> {
+fn mix(k: usize, secure: bool) -> Vec<(bool, PageRequest)> {
     use Cacheability::{NonCacheable, WriteThrough};
     use PageKind::{Code, Data, Device, System};
     use PageSize::{Size2M, Size4K, Size32M, Size64K};
@@ -167,10 +168,16 @@ fn mix(k: usize) -> Vec<(bool, PageRequest)> {
             .count(2)
             .pool(NS_POOL),
         // A code page in Non-secure RAM: secure tables take it only knowingly.
-        PageRequest::new("ns_code", Code, Size4K)
-            .pool(NS_POOL)
-            .perms(Perms::R)
-            .non_secure_ok(),
+        {
+            let ns_code = PageRequest::new("ns_code", Code, Size4K)
+                .pool(NS_POOL)
+                .perms(Perms::R);
+            if secure {
+                ns_code.non_secure_ok()
+            } else {
+                ns_code
+            }
+        },
         PageRequest::new("sys", System, Size4K),
     ];
     let groups = [
@@ -191,7 +198,13 @@ fn mix(k: usize) -> Vec<(bool, PageRequest)> {
 /// Maps [`mix`] into every table of `tables` (`true` where identity pages fit its VA
 /// ranges), request by request so that all large pages are placed first.
 fn map_mix(l: &mut Layout, tables: &[(TableId, bool)]) -> Result<(), Error> {
-    let mut mixes: Vec<_> = (0..tables.len()).map(|k| mix(k).into_iter()).collect();
+    let secure = |t: TableId| {
+        l.table_info(t)
+            .is_some_and(|i| i.el().security() == memlayout::SecurityState::Secure)
+    };
+    let mut mixes: Vec<_> = (tables.iter().enumerate())
+        .map(|(k, &(t, _))| mix(k, secure(t)).into_iter())
+        .collect();
     if mixes.is_empty() {
         return Ok(());
     }

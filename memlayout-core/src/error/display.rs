@@ -474,7 +474,7 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
             ..
         } => write!(
             f,
-            "`{option}` on page `{name}` has no effect: it lets an executable page of a secure table take non-secure PA, and `{name}` is not executable (a data page of a secure table may take non-secure PA without it); remove `{option}`"
+            "`{option}` on page `{name}` has no effect: it lets an executable page of a secure table take non-secure PA, and `{name}` is neither `code` nor executable (a data page of a secure table may take non-secure PA without it); remove `{option}`"
         ),
         Error::NonSecureForSecure {
             what, table, pool, ..

@@ -474,9 +474,7 @@ impl Layout {
                     table: String::from(first.name()),
                     el: first.el(),
                 },
-                _ if field == Field::NonSecureOk && !req.attrs.perms.execute() => {
-                    NoEffect::NotExecutable
-                }
+                _ if field == Field::NonSecureOk && !executable(req) => NoEffect::NotExecutable,
                 _ => continue,
             };
             return Err(Error::OptionWithoutEffect {
