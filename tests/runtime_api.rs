@@ -1922,3 +1922,77 @@ fn secure_page_options_without_effect_are_errors() {
         .non_secure_view();
     l.map_shared(None, &shared).unwrap();
 }
+
+#[test]
+fn an_alias_of_a_pool_in_both_spaces_takes_its_own_tables_view() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("rmm", 0x4800_0000, 1 << 20).realm())
+        .unwrap();
+    l.add_pool(
+        Pool::device("gic", 0x0800_0000, 16 << 20)
+            .secure()
+            .non_secure(),
+    )
+    .unwrap();
+    let mon = l
+        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
+        .unwrap();
+    let rmm = l
+        .add_table(
+            "rmm",
+            0,
+            ExecutionContext::EL2_Realm,
+            &[(0x1_0000_0000, 1 << 30)],
+        )
+        .unwrap();
+    let gicd = PageRequest::new("gicd", PageKind::Device, PageSize::Size4K).pa(0x0800_0000);
+    let m = l.map(mon, &gicd).unwrap();
+    assert_eq!(
+        l.mapping_pages(m, mon)[0].mem_attrs().pas,
+        memlayout::PhysicalAddressSpace::Secure
+    );
+    // Realm EL2 reaches the pool only through its non-secure view, whatever view the
+    // aliased page has.
+    let alias = l
+        .map_alias(
+            rmm,
+            m,
+            &PageRequest::new("gicd_rmm", PageKind::Device, PageSize::Size4K),
+        )
+        .unwrap();
+    assert_eq!(
+        l.mapping_pages(alias, rmm)[0].mem_attrs().pas,
+        memlayout::PhysicalAddressSpace::NonSecure
+    );
+}
+
+#[test]
+fn non_secure_ok_on_code_of_a_root_state_monitor_is_without_effect() {
+    use memlayout::error::NoEffect;
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("bl31", 0x0E00_0000, 1 << 20).root())
+        .unwrap();
+    l.add_pool(Pool::ram("dram", RAM, 1 << 30).non_secure())
+        .unwrap();
+    let mon = l
+        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
+        .unwrap();
+    let code = PageRequest::new("text", PageKind::Code, PageSize::Size4K)
+        .pool("bl31")
+        .non_secure_ok();
+    let e = l.map(mon, &code).unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::OptionWithoutEffect {
+                option: "non_secure_ok",
+                reason: NoEffect::NotSecure {
+                    el: ExecutionContext::EL3,
+                    ..
+                },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}

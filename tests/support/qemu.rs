@@ -455,30 +455,46 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 fn build_harness() -> Result<PathBuf, String> {
+    build_elf(
+        "harness",
+        "QEMU harness",
+        &[("harness.S", HARNESS_S), ("harness.c", HARNESS_C)],
+    )
+}
+
+/// Builds a bare-metal ELF named `stem` from assembly and C `sources` (file name, text)
+/// with the harness's linker script, once per content: the ELF is cached in the work
+/// directory under a hash of the sources, the flags and the compiler. `what` names it
+/// in errors.
+pub(crate) fn build_elf(
+    stem: &str,
+    what: &str,
+    sources: &[(&str, &str)],
+) -> Result<PathBuf, String> {
     tools_available()?;
     let dir = work_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut hasher = DefaultHasher::new();
-    (HARNESS_S, HARNESS_C, HARNESS_LD, GCC_FLAGS).hash(&mut hasher);
+    (sources, HARNESS_LD, GCC_FLAGS).hash(&mut hasher);
     gcc_program().hash(&mut hasher);
-    let elf = dir.join(format!("harness-{:016x}.elf", hasher.finish()));
+    let elf = dir.join(format!("{stem}-{:016x}.elf", hasher.finish()));
     if elf.is_file() {
         return Ok(elf);
     }
     // Build in a private directory, then rename: concurrent test processes
-    // may build the same harness.
-    let src = dir.join(unique_name("build"));
+    // may build the same ELF.
+    let src = dir.join(unique_name(&format!("{stem}-build")));
     std::fs::create_dir_all(&src).map_err(|e| format!("cannot create {}: {e}", src.display()))?;
-    write_file(&src.join("harness.S"), HARNESS_S.as_bytes())?;
-    write_file(&src.join("harness.c"), HARNESS_C.as_bytes())?;
     write_file(&src.join("harness.ld"), HARNESS_LD.as_bytes())?;
-    let out = src.join("harness.elf");
+    for (name, text) in sources {
+        write_file(&src.join(name), text.as_bytes())?;
+    }
+    let out = src.join(format!("{stem}.elf"));
     let output = Command::new(gcc_program())
         .args(GCC_FLAGS)
         .arg("-T")
         .arg(src.join("harness.ld"))
-        .arg(src.join("harness.S"))
-        .arg(src.join("harness.c"))
+        .args(sources.iter().map(|(name, _)| src.join(name)))
         .arg("-o")
         .arg(&out)
         .stdin(Stdio::null())
@@ -486,14 +502,14 @@ fn build_harness() -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot run {}: {e}", gcc_program().to_string_lossy()))?;
     if !output.status.success() {
         return Err(format!(
-            "building the QEMU harness failed ({}):\n{}{}",
+            "building the {what} failed ({}):\n{}{}",
             output.status,
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         ));
     }
     std::fs::rename(&out, &elf)
-        .map_err(|e| format!("cannot move the harness to {}: {e}", elf.display()))?;
+        .map_err(|e| format!("cannot move the {what} to {}: {e}", elf.display()))?;
     // Best effort: the sources were only needed for this build.
     let _ = std::fs::remove_dir_all(&src);
     Ok(elf)

@@ -26,22 +26,20 @@
 //! from it.
 
 use std::fmt::Write as _;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::qemu::{
-    self, GCC_FLAGS, HARNESS_RESERVED, JOB_MAX_BYTES, JOB_PA, RAM, gcc_program, loader_arg,
-    spawn_reader, unique_name, work_dir, write_file,
+    self, HARNESS_RESERVED, JOB_MAX_BYTES, JOB_PA, RAM, loader_arg, spawn_reader, unique_name,
+    work_dir, write_file,
 };
 
 const GPT_HARNESS_S: &str =
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/gpt_harness.S"));
 const GPT_HARNESS_C: &str =
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/gpt_harness.c"));
-const HARNESS_LD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness.ld"));
 
 /// First word of a job descriptor.
 pub const GPT_JOB_MAGIC: u64 = 0x3154_5047_5145_4d4c;
@@ -121,45 +119,14 @@ pub struct GptOutcome {
 }
 
 fn build_harness() -> Result<PathBuf, String> {
-    qemu::tools_available()?;
-    let dir = work_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut hasher = DefaultHasher::new();
-    (GPT_HARNESS_S, GPT_HARNESS_C, HARNESS_LD, GCC_FLAGS).hash(&mut hasher);
-    gcc_program().hash(&mut hasher);
-    let elf = dir.join(format!("gpt-harness-{:016x}.elf", hasher.finish()));
-    if elf.is_file() {
-        return Ok(elf);
-    }
-    let src = dir.join(unique_name("gpt-build"));
-    std::fs::create_dir_all(&src).map_err(|e| format!("cannot create {}: {e}", src.display()))?;
-    write_file(&src.join("gpt_harness.S"), GPT_HARNESS_S.as_bytes())?;
-    write_file(&src.join("gpt_harness.c"), GPT_HARNESS_C.as_bytes())?;
-    write_file(&src.join("harness.ld"), HARNESS_LD.as_bytes())?;
-    let out = src.join("gpt_harness.elf");
-    let output = Command::new(gcc_program())
-        .args(GCC_FLAGS)
-        .arg("-T")
-        .arg(src.join("harness.ld"))
-        .arg(src.join("gpt_harness.S"))
-        .arg(src.join("gpt_harness.c"))
-        .arg("-o")
-        .arg(&out)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", gcc_program().to_string_lossy()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "building the QEMU GPT harness failed ({}):\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    std::fs::rename(&out, &elf)
-        .map_err(|e| format!("cannot move the harness to {}: {e}", elf.display()))?;
-    let _ = std::fs::remove_dir_all(&src);
-    Ok(elf)
+    qemu::build_elf(
+        "gpt-harness",
+        "QEMU GPT harness",
+        &[
+            ("gpt_harness.S", GPT_HARNESS_S),
+            ("gpt_harness.c", GPT_HARNESS_C),
+        ],
+    )
 }
 
 fn harness() -> Result<PathBuf, String> {

@@ -651,13 +651,13 @@ fn gpt_module(gpt: Option<&crate::aarch64::gpt::Gpt>) -> TokenStream {
     let size = g.size();
     let cfg = g.config();
     let doc_mod = format!(
-        " The granule protection table (FEAT_RME): every granule of every pool with its          space's GPI, {} granules, {} level 0 entries, {}-bit protected size.",
+        " The granule protection table (FEAT_RME): every granule of every pool with its space's GPI, {} granules, {} level 0 entries, {}-bit protected size.",
         Bytes(cfg.pgs.bytes()),
         Bytes(cfg.l0gptsz.bytes()),
         g.pps().bits()
     );
     let doc_image = format!(
-        " The table image: level 0 table ({} bytes) and {} level 1 table{} ({} bytes each);          to be loaded at [`TABLES_PA`] (PA {}..{}); on ELF targets in the link section `{}`.",
+        " The table image: level 0 table ({} bytes) and {} level 1 table{} ({} bytes each); to be loaded at [`TABLES_PA`] (PA {}..{}); on ELF targets in the link section `{}`.",
         Hex::from(size.level0_bytes),
         size.level1_tables,
         if size.level1_tables == 1 { "" } else { "s" },
@@ -675,7 +675,7 @@ fn gpt_module(gpt: Option<&crate::aarch64::gpt::Gpt>) -> TokenStream {
         Hex::from(g.gptbr())
     );
     let doc_gpccr = format!(
-        " `GPCCR_EL3`: {} (PPS {}-bit, PGS {}, L0GPTSZ {}, write-back inner shareable          walks, GPC set). Write it after `GPTBR_EL3`, then `TLBI PAALLOS; DSB; ISB`.",
+        " `GPCCR_EL3`: {} (PPS {}-bit, PGS {}, L0GPTSZ {}, write-back inner shareable walks, GPC set). Write it after `GPTBR_EL3`, then `TLBI PAALLOS; DSB; ISB`.",
         Hex::from(g.gpccr()),
         g.pps().bits(),
         Bytes(cfg.pgs.bytes()),

@@ -465,7 +465,12 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
             ..
         } => write!(
             f,
-            "`{option}` on page `{name}` has no effect: only a table of the Secure state uses it, and table `{table}` is {el}; remove `{option}`"
+            "`{option}` on page `{name}` has no effect: only {who} uses it, and table `{table}` is {el}; remove `{option}`",
+            who = if *option == "non_secure_ok" {
+                "a table of the Secure state that is not an EL3 table in Root state (which never executes from non-secure memory)"
+            } else {
+                "a table of the Secure state (EL3, EL2_S, EL1_S, EL0_S)"
+            }
         ),
         Error::OptionWithoutEffect {
             name,

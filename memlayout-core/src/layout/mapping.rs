@@ -464,13 +464,19 @@ impl Layout {
             .filter_map(|t| self.tables.get(t.index()))
             .map(|t| &t.info)
             .collect();
-        let secure = infos
-            .iter()
-            .any(|i| i.el().security() == SecurityState::Secure);
+        // `non_secure_view` selects a view for a table of the Secure state; `non_secure_ok`
+        // lifts a rule only for a table whose home is the Secure space (not an EL3
+        // table in Root state, which never executes from non-secure memory).
+        let secure = |field: Field| {
+            infos.iter().any(|i| match field {
+                Field::NonSecureOk => self.home(i.el()) == PhysicalAddressSpace::Secure,
+                _ => i.el().security() == SecurityState::Secure,
+            })
+        };
         for (on, option, field) in options {
             let reason = match infos.first() {
                 _ if !on => continue,
-                Some(first) if !secure => NoEffect::NotSecure {
+                Some(first) if !secure(field) => NoEffect::NotSecure {
                     table: String::from(first.name()),
                     el: first.el(),
                 },
@@ -1316,7 +1322,13 @@ impl Layout {
         };
         let va_taken = fixed_va.is_none();
         let id = self.mappings.len() as u32;
-        let attrs = MemAttrs { pas: a.pas, ..b };
+        // The alias table's own view of the PA: a pool in both Secure and Non-secure
+        // space is seen through each table's view, not through the first table's.
+        let el = self.tables[table.index()].info.el();
+        let pas = Interval::new(orig.pa, bytes)
+            .and_then(|r| self.pool_of(r))
+            .map_or(a.pas, |p| self.pools[p].view(el, req.non_secure_view));
+        let attrs = MemAttrs { pas, ..b };
         let inner = PageRequest {
             count: orig.count,
             size: orig.size,
