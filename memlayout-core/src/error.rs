@@ -1095,6 +1095,20 @@ pub enum Error {
     /// A granule protection table in a layout that has no Root pool to hold it.
     #[non_exhaustive]
     GptWithoutRoot,
+    /// A granule protection table in a layout whose secure, Realm or Root table keeps
+    /// its translation tables (`non_secure_ok` on `tables`), or an executable page
+    /// (`non_secure_ok` on the page), in non-secure memory: the table gives those
+    /// granules to the Non-secure space alone, so every walk or instruction fetch there
+    /// from the table's own space takes a granule protection fault.
+    #[non_exhaustive]
+    GptNonSecureOk {
+        /// The table.
+        table: String,
+        /// The executable page, or `None` for the table's translation tables.
+        page: Option<String>,
+        /// The table's own space.
+        space: PhysicalAddressSpace,
+    },
     /// A fixed range for the granule protection table that does not lie inside one
     /// Root pool.
     #[non_exhaustive]

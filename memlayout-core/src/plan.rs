@@ -767,6 +767,13 @@ fn plan_with(spec: &Spec, seed: Option<u64>, hold: bool) -> Result<Plan, Vec<Pla
     }
     let pages = p.pages();
     let segments = p.segments();
+    // A fixed GPT was built before the pages: check their code against it now.
+    if let Some(g) = spec.gpt.as_ref().filter(|g| at_range(g))
+        && gpt.is_some()
+        && let Err(e) = p.layout.check_no_walks_into_non_secure()
+    {
+        p.report_gpt(g.decl, e);
+    }
     if !p.errors.is_empty() {
         return Err(p.errors);
     }

@@ -143,6 +143,9 @@ impl Layout {
     /// range is [`Error::NonSecureForSecure`], and no room in the secure pools is
     /// [`Error::NoRoomForTables`] in [`Space::Secure`](crate::error::Space::Secure),
     /// naming the pools tried and refused (never a silent move to non-secure memory).
+    /// With a granule protection table ([`Layout::build_gpt`]), a table that is not
+    /// non-secure and keeps its tables, or an executable page, in non-secure memory is
+    /// [`Error::GptNonSecureOk`].
     ///
     /// The PA size in the registers is the one declared with
     /// [`Layout::set_pa_bits`], else `config.pa_bits` raised to cover every pool; each
@@ -156,6 +159,11 @@ impl Layout {
         config: &TableConfig,
         placement: &TablePlacement,
     ) -> Result<Vec<Translation>, Error> {
+        // A granule protection table reserved before the pages were mapped has not seen
+        // their code.
+        if self.gpt_range().is_some() {
+            self.check_no_walks_into_non_secure()?;
+        }
         let tables: Vec<TableId> = self.tables().collect();
         // Each table is planned once, from its requests (runs of pages), before any PA is
         // reserved: the plan gives the exact table count to reserve, then is placed.

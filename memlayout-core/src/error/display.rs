@@ -88,6 +88,7 @@ impl fmt::Display for Error {
             | KernelLowerPage { .. } => process(self, f),
             GptNotRoot { .. }
             | GptWithoutRoot
+            | GptNonSecureOk { .. }
             | GptOutsideRoot { .. }
             | GptGranuleShared { .. }
             | NoRoomForGpt { .. }
@@ -906,6 +907,25 @@ fn gpt(e: &Error, f: &mut Formatter<'_>) -> Result {
         Error::GptWithoutRoot => f.write_str(
             "the granule protection table must be Root memory, but no pool is declared `root`; declare one like `physical root_ram = 0x4000_0000 .. +1M, root;`",
         ),
+        Error::GptNonSecureOk { table, page, space } => {
+            f.write_str(
+                "the granule protection table gives non-secure pools to the Non-secure space alone, but ",
+            )?;
+            let access = match page {
+                Some(p) => {
+                    write!(f, "executable page `{p}` of table `{table}`")?;
+                    "instruction fetch"
+                }
+                None => {
+                    write!(f, "the translation tables of table `{table}`")?;
+                    "table walk"
+                }
+            };
+            write!(
+                f,
+                " may sit in non-secure memory (`non_secure_ok`): every {access} there from the {space} space would take a granule protection fault; remove `non_secure_ok` so they stay in {space} memory, or leave out the `gpt`"
+            )
+        }
         Error::GptOutsideRoot { range } => write!(
             f,
             "the granule protection table at {range} does not lie inside a pool declared `root`; place it in Root memory"

@@ -150,6 +150,45 @@ impl Layout {
             .map_err(|e| self.gpt_error(e))
     }
 
+    /// [`Error::GptNonSecureOk`] when a table that is not non-secure keeps its
+    /// translation tables (`non_secure_ok` on its tables), or maps an executable page,
+    /// in a non-secure pool: the granule protection table would make each such walk or
+    /// fetch fault.
+    pub(crate) fn check_no_walks_into_non_secure(&self) -> Result<(), Error> {
+        let ns_only = |p: &Pool| p.spaces() == [PhysicalAddressSpace::NonSecure];
+        for t in &self.tables {
+            let space = self.home(t.info.el());
+            if t.non_secure_tables_ok && space != PhysicalAddressSpace::NonSecure {
+                return Err(Error::GptNonSecureOk {
+                    table: t.info.name().to_string(),
+                    page: None,
+                    space,
+                });
+            }
+        }
+        for m in &self.mappings {
+            let executable = m.attrs.kind == crate::PageKind::Code || m.attrs.perms.execute();
+            let in_ns = Interval::new(m.pa, m.bytes())
+                .and_then(|r| self.pool_of(r))
+                .is_some_and(|p| ns_only(&self.pools[p]));
+            if !executable || !in_ns {
+                continue;
+            }
+            for &(t, ..) in &m.tables {
+                let tb = &self.tables[t.index()];
+                let space = self.home(tb.info.el());
+                if space != PhysicalAddressSpace::NonSecure {
+                    return Err(Error::GptNonSecureOk {
+                        table: tb.info.name().to_string(),
+                        page: Some(m.name.clone()),
+                        space,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Builds the granule protection table of the layout's pools and reserves its PA as
     /// `request` says; returns the table (image, PA, `GPTBR_EL3`, `GPCCR_EL3`).
     ///
@@ -172,6 +211,7 @@ impl Layout {
         if !self.pools.iter().any(Pool::is_root) {
             return Err(Error::GptWithoutRoot);
         }
+        self.check_no_walks_into_non_secure()?;
         let config = GptConfig::new(self.gpt_granule(), request.l0gptsz);
         let regions = self.gpt_regions();
         let size = gpt::table_size(&regions, config).map_err(|e| self.gpt_error(e))?;

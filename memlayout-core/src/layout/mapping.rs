@@ -382,7 +382,7 @@ impl Layout {
         }
     }
 
-    fn pool_of(&self, r: Interval) -> Option<usize> {
+    pub(super) fn pool_of(&self, r: Interval) -> Option<usize> {
         self.pools.iter().position(|p| p.range.covers(&r))
     }
 
