@@ -158,8 +158,9 @@ Rules:
   registers answer only secure accesses: `physical gic = 0x0800_0000 .. +16M, device,
   secure, non_secure;`. Secure tables map it with NS = 0 (the secure view), and with
   NS = 1 for a page with the `non_secure_view` option; non-secure tables map it (always
-  with non-secure accesses) and neither is an error. A shared page of such a pool has
-  one PA and each table's own view. `non_secure_view` on a page of any other pool is an
+  with non-secure accesses) and neither is an error. Two tables reach one such register
+  frame through one `shared page .. tables [..]` or an `alias` (two pages of their own
+  at one PA overlap); the shared page has one PA and each table's own view. `non_secure_view` on a page of any other pool is an
   error on that keyword, and so is `non_secure_view` or `non_secure_ok` on a page that no
   table of the Secure state maps, or `non_secure_ok` on a page that is neither `code`
   nor has `x` permission: there they change nothing. For the rule below, a pool in both spaces counts as non-secure
