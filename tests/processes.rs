@@ -378,8 +378,10 @@ proptest! {
             let t = l
                 .add_table_sized(format!("p{i}"), cores, el, &[(start, size)], None, None)
                 .unwrap();
-            l.put_under(t, kernel).unwrap();
+            // The ASID first: a process put under the kernel without one would share
+            // ASID 0 with a process that has `asid 0` (`Error::AsidZeroShared`).
             l.set_asid(t, u32::from(asid)).unwrap();
+            l.put_under(t, kernel).unwrap();
             l.map(t, &page(pages)).unwrap();
             ids.push(t);
         }
