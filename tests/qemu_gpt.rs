@@ -204,3 +204,50 @@ fn qemu_gpt_run(job: &GptJob) -> memlayout_tests::qemu_gpt::GptOutcome {
         Err(e) => panic!("{e}"),
     }
 }
+
+#[test]
+fn gpt_jobs_the_harness_cannot_run_are_rejected() {
+    // These fail before QEMU is needed.
+    let job = |images: Vec<(u64, Vec<u8>)>| GptJob {
+        gptbr: 0,
+        gpccr: 0,
+        images,
+        probes: Vec::new(),
+    };
+    let run = |images| memlayout_tests::qemu_gpt::run(&job(images)).unwrap_err();
+
+    let err = run(vec![(u64::MAX - 3, vec![0; 8])]);
+    assert!(
+        err.contains("image 0 at 0xfffffffffffffffc wraps around"),
+        "{err}"
+    );
+
+    let err = run(vec![(0x4080_0000, Vec::new())]);
+    assert!(err.contains("image 0 at 0x40800000 is empty"), "{err}");
+
+    let err = run(vec![(0x1000, vec![0; 8])]);
+    assert!(
+        err.contains("outside guest RAM 0x40000000..0x140000000"),
+        "{err}"
+    );
+
+    let err = run(vec![(qemu::RAM.end - 4, vec![0; 8])]);
+    assert!(err.contains("outside guest RAM"), "{err}");
+
+    let err = run(vec![(qemu::JOB_PA, vec![0; 8])]);
+    assert!(
+        err.contains("overlaps the harness reserved range 0x40000000..0x40200000"),
+        "{err}"
+    );
+
+    let err = run(vec![
+        (0x4080_0000, vec![0; 0x1000]),
+        (0x4080_0ff8, vec![0; 8]),
+    ]);
+    assert!(err.contains("images 0 and 1 overlap"), "{err}");
+
+    let mut too_many = job(vec![(0x4080_0000, vec![0; 8])]);
+    too_many.probes = vec![(0x4080_0000, ProbeKind::El3); 0x10_0000 / 16];
+    let err = memlayout_tests::qemu_gpt::run(&too_many).unwrap_err();
+    assert!(err.contains("the job descriptor needs"), "{err}");
+}

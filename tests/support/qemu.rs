@@ -108,7 +108,7 @@ pub const JOB_MAGIC: u64 = 0x314a_5551_454d_4c4d;
 /// well under a second.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
-pub(crate) fn timeout() -> Duration {
+fn timeout() -> Duration {
     std::env::var("MEMLAYOUT_QEMU_TIMEOUT_SECS")
         .ok()
         .and_then(|s| s.trim().parse().ok())
@@ -560,32 +560,52 @@ fn check_job(job: &Job) -> Result<(), String> {
             ));
         }
     }
+    check_images("table image", &job.tables)?;
+    check_job_size(encode_job(job).len())
+}
+
+/// Checks the images a job loads into guest RAM with `-device loader`: each one
+/// non-empty, inside [`RAM`], outside [`HARNESS_RESERVED`], and no two overlapping.
+/// `what` names one image in the errors ("table image", "image"); the errors name the
+/// image's range and the RAM or reserved range it leaves or enters.
+pub(crate) fn check_images(what: &str, images: &[(u64, Vec<u8>)]) -> Result<(), String> {
     let mut ranges: Vec<(Range<u64>, usize)> = Vec::new();
-    for (i, (pa, bytes)) in job.tables.iter().enumerate() {
+    for (i, (pa, bytes)) in images.iter().enumerate() {
         let end = u64::try_from(bytes.len())
             .ok()
             .and_then(|len| pa.checked_add(len))
-            .ok_or_else(|| format!("table image {i} at {pa:#x} wraps around"))?;
+            .ok_or_else(|| format!("{what} {i} at {pa:#x} wraps around"))?;
         let range = *pa..end;
         if bytes.is_empty() {
-            return Err(format!("table image {i} at {pa:#x} is empty"));
+            return Err(format!("{what} {i} at {pa:#x} is empty"));
         }
         if range.start < RAM.start || range.end > RAM.end {
             return Err(format!(
-                "table image {i} {range:#x?} is outside guest RAM {RAM:#x?}"
+                "{what} {i} {range:#x?} is outside guest RAM {RAM:#x?}"
             ));
         }
         if overlaps(&range, &HARNESS_RESERVED) {
             return Err(format!(
-                "table image {i} {range:#x?} overlaps the harness reserved range {HARNESS_RESERVED:#x?}"
+                "{what} {i} {range:#x?} overlaps the harness reserved range {HARNESS_RESERVED:#x?}"
             ));
         }
         if let Some((_, j)) = ranges.iter().find(|(r, _)| overlaps(r, &range)) {
-            return Err(format!("table images {j} and {i} overlap"));
+            return Err(format!("{what}s {j} and {i} overlap"));
         }
         ranges.push((range, i));
     }
     Ok(())
+}
+
+/// Checks that a job descriptor of `len` bytes fits between [`JOB_PA`] and the end of
+/// [`HARNESS_RESERVED`].
+pub(crate) fn check_job_size(len: usize) -> Result<(), String> {
+    match u64::try_from(len) {
+        Ok(len) if len <= JOB_MAX_BYTES => Ok(()),
+        _ => Err(format!(
+            "the job descriptor needs {len} bytes, more than the {JOB_MAX_BYTES} reserved"
+        )),
+    }
 }
 
 /// The job descriptor as the harness reads it (see the module documentation).
@@ -612,7 +632,7 @@ pub fn encode_job(job: &Job) -> Vec<u8> {
 
 /// `-device loader` argument; commas in the file name are doubled as QEMU's
 /// option syntax requires.
-pub(crate) fn loader_arg(file: &Path, pa: u64) -> OsString {
+fn loader_arg(file: &Path, pa: u64) -> OsString {
     let file = file.to_string_lossy().replace(',', ",,");
     format!("loader,file={file},addr={pa:#x},force-raw=on").into()
 }
@@ -685,9 +705,7 @@ fn parse_output(job: &Job, output: &str) -> Result<Outcome, String> {
     Ok(Outcome { par, writes })
 }
 
-pub(crate) fn spawn_reader(
-    stream: Option<impl Read + Send + 'static>,
-) -> std::thread::JoinHandle<String> {
+fn spawn_reader(stream: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
         if let Some(mut stream) = stream {
@@ -697,9 +715,58 @@ pub(crate) fn spawn_reader(
     })
 }
 
-fn run_qemu(job: &Job, elf: &Path, dir: &Path, cpu: &str) -> Result<Outcome, String> {
+/// One boot of a harness `elf` on `qemu-system-aarch64 -M virt,secure=on,virtualization=on
+/// -cpu <cpu> -m 4G` with semihosting: writes `descriptor` (placed at [`JOB_PA`]) and
+/// every image (placed at its guest physical address) to a fresh job directory named
+/// after `stem` in the work directory, starts QEMU with one `-device loader` for each,
+/// kills it after the timeout ([`TIMEOUT`] or `MEMLAYOUT_QEMU_TIMEOUT_SECS`), and hands
+/// its standard output and error to `parse`. The job directory is deleted afterwards
+/// unless `MEMLAYOUT_QEMU_KEEP=1` is set.
+///
+/// Errors: the job directory or files cannot be written, QEMU cannot be started,
+/// times out (and is killed) or exits with a failure status, or `parse` fails; the
+/// errors of the run itself carry the QEMU command line and output, and say how to
+/// keep the job files.
+pub(crate) fn boot<T>(
+    elf: &Path,
+    cpu: &str,
+    stem: &str,
+    descriptor: &[u8],
+    images: &[(u64, Vec<u8>)],
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, String> {
+    let dir = elf
+        .parent()
+        .map_or_else(work_dir, Path::to_path_buf)
+        .join(unique_name(stem));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let result = boot_in(elf, cpu, &dir, descriptor, images, parse);
+    let keep = std::env::var_os("MEMLAYOUT_QEMU_KEEP").is_some_and(|v| v == "1");
+    if keep {
+        eprintln!("QEMU job files kept in {}", dir.display());
+    } else {
+        // Best effort: a leftover job directory does no harm.
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result.map_err(|msg| {
+        if keep {
+            msg
+        } else {
+            format!("{msg}\n(set MEMLAYOUT_QEMU_KEEP=1 to keep the job files)")
+        }
+    })
+}
+
+fn boot_in<T>(
+    elf: &Path,
+    cpu: &str,
+    dir: &Path,
+    descriptor: &[u8],
+    images: &[(u64, Vec<u8>)],
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, String> {
     let job_file = dir.join("job.bin");
-    write_file(&job_file, &encode_job(job))?;
+    write_file(&job_file, descriptor)?;
     let mut command = Command::new(qemu_program());
     command
         .args([
@@ -714,8 +781,8 @@ fn run_qemu(job: &Job, elf: &Path, dir: &Path, cpu: &str) -> Result<Outcome, Str
         .arg(elf)
         .arg("-device")
         .arg(loader_arg(&job_file, JOB_PA));
-    for (i, (pa, bytes)) in job.tables.iter().enumerate() {
-        let file = dir.join(format!("table-{i}.bin"));
+    for (i, (pa, bytes)) in images.iter().enumerate() {
+        let file = dir.join(format!("image-{i}.bin"));
         write_file(&file, bytes)?;
         command.arg("-device").arg(loader_arg(&file, *pa));
     }
@@ -754,8 +821,7 @@ fn run_qemu(job: &Job, elf: &Path, dir: &Path, cpu: &str) -> Result<Outcome, Str
         stdout.join().unwrap_or_default(),
         stderr.join().unwrap_or_default()
     );
-    let with_output = |msg: String| {
-        let mut msg = msg;
+    let with_output = |mut msg: String| {
         let _ = write!(
             msg,
             "\n--- QEMU command ---\n{command:?}\n--- QEMU output ---\n{output}"
@@ -763,7 +829,7 @@ fn run_qemu(job: &Job, elf: &Path, dir: &Path, cpu: &str) -> Result<Outcome, Str
         msg
     };
     let status = status.map_err(with_output)?;
-    let outcome = parse_output(job, &output).map_err(with_output)?;
+    let outcome = parse(&output).map_err(with_output)?;
     if !status.success() {
         return Err(with_output(format!("QEMU exited with {status}")));
     }
@@ -796,31 +862,8 @@ pub fn run_rme(job: &Job) -> Result<Outcome, String> {
 
 fn run_on(job: &Job, cpu: &str) -> Result<Outcome, String> {
     check_job(job)?;
-    let job_bytes = encode_job(job).len() as u64;
-    if job_bytes > JOB_MAX_BYTES {
-        return Err(format!(
-            "the job descriptor needs {job_bytes} bytes, more than the {JOB_MAX_BYTES} reserved"
-        ));
-    }
     let elf = harness()?;
-    let dir = elf
-        .parent()
-        .map_or_else(work_dir, Path::to_path_buf)
-        .join(unique_name("job"));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let result = run_qemu(job, &elf, &dir, cpu);
-    let keep = std::env::var_os("MEMLAYOUT_QEMU_KEEP").is_some_and(|v| v == "1");
-    if keep {
-        eprintln!("QEMU job files kept in {}", dir.display());
-    } else {
-        // Best effort: a leftover job directory does no harm.
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    result.map_err(|msg| {
-        if keep {
-            msg
-        } else {
-            format!("{msg}\n(set MEMLAYOUT_QEMU_KEEP=1 to keep the job files)")
-        }
+    boot(&elf, cpu, "job", &encode_job(job), &job.tables, |output| {
+        parse_output(job, output)
     })
 }

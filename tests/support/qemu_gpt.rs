@@ -5,7 +5,7 @@
 //! [`GptJob`] names the `GPTBR_EL3` and `GPCCR_EL3` values, the images to place in
 //! guest RAM (the table at least) and the loads to make. [`run`] boots the harness
 //! `tests/qemu/gpt_harness.{S,c}` (linked with `harness.ld`, so it occupies
-//! [`HARNESS_RESERVED`] like the translation-table
+//! [`HARNESS_RESERVED`](qemu::HARNESS_RESERVED) like the translation-table
 //! harness) on `qemu-system-aarch64 -M virt,secure=on,virtualization=on
 //! -cpu max,x-rme=on -m 4G`. At EL3 it writes `GPTBR_EL3`, `GPCCR_EL3` without GPC,
 //! `TLBI PAALLOS`, `GPCCR_EL3` with GPC, `TLBI PAALLOS`, reads `GPCCR_EL3` back, and
@@ -25,16 +25,10 @@
 //! both the Root and the Non-secure PAS (GPI "any access"), as EL3 and EL2 both run
 //! from it.
 
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::Instant;
 
-use crate::qemu::{
-    self, HARNESS_RESERVED, JOB_MAX_BYTES, JOB_PA, RAM, loader_arg, spawn_reader, unique_name,
-    work_dir, write_file,
-};
+use crate::qemu;
 
 const GPT_HARNESS_S: &str =
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/gpt_harness.S"));
@@ -102,8 +96,8 @@ pub struct GptJob {
     pub gptbr: u64,
     /// `GPCCR_EL3`, with GPC set.
     pub gpccr: u64,
-    /// Images (PA, bytes) to load with `-device loader`: in [`RAM`], outside
-    /// [`HARNESS_RESERVED`].
+    /// Images (PA, bytes) to load with `-device loader`: in [`RAM`](qemu::RAM), outside
+    /// [`HARNESS_RESERVED`](qemu::HARNESS_RESERVED).
     pub images: Vec<(u64, Vec<u8>)>,
     /// The loads, in order.
     pub probes: Vec<(u64, ProbeKind)>,
@@ -148,21 +142,8 @@ fn encode(job: &GptJob) -> Vec<u8> {
 }
 
 fn check(job: &GptJob) -> Result<(), String> {
-    for (i, (pa, bytes)) in job.images.iter().enumerate() {
-        let end = pa + bytes.len() as u64;
-        if *pa < RAM.start || end > RAM.end || bytes.is_empty() {
-            return Err(format!(
-                "image {i} at {pa:#x} is empty or outside guest RAM"
-            ));
-        }
-        if *pa < HARNESS_RESERVED.end && HARNESS_RESERVED.start < end {
-            return Err(format!("image {i} at {pa:#x} overlaps the harness"));
-        }
-    }
-    if encode(job).len() as u64 > JOB_MAX_BYTES {
-        return Err("too many probes for the job descriptor".to_string());
-    }
-    Ok(())
+    qemu::check_images("image", &job.images)?;
+    qemu::check_job_size(encode(job).len())
 }
 
 fn parse(job: &GptJob, output: &str) -> Result<GptOutcome, String> {
@@ -213,98 +194,22 @@ fn parse(job: &GptJob, output: &str) -> Result<GptOutcome, String> {
     })
 }
 
-fn run_in(job: &GptJob, elf: &Path, dir: &Path) -> Result<GptOutcome, String> {
-    let job_file = dir.join("gpt-job.bin");
-    write_file(&job_file, &encode(job))?;
-    let mut command = Command::new(qemu::qemu_program());
-    command
-        .args([
-            "-M",
-            "virt,secure=on,virtualization=on",
-            "-cpu",
-            "max,x-rme=on",
-            "-m",
-            "4G",
-            "-nographic",
-            "-semihosting",
-            "-kernel",
-        ])
-        .arg(elf)
-        .arg("-device")
-        .arg(loader_arg(&job_file, JOB_PA));
-    for (i, (pa, bytes)) in job.images.iter().enumerate() {
-        let file = dir.join(format!("image-{i}.bin"));
-        write_file(&file, bytes)?;
-        command.arg("-device").arg(loader_arg(&file, *pa));
-    }
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let timeout = qemu::timeout();
-    let started = Instant::now();
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", qemu::qemu_program().to_string_lossy()))?;
-    let stdout = spawn_reader(child.stdout.take());
-    let stderr = spawn_reader(child.stderr.take());
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if started.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Err(format!(
-                    "QEMU did not finish within {} s",
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(2)),
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Err(format!("waiting for QEMU failed: {e}"));
-            }
-        }
-    };
-    let output = format!(
-        "{}{}",
-        stdout.join().unwrap_or_default(),
-        stderr.join().unwrap_or_default()
-    );
-    let with_output = |mut msg: String| {
-        let _ = write!(
-            msg,
-            "\n--- QEMU command ---\n{command:?}\n--- QEMU output ---\n{output}"
-        );
-        msg
-    };
-    let status = status.map_err(with_output)?;
-    let outcome = parse(job, &output).map_err(with_output)?;
-    if !status.success() {
-        return Err(with_output(format!("QEMU exited with {status}")));
-    }
-    Ok(outcome)
-}
-
 /// Runs `job` in one QEMU boot.
 ///
-/// Errors: images outside RAM or over the harness, missing tools, a harness build
-/// failure, an exception the harness does not expect, or a timeout (with the QEMU
-/// command and output).
+/// Errors: images that are empty, outside [`RAM`](qemu::RAM), over [`HARNESS_RESERVED`](qemu::HARNESS_RESERVED) or over
+/// each other, a job descriptor too large for its region, missing tools, a harness
+/// build failure, an exception the harness does not expect, or a timeout (with the
+/// QEMU command and output). The job files are deleted after the run unless
+/// `MEMLAYOUT_QEMU_KEEP=1` is set.
 pub fn run(job: &GptJob) -> Result<GptOutcome, String> {
     check(job)?;
     let elf = harness()?;
-    let dir = elf
-        .parent()
-        .map_or_else(work_dir, Path::to_path_buf)
-        .join(unique_name("gpt-job"));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let result = run_in(job, &elf, &dir);
-    if std::env::var_os("MEMLAYOUT_QEMU_KEEP").is_some_and(|v| v == "1") {
-        eprintln!("QEMU job files kept in {}", dir.display());
-    } else {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    result
+    qemu::boot(
+        &elf,
+        "max,x-rme=on",
+        "gpt-job",
+        &encode(job),
+        &job.images,
+        |output| parse(job, output),
+    )
 }
