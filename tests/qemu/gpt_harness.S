@@ -1,7 +1,9 @@
 /*
- * Entry point, exception vectors and probe trampolines of the QEMU granule
- * protection harness. The logic lives in gpt_harness.c; the link script is
- * harness.ld (the same memory as the translation-table harness).
+ * Exception vectors and probe trampolines of the QEMU granule protection
+ * harness. The logic lives in gpt_harness.c; the entry point and the
+ * semihosting glue in boot.S, the console and job descriptor helpers in
+ * harness_io.c; the link script is harness.ld (the same memory as the
+ * translation-table harness).
  *
  * QEMU `virt` with `secure=on,virtualization=on` and `-cpu max,x-rme=on`
  * starts the ELF at EL3 (Root state with FEAT_RME) with every MMU off. EL3
@@ -30,63 +32,9 @@
  * MFAR_EL3 = S3_6_C6_C0_5, TLBI PAALLOS = SYS #6, C8, C1, #4.
  */
 
-    .equ SEMIHOST_SYS_WRITE0, 0x04
-    .equ SEMIHOST_SYS_EXIT, 0x18
-    .equ ADP_STOPPED_APPLICATIONEXIT, 0x20026
     .equ SPSR_EL2H_MASKED, 0x3c9    /* EL2h, D, A, I, F masked */
 
-    .section .text.boot, "ax"
-    .global _start
-_start:
-    msr     daifset, #0xf
-    mrs     x0, CurrentEL
-    cmp     x0, #(3 << 2)
-    b.ne    not_at_el3
-
-    ldr     x0, =__stack_top
-    mov     sp, x0
-    ldr     x0, =el3_vectors
-    msr     vbar_el3, x0
-    isb
-
-    ldr     x0, =__bss_start
-    ldr     x1, =__bss_end
-1:  cmp     x0, x1
-    b.hs    2f
-    str     xzr, [x0], #8
-    b       1b
-2:
-    bl      gpt_main
-    b       semihost_exit
-
-not_at_el3:
-    adr     x1, not_at_el3_msg
-    mov     x0, #SEMIHOST_SYS_WRITE0
-    hlt     #0xf000
-    mov     x0, #1
-    b       semihost_exit
-
-not_at_el3_msg:
-    .asciz  "ERR harness did not start at EL3 (run QEMU with -M virt,secure=on)\n"
-    .balign 4
-
     .text
-    .global semihost_call
-semihost_call:
-    hlt     #0xf000
-    ret
-
-    .global semihost_exit
-semihost_exit:
-    adr     x1, exit_block
-    mov     x2, #(ADP_STOPPED_APPLICATIONEXIT & 0xffff)
-    movk    x2, #(ADP_STOPPED_APPLICATIONEXIT >> 16), lsl #16
-    stp     x2, x0, [x1]
-    mov     x0, #SEMIHOST_SYS_EXIT
-    hlt     #0xf000
-3:  wfi
-    b       3b
-
 /* u64 read_gpccr(void), void write_gpccr(u64), void write_gptbr(u64), void tlbi_paallos(void) */
     .global read_gpccr
 read_gpccr:
@@ -201,6 +149,7 @@ el2_vectors:
     .endm
 
     .balign 2048
+    .global el3_vectors
 el3_vectors:
     .irp    i, 0, 1, 2, 3
     el3_fatal \i
@@ -252,7 +201,5 @@ el3_fatal_common:
 
     .data
     .balign 16
-exit_block:
-    .quad   0, 0
 save_area:
     .quad   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0

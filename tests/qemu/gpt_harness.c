@@ -23,13 +23,9 @@
  * or `ERR <text>` / `EXC <vector> <esr> <elr> <far>` and a non-zero exit.
  */
 
-typedef unsigned long u64;
+#include "harness_io.h"
 
-#define JOB_PA 0x40100000UL
-#define JOB_END 0x40200000UL
 #define JOB_MAGIC 0x3154504751454d4cUL /* "LMEQGPT1" */
-
-#define SEMIHOST_SYS_WRITE0 0x04
 
 #define SCR_NS (1UL << 0)
 #define SCR_RES1 (3UL << 4)
@@ -38,10 +34,6 @@ typedef unsigned long u64;
 #define SCR_GPF (1UL << 48)
 #define GPCCR_GPC (1UL << 16)
 
-u64 semihost_call(u64 op, u64 arg);
-void semihost_exit(u64 status) __attribute__((noreturn));
-void gpt_main(void);
-void harness_exception(u64 vector, u64 esr, u64 elr, u64 far);
 u64 read_gpccr(void);
 void write_gpccr(u64 value);
 void write_gptbr(u64 value);
@@ -49,60 +41,7 @@ void tlbi_paallos(void);
 u64 probe_el3(u64 pa, u64 out[2]);
 u64 probe_lower(u64 pa, u64 scr, u64 out[2]);
 
-static char line[160];
-static unsigned line_len;
-
-static void put_str(const char *s)
-{
-    while (*s != 0 && line_len < sizeof(line) - 2)
-        line[line_len++] = *s++;
-}
-
-static void put_hex(u64 v)
-{
-    static const char digits[] = "0123456789abcdef";
-    put_str(" ");
-    for (int shift = 60; shift >= 0; shift -= 4)
-        if (line_len < sizeof(line) - 2)
-            line[line_len++] = digits[(v >> shift) & 0xf];
-}
-
-static void end_line(void)
-{
-    line[line_len++] = '\n';
-    line[line_len] = 0;
-    semihost_call(SEMIHOST_SYS_WRITE0, (u64)line);
-    line_len = 0;
-}
-
-static void __attribute__((noreturn)) fail(const char *what, u64 value)
-{
-    put_str("ERR ");
-    put_str(what);
-    put_hex(value);
-    end_line();
-    semihost_exit(1);
-}
-
-void harness_exception(u64 vector, u64 esr, u64 elr, u64 far)
-{
-    put_str("EXC");
-    put_hex(vector);
-    put_hex(esr);
-    put_hex(elr);
-    put_hex(far);
-    end_line();
-}
-
-static u64 job_word(u64 index)
-{
-    u64 addr = JOB_PA + 8 * index;
-    if (addr >= JOB_END)
-        fail("job descriptor runs past its region at word", index);
-    return *(volatile const u64 *)addr;
-}
-
-void gpt_main(void)
+u64 harness_main(void)
 {
     if (job_word(0) != JOB_MAGIC)
         fail("bad job magic", job_word(0));
@@ -142,5 +81,5 @@ void gpt_main(void)
     }
     put_str("DONE");
     end_line();
-    semihost_exit(0);
+    return 0;
 }

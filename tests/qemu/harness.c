@@ -26,14 +26,10 @@
  * tables without VHE (HCR_EL2.E2H = 0): one VA range, one privilege level.
  */
 
-typedef unsigned long u64;
+#include "harness_io.h"
 
 #define HARNESS_BASE 0x40000000UL
-#define JOB_PA 0x40100000UL
-#define JOB_END 0x40200000UL
 #define JOB_MAGIC 0x314a5551454d4c4dUL /* "MLMEQUJ1" */
-
-#define SEMIHOST_SYS_WRITE0 0x04
 
 #define SCTLR_M (1UL << 0)
 #define SCTLR_C (1UL << 2)
@@ -52,11 +48,6 @@ typedef unsigned long u64;
 /* From harness.ld. */
 extern char __data_start[], __image_end[], __stack_bottom[], __stack_top[];
 
-u64 semihost_call(u64 op, u64 arg);
-void semihost_exit(u64 status) __attribute__((noreturn));
-u64 harness_main(void);
-void harness_exception(u64 vector, u64 esr, u64 elr, u64 far);
-
 #define WSYS(reg, val) __asm__ volatile("msr " #reg ", %0" ::"r"((u64)(val)) : "memory")
 #define RSYS(reg)                                                      \
     ({                                                                 \
@@ -67,59 +58,6 @@ void harness_exception(u64 vector, u64 esr, u64 elr, u64 far);
 #define ISB() __asm__ volatile("isb" ::: "memory")
 #define DSB() __asm__ volatile("dsb sy" ::: "memory")
 #define AT(op, va) __asm__ volatile("at " #op ", %0" ::"r"((u64)(va)) : "memory")
-
-static char line[160];
-static unsigned line_len;
-
-static void put_str(const char *s)
-{
-    while (*s != 0 && line_len < sizeof(line) - 2)
-        line[line_len++] = *s++;
-}
-
-static void put_hex(u64 v)
-{
-    static const char digits[] = "0123456789abcdef";
-    put_str(" ");
-    for (int shift = 60; shift >= 0; shift -= 4)
-        if (line_len < sizeof(line) - 2)
-            line[line_len++] = digits[(v >> shift) & 0xf];
-}
-
-static void end_line(void)
-{
-    line[line_len++] = '\n';
-    line[line_len] = 0;
-    semihost_call(SEMIHOST_SYS_WRITE0, (u64)line);
-    line_len = 0;
-}
-
-static void __attribute__((noreturn)) fail(const char *what, u64 value)
-{
-    put_str("ERR ");
-    put_str(what);
-    put_hex(value);
-    end_line();
-    semihost_exit(1);
-}
-
-void harness_exception(u64 vector, u64 esr, u64 elr, u64 far)
-{
-    put_str("EXC");
-    put_hex(vector);
-    put_hex(esr);
-    put_hex(elr);
-    put_hex(far);
-    end_line();
-}
-
-static u64 job_word(u64 index)
-{
-    u64 addr = JOB_PA + 8 * index;
-    if (addr >= JOB_END)
-        fail("job descriptor runs past its region at word", index);
-    return *(volatile const u64 *)addr;
-}
 
 /* Runs the AT instruction for `el` and `access`; returns PAR_EL1. */
 static u64 probe(u64 el, u64 access, u64 va)

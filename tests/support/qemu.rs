@@ -4,7 +4,8 @@
 //! A [`Job`] names a translation regime, the table images to place in guest RAM,
 //! the values of `MAIR_ELx`, `TCR_ELx`, `TTBR0_ELx` and the `SCTLR_ELx` bits to
 //! set, and a list of virtual addresses to probe. [`run`] boots a small
-//! freestanding harness (`tests/qemu/harness.{S,c,ld}`) once per job on
+//! freestanding harness (`tests/qemu/harness.{S,c,ld}` with the `boot.S` and
+//! `harness_io.{c,h}` it shares with the GPT harness) once per job on
 //! `qemu-system-aarch64 -M virt,secure=on,virtualization=on -cpu max`. The
 //! harness stays at EL3, loads the registers of the chosen regime, runs
 //! `AT S1E{3,2,1,0}{R,W}` for every probe and reports `PAR_EL1`. For the EL3
@@ -129,6 +130,25 @@ pub const SCTLR_EE: u64 = 1 << 25;
 const HARNESS_S: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness.S"));
 const HARNESS_C: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness.c"));
 const HARNESS_LD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness.ld"));
+
+/// The sources every harness is built with besides its own: the entry point and
+/// semihosting glue (`boot.S`, which calls the harness's `harness_main` and installs
+/// its `el3_vectors`), and the console and job descriptor helpers (`harness_io.c` and
+/// its header).
+pub(crate) const SHARED_SOURCES: [(&str, &str); 3] = [
+    (
+        "boot.S",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/boot.S")),
+    ),
+    (
+        "harness_io.c",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness_io.c")),
+    ),
+    (
+        "harness_io.h",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness_io.h")),
+    ),
+];
 
 pub(crate) const GCC_FLAGS: &[&str] = &[
     "-O2",
@@ -462,10 +482,11 @@ fn build_harness() -> Result<PathBuf, String> {
     )
 }
 
-/// Builds a bare-metal ELF named `stem` from assembly and C `sources` (file name, text)
-/// with the harness's linker script, once per content: the ELF is cached in the work
-/// directory under a hash of the sources, the flags and the compiler. `what` names it
-/// in errors.
+/// Builds a bare-metal ELF named `stem` from the assembly and C `sources` (file name,
+/// text) of one harness and the [`SHARED_SOURCES`], with the harness's linker script,
+/// once per content: the ELF is cached in the work directory under a hash of the
+/// sources, the flags and the compiler. Headers (`.h`) are written beside the sources
+/// for them to include, not compiled. `what` names it in errors.
 pub(crate) fn build_elf(
     stem: &str,
     what: &str,
@@ -474,8 +495,9 @@ pub(crate) fn build_elf(
     tools_available()?;
     let dir = work_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let sources: Vec<(&str, &str)> = sources.iter().chain(&SHARED_SOURCES).copied().collect();
     let mut hasher = DefaultHasher::new();
-    (sources, HARNESS_LD, GCC_FLAGS).hash(&mut hasher);
+    (&sources, HARNESS_LD, GCC_FLAGS).hash(&mut hasher);
     gcc_program().hash(&mut hasher);
     let elf = dir.join(format!("{stem}-{:016x}.elf", hasher.finish()));
     if elf.is_file() {
@@ -486,7 +508,7 @@ pub(crate) fn build_elf(
     let src = dir.join(unique_name(&format!("{stem}-build")));
     std::fs::create_dir_all(&src).map_err(|e| format!("cannot create {}: {e}", src.display()))?;
     write_file(&src.join("harness.ld"), HARNESS_LD.as_bytes())?;
-    for (name, text) in sources {
+    for (name, text) in &sources {
         write_file(&src.join(name), text.as_bytes())?;
     }
     let out = src.join(format!("{stem}.elf"));
@@ -494,7 +516,12 @@ pub(crate) fn build_elf(
         .args(GCC_FLAGS)
         .arg("-T")
         .arg(src.join("harness.ld"))
-        .args(sources.iter().map(|(name, _)| src.join(name)))
+        .args(
+            sources
+                .iter()
+                .filter(|(name, _)| !name.ends_with(".h"))
+                .map(|(name, _)| src.join(name)),
+        )
         .arg("-o")
         .arg(&out)
         .stdin(Stdio::null())

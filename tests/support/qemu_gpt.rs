@@ -4,7 +4,8 @@
 //! a table is checked by loading from physical addresses and catching the faults. A
 //! [`GptJob`] names the `GPTBR_EL3` and `GPCCR_EL3` values, the images to place in
 //! guest RAM (the table at least) and the loads to make. [`run`] boots the harness
-//! `tests/qemu/gpt_harness.{S,c}` (linked with `harness.ld`, so it occupies
+//! `tests/qemu/gpt_harness.{S,c}` (with the shared `boot.S` and `harness_io.{c,h}`,
+//! linked with `harness.ld`, so it occupies
 //! [`HARNESS_RESERVED`](qemu::HARNESS_RESERVED) like the translation-table
 //! harness) on `qemu-system-aarch64 -M virt,secure=on,virtualization=on
 //! -cpu max,x-rme=on -m 4G`. At EL3 it writes `GPTBR_EL3`, `GPCCR_EL3` without GPC,
