@@ -7,17 +7,24 @@ use memlayout_tests::gpt_walk::{
     self, GPI_ANY, GPI_NO_ACCESS, GPI_NON_SECURE, GPI_REALM, GPI_ROOT, GPI_SECURE, Lookup, Memory,
 };
 
+use memlayout::aarch64::gpt::Gpi;
+use memlayout_tests::layouts::RME_POOLS;
+
 memlayout::memory_layout!(include "layouts/rme.memlayout");
 
-/// The pools of the layout as written there: start, size, the GPI their space gives.
-const POOLS: [(&str, u64, u64, u8); 6] = [
-    ("harness", 0x4000_0000, 0x20_0000, GPI_ANY),
-    ("root_pool", 0x4020_0000, 0x20_0000, GPI_ROOT),
-    ("realm_pool", 0x4040_0000, 0x10_0000, GPI_REALM),
-    ("secure_pool", 0x4050_0000, 0x8000, GPI_SECURE),
-    ("ns_pool", 0x4050_8000, 0x3FAF_8000, GPI_NON_SECURE),
-    ("ram", 0x8000_0000, 0x4000_0000, GPI_NON_SECURE),
-];
+/// The walker's encoding of `gpi`, written from the architecture's GPI values rather
+/// than taken from [`Gpi::bits`].
+fn walker_gpi(gpi: Gpi) -> u8 {
+    match gpi {
+        Gpi::NoAccess => GPI_NO_ACCESS,
+        Gpi::Secure => GPI_SECURE,
+        Gpi::NonSecure => GPI_NON_SECURE,
+        Gpi::Root => GPI_ROOT,
+        Gpi::Realm => GPI_REALM,
+        Gpi::Any => GPI_ANY,
+        other => panic!("no walker encoding for {other:?}"),
+    }
+}
 
 fn memory() -> Memory<'static> {
     Memory {
@@ -32,7 +39,8 @@ fn lookup(pa: u64) -> Lookup {
 
 #[test]
 fn every_granule_of_every_pool_has_its_spaces_gpi() {
-    for (name, start, size, gpi) in POOLS {
+    for (name, start, size, gpi) in RME_POOLS {
+        let gpi = walker_gpi(gpi);
         let mut pa = start;
         while pa < start + size {
             assert_eq!(lookup(pa).gpi(), Some(gpi), "{name} at {pa:#x}");
@@ -56,7 +64,7 @@ fn memory_in_no_pool_has_no_access() {
 
 #[test]
 fn the_table_lies_in_root_memory_and_loads_as_gpccr_says() {
-    let (start, size) = (POOLS[1].1, POOLS[1].2);
+    let (start, size) = (RME_POOLS[1].1, RME_POOLS[1].2);
     let end = rme::gpt::TABLES_PA + rme::gpt::TRANSLATION.0.len() as u64;
     assert!(rme::gpt::TABLES_PA >= start && end <= start + size);
     assert_eq!(rme::gpt::GPTBR, rme::gpt::TABLES_PA >> 12);

@@ -40,6 +40,36 @@ fn os(processes: &[(&str, ExecutionContext, (u64, u64))]) -> (Layout, TableId, V
     (l, kernel, ids)
 }
 
+/// A layout with 256 MiB of RAM, a kernel on cores 0..=3 that boots through a lower
+/// identity range (`RAM .. +2M`) and runs in an upper range, and a process `shell` on
+/// the same cores, not yet put under the kernel: `(layout, kernel, shell)`.
+fn booting_kernel() -> (Layout, TableId, TableId) {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, 256 << 20)).unwrap();
+    let cores = Cores::range(0, 3).unwrap();
+    let kernel = l
+        .add_table_sized(
+            "kernel",
+            cores,
+            ExecutionContext::EL1_NS,
+            &[(RAM, 2 << 20), (KERNEL_VA, 1 << 30)],
+            None,
+            None,
+        )
+        .unwrap();
+    let shell = l
+        .add_table_sized(
+            "shell",
+            cores,
+            ExecutionContext::EL0_NS,
+            &[(0x40_0000, 256 << 20)],
+            None,
+            None,
+        )
+        .unwrap();
+    (l, kernel, shell)
+}
+
 fn build(l: &mut Layout) -> Vec<Translation> {
     l.build_translations(&TableConfig::new(), &TablePlacement::Anywhere)
         .unwrap()
@@ -418,29 +448,7 @@ proptest! {
 fn a_kernel_places_its_pages_in_its_upper_range() {
     // A kernel with a lower identity range it boots through and an upper range: pages
     // without a fixed VA go to the upper range, which stays loaded when TTBR0 switches.
-    let mut l = Layout::new();
-    l.add_pool(Pool::ram("ram", RAM, 256 << 20)).unwrap();
-    let cores = Cores::range(0, 3).unwrap();
-    let kernel = l
-        .add_table_sized(
-            "kernel",
-            cores,
-            ExecutionContext::EL1_NS,
-            &[(RAM, 2 << 20), (KERNEL_VA, 1 << 30)],
-            None,
-            None,
-        )
-        .unwrap();
-    let shell = l
-        .add_table_sized(
-            "shell",
-            cores,
-            ExecutionContext::EL0_NS,
-            &[(0x40_0000, 256 << 20)],
-            None,
-            None,
-        )
-        .unwrap();
+    let (mut l, kernel, shell) = booting_kernel();
     l.put_under(shell, kernel).unwrap();
     l.set_asid(shell, 1).unwrap();
     let boot = PageRequest::new("boot", PageKind::Code, PageSize::Size4K).identity();
@@ -550,29 +558,7 @@ fn asid_zero_beside_a_process_without_one_is_refused() {
 /// identity pages there are the kernel's own choice and stay allowed.
 #[test]
 fn put_under_after_kernel_pages_in_the_lower_range_is_an_error() {
-    let mut l = Layout::new();
-    l.add_pool(Pool::ram("ram", RAM, 256 << 20)).unwrap();
-    let cores = Cores::range(0, 0).unwrap();
-    let kernel = l
-        .add_table_sized(
-            "kernel",
-            cores,
-            ExecutionContext::EL1_NS,
-            &[(RAM, 2 << 20), (KERNEL_VA, 1 << 30)],
-            None,
-            None,
-        )
-        .unwrap();
-    let shell = l
-        .add_table_sized(
-            "shell",
-            cores,
-            ExecutionContext::EL0_NS,
-            &[(0x40_0000, 256 << 20)],
-            None,
-            None,
-        )
-        .unwrap();
+    let (mut l, kernel, shell) = booting_kernel();
     let boot = PageRequest::new("boot", PageKind::Code, PageSize::Size4K).identity();
     l.map(kernel, &boot).unwrap();
     let text = l
@@ -609,28 +595,7 @@ fn put_under_after_kernel_pages_in_the_lower_range_is_an_error() {
     assert!(e.to_string().contains("fixed `va`"), "{e}");
     assert_eq!(l.kernel_of(shell), None);
     // The same kernel with `put_under` first places `text` in the upper range.
-    let mut l2 = Layout::new();
-    l2.add_pool(Pool::ram("ram", RAM, 256 << 20)).unwrap();
-    let k2 = l2
-        .add_table_sized(
-            "kernel",
-            cores,
-            ExecutionContext::EL1_NS,
-            &[(RAM, 2 << 20), (KERNEL_VA, 1 << 30)],
-            None,
-            None,
-        )
-        .unwrap();
-    let s2 = l2
-        .add_table_sized(
-            "shell",
-            cores,
-            ExecutionContext::EL0_NS,
-            &[(0x40_0000, 256 << 20)],
-            None,
-            None,
-        )
-        .unwrap();
+    let (mut l2, k2, s2) = booting_kernel();
     l2.map(k2, &boot).unwrap();
     l2.put_under(s2, k2).unwrap();
     let t2 = l2

@@ -35,31 +35,21 @@
 //!    `SCR_EL3.GPF` = 0: the fault is then a data abort taken to EL2 (`ESR_EL2.EC` =
 //!    0x25, DFSC 0b101000, `FAR_EL2` the address).
 //!
-//! The expected outcome comes from each pool's declared space (the `POOLS` table below,
-//! written from the layout file) and the independent walker
+//! The expected outcome comes from each pool's declared space (`RME_POOLS` in
+//! `memlayout_tests::layouts`, written from the layout file) and the independent walker
 //! (`memlayout_tests::gpt_walk`, for the level a lookup ends at), not from the builder.
 //! The test skips (or fails with `MEMLAYOUT_REQUIRE_QEMU=1`) without
 //! `qemu-system-aarch64` and `aarch64-linux-gnu-gcc`.
 
 use memlayout::aarch64::gpt::Gpi;
 use memlayout_tests::gpt_walk::{self, Lookup, Memory, Pas};
+use memlayout_tests::layouts::RME_POOLS;
 use memlayout_tests::qemu;
 use memlayout_tests::qemu_gpt::{
     EC_DATA_ABORT_SAME, EC_GPC, FSC_GPF, GptJob, ProbeKind, ProbeResult,
 };
 
 memlayout::memory_layout!(include "layouts/rme.memlayout");
-
-/// The pools of `tests/layouts/rme.memlayout`: name, start, size, and the GPI their
-/// declared space gives.
-const POOLS: [(&str, u64, u64, Gpi); 6] = [
-    ("harness", 0x4000_0000, 0x20_0000, Gpi::Any),
-    ("root_pool", 0x4020_0000, 0x20_0000, Gpi::Root),
-    ("realm_pool", 0x4040_0000, 0x10_0000, Gpi::Realm),
-    ("secure_pool", 0x4050_0000, 0x8000, Gpi::Secure),
-    ("ns_pool", 0x4050_8000, 0x3FAF_8000, Gpi::NonSecure),
-    ("ram", 0x8000_0000, 0x4000_0000, Gpi::NonSecure),
-];
 
 /// RAM in no pool, below the PPS.
 const GAP: (u64, u64) = (0xC000_0000, 0x4000_0000);
@@ -91,7 +81,7 @@ fn granule_protection_on_qemu() {
     let table_pa = rme::gpt::TABLES_PA;
     let image: &[u8] = &rme::gpt::TRANSLATION.0;
     let (gptbr, gpccr) = (rme::gpt::GPTBR, rme::gpt::GPCCR);
-    let (root_start, root_size) = (POOLS[1].1, POOLS[1].2);
+    let (root_start, root_size) = (RME_POOLS[1].1, RME_POOLS[1].2);
     assert!(
         table_pa >= root_start && table_pa + image.len() as u64 <= root_start + root_size,
         "the table lies in the Root pool"
@@ -99,7 +89,7 @@ fn granule_protection_on_qemu() {
 
     // (pa, gpi or None for no pool, inside the PPS)
     let mut points: Vec<(String, u64, Option<Gpi>)> = Vec::new();
-    for &(name, start, size, gpi) in &POOLS {
+    for &(name, start, size, gpi) in &RME_POOLS {
         points.push((format!("first granule of `{name}`"), start, Some(gpi)));
         points.push((
             format!("last granule of `{name}`"),
@@ -119,7 +109,7 @@ fn granule_protection_on_qemu() {
             what.push((name.clone(), *pa, *gpi, kind));
         }
     }
-    for &(name, start, _, gpi) in &POOLS[1..3] {
+    for &(name, start, _, gpi) in &RME_POOLS[1..3] {
         probes.push((start, ProbeKind::NonSecureAbort));
         what.push((
             format!("first granule of `{name}`"),

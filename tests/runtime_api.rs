@@ -1765,28 +1765,42 @@ fn full_secure_pools_are_no_room_never_a_silent_move() {
     ));
 }
 
-#[test]
-fn a_pool_in_both_spaces_is_mapped_with_each_tables_view() {
+/// An EL3 table `mon` over `0x1_0000_0000 .. +1G` beside `pools`: `(layout, mon)`.
+fn monitor_over(pools: Vec<memlayout::layout::PoolRequest>) -> (Layout, memlayout::TableId) {
     let mut l = Layout::new();
-    l.add_pool(Pool::ram("sram", 0x0E00_0000, 1 << 20)).unwrap();
-    l.add_pool(Pool::ram("dram", RAM, 1 << 30).non_secure())
+    for pool in pools {
+        l.add_pool(pool).unwrap();
+    }
+    let mon = l
+        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
         .unwrap();
-    l.add_pool(
+    (l, mon)
+}
+
+/// Secure SRAM, non-secure DRAM and a GIC window in both spaces (pools 0, 1 and 2),
+/// with the EL3 table `mon` of [`monitor_over`] and a non-secure EL1 table `k`:
+/// `(layout, mon, k)`.
+fn dual_view_layout() -> (Layout, memlayout::TableId, memlayout::TableId) {
+    let (mut l, mon) = monitor_over(vec![
+        Pool::ram("sram", 0x0E00_0000, 1 << 20),
+        Pool::ram("dram", RAM, 1 << 30).non_secure(),
         Pool::device("gic", 0x0800_0000, 16 << 20)
             .secure()
             .non_secure(),
-    )
-    .unwrap();
+    ]);
+    let k = l
+        .add_table("k", 0, ExecutionContext::EL1_NS, &[(RAM, 1 << 30)])
+        .unwrap();
+    (l, mon, k)
+}
+
+#[test]
+fn a_pool_in_both_spaces_is_mapped_with_each_tables_view() {
+    let (mut l, mon, k) = dual_view_layout();
     l.add_pool(Pool::device("sec_dev", 0x0A00_0000, 1 << 20))
         .unwrap();
     assert!(l.pools()[2].is_dual_view() && l.pools()[2].is_non_secure());
     assert!(!l.pools()[1].is_dual_view() && !l.pools()[3].is_dual_view());
-    let mon = l
-        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
-        .unwrap();
-    let k = l
-        .add_table("k", 0, ExecutionContext::EL1_NS, &[(RAM, 1 << 30)])
-        .unwrap();
     let gicd = PageRequest::new("gicd", PageKind::Device, PageSize::Size4K).pa(0x0800_0000);
     // One PA in both tables: neither is an error, each maps its own view.
     let m = l.map_shared(None, &gicd).unwrap();
@@ -1840,15 +1854,11 @@ fn a_pool_in_both_spaces_is_mapped_with_each_tables_view() {
 fn a_non_secure_view_is_drawn_from_a_pool_in_both_spaces() {
     // An EL3 page that asks for the non-secure view gets its PA from the pool declared in
     // both spaces, not from the secure pool the secure table otherwise prefers.
-    let mut l = Layout::new();
-    l.add_pool(Pool::ram("sram", 0x0E00_0000, 1 << 20)).unwrap();
-    l.add_pool(Pool::ram("dram", RAM, 1 << 30).non_secure())
-        .unwrap();
-    l.add_pool(Pool::ram("shm", 0x0F00_0000, 1 << 20).secure().non_secure())
-        .unwrap();
-    let mon = l
-        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
-        .unwrap();
+    let (mut l, mon) = monitor_over(vec![
+        Pool::ram("sram", 0x0E00_0000, 1 << 20),
+        Pool::ram("dram", RAM, 1 << 30).non_secure(),
+        Pool::ram("shm", 0x0F00_0000, 1 << 20).secure().non_secure(),
+    ]);
     let buf = l
         .map(
             mon,
@@ -1863,22 +1873,7 @@ fn a_non_secure_view_is_drawn_from_a_pool_in_both_spaces() {
 #[test]
 fn secure_page_options_without_effect_are_errors() {
     use memlayout::error::NoEffect;
-    let mut l = Layout::new();
-    l.add_pool(Pool::ram("sram", 0x0E00_0000, 1 << 20)).unwrap();
-    l.add_pool(Pool::ram("dram", RAM, 1 << 30).non_secure())
-        .unwrap();
-    l.add_pool(
-        Pool::device("gic", 0x0800_0000, 16 << 20)
-            .secure()
-            .non_secure(),
-    )
-    .unwrap();
-    let mon = l
-        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
-        .unwrap();
-    let k = l
-        .add_table("k", 0, ExecutionContext::EL1_NS, &[(RAM, 1 << 30)])
-        .unwrap();
+    let (mut l, mon, k) = dual_view_layout();
     // A non-secure table always uses the non-secure view: asking for it is a mistake.
     let gicd = PageRequest::new("gicd", PageKind::Device, PageSize::Size4K)
         .pa(0x0800_0000)
@@ -1925,18 +1920,12 @@ fn secure_page_options_without_effect_are_errors() {
 
 #[test]
 fn an_alias_of_a_pool_in_both_spaces_takes_its_own_tables_view() {
-    let mut l = Layout::new();
-    l.add_pool(Pool::ram("rmm", 0x4800_0000, 1 << 20).realm())
-        .unwrap();
-    l.add_pool(
+    let (mut l, mon) = monitor_over(vec![
+        Pool::ram("rmm", 0x4800_0000, 1 << 20).realm(),
         Pool::device("gic", 0x0800_0000, 16 << 20)
             .secure()
             .non_secure(),
-    )
-    .unwrap();
-    let mon = l
-        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
-        .unwrap();
+    ]);
     let rmm = l
         .add_table(
             "rmm",
@@ -1969,14 +1958,10 @@ fn an_alias_of_a_pool_in_both_spaces_takes_its_own_tables_view() {
 #[test]
 fn non_secure_ok_on_code_of_a_root_state_monitor_is_without_effect() {
     use memlayout::error::NoEffect;
-    let mut l = Layout::new();
-    l.add_pool(Pool::ram("bl31", 0x0E00_0000, 1 << 20).root())
-        .unwrap();
-    l.add_pool(Pool::ram("dram", RAM, 1 << 30).non_secure())
-        .unwrap();
-    let mon = l
-        .add_table("mon", 0, ExecutionContext::EL3, &[(0x1_0000_0000, 1 << 30)])
-        .unwrap();
+    let (mut l, mon) = monitor_over(vec![
+        Pool::ram("bl31", 0x0E00_0000, 1 << 20).root(),
+        Pool::ram("dram", RAM, 1 << 30).non_secure(),
+    ]);
     let code = PageRequest::new("text", PageKind::Code, PageSize::Size4K)
         .pool("bl31")
         .non_secure_ok();

@@ -24,7 +24,22 @@ use memlayout::{
     PageSize, Perms, Pool, Rng, Shareability, TableId,
 };
 
+use memlayout::aarch64::gpt::Gpi;
+
 use crate::qemu::{HARNESS_RESERVED, RAM};
+
+/// The pools of `tests/layouts/rme.memlayout` as written there: name, start, size, and
+/// the GPI their declared space gives (the harness's memory, declared in both the
+/// Secure and the Non-secure space, is "any access"). RAM from `0xC000_0000` to the
+/// 4 GB protected size is in no pool.
+pub const RME_POOLS: [(&str, u64, u64, Gpi); 6] = [
+    ("harness", 0x4000_0000, 0x20_0000, Gpi::Any),
+    ("root_pool", 0x4020_0000, 0x20_0000, Gpi::Root),
+    ("realm_pool", 0x4040_0000, 0x10_0000, Gpi::Realm),
+    ("secure_pool", 0x4050_0000, 0x8000, Gpi::Secure),
+    ("ns_pool", 0x4050_8000, 0x3FAF_8000, Gpi::NonSecure),
+    ("ram", 0x8000_0000, 0x4000_0000, Gpi::NonSecure),
+];
 
 /// The RAM pool (Secure physical memory).
 pub const RAM_POOL: &str = "ram";
