@@ -152,12 +152,23 @@ fn the_text_corpus_plans_every_new_keyword() {
         ),
         (
             "tables at 0x4010_0000 .. +64K, non_secure_ok",
-            Box::new(|p: &Planned| {
-                let n = p.plan().layout().tables().count();
+            // A secure table's translation tables in the range, in a non-secure pool.
+            Box::new(move |p: &Planned| {
+                let l = p.plan().layout();
+                let n = l.tables().count();
                 (0..n).any(|i| {
-                    p.plan()
-                        .translation(i)
-                        .is_some_and(|tr| (0x4010_0000..0x4011_0000).contains(&tr.base_pa()))
+                    let (Some(tr), Some(t)) = (p.plan().translation(i), p.plan().table_id(i))
+                    else {
+                        return false;
+                    };
+                    let pa = tr.base_pa();
+                    let pool = l.pools().iter().find(|x| x.range().contains(pa));
+                    (0x4010_0000..0x4011_0000).contains(&pa)
+                        && l.table_info(t).is_some_and(|info| secure(info.el()))
+                        && l.non_secure_tables_ok(t)
+                        && pool.is_some_and(|x| {
+                            x.spaces() == [memlayout::PhysicalAddressSpace::NonSecure]
+                        })
                 })
             }),
         ),

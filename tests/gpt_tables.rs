@@ -54,7 +54,7 @@ fn check_all(gpt: &memlayout::aarch64::gpt::Gpt, regions: &[GptRegion], pgs: u64
                     walk(gpt, outside),
                     Lookup::Gpi {
                         gpi: gpt_walk::GPI_NO_ACCESS,
-                        level: walk_level(gpt, outside)
+                        level: expected_level(gpt, regions, outside)
                     },
                     "granule {outside:#x} next to region {r:x?}"
                 );
@@ -66,11 +66,18 @@ fn check_all(gpt: &memlayout::aarch64::gpt::Gpt, regions: &[GptRegion], pgs: u64
     assert!(!walk(gpt, gpt.pps().bytes()).allows(Pas::Realm));
 }
 
-fn walk_level(gpt: &memlayout::aarch64::gpt::Gpt, pa: u64) -> u8 {
-    match walk(gpt, pa) {
-        Lookup::Gpi { level, .. } => level,
-        other => panic!("{pa:#x}: {other:?}"),
-    }
+/// The level the lookup of `pa`, a granule in no region, must end at: a level 0 block
+/// when no region touches its level 0 region (L0GPTSZ bytes, from `GPCCR_EL3`), and a
+/// level 1 table as soon as one does (no region covers that level 0 region whole, as
+/// `pa` is in none).
+fn expected_level(gpt: &memlayout::aarch64::gpt::Gpt, regions: &[GptRegion], pa: u64) -> u8 {
+    let (_, _, l0gptsz) = gpt_walk::geometry(gpt.gpccr()).expect("a valid GPCCR");
+    let l0_start = u128::from(pa >> l0gptsz << l0gptsz);
+    let l0_end = l0_start + (1u128 << l0gptsz);
+    let touched = regions
+        .iter()
+        .any(|r| u128::from(r.start) < l0_end && l0_start < r.end());
+    u8::from(touched)
 }
 
 /// A machine like QEMU `virt`: Root firmware with its GPT, a Realm pool, Secure memory,

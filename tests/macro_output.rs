@@ -612,7 +612,8 @@ fn a_layout_with_errors_still_has_its_segment_modules() {
 
 /// An alias that names no Device type carries its target's: an `nGnRnE` page aliased
 /// from another table (and in its own) is `nGnRnE` there too, not the default
-/// Device-nGnRE, and an alias naming the type keeps it.
+/// Device-nGnRE. An alias that names another type than its target's is a mismatched
+/// alias.
 #[test]
 fn a_device_alias_carries_its_targets_device_type() {
     use memlayout::DeviceType;
@@ -624,12 +625,10 @@ fn a_device_alias_carries_its_targets_device_type() {
                 virtual 0x4000_0000 .. +16M;
                 page uart : device, 4K, pa 0x0900_0000, rw, nGnRnE;
                 page uart_again : device, alias uart;
-                page fb : device, 4K, pa 0x0900_1000, rw, GRE;
             }
             table el1 (core 0, EL1_NS) {
                 virtual 0x8000_0000 .. +16M;
                 page uart : device, alias el3::uart;
-                page fb : device, alias el3::fb, GRE;
             }
         }
     }
@@ -640,5 +639,30 @@ fn a_device_alias_carries_its_targets_device_type() {
     );
     assert_eq!(devices::el1::UART.device_type(), Some(DeviceType::nGnRnE));
     assert_eq!(devices::el1::UART.pa(), devices::el3::UART.pa());
-    assert_eq!(devices::el1::FB.device_type(), Some(DeviceType::GRE));
+
+    let input: proc_macro2::TokenStream = r#"
+        mod devices {
+            physical ram = 0x4000_0000 .. +16M;
+            physical mmio = 0x0900_0000 .. +16M, device;
+            table el3 (core 0, EL3) {
+                virtual 0x4000_0000 .. +16M;
+                page fb : device, 4K, pa 0x0900_1000, rw, nGnRE;
+            }
+            table el1 (core 0, EL1_NS) {
+                virtual 0x8000_0000 .. +16M;
+                page fb : device, alias el3::fb, GRE;
+            }
+        }
+    "#
+    .parse()
+    .unwrap();
+    let out = memlayout::dsl::expand(input).to_string();
+    assert!(out.contains("compile_error"), "{out}");
+    assert!(
+        out.contains(
+            "PA 0x900_1000..0x900_2000 is already mapped by `fb` as device Device-nGnRE, \
+             and mapping it as device Device-GRE makes a mismatched alias"
+        ),
+        "{out}"
+    );
 }

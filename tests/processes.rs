@@ -561,6 +561,12 @@ fn put_under_after_kernel_pages_in_the_lower_range_is_an_error() {
     let (mut l, kernel, shell) = booting_kernel();
     let boot = PageRequest::new("boot", PageKind::Code, PageSize::Size4K).identity();
     l.map(kernel, &boot).unwrap();
+    // A page at a fixed VA of the lower range that is not its PA.
+    let fixed_va = RAM + 0x10_0000;
+    let fixed = PageRequest::new("fixed", PageKind::Data, PageSize::Size4K).va(fixed_va);
+    let f = l.map(kernel, &fixed).unwrap();
+    assert_ne!(l.mapping_pa(f), Some(fixed_va), "not an identity page");
+    assert_eq!(l.mapping_va(f, kernel), Some(fixed_va));
     let text = l
         .map(
             kernel,
@@ -594,10 +600,13 @@ fn put_under_after_kernel_pages_in_the_lower_range_is_an_error() {
     assert_eq!(e.field(), Field::Under);
     assert!(e.to_string().contains("fixed `va`"), "{e}");
     assert_eq!(l.kernel_of(shell), None);
-    // The same kernel with `put_under` first places `text` in the upper range.
+    // Identity and fixed-VA pages in the lower range are the kernel's own choice: with
+    // only those, `put_under` is allowed, and `text` then goes to the upper range.
     let (mut l2, k2, s2) = booting_kernel();
     l2.map(k2, &boot).unwrap();
+    l2.map(k2, &fixed).unwrap();
     l2.put_under(s2, k2).unwrap();
+    assert_eq!(l2.kernel_of(s2), Some(k2));
     let t2 = l2
         .map(
             k2,
