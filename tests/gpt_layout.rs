@@ -85,16 +85,30 @@ fn exports_carry_the_emitted_table() {
     let gpt = planned.plan().gpt().expect("a GPT");
     assert_eq!(gpt.image(), &rme::gpt::TRANSLATION.0[..]);
     let input = memlayout::export::Input::new(planned.module(), planned.plan());
+    let values = memlayout::export::gpt_values(gpt);
+    let size = rme::gpt::TRANSLATION.0.len() as u64;
+    assert_eq!(
+        values.named(),
+        [
+            ("gpt_pa", rme::gpt::TABLES_PA),
+            ("gpt_size", size),
+            ("gptbr", rme::gpt::GPTBR),
+            ("gpccr", rme::gpt::GPCCR),
+        ]
+    );
     let header = memlayout::export::c::c(&input);
+    let ld = memlayout::export::ld::ld(&input);
     for (name, value) in [
         ("GPT_PA", rme::gpt::TABLES_PA),
+        ("GPT_SIZE", size),
         ("GPTBR", rme::gpt::GPTBR),
         ("GPCCR", rme::gpt::GPCCR),
     ] {
         let line = format!("#define MEMLAYOUT_{name} MEMLAYOUT_UL({value:#x})");
         assert!(header.contains(&line), "{line} in\n{header}");
+        let symbol = format!("memlayout_{} = {value:#x};", name.to_lowercase());
+        assert!(ld.contains(&symbol), "{symbol} in\n{ld}");
     }
-    let ld = memlayout::export::ld::ld(&input);
     let section = format!(
         ".memlayout.gpt {:#x} : AT({:#x})",
         rme::gpt::TABLES_PA,

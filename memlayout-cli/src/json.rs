@@ -169,16 +169,19 @@ pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
                     .collect(),
             })
             .collect(),
-        gpt: input.gpt().map(|g| GptEntry {
-            pa: Hex::from(g.base_pa()),
-            size: Hex::from(g.image().len() as u64),
-            align: Hex::from(g.size().align),
-            gptbr: Hex::from(g.gptbr()),
-            gpccr: Hex::from(g.gpccr()),
-            pps_bits: g.pps().bits(),
-            pgs: Hex::from(g.config().pgs.bytes()),
-            l0gptsz: Hex::from(g.config().l0gptsz.bytes()),
-            level1_tables: g.size().level1_tables,
+        gpt: input.gpt().map(|g| {
+            let values = memlayout::export::gpt_values(g);
+            GptEntry {
+                pa: Hex::from(values.pa),
+                size: Hex::from(values.size),
+                align: Hex::from(g.size().align),
+                gptbr: Hex::from(values.gptbr),
+                gpccr: Hex::from(values.gpccr),
+                pps_bits: g.pps().bits(),
+                pgs: Hex::from(g.config().pgs.bytes()),
+                l0gptsz: Hex::from(g.config().l0gptsz.bytes()),
+                level1_tables: g.size().level1_tables,
+            }
         }),
     };
     let mut text = serde_json::to_string_pretty(&doc)?;

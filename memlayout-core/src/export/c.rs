@@ -84,13 +84,12 @@ pub fn c(input: &Input<'_>) -> String {
             crate::model::Bytes(cfg.l0gptsz.bytes()),
             g.pps().bits()
         );
-        for (name, value) in [
-            ("GPT_PA", g.base_pa()),
-            ("GPT_SIZE", g.image().len() as u64),
-            ("GPTBR", g.gptbr()),
-            ("GPCCR", g.gpccr()),
-        ] {
-            let _ = writeln!(out, "#define MEMLAYOUT_{name} MEMLAYOUT_UL({value:#x})");
+        for (name, value) in super::gpt_values(g).named() {
+            let _ = writeln!(
+                out,
+                "#define MEMLAYOUT_{} MEMLAYOUT_UL({value:#x})",
+                upper(name)
+            );
         }
         let _ = writeln!(
             out,

@@ -132,12 +132,7 @@ pub fn ld(input: &Input<'_>) -> String {
     }
     if let Some(g) = input.gpt() {
         let _ = writeln!(out, "\n/* Granule protection table */");
-        for (name, value) in [
-            ("gpt_pa", g.base_pa()),
-            ("gpt_size", g.image().len() as u64),
-            ("gptbr", g.gptbr()),
-            ("gpccr", g.gpccr()),
-        ] {
+        for (name, value) in super::gpt_values(g).named() {
             let _ = writeln!(out, "memlayout_{name} = {value:#x};");
         }
     }

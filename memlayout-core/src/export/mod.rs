@@ -197,6 +197,48 @@ impl<'a> Input<'a> {
     }
 }
 
+/// The four values of a granule protection table that the C header, the ld fragment
+/// and the CLI's JSON document write: where its image is, its size, and the values to
+/// load into the GPT registers.
+///
+/// Not exhaustive: [`gpt_values`] builds it; read its fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct GptValues {
+    /// The physical address the image is placed at.
+    pub pa: u64,
+    /// The image's size in bytes.
+    pub size: u64,
+    /// The value for `GPTBR_EL3`.
+    pub gptbr: u64,
+    /// The value for `GPCCR_EL3`.
+    pub gpccr: u64,
+}
+
+impl GptValues {
+    /// The values under the names the exports give them after their prefix, in the
+    /// order they write them: `gpt_pa`, `gpt_size`, `gptbr`, `gpccr` (the C header
+    /// writes them in upper case).
+    pub fn named(&self) -> [(&'static str, u64); 4] {
+        [
+            ("gpt_pa", self.pa),
+            ("gpt_size", self.size),
+            ("gptbr", self.gptbr),
+            ("gpccr", self.gpccr),
+        ]
+    }
+}
+
+/// The values of `gpt` every export writes; see [`GptValues`].
+pub fn gpt_values(gpt: &crate::aarch64::gpt::Gpt) -> GptValues {
+    GptValues {
+        pa: gpt.base_pa(),
+        size: gpt.image().len() as u64,
+        gptbr: gpt.gptbr(),
+        gpccr: gpt.gpccr(),
+    }
+}
+
 /// A name as C and the ld symbols spell it after the prefix: ASCII upper case
 /// (`upper("core0_el3")` is `CORE0_EL3`).
 pub(crate) fn upper(name: &str) -> String {
