@@ -272,16 +272,13 @@ pub const fn page_attributes(
 }
 
 /// The NS bit (and NSE at EL3) selecting physical address space `pas` in a stage-1 block
-/// or page descriptor of a table of context `el`:
+/// or page descriptor of a table of context `el`. Which contexts reach which space, and
+/// the encodings with their Arm ARM sources, are in [`PhysicalAddressSpace::reaches`].
 ///
-/// * EL3: {NSE, NS} = {0, 0} Secure, {0, 1} Non-secure, {1, 0} Root, {1, 1} Realm (DDI
-///   0487 D8.3, R_GVZML and R_XTYPW; NSE exists with FEAT_RME, which Root and Realm PA
-///   need);
-/// * Secure EL2 and EL1&0: NS = 1 for Non-secure;
-/// * Realm EL2: NS = 1 for Non-secure, 0 for Realm (R_LYKFZ);
-/// * Realm EL1&0: none. Its stage-1 NS bit is RES0 (I_CZPRF): stage 1 outputs a Realm IPA
-///   and the RMM's stage 2 picks the PAS with bit 55 of its descriptors (R_GYNXY);
-/// * Non-secure: none (NS is RES0 in Non-secure state).
+/// 0 where the context has no bit for the space: a Secure page of a non-secure table
+/// (Secure is the default space when a layout does not model security) and the spaces
+/// the context does not reach, which [`build`] refuses
+/// ([`BuildError::UnreachableSpace`]).
 pub(crate) const fn pas_bits(el: ExecutionContext, pas: PhysicalAddressSpace) -> u64 {
     use PhysicalAddressSpace as P;
     match (el, pas) {
@@ -295,6 +292,16 @@ pub(crate) const fn pas_bits(el: ExecutionContext, pas: PhysicalAddressSpace) ->
         (ExecutionContext::EL2_Realm, P::NonSecure) => NS,
         _ => 0,
     }
+}
+
+/// Whether a page in space `pas` is refused in a table of context `el`: a Root or Realm
+/// page the context does not reach. A Secure page stays allowed everywhere (see
+/// [`pas_bits`]).
+const fn unreachable_space(el: ExecutionContext, pas: PhysicalAddressSpace) -> bool {
+    matches!(
+        pas,
+        PhysicalAddressSpace::Root | PhysicalAddressSpace::Realm
+    ) && !pas.reaches(el)
 }
 
 /// A run of pages: `count` pages of one size, context and set of attributes, each
@@ -729,7 +736,8 @@ impl<'c> Limits<'c> {
         self.check_rest(&Source::Listed(pages))
     }
 
-    /// Checks one page: context, alignment, VA and PA ranges, WXN.
+    /// Checks one page: context, alignment, VA and PA ranges, PA space, execute-only,
+    /// WXN.
     #[inline]
     fn check(&self, page: &Page) -> Result<(), BuildError> {
         if self.fits(&Shape::of(page)) {
@@ -755,6 +763,7 @@ impl<'c> Limits<'c> {
             && (va | pa) & (size - 1) == 0
             && inside
             && pa.checked_add(size).is_some_and(|end| end <= self.pa_limit)
+            && !unreachable_space(self.el, attrs.pas)
             && (!attrs.perms.execute_only() || self.el.is_user())
             && !(config.wxn
                 && attrs.perms.write()
@@ -763,7 +772,7 @@ impl<'c> Limits<'c> {
     }
 
     /// The first thing wrong with a page, in the order context, alignment, VA range, PA
-    /// range, execute-only outside EL0, WXN.
+    /// range, PA space, execute-only outside EL0, WXN.
     #[cold]
     #[inline(never)]
     fn fault(&self, page: &Page) -> Result<(), BuildError> {
@@ -820,6 +829,14 @@ impl<'c> Limits<'c> {
             });
         }
         let attrs = page.mem_attrs();
+        if unreachable_space(self.el, attrs.pas) {
+            return Err(BuildError::UnreachableSpace {
+                table: table.clone(),
+                page: PageRef::of(page),
+                pas: attrs.pas,
+                el: self.el,
+            });
+        }
         if attrs.perms.execute_only() && !self.el.is_user() {
             return Err(BuildError::ExecuteOnly {
                 table: table.clone(),
@@ -1053,7 +1070,9 @@ where
 ///
 /// Every page must belong to `info`'s exception level, be aligned to its size, lie in
 /// the lower or upper VA range of `config` (a VA with bit 63 set is an upper VA) and in
-/// its PA range, and not overlap another page in VA. The image holds exactly
+/// its PA range, lie in a physical address space the context reaches when it is Root
+/// or Realm ([`BuildError::UnreachableSpace`]), and not overlap another page in VA. The
+/// image holds exactly
 /// [`table_count`] tables.
 ///
 /// Pages that follow each other in the list and continue each other in VA and PA with
@@ -1716,6 +1735,83 @@ mod tests {
             if el.level() == 2 {
                 assert!(!attr_bits(el, ns).nse(), "{el}: bit 11 is RES0 at EL2");
             }
+        }
+    }
+
+    /// A Root or Realm page in a table that cannot reach its space is refused (its
+    /// descriptor would map it in another space), by the page list and the run builders
+    /// and by the count; a Secure page in any table still builds.
+    #[test]
+    fn root_and_realm_pages_build_only_where_their_space_is_reached() {
+        use crate::PhysicalAddressSpace as P;
+        for el in ExecutionContext::ALL {
+            for pas in P::ALL {
+                let pages = run(
+                    el,
+                    0x40_0000,
+                    0x8000_0000,
+                    3,
+                    PageSize::Size4K,
+                    data_rw().with_pas(pas),
+                );
+                let refused = matches!(pas, P::Root | P::Realm) && !pas.reaches(el);
+                let listed = build(&info(el), &pages, 0x1000, &TableConfig::DEFAULT);
+                let runs = [PageRun::new(&pages[0], 3).unwrap()];
+                let by_run = build_runs(&info(el), &runs, 0x1000, &TableConfig::DEFAULT);
+                let counted = table_count(&pages, &TableConfig::DEFAULT);
+                if refused {
+                    for got in [listed.map(|_| ()), by_run.map(|_| ()), counted.map(|_| ())] {
+                        let e = got.unwrap_err();
+                        assert!(
+                            matches!(&e, BuildError::UnreachableSpace { pas: p, el: e2, page, .. }
+                                if *p == pas && *e2 == el && page.index == 0),
+                            "{el} {pas}: {e:?}"
+                        );
+                        let text = alloc::format!("{e}");
+                        assert!(
+                            text.contains(&alloc::format!("{pas} physical address space")),
+                            "{text}"
+                        );
+                    }
+                } else {
+                    let t = listed.unwrap();
+                    assert_eq!(t, by_run.unwrap(), "{el} {pas}");
+                    assert_eq!(counted.unwrap(), t.table_count(), "{el} {pas}");
+                }
+            }
+        }
+        // The cases the check exists for: a Root page of a Secure EL1 table was mapped
+        // Secure, and one of a Realm EL2 table Realm.
+        for (el, pas) in [
+            (EL1_S, P::Root),
+            (EL2_S, P::Realm),
+            (EL2_Realm, P::Root),
+            (EL1_NS, P::Realm),
+        ] {
+            let p = page(
+                el,
+                0x40_0000,
+                0x8000_0000,
+                PageSize::Size4K,
+                data_rw().with_pas(pas),
+            );
+            assert!(matches!(
+                build(&info(el), &[p], 0x1000, &TableConfig::DEFAULT),
+                Err(BuildError::UnreachableSpace { .. })
+            ));
+        }
+        // Secure pages in a non-secure and a Realm table: the default space when
+        // security is not modelled, mapped with NS = 0.
+        for el in [EL1_NS, EL2_NS, EL0_NS, EL2_Realm] {
+            let p = page(
+                el,
+                0x40_0000,
+                0x8000_0000,
+                PageSize::Size4K,
+                data_rw().with_pas(P::Secure),
+            );
+            let t = build(&info(el), &[p], 0x1000, &TableConfig::DEFAULT).unwrap();
+            assert!(!t.walk(0x40_0000).unwrap().ns(), "{el}");
         }
     }
 
