@@ -709,6 +709,7 @@ impl<'c> Limits<'c> {
     /// plans their tables.
     fn plan_list(&self, pages: &[&Page]) -> Result<Plan, BuildError> {
         let mut gathered = Gathered::new();
+        let mut sources = Vec::new();
         let mut start = 0;
         for i in 0..pages.len() {
             let page = pages[i];
@@ -718,17 +719,21 @@ impl<'c> Limits<'c> {
             // `page` starts a source: the one before it ends at `i`.
             if i > start {
                 self.close(&pages[start..i])?;
-                gathered.add(self, &Source::Listed(&pages[start..i]));
+                sources.push(Source::Listed(&pages[start..i]));
             }
             self.check(page)?;
             start = i;
         }
         if start < pages.len() {
             self.close(&pages[start..])?;
-            gathered.add(self, &Source::Listed(&pages[start..]));
+            sources.push(Source::Listed(&pages[start..]));
         }
-        // Errors name pages by their place in the whole list.
-        plan(self, gathered, &[Source::Listed(pages)])
+        for source in &sources {
+            gathered.add(self, source);
+        }
+        // The sources cover the list in order, so errors name pages by their place in
+        // it.
+        plan(self, gathered, &sources)
     }
 
     /// Checks the pages of a listed source after its first.
@@ -1004,43 +1009,77 @@ fn tree(
     })
 }
 
-/// The overlap error of one range (the upper one if `upper`), page by page: the pages
-/// sorted by VA (in input order at one VA), the first one that starts before the one
-/// sorted before it ends, named with that one (the earlier in the input first).
+/// The overlap error of one range (the upper one if `upper`): the pages as the leaf
+/// entries they are written as (one per page, or one per entry for a Contiguous group
+/// or a page larger than a root entry), sorted by VA (in input order at one VA), the
+/// first leaf that starts before the one sorted before it ends, named with that one
+/// (the earlier in the input first).
+///
+/// The leaves of a source follow each other at one step, so the pair is found on the
+/// sources and the page indices computed: a run of any length costs the same.
 fn overlap(table: &TableRef, sources: &[Source<'_, '_>], root: u8, upper: bool) -> BuildError {
-    // Each page as the leaves it starts as: (VA, size, input position, source, page in
-    // it); a page larger than a root entry is one leaf per root entry.
-    let mut leaves: Vec<(u64, u64, usize, usize, usize)> = Vec::new();
+    /// A source of the range: its leaves, `step` bytes each, cover `start .. end`; its
+    /// first page has input position `position`, page `k` has `position + k`.
+    struct Span {
+        source: usize,
+        start: u64,
+        end: u128,
+        step: u64,
+        leaves_per_page: u64,
+        position: usize,
+    }
+    let mut spans = Vec::new();
     let mut position = 0;
     for (s, source) in sources.iter().enumerate() {
-        for k in 0..source.len() {
-            let page = source.page(k);
-            position += 1;
-            if (page.va() >> 63 == 1) != upper {
-                continue;
-            }
-            let step = if page_level(page.page_size()) < root {
-                level_size(root)
-            } else {
-                page.size()
-            };
-            for off in (0..page.size()).step_by(step as usize) {
-                leaves.push((page.va().wrapping_add(off), step, position, s, k));
-            }
+        let len = source.len();
+        let shape = source.shape();
+        // Every page of a checked source lies in the VA half of its first.
+        if len > 0 && (shape.va >> 63 == 1) == upper {
+            let step = level_size(page_level(shape.size).max(root));
+            spans.push(Span {
+                source: s,
+                start: shape.va,
+                end: u128::from(shape.va) + len as u128 * u128::from(shape.bytes()),
+                step,
+                leaves_per_page: shape.bytes() / step,
+                position,
+            });
         }
+        position += len;
     }
-    leaves.sort_by_key(|&(va, _, i, ..)| (va, i));
-    for pair in leaves.windows(2) {
-        let ((va, size, i, sa, ka), (next, _, j, sb, kb)) = (pair[0], pair[1]);
-        if next < va.wrapping_add(size) {
-            let (a, b) = (sources[sa].page(ka), sources[sb].page(kb));
-            let (first, second) = if i <= j { (a, b) } else { (b, a) };
-            return BuildError::Overlap {
-                table: table.clone(),
-                first: PageRef::of(&first),
-                second: PageRef::of(&second),
-            };
+    spans.sort_unstable_by_key(|s| (s.start, s.position));
+    // Sorted sources that do not overlap hold leaves that do not either; the first
+    // source `b` that starts inside the one before it, `a`, meets it at `b.start`: its
+    // first leaf comes right after the last leaf sorted before it, which is `a`'s.
+    for (i, pair) in spans.windows(2).enumerate() {
+        let (a, b) = (&pair[0], &pair[1]);
+        if u128::from(b.start) >= a.end {
+            continue;
         }
+        // (source, page in it, input position)
+        let leaf = (b.start - a.start) / a.step;
+        let k = (leaf / a.leaves_per_page) as usize;
+        let in_a = (a.source, k, a.position + k);
+        let b_first = (b.source, 0, b.position);
+        let (x, y) = if a.start + leaf * a.step < b.start || in_a.2 < b.position {
+            // `a`'s leaf sorted before `b`'s first holds it.
+            (in_a, b_first)
+        } else {
+            // `a`'s leaf starts where `b` does, later in the input: `a`'s leaf before it
+            // ends there, and `b`'s first leaf meets the next at that VA, `a`'s or that
+            // of a later source starting there earlier in the input.
+            let next = spans
+                .get(i + 2)
+                .filter(|c| c.start == b.start && c.position < in_a.2)
+                .map_or(in_a, |c| (c.source, 0, c.position));
+            (b_first, next)
+        };
+        let (first, second) = if x.2 <= y.2 { (x, y) } else { (y, x) };
+        return BuildError::Overlap {
+            table: table.clone(),
+            first: PageRef::of(&sources[first.0].page(first.1)),
+            second: PageRef::of(&sources[second.0].page(second.1)),
+        };
     }
     unreachable!("runs overlap only where their pages do")
 }
@@ -2568,6 +2607,77 @@ mod tests {
             build(&i, &dup, 0, &cfg),
             Err(BuildError::Overlap { .. })
         ));
+    }
+
+    fn named(name: &'static str, el: ExecutionContext, va: u64, size: PageSize) -> Page {
+        Page::new(
+            name,
+            0,
+            &info(el),
+            va,
+            va,
+            size,
+            data_rw(),
+            false,
+            Vec::new(),
+        )
+    }
+
+    /// A run of u32::MAX pages (16 TiB) overlapping another page is reported with the
+    /// two pages, the page of the run found by its index, without a leaf per page.
+    #[test]
+    fn an_overlap_with_a_huge_run_names_its_page_without_expanding_it() {
+        let cfg = TableConfig::DEFAULT.with_pa_bits(48);
+        let first = named("huge", EL1_NS, 0, PageSize::Size4K);
+        let huge = PageRun::new(&first, u32::MAX).unwrap();
+        let small = named("small", EL1_NS, 0x1234_5000, PageSize::Size4K);
+        let after = named("after", EL1_NS, 0x7000_0000_0000, PageSize::Size4K);
+        for runs in [
+            [huge, PageRun::single(&small), PageRun::single(&after)],
+            [PageRun::single(&after), PageRun::single(&small), huge],
+        ] {
+            let huge_first = runs[0] == huge;
+            for got in [
+                build_runs(&info(EL1_NS), &runs, 0, &cfg).map(|_| ()),
+                table_count_runs(&runs, &cfg).map(|_| ()),
+            ] {
+                let Err(BuildError::Overlap { first, second, .. }) = got else {
+                    panic!("{got:?}");
+                };
+                let (a, b) = if huge_first {
+                    (first, second)
+                } else {
+                    (second, first)
+                };
+                assert_eq!(
+                    (a.name.as_str(), a.index, a.va),
+                    ("huge", 0x12345, 0x1234_5000)
+                );
+                assert_eq!((b.name.as_str(), b.index), ("small", 0));
+            }
+        }
+    }
+
+    /// An overlap is the first pair of leaf entries that meet, in VA and then input
+    /// order, with a Contiguous group as its 16 entries: a 64 KiB page listed last does
+    /// not end before two 4 KiB pages that both start inside it, so the two are named.
+    #[test]
+    fn an_overlap_names_the_first_leaves_that_meet() {
+        let cfg = TableConfig::DEFAULT;
+        let group = named("group", EL1_NS, 0, PageSize::Size64K);
+        let b = named("b", EL1_NS, 0x1000, PageSize::Size4K);
+        let c = named("c", EL1_NS, 0x1000, PageSize::Size4K);
+        let pair = |pages: &[&Page]| match build(&info(EL1_NS), pages.iter().copied(), 0, &cfg) {
+            Err(BuildError::Overlap { first, second, .. }) => (first.name, second.name),
+            got => panic!("{got:?}"),
+        };
+        assert_eq!(pair(&[&b, &c, &group]), ("b".into(), "c".into()));
+        // Listed first, the group's entry at 0x1000 comes before `b` and `c` there.
+        assert_eq!(pair(&[&group, &b, &c]), ("group".into(), "b".into()));
+        // A page listed before the group at the start of one of its entries meets the
+        // entry before it, and the next page there.
+        let mid = named("mid", EL1_NS, 0x2000, PageSize::Size4K);
+        assert_eq!(pair(&[&mid, &b, &group]), ("b".into(), "group".into()));
     }
 
     #[test]
