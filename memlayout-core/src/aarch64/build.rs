@@ -1,6 +1,5 @@
 //! Table building: pages to leaf mappings, block merging, table layout and the image.
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -407,16 +406,15 @@ impl<'a> PageRun<'a> {
 }
 
 /// Input pages that can be checked and mapped as one: consecutive in VA and PA (each
-/// page where the one before it ends), of one size, context and set of attributes.
+/// page where the one before it ends), of one size, context and set of attributes, and
+/// not empty.
 #[derive(Clone, Copy, Debug)]
 enum Source<'a, 'l> {
     /// Pages of a list given to [`build`] or [`table_count`].
     Listed(&'l [&'a Page]),
-    /// A run given to [`build_runs`].
+    /// A run given to [`build_runs`], or a request of a layout (a `* N` request is
+    /// consecutive by construction).
     Run(&'l PageRun<'a>),
-    /// The pages of one request of a layout, its first page and their count (a `* N`
-    /// request is consecutive by construction).
-    Request(&'a Page, u32),
 }
 
 impl<'a> Source<'a, '_> {
@@ -424,7 +422,6 @@ impl<'a> Source<'a, '_> {
         match self {
             Source::Listed(p) => p.len(),
             Source::Run(r) => r.count as usize,
-            Source::Request(_, n) => *n as usize,
         }
     }
 
@@ -433,7 +430,6 @@ impl<'a> Source<'a, '_> {
         match *self {
             Source::Listed(p) => p[0],
             Source::Run(r) => r.first,
-            Source::Request(p, _) => p,
         }
     }
 
@@ -443,20 +439,14 @@ impl<'a> Source<'a, '_> {
         match *self {
             Source::Listed(p) => Shape::of(p[0]),
             Source::Run(r) => r.shape,
-            Source::Request(p, _) => Shape::of(p),
         }
     }
 
-    /// Page `k` (below [`len`](Self::len)).
-    fn page(&self, k: usize) -> Cow<'a, Page> {
+    /// Page `k` (below [`len`](Self::len)), for an error that names it.
+    fn page(&self, k: usize) -> Page {
         match *self {
-            Source::Listed(p) => Cow::Borrowed(p[k]),
-            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) if k == 0 => {
-                Cow::Borrowed(first)
-            }
-            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) => {
-                Cow::Owned(first.nth(k as u32))
-            }
+            Source::Listed(p) => p[k].clone(),
+            Source::Run(r) => r.first.nth(k as u32),
         }
     }
 
@@ -464,7 +454,7 @@ impl<'a> Source<'a, '_> {
     fn addresses(&self, k: usize) -> (u64, u64) {
         match *self {
             Source::Listed(p) => (p[k].va(), p[k].pa()),
-            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) => {
+            Source::Run(&PageRun { first, .. }) => {
                 // Inside the run, which ends by 2^64.
                 let off = k as u64 * first.size();
                 (first.va() + off, first.pa() + off)
@@ -884,7 +874,10 @@ impl<'c> Limits<'c> {
         if self.fits(&Shape { va, pa, ..first }) && first.va >> 63 == va >> 63 {
             return Ok(());
         }
-        (1..source.len()).try_for_each(|k| self.check(&source.page(k)))
+        match *source {
+            Source::Listed(pages) => pages[1..].iter().try_for_each(|p| self.check(p)),
+            Source::Run(r) => (1..r.count).try_for_each(|k| self.check(&r.first.nth(k))),
+        }
     }
 }
 
@@ -975,10 +968,8 @@ fn plan(
 fn plan_sources(limits: &Limits<'_>, sources: &[Source<'_, '_>]) -> Result<Plan, BuildError> {
     let mut gathered = Gathered::new();
     for source in sources {
-        if source.len() > 0 {
-            limits.check_source(source)?;
-            gathered.add(limits, source);
-        }
+        limits.check_source(source)?;
+        gathered.add(limits, source);
     }
     plan(limits, gathered, sources)
 }
@@ -1094,13 +1085,25 @@ where
     I: IntoIterator<Item = &'a Page>,
 {
     let pages: Vec<&Page> = pages.into_iter().collect();
-    let Some(first) = pages.first() else {
+    count(pages.first().copied(), config, |limits| {
+        limits.plan_list(&pages)
+    })
+}
+
+/// The table count of [`table_count`] and [`table_count_runs`]: the roots alone without
+/// pages, else what `plan` plans, with errors naming the table by `first`'s core and
+/// context.
+fn count(
+    first: Option<&Page>,
+    config: &TableConfig,
+    plan: impl FnOnce(&Limits<'_>) -> Result<Plan, BuildError>,
+) -> Result<usize, BuildError> {
+    let Some(first) = first else {
         config.validate()?;
         return Ok(usize::from(config.lower) + usize::from(config.upper_va_bits.is_some()));
     };
     let table = TableRef::of_page(first);
-    let limits = Limits::new(first.el(), &table, config)?;
-    limits.plan_list(&pages).map(|p| p.tables())
+    plan(&Limits::new(first.el(), &table, config)?).map(|p| p.tables())
 }
 
 /// Builds the translation tables of one table: the image laid out from `base_pa` (the
@@ -1141,13 +1144,9 @@ where
 /// core and context of the first run's first page.
 pub fn table_count_runs(runs: &[PageRun<'_>], config: &TableConfig) -> Result<usize, BuildError> {
     let sources = run_sources(runs);
-    let Some(first) = sources.first() else {
-        config.validate()?;
-        return Ok(usize::from(config.lower) + usize::from(config.upper_va_bits.is_some()));
-    };
-    let table = TableRef::of_page(first.first());
-    let limits = Limits::new(first.first().el(), &table, config)?;
-    plan_sources(&limits, &sources).map(|p| p.tables())
+    count(sources.first().map(Source::first), config, |limits| {
+        plan_sources(limits, &sources)
+    })
 }
 
 /// Builds the translation tables of one table from runs of pages, as [`build`] does
@@ -1170,7 +1169,7 @@ pub fn build_runs(
     plan_sources(&limits, &sources)?.place(info, base_pa, config)
 }
 
-/// The non-empty runs as sources.
+/// The non-empty runs as sources (the one place runs of 0 pages are dropped).
 fn run_sources<'a, 'l>(runs: &'l [PageRun<'a>]) -> Vec<Source<'a, 'l>> {
     runs.iter()
         .filter(|r| r.count > 0)
@@ -1178,22 +1177,16 @@ fn run_sources<'a, 'l>(runs: &'l [PageRun<'a>]) -> Vec<Source<'a, 'l>> {
         .collect()
 }
 
-/// Plans the tables of one table from its requests, each given as its first page and
-/// its page count (as a [`Layout`](crate::Layout) maps them: each page where the one
-/// before it ends, with one size and set of attributes, a run that ends by 2^64). The
-/// pages are checked in VA order, and errors name the table by the core and context of
-/// its first page, as [`table_count`] does for the pages in VA order; an empty table is
-/// named by `info`.
+/// Plans the tables of one table from its requests, each a run (as
+/// [`Layout::page_runs`](crate::Layout::page_runs) gives them). The pages are checked in
+/// VA order, and errors name the table by the core and context of its first page, as
+/// [`table_count`] does for the pages in VA order; an empty table is named by `info`.
 pub(crate) fn plan_requests(
     info: &TableInfo,
-    requests: &[(&Page, u32)],
+    requests: &[PageRun<'_>],
     config: &TableConfig,
 ) -> Result<Plan, BuildError> {
-    let mut sources: Vec<Source<'_, '_>> = requests
-        .iter()
-        .filter(|r| r.1 > 0)
-        .map(|&(first, count)| Source::Request(first, count))
-        .collect();
+    let mut sources = run_sources(requests);
     // The plan does not depend on the order of the sources, only the first error does,
     // and the error's name of the table: on an error, the sources are planned again in
     // VA order, with the table named as the error must name it.

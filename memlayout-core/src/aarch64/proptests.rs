@@ -398,8 +398,7 @@ proptest! {
             .map(|w| PageRun::new(&case.pages[w[0]], (w[1] - w[0]) as u32).unwrap())
             .collect();
         requests.reverse();
-        let firsts: Vec<(&Page, u32)> = requests.iter().map(|r| (r.first(), r.count())).collect();
-        let planned = plan_requests(&info, &firsts, &case.config).unwrap();
+        let planned = plan_requests(&info, &requests, &case.config).unwrap();
         let t = planned.place(&info, 0x4000_0000, &case.config).unwrap();
         let built = build(&info, &case.pages, 0x4000_0000, &case.config).unwrap();
         prop_assert_eq!(&t, &built);
