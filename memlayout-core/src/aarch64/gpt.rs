@@ -652,8 +652,12 @@ pub struct GptSize {
 /// Why a GPT cannot be built.
 ///
 /// Not exhaustive: new checks become new variants, so match with a wildcard arm.
-/// Regions are named by their index in the slice given to [`build`] or
-/// [`table_size`].
+/// A region is named by its index in the slice given to [`build`] or [`table_size`]
+/// (`regions[i]` in the messages): the index stays in the error data so
+/// that the caller can map it back to what it made the region from. A
+/// [`Layout`](crate::Layout) gives one region per pool, in pool order
+/// ([`Layout::gpt_regions`](crate::Layout::gpt_regions)), and maps the index to the
+/// pool's name in its own errors.
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -698,7 +702,9 @@ pub enum GptError {
         align: u64,
     },
     /// The image does not lie below the protected physical address size, where the GPC
-    /// would fault on every lookup.
+    /// would fault on every lookup. Place it below the PPS, or add a region that covers
+    /// the image (usually Root, the space the table lives in): the PPS grows to cover
+    /// every region.
     ImageBeyondPps {
         /// The base PA given.
         base_pa: u64,
@@ -707,7 +713,10 @@ pub enum GptError {
         /// The protected size the regions give.
         pps: ProtectedSize,
     },
-    /// The image is larger than this host can hold in memory.
+    /// The image is larger than this host can hold in memory. L0GPTSZ is read-only
+    /// (fixed by the implementation), so the image shrinks only with fewer level 1
+    /// tables (one per level 0 region that is not one GPI whole: keep regions of
+    /// different GPIs in different level 0 regions) or with a larger granule.
     TooLarge {
         /// The image size in bytes.
         bytes: u64,
@@ -720,7 +729,7 @@ impl fmt::Display for GptError {
         match self {
             GptError::EmptyRegion { region, start } => write!(
                 f,
-                "GPT region {region} at PA {} has no bytes; give it a size",
+                "GPT regions[{region}] at PA {} has no bytes; give it a size",
                 Hex::from(*start)
             ),
             GptError::BeyondPa {
@@ -729,7 +738,7 @@ impl fmt::Display for GptError {
                 size,
             } => write!(
                 f,
-                "GPT region {region} at PA {}..{} ends beyond the 52-bit physical address \
+                "GPT regions[{region}] at PA {}..{} ends beyond the 52-bit physical address \
                  space a granule protection table describes; move it below 0x10_0000_0000_0000",
                 Hex::from(*start),
                 Hex(u128::from(*start) + u128::from(*size))
@@ -743,8 +752,8 @@ impl fmt::Display for GptError {
                 second_gpi,
             } => write!(
                 f,
-                "the {} granule at PA {} is claimed as {first_gpi} by GPT region {first} and \
-                 as {second_gpi} by GPT region {second}, and a granule has one GPI; align \
+                "the {} granule at PA {} is claimed as {first_gpi} by GPT regions[{first}] and \
+                 as {second_gpi} by GPT regions[{second}], and a granule has one GPI; align \
                  both regions to {}",
                 Bytes(pgs.bytes()),
                 Hex::from(*granule),
@@ -766,7 +775,8 @@ impl fmt::Display for GptError {
                 f,
                 "the granule protection table at PA {}..{} does not lie below the {}-bit \
                  protected physical address size of its regions, so every check would \
-                 fault; place it below {}",
+                 fault; place it below {}, or add a region (usually Root) that covers it, \
+                 which raises the protected size",
                 Hex::from(*base_pa),
                 Hex(u128::from(*base_pa) + u128::from(*bytes)),
                 pps.bits(),
@@ -775,7 +785,9 @@ impl fmt::Display for GptError {
             GptError::TooLarge { bytes } => write!(
                 f,
                 "the granule protection table needs {} bytes, more than this host can \
-                 hold; use fewer regions that split level 0 regions or a smaller L0GPTSZ",
+                 hold; L0GPTSZ is fixed by the implementation, so use fewer level 1 \
+                 tables (one per level 0 region that is not one GPI whole: keep regions of \
+                 different GPIs in different level 0 regions) or a larger granule",
                 Hex::from(*bytes)
             ),
         }

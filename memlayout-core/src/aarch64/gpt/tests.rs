@@ -419,9 +419,26 @@ fn every_message_is_one_line() {
         second: 1,
         second_gpi: Gpi::Root,
     };
+    let too_large = format!("{}", GptError::TooLarge { bytes: 1 << 40 });
+    assert!(too_large.contains("L0GPTSZ is fixed"), "{too_large}");
+    assert!(!too_large.contains("smaller L0GPTSZ"), "{too_large}");
+    let beyond = GptError::ImageBeyondPps {
+        base_pa: 1 << 32,
+        bytes: 0x1000,
+        pps: ProtectedSize::Size4G,
+    };
+    assert!(format!("{beyond}").contains("place it below 0x1_0000_0000, or add a region"));
+    let empty = GptError::EmptyRegion {
+        region: 3,
+        start: 0x1000,
+    };
+    assert!(
+        format!("{empty}").contains("GPT regions[3] at PA 0x1000"),
+        "{empty}"
+    );
     assert_eq!(
         format!("{conflict}"),
-        "the 4K granule at PA 0x4000_1000 is claimed as Realm (0xB) by GPT region 0 and as \
-         Root (0xA) by GPT region 1, and a granule has one GPI; align both regions to 4K"
+        "the 4K granule at PA 0x4000_1000 is claimed as Realm (0xB) by GPT regions[0] and as \
+         Root (0xA) by GPT regions[1], and a granule has one GPI; align both regions to 4K"
     );
 }
