@@ -225,6 +225,16 @@ impl GranuleSize {
 
 /// The bytes one level 0 entry covers, `GPCCR_EL3.L0GPTSZ` (bits\[23:20\], read-only:
 /// fixed by the implementation).
+///
+/// The cost of an L0GPTSZ larger than the PPS (a 4 GB PPS with 16 GB or larger entries,
+/// a 64 GB PPS with 512 GB entries): the level 0 table has one entry, whose region
+/// reaches past the PPS, so no GPI covers it whole and any region makes it a table
+/// descriptor. Its level 1 table describes the whole level 0 region
+/// ([`level1_table_bytes`]), most of it above the PPS where no lookup reads it: with
+/// 4 KiB granules 2 MiB for 16 GB entries, 8 MiB for 64 GB and 64 MiB for 512 GB (a
+/// quarter of that with 16 KiB granules, a sixteenth with 64 KiB). The image is twice
+/// that: the level 1 table is aligned to its size and follows the 4 KiB level 0 table
+/// (see "Image" in the module documentation).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum L0GptSize {
     /// 1 GB (30 bits), L0GPTSZ = 0b0000.
@@ -556,12 +566,17 @@ impl fmt::Debug for L1Descriptor {
 // Geometry helpers (core only).
 // ---------------------------------------------------------------------------------------
 
-/// Bytes of the level 0 table for `pps` and `l0gptsz`: 8 per level 0 region below the
-/// PPS (one region when L0GPTSZ is not smaller than the PPS), at least 4 KiB, the
-/// table's alignment too.
+/// Entries of the level 0 table for `pps` and `l0gptsz`: one per level 0 region below
+/// the PPS, 2^(pps - l0gptsz), and one when L0GPTSZ is not smaller than the PPS.
+const fn level0_entries(pps: ProtectedSize, l0gptsz: L0GptSize) -> u64 {
+    1 << pps.bits().saturating_sub(l0gptsz.shift())
+}
+
+/// Bytes of the level 0 table for `pps` and `l0gptsz`: 8 per entry (one per level 0
+/// region below the PPS, one when L0GPTSZ is not smaller than the PPS), at least 4 KiB,
+/// the table's alignment too.
 pub const fn level0_table_bytes(pps: ProtectedSize, l0gptsz: L0GptSize) -> u64 {
-    let entries_shift = pps.bits().saturating_sub(l0gptsz.shift());
-    let bytes = 8u64 << entries_shift;
+    let bytes = 8 * level0_entries(pps, l0gptsz);
     if bytes < 4096 { 4096 } else { bytes }
 }
 
@@ -862,12 +877,6 @@ fn read_u64(bytes: &[u8]) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(&bytes[..8]);
     u64::from_le_bytes(word)
-}
-
-/// Entries of the level 0 table: one per level 0 region below the PPS (one at least).
-#[cfg(feature = "alloc")]
-const fn level0_entries(pps: ProtectedSize, l0gptsz: L0GptSize) -> u64 {
-    1 << pps.bits().saturating_sub(l0gptsz.shift())
 }
 
 /// A run of granules with one GPI: granule indices `start..end`.

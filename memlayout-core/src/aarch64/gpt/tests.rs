@@ -131,6 +131,40 @@ fn table_sizes() {
 }
 
 #[test]
+fn l0gptsz_larger_than_pps_costs_a_whole_level1_table() {
+    use GranuleSize::*;
+    use L0GptSize::*;
+    // Even a region that fills the whole 4 GB PPS leaves the rest of the one level 0
+    // region without a GPI: a level 1 table for all of it.
+    for region in [
+        GptRegion::new(0, 0x1000_0000, Gpi::Root),
+        GptRegion::new(0, 4 * G, Gpi::Root),
+    ] {
+        for (l0gptsz, l1) in [
+            (Size16G, 2u64 << 20),
+            (Size64G, 8 << 20),
+            (Size512G, 64 << 20),
+        ] {
+            let size = table_size(&[region], GptConfig::new(Size4K, l0gptsz)).unwrap();
+            assert_eq!(size.pps, ProtectedSize::Size4G);
+            assert_eq!(size.level0_bytes, 4096);
+            assert_eq!(size.level1_tables, 1, "{l0gptsz:?}");
+            assert_eq!(size.level1_bytes, l1);
+            assert_eq!(size.bytes, 2 * l1);
+        }
+    }
+    let gpt = build(
+        &[GptRegion::new(0, 4 * G, Gpi::Root)],
+        GptConfig::new(Size4K, Size16G),
+        0,
+    )
+    .unwrap();
+    let l0: Vec<_> = gpt.level0().collect();
+    assert_eq!(l0.len(), 1);
+    assert_eq!(l0[0].kind(), L0Kind::Table(gpt.size().level1_offset));
+}
+
+#[test]
 fn no_region_is_no_access() {
     let gpt = build(&[], GptConfig::default(), 0x8000_0000).unwrap();
     assert_eq!(gpt.pps(), ProtectedSize::Size4G);
