@@ -65,8 +65,10 @@
 //! order of the regions they describe, the first at the level 0 table's size rounded
 //! up to a level 1 table's size (so a small level 0 table is followed by padding up to
 //! the first level 1 table's alignment). The image base must be aligned to the larger
-//! of the two table sizes ([`GptSize::align`]). [`table_size`] gives the size and
-//! alignment from the regions alone, so a planner can reserve the PA before it builds.
+//! of the two table sizes ([`GptSize::align`]). [`plan`] works out the size and
+//! alignment from the regions alone, so a planner can reserve the PA, and then builds the
+//! image at that PA ([`GptPlan::build`]) without going through the regions again;
+//! [`table_size`] and [`build`] are the two steps on their own.
 //!
 //! # Registers
 //!
@@ -667,8 +669,8 @@ pub struct GptSize {
 /// Why a GPT cannot be built.
 ///
 /// Not exhaustive: new checks become new variants, so match with a wildcard arm.
-/// A region is named by its index in the slice given to [`build`] or [`table_size`]
-/// (`regions[i]` in the messages): the index stays in the error data so
+/// A region is named by its index in the slice given to [`plan`], [`build`] or
+/// [`table_size`] (`regions[i]` in the messages): the index stays in the error data so
 /// that the caller can map it back to what it made the region from. A
 /// [`Layout`](crate::Layout) gives one region per pool, in pool order
 /// ([`Layout::gpt_regions`](crate::Layout::gpt_regions)), and maps the index to the
@@ -814,7 +816,7 @@ impl core::error::Error for GptError {}
 
 /// A granule protection table: the image and the register values that load it.
 ///
-/// Not exhaustive: built by [`build`]; read it with its methods.
+/// Not exhaustive: built by [`build`] or [`GptPlan::build`]; read it with its methods.
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1022,25 +1024,61 @@ fn size_of(level1_tables: usize, pps: ProtectedSize, config: GptConfig) -> GptSi
     }
 }
 
-/// The size, alignment and shape of the image [`build`] writes for `regions`, without
-/// building it: a planner reserves `bytes` at an `align`ed PA first.
+/// A granule protection table worked out from its regions, before its PA is chosen: the
+/// checked regions as runs of granules, which level 0 regions need a level 1 table, and
+/// the image's size and alignment.
+///
+/// The first of two steps: [`plan`] makes it, a planner reserves [`size`](Self::size)
+/// at a PA aligned to [`GptSize::align`], and [`build`](Self::build) writes the image
+/// for that PA.
+///
+/// Not exhaustive: made by [`plan`]; read it with its methods.
+#[cfg(feature = "alloc")]
+#[derive(Clone, Debug)]
+pub struct GptPlan {
+    runs: Vec<Run>,
+    level0: Vec<Result<Gpi, core::ops::Range<usize>>>,
+    size: GptSize,
+    config: GptConfig,
+}
+
+/// Checks `regions` and works out the table they need: its PPS (the smallest that
+/// covers every region, 4 GB at least), its size and alignment, and what each level 0
+/// entry will be. The same regions, in any order, give the same plan.
 ///
 /// # Errors
 ///
-/// The region errors of [`build`]: [`GptError::EmptyRegion`], [`GptError::BeyondPa`],
+/// * [`GptError::EmptyRegion`], [`GptError::BeyondPa`]: a region of zero bytes or one
+///   that ends above 2^52;
+/// * [`GptError::GranuleConflict`]: two regions of different GPIs in one granule.
+#[cfg(feature = "alloc")]
+pub fn plan(regions: &[GptRegion], config: GptConfig) -> Result<GptPlan, GptError> {
+    let (runs, pps) = runs(regions, config.pgs)?;
+    let level0 = level0_plan(&runs, pps, config);
+    let size = size_of(level0.iter().filter(|p| p.is_err()).count(), pps, config);
+    Ok(GptPlan {
+        runs,
+        level0,
+        size,
+        config,
+    })
+}
+
+/// The size, alignment and shape of the image [`build`] writes for `regions`, without
+/// building it: [`plan`] and [`GptPlan::size`]. A planner that builds next keeps the
+/// [`GptPlan`] instead.
+///
+/// # Errors
+///
+/// The region errors of [`plan`]: [`GptError::EmptyRegion`], [`GptError::BeyondPa`],
 /// [`GptError::GranuleConflict`].
 #[cfg(feature = "alloc")]
 pub fn table_size(regions: &[GptRegion], config: GptConfig) -> Result<GptSize, GptError> {
-    let (runs, pps) = runs(regions, config.pgs)?;
-    let level1_tables = level0_plan(&runs, pps, config)
-        .iter()
-        .filter(|p| p.is_err())
-        .count();
-    Ok(size_of(level1_tables, pps, config))
+    Ok(plan(regions, config)?.size)
 }
 
 /// Builds the granule protection table for `regions`, with its level 0 table at
-/// `base_pa`.
+/// `base_pa`: [`plan`], then [`GptPlan::build`].
 ///
 /// Every granule a region touches gets the region's GPI; every other granule below the
 /// PPS gets [`Gpi::NoAccess`]. The PPS is the smallest that covers every region (4 GB at
@@ -1049,64 +1087,86 @@ pub fn table_size(regions: &[GptRegion], config: GptConfig) -> Result<GptSize, G
 ///
 /// # Errors
 ///
-/// * [`GptError::EmptyRegion`], [`GptError::BeyondPa`]: a region of zero bytes or one
-///   that ends above 2^52;
-/// * [`GptError::GranuleConflict`]: two regions of different GPIs in one granule;
-/// * [`GptError::MisalignedBase`]: `base_pa` is not a multiple of
-///   [`GptSize::align`];
-/// * [`GptError::ImageBeyondPps`]: the image does not lie below the PPS;
-/// * [`GptError::TooLarge`]: the image does not fit in this host's address space.
+/// The region errors of [`plan`] and the placement errors of [`GptPlan::build`].
 #[cfg(feature = "alloc")]
 pub fn build(regions: &[GptRegion], config: GptConfig, base_pa: u64) -> Result<Gpt, GptError> {
-    let (runs, pps) = runs(regions, config.pgs)?;
-    let plan = level0_plan(&runs, pps, config);
-    let size = size_of(plan.iter().filter(|p| p.is_err()).count(), pps, config);
-    if !base_pa.is_multiple_of(size.align) {
-        return Err(GptError::MisalignedBase {
-            base_pa,
-            align: size.align,
-        });
-    }
-    if u128::from(base_pa) + u128::from(size.bytes) > u128::from(pps.bytes()) {
-        return Err(GptError::ImageBeyondPps {
-            base_pa,
-            bytes: size.bytes,
-            pps,
-        });
-    }
-    let len = usize::try_from(size.bytes).map_err(|_| GptError::TooLarge { bytes: size.bytes })?;
-    let mut image = Vec::new();
-    image
-        .try_reserve_exact(len)
-        .map_err(|_| GptError::TooLarge { bytes: size.bytes })?;
-    image.resize(len, 0u8);
+    plan(regions, config)?.build(base_pa)
+}
 
-    let granules_per_l0 = 1u64 << (config.l0gptsz.shift() - config.pgs.shift());
-    let mut l1_index = 0u64;
-    for (k, entry) in plan.iter().enumerate() {
-        let descriptor = match entry {
-            Ok(gpi) => L0Descriptor::block(*gpi),
-            Err(touching) => {
-                let offset = size.level1_offset + l1_index * size.level1_bytes;
-                l1_index += 1;
-                let table = &mut image[offset as usize..(offset + size.level1_bytes) as usize];
-                let lo = k as u64 * granules_per_l0;
-                for run in &runs[touching.clone()] {
-                    let start = run.start.max(lo) - lo;
-                    let end = run.end.min(lo + granules_per_l0) - lo;
-                    fill_level1(table, start, end, run.gpi);
-                }
-                L0Descriptor::table(base_pa + offset)
-            }
-        };
-        image[k * 8..k * 8 + 8].copy_from_slice(&descriptor.bits().to_le_bytes());
+#[cfg(feature = "alloc")]
+impl GptPlan {
+    /// The image's size, alignment and shape: reserve [`GptSize::bytes`] at a PA
+    /// aligned to [`GptSize::align`] and below the PPS.
+    pub const fn size(&self) -> &GptSize {
+        &self.size
     }
-    Ok(Gpt {
-        image,
-        base_pa,
-        size,
-        config,
-    })
+
+    /// The granule and level 0 entry sizes it was planned for.
+    pub const fn config(&self) -> GptConfig {
+        self.config
+    }
+
+    /// Writes the image with its level 0 table at `base_pa`, with the `GPTBR_EL3` and
+    /// `GPCCR_EL3` values that load it. A plan can be built at several PAs; the images
+    /// differ only in the level 0 table descriptors' addresses.
+    ///
+    /// # Errors
+    ///
+    /// * [`GptError::MisalignedBase`]: `base_pa` is not a multiple of
+    ///   [`GptSize::align`];
+    /// * [`GptError::ImageBeyondPps`]: the image does not lie below the PPS;
+    /// * [`GptError::TooLarge`]: the image does not fit in this host's address space.
+    pub fn build(&self, base_pa: u64) -> Result<Gpt, GptError> {
+        let (size, config) = (self.size, self.config);
+        let pps = size.pps;
+        if !base_pa.is_multiple_of(size.align) {
+            return Err(GptError::MisalignedBase {
+                base_pa,
+                align: size.align,
+            });
+        }
+        if u128::from(base_pa) + u128::from(size.bytes) > u128::from(pps.bytes()) {
+            return Err(GptError::ImageBeyondPps {
+                base_pa,
+                bytes: size.bytes,
+                pps,
+            });
+        }
+        let len =
+            usize::try_from(size.bytes).map_err(|_| GptError::TooLarge { bytes: size.bytes })?;
+        let mut image = Vec::new();
+        image
+            .try_reserve_exact(len)
+            .map_err(|_| GptError::TooLarge { bytes: size.bytes })?;
+        image.resize(len, 0u8);
+
+        let granules_per_l0 = 1u64 << (config.l0gptsz.shift() - config.pgs.shift());
+        let mut l1_index = 0u64;
+        for (k, entry) in self.level0.iter().enumerate() {
+            let descriptor = match entry {
+                Ok(gpi) => L0Descriptor::block(*gpi),
+                Err(touching) => {
+                    let offset = size.level1_offset + l1_index * size.level1_bytes;
+                    l1_index += 1;
+                    let table = &mut image[offset as usize..(offset + size.level1_bytes) as usize];
+                    let lo = k as u64 * granules_per_l0;
+                    for run in &self.runs[touching.clone()] {
+                        let start = run.start.max(lo) - lo;
+                        let end = run.end.min(lo + granules_per_l0) - lo;
+                        fill_level1(table, start, end, run.gpi);
+                    }
+                    L0Descriptor::table(base_pa + offset)
+                }
+            };
+            image[k * 8..k * 8 + 8].copy_from_slice(&descriptor.bits().to_le_bytes());
+        }
+        Ok(Gpt {
+            image,
+            base_pa,
+            size,
+            config,
+        })
+    }
 }
 
 /// Gives `gpi` to granules `start..end` of the level 1 table `table` (its bytes, every

@@ -304,6 +304,46 @@ fn table_size_matches_build() {
 }
 
 #[test]
+fn plan_then_build_is_build() {
+    // Granules of four GPIs in the second gigabyte, a whole Non-secure third one.
+    let regions = [
+        GptRegion::new(G, 0x2000, Gpi::Realm),
+        GptRegion::new(G + 0x2000, 0x1000, Gpi::Root),
+        GptRegion::new(G + 0x10_0000, 0x10_0000, Gpi::Secure),
+        GptRegion::new(2 * G, G, Gpi::NonSecure),
+    ];
+    let config = GptConfig::default();
+    let plan = plan(&regions, config).unwrap();
+    assert_eq!(plan.config(), config);
+    assert_eq!(*plan.size(), table_size(&regions, config).unwrap());
+    assert_eq!(plan.size().level1_tables, 1);
+    let (a, b) = (0x8000_0000, 0x8080_0000);
+    let at_a = plan.build(a).unwrap();
+    assert_eq!(at_a, build(&regions, config, a).unwrap());
+    let at_b = plan.build(b).unwrap();
+    assert_eq!(at_b, build(&regions, config, b).unwrap());
+    // The same plan at another PA: only the table descriptor's address moves.
+    let l1 = plan.size().level1_offset;
+    assert_eq!(word(at_a.image(), 8), 0x3 | (a + l1));
+    assert_eq!(word(at_b.image(), 8), 0x3 | (b + l1));
+    assert_eq!(at_a.image()[16..], at_b.image()[16..]);
+    assert_eq!(at_a.image()[..8], at_b.image()[..8]);
+    // Placement errors come from the second step.
+    assert_eq!(
+        plan.build(0x8000_1000),
+        Err(GptError::MisalignedBase {
+            base_pa: 0x8000_1000,
+            align: 128 << 10,
+        })
+    );
+    // Region errors from the first.
+    assert!(matches!(
+        super::plan(&[GptRegion::new(0, 0, Gpi::Root)], config),
+        Err(GptError::EmptyRegion { region: 0, .. })
+    ));
+}
+
+#[test]
 fn order_does_not_matter() {
     let mut regions = alloc::vec![
         GptRegion::new(0x4000_0000, 0x3000, Gpi::Root),
