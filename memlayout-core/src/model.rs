@@ -183,7 +183,11 @@ impl PhysicalAddressSpace {
     ///   stage-1 NS bit is RES0 (I_CZPRF): stage 1 outputs a Realm IPA, and stage 2 picks
     ///   the PAS with bit 55 of its descriptors (NS, R_GYNXY). A Realm EL1&0 page of a
     ///   non-secure pool is reached only when the RMM's stage 2 maps it with NS = 1;
-    /// * non-secure contexts reach Non-secure PA only.
+    /// * non-secure contexts reach Non-secure PA only (their NS bit is RES0).
+    ///
+    /// A table's descriptors select the space with these bits; the table builder refuses
+    /// a Root or Realm page in a table that does not reach it, and maps a Secure page of a
+    /// non-secure table as the table's own space (security not modelled).
     pub const fn reaches(self, el: ExecutionContext) -> bool {
         match (el.security(), self) {
             (_, Self::NonSecure) => true,

@@ -1,6 +1,5 @@
 //! Table building: pages to leaf mappings, block merging, table layout and the image.
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -272,16 +271,13 @@ pub const fn page_attributes(
 }
 
 /// The NS bit (and NSE at EL3) selecting physical address space `pas` in a stage-1 block
-/// or page descriptor of a table of context `el`:
+/// or page descriptor of a table of context `el`. Which contexts reach which space, and
+/// the encodings with their Arm ARM sources, are in [`PhysicalAddressSpace::reaches`].
 ///
-/// * EL3: {NSE, NS} = {0, 0} Secure, {0, 1} Non-secure, {1, 0} Root, {1, 1} Realm (DDI
-///   0487 D8.3, R_GVZML and R_XTYPW; NSE exists with FEAT_RME, which Root and Realm PA
-///   need);
-/// * Secure EL2 and EL1&0: NS = 1 for Non-secure;
-/// * Realm EL2: NS = 1 for Non-secure, 0 for Realm (R_LYKFZ);
-/// * Realm EL1&0: none. Its stage-1 NS bit is RES0 (I_CZPRF): stage 1 outputs a Realm IPA
-///   and the RMM's stage 2 picks the PAS with bit 55 of its descriptors (R_GYNXY);
-/// * Non-secure: none (NS is RES0 in Non-secure state).
+/// 0 where the context has no bit for the space: a Secure page of a non-secure table
+/// (Secure is the default space when a layout does not model security) and the spaces
+/// the context does not reach, which [`build`] refuses
+/// ([`BuildError::UnreachableSpace`]).
 pub(crate) const fn pas_bits(el: ExecutionContext, pas: PhysicalAddressSpace) -> u64 {
     use PhysicalAddressSpace as P;
     match (el, pas) {
@@ -295,6 +291,16 @@ pub(crate) const fn pas_bits(el: ExecutionContext, pas: PhysicalAddressSpace) ->
         (ExecutionContext::EL2_Realm, P::NonSecure) => NS,
         _ => 0,
     }
+}
+
+/// Whether a page in space `pas` is refused in a table of context `el`: a Root or Realm
+/// page the context does not reach. A Secure page stays allowed everywhere (see
+/// [`pas_bits`]).
+const fn unreachable_space(el: ExecutionContext, pas: PhysicalAddressSpace) -> bool {
+    matches!(
+        pas,
+        PhysicalAddressSpace::Root | PhysicalAddressSpace::Realm
+    ) && !pas.reaches(el)
 }
 
 /// A run of pages: `count` pages of one size, context and set of attributes, each
@@ -400,16 +406,15 @@ impl<'a> PageRun<'a> {
 }
 
 /// Input pages that can be checked and mapped as one: consecutive in VA and PA (each
-/// page where the one before it ends), of one size, context and set of attributes.
+/// page where the one before it ends), of one size, context and set of attributes, and
+/// not empty.
 #[derive(Clone, Copy, Debug)]
 enum Source<'a, 'l> {
     /// Pages of a list given to [`build`] or [`table_count`].
     Listed(&'l [&'a Page]),
-    /// A run given to [`build_runs`].
+    /// A run given to [`build_runs`], or a request of a layout (a `* N` request is
+    /// consecutive by construction).
     Run(&'l PageRun<'a>),
-    /// The pages of one request of a layout, its first page and their count (a `* N`
-    /// request is consecutive by construction).
-    Request(&'a Page, u32),
 }
 
 impl<'a> Source<'a, '_> {
@@ -417,7 +422,6 @@ impl<'a> Source<'a, '_> {
         match self {
             Source::Listed(p) => p.len(),
             Source::Run(r) => r.count as usize,
-            Source::Request(_, n) => *n as usize,
         }
     }
 
@@ -426,7 +430,6 @@ impl<'a> Source<'a, '_> {
         match *self {
             Source::Listed(p) => p[0],
             Source::Run(r) => r.first,
-            Source::Request(p, _) => p,
         }
     }
 
@@ -436,20 +439,14 @@ impl<'a> Source<'a, '_> {
         match *self {
             Source::Listed(p) => Shape::of(p[0]),
             Source::Run(r) => r.shape,
-            Source::Request(p, _) => Shape::of(p),
         }
     }
 
-    /// Page `k` (below [`len`](Self::len)).
-    fn page(&self, k: usize) -> Cow<'a, Page> {
+    /// Page `k` (below [`len`](Self::len)), for an error that names it.
+    fn page(&self, k: usize) -> Page {
         match *self {
-            Source::Listed(p) => Cow::Borrowed(p[k]),
-            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) if k == 0 => {
-                Cow::Borrowed(first)
-            }
-            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) => {
-                Cow::Owned(first.nth(k as u32))
-            }
+            Source::Listed(p) => p[k].clone(),
+            Source::Run(r) => r.first.nth(k as u32),
         }
     }
 
@@ -457,7 +454,7 @@ impl<'a> Source<'a, '_> {
     fn addresses(&self, k: usize) -> (u64, u64) {
         match *self {
             Source::Listed(p) => (p[k].va(), p[k].pa()),
-            Source::Run(&PageRun { first, .. }) | Source::Request(first, _) => {
+            Source::Run(&PageRun { first, .. }) => {
                 // Inside the run, which ends by 2^64.
                 let off = k as u64 * first.size();
                 (first.va() + off, first.pa() + off)
@@ -702,6 +699,7 @@ impl<'c> Limits<'c> {
     /// plans their tables.
     fn plan_list(&self, pages: &[&Page]) -> Result<Plan, BuildError> {
         let mut gathered = Gathered::new();
+        let mut sources = Vec::new();
         let mut start = 0;
         for i in 0..pages.len() {
             let page = pages[i];
@@ -711,17 +709,21 @@ impl<'c> Limits<'c> {
             // `page` starts a source: the one before it ends at `i`.
             if i > start {
                 self.close(&pages[start..i])?;
-                gathered.add(self, &Source::Listed(&pages[start..i]));
+                sources.push(Source::Listed(&pages[start..i]));
             }
             self.check(page)?;
             start = i;
         }
         if start < pages.len() {
             self.close(&pages[start..])?;
-            gathered.add(self, &Source::Listed(&pages[start..]));
+            sources.push(Source::Listed(&pages[start..]));
         }
-        // Errors name pages by their place in the whole list.
-        plan(self, gathered, &[Source::Listed(pages)])
+        for source in &sources {
+            gathered.add(self, source);
+        }
+        // The sources cover the list in order, so errors name pages by their place in
+        // it.
+        plan(self, gathered, &sources)
     }
 
     /// Checks the pages of a listed source after its first.
@@ -729,7 +731,8 @@ impl<'c> Limits<'c> {
         self.check_rest(&Source::Listed(pages))
     }
 
-    /// Checks one page: context, alignment, VA and PA ranges, WXN.
+    /// Checks one page: context, alignment, VA and PA ranges, PA space, execute-only,
+    /// WXN.
     #[inline]
     fn check(&self, page: &Page) -> Result<(), BuildError> {
         if self.fits(&Shape::of(page)) {
@@ -755,6 +758,7 @@ impl<'c> Limits<'c> {
             && (va | pa) & (size - 1) == 0
             && inside
             && pa.checked_add(size).is_some_and(|end| end <= self.pa_limit)
+            && !unreachable_space(self.el, attrs.pas)
             && (!attrs.perms.execute_only() || self.el.is_user())
             && !(config.wxn
                 && attrs.perms.write()
@@ -763,7 +767,7 @@ impl<'c> Limits<'c> {
     }
 
     /// The first thing wrong with a page, in the order context, alignment, VA range, PA
-    /// range, execute-only outside EL0, WXN.
+    /// range, PA space, execute-only outside EL0, WXN.
     #[cold]
     #[inline(never)]
     fn fault(&self, page: &Page) -> Result<(), BuildError> {
@@ -820,6 +824,14 @@ impl<'c> Limits<'c> {
             });
         }
         let attrs = page.mem_attrs();
+        if unreachable_space(self.el, attrs.pas) {
+            return Err(BuildError::UnreachableSpace {
+                table: table.clone(),
+                page: PageRef::of(page),
+                pas: attrs.pas,
+                el: self.el,
+            });
+        }
         if attrs.perms.execute_only() && !self.el.is_user() {
             return Err(BuildError::ExecuteOnly {
                 table: table.clone(),
@@ -862,7 +874,10 @@ impl<'c> Limits<'c> {
         if self.fits(&Shape { va, pa, ..first }) && first.va >> 63 == va >> 63 {
             return Ok(());
         }
-        (1..source.len()).try_for_each(|k| self.check(&source.page(k)))
+        match *source {
+            Source::Listed(pages) => pages[1..].iter().try_for_each(|p| self.check(p)),
+            Source::Run(r) => (1..r.count).try_for_each(|k| self.check(&r.first.nth(k))),
+        }
     }
 }
 
@@ -953,10 +968,8 @@ fn plan(
 fn plan_sources(limits: &Limits<'_>, sources: &[Source<'_, '_>]) -> Result<Plan, BuildError> {
     let mut gathered = Gathered::new();
     for source in sources {
-        if source.len() > 0 {
-            limits.check_source(source)?;
-            gathered.add(limits, source);
-        }
+        limits.check_source(source)?;
+        gathered.add(limits, source);
     }
     plan(limits, gathered, sources)
 }
@@ -987,43 +1000,77 @@ fn tree(
     })
 }
 
-/// The overlap error of one range (the upper one if `upper`), page by page: the pages
-/// sorted by VA (in input order at one VA), the first one that starts before the one
-/// sorted before it ends, named with that one (the earlier in the input first).
+/// The overlap error of one range (the upper one if `upper`): the pages as the leaf
+/// entries they are written as (one per page, or one per entry for a Contiguous group
+/// or a page larger than a root entry), sorted by VA (in input order at one VA), the
+/// first leaf that starts before the one sorted before it ends, named with that one
+/// (the earlier in the input first).
+///
+/// The leaves of a source follow each other at one step, so the pair is found on the
+/// sources and the page indices computed: a run of any length costs the same.
 fn overlap(table: &TableRef, sources: &[Source<'_, '_>], root: u8, upper: bool) -> BuildError {
-    // Each page as the leaves it starts as: (VA, size, input position, source, page in
-    // it); a page larger than a root entry is one leaf per root entry.
-    let mut leaves: Vec<(u64, u64, usize, usize, usize)> = Vec::new();
+    /// A source of the range: its leaves, `step` bytes each, cover `start .. end`; its
+    /// first page has input position `position`, page `k` has `position + k`.
+    struct Span {
+        source: usize,
+        start: u64,
+        end: u128,
+        step: u64,
+        leaves_per_page: u64,
+        position: usize,
+    }
+    let mut spans = Vec::new();
     let mut position = 0;
     for (s, source) in sources.iter().enumerate() {
-        for k in 0..source.len() {
-            let page = source.page(k);
-            position += 1;
-            if (page.va() >> 63 == 1) != upper {
-                continue;
-            }
-            let step = if page_level(page.page_size()) < root {
-                level_size(root)
-            } else {
-                page.size()
-            };
-            for off in (0..page.size()).step_by(step as usize) {
-                leaves.push((page.va().wrapping_add(off), step, position, s, k));
-            }
+        let len = source.len();
+        let shape = source.shape();
+        // Every page of a checked source lies in the VA half of its first.
+        if len > 0 && (shape.va >> 63 == 1) == upper {
+            let step = level_size(page_level(shape.size).max(root));
+            spans.push(Span {
+                source: s,
+                start: shape.va,
+                end: u128::from(shape.va) + len as u128 * u128::from(shape.bytes()),
+                step,
+                leaves_per_page: shape.bytes() / step,
+                position,
+            });
         }
+        position += len;
     }
-    leaves.sort_by_key(|&(va, _, i, ..)| (va, i));
-    for pair in leaves.windows(2) {
-        let ((va, size, i, sa, ka), (next, _, j, sb, kb)) = (pair[0], pair[1]);
-        if next < va.wrapping_add(size) {
-            let (a, b) = (sources[sa].page(ka), sources[sb].page(kb));
-            let (first, second) = if i <= j { (a, b) } else { (b, a) };
-            return BuildError::Overlap {
-                table: table.clone(),
-                first: PageRef::of(&first),
-                second: PageRef::of(&second),
-            };
+    spans.sort_unstable_by_key(|s| (s.start, s.position));
+    // Sorted sources that do not overlap hold leaves that do not either; the first
+    // source `b` that starts inside the one before it, `a`, meets it at `b.start`: its
+    // first leaf comes right after the last leaf sorted before it, which is `a`'s.
+    for (i, pair) in spans.windows(2).enumerate() {
+        let (a, b) = (&pair[0], &pair[1]);
+        if u128::from(b.start) >= a.end {
+            continue;
         }
+        // (source, page in it, input position)
+        let leaf = (b.start - a.start) / a.step;
+        let k = (leaf / a.leaves_per_page) as usize;
+        let in_a = (a.source, k, a.position + k);
+        let b_first = (b.source, 0, b.position);
+        let (x, y) = if a.start + leaf * a.step < b.start || in_a.2 < b.position {
+            // `a`'s leaf sorted before `b`'s first holds it.
+            (in_a, b_first)
+        } else {
+            // `a`'s leaf starts where `b` does, later in the input: `a`'s leaf before it
+            // ends there, and `b`'s first leaf meets the next at that VA, `a`'s or that
+            // of a later source starting there earlier in the input.
+            let next = spans
+                .get(i + 2)
+                .filter(|c| c.start == b.start && c.position < in_a.2)
+                .map_or(in_a, |c| (c.source, 0, c.position));
+            (b_first, next)
+        };
+        let (first, second) = if x.2 <= y.2 { (x, y) } else { (y, x) };
+        return BuildError::Overlap {
+            table: table.clone(),
+            first: PageRef::of(&sources[first.0].page(first.1)),
+            second: PageRef::of(&sources[second.0].page(second.1)),
+        };
     }
     unreachable!("runs overlap only where their pages do")
 }
@@ -1038,13 +1085,25 @@ where
     I: IntoIterator<Item = &'a Page>,
 {
     let pages: Vec<&Page> = pages.into_iter().collect();
-    let Some(first) = pages.first() else {
+    count(pages.first().copied(), config, |limits| {
+        limits.plan_list(&pages)
+    })
+}
+
+/// The table count of [`table_count`] and [`table_count_runs`]: the roots alone without
+/// pages, else what `plan` plans, with errors naming the table by `first`'s core and
+/// context.
+fn count(
+    first: Option<&Page>,
+    config: &TableConfig,
+    plan: impl FnOnce(&Limits<'_>) -> Result<Plan, BuildError>,
+) -> Result<usize, BuildError> {
+    let Some(first) = first else {
         config.validate()?;
         return Ok(usize::from(config.lower) + usize::from(config.upper_va_bits.is_some()));
     };
     let table = TableRef::of_page(first);
-    let limits = Limits::new(first.el(), &table, config)?;
-    limits.plan_list(&pages).map(|p| p.tables())
+    plan(&Limits::new(first.el(), &table, config)?).map(|p| p.tables())
 }
 
 /// Builds the translation tables of one table: the image laid out from `base_pa` (the
@@ -1053,7 +1112,9 @@ where
 ///
 /// Every page must belong to `info`'s exception level, be aligned to its size, lie in
 /// the lower or upper VA range of `config` (a VA with bit 63 set is an upper VA) and in
-/// its PA range, and not overlap another page in VA. The image holds exactly
+/// its PA range, lie in a physical address space the context reaches when it is Root
+/// or Realm ([`BuildError::UnreachableSpace`]), and not overlap another page in VA. The
+/// image holds exactly
 /// [`table_count`] tables.
 ///
 /// Pages that follow each other in the list and continue each other in VA and PA with
@@ -1083,13 +1144,9 @@ where
 /// core and context of the first run's first page.
 pub fn table_count_runs(runs: &[PageRun<'_>], config: &TableConfig) -> Result<usize, BuildError> {
     let sources = run_sources(runs);
-    let Some(first) = sources.first() else {
-        config.validate()?;
-        return Ok(usize::from(config.lower) + usize::from(config.upper_va_bits.is_some()));
-    };
-    let table = TableRef::of_page(first.first());
-    let limits = Limits::new(first.first().el(), &table, config)?;
-    plan_sources(&limits, &sources).map(|p| p.tables())
+    count(sources.first().map(Source::first), config, |limits| {
+        plan_sources(limits, &sources)
+    })
 }
 
 /// Builds the translation tables of one table from runs of pages, as [`build`] does
@@ -1112,7 +1169,7 @@ pub fn build_runs(
     plan_sources(&limits, &sources)?.place(info, base_pa, config)
 }
 
-/// The non-empty runs as sources.
+/// The non-empty runs as sources (the one place runs of 0 pages are dropped).
 fn run_sources<'a, 'l>(runs: &'l [PageRun<'a>]) -> Vec<Source<'a, 'l>> {
     runs.iter()
         .filter(|r| r.count > 0)
@@ -1120,22 +1177,16 @@ fn run_sources<'a, 'l>(runs: &'l [PageRun<'a>]) -> Vec<Source<'a, 'l>> {
         .collect()
 }
 
-/// Plans the tables of one table from its requests, each given as its first page and
-/// its page count (as a [`Layout`](crate::Layout) maps them: each page where the one
-/// before it ends, with one size and set of attributes, a run that ends by 2^64). The
-/// pages are checked in VA order, and errors name the table by the core and context of
-/// its first page, as [`table_count`] does for the pages in VA order; an empty table is
-/// named by `info`.
+/// Plans the tables of one table from its requests, each a run (as
+/// [`Layout::page_runs`](crate::Layout::page_runs) gives them). The pages are checked in
+/// VA order, and errors name the table by the core and context of its first page, as
+/// [`table_count`] does for the pages in VA order; an empty table is named by `info`.
 pub(crate) fn plan_requests(
     info: &TableInfo,
-    requests: &[(&Page, u32)],
+    requests: &[PageRun<'_>],
     config: &TableConfig,
 ) -> Result<Plan, BuildError> {
-    let mut sources: Vec<Source<'_, '_>> = requests
-        .iter()
-        .filter(|r| r.1 > 0)
-        .map(|&(first, count)| Source::Request(first, count))
-        .collect();
+    let mut sources = run_sources(requests);
     // The plan does not depend on the order of the sources, only the first error does,
     // and the error's name of the table: on an error, the sources are planned again in
     // VA order, with the table named as the error must name it.
@@ -1716,6 +1767,83 @@ mod tests {
             if el.level() == 2 {
                 assert!(!attr_bits(el, ns).nse(), "{el}: bit 11 is RES0 at EL2");
             }
+        }
+    }
+
+    /// A Root or Realm page in a table that cannot reach its space is refused (its
+    /// descriptor would map it in another space), by the page list and the run builders
+    /// and by the count; a Secure page in any table still builds.
+    #[test]
+    fn root_and_realm_pages_build_only_where_their_space_is_reached() {
+        use crate::PhysicalAddressSpace as P;
+        for el in ExecutionContext::ALL {
+            for pas in P::ALL {
+                let pages = run(
+                    el,
+                    0x40_0000,
+                    0x8000_0000,
+                    3,
+                    PageSize::Size4K,
+                    data_rw().with_pas(pas),
+                );
+                let refused = matches!(pas, P::Root | P::Realm) && !pas.reaches(el);
+                let listed = build(&info(el), &pages, 0x1000, &TableConfig::DEFAULT);
+                let runs = [PageRun::new(&pages[0], 3).unwrap()];
+                let by_run = build_runs(&info(el), &runs, 0x1000, &TableConfig::DEFAULT);
+                let counted = table_count(&pages, &TableConfig::DEFAULT);
+                if refused {
+                    for got in [listed.map(|_| ()), by_run.map(|_| ()), counted.map(|_| ())] {
+                        let e = got.unwrap_err();
+                        assert!(
+                            matches!(&e, BuildError::UnreachableSpace { pas: p, el: e2, page, .. }
+                                if *p == pas && *e2 == el && page.index == 0),
+                            "{el} {pas}: {e:?}"
+                        );
+                        let text = alloc::format!("{e}");
+                        assert!(
+                            text.contains(&alloc::format!("{pas} physical address space")),
+                            "{text}"
+                        );
+                    }
+                } else {
+                    let t = listed.unwrap();
+                    assert_eq!(t, by_run.unwrap(), "{el} {pas}");
+                    assert_eq!(counted.unwrap(), t.table_count(), "{el} {pas}");
+                }
+            }
+        }
+        // The cases the check exists for: a Root page of a Secure EL1 table was mapped
+        // Secure, and one of a Realm EL2 table Realm.
+        for (el, pas) in [
+            (EL1_S, P::Root),
+            (EL2_S, P::Realm),
+            (EL2_Realm, P::Root),
+            (EL1_NS, P::Realm),
+        ] {
+            let p = page(
+                el,
+                0x40_0000,
+                0x8000_0000,
+                PageSize::Size4K,
+                data_rw().with_pas(pas),
+            );
+            assert!(matches!(
+                build(&info(el), &[p], 0x1000, &TableConfig::DEFAULT),
+                Err(BuildError::UnreachableSpace { .. })
+            ));
+        }
+        // Secure pages in a non-secure and a Realm table: the default space when
+        // security is not modelled, mapped with NS = 0.
+        for el in [EL1_NS, EL2_NS, EL0_NS, EL2_Realm] {
+            let p = page(
+                el,
+                0x40_0000,
+                0x8000_0000,
+                PageSize::Size4K,
+                data_rw().with_pas(P::Secure),
+            );
+            let t = build(&info(el), &[p], 0x1000, &TableConfig::DEFAULT).unwrap();
+            assert!(!t.walk(0x40_0000).unwrap().ns(), "{el}");
         }
     }
 
@@ -2472,6 +2600,77 @@ mod tests {
             build(&i, &dup, 0, &cfg),
             Err(BuildError::Overlap { .. })
         ));
+    }
+
+    fn named(name: &'static str, el: ExecutionContext, va: u64, size: PageSize) -> Page {
+        Page::new(
+            name,
+            0,
+            &info(el),
+            va,
+            va,
+            size,
+            data_rw(),
+            false,
+            Vec::new(),
+        )
+    }
+
+    /// A run of u32::MAX pages (16 TiB) overlapping another page is reported with the
+    /// two pages, the page of the run found by its index, without a leaf per page.
+    #[test]
+    fn an_overlap_with_a_huge_run_names_its_page_without_expanding_it() {
+        let cfg = TableConfig::DEFAULT.with_pa_bits(48);
+        let first = named("huge", EL1_NS, 0, PageSize::Size4K);
+        let huge = PageRun::new(&first, u32::MAX).unwrap();
+        let small = named("small", EL1_NS, 0x1234_5000, PageSize::Size4K);
+        let after = named("after", EL1_NS, 0x7000_0000_0000, PageSize::Size4K);
+        for runs in [
+            [huge, PageRun::single(&small), PageRun::single(&after)],
+            [PageRun::single(&after), PageRun::single(&small), huge],
+        ] {
+            let huge_first = runs[0] == huge;
+            for got in [
+                build_runs(&info(EL1_NS), &runs, 0, &cfg).map(|_| ()),
+                table_count_runs(&runs, &cfg).map(|_| ()),
+            ] {
+                let Err(BuildError::Overlap { first, second, .. }) = got else {
+                    panic!("{got:?}");
+                };
+                let (a, b) = if huge_first {
+                    (first, second)
+                } else {
+                    (second, first)
+                };
+                assert_eq!(
+                    (a.name.as_str(), a.index, a.va),
+                    ("huge", 0x12345, 0x1234_5000)
+                );
+                assert_eq!((b.name.as_str(), b.index), ("small", 0));
+            }
+        }
+    }
+
+    /// An overlap is the first pair of leaf entries that meet, in VA and then input
+    /// order, with a Contiguous group as its 16 entries: a 64 KiB page listed last does
+    /// not end before two 4 KiB pages that both start inside it, so the two are named.
+    #[test]
+    fn an_overlap_names_the_first_leaves_that_meet() {
+        let cfg = TableConfig::DEFAULT;
+        let group = named("group", EL1_NS, 0, PageSize::Size64K);
+        let b = named("b", EL1_NS, 0x1000, PageSize::Size4K);
+        let c = named("c", EL1_NS, 0x1000, PageSize::Size4K);
+        let pair = |pages: &[&Page]| match build(&info(EL1_NS), pages.iter().copied(), 0, &cfg) {
+            Err(BuildError::Overlap { first, second, .. }) => (first.name, second.name),
+            got => panic!("{got:?}"),
+        };
+        assert_eq!(pair(&[&b, &c, &group]), ("b".into(), "c".into()));
+        // Listed first, the group's entry at 0x1000 comes before `b` and `c` there.
+        assert_eq!(pair(&[&group, &b, &c]), ("group".into(), "b".into()));
+        // A page listed before the group at the start of one of its entries meets the
+        // entry before it, and the next page there.
+        let mid = named("mid", EL1_NS, 0x2000, PageSize::Size4K);
+        assert_eq!(pair(&[&mid, &b, &group]), ("b".into(), "group".into()));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::descriptor::{
 };
 use super::error::{BuildError, PageRef, TableRef};
 use super::regs;
-use crate::model::{ExecutionContext, Page, PageKind, PageSize};
+use crate::model::{ExecutionContext, Page, PageKind, PageSize, PhysicalAddressSpace};
 
 /// One leaf mapping: a block or page descriptor to be written at `level` for `va`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,6 +139,19 @@ fn plan(
             });
         }
         let attrs = page.mem_attrs();
+        let pas = attrs.pas;
+        if matches!(
+            pas,
+            PhysicalAddressSpace::Root | PhysicalAddressSpace::Realm
+        ) && !pas.reaches(el)
+        {
+            return Err(BuildError::UnreachableSpace {
+                table: table.clone(),
+                page: PageRef::of(page),
+                pas,
+                el,
+            });
+        }
         if attrs.perms.execute_only() && !el.is_user() {
             return Err(BuildError::ExecuteOnly {
                 table: table.clone(),

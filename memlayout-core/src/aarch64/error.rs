@@ -3,7 +3,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::model::{ExecutionContext, Hex, Page, PageSize, TableInfo};
+use crate::model::{ExecutionContext, Hex, Page, PageSize, PhysicalAddressSpace, TableInfo};
 
 /// The table an error is about.
 ///
@@ -223,6 +223,24 @@ pub enum BuildError {
         /// The table's context.
         el: ExecutionContext,
     },
+    /// A Root or Realm page in a table whose context cannot reach that physical address
+    /// space ([`PhysicalAddressSpace::reaches`](crate::PhysicalAddressSpace::reaches)):
+    /// its descriptor has no encoding for the space, so the page would be mapped in
+    /// another one (Secure, or Realm for a Root page at Realm EL2). A Secure page in a
+    /// non-secure table is not refused: Secure is the default space when a layout does
+    /// not model security. A [`Layout`](crate::Layout) refuses such a mapping before it
+    /// builds, so only [`build`](super::build) and [`build_runs`](super::build_runs)
+    /// given pages directly report it.
+    UnreachableSpace {
+        /// The table.
+        table: TableRef,
+        /// The page.
+        page: PageRef,
+        /// The page's space.
+        pas: PhysicalAddressSpace,
+        /// The table's context.
+        el: ExecutionContext,
+    },
     /// A page outside both VA ranges of a table that has an upper range or lacks a
     /// lower one (see [`VaOutOfRange`](Self::VaOutOfRange) for the plain case).
     VaOutsideRanges {
@@ -345,6 +363,18 @@ impl fmt::Display for BuildError {
                 "page {page} of {table} is execute-only (`x`), but {el} cannot read-protect \
                  what it executes without FEAT_PIE (permission indirection), which memlayout \
                  does not use; execute-only is for EL0 pages, so use `rx` here"
+            ),
+            BuildError::UnreachableSpace {
+                table,
+                page,
+                pas,
+                el,
+            } => write!(
+                f,
+                "page {page} of {table} is in the {pas} physical address space, which an {el} \
+                 table cannot reach (its descriptor would map the page in another space); map \
+                 it from a table that reaches it (EL3 for root; EL3 or a Realm table for \
+                 realm) or give the page another space"
             ),
             BuildError::NoVaRange => f.write_str(
                 "the table has neither a lower nor an upper VA range; give it a lower range \
@@ -491,6 +521,12 @@ mod tests {
                 table: table.clone(),
                 page: page("p", 0),
                 el: ExecutionContext::EL1_NS,
+            },
+            BuildError::UnreachableSpace {
+                table: table.clone(),
+                page: page("p", 0),
+                pas: PhysicalAddressSpace::Root,
+                el: ExecutionContext::EL1_S,
             },
             BuildError::NoVaRange,
             BuildError::UpperRangeInRegime {

@@ -65,8 +65,10 @@
 //! order of the regions they describe, the first at the level 0 table's size rounded
 //! up to a level 1 table's size (so a small level 0 table is followed by padding up to
 //! the first level 1 table's alignment). The image base must be aligned to the larger
-//! of the two table sizes ([`GptSize::align`]). [`table_size`] gives the size and
-//! alignment from the regions alone, so a planner can reserve the PA before it builds.
+//! of the two table sizes ([`GptSize::align`]). [`plan`] works out the size and
+//! alignment from the regions alone, so a planner can reserve the PA, and then builds the
+//! image at that PA ([`GptPlan::build`]) without going through the regions again;
+//! [`table_size`] and [`build`] are the two steps on their own.
 //!
 //! # Registers
 //!
@@ -225,6 +227,16 @@ impl GranuleSize {
 
 /// The bytes one level 0 entry covers, `GPCCR_EL3.L0GPTSZ` (bits\[23:20\], read-only:
 /// fixed by the implementation).
+///
+/// The cost of an L0GPTSZ larger than the PPS (a 4 GB PPS with 16 GB or larger entries,
+/// a 64 GB PPS with 512 GB entries): the level 0 table has one entry, whose region
+/// reaches past the PPS, so no GPI covers it whole and any region makes it a table
+/// descriptor. Its level 1 table describes the whole level 0 region
+/// ([`level1_table_bytes`]), most of it above the PPS where no lookup reads it: with
+/// 4 KiB granules 2 MiB for 16 GB entries, 8 MiB for 64 GB and 64 MiB for 512 GB (a
+/// quarter of that with 16 KiB granules, a sixteenth with 64 KiB). The image is twice
+/// that: the level 1 table is aligned to its size and follows the 4 KiB level 0 table
+/// (see "Image" in the module documentation).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum L0GptSize {
     /// 1 GB (30 bits), L0GPTSZ = 0b0000.
@@ -556,12 +568,17 @@ impl fmt::Debug for L1Descriptor {
 // Geometry helpers (core only).
 // ---------------------------------------------------------------------------------------
 
-/// Bytes of the level 0 table for `pps` and `l0gptsz`: 8 per level 0 region below the
-/// PPS (one region when L0GPTSZ is not smaller than the PPS), at least 4 KiB, the
-/// table's alignment too.
+/// Entries of the level 0 table for `pps` and `l0gptsz`: one per level 0 region below
+/// the PPS, 2^(pps - l0gptsz), and one when L0GPTSZ is not smaller than the PPS.
+const fn level0_entries(pps: ProtectedSize, l0gptsz: L0GptSize) -> u64 {
+    1 << pps.bits().saturating_sub(l0gptsz.shift())
+}
+
+/// Bytes of the level 0 table for `pps` and `l0gptsz`: 8 per entry (one per level 0
+/// region below the PPS, one when L0GPTSZ is not smaller than the PPS), at least 4 KiB,
+/// the table's alignment too.
 pub const fn level0_table_bytes(pps: ProtectedSize, l0gptsz: L0GptSize) -> u64 {
-    let entries_shift = pps.bits().saturating_sub(l0gptsz.shift());
-    let bytes = 8u64 << entries_shift;
+    let bytes = 8 * level0_entries(pps, l0gptsz);
     if bytes < 4096 { 4096 } else { bytes }
 }
 
@@ -652,8 +669,12 @@ pub struct GptSize {
 /// Why a GPT cannot be built.
 ///
 /// Not exhaustive: new checks become new variants, so match with a wildcard arm.
-/// Regions are named by their index in the slice given to [`build`] or
-/// [`table_size`].
+/// A region is named by its index in the slice given to [`plan`], [`build`] or
+/// [`table_size`] (`regions[i]` in the messages): the index stays in the error data so
+/// that the caller can map it back to what it made the region from. A
+/// [`Layout`](crate::Layout) gives one region per pool, in pool order
+/// ([`Layout::gpt_regions`](crate::Layout::gpt_regions)), and maps the index to the
+/// pool's name in its own errors.
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -698,7 +719,9 @@ pub enum GptError {
         align: u64,
     },
     /// The image does not lie below the protected physical address size, where the GPC
-    /// would fault on every lookup.
+    /// would fault on every lookup. Place it below the PPS, or add a region that covers
+    /// the image (usually Root, the space the table lives in): the PPS grows to cover
+    /// every region.
     ImageBeyondPps {
         /// The base PA given.
         base_pa: u64,
@@ -707,7 +730,10 @@ pub enum GptError {
         /// The protected size the regions give.
         pps: ProtectedSize,
     },
-    /// The image is larger than this host can hold in memory.
+    /// The image is larger than this host can hold in memory. L0GPTSZ is read-only
+    /// (fixed by the implementation), so the image shrinks only with fewer level 1
+    /// tables (one per level 0 region that is not one GPI whole: keep regions of
+    /// different GPIs in different level 0 regions) or with a larger granule.
     TooLarge {
         /// The image size in bytes.
         bytes: u64,
@@ -720,7 +746,7 @@ impl fmt::Display for GptError {
         match self {
             GptError::EmptyRegion { region, start } => write!(
                 f,
-                "GPT region {region} at PA {} has no bytes; give it a size",
+                "GPT regions[{region}] at PA {} has no bytes; give it a size",
                 Hex::from(*start)
             ),
             GptError::BeyondPa {
@@ -729,7 +755,7 @@ impl fmt::Display for GptError {
                 size,
             } => write!(
                 f,
-                "GPT region {region} at PA {}..{} ends beyond the 52-bit physical address \
+                "GPT regions[{region}] at PA {}..{} ends beyond the 52-bit physical address \
                  space a granule protection table describes; move it below 0x10_0000_0000_0000",
                 Hex::from(*start),
                 Hex(u128::from(*start) + u128::from(*size))
@@ -743,8 +769,8 @@ impl fmt::Display for GptError {
                 second_gpi,
             } => write!(
                 f,
-                "the {} granule at PA {} is claimed as {first_gpi} by GPT region {first} and \
-                 as {second_gpi} by GPT region {second}, and a granule has one GPI; align \
+                "the {} granule at PA {} is claimed as {first_gpi} by GPT regions[{first}] and \
+                 as {second_gpi} by GPT regions[{second}], and a granule has one GPI; align \
                  both regions to {}",
                 Bytes(pgs.bytes()),
                 Hex::from(*granule),
@@ -766,7 +792,8 @@ impl fmt::Display for GptError {
                 f,
                 "the granule protection table at PA {}..{} does not lie below the {}-bit \
                  protected physical address size of its regions, so every check would \
-                 fault; place it below {}",
+                 fault; place it below {}, or add a region (usually Root) that covers it, \
+                 which raises the protected size",
                 Hex::from(*base_pa),
                 Hex(u128::from(*base_pa) + u128::from(*bytes)),
                 pps.bits(),
@@ -775,7 +802,9 @@ impl fmt::Display for GptError {
             GptError::TooLarge { bytes } => write!(
                 f,
                 "the granule protection table needs {} bytes, more than this host can \
-                 hold; use fewer regions that split level 0 regions or a smaller L0GPTSZ",
+                 hold; L0GPTSZ is fixed by the implementation, so use fewer level 1 \
+                 tables (one per level 0 region that is not one GPI whole: keep regions of \
+                 different GPIs in different level 0 regions) or a larger granule",
                 Hex::from(*bytes)
             ),
         }
@@ -787,7 +816,7 @@ impl core::error::Error for GptError {}
 
 /// A granule protection table: the image and the register values that load it.
 ///
-/// Not exhaustive: built by [`build`]; read it with its methods.
+/// Not exhaustive: built by [`build`] or [`GptPlan::build`]; read it with its methods.
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -850,12 +879,6 @@ fn read_u64(bytes: &[u8]) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(&bytes[..8]);
     u64::from_le_bytes(word)
-}
-
-/// Entries of the level 0 table: one per level 0 region below the PPS (one at least).
-#[cfg(feature = "alloc")]
-const fn level0_entries(pps: ProtectedSize, l0gptsz: L0GptSize) -> u64 {
-    1 << pps.bits().saturating_sub(l0gptsz.shift())
 }
 
 /// A run of granules with one GPI: granule indices `start..end`.
@@ -1001,25 +1024,61 @@ fn size_of(level1_tables: usize, pps: ProtectedSize, config: GptConfig) -> GptSi
     }
 }
 
-/// The size, alignment and shape of the image [`build`] writes for `regions`, without
-/// building it: a planner reserves `bytes` at an `align`ed PA first.
+/// A granule protection table worked out from its regions, before its PA is chosen: the
+/// checked regions as runs of granules, which level 0 regions need a level 1 table, and
+/// the image's size and alignment.
+///
+/// The first of two steps: [`plan`] makes it, a planner reserves [`size`](Self::size)
+/// at a PA aligned to [`GptSize::align`], and [`build`](Self::build) writes the image
+/// for that PA.
+///
+/// Not exhaustive: made by [`plan`]; read it with its methods.
+#[cfg(feature = "alloc")]
+#[derive(Clone, Debug)]
+pub struct GptPlan {
+    runs: Vec<Run>,
+    level0: Vec<Result<Gpi, core::ops::Range<usize>>>,
+    size: GptSize,
+    config: GptConfig,
+}
+
+/// Checks `regions` and works out the table they need: its PPS (the smallest that
+/// covers every region, 4 GB at least), its size and alignment, and what each level 0
+/// entry will be. The same regions, in any order, give the same plan.
 ///
 /// # Errors
 ///
-/// The region errors of [`build`]: [`GptError::EmptyRegion`], [`GptError::BeyondPa`],
+/// * [`GptError::EmptyRegion`], [`GptError::BeyondPa`]: a region of zero bytes or one
+///   that ends above 2^52;
+/// * [`GptError::GranuleConflict`]: two regions of different GPIs in one granule.
+#[cfg(feature = "alloc")]
+pub fn plan(regions: &[GptRegion], config: GptConfig) -> Result<GptPlan, GptError> {
+    let (runs, pps) = runs(regions, config.pgs)?;
+    let level0 = level0_plan(&runs, pps, config);
+    let size = size_of(level0.iter().filter(|p| p.is_err()).count(), pps, config);
+    Ok(GptPlan {
+        runs,
+        level0,
+        size,
+        config,
+    })
+}
+
+/// The size, alignment and shape of the image [`build`] writes for `regions`, without
+/// building it: [`plan`] and [`GptPlan::size`]. A planner that builds next keeps the
+/// [`GptPlan`] instead.
+///
+/// # Errors
+///
+/// The region errors of [`plan`]: [`GptError::EmptyRegion`], [`GptError::BeyondPa`],
 /// [`GptError::GranuleConflict`].
 #[cfg(feature = "alloc")]
 pub fn table_size(regions: &[GptRegion], config: GptConfig) -> Result<GptSize, GptError> {
-    let (runs, pps) = runs(regions, config.pgs)?;
-    let level1_tables = level0_plan(&runs, pps, config)
-        .iter()
-        .filter(|p| p.is_err())
-        .count();
-    Ok(size_of(level1_tables, pps, config))
+    Ok(plan(regions, config)?.size)
 }
 
 /// Builds the granule protection table for `regions`, with its level 0 table at
-/// `base_pa`.
+/// `base_pa`: [`plan`], then [`GptPlan::build`].
 ///
 /// Every granule a region touches gets the region's GPI; every other granule below the
 /// PPS gets [`Gpi::NoAccess`]. The PPS is the smallest that covers every region (4 GB at
@@ -1028,64 +1087,86 @@ pub fn table_size(regions: &[GptRegion], config: GptConfig) -> Result<GptSize, G
 ///
 /// # Errors
 ///
-/// * [`GptError::EmptyRegion`], [`GptError::BeyondPa`]: a region of zero bytes or one
-///   that ends above 2^52;
-/// * [`GptError::GranuleConflict`]: two regions of different GPIs in one granule;
-/// * [`GptError::MisalignedBase`]: `base_pa` is not a multiple of
-///   [`GptSize::align`];
-/// * [`GptError::ImageBeyondPps`]: the image does not lie below the PPS;
-/// * [`GptError::TooLarge`]: the image does not fit in this host's address space.
+/// The region errors of [`plan`] and the placement errors of [`GptPlan::build`].
 #[cfg(feature = "alloc")]
 pub fn build(regions: &[GptRegion], config: GptConfig, base_pa: u64) -> Result<Gpt, GptError> {
-    let (runs, pps) = runs(regions, config.pgs)?;
-    let plan = level0_plan(&runs, pps, config);
-    let size = size_of(plan.iter().filter(|p| p.is_err()).count(), pps, config);
-    if !base_pa.is_multiple_of(size.align) {
-        return Err(GptError::MisalignedBase {
-            base_pa,
-            align: size.align,
-        });
-    }
-    if u128::from(base_pa) + u128::from(size.bytes) > u128::from(pps.bytes()) {
-        return Err(GptError::ImageBeyondPps {
-            base_pa,
-            bytes: size.bytes,
-            pps,
-        });
-    }
-    let len = usize::try_from(size.bytes).map_err(|_| GptError::TooLarge { bytes: size.bytes })?;
-    let mut image = Vec::new();
-    image
-        .try_reserve_exact(len)
-        .map_err(|_| GptError::TooLarge { bytes: size.bytes })?;
-    image.resize(len, 0u8);
+    plan(regions, config)?.build(base_pa)
+}
 
-    let granules_per_l0 = 1u64 << (config.l0gptsz.shift() - config.pgs.shift());
-    let mut l1_index = 0u64;
-    for (k, entry) in plan.iter().enumerate() {
-        let descriptor = match entry {
-            Ok(gpi) => L0Descriptor::block(*gpi),
-            Err(touching) => {
-                let offset = size.level1_offset + l1_index * size.level1_bytes;
-                l1_index += 1;
-                let table = &mut image[offset as usize..(offset + size.level1_bytes) as usize];
-                let lo = k as u64 * granules_per_l0;
-                for run in &runs[touching.clone()] {
-                    let start = run.start.max(lo) - lo;
-                    let end = run.end.min(lo + granules_per_l0) - lo;
-                    fill_level1(table, start, end, run.gpi);
-                }
-                L0Descriptor::table(base_pa + offset)
-            }
-        };
-        image[k * 8..k * 8 + 8].copy_from_slice(&descriptor.bits().to_le_bytes());
+#[cfg(feature = "alloc")]
+impl GptPlan {
+    /// The image's size, alignment and shape: reserve [`GptSize::bytes`] at a PA
+    /// aligned to [`GptSize::align`] and below the PPS.
+    pub const fn size(&self) -> &GptSize {
+        &self.size
     }
-    Ok(Gpt {
-        image,
-        base_pa,
-        size,
-        config,
-    })
+
+    /// The granule and level 0 entry sizes it was planned for.
+    pub const fn config(&self) -> GptConfig {
+        self.config
+    }
+
+    /// Writes the image with its level 0 table at `base_pa`, with the `GPTBR_EL3` and
+    /// `GPCCR_EL3` values that load it. A plan can be built at several PAs; the images
+    /// differ only in the level 0 table descriptors' addresses.
+    ///
+    /// # Errors
+    ///
+    /// * [`GptError::MisalignedBase`]: `base_pa` is not a multiple of
+    ///   [`GptSize::align`];
+    /// * [`GptError::ImageBeyondPps`]: the image does not lie below the PPS;
+    /// * [`GptError::TooLarge`]: the image does not fit in this host's address space.
+    pub fn build(&self, base_pa: u64) -> Result<Gpt, GptError> {
+        let (size, config) = (self.size, self.config);
+        let pps = size.pps;
+        if !base_pa.is_multiple_of(size.align) {
+            return Err(GptError::MisalignedBase {
+                base_pa,
+                align: size.align,
+            });
+        }
+        if u128::from(base_pa) + u128::from(size.bytes) > u128::from(pps.bytes()) {
+            return Err(GptError::ImageBeyondPps {
+                base_pa,
+                bytes: size.bytes,
+                pps,
+            });
+        }
+        let len =
+            usize::try_from(size.bytes).map_err(|_| GptError::TooLarge { bytes: size.bytes })?;
+        let mut image = Vec::new();
+        image
+            .try_reserve_exact(len)
+            .map_err(|_| GptError::TooLarge { bytes: size.bytes })?;
+        image.resize(len, 0u8);
+
+        let granules_per_l0 = 1u64 << (config.l0gptsz.shift() - config.pgs.shift());
+        let mut l1_index = 0u64;
+        for (k, entry) in self.level0.iter().enumerate() {
+            let descriptor = match entry {
+                Ok(gpi) => L0Descriptor::block(*gpi),
+                Err(touching) => {
+                    let offset = size.level1_offset + l1_index * size.level1_bytes;
+                    l1_index += 1;
+                    let table = &mut image[offset as usize..(offset + size.level1_bytes) as usize];
+                    let lo = k as u64 * granules_per_l0;
+                    for run in &self.runs[touching.clone()] {
+                        let start = run.start.max(lo) - lo;
+                        let end = run.end.min(lo + granules_per_l0) - lo;
+                        fill_level1(table, start, end, run.gpi);
+                    }
+                    L0Descriptor::table(base_pa + offset)
+                }
+            };
+            image[k * 8..k * 8 + 8].copy_from_slice(&descriptor.bits().to_le_bytes());
+        }
+        Ok(Gpt {
+            image,
+            base_pa,
+            size,
+            config,
+        })
+    }
 }
 
 /// Gives `gpi` to granules `start..end` of the level 1 table `table` (its bytes, every

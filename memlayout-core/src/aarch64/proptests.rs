@@ -17,8 +17,9 @@ use crate::model::{
 };
 
 /// A few attribute sets, so that neighbouring runs often share attributes (and merge)
-/// and sometimes do not: every Device type, and an execute-only page (which only EL0
-/// tables take; [`for_context`] swaps it for `rx` elsewhere).
+/// and sometimes do not: every Device type, an execute-only page (which only EL0 tables
+/// take) and Root and Realm pages (which only tables that reach those spaces take);
+/// [`for_context`] swaps the last ones for `rx` or Secure where they are errors.
 fn attr_variants() -> [MemAttrs; 14] {
     let data = MemAttrs::new(PageKind::Data);
     [
@@ -56,10 +57,21 @@ fn attr_variants() -> [MemAttrs; 14] {
 }
 
 /// The attributes a page of a table of context `el` may have: an execute-only page
-/// becomes `rx` outside EL0 tables, where it is an error.
+/// becomes `rx` outside EL0 tables, and a Root or Realm page Secure in a table that does
+/// not reach its space, where each is an error.
 fn for_context(attrs: MemAttrs, el: ExecutionContext) -> MemAttrs {
-    if attrs.perms.execute_only() && !el.is_user() {
+    let attrs = if attrs.perms.execute_only() && !el.is_user() {
         attrs.with_perms(Perms::RX)
+    } else {
+        attrs
+    };
+    let pas = attrs.pas;
+    if matches!(
+        pas,
+        PhysicalAddressSpace::Root | PhysicalAddressSpace::Realm
+    ) && !pas.reaches(el)
+    {
+        attrs.with_pas(PhysicalAddressSpace::Secure)
     } else {
         attrs
     }
@@ -386,8 +398,7 @@ proptest! {
             .map(|w| PageRun::new(&case.pages[w[0]], (w[1] - w[0]) as u32).unwrap())
             .collect();
         requests.reverse();
-        let firsts: Vec<(&Page, u32)> = requests.iter().map(|r| (r.first(), r.count())).collect();
-        let planned = plan_requests(&info, &firsts, &case.config).unwrap();
+        let planned = plan_requests(&info, &requests, &case.config).unwrap();
         let t = planned.place(&info, 0x4000_0000, &case.config).unwrap();
         let built = build(&info, &case.pages, 0x4000_0000, &case.config).unwrap();
         prop_assert_eq!(&t, &built);

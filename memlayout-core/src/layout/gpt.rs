@@ -214,7 +214,8 @@ impl Layout {
         self.check_no_walks_into_non_secure()?;
         let config = GptConfig::new(self.gpt_granule(), request.l0gptsz);
         let regions = self.gpt_regions();
-        let size = gpt::table_size(&regions, config).map_err(|e| self.gpt_error(e))?;
+        let plan = gpt::plan(&regions, config).map_err(|e| self.gpt_error(e))?;
+        let size = *plan.size();
         let base = match &request.placement {
             GptPlacement::InPool(name) => {
                 let Some(pool) = self.pools.iter().find(|p| p.name() == name) else {
@@ -278,7 +279,7 @@ impl Layout {
             }
         };
         self.gpt_range = self.reservations.len().checked_sub(1);
-        gpt::build(&regions, config, base).map_err(|e| self.gpt_error(e))
+        plan.build(base).map_err(|e| self.gpt_error(e))
     }
 
     /// The PA range reserved for the granule protection table by

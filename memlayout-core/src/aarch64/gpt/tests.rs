@@ -131,6 +131,40 @@ fn table_sizes() {
 }
 
 #[test]
+fn l0gptsz_larger_than_pps_costs_a_whole_level1_table() {
+    use GranuleSize::*;
+    use L0GptSize::*;
+    // Even a region that fills the whole 4 GB PPS leaves the rest of the one level 0
+    // region without a GPI: a level 1 table for all of it.
+    for region in [
+        GptRegion::new(0, 0x1000_0000, Gpi::Root),
+        GptRegion::new(0, 4 * G, Gpi::Root),
+    ] {
+        for (l0gptsz, l1) in [
+            (Size16G, 2u64 << 20),
+            (Size64G, 8 << 20),
+            (Size512G, 64 << 20),
+        ] {
+            let size = table_size(&[region], GptConfig::new(Size4K, l0gptsz)).unwrap();
+            assert_eq!(size.pps, ProtectedSize::Size4G);
+            assert_eq!(size.level0_bytes, 4096);
+            assert_eq!(size.level1_tables, 1, "{l0gptsz:?}");
+            assert_eq!(size.level1_bytes, l1);
+            assert_eq!(size.bytes, 2 * l1);
+        }
+    }
+    let gpt = build(
+        &[GptRegion::new(0, 4 * G, Gpi::Root)],
+        GptConfig::new(Size4K, Size16G),
+        0,
+    )
+    .unwrap();
+    let l0: Vec<_> = gpt.level0().collect();
+    assert_eq!(l0.len(), 1);
+    assert_eq!(l0[0].kind(), L0Kind::Table(gpt.size().level1_offset));
+}
+
+#[test]
 fn no_region_is_no_access() {
     let gpt = build(&[], GptConfig::default(), 0x8000_0000).unwrap();
     assert_eq!(gpt.pps(), ProtectedSize::Size4G);
@@ -267,6 +301,46 @@ fn table_size_matches_build() {
     assert!(matches!(l0[2], L0Kind::Table(_)));
     assert_eq!(l0[3], L0Kind::Block(Gpi::NoAccess));
     assert_eq!(l0[4], L0Kind::Block(Gpi::Secure));
+}
+
+#[test]
+fn plan_then_build_is_build() {
+    // Granules of four GPIs in the second gigabyte, a whole Non-secure third one.
+    let regions = [
+        GptRegion::new(G, 0x2000, Gpi::Realm),
+        GptRegion::new(G + 0x2000, 0x1000, Gpi::Root),
+        GptRegion::new(G + 0x10_0000, 0x10_0000, Gpi::Secure),
+        GptRegion::new(2 * G, G, Gpi::NonSecure),
+    ];
+    let config = GptConfig::default();
+    let plan = plan(&regions, config).unwrap();
+    assert_eq!(plan.config(), config);
+    assert_eq!(*plan.size(), table_size(&regions, config).unwrap());
+    assert_eq!(plan.size().level1_tables, 1);
+    let (a, b) = (0x8000_0000, 0x8080_0000);
+    let at_a = plan.build(a).unwrap();
+    assert_eq!(at_a, build(&regions, config, a).unwrap());
+    let at_b = plan.build(b).unwrap();
+    assert_eq!(at_b, build(&regions, config, b).unwrap());
+    // The same plan at another PA: only the table descriptor's address moves.
+    let l1 = plan.size().level1_offset;
+    assert_eq!(word(at_a.image(), 8), 0x3 | (a + l1));
+    assert_eq!(word(at_b.image(), 8), 0x3 | (b + l1));
+    assert_eq!(at_a.image()[16..], at_b.image()[16..]);
+    assert_eq!(at_a.image()[..8], at_b.image()[..8]);
+    // Placement errors come from the second step.
+    assert_eq!(
+        plan.build(0x8000_1000),
+        Err(GptError::MisalignedBase {
+            base_pa: 0x8000_1000,
+            align: 128 << 10,
+        })
+    );
+    // Region errors from the first.
+    assert!(matches!(
+        super::plan(&[GptRegion::new(0, 0, Gpi::Root)], config),
+        Err(GptError::EmptyRegion { region: 0, .. })
+    ));
 }
 
 #[test]
@@ -419,9 +493,26 @@ fn every_message_is_one_line() {
         second: 1,
         second_gpi: Gpi::Root,
     };
+    let too_large = format!("{}", GptError::TooLarge { bytes: 1 << 40 });
+    assert!(too_large.contains("L0GPTSZ is fixed"), "{too_large}");
+    assert!(!too_large.contains("smaller L0GPTSZ"), "{too_large}");
+    let beyond = GptError::ImageBeyondPps {
+        base_pa: 1 << 32,
+        bytes: 0x1000,
+        pps: ProtectedSize::Size4G,
+    };
+    assert!(format!("{beyond}").contains("place it below 0x1_0000_0000, or add a region"));
+    let empty = GptError::EmptyRegion {
+        region: 3,
+        start: 0x1000,
+    };
+    assert!(
+        format!("{empty}").contains("GPT regions[3] at PA 0x1000"),
+        "{empty}"
+    );
     assert_eq!(
         format!("{conflict}"),
-        "the 4K granule at PA 0x4000_1000 is claimed as Realm (0xB) by GPT region 0 and as \
-         Root (0xA) by GPT region 1, and a granule has one GPI; align both regions to 4K"
+        "the 4K granule at PA 0x4000_1000 is claimed as Realm (0xB) by GPT regions[0] and as \
+         Root (0xA) by GPT regions[1], and a granule has one GPI; align both regions to 4K"
     );
 }
