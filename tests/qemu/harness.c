@@ -14,8 +14,14 @@
  *                 process switch that relies on ASIDs), reported as PAR 0
  *   [..] number of writes W, then W pairs (va, pa)        (EL3 only)
  *   [..] TTBR1_EL1 (EL1&0 only; 0 otherwise)
+ *   [..] GPTBR_EL3, GPCCR_EL3 (EL3 only, on a core with FEAT_RME; both 0, or
+ *        absent, for no granule protection table: QEMU starts with RAM
+ *        zeroed and the loader writes only the descriptor). GPCCR_EL3 has
+ *        GPC set: the harness enables granule protection checks with these
+ *        values before it turns its MMU on.
  *
  * Output lines (semihosting SYS_WRITE0), numbers in hexadecimal:
+ *   GPCCR <gpccr_el3>                 read back after enabling (GPT jobs only)
  *   PAR <i> <par_el1>                 one per probe, in order
  *   WRITE <i> <written> <read_at_pa>  one per write, in order
  *   DONE
@@ -24,6 +30,14 @@
  *
  * EL3 translation tables have the same descriptor and TCR format as EL2
  * tables without VHE (HCR_EL2.E2H = 0): one VA range, one privilege level.
+ *
+ * With a granule protection table, every access is checked against the GPI
+ * of its granule: the harness's own memory, its translation tables and the
+ * table itself must be Root (or any access) granules, and a store through a
+ * page whose descriptor selects another physical address space than its
+ * granule's takes a granule protection fault (a data abort at EL3, DFSC
+ * 0b101000), reported as EXC. The physical reads of the writes run with the
+ * MMU off, in the Root PAS, so the harness disables the checks first.
  */
 
 #include "harness_io.h"
@@ -45,6 +59,16 @@
 
 #define HCR_RW (1UL << 31)
 
+#define GPCCR_GPC (1UL << 16)
+
+/*
+ * Registers without a name in older assemblers, by encoding: GPTBR_EL3 =
+ * S3_6_C2_C1_4, GPCCR_EL3 = S3_6_C2_C1_6; TLBI PAALLOS = SYS #6, C8, C1, #4.
+ */
+#define WRITE_GPTBR(v) __asm__ volatile("msr s3_6_c2_c1_4, %0\n\tisb" ::"r"((u64)(v)) : "memory")
+#define WRITE_GPCCR(v) __asm__ volatile("msr s3_6_c2_c1_6, %0\n\tisb" ::"r"((u64)(v)) : "memory")
+#define TLBI_PAALLOS() __asm__ volatile("sys #6, c8, c1, #4, xzr\n\tdsb sy\n\tisb" ::: "memory")
+
 /* From harness.ld. */
 extern char __data_start[], __image_end[], __stack_bottom[], __stack_top[];
 
@@ -58,6 +82,32 @@ extern char __data_start[], __image_end[], __stack_bottom[], __stack_top[];
 #define ISB() __asm__ volatile("isb" ::: "memory")
 #define DSB() __asm__ volatile("dsb sy" ::: "memory")
 #define AT(op, va) __asm__ volatile("at " #op ", %0" ::"r"((u64)(va)) : "memory")
+
+/* ID_AA64PFR0_EL1.RME, bits 55:52: non-zero with FEAT_RME. */
+static int has_rme(void)
+{
+    return ((RSYS(id_aa64pfr0_el1) >> 52) & 0xf) != 0;
+}
+
+/*
+ * Enables granule protection checks as Arm's trusted firmware does:
+ * GPTBR_EL3, GPCCR_EL3 without GPC, TLBI PAALLOS, GPCCR_EL3 with GPC,
+ * TLBI PAALLOS (each followed by DSB and ISB).
+ */
+static void enable_gpc(u64 gptbr, u64 gpccr)
+{
+    WRITE_GPTBR(gptbr);
+    WRITE_GPCCR(gpccr & ~GPCCR_GPC);
+    TLBI_PAALLOS();
+    WRITE_GPCCR(gpccr);
+    TLBI_PAALLOS();
+}
+
+static void disable_gpc(u64 gpccr)
+{
+    WRITE_GPCCR(gpccr & ~GPCCR_GPC);
+    TLBI_PAALLOS();
+}
 
 /* Runs the AT instruction for `el` and `access`; returns PAR_EL1. */
 static u64 probe(u64 el, u64 access, u64 va)
@@ -156,7 +206,17 @@ u64 harness_main(void)
         fail("too many writes", n_writes);
     if (n_writes != 0 && el != 3)
         fail("writes need the EL3 regime, regime", regime);
-    u64 ttbr1 = job_word(writes_at + 1 + 2 * n_writes); /* also the bounds check */
+    u64 ttbr1_at = writes_at + 1 + 2 * n_writes;
+    u64 ttbr1 = job_word(ttbr1_at); /* also the bounds check */
+    u64 gptbr = job_word(ttbr1_at + 1), gpccr = job_word(ttbr1_at + 2);
+    u64 job_words = ttbr1_at + 3;
+    int gpt = gptbr != 0 || gpccr != 0;
+    if (gpt && el != 3)
+        fail("a granule protection table needs the EL3 regime, regime", regime);
+    if (gpt && !has_rme())
+        fail("a granule protection table needs FEAT_RME, ID_AA64PFR0_EL1", RSYS(id_aa64pfr0_el1));
+    if (gpt && (gpccr & GPCCR_GPC) == 0)
+        fail("GPCCR_EL3 of the job does not set GPC:", gpccr);
 
     /*
      * Lower exception levels are AArch64 (SCR_EL3.RW, HCR_EL2.RW). SCR_EL3.NS
@@ -179,7 +239,15 @@ u64 harness_main(void)
 
     switch (el) {
     case 3:
-        preflight_el3(mair, tcr, ttbr0, writes_at + 2 + 2 * n_writes);
+        /* The preflight walks the tables as Secure EL2 tables, in the Secure
+         * PAS: before the checks are on. */
+        preflight_el3(mair, tcr, ttbr0, job_words);
+        if (gpt) {
+            enable_gpc(gptbr, gpccr);
+            put_str("GPCCR");
+            put_hex(RSYS(s3_6_c2_c1_6));
+            end_line();
+        }
         WSYS(mair_el3, mair);
         WSYS(tcr_el3, tcr);
         WSYS(ttbr0_el3, ttbr0);
@@ -249,7 +317,13 @@ u64 harness_main(void)
             __asm__ volatile("dc civac, %0" ::"r"(va) : "memory");
         }
         DSB();
-        /* MMU off: the reads below are physical. */
+        /*
+         * MMU off: the reads below are physical. At EL3 they are in the Root
+         * PAS, which the other spaces' granules do not accept, so granule
+         * protection checks go off first (the stores above were checked).
+         */
+        if (gpt)
+            disable_gpc(gpccr);
         WSYS(sctlr_el3, RSYS(sctlr_el3) & ~(SCTLR_M | SCTLR_C));
         ISB();
         for (u64 i = 0; i < n_writes; i++) {

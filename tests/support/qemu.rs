@@ -42,10 +42,13 @@
 //! number of probes followed by one `(va, access)` pair per probe (access 0 =
 //! read, 1 = write, 2 = EL0 read, 3 = EL0 write, 4 = load `va` into `TTBR0_EL1`),
 //! the number of writes followed
-//! by one `(va, pa)` pair per write.
+//! by one `(va, pa)` pair per write, `TTBR1_EL1`, and for [`run_rme`] with a
+//! [`GptSetup`] `GPTBR_EL3` and `GPCCR_EL3` (absent, they read as 0: no granule
+//! protection table; QEMU starts with RAM zeroed).
 //!
 //! The harness answers on its semihosting console (QEMU's standard error) with
-//! one line per probe, `PAR <index> <PAR_EL1>`, one per write,
+//! `GPCCR <value read back>` when it enabled granule protection checks, one line per
+//! probe, `PAR <index> <PAR_EL1>`, one per write,
 //! `WRITE <index> <written> <read at PA>` (numbers in hexadecimal), then `DONE`,
 //! and exits QEMU through semihosting `SYS_EXIT`. On a problem it prints
 //! `ERR <text>` or `EXC <vector> <ESR_EL3> <ELR_EL3> <FAR_EL3>` instead and exits
@@ -291,7 +294,31 @@ pub struct Outcome {
     /// For each of [`Job::writes`]: the value stored through the VA and the
     /// value then read at the PA. They are equal when the VA maps to the PA.
     pub writes: Vec<(u64, u64)>,
+    /// With a [`GptSetup`] ([`run_rme`]): `GPCCR_EL3` as read back after the harness
+    /// enabled granule protection checks; `None` without one.
+    pub gpccr: Option<u64>,
 }
+
+/// A granule protection table for a [`Regime::El3`] job on the RME core ([`run_rme`]).
+///
+/// The harness loads `GPTBR_EL3`, then `GPCCR_EL3` without `GPC`, runs `TLBI PAALLOS;
+/// DSB SY; ISB`, loads `GPCCR_EL3` as given and invalidates again, all before it turns
+/// its MMU on, so that its probes, its stores and its own fetches and walks are checked
+/// against the table. Its memory ([`HARNESS_RESERVED`]) and the tables of the job must
+/// therefore lie in Root (or "any access") granules. It turns the checks off again only
+/// to read the writes back physically (at EL3 with the MMU off, in the Root PAS).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GptSetup {
+    /// `GPTBR_EL3`; not 0.
+    pub gptbr: u64,
+    /// `GPCCR_EL3`, with `GPC` (bit 16) set.
+    pub gpccr: u64,
+    /// The table's image and its guest PA, loaded like [`Job::tables`].
+    pub image: (u64, Vec<u8>),
+}
+
+/// `GPCCR_EL3.GPC`: granule protection checks enabled.
+pub const GPCCR_GPC: u64 = 1 << 16;
 
 /// Whether `PAR_EL1` reports a failed translation (bit 0, `F`).
 pub const fn par_fault(par: u64) -> bool {
@@ -637,6 +664,22 @@ pub(crate) fn check_job_size(len: usize) -> Result<(), String> {
 
 /// The job descriptor as the harness reads it (see the module documentation).
 pub fn encode_job(job: &Job) -> Vec<u8> {
+    encode_words(job)
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect()
+}
+
+/// [`encode_job`] followed by `GPTBR_EL3` and `GPCCR_EL3` of `gpt`.
+fn encode_rme_job(job: &Job, gpt: Option<&GptSetup>) -> Vec<u8> {
+    let mut words = encode_words(job);
+    if let Some(gpt) = gpt {
+        words.extend([gpt.gptbr, gpt.gpccr]);
+    }
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+fn encode_words(job: &Job) -> Vec<u64> {
     let mut words = vec![
         JOB_MAGIC,
         job.regime.code(),
@@ -654,7 +697,7 @@ pub fn encode_job(job: &Job) -> Vec<u8> {
         words.extend([va, pa]);
     }
     words.push(job.ttbr1);
-    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+    words
 }
 
 /// `-device loader` argument; commas in the file name are doubled as QEMU's
@@ -671,10 +714,17 @@ fn parse_hex(word: Option<&str>) -> Option<u64> {
 fn parse_output(job: &Job, output: &str) -> Result<Outcome, String> {
     let mut par = vec![None; job.probes.len()];
     let mut writes = vec![None; job.writes.len()];
+    let mut gpccr = None;
     let mut done = false;
     for line in output.lines() {
         let mut words = line.split_whitespace();
         match words.next() {
+            Some("GPCCR") => {
+                gpccr = Some(
+                    parse_hex(words.next())
+                        .ok_or_else(|| format!("malformed harness line `{line}`"))?,
+                );
+            }
             Some("PAR") => {
                 let (Some(i), Some(value)) = (parse_hex(words.next()), parse_hex(words.next()))
                 else {
@@ -705,10 +755,11 @@ fn parse_output(job: &Job, output: &str) -> Result<Outcome, String> {
                 );
                 return Err(format!(
                     "the harness took an exception at EL3: vector offset {:#x}, ESR_EL3 {esr:#x} \
-                     (EC {:#x}, ISS {:#x}), ELR_EL3 {elr:#x}, FAR_EL3 {far:#x}",
+                     (EC {:#x}, ISS {:#x}{}), ELR_EL3 {elr:#x}, FAR_EL3 {far:#x}",
                     vector * 0x80,
                     esr >> 26 & 0x3f,
-                    esr & 0x1ff_ffff
+                    esr & 0x1ff_ffff,
+                    describe_esr(esr)
                 ));
             }
             Some("ERR") => return Err(format!("the harness reported `{line}`")),
@@ -729,7 +780,27 @@ fn parse_output(job: &Job, output: &str) -> Result<Outcome, String> {
         .enumerate()
         .map(|(i, w)| w.ok_or_else(|| format!("no result for write {i}")))
         .collect::<Result<_, _>>()?;
-    Ok(Outcome { par, writes })
+    Ok(Outcome { par, writes, gpccr })
+}
+
+/// A few words on the syndromes a harness run may meet: the aborts (data or
+/// instruction, with a granule protection fault called by name) and the GPC exception.
+fn describe_esr(esr: u64) -> String {
+    let ec = esr >> 26 & 0x3f;
+    let fsc = esr & 0x3f;
+    let class = match ec {
+        0x20 | 0x21 => "instruction abort",
+        0x24 | 0x25 => "data abort",
+        0x1e => return ": GPC exception".to_string(),
+        _ => return String::new(),
+    };
+    match fsc {
+        0b10_1000 => format!(": {class}, granule protection fault (GPI does not accept the PAS)"),
+        0b10_0011..=0b10_0111 => {
+            format!(": {class}, granule protection fault on a translation table walk")
+        }
+        _ => format!(": {class}, FSC {fsc:#x}"),
+    }
 }
 
 fn spawn_reader(stream: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
@@ -875,22 +946,57 @@ fn boot_in<T>(
 /// include the QEMU command line and output. The job files are deleted after
 /// the run unless `MEMLAYOUT_QEMU_KEEP=1` is set.
 pub fn run(job: &Job) -> Result<Outcome, String> {
-    run_on(job, "max")
+    check_job(job)?;
+    let elf = harness()?;
+    boot(
+        &elf,
+        "max",
+        "job",
+        &encode_job(job),
+        &job.tables,
+        |output| parse_output(job, output),
+    )
 }
 
 /// Like [`run`], on `-cpu max,x-rme=on`: a core with the Realm Management Extension
-/// (FEAT_RME), whose EL3 is in Root state. The granule protection check stays off
-/// (`GPCCR_EL3.GPC` resets to 0), so every physical address space reaches all memory,
-/// and the EL3 regime's `AT S1E3R/W` report the output space in `PAR_EL1.NS` (bit 9)
-/// and `PAR_EL1.NSE` (bit 11, see [`par_nse`]).
-pub fn run_rme(job: &Job) -> Result<Outcome, String> {
-    run_on(job, "max,x-rme=on")
-}
-
-fn run_on(job: &Job, cpu: &str) -> Result<Outcome, String> {
+/// (FEAT_RME), whose EL3 is in Root state, and, with `gpt`, granule protection checks
+/// on (see [`GptSetup`]; [`Outcome::gpccr`] then holds `GPCCR_EL3` read back). Without
+/// `gpt` the check stays off (`GPCCR_EL3.GPC` resets to 0), so every physical address
+/// space reaches all memory. The EL3 regime's `AT S1E3R/W` report the output space in
+/// `PAR_EL1.NS` (bit 9) and `PAR_EL1.NSE` (bit 11, see [`par_nse`]).
+///
+/// Errors: those of [`run`]; a `gpt` with a job of another regime than
+/// [`Regime::El3`], a `GPTBR_EL3` of 0, a `GPCCR_EL3` without `GPC`, or an image that
+/// overlaps a table image. A granule protection fault stops the run with an error
+/// that names it (`ESR_EL3`, `FAR_EL3`).
+pub fn run_rme(job: &Job, gpt: Option<&GptSetup>) -> Result<Outcome, String> {
     check_job(job)?;
+    let mut images = job.tables.clone();
+    if let Some(gpt) = gpt {
+        if job.regime != Regime::El3 {
+            return Err(format!(
+                "a granule protection table needs Regime::El3, not {:?}",
+                job.regime
+            ));
+        }
+        if gpt.gptbr == 0 || gpt.gpccr & GPCCR_GPC == 0 {
+            return Err(format!(
+                "GPTBR_EL3 {:#x} must not be 0 and GPCCR_EL3 {:#x} must set GPC",
+                gpt.gptbr, gpt.gpccr
+            ));
+        }
+        images.push(gpt.image.clone());
+        check_images("image (tables, then the granule protection table)", &images)?;
+    }
+    let descriptor = encode_rme_job(job, gpt);
+    check_job_size(descriptor.len())?;
     let elf = harness()?;
-    boot(&elf, cpu, "job", &encode_job(job), &job.tables, |output| {
-        parse_output(job, output)
-    })
+    boot(
+        &elf,
+        "max,x-rme=on",
+        "job",
+        &descriptor,
+        &images,
+        |output| parse_output(job, output),
+    )
 }
