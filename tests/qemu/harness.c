@@ -14,16 +14,52 @@
  *                 process switch that relies on ASIDs), reported as PAR 0
  *   [..] number of writes W, then W pairs (va, pa)        (EL3 only)
  *   [..] TTBR1_EL1 (EL1&0 only; 0 otherwise)
+ *   [..] GPTBR_EL3, GPCCR_EL3 (EL3 only, on a core with FEAT_RME; both 0, or
+ *        absent, for no granule protection table: QEMU starts with RAM
+ *        zeroed and the loader writes only the descriptor). GPCCR_EL3 has
+ *        GPC set: the harness enables granule protection checks with these
+ *        values before it turns its MMU on.
+ *   [..] number of Realm EL2 probes R (0, or absent, for none); when R > 0:
+ *        MAIR_EL2, TCR_EL2, TTBR0_EL2, bits to set in SCTLR_EL2 of a Realm
+ *        EL2 table, the VA and the PA of its 4 KiB code page, then R pairs
+ *        (va, pa) of data pages (EL3 only, FEAT_RME).
  *
  * Output lines (semihosting SYS_WRITE0), numbers in hexadecimal:
+ *   GPCCR <gpccr_el3>                 read back after enabling (GPT jobs only)
  *   PAR <i> <par_el1>                 one per probe, in order
  *   WRITE <i> <written> <read_at_pa>  one per write, in order
+ *   REALM <i> <status> <w0> <w1>      one per Realm probe, in order:
+ *       status 1: done, w0 = PAR_EL1 after AT S1E2R, w1 = value loaded back
+ *       status 2: exception taken to Realm EL2, w0 = ESR_EL2, w1 = FAR_EL2
+ *       status 3: GPC exception taken to EL3, w0 = ESR_EL3, w1 = MFAR_EL3
+ *       status 4: other exception taken to EL3, w0 = ESR_EL3, w1 = ELR_EL3
+ *   REALMPA <i> <written> <read_at_pa> one per Realm probe, in order
  *   DONE
  * or `ERR <text>` / `EXC <vector> <esr> <elr> <far>` followed by a non-zero
  * exit status.
  *
  * EL3 translation tables have the same descriptor and TCR format as EL2
  * tables without VHE (HCR_EL2.E2H = 0): one VA range, one privilege level.
+ *
+ * With a granule protection table, every access is checked against the GPI
+ * of its granule: the harness's own memory, its translation tables and the
+ * table itself must be Root (or any access) granules, and a store through a
+ * page whose descriptor selects another physical address space than its
+ * granule's takes a granule protection fault (a data abort at EL3, DFSC
+ * 0b101000), reported as EXC. The physical reads of the writes run with the
+ * MMU off, in the Root PAS, so the harness disables the checks first.
+ *
+ * Realm EL2 probes: Realm EL2 must fetch its code from Realm memory, so the
+ * harness copies a small position-independent probe (realm_probe_start in
+ * harness.S, one 4 KiB page) to the PA of the Realm table's code page while
+ * its MMU and the checks are off, and after the EL3 stores enters it for
+ * each data page: SCR_EL3 with NSE, NS (Realm state), RW and GPF (granule
+ * protection faults at EL2 are GPC exceptions taken to EL3), the Realm
+ * table's MAIR_EL2, TCR_EL2, TTBR0_EL2, SCTLR_EL2, VBAR_EL2 at the code
+ * page's VA + 0x800, TLBI ALLE2, then ERET to the code page's VA at EL2h.
+ * The probe runs AT S1E2R, stores a pattern through the data page, loads it
+ * back, and returns with SMC #0. The PAs are read back with the other
+ * writes, physically.
  */
 
 #include "harness_io.h"
@@ -42,11 +78,29 @@
 #define SCR_RES1 (3UL << 4)
 #define SCR_RW (1UL << 10)
 #define SCR_EEL2 (1UL << 18)
+#define SCR_GPF (1UL << 48)
+#define SCR_NSE (1UL << 62)
 
 #define HCR_RW (1UL << 31)
 
+#define GPCCR_GPC (1UL << 16)
+
+/*
+ * Registers without a name in older assemblers, by encoding: GPTBR_EL3 =
+ * S3_6_C2_C1_4, GPCCR_EL3 = S3_6_C2_C1_6; TLBI PAALLOS = SYS #6, C8, C1, #4.
+ */
+#define WRITE_GPTBR(v) __asm__ volatile("msr s3_6_c2_c1_4, %0\n\tisb" ::"r"((u64)(v)) : "memory")
+#define WRITE_GPCCR(v) __asm__ volatile("msr s3_6_c2_c1_6, %0\n\tisb" ::"r"((u64)(v)) : "memory")
+#define TLBI_PAALLOS() __asm__ volatile("sys #6, c8, c1, #4, xzr\n\tdsb sy\n\tisb" ::: "memory")
+
 /* From harness.ld. */
 extern char __data_start[], __image_end[], __stack_bottom[], __stack_top[];
+
+/* harness.S: the Realm EL2 probe (one 4 KiB page) and its entry. */
+extern char realm_probe_start[], realm_probe_end[];
+u64 enter_realm(u64 va, u64 pattern, u64 out[2], u64 entry);
+#define REALM_CODE_BYTES 0x1000UL
+#define REALM_VECTORS 0x800UL
 
 #define WSYS(reg, val) __asm__ volatile("msr " #reg ", %0" ::"r"((u64)(val)) : "memory")
 #define RSYS(reg)                                                      \
@@ -58,6 +112,32 @@ extern char __data_start[], __image_end[], __stack_bottom[], __stack_top[];
 #define ISB() __asm__ volatile("isb" ::: "memory")
 #define DSB() __asm__ volatile("dsb sy" ::: "memory")
 #define AT(op, va) __asm__ volatile("at " #op ", %0" ::"r"((u64)(va)) : "memory")
+
+/* ID_AA64PFR0_EL1.RME, bits 55:52: non-zero with FEAT_RME. */
+static int has_rme(void)
+{
+    return ((RSYS(id_aa64pfr0_el1) >> 52) & 0xf) != 0;
+}
+
+/*
+ * Enables granule protection checks as Arm's trusted firmware does:
+ * GPTBR_EL3, GPCCR_EL3 without GPC, TLBI PAALLOS, GPCCR_EL3 with GPC,
+ * TLBI PAALLOS (each followed by DSB and ISB).
+ */
+static void enable_gpc(u64 gptbr, u64 gpccr)
+{
+    WRITE_GPTBR(gptbr);
+    WRITE_GPCCR(gpccr & ~GPCCR_GPC);
+    TLBI_PAALLOS();
+    WRITE_GPCCR(gpccr);
+    TLBI_PAALLOS();
+}
+
+static void disable_gpc(u64 gpccr)
+{
+    WRITE_GPCCR(gpccr & ~GPCCR_GPC);
+    TLBI_PAALLOS();
+}
 
 /* Runs the AT instruction for `el` and `access`; returns PAR_EL1. */
 static u64 probe(u64 el, u64 access, u64 va)
@@ -80,6 +160,73 @@ static u64 probe(u64 el, u64 access, u64 va)
 static u64 write_pattern(u64 index, u64 va)
 {
     return 0xa5c3000000000000UL ^ (index << 40) ^ (va & 0xffffffffffUL);
+}
+
+static u64 realm_pattern(u64 index, u64 va)
+{
+    return 0x3c5a000000000000UL ^ (index << 40) ^ (va & 0xffffffffffUL);
+}
+
+/*
+ * Copies the Realm EL2 probe to `pa` (MMU and granule protection checks
+ * off: the store reaches any RAM) and makes it visible to instruction
+ * fetches.
+ */
+static void install_realm_probe(u64 pa)
+{
+    if ((u64)(realm_probe_end - realm_probe_start) != REALM_CODE_BYTES)
+        fail("the Realm probe is not one 4 KiB page:", (u64)(realm_probe_end - realm_probe_start));
+    if ((pa & (REALM_CODE_BYTES - 1)) != 0)
+        fail("the Realm code page PA is not 4 KiB aligned:", pa);
+    const volatile u64 *from = (const volatile u64 *)realm_probe_start;
+    volatile u64 *to = (volatile u64 *)pa;
+    for (u64 i = 0; i < REALM_CODE_BYTES / 8; i++)
+        to[i] = from[i];
+    DSB();
+    __asm__ volatile("ic ialluis" ::: "memory");
+    DSB();
+    ISB();
+}
+
+/*
+ * Runs the Realm EL2 probe on each of the job's Realm data pages and prints
+ * one REALM line per page. Loads the Realm table's EL2 registers first;
+ * restores SCR_EL3 after.
+ */
+static void run_realm_probes(u64 at, u64 count)
+{
+    u64 mair = job_word(at), tcr = job_word(at + 1), ttbr0 = job_word(at + 2);
+    u64 sctlr_set = job_word(at + 3), code_va = job_word(at + 4);
+    u64 scr = RSYS(scr_el3);
+    WSYS(scr_el3, SCR_RES1 | SCR_RW | SCR_NS | SCR_NSE | SCR_GPF);
+    WSYS(hcr_el2, HCR_RW);
+    WSYS(sctlr_el2, SCTLR_EL2_EL3_RES1);
+    ISB();
+    WSYS(mair_el2, mair);
+    WSYS(tcr_el2, tcr);
+    WSYS(ttbr0_el2, ttbr0);
+    WSYS(vbar_el2, code_va + REALM_VECTORS);
+    ISB();
+    /* With SCR_EL3.{NSE, NS} = {1, 1}: the Realm EL2 regime's entries. */
+    __asm__ volatile("tlbi alle2" ::: "memory");
+    DSB();
+    ISB();
+    WSYS(sctlr_el2, SCTLR_EL2_EL3_RES1 | sctlr_set);
+    ISB();
+    for (u64 i = 0; i < count; i++) {
+        u64 va = job_word(at + 6 + 2 * i);
+        u64 out[2] = {0, 0};
+        u64 status = enter_realm(va, realm_pattern(i, va), out, code_va);
+        put_str("REALM");
+        put_hex(i);
+        put_hex(status);
+        put_hex(out[0]);
+        put_hex(out[1]);
+        end_line();
+    }
+    WSYS(sctlr_el2, SCTLR_EL2_EL3_RES1);
+    WSYS(scr_el3, scr);
+    ISB();
 }
 
 #define PAGE 0x1000UL
@@ -156,7 +303,27 @@ u64 harness_main(void)
         fail("too many writes", n_writes);
     if (n_writes != 0 && el != 3)
         fail("writes need the EL3 regime, regime", regime);
-    u64 ttbr1 = job_word(writes_at + 1 + 2 * n_writes); /* also the bounds check */
+    u64 ttbr1_at = writes_at + 1 + 2 * n_writes;
+    u64 ttbr1 = job_word(ttbr1_at); /* also the bounds check */
+    u64 gptbr = job_word(ttbr1_at + 1), gpccr = job_word(ttbr1_at + 2);
+    u64 realm_at = ttbr1_at + 3;
+    u64 n_realm = job_word(realm_at);
+    if (n_realm > (JOB_END - JOB_PA) / 16)
+        fail("too many Realm probes", n_realm);
+    u64 job_words = realm_at + 1 + (n_realm != 0 ? 6 + 2 * n_realm : 0);
+    if (n_realm != 0)
+        (void)job_word(job_words - 1); /* the bounds check */
+    if (n_realm != 0 && el != 3)
+        fail("Realm probes need the EL3 regime, regime", regime);
+    if (n_realm != 0 && !has_rme())
+        fail("Realm probes need FEAT_RME, ID_AA64PFR0_EL1", RSYS(id_aa64pfr0_el1));
+    int gpt = gptbr != 0 || gpccr != 0;
+    if (gpt && el != 3)
+        fail("a granule protection table needs the EL3 regime, regime", regime);
+    if (gpt && !has_rme())
+        fail("a granule protection table needs FEAT_RME, ID_AA64PFR0_EL1", RSYS(id_aa64pfr0_el1));
+    if (gpt && (gpccr & GPCCR_GPC) == 0)
+        fail("GPCCR_EL3 of the job does not set GPC:", gpccr);
 
     /*
      * Lower exception levels are AArch64 (SCR_EL3.RW, HCR_EL2.RW). SCR_EL3.NS
@@ -177,9 +344,20 @@ u64 harness_main(void)
     WSYS(sctlr_el1, SCTLR_EL1_RES1);
     ISB();
 
+    if (n_realm != 0)
+        install_realm_probe(job_word(realm_at + 6));
+
     switch (el) {
     case 3:
-        preflight_el3(mair, tcr, ttbr0, writes_at + 2 + 2 * n_writes);
+        /* The preflight walks the tables as Secure EL2 tables, in the Secure
+         * PAS: before the checks are on. */
+        preflight_el3(mair, tcr, ttbr0, job_words);
+        if (gpt) {
+            enable_gpc(gptbr, gpccr);
+            put_str("GPCCR");
+            put_hex(RSYS(s3_6_c2_c1_6));
+            end_line();
+        }
         WSYS(mair_el3, mair);
         WSYS(tcr_el3, tcr);
         WSYS(ttbr0_el3, ttbr0);
@@ -237,19 +415,29 @@ u64 harness_main(void)
         end_line();
     }
 
-    if (n_writes != 0) {
-        /* Store through the virtual addresses while EL3's MMU is on. */
-        for (u64 i = 0; i < n_writes; i++) {
-            u64 va = job_word(writes_at + 1 + 2 * i);
-            *(volatile u64 *)va = write_pattern(i, va);
-        }
-        DSB();
-        for (u64 i = 0; i < n_writes; i++) {
-            u64 va = job_word(writes_at + 1 + 2 * i);
-            __asm__ volatile("dc civac, %0" ::"r"(va) : "memory");
-        }
-        DSB();
-        /* MMU off: the reads below are physical. */
+    /* Store through the virtual addresses while EL3's MMU is on. */
+    for (u64 i = 0; i < n_writes; i++) {
+        u64 va = job_word(writes_at + 1 + 2 * i);
+        *(volatile u64 *)va = write_pattern(i, va);
+    }
+    DSB();
+    for (u64 i = 0; i < n_writes; i++) {
+        u64 va = job_word(writes_at + 1 + 2 * i);
+        __asm__ volatile("dc civac, %0" ::"r"(va) : "memory");
+    }
+    DSB();
+
+    if (n_realm != 0)
+        run_realm_probes(realm_at + 1, n_realm);
+
+    if (n_writes != 0 || n_realm != 0) {
+        /*
+         * MMU off: the reads below are physical. At EL3 they are in the Root
+         * PAS, which the other spaces' granules do not accept, so granule
+         * protection checks go off first (the stores above were checked).
+         */
+        if (gpt)
+            disable_gpc(gpccr);
         WSYS(sctlr_el3, RSYS(sctlr_el3) & ~(SCTLR_M | SCTLR_C));
         ISB();
         for (u64 i = 0; i < n_writes; i++) {
@@ -259,6 +447,16 @@ u64 harness_main(void)
             put_str("WRITE");
             put_hex(i);
             put_hex(write_pattern(i, va));
+            put_hex(got);
+            end_line();
+        }
+        for (u64 i = 0; i < n_realm; i++) {
+            u64 va = job_word(realm_at + 7 + 2 * i);
+            u64 pa = job_word(realm_at + 8 + 2 * i);
+            u64 got = *(volatile const u64 *)pa;
+            put_str("REALMPA");
+            put_hex(i);
+            put_hex(realm_pattern(i, va));
             put_hex(got);
             end_line();
         }

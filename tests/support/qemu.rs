@@ -10,7 +10,10 @@
 //! harness stays at EL3, loads the registers of the chosen regime, runs
 //! `AT S1E{3,2,1,0}{R,W}` for every probe and reports `PAR_EL1`. For the EL3
 //! regime it can also store through virtual addresses with its own MMU on and
-//! read the stores back physically.
+//! read the stores back physically. [`run_rme`] boots it on `-cpu max,x-rme=on`
+//! (FEAT_RME) and can add a granule protection table ([`GptSetup`]) and a Realm
+//! EL2 table whose pages a small probe copied to Realm memory accesses at Realm
+//! EL2, the one place the harness leaves EL3 ([`RealmSetup`]).
 //!
 //! # Guest physical memory used by the harness
 //!
@@ -42,11 +45,18 @@
 //! number of probes followed by one `(va, access)` pair per probe (access 0 =
 //! read, 1 = write, 2 = EL0 read, 3 = EL0 write, 4 = load `va` into `TTBR0_EL1`),
 //! the number of writes followed
-//! by one `(va, pa)` pair per write.
+//! by one `(va, pa)` pair per write, `TTBR1_EL1`, and for [`run_rme`] `GPTBR_EL3`
+//! and `GPCCR_EL3` of its [`GptSetup`] (0 for none) and the number of Realm probes
+//! (0 for none; then `MAIR_EL2`, `TCR_EL2`, `TTBR0_EL2`, the `SCTLR_EL2` bits, the code
+//! page's VA and PA and one `(va, pa)` pair per data page, see [`RealmSetup`]). Absent,
+//! these words read as 0: QEMU starts with RAM zeroed.
 //!
 //! The harness answers on its semihosting console (QEMU's standard error) with
-//! one line per probe, `PAR <index> <PAR_EL1>`, one per write,
-//! `WRITE <index> <written> <read at PA>` (numbers in hexadecimal), then `DONE`,
+//! `GPCCR <value read back>` when it enabled granule protection checks, one line per
+//! probe, `PAR <index> <PAR_EL1>`, one per write,
+//! `WRITE <index> <written> <read at PA>`, for each Realm probe
+//! `REALM <index> <status> <word> <word>` and `REALMPA <index> <written> <read at PA>`
+//! (see `tests/qemu/harness.c`; numbers in hexadecimal), then `DONE`,
 //! and exits QEMU through semihosting `SYS_EXIT`. On a problem it prints
 //! `ERR <text>` or `EXC <vector> <ESR_EL3> <ELR_EL3> <FAR_EL3>` instead and exits
 //! with a non-zero status.
@@ -291,6 +301,105 @@ pub struct Outcome {
     /// For each of [`Job::writes`]: the value stored through the VA and the
     /// value then read at the PA. They are equal when the VA maps to the PA.
     pub writes: Vec<(u64, u64)>,
+    /// With a [`GptSetup`] ([`run_rme`]): `GPCCR_EL3` as read back after the harness
+    /// enabled granule protection checks; `None` without one.
+    pub gpccr: Option<u64>,
+    /// With a [`RealmSetup`] ([`run_rme`]): one result per data page, in order; empty
+    /// without one.
+    pub realm: Vec<RealmResult>,
+}
+
+/// A granule protection table for a [`Regime::El3`] job on the RME core ([`run_rme`]).
+///
+/// The harness loads `GPTBR_EL3`, then `GPCCR_EL3` without `GPC`, runs `TLBI PAALLOS;
+/// DSB SY; ISB`, loads `GPCCR_EL3` as given and invalidates again, all before it turns
+/// its MMU on, so that its probes, its stores and its own fetches and walks are checked
+/// against the table. Its memory ([`HARNESS_RESERVED`]) and the tables of the job must
+/// therefore lie in Root (or "any access") granules. It turns the checks off again only
+/// to read the writes back physically (at EL3 with the MMU off, in the Root PAS).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GptSetup {
+    /// `GPTBR_EL3`; not 0.
+    pub gptbr: u64,
+    /// `GPCCR_EL3`, with `GPC` (bit 16) set.
+    pub gpccr: u64,
+    /// The table's image and its guest PA, loaded like [`Job::tables`].
+    pub image: (u64, Vec<u8>),
+}
+
+/// `GPCCR_EL3.GPC`: granule protection checks enabled.
+pub const GPCCR_GPC: u64 = 1 << 16;
+
+/// A Realm EL2 table to run on the RME core ([`run_rme`]): the harness enters Realm EL2
+/// through it and, for each data page, runs `AT S1E2R`, a store and a load there.
+///
+/// Realm EL2 fetches its code from Realm memory, so the harness copies a small
+/// position-independent probe (one 4 KiB page of `tests/qemu/harness.S`) to
+/// [`code_pa`](Self::code_pa) before it turns on its MMU and the granule protection
+/// checks. After the EL3 job's probes and stores, it sets `SCR_EL3` to Realm state
+/// (`NSE` = 1, `NS` = 1) with `RW` and `GPF` (a granule protection fault at EL2 is then
+/// a GPC exception taken to EL3), loads [`mair`](Self::mair), [`tcr`](Self::tcr),
+/// [`ttbr0`](Self::ttbr0) into the `*_EL2` registers, `VBAR_EL2` = code VA + 0x800,
+/// runs `TLBI ALLE2`, sets `SCTLR_EL2` and enters the probe with `ERET` at
+/// [`code_va`](Self::code_va) (EL2h), once per page; the probe comes back with
+/// `SMC #0`. The results are in [`Outcome::realm`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RealmSetup {
+    /// The Realm table's images (PA, bytes), loaded like [`Job::tables`].
+    pub tables: Vec<(u64, Vec<u8>)>,
+    /// `MAIR_EL2`.
+    pub mair: u64,
+    /// `TCR_EL2`.
+    pub tcr: u64,
+    /// `TTBR0_EL2`.
+    pub ttbr0: u64,
+    /// Bits to set in `SCTLR_EL2` on top of its RES1 bits (`M` at least).
+    pub sctlr_set: u64,
+    /// VA of the table's 4 KiB code page: readable and executable at EL2.
+    pub code_va: u64,
+    /// PA of that page (4 KiB aligned, in [`RAM`], outside [`HARNESS_RESERVED`]).
+    pub code_pa: u64,
+    /// `(va, pa)` of each data page to probe (both 8-byte aligned; the PA in [`RAM`],
+    /// outside [`HARNESS_RESERVED`]), one probe each.
+    pub pages: Vec<(u64, u64)>,
+}
+
+/// What a Realm EL2 probe of one data page gave ([`RealmSetup`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RealmResult {
+    /// `AT S1E2R`, the store and the load completed.
+    Done {
+        /// `PAR_EL1` after `AT S1E2R` at Realm EL2.
+        par: u64,
+        /// The pattern stored through the VA.
+        written: u64,
+        /// The value loaded back through the VA.
+        loaded: u64,
+        /// The value then read at the PA by EL3 (MMU and granule protection checks
+        /// off).
+        at_pa: u64,
+    },
+    /// An exception taken to Realm EL2 (a translation or permission fault, ...).
+    El2Exception {
+        /// `ESR_EL2`.
+        esr: u64,
+        /// `FAR_EL2`.
+        far: u64,
+    },
+    /// A GPC exception taken to EL3 (`ESR_EL3.EC` = 0x1E): a granule protection fault.
+    Gpc {
+        /// `ESR_EL3`.
+        esr: u64,
+        /// `MFAR_EL3`: the PA and its PAS (`NS` bit 63, `NSE` bit 62).
+        mfar: u64,
+    },
+    /// Another exception taken to EL3 from Realm EL2.
+    El3Exception {
+        /// `ESR_EL3`.
+        esr: u64,
+        /// `ELR_EL3`.
+        elr: u64,
+    },
 }
 
 /// Whether `PAR_EL1` reports a failed translation (bit 0, `F`).
@@ -637,6 +746,35 @@ pub(crate) fn check_job_size(len: usize) -> Result<(), String> {
 
 /// The job descriptor as the harness reads it (see the module documentation).
 pub fn encode_job(job: &Job) -> Vec<u8> {
+    encode_words(job)
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect()
+}
+
+/// [`encode_job`] followed by `GPTBR_EL3` and `GPCCR_EL3` of `gpt` (0 for none) and
+/// the Realm EL2 probes of `realm`.
+fn encode_rme_job(job: &Job, gpt: Option<&GptSetup>, realm: Option<&RealmSetup>) -> Vec<u8> {
+    let mut words = encode_words(job);
+    words.extend(gpt.map_or([0, 0], |g| [g.gptbr, g.gpccr]));
+    if let Some(r) = realm {
+        words.extend([
+            r.pages.len() as u64,
+            r.mair,
+            r.tcr,
+            r.ttbr0,
+            r.sctlr_set,
+            r.code_va,
+            r.code_pa,
+        ]);
+        for &(va, pa) in &r.pages {
+            words.extend([va, pa]);
+        }
+    }
+    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+fn encode_words(job: &Job) -> Vec<u64> {
     let mut words = vec![
         JOB_MAGIC,
         job.regime.code(),
@@ -654,7 +792,7 @@ pub fn encode_job(job: &Job) -> Vec<u8> {
         words.extend([va, pa]);
     }
     words.push(job.ttbr1);
-    words.iter().flat_map(|w| w.to_le_bytes()).collect()
+    words
 }
 
 /// `-device loader` argument; commas in the file name are doubled as QEMU's
@@ -668,13 +806,22 @@ fn parse_hex(word: Option<&str>) -> Option<u64> {
     u64::from_str_radix(word?, 16).ok()
 }
 
-fn parse_output(job: &Job, output: &str) -> Result<Outcome, String> {
+fn parse_output(job: &Job, realm_pages: usize, output: &str) -> Result<Outcome, String> {
     let mut par = vec![None; job.probes.len()];
     let mut writes = vec![None; job.writes.len()];
+    let mut realm = vec![None; realm_pages];
+    let mut realm_pa = vec![None; realm_pages];
+    let mut gpccr = None;
     let mut done = false;
     for line in output.lines() {
         let mut words = line.split_whitespace();
         match words.next() {
+            Some("GPCCR") => {
+                gpccr = Some(
+                    parse_hex(words.next())
+                        .ok_or_else(|| format!("malformed harness line `{line}`"))?,
+                );
+            }
             Some("PAR") => {
                 let (Some(i), Some(value)) = (parse_hex(words.next()), parse_hex(words.next()))
                 else {
@@ -682,6 +829,31 @@ fn parse_output(job: &Job, output: &str) -> Result<Outcome, String> {
                 };
                 let slot = usize::try_from(i).ok().and_then(|i| par.get_mut(i));
                 *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? = Some(value);
+            }
+            Some("REALM") => {
+                let (Some(i), Some(status), Some(a), Some(b)) = (
+                    parse_hex(words.next()),
+                    parse_hex(words.next()),
+                    parse_hex(words.next()),
+                    parse_hex(words.next()),
+                ) else {
+                    return Err(format!("malformed harness line `{line}`"));
+                };
+                let slot = usize::try_from(i).ok().and_then(|i| realm.get_mut(i));
+                *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? =
+                    Some((status, a, b));
+            }
+            Some("REALMPA") => {
+                let (Some(i), Some(written), Some(read)) = (
+                    parse_hex(words.next()),
+                    parse_hex(words.next()),
+                    parse_hex(words.next()),
+                ) else {
+                    return Err(format!("malformed harness line `{line}`"));
+                };
+                let slot = usize::try_from(i).ok().and_then(|i| realm_pa.get_mut(i));
+                *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? =
+                    Some((written, read));
             }
             Some("WRITE") => {
                 let (Some(i), Some(written), Some(read)) = (
@@ -705,10 +877,11 @@ fn parse_output(job: &Job, output: &str) -> Result<Outcome, String> {
                 );
                 return Err(format!(
                     "the harness took an exception at EL3: vector offset {:#x}, ESR_EL3 {esr:#x} \
-                     (EC {:#x}, ISS {:#x}), ELR_EL3 {elr:#x}, FAR_EL3 {far:#x}",
+                     (EC {:#x}, ISS {:#x}{}), ELR_EL3 {elr:#x}, FAR_EL3 {far:#x}",
                     vector * 0x80,
                     esr >> 26 & 0x3f,
-                    esr & 0x1ff_ffff
+                    esr & 0x1ff_ffff,
+                    describe_esr(esr)
                 ));
             }
             Some("ERR") => return Err(format!("the harness reported `{line}`")),
@@ -729,7 +902,52 @@ fn parse_output(job: &Job, output: &str) -> Result<Outcome, String> {
         .enumerate()
         .map(|(i, w)| w.ok_or_else(|| format!("no result for write {i}")))
         .collect::<Result<_, _>>()?;
-    Ok(Outcome { par, writes })
+    let realm = realm
+        .into_iter()
+        .zip(realm_pa)
+        .enumerate()
+        .map(|(i, (r, pa))| match (r, pa) {
+            (Some((1, par, loaded)), Some((written, at_pa))) => Ok(RealmResult::Done {
+                par,
+                written,
+                loaded,
+                at_pa,
+            }),
+            (Some((2, esr, far)), Some(_)) => Ok(RealmResult::El2Exception { esr, far }),
+            (Some((3, esr, mfar)), Some(_)) => Ok(RealmResult::Gpc { esr, mfar }),
+            (Some((4, esr, elr)), Some(_)) => Ok(RealmResult::El3Exception { esr, elr }),
+            (Some((status, ..)), Some(_)) => {
+                Err(format!("unknown status {status:#x} of Realm probe {i}"))
+            }
+            _ => Err(format!("no result for Realm probe {i}")),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Outcome {
+        par,
+        writes,
+        gpccr,
+        realm,
+    })
+}
+
+/// A few words on the syndromes a harness run may meet: the aborts (data or
+/// instruction, with a granule protection fault called by name) and the GPC exception.
+fn describe_esr(esr: u64) -> String {
+    let ec = esr >> 26 & 0x3f;
+    let fsc = esr & 0x3f;
+    let class = match ec {
+        0x20 | 0x21 => "instruction abort",
+        0x24 | 0x25 => "data abort",
+        0x1e => return ": GPC exception".to_string(),
+        _ => return String::new(),
+    };
+    match fsc {
+        0b10_1000 => format!(": {class}, granule protection fault (GPI does not accept the PAS)"),
+        0b10_0011..=0b10_0111 => {
+            format!(": {class}, granule protection fault on a translation table walk")
+        }
+        _ => format!(": {class}, FSC {fsc:#x}"),
+    }
 }
 
 fn spawn_reader(stream: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
@@ -875,22 +1093,88 @@ fn boot_in<T>(
 /// include the QEMU command line and output. The job files are deleted after
 /// the run unless `MEMLAYOUT_QEMU_KEEP=1` is set.
 pub fn run(job: &Job) -> Result<Outcome, String> {
-    run_on(job, "max")
+    check_job(job)?;
+    let elf = harness()?;
+    boot(
+        &elf,
+        "max",
+        "job",
+        &encode_job(job),
+        &job.tables,
+        |output| parse_output(job, 0, output),
+    )
 }
 
 /// Like [`run`], on `-cpu max,x-rme=on`: a core with the Realm Management Extension
-/// (FEAT_RME), whose EL3 is in Root state. The granule protection check stays off
-/// (`GPCCR_EL3.GPC` resets to 0), so every physical address space reaches all memory,
-/// and the EL3 regime's `AT S1E3R/W` report the output space in `PAR_EL1.NS` (bit 9)
-/// and `PAR_EL1.NSE` (bit 11, see [`par_nse`]).
-pub fn run_rme(job: &Job) -> Result<Outcome, String> {
-    run_on(job, "max,x-rme=on")
-}
-
-fn run_on(job: &Job, cpu: &str) -> Result<Outcome, String> {
+/// (FEAT_RME), whose EL3 is in Root state, and, with `gpt`, granule protection checks
+/// on (see [`GptSetup`]; [`Outcome::gpccr`] then holds `GPCCR_EL3` read back). Without
+/// `gpt` the check stays off (`GPCCR_EL3.GPC` resets to 0), so every physical address
+/// space reaches all memory. The EL3 regime's `AT S1E3R/W` report the output space in
+/// `PAR_EL1.NS` (bit 9) and `PAR_EL1.NSE` (bit 11, see [`par_nse`]). With `realm`, the
+/// harness then runs a probe at Realm EL2 through that table ([`RealmSetup`],
+/// [`Outcome::realm`]).
+///
+/// Errors: those of [`run`]; a `gpt` or `realm` with a job of another regime than
+/// [`Regime::El3`], a `GPTBR_EL3` of 0, a `GPCCR_EL3` without `GPC`, a Realm code PA
+/// that is not 4 KiB aligned or a data page outside [`RAM`] or in
+/// [`HARNESS_RESERVED`], or images that overlap (numbered in the errors in this order:
+/// [`Job::tables`], the [`GptSetup`] image, [`RealmSetup::tables`]). A granule protection fault at EL3
+/// stops the run with an error that names it (`ESR_EL3`, `FAR_EL3`); one at Realm EL2
+/// is a [`RealmResult::Gpc`].
+pub fn run_rme(
+    job: &Job,
+    gpt: Option<&GptSetup>,
+    realm: Option<&RealmSetup>,
+) -> Result<Outcome, String> {
     check_job(job)?;
+    if (gpt.is_some() || realm.is_some()) && job.regime != Regime::El3 {
+        return Err(format!(
+            "a granule protection table and Realm probes need Regime::El3, not {:?}",
+            job.regime
+        ));
+    }
+    let mut images = job.tables.clone();
+    if let Some(gpt) = gpt {
+        if gpt.gptbr == 0 || gpt.gpccr & GPCCR_GPC == 0 {
+            return Err(format!(
+                "GPTBR_EL3 {:#x} must not be 0 and GPCCR_EL3 {:#x} must set GPC",
+                gpt.gptbr, gpt.gpccr
+            ));
+        }
+        images.push(gpt.image.clone());
+    }
+    if let Some(realm) = realm {
+        let outside = |pa: u64| !RAM.contains(&pa) || HARNESS_RESERVED.contains(&pa);
+        if realm.code_pa % 0x1000 != 0 || outside(realm.code_pa) || outside(realm.code_pa + 0xfff) {
+            return Err(format!(
+                "the Realm code page PA {:#x} must be 4 KiB aligned, in guest RAM {RAM:#x?} \
+                 and outside the harness reserved range {HARNESS_RESERVED:#x?}",
+                realm.code_pa
+            ));
+        }
+        for (i, &(va, pa)) in realm.pages.iter().enumerate() {
+            if va % 8 != 0 || pa % 8 != 0 || outside(pa) {
+                return Err(format!(
+                    "Realm page {i}: va {va:#x} and pa {pa:#x} must be 8-byte aligned, and \
+                     the pa in guest RAM {RAM:#x?}, outside {HARNESS_RESERVED:#x?}"
+                ));
+            }
+        }
+        images.extend(realm.tables.iter().cloned());
+    }
+    // Numbered in this order in the errors: the job's tables, the granule protection
+    // table, the Realm tables.
+    check_images("image", &images)?;
+    let descriptor = encode_rme_job(job, gpt, realm);
+    check_job_size(descriptor.len())?;
     let elf = harness()?;
-    boot(&elf, cpu, "job", &encode_job(job), &job.tables, |output| {
-        parse_output(job, output)
-    })
+    let realm_pages = realm.map_or(0, |r| r.pages.len());
+    boot(
+        &elf,
+        "max,x-rme=on",
+        "job",
+        &descriptor,
+        &images,
+        |output| parse_output(job, realm_pages, output),
+    )
 }
