@@ -188,25 +188,30 @@ impl PoolRequest {
         self.root = true;
         self
     }
-    /// The first two spaces of the request that may not be declared together (only
-    /// Secure with Non-secure may), if any.
+    /// The first space of the request that may not join one marked before it (in the
+    /// order secure, non_secure, realm, root), with the earlier space it conflicts with,
+    /// as `(earlier, offending)`; `None` when every mark may share the pool
+    /// ([`PhysicalAddressSpace::may_share_pool`]).
     pub(super) fn conflicting_spaces(
         &self,
     ) -> Option<(PhysicalAddressSpace, PhysicalAddressSpace)> {
         use PhysicalAddressSpace as P;
-        let marked: Vec<P> = [
+        let marked = [
             (self.secure, P::Secure),
             (self.non_secure, P::NonSecure),
             (self.realm, P::Realm),
             (self.root, P::Root),
         ]
         .into_iter()
-        .filter_map(|(on, p)| on.then_some(p))
-        .collect();
-        match marked[..] {
-            [] | [_] | [P::Secure, P::NonSecure] => None,
-            [a, b, ..] => Some((a, b)),
+        .filter_map(|(on, p)| on.then_some(p));
+        let mut seen: Vec<P> = Vec::new();
+        for space in marked {
+            if let Some(&first) = seen.iter().find(|&&f| !f.may_share_pool(space)) {
+                return Some((first, space));
+            }
+            seen.push(space);
         }
+        None
     }
 }
 
@@ -410,5 +415,52 @@ impl SegmentRequest {
     pub fn va(mut self, va: u64) -> Self {
         self.va = Some(va);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::layout::Pool;
+    use crate::model::PhysicalAddressSpace as Pas;
+    use crate::{Error, Layout};
+    use alloc::string::ToString;
+
+    /// With three marks, the error names the first mark that may not join the ones
+    /// before it: `realm` after `secure, non_secure`, which may share a pool.
+    #[test]
+    fn third_space_is_the_one_that_may_not_join() {
+        let mut l = Layout::new();
+        let e = l
+            .add_pool(Pool::ram("p", 0, 1 << 20).secure().non_secure().realm())
+            .unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                Error::PoolSpaces {
+                    first: Pas::Secure,
+                    second: Pas::Realm,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(text.contains("`secure` and `realm`"), "{text}");
+        assert!(!text.contains("`secure` and `non_secure`"), "{text}");
+        let e = l
+            .add_pool(Pool::ram("q", 0, 1 << 20).non_secure().realm().root())
+            .unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                Error::PoolSpaces {
+                    first: Pas::NonSecure,
+                    second: Pas::Realm,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(l.pools().is_empty());
     }
 }
