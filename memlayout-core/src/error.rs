@@ -1109,6 +1109,15 @@ pub enum Error {
         /// The table's own space.
         space: PhysicalAddressSpace,
     },
+    /// A second granule protection table for a layout that already has one
+    /// ([`Layout::build_gpt`](crate::Layout::build_gpt) called twice): a layout has one
+    /// table, whose range stays reserved. Only the run-time API can reach it: the
+    /// language accepts one `gpt` item.
+    #[non_exhaustive]
+    GptTwice {
+        /// The range reserved for the first table.
+        range: Range,
+    },
     /// A fixed range for the granule protection table that does not lie inside one
     /// Root pool.
     #[non_exhaustive]

@@ -243,6 +243,7 @@ impl Layout {
                     pool.as_deref(),
                     &[t],
                 )
+                .map(|(pa, _)| pa)
                 .map_err(|e| match e {
                     Error::NoRoom { space, largest, .. } => Error::NoRoomForTables {
                         table,

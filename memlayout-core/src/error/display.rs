@@ -90,6 +90,7 @@ impl fmt::Display for Error {
             | GptWithoutRoot
             | GptNonSecureOk { .. }
             | GptOutsideRoot { .. }
+            | GptTwice { .. }
             | GptGranuleShared { .. }
             | NoRoomForGpt { .. }
             | Gpt { .. } => gpt(self, f),
@@ -926,6 +927,10 @@ fn gpt(e: &Error, f: &mut Formatter<'_>) -> Result {
                 " may sit in non-secure memory (`non_secure_ok`): every {access} there from the {space} space would take a granule protection fault; remove `non_secure_ok` so they stay in {space} memory, or leave out the `gpt`"
             )
         }
+        Error::GptTwice { range } => write!(
+            f,
+            "the layout already has a granule protection table at {range}, and a layout has one; build it once"
+        ),
         Error::GptOutsideRoot { range } => write!(
             f,
             "the granule protection table at {range} does not lie inside a pool declared `root`; place it in Root memory"

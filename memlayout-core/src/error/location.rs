@@ -140,7 +140,7 @@ impl Error {
             | ProcessUpperRange { field, .. }
             | KernelRangeOverlap { field, .. } => *field,
             GptNotRoot { .. } => Field::Pool,
-            GptWithoutRoot | GptNonSecureOk { .. } | Gpt { .. } => Field::Name,
+            GptWithoutRoot | GptTwice { .. } | GptNonSecureOk { .. } | Gpt { .. } => Field::Name,
             GptOutsideRoot { .. } | GptGranuleShared { .. } | NoRoomForGpt { .. } => Field::Range,
             AsidTooLarge { .. }
             | AsidInRegime { .. }

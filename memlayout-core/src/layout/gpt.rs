@@ -206,8 +206,18 @@ impl Layout {
     ///   a range smaller than the table is [`Error::NoRoomForGpt`];
     ///   [`Error::Overlap`] when a page or other reservation holds part of it;
     /// * [`Error::NoRoomForGpt`]: no aligned free range in the pool;
-    /// * [`Error::GptGranuleShared`], [`Error::Gpt`]: see [`gpt_size`](Self::gpt_size).
+    /// * [`Error::GptGranuleShared`], [`Error::Gpt`]: see [`gpt_size`](Self::gpt_size);
+    /// * [`Error::GptTwice`]: the layout already has a granule protection table (built
+    ///   by an earlier call, whose range stays reserved).
     pub fn build_gpt(&mut self, request: &GptRequest) -> Result<Gpt, Error> {
+        if let Some(r) = self.gpt_range() {
+            return Err(Error::GptTwice {
+                range: Range {
+                    start: r.start(),
+                    end: r.start().wrapping_add(r.size() as u64),
+                },
+            });
+        }
         if !self.pools.iter().any(Pool::is_root) {
             return Err(Error::GptWithoutRoot);
         }
@@ -215,7 +225,7 @@ impl Layout {
         let config = GptConfig::new(self.gpt_granule(), request.l0gptsz);
         let regions = self.gpt_regions();
         let size = gpt::table_size(&regions, config).map_err(|e| self.gpt_error(e))?;
-        let base = match &request.placement {
+        let (base, index) = match &request.placement {
             GptPlacement::InPool(name) => {
                 let Some(pool) = self.pools.iter().find(|p| p.name() == name) else {
                     return Err(Error::Unknown {
@@ -231,12 +241,13 @@ impl Layout {
                     });
                 }
                 let largest = self.largest_free_in(pool.range());
-                self.reserve(
+                self.reserve_for(
                     GPT_RESERVATION,
                     size.bytes,
                     size.align,
                     None,
                     Some(name.as_str()),
+                    &[],
                 )
                 .map_err(|e| match e {
                     Error::NoRoom { .. } => Error::NoRoomForGpt {
@@ -274,10 +285,10 @@ impl Layout {
                         largest: Some(range),
                     });
                 }
-                self.reserve(GPT_RESERVATION, *room, size.align, Some(*start), None)?
+                self.reserve_for(GPT_RESERVATION, *room, size.align, Some(*start), None, &[])?
             }
         };
-        self.gpt_range = self.reservations.len().checked_sub(1);
+        self.gpt_range = Some(index);
         gpt::build(&regions, config, base).map_err(|e| self.gpt_error(e))
     }
 

@@ -1374,6 +1374,7 @@ impl Layout {
         pool: Option<&str>,
     ) -> Result<u64, Error> {
         self.reserve_for(name, size, align, at, pool, &[])
+            .map(|(pa, _)| pa)
     }
 
     /// Whether a reservation named `name` for the translation tables of `tables` may
@@ -1422,7 +1423,9 @@ impl Layout {
         Ok((req, choice))
     }
 
-    /// Like [`reserve`](Self::reserve), preferring pools of the tables' security state.
+    /// Like [`reserve`](Self::reserve), preferring pools of the tables' security state;
+    /// returns the PA and the reservation's index in
+    /// [`reservations`](Self::reservations).
     pub(crate) fn reserve_for(
         &mut self,
         name: &str,
@@ -1431,7 +1434,7 @@ impl Layout {
         at: Option<u64>,
         pool: Option<&str>,
         tables: &[TableId],
-    ) -> Result<u64, Error> {
+    ) -> Result<(u64, usize), Error> {
         check_align(align)?;
         let (req, choice) = self.reserve_pools(name, pool, tables)?;
         let pa = match at {
@@ -1462,7 +1465,7 @@ impl Layout {
         }
         self.pa_used.insert(r, PaOwner::Reservation(id));
         self.reservations.push((name.to_string(), r));
-        Ok(pa)
+        Ok((pa, id as usize))
     }
 }
 

@@ -1,0 +1,45 @@
+//! The granule protection table and the checks around it through the run-time API
+//! (`Layout`), where the language cannot reach: a second table, pools smaller than a
+//! granule, and the order of the process calls.
+
+use memlayout::layout::{GptRequest, Pool};
+use memlayout::{Error, Layout};
+
+/// A Root pool for the table and a non-secure pool for the rest.
+fn rme_layout() -> Layout {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("rom", 0x0, 0x20_0000).root()).unwrap();
+    l.add_pool(Pool::ram("dram", 0x4000_0000, 0x4000_0000).non_secure())
+        .unwrap();
+    l
+}
+
+#[test]
+fn a_second_table_is_refused_and_the_first_keeps_its_range() {
+    let mut l = rme_layout();
+    let first = l.build_gpt(&GptRequest::in_pool("rom")).unwrap();
+    let range = l.gpt_range().unwrap();
+    assert_eq!(range.start(), first.base_pa());
+    let reservations = l.reservations().len();
+    let e = l.build_gpt(&GptRequest::in_pool("rom")).unwrap_err();
+    match &e {
+        Error::GptTwice { range: r, .. } => {
+            assert_eq!(r.start, range.start());
+            assert_eq!(r.size(), range.size() as u128);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        e.to_string()
+            .contains("already has a granule protection table"),
+        "{e}"
+    );
+    // Nothing more reserved, the first range unchanged.
+    assert_eq!(l.reservations().len(), reservations);
+    assert_eq!(l.gpt_range(), Some(range));
+    let e = l
+        .build_gpt(&GptRequest::at(0x10_0000, 0x10_0000))
+        .unwrap_err();
+    assert!(matches!(e, Error::GptTwice { .. }), "{e:?}");
+    assert_eq!(l.reservations().len(), reservations);
+}
