@@ -44,6 +44,14 @@ pub enum NoEffect {
         /// Its context.
         el: crate::ExecutionContext,
     },
+    /// `non_secure_ok` on a page whose only table of the Secure state is an EL3 table
+    /// in Root state: the layout has `realm` or `root` pools (FEAT_RME), so EL3 keeps
+    /// its code and translation tables in Root memory and never executes from
+    /// non-secure memory.
+    RootState {
+        /// The EL3 table.
+        table: String,
+    },
     /// The page is neither `code` nor has `x` permission.
     NotExecutable,
 }

@@ -159,8 +159,8 @@ impl Layout {
         config: &TableConfig,
         placement: &TablePlacement,
     ) -> Result<Vec<Translation>, Error> {
-        // A granule protection table reserved before the pages were mapped has not seen
-        // their code.
+        // Every page is mapped now: the one check of the pages and tables against the
+        // granule protection table.
         if self.gpt_range().is_some() {
             self.check_no_walks_into_non_secure()?;
         }

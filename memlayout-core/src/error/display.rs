@@ -908,7 +908,9 @@ fn gpt(e: &Error, f: &mut Formatter<'_>) -> Result {
         Error::GptWithoutRoot => f.write_str(
             "the granule protection table must be Root memory, but no pool is declared `root`; declare one like `physical root_ram = 0x4000_0000 .. +1M, root;`",
         ),
-        Error::GptNonSecureOk { table, page, space } => {
+        Error::GptNonSecureOk {
+            table, page, space, ..
+        } => {
             f.write_str(
                 "the granule protection table gives non-secure pools to the Non-secure space alone, but ",
             )?;

@@ -7,7 +7,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{Layout, Pool};
+use super::{Layout, MappingId, Pool, TableId};
 use crate::aarch64::descriptor::TABLE_BYTES;
 use crate::aarch64::gpt::{
     self, Gpi, Gpt, GptConfig, GptError, GptRegion, GptSize, GranuleSize, L0GptSize,
@@ -153,20 +153,22 @@ impl Layout {
     /// [`Error::GptNonSecureOk`] when a table that is not non-secure keeps its
     /// translation tables (`non_secure_ok` on its tables), or maps an executable page,
     /// in a non-secure pool: the granule protection table would make each such walk or
-    /// fetch fault.
+    /// fetch fault. Run once, by [`build_translations`](Self::build_translations), when
+    /// every page is mapped.
     pub(crate) fn check_no_walks_into_non_secure(&self) -> Result<(), Error> {
         let ns_only = |p: &Pool| p.spaces() == [PhysicalAddressSpace::NonSecure];
-        for t in &self.tables {
+        for (i, t) in self.tables.iter().enumerate() {
             let space = self.home(t.info.el());
             if t.non_secure_tables_ok && space != PhysicalAddressSpace::NonSecure {
                 return Err(Error::GptNonSecureOk {
                     table: t.info.name().to_string(),
                     page: None,
                     space,
+                    at: Party::Table(TableId(i as u32)),
                 });
             }
         }
-        for m in &self.mappings {
+        for (i, m) in self.mappings.iter().enumerate() {
             let executable = m.attrs.kind == crate::PageKind::Code || m.attrs.perms.execute();
             let in_ns = Interval::new(m.pa, m.bytes())
                 .and_then(|r| self.pool_of(r))
@@ -182,6 +184,7 @@ impl Layout {
                         table: tb.info.name().to_string(),
                         page: Some(m.name.clone()),
                         space,
+                        at: Party::Mapping(MappingId(i as u32)),
                     });
                 }
             }
@@ -194,7 +197,10 @@ impl Layout {
     ///
     /// Every granule of every pool gets its space's GPI ([`pool_gpi`]); every other
     /// granule below the protected size gets "no access". The table lies in Root
-    /// memory, aligned as its tables require ([`GptSize::align`]).
+    /// memory, aligned as its tables require ([`GptSize::align`]). Whether the pages and
+    /// translation tables of the layout can live with it ([`Error::GptNonSecureOk`]) is
+    /// checked by [`build_translations`](Self::build_translations), once every page is
+    /// mapped, so the table may be built before or after the pages.
     ///
     /// # Errors
     ///
@@ -221,7 +227,6 @@ impl Layout {
         if !self.pools.iter().any(Pool::is_root) {
             return Err(Error::GptWithoutRoot);
         }
-        self.check_no_walks_into_non_secure()?;
         let config = GptConfig::new(self.gpt_granule(), request.l0gptsz);
         let regions = self.gpt_regions();
         let size = gpt::table_size(&regions, config).map_err(|e| self.gpt_error(e))?;
