@@ -36,7 +36,8 @@ pub use location::{Field, OtherPart, Party};
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NoEffect {
-    /// No table of the Secure state maps the page: the first table that does, and its
+    /// No table of the Secure state maps the page (for `non_secure_ok`: none whose home
+    /// is the Secure space, nor an EL3 table): the first table that maps it, and its
     /// context.
     NotSecure {
         /// The table.
@@ -1116,6 +1117,10 @@ pub enum Error {
         page: Option<String>,
         /// The table's own space.
         space: PhysicalAddressSpace,
+        /// Whose `non_secure_ok` is at fault: the page ([`Party::Mapping`]) or the
+        /// table, for its translation tables ([`Party::Table`]). The other party
+        /// ([`Error::other`]) is the granule protection table ([`Party::Gpt`]).
+        at: Party,
     },
     /// A second granule protection table for a layout that already has one
     /// ([`Layout::build_gpt`](crate::Layout::build_gpt) called twice): a layout has one

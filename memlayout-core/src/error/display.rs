@@ -467,12 +467,16 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
             ..
         } => write!(
             f,
-            "`{option}` on page `{name}` has no effect: only {who} uses it, and table `{table}` is {el}; remove `{option}`",
-            who = if *option == "non_secure_ok" {
-                "a table of the Secure state that is not an EL3 table in Root state (which never executes from non-secure memory)"
-            } else {
-                "a table of the Secure state (EL3, EL2_S, EL1_S, EL0_S)"
-            }
+            "`{option}` on page `{name}` has no effect: only a table of the Secure state (EL3, EL2_S, EL1_S, EL0_S) uses it, and table `{table}` is {el}; remove `{option}`"
+        ),
+        Error::OptionWithoutEffect {
+            name,
+            option,
+            reason: crate::error::NoEffect::RootState { table },
+            ..
+        } => write!(
+            f,
+            "`{option}` on page `{name}` has no effect: the layout has `realm` or `root` pools, so EL3 table `{table}` runs in Root state and never executes from non-secure memory; remove `{option}`"
         ),
         Error::OptionWithoutEffect {
             name,

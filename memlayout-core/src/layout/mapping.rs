@@ -443,52 +443,57 @@ impl Layout {
         }
     }
 
-    /// `non_secure_view` and `non_secure_ok` only change a page a table of the Secure
-    /// state maps, and `non_secure_ok` only an executable one: anywhere else they are
-    /// [`Error::OptionWithoutEffect`].
-    fn check_secure_options(
-        &self,
-        req: &PageRequest,
-        tables: impl IntoIterator<Item = TableId>,
-    ) -> Result<(), Error> {
+    /// `non_secure_view` only changes a page a table of the Secure state maps, and
+    /// `non_secure_ok` only an executable page of a table whose home is the Secure
+    /// space: anywhere else they are [`Error::OptionWithoutEffect`].
+    fn check_secure_options(&self, req: &PageRequest, tables: &[TableId]) -> Result<(), Error> {
         use crate::error::NoEffect;
-        let options = [
-            (req.non_secure_view, "non_secure_view", Field::NonSecureView),
-            (req.non_secure_ok, "non_secure_ok", Field::NonSecureOk),
-        ];
-        if options.iter().all(|(on, ..)| !on) {
-            return Ok(());
-        }
-        let infos: Vec<&crate::model::TableInfo> = tables
-            .into_iter()
-            .filter_map(|t| self.tables.get(t.index()))
-            .map(|t| &t.info)
-            .collect();
-        // `non_secure_view` selects a view for a table of the Secure state; `non_secure_ok`
-        // lifts a rule only for a table whose home is the Secure space (not an EL3
-        // table in Root state, which never executes from non-secure memory).
-        let secure = |field: Field| {
-            infos.iter().any(|i| match field {
-                Field::NonSecureOk => self.home(i.el()) == PhysicalAddressSpace::Secure,
-                _ => i.el().security() == SecurityState::Secure,
-            })
+        let infos = || {
+            tables
+                .iter()
+                .filter_map(|t| self.tables.get(t.index()))
+                .map(|t| &t.info)
         };
-        for (on, option, field) in options {
-            let reason = match infos.first() {
-                _ if !on => continue,
-                Some(first) if !secure(field) => NoEffect::NotSecure {
-                    table: String::from(first.name()),
-                    el: first.el(),
-                },
-                _ if field == Field::NonSecureOk && !executable(req) => NoEffect::NotExecutable,
-                _ => continue,
-            };
+        let Some(first) = infos().next() else {
+            return Ok(());
+        };
+        let not_secure = || NoEffect::NotSecure {
+            table: String::from(first.name()),
+            el: first.el(),
+        };
+        // `non_secure_view` selects the view of a table of the Secure state.
+        if req.non_secure_view && !infos().any(|i| i.el().security() == SecurityState::Secure) {
             return Err(Error::OptionWithoutEffect {
                 name: req.name.clone(),
-                option,
-                reason,
-                field,
+                option: "non_secure_view",
+                reason: not_secure(),
+                field: Field::NonSecureView,
             });
+        }
+        // `non_secure_ok` lifts the rule for the executable pages of a table whose home
+        // is the Secure space; an EL3 table in Root state never executes from
+        // non-secure memory.
+        if req.non_secure_ok {
+            let reason = if !infos().any(|i| self.home(i.el()) == PhysicalAddressSpace::Secure) {
+                match infos().find(|i| i.el().security() == SecurityState::Secure) {
+                    Some(root) => Some(NoEffect::RootState {
+                        table: String::from(root.name()),
+                    }),
+                    None => Some(not_secure()),
+                }
+            } else if !executable(req) {
+                Some(NoEffect::NotExecutable)
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Err(Error::OptionWithoutEffect {
+                    name: req.name.clone(),
+                    option: "non_secure_ok",
+                    reason,
+                    field: Field::NonSecureOk,
+                });
+            }
         }
         Ok(())
     }
@@ -1021,7 +1026,7 @@ impl Layout {
             }
         }
         // After the checks of where the page may go, whose errors say more.
-        self.check_secure_options(req, tables.iter().copied())?;
+        self.check_secure_options(req, &tables)?;
         // Ranges the allocator picks are taken out of the free sets as they are picked
         // (and given back if a later step fails); fixed and identity ranges are taken
         // at commit.
@@ -1255,7 +1260,7 @@ impl Layout {
         }
         system_attrs(req)?;
         self.check_execute_only(req, [table])?;
-        self.check_secure_options(req, [table])?;
+        self.check_secure_options(req, &[table])?;
         super::guard::check_guard(req)?;
         let a = orig.attrs;
         let b = req.attrs;
