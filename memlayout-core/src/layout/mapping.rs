@@ -27,15 +27,15 @@ impl Layout {
     }
 
     /// Whether the layout models security: once any pool is `non_secure`, `realm` or
-    /// `root`, every unmarked pool is secure.
+    /// `root`, every unmarked pool is secure. A flag `add_pool` keeps.
     pub(crate) fn models_security(&self) -> bool {
-        self.pools.iter().any(|p| p.non_secure || p.realm || p.root)
+        self.models_security
     }
 
     /// Whether the layout models the Realm Management Extension (FEAT_RME): once any
-    /// pool is `realm` or `root`, EL3 runs in Root state.
+    /// pool is `realm` or `root`, EL3 runs in Root state. A flag `add_pool` keeps.
     pub(crate) fn models_rme(&self) -> bool {
-        self.pools.iter().any(|p| p.realm || p.root)
+        self.models_rme
     }
 
     /// The space a table of context `el` keeps its translation tables and executable
