@@ -8,7 +8,6 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::{Layout, MappingId, Pool, TableId};
-use crate::aarch64::descriptor::TABLE_BYTES;
 use crate::aarch64::gpt::{
     self, Gpi, Gpt, GptConfig, GptError, GptRegion, GptSize, GranuleSize, L0GptSize,
 };
@@ -119,13 +118,10 @@ pub fn pool_gpi(pool: &Pool) -> Gpi {
 
 impl Layout {
     /// The physical granule size of the layout's granule protection table: the
-    /// translation granule (4 KiB).
+    /// translation granule, 4 KiB (the only one layouts use; the granule protection
+    /// table will follow the translation granule when that becomes configurable).
     pub fn gpt_granule(&self) -> GranuleSize {
-        match TABLE_BYTES {
-            0x4000 => GranuleSize::Size16K,
-            0x1_0000 => GranuleSize::Size64K,
-            _ => GranuleSize::Size4K,
-        }
+        GranuleSize::Size4K
     }
 
     /// One region per pool, in pool order, with the GPI of the pool's space
