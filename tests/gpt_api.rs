@@ -2,6 +2,8 @@
 //! (`Layout`), where the language cannot reach: a second table, pools smaller than a
 //! granule, and the order of the process calls.
 
+use memlayout::aarch64::gpt::Gpi;
+use memlayout::error::{Field, Party};
 use memlayout::layout::{GptRequest, Pool};
 use memlayout::{Error, Layout};
 
@@ -42,4 +44,50 @@ fn a_second_table_is_refused_and_the_first_keeps_its_range() {
         .unwrap_err();
     assert!(matches!(e, Error::GptTwice { .. }), "{e:?}");
     assert_eq!(l.reservations().len(), reservations);
+}
+
+/// Two pools of 2 KiB in one 4 KiB granule, one non-secure and one secure: a granule
+/// has one GPI. The language aligns pools to 4 KiB, so only the run-time API gets here.
+#[test]
+fn two_pools_of_different_spaces_in_one_granule_are_refused() {
+    let mut l = rme_layout();
+    l.add_pool(Pool::ram("mailbox", 0x8000_0000, 0x800).non_secure())
+        .unwrap();
+    l.add_pool(Pool::ram("vault", 0x8000_0800, 0x800).secure())
+        .unwrap();
+    let e = l.build_gpt(&GptRequest::in_pool("rom")).unwrap_err();
+    match &e {
+        Error::GptGranuleShared {
+            granule,
+            granule_bytes,
+            pool,
+            gpi,
+            with,
+            with_gpi,
+            other,
+            ..
+        } => {
+            assert_eq!((*granule, *granule_bytes), (0x8000_0000, 0x1000));
+            assert_eq!((pool.as_str(), *gpi), ("vault", Gpi::Secure));
+            assert_eq!((with.as_str(), *with_gpi), ("mailbox", Gpi::NonSecure));
+            assert_eq!(*other, Party::Pool(2));
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = e.to_string();
+    assert!(
+        text.contains("`vault`") && text.contains("`mailbox`"),
+        "{text}"
+    );
+    assert_eq!(e.field(), Field::Range);
+    // Refused before anything is reserved.
+    assert_eq!(l.gpt_range(), None);
+    assert!(l.reservations().is_empty());
+    // Two pools of one space may share a granule.
+    let mut l = rme_layout();
+    l.add_pool(Pool::ram("a", 0x8000_0000, 0x800).non_secure())
+        .unwrap();
+    l.add_pool(Pool::ram("b", 0x8000_0800, 0x800).non_secure())
+        .unwrap();
+    l.build_gpt(&GptRequest::in_pool("rom")).unwrap();
 }

@@ -1139,7 +1139,9 @@ pub enum Error {
         range: Range,
     },
     /// Two pools of different physical address spaces in one granule of the granule
-    /// protection table: a granule has one GPI.
+    /// protection table: a granule has one GPI. Reached only through the run-time API
+    /// ([`Layout::add_pool`](crate::Layout::add_pool) takes any start): the language
+    /// aligns pools to the 4 KiB granule the table uses.
     #[non_exhaustive]
     GptGranuleShared {
         /// The granule's first byte.
@@ -1170,11 +1172,16 @@ pub enum Error {
         largest: Option<Range>,
     },
     /// The granule protection table builder refused the table, nested as the
-    /// [`source`](core::error::Error::source).
+    /// [`source`](core::error::Error::source) (two pools in one granule is
+    /// [`Error::GptGranuleShared`]). Reached only through the run-time API: the
+    /// language's pools and placements give the builder nothing to refuse.
     #[non_exhaustive]
     Gpt {
         /// What the builder reported.
         source: GptError,
+        /// The pool of the region the builder names, if it names one (its message then
+        /// names the pool, not the region's index).
+        pool: Option<String>,
     },
 }
 
@@ -1228,7 +1235,7 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Error::Tables { source, .. } => Some(&**source),
-            Error::Gpt { source } => Some(source),
+            Error::Gpt { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -681,17 +681,8 @@ impl Planner<'_> {
         }
     }
 
-    /// Records an error of the GPT declaration `decl`: two pools in one granule is the
-    /// later pool's error (on its range, with a note on the first pool).
+    /// Records an error of the GPT declaration `decl`, with a note on the other party.
     fn report_gpt(&mut self, decl: DeclId, e: Error) {
-        if let Error::GptGranuleShared { pool, .. } = &e
-            && let Some(i) = self.layout.pools().iter().position(|p| p.name() == pool)
-            && let Some(&own) = self.pool_decls.get(i)
-        {
-            let related = e.other().and_then(|o| self.decl_of(o, None));
-            self.err(own, Part::Range, related, e);
-            return;
-        }
         let related = e
             .other()
             .and_then(|o| self.decl_of(o, None))

@@ -4,6 +4,7 @@ use core::fmt::{self, Formatter, Result};
 
 use super::{Addr, Error, Field, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
+use crate::aarch64::gpt::GptError;
 use crate::model::{
     Bytes, ExecutionContext, Hex, MemAttrs, PageKind, PhysicalAddressSpace, SecurityState,
     SegmentKind,
@@ -975,7 +976,24 @@ fn gpt(e: &Error, f: &mut Formatter<'_>) -> Result {
                 None => f.write_str("it is full; enlarge the pool"),
             }
         }
-        Error::Gpt { source } => fmt::Display::fmt(source, f),
+        Error::Gpt {
+            source: GptError::EmptyRegion { start, .. },
+            pool: Some(pool),
+        } => write!(
+            f,
+            "pool `{pool}` at PA {} has no bytes, so the granule protection table cannot describe it; give it a size",
+            Hex::from(*start)
+        ),
+        Error::Gpt {
+            source: GptError::BeyondPa { start, size, .. },
+            pool: Some(pool),
+        } => write!(
+            f,
+            "pool `{pool}` at PA {}..{} ends beyond the 52-bit physical address space a granule protection table describes; move it below 0x10_0000_0000_0000",
+            Hex::from(*start),
+            Hex(u128::from(*start) + u128::from(*size))
+        ),
+        Error::Gpt { source, .. } => fmt::Display::fmt(source, f),
         _ => Ok(()),
     }
 }

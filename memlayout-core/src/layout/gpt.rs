@@ -312,7 +312,8 @@ impl Layout {
             })
     }
 
-    /// The builder's error in the layout's terms: regions are pools.
+    /// The builder's error in the layout's terms: regions are pools (region `i` is the
+    /// `i`th pool, as [`gpt_regions`](Self::gpt_regions) lists them).
     fn gpt_error(&self, e: GptError) -> Error {
         match e {
             GptError::GranuleConflict {
@@ -340,7 +341,50 @@ impl Layout {
                     other: Party::Pool(first as u32),
                 }
             }
-            source => Error::Gpt { source },
+            source => {
+                let pool = match source {
+                    GptError::EmptyRegion { region, .. } | GptError::BeyondPa { region, .. } => {
+                        self.pools.get(region).map(|p| p.name().to_string())
+                    }
+                    _ => None,
+                };
+                Error::Gpt { source, pool }
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The builder's errors that name a region by index name the pool instead.
+    #[test]
+    fn builder_errors_name_the_pool_of_their_region() {
+        let mut l = Layout::new();
+        l.add_pool(Pool::ram("rom", 0, 0x10_0000).root())
+            .unwrap();
+        l.add_pool(Pool::ram("dram", 0x4000_0000, 0x1000_0000).non_secure())
+            .unwrap();
+        let e = l.gpt_error(GptError::BeyondPa {
+            region: 1,
+            start: 0x4000_0000,
+            size: 0x1000_0000,
+        });
+        assert!(
+            matches!(&e, Error::Gpt { pool: Some(p), .. } if p == "dram"),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(text.starts_with("pool `dram` at PA "), "{text}");
+        assert!(!text.contains("region"), "{text}");
+        let e = l.gpt_error(GptError::EmptyRegion {
+            region: 0,
+            start: 0,
+        });
+        assert!(e.to_string().starts_with("pool `rom` at PA "), "{e}");
+        // Errors about the image name no region.
+        let e = l.gpt_error(GptError::TooLarge { bytes: 1 << 40 });
+        assert!(matches!(e, Error::Gpt { pool: None, .. }), "{e:?}");
     }
 }
