@@ -91,3 +91,27 @@ fn two_pools_of_different_spaces_in_one_granule_are_refused() {
         .unwrap();
     l.build_gpt(&GptRequest::in_pool("rom")).unwrap();
 }
+
+/// A device pool in the Root space cannot hold the table, by `in` or by `at`.
+#[test]
+fn a_device_root_pool_is_refused() {
+    let mut l = rme_layout();
+    l.add_pool(Pool::device("rot", 0x1000_0000, 0x10_0000).root())
+        .unwrap();
+    let e = l.build_gpt(&GptRequest::in_pool("rot")).unwrap_err();
+    assert!(
+        matches!(&e, Error::GptInDevice { pool, field: Field::Pool, .. } if pool == "rot"),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("device pool `rot`"), "{e}");
+    let e = l
+        .build_gpt(&GptRequest::at(0x1000_0000, 0x1_0000))
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::GptInDevice { pool, field: Field::Range, .. } if pool == "rot"),
+        "{e:?}"
+    );
+    assert_eq!(l.gpt_range(), None);
+    // The RAM Root pool still takes it.
+    l.build_gpt(&GptRequest::in_pool("rom")).unwrap();
+}

@@ -1101,6 +1101,16 @@ pub enum Error {
         /// unmarked (Secure) pool.
         space: Option<&'static str>,
     },
+    /// A granule protection table in a device pool (`in` a `device` Root pool, or `at`
+    /// a range of a device pool): the table is memory the granule protection check
+    /// walks, so it must be RAM.
+    #[non_exhaustive]
+    GptInDevice {
+        /// The device pool.
+        pool: String,
+        /// What put the table there: [`Field::Pool`] (`in`) or [`Field::Range`] (`at`).
+        field: Field,
+    },
     /// A granule protection table in a layout that has no Root pool to hold it.
     #[non_exhaustive]
     GptWithoutRoot,

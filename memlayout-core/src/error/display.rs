@@ -88,6 +88,7 @@ impl fmt::Display for Error {
             | AsidWithoutLower { .. }
             | KernelLowerPage { .. } => process(self, f),
             GptNotRoot { .. }
+            | GptInDevice { .. }
             | GptWithoutRoot
             | GptNonSecureOk { .. }
             | GptOutsideRoot { .. }
@@ -909,6 +910,10 @@ fn gpt(e: &Error, f: &mut Formatter<'_>) -> Result {
                 Some(space) => space,
                 None => "secure",
             }
+        ),
+        Error::GptInDevice { pool, .. } => write!(
+            f,
+            "the granule protection table must be in Root RAM, not in device pool `{pool}`; place it in a RAM pool declared `root`"
         ),
         Error::GptWithoutRoot => f.write_str(
             "the granule protection table must be Root memory, but no pool is declared `root`; declare one like `physical root_ram = 0x4000_0000 .. +1M, root;`",

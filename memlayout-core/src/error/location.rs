@@ -140,6 +140,7 @@ impl Error {
             | ProcessUpperRange { field, .. }
             | KernelRangeOverlap { field, .. } => *field,
             GptNotRoot { .. } => Field::Pool,
+            GptInDevice { field, .. } => *field,
             GptWithoutRoot | GptTwice { .. } | Gpt { .. } => Field::Name,
             GptNonSecureOk { .. } => Field::NonSecureOk,
             GptOutsideRoot { .. } | GptGranuleShared { .. } | NoRoomForGpt { .. } => Field::Range,

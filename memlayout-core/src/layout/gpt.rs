@@ -203,6 +203,8 @@ impl Layout {
     /// * [`Error::GptWithoutRoot`]: no pool is in the Root space;
     /// * [`Error::Unknown`] ([`Field::Pool`]) and [`Error::GptNotRoot`]: the pool of
     ///   [`GptPlacement::InPool`] does not exist or is not Root;
+    /// * [`Error::GptInDevice`]: that pool, or the Root pool holding the range of
+    ///   [`GptPlacement::At`], is a device pool;
     /// * [`Error::GptOutsideRoot`]: the range of [`GptPlacement::At`] is not inside one
     ///   Root pool; [`Error::Misaligned`] when its start is not aligned;
     ///   a range smaller than the table is [`Error::NoRoomForGpt`];
@@ -241,6 +243,12 @@ impl Layout {
                         space: pool.space_label(),
                     });
                 }
+                if pool.is_device() {
+                    return Err(Error::GptInDevice {
+                        pool: name.clone(),
+                        field: Field::Pool,
+                    });
+                }
                 let largest = self.largest_free_in(pool.range());
                 self.reserve_for(
                     GPT_RESERVATION,
@@ -265,13 +273,20 @@ impl Layout {
                     start: *start,
                     end: start.wrapping_add(*room),
                 };
-                let inside = Interval::new(*start, *room).is_some_and(|r| {
+                let inside = Interval::new(*start, *room).and_then(|r| {
                     self.pools
                         .iter()
-                        .any(|p| p.is_root() && p.range().covers(&r))
+                        .find(|p| p.is_root() && p.range().covers(&r))
                 });
-                if !inside {
-                    return Err(Error::GptOutsideRoot { range });
+                match inside {
+                    None => return Err(Error::GptOutsideRoot { range }),
+                    Some(p) if p.is_device() => {
+                        return Err(Error::GptInDevice {
+                            pool: p.name().to_string(),
+                            field: Field::Range,
+                        });
+                    }
+                    Some(_) => {}
                 }
                 if *room < size.bytes {
                     return Err(Error::NoRoomForGpt {

@@ -16,7 +16,7 @@ use super::resolve::suggest;
 use super::{Scope, name_of};
 use crate::aarch64::gpt::L0GptSize;
 use crate::aarch64::regs::PA_BITS;
-use crate::error::{Addr, Error, KernelRule, Range, Thing};
+use crate::error::{Addr, Error, Field, KernelRule, Range, Thing};
 use crate::model::PageKind;
 
 /// `pa_bits`, `tables at`/`tables in` (for the layout and for one table) and `wxn`: the
@@ -118,7 +118,10 @@ fn check_gpt(
             {
                 cx.error_with_note(
                     r.sp,
-                    DslError::Gpt(GptRule::NotRam),
+                    Error::GptInDevice {
+                        pool: name_of(&p.name),
+                        field: Field::Range,
+                    },
                     Sp::one(p.name.span()),
                     Note::IsDeclared(name_of(&p.name)),
                 );
@@ -167,7 +170,10 @@ fn check_gpt(
                 }
                 Some(p) if p.device.is_some() => cx.error_with_note(
                     sp,
-                    DslError::Gpt(GptRule::NotRam),
+                    Error::GptInDevice {
+                        pool: pname.clone(),
+                        field: Field::Pool,
+                    },
                     Sp::one(p.name.span()),
                     Note::IsDeclared(pname),
                 ),
