@@ -1,6 +1,6 @@
 //! The granule protection table and the checks around it through the run-time API
 //! (`Layout`), where the language cannot reach: a second table, pools smaller than a
-//! granule, and the order of the process calls.
+//! granule, a device Root pool, and the order of the process calls.
 
 use memlayout::aarch64::gpt::Gpi;
 use memlayout::error::{Field, Party};
@@ -114,4 +114,70 @@ fn a_device_root_pool_is_refused() {
     assert_eq!(l.gpt_range(), None);
     // The RAM Root pool still takes it.
     l.build_gpt(&GptRequest::in_pool("rom")).unwrap();
+}
+
+/// A process may be put under its kernel before it gets its ASID, even when another
+/// process of that kernel has ASID 0: whether two processes share ASID 0 is checked when
+/// the tables are built, on the final ASIDs.
+#[test]
+fn put_under_then_set_asid_beside_asid_zero() {
+    use memlayout::aarch64::{TableConfig, regs};
+    use memlayout::tables::TablePlacement;
+    use memlayout::{ExecutionContext, PageKind, PageRequest, PageSize};
+    const KERNEL_VA: u64 = 0xFFFF_8000_0000_0000;
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", 0x4000_0000, 0x1000_0000))
+        .unwrap();
+    let kernel = l
+        .add_table(
+            "kernel",
+            0,
+            ExecutionContext::EL1_NS,
+            &[(KERNEL_VA, 1 << 30)],
+        )
+        .unwrap();
+    let add = |l: &mut Layout, name: &str| {
+        l.add_table(name, 0, ExecutionContext::EL0_NS, &[(0x40_0000, 1 << 30)])
+            .unwrap()
+    };
+    let (init, shell) = (add(&mut l, "init"), add(&mut l, "shell"));
+    l.set_asid(init, 0).unwrap();
+    l.put_under(init, kernel).unwrap();
+    // No ASID yet beside ASID 0: accepted now, decided when the tables are built.
+    l.put_under(shell, kernel).unwrap();
+    l.set_asid(shell, 7).unwrap();
+    let page = |n: &str| PageRequest::new(n, PageKind::Data, PageSize::Size4K);
+    for (t, n) in [(kernel, "k"), (init, "i"), (shell, "s")] {
+        l.map(t, &page(n)).unwrap();
+    }
+    let tr = l
+        .build_translations(&TableConfig::new(), &TablePlacement::Anywhere)
+        .unwrap();
+    assert_eq!(regs::ttbr_asid(tr[init.index()].ttbr0()), 0);
+    assert_eq!(regs::ttbr_asid(tr[shell.index()].ttbr0()), 7);
+    assert_eq!(l.kernel_of(shell), Some(kernel));
+    // Without the second ASID the same layout is refused when built.
+    let mut l2 = Layout::new();
+    l2.add_pool(Pool::ram("ram", 0x4000_0000, 0x1000_0000))
+        .unwrap();
+    let kernel = l2
+        .add_table(
+            "kernel",
+            0,
+            ExecutionContext::EL1_NS,
+            &[(KERNEL_VA, 1 << 30)],
+        )
+        .unwrap();
+    let (init, shell) = (add(&mut l2, "init"), add(&mut l2, "shell"));
+    l2.put_under(shell, kernel).unwrap();
+    l2.put_under(init, kernel).unwrap();
+    l2.set_asid(init, 0).unwrap();
+    let e = l2
+        .build_translations(&TableConfig::new(), &TablePlacement::Anywhere)
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::AsidZeroShared { table, first, other, .. }
+            if table == "init" && first == "shell" && *other == Some(Party::Table(shell))),
+        "{e:?}"
+    );
 }

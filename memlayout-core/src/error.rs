@@ -1055,7 +1055,9 @@ pub enum Error {
     },
     /// A process with ASID 0 under a kernel that runs another process without an ASID:
     /// that process's `TTBR0` carries ASID 0 too, so the two address spaces would share
-    /// TLB entries.
+    /// TLB entries. The engine checks it when the translation tables are built
+    /// ([`Layout::build_translations`](crate::Layout::build_translations)), once every
+    /// ASID and kernel is set.
     #[non_exhaustive]
     AsidZeroShared {
         /// The table with `asid 0`.

@@ -813,6 +813,14 @@ fn plan_with(spec: &Spec, seed: Option<u64>, hold: bool) -> Result<Plan, Vec<Pla
                 p.report_non_secure_ok(at, e);
                 return Err(p.errors);
             }
+            // On the `asid 0`, with a note on the process without an ASID.
+            if let Error::AsidZeroShared { table, .. } = &e
+                && let Some(t) = spec.tables.iter().find(|t| &t.name == table)
+            {
+                let related = e.other().and_then(|o| p.decl_of(o, None));
+                p.err(t.decl, Part::Asid, related, e);
+                return Err(p.errors);
+            }
             match table.map(|t| (t, &t.tables_in, &spec.tables_at)) {
                 Some((_, Some((d, _)), _)) => p.report(*d, e, None),
                 Some((t, None, None)) => p.err(t.decl, Part::Name, None, e),

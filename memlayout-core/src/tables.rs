@@ -145,7 +145,8 @@ impl Layout {
     /// naming the pools tried and refused (never a silent move to non-secure memory).
     /// With a granule protection table ([`Layout::build_gpt`]), a table that is not
     /// non-secure and keeps its tables, or an executable page, in non-secure memory is
-    /// [`Error::GptNonSecureOk`].
+    /// [`Error::GptNonSecureOk`]. A process with ASID 0 under a kernel that runs another
+    /// process without an ASID is [`Error::AsidZeroShared`].
     ///
     /// The PA size in the registers is the one declared with
     /// [`Layout::set_pa_bits`], else `config.pa_bits` raised to cover every pool; each
@@ -159,6 +160,8 @@ impl Layout {
         config: &TableConfig,
         placement: &TablePlacement,
     ) -> Result<Vec<Translation>, Error> {
+        // Every ASID and kernel is set now.
+        self.check_asid_zero_shared()?;
         // Every page is mapped now: the one check of the pages and tables against the
         // granule protection table.
         if self.gpt_range().is_some() {

@@ -377,8 +377,7 @@ mod tests {
     #[test]
     fn builder_errors_name_the_pool_of_their_region() {
         let mut l = Layout::new();
-        l.add_pool(Pool::ram("rom", 0, 0x10_0000).root())
-            .unwrap();
+        l.add_pool(Pool::ram("rom", 0, 0x10_0000).root()).unwrap();
         l.add_pool(Pool::ram("dram", 0x4000_0000, 0x1000_0000).non_secure())
             .unwrap();
         let e = l.gpt_error(GptError::BeyondPa {

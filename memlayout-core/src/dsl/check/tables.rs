@@ -385,6 +385,11 @@ pub(super) fn check_processes(
         .iter()
         .map(|t| scope.table(&name_of(&t.under.as_ref()?.kernel)))
         .collect();
+    // These restate checks of `Layout::set_asid` and `Layout::put_under` on purpose:
+    // planning runs only on a layout these checks pass, so here they show with every
+    // other mistake of the layout in one run, each on its own token (`asid 0` beside a
+    // process without `asid` the engine finds only when the tables are built, after
+    // every page).
     for (t, table) in tables.iter().enumerate() {
         let name = name_of(&table.name);
         if let Some(asid) = &table.asid {
