@@ -780,7 +780,7 @@ pub enum Error {
         field: Field,
     },
     /// A pool declared in two physical address spaces that cannot hold one PA range
-    /// together: only `secure` with `non_secure` (a device both worlds reach) may.
+    /// together: only `secure` with `non_secure` (memory or a device both worlds reach) may.
     #[non_exhaustive]
     PoolSpaces {
         /// The pool.

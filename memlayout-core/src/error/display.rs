@@ -520,7 +520,7 @@ fn space(e: &Error, f: &mut Formatter<'_>) -> Result {
             second,
         } => write!(
             f,
-            "pool `{name}` is declared `{first}` and `{second}`, but a pool lies in one physical address space; only `secure, non_secure` (a device both worlds reach) names two: keep one of `{first}` and `{second}`, or declare two pools"
+            "pool `{name}` is declared `{first}` and `{second}`, but a pool lies in one physical address space; only `secure, non_secure` (memory or a device both worlds reach) names two: keep one of `{first}` and `{second}`, or declare two pools"
         ),
         Error::UnreachablePa {
             what,
