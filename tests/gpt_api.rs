@@ -27,7 +27,7 @@ fn a_second_table_is_refused_and_the_first_keeps_its_range() {
     match &e {
         Error::GptTwice { range: r, .. } => {
             assert_eq!(r.start, range.start());
-            assert_eq!(r.size(), range.size() as u128);
+            assert_eq!(r.size(), range.size());
         }
         other => panic!("{other:?}"),
     }
