@@ -117,13 +117,9 @@ impl Layout {
                 return Err(self.non_secure_for_secure(&req, t, pool, Field::Range));
             }
         }
-        let named = self.non_secure_table(&all).or(all.first().copied());
         for &pool in &overlapping {
             self.security_check(
-                || match named {
-                    Some(t) => format!("the translation tables of table `{}`", self.table_name(t)),
-                    None => String::from("the translation tables"),
-                },
+                |t| format!("the translation tables of table `{}`", self.table_name(t)),
                 pool,
                 &all,
                 Field::Range,

@@ -152,7 +152,6 @@ impl Layout {
     /// fetch fault. Run once, by [`build_translations`](Self::build_translations), when
     /// every page is mapped.
     pub(crate) fn check_no_walks_into_non_secure(&self) -> Result<(), Error> {
-        let ns_only = |p: &Pool| p.spaces() == [PhysicalAddressSpace::NonSecure];
         for (i, t) in self.tables.iter().enumerate() {
             let space = self.home(t.info.el());
             if t.non_secure_tables_ok && space != PhysicalAddressSpace::NonSecure {
@@ -165,11 +164,10 @@ impl Layout {
             }
         }
         for (i, m) in self.mappings.iter().enumerate() {
-            let executable = m.attrs.kind == crate::PageKind::Code || m.attrs.perms.execute();
             let in_ns = Interval::new(m.pa, m.bytes())
                 .and_then(|r| self.pool_of(r))
-                .is_some_and(|p| ns_only(&self.pools[p]));
-            if !executable || !in_ns {
+                .is_some_and(|p| self.pools[p].only_in(PhysicalAddressSpace::NonSecure));
+            if !super::mapping::executable(&m.attrs) || !in_ns {
                 continue;
             }
             for &(t, ..) in &m.tables {
@@ -249,7 +247,11 @@ impl Layout {
                         field: Field::Pool,
                     });
                 }
-                let largest = self.largest_free_in(pool.range());
+                // The pool's free PA is what the free set keeps under its index.
+                let index = self.pools.iter().position(|p| p.name() == name);
+                let largest = index
+                    .and_then(|i| self.pa_free.largest(|&p| p as usize == i))
+                    .map(super::range_of);
                 self.reserve_for(
                     GPT_RESERVATION,
                     size.bytes,
@@ -313,18 +315,6 @@ impl Layout {
     pub fn gpt_range(&self) -> Option<Interval> {
         let i = self.gpt_range?;
         self.reservations.get(i).map(|(_, r)| *r)
-    }
-
-    /// The largest free PA range inside `r`, for "no room" errors.
-    fn largest_free_in(&self, r: Interval) -> Option<Range> {
-        self.pa_free
-            .iter()
-            .filter_map(|(i, _)| i.intersect(&r))
-            .max_by_key(|i| (i.size(), core::cmp::Reverse(i.start())))
-            .map(|i| Range {
-                start: i.start(),
-                end: i.start().wrapping_add(i.size() as u64),
-            })
     }
 
     /// The builder's error in the layout's terms: regions are pools (region `i` is the

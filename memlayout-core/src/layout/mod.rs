@@ -31,6 +31,7 @@ mod segments;
 
 pub use display::MapOf;
 pub use gpt::{GPT_RESERVATION, GptPlacement, GptRequest, pool_gpi};
+pub(crate) use requests::space_label_of;
 pub use requests::{PageRequest, Pool, PoolRequest, SegmentRequest};
 
 /// The largest number of VA bits of a table's range (a 48-bit, level-0-rooted space).

@@ -87,29 +87,14 @@ impl Pool {
     /// (Secure once the layout declares any pool `non_secure`, `realm` or `root`), one,
     /// or Secure and Non-secure for a pool in both.
     pub fn spaces(&self) -> &'static [PhysicalAddressSpace] {
-        use PhysicalAddressSpace as P;
-        match (self.secure, self.non_secure, self.realm, self.root) {
-            (_, _, true, _) => &[P::Realm],
-            (_, _, _, true) => &[P::Root],
-            (true, true, _, _) => &[P::Secure, P::NonSecure],
-            (false, true, _, _) => &[P::NonSecure],
-            (true, false, _, _) => &[P::Secure],
-            (false, false, _, _) => &[],
-        }
+        spaces_of(self.secure, self.non_secure, self.realm, self.root)
     }
     /// The pool's space as the language declares it, for the exports to print (every
     /// export names a pool's space through this one function): `"non_secure"`,
     /// `"secure, non_secure"` (in both spaces), `"realm"` or `"root"`; `None` for a pool
     /// in the Secure space only, which an unmarked pool already is.
     pub fn space_label(&self) -> Option<&'static str> {
-        use PhysicalAddressSpace as P;
-        match self.spaces() {
-            [P::Secure, P::NonSecure] => Some("secure, non_secure"),
-            [P::NonSecure] => Some("non_secure"),
-            [P::Realm] => Some("realm"),
-            [P::Root] => Some("root"),
-            _ => None,
-        }
+        space_label_of(self.secure, self.non_secure, self.realm, self.root)
     }
     /// The space in which a table of context `el` reaches the pool's PA (with
     /// `non_secure_view`, a secure table's non-secure view of a pool in both spaces),
@@ -130,6 +115,14 @@ impl Pool {
             }
             [one] => *one,
             _ => P::Secure,
+        }
+    }
+    /// Whether the pool lies in space `pas` alone (an unmarked pool in Secure): a pool
+    /// in both the Secure and Non-secure spaces is in neither alone.
+    pub(crate) fn only_in(&self, pas: PhysicalAddressSpace) -> bool {
+        match self.spaces() {
+            [] => pas == PhysicalAddressSpace::Secure,
+            spaces => spaces == [pas],
         }
     }
     /// Whether the pool lies in space `pas` (an unmarked pool in Secure).
@@ -415,6 +408,44 @@ impl SegmentRequest {
     pub fn va(mut self, va: u64) -> Self {
         self.va = Some(va);
         self
+    }
+}
+
+/// The physical address spaces of a pool marked `secure`, `non_secure`, `realm`, `root`
+/// (see [`Pool::spaces`]).
+fn spaces_of(
+    secure: bool,
+    non_secure: bool,
+    realm: bool,
+    root: bool,
+) -> &'static [PhysicalAddressSpace] {
+    use PhysicalAddressSpace as P;
+    match (secure, non_secure, realm, root) {
+        (_, _, true, _) => &[P::Realm],
+        (_, _, _, true) => &[P::Root],
+        (true, true, _, _) => &[P::Secure, P::NonSecure],
+        (false, true, _, _) => &[P::NonSecure],
+        (true, false, _, _) => &[P::Secure],
+        (false, false, _, _) => &[],
+    }
+}
+
+/// The space of a pool marked `secure`, `non_secure`, `realm`, `root` as the language
+/// declares it (see [`Pool::space_label`]): the engine's pools and the checker's
+/// declarations name it through this one function.
+pub(crate) fn space_label_of(
+    secure: bool,
+    non_secure: bool,
+    realm: bool,
+    root: bool,
+) -> Option<&'static str> {
+    use PhysicalAddressSpace as P;
+    match spaces_of(secure, non_secure, realm, root) {
+        [P::Secure, P::NonSecure] => Some("secure, non_secure"),
+        [P::NonSecure] => Some("non_secure"),
+        [P::Realm] => Some("realm"),
+        [P::Root] => Some("root"),
+        _ => None,
     }
 }
 

@@ -149,15 +149,12 @@ fn check_gpt(
                     );
                 }
                 Some(p) if p.root.is_none() => {
-                    let space = if p.realm.is_some() {
-                        Some("realm")
-                    } else if p.non_secure.is_some() && p.secure.is_some() {
-                        Some("secure, non_secure")
-                    } else if p.non_secure.is_some() {
-                        Some("non_secure")
-                    } else {
-                        None
-                    };
+                    let space = crate::layout::space_label_of(
+                        p.secure.is_some(),
+                        p.non_secure.is_some(),
+                        p.realm.is_some(),
+                        false,
+                    );
                     cx.error_with_note(
                         sp,
                         Error::GptNotRoot {
