@@ -1971,12 +1971,9 @@ fn non_secure_ok_on_code_of_a_root_state_monitor_is_without_effect() {
             &e,
             Error::OptionWithoutEffect {
                 option: "non_secure_ok",
-                reason: NoEffect::NotSecure {
-                    el: ExecutionContext::EL3,
-                    ..
-                },
+                reason: NoEffect::RootState { table },
                 ..
-            }
+            } if table == "mon"
         ),
         "{e:?}"
     );

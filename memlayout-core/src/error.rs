@@ -36,13 +36,22 @@ pub use location::{Field, OtherPart, Party};
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NoEffect {
-    /// No table of the Secure state maps the page: the first table that does, and its
+    /// No table of the Secure state maps the page (for `non_secure_ok`: none whose home
+    /// is the Secure space, nor an EL3 table): the first table that maps it, and its
     /// context.
     NotSecure {
         /// The table.
         table: String,
         /// Its context.
         el: crate::ExecutionContext,
+    },
+    /// `non_secure_ok` on a page whose only table of the Secure state is an EL3 table
+    /// in Root state: the layout has `realm` or `root` pools (FEAT_RME), so EL3 keeps
+    /// its code and translation tables in Root memory and never executes from
+    /// non-secure memory.
+    RootState {
+        /// The EL3 table.
+        table: String,
     },
     /// The page is neither `code` nor has `x` permission.
     NotExecutable,
@@ -771,7 +780,7 @@ pub enum Error {
         field: Field,
     },
     /// A pool declared in two physical address spaces that cannot hold one PA range
-    /// together: only `secure` with `non_secure` (a device both worlds reach) may.
+    /// together: only `secure` with `non_secure` (memory or a device both worlds reach) may.
     #[non_exhaustive]
     PoolSpaces {
         /// The pool.
@@ -1046,7 +1055,9 @@ pub enum Error {
     },
     /// A process with ASID 0 under a kernel that runs another process without an ASID:
     /// that process's `TTBR0` carries ASID 0 too, so the two address spaces would share
-    /// TLB entries.
+    /// TLB entries. The engine checks it when the translation tables are built
+    /// ([`Layout::build_translations`](crate::Layout::build_translations)), once every
+    /// ASID and kernel is set.
     #[non_exhaustive]
     AsidZeroShared {
         /// The table with `asid 0`.
@@ -1092,6 +1103,16 @@ pub enum Error {
         /// unmarked (Secure) pool.
         space: Option<&'static str>,
     },
+    /// A granule protection table in a device pool (`in` a `device` Root pool, or `at`
+    /// a range of a device pool): the table is memory the granule protection check
+    /// walks, so it must be RAM.
+    #[non_exhaustive]
+    GptInDevice {
+        /// The device pool.
+        pool: String,
+        /// What put the table there: [`Field::Pool`] (`in`) or [`Field::Range`] (`at`).
+        field: Field,
+    },
     /// A granule protection table in a layout that has no Root pool to hold it.
     #[non_exhaustive]
     GptWithoutRoot,
@@ -1108,6 +1129,19 @@ pub enum Error {
         page: Option<String>,
         /// The table's own space.
         space: PhysicalAddressSpace,
+        /// Whose `non_secure_ok` is at fault: the page ([`Party::Mapping`]) or the
+        /// table, for its translation tables ([`Party::Table`]). The other party
+        /// ([`Error::other`]) is the granule protection table ([`Party::Gpt`]).
+        at: Party,
+    },
+    /// A second granule protection table for a layout that already has one
+    /// ([`Layout::build_gpt`](crate::Layout::build_gpt) called twice): a layout has one
+    /// table, whose range stays reserved. Only the run-time API can reach it: the
+    /// language accepts one `gpt` item.
+    #[non_exhaustive]
+    GptTwice {
+        /// The range reserved for the first table.
+        range: Range,
     },
     /// A fixed range for the granule protection table that does not lie inside one
     /// Root pool.
@@ -1117,7 +1151,9 @@ pub enum Error {
         range: Range,
     },
     /// Two pools of different physical address spaces in one granule of the granule
-    /// protection table: a granule has one GPI.
+    /// protection table: a granule has one GPI. Reached only through the run-time API
+    /// ([`Layout::add_pool`](crate::Layout::add_pool) takes any start): the language
+    /// aligns pools to the 4 KiB granule the table uses.
     #[non_exhaustive]
     GptGranuleShared {
         /// The granule's first byte.
@@ -1148,11 +1184,16 @@ pub enum Error {
         largest: Option<Range>,
     },
     /// The granule protection table builder refused the table, nested as the
-    /// [`source`](core::error::Error::source).
+    /// [`source`](core::error::Error::source) (two pools in one granule is
+    /// [`Error::GptGranuleShared`]). Reached only through the run-time API: the
+    /// language's pools and placements give the builder nothing to refuse.
     #[non_exhaustive]
     Gpt {
         /// What the builder reported.
         source: GptError,
+        /// The pool of the region the builder names, if it names one (its message then
+        /// names the pool, not the region's index).
+        pool: Option<String>,
     },
 }
 
@@ -1206,7 +1247,7 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Error::Tables { source, .. } => Some(&**source),
-            Error::Gpt { source } => Some(source),
+            Error::Gpt { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -568,7 +568,7 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
 
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
-        self.ranges.len() == 0
+        self.ranges.is_empty()
     }
 
     /// Total number of addresses in the set.

@@ -170,6 +170,21 @@ keyword_enum! {
 }
 
 impl PhysicalAddressSpace {
+    /// Whether one pool may lie in both `self` and `other`: only Secure with Non-secure
+    /// (memory or a device both worlds reach) may; every other pair of distinct spaces
+    /// may not. The same space twice is a repeated mark, not a second space, and may.
+    pub const fn may_share_pool(self, other: PhysicalAddressSpace) -> bool {
+        matches!(
+            (self, other),
+            (Self::Secure, Self::Secure)
+                | (Self::NonSecure, Self::NonSecure)
+                | (Self::Realm, Self::Realm)
+                | (Self::Root, Self::Root)
+                | (Self::Secure, Self::NonSecure)
+                | (Self::NonSecure, Self::Secure)
+        )
+    }
+
     /// Whether a table of context `el` reaches PA in this space, through the NS bit of
     /// its descriptors (and NSE at EL3):
     ///

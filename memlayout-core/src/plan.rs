@@ -14,7 +14,9 @@ use alloc::vec::Vec;
 use crate::aarch64::gpt::Gpt;
 use crate::aarch64::{TableConfig, Translation};
 use crate::error::{Error, Field, Party, Thing};
-use crate::layout::{Layout, MappingId, PageRequest, Pool, SegmentId, SegmentRequest, TableId};
+use crate::layout::{
+    GptPlacement, Layout, MappingId, PageRequest, Pool, SegmentId, SegmentRequest, TableId,
+};
 use crate::model::{Page, Segment};
 use crate::spec::{DeclId, Part, Placement, PlanError, Spec, TableSpec};
 
@@ -637,14 +639,6 @@ impl Planner<'_> {
     }
 }
 
-/// Whether the GPT has a fixed range.
-fn at_range(g: &crate::spec::GptSpec) -> bool {
-    matches!(
-        g.request.placement(),
-        crate::layout::GptPlacement::At { .. }
-    )
-}
-
 impl Planner<'_> {
     /// Builds the granule protection table, recording its error.
     fn gpt(&mut self, g: &crate::spec::GptSpec) -> Option<Gpt> {
@@ -659,17 +653,36 @@ impl Planner<'_> {
         }
     }
 
-    /// Records an error of the GPT declaration `decl`: two pools in one granule is the
-    /// later pool's error (on its range, with a note on the first pool).
-    fn report_gpt(&mut self, decl: DeclId, e: Error) {
-        if let Error::GptGranuleShared { pool, .. } = &e
-            && let Some(i) = self.layout.pools().iter().position(|p| p.name() == pool)
-            && let Some(&own) = self.pool_decls.get(i)
-        {
-            let related = e.other().and_then(|o| self.decl_of(o, None));
-            self.err(own, Part::Range, related, e);
-            return;
+    /// Records [`Error::GptNonSecureOk`] on the `non_secure_ok` at fault, with a note on
+    /// the `gpt`: the page's own (`at` is its mapping), or for a table's translation
+    /// tables the one of its `tables in`, else of the layout's `tables` item (else the
+    /// table's name).
+    fn report_non_secure_ok(&mut self, at: Party, e: Error) {
+        let gpt = self.spec.gpt.as_ref().map(|g| g.decl);
+        let own = match at {
+            Party::Table(id) => self
+                .spec
+                .tables
+                .iter()
+                .zip(&self.tables)
+                .find(|(_, t)| **t == Some(id))
+                .map(|(t, _)| match (&t.tables_in, &self.spec.tables_at) {
+                    (Some((d, _)), _) | (None, Some((d, _))) => (*d, Part::NonSecureOk),
+                    (None, None) => (t.decl, Part::Name),
+                }),
+            other => self.decl_of(other, None).map(|d| (d, Part::NonSecureOk)),
+        };
+        match own {
+            Some((decl, part)) => self.err(decl, part, gpt.filter(|&g| g != decl), e),
+            None => match gpt {
+                Some(g) => self.err(g, Part::Name, None, e),
+                None => self.err(self.spec.decl, Part::Name, None, e),
+            },
         }
+    }
+
+    /// Records an error of the GPT declaration `decl`, with a note on the other party.
+    fn report_gpt(&mut self, decl: DeclId, e: Error) {
         let related = e
             .other()
             .and_then(|o| self.decl_of(o, None))
@@ -761,23 +774,17 @@ fn plan_with(spec: &Spec, seed: Option<u64>, hold: bool) -> Result<Plan, Vec<Pla
     }
     // A fixed GPT range is held before any page too; a GPT in a pool takes its PA after
     // the pages, before the translation tables (its alignment is the larger).
-    let mut gpt = None;
-    if let Some(g) = spec.gpt.as_ref().filter(|g| at_range(g)) {
-        gpt = p.gpt(g);
-    }
+    let (fixed_gpt, pool_gpt) = match &spec.gpt {
+        Some(g) if matches!(g.request.placement(), GptPlacement::At { .. }) => (Some(g), None),
+        g => (None, g.as_ref()),
+    };
+    let mut gpt = fixed_gpt.and_then(|g| p.gpt(g));
     let pages = p.pages();
     let segments = p.segments();
-    // A fixed GPT was built before the pages: check their code against it now.
-    if let Some(g) = spec.gpt.as_ref().filter(|g| at_range(g))
-        && gpt.is_some()
-        && let Err(e) = p.layout.check_no_walks_into_non_secure()
-    {
-        p.report_gpt(g.decl, e);
-    }
     if !p.errors.is_empty() {
         return Err(p.errors);
     }
-    if let Some(g) = spec.gpt.as_ref().filter(|g| !at_range(g)) {
+    if let Some(g) = pool_gpt {
         gpt = p.gpt(g);
         if !p.errors.is_empty() {
             return Err(p.errors);
@@ -802,6 +809,18 @@ fn plan_with(spec: &Spec, seed: Option<u64>, hold: bool) -> Result<Plan, Vec<Pla
                 }
                 _ => None,
             };
+            if let Error::GptNonSecureOk { at, .. } = e {
+                p.report_non_secure_ok(at, e);
+                return Err(p.errors);
+            }
+            // On the `asid 0`, with a note on the process without an ASID.
+            if let Error::AsidZeroShared { table, .. } = &e
+                && let Some(t) = spec.tables.iter().find(|t| &t.name == table)
+            {
+                let related = e.other().and_then(|o| p.decl_of(o, None));
+                p.err(t.decl, Part::Asid, related, e);
+                return Err(p.errors);
+            }
             match table.map(|t| (t, &t.tables_in, &spec.tables_at)) {
                 Some((_, Some((d, _)), _)) => p.report(*d, e, None),
                 Some((t, None, None)) => p.err(t.decl, Part::Name, None, e),

@@ -208,14 +208,15 @@ Rules:
   (with FEAT_RME, EL3 runs in Root state: its table walks are Root accesses, and an
   instruction fetched from another space is a permission fault, R_ZWRVD), in secure
   pools otherwise; other secure tables in secure pools (Root is not reachable from
-  Secure state); non-secure tables in non-secure pools. `non_secure_ok` lets
-  translation tables use non-secure memory (the granule protection table must then give
-  those granules to every space), and executable pages only of secure tables other
-  than a Root-state EL3: Realm and Root state never execute from another space (R_PKTDS
-  at Realm EL2, R_YMCSL at the Realm stage 2). Another pool is an error on the token
-  that puts the page there; no room in the table's space is a "no room" error naming
-  its pools. Data pages prefer the table's own space and may fall back to any space the
-  table reaches: a Realm table's data to non-secure pools, an EL3 table's to any.
+  Secure state); non-secure tables in non-secure pools. `non_secure_ok` lets translation
+  tables use non-secure memory (beside a `gpt` that is an error: the table gives
+  non-secure pools to the Non-secure space alone), and executable pages only of secure
+  tables other than a Root-state EL3: Realm and Root state never execute from another
+  space (R_PKTDS at Realm EL2, R_YMCSL at the Realm stage 2). Another pool is an error
+  on the token that puts the page there; no room in the table's space is a "no room"
+  error naming its pools. Data pages prefer the table's own space and may fall back to
+  any space the table reaches: a Realm table's data to non-secure pools, an EL3 table's
+  to any.
 * The exports name a pool's space as it is declared: the map and the SVG write
   `non_secure`, `secure, non_secure`, `realm` or `root` after the pool, the linker
   MEMORY note the same, JSON a `"space"` next to `"non_secure"` and `"secure"`; a page
@@ -321,25 +322,25 @@ Rules:
   execute-never); an `rwx` code or data page is then an error.
 * `gpt in POOL;` or `gpt at START .. END;` builds the granule protection table of
   FEAT_RME as const data: every granule of every pool gets its space's GPI (Secure 0x8
-  for `secure` or unmarked pools, Non-secure 0x9, Root 0xA, Realm 0xB, "any access"
-  0xF for `secure, non_secure` pools) and memory in no pool "no access" (0x0); the
-  protected size (PPS) is the smallest that covers every pool, the granule (PGS) the
-  translation granule, 4 KiB. `l0gptsz` is the bytes one level 0 entry covers, a fixed
-  property of the implementation (`GPCCR_EL3.L0GPTSZ`, read-only): 1G (the default,
-  QEMU's), 16G, 64G or 512G. The table is Root memory: `in` names a `root` RAM pool
-  (the allocator picks an aligned range there after the pages, before the translation
-  tables); `at` gives a range inside a `root` pool that is reserved whole before any
-  page is placed, the table at its start (aligned to its size). A `gpt` without a
-  `root` pool, `in` a pool that is not `root`, `at` a range outside Root memory or over
-  pages, the translation tables' range or a device pool, a bad `l0gptsz`, a second
-  `gpt`, a table named `gpt`, and no room in the pool are errors; so are two pools of
-  different spaces in one granule (pools are 4 KiB aligned today, so only a larger
-  granule makes that possible). `non_secure_ok` on the tables of a table that is not
-  non-secure, or an executable page of one in non-secure memory, is an error on `gpt`:
-  the table gives non-secure pools to the Non-secure space alone, so those walks and
-  fetches would take granule protection faults. A `secure, non_secure` pool gets "any
-  access", which Realm and Root accesses pass too: the architecture has no GPI for two
-  spaces.
+  for `secure` or unmarked pools, Non-secure 0x9, Root 0xA, Realm 0xB, "any access" 0xF
+  for `secure, non_secure` pools) and memory in no pool "no access" (0x0); the protected
+  size (PPS) is the smallest that covers every pool, the granule (PGS) the translation
+  granule, 4 KiB. `l0gptsz` is the bytes one level 0 entry covers, a fixed property of
+  the implementation (`GPCCR_EL3.L0GPTSZ`, read-only): 1G (the default, QEMU's), 16G,
+  64G or 512G. The table is Root memory: `in` names a `root` RAM pool (the allocator
+  picks an aligned range there after the pages, before the translation tables); `at`
+  gives a range inside a `root` pool that is reserved whole before any page is placed,
+  the table at its start (aligned to the larger of its level 0 and level 1 table sizes).
+  A `gpt` without a `root` pool, `in` a pool that is not `root`, `at` a range outside
+  Root memory or over pages, the translation tables' range or a device pool, a bad
+  `l0gptsz`, a second `gpt`, a table named `gpt`, and no room in the pool are errors; so
+  are two pools of different spaces in one granule (pools are 4 KiB aligned today, so
+  only a larger granule makes that possible). `non_secure_ok` on the tables of a table
+  that is not non-secure, or an executable page of one in non-secure memory, is an error
+  on that `non_secure_ok` (with a note on `gpt`): the table gives non-secure pools to
+  the Non-secure space alone, so those walks and fetches would take granule protection
+  faults. A `secure, non_secure` pool gets "any access", which Realm and Root accesses
+  pass too: the architecture has no GPI for two spaces.
 * Placement never depends on declaration order: fixed placements first, then identity,
   then shared, then the rest, largest first. The same input gives a byte-identical
   expansion.

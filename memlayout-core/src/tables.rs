@@ -117,13 +117,9 @@ impl Layout {
                 return Err(self.non_secure_for_secure(&req, t, pool, Field::Range));
             }
         }
-        let named = self.non_secure_table(&all).or(all.first().copied());
         for &pool in &overlapping {
             self.security_check(
-                || match named {
-                    Some(t) => format!("the translation tables of table `{}`", self.table_name(t)),
-                    None => String::from("the translation tables"),
-                },
+                |t| format!("the translation tables of table `{}`", self.table_name(t)),
                 pool,
                 &all,
                 Field::Range,
@@ -145,7 +141,8 @@ impl Layout {
     /// naming the pools tried and refused (never a silent move to non-secure memory).
     /// With a granule protection table ([`Layout::build_gpt`]), a table that is not
     /// non-secure and keeps its tables, or an executable page, in non-secure memory is
-    /// [`Error::GptNonSecureOk`].
+    /// [`Error::GptNonSecureOk`]. A process with ASID 0 under a kernel that runs another
+    /// process without an ASID is [`Error::AsidZeroShared`].
     ///
     /// The PA size in the registers is the one declared with
     /// [`Layout::set_pa_bits`], else `config.pa_bits` raised to cover every pool; each
@@ -159,8 +156,10 @@ impl Layout {
         config: &TableConfig,
         placement: &TablePlacement,
     ) -> Result<Vec<Translation>, Error> {
-        // A granule protection table reserved before the pages were mapped has not seen
-        // their code.
+        // Every ASID and kernel is set now.
+        self.check_asid_zero_shared()?;
+        // Every page is mapped now: the one check of the pages and tables against the
+        // granule protection table.
         if self.gpt_range().is_some() {
             self.check_no_walks_into_non_secure()?;
         }
@@ -242,6 +241,7 @@ impl Layout {
                     pool.as_deref(),
                     &[t],
                 )
+                .map(|(pa, _)| pa)
                 .map_err(|e| match e {
                     Error::NoRoom { space, largest, .. } => Error::NoRoomForTables {
                         table,

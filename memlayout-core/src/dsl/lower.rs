@@ -83,6 +83,7 @@ impl Decl<'_> {
             (_, Part::Name) => Some(self.name_sp()),
             (Decl::Pool(p), Part::Range) => Some(p.range.sp),
             (Decl::Gpt(g), Part::Range | Part::Pool | Part::Pa) => Some(g.place.sp()),
+            (Decl::Tables(d), Part::NonSecureOk) => d.non_secure_ok,
             (Decl::Table(t), Part::Range) => t.virt.first().map(|r| r.sp),
             (Decl::Table(t), Part::Asid) => t.asid.map(|a| a.value.sp),
             (Decl::Table(t), Part::Under) => t.under.as_ref().map(|u| Sp::one(u.kernel.span())),
@@ -164,6 +165,10 @@ impl<'a> Decls<'a> {
 /// The tokens of the other declaration `other` a note points at: the part the error
 /// names (see [`Error::other_part`]), else its name.
 fn other_span(decl: Decl<'_>, other: Decl<'_>, e: &PlanError) -> Sp {
+    // The granule protection table as a whole: its `gpt` keyword.
+    if let (Error::GptNonSecureOk { .. }, Decl::Gpt(g)) = (&e.error, other) {
+        return g.kw;
+    }
     // The translation tables collide with a page at its PA.
     let same = match decl {
         Decl::Tables(_) | Decl::Gpt(_) | Decl::Module(_) => Part::Pa,

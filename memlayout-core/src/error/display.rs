@@ -4,6 +4,7 @@ use core::fmt::{self, Formatter, Result};
 
 use super::{Addr, Error, Field, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
+use crate::aarch64::gpt::GptError;
 use crate::model::{
     Bytes, ExecutionContext, Hex, MemAttrs, PageKind, PhysicalAddressSpace, SecurityState,
     SegmentKind,
@@ -87,9 +88,11 @@ impl fmt::Display for Error {
             | AsidWithoutLower { .. }
             | KernelLowerPage { .. } => process(self, f),
             GptNotRoot { .. }
+            | GptInDevice { .. }
             | GptWithoutRoot
             | GptNonSecureOk { .. }
             | GptOutsideRoot { .. }
+            | GptTwice { .. }
             | GptGranuleShared { .. }
             | NoRoomForGpt { .. }
             | Gpt { .. } => gpt(self, f),
@@ -466,12 +469,16 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
             ..
         } => write!(
             f,
-            "`{option}` on page `{name}` has no effect: only {who} uses it, and table `{table}` is {el}; remove `{option}`",
-            who = if *option == "non_secure_ok" {
-                "a table of the Secure state that is not an EL3 table in Root state (which never executes from non-secure memory)"
-            } else {
-                "a table of the Secure state (EL3, EL2_S, EL1_S, EL0_S)"
-            }
+            "`{option}` on page `{name}` has no effect: only a table of the Secure state (EL3, EL2_S, EL1_S, EL0_S) uses it, and table `{table}` is {el}; remove `{option}`"
+        ),
+        Error::OptionWithoutEffect {
+            name,
+            option,
+            reason: crate::error::NoEffect::RootState { table },
+            ..
+        } => write!(
+            f,
+            "`{option}` on page `{name}` has no effect: the layout has `realm` or `root` pools, so EL3 table `{table}` runs in Root state and never executes from non-secure memory; remove `{option}`"
         ),
         Error::OptionWithoutEffect {
             name,
@@ -513,7 +520,7 @@ fn space(e: &Error, f: &mut Formatter<'_>) -> Result {
             second,
         } => write!(
             f,
-            "pool `{name}` is declared `{first}` and `{second}`, but a pool lies in one physical address space; only `secure, non_secure` (a device both worlds reach) names two: keep one of `{first}` and `{second}`, or declare two pools"
+            "pool `{name}` is declared `{first}` and `{second}`, but a pool lies in one physical address space; only `secure, non_secure` (memory or a device both worlds reach) names two: keep one of `{first}` and `{second}`, or declare two pools"
         ),
         Error::UnreachablePa {
             what,
@@ -904,10 +911,16 @@ fn gpt(e: &Error, f: &mut Formatter<'_>) -> Result {
                 None => "secure",
             }
         ),
+        Error::GptInDevice { pool, .. } => write!(
+            f,
+            "the granule protection table must be in Root RAM, not in device pool `{pool}`; place it in a RAM pool declared `root`"
+        ),
         Error::GptWithoutRoot => f.write_str(
             "the granule protection table must be Root memory, but no pool is declared `root`; declare one like `physical root_ram = 0x4000_0000 .. +1M, root;`",
         ),
-        Error::GptNonSecureOk { table, page, space } => {
+        Error::GptNonSecureOk {
+            table, page, space, ..
+        } => {
             f.write_str(
                 "the granule protection table gives non-secure pools to the Non-secure space alone, but ",
             )?;
@@ -926,6 +939,10 @@ fn gpt(e: &Error, f: &mut Formatter<'_>) -> Result {
                 " may sit in non-secure memory (`non_secure_ok`): every {access} there from the {space} space would take a granule protection fault; remove `non_secure_ok` so they stay in {space} memory, or leave out the `gpt`"
             )
         }
+        Error::GptTwice { range } => write!(
+            f,
+            "the layout already has a granule protection table at {range}, and a layout has one; build it once"
+        ),
         Error::GptOutsideRoot { range } => write!(
             f,
             "the granule protection table at {range} does not lie inside a pool declared `root`; place it in Root memory"
@@ -964,7 +981,24 @@ fn gpt(e: &Error, f: &mut Formatter<'_>) -> Result {
                 None => f.write_str("it is full; enlarge the pool"),
             }
         }
-        Error::Gpt { source } => fmt::Display::fmt(source, f),
+        Error::Gpt {
+            source: GptError::EmptyRegion { start, .. },
+            pool: Some(pool),
+        } => write!(
+            f,
+            "pool `{pool}` at PA {} has no bytes, so the granule protection table cannot describe it; give it a size",
+            Hex::from(*start)
+        ),
+        Error::Gpt {
+            source: GptError::BeyondPa { start, size, .. },
+            pool: Some(pool),
+        } => write!(
+            f,
+            "pool `{pool}` at PA {}..{} ends beyond the 52-bit physical address space a granule protection table describes; move it below 0x10_0000_0000_0000",
+            Hex::from(*start),
+            Hex(u128::from(*start) + u128::from(*size))
+        ),
+        Error::Gpt { source, .. } => fmt::Display::fmt(source, f),
         _ => Ok(()),
     }
 }

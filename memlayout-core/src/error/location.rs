@@ -140,7 +140,9 @@ impl Error {
             | ProcessUpperRange { field, .. }
             | KernelRangeOverlap { field, .. } => *field,
             GptNotRoot { .. } => Field::Pool,
-            GptWithoutRoot | GptNonSecureOk { .. } | Gpt { .. } => Field::Name,
+            GptInDevice { field, .. } => *field,
+            GptWithoutRoot | GptTwice { .. } | Gpt { .. } => Field::Name,
+            GptNonSecureOk { .. } => Field::NonSecureOk,
             GptOutsideRoot { .. } | GptGranuleShared { .. } | NoRoomForGpt { .. } => Field::Range,
             AsidTooLarge { .. }
             | AsidInRegime { .. }
@@ -206,6 +208,7 @@ impl Error {
             NoRoom { taken, .. } | IdentityImpossible { taken, .. } => {
                 taken.first().map(|t| t.party)
             }
+            GptNonSecureOk { .. } => Some(Party::Gpt),
             _ => None,
         }
     }
@@ -239,6 +242,9 @@ impl Error {
             Error::Overlap {
                 other: Party::Gpt, ..
             } => String::from("the granule protection table is reserved here"),
+            Error::GptNonSecureOk { .. } => {
+                String::from("the granule protection table is declared here")
+            }
             Error::GptGranuleShared { with_gpi, .. } => {
                 format!("`{other}` gives the granule to {} here", with_gpi.name())
             }

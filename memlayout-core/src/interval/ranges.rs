@@ -112,6 +112,11 @@ impl<M> RangeMap<M> {
         self.len
     }
 
+    /// Whether there is no range.
+    pub(super) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// The place of the last range starting at or below `x`.
     #[inline]
     pub(super) fn locate(&self, x: u64) -> Option<Pos> {

@@ -7,8 +7,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{Layout, Pool};
-use crate::aarch64::descriptor::TABLE_BYTES;
+use super::{Layout, MappingId, Pool, TableId};
 use crate::aarch64::gpt::{
     self, Gpi, Gpt, GptConfig, GptError, GptRegion, GptSize, GranuleSize, L0GptSize,
 };
@@ -119,13 +118,10 @@ pub fn pool_gpi(pool: &Pool) -> Gpi {
 
 impl Layout {
     /// The physical granule size of the layout's granule protection table: the
-    /// translation granule (4 KiB).
+    /// translation granule, 4 KiB (the only one layouts use; the granule protection
+    /// table will follow the translation granule when that becomes configurable).
     pub fn gpt_granule(&self) -> GranuleSize {
-        match TABLE_BYTES {
-            0x4000 => GranuleSize::Size16K,
-            0x1_0000 => GranuleSize::Size64K,
-            _ => GranuleSize::Size4K,
-        }
+        GranuleSize::Size4K
     }
 
     /// One region per pool, in pool order, with the GPI of the pool's space
@@ -153,25 +149,25 @@ impl Layout {
     /// [`Error::GptNonSecureOk`] when a table that is not non-secure keeps its
     /// translation tables (`non_secure_ok` on its tables), or maps an executable page,
     /// in a non-secure pool: the granule protection table would make each such walk or
-    /// fetch fault.
+    /// fetch fault. Run once, by [`build_translations`](Self::build_translations), when
+    /// every page is mapped.
     pub(crate) fn check_no_walks_into_non_secure(&self) -> Result<(), Error> {
-        let ns_only = |p: &Pool| p.spaces() == [PhysicalAddressSpace::NonSecure];
-        for t in &self.tables {
+        for (i, t) in self.tables.iter().enumerate() {
             let space = self.home(t.info.el());
             if t.non_secure_tables_ok && space != PhysicalAddressSpace::NonSecure {
                 return Err(Error::GptNonSecureOk {
                     table: t.info.name().to_string(),
                     page: None,
                     space,
+                    at: Party::Table(TableId(i as u32)),
                 });
             }
         }
-        for m in &self.mappings {
-            let executable = m.attrs.kind == crate::PageKind::Code || m.attrs.perms.execute();
+        for (i, m) in self.mappings.iter().enumerate() {
             let in_ns = Interval::new(m.pa, m.bytes())
                 .and_then(|r| self.pool_of(r))
-                .is_some_and(|p| ns_only(&self.pools[p]));
-            if !executable || !in_ns {
+                .is_some_and(|p| self.pools[p].only_in(PhysicalAddressSpace::NonSecure));
+            if !super::mapping::executable(&m.attrs) || !in_ns {
                 continue;
             }
             for &(t, ..) in &m.tables {
@@ -182,6 +178,7 @@ impl Layout {
                         table: tb.info.name().to_string(),
                         page: Some(m.name.clone()),
                         space,
+                        at: Party::Mapping(MappingId(i as u32)),
                     });
                 }
             }
@@ -194,29 +191,43 @@ impl Layout {
     ///
     /// Every granule of every pool gets its space's GPI ([`pool_gpi`]); every other
     /// granule below the protected size gets "no access". The table lies in Root
-    /// memory, aligned as its tables require ([`GptSize::align`]).
+    /// memory, aligned as its tables require ([`GptSize::align`]). Whether the pages and
+    /// translation tables of the layout can live with it ([`Error::GptNonSecureOk`]) is
+    /// checked by [`build_translations`](Self::build_translations), once every page is
+    /// mapped, so the table may be built before or after the pages.
     ///
     /// # Errors
     ///
     /// * [`Error::GptWithoutRoot`]: no pool is in the Root space;
     /// * [`Error::Unknown`] ([`Field::Pool`]) and [`Error::GptNotRoot`]: the pool of
     ///   [`GptPlacement::InPool`] does not exist or is not Root;
+    /// * [`Error::GptInDevice`]: that pool, or the Root pool holding the range of
+    ///   [`GptPlacement::At`], is a device pool;
     /// * [`Error::GptOutsideRoot`]: the range of [`GptPlacement::At`] is not inside one
     ///   Root pool; [`Error::Misaligned`] when its start is not aligned;
     ///   a range smaller than the table is [`Error::NoRoomForGpt`];
     ///   [`Error::Overlap`] when a page or other reservation holds part of it;
     /// * [`Error::NoRoomForGpt`]: no aligned free range in the pool;
-    /// * [`Error::GptGranuleShared`], [`Error::Gpt`]: see [`gpt_size`](Self::gpt_size).
+    /// * [`Error::GptGranuleShared`], [`Error::Gpt`]: see [`gpt_size`](Self::gpt_size);
+    /// * [`Error::GptTwice`]: the layout already has a granule protection table (built
+    ///   by an earlier call, whose range stays reserved).
     pub fn build_gpt(&mut self, request: &GptRequest) -> Result<Gpt, Error> {
+        if let Some(r) = self.gpt_range() {
+            return Err(Error::GptTwice {
+                range: Range {
+                    start: r.start(),
+                    end: r.start().wrapping_add(r.size() as u64),
+                },
+            });
+        }
         if !self.pools.iter().any(Pool::is_root) {
             return Err(Error::GptWithoutRoot);
         }
-        self.check_no_walks_into_non_secure()?;
         let config = GptConfig::new(self.gpt_granule(), request.l0gptsz);
         let regions = self.gpt_regions();
         let plan = gpt::plan(&regions, config).map_err(|e| self.gpt_error(e))?;
         let size = *plan.size();
-        let base = match &request.placement {
+        let (base, index) = match &request.placement {
             GptPlacement::InPool(name) => {
                 let Some(pool) = self.pools.iter().find(|p| p.name() == name) else {
                     return Err(Error::Unknown {
@@ -231,13 +242,24 @@ impl Layout {
                         space: pool.space_label(),
                     });
                 }
-                let largest = self.largest_free_in(pool.range());
-                self.reserve(
+                if pool.is_device() {
+                    return Err(Error::GptInDevice {
+                        pool: name.clone(),
+                        field: Field::Pool,
+                    });
+                }
+                // The pool's free PA is what the free set keeps under its index.
+                let index = self.pools.iter().position(|p| p.name() == name);
+                let largest = index
+                    .and_then(|i| self.pa_free.largest(|&p| p as usize == i))
+                    .map(super::range_of);
+                self.reserve_for(
                     GPT_RESERVATION,
                     size.bytes,
                     size.align,
                     None,
                     Some(name.as_str()),
+                    &[],
                 )
                 .map_err(|e| match e {
                     Error::NoRoom { .. } => Error::NoRoomForGpt {
@@ -254,13 +276,20 @@ impl Layout {
                     start: *start,
                     end: start.wrapping_add(*room),
                 };
-                let inside = Interval::new(*start, *room).is_some_and(|r| {
+                let inside = Interval::new(*start, *room).and_then(|r| {
                     self.pools
                         .iter()
-                        .any(|p| p.is_root() && p.range().covers(&r))
+                        .find(|p| p.is_root() && p.range().covers(&r))
                 });
-                if !inside {
-                    return Err(Error::GptOutsideRoot { range });
+                match inside {
+                    None => return Err(Error::GptOutsideRoot { range }),
+                    Some(p) if p.is_device() => {
+                        return Err(Error::GptInDevice {
+                            pool: p.name().to_string(),
+                            field: Field::Range,
+                        });
+                    }
+                    Some(_) => {}
                 }
                 if *room < size.bytes {
                     return Err(Error::NoRoomForGpt {
@@ -275,10 +304,10 @@ impl Layout {
                         largest: Some(range),
                     });
                 }
-                self.reserve(GPT_RESERVATION, *room, size.align, Some(*start), None)?
+                self.reserve_for(GPT_RESERVATION, *room, size.align, Some(*start), None, &[])?
             }
         };
-        self.gpt_range = self.reservations.len().checked_sub(1);
+        self.gpt_range = Some(index);
         plan.build(base).map_err(|e| self.gpt_error(e))
     }
 
@@ -289,19 +318,8 @@ impl Layout {
         self.reservations.get(i).map(|(_, r)| *r)
     }
 
-    /// The largest free PA range inside `r`, for "no room" errors.
-    fn largest_free_in(&self, r: Interval) -> Option<Range> {
-        self.pa_free
-            .iter()
-            .filter_map(|(i, _)| i.intersect(&r))
-            .max_by_key(|i| (i.size(), core::cmp::Reverse(i.start())))
-            .map(|i| Range {
-                start: i.start(),
-                end: i.start().wrapping_add(i.size() as u64),
-            })
-    }
-
-    /// The builder's error in the layout's terms: regions are pools.
+    /// The builder's error in the layout's terms: regions are pools (region `i` is the
+    /// `i`th pool, as [`gpt_regions`](Self::gpt_regions) lists them).
     fn gpt_error(&self, e: GptError) -> Error {
         match e {
             GptError::GranuleConflict {
@@ -329,7 +347,49 @@ impl Layout {
                     other: Party::Pool(first as u32),
                 }
             }
-            source => Error::Gpt { source },
+            source => {
+                let pool = match source {
+                    GptError::EmptyRegion { region, .. } | GptError::BeyondPa { region, .. } => {
+                        self.pools.get(region).map(|p| p.name().to_string())
+                    }
+                    _ => None,
+                };
+                Error::Gpt { source, pool }
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The builder's errors that name a region by index name the pool instead.
+    #[test]
+    fn builder_errors_name_the_pool_of_their_region() {
+        let mut l = Layout::new();
+        l.add_pool(Pool::ram("rom", 0, 0x10_0000).root()).unwrap();
+        l.add_pool(Pool::ram("dram", 0x4000_0000, 0x1000_0000).non_secure())
+            .unwrap();
+        let e = l.gpt_error(GptError::BeyondPa {
+            region: 1,
+            start: 0x4000_0000,
+            size: 0x1000_0000,
+        });
+        assert!(
+            matches!(&e, Error::Gpt { pool: Some(p), .. } if p == "dram"),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(text.starts_with("pool `dram` at PA "), "{text}");
+        assert!(!text.contains("region"), "{text}");
+        let e = l.gpt_error(GptError::EmptyRegion {
+            region: 0,
+            start: 0,
+        });
+        assert!(e.to_string().starts_with("pool `rom` at PA "), "{e}");
+        // Errors about the image name no region.
+        let e = l.gpt_error(GptError::TooLarge { bytes: 1 << 40 });
+        assert!(matches!(e, Error::Gpt { pool: None, .. }), "{e:?}");
     }
 }

@@ -27,15 +27,15 @@ impl Layout {
     }
 
     /// Whether the layout models security: once any pool is `non_secure`, `realm` or
-    /// `root`, every unmarked pool is secure.
+    /// `root`, every unmarked pool is secure. A flag `add_pool` keeps.
     pub(crate) fn models_security(&self) -> bool {
-        self.pools.iter().any(|p| p.non_secure || p.realm || p.root)
+        self.models_security
     }
 
     /// Whether the layout models the Realm Management Extension (FEAT_RME): once any
-    /// pool is `realm` or `root`, EL3 runs in Root state.
+    /// pool is `realm` or `root`, EL3 runs in Root state. A flag `add_pool` keeps.
     pub(crate) fn models_rme(&self) -> bool {
-        self.pools.iter().any(|p| p.realm || p.root)
+        self.models_rme
     }
 
     /// The space a table of context `el` keeps its translation tables and executable
@@ -74,13 +74,18 @@ impl Layout {
     fn in_home(&self, t: TableId, pool: &super::Pool, req: &PageRequest) -> bool {
         let tb = &self.tables[t.index()];
         let home = self.home(tb.info.el());
-        if pool.spaces() == [home]
-            || (pool.spaces().is_empty() && home == PhysicalAddressSpace::Secure)
-        {
+        if pool.only_in(home) {
             return true;
         }
         let ok = req.non_secure_ok || (req.translation && tb.non_secure_tables_ok);
         ok && pool.non_secure && (req.translation || home == PhysicalAddressSpace::Secure)
+    }
+
+    /// Whether table `t` may take `req`'s PA from `pool`: its context reaches the pool,
+    /// and the pool is in its home space when `req` must stay there.
+    fn may_use(&self, t: TableId, pool: &super::Pool, req: &PageRequest) -> bool {
+        self.reaches_pool(self.tables[t.index()].info.el(), pool)
+            && (!self.must_stay_home(t, req) || self.in_home(t, pool, req))
     }
 
     /// Whether `req` must keep its PA in the home space of table `t`, once the layout
@@ -89,7 +94,7 @@ impl Layout {
     fn must_stay_home(&self, t: TableId, req: &PageRequest) -> bool {
         self.models_security()
             && self.tables[t.index()].info.el().security() != SecurityState::NonSecure
-            && (req.translation || executable(req))
+            && (req.translation || executable(&req.attrs))
     }
 
     /// The first of `tables` of a non-secure context, when the layout models security:
@@ -108,9 +113,11 @@ impl Layout {
     /// table's context does not reach ([`PhysicalAddressSpace::reaches`]): secure PA in a
     /// non-secure table ([`Error::SecureInNonSecure`]), Realm or Root PA outside EL3
     /// and Realm tables, Secure PA in a Realm table ([`Error::UnreachablePa`]).
+    /// `what` says in words what puts the PA there, given the table that does not reach
+    /// it.
     pub(crate) fn security_check(
         &self,
-        what: impl Fn() -> String,
+        what: impl Fn(TableId) -> String,
         pool: usize,
         tables: &[TableId],
         field: Field,
@@ -130,14 +137,14 @@ impl Layout {
                     && space == PhysicalAddressSpace::Secure
                 {
                     Error::SecureInNonSecure {
-                        what: what(),
+                        what: what(t),
                         table: info.name().to_string(),
                         pool: p.name.clone(),
                         field,
                     }
                 } else {
                     Error::UnreachablePa {
-                        what: what(),
+                        what: what(t),
                         table: info.name().to_string(),
                         el,
                         pool: p.name.clone(),
@@ -216,13 +223,9 @@ impl Layout {
             Field::Name => Field::Tables,
             f => f,
         };
-        let i = (0..self.pools.len()).find(|&i| {
-            let p = &self.pools[i];
-            kind[i]
-                && self.reaches_pool(self.tables[first.index()].info.el(), p)
-                && (!self.must_stay_home(first, req) || self.in_home(first, p, req))
-        })?;
-        if let Err(e) = self.security_check(|| what_of(req), i, tables, field) {
+        let i =
+            (0..self.pools.len()).find(|&i| kind[i] && self.may_use(first, &self.pools[i], req))?;
+        if let Err(e) = self.security_check(|_| what_of(req), i, tables, field) {
             return Some(e);
         }
         self.outside_home(req, tables, i)
@@ -259,7 +262,7 @@ impl Layout {
                         field: pool_field(req),
                     });
                 }
-                self.security_check(|| what_of(req), i, tables, secure_field(req))?;
+                self.security_check(|_| what_of(req), i, tables, secure_field(req))?;
                 if let Some(t) = self.outside_home(req, tables, i) {
                     return Err(self.non_secure_for_secure(req, t, i, Field::Pool));
                 }
@@ -302,17 +305,11 @@ impl Layout {
                         secure_only: None,
                     });
                 }
-                let allowed = |p: &super::Pool| {
-                    tables.iter().all(|&t| {
-                        self.reaches_pool(self.tables[t.index()].info.el(), p)
-                            && (!self.must_stay_home(t, req) || self.in_home(t, p, req))
-                    })
-                };
                 let all: Vec<bool> = self
                     .pools
                     .iter()
                     .zip(&kind)
-                    .map(|(p, &k)| k && allowed(p))
+                    .map(|(p, &k)| k && tables.iter().all(|&t| self.may_use(t, p, req)))
                     .collect();
                 // Tables with no space in common (a page shared by a Realm and a secure
                 // table without non-secure pools): say which table refuses the pools
@@ -324,11 +321,9 @@ impl Layout {
                     return Err(e);
                 }
                 let at_home = |p: &super::Pool| {
-                    tables.iter().all(|&t| {
-                        let home = self.home(self.tables[t.index()].info.el());
-                        p.spaces() == [home]
-                            || (p.spaces().is_empty() && home == PhysicalAddressSpace::Secure)
-                    })
+                    tables
+                        .iter()
+                        .all(|&t| p.only_in(self.home(self.tables[t.index()].info.el())))
                 };
                 // What must stay home without an opt-in that lifts the rule: a no-room
                 // error names the pools of that space.
@@ -443,52 +438,57 @@ impl Layout {
         }
     }
 
-    /// `non_secure_view` and `non_secure_ok` only change a page a table of the Secure
-    /// state maps, and `non_secure_ok` only an executable one: anywhere else they are
-    /// [`Error::OptionWithoutEffect`].
-    fn check_secure_options(
-        &self,
-        req: &PageRequest,
-        tables: impl IntoIterator<Item = TableId>,
-    ) -> Result<(), Error> {
+    /// `non_secure_view` only changes a page a table of the Secure state maps, and
+    /// `non_secure_ok` only an executable page of a table whose home is the Secure
+    /// space: anywhere else they are [`Error::OptionWithoutEffect`].
+    fn check_secure_options(&self, req: &PageRequest, tables: &[TableId]) -> Result<(), Error> {
         use crate::error::NoEffect;
-        let options = [
-            (req.non_secure_view, "non_secure_view", Field::NonSecureView),
-            (req.non_secure_ok, "non_secure_ok", Field::NonSecureOk),
-        ];
-        if options.iter().all(|(on, ..)| !on) {
-            return Ok(());
-        }
-        let infos: Vec<&crate::model::TableInfo> = tables
-            .into_iter()
-            .filter_map(|t| self.tables.get(t.index()))
-            .map(|t| &t.info)
-            .collect();
-        // `non_secure_view` selects a view for a table of the Secure state; `non_secure_ok`
-        // lifts a rule only for a table whose home is the Secure space (not an EL3
-        // table in Root state, which never executes from non-secure memory).
-        let secure = |field: Field| {
-            infos.iter().any(|i| match field {
-                Field::NonSecureOk => self.home(i.el()) == PhysicalAddressSpace::Secure,
-                _ => i.el().security() == SecurityState::Secure,
-            })
+        let infos = || {
+            tables
+                .iter()
+                .filter_map(|t| self.tables.get(t.index()))
+                .map(|t| &t.info)
         };
-        for (on, option, field) in options {
-            let reason = match infos.first() {
-                _ if !on => continue,
-                Some(first) if !secure(field) => NoEffect::NotSecure {
-                    table: String::from(first.name()),
-                    el: first.el(),
-                },
-                _ if field == Field::NonSecureOk && !executable(req) => NoEffect::NotExecutable,
-                _ => continue,
-            };
+        let Some(first) = infos().next() else {
+            return Ok(());
+        };
+        let not_secure = || NoEffect::NotSecure {
+            table: String::from(first.name()),
+            el: first.el(),
+        };
+        // `non_secure_view` selects the view of a table of the Secure state.
+        if req.non_secure_view && !infos().any(|i| i.el().security() == SecurityState::Secure) {
             return Err(Error::OptionWithoutEffect {
                 name: req.name.clone(),
-                option,
-                reason,
-                field,
+                option: "non_secure_view",
+                reason: not_secure(),
+                field: Field::NonSecureView,
             });
+        }
+        // `non_secure_ok` lifts the rule for the executable pages of a table whose home
+        // is the Secure space; an EL3 table in Root state never executes from
+        // non-secure memory.
+        if req.non_secure_ok {
+            let reason = if !infos().any(|i| self.home(i.el()) == PhysicalAddressSpace::Secure) {
+                match infos().find(|i| i.el().security() == SecurityState::Secure) {
+                    Some(root) => Some(NoEffect::RootState {
+                        table: String::from(root.name()),
+                    }),
+                    None => Some(not_secure()),
+                }
+            } else if !executable(&req.attrs) {
+                Some(NoEffect::NotExecutable)
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Err(Error::OptionWithoutEffect {
+                    name: req.name.clone(),
+                    option: "non_secure_ok",
+                    reason,
+                    field: Field::NonSecureOk,
+                });
+            }
         }
         Ok(())
     }
@@ -962,7 +962,7 @@ impl Layout {
                 field,
             });
         };
-        self.security_check(|| what_of(req), p, tables, secure_field(req))?;
+        self.security_check(|_| what_of(req), p, tables, secure_field(req))?;
         if let Some(t) = self.outside_home(req, tables, p) {
             return Err(self.non_secure_for_secure(req, t, p, field));
         }
@@ -1021,7 +1021,7 @@ impl Layout {
             }
         }
         // After the checks of where the page may go, whose errors say more.
-        self.check_secure_options(req, tables.iter().copied())?;
+        self.check_secure_options(req, tables)?;
         // Ranges the allocator picks are taken out of the free sets as they are picked
         // (and given back if a later step fails); fixed and identity ranges are taken
         // at commit.
@@ -1094,17 +1094,14 @@ impl Layout {
         let pool = self
             .pool_of(Interval::checked_by_caller(pa, pa + (bytes - 1)))
             .unwrap_or(0);
-        // The pool's space: an unmarked pool's is Secure, and a pool in both spaces gets
-        // each table's view in `commit_vas`.
-        let pas = self
-            .pools
-            .get(pool)
-            .map_or(PhysicalAddressSpace::Secure, |p| {
-                p.spaces()
-                    .last()
-                    .copied()
-                    .unwrap_or(PhysicalAddressSpace::Secure)
-            });
+        // The first table's view of the pool (`Pool::view`); each table's page gets its
+        // own view in `commit_vas`.
+        let pas = match (self.pools.get(pool), vas.first()) {
+            (Some(p), Some(&(t, _))) => {
+                p.view(self.tables[t.index()].info.el(), req.non_secure_view)
+            }
+            _ => PhysicalAddressSpace::Secure,
+        };
         let attrs = MemAttrs { pas, ..req.attrs };
         let pa_range = Interval::checked_by_caller(pa, pa + (bytes - 1));
         if !pa_taken {
@@ -1150,10 +1147,9 @@ impl Layout {
     ) -> Vec<(TableId, u64, u32)> {
         let shared = role == Role::Shared;
         let name = Name::from(req.name.clone());
-        // A pool in both spaces: each table maps the view of its own security state.
-        let dual = Interval::new(pa, bytes)
-            .and_then(|r| self.pool_of(r))
-            .is_some_and(|p| self.pools[p].is_dual_view());
+        // Each table maps its own view of the pool (`Pool::view`): of a pool in both
+        // spaces, the one of its security state.
+        let pool = Interval::new(pa, bytes).and_then(|r| self.pool_of(r));
         let custom = AttrList::from(req.custom.clone());
         let mut out = Vec::with_capacity(vas.len());
         for &(t, va) in vas {
@@ -1178,18 +1174,11 @@ impl Layout {
                 };
                 tb.seg_pending.push((va_range, space));
             }
-            let attrs = if dual {
-                MemAttrs {
-                    pas: if tb.info.el().security() != SecurityState::Secure || req.non_secure_view
-                    {
-                        PhysicalAddressSpace::NonSecure
-                    } else {
-                        PhysicalAddressSpace::Secure
-                    },
-                    ..attrs
-                }
-            } else {
-                attrs
+            let attrs = MemAttrs {
+                pas: pool.map_or(attrs.pas, |p| {
+                    self.pools[p].view(tb.info.el(), req.non_secure_view)
+                }),
+                ..attrs
             };
             for k in 0..req.count {
                 let off = u64::from(k) * req.size.bytes();
@@ -1255,7 +1244,7 @@ impl Layout {
         }
         system_attrs(req)?;
         self.check_execute_only(req, [table])?;
-        self.check_secure_options(req, [table])?;
+        self.check_secure_options(req, &[table])?;
         super::guard::check_guard(req)?;
         let a = orig.attrs;
         let b = req.attrs;
@@ -1277,7 +1266,7 @@ impl Layout {
         tables.push(table);
         self.check_coherent(req, tables)?;
         if let Some(pool) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r)) {
-            self.security_check(|| what_of(req), pool, &[table], Field::Alias)?;
+            self.security_check(|_| what_of(req), pool, &[table], Field::Alias)?;
         }
         if req.non_secure_view
             && let Some(p) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
@@ -1374,6 +1363,7 @@ impl Layout {
         pool: Option<&str>,
     ) -> Result<u64, Error> {
         self.reserve_for(name, size, align, at, pool, &[])
+            .map(|(pa, _)| pa)
     }
 
     /// Whether a reservation named `name` for the translation tables of `tables` may
@@ -1422,7 +1412,9 @@ impl Layout {
         Ok((req, choice))
     }
 
-    /// Like [`reserve`](Self::reserve), preferring pools of the tables' security state.
+    /// Like [`reserve`](Self::reserve), preferring pools of the tables' security state;
+    /// returns the PA and the reservation's index in
+    /// [`reservations`](Self::reservations).
     pub(crate) fn reserve_for(
         &mut self,
         name: &str,
@@ -1431,7 +1423,7 @@ impl Layout {
         at: Option<u64>,
         pool: Option<&str>,
         tables: &[TableId],
-    ) -> Result<u64, Error> {
+    ) -> Result<(u64, usize), Error> {
         check_align(align)?;
         let (req, choice) = self.reserve_pools(name, pool, tables)?;
         let pa = match at {
@@ -1462,7 +1454,7 @@ impl Layout {
         }
         self.pa_used.insert(r, PaOwner::Reservation(id));
         self.reservations.push((name.to_string(), r));
-        Ok(pa)
+        Ok((pa, id as usize))
     }
 }
 
@@ -1600,8 +1592,10 @@ fn secure_field(req: &PageRequest) -> Field {
 }
 
 /// Whether a request is for executable memory: kind `code`, or execute permission.
-fn executable(req: &PageRequest) -> bool {
-    req.attrs.kind == PageKind::Code || req.attrs.perms.execute()
+/// Whether memory of these attributes is executable: kind `code`, or execute
+/// permission.
+pub(crate) fn executable(attrs: &crate::model::MemAttrs) -> bool {
+    attrs.kind == PageKind::Code || attrs.perms.execute()
 }
 
 /// A request in words for [`Error::SecureInNonSecure`]: `page `name``.

@@ -31,6 +31,7 @@ mod segments;
 
 pub use display::MapOf;
 pub use gpt::{GPT_RESERVATION, GptPlacement, GptRequest, pool_gpi};
+pub(crate) use requests::space_label_of;
 pub use requests::{PageRequest, Pool, PoolRequest, SegmentRequest};
 
 /// The largest number of VA bits of a table's range (a 48-bit, level-0-rooted space).
@@ -192,6 +193,10 @@ pub struct Layout {
     tables_range: Option<usize>,
     /// The index in `reservations` of the granule protection table's range.
     gpt_range: Option<usize>,
+    /// Whether any pool is `non_secure`, `realm` or `root` (set by `add_pool`).
+    models_security: bool,
+    /// Whether any pool is `realm` or `root` (set by `add_pool`).
+    models_rme: bool,
     by_name: BTreeMap<String, Vec<u32>>,
 }
 
@@ -293,6 +298,8 @@ impl Layout {
             reservations: Vec::new(),
             tables_range: None,
             gpt_range: None,
+            models_security: false,
+            models_rme: false,
             by_name: BTreeMap::new(),
         }
     }
@@ -393,6 +400,8 @@ impl Layout {
         let id = self.pools.len() as u32;
         // Disjoint from every pool, so from the free PA.
         let _ = self.pa_free.insert_interval(r, id);
+        self.models_security |= req.non_secure || req.realm || req.root;
+        self.models_rme |= req.realm || req.root;
         self.pools.push(Pool {
             name: req.name,
             range: r,

@@ -27,10 +27,11 @@ impl Layout {
     /// [`Error::Unknown`] for a table that does not exist, [`Error::AsidTooLarge`] over
     /// 65535, [`Error::AsidInRegime`] for an EL3 or EL2 table,
     /// [`Error::AsidWithoutLower`] for a table with upper virtual ranges only,
-    /// [`Error::AsidOnKernel`] for a table processes run under, [`Error::AsidTaken`] when
-    /// another process under the same kernel has this ASID, and
-    /// [`Error::AsidZeroShared`] for ASID 0 when another process under the same kernel
-    /// has no ASID (and so runs with ASID 0).
+    /// [`Error::AsidOnKernel`] for a table processes run under, and [`Error::AsidTaken`]
+    /// when another process under the same kernel has this ASID. ASID 0 beside a process
+    /// of the same kernel without an ASID (which runs with ASID 0 too) is
+    /// [`Error::AsidZeroShared`] from [`build_translations`](Self::build_translations),
+    /// once every ASID is set, so the ASIDs and kernels may be given in any order.
     pub fn set_asid(&mut self, table: TableId, asid: u32) -> Result<(), Error> {
         let t = self.table_entry(table)?;
         let name = t.info.name().to_string();
@@ -86,7 +87,9 @@ impl Layout {
     /// automatic VA in its lower range (automatic placement in a kernel uses its upper
     /// range only once it has a process, so put processes under it before mapping its
     /// pages); [`Error::AsidTaken`] when another process of the kernel has the process's
-    /// ASID; [`Error::AsidZeroShared`] when one of the two has ASID 0 and the other none.
+    /// ASID. A process with ASID 0 beside one without an ASID is
+    /// [`Error::AsidZeroShared`] from [`build_translations`](Self::build_translations),
+    /// so a process may be put under its kernel before or after it gets its ASID.
     pub fn put_under(&mut self, process: TableId, kernel: TableId) -> Result<(), Error> {
         let p = self.table_entry(process)?;
         let k = self.table_entry(kernel)?;
@@ -179,23 +182,8 @@ impl Layout {
                 other: Some(Party::Mapping(super::MappingId(i))),
             });
         }
-        match p.asid {
-            Some(asid) => self.check_asid_free(process, asid, kernel)?,
-            // Without an ASID the process runs with ASID 0.
-            None => {
-                if let Some(&zero) = self
-                    .processes(kernel)
-                    .iter()
-                    .find(|&&o| o != process && self.tables[o.index()].asid == Some(0))
-                {
-                    return Err(Error::AsidZeroShared {
-                        table: self.table_name_of(zero),
-                        kernel: kname,
-                        first: name,
-                        other: Some(Party::Table(process)),
-                    });
-                }
-            }
+        if let Some(asid) = p.asid {
+            self.check_asid_free(process, asid, kernel)?;
         }
         self.tables[process.index()].kernel = Some(kernel);
         Ok(())
@@ -279,26 +267,32 @@ impl Layout {
                 first: self.table_name_of(first),
                 other: Some(Party::Table(first)),
             }),
-            None if asid == 0 => self.check_no_asid_beside(table, kernel),
             None => Ok(()),
         }
     }
 
-    /// [`Error::AsidZeroShared`] when a process of `kernel` other than `table` (which has
-    /// ASID 0) has no ASID.
-    fn check_no_asid_beside(&self, table: TableId, kernel: TableId) -> Result<(), Error> {
-        let none = self
-            .processes(kernel)
-            .into_iter()
-            .find(|&o| o != table && self.tables[o.index()].asid.is_none());
-        match none {
-            Some(first) => Err(Error::AsidZeroShared {
-                table: self.table_name_of(table),
-                kernel: self.table_name_of(kernel),
-                first: self.table_name_of(first),
-                other: Some(Party::Table(first)),
-            }),
-            None => Ok(()),
+    /// [`Error::AsidZeroShared`] for the first process (in table order) with ASID 0
+    /// whose kernel runs another process without an ASID, which runs with ASID 0 too.
+    /// Checked on the final state, by [`build_translations`](Self::build_translations).
+    pub(crate) fn check_asid_zero_shared(&self) -> Result<(), Error> {
+        for zero in self.tables() {
+            let t = &self.tables[zero.index()];
+            let (Some(0), Some(kernel)) = (t.asid, t.kernel) else {
+                continue;
+            };
+            let none = self
+                .processes(kernel)
+                .into_iter()
+                .find(|&o| o != zero && self.tables[o.index()].asid.is_none());
+            if let Some(first) = none {
+                return Err(Error::AsidZeroShared {
+                    table: self.table_name_of(zero),
+                    kernel: self.table_name_of(kernel),
+                    first: self.table_name_of(first),
+                    other: Some(Party::Table(first)),
+                });
+            }
         }
+        Ok(())
     }
 }

@@ -87,29 +87,14 @@ impl Pool {
     /// (Secure once the layout declares any pool `non_secure`, `realm` or `root`), one,
     /// or Secure and Non-secure for a pool in both.
     pub fn spaces(&self) -> &'static [PhysicalAddressSpace] {
-        use PhysicalAddressSpace as P;
-        match (self.secure, self.non_secure, self.realm, self.root) {
-            (_, _, true, _) => &[P::Realm],
-            (_, _, _, true) => &[P::Root],
-            (true, true, _, _) => &[P::Secure, P::NonSecure],
-            (false, true, _, _) => &[P::NonSecure],
-            (true, false, _, _) => &[P::Secure],
-            (false, false, _, _) => &[],
-        }
+        spaces_of(self.secure, self.non_secure, self.realm, self.root)
     }
     /// The pool's space as the language declares it, for the exports to print (every
     /// export names a pool's space through this one function): `"non_secure"`,
     /// `"secure, non_secure"` (in both spaces), `"realm"` or `"root"`; `None` for a pool
     /// in the Secure space only, which an unmarked pool already is.
     pub fn space_label(&self) -> Option<&'static str> {
-        use PhysicalAddressSpace as P;
-        match self.spaces() {
-            [P::Secure, P::NonSecure] => Some("secure, non_secure"),
-            [P::NonSecure] => Some("non_secure"),
-            [P::Realm] => Some("realm"),
-            [P::Root] => Some("root"),
-            _ => None,
-        }
+        space_label_of(self.secure, self.non_secure, self.realm, self.root)
     }
     /// The space in which a table of context `el` reaches the pool's PA (with
     /// `non_secure_view`, a secure table's non-secure view of a pool in both spaces),
@@ -130,6 +115,14 @@ impl Pool {
             }
             [one] => *one,
             _ => P::Secure,
+        }
+    }
+    /// Whether the pool lies in space `pas` alone (an unmarked pool in Secure): a pool
+    /// in both the Secure and Non-secure spaces is in neither alone.
+    pub(crate) fn only_in(&self, pas: PhysicalAddressSpace) -> bool {
+        match self.spaces() {
+            [] => pas == PhysicalAddressSpace::Secure,
+            spaces => spaces == [pas],
         }
     }
     /// Whether the pool lies in space `pas` (an unmarked pool in Secure).
@@ -188,25 +181,30 @@ impl PoolRequest {
         self.root = true;
         self
     }
-    /// The first two spaces of the request that may not be declared together (only
-    /// Secure with Non-secure may), if any.
+    /// The first space of the request that may not join one marked before it (in the
+    /// order secure, non_secure, realm, root), with the earlier space it conflicts with,
+    /// as `(earlier, offending)`; `None` when every mark may share the pool
+    /// ([`PhysicalAddressSpace::may_share_pool`]).
     pub(super) fn conflicting_spaces(
         &self,
     ) -> Option<(PhysicalAddressSpace, PhysicalAddressSpace)> {
         use PhysicalAddressSpace as P;
-        let marked: Vec<P> = [
+        let marked = [
             (self.secure, P::Secure),
             (self.non_secure, P::NonSecure),
             (self.realm, P::Realm),
             (self.root, P::Root),
         ]
         .into_iter()
-        .filter_map(|(on, p)| on.then_some(p))
-        .collect();
-        match marked[..] {
-            [] | [_] | [P::Secure, P::NonSecure] => None,
-            [a, b, ..] => Some((a, b)),
+        .filter_map(|(on, p)| on.then_some(p));
+        let mut seen: Vec<P> = Vec::new();
+        for space in marked {
+            if let Some(&first) = seen.iter().find(|&&f| !f.may_share_pool(space)) {
+                return Some((first, space));
+            }
+            seen.push(space);
         }
+        None
     }
 }
 
@@ -410,5 +408,90 @@ impl SegmentRequest {
     pub fn va(mut self, va: u64) -> Self {
         self.va = Some(va);
         self
+    }
+}
+
+/// The physical address spaces of a pool marked `secure`, `non_secure`, `realm`, `root`
+/// (see [`Pool::spaces`]).
+fn spaces_of(
+    secure: bool,
+    non_secure: bool,
+    realm: bool,
+    root: bool,
+) -> &'static [PhysicalAddressSpace] {
+    use PhysicalAddressSpace as P;
+    match (secure, non_secure, realm, root) {
+        (_, _, true, _) => &[P::Realm],
+        (_, _, _, true) => &[P::Root],
+        (true, true, _, _) => &[P::Secure, P::NonSecure],
+        (false, true, _, _) => &[P::NonSecure],
+        (true, false, _, _) => &[P::Secure],
+        (false, false, _, _) => &[],
+    }
+}
+
+/// The space of a pool marked `secure`, `non_secure`, `realm`, `root` as the language
+/// declares it (see [`Pool::space_label`]): the engine's pools and the checker's
+/// declarations name it through this one function.
+pub(crate) fn space_label_of(
+    secure: bool,
+    non_secure: bool,
+    realm: bool,
+    root: bool,
+) -> Option<&'static str> {
+    use PhysicalAddressSpace as P;
+    match spaces_of(secure, non_secure, realm, root) {
+        [P::Secure, P::NonSecure] => Some("secure, non_secure"),
+        [P::NonSecure] => Some("non_secure"),
+        [P::Realm] => Some("realm"),
+        [P::Root] => Some("root"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::layout::Pool;
+    use crate::model::PhysicalAddressSpace as Pas;
+    use crate::{Error, Layout};
+    use alloc::string::ToString;
+
+    /// With three marks, the error names the first mark that may not join the ones
+    /// before it: `realm` after `secure, non_secure`, which may share a pool.
+    #[test]
+    fn third_space_is_the_one_that_may_not_join() {
+        let mut l = Layout::new();
+        let e = l
+            .add_pool(Pool::ram("p", 0, 1 << 20).secure().non_secure().realm())
+            .unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                Error::PoolSpaces {
+                    first: Pas::Secure,
+                    second: Pas::Realm,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(text.contains("`secure` and `realm`"), "{text}");
+        assert!(!text.contains("`secure` and `non_secure`"), "{text}");
+        let e = l
+            .add_pool(Pool::ram("q", 0, 1 << 20).non_secure().realm().root())
+            .unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                Error::PoolSpaces {
+                    first: Pas::NonSecure,
+                    second: Pas::Realm,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(l.pools().is_empty());
     }
 }

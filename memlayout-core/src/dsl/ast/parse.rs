@@ -413,19 +413,7 @@ pub(super) fn parse_pool_rest(
                 return Ok(());
             }
             // Only `secure` and `non_secure` name one pool together.
-            let pair = |a, b| {
-                matches!(
-                    (a, b),
-                    (
-                        PhysicalAddressSpace::Secure,
-                        PhysicalAddressSpace::NonSecure
-                    ) | (
-                        PhysicalAddressSpace::NonSecure,
-                        PhysicalAddressSpace::Secure
-                    )
-                )
-            };
-            match spaces.iter().find(|&&first| !pair(first, space)) {
+            match spaces.iter().find(|&&first| !first.may_share_pool(space)) {
                 Some(&first) => cx.error(
                     sp,
                     crate::Error::PoolSpaces {

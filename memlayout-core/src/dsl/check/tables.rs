@@ -16,7 +16,7 @@ use super::resolve::suggest;
 use super::{Scope, name_of};
 use crate::aarch64::gpt::L0GptSize;
 use crate::aarch64::regs::PA_BITS;
-use crate::error::{Addr, Error, KernelRule, Range, Thing};
+use crate::error::{Addr, Error, Field, KernelRule, Range, Thing};
 use crate::model::PageKind;
 
 /// `pa_bits`, `tables at`/`tables in` (for the layout and for one table) and `wxn`: the
@@ -118,7 +118,10 @@ fn check_gpt(
             {
                 cx.error_with_note(
                     r.sp,
-                    DslError::Gpt(GptRule::NotRam),
+                    Error::GptInDevice {
+                        pool: name_of(&p.name),
+                        field: Field::Range,
+                    },
                     Sp::one(p.name.span()),
                     Note::IsDeclared(name_of(&p.name)),
                 );
@@ -146,15 +149,12 @@ fn check_gpt(
                     );
                 }
                 Some(p) if p.root.is_none() => {
-                    let space = if p.realm.is_some() {
-                        Some("realm")
-                    } else if p.non_secure.is_some() && p.secure.is_some() {
-                        Some("secure, non_secure")
-                    } else if p.non_secure.is_some() {
-                        Some("non_secure")
-                    } else {
-                        None
-                    };
+                    let space = crate::layout::space_label_of(
+                        p.secure.is_some(),
+                        p.non_secure.is_some(),
+                        p.realm.is_some(),
+                        false,
+                    );
                     cx.error_with_note(
                         sp,
                         Error::GptNotRoot {
@@ -167,7 +167,10 @@ fn check_gpt(
                 }
                 Some(p) if p.device.is_some() => cx.error_with_note(
                     sp,
-                    DslError::Gpt(GptRule::NotRam),
+                    Error::GptInDevice {
+                        pool: pname.clone(),
+                        field: Field::Pool,
+                    },
                     Sp::one(p.name.span()),
                     Note::IsDeclared(pname),
                 ),
@@ -379,6 +382,11 @@ pub(super) fn check_processes(
         .iter()
         .map(|t| scope.table(&name_of(&t.under.as_ref()?.kernel)))
         .collect();
+    // These restate checks of `Layout::set_asid` and `Layout::put_under` on purpose:
+    // planning runs only on a layout these checks pass, so here they show with every
+    // other mistake of the layout in one run, each on its own token (`asid 0` beside a
+    // process without `asid` the engine finds only when the tables are built, after
+    // every page).
     for (t, table) in tables.iter().enumerate() {
         let name = name_of(&table.name);
         if let Some(asid) = &table.asid {

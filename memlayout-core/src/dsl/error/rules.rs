@@ -276,14 +276,13 @@ impl fmt::Display for AliasRule {
 }
 
 /// A `gpt` mistake the checker finds, that [`DslError::Gpt`](super::DslError::Gpt)
-/// reports (the engine's catalogue has the rest: a pool that is not Root, no Root pool).
+/// reports (the engine's catalogue has the rest: a pool that is not Root, no Root pool,
+/// a device pool).
 pub(crate) enum GptRule {
     /// An `l0gptsz` that no implementation has.
     Level0Size(u64),
     /// A table named `gpt` next to a `gpt` declaration: both would be module `gpt`.
     TableNamedGpt,
-    /// `gpt at` a range in a device pool or overlapping the translation tables' range.
-    NotRam,
 }
 
 impl fmt::Display for GptRule {
@@ -296,9 +295,6 @@ impl fmt::Display for GptRule {
             ),
             GptRule::TableNamedGpt => f.write_str(
                 "a table named `gpt` would share module `gpt` with the granule protection table; rename the table",
-            ),
-            GptRule::NotRam => f.write_str(
-                "the granule protection table must be in Root RAM, not in a device pool; place it in a pool declared `root`",
             ),
         }
     }
