@@ -22,7 +22,7 @@
 //!   `non_secure_ok` on them, in non-secure memory);
 //! * with a granule protection table: it lies in a Root pool, clear of every page and
 //!   every table's translation tables, and the independent walker
-//!   ([`gpt_walk`](crate::gpt_walk)) finds each pool's GPI in the pool's granules (first,
+//!   ([`crate::gpt_walk`]) finds each pool's GPI in the pool's granules (first,
 //!   last and some between), "no access" next to pools, and every page and translation
 //!   table reachable in the space its table accesses it through.
 //!
@@ -1056,7 +1056,8 @@ impl LayoutDesc {
 /// One operation of the run-time API.
 #[derive(Clone, Debug, Arbitrary)]
 pub enum Op {
-    /// `Layout::add_pool`, in the spaces of [`pool_spaces`].
+    /// `Layout::add_pool`, in the spaces `spaces` names: bit 0 `non_secure`, bits 3:1
+    /// `secure` (4), `realm` (5), `root` (6) or a refused pair (7).
     Pool {
         device: bool,
         spaces: u8,
@@ -1075,8 +1076,8 @@ pub enum Op {
         kind: u8,
         size: u8,
         count: u8,
-        /// `identity`, `non_secure_ok` and `non_secure_view` ([`page_flags`]); bits 7:4,
-        /// when not zero, pick a pool for `PageRequest::pool`.
+        /// `identity` (bit 0), `non_secure_ok` (bits 3:1 = 1 or 3) and `non_secure_view`
+        /// (2 or 3); bits 7:4, when not zero, pick a pool for `PageRequest::pool`.
         identity: u8,
         va: Option<Addr>,
         pa: Option<Addr>,
