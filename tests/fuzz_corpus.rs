@@ -257,3 +257,79 @@ fn the_text_corpus_plans_every_new_keyword() {
         );
     }
 }
+
+/// The structured generator reaches the Realm Management Extension: of 2000 seeded byte
+/// buffers, some give layouts with a `realm` or `root` pool and a `gpt` that plan (some
+/// with tables mapping pages), and some such layouts are refused with errors; every
+/// buffer passes the campaign's checks (a panic fails the test).
+#[test]
+fn the_structured_generator_plans_and_refuses_rme_layouts() {
+    use arbitrary::{Arbitrary, Unstructured};
+    use memlayout::dsl::file::plan_text;
+    use memlayout_tests::fuzz::LayoutDesc;
+
+    let mut rng = memlayout::Rng::new(0x6D7A_11E5);
+    let (mut planned, mut with_pages, mut refused) = (0, 0, 0);
+    let mut spaces = std::collections::BTreeSet::new();
+    for _ in 0..2000 {
+        let len = 32 + rng.below(480) as usize;
+        let data: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        fuzz::check_structured_bytes(&data);
+        let Ok(desc) = LayoutDesc::arbitrary_take_rest(Unstructured::new(&data)) else {
+            continue;
+        };
+        let text = desc.render();
+        let rme = text.contains(", realm") || text.contains(", root");
+        if !rme || !text.contains("\ngpt ") {
+            continue;
+        }
+        match plan_text(&text) {
+            Ok(p) => {
+                assert!(p.plan().gpt().is_some(), "{text}");
+                planned += 1;
+                let l = p.plan().layout();
+                if l.tables().any(|t| !l.pages(t).is_empty()) {
+                    with_pages += 1;
+                }
+                spaces.extend(l.pools().iter().map(|pool| pool.spaces()));
+            }
+            Err(errors) => {
+                assert!(!errors.is_empty(), "{text}");
+                refused += 1;
+            }
+        }
+    }
+    let figures = format!("{planned} planned ({with_pages} with pages), {refused} refused");
+    assert!(planned > 0 && with_pages > 0, "{figures}");
+    assert!(refused > 0, "{figures}");
+    // The planned layouts hold pools of every space.
+    use memlayout::PhysicalAddressSpace as P;
+    for s in [P::Secure, P::NonSecure, P::Realm, P::Root] {
+        assert!(
+            spaces.iter().any(|x| x.contains(&s)),
+            "no planned pool in {s:?}: {figures}"
+        );
+    }
+}
+
+/// The run-time generator reaches `Layout::build_gpt` and the pool spaces: of 2000
+/// seeded byte buffers, some operation sequences build a granule protection table (its
+/// checks then ran) and some are refused one; every run passes the campaign's checks.
+#[test]
+fn the_api_generator_builds_and_refuses_granule_protection_tables() {
+    use arbitrary::{Arbitrary, Unstructured};
+
+    let mut rng = memlayout::Rng::new(0xA91_0C5);
+    let (mut built, mut refused) = (0, 0);
+    for _ in 0..2000 {
+        let len = 32 + rng.below(480) as usize;
+        let data: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        let Ok(ops) = fuzz::Ops::arbitrary_take_rest(Unstructured::new(&data)) else {
+            continue;
+        };
+        let run = ops.run();
+        built += run.lines().filter(|l| l.starts_with("gpt 0x")).count();
+        refused += run.lines().filter(|l| l.contains(": gpt error ")).count();
+    }
+    assert!(built > 0 && refused > 0, "{built} built, {refused} refused");
+}

@@ -12,7 +12,7 @@
 //! ```text
 //! { "format_version": 3, "seed": hex | null, "pa_bits": int,
 //!   "pools":  [ { "name", "start": hex, "end": hex (exclusive; may be 2^64), "device": bool, "non_secure": bool, "secure": true (only in both spaces),
-//!               "space" ("non_secure", "secure, non_secure", "realm" or "root"; only for a pool declared in a space) } ],
+//!               "space" ("secure", "non_secure", "secure, non_secure", "realm" or "root"; "secure" for a pool declared in no space) } ],
 //!   "tables": [ { "name", "core" (the first core), "cores" [every core using it], "el" ("EL3", "EL1_NS", ..),
 //!                 "regime" ("EL3", "EL2", "EL1&0"), "tables_pa": hex, "table_count": int,
 //!                 "va_bits" (the lower range's; null without one), "upper_va_bits" (or null),
@@ -48,6 +48,10 @@
 //! `asid`, `kernel` and `processes` appear only where they apply, so documents of
 //! layouts without processes are unchanged.
 //!
+//! Every pool has a `space`, so a reader need not know the language's rule that an
+//! unmarked pool is secure: `"secure"` for a pool declared in no space (or `secure`
+//! alone), as the map's and the linker MEMORY note's silence means.
+//!
 //! Version 3 writes addresses, sizes, alignments, register values and the seed as hex
 //! strings (they were numbers, which readers using doubles round above 2^53), attribute
 //! integers beyond ±2^53 as hex strings, a pool's `end` exactly when it is 2^64 (it was
@@ -70,11 +74,31 @@ struct Document<'a> {
     format_version: u32,
     seed: Option<Hex>,
     pa_bits: u8,
-    pools: &'a [Pool],
+    pools: Vec<PoolEntry<'a>>,
     tables: Vec<Table<'a>>,
     /// The granule protection table (written only when the layout has one).
     #[serde(skip_serializing_if = "Option::is_none")]
     gpt: Option<GptEntry>,
+}
+
+/// A pool: what the pool writes of itself, and `space` where it writes none (a pool
+/// declared in no space, or `secure` alone, which is the Secure space), so every pool of
+/// the document names its space.
+#[derive(Serialize)]
+struct PoolEntry<'a> {
+    #[serde(flatten)]
+    pool: &'a Pool,
+    /// `"secure"` when the pool's own serialization has no `space`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    space: Option<&'static str>,
+}
+
+impl<'a> PoolEntry<'a> {
+    fn new(pool: &'a Pool) -> Self {
+        // The pool writes `space` exactly when it has a label (`space_label`).
+        let space = pool.space_label().is_none().then_some("secure");
+        PoolEntry { pool, space }
+    }
 }
 
 /// The granule protection table: where it is, its shape, and its register values.
@@ -139,7 +163,7 @@ pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
         format_version: FORMAT_VERSION,
         seed: layout.seed().map(Hex::from),
         pa_bits: layout.pa_bits(),
-        pools: layout.pools(),
+        pools: layout.pools().iter().map(PoolEntry::new).collect(),
         tables: input
             .tables()
             .iter()
@@ -474,5 +498,62 @@ mod tests {
             assert!(plain.get(key).is_none(), "{key} only where it applies");
         }
         assert!(kernel.get("asid").is_none() && shell.get("processes").is_none());
+    }
+
+    /// Every pool names its space once: `"secure"` for an unmarked pool and for one
+    /// declared `secure` alone, the declared space for the others; with or without any
+    /// pool declaring a space.
+    #[test]
+    fn every_pool_names_its_space() {
+        let rme = r#"
+            mod rme {
+                physical sram = 0x0400_0000 .. +1M;
+                physical tz   = 0x0500_0000 .. +1M, secure;
+                physical gic  = 0x0800_0000 .. +1M, device, secure, non_secure;
+                physical mon  = 0x0E00_0000 .. +1M, root;
+                physical dram = 0x4000_0000 .. +16M, non_secure;
+                physical rmm  = 0x4800_0000 .. +16M, realm;
+                table el3 (core 0, EL3) {
+                    virtual 0x0400_0000 .. +1G;
+                    page text : code, 4K;
+                }
+            }
+        "#;
+        let plain = r#"
+            mod plain {
+                physical ram  = 0x4000_0000 .. +16M;
+                physical mmio = 0x0900_0000 .. +1M, device;
+                table el3 (core 0, EL3) { virtual 0x4000_0000 .. +1G; page text : code, 4K; }
+            }
+        "#;
+        for (text, spaces) in [
+            (
+                rme,
+                &[
+                    "secure",
+                    "secure",
+                    "secure, non_secure",
+                    "root",
+                    "non_secure",
+                    "realm",
+                ][..],
+            ),
+            (plain, &["secure", "secure"][..]),
+        ] {
+            let planned = plan_text(text).unwrap_or_else(|e| panic!("{e:?}"));
+            let input = Input::new(planned.module(), planned.plan());
+            let json = super::json(&input).unwrap();
+            // One `space` key per pool: none written twice (a reader keeping the last
+            // of two keys would not notice).
+            assert_eq!(json.matches("\"space\":").count(), spaces.len(), "{json}");
+            let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+            let got: Vec<&str> = doc["pools"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["space"].as_str().unwrap())
+                .collect();
+            assert_eq!(got, spaces, "{json}");
+        }
     }
 }
