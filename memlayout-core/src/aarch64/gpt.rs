@@ -66,13 +66,14 @@
 //! alignment, largest first. Usually a level 1 table is at least as large as the level 0
 //! table: the image is then the level 1 tables, in PA order of the regions they
 //! describe, followed by the level 0 table. A level 0 table larger than a level 1 table
-//! (a PPS far above L0GPTSZ, such as 1 TB with 1 GB entries and 64 KiB granules) comes
-//! first instead, followed by the level 1 tables; an image without level 1 tables is
-//! the level 0 table alone. As every table size is a power of two, each table then
-//! starts on a multiple of its own size when the image PA is aligned to the largest
-//! ([`GptSize::align`]), and the image is exactly the level 0 table and the level 1
-//! tables ([`GptSize::bytes`]). The level 0 table, which `GPTBR_EL3` points at, is at
-//! [`Gpt::level0_pa`], [`GptSize::level0_offset`] bytes into the image.
+//! (a PPS far above L0GPTSZ: 4 TB with 1 GB entries and 64 KiB granules has a 32 KiB
+//! level 0 table and 8 KiB level 1 tables) comes first instead, followed by the level 1
+//! tables; an image without level 1 tables is the level 0 table alone. As every table
+//! size is a power of two, each table then starts on a multiple of its own size when
+//! the image PA is aligned to the largest ([`GptSize::align`]), and the image is
+//! exactly the level 0 table and the level 1 tables ([`GptSize::bytes`]). The level 0
+//! table, which `GPTBR_EL3` points at, is at [`Gpt::level0_pa`],
+//! [`GptSize::level0_offset`] bytes into the image.
 //!
 //! [`plan`] works out the size and alignment from the regions alone, so a planner can
 //! reserve the PA, and then builds the image at that PA ([`GptPlan::build`]) without
