@@ -26,9 +26,11 @@ fn walker_gpi(gpi: Gpi) -> u8 {
     }
 }
 
+/// The image where it is loaded: the walker finds the level 0 table in it through
+/// `GPTBR`.
 fn memory() -> Memory<'static> {
     Memory {
-        pa: rme::gpt::TABLES_PA,
+        pa: rme::gpt::IMAGE_PA,
         bytes: &rme::gpt::TRANSLATION.0,
     }
 }
@@ -65,9 +67,15 @@ fn memory_in_no_pool_has_no_access() {
 #[test]
 fn the_table_lies_in_root_memory_and_loads_as_gpccr_says() {
     let (start, size) = (RME_POOLS[1].1, RME_POOLS[1].2);
-    let end = rme::gpt::TABLES_PA + rme::gpt::TRANSLATION.0.len() as u64;
-    assert!(rme::gpt::TABLES_PA >= start && end <= start + size);
+    let end = rme::gpt::IMAGE_PA + rme::gpt::TRANSLATION.0.len() as u64;
+    assert!(rme::gpt::IMAGE_PA >= start && end <= start + size);
     assert_eq!(rme::gpt::GPTBR, rme::gpt::TABLES_PA >> 12);
+    // One 128 KiB level 1 table (the pools below 0x8000_0000 share the second
+    // gigabyte; `ram` is the third whole), then the 4 KiB level 0 table: no padding,
+    // each aligned to its size.
+    assert_eq!(rme::gpt::TRANSLATION.0.len(), (128 << 10) + (4 << 10));
+    assert_eq!(rme::gpt::IMAGE_PA % (128 << 10), 0);
+    assert_eq!(rme::gpt::TABLES_PA, rme::gpt::IMAGE_PA + (128 << 10));
     // PGS 4 KiB, L0GPTSZ 1 GB, PPS 4 GB, GPC set.
     assert_eq!(gpt_walk::geometry(rme::gpt::GPCCR), Ok((32, 12, 30)));
     assert_ne!(rme::gpt::GPCCR & (1 << 16), 0);
@@ -90,8 +98,9 @@ fn exports_carry_the_emitted_table() {
     assert_eq!(
         values.named(),
         [
-            ("gpt_pa", rme::gpt::TABLES_PA),
+            ("gpt_pa", rme::gpt::IMAGE_PA),
             ("gpt_size", size),
+            ("gpt_level0_pa", rme::gpt::TABLES_PA),
             ("gptbr", rme::gpt::GPTBR),
             ("gpccr", rme::gpt::GPCCR),
         ]
@@ -99,8 +108,9 @@ fn exports_carry_the_emitted_table() {
     let header = memlayout::export::c::c(&input);
     let ld = memlayout::export::ld::ld(&input);
     for (name, value) in [
-        ("GPT_PA", rme::gpt::TABLES_PA),
+        ("GPT_PA", rme::gpt::IMAGE_PA),
         ("GPT_SIZE", size),
+        ("GPT_LEVEL0_PA", rme::gpt::TABLES_PA),
         ("GPTBR", rme::gpt::GPTBR),
         ("GPCCR", rme::gpt::GPCCR),
     ] {
@@ -111,13 +121,16 @@ fn exports_carry_the_emitted_table() {
     }
     let section = format!(
         ".memlayout.gpt {:#x} : AT({:#x})",
-        rme::gpt::TABLES_PA,
-        rme::gpt::TABLES_PA
+        rme::gpt::IMAGE_PA,
+        rme::gpt::IMAGE_PA
     );
     assert!(ld.contains(&section), "{section} in\n{ld}");
     let map = memlayout::export::map::map(&input);
     assert!(
-        map.contains("gpt: granule protection table at PA 0x4020_0000"),
+        map.contains(
+            "gpt: granule protection table at PA 0x4020_0000..0x4022_1000, level 0 0x1000 \
+             bytes at PA 0x4022_0000,"
+        ),
         "{map}"
     );
 }
@@ -143,14 +156,21 @@ mod runtime {
         let mut l = layout();
         let gpt = l.build_gpt(&GptRequest::in_pool("bl31")).unwrap();
         let range = l.gpt_range().unwrap();
-        assert_eq!(range.start(), gpt.base_pa());
+        assert_eq!(range.start(), gpt.image_pa());
         assert_eq!(range.size(), gpt.image().len() as u128);
-        assert!(gpt.base_pa() >= 0x0E00_0000 && gpt.base_pa() < 0x0E10_0000);
+        assert!(gpt.image_pa() >= 0x0E00_0000 && gpt.image_pa() < 0x0E10_0000);
+        // The level 0 table follows the 128 KiB level 1 table, inside the reservation.
+        assert_eq!(gpt.level0_pa(), gpt.image_pa() + 0x2_0000);
+        assert_eq!(gpt.gptbr(), gpt.level0_pa() >> 12);
         let gpis: Vec<Gpi> = l.gpt_regions().iter().map(|r| r.gpi).collect();
         assert_eq!(gpis, [Gpi::Root, Gpi::Realm, Gpi::NonSecure]);
         // A second reservation there cannot take the table's PA.
         assert!(
-            l.reserve("other", 0x1000, 0x1000, Some(gpt.base_pa()), None)
+            l.reserve("other", 0x1000, 0x1000, Some(gpt.image_pa()), None)
+                .is_err()
+        );
+        assert!(
+            l.reserve("other", 0x1000, 0x1000, Some(gpt.level0_pa()), None)
                 .is_err()
         );
     }

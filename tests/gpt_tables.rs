@@ -16,7 +16,7 @@ const G: u64 = 1 << 30;
 fn walk(gpt: &memlayout::aarch64::gpt::Gpt, pa: u64) -> Lookup {
     gpt_walk::lookup(
         Memory {
-            pa: gpt.base_pa(),
+            pa: gpt.image_pa(),
             bytes: gpt.image(),
         },
         gpt.gptbr(),
@@ -196,7 +196,12 @@ proptest! {
         match build(&regions, config, base) {
             Ok(gpt) => {
                 prop_assert_eq!(gpt.size(), &size);
-                prop_assert_eq!(gpt.base_pa() % size.align, 0);
+                prop_assert_eq!(gpt.image_pa() % size.align, 0);
+                prop_assert_eq!(gpt.image_pa(), base);
+                // GPTBR_EL3 points at the level 0 table inside the image.
+                prop_assert_eq!(gpt.gptbr() << 12, gpt.level0_pa());
+                prop_assert!(gpt.level0_pa() >= base);
+                prop_assert!(gpt.level0_pa() + size.level0_bytes <= base + size.bytes);
                 check_all(&gpt, &regions, config.pgs.bytes());
             }
             Err(GptError::ImageBeyondPps { .. }) => {

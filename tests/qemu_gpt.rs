@@ -8,10 +8,10 @@
 //!    that holds the table, `gpt in root_pool;`; a `realm` pool; a `secure` pool; a
 //!    `non_secure` pool; and a gigabyte of `non_secure` RAM that is one level 0 block),
 //!    leaving RAM in no pool from 0xC000_0000 to the 4 GB protected size (PPS), and
-//!    RAM above it. The test takes the emitted `rme::gpt::TRANSLATION`, `TABLES_PA`,
-//!    `GPTBR` and `GPCCR` as they are.
+//!    RAM above it. The test takes the emitted `rme::gpt::TRANSLATION`, `IMAGE_PA`,
+//!    `TABLES_PA` (the level 0 table inside the image), `GPTBR` and `GPCCR` as they are.
 //! 2. The harness (`tests/qemu/gpt_harness.{S,c}`) is loaded with the image at
-//!    `TABLES_PA` (`-device loader`), starts at EL3, writes `GPTBR_EL3` and `GPCCR_EL3`
+//!    `IMAGE_PA` (`-device loader`), starts at EL3, writes `GPTBR_EL3` and `GPCCR_EL3`
 //!    (first without GPC) from the emitted values, runs `TLBI PAALLOS; DSB SY; ISB`,
 //!    sets `GPCCR_EL3.GPC` and invalidates again, then reads `GPCCR_EL3` back: it must
 //!    equal the emitted value, L0GPTSZ included (the field is read-only; QEMU's is
@@ -78,14 +78,19 @@ fn granule_protection_on_qemu() {
     if !qemu::require_tools_or_skip() {
         return;
     }
-    let table_pa = rme::gpt::TABLES_PA;
+    let image_pa = rme::gpt::IMAGE_PA;
     let image: &[u8] = &rme::gpt::TRANSLATION.0;
     let (gptbr, gpccr) = (rme::gpt::GPTBR, rme::gpt::GPCCR);
     let (root_start, root_size) = (RME_POOLS[1].1, RME_POOLS[1].2);
     assert!(
-        table_pa >= root_start && table_pa + image.len() as u64 <= root_start + root_size,
+        image_pa >= root_start && image_pa + image.len() as u64 <= root_start + root_size,
         "the table lies in the Root pool"
     );
+    // The level 0 table GPTBR_EL3 points at lies inside the image, after the level 1
+    // tables: the walker below and the hardware find it through GPTBR alone.
+    assert_eq!(gptbr, rme::gpt::TABLES_PA >> 12);
+    assert!(rme::gpt::TABLES_PA > image_pa);
+    assert!(rme::gpt::TABLES_PA < image_pa + image.len() as u64);
 
     // (pa, gpi or None for no pool, inside the PPS)
     let mut points: Vec<(String, u64, Option<Gpi>)> = Vec::new();
@@ -122,7 +127,7 @@ fn granule_protection_on_qemu() {
     let job = GptJob {
         gptbr,
         gpccr,
-        images: vec![(table_pa, image.to_vec())],
+        images: vec![(image_pa, image.to_vec())],
         probes,
     };
     let outcome = qemu_gpt_run(&job);
@@ -132,7 +137,7 @@ fn granule_protection_on_qemu() {
     );
 
     let memory = Memory {
-        pa: table_pa,
+        pa: image_pa,
         bytes: image,
     };
     let mut failures = Vec::new();

@@ -188,7 +188,8 @@ fn build() -> Built {
     let bl31 = 0x4000_0000..0x4000_0000 + 32 * MIB;
     assert!(bl31.contains(&tr.base_pa()), "EL3's tables are Root memory");
     assert!(
-        bl31.contains(&gpt.base_pa()),
+        bl31.contains(&gpt.image_pa())
+            && bl31.contains(&(gpt.image_pa() + gpt.image().len() as u64 - 1)),
         "the granule protection table is Root memory"
     );
     let job = Job {
@@ -227,7 +228,7 @@ fn build() -> Built {
     let gpt = GptSetup {
         gptbr: gpt.gptbr(),
         gpccr: gpt.gpccr(),
-        image: (gpt.base_pa(), gpt.image().to_vec()),
+        image: (gpt.image_pa(), gpt.image().to_vec()),
     };
     Built {
         job,

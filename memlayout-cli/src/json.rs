@@ -31,7 +31,7 @@
 //!                 "segments": [ { "name", "kind", "core", "el", "va": hex, "pa": hex, "size": hex,
 //!                                 "align": hex, "shared", "identity", "va_equals_pa",
 //!                                 "page" (the page holding its first byte) } ] } ],
-//!   "gpt": { "pa": hex, "size": hex, "align": hex, "gptbr": hex, "gpccr": hex,
+//!   "gpt": { "pa": hex, "size": hex, "level0_pa": hex, "align": hex, "gptbr": hex, "gpccr": hex,
 //!            "pps_bits": int, "pgs": hex, "l0gptsz": hex, "level1_tables": int }
 //!          (only for a layout with `gpt in ..;` or `gpt at ..;`) }
 //! ```
@@ -104,8 +104,12 @@ impl<'a> PoolEntry<'a> {
 /// The granule protection table: where it is, its shape, and its register values.
 #[derive(Serialize)]
 struct GptEntry {
+    /// Where the image is loaded.
     pa: Hex,
+    /// The image's bytes.
     size: Hex,
+    /// The level 0 table, inside the image (what `GPTBR_EL3` points at).
+    level0_pa: Hex,
     align: Hex,
     gptbr: Hex,
     gpccr: Hex,
@@ -198,6 +202,7 @@ pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
             GptEntry {
                 pa: Hex::from(values.pa),
                 size: Hex::from(values.size),
+                level0_pa: Hex::from(values.level0_pa),
                 align: Hex::from(g.size().align),
                 gptbr: Hex::from(values.gptbr),
                 gpccr: Hex::from(values.gpccr),
@@ -555,5 +560,31 @@ mod tests {
                 .collect();
             assert_eq!(got, spaces, "{json}");
         }
+    }
+
+    #[test]
+    fn gpt_gives_the_image_and_its_level0_table() {
+        let text = r#"
+            pub mod rme {
+                physical root_pool = 0x4020_0000 .. +2M, root;
+                physical ns_pool = 0x4040_0000 .. 0x8000_0000, non_secure;
+                gpt in root_pool;
+            }
+        "#;
+        let planned = plan_text(text).unwrap_or_else(|e| panic!("{e:?}"));
+        let gpt = planned.plan().gpt().expect("a GPT");
+        let input = Input::new(planned.module(), planned.plan());
+        let doc: serde_json::Value = serde_json::from_str(&super::json(&input).unwrap()).unwrap();
+        let hex = |v: &serde_json::Value| {
+            u64::from_str_radix(&v.as_str().unwrap()[2..].replace('_', ""), 16).unwrap()
+        };
+        let j = &doc["gpt"];
+        assert_eq!(hex(&j["pa"]), gpt.image_pa());
+        assert_eq!(hex(&j["size"]), gpt.image().len() as u64);
+        assert_eq!(hex(&j["level0_pa"]), gpt.level0_pa());
+        // One 128 KiB level 1 table, then the 4 KiB level 0 table, no padding.
+        assert_eq!(hex(&j["size"]), 0x2_1000);
+        assert_eq!(hex(&j["level0_pa"]), hex(&j["pa"]) + 0x2_0000);
+        assert_eq!(hex(&j["gptbr"]), hex(&j["level0_pa"]) >> 12);
     }
 }

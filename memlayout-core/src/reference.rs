@@ -330,7 +330,7 @@ Rules:
   64G or 512G. The table is Root memory: `in` names a `root` RAM pool (the allocator
   picks an aligned range there after the pages, before the translation tables); `at`
   gives a range inside a `root` pool that is reserved whole before any page is placed,
-  the table at its start (aligned to the larger of its level 0 and level 1 table sizes).
+  the image at its start (aligned to the larger of its level 0 and level 1 table sizes).
   A `gpt` without a `root` pool, `in` a pool that is not `root`, `at` a range outside
   Root memory or over pages, the translation tables' range or a device pool, a bad
   `l0gptsz`, a second `gpt`, a table named `gpt`, and no room in the pool are errors; so
@@ -399,10 +399,12 @@ with:
   to its size, so a planner bug cannot ship a misaligned table.
 
 With `gpt in ..;` or `gpt at ..;`, a module `gpt` next to the tables' modules holds the
-granule protection table: `static TRANSLATION: TranslationImage<BYTES>` (the level 0
-table, then the level 1 tables, little-endian; `#[used]`, and on ELF targets in the link
-section `.memlayout.gpt`, which the ld export places at `TABLES_PA`), `TABLES_PA` (the
-level 0 table's PA, where the image is loaded), `GPTBR` (`GPTBR_EL3`) and `GPCCR`
+granule protection table: `static TRANSLATION: TranslationImage<BYTES>` (the level 1
+tables and the level 0 table, largest alignment first, usually the level 1 tables, so
+the image has no padding; little-endian; `#[used]`, and on ELF targets in the link
+section `.memlayout.gpt`, which the ld export places at `IMAGE_PA`), `IMAGE_PA` (where
+the image is loaded), `TABLES_PA` (the level 0 table's PA, inside the image and not
+necessarily its start: what `GPTBR_EL3` points at), `GPTBR` (`GPTBR_EL3`) and `GPCCR`
 (`GPCCR_EL3` with PPS, PGS, L0GPTSZ, write-back inner shareable walks and GPC set:
 write `GPTBR_EL3`, then `GPCCR_EL3`, then `TLBI PAALLOS; DSB; ISB`).
 

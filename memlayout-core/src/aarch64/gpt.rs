@@ -41,9 +41,10 @@
 //! (`GPTBR_EL3.BADDR`: bits \[x:0\] of the base are treated as zero, x = max(pps -
 //! l0gptsz + 2, 11)). A level 1 table describes one L0GPTSZ region with one 8-byte
 //! entry per 16 granules: 2^(l0gptsz - pgs - 4) entries, 2^(l0gptsz - pgs - 1) bytes
-//! (128 KiB for 1 GB and 4 KiB granules), and is aligned to its size (the level 0 table
-//! descriptor's address field, bits \[51:12\], with its low bits treated as zero down
-//! to that size; Arm's trusted firmware checks the same alignment).
+//! (128 KiB for 1 GB and 4 KiB granules, 8 KiB at the least), and is aligned to its size
+//! (the level 0 table descriptor's address field, bits \[51:12\], with its low bits
+//! treated as zero down to that size; Arm's trusted firmware checks the same alignment).
+//! Both sizes are powers of two.
 //!
 //! # Encoding
 //!
@@ -61,18 +62,28 @@
 //!
 //! # Image
 //!
-//! One image, from its base PA: the level 0 table, then the level 1 tables in PA
-//! order of the regions they describe, the first at the level 0 table's size rounded
-//! up to a level 1 table's size (so a small level 0 table is followed by padding up to
-//! the first level 1 table's alignment). The image base must be aligned to the larger
-//! of the two table sizes ([`GptSize::align`]). [`plan`] works out the size and
-//! alignment from the regions alone, so a planner can reserve the PA, and then builds the
-//! image at that PA ([`GptPlan::build`]) without going through the regions again;
-//! [`table_size`] and [`build`] are the two steps on their own.
+//! One image, from its PA ([`Gpt::image_pa`]), with no padding: the tables in order of
+//! alignment, largest first. Usually a level 1 table is at least as large as the level 0
+//! table: the image is then the level 1 tables, in PA order of the regions they
+//! describe, followed by the level 0 table. A level 0 table larger than a level 1 table
+//! (a PPS far above L0GPTSZ: 4 TB with 1 GB entries and 64 KiB granules has a 32 KiB
+//! level 0 table and 8 KiB level 1 tables) comes first instead, followed by the level 1
+//! tables; an image without level 1 tables is the level 0 table alone. As every table
+//! size is a power of two, each table then starts on a multiple of its own size when
+//! the image PA is aligned to the largest ([`GptSize::align`]), and the image is
+//! exactly the level 0 table and the level 1 tables ([`GptSize::bytes`]). The level 0
+//! table, which `GPTBR_EL3` points at, is at [`Gpt::level0_pa`],
+//! [`GptSize::level0_offset`] bytes into the image.
+//!
+//! [`plan`] works out the size and alignment from the regions alone, so a planner can
+//! reserve the PA, and then builds the image at that PA ([`GptPlan::build`]) without
+//! going through the regions again; [`table_size`] and [`build`] are the two steps on
+//! their own.
 //!
 //! # Registers
 //!
-//! * `GPTBR_EL3` = PA\[51:12\] of the level 0 table, in BADDR (bits\[39:0\]).
+//! * `GPTBR_EL3` = PA\[51:12\] of the level 0 table (not of the image), in BADDR
+//!   (bits\[39:0\]).
 //! * `GPCCR_EL3` = PPS | IRGN = 0b01 and ORGN = 0b01 (table walks Normal Write-Back
 //!   Read-Allocate Write-Allocate cacheable) | SH = 0b11 (Inner Shareable) | PGS |
 //!   GPC = 1 | L0GPTSZ as built for. Load it after `GPTBR_EL3`, then `TLBI PAALLOS;
@@ -234,9 +245,9 @@ impl GranuleSize {
 /// descriptor. Its level 1 table describes the whole level 0 region
 /// ([`level1_table_bytes`]), most of it above the PPS where no lookup reads it: with
 /// 4 KiB granules 2 MiB for 16 GB entries, 8 MiB for 64 GB and 64 MiB for 512 GB (a
-/// quarter of that with 16 KiB granules, a sixteenth with 64 KiB). The image is twice
-/// that: the level 1 table is aligned to its size and follows the 4 KiB level 0 table
-/// (see "Image" in the module documentation).
+/// quarter of that with 16 KiB granules, a sixteenth with 64 KiB). The image is that
+/// level 1 table and the 4 KiB level 0 table after it, aligned to the level 1 table's
+/// size (see "Image" in the module documentation).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum L0GptSize {
     /// 1 GB (30 bits), L0GPTSZ = 0b0000.
@@ -383,7 +394,8 @@ impl ProtectedSize {
 
 /// The link section of a layout's granule protection table image: `memory_layout!` puts
 /// `gpt::TRANSLATION` in it (on ELF targets), and the ld export places it at
-/// `gpt::TABLES_PA`.
+/// `gpt::IMAGE_PA`, the image's PA (the level 0 table, `gpt::TABLES_PA`, lies inside
+/// it).
 pub const GPT_SECTION: &str = ".memlayout.gpt";
 
 /// The largest physical address size the GPT describes: 52 bits (PPS 4 PB).
@@ -419,9 +431,9 @@ pub const GPCCR_L0GPTSZ_SHIFT: u32 = 20;
 /// Mask of `GPCCR_EL3.L0GPTSZ`.
 pub const GPCCR_L0GPTSZ_MASK: u64 = 0b1111 << GPCCR_L0GPTSZ_SHIFT;
 
-/// The `GPTBR_EL3` value for a level 0 table at `base_pa`: BADDR = PA\[51:12\].
-pub const fn gptbr(base_pa: u64) -> u64 {
-    (base_pa >> 12) & GPTBR_BADDR_MASK
+/// The `GPTBR_EL3` value for a level 0 table at `level0_pa`: BADDR = PA\[51:12\].
+pub const fn gptbr(level0_pa: u64) -> u64 {
+    (level0_pa >> 12) & GPTBR_BADDR_MASK
 }
 
 /// The `GPCCR_EL3` value that turns checks on for a table of this geometry: PPS, PGS,
@@ -583,7 +595,7 @@ pub const fn level0_table_bytes(pps: ProtectedSize, l0gptsz: L0GptSize) -> u64 {
 }
 
 /// Bytes of one level 1 table, its alignment too: 8 per 16 granules of a level 0
-/// region, 2^(l0gptsz - pgs - 1).
+/// region, 2^(l0gptsz - pgs - 1), 8 KiB to 64 MiB.
 pub const fn level1_table_bytes(pgs: GranuleSize, l0gptsz: L0GptSize) -> u64 {
     1 << (l0gptsz.shift() - pgs.shift() - 1)
 }
@@ -649,10 +661,11 @@ impl GptConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct GptSize {
-    /// The image size in bytes.
+    /// The image size in bytes: the level 0 table and the level 1 tables, with no
+    /// padding (`level0_bytes + level1_tables * level1_bytes`).
     pub bytes: u64,
-    /// The alignment the image's base PA needs: the larger of the level 0 table size
-    /// and (when there are level 1 tables) the level 1 table size.
+    /// The alignment the image's PA needs: the larger of the level 0 table size and
+    /// (when there are level 1 tables) the level 1 table size.
     pub align: u64,
     /// The protected physical address size chosen.
     pub pps: ProtectedSize,
@@ -662,7 +675,12 @@ pub struct GptSize {
     pub level1_tables: usize,
     /// The size of one level 1 table (its alignment too).
     pub level1_bytes: u64,
-    /// The offset of the first level 1 table in the image.
+    /// The offset of the level 0 table in the image: after the level 1 tables when a
+    /// level 1 table is at least as large as the level 0 table, 0 otherwise (see "Image"
+    /// in the module documentation).
+    pub level0_offset: u64,
+    /// The offset of the first level 1 table in the image (the others follow it): 0
+    /// when the level 1 tables come first, the level 0 table's size otherwise.
     pub level1_offset: u64,
 }
 
@@ -711,10 +729,10 @@ pub enum GptError {
         /// Its GPI.
         second_gpi: Gpi,
     },
-    /// The image base is not aligned as the tables require.
+    /// The image's PA is not aligned as the tables require ([`GptSize::align`]).
     MisalignedBase {
-        /// The base PA given.
-        base_pa: u64,
+        /// The image PA given.
+        image_pa: u64,
         /// The alignment required.
         align: u64,
     },
@@ -723,8 +741,8 @@ pub enum GptError {
     /// the image (usually Root, the space the table lives in): the PPS grows to cover
     /// every region.
     ImageBeyondPps {
-        /// The base PA given.
-        base_pa: u64,
+        /// The image PA given.
+        image_pa: u64,
         /// The image size.
         bytes: u64,
         /// The protected size the regions give.
@@ -776,16 +794,16 @@ impl fmt::Display for GptError {
                 Hex::from(*granule),
                 Bytes(pgs.bytes())
             ),
-            GptError::MisalignedBase { base_pa, align } => write!(
+            GptError::MisalignedBase { image_pa, align } => write!(
                 f,
                 "the granule protection table at PA {} is not aligned to {}, as its tables \
                  require; place it on a {} boundary",
-                Hex::from(*base_pa),
+                Hex::from(*image_pa),
                 Bytes(*align),
                 Bytes(*align)
             ),
             GptError::ImageBeyondPps {
-                base_pa,
+                image_pa,
                 bytes,
                 pps,
             } => write!(
@@ -794,8 +812,8 @@ impl fmt::Display for GptError {
                  protected physical address size of its regions, so every check would \
                  fault; place it below {}, or add a region (usually Root) that covers it, \
                  which raises the protected size",
-                Hex::from(*base_pa),
-                Hex(u128::from(*base_pa) + u128::from(*bytes)),
+                Hex::from(*image_pa),
+                Hex(u128::from(*image_pa) + u128::from(*bytes)),
                 pps.bits(),
                 Hex::from(pps.bytes())
             ),
@@ -822,22 +840,30 @@ impl core::error::Error for GptError {}
 #[non_exhaustive]
 pub struct Gpt {
     image: Vec<u8>,
-    base_pa: u64,
+    image_pa: u64,
     size: GptSize,
     config: GptConfig,
 }
 
 #[cfg(feature = "alloc")]
 impl Gpt {
-    /// The image: the level 0 table, then the level 1 tables (see the module
-    /// documentation), little-endian 64-bit descriptors.
+    /// The image: the level 1 tables and the level 0 table, largest alignment first
+    /// (see "Image" in the module documentation), little-endian 64-bit descriptors. Load
+    /// it at [`image_pa`](Self::image_pa).
     pub fn image(&self) -> &[u8] {
         &self.image
     }
 
-    /// The PA of the image and of its level 0 table.
-    pub const fn base_pa(&self) -> u64 {
-        self.base_pa
+    /// The PA the image is loaded at: its first byte, aligned to [`GptSize::align`]. Not
+    /// necessarily the level 0 table's PA ([`level0_pa`](Self::level0_pa)).
+    pub const fn image_pa(&self) -> u64 {
+        self.image_pa
+    }
+
+    /// The PA of the level 0 table, which `GPTBR_EL3` points at: [`GptSize::level0_offset`]
+    /// bytes into the image.
+    pub const fn level0_pa(&self) -> u64 {
+        self.image_pa + self.size.level0_offset
     }
 
     /// Size, alignment and shape.
@@ -855,9 +881,10 @@ impl Gpt {
         self.size.pps
     }
 
-    /// The `GPTBR_EL3` value: BADDR = PA\[51:12\] of the level 0 table.
+    /// The `GPTBR_EL3` value: BADDR = PA\[51:12\] of the level 0 table
+    /// ([`level0_pa`](Self::level0_pa)).
     pub const fn gptbr(&self) -> u64 {
-        gptbr(self.base_pa)
+        gptbr(self.level0_pa())
     }
 
     /// The `GPCCR_EL3` value: see [`gpccr`].
@@ -867,7 +894,8 @@ impl Gpt {
 
     /// The level 0 descriptors, in PA order of the regions they describe.
     pub fn level0(&self) -> impl Iterator<Item = L0Descriptor> + '_ {
-        self.image[..self.size.level0_bytes as usize]
+        let start = self.size.level0_offset as usize;
+        self.image[start..start + self.size.level0_bytes as usize]
             .chunks_exact(8)
             .take(level0_entries(self.size.pps, self.config.l0gptsz) as usize)
             .map(|c| L0Descriptor::from_bits(read_u64(c)))
@@ -998,28 +1026,31 @@ fn level0_plan(
     plan
 }
 
+/// The image's size and shape: the tables largest first, so that each starts on a
+/// multiple of its own size (all sizes are powers of two) and nothing pads the image.
 #[cfg(feature = "alloc")]
 fn size_of(level1_tables: usize, pps: ProtectedSize, config: GptConfig) -> GptSize {
     let level0_bytes = level0_table_bytes(pps, config.l0gptsz);
     let level1_bytes = level1_table_bytes(config.pgs, config.l0gptsz);
-    let (level1_offset, bytes, align) = if level1_tables == 0 {
-        (level0_bytes, level0_bytes, level0_bytes)
+    // At most 2^52 / 2^30 level 1 tables of at most 2^26 bytes: no overflow.
+    let level1_total = level1_tables as u64 * level1_bytes;
+    let (level0_offset, level1_offset, align) = if level1_tables == 0 {
+        (0, level0_bytes, level0_bytes)
+    } else if level1_bytes >= level0_bytes {
+        // The level 1 tables first: the level 0 table, no larger, starts on a multiple
+        // of its size after them.
+        (level1_total, 0, level1_bytes)
     } else {
-        let offset = level0_bytes.next_multiple_of(level1_bytes);
-        // At most 2^52 / 2^30 level 1 tables of at most 2^26 bytes: no overflow.
-        (
-            offset,
-            offset + level1_tables as u64 * level1_bytes,
-            level0_bytes.max(level1_bytes),
-        )
+        (0, level0_bytes, level0_bytes)
     };
     GptSize {
-        bytes,
+        bytes: level0_bytes + level1_total,
         align,
         pps,
         level0_bytes,
         level1_tables,
         level1_bytes,
+        level0_offset,
         level1_offset,
     }
 }
@@ -1077,8 +1108,8 @@ pub fn table_size(regions: &[GptRegion], config: GptConfig) -> Result<GptSize, G
     Ok(plan(regions, config)?.size)
 }
 
-/// Builds the granule protection table for `regions`, with its level 0 table at
-/// `base_pa`: [`plan`], then [`GptPlan::build`].
+/// Builds the granule protection table for `regions`, with its image at `image_pa`:
+/// [`plan`], then [`GptPlan::build`].
 ///
 /// Every granule a region touches gets the region's GPI; every other granule below the
 /// PPS gets [`Gpi::NoAccess`]. The PPS is the smallest that covers every region (4 GB at
@@ -1089,8 +1120,8 @@ pub fn table_size(regions: &[GptRegion], config: GptConfig) -> Result<GptSize, G
 ///
 /// The region errors of [`plan`] and the placement errors of [`GptPlan::build`].
 #[cfg(feature = "alloc")]
-pub fn build(regions: &[GptRegion], config: GptConfig, base_pa: u64) -> Result<Gpt, GptError> {
-    plan(regions, config)?.build(base_pa)
+pub fn build(regions: &[GptRegion], config: GptConfig, image_pa: u64) -> Result<Gpt, GptError> {
+    plan(regions, config)?.build(image_pa)
 }
 
 #[cfg(feature = "alloc")]
@@ -1106,28 +1137,29 @@ impl GptPlan {
         self.config
     }
 
-    /// Writes the image with its level 0 table at `base_pa`, with the `GPTBR_EL3` and
-    /// `GPCCR_EL3` values that load it. A plan can be built at several PAs; the images
-    /// differ only in the level 0 table descriptors' addresses.
+    /// Writes the image for the PA `image_pa` (its first byte; the level 0 table is
+    /// [`GptSize::level0_offset`] bytes further), with the `GPTBR_EL3` and `GPCCR_EL3`
+    /// values that load it. A plan can be built at several PAs; the images differ only
+    /// in the level 0 table descriptors' addresses.
     ///
     /// # Errors
     ///
-    /// * [`GptError::MisalignedBase`]: `base_pa` is not a multiple of
+    /// * [`GptError::MisalignedBase`]: `image_pa` is not a multiple of
     ///   [`GptSize::align`];
     /// * [`GptError::ImageBeyondPps`]: the image does not lie below the PPS;
     /// * [`GptError::TooLarge`]: the image does not fit in this host's address space.
-    pub fn build(&self, base_pa: u64) -> Result<Gpt, GptError> {
+    pub fn build(&self, image_pa: u64) -> Result<Gpt, GptError> {
         let (size, config) = (self.size, self.config);
         let pps = size.pps;
-        if !base_pa.is_multiple_of(size.align) {
+        if !image_pa.is_multiple_of(size.align) {
             return Err(GptError::MisalignedBase {
-                base_pa,
+                image_pa,
                 align: size.align,
             });
         }
-        if u128::from(base_pa) + u128::from(size.bytes) > u128::from(pps.bytes()) {
+        if u128::from(image_pa) + u128::from(size.bytes) > u128::from(pps.bytes()) {
             return Err(GptError::ImageBeyondPps {
-                base_pa,
+                image_pa,
                 bytes: size.bytes,
                 pps,
             });
@@ -1155,14 +1187,15 @@ impl GptPlan {
                         let end = run.end.min(lo + granules_per_l0) - lo;
                         fill_level1(table, start, end, run.gpi);
                     }
-                    L0Descriptor::table(base_pa + offset)
+                    L0Descriptor::table(image_pa + offset)
                 }
             };
-            image[k * 8..k * 8 + 8].copy_from_slice(&descriptor.bits().to_le_bytes());
+            let at = (size.level0_offset as usize) + k * 8;
+            image[at..at + 8].copy_from_slice(&descriptor.bits().to_le_bytes());
         }
         Ok(Gpt {
             image,
-            base_pa,
+            image_pa,
             size,
             config,
         })

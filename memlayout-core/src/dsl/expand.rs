@@ -620,9 +620,9 @@ fn translation_items(t: &TableDecl, tr: &Translation, role: &Role) -> TokenStrea
     }
 }
 
-/// Module `gpt`: the granule protection table image, its PA and the `GPTBR_EL3` and
-/// `GPCCR_EL3` values; placeholders (a zeroed 4 KiB image, zero registers) without a
-/// built table.
+/// Module `gpt`: the granule protection table image, its PA, its level 0 table's PA and
+/// the `GPTBR_EL3` and `GPCCR_EL3` values; placeholders (a zeroed 4 KiB image, zero
+/// addresses and registers) without a built table.
 fn gpt_module(gpt: Option<&crate::aarch64::gpt::Gpt>) -> TokenStream {
     use crate::aarch64::gpt::GPT_SECTION;
     let Some(g) = gpt else {
@@ -635,6 +635,8 @@ fn gpt_module(gpt: Option<&crate::aarch64::gpt::Gpt>) -> TokenStream {
                 /// Placeholder (one zeroed table): the layout has errors.
                 pub static TRANSLATION: __memlayout::aarch64::TranslationImage<4096> =
                     __memlayout::aarch64::TranslationImage([0; 4096]);
+                /// Placeholder: the layout has errors.
+                pub const IMAGE_PA: u64 = 0;
                 /// Placeholder: the layout has errors.
                 pub const TABLES_PA: u64 = 0;
                 /// Placeholder: the layout has errors.
@@ -657,18 +659,24 @@ fn gpt_module(gpt: Option<&crate::aarch64::gpt::Gpt>) -> TokenStream {
         g.pps().bits()
     );
     let doc_image = format!(
-        " The table image: level 0 table ({} bytes) and {} level 1 table{} ({} bytes each); to be loaded at [`TABLES_PA`] (PA {}..{}); on ELF targets in the link section `{}`.",
-        Hex::from(size.level0_bytes),
+        " The table image: {} level 1 table{} ({} bytes each) and the level 0 table ({} bytes, at offset {}), largest alignment first, no padding; to be loaded at [`IMAGE_PA`] (PA {}..{}); on ELF targets in the link section `{}`.",
         size.level1_tables,
         if size.level1_tables == 1 { "" } else { "s" },
         Hex::from(size.level1_bytes),
-        Hex::from(g.base_pa()),
-        Hex::from(g.base_pa() + size.bytes),
+        Hex::from(size.level0_bytes),
+        Hex::from(size.level0_offset),
+        Hex::from(g.image_pa()),
+        Hex::from(g.image_pa() + size.bytes),
         GPT_SECTION
     );
+    let doc_image_pa = format!(
+        " The PA [`TRANSLATION`] must be loaded at (the ld export places its link section there): {}, aligned to {}.",
+        Hex::from(g.image_pa()),
+        Hex::from(size.align)
+    );
     let doc_pa = format!(
-        " The PA of the level 0 table, where [`TRANSLATION`] must be loaded: {}.",
-        Hex::from(g.base_pa())
+        " The PA of the level 0 table, which [`GPTBR`] points at: {}, inside the image at [`IMAGE_PA`].",
+        Hex::from(g.level0_pa())
     );
     let doc_gptbr = format!(
         " `GPTBR_EL3`: {}, BADDR = PA[51:12] of the level 0 table.",
@@ -681,7 +689,8 @@ fn gpt_module(gpt: Option<&crate::aarch64::gpt::Gpt>) -> TokenStream {
         Bytes(cfg.pgs.bytes()),
         Bytes(cfg.l0gptsz.bytes())
     );
-    let pa = Literal::u64_unsuffixed(g.base_pa());
+    let image_pa = Literal::u64_unsuffixed(g.image_pa());
+    let pa = Literal::u64_unsuffixed(g.level0_pa());
     let gptbr = Literal::u64_unsuffixed(g.gptbr());
     let gpccr = Literal::u64_unsuffixed(g.gpccr());
     quote! {
@@ -694,6 +703,8 @@ fn gpt_module(gpt: Option<&crate::aarch64::gpt::Gpt>) -> TokenStream {
             #attrs
             pub static TRANSLATION: __memlayout::aarch64::TranslationImage<#n> =
                 __memlayout::aarch64::TranslationImage(*#image);
+            #[doc = #doc_image_pa]
+            pub const IMAGE_PA: u64 = #image_pa;
             #[doc = #doc_pa]
             pub const TABLES_PA: u64 = #pa;
             #[doc = #doc_gptbr]

@@ -39,10 +39,11 @@ use super::{Input, page_range, upper};
 ///   `_TTBR0`) and `MEMLAYOUT_<T>_KERNEL`, the kernel table's name as a string; its
 ///   `_TTBR1` and `_TCR` are the kernel's.
 ///
-/// For a layout with a granule protection table (`gpt in ..;`): `MEMLAYOUT_GPT_PA`
-/// (the image's and level 0 table's PA), `MEMLAYOUT_GPT_SIZE` (bytes), and the register
-/// values `MEMLAYOUT_GPTBR` and `MEMLAYOUT_GPCCR` (`GPCCR_EL3` with GPC set), and
-/// `MEMLAYOUT_GPT_SECTION_NAME`, the image's input section.
+/// For a layout with a granule protection table (`gpt in ..;`): `MEMLAYOUT_GPT_PA` and
+/// `MEMLAYOUT_GPT_SIZE` (where to load the image, and its bytes),
+/// `MEMLAYOUT_GPT_LEVEL0_PA` (the level 0 table inside it, which `GPTBR_EL3` points
+/// at), the register values `MEMLAYOUT_GPTBR` and `MEMLAYOUT_GPCCR` (`GPCCR_EL3` with
+/// GPC set), and `MEMLAYOUT_GPT_SECTION_NAME`, the image's input section.
 ///
 /// The include guard is `MEMLAYOUT_<MODULE>_H`.
 pub fn c(input: &Input<'_>) -> String {

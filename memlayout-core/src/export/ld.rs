@@ -66,10 +66,11 @@
 //! * Per table, a section `.memlayout.tables.<table>` at `TABLES_PA` (VMA and LMA) for
 //!   the translation-table image (`--format bin`, or the macro's `TRANSLATION`), with an
 //!   `ASSERT` that it fits `TABLES_SIZE`.
-//! * For a layout with a granule protection table: the symbols `memlayout_gpt_pa`,
-//!   `memlayout_gpt_size`, `memlayout_gptbr`, `memlayout_gpccr`, and a section
-//!   `.memlayout.gpt` at the table's PA (VMA and LMA) for its image (the macro's
-//!   `gpt::TRANSLATION`), with an `ASSERT` that it fits.
+//! * For a layout with a granule protection table: the symbols `memlayout_gpt_pa` and
+//!   `memlayout_gpt_size` (the image), `memlayout_gpt_level0_pa` (its level 0 table,
+//!   which `GPTBR_EL3` points at), `memlayout_gptbr`, `memlayout_gpccr`, and a section
+//!   `.memlayout.gpt` at the image's PA (VMA and LMA) for the image (the macro's
+//!   `gpt::TRANSLATION`, placed at `gpt::IMAGE_PA`), with an `ASSERT` that it fits.
 //!
 //! Empty output sections are dropped by the linker, so unused segments cost nothing.
 
@@ -139,13 +140,14 @@ pub fn ld(input: &Input<'_>) -> String {
     out.push_str("\nSECTIONS\n{\n");
     if let Some(g) = input.gpt() {
         let sec = crate::aarch64::gpt::GPT_SECTION;
+        let values = super::gpt_values(g);
         let _ = writeln!(
             out,
             "  /* granule protection table */\n  \
              {sec} {pa:#x} : AT({pa:#x})\n  {{\n    KEEP(*({sec}))\n  }}\n  \
              ASSERT(SIZEOF({sec}) <= {size:#x}, \"memlayout: the granule protection table holds more than its {size:#x} bytes\")",
-            pa = g.base_pa(),
-            size = g.image().len(),
+            pa = values.pa,
+            size = values.size,
         );
     }
     let mut shared_done = BTreeSet::new();

@@ -107,12 +107,14 @@ pub fn map(input: &Input<'_>) -> String {
     if let Some(g) = input.gpt() {
         let size = g.size();
         let cfg = g.config();
+        let values = super::gpt_values(g);
         let _ = writeln!(
             out,
-            "gpt: granule protection table at PA {}..{}, level 0 {} bytes, {} level 1 table{} of {} bytes, {} granules, {} level 0 entries, {}-bit PPS",
-            Hex::from(g.base_pa()),
-            Hex::from(g.base_pa() + size.bytes),
+            "gpt: granule protection table at PA {}..{}, level 0 {} bytes at PA {}, {} level 1 table{} of {} bytes, {} granules, {} level 0 entries, {}-bit PPS",
+            Hex::from(values.pa),
+            Hex::from(values.pa + values.size),
             Hex::from(size.level0_bytes),
+            Hex::from(values.level0_pa),
             size.level1_tables,
             if size.level1_tables == 1 { "" } else { "s" },
             Hex::from(size.level1_bytes),

@@ -197,18 +197,25 @@ impl<'a> Input<'a> {
     }
 }
 
-/// The four values of a granule protection table that the C header, the ld fragment
-/// and the CLI's JSON document write: where its image is, its size, and the values to
-/// load into the GPT registers.
+/// The five values of a granule protection table that the C header, the ld fragment
+/// and the CLI's JSON document write: where its image is loaded and its size, where its
+/// level 0 table is in it, and the values to load into the GPT registers.
 ///
 /// Not exhaustive: [`gpt_values`] builds it; read its fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct GptValues {
-    /// The physical address the image is placed at.
+    /// The physical address the image is placed at ([`Gpt::image_pa`]).
+    ///
+    /// [`Gpt::image_pa`]: crate::aarch64::gpt::Gpt::image_pa
     pub pa: u64,
     /// The image's size in bytes.
     pub size: u64,
+    /// The physical address of the level 0 table, inside the image, which `GPTBR_EL3`
+    /// points at ([`Gpt::level0_pa`]).
+    ///
+    /// [`Gpt::level0_pa`]: crate::aarch64::gpt::Gpt::level0_pa
+    pub level0_pa: u64,
     /// The value for `GPTBR_EL3`.
     pub gptbr: u64,
     /// The value for `GPCCR_EL3`.
@@ -217,12 +224,13 @@ pub struct GptValues {
 
 impl GptValues {
     /// The values under the names the exports give them after their prefix, in the
-    /// order they write them: `gpt_pa`, `gpt_size`, `gptbr`, `gpccr` (the C header
-    /// writes them in upper case).
-    pub fn named(&self) -> [(&'static str, u64); 4] {
+    /// order they write them: `gpt_pa`, `gpt_size` (the image), `gpt_level0_pa`,
+    /// `gptbr`, `gpccr` (the C header writes them in upper case).
+    pub fn named(&self) -> [(&'static str, u64); 5] {
         [
             ("gpt_pa", self.pa),
             ("gpt_size", self.size),
+            ("gpt_level0_pa", self.level0_pa),
             ("gptbr", self.gptbr),
             ("gpccr", self.gpccr),
         ]
@@ -232,8 +240,9 @@ impl GptValues {
 /// The values of `gpt` every export writes; see [`GptValues`].
 pub fn gpt_values(gpt: &crate::aarch64::gpt::Gpt) -> GptValues {
     GptValues {
-        pa: gpt.base_pa(),
+        pa: gpt.image_pa(),
         size: gpt.image().len() as u64,
+        level0_pa: gpt.level0_pa(),
         gptbr: gpt.gptbr(),
         gpccr: gpt.gpccr(),
     }

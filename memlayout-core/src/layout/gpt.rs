@@ -56,8 +56,8 @@ pub enum GptPlacement {
 /// let gpt = layout
 ///     .build_gpt(&GptRequest::in_pool("rom").l0gptsz(L0GptSize::Size1G))
 ///     .unwrap();
-/// assert_eq!(gpt.base_pa() % gpt.size().align, 0);
-/// assert_eq!(gpt.gptbr(), gpt.base_pa() >> 12);
+/// assert_eq!(gpt.image_pa() % gpt.size().align, 0);
+/// assert_eq!(gpt.gptbr(), gpt.level0_pa() >> 12);
 /// // The whole second gigabyte is non-secure: one level 0 block descriptor.
 /// let l0: Vec<_> = gpt.level0().collect();
 /// assert_eq!(l0[1].bits(), 0x91);

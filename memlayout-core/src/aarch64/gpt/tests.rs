@@ -150,7 +150,10 @@ fn l0gptsz_larger_than_pps_costs_a_whole_level1_table() {
             assert_eq!(size.level0_bytes, 4096);
             assert_eq!(size.level1_tables, 1, "{l0gptsz:?}");
             assert_eq!(size.level1_bytes, l1);
-            assert_eq!(size.bytes, 2 * l1);
+            // The level 1 table, then the level 0 table: no padding.
+            assert_eq!(size.bytes, l1 + 4096);
+            assert_eq!((size.level1_offset, size.level0_offset), (0, l1));
+            assert_eq!(size.align, l1);
         }
     }
     let gpt = build(
@@ -161,7 +164,9 @@ fn l0gptsz_larger_than_pps_costs_a_whole_level1_table() {
     .unwrap();
     let l0: Vec<_> = gpt.level0().collect();
     assert_eq!(l0.len(), 1);
-    assert_eq!(l0[0].kind(), L0Kind::Table(gpt.size().level1_offset));
+    assert_eq!(l0[0].kind(), L0Kind::Table(0));
+    assert_eq!(gpt.level0_pa(), 2 << 20);
+    assert_eq!(gpt.gptbr(), (2 << 20) >> 12);
 }
 
 #[test]
@@ -206,12 +211,18 @@ fn granules_descriptors() {
     let gpt = build(&regions, GptConfig::default(), base).unwrap();
     let size = *gpt.size();
     assert_eq!(size.level1_tables, 1);
-    assert_eq!(size.level1_offset, 128 << 10);
-    assert_eq!(size.bytes, 256 << 10);
+    // The 128 KiB level 1 table first, then the 4 KiB level 0 table.
+    assert_eq!(size.level1_offset, 0);
+    assert_eq!(size.level0_offset, 128 << 10);
+    assert_eq!(size.bytes, (128 << 10) + 4096);
     assert_eq!(size.align, 128 << 10);
+    assert_eq!(gpt.image_pa(), base);
+    assert_eq!(gpt.level0_pa(), base + (128 << 10));
+    assert_eq!(gpt.gptbr(), (base + (128 << 10)) >> 12);
     let l0: Vec<u64> = gpt.level0().map(L0Descriptor::bits).collect();
-    assert_eq!(l0, [0x01, (base + (128 << 10)) | 0b11, 0x01, 0x01]);
+    assert_eq!(l0, [0x01, base | 0b11, 0x01, 0x01]);
     let img = gpt.image();
+    assert_eq!(word(img, size.level0_offset + 8), base | 0b11);
     let l1 = size.level1_offset;
     assert_eq!(word(img, l1), 0x99A);
     assert_eq!(word(img, l1 + 8), 0xBBBB_BBBB_BBBB_BBBB);
@@ -219,8 +230,14 @@ fn granules_descriptors() {
     assert_eq!(word(img, l1 + 24), 0);
     // The last granule of the gigabyte is granule 15 of the last entry.
     assert_eq!(word(img, l1 + (128 << 10) - 8), 0xF000_0000_0000_0000);
-    // Padding between the level 0 table and the level 1 table.
-    assert!(img[4096..l1 as usize].iter().all(|&b| b == 0));
+    // The level 0 table's unused entries, after its four.
+    let l0_end = (size.level0_offset + size.level0_bytes) as usize;
+    assert_eq!(l0_end, img.len());
+    assert!(
+        img[size.level0_offset as usize + 32..]
+            .iter()
+            .all(|&b| b == 0)
+    );
 }
 
 #[test]
@@ -276,7 +293,9 @@ fn pps_covers_regions() {
     )
     .unwrap();
     assert_eq!(size.level0_bytes, 8 << 10);
-    assert_eq!(size.level1_offset, 128 << 10);
+    assert_eq!(size.level1_offset, 0);
+    assert_eq!(size.level0_offset, 128 << 10);
+    assert_eq!(size.bytes, (128 << 10) + (8 << 10));
 }
 
 #[test]
@@ -324,15 +343,16 @@ fn plan_then_build_is_build() {
     assert_eq!(at_b, build(&regions, config, b).unwrap());
     // The same plan at another PA: only the table descriptor's address moves.
     let l1 = plan.size().level1_offset;
-    assert_eq!(word(at_a.image(), 8), 0x3 | (a + l1));
-    assert_eq!(word(at_b.image(), 8), 0x3 | (b + l1));
-    assert_eq!(at_a.image()[16..], at_b.image()[16..]);
-    assert_eq!(at_a.image()[..8], at_b.image()[..8]);
+    let entry1 = (plan.size().level0_offset + 8) as usize;
+    assert_eq!(word(at_a.image(), entry1 as u64), 0x3 | (a + l1));
+    assert_eq!(word(at_b.image(), entry1 as u64), 0x3 | (b + l1));
+    assert_eq!(at_a.image()[entry1 + 8..], at_b.image()[entry1 + 8..]);
+    assert_eq!(at_a.image()[..entry1], at_b.image()[..entry1]);
     // Placement errors come from the second step.
     assert_eq!(
         plan.build(0x8000_1000),
         Err(GptError::MisalignedBase {
-            base_pa: 0x8000_1000,
+            image_pa: 0x8000_1000,
             align: 128 << 10,
         })
     );
@@ -433,17 +453,18 @@ fn base_errors() {
     assert_eq!(
         build(&regions, config, 0x8001_0000),
         Err(GptError::MisalignedBase {
-            base_pa: 0x8001_0000,
+            image_pa: 0x8001_0000,
             align: 128 << 10
         })
     );
-    // 256 KiB that end exactly at 4 GB fit; 128 KiB higher they do not.
+    // 132 KiB on a 128 KiB boundary: the last boundary they fit below 4 GB is
+    // 4 GB - 256 KiB; at 4 GB - 128 KiB they end 4 KiB above it.
     assert!(build(&regions, config, (1 << 32) - (256 << 10)).is_ok());
     assert_eq!(
         build(&regions, config, (1 << 32) - (128 << 10)),
         Err(GptError::ImageBeyondPps {
-            base_pa: (1 << 32) - (128 << 10),
-            bytes: 256 << 10,
+            image_pa: (1 << 32) - (128 << 10),
+            bytes: (128 << 10) + 4096,
             pps: ProtectedSize::Size4G
         })
     );
@@ -470,11 +491,11 @@ fn every_message_is_one_line() {
             second_gpi: Gpi::Root,
         },
         GptError::MisalignedBase {
-            base_pa: 0x1000,
+            image_pa: 0x1000,
             align: 0x2_0000,
         },
         GptError::ImageBeyondPps {
-            base_pa: 1 << 32,
+            image_pa: 1 << 32,
             bytes: 0x1000,
             pps: ProtectedSize::Size4G,
         },
@@ -497,7 +518,7 @@ fn every_message_is_one_line() {
     assert!(too_large.contains("L0GPTSZ is fixed"), "{too_large}");
     assert!(!too_large.contains("smaller L0GPTSZ"), "{too_large}");
     let beyond = GptError::ImageBeyondPps {
-        base_pa: 1 << 32,
+        image_pa: 1 << 32,
         bytes: 0x1000,
         pps: ProtectedSize::Size4G,
     };
@@ -515,4 +536,120 @@ fn every_message_is_one_line() {
         "the 4K granule at PA 0x4000_1000 is claimed as Realm (0xB) by GPT regions[0] and as \
          Root (0xA) by GPT regions[1], and a granule has one GPI; align both regions to 4K"
     );
+}
+
+/// Checks a built image against the architecture's placement rules, worked out here
+/// from the register and descriptor formats rather than read from [`GptSize`]: the
+/// level 0 table at `GPTBR_EL3.BADDR << 12`, aligned to its size (2^(pps - l0gptsz + 3)
+/// bytes, 4 KiB at least); each level 1 table a level 0 table descriptor points at,
+/// aligned to its size (2^(l0gptsz - pgs - 1) bytes); every table inside the image, no
+/// two overlapping, and nothing else in it: the image is exactly the tables.
+fn check_no_padding_and_alignment(gpt: &Gpt) {
+    let (pps, pgs, l0gptsz) = (
+        gpt.pps().bits(),
+        gpt.config().pgs.shift(),
+        gpt.config().l0gptsz.shift(),
+    );
+    let level0_bytes = (8u64 << pps.saturating_sub(l0gptsz)).max(4096);
+    let level1_bytes = 1u64 << (l0gptsz - pgs - 1);
+    let (start, end) = (gpt.image_pa(), gpt.image_pa() + gpt.image().len() as u64);
+    let level0_pa = (gpt.gptbr() & GPTBR_BADDR_MASK) << 12;
+    assert_eq!(level0_pa, gpt.level0_pa());
+    assert_eq!(
+        level0_pa % level0_bytes,
+        0,
+        "level 0 table at {level0_pa:#x}"
+    );
+    let mut tables = alloc::vec![(level0_pa, level0_bytes)];
+    for d in gpt.level0() {
+        if let L0Kind::Table(pa) = d.kind() {
+            assert_eq!(pa % level1_bytes, 0, "level 1 table at {pa:#x}");
+            tables.push((pa, level1_bytes));
+        }
+    }
+    let level1_tables = tables.len() as u64 - 1;
+    assert_eq!(level1_tables, gpt.size().level1_tables as u64);
+    // No padding: the image is the level 0 table and the level 1 tables, byte for byte.
+    assert_eq!(
+        gpt.image().len() as u64,
+        level0_bytes + level1_tables * level1_bytes
+    );
+    assert_eq!(gpt.size().bytes, gpt.image().len() as u64);
+    // Inside the image, disjoint: with the total equal to the image, they tile it.
+    tables.sort();
+    for &(pa, bytes) in &tables {
+        assert!(
+            pa >= start && pa + bytes <= end,
+            "{pa:#x} in {start:#x}..{end:#x}"
+        );
+    }
+    for pair in tables.windows(2) {
+        assert!(pair[0].0 + pair[0].1 <= pair[1].0, "{pair:x?} overlap");
+    }
+    assert_eq!(gpt.image_pa() % gpt.size().align, 0);
+}
+
+#[test]
+fn the_image_has_no_padding_and_every_table_is_aligned() {
+    use GranuleSize::*;
+    use L0GptSize::*;
+    // Regions that need level 1 tables in several level 0 regions, up to `top`.
+    let regions = |top: u64| {
+        alloc::vec![
+            GptRegion::new(G, K4, Gpi::Root),
+            GptRegion::new(G + 0x10_0000, 0x10_0000, Gpi::Realm),
+            GptRegion::new(2 * G + 0x20_0000, 0x1_0000, Gpi::NonSecure),
+            GptRegion::new(top - 0x1_0000, 0x1_0000, Gpi::Secure),
+        ]
+    };
+    let cases = [
+        // 1 GB entries, 4 KiB granules, 4 GB PPS: level 1 tables (128 KiB) first.
+        (Size4K, Size1G, 1u64 << 32, 3usize),
+        (Size16K, Size1G, 1 << 32, 3),
+        (Size64K, Size1G, 1 << 32, 3),
+        // 1 TB PPS: the level 0 table is 8 KiB, a level 1 table 128 KiB.
+        (Size4K, Size1G, 1 << 40, 3),
+        // 1 TB PPS with 64 KiB granules: both tables 8 KiB.
+        (Size64K, Size1G, 1 << 40, 3),
+        // 4 TB PPS with 64 KiB granules: the level 0 table (32 KiB) first.
+        (Size64K, Size1G, 1 << 42, 3),
+        // 512 GB entries over a 4 GB PPS: one 64 MiB level 1 table, then 4 KiB.
+        (Size4K, Size512G, 1 << 32, 1),
+        (Size64K, Size512G, 1 << 32, 1),
+        // 512 GB entries, 1 TB PPS: two level 0 entries, the first a table.
+        (Size64K, Size512G, 1 << 40, 2),
+    ];
+    for (pgs, l0gptsz, top, level1_tables) in cases {
+        let config = GptConfig::new(pgs, l0gptsz);
+        let regions = regions(top);
+        let size = table_size(&regions, config).unwrap();
+        assert_eq!(size.pps.bytes(), top, "{pgs:?} {l0gptsz:?}");
+        assert_eq!(
+            size.level1_tables, level1_tables,
+            "{pgs:?} {l0gptsz:?} {top:#x}"
+        );
+        assert_eq!(
+            size.bytes,
+            size.level0_bytes + level1_tables as u64 * size.level1_bytes
+        );
+        // Largest alignment first.
+        if size.level1_bytes >= size.level0_bytes {
+            assert_eq!(size.level1_offset, 0);
+        } else {
+            assert_eq!(size.level0_offset, 0);
+        }
+        // At the alignment itself and at an odd multiple of it (no larger alignment).
+        for image_pa in [size.align, 3 * size.align] {
+            let gpt = build(&regions, config, image_pa).unwrap();
+            check_no_padding_and_alignment(&gpt);
+        }
+    }
+    // The 1 GB case the layouts use: 128 KiB + 4 KiB, where the level 0 table first
+    // took 256 KiB.
+    let size = table_size(&regions(1 << 32)[..1], GptConfig::default()).unwrap();
+    assert_eq!(size.bytes, (128 << 10) + (4 << 10));
+    // 512 GB entries over a 4 GB PPS: 64 MiB + 4 KiB, where it took 128 MiB.
+    let size = table_size(&regions(1 << 32)[..1], GptConfig::new(Size4K, Size512G)).unwrap();
+    assert_eq!(size.bytes, (64 << 20) + (4 << 10));
+    assert_eq!(size.align, 64 << 20);
 }
