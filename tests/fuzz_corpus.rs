@@ -313,8 +313,9 @@ fn the_structured_generator_plans_and_refuses_rme_layouts() {
 }
 
 /// The run-time generator reaches `Layout::build_gpt` and the pool spaces: of 2000
-/// seeded byte buffers, some operation sequences build a granule protection table (its
-/// checks then ran) and some are refused one; every run passes the campaign's checks.
+/// seeded byte buffers, each run after a `root`, a `realm` and a `non_secure` pool, some
+/// operation sequences build a granule protection table (its checks then ran) and some
+/// are refused one; every run passes the campaign's checks.
 #[test]
 fn the_api_generator_builds_and_refuses_granule_protection_tables() {
     use arbitrary::{Arbitrary, Unstructured};
@@ -327,7 +328,7 @@ fn the_api_generator_builds_and_refuses_granule_protection_tables() {
         let Ok(ops) = fuzz::Ops::arbitrary_take_rest(Unstructured::new(&data)) else {
             continue;
         };
-        let run = ops.run();
+        let run = ops.after_rme_pools().run();
         built += run.lines().filter(|l| l.starts_with("gpt 0x")).count();
         refused += run.lines().filter(|l| l.contains(": gpt error ")).count();
     }

@@ -354,7 +354,7 @@ pub fn check_gpt(
 ) -> String {
     let all = layout.pools();
     let pools = &all[..pools.min(all.len())];
-    let base = gpt.base_pa();
+    let base = gpt.image_pa();
     let bytes = gpt.image();
     let range = layout
         .gpt_range()
@@ -1123,6 +1123,26 @@ pub struct Ops {
 }
 
 impl Ops {
+    /// The same operations after three that add a `root`, a `realm` and a `non_secure`
+    /// RAM pool (2 MiB each from 0x4000_0000): random pools rarely land in free,
+    /// representable ranges, so a test that must reach `Layout::build_gpt` starts here.
+    pub fn after_rme_pools(mut self) -> Ops {
+        let pool = |spaces: u8, start: u64| Op::Pool {
+            device: false,
+            spaces,
+            start: Addr(start),
+            size: Size(0x20_0000),
+        };
+        // `pool_spaces`: bits 3:1 = 6 is `root`, 5 `realm`; 1 alone is `non_secure`.
+        let first = [
+            pool(6 << 1, 0x4000_0000),
+            pool(5 << 1, 0x4020_0000),
+            pool(1, 0x4040_0000),
+        ];
+        self.ops.splice(0..0, first);
+        self
+    }
+
     /// Runs the operations, checking the invariants after each one that succeeds, and
     /// returns a description of every result.
     pub fn run(&self) -> String {
