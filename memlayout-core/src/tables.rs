@@ -176,12 +176,11 @@ impl Layout {
                 name: name.clone(),
                 field: Field::Name,
             })?;
-            let plan = aarch64::plan_requests(&info, &self.page_runs(t), &cfg).map_err(|e| {
-                Error::Tables {
+            let plan = aarch64::plan_requests(&info, &self.page_runs_in_mapping_order(t), &cfg)
+                .map_err(|e| Error::Tables {
                     table: name,
                     source: e.into(),
-                }
-            })?;
+                })?;
             counts.push(plan.tables() as u64);
             plans.push((info, cfg, plan));
         }

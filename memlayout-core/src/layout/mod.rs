@@ -709,11 +709,7 @@ impl Layout {
     /// grows with the runs, where [`pages`](Self::pages) lists every page. Empty for a
     /// table that does not exist.
     pub fn page_runs(&self, table: TableId) -> Vec<PageRun<'_>> {
-        let mut runs: Vec<PageRun<'_>> = self
-            .page_requests(table)
-            .into_iter()
-            .filter_map(|(first, count)| PageRun::new(first, count))
-            .collect();
+        let mut runs = self.page_runs_in_mapping_order(table);
         // A table's mappings are disjoint in VA, so no two runs start at one VA.
         if !runs.is_sorted_by_key(|r| r.va()) {
             runs.sort_unstable_by_key(|r| r.va());
@@ -721,15 +717,15 @@ impl Layout {
         runs
     }
 
-    /// The requests mapped into a table, in mapping order (the order of their pages in
-    /// memory): each one's first page there and its page count. Its pages follow each
-    /// other in VA and PA with one size and set of attributes.
-    pub(crate) fn page_requests(&self, table: TableId) -> Vec<(&Page, u32)> {
+    /// The runs of [`page_runs`](Self::page_runs) in mapping order (the order of their
+    /// pages in memory), for the table builder, which sorts its runs itself: each
+    /// mapping's first page in the table and its page count.
+    pub(crate) fn page_runs_in_mapping_order(&self, table: TableId) -> Vec<PageRun<'_>> {
         self.mappings
             .iter()
             .filter_map(|m| {
                 let &(_, _, first) = m.tables.iter().find(|(t, ..)| *t == table)?;
-                Some((self.pages.get(first as usize)?, m.count))
+                PageRun::new(self.pages.get(first as usize)?, m.count)
             })
             .collect()
     }
