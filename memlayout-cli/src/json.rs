@@ -74,31 +74,11 @@ struct Document<'a> {
     format_version: u32,
     seed: Option<Hex>,
     pa_bits: u8,
-    pools: Vec<PoolEntry<'a>>,
+    pools: &'a [Pool],
     tables: Vec<Table<'a>>,
     /// The granule protection table (written only when the layout has one).
     #[serde(skip_serializing_if = "Option::is_none")]
     gpt: Option<GptEntry>,
-}
-
-/// A pool: what the pool writes of itself, and `space` where it writes none (a pool
-/// declared in no space, or `secure` alone, which is the Secure space), so every pool of
-/// the document names its space.
-#[derive(Serialize)]
-struct PoolEntry<'a> {
-    #[serde(flatten)]
-    pool: &'a Pool,
-    /// `"secure"` when the pool's own serialization has no `space`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    space: Option<&'static str>,
-}
-
-impl<'a> PoolEntry<'a> {
-    fn new(pool: &'a Pool) -> Self {
-        // The pool writes `space` exactly when it has a label (`space_label`).
-        let space = pool.space_label().is_none().then_some("secure");
-        PoolEntry { pool, space }
-    }
 }
 
 /// The granule protection table: where it is, its shape, and its register values.
@@ -167,7 +147,7 @@ pub fn json(input: &Input<'_>) -> Result<String, serde_json::Error> {
         format_version: FORMAT_VERSION,
         seed: layout.seed().map(Hex::from),
         pa_bits: layout.pa_bits(),
-        pools: layout.pools().iter().map(PoolEntry::new).collect(),
+        pools: layout.pools(),
         tables: input
             .tables()
             .iter()

@@ -692,9 +692,11 @@ impl<'de> Deserialize<'de> for Segment {
 }
 
 /// A pool of the planned layout: `name`, `start`, `end` (exclusive, so `"0x10000000000000000"`
-/// for a pool that reaches the top of the 64-bit space), `device`, `non_secure`, and
+/// for a pool that reaches the top of the 64-bit space), `device`, `non_secure`,
 /// `secure: true` only for a pool in both physical address spaces (declared `secure,
-/// non_secure`).
+/// non_secure`), and `space`: `"secure"`, `"non_secure"`, `"secure, non_secure"`,
+/// `"realm"` or `"root"` ([`Pool::space_label`](crate::layout::Pool::space_label), and
+/// `"secure"` for a pool declared in no space, which is Secure memory).
 #[cfg(feature = "alloc")]
 impl Serialize for crate::layout::Pool {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -709,8 +711,7 @@ impl Serialize for crate::layout::Pool {
             non_secure: bool,
             #[serde(skip_serializing_if = "core::ops::Not::not")]
             secure: bool,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            space: Option<&'static str>,
+            space: &'static str,
         }
         let range = self.range();
         PoolOut {
@@ -720,7 +721,7 @@ impl Serialize for crate::layout::Pool {
             device: self.is_device(),
             non_secure: self.is_non_secure(),
             secure: self.is_dual_view(),
-            space: self.space_label(),
+            space: self.space_label().unwrap_or("secure"),
         }
         .serialize(s)
     }
@@ -1170,8 +1171,8 @@ mod tests {
         assert_eq!(
             pools,
             json!([
-                { "name": "ram", "start": "0x80000000", "end": "0xc0000000", "device": false, "non_secure": false },
-                { "name": "mmio", "start": "0x9000000", "end": "0xa000000", "device": true, "non_secure": false },
+                { "name": "ram", "start": "0x80000000", "end": "0xc0000000", "device": false, "non_secure": false, "space": "secure" },
+                { "name": "mmio", "start": "0x9000000", "end": "0xa000000", "device": true, "non_secure": false, "space": "secure" },
             ])
         );
         let tr = plan.translation(0).unwrap();
@@ -1194,7 +1195,7 @@ mod tests {
     }
 
     #[test]
-    fn a_pool_declared_in_a_space_writes_it() {
+    fn every_pool_writes_its_space() {
         use crate::layout::{Layout, Pool};
         let mut l = Layout::new();
         l.add_pool(Pool::ram("bl31", 0x0E00_0000, 1 << 20).root())
@@ -1211,7 +1212,8 @@ mod tests {
         let v = serde_json::to_value(l.pools()).unwrap();
         assert_eq!(v[0]["space"], json!("root"));
         assert_eq!(v[1]["space"], json!("realm"));
-        assert_eq!(v[2].get("space"), None);
+        // Declared in no space: Secure memory, written so.
+        assert_eq!(v[2]["space"], json!("secure"));
         assert_eq!(v[3]["space"], json!("secure, non_secure"));
         assert_eq!(v[3]["secure"], json!(true));
     }
