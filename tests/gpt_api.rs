@@ -21,7 +21,7 @@ fn a_second_table_is_refused_and_the_first_keeps_its_range() {
     let mut l = rme_layout();
     let first = l.build_gpt(&GptRequest::in_pool("rom")).unwrap();
     let range = l.gpt_range().unwrap();
-    assert_eq!(range.start(), first.base_pa());
+    assert_eq!(range.start(), first.image_pa());
     let reservations = l.reservations().len();
     let e = l.build_gpt(&GptRequest::in_pool("rom")).unwrap_err();
     match &e {

@@ -315,3 +315,33 @@ fn a_page_shared_by_tables_with_no_space_in_common_names_the_refusing_table() {
         "{e:?}"
     );
 }
+
+/// A secure table's code with no secure RAM pool at all (only Root, Realm and a
+/// non-secure device): the no-room error says none is declared and how to declare one,
+/// instead of listing no pool tried and no pool refused.
+#[test]
+fn secure_code_without_a_secure_pool_says_none_is_declared() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("bl31", BL31, 1 << 20).root()).unwrap();
+    l.add_pool(Pool::ram("rmm", RMM, 1 << 20).realm()).unwrap();
+    l.add_pool(Pool::device("uart", 0x0900_0000, 4 << 10).non_secure())
+        .unwrap();
+    let s = table(&mut l, "tos", ExecutionContext::EL1_S);
+    let e = l.map(s, &code("text")).unwrap_err();
+    match &e {
+        Error::NoRoom {
+            space: Space::Secure { tried, refused },
+            ..
+        } => assert!(tried.is_empty() && refused.is_empty(), "{e:?}"),
+        e => panic!("{e:?}"),
+    }
+    let text = e.to_string();
+    assert!(
+        text.contains("secure pools (none of this memory type is declared; declare one"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("none;") && !text.contains("refused"),
+        "{text}"
+    );
+}

@@ -124,13 +124,26 @@ impl fmt::Display for Space {
                 "the non-secure physical pools (a non-secure regime reaches only non-secure PA; secure pool `{pool}` has room, so declare it `non_secure` if non-secure software may use it)"
             ),
             Space::Secure { tried, refused } => {
-                f.write_str("the secure pools (tried: ")?;
-                names(f, tried)?;
-                f.write_str("; refused: ")?;
-                names(f, refused)?;
-                f.write_str(
-                    ", non-secure memory the normal world could rewrite under a secure table; add `non_secure_ok` to allow it)",
-                )
+                f.write_str("the secure pools (")?;
+                if tried.is_empty() {
+                    f.write_str("none of this memory type is declared")?;
+                } else {
+                    f.write_str("tried: ")?;
+                    names(f, tried)?;
+                }
+                if !refused.is_empty() {
+                    f.write_str("; refused: ")?;
+                    names(f, refused)?;
+                    f.write_str(
+                        ", non-secure memory the normal world could rewrite under a secure table; add `non_secure_ok` to allow it",
+                    )?;
+                }
+                if tried.is_empty() {
+                    f.write_str(
+                        "; declare one, without a space or `secure`, for the secure tables' code and translation tables",
+                    )?;
+                }
+                f.write_str(")")
             }
             Space::Trusted { space, tried } => {
                 let (what, who) = match space {

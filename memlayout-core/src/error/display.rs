@@ -2,7 +2,7 @@
 
 use core::fmt::{self, Formatter, Result};
 
-use super::{Addr, Error, Field, plural};
+use super::{Addr, Error, Field, Space, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
 use crate::aarch64::gpt::GptError;
 use crate::model::{
@@ -279,10 +279,16 @@ fn room(e: &Error, f: &mut Formatter<'_>) -> Result {
         } => {
             write!(
                 f,
-                "no room for {what} ({} bytes, aligned to {}) in {space}; ",
+                "no room for {what} ({} bytes, aligned to {}) in {space}",
                 Hex::from(*size),
                 Hex::from(*align)
             )?;
+            // No pool of the space to enlarge: the space's own words say to declare one.
+            if matches!(space, Space::Secure { tried, .. } | Space::Trusted { tried, .. } if tried.is_empty())
+            {
+                return Ok(());
+            }
+            f.write_str("; ")?;
             match largest {
                 Some(r) => write!(f, "the largest free range is {r} ({} bytes)", Hex(r.size()))?,
                 None => f.write_str("it has no free range left")?,

@@ -31,6 +31,7 @@ mod segments;
 
 pub use display::MapOf;
 pub use gpt::{GPT_RESERVATION, GptPlacement, GptRequest, pool_gpi};
+#[cfg(feature = "dsl")]
 pub(crate) use requests::space_label_of;
 pub use requests::{PageRequest, Pool, PoolRequest, SegmentRequest};
 
