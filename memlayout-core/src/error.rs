@@ -135,7 +135,7 @@ impl fmt::Display for Space {
                     f.write_str("; refused: ")?;
                     names(f, refused)?;
                     f.write_str(
-                        ", non-secure memory the normal world could rewrite under a secure table; add `non_secure_ok` to allow it",
+                        ", non-secure memory the normal world could rewrite under a secure table; without a `gpt`, add `non_secure_ok` to allow it",
                     )?;
                 }
                 if tried.is_empty() {

@@ -49,7 +49,9 @@ pub use error::{Error, Space, Taken};
 #[cfg(feature = "alloc")]
 pub use interval::{Interval, IntervalSet};
 #[cfg(feature = "alloc")]
-pub use layout::{Layout, MappingId, PageRequest, Pool, SegmentId, SegmentRequest, TableId};
+pub use layout::{
+    GptRequest, Layout, MappingId, PageRequest, Pool, SegmentId, SegmentRequest, TableId,
+};
 pub use model::{
     Attr, AttrList, AttrValue, Cacheability, Cores, DeviceType, ExecutionContext, MemAttrs, Name,
     Page, PageKind, PageSize, Perms, PhysicalAddressSpace, SecurityState, Segment, SegmentKind,

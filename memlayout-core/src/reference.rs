@@ -336,11 +336,12 @@ Rules:
   `l0gptsz`, a second `gpt`, a table named `gpt`, and no room in the pool are errors; so
   are two pools of different spaces in one granule (pools are 4 KiB aligned today, so
   only a larger granule makes that possible). `non_secure_ok` on the tables of a table
-  that is not non-secure, or an executable page of one in non-secure memory, is an error
-  on that `non_secure_ok` (with a note on `gpt`): the table gives non-secure pools to
-  the Non-secure space alone, so those walks and fetches would take granule protection
-  faults. A `secure, non_secure` pool gets "any access", which Realm and Root accesses
-  pass too: the architecture has no GPI for two spaces.
+  that is not non-secure, or on an executable page of a secure table in non-secure
+  memory, is an error on that `non_secure_ok` (with a note on `gpt`): the table gives
+  non-secure pools to the Non-secure space alone, so those walks and fetches would take
+  granule protection faults. (EL3 code is already refused outside `root` pools, as a
+  `gpt` needs one.) A `secure, non_secure` pool gets "any access", which Realm and Root
+  accesses pass too: the architecture has no GPI for two spaces.
 * Placement never depends on declaration order: fixed placements first, then identity,
   then shared, then the rest, largest first. The same input gives a byte-identical
   expansion.

@@ -499,7 +499,7 @@ fn page(e: &Error, f: &mut Formatter<'_>) -> Result {
             what, table, pool, ..
         } => write!(
             f,
-            "{what} of secure table `{table}` would sit in non-secure pool `{pool}`, which the normal world can write; take the PA from a secure pool, or add `non_secure_ok` to allow it knowingly"
+            "{what} of secure table `{table}` would sit in non-secure pool `{pool}`, which the normal world can write; take the PA from a secure pool, or, without a `gpt`, add `non_secure_ok` to allow it knowingly"
         ),
         _ => Ok(()),
     }
@@ -570,7 +570,9 @@ fn space(e: &Error, f: &mut Formatter<'_>) -> Result {
             };
             write!(f, " ({why}); take the PA from a `{}` pool", needs)?;
             if *non_secure_ok {
-                f.write_str(", or add `non_secure_ok` to allow non-secure memory knowingly")?;
+                f.write_str(
+                    ", or, without a `gpt`, add `non_secure_ok` to allow non-secure memory knowingly",
+                )?;
             }
             Ok(())
         }
@@ -930,19 +932,19 @@ fn gpt(e: &Error, f: &mut Formatter<'_>) -> Result {
             f.write_str(
                 "the granule protection table gives non-secure pools to the Non-secure space alone, but ",
             )?;
-            let access = match page {
+            let (access, them) = match page {
                 Some(p) => {
                     write!(f, "executable page `{p}` of table `{table}`")?;
-                    "instruction fetch"
+                    ("instruction fetch", "it")
                 }
                 None => {
                     write!(f, "the translation tables of table `{table}`")?;
-                    "table walk"
+                    ("table walk", "them")
                 }
             };
             write!(
                 f,
-                " may sit in non-secure memory (`non_secure_ok`): every {access} there from the {space} space would take a granule protection fault; remove `non_secure_ok` so they stay in {space} memory, or leave out the `gpt`"
+                " may sit in non-secure memory (`non_secure_ok`): every {access} there from the {space} space would take a granule protection fault; place {them} in a pool of {space} memory and remove `non_secure_ok`, or leave out the `gpt`"
             )
         }
         Error::GptTwice { range } => write!(
