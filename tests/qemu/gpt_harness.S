@@ -32,6 +32,8 @@
  * MFAR_EL3 = S3_6_C6_C0_5, TLBI PAALLOS = SYS #6, C8, C1, #4.
  */
 
+#include "context.inc"
+
     .equ SPSR_EL2H_MASKED, 0x3c9    /* EL2h, D, A, I, F masked */
 
     .text
@@ -60,24 +62,11 @@ tlbi_paallos:
     isb
     ret
 
-/* Saves x19..x30, sp and `out` (x9 = out) in save_area. */
-    .macro  save_context
-    ldr     x10, =save_area
-    stp     x19, x20, [x10, #0]
-    stp     x21, x22, [x10, #16]
-    stp     x23, x24, [x10, #32]
-    stp     x25, x26, [x10, #48]
-    stp     x27, x28, [x10, #64]
-    stp     x29, x30, [x10, #80]
-    mov     x11, sp
-    stp     x11, x9, [x10, #96]
-    .endm
-
 /* u64 probe_el3(u64 pa, u64 out[2]): a load of `pa` at EL3. */
     .global probe_el3
 probe_el3:
     mov     x9, x1
-    save_context
+    save_context x9
     ldr     x1, [x0]
     mov     x2, xzr
     mov     x0, #1
@@ -90,7 +79,7 @@ probe_el3:
     .global probe_lower
 probe_lower:
     mov     x9, x2
-    save_context
+    save_context x9
     msr     scr_el3, x1
     ldr     x10, =el2_vectors
     msr     vbar_el2, x10
@@ -103,17 +92,7 @@ probe_lower:
 
 /* Back to the caller of probe_*: x0 status, x1 and x2 to out[0] and out[1]. */
 probe_return:
-    ldr     x10, =save_area
-    ldp     x19, x20, [x10, #0]
-    ldp     x21, x22, [x10, #16]
-    ldp     x23, x24, [x10, #32]
-    ldp     x25, x26, [x10, #48]
-    ldp     x27, x28, [x10, #64]
-    ldp     x29, x30, [x10, #80]
-    ldp     x11, x9, [x10, #96]
-    mov     sp, x11
-    stp     x1, x2, [x9]
-    ret
+    restore_context_and_return
 
 /* Runs at Non-secure EL2, MMU off. */
 el2_probe:

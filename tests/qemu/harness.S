@@ -12,6 +12,8 @@
  * their encodings: MFAR_EL3 = S3_6_C6_C0_5.
  */
 
+#include "context.inc"
+
     .equ SCTLR_M, 1 << 0
     .equ SCTLR_C, 1 << 2
     .equ SPSR_EL2H_MASKED, 0x3c9    /* EL2h, D, A, I, F masked */
@@ -77,15 +79,7 @@ exception_common:
  */
     .global enter_realm
 enter_realm:
-    ldr     x10, =save_area
-    stp     x19, x20, [x10, #0]
-    stp     x21, x22, [x10, #16]
-    stp     x23, x24, [x10, #32]
-    stp     x25, x26, [x10, #48]
-    stp     x27, x28, [x10, #64]
-    stp     x29, x30, [x10, #80]
-    mov     x11, sp
-    stp     x11, x2, [x10, #96]
+    save_context x2
     mov     x11, #1
     str     x11, [x10, #112]        /* a probe is under way */
     msr     elr_el3, x3
@@ -122,16 +116,7 @@ el3_lower_sync:
 realm_return:
     ldr     x10, =save_area
     str     xzr, [x10, #112]
-    ldp     x19, x20, [x10, #0]
-    ldp     x21, x22, [x10, #16]
-    ldp     x23, x24, [x10, #32]
-    ldp     x25, x26, [x10, #48]
-    ldp     x27, x28, [x10, #64]
-    ldp     x29, x30, [x10, #80]
-    ldp     x11, x9, [x10, #96]
-    mov     sp, x11
-    stp     x1, x2, [x9]
-    ret
+    restore_context_and_return
 
     .ltorg
 

@@ -143,9 +143,10 @@ const HARNESS_LD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu
 
 /// The sources every harness is built with besides its own: the entry point and
 /// semihosting glue (`boot.S`, which calls the harness's `harness_main` and installs
-/// its `el3_vectors`), and the console and job descriptor helpers (`harness_io.c` and
-/// its header).
-pub(crate) const SHARED_SOURCES: [(&str, &str); 3] = [
+/// its `el3_vectors`), the console and job descriptor helpers (`harness_io.c` and
+/// its header), and the probes' context save and restore (`context.inc`, included by
+/// the harnesses' assembly).
+pub(crate) const SHARED_SOURCES: [(&str, &str); 4] = [
     (
         "boot.S",
         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/boot.S")),
@@ -157,6 +158,10 @@ pub(crate) const SHARED_SOURCES: [(&str, &str); 3] = [
     (
         "harness_io.h",
         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/harness_io.h")),
+    ),
+    (
+        "context.inc",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/qemu/context.inc")),
     ),
 ];
 
@@ -628,7 +633,7 @@ pub(crate) fn build_elf(
         .args(
             sources
                 .iter()
-                .filter(|(name, _)| !name.ends_with(".h"))
+                .filter(|(name, _)| !name.ends_with(".h") && !name.ends_with(".inc"))
                 .map(|(name, _)| src.join(name)),
         )
         .arg("-o")
@@ -806,6 +811,25 @@ fn parse_hex(word: Option<&str>) -> Option<u64> {
     u64::from_str_radix(word?, 16).ok()
 }
 
+/// The first `N` hex words after a harness line's tag (`line` names it in the error).
+pub(crate) fn hex_words<'a, const N: usize>(
+    line: &str,
+    mut words: impl Iterator<Item = &'a str>,
+) -> Result<[u64; N], String> {
+    let mut out = [0; N];
+    for v in &mut out {
+        *v = parse_hex(words.next()).ok_or_else(|| format!("malformed harness line `{line}`"))?;
+    }
+    Ok(out)
+}
+
+/// Stores a harness line's value in slot `i`, which must exist.
+pub(crate) fn fill<T>(slots: &mut [Option<T>], i: u64, value: T, line: &str) -> Result<(), String> {
+    let slot = usize::try_from(i).ok().and_then(|i| slots.get_mut(i));
+    *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? = Some(value);
+    Ok(())
+}
+
 fn parse_output(job: &Job, realm_pages: usize, output: &str) -> Result<Outcome, String> {
     let mut par = vec![None; job.probes.len()];
     let mut writes = vec![None; job.writes.len()];
@@ -817,55 +841,24 @@ fn parse_output(job: &Job, realm_pages: usize, output: &str) -> Result<Outcome, 
         let mut words = line.split_whitespace();
         match words.next() {
             Some("GPCCR") => {
-                gpccr = Some(
-                    parse_hex(words.next())
-                        .ok_or_else(|| format!("malformed harness line `{line}`"))?,
-                );
+                let [value] = hex_words(line, words)?;
+                gpccr = Some(value);
             }
             Some("PAR") => {
-                let (Some(i), Some(value)) = (parse_hex(words.next()), parse_hex(words.next()))
-                else {
-                    return Err(format!("malformed harness line `{line}`"));
-                };
-                let slot = usize::try_from(i).ok().and_then(|i| par.get_mut(i));
-                *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? = Some(value);
+                let [i, value] = hex_words(line, words)?;
+                fill(&mut par, i, value, line)?;
             }
             Some("REALM") => {
-                let (Some(i), Some(status), Some(a), Some(b)) = (
-                    parse_hex(words.next()),
-                    parse_hex(words.next()),
-                    parse_hex(words.next()),
-                    parse_hex(words.next()),
-                ) else {
-                    return Err(format!("malformed harness line `{line}`"));
-                };
-                let slot = usize::try_from(i).ok().and_then(|i| realm.get_mut(i));
-                *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? =
-                    Some((status, a, b));
+                let [i, status, a, b] = hex_words(line, words)?;
+                fill(&mut realm, i, (status, a, b), line)?;
             }
             Some("REALMPA") => {
-                let (Some(i), Some(written), Some(read)) = (
-                    parse_hex(words.next()),
-                    parse_hex(words.next()),
-                    parse_hex(words.next()),
-                ) else {
-                    return Err(format!("malformed harness line `{line}`"));
-                };
-                let slot = usize::try_from(i).ok().and_then(|i| realm_pa.get_mut(i));
-                *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? =
-                    Some((written, read));
+                let [i, written, read] = hex_words(line, words)?;
+                fill(&mut realm_pa, i, (written, read), line)?;
             }
             Some("WRITE") => {
-                let (Some(i), Some(written), Some(read)) = (
-                    parse_hex(words.next()),
-                    parse_hex(words.next()),
-                    parse_hex(words.next()),
-                ) else {
-                    return Err(format!("malformed harness line `{line}`"));
-                };
-                let slot = usize::try_from(i).ok().and_then(|i| writes.get_mut(i));
-                *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? =
-                    Some((written, read));
+                let [i, written, read] = hex_words(line, words)?;
+                fill(&mut writes, i, (written, read), line)?;
             }
             Some("EXC") => {
                 let mut values = words.map(|w| u64::from_str_radix(w, 16).unwrap_or(u64::MAX));

@@ -148,23 +148,18 @@ fn check(job: &GptJob) -> Result<(), String> {
 }
 
 fn parse(job: &GptJob, output: &str) -> Result<GptOutcome, String> {
-    let hex = |w: Option<&str>| w.and_then(|w| u64::from_str_radix(w, 16).ok());
     let mut gpccr = None;
     let mut results = vec![None; job.probes.len()];
     let mut done = false;
     for line in output.lines() {
         let mut words = line.split_whitespace();
         match words.next() {
-            Some("GPCCR") => gpccr = hex(words.next()),
+            Some("GPCCR") => {
+                let [value] = qemu::hex_words(line, words)?;
+                gpccr = Some(value);
+            }
             Some("PROBE") => {
-                let (Some(i), Some(status), Some(a), Some(b)) = (
-                    hex(words.next()),
-                    hex(words.next()),
-                    hex(words.next()),
-                    hex(words.next()),
-                ) else {
-                    return Err(format!("malformed harness line `{line}`"));
-                };
+                let [i, status, a, b] = qemu::hex_words(line, words)?;
                 let result = match status {
                     1 => ProbeResult::Loaded(a),
                     2 => ProbeResult::El3Abort { esr: a, far: b },
@@ -172,8 +167,7 @@ fn parse(job: &GptJob, output: &str) -> Result<GptOutcome, String> {
                     5 => ProbeResult::Gpc { esr: a, mfar: b },
                     _ => ProbeResult::Unexpected(status, a, b),
                 };
-                let slot = usize::try_from(i).ok().and_then(|i| results.get_mut(i));
-                *slot.ok_or_else(|| format!("unexpected harness line `{line}`"))? = Some(result);
+                qemu::fill(&mut results, i, result, line)?;
             }
             Some("EXC") | Some("ERR") => {
                 return Err(format!("the harness stopped: `{line}`"));
