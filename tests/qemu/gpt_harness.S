@@ -37,31 +37,6 @@
     .equ SPSR_EL2H_MASKED, 0x3c9    /* EL2h, D, A, I, F masked */
 
     .text
-/* u64 read_gpccr(void), void write_gpccr(u64), void write_gptbr(u64), void tlbi_paallos(void) */
-    .global read_gpccr
-read_gpccr:
-    mrs     x0, s3_6_c2_c1_6
-    ret
-
-    .global write_gpccr
-write_gpccr:
-    msr     s3_6_c2_c1_6, x0
-    isb
-    ret
-
-    .global write_gptbr
-write_gptbr:
-    msr     s3_6_c2_c1_4, x0
-    isb
-    ret
-
-    .global tlbi_paallos
-tlbi_paallos:
-    sys     #6, c8, c1, #4, xzr
-    dsb     sy
-    isb
-    ret
-
 /* u64 probe_el3(u64 pa, u64 out[2]): a load of `pa` at EL3. */
     .global probe_el3
 probe_el3:

@@ -32,12 +32,7 @@
 #define SCR_HCE (1UL << 8)
 #define SCR_RW (1UL << 10)
 #define SCR_GPF (1UL << 48)
-#define GPCCR_GPC (1UL << 16)
 
-u64 read_gpccr(void);
-void write_gpccr(u64 value);
-void write_gptbr(u64 value);
-void tlbi_paallos(void);
 u64 probe_el3(u64 pa, u64 out[2]);
 u64 probe_lower(u64 pa, u64 scr, u64 out[2]);
 
@@ -49,11 +44,7 @@ u64 harness_main(void)
     u64 gpccr = job_word(2);
     u64 count = job_word(3);
 
-    write_gptbr(gptbr);
-    write_gpccr(gpccr & ~GPCCR_GPC);
-    tlbi_paallos();
-    write_gpccr(gpccr);
-    tlbi_paallos();
+    enable_gpc(gptbr, gpccr);
     put_str("GPCCR");
     put_hex(read_gpccr());
     end_line();

@@ -83,16 +83,6 @@
 
 #define HCR_RW (1UL << 31)
 
-#define GPCCR_GPC (1UL << 16)
-
-/*
- * Registers without a name in older assemblers, by encoding: GPTBR_EL3 =
- * S3_6_C2_C1_4, GPCCR_EL3 = S3_6_C2_C1_6; TLBI PAALLOS = SYS #6, C8, C1, #4.
- */
-#define WRITE_GPTBR(v) __asm__ volatile("msr s3_6_c2_c1_4, %0\n\tisb" ::"r"((u64)(v)) : "memory")
-#define WRITE_GPCCR(v) __asm__ volatile("msr s3_6_c2_c1_6, %0\n\tisb" ::"r"((u64)(v)) : "memory")
-#define TLBI_PAALLOS() __asm__ volatile("sys #6, c8, c1, #4, xzr\n\tdsb sy\n\tisb" ::: "memory")
-
 /* From harness.ld. */
 extern char __data_start[], __image_end[], __stack_bottom[], __stack_top[];
 
@@ -119,25 +109,6 @@ static int has_rme(void)
     return ((RSYS(id_aa64pfr0_el1) >> 52) & 0xf) != 0;
 }
 
-/*
- * Enables granule protection checks as Arm's trusted firmware does:
- * GPTBR_EL3, GPCCR_EL3 without GPC, TLBI PAALLOS, GPCCR_EL3 with GPC,
- * TLBI PAALLOS (each followed by DSB and ISB).
- */
-static void enable_gpc(u64 gptbr, u64 gpccr)
-{
-    WRITE_GPTBR(gptbr);
-    WRITE_GPCCR(gpccr & ~GPCCR_GPC);
-    TLBI_PAALLOS();
-    WRITE_GPCCR(gpccr);
-    TLBI_PAALLOS();
-}
-
-static void disable_gpc(u64 gpccr)
-{
-    WRITE_GPCCR(gpccr & ~GPCCR_GPC);
-    TLBI_PAALLOS();
-}
 
 /* Runs the AT instruction for `el` and `access`; returns PAR_EL1. */
 static u64 probe(u64 el, u64 access, u64 va)
@@ -165,6 +136,18 @@ static u64 write_pattern(u64 index, u64 va)
 static u64 realm_pattern(u64 index, u64 va)
 {
     return 0x3c5a000000000000UL ^ (index << 40) ^ (va & 0xffffffffffUL);
+}
+
+/* A "TAG i written read" line: what was stored through a page, and the word
+ * read back at its PA (with the MMU off). */
+static void report_readback(const char *tag, u64 index, u64 written, u64 pa)
+{
+    u64 got = *(volatile const u64 *)pa;
+    put_str(tag);
+    put_hex(index);
+    put_hex(written);
+    put_hex(got);
+    end_line();
 }
 
 /*
@@ -355,7 +338,7 @@ u64 harness_main(void)
         if (gpt) {
             enable_gpc(gptbr, gpccr);
             put_str("GPCCR");
-            put_hex(RSYS(s3_6_c2_c1_6));
+            put_hex(read_gpccr());
             end_line();
         }
         WSYS(mair_el3, mair);
@@ -443,22 +426,12 @@ u64 harness_main(void)
         for (u64 i = 0; i < n_writes; i++) {
             u64 va = job_word(writes_at + 1 + 2 * i);
             u64 pa = job_word(writes_at + 2 + 2 * i);
-            u64 got = *(volatile const u64 *)pa;
-            put_str("WRITE");
-            put_hex(i);
-            put_hex(write_pattern(i, va));
-            put_hex(got);
-            end_line();
+            report_readback("WRITE", i, write_pattern(i, va), pa);
         }
         for (u64 i = 0; i < n_realm; i++) {
             u64 va = job_word(realm_at + 7 + 2 * i);
             u64 pa = job_word(realm_at + 8 + 2 * i);
-            u64 got = *(volatile const u64 *)pa;
-            put_str("REALMPA");
-            put_hex(i);
-            put_hex(realm_pattern(i, va));
-            put_hex(got);
-            end_line();
+            report_readback("REALMPA", i, realm_pattern(i, va), pa);
         }
     }
 

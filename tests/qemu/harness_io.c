@@ -57,3 +57,33 @@ u64 job_word(u64 index)
         fail("job descriptor runs past its region at word", index);
     return *(volatile const u64 *)addr;
 }
+
+/*
+ * Registers without a name in older assemblers, by encoding: GPTBR_EL3 =
+ * S3_6_C2_C1_4, GPCCR_EL3 = S3_6_C2_C1_6; TLBI PAALLOS = SYS #6, C8, C1, #4.
+ */
+#define WRITE_GPTBR(v) __asm__ volatile("msr s3_6_c2_c1_4, %0\n\tisb" ::"r"((u64)(v)) : "memory")
+#define WRITE_GPCCR(v) __asm__ volatile("msr s3_6_c2_c1_6, %0\n\tisb" ::"r"((u64)(v)) : "memory")
+#define TLBI_PAALLOS() __asm__ volatile("sys #6, c8, c1, #4, xzr\n\tdsb sy\n\tisb" ::: "memory")
+
+void enable_gpc(u64 gptbr, u64 gpccr)
+{
+    WRITE_GPTBR(gptbr);
+    WRITE_GPCCR(gpccr & ~GPCCR_GPC);
+    TLBI_PAALLOS();
+    WRITE_GPCCR(gpccr);
+    TLBI_PAALLOS();
+}
+
+void disable_gpc(u64 gpccr)
+{
+    WRITE_GPCCR(gpccr & ~GPCCR_GPC);
+    TLBI_PAALLOS();
+}
+
+u64 read_gpccr(void)
+{
+    u64 v;
+    __asm__ volatile("mrs %0, s3_6_c2_c1_6" : "=r"(v)::"memory");
+    return v;
+}

@@ -1,6 +1,7 @@
 /*
  * What the QEMU harnesses share: the semihosting glue and entry of boot.S, the
- * console lines and the job descriptor reads of harness_io.c.
+ * console lines, the job descriptor reads and the granule protection check
+ * switch of harness_io.c.
  *
  * Every harness defines harness_main (called by _start at EL3 with the stack
  * set and .bss cleared; its result is the exit status of QEMU) and an EL3
@@ -35,5 +36,15 @@ void fail(const char *what, u64 value) __attribute__((noreturn));
 void harness_exception(u64 vector, u64 esr, u64 elr, u64 far);
 /* Word `index` of the job descriptor; fails past JOB_END. */
 u64 job_word(u64 index);
+
+/* GPCCR_EL3.GPC: granule protection checks enabled. */
+#define GPCCR_GPC (1UL << 16)
+/* Enables granule protection checks as Arm's trusted firmware does: GPTBR_EL3,
+ * GPCCR_EL3 without GPC, TLBI PAALLOS, GPCCR_EL3 (with GPC), TLBI PAALLOS. */
+void enable_gpc(u64 gptbr, u64 gpccr);
+/* Clears GPCCR_EL3.GPC and invalidates the cached GPT information. */
+void disable_gpc(u64 gpccr);
+/* GPCCR_EL3 as the CPU reads it back. */
+u64 read_gpccr(void);
 
 #endif
