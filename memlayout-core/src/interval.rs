@@ -347,6 +347,11 @@ impl<M: Clone + PartialEq> IntervalSet<M> {
             self.classes[new_class].insert(r.start);
         }
         if let Some(pos) = self.ranges.locate(r.start) {
+            debug_assert_eq!(
+                self.ranges.at(pos).0,
+                r.start,
+                "resize of a range not in the set"
+            );
             *self.ranges.at_mut(pos).1 = last;
         }
         self.total = self.total - r.size() + new.size();

@@ -1034,13 +1034,13 @@ fn size_of(level1_tables: usize, pps: ProtectedSize, config: GptConfig) -> GptSi
     let level1_bytes = level1_table_bytes(config.pgs, config.l0gptsz);
     // At most 2^52 / 2^30 level 1 tables of at most 2^26 bytes: no overflow.
     let level1_total = level1_tables as u64 * level1_bytes;
-    let (level0_offset, level1_offset, align) = if level1_tables == 0 {
-        (0, level0_bytes, level0_bytes)
-    } else if level1_bytes >= level0_bytes {
+    let (level0_offset, level1_offset, align) = if level1_tables > 0 && level1_bytes >= level0_bytes
+    {
         // The level 1 tables first: the level 0 table, no larger, starts on a multiple
         // of its size after them.
         (level1_total, 0, level1_bytes)
     } else {
+        // The level 0 table first (alone, or the larger of the two sizes).
         (0, level0_bytes, level0_bytes)
     };
     GptSize {

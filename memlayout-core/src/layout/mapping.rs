@@ -1591,7 +1591,6 @@ fn secure_field(req: &PageRequest) -> Field {
     }
 }
 
-/// Whether a request is for executable memory: kind `code`, or execute permission.
 /// Whether memory of these attributes is executable: kind `code`, or execute
 /// permission.
 pub(crate) fn executable(attrs: &crate::model::MemAttrs) -> bool {
