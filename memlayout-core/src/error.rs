@@ -1129,22 +1129,20 @@ pub enum Error {
     /// A granule protection table in a layout that has no Root pool to hold it.
     #[non_exhaustive]
     GptWithoutRoot,
-    /// A granule protection table in a layout whose secure, Realm or Root table keeps
-    /// its translation tables (`non_secure_ok` on `tables`), or an executable page
-    /// (`non_secure_ok` on the page), in non-secure memory: the table gives those
-    /// granules to the Non-secure space alone, so every walk or instruction fetch there
-    /// from the table's own space takes a granule protection fault.
+    /// A granule protection table in a layout whose secure, Realm or Root table may
+    /// keep its translation tables in non-secure memory (`non_secure_ok` on `tables`):
+    /// the table gives those granules to the Non-secure space alone, and the table's
+    /// walks are made in its own space, so every walk there takes a granule protection
+    /// fault. (An executable page in non-secure memory is fetched through its
+    /// descriptor's Non-secure PAS, which the Non-secure GPI allows.)
     #[non_exhaustive]
     GptNonSecureOk {
         /// The table.
         table: String,
-        /// The executable page, or `None` for the table's translation tables.
-        page: Option<String>,
         /// The table's own space.
         space: PhysicalAddressSpace,
-        /// Whose `non_secure_ok` is at fault: the page ([`Party::Mapping`]) or the
-        /// table, for its translation tables ([`Party::Table`]). The other party
-        /// ([`Error::other`]) is the granule protection table ([`Party::Gpt`]).
+        /// The table whose `non_secure_ok` is at fault ([`Party::Table`]). The other
+        /// party ([`Error::other`]) is the granule protection table ([`Party::Gpt`]).
         at: Party,
     },
     /// A second granule protection table for a layout that already has one

@@ -654,9 +654,8 @@ impl Planner<'_> {
     }
 
     /// Records [`Error::GptNonSecureOk`] on the `non_secure_ok` at fault, with a note on
-    /// the `gpt`: the page's own (`at` is its mapping), or for a table's translation
-    /// tables the one of its `tables in`, else of the layout's `tables` item (else the
-    /// table's name).
+    /// the `gpt`: the one of the table's `tables in`, else of the layout's `tables` item
+    /// (else the table's name).
     fn report_non_secure_ok(&mut self, at: Party, e: Error) {
         let gpt = self.spec.gpt.as_ref().map(|g| g.decl);
         let own = match at {
@@ -670,7 +669,7 @@ impl Planner<'_> {
                     (Some((d, _)), _) | (None, Some((d, _))) => (*d, Part::NonSecureOk),
                     (None, None) => (t.decl, Part::Name),
                 }),
-            other => self.decl_of(other, None).map(|d| (d, Part::NonSecureOk)),
+            _ => None,
         };
         match own {
             Some((decl, part)) => self.err(decl, part, gpt.filter(|&g| g != decl), e),

@@ -330,18 +330,19 @@ Rules:
   64G or 512G. The table is Root memory: `in` names a `root` RAM pool (the allocator
   picks an aligned range there after the pages, before the translation tables); `at`
   gives a range inside a `root` pool that is reserved whole before any page is placed,
-  the image at its start (aligned to the larger of its level 0 and level 1 table sizes).
-  A `gpt` without a `root` pool, `in` a pool that is not `root`, `at` a range outside
-  Root memory or over pages, the translation tables' range or a device pool, a bad
-  `l0gptsz`, a second `gpt`, a table named `gpt`, and no room in the pool are errors; so
-  are two pools of different spaces in one granule (pools are 4 KiB aligned today, so
-  only a larger granule makes that possible). `non_secure_ok` on the tables of a table
-  that is not non-secure, or on an executable page of a secure table in non-secure
-  memory, is an error on that `non_secure_ok` (with a note on `gpt`): the table gives
-  non-secure pools to the Non-secure space alone, so those walks and fetches would take
-  granule protection faults. (EL3 code is already refused outside `root` pools, as a
-  `gpt` needs one.) A `secure, non_secure` pool gets "any access", which Realm and Root
-  accesses pass too: the architecture has no GPI for two spaces.
+  the image at its start (aligned to its largest table: a level 1 table when it has
+  one, else the level 0 table). A `gpt` without a `root` pool, `in` a pool that is not
+  `root`, `at` a range outside Root memory or over pages, the translation tables' range
+  or a device pool, a bad `l0gptsz`, a second `gpt`, a table named `gpt`, and no room in
+  the pool are errors; so are two pools of different spaces in one granule (pools are
+  4 KiB aligned today, so only a larger granule makes that possible). `non_secure_ok` on
+  the tables of a table that is not non-secure is an error on that `non_secure_ok` (with
+  a note on `gpt`): the table gives non-secure pools to the Non-secure space alone, and
+  the table walks its tables in its own space, so every walk would take a granule
+  protection fault. A secure table's code page in non-secure memory (`non_secure_ok` on
+  the page) is fetched in the Non-secure space, which those granules allow, so it stays
+  allowed. A `secure, non_secure` pool gets "any access", which Realm and Root accesses
+  pass too: the architecture has no GPI for two spaces.
 * Placement never depends on declaration order: fixed placements first, then identity,
   then shared, then the rest, largest first. The same input gives a byte-identical
   expansion.

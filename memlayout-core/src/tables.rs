@@ -140,7 +140,7 @@ impl Layout {
     /// [`Error::NoRoomForTables`] in [`Space::Secure`](crate::error::Space::Secure),
     /// naming the pools tried and refused (never a silent move to non-secure memory).
     /// With a granule protection table ([`Layout::build_gpt`]), a table that is not
-    /// non-secure and keeps its tables, or an executable page, in non-secure memory is
+    /// non-secure and may keep its tables in non-secure memory (`non_secure_ok`) is
     /// [`Error::GptNonSecureOk`]. A process with ASID 0 under a kernel that runs another
     /// process without an ASID is [`Error::AsidZeroShared`].
     ///

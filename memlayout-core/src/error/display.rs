@@ -926,27 +926,10 @@ fn gpt(e: &Error, f: &mut Formatter<'_>) -> Result {
         Error::GptWithoutRoot => f.write_str(
             "the granule protection table must be Root memory, but no pool is declared `root`; declare one like `physical root_ram = 0x4000_0000 .. +1M, root;`",
         ),
-        Error::GptNonSecureOk {
-            table, page, space, ..
-        } => {
-            f.write_str(
-                "the granule protection table gives non-secure pools to the Non-secure space alone, but ",
-            )?;
-            let (access, them) = match page {
-                Some(p) => {
-                    write!(f, "executable page `{p}` of table `{table}`")?;
-                    ("instruction fetch", "it")
-                }
-                None => {
-                    write!(f, "the translation tables of table `{table}`")?;
-                    ("table walk", "them")
-                }
-            };
-            write!(
-                f,
-                " may sit in non-secure memory (`non_secure_ok`): every {access} there from the {space} space would take a granule protection fault; place {them} in a pool of {space} memory and remove `non_secure_ok`, or leave out the `gpt`"
-            )
-        }
+        Error::GptNonSecureOk { table, space, .. } => write!(
+            f,
+            "the granule protection table gives non-secure pools to the Non-secure space alone, but the translation tables of table `{table}` may sit in non-secure memory (`non_secure_ok`): every table walk there from the {space} space would take a granule protection fault; place them in a pool of {space} memory and remove `non_secure_ok`, or leave out the `gpt`"
+        ),
         Error::GptTwice { range } => write!(
             f,
             "the layout already has a granule protection table at {range}, and a layout has one; build it once"

@@ -7,7 +7,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{Layout, MappingId, Pool, TableId};
+use super::{Layout, Pool, TableId};
 use crate::aarch64::gpt::{
     self, Gpi, Gpt, GptConfig, GptError, GptRegion, GptSize, GranuleSize, L0GptSize,
 };
@@ -146,41 +146,20 @@ impl Layout {
             .map_err(|e| self.gpt_error(e))
     }
 
-    /// [`Error::GptNonSecureOk`] when a table that is not non-secure keeps its
-    /// translation tables (`non_secure_ok` on its tables), or maps an executable page,
-    /// in a non-secure pool: the granule protection table would make each such walk or
-    /// fetch fault. Run once, by [`build_translations`](Self::build_translations), when
-    /// every page is mapped.
+    /// [`Error::GptNonSecureOk`] when a table that is not non-secure may keep its
+    /// translation tables in non-secure memory (`non_secure_ok` on its tables): its
+    /// walks, made in its own space, would fault on granules the granule protection
+    /// table gives to the Non-secure space. Run once, by
+    /// [`build_translations`](Self::build_translations).
     pub(crate) fn check_no_walks_into_non_secure(&self) -> Result<(), Error> {
         for (i, t) in self.tables.iter().enumerate() {
             let space = self.home(t.info.el());
             if t.non_secure_tables_ok && space != PhysicalAddressSpace::NonSecure {
                 return Err(Error::GptNonSecureOk {
                     table: t.info.name().to_string(),
-                    page: None,
                     space,
                     at: Party::Table(TableId(i as u32)),
                 });
-            }
-        }
-        for (i, m) in self.mappings.iter().enumerate() {
-            let in_ns = Interval::new(m.pa, m.bytes())
-                .and_then(|r| self.pool_of(r))
-                .is_some_and(|p| self.pools[p].only_in(PhysicalAddressSpace::NonSecure));
-            if !super::mapping::executable(&m.attrs) || !in_ns {
-                continue;
-            }
-            for &(t, ..) in &m.tables {
-                let tb = &self.tables[t.index()];
-                let space = self.home(tb.info.el());
-                if space != PhysicalAddressSpace::NonSecure {
-                    return Err(Error::GptNonSecureOk {
-                        table: tb.info.name().to_string(),
-                        page: Some(m.name.clone()),
-                        space,
-                        at: Party::Mapping(MappingId(i as u32)),
-                    });
-                }
             }
         }
         Ok(())
@@ -214,10 +193,7 @@ impl Layout {
     pub fn build_gpt(&mut self, request: &GptRequest) -> Result<Gpt, Error> {
         if let Some(r) = self.gpt_range() {
             return Err(Error::GptTwice {
-                range: Range {
-                    start: r.start(),
-                    end: r.start().wrapping_add(r.size() as u64),
-                },
+                range: super::range_of(r),
             });
         }
         if !self.pools.iter().any(Pool::is_root) {
