@@ -127,10 +127,15 @@ fn the_text_corpus_plans_every_new_keyword() {
         (
             "non_secure_view",
             Box::new(move |p: &Planned| {
+                // The non-secure view of a pool in both spaces, from a secure table.
+                let pools = p.plan().layout().pools();
                 pages(p).iter().any(|(el, pg)| {
                     secure(*el)
                         && pg.mem_attrs().is_non_secure()
                         && pg.kind() == memlayout::PageKind::Device
+                        && pools
+                            .iter()
+                            .any(|x| x.is_dual_view() && x.range().contains(pg.pa()))
                 })
             }),
         ),
@@ -147,7 +152,11 @@ fn the_text_corpus_plans_every_new_keyword() {
             "tables in dram, non_secure_ok",
             Box::new(|p: &Planned| {
                 let l = p.plan().layout();
-                l.tables().any(|t| l.tables_pool(t) == Some("dram"))
+                // A secure table's tables in the non-secure pool: only the opt-in allows it.
+                l.tables().any(|t| {
+                    l.tables_pool(t) == Some("dram")
+                        && l.table_info(t).is_some_and(|i| secure(i.el()))
+                })
             }),
         ),
         (

@@ -6,6 +6,7 @@ use memlayout::aarch64::gpt::Gpi;
 use memlayout::error::{Field, Party};
 use memlayout::layout::{GptRequest, Pool};
 use memlayout::{Error, Layout};
+use memlayout_tests::gpt_walk;
 
 /// A Root pool for the table and a non-secure pool for the rest.
 fn rme_layout() -> Layout {
@@ -89,7 +90,16 @@ fn two_pools_of_different_spaces_in_one_granule_are_refused() {
         .unwrap();
     l.add_pool(Pool::ram("b", 0x8000_0800, 0x800).non_secure())
         .unwrap();
-    l.build_gpt(&GptRequest::in_pool("rom")).unwrap();
+    // Through the crate root's re-export, as the README writes it.
+    let gpt = l.build_gpt(&memlayout::GptRequest::in_pool("rom")).unwrap();
+    let memory = gpt_walk::Memory {
+        pa: gpt.image_pa(),
+        bytes: gpt.image(),
+    };
+    let gpi = |pa| gpt_walk::lookup(memory, gpt.gptbr(), gpt.gpccr(), pa).gpi();
+    // The shared granule is Non-secure, both halves.
+    assert_eq!(gpi(0x8000_0000), Some(Gpi::NonSecure as u8));
+    assert_eq!(gpi(0x8000_0FFF), Some(Gpi::NonSecure as u8));
 }
 
 /// A device pool in the Root space cannot hold the table, by `in` or by `at`.
