@@ -63,7 +63,10 @@ pub enum Field {
     Guard,
     /// The request for the non-secure view of a pool in both physical address spaces.
     NonSecureView,
-    /// The `non_secure_ok` opt-in of a page.
+    /// The `non_secure_ok` opt-in of a page, or of a table's translation tables
+    /// (`tables in POOL, non_secure_ok;`, or
+    /// [`Layout::allow_non_secure_tables`](crate::Layout::allow_non_secure_tables) at run
+    /// time).
     NonSecureOk,
 }
 
