@@ -419,7 +419,7 @@ proptest! {
         let lower = os.processes.iter().map(|p| p.1).max().unwrap();
         let asid16 = os.processes.iter().any(|p| p.3 > 255);
         // One TCR, valid for every table: both ranges walk, the sizes cover them all.
-        prop_assert_eq!(Some(k.tcr()), regs::tcr_shared(lower, os.upper_bits, k.pa_bits(), asid16));
+        prop_assert_eq!(Some(k.tcr()), regs::tcr_shared(memlayout::aarch64::Format::DEFAULT, lower, os.upper_bits, k.pa_bits(), asid16));
         for (i, &t) in ids.iter().enumerate() {
             let p = &tr[t.index()];
             prop_assert_eq!(p.tcr(), k.tcr());

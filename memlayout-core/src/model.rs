@@ -604,100 +604,138 @@ keyword_enum! {
     }
 }
 
-/// A page size: the bytes one page translates, from a 4 KiB page to a 16 GiB group of
-/// blocks.
+/// A page size: the bytes one page translates, from a 4 KiB page to a 4 TiB block.
 ///
 /// A page of any size is one page: one [`Page`], aligned to its size in VA and in PA.
 /// The size says how many bytes the page translates, not how the tables write it; the
-/// translation granule decides that. With the 4 KiB granule (the only one built today):
+/// table's translation granule decides that
+/// ([`Format::page_leaves`](crate::aarch64::granule::Format::page_leaves)):
 ///
-/// | size | written as |
-/// |------|------------|
-/// | 4K   | one level 3 page descriptor |
-/// | 64K  | 16 level 3 page descriptors, a Contiguous group |
-/// | 2M   | one level 2 block descriptor |
-/// | 32M  | 16 level 2 block descriptors, a Contiguous group |
-/// | 1G   | one level 1 block descriptor |
-/// | 16G  | 16 level 1 block descriptors, a Contiguous group |
+/// | size | 4 KiB granule | 16 KiB granule | 64 KiB granule |
+/// |------|---------------|----------------|----------------|
+/// | 4K   | level 3 page | — | — |
+/// | 16K  | — | level 3 page | — |
+/// | 64K  | 16 level 3 pages, Contiguous | — | level 3 page |
+/// | 2M   | level 2 block | 128 level 3 pages, Contiguous | 32 level 3 pages, Contiguous |
+/// | 32M  | 16 level 2 blocks, Contiguous | level 2 block | — |
+/// | 512M | — | — | level 2 block |
+/// | 1G   | level 1 block | 32 level 2 blocks, Contiguous | — |
+/// | 16G  | 16 level 1 blocks, Contiguous | — | 32 level 2 blocks, Contiguous |
+/// | 64G  | — | level 1 block (FEAT_LPA2) | — |
+/// | 512G | level 0 block (FEAT_LPA2) | — | — |
+/// | 4T   | — | — | level 1 block (FEAT_LPA, 52-bit PA) |
 ///
-/// The Contiguous bit marks 16 adjacent entries of one level, aligned to 16 entries,
-/// that map one aligned output range with equal attributes, which the 4 KiB granule
-/// allows at levels 1, 2 and 3 (DDI 0487 D8.6.1, "The Contiguous bit"); the tables set
-/// it on the group when [`TableConfig::contiguous_hint`](crate::aarch64::TableConfig::contiguous_hint)
-/// is on, and write the same 16 descriptors without it otherwise. With the 16 KiB and
-/// 64 KiB granules, `32M` and `64K` are single block and page descriptors.
+/// The Contiguous bit marks adjacent entries of one level, aligned to the group, that
+/// map one aligned output range with equal attributes (DDI 0487 D8.6.1, "The Contiguous
+/// bit"); the tables set it on the group when
+/// [`TableConfig::contiguous_hint`](crate::aarch64::TableConfig::contiguous_hint) is on,
+/// and write the same descriptors without it otherwise.
 ///
-/// Not exhaustive: the 16 KiB and 64 KiB granules bring their own page and block sizes.
+/// Not exhaustive: later architecture versions may bring more sizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum PageSize {
-    /// 4 KiB, a level 3 page.
+    /// 4 KiB: a level 3 page of the 4 KiB granule.
     #[cfg_attr(feature = "serde", serde(rename = "4K"))]
     Size4K,
-    /// 64 KiB: with the 4 KiB granule, 16 level 3 pages with the Contiguous bit.
+    /// 16 KiB: a level 3 page of the 16 KiB granule.
+    #[cfg_attr(feature = "serde", serde(rename = "16K"))]
+    Size16K,
+    /// 64 KiB: a level 3 page of the 64 KiB granule; 16 Contiguous level 3 pages of the
+    /// 4 KiB granule.
     #[cfg_attr(feature = "serde", serde(rename = "64K"))]
     Size64K,
-    /// 2 MiB, a level 2 block.
+    /// 2 MiB: a level 2 block of the 4 KiB granule; a Contiguous group of level 3 pages
+    /// of the 16 KiB (128) and 64 KiB (32) granules.
     #[cfg_attr(feature = "serde", serde(rename = "2M"))]
     Size2M,
-    /// 32 MiB: with the 4 KiB granule, 16 level 2 blocks with the Contiguous bit.
+    /// 32 MiB: a level 2 block of the 16 KiB granule; 16 Contiguous level 2 blocks of
+    /// the 4 KiB granule.
     #[cfg_attr(feature = "serde", serde(rename = "32M"))]
     Size32M,
-    /// 1 GiB, a level 1 block.
+    /// 512 MiB: a level 2 block of the 64 KiB granule.
+    #[cfg_attr(feature = "serde", serde(rename = "512M"))]
+    Size512M,
+    /// 1 GiB: a level 1 block of the 4 KiB granule; 32 Contiguous level 2 blocks of the
+    /// 16 KiB granule.
     #[cfg_attr(feature = "serde", serde(rename = "1G"))]
     Size1G,
-    /// 16 GiB: with the 4 KiB granule, 16 level 1 blocks with the Contiguous bit.
+    /// 16 GiB: 16 Contiguous level 1 blocks of the 4 KiB granule; 32 Contiguous level 2
+    /// blocks of the 64 KiB granule.
     #[cfg_attr(feature = "serde", serde(rename = "16G"))]
     Size16G,
+    /// 64 GiB: a level 1 block of the 16 KiB granule with FEAT_LPA2 (`TCR_ELx.DS` = 1).
+    #[cfg_attr(feature = "serde", serde(rename = "64G"))]
+    Size64G,
+    /// 512 GiB: a level 0 block of the 4 KiB granule with FEAT_LPA2 (`TCR_ELx.DS` = 1).
+    #[cfg_attr(feature = "serde", serde(rename = "512G"))]
+    Size512G,
+    /// 4 TiB: a level 1 block of the 64 KiB granule with FEAT_LPA (52-bit PAs).
+    #[cfg_attr(feature = "serde", serde(rename = "4T"))]
+    Size4T,
 }
 
 impl PageSize {
     /// Every size, smallest first.
-    pub const ALL: [PageSize; 6] = [
+    pub const ALL: [PageSize; 11] = [
         Self::Size4K,
+        Self::Size16K,
         Self::Size64K,
         Self::Size2M,
         Self::Size32M,
+        Self::Size512M,
         Self::Size1G,
         Self::Size16G,
+        Self::Size64G,
+        Self::Size512G,
+        Self::Size4T,
     ];
 
     /// The size in bytes.
     pub const fn bytes(self) -> u64 {
         match self {
             Self::Size4K => 0x1000,
+            Self::Size16K => 0x4000,
             Self::Size64K => 0x1_0000,
             Self::Size2M => 0x20_0000,
             Self::Size32M => 0x200_0000,
+            Self::Size512M => 0x2000_0000,
             Self::Size1G => 0x4000_0000,
             Self::Size16G => 0x4_0000_0000,
+            Self::Size64G => 0x10_0000_0000,
+            Self::Size512G => 0x80_0000_0000,
+            Self::Size4T => 0x400_0000_0000,
         }
     }
 
-    /// The size for a byte count, if it is one of 4 KiB, 64 KiB, 2 MiB, 32 MiB, 1 GiB or
-    /// 16 GiB.
+    /// The size for a byte count, if it is one of the sizes of [`ALL`](Self::ALL).
     pub const fn from_bytes(bytes: u64) -> Option<PageSize> {
-        match bytes {
-            0x1000 => Some(Self::Size4K),
-            0x1_0000 => Some(Self::Size64K),
-            0x20_0000 => Some(Self::Size2M),
-            0x200_0000 => Some(Self::Size32M),
-            0x4000_0000 => Some(Self::Size1G),
-            0x4_0000_0000 => Some(Self::Size16G),
-            _ => None,
+        let mut i = 0;
+        while i < Self::ALL.len() {
+            if Self::ALL[i].bytes() == bytes {
+                return Some(Self::ALL[i]);
+            }
+            i += 1;
         }
+        None
     }
 
-    /// The name as written in source: `4K`, `64K`, `2M`, `32M`, `1G` or `16G`.
+    /// The name as written in source: `4K`, `16K`, `64K`, `2M`, `32M`, `512M`, `1G`,
+    /// `16G`, `64G`, `512G` or `4T`.
     pub const fn name(self) -> &'static str {
         match self {
             Self::Size4K => "4K",
+            Self::Size16K => "16K",
             Self::Size64K => "64K",
             Self::Size2M => "2M",
             Self::Size32M => "32M",
+            Self::Size512M => "512M",
             Self::Size1G => "1G",
             Self::Size16G => "16G",
+            Self::Size64G => "64G",
+            Self::Size512G => "512G",
+            Self::Size4T => "4T",
         }
     }
 }

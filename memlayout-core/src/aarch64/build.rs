@@ -10,6 +10,7 @@ use super::descriptor::{
     SH_INNER, SH_NON_SHAREABLE, SH_OUTER, TABLE_BYTES, UXN, XN, level_size, root_level,
 };
 use super::error::{BuildError, PageRef, TableRef};
+use super::granule::Format;
 use super::mair::MemoryType;
 use super::regs::{self, Registers};
 use super::runs::{self, Run};
@@ -161,6 +162,11 @@ impl TableConfig {
     pub const fn with_shared_tcr(mut self, shared: Option<SharedTcr>) -> TableConfig {
         self.shared_tcr = shared;
         self
+    }
+
+    /// The descriptor format of the table (see [`Format::for_sizes`]).
+    pub const fn format(&self) -> Format {
+        Format::DEFAULT
     }
 
     /// Checks the address sizes, and that there is a lower or an upper range.
@@ -551,14 +557,20 @@ impl Plan {
             upper = Some((t.va_bits, root_pa));
         }
         let regime = Regime::of(info.el());
-        let mut registers =
-            Registers::with_ranges(regime, lower, upper, config.pa_bits, config.wxn).ok_or(
-                BuildError::PaBits {
-                    pa_bits: config.pa_bits,
-                },
-            )?;
+        let mut registers = Registers::with_ranges(
+            regime,
+            config.format(),
+            lower,
+            upper,
+            config.pa_bits,
+            config.wxn,
+        )
+        .ok_or(BuildError::PaBits {
+            pa_bits: config.pa_bits,
+        })?;
         if let Some(shared) = config.shared_tcr {
             registers.tcr = regs::tcr_shared(
+                config.format(),
                 shared.lower_va_bits,
                 shared.upper_va_bits,
                 config.pa_bits,
@@ -609,13 +621,9 @@ impl Plan {
 /// [`CONTIGUOUS_ENTRIES`] leaves of the level below its size (DDI 0487 D8.6.1, "The
 /// Contiguous bit").
 pub(super) const fn page_leaves(size: PageSize) -> (u8, u64) {
-    match size {
-        PageSize::Size4K => (3, 1),
-        PageSize::Size64K => (3, CONTIGUOUS_ENTRIES),
-        PageSize::Size2M => (2, 1),
-        PageSize::Size32M => (2, CONTIGUOUS_ENTRIES),
-        PageSize::Size1G => (1, 1),
-        PageSize::Size16G => (1, CONTIGUOUS_ENTRIES),
+    match Format::DEFAULT.page_leaves(size) {
+        Some((level, n)) => (level as u8, n),
+        None => (3, 1),
     }
 }
 
@@ -1538,7 +1546,10 @@ mod tests {
             .with_asid(Some(7))
             .with_shared_tcr(Some(shared));
         let tr = build(&info(EL0_NS), &user, 0x4000_0000, &config).unwrap();
-        assert_eq!(tr.tcr(), regs::tcr_shared(39, 47, 40, true).unwrap());
+        assert_eq!(
+            tr.tcr(),
+            regs::tcr_shared(Format::DEFAULT, 39, 47, 40, true).unwrap()
+        );
         assert_eq!(tr.tcr() & (regs::TCR_EL1_EPD0 | regs::TCR_EL1_EPD1), 0);
         assert_eq!(
             tr.ttbr1(),

@@ -66,6 +66,7 @@ fn page_level(size: PageSize) -> (u8, bool) {
         PageSize::Size32M => (2, true),
         PageSize::Size1G => (1, false),
         PageSize::Size16G => (1, true),
+        _ => unreachable!("only the 4 KiB granule's sizes are built here"),
     }
 }
 

@@ -118,6 +118,7 @@ pub mod descriptor;
 #[cfg(feature = "alloc")]
 mod error;
 pub mod gpt;
+pub mod granule;
 mod image;
 pub mod mair;
 pub mod regs;
@@ -135,6 +136,7 @@ pub use build::{
 pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
 #[cfg(feature = "alloc")]
 pub use error::{BuildError, PageRef, TableRef};
+pub use granule::{Format, Granule};
 pub use image::{TABLES_SECTION_PREFIX, TranslationImage};
 pub use mair::{MAIR, MemoryType};
 pub use regs::Registers;

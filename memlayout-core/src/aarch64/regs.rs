@@ -7,6 +7,7 @@
 //! `TCR_EL3`, `SCTLR_ELx`, `TTBR0_ELx`, `TTBR1_EL1`.
 
 use super::Regime;
+use super::granule::{Format, Granule, VA_BITS_48, VA_BITS_52};
 use super::mair::MAIR;
 
 // ---------------------------------------------------------------------------------------
@@ -32,6 +33,9 @@ pub const TCR_SH0_INNER: u64 = 0b11 << 12;
 
 /// TG0 = 0b00, bits\[15:14\]: the TTBR0 granule is 4 KiB.
 pub const TCR_TG0_4K: u64 = 0b00 << 14;
+
+/// Bit position of TG0, bits\[15:14\]: the TTBR0 granule ([`Granule::tg0`] encodes it).
+pub const TCR_TG0_SHIFT: u32 = 14;
 
 /// Mask of TG0, bits\[15:14\].
 pub const TCR_TG0_MASK: u64 = 0b11 << 14;
@@ -69,6 +73,17 @@ pub const TCR_EL1_SH1_INNER: u64 = 0b11 << 28;
 /// encoding from TG0; 0b00 is reserved).
 pub const TCR_EL1_TG1_4K: u64 = 0b10 << 30;
 
+/// Bit position of TCR_EL1.TG1, bits\[31:30\] ([`Granule::tg1`] encodes it).
+pub const TCR_EL1_TG1_SHIFT: u32 = 30;
+
+/// Mask of TCR_EL1.TG1, bits\[31:30\].
+pub const TCR_EL1_TG1_MASK: u64 = 0b11 << TCR_EL1_TG1_SHIFT;
+
+/// TCR_EL1.DS, bit 59: the 52-bit descriptor format of FEAT_LPA2 for the 4 KiB and
+/// 16 KiB granules (OA\[51:50\] in descriptor bits\[9:8\], shareability from SH0/SH1,
+/// TxSZ down to 12; DDI 0487, D19 "TCR_EL1", field DS).
+pub const TCR_EL1_DS: u64 = 1 << 59;
+
 /// TCR_EL1.A1, bit 22: which TTBR defines the ASID (0 = `TTBR0_EL1.ASID`, 1 =
 /// `TTBR1_EL1.ASID`). Always written 0: a process's ASID travels with its `TTBR0`
 /// (DDI 0487, D19 "TCR_EL1", field A1).
@@ -99,6 +114,9 @@ pub const TCR_EL23_PS_SHIFT: u32 = 16;
 /// Mask of TCR_EL2.PS / TCR_EL3.PS, bits\[18:16\].
 pub const TCR_EL23_PS_MASK: u64 = 0b111 << TCR_EL23_PS_SHIFT;
 
+/// TCR_EL2.DS / TCR_EL3.DS, bit 32: the FEAT_LPA2 52-bit format, as [`TCR_EL1_DS`].
+pub const TCR_EL23_DS: u64 = 1 << 32;
+
 /// TCR_EL2 (E2H = 0) and TCR_EL3 bit 23: RES1.
 pub const TCR_EL23_RES1_23: u64 = 1 << 23;
 
@@ -109,15 +127,19 @@ pub const TCR_EL23_RES1_31: u64 = 1 << 31;
 // Address sizes.
 // ---------------------------------------------------------------------------------------
 
-/// The smallest VA size: T0SZ at most 39 with the 4 KiB granule (without FEAT_TTST).
+/// The smallest VA size: TxSZ at most 39 with every granule (without FEAT_TTST).
 pub const VA_BITS_MIN: u8 = 25;
 
-/// The largest VA size: T0SZ at least 16 (without FEAT_LVA / FEAT_LPA2).
-pub const VA_BITS_MAX: u8 = 48;
+/// The largest VA size: TxSZ at least 12, with FEAT_LPA2 (4 KiB and 16 KiB granules,
+/// `TCR_ELx.DS` = 1) or FEAT_LVA (64 KiB); 48 without them
+/// ([`Format::max_va_bits`]).
+pub const VA_BITS_MAX: u8 = VA_BITS_52;
 
-/// The physical address sizes the PS / IPS field encodes without FEAT_LPA, in encoding
-/// order: 0b000 = 32 bits, 0b001 = 36, 0b010 = 40, 0b011 = 42, 0b100 = 44, 0b101 = 48.
-pub const PA_BITS: [u8; 6] = [32, 36, 40, 42, 44, 48];
+/// The physical address sizes the PS / IPS field encodes, in encoding order: 0b000 = 32
+/// bits, 0b001 = 36, 0b010 = 40, 0b011 = 42, 0b100 = 44, 0b101 = 48, 0b110 = 52 (52 bits
+/// need the 52-bit descriptor format: FEAT_LPA2 with `DS` = 1 for the 4 KiB and 16 KiB
+/// granules, FEAT_LPA for 64 KiB; [`Format::for_sizes`]).
+pub const PA_BITS: [u8; 7] = [32, 36, 40, 42, 44, 48, 52];
 
 /// The PS / IPS encoding of a physical address size, if it is one of [`PA_BITS`].
 pub const fn ps_encoding(pa_bits: u8) -> Option<u64> {
@@ -131,14 +153,15 @@ pub const fn ps_encoding(pa_bits: u8) -> Option<u64> {
     None
 }
 
-/// Whether a VA size is supported: 25 to 48 bits.
+/// Whether a VA size is one a TxSZ field encodes: 25 to 52 bits (over 48 only with the
+/// 52-bit features: [`Format::max_va_bits`]).
 pub const fn va_bits_supported(va_bits: u8) -> bool {
     va_bits >= VA_BITS_MIN && va_bits <= VA_BITS_MAX
 }
 
-/// T0SZ for a VA size: 64 - `va_bits`, or `None` when `va_bits` is not 25 to 48 (the
-/// sizes the 4 KiB granule allows without FEAT_TTST, FEAT_LVA or FEAT_LPA2; DDI 0487
-/// D8.2, "Translation table walk starting level").
+/// T0SZ for a VA size: 64 - `va_bits`, or `None` when `va_bits` is not 25 to 52 (the
+/// sizes every granule allows without FEAT_TTST; over 48 with FEAT_LVA or FEAT_LPA2;
+/// DDI 0487 D8.2, "Translation table walk starting level").
 pub const fn t0sz(va_bits: u8) -> Option<u64> {
     if va_bits_supported(va_bits) {
         Some(64 - va_bits as u64)
@@ -148,32 +171,44 @@ pub const fn t0sz(va_bits: u8) -> Option<u64> {
 }
 
 /// T1SZ for an upper VA range of `va_bits` bits (`2^64 - 2^va_bits .. 2^64`): the same
-/// encoding as [`t0sz`], `None` outside 25 to 48.
+/// encoding as [`t0sz`], `None` outside 25 to 52.
 pub const fn t1sz(va_bits: u8) -> Option<u64> {
     t0sz(va_bits)
 }
 
-/// The smallest supported VA size (25 to 48 bits) whose lower range `0 .. 2^N` holds
-/// the address `last`; `None` when `last` is 2^48 or more.
+/// The smallest VA size of 25 to 48 bits whose lower range `0 .. 2^N` holds the address
+/// `last`; `None` when `last` is 2^48 or more ([`lower_va_bits_within`] goes to 52).
 pub const fn lower_va_bits_for(last: u64) -> Option<u8> {
-    smallest_supported((64 - last.leading_zeros()) as u8)
+    lower_va_bits_within(last, VA_BITS_48)
 }
 
-/// The smallest supported VA size (25 to 48 bits) whose upper range
-/// `2^64 - 2^N .. 2^64` holds the address `first` (and so everything from it to 2^64);
-/// `None` when `first` lies below `2^64 - 2^48`.
+/// The smallest VA size of 25 to 48 bits whose upper range `2^64 - 2^N .. 2^64` holds
+/// the address `first` (and so everything from it to 2^64); `None` when `first` lies
+/// below `2^64 - 2^48` ([`upper_va_bits_within`] goes to 52).
 pub const fn upper_va_bits_for(first: u64) -> Option<u8> {
-    smallest_supported((64 - first.leading_ones()) as u8)
+    upper_va_bits_within(first, VA_BITS_48)
 }
 
-/// `needed` VA bits raised to the smallest supported size; `None` above 48.
-const fn smallest_supported(needed: u8) -> Option<u8> {
+/// The smallest VA size of 25 to `max` bits (`max` at most 52) whose lower range holds
+/// `last`; `None` when it needs more than `max`.
+pub const fn lower_va_bits_within(last: u64, max: u8) -> Option<u8> {
+    smallest_supported((64 - last.leading_zeros()) as u8, max)
+}
+
+/// The smallest VA size of 25 to `max` bits (`max` at most 52) whose upper range holds
+/// `first`; `None` when it needs more than `max`.
+pub const fn upper_va_bits_within(first: u64, max: u8) -> Option<u8> {
+    smallest_supported((64 - first.leading_ones()) as u8, max)
+}
+
+/// `needed` VA bits raised to the smallest supported size; `None` above `max` (or 52).
+const fn smallest_supported(needed: u8, max: u8) -> Option<u8> {
     let bits = if needed < VA_BITS_MIN {
         VA_BITS_MIN
     } else {
         needed
     };
-    if bits <= VA_BITS_MAX {
+    if bits <= max && bits <= VA_BITS_MAX {
         Some(bits)
     } else {
         None
@@ -181,7 +216,7 @@ const fn smallest_supported(needed: u8) -> Option<u8> {
 }
 
 /// The first address of the upper VA range of `va_bits` bits: `2^64 - 2^va_bits`, or
-/// `None` outside 25 to 48 (DDI 0487 D8.2.3, "The VA ranges of the translation regimes").
+/// `None` outside 25 to 52 (DDI 0487 D8.2.3, "The VA ranges of the translation regimes").
 pub const fn upper_range_start(va_bits: u8) -> Option<u64> {
     if va_bits_supported(va_bits) {
         Some(0u64.wrapping_sub(1u64 << va_bits))
@@ -190,62 +225,74 @@ pub const fn upper_range_start(va_bits: u8) -> Option<u64> {
     }
 }
 
-/// The `TCR_ELx` value for a regime with one (lower) VA range, or `None` when `va_bits`
-/// is not 25 to 48 or `pa_bits` is not one of [`PA_BITS`]: [`tcr_ranges`] with no upper
-/// range.
-pub const fn tcr(regime: Regime, va_bits: u8, pa_bits: u8) -> Option<u64> {
-    tcr_ranges(regime, Some(va_bits), None, pa_bits)
+/// The `TCR_ELx` value for a regime with one (lower) VA range: [`tcr_ranges`] with no
+/// upper range.
+pub const fn tcr(regime: Regime, format: Format, va_bits: u8, pa_bits: u8) -> Option<u64> {
+    tcr_ranges(regime, format, Some(va_bits), None, pa_bits)
 }
 
-/// The `TCR_ELx` value for a regime whose table has a lower VA range of `lower` bits
-/// (`0 .. 2^lower`, through TTBR0) and an upper one of `upper` bits
+/// The `TCR_ELx` value for a regime whose table, in `format`, has a lower VA range of
+/// `lower` bits (`0 .. 2^lower`, through TTBR0) and an upper one of `upper` bits
 /// (`2^64 - 2^upper .. 2^64`, through TTBR1), either absent when `None`.
 ///
-/// `None` when a size is not 25 to 48, `pa_bits` is not one of [`PA_BITS`], both ranges
-/// are absent, or an EL2 (non-VHE) or EL3 table asks for an upper range or lacks a
-/// lower one (those regimes translate only through TTBR0).
+/// `None` when a size is not 25 to [`Format::max_va_bits`], `pa_bits` is not one of
+/// [`PA_BITS`] or is over [`Format::max_pa_bits`], both ranges are absent, or an EL2
+/// (non-VHE) or EL3 table asks for an upper range or lacks a lower one (those regimes
+/// translate only through TTBR0).
 ///
 /// Every regime gets T0SZ = 64 - `lower`, Write-Back Write-Allocate Inner Shareable
-/// table walks (IRGN0 = ORGN0 = 0b01, SH0 = 0b11) and the 4 KiB granule (TG0 = 0b00);
+/// table walks (IRGN0 = ORGN0 = 0b01, SH0 = 0b11), TG0 from the granule
+/// ([`Granule::tg0`]) and, with the FEAT_LPA2 format ([`Format::ds`]), DS = 1;
 /// everything else is zero except:
 ///
-/// * `TCR_EL1`: TG1 = 0b10 (4 KiB; TG1 encodes granules differently from TG0) and IPS
-///   from `pa_bits`; with an upper range, T1SZ = 64 - `upper` and the same walk
-///   attributes for TTBR1 (IRGN1 = ORGN1 = 0b01, SH1 = 0b11); without one, EPD1 = 1 and
-///   T1SZ = T0SZ (an in-range value, unused); without a lower range, EPD0 = 1 and
-///   T0SZ = T1SZ;
-/// * `TCR_EL2` (non-VHE) and `TCR_EL3`: PS from `pa_bits`, and the RES1 bits 31 and 23.
+/// * `TCR_EL1`: TG1 from the granule ([`Granule::tg1`]; TG1 encodes granules differently
+///   from TG0) and IPS from `pa_bits`; with an upper range, T1SZ = 64 - `upper` and the
+///   same walk attributes for TTBR1 (IRGN1 = ORGN1 = 0b01, SH1 = 0b11); without one,
+///   EPD1 = 1 and T1SZ = T0SZ (an in-range value, unused); without a lower range,
+///   EPD0 = 1 and T0SZ = T1SZ; DS is bit 59;
+/// * `TCR_EL2` (non-VHE) and `TCR_EL3`: PS from `pa_bits`, the RES1 bits 31 and 23, and
+///   DS at bit 32.
+///
+/// (DDI 0487, D19 "TCR_EL1", "TCR_EL2", "TCR_EL3".)
 pub const fn tcr_ranges(
     regime: Regime,
+    format: Format,
     lower: Option<u8>,
     upper: Option<u8>,
     pa_bits: u8,
 ) -> Option<u64> {
     let ps = match ps_encoding(pa_bits) {
-        Some(ps) => ps,
-        None => return None,
+        Some(ps) if pa_bits <= format.max_pa_bits() => ps,
+        _ => return None,
     };
+    let max = format.max_va_bits();
     let (t0sz, t1sz) = match (lower, upper) {
         (Some(l), Some(u)) => match (t0sz(l), t1sz(u)) {
-            (Some(a), Some(b)) => (a, b),
+            (Some(a), Some(b)) if l <= max && u <= max => (a, b),
             _ => return None,
         },
         (Some(l), None) => match t0sz(l) {
-            Some(a) => (a, a),
-            None => return None,
+            Some(a) if l <= max => (a, a),
+            _ => return None,
         },
         (None, Some(u)) => match t1sz(u) {
-            Some(b) => (b, b),
-            None => return None,
+            Some(b) if u <= max => (b, b),
+            _ => return None,
         },
         (None, None) => return None,
     };
-    let common =
-        (t0sz << TCR_T0SZ_SHIFT) | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_TG0_4K;
+    let granule: Granule = format.granule;
+    let common = (t0sz << TCR_T0SZ_SHIFT)
+        | TCR_IRGN0_WBWA
+        | TCR_ORGN0_WBWA
+        | TCR_SH0_INNER
+        | granule.tg0() << TCR_TG0_SHIFT;
     Some(match regime {
         Regime::El10 => {
-            let mut v =
-                common | (t1sz << TCR_EL1_T1SZ_SHIFT) | TCR_EL1_TG1_4K | (ps << TCR_EL1_IPS_SHIFT);
+            let mut v = common
+                | (t1sz << TCR_EL1_T1SZ_SHIFT)
+                | granule.tg1() << TCR_EL1_TG1_SHIFT
+                | (ps << TCR_EL1_IPS_SHIFT);
             if upper.is_some() {
                 v |= TCR_EL1_IRGN1_WBWA | TCR_EL1_ORGN1_WBWA | TCR_EL1_SH1_INNER;
             } else {
@@ -254,13 +301,17 @@ pub const fn tcr_ranges(
             if lower.is_none() {
                 v |= TCR_EL1_EPD0;
             }
+            if format.ds() {
+                v |= TCR_EL1_DS;
+            }
             v
         }
         Regime::El2 | Regime::El3 => {
             if upper.is_some() || lower.is_none() {
                 return None;
             }
-            common | TCR_EL23_RES1_31 | TCR_EL23_RES1_23 | (ps << TCR_EL23_PS_SHIFT)
+            let v = common | TCR_EL23_RES1_31 | TCR_EL23_RES1_23 | (ps << TCR_EL23_PS_SHIFT);
+            if format.ds() { v | TCR_EL23_DS } else { v }
         }
     })
 }
@@ -297,10 +348,34 @@ pub const fn sctlr_set(wxn: bool) -> u64 {
 /// `TTBR0_EL1`, and CnP, bit 0, left zero).
 pub const TTBR_BADDR_MASK: u64 = 0x0000_FFFF_FFFF_FFFE;
 
-/// The `TTBR0_ELx` value for a root table at `root_pa`: the address itself, ASID 0,
-/// CnP 0.
+/// Bit position of BADDR\[51:48\] in a TTBR with a 52-bit output address size
+/// (bits\[5:2\]; the root table is then aligned to at least 64 bytes; DDI 0487, D19
+/// "TTBR0_EL1", field BADDR).
+pub const TTBR_BADDR_HIGH_SHIFT: u32 = 2;
+
+/// BADDR\[47:6\] of a TTBR with a 52-bit output address size.
+pub const TTBR_BADDR_52_LOW_MASK: u64 = 0x0000_FFFF_FFFF_FFC0;
+
+/// The `TTBR0_ELx` value for a root table at `root_pa`: the address itself (bits\[51:48\]
+/// in bits\[5:2\] when the address is 2^48 or above, a 52-bit output address size), ASID
+/// 0, CnP 0.
 pub const fn ttbr0(root_pa: u64) -> u64 {
-    root_pa & TTBR_BADDR_MASK
+    if root_pa >> 48 == 0 {
+        root_pa & TTBR_BADDR_MASK
+    } else {
+        (root_pa & TTBR_BADDR_52_LOW_MASK) | ((root_pa >> 48) & 0xF) << TTBR_BADDR_HIGH_SHIFT
+    }
+}
+
+/// The root table address a `TTBR0_ELx` or `TTBR1_EL1` value holds: BADDR\[47:1\], or
+/// with a 52-bit output address size (`oa52`, [`Format::oa52`]) BADDR\[47:6\] and
+/// BADDR\[51:48\] from bits\[5:2\].
+pub const fn ttbr_baddr(ttbr: u64, oa52: bool) -> u64 {
+    if oa52 {
+        (ttbr & TTBR_BADDR_52_LOW_MASK) | ((ttbr >> TTBR_BADDR_HIGH_SHIFT) & 0xF) << 48
+    } else {
+        ttbr & TTBR_BADDR_MASK
+    }
 }
 
 /// Bit position of `TTBR0_EL1.ASID` (and `TTBR1_EL1.ASID`), bits\[63:48\]: the ASID the
@@ -324,9 +399,15 @@ pub const fn ttbr_asid(ttbr: u64) -> u16 {
 /// the process tables run under it (lower range of `lower` bits, through TTBR0) are
 /// loaded with: [`tcr_ranges`] with both ranges (EPD0 = EPD1 = 0, A1 = 0, so `TTBR0`
 /// holds the ASID), plus `TCR_EL1.AS` when `asid16` (16-bit ASIDs). `None` when a size
-/// is not 25 to 48 or `pa_bits` is not one of [`PA_BITS`].
-pub const fn tcr_shared(lower: u8, upper: u8, pa_bits: u8, asid16: bool) -> Option<u64> {
-    match tcr_ranges(Regime::El10, Some(lower), Some(upper), pa_bits) {
+/// or `pa_bits` does not fit `format` (see [`tcr_ranges`]).
+pub const fn tcr_shared(
+    format: Format,
+    lower: u8,
+    upper: u8,
+    pa_bits: u8,
+    asid16: bool,
+) -> Option<u64> {
+    match tcr_ranges(Regime::El10, format, Some(lower), Some(upper), pa_bits) {
         Some(tcr) => Some(if asid16 { tcr | TCR_EL1_AS } else { tcr }),
         None => None,
     }
@@ -335,7 +416,7 @@ pub const fn tcr_shared(lower: u8, upper: u8, pa_bits: u8, asid16: bool) -> Opti
 /// The `TTBR1_EL1` value for an upper-range root table at `root_pa`: the same format as
 /// [`ttbr0`] (BADDR, ASID 0, CnP 0).
 pub const fn ttbr1(root_pa: u64) -> u64 {
-    root_pa & TTBR_BADDR_MASK
+    ttbr0(root_pa)
 }
 
 /// The register values that load one translation table.
@@ -370,18 +451,20 @@ impl Registers {
     /// `None` when `va_bits` or `pa_bits` is unsupported (see [`tcr`]).
     pub const fn new(
         regime: Regime,
+        format: Format,
         va_bits: u8,
         pa_bits: u8,
         root_pa: u64,
         wxn: bool,
     ) -> Option<Registers> {
-        Registers::with_ranges(regime, Some((va_bits, root_pa)), None, pa_bits, wxn)
+        Registers::with_ranges(regime, format, Some((va_bits, root_pa)), None, pa_bits, wxn)
     }
 
     /// The register values for a table with a lower range (`(va_bits, root_pa)`) and an
     /// upper one, either absent when `None`; `None` when [`tcr_ranges`] rejects the sizes.
     pub const fn with_ranges(
         regime: Regime,
+        format: Format,
         lower: Option<(u8, u64)>,
         upper: Option<(u8, u64)>,
         pa_bits: u8,
@@ -395,7 +478,7 @@ impl Registers {
             Some((bits, pa)) => (Some(bits), ttbr1(pa)),
             None => (None, 0),
         };
-        match tcr_ranges(regime, lower_bits, upper_bits, pa_bits) {
+        match tcr_ranges(regime, format, lower_bits, upper_bits, pa_bits) {
             Some(tcr) => Some(Registers {
                 mair: MAIR,
                 tcr,
@@ -412,9 +495,11 @@ impl Registers {
 mod tests {
     use super::*;
 
+    const F: Format = Format::DEFAULT;
+
     #[test]
     fn tcr_el3_48_bit_va_40_bit_pa() {
-        let tcr = tcr(Regime::El3, 48, 40).unwrap();
+        let tcr = tcr(Regime::El3, F, 48, 40).unwrap();
         assert_eq!(tcr & TCR_T0SZ_MASK, 16);
         assert_eq!((tcr >> 8) & 0b11, 0b01, "IRGN0");
         assert_eq!((tcr >> 10) & 0b11, 0b01, "ORGN0");
@@ -431,14 +516,14 @@ mod tests {
     fn tcr_el2_matches_el3() {
         for va in [25, 39, 48] {
             for pa in PA_BITS {
-                assert_eq!(tcr(Regime::El2, va, pa), tcr(Regime::El3, va, pa));
+                assert_eq!(tcr(Regime::El2, F, va, pa), tcr(Regime::El3, F, va, pa));
             }
         }
     }
 
     #[test]
     fn tcr_el1_48_bit_va_40_bit_pa() {
-        let tcr = tcr(Regime::El10, 48, 40).unwrap();
+        let tcr = tcr(Regime::El10, F, 48, 40).unwrap();
         assert_eq!(tcr & TCR_T0SZ_MASK, 16);
         assert_eq!((tcr >> 16) & 0b11_1111, 16, "T1SZ");
         assert_eq!(tcr & 0xFFFF, 0x3510, "T0SZ, IRGN0, ORGN0, SH0, TG0");
@@ -452,12 +537,12 @@ mod tests {
     #[test]
     fn t0sz_and_ps_for_every_size() {
         for va in VA_BITS_MIN..=VA_BITS_MAX {
-            let t = tcr(Regime::El3, va, 48).unwrap();
+            let t = tcr(Regime::El3, F, va, 48).unwrap();
             assert_eq!(t & TCR_T0SZ_MASK, 64 - va as u64);
             assert_eq!((t & TCR_EL23_PS_MASK) >> TCR_EL23_PS_SHIFT, 5);
         }
         for (i, pa) in PA_BITS.into_iter().enumerate() {
-            let t = tcr(Regime::El10, 39, pa).unwrap();
+            let t = tcr(Regime::El10, F, 39, pa).unwrap();
             assert_eq!((t & TCR_EL1_IPS_MASK) >> TCR_EL1_IPS_SHIFT, i as u64);
             assert_eq!(t & TCR_T0SZ_MASK, 25);
         }
@@ -465,12 +550,12 @@ mod tests {
 
     #[test]
     fn unsupported_sizes() {
-        assert_eq!(tcr(Regime::El3, 24, 40), None);
-        assert_eq!(tcr(Regime::El3, 49, 40), None);
-        assert_eq!(tcr(Regime::El10, 48, 41), None);
-        assert_eq!(tcr(Regime::El10, 48, 52), None);
+        assert_eq!(tcr(Regime::El3, F, 24, 40), None);
+        assert_eq!(tcr(Regime::El3, F, 49, 40), None);
+        assert_eq!(tcr(Regime::El10, F, 48, 41), None);
+        assert_eq!(tcr(Regime::El10, F, 48, 52), None);
         assert_eq!(ps_encoding(0), None);
-        assert!(Registers::new(Regime::El2, 48, 33, 0, false).is_none());
+        assert!(Registers::new(Regime::El2, F, 48, 33, 0, false).is_none());
     }
 
     #[test]
@@ -479,8 +564,8 @@ mod tests {
             assert_eq!(t0sz(bits), None, "{bits}");
             assert_eq!(t1sz(bits), None, "{bits}");
             assert_eq!(upper_range_start(bits), None, "{bits}");
-            assert_eq!(tcr_ranges(Regime::El10, None, Some(bits), 40), None);
-            assert_eq!(tcr_ranges(Regime::El10, Some(48), Some(bits), 40), None);
+            assert_eq!(tcr_ranges(Regime::El10, F, None, Some(bits), 40), None);
+            assert_eq!(tcr_ranges(Regime::El10, F, Some(48), Some(bits), 40), None);
         }
         assert_eq!(t0sz(25), Some(39));
         assert_eq!(t1sz(48), Some(16));
@@ -513,7 +598,7 @@ mod tests {
 
     #[test]
     fn tcr_el1_with_upper_range() {
-        let both = tcr_ranges(Regime::El10, Some(30), Some(39), 40).unwrap();
+        let both = tcr_ranges(Regime::El10, F, Some(30), Some(39), 40).unwrap();
         assert_eq!(both & TCR_T0SZ_MASK, 34);
         assert_eq!((both & TCR_EL1_T1SZ_MASK) >> TCR_EL1_T1SZ_SHIFT, 25);
         assert_eq!(both & (TCR_EL1_EPD0 | TCR_EL1_EPD1), 0);
@@ -521,24 +606,25 @@ mod tests {
         assert_eq!((both >> 26) & 0b11, 0b01, "ORGN1");
         assert_eq!((both >> 28) & 0b11, 0b11, "SH1");
         assert_eq!((both >> 30) & 0b11, 0b10, "TG1 = 4 KiB");
-        let upper_only = tcr_ranges(Regime::El10, None, Some(48), 40).unwrap();
+        let upper_only = tcr_ranges(Regime::El10, F, None, Some(48), 40).unwrap();
         assert_ne!(upper_only & TCR_EL1_EPD0, 0);
         assert_eq!(upper_only & TCR_EL1_EPD1, 0);
         assert_eq!((upper_only & TCR_EL1_T1SZ_MASK) >> TCR_EL1_T1SZ_SHIFT, 16);
         assert_eq!(upper_only & TCR_T0SZ_MASK, 16, "T0SZ stays in range");
-        assert_eq!(tcr_ranges(Regime::El10, None, None, 40), None);
+        assert_eq!(tcr_ranges(Regime::El10, F, None, None, 40), None);
         for r in [Regime::El2, Regime::El3] {
-            assert_eq!(tcr_ranges(r, Some(48), Some(48), 40), None);
-            assert_eq!(tcr_ranges(r, None, Some(48), 40), None);
+            assert_eq!(tcr_ranges(r, F, Some(48), Some(48), 40), None);
+            assert_eq!(tcr_ranges(r, F, None, Some(48), 40), None);
         }
         let regs =
-            Registers::with_ranges(Regime::El10, None, Some((39, 0x4000_1000)), 40, false).unwrap();
+            Registers::with_ranges(Regime::El10, F, None, Some((39, 0x4000_1000)), 40, false)
+                .unwrap();
         assert_eq!((regs.ttbr0, regs.ttbr1), (0, 0x4000_1000));
     }
 
     #[test]
     fn shared_tcr_and_asids() {
-        let tcr = tcr_shared(39, 47, 40, false).unwrap();
+        let tcr = tcr_shared(F, 39, 47, 40, false).unwrap();
         assert_eq!(tcr & TCR_T0SZ_MASK, 25);
         assert_eq!((tcr & TCR_EL1_T1SZ_MASK) >> TCR_EL1_T1SZ_SHIFT, 17);
         assert_eq!(
@@ -547,11 +633,11 @@ mod tests {
         );
         assert_eq!(
             tcr,
-            tcr_ranges(Regime::El10, Some(39), Some(47), 40).unwrap()
+            tcr_ranges(Regime::El10, F, Some(39), Some(47), 40).unwrap()
         );
-        let wide = tcr_shared(39, 47, 40, true).unwrap();
+        let wide = tcr_shared(F, 39, 47, 40, true).unwrap();
         assert_eq!(wide, tcr | (1 << 36));
-        assert_eq!(tcr_shared(24, 47, 40, false), None);
+        assert_eq!(tcr_shared(F, 24, 47, 40, false), None);
         assert_eq!(ttbr0_with_asid(0x4000_1000, 1), 0x0001_0000_4000_1000);
         assert_eq!(ttbr0_with_asid(0x4000_1000, 0xFFFF), 0xFFFF_0000_4000_1000);
         assert_eq!(ttbr_asid(ttbr0_with_asid(0x4000_1000, 300)), 300);
@@ -569,11 +655,11 @@ mod tests {
 
     #[test]
     fn registers() {
-        let r = Registers::new(Regime::El3, 48, 40, 0x4000_0000, true).unwrap();
+        let r = Registers::new(Regime::El3, F, 48, 40, 0x4000_0000, true).unwrap();
         assert_eq!(r.mair, MAIR);
         assert_eq!(r.ttbr0, 0x4000_0000);
         assert_eq!(r.ttbr1, 0);
-        assert_eq!(r.tcr, tcr(Regime::El3, 48, 40).unwrap());
+        assert_eq!(r.tcr, tcr(Regime::El3, F, 48, 40).unwrap());
         assert_eq!(r.sctlr_set, SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_WXN);
     }
 }

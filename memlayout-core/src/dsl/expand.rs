@@ -252,11 +252,16 @@ fn custom_tokens(page: &Page) -> TokenStream {
 fn size_ident(size: PageSize) -> Ident {
     ident(match size {
         PageSize::Size4K => "Size4K",
+        PageSize::Size16K => "Size16K",
         PageSize::Size64K => "Size64K",
         PageSize::Size2M => "Size2M",
         PageSize::Size32M => "Size32M",
+        PageSize::Size512M => "Size512M",
         PageSize::Size1G => "Size1G",
         PageSize::Size16G => "Size16G",
+        PageSize::Size64G => "Size64G",
+        PageSize::Size512G => "Size512G",
+        PageSize::Size4T => "Size4T",
     })
 }
 
