@@ -175,10 +175,10 @@ fn paging_runs(pages: &[&Page], config: &TableConfig) -> Vec<PagingRun> {
 }
 
 /// Builds `aarch64-paging`'s tables of `runs` and returns its image and table count.
-fn paging_build(root_level: u8, runs: &[PagingRun]) -> (Vec<u8>, usize) {
+fn paging_build(root_level: i8, runs: &[PagingRun]) -> (Vec<u8>, usize) {
     let mut root = RootTable::new(
         TargetAllocator::new(PAGING_BASE),
-        usize::from(root_level),
+        usize::try_from(root_level).expect("a root level of 0 to 2"),
         El3,
     );
     for &(va, pa, len, flags) in runs {
@@ -198,17 +198,25 @@ fn paging_build(root_level: u8, runs: &[PagingRun]) -> (Vec<u8>, usize) {
 
 /// The PA `aarch64-paging`'s image translates `va` to, walked with memlayout's
 /// software walker.
-fn paging_walk(root_level: u8, image: &[u8], va: u64) -> Result<u64, WalkFault> {
+fn paging_walk(root_level: i8, image: &[u8], va: u64) -> Result<u64, WalkFault> {
     // The largest VA size of that root level (aarch64-paging's table size).
-    let va_bits = [48, 39, 30][usize::from(root_level)];
-    aarch64::walk_image(image, PAGING_BASE, root_level, va_bits, Regime::El3, va).map(|w| w.pa)
+    let va_bits = [48, 39, 30][usize::try_from(root_level).expect("a root level of 0 to 2")];
+    aarch64::walk_image(
+        image,
+        PAGING_BASE,
+        root_level as u8,
+        va_bits,
+        Regime::El3,
+        va,
+    )
+    .map(|w| w.pa)
 }
 
 /// The PA `aarch64-paging`'s own walk finds for `va`, from a table built anew.
-fn paging_own_walk(root_level: u8, runs: &[PagingRun], va: u64) -> Option<u64> {
+fn paging_own_walk(root_level: i8, runs: &[PagingRun], va: u64) -> Option<u64> {
     let mut root = RootTable::new(
         TargetAllocator::new(PAGING_BASE),
-        usize::from(root_level),
+        usize::try_from(root_level).expect("a root level of 0 to 2"),
         El3,
     );
     for &(rva, pa, len, flags) in runs {

@@ -267,10 +267,10 @@ fn run(seeded: bool) {
             pages.iter().copied().partition(|p| p.va() >> 63 == 1);
         let mut min = 0;
         if tr.has_lower() {
-            min += min_tables(tr.root_level(), &lower);
+            min += min_tables(tr.root_level() as u8, &lower);
         }
         if let Some(level) = tr.upper_root_level() {
-            min += min_tables(level, &upper);
+            min += min_tables(level as u8, &upper);
         }
         min_bytes += min * 4096;
     }

@@ -830,7 +830,7 @@ fn smallest_regime_layout() {
         .clone()
         .build_translations(&TableConfig::default(), &TablePlacement::Anywhere)
         .expect("tables");
-    let shape: Vec<(u8, u8)> = trs.iter().map(|t| (t.va_bits(), t.root_level())).collect();
+    let shape: Vec<(u8, i8)> = trs.iter().map(|t| (t.va_bits(), t.root_level())).collect();
     assert_eq!(shape, [(41, 0), (35, 1), (30, 2)]);
     assert_eq!(
         trs[2].table_count(),

@@ -1711,13 +1711,18 @@ mod tests {
             assert_eq!(PageSize::from_bytes(size.bytes()), Some(size));
         }
         let names: alloc::vec::Vec<&str> = PageSize::ALL.iter().map(|s| s.name()).collect();
-        assert_eq!(names, ["4K", "64K", "2M", "32M", "1G", "16G"]);
+        assert_eq!(
+            names,
+            [
+                "4K", "16K", "64K", "2M", "32M", "512M", "1G", "16G", "64G", "512G", "4T"
+            ]
+        );
         assert_eq!(PageSize::Size64K.bytes(), 16 * PageSize::Size4K.bytes());
         assert_eq!(PageSize::Size32M.bytes(), 16 * PageSize::Size2M.bytes());
         assert_eq!(PageSize::Size16G.bytes(), 16 * PageSize::Size1G.bytes());
         assert_eq!(
             alloc::format!("{PageSizeNames}"),
-            "4K, 64K, 2M, 32M, 1G or 16G"
+            "4K, 16K, 64K, 2M, 32M, 512M, 1G, 16G, 64G, 512G or 4T"
         );
     }
 

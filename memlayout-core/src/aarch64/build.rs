@@ -6,11 +6,11 @@ use alloc::vec::Vec;
 
 use super::Regime;
 use super::descriptor::{
-    AF, AP1_EL0, AP2_READ_ONLY, CONTIGUOUS, Descriptor, ENTRIES_PER_TABLE, NG, NS, NSE, PXN,
-    SH_INNER, SH_NON_SHAREABLE, SH_OUTER, TABLE_BYTES, UXN, XN, level_size, root_level,
+    AF, AP1_EL0, AP2_READ_ONLY, CONTIGUOUS, Descriptor, NG, NS, NSE, PXN, SH_INNER,
+    SH_NON_SHAREABLE, SH_OUTER, UXN, XN,
 };
 use super::error::{BuildError, PageRef, TableRef};
-use super::granule::Format;
+use super::granule::{Format, Granule};
 use super::mair::MemoryType;
 use super::regs::{self, Registers};
 use super::runs::{self, Run};
@@ -59,27 +59,33 @@ impl SharedTcr {
     }
 }
 
-/// How to build a table: address sizes and options.
+/// How to build a table: granule, address sizes and options.
 ///
-/// Not exhaustive (options such as the granule may join it): start from
+/// Not exhaustive (more options may join it): start from
 /// [`new`](Self::new) (or [`DEFAULT`](Self::DEFAULT)) and chain the `with_*` setters,
 /// which work in `const` context; the fields can be read and assigned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct TableConfig {
-    /// The VA size of the lower range: TTBR0 translates `0 .. 2^va_bits`. 25 to 48;
-    /// default 48.
+    /// The translation granule; default 4 KiB. With the PA and VA sizes it gives the
+    /// descriptor format ([`format`](Self::format)).
+    pub granule: Granule,
+    /// The VA size of the lower range: TTBR0 translates `0 .. 2^va_bits`. 25 to 52
+    /// (over 48 needs FEAT_LPA2 with the 4 KiB and 16 KiB granules, which this turns
+    /// on, or FEAT_LVA with 64 KiB); default 48.
     pub va_bits: u8,
     /// Whether the table has a lower range (TTBR0); default true. Without one,
     /// `TCR_EL1.EPD0` is set, no lower tables are built and `TTBR0` is 0; the table then
     /// needs an upper range.
     pub lower: bool,
     /// The VA size of the upper range, when the table has one (EL1&0 tables only):
-    /// TTBR1 translates `2^64 - 2^bits .. 2^64`. 25 to 48; default `None` (no upper
-    /// range: `TCR_EL1.EPD1` is set).
+    /// TTBR1 translates `2^64 - 2^bits .. 2^64`. 25 to 52, as
+    /// [`va_bits`](Self::va_bits); default `None` (no upper range: `TCR_EL1.EPD1` is
+    /// set).
     pub upper_va_bits: Option<u8>,
     /// The PA size: output addresses must lie below `2^pa_bits`. One of 32, 36, 40, 42,
-    /// 44 or 48; default 40.
+    /// 44, 48 or 52 (52 needs FEAT_LPA2 with the 4 KiB and 16 KiB granules, FEAT_LPA with
+    /// 64 KiB; see [`Format::for_sizes`]); default 40.
     pub pa_bits: u8,
     /// Whether to enable `SCTLR_ELx.WXN` (writable memory is execute-never); default
     /// false. With it, a writable and executable page is an error.
@@ -100,6 +106,7 @@ impl TableConfig {
     /// The defaults: a 48-bit lower VA range and no upper one, 40-bit PA, no WXN,
     /// Contiguous hints on.
     pub const DEFAULT: TableConfig = TableConfig {
+        granule: Granule::Size4K,
         va_bits: 48,
         lower: true,
         upper_va_bits: None,
@@ -113,6 +120,12 @@ impl TableConfig {
     /// The defaults (see [`DEFAULT`](Self::DEFAULT)).
     pub const fn new() -> TableConfig {
         Self::DEFAULT
+    }
+
+    /// With another granule.
+    pub const fn with_granule(mut self, granule: Granule) -> TableConfig {
+        self.granule = granule;
+        self
     }
 
     /// With another VA size.
@@ -164,9 +177,25 @@ impl TableConfig {
         self
     }
 
-    /// The descriptor format of the table (see [`Format::for_sizes`]).
+    /// The descriptor format of the table: [`Format::for_sizes`] with the granule, the
+    /// largest VA size among the table's ranges (and a [`SharedTcr`]'s, which shares
+    /// its `TCR_EL1.DS`) and the PA size.
     pub const fn format(&self) -> Format {
-        Format::DEFAULT
+        let mut va_bits = if self.lower { self.va_bits } else { 0 };
+        if let Some(bits) = self.upper_va_bits
+            && bits > va_bits
+        {
+            va_bits = bits;
+        }
+        if let Some(shared) = self.shared_tcr {
+            if shared.lower_va_bits > va_bits {
+                va_bits = shared.lower_va_bits;
+            }
+            if shared.upper_va_bits > va_bits {
+                va_bits = shared.upper_va_bits;
+            }
+        }
+        Format::for_sizes(self.granule, va_bits, self.pa_bits)
     }
 
     /// Checks the address sizes, and that there is a lower or an upper range.
@@ -271,9 +300,13 @@ pub const fn page_attributes(
         }
     }
     bits |= pas_bits(el, attrs.pas);
-    Descriptor::from_bits(bits)
-        .with_attr_index(mem.index())
-        .with_sh(sh)
+    let d = Descriptor::from_bits(bits).with_attr_index(mem.index());
+    // With TCR_ELx.DS = 1, bits[9:8] hold OA[51:50] and shareability comes from the TCR.
+    if config.format().has_sh_field() {
+        d.with_sh(sh)
+    } else {
+        d
+    }
 }
 
 /// The NS bit (and NSE at EL3) selecting physical address space `pas` in a stage-1 block
@@ -485,7 +518,7 @@ fn continues(a: &Page, b: &Page) -> bool {
 #[derive(Clone, Debug)]
 struct Tree {
     va_bits: u8,
-    root_level: u8,
+    root_level: i8,
     leaves: Vec<Run>,
     tables: usize,
 }
@@ -495,12 +528,13 @@ struct Tree {
 /// it needs. [`place`](Self::place) writes it at a base address.
 #[derive(Clone, Debug)]
 pub(crate) struct Plan {
+    format: Format,
     lower: Option<Tree>,
     upper: Option<Tree>,
 }
 
 impl Plan {
-    /// The number of 4 KiB tables the image will hold.
+    /// The number of granule-sized tables the image will hold.
     pub(crate) fn tables(&self) -> usize {
         self.lower.as_ref().map_or(0, |t| t.tables) + self.upper.as_ref().map_or(0, |t| t.tables)
     }
@@ -515,12 +549,18 @@ impl Plan {
         config: &TableConfig,
     ) -> Result<Translation, BuildError> {
         let table = TableRef::of_info(info);
-        if !base_pa.is_multiple_of(TABLE_BYTES) {
-            return Err(BuildError::UnalignedBase { table, base_pa });
+        let format = self.format;
+        let table_bytes = format.granule.bytes();
+        if !base_pa.is_multiple_of(table_bytes) {
+            return Err(BuildError::UnalignedBase {
+                table,
+                base_pa,
+                align: table_bytes,
+            });
         }
         let count = self.tables();
         let end = (count as u64)
-            .checked_mul(TABLE_BYTES)
+            .checked_mul(table_bytes)
             .and_then(|len| base_pa.checked_add(len));
         if end.is_none_or(|end| end > 1u64 << config.pa_bits) {
             return Err(BuildError::TablesBeyondPa {
@@ -530,10 +570,11 @@ impl Plan {
                 pa_bits: config.pa_bits,
             });
         }
-        let mut descriptors = Vec::with_capacity(count * ENTRIES_PER_TABLE);
+        let mut descriptors = Vec::with_capacity(count * format.granule.entries());
         let mut lower = None;
         if let Some(t) = &self.lower {
             runs::emit(
+                format,
                 t.root_level,
                 &t.leaves,
                 0,
@@ -547,6 +588,7 @@ impl Plan {
         if let Some(t) = &self.upper {
             let root_pa = base_pa + descriptors.len() as u64 * 8;
             runs::emit(
+                format,
                 t.root_level,
                 &t.leaves,
                 0,
@@ -593,6 +635,7 @@ impl Plan {
         Ok(Translation {
             name: String::from(info.name()),
             el: info.el(),
+            format,
             base_pa,
             root_level: self.lower.as_ref().map_or(0, |t| t.root_level),
             va_bits: config.va_bits,
@@ -616,19 +659,11 @@ impl Plan {
     }
 }
 
-/// How the 4 KiB granule writes a page of `size`: the level of its leaf descriptors and
-/// how many of them it takes. A 64 KiB, 32 MiB or 16 GiB page is a Contiguous group of
-/// [`CONTIGUOUS_ENTRIES`] leaves of the level below its size (DDI 0487 D8.6.1, "The
-/// Contiguous bit").
-pub(super) const fn page_leaves(size: PageSize) -> (u8, u64) {
-    match Format::DEFAULT.page_leaves(size) {
-        Some((level, n)) => (level as u8, n),
-        None => (3, 1),
-    }
-}
-
-fn page_level(size: PageSize) -> u8 {
-    page_leaves(size).0
+/// How `format` writes a page of `size` that [`Limits::fits`] accepted: the level of
+/// its leaf descriptors and how many of them it takes ([`Format::page_leaves`]).
+fn page_leaves(format: Format, size: PageSize) -> (i8, u64) {
+    // Checked pages have sizes of the format.
+    format.page_leaves(size).unwrap_or((3, 1))
 }
 
 /// What every page of a table is checked against.
@@ -636,6 +671,7 @@ struct Limits<'c> {
     el: ExecutionContext,
     table: &'c TableRef,
     config: &'c TableConfig,
+    format: Format,
     upper_start: u64,
     va_limit: u64,
     pa_limit: u64,
@@ -696,6 +732,7 @@ impl<'c> Limits<'c> {
             el,
             table,
             config,
+            format: config.format(),
             upper_start: upper_bits.and_then(regs::upper_range_start).unwrap_or(0),
             va_limit: 1u64 << config.va_bits,
             pa_limit: 1u64 << config.pa_bits,
@@ -763,10 +800,12 @@ impl<'c> Limits<'c> {
         };
         let attrs = page.attrs;
         page.el == self.el
+            && self.format.allows(page.size)
             && (va | pa) & (size - 1) == 0
             && inside
             && pa.checked_add(size).is_some_and(|end| end <= self.pa_limit)
             && !unreachable_space(self.el, attrs.pas)
+            && !self.shareability_from_tcr(attrs)
             && (!attrs.perms.execute_only() || self.el.is_user())
             && !(config.wxn
                 && attrs.perms.write()
@@ -774,8 +813,18 @@ impl<'c> Limits<'c> {
                 && matches!(attrs.kind, PageKind::Code | PageKind::Data))
     }
 
-    /// The first thing wrong with a page, in the order context, alignment, VA range, PA
-    /// range, PA space, execute-only outside EL0, WXN.
+    /// Whether a page with `attrs` asks for a shareability the table's descriptors
+    /// cannot hold: a Normal page that is not Inner Shareable under `TCR_ELx.DS` = 1.
+    #[inline]
+    fn shareability_from_tcr(&self, attrs: MemAttrs) -> bool {
+        self.format.ds()
+            && !matches!(attrs.kind, PageKind::Device)
+            && attrs.share != Shareability::Inner
+    }
+
+    /// The first thing wrong with a page, in the order context, size in the format,
+    /// alignment, VA range, PA range, PA space, shareability under `DS`, execute-only
+    /// outside EL0, WXN.
     #[cold]
     #[inline(never)]
     fn fault(&self, page: &Page) -> Result<(), BuildError> {
@@ -786,6 +835,13 @@ impl<'c> Limits<'c> {
                 expected: self.el,
                 page: PageRef::of(page),
                 found: page.el(),
+            });
+        }
+        if !self.format.allows(page.page_size()) {
+            return Err(BuildError::SizeNotInFormat {
+                table: table.clone(),
+                page: PageRef::of(page),
+                format: self.format,
             });
         }
         let size = page.size();
@@ -838,6 +894,13 @@ impl<'c> Limits<'c> {
                 page: PageRef::of(page),
                 pas: attrs.pas,
                 el: self.el,
+            });
+        }
+        if self.shareability_from_tcr(attrs) {
+            return Err(BuildError::ShareabilityFromTcr {
+                table: table.clone(),
+                page: PageRef::of(page),
+                share: attrs.share,
             });
         }
         if attrs.perms.execute_only() && !self.el.is_user() {
@@ -925,30 +988,26 @@ impl Gathered {
         } else {
             (&mut self.lower, config.va_bits, first.va)
         };
-        let root = root_level(va_bits).unwrap_or(0);
+        let granule = limits.format.granule;
+        let root = granule.root_level(va_bits).unwrap_or(0);
         let count = source.len() as u64;
-        let (level, leaves) = page_leaves(first.size);
+        let (level, leaves) = page_leaves(limits.format, first.size);
         // A block larger than a root entry is written as root-level blocks.
         let (level, count) = if level < root {
-            (root, count * (first.bytes() / level_size(root)))
+            (root, count * (first.bytes() / granule.level_size(root)))
         } else {
             (level, count * leaves)
         };
-        // The Contiguous groups of 16 GiB pages: level 1 groups come only from them, so
-        // tables of 1 GiB pages stay as they are. (Level 2 and 3 groups, those of 32 MiB
-        // and 64 KiB pages among them, are found when the leaves are made.)
-        let bits = if config.contiguous_hint && level == 1 && leaves == CONTIGUOUS_ENTRIES {
+        // The Contiguous groups of level 1 (16 GiB pages of the 4 KiB granule) come only
+        // from pages of that size, so tables of 1 GiB pages stay as they are. (Level 2
+        // and 3 groups, those of pages of a group's size among them, are found when the
+        // leaves are made.)
+        let bits = if config.contiguous_hint && level < 2 && leaves > 1 {
             bits | CONTIGUOUS
         } else {
             bits
         };
-        runs.push(Run {
-            va,
-            pa: first.pa,
-            count,
-            level,
-            attrs: bits,
-        });
+        runs.push(Run::new(granule, va, first.pa, count, level, bits));
     }
 }
 
@@ -969,7 +1028,11 @@ fn plan(
         Some(bits) => Some(tree(bits, gathered.upper, true)?),
         None => None,
     };
-    Ok(Plan { lower, upper })
+    Ok(Plan {
+        format: limits.format,
+        lower,
+        upper,
+    })
 }
 
 /// Checks the sources, in order, and plans their tables.
@@ -991,15 +1054,16 @@ fn tree(
     mut runs: Vec<Run>,
     upper: bool,
 ) -> Result<Tree, BuildError> {
-    let root = root_level(va_bits).unwrap_or(0);
+    let format = limits.format;
+    let root = format.granule.root_level(va_bits).unwrap_or(0);
     // Runs at one VA overlap, and then the error is found page by page, so their order
     // does not matter.
     runs::sort_by_va(&mut runs);
     if runs.windows(2).any(|w| w[1].va < w[0].end()) {
-        return Err(overlap(limits.table, sources, root, upper));
+        return Err(overlap(limits, sources, root, upper));
     }
-    let leaves = runs::leaves(runs, root, limits.config.contiguous_hint);
-    let tables = runs::count_tables(root, &leaves);
+    let leaves = runs::leaves(runs, root, limits.config.contiguous_hint, format);
+    let tables = runs::count_tables(format.granule, root, &leaves);
     Ok(Tree {
         va_bits,
         root_level: root,
@@ -1016,7 +1080,8 @@ fn tree(
 ///
 /// The leaves of a source follow each other at one step, so the pair is found on the
 /// sources and the page indices computed: a run of any length costs the same.
-fn overlap(table: &TableRef, sources: &[Source<'_, '_>], root: u8, upper: bool) -> BuildError {
+fn overlap(limits: &Limits<'_>, sources: &[Source<'_, '_>], root: i8, upper: bool) -> BuildError {
+    let (table, format) = (limits.table, limits.format);
     /// A source of the range: its leaves, `step` bytes each, cover `start .. end`; its
     /// first page has input position `position`, page `k` has `position + k`.
     struct Span {
@@ -1034,7 +1099,8 @@ fn overlap(table: &TableRef, sources: &[Source<'_, '_>], root: u8, upper: bool) 
         let shape = source.shape();
         // Every page of a checked source lies in the VA half of its first.
         if len > 0 && (shape.va >> 63 == 1) == upper {
-            let step = level_size(page_level(shape.size).max(root));
+            let level = page_leaves(format, shape.size).0.max(root);
+            let step = format.granule.level_size(level);
             spans.push(Span {
                 source: s,
                 start: shape.va,
@@ -1213,7 +1279,7 @@ pub(crate) fn plan_requests(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct UpperRange {
     va_bits: u8,
-    root_level: u8,
+    root_level: i8,
     root_pa: u64,
     tables: usize,
 }
@@ -1224,8 +1290,9 @@ struct UpperRange {
 pub struct Translation {
     name: String,
     el: ExecutionContext,
+    format: Format,
     base_pa: u64,
-    root_level: u8,
+    root_level: i8,
     va_bits: u8,
     /// The lower range's table count, when the table has a lower range.
     lower: Option<usize>,
@@ -1263,14 +1330,26 @@ impl Translation {
         self.base_pa + self.bytes.len() as u64
     }
 
-    /// The number of 4 KiB tables in the image.
-    pub const fn table_count(&self) -> usize {
-        self.descriptors.len() / ENTRIES_PER_TABLE
+    /// The table's descriptor format: its granule and whether it uses 52-bit output
+    /// addresses.
+    pub const fn format(&self) -> Format {
+        self.format
     }
 
-    /// The lookup level of the lower range's root table: 0, 1 or 2; 0 without a lower
-    /// range (see [`has_lower`](Self::has_lower)).
-    pub const fn root_level(&self) -> u8 {
+    /// The translation granule: the size of each table in the image.
+    pub const fn granule(&self) -> Granule {
+        self.format.granule
+    }
+
+    /// The number of granule-sized tables in the image.
+    pub const fn table_count(&self) -> usize {
+        self.descriptors.len() / self.format.granule.entries()
+    }
+
+    /// The lookup level of the lower range's root table (-1 to 3, see
+    /// [`Granule::root_level`]); 0 without a lower range (see
+    /// [`has_lower`](Self::has_lower)).
+    pub const fn root_level(&self) -> i8 {
         self.root_level
     }
 
@@ -1304,7 +1383,7 @@ impl Translation {
     }
 
     /// The lookup level of the upper range's root table, if the table has one.
-    pub const fn upper_root_level(&self) -> Option<u8> {
+    pub const fn upper_root_level(&self) -> Option<i8> {
         match self.upper {
             Some(u) => Some(u.root_level),
             None => None,
@@ -1334,21 +1413,23 @@ impl Translation {
         self.pa_bits
     }
 
-    /// Every descriptor, table after table (512 per table).
+    /// Every descriptor, table after table ([`Granule::entries`] per table: 512, 2048 or
+    /// 8192).
     pub fn descriptors(&self) -> &[u64] {
         &self.descriptors
     }
 
     /// The descriptors of table `index` (0 is the root), if it exists.
     pub fn table(&self, index: usize) -> Option<&[u64]> {
-        let start = index.checked_mul(ENTRIES_PER_TABLE)?;
-        self.descriptors
-            .get(start..start.checked_add(ENTRIES_PER_TABLE)?)
+        let entries = self.format.granule.entries();
+        let start = index.checked_mul(entries)?;
+        self.descriptors.get(start..start.checked_add(entries)?)
     }
 
     /// The PA of table `index` (0 is the root), if it exists.
     pub fn table_pa(&self, index: usize) -> Option<u64> {
-        (index < self.table_count()).then(|| self.base_pa + index as u64 * TABLE_BYTES)
+        (index < self.table_count())
+            .then(|| self.base_pa + index as u64 * self.format.granule.bytes())
     }
 
     /// The image: the descriptors as little-endian bytes, to be placed at
@@ -2212,14 +2293,14 @@ mod tests {
         t: &Translation,
         index: usize,
         first: usize,
-        level: u8,
+        level: i8,
         va: u64,
         pa: u64,
         size: PageSize,
         hint: bool,
     ) {
         let entries = valid(t, index);
-        let entry = level_size(level);
+        let entry = Granule::Size4K.level_size(level);
         assert_eq!(
             entries.len(),
             CONTIGUOUS_ENTRIES as usize,
@@ -2238,7 +2319,10 @@ mod tests {
         }
         for off in [0, size.bytes() / 2 + 8, size.bytes() - 1] {
             let w = t.walk(va + off).unwrap();
-            assert_eq!((w.pa, w.level, w.contiguous()), (pa + off, level, hint));
+            assert_eq!(
+                (w.pa, i64::from(w.level), w.contiguous()),
+                (pa + off, i64::from(level), hint)
+            );
         }
     }
 
@@ -2515,12 +2599,12 @@ mod tests {
     #[test]
     fn config_errors() {
         let p = page(EL3, 0, 0, PageSize::Size4K, data_rw());
-        for va_bits in [0, 24, 49, 64, 255] {
+        for va_bits in [0, 24, 53, 64, 255] {
             let cfg = TableConfig::DEFAULT.with_va_bits(va_bits);
             assert_eq!(table_count([&p], &cfg), Err(BuildError::VaBits { va_bits }));
             assert_eq!(table_count([], &cfg), Err(BuildError::VaBits { va_bits }));
         }
-        for pa_bits in [0, 31, 41, 52, 64] {
+        for pa_bits in [0, 31, 41, 53, 64] {
             let cfg = TableConfig::DEFAULT.with_pa_bits(pa_bits);
             assert_eq!(
                 build(&info(EL3), [&p], 0, &cfg).unwrap_err(),
@@ -2718,7 +2802,8 @@ mod tests {
             build(&info(EL3), [&p], 0x800, &cfg).unwrap_err(),
             BuildError::UnalignedBase {
                 table: TableRef::Named("t".into()),
-                base_pa: 0x800
+                base_pa: 0x800,
+                align: 0x1000,
             }
         );
         assert!(matches!(
@@ -2861,8 +2946,8 @@ mod upper_tests {
             })
         ));
         assert_eq!(
-            table_count([], &cfg.with_upper_va_bits(Some(50))),
-            Err(BuildError::VaBits { va_bits: 50 })
+            table_count([], &cfg.with_upper_va_bits(Some(53))),
+            Err(BuildError::VaBits { va_bits: 53 })
         );
         assert_eq!(table_count([], &cfg), Ok(2), "two empty roots");
     }

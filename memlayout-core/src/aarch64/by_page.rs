@@ -360,7 +360,7 @@ fn emit(level: u8, leaves: &[Leaf], tables: &mut Vec<u64>, base_pa: u64) -> usiz
         let leaf = leaves[i];
         let slot = index * ENTRIES_PER_TABLE + level_index(leaf.va, level);
         if leaf.level <= level {
-            let d = Descriptor::leaf(level, leaf.pa).bits() | leaf.attrs;
+            let d = Descriptor::leaf(level as i8, leaf.pa).bits() | leaf.attrs;
             tables[slot] = d;
             i += 1;
         } else {

@@ -256,8 +256,8 @@ impl Descriptor {
     }
 
     /// A leaf (block or page) descriptor for `level`: a page at level 3, a block above.
-    pub const fn leaf(level: u8, pa: u64) -> Descriptor {
-        if level >= LEAF_LEVEL {
+    pub const fn leaf(level: i8, pa: u64) -> Descriptor {
+        if level >= LEAF_LEVEL as i8 {
             Self::page(pa)
         } else {
             Self::block(pa)
@@ -281,17 +281,21 @@ impl Descriptor {
         self.flag(VALID)
     }
 
-    /// What the descriptor is at `level` (0 to 3).
-    pub const fn kind(self, level: u8) -> DescriptorKind {
+    /// What the descriptor is at `level` (-1 to 3) in a table with 48-bit descriptors:
+    /// type 0b01 is a block at levels 1 and 2 only. With the 52-bit formats, blocks
+    /// also sit at level 0 (4 KiB granule) or level 1 (16 KiB and 64 KiB), and the 16 KiB
+    /// and 64 KiB granules have no level 1 blocks without them:
+    /// [`Format::leaf_allowed`](super::Format::leaf_allowed) tells.
+    pub const fn kind(self, level: i8) -> DescriptorKind {
         if !self.is_valid() {
             DescriptorKind::Invalid
         } else if self.flag(TABLE_OR_PAGE) {
-            if level >= LEAF_LEVEL {
+            if level >= LEAF_LEVEL as i8 {
                 DescriptorKind::Page
             } else {
                 DescriptorKind::Table
             }
-        } else if level == 0 || level >= LEAF_LEVEL {
+        } else if level <= 0 || level >= LEAF_LEVEL as i8 {
             DescriptorKind::Reserved
         } else {
             DescriptorKind::Block

@@ -3,7 +3,10 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::model::{ExecutionContext, Hex, Page, PageSize, PhysicalAddressSpace, TableInfo};
+use super::granule::Format;
+use crate::model::{
+    ExecutionContext, Hex, Page, PageSize, PhysicalAddressSpace, Shareability, TableInfo,
+};
 
 /// The table an error is about.
 ///
@@ -96,22 +99,24 @@ impl fmt::Display for PageRef {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// The VA size is not 25 to 48 bits.
+    /// The VA size is not 25 to 52 bits.
     VaBits {
         /// The VA size asked for.
         va_bits: u8,
     },
-    /// The PA size is not one of 32, 36, 40, 42, 44 or 48 bits.
+    /// The PA size is not one of 32, 36, 40, 42, 44, 48 or 52 bits.
     PaBits {
         /// The PA size asked for.
         pa_bits: u8,
     },
-    /// The base PA of the tables is not 4 KiB aligned.
+    /// The base PA of the tables is not aligned to the table's granule.
     UnalignedBase {
         /// The table.
         table: TableRef,
         /// The base PA given.
         base_pa: u64,
+        /// The alignment the tables need: the granule's bytes.
+        align: u64,
     },
     /// The tables would end beyond the physical address space (or past 2^64).
     TablesBeyondPa {
@@ -119,7 +124,7 @@ pub enum BuildError {
         table: TableRef,
         /// The base PA given.
         base_pa: u64,
-        /// How many 4 KiB tables the image holds.
+        /// How many granule-sized tables the image holds.
         count: usize,
         /// The PA size.
         pa_bits: u8,
@@ -241,6 +246,30 @@ pub enum BuildError {
         /// The table's context.
         el: ExecutionContext,
     },
+    /// A page whose size the table's granule and format cannot map
+    /// ([`Format::page_leaves`]): a 16 KiB page in a 4 KiB-granule table, a 512 GiB page
+    /// without the 52-bit format, ...
+    SizeNotInFormat {
+        /// The table.
+        table: TableRef,
+        /// The page.
+        page: PageRef,
+        /// The table's format.
+        format: Format,
+    },
+    /// A Normal page whose shareability is not Inner Shareable in a table with the
+    /// FEAT_LPA2 52-bit format (`TCR_ELx.DS` = 1): its descriptors have no shareability
+    /// field (bits\[9:8\] hold OA\[51:50\]), so every Normal page takes the TCR's SH0/SH1,
+    /// which [`build`](super::build) sets to Inner Shareable (DDI 0487 D8.3, "Output
+    /// address with 52-bit formats").
+    ShareabilityFromTcr {
+        /// The table.
+        table: TableRef,
+        /// The page.
+        page: PageRef,
+        /// The page's shareability.
+        share: Shareability,
+    },
     /// A page outside both VA ranges of a table that has an upper range or lacks a
     /// lower one (see [`VaOutOfRange`](Self::VaOutOfRange) for the plain case).
     VaOutsideRanges {
@@ -274,19 +303,59 @@ impl fmt::Display for BuildError {
         match self {
             BuildError::VaBits { va_bits } => write!(
                 f,
-                "a {va_bits}-bit virtual address space is not supported by 4 KiB granule \
-                 tables; use 25 to 48 bits"
+                "a {va_bits}-bit virtual address space cannot be translated; use 25 to 52 \
+                 bits (over 48 needs FEAT_LPA2 with the 4 KiB and 16 KiB granules, FEAT_LVA \
+                 with 64 KiB)"
             ),
             BuildError::PaBits { pa_bits } => write!(
                 f,
                 "a {pa_bits}-bit physical address space cannot be encoded in TCR; use 32, \
-                 36, 40, 42, 44 or 48 bits"
+                 36, 40, 42, 44, 48 or 52 bits"
             ),
-            BuildError::UnalignedBase { table, base_pa } => write!(
+            BuildError::UnalignedBase {
+                table,
+                base_pa,
+                align,
+            } => write!(
                 f,
-                "the translation tables of {table} start at PA {}, which is not \
-                 4 KiB aligned; place them on a 4 KiB boundary",
-                Hex::from(*base_pa)
+                "the translation tables of {table} start at PA {}, which is not a \
+                 multiple of {} (the table's granule); place them on a {} boundary",
+                Hex::from(*base_pa),
+                Hex::from(*align),
+                Hex::from(*align)
+            ),
+            BuildError::SizeNotInFormat {
+                table,
+                page,
+                format,
+            } => {
+                write!(
+                    f,
+                    "page {page} of {table} is {}, which tables of the {format} cannot map; \
+                     use ",
+                    page.size
+                )?;
+                let sizes = PageSize::ALL.iter().filter(|s| format.allows(**s));
+                let count = sizes.clone().count();
+                for (i, size) in sizes.enumerate() {
+                    let sep = match i {
+                        0 => "",
+                        _ if i + 1 == count => " or ",
+                        _ => ", ",
+                    };
+                    write!(f, "{sep}{size}")?;
+                }
+                if !format.oa52 {
+                    f.write_str(" (the 52-bit format adds a larger block)")?;
+                }
+                Ok(())
+            }
+            BuildError::ShareabilityFromTcr { table, page, share } => write!(
+                f,
+                "page {page} of {table} asks for `{share}` shareability, but {table} uses 52-bit \
+                 descriptors (FEAT_LPA2, TCR.DS = 1), which have no shareability field: \
+                 every Normal page is Inner Shareable; make the page inner shareable, or \
+                 use 48-bit VA and PA sizes"
             ),
             BuildError::TablesBeyondPa {
                 table,
@@ -491,6 +560,17 @@ mod tests {
             BuildError::UnalignedBase {
                 table: table.clone(),
                 base_pa: 0x10,
+                align: 0x1000,
+            },
+            BuildError::SizeNotInFormat {
+                table: table.clone(),
+                page: page("p", 0),
+                format: Format::DEFAULT,
+            },
+            BuildError::ShareabilityFromTcr {
+                table: table.clone(),
+                page: page("p", 0),
+                share: Shareability::Outer,
             },
             BuildError::TablesBeyondPa {
                 table: table.clone(),

@@ -536,13 +536,19 @@ mod tests {
 
     #[test]
     fn t0sz_and_ps_for_every_size() {
-        for va in VA_BITS_MIN..=VA_BITS_MAX {
+        for va in VA_BITS_MIN..=VA_BITS_48 {
             let t = tcr(Regime::El3, F, va, 48).unwrap();
             assert_eq!(t & TCR_T0SZ_MASK, 64 - va as u64);
             assert_eq!((t & TCR_EL23_PS_MASK) >> TCR_EL23_PS_SHIFT, 5);
         }
         for (i, pa) in PA_BITS.into_iter().enumerate() {
-            let t = tcr(Regime::El10, F, 39, pa).unwrap();
+            let t = tcr(
+                Regime::El10,
+                Format::for_sizes(Granule::Size4K, 39, pa),
+                39,
+                pa,
+            )
+            .unwrap();
             assert_eq!((t & TCR_EL1_IPS_MASK) >> TCR_EL1_IPS_SHIFT, i as u64);
             assert_eq!(t & TCR_T0SZ_MASK, 25);
         }
@@ -560,13 +566,18 @@ mod tests {
 
     #[test]
     fn bit_counts_outside_the_architecture_are_rejected() {
-        for bits in [0u8, 24, 49, 64, 65, 255] {
+        for bits in [0u8, 24, 53, 64, 65, 255] {
             assert_eq!(t0sz(bits), None, "{bits}");
             assert_eq!(t1sz(bits), None, "{bits}");
             assert_eq!(upper_range_start(bits), None, "{bits}");
+        }
+        // Over 48 bits only in a 52-bit format.
+        for bits in [0u8, 24, 49, 52, 53, 64, 65, 255] {
             assert_eq!(tcr_ranges(Regime::El10, F, None, Some(bits), 40), None);
             assert_eq!(tcr_ranges(Regime::El10, F, Some(48), Some(bits), 40), None);
         }
+        assert_eq!(t0sz(52), Some(12));
+        assert_eq!(upper_range_start(52), Some(0xFFF0_0000_0000_0000));
         assert_eq!(t0sz(25), Some(39));
         assert_eq!(t1sz(48), Some(16));
         assert_eq!(upper_range_start(48), Some(0xFFFF_0000_0000_0000));
@@ -589,11 +600,69 @@ mod tests {
         assert_eq!(upper_va_bits_for(0xFFFE_FFFF_FFFF_F000), None);
         assert_eq!(upper_va_bits_for(0x8000_0000_0000_0000), None);
         assert_eq!(upper_va_bits_for(0), None);
-        for bits in VA_BITS_MIN..=VA_BITS_MAX {
+        for bits in VA_BITS_MIN..=VA_BITS_48 {
             let start = upper_range_start(bits).unwrap();
             assert_eq!(upper_va_bits_for(start), Some(bits));
             assert_eq!(lower_va_bits_for((1u64 << bits) - 1), Some(bits));
         }
+        assert_eq!(lower_va_bits_within(1 << 48, 52), Some(49));
+        assert_eq!(lower_va_bits_within((1 << 52) - 1, 52), Some(52));
+        assert_eq!(lower_va_bits_within(1 << 52, 52), None);
+        assert_eq!(upper_va_bits_within(0xFFF0_0000_0000_0000, 52), Some(52));
+        assert_eq!(upper_va_bits_within(0xFFF0_0000_0000_0000, 48), None);
+    }
+
+    #[test]
+    fn granules_and_52_bit_formats_in_tcr() {
+        // TG0 and TG1 per granule: the encodings differ.
+        for (granule, tg0, tg1) in [
+            (Granule::Size4K, 0b00, 0b10),
+            (Granule::Size16K, 0b10, 0b01),
+            (Granule::Size64K, 0b01, 0b11),
+        ] {
+            let f = Format::for_sizes(granule, 48, 40);
+            let t = tcr_ranges(Regime::El10, f, Some(39), Some(48), 40).unwrap();
+            assert_eq!((t >> 14) & 0b11, tg0, "{granule} TG0");
+            assert_eq!((t >> 30) & 0b11, tg1, "{granule} TG1");
+            assert_eq!(t & TCR_EL1_DS, 0, "{granule} DS");
+            let t = tcr(Regime::El3, f, 48, 40).unwrap();
+            assert_eq!((t >> 14) & 0b11, tg0, "{granule} EL3 TG0");
+            assert_eq!(t & TCR_EL23_DS, 0);
+        }
+        // FEAT_LPA2: DS = 1 (bit 59 in TCR_EL1, bit 32 in TCR_EL2/EL3), T0SZ = 12, PS = 6.
+        let ds = Format::for_sizes(Granule::Size4K, 52, 52);
+        let t = tcr(Regime::El10, ds, 52, 52).unwrap();
+        assert_ne!(t & TCR_EL1_DS, 0);
+        assert_eq!(t & TCR_T0SZ_MASK, 12);
+        assert_eq!((t & TCR_EL1_IPS_MASK) >> TCR_EL1_IPS_SHIFT, 0b110);
+        let t = tcr(Regime::El2, ds, 52, 52).unwrap();
+        assert_ne!(t & TCR_EL23_DS, 0);
+        assert_eq!((t & TCR_EL23_PS_MASK) >> TCR_EL23_PS_SHIFT, 0b110);
+        // 48-bit VA with a 52-bit PA on 16K still needs DS.
+        let f = Format::for_sizes(Granule::Size16K, 48, 52);
+        assert_ne!(tcr(Regime::El3, f, 48, 52).unwrap() & TCR_EL23_DS, 0);
+        // 64 KiB: 52-bit VA (FEAT_LVA) and PA (FEAT_LPA) without DS.
+        let f = Format::for_sizes(Granule::Size64K, 52, 52);
+        let t = tcr(Regime::El3, f, 52, 52).unwrap();
+        assert_eq!(t & TCR_EL23_DS, 0);
+        assert_eq!(t & TCR_T0SZ_MASK, 12);
+        let f = Format::for_sizes(Granule::Size64K, 52, 48);
+        assert!(tcr(Regime::El3, f, 52, 48).is_some());
+        // 52-bit PA in a 48-bit format is refused.
+        assert_eq!(tcr(Regime::El3, F, 48, 52), None);
+    }
+
+    #[test]
+    fn ttbr_with_52_bit_base_addresses() {
+        // BADDR[51:48] in bits 5:2.
+        let root = 0x000F_0000_1234_0000;
+        let v = ttbr0(root);
+        assert_eq!(v, 0x0000_0000_1234_0000 | 0xF << 2);
+        assert_eq!(ttbr_baddr(v, true), root);
+        assert_eq!(ttbr0(0x4000_1000), 0x4000_1000);
+        assert_eq!(ttbr_baddr(0x4000_1000, false), 0x4000_1000);
+        assert_eq!(ttbr_baddr(0x4000_1000, true), 0x4000_1000);
+        assert_eq!(ttbr_asid(ttbr0_with_asid(root, 7)), 7);
     }
 
     #[test]

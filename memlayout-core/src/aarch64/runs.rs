@@ -4,11 +4,8 @@
 
 use alloc::vec::Vec;
 
-use super::build::CONTIGUOUS_ENTRIES;
-use super::descriptor::{
-    CONTIGUOUS, Descriptor, ENTRIES_PER_TABLE, LEAF_LEVEL, TABLE_BYTES, level_index, level_shift,
-    level_size,
-};
+use super::descriptor::{CONTIGUOUS, Descriptor};
+use super::granule::{Format, Granule, LAST_LEVEL};
 
 /// `count` leaf entries of `level`, from `va` (relative to the start of its VA range)
 /// and `pa`, consecutive in both, with one set of attribute bits (see
@@ -18,14 +15,35 @@ pub(super) struct Run {
     pub(super) va: u64,
     pub(super) pa: u64,
     pub(super) count: u64,
-    pub(super) level: u8,
+    pub(super) level: i8,
+    /// log2 of the bytes an entry of `level` maps with the table's granule.
+    shift: u8,
     pub(super) attrs: u64,
 }
 
 impl Run {
-    /// log2 of the bytes an entry maps (`level` is 1, 2 or 3).
+    /// The run of `count` entries of `level` of `granule`.
+    pub(super) fn new(
+        granule: Granule,
+        va: u64,
+        pa: u64,
+        count: u64,
+        level: i8,
+        attrs: u64,
+    ) -> Run {
+        Run {
+            va,
+            pa,
+            count,
+            level,
+            shift: granule.level_shift(level) as u8,
+            attrs,
+        }
+    }
+
+    /// log2 of the bytes an entry maps.
     fn shift(&self) -> u32 {
-        12 + 9 * (LEAF_LEVEL - self.level) as u32
+        u32::from(self.shift)
     }
 
     fn entry(&self) -> u64 {
@@ -115,51 +133,71 @@ fn join(runs: &mut Vec<Run>) {
 }
 
 /// The stretch of a run of `block_level + 1` entries as blocks of `block_level`.
-fn blocks(block_level: u8) -> impl Fn(Run) -> Run {
+fn blocks(granule: Granule, block_level: i8) -> impl Fn(Run) -> Run {
     move |r| Run {
         level: block_level,
-        count: r.count / ENTRIES_PER_TABLE as u64,
+        shift: granule.level_shift(block_level) as u8,
+        count: r.count >> granule.bits_per_level(),
         ..r
     }
 }
 
 /// Turns the runs of a VA-sorted, overlap-free list of one range whose root is at
-/// `root` into the final leaves: joined, merged bottom-up into blocks (every aligned
-/// 2 MiB of 4 KiB entries, then every aligned 1 GiB of 2 MiB entries, with PAs
-/// contiguous from a block-aligned PA and equal attributes; level 0 holds no blocks),
-/// and, with `hint`, the Contiguous bit set on every aligned group of 16 entries of
-/// level 2 or 3 that are consecutive in VA and PA (from a PA aligned to the group) with
-/// equal attributes.
+/// `root` into the final leaves of `format`: joined, merged bottom-up into blocks (every
+/// aligned level 2 entry's worth of level 3 entries, then every aligned level 1 entry's
+/// worth of level 2 blocks, and so on up to the root or the format's
+/// [`first_block_level`](Format::first_block_level), with PAs contiguous from a
+/// block-aligned PA and equal attributes), and, with `hint`, the Contiguous bit set on
+/// every aligned group ([`Granule::contiguous_entries`]) of level 2 or 3 entries that
+/// are consecutive in VA and PA (from a PA aligned to the group) with equal attributes.
 ///
 /// Each step sees maximal runs: joined runs are maximal, a run's parts cannot continue
 /// another run's (the runs would have been joined), and the blocks a step forms are
 /// joined to their neighbours as they are pushed.
-pub(super) fn leaves(mut runs: Vec<Run>, root: u8, hint: bool) -> Vec<Run> {
+pub(super) fn leaves(mut runs: Vec<Run>, root: i8, hint: bool, format: Format) -> Vec<Run> {
+    let granule = format.granule;
     join(&mut runs);
+    // The highest level that takes blocks here; levels from 2 up to it are merged into.
+    let top = format.first_block_level().max(root);
+    let group_span = |r: &Run| {
+        granule
+            .contiguous_entries(r.level)
+            .map(|n| r.entry() * n)
+            .filter(|_| hint && r.level >= 2)
+    };
     // Each step is skipped when it changes no run.
-    let block = |r: &Run, level: u8| r.level == level + 1 && r.stretch(level_size(level)).is_some();
-    let group =
-        |r: &Run| hint && r.level >= 2 && r.stretch(r.entry() * CONTIGUOUS_ENTRIES).is_some();
+    let block = |r: &Run, level: i8| {
+        r.level == level + 1 && level >= top && r.stretch(granule.level_size(level)).is_some()
+    };
+    let group = |r: &Run| group_span(r).is_some_and(|span| r.stretch(span).is_some());
     if !runs
         .iter()
-        .any(|r| block(r, 2) || (root <= 1 && block(r, 1)) || group(r))
+        .any(|r| (top..LAST_LEVEL).any(|level| block(r, level)) || group(r))
     {
         return runs;
     }
-    // Level 2 blocks: the root is at level 2 or above.
-    let mut level2 = Vec::with_capacity(runs.len() + 2);
-    for r in runs.drain(..) {
-        if r.level == 3 {
-            r.split_aligned(level_size(2), |p| push_joined(&mut level2, p), blocks(2));
-        } else {
-            push_joined(&mut level2, r);
+    // Blocks level by level, from level 2 up to `top`; the last merge and the hints in
+    // one pass.
+    let mut level = LAST_LEVEL - 1;
+    while level > top {
+        let mut merged = Vec::with_capacity(runs.len() + 2);
+        for r in runs.drain(..) {
+            if r.level == level + 1 {
+                r.split_aligned(
+                    granule.level_size(level),
+                    |p| push_joined(&mut merged, p),
+                    blocks(granule, level),
+                );
+            } else {
+                push_joined(&mut merged, r);
+            }
         }
+        runs = merged;
+        level -= 1;
     }
-    // Level 1 blocks below a level 0 or 1 root, and the hints, into `runs` again.
-    let out = &mut runs;
+    let mut out = Vec::with_capacity(runs.len() + 2);
     let mut finish = |p: Run| {
-        if hint && p.level >= 2 {
-            let span = p.entry() * CONTIGUOUS_ENTRIES;
+        if let Some(span) = group_span(&p) {
             p.split_aligned(
                 span,
                 |q| out.push(q),
@@ -169,33 +207,33 @@ pub(super) fn leaves(mut runs: Vec<Run>, root: u8, hint: bool) -> Vec<Run> {
                 },
             );
         } else {
-            push_joined(out, p);
+            push_joined(&mut out, p);
         }
     };
-    for r in level2 {
-        if root <= 1 && r.level == 2 {
-            r.split_aligned(level_size(1), &mut finish, blocks(1));
+    for r in runs {
+        if top < LAST_LEVEL && r.level == top + 1 {
+            r.split_aligned(granule.level_size(top), &mut finish, blocks(granule, top));
         } else {
             finish(r);
         }
     }
-    runs
+    out
 }
 
 /// The tables a VA-sorted, overlap-free leaf list needs: the root, plus one table at
 /// each level below the root for every distinct region of the level above that holds
 /// a leaf at that level or deeper.
-pub(super) fn count_tables(root: u8, leaves: &[Run]) -> usize {
+pub(super) fn count_tables(granule: Granule, root: i8, leaves: &[Run]) -> usize {
     let mut count = 1;
-    // Per level, the last region of the level above that holds a table: one pass over
-    // the leaves counts every level.
-    let mut last = [None; LEAF_LEVEL as usize + 1];
+    // Per level (from -1), the last region of the level above that holds a table: one
+    // pass over the leaves counts every level.
+    let mut last = [None; (LAST_LEVEL + 2) as usize];
     for l in leaves {
         for level in root + 1..=l.level {
-            let parent_shift = level_shift(level - 1);
+            let parent_shift = granule.level_shift(level - 1);
             let first = l.va >> parent_shift;
             let end = (l.end() - 1) >> parent_shift;
-            let seen = &mut last[usize::from(level)];
+            let seen = &mut last[(level + 1) as usize];
             let new = end - first + u64::from(*seen != Some(first));
             count += new as usize;
             *seen = Some(end);
@@ -253,17 +291,20 @@ pub(super) fn sort_by_va(runs: &mut Vec<Run>) {
 /// overlapping that part; `to` is exclusive, `u64::MAX` for the whole range), then its
 /// next-level tables depth-first in VA order. Returns the index of the table written.
 pub(super) fn emit(
-    level: u8,
+    format: Format,
+    level: i8,
     leaves: &[Run],
     from: u64,
     to: u64,
     tables: &mut Vec<u64>,
     base_pa: u64,
 ) -> usize {
-    let index = tables.len() / ENTRIES_PER_TABLE;
-    tables.resize(tables.len() + ENTRIES_PER_TABLE, 0);
-    let table = index * ENTRIES_PER_TABLE;
-    let entry = level_size(level);
+    let granule = format.granule;
+    let entries = granule.entries();
+    let index = tables.len() / entries;
+    tables.resize(tables.len() + entries, 0);
+    let table = index * entries;
+    let entry = granule.level_size(level);
     let mut done = from;
     let mut i = 0;
     while i < leaves.len() {
@@ -272,12 +313,20 @@ pub(super) fn emit(
             continue;
         };
         if r.level == level {
-            let first = table + level_index(r.va, level);
+            let first = table + granule.level_index(r.va, level);
             let bits = Descriptor::leaf(level, 0).bits() | r.attrs;
+            let slots = &mut tables[first..first + r.count as usize];
             let mut pa = r.pa;
-            for slot in &mut tables[first..first + r.count as usize] {
-                *slot = bits | pa;
-                pa += entry;
+            if format.oa52 {
+                for slot in slots {
+                    *slot = bits | format.encode_address(pa);
+                    pa += entry;
+                }
+            } else {
+                for slot in slots {
+                    *slot = bits | pa;
+                    pa += entry;
+                }
             }
             done = r.end();
             i += 1;
@@ -289,6 +338,7 @@ pub(super) fn emit(
                 j += 1;
             }
             let child = emit(
+                format,
                 level + 1,
                 &leaves[i..j],
                 region,
@@ -296,8 +346,9 @@ pub(super) fn emit(
                 tables,
                 base_pa,
             );
-            tables[table + level_index(region, level)] =
-                Descriptor::table(base_pa + child as u64 * TABLE_BYTES).bits();
+            let child_pa = base_pa + child as u64 * granule.bytes();
+            tables[table + granule.level_index(region, level)] =
+                Descriptor::table(0).bits() | format.encode_address(child_pa);
             done = region_end;
             while i < j && leaves[i].end() <= region_end {
                 i += 1;
@@ -315,13 +366,7 @@ mod tests {
     fn runs(n: usize, spread: u64, seed: u64) -> Vec<Run> {
         let mut rng = Rng::new(seed);
         (0..n as u64)
-            .map(|k| Run {
-                va: rng.below(spread) << 12,
-                pa: k << 12,
-                count: 1,
-                level: 3,
-                attrs: k,
-            })
+            .map(|k| Run::new(Granule::Size4K, rng.below(spread) << 12, k << 12, 1, 3, k))
             .collect()
     }
 

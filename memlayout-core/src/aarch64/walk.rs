@@ -356,7 +356,7 @@ fn walk_from(
                 table_pa,
             });
         };
-        match d.kind(level) {
+        match d.kind(level as i8) {
             DescriptorKind::Invalid | DescriptorKind::Reserved => {
                 return Err(WalkFault::Translation { va, level });
             }
