@@ -389,10 +389,23 @@ fn run_granules() {
             .iter()
             .enumerate()
             .map(|(k, &(va, pa, bytes))| {
-                let size = if bytes % MIB2 == 0 { PageSize::Size2M } else { page_size };
+                let size = if bytes % MIB2 == 0 {
+                    PageSize::Size2M
+                } else {
+                    page_size
+                };
                 let count = (bytes / size.bytes()) as u32;
-                let page =
-                    Page::new(format!("r{k}"), 0, &info, va, pa, size, attrs, false, Vec::new());
+                let page = Page::new(
+                    format!("r{k}"),
+                    0,
+                    &info,
+                    va,
+                    pa,
+                    size,
+                    attrs,
+                    false,
+                    Vec::new(),
+                );
                 (page, count)
             })
             .collect();
@@ -404,9 +417,8 @@ fn run_granules() {
             .with_granule(granule)
             .with_va_bits(48)
             .with_pa_bits(48);
-        let (ms, tr) = fastest_ms(|| {
-            aarch64::build_runs(&info, &runs, 0x4000_0000, &config).expect("build")
-        });
+        let (ms, tr) =
+            fastest_ms(|| aarch64::build_runs(&info, &runs, 0x4000_0000, &config).expect("build"));
         for &(va, pa, bytes) in &regions {
             for off in [0, bytes - 1] {
                 let walk = tr.walk(va + off).expect("a mapped VA translates");

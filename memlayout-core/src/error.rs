@@ -18,10 +18,10 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::aarch64::BuildError;
 use crate::aarch64::gpt::{Gpi, GptError};
+use crate::aarch64::{BuildError, Granule};
 use crate::model::{
-    Cacheability, ExecutionContext, Hex, MemAttrs, PageKind, Perms, PhysicalAddressSpace,
+    Cacheability, ExecutionContext, Hex, MemAttrs, PageKind, PageSize, Perms, PhysicalAddressSpace,
     SegmentKind,
 };
 
@@ -1001,14 +1001,74 @@ pub enum Error {
         /// The kernel ([`Party::Table`]), when the engine knows it.
         other: Option<Party>,
     },
-    /// A guard that is not a non-zero multiple of the translation granule (4 KiB): the
-    /// gap below and above a guarded page is made of whole unmapped pages.
+    /// A guard that is not a non-zero multiple of the translation granule of a table
+    /// the page goes in: the gap below and above a guarded page is made of whole
+    /// unmapped pages.
     #[non_exhaustive]
     GuardNotGranule {
         /// The page's name.
         name: String,
         /// The guard given, in bytes.
         guard: u64,
+        /// The granule, in bytes.
+        granule: u64,
+    },
+    /// A page whose size a table it goes in cannot map with its granule: the size is
+    /// none of the granule's pages, blocks or Contiguous groups
+    /// ([`Format::page_leaves`](crate::aarch64::Format::page_leaves)).
+    #[non_exhaustive]
+    SizeNotInGranule {
+        /// The page's name.
+        name: String,
+        /// Its size.
+        size: PageSize,
+        /// The table.
+        table: String,
+        /// The table's granule.
+        granule: Granule,
+    },
+    /// A shared page listed for tables of different granules: one page has one size,
+    /// valid for one granule's tables.
+    #[non_exhaustive]
+    GranulesDiffer {
+        /// The page's name.
+        name: String,
+        /// A table it goes in, and that table's granule.
+        first: (String, Granule),
+        /// Another, with another granule.
+        second: (String, Granule),
+    },
+    /// A table's granule set after pages or segments were put in it
+    /// ([`Layout::set_granule`](crate::Layout::set_granule) must come first).
+    #[non_exhaustive]
+    GranuleAfterPages {
+        /// The table.
+        table: String,
+    },
+    /// A virtual range of a table that does not start and end on the table's granule.
+    #[non_exhaustive]
+    RangeNotGranuleAligned {
+        /// The table.
+        table: String,
+        /// The range.
+        range: Range,
+        /// The table's granule.
+        granule: Granule,
+        /// The range's field ([`Field::VirtualRange`]).
+        field: Field,
+    },
+    /// A process and the kernel it runs under with different granules: they share one
+    /// `TCR_EL1`, whose TG0 and TG1 are written from one granule.
+    #[non_exhaustive]
+    KernelGranule {
+        /// The process table.
+        table: String,
+        /// Its granule.
+        granule: Granule,
+        /// The kernel table.
+        kernel: String,
+        /// The kernel's granule.
+        kernel_granule: Granule,
     },
     /// A page whose VA lies in the guard gap of a guarded page of the same table: the
     /// gap must stay unmapped, so an access past the guarded page faults.

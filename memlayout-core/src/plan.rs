@@ -242,7 +242,9 @@ fn part(field: Field) -> Part {
         Field::Va => Part::Va,
         Field::Pa => Part::Pa,
         Field::Identity => Part::Identity,
-        Field::Size | Field::VaBits | Field::UpperVaBits | Field::PaBits => Part::Size,
+        Field::Size | Field::VaBits | Field::UpperVaBits | Field::PaBits | Field::Granule => {
+            Part::Size
+        }
         Field::Count => Part::Count,
         Field::Align => Part::Align,
         Field::Pool => Part::Pool,

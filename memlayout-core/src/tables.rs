@@ -158,6 +158,7 @@ impl Layout {
     ) -> Result<Vec<Translation>, Error> {
         // Every ASID and kernel is set now.
         self.check_asid_zero_shared()?;
+        self.check_kernel_granules()?;
         // Every page is mapped now: the one check of the pages and tables against the
         // granule protection table.
         if self.gpt_range().is_some() {
@@ -168,6 +169,8 @@ impl Layout {
         // reserved: the plan gives the exact table count to reserve, then is placed.
         let mut plans = Vec::with_capacity(tables.len());
         let mut counts = Vec::with_capacity(tables.len());
+        // Each table's granule, in bytes: the size and alignment of its tables.
+        let mut granules = Vec::with_capacity(tables.len());
         for &t in &tables {
             let cfg = self.table_config(t, config);
             let name = self.table_name(t);
@@ -182,19 +185,24 @@ impl Layout {
                     source: e.into(),
                 })?;
             counts.push(plan.tables() as u64);
+            granules.push(cfg.granule.bytes());
             plans.push((info, cfg, plan));
         }
         // With `At`, the tables without a pool of their own are packed from the range's
         // start, in table order; the range is reserved before any other table's tables.
         let mut packed = None;
         if let TablePlacement::At { start, size } = placement {
-            let total: u64 = tables
-                .iter()
-                .zip(&counts)
-                .filter(|(t, _)| self.tables_pool(**t).is_none())
-                .map(|(_, n)| n)
-                .sum();
-            let need = total * TABLE_BYTES;
+            // Packed in table order, each table's tables aligned to its granule.
+            let mut end = u128::from(*start);
+            let mut total = 0;
+            for ((t, n), g) in tables.iter().zip(&counts).zip(&granules) {
+                if self.tables_pool(*t).is_none() {
+                    let g = u128::from(*g);
+                    end = end.div_ceil(g) * g + u128::from(*n) * g;
+                    total += n;
+                }
+            }
+            let need = u64::try_from(end - u128::from(*start)).unwrap_or(u64::MAX);
             if need > *size {
                 return Err(Error::TablesRangeTooSmall {
                     range: Range {
@@ -217,11 +225,12 @@ impl Layout {
             }
         }
         let mut bases = Vec::with_capacity(tables.len());
-        for (&t, &count) in tables.iter().zip(&counts) {
+        for ((&t, &count), &granule) in tables.iter().zip(&counts).zip(&granules) {
             let own = self.tables_pool(t).map(String::from);
             if let (None, Some(at)) = (&own, packed.as_mut()) {
+                *at = at.div_ceil(granule) * granule;
                 bases.push(*at);
-                *at += count * TABLE_BYTES;
+                *at += count * granule;
                 continue;
             }
             let pool = match (own, placement) {
@@ -232,14 +241,7 @@ impl Layout {
             let table = self.table_name(t);
             let name = format!("translation tables of {table}");
             let base = self
-                .reserve_for(
-                    &name,
-                    count * TABLE_BYTES,
-                    TABLE_BYTES,
-                    None,
-                    pool.as_deref(),
-                    &[t],
-                )
+                .reserve_for(&name, count * granule, granule, None, pool.as_deref(), &[t])
                 .map(|(pa, _)| pa)
                 .map_err(|e| match e {
                     Error::NoRoom { space, largest, .. } => Error::NoRoomForTables {
@@ -277,8 +279,27 @@ impl Layout {
             .unwrap_or_default()
     }
 
+    /// [`Error::KernelGranule`] for a process whose granule is not its kernel's.
+    fn check_kernel_granules(&self) -> Result<(), Error> {
+        for t in self.tables() {
+            if let (Some(k), Some(granule)) = (self.kernel_of(t), self.granule(t)) {
+                let kernel_granule = self.granule(k).unwrap_or(granule);
+                if kernel_granule != granule {
+                    return Err(Error::KernelGranule {
+                        table: self.table_name(t),
+                        granule,
+                        kernel: self.table_name(k),
+                        kernel_granule,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn table_config(&self, t: TableId, config: &TableConfig) -> TableConfig {
         let mut cfg = *config;
+        cfg.granule = self.granule(t).unwrap_or(cfg.granule);
         cfg.va_bits = self.va_bits(t).unwrap_or(cfg.va_bits);
         cfg.upper_va_bits = self.upper_va_bits(t);
         cfg.lower = self.has_lower_range(t);

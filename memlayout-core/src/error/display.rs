@@ -5,9 +5,10 @@ use core::fmt::{self, Formatter, Result};
 use super::{Addr, Error, Field, Space, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
 use crate::aarch64::gpt::GptError;
+use crate::aarch64::{Format, Granule};
 use crate::model::{
-    Bytes, ExecutionContext, Hex, MemAttrs, PageKind, PhysicalAddressSpace, SecurityState,
-    SegmentKind,
+    Bytes, ExecutionContext, Hex, MemAttrs, PageKind, PageSize, PhysicalAddressSpace,
+    SecurityState, SegmentKind,
 };
 
 /// One side of a mismatched alias: `data write_back inner` for Normal memory, the kind
@@ -61,6 +62,11 @@ impl fmt::Display for Error {
             | NonSecureForSecure { .. }
             | NonSecureViewNotDual { .. }
             | OptionWithoutEffect { .. } => page(self, f),
+            SizeNotInGranule { .. }
+            | GranulesDiffer { .. }
+            | GranuleAfterPages { .. }
+            | RangeNotGranuleAligned { .. }
+            | KernelGranule { .. } => granule(self, f),
             GuardNotGranule { .. }
             | InGuardGap { .. }
             | GuardGapTaken { .. }
@@ -104,10 +110,17 @@ impl fmt::Display for Error {
 fn guard(e: &Error, f: &mut Formatter<'_>) -> Result {
     let side = |above: bool| if above { "above" } else { "below" };
     match e {
-        Error::GuardNotGranule { name, guard } => write!(
+        Error::GuardNotGranule {
+            name,
+            guard,
+            granule,
+        } => write!(
             f,
-            "guard {} of `{name}` must be a non-zero multiple of the 4 KiB translation granule; use 4K, 8K, 64K, 2M, ...",
-            Bytes(*guard)
+            "guard {} of `{name}` must be a non-zero multiple of the {} translation granule; use {}, {}, ...",
+            Bytes(*guard),
+            Bytes(*granule),
+            Bytes(*granule),
+            Bytes(*granule * 2)
         ),
         Error::InGuardGap {
             name,
@@ -732,6 +745,85 @@ fn segment_page(e: &Error, f: &mut Formatter<'_>) -> Result {
 }
 
 /// Rules of tables and their translation.
+/// The sizes a granule's tables map, as prose: `16K, 2M, 32M, 1G or 64G`.
+struct GranuleSizes(Granule);
+
+impl fmt::Display for GranuleSizes {
+    fn fmt(&self, f: &mut Formatter<'_>) -> Result {
+        let format = Format {
+            granule: self.0,
+            oa52: true,
+        };
+        let sizes: alloc::vec::Vec<PageSize> = PageSize::ALL
+            .into_iter()
+            .filter(|s| format.allows(*s))
+            .collect();
+        for (i, size) in sizes.iter().enumerate() {
+            let sep = match i {
+                0 => "",
+                _ if i + 1 == sizes.len() => " or ",
+                _ => ", ",
+            };
+            write!(f, "{sep}{size}")?;
+        }
+        Ok(())
+    }
+}
+
+fn granule(e: &Error, f: &mut Formatter<'_>) -> Result {
+    match e {
+        Error::SizeNotInGranule {
+            name,
+            size,
+            table,
+            granule,
+        } => write!(
+            f,
+            "`{name}` is a {size} page, which the {granule} granule of table `{table}` cannot \
+             map; use {} (the largest block needs 52-bit addresses)",
+            GranuleSizes(*granule)
+        ),
+        Error::GranulesDiffer {
+            name,
+            first,
+            second,
+        } => write!(
+            f,
+            "shared page `{name}` goes in table `{}` ({} granule) and table `{}` ({} granule); \
+             a page has one size, so share it only between tables of one granule, or map it \
+             in each with `alias`",
+            first.0, first.1, second.0, second.1
+        ),
+        Error::GranuleAfterPages { table } => write!(
+            f,
+            "the granule of table `{table}` is set after pages or segments were put in it; set \
+             the granule first"
+        ),
+        Error::RangeNotGranuleAligned {
+            table,
+            range,
+            granule,
+            ..
+        } => write!(
+            f,
+            "virtual range {range} of table `{table}` does not start and end on its {granule} \
+             granule; align both ends to {}",
+            Bytes(granule.bytes())
+        ),
+        Error::KernelGranule {
+            table,
+            granule,
+            kernel,
+            kernel_granule,
+        } => write!(
+            f,
+            "table `{table}` ({granule} granule) runs under kernel `{kernel}` ({kernel_granule} \
+             granule), and the two share one TCR_EL1; give them one granule"
+        ),
+        _ => unreachable!("not a granule error"),
+    }
+}
+
 fn table(e: &Error, f: &mut Formatter<'_>) -> Result {
     match e {
         Error::RegimeTaken {

@@ -63,6 +63,8 @@ pub enum Field {
     Guard,
     /// The request for the non-secure view of a pool in both physical address spaces.
     NonSecureView,
+    /// The translation granule of a table (`granule = 16K;`).
+    Granule,
     /// The `non_secure_ok` opt-in of a page, or of a table's translation tables
     /// (`tables in POOL, non_secure_ok;`, or
     /// [`Layout::allow_non_secure_tables`](crate::Layout::allow_non_secure_tables) at run
@@ -155,6 +157,10 @@ impl Error {
             | AsidWithoutLower { .. } => Field::Asid,
             NotAKernel { .. } | KernelLowerPage { .. } => Field::Under,
             GuardNotGranule { .. } | GuardGapTaken { .. } | GuardNoRoom { .. } => Field::Guard,
+            SizeNotInGranule { .. } => Field::Size,
+            GranulesDiffer { .. } => Field::Tables,
+            GranuleAfterPages { .. } | KernelGranule { .. } => Field::Granule,
+            RangeNotGranuleAligned { field, .. } => *field,
             ZeroCount { .. } => Field::Count,
             AlignNotPowerOfTwo { .. } | AlignTooSmall { .. } => Field::Align,
             SizeNotMultiple { .. } | NoRoom { .. } | SegmentTooLarge { .. } | StackSize { .. } => {

@@ -16,7 +16,9 @@ use crate::error::{Error, Field, Party};
 use crate::interval::Interval;
 use crate::rng::Rng;
 
-/// The translation granule guards are made of: whole 4 KiB pages.
+/// The smallest translation granule, which every guard is a multiple of: 4 KiB. A
+/// guard in a table of a larger granule is a multiple of that granule
+/// ([`check_guard`]).
 pub(super) const GUARD_GRANULE: u64 = 0x1000;
 
 /// One guard gap of a table: the range (inside the 64-bit space), the guarded mapping,
@@ -44,14 +46,16 @@ pub(super) fn gaps_of(va: u64, bytes: u64, guard: u64) -> impl Iterator<Item = (
         .chain(above.map(|r| (r, true)))
 }
 
-/// The guard of a request, checked: 0 (none) or a multiple of the granule.
-pub(super) fn check_guard(req: &PageRequest) -> Result<(), Error> {
-    if req.guard.is_multiple_of(GUARD_GRANULE) {
+/// The guard of a request, checked: 0 (none) or a multiple of `granule` bytes (the
+/// granule of the tables it goes in).
+pub(super) fn check_guard(req: &PageRequest, granule: u64) -> Result<(), Error> {
+    if req.guard.is_multiple_of(granule) {
         Ok(())
     } else {
         Err(Error::GuardNotGranule {
             name: req.name.clone(),
             guard: req.guard,
+            granule,
         })
     }
 }

@@ -5,10 +5,12 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use super::guard::GUARD_GRANULE;
 use super::{
     Layout, Mapping, MappingId, PaOwner, PageRequest, Role, SegSpace, TableId, check_align,
     check_aligned, interval, range, range_of,
 };
+use crate::aarch64::Format;
 use crate::error::{Addr, Error, Field, Party, Space, Taken, Thing};
 use crate::interval::{Interval, IntervalSet, intersections};
 use crate::model::{
@@ -414,6 +416,48 @@ impl Layout {
         self.map_into(&all, req, true)
     }
 
+    /// The granule rules of a request of pages of `size` into `tables`: one granule
+    /// among them ([`Error::GranulesDiffer`]), a size that granule maps
+    /// ([`Error::SizeNotInGranule`]; the largest blocks need 52-bit addresses, which
+    /// the build checks) and a guard that is a multiple of it.
+    fn check_granule(
+        &self,
+        tables: &[TableId],
+        size: PageSize,
+        req: &PageRequest,
+    ) -> Result<(), Error> {
+        let Some(&first) = tables.first() else {
+            return Ok(());
+        };
+        let granule = self.tables[first.index()].granule;
+        if let Some(&other) = tables
+            .iter()
+            .find(|t| self.tables[t.index()].granule != granule)
+        {
+            return Err(Error::GranulesDiffer {
+                name: req.name.clone(),
+                first: (self.tables[first.index()].info.name().to_string(), granule),
+                second: (
+                    self.tables[other.index()].info.name().to_string(),
+                    self.tables[other.index()].granule,
+                ),
+            });
+        }
+        let format = Format {
+            granule,
+            oa52: true,
+        };
+        if !format.allows(size) {
+            return Err(Error::SizeNotInGranule {
+                name: req.name.clone(),
+                size,
+                table: self.tables[first.index()].info.name().to_string(),
+                granule,
+            });
+        }
+        super::guard::check_guard(req, granule.bytes())
+    }
+
     /// An execute-only page may be mapped by EL0 tables only (see
     /// [`Error::ExecuteOnlyNotUser`]).
     fn check_execute_only(
@@ -545,7 +589,7 @@ impl Layout {
             });
         }
         system_attrs(req)?;
-        super::guard::check_guard(req)?;
+        super::guard::check_guard(req, GUARD_GRANULE)?;
         let fixed_pa = req.pa.is_some() || (req.identity && req.va.is_some());
         if req.attrs.kind.is_device() && !fixed_pa {
             return Err(Error::DeviceWithoutPa {
@@ -999,6 +1043,7 @@ impl Layout {
         shared: bool,
     ) -> Result<MappingId, Error> {
         let (bytes, align) = self.validate(req)?;
+        self.check_granule(tables, req.size, req)?;
         self.check_execute_only(req, tables.iter().copied())?;
         self.check_coherent(req, tables.iter().copied())?;
         let choice = self.pool_filter(req, tables)?;
@@ -1243,9 +1288,9 @@ impl Layout {
             });
         }
         system_attrs(req)?;
+        self.check_granule(&[table], orig.size, req)?;
         self.check_execute_only(req, [table])?;
         self.check_secure_options(req, &[table])?;
-        super::guard::check_guard(req)?;
         let a = orig.attrs;
         let b = req.attrs;
         let normal_mismatch = !a.kind.is_device() && (a.cache != b.cache || a.share != b.share);

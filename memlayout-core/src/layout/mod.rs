@@ -10,7 +10,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::aarch64::{PageRun, Regime, regs};
+use crate::aarch64::{Granule, PageRun, Regime, regs};
 use crate::error::{Addr, Error, Field, Party, Range, Space, Thing};
 use crate::interval::{Interval, IntervalSet};
 use crate::model::{
@@ -85,6 +85,8 @@ struct SegSpace {
 #[derive(Clone, Debug)]
 struct Table {
     info: TableInfo,
+    /// The translation granule (see [`Layout::set_granule`]).
+    granule: Granule,
     /// The size of the lower range (TTBR0).
     va_bits: u8,
     /// Whether the table has a lower range: it has lower virtual ranges, or none at all.
@@ -565,6 +567,7 @@ impl Layout {
         let id = TableId(self.tables.len() as u32);
         self.tables.push(Table {
             info: TableInfo::with_name_cores(name, cores, el),
+            granule: Granule::Size4K,
             va_bits,
             has_lower: lower_need.is_some() || upper.is_none(),
             upper_bits: upper,
@@ -659,6 +662,45 @@ impl Layout {
     /// Name, core and exception level of a table.
     pub fn table_info(&self, table: TableId) -> Option<&TableInfo> {
         self.tables.get(table.index()).map(|t| &t.info)
+    }
+
+    /// Sets the translation granule of a table (4 KiB when not set): its tables are
+    /// built with it, its pages must have the granule's sizes
+    /// ([`Format::page_leaves`](crate::aarch64::Format::page_leaves)), their guards
+    /// must be multiples of it, and its translation tables are reserved as granule-sized
+    /// tables aligned to the granule.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unknown`] for an unknown table, [`Error::GranuleAfterPages`] when pages
+    /// or segments are already in the table, [`Error::RangeNotGranuleAligned`] for a
+    /// virtual range of the table that does not start and end on the granule.
+    pub fn set_granule(&mut self, table: TableId, granule: Granule) -> Result<(), Error> {
+        self.table_ref(table)?;
+        let t = &self.tables[table.index()];
+        let name = t.info.name().to_string();
+        if !t.pages.is_empty() || !t.segments.is_empty() {
+            return Err(Error::GranuleAfterPages { table: name });
+        }
+        let align = granule.bytes();
+        for (k, r) in t.virt.iter().enumerate() {
+            let end = u128::from(r.start()) + r.size();
+            if !r.start().is_multiple_of(align) || end % u128::from(align) != 0 {
+                return Err(Error::RangeNotGranuleAligned {
+                    table: name,
+                    range: range_of(*r),
+                    granule,
+                    field: Field::VirtualRange(k as u32),
+                });
+            }
+        }
+        self.tables[table.index()].granule = granule;
+        Ok(())
+    }
+
+    /// The translation granule of a table.
+    pub fn granule(&self, table: TableId) -> Option<Granule> {
+        self.tables.get(table.index()).map(|t| t.granule)
     }
 
     /// The VA size of a table's lower range (TTBR0), in bits.
