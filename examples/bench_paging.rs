@@ -45,7 +45,7 @@ use std::time::Instant;
 use aarch64_paging::descriptor::{El23Attributes, PhysicalAddress};
 use aarch64_paging::paging::{Constraints, El3, MemoryRegion, RootTable};
 use aarch64_paging::target::TargetAllocator;
-use memlayout::aarch64::{self, Regime, TableConfig, Translation, WalkFault};
+use memlayout::aarch64::{self, Format, Regime, TableConfig, Translation, WalkFault};
 use memlayout::tables::TablePlacement;
 use memlayout::{
     ExecutionContext, Layout, Page, PageKind, PageRequest, PageSize, Perms, Pool, Rng, TableId,
@@ -201,7 +201,16 @@ fn paging_build(root_level: u8, runs: &[PagingRun]) -> (Vec<u8>, usize) {
 fn paging_walk(root_level: u8, image: &[u8], va: u64) -> Result<u64, WalkFault> {
     // The largest VA size of that root level (aarch64-paging's table size).
     let va_bits = [48, 39, 30][usize::from(root_level)];
-    aarch64::walk_image(image, PAGING_BASE, root_level, va_bits, Regime::El3, va).map(|w| w.pa)
+    aarch64::walk_image(
+        image,
+        PAGING_BASE,
+        Format::DEFAULT,
+        root_level as i8,
+        va_bits,
+        Regime::El3,
+        va,
+    )
+    .map(|w| w.pa)
 }
 
 /// The PA `aarch64-paging`'s own walk finds for `va`, from a table built anew.
