@@ -45,7 +45,7 @@ use std::time::Instant;
 use aarch64_paging::descriptor::{El23Attributes, PhysicalAddress};
 use aarch64_paging::paging::{Constraints, El3, MemoryRegion, RootTable};
 use aarch64_paging::target::TargetAllocator;
-use memlayout::aarch64::{self, Regime, TableConfig, Translation, WalkFault};
+use memlayout::aarch64::{self, Format, Regime, TableConfig, Translation, WalkFault};
 use memlayout::tables::TablePlacement;
 use memlayout::{
     ExecutionContext, Layout, Page, PageKind, PageRequest, PageSize, Perms, Pool, Rng, TableId,
@@ -204,7 +204,8 @@ fn paging_walk(root_level: i8, image: &[u8], va: u64) -> Result<u64, WalkFault> 
     aarch64::walk_image(
         image,
         PAGING_BASE,
-        root_level as u8,
+        Format::DEFAULT,
+        root_level,
         va_bits,
         Regime::El3,
         va,

@@ -3,7 +3,7 @@
 //! layout, translate every page to its PA with its permissions and memory type, sit
 //! where `tables at` / `tables in` says, and are the same for the same input.
 
-use memlayout::aarch64::{self, Regime, TableConfig, TranslationImage, walk_image};
+use memlayout::aarch64::{self, Format, Regime, TableConfig, TranslationImage, walk_image};
 use memlayout::memory_layout;
 use memlayout::tables::TablePlacement;
 use memlayout::{ExecutionContext, Layout, Page, PageKind, PageRequest, Pool, TableInfo};
@@ -223,12 +223,16 @@ fn check_walks(e: &Emitted) {
     let regime = Regime::of(e.info.el());
     // The VA size is the one the TCR gives the MMU: 64 - T0SZ.
     let va_bits = 64 - (e.tcr & T0SZ_MASK) as u8;
-    let root = aarch64::root_level(va_bits).expect("a supported VA size has a root level");
+    let format = Format::DEFAULT;
+    let root = format
+        .granule
+        .root_level(va_bits)
+        .expect("a supported VA size has a root level");
     for page in e.pages {
         for off in [0, page.size() - 1] {
             let va = page.va() + off;
-            let w =
-                walk_image(e.image, e.tables_pa, root, va_bits, regime, va).unwrap_or_else(|f| {
+            let w = walk_image(e.image, e.tables_pa, format, root, va_bits, regime, va)
+                .unwrap_or_else(|f| {
                     panic!(
                         "{}: page `{}` va {va:#x} does not translate: {f}",
                         e.info.name(),

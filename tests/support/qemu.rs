@@ -456,19 +456,24 @@ pub const fn par_fault_status(par: u64) -> u8 {
     ((par >> 1) & 0x3f) as u8
 }
 
-/// The fault status code of a translation fault at `level` (0 to 3).
-pub const fn fst_translation(level: u8) -> u8 {
-    0b00_0100 | (level & 3)
+/// The fault status code of a translation fault at `level` (-1 to 3): 0b0001LL, and
+/// 0b101011 at level -1 (FEAT_LPA2; Arm ARM DDI 0487, `PAR_EL1`, field FST).
+pub const fn fst_translation(level: i8) -> u8 {
+    if level < 0 {
+        0b10_1011
+    } else {
+        0b00_0100 | (level as u8 & 3)
+    }
 }
 
-/// The fault status code of an access flag fault at `level` (1 to 3).
-pub const fn fst_access_flag(level: u8) -> u8 {
-    0b00_1000 | (level & 3)
+/// The fault status code of an access flag fault at `level` (0 with FEAT_LPA2, 1 to 3).
+pub const fn fst_access_flag(level: i8) -> u8 {
+    0b00_1000 | (level as u8 & 3)
 }
 
-/// The fault status code of a permission fault at `level` (1 to 3).
-pub const fn fst_permission(level: u8) -> u8 {
-    0b00_1100 | (level & 3)
+/// The fault status code of a permission fault at `level` (0 with FEAT_LPA2, 1 to 3).
+pub const fn fst_permission(level: i8) -> u8 {
+    0b00_1100 | (level as u8 & 3)
 }
 
 fn program(var: &str, default: &str) -> OsString {

@@ -2340,7 +2340,7 @@ mod tests {
     }
 
     /// The level of the translation fault at `va` in a default EL3 table of `pages`.
-    fn t_walk_fault(pages: &[Page], va: u64) -> Option<u8> {
+    fn t_walk_fault(pages: &[Page], va: u64) -> Option<i8> {
         let t = build(&info(EL3), pages, 0, &TableConfig::DEFAULT).unwrap();
         match t.walk(va) {
             Err(WalkFault::Translation { level, .. }) => Some(level),

@@ -8,8 +8,8 @@ use proptest::prelude::*;
 
 use super::by_page;
 use super::{
-    BuildError, MemoryType, PageRun, Regime, TableConfig, TableRef, Translation, WalkFault, build,
-    build_runs, plan_requests, table_count, table_count_runs,
+    BuildError, Format, MemoryType, PageRun, Regime, TableConfig, TableRef, Translation, WalkFault,
+    build, build_runs, plan_requests, table_count, table_count_runs,
 };
 use crate::model::{
     Cacheability, DeviceType, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
@@ -562,7 +562,7 @@ proptest! {
             if let Ok(t) = &built {
                 let _ = t.walk(va);
             }
-            let _ = super::walk_image(&[0u8; 24], base, 0, va_bits, Regime::El10, va);
+            let _ = super::walk_image(&[0u8; 24], base, Format::DEFAULT, 0, va_bits, Regime::El10, va);
         }
     }
 }

@@ -1,34 +1,50 @@
 //! A software table walker over a translation table image.
 //!
-//! It follows the stage 1 lookup of DDI 0487 D8.2 "Translation process" for the 4 KiB
-//! granule, reading descriptors from the image bytes (little-endian) instead of memory,
-//! and decodes the permissions with the Direct permission rules of D8.4.1.2 (no
-//! hierarchical restrictions, no overlays, `SCTLR_ELx.WXN` not applied).
+//! It follows the stage 1 lookup of DDI 0487 D8.2 "Translation process" for every
+//! translation granule (4 KiB, 16 KiB and 64 KiB) and both 52-bit descriptor formats
+//! (FEAT_LPA2 with `TCR_ELx.DS` = 1, FEAT_LPA with the 64 KiB granule; D8.3 "Output
+//! address with 52-bit formats"), reading descriptors from the image bytes
+//! (little-endian) instead of memory, and decodes the permissions with the Direct
+//! permission rules of D8.4.1.2 (no hierarchical restrictions, no overlays,
+//! `SCTLR_ELx.WXN` not applied). Output addresses are not checked against the physical
+//! address size (no Address size faults), and the Access flag is reported, not
+//! faulted on.
 
 use core::fmt;
 
 use super::Regime;
-use super::descriptor::{
-    Descriptor, DescriptorKind, SH_INNER, SH_NON_SHAREABLE, SH_OUTER, TABLE_BYTES, level_index,
-    level_size,
-};
+use super::descriptor::{Descriptor, DescriptorKind, SH_INNER, SH_NON_SHAREABLE, SH_OUTER};
+use super::granule::{Format, Granule, LAST_LEVEL, VA_BITS_MIN};
 use super::mair::{self, MAIR, MemoryType};
 use super::regs;
 use crate::model::{Hex, Perms, Shareability};
 
 /// Why a walk failed.
 ///
-/// Not exhaustive: the walker may learn more of the architecture (other granules,
-/// hierarchical permissions) and its faults, so match with a wildcard arm.
+/// Not exhaustive: the walker may learn more of the architecture (hierarchical
+/// permissions, address size faults) and its faults, so match with a wildcard arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WalkFault {
-    /// The root level does not match the VA size, or the VA size is unsupported.
+    /// The VA size is unsupported by the format (25 to [`Format::max_va_bits`]), or the
+    /// root level does not match the VA size ([`Granule::root_level`]).
     BadGeometry {
-        /// The root level given.
-        root_level: u8,
-        /// The VA size given.
+        /// The root level given ([`walk_image`]); from [`walk_registers`], which derives
+        /// it, the level the granule starts a range of that size at, or 0 when none.
+        root_level: i8,
+        /// The VA size given, or `64 - TxSZ`.
         va_bits: u8,
+        /// The descriptor format of the walk.
+        format: Format,
+    },
+    /// A TCR's granule field holds its reserved value: `TG0` = 0b11, or (`upper`)
+    /// `TCR_EL1.TG1` = 0b00. Hardware then uses an IMPLEMENTATION DEFINED granule
+    /// (DDI 0487, D19 "TCR_EL1", fields TG0 and TG1), so the walk cannot know which.
+    ReservedGranule {
+        /// The field's value.
+        tg: u8,
+        /// Whether the field is `TCR_EL1.TG1` (the upper range) rather than `TG0`.
+        upper: bool,
     },
     /// The VA lies outside `0 .. 2^va_bits`, the range TTBR0 translates (hardware
     /// reports a level 0 translation fault).
@@ -52,23 +68,54 @@ pub enum WalkFault {
         /// The VA.
         va: u64,
     },
-    /// The descriptor at `level` is invalid or a reserved encoding (a translation fault).
+    /// The descriptor at `level` is invalid or a reserved encoding (a translation
+    /// fault): type 0b01 at level 3, or a block at a level that holds none in the
+    /// format ([`Format::leaf_allowed`]; level -1 holds tables only).
     Translation {
         /// The VA.
         va: u64,
-        /// The level of the faulting lookup.
-        level: u8,
+        /// The level of the faulting lookup (-1 to 3).
+        level: i8,
     },
     /// A table descriptor (or the root) points outside the image, so the walk cannot
     /// read it.
     OutsideImage {
         /// The VA.
         va: u64,
-        /// The level of the table that could not be read.
-        level: u8,
+        /// The level of the table that could not be read (-1 to 3).
+        level: i8,
         /// The table's PA.
         table_pa: u64,
     },
+    /// The root table's address (the base PA, or a TTBR's BADDR) is not a multiple of
+    /// the root table's size: its entries × 8 bytes, at least 64 with a 52-bit format
+    /// (DDI 0487, D19 "TTBR0_EL1", field BADDR). Next-level table addresses are always
+    /// granule-aligned, as descriptors hold no lower bits.
+    MisalignedTable {
+        /// The VA.
+        va: u64,
+        /// The level of the table (the root level).
+        level: i8,
+        /// The table's PA.
+        table_pa: u64,
+        /// The alignment it needs, in bytes.
+        align: u64,
+    },
+}
+
+/// The root levels a granule gives each VA size, for messages.
+const fn root_levels(granule: Granule) -> &'static str {
+    match granule {
+        Granule::Size4K => {
+            "-1 for 49 to 52 bits (DS = 1), 0 for 40 to 48, 1 for 31 to 39, \
+             2 for 25 to 30"
+        }
+        Granule::Size16K => {
+            "0 for 48 bits (to 52 with DS = 1), 1 for 37 to 47, 2 for 26 to 36, \
+             3 for 25"
+        }
+        Granule::Size64K => "1 for 43 to 52 bits, 2 for 30 to 42, 3 for 25 to 29",
+    }
 }
 
 impl fmt::Display for WalkFault {
@@ -77,10 +124,44 @@ impl fmt::Display for WalkFault {
             WalkFault::BadGeometry {
                 root_level,
                 va_bits,
-            } => write!(
+                format,
+            } => {
+                let max = format.max_va_bits();
+                match format.granule.root_level(*va_bits) {
+                    Some(level) if *va_bits <= max => write!(
+                        f,
+                        "a {va_bits}-bit VA space with the {} granule starts at level \
+                         {level}, not {root_level}; use the root level the VA size gives \
+                         ({})",
+                        format.granule,
+                        root_levels(format.granule)
+                    ),
+                    _ if *va_bits > max && *va_bits <= 52 && !format.ds() => write!(
+                        f,
+                        "a {va_bits}-bit VA space needs 52-bit VAs, which the {format} \
+                         does not have; use at most {max} bits, or the 52-bit format \
+                         (TCR_ELx.DS = 1, FEAT_LPA2) or the 64K granule (FEAT_LVA)"
+                    ),
+                    _ => write!(
+                        f,
+                        "a {va_bits}-bit VA space is not possible with the {format}; use \
+                         {VA_BITS_MIN} to {max} bits (TxSZ {} to {})",
+                        64 - max,
+                        64 - VA_BITS_MIN
+                    ),
+                }
+            }
+            WalkFault::ReservedGranule { tg, upper: false } => write!(
                 f,
-                "a {va_bits}-bit VA space cannot start at level {root_level}; use the root \
-                 level the VA size gives (0 for 40 to 48 bits, 1 for 31 to 39, 2 for 25 to 30)"
+                "TCR_ELx.TG0 = {tg:#04b} is a reserved granule encoding, so the lower \
+                 range's granule is unknown; write 0b00 (4 KiB), 0b10 (16 KiB) or 0b01 \
+                 (64 KiB)"
+            ),
+            WalkFault::ReservedGranule { tg, upper: true } => write!(
+                f,
+                "TCR_EL1.TG1 = {tg:#04b} is a reserved granule encoding, so the upper \
+                 range's granule is unknown; write 0b10 (4 KiB), 0b01 (16 KiB) or 0b11 \
+                 (64 KiB), which differ from TG0's encodings"
             ),
             WalkFault::OutOfRange { va, va_bits } => write!(
                 f,
@@ -119,6 +200,19 @@ impl fmt::Display for WalkFault {
                 Hex::from(*va),
                 Hex::from(*table_pa)
             ),
+            WalkFault::MisalignedTable {
+                va,
+                level,
+                table_pa,
+                align,
+            } => write!(
+                f,
+                "the level {level} root table for VA {} is at PA {}, not a multiple of \
+                 its size {}; place the root table at an address aligned to its size",
+                Hex::from(*va),
+                Hex::from(*table_pa),
+                Hex::from(*align)
+            ),
         }
     }
 }
@@ -136,20 +230,26 @@ pub struct Walk {
     pub va: u64,
     /// The PA it translates to.
     pub pa: u64,
-    /// The level of the block or page descriptor that resolved it (1, 2 or 3).
-    pub level: u8,
+    /// The level of the block or page descriptor that resolved it (0 to 3; which levels
+    /// hold blocks depends on the format: [`Format::first_block_level`]).
+    pub level: i8,
+    /// The descriptor format of the tables walked (granule, 52-bit output addresses).
+    pub format: Format,
     /// The regime the permissions are read in.
     pub regime: Regime,
     /// The block or page descriptor.
     pub descriptor: Descriptor,
     /// The `MAIR_ELx` attribute byte AttrIndx selects.
     pub attr: u8,
+    /// SH\[1:0\] in effect: the descriptor's bits\[9:8\], or with `DS` = 1 the TCR's.
+    sh: u8,
 }
 
 impl Walk {
-    /// The size of the block or page that resolved the VA.
+    /// The size of the block or page that resolved the VA (the granule's entry size at
+    /// [`level`](Self::level)).
     pub const fn block_size(&self) -> u64 {
-        level_size(self.level)
+        self.format.granule.level_size(self.level)
     }
 
     /// AttrIndx: the MAIR index.
@@ -167,14 +267,18 @@ impl Walk {
         mair::attr_is_device(self.attr)
     }
 
-    /// SH\[1:0\] as written in the descriptor.
+    /// SH\[1:0\] in effect: as written in the descriptor (bits\[9:8\]), or with the
+    /// FEAT_LPA2 format (`DS` = 1, whose descriptors hold OA\[51:50\] there) the
+    /// `TCR_ELx.SH0` or `TCR_EL1.SH1` of the range walked ([`walk_registers`]), or Inner
+    /// Shareable for [`walk_image`], which has no TCR (the value the builder writes to
+    /// SH0 and SH1). (DDI 0487, D8.3 "Output address with 52-bit formats".)
     pub const fn sh(&self) -> u8 {
-        self.descriptor.sh()
+        self.sh
     }
 
-    /// The shareability written in the descriptor; `None` for the reserved value 0b01.
+    /// The shareability [`sh`](Self::sh) gives; `None` for the reserved value 0b01.
     pub const fn shareability(&self) -> Option<Shareability> {
-        match self.descriptor.sh() {
+        match self.sh {
             SH_NON_SHAREABLE => Some(Shareability::NonShareable),
             SH_OUTER => Some(Shareability::Outer),
             SH_INNER => Some(Shareability::Inner),
@@ -191,7 +295,6 @@ impl Walk {
             self.shareability()
         }
     }
-
     /// NS: the output is in the Non-secure physical address space (Secure regimes and
     /// Realm EL2), or with NSE in the Realm one (EL3).
     pub const fn ns(&self) -> bool {
@@ -294,44 +397,97 @@ impl Walk {
     }
 }
 
-/// Reads the descriptor at `index` of the table at `table_pa` from the image.
+/// Reads the descriptor at `index` of the table at `table_pa` from the image, or `None`
+/// when the entry lies outside it.
 fn read(image: &[u8], base_pa: u64, table_pa: u64, index: usize) -> Option<Descriptor> {
     let offset = table_pa.checked_sub(base_pa)?;
-    if !offset.is_multiple_of(TABLE_BYTES) {
-        return None;
-    }
-    let offset = usize::try_from(offset).ok()?.checked_add(index * 8)?;
+    let offset = usize::try_from(offset)
+        .ok()?
+        .checked_add(index.checked_mul(8)?)?;
     let bytes: [u8; 8] = image.get(offset..offset.checked_add(8)?)?.try_into().ok()?;
     Some(Descriptor::from_bits(u64::from_le_bytes(bytes)))
 }
 
+/// What a descriptor is at `level` in `format` (DDI 0487 D8.3, "Translation table
+/// descriptor formats"): bits\[1:0\] = 0b11 is a page at level 3 and a table above it;
+/// 0b01 is a block where the format allows one ([`Format::leaf_allowed`]) and reserved
+/// elsewhere (at level 3, at level -1, and at the levels above the first block level).
+const fn kind(d: Descriptor, format: Format, level: i8) -> DescriptorKind {
+    match (d.bits() & 0b11, level >= LAST_LEVEL) {
+        (0b11, true) => DescriptorKind::Page,
+        (0b11, false) => DescriptorKind::Table,
+        (0b01, false) if format.leaf_allowed(level) => DescriptorKind::Block,
+        (0b01, _) => DescriptorKind::Reserved,
+        _ => DescriptorKind::Invalid,
+    }
+}
+
+/// The shareability [`walk_image`] reports with `DS` = 1, where descriptors carry none:
+/// Inner Shareable, the `SH0`/`SH1` value [`regs::tcr_ranges`] writes.
+const SH_WITHOUT_TCR: u8 = SH_INNER;
+
+/// Bit position of `TCR_ELx.SH0`, bits\[13:12\] (DDI 0487, D19 "TCR_EL1", "TCR_EL2",
+/// "TCR_EL3").
+const TCR_SH0_SHIFT: u32 = 12;
+
+/// Bit position of `TCR_EL1.SH1`, bits\[29:28\].
+const TCR_EL1_SH1_SHIFT: u32 = 28;
+
+/// The PS / IPS value of a 52-bit physical address size, 0b110 ([`regs::PA_BITS`]).
+const PS_52_BITS: u64 = 0b110;
+
 /// Walks a table image for `va`.
 ///
 /// `image` holds the tables laid out from `base_pa` (root table first, as
-/// [`build`][build-fn] writes them, little-endian); `root_level` and `va_bits` must
-/// agree as [`root_level`](super::root_level) says; `regime` selects how the permission
-/// fields read. Attribute bytes come from the fixed [`MAIR`].
+/// [`build`][build-fn] writes them, little-endian) in `format` (granule-sized tables;
+/// [`Format::DEFAULT`] for 4 KiB tables with 48-bit addresses); `root_level` and
+/// `va_bits` must agree as [`Granule::root_level`] says, with `va_bits` at most
+/// [`Format::max_va_bits`], else [`WalkFault::BadGeometry`]; `regime` selects how the
+/// permission fields read. Attribute bytes come from the fixed [`MAIR`]. With `DS` = 1
+/// ([`Format::ds`]) descriptors have no SH field and the walk reports Inner Shareable,
+/// the value the builder writes to `TCR_ELx.SH0` and `SH1` ([`Walk::sh`]).
 ///
 #[cfg_attr(feature = "alloc", doc = "[build-fn]: super::build")]
 #[cfg_attr(not(feature = "alloc"), doc = "[build-fn]: crate#features")]
 pub fn walk_image(
     image: &[u8],
     base_pa: u64,
-    root_level: u8,
+    format: Format,
+    root_level: i8,
     va_bits: u8,
     regime: Regime,
     va: u64,
 ) -> Result<Walk, WalkFault> {
-    if !regs::va_bits_supported(va_bits) || super::root_level(va_bits) != Some(root_level) {
+    if va_bits > format.max_va_bits() || format.granule.root_level(va_bits) != Some(root_level) {
         return Err(WalkFault::BadGeometry {
             root_level,
             va_bits,
+            format,
         });
     }
     if va >> va_bits != 0 {
         return Err(WalkFault::OutOfRange { va, va_bits });
     }
-    walk_from(image, base_pa, base_pa, root_level, regime, va, va)
+    let range = Range {
+        format,
+        va_bits,
+        root_level,
+        sh: SH_WITHOUT_TCR,
+    };
+    walk_from(image, base_pa, base_pa, range, regime, va, va)
+}
+
+/// One VA range's walk parameters, from the TCR or the caller.
+#[derive(Clone, Copy)]
+struct Range {
+    /// The descriptor format.
+    format: Format,
+    /// The VA size.
+    va_bits: u8,
+    /// The root level (the start level).
+    root_level: i8,
+    /// SH\[1:0\] for the `DS` = 1 format (`TCR_ELx.SH0` or `SH1`).
+    sh: u8,
 }
 
 /// Walks from the root table at `root_pa`, indexing with `index_va` (the VA with the
@@ -340,15 +496,33 @@ fn walk_from(
     image: &[u8],
     base_pa: u64,
     root_pa: u64,
-    root_level: u8,
+    range: Range,
     regime: Regime,
     va: u64,
     index_va: u64,
 ) -> Result<Walk, WalkFault> {
+    let format = range.format;
+    let granule = format.granule;
+    let mut level = range.root_level;
+    // The root holds 2^(va_bits - level shift) entries and is aligned to its size, at
+    // least 64 bytes with a 52-bit format (BADDR[5:2] then hold address bits 51:48).
+    let root_bytes = 8u64 << (range.va_bits as u32).saturating_sub(granule.level_shift(level));
+    let align = if format.oa52 {
+        root_bytes.max(64)
+    } else {
+        root_bytes
+    };
+    if !root_pa.is_multiple_of(align) {
+        return Err(WalkFault::MisalignedTable {
+            va,
+            level,
+            table_pa: root_pa,
+            align,
+        });
+    }
     let mut table_pa = root_pa;
-    let mut level = root_level;
     loop {
-        let index = level_index(index_va, level);
+        let index = granule.level_index(index_va, level);
         let Some(d) = read(image, base_pa, table_pa, index) else {
             return Err(WalkFault::OutsideImage {
                 va,
@@ -356,28 +530,168 @@ fn walk_from(
                 table_pa,
             });
         };
-        match d.kind(level as i8) {
+        match kind(d, format, level) {
             DescriptorKind::Invalid | DescriptorKind::Reserved => {
                 return Err(WalkFault::Translation { va, level });
             }
             DescriptorKind::Table => {
-                table_pa = d.output_address();
+                // Next-level table addresses are granule-aligned: decoding drops the
+                // bits below the granule.
+                table_pa = format.decode_address(d.bits());
                 level += 1;
             }
             DescriptorKind::Block | DescriptorKind::Page => {
-                let size = level_size(level);
-                let pa = (d.output_address() & !(size - 1)) | (va & (size - 1));
+                let size = granule.level_size(level);
+                let pa = (format.decode_address(d.bits()) & !(size - 1)) | (va & (size - 1));
                 return Ok(Walk {
                     va,
                     pa,
                     level,
+                    format,
                     regime,
                     descriptor: d,
                     attr: mair::attr_byte(MAIR, d.attr_index()),
+                    sh: if format.ds() { range.sh } else { d.sh() },
                 });
             }
         }
     }
+}
+
+/// The walk parameters of one range of a TCR: the granule from `tg` (TG0, or TG1 when
+/// `upper`), the format from `DS` and PS / IPS, the VA size from `txsz`, the
+/// shareability from `sh` (SH0 or SH1).
+fn range_of(
+    regime: Regime,
+    tcr: u64,
+    tg: u64,
+    upper: bool,
+    txsz: u64,
+    sh: u64,
+) -> Result<Range, WalkFault> {
+    let granule = if upper {
+        Granule::from_tg1(tg)
+    } else {
+        Granule::from_tg0(tg)
+    };
+    let Some(granule) = granule else {
+        return Err(WalkFault::ReservedGranule {
+            tg: tg as u8,
+            upper,
+        });
+    };
+    let (ds, ps) = match regime {
+        Regime::El10 => (
+            tcr & regs::TCR_EL1_DS != 0,
+            (tcr & regs::TCR_EL1_IPS_MASK) >> regs::TCR_EL1_IPS_SHIFT,
+        ),
+        Regime::El2 | Regime::El3 => (
+            tcr & regs::TCR_EL23_DS != 0,
+            (tcr & regs::TCR_EL23_PS_MASK) >> regs::TCR_EL23_PS_SHIFT,
+        ),
+    };
+    // DS selects FEAT_LPA2's format for the 4 KiB and 16 KiB granules only; the 64 KiB
+    // granule has FEAT_LPA's whenever the physical address size is 52 bits.
+    let oa52 = match granule {
+        Granule::Size64K => ps == PS_52_BITS,
+        Granule::Size4K | Granule::Size16K => ds,
+    };
+    let format = Format { granule, oa52 };
+    let va_bits = 64u64.saturating_sub(txsz) as u8;
+    match granule.root_level(va_bits) {
+        Some(root_level) if va_bits <= format.max_va_bits() => Ok(Range {
+            format,
+            va_bits,
+            root_level,
+            sh: (sh & 0b11) as u8,
+        }),
+        level => Err(WalkFault::BadGeometry {
+            root_level: level.unwrap_or(0),
+            va_bits,
+            format,
+        }),
+    }
+}
+
+/// Walks a table image for `va` as the MMU would with these register values loaded:
+/// the regime's `TCR_ELx`, `TTBR0_ELx` and (EL1&0 only) `TTBR1_EL1`.
+///
+/// `image` holds the tables laid out from `image_pa` (both ranges' tables, as
+/// [`build`][build-fn] writes them). In the EL1&0 regime a VA with bit 63 set goes
+/// through TTBR1 (`TCR_EL1.T1SZ`, disabled by `EPD1`), any other through TTBR0 (`T0SZ`,
+/// disabled by `EPD0`); EL2 (non-VHE) and EL3 have TTBR0 only (DDI 0487 D8.2.3, "The
+/// VA ranges of the translation regimes"). A VA outside the ranges gives
+/// [`WalkFault::OutOfRange`] (lower side, or any VA of a regime without an enabled
+/// upper range), [`WalkFault::UpperOutOfRange`] or [`WalkFault::NoLowerRange`].
+///
+/// Each range's walk reads from the TCR (DDI 0487, D19 "TCR_EL1", "TCR_EL2",
+/// "TCR_EL3"; D8.2 and D8.3):
+///
+/// * the granule: `TG0` (bits\[15:14\]: 0b00 4 KiB, 0b01 64 KiB, 0b10 16 KiB) for the
+///   lower range, `TCR_EL1.TG1` (bits\[31:30\]: 0b10 4 KiB, 0b01 16 KiB, 0b11 64 KiB) for
+///   the upper one; a reserved value gives [`WalkFault::ReservedGranule`];
+/// * the descriptor format ([`Format`]): with the 4 KiB and 16 KiB granules, `DS`
+///   (`TCR_EL1` bit 59, `TCR_EL2`/`TCR_EL3` bit 32) = 1 selects FEAT_LPA2's 52-bit
+///   format (OA\[51:50\] in descriptor bits\[9:8\]); with the 64 KiB granule, IPS
+///   (`TCR_EL1` bits\[34:32\]) or PS (`TCR_EL2`/`TCR_EL3` bits\[18:16\]) = 0b110, a 52-bit
+///   physical address size, selects FEAT_LPA's (OA\[51:48\] in bits\[15:12\]). With
+///   either, the TTBR holds BADDR\[51:48\] in bits\[5:2\] ([`regs::ttbr_baddr`]);
+/// * the VA size `64 - TxSZ`: 25 to 48 bits, or to 52 with `DS` = 1 or the 64 KiB
+///   granule; any other gives [`WalkFault::BadGeometry`];
+/// * with `DS` = 1, the shareability ([`Walk::sh`]) from `SH0` (bits\[13:12\]) or
+///   `TCR_EL1.SH1` (bits\[29:28\]), as descriptors then hold address bits there.
+///
+#[cfg_attr(feature = "alloc", doc = "[build-fn]: super::build")]
+#[cfg_attr(not(feature = "alloc"), doc = "[build-fn]: crate#features")]
+pub fn walk_registers(
+    image: &[u8],
+    image_pa: u64,
+    regime: Regime,
+    tcr: u64,
+    ttbr0: u64,
+    ttbr1: u64,
+    va: u64,
+) -> Result<Walk, WalkFault> {
+    let two_ranges = matches!(regime, Regime::El10);
+    let upper_enabled = two_ranges && tcr & regs::TCR_EL1_EPD1 == 0;
+    if va >> 63 == 1 && upper_enabled {
+        let range = range_of(
+            regime,
+            tcr,
+            (tcr & regs::TCR_EL1_TG1_MASK) >> regs::TCR_EL1_TG1_SHIFT,
+            true,
+            (tcr & regs::TCR_EL1_T1SZ_MASK) >> regs::TCR_EL1_T1SZ_SHIFT,
+            tcr >> TCR_EL1_SH1_SHIFT,
+        )?;
+        let start = regs::upper_range_start(range.va_bits).unwrap_or(0);
+        if va < start {
+            return Err(WalkFault::UpperOutOfRange {
+                va,
+                va_bits: range.va_bits,
+            });
+        }
+        let root_pa = regs::ttbr_baddr(ttbr1, range.format.oa52);
+        return walk_from(image, image_pa, root_pa, range, regime, va, va - start);
+    }
+    let range = range_of(
+        regime,
+        tcr,
+        (tcr & regs::TCR_TG0_MASK) >> regs::TCR_TG0_SHIFT,
+        false,
+        (tcr & regs::TCR_T0SZ_MASK) >> regs::TCR_T0SZ_SHIFT,
+        tcr >> TCR_SH0_SHIFT,
+    )?;
+    if va >> range.va_bits != 0 {
+        return Err(WalkFault::OutOfRange {
+            va,
+            va_bits: range.va_bits,
+        });
+    }
+    if two_ranges && tcr & regs::TCR_EL1_EPD0 != 0 {
+        return Err(WalkFault::NoLowerRange { va });
+    }
+    let root_pa = regs::ttbr_baddr(ttbr0, range.format.oa52);
+    walk_from(image, image_pa, root_pa, range, regime, va, va)
 }
 
 #[cfg(all(test, feature = "alloc"))]
@@ -418,6 +732,7 @@ mod tests {
         let w = walk_image(
             IMAGE.as_bytes(),
             0x1000,
+            Format::DEFAULT,
             1,
             39,
             Regime::El3,
@@ -434,7 +749,15 @@ mod tests {
         assert!(!w.readable_el0() && !w.executable_el0() && !w.executable_at_el1());
         assert_eq!(w.perms(), Perms::RX);
         assert_eq!(
-            walk_image(IMAGE.as_bytes(), 0x1000, 1, 39, Regime::El3, 0),
+            walk_image(
+                IMAGE.as_bytes(),
+                0x1000,
+                Format::DEFAULT,
+                1,
+                39,
+                Regime::El3,
+                0
+            ),
             Err(WalkFault::Translation { va: 0, level: 1 })
         );
     }
@@ -546,21 +869,47 @@ mod tests {
             })
         );
         assert_eq!(
-            walk_image(t.bytes(), t.base_pa(), 1, 48, Regime::El3, 0x1000),
+            walk_image(
+                t.bytes(),
+                t.base_pa(),
+                Format::DEFAULT,
+                1,
+                48,
+                Regime::El3,
+                0x1000
+            ),
             Err(WalkFault::BadGeometry {
                 root_level: 1,
-                va_bits: 48
+                va_bits: 48,
+                format: Format::DEFAULT
             })
         );
         assert_eq!(
-            walk_image(t.bytes(), t.base_pa(), 0, 20, Regime::El3, 0x1000),
+            walk_image(
+                t.bytes(),
+                t.base_pa(),
+                Format::DEFAULT,
+                0,
+                20,
+                Regime::El3,
+                0x1000
+            ),
             Err(WalkFault::BadGeometry {
                 root_level: 0,
-                va_bits: 20
+                va_bits: 20,
+                format: Format::DEFAULT
             })
         );
         assert_eq!(
-            walk_image(&t.bytes()[..4096], t.base_pa(), 0, 48, Regime::El3, 0x1000),
+            walk_image(
+                &t.bytes()[..4096],
+                t.base_pa(),
+                Format::DEFAULT,
+                0,
+                48,
+                Regime::El3,
+                0x1000
+            ),
             Err(WalkFault::OutsideImage {
                 va: 0x1000,
                 level: 1,
@@ -568,9 +917,20 @@ mod tests {
             })
         );
         // A wrong base reads the wrong tables, but never panics.
-        assert!(walk_image(t.bytes(), t.base_pa() + 0x1000, 0, 48, Regime::El3, 0x1000).is_err());
+        assert!(
+            walk_image(
+                t.bytes(),
+                t.base_pa() + 0x1000,
+                Format::DEFAULT,
+                0,
+                48,
+                Regime::El3,
+                0x1000
+            )
+            .is_err()
+        );
         assert_eq!(
-            walk_image(&[], 0, 0, 48, Regime::El3, 0),
+            walk_image(&[], 0, Format::DEFAULT, 0, 48, Regime::El3, 0),
             Err(WalkFault::OutsideImage {
                 va: 0,
                 level: 0,
@@ -586,6 +946,31 @@ mod tests {
             WalkFault::BadGeometry {
                 root_level: 3,
                 va_bits: 48,
+                format: Format::DEFAULT,
+            },
+            WalkFault::BadGeometry {
+                root_level: -1,
+                va_bits: 52,
+                format: Format::DEFAULT,
+            },
+            WalkFault::BadGeometry {
+                root_level: 0,
+                va_bits: 60,
+                format: F64,
+            },
+            WalkFault::ReservedGranule {
+                tg: 0b11,
+                upper: false,
+            },
+            WalkFault::ReservedGranule {
+                tg: 0b00,
+                upper: true,
+            },
+            WalkFault::MisalignedTable {
+                va: 0,
+                level: -1,
+                table_pa: 0x40,
+                align: 0x80,
             },
             WalkFault::OutsideImage {
                 va: 0,
@@ -608,26 +993,28 @@ mod tests {
         };
         put(&mut image, 0, 0, 0x1 | (1 << 10));
         assert_eq!(
-            walk_image(&image, 0, 0, 48, Regime::El3, 0),
+            walk_image(&image, 0, Format::DEFAULT, 0, 48, Regime::El3, 0),
             Err(WalkFault::Translation { va: 0, level: 0 })
         );
-        put(&mut image, 0, 0, Descriptor::table(0x1000).bits());
-        put(&mut image, 1, 0, Descriptor::table(0x2000).bits());
-        put(&mut image, 2, 0, Descriptor::table(0x3000).bits());
+        put(&mut image, 0, 0, 0x1000 | TABLE);
+        put(&mut image, 1, 0, 0x2000 | TABLE);
+        put(&mut image, 2, 0, 0x3000 | TABLE);
         put(&mut image, 3, 0, 0x5000 | 0x1 | (1 << 10));
         assert_eq!(
-            walk_image(&image, 0, 0, 48, Regime::El3, 0),
+            walk_image(&image, 0, Format::DEFAULT, 0, 48, Regime::El3, 0),
             Err(WalkFault::Translation { va: 0, level: 3 })
         );
         put(&mut image, 3, 0, 0x5000 | 0x3 | (1 << 10));
         assert_eq!(
-            walk_image(&image, 0, 0, 48, Regime::El3, 0x123).unwrap().pa,
+            walk_image(&image, 0, Format::DEFAULT, 0, 48, Regime::El3, 0x123)
+                .unwrap()
+                .pa,
             0x5123
         );
         // A table descriptor pointing past the image.
-        put(&mut image, 2, 0, Descriptor::table(0x9000).bits());
+        put(&mut image, 2, 0, 0x9000 | TABLE);
         assert_eq!(
-            walk_image(&image, 0, 0, 48, Regime::El3, 0),
+            walk_image(&image, 0, Format::DEFAULT, 0, 48, Regime::El3, 0),
             Err(WalkFault::OutsideImage {
                 va: 0,
                 level: 3,
@@ -636,7 +1023,7 @@ mod tests {
         );
         // Below the base.
         assert_eq!(
-            walk_image(&image, 0x10_0000, 0, 48, Regime::El3, 0),
+            walk_image(&image, 0x10_0000, Format::DEFAULT, 0, 48, Regime::El3, 0),
             Err(WalkFault::OutsideImage {
                 va: 0,
                 level: 1,
@@ -644,65 +1031,527 @@ mod tests {
             })
         );
     }
-}
 
-/// The VA size a TxSZ field gives, with its root level, or `BadGeometry`.
-fn geometry(txsz: u64) -> Result<(u8, u8), WalkFault> {
-    let va_bits = 64u64.saturating_sub(txsz) as u8;
-    // `root_level` is `None` exactly outside the supported 25 to 48 bits.
-    match super::root_level(va_bits) {
-        Some(level) => Ok((va_bits, level)),
-        _ => Err(WalkFault::BadGeometry {
-            root_level: 0,
-            va_bits,
-        }),
+    /// Descriptor type bits\[1:0\] of a table (levels -1 to 2) or page (level 3).
+    const TABLE: u64 = 0b11;
+    /// Descriptor type bits\[1:0\] of a block.
+    const BLOCK: u64 = 0b01;
+    /// A leaf's attributes: AttrIndx 4 (Normal Write-Back), AF.
+    const NORMAL: u64 = (4 << 2) | (1 << 10);
+    /// SH = Inner Shareable, for formats with an SH field.
+    const SH: u64 = 0b11 << 8;
+
+    const F16: Format = Format {
+        granule: Granule::Size16K,
+        oa52: false,
+    };
+    const F16_DS: Format = Format {
+        granule: Granule::Size16K,
+        oa52: true,
+    };
+    const F64: Format = Format {
+        granule: Granule::Size64K,
+        oa52: false,
+    };
+    const F64_LPA: Format = Format {
+        granule: Granule::Size64K,
+        oa52: true,
+    };
+    const F4_DS: Format = Format {
+        granule: Granule::Size4K,
+        oa52: true,
+    };
+
+    /// A hand-made image of granule-sized tables from `base`, in `format`.
+    struct Hand {
+        base: u64,
+        format: Format,
+        bytes: Vec<u8>,
     }
-}
 
-/// Walks a table image for `va` as the MMU would with these register values loaded:
-/// the regime's `TCR_ELx`, `TTBR0_ELx` and (EL1&0 only) `TTBR1_EL1`.
-///
-/// `image` holds the tables laid out from `image_pa` (both ranges' tables, as
-/// [`build`][build-fn] writes them). In the EL1&0 regime a VA with bit 63 set goes
-/// through TTBR1 (`TCR_EL1.T1SZ`, disabled by `EPD1`), any other through TTBR0 (`T0SZ`,
-/// disabled by `EPD0`); EL2 (non-VHE) and EL3 have TTBR0 only (DDI 0487 D8.2.3, "The
-/// VA ranges of the translation regimes"). A VA outside the ranges gives
-/// [`WalkFault::OutOfRange`] (lower side, or any VA of a regime without an enabled
-/// upper range), [`WalkFault::UpperOutOfRange`] or [`WalkFault::NoLowerRange`].
-///
-#[cfg_attr(feature = "alloc", doc = "[build-fn]: super::build")]
-#[cfg_attr(not(feature = "alloc"), doc = "[build-fn]: crate#features")]
-pub fn walk_registers(
-    image: &[u8],
-    image_pa: u64,
-    regime: Regime,
-    tcr: u64,
-    ttbr0: u64,
-    ttbr1: u64,
-    va: u64,
-) -> Result<Walk, WalkFault> {
-    let (lower_bits, lower_root) = geometry(tcr & regs::TCR_T0SZ_MASK)?;
-    let two_ranges = matches!(regime, Regime::El10);
-    let upper_enabled = two_ranges && tcr & regs::TCR_EL1_EPD1 == 0;
-    if va >> 63 == 1 && upper_enabled {
-        let t1sz = (tcr & regs::TCR_EL1_T1SZ_MASK) >> regs::TCR_EL1_T1SZ_SHIFT;
-        let (bits, root) = geometry(t1sz)?;
-        let start = regs::upper_range_start(bits).unwrap_or(0);
-        if va < start {
-            return Err(WalkFault::UpperOutOfRange { va, va_bits: bits });
+    impl Hand {
+        fn new(base: u64, format: Format, tables: usize) -> Hand {
+            let bytes = alloc::vec![0; tables * format.granule.bytes() as usize];
+            Hand {
+                base,
+                format,
+                bytes,
+            }
         }
-        let root_pa = ttbr1 & regs::TTBR_BADDR_MASK;
-        return walk_from(image, image_pa, root_pa, root, regime, va, va - start);
+
+        /// The PA of table `t`.
+        fn pa(&self, t: usize) -> u64 {
+            self.base + t as u64 * self.format.granule.bytes()
+        }
+
+        /// Writes descriptor bits `d` at `index` of table `t`.
+        fn put(&mut self, t: usize, index: usize, d: u64) {
+            let at = t * self.format.granule.bytes() as usize + index * 8;
+            self.bytes[at..at + 8].copy_from_slice(&d.to_le_bytes());
+        }
+
+        /// Points entry `index` of table `t` at table `next`.
+        fn link(&mut self, t: usize, index: usize, next: usize) {
+            let d = self.format.encode_address(self.pa(next)) | TABLE;
+            self.put(t, index, d);
+        }
+
+        /// Writes a block (level above 3) or page (level 3) of `pa` at `index` of table `t`.
+        fn leaf(&mut self, t: usize, index: usize, level: i8, pa: u64, attrs: u64) {
+            let ty = if level == 3 { TABLE } else { BLOCK };
+            let d = self.format.encode_address(pa) | ty | attrs;
+            self.put(t, index, d);
+        }
+
+        /// `walk_image` over the image in `format` (not necessarily the one written).
+        fn walk(&self, format: Format, va_bits: u8, va: u64) -> Result<Walk, WalkFault> {
+            let root = format.granule.root_level(va_bits).unwrap();
+            walk_image(
+                &self.bytes,
+                self.base,
+                format,
+                root,
+                va_bits,
+                Regime::El3,
+                va,
+            )
+        }
     }
-    if va >> lower_bits != 0 {
-        return Err(WalkFault::OutOfRange {
-            va,
-            va_bits: lower_bits,
-        });
+
+    #[test]
+    fn granule_16k_48_bit_walks_four_levels_from_a_2_entry_root() {
+        assert_eq!(Granule::Size16K.root_level(48), Some(0));
+        let mut h = Hand::new(0x8000_0000, F16, 4);
+        // VA[47] indexes the 2-entry level 0 root, VA[46:36] level 1, VA[35:25] level 2,
+        // VA[24:14] level 3.
+        let va = 1 << 47 | 0x5A5 << 36 | 0x123 << 25 | 0x7FF << 14 | 0x3ABC;
+        h.link(0, 1, 1);
+        h.link(1, 0x5A5, 2);
+        h.link(2, 0x123, 3);
+        h.leaf(3, 0x7FF, 3, 0x1_2345_4000, NORMAL | SH);
+        let w = h.walk(F16, 48, va).unwrap();
+        assert_eq!(
+            (w.pa, w.level, w.block_size()),
+            (0x1_2345_7ABC, 3, 16 << 10)
+        );
+        assert_eq!(w.format, F16);
+        assert_eq!(w.shareability(), Some(Shareability::Inner));
+        assert_eq!(w.memory_type(), Some(MemoryType::NormalWriteBack));
+        // A 32 MiB level 2 block beside the level 3 table.
+        h.leaf(2, 0x124, 2, 0x4_0200_0000, NORMAL | SH);
+        let va = 1 << 47 | 0x5A5 << 36 | 0x124 << 25 | 0x1AB_CDEF;
+        let w = h.walk(F16, 48, va).unwrap();
+        assert_eq!(
+            (w.pa, w.level, w.block_size()),
+            (0x4_03AB_CDEF, 2, 32 << 20)
+        );
+        // Without DS, levels 1 and 0 hold no blocks.
+        h.leaf(1, 0x5A6, 1, 0, NORMAL);
+        let va = 1 << 47 | 0x5A6 << 36;
+        assert_eq!(
+            h.walk(F16, 48, va),
+            Err(WalkFault::Translation { va, level: 1 })
+        );
+        h.put(0, 0, BLOCK | NORMAL);
+        assert_eq!(
+            h.walk(F16, 48, 0x4000),
+            Err(WalkFault::Translation {
+                va: 0x4000,
+                level: 0
+            })
+        );
+        // A page at level 3 needs type 0b11.
+        h.put(3, 0x7FE, 0x8000 | BLOCK | NORMAL);
+        let va = 1 << 47 | 0x5A5 << 36 | 0x123 << 25 | 0x7FE << 14;
+        assert_eq!(
+            h.walk(F16, 48, va),
+            Err(WalkFault::Translation { va, level: 3 })
+        );
+        assert_eq!(
+            h.walk(F16, 48, 1 << 48),
+            Err(WalkFault::OutOfRange {
+                va: 1 << 48,
+                va_bits: 48
+            })
+        );
+        // The 2-entry root is 16 bytes, aligned to 16.
+        let at = |base| walk_image(&h.bytes, base, F16, 0, 48, Regime::El3, 0);
+        assert_eq!(
+            at(h.base + 8),
+            Err(WalkFault::MisalignedTable {
+                va: 0,
+                level: 0,
+                table_pa: h.base + 8,
+                align: 16
+            })
+        );
+        assert!(matches!(
+            at(h.base + 16),
+            Err(WalkFault::Translation { level: 0, .. })
+        ));
+        // The 4K geometry is refused for the 16K root level.
+        assert_eq!(
+            walk_image(&h.bytes, h.base, F16, 1, 48, Regime::El3, 0),
+            Err(WalkFault::BadGeometry {
+                root_level: 1,
+                va_bits: 48,
+                format: F16
+            })
+        );
     }
-    if two_ranges && tcr & regs::TCR_EL1_EPD0 != 0 {
-        return Err(WalkFault::NoLowerRange { va });
+
+    #[test]
+    fn granule_64k_42_bit_starts_at_level_2_with_8192_entries() {
+        assert_eq!(Granule::Size64K.root_level(42), Some(2));
+        let mut h = Hand::new(0x8000_0000, F64, 2);
+        // VA[41:29] indexes the level 2 root, VA[28:16] level 3.
+        let va = 8191 << 29 | 5 << 16 | 0x1234;
+        h.link(0, 8191, 1);
+        h.leaf(1, 5, 3, 0x9_8765_0000, NORMAL | SH);
+        let w = h.walk(F64, 42, va).unwrap();
+        assert_eq!(
+            (w.pa, w.level, w.block_size()),
+            (0x9_8765_1234, 3, 64 << 10)
+        );
+        // A 512 MiB level 2 block.
+        h.leaf(0, 3, 2, 0x6000_0000, NORMAL | SH);
+        let w = h.walk(F64, 42, 3 << 29 | 0x1ABC_DEF0).unwrap();
+        assert_eq!((w.pa, w.level, w.block_size()), (0x7ABC_DEF0, 2, 512 << 20));
+        assert_eq!(
+            h.walk(F64, 42, 1 << 42),
+            Err(WalkFault::OutOfRange {
+                va: 1 << 42,
+                va_bits: 42
+            })
+        );
+        assert_eq!(
+            h.walk(F64, 42, 4 << 29),
+            Err(WalkFault::Translation {
+                va: 4 << 29,
+                level: 2
+            })
+        );
+        let bad = walk_image(&h.bytes, h.base, F64, 1, 42, Regime::El3, 0).unwrap_err();
+        assert_eq!(
+            bad,
+            WalkFault::BadGeometry {
+                root_level: 1,
+                va_bits: 42,
+                format: F64
+            }
+        );
+        let s = alloc::format!("{bad}");
+        assert!(
+            s.contains("64K granule starts at level 2, not 1") && s.contains("2 for 30 to 42"),
+            "{s}"
+        );
     }
-    let root_pa = ttbr0 & regs::TTBR_BADDR_MASK;
-    walk_from(image, image_pa, root_pa, lower_root, regime, va, va)
+
+    #[test]
+    fn granule_64k_48_bit_starts_at_level_1() {
+        assert_eq!(Granule::Size64K.root_level(48), Some(1));
+        let mut h = Hand::new(0x4_0000_0000, F64, 3);
+        // VA[47:42] indexes the 64-entry level 1 root.
+        let va = 63 << 42 | 100 << 29 | 7 << 16 | 0xABC;
+        h.link(0, 63, 1);
+        h.link(1, 100, 2);
+        h.leaf(2, 7, 3, 0xA_BCDE_0000, NORMAL | SH);
+        let w = h.walk(F64, 48, va).unwrap();
+        assert_eq!(
+            (w.pa, w.level, w.block_size()),
+            (0xA_BCDE_0ABC, 3, 64 << 10)
+        );
+        // No 4 TiB level 1 blocks without FEAT_LPA's format.
+        h.leaf(0, 0, 1, 0, NORMAL);
+        assert_eq!(
+            h.walk(F64, 48, 0x1234),
+            Err(WalkFault::Translation {
+                va: 0x1234,
+                level: 1
+            })
+        );
+        // A level 3 table read as 4K tables gives another (wrong) walk, never a panic.
+        let _ = h.walk(Format::DEFAULT, 48, va);
+    }
+
+    #[test]
+    fn granule_4k_ds_52_bit_va_starts_at_level_minus_1() {
+        assert_eq!(Granule::Size4K.root_level(52), Some(-1));
+        // Tables above 2^48: their addresses need OA[51:50] in bits 9:8 of the table
+        // descriptors, and the TTBR's BADDR[51:48] in bits 5:2.
+        let base = 0x000D_0000_8000_0000;
+        let mut h = Hand::new(base, F4_DS, 5);
+        // VA[51:48] indexes the 16-entry level -1 root.
+        h.link(0, 15, 1);
+        assert_eq!(h.bytes[15 * 8 + 1] & 0b11, 0b11, "OA[51:50] of the table");
+        // A 512 GiB level 0 block above 2^48; OA[51:50] = 0b10 sits where SH would be.
+        let block = 0x000A_0280_0000_0000;
+        h.leaf(1, 3, 0, block, NORMAL);
+        let va = 0xF << 48 | 3 << 39 | 0x12_3456_789A;
+        let w = h.walk(F4_DS, 52, va).unwrap();
+        assert_eq!(
+            (w.pa, w.level, w.block_size()),
+            (block + 0x12_3456_789A, 0, 1 << 39)
+        );
+        assert_eq!(w.descriptor.sh(), 0b10, "bits 9:8 hold OA[51:50]");
+        assert_eq!(w.sh(), SH_INNER, "walk_image's shareability with DS");
+        assert_eq!(w.format, F4_DS);
+        // Down to a page at the top of the 52-bit PA space.
+        h.link(1, 4, 2);
+        h.link(2, 1, 3);
+        h.link(3, 2, 4);
+        h.leaf(4, 3, 3, 0x000F_FFFF_FFFF_F000, NORMAL);
+        let va = 0xF << 48 | 4 << 39 | 1 << 30 | 2 << 21 | 3 << 12 | 0x456;
+        let w = h.walk(F4_DS, 52, va).unwrap();
+        assert_eq!((w.pa, w.level), (0x000F_FFFF_FFFF_F456, 3));
+        // Level -1 holds tables only.
+        h.put(0, 0, BLOCK | NORMAL);
+        assert_eq!(
+            h.walk(F4_DS, 52, 0x1000),
+            Err(WalkFault::Translation {
+                va: 0x1000,
+                level: -1
+            })
+        );
+        // Without DS there are no 52-bit VAs on 4K.
+        let bad = walk_image(&h.bytes, base, Format::DEFAULT, -1, 52, Regime::El3, 0);
+        assert_eq!(
+            bad,
+            Err(WalkFault::BadGeometry {
+                root_level: -1,
+                va_bits: 52,
+                format: Format::DEFAULT
+            })
+        );
+        let s = alloc::format!("{}", bad.unwrap_err());
+        assert!(s.contains("DS = 1") && s.contains("at most 48 bits"), "{s}");
+        // The 16-entry root is 128 bytes: 64-byte alignment is not enough.
+        assert_eq!(
+            walk_image(&h.bytes, base + 64, F4_DS, -1, 52, Regime::El3, 0),
+            Err(WalkFault::MisalignedTable {
+                va: 0,
+                level: -1,
+                table_pa: base + 64,
+                align: 128
+            })
+        );
+
+        // The same walk from the registers: TCR_EL3 with T0SZ = 12, DS (bit 32), PS =
+        // 52 bits, SH0 = Outer; TTBR0 with BADDR[51:48] in bits 5:2.
+        let tcr = 12 | 0b10 << 12 | 0b110 << 16 | 1 << 32;
+        let ttbr0 = (base & 0x0000_FFFF_FFFF_FFC0) | (base >> 48) << 2;
+        let va = 0xF << 48 | 3 << 39 | 0x12_3456_789A;
+        let w = walk_registers(&h.bytes, base, Regime::El3, tcr, ttbr0, 0, va).unwrap();
+        assert_eq!(
+            (w.pa, w.level, w.format),
+            (block + 0x12_3456_789A, 0, F4_DS)
+        );
+        assert_eq!(w.shareability(), Some(Shareability::Outer), "from SH0");
+        // A 52-bit T0SZ without DS is refused on 4K (and 16K), as is 49 bits.
+        let no_ds = tcr & !(1 << 32);
+        assert_eq!(
+            walk_registers(&h.bytes, base, Regime::El3, no_ds, ttbr0, 0, va),
+            Err(WalkFault::BadGeometry {
+                root_level: -1,
+                va_bits: 52,
+                format: Format::DEFAULT
+            })
+        );
+        let t0sz_15 = (no_ds & !0x3F) | 15;
+        assert!(matches!(
+            walk_registers(&h.bytes, base, Regime::El3, t0sz_15, ttbr0, 0, 0),
+            Err(WalkFault::BadGeometry { va_bits: 49, .. })
+        ));
+        let tg0_16k = no_ds | 0b10 << 14;
+        assert_eq!(
+            walk_registers(&h.bytes, base, Regime::El3, tg0_16k, ttbr0, 0, va),
+            Err(WalkFault::BadGeometry {
+                root_level: 0,
+                va_bits: 52,
+                format: F16
+            })
+        );
+        // TCR_EL1 has DS at bit 59 (bit 32 is IPS[0] there).
+        let el1 = 12 | 0b11 << 12 | 0b110 << 32 | 1 << 59 | 1 << 23;
+        let w = walk_registers(&h.bytes, base, Regime::El10, el1, ttbr0, 0, va).unwrap();
+        assert_eq!((w.pa, w.format), (block + 0x12_3456_789A, F4_DS));
+        assert!(matches!(
+            walk_registers(&h.bytes, base, Regime::El10, el1 & !(1 << 59), ttbr0, 0, va),
+            Err(WalkFault::BadGeometry { va_bits: 52, .. })
+        ));
+    }
+
+    #[test]
+    fn granule_16k_ds_has_64_gib_level_1_blocks() {
+        let mut h = Hand::new(0x4000_0000, F16_DS, 2);
+        h.link(0, 0, 1);
+        // OA[51:50] = 0b01 in bits 9:8.
+        let block = 0x0004_0070_0000_0000;
+        h.leaf(1, 5, 1, block, NORMAL);
+        let va = 5 << 36 | 0x9_8765_4321;
+        let w = h.walk(F16_DS, 48, va).unwrap();
+        assert_eq!(
+            (w.pa, w.level, w.block_size()),
+            (block + 0x9_8765_4321, 1, 64 << 30)
+        );
+        // The 48-bit format has no level 1 blocks with 16K.
+        assert_eq!(
+            h.walk(F16, 48, va),
+            Err(WalkFault::Translation { va, level: 1 })
+        );
+        // Through TTBR1_EL1: TG1 = 0b01 (16K), T1SZ = 16, DS, SH1 = Non-shareable; TG0
+        // (4K) and T0SZ (39 bits) describe the other range.
+        let tcr = 25 | 16 << 16 | 0b01 << 30 | 0b101 << 32 | 1 << 59;
+        let upper = regs::upper_range_start(48).unwrap();
+        let w = walk_registers(&h.bytes, h.base, Regime::El10, tcr, 0, h.base, upper + va).unwrap();
+        assert_eq!(
+            (w.pa, w.level, w.format),
+            (block + 0x9_8765_4321, 1, F16_DS)
+        );
+        assert_eq!(
+            w.shareability(),
+            Some(Shareability::NonShareable),
+            "from SH1"
+        );
+    }
+
+    #[test]
+    fn granule_64k_lpa_has_52_bit_pas_and_4_tib_level_1_blocks() {
+        // A 52-bit VA range (FEAT_LVA): the level 1 root has 1024 entries (8 KiB).
+        assert_eq!(Granule::Size64K.root_entries(52), Some(1024));
+        let base = 0x0003_0000_0000_0000;
+        let mut h = Hand::new(base, F64_LPA, 2);
+        // OA[51:48] = 0xF in bits 15:12; SH Outer in bits 9:8.
+        let block = 0x000F_0400_0000_0000;
+        h.leaf(0, 1000, 1, block, NORMAL | 0b10 << 8);
+        assert_eq!(h.bytes[1000 * 8 + 1] >> 4, 0xF, "OA[51:48] in bits 15:12");
+        let va = 1000 << 42 | 0x3_1234_5678;
+        let w = h.walk(F64_LPA, 52, va).unwrap();
+        assert_eq!(
+            (w.pa, w.level, w.block_size()),
+            (block + 0x3_1234_5678, 1, 4 << 40)
+        );
+        assert_eq!(
+            w.shareability(),
+            Some(Shareability::Outer),
+            "FEAT_LPA keeps SH"
+        );
+        // A table above 2^48 and a 512 MiB level 2 block under it.
+        h.link(0, 1, 1);
+        h.leaf(1, 9, 2, 0x000E_0000_4000_0000, NORMAL | SH);
+        let w = h.walk(F64_LPA, 52, 1 << 42 | 9 << 29 | 0x1234).unwrap();
+        assert_eq!((w.pa, w.level), (0x000E_0000_4000_1234, 2));
+        // The 48-bit format has no level 1 blocks with 64K (52-bit VAs it has).
+        assert_eq!(
+            h.walk(F64, 52, va),
+            Err(WalkFault::Translation { va, level: 1 })
+        );
+
+        // From TCR_EL1: TG0 = 0b01 (64K), T0SZ = 12, IPS = 0b110 (52 bits), EPD1; TTBR0
+        // with BADDR[51:48] in bits 5:2.
+        let tcr = 12 | 0b01 << 14 | 1 << 23 | 0b110 << 32;
+        let ttbr0 = (base & 0x0000_FFFF_FFFF_FFC0) | (base >> 48) << 2;
+        let w = walk_registers(&h.bytes, base, Regime::El10, tcr, ttbr0, 0, va).unwrap();
+        assert_eq!(
+            (w.pa, w.level, w.format),
+            (block + 0x3_1234_5678, 1, F64_LPA)
+        );
+        // With IPS = 48 bits the format is the 48-bit one: BADDR[5:2] are then low
+        // address bits, which misalign the root.
+        let ips48 = (tcr & !(0b111 << 32)) | 0b101 << 32;
+        assert_eq!(
+            walk_registers(&h.bytes, base, Regime::El10, ips48, ttbr0, 0, va),
+            Err(WalkFault::MisalignedTable {
+                va,
+                level: 1,
+                table_pa: 0b11 << 2,
+                align: 8 << 10
+            })
+        );
+        // DS means nothing to the 64K granule.
+        let ds = tcr | 1 << 59;
+        assert_eq!(
+            walk_registers(&h.bytes, base, Regime::El10, ds, ttbr0, 0, va).map(|w| w.pa),
+            Ok(block + 0x3_1234_5678)
+        );
+    }
+
+    /// An EL1&0 image with a 4K lower range of 39 bits (level 1 root at +64 KiB, a 1 GiB
+    /// block at VA 2 GiB) and a 64K upper range of 42 bits (level 2 root at the base, a
+    /// 512 MiB block at entry 8000).
+    fn two_granules() -> (Vec<u8>, u64, u64) {
+        let base = 0x8000_0000;
+        let mut bytes = alloc::vec![0u8; 0x1_0000 + 0x1000];
+        let mut put = |at: usize, d: u64| bytes[at..at + 8].copy_from_slice(&d.to_le_bytes());
+        put(8000 * 8, 0x2_0000_0000 | BLOCK | NORMAL | SH);
+        put(0x1_0000 + 2 * 8, 0x1_4000_0000 | BLOCK | NORMAL | SH);
+        // T0SZ = 25, TG0 = 0b00 (4K), T1SZ = 22, TG1 = 0b11 (64K), IPS = 48 bits.
+        let tcr = 25 | 22 << 16 | 0b11 << 30 | 0b101 << 32;
+        (bytes, base, tcr)
+    }
+
+    #[test]
+    fn walk_registers_reads_tg1_for_the_upper_range() {
+        let (bytes, base, tcr) = two_granules();
+        let (ttbr0, ttbr1) = (base + 0x1_0000, base);
+        let walk = |tcr, va| walk_registers(&bytes, base, Regime::El10, tcr, ttbr0, ttbr1, va);
+        let lower = 2 << 30 | 0x1234;
+        let start = regs::upper_range_start(42).unwrap();
+        let upper = start + (8000 << 29) + 0x1234;
+        let w = walk(tcr, lower).unwrap();
+        assert_eq!((w.pa, w.level, w.block_size()), (0x1_4000_1234, 1, 1 << 30));
+        assert_eq!(w.format.granule, Granule::Size4K);
+        let w = walk(tcr, upper).unwrap();
+        assert_eq!(
+            (w.pa, w.level, w.block_size()),
+            (0x2_0000_1234, 2, 512 << 20)
+        );
+        assert_eq!(w.format.granule, Granule::Size64K);
+        assert_eq!(
+            walk(tcr, start - 1),
+            Err(WalkFault::UpperOutOfRange {
+                va: start - 1,
+                va_bits: 42
+            })
+        );
+
+        // Reserved granule encodings: TG1 = 0b00 stops the upper range only, TG0 = 0b11
+        // the lower one only.
+        let tg1_reserved = tcr & !regs::TCR_EL1_TG1_MASK;
+        assert_eq!(
+            walk(tg1_reserved, upper),
+            Err(WalkFault::ReservedGranule {
+                tg: 0b00,
+                upper: true
+            })
+        );
+        assert_eq!(walk(tg1_reserved, lower).map(|w| w.pa), Ok(0x1_4000_1234));
+        let tg0_reserved = tcr | regs::TCR_TG0_MASK;
+        assert_eq!(
+            walk(tg0_reserved, lower),
+            Err(WalkFault::ReservedGranule {
+                tg: 0b11,
+                upper: false
+            })
+        );
+        assert_eq!(walk(tg0_reserved, upper).map(|w| w.pa), Ok(0x2_0000_1234));
+        // EL3 has no TG1: bits 31:30 are RES1 there and the upper range does not exist.
+        let el3 = 25 | 0b101 << 16 | 1 << 31 | 1 << 23;
+        assert_eq!(
+            walk_registers(&bytes, base, Regime::El3, el3, ttbr0, 0, lower).map(|w| w.pa),
+            Ok(0x1_4000_1234)
+        );
+        assert_eq!(
+            walk_registers(&bytes, base, Regime::El3, el3 | 0b11 << 14, ttbr0, 0, lower),
+            Err(WalkFault::ReservedGranule {
+                tg: 0b11,
+                upper: false
+            })
+        );
+        let s = alloc::format!("{}", WalkFault::ReservedGranule { tg: 0, upper: true });
+        assert!(
+            s.contains("TG1 = 0b00") && s.contains("0b11 (64 KiB)"),
+            "{s}"
+        );
+    }
 }

@@ -598,7 +598,8 @@ mod tests {
             e,
             Error::GuardNotGranule {
                 name: "s".into(),
-                guard: 0x800
+                guard: 0x800,
+                granule: 0x1000,
             }
         );
         assert_eq!(e.field(), Field::Guard);

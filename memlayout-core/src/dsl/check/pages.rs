@@ -44,6 +44,7 @@ pub(super) fn check_page(
             Error::GuardNotGranule {
                 name: name.clone(),
                 guard: g.value,
+                granule: GUARD_GRANULE,
             },
         );
     }
