@@ -521,8 +521,11 @@ pub enum Error {
     TablesRangeTooSmall {
         /// The range.
         range: Range,
-        /// How many 4 KiB tables all page tables need together.
+        /// How many tables all page tables need together.
         count: u64,
+        /// The bytes they need: each table is its granule's size, and each page table's
+        /// tables are aligned to its granule.
+        bytes: u64,
     },
     /// A name used twice where names must be unique.
     #[non_exhaustive]

@@ -392,6 +392,11 @@ impl Planner<'_> {
             {
                 Ok(id) => {
                     self.tables.push(Some(id));
+                    if let Some((decl, granule)) = t.granule
+                        && let Err(e) = self.layout.set_granule(id, granule)
+                    {
+                        self.report(decl, e, Some(t));
+                    }
                     if t.non_secure_tables_ok {
                         let _ = self.layout.allow_non_secure_tables(id);
                     }

@@ -187,6 +187,10 @@ pub struct TableSpec {
     /// The VA size of the upper range, with its declaration; the smallest that covers
     /// the upper ranges when not given.
     pub upper_va_bits: Option<(DeclId, u8)>,
+    /// The translation granule, with its declaration (the table's own `granule`, or the
+    /// layout's); 4 KiB when not given. See
+    /// [`Layout::set_granule`](crate::Layout::set_granule).
+    pub granule: Option<(DeclId, crate::aarch64::Granule)>,
     /// The pool its translation tables go in, with its declaration; where
     /// [`Spec::tables_at`] says when not given.
     pub tables_in: Option<(DeclId, String)>,
@@ -222,6 +226,7 @@ impl TableSpec {
             virt: Vec::new(),
             va_bits: None,
             upper_va_bits: None,
+            granule: None,
             tables_in: None,
             non_secure_tables_ok: false,
             asid: None,

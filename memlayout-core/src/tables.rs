@@ -210,6 +210,7 @@ impl Layout {
                         end: start.wrapping_add(*size),
                     },
                     count: total,
+                    bytes: need,
                 });
             }
             if total > 0 {

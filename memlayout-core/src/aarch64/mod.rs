@@ -137,7 +137,9 @@ pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
 #[cfg(feature = "alloc")]
 pub use error::{BuildError, PageRef, TableRef};
 pub use granule::{Format, Granule};
-pub use image::{TABLES_SECTION_PREFIX, TranslationImage};
+pub use image::{
+    TABLES_SECTION_PREFIX, TranslationImage, TranslationImage16K, TranslationImage64K,
+};
 pub use mair::{MAIR, MemoryType};
 pub use regs::Registers;
 pub use walk::{Walk, WalkFault, walk_image, walk_registers};

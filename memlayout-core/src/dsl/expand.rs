@@ -509,11 +509,13 @@ fn translation_items(t: &TableDecl, tr: &Translation, role: &Role) -> TokenStrea
         ),
         _ => String::new(),
     };
+    let granule = tr.granule();
     let doc_image = format!(
-        " The translation tables of this table: {count} table{} of 4 KiB, {lower}{upper}; \
+        " The translation tables of this table: {count} table{} of {}, {lower}{upper}; \
          to be loaded at [`TABLES_PA`] (PA {}..{}); on ELF targets in the link section \
          `{}`.",
         if count == 1 { "" } else { "s" },
+        Bytes(granule.bytes()),
         Hex::from(tr.base_pa()),
         Hex::from(tr.end_pa()),
         tables_section(&name_of(&t.name)),
@@ -557,10 +559,28 @@ fn translation_items(t: &TableDecl, tr: &Translation, role: &Role) -> TokenStrea
         (None, []) => String::new(),
     };
     let doc_tcr = format!(
-        " `TCR_{el}`: {} ({ranges}, {}-bit PA, 4 KiB granule, write-back inner shareable walks).{shared}",
+        " `TCR_{el}`: {} ({ranges}, {}-bit PA, {} granule{}, write-back inner shareable walks).{shared}",
         Hex::from(tr.tcr()),
-        tr.pa_bits()
+        tr.pa_bits(),
+        Bytes(granule.bytes()),
+        if tr.format().ds() {
+            ", DS = 1 (FEAT_LPA2)"
+        } else if tr.format().oa52 {
+            ", 52-bit PA (FEAT_LPA)"
+        } else {
+            ""
+        }
     );
+    let doc_granule = format!(
+        " The translation granule of this table, in bytes: {} (`granule = {granule};`).",
+        granule.bytes()
+    );
+    let granule_bytes = Literal::u64_unsuffixed(granule.bytes());
+    let image_type = match granule {
+        crate::aarch64::Granule::Size16K => quote!(TranslationImage16K),
+        crate::aarch64::Granule::Size64K => quote!(TranslationImage64K),
+        _ => quote!(TranslationImage),
+    };
     let doc_ttbr0 = match (tr.has_lower(), role.asid) {
         (true, Some(asid)) => format!(
             " `TTBR0_{el}`: {}, the lower range's root table PA with ASID {asid} in bits 63:48 (this table's pages are non-global).",
@@ -608,10 +628,12 @@ fn translation_items(t: &TableDecl, tr: &Translation, role: &Role) -> TokenStrea
     quote! {
         #[doc = #doc_image]
         #section_attrs
-        pub static TRANSLATION: __memlayout::aarch64::TranslationImage<#n> =
-            __memlayout::aarch64::TranslationImage(*#image);
+        pub static TRANSLATION: __memlayout::aarch64::#image_type<#n> =
+            __memlayout::aarch64::#image_type(*#image);
         #[doc = #doc_pa]
         pub const TABLES_PA: u64 = #pa;
+        #[doc = #doc_granule]
+        pub const GRANULE: u64 = #granule_bytes;
         #[doc = #doc_mair]
         pub const MAIR: u64 = #mair;
         #[doc = #doc_tcr]
@@ -729,6 +751,8 @@ fn placeholder_translation() -> TokenStream {
             __memlayout::aarch64::TranslationImage([0; 4096]);
         /// Placeholder: the layout has errors.
         pub const TABLES_PA: u64 = 0;
+        /// Placeholder: the layout has errors.
+        pub const GRANULE: u64 = 4096;
         /// Placeholder: the layout has errors.
         pub const MAIR: u64 = 0;
         /// Placeholder: the layout has errors.

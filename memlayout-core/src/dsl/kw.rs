@@ -18,6 +18,8 @@ syn::custom_keyword!(cores);
 syn::custom_keyword!(pa_bits);
 syn::custom_keyword!(tables);
 syn::custom_keyword!(wxn);
+// `granule = 4K | 16K | 64K;` at the top or inside a table.
+syn::custom_keyword!(granule);
 // `va_bits = N;` and `va_bits upper = N;` inside a table.
 syn::custom_keyword!(va_bits);
 syn::custom_keyword!(upper);

@@ -6,12 +6,12 @@ use std::format;
 use std::prelude::rust_2024::*;
 
 use super::ast::{
-    AttrVal, GptDecl, Layout, PaBitsDecl, PageDecl, PoolDecl, RangeExpr, SegmentDecl, TableDecl,
-    TablesDecl, TablesPlace, VaBitsDecl,
+    AttrVal, GptDecl, GranuleDecl, Layout, PaBitsDecl, PageDecl, PoolDecl, RangeExpr, SegmentDecl,
+    TableDecl, TablesDecl, TablesPlace, VaBitsDecl,
 };
 use super::check::{Scope, human, name_of, range_bounds};
 use super::ctxt::{Ctxt, Diag, Sp};
-use crate::aarch64::descriptor::TABLE_BYTES;
+use crate::aarch64::Granule;
 use crate::aarch64::gpt::L0GptSize;
 use crate::error::{Addr, Error, OtherPart};
 use crate::layout::GptRequest;
@@ -41,6 +41,8 @@ pub enum Decl<'a> {
     Range(&'a TableDecl, &'a RangeExpr),
     /// `va_bits [upper] = N;` of a table.
     VaBits(&'a TableDecl, &'a VaBitsDecl),
+    /// `granule = SIZE;`, of a table or of the layout (`None`).
+    Granule(Option<&'a TableDecl>, &'a GranuleDecl),
     /// A page.
     Page(&'a PageDecl),
     /// A segment.
@@ -57,6 +59,8 @@ impl Decl<'_> {
             Decl::Gpt(_) => "gpt".to_string(),
             Decl::Pool(p) => name_of(&p.name),
             Decl::Table(t) | Decl::Range(t, _) | Decl::VaBits(t, _) => name_of(&t.name),
+            Decl::Granule(Some(t), _) => name_of(&t.name),
+            Decl::Granule(None, _) => "granule".to_string(),
             Decl::Page(p) => name_of(&p.name),
             Decl::Segment(s) => name_of(&s.name),
         }
@@ -72,6 +76,7 @@ impl Decl<'_> {
             Decl::Table(t) => Sp::one(t.name.span()),
             Decl::Range(_, r) => r.sp,
             Decl::VaBits(_, v) => v.bits.sp,
+            Decl::Granule(_, g) => g.size.sp,
             Decl::Page(p) => Sp::one(p.name.span()),
             Decl::Segment(s) => Sp::one(s.name.span()),
         }
@@ -205,10 +210,9 @@ fn help(error: &Error) -> Option<String> {
                 "raise `{kw} = {bits}` to at least `{kw} = {needed}`, or remove it"
             ))
         }
-        Error::TablesRangeTooSmall { count, .. } => Some(format!(
-            "make the range at least `+{}`",
-            human(count.saturating_mul(TABLE_BYTES))
-        )),
+        Error::TablesRangeTooSmall { bytes, .. } => {
+            Some(format!("make the range at least `+{}`", human(*bytes)))
+        }
         Error::NoRoomForTables { table, space, .. } => {
             let mut help = format!(
                 "put the tables of `{table}` where there is room: `tables in POOL;` inside the table for this table alone, or `tables in POOL;` or `tables at START .. +SIZE;` next to the pools for every table"
@@ -381,6 +385,17 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
             let n = u8::try_from(v.bits.value).unwrap_or(u8::MAX);
             (decls.add(Decl::VaBits(t, v)), n)
         });
+        // The table's own granule, else the layout's; a value that is no granule was
+        // reported by the checks.
+        let granule = match (&t.granule, &layout.granule) {
+            (Some(g), _) => Some((Some(t), g)),
+            (None, Some(g)) => Some((None, g)),
+            (None, None) => None,
+        }
+        .and_then(|(owner, g)| {
+            let granule = Granule::from_bytes(g.size.value)?;
+            Some((decls.add(Decl::Granule(owner, g)), granule))
+        });
         spec.tables.push(TableSpec {
             decl,
             name: name_of(&t.name),
@@ -389,6 +404,7 @@ pub fn lower(layout: &Layout) -> (Spec, Decls<'_>) {
             virt,
             va_bits,
             upper_va_bits,
+            granule,
             non_secure_tables_ok: match &t.tables {
                 Some(d) => d.non_secure_ok.is_some(),
                 None => layout

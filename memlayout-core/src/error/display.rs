@@ -374,11 +374,20 @@ fn room(e: &Error, f: &mut Formatter<'_>) -> Result {
             }
             f.write_str(", so enlarge the pool or put the tables elsewhere")
         }
-        Error::TablesRangeTooSmall { range, count, .. } => {
-            let need = Hex::from(count.saturating_mul(TABLE_BYTES));
+        Error::TablesRangeTooSmall {
+            range,
+            count,
+            bytes,
+        } => {
+            let need = Hex::from(*bytes);
+            let each = if count.saturating_mul(TABLE_BYTES) == *bytes {
+                " of 4 KiB"
+            } else {
+                ""
+            };
             write!(
                 f,
-                "the translation tables need {need} bytes ({count} table{} of 4 KiB) but the range {range} for them holds only {}; make it at least {need} bytes",
+                "the translation tables need {need} bytes ({count} table{}{each}) but the range {range} for them holds only {}; make it at least {need} bytes",
                 plural(*count),
                 Hex(range.size()),
             )

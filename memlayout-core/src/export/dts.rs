@@ -646,6 +646,7 @@ mod tests {
             }],
             va_bits: None,
             upper_va_bits: None,
+            granule: None,
             tables_in: None,
             non_secure_tables_ok: false,
             asid: None,

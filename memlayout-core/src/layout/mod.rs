@@ -438,7 +438,7 @@ impl Layout {
         self.add_table_sized(name, Cores::one(core), el, virt, None, None)
     }
 
-    /// Adds a page table whose lower range has `va_bits` bits (25 to 48, at least what
+    /// Adds a page table whose lower range has `va_bits` bits (25 to 52, at least what
     /// its lower ranges need) instead of the smallest size.
     pub fn add_table_with_bits(
         &mut self,
@@ -452,7 +452,7 @@ impl Layout {
     }
 
     /// Adds one page table used by several cores (as a secure monitor's single table for
-    /// every core), whose lower range has `va_bits` bits (25 to 48).
+    /// every core), whose lower range has `va_bits` bits (25 to 52).
     ///
     /// A core has one translation table base register at EL3, and one at EL2 per
     /// security state: a second EL3 table for a core, or a second EL2 table of the same
@@ -475,7 +475,8 @@ impl Layout {
     ///
     /// # Errors
     ///
-    /// [`Error::UnsupportedBits`] for a size outside 25 to 48, [`Error::VaBitsTooSmall`]
+    /// [`Error::UnsupportedBits`] for a size outside 25 to 52 (a range past 2^48 needs an
+    /// explicit size over 48 bits, which turns on the 52-bit format), [`Error::VaBitsTooSmall`]
     /// for a size that does not cover the ranges, [`Error::VaRangeNotTranslated`] for a
     /// range that is neither lower nor upper (any upper range in an EL3 or EL2 table),
     /// [`Error::RegimeTaken`] as for [`add_table_for_cores`](Self::add_table_for_cores),
@@ -498,6 +499,12 @@ impl Layout {
             IntervalSet::new()
         };
         let two_ranges = !Regime::of(el).is_single_privilege();
+        // Ranges reach past 2^48 only in a range declared over 48 bits (52-bit VAs).
+        let max = |bits: Option<u8>| match bits {
+            Some(b) if b > 48 => regs::VA_BITS_MAX,
+            _ => 48,
+        };
+        let (max_lower, max_upper) = (max(lower_bits), max(upper_bits));
         let mut ranges = Vec::new();
         // The range needing the largest size, with that size, per side.
         let mut lower_need: Option<(u8, Interval, usize)> = None;
@@ -511,9 +518,15 @@ impl Layout {
                 field,
             )?;
             let (side, needed) = if r.start() >> 63 == 0 {
-                (&mut lower_need, regs::lower_va_bits_for(r.last()))
+                (
+                    &mut lower_need,
+                    regs::lower_va_bits_within(r.last(), max_lower),
+                )
             } else if two_ranges {
-                (&mut upper_need, regs::upper_va_bits_for(r.start()))
+                (
+                    &mut upper_need,
+                    regs::upper_va_bits_within(r.start(), max_upper),
+                )
             } else {
                 (&mut lower_need, None)
             };

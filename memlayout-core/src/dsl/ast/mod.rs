@@ -69,6 +69,8 @@ pub struct Layout {
     pub seed: Option<Num>,
     /// `pa_bits = N;`.
     pub pa_bits: Option<PaBitsDecl>,
+    /// `granule = SIZE;`: the granule of every table without its own.
+    pub granule: Option<GranuleDecl>,
     /// `tables at RANGE;` or `tables in POOL;`.
     pub tables_at: Option<TablesDecl>,
     /// `wxn;`: the keyword.
@@ -95,6 +97,16 @@ pub struct PaBitsDecl {
     pub kw: Sp,
     /// The number of bits and its literal.
     pub bits: Num,
+}
+
+/// `granule = SIZE;`: a translation granule (4K, 16K or 64K), layout-wide or for one
+/// table.
+#[derive(Clone, Copy, Debug)]
+pub struct GranuleDecl {
+    /// The `granule` keyword.
+    pub kw: Sp,
+    /// The size as written.
+    pub size: Num,
 }
 
 /// `tables at RANGE;` or `tables in POOL;`: where the translation tables go.
@@ -193,6 +205,8 @@ pub struct TableDecl {
     pub va_bits: Option<VaBitsDecl>,
     /// `va_bits upper = N;`: the size of the upper VA range.
     pub upper_va_bits: Option<VaBitsDecl>,
+    /// `granule = SIZE;`: the table's own granule.
+    pub granule: Option<GranuleDecl>,
     /// `tables in POOL;`: the pool of this table's translation tables (always
     /// [`TablesPlace::In`]).
     pub tables: Option<TablesDecl>,

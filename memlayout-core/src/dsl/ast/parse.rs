@@ -17,7 +17,7 @@ use super::tokens::{
     end_of_declaration, not_a, parse_num, parse_options, parse_plain, parse_range, set_flag,
     skip_declaration, unknown,
 };
-use super::{GptDecl, Layout, PaBitsDecl, PoolDecl, TablesDecl, TablesPlace};
+use super::{GptDecl, GranuleDecl, Layout, PaBitsDecl, PoolDecl, TablesDecl, TablesPlace};
 use crate::model::PhysicalAddressSpace;
 
 /// Splits the `#[memlayout(..)]` options off the module's attributes: `crate = "PATH"`,
@@ -76,6 +76,7 @@ pub fn parse_layout(input: ParseStream, cx: &mut Ctxt) -> syn::Result<Layout> {
         name,
         seed: None,
         pa_bits: None,
+        granule: None,
         tables_at: None,
         wxn: None,
         gpt: None,
@@ -145,6 +146,10 @@ pub(super) fn parse_item(
         parse_shared(input, cx, docs, layout)
     } else if la.peek(kw::pa_bits) {
         parse_pa_bits(input, cx, layout)
+    } else if la.peek(kw::granule) {
+        let decl = parse_granule(input, cx)?;
+        set_granule(cx, &mut layout.granule, decl);
+        Ok(())
     } else if la.peek(kw::tables) {
         let decl = parse_tables(input, cx)?;
         match &layout.tables_at {
@@ -177,7 +182,7 @@ pub(super) fn parse_item(
             la,
             "a declaration",
             &[
-                "seed", "physical", "table", "shared", "pa_bits", "tables", "wxn", "gpt",
+                "seed", "physical", "table", "shared", "pa_bits", "granule", "tables", "wxn", "gpt",
             ],
         ))
     }
@@ -223,6 +228,32 @@ pub(super) fn parse_shared(
             "a declaration after `shared`",
             &["page", "segment"],
         ))
+    }
+}
+
+/// `granule = SIZE;`, at the top or inside a table.
+pub(super) fn parse_granule(input: ParseStream, cx: &mut Ctxt) -> syn::Result<GranuleDecl> {
+    let begin = input.cursor();
+    let k: kw::granule = input.parse()?;
+    input.parse::<Token![=]>()?;
+    let size = parse_num(input)?;
+    end_of_declaration(input, cx, begin, "`;`")?;
+    Ok(GranuleDecl {
+        kw: Sp::one(k.span),
+        size,
+    })
+}
+
+/// Sets a granule, or reports it as given twice.
+pub(super) fn set_granule(cx: &mut Ctxt, slot: &mut Option<GranuleDecl>, decl: GranuleDecl) {
+    match slot {
+        Some(first) => cx.error_with_note(
+            decl.kw,
+            DslError::GivenTwice(Twice::Granule),
+            first.kw,
+            Note::FirstGiven,
+        ),
+        None => *slot = Some(decl),
     }
 }
 

@@ -60,6 +60,7 @@ pub(super) fn parse_table(
         virt: Vec::new(),
         va_bits: None,
         upper_va_bits: None,
+        granule: None,
         tables: None,
         pages: Vec::new(),
         segments: Vec::new(),
@@ -312,6 +313,10 @@ pub(super) fn parse_table_item(
         }
     } else if la.peek(kw::va_bits) {
         parse_va_bits(input, cx, table)
+    } else if la.peek(kw::granule) {
+        let decl = super::parse::parse_granule(input, cx)?;
+        super::parse::set_granule(cx, &mut table.granule, decl);
+        Ok(())
     } else if la.peek(kw::tables) {
         parse_table_tables(input, cx, table)
     } else if la.peek(kw::page) {
@@ -331,7 +336,7 @@ pub(super) fn parse_table_item(
             input,
             la,
             "a table item",
-            &["virtual", "va_bits", "tables", "page", "segment"],
+            &["virtual", "va_bits", "granule", "tables", "page", "segment"],
         ))
     }
 }

@@ -175,9 +175,9 @@ fn last_span(from: Cursor<'_>, to: Cursor<'_>) -> Option<proc_macro2::Span> {
 /// The next token when it begins a declaration (`page`, `segment`, `shared`,
 /// `virtual`, `va_bits`, `table`, `physical`, ...), which no option list continues with.
 fn starts_declaration(input: ParseStream) -> Option<Ident> {
-    const STARTS: [&str; 11] = [
+    const STARTS: [&str; 12] = [
         "page", "segment", "shared", "virtual", "va_bits", "table", "physical", "seed", "pa_bits",
-        "tables", "wxn",
+        "tables", "wxn", "granule",
     ];
     let (i, _) = input.cursor().ident()?;
     STARTS.iter().any(|k| i == k).then_some(i)
@@ -266,19 +266,20 @@ pub fn parse_range(input: ParseStream) -> syn::Result<RangeExpr> {
     })
 }
 
-/// An integer literal with an optional `K`, `M` or `G` suffix.
+/// An integer literal with an optional `K`, `M`, `G` or `T` suffix.
 pub fn parse_num(input: ParseStream) -> syn::Result<Num> {
     let lit: LitInt = input.parse()?;
     num_of(&lit)
 }
 
-/// The value of an integer literal with an optional `K`, `M` or `G` suffix.
+/// The value of an integer literal with an optional `K`, `M`, `G` or `T` suffix.
 pub fn num_of(lit: &LitInt) -> syn::Result<Num> {
     let shift = match lit.suffix() {
         "" => 0,
         "K" => 10,
         "M" => 20,
         "G" => 30,
+        "T" => 40,
         other => {
             let error = DslError::UnknownSuffix {
                 lit: lit.to_string(),

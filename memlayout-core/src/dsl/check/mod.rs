@@ -35,6 +35,7 @@ pub fn check(layout: &Layout, cx: &mut Ctxt) {
     let scope = Scope::new(layout);
     let broken: BTreeSet<&str> = layout.broken.iter().map(String::as_str).collect();
     ranges::check_pools(layout, cx);
+    tables::check_granules(layout, cx);
     tables::check_tables(layout, &scope, cx);
     tables::check_processes(layout, &scope, &broken, cx);
     for (t, table) in layout.tables.iter().enumerate() {

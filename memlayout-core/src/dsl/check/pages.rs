@@ -14,6 +14,7 @@ use super::super::error::{AliasRule, DeviceAttr, DidYouMean, DslError, Listed, N
 use super::ranges::wraps;
 use super::resolve::suggest;
 use super::{Scope, name_of};
+use crate::aarch64::{Format, Granule};
 use crate::error::{Addr, Error, Field};
 use crate::model::{Hex, PageSize, PageSizeNames, Perms, SecurityState};
 
@@ -33,6 +34,7 @@ pub(super) fn check_page(
 ) {
     let name = name_of(&p.name);
     let bytes = check_size(p, &name, cx);
+    check_granule(scope, p, &name, table, cx);
     check_addresses(scope, p, &name, table, bytes, cx);
     check_device(p, &name, cx);
     check_execute_only(scope, p, &name, table, cx);
@@ -64,6 +66,87 @@ pub(super) fn check_page(
         cx.error(
             Sp::one(p.name.span()),
             format_args!("page `{name}` has no size; give it one of {PageSizeNames}"),
+        );
+    }
+}
+
+/// The page size against the granule of the tables the page goes in: one granule among
+/// them (a shared page), a size that granule maps, and the 52-bit format its largest
+/// block needs.
+fn check_granule(scope: &Scope<'_>, p: &PageDecl, name: &str, table: Option<usize>, cx: &mut Ctxt) {
+    let layout = scope.layout;
+    let Some(size) = p
+        .size
+        .and_then(|s| Some((s, PageSize::from_bytes(s.value)?)))
+    else {
+        return;
+    };
+    // The tables it goes in: its own, or a shared page's list (every table without one).
+    let tables: Vec<usize> = match (table, &p.tables) {
+        (Some(t), _) => vec![t],
+        (None, Some((list, _))) => list
+            .iter()
+            .filter_map(|i| scope.tables.get(&name_of(i)).copied())
+            .collect(),
+        (None, None) => (0..layout.tables.len()).collect(),
+    };
+    let Some(formats) = tables
+        .iter()
+        .map(|&t| super::tables::table_format(layout, t).map(|f| (t, f)))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return;
+    };
+    let Some(&(first, format)) = formats.first() else {
+        return;
+    };
+    let table_name = |t: usize| name_of(&layout.tables[t].name);
+    if let Some(&(other, f)) = formats.iter().find(|(_, f)| f.granule != format.granule) {
+        let at = p
+            .tables
+            .as_ref()
+            .map_or(Sp::one(p.name.span()), |(_, sp)| *sp);
+        cx.error(
+            at,
+            Error::GranulesDiffer {
+                name: name.to_string(),
+                first: (table_name(first), format.granule),
+                second: (table_name(other), f.granule),
+            },
+        );
+        return;
+    }
+    let (size, ps) = size;
+    let any = Format {
+        oa52: true,
+        ..format
+    };
+    if !any.allows(ps) {
+        cx.error(
+            size.sp,
+            Error::SizeNotInGranule {
+                name: name.to_string(),
+                size: ps,
+                table: table_name(first),
+                granule: format.granule,
+            },
+        );
+    } else if let Some(&(t, _)) = formats.iter().find(|(_, f)| !f.allows(ps)) {
+        let fix = match format.granule {
+            Granule::Size64K => String::from("`pa_bits = 52;`"),
+            _ => format!(
+                "`va_bits = 52;` in table `{}` or `pa_bits = 52;`",
+                table_name(t)
+            ),
+        };
+        cx.error(
+            size.sp,
+            format_args!(
+                "`{name}` is a {ps} page, a block of the {} granule's 52-bit format, and table \
+                 `{}` uses 48-bit addresses; add {fix}",
+                format.granule,
+                table_name(t)
+            ),
         );
     }
 }

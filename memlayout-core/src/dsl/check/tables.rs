@@ -16,8 +16,51 @@ use super::resolve::suggest;
 use super::{Scope, name_of};
 use crate::aarch64::gpt::L0GptSize;
 use crate::aarch64::regs::PA_BITS;
+use crate::aarch64::{Format, Granule};
 use crate::error::{Addr, Error, Field, KernelRule, Range, Thing};
 use crate::model::PageKind;
+
+/// `granule = SIZE;` (the layout's and each table's): 4K, 16K or 64K.
+pub(super) fn check_granules(layout: &Layout, cx: &mut Ctxt) {
+    let decls = layout
+        .granule
+        .iter()
+        .chain(layout.tables.iter().filter_map(|t| t.granule.as_ref()));
+    for g in decls {
+        if Granule::from_bytes(g.size.value).is_none() {
+            cx.error(
+                g.size.sp,
+                format_args!(
+                    "{} is not a translation granule; use 4K, 16K or 64K",
+                    super::human(g.size.value)
+                ),
+            );
+        }
+    }
+}
+
+/// The granule of table `t` (its own, the layout's, else 4K) and whether its declared
+/// sizes give it the 52-bit format ([`Format::for_sizes`]: `va_bits` over 48, or
+/// `pa_bits = 52`); `None` when the declared granule is no granule (reported by
+/// [`check_granules`]).
+pub(super) fn table_format(layout: &Layout, t: usize) -> Option<Format> {
+    let table = &layout.tables[t];
+    let granule = match table.granule.as_ref().or(layout.granule.as_ref()) {
+        Some(g) => Granule::from_bytes(g.size.value)?,
+        None => Granule::Size4K,
+    };
+    let va_bits = [&table.va_bits, &table.upper_va_bits]
+        .into_iter()
+        .flatten()
+        .map(|v| u8::try_from(v.bits.value).unwrap_or(0))
+        .max()
+        .unwrap_or(48);
+    let pa_bits = layout
+        .pa_bits
+        .as_ref()
+        .map_or(40, |p| u8::try_from(p.bits.value).unwrap_or(0));
+    Some(Format::for_sizes(granule, va_bits, pa_bits))
+}
 
 /// `pa_bits`, `tables at`/`tables in` (for the layout and for one table) and `wxn`: the
 /// options of the translation tables.
@@ -33,7 +76,7 @@ pub(super) fn check_translation(
         cx.error(
             decl.bits.sp,
             format_args!(
-                "{} bits is not a physical address size AArch64 tables can encode; use one of 32, 36, 40, 42, 44 or 48",
+                "{} bits is not a physical address size AArch64 tables can encode; use one of 32, 36, 40, 42, 44, 48 or 52",
                 decl.bits.value
             ),
         );
@@ -335,7 +378,7 @@ fn check_va_bits(table: &TableDecl, name: &str, cx: &mut Ctxt) {
     let two_ranges = !crate::aarch64::Regime::of(table.el).is_single_privilege();
     for v in [&table.va_bits, &table.upper_va_bits].into_iter().flatten() {
         let bits = v.bits.value;
-        if !(25..=48).contains(&bits) {
+        if !(25..=52).contains(&bits) {
             cx.error(v.bits.sp, DslError::VaBits(VaBitsRule::Unsupported(bits)));
         }
     }

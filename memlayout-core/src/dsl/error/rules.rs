@@ -158,7 +158,7 @@ impl fmt::Display for NameRule {
 
 /// A `va_bits` mistake, that [`DslError::VaBits`](super::DslError::VaBits) reports.
 pub(crate) enum VaBitsRule {
-    /// A size the 4 KiB granule cannot translate.
+    /// A size no granule translates (25 to 52 bits do).
     Unsupported(u64),
     /// `va_bits upper` in an EL3 or EL2 table.
     NoUpperRegime {
@@ -183,7 +183,7 @@ impl fmt::Display for VaBitsRule {
         match self {
             VaBitsRule::Unsupported(bits) => write!(
                 f,
-                "a {bits}-bit VA range cannot be translated with the 4 KiB granule; use 25 to 48 bits"
+                "a {bits}-bit VA range cannot be translated; use 25 to 52 bits (over 48 needs FEAT_LPA2 with the 4K and 16K granules, FEAT_LVA with 64K)"
             ),
             VaBitsRule::NoUpperRegime { table, el } => write!(
                 f,

@@ -11,6 +11,8 @@ pub(crate) enum Twice {
     Seed,
     /// `pa_bits = ..;`.
     PaBits,
+    /// `granule = ..;`.
+    Granule,
     /// `tables at ..;` or `tables in ..;`.
     TablesPlace,
     /// `gpt in ..;` or `gpt at ..;`.
@@ -42,6 +44,9 @@ impl fmt::Display for Twice {
             Twice::PaBits => {
                 f.write_str("the PA size is given twice; keep only one `pa_bits = ..;`")
             }
+            Twice::Granule => f.write_str(
+                "the granule is given twice; keep only one `granule = ..;` (one for the layout, one per table)",
+            ),
             Twice::TablesPlace => f.write_str(
                 "the place of the translation tables is given twice; keep only one `tables at ..;` or `tables in ..;`",
             ),
