@@ -12,8 +12,8 @@ use super::by_page;
 use super::descriptor::CONTIGUOUS;
 use super::granule::{Format, Granule, LAST_LEVEL};
 use super::{
-    BuildError, MemoryType, PageRun, Regime, TableConfig, TableRef, Translation, WalkFault, build,
-    build_runs, plan_requests, regs, table_count, table_count_runs,
+    BuildError, MemoryType, PageRun, Regime, SharedTcr, TableConfig, TableRef, Translation,
+    WalkFault, build, build_runs, plan_requests, regs, table_count, table_count_runs,
 };
 use crate::model::{
     Cacheability, DeviceType, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
@@ -234,6 +234,11 @@ fn case_of(runs: impl Strategy<Value = Run>, sizes: Sizes) -> impl Strategy<Valu
         (0u64..4, any::<u64>()),
         prop::collection::vec(runs, 0..10),
         0usize..10,
+        (
+            prop::bool::weighted(0.25),
+            0u16..600,
+            prop::sample::select(VA_BITS.to_vec()),
+        ),
     )
         .prop_map(
             move |(
@@ -243,6 +248,7 @@ fn case_of(runs: impl Strategy<Value = Run>, sizes: Sizes) -> impl Strategy<Valu
                 upper_start,
                 runs,
                 upper_from,
+                (process, asid, other_bits),
             )| {
                 let ranges = if Regime::of(el).is_single_privilege() {
                     Ranges::Lower
@@ -256,6 +262,18 @@ fn case_of(runs: impl Strategy<Value = Run>, sizes: Sizes) -> impl Strategy<Valu
                     .with_upper_va_bits((!matches!(ranges, Ranges::Lower)).then_some(upper_bits))
                     .with_pa_bits(pa_bits)
                     .with_contiguous_hint(hint);
+                // Sometimes a process table (EL1&0): an ASID when there is a lower range,
+                // and a TCR shared with a kernel, whose other range may be larger than
+                // the table's (and so choose the format).
+                let config = if process && !Regime::of(el).is_single_privilege() {
+                    let lower = if config.lower { va_bits } else { other_bits };
+                    let upper = config.upper_va_bits.unwrap_or(other_bits);
+                    config
+                        .with_asid(config.lower.then_some(asid))
+                        .with_shared_tcr(Some(SharedTcr::new(lower, upper, asid > 255)))
+                } else {
+                    config
+                };
                 let format = config.format();
                 let info = TableInfo::new("random", 1, el);
                 // The runs before `upper_from` go to the lower range, the others to the
@@ -548,7 +566,10 @@ fn check_walk(t: &Translation, case: &Case, page: &Page, va: u64) -> Result<(), 
         Regime::El10 => {
             prop_assert_eq!(w.perms(), want);
             prop_assert_eq!(w.el0_perms(), None);
-            prop_assert!(!w.executable_el0() && !w.not_global());
+            prop_assert!(!w.executable_el0());
+            // Kernel pages are global, but every leaf of a process table (one with an
+            // ASID) is not.
+            prop_assert_eq!(w.not_global(), case.config.asid.is_some());
         }
     }
     Ok(())
@@ -1068,13 +1089,19 @@ proptest! {
         pa_bits in prop_oneof![Just(40u8), Just(48u8), Just(52u8), any::<u8>()],
         base in prop_oneof![Just(0u64), any::<u64>()],
         wxn in any::<bool>(),
+        lower in prop::bool::weighted(0.9),
+        asid in prop::option::weighted(0.2, any::<u16>()),
+        shared in prop::option::weighted(0.2, (any::<u8>(), any::<u8>(), any::<bool>())),
     ) {
         let config = TableConfig::DEFAULT
             .with_granule(granule)
             .with_va_bits(va_bits)
+            .with_lower(lower)
             .with_upper_va_bits(upper_bits)
             .with_pa_bits(pa_bits)
-            .with_wxn(wxn);
+            .with_wxn(wxn)
+            .with_asid(asid)
+            .with_shared_tcr(shared.map(|(l, u, a)| SharedTcr::new(l, u, a)));
         let info = TableInfo::new("arbitrary", 0, ExecutionContext::EL1_S);
         let variants = attr_variants();
         let pages: Vec<Page> = raw
