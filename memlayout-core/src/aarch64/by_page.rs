@@ -1,222 +1,270 @@
-//! The page-by-page builder the run builder replaced, kept for the tests: every input
-//! page becomes a leaf, the leaves are sorted, checked for overlaps, merged, hinted,
-//! counted and written one by one. The run builder must give the same descriptors and
-//! the same errors for every input.
+//! A page-by-page builder, kept for the tests as the reference the run builder is checked
+//! against: every input page becomes its leaf entries one by one, the leaves are sorted,
+//! checked for overlaps, merged into blocks level by level, hinted, and written table by
+//! table. It reads the granule geometry from [`Granule`] and [`Format`] but shares no
+//! code with the run builder (`runs.rs`) or its checks. The run builder must give the
+//! same descriptors and the same errors for every input, in every granule and format.
 
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use super::Regime;
-use super::build::CONTIGUOUS_ENTRIES;
 use super::build::{TableConfig, page_attributes};
-use super::descriptor::{
-    CONTIGUOUS, Descriptor, ENTRIES_PER_TABLE, LEAF_LEVEL, TABLE_BYTES, level_index, level_shift,
-    level_size, root_level,
-};
+use super::descriptor::CONTIGUOUS;
 use super::error::{BuildError, PageRef, TableRef};
+use super::granule::{Format, Granule, LAST_LEVEL};
 use super::regs;
-use crate::model::{ExecutionContext, Page, PageKind, PageSize, PhysicalAddressSpace};
+use crate::model::{ExecutionContext, Page, PageKind, PhysicalAddressSpace, Shareability};
 
-/// One leaf mapping: a block or page descriptor to be written at `level` for `va`.
+/// One leaf entry: a block or page descriptor written at `level` for `va`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Leaf {
-    va: u64,
-    pa: u64,
-    level: u8,
-    /// Attribute bits (see [`Descriptor::attributes`]).
-    attrs: u64,
+pub(super) struct Leaf {
+    /// The VA, relative to the start of its range (the upper range's start is 0).
+    pub(super) va: u64,
+    pub(super) pa: u64,
+    pub(super) level: i8,
+    /// Attribute bits (see [`Descriptor::attributes`](super::Descriptor::attributes)).
+    pub(super) attrs: u64,
     /// The input page it came from (the first one, after merging).
     page: usize,
 }
 
-impl Leaf {
-    fn size(&self) -> u64 {
-        level_size(self.level)
-    }
-}
-
-/// The leaves of one range (lower or upper), merged and hinted, with the table count
-/// they need. Upper-range leaves hold their VA relative to the range's start (the VA
-/// with the all-ones bits above the range cleared), which is what indexes the tables.
-struct Tree {
-    root_level: u8,
-    leaves: Vec<Leaf>,
-    tables: usize,
+/// The leaves of one range (lower or upper), merged and hinted.
+#[derive(Clone, Debug)]
+pub(super) struct Tree {
+    /// The range's VA size.
+    pub(super) va_bits: u8,
+    /// The level of its root table.
+    pub(super) root: i8,
+    /// Its leaves, sorted by VA.
+    pub(super) leaves: Vec<Leaf>,
 }
 
 /// The trees of a table: lower (TTBR0) and upper (TTBR1), each present when the table
 /// has that range.
-struct Plan {
-    lower: Option<Tree>,
-    upper: Option<Tree>,
+#[derive(Clone, Debug)]
+pub(super) struct Plan {
+    pub(super) format: Format,
+    pub(super) lower: Option<Tree>,
+    pub(super) upper: Option<Tree>,
 }
 
-impl Plan {
-    fn tables(&self) -> usize {
-        self.lower.as_ref().map_or(0, |t| t.tables) + self.upper.as_ref().map_or(0, |t| t.tables)
-    }
-}
-
-/// The level a page of `size` is written at, and whether it is a Contiguous group of 16
-/// entries of that level (64 KiB, 32 MiB, 16 GiB) rather than one entry.
-fn page_level(size: PageSize) -> (u8, bool) {
-    match size {
-        PageSize::Size4K => (3, false),
-        PageSize::Size64K => (3, true),
-        PageSize::Size2M => (2, false),
-        PageSize::Size32M => (2, true),
-        PageSize::Size1G => (1, false),
-        PageSize::Size16G => (1, true),
-        _ => unreachable!("only the 4 KiB granule's sizes are built here"),
-    }
-}
-
-/// Checks the pages and turns them into the final leaf lists, one per range.
-fn plan(
+/// The checks on the configuration and the context, before any page.
+fn check_config(
     el: ExecutionContext,
     table: &TableRef,
-    pages: &[&Page],
     config: &TableConfig,
-) -> Result<Plan, BuildError> {
+) -> Result<(), BuildError> {
     config.validate()?;
-    let upper_bits = config.upper_va_bits;
-    if upper_bits.is_some() && Regime::of(el).is_single_privilege() {
+    let single = Regime::of(el).is_single_privilege();
+    if config.upper_va_bits.is_some() && single {
         return Err(BuildError::UpperRangeInRegime {
             table: table.clone(),
             el,
         });
     }
-    let lower_root = root_level(config.va_bits).unwrap_or(0);
-    let upper_root = upper_bits.and_then(root_level).unwrap_or(0);
-    let upper_start = upper_bits.and_then(regs::upper_range_start).unwrap_or(0);
-    let va_limit = 1u64 << config.va_bits;
-    let pa_limit = 1u64 << config.pa_bits;
+    if (config.asid.is_some() || config.shared_tcr.is_some()) && single {
+        return Err(BuildError::AsidInRegime {
+            table: table.clone(),
+            el,
+        });
+    }
+    if config.asid.is_some() && !config.lower {
+        return Err(BuildError::AsidWithoutLower {
+            table: table.clone(),
+        });
+    }
+    if let Some(shared) = config.shared_tcr {
+        let lower = config.lower.then_some(config.va_bits);
+        for (upper, own, shared) in [
+            (false, lower, shared.lower_va_bits),
+            (true, config.upper_va_bits, shared.upper_va_bits),
+        ] {
+            if let Some(bits) = own
+                && bits != shared
+            {
+                return Err(BuildError::SharedTcrMismatch {
+                    table: table.clone(),
+                    upper,
+                    bits,
+                    shared,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first thing wrong with one page, in the order: context, size in the format,
+/// alignment, VA range, PA range, PA space, shareability under `DS`, execute-only
+/// outside EL0, WXN.
+fn check_page(
+    el: ExecutionContext,
+    table: &TableRef,
+    format: Format,
+    config: &TableConfig,
+    page: &Page,
+) -> Result<(), BuildError> {
+    let err_page = || PageRef::of(page);
+    if page.el() != el {
+        return Err(BuildError::WrongContext {
+            table: table.clone(),
+            expected: el,
+            page: err_page(),
+            found: page.el(),
+        });
+    }
+    if format.page_leaves(page.page_size()).is_none() {
+        return Err(BuildError::SizeNotInFormat {
+            table: table.clone(),
+            page: err_page(),
+            format,
+        });
+    }
+    let size = page.size();
+    if !page.va().is_multiple_of(size) || !page.pa().is_multiple_of(size) {
+        return Err(BuildError::Misaligned {
+            table: table.clone(),
+            page: err_page(),
+        });
+    }
+    // In u128, so that the top page of the upper range (ending at 2^64) needs no care.
+    let va_end = u128::from(page.va()) + u128::from(size);
+    let inside = if page.va() >> 63 == 1 {
+        match config.upper_va_bits {
+            Some(bits) => u128::from(page.va()) >= (1u128 << 64) - (1u128 << bits),
+            None => false,
+        }
+    } else {
+        config.lower && va_end <= 1u128 << config.va_bits
+    };
+    if !inside {
+        return Err(if config.upper_va_bits.is_none() && config.lower {
+            BuildError::VaOutOfRange {
+                table: table.clone(),
+                page: err_page(),
+                va_bits: config.va_bits,
+            }
+        } else {
+            BuildError::VaOutsideRanges {
+                table: table.clone(),
+                page: err_page(),
+                lower: config.lower.then_some(config.va_bits),
+                upper: config.upper_va_bits,
+            }
+        });
+    }
+    if u128::from(page.pa()) + u128::from(size) > 1u128 << config.pa_bits {
+        return Err(BuildError::PaOutOfRange {
+            table: table.clone(),
+            page: err_page(),
+            pa_bits: config.pa_bits,
+        });
+    }
+    let attrs = page.mem_attrs();
+    let pas = attrs.pas;
+    let root_or_realm = matches!(
+        pas,
+        PhysicalAddressSpace::Root | PhysicalAddressSpace::Realm
+    );
+    if root_or_realm && !pas.reaches(el) {
+        return Err(BuildError::UnreachableSpace {
+            table: table.clone(),
+            page: err_page(),
+            pas,
+            el,
+        });
+    }
+    // DS = 1: bits[9:8] hold OA[51:50]; every Normal page gets the TCR's Inner Shareable.
+    if format.ds() && attrs.kind != PageKind::Device && attrs.share != Shareability::Inner {
+        return Err(BuildError::ShareabilityFromTcr {
+            table: table.clone(),
+            page: err_page(),
+            share: attrs.share,
+        });
+    }
+    if attrs.perms.execute_only() && !el.is_user() {
+        return Err(BuildError::ExecuteOnly {
+            table: table.clone(),
+            page: err_page(),
+            el,
+        });
+    }
+    let can_execute = matches!(attrs.kind, PageKind::Code | PageKind::Data);
+    if config.wxn && attrs.perms.write() && attrs.perms.execute() && can_execute {
+        return Err(BuildError::WritableExecutable {
+            table: table.clone(),
+            page: err_page(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks the pages and turns them into the final leaf lists, one per range.
+pub(super) fn plan(
+    el: ExecutionContext,
+    table: &TableRef,
+    pages: &[&Page],
+    config: &TableConfig,
+) -> Result<Plan, BuildError> {
+    check_config(el, table, config)?;
+    let format = config.format();
+    let granule = format.granule;
+    for page in pages {
+        check_page(el, table, format, config, page)?;
+    }
+    let lower_bits = config.lower.then_some(config.va_bits);
+    let upper_bits = config.upper_va_bits;
     let mut lower = Vec::new();
     let mut upper = Vec::new();
     for (i, page) in pages.iter().enumerate() {
-        if page.el() != el {
-            return Err(BuildError::WrongContext {
-                table: table.clone(),
-                expected: el,
-                page: PageRef::of(page),
-                found: page.el(),
-            });
-        }
-        let size = page.size();
-        if !page.va().is_multiple_of(size) || !page.pa().is_multiple_of(size) {
-            return Err(BuildError::Misaligned {
-                table: table.clone(),
-                page: PageRef::of(page),
-            });
-        }
-        // A page's last byte: `va + size` is 2^64 for the top page of the upper range.
-        let last = page.va().checked_add(size - 1);
         let is_upper = page.va() >> 63 == 1;
-        let inside = if is_upper {
-            upper_bits.is_some() && page.va() >= upper_start && last.is_some()
+        let (leaves, bits, va) = if is_upper {
+            let bits = upper_bits.unwrap_or(48);
+            let start = regs::upper_range_start(bits).unwrap_or(0);
+            (&mut upper, bits, page.va() - start)
         } else {
-            config.lower && last.is_some_and(|last| last < va_limit)
+            (&mut lower, config.va_bits, page.va())
         };
-        if !inside {
-            return Err(if upper_bits.is_none() && config.lower {
-                BuildError::VaOutOfRange {
-                    table: table.clone(),
-                    page: PageRef::of(page),
-                    va_bits: config.va_bits,
-                }
-            } else {
-                BuildError::VaOutsideRanges {
-                    table: table.clone(),
-                    page: PageRef::of(page),
-                    lower: config.lower.then_some(config.va_bits),
-                    upper: upper_bits,
-                }
-            });
-        }
-        if page.pa().checked_add(size).is_none_or(|end| end > pa_limit) {
-            return Err(BuildError::PaOutOfRange {
-                table: table.clone(),
-                page: PageRef::of(page),
-                pa_bits: config.pa_bits,
-            });
-        }
-        let attrs = page.mem_attrs();
-        let pas = attrs.pas;
-        if matches!(
-            pas,
-            PhysicalAddressSpace::Root | PhysicalAddressSpace::Realm
-        ) && !pas.reaches(el)
-        {
-            return Err(BuildError::UnreachableSpace {
-                table: table.clone(),
-                page: PageRef::of(page),
-                pas,
-                el,
-            });
-        }
-        if attrs.perms.execute_only() && !el.is_user() {
-            return Err(BuildError::ExecuteOnly {
-                table: table.clone(),
-                page: PageRef::of(page),
-                el,
-            });
-        }
-        if config.wxn && attrs.perms.write() && attrs.perms.execute() {
-            let kind_can_execute = matches!(attrs.kind, PageKind::Code | PageKind::Data);
-            if kind_can_execute {
-                return Err(BuildError::WritableExecutable {
-                    table: table.clone(),
-                    page: PageRef::of(page),
-                });
-            }
-        }
-        let mut bits = page_attributes(el, attrs, config).attributes();
-        let (level, group) = page_level(page.page_size());
-        let (leaves, root, va) = if is_upper {
-            (&mut upper, upper_root, page.va() - upper_start)
+        let root = granule.root_level(bits).unwrap_or(0);
+        let (level, count) = format.page_leaves(page.page_size()).unwrap_or((3, 1));
+        let mut attrs = page_attributes(el, page.mem_attrs(), config).attributes();
+        let (level, count) = if level < root {
+            // A block larger than a root entry: one root-level block per entry.
+            (root, page.size() / granule.level_size(root))
         } else {
-            (&mut lower, lower_root, page.va())
+            // A Contiguous group below level 2 (the 4 KiB granule's level 1 groups) is
+            // hinted only when it comes from one page of the group's size; level 2 and 3
+            // groups are found among all leaves below.
+            if count > 1 && level < 2 && config.contiguous_hint {
+                attrs |= CONTIGUOUS;
+            }
+            (level, count)
         };
-        // Level 1 groups are hinted only as 16 GiB pages; level 2 and 3 ones by
-        // `hint_contiguous`, whatever pages they come from.
-        if group && level == 1 && level >= root && config.contiguous_hint {
-            bits |= CONTIGUOUS;
-        }
-        if level < root || group {
-            // A block larger than a root entry, or a Contiguous group: one leaf per
-            // entry.
-            let level = level.max(root);
-            let step = level_size(level);
-            let mut off = 0;
-            while off < size {
-                leaves.push(Leaf {
-                    va: va + off,
-                    pa: page.pa() + off,
-                    level,
-                    attrs: bits,
-                    page: i,
-                });
-                off += step;
-            }
-        } else {
+        let step = granule.level_size(level);
+        for k in 0..count {
             leaves.push(Leaf {
-                va,
-                pa: page.pa(),
+                va: va + k * step,
+                pa: page.pa() + k * step,
                 level,
-                attrs: bits,
+                attrs,
                 page: i,
             });
         }
     }
-    let lower = if config.lower {
-        Some(tree(table, pages, config, config.va_bits, lower)?)
-    } else {
-        None
-    };
-    let upper = match upper_bits {
-        Some(bits) => Some(tree(table, pages, config, bits, upper)?),
+    let lower = match lower_bits {
+        Some(bits) => Some(tree(table, pages, config, format, bits, lower)?),
         None => None,
     };
-    Ok(Plan { lower, upper })
+    let upper = match upper_bits {
+        Some(bits) => Some(tree(table, pages, config, format, bits, upper)?),
+        None => None,
+    };
+    Ok(Plan {
+        format,
+        lower,
+        upper,
+    })
 }
 
 /// Sorts, checks, merges and hints the leaves of one range of `va_bits` bits.
@@ -224,14 +272,16 @@ fn tree(
     table: &TableRef,
     pages: &[&Page],
     config: &TableConfig,
+    format: Format,
     va_bits: u8,
     mut leaves: Vec<Leaf>,
 ) -> Result<Tree, BuildError> {
-    let root = root_level(va_bits).unwrap_or(0);
+    let granule = format.granule;
+    let root = granule.root_level(va_bits).unwrap_or(0);
     leaves.sort_by_key(|l| (l.va, l.page));
     for pair in leaves.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
-        if b.va < a.va + a.size() {
+        if b.va < a.va + granule.level_size(a.level) {
             let (first, second) = if a.page <= b.page { (a, b) } else { (b, a) };
             return Err(BuildError::Overlap {
                 table: table.clone(),
@@ -240,56 +290,61 @@ fn tree(
             });
         }
     }
-    // Merge bottom-up: level 3 runs into level 2 blocks, then level 2 runs into level 1
-    // blocks (level 0 blocks do not exist with the 4 KiB granule and 48-bit OAs).
-    for block_level in [2u8, 1] {
-        if block_level < root {
-            break;
-        }
-        leaves = merge(leaves, block_level);
+    // Merge bottom-up: level 3 entries into level 2 blocks, then level 2 ones into level
+    // 1 blocks, ... up to the format's first block level, but not above the root.
+    let top = format.first_block_level().max(root);
+    let mut block_level = LAST_LEVEL - 1;
+    while block_level >= top {
+        leaves = merge(granule, leaves, block_level);
+        block_level -= 1;
     }
     if config.contiguous_hint {
-        for level in [2u8, 3] {
-            hint_contiguous(&mut leaves, level);
+        for level in [2, 3] {
+            hint_contiguous(granule, &mut leaves, level);
         }
     }
-    let tables = count_tables(root, &leaves);
     Ok(Tree {
-        root_level: root,
+        va_bits,
+        root,
         leaves,
-        tables,
     })
 }
 
-/// Replaces every group of 512 leaves of level `block_level + 1` that fill one aligned
-/// block of level `block_level`, with PAs contiguous from a block-aligned PA and equal
-/// attributes, by one block leaf. `leaves` is sorted by VA and free of overlaps.
-fn merge(leaves: Vec<Leaf>, block_level: u8) -> Vec<Leaf> {
+/// Replaces every full table's worth of leaves of level `block_level + 1` that fill one
+/// aligned block of `block_level`, with PAs consecutive from a block-aligned PA and equal
+/// attributes, by one block leaf. `leaves` is sorted by VA and free of overlaps. A
+/// block at a level without Contiguous groups drops the Contiguous bit its entries had.
+fn merge(granule: Granule, leaves: Vec<Leaf>, block_level: i8) -> Vec<Leaf> {
     let child = block_level + 1;
-    let block_shift = level_shift(block_level);
-    let block_size = level_size(block_level);
-    let child_size = level_size(child);
+    let block_size = granule.level_size(block_level);
+    let child_size = granule.level_size(child);
     let mut out = Vec::with_capacity(leaves.len());
     let mut i = 0;
     while i < leaves.len() {
         let first = leaves[i];
-        let block = first.va >> block_shift;
+        let block = first.va / block_size;
         let mut j = i + 1;
-        while j < leaves.len() && leaves[j].va >> block_shift == block {
+        while j < leaves.len() && leaves[j].va / block_size == block {
             j += 1;
         }
         let run = &leaves[i..j];
-        let mergeable = run.len() == ENTRIES_PER_TABLE
+        let mergeable = run.len() == granule.entries()
             && first.pa.is_multiple_of(block_size)
-            && run.iter().enumerate().all(|(k, l)| {
+            && run.iter().zip(0u64..).all(|(l, k)| {
                 l.level == child
                     && l.attrs == first.attrs
-                    && l.pa == first.pa + k as u64 * child_size
-                    && l.va == first.va + k as u64 * child_size
+                    && l.va == first.va + k * child_size
+                    && l.pa == first.pa + k * child_size
             });
         if mergeable {
+            let attrs = if granule.contiguous_entries(block_level).is_some() {
+                first.attrs
+            } else {
+                first.attrs & !CONTIGUOUS
+            };
             out.push(Leaf {
                 level: block_level,
+                attrs,
                 ..first
             });
         } else {
@@ -300,23 +355,27 @@ fn merge(leaves: Vec<Leaf>, block_level: u8) -> Vec<Leaf> {
     out
 }
 
-/// Sets the Contiguous bit on every run of 16 leaves of `level` aligned to 16 entries in
-/// VA and PA, consecutive in both, with equal attributes.
-fn hint_contiguous(leaves: &mut [Leaf], level: u8) {
-    let size = level_size(level);
-    let span = size * CONTIGUOUS_ENTRIES;
-    let n = CONTIGUOUS_ENTRIES as usize;
+/// Sets the Contiguous bit on every group of the granule's Contiguous entries at
+/// `level` (16, 32 or 128) that is aligned to the group in VA and PA, consecutive in
+/// both, with equal attributes.
+fn hint_contiguous(granule: Granule, leaves: &mut [Leaf], level: i8) {
+    let Some(n) = granule.contiguous_entries(level) else {
+        return;
+    };
+    let size = granule.level_size(level);
+    let span = size * n;
+    let n = n as usize;
     let mut i = 0;
     while i + n <= leaves.len() {
         let first = leaves[i];
         let fits = first.level == level
             && first.va.is_multiple_of(span)
             && first.pa.is_multiple_of(span)
-            && leaves[i..i + n].iter().enumerate().all(|(k, l)| {
+            && leaves[i..i + n].iter().zip(0u64..).all(|(l, k)| {
                 l.level == level
                     && l.attrs == first.attrs
-                    && l.va == first.va + k as u64 * size
-                    && l.pa == first.pa + k as u64 * size
+                    && l.va == first.va + k * size
+                    && l.pa == first.pa + k * size
             });
         if fits {
             for l in &mut leaves[i..i + n] {
@@ -329,48 +388,50 @@ fn hint_contiguous(leaves: &mut [Leaf], level: u8) {
     }
 }
 
-/// The tables a leaf list needs: the root, plus one table at each level below the root
-/// for every distinct region of the level above that holds a leaf at that level or
-/// deeper.
-fn count_tables(root: u8, leaves: &[Leaf]) -> usize {
+/// The tables a tree needs, counted by brute force: the root, plus for each level below
+/// it the distinct entries of the level above that hold a leaf of that level or deeper.
+pub(super) fn count_tables(granule: Granule, tree: &Tree) -> usize {
     let mut count = 1;
-    for level in root + 1..=LEAF_LEVEL {
-        let parent_shift = level_shift(level - 1);
-        let mut last = None;
-        for l in leaves.iter().filter(|l| l.level >= level) {
-            let region = l.va >> parent_shift;
-            if last != Some(region) {
-                count += 1;
-                last = Some(region);
-            }
-        }
+    for level in tree.root + 1..=LAST_LEVEL {
+        let parent = granule.level_size(level - 1);
+        let regions: BTreeSet<u64> = tree
+            .leaves
+            .iter()
+            .filter(|l| l.level >= level)
+            .map(|l| l.va / parent)
+            .collect();
+        count += regions.len();
     }
     count
 }
 
-/// Writes the table of `level` covering `leaves` (all inside one entry of the level
+/// Writes the table of `level` holding `leaves` (all inside one entry of the level
 /// above), then its next-level tables depth-first in VA order. Returns the index of the
 /// table written.
-fn emit(level: u8, leaves: &[Leaf], tables: &mut Vec<u64>, base_pa: u64) -> usize {
-    let index = tables.len() / ENTRIES_PER_TABLE;
-    tables.resize(tables.len() + ENTRIES_PER_TABLE, 0);
-    let shift = level_shift(level);
+fn emit(format: Format, level: i8, leaves: &[Leaf], tables: &mut Vec<u64>, base_pa: u64) -> usize {
+    let granule = format.granule;
+    let entries = granule.entries();
+    let index = tables.len() / entries;
+    tables.resize(tables.len() + entries, 0);
+    let entry_size = granule.level_size(level);
+    let slot = |va: u64| index * entries + ((va / entry_size) % entries as u64) as usize;
     let mut i = 0;
     while i < leaves.len() {
         let leaf = leaves[i];
-        let slot = index * ENTRIES_PER_TABLE + level_index(leaf.va, level);
-        if leaf.level <= level {
-            let d = Descriptor::leaf(level as i8, leaf.pa).bits() | leaf.attrs;
-            tables[slot] = d;
+        if leaf.level == level {
+            // Page descriptors (level 3) are 0b11, block descriptors 0b01.
+            let kind = if level == LAST_LEVEL { 0b11 } else { 0b01 };
+            tables[slot(leaf.va)] = kind | leaf.attrs | format.encode_address(leaf.pa);
             i += 1;
         } else {
-            let region = leaf.va >> shift;
+            let region = leaf.va / entry_size;
             let mut j = i + 1;
-            while j < leaves.len() && leaves[j].va >> shift == region {
+            while j < leaves.len() && leaves[j].va / entry_size == region {
                 j += 1;
             }
-            let child = emit(level + 1, &leaves[i..j], tables, base_pa);
-            tables[slot] = Descriptor::table(base_pa + child as u64 * TABLE_BYTES).bits();
+            let child = emit(format, level + 1, &leaves[i..j], tables, base_pa);
+            let child_pa = base_pa + child as u64 * granule.bytes();
+            tables[slot(leaf.va)] = 0b11 | format.encode_address(child_pa);
             i = j;
         }
     }
@@ -387,9 +448,9 @@ pub(super) fn descriptors(
     config: &TableConfig,
 ) -> Result<Vec<u64>, BuildError> {
     let plan = plan(el, table, pages, config)?;
-    let mut descriptors = Vec::with_capacity(plan.tables() * ENTRIES_PER_TABLE);
+    let mut descriptors = Vec::new();
     for t in [&plan.lower, &plan.upper].into_iter().flatten() {
-        emit(t.root_level, &t.leaves, &mut descriptors, base_pa);
+        emit(plan.format, t.root, &t.leaves, &mut descriptors, base_pa);
     }
     Ok(descriptors)
 }

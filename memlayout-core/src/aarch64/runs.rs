@@ -132,12 +132,19 @@ fn join(runs: &mut Vec<Run>) {
     runs.truncate(kept);
 }
 
-/// The stretch of a run of `block_level + 1` entries as blocks of `block_level`.
+/// The stretch of a run of `block_level + 1` entries as blocks of `block_level`. A
+/// block of a level without Contiguous groups (level 0 of the 4 KiB granule, made of 16
+/// GiB group pages) drops the Contiguous bit its entries had.
 fn blocks(granule: Granule, block_level: i8) -> impl Fn(Run) -> Run {
     move |r| Run {
         level: block_level,
         shift: granule.level_shift(block_level) as u8,
         count: r.count >> granule.bits_per_level(),
+        attrs: if granule.contiguous_entries(block_level).is_some() {
+            r.attrs
+        } else {
+            r.attrs & !CONTIGUOUS
+        },
         ..r
     }
 }
