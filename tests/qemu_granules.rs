@@ -22,19 +22,23 @@
 //! 16 KiB and 64 KiB tables: an EL3 table, a Non-secure EL2 table, an EL1&0 kernel table
 //! with a lower and an upper range, and a user (EL0) table, each with pages, level 2
 //! blocks (32M, 512M) and Contiguous groups (2M of pages; 1G of 32M blocks, 16G of 512M
-//! blocks). 52 bits, with each granule: an EL1&0 table whose lower and upper ranges have
-//! 52 bits and whose pages lie above 2^48 in VA and in PA (AT does not touch the output
-//! address, so PAs beyond RAM are fine; `PAR_EL1.PA` is bits 51:12), with the format's
-//! largest block (a 512G level 0 block with 4K and DS, a 64G level 1 block with 16K and
-//! DS, a 4T level 1 block with 64K and FEAT_LPA), and an EL3 table with a 52-bit VA
-//! range that runs the harness (4K and 16K with DS; 64K with FEAT_LVA and a 48-bit PA
-//! size, so without FEAT_LPA).
+//! blocks), and an EL2 table rooted at level 3 (the smallest VA range). 52 bits, with
+//! each granule: an EL1&0 table whose lower and upper ranges have 52 bits and whose
+//! pages lie above 2^48 in VA and in PA (AT does not touch the output address, so PAs
+//! beyond RAM are fine; `PAR_EL1.PA` is bits 51:12), with Contiguous groups and the
+//! format's largest block (a 512G level 0 block with 4K and DS, a 64G level 1 block with
+//! 16K and DS, a 4T level 1 block with 64K and FEAT_LPA), and an EL3 table with a 52-bit
+//! VA range that runs the harness (4K and 16K with DS; 64K with FEAT_LVA and a 48-bit PA
+//! size, so without FEAT_LPA); and two Non-secure EL2 tables with 52-bit PAs, 4K with a
+//! 48-bit VA range (DS for the PA size alone) and 64K with a 52-bit one. The table
+//! images lie in RAM at [`TABLES_PA`], outside the harness's memory. One QEMU start per
+//! table: 18 in all.
 //!
 //! QEMU's answers are compared with what this file's own walker reads in the image
 //! ([`walk`], written from the Arm ARM, not from the crate's walker), and the leaf
 //! descriptors it finds with the encoding each page calls for. Those image and register
 //! checks also run without QEMU ([`granule_tables_walk_as_built`],
-//! [`granule_registers`]).
+//! [`granule_registers`], [`granule_tables_cover_the_formats`]).
 //!
 //! The QEMU tests skip (or fail with `MEMLAYOUT_REQUIRE_QEMU=1`) when
 //! `qemu-system-aarch64` or `aarch64-linux-gnu-gcc` is missing.
@@ -73,6 +77,8 @@ const TABLES_END: u64 = 0x4100_0000;
 
 /// 32 MiB: the 16K granule's level 2 block.
 const M32: u64 = 0x200_0000;
+/// 2 MiB.
+const M2: u64 = 0x20_0000;
 
 // ---------------------------------------------------------------------------------------
 // An independent walker.
@@ -690,8 +696,10 @@ fn el0_spec(granule: Granule) -> Spec {
 }
 
 /// The EL1&0 table of 52-bit VA ranges (lower and upper) and 52-bit PAs for `granule`
-/// (4K and 16K: FEAT_LPA2, DS = 1; 64K: FEAT_LVA and FEAT_LPA): pages, a 2M group, the
-/// level 2 block, and the format's largest block (512G at level 0, 64G or 4T at level
+/// (4K and 16K: FEAT_LPA2, DS = 1; 64K: FEAT_LVA and FEAT_LPA): pages, a 2M page, a
+/// Contiguous group of pages (64K with 4K, 2M otherwise) and of blocks (16G of 1G
+/// blocks with 4K, 1G with 16K, 16G with 64K), the level 2 block, and the format's
+/// largest block (512G at level 0, 64G or 4T at level
 /// 1), at VAs and PAs above 2^48, and the first and last pages of the upper range.
 fn el1_52_spec(granule: Granule) -> Spec {
     let p = page_of(granule);
@@ -703,6 +711,13 @@ fn el1_52_spec(granule: Granule) -> Spec {
     };
     let b = block.bytes();
     let big_bytes = big.bytes();
+    // Contiguous groups of pages and of blocks: 64K and 16G with 4K, 2M and 1G with 16K,
+    // 2M and 16G with 64K.
+    let (small_group, block_group) = match granule {
+        Granule::Size16K => (PageSize::Size2M, PageSize::Size1G),
+        Granule::Size64K => (PageSize::Size2M, PageSize::Size16G),
+        _ => (PageSize::Size64K, PageSize::Size16G),
+    };
     let upper_start: u64 = 0xFFF0_0000_0000_0000;
     let pages = Pages::new("el1_52", ExecutionContext::EL1_NS)
         .add("low", 1, 0x4100_0000, 0x4100_0000, p, ns(code(Perms::RX)))
@@ -745,6 +760,22 @@ fn el1_52_spec(granule: Granule) -> Spec {
             0x000C_0000_0000_0000 - big_bytes,
             big,
             ns(data(Perms::R)),
+        )
+        .add(
+            "group_pages",
+            1,
+            0x000E_0000_0100_0000,
+            0x000F_0000_0100_0000,
+            small_group,
+            ns(data(Perms::RW)),
+        )
+        .add(
+            "group_blocks",
+            1,
+            0x000D_0000_0000_0000,
+            0x0007_0000_0000_0000,
+            block_group,
+            ns(data(Perms::R).with_cache(Cacheability::WriteThrough)),
         )
         .add(
             "first_up",
@@ -876,15 +907,171 @@ fn el3_52_spec(granule: Granule) -> Spec {
     )
 }
 
+/// A Non-secure EL2 table with 52-bit PAs and a `va_bits` lower range: with 64K and 52
+/// VA bits, FEAT_LVA and FEAT_LPA in `TCR_EL2`; with 4K and 48 VA bits, DS = 1 for the
+/// PA size alone (a level 0 root, 512G level 0 blocks). Pages at PAs above 2^48 (at VAs
+/// above 2^48 when the range has them), a level 2 block, a 2M page or group and the
+/// format's largest block.
+fn el2_52_spec(granule: Granule, va_bits: u8) -> Spec {
+    let p = page_of(granule);
+    let s = p.bytes();
+    let (block, big) = match granule {
+        Granule::Size16K => (PageSize::Size32M, PageSize::Size64G),
+        Granule::Size64K => (PageSize::Size512M, PageSize::Size4T),
+        _ => (PageSize::Size2M, PageSize::Size512G),
+    };
+    let b = block.bytes();
+    // The high pages' VAs: above 2^48 with 52 bits, else at 2^47.
+    let high = if va_bits > 48 {
+        0x000E_0000_0000_0000
+    } else {
+        0x8000_0000_0000
+    };
+    let pages = Pages::new("el2_52", ExecutionContext::EL2_NS)
+        .add("low", 2, 0x4100_0000, 0x4100_0000, p, ns(code(Perms::RX)))
+        .add(
+            "high",
+            3,
+            high,
+            0x000F_0000_0010_0000,
+            p,
+            ns(data(Perms::RW)),
+        )
+        .add(
+            "high_ro",
+            1,
+            high + 4 * s,
+            0x0003_0000_0000_0000,
+            p,
+            ns(data(Perms::R)),
+        )
+        .add(
+            "dev",
+            1,
+            high + 8 * s,
+            0x000A_0000_0900_0000,
+            p,
+            ns(device(DeviceType::nGnRE)),
+        )
+        .add(
+            "buf2m",
+            1,
+            high + 0x40_0000,
+            0x0009_0000_0020_0000,
+            PageSize::Size2M,
+            ns(data(Perms::RW).with_cache(Cacheability::WriteThrough)),
+        )
+        .add(
+            "block",
+            1,
+            high + 8 * b,
+            0x000D_0000_0000_0000 + b,
+            block,
+            ns(data(Perms::RW)),
+        )
+        .add(
+            "big",
+            1,
+            big.bytes(),
+            0x0008_0000_0000_0000,
+            big,
+            ns(data(Perms::RW)),
+        )
+        .add(
+            "top",
+            1,
+            (1 << va_bits) - s,
+            0x000F_FFFF_FFFF_FFFF & !(s - 1),
+            p,
+            ns(data(Perms::R)),
+        );
+    let name = match granule {
+        Granule::Size16K => "el2_52_16k",
+        Granule::Size64K => "el2_52_64k",
+        _ => "el2_52_4k",
+    };
+    pages.spec(
+        name,
+        TableConfig::DEFAULT
+            .with_granule(granule)
+            .with_va_bits(va_bits)
+            .with_pa_bits(52),
+    )
+}
+
+/// A Non-secure EL2 table rooted at level 3, the smallest VA range (25 bits with 16K,
+/// 2048 root entries; 29 bits with 64K, 8192): pages only, among them a 2M Contiguous
+/// group, and the first and last pages of the range.
+fn el2_level3_root_spec(granule: Granule) -> Spec {
+    let p = page_of(granule);
+    let s = p.bytes();
+    let va_bits = if granule == Granule::Size16K { 25 } else { 29 };
+    let pages = Pages::new("el2_l3", ExecutionContext::EL2_NS)
+        .add("first", 1, 0, 0x4100_0000, p, ns(code(Perms::RX)))
+        .add(
+            "data",
+            3,
+            2 * s,
+            0x4100_0000 + 2 * s,
+            p,
+            ns(data(Perms::RW)),
+        )
+        .add(
+            "buf2m",
+            1,
+            M2,
+            0x4120_0000,
+            PageSize::Size2M,
+            ns(data(Perms::RW).with_cache(Cacheability::NonCacheable)),
+        )
+        .add(
+            "dev",
+            1,
+            3 * M2,
+            0x0900_0000,
+            p,
+            ns(device(DeviceType::nGnRnE)),
+        )
+        .add(
+            "last",
+            1,
+            (1 << va_bits) - s,
+            0x4100_0000 + 8 * s,
+            p,
+            ns(data(Perms::R)),
+        );
+    let name = if granule == Granule::Size16K {
+        "el2_l3root_16k"
+    } else {
+        "el2_l3root_64k"
+    };
+    pages.spec(
+        name,
+        TableConfig::DEFAULT
+            .with_granule(granule)
+            .with_va_bits(va_bits),
+    )
+}
+
 /// Every table of this file.
 fn all_specs() -> Vec<Spec> {
     let mut v = Vec::new();
     for g in [Granule::Size16K, Granule::Size64K] {
-        v.extend([el3_spec(g), el2_spec(g), el1_spec(g), el0_spec(g)]);
+        v.extend([
+            el3_spec(g),
+            el2_spec(g),
+            el1_spec(g),
+            el0_spec(g),
+            el2_level3_root_spec(g),
+        ]);
     }
     for g in Granule::ALL {
         v.extend([el1_52_spec(g), el3_52_spec(g)]);
     }
+    v.extend([
+        el2_52_spec(Granule::Size4K, 48),
+        el2_52_spec(Granule::Size64K, 52),
+    ]);
     v
 }
 
@@ -1054,11 +1241,14 @@ fn granule_tables_walk_as_built() {
 /// the images: in every 16K and 64K table, level 3 pages, level 2 blocks and Contiguous
 /// leaves at level 3 (a 2M group of pages), and at level 2 (a group of blocks) except in
 /// the user tables; in the 52-bit EL1&0 tables, the format's largest block (level 0
-/// with 4K, level 1 with 16K and 64K) and pages whose VA and PA both lie at or above
-/// 2^48 in each range; in the 52-bit EL3 tables, pages above 2^48 in VA; and holes whose
-/// walk stops at level -1 in the 4K tables with 52-bit ranges. Needs no QEMU.
+/// with 4K, level 1 with 16K and 64K), Contiguous groups of pages and of blocks, and
+/// pages whose VA and PA both lie at or above
+/// 2^48 in each range; in the 52-bit EL2 tables, the largest block and pages above 2^48
+/// in PA; in the 52-bit EL3 tables, pages above 2^48 in VA; and holes whose walk stops
+/// at level -1 in the tables rooted there (4K, 52-bit VA ranges). Needs no QEMU.
 #[test]
 fn granule_tables_cover_the_formats() {
+    let mut level_minus_one_roots = 0;
     for spec in all_specs() {
         let tr = build_spec(&spec);
         let r = Regs::of(&tr);
@@ -1073,13 +1263,28 @@ fn granule_tables_cover_the_formats() {
                 .iter()
                 .any(|(l, _)| l.level == level && (l.bits & CONTIGUOUS != 0) == contiguous)
         };
-        if name.starts_with("el1_52") {
+        if name.starts_with("el2_52") {
             let big = if tr.granule() == Granule::Size4K {
                 0
             } else {
                 1
             };
             assert!(has(big, false), "{name}: a level {big} block");
+            assert!(leaves.iter().any(|(_, p)| p.pa() >= 1 << 48), "{name}");
+        } else if name.starts_with("el1_52") {
+            let big = if tr.granule() == Granule::Size4K {
+                0
+            } else {
+                1
+            };
+            assert!(has(big, false), "{name}: a level {big} block");
+            assert!(has(3, true), "{name}: a Contiguous group of pages");
+            let groups = if tr.granule() == Granule::Size4K {
+                1
+            } else {
+                2
+            };
+            assert!(has(groups, true), "{name}: a Contiguous group of blocks");
             for upper in [false, true] {
                 assert!(
                     leaves.iter().any(|(_, p)| (p.va() >> 63 == 1) == upper
@@ -1090,6 +1295,9 @@ fn granule_tables_cover_the_formats() {
             }
         } else if name.starts_with("el3_52") {
             assert!(leaves.iter().any(|(_, p)| p.va() >= 1 << 48), "{name}");
+        } else if name.starts_with("el2_l3root") {
+            assert_eq!(tr.root_level(), 3, "{name}: root level");
+            assert!(has(3, true), "{name}: a Contiguous group of pages");
         } else {
             assert!(has(3, false) && has(2, false), "{name}: pages and blocks");
             assert!(has(3, true), "{name}: a Contiguous group of pages");
@@ -1097,14 +1305,16 @@ fn granule_tables_cover_the_formats() {
                 assert!(has(2, true), "{name}: a Contiguous group of blocks");
             }
         }
-        if tr.granule() == Granule::Size4K {
+        if tr.root_level() == -1 {
             let minus_one = holes(&spec, &tr)
                 .iter()
                 .filter(|c| matches!(walk(&r, c.probe.va), Err(Walked::Translation { level: -1 })))
                 .count();
             assert!(minus_one > 0, "{name}: a hole that faults at level -1");
+            level_minus_one_roots += 1;
         }
     }
+    assert_eq!(level_minus_one_roots, 2, "el1_52_4k and el3_52_4k");
 }
 
 /// The register values of each table, decoded field by field (DDI 0487, D19 `TCR_EL1`,
@@ -1312,6 +1522,10 @@ qemu_tests! {
     el1_64k: el1_spec(Granule::Size64K),
     /// 64K user table, probed from EL0.
     el0_64k: el0_spec(Granule::Size64K),
+    /// 16K EL2 table rooted at level 3 (25-bit VA).
+    el2_l3root_16k: el2_level3_root_spec(Granule::Size16K),
+    /// 64K EL2 table rooted at level 3 (29-bit VA).
+    el2_l3root_64k: el2_level3_root_spec(Granule::Size64K),
     /// 4K with DS: 52-bit VA ranges (level -1 roots) and PAs, a 512G level 0 block.
     el1_52_4k: el1_52_spec(Granule::Size4K),
     /// 16K with DS: 52-bit VA ranges and PAs, a 64G level 1 block.
@@ -1325,4 +1539,10 @@ qemu_tests! {
     /// 64K EL3 table with a 52-bit VA range (FEAT_LVA) and 48-bit PAs; the harness runs
     /// on it.
     el3_52_64k: el3_52_spec(Granule::Size64K),
+    /// 4K Non-secure EL2 table with 52-bit PAs and a 48-bit VA range (DS = 1 for the PA
+    /// size alone), a 512G level 0 block.
+    el2_52_4k: el2_52_spec(Granule::Size4K, 48),
+    /// 64K Non-secure EL2 table with a 52-bit VA range and 52-bit PAs (FEAT_LVA and
+    /// FEAT_LPA in `TCR_EL2`), a 4T level 1 block.
+    el2_52_64k: el2_52_spec(Granule::Size64K, 52),
 }
