@@ -31,14 +31,18 @@
 //! VA range that runs the harness (4K and 16K with DS; 64K with FEAT_LVA and a 48-bit PA
 //! size, so without FEAT_LPA); and two Non-secure EL2 tables with 52-bit PAs, 4K with a
 //! 48-bit VA range (DS for the PA size alone) and 64K with a 52-bit one. The table
-//! images lie in RAM at [`TABLES_PA`], outside the harness's memory. One QEMU start per
-//! table: 18 in all.
+//! images lie in RAM at [`TABLES_PA`], outside the harness's memory. Seeded random
+//! tables of each granule ([`random_spec`]: random contexts, Secure ones included, VA
+//! and PA sizes up to 52 bits, runs of every page size the format allows) complete the
+//! set. One QEMU start per table: 28 in all.
 //!
 //! QEMU's answers are compared with what this file's own walker reads in the image
 //! ([`walk`], written from the Arm ARM, not from the crate's walker), and the leaf
 //! descriptors it finds with the encoding each page calls for. Those image and register
 //! checks also run without QEMU ([`granule_tables_walk_as_built`],
-//! [`granule_registers`], [`granule_tables_cover_the_formats`]).
+//! [`granule_registers`], [`granule_tables_cover_the_formats`], and 100 random tables
+//! per granule in [`random_granule_tables_walk_as_built`]), with the builder's refusals
+//! of what a format cannot hold ([`granule_refusals`]).
 //!
 //! The QEMU tests skip (or fail with `MEMLAYOUT_REQUIRE_QEMU=1`) when
 //! `qemu-system-aarch64` or `aarch64-linux-gnu-gcc` is missing.
@@ -1053,6 +1057,172 @@ fn el2_level3_root_spec(granule: Granule) -> Spec {
     )
 }
 
+/// A seeded random table of `granule`: a random context (Secure or Non-secure EL2,
+/// EL1 or EL0), VA sizes (a lower range, and for EL1&0 maybe an upper one or only an
+/// upper one; 52 bits among them), PA size (40, 48 or 52 bits) and 4 to 14 runs of
+/// pages of every size the format allows (weighted to the small ones, runs of pages up
+/// to a little over a Contiguous group, aligned to one half the time), at random
+/// non-overlapping VAs and random PAs with random attributes. AT does not touch the
+/// output, so the PAs need not be in RAM (the table image is).
+fn random_spec(granule: Granule, seed: u64) -> Spec {
+    use ExecutionContext::{EL0_NS, EL0_S, EL1_NS, EL1_S, EL2_NS, EL2_S};
+    let mut rng = memlayout::Rng::new(seed ^ (granule.bytes() << 32));
+    let mut pick = |n: usize| rng.below(n as u64) as usize;
+    let el = [EL2_NS, EL2_S, EL1_NS, EL1_S, EL0_NS, EL0_S][pick(6)];
+    let va_choices: &[u8] = match granule {
+        Granule::Size16K => &[25, 30, 36, 37, 40, 47, 48, 52],
+        Granule::Size64K => &[29, 30, 35, 42, 43, 48, 52],
+        _ => &[25, 31, 39, 40, 48, 49, 52],
+    };
+    let lower_bits = va_choices[pick(va_choices.len())];
+    let (lower, upper) = if el.is_el10_regime() {
+        match pick(3) {
+            0 => (true, None),
+            1 => (true, Some(va_choices[pick(va_choices.len())])),
+            _ => (false, Some(va_choices[pick(va_choices.len())])),
+        }
+    } else {
+        (true, None)
+    };
+    let pa_bits = [40u8, 48, 52][pick(3)];
+    let config = TableConfig::DEFAULT
+        .with_granule(granule)
+        .with_va_bits(lower_bits)
+        .with_lower(lower)
+        .with_upper_va_bits(upper)
+        .with_pa_bits(pa_bits);
+    let format = config.format();
+    let ds = format.ds();
+    let sizes: Vec<PageSize> = PageSize::ALL
+        .into_iter()
+        .filter(|&size| format.allows(size))
+        .collect();
+    let mut ranges: Vec<(u64, u64)> = Vec::new();
+    if lower {
+        ranges.push((0, 1 << lower_bits));
+    }
+    if let Some(bits) = upper {
+        ranges.push((0u64.wrapping_sub(1 << bits), 1 << bits));
+    }
+    let mut p = Pages::new("random", el);
+    let mut taken: Vec<(u128, u128)> = Vec::new();
+    let runs = 4 + pick(11);
+    let mut attempts = 0;
+    while p.pages.len() < 2000 && taken.len() < runs && attempts < 200 {
+        attempts += 1;
+        // Small sizes more often: the size at index i with weight len - i.
+        let n = sizes.len();
+        let mut w = pick(n * (n + 1) / 2);
+        let mut i = 0;
+        while w >= n - i {
+            w -= n - i;
+            i += 1;
+        }
+        let size = sizes[i];
+        let bytes = size.bytes();
+        let (start, len) = ranges[pick(ranges.len())];
+        if bytes > len / 4 {
+            continue;
+        }
+        let count = if i == 0 && pick(3) == 0 {
+            1 + pick(if granule == Granule::Size16K { 140 } else { 40 })
+        } else {
+            1 + pick(3)
+        } as u32;
+        let total = bytes * u64::from(count);
+        if total > len / 2 {
+            continue;
+        }
+        // Half the time aligned to a Contiguous group of the size, so groups can form.
+        let align = if pick(2) == 0 {
+            bytes * if granule == Granule::Size16K { 128 } else { 32 }
+        } else {
+            bytes
+        };
+        let align = if align > len / 2 { bytes } else { align };
+        let va = start + pick(((len - total) / align) as usize + 1) as u64 * align;
+        let pa_span = (1u64 << pa_bits) - total;
+        let pa = pick((pa_span / align) as usize + 1) as u64 * align;
+        let range = (u128::from(va), u128::from(va) + u128::from(total));
+        if taken.iter().any(|&(a, b)| range.0 < b && a < range.1) {
+            continue;
+        }
+        taken.push(range);
+        let kind = [
+            PageKind::Code,
+            PageKind::Data,
+            PageKind::Data,
+            PageKind::Device,
+        ][pick(4)];
+        let mut attrs = MemAttrs::new(kind);
+        attrs = match kind {
+            PageKind::Device => attrs
+                .with_perms([Perms::R, Perms::RW][pick(2)])
+                .with_device(
+                    [
+                        DeviceType::nGnRnE,
+                        DeviceType::nGnRE,
+                        DeviceType::nGRE,
+                        DeviceType::GRE,
+                    ][pick(4)],
+                ),
+            PageKind::Code if el.is_user() => {
+                attrs.with_perms([Perms::RX, Perms::X, Perms::R][pick(3)])
+            }
+            PageKind::Code => attrs.with_perms([Perms::RX, Perms::RWX, Perms::R][pick(3)]),
+            _ => attrs.with_perms([Perms::R, Perms::RW][pick(2)]),
+        };
+        if kind != PageKind::Device {
+            attrs = attrs.with_cache(
+                [
+                    Cacheability::WriteBack,
+                    Cacheability::WriteThrough,
+                    Cacheability::NonCacheable,
+                ][pick(3)],
+            );
+            if !ds {
+                attrs = attrs.with_share(
+                    [
+                        Shareability::Inner,
+                        Shareability::Outer,
+                        Shareability::NonShareable,
+                    ][pick(3)],
+                );
+            }
+        }
+        let non_secure = !is_secure(el) || pick(3) == 0;
+        attrs = attrs.with_non_secure(non_secure);
+        p = p.add("run", count, va, pa, size, attrs);
+        // One name per run, as `* N` requests have.
+        let first = p.pages.len() - count as usize;
+        let run_name: &'static str = RUN_NAMES[taken.len() - 1];
+        for (k, page) in p.pages[first..].iter_mut().enumerate() {
+            *page = Page::new(
+                run_name,
+                k as u32,
+                &p.info,
+                page.va(),
+                page.pa(),
+                page.page_size(),
+                page.mem_attrs(),
+                false,
+                Vec::new(),
+            );
+        }
+    }
+    let name = match granule {
+        Granule::Size16K => "random_16k",
+        Granule::Size64K => "random_64k",
+        _ => "random_4k",
+    };
+    p.spec(name, config)
+}
+
+/// Names of the runs of a random table.
+const RUN_NAMES: [&str; 14] = [
+    "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "r13",
+];
+
 /// Every table of this file.
 fn all_specs() -> Vec<Spec> {
     let mut v = Vec::new();
@@ -1317,6 +1487,135 @@ fn granule_tables_cover_the_formats() {
     assert_eq!(level_minus_one_roots, 2, "el1_52_4k and el3_52_4k");
 }
 
+/// Seeded random tables of every granule (see [`random_spec`]), 100 seeds each: each
+/// builds, with [`build`] and [`build_runs`] alike, and its image walks to every page
+/// and to nothing else. Needs no QEMU.
+#[test]
+fn random_granule_tables_walk_as_built() {
+    let mut failures = Vec::new();
+    for granule in Granule::ALL {
+        for seed in 0..100 {
+            let spec = random_spec(granule, seed);
+            let tr = build_spec(&spec);
+            failures.extend(
+                image_failures(&spec, &tr)
+                    .into_iter()
+                    .map(|f| format!("seed {seed}, {:?}: {f}", spec.config)),
+            );
+        }
+    }
+    let shown: Vec<&str> = failures.iter().take(30).map(String::as_str).collect();
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        shown.join("\n")
+    );
+}
+
+/// The builder refuses what a format cannot hold: a page size the granule lacks (a 4K
+/// page or a 32M block in a 64K table, a 4K page or a 512M block in a 16K table), a block the 48-bit format lacks (64G with 16K, 4T with
+/// 64K, 512G with 4K), and, with DS = 1, a Normal page that is not Inner Shareable (its
+/// descriptor has no SH field). Needs no QEMU.
+#[test]
+fn granule_refusals() {
+    let el = ExecutionContext::EL2_NS;
+    let info = TableInfo::new("refused", 0, el);
+    let cases = [
+        (
+            Granule::Size64K,
+            48,
+            40,
+            PageSize::Size4K,
+            Shareability::Inner,
+        ),
+        (
+            Granule::Size64K,
+            48,
+            40,
+            PageSize::Size32M,
+            Shareability::Inner,
+        ),
+        (
+            Granule::Size16K,
+            48,
+            40,
+            PageSize::Size512M,
+            Shareability::Inner,
+        ),
+        (
+            Granule::Size16K,
+            48,
+            40,
+            PageSize::Size4K,
+            Shareability::Inner,
+        ),
+        (
+            Granule::Size16K,
+            48,
+            48,
+            PageSize::Size64G,
+            Shareability::Inner,
+        ),
+        (
+            Granule::Size64K,
+            48,
+            48,
+            PageSize::Size4T,
+            Shareability::Inner,
+        ),
+        (
+            Granule::Size4K,
+            48,
+            48,
+            PageSize::Size512G,
+            Shareability::Inner,
+        ),
+        (
+            Granule::Size4K,
+            52,
+            52,
+            PageSize::Size4K,
+            Shareability::Outer,
+        ),
+        (
+            Granule::Size16K,
+            48,
+            52,
+            PageSize::Size16K,
+            Shareability::NonShareable,
+        ),
+    ];
+    for (granule, va_bits, pa_bits, size, share) in cases {
+        let config = TableConfig::DEFAULT
+            .with_granule(granule)
+            .with_va_bits(va_bits)
+            .with_pa_bits(pa_bits);
+        let bytes = size.bytes();
+        let page = Page::new(
+            "p",
+            0,
+            &info,
+            bytes,
+            bytes,
+            size,
+            ns(data(Perms::RW)).with_share(share),
+            false,
+            Vec::new(),
+        );
+        let got = build(&info, [&page], TABLES_PA, &config);
+        let what =
+            format!("{granule} granule, {va_bits}-bit VA, {pa_bits}-bit PA, {size} {share:?}");
+        match got {
+            Err(memlayout::aarch64::BuildError::SizeNotInFormat { .. })
+                if share == Shareability::Inner => {}
+            Err(memlayout::aarch64::BuildError::ShareabilityFromTcr { .. })
+                if share != Shareability::Inner => {}
+            other => panic!("{what}: expected a refusal, got {other:?}"),
+        }
+    }
+}
+
 /// The register values of each table, decoded field by field (DDI 0487, D19 `TCR_EL1`,
 /// `TCR_EL2`, `TCR_EL3`, `TTBR0_ELx`): T0SZ/T1SZ from the VA sizes, TG0/TG1 from the
 /// granule (encoded differently), DS for the FEAT_LPA2 formats only (bit 59 of
@@ -1545,4 +1844,17 @@ qemu_tests! {
     /// 64K Non-secure EL2 table with a 52-bit VA range and 52-bit PAs (FEAT_LVA and
     /// FEAT_LPA in `TCR_EL2`), a 4T level 1 block.
     el2_52_64k: el2_52_spec(Granule::Size64K, 52),
+    /// Seeded random 16K tables.
+    random_16k_1: random_spec(Granule::Size16K, 1),
+    random_16k_2: random_spec(Granule::Size16K, 2),
+    random_16k_3: random_spec(Granule::Size16K, 3),
+    random_16k_4: random_spec(Granule::Size16K, 4),
+    /// Seeded random 64K tables.
+    random_64k_1: random_spec(Granule::Size64K, 1),
+    random_64k_2: random_spec(Granule::Size64K, 2),
+    random_64k_3: random_spec(Granule::Size64K, 3),
+    random_64k_4: random_spec(Granule::Size64K, 4),
+    /// Seeded random 4K tables (52-bit sizes among the choices).
+    random_4k_1: random_spec(Granule::Size4K, 1),
+    random_4k_2: random_spec(Granule::Size4K, 2),
 }
