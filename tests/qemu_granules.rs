@@ -21,10 +21,10 @@
 //!
 //! 16 KiB and 64 KiB tables: an EL3 table, a Non-secure EL2 table, an EL1&0 kernel table
 //! with a lower and an upper range, and a user (EL0) table, each with pages, level 2
-//! blocks (32M, 512M) and Contiguous groups (2M of pages; 1G of 32M blocks, 16G of 512M
-//! blocks), and an EL2 table rooted at level 3 (the smallest VA range). 52 bits, with
-//! each granule: an EL1&0 table whose lower and upper ranges have 52 bits and whose
-//! pages lie above 2^48 in VA and in PA (AT does not touch the output address, so PAs
+//! blocks (32M, 512M) and Contiguous groups (2M of pages; but in the user tables, 1G of
+//! 32M blocks, 16G of 512M blocks), and an EL2 table rooted at level 3 (the smallest VA
+//! range). 52 bits, with each granule: an EL1&0 table whose lower and upper ranges have
+//! 52 bits, with pages above 2^48 in VA and in PA (AT does not touch the output address, so PAs
 //! beyond RAM are fine; `PAR_EL1.PA` is bits 51:12), with Contiguous groups and the
 //! format's largest block (a 512G level 0 block with 4K and DS, a 64G level 1 block with
 //! 16K and DS, a 4T level 1 block with 64K and FEAT_LPA), and an EL3 table with a 52-bit
@@ -54,8 +54,8 @@ use memlayout::{
 };
 use memlayout_tests::qemu::{self, HARNESS_RESERVED, Job, RAM, Regime};
 use memlayout_tests::table_checks::{
-    Check, Expect, MAIR, Walked, describe, evaluate, expected_sh, hole_checks, is_secure, offsets,
-    page_checks,
+    Check, Expect, MAIR, Walked, describe, evaluate, expected_attr, expected_sh, hole_checks,
+    is_secure, offsets, page_checks,
 };
 
 // Stage 1 descriptor bits (Arm ARM DDI 0487, D8.3 "Translation table descriptor
@@ -1293,7 +1293,8 @@ fn contiguous_entries(granule_shift: u32, level: i8) -> Option<u64> {
 
 /// Checks the leaf descriptor the walker finds at each probed offset of `page` against
 /// the encoding its attributes call for (AF, AP, XN/PXN/UXN, nG, NS, SH when the format
-/// has it, the Contiguous bit on every leaf of a group page).
+/// has it, the Contiguous bit on each leaf found of a group page) and its PA with the
+/// page's (which covers the 52-bit formats' high address bits).
 fn descriptor_check(r: &Regs<'_>, granule_shift: u32, page: &Page) -> Result<(), String> {
     let ds = r.ds();
     for off in offsets(page) {
@@ -1336,7 +1337,7 @@ fn descriptor_check(r: &Regs<'_>, granule_shift: u32, page: &Page) -> Result<(),
                 bits & mask
             ));
         }
-        let attr = memlayout_tests::table_checks::expected_attr(page);
+        let attr = expected_attr(page);
         if leaf.attr != attr {
             return Err(format!(
                 "descriptor {bits:#018x} selects attribute byte {:#04x}, expected {attr:#04x}",
