@@ -37,8 +37,8 @@
 //! set. One QEMU start per table: 28 in all.
 //!
 //! QEMU's answers are compared with what this file's own walker reads in the image
-//! ([`walk`], written from the Arm ARM, not from the crate's walker), and the leaf
-//! descriptors it finds with the encoding each page calls for. Those image and register
+//! ([`walk`], written from the Arm ARM, not from the crate's walker, which must agree
+//! with it), and the leaf descriptors it finds with the encoding each page calls for. Those image and register
 //! checks also run without QEMU ([`granule_tables_walk_as_built`],
 //! [`granule_registers`], [`granule_tables_cover_the_formats`], and 100 random tables
 //! per granule in [`random_granule_tables_walk_as_built`]), with the builder's refusals
@@ -54,8 +54,8 @@ use memlayout::{
 };
 use memlayout_tests::qemu::{self, HARNESS_RESERVED, Job, RAM, Regime};
 use memlayout_tests::table_checks::{
-    Check, Expect, MAIR, Walked, describe, evaluate, expected_attr, expected_sh, hole_checks,
-    is_secure, offsets, page_checks,
+    Check, Expect, MAIR, Walked, crate_walk, describe, evaluate, expected_attr, expected_sh,
+    hole_checks, is_secure, offsets, page_checks,
 };
 
 // Stage 1 descriptor bits (Arm ARM DDI 0487, D8.3 "Translation table descriptor
@@ -1366,7 +1366,8 @@ fn descriptor_check(r: &Regs<'_>, granule_shift: u32, page: &Page) -> Result<(),
     Ok(())
 }
 
-/// The image's walk of every page and of every unmapped address of the table.
+/// The image's walk of every page and of every unmapped address of the table, with
+/// this file's walker, and the crate's walker agreeing with it.
 fn image_failures(spec: &Spec, tr: &Translation) -> Vec<String> {
     let r = Regs::of(tr);
     let g = tr.granule().bytes().trailing_zeros();
@@ -1376,11 +1377,43 @@ fn image_failures(spec: &Spec, tr: &Translation) -> Vec<String> {
             failures.push(format!("{}: {e}", describe(spec.name, spec.el, page)));
         }
     }
-    for check in holes(spec, tr) {
+    let holes = holes(spec, tr);
+    for check in &holes {
         if let Ok(leaf) = walk(&r, check.probe.va) {
             failures.push(format!(
                 "{}: the walker translates it to {:#x}",
                 check.what, leaf.pa
+            ));
+        }
+    }
+    // The crate's walker (`Translation::walk`) must read the image as this file's does.
+    let vas = spec
+        .pages
+        .iter()
+        .flat_map(|p| offsets(p).into_iter().map(|off| p.va() + off))
+        .chain(holes.iter().map(|c| c.probe.va));
+    for va in vas {
+        let ours = walked(&r, va);
+        let theirs = crate_walk(tr, va);
+        let same = match (&ours, &theirs) {
+            (
+                Walked::Leaf { pa, attr, level },
+                Walked::Leaf {
+                    pa: pa2,
+                    attr: attr2,
+                    level: level2,
+                },
+            ) => (pa, attr, level) == (pa2, attr2, level2),
+            (Walked::Translation { level }, Walked::Translation { level: level2 }) => {
+                level == level2
+            }
+            _ => false,
+        };
+        if !same {
+            failures.push(format!(
+                "table `{}`: va {va:#x}: this file's walker gives {ours:?}, \
+                 Translation::walk {theirs:?}",
+                spec.name
             ));
         }
     }

@@ -34,13 +34,13 @@
 //! format). The tests skip (or fail with `MEMLAYOUT_REQUIRE_QEMU=1`) when
 //! `qemu-system-aarch64` or `aarch64-linux-gnu-gcc` is missing.
 
-use memlayout::aarch64::{TableConfig, Translation, WalkFault};
+use memlayout::aarch64::{TableConfig, Translation};
 use memlayout::tables::TablePlacement;
 use memlayout::{DeviceType, ExecutionContext, Layout, Page, PageKind, PageSize, Perms};
 use memlayout_tests::layouts;
 use memlayout_tests::qemu::{self, Access, Job, Probe, Regime};
 use memlayout_tests::table_checks::{
-    Check, Expect, MAIR, Walked, describe, evaluate, expected_attr, expected_sh, hole_checks,
+    Check, Expect, MAIR, crate_walk, describe, evaluate, expected_attr, expected_sh, hole_checks,
     is_secure, offsets, page_checks,
 };
 
@@ -179,26 +179,6 @@ fn descriptor_check(tr: &Translation, page: &Page) -> Result<(), String> {
     Ok(())
 }
 
-/// What the crate's software walker finds for `va`, for [`evaluate`]. Hardware reports
-/// an address outside the TTBR0 and TTBR1 ranges, or in a range whose walks are
-/// disabled (EPD0/EPD1), as a level 0 translation fault.
-fn walked(tr: &Translation, va: u64) -> Walked {
-    match tr.walk(va) {
-        Ok(w) => Walked::Leaf {
-            pa: w.pa,
-            attr: w.attr,
-            level: w.level,
-        },
-        Err(WalkFault::Translation { level, .. }) => Walked::Translation { level },
-        Err(
-            WalkFault::OutOfRange { .. }
-            | WalkFault::UpperOutOfRange { .. }
-            | WalkFault::NoLowerRange { .. },
-        ) => Walked::Translation { level: 0 },
-        Err(e) => Walked::Other(e.to_string()),
-    }
-}
-
 /// Probes one table in one QEMU run; returns the failures.
 fn check_table(layout: &str, tr: &Translation, pages: &[Page]) -> Vec<String> {
     let table = tr.name();
@@ -272,7 +252,7 @@ fn check_table(layout: &str, tr: &Translation, pages: &[Page]) -> Vec<String> {
         }
     };
     for (check, &par) in checks.iter().zip(&outcome.par) {
-        if let Err(e) = evaluate(walked(tr, check.probe.va), check, par) {
+        if let Err(e) = evaluate(crate_walk(tr, check.probe.va), check, par) {
             failures.push(format!("{layout}: {}: {e}", check.what));
         }
     }
@@ -806,7 +786,7 @@ fn check_emitted(tables: &[EmittedTable]) {
             }
         };
         for (check, &par) in checks.iter().zip(&outcome.par) {
-            if let Err(e) = evaluate(walked(&tr, check.probe.va), check, par) {
+            if let Err(e) = evaluate(crate_walk(&tr, check.probe.va), check, par) {
                 failures.push(format!("macro: {}: {e}", check.what));
             }
         }

@@ -9,7 +9,7 @@
 //! and with what a software walker found for the same VA ([`Walked`]), so the walker's
 //! fault level is the one QEMU must report.
 
-use memlayout::aarch64::Translation;
+use memlayout::aarch64::{Translation, WalkFault};
 use memlayout::{
     Cacheability, DeviceType, ExecutionContext, Page, PageKind, PageSize, SecurityState,
     Shareability,
@@ -268,6 +268,26 @@ pub fn hole_checks(
             expect: Expect::Unmapped,
         })
         .collect()
+}
+
+/// What the crate's software walker finds for `va`, for [`evaluate`]. Hardware reports
+/// an address outside the TTBR0 and TTBR1 ranges, or in a range whose walks are
+/// disabled (EPD0/EPD1), as a level 0 translation fault.
+pub fn crate_walk(tr: &Translation, va: u64) -> Walked {
+    match tr.walk(va) {
+        Ok(w) => Walked::Leaf {
+            pa: w.pa,
+            attr: w.attr,
+            level: w.level,
+        },
+        Err(WalkFault::Translation { level, .. }) => Walked::Translation { level },
+        Err(
+            WalkFault::OutOfRange { .. }
+            | WalkFault::UpperOutOfRange { .. }
+            | WalkFault::NoLowerRange { .. },
+        ) => Walked::Translation { level: 0 },
+        Err(e) => Walked::Other(e.to_string()),
+    }
 }
 
 /// Compares QEMU's answer (`par`) with the expectation and with what the software
