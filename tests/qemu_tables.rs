@@ -34,22 +34,15 @@
 //! format). The tests skip (or fail with `MEMLAYOUT_REQUIRE_QEMU=1`) when
 //! `qemu-system-aarch64` or `aarch64-linux-gnu-gcc` is missing.
 
-use memlayout::aarch64::{TableConfig, Translation, WalkFault};
+use memlayout::aarch64::{TableConfig, Translation};
 use memlayout::tables::TablePlacement;
-use memlayout::{
-    Cacheability, DeviceType, ExecutionContext, Layout, Page, PageKind, PageSize, Perms,
-    SecurityState, Shareability,
-};
+use memlayout::{DeviceType, ExecutionContext, Layout, Page, PageKind, PageSize, Perms};
 use memlayout_tests::layouts;
-use memlayout_tests::qemu::{
-    self, Access, Job, Probe, Regime, fst_permission, fst_translation, par_attr, par_fault,
-    par_fault_status, par_ns, par_pa, par_sh,
+use memlayout_tests::qemu::{self, Access, Job, Probe, Regime};
+use memlayout_tests::table_checks::{
+    Check, Expect, MAIR, crate_walk, describe, evaluate, expected_attr, expected_sh, hole_checks,
+    is_secure, offsets, page_checks,
 };
-
-/// The fixed `MAIR` every table is built with: Device-nGnRnE, Device-nGnRE, Normal
-/// non-cacheable, write-through and write-back at indices 0 to 4, Device-nGRE and
-/// Device-GRE at 5 and 6.
-const MAIR: u64 = 0x000C_08FF_BB44_0400;
 
 // Stage 1 descriptor bits, written out here so the expected encoding does not come
 // from the code under test.
@@ -63,207 +56,9 @@ const PXN: u64 = 1 << 53;
 /// UXN in the EL1&0 regime, XN in the EL2 and EL3 regimes.
 const XN: u64 = 1 << 54;
 
-/// What a probe must give.
-#[derive(Clone, Copy, Debug)]
-enum Expect {
-    /// A translation to `pa` with these attributes; `sh` and `ns` are checked when
-    /// given.
-    Maps {
-        pa: u64,
-        attr: u8,
-        sh: Option<u8>,
-        ns: Option<bool>,
-    },
-    /// A permission fault at the level of the leaf descriptor; the walker must still
-    /// translate it to `pa`.
-    Permission { pa: u64 },
-    /// A translation fault.
-    Unmapped,
-}
-
-/// One probe and what it must give, with a description for failure messages.
-struct Check {
-    what: String,
-    probe: Probe,
-    expect: Expect,
-}
-
-/// The `MAIR` attribute byte a page must get.
-fn expected_attr(page: &Page) -> u8 {
-    match page.kind() {
-        PageKind::Device => match page.device_type() {
-            Some(DeviceType::nGnRnE) => 0x00,
-            Some(DeviceType::nGnRE) => 0x04,
-            Some(DeviceType::nGRE) => 0x08,
-            Some(DeviceType::GRE) => 0x0C,
-            None => panic!("a device page without a Device type"),
-        },
-        PageKind::System => 0xFF,
-        PageKind::Code | PageKind::Data => match page.cacheability() {
-            Some(Cacheability::NonCacheable) => 0x44,
-            Some(Cacheability::WriteThrough) => 0xBB,
-            Some(Cacheability::WriteBack) | None => 0xFF,
-            Some(other) => panic!("this test knows no MAIR byte for {other}"),
-        },
-        other => panic!("this test knows no MAIR byte for {other} pages"),
-    }
-}
-
-/// The SH field a page's descriptor must hold: Outer for Device memory, else the
-/// page's shareability.
-fn expected_sh(page: &Page) -> u8 {
-    if page.kind() == PageKind::Device {
-        return 2;
-    }
-    match page.shareability() {
-        Some(Shareability::NonShareable) => 0,
-        Some(Shareability::Outer) | None => 2,
-        Some(Shareability::Inner) => 3,
-    }
-}
-
 /// Whether the page may execute at all (device and system pages never do).
 fn executable(page: &Page) -> bool {
     matches!(page.kind(), PageKind::Code | PageKind::Data) && page.perms().execute()
-}
-
-fn is_secure(el: ExecutionContext) -> bool {
-    el.security() == SecurityState::Secure
-}
-
-fn describe(table: &str, el: ExecutionContext, page: &Page) -> String {
-    format!(
-        "table `{table}` ({el}): page `{}`[{}] va {:#x} pa {:#x} {} {} {} {} {}{}",
-        page.name(),
-        page.index(),
-        page.va(),
-        page.pa(),
-        page.page_size(),
-        page.kind(),
-        page.perms(),
-        page.cacheability()
-            .map_or_else(|| page.device_type().map_or("", |d| d.name()), |c| c.name()),
-        page.shareability().map_or("", |s| s.name()),
-        if page.mem_attrs().is_non_secure() {
-            " non-secure"
-        } else {
-            ""
-        }
-    )
-}
-
-/// The offsets probed in a page: first byte, middle (large pages), last 8 bytes.
-fn offsets(page: &Page) -> Vec<u64> {
-    let size = page.size();
-    let mut v = vec![0];
-    if page.page_size() != PageSize::Size4K {
-        v.push(size / 2 + 0x1238);
-    }
-    v.push(size - 8);
-    v
-}
-
-/// The probes of one page.
-fn page_checks(table: &str, el: ExecutionContext, page: &Page, out: &mut Vec<Check>) {
-    let attr = expected_attr(page);
-    // QEMU reports SH unchanged only for cacheable Normal memory.
-    let sh = matches!(attr, 0xBB | 0xFF).then(|| expected_sh(page));
-    // PAR_EL1.NS: the descriptor's NS in a secure regime; a non-secure regime's output is
-    // always non-secure (checked for its non-secure pages).
-    let ns = (is_secure(el) || page.mem_attrs().is_non_secure())
-        .then(|| page.mem_attrs().is_non_secure());
-    let writable = page.perms().write();
-    let el10 = el.is_el10_regime();
-    let user = el.is_user();
-    // An execute-only page: EL0 may not read it (AP[2:1] = 0b10), EL1 may.
-    let el0_reads = user && page.perms().read();
-    for off in offsets(page) {
-        let va = page.va() + off;
-        let pa = page.pa() + off;
-        let maps = Expect::Maps { pa, attr, sh, ns };
-        let denied = Expect::Permission { pa };
-        let mut push = |access: Access, expect: Expect| {
-            out.push(Check {
-                what: format!(
-                    "{}, probe {access:?} at va {va:#x}",
-                    describe(table, el, page)
-                ),
-                probe: Probe::new(va, access),
-                expect,
-            });
-        };
-        push(Access::Read, maps);
-        push(Access::Write, if writable { maps } else { denied });
-        if el10 {
-            push(Access::El0Read, if el0_reads { maps } else { denied });
-            push(
-                Access::El0Write,
-                if user && writable { maps } else { denied },
-            );
-        }
-    }
-}
-
-/// Unmapped addresses in one range `start .. start + len` (`len` up to 2^48): below the
-/// first page, in every hole between pages, past the last page and at the range's end.
-fn range_holes(start: u64, len: u64, pages: &[&Page], vas: &mut Vec<u64>) {
-    // Offsets from `start`, so the range may end at 2^64.
-    let mut next_free = 0u64;
-    for page in pages {
-        let off = page.va() - start;
-        if off > next_free {
-            let (a, b) = (next_free, off);
-            vas.extend([start + a, start + b - 8]);
-            if b - a > 0x1000 {
-                vas.push(start + a + (((b - a) / 2) & !7));
-            }
-        }
-        next_free = next_free.max(off + page.size());
-    }
-    if next_free < len {
-        vas.extend([
-            start + next_free,
-            start + ((next_free + (len - next_free) / 2) & !7),
-            start + (len - 8),
-        ]);
-    }
-}
-
-/// Unmapped addresses: below the first page, in every hole between pages, past the
-/// last page and past the VA size, in the lower range and (EL1&0 tables) the upper
-/// range; every lower VA of a table without a lower range (EPD0), and upper VAs of a
-/// table without an upper range (EPD1, or an EL3/EL2 regime).
-fn hole_checks(table: &str, el: ExecutionContext, tr: &Translation, pages: &[Page]) -> Vec<Check> {
-    let (upper, lower): (Vec<&Page>, Vec<&Page>) = pages.iter().partition(|p| p.va() >> 63 == 1);
-    let mut vas = Vec::new();
-    if tr.has_lower() {
-        let limit = 1u64 << tr.va_bits();
-        range_holes(0, limit, &lower, &mut vas);
-        vas.push(limit);
-    } else {
-        vas.extend([0, 0x1000, 0x4000_0000, 0x8000_0000, 0x1_0000_0000, 1 << 47]);
-        vas.push((1 << 48) - 8);
-        // The upper pages' VAs with the all-ones bits cleared.
-        vas.extend(upper.iter().map(|p| p.va() & ((1 << 48) - 1)));
-    }
-    match tr.upper_va_bits() {
-        Some(bits) => {
-            let start = 0u64.wrapping_sub(1 << bits);
-            range_holes(start, 1 << bits, &upper, &mut vas);
-            vas.push(start - 8);
-        }
-        None => vas.extend([0xFFFF_8000_0000_0000, !7]),
-    }
-    vas.push(0x8000_0000_0000_0000);
-    vas.sort_unstable();
-    vas.dedup();
-    vas.into_iter()
-        .map(|va| Check {
-            what: format!("table `{table}` ({el}): unmapped va {va:#x}"),
-            probe: Probe::new(va, Access::Read),
-            expect: Expect::Unmapped,
-        })
-        .collect()
 }
 
 /// The guard gaps of the guarded runs among `pages`: each run's first page (index 0)
@@ -384,120 +179,6 @@ fn descriptor_check(tr: &Translation, page: &Page) -> Result<(), String> {
     Ok(())
 }
 
-/// Compares QEMU's answer (and the software walker's) with the expectation.
-fn evaluate(tr: &Translation, check: &Check, par: u64) -> Result<(), String> {
-    let va = check.probe.va;
-    let walk = tr.walk(va);
-    let fst = par_fault_status(par);
-    match check.expect {
-        Expect::Maps { pa, attr, sh, ns } => {
-            if par_fault(par) {
-                return Err(format!(
-                    "expected a translation to {pa:#x}, got a fault with status {fst:#04x} \
-                     (PAR {par:#x})"
-                ));
-            }
-            if par_pa(par) != pa & !0xFFF {
-                return Err(format!(
-                    "expected PA {:#x}, QEMU gives {:#x} (PAR {par:#x})",
-                    pa & !0xFFF,
-                    par_pa(par)
-                ));
-            }
-            if par_attr(par) != attr {
-                return Err(format!(
-                    "expected attribute byte {attr:#04x}, QEMU gives {:#04x} (PAR {par:#x})",
-                    par_attr(par)
-                ));
-            }
-            if let Some(sh) = sh
-                && par_sh(par) != sh
-            {
-                return Err(format!(
-                    "expected SH {sh:#04b}, QEMU gives {:#04b} (PAR {par:#x})",
-                    par_sh(par)
-                ));
-            }
-            if let Some(ns) = ns
-                && par_ns(par) != ns
-            {
-                return Err(format!(
-                    "expected NS {ns}, QEMU gives {} (PAR {par:#x})",
-                    par_ns(par)
-                ));
-            }
-            let w = walk.map_err(|e| {
-                format!("QEMU translates it (PAR {par:#x}) but the software walker says: {e}")
-            })?;
-            if w.pa != pa || w.attr != par_attr(par) {
-                return Err(format!(
-                    "the software walker gives PA {:#x} attribute {:#04x}, QEMU PA {:#x} \
-                     attribute {:#04x} (PAR {par:#x})",
-                    w.pa,
-                    w.attr,
-                    par_pa(par) | va & 0xFFF,
-                    par_attr(par)
-                ));
-            }
-        }
-        Expect::Permission { pa } => {
-            let w = walk.map_err(|e| format!("the software walker does not translate it: {e}"))?;
-            if w.pa != pa {
-                return Err(format!(
-                    "the software walker gives PA {:#x}, expected {pa:#x}",
-                    w.pa
-                ));
-            }
-            if !par_fault(par) || fst != fst_permission(w.level) {
-                return Err(format!(
-                    "expected a permission fault at level {} (status {:#04x}), QEMU gives {} \
-                     (PAR {par:#x})",
-                    w.level,
-                    fst_permission(w.level),
-                    if par_fault(par) {
-                        format!("fault status {fst:#04x}")
-                    } else {
-                        format!("a translation to {:#x}", par_pa(par))
-                    }
-                ));
-            }
-        }
-        Expect::Unmapped => {
-            let level = match walk {
-                Ok(w) => {
-                    return Err(format!(
-                        "the software walker translates it to {:#x} (level {})",
-                        w.pa, w.level
-                    ));
-                }
-                Err(WalkFault::Translation { level, .. }) => level,
-                // Hardware reports an address outside the TTBR0 and TTBR1 ranges, or
-                // in a range whose walks are disabled (EPD0/EPD1), as a level 0
-                // translation fault.
-                Err(
-                    WalkFault::OutOfRange { .. }
-                    | WalkFault::UpperOutOfRange { .. }
-                    | WalkFault::NoLowerRange { .. },
-                ) => 0,
-                Err(e) => return Err(format!("the software walker fails: {e}")),
-            };
-            if !par_fault(par) || fst != fst_translation(level) {
-                return Err(format!(
-                    "expected a translation fault at level {level} (status {:#04x}), QEMU \
-                     gives {} (PAR {par:#x})",
-                    fst_translation(level),
-                    if par_fault(par) {
-                        format!("fault status {fst:#04x}")
-                    } else {
-                        format!("a translation to {:#x}", par_pa(par))
-                    }
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Probes one table in one QEMU run; returns the failures.
 fn check_table(layout: &str, tr: &Translation, pages: &[Page]) -> Vec<String> {
     let table = tr.name();
@@ -571,7 +252,7 @@ fn check_table(layout: &str, tr: &Translation, pages: &[Page]) -> Vec<String> {
         }
     };
     for (check, &par) in checks.iter().zip(&outcome.par) {
-        if let Err(e) = evaluate(tr, check, par) {
+        if let Err(e) = evaluate(crate_walk(tr, check.probe.va), check, par) {
             failures.push(format!("{layout}: {}: {e}", check.what));
         }
     }
@@ -1105,7 +786,7 @@ fn check_emitted(tables: &[EmittedTable]) {
             }
         };
         for (check, &par) in checks.iter().zip(&outcome.par) {
-            if let Err(e) = evaluate(&tr, check, par) {
+            if let Err(e) = evaluate(crate_walk(&tr, check.probe.va), check, par) {
                 failures.push(format!("macro: {}: {e}", check.what));
             }
         }

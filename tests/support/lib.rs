@@ -8,6 +8,7 @@ pub mod gpt_walk;
 pub mod layouts;
 pub mod qemu;
 pub mod qemu_gpt;
+pub mod table_checks;
 
 pub mod quickstart;
 pub mod svg_geometry;
