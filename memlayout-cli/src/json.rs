@@ -14,7 +14,7 @@
 //!   "pools":  [ { "name", "start": hex, "end": hex (exclusive; may be 2^64), "device": bool, "non_secure": bool, "secure": true (only in both spaces),
 //!               "space" ("secure", "non_secure", "secure, non_secure", "realm" or "root"; "secure" for a pool declared in no space) } ],
 //!   "tables": [ { "name", "core" (the first core), "cores" [every core using it], "el" ("EL3", "EL1_NS", ..),
-//!                 "regime" ("EL3", "EL2", "EL1&0"), "tables_pa": hex, "table_count": int,
+//!                 "regime" ("EL3", "EL2", "EL1&0"), "granule" ("4K", "16K" or "64K"), "tables_pa": hex, "table_count": int,
 //!                 "va_bits" (the lower range's; null without one), "upper_va_bits" (or null),
 //!                 "registers": { "mair", "tcr", "ttbr0", "ttbr1", "sctlr_set" } (hex),
 //!                 "asid": int (a process with `asid N` only), "kernel" (the table a process

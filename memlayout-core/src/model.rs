@@ -746,28 +746,6 @@ impl fmt::Display for PageSize {
     }
 }
 
-/// Every page size's name, smallest first, as prose: `4K, 64K, 2M, 32M, 1G or 16G`
-/// (for the language's messages).
-#[cfg(any(feature = "dsl", test))]
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct PageSizeNames;
-
-#[cfg(any(feature = "dsl", test))]
-impl fmt::Display for PageSizeNames {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let last = PageSize::ALL.len() - 1;
-        for (i, size) in PageSize::ALL.iter().enumerate() {
-            let sep = match i {
-                0 => "",
-                _ if i == last => " or ",
-                _ => ", ",
-            };
-            write!(f, "{sep}{size}")?;
-        }
-        Ok(())
-    }
-}
-
 /// The value of a custom page attribute.
 ///
 /// Not exhaustive: the language may take more kinds of value.
@@ -1720,10 +1698,6 @@ mod tests {
         assert_eq!(PageSize::Size64K.bytes(), 16 * PageSize::Size4K.bytes());
         assert_eq!(PageSize::Size32M.bytes(), 16 * PageSize::Size2M.bytes());
         assert_eq!(PageSize::Size16G.bytes(), 16 * PageSize::Size1G.bytes());
-        assert_eq!(
-            alloc::format!("{PageSizeNames}"),
-            "4K, 16K, 64K, 2M, 32M, 512M, 1G, 16G, 64G, 512G or 4T"
-        );
     }
 
     #[test]

@@ -20,8 +20,8 @@
 #[macro_export]
 macro_rules! __grammar_doc {
     () => {
-        r#"Keywords are in quotes; `NUM` is an integer literal, optionally suffixed `K`, `M` or `G`
-(`0x8000_0000`, `4K`, `2M`, `1G`); `INT` is a plain integer; `{ x }` repeats, `[ x ]` is
+        r#"Keywords are in quotes; `NUM` is an integer literal, optionally suffixed `K`, `M`, `G` or
+`T` (`0x8000_0000`, `4K`, `2M`, `1G`, `4T`); `INT` is a plain integer; `{ x }` repeats, `[ x ]` is
 optional. `///` doc comments may precede any declaration.
 
 ```text
@@ -29,7 +29,8 @@ layout     = { attribute } [ visibility ] "mod" IDENT "{" { item } "}" ;
                                                (* attributes pass to the module, but
                                                   #[memlayout(crate = "PATH")] *)
 item       = "seed" "=" NUM ";"
-           | "pa_bits" "=" INT ";"                     (* 32, 36, 40, 42, 44 or 48; at most once *)
+           | "pa_bits" "=" INT ";"                     (* 32, 36, 40, 42, 44, 48 or 52; at most once *)
+           | "granule" "=" NUM ";"                     (* 4K, 16K or 64K; every table's; at most once *)
            | "tables" ( "at" range | "in" IDENT ) [ "," "non_secure_ok" ] ";"  (* at most once *)
            | "wxn" ";"                                 (* at most once *)
            | "gpt" ( "in" IDENT | "at" range ) [ "," "l0gptsz" NUM ] ";"  (* at most once *)
@@ -43,7 +44,8 @@ cores      = "core" INT                                (* one core *)
 table_opt  = "asid" INT                                (* a process's ASID, 0 to 65535; at most once *)
            | "under" IDENT ;                           (* the kernel table it runs under; at most once *)
 table_item = "virtual" range { "," range } ";"
-           | "va_bits" [ "upper" ] "=" INT ";"         (* 25 to 48; each at most once *)
+           | "va_bits" [ "upper" ] "=" INT ";"         (* 25 to 52; each at most once *)
+           | "granule" "=" NUM ";"                     (* 4K, 16K or 64K; this table's; at most once *)
            | "tables" "in" IDENT [ "," "non_secure_ok" ] ";"  (* this table's own pool; at most once *)
            | page | segment ;
 page       = "page" IDENT ":" page_kind "," ( NUM [ "*" INT ] | alias )
@@ -273,12 +275,26 @@ Rules:
   lie below `2^pa_bits`, and it is the PS/IPS field of the TCR. Without it, the limit is
   48 bits and the PS/IPS field is the smallest size covering every pool, at least 40
   bits.
-* Each table translates the smallest VA range the architecture allows (25 to 48 bits,
-  4 KiB granule; Arm ARM D8.2) that covers its `virtual` ranges: T0SZ = 64 - bits, and
-  the root table is at level 0 for 40 to 48 bits, level 1 for 31 to 39 and level 2 for
-  25 to 30, so a table whose ranges lie below 1 GiB has a level 2 root and every TLB
-  miss walks two levels, not four. `va_bits = N;` inside a table asks for a larger size;
-  one smaller than the ranges need, or outside 25 to 48, is an error on `N`.
+* `granule = 4K | 16K | 64K;` sets the translation granule of every table; the same item
+  inside a `table` sets that table's (4K when neither is given). The granule gives the
+  page sizes: 4K: `4K`, `2M`, `1G` (and `512G` level 0 blocks with 52-bit addresses) and
+  the Contiguous groups `64K`, `32M`, `16G`; 16K: `16K`, `32M` (and `64G` with 52 bits)
+  and the groups `2M`, `1G`; 64K: `64K`, `512M` (and `4T` with `pa_bits = 52`) and the
+  groups `2M`, `16G`. Another size is an error on the size that lists the table's sizes;
+  a shared page goes in tables of one granule; `virtual` ranges, fixed `va` and `pa` and
+  guards follow the granule; translation tables are granule-sized and aligned (a 64 KiB
+  table holds 8192 entries), and each table module has `GRANULE` (bytes).
+* Each table translates the smallest VA range the architecture allows (25 to 48 bits;
+  Arm ARM D8.2) that covers its `virtual` ranges: T0SZ = 64 - bits, and the root level
+  follows (4K: level 0 for 40 to 48 bits, level 1 for 31 to 39, level 2 for 25 to 30;
+  16K: level 0 at 48, 1 for 37 to 47, 2 for 26 to 36, 3 at 25; 64K: level 1 for 43 to
+  48, 2 for 30 to 42, 3 for 25 to 29), so a table whose ranges lie below 1 GiB has a
+  short walk. `va_bits = N;` inside a table asks for a larger size; one smaller than the
+  ranges need, or outside 25 to 52, is an error on `N`. Over 48 bits (and with
+  `pa_bits = 52`) the table uses the 52-bit format: FEAT_LPA2 with `TCR_ELx.DS` = 1 for
+  4K and 16K (a level -1 root for 4K at 49 to 52 bits; descriptors without a
+  shareability field, so Normal pages must be `inner`), FEAT_LVA and FEAT_LPA for 64K;
+  `virtual` ranges may then reach past 2^48.
 * In an EL1 or EL0 table, a `virtual` range whose bits from the VA size up are all ones
   (`virtual 0xFFFF_8000_0000_0000 .. +1G;`, anything from `0xFFFF_0000_0000_0000`) is
   in the upper range, translated through `TTBR1_EL1`: kernels mapped at `0xFFFF_...`. A

@@ -511,11 +511,11 @@ fn translation_items(t: &TableDecl, tr: &Translation, role: &Role) -> TokenStrea
     };
     let granule = tr.granule();
     let doc_image = format!(
-        " The translation tables of this table: {count} table{} of {}, {lower}{upper}; \
+        " The translation tables of this table: {count} table{} of {} KiB, {lower}{upper}; \
          to be loaded at [`TABLES_PA`] (PA {}..{}); on ELF targets in the link section \
          `{}`.",
         if count == 1 { "" } else { "s" },
-        Bytes(granule.bytes()),
+        granule.bytes() >> 10,
         Hex::from(tr.base_pa()),
         Hex::from(tr.end_pa()),
         tables_section(&name_of(&t.name)),
@@ -559,10 +559,10 @@ fn translation_items(t: &TableDecl, tr: &Translation, role: &Role) -> TokenStrea
         (None, []) => String::new(),
     };
     let doc_tcr = format!(
-        " `TCR_{el}`: {} ({ranges}, {}-bit PA, {} granule{}, write-back inner shareable walks).{shared}",
+        " `TCR_{el}`: {} ({ranges}, {}-bit PA, {} KiB granule{}, write-back inner shareable walks).{shared}",
         Hex::from(tr.tcr()),
         tr.pa_bits(),
-        Bytes(granule.bytes()),
+        granule.bytes() >> 10,
         if tr.format().ds() {
             ", DS = 1 (FEAT_LPA2)"
         } else if tr.format().oa52 {

@@ -116,11 +116,12 @@ fn guard(e: &Error, f: &mut Formatter<'_>) -> Result {
             granule,
         } => write!(
             f,
-            "guard {} of `{name}` must be a non-zero multiple of the {} translation granule; use {}, {}, ...",
+            "guard {} of `{name}` must be a non-zero multiple of the {} KiB translation granule; use {}, {}, {}, ...",
             Bytes(*guard),
+            *granule >> 10,
             Bytes(*granule),
-            Bytes(*granule),
-            Bytes(*granule * 2)
+            Bytes(*granule * 2),
+            Bytes(*granule * 16)
         ),
         Error::InGuardGap {
             name,
@@ -235,11 +236,11 @@ fn request(e: &Error, f: &mut Formatter<'_>) -> Result {
         Error::UnsupportedBits { addr, bits, .. } => match addr {
             Addr::Va => write!(
                 f,
-                "a {bits}-bit VA space cannot be translated with a 4 KiB granule; use 25 to 48 bits"
+                "a {bits}-bit VA space cannot be translated; use 25 to 52 bits (over 48 needs FEAT_LPA2 with the 4K and 16K granules, FEAT_LVA with 64K)"
             ),
             Addr::Pa => write!(
                 f,
-                "a {bits}-bit PA space cannot be encoded in TCR.PS/IPS; use 32, 36, 40, 42, 44 or 48 bits"
+                "a {bits}-bit PA space cannot be encoded in TCR.PS/IPS; use 32, 36, 40, 42, 44, 48 or 52 bits"
             ),
         },
         Error::IdentityConflict { name, va, pa, .. } => write!(

@@ -33,7 +33,8 @@ use super::{Input, page_range, upper};
 ///   (`".memlayout.<table>.<segment>"`: usable in C and in assembly, where
 ///   `.section MEMLAYOUT_<T>_<S>_SECTION_NAME, "ax"` takes the quoted name), and
 ///   `MEMLAYOUT_<T>_<S>_SECTION`, the attribute that puts a C definition there;
-/// * `MEMLAYOUT_<T>_TABLES_PA`, `_TABLES_SIZE` (the translation-table image) and the
+/// * `MEMLAYOUT_<T>_TABLES_PA`, `_TABLES_SIZE` (the translation-table image),
+///   `_GRANULE` (its translation granule in bytes: 4096, 16384 or 65536) and the
 ///   register values `_MAIR`, `_TCR`, `_TTBR0`, `_TTBR1` (0 without an upper range), `_SCTLR_SET` (the bits to set).
 /// * for a process (`asid N`, `under TABLE`): `MEMLAYOUT_<T>_ASID` (also in bits 63:48 of
 ///   `_TTBR0`) and `MEMLAYOUT_<T>_KERNEL`, the kernel table's name as a string; its
@@ -122,6 +123,7 @@ pub fn c(input: &Input<'_>) -> String {
         );
         def(&mut out, "TABLES_PA", tr.base_pa());
         def(&mut out, "TABLES_SIZE", tr.len() as u64);
+        def(&mut out, "GRANULE", tr.granule().bytes());
         def(&mut out, "MAIR", tr.mair());
         def(&mut out, "TCR", tr.tcr());
         def(&mut out, "TTBR0", tr.ttbr0());

@@ -47,11 +47,12 @@ pub fn map(input: &Input<'_>) -> String {
         // Writing into a String cannot fail.
         let _ = writeln!(
             out,
-            "translation {} ({} regime): {} table{} of 4 KiB at PA {}..{}{lower}, {}-bit PA",
+            "translation {} ({} regime): {} table{} of {} KiB at PA {}..{}{lower}, {}-bit PA",
             t.name(),
             tr.regime(),
             tr.table_count(),
             if tr.table_count() == 1 { "" } else { "s" },
+            tr.granule().bytes() >> 10,
             Hex::from(tr.base_pa()),
             Hex::from(tr.end_pa()),
             tr.pa_bits(),

@@ -336,20 +336,22 @@ impl Layout {
         self.pa_bits_declared.then_some(self.pa_bits)
     }
 
-    /// The smallest PA size the translation registers can encode (32, 36, 40, 42, 44 or
-    /// 48 bits) that covers every pool.
+    /// The smallest PA size the translation registers can encode (32, 36, 40, 42, 44,
+    /// 48 or 52 bits) that covers every pool.
     pub fn covering_pa_bits(&self) -> u8 {
         let top = self.pools.iter().map(|p| p.range.last()).max().unwrap_or(0);
-        [32u8, 36, 40, 42, 44, 48]
+        regs::PA_BITS
             .into_iter()
             .find(|&b| top >> b == 0)
-            .unwrap_or(48)
+            .unwrap_or(52)
     }
 
-    /// Sets the number of PA bits (32, 36, 40, 42, 44 or 48, the sizes TCR.PS/IPS
-    /// encode); every pool must lie below `2^bits`.
+    /// Sets the number of PA bits (32, 36, 40, 42, 44, 48 or 52, the sizes TCR.PS/IPS
+    /// encode; 52 gives every table the 52-bit descriptor format,
+    /// [`Format::for_sizes`](crate::aarch64::Format::for_sizes)); every pool must lie
+    /// below `2^bits`.
     pub fn set_pa_bits(&mut self, bits: u8) -> Result<(), Error> {
-        if ![32, 36, 40, 42, 44, 48].contains(&bits) {
+        if !regs::PA_BITS.contains(&bits) {
             return Err(Error::UnsupportedBits {
                 addr: Addr::Pa,
                 bits,
@@ -1071,10 +1073,11 @@ impl Layout {
 
     /// Why the fixed VA range `r` (the `field` of request `name`) is not free in `t`.
     fn va_collision(&self, t: &Table, r: Interval, name: &str, field: Field) -> Error {
-        // Past the largest lower range the architecture has; anything else outside the
-        // table's ranges (an upper VA too) is simply outside every declared range.
+        // Past the largest lower range the table can have (48 bits, or its own size over
+        // 48 in the 52-bit format); anything else outside the table's ranges (an upper VA
+        // too) is simply outside every declared range.
         if r.start() >> 63 == 0
-            && let Err(e) = limit_check(Addr::Va, r, regs::VA_BITS_MAX, field, None)
+            && let Err(e) = limit_check(Addr::Va, r, t.va_bits.max(48), field, None)
         {
             return e;
         }

@@ -226,7 +226,12 @@ pub(crate) struct Bytes(pub(crate) u64);
 
 impl fmt::Display for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const UNITS: [(u64, char); 3] = [(1 << 30, 'G'), (1 << 20, 'M'), (1 << 10, 'K')];
+        const UNITS: [(u64, char); 4] = [
+            (1 << 40, 'T'),
+            (1 << 30, 'G'),
+            (1 << 20, 'M'),
+            (1 << 10, 'K'),
+        ];
         match UNITS
             .into_iter()
             .find(|&(u, _)| self.0 != 0 && self.0.is_multiple_of(u))

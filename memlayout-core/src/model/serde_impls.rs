@@ -727,8 +727,9 @@ impl Serialize for crate::layout::Pool {
     }
 }
 
-/// A built table without its image: `regime`, `tables_pa`, `table_count`, `va_bits`
-/// (`None` without a lower range), `upper_va_bits`, `registers`.
+/// A built table without its image: `regime`, `granule` (`"4K"`, `"16K"` or `"64K"`),
+/// `tables_pa`, `table_count`, `va_bits` (`None` without a lower range),
+/// `upper_va_bits`, `registers`.
 #[cfg(feature = "alloc")]
 impl Serialize for crate::aarch64::Translation {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -736,6 +737,7 @@ impl Serialize for crate::aarch64::Translation {
         #[serde(rename = "Translation")]
         struct TranslationOut {
             regime: crate::aarch64::Regime,
+            granule: crate::aarch64::Granule,
             #[serde(serialize_with = "addr::serialize")]
             tables_pa: u64,
             table_count: usize,
@@ -745,6 +747,7 @@ impl Serialize for crate::aarch64::Translation {
         }
         TranslationOut {
             regime: self.regime(),
+            granule: self.granule(),
             tables_pa: self.base_pa(),
             table_count: self.table_count(),
             va_bits: self.has_lower().then_some(self.va_bits()),

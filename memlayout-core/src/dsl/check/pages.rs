@@ -10,13 +10,13 @@ use syn::Ident;
 
 use super::super::ast::{AliasRef, PageDecl, TableDecl, closest};
 use super::super::ctxt::{Ctxt, Sp};
-use super::super::error::{AliasRule, DeviceAttr, DidYouMean, DslError, Listed, Note};
+use super::super::error::{AliasRule, DeviceAttr, DidYouMean, DslError, Listed, Note, SizeList};
 use super::ranges::wraps;
 use super::resolve::suggest;
 use super::{Scope, name_of};
 use crate::aarch64::{Format, Granule};
 use crate::error::{Addr, Error, Field};
-use crate::model::{Hex, PageSize, PageSizeNames, Perms, SecurityState};
+use crate::model::{Hex, PageSize, Perms, SecurityState};
 
 /// The granule a guard is a multiple of (the 4 KiB translation granule).
 const GUARD_GRANULE: u64 = 0x1000;
@@ -33,7 +33,8 @@ pub(super) fn check_page(
     cx: &mut Ctxt,
 ) {
     let name = name_of(&p.name);
-    let bytes = check_size(p, &name, cx);
+    let sizes = page_sizes(scope, p, table);
+    let bytes = check_size(p, &name, &sizes, cx);
     check_granule(scope, p, &name, table, cx);
     check_addresses(scope, p, &name, table, bytes, cx);
     check_device(p, &name, cx);
@@ -65,7 +66,10 @@ pub(super) fn check_page(
     if p.size.is_none() && p.alias.is_none() {
         cx.error(
             Sp::one(p.name.span()),
-            format_args!("page `{name}` has no size; give it one of {PageSizeNames}"),
+            format_args!(
+                "page `{name}` has no size; give it one of {}",
+                SizeList(&sizes)
+            ),
         );
     }
 }
@@ -151,8 +155,25 @@ fn check_granule(scope: &Scope<'_>, p: &PageDecl, name: &str, table: Option<usiz
     }
 }
 
-/// The page size and `* N`; returns the page's bytes when they are known.
-fn check_size(p: &PageDecl, name: &str, cx: &mut Ctxt) -> Option<u64> {
+/// The sizes the page's table maps (the first of a shared page's tables), as its
+/// granule and format give them; every size when the table's granule is not known.
+fn page_sizes(scope: &Scope<'_>, p: &PageDecl, table: Option<usize>) -> Vec<PageSize> {
+    let first = table.or_else(|| match &p.tables {
+        Some((list, _)) => list
+            .iter()
+            .find_map(|i| scope.tables.get(&name_of(i)).copied()),
+        None => (!scope.layout.tables.is_empty()).then_some(0),
+    });
+    let format = first.and_then(|t| super::tables::table_format(scope.layout, t));
+    PageSize::ALL
+        .into_iter()
+        .filter(|s| format.is_none_or(|f| f.allows(*s)))
+        .collect()
+}
+
+/// The page size and `* N`; returns the page's bytes when they are known. `sizes` are
+/// the sizes the page's table maps, which a size that is none suggests.
+fn check_size(p: &PageDecl, name: &str, sizes: &[PageSize], cx: &mut Ctxt) -> Option<u64> {
     let mut bytes: Option<u64> = None;
     if let Some(size) = p.size {
         match PageSize::from_bytes(size.value) {
@@ -161,18 +182,19 @@ fn check_size(p: &PageDecl, name: &str, cx: &mut Ctxt) -> Option<u64> {
                 bytes = ps.bytes().checked_mul(count);
             }
             None => {
-                let ps = PageSize::ALL
-                    .into_iter()
+                let ps = sizes
+                    .iter()
                     .rev()
                     .find(|ps| size.value != 0 && size.value % ps.bytes() == 0);
                 let as_pages = ps
-                    .map(|ps| (ps, size.value / ps.bytes()))
+                    .map(|ps| (*ps, size.value / ps.bytes()))
                     .filter(|&(_, n)| p.count.is_none() && n <= 64);
                 cx.error(
                     size.sp,
                     DslError::NotAPageSize {
                         size: size.value,
                         as_pages,
+                        sizes: sizes.to_vec(),
                     },
                 );
             }

@@ -10,7 +10,7 @@ use std::prelude::rust_2024::*;
 
 use core::fmt;
 
-use crate::model::{DeviceType, PageKind, PageSize, PageSizeNames, Perms};
+use crate::model::{DeviceType, PageKind, PageSize, Perms};
 
 mod rules;
 mod syntax;
@@ -100,6 +100,8 @@ pub(crate) enum DslError {
         size: u64,
         /// The page size and count it equals, when a few pages of one size make it.
         as_pages: Option<(PageSize, u64)>,
+        /// The sizes the page's table maps (its granule and format's).
+        sizes: Vec<PageSize>,
     },
     /// Translation tables placed in device memory.
     TablesNotInRam {
@@ -182,7 +184,11 @@ impl fmt::Display for DslError {
             DslError::Gpt(rule) => rule.fmt(f),
             DslError::NotForDevice(attr) => attr.fmt(f),
             DslError::Alias(rule) => rule.fmt(f),
-            DslError::NotAPageSize { size, as_pages } => {
+            DslError::NotAPageSize {
+                size,
+                as_pages,
+                sizes,
+            } => {
                 let size = super::check::human(*size);
                 match as_pages {
                     Some((ps, n)) => write!(
@@ -192,7 +198,7 @@ impl fmt::Display for DslError {
                     None => write!(
                         f,
                         "{size} is not a page size; use {} (and `* N` for N consecutive pages)",
-                        PageSizeNames
+                        SizeList(sizes)
                     ),
                 }
             }
@@ -267,6 +273,23 @@ impl fmt::Display for Note {
 /// "did you mean `a`?" or "did you mean `a`, `b` or `c`?"; nothing without candidates.
 #[derive(Default)]
 pub(crate) struct DidYouMean(pub Vec<String>);
+
+/// Page sizes as prose, smallest first: `4K, 64K, 2M, 32M, 1G or 16G`.
+pub(crate) struct SizeList<'a>(pub &'a [PageSize]);
+
+impl fmt::Display for SizeList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, size) in self.0.iter().enumerate() {
+            let sep = match i {
+                0 => "",
+                _ if i + 1 == self.0.len() => " or ",
+                _ => ", ",
+            };
+            write!(f, "{sep}{size}")?;
+        }
+        Ok(())
+    }
+}
 
 impl DidYouMean {
     /// One candidate, or none.

@@ -1,0 +1,12 @@
+memlayout_macros::memory_layout! {
+    mod soc {
+        physical ram = 0x8000_0000 .. +1G;
+        table core0_el1 (core 0, EL1_NS) {
+            granule = 64K;
+            virtual 0x8000_1000 .. +1M;
+            page heap : data, 64K;
+        }
+    }
+}
+
+fn main() {}
