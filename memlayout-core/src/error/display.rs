@@ -870,13 +870,22 @@ fn table(e: &Error, f: &mut Formatter<'_>) -> Result {
                 write!(
                     f,
                     "virtual range {range} of table `{table}` is neither a lower VA (below 0x1_0000_0000_0000, through TTBR0) nor an upper one (from 0xFFFF_0000_0000_0000 up, through TTBR1); move it into one of them"
-                )
+                )?;
             } else {
                 write!(
                     f,
                     "virtual range {range} of table `{table}` is not translated: EL3 and EL2 tables accept only lower VAs (below 0x1_0000_0000_0000) and have no upper range (TTBR1); move the range below 0x1_0000_0000_0000"
-                )
+                )?;
             }
+            // A range a 52-bit VA size (FEAT_LPA2 or FEAT_LVA) reaches.
+            if range.start >> 52 == 0 {
+                f.write_str(
+                    ", or give the table `va_bits = 52;` for 52-bit VAs (FEAT_LPA2 or FEAT_LVA)",
+                )?;
+            } else if *has_upper && range.start >= 0xFFF0_0000_0000_0000 {
+                f.write_str(", or give the table `va_bits upper = 52;` for 52-bit VAs (FEAT_LPA2 or FEAT_LVA)")?;
+            }
+            Ok(())
         }
         _ => Ok(()),
     }

@@ -1181,7 +1181,7 @@ mod tests {
         let tr = plan.translation(0).unwrap();
         let text = serde_json::to_string(tr).unwrap();
         assert!(
-            text.starts_with(r#"{"regime":"EL3","tables_pa":"0x"#)
+            text.starts_with(r#"{"regime":"EL3","granule":"4K","tables_pa":"0x"#)
                 && text.contains(r#","table_count":"#)
                 && text.contains(r#","va_bits":"#)
                 && text.contains(r#","upper_va_bits":null,"registers":{"mair":"0x"#),
