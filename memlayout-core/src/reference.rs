@@ -395,7 +395,9 @@ with:
   the macro), write the literal. A segment named like a primitive type (`u64`, `str`)
   gets no module, which would shadow the type in the table's module;
 * `static TRANSLATION: TranslationImage<BYTES>`: the table's AArch64 translation tables
-  (root first, 4 KiB each, little-endian), 4 KiB aligned, to be loaded at `TABLES_PA`;
+  (root first, one granule each, little-endian), aligned to the granule
+  (`TranslationImage16K<BYTES>` and `TranslationImage64K<BYTES>` for the 16 KiB and
+  64 KiB granules), to be loaded at `TABLES_PA`;
   readable in `const` code through `TRANSLATION.as_bytes()`. It is `#[used]` (emitted
   even when only `TTBR0` is named) and, on ELF targets (`target_os` `none`, `linux`,
   `android`, the BSDs, `fuchsia`, `hermit`, `illumos`, `solaris`; never wasm), it has
@@ -406,6 +408,7 @@ with:
   others, so host builds and tests are unaffected; macOS, Windows and UEFI builds get no
   section. Use each table name once among the layouts linked into one image: tables of
   one name share one section;
+* `GRANULE` (`u64`): the table's translation granule in bytes (4096, 16384 or 65536);
 * `TABLES_PA`, `MAIR`, `TCR`, `TTBR0`, `TTBR1`, `SCTLR_SET` (`u64`): where the tables go
   and the values of the table's regime registers (`*_EL3`, `*_EL2` or `*_EL1`) that load
   them. `TRANSLATION` holds the lower range's tables (from `TTBR0`) then the upper
