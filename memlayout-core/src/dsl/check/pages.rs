@@ -16,7 +16,7 @@ use super::resolve::suggest;
 use super::{Scope, name_of};
 use crate::aarch64::{Format, Granule};
 use crate::error::{Addr, Error, Field};
-use crate::model::{Hex, PageSize, Perms, SecurityState};
+use crate::model::{Hex, PageKind, PageSize, Perms, SecurityState, Shareability};
 
 /// The granule a guard is a multiple of (the 4 KiB translation granule).
 const GUARD_GRANULE: u64 = 0x1000;
@@ -119,6 +119,23 @@ fn check_granule(scope: &Scope<'_>, p: &PageDecl, name: &str, table: Option<usiz
             },
         );
         return;
+    }
+    // Under FEAT_LPA2's format (`DS` = 1) descriptors have no shareability field: every
+    // Normal page is Inner Shareable (the TCR's SH0/SH1).
+    if let Some((share, sp)) = p.share
+        && share != Shareability::Inner
+        && p.kind != PageKind::Device
+        && let Some(&(t, _)) = formats.iter().find(|(_, f)| f.ds())
+    {
+        cx.error(
+            sp,
+            format_args!(
+                "`{name}` asks for `{share}` shareability, but table `{}` uses 52-bit \
+                 descriptors (FEAT_LPA2, TCR.DS = 1), which have no shareability field: every \
+                 Normal page is Inner Shareable; remove `{share}`, or use 48-bit VA and PA sizes",
+                table_name(t)
+            ),
+        );
     }
     let (size, ps) = size;
     let any = Format {
