@@ -5,10 +5,11 @@
 //! QEMU `virt` with `secure=on` starts every core here at EL3 with the MMU off. Each core
 //! first checks that the CPU implements the translation granule of every table it will
 //! turn on (`ID_AA64MMFR0_EL1`; the layout may give a table a 4, 16 or 64 KiB granule)
-//! and otherwise reports it and exits. Core 0 turns on its EL3 table (MAIR/TCR/TTBR0 and the `SCTLR_SET` bits from the layout, as
-//! `const` operands) and jumps to the monitor at its VA; core 1 waits in a pen on the
-//! mailbox (read at its PA, MMU off) until the kernel releases it, then turns on its own
-//! EL3 table and jumps to its code at its VA; other cores park.
+//! and otherwise reports it and exits. Core 0 turns on its EL3 table (MAIR/TCR/TTBR0 and
+//! the `SCTLR_SET` bits from the layout, as `const` operands) and jumps to the monitor at
+//! its VA; core 1 waits in a pen on the mailbox (read at its PA, MMU off) until the
+//! kernel releases it, then turns on its own EL3 table and jumps to its code at its VA;
+//! other cores park.
 
 use crate::board::{core0_el1, core0_el3, core1_el3};
 use crate::platform::{
@@ -109,7 +110,7 @@ core::arch::global_asm!(
     // ID_AA64MMFR0_EL1, x2 = the field's value when the CPU lacks it): returns when the
     // CPU implements the granule. Otherwise the MMU would not walk the table as the
     // layout wrote it: report the granule and ID_AA64MMFR0_EL1 through the UART's PA (the
-    // MMU is still off) and exit. Called with the MMU off.
+    // MMU is still off) and exit.
     "el3_granule_or_exit:",
     "mrs x3, id_aa64mmfr0_el1",
     "lsr x3, x3, x1",
