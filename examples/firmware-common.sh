@@ -14,14 +14,15 @@ die() {
     exit 2
 }
 
-# parse_args EXAMPLE_DIR DEFAULT_OUT ARGS...: sets layout, seed, out. The example's layout
-# is EXAMPLE_DIR/$layout_file (default board.memlayout).
+# parse_args EXAMPLE_DIR DEFAULT_OUT ARGS...: sets layout, seed, cpu (empty: the example's
+# default), out. The example's layout is EXAMPLE_DIR/$layout_file (default board.memlayout).
 parse_args() {
     local example=$1
     out=$2
     shift 2
     layout="$example/${layout_file:-board.memlayout}"
     seed=""
+    cpu=""
     while (($#)); do
         case $1 in
         --seed)
@@ -35,6 +36,12 @@ parse_args() {
             (($# >= 2)) || die "--layout needs a file"
             [[ -f $2 ]] || die "no layout file \`$2\`"
             layout=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+            shift 2
+            ;;
+        --cpu)
+            (($# >= 2)) || die "--cpu needs a QEMU CPU model, as in --cpu cortex-a76"
+            [[ $2 =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || die "--cpu takes a QEMU CPU model name, not \`$2\`"
+            cpu=$2
             shift 2
             ;;
         --out)
@@ -86,13 +93,13 @@ export_layout() {
 }
 
 # boot ELF [MACHINE CPU CORES]: QEMU MACHINE (default `virt,secure=on,virtualization=on`:
-# the cores start at EL3) with CORES cores (default 2) of CPU (default cortex-a57); prints
-# the UART, returns the firmware's status.
+# the cores start at EL3) with CORES cores (default 2) of CPU (--cpu when given, else CPU,
+# else cortex-a57); prints the UART, returns the firmware's status.
 boot() {
     local status=0
     timeout --foreground "${MEMLAYOUT_QEMU_TIMEOUT_SECS:-60}" \
         "${MEMLAYOUT_QEMU:-qemu-system-aarch64}" \
-        -M "${2:-virt,secure=on,virtualization=on}" -cpu "${3:-cortex-a57}" -smp "${4:-2}" -m 256M \
+        -M "${2:-virt,secure=on,virtualization=on}" -cpu "${cpu:-${3:-cortex-a57}}" -smp "${4:-2}" -m 256M \
         -nographic -monitor none -serial stdio -semihosting \
         -kernel "$1" </dev/null || status=$?
     if ((status == 124)); then

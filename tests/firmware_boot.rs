@@ -2,7 +2,8 @@
 //! `virt` through their `run.sh` and print every step with the addresses of their
 //! layout; a seed moves the addresses but not the steps; a kernel (EL1) or monitor (EL3)
 //! code page without execute permission ends in an instruction abort reported by that
-//! level's vectors.
+//! level's vectors. The Rust example boots the same steps with the 16 KiB and 64 KiB
+//! granule variants of its layout, and says so when the CPU lacks the layout's granule.
 //!
 //! Needs `qemu-system-aarch64`, `aarch64-linux-gnu-gcc` and, for the Rust example, the
 //! target `aarch64-unknown-none`; without them the tests are ignored (see tests/build.rs),
@@ -105,26 +106,199 @@ fn boots_and_boots_with_a_seed(example: &str) {
         "{example}: the seed moved nothing"
     );
     // Same lines apart from the addresses.
-    let strip = |s: &str| -> Vec<String> {
-        s.lines()
-            .map(|l| {
-                l.split(' ')
-                    .map(|w| {
-                        if w.trim_start_matches('(').starts_with("0x")
-                            && !w.contains("0xc0de")
-                            && !w.contains("0xbeef")
-                        {
-                            "ADDR"
-                        } else {
-                            w
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
+    assert_eq!(
+        without_addresses(&plain.stdout),
+        without_addresses(&seeded.stdout)
+    );
+}
+
+/// The lines of a run's output with every hexadecimal number but the mailbox values
+/// (0xc0de, 0xbeef) replaced by `ADDR`.
+fn without_addresses(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|l| {
+            l.split(' ')
+                .map(|w| {
+                    if w.trim_start_matches('(').starts_with("0x")
+                        && !w.contains("0xc0de")
+                        && !w.contains("0xbeef")
+                    {
+                        "ADDR"
+                    } else {
+                        w
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// The checked-in granule variants of the Rust example's layout: the file, its granule,
+/// the granule's `TCR_ELx.TG0` encoding (bits 15:14: 0b00 4 KiB, 0b01 64 KiB, 0b10 16 KiB;
+/// Arm ARM D23.2, "TCR_EL3") and the QEMU CPU that boots it (`None`: run.sh's default,
+/// the Cortex-A57, which has the 4 KiB and 64 KiB granules but not 16 KiB).
+const GRANULE_VARIANTS: [(&str, &str, u64, Option<&str>); 2] = [
+    ("board-16k.memlayout", "16K", 0b10, Some("cortex-a76")),
+    ("board-64k.memlayout", "64K", 0b01, None),
+];
+
+/// `examples/firmware-rust/<file>`, as a string for run.sh's `--layout`.
+fn rust_layout(file: &str) -> String {
+    root()
+        .join("examples/firmware-rust")
+        .join(file)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Each granule variant is board.memlayout with every `4K` made the granule's page size
+/// (the pages, the identity range of the boot page, the UART's pool) and `granule = ..;`
+/// at the top, under a comment: nothing else, so the variants follow the layout.
+#[test]
+fn the_granule_variants_are_the_layout_with_its_4k_widened() {
+    for (file, granule, _, _) in GRANULE_VARIANTS {
+        let expected = edited_layout(
+            "firmware-rust",
+            &[
+                ("4K", granule),
+                (
+                    "mod board {\n",
+                    &format!("mod board {{\n    granule = {granule};\n"),
+                ),
+            ],
+        );
+        let text = std::fs::read_to_string(rust_layout(file)).unwrap();
+        // The variant's own comments (`//`; the layout's documentation is `///`).
+        let without_comments: String = text
+            .lines()
+            .filter(|l| {
+                let t = l.trim_start();
+                !t.starts_with("//") || t.starts_with("///")
             })
-            .collect()
-    };
-    assert_eq!(strip(&plain.stdout), strip(&seeded.stdout));
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(
+            without_comments, expected,
+            "{file} is not board.memlayout with `granule = {granule};` and each 4K made {granule}"
+        );
+    }
+}
+
+/// The Rust firmware boots with the 16 KiB and the 64 KiB granule variants of its layout
+/// and prints the same steps as with the 4 KiB layout, at the variant's addresses: the
+/// TTBR0_EL3 it reads back is the variant's table base, it runs and prints at the
+/// variant's VAs, `AT S1E3R` walks the variant's EL3 table, the kernel reads the mailbox
+/// through the variant's EL1 table.
+#[test]
+#[cfg_attr(
+    any(memlayout_no_qemu, memlayout_no_bare_metal),
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu and run `rustup target add aarch64-unknown-none`"
+)]
+fn firmware_rust_boots_with_the_16k_and_64k_granules() {
+    if !tools_or_skip() {
+        return;
+    }
+    let four_k = assert_boots("firmware-rust", "granule-4K", &[]);
+    for table in ["core0_el3", "core1_el3", "core0_el1"] {
+        assert_eq!(four_k.addrs.named[&format!("{table}.tcr")] >> 14 & 3, 0b00);
+    }
+    for (file, granule, tg0, cpu) in GRANULE_VARIANTS {
+        let layout = rust_layout(file);
+        let mut args = vec!["--layout", layout.as_str()];
+        if let Some(cpu) = cpu {
+            args.extend(["--cpu", cpu]);
+        }
+        let run = assert_boots("firmware-rust", &format!("granule-{granule}"), &args);
+        let what = format!("firmware-rust with {file}");
+        let bytes = if granule == "16K" { 0x4000 } else { 0x1_0000 };
+        // Every table the firmware turns on has the granule, in its TCR and in the
+        // alignment of its tables, and every page sits on a granule boundary.
+        for table in ["core0_el3", "core1_el3", "core0_el1"] {
+            let named = &run.addrs.named;
+            assert_eq!(
+                named[&format!("{table}.tcr")] >> 14 & 3,
+                tg0,
+                "{what}: {table}"
+            );
+            assert_eq!(
+                named[&format!("{table}.tables_pa")] % bytes,
+                0,
+                "{what}: {table}"
+            );
+        }
+        for page in [
+            "core0_el3.uart",
+            "core0_el3.gicd",
+            "core0_el3.mailbox",
+            "core0_el3.monitor_text",
+            "core1_el3.secondary_text",
+            "core0_el1.kernel_text",
+            "core0_el1.gicd",
+        ] {
+            for end in ["va", "pa"] {
+                let a = run.addrs.named[&format!("{page}.{end}")];
+                assert_eq!(a % bytes, 0, "{what}: {page}.{end} {a:#x}");
+            }
+        }
+        assert_ne!(
+            four_k.addrs.named, run.addrs.named,
+            "{what}: the granule moved nothing"
+        );
+        assert_eq!(
+            without_addresses(&four_k.stdout),
+            without_addresses(&run.stdout),
+            "{what}: the steps differ from the 4K layout's"
+        );
+    }
+}
+
+/// On a CPU without the layout's granule (the Cortex-A57 has no 16 KiB granule) the
+/// firmware turns no table on: core 0 reads `ID_AA64MMFR0_EL1` first, prints the granule
+/// and the register, and exits with status 4.
+#[test]
+#[cfg_attr(
+    any(memlayout_no_qemu, memlayout_no_bare_metal),
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu and run `rustup target add aarch64-unknown-none`"
+)]
+fn firmware_rust_says_when_the_cpu_lacks_the_granule() {
+    if !tools_or_skip() {
+        return;
+    }
+    let layout = rust_layout("board-16k.memlayout");
+    let run = run(
+        "firmware-rust",
+        "granule-16K-cortex-a57",
+        &["--layout", &layout, "--cpu", "cortex-a57"],
+    );
+    let what = "firmware-rust with board-16k.memlayout on a Cortex-A57";
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let prefix = "[el3] boot: a table's translation granule, 0x";
+    let line = lines
+        .iter()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("{what}: no line `{prefix}..`:\n{}", run.stdout));
+    let (granule, rest) = line[prefix.len()..].split_at(16);
+    let mmfr0 = rest
+        .strip_prefix(" bytes, is not implemented by this CPU: ID_AA64MMFR0_EL1 0x")
+        .unwrap_or_else(|| panic!("{what}: `{line}`"));
+    assert_eq!(
+        u64::from_str_radix(granule, 16),
+        Ok(0x4000),
+        "{what}: `{line}`"
+    );
+    let mmfr0 = u64::from_str_radix(mmfr0, 16).unwrap_or_else(|e| panic!("{what}: `{line}`: {e}"));
+    // ID_AA64MMFR0_EL1.TGran16 (bits 23:20) reads 0b0000: no 16 KiB granule (Arm ARM
+    // D23.2, "ID_AA64MMFR0_EL1").
+    assert_eq!(mmfr0 >> 20 & 0xf, 0, "{what}: `{line}`");
+    assert!(
+        lines.iter().all(|l| l == line || !l.starts_with('[')),
+        "{what}: a step after the granule's line:\n{}",
+        run.stdout
+    );
+    assert_eq!(run.status, Some(4), "{what}: exit status\n{}", run.stderr);
 }
 
 /// The layout of `example` with each `(from, to)` of `edits` applied.

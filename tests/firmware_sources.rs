@@ -2,14 +2,14 @@
 //! integer literal in the Rust, C, assembly and linker-script files of
 //! `examples/firmware-c`, `examples/firmware-rust` and `examples/kernel` is checked
 //! against the layout's page and segment VAs and PAs, table bases, pools and virtual
-//! ranges.
+//! ranges (for the Rust example, against those of its 16K and 64K variants too).
 
 use std::path::{Path, PathBuf};
 
 use memlayout_tests::firmware::{LayoutAddresses, layout_addresses, workspace_root as root};
 
-/// Each example, its layout file and its entry point's input section.
-const EXAMPLES: [(&str, &str, &str); 3] = [
+/// Each example, its layout files and its entry point's input section.
+const EXAMPLES: [(&str, &str, &str); 5] = [
     (
         "firmware-c",
         "board.memlayout",
@@ -18,6 +18,16 @@ const EXAMPLES: [(&str, &str, &str); 3] = [
     (
         "firmware-rust",
         "board.memlayout",
+        ".memlayout.core0_el3.bsp_boot",
+    ),
+    (
+        "firmware-rust",
+        "board-16k.memlayout",
+        ".memlayout.core0_el3.bsp_boot",
+    ),
+    (
+        "firmware-rust",
+        "board-64k.memlayout",
         ".memlayout.core0_el3.bsp_boot",
     ),
     ("kernel", "kernel.memlayout", ".memlayout.kernel.boot_code"),

@@ -2,10 +2,11 @@
 # Builds the C firmware from board.memlayout with this workspace's `memlayout` command,
 # boots it on QEMU `virt` and exits with the firmware's status (semihosting SYS_EXIT).
 #
-#   ./run.sh [--seed N] [--layout FILE] [--out DIR]
+#   ./run.sh [--seed N] [--layout FILE] [--cpu MODEL] [--out DIR]
 #
 #   --seed N       add `seed = N;` to (a copy of) the layout: random, reproducible placement
 #   --layout FILE  use FILE instead of board.memlayout
+#   --cpu MODEL    QEMU's CPU (default cortex-a57)
 #   --out DIR      build directory (default: firmware-c in Cargo's target directory:
 #                  $CARGO_TARGET_DIR, or target/ in the workspace)
 #

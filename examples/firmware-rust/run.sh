@@ -3,10 +3,12 @@
 # board.memlayout) for aarch64-unknown-none, boots it on QEMU `virt` and exits with the
 # firmware's status (semihosting SYS_EXIT).
 #
-#   ./run.sh [--seed N] [--layout FILE] [--out DIR]
+#   ./run.sh [--seed N] [--layout FILE] [--cpu MODEL] [--out DIR]
 #
 #   --seed N       add `seed = N;` to (a copy of) the layout: random, reproducible placement
 #   --layout FILE  use FILE instead of board.memlayout
+#   --cpu MODEL    QEMU's CPU (default cortex-a57, which has the 4K and 64K translation
+#                  granules but not 16K: a 16K layout needs one such as cortex-a76)
 #   --out DIR      build directory (default: firmware-rust in Cargo's target directory:
 #                  $CARGO_TARGET_DIR, or target/ in the workspace); Cargo builds in
 #                  firmware/ there either way

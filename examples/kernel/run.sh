@@ -4,10 +4,11 @@
 # or EL2: the image is entered at EL1) and exits with the kernel's status (semihosting
 # SYS_EXIT): 139 when its last process was killed by a fault, as in a normal run.
 #
-#   ./run.sh [--seed N] [--layout FILE] [--out DIR]
+#   ./run.sh [--seed N] [--layout FILE] [--cpu MODEL] [--out DIR]
 #
 #   --seed N       add `seed = N;` to (a copy of) the layout: random, reproducible placement
 #   --layout FILE  use FILE instead of kernel.memlayout
+#   --cpu MODEL    QEMU's CPU (default max)
 #   --out DIR      build directory (default: kernel in Cargo's target directory:
 #                  $CARGO_TARGET_DIR, or target/ in the workspace); Cargo builds in
 #                  firmware/ there either way

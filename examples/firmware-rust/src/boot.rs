@@ -2,16 +2,19 @@
 //! `bsp_boot` segment (VA == PA in both EL3 tables), so it runs before and after the MMU
 //! is turned on.
 //!
-//! QEMU `virt` with `secure=on` starts every core here at EL3 with the MMU off. Core 0
-//! turns on its EL3 table (MAIR/TCR/TTBR0 and the `SCTLR_SET` bits from the layout, as
-//! `const` operands) and jumps to the monitor at its VA; core 1 waits in a pen on the
-//! mailbox (read at its PA, MMU off) until the kernel releases it, then turns on its own
-//! EL3 table and jumps to its code at its VA; other cores park.
+//! QEMU `virt` with `secure=on` starts every core here at EL3 with the MMU off. Each core
+//! first checks that the CPU implements the translation granule of every table it will
+//! turn on (`ID_AA64MMFR0_EL1`; the layout may give a table a 4, 16 or 64 KiB granule)
+//! and otherwise reports it and exits. Core 0 turns on its EL3 table (MAIR/TCR/TTBR0 and
+//! the `SCTLR_SET` bits from the layout, as `const` operands) and jumps to the monitor at
+//! its VA; core 1 waits in a pen on the mailbox (read at its PA, MMU off) until the
+//! kernel releases it, then turns on its own EL3 table and jumps to its code at its VA;
+//! other cores park.
 
-use crate::board::{core0_el3, core1_el3};
+use crate::board::{core0_el1, core0_el3, core1_el3};
 use crate::platform::{
-    ADP_STOPPED_APPLICATION_EXIT, ESR_EC_MASK, ESR_EC_SHIFT, EXIT_EXCEPTION, MAILBOX_EXIT_BLOCK,
-    MAILBOX_RELEASE, SEMIHOST_SYS_EXIT,
+    ADP_STOPPED_APPLICATION_EXIT, ESR_EC_MASK, ESR_EC_SHIFT, EXIT_EXCEPTION, EXIT_NO_GRANULE,
+    MAILBOX_EXIT_BLOCK, MAILBOX_RELEASE, SEMIHOST_SYS_EXIT, granule_field,
 };
 
 core::arch::global_asm!(
@@ -38,9 +41,18 @@ core::arch::global_asm!(
     "b.eq 4f",
     "1: wfe",
     "b 1b",
-    // Core 0: where it runs (a PA, the MMU is off), SCTLR_EL3 and CurrentEL for the
-    // monitor's first line, then its EL3 table.
-    "3: adr x20, _start",
+    // Core 0: the granules of its EL3 table and of the kernel's EL1 table, which the
+    // monitor turns on; then where it runs (a PA, the MMU is off), SCTLR_EL3 and
+    // CurrentEL for the monitor's first line, and its EL3 table.
+    "3: ldr x0, ={granule0}",
+    "mov x1, #{granule0_shift}",
+    "mov x2, #{granule0_absent}",
+    "bl el3_granule_or_exit",
+    "ldr x0, ={granule_el1}",
+    "mov x1, #{granule_el1_shift}",
+    "mov x2, #{granule_el1_absent}",
+    "bl el3_granule_or_exit",
+    "adr x20, _start",
     "mrs x21, sctlr_el3",
     "mrs x22, CurrentEL",
     "ldr x0, ={mair0}",
@@ -55,13 +67,17 @@ core::arch::global_asm!(
     "mov x2, x22",
     "ldr x9, ={monitor}",
     "br x9",
-    // Core 1: the pen, then its own EL3 table.
+    // Core 1: the pen, then its own EL3 table (after its granule).
     "4: ldr x1, ={release}",
     "5: ldr x0, [x1]",
     "cbnz x0, 6f",
     "wfe",
     "b 5b",
-    "6: ldr x0, ={mair1}",
+    "6: ldr x0, ={granule1}",
+    "mov x1, #{granule1_shift}",
+    "mov x2, #{granule1_absent}",
+    "bl el3_granule_or_exit",
+    "ldr x0, ={mair1}",
     "ldr x1, ={tcr1}",
     "ldr x2, ={ttbr1}",
     "ldr x3, ={sctlr1}",
@@ -90,6 +106,31 @@ core::arch::global_asm!(
     "isb",
     "ret",
     "",
+    // el3_granule_or_exit(x0 = a table's granule in bytes, x1 = the shift of its field in
+    // ID_AA64MMFR0_EL1, x2 = the field's value when the CPU lacks it): returns when the
+    // CPU implements the granule. Otherwise the MMU would not walk the table as the
+    // layout wrote it: report the granule and ID_AA64MMFR0_EL1 through the UART's PA (the
+    // MMU is still off) and exit.
+    "el3_granule_or_exit:",
+    "mrs x3, id_aa64mmfr0_el1",
+    "lsr x3, x3, x1",
+    "and x3, x3, #0xf",
+    "cmp x3, x2",
+    "b.eq 9f",
+    "ret",
+    "9: mov x19, x0",
+    "ldr x20, ={uart_pa}",
+    "adr x0, 23f",
+    "bl el3_puts",
+    "mov x0, x19",
+    "bl el3_puthex",
+    "adr x0, 24f",
+    "bl el3_puts",
+    "mrs x0, id_aa64mmfr0_el1",
+    "bl el3_puthex",
+    "mov x2, #{exit_no_granule}",
+    "b el3_exit",
+    "",
     // An exception at EL3: turn the MMU off (this code is identity mapped), print
     // ESR_EL3.EC, FAR_EL3 and ELR_EL3 through the UART's PA and exit through semihosting.
     // Uses no stack and no table.
@@ -113,11 +154,14 @@ core::arch::global_asm!(
     "bl el3_puts",
     "mrs x0, elr_el3",
     "bl el3_puthex",
+    "mov x2, #{exit_exception}",
+    // el3_exit(x2 = status): ends the line and the run (semihosting SYS_EXIT), the MMU
+    // off and the UART's PA in x20.
+    "el3_exit:",
     "mov x0, #10",
     "str w0, [x20]",
     "ldr x1, ={exit_block}",
     "ldr x0, ={adp_exit}",
-    "mov x2, #{exit_exception}",
     "stp x0, x2, [x1]",
     "mov x0, #{sys_exit}",
     "hlt #0xf000",
@@ -150,6 +194,8 @@ core::arch::global_asm!(
     "20: .asciz \"[el3] exception: EC \"",
     "21: .asciz \" FAR \"",
     "22: .asciz \" ELR \"",
+    "23: .asciz \"[el3] boot: a table's translation granule, \"",
+    "24: .asciz \" bytes, is not implemented by this CPU: ID_AA64MMFR0_EL1 \"",
     ".balign 8",
     ".ltorg",
     ".popsection",
@@ -177,6 +223,16 @@ core::arch::global_asm!(
     exit_block = const core0_el3::CROSS_CORE.pa() + MAILBOX_EXIT_BLOCK,
     adp_exit = const ADP_STOPPED_APPLICATION_EXIT,
     exit_exception = const EXIT_EXCEPTION,
+    exit_no_granule = const EXIT_NO_GRANULE,
+    granule0 = const core0_el3::GRANULE,
+    granule0_shift = const granule_field(core0_el3::GRANULE).0,
+    granule0_absent = const granule_field(core0_el3::GRANULE).1,
+    granule_el1 = const core0_el1::GRANULE,
+    granule_el1_shift = const granule_field(core0_el1::GRANULE).0,
+    granule_el1_absent = const granule_field(core0_el1::GRANULE).1,
+    granule1 = const core1_el3::GRANULE,
+    granule1_shift = const granule_field(core1_el3::GRANULE).0,
+    granule1_absent = const granule_field(core1_el3::GRANULE).1,
     sys_exit = const SEMIHOST_SYS_EXIT,
     mailbox_size = const core0_el3::CROSS_CORE.size(),
 );

@@ -28,10 +28,27 @@ pub const KERNEL_VALUE: u64 = 0xbeef;
 
 /// Exit status of a firmware that took an unexpected exception.
 pub const EXIT_EXCEPTION: u64 = 3;
+/// Exit status of a firmware whose layout gives a table a translation granule the CPU
+/// does not implement (the Cortex-A57, for one, has no 16 KiB granule).
+pub const EXIT_NO_GRANULE: u64 = 4;
 /// `ESR_ELx.EC` is bits 31:26 (Arm ARM D23.2, "ESR_EL1").
 pub const ESR_EC_SHIFT: u32 = 26;
 /// Width mask of `ESR_ELx.EC`.
 pub const ESR_EC_MASK: u64 = 0x3f;
+
+/// Where `ID_AA64MMFR0_EL1` says whether the CPU implements the stage 1 translation
+/// granule of `bytes` (a table's `GRANULE`: 4, 16 or 64 KiB): the field's shift (it is 4
+/// bits wide) and the value that means "not implemented". TGran4 (bits 31:28) and TGran64
+/// (bits 27:24) read 0b1111 without their granule, TGran16 (bits 23:20) reads 0b0000 (Arm
+/// ARM D23.2, "ID_AA64MMFR0_EL1"). Another size does not compile.
+pub const fn granule_field(bytes: u64) -> (u32, u64) {
+    match bytes {
+        0x1000 => (28, 0b1111),
+        0x4000 => (20, 0b0000),
+        0x1_0000 => (24, 0b1111),
+        _ => panic!("a translation granule is 4, 16 or 64 KiB"),
+    }
+}
 
 /// Semihosting `SYS_EXIT`.
 pub const SEMIHOST_SYS_EXIT: u64 = 0x18;
