@@ -34,7 +34,7 @@
 //! format). The tests skip (or fail with `MEMLAYOUT_REQUIRE_QEMU=1`) when
 //! `qemu-system-aarch64` or `aarch64-linux-gnu-gcc` is missing.
 
-use memlayout::aarch64::{TableConfig, Translation};
+use memlayout::aarch64::{Granule, TableConfig, Translation};
 use memlayout::tables::TablePlacement;
 use memlayout::{DeviceType, ExecutionContext, Layout, Page, PageKind, PageSize, Perms};
 use memlayout_tests::layouts;
@@ -153,15 +153,18 @@ fn descriptor_check(tr: &Translation, page: &Page) -> Result<(), String> {
             expected_attr(page)
         ));
     }
-    // The leaf holds the whole page: a merged block may be larger; only a 1 GiB page
-    // under a level 2 root is split (into 2 MiB blocks), and a 64K, 32M or 16G page is
-    // a Contiguous group of 16 leaves, each marked as one (the tables here set hints).
-    let split_giant = page.page_size() == PageSize::Size1G && tr.root_level() == 2;
-    let group = matches!(
-        page.page_size(),
-        PageSize::Size64K | PageSize::Size32M | PageSize::Size16G
-    );
-    let leaf = if group { page.size() / 16 } else { page.size() };
+    // The leaf holds the whole page: a merged block may be larger; only a page larger
+    // than a root entry is split (a 1 GiB page under a 4 KiB level 2 root into 2 MiB
+    // blocks), and a Contiguous group page (a 64K, 32M or 16G page of the 4 KiB granule,
+    // 2M or 1G of 16 KiB, 2M or 16G of 64 KiB) is a group of leaves, each marked as one
+    // (the tables here set hints).
+    let (level, leaves) = tr
+        .format()
+        .page_leaves(page.page_size())
+        .ok_or_else(|| format!("the table's format has no {} pages", page.page_size()))?;
+    let split_giant = level < tr.root_level();
+    let group = leaves > 1;
+    let leaf = page.size() / leaves;
     if group && w.block_size() == leaf && !w.contiguous() {
         return Err(format!(
             "descriptor {bits:#018x} at level {} of a {} page lacks the Contiguous bit",
@@ -169,7 +172,7 @@ fn descriptor_check(tr: &Translation, page: &Page) -> Result<(), String> {
             page.page_size()
         ));
     }
-    if w.block_size() < leaf && !(split_giant && w.level == 2) {
+    if w.block_size() < leaf && !(split_giant && w.level == tr.root_level()) {
         return Err(format!(
             "resolved by a level {} leaf of {:#x} bytes, smaller than the page",
             w.level,
@@ -476,6 +479,39 @@ macro_rules! random_layouts {
             check_layout(&format!("random({seed:#x})"), layouts::random(seed));
         }
     )*};
+}
+
+/// [`random_layouts!`] with every table of a 16 KiB or 64 KiB granule: the same kinds
+/// of layout, seeded, with the granule's pages, blocks and Contiguous groups.
+macro_rules! random_granule_layouts {
+    ($($name:ident: $seed:expr, $granule:expr,)*) => {$(
+        #[test]
+        #[cfg_attr(
+            memlayout_no_qemu,
+            ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+        )]
+        fn $name() {
+            if !qemu::require_tools_or_skip() {
+                return;
+            }
+            let (seed, granule): (u64, Granule) = ($seed, $granule);
+            let layout = layouts::random_with_granule(seed, granule);
+            assert!(
+                layout.tables().all(|t| layout.granule(t) == Some(granule)),
+                "every table has the granule"
+            );
+            check_layout(&format!("random({seed:#x}, {granule})"), layout);
+        }
+    )*};
+}
+
+random_granule_layouts! {
+    random_16k_layout_0: 0, Granule::Size16K,
+    random_16k_layout_1: 3, Granule::Size16K,
+    random_16k_layout_2: 0x5EED, Granule::Size16K,
+    random_64k_layout_0: 1, Granule::Size64K,
+    random_64k_layout_1: 4, Granule::Size64K,
+    random_64k_layout_2: 0xDEAD_BEEF, Granule::Size64K,
 }
 
 random_layouts! {

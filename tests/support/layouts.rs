@@ -24,6 +24,7 @@ use memlayout::{
     PageSize, Perms, Pool, Rng, Shareability, TableId,
 };
 
+use memlayout::aarch64::Granule;
 use memlayout::aarch64::gpt::Gpi;
 
 use crate::qemu::{HARNESS_RESERVED, RAM};
@@ -608,7 +609,21 @@ fn random_virt(va_bits: u8) -> Vec<(u64, u64)> {
 /// tables the harness range is reserved. A request that does not fit is skipped (the
 /// allocator leaves the layout unchanged when it fails), so the layout is always valid.
 pub fn random(seed: u64) -> Layout {
+    random_with_granule(seed, Granule::Size4K)
+}
+
+/// [`random`] with every table of `granule`: the same draws, with the granule's page
+/// for each 4 KiB page, runs of pages spanning 2 MiB and 64 KiB as with 4 KiB pages, and
+/// 512 MiB pages for 1 GiB ones with the 64 KiB granule (which has no 1 GiB size). With
+/// the 4 KiB granule it is [`random`] itself.
+pub fn random_with_granule(seed: u64, granule: Granule) -> Layout {
     use PageKind::{Code, Data, Device, System};
+    let small = PageSize::from_bytes(granule.bytes()).expect("a granule is a page size");
+    let giga = if granule == Granule::Size64K {
+        PageSize::Size512M
+    } else {
+        PageSize::Size1G
+    };
     let mut rng = Rng::new(seed ^ 0x6c61_796f_7574_7321);
     let mut l = Layout::with_seed(seed);
     add_pools(&mut l, false).expect("the pools are disjoint");
@@ -628,6 +643,8 @@ pub fn random(seed: u64) -> Layout {
         let t = l
             .add_table_with_bits(name, core, el, &random_virt(va_bits), va_bits)
             .expect("the table's virtual ranges fit its VA size");
+        l.set_granule(t, granule)
+            .expect("the virtual ranges lie on every granule");
         tables.push((t, va_bits));
     }
     let el3: Vec<TableId> = tables
@@ -681,7 +698,7 @@ pub fn random(seed: u64) -> Layout {
     if !big.is_empty() {
         for k in 0..rng.below(3) {
             let kind = pick(&mut rng, &[Code, Data]);
-            let mut req = PageRequest::new(format!("giga{k}"), kind, PageSize::Size1G)
+            let mut req = PageRequest::new(format!("giga{k}"), kind, giga)
                 .perms(random_perms(&mut rng, kind))
                 .cache(pick(&mut rng, &Cacheability::ALL))
                 .share(pick(&mut rng, &Shareability::ALL));
@@ -704,7 +721,7 @@ pub fn random(seed: u64) -> Layout {
         let size = if rng.below(4) == 0 {
             PageSize::Size2M
         } else {
-            PageSize::Size4K
+            small
         };
         let mut req = PageRequest::new(format!("r{k}_{}", kind.name()), kind, size)
             .perms(random_perms(&mut rng, kind))
@@ -723,8 +740,8 @@ pub fn random(seed: u64) -> Layout {
                     .pa(MMIO_START + rng.below(slots) * size.bytes())
                     .device(DeviceType::ALL[k as usize % DeviceType::ALL.len()])
             }
-            (_, PageSize::Size4K, 0) => req.count(512).align(MIB2),
-            (_, PageSize::Size4K, 1 | 2) => req.count(16).align(KIB64),
+            (_, s, 0) if s == small => req.count((MIB2 / s.bytes()) as u32).align(MIB2),
+            (_, s, 1 | 2) if s == small => req.count((KIB64 / s.bytes()) as u32).align(KIB64),
             _ => req.count(1 + rng.below(4) as u32),
         };
         if kind != Device && rng.below(5) == 0 {
