@@ -87,7 +87,7 @@ fn check_granule(scope: &Scope<'_>, p: &PageDecl, name: &str, table: Option<usiz
     };
     // The tables it goes in: its own, or a shared page's list (every table without one).
     let tables: Vec<usize> = match (table, &p.tables) {
-        (Some(t), _) => vec![t],
+        (Some(t), _) => std::vec![t],
         (None, Some((list, _))) => list
             .iter()
             .filter_map(|i| scope.tables.get(&name_of(i)).copied())
