@@ -16,7 +16,7 @@ use std::prelude::rust_2024::*;
 
 use std::collections::BTreeSet;
 
-use proc_macro2::{Ident, Literal, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use super::ast::{Layout, PageDecl, SegmentDecl, TableDecl};
@@ -160,6 +160,17 @@ impl AttrConsts {
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+/// `{ inner }` (or `[ inner ]`, ..) as one token tree that owns `inner`.
+///
+/// Interpolating a `TokenStream` variable in `quote!` copies every token of it (deep:
+/// every identifier and literal is cloned), once per level of nesting it ends up in.
+/// The per-page parts of a large layout (its page array, its constants, the table
+/// module, the layout module) are instead moved into a group once, and a group is
+/// interpolated by reference.
+fn group(delimiter: Delimiter, inner: TokenStream) -> TokenTree {
+    TokenTree::Group(Group::new(delimiter, inner))
 }
 
 /// The constant a page or segment becomes, spanned on its name.
@@ -746,14 +757,16 @@ fn table_module(t: &TableDecl, body: TokenStream) -> TokenStream {
         t.el
     );
     let docs = docs(&t.docs, &summary);
+    let mut inner = quote! {
+        #[allow(unused_imports)]
+        use super::__memlayout;
+    };
+    inner.extend(body);
+    let inner = group(Delimiter::Brace, inner);
     quote! {
         #docs
         #[allow(dead_code)]
-        pub mod #module {
-            #[allow(unused_imports)]
-            use super::__memlayout;
-            #body
-        }
+        pub mod #module #inner
     }
 }
 
@@ -824,21 +837,25 @@ fn outer_module(
             },
         ),
     };
+    let mut inner = quote! {
+        #[doc(hidden)]
+        mod __memlayout {
+            #[allow(unused_imports)]
+            pub use #krate::*;
+        }
+    };
+    inner.extend(body);
+    inner.extend(quote! {
+        /// Every page table of the layout, in declaration order.
+        #[allow(dead_code)]
+        pub const TABLES: &[__memlayout::TableInfo; #k] = &[#(#tables),*];
+    });
+    inner.extend(map_item);
+    let inner = group(Delimiter::Brace, inner);
     quote! {
         #(#attrs)*
         #map_doc
-        #vis mod #name {
-            #[doc(hidden)]
-            mod __memlayout {
-                #[allow(unused_imports)]
-                pub use #krate::*;
-            }
-            #body
-            /// Every page table of the layout, in declaration order.
-            #[allow(dead_code)]
-            pub const TABLES: &[__memlayout::TableInfo; #k] = &[#(#tables),*];
-            #map_item
-        }
+        #vis mod #name #inner
     }
 }
 
@@ -911,7 +928,9 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
     let mut tables = TokenStream::new();
     for (t, table) in layout.tables.iter().enumerate() {
         let tname = name_of(&table.name);
-        let mut pages = Vec::new();
+        // The elements of the table's page array, `count` of them.
+        let mut pages = TokenStream::new();
+        let mut count = 0;
         let mut named = TokenStream::new();
         let mut attr_consts = AttrConsts::default();
         for pp in plan.pages(t) {
@@ -922,18 +941,21 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
                 continue;
             };
             let name = Literal::string(first.name());
-            let exprs: Vec<TokenStream> = pp
-                .pages
-                .iter()
-                .map(|p| page_expr(p, &name, &mut attr_consts))
-                .collect();
+            let first_index = count;
+            for p in &pp.pages {
+                if count > 0 {
+                    pages.extend([TokenTree::Punct(Punct::new(',', Spacing::Alone))]);
+                }
+                pages.extend(page_expr(p, &name, &mut attr_consts));
+                count += 1;
+            }
             let shared_with = shared_tables(plan, pp.mapping);
             let summary = page_summary(decl, &tname, &pp.pages, &shared_with);
             let doc = docs(&decl.docs, &summary);
             if let Some(c) = const_ident(&decl.name) {
-                let i = Literal::usize_unsuffixed(pages.len());
+                let i = Literal::usize_unsuffixed(first_index);
                 if decl.count.is_some() {
-                    let n = Literal::usize_unsuffixed(exprs.len());
+                    let n = Literal::usize_unsuffixed(pp.pages.len());
                     named.extend(quote! {
                         #doc
                         pub const #c: &[__MemlayoutPage; #n] =
@@ -949,7 +971,6 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
                     });
                 }
             }
-            pages.extend(exprs);
         }
         let mut segments = Vec::new();
         for ps in plan.segments(t) {
@@ -983,8 +1004,9 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
             }
             segments.push(segment_expr(s));
         }
-        let n = Literal::usize_unsuffixed(pages.len());
+        let n = Literal::usize_unsuffixed(count);
         let m = Literal::usize_unsuffixed(segments.len());
+        let pages = group(Delimiter::Bracket, pages);
         let info = info_item(table);
         let recheck = recheck();
         let hidden = attr_consts.items();
@@ -992,11 +1014,11 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
             Some(tr) => translation_items(table, tr, &Role::of(plan, t)),
             None => placeholder_translation(),
         };
-        let body = quote! {
+        let mut body = quote! {
             #info
             #hidden
             #[doc(hidden)]
-            static __MEMLAYOUT_PAGES: [__memlayout::Page; #n] = [#(#pages),*];
+            static __MEMLAYOUT_PAGES: [__memlayout::Page; #n] = #pages;
             #[doc(hidden)]
             static __MEMLAYOUT_SEGMENTS: [__memlayout::Segment; #m] = [#(#segments),*];
             /// Every page of this table in declaration order; a `* N` request gives `N`
@@ -1004,10 +1026,10 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
             pub const PAGES: &[__memlayout::Page; #n] = &__MEMLAYOUT_PAGES;
             /// Every segment of this table, in declaration order.
             pub const SEGMENTS: &[__memlayout::Segment; #m] = &__MEMLAYOUT_SEGMENTS;
-            #named
-            #translation
-            #recheck
         };
+        body.extend(named);
+        body.extend(translation);
+        body.extend(recheck);
         tables.extend(table_module(table, body));
     }
     if layout.gpt.is_some() {
@@ -1160,24 +1182,22 @@ pub fn skeleton(layout: &Layout, krate: &TokenStream, errors: TokenStream) -> To
         }
         let info = info_item(table);
         let translation = placeholder_translation();
-        let body = quote! {
+        let mut body = quote! {
             #info
             #translation
             /// Empty: the layout has errors.
             pub const PAGES: &[__memlayout::Page; 0] = &[];
             /// Empty: the layout has errors.
             pub const SEGMENTS: &[__memlayout::Segment; 0] = &[];
-            #named
         };
+        body.extend(named);
         tables.extend(table_module(table, body));
     }
     // A table named `gpt` is an error already; one module `gpt` is enough then.
     if layout.gpt.is_some() && !layout.tables.iter().any(|t| name_of(&t.name) == "gpt") {
         tables.extend(gpt_module(None));
     }
-    let module = outer_module(layout, krate, tables, None);
-    quote! {
-        #errors
-        #module
-    }
+    let mut out = errors;
+    out.extend(outer_module(layout, krate, tables, None));
+    out
 }
