@@ -35,6 +35,33 @@ fn hex(v: u64) -> Literal {
     Literal::u64_unsuffixed(v)
 }
 
+/// A string literal holding `s`, raw (`r"..."`, `r#"..."#`) when `s` has no carriage
+/// return: the compiler (or proc-macro2 outside a macro) only scans a raw literal for
+/// its end, where `Literal::string` escapes it character by character in the macro.
+/// For the memory map and its Markdown, megabytes in a layout of many thousand pages.
+fn str_lit(s: &str) -> Literal {
+    if !s.contains('\r') {
+        // One `#` more than the longest run of them after a `"`.
+        let mut hashes = 0;
+        let mut run: Option<usize> = None;
+        for b in s.bytes() {
+            run = match (b, run) {
+                (b'"', _) => Some(0),
+                (b'#', Some(n)) => Some(n + 1),
+                _ => None,
+            };
+            if let Some(n) = run {
+                hashes = hashes.max(n + 1);
+            }
+        }
+        let h = "#".repeat(hashes);
+        if let Ok(lit) = format!("r{h}\"{s}\"{h}").parse() {
+            return lit;
+        }
+    }
+    Literal::string(s)
+}
+
 /// The distinct memory attributes of one table's pages, each emitted once as a hidden
 /// constant that the pages name, to keep the expansion small.
 #[derive(Default)]
@@ -814,7 +841,8 @@ fn outer_module(
                 "# Memory map\n\nEvery page and segment of each table in VA order (the text map is `MAP`).\n\n{}",
                 m.markdown
             );
-            let text = &m.text;
+            let doc = str_lit(&doc);
+            let text = str_lit(&m.text);
             (
                 quote!(#[doc = ""] #[doc = #doc]),
                 quote! {
