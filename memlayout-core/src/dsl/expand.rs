@@ -995,7 +995,7 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
                 } else {
                     named.extend(quote! {
                         #doc
-                        pub const #c: &__MemlayoutPage = &__MEMLAYOUT_PAGES[#i];
+                        pub const #c: &__MemlayoutPage = __memlayout_page_at(#i);
                     });
                 }
             }
@@ -1047,6 +1047,14 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
             #hidden
             #[doc(hidden)]
             static __MEMLAYOUT_PAGES: [__memlayout::Page; #n] = #pages;
+            // The page constants call this rather than each indexing the array: a call
+            // is less for the compiler to check and evaluate per constant than a
+            // bounds-checked index (about half the build of a layout of many thousand
+            // pages).
+            #[doc(hidden)]
+            const fn __memlayout_page_at(i: usize) -> &'static __MemlayoutPage {
+                &__MEMLAYOUT_PAGES[i]
+            }
             #[doc(hidden)]
             static __MEMLAYOUT_SEGMENTS: [__memlayout::Segment; #m] = [#(#segments),*];
             /// Every page of this table in declaration order; a `* N` request gives `N`
