@@ -16,7 +16,7 @@ use std::prelude::rust_2024::*;
 
 use std::collections::BTreeSet;
 
-use proc_macro2::{Ident, Literal, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use super::ast::{Layout, PageDecl, SegmentDecl, TableDecl};
@@ -33,6 +33,33 @@ use crate::plan::Plan;
 /// a hex literal, which matters for layouts of many thousand pages).
 fn hex(v: u64) -> Literal {
     Literal::u64_unsuffixed(v)
+}
+
+/// A string literal holding `s`, raw (`r"..."`, `r#"..."#`) when `s` has no carriage
+/// return: the compiler (or proc-macro2 outside a macro) only scans a raw literal for
+/// its end, where `Literal::string` escapes it character by character in the macro.
+/// For the memory map and its Markdown, megabytes in a layout of many thousand pages.
+fn str_lit(s: &str) -> Literal {
+    if !s.contains('\r') {
+        // One `#` more than the longest run of them after a `"`.
+        let mut hashes = 0;
+        let mut run: Option<usize> = None;
+        for b in s.bytes() {
+            run = match (b, run) {
+                (b'"', _) => Some(0),
+                (b'#', Some(n)) => Some(n + 1),
+                _ => None,
+            };
+            if let Some(n) = run {
+                hashes = hashes.max(n + 1);
+            }
+        }
+        let h = "#".repeat(hashes);
+        if let Ok(lit) = format!("r{h}\"{s}\"{h}").parse() {
+            return lit;
+        }
+    }
+    Literal::string(s)
 }
 
 /// The distinct memory attributes of one table's pages, each emitted once as a hidden
@@ -160,6 +187,17 @@ impl AttrConsts {
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+/// `{ inner }` (or `[ inner ]`, ..) as one token tree that owns `inner`.
+///
+/// Interpolating a `TokenStream` variable in `quote!` copies every token of it (deep:
+/// every identifier and literal is cloned), once per level of nesting it ends up in.
+/// The per-page parts of a large layout (its page array, its constants, the table
+/// module, the layout module) are instead moved into a group once, and a group is
+/// interpolated by reference.
+fn group(delimiter: Delimiter, inner: TokenStream) -> TokenTree {
+    TokenTree::Group(Group::new(delimiter, inner))
 }
 
 /// The constant a page or segment becomes, spanned on its name.
@@ -775,14 +813,16 @@ fn table_module(t: &TableDecl, body: TokenStream) -> TokenStream {
         t.el
     );
     let docs = docs(&t.docs, &summary);
+    let mut inner = quote! {
+        #[allow(unused_imports)]
+        use super::__memlayout;
+    };
+    inner.extend(body);
+    let inner = group(Delimiter::Brace, inner);
     quote! {
         #docs
         #[allow(dead_code)]
-        pub mod #module {
-            #[allow(unused_imports)]
-            use super::__memlayout;
-            #body
-        }
+        pub mod #module #inner
     }
 }
 
@@ -830,7 +870,8 @@ fn outer_module(
                 "# Memory map\n\nEvery page and segment of each table in VA order (the text map is `MAP`).\n\n{}",
                 m.markdown
             );
-            let text = &m.text;
+            let doc = str_lit(&doc);
+            let text = str_lit(&m.text);
             (
                 quote!(#[doc = ""] #[doc = #doc]),
                 quote! {
@@ -853,21 +894,25 @@ fn outer_module(
             },
         ),
     };
+    let mut inner = quote! {
+        #[doc(hidden)]
+        mod __memlayout {
+            #[allow(unused_imports)]
+            pub use #krate::*;
+        }
+    };
+    inner.extend(body);
+    inner.extend(quote! {
+        /// Every page table of the layout, in declaration order.
+        #[allow(dead_code)]
+        pub const TABLES: &[__memlayout::TableInfo; #k] = &[#(#tables),*];
+    });
+    inner.extend(map_item);
+    let inner = group(Delimiter::Brace, inner);
     quote! {
         #(#attrs)*
         #map_doc
-        #vis mod #name {
-            #[doc(hidden)]
-            mod __memlayout {
-                #[allow(unused_imports)]
-                pub use #krate::*;
-            }
-            #body
-            /// Every page table of the layout, in declaration order.
-            #[allow(dead_code)]
-            pub const TABLES: &[__memlayout::TableInfo; #k] = &[#(#tables),*];
-            #map_item
-        }
+        #vis mod #name #inner
     }
 }
 
@@ -940,7 +985,9 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
     let mut tables = TokenStream::new();
     for (t, table) in layout.tables.iter().enumerate() {
         let tname = name_of(&table.name);
-        let mut pages = Vec::new();
+        // The elements of the table's page array, `count` of them.
+        let mut pages = TokenStream::new();
+        let mut count = 0;
         let mut named = TokenStream::new();
         let mut attr_consts = AttrConsts::default();
         for pp in plan.pages(t) {
@@ -951,18 +998,21 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
                 continue;
             };
             let name = Literal::string(first.name());
-            let exprs: Vec<TokenStream> = pp
-                .pages
-                .iter()
-                .map(|p| page_expr(p, &name, &mut attr_consts))
-                .collect();
+            let first_index = count;
+            for p in &pp.pages {
+                if count > 0 {
+                    pages.extend([TokenTree::Punct(Punct::new(',', Spacing::Alone))]);
+                }
+                pages.extend(page_expr(p, &name, &mut attr_consts));
+                count += 1;
+            }
             let shared_with = shared_tables(plan, pp.mapping);
             let summary = page_summary(decl, &tname, &pp.pages, &shared_with);
             let doc = docs(&decl.docs, &summary);
             if let Some(c) = const_ident(&decl.name) {
-                let i = Literal::usize_unsuffixed(pages.len());
+                let i = Literal::usize_unsuffixed(first_index);
                 if decl.count.is_some() {
-                    let n = Literal::usize_unsuffixed(exprs.len());
+                    let n = Literal::usize_unsuffixed(pp.pages.len());
                     named.extend(quote! {
                         #doc
                         pub const #c: &[__MemlayoutPage; #n] =
@@ -974,11 +1024,10 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
                 } else {
                     named.extend(quote! {
                         #doc
-                        pub const #c: &__MemlayoutPage = &__MEMLAYOUT_PAGES[#i];
+                        pub const #c: &__MemlayoutPage = __memlayout_page_at(#i);
                     });
                 }
             }
-            pages.extend(exprs);
         }
         let mut segments = Vec::new();
         for ps in plan.segments(t) {
@@ -1006,14 +1055,15 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
                 let j = Literal::usize_unsuffixed(segments.len());
                 named.extend(quote! {
                     #doc
-                    pub const #c: &__memlayout::Segment = &__MEMLAYOUT_SEGMENTS[#j];
+                    pub const #c: &__memlayout::Segment = __memlayout_segment_at(#j);
                 });
                 named.extend(segment_module(&tname, &decl.name));
             }
             segments.push(segment_expr(s));
         }
-        let n = Literal::usize_unsuffixed(pages.len());
+        let n = Literal::usize_unsuffixed(count);
         let m = Literal::usize_unsuffixed(segments.len());
+        let pages = group(Delimiter::Bracket, pages);
         let info = info_item(table);
         let recheck = recheck();
         let hidden = attr_consts.items();
@@ -1021,11 +1071,23 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
             Some(tr) => translation_items(table, tr, &Role::of(plan, t)),
             None => placeholder_translation(),
         };
-        let body = quote! {
+        let mut body = quote! {
             #info
             #hidden
             #[doc(hidden)]
-            static __MEMLAYOUT_PAGES: [__memlayout::Page; #n] = [#(#pages),*];
+            static __MEMLAYOUT_PAGES: [__memlayout::Page; #n] = #pages;
+            // The page and segment constants call these rather than each indexing an
+            // array: a call is less for the compiler to check and evaluate per constant
+            // than a bounds-checked index (a third less type checking in a crate with a
+            // layout of many thousand pages).
+            #[doc(hidden)]
+            const fn __memlayout_page_at(i: usize) -> &'static __MemlayoutPage {
+                &__MEMLAYOUT_PAGES[i]
+            }
+            #[doc(hidden)]
+            const fn __memlayout_segment_at(i: usize) -> &'static __memlayout::Segment {
+                &__MEMLAYOUT_SEGMENTS[i]
+            }
             #[doc(hidden)]
             static __MEMLAYOUT_SEGMENTS: [__memlayout::Segment; #m] = [#(#segments),*];
             /// Every page of this table in declaration order; a `* N` request gives `N`
@@ -1033,10 +1095,10 @@ pub fn expand(layout: &Layout, krate: &TokenStream, decls: &Decls<'_>, plan: &Pl
             pub const PAGES: &[__memlayout::Page; #n] = &__MEMLAYOUT_PAGES;
             /// Every segment of this table, in declaration order.
             pub const SEGMENTS: &[__memlayout::Segment; #m] = &__MEMLAYOUT_SEGMENTS;
-            #named
-            #translation
-            #recheck
         };
+        body.extend(named);
+        body.extend(translation);
+        body.extend(recheck);
         tables.extend(table_module(table, body));
     }
     if layout.gpt.is_some() {
@@ -1189,24 +1251,22 @@ pub fn skeleton(layout: &Layout, krate: &TokenStream, errors: TokenStream) -> To
         }
         let info = info_item(table);
         let translation = placeholder_translation();
-        let body = quote! {
+        let mut body = quote! {
             #info
             #translation
             /// Empty: the layout has errors.
             pub const PAGES: &[__memlayout::Page; 0] = &[];
             /// Empty: the layout has errors.
             pub const SEGMENTS: &[__memlayout::Segment; 0] = &[];
-            #named
         };
+        body.extend(named);
         tables.extend(table_module(table, body));
     }
     // A table named `gpt` is an error already; one module `gpt` is enough then.
     if layout.gpt.is_some() && !layout.tables.iter().any(|t| name_of(&t.name) == "gpt") {
         tables.extend(gpt_module(None));
     }
-    let module = outer_module(layout, krate, tables, None);
-    quote! {
-        #errors
-        #module
-    }
+    let mut out = errors;
+    out.extend(outer_module(layout, krate, tables, None));
+    out
 }

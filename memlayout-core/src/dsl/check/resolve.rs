@@ -7,7 +7,6 @@ use std::vec;
 use std::collections::{BTreeMap, BTreeSet};
 
 use syn::Ident;
-use syn::ext::IdentExt;
 
 use super::super::ast::{Layout, PageDecl, SegmentDecl, closest};
 use super::super::error::DidYouMean;
@@ -18,7 +17,13 @@ pub const SUGGESTION_BUDGET: usize = 1 << 20;
 
 /// A name as written, without a raw-identifier `r#` prefix.
 pub fn name_of(ident: &Ident) -> String {
-    ident.unraw().to_string()
+    // One string, where `unraw` makes one, clones the identifier, and `to_string` makes
+    // another: names are taken many times per page of a large layout.
+    let name = ident.to_string();
+    match name.strip_prefix("r#") {
+        Some(unraw) => unraw.to_string(),
+        None => name,
+    }
 }
 
 /// A page declaration found by name, in a table or among the shared pages.
