@@ -5,10 +5,11 @@
 //! A lookup binary searches the first start of each block (a few kilobytes at a million
 //! ranges, so it stays in the processor's nearest caches), then counts the starts at or
 //! below the address among the first starts of one block's chunks and among the starts
-//! of one chunk. A block's and a chunk's starts lie next to each other in memory, so
-//! their loads go out together instead of one after the other as in a deeper tree's
-//! descent; the chunk holds the range's last address and metadata as well, so a lookup
-//! reads one place of the largest part of the map.
+//! of one chunk. A block's first starts lie next to each other in memory, and so do a
+//! chunk's ranges (each range's start, last address and metadata together), so the
+//! loads of each count go out together instead of one after the other as in a deeper
+//! tree's descent, and the range found arrives with them: a lookup reads one place of
+//! the largest part of the map, the chunks.
 //!
 //! An insert or removal shifts the rest of one chunk. A full chunk splits in two within
 //! its block (a full block splits first), an emptied one leaves its block, and one that
