@@ -471,6 +471,11 @@ impl<M: Clone> RangeMap<M> {
         match self.spare.pop() {
             Some(chunk) => chunk,
             None => {
+                // A set of a few ranges (most sets) takes one chunk, not the four a
+                // vector of chunks would reserve first.
+                if self.chunks.capacity() == 0 {
+                    self.chunks.reserve_exact(1);
+                }
                 self.chunks.push(Chunk::new(fill));
                 (self.chunks.len() - 1) as u32
             }
