@@ -6,10 +6,10 @@
 //! ranges, so it stays in the processor's nearest caches), then counts the starts at or
 //! below the address among the first starts of one block's chunks and among the starts
 //! of one chunk. A block's first starts lie next to each other in memory, and so do a
-//! chunk's ranges (each range's start, last address and metadata together), so the
-//! loads of each count go out together instead of one after the other as in a deeper
-//! tree's descent, and the range found arrives with them: a lookup reads one place of
-//! the largest part of the map, the chunks.
+//! chunk's ranges (each range's start and last address together, the metadata after
+//! them in the same chunk), so the loads of each count go out together instead of one
+//! after the other as in a deeper tree's descent, and the range found arrives with
+//! them: a lookup reads one place of the largest part of the map, the chunks.
 //!
 //! An insert or removal shifts the rest of one chunk. A full chunk splits in two within
 //! its block (a full block splits first), an emptied one leaves its block, and one that
@@ -27,33 +27,23 @@ const CAP: usize = 64;
 /// Chunks per block.
 const FAN: usize = 64;
 
-/// One range of a chunk.
-#[derive(Clone)]
-struct Entry<M> {
-    start: u64,
-    last: u64,
-    meta: M,
-}
-
 /// Up to [`CAP`] ranges, sorted by start; how many are used is kept in the chunk's
-/// [`Slot`]. A range's start, last address and metadata lie together, so the loads of
-/// a lookup's count bring the range it finds with them.
+/// [`Slot`]. A range's start and last address lie together.
 #[derive(Clone)]
 #[repr(C, align(64))]
 struct Chunk<M> {
-    /// Past the used ranges, entries that stand for nothing.
-    entries: [Entry<M>; CAP],
+    /// `(start, last)` of each range; past the used ones, pairs that stand for nothing.
+    keys: [(u64, u64); CAP],
+    /// The metadata of each range; past the used ones, copies of some metadata.
+    metas: [M; CAP],
 }
 
 impl<M: Clone> Chunk<M> {
     /// An empty chunk whose unused metadata are copies of `fill`.
     fn new(fill: &M) -> Self {
         Chunk {
-            entries: core::array::from_fn(|_| Entry {
-                start: 0,
-                last: 0,
-                meta: fill.clone(),
-            }),
+            keys: [(0, 0); CAP],
+            metas: core::array::from_fn(|_| fill.clone()),
         }
     }
 }
@@ -63,10 +53,7 @@ impl<M> Chunk<M> {
     #[inline]
     fn count_at_or_below(&self, len: usize, x: u64) -> usize {
         // Every start is compared, without a branch: the loads go out together.
-        self.entries[..len]
-            .iter()
-            .map(|e| usize::from(e.start <= x))
-            .sum()
+        self.keys[..len].iter().map(|k| usize::from(k.0 <= x)).sum()
     }
 }
 
@@ -271,15 +258,15 @@ impl<M> RangeMap<M> {
     /// The range at `pos`: start, last and metadata.
     #[inline]
     pub(super) fn at(&self, pos: Pos) -> (u64, u64, &M) {
-        let e = &self.chunk(pos).entries[pos.i];
-        (e.start, e.last, &e.meta)
+        let c = self.chunk(pos);
+        (c.keys[pos.i].0, c.keys[pos.i].1, &c.metas[pos.i])
     }
 
     /// The range at `pos`, with its last address and metadata to change (not its start).
     #[inline]
     pub(super) fn at_mut(&mut self, pos: Pos) -> (u64, &mut u64, &mut M) {
-        let e = &mut self.chunk_mut(pos).entries[pos.i];
-        (e.start, &mut e.last, &mut e.meta)
+        let c = self.chunk_mut(pos);
+        (c.keys[pos.i].0, &mut c.keys[pos.i].1, &mut c.metas[pos.i])
     }
 
     /// The last range starting at or below `x`.
@@ -300,7 +287,7 @@ impl<M> RangeMap<M> {
         let b = self.order.len() - 1;
         let j = self.block(b).len - 1;
         let slot = self.block(b).slots[j];
-        let last = self.chunks[slot.chunk as usize].entries[slot.len as usize - 1].last;
+        let last = self.chunks[slot.chunk as usize].keys[slot.len as usize - 1].1;
         Some((first, last))
     }
 
@@ -403,10 +390,10 @@ impl<M: Clone> RangeMap<M> {
     pub(super) fn insert(&mut self, start: u64, last: u64, meta: M) {
         let pos = match self.locate(start) {
             Some(pos) => {
-                let e = &mut self.chunk_mut(pos).entries[pos.i];
-                if e.start == start {
-                    e.last = last;
-                    e.meta = meta;
+                let c = self.chunk_mut(pos);
+                if c.keys[pos.i].0 == start {
+                    c.keys[pos.i].1 = last;
+                    c.metas[pos.i] = meta;
                     return;
                 }
                 Pos {
@@ -431,8 +418,10 @@ impl<M: Clone> RangeMap<M> {
         };
         let len = self.slot(pos).len as usize;
         let c = self.chunk_mut(pos);
-        c.entries[pos.i..=len].rotate_right(1);
-        c.entries[pos.i] = Entry { start, last, meta };
+        c.keys.copy_within(pos.i..len, pos.i + 1);
+        c.metas[pos.i..=len].rotate_right(1);
+        c.keys[pos.i] = (start, last);
+        c.metas[pos.i] = meta;
         self.block_mut(pos.b).slots[pos.j].len += 1;
         if pos.i == 0 {
             self.set_first(pos, start);
@@ -445,13 +434,14 @@ impl<M: Clone> RangeMap<M> {
         let pos = self.locate(start)?;
         let len = self.slot(pos).len as usize;
         let c = self.chunk_mut(pos);
-        if c.entries[pos.i].start != start {
+        if c.keys[pos.i].0 != start {
             return None;
         }
-        let last = c.entries[pos.i].last;
-        let meta = c.entries[pos.i].meta.clone();
-        c.entries[pos.i..len].rotate_left(1);
-        let first = c.entries[0].start;
+        let last = c.keys[pos.i].1;
+        let meta = c.metas[pos.i].clone();
+        c.keys.copy_within(pos.i + 1..len, pos.i);
+        c.metas[pos.i..len].rotate_left(1);
+        let first = c.keys[0].0;
         let len = len - 1;
         self.block_mut(pos.b).slots[pos.j].len = len as u32;
         self.len -= 1;
@@ -503,11 +493,12 @@ impl<M: Clone> RangeMap<M> {
         };
         let keep = CAP / 2;
         let from = self.slot(pos).chunk as usize;
-        let fill = self.chunks[from].entries[0].meta.clone();
+        let fill = self.chunks[from].metas[0].clone();
         let chunk = self.new_chunk(&fill);
         let (src, dst) = two(&mut self.chunks, from, chunk as usize);
-        dst.entries[..CAP - keep].clone_from_slice(&src.entries[keep..]);
-        let first = dst.entries[0].start;
+        dst.keys[..CAP - keep].copy_from_slice(&src.keys[keep..]);
+        dst.metas[..CAP - keep].clone_from_slice(&src.metas[keep..]);
+        let first = dst.keys[0].0;
         let block = self.block_mut(pos.b);
         block.slots[pos.j].len = keep as u32;
         block.insert(
@@ -547,7 +538,8 @@ impl<M: Clone> RangeMap<M> {
             return;
         }
         let (dst, src) = two(&mut self.chunks, sa.chunk as usize, sb.chunk as usize);
-        dst.entries[la..la + lb].clone_from_slice(&src.entries[..lb]);
+        dst.keys[la..la + lb].copy_from_slice(&src.keys[..lb]);
+        dst.metas[la..la + lb].clone_from_slice(&src.metas[..lb]);
         self.block_mut(pos.b).slots[a].len = (la + lb) as u32;
         self.drop_chunk(Pos { j: b, ..pos });
     }
@@ -578,8 +570,8 @@ impl<'a, M> Iterator for Iter<'a, M> {
         let block = &map.blocks[*map.order.get(self.pos.b)? as usize];
         let slot = block.slots[self.pos.j];
         let i = self.pos.i;
-        let e = &map.chunks[slot.chunk as usize].entries[i];
-        let item = (e.start, e.last, &e.meta);
+        let c = &map.chunks[slot.chunk as usize];
+        let item = (c.keys[i].0, c.keys[i].1, &c.metas[i]);
         if i + 1 < slot.len as usize {
             self.pos.i += 1;
         } else if self.pos.j + 1 < block.len {
@@ -613,10 +605,7 @@ mod tests {
             assert_eq!(map.tops[b], block.firsts[0]);
             for (j, slot) in block.slots[..block.len].iter().enumerate() {
                 assert!(slot.len > 0 && slot.len as usize <= CAP);
-                assert_eq!(
-                    block.firsts[j],
-                    map.chunks[slot.chunk as usize].entries[0].start
-                );
+                assert_eq!(block.firsts[j], map.chunks[slot.chunk as usize].keys[0].0);
             }
             chunks += block.len;
         }
