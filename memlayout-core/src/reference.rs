@@ -134,15 +134,16 @@ What each option means:
 
 Rules:
 
-* Page sizes are 4K, 64K, 2M, 32M, 1G or 16G; a page sits at a VA and a PA that are
-  multiples of its size, and is one page (one constant, one `Page`) whatever its size.
-  A size says how many bytes one translation maps; the granule decides how the tables
-  write it. With the 4 KiB granule, 4K is a level 3 page, 2M a level 2 block, 1G a level
-  1 block, and 64K, 32M and 16G are 16 of those (16 pages of 4K, 16 blocks of 2M, 16
-  blocks of 1G) with the Contiguous bit, a hint that lets one TLB entry hold the whole
-  page (Arm ARM DDI 0487, D8.6.1 "The Contiguous bit"). Another size is an error that
-  lists these, or suggests `SIZE * N` (`12K` is `4K * 3`). Ranges must be 4K-aligned and
-  a multiple of 4K.
+* Page sizes are those of the table's granule (below): with the default 4 KiB granule
+  4K, 64K, 2M, 32M, 1G or 16G; a page sits at a VA and a PA that are multiples of its
+  size, and is one page (one constant, one `Page`) whatever its size. A size says how
+  many bytes one translation maps; the granule decides how the tables write it. With
+  the 4 KiB granule, 4K is a level 3 page, 2M a level 2 block, 1G a level 1 block, and
+  64K, 32M and 16G are 16 of those (16 pages of 4K, 16 blocks of 2M, 16 blocks of 1G)
+  with the Contiguous bit, a hint that lets one TLB entry hold the whole page (Arm ARM
+  DDI 0487, D8.6.1 "The Contiguous bit"). Another size is an error that lists the
+  table's sizes, or suggests `SIZE * N` (`12K` is `4K * 3`). Ranges must be 4K-aligned
+  and a multiple of 4K (a table's `virtual` ranges: of its granule).
 * Permissions default to `rx` for code and `rw` otherwise; memory to `write_back`,
   `inner`; device pages to `nGnRE`. Device pages are never executable and take no
   cacheability or shareability.
@@ -239,7 +240,7 @@ Rules:
 * `guard SIZE` keeps SIZE of VA unmapped directly below and directly above the page (or
   the whole `* N` run), in every table that maps it, so an access that runs off either
   end (a stack overflow) takes a translation fault instead of reaching the next page.
-  SIZE is a non-zero multiple of the 4 KiB granule (an error on SIZE otherwise).
+  SIZE is a non-zero multiple of the table's granule (an error on SIZE otherwise).
   Automatic placement keeps both gaps free, with or without a `seed`; two guarded pages
   may share a gap, and a gap may leave the table's `virtual` ranges. A page with a fixed
   `va` (or an alias, or any other page) whose VA lies in a gap is an error on that page,
@@ -284,8 +285,8 @@ Rules:
   a shared page goes in tables of one granule; `virtual` ranges, fixed `va` and `pa` and
   guards follow the granule; translation tables are granule-sized and aligned (a 64 KiB
   table holds 8192 entries), and each table module has `GRANULE` (bytes).
-* Each table translates the smallest VA range the architecture allows (25 to 48 bits;
-  Arm ARM D8.2) that covers its `virtual` ranges: T0SZ = 64 - bits, and the root level
+* Each table translates the smallest VA range the architecture allows (25 to 48 bits,
+  or up to 52 with `va_bits`; Arm ARM D8.2) that covers its `virtual` ranges: T0SZ = 64 - bits, and the root level
   follows (4K: level 0 for 40 to 48 bits, level 1 for 31 to 39, level 2 for 25 to 30;
   16K: level 0 at 48, 1 for 37 to 47, 2 for 26 to 36, 3 at 25; 64K: level 1 for 43 to
   48, 2 for 30 to 42, 3 for 25 to 29), so a table whose ranges lie below 1 GiB has a
@@ -340,8 +341,8 @@ Rules:
   FEAT_RME as const data: every granule of every pool gets its space's GPI (Secure 0x8
   for `secure` or unmarked pools, Non-secure 0x9, Root 0xA, Realm 0xB, "any access" 0xF
   for `secure, non_secure` pools) and memory in no pool "no access" (0x0); the protected
-  size (PPS) is the smallest that covers every pool, the granule (PGS) the translation
-  granule, 4 KiB. `l0gptsz` is the bytes one level 0 entry covers, a fixed property of
+  size (PPS) is the smallest that covers every pool, the granule (PGS, independent of the
+  tables' translation granule) 4 KiB. `l0gptsz` is the bytes one level 0 entry covers, a fixed property of
   the implementation (`GPCCR_EL3.L0GPTSZ`, read-only): 1G (the default, QEMU's), 16G,
   64G or 512G. The table is Root memory: `in` names a `root` RAM pool (the allocator
   picks an aligned range there after the pages, before the translation tables); `at`

@@ -151,6 +151,9 @@ impl Layout {
     /// ranges are built for its T0SZ. A table's ASID ([`Layout::set_asid`]) makes its
     /// leaves non-global and goes in its `TTBR0`; a process's `TTBR1` is its kernel's. With [`TablePlacement::At`], a range reserved
     /// beforehand with [`Layout::reserve_tables_range`] is used as it is.
+    ///
+    /// Each table is built with its own granule ([`Layout::set_granule`], 4 KiB when not
+    /// set) and VA sizes; `config`'s granule and VA sizes are not used.
     pub fn build_translations(
         &mut self,
         config: &TableConfig,

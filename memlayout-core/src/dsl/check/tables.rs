@@ -37,6 +37,33 @@ pub(super) fn check_granules(layout: &Layout, cx: &mut Ctxt) {
             );
         }
     }
+    // A process shares its kernel's TCR_EL1 (TG0 and TG1 from one granule).
+    for (t, table) in layout.tables.iter().enumerate() {
+        let Some(under) = &table.under else {
+            continue;
+        };
+        let kernel = name_of(&under.kernel);
+        let Some(k) = layout
+            .tables
+            .iter()
+            .position(|k| name_of(&k.name) == kernel)
+        else {
+            continue;
+        };
+        if let (Some(own), Some(theirs)) = (table_format(layout, t), table_format(layout, k))
+            && own.granule != theirs.granule
+        {
+            cx.error(
+                Sp::one(under.kernel.span()),
+                Error::KernelGranule {
+                    table: name_of(&table.name),
+                    granule: own.granule,
+                    kernel,
+                    kernel_granule: theirs.granule,
+                },
+            );
+        }
+    }
 }
 
 /// The granule of table `t` (its own, the layout's, else 4K) and whether its declared
