@@ -121,7 +121,7 @@ fn guard(e: &Error, f: &mut Formatter<'_>) -> Result {
             *granule >> 10,
             Bytes(*granule),
             Bytes(*granule * 2),
-            Bytes(*granule * 16)
+            Bytes(*granule * 4)
         ),
         Error::InGuardGap {
             name,
@@ -801,7 +801,7 @@ fn granule(e: &Error, f: &mut Formatter<'_>) -> Result {
             f,
             "shared page `{name}` goes in table `{}` ({} granule) and table `{}` ({} granule); \
              a page has one size, so share it only between tables of one granule, or map it \
-             in each with `alias`",
+             in each with `alias` (a size both granules have, such as 2M)",
             first.0, first.1, second.0, second.1
         ),
         Error::GranuleAfterPages { table } => write!(

@@ -164,7 +164,7 @@ fn check_granule(scope: &Scope<'_>, p: &PageDecl, name: &str, table: Option<usiz
             size.sp,
             format_args!(
                 "`{name}` is a {ps} page, a block of the {} granule's 52-bit format, and table \
-                 `{}` uses 48-bit addresses; add {fix}",
+                 `{}` uses the 48-bit format; add {fix}",
                 format.granule,
                 table_name(t)
             ),
