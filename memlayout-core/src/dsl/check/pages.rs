@@ -577,6 +577,29 @@ fn check_alias(
             page: pname.clone(),
         });
         cx.error_with_note(size.sp, error, tsize.sp, Note::IsSized(pname));
+    } else if let Some(t) = table
+        && let Some((share, share_sp)) = target.decl.share
+        && share != Shareability::Inner
+        && target.decl.kind != PageKind::Device
+        && super::tables::table_format(scope.layout, t).is_some_and(|f| f.ds())
+    {
+        // The alias must repeat the page's shareability, which a table with FEAT_LPA2's
+        // format cannot hold: say so once, on the alias, not as two errors that send the
+        // user back and forth.
+        cx.error_with_note(
+            alias.sp,
+            format_args!(
+                "`{}` aliases `{pname}`, an `{share}` page, into table `{}`, whose 52-bit \
+                 descriptors (FEAT_LPA2, TCR.DS = 1) have no shareability field: every Normal \
+                 page there is Inner Shareable, so the two views would differ; make `{pname}` \
+                 `inner`, or give table `{}` 48-bit VA and PA sizes",
+                name_of(&p.name),
+                name_of(&scope.layout.tables[t].name),
+                name_of(&scope.layout.tables[t].name),
+            ),
+            share_sp,
+            Note::IsDeclared(pname.clone()),
+        );
     }
 }
 
