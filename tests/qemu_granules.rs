@@ -52,10 +52,10 @@ use memlayout::{
     Cacheability, DeviceType, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
     Shareability, TableInfo,
 };
-use memlayout_tests::qemu::{self, HARNESS_RESERVED, Job, RAM, Regime};
+use memlayout_tests::qemu::{self, HARNESS_RESERVED, RAM};
 use memlayout_tests::table_checks::{
-    Check, Expect, MAIR, Walked, crate_walk, describe, evaluate, expected_attr, expected_sh,
-    hole_checks, is_secure, offsets, page_checks,
+    Check, Expect, MAIR, Walked, crate_walk, describe, expected_attr, expected_sh, hole_checks,
+    is_secure, job_regime, judge, offsets, page_checks, stores, table_job,
 };
 
 // Stage 1 descriptor bits (Arm ARM DDI 0487, D8.3 "Translation table descriptor
@@ -1728,15 +1728,7 @@ fn check_on_qemu(spec: &Spec) {
     let el = spec.el;
     let mut failures = image_failures(spec, &tr);
     let runs_harness = el == ExecutionContext::EL3;
-    let regime = match el.level() {
-        3 => Regime::El3,
-        2 => Regime::El2 {
-            secure: is_secure(el),
-        },
-        _ => Regime::El1 {
-            secure: is_secure(el),
-        },
-    };
+    let regime = job_regime(el, runs_harness);
     let mut checks = Vec::new();
     for page in &spec.pages {
         let first = checks.len();
@@ -1752,53 +1744,20 @@ fn check_on_qemu(spec: &Spec) {
         }
     }
     checks.extend(holes(spec, &tr));
-    let mut writes = Vec::new();
-    let mut write_what = Vec::new();
-    if runs_harness {
-        for page in &spec.pages {
-            let in_ram = page.pa() >= RAM.start && page.pa_end() <= u128::from(RAM.end);
-            if page.kind() != PageKind::Device
-                && page.perms().write()
-                && page.name() != "harness"
-                && in_ram
-            {
-                for off in offsets(page) {
-                    writes.push((page.va() + off, page.pa() + off));
-                    write_what.push(format!(
-                        "{}, store at va {:#x}",
-                        describe(name, el, page),
-                        page.va() + off
-                    ));
-                }
-            }
-        }
-    }
-    let job = Job {
-        regime,
-        tables: vec![(tr.base_pa(), tr.bytes().to_vec())],
-        mair: tr.mair(),
-        tcr: tr.tcr(),
-        ttbr0: tr.ttbr0(),
-        ttbr1: tr.ttbr1(),
-        sctlr_set: tr.sctlr_set(),
-        probes: checks.iter().map(|c| c.probe).collect(),
-        writes,
+    let (writes, write_what) = if runs_harness {
+        stores(
+            name,
+            el,
+            spec.pages.iter().filter(|p| {
+                p.name() != "harness" && p.pa() >= RAM.start && p.pa_end() <= u128::from(RAM.end)
+            }),
+        )
+    } else {
+        (Vec::new(), Vec::new())
     };
+    let job = table_job(regime, &tr, &checks, writes);
     match qemu::run(&job) {
-        Ok(outcome) => {
-            for (check, &par) in checks.iter().zip(&outcome.par) {
-                if let Err(e) = evaluate(walked(&r, check.probe.va), check, par) {
-                    failures.push(format!("{}: {e}", check.what));
-                }
-            }
-            for (what, &(written, read)) in write_what.iter().zip(&outcome.writes) {
-                if written != read {
-                    failures.push(format!(
-                        "{what}: stored {written:#x}, read {read:#x} at the PA"
-                    ));
-                }
-            }
-        }
+        Ok(outcome) => failures.extend(judge(&checks, &outcome, |va| walked(&r, va), &write_what)),
         Err(e) => failures.push(format!(
             "table `{name}` ({el}) as {regime:?}: QEMU run failed: {e}"
         )),

@@ -41,7 +41,7 @@ use memlayout_tests::layouts;
 use memlayout_tests::qemu::{self, Access, Job, Probe, Regime};
 use memlayout_tests::table_checks::{
     Check, Expect, MAIR, crate_walk, describe, evaluate, expected_attr, expected_sh, hole_checks,
-    is_secure, offsets, page_checks,
+    is_secure, job_regime, judge, offsets, page_checks, stores, table_job,
 };
 
 // Stage 1 descriptor bits, written out here so the expected encoding does not come
@@ -199,15 +199,7 @@ fn check_table(layout: &str, tr: &Translation, pages: &[Page]) -> Vec<String> {
         }
     }
     let runs_harness = el == ExecutionContext::EL3 && pages.iter().any(layouts::is_harness_page);
-    let regime = match el.level() {
-        3 if runs_harness => Regime::El3,
-        3 | 2 => Regime::El2 {
-            secure: is_secure(el),
-        },
-        _ => Regime::El1 {
-            secure: is_secure(el),
-        },
-    };
+    let regime = job_regime(el, runs_harness);
     let mut checks = Vec::new();
     for page in pages {
         page_checks(table, el, page, &mut checks);
@@ -215,36 +207,16 @@ fn check_table(layout: &str, tr: &Translation, pages: &[Page]) -> Vec<String> {
     checks.extend(hole_checks(table, el, tr, pages));
     checks.extend(guard_checks(table, el, pages));
     // Stores through every writable Normal page (not the harness's own page).
-    let mut writes = Vec::new();
-    let mut write_what = Vec::new();
-    if runs_harness {
-        for page in pages {
-            if page.kind() != PageKind::Device
-                && page.perms().write()
-                && !layouts::is_harness_page(page)
-            {
-                for off in offsets(page) {
-                    writes.push((page.va() + off, page.pa() + off));
-                    write_what.push(format!(
-                        "{}, store at va {:#x}",
-                        describe(table, el, page),
-                        page.va() + off
-                    ));
-                }
-            }
-        }
-    }
-    let job = Job {
-        regime,
-        tables: vec![(tr.base_pa(), tr.bytes().to_vec())],
-        mair: tr.mair(),
-        tcr: tr.tcr(),
-        ttbr0: tr.ttbr0(),
-        ttbr1: tr.ttbr1(),
-        sctlr_set: tr.sctlr_set(),
-        probes: checks.iter().map(|c| c.probe).collect(),
-        writes,
+    let (writes, write_what) = if runs_harness {
+        stores(
+            table,
+            el,
+            pages.iter().filter(|p| !layouts::is_harness_page(p)),
+        )
+    } else {
+        (Vec::new(), Vec::new())
     };
+    let job = table_job(regime, tr, &checks, writes);
     let outcome = match qemu::run(&job) {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -254,18 +226,11 @@ fn check_table(layout: &str, tr: &Translation, pages: &[Page]) -> Vec<String> {
             return failures;
         }
     };
-    for (check, &par) in checks.iter().zip(&outcome.par) {
-        if let Err(e) = evaluate(crate_walk(tr, check.probe.va), check, par) {
-            failures.push(format!("{layout}: {}: {e}", check.what));
-        }
-    }
-    for (what, &(written, read)) in write_what.iter().zip(&outcome.writes) {
-        if written != read {
-            failures.push(format!(
-                "{layout}: {what}: stored {written:#x}, read {read:#x} at the PA"
-            ));
-        }
-    }
+    failures.extend(
+        judge(&checks, &outcome, |va| crate_walk(tr, va), &write_what)
+            .into_iter()
+            .map(|f| format!("{layout}: {f}")),
+    );
     failures
 }
 

@@ -16,8 +16,8 @@ use memlayout::{
 };
 
 use crate::qemu::{
-    Access, Probe, fst_permission, fst_translation, par_attr, par_fault, par_fault_status, par_ns,
-    par_pa, par_sh,
+    Access, Job, Outcome, Probe, Regime, fst_permission, fst_translation, par_attr, par_fault,
+    par_fault_status, par_ns, par_pa, par_sh,
 };
 
 /// The fixed `MAIR` every table is built with: Device-nGnRnE, Device-nGnRE, Normal
@@ -411,4 +411,89 @@ pub fn evaluate(walked: Walked, check: &Check, par: u64) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The regime a job of a table of context `el` runs in: EL3 when the harness runs on the
+/// table (`runs_harness`), else the table's own level's (an EL3 table that does not map
+/// the harness is probed through EL2's format).
+pub fn job_regime(el: ExecutionContext, runs_harness: bool) -> Regime {
+    match el.level() {
+        3 if runs_harness => Regime::El3,
+        3 | 2 => Regime::El2 {
+            secure: is_secure(el),
+        },
+        _ => Regime::El1 {
+            secure: is_secure(el),
+        },
+    }
+}
+
+/// The stores of an EL3 job through every writable Normal page of `pages`: each
+/// page's [`offsets`], as `(va, pa)` pairs and, in the same order, what each store is
+/// (for failures).
+pub fn stores<'a>(
+    table: &str,
+    el: ExecutionContext,
+    pages: impl IntoIterator<Item = &'a Page>,
+) -> (Vec<(u64, u64)>, Vec<String>) {
+    let mut writes = Vec::new();
+    let mut what = Vec::new();
+    for page in pages {
+        if page.kind() != PageKind::Device && page.perms().write() {
+            for off in offsets(page) {
+                writes.push((page.va() + off, page.pa() + off));
+                what.push(format!(
+                    "{}, store at va {:#x}",
+                    describe(table, el, page),
+                    page.va() + off
+                ));
+            }
+        }
+    }
+    (writes, what)
+}
+
+/// The job that loads `tr` (its image and registers) in `regime`, asks `checks`' probes
+/// and makes `writes`.
+pub fn table_job(
+    regime: Regime,
+    tr: &Translation,
+    checks: &[Check],
+    writes: Vec<(u64, u64)>,
+) -> Job {
+    Job {
+        regime,
+        tables: vec![(tr.base_pa(), tr.bytes().to_vec())],
+        mair: tr.mair(),
+        tcr: tr.tcr(),
+        ttbr0: tr.ttbr0(),
+        ttbr1: tr.ttbr1(),
+        sctlr_set: tr.sctlr_set(),
+        probes: checks.iter().map(|c| c.probe).collect(),
+        writes,
+    }
+}
+
+/// The failures of a job's outcome: each probe judged against `walk`'s answer for its VA
+/// ([`evaluate`]), each store (named by `stored`, in the job's order) read back at its PA.
+pub fn judge(
+    checks: &[Check],
+    outcome: &Outcome,
+    walk: impl Fn(u64) -> Walked,
+    stored: &[String],
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (check, &par) in checks.iter().zip(&outcome.par) {
+        if let Err(e) = evaluate(walk(check.probe.va), check, par) {
+            failures.push(format!("{}: {e}", check.what));
+        }
+    }
+    for (what, &(written, read)) in stored.iter().zip(&outcome.writes) {
+        if written != read {
+            failures.push(format!(
+                "{what}: stored {written:#x}, read {read:#x} at the PA"
+            ));
+        }
+    }
+    failures
 }
