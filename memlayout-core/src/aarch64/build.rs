@@ -20,9 +20,10 @@ use crate::model::{
     TableInfo,
 };
 
-/// Entries of one contiguous-hint run: 16 with the 4 KiB granule, at levels 1, 2 and 3
+/// Entries of one contiguous-hint run of the 4 KiB granule: 16, at levels 1, 2 and 3
 /// (DDI 0487 D8.6.1, "The Contiguous bit": 16 pages of 4 KiB, 16 blocks of 2 MiB or 16
-/// blocks of 1 GiB, aligned to the 64 KiB, 32 MiB or 16 GiB they map together).
+/// blocks of 1 GiB, aligned to the 64 KiB, 32 MiB or 16 GiB they map together). The
+/// other granules' groups: [`Granule::contiguous_entries`].
 pub const CONTIGUOUS_ENTRIES: u64 = 16;
 
 /// The one `TCR_EL1` a kernel table and the process tables under it are loaded with,
@@ -38,9 +39,9 @@ pub const CONTIGUOUS_ENTRIES: u64 = 16;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SharedTcr {
-    /// The VA size of the lower range (TTBR0): 25 to 48.
+    /// The VA size of the lower range (TTBR0): 25 to 52.
     pub lower_va_bits: u8,
-    /// The VA size of the upper range (TTBR1): 25 to 48.
+    /// The VA size of the upper range (TTBR1): 25 to 52.
     pub upper_va_bits: u8,
     /// `TCR_EL1.AS`: 16-bit ASIDs, needed when an ASID is over 255 (the core must
     /// implement them: `ID_AA64MMFR0_EL1.ASIDBits` = 0b0010).
@@ -524,7 +525,7 @@ struct Tree {
 }
 
 /// A table planned but not yet placed: the leaves of its lower (TTBR0) and upper (TTBR1)
-/// ranges, each present when the table has that range, and the number of 4 KiB tables
+/// ranges, each present when the table has that range, and the number of granule-sized tables
 /// it needs. [`place`](Self::place) writes it at a base address.
 #[derive(Clone, Debug)]
 pub(crate) struct Plan {
@@ -599,20 +600,14 @@ impl Plan {
             upper = Some((t.va_bits, root_pa));
         }
         let regime = Regime::of(info.el());
-        let mut registers = Registers::with_ranges(
-            regime,
-            config.format(),
-            lower,
-            upper,
-            config.pa_bits,
-            config.wxn,
-        )
-        .ok_or(BuildError::PaBits {
-            pa_bits: config.pa_bits,
-        })?;
+        let mut registers =
+            Registers::with_ranges(regime, format, lower, upper, config.pa_bits, config.wxn)
+                .ok_or(BuildError::PaBits {
+                    pa_bits: config.pa_bits,
+                })?;
         if let Some(shared) = config.shared_tcr {
             registers.tcr = regs::tcr_shared(
-                config.format(),
+                format,
                 shared.lower_va_bits,
                 shared.upper_va_bits,
                 config.pa_bits,
@@ -1149,7 +1144,7 @@ fn overlap(limits: &Limits<'_>, sources: &[Source<'_, '_>], root: i8, upper: boo
     unreachable!("runs overlap only where their pages do")
 }
 
-/// The number of 4 KiB translation tables [`build`] will use for these pages, computed
+/// The number of translation tables (of the configured granule) [`build`] will use for these pages, computed
 /// without a base address so the space can be reserved first.
 ///
 /// The pages must all belong to one table (same exception level and security state);
@@ -1210,7 +1205,7 @@ where
     limits.plan_list(&pages)?.place(info, base_pa, config)
 }
 
-/// The number of 4 KiB translation tables [`build_runs`] will use for these runs,
+/// The number of translation tables (of the configured granule) [`build_runs`] will use for these runs,
 /// computed without a base address so the space can be reserved first (what
 /// [`table_count`] gives for the runs' pages).
 ///
@@ -1284,7 +1279,7 @@ struct UpperRange {
     tables: usize,
 }
 
-/// A built translation table: the image of its 4 KiB tables and the register values
+/// A built translation table: the image of its granule-sized tables and the register values
 /// that load it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Translation {

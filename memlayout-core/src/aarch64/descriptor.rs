@@ -1,4 +1,6 @@
-//! Stage 1 VMSAv8-64 translation table descriptors for the 4 KiB granule.
+//! Stage 1 VMSAv8-64 translation table descriptors: the fields of every granule, and
+//! the 4 KiB granule's geometry with 48-bit output addresses (the other granules and the
+//! 52-bit formats: [`granule`](super::granule)).
 //!
 //! Every bit position is a named constant citing the Arm Architecture Reference Manual
 //! (DDI 0487), chapter D8 "The AArch64 Virtual Memory System Architecture": D8.3

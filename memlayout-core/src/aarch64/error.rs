@@ -3,7 +3,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use super::granule::Format;
+use super::granule::{Format, SizesOf};
 use crate::model::{
     ExecutionContext, Hex, Page, PageSize, PhysicalAddressSpace, Shareability, TableInfo,
 };
@@ -335,16 +335,7 @@ impl fmt::Display for BuildError {
                      use ",
                     page.size
                 )?;
-                let sizes = PageSize::ALL.iter().filter(|s| format.allows(**s));
-                let count = sizes.clone().count();
-                for (i, size) in sizes.enumerate() {
-                    let sep = match i {
-                        0 => "",
-                        _ if i + 1 == count => " or ",
-                        _ => ", ",
-                    };
-                    write!(f, "{sep}{size}")?;
-                }
+                write!(f, "{}", SizesOf(Some(*format)))?;
                 if !format.oa52 {
                     f.write_str(" (the 52-bit format adds a larger block)")?;
                 }

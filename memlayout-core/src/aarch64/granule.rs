@@ -399,6 +399,27 @@ impl Format {
     }
 }
 
+/// The page sizes a format maps ([`Format::page_leaves`]), smallest first, as prose:
+/// `4K, 64K, 2M, 32M, 1G or 16G`; every [`PageSize`] for `None` (for messages).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SizesOf(pub Option<Format>);
+
+impl fmt::Display for SizesOf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let allows = |s: &&PageSize| self.0.is_none_or(|format| format.allows(**s));
+        let count = PageSize::ALL.iter().filter(allows).count();
+        for (i, size) in PageSize::ALL.iter().filter(allows).enumerate() {
+            let sep = match i {
+                0 => "",
+                _ if i + 1 == count => " or ",
+                _ => ", ",
+            };
+            write!(f, "{sep}{size}")?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} granule", self.granule)?;

@@ -20,14 +20,6 @@ use crate::model::{
     SecurityState, Shareability, TableInfo,
 };
 
-/// Whether [`Translation::walk`] (through `walk_registers`) decodes tables of `format`.
-/// The walker reads the 4 KiB granule with 48-bit descriptors only, until it learns the
-/// granule from TG0/TG1 and the 52-bit formats from DS and PS; the tests check the
-/// other formats with [`own_walk`] alone until then. Return `true` once it does.
-fn walker_reads(_format: Format) -> bool {
-    true
-}
-
 /// A few attribute sets, so that neighbouring runs often share attributes (and merge)
 /// and sometimes do not: every Device type, an execute-only page (which only EL0 tables
 /// take) and Root and Realm pages (which only tables that reach those spaces take);
@@ -821,13 +813,10 @@ fn check_table(case: &Case, base: u64, probes: &[u64]) -> Result<Translation, Te
         count,
         "brute-force count of the reference's leaves"
     );
-    let walker = walker_reads(case.format);
     for page in &case.pages {
         for off in [0, page.size() / 2 + 8, page.size() - 1] {
             check_own_walk(&t, case, page, page.va() + off)?;
-            if walker {
-                check_walk(&t, case, page, page.va() + off)?;
-            }
+            check_walk(&t, case, page, page.va() + off)?;
         }
     }
     // Nothing else translates: just past each page, the ends of every hole, the probes.
@@ -843,40 +832,36 @@ fn check_table(case: &Case, base: u64, probes: &[u64]) -> Result<Translation, Te
         }
         let found = own_walk(&t, va)?;
         prop_assert!(found.is_none(), "{:#x} translates: {:?}", va, found);
-        if walker {
+        prop_assert!(
+            t.walk(va).is_err(),
+            "{:#x} translates: {:?}",
+            va,
+            t.walk(va)
+        );
+    }
+    for &(first, last) in &case.holes {
+        for va in [first, last] {
             prop_assert!(
-                t.walk(va).is_err(),
-                "{:#x} translates: {:?}",
+                matches!(t.walk(va), Err(WalkFault::Translation { .. })),
+                "{:#x} in a hole translated: {:?}",
                 va,
                 t.walk(va)
             );
         }
     }
-    if walker {
-        for &(first, last) in &case.holes {
-            for va in [first, last] {
-                prop_assert!(
-                    matches!(t.walk(va), Err(WalkFault::Translation { .. })),
-                    "{:#x} in a hole translated: {:?}",
-                    va,
-                    t.walk(va)
-                );
-            }
-        }
-        if config.lower {
-            let past = 1u64 << config.va_bits;
-            let fault = t.walk(past);
-            if config.upper_va_bits.is_none() {
-                prop_assert_eq!(
-                    fault,
-                    Err(WalkFault::OutOfRange {
-                        va: past,
-                        va_bits: config.va_bits
-                    })
-                );
-            } else {
-                prop_assert!(fault.is_err());
-            }
+    if config.lower {
+        let past = 1u64 << config.va_bits;
+        let fault = t.walk(past);
+        if config.upper_va_bits.is_none() {
+            prop_assert_eq!(
+                fault,
+                Err(WalkFault::OutOfRange {
+                    va: past,
+                    va_bits: config.va_bits
+                })
+            );
+        } else {
+            prop_assert!(fault.is_err());
         }
     }
     Ok(t)
@@ -1130,10 +1115,8 @@ proptest! {
             for p in &pages {
                 let found = own_walk(t, p.va())?;
                 prop_assert_eq!(found.map(|f| f.pa), Some(p.pa()));
-                if walker_reads(t.format()) {
-                    let w = t.walk(p.va()).unwrap();
-                    prop_assert_eq!(w.pa, p.pa());
-                }
+                let w = t.walk(p.va()).unwrap();
+                prop_assert_eq!(w.pa, p.pa());
             }
         }
         if let Err(e) = &built {
