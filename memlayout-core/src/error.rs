@@ -509,8 +509,10 @@ pub enum Error {
     NoRoomForTables {
         /// The table.
         table: String,
-        /// How many 4 KiB tables it needs.
+        /// How many tables it needs.
         count: u64,
+        /// The bytes of one table: the table's granule.
+        granule: u64,
         /// Where they were looked for.
         space: Space,
         /// The largest free range there, if any.

@@ -297,7 +297,8 @@ Rules:
   shareability field, so Normal pages must be `inner`), FEAT_LVA and FEAT_LPA for 64K;
   `virtual` ranges may then reach past 2^48.
 * In an EL1 or EL0 table, a `virtual` range whose bits from the VA size up are all ones
-  (`virtual 0xFFFF_8000_0000_0000 .. +1G;`, anything from `0xFFFF_0000_0000_0000`) is
+  (`virtual 0xFFFF_8000_0000_0000 .. +1G;`, anything from `0xFFFF_0000_0000_0000`, or
+  from `0xFFF0_0000_0000_0000` with `va_bits upper = 52;`) is
   in the upper range, translated through `TTBR1_EL1`: kernels mapped at `0xFFFF_...`. A
   table may have lower ranges, upper ranges or both; the upper range gets its own
   smallest size (T1SZ), which `va_bits upper = N;` raises (`va_bits = N;` sizes the

@@ -251,6 +251,7 @@ impl Layout {
                     Error::NoRoom { space, largest, .. } => Error::NoRoomForTables {
                         table,
                         count,
+                        granule,
                         space,
                         largest,
                     },

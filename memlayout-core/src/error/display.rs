@@ -5,10 +5,11 @@ use core::fmt::{self, Formatter, Result};
 use super::{Addr, Error, Field, Space, plural};
 use crate::aarch64::descriptor::TABLE_BYTES;
 use crate::aarch64::gpt::GptError;
+use crate::aarch64::granule::SizesOf;
 use crate::aarch64::{Format, Granule};
 use crate::model::{
-    Bytes, ExecutionContext, Hex, MemAttrs, PageKind, PageSize, PhysicalAddressSpace,
-    SecurityState, SegmentKind,
+    Bytes, ExecutionContext, Hex, MemAttrs, PageKind, PhysicalAddressSpace, SecurityState,
+    SegmentKind,
 };
 
 /// One side of a mismatched alias: `data write_back inner` for Normal memory, the kind
@@ -359,15 +360,17 @@ fn room(e: &Error, f: &mut Formatter<'_>) -> Result {
         Error::NoRoomForTables {
             table,
             count,
+            granule,
             space,
             largest,
             ..
         } => {
             write!(
                 f,
-                "no room for the translation tables of table `{table}` ({} bytes: {count} table{} of 4 KiB) in {space}; ",
-                Hex::from(count.saturating_mul(TABLE_BYTES)),
-                plural(*count)
+                "no room for the translation tables of table `{table}` ({} bytes: {count} table{} of {} KiB) in {space}; ",
+                Hex::from(count.saturating_mul(*granule)),
+                plural(*count),
+                granule >> 10
             )?;
             match largest {
                 Some(r) => write!(f, "the largest free range is {r} ({} bytes)", Hex(r.size()))?,
@@ -756,28 +759,11 @@ fn segment_page(e: &Error, f: &mut Formatter<'_>) -> Result {
 
 /// Rules of tables and their translation.
 /// The sizes a granule's tables map, as prose: `16K, 2M, 32M, 1G or 64G`.
-struct GranuleSizes(Granule);
-
-impl fmt::Display for GranuleSizes {
-    fn fmt(&self, f: &mut Formatter<'_>) -> Result {
-        let format = Format {
-            granule: self.0,
-            oa52: true,
-        };
-        let sizes: alloc::vec::Vec<PageSize> = PageSize::ALL
-            .into_iter()
-            .filter(|s| format.allows(*s))
-            .collect();
-        for (i, size) in sizes.iter().enumerate() {
-            let sep = match i {
-                0 => "",
-                _ if i + 1 == sizes.len() => " or ",
-                _ => ", ",
-            };
-            write!(f, "{sep}{size}")?;
-        }
-        Ok(())
-    }
+fn granule_sizes(granule: Granule) -> SizesOf {
+    SizesOf(Some(Format {
+        granule,
+        oa52: true,
+    }))
 }
 
 fn granule(e: &Error, f: &mut Formatter<'_>) -> Result {
@@ -791,7 +777,7 @@ fn granule(e: &Error, f: &mut Formatter<'_>) -> Result {
             f,
             "`{name}` is a {size} page, which the {granule} granule of table `{table}` cannot \
              map; use {} (the largest block needs 52-bit addresses)",
-            GranuleSizes(*granule)
+            granule_sizes(*granule)
         ),
         Error::GranulesDiffer {
             name,

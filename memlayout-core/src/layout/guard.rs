@@ -16,11 +16,6 @@ use crate::error::{Error, Field, Party};
 use crate::interval::Interval;
 use crate::rng::Rng;
 
-/// The smallest translation granule, which every guard is a multiple of: 4 KiB. A
-/// guard in a table of a larger granule is a multiple of that granule
-/// ([`check_guard`]).
-pub(super) const GUARD_GRANULE: u64 = 0x1000;
-
 /// One guard gap of a table: the range (inside the 64-bit space), the guarded mapping,
 /// and whether it is the gap above the mapping (else below it).
 #[derive(Clone, Copy, Debug)]

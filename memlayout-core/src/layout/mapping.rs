@@ -5,7 +5,6 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::guard::GUARD_GRANULE;
 use super::{
     Layout, Mapping, MappingId, PaOwner, PageRequest, Role, SegSpace, TableId, check_align,
     check_aligned, interval, range, range_of,
@@ -589,7 +588,6 @@ impl Layout {
             });
         }
         system_attrs(req)?;
-        super::guard::check_guard(req, GUARD_GRANULE)?;
         let fixed_pa = req.pa.is_some() || (req.identity && req.va.is_some());
         if req.attrs.kind.is_device() && !fixed_pa {
             return Err(Error::DeviceWithoutPa {

@@ -10,10 +10,11 @@ use syn::Ident;
 
 use super::super::ast::{AliasRef, PageDecl, TableDecl, closest};
 use super::super::ctxt::{Ctxt, Sp};
-use super::super::error::{AliasRule, DeviceAttr, DidYouMean, DslError, Listed, Note, SizeList};
+use super::super::error::{AliasRule, DeviceAttr, DidYouMean, DslError, Listed, Note};
 use super::ranges::wraps;
 use super::resolve::suggest;
 use super::{Scope, name_of};
+use crate::aarch64::granule::SizesOf;
 use crate::aarch64::{Format, Granule};
 use crate::error::{Addr, Error, Field};
 use crate::model::{Hex, PageKind, PageSize, Perms, SecurityState, Shareability};
@@ -33,21 +34,23 @@ pub(super) fn check_page(
     cx: &mut Ctxt,
 ) {
     let name = name_of(&p.name);
-    let sizes = page_sizes(scope, p, table);
-    let bytes = check_size(p, &name, &sizes, cx);
+    let format = page_format(scope, p, table);
+    let bytes = check_size(p, &name, format, cx);
     check_granule(scope, p, &name, table, cx);
     check_addresses(scope, p, &name, table, bytes, cx);
     check_device(p, &name, cx);
     check_execute_only(scope, p, &name, table, cx);
+    // Guards are whole pages of the table's granule (4 KiB when it is not known).
+    let granule = format.map_or(GUARD_GRANULE, |f| f.granule.bytes());
     if let Some(g) = p.guard
-        && (g.value == 0 || !g.value.is_multiple_of(GUARD_GRANULE))
+        && (g.value == 0 || !g.value.is_multiple_of(granule))
     {
         cx.error(
             g.sp,
             Error::GuardNotGranule {
                 name: name.clone(),
                 guard: g.value,
-                granule: GUARD_GRANULE,
+                granule,
             },
         );
     }
@@ -68,7 +71,7 @@ pub(super) fn check_page(
             Sp::one(p.name.span()),
             format_args!(
                 "page `{name}` has no size; give it one of {}",
-                SizeList(&sizes)
+                SizesOf(format)
             ),
         );
     }
@@ -172,25 +175,21 @@ fn check_granule(scope: &Scope<'_>, p: &PageDecl, name: &str, table: Option<usiz
     }
 }
 
-/// The sizes the page's table maps (the first of a shared page's tables), as its
-/// granule and format give them; every size when the table's granule is not known.
-fn page_sizes(scope: &Scope<'_>, p: &PageDecl, table: Option<usize>) -> Vec<PageSize> {
+/// The format of the page's table (the first of a shared page's tables); `None` when
+/// its granule is not known.
+fn page_format(scope: &Scope<'_>, p: &PageDecl, table: Option<usize>) -> Option<Format> {
     let first = table.or_else(|| match &p.tables {
         Some((list, _)) => list
             .iter()
             .find_map(|i| scope.tables.get(&name_of(i)).copied()),
         None => (!scope.layout.tables.is_empty()).then_some(0),
-    });
-    let format = first.and_then(|t| super::tables::table_format(scope.layout, t));
-    PageSize::ALL
-        .into_iter()
-        .filter(|s| format.is_none_or(|f| f.allows(*s)))
-        .collect()
+    })?;
+    super::tables::table_format(scope.layout, first)
 }
 
-/// The page size and `* N`; returns the page's bytes when they are known. `sizes` are
-/// the sizes the page's table maps, which a size that is none suggests.
-fn check_size(p: &PageDecl, name: &str, sizes: &[PageSize], cx: &mut Ctxt) -> Option<u64> {
+/// The page size and `* N`; returns the page's bytes when they are known. A size that
+/// is none suggests the sizes of `format`, the page's table's.
+fn check_size(p: &PageDecl, name: &str, format: Option<Format>, cx: &mut Ctxt) -> Option<u64> {
     let mut bytes: Option<u64> = None;
     if let Some(size) = p.size {
         match PageSize::from_bytes(size.value) {
@@ -199,19 +198,20 @@ fn check_size(p: &PageDecl, name: &str, sizes: &[PageSize], cx: &mut Ctxt) -> Op
                 bytes = ps.bytes().checked_mul(count);
             }
             None => {
-                let ps = sizes
-                    .iter()
+                let ps = PageSize::ALL
+                    .into_iter()
                     .rev()
+                    .filter(|s| format.is_none_or(|f| f.allows(*s)))
                     .find(|ps| size.value != 0 && size.value % ps.bytes() == 0);
                 let as_pages = ps
-                    .map(|ps| (*ps, size.value / ps.bytes()))
+                    .map(|ps| (ps, size.value / ps.bytes()))
                     .filter(|&(_, n)| p.count.is_none() && n <= 64);
                 cx.error(
                     size.sp,
                     DslError::NotAPageSize {
                         size: size.value,
                         as_pages,
-                        sizes: sizes.to_vec(),
+                        format,
                     },
                 );
             }

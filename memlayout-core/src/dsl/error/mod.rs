@@ -10,6 +10,8 @@ use std::prelude::rust_2024::*;
 
 use core::fmt;
 
+use crate::aarch64::Format;
+use crate::aarch64::granule::SizesOf;
 use crate::model::{DeviceType, PageKind, PageSize, Perms};
 
 mod rules;
@@ -100,8 +102,9 @@ pub(crate) enum DslError {
         size: u64,
         /// The page size and count it equals, when a few pages of one size make it.
         as_pages: Option<(PageSize, u64)>,
-        /// The sizes the page's table maps (its granule and format's).
-        sizes: Vec<PageSize>,
+        /// The format of the page's table, whose sizes the message lists (every size
+        /// when it is not known).
+        format: Option<Format>,
     },
     /// Translation tables placed in device memory.
     TablesNotInRam {
@@ -187,7 +190,7 @@ impl fmt::Display for DslError {
             DslError::NotAPageSize {
                 size,
                 as_pages,
-                sizes,
+                format,
             } => {
                 let size = super::check::human(*size);
                 match as_pages {
@@ -198,7 +201,7 @@ impl fmt::Display for DslError {
                     None => write!(
                         f,
                         "{size} is not a page size; use {} (and `* N` for N consecutive pages)",
-                        SizeList(sizes)
+                        SizesOf(*format)
                     ),
                 }
             }
@@ -273,23 +276,6 @@ impl fmt::Display for Note {
 /// "did you mean `a`?" or "did you mean `a`, `b` or `c`?"; nothing without candidates.
 #[derive(Default)]
 pub(crate) struct DidYouMean(pub Vec<String>);
-
-/// Page sizes as prose, smallest first: `4K, 64K, 2M, 32M, 1G or 16G`.
-pub(crate) struct SizeList<'a>(pub &'a [PageSize]);
-
-impl fmt::Display for SizeList<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, size) in self.0.iter().enumerate() {
-            let sep = match i {
-                0 => "",
-                _ if i + 1 == self.0.len() => " or ",
-                _ => ", ",
-            };
-            write!(f, "{sep}{size}")?;
-        }
-        Ok(())
-    }
-}
 
 impl DidYouMean {
     /// One candidate, or none.
