@@ -401,9 +401,11 @@ impl Format {
 
 /// The page sizes a format maps ([`Format::page_leaves`]), smallest first, as prose:
 /// `4K, 64K, 2M, 32M, 1G or 16G`; every [`PageSize`] for `None` (for messages).
+#[cfg(feature = "alloc")]
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SizesOf(pub Option<Format>);
 
+#[cfg(feature = "alloc")]
 impl fmt::Display for SizesOf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let allows = |s: &&PageSize| self.0.is_none_or(|format| format.allows(**s));
