@@ -124,6 +124,7 @@ pub mod mair;
 pub mod regs;
 #[cfg(feature = "alloc")]
 mod runs;
+pub mod stage2;
 mod walk;
 
 #[cfg(feature = "alloc")]
