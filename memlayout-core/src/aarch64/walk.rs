@@ -397,15 +397,40 @@ impl Walk {
     }
 }
 
-/// Reads the descriptor at `index` of the table at `table_pa` from the image, or `None`
-/// when the entry lies outside it.
-fn read(image: &[u8], base_pa: u64, table_pa: u64, index: usize) -> Option<Descriptor> {
-    let offset = table_pa.checked_sub(base_pa)?;
-    let offset = usize::try_from(offset)
-        .ok()?
-        .checked_add(index.checked_mul(8)?)?;
+/// Reads the descriptor at `addr` from the image of bytes at `base_pa`, or `None` when
+/// the 8 bytes lie outside it.
+pub(super) fn read_at(image: &[u8], base_pa: u64, addr: u64) -> Option<Descriptor> {
+    let offset = usize::try_from(addr.checked_sub(base_pa)?).ok()?;
     let bytes: [u8; 8] = image.get(offset..offset.checked_add(8)?)?.try_into().ok()?;
     Some(Descriptor::from_bits(u64::from_le_bytes(bytes)))
+}
+
+/// A reader of table descriptors for [`lookup`]: given the descriptor's address, the
+/// level of its table and the table's address, the descriptor, or the fault reading it.
+pub(super) trait ReadDescriptor<E> {
+    /// Reads the descriptor at `addr`, entry of the level `level` table at `table`.
+    fn read(&mut self, addr: u64, level: i8, table: u64) -> Result<Descriptor, E>;
+}
+
+/// Reads descriptors from an image of bytes at a base PA; a read outside it is
+/// [`WalkFault::OutsideImage`] for `va`.
+pub(super) struct ImageReader<'a> {
+    /// The bytes.
+    pub image: &'a [u8],
+    /// The PA of the first byte.
+    pub base_pa: u64,
+    /// The address walked, for the fault.
+    pub va: u64,
+}
+
+impl ReadDescriptor<WalkFault> for ImageReader<'_> {
+    fn read(&mut self, addr: u64, level: i8, table: u64) -> Result<Descriptor, WalkFault> {
+        read_at(self.image, self.base_pa, addr).ok_or(WalkFault::OutsideImage {
+            va: self.va,
+            level,
+            table_pa: table,
+        })
+    }
 }
 
 /// What a descriptor is at `level` in `format` (DDI 0487 D8.3, "Translation table
@@ -474,7 +499,8 @@ pub fn walk_image(
         root_level,
         sh: SH_WITHOUT_TCR,
     };
-    walk_from(image, base_pa, base_pa, range, regime, va, va)
+    let mut read = ImageReader { image, base_pa, va };
+    walk_from(&mut read, base_pa, range, regime, MAIR, va, va)
 }
 
 /// One VA range's walk parameters, from the TCR or the caller.
@@ -490,72 +516,124 @@ struct Range {
     sh: u8,
 }
 
-/// Walks from the root table at `root_pa`, indexing with `index_va` (the VA with the
-/// bits above the range cleared) and reporting `va`.
-fn walk_from(
-    image: &[u8],
-    base_pa: u64,
-    root_pa: u64,
-    range: Range,
-    regime: Regime,
-    va: u64,
-    index_va: u64,
-) -> Result<Walk, WalkFault> {
-    let format = range.format;
+/// The leaf a [`lookup`] ends at.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Leaf {
+    /// The level of the block or page descriptor.
+    pub level: i8,
+    /// The descriptor.
+    pub descriptor: Descriptor,
+    /// The output address: the block's or page's address with the input's offset in it.
+    pub oa: u64,
+}
+
+/// The table lookup both stages share (DDI 0487 D8.2 "Translation process"): from the
+/// root table at `root` (of `root_level`, which may hold up to 16 concatenated tables
+/// at stage 2: its index takes every input bit above the level's shift, below
+/// `in_bits`), following table descriptors until a block or page in `format`.
+/// `index_addr` is the input with the bits above the range cleared; `addr` is reported
+/// in faults. The root must be aligned to its size (at least 64 bytes with a 52-bit
+/// format).
+pub(super) fn lookup<E: From<WalkFault>>(
+    read: &mut impl ReadDescriptor<E>,
+    root: u64,
+    format: Format,
+    root_level: i8,
+    in_bits: u8,
+    addr: u64,
+    index_addr: u64,
+) -> Result<Leaf, E> {
     let granule = format.granule;
-    let mut level = range.root_level;
-    // The root holds 2^(va_bits - level shift) entries and is aligned to its size, at
+    let root_shift = granule.level_shift(root_level);
+    // The root holds 2^(in_bits - level shift) entries and is aligned to its size, at
     // least 64 bytes with a 52-bit format (BADDR[5:2] then hold address bits 51:48).
-    let root_bytes = 8u64 << (range.va_bits as u32).saturating_sub(granule.level_shift(level));
+    let root_index_bits = (in_bits as u32).saturating_sub(root_shift).min(32);
+    let root_bytes = 8u64 << root_index_bits;
     let align = if format.oa52 {
         root_bytes.max(64)
     } else {
         root_bytes
     };
-    if !root_pa.is_multiple_of(align) {
+    if !root.is_multiple_of(align) {
         return Err(WalkFault::MisalignedTable {
-            va,
-            level,
-            table_pa: root_pa,
+            va: addr,
+            level: root_level,
+            table_pa: root,
             align,
-        });
+        }
+        .into());
     }
-    let mut table_pa = root_pa;
+    let mut level = root_level;
+    let mut table = root;
     loop {
-        let index = granule.level_index(index_va, level);
-        let Some(d) = read(image, base_pa, table_pa, index) else {
-            return Err(WalkFault::OutsideImage {
-                va,
-                level,
-                table_pa,
-            });
+        let index = if level == root_level {
+            let shifted = if root_shift >= 64 {
+                0
+            } else {
+                index_addr >> root_shift
+            };
+            shifted & ((1u64 << root_index_bits) - 1)
+        } else {
+            granule.level_index(index_addr, level) as u64
         };
+        let d = read.read(table.wrapping_add(index * 8), level, table)?;
         match kind(d, format, level) {
             DescriptorKind::Invalid | DescriptorKind::Reserved => {
-                return Err(WalkFault::Translation { va, level });
+                return Err(WalkFault::Translation { va: addr, level }.into());
             }
             DescriptorKind::Table => {
                 // Next-level table addresses are granule-aligned: decoding drops the
                 // bits below the granule.
-                table_pa = format.decode_address(d.bits());
+                table = format.decode_address(d.bits());
                 level += 1;
             }
             DescriptorKind::Block | DescriptorKind::Page => {
                 let size = granule.level_size(level);
-                let pa = (format.decode_address(d.bits()) & !(size - 1)) | (va & (size - 1));
-                return Ok(Walk {
-                    va,
-                    pa,
+                let oa = (format.decode_address(d.bits()) & !(size - 1)) | (addr & (size - 1));
+                return Ok(Leaf {
                     level,
-                    format,
-                    regime,
                     descriptor: d,
-                    attr: mair::attr_byte(MAIR, d.attr_index()),
-                    sh: if format.ds() { range.sh } else { d.sh() },
+                    oa,
                 });
             }
         }
     }
+}
+
+/// Walks one stage 1 range from the root table at `root_pa`, indexing with `index_va`
+/// (the VA with the bits above the range cleared) and reporting `va`; attribute bytes
+/// come from `mair`.
+#[allow(clippy::too_many_arguments)]
+fn walk_from<E: From<WalkFault>>(
+    read: &mut impl ReadDescriptor<E>,
+    root_pa: u64,
+    range: Range,
+    regime: Regime,
+    mair: u64,
+    va: u64,
+    index_va: u64,
+) -> Result<Walk, E> {
+    let format = range.format;
+    let leaf = lookup(
+        read,
+        root_pa,
+        format,
+        range.root_level,
+        range.va_bits,
+        va,
+        index_va,
+    )?;
+    let d = leaf.descriptor;
+    Ok(Walk {
+        va,
+        pa: leaf.oa,
+        level: leaf.level,
+        format,
+        regime,
+        descriptor: d,
+        attr: mair::attr_byte(mair, d.attr_index()),
+        sh: if format.ds() { range.sh } else { d.sh() },
+    })
 }
 
 /// The walk parameters of one range of a TCR: the granule from `tg` (TG0, or TG1 when
@@ -652,6 +730,51 @@ pub fn walk_registers(
     ttbr1: u64,
     va: u64,
 ) -> Result<Walk, WalkFault> {
+    let mut read = ImageReader {
+        image,
+        base_pa: image_pa,
+        va,
+    };
+    let regs = Stage1Regs {
+        regime,
+        tcr,
+        ttbr0,
+        ttbr1,
+        mair: MAIR,
+    };
+    walk_stage1_with(&mut read, &regs, va)
+}
+
+/// The registers of a stage 1 walk ([`walk_registers`]'s, with the `MAIR_ELx` value the
+/// attribute bytes come from).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Stage1Regs {
+    /// The regime.
+    pub regime: Regime,
+    /// `TCR_ELx`.
+    pub tcr: u64,
+    /// `TTBR0_ELx`.
+    pub ttbr0: u64,
+    /// `TTBR1_EL1` (EL1&0 only).
+    pub ttbr1: u64,
+    /// `MAIR_ELx`.
+    pub mair: u64,
+}
+
+/// [`walk_registers`] with any descriptor reader (the image's, or one that translates
+/// each table address through stage 2 first) and any `MAIR_ELx`.
+pub(super) fn walk_stage1_with<E: From<WalkFault>>(
+    read: &mut impl ReadDescriptor<E>,
+    regs: &Stage1Regs,
+    va: u64,
+) -> Result<Walk, E> {
+    let Stage1Regs {
+        regime,
+        tcr,
+        ttbr0,
+        ttbr1,
+        mair,
+    } = *regs;
     let two_ranges = matches!(regime, Regime::El10);
     let upper_enabled = two_ranges && tcr & regs::TCR_EL1_EPD1 == 0;
     if va >> 63 == 1 && upper_enabled {
@@ -668,10 +791,11 @@ pub fn walk_registers(
             return Err(WalkFault::UpperOutOfRange {
                 va,
                 va_bits: range.va_bits,
-            });
+            }
+            .into());
         }
         let root_pa = regs::ttbr_baddr(ttbr1, range.format.oa52);
-        return walk_from(image, image_pa, root_pa, range, regime, va, va - start);
+        return walk_from(read, root_pa, range, regime, mair, va, va - start);
     }
     let range = range_of(
         regime,
@@ -685,13 +809,14 @@ pub fn walk_registers(
         return Err(WalkFault::OutOfRange {
             va,
             va_bits: range.va_bits,
-        });
+        }
+        .into());
     }
     if two_ranges && tcr & regs::TCR_EL1_EPD0 != 0 {
-        return Err(WalkFault::NoLowerRange { va });
+        return Err(WalkFault::NoLowerRange { va }.into());
     }
     let root_pa = regs::ttbr_baddr(ttbr0, range.format.oa52);
-    walk_from(image, image_pa, root_pa, range, regime, va, va)
+    walk_from(read, root_pa, range, regime, mair, va, va)
 }
 
 #[cfg(all(test, feature = "alloc"))]
