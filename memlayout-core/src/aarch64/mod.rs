@@ -126,6 +126,7 @@ pub mod regs;
 mod runs;
 pub mod stage2;
 mod walk;
+mod walk_stage2;
 
 #[cfg(feature = "alloc")]
 pub(crate) use build::plan_requests;
@@ -144,6 +145,10 @@ pub use image::{
 pub use mair::{MAIR, MemoryType};
 pub use regs::Registers;
 pub use walk::{Walk, WalkFault, walk_image, walk_registers};
+pub use walk_stage2::{
+    MemoryKind, Stage1Tables, Stage2Params, Stage2Tables, Stage2Walk, TwoStageFault, TwoStageWalk,
+    walk_stage2, walk_two_stages,
+};
 
 use crate::model::ExecutionContext;
 

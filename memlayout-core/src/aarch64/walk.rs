@@ -101,6 +101,60 @@ pub enum WalkFault {
         /// The alignment it needs, in bytes.
         align: u64,
     },
+    /// The IPA lies outside `0 .. 2^ipa_bits`, the range stage 2 translates with
+    /// `VTCR_EL2.T0SZ` (hardware reports a stage 2 level 0 translation fault; DDI 0487,
+    /// pseudocode `AArch64.IPAIsOutOfRange`).
+    IpaOutOfRange {
+        /// The IPA.
+        ipa: u64,
+        /// The IPA size, `64 - VTCR_EL2.T0SZ`.
+        ipa_bits: u8,
+    },
+    /// `VTCR_EL2.T0SZ` gives an IPA size stage 2 cannot translate: below 25 bits (T0SZ
+    /// over 39; the walker models no FEAT_TTST) or above the largest the PA size allows
+    /// (the PE's PAMax, and 48 bits with the 4 KiB and 16 KiB granules unless `DS` = 1);
+    /// hardware reports a stage 2 level 0 translation fault (pseudocode
+    /// `AArch64.S2TxSZFaults`, `AArch64.S2MinTxSZ`).
+    Stage2IpaSize {
+        /// The IPA size, `64 - T0SZ`.
+        ipa_bits: u8,
+        /// The largest IPA size allowed.
+        max: u8,
+    },
+    /// `VTCR_EL2.SL0` (with `SL2`) selects a start level the architecture forbids, or one
+    /// that cannot resolve the IPA size with at most 16 concatenated tables; hardware
+    /// reports a stage 2 level 0 translation fault (pseudocode `AArch64.S2InvalidSL`
+    /// and `AArch64.S2InconsistentSL`; DDI 0487 D8.2, "Concatenated translation tables
+    /// for the initial stage 2 lookup").
+    Stage2StartLevel {
+        /// The granule (`VTCR_EL2.TG0`).
+        granule: Granule,
+        /// `VTCR_EL2.SL0`.
+        sl0: u8,
+        /// `VTCR_EL2.SL2` with `DS` = 1 (SL2 is RES0 otherwise, and read as 0).
+        sl2: bool,
+        /// Whether `DS` = 1.
+        ds: bool,
+        /// The IPA size, `64 - T0SZ`.
+        ipa_bits: u8,
+        /// The PE's physical address size (PAMax) the check assumed, in bits.
+        pa_max: u8,
+    },
+    /// `VTCR_EL2.PS` (or a TCR's PS/IPS) holds the reserved value 0b111.
+    ReservedPaSize {
+        /// The field's value.
+        ps: u8,
+    },
+    /// A stage 1 table read that stage 2 does not permit: the stage 2 leaf of the
+    /// table's IPA has S2AP\[0\] = 0 (no read access). Only two-stage walks report it
+    /// ([`walk_two_stages`](super::walk_two_stages)); otherwise permissions are reported,
+    /// not checked.
+    Permission {
+        /// The IPA read.
+        va: u64,
+        /// The level of the stage 2 leaf that forbids it.
+        level: i8,
+    },
 }
 
 /// The root levels a granule gives each VA size, for messages.
@@ -213,6 +267,88 @@ impl fmt::Display for WalkFault {
                 Hex::from(*table_pa),
                 Hex::from(*align)
             ),
+            WalkFault::IpaOutOfRange { ipa, ipa_bits } => write!(
+                f,
+                "IPA {} lies outside the {ipa_bits}-bit IPA space of VTCR_EL2.T0SZ; only \
+                 addresses below {} translate at stage 2",
+                Hex::from(*ipa),
+                Hex::from(1u64 << (*ipa_bits).min(63))
+            ),
+            WalkFault::Stage2IpaSize { ipa_bits, max } => write!(
+                f,
+                "a {ipa_bits}-bit IPA space (VTCR_EL2.T0SZ = {}) cannot be translated; use \
+                 {VA_BITS_MIN} to {max} bits (T0SZ {} to {})",
+                64u32.saturating_sub(*ipa_bits as u32),
+                64u32.saturating_sub(*max as u32),
+                64 - VA_BITS_MIN
+            ),
+            WalkFault::Stage2StartLevel {
+                granule,
+                sl0,
+                sl2,
+                ds,
+                ipa_bits,
+                pa_max,
+            } => {
+                write!(
+                    f,
+                    "VTCR_EL2.SL0 = {sl0:#04b}{} with the {granule} granule ",
+                    if *sl2 { " and SL2 = 1" } else { "" }
+                )?;
+                match super::walk_stage2::start_level(*granule, *sl0, *sl2, *ds, *pa_max) {
+                    Err(why) => write!(f, "{why}"),
+                    Ok(level) => {
+                        let (min, max) = super::walk_stage2::ipa_bits_range(*granule, level);
+                        write!(
+                            f,
+                            "starts at level {level}, which translates {min} to {max} \
+                             IPA bits (with up to 16 concatenated tables), not \
+                             {ipa_bits}; use the start level the IPA size needs"
+                        )
+                    }
+                }
+            }
+            WalkFault::ReservedPaSize { ps } => write!(
+                f,
+                "the PA size field PS = {ps:#05b} is a reserved encoding; write 0b000 \
+                 (32 bits) to 0b110 (52 bits)"
+            ),
+            WalkFault::Permission { va, level } => write!(
+                f,
+                "IPA {} holds a stage 1 table, but its stage 2 level {level} entry does \
+                 not allow reads (S2AP[0] = 0); make the VM's table memory readable at \
+                 stage 2",
+                Hex::from(*va)
+            ),
+        }
+    }
+}
+
+impl WalkFault {
+    /// The lookup level hardware reports for this fault, where it is a translation
+    /// fault of a known level: the level of the descriptor or table for
+    /// [`Translation`](Self::Translation), [`OutsideImage`](Self::OutsideImage),
+    /// [`MisalignedTable`](Self::MisalignedTable) and [`Permission`](Self::Permission);
+    /// 0 for addresses out of range and invalid stage 2 configurations (a level 0
+    /// translation fault); `None` for register values whose effect is IMPLEMENTATION
+    /// DEFINED or CONSTRAINED UNPREDICTABLE ([`BadGeometry`](Self::BadGeometry),
+    /// [`ReservedGranule`](Self::ReservedGranule),
+    /// [`ReservedPaSize`](Self::ReservedPaSize)).
+    pub const fn level(&self) -> Option<i8> {
+        match *self {
+            WalkFault::Translation { level, .. }
+            | WalkFault::OutsideImage { level, .. }
+            | WalkFault::MisalignedTable { level, .. }
+            | WalkFault::Permission { level, .. } => Some(level),
+            WalkFault::OutOfRange { .. }
+            | WalkFault::UpperOutOfRange { .. }
+            | WalkFault::NoLowerRange { .. }
+            | WalkFault::IpaOutOfRange { .. }
+            | WalkFault::Stage2IpaSize { .. }
+            | WalkFault::Stage2StartLevel { .. } => Some(0),
+            WalkFault::BadGeometry { .. }
+            | WalkFault::ReservedGranule { .. }
+            | WalkFault::ReservedPaSize { .. } => None,
         }
     }
 }
