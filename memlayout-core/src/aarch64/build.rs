@@ -1649,6 +1649,21 @@ impl Translation {
         self.vmid
     }
 
+    /// Translates the IPA `ipa` through a stage 2 table as the MMU would with its
+    /// [`vtcr`](Self::vtcr) and [`vttbr`](Self::vttbr) loaded
+    /// ([`walk_stage2`](super::walk_stage2)). A stage 1 table gives
+    /// [`WalkFault::BadGeometry`] with its root level, VA size and format.
+    pub fn walk_stage2(&self, ipa: u64) -> Result<super::Stage2Walk, WalkFault> {
+        match self.stage2 {
+            Some(r) => super::walk_stage2(&self.bytes, self.base_pa, r.vtcr, r.vttbr, ipa),
+            None => Err(WalkFault::BadGeometry {
+                root_level: self.root_level,
+                va_bits: self.va_bits,
+                format: self.format,
+            }),
+        }
+    }
+
     /// `VTCR_EL2` of a stage 2 table ([`stage2::vtcr`]); 0 for a stage 1 table.
     pub const fn vtcr(&self) -> u64 {
         match self.stage2 {
@@ -1727,16 +1742,12 @@ impl Translation {
     /// through the upper range's root (TTBR1), any other through the lower range's
     /// (TTBR0); see [`walk_registers`](super::walk_registers).
     ///
-    /// A stage 2 table is not walked yet: the stage 1 walker cannot read its
-    /// registers or its concatenated root, so this gives
-    /// [`WalkFault::BadGeometry`] with the table's start level, IPA size and format.
+    /// A stage 2 table is walked by the stage 2 walker ([`walk_stage2`](Self::walk_stage2))
+    /// for the IPA `va`, its result read as a [`Walk`] of [`Regime::Stage2`]
+    /// (`From<Stage2Walk>`).
     pub fn walk(&self, va: u64) -> Result<Walk, WalkFault> {
         if self.vmid.is_some() {
-            return Err(WalkFault::BadGeometry {
-                root_level: self.root_level,
-                va_bits: self.va_bits,
-                format: self.format,
-            });
+            return self.walk_stage2(va).map(Walk::from);
         }
         super::walk_registers(
             &self.bytes,
@@ -3520,15 +3531,15 @@ mod stage2_tests {
             build(&info(), [&q], base, &config()),
             Err(BuildError::WrongContext { .. })
         ));
-        // The stage 1 walker does not walk stage 2.
+        // The stage 2 walker walks it.
         let t = build(&info(), [&p], base, &config()).unwrap();
-        assert!(matches!(
-            t.walk(0x4000_0000),
-            Err(WalkFault::BadGeometry {
-                root_level: 1,
-                va_bits: 40,
-                ..
+        assert_eq!(t.walk(0x4000_0123).map(|w| w.pa), Ok(0x8000_0123));
+        assert_eq!(
+            t.walk(0x4000_1000),
+            Err(WalkFault::Translation {
+                va: 0x4000_1000,
+                level: 3
             })
-        ));
+        );
     }
 }

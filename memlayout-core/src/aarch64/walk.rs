@@ -17,6 +17,8 @@ use super::descriptor::{Descriptor, DescriptorKind, SH_INNER, SH_NON_SHAREABLE, 
 use super::granule::{Format, Granule, LAST_LEVEL, VA_BITS_MIN};
 use super::mair::{self, MAIR, MemoryType};
 use super::regs;
+use super::stage2::{S2AP_READ, S2AP_WRITE};
+use super::walk_stage2::Stage2Walk;
 use crate::model::{Hex, Perms, Shareability};
 
 /// Why a walk failed.
@@ -478,9 +480,13 @@ impl Walk {
         self.descriptor.pxn()
     }
 
-    /// Whether the privileged level of the regime (EL1, EL2 or EL3) may write.
+    /// Whether the privileged level of the regime (EL1, EL2 or EL3) may write: AP\[2\]
+    /// clear; for [`Regime::Stage2`], S2AP\[1\] set.
     pub const fn writable(&self) -> bool {
-        !self.descriptor.read_only()
+        match self.regime {
+            Regime::Stage2 => self.descriptor.bits() & S2AP_WRITE != 0,
+            _ => !self.descriptor.read_only(),
+        }
     }
 
     /// Whether the privileged level of the regime (EL1, EL2 or EL3) may execute: not XN
@@ -488,7 +494,10 @@ impl Walk {
     /// is never executable at EL1).
     pub const fn executable(&self) -> bool {
         match self.regime {
-            Regime::El2 | Regime::El3 | Regime::Stage2 => !self.descriptor.xn(),
+            Regime::El2 | Regime::El3 => !self.descriptor.xn(),
+            // XN[1:0] = 0b00 or 0b11 (FEAT_XNX; XN[1] alone without it, the same for
+            // tables whose XN[0] is clear).
+            Regime::Stage2 => matches!((self.descriptor.bits() >> 53) & 0b11, 0b00 | 0b11),
             Regime::El10 => !self.descriptor.pxn() && !self.writable_el0(),
         }
     }
@@ -515,9 +524,15 @@ impl Walk {
         matches!(self.regime, Regime::El10) && self.executable()
     }
 
-    /// The permissions of the privileged level of the regime (always readable).
+    /// The permissions of the privileged level of the regime (always readable at stage
+    /// 1; at [`Regime::Stage2`] readable with S2AP\[0\], or [`Perms::X`] when only
+    /// executable).
     pub const fn perms(&self) -> Perms {
-        Perms::new(true, self.writable(), self.executable())
+        let read = match self.regime {
+            Regime::Stage2 => self.descriptor.bits() & S2AP_READ != 0,
+            _ => true,
+        };
+        Perms::new(read, self.writable(), self.executable())
     }
 
     /// The permissions of EL0: [`Perms::X`] when EL0 may execute but not read the
@@ -529,6 +544,36 @@ impl Walk {
             Some(Perms::X)
         } else {
             None
+        }
+    }
+}
+
+impl From<Stage2Walk> for Walk {
+    /// A stage 2 walk read as a [`Walk`] of [`Regime::Stage2`] (what
+    #[cfg_attr(
+        feature = "alloc",
+        doc = "[`Translation::walk`](super::Translation::walk)"
+    )]
+    #[cfg_attr(not(feature = "alloc"), doc = "`Translation::walk`")]
+    /// gives for a stage 2 table): `va` is the IPA; `attr` is the [`MAIR`] byte of the
+    /// memory type MemAttr encodes, or 0 (Device-nGnRnE) for one outside the fixed
+    /// MAIR; the shareability is the stage 2 walk's; [`Walk::writable`],
+    /// [`Walk::executable`] and [`Walk::perms`] read S2AP and XN. The stage 2 fields
+    /// themselves are in [`Stage2Walk`].
+    fn from(w: Stage2Walk) -> Walk {
+        let attr = match w.memory_type() {
+            Some(t) => t.attr_byte(),
+            None => 0,
+        };
+        Walk {
+            va: w.ipa,
+            pa: w.pa,
+            level: w.level,
+            format: w.format(),
+            regime: Regime::Stage2,
+            descriptor: w.descriptor,
+            attr,
+            sh: w.sh(),
         }
     }
 }
