@@ -132,7 +132,7 @@ pub(crate) use build::plan_requests;
 #[cfg(feature = "alloc")]
 pub use build::{
     CONTIGUOUS_ENTRIES, PageRun, SharedTcr, TableConfig, Translation, build, build_runs,
-    page_attributes, table_count, table_count_runs,
+    page_attributes, stage2_attributes, table_count, table_count_runs,
 };
 pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
 #[cfg(feature = "alloc")]
@@ -143,6 +143,7 @@ pub use image::{
 };
 pub use mair::{MAIR, MemoryType};
 pub use regs::Registers;
+pub use stage2::Stage2Registers;
 pub use walk::{Walk, WalkFault, walk_image, walk_registers};
 
 use crate::model::ExecutionContext;
