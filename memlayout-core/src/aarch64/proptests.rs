@@ -1155,10 +1155,6 @@ proptest! {
     }
 }
 
-/// 32 pages of 16 GiB (each a level 1 Contiguous group of the 4 KiB granule) that fill
-/// an aligned 512 GiB block under `DS` = 1 become one level 0 block, and a level 0 block
-/// carries no Contiguous bit: the 4 KiB granule has no Contiguous group at level 0
-/// ([`Granule::contiguous_entries`]). The reference builder agrees.
 // ---------------------------------------------------------------------------------------
 // Stage 2.
 // ---------------------------------------------------------------------------------------
@@ -1469,6 +1465,10 @@ proptest! {
     }
 }
 
+/// 32 pages of 16 GiB (each a level 1 Contiguous group of the 4 KiB granule) that fill
+/// an aligned 512 GiB block under `DS` = 1 become one level 0 block, and a level 0 block
+/// carries no Contiguous bit: the 4 KiB granule has no Contiguous group at level 0
+/// ([`Granule::contiguous_entries`]). The reference builder agrees.
 #[test]
 fn a_level_0_block_of_16g_group_pages_has_no_contiguous_bit() {
     let el = ExecutionContext::EL3;
