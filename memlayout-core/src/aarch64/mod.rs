@@ -133,7 +133,7 @@ pub(crate) use build::plan_requests;
 #[cfg(feature = "alloc")]
 pub use build::{
     CONTIGUOUS_ENTRIES, PageRun, SharedTcr, TableConfig, Translation, build, build_runs,
-    page_attributes, table_count, table_count_runs,
+    page_attributes, stage2_attributes, table_count, table_count_runs,
 };
 pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
 #[cfg(feature = "alloc")]
@@ -144,6 +144,7 @@ pub use image::{
 };
 pub use mair::{MAIR, MemoryType};
 pub use regs::Registers;
+pub use stage2::Stage2Registers;
 pub use walk::{Walk, WalkFault, walk_image, walk_registers};
 pub use walk_stage2::{
     MemoryKind, Stage1Tables, Stage2Params, Stage2Tables, Stage2Walk, TwoStageFault, TwoStageWalk,
