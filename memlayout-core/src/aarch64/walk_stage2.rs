@@ -1984,3 +1984,178 @@ mod tests {
         assert!(e.on_table_walk() && e.level() == Some(0), "{e:?}");
     }
 }
+
+/// Property tests against the builder: random VMs' stage 2 tables, every page walked
+/// from the register values alone.
+#[cfg(all(test, feature = "alloc"))]
+mod proptests {
+    use super::*;
+    use crate::aarch64::{TableConfig, Translation, build};
+    use crate::model::{ExecutionContext, MemAttrs, Page, PageKind, PageSize, TableInfo};
+    use alloc::collections::BTreeSet;
+    use alloc::vec::Vec;
+    use proptest::prelude::*;
+
+    /// One page of a random VM: its slot (IPA = slot × slot size), whether it is a
+    /// level 2 block, and indices of its kind, permissions, cacheability and Device type.
+    type PageSpec = (u64, bool, u8, u8, u8, u8);
+
+    #[derive(Clone, Debug)]
+    struct Vm {
+        granule: Granule,
+        ipa_bits: u8,
+        pa_bits: u8,
+        vmid: u16,
+        pages: Vec<PageSpec>,
+    }
+
+    /// log2 of the slot a page sits in: the level 2 block size when the IPA space
+    /// holds at least two blocks, else the granule.
+    fn slot_shift(granule: Granule, ipa_bits: u8) -> u32 {
+        let block = granule.level_shift(2);
+        if ipa_bits as u32 > block {
+            block
+        } else {
+            granule.shift()
+        }
+    }
+
+    fn vm() -> impl Strategy<Value = Vm> {
+        (
+            0..3usize,
+            prop::sample::select(alloc::vec![40u8, 44, 48, 52]),
+            any::<u16>(),
+        )
+            .prop_flat_map(|(g, pa_bits, vmid)| {
+                (
+                    Just(Granule::ALL[g]),
+                    VA_BITS_MIN..=pa_bits,
+                    Just(pa_bits),
+                    Just(vmid),
+                )
+            })
+            .prop_flat_map(|(granule, ipa_bits, pa_bits, vmid)| {
+                let slots = 1u64 << (ipa_bits as u32 - slot_shift(granule, ipa_bits));
+                let page = (0..slots, any::<bool>(), 0..3u8, 0..5u8, 0..3u8, 0..4u8);
+                (
+                    Just(granule),
+                    Just(ipa_bits),
+                    Just(pa_bits),
+                    Just(vmid),
+                    prop::collection::vec(page, 1..12),
+                )
+            })
+            .prop_map(|(granule, ipa_bits, pa_bits, vmid, pages)| Vm {
+                granule,
+                ipa_bits,
+                pa_bits,
+                vmid,
+                pages,
+            })
+    }
+
+    /// The VM's pages (IPA, PA, size, attributes), one per slot, and its table.
+    fn built(vm: &Vm) -> (Vec<(u64, u64, u64, MemAttrs)>, Translation) {
+        let info = TableInfo::new("vm", 0, ExecutionContext::EL1_NS);
+        let shift = slot_shift(vm.granule, vm.ipa_bits);
+        let mut used = BTreeSet::new();
+        let mut specs = Vec::new();
+        for (i, &(slot, block, kind, perms, cache, dev)) in vm.pages.iter().enumerate() {
+            if !used.insert(slot) {
+                continue;
+            }
+            let size = if block && shift == vm.granule.level_shift(2) {
+                1u64 << shift
+            } else {
+                vm.granule.bytes()
+            };
+            let kind = [PageKind::Code, PageKind::Data, PageKind::Device][kind as usize];
+            let perms = match (kind, perms) {
+                (PageKind::Device, p) => [Perms::R, Perms::RW][p as usize % 2],
+                (_, p) => [Perms::R, Perms::RW, Perms::RX, Perms::RWX, Perms::X][p as usize],
+            };
+            let cache = [
+                Cacheability::NonCacheable,
+                Cacheability::WriteThrough,
+                Cacheability::WriteBack,
+            ][cache as usize];
+            let device = [
+                DeviceType::nGnRnE,
+                DeviceType::nGnRE,
+                DeviceType::nGRE,
+                DeviceType::GRE,
+            ][dev as usize];
+            let attrs = MemAttrs::new(kind)
+                .with_perms(perms)
+                .with_cache(cache)
+                .with_device(device);
+            // PAs from 4 GiB, one slot apart, in page order.
+            let pa = (1u64 << 32) + ((i as u64) << shift);
+            specs.push((slot << shift, pa, size, attrs));
+        }
+        let pages: Vec<Page> = specs
+            .iter()
+            .map(|&(ipa, pa, size, a)| {
+                let size = PageSize::from_bytes(size).unwrap();
+                Page::new("p", 0, &info, ipa, pa, size, a, false, Vec::new())
+            })
+            .collect();
+        let config = TableConfig::DEFAULT
+            .with_granule(vm.granule)
+            .with_va_bits(vm.ipa_bits)
+            .with_pa_bits(vm.pa_bits)
+            .with_vmid(Some(vm.vmid));
+        let t = build(&info, &pages, 0x4000_0000, &config).unwrap();
+        (specs, t)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Every page's first, middle and last bytes walk, from `VTCR_EL2` and
+        /// `VTTBR_EL2` alone, to their PA with the page's stage 2 permissions and
+        /// memory type; the slot after an unused one faults; the walker's reading of
+        /// `VTCR_EL2` agrees with the table's start level and concatenated roots.
+        #[test]
+        fn every_stage2_page_walks_to_its_pa(vm in vm()) {
+            let (pages, t) = built(&vm);
+            let regs = t.stage2_registers().unwrap();
+            let p = Stage2Params::from_vtcr(regs.vtcr, None).unwrap();
+            prop_assert_eq!(p.ipa_bits, vm.ipa_bits);
+            prop_assert_eq!(p.start_level, t.root_level());
+            prop_assert_eq!(p.root_tables(), t.root_tables());
+            prop_assert_eq!(p.format, t.format());
+            let s2 = Stage2Tables::new(t.bytes(), t.base_pa(), regs.vtcr, regs.vttbr);
+            let starts: BTreeSet<u64> = pages.iter().map(|&(ipa, ..)| ipa).collect();
+            for &(ipa, pa, size, a) in &pages {
+                for off in [0, size / 2 + 8, size - 1] {
+                    let w = s2.walk(ipa + off).unwrap();
+                    prop_assert_eq!(w.pa, pa + off);
+                    prop_assert_eq!(w.vmid, vm.vmid);
+                    prop_assert!(w.af());
+                    prop_assert_eq!(w.readable(), a.perms.read());
+                    prop_assert_eq!(w.writable(), a.perms.write());
+                    let exec = a.kind != PageKind::Device && a.perms.execute();
+                    prop_assert_eq!((w.executable_el1(), w.executable_el0()), (exec, exec));
+                    let kind = match a.kind {
+                        PageKind::Device => MemoryKind::Device(a.device),
+                        _ => MemoryKind::normal(a.cache),
+                    };
+                    prop_assert_eq!(w.memory_kind(), Some(kind));
+                    prop_assert_eq!(t.walk(ipa + off).map(|w| w.pa), Ok(pa + off));
+                }
+                let next = ipa + size;
+                if next >> vm.ipa_bits != 0 {
+                    prop_assert_eq!(
+                        s2.walk(next),
+                        Err(WalkFault::IpaOutOfRange { ipa: next, ipa_bits: vm.ipa_bits })
+                    );
+                } else if !starts.contains(&next) {
+                    // Pages are slot-aligned: none covers the byte after this one.
+                    let e = s2.walk(next).unwrap_err();
+                    prop_assert!(matches!(e, WalkFault::Translation { .. }), "{:?}", e);
+                }
+            }
+        }
+    }
+}
