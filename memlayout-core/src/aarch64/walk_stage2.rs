@@ -2158,4 +2158,171 @@ mod proptests {
             }
         }
     }
+
+    /// A guest of random stage 1 pages (granule `g1`) under a stage 2 (granule `g2`):
+    /// the guest's table is built at IPA [`GUEST_TABLES_IPA`] and lies at PA
+    /// [`GUEST_TABLES_PA`], which stage 2 maps read-only.
+    #[derive(Clone, Debug)]
+    struct Guest {
+        g1: Granule,
+        g2: Granule,
+        /// Whether the guest's table is an EL0 (user) table rather than an EL1 one.
+        user: bool,
+        /// (VA slot, stage 1 kind and permissions, stage 1 and 2 cacheability or
+        /// Device type, stage 2 permissions)
+        pages: Vec<(u64, u8, u8, u8, u8, u8)>,
+    }
+
+    const GUEST_TABLES_IPA: u64 = 0x4000_0000;
+    const GUEST_TABLES_PA: u64 = 0x8000_0000;
+    const GUEST_IPA: u64 = 0x1_0000_0000;
+    const HOST_PA: u64 = 0x2_0000_0000;
+
+    fn guest() -> impl Strategy<Value = Guest> {
+        let page = (0..1u64 << 20, 0..4u8, 0..3u8, 0..4u8, 0..5u8, 0..3u8);
+        (
+            0..3usize,
+            0..3usize,
+            any::<bool>(),
+            prop::collection::vec(page, 1..10),
+        )
+            .prop_map(|(a, b, user, pages)| Guest {
+                g1: Granule::ALL[a],
+                g2: Granule::ALL[b],
+                user,
+                pages,
+            })
+    }
+
+    const CACHES: [Cacheability; 3] = [
+        Cacheability::NonCacheable,
+        Cacheability::WriteThrough,
+        Cacheability::WriteBack,
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Every guest page walks through both stages to the PA stage 2 gives its IPA,
+        /// every stage 1 table read going through stage 2; the combined permissions are
+        /// both stages' and the memory type is [`MemoryKind::combine`] of the two.
+        #[test]
+        fn two_stages_of_built_tables(g in guest()) {
+            let unit = g.g1.bytes().max(g.g2.bytes());
+            let el1 = TableInfo::new("guest", 0, ExecutionContext::EL1_NS);
+            let el0 = TableInfo::new("user", 0, ExecutionContext::EL0_NS);
+            let mut used = BTreeSet::new();
+            // (VA, IPA, stage 1 attributes, user page, stage 2 attributes)
+            let mut specs = Vec::new();
+            for &(slot, k1, c1, c2, p2, d2) in &g.pages {
+                if !used.insert(slot) {
+                    continue;
+                }
+                let k = specs.len() as u64;
+                let user = g.user;
+                let (kind, perms) = match k1 {
+                    0 => (PageKind::Code, Perms::RX),
+                    1 => (PageKind::Data, Perms::RW),
+                    2 => (PageKind::Data, Perms::R),
+                    _ => (PageKind::Device, Perms::RW),
+                };
+                let a1 = MemAttrs::new(kind).with_perms(perms).with_cache(CACHES[c1 as usize]);
+                let kind2 = if d2 == 0 { PageKind::Device } else { PageKind::Code };
+                let perms2 = match (kind2, p2) {
+                    (PageKind::Device, p) => [Perms::R, Perms::RW][p as usize % 2],
+                    (_, p) => [Perms::R, Perms::RW, Perms::RX, Perms::RWX, Perms::X][p as usize],
+                };
+                let a2 = MemAttrs::new(kind2)
+                    .with_perms(perms2)
+                    .with_cache(CACHES[c2 as usize % 3])
+                    .with_device(DeviceType::nGRE);
+                specs.push((slot * unit, GUEST_IPA + k * unit, a1, user, a2));
+            }
+            // The guest's stage 1 table, built at its IPA.
+            let s1_pages: Vec<Page> = specs
+                .iter()
+                .map(|&(va, ipa, a, _, _)| {
+                    let info = if g.user { &el0 } else { &el1 };
+                    let size = PageSize::from_bytes(g.g1.bytes()).unwrap();
+                    Page::new("p", 0, info, va, ipa, size, a, false, Vec::new())
+                })
+                .collect();
+            let s1_config = TableConfig::DEFAULT
+                .with_granule(g.g1)
+                .with_va_bits(39)
+                .with_pa_bits(40);
+            let info = if g.user { &el0 } else { &el1 };
+            let s1 = build(info, &s1_pages, GUEST_TABLES_IPA, &s1_config).unwrap();
+            // Stage 2: the guest's tables (read-only) and its pages' IPAs.
+            let vm = TableInfo::new("vm", 0, ExecutionContext::EL1_NS);
+            let s2_size = PageSize::from_bytes(g.g2.bytes()).unwrap();
+            let mut s2_pages = Vec::new();
+            let tables = (s1.bytes().len() as u64).div_ceil(g.g2.bytes());
+            let ro = MemAttrs::new(PageKind::Data).with_perms(Perms::R);
+            for i in 0..tables {
+                let off = i * g.g2.bytes();
+                s2_pages.push(Page::new(
+                    "t", 0, &vm, GUEST_TABLES_IPA + off, GUEST_TABLES_PA + off, s2_size, ro,
+                    false, Vec::new(),
+                ));
+            }
+            for (k, &(_, ipa, _, _, a2)) in specs.iter().enumerate() {
+                for j in 0..unit / g.g2.bytes() {
+                    let off = j * g.g2.bytes();
+                    let pa = HOST_PA + (k as u64) * unit + off;
+                    s2_pages.push(Page::new(
+                        "p", 0, &vm, ipa + off, pa, s2_size, a2, false, Vec::new(),
+                    ));
+                }
+            }
+            let s2_config = TableConfig::DEFAULT
+                .with_granule(g.g2)
+                .with_va_bits(40)
+                .with_pa_bits(40)
+                .with_vmid(Some(9));
+            let s2 = build(&vm, &s2_pages, 0x1000_0000, &s2_config).unwrap();
+            let r2 = s2.stage2_registers().unwrap();
+            let stage2 = Stage2Tables::new(s2.bytes(), s2.base_pa(), r2.vtcr, r2.vttbr);
+            let stage1 = Stage1Tables {
+                image: s1.bytes(),
+                image_pa: GUEST_TABLES_PA,
+                tcr: s1.tcr(),
+                ttbr0: s1.ttbr0(),
+                ttbr1: s1.ttbr1(),
+                mair: s1.mair(),
+            };
+            for (k, &(va, ipa, a1, user, a2)) in specs.iter().enumerate() {
+                for off in [0, g.g1.bytes() / 2 + 8, g.g1.bytes() - 1] {
+                    let w = walk_two_stages(&stage1, &stage2, va + off).unwrap();
+                    prop_assert_eq!(w.ipa, ipa + off);
+                    prop_assert_eq!(w.pa, HOST_PA + (k as u64) * unit + off);
+                    let k1 = match a1.kind {
+                        PageKind::Device => MemoryKind::Device(a1.device),
+                        _ => MemoryKind::normal(a1.cache),
+                    };
+                    let k2 = match a2.kind {
+                        PageKind::Device => MemoryKind::Device(a2.device),
+                        _ => MemoryKind::normal(a2.cache),
+                    };
+                    prop_assert_eq!(w.memory_kind(), Some(MemoryKind::combine(k1, k2)));
+                    let x2 = a2.kind != PageKind::Device && a2.perms.execute();
+                    prop_assert_eq!(w.writable(), a1.perms.write() && a2.perms.write());
+                    prop_assert_eq!(w.readable(), a2.perms.read());
+                    let x1 = a1.kind == PageKind::Code;
+                    prop_assert_eq!(w.executable(), x1 && !user && x2);
+                    prop_assert_eq!(w.executable_el0(), x1 && user && x2);
+                    prop_assert_eq!(w.readable_el0(), user && a2.perms.read());
+                    prop_assert_eq!(
+                        w.writable_el0(),
+                        user && a1.perms.write() && a2.perms.write()
+                    );
+                }
+            }
+            // An unmapped VA faults at stage 1.
+            let e = walk_two_stages(&stage1, &stage2, 1 << 38).map(|w| w.pa);
+            if !specs.iter().any(|s| s.0 == 1 << 38) {
+                prop_assert_eq!(e.map_err(|e| e.stage()), Err(1));
+            }
+        }
+    }
 }
