@@ -10,7 +10,8 @@
 //! attributes", and the pseudocode `AArch64.S2Translate`, `AArch64.S2TxSZFaults`,
 //! `AArch64.S2InvalidSL`, `AArch64.S2InconsistentSL`, `AArch64.S2StartLevel` and
 //! `S2CombineS1MemAttrs`. The table lookup itself (descriptor types per level and
-//! format, 52-bit addresses) is the stage 1 walker's ([`walk_registers`]).
+//! format, 52-bit addresses) is the stage 1 walker's
+//! ([`walk_registers`](super::walk_registers)).
 //!
 //! What it models, and what it does not:
 //!
@@ -39,8 +40,6 @@ use super::stage2::{
     VTCR_PS_SHIFT, VTCR_SL0_MASK, VTCR_SL0_SHIFT, VTCR_SL2, VTCR_T0SZ_MASK, VTCR_T0SZ_SHIFT,
     VTCR_TG0_MASK, VTCR_TG0_SHIFT, VTCR_VS, VTTBR_VMID_SHIFT,
 };
-#[allow(unused_imports)] // for links
-use super::walk::walk_registers;
 use super::walk::{
     ImageReader, ReadDescriptor, Stage1Regs, Walk, WalkFault, lookup, read_at, walk_stage1_with,
 };
@@ -150,9 +149,9 @@ pub(super) const fn start_level(
 /// The IPA sizes a stage 2 walk starting at `level` can translate (pseudocode
 /// `AArch64.S2InconsistentSL`): from one more bit than the levels below it resolve, to
 /// a full table at `level` plus 4 bits of concatenation (up to 16 tables). 4 KiB: level
-/// 2 25 (30) to 34 bits, 1 31 to 43, 0 40 to 52, -1 49 to 61; 16 KiB: level 3 15 to 29,
-/// 2 26 to 40, 1 37 to 51, 0 48 to 62; 64 KiB: level 3 17 to 33, 2 30 to 46, 1 43 to 59
-/// (before the limits of T0SZ and the PA size).
+/// 3 13 to 25 bits, 2 22 to 34, 1 31 to 43, 0 40 to 52, -1 49 to 61; 16 KiB: level 3 15
+/// to 29, 2 26 to 40, 1 37 to 51, 0 48 to 62; 64 KiB: level 3 17 to 33, 2 30 to 46, 1 43
+/// to 59 (before the limits of T0SZ, 25 to 48 or 52 bits, and of the PA size).
 pub(super) const fn ipa_bits_range(granule: Granule, level: i8) -> (u8, u8) {
     let stride = granule.bits_per_level();
     let levels = (LAST_LEVEL - level) as u32;
@@ -1035,15 +1034,16 @@ impl TwoStageWalk {
 /// pseudocode `AArch64.FullTranslate`, `AArch64.S1Walk`, `AArch64.S2Translate`).
 ///
 /// Stage 1 reads `stage1`'s `TCR_EL1`, `TTBR0_EL1` and `TTBR1_EL1` as
-/// [`walk_registers`] does for the EL1&0 regime, except that every table address (the
-/// TTBR's BADDR and each table descriptor's next-level address) is an IPA: each
-/// descriptor read is first translated by `stage2` ([`Stage2Tables::walk`]), which must
+/// [`walk_registers`](super::walk_registers) does for the EL1&0 regime, except that
+/// every table address (the TTBR's BADDR and each table descriptor's next-level
+/// address) is an IPA: each descriptor read is first translated by `stage2` ([`Stage2Tables::walk`]), which must
 /// map it with read permission, and the descriptor is read from `stage1.image` at the
 /// PA that gives. The stage 1 leaf's output IPA is then translated by stage 2.
 ///
 /// Faults say which stage faulted and at which level: [`TwoStageFault::Stage1`] (stage
-/// 1's faults, as [`walk_registers`]'s; [`WalkFault::OutsideImage`] when stage 2 maps a
-/// table outside `stage1.image`, with the table's PA), [`TwoStageFault::Stage2TableWalk`]
+/// 1's faults, as [`walk_registers`](super::walk_registers)'s;
+/// [`WalkFault::OutsideImage`] when stage 2 maps a table outside `stage1.image`, with
+/// the table's PA), [`TwoStageFault::Stage2TableWalk`]
 /// (stage 2 faulted on a stage 1 table read, or forbids reading it:
 /// [`WalkFault::Permission`]) and [`TwoStageFault::Stage2`] (stage 2 faulted on the
 /// output IPA).
@@ -1704,6 +1704,27 @@ mod tests {
             assert!(s.contains("; ") && !s.contains('\n'), "{s}");
         }
         assert_eq!(WalkFault::ReservedPaSize { ps: 7 }.level(), None);
+    }
+
+    #[test]
+    fn ipa_sizes_each_start_level_translates() {
+        use Granule::*;
+        for (g, level, range) in [
+            (Size4K, 3, (13, 25)),
+            (Size4K, 2, (22, 34)),
+            (Size4K, 1, (31, 43)),
+            (Size4K, 0, (40, 52)),
+            (Size4K, -1, (49, 61)),
+            (Size16K, 3, (15, 29)),
+            (Size16K, 2, (26, 40)),
+            (Size16K, 1, (37, 51)),
+            (Size16K, 0, (48, 62)),
+            (Size64K, 3, (17, 33)),
+            (Size64K, 2, (30, 46)),
+            (Size64K, 1, (43, 59)),
+        ] {
+            assert_eq!(ipa_bits_range(g, level), range, "{g} {level}");
+        }
     }
 
     #[test]
