@@ -632,7 +632,8 @@ impl Stage2Walk {
 /// in PA, and the registers that load it.
 #[derive(Clone, Copy, Debug)]
 pub struct Stage2Tables<'a> {
-    /// The table image: bytes (little-endian descriptors) from [`image_pa`](Self::image_pa).
+    /// The table image: bytes (little-endian descriptors) from
+    /// [`image_pa`](Self::image_pa).
     pub image: &'a [u8],
     /// The PA of the image's first byte.
     pub image_pa: u64,
@@ -1036,9 +1037,9 @@ impl TwoStageWalk {
 /// Stage 1 reads `stage1`'s `TCR_EL1`, `TTBR0_EL1` and `TTBR1_EL1` as
 /// [`walk_registers`](super::walk_registers) does for the EL1&0 regime, except that
 /// every table address (the TTBR's BADDR and each table descriptor's next-level
-/// address) is an IPA: each descriptor read is first translated by `stage2` ([`Stage2Tables::walk`]), which must
-/// map it with read permission, and the descriptor is read from `stage1.image` at the
-/// PA that gives. The stage 1 leaf's output IPA is then translated by stage 2.
+/// address) is an IPA: each descriptor read is first translated by `stage2`
+/// ([`Stage2Tables::walk`]), which must map it with read permission, and the descriptor
+/// is read from `stage1.image` at the PA that gives. The stage 1 leaf's output IPA is then translated by stage 2.
 ///
 /// Faults say which stage faulted and at which level: [`TwoStageFault::Stage1`] (stage
 /// 1's faults, as [`walk_registers`](super::walk_registers)'s;
