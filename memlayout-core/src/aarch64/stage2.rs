@@ -206,7 +206,7 @@ const fn start_levels(granule: Granule) -> &'static [i8] {
 /// `SL0`'s limits (AArch64.S2InvalidSL): level 0 of the 4 KiB granule and level 1 of
 /// the 64 KiB one need a PA size (PAMax) of at least 44 bits, level 1 of the 16 KiB
 /// granule at least 42; level 0 of 16 KiB needs `DS` = 1. The table above meets them
-/// whenever the IPA size is at most the PA size, which [`build`](super::build) requires
+/// whenever the IPA size is at most the PA size, which the table builder requires
 /// (an IPA larger than PAMax is CONSTRAINED UNPREDICTABLE).
 pub const fn start_level(granule: Granule, ipa_bits: u8) -> Option<(i8, usize)> {
     if ipa_bits < 25 || ipa_bits > 52 {
