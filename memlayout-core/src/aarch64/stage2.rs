@@ -255,6 +255,12 @@ pub const fn sl0(granule: Granule, level: i8) -> Option<u64> {
 /// `None` when `ipa_bits` is not 25 to [`Format::max_va_bits`], `pa_bits` is not one
 /// of [`PA_BITS`](super::regs::PA_BITS) or is over [`Format::max_pa_bits`], or
 /// `ipa_bits` is over `pa_bits`. (DDI 0487 D19 "VTCR_EL2".)
+///
+/// The core must implement the granule at stage 2 (`ID_AA64MMFR0_EL1.TGran4_2`,
+/// `TGran16_2`, `TGran64_2`, which may differ from the stage 1 fields), FEAT_LPA2 at stage
+/// 2 for `DS` = 1, a PA size (PAMax) of at least `pa_bits`, and 16-bit VMIDs
+/// (`ID_AA64MMFR1_EL1.VMIDBits`) for `vmid16`. (QEMU also asks FEAT_LVA for a 64 KiB
+/// stage 2 with an IPA over 48 bits; the pseudocode bounds it by PAMax.)
 pub const fn vtcr(format: Format, ipa_bits: u8, pa_bits: u8, vmid16: bool) -> Option<u64> {
     let ps = match ps_encoding(pa_bits) {
         Some(ps) if pa_bits <= format.max_pa_bits() && ipa_bits <= pa_bits => ps,
