@@ -206,7 +206,7 @@ const fn start_levels(granule: Granule) -> &'static [i8] {
 /// `SL0`'s limits (AArch64.S2InvalidSL): level 0 of the 4 KiB granule and level 1 of
 /// the 64 KiB one need a PA size (PAMax) of at least 44 bits, level 1 of the 16 KiB
 /// granule at least 42; level 0 of 16 KiB needs `DS` = 1. The table above meets them
-/// whenever the IPA size is at most the PA size, which [`build`](super::build) requires
+/// whenever the IPA size is at most the PA size, which the table builder requires
 /// (an IPA larger than PAMax is CONSTRAINED UNPREDICTABLE).
 pub const fn start_level(granule: Granule, ipa_bits: u8) -> Option<(i8, usize)> {
     if ipa_bits < 25 || ipa_bits > 52 {
@@ -255,6 +255,12 @@ pub const fn sl0(granule: Granule, level: i8) -> Option<u64> {
 /// `None` when `ipa_bits` is not 25 to [`Format::max_va_bits`], `pa_bits` is not one
 /// of [`PA_BITS`](super::regs::PA_BITS) or is over [`Format::max_pa_bits`], or
 /// `ipa_bits` is over `pa_bits`. (DDI 0487 D19 "VTCR_EL2".)
+///
+/// The core must implement the granule at stage 2 (`ID_AA64MMFR0_EL1.TGran4_2`,
+/// `TGran16_2`, `TGran64_2`, which may differ from the stage 1 fields), FEAT_LPA2 at stage
+/// 2 for `DS` = 1, a PA size (PAMax) of at least `pa_bits`, and 16-bit VMIDs
+/// (`ID_AA64MMFR1_EL1.VMIDBits`) for `vmid16`. (QEMU also asks FEAT_LVA for a 64 KiB
+/// stage 2 with an IPA over 48 bits; the pseudocode bounds it by PAMax.)
 pub const fn vtcr(format: Format, ipa_bits: u8, pa_bits: u8, vmid16: bool) -> Option<u64> {
     let ps = match ps_encoding(pa_bits) {
         Some(ps) if pa_bits <= format.max_pa_bits() && ipa_bits <= pa_bits => ps,
