@@ -2131,6 +2131,62 @@ mod proptests {
         (specs, t)
     }
 
+    /// For every granule, PA size and IPA size the builder accepts, the walker accepts
+    /// its `VTCR_EL2` (on a PE of that PA size, and of 52 bits) and reads the same
+    /// start level, concatenated roots and format.
+    #[test]
+    fn the_walker_accepts_every_vtcr_the_builder_writes() {
+        let info = TableInfo::new("vm", 0, ExecutionContext::EL1_NS);
+        let mut built = 0;
+        for granule in Granule::ALL {
+            for pa_bits in regs::PA_BITS {
+                for ipa_bits in VA_BITS_MIN..=VA_BITS_52 {
+                    let config = TableConfig::DEFAULT
+                        .with_granule(granule)
+                        .with_va_bits(ipa_bits)
+                        .with_pa_bits(pa_bits)
+                        .with_vmid(Some(300));
+                    let Ok(t) = build(&info, [], 0x4000_0000, &config) else {
+                        continue;
+                    };
+                    built += 1;
+                    let what = alloc::format!("{granule} IPA {ipa_bits} PA {pa_bits}");
+                    for pa_max in [None, Some(52)] {
+                        let p = Stage2Params::from_vtcr(t.vtcr(), pa_max)
+                            .unwrap_or_else(|e| panic!("{what}: {e}"));
+                        assert_eq!(
+                            (
+                                p.start_level,
+                                p.root_tables(),
+                                p.format,
+                                p.ipa_bits,
+                                p.pa_bits
+                            ),
+                            (
+                                t.root_level(),
+                                t.root_tables(),
+                                t.format(),
+                                ipa_bits,
+                                pa_bits
+                            ),
+                            "{what}"
+                        );
+                        assert!(p.vmid16, "{what}");
+                    }
+                    let s2 = Stage2Tables::new(t.bytes(), t.base_pa(), t.vtcr(), t.vttbr());
+                    let top = (1u64 << ipa_bits) - 1;
+                    assert!(
+                        matches!(s2.walk(top), Err(WalkFault::Translation { .. })),
+                        "{what}"
+                    );
+                    assert_eq!(s2.walk(top).unwrap_err().level(), Some(t.root_level()));
+                }
+            }
+        }
+        // 3 granules; IPA sizes from 25 bits to each PA size.
+        assert_eq!(built, 3 * (8 + 12 + 16 + 18 + 20 + 24 + 28));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
