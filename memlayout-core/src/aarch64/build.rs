@@ -14,6 +14,7 @@ use super::granule::{Format, Granule};
 use super::mair::MemoryType;
 use super::regs::{self, Registers};
 use super::runs::{self, Run};
+use super::stage2::{self, Stage2Registers};
 use super::walk::{Walk, WalkFault};
 use crate::model::{
     ExecutionContext, MemAttrs, Page, PageKind, PageSize, PhysicalAddressSpace, Shareability,
@@ -101,6 +102,15 @@ pub struct TableConfig {
     /// The `TCR_EL1` shared with a kernel or its processes (EL1&0 only); default `None`
     /// (the table's `TCR` follows its own ranges). See [`SharedTcr`].
     pub shared_tcr: Option<SharedTcr>,
+    /// The VMID of a stage 2 table; default `None` (a stage 1 table). With one, the table
+    /// is the stage 2 table of the virtual machine with that VMID
+    /// ([`Regime::Stage2`]): its pages must be `EL1_NS` pages whose VA is the IPA and
+    /// whose PA is the PA, [`va_bits`](Self::va_bits) is the IPA size (at most
+    /// [`pa_bits`](Self::pa_bits)), the lower range is the only one, there is no
+    /// ASID, shared TCR or WXN, and the registers are `VTCR_EL2` and `VTTBR_EL2` (the
+    /// VMID in bits\[63:48\]; a VMID over 255 sets `VTCR_EL2.VS`, 16-bit VMIDs) with
+    /// the `HCR_EL2` bits to set ([`Translation::stage2_registers`]).
+    pub vmid: Option<u16>,
 }
 
 impl TableConfig {
@@ -116,6 +126,7 @@ impl TableConfig {
         contiguous_hint: true,
         asid: None,
         shared_tcr: None,
+        vmid: None,
     };
 
     /// The defaults (see [`DEFAULT`](Self::DEFAULT)).
@@ -178,6 +189,33 @@ impl TableConfig {
         self
     }
 
+    /// With a VMID (`Some`: the stage 2 table of that virtual machine; see
+    /// [`vmid`](Self::vmid)) or without one (a stage 1 table).
+    pub const fn with_vmid(mut self, vmid: Option<u16>) -> TableConfig {
+        self.vmid = vmid;
+        self
+    }
+
+    /// Whether the table is a stage 2 table (it has a [`vmid`](Self::vmid)).
+    pub const fn is_stage2(&self) -> bool {
+        self.vmid.is_some()
+    }
+
+    /// The level of the lower range's root table and how many tables it is made of: the
+    /// stage 2 start level and its concatenated tables for a stage 2 table
+    /// ([`stage2::start_level`]), else [`Granule::root_level`] and 1. `None` when
+    /// [`va_bits`](Self::va_bits) is not 25 to 52.
+    pub const fn lower_root(&self) -> Option<(i8, usize)> {
+        if self.is_stage2() {
+            stage2::start_level(self.granule, self.va_bits)
+        } else {
+            match self.granule.root_level(self.va_bits) {
+                Some(level) => Some((level, 1)),
+                None => None,
+            }
+        }
+    }
+
     /// The descriptor format of the table: [`Format::for_sizes`] with the granule, the
     /// largest VA size among the table's ranges (and a [`SharedTcr`]'s, which shares
     /// its `TCR_EL1.DS`) and the PA size.
@@ -199,7 +237,9 @@ impl TableConfig {
         Format::for_sizes(self.granule, va_bits, self.pa_bits)
     }
 
-    /// Checks the address sizes, and that there is a lower or an upper range.
+    /// Checks the address sizes, and that there is a lower or an upper range; for a
+    /// stage 2 table, that it asks for nothing stage 2 lacks and that the IPA size is at
+    /// most the PA size.
     pub fn validate(&self) -> Result<(), BuildError> {
         for va_bits in [Some(self.va_bits), self.upper_va_bits]
             .into_iter()
@@ -207,6 +247,18 @@ impl TableConfig {
         {
             if !regs::va_bits_supported(va_bits) {
                 return Err(BuildError::VaBits { va_bits });
+            }
+        }
+        if self.is_stage2() {
+            let stage1_only = [
+                (!self.lower, "lower"),
+                (self.upper_va_bits.is_some(), "upper_va_bits"),
+                (self.asid.is_some(), "asid"),
+                (self.shared_tcr.is_some(), "shared_tcr"),
+                (self.wxn, "wxn"),
+            ];
+            if let Some(&(_, option)) = stage1_only.iter().find(|(set, _)| *set) {
+                return Err(BuildError::NotInStage2 { option });
             }
         }
         if !self.lower && self.upper_va_bits.is_none() {
@@ -222,6 +274,12 @@ impl TableConfig {
 
         if regs::ps_encoding(self.pa_bits).is_none() {
             return Err(BuildError::PaBits {
+                pa_bits: self.pa_bits,
+            });
+        }
+        if self.is_stage2() && self.va_bits > self.pa_bits {
+            return Err(BuildError::IpaBeyondPa {
+                ipa_bits: self.va_bits,
                 pa_bits: self.pa_bits,
             });
         }
@@ -241,35 +299,28 @@ impl Default for TableConfig {
 ///
 /// An execute-only page ([`Perms::X`](crate::Perms::X)) of an EL0 table gets
 /// AP\[2:1\] = 0b10 (EL1 read-only, no EL0 data access), UXN = 0 and PXN = 1. The other
-/// regimes cannot express execute-only (their privileged level always reads); for them
-/// the page reads as `rx`, and [`build`] refuses it with
+/// stage 1 regimes cannot express execute-only (their privileged level always reads);
+/// for them the page reads as `rx`, and [`build`] refuses it with
 /// [`BuildError::ExecuteOnly`](super::BuildError::ExecuteOnly).
+///
+/// A stage 2 table ([`TableConfig::vmid`]) gets [`stage2_attributes`] whatever `el`.
 pub const fn page_attributes(
     el: ExecutionContext,
     attrs: MemAttrs,
     config: &TableConfig,
 ) -> Descriptor {
-    let (mem, executable_kind) = match attrs.kind {
-        PageKind::Device => (MemoryType::device(attrs.device), false),
-        PageKind::System => (MemoryType::NormalWriteBack, false),
-        PageKind::Code | PageKind::Data => (MemoryType::normal(attrs.cache), true),
-    };
-    let sh = if mem.is_device() {
-        SH_OUTER
-    } else {
-        match attrs.share {
-            Shareability::NonShareable => SH_NON_SHAREABLE,
-            Shareability::Outer => SH_OUTER,
-            Shareability::Inner => SH_INNER,
-        }
-    };
-    let execute = executable_kind && attrs.perms.execute();
+    if config.is_stage2() {
+        return stage2_attributes(attrs, config.format());
+    }
+    let (mem, execute) = memory_type(attrs);
+    let sh = shareability(attrs, mem);
     let mut bits = AF;
     if !attrs.perms.write() {
         bits |= AP2_READ_ONLY;
     }
     match Regime::of(el) {
-        Regime::El2 | Regime::El3 => {
+        // `Regime::of` gives stage 1 regimes only; stage 2 returned above.
+        Regime::El2 | Regime::El3 | Regime::Stage2 => {
             // AP[1] is RES1 in a regime with one privilege level.
             bits |= AP1_EL0;
             if !execute {
@@ -305,6 +356,73 @@ pub const fn page_attributes(
     // With TCR_ELx.DS = 1, bits[9:8] hold OA[51:50] and shareability comes from the TCR.
     if config.format().has_sh_field() {
         d.with_sh(sh)
+    } else {
+        d
+    }
+}
+
+/// The memory type of a page with `attrs` and whether the page is executable: Device
+/// pages have their Device type and `system` pages Normal Write-Back, neither ever
+/// executable; `code` and `data` pages are Normal memory of their cacheability,
+/// executable when their permissions say so.
+const fn memory_type(attrs: MemAttrs) -> (MemoryType, bool) {
+    match attrs.kind {
+        PageKind::Device => (MemoryType::device(attrs.device), false),
+        PageKind::System => (MemoryType::NormalWriteBack, false),
+        PageKind::Code | PageKind::Data => (MemoryType::normal(attrs.cache), attrs.perms.execute()),
+    }
+}
+
+/// The SH field of a page of memory type `mem`: Outer Shareable for Device memory (the
+/// value the architecture treats every Device access as having), the page's own for
+/// Normal memory.
+const fn shareability(attrs: MemAttrs, mem: MemoryType) -> u8 {
+    if mem.is_device() {
+        SH_OUTER
+    } else {
+        match attrs.share {
+            Shareability::NonShareable => SH_NON_SHAREABLE,
+            Shareability::Outer => SH_OUTER,
+            Shareability::Inner => SH_INNER,
+        }
+    }
+}
+
+/// The attribute bits of a leaf descriptor of a stage 2 table in `format` for a page with
+/// `attrs` (every field except the valid and type bits and the output address):
+///
+/// * AF = 1;
+/// * MemAttr\[3:0\] (bits\[5:2\]) from the memory type ([`stage2::memattr`]): the page's
+///   Device type, Normal Write-Back for `system` pages, else Normal memory of the page's
+///   cacheability (inner and outer alike);
+/// * S2AP\[1:0\] (bits\[7:6\]): bit 6 when the page is readable, bit 7 when writable;
+///   an execute-only page (`x`) has S2AP = 0b00: stage 2 grants instruction fetches
+///   through XN alone, whatever S2AP says (DDI 0487 D8.4, "Stage 2 instruction
+///   execution permissions": the stage 2 execute permission does not depend on the data
+///   read permission when EL2 uses AArch64; QEMU's `get_S2prot` likewise), so the
+///   virtual machine may run it but not load from it or store to it;
+/// * XN\[1:0\] = 0b10 (bit 54) when the page is not executable (Device and `system`
+///   pages never are), 0b00 otherwise; XN\[0\] (FEAT_XNX) is never set;
+/// * SH (bits\[9:8\]) as at stage 1 (Outer Shareable for Device memory), except in the
+///   FEAT_LPA2 format (`VTCR_EL2.DS` = 1), where those bits hold OA\[51:50\] and
+///   shareability comes from `VTCR_EL2.SH0` (Inner Shareable);
+/// * no nG (stage 2 entries are tagged with the VMID) and no NS bit (bit 5 is
+///   MemAttr\[3\]: the Non-secure stage 2 outputs Non-secure PAs).
+pub const fn stage2_attributes(attrs: MemAttrs, format: Format) -> Descriptor {
+    let (mem, execute) = memory_type(attrs);
+    let mut bits = AF | (stage2::memattr(mem) as u64) << stage2::S2_MEMATTR_SHIFT;
+    if attrs.perms.read() {
+        bits |= stage2::S2AP_READ;
+    }
+    if attrs.perms.write() {
+        bits |= stage2::S2AP_WRITE;
+    }
+    if !execute {
+        bits |= stage2::S2_XN;
+    }
+    let d = Descriptor::from_bits(bits);
+    if format.has_sh_field() {
+        d.with_sh(shareability(attrs, mem))
     } else {
         d
     }
@@ -520,6 +638,8 @@ fn continues(a: &Page, b: &Page) -> bool {
 struct Tree {
     va_bits: u8,
     root_level: i8,
+    /// The tables the root is made of: 1, or a stage 2 root's concatenated tables.
+    root_tables: usize,
     leaves: Vec<Run>,
     tables: usize,
 }
@@ -552,11 +672,14 @@ impl Plan {
         let table = TableRef::of_info(info);
         let format = self.format;
         let table_bytes = format.granule.bytes();
-        if !base_pa.is_multiple_of(table_bytes) {
+        let root_tables = self.lower.as_ref().map_or(1, |t| t.root_tables);
+        // Concatenated root tables are aligned to their total size.
+        let align = table_bytes * root_tables as u64;
+        if !base_pa.is_multiple_of(align) {
             return Err(BuildError::UnalignedBase {
                 table,
                 base_pa,
-                align: table_bytes,
+                align,
             });
         }
         let count = self.tables();
@@ -577,6 +700,7 @@ impl Plan {
             runs::emit(
                 format,
                 t.root_level,
+                t.root_tables,
                 &t.leaves,
                 0,
                 u64::MAX,
@@ -591,6 +715,7 @@ impl Plan {
             runs::emit(
                 format,
                 t.root_level,
+                t.root_tables,
                 &t.leaves,
                 0,
                 u64::MAX,
@@ -599,12 +724,23 @@ impl Plan {
             );
             upper = Some((t.va_bits, root_pa));
         }
-        let regime = Regime::of(info.el());
-        let mut registers =
+        let pa_bits_error = BuildError::PaBits {
+            pa_bits: config.pa_bits,
+        };
+        let stage2 = match config.vmid {
+            Some(vmid) => Some(
+                Stage2Registers::new(format, config.va_bits, config.pa_bits, base_pa, vmid)
+                    .ok_or(pa_bits_error.clone())?,
+            ),
+            None => None,
+        };
+        let mut registers = if stage2.is_some() {
+            Registers::NONE
+        } else {
+            let regime = Regime::of(info.el());
             Registers::with_ranges(regime, format, lower, upper, config.pa_bits, config.wxn)
-                .ok_or(BuildError::PaBits {
-                    pa_bits: config.pa_bits,
-                })?;
+                .ok_or(pa_bits_error)?
+        };
         if let Some(shared) = config.shared_tcr {
             registers.tcr = regs::tcr_shared(
                 format,
@@ -633,6 +769,7 @@ impl Plan {
             format,
             base_pa,
             root_level: self.lower.as_ref().map_or(0, |t| t.root_level),
+            root_tables,
             va_bits: config.va_bits,
             lower: self.lower.as_ref().map(|t| t.tables),
             upper: self
@@ -650,6 +787,8 @@ impl Plan {
             bytes,
             registers,
             asid: config.asid,
+            stage2,
+            vmid: config.vmid,
         })
     }
 }
@@ -667,6 +806,8 @@ struct Limits<'c> {
     table: &'c TableRef,
     config: &'c TableConfig,
     format: Format,
+    /// Whether the table is a stage 2 table.
+    stage2: bool,
     upper_start: u64,
     va_limit: u64,
     pa_limit: u64,
@@ -681,6 +822,12 @@ impl<'c> Limits<'c> {
         config: &'c TableConfig,
     ) -> Result<Limits<'c>, BuildError> {
         config.validate()?;
+        if config.is_stage2() && el != ExecutionContext::EL1_NS {
+            return Err(BuildError::Stage2Context {
+                table: table.clone(),
+                el,
+            });
+        }
         let upper_bits = config.upper_va_bits;
         if upper_bits.is_some() && Regime::of(el).is_single_privilege() {
             return Err(BuildError::UpperRangeInRegime {
@@ -728,6 +875,7 @@ impl<'c> Limits<'c> {
             table,
             config,
             format: config.format(),
+            stage2: config.is_stage2(),
             upper_start: upper_bits.and_then(regs::upper_range_start).unwrap_or(0),
             va_limit: 1u64 << config.va_bits,
             pa_limit: 1u64 << config.pa_bits,
@@ -801,7 +949,7 @@ impl<'c> Limits<'c> {
             && pa.checked_add(size).is_some_and(|end| end <= self.pa_limit)
             && !unreachable_space(self.el, attrs.pas)
             && !self.shareability_from_tcr(attrs)
-            && (!attrs.perms.execute_only() || self.el.is_user())
+            && (!attrs.perms.execute_only() || self.el.is_user() || self.stage2)
             && !(config.wxn
                 && attrs.perms.write()
                 && attrs.perms.execute()
@@ -819,7 +967,7 @@ impl<'c> Limits<'c> {
 
     /// The first thing wrong with a page, in the order context, size in the format,
     /// alignment, VA range, PA range, PA space, shareability under `DS`, execute-only
-    /// outside EL0, WXN.
+    /// outside EL0 and stage 2, WXN.
     #[cold]
     #[inline(never)]
     fn fault(&self, page: &Page) -> Result<(), BuildError> {
@@ -898,7 +1046,7 @@ impl<'c> Limits<'c> {
                 share: attrs.share,
             });
         }
-        if attrs.perms.execute_only() && !self.el.is_user() {
+        if attrs.perms.execute_only() && !self.el.is_user() && !self.stage2 {
             return Err(BuildError::ExecuteOnly {
                 table: table.clone(),
                 page: PageRef::of(page),
@@ -984,7 +1132,7 @@ impl Gathered {
             (&mut self.lower, config.va_bits, first.va)
         };
         let granule = limits.format.granule;
-        let root = granule.root_level(va_bits).unwrap_or(0);
+        let root = range_root(config, granule, va_bits).0;
         let count = source.len() as u64;
         let (level, leaves) = page_leaves(limits.format, first.size);
         // A block larger than a root entry is written as root-level blocks.
@@ -1050,7 +1198,7 @@ fn tree(
     upper: bool,
 ) -> Result<Tree, BuildError> {
     let format = limits.format;
-    let root = format.granule.root_level(va_bits).unwrap_or(0);
+    let (root, root_tables) = range_root(limits.config, format.granule, va_bits);
     // Runs at one VA overlap, and then the error is found page by page, so their order
     // does not matter.
     runs::sort_by_va(&mut runs);
@@ -1058,13 +1206,27 @@ fn tree(
         return Err(overlap(limits, sources, root, upper));
     }
     let leaves = runs::leaves(runs, root, limits.config.contiguous_hint, format);
-    let tables = runs::count_tables(format.granule, root, &leaves);
+    let tables = runs::count_tables(format.granule, root, root_tables, &leaves);
     Ok(Tree {
         va_bits,
         root_level: root,
+        root_tables,
         leaves,
         tables,
     })
+}
+
+/// The root level and root tables of a range of `va_bits` bits of a table built with
+/// `config` in `granule`: the stage 2 start level and its concatenated tables for a
+/// stage 2 table (whose one range is the lower one), else the stage 1 root level and 1.
+fn range_root(config: &TableConfig, granule: Granule, va_bits: u8) -> (i8, usize) {
+    let root = if config.is_stage2() {
+        stage2::start_level(granule, va_bits)
+    } else {
+        granule.root_level(va_bits).map(|level| (level, 1))
+    };
+    // Checked configurations have supported sizes.
+    root.unwrap_or((0, 1))
 }
 
 /// The overlap error of one range (the upper one if `upper`): the pages as the leaf
@@ -1169,6 +1331,9 @@ fn count(
 ) -> Result<usize, BuildError> {
     let Some(first) = first else {
         config.validate()?;
+        if config.is_stage2() {
+            return Ok(range_root(config, config.granule, config.va_bits).1);
+        }
         return Ok(usize::from(config.lower) + usize::from(config.upper_va_bits.is_some()));
     };
     let table = TableRef::of_page(first);
@@ -1288,6 +1453,8 @@ pub struct Translation {
     format: Format,
     base_pa: u64,
     root_level: i8,
+    /// The tables the lower range's root is made of (concatenated at stage 2).
+    root_tables: usize,
     va_bits: u8,
     /// The lower range's table count, when the table has a lower range.
     lower: Option<usize>,
@@ -1297,6 +1464,8 @@ pub struct Translation {
     bytes: Vec<u8>,
     registers: Registers,
     asid: Option<u16>,
+    stage2: Option<Stage2Registers>,
+    vmid: Option<u16>,
 }
 
 impl Translation {
@@ -1310,9 +1479,14 @@ impl Translation {
         self.el
     }
 
-    /// The translation regime that loads it.
+    /// The translation regime that loads it: [`Regime::Stage2`] for a stage 2 table,
+    /// else the regime of its context ([`Regime::of`]).
     pub const fn regime(&self) -> Regime {
-        Regime::of(self.el)
+        if self.vmid.is_some() {
+            Regime::Stage2
+        } else {
+            Regime::of(self.el)
+        }
     }
 
     /// The PA of the root table, the first byte of the image.
@@ -1342,14 +1516,23 @@ impl Translation {
     }
 
     /// The lookup level of the lower range's root table (-1 to 3, see
-    /// [`Granule::root_level`]); 0 without a lower range (see
+    /// [`Granule::root_level`]; for a stage 2 table the start level of
+    /// [`stage2::start_level`]); 0 without a lower range (see
     /// [`has_lower`](Self::has_lower)).
     pub const fn root_level(&self) -> i8 {
         self.root_level
     }
 
-    /// The VA size of the lower range (`0 .. 2^va_bits`, through TTBR0). Without a lower
-    /// range this is the configured [`TableConfig::va_bits`], which no register uses.
+    /// The number of granule-sized tables the lower range's root is made of, at the start
+    /// of the image: 1 for a stage 1 table; for a stage 2 table, its concatenated root
+    /// tables (1 to 16, [`stage2::start_level`]), aligned together to their total size.
+    pub const fn root_tables(&self) -> usize {
+        self.root_tables
+    }
+
+    /// The VA size of the lower range (`0 .. 2^va_bits`, through TTBR0; the IPA size of
+    /// a stage 2 table). Without a lower range this is the configured
+    /// [`TableConfig::va_bits`], which no register uses.
     pub const fn va_bits(&self) -> u8 {
         self.va_bits
     }
@@ -1448,22 +1631,63 @@ impl Translation {
         self.bytes.is_empty()
     }
 
-    /// All four register values.
+    /// The stage 1 register values. A stage 2 table has none: every field is 0, and
+    /// [`stage2_registers`](Self::stage2_registers) holds what loads it.
     pub const fn registers(&self) -> Registers {
         self.registers
     }
 
-    /// `MAIR_ELx`.
+    /// The registers that load a stage 2 table (`VTCR_EL2`, `VTTBR_EL2`, the `HCR_EL2`
+    /// bits to set), or `None` for a stage 1 table.
+    pub const fn stage2_registers(&self) -> Option<Stage2Registers> {
+        self.stage2
+    }
+
+    /// The VMID of a stage 2 table (in bits\[63:48\] of [`vttbr`](Self::vttbr)), or
+    /// `None` for a stage 1 table.
+    pub const fn vmid(&self) -> Option<u16> {
+        self.vmid
+    }
+
+    /// `VTCR_EL2` of a stage 2 table ([`stage2::vtcr`]); 0 for a stage 1 table.
+    pub const fn vtcr(&self) -> u64 {
+        match self.stage2 {
+            Some(r) => r.vtcr,
+            None => 0,
+        }
+    }
+
+    /// `VTTBR_EL2` of a stage 2 table: the root's PA and the VMID ([`stage2::vttbr`]);
+    /// 0 for a stage 1 table.
+    pub const fn vttbr(&self) -> u64 {
+        match self.stage2 {
+            Some(r) => r.vttbr,
+            None => 0,
+        }
+    }
+
+    /// The `HCR_EL2` bits to set to run on a stage 2 table ([`stage2::HCR_SET`]: VM and
+    /// RW); 0 for a stage 1 table.
+    pub const fn hcr_set(&self) -> u64 {
+        match self.stage2 {
+            Some(r) => r.hcr_set,
+            None => 0,
+        }
+    }
+
+    /// `MAIR_ELx` (0 for a stage 2 table, which has no MAIR).
     pub const fn mair(&self) -> u64 {
         self.registers.mair
     }
 
-    /// `TCR_ELx` for the table's regime.
+    /// `TCR_ELx` for the table's regime (0 for a stage 2 table: see
+    /// [`vtcr`](Self::vtcr)).
     pub const fn tcr(&self) -> u64 {
         self.registers.tcr
     }
 
-    /// `TTBR0_ELx`: the lower range's root table PA; 0 without a lower range.
+    /// `TTBR0_ELx`: the lower range's root table PA; 0 without a lower range and for a
+    /// stage 2 table (see [`vttbr`](Self::vttbr)).
     pub const fn ttbr0(&self) -> u64 {
         self.registers.ttbr0
     }
@@ -1493,7 +1717,8 @@ impl Translation {
         self.registers.ttbr1 = ttbr1;
     }
 
-    /// The `SCTLR_ELx` bits to set: M, C, I, and WXN if asked for.
+    /// The `SCTLR_ELx` bits to set: M, C, I, and WXN if asked for (0 for a stage 2
+    /// table: see [`hcr_set`](Self::hcr_set)).
     pub const fn sctlr_set(&self) -> u64 {
         self.registers.sctlr_set
     }
@@ -1501,7 +1726,18 @@ impl Translation {
     /// Translates `va` by walking the image as the MMU would: a VA with bit 63 set
     /// through the upper range's root (TTBR1), any other through the lower range's
     /// (TTBR0); see [`walk_registers`](super::walk_registers).
+    ///
+    /// A stage 2 table is not walked yet: the stage 1 walker cannot read its
+    /// registers or its concatenated root, so this gives
+    /// [`WalkFault::BadGeometry`] with the table's start level, IPA size and format.
     pub fn walk(&self, va: u64) -> Result<Walk, WalkFault> {
+        if self.vmid.is_some() {
+            return Err(WalkFault::BadGeometry {
+                root_level: self.root_level,
+                va_bits: self.va_bits,
+                format: self.format,
+            });
+        }
         super::walk_registers(
             &self.bytes,
             self.base_pa,
@@ -2945,5 +3181,354 @@ mod upper_tests {
             Err(BuildError::VaBits { va_bits: 53 })
         );
         assert_eq!(table_count([], &cfg), Ok(2), "two empty roots");
+    }
+}
+
+#[cfg(test)]
+mod stage2_tests {
+    use super::*;
+    use crate::aarch64::descriptor::{OA_MASK, SH_MASK};
+    use crate::aarch64::stage2::{
+        HCR_SET, S2_MEMATTR_MASK, S2_XN, S2AP_MASK, S2AP_READ, S2AP_WRITE, VTCR_VS,
+    };
+    use crate::model::{Cacheability, DeviceType, Perms};
+    use ExecutionContext::*;
+
+    const GIB: u64 = 1 << 30;
+    const VM: ExecutionContext = EL1_NS;
+
+    fn info() -> TableInfo {
+        TableInfo::new("vm", 0, VM)
+    }
+
+    fn page(va: u64, pa: u64, size: PageSize, a: MemAttrs) -> Page {
+        Page::new("p", 0, &info(), va, pa, size, a, false, Vec::new())
+    }
+
+    /// A 4 KiB-granule stage 2 table with a 40-bit IPA and 40-bit PA for VMID 5.
+    fn config() -> TableConfig {
+        TableConfig::DEFAULT
+            .with_va_bits(40)
+            .with_pa_bits(40)
+            .with_vmid(Some(5))
+    }
+
+    /// The leaf descriptor that maps `ipa` in `t`, found by walking the image by hand
+    /// (4 KiB granule): the concatenated root is indexed by IPA\[39:30\].
+    fn leaf(t: &Translation, ipa: u64) -> (i8, u64) {
+        let mut index = (ipa >> 30) as usize;
+        let mut table = 0;
+        let mut level = t.root_level();
+        loop {
+            let d = t.descriptors()[table * 512 + index];
+            assert_eq!(d & 1, 1, "{ipa:#x} invalid at level {level}");
+            if level == 3 || d & 0b10 == 0 {
+                return (level, d);
+            }
+            table = ((d & OA_MASK) - t.base_pa()) as usize / 4096;
+            level += 1;
+            index = ((ipa >> (12 + 9 * (3 - level) as u32)) & 511) as usize;
+        }
+    }
+
+    #[test]
+    fn a_4k_stage_2_table_with_a_40_bit_ipa_has_two_concatenated_level_1_roots() {
+        let data = MemAttrs::new(PageKind::Data);
+        let code = MemAttrs::new(PageKind::Code);
+        let pages = [
+            // In the first root table, and in the second (IPA bit 39 set).
+            page(0x4000_0000, 0x8000_0000, PageSize::Size4K, data),
+            page(0x80_4000_0000, 0x8000_1000, PageSize::Size4K, code),
+            page(
+                0x80_4000_1000,
+                0x8000_2000,
+                PageSize::Size4K,
+                code.with_perms(Perms::X),
+            ),
+            page(
+                0x0900_0000,
+                0x0900_0000,
+                PageSize::Size4K,
+                MemAttrs::new(PageKind::Device),
+            ),
+            page(
+                0x4000_2000,
+                0x8000_3000,
+                PageSize::Size4K,
+                data.with_perms(Perms::R),
+            ),
+            page(
+                0x4020_0000,
+                0x8020_0000,
+                PageSize::Size2M,
+                data.with_cache(Cacheability::NonCacheable),
+            ),
+            page(3 * GIB, 3 * GIB, PageSize::Size1G, data),
+        ];
+        let base = 0x4010_0000;
+        let t = build(&info(), &pages, base, &config()).unwrap();
+        assert_eq!(t.regime(), Regime::Stage2);
+        assert_eq!((t.root_level(), t.root_tables()), (1, 2));
+        // 2 roots, a level 2 table for 0x4000_0000, one for 0x80_4000_0000 and one for
+        // the device page at 0x0900_0000, and their level 3 tables.
+        assert_eq!(t.table_count(), 2 + 3 + 3);
+        assert_eq!(table_count(&pages, &config()), Ok(t.table_count()));
+        assert_eq!(t.vmid(), Some(5));
+        assert_eq!(t.asid(), None);
+        assert!(!t.non_global());
+
+        // VTCR_EL2: T0SZ 24, SL0 0b01 (level 1), IRGN0 = ORGN0 = 0b01, SH0 0b11, TG0 0b00,
+        // PS 0b010 (40 bits), RES1 bit 31; 8-bit VMID.
+        assert_eq!(t.vtcr(), 0x8002_3558);
+        assert_eq!(t.vtcr() & 0x3F, 24);
+        assert_eq!((t.vtcr() >> 6) & 0b11, 0b01, "SL0");
+        assert_eq!((t.vtcr() >> 16) & 0b111, 0b010, "PS");
+        assert_eq!(t.vtcr() & VTCR_VS, 0);
+        assert_eq!(t.vttbr(), base | 5 << 48);
+        assert_eq!(t.hcr_set(), HCR_SET);
+        assert_eq!(t.hcr_set(), 1 | 1 << 31);
+        assert_eq!(
+            t.stage2_registers(),
+            Some(Stage2Registers {
+                vtcr: 0x8002_3558,
+                vttbr: base | 5 << 48,
+                hcr_set: HCR_SET,
+            })
+        );
+        assert_eq!(t.registers(), Registers::NONE);
+        assert_eq!((t.tcr(), t.ttbr0(), t.mair(), t.sctlr_set()), (0, 0, 0, 0));
+
+        // The second root table holds IPA 2^39 and up.
+        assert_eq!(
+            t.descriptors()[512 + 1] & 0b11,
+            0b11,
+            "table at root entry 513"
+        );
+        assert_eq!(t.descriptors()[1] & 0b11, 0b11, "table at root entry 1");
+
+        // Normal Write-Back read/write data: AF, S2AP 0b11, MemAttr 0b1111, SH inner,
+        // XN[1]; no nG, no NS.
+        let (level, d) = leaf(&t, 0x4000_0000);
+        assert_eq!(level, 3);
+        assert_eq!(d & 0b11, 0b11, "page descriptor");
+        assert_eq!(d & OA_MASK, 0x8000_0000);
+        assert_eq!(d & S2AP_MASK, S2AP_READ | S2AP_WRITE);
+        assert_eq!((d & S2_MEMATTR_MASK) >> 2, 0b1111);
+        assert_eq!(d & SH_MASK, 0b11 << 8);
+        assert_ne!(d & AF, 0);
+        assert_ne!(d & S2_XN, 0);
+        assert_eq!(d & (NG | 1 << 53), 0);
+        assert_eq!(
+            d & !OA_MASK,
+            0b11 | AF | 0b11 << 8 | S2AP_READ | S2AP_WRITE | 0b1111 << 2 | S2_XN
+        );
+        // Code: read-only, executable.
+        let (_, d) = leaf(&t, 0x80_4000_0000);
+        assert_eq!(d & OA_MASK, 0x8000_1000);
+        assert_eq!(d & S2AP_MASK, S2AP_READ);
+        assert_eq!(d & (S2_XN | 1 << 53), 0);
+        // Execute-only: S2AP 0b00, XN 0.
+        let (_, d) = leaf(&t, 0x80_4000_1000);
+        assert_eq!(d & S2AP_MASK, 0);
+        assert_eq!(d & (S2_XN | 1 << 53), 0);
+        assert_eq!((d & S2_MEMATTR_MASK) >> 2, 0b1111);
+        // Device-nGnRE (the default): MemAttr 0b0001, never executable, Outer Shareable.
+        let (_, d) = leaf(&t, 0x0900_0000);
+        assert_eq!((d & S2_MEMATTR_MASK) >> 2, 0b0001);
+        assert_ne!(d & S2_XN, 0);
+        assert_eq!(d & SH_MASK, 0b10 << 8);
+        assert_eq!(d & S2AP_MASK, S2AP_READ | S2AP_WRITE);
+        // Read-only.
+        let (_, d) = leaf(&t, 0x4000_2000);
+        assert_eq!(d & S2AP_MASK, S2AP_READ);
+        // A 2 MiB block of Normal Non-cacheable memory: MemAttr 0b0101.
+        let (level, d) = leaf(&t, 0x4020_0000);
+        assert_eq!((level, d & 0b11), (2, 0b01));
+        assert_eq!((d & S2_MEMATTR_MASK) >> 2, 0b0101);
+        assert_eq!(d & OA_MASK, 0x8020_0000);
+        // A 1 GiB block at the concatenated root.
+        let (level, d) = leaf(&t, 3 * GIB);
+        assert_eq!((level, d & 0b11), (1, 0b01));
+        assert_eq!(d & OA_MASK, 3 * GIB);
+    }
+
+    #[test]
+    fn memory_types_and_permissions_at_stage_2() {
+        let f = Format::DEFAULT;
+        let memattr = |a: MemAttrs| (stage2_attributes(a, f).bits() & S2_MEMATTR_MASK) >> 2;
+        let data = MemAttrs::new(PageKind::Data);
+        for (device, want) in [
+            (DeviceType::nGnRnE, 0b0000),
+            (DeviceType::nGnRE, 0b0001),
+            (DeviceType::nGRE, 0b0010),
+            (DeviceType::GRE, 0b0011),
+        ] {
+            assert_eq!(
+                memattr(MemAttrs::new(PageKind::Device).with_device(device)),
+                want
+            );
+        }
+        for (cache, want) in [
+            (Cacheability::NonCacheable, 0b0101),
+            (Cacheability::WriteThrough, 0b1010),
+            (Cacheability::WriteBack, 0b1111),
+        ] {
+            assert_eq!(memattr(data.with_cache(cache)), want);
+        }
+        // System pages: Normal Write-Back, never executable.
+        let system = MemAttrs::new(PageKind::System)
+            .with_cache(Cacheability::NonCacheable)
+            .with_perms(Perms::RWX);
+        assert_eq!(memattr(system), 0b1111);
+        assert_ne!(stage2_attributes(system, f).bits() & S2_XN, 0);
+        // Device pages never execute, whatever their permissions.
+        let device = MemAttrs::new(PageKind::Device).with_perms(Perms::RWX);
+        assert_ne!(stage2_attributes(device, f).bits() & S2_XN, 0);
+        for (perms, s2ap, xn) in [
+            (Perms::R, S2AP_READ, true),
+            (Perms::RW, S2AP_READ | S2AP_WRITE, true),
+            (Perms::RX, S2AP_READ, false),
+            (Perms::RWX, S2AP_READ | S2AP_WRITE, false),
+            (Perms::X, 0, false),
+        ] {
+            let d = stage2_attributes(data.with_perms(perms), f).bits();
+            assert_eq!(d & S2AP_MASK, s2ap, "{perms}");
+            assert_eq!(d & S2_XN != 0, xn, "{perms}");
+        }
+        // page_attributes gives the stage 2 bits for a table with a VMID.
+        let config = config();
+        assert_eq!(
+            page_attributes(VM, data, &config),
+            stage2_attributes(data, config.format())
+        );
+        // DS = 1: no SH field.
+        let ds = Format::for_sizes(Granule::Size4K, 52, 52);
+        assert_eq!(stage2_attributes(data, ds).bits() & SH_MASK, 0);
+    }
+
+    #[test]
+    fn sixteen_bit_vmids_set_vs() {
+        let t = build(&info(), &[], 0x4000_0000, &config().with_vmid(Some(300))).unwrap();
+        assert_ne!(t.vtcr() & VTCR_VS, 0);
+        assert_eq!(t.vttbr(), 0x4000_0000 | 300 << 48);
+        let t = build(&info(), &[], 0x4000_0000, &config().with_vmid(Some(255))).unwrap();
+        assert_eq!(t.vtcr() & VTCR_VS, 0);
+    }
+
+    #[test]
+    fn an_empty_stage_2_table_is_its_zeroed_roots() {
+        let t = build(&info(), &[], 0x4000_0000, &config()).unwrap();
+        assert_eq!((t.table_count(), t.root_tables()), (2, 2));
+        assert!(t.descriptors().iter().all(|&d| d == 0));
+        assert_eq!(table_count(core::iter::empty(), &config()), Ok(2));
+        assert_eq!(table_count_runs(&[], &config()), Ok(2));
+    }
+
+    #[test]
+    fn stage_2_errors() {
+        let data = MemAttrs::new(PageKind::Data);
+        let p = page(0x4000_0000, 0x8000_0000, PageSize::Size4K, data);
+        let base = 0x4000_0000;
+        // Concatenated roots are aligned to their total size: 2 × 4 KiB.
+        assert_eq!(
+            build(&info(), [&p], 0x4000_1000, &config()),
+            Err(BuildError::UnalignedBase {
+                table: TableRef::Named("vm".into()),
+                base_pa: 0x4000_1000,
+                align: 0x2000,
+            })
+        );
+        // Only EL1_NS tables have a stage 2 here.
+        let el2 = TableInfo::new("hyp", 0, EL2_NS);
+        assert_eq!(
+            build(&el2, [], base, &config()),
+            Err(BuildError::Stage2Context {
+                table: TableRef::Named("hyp".into()),
+                el: EL2_NS,
+            })
+        );
+        // Stage 1 options.
+        for (config, option) in [
+            (config().with_lower(false), "lower"),
+            (config().with_upper_va_bits(Some(39)), "upper_va_bits"),
+            (config().with_asid(Some(1)), "asid"),
+            (
+                config().with_shared_tcr(Some(SharedTcr::new(40, 39, false))),
+                "shared_tcr",
+            ),
+            (config().with_wxn(true), "wxn"),
+        ] {
+            assert_eq!(
+                build(&info(), [&p], base, &config),
+                Err(BuildError::NotInStage2 { option })
+            );
+            assert_eq!(config.validate(), Err(BuildError::NotInStage2 { option }));
+        }
+        // An IPA larger than the PA.
+        assert_eq!(
+            config().with_va_bits(44).validate(),
+            Err(BuildError::IpaBeyondPa {
+                ipa_bits: 44,
+                pa_bits: 40,
+            })
+        );
+        assert!(
+            config()
+                .with_va_bits(44)
+                .with_pa_bits(44)
+                .validate()
+                .is_ok()
+        );
+        // Root and Realm pages are refused; Secure and Non-secure ones are not.
+        for pas in [PhysicalAddressSpace::Root, PhysicalAddressSpace::Realm] {
+            let q = page(
+                0x4000_0000,
+                0x8000_0000,
+                PageSize::Size4K,
+                data.with_pas(pas),
+            );
+            assert!(matches!(
+                build(&info(), [&q], base, &config()),
+                Err(BuildError::UnreachableSpace { .. })
+            ));
+        }
+        let ns = page(
+            0x4000_0000,
+            0x8000_0000,
+            PageSize::Size4K,
+            data.with_pas(PhysicalAddressSpace::NonSecure),
+        );
+        let t = build(&info(), [&ns], base, &config()).unwrap();
+        assert_eq!(
+            leaf(&t, 0x4000_0000).1 & (1 << 5),
+            1 << 5,
+            "MemAttr[3], not NS"
+        );
+        // Pages of another context.
+        let q = Page::new(
+            "p",
+            0,
+            &TableInfo::new("k", 0, EL1_S),
+            0,
+            0,
+            PageSize::Size4K,
+            data,
+            false,
+            Vec::new(),
+        );
+        assert!(matches!(
+            build(&info(), [&q], base, &config()),
+            Err(BuildError::WrongContext { .. })
+        ));
+        // The stage 1 walker does not walk stage 2.
+        let t = build(&info(), [&p], base, &config()).unwrap();
+        assert!(matches!(
+            t.walk(0x4000_0000),
+            Err(WalkFault::BadGeometry {
+                root_level: 1,
+                va_bits: 40,
+                ..
+            })
+        ));
     }
 }

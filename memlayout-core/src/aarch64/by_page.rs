@@ -36,6 +36,8 @@ pub(super) struct Tree {
     pub(super) va_bits: u8,
     /// The level of its root table.
     pub(super) root: i8,
+    /// The tables the root is made of: 1, or a stage 2 table's concatenated roots.
+    pub(super) roots: usize,
     /// Its leaves, sorted by VA.
     pub(super) leaves: Vec<Leaf>,
 }
@@ -56,6 +58,12 @@ fn check_config(
     config: &TableConfig,
 ) -> Result<(), BuildError> {
     config.validate()?;
+    if config.vmid.is_some() && el != ExecutionContext::EL1_NS {
+        return Err(BuildError::Stage2Context {
+            table: table.clone(),
+            el,
+        });
+    }
     let single = Regime::of(el).is_single_privilege();
     if config.upper_va_bits.is_some() && single {
         return Err(BuildError::UpperRangeInRegime {
@@ -97,7 +105,7 @@ fn check_config(
 
 /// The first thing wrong with one page, in the order: context, size in the format,
 /// alignment, VA range, PA range, PA space, shareability under `DS`, execute-only
-/// outside EL0, WXN.
+/// outside EL0 and stage 2, WXN.
 fn check_page(
     el: ExecutionContext,
     table: &TableRef,
@@ -183,7 +191,8 @@ fn check_page(
             share: attrs.share,
         });
     }
-    if attrs.perms.execute_only() && !el.is_user() {
+    // Stage 2 executes through XN alone, so any of its pages may be execute-only.
+    if attrs.perms.execute_only() && !el.is_user() && config.vmid.is_none() {
         return Err(BuildError::ExecuteOnly {
             table: table.clone(),
             page: err_page(),
@@ -226,7 +235,7 @@ pub(super) fn plan(
         } else {
             (&mut lower, config.va_bits, page.va())
         };
-        let root = granule.root_level(bits).unwrap_or(0);
+        let root = root_of(config, granule, bits).0;
         let (level, count) = format.page_leaves(page.page_size()).unwrap_or((3, 1));
         let mut attrs = page_attributes(el, page.mem_attrs(), config).attributes();
         let (level, count) = if level < root {
@@ -277,7 +286,7 @@ fn tree(
     mut leaves: Vec<Leaf>,
 ) -> Result<Tree, BuildError> {
     let granule = format.granule;
-    let root = granule.root_level(va_bits).unwrap_or(0);
+    let (root, roots) = root_of(config, granule, va_bits);
     leaves.sort_by_key(|l| (l.va, l.page));
     for pair in leaves.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
@@ -306,8 +315,19 @@ fn tree(
     Ok(Tree {
         va_bits,
         root,
+        roots,
         leaves,
     })
+}
+
+/// The root level and root tables of a range of `va_bits` bits: a stage 2 table's
+/// start level and concatenated tables, or the stage 1 root level and 1.
+fn root_of(config: &TableConfig, granule: Granule, va_bits: u8) -> (i8, usize) {
+    if config.vmid.is_some() {
+        super::stage2::start_level(granule, va_bits).unwrap_or((0, 1))
+    } else {
+        (granule.root_level(va_bits).unwrap_or(0), 1)
+    }
 }
 
 /// Replaces every full table's worth of leaves of level `block_level + 1` that fill one
@@ -391,7 +411,7 @@ fn hint_contiguous(granule: Granule, leaves: &mut [Leaf], level: i8) {
 /// The tables a tree needs, counted by brute force: the root, plus for each level below
 /// it the distinct entries of the level above that hold a leaf of that level or deeper.
 pub(super) fn count_tables(granule: Granule, tree: &Tree) -> usize {
-    let mut count = 1;
+    let mut count = tree.roots;
     for level in tree.root + 1..=LAST_LEVEL {
         let parent = granule.level_size(level - 1);
         let regions: BTreeSet<u64> = tree
@@ -406,15 +426,23 @@ pub(super) fn count_tables(granule: Granule, tree: &Tree) -> usize {
 }
 
 /// Writes the table of `level` holding `leaves` (all inside one entry of the level
-/// above), then its next-level tables depth-first in VA order. Returns the index of the
-/// table written.
-fn emit(format: Format, level: i8, leaves: &[Leaf], tables: &mut Vec<u64>, base_pa: u64) -> usize {
+/// above), as `n` concatenated tables (a stage 2 root; else 1), then its next-level
+/// tables depth-first in VA order. Returns the index of the (first) table written.
+fn emit(
+    format: Format,
+    level: i8,
+    n: usize,
+    leaves: &[Leaf],
+    tables: &mut Vec<u64>,
+    base_pa: u64,
+) -> usize {
     let granule = format.granule;
     let entries = granule.entries();
     let index = tables.len() / entries;
-    tables.resize(tables.len() + entries, 0);
+    let slots = entries * n;
+    tables.resize(tables.len() + slots, 0);
     let entry_size = granule.level_size(level);
-    let slot = |va: u64| index * entries + ((va / entry_size) % entries as u64) as usize;
+    let slot = |va: u64| index * entries + ((va / entry_size) % slots as u64) as usize;
     let mut i = 0;
     while i < leaves.len() {
         let leaf = leaves[i];
@@ -429,7 +457,7 @@ fn emit(format: Format, level: i8, leaves: &[Leaf], tables: &mut Vec<u64>, base_
             while j < leaves.len() && leaves[j].va / entry_size == region {
                 j += 1;
             }
-            let child = emit(format, level + 1, &leaves[i..j], tables, base_pa);
+            let child = emit(format, level + 1, 1, &leaves[i..j], tables, base_pa);
             let child_pa = base_pa + child as u64 * granule.bytes();
             tables[slot(leaf.va)] = 0b11 | format.encode_address(child_pa);
             i = j;
@@ -450,7 +478,14 @@ pub(super) fn descriptors(
     let plan = plan(el, table, pages, config)?;
     let mut descriptors = Vec::new();
     for t in [&plan.lower, &plan.upper].into_iter().flatten() {
-        emit(plan.format, t.root, &t.leaves, &mut descriptors, base_pa);
+        emit(
+            plan.format,
+            t.root,
+            t.roots,
+            &t.leaves,
+            &mut descriptors,
+            base_pa,
+        );
     }
     Ok(descriptors)
 }

@@ -109,13 +109,15 @@ pub enum BuildError {
         /// The PA size asked for.
         pa_bits: u8,
     },
-    /// The base PA of the tables is not aligned to the table's granule.
+    /// The base PA of the tables is not aligned to the table's granule (for a stage 2
+    /// table, to the total size of its concatenated root tables).
     UnalignedBase {
         /// The table.
         table: TableRef,
         /// The base PA given.
         base_pa: u64,
-        /// The alignment the tables need: the granule's bytes.
+        /// The alignment the tables need: the granule's bytes, times the root tables of
+        /// a stage 2 table ([`Translation::root_tables`](super::Translation::root_tables)).
         align: u64,
     },
     /// The tables would end beyond the physical address space (or past 2^64).
@@ -282,6 +284,30 @@ pub enum BuildError {
         /// The size of the upper range, if the table has one.
         upper: Option<u8>,
     },
+    /// A stage 2 table (one built with a VMID) asks for something only stage 1 has: an
+    /// upper VA range, an ASID, a shared TCR or WXN, or no lower range.
+    NotInStage2 {
+        /// The [`TableConfig`](super::TableConfig) field: `lower` (turned off),
+        /// `upper_va_bits`, `asid`, `shared_tcr` or `wxn`.
+        option: &'static str,
+    },
+    /// A stage 2 table's IPA size is over its PA size. An IPA size over the core's PA
+    /// size (PAMax) is CONSTRAINED UNPREDICTABLE, and some start levels need a PA size of
+    /// 42 or 44 bits (AArch64.S2InvalidSL), so the IPA size must be at most the PA size.
+    IpaBeyondPa {
+        /// The IPA size ([`TableConfig::va_bits`](super::TableConfig::va_bits)).
+        ipa_bits: u8,
+        /// The PA size.
+        pa_bits: u8,
+    },
+    /// A stage 2 table (one built with a VMID) for a context other than `EL1_NS`: stage 2
+    /// here is the Non-secure EL1&0 regime's.
+    Stage2Context {
+        /// The table.
+        table: TableRef,
+        /// The table's context.
+        el: ExecutionContext,
+    },
 }
 
 /// `va .. va + size` written as `0xVA..0xEND` with the true end (past 2^64 if it is).
@@ -319,7 +345,8 @@ impl fmt::Display for BuildError {
             } => write!(
                 f,
                 "the translation tables of {table} start at PA {}, which is not a \
-                 multiple of {} (the table's granule); place them on a {} boundary",
+                 multiple of {} (the table's granule, or the total size of a stage 2 \
+                 table's concatenated root tables); place them on a {} boundary",
                 Hex::from(*base_pa),
                 Hex::from(*align),
                 Hex::from(*align)
@@ -487,6 +514,56 @@ impl fmt::Display for BuildError {
                 }
                 f.write_str("); move it into one of them")
             }
+            BuildError::NotInStage2 { option } => {
+                let (what, fix) = match *option {
+                    "lower" => (
+                        "has no lower range, but stage 2 translates IPAs 0..2^ipa_bits \
+                         through VTTBR_EL2, its only range",
+                        "turn the lower range on",
+                    ),
+                    "upper_va_bits" => (
+                        "has an upper VA range, but stage 2 has no TTBR1",
+                        "drop the upper VA size",
+                    ),
+                    "asid" => (
+                        "has an ASID, but stage 2 entries are tagged with the VMID",
+                        "drop the ASID",
+                    ),
+                    "shared_tcr" => (
+                        "shares a TCR_EL1, but stage 2 is controlled by VTCR_EL2",
+                        "drop the shared TCR",
+                    ),
+                    _ => (
+                        "enables WXN, a stage 1 control (SCTLR_ELx.WXN)",
+                        "turn WXN off and drop `x` from writable pages instead",
+                    ),
+                };
+                write!(
+                    f,
+                    "a stage 2 table (one built with a VMID) {what}; {fix}, or build a \
+                     stage 1 table without the VMID"
+                )
+            }
+            BuildError::IpaBeyondPa { ipa_bits, pa_bits } => {
+                let enough = super::regs::PA_BITS
+                    .into_iter()
+                    .find(|&bits| bits >= *ipa_bits)
+                    .unwrap_or(52);
+                write!(
+                    f,
+                    "a stage 2 table with a {ipa_bits}-bit IPA space needs a PA size of at \
+                     least {ipa_bits} bits, but its PA size is {pa_bits} (an IPA larger \
+                     than the core's PA size is CONSTRAINED UNPREDICTABLE); raise the PA \
+                     size to {enough} bits on a core that implements it, or lower the IPA \
+                     size to {pa_bits} bits"
+                )
+            }
+            BuildError::Stage2Context { table, el } => write!(
+                f,
+                "{table} is an {el} table with a VMID, but stage 2 here translates the IPAs \
+                 of the Non-secure EL1&0 regime, whose pages are EL1_NS; build it from \
+                 EL1_NS pages, or drop the VMID"
+            ),
         }
     }
 }
@@ -618,13 +695,23 @@ mod tests {
                 shared: 48,
             },
             BuildError::VaOutsideRanges {
-                table,
+                table: table.clone(),
                 page: page("p", 0),
                 lower: None,
                 upper: Some(39),
             },
+            BuildError::IpaBeyondPa {
+                ipa_bits: 41,
+                pa_bits: 40,
+            },
+            BuildError::Stage2Context {
+                table,
+                el: ExecutionContext::EL2_NS,
+            },
         ];
-        for e in errors {
+        let stage2 = ["lower", "upper_va_bits", "asid", "shared_tcr", "wxn"]
+            .map(|option| BuildError::NotInStage2 { option });
+        for e in errors.into_iter().chain(stage2) {
             let s = format!("{e}");
             assert!(!s.contains('\n') && !s.contains("  "), "{s}");
             assert!(s.contains("; "), "says how to fix it: {s}");

@@ -147,11 +147,11 @@ pub use walk::{Walk, WalkFault, walk_image, walk_registers};
 
 use crate::model::ExecutionContext;
 
-/// A stage 1 translation regime: which system registers load a table and how its
+/// A translation regime (or stage): which system registers load a table and how its
 /// descriptors' permission fields read.
 ///
-/// Not exhaustive: the architecture has more regimes (the EL2&0 regime of VHE, stage 2)
-/// that later versions may build tables for.
+/// Not exhaustive: the architecture has more regimes (the EL2&0 regime of VHE, the
+/// Secure stage 2) that later versions may build tables for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -166,10 +166,16 @@ pub enum Regime {
     /// The EL3 regime: single privilege, `TCR_EL3`, `TTBR0_EL3`, ...
     #[cfg_attr(feature = "serde", serde(rename = "EL3"))]
     El3,
+    /// Stage 2 of the Non-secure EL1&0 regime (IPA to PA), controlled from EL2:
+    /// `VTCR_EL2`, `VTTBR_EL2`, `HCR_EL2.VM`; its descriptors hold MemAttr, S2AP and
+    /// XN\[1:0\] ([`stage2`]). A table built with a VMID ([`TableConfig::vmid`]).
+    #[cfg_attr(feature = "serde", serde(rename = "EL1&0 stage 2"))]
+    Stage2,
 }
 
 impl Regime {
-    /// The regime a table of this context translates through.
+    /// The stage 1 regime a table of this context translates through (never
+    /// [`Stage2`](Self::Stage2): a stage 2 table is one built with a VMID).
     pub const fn of(el: ExecutionContext) -> Regime {
         match el.level() {
             3 => Regime::El3,
@@ -178,26 +184,30 @@ impl Regime {
         }
     }
 
-    /// Whether the regime has a single privilege level (EL2 and EL3).
+    /// Whether the regime has a single privilege level (EL2 and EL3), or, for stage 2,
+    /// permissions that do not tell EL1 from EL0 (S2AP has one read and one write bit;
+    /// XN\[0\] of FEAT_XNX is not used).
     pub const fn is_single_privilege(self) -> bool {
         !matches!(self, Regime::El10)
     }
 
-    /// The privileged exception level of the regime: 1, 2 or 3.
+    /// The privileged exception level of the regime: 1, 2 or 3; 2 for stage 2, which EL2
+    /// controls.
     pub const fn privileged_level(self) -> u8 {
         match self {
             Regime::El10 => 1,
-            Regime::El2 => 2,
+            Regime::El2 | Regime::Stage2 => 2,
             Regime::El3 => 3,
         }
     }
 
-    /// The name: `EL1&0`, `EL2` or `EL3`.
+    /// The name: `EL1&0`, `EL2`, `EL3` or `EL1&0 stage 2`.
     pub const fn name(self) -> &'static str {
         match self {
             Regime::El10 => "EL1&0",
             Regime::El2 => "EL2",
             Regime::El3 => "EL3",
+            Regime::Stage2 => "EL1&0 stage 2",
         }
     }
 }
@@ -229,5 +239,8 @@ mod tests {
         assert!(!Regime::El10.is_single_privilege());
         assert_eq!(Regime::El10.privileged_level(), 1);
         assert_eq!(alloc::format!("{}", Regime::El10), "EL1&0");
+        assert_eq!(alloc::format!("{}", Regime::Stage2), "EL1&0 stage 2");
+        assert!(Regime::Stage2.is_single_privilege());
+        assert_eq!(Regime::Stage2.privileged_level(), 2);
     }
 }

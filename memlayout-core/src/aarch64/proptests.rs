@@ -538,7 +538,8 @@ fn check_walk(t: &Translation, case: &Case, page: &Page, va: u64) -> Result<(), 
     let exec = matches!(a.kind, PageKind::Code | PageKind::Data) && a.perms.execute();
     let want = Perms::new(a.perms.read(), a.perms.write(), exec);
     match Regime::of(case.el) {
-        Regime::El2 | Regime::El3 => {
+        // `Regime::of` gives stage 1 regimes only.
+        Regime::El2 | Regime::El3 | Regime::Stage2 => {
             prop_assert_eq!(w.perms(), want);
             prop_assert_eq!(w.el0_perms(), None);
             prop_assert_eq!(w.ap() & 1, 1, "AP[1] is RES1");

@@ -306,6 +306,8 @@ pub const fn tcr_ranges(
             }
             v
         }
+        // Stage 2 is loaded by `VTCR_EL2` ([`super::stage2::vtcr`]).
+        Regime::Stage2 => return None,
         Regime::El2 | Regime::El3 => {
             if upper.is_some() || lower.is_none() {
                 return None;
@@ -447,6 +449,15 @@ pub struct Registers {
 }
 
 impl Registers {
+    /// Every value zero: the stage 1 registers of a stage 2 table, which has none.
+    pub(crate) const NONE: Registers = Registers {
+        mair: 0,
+        tcr: 0,
+        ttbr0: 0,
+        ttbr1: 0,
+        sctlr_set: 0,
+    };
+
     /// The register values for a regime with one (lower) range rooted at `root_pa`, or
     /// `None` when `va_bits` or `pa_bits` is unsupported (see [`tcr`]).
     pub const fn new(

@@ -227,11 +227,12 @@ pub(super) fn leaves(mut runs: Vec<Run>, root: i8, hint: bool, format: Format) -
     out
 }
 
-/// The tables a VA-sorted, overlap-free leaf list needs: the root, plus one table at
-/// each level below the root for every distinct region of the level above that holds
-/// a leaf at that level or deeper.
-pub(super) fn count_tables(granule: Granule, root: i8, leaves: &[Run]) -> usize {
-    let mut count = 1;
+/// The tables a VA-sorted, overlap-free leaf list needs: the `roots` root tables (1, or
+/// a stage 2 table's concatenated roots), plus one table at each level below the root
+/// for every distinct region of the level above that holds a leaf at that level or
+/// deeper.
+pub(super) fn count_tables(granule: Granule, root: i8, roots: usize, leaves: &[Run]) -> usize {
+    let mut count = roots;
     // Per level (from -1), the last region of the level above that holds a table: one
     // pass over the leaves counts every level.
     let mut last = [None; (LAST_LEVEL + 2) as usize];
@@ -297,9 +298,16 @@ pub(super) fn sort_by_va(runs: &mut Vec<Run>) {
 /// Writes the table of `level` for the part `from .. to` of `leaves` (VA-sorted, each
 /// overlapping that part; `to` is exclusive, `u64::MAX` for the whole range), then its
 /// next-level tables depth-first in VA order. Returns the index of the table written.
+///
+/// `concatenated` tables are written as one table of that many times the entries (1,
+/// or a stage 2 root of 2 to 16 concatenated tables, whose index takes up to 4 more VA
+/// bits; DDI 0487 D8.2, "Concatenated translation tables for the initial stage 2
+/// lookup").
+#[allow(clippy::too_many_arguments)]
 pub(super) fn emit(
     format: Format,
     level: i8,
+    concatenated: usize,
     leaves: &[Run],
     from: u64,
     to: u64,
@@ -309,9 +317,17 @@ pub(super) fn emit(
     let granule = format.granule;
     let entries = granule.entries();
     let index = tables.len() / entries;
-    tables.resize(tables.len() + entries, 0);
+    let slots_here = entries * concatenated;
+    tables.resize(tables.len() + slots_here, 0);
     let table = index * entries;
     let entry = granule.level_size(level);
+    let slot = |va: u64| {
+        if concatenated == 1 {
+            granule.level_index(va, level)
+        } else {
+            (va >> granule.level_shift(level)) as usize & (slots_here - 1)
+        }
+    };
     let mut done = from;
     let mut i = 0;
     while i < leaves.len() {
@@ -320,7 +336,7 @@ pub(super) fn emit(
             continue;
         };
         if r.level == level {
-            let first = table + granule.level_index(r.va, level);
+            let first = table + slot(r.va);
             let bits = Descriptor::leaf(level, 0).bits() | r.attrs;
             let slots = &mut tables[first..first + r.count as usize];
             let mut pa = r.pa;
@@ -347,6 +363,7 @@ pub(super) fn emit(
             let child = emit(
                 format,
                 level + 1,
+                1,
                 &leaves[i..j],
                 region,
                 region_end,
@@ -354,7 +371,7 @@ pub(super) fn emit(
                 base_pa,
             );
             let child_pa = base_pa + child as u64 * granule.bytes();
-            tables[table + granule.level_index(region, level)] =
+            tables[table + slot(region)] =
                 Descriptor::table(0).bits() | format.encode_address(child_pa);
             done = region_end;
             while i < j && leaves[i].end() <= region_end {

@@ -27,6 +27,10 @@
 //! lookup"): the IPA may have up to 4 more bits than that level resolves, and the
 //! concatenated tables are contiguous and aligned to their total size.
 
+use super::granule::{Format, Granule};
+use super::mair::MemoryType;
+use super::regs::{TTBR_BADDR_52_LOW_MASK, TTBR_BADDR_HIGH_SHIFT, TTBR_BADDR_MASK, ps_encoding};
+
 // ---------------------------------------------------------------------------------------
 // Stage 2 block and page descriptors: D8.3.1.2 "VMSAv8-64 Block descriptor and Page
 // descriptor formats", stage 2 attribute fields.
@@ -132,3 +136,212 @@ pub const VMID_MAX_8_BIT: u16 = 0xFF;
 pub const HCR_VM: u64 = 1 << 0;
 /// `HCR_EL2.RW`, bit 31: EL1 runs in AArch64.
 pub const HCR_RW: u64 = 1 << 31;
+
+/// `HCR_EL2` bits to set to run a virtual machine on a stage 2 table: [`HCR_VM`] (stage
+/// 2 on for the Non-secure EL1&0 regime) and [`HCR_RW`] (EL1 in AArch64). Not a whole
+/// register value: OR it into the current one.
+pub const HCR_SET: u64 = HCR_VM | HCR_RW;
+
+// ---------------------------------------------------------------------------------------
+// Memory types.
+// ---------------------------------------------------------------------------------------
+
+/// The stage 2 MemAttr\[3:0\] of a memory type (without FEAT_S2FWB): the Device types
+/// 0b00xx, Normal memory with equal inner and outer cacheability (0b0101 Non-cacheable,
+/// 0b1010 Write-Through, 0b1111 Write-Back) (DDI 0487 D8.3.1.2, "Stage 2 memory type
+/// and Cacheability attributes when FEAT_S2FWB is disabled").
+pub const fn memattr(mem: MemoryType) -> u8 {
+    match mem {
+        MemoryType::DeviceNGnRnE => S2_MEMATTR_DEVICE_NGNRNE,
+        MemoryType::DeviceNGnRE => S2_MEMATTR_DEVICE_NGNRE,
+        MemoryType::DeviceNGRE => S2_MEMATTR_DEVICE_NGRE,
+        MemoryType::DeviceGRE => S2_MEMATTR_DEVICE_GRE,
+        MemoryType::NormalNonCacheable => S2_MEMATTR_NORMAL_NC,
+        MemoryType::NormalWriteThrough => S2_MEMATTR_NORMAL_WT,
+        MemoryType::NormalWriteBack => S2_MEMATTR_NORMAL_WB,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The initial lookup level and concatenated root tables.
+// ---------------------------------------------------------------------------------------
+
+/// The most tables the initial stage 2 lookup may concatenate: 16, so an IPA may have
+/// up to 4 bits more than the start level resolves (D8.2, "Concatenated translation
+/// tables for the initial stage 2 lookup").
+pub const MAX_CONCATENATED: usize = 16;
+
+/// The levels a stage 2 walk of `granule` may start at without optional features, from
+/// the fewest levels to the most (`VTCR_EL2.SL0` encodes each; see [`sl0`]). Left out:
+/// level 3 with the 4 KiB granule (SL0 = 0b11 needs FEAT_TTST) and level -1 (SL2 = 1
+/// needs FEAT_LPA2, and a 52-bit IPA fits level 0 with concatenated tables); level 0 of
+/// the 16 KiB granule needs `VTCR_EL2.DS` = 1, which every IPA size that needs it (52
+/// bits) turns on.
+const fn start_levels(granule: Granule) -> &'static [i8] {
+    match granule {
+        Granule::Size4K => &[2, 1, 0],
+        Granule::Size16K => &[3, 2, 1, 0],
+        Granule::Size64K => &[3, 2, 1],
+    }
+}
+
+/// The initial lookup level of a stage 2 table of `granule` for an IPA of `ipa_bits`
+/// bits, and how many tables are concatenated there (1 to 16, a power of two): the level
+/// with the fewest levels below it at which the IPA needs at most 16 tables, among the
+/// levels the granule's `SL0` may select (see below). `None` when `ipa_bits` is not 25
+/// to 52.
+///
+/// The architecture allows a start level when the IPA has more bits than the levels
+/// below it resolve and at most 4 more than the level itself resolves
+/// (AArch64.S2InconsistentSL in the DDI 0487 pseudocode; QEMU's `check_s2_mmu_setup`
+/// checks the same). Several levels can pass for one size; this takes the one with the
+/// fewest levels, as Linux's KVM does, so:
+///
+/// | granule | level 3 | level 2 | level 1 | level 0 |
+/// |---------|---------|---------|---------|---------|
+/// | 4 KiB   | —       | 25–34 (×1 to ×16 from 31) | 35–43 (×1 to ×16 from 40) | 44–52 (×1 to ×16 from 49) |
+/// | 16 KiB  | 25–29 (×1 to ×16 from 26) | 30–40 (×1 to ×16 from 37) | 41–51 (×1 to ×16 from 48) | 52 |
+/// | 64 KiB  | 25–33 (×1 to ×16 from 30) | 34–46 (×1 to ×16 from 43) | 47–52 | — |
+///
+/// `SL0`'s limits (AArch64.S2InvalidSL): level 0 of the 4 KiB granule and level 1 of
+/// the 64 KiB one need a PA size (PAMax) of at least 44 bits, level 1 of the 16 KiB
+/// granule at least 42; level 0 of 16 KiB needs `DS` = 1. The table above meets them
+/// whenever the IPA size is at most the PA size, which [`build`](super::build) requires
+/// (an IPA larger than PAMax is CONSTRAINED UNPREDICTABLE).
+pub const fn start_level(granule: Granule, ipa_bits: u8) -> Option<(i8, usize)> {
+    if ipa_bits < 25 || ipa_bits > 52 {
+        return None;
+    }
+    let per_level = granule.bits_per_level();
+    let levels = start_levels(granule);
+    let mut i = 0;
+    while i < levels.len() {
+        let level = levels[i];
+        let shift = granule.level_shift(level);
+        // The IPA bits this level's index takes: more than 0, at most a table's plus 4.
+        if (ipa_bits as u32) > shift && (ipa_bits as u32) - shift <= per_level + 4 {
+            let extra = (ipa_bits as u32 - shift).saturating_sub(per_level);
+            return Some((level, 1 << extra));
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `VTCR_EL2.SL0` (bits\[7:6\], already shifted) and `SL2` (bit 33) for a walk of
+/// `granule` starting at `level`, or `None` when no encoding starts there (D19
+/// "VTCR_EL2", fields SL0 and SL2): 4 KiB: level 2 0b00, level 1 0b01, level 0 0b10,
+/// level 3 0b11 (FEAT_TTST), level -1 SL0 = 0b00 with SL2 = 1 (FEAT_LPA2, `DS` = 1);
+/// 16 KiB: level 3 0b00, level 2 0b01, level 1 0b10, level 0 0b11 (`DS` = 1); 64 KiB:
+/// level 3 0b00, level 2 0b01, level 1 0b10.
+pub const fn sl0(granule: Granule, level: i8) -> Option<u64> {
+    let sl0 = match (granule, level) {
+        (Granule::Size4K, -1) => return Some(VTCR_SL2),
+        (Granule::Size4K, 0..=3) => (2 - level as i64).rem_euclid(4) as u64,
+        (Granule::Size16K, 0..=3) => (3 - level) as u64,
+        (Granule::Size64K, 1..=3) => (3 - level) as u64,
+        _ => return None,
+    };
+    Some(sl0 << VTCR_SL0_SHIFT)
+}
+
+/// The `VTCR_EL2` value for a stage 2 table in `format` translating an IPA of `ipa_bits`
+/// bits to PAs of `pa_bits` bits: T0SZ = 64 - `ipa_bits`, SL0 for the start level of
+/// [`start_level`], IRGN0 = ORGN0 = Write-Back Read-Allocate Write-Allocate, SH0 = Inner
+/// Shareable, TG0 from the granule, PS from `pa_bits`, VS with `vmid16` (16-bit VMIDs),
+/// the RES1 bit 31, and DS = 1 with the FEAT_LPA2 format ([`Format::ds`]). SL2 is never
+/// set: the start level is never -1.
+///
+/// `None` when `ipa_bits` is not 25 to [`Format::max_va_bits`], `pa_bits` is not one
+/// of [`PA_BITS`](super::regs::PA_BITS) or is over [`Format::max_pa_bits`], or
+/// `ipa_bits` is over `pa_bits`. (DDI 0487 D19 "VTCR_EL2".)
+pub const fn vtcr(format: Format, ipa_bits: u8, pa_bits: u8, vmid16: bool) -> Option<u64> {
+    let ps = match ps_encoding(pa_bits) {
+        Some(ps) if pa_bits <= format.max_pa_bits() && ipa_bits <= pa_bits => ps,
+        _ => return None,
+    };
+    if ipa_bits > format.max_va_bits() {
+        return None;
+    }
+    let Some((level, _)) = start_level(format.granule, ipa_bits) else {
+        return None;
+    };
+    let Some(sl) = sl0(format.granule, level) else {
+        return None;
+    };
+    let mut v = (64 - ipa_bits as u64) << VTCR_T0SZ_SHIFT
+        | sl
+        | VTCR_IRGN0_WBWA
+        | VTCR_ORGN0_WBWA
+        | VTCR_SH0_INNER
+        | format.granule.tg0() << VTCR_TG0_SHIFT
+        | ps << VTCR_PS_SHIFT
+        | VTCR_RES1_31;
+    if vmid16 {
+        v |= VTCR_VS;
+    }
+    if format.ds() {
+        v |= VTCR_DS;
+    }
+    Some(v)
+}
+
+/// The `VTTBR_EL2` value for a stage 2 table whose (first) root table is at `root_pa`,
+/// for the virtual machine `vmid`: BADDR as a TTBR holds it (with a 52-bit format,
+/// BADDR\[51:48\] in bits\[5:2\]; [`regs::ttbr0`](super::regs::ttbr0)), VMID in
+/// bits\[63:48\], CnP 0. With 8-bit VMIDs (`VTCR_EL2.VS` = 0) the VMID must be at most
+/// [`VMID_MAX_8_BIT`]. (DDI 0487 D19 "VTTBR_EL2".)
+pub const fn vttbr(root_pa: u64, vmid: u16, format: Format) -> u64 {
+    let baddr = if format.oa52 {
+        (root_pa & TTBR_BADDR_52_LOW_MASK) | ((root_pa >> 48) & 0xF) << TTBR_BADDR_HIGH_SHIFT
+    } else {
+        root_pa & TTBR_BADDR_MASK
+    };
+    baddr | (vmid as u64) << VTTBR_VMID_SHIFT
+}
+
+/// The VMID a `VTTBR_EL2` value carries, bits\[63:48\].
+pub const fn vttbr_vmid(vttbr: u64) -> u16 {
+    (vttbr >> VTTBR_VMID_SHIFT) as u16
+}
+
+/// The register values that load a stage 2 table: `VTCR_EL2`, `VTTBR_EL2` and the
+/// `HCR_EL2` bits to set.
+///
+/// Not exhaustive: build it with [`new`](Self::new) and read its fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Stage2Registers {
+    /// `VTCR_EL2` ([`vtcr`]).
+    #[cfg_attr(feature = "serde", serde(with = "crate::model::serde_impls::addr"))]
+    pub vtcr: u64,
+    /// `VTTBR_EL2` ([`vttbr`]): the root's PA and the VMID.
+    #[cfg_attr(feature = "serde", serde(with = "crate::model::serde_impls::addr"))]
+    pub vttbr: u64,
+    /// The `HCR_EL2` bits to set ([`HCR_SET`]); not a whole register value.
+    #[cfg_attr(feature = "serde", serde(with = "crate::model::serde_impls::addr"))]
+    pub hcr_set: u64,
+}
+
+impl Stage2Registers {
+    /// The registers of a stage 2 table in `format` with the root at `root_pa`, for an
+    /// IPA of `ipa_bits` bits, PAs of `pa_bits` bits and VMID `vmid` (16-bit VMIDs when
+    /// it is over 255); `None` when [`vtcr`] refuses the sizes.
+    pub const fn new(
+        format: Format,
+        ipa_bits: u8,
+        pa_bits: u8,
+        root_pa: u64,
+        vmid: u16,
+    ) -> Option<Stage2Registers> {
+        match vtcr(format, ipa_bits, pa_bits, vmid > VMID_MAX_8_BIT) {
+            Some(vtcr) => Some(Stage2Registers {
+                vtcr,
+                vttbr: vttbr(root_pa, vmid, format),
+                hcr_set: HCR_SET,
+            }),
+            None => None,
+        }
+    }
+}

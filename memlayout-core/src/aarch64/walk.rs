@@ -352,7 +352,7 @@ impl Walk {
     /// is never executable at EL1).
     pub const fn executable(&self) -> bool {
         match self.regime {
-            Regime::El2 | Regime::El3 => !self.descriptor.xn(),
+            Regime::El2 | Regime::El3 | Regime::Stage2 => !self.descriptor.xn(),
             Regime::El10 => !self.descriptor.pxn() && !self.writable_el0(),
         }
     }
@@ -585,7 +585,7 @@ fn range_of(
             tcr & regs::TCR_EL1_DS != 0,
             (tcr & regs::TCR_EL1_IPS_MASK) >> regs::TCR_EL1_IPS_SHIFT,
         ),
-        Regime::El2 | Regime::El3 => (
+        Regime::El2 | Regime::El3 | Regime::Stage2 => (
             tcr & regs::TCR_EL23_DS != 0,
             (tcr & regs::TCR_EL23_PS_MASK) >> regs::TCR_EL23_PS_SHIFT,
         ),
