@@ -8,7 +8,7 @@
 //! tables), a 4 KiB code page of the VM, and a list of probes. [`run`] boots the harness
 //! `tests/qemu/s2_harness.{S,c}` (with the shared `boot.S`, `harness_io.{c,h}` and
 //! `context.inc`, linked with `harness.ld`, so it occupies
-//! [`HARNESS_RESERVED`](qemu::HARNESS_RESERVED) like the translation-table harness) once
+//! [`HARNESS_RESERVED`] like the translation-table harness) once
 //! on `qemu-system-aarch64 -M virt,secure=on,virtualization=on -cpu max -m 4G`.
 //!
 //! The harness stays at EL3 with its MMU off, sets `SCR_EL3` to Non-secure (`NS`, `RW`,
