@@ -20,7 +20,11 @@
 //!   on an AT instruction whose walk faults at stage 2; checked, it does so at EL2 as at
 //!   EL3.)
 //! * pages whose PA is in free RAM: a real load from EL1 (the harness writes a marker
-//!   at the PA first) and, on writable pages, a real store read back at the PA;
+//!   at the PA first), on writable pages a real store read back at the PA, and an
+//!   instruction fetch (a branch to a `UDF #0` the harness wrote there): executable
+//!   Normal pages let EL1 execute (an undefined instruction exception taken to EL1),
+//!   the others (not `x`, Device, system) take a stage 2 permission fault to EL2
+//!   (`ESR_EL2.EC` 0x20), the guest stage 1 allowing everything;
 //! * IPAs that no stage 2 page maps (both ends and the middle of the holes, and past the
 //!   IPA size): a real load from EL1 must take a stage 2 translation fault to EL2 at the
 //!   level where this file's own walker ([`s2_walk`], written from the Arm ARM) finds
@@ -52,8 +56,8 @@ use memlayout_tests::qemu::{
     self, RAM, par_attr, par_fault, par_fault_status, par_ns, par_pa, par_sh,
 };
 use memlayout_tests::qemu_s2::{
-    self, EC_DATA_ABORT_LOWER, S2Job, S2Kind, S2Probe, S2Result, esr_ec, esr_fsc, esr_s1ptw,
-    esr_wnr, hpfar_ipa,
+    self, EC_DATA_ABORT_LOWER, EC_INSTRUCTION_ABORT_LOWER, S2Job, S2Kind, S2Probe, S2Result,
+    esr_ec, esr_fsc, esr_s1ptw, esr_wnr, hpfar_ipa,
 };
 use memlayout_tests::table_checks::{expected_attr, expected_sh, offsets};
 
@@ -618,13 +622,18 @@ enum Want {
     Loaded,
     /// A store that reaches its PA.
     Stored,
-    /// A stage 2 fault taken to EL2: data abort from EL1, this fault status code, WnR,
-    /// `HPFAR_EL2` = `ipa`'s page, `FAR_EL2` = the VA.
+    /// A stage 2 fault taken to EL2: a data abort (an instruction abort with `fetch`)
+    /// from EL1, this fault status code, WnR, `HPFAR_EL2` = `ipa`'s page, `FAR_EL2` =
+    /// the VA.
     Stage2 {
         ipa: u64,
         fsc: Option<u8>,
         write: bool,
+        fetch: bool,
     },
+    /// An instruction fetch that both stages allow: the `UDF #0` there is taken to EL1
+    /// as an undefined instruction (`ESR_EL1.EC` = 0, `ELR_EL1` = the VA).
+    Executes,
     /// `TTBR0_EL1` or `VTTBR_EL2` loaded.
     Set,
 }
@@ -768,6 +777,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
                     ipa,
                     fsc: Some(fsc_permission(level)),
                     write: true,
+                    fetch: false,
                 },
             });
         }
@@ -777,6 +787,25 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
                 what: format!("{what}: load at EL1 from {:#x}", page.va() + off),
                 probe: S2Probe::access(page.va() + off, S2Kind::Load, page.pa() + off),
                 want: Want::Loaded,
+            });
+            // Stage 2 lets EL1 execute executable Normal memory; Device and system pages
+            // and pages without `x` are execute-never (XN[1]).
+            let ipa = page.va() + 0x20;
+            let executable = page.perms().execute()
+                && !matches!(page.kind(), PageKind::Device | PageKind::System);
+            checks.push(Check {
+                what: format!("{what}: instruction fetch at EL1 from {ipa:#x}"),
+                probe: S2Probe::access(ipa, S2Kind::Execute, page.pa() + 0x20),
+                want: if executable {
+                    Want::Executes
+                } else {
+                    Want::Stage2 {
+                        ipa,
+                        fsc: Some(fsc_permission(level)),
+                        write: false,
+                        fetch: true,
+                    }
+                },
             });
             if page.perms().write() {
                 checks.push(Check {
@@ -796,18 +825,16 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
                 ipa,
                 fsc: level.map(fsc_translation),
                 write: false,
+                fetch: false,
             },
         });
     }
     Ok(checks)
 }
 
-/// The guest stage 1 identity pages for the probes' VAs: one 4 KiB page per VA page,
-/// Normal write-back Non-shareable data (read/write), and the code page (read/execute).
-fn identity_pages(info: &TableInfo, vas: &BTreeSet<u64>, code_va: u64) -> Vec<Page> {
-    let a = data(Perms::RW)
-        .with_cache(Cacheability::WriteBack)
-        .with_share(Shareability::NonShareable);
+/// The guest stage 1 identity pages for the probes' VAs: one 4 KiB page per VA page with
+/// attributes `a`, and the code page (read/execute, Non-shareable).
+fn identity_pages(info: &TableInfo, vas: &BTreeSet<u64>, code_va: u64, a: MemAttrs) -> Vec<Page> {
     vas.iter()
         .map(|&page| {
             let attrs = if page == code_va {
@@ -874,7 +901,11 @@ fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
     let mut vas: BTreeSet<u64> = checks.iter().map(|c| c.probe.addr & !0xFFF).collect();
     vas.insert(code_va);
     let el1 = TableInfo::new("guest", 0, ExecutionContext::EL1_NS);
-    let s1_pages = identity_pages(&el1, &vas, code_va);
+    // Read, write and execute at EL1, so that stage 2 alone decides.
+    let rwx = MemAttrs::new(PageKind::Code)
+        .with_perms(Perms::RWX)
+        .with_share(Shareability::NonShareable);
+    let s1_pages = identity_pages(&el1, &vas, code_va, rwx);
     let s1_ipa = vm.ram_ipa + GUEST_TABLES_OFFSET;
     let s1 = build(&el1, &s1_pages, s1_ipa, &guest_config())
         .unwrap_or_else(|e| panic!("{}: guest stage 1: {e}", vm.name));
@@ -886,7 +917,12 @@ fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
         .collect();
     let el0_vas: BTreeSet<u64> = el0_targets.iter().map(|c| c.probe.addr).collect();
     let el0 = TableInfo::new("guest-el0", 0, ExecutionContext::EL0_NS);
-    let el0_pages = identity_pages(&el0, &el0_vas, u64::MAX);
+    let el0_pages = identity_pages(
+        &el0,
+        &el0_vas,
+        u64::MAX,
+        data(Perms::RW).with_share(Shareability::NonShareable),
+    );
     let s0_ipa = (s1_ipa + s1.bytes().len() as u64).next_multiple_of(0x1000);
     let s0 = build(&el0, &el0_pages, s0_ipa, &guest_config())
         .unwrap_or_else(|e| panic!("{}: guest EL0 stage 1: {e}", vm.name));
@@ -962,8 +998,26 @@ fn judge_one(check: &Check, result: &S2Result) -> Result<(), String> {
                 at_pa,
             },
         ) if loaded == written && at_pa == written => Ok(()),
-        (Want::Stage2 { ipa, fsc, write }, S2Result::Stage2Abort { esr, far, hpfar }) => {
-            let ok = esr_ec(esr) == EC_DATA_ABORT_LOWER
+        (Want::Executes, S2Result::El1Exception { esr, elr, .. })
+            if esr_ec(esr) == 0 && elr == check.probe.addr =>
+        {
+            Ok(())
+        }
+        (
+            Want::Stage2 {
+                ipa,
+                fsc,
+                write,
+                fetch,
+            },
+            S2Result::Stage2Abort { esr, far, hpfar },
+        ) => {
+            let ec = if fetch {
+                EC_INSTRUCTION_ABORT_LOWER
+            } else {
+                EC_DATA_ABORT_LOWER
+            };
+            let ok = esr_ec(esr) == ec
                 && fsc.is_none_or(|f| esr_fsc(esr) == f)
                 && fsc.is_some() | matches!(esr_fsc(esr), 0b00_0100..=0b00_0111)
                 && esr_wnr(esr) == write
@@ -974,7 +1028,7 @@ fn judge_one(check: &Check, result: &S2Result) -> Result<(), String> {
                 Ok(())
             } else {
                 Err(format!(
-                    "expected a stage 2 data abort (EC 0x24, FSC {fsc:#04x?}, WnR {write}, IPA \
+                    "expected a stage 2 abort (EC {ec:#x}, FSC {fsc:#04x?}, WnR {write}, IPA \
                      {:#x}), got ESR_EL2 {esr:#x} (EC {:#x}, FSC {:#04x}, WnR {}, S1PTW {}), \
                      FAR_EL2 {far:#x}, HPFAR_EL2 {hpfar:#x} (IPA {:#x})",
                     ipa & !0xFFF,
@@ -1023,10 +1077,18 @@ fn check_on_qemu(vm: &Vm) {
         s2.vttbr(),
         failures.join("\n")
     );
+    let count = |f: fn(&Check) -> bool| p.checks.iter().filter(|c| f(c)).count();
     eprintln!(
-        "{}: {} checks on QEMU ({} root tables, {} tables)",
+        "{}: {} checks on QEMU (AT {}, loads {}, stores {}, fetches {} of which {} \
+         execute, stage 2 aborts {}; {} root tables, {} tables)",
         vm.name,
         p.checks.len(),
+        count(|c| matches!(c.want, Want::Maps { .. })),
+        count(|c| c.probe.kind == S2Kind::Load),
+        count(|c| c.probe.kind == S2Kind::Store),
+        count(|c| c.probe.kind == S2Kind::Execute),
+        count(|c| matches!(c.want, Want::Executes)),
+        count(|c| matches!(c.want, Want::Stage2 { .. })),
         s2.root_tables(),
         s2.bytes().len() / (1 << vm.config.granule.shift())
     );

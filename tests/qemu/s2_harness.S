@@ -12,7 +12,8 @@
  *    returns PAR_EL1;
  *  - the EL1 probe page (el1_probe_start, one 4 KiB page that s2_harness.c
  *    copies to the PA of the VM's code page): Non-secure EL1 with stage 1
- *    and stage 2 on, loads from (or stores to and loads back from) a VA.
+ *    and stage 2 on, loads from (or stores to and loads back from, or
+ *    branches to) a VA.
  *
  * Status in x0 on the way back, words in x1, x2, x3:
  *
@@ -143,12 +144,15 @@ el3_vectors:
 /*
  * The EL1 probe: position independent, one 4 KiB page copied to the PA of
  * the VM's code page and entered at its VA, with VBAR_EL1 at that VA +
- * 0x800. x0 = VA, x1 = kind (5 load, 6 store then load), x2 = pattern.
+ * 0x800. x0 = VA, x1 = kind (5 load, 6 store then load, 9 branch to the VA),
+ * x2 = pattern.
  */
     .section .text.el1, "ax"
     .balign 4096
     .global el1_probe_start, el1_probe_end
 el1_probe_start:
+    cmp     x1, #9
+    b.eq    3f
     cmp     x1, #6
     b.ne    1f
     str     x2, [x0]
@@ -160,6 +164,10 @@ el1_probe_start:
     mov     x0, #1
     smc     #0
 2:  b       2b
+    /* Kind 9: an instruction fetch from x0, which holds UDF #0 (the harness
+     * wrote it): the undefined instruction exception taken to EL1 (status 2,
+     * ELR_EL1 = x0) shows that both stages let EL1 execute there. */
+3:  br      x0
 
     .balign 0x800
 el1_vectors:

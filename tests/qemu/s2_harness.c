@@ -20,7 +20,11 @@
  *              then EL3 reads `pa` physically;
  *            7 TTBR0_EL1 = address, then TLBI ALLE1;
  *            8 VTTBR_EL2 = address, without TLB maintenance (a switch
- *              to another VM that relies on VMIDs).
+ *              to another VM that relies on VMIDs);
+ *            9 instruction fetch at EL1 from the VA `address`: first, when
+ *              pa != 0, EL3 writes UDF #0 at `pa` (physically) and
+ *              invalidates the instruction caches; a fetch both stages allow
+ *              ends in an undefined instruction exception taken to EL1.
  *
  * Output lines (semihosting SYS_WRITE0), numbers in hexadecimal:
  *   RES <i> <status> <w0> <w1> <w2>   one per probe, in order:
@@ -149,6 +153,17 @@ u64 harness_main(void)
                 out[1] = value;
                 out[2] = kind == 6 && pa != 0 ? *(volatile const u64 *)pa : 0;
             }
+        } else if (kind == 9) {
+            if (code_va == 0)
+                fail("EL1 probes need a code page, probe", i);
+            if (pa != 0) {
+                *(volatile u64 *)pa = 0; /* UDF #0, twice */
+                DSB();
+                __asm__ volatile("ic ialluis" ::: "memory");
+                DSB();
+                ISB();
+            }
+            status = enter_lower(addr, kind, 0, out, code_va, SPSR_EL1H_MASKED);
         } else if (kind == 7) {
             WSYS(ttbr0_el1, addr);
             ISB();

@@ -19,7 +19,8 @@
 //! * real accesses ([`S2Kind::Load`], [`S2Kind::Store`]): `ERET` to Non-secure EL1 at
 //!   the code page's VA (the harness copied a 4 KiB position-independent probe to the
 //!   code page's PA first), stage 1 and stage 2 on; the probe loads (or stores a pattern
-//!   and loads back) and returns with `SMC #0`. A fault at stage 1 is taken to EL1
+//!   and loads back, or branches to the VA: [`S2Kind::Execute`]) and returns with `SMC
+//!   #0`. A fault at stage 1 is taken to EL1
 //!   (`VBAR_EL1` = code VA + 0x800, [`S2Result::El1Exception`]), a stage 2 fault to EL2
 //!   ([`S2Result::Stage2Abort`], with `ESR_EL2`, `FAR_EL2` and `HPFAR_EL2`).
 //!
@@ -77,6 +78,12 @@ pub enum S2Kind {
     /// Load the address into `VTTBR_EL2` (another VM), without TLB maintenance: a VM
     /// switch that relies on VMIDs.
     SetVttbr,
+    /// An instruction fetch at EL1 from the VA (a branch to it). With a `pa` (not 0),
+    /// the harness first writes `UDF #0` there, so a fetch that both stages allow ends
+    /// in an undefined instruction exception taken to EL1 ([`S2Result::El1Exception`]
+    /// with `ESR_EL1.EC` = 0 and `ELR_EL1` = the VA); one that stage 2 forbids is an
+    /// instruction abort taken to EL2 ([`S2Result::Stage2Abort`], `ESR_EL2.EC` 0x20).
+    Execute,
 }
 
 impl S2Kind {
@@ -91,11 +98,12 @@ impl S2Kind {
             S2Kind::Store => 6,
             S2Kind::SetTtbr0 => 7,
             S2Kind::SetVttbr => 8,
+            S2Kind::Execute => 9,
         }
     }
 
     fn is_access(self) -> bool {
-        matches!(self, S2Kind::Load | S2Kind::Store)
+        matches!(self, S2Kind::Load | S2Kind::Store | S2Kind::Execute)
     }
 }
 
@@ -107,7 +115,7 @@ pub struct S2Probe {
     pub addr: u64,
     /// What to do.
     pub kind: S2Kind,
-    /// For loads and stores: the PA the access should reach (8-byte aligned, in
+    /// For loads, stores and fetches: the PA the access should reach (8-byte aligned, in
     /// [`RAM`], outside [`HARNESS_RESERVED`] and the job's images), or 0.
     pub pa: u64,
 }
