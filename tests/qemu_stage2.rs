@@ -34,9 +34,13 @@
 //! The VMs: fixed ones for every granule with IPA sizes that make the builder
 //! concatenate root tables (4K: 34 bits, 16 level 2 tables; 40 bits, 2 level 1 tables;
 //! 43 bits, 16 level 1 tables; 48 bits, one level 0 table; 16K: 40 bits, 16 level 2
-//! tables; 64K: 46 bits, 16 level 2 tables), with pages, blocks, Device, Non-cacheable,
-//! Write-Through and system pages, read-only and executable pages, pages in the last
-//! concatenated table and at the top of the IPA space; and seeded random VMs.
+//! tables; 64K: 46 bits, 16 level 2 tables) and the 52-bit formats (4K and 16K with
+//! FEAT_LPA2, `VTCR_EL2.DS` = 1: 16 level 0 tables and one level 0 table; 64K with
+//! FEAT_LPA: one level 1 table; the guest stage 1 then has 52-bit VAs, and pages have
+//! PAs with bits 51:48 set), with pages, blocks, Device, Non-cacheable, Write-Through and
+//! system pages, read-only and executable pages, pages in the last concatenated table
+//! and at the top of the IPA space (9 QEMU starts); and 9 seeded random VMs (one QEMU
+//! start each; 300 more are checked without QEMU).
 //! [`vm_switch_needs_distinct_vmids`] runs two VMs in one job, switching `VTTBR_EL2`
 //! without TLB maintenance, and [`broken_registers_are_caught`] checks that the checks
 //! fail with a wrong `VTCR_EL2.SL0`, a wrong `VTTBR_EL2.BADDR` and equal VMIDs.
@@ -222,9 +226,29 @@ fn fixed_vm(granule: Granule, ipa_bits: u8, pa_bits: u8, vmid: u16) -> Vm {
             MemAttrs::new(PageKind::Code).with_perms(Perms::RWX),
         ),
     ];
+    let config = TableConfig::DEFAULT
+        .with_granule(granule)
+        .with_va_bits(ipa_bits)
+        .with_pa_bits(pa_bits)
+        .with_vmid(Some(vmid));
     for (k, (name, count, attrs)) in kinds.into_iter().enumerate() {
+        // The FEAT_LPA2 format has no SH field: Normal pages must be Inner Shareable.
+        if !config.format().has_sh_field() && matches!(name, "nsh" | "osh") {
+            continue;
+        }
         let off = k as u64 * m;
         p.add(name, count, base + off, DATA.start + off, page, attrs);
+    }
+    if pa_bits == 52 {
+        // PA bits 51:48 set (AT only: beyond RAM).
+        p.add(
+            "high_pa",
+            2,
+            base + 15 * m,
+            0xF_1230_0000_0000,
+            page,
+            data(Perms::RW),
+        );
     }
     p.add(
         "blocks",
@@ -264,11 +288,7 @@ fn fixed_vm(granule: Granule, ipa_bits: u8, pa_bits: u8, vmid: u16) -> Vm {
     );
     Vm {
         name: format!("{granule:?} IPA {ipa_bits} PA {pa_bits} VMID {vmid}"),
-        config: TableConfig::DEFAULT
-            .with_granule(granule)
-            .with_va_bits(ipa_bits)
-            .with_pa_bits(pa_bits)
-            .with_vmid(Some(vmid)),
+        config,
         pages: p.pages,
         ram_ipa: 0x4000_0000,
     }
@@ -282,6 +302,9 @@ fn fixed_vms() -> Vec<Vm> {
         fixed_vm(Granule::Size4K, 48, 48, 4),
         fixed_vm(Granule::Size16K, 40, 40, 5),
         fixed_vm(Granule::Size64K, 46, 48, 6),
+        fixed_vm(Granule::Size4K, 52, 52, 7),
+        fixed_vm(Granule::Size16K, 52, 52, 8),
+        fixed_vm(Granule::Size64K, 52, 52, 9),
     ]
 }
 
@@ -318,15 +341,15 @@ fn random_vm(seed: u64) -> Vm {
     let granule = [Granule::Size4K, Granule::Size16K, Granule::Size64K][(seed % 3) as usize];
     let (ipas, sizes): (&[u8], &[PageSize]) = match granule {
         Granule::Size16K => (
-            &[32, 36, 38, 40, 42, 47, 48],
+            &[32, 36, 38, 40, 42, 47, 48, 52],
             &[PageSize::Size16K, PageSize::Size16K, PageSize::Size32M],
         ),
         Granule::Size64K => (
-            &[32, 36, 40, 42, 44, 46, 48],
+            &[32, 36, 40, 42, 44, 46, 48, 52],
             &[PageSize::Size64K, PageSize::Size64K, PageSize::Size512M],
         ),
         _ => (
-            &[32, 34, 36, 39, 40, 42, 43, 44, 48],
+            &[32, 34, 36, 39, 40, 42, 43, 44, 48, 52],
             &[
                 PageSize::Size4K,
                 PageSize::Size4K,
@@ -336,12 +359,15 @@ fn random_vm(seed: u64) -> Vm {
         ),
     };
     let ipa_bits = rng.pick(ipas);
-    let pa_bits = rng.pick(&[40u8, 42, 44, 48].map(|b| b.max(ipa_bits)));
-    let pa_bits = if [40, 42, 44, 48].contains(&pa_bits) {
-        pa_bits
-    } else {
-        48
-    };
+    let pa_sizes: Vec<u8> = [40u8, 42, 44, 48, 52]
+        .into_iter()
+        .filter(|&b| b >= ipa_bits)
+        .collect();
+    let pa_bits = rng.pick(&pa_sizes);
+    let config = TableConfig::DEFAULT
+        .with_granule(granule)
+        .with_va_bits(ipa_bits)
+        .with_pa_bits(pa_bits);
     let vmid = if rng.below(4) == 0 {
         256 + rng.below(0xFF00) as u16
     } else {
@@ -365,6 +391,15 @@ fn random_vm(seed: u64) -> Vm {
         data(Perms::RW).with_share(Shareability::Outer),
         data(Perms::RW).with_share(Shareability::NonShareable),
     ];
+    // The FEAT_LPA2 format has no SH field: Normal pages must be Inner Shareable there.
+    let attrs: Vec<MemAttrs> = attrs
+        .into_iter()
+        .filter(|a| {
+            config.format().has_sh_field()
+                || a.shareability() != Some(Shareability::Outer)
+                    && a.shareability() != Some(Shareability::NonShareable)
+        })
+        .collect();
     let runs = 3 + rng.below(6);
     let mut made = 0;
     for _ in 0..runs * 10 {
@@ -385,7 +420,7 @@ fn random_vm(seed: u64) -> Vm {
             continue;
         }
         let ipa = rng.below(((1u64 << ipa_bits) - len) / s + 1) * s;
-        if ipa >= 1 << 48 || taken.iter().any(|&(a, b)| ipa < b && a < ipa + len) {
+        if taken.iter().any(|&(a, b)| ipa < b && a < ipa + len) {
             continue;
         }
         let pa = if rng.below(2) == 0 && len <= 0x1000_0000 {
@@ -411,17 +446,13 @@ fn random_vm(seed: u64) -> Vm {
     p.pages.sort_by_key(Page::va);
     Vm {
         name: format!("random seed {seed}: {granule:?} IPA {ipa_bits} PA {pa_bits} VMID {vmid}"),
-        config: TableConfig::DEFAULT
-            .with_granule(granule)
-            .with_va_bits(ipa_bits)
-            .with_pa_bits(pa_bits)
-            .with_vmid(Some(vmid)),
+        config: config.with_vmid(Some(vmid)),
         pages: p.pages,
         ram_ipa,
     }
 }
 
-const RANDOM_SEEDS: std::ops::Range<u64> = 1..7;
+const RANDOM_SEEDS: std::ops::Range<u64> = 1..10;
 
 fn build_vm(vm: &Vm) -> Translation {
     build(&info(), &vm.pages, S2_TABLES_PA, &vm.config)
@@ -458,6 +489,10 @@ enum S2Walked {
 /// 64K: 0b00 level 3, 0b01 level 2, 0b10 level 1, 16K 0b11 level 0), a root of up to 16
 /// concatenated tables indexed by every IPA bit above the start level's, BADDR bits
 /// 47:1 of VTTBR_EL2 (48-bit formats). Blocks at levels 1 and 2 (4K) or 2 (16K, 64K).
+/// The 52-bit formats: with `VTCR_EL2.DS` (bit 32; 4K and 16K, FEAT_LPA2) output
+/// addresses hold OA\[51:50\] in descriptor bits 9:8 (and OA\[49:g\] in bits 49:g), SL2
+/// (bit 33) with SL0 = 0b00 starts at level -1; with 64K and PS = 52 bits (FEAT_LPA)
+/// OA\[51:48\] are in bits 15:12; in both, BADDR\[51:48\] is in VTTBR bits 5:2.
 fn s2_walk(r: &S2Regs<'_>, ipa: u64) -> Result<S2Walked, String> {
     let g: u32 = match (r.vtcr >> 14) & 3 {
         0b00 => 12,
@@ -467,7 +502,10 @@ fn s2_walk(r: &S2Regs<'_>, ipa: u64) -> Result<S2Walked, String> {
     };
     let ipa_bits = 64 - (r.vtcr & 0x3F) as u32;
     let sl0 = (r.vtcr >> 6) & 3;
+    let ds = r.vtcr >> 32 & 1 == 1;
+    let lpa64 = g == 16 && (r.vtcr >> 16) & 7 == 0b110;
     let start: i8 = match (g, sl0) {
+        (12, 0) if r.vtcr >> 33 & 1 == 1 => -1,
         (12, 0) => 2,
         (12, 1) => 1,
         (12, 2) => 0,
@@ -493,8 +531,21 @@ fn s2_walk(r: &S2Regs<'_>, ipa: u64) -> Result<S2Walked, String> {
             r.vtcr
         ));
     }
-    let oa_mask = |s: u32| 0x0000_FFFF_FFFF_FFFFu64 & !((1u64 << s) - 1);
-    let mut table = r.vttbr & 0x0000_FFFF_FFFF_FFFE;
+    let oa = |desc: u64, s: u32| {
+        let low = !((1u64 << s) - 1);
+        if ds {
+            (desc & 0x0003_FFFF_FFFF_FFFF & low) | (desc >> 8 & 3) << 50
+        } else if lpa64 {
+            (desc & 0x0000_FFFF_FFFF_FFFF & low) | (desc >> 12 & 0xF) << 48
+        } else {
+            desc & 0x0000_FFFF_FFFF_FFFF & low
+        }
+    };
+    let mut table = if ds || lpa64 {
+        (r.vttbr & 0x0000_FFFF_FFFF_FFC0) | (r.vttbr >> 2 & 0xF) << 48
+    } else {
+        r.vttbr & 0x0000_FFFF_FFFF_FFFE
+    };
     let mut level = start;
     let mut index = ipa >> shift(start);
     loop {
@@ -513,7 +564,7 @@ fn s2_walk(r: &S2Regs<'_>, ipa: u64) -> Result<S2Walked, String> {
         }
         let is_table = desc & 2 != 0 && level < 3;
         if is_table {
-            table = desc & oa_mask(g);
+            table = oa(desc, g);
             level += 1;
             index = (ipa >> shift(level)) & (entries - 1);
             continue;
@@ -528,7 +579,7 @@ fn s2_walk(r: &S2Regs<'_>, ipa: u64) -> Result<S2Walked, String> {
         return Ok(S2Walked::Leaf {
             desc,
             level,
-            pa: (desc & oa_mask(s)) | (ipa & ((1 << s) - 1)),
+            pa: oa(desc, s) | (ipa & ((1 << s) - 1)),
         });
     }
 }
@@ -545,8 +596,9 @@ fn regs_of(tr: &Translation) -> S2Regs<'_> {
 /// The stage 2 leaf bits a page calls for (D8.3.1.2, stage 2 attributes): AF; S2AP bit 6
 /// for reads, bit 7 for writes; MemAttr (bits 5:2) Device 0b00dd, Normal Non-cacheable
 /// 0b0101, Write-Through 0b1010, Write-Back (and system pages) 0b1111; XN\[1\] (bit 54)
-/// unless the page is executable Normal memory; SH (bits 9:8) as [`expected_sh`].
-fn expected_leaf_bits(page: &Page) -> u64 {
+/// unless the page is executable Normal memory; SH (bits 9:8) as [`expected_sh`] when the
+/// format has the field (`sh_field`; the FEAT_LPA2 format holds OA\[51:50\] there).
+fn expected_leaf_bits(page: &Page, sh_field: bool) -> u64 {
     let memattr: u64 = match expected_attr(page) {
         0x00 => 0b0000,
         0x04 => 0b0001,
@@ -563,16 +615,24 @@ fn expected_leaf_bits(page: &Page) -> u64 {
         | u64::from(perms.read()) << 6
         | u64::from(perms.write()) << 7
         | u64::from(!exec) << 54
-        | u64::from(expected_sh(page)) << 8
+        | if sh_field {
+            u64::from(expected_sh(page)) << 8
+        } else {
+            0
+        }
 }
 
-/// The bits [`expected_leaf_bits`] covers.
-const LEAF_ATTR_MASK: u64 = (1 << 10) | (0xF << 2) | (3 << 6) | (1 << 54) | (3 << 8);
+/// The bits [`expected_leaf_bits`] covers (SH when the format has the field).
+fn leaf_attr_mask(sh_field: bool) -> u64 {
+    (1 << 10) | (0xF << 2) | (3 << 6) | (1 << 54) | if sh_field { 3 << 8 } else { 0 }
+}
 
 /// Walks every page's first, middle and last bytes through the image and compares the
 /// leaf with the page: its PA and its attribute bits.
 fn image_failures(vm: &Vm, tr: &Translation) -> Vec<String> {
     let r = regs_of(tr);
+    let sh_field = vm.config.format().has_sh_field();
+    let mask = leaf_attr_mask(sh_field);
     let mut failures = Vec::new();
     for page in &vm.pages {
         for off in offsets(page) {
@@ -586,15 +646,15 @@ fn image_failures(vm: &Vm, tr: &Translation) -> Vec<String> {
                             page.pa() + off
                         ));
                     }
-                    let want = expected_leaf_bits(page);
-                    if desc & LEAF_ATTR_MASK != want {
+                    let want = expected_leaf_bits(page, sh_field);
+                    if desc & mask != want {
                         failures.push(format!(
                             "{}: page `{}`[{}] ipa {ipa:#x}: leaf {desc:#x} has attribute \
                              bits {:#x}, expected {want:#x}",
                             vm.name,
                             page.name(),
                             page.index(),
-                            desc & LEAF_ATTR_MASK
+                            desc & mask
                         ));
                     }
                 }
@@ -673,8 +733,8 @@ fn in_data(pa: u64, len: u64) -> bool {
     pa >= DATA.start && pa + len <= DATA.end
 }
 
-/// IPAs no page maps: both ends and the middle of every hole below 2^48, and the first
-/// IPA past the IPA size; at most `max` of them, spread over the holes.
+/// IPAs no page maps: both ends and the middle of every hole, and the first IPA past the
+/// IPA size when the guest's VAs reach it; at most `max` of them, spread over the holes.
 fn holes(vm: &Vm, max: usize) -> Vec<u64> {
     let mut by_ipa: Vec<&Page> = vm.pages.iter().collect();
     by_ipa.sort_by_key(|p| p.va());
@@ -692,13 +752,9 @@ fn holes(vm: &Vm, max: usize) -> Vec<u64> {
     }
     let mut v = Vec::new();
     for (a, b) in gaps {
-        let b = b.min(1 << 48);
-        if a >= b {
-            continue;
-        }
         v.extend([a, b - 8, a + (((b - a) / 2) & !0xFFF)]);
     }
-    if vm.config.va_bits < 48 {
+    if vm.config.va_bits < guest_config(vm).va_bits {
         v.push(limit);
     }
     v.sort_unstable();
@@ -715,6 +771,8 @@ fn holes(vm: &Vm, max: usize) -> Vec<u64> {
 /// probed for writes: the guest stage 1 maps it read-only).
 fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, String> {
     let r = regs_of(tr);
+    let sh_field = vm.config.format().has_sh_field();
+    let guest_ds = guest_config(vm).format().ds();
     let mut checks = Vec::new();
     for page in &vm.pages {
         let what = format!(
@@ -729,12 +787,18 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
             page.perms()
         );
         let attr = expected_attr(page);
-        // PAR_EL1.SH: Outer for Device and Non-cacheable memory, else the combination of
-        // stage 2's SH with the guest's Non-shareable: stage 2's.
-        let sh = if matches!(attr, 0xBB | 0xFF) {
-            expected_sh(page)
-        } else {
+        // PAR_EL1.SH: Outer for Device and Non-cacheable memory, else the most shareable
+        // of the two stages: stage 2's SH (VTCR_EL2.SH0, Inner, in the FEAT_LPA2 format)
+        // and the guest's (Non-shareable; Inner from TCR_EL1.SH0 when the guest needs
+        // 52-bit VAs, with TCR_EL1.DS).
+        let s2_sh = if sh_field { expected_sh(page) } else { 3 };
+        let s1_sh = if guest_ds { 3 } else { 0 };
+        let sh = if !matches!(attr, 0xBB | 0xFF) || s1_sh == 2 || s2_sh == 2 {
             2
+        } else if s1_sh == 3 || s2_sh == 3 {
+            3
+        } else {
+            0
         };
         let code_page = page.va() <= code_va && code_va < page.va() + page.size();
         for off in offsets(page) {
@@ -833,14 +897,20 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
 }
 
 /// The guest stage 1 identity pages for the probes' VAs: one 4 KiB page per VA page with
-/// attributes `a`, and the code page (read/execute, Non-shareable).
-fn identity_pages(info: &TableInfo, vas: &BTreeSet<u64>, code_va: u64, a: MemAttrs) -> Vec<Page> {
+/// attributes `a`, and the code page (read/execute, shareability `share`).
+fn identity_pages(
+    info: &TableInfo,
+    vas: &BTreeSet<u64>,
+    code_va: u64,
+    a: MemAttrs,
+    share: Shareability,
+) -> Vec<Page> {
     vas.iter()
         .map(|&page| {
             let attrs = if page == code_va {
                 MemAttrs::new(PageKind::Code)
                     .with_perms(Perms::RX)
-                    .with_share(Shareability::NonShareable)
+                    .with_share(share)
             } else {
                 a
             };
@@ -859,8 +929,11 @@ fn identity_pages(info: &TableInfo, vas: &BTreeSet<u64>, code_va: u64, a: MemAtt
         .collect()
 }
 
-fn guest_config() -> TableConfig {
-    TableConfig::DEFAULT.with_va_bits(48).with_pa_bits(48)
+/// The guest stage 1's configuration: 4K granule, 48-bit VAs and IPAs, or 52-bit ones
+/// (FEAT_LPA2, `TCR_EL1.DS` = 1) when the VM's IPAs have more than 48 bits.
+fn guest_config(vm: &Vm) -> TableConfig {
+    let bits = if vm.config.va_bits > 48 { 52 } else { 48 };
+    TableConfig::DEFAULT.with_va_bits(bits).with_pa_bits(bits)
 }
 
 /// The PA a stage 2 page gives `ipa` (from the pages, not the image).
@@ -902,12 +975,18 @@ fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
     vas.insert(code_va);
     let el1 = TableInfo::new("guest", 0, ExecutionContext::EL1_NS);
     // Read, write and execute at EL1, so that stage 2 alone decides.
+    // Inner Shareable with TCR_EL1.DS, which has no SH field.
+    let share = if guest_config(vm).format().ds() {
+        Shareability::Inner
+    } else {
+        Shareability::NonShareable
+    };
     let rwx = MemAttrs::new(PageKind::Code)
         .with_perms(Perms::RWX)
-        .with_share(Shareability::NonShareable);
-    let s1_pages = identity_pages(&el1, &vas, code_va, rwx);
+        .with_share(share);
+    let s1_pages = identity_pages(&el1, &vas, code_va, rwx, share);
     let s1_ipa = vm.ram_ipa + GUEST_TABLES_OFFSET;
-    let s1 = build(&el1, &s1_pages, s1_ipa, &guest_config())
+    let s1 = build(&el1, &s1_pages, s1_ipa, &guest_config(vm))
         .unwrap_or_else(|e| panic!("{}: guest stage 1: {e}", vm.name));
     // EL0: the first readable pages' first bytes.
     let el0_targets: Vec<&Check> = checks
@@ -921,10 +1000,11 @@ fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
         &el0,
         &el0_vas,
         u64::MAX,
-        data(Perms::RW).with_share(Shareability::NonShareable),
+        data(Perms::RW).with_share(share),
+        share,
     );
     let s0_ipa = (s1_ipa + s1.bytes().len() as u64).next_multiple_of(0x1000);
-    let s0 = build(&el0, &el0_pages, s0_ipa, &guest_config())
+    let s0 = build(&el0, &el0_pages, s0_ipa, &guest_config(vm))
         .unwrap_or_else(|e| panic!("{}: guest EL0 stage 1: {e}", vm.name));
     assert!(
         s0_ipa + s0.bytes().len() as u64 <= vm.ram_ipa + VM_RAM_SIZE,
@@ -1107,7 +1187,7 @@ fn stage2_images_hold_the_pages() {
     let vms: Vec<Vm> = fixed_vms()
         .into_iter()
         .chain(RANDOM_SEEDS.map(random_vm))
-        .chain((100..160).map(random_vm))
+        .chain((100..400).map(random_vm))
         .collect();
     for vm in &vms {
         let s2 = build_vm(vm);
@@ -1125,7 +1205,7 @@ fn stage2_images_hold_the_pages() {
         .collect();
     assert_eq!(
         roots,
-        [2, 16, 16, 1, 16, 16],
+        [2, 16, 16, 1, 16, 16, 16, 1, 1],
         "root tables of the fixed VMs"
     );
 }
@@ -1152,6 +1232,9 @@ qemu_test!(vm_4k_ipa43_sixteen_level1_roots_vmid16, fixed_vms()[2]);
 qemu_test!(vm_4k_ipa48_level0_root, fixed_vms()[3]);
 qemu_test!(vm_16k_ipa40_sixteen_level2_roots, fixed_vms()[4]);
 qemu_test!(vm_64k_ipa46_sixteen_level2_roots, fixed_vms()[5]);
+qemu_test!(vm_4k_ipa52_lpa2_sixteen_level0_roots, fixed_vms()[6]);
+qemu_test!(vm_16k_ipa52_lpa2_level0_root, fixed_vms()[7]);
+qemu_test!(vm_64k_ipa52_lpa_level1_root, fixed_vms()[8]);
 
 #[test]
 #[cfg_attr(
