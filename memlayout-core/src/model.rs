@@ -443,7 +443,10 @@ impl SegmentKind {
 /// D8.4.1.2.3 "Stage 1 instruction execution using Direct permissions"). The
 /// privileged level of a regime can always read what it maps, so EL1, EL2 and EL3
 /// pages cannot be execute-only without FEAT_PIE (permission indirection), which this
-/// crate does not use.
+/// crate does not use. The table builder also takes `x` in a stage 2 table
+/// (`aarch64::TableConfig::vmid`): S2AP = 0b00 and XN = 0b00, which lets the virtual
+/// machine fetch instructions but not read or write (D8.4, "Stage 2 instruction
+/// execution permissions").
 ///
 /// `Debug` and `Display` both show the name as written in source (`rx`).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -217,8 +217,8 @@ pub enum BuildError {
         /// The shared size.
         shared: u8,
     },
-    /// An execute-only page ([`Perms::X`](crate::Perms::X)) in a table whose context is
-    /// not EL0: the privileged level of a regime can always read what it maps, so
+    /// An execute-only page ([`Perms::X`](crate::Perms::X)) in a stage 1 table whose
+    /// context is not EL0 (stage 2 tables take them): the privileged level of a regime can always read what it maps, so
     /// execute-only needs FEAT_PIE (permission indirection), which this crate does not
     /// use (Arm ARM DDI 0487, D8.4.1.2.1 "Stage 1 data accesses using Direct
     /// permissions").
@@ -449,7 +449,8 @@ impl fmt::Display for BuildError {
                 f,
                 "page {page} of {table} is execute-only (`x`), but {el} cannot read-protect \
                  what it executes without FEAT_PIE (permission indirection), which memlayout \
-                 does not use; execute-only is for EL0 pages, so use `rx` here"
+                 does not use; execute-only is for EL0 pages and stage 2 tables, so use \
+                 `rx` here"
             ),
             BuildError::UnreachableSpace {
                 table,

@@ -1,4 +1,4 @@
-//! AArch64 translation tables: VMSAv8-64 stage 1, 4 KiB granule, 64-bit descriptors.
+//! AArch64 translation tables: VMSAv8-64 stage 1 and stage 2, 64-bit descriptors.
 //!
 //! [`build`] turns the pages of one table ([`Page`](crate::Page), all of one
 //! [`ExecutionContext`]) into a [`Translation`]: the table image (root table first, then
@@ -9,6 +9,11 @@
 //! the same from runs of pages ([`PageRun`]: a first page and a count), at a cost that
 //! grows with the runs, not the pages. [`walk_image`] (and
 //! [`Translation::walk`]) is a software walker over an image, for tests and tools.
+//!
+//! A table built with a VMID ([`TableConfig::vmid`]) is the stage 2 table of a virtual
+//! machine ([`Regime::Stage2`]): its pages map IPAs to PAs, and it is loaded by
+//! `VTCR_EL2`, `VTTBR_EL2` and the `HCR_EL2` bits of [`Stage2Registers`] (see
+//! [`stage2`]).
 //!
 //! [`gpt`] builds the granule protection table of the Realm Management Extension
 //! (FEAT_RME) and its `GPTBR_EL3` and `GPCCR_EL3` values.
@@ -82,6 +87,28 @@
 //! * **WXN.** [`TableConfig::wxn`] adds `SCTLR_ELx.WXN` to the bits to set; a page that is
 //!   both writable and executable is then an error instead of a silent loss of execute
 //!   permission.
+//! * **Stage 2** (a table with a [`TableConfig::vmid`]; [`stage2_attributes`]): the pages
+//!   are `EL1_NS` pages whose VA is the IPA; leaves have AF, MemAttr\[3:0\] holding the
+//!   memory type itself (Device types, Normal Write-Back, Write-Through or
+//!   Non-cacheable; `system` pages Normal Write-Back), S2AP\[0\] for read and S2AP\[1\]
+//!   for write, XN\[1\] (bit 54) when not executable (Device and `system` pages never
+//!   are), SH as at stage 1 (none with `DS` = 1), no nG and no NS. Execute-only pages
+//!   (`x`) have S2AP = 0b00 and XN = 0b00: in AArch64 stage 2 grants instruction
+//!   fetches through XN alone (DDI 0487 D8.4, "Stage 2 instruction execution
+//!   permissions"). Root and Realm pages are refused as at stage 1; Secure and
+//!   Non-secure pages map the same. Blocks, merging, Contiguous hints and the 52-bit
+//!   formats are stage 1's. The walk starts at the level with the fewest lookups at
+//!   which the IPA needs at most 16 **concatenated** tables ([`stage2::start_level`]:
+//!   4 KiB level 2 for 25–34 bits, 1 for 35–43, 0 for 44–52; 16 KiB level 3 for 25–29,
+//!   2 for 30–40, 1 for 41–51, 0 for 52; 64 KiB level 3 for 25–33, 2 for 34–46, 1 for
+//!   47–52; never level 3 of 4 KiB, which needs FEAT_TTST, nor level -1); the
+//!   concatenated root tables come first in the image, which is aligned to their total
+//!   size ([`Translation::root_tables`]). The IPA size may not exceed the PA size (an
+//!   IPA over PAMax is CONSTRAINED UNPREDICTABLE), which also meets the PA sizes some
+//!   start levels need. `VTCR_EL2` has T0SZ, SL0 for that level, Write-Back Inner
+//!   Shareable walks, TG0, PS, VS for a VMID over 255, DS with FEAT_LPA2 and the RES1
+//!   bit 31; `VTTBR_EL2` the root's PA (BADDR\[51:48\] in bits\[5:2\] in a 52-bit
+//!   format) and the VMID in bits\[63:48\]; the `HCR_EL2` bits to set are VM and RW.
 //!
 //! Output is deterministic: the same pages (in any order) and configuration give a
 //! byte-identical image.
@@ -107,7 +134,9 @@
            [`Translation`]: crate#features\n[`Translation::walk`]: crate#features\n\
            [`TableConfig`]: crate#features\n[`TableConfig::contiguous_hint`]: crate#features\n\
            [`TableConfig::wxn`]: crate#features\n\
-           [`TableConfig::asid`]: crate#features\n[`SharedTcr`]: crate#features"
+           [`TableConfig::asid`]: crate#features\n[`SharedTcr`]: crate#features\n\
+           [`TableConfig::vmid`]: crate#features\n[`stage2_attributes`]: crate#features\n\
+           [`Translation::root_tables`]: crate#features"
 )]
 
 #[cfg(feature = "alloc")]
@@ -132,7 +161,7 @@ pub(crate) use build::plan_requests;
 #[cfg(feature = "alloc")]
 pub use build::{
     CONTIGUOUS_ENTRIES, PageRun, SharedTcr, TableConfig, Translation, build, build_runs,
-    page_attributes, table_count, table_count_runs,
+    page_attributes, stage2_attributes, table_count, table_count_runs,
 };
 pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
 #[cfg(feature = "alloc")]
@@ -143,6 +172,7 @@ pub use image::{
 };
 pub use mair::{MAIR, MemoryType};
 pub use regs::Registers;
+pub use stage2::Stage2Registers;
 pub use walk::{Walk, WalkFault, walk_image, walk_registers};
 
 use crate::model::ExecutionContext;
@@ -168,7 +198,7 @@ pub enum Regime {
     El3,
     /// Stage 2 of the Non-secure EL1&0 regime (IPA to PA), controlled from EL2:
     /// `VTCR_EL2`, `VTTBR_EL2`, `HCR_EL2.VM`; its descriptors hold MemAttr, S2AP and
-    /// XN\[1:0\] ([`stage2`]). A table built with a VMID ([`TableConfig::vmid`]).
+    /// XN\[1:0\] ([`stage2`]). A table built with a VMID (`TableConfig::vmid`).
     #[cfg_attr(feature = "serde", serde(rename = "EL1&0 stage 2"))]
     Stage2,
 }

@@ -13,7 +13,7 @@ use super::descriptor::CONTIGUOUS;
 use super::granule::{Format, Granule, LAST_LEVEL};
 use super::{
     BuildError, MemoryType, PageRun, Regime, SharedTcr, TableConfig, TableRef, Translation,
-    WalkFault, build, build_runs, plan_requests, regs, table_count, table_count_runs,
+    WalkFault, build, build_runs, plan_requests, regs, stage2, table_count, table_count_runs,
 };
 use crate::model::{
     Cacheability, DeviceType, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
@@ -60,12 +60,13 @@ fn attr_variants() -> [MemAttrs; 14] {
     ]
 }
 
-/// The attributes a page of a table of context `el` in `format` may have: an
-/// execute-only page becomes `rx` outside EL0 tables, a Root or Realm page Secure in a
-/// table that does not reach its space, and a Normal page Inner Shareable under
-/// `TCR_ELx.DS` = 1 (which has no shareability field), where each is an error.
-fn for_context(attrs: MemAttrs, el: ExecutionContext, format: Format) -> MemAttrs {
-    let attrs = if attrs.perms.execute_only() && !el.is_user() {
+/// The attributes a page of a table of context `el` in `format` (a stage 2 table if
+/// `stage2`) may have: an execute-only page becomes `rx` outside EL0 and stage 2 tables,
+/// a Root or Realm page Secure in a table that does not reach its space, and a Normal
+/// page Inner Shareable under `TCR_ELx.DS` = 1 (which has no shareability field), where
+/// each is an error.
+fn for_context(attrs: MemAttrs, el: ExecutionContext, format: Format, stage2: bool) -> MemAttrs {
+    let attrs = if attrs.perms.execute_only() && !el.is_user() && !stage2 {
         attrs.with_perms(Perms::RX)
     } else {
         attrs
@@ -282,6 +283,7 @@ fn case_of(runs: impl Strategy<Value = Run>, sizes: Sizes) -> impl Strategy<Valu
                     info: &info,
                     pa_bits,
                     sizes,
+                    stage2: false,
                 };
                 place.runs(
                     &runs[..split],
@@ -318,6 +320,7 @@ struct Placer<'a> {
     info: &'a TableInfo,
     pa_bits: u8,
     sizes: Sizes,
+    stage2: bool,
 }
 
 impl Placer<'_> {
@@ -386,7 +389,7 @@ impl Placer<'_> {
             } else {
                 (run.pa_slot % (pa_limit - bytes + 1)) / align * align
             };
-            let attrs = for_context(variants[run.attrs], self.info.el(), format);
+            let attrs = for_context(variants[run.attrs], self.info.el(), format, self.stage2);
             let keep_share = self.sizes == Sizes::SometimesInvalid;
             let attrs = if keep_share && attrs.kind != PageKind::Device {
                 attrs.with_share(variants[run.attrs].share)
@@ -926,6 +929,62 @@ fn same_as_page_by_page(
     Ok(())
 }
 
+/// The run builder against the page-by-page one for a case: the same descriptors or
+/// error for the pages in order, in another order (rotated by `rotate` and reversed),
+/// with the page `twice` mapped twice; and, for a valid case, the same translation from
+/// the pages cut into requests (at `cuts` and where pages do not continue each other)
+/// through `plan_requests`, `build_runs` and `table_count_runs`.
+fn runs_match(
+    case: &Case,
+    rotate: usize,
+    twice: &prop::sample::Index,
+    cuts: &[prop::sample::Index],
+) -> Result<(), TestCaseError> {
+    let info = TableInfo::new("random", 1, case.el);
+    let base = 0x4000_0000;
+    same_as_page_by_page(&info, &case.pages, base, &case.config)?;
+    let mut shuffled = case.pages.clone();
+    if !shuffled.is_empty() {
+        let k = rotate % shuffled.len();
+        shuffled.rotate_left(k);
+        shuffled.reverse();
+        same_as_page_by_page(&info, &shuffled, base, &case.config)?;
+        let mut again = case.pages.clone();
+        let dup = twice.get(&case.pages).clone();
+        again.insert(rotate % again.len(), dup);
+        same_as_page_by_page(&info, &again, base, &case.config)?;
+    }
+    let Ok(built) = build(&info, &case.pages, base, &case.config) else {
+        return Ok(());
+    };
+    // Requests: the pages cut where the next page does not continue the one before,
+    // and at a few more places.
+    let mut at: Vec<usize> = cuts.iter().map(|c| c.index(case.pages.len() + 1)).collect();
+    at.extend((1..case.pages.len()).filter(|&i| {
+        let (a, b) = (&case.pages[i - 1], &case.pages[i]);
+        a.va() + a.size() != b.va()
+            || a.pa() + a.size() != b.pa()
+            || a.page_size() != b.page_size()
+            || a.mem_attrs() != b.mem_attrs()
+    }));
+    at.extend([0, case.pages.len()]);
+    at.sort_unstable();
+    at.dedup();
+    let mut requests: Vec<PageRun<'_>> = at
+        .windows(2)
+        .map(|w| PageRun::new(&case.pages[w[0]], (w[1] - w[0]) as u32).unwrap())
+        .collect();
+    requests.reverse();
+    let planned = plan_requests(&info, &requests, &case.config).unwrap();
+    let t = planned.place(&info, base, &case.config).unwrap();
+    prop_assert_eq!(&t, &built);
+    let from_runs = build_runs(&info, &requests, base, &case.config);
+    prop_assert_eq!(from_runs.as_ref(), Ok(&built));
+    let count = table_count_runs(&requests, &case.config);
+    prop_assert_eq!(count, Ok(built.table_count()));
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -939,48 +998,7 @@ proptest! {
         twice in any::<prop::sample::Index>(),
         cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
     ) {
-        let info = TableInfo::new("random", 1, case.el);
-        let base = 0x4000_0000;
-        same_as_page_by_page(&info, &case.pages, base, &case.config)?;
-        let mut shuffled = case.pages.clone();
-        if !shuffled.is_empty() {
-            let k = rotate % shuffled.len();
-            shuffled.rotate_left(k);
-            shuffled.reverse();
-            same_as_page_by_page(&info, &shuffled, base, &case.config)?;
-            let mut again = case.pages.clone();
-            let dup = twice.get(&case.pages).clone();
-            again.insert(rotate % again.len(), dup);
-            same_as_page_by_page(&info, &again, base, &case.config)?;
-        }
-        let Ok(built) = build(&info, &case.pages, base, &case.config) else {
-            return Ok(());
-        };
-        // Requests: the pages cut where the next page does not continue the one before,
-        // and at a few more places.
-        let mut at: Vec<usize> = cuts.iter().map(|c| c.index(case.pages.len() + 1)).collect();
-        at.extend((1..case.pages.len()).filter(|&i| {
-            let (a, b) = (&case.pages[i - 1], &case.pages[i]);
-            a.va() + a.size() != b.va()
-                || a.pa() + a.size() != b.pa()
-                || a.page_size() != b.page_size()
-                || a.mem_attrs() != b.mem_attrs()
-        }));
-        at.extend([0, case.pages.len()]);
-        at.sort_unstable();
-        at.dedup();
-        let mut requests: Vec<PageRun<'_>> = at
-            .windows(2)
-            .map(|w| PageRun::new(&case.pages[w[0]], (w[1] - w[0]) as u32).unwrap())
-            .collect();
-        requests.reverse();
-        let planned = plan_requests(&info, &requests, &case.config).unwrap();
-        let t = planned.place(&info, base, &case.config).unwrap();
-        prop_assert_eq!(&t, &built);
-        let from_runs = build_runs(&info, &requests, base, &case.config);
-        prop_assert_eq!(from_runs.as_ref(), Ok(&built));
-        let count = table_count_runs(&requests, &case.config);
-        prop_assert_eq!(count, Ok(built.table_count()));
+        runs_match(&case, rotate, &twice, &cuts)?;
     }
 
     /// In every granule and format: the count computed without a base equals what the
@@ -1134,6 +1152,316 @@ proptest! {
             }
             let _ = super::walk_image(&[0u8; 24], base, Format::DEFAULT, 0, va_bits, Regime::El10, va);
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Stage 2.
+// ---------------------------------------------------------------------------------------
+
+/// Stage 2 tables: the `EL1_NS` pages of a virtual machine in every granule, every IPA
+/// size from 25 to 52 bits (so every start level, with 1 to 16 concatenated root
+/// tables), a PA size at least the IPA size, any VMID (8- and 16-bit), hints on or off;
+/// requests from `runs`, sizes from `sizes`.
+fn stage2_case_of(runs: impl Strategy<Value = Run>, sizes: Sizes) -> impl Strategy<Value = Case> {
+    (
+        prop::sample::select(Granule::ALL.to_vec()),
+        25u8..=52,
+        any::<prop::sample::Index>(),
+        any::<bool>(),
+        any::<u16>(),
+        (0u64..4, any::<u64>()),
+        prop::collection::vec(runs, 0..10),
+    )
+        .prop_map(move |(granule, ipa_bits, pa, hint, vmid, start, runs)| {
+            let pas: Vec<u8> = regs::PA_BITS
+                .into_iter()
+                .filter(|&bits| bits >= ipa_bits)
+                .collect();
+            let pa_bits = *pa.get(&pas);
+            let config = TableConfig::DEFAULT
+                .with_granule(granule)
+                .with_va_bits(ipa_bits)
+                .with_pa_bits(pa_bits)
+                .with_contiguous_hint(hint)
+                .with_vmid(Some(vmid));
+            let format = config.format();
+            let el = ExecutionContext::EL1_NS;
+            let info = TableInfo::new("vm", 1, el);
+            let mut pages = Vec::new();
+            let place = Placer {
+                format,
+                info: &info,
+                pa_bits,
+                sizes,
+                stage2: true,
+            };
+            place.runs(&runs, 0, ipa_bits, start, &mut pages, &mut 0);
+            let holes = holes_of(&config, &pages);
+            Case {
+                el,
+                config,
+                format,
+                pages,
+                holes,
+            }
+        })
+}
+
+/// An independent walk of a stage 2 table's descriptors for `ipa`: from the first root
+/// table, with the start level's index taking every IPA bit above it (so it runs into
+/// the concatenated root tables), then as any walk. `None` where the IPA does not
+/// translate; a failure where the image is malformed.
+fn stage2_walk(t: &Translation, ipa: u64) -> Result<Option<Found>, TestCaseError> {
+    let format = t.format();
+    let granule = format.granule;
+    if ipa >> t.va_bits() != 0 {
+        return Ok(None);
+    }
+    let entries = granule.entries();
+    let mut level = t.root_level();
+    let mut slot = (ipa >> granule.level_shift(level)) as usize;
+    prop_assert!(
+        slot < entries * t.root_tables(),
+        "root index {} too large",
+        slot
+    );
+    let mut table = 0;
+    loop {
+        let d = t.descriptors()[table * entries + slot];
+        match d & TYPE {
+            0b11 if level < LAST_LEVEL => {
+                table = table_at(t, format.decode_address(d))?;
+                level += 1;
+                slot = granule.level_index(ipa, level);
+            }
+            0b11 | 0b01 => {
+                prop_assert!(
+                    d & TYPE == 0b11 || format.leaf_allowed(level),
+                    "block at level {} in {}",
+                    level,
+                    format
+                );
+                let size = granule.level_size(level);
+                let oa = format.decode_address(d);
+                prop_assert_eq!(oa % size, 0, "address bits inside a block: {:#x}", d);
+                return Ok(Some(Found {
+                    pa: oa | (ipa & (size - 1)),
+                    level,
+                    bits: d,
+                }));
+            }
+            _ => return Ok(None),
+        }
+    }
+}
+
+/// The tables reached from a stage 2 table's concatenated roots (each reached once,
+/// counted) and its leaves (IPA, level), with every Contiguous bit on a whole aligned
+/// group at a level that has one.
+fn stage2_leaves(t: &Translation) -> Result<(usize, Vec<(u64, i8)>), TestCaseError> {
+    let format = t.format();
+    let granule = format.granule;
+    let entries = granule.entries();
+    let mut seen = BTreeSet::new();
+    let mut leaves = Vec::new();
+    let mut tables = t.root_tables();
+    for root in 0..t.root_tables() {
+        seen.insert(root);
+    }
+    // (first table, tables, level, IPA of its first entry)
+    let mut stack = alloc::vec![(0usize, t.root_tables(), t.root_level(), 0u64)];
+    while let Some((table, n, level, base)) = stack.pop() {
+        let size = granule.level_size(level);
+        let d = &t.descriptors()[table * entries..(table + n) * entries];
+        for (i, &bits) in d.iter().enumerate() {
+            let ipa = base + i as u64 * size;
+            match bits & TYPE {
+                0b11 if level < LAST_LEVEL => {
+                    let child = table_at(t, format.decode_address(bits))?;
+                    prop_assert!(seen.insert(child), "table {} reached twice", child);
+                    tables += 1;
+                    stack.push((child, 1, level + 1, ipa));
+                }
+                0b11 | 0b01 => {
+                    leaves.push((ipa, level));
+                    if bits & CONTIGUOUS != 0 {
+                        let n = granule.contiguous_entries(level);
+                        prop_assert!(n.is_some(), "Contiguous bit at level {}", level);
+                        let n = n.unwrap() as usize;
+                        let group = &d[i / n * n..i / n * n + n];
+                        let oa = format.decode_address(group[0]);
+                        let mask = !format.address_bits();
+                        prop_assert!(oa.is_multiple_of(size * n as u64), "group PA unaligned");
+                        for (k, &g) in group.iter().enumerate() {
+                            prop_assert_eq!(g & mask, bits & mask, "group attributes");
+                            prop_assert_eq!(format.decode_address(g), oa + k as u64 * size);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok((tables, leaves))
+}
+
+/// Everything the tests check of a valid stage 2 case built at `base`: the start level
+/// and root tables, the registers, the exact table count (from the pages, from the
+/// image by brute force, from the page-by-page reference), every page's first, middle
+/// and last byte walking to its PA with its stage 2 attributes, nothing else
+/// translating, and the alignment the concatenated roots need.
+fn check_stage2(case: &Case, base: u64, probes: &[u64]) -> Result<(), TestCaseError> {
+    let info = TableInfo::new("vm", 1, case.el);
+    let config = &case.config;
+    let (format, granule) = (case.format, case.format.granule);
+    let ipa_bits = config.va_bits;
+    let vmid = config.vmid.unwrap();
+    let (root, roots) = stage2::start_level(granule, ipa_bits).unwrap();
+    let count = table_count(&case.pages, config).unwrap();
+    let t = build(&info, &case.pages, base, config).unwrap();
+    prop_assert_eq!(t.regime(), Regime::Stage2);
+    prop_assert_eq!((t.root_level(), t.root_tables()), (root, roots));
+    prop_assert_eq!(t.table_count(), count);
+    prop_assert_eq!(t.bytes().len() as u64, count as u64 * granule.bytes());
+    prop_assert_eq!(t.vmid(), Some(vmid));
+
+    // VTCR_EL2, VTTBR_EL2, HCR_EL2.
+    let vtcr = t.vtcr();
+    prop_assert_eq!(vtcr & stage2::VTCR_T0SZ_MASK, 64 - u64::from(ipa_bits));
+    prop_assert_eq!(
+        Some(vtcr & stage2::VTCR_SL0_MASK),
+        stage2::sl0(granule, root)
+    );
+    prop_assert_eq!(
+        (vtcr & stage2::VTCR_TG0_MASK) >> stage2::VTCR_TG0_SHIFT,
+        granule.tg0()
+    );
+    prop_assert_eq!(
+        Some((vtcr & stage2::VTCR_PS_MASK) >> stage2::VTCR_PS_SHIFT),
+        regs::ps_encoding(config.pa_bits)
+    );
+    prop_assert_eq!(vtcr & stage2::VTCR_DS != 0, format.ds());
+    prop_assert_eq!(vtcr & stage2::VTCR_VS != 0, vmid > stage2::VMID_MAX_8_BIT);
+    prop_assert_eq!(vtcr & stage2::VTCR_SL2, 0);
+    prop_assert_ne!(vtcr & stage2::VTCR_RES1_31, 0);
+    prop_assert_eq!(stage2::vttbr_vmid(t.vttbr()), vmid);
+    prop_assert_eq!(
+        regs::ttbr_baddr(t.vttbr() & 0xFFFF_FFFF_FFFF, format.oa52),
+        base
+    );
+    prop_assert_eq!(t.hcr_set(), stage2::HCR_SET);
+    prop_assert_eq!(
+        t.registers(),
+        build(&info, [], base, config).unwrap().registers()
+    );
+
+    // The count, exactly: every table is reached from the roots, and the brute-force
+    // count of the leaves (plus the other root tables) is the count.
+    let (reached, leaves) = stage2_leaves(&t)?;
+    prop_assert_eq!(reached, count, "tables reached from the roots");
+    prop_assert_eq!(brute_count(granule, root, &leaves) + roots - 1, count);
+    let mapped: u128 = leaves
+        .iter()
+        .map(|&(_, l)| u128::from(granule.level_size(l)))
+        .sum();
+    let pages_bytes: u128 = case.pages.iter().map(|p| u128::from(p.size())).sum();
+    prop_assert_eq!(mapped, pages_bytes, "bytes mapped");
+    let refs: Vec<&Page> = case.pages.iter().collect();
+    let plan = by_page::plan(case.el, &TableRef::of_info(&info), &refs, config).unwrap();
+    let tree = plan.lower.as_ref().unwrap();
+    prop_assert_eq!((tree.root, tree.roots), (root, roots));
+    prop_assert_eq!(by_page::count_tables(granule, tree), count);
+    prop_assert!(plan.upper.is_none());
+
+    // Every page translates to its PA with its stage 2 attributes.
+    for page in &case.pages {
+        let want = super::stage2_attributes(page.mem_attrs(), format).attributes();
+        for off in [0, page.size() / 2 + 8, page.size() - 1] {
+            let ipa = page.va() + off;
+            let Some(f) = stage2_walk(&t, ipa)? else {
+                return Err(TestCaseError::fail(alloc::format!(
+                    "IPA {ipa:#x} of page {} does not translate",
+                    page.va()
+                )));
+            };
+            prop_assert_eq!(f.pa, page.pa() + off, "IPA {:#x}", ipa);
+            prop_assert!(granule.level_size(f.level) >= granule.level_size(LAST_LEVEL));
+            let got = f.bits & !format.address_bits() & !TYPE & !CONTIGUOUS;
+            prop_assert_eq!(got, want & !CONTIGUOUS, "IPA {:#x}: {:#x}", ipa, f.bits);
+        }
+    }
+    // Nothing else translates.
+    let spans = spans_of(&case.pages);
+    let past = case
+        .pages
+        .iter()
+        .filter_map(|p| p.va().checked_add(p.size()));
+    let ends = case.holes.iter().flat_map(|&(a, b)| [a, b]);
+    for ipa in past.chain(ends).chain(probes.iter().copied()) {
+        if !covered(&spans, ipa) {
+            let found = stage2_walk(&t, ipa)?;
+            prop_assert!(found.is_none(), "{:#x} translates: {:?}", ipa, found);
+        }
+    }
+    // Concatenated roots need their total size's alignment.
+    if roots > 1 {
+        let off = base + granule.bytes();
+        prop_assert_eq!(
+            build(&info, &case.pages, off, config).map(|t| t.base_pa()),
+            Err(BuildError::UnalignedBase {
+                table: TableRef::of_info(&info),
+                base_pa: off,
+                align: granule.bytes() * roots as u64,
+            })
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Stage 2: runs give the descriptors pages give one by one, valid or not, in every
+    /// granule and at every IPA size (1 to 16 concatenated roots).
+    #[test]
+    fn stage2_runs_match_the_page_by_page_builder(
+        case in stage2_case_of(run_strategy(0.04), Sizes::SometimesInvalid),
+        rotate in 0usize..64,
+        twice in any::<prop::sample::Index>(),
+        cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+    ) {
+        runs_match(&case, rotate, &twice, &cuts)?;
+    }
+
+    /// Stage 2: the start level, registers and exact table counts; every page walks to
+    /// its PA with its attributes and nothing else translates, at a base aligned to the
+    /// concatenated roots.
+    #[test]
+    fn stage2_counts_registers_and_walks(
+        case in stage2_case_of(run_strategy(0.0), Sizes::Valid),
+        base_slot in 0u64..256,
+        raw in prop::collection::vec(any::<u64>(), 0..12),
+    ) {
+        let (_, roots) = stage2::start_level(case.format.granule, case.config.va_bits).unwrap();
+        let base = base_slot * case.format.granule.bytes() * roots as u64;
+        let probes: Vec<u64> = raw.iter().enumerate()
+            .map(|(i, &r)| if i % 2 == 0 { r } else { r % (1u64 << case.config.va_bits) })
+            .collect();
+        check_stage2(&case, base, &probes)?;
+    }
+
+    /// Stage 2 Contiguous group pages among themselves, with blocks merged from them.
+    #[test]
+    fn stage2_group_pages(
+        case in stage2_case_of(
+            run_strategy(0.0).prop_map(|run| Run { count: run.count.min(32), ..run }),
+            Sizes::Groups,
+        ),
+    ) {
+        let info = TableInfo::new("vm", 1, case.el);
+        same_as_page_by_page(&info, &case.pages, 0x4000_0000, &case.config)?;
+        check_stage2(&case, 0x4000_0000, &[])?;
     }
 }
 

@@ -450,6 +450,7 @@ pub struct Registers {
 
 impl Registers {
     /// Every value zero: the stage 1 registers of a stage 2 table, which has none.
+    #[cfg(feature = "alloc")]
     pub(crate) const NONE: Registers = Registers {
         mair: 0,
         tcr: 0,

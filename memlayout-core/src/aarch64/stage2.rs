@@ -206,7 +206,7 @@ const fn start_levels(granule: Granule) -> &'static [i8] {
 /// `SL0`'s limits (AArch64.S2InvalidSL): level 0 of the 4 KiB granule and level 1 of
 /// the 64 KiB one need a PA size (PAMax) of at least 44 bits, level 1 of the 16 KiB
 /// granule at least 42; level 0 of 16 KiB needs `DS` = 1. The table above meets them
-/// whenever the IPA size is at most the PA size, which [`build`](super::build) requires
+/// whenever the IPA size is at most the PA size, which the table builder requires
 /// (an IPA larger than PAMax is CONSTRAINED UNPREDICTABLE).
 pub const fn start_level(granule: Granule, ipa_bits: u8) -> Option<(i8, usize)> {
     if ipa_bits < 25 || ipa_bits > 52 {
@@ -255,6 +255,12 @@ pub const fn sl0(granule: Granule, level: i8) -> Option<u64> {
 /// `None` when `ipa_bits` is not 25 to [`Format::max_va_bits`], `pa_bits` is not one
 /// of [`PA_BITS`](super::regs::PA_BITS) or is over [`Format::max_pa_bits`], or
 /// `ipa_bits` is over `pa_bits`. (DDI 0487 D19 "VTCR_EL2".)
+///
+/// The core must implement the granule at stage 2 (`ID_AA64MMFR0_EL1.TGran4_2`,
+/// `TGran16_2`, `TGran64_2`, which may differ from the stage 1 fields), FEAT_LPA2 at stage
+/// 2 for `DS` = 1, a PA size (PAMax) of at least `pa_bits`, and 16-bit VMIDs
+/// (`ID_AA64MMFR1_EL1.VMIDBits`) for `vmid16`. (QEMU also asks FEAT_LVA for a 64 KiB
+/// stage 2 with an IPA over 48 bits; the pseudocode bounds it by PAMax.)
 pub const fn vtcr(format: Format, ipa_bits: u8, pa_bits: u8, vmid16: bool) -> Option<u64> {
     let ps = match ps_encoding(pa_bits) {
         Some(ps) if pa_bits <= format.max_pa_bits() && ipa_bits <= pa_bits => ps,
@@ -342,6 +348,200 @@ impl Stage2Registers {
                 hcr_set: HCR_SET,
             }),
             None => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The start levels the architecture accepts for an IPA size, as QEMU's
+    /// `check_s2_mmu_setup` (AArch64.S2InconsistentSL) tests them: with `levels` lookups
+    /// after the start level, the IPA has at least `levels × stride + granule bits + 1`
+    /// and at most `stride - 1 + 4` more bits.
+    fn consistent(granule: Granule, level: i8, ipa_bits: u8) -> bool {
+        let stride = granule.bits_per_level() as i32;
+        let levels = 3 - level as i32;
+        let min = levels * stride + granule.shift() as i32 + 1;
+        let max = min + stride - 1 + 4;
+        (min..=max).contains(&(ipa_bits as i32))
+    }
+
+    #[test]
+    fn the_start_level_is_the_consistent_one_with_the_fewest_levels() {
+        for granule in Granule::ALL {
+            for ipa_bits in 25..=52u8 {
+                let (level, tables) = start_level(granule, ipa_bits).unwrap();
+                assert!(consistent(granule, level, ipa_bits), "{granule} {ipa_bits}");
+                // No level with fewer lookups that SL0 encodes without FEAT_TTST passes.
+                for fewer in level + 1..=3 {
+                    let ttst = granule == Granule::Size4K && fewer == 3;
+                    assert!(
+                        ttst || !consistent(granule, fewer, ipa_bits),
+                        "{granule} {ipa_bits}"
+                    );
+                }
+                let extra = ipa_bits as u32 - granule.level_shift(level);
+                let want = 1usize << extra.saturating_sub(granule.bits_per_level());
+                assert_eq!(tables, want, "{granule} {ipa_bits}");
+                assert!((1..=MAX_CONCATENATED).contains(&tables));
+                assert!(sl0(granule, level).is_some());
+            }
+            assert_eq!(start_level(granule, 24), None);
+            assert_eq!(start_level(granule, 53), None);
+        }
+    }
+
+    #[test]
+    fn start_levels_and_concatenation_per_granule() {
+        use Granule::*;
+        for (granule, ipa_bits, level, tables) in [
+            (Size4K, 25, 2, 1),
+            (Size4K, 30, 2, 1),
+            (Size4K, 31, 2, 2),
+            (Size4K, 34, 2, 16),
+            (Size4K, 35, 1, 1),
+            (Size4K, 40, 1, 2),
+            (Size4K, 43, 1, 16),
+            (Size4K, 44, 0, 1),
+            (Size4K, 48, 0, 1),
+            (Size4K, 49, 0, 2),
+            (Size4K, 52, 0, 16),
+            (Size16K, 25, 3, 1),
+            (Size16K, 26, 3, 2),
+            (Size16K, 29, 3, 16),
+            (Size16K, 30, 2, 1),
+            (Size16K, 36, 2, 1),
+            (Size16K, 40, 2, 16),
+            (Size16K, 41, 1, 1),
+            (Size16K, 48, 1, 2),
+            (Size16K, 51, 1, 16),
+            (Size16K, 52, 0, 1),
+            (Size64K, 25, 3, 1),
+            (Size64K, 29, 3, 1),
+            (Size64K, 30, 3, 2),
+            (Size64K, 33, 3, 16),
+            (Size64K, 34, 2, 1),
+            (Size64K, 42, 2, 1),
+            (Size64K, 46, 2, 16),
+            (Size64K, 47, 1, 1),
+            (Size64K, 52, 1, 1),
+        ] {
+            assert_eq!(
+                start_level(granule, ipa_bits),
+                Some((level, tables)),
+                "{granule} {ipa_bits}"
+            );
+        }
+    }
+
+    #[test]
+    fn sl0_encodings() {
+        use Granule::*;
+        let f = |g, l| sl0(g, l).map(|v| v >> VTCR_SL0_SHIFT);
+        assert_eq!(
+            [2, 1, 0, 3].map(|l| f(Size4K, l)),
+            [Some(0), Some(1), Some(2), Some(3)]
+        );
+        assert_eq!(sl0(Size4K, -1), Some(VTCR_SL2));
+        assert_eq!(
+            [3, 2, 1, 0].map(|l| f(Size16K, l)),
+            [Some(0), Some(1), Some(2), Some(3)]
+        );
+        assert_eq!(
+            [3, 2, 1].map(|l| f(Size64K, l)),
+            [Some(0), Some(1), Some(2)]
+        );
+        assert_eq!(sl0(Size64K, 0), None);
+        assert_eq!(sl0(Size16K, -1), None);
+        assert_eq!(sl0(Size4K, 4), None);
+    }
+
+    #[test]
+    fn vtcr_fields() {
+        // 4 KiB, 40-bit IPA and PA: T0SZ 24, SL0 level 1, PS 40.
+        let v = vtcr(Format::DEFAULT, 40, 40, false).unwrap();
+        assert_eq!(v, 0x8002_3558);
+        // 48-bit IPA on 4 KiB: level 0 (SL0 0b10); 16-bit VMIDs set VS.
+        let f = Format::for_sizes(Granule::Size4K, 48, 48);
+        let v = vtcr(f, 48, 48, true).unwrap();
+        assert_eq!(v & VTCR_T0SZ_MASK, 16);
+        assert_eq!((v & VTCR_SL0_MASK) >> VTCR_SL0_SHIFT, 0b10);
+        assert_eq!((v & VTCR_PS_MASK) >> VTCR_PS_SHIFT, 0b101);
+        assert_ne!(v & VTCR_VS, 0);
+        assert_eq!(v & (VTCR_DS | VTCR_SL2), 0);
+        // TG0 per granule.
+        for (granule, tg0) in [
+            (Granule::Size4K, 0b00),
+            (Granule::Size16K, 0b10),
+            (Granule::Size64K, 0b01),
+        ] {
+            let f = Format::for_sizes(granule, 40, 40);
+            let v = vtcr(f, 40, 40, false).unwrap();
+            assert_eq!((v & VTCR_TG0_MASK) >> VTCR_TG0_SHIFT, tg0, "{granule}");
+            assert_eq!(v & 0x3F00, 0x3500, "{granule}: IRGN0, ORGN0, SH0");
+            assert_ne!(v & VTCR_RES1_31, 0);
+        }
+        // 52-bit IPA and PA: DS with 4 KiB (level 0, 16 tables) and 16 KiB (level 0, SL0
+        // 0b11), none with 64 KiB (FEAT_LPA); SL2 never.
+        for (granule, ds, sl) in [
+            (Granule::Size4K, true, 0b10),
+            (Granule::Size16K, true, 0b11),
+            (Granule::Size64K, false, 0b10),
+        ] {
+            let f = Format::for_sizes(granule, 52, 52);
+            let v = vtcr(f, 52, 52, false).unwrap();
+            assert_eq!(v & VTCR_DS != 0, ds, "{granule}");
+            assert_eq!((v & VTCR_SL0_MASK) >> VTCR_SL0_SHIFT, sl, "{granule}");
+            assert_eq!(v & VTCR_SL2, 0);
+            assert_eq!(v & VTCR_T0SZ_MASK, 12);
+            assert_eq!((v & VTCR_PS_MASK) >> VTCR_PS_SHIFT, 0b110);
+        }
+        // Refused: IPA over PA, unsupported sizes, 52 bits in a 48-bit format.
+        assert_eq!(vtcr(Format::DEFAULT, 44, 40, false), None);
+        assert_eq!(vtcr(Format::DEFAULT, 24, 40, false), None);
+        assert_eq!(vtcr(Format::DEFAULT, 40, 41, false), None);
+        assert_eq!(vtcr(Format::DEFAULT, 49, 52, false), None);
+    }
+
+    #[test]
+    fn vttbr_fields() {
+        assert_eq!(
+            vttbr(0x4000_2000, 7, Format::DEFAULT),
+            0x0007_0000_4000_2000
+        );
+        assert_eq!(
+            vttbr_vmid(vttbr(0x4000_2000, 0xFFFF, Format::DEFAULT)),
+            0xFFFF
+        );
+        // BADDR[51:48] in bits 5:2 with a 52-bit format.
+        let f = Format::for_sizes(Granule::Size4K, 52, 52);
+        assert_eq!(
+            vttbr(0x000F_0000_1234_0000, 1, f),
+            0x0001_0000_1234_0000 | 0xF << 2
+        );
+        let f = Format::for_sizes(Granule::Size64K, 48, 52);
+        assert_eq!(vttbr(0x0001_0000_0001_0000, 0, f), 0x0001_0000 | 1 << 2);
+        let r = Stage2Registers::new(Format::DEFAULT, 40, 40, 0x4000_0000, 256).unwrap();
+        assert_ne!(r.vtcr & VTCR_VS, 0);
+        assert_eq!(r.vttbr, 0x0100_0000_4000_0000);
+        assert_eq!(r.hcr_set, HCR_VM | HCR_RW);
+        assert!(Stage2Registers::new(Format::DEFAULT, 44, 40, 0, 1).is_none());
+    }
+
+    #[test]
+    fn memattr_of_every_memory_type() {
+        for (mem, want) in [
+            (MemoryType::DeviceNGnRnE, 0b0000),
+            (MemoryType::DeviceNGnRE, 0b0001),
+            (MemoryType::DeviceNGRE, 0b0010),
+            (MemoryType::DeviceGRE, 0b0011),
+            (MemoryType::NormalNonCacheable, 0b0101),
+            (MemoryType::NormalWriteThrough, 0b1010),
+            (MemoryType::NormalWriteBack, 0b1111),
+        ] {
+            assert_eq!(memattr(mem), want, "{mem:?}");
         }
     }
 }

@@ -1124,6 +1124,10 @@ mod tests {
             json!("EL1&0")
         );
         assert_eq!(
+            serde_json::to_value(crate::aarch64::Regime::Stage2).unwrap(),
+            json!("EL1&0 stage 2")
+        );
+        assert_eq!(
             serde_json::to_value(super::super::SecurityState::NonSecure).unwrap(),
             json!("non_secure")
         );
