@@ -28,7 +28,7 @@
 //! * IPAs that no stage 2 page maps (both ends and the middle of the holes, and past the
 //!   IPA size): a real load from EL1 must take a stage 2 translation fault to EL2 at the
 //!   level where this file's own walker ([`s2_walk`], written from the Arm ARM) finds
-//!   the invalid descriptor, with `HPFAR_EL2` = the IPA;
+//!   the invalid descriptor (level 0 past the IPA size), with `HPFAR_EL2` = the IPA;
 //! * a few pages through a second guest stage 1 table of EL0 pages: `AT S12E0R`.
 //!
 //! The VMs: fixed ones for every granule with IPA sizes that make the builder
@@ -478,9 +478,9 @@ struct S2Regs<'a> {
 enum S2Walked {
     /// A leaf at `level`: its descriptor and the output address.
     Leaf { desc: u64, level: i8, pa: u64 },
-    /// A translation fault at `level`: an invalid descriptor, or an IPA beyond the IPA
-    /// size (reported at level 0 here; the architecture reports the start level, see
-    /// [`hole_fault_level`]).
+    /// A translation fault at `level`: an invalid descriptor, or (`beyond`, level 0) an
+    /// IPA beyond the IPA size, which the Arm ARM's `AArch64.S2Translate` reports as a
+    /// level 0 translation fault (`AArch64.IPAIsOutOfRange`).
     Fault { level: i8, beyond: bool },
 }
 
@@ -517,7 +517,7 @@ fn s2_walk(r: &S2Regs<'_>, ipa: u64) -> Result<S2Walked, String> {
     };
     if ipa >> ipa_bits != 0 {
         return Ok(S2Walked::Fault {
-            level: start,
+            level: 0,
             beyond: true,
         });
     }
@@ -687,7 +687,7 @@ enum Want {
     /// the VA.
     Stage2 {
         ipa: u64,
-        fsc: Option<u8>,
+        fsc: u8,
         write: bool,
         fetch: bool,
     },
@@ -715,13 +715,11 @@ const fn fsc_permission(level: i8) -> u8 {
     0b00_1100 | level as u8
 }
 
-/// The translation fault level of an IPA that no page maps, from the walker; `None`
-/// (any level) for an IPA beyond the IPA size: the Arm ARM reports that fault at the
-/// start level, QEMU at level 0 (not checked).
-fn hole_fault_level(r: &S2Regs<'_>, ipa: u64) -> Result<Option<i8>, String> {
+/// The translation fault level of an IPA that no page maps, from the walker (level 0
+/// for an IPA beyond the IPA size).
+fn hole_fault_level(r: &S2Regs<'_>, ipa: u64) -> Result<i8, String> {
     match s2_walk(r, ipa)? {
-        S2Walked::Fault { beyond: true, .. } => Ok(None),
-        S2Walked::Fault { level, .. } => Ok(Some(level)),
+        S2Walked::Fault { level, .. } => Ok(level),
         S2Walked::Leaf { pa, .. } => Err(format!(
             "the walker translates the hole {ipa:#x} to {pa:#x}"
         )),
@@ -839,7 +837,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
                 probe: S2Probe::new(ipa, S2Kind::Store),
                 want: Want::Stage2 {
                     ipa,
-                    fsc: Some(fsc_permission(level)),
+                    fsc: fsc_permission(level),
                     write: true,
                     fetch: false,
                 },
@@ -865,7 +863,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
                 } else {
                     Want::Stage2 {
                         ipa,
-                        fsc: Some(fsc_permission(level)),
+                        fsc: fsc_permission(level),
                         write: false,
                         fetch: true,
                     }
@@ -887,7 +885,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
             probe: S2Probe::new(ipa, S2Kind::Load),
             want: Want::Stage2 {
                 ipa,
-                fsc: level.map(fsc_translation),
+                fsc: fsc_translation(level),
                 write: false,
                 fetch: false,
             },
@@ -1098,8 +1096,7 @@ fn judge_one(check: &Check, result: &S2Result) -> Result<(), String> {
                 EC_DATA_ABORT_LOWER
             };
             let ok = esr_ec(esr) == ec
-                && fsc.is_none_or(|f| esr_fsc(esr) == f)
-                && fsc.is_some() | matches!(esr_fsc(esr), 0b00_0100..=0b00_0111)
+                && esr_fsc(esr) == fsc
                 && esr_wnr(esr) == write
                 && !esr_s1ptw(esr)
                 && hpfar_ipa(hpfar) == ipa & !0xFFF
@@ -1108,7 +1105,7 @@ fn judge_one(check: &Check, result: &S2Result) -> Result<(), String> {
                 Ok(())
             } else {
                 Err(format!(
-                    "expected a stage 2 abort (EC {ec:#x}, FSC {fsc:#04x?}, WnR {write}, IPA \
+                    "expected a stage 2 abort (EC {ec:#x}, FSC {fsc:#04x}, WnR {write}, IPA \
                      {:#x}), got ESR_EL2 {esr:#x} (EC {:#x}, FSC {:#04x}, WnR {}, S1PTW {}), \
                      FAR_EL2 {far:#x}, HPFAR_EL2 {hpfar:#x} (IPA {:#x})",
                     ipa & !0xFFF,
