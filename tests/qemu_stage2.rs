@@ -31,7 +31,11 @@
 //!   IPA size): a real load from EL1 must take a stage 2 translation fault to EL2 at the
 //!   level where this file's own walker ([`s2_walk`], written from the Arm ARM) finds
 //!   the invalid descriptor (level 0 past the IPA size), with `HPFAR_EL2` = the IPA;
-//! * a few pages through a second guest stage 1 table of EL0 pages: `AT S12E0R`.
+//! * a few pages through a second guest stage 1 table of EL0 pages: `AT S12E0R`, and
+//!   `AT S12E0W` on writable ones;
+//! * the leaves with the Contiguous bit (each fixed VM has a group of pages, 4K one of
+//!   blocks too): the image's group is uniform (without QEMU; QEMU treats the bit as a
+//!   hint).
 //!
 //! The VMs: fixed ones for every granule with IPA sizes that make the builder
 //! concatenate root tables (4K: 34 bits, 16 level 2 tables; 40 bits, 2 level 1 tables;
@@ -262,6 +266,31 @@ fn fixed_vm(granule: Granule, ipa_bits: u8, pa_bits: u8, vmid: u16) -> Vm {
         data(Perms::RW),
     );
     p.add("ro_block", 1, 1 << 32, 1 << 39, block, data(Perms::R));
+    // A Contiguous group of granule pages (16 4K, 128 16K or 32 64K pages), and with 4K
+    // one of 16 2M blocks.
+    let group = match granule {
+        Granule::Size16K => 128,
+        Granule::Size64K => 32,
+        _ => 16,
+    };
+    p.add(
+        "contig",
+        group,
+        0x1_8000_0000,
+        0xC000_0000,
+        page,
+        data(Perms::R),
+    );
+    if granule == Granule::Size4K {
+        p.add(
+            "contig_blocks",
+            16,
+            0x1_C000_0000,
+            0xD000_0000,
+            PageSize::Size2M,
+            data(Perms::RW),
+        );
+    }
     if granule == Granule::Size4K && ipa_bits > 34 {
         p.add(
             "ro_1g",
@@ -631,6 +660,68 @@ fn leaf_attr_mask(sh_field: bool) -> u64 {
     (1 << 10) | (0xF << 2) | (3 << 6) | (1 << 54) | if sh_field { 3 << 8 } else { 0 }
 }
 
+/// The Contiguous bit of a leaf descriptor (bit 52).
+const CONTIGUOUS: u64 = 1 << 52;
+
+/// The entries of a Contiguous group at `level` with granule shift `g` (D8.7.1 "The
+/// Contiguous bit"): 16 with 4K; 128 at level 3 and 32 at level 2 with 16K; 32 with 64K.
+fn contiguous_entries(g: u32, level: i8) -> u64 {
+    match (g, level) {
+        (12, _) => 16,
+        (14, 3) => 128,
+        _ => 32,
+    }
+}
+
+/// Checks the Contiguous group of the leaf `desc` at `level` that maps `ipa`: the group's
+/// first and last entries are leaves at the same level with the Contiguous bit, the same
+/// attributes (`mask`) and output addresses as far apart as their IPAs.
+fn contiguous_group(
+    r: &S2Regs<'_>,
+    ipa: u64,
+    desc: u64,
+    level: i8,
+    mask: u64,
+) -> Result<(), String> {
+    let g = match (r.vtcr >> 14) & 3 {
+        0b00 => 12,
+        0b01 => 16,
+        _ => 14,
+    };
+    let entry = 1u64 << (g + (g - 3) * (3 - level) as u32);
+    let group = entry * contiguous_entries(g, level);
+    let first = ipa & !(group - 1);
+    let last = first + group - entry;
+    let leaf = |at: u64| match s2_walk(r, at) {
+        Ok(S2Walked::Leaf { desc, level, pa }) => Ok((desc, level, pa)),
+        other => Err(format!(
+            "the Contiguous group's entry for {at:#x} is not a leaf: {other:?}"
+        )),
+    };
+    let (d0, l0, pa0) = leaf(first)?;
+    let (d1, l1, pa1) = leaf(last)?;
+    let same = |d: u64| d & (mask | CONTIGUOUS) == desc & (mask | CONTIGUOUS);
+    if l0 != level || l1 != level || !same(d0) || !same(d1) || pa1 - pa0 != last - first {
+        return Err(format!(
+            "Contiguous group {first:#x}..{:#x} at level {level} is not uniform: first \
+             {d0:#x} (level {l0}), last {d1:#x} (level {l1})",
+            first + group
+        ));
+    }
+    Ok(())
+}
+
+/// The number of leaves with the Contiguous bit among the pages' first bytes.
+fn contiguous_leaves(vm: &Vm, tr: &Translation) -> usize {
+    let r = regs_of(tr);
+    vm.pages
+        .iter()
+        .filter(|p| {
+            matches!(s2_walk(&r, p.va()), Ok(S2Walked::Leaf { desc, .. }) if desc & CONTIGUOUS != 0)
+        })
+        .count()
+}
+
 /// Walks every page's first, middle and last bytes through the image and compares the
 /// leaf with the page: its PA and its attribute bits.
 fn image_failures(vm: &Vm, tr: &Translation) -> Vec<String> {
@@ -649,6 +740,11 @@ fn image_failures(vm: &Vm, tr: &Translation) -> Vec<String> {
                             vm.name,
                             page.pa() + off
                         ));
+                    }
+                    if desc & CONTIGUOUS != 0 {
+                        if let Err(e) = contiguous_group(&r, ipa, desc, level, mask) {
+                            failures.push(format!("{}: ipa {ipa:#x}: {e}", vm.name));
+                        }
                     }
                     let want = expected_leaf_bits(page, sh_field);
                     if desc & mask != want {
@@ -1032,14 +1128,27 @@ fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
         "{}: the guest tables do not fit in the VM's RAM",
         vm.name
     );
-    let el0_checks: Vec<Check> = el0_targets
+    // AT S12E0R on each, and AT S12E0W where stage 2 allows writes (the EL0 pages do).
+    let writable: BTreeSet<u64> = checks
         .iter()
-        .map(|c| Check {
+        .filter(|c| c.probe.kind == S2Kind::AtS12E1W)
+        .map(|c| c.probe.addr)
+        .collect();
+    let mut el0_checks = Vec::new();
+    for c in &el0_targets {
+        el0_checks.push(Check {
             what: c.what.replace("AT S12E1R", "AT S12E0R"),
             probe: S2Probe::new(c.probe.addr, S2Kind::AtS12E0R),
             want: c.want,
-        })
-        .collect();
+        });
+        if writable.contains(&c.probe.addr) {
+            el0_checks.push(Check {
+                what: c.what.replace("AT S12E1R", "AT S12E0W"),
+                probe: S2Probe::new(c.probe.addr, S2Kind::AtS12E0W),
+                want: c.want,
+            });
+        }
+    }
     checks.push(Check {
         what: format!("{}: TTBR0_EL1 = the EL0 table", vm.name),
         probe: S2Probe::new(s0.ttbr0(), S2Kind::SetTtbr0),
@@ -1223,6 +1332,10 @@ fn stage2_images_hold_the_pages() {
         .iter()
         .map(|vm| build_vm(vm).root_tables())
         .collect();
+    for vm in &fixed_vms() {
+        let n = contiguous_leaves(vm, &build_vm(vm));
+        assert!(n > 0, "{}: no Contiguous leaf", vm.name);
+    }
     assert_eq!(
         roots,
         [2, 16, 16, 1, 16, 16, 16, 1, 1],
