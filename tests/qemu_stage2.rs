@@ -741,10 +741,10 @@ fn image_failures(vm: &Vm, tr: &Translation) -> Vec<String> {
                             page.pa() + off
                         ));
                     }
-                    if desc & CONTIGUOUS != 0 {
-                        if let Err(e) = contiguous_group(&r, ipa, desc, level, mask) {
-                            failures.push(format!("{}: ipa {ipa:#x}: {e}", vm.name));
-                        }
+                    if desc & CONTIGUOUS != 0
+                        && let Err(e) = contiguous_group(&r, ipa, desc, level, mask)
+                    {
+                        failures.push(format!("{}: ipa {ipa:#x}: {e}", vm.name));
                     }
                     let want = expected_leaf_bits(page, sh_field);
                     if desc & mask != want {
