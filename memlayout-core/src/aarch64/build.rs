@@ -3352,6 +3352,159 @@ mod stage2_tests {
         assert_eq!(d & OA_MASK, 3 * GIB);
     }
 
+    /// The leaf a stage 2 table maps `ipa` with, by a hand walk in any granule: the
+    /// start level's index takes every IPA bit above it.
+    fn any_leaf(t: &Translation, ipa: u64) -> (i8, u64) {
+        let (format, granule) = (t.format(), t.granule());
+        let entries = granule.entries();
+        let mut level = t.root_level();
+        let mut slot = (ipa >> granule.level_shift(level)) as usize;
+        assert!(slot < entries * t.root_tables());
+        let mut table = 0;
+        loop {
+            let d = t.descriptors()[table * entries + slot];
+            assert_eq!(d & 1, 1, "{ipa:#x} invalid at level {level}");
+            if level == 3 || d & 0b10 == 0 {
+                return (level, d);
+            }
+            table = ((format.decode_address(d) - t.base_pa()) / granule.bytes()) as usize;
+            level += 1;
+            slot = granule.level_index(ipa, level);
+        }
+    }
+
+    #[test]
+    fn concatenated_roots_in_every_granule_and_the_52_bit_formats() {
+        let data = MemAttrs::new(PageKind::Data);
+        // (granule, IPA, PA size, start level, root tables, a page size of the format,
+        // VTCR SL0, DS)
+        for (granule, ipa_bits, pa_bits, level, roots, size, sl0, ds) in [
+            (Granule::Size4K, 52, 52, 0, 16, PageSize::Size4K, 0b10, true),
+            (
+                Granule::Size4K,
+                34,
+                36,
+                2,
+                16,
+                PageSize::Size2M,
+                0b00,
+                false,
+            ),
+            (
+                Granule::Size16K,
+                29,
+                32,
+                3,
+                16,
+                PageSize::Size16K,
+                0b00,
+                false,
+            ),
+            (
+                Granule::Size16K,
+                48,
+                48,
+                1,
+                2,
+                PageSize::Size32M,
+                0b10,
+                false,
+            ),
+            (
+                Granule::Size16K,
+                52,
+                52,
+                0,
+                1,
+                PageSize::Size16K,
+                0b11,
+                true,
+            ),
+            (
+                Granule::Size64K,
+                33,
+                36,
+                3,
+                16,
+                PageSize::Size64K,
+                0b00,
+                false,
+            ),
+            (
+                Granule::Size64K,
+                46,
+                48,
+                2,
+                16,
+                PageSize::Size512M,
+                0b01,
+                false,
+            ),
+            (
+                Granule::Size64K,
+                52,
+                52,
+                1,
+                1,
+                PageSize::Size64K,
+                0b10,
+                false,
+            ),
+        ] {
+            let config = TableConfig::DEFAULT
+                .with_granule(granule)
+                .with_va_bits(ipa_bits)
+                .with_pa_bits(pa_bits)
+                .with_vmid(Some(9));
+            let bytes = size.bytes();
+            // One page at the bottom, one in a later root table, one at the top.
+            let top = (1u64 << ipa_bits) - bytes;
+            let last_root = (1u64 << ipa_bits) - (1u64 << (ipa_bits - 1)).min(1 << 40);
+            let pa_top = (1u64 << pa_bits) - bytes;
+            let pages = [
+                page(0, bytes, size, data),
+                page(last_root, 2 * bytes, size, data.with_perms(Perms::R)),
+                page(top, pa_top, size, data.with_perms(Perms::X)),
+            ];
+            let align = granule.bytes() * roots as u64;
+            let base = align * 3;
+            let t = build(&info(), &pages, base, &config).unwrap();
+            let what = alloc::format!("{granule} {ipa_bits}-bit IPA");
+            assert_eq!((t.root_level(), t.root_tables()), (level, roots), "{what}");
+            assert_eq!(t.format().ds(), ds, "{what}");
+            assert_eq!((t.vtcr() >> 6) & 0b11, sl0, "{what}");
+            assert_eq!(t.vtcr() & 0x3F, 64 - u64::from(ipa_bits), "{what}");
+            assert_eq!(t.vtcr() & stage2::VTCR_DS != 0, ds, "{what}");
+            assert_eq!(
+                (t.vtcr() & stage2::VTCR_TG0_MASK) >> stage2::VTCR_TG0_SHIFT,
+                granule.tg0()
+            );
+            assert_eq!(
+                regs::ttbr_baddr(t.vttbr() & 0xFFFF_FFFF_FFFF, t.format().oa52),
+                base
+            );
+            assert_eq!(table_count(&pages, &config), Ok(t.table_count()), "{what}");
+            for (p, s2ap, xn) in [
+                (&pages[0], S2AP_READ | S2AP_WRITE, true),
+                (&pages[1], S2AP_READ, true),
+                (&pages[2], 0, false),
+            ] {
+                let (_, d) = any_leaf(&t, p.va());
+                assert_eq!(t.format().decode_address(d), p.pa(), "{what} {:#x}", p.va());
+                assert_eq!(d & S2AP_MASK, s2ap, "{what}");
+                assert_eq!(d & S2_XN != 0, xn, "{what}");
+                let sh = if ds { 0 } else { 0b11 << 8 };
+                assert_eq!(d & SH_MASK & !t.format().address_bits(), sh, "{what}");
+            }
+            if roots > 1 {
+                assert!(matches!(
+                    build(&info(), &pages, base + granule.bytes(), &config),
+                    Err(BuildError::UnalignedBase { align: a, .. }) if a == align
+                ));
+            }
+        }
+    }
+
     #[test]
     fn memory_types_and_permissions_at_stage_2() {
         let f = Format::DEFAULT;

@@ -1096,6 +1096,7 @@ proptest! {
         lower in prop::bool::weighted(0.9),
         asid in prop::option::weighted(0.2, any::<u16>()),
         shared in prop::option::weighted(0.2, (any::<u8>(), any::<u8>(), any::<bool>())),
+        vmid in prop::option::weighted(0.25, any::<u16>()),
     ) {
         let config = TableConfig::DEFAULT
             .with_granule(granule)
@@ -1105,8 +1106,16 @@ proptest! {
             .with_pa_bits(pa_bits)
             .with_wxn(wxn)
             .with_asid(asid)
-            .with_shared_tcr(shared.map(|(l, u, a)| SharedTcr::new(l, u, a)));
-        let info = TableInfo::new("arbitrary", 0, ExecutionContext::EL1_S);
+            .with_shared_tcr(shared.map(|(l, u, a)| SharedTcr::new(l, u, a)))
+            .with_vmid(vmid);
+        // A stage 2 table is an EL1_NS table (with a few stage 1 options on, sometimes).
+        let el = if vmid.is_some() { ExecutionContext::EL1_NS } else { ExecutionContext::EL1_S };
+        let config = if vmid.is_some() && !wxn {
+            config.with_lower(true).with_upper_va_bits(None).with_asid(None).with_shared_tcr(None)
+        } else {
+            config
+        };
+        let info = TableInfo::new("arbitrary", 0, el);
         let variants = attr_variants();
         let pages: Vec<Page> = raw
             .iter()
@@ -1132,6 +1141,11 @@ proptest! {
         if let (Ok(count), Ok(t)) = (&count, &built) {
             prop_assert_eq!(*count, t.table_count());
             for p in &pages {
+                if vmid.is_some() {
+                    let found = stage2_walk(t, p.va())?;
+                    prop_assert_eq!(found.map(|f| f.pa), Some(p.pa()));
+                    continue;
+                }
                 let found = own_walk(t, p.va())?;
                 prop_assert_eq!(found.map(|f| f.pa), Some(p.pa()));
                 let w = t.walk(p.va()).unwrap();
@@ -1148,7 +1162,11 @@ proptest! {
         for va in [0u64, u64::MAX, base, 1 << 47, 1 << 51] {
             if let Ok(t) = &built {
                 let _ = t.walk(va);
-                let _ = own_walk(t, va)?;
+                if vmid.is_some() {
+                    let _ = stage2_walk(t, va)?;
+                } else {
+                    let _ = own_walk(t, va)?;
+                }
             }
             let _ = super::walk_image(&[0u8; 24], base, Format::DEFAULT, 0, va_bits, Regime::El10, va);
         }
