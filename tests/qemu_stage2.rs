@@ -1083,7 +1083,7 @@ struct Prepared {
 }
 
 /// Builds the VM's stage 2, its guest stage 1 (EL1 identity of every probed VA page and
-/// the code page; an EL0 table of up to 4 readable pages, probed with `AT S12E0R` after a
+/// the code page; an EL0 table of up to 6 readable pages, probed with `AT S12E0R` after a
 /// `TTBR0_EL1` switch) and the job.
 fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
     let code_va = vm.ram_ipa;
@@ -1105,12 +1105,18 @@ fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
     let s1_ipa = vm.ram_ipa + GUEST_TABLES_OFFSET;
     let s1 = build(&el1, &s1_pages, s1_ipa, &guest_config(vm))
         .unwrap_or_else(|e| panic!("{}: guest stage 1: {e}", vm.name));
-    // EL0: the first readable pages' first bytes.
+    // EL0: the first bytes of up to 6 readable pages outside the VM's RAM, spread over
+    // them.
     let el0_targets: Vec<&Check> = checks
         .iter()
-        .filter(|c| c.probe.kind == S2Kind::AtS12E1R && c.probe.addr & 0xFFF == 0)
-        .take(4)
+        .filter(|c| {
+            c.probe.kind == S2Kind::AtS12E1R
+                && c.probe.addr & 0xFFF == 0
+                && !(vm.ram_ipa..vm.ram_ipa + VM_RAM_SIZE).contains(&c.probe.addr)
+        })
         .collect();
+    let step = el0_targets.len().div_ceil(6).max(1);
+    let el0_targets: Vec<&Check> = el0_targets.into_iter().step_by(step).collect();
     let el0_vas: BTreeSet<u64> = el0_targets.iter().map(|c| c.probe.addr).collect();
     let el0 = TableInfo::new("guest-el0", 0, ExecutionContext::EL0_NS);
     let el0_pages = identity_pages(
