@@ -725,7 +725,13 @@ fn contiguous_leaves(vm: &Vm, tr: &Translation) -> usize {
 /// Walks every page's first, middle and last bytes through the image and compares the
 /// leaf with the page: its PA and its attribute bits.
 fn image_failures(vm: &Vm, tr: &Translation) -> Vec<String> {
-    let r = regs_of(tr);
+    regs_failures(vm, &regs_of(tr))
+}
+
+/// [`image_failures`] of an image and registers given apart (see
+/// [`image_checks_catch_broken_leaves`]).
+fn regs_failures(vm: &Vm, r: &S2Regs<'_>) -> Vec<String> {
+    let r = *r;
     let sh_field = vm.config.format().has_sh_field();
     let mask = leaf_attr_mask(sh_field);
     let mut failures = Vec::new();
@@ -1347,6 +1353,44 @@ fn stage2_images_hold_the_pages() {
         [2, 16, 16, 1, 16, 16, 16, 1, 1],
         "root tables of the fixed VMs"
     );
+}
+
+/// The image checks have teeth: a leaf's MemAttr, S2AP or XN changed, or a Contiguous
+/// group's last entry without the bit, makes [`image_failures`] report it.
+#[test]
+fn image_checks_catch_broken_leaves() {
+    let vm = fixed_vms()[0].clone();
+    let s2 = build_vm(&vm);
+    assert!(image_failures(&vm, &s2).is_empty());
+    let r = regs_of(&s2);
+    let leaf_at = |ipa: u64| {
+        // The byte offset in the image of the leaf that maps `ipa`: the descriptor the
+        // walk finds, searched for (each leaf here has its own output address).
+        let Ok(S2Walked::Leaf { desc, .. }) = s2_walk(&r, ipa) else {
+            panic!("{ipa:#x} does not walk");
+        };
+        s2.bytes()
+            .chunks(8)
+            .position(|c| u64::from_le_bytes(c.try_into().unwrap()) == desc)
+            .unwrap()
+            * 8
+    };
+    let page = |name: &str| vm.pages.iter().find(|p| p.name() == name).unwrap();
+    let group_last = page("contig").va() + 15 * 0x1000;
+    for (what, ipa, flip) in [
+        ("MemAttr", page("nGnRE").va(), 0b0100u64 << 2),
+        ("S2AP write", page("ro").va(), 1 << 7),
+        ("XN", page("code").va(), 1 << 54),
+        ("Contiguous", group_last, CONTIGUOUS),
+    ] {
+        let mut bytes = s2.bytes().to_vec();
+        let at = leaf_at(ipa);
+        let desc = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) ^ flip;
+        bytes[at..at + 8].copy_from_slice(&desc.to_le_bytes());
+        let broken = S2Regs { image: &bytes, ..r };
+        let failures = regs_failures(&vm, &broken);
+        assert!(!failures.is_empty(), "a changed {what} bit goes unnoticed");
+    }
 }
 
 macro_rules! qemu_test {
