@@ -6,8 +6,9 @@
 //! [`hcr_set`](Translation::hcr_set) (`VM | RW`), its `VTCR_EL2` and `VTTBR_EL2`, and a
 //! guest stage 1: an identity table (VA == IPA) built by the stage 1 builder for the
 //! EL1&0 regime, whose tables are placed in the VM's RAM (at IPAs; their bytes loaded at
-//! the PAs the VM's stage 2 pages give those IPAs), Normal write-back and
-//! Non-shareable, so that the combined attributes are stage 2's. Then:
+//! the PAs the VM's stage 2 pages give those IPAs), read/write/execute at EL1, Normal
+//! write-back and Non-shareable (Inner Shareable with 52-bit VAs, whose format has no SH
+//! field), so that stage 2 decides the permissions and the memory type. Then:
 //!
 //! * every stage 2 page, at its first byte, its middle (pages over 4 KiB) and its last
 //!   8 bytes: `AT S12E1R` from EL2 gives the page's PA, the memory type of the page in
@@ -19,8 +20,9 @@
 //!   leaf's level, `HPFAR_EL2` = the IPA). (`AT S12E1W` cannot be used: QEMU 10.0 aborts
 //!   on an AT instruction whose output address faults at stage 2; checked, it does so at
 //!   EL2 as at EL3. A stage 2 fault on a guest table walk does not abort it: `PAR_EL1`
-//!   then reports it, with S and PTW set.) Execute-only pages (`x`: S2AP = 0b00, XN clear) get no AT either: a real
-//!   load must take a stage 2 permission fault, and the fetch below executes;
+//!   then reports it, with S and PTW set.) Execute-only pages (`x`: S2AP = 0b00, XN
+//!   clear) get no AT either: a real load must take a stage 2 permission fault, and the
+//!   fetch below executes;
 //! * pages whose PA is in free RAM: a real load from EL1 (the harness writes a marker
 //!   at the PA first), on writable pages a real store read back at the PA, and an
 //!   instruction fetch (a branch to a `UDF #0` the harness wrote there): executable
@@ -53,7 +55,11 @@
 //!
 //! Expectations come from the pages (their IPA, PA and attributes); the images are also
 //! read by [`s2_walk`] and their leaf descriptors compared with the pages without QEMU
-//! ([`stage2_images_hold_the_pages`]).
+//! ([`stage2_images_hold_the_pages`], whose checks catch changed bits:
+//! [`image_checks_catch_broken_leaves`]).
+//!
+//! The QEMU tests skip (or fail with `MEMLAYOUT_REQUIRE_QEMU=1`) when
+//! `qemu-system-aarch64` or `aarch64-linux-gnu-gcc` is missing.
 
 use std::collections::BTreeSet;
 
@@ -176,10 +182,12 @@ fn add_ram(p: &mut Pages, granule: Granule, ipa: u64) {
 
 /// A fixed VM of `granule` with an IPA of `ipa_bits` and PAs of `pa_bits` bits: RAM at
 /// IPA 1 GiB; data, read-only, code, Device (each type), Non-cacheable, Write-Through,
-/// system and non- and outer-shareable pages 1 MiB apart from IPA 0x4100_0000; two
-/// blocks of the granule's level 2 size and a read-only one beyond RAM; with 4K a
-/// read-only 1 GiB block; a page in the upper quarter of the IPA space (the last
-/// concatenated root tables) and the last page of the IPA space.
+/// system, non- and outer-shareable (formats with an SH field), read/write/execute and
+/// execute-only pages 1 MiB apart from IPA 0x4100_0000, and with 52-bit PAs pages with PA
+/// bits 51:48 set; two blocks of the granule's level 2 size and a read-only one beyond
+/// RAM; a Contiguous group of pages (with 4K one of 2M blocks too, and a read-only 1 GiB
+/// block); a page in the upper quarter of the IPA space (the last concatenated root
+/// tables) and the last page of the IPA space.
 fn fixed_vm(granule: Granule, ipa_bits: u8, pa_bits: u8, vmid: u16) -> Vm {
     let page = page_of(granule);
     let block = block_of(granule);
