@@ -374,8 +374,9 @@ impl Rng {
 
 /// A seeded random VM: granule by `seed % 3`, an IPA size that exercises concatenated
 /// roots or not, a PA size at least as large, a random VMID (8 or 16 bits), RAM at a
-/// random IPA and 3 to 8 runs of pages and blocks of random attributes at random IPAs,
-/// with PAs in free RAM or anywhere below the PA size.
+/// random IPA and 3 to 8 runs of pages (some long enough for Contiguous groups) and
+/// blocks of random attributes at random IPAs, with PAs in free RAM or anywhere below
+/// the PA size.
 fn random_vm(seed: u64) -> Vm {
     let mut rng = Rng::new(seed);
     let granule = [Granule::Size4K, Granule::Size16K, Granule::Size64K][(seed % 3) as usize];
@@ -449,7 +450,13 @@ fn random_vm(seed: u64) -> Vm {
         }
         let size = rng.pick(sizes);
         let s = size.bytes();
-        let count = 1 + rng.below(if s >= 1 << 29 {
+        // Granule pages: half of the runs long and 2 MiB aligned in IPA and PA, for
+        // Contiguous groups (16 4K, 128 16K or 32 64K pages).
+        let grouped = s == sizes[0].bytes() && rng.below(2) == 0;
+        let align = if grouped { 0x20_0000 } else { s };
+        let count = 1 + rng.below(if grouped {
+            160
+        } else if s >= 1 << 29 {
             2
         } else if s >= 1 << 21 {
             4
@@ -460,15 +467,15 @@ fn random_vm(seed: u64) -> Vm {
         if len >= 1 << ipa_bits {
             continue;
         }
-        let ipa = rng.below(((1u64 << ipa_bits) - len) / s + 1) * s;
+        let ipa = rng.below(((1u64 << ipa_bits) - len) / align + 1) * align;
         if taken.iter().any(|&(a, b)| ipa < b && a < ipa + len) {
             continue;
         }
         let pa = if rng.below(2) == 0 && len <= 0x1000_0000 {
-            let slots = (DATA.end - DATA.start - len) / s;
-            DATA.start.next_multiple_of(s) + rng.below(slots.max(1)) * s
+            let slots = (DATA.end - DATA.start - len) / align;
+            DATA.start.next_multiple_of(align) + rng.below(slots.max(1)) * align
         } else {
-            rng.below(((1u64 << pa_bits) - len) / s + 1) * s
+            rng.below(((1u64 << pa_bits) - len) / align + 1) * align
         };
         if pa + len > DATA.end && pa < DATA.end {
             continue;
@@ -1327,12 +1334,14 @@ fn check_on_qemu(vm: &Vm) {
 // Tests.
 // ---------------------------------------------------------------------------------------
 
-/// Without QEMU: every VM's image walks to its pages with the leaf bits they call for,
-/// the images fit their space, and the fixed VMs have the root tables their IPA sizes
-/// call for.
+/// Without QEMU: every VM's image walks to its pages with the leaf bits they call for
+/// (and uniform Contiguous groups), the images fit their space, every fixed VM and more
+/// than a quarter of the random ones have Contiguous leaves, and the fixed VMs have the
+/// root tables their IPA sizes call for.
 #[test]
 fn stage2_images_hold_the_pages() {
     let mut failures = Vec::new();
+    let mut grouped = 0;
     let vms: Vec<Vm> = fixed_vms()
         .into_iter()
         .chain(RANDOM_SEEDS.map(random_vm))
@@ -1346,8 +1355,14 @@ fn stage2_images_hold_the_pages() {
             vm.name
         );
         failures.extend(image_failures(vm, &s2));
+        grouped += usize::from(contiguous_leaves(vm, &s2) > 0);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        grouped > vms.len() / 4,
+        "only {grouped} of {} VMs have Contiguous leaves",
+        vms.len()
+    );
     let roots: Vec<usize> = fixed_vms()
         .iter()
         .map(|vm| build_vm(vm).root_tables())
