@@ -7,9 +7,9 @@
 //! PAs stage 2 gives those IPAs), the images to place in guest RAM (both stages'
 //! tables), a 4 KiB code page of the VM, and a list of probes. [`run`] boots the harness
 //! `tests/qemu/s2_harness.{S,c}` (with the shared `boot.S`, `harness_io.{c,h}` and
-//! `context.inc`, linked with `harness.ld`, so it occupies
-//! [`HARNESS_RESERVED`] like the translation-table harness) once
-//! on `qemu-system-aarch64 -M virt,secure=on,virtualization=on -cpu max -m 4G`.
+//! `context.inc`, linked with `harness.ld`, so it occupies [`HARNESS_RESERVED`] like the
+//! translation-table harness) once on `qemu-system-aarch64 -M
+//! virt,secure=on,virtualization=on -cpu max -m 4G`.
 //!
 //! The harness stays at EL3 with its MMU off, sets `SCR_EL3` to Non-secure (`NS`, `RW`,
 //! `HCE`), loads the registers, runs `TLBI ALLE1` and then, for each probe:
@@ -20,14 +20,17 @@
 //!   the code page's VA (the harness copied a 4 KiB position-independent probe to the
 //!   code page's PA first), stage 1 and stage 2 on; the probe loads (or stores a pattern
 //!   and loads back, or branches to the VA: [`S2Kind::Execute`]) and returns with `SMC
-//!   #0`. A fault at stage 1 is taken to EL1
-//!   (`VBAR_EL1` = code VA + 0x800, [`S2Result::El1Exception`]), a stage 2 fault to EL2
-//!   ([`S2Result::Stage2Abort`], with `ESR_EL2`, `FAR_EL2` and `HPFAR_EL2`).
+//!   #0`. A fault at stage 1 is taken to EL1 (`VBAR_EL1` = code VA + 0x800,
+//!   [`S2Result::El1Exception`]), a stage 2 fault to EL2 ([`S2Result::Stage2Abort`],
+//!   with `ESR_EL2`, `FAR_EL2` and `HPFAR_EL2`);
+//! * [`S2Kind::SetTtbr0`] and [`S2Kind::SetVttbr`] switch the guest table or the VM
+//!   between probes.
 //!
 //! QEMU 10.0 aborts (an assertion in its `do_ats_write`) when `AT S12E1x`/`S12E0x`
-//! meets a stage 2 fault on the output address, and when stage 1 is off: probe with AT
-//! only IPAs that stage 2 maps for the access, through a guest stage 1 that is on, and
-//! prove stage 2 faults with real accesses.
+//! meets a stage 2 fault on the output address (executed at EL2 as at EL3), and when
+//! stage 1 is off: probe with AT only IPAs that stage 2 maps for the access, through a
+//! guest stage 1 that is on, and prove stage 2 faults with real accesses. (A stage 2
+//! fault on a guest table walk does not abort it: `PAR_EL1` reports it, S and PTW set.)
 //!
 //! The harness answers on its semihosting console with one `RES <i> <status> <w0> <w1>
 //! <w2>` line per probe and `DONE` (see `tests/qemu/s2_harness.c`).
@@ -126,7 +129,7 @@ impl S2Probe {
         S2Probe { addr, kind, pa: 0 }
     }
 
-    /// A load or store that should reach `pa`.
+    /// A load, store or fetch that should reach `pa`.
     pub const fn access(addr: u64, kind: S2Kind, pa: u64) -> S2Probe {
         S2Probe { addr, kind, pa }
     }
