@@ -8,6 +8,7 @@ pub mod gpt_walk;
 pub mod layouts;
 pub mod qemu;
 pub mod qemu_gpt;
+pub mod qemu_s2;
 pub mod table_checks;
 
 pub mod quickstart;

@@ -1,0 +1,1629 @@
+//! Stage 2 tables (a virtual machine's IPA -> PA tables) built with the run-time API
+//! ([`memlayout::aarch64::build`] with [`TableConfig::with_vmid`]) and proven on QEMU's
+//! MMU (`-cpu max`) with the stage 2 harness of `tests/support/qemu_s2.rs`.
+//!
+//! Each VM below is one QEMU run. The harness loads `HCR_EL2` = the translation's
+//! [`hcr_set`](Translation::hcr_set) (`VM | RW`), its `VTCR_EL2` and `VTTBR_EL2`, and a
+//! guest stage 1: an identity table (VA == IPA) built by the stage 1 builder for the
+//! EL1&0 regime, whose tables are placed in the VM's RAM (at IPAs; their bytes loaded at
+//! the PAs the VM's stage 2 pages give those IPAs), read/write/execute at EL1, Normal
+//! write-back and Non-shareable (Inner Shareable with 52-bit VAs, whose format has no SH
+//! field), so that stage 2 decides the permissions and the memory type. Then:
+//!
+//! * every stage 2 page, at its first byte, its middle (pages over 4 KiB) and its last
+//!   8 bytes: `AT S12E1R` from EL2 gives the page's PA, the memory type of the page in
+//!   `PAR_EL1.ATTR` (Device at stage 2 shows as that Device type, Non-cacheable as
+//!   0x44, Write-Through as 0xBB, Write-Back as 0xFF), its shareability (`PAR_EL1.SH`)
+//!   and `NS`; `AT S12E1W` likewise on writable pages;
+//! * read-only stage 2 pages: a real store from EL1, which must take a stage 2
+//!   permission fault to EL2 (`ESR_EL2.EC` 0x24, WnR, DFSC permission fault at the
+//!   leaf's level, `HPFAR_EL2` = the IPA). (`AT S12E1W` cannot be used: QEMU 10.0 aborts
+//!   on an AT instruction whose output address faults at stage 2; checked, it does so at
+//!   EL2 as at EL3. A stage 2 fault on a guest table walk does not abort it: `PAR_EL1`
+//!   then reports it, with S and PTW set.) Execute-only pages (`x`: S2AP = 0b00, XN
+//!   clear) get no AT either: a real load must take a stage 2 permission fault, and the
+//!   fetch below executes;
+//! * pages whose PA is in free RAM: a real load from EL1 (the harness writes a marker
+//!   at the PA first), on writable pages a real store read back at the PA, and an
+//!   instruction fetch (a branch to a `UDF #0` the harness wrote there): executable
+//!   Normal pages let EL1 execute (an undefined instruction exception taken to EL1),
+//!   the others (not `x`, Device, system) take a stage 2 permission fault to EL2
+//!   (`ESR_EL2.EC` 0x20), the guest stage 1 allowing everything;
+//! * IPAs that no stage 2 page maps (both ends and the middle of the holes, and past the
+//!   IPA size): a real load from EL1 must take a stage 2 translation fault to EL2 at the
+//!   level where this file's own walker ([`s2_walk`], written from the Arm ARM) finds
+//!   the invalid descriptor (level 0 past the IPA size), with `HPFAR_EL2` = the IPA;
+//! * a few pages through a second guest stage 1 table of EL0 pages: `AT S12E0R`, and
+//!   `AT S12E0W` on writable ones;
+//! * the leaves with the Contiguous bit (each fixed VM has a group of pages, 4K one of
+//!   blocks too): the image's group is uniform (without QEMU; QEMU treats the bit as a
+//!   hint).
+//!
+//! The VMs: fixed ones for every granule with IPA sizes that make the builder
+//! concatenate root tables (4K: 34 bits, 16 level 2 tables; 40 bits, 2 level 1 tables;
+//! 43 bits, 16 level 1 tables; 48 bits, one level 0 table; 16K: 40 bits, 16 level 2
+//! tables; 64K: 46 bits, 16 level 2 tables) and the 52-bit formats (4K and 16K with
+//! FEAT_LPA2, `VTCR_EL2.DS` = 1: 16 level 0 tables and one level 0 table; 64K with
+//! FEAT_LPA: one level 1 table; the guest stage 1 then has 52-bit VAs, and pages have
+//! PAs with bits 51:48 set), with pages, blocks, Device, Non-cacheable, Write-Through and
+//! system pages, read-only and executable pages, pages in the last concatenated table
+//! and at the top of the IPA space (9 QEMU starts); and 9 seeded random VMs (one QEMU
+//! start each; 300 more are checked without QEMU).
+//! [`vm_switch_needs_distinct_vmids`] runs two VMs in one job, switching `VTTBR_EL2`
+//! without TLB maintenance, and [`broken_registers_are_caught`] checks that the checks
+//! fail with a wrong `VTCR_EL2.SL0`, a wrong `VTTBR_EL2.BADDR` and equal VMIDs.
+//!
+//! Expectations come from the pages (their IPA, PA and attributes); the images are also
+//! read by [`s2_walk`] and their leaf descriptors compared with the pages without QEMU
+//! ([`stage2_images_hold_the_pages`], whose checks catch changed bits:
+//! [`image_checks_catch_broken_leaves`]).
+//!
+//! The QEMU tests skip (or fail with `MEMLAYOUT_REQUIRE_QEMU=1`) when
+//! `qemu-system-aarch64` or `aarch64-linux-gnu-gcc` is missing.
+
+use std::collections::BTreeSet;
+
+use memlayout::aarch64::{Granule, TableConfig, Translation, build};
+use memlayout::{
+    Cacheability, DeviceType, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
+    Shareability, TableInfo,
+};
+use memlayout_tests::qemu::{
+    self, RAM, par_attr, par_fault, par_fault_status, par_ns, par_pa, par_sh,
+};
+use memlayout_tests::qemu_s2::{
+    self, EC_DATA_ABORT_LOWER, EC_INSTRUCTION_ABORT_LOWER, S2Job, S2Kind, S2Probe, S2Result,
+    esr_ec, esr_fsc, esr_s1ptw, esr_wnr, hpfar_ipa,
+};
+use memlayout_tests::table_checks::{expected_attr, expected_sh, offsets};
+
+/// Where every stage 2 image is placed (aligned to 16 64 KiB tables).
+const S2_TABLES_PA: u64 = 0x4400_0000;
+/// The end of the space kept for stage 2 images.
+const S2_TABLES_END: u64 = 0x4800_0000;
+/// The PA of every VM's RAM: its code page, then its guest stage 1 tables.
+const VM_RAM_PA: u64 = 0x4800_0000;
+/// The size of a VM's RAM.
+const VM_RAM_SIZE: u64 = 0x20_0000;
+/// Where the EL1 guest stage 1 image starts in the VM's RAM (after the code page).
+const GUEST_TABLES_OFFSET: u64 = 0x1_0000;
+/// Free RAM for the pages' PAs: loads and stores are made only to PAs in it.
+const DATA: std::ops::Range<u64> = 0x5000_0000..0x1_4000_0000;
+
+// ---------------------------------------------------------------------------------------
+// VMs.
+// ---------------------------------------------------------------------------------------
+
+/// A virtual machine: its stage 2 pages (IPA -> PA) and configuration.
+#[derive(Clone, Debug)]
+struct Vm {
+    name: String,
+    config: TableConfig,
+    /// The stage 2 pages, context `EL1_NS`, `va()` = IPA.
+    pages: Vec<Page>,
+    /// The IPA of the VM's RAM (mapped to [`VM_RAM_PA`], read/write/execute).
+    ram_ipa: u64,
+}
+
+fn info() -> TableInfo {
+    TableInfo::new("vm", 0, ExecutionContext::EL1_NS)
+}
+
+struct Pages {
+    info: TableInfo,
+    pages: Vec<Page>,
+}
+
+impl Pages {
+    fn new() -> Pages {
+        Pages {
+            info: info(),
+            pages: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, name: &str, count: u32, ipa: u64, pa: u64, size: PageSize, a: MemAttrs) {
+        for k in 0..count {
+            let off = u64::from(k) * size.bytes();
+            self.pages.push(Page::new(
+                name.to_string(),
+                k,
+                &self.info,
+                ipa + off,
+                pa + off,
+                size,
+                a,
+                false,
+                Vec::new(),
+            ));
+        }
+    }
+}
+
+fn data(perms: Perms) -> MemAttrs {
+    MemAttrs::new(PageKind::Data).with_perms(perms)
+}
+
+fn device(d: DeviceType) -> MemAttrs {
+    MemAttrs::new(PageKind::Device)
+        .with_perms(Perms::RW)
+        .with_device(d)
+}
+
+fn page_of(granule: Granule) -> PageSize {
+    match granule {
+        Granule::Size16K => PageSize::Size16K,
+        Granule::Size64K => PageSize::Size64K,
+        _ => PageSize::Size4K,
+    }
+}
+
+fn block_of(granule: Granule) -> PageSize {
+    match granule {
+        Granule::Size16K => PageSize::Size32M,
+        Granule::Size64K => PageSize::Size512M,
+        _ => PageSize::Size2M,
+    }
+}
+
+/// The VM's RAM: 2 MiB of granule pages at `ipa`, read/write/execute Normal write-back.
+fn add_ram(p: &mut Pages, granule: Granule, ipa: u64) {
+    let size = page_of(granule);
+    let count = (VM_RAM_SIZE / size.bytes()) as u32;
+    p.add(
+        "ram",
+        count,
+        ipa,
+        VM_RAM_PA,
+        size,
+        MemAttrs::new(PageKind::Code).with_perms(Perms::RWX),
+    );
+}
+
+/// A fixed VM of `granule` with an IPA of `ipa_bits` and PAs of `pa_bits` bits: RAM at
+/// IPA 1 GiB; data, read-only, code, Device (each type), Non-cacheable, Write-Through,
+/// system, non- and outer-shareable (formats with an SH field), read/write/execute and
+/// execute-only pages 1 MiB apart from IPA 0x4100_0000, and with 52-bit PAs pages with PA
+/// bits 51:48 set; two blocks of the granule's level 2 size and a read-only one beyond
+/// RAM; a Contiguous group of pages (with 4K one of 2M blocks too, and a read-only 1 GiB
+/// block); a page in the upper quarter of the IPA space (the last concatenated root
+/// tables) and the last page of the IPA space.
+fn fixed_vm(granule: Granule, ipa_bits: u8, pa_bits: u8, vmid: u16) -> Vm {
+    let page = page_of(granule);
+    let block = block_of(granule);
+    let mut p = Pages::new();
+    add_ram(&mut p, granule, 0x4000_0000);
+    let base = 0x4100_0000;
+    let m = 0x10_0000;
+    let wb = |perms| data(perms).with_cache(Cacheability::WriteBack);
+    let kinds: [(&str, u32, MemAttrs); 15] = [
+        ("rw", 3, data(Perms::RW)),
+        ("ro", 2, data(Perms::R)),
+        (
+            "code",
+            1,
+            MemAttrs::new(PageKind::Code).with_perms(Perms::RX),
+        ),
+        ("nGnRnE", 1, device(DeviceType::nGnRnE)),
+        ("nGnRE", 1, device(DeviceType::nGnRE)),
+        ("nGRE", 1, device(DeviceType::nGRE)),
+        ("GRE", 1, device(DeviceType::GRE)),
+        (
+            "nc",
+            1,
+            data(Perms::RW).with_cache(Cacheability::NonCacheable),
+        ),
+        (
+            "wt",
+            1,
+            data(Perms::RW).with_cache(Cacheability::WriteThrough),
+        ),
+        (
+            "wt_ro",
+            1,
+            data(Perms::R).with_cache(Cacheability::WriteThrough),
+        ),
+        (
+            "system",
+            1,
+            MemAttrs::new(PageKind::System).with_perms(Perms::RW),
+        ),
+        (
+            "nsh",
+            1,
+            wb(Perms::RW).with_share(Shareability::NonShareable),
+        ),
+        ("osh", 1, wb(Perms::RW).with_share(Shareability::Outer)),
+        (
+            "rwx",
+            1,
+            MemAttrs::new(PageKind::Code).with_perms(Perms::RWX),
+        ),
+        ("xo", 1, MemAttrs::new(PageKind::Code).with_perms(Perms::X)),
+    ];
+    let config = TableConfig::DEFAULT
+        .with_granule(granule)
+        .with_va_bits(ipa_bits)
+        .with_pa_bits(pa_bits)
+        .with_vmid(Some(vmid));
+    for (k, (name, count, attrs)) in kinds.into_iter().enumerate() {
+        // The FEAT_LPA2 format has no SH field: Normal pages must be Inner Shareable.
+        if !config.format().has_sh_field() && matches!(name, "nsh" | "osh") {
+            continue;
+        }
+        let off = k as u64 * m;
+        p.add(name, count, base + off, DATA.start + off, page, attrs);
+    }
+    if pa_bits == 52 {
+        // PA bits 51:48 set (AT only: beyond RAM).
+        p.add(
+            "high_pa",
+            2,
+            base + 15 * m,
+            0xF_1230_0000_0000,
+            page,
+            data(Perms::RW),
+        );
+    }
+    p.add(
+        "blocks",
+        2,
+        0x8000_0000,
+        0x6000_0000,
+        block,
+        data(Perms::RW),
+    );
+    p.add("ro_block", 1, 1 << 32, 1 << 39, block, data(Perms::R));
+    // A Contiguous group of granule pages (16 4K, 128 16K or 32 64K pages), and with 4K
+    // one of 16 2M blocks.
+    let group = match granule {
+        Granule::Size16K => 128,
+        Granule::Size64K => 32,
+        _ => 16,
+    };
+    p.add(
+        "contig",
+        group,
+        0x1_8000_0000,
+        0xC000_0000,
+        page,
+        data(Perms::R),
+    );
+    if granule == Granule::Size4K {
+        p.add(
+            "contig_blocks",
+            16,
+            0x1_C000_0000,
+            0xD000_0000,
+            PageSize::Size2M,
+            data(Perms::RW),
+        );
+    }
+    if granule == Granule::Size4K && ipa_bits > 34 {
+        p.add(
+            "ro_1g",
+            1,
+            1 << 34,
+            1 << 38,
+            PageSize::Size1G,
+            data(Perms::R),
+        );
+    }
+    let top = 1u64 << ipa_bits;
+    p.add(
+        "upper",
+        2,
+        top / 4 * 3,
+        DATA.start + 0x100_0000,
+        page,
+        data(Perms::RW),
+    );
+    p.add(
+        "last",
+        1,
+        top - page.bytes(),
+        DATA.start + 0x110_0000,
+        page,
+        data(Perms::RW),
+    );
+    Vm {
+        name: format!("{granule:?} IPA {ipa_bits} PA {pa_bits} VMID {vmid}"),
+        config,
+        pages: p.pages,
+        ram_ipa: 0x4000_0000,
+    }
+}
+
+fn fixed_vms() -> Vec<Vm> {
+    vec![
+        fixed_vm(Granule::Size4K, 40, 40, 1),
+        fixed_vm(Granule::Size4K, 34, 40, 2),
+        fixed_vm(Granule::Size4K, 43, 44, 300),
+        fixed_vm(Granule::Size4K, 48, 48, 4),
+        fixed_vm(Granule::Size16K, 40, 40, 5),
+        fixed_vm(Granule::Size64K, 46, 48, 6),
+        fixed_vm(Granule::Size4K, 52, 52, 7),
+        fixed_vm(Granule::Size16K, 52, 52, 8),
+        fixed_vm(Granule::Size64K, 52, 52, 9),
+    ]
+}
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// A seeded random VM: granule by `seed % 3`, an IPA size that exercises concatenated
+/// roots or not, a PA size at least as large, a random VMID (8 or 16 bits), RAM at a
+/// random IPA and 3 to 8 runs of pages (some long enough for Contiguous groups) and
+/// blocks of random attributes at random IPAs, with PAs in free RAM or anywhere below
+/// the PA size.
+fn random_vm(seed: u64) -> Vm {
+    let mut rng = Rng::new(seed);
+    let granule = [Granule::Size4K, Granule::Size16K, Granule::Size64K][(seed % 3) as usize];
+    let (ipas, sizes): (&[u8], &[PageSize]) = match granule {
+        Granule::Size16K => (
+            &[32, 36, 38, 40, 42, 47, 48, 52],
+            &[PageSize::Size16K, PageSize::Size16K, PageSize::Size32M],
+        ),
+        Granule::Size64K => (
+            &[32, 36, 40, 42, 44, 46, 48, 52],
+            &[PageSize::Size64K, PageSize::Size64K, PageSize::Size512M],
+        ),
+        _ => (
+            &[32, 34, 36, 39, 40, 42, 43, 44, 48, 52],
+            &[
+                PageSize::Size4K,
+                PageSize::Size4K,
+                PageSize::Size2M,
+                PageSize::Size1G,
+            ],
+        ),
+    };
+    let ipa_bits = rng.pick(ipas);
+    let pa_sizes: Vec<u8> = [40u8, 42, 44, 48, 52]
+        .into_iter()
+        .filter(|&b| b >= ipa_bits)
+        .collect();
+    let pa_bits = rng.pick(&pa_sizes);
+    let config = TableConfig::DEFAULT
+        .with_granule(granule)
+        .with_va_bits(ipa_bits)
+        .with_pa_bits(pa_bits);
+    let vmid = if rng.below(4) == 0 {
+        256 + rng.below(0xFF00) as u16
+    } else {
+        1 + rng.below(255) as u16
+    };
+    let mut p = Pages::new();
+    let ram_ipa = rng.below((1 << ipa_bits) / VM_RAM_SIZE - 1) * VM_RAM_SIZE;
+    add_ram(&mut p, granule, ram_ipa);
+    let mut taken: Vec<(u64, u64)> = vec![(ram_ipa, ram_ipa + VM_RAM_SIZE)];
+    let attrs = [
+        data(Perms::RW),
+        data(Perms::R),
+        MemAttrs::new(PageKind::Code).with_perms(Perms::RX),
+        MemAttrs::new(PageKind::Code).with_perms(Perms::X),
+        device(DeviceType::nGnRnE),
+        device(DeviceType::nGnRE),
+        device(DeviceType::nGRE),
+        device(DeviceType::GRE),
+        data(Perms::RW).with_cache(Cacheability::NonCacheable),
+        data(Perms::R).with_cache(Cacheability::WriteThrough),
+        MemAttrs::new(PageKind::System).with_perms(Perms::RW),
+        data(Perms::RW).with_share(Shareability::Outer),
+        data(Perms::RW).with_share(Shareability::NonShareable),
+    ];
+    // The FEAT_LPA2 format has no SH field: Normal pages must be Inner Shareable there.
+    let attrs: Vec<MemAttrs> = attrs
+        .into_iter()
+        .filter(|a| {
+            config.format().has_sh_field()
+                || a.shareability() != Some(Shareability::Outer)
+                    && a.shareability() != Some(Shareability::NonShareable)
+        })
+        .collect();
+    let runs = 3 + rng.below(6);
+    let mut made = 0;
+    for _ in 0..runs * 10 {
+        if made == runs {
+            break;
+        }
+        let size = rng.pick(sizes);
+        let s = size.bytes();
+        // Granule pages: half of the runs long and 2 MiB aligned in IPA and PA, for
+        // Contiguous groups (16 4K, 128 16K or 32 64K pages).
+        let grouped = s == sizes[0].bytes() && rng.below(2) == 0;
+        let align = if grouped { 0x20_0000 } else { s };
+        let count = 1 + rng.below(if grouped {
+            160
+        } else if s >= 1 << 29 {
+            2
+        } else if s >= 1 << 21 {
+            4
+        } else {
+            12
+        });
+        let len = count * s;
+        if len >= 1 << ipa_bits {
+            continue;
+        }
+        let ipa = rng.below(((1u64 << ipa_bits) - len) / align + 1) * align;
+        if taken.iter().any(|&(a, b)| ipa < b && a < ipa + len) {
+            continue;
+        }
+        let pa = if rng.below(2) == 0 && len <= 0x1000_0000 {
+            let slots = (DATA.end - DATA.start - len) / align;
+            DATA.start.next_multiple_of(align) + rng.below(slots.max(1)) * align
+        } else {
+            rng.below(((1u64 << pa_bits) - len) / align + 1) * align
+        };
+        if pa + len > DATA.end && pa < DATA.end {
+            continue;
+        }
+        taken.push((ipa, ipa + len));
+        p.add(
+            &format!("run{made}"),
+            count as u32,
+            ipa,
+            pa,
+            size,
+            rng.pick(&attrs),
+        );
+        made += 1;
+    }
+    p.pages.sort_by_key(Page::va);
+    Vm {
+        name: format!("random seed {seed}: {granule:?} IPA {ipa_bits} PA {pa_bits} VMID {vmid}"),
+        config: config.with_vmid(Some(vmid)),
+        pages: p.pages,
+        ram_ipa,
+    }
+}
+
+const RANDOM_SEEDS: std::ops::Range<u64> = 1..10;
+
+fn build_vm(vm: &Vm) -> Translation {
+    build(&info(), &vm.pages, S2_TABLES_PA, &vm.config)
+        .unwrap_or_else(|e| panic!("{}: the builder refuses the VM: {e}", vm.name))
+}
+
+// ---------------------------------------------------------------------------------------
+// An independent stage 2 walker (Arm ARM DDI 0487, D8.2 and D8.3; VTCR_EL2 and VTTBR_EL2
+// in D19).
+// ---------------------------------------------------------------------------------------
+
+/// A stage 2 table as the walker reads it.
+#[derive(Clone, Copy)]
+struct S2Regs<'a> {
+    image: &'a [u8],
+    image_pa: u64,
+    vtcr: u64,
+    vttbr: u64,
+}
+
+/// What [`s2_walk`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum S2Walked {
+    /// A leaf at `level`: its descriptor and the output address.
+    Leaf { desc: u64, level: i8, pa: u64 },
+    /// A translation fault at `level`: an invalid descriptor, or (`beyond`, level 0) an
+    /// IPA beyond the IPA size, which the Arm ARM's `AArch64.S2Translate` reports as a
+    /// level 0 translation fault (`AArch64.IPAIsOutOfRange`).
+    Fault { level: i8, beyond: bool },
+}
+
+/// Walks `ipa`: the granule from TG0 (0b00 4K, 0b01 64K, 0b10 16K), the IPA size from
+/// T0SZ, the start level from SL0 (4K: 0b00 level 2, 0b01 level 1, 0b10 level 0; 16K and
+/// 64K: 0b00 level 3, 0b01 level 2, 0b10 level 1, 16K 0b11 level 0), a root of up to 16
+/// concatenated tables indexed by every IPA bit above the start level's, BADDR bits
+/// 47:1 of VTTBR_EL2 (48-bit formats). Blocks at levels 1 and 2 (4K) or 2 (16K, 64K).
+/// The 52-bit formats: with `VTCR_EL2.DS` (bit 32; 4K and 16K, FEAT_LPA2) output
+/// addresses hold OA\[51:50\] in descriptor bits 9:8 (and OA\[49:g\] in bits 49:g), SL2
+/// (bit 33) with SL0 = 0b00 starts at level -1; with 64K and PS = 52 bits (FEAT_LPA)
+/// OA\[51:48\] are in bits 15:12; in both, BADDR\[51:48\] is in VTTBR bits 5:2.
+fn s2_walk(r: &S2Regs<'_>, ipa: u64) -> Result<S2Walked, String> {
+    let g: u32 = match (r.vtcr >> 14) & 3 {
+        0b00 => 12,
+        0b01 => 16,
+        0b10 => 14,
+        _ => return Err(format!("reserved TG0 in VTCR {:#x}", r.vtcr)),
+    };
+    let ipa_bits = 64 - (r.vtcr & 0x3F) as u32;
+    let sl0 = (r.vtcr >> 6) & 3;
+    let ds = r.vtcr >> 32 & 1 == 1;
+    let lpa64 = g == 16 && (r.vtcr >> 16) & 7 == 0b110;
+    let start: i8 = match (g, sl0) {
+        (12, 0) if r.vtcr >> 33 & 1 == 1 => -1,
+        (12, 0) => 2,
+        (12, 1) => 1,
+        (12, 2) => 0,
+        (_, 0) if g != 12 => 3,
+        (_, 1) if g != 12 => 2,
+        (_, 2) if g != 12 => 1,
+        (14, 3) => 0,
+        _ => return Err(format!("reserved SL0 in VTCR {:#x}", r.vtcr)),
+    };
+    if ipa >> ipa_bits != 0 {
+        return Ok(S2Walked::Fault {
+            level: 0,
+            beyond: true,
+        });
+    }
+    let stride = g - 3;
+    let shift = |level: i8| g + stride * (3 - level) as u32;
+    let entries = 1u64 << stride;
+    let root_entries = 1u64 << (ipa_bits - shift(start));
+    if root_entries > 16 * entries {
+        return Err(format!(
+            "VTCR {:#x}: {root_entries} root entries, over 16 concatenated tables",
+            r.vtcr
+        ));
+    }
+    let oa = |desc: u64, s: u32| {
+        let low = !((1u64 << s) - 1);
+        if ds {
+            (desc & 0x0003_FFFF_FFFF_FFFF & low) | (desc >> 8 & 3) << 50
+        } else if lpa64 {
+            (desc & 0x0000_FFFF_FFFF_FFFF & low) | (desc >> 12 & 0xF) << 48
+        } else {
+            desc & 0x0000_FFFF_FFFF_FFFF & low
+        }
+    };
+    let mut table = if ds || lpa64 {
+        (r.vttbr & 0x0000_FFFF_FFFF_FFC0) | (r.vttbr >> 2 & 0xF) << 48
+    } else {
+        r.vttbr & 0x0000_FFFF_FFFF_FFFE
+    };
+    let mut level = start;
+    let mut index = ipa >> shift(start);
+    loop {
+        let at = table + index * 8;
+        let off = at
+            .checked_sub(r.image_pa)
+            .filter(|o| o + 8 <= r.image.len() as u64)
+            .ok_or_else(|| format!("level {level} descriptor at {at:#x} is outside the image"))?
+            as usize;
+        let desc = u64::from_le_bytes(r.image[off..off + 8].try_into().unwrap());
+        if desc & 1 == 0 {
+            return Ok(S2Walked::Fault {
+                level,
+                beyond: false,
+            });
+        }
+        let is_table = desc & 2 != 0 && level < 3;
+        if is_table {
+            table = oa(desc, g);
+            level += 1;
+            index = (ipa >> shift(level)) & (entries - 1);
+            continue;
+        }
+        if level == 3 && desc & 2 == 0 {
+            return Ok(S2Walked::Fault {
+                level,
+                beyond: false,
+            });
+        }
+        let s = shift(level);
+        return Ok(S2Walked::Leaf {
+            desc,
+            level,
+            pa: oa(desc, s) | (ipa & ((1 << s) - 1)),
+        });
+    }
+}
+
+fn regs_of(tr: &Translation) -> S2Regs<'_> {
+    S2Regs {
+        image: tr.bytes(),
+        image_pa: tr.base_pa(),
+        vtcr: tr.vtcr(),
+        vttbr: tr.vttbr(),
+    }
+}
+
+/// The stage 2 leaf bits a page calls for (D8.3.1.2, stage 2 attributes): AF; S2AP bit 6
+/// for reads, bit 7 for writes; MemAttr (bits 5:2) Device 0b00dd, Normal Non-cacheable
+/// 0b0101, Write-Through 0b1010, Write-Back (and system pages) 0b1111; XN\[1\] (bit 54)
+/// unless the page is executable Normal memory; SH (bits 9:8) as [`expected_sh`] when the
+/// format has the field (`sh_field`; the FEAT_LPA2 format holds OA\[51:50\] there).
+fn expected_leaf_bits(page: &Page, sh_field: bool) -> u64 {
+    let memattr: u64 = match expected_attr(page) {
+        0x00 => 0b0000,
+        0x04 => 0b0001,
+        0x08 => 0b0010,
+        0x0C => 0b0011,
+        0x44 => 0b0101,
+        0xBB => 0b1010,
+        _ => 0b1111,
+    };
+    let perms = page.perms();
+    let exec = perms.execute() && !matches!(page.kind(), PageKind::Device | PageKind::System);
+    (1 << 10)
+        | memattr << 2
+        | u64::from(perms.read()) << 6
+        | u64::from(perms.write()) << 7
+        | u64::from(!exec) << 54
+        | if sh_field {
+            u64::from(expected_sh(page)) << 8
+        } else {
+            0
+        }
+}
+
+/// The bits [`expected_leaf_bits`] covers (SH when the format has the field).
+fn leaf_attr_mask(sh_field: bool) -> u64 {
+    (1 << 10) | (0xF << 2) | (3 << 6) | (1 << 54) | if sh_field { 3 << 8 } else { 0 }
+}
+
+/// The Contiguous bit of a leaf descriptor (bit 52).
+const CONTIGUOUS: u64 = 1 << 52;
+
+/// The entries of a Contiguous group at `level` with granule shift `g` (D8.7.1 "The
+/// Contiguous bit"): 16 with 4K; 128 at level 3 and 32 at level 2 with 16K; 32 with 64K.
+fn contiguous_entries(g: u32, level: i8) -> u64 {
+    match (g, level) {
+        (12, _) => 16,
+        (14, 3) => 128,
+        _ => 32,
+    }
+}
+
+/// Checks the Contiguous group of the leaf `desc` at `level` that maps `ipa`: the group's
+/// first and last entries are leaves at the same level with the Contiguous bit, the same
+/// attributes (`mask`) and output addresses as far apart as their IPAs.
+fn contiguous_group(
+    r: &S2Regs<'_>,
+    ipa: u64,
+    desc: u64,
+    level: i8,
+    mask: u64,
+) -> Result<(), String> {
+    let g = match (r.vtcr >> 14) & 3 {
+        0b00 => 12,
+        0b01 => 16,
+        _ => 14,
+    };
+    let entry = 1u64 << (g + (g - 3) * (3 - level) as u32);
+    let group = entry * contiguous_entries(g, level);
+    let first = ipa & !(group - 1);
+    let last = first + group - entry;
+    let leaf = |at: u64| match s2_walk(r, at) {
+        Ok(S2Walked::Leaf { desc, level, pa }) => Ok((desc, level, pa)),
+        other => Err(format!(
+            "the Contiguous group's entry for {at:#x} is not a leaf: {other:?}"
+        )),
+    };
+    let (d0, l0, pa0) = leaf(first)?;
+    let (d1, l1, pa1) = leaf(last)?;
+    let same = |d: u64| d & (mask | CONTIGUOUS) == desc & (mask | CONTIGUOUS);
+    if l0 != level || l1 != level || !same(d0) || !same(d1) || pa1 - pa0 != last - first {
+        return Err(format!(
+            "Contiguous group {first:#x}..{:#x} at level {level} is not uniform: first \
+             {d0:#x} (level {l0}), last {d1:#x} (level {l1})",
+            first + group
+        ));
+    }
+    Ok(())
+}
+
+/// The number of leaves with the Contiguous bit among the pages' first bytes.
+fn contiguous_leaves(vm: &Vm, tr: &Translation) -> usize {
+    let r = regs_of(tr);
+    vm.pages
+        .iter()
+        .filter(|p| {
+            matches!(s2_walk(&r, p.va()), Ok(S2Walked::Leaf { desc, .. }) if desc & CONTIGUOUS != 0)
+        })
+        .count()
+}
+
+/// Walks every page's first, middle and last bytes through the image and compares the
+/// leaf with the page: its PA and its attribute bits.
+fn image_failures(vm: &Vm, tr: &Translation) -> Vec<String> {
+    regs_failures(vm, &regs_of(tr))
+}
+
+/// [`image_failures`] of an image and registers given apart (see
+/// [`image_checks_catch_broken_leaves`]).
+fn regs_failures(vm: &Vm, r: &S2Regs<'_>) -> Vec<String> {
+    let r = *r;
+    let sh_field = vm.config.format().has_sh_field();
+    let mask = leaf_attr_mask(sh_field);
+    let mut failures = Vec::new();
+    for page in &vm.pages {
+        for off in offsets(page) {
+            let ipa = page.va() + off;
+            match s2_walk(&r, ipa) {
+                Ok(S2Walked::Leaf { desc, pa, level }) => {
+                    if pa != page.pa() + off {
+                        failures.push(format!(
+                            "{}: ipa {ipa:#x} walks to {pa:#x} (level {level}), the page says {:#x}",
+                            vm.name,
+                            page.pa() + off
+                        ));
+                    }
+                    if desc & CONTIGUOUS != 0
+                        && let Err(e) = contiguous_group(&r, ipa, desc, level, mask)
+                    {
+                        failures.push(format!("{}: ipa {ipa:#x}: {e}", vm.name));
+                    }
+                    let want = expected_leaf_bits(page, sh_field);
+                    if desc & mask != want {
+                        failures.push(format!(
+                            "{}: page `{}`[{}] ipa {ipa:#x}: leaf {desc:#x} has attribute \
+                             bits {:#x}, expected {want:#x}",
+                            vm.name,
+                            page.name(),
+                            page.index(),
+                            desc & mask
+                        ));
+                    }
+                }
+                other => failures.push(format!(
+                    "{}: page `{}` ipa {ipa:#x} does not walk: {other:?}",
+                    vm.name,
+                    page.name()
+                )),
+            }
+        }
+    }
+    failures
+}
+
+// ---------------------------------------------------------------------------------------
+// Jobs and checks.
+// ---------------------------------------------------------------------------------------
+
+/// What a probe must give.
+#[derive(Clone, Copy, Debug)]
+enum Want {
+    /// AT: a translation to `pa` with this attribute byte and SH.
+    Maps { pa: u64, attr: u8, sh: u8 },
+    /// A load that reads the marker at its PA.
+    Loaded,
+    /// A store that reaches its PA.
+    Stored,
+    /// A stage 2 fault taken to EL2: a data abort (an instruction abort with `fetch`)
+    /// from EL1, this fault status code, WnR, `HPFAR_EL2` = `ipa`'s page, `FAR_EL2` =
+    /// the VA.
+    Stage2 {
+        ipa: u64,
+        fsc: u8,
+        write: bool,
+        fetch: bool,
+    },
+    /// An instruction fetch that both stages allow: the `UDF #0` there is taken to EL1
+    /// as an undefined instruction (`ESR_EL1.EC` = 0, `ELR_EL1` = the VA).
+    Executes,
+    /// `TTBR0_EL1` or `VTTBR_EL2` loaded.
+    Set,
+}
+
+#[derive(Clone, Debug)]
+struct Check {
+    what: String,
+    probe: S2Probe,
+    want: Want,
+}
+
+/// The fault status code of a translation fault at `level` (0 to 3): 0b0001LL.
+const fn fsc_translation(level: i8) -> u8 {
+    0b00_0100 | level as u8
+}
+
+/// The fault status code of a permission fault at `level` (1 to 3): 0b0011LL.
+const fn fsc_permission(level: i8) -> u8 {
+    0b00_1100 | level as u8
+}
+
+/// The translation fault level of an IPA that no page maps, from the walker (level 0
+/// for an IPA beyond the IPA size).
+fn hole_fault_level(r: &S2Regs<'_>, ipa: u64) -> Result<i8, String> {
+    match s2_walk(r, ipa)? {
+        S2Walked::Fault { level, .. } => Ok(level),
+        S2Walked::Leaf { pa, .. } => Err(format!(
+            "the walker translates the hole {ipa:#x} to {pa:#x}"
+        )),
+    }
+}
+
+/// Whether `pa .. pa + len` is free RAM for real accesses.
+fn in_data(pa: u64, len: u64) -> bool {
+    pa >= DATA.start && pa + len <= DATA.end
+}
+
+/// IPAs no page maps: both ends and the middle of every hole, and the first IPA past the
+/// IPA size when the guest's VAs reach it; at most `max` of them, spread over the holes.
+fn holes(vm: &Vm, max: usize) -> Vec<u64> {
+    let mut by_ipa: Vec<&Page> = vm.pages.iter().collect();
+    by_ipa.sort_by_key(|p| p.va());
+    let limit = 1u64 << vm.config.va_bits;
+    let mut gaps = Vec::new();
+    let mut next = 0u64;
+    for p in &by_ipa {
+        if p.va() > next {
+            gaps.push((next, p.va()));
+        }
+        next = next.max(p.va() + p.size());
+    }
+    if next < limit {
+        gaps.push((next, limit));
+    }
+    let mut v = Vec::new();
+    for (a, b) in gaps {
+        v.extend([a, b - 8, a + (((b - a) / 2) & !0xFFF)]);
+    }
+    if vm.config.va_bits < guest_config(vm).va_bits {
+        v.push(limit);
+    }
+    v.sort_unstable();
+    v.dedup();
+    if v.len() > max {
+        let step = v.len().div_ceil(max);
+        v = v.into_iter().step_by(step).collect();
+    }
+    v
+}
+
+/// The checks of one VM: AT on every page, real stores on read-only pages, loads and
+/// stores on pages in free RAM, loads from holes. `code_va` is the code page's IPA (not
+/// probed for writes: the guest stage 1 maps it read-only).
+fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, String> {
+    let r = regs_of(tr);
+    let sh_field = vm.config.format().has_sh_field();
+    let guest_ds = guest_config(vm).format().ds();
+    let mut checks = Vec::new();
+    for page in &vm.pages {
+        let what = format!(
+            "{}: page `{}`[{}] ipa {:#x} pa {:#x} {} {} {}",
+            vm.name,
+            page.name(),
+            page.index(),
+            page.va(),
+            page.pa(),
+            page.page_size(),
+            page.kind(),
+            page.perms()
+        );
+        let attr = expected_attr(page);
+        // PAR_EL1.SH: Outer for Device and Non-cacheable memory, else the most shareable
+        // of the two stages: stage 2's SH (VTCR_EL2.SH0, Inner, in the FEAT_LPA2 format)
+        // and the guest's (Non-shareable; Inner from TCR_EL1.SH0 when the guest needs
+        // 52-bit VAs, with TCR_EL1.DS).
+        let s2_sh = if sh_field { expected_sh(page) } else { 3 };
+        let s1_sh = if guest_ds { 3 } else { 0 };
+        let sh = if !matches!(attr, 0xBB | 0xFF) || s1_sh == 2 || s2_sh == 2 {
+            2
+        } else if s1_sh == 3 || s2_sh == 3 {
+            3
+        } else {
+            0
+        };
+        let code_page = page.va() <= code_va && code_va < page.va() + page.size();
+        for off in offsets(page) {
+            let ipa = page.va() + off;
+            let maps = Want::Maps {
+                pa: page.pa() + off,
+                attr,
+                sh,
+            };
+            // No AT on a page stage 2 does not let EL1 read (execute-only): QEMU 10.0
+            // aborts on an AT whose output faults at stage 2. Real loads check it below.
+            if page.perms().read() {
+                checks.push(Check {
+                    what: format!("{what}: AT S12E1R {ipa:#x}"),
+                    probe: S2Probe::new(ipa, S2Kind::AtS12E1R),
+                    want: maps,
+                });
+            }
+            if page.perms().write() && !(code_page && ipa >> 12 == code_va >> 12) {
+                checks.push(Check {
+                    what: format!("{what}: AT S12E1W {ipa:#x}"),
+                    probe: S2Probe::new(ipa, S2Kind::AtS12E1W),
+                    want: maps,
+                });
+            }
+        }
+        if code_page {
+            continue;
+        }
+        let level = match s2_walk(&r, page.va())? {
+            S2Walked::Leaf { level, .. } => level,
+            other => {
+                return Err(format!(
+                    "{what}: the walker does not translate it: {other:?}"
+                ));
+            }
+        };
+        if !page.perms().write() {
+            let ipa = page.va() + 0x10;
+            checks.push(Check {
+                what: format!("{what}: store at EL1 to {ipa:#x}"),
+                probe: S2Probe::new(ipa, S2Kind::Store),
+                want: Want::Stage2 {
+                    ipa,
+                    fsc: fsc_permission(level),
+                    write: true,
+                    fetch: false,
+                },
+            });
+        }
+        if !page.perms().read() {
+            let ipa = page.va() + 0x18;
+            checks.push(Check {
+                what: format!("{what}: load at EL1 from {ipa:#x}"),
+                probe: S2Probe::new(ipa, S2Kind::Load),
+                want: Want::Stage2 {
+                    ipa,
+                    fsc: fsc_permission(level),
+                    write: false,
+                    fetch: false,
+                },
+            });
+        }
+        if in_data(page.pa(), page.size()) {
+            let off = page.size() - 8;
+            if page.perms().read() {
+                checks.push(Check {
+                    what: format!("{what}: load at EL1 from {:#x}", page.va() + off),
+                    probe: S2Probe::access(page.va() + off, S2Kind::Load, page.pa() + off),
+                    want: Want::Loaded,
+                });
+            }
+            // Stage 2 lets EL1 execute executable Normal memory; Device and system pages
+            // and pages without `x` are execute-never (XN[1]).
+            let ipa = page.va() + 0x20;
+            let executable = page.perms().execute()
+                && !matches!(page.kind(), PageKind::Device | PageKind::System);
+            checks.push(Check {
+                what: format!("{what}: instruction fetch at EL1 from {ipa:#x}"),
+                probe: S2Probe::access(ipa, S2Kind::Execute, page.pa() + 0x20),
+                want: if executable {
+                    Want::Executes
+                } else {
+                    Want::Stage2 {
+                        ipa,
+                        fsc: fsc_permission(level),
+                        write: false,
+                        fetch: true,
+                    }
+                },
+            });
+            if page.perms().write() {
+                checks.push(Check {
+                    what: format!("{what}: store at EL1 to {:#x}", page.va() + 8),
+                    probe: S2Probe::access(page.va() + 8, S2Kind::Store, page.pa() + 8),
+                    want: Want::Stored,
+                });
+            }
+        }
+    }
+    for ipa in holes(vm, 24) {
+        let level = hole_fault_level(&r, ipa)?;
+        checks.push(Check {
+            what: format!("{}: unmapped ipa {ipa:#x}: load at EL1", vm.name),
+            probe: S2Probe::new(ipa, S2Kind::Load),
+            want: Want::Stage2 {
+                ipa,
+                fsc: fsc_translation(level),
+                write: false,
+                fetch: false,
+            },
+        });
+    }
+    Ok(checks)
+}
+
+/// The guest stage 1 identity pages for the probes' VAs: one 4 KiB page per VA page with
+/// attributes `a`, and the code page (read/execute, shareability `share`).
+fn identity_pages(
+    info: &TableInfo,
+    vas: &BTreeSet<u64>,
+    code_va: u64,
+    a: MemAttrs,
+    share: Shareability,
+) -> Vec<Page> {
+    vas.iter()
+        .map(|&page| {
+            let attrs = if page == code_va {
+                MemAttrs::new(PageKind::Code)
+                    .with_perms(Perms::RX)
+                    .with_share(share)
+            } else {
+                a
+            };
+            Page::new(
+                "id",
+                0,
+                info,
+                page,
+                page,
+                PageSize::Size4K,
+                attrs,
+                false,
+                Vec::new(),
+            )
+        })
+        .collect()
+}
+
+/// The guest stage 1's configuration: 4K granule, 48-bit VAs and IPAs, or 52-bit ones
+/// (FEAT_LPA2, `TCR_EL1.DS` = 1) when the VM's IPAs have more than 48 bits.
+fn guest_config(vm: &Vm) -> TableConfig {
+    let bits = if vm.config.va_bits > 48 { 52 } else { 48 };
+    TableConfig::DEFAULT.with_va_bits(bits).with_pa_bits(bits)
+}
+
+/// The PA a stage 2 page gives `ipa` (from the pages, not the image).
+fn ipa_to_pa(vm: &Vm, ipa: u64) -> Option<u64> {
+    vm.pages
+        .iter()
+        .find(|p| p.va() <= ipa && ipa < p.va() + p.size())
+        .map(|p| p.pa() + (ipa - p.va()))
+}
+
+/// Splits an image at IPA `ipa` into (PA, bytes) pieces through the VM's pages.
+fn place(vm: &Vm, ipa: u64, bytes: &[u8]) -> Vec<(u64, Vec<u8>)> {
+    let mut out: Vec<(u64, Vec<u8>)> = Vec::new();
+    for (k, chunk) in bytes.chunks(0x1000).enumerate() {
+        let at = ipa + k as u64 * 0x1000;
+        let pa = ipa_to_pa(vm, at)
+            .unwrap_or_else(|| panic!("{}: guest table IPA {at:#x} is not mapped", vm.name));
+        match out.last_mut() {
+            Some((p, b)) if *p + b.len() as u64 == pa => b.extend_from_slice(chunk),
+            _ => out.push((pa, chunk.to_vec())),
+        }
+    }
+    out
+}
+
+/// A VM ready to run: its job and its checks.
+struct Prepared {
+    job: S2Job,
+    checks: Vec<Check>,
+}
+
+/// Builds the VM's stage 2, its guest stage 1 (EL1 identity of every probed VA page and
+/// the code page; an EL0 table of up to 6 readable pages, probed with `AT S12E0R` after a
+/// `TTBR0_EL1` switch) and the job.
+fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
+    let code_va = vm.ram_ipa;
+    let mut checks = vm_checks(vm, s2, code_va).unwrap_or_else(|e| panic!("{e}"));
+    let mut vas: BTreeSet<u64> = checks.iter().map(|c| c.probe.addr & !0xFFF).collect();
+    vas.insert(code_va);
+    let el1 = TableInfo::new("guest", 0, ExecutionContext::EL1_NS);
+    // Read, write and execute at EL1, so that stage 2 alone decides.
+    // Inner Shareable with TCR_EL1.DS, which has no SH field.
+    let share = if guest_config(vm).format().ds() {
+        Shareability::Inner
+    } else {
+        Shareability::NonShareable
+    };
+    let rwx = MemAttrs::new(PageKind::Code)
+        .with_perms(Perms::RWX)
+        .with_share(share);
+    let s1_pages = identity_pages(&el1, &vas, code_va, rwx, share);
+    let s1_ipa = vm.ram_ipa + GUEST_TABLES_OFFSET;
+    let s1 = build(&el1, &s1_pages, s1_ipa, &guest_config(vm))
+        .unwrap_or_else(|e| panic!("{}: guest stage 1: {e}", vm.name));
+    // EL0: the first bytes of up to 6 readable pages outside the VM's RAM, spread over
+    // them.
+    let el0_targets: Vec<&Check> = checks
+        .iter()
+        .filter(|c| {
+            c.probe.kind == S2Kind::AtS12E1R
+                && c.probe.addr & 0xFFF == 0
+                && !(vm.ram_ipa..vm.ram_ipa + VM_RAM_SIZE).contains(&c.probe.addr)
+        })
+        .collect();
+    let step = el0_targets.len().div_ceil(6).max(1);
+    let el0_targets: Vec<&Check> = el0_targets.into_iter().step_by(step).collect();
+    let el0_vas: BTreeSet<u64> = el0_targets.iter().map(|c| c.probe.addr).collect();
+    let el0 = TableInfo::new("guest-el0", 0, ExecutionContext::EL0_NS);
+    let el0_pages = identity_pages(
+        &el0,
+        &el0_vas,
+        u64::MAX,
+        data(Perms::RW).with_share(share),
+        share,
+    );
+    let s0_ipa = (s1_ipa + s1.bytes().len() as u64).next_multiple_of(0x1000);
+    let s0 = build(&el0, &el0_pages, s0_ipa, &guest_config(vm))
+        .unwrap_or_else(|e| panic!("{}: guest EL0 stage 1: {e}", vm.name));
+    assert!(
+        s0_ipa + s0.bytes().len() as u64 <= vm.ram_ipa + VM_RAM_SIZE,
+        "{}: the guest tables do not fit in the VM's RAM",
+        vm.name
+    );
+    // AT S12E0R on each, and AT S12E0W where stage 2 allows writes (the EL0 pages do).
+    let writable: BTreeSet<u64> = checks
+        .iter()
+        .filter(|c| c.probe.kind == S2Kind::AtS12E1W)
+        .map(|c| c.probe.addr)
+        .collect();
+    let mut el0_checks = Vec::new();
+    for c in &el0_targets {
+        el0_checks.push(Check {
+            what: c.what.replace("AT S12E1R", "AT S12E0R"),
+            probe: S2Probe::new(c.probe.addr, S2Kind::AtS12E0R),
+            want: c.want,
+        });
+        if writable.contains(&c.probe.addr) {
+            el0_checks.push(Check {
+                what: c.what.replace("AT S12E1R", "AT S12E0W"),
+                probe: S2Probe::new(c.probe.addr, S2Kind::AtS12E0W),
+                want: c.want,
+            });
+        }
+    }
+    checks.push(Check {
+        what: format!("{}: TTBR0_EL1 = the EL0 table", vm.name),
+        probe: S2Probe::new(s0.ttbr0(), S2Kind::SetTtbr0),
+        want: Want::Set,
+    });
+    checks.extend(el0_checks);
+    let mut images = vec![(s2.base_pa(), s2.bytes().to_vec())];
+    images.extend(place(vm, s1_ipa, s1.bytes()));
+    images.extend(place(vm, s0_ipa, s0.bytes()));
+    let code_pa = ipa_to_pa(vm, code_va).expect("the code page is mapped");
+    let job = S2Job {
+        hcr: s2.hcr_set(),
+        vtcr: s2.vtcr(),
+        vttbr: s2.vttbr(),
+        mair: s1.mair(),
+        tcr: s1.tcr(),
+        ttbr0: s1.ttbr0(),
+        sctlr_set: s1.sctlr_set() | qemu::SCTLR_M,
+        code: Some((code_va, code_pa)),
+        images,
+        probes: checks.iter().map(|c| c.probe).collect(),
+    };
+    Prepared { job, checks }
+}
+
+/// Compares one result with what the check wants.
+fn judge_one(check: &Check, result: &S2Result) -> Result<(), String> {
+    match (check.want, *result) {
+        (Want::Maps { pa, attr, sh }, S2Result::Par(par)) => {
+            if par_fault(par) {
+                return Err(format!(
+                    "expected a translation to {pa:#x}, got a fault, status {:#04x} (PAR {par:#x})",
+                    par_fault_status(par)
+                ));
+            }
+            if par_pa(par) != pa & !0xFFF || par_attr(par) != attr || par_sh(par) != sh {
+                return Err(format!(
+                    "expected PA {:#x} attribute {attr:#04x} SH {sh:#b}, QEMU gives PA {:#x} \
+                     attribute {:#04x} SH {:#b} (PAR {par:#x})",
+                    pa & !0xFFF,
+                    par_pa(par),
+                    par_attr(par),
+                    par_sh(par)
+                ));
+            }
+            if !par_ns(par) {
+                return Err(format!("expected NS = 1 (PAR {par:#x})"));
+            }
+            Ok(())
+        }
+        (Want::Loaded, S2Result::Loaded { value, marker }) if value == marker => Ok(()),
+        (
+            Want::Stored,
+            S2Result::Stored {
+                loaded,
+                written,
+                at_pa,
+            },
+        ) if loaded == written && at_pa == written => Ok(()),
+        (Want::Executes, S2Result::El1Exception { esr, elr, .. })
+            if esr_ec(esr) == 0 && elr == check.probe.addr =>
+        {
+            Ok(())
+        }
+        (
+            Want::Stage2 {
+                ipa,
+                fsc,
+                write,
+                fetch,
+            },
+            S2Result::Stage2Abort { esr, far, hpfar },
+        ) => {
+            let ec = if fetch {
+                EC_INSTRUCTION_ABORT_LOWER
+            } else {
+                EC_DATA_ABORT_LOWER
+            };
+            let ok = esr_ec(esr) == ec
+                && esr_fsc(esr) == fsc
+                && esr_wnr(esr) == write
+                && !esr_s1ptw(esr)
+                && hpfar_ipa(hpfar) == ipa & !0xFFF
+                && far == check.probe.addr;
+            if ok {
+                Ok(())
+            } else {
+                Err(format!(
+                    "expected a stage 2 abort (EC {ec:#x}, FSC {fsc:#04x}, WnR {write}, IPA \
+                     {:#x}), got ESR_EL2 {esr:#x} (EC {:#x}, FSC {:#04x}, WnR {}, S1PTW {}), \
+                     FAR_EL2 {far:#x}, HPFAR_EL2 {hpfar:#x} (IPA {:#x})",
+                    ipa & !0xFFF,
+                    esr_ec(esr),
+                    esr_fsc(esr),
+                    esr_wnr(esr),
+                    esr_s1ptw(esr),
+                    hpfar_ipa(hpfar)
+                ))
+            }
+        }
+        (Want::Set, S2Result::Set) => Ok(()),
+        (want, got) => Err(format!("expected {want:x?}, got {got:x?}")),
+    }
+}
+
+fn judge(checks: &[Check], results: &[S2Result]) -> Vec<String> {
+    checks
+        .iter()
+        .zip(results)
+        .filter_map(|(c, r)| judge_one(c, r).err().map(|e| format!("{}: {e}", c.what)))
+        .collect()
+}
+
+/// Runs a prepared VM and returns the failures (a failed run is one).
+fn run_and_judge(p: &Prepared) -> Vec<String> {
+    match qemu_s2::run(&p.job) {
+        Ok(results) => judge(&p.checks, &results),
+        Err(e) => vec![e],
+    }
+}
+
+fn check_on_qemu(vm: &Vm) {
+    let s2 = build_vm(vm);
+    let mut failures = image_failures(vm, &s2);
+    let p = prepare(vm, &s2);
+    failures.extend(run_and_judge(&p));
+    assert!(
+        failures.is_empty(),
+        "{}: {} of {} checks fail (root tables {}, VTCR {:#x}, VTTBR {:#x}):\n{}",
+        vm.name,
+        failures.len(),
+        p.checks.len(),
+        s2.root_tables(),
+        s2.vtcr(),
+        s2.vttbr(),
+        failures.join("\n")
+    );
+    let count = |f: fn(&Check) -> bool| p.checks.iter().filter(|c| f(c)).count();
+    eprintln!(
+        "{}: {} checks on QEMU (AT {}, loads {}, stores {}, fetches {} of which {} \
+         execute, stage 2 aborts {}; {} root tables, {} tables)",
+        vm.name,
+        p.checks.len(),
+        count(|c| matches!(c.want, Want::Maps { .. })),
+        count(|c| c.probe.kind == S2Kind::Load),
+        count(|c| c.probe.kind == S2Kind::Store),
+        count(|c| c.probe.kind == S2Kind::Execute),
+        count(|c| matches!(c.want, Want::Executes)),
+        count(|c| matches!(c.want, Want::Stage2 { .. })),
+        s2.root_tables(),
+        s2.bytes().len() / (1 << vm.config.granule.shift())
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Tests.
+// ---------------------------------------------------------------------------------------
+
+/// Without QEMU: every VM's image walks to its pages with the leaf bits they call for
+/// (and uniform Contiguous groups), the images fit their space, every fixed VM and more
+/// than a quarter of the random ones have Contiguous leaves, and the fixed VMs have the
+/// root tables their IPA sizes call for.
+#[test]
+fn stage2_images_hold_the_pages() {
+    let mut failures = Vec::new();
+    let mut grouped = 0;
+    let vms: Vec<Vm> = fixed_vms()
+        .into_iter()
+        .chain(RANDOM_SEEDS.map(random_vm))
+        .chain((100..400).map(random_vm))
+        .collect();
+    for vm in &vms {
+        let s2 = build_vm(vm);
+        assert!(
+            S2_TABLES_PA + s2.bytes().len() as u64 <= S2_TABLES_END,
+            "{}: the stage 2 image is too large",
+            vm.name
+        );
+        failures.extend(image_failures(vm, &s2));
+        grouped += usize::from(contiguous_leaves(vm, &s2) > 0);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        grouped > vms.len() / 4,
+        "only {grouped} of {} VMs have Contiguous leaves",
+        vms.len()
+    );
+    let roots: Vec<usize> = fixed_vms()
+        .iter()
+        .map(|vm| build_vm(vm).root_tables())
+        .collect();
+    for vm in &fixed_vms() {
+        let n = contiguous_leaves(vm, &build_vm(vm));
+        assert!(n > 0, "{}: no Contiguous leaf", vm.name);
+    }
+    assert_eq!(
+        roots,
+        [2, 16, 16, 1, 16, 16, 16, 1, 1],
+        "root tables of the fixed VMs"
+    );
+}
+
+/// The image checks have teeth: a leaf's MemAttr, S2AP or XN changed, or a Contiguous
+/// group's last entry without the bit, makes [`image_failures`] report it.
+#[test]
+fn image_checks_catch_broken_leaves() {
+    let vm = fixed_vms()[0].clone();
+    let s2 = build_vm(&vm);
+    assert!(image_failures(&vm, &s2).is_empty());
+    let r = regs_of(&s2);
+    let leaf_at = |ipa: u64| {
+        // The byte offset in the image of the leaf that maps `ipa`: the descriptor the
+        // walk finds, searched for (each leaf here has its own output address).
+        let Ok(S2Walked::Leaf { desc, .. }) = s2_walk(&r, ipa) else {
+            panic!("{ipa:#x} does not walk");
+        };
+        s2.bytes()
+            .chunks(8)
+            .position(|c| u64::from_le_bytes(c.try_into().unwrap()) == desc)
+            .unwrap()
+            * 8
+    };
+    let page = |name: &str| vm.pages.iter().find(|p| p.name() == name).unwrap();
+    let group_last = page("contig").va() + 15 * 0x1000;
+    for (what, ipa, flip) in [
+        ("MemAttr", page("nGnRE").va(), 0b0100u64 << 2),
+        ("S2AP write", page("ro").va(), 1 << 7),
+        ("XN", page("code").va(), 1 << 54),
+        ("Contiguous", group_last, CONTIGUOUS),
+    ] {
+        let mut bytes = s2.bytes().to_vec();
+        let at = leaf_at(ipa);
+        let desc = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) ^ flip;
+        bytes[at..at + 8].copy_from_slice(&desc.to_le_bytes());
+        let broken = S2Regs { image: &bytes, ..r };
+        let failures = regs_failures(&vm, &broken);
+        assert!(!failures.is_empty(), "a changed {what} bit goes unnoticed");
+    }
+}
+
+macro_rules! qemu_test {
+    ($name:ident, $vm:expr) => {
+        #[test]
+        #[cfg_attr(
+            memlayout_no_qemu,
+            ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+        )]
+        fn $name() {
+            if !qemu::require_tools_or_skip() {
+                return;
+            }
+            check_on_qemu(&$vm);
+        }
+    };
+}
+
+qemu_test!(vm_4k_ipa40_two_level1_roots, fixed_vms()[0]);
+qemu_test!(vm_4k_ipa34_sixteen_level2_roots, fixed_vms()[1]);
+qemu_test!(vm_4k_ipa43_sixteen_level1_roots_vmid16, fixed_vms()[2]);
+qemu_test!(vm_4k_ipa48_level0_root, fixed_vms()[3]);
+qemu_test!(vm_16k_ipa40_sixteen_level2_roots, fixed_vms()[4]);
+qemu_test!(vm_64k_ipa46_sixteen_level2_roots, fixed_vms()[5]);
+qemu_test!(vm_4k_ipa52_lpa2_sixteen_level0_roots, fixed_vms()[6]);
+qemu_test!(vm_16k_ipa52_lpa2_level0_root, fixed_vms()[7]);
+qemu_test!(vm_64k_ipa52_lpa_level1_root, fixed_vms()[8]);
+
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn random_vms_on_qemu() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    for seed in RANDOM_SEEDS {
+        check_on_qemu(&random_vm(seed));
+    }
+}
+
+/// Two VMs that map the same IPAs (RAM, and a data page to different PAs), run in one
+/// job: a load in VM A, a switch of `VTTBR_EL2` to VM B without TLB maintenance, a load
+/// in VM B. With the VMIDs the builder put in `VTTBR_EL2` (distinct), the second load
+/// reads VM B's PA; `vmid_b` = None replaces VM B's VMID with VM A's, and the test then
+/// expects the stale translation (what shows that a missing or wrong VMID is caught).
+fn vm_switch(vmid_b: Option<u16>) -> Vec<String> {
+    let granule = Granule::Size4K;
+    let make = |vmid: u16, data_pa: u64| {
+        let mut p = Pages::new();
+        add_ram(&mut p, granule, 0x4000_0000);
+        p.add(
+            "data",
+            1,
+            0x4100_0000,
+            data_pa,
+            PageSize::Size4K,
+            data(Perms::RW),
+        );
+        Vm {
+            name: format!("VM {vmid}"),
+            config: TableConfig::DEFAULT
+                .with_va_bits(40)
+                .with_pa_bits(40)
+                .with_vmid(Some(vmid)),
+            pages: p.pages,
+            ram_ipa: 0x4000_0000,
+        }
+    };
+    let a = make(7, DATA.start);
+    let b = make(8, DATA.start + 0x1000);
+    let s2a = build_vm(&a);
+    let s2b = build(&info(), &b.pages, S2_TABLES_PA + 0x10_0000, &b.config).unwrap();
+    let mut p = prepare(&a, &s2a);
+    let vttbr_b = match vmid_b {
+        Some(_) => s2b.vttbr(),
+        None => s2b.vttbr() & 0xFFFF_FFFF_FFFF | s2a.vttbr() & !0xFFFF_FFFF_FFFF,
+    };
+    p.job.images.push((s2b.base_pa(), s2b.bytes().to_vec()));
+    let ipa = 0x4100_0000 + 0x100;
+    let mut extra = vec![
+        Check {
+            what: "VM A: load".into(),
+            probe: S2Probe::access(ipa, S2Kind::Load, DATA.start + 0x100),
+            want: Want::Loaded,
+        },
+        Check {
+            what: "VTTBR_EL2 = VM B".into(),
+            probe: S2Probe::new(vttbr_b, S2Kind::SetVttbr),
+            want: Want::Set,
+        },
+        Check {
+            what: "VM B: AT S12E1R".into(),
+            probe: S2Probe::new(ipa, S2Kind::AtS12E1R),
+            want: Want::Maps {
+                pa: DATA.start + 0x1000,
+                attr: 0xFF,
+                sh: 3,
+            },
+        },
+        Check {
+            what: "VM B: load after the switch".into(),
+            probe: S2Probe::access(ipa, S2Kind::Load, DATA.start + 0x1100),
+            want: Want::Loaded,
+        },
+    ];
+    // The EL0 part of `prepare` switched TTBR0_EL1 (with a TLB flush): switch back first.
+    extra.insert(
+        0,
+        Check {
+            what: "TTBR0_EL1 = the EL1 table".into(),
+            probe: S2Probe::new(p.job.ttbr0, S2Kind::SetTtbr0),
+            want: Want::Set,
+        },
+    );
+    p.job.probes.extend(extra.iter().map(|c| c.probe));
+    p.checks.extend(extra);
+    // VM B's guest stage 1 and code page are VM A's: both VMs map their RAM to the same
+    // PAs, so the same guest tables serve both.
+    assert_eq!(ipa_to_pa(&a, 0x4000_0000), ipa_to_pa(&b, 0x4000_0000));
+    run_and_judge(&p)
+}
+
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn vm_switch_needs_distinct_vmids() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    let failures = vm_switch(Some(8));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let stale = vm_switch(None);
+    assert!(
+        stale.len() == 1 && stale[0].starts_with("VM B: load after the switch"),
+        "with VM A's VMID in VM B's VTTBR_EL2, only the load after the switch should fail \
+         (a stale translation): {stale:#?}"
+    );
+}
+
+/// The checks of a fixed VM fail when `VTCR_EL2.SL0` or `VTTBR_EL2.BADDR` is wrong.
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn broken_registers_are_caught() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    let vm = fixed_vms()[0].clone();
+    let s2 = build_vm(&vm);
+    let good = prepare(&vm, &s2);
+    // SL0 one level further up (level 0 instead of level 1 with two concatenated roots).
+    let mut sl0 = Prepared {
+        job: good.job.clone(),
+        checks: good.checks.clone(),
+    };
+    sl0.job.vtcr = (sl0.job.vtcr & !(3 << 6)) | ((((sl0.job.vtcr >> 6) & 3) + 1) & 3) << 6;
+    // BADDR just past the concatenated root (two 4 KiB tables): the next table of the
+    // image. (BADDR + 4 KiB is no test: the two-table root must be 8 KiB aligned, and
+    // QEMU ignores BADDR bits under that alignment, as the architecture allows.)
+    let mut baddr = Prepared {
+        job: good.job.clone(),
+        checks: good.checks.clone(),
+    };
+    assert_eq!(s2.root_tables(), 2);
+    baddr.job.vttbr += 2 * 0x1000;
+    for (what, p) in [("VTCR_EL2.SL0", sl0), ("VTTBR_EL2.BADDR", baddr)] {
+        let failures = run_and_judge(&p);
+        assert!(
+            !failures.is_empty(),
+            "a wrong {what} must make the checks fail"
+        );
+        eprintln!(
+            "wrong {what}: {} failures, first: {}",
+            failures.len(),
+            failures[0].lines().next().unwrap_or("")
+        );
+    }
+}
+
+/// Jobs the stage 2 harness cannot run are refused before QEMU starts.
+#[test]
+fn stage2_jobs_the_harness_cannot_run_are_rejected() {
+    let job = S2Job {
+        hcr: qemu_s2::HCR_VM | qemu_s2::HCR_RW,
+        vtcr: 0,
+        vttbr: 0,
+        mair: 0,
+        tcr: 0,
+        ttbr0: 0,
+        sctlr_set: qemu::SCTLR_M,
+        code: None,
+        images: vec![(RAM.start + 0x40_0000, vec![0; 8])],
+        probes: vec![S2Probe::new(0, S2Kind::Load)],
+    };
+    let err = qemu_s2::run(&job).unwrap_err();
+    assert!(err.contains("need a code page"), "{err}");
+    let mut no_vm = job.clone();
+    no_vm.hcr = qemu_s2::HCR_RW;
+    assert!(qemu_s2::run(&no_vm).unwrap_err().contains("VM and RW"));
+    let mut over_image = job.clone();
+    over_image.code = Some((0x1000, RAM.start + 0x40_0000));
+    assert!(qemu_s2::run(&over_image).unwrap_err().contains("code page"));
+    let mut bad_pa = job;
+    bad_pa.code = Some((0x1000, DATA.start));
+    bad_pa.probes = vec![S2Probe::access(0, S2Kind::Store, RAM.start + 0x40_0000)];
+    assert!(qemu_s2::run(&bad_pa).unwrap_err().contains("pa"));
+}
