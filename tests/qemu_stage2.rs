@@ -63,7 +63,10 @@
 
 use std::collections::BTreeSet;
 
-use memlayout::aarch64::{Granule, TableConfig, Translation, build};
+use memlayout::aarch64::{
+    Granule, Stage1Tables, Stage2Tables, Stage2Walk, TableConfig, Translation, TwoStageFault,
+    TwoStageWalk, WalkFault, build, walk_two_stages,
+};
 use memlayout::{
     Cacheability, DeviceType, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
     Shareability, TableInfo,
@@ -508,137 +511,17 @@ fn build_vm(vm: &Vm) -> Translation {
 }
 
 // ---------------------------------------------------------------------------------------
-// An independent stage 2 walker (Arm ARM DDI 0487, D8.2 and D8.3; VTCR_EL2 and VTTBR_EL2
-// in D19).
+// The images, read by the crate's stage 2 walker.
 // ---------------------------------------------------------------------------------------
 
-/// A stage 2 table as the walker reads it.
-#[derive(Clone, Copy)]
-struct S2Regs<'a> {
-    image: &'a [u8],
-    image_pa: u64,
-    vtcr: u64,
-    vttbr: u64,
-}
+/// The physical address size of QEMU's `-cpu max` (`ID_AA64MMFR0_EL1.PARange` = 52
+/// bits): the PAMax the stage 2 walks assume, which decides the start levels
+/// `VTCR_EL2.SL0` may select and the largest IPA size, whatever `VTCR_EL2.PS` says.
+const QEMU_PA_MAX: u8 = 52;
 
-/// What [`s2_walk`] found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum S2Walked {
-    /// A leaf at `level`: its descriptor and the output address.
-    Leaf { desc: u64, level: i8, pa: u64 },
-    /// A translation fault at `level`: an invalid descriptor, or (`beyond`, level 0) an
-    /// IPA beyond the IPA size, which the Arm ARM's `AArch64.S2Translate` reports as a
-    /// level 0 translation fault (`AArch64.IPAIsOutOfRange`).
-    Fault { level: i8, beyond: bool },
-}
-
-/// Walks `ipa`: the granule from TG0 (0b00 4K, 0b01 64K, 0b10 16K), the IPA size from
-/// T0SZ, the start level from SL0 (4K: 0b00 level 2, 0b01 level 1, 0b10 level 0; 16K and
-/// 64K: 0b00 level 3, 0b01 level 2, 0b10 level 1, 16K 0b11 level 0), a root of up to 16
-/// concatenated tables indexed by every IPA bit above the start level's, BADDR bits
-/// 47:1 of VTTBR_EL2 (48-bit formats). Blocks at levels 1 and 2 (4K) or 2 (16K, 64K).
-/// The 52-bit formats: with `VTCR_EL2.DS` (bit 32; 4K and 16K, FEAT_LPA2) output
-/// addresses hold OA\[51:50\] in descriptor bits 9:8 (and OA\[49:g\] in bits 49:g), SL2
-/// (bit 33) with SL0 = 0b00 starts at level -1; with 64K and PS = 52 bits (FEAT_LPA)
-/// OA\[51:48\] are in bits 15:12; in both, BADDR\[51:48\] is in VTTBR bits 5:2.
-fn s2_walk(r: &S2Regs<'_>, ipa: u64) -> Result<S2Walked, String> {
-    let g: u32 = match (r.vtcr >> 14) & 3 {
-        0b00 => 12,
-        0b01 => 16,
-        0b10 => 14,
-        _ => return Err(format!("reserved TG0 in VTCR {:#x}", r.vtcr)),
-    };
-    let ipa_bits = 64 - (r.vtcr & 0x3F) as u32;
-    let sl0 = (r.vtcr >> 6) & 3;
-    let ds = r.vtcr >> 32 & 1 == 1;
-    let lpa64 = g == 16 && (r.vtcr >> 16) & 7 == 0b110;
-    let start: i8 = match (g, sl0) {
-        (12, 0) if r.vtcr >> 33 & 1 == 1 => -1,
-        (12, 0) => 2,
-        (12, 1) => 1,
-        (12, 2) => 0,
-        (_, 0) if g != 12 => 3,
-        (_, 1) if g != 12 => 2,
-        (_, 2) if g != 12 => 1,
-        (14, 3) => 0,
-        _ => return Err(format!("reserved SL0 in VTCR {:#x}", r.vtcr)),
-    };
-    if ipa >> ipa_bits != 0 {
-        return Ok(S2Walked::Fault {
-            level: 0,
-            beyond: true,
-        });
-    }
-    let stride = g - 3;
-    let shift = |level: i8| g + stride * (3 - level) as u32;
-    let entries = 1u64 << stride;
-    let root_entries = 1u64 << (ipa_bits - shift(start));
-    if root_entries > 16 * entries {
-        return Err(format!(
-            "VTCR {:#x}: {root_entries} root entries, over 16 concatenated tables",
-            r.vtcr
-        ));
-    }
-    let oa = |desc: u64, s: u32| {
-        let low = !((1u64 << s) - 1);
-        if ds {
-            (desc & 0x0003_FFFF_FFFF_FFFF & low) | (desc >> 8 & 3) << 50
-        } else if lpa64 {
-            (desc & 0x0000_FFFF_FFFF_FFFF & low) | (desc >> 12 & 0xF) << 48
-        } else {
-            desc & 0x0000_FFFF_FFFF_FFFF & low
-        }
-    };
-    let mut table = if ds || lpa64 {
-        (r.vttbr & 0x0000_FFFF_FFFF_FFC0) | (r.vttbr >> 2 & 0xF) << 48
-    } else {
-        r.vttbr & 0x0000_FFFF_FFFF_FFFE
-    };
-    let mut level = start;
-    let mut index = ipa >> shift(start);
-    loop {
-        let at = table + index * 8;
-        let off = at
-            .checked_sub(r.image_pa)
-            .filter(|o| o + 8 <= r.image.len() as u64)
-            .ok_or_else(|| format!("level {level} descriptor at {at:#x} is outside the image"))?
-            as usize;
-        let desc = u64::from_le_bytes(r.image[off..off + 8].try_into().unwrap());
-        if desc & 1 == 0 {
-            return Ok(S2Walked::Fault {
-                level,
-                beyond: false,
-            });
-        }
-        let is_table = desc & 2 != 0 && level < 3;
-        if is_table {
-            table = oa(desc, g);
-            level += 1;
-            index = (ipa >> shift(level)) & (entries - 1);
-            continue;
-        }
-        if level == 3 && desc & 2 == 0 {
-            return Ok(S2Walked::Fault {
-                level,
-                beyond: false,
-            });
-        }
-        let s = shift(level);
-        return Ok(S2Walked::Leaf {
-            desc,
-            level,
-            pa: oa(desc, s) | (ipa & ((1 << s) - 1)),
-        });
-    }
-}
-
-fn regs_of(tr: &Translation) -> S2Regs<'_> {
-    S2Regs {
-        image: tr.bytes(),
-        image_pa: tr.base_pa(),
-        vtcr: tr.vtcr(),
-        vttbr: tr.vttbr(),
-    }
+/// A VM's stage 2 as the crate's walker ([`Stage2Tables::walk`]) reads it on QEMU's PE.
+fn s2_tables(tr: &Translation) -> Stage2Tables<'_> {
+    Stage2Tables::new(tr.bytes(), tr.base_pa(), tr.vtcr(), tr.vttbr()).with_pa_max(QEMU_PA_MAX)
 }
 
 /// The stage 2 leaf bits a page calls for (D8.3.1.2, stage 2 attributes): AF; S2AP bit 6
@@ -678,49 +561,44 @@ fn leaf_attr_mask(sh_field: bool) -> u64 {
 /// The Contiguous bit of a leaf descriptor (bit 52).
 const CONTIGUOUS: u64 = 1 << 52;
 
-/// The entries of a Contiguous group at `level` with granule shift `g` (D8.7.1 "The
-/// Contiguous bit"): 16 with 4K; 128 at level 3 and 32 at level 2 with 16K; 32 with 64K.
-fn contiguous_entries(g: u32, level: i8) -> u64 {
-    match (g, level) {
-        (12, _) => 16,
-        (14, 3) => 128,
-        _ => 32,
+/// The entries of a Contiguous group at `level` (D8.7.1 "The Contiguous bit"): 16 with
+/// 4K; 128 at level 3 and 32 at level 2 with 16K; 32 with 64K.
+fn contiguous_entries(granule: Granule, level: i8) -> u64 {
+    match (granule, level) {
+        (Granule::Size16K, 3) => 128,
+        (Granule::Size16K | Granule::Size64K, _) => 32,
+        _ => 16,
     }
 }
 
-/// Checks the Contiguous group of the leaf `desc` at `level` that maps `ipa`: the group's
-/// first and last entries are leaves at the same level with the Contiguous bit, the same
-/// attributes (`mask`) and output addresses as far apart as their IPAs.
-fn contiguous_group(
-    r: &S2Regs<'_>,
-    ipa: u64,
-    desc: u64,
-    level: i8,
-    mask: u64,
-) -> Result<(), String> {
-    let g = match (r.vtcr >> 14) & 3 {
-        0b00 => 12,
-        0b01 => 16,
-        _ => 14,
-    };
-    let entry = 1u64 << (g + (g - 3) * (3 - level) as u32);
-    let group = entry * contiguous_entries(g, level);
-    let first = ipa & !(group - 1);
+/// Checks the Contiguous group of `leaf`: the group's first and last entries are
+/// leaves at the same level with the Contiguous bit, the same attributes (`mask`) and
+/// output addresses as far apart as their IPAs.
+fn contiguous_group(t: &Stage2Tables<'_>, leaf: &Stage2Walk, mask: u64) -> Result<(), String> {
+    let entry = leaf.block_size();
+    let group = entry * contiguous_entries(leaf.format().granule, leaf.level);
+    let first = leaf.ipa & !(group - 1);
     let last = first + group - entry;
-    let leaf = |at: u64| match s2_walk(r, at) {
-        Ok(S2Walked::Leaf { desc, level, pa }) => Ok((desc, level, pa)),
-        other => Err(format!(
-            "the Contiguous group's entry for {at:#x} is not a leaf: {other:?}"
-        )),
+    let walk = |at: u64| {
+        t.walk(at).map_err(|e| {
+            format!("the Contiguous group's entry for {at:#x} is not a leaf: {e}")
+        })
     };
-    let (d0, l0, pa0) = leaf(first)?;
-    let (d1, l1, pa1) = leaf(last)?;
-    let same = |d: u64| d & (mask | CONTIGUOUS) == desc & (mask | CONTIGUOUS);
-    if l0 != level || l1 != level || !same(d0) || !same(d1) || pa1 - pa0 != last - first {
+    let (w0, w1) = (walk(first)?, walk(last)?);
+    let desc = leaf.descriptor.bits();
+    let same = |w: &Stage2Walk| {
+        w.level == leaf.level && w.descriptor.bits() & (mask | CONTIGUOUS) == desc & (mask | CONTIGUOUS)
+    };
+    if !same(&w0) || !same(&w1) || w1.pa - w0.pa != last - first {
         return Err(format!(
-            "Contiguous group {first:#x}..{:#x} at level {level} is not uniform: first \
-             {d0:#x} (level {l0}), last {d1:#x} (level {l1})",
-            first + group
+            "Contiguous group {first:#x}..{:#x} at level {} is not uniform: first {:#x} \
+             (level {}), last {:#x} (level {})",
+            first + group,
+            leaf.level,
+            w0.descriptor.bits(),
+            w0.level,
+            w1.descriptor.bits(),
+            w1.level
         ));
     }
     Ok(())
@@ -728,62 +606,64 @@ fn contiguous_group(
 
 /// The number of leaves with the Contiguous bit among the pages' first bytes.
 fn contiguous_leaves(vm: &Vm, tr: &Translation) -> usize {
-    let r = regs_of(tr);
+    let t = s2_tables(tr);
     vm.pages
         .iter()
-        .filter(|p| {
-            matches!(s2_walk(&r, p.va()), Ok(S2Walked::Leaf { desc, .. }) if desc & CONTIGUOUS != 0)
-        })
+        .filter(|p| t.walk(p.va()).is_ok_and(|w| w.contiguous()))
         .count()
 }
 
 /// Walks every page's first, middle and last bytes through the image and compares the
 /// leaf with the page: its PA and its attribute bits.
 fn image_failures(vm: &Vm, tr: &Translation) -> Vec<String> {
-    regs_failures(vm, &regs_of(tr))
+    tables_failures(vm, &s2_tables(tr))
 }
 
 /// [`image_failures`] of an image and registers given apart (see
 /// [`image_checks_catch_broken_leaves`]).
-fn regs_failures(vm: &Vm, r: &S2Regs<'_>) -> Vec<String> {
-    let r = *r;
+fn tables_failures(vm: &Vm, t: &Stage2Tables<'_>) -> Vec<String> {
     let sh_field = vm.config.format().has_sh_field();
     let mask = leaf_attr_mask(sh_field);
     let mut failures = Vec::new();
     for page in &vm.pages {
         for off in offsets(page) {
             let ipa = page.va() + off;
-            match s2_walk(&r, ipa) {
-                Ok(S2Walked::Leaf { desc, pa, level }) => {
-                    if pa != page.pa() + off {
-                        failures.push(format!(
-                            "{}: ipa {ipa:#x} walks to {pa:#x} (level {level}), the page says {:#x}",
-                            vm.name,
-                            page.pa() + off
-                        ));
-                    }
-                    if desc & CONTIGUOUS != 0
-                        && let Err(e) = contiguous_group(&r, ipa, desc, level, mask)
-                    {
-                        failures.push(format!("{}: ipa {ipa:#x}: {e}", vm.name));
-                    }
-                    let want = expected_leaf_bits(page, sh_field);
-                    if desc & mask != want {
-                        failures.push(format!(
-                            "{}: page `{}`[{}] ipa {ipa:#x}: leaf {desc:#x} has attribute \
-                             bits {:#x}, expected {want:#x}",
-                            vm.name,
-                            page.name(),
-                            page.index(),
-                            desc & mask
-                        ));
-                    }
+            let w = match t.walk(ipa) {
+                Ok(w) => w,
+                Err(e) => {
+                    failures.push(format!(
+                        "{}: page `{}` ipa {ipa:#x} does not walk: {e}",
+                        vm.name,
+                        page.name()
+                    ));
+                    continue;
                 }
-                other => failures.push(format!(
-                    "{}: page `{}` ipa {ipa:#x} does not walk: {other:?}",
+            };
+            let desc = w.descriptor.bits();
+            if w.pa != page.pa() + off {
+                failures.push(format!(
+                    "{}: ipa {ipa:#x} walks to {:#x} (level {}), the page says {:#x}",
                     vm.name,
-                    page.name()
-                )),
+                    w.pa,
+                    w.level,
+                    page.pa() + off
+                ));
+            }
+            if w.contiguous()
+                && let Err(e) = contiguous_group(t, &w, mask)
+            {
+                failures.push(format!("{}: ipa {ipa:#x}: {e}", vm.name));
+            }
+            let want = expected_leaf_bits(page, sh_field);
+            if desc & mask != want {
+                failures.push(format!(
+                    "{}: page `{}`[{}] ipa {ipa:#x}: leaf {desc:#x} has attribute bits \
+                     {:#x}, expected {want:#x}",
+                    vm.name,
+                    page.name(),
+                    page.index(),
+                    desc & mask
+                ));
             }
         }
     }
@@ -795,10 +675,16 @@ fn regs_failures(vm: &Vm, r: &S2Regs<'_>) -> Vec<String> {
 // ---------------------------------------------------------------------------------------
 
 /// What a probe must give.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Want {
-    /// AT: a translation to `pa` with this attribute byte and SH.
-    Maps { pa: u64, attr: u8, sh: u8 },
+    /// AT: a translation to `pa` with this attribute byte and SH, writable at both
+    /// stages or not (`write`; PAR_EL1 shows it only for the write probes).
+    Maps {
+        pa: u64,
+        attr: u8,
+        sh: u8,
+        write: bool,
+    },
     /// A load that reads the marker at its PA.
     Loaded,
     /// A store that reaches its PA.
@@ -823,7 +709,12 @@ enum Want {
 struct Check {
     what: String,
     probe: S2Probe,
+    /// What the pages call for.
     want: Want,
+    /// What the crate's two-stage walker ([`walk_two_stages`]) gives the probe's VA
+    /// through the guest's stage 1 image and the VM's stage 2 image (filled in by
+    /// [`prepare`] for AT probes and real accesses; `None` for register switches).
+    walked: Option<Result<TwoStageWalk, TwoStageFault>>,
 }
 
 /// The fault status code of a translation fault at `level` (0 to 3): 0b0001LL.
@@ -836,13 +727,17 @@ const fn fsc_permission(level: i8) -> u8 {
     0b00_1100 | level as u8
 }
 
-/// The translation fault level of an IPA that no page maps, from the walker (level 0
-/// for an IPA beyond the IPA size).
-fn hole_fault_level(r: &S2Regs<'_>, ipa: u64) -> Result<i8, String> {
-    match s2_walk(r, ipa)? {
-        S2Walked::Fault { level, .. } => Ok(level),
-        S2Walked::Leaf { pa, .. } => Err(format!(
-            "the walker translates the hole {ipa:#x} to {pa:#x}"
+/// The translation fault level of an IPA that no page maps, from the crate's stage 2
+/// walker (level 0 for an IPA beyond the IPA size).
+fn hole_fault_level(t: &Stage2Tables<'_>, ipa: u64) -> Result<i8, String> {
+    match t.walk(ipa) {
+        Err(f @ (WalkFault::Translation { .. } | WalkFault::IpaOutOfRange { .. })) => {
+            Ok(f.level().expect("a translation fault has a level"))
+        }
+        Err(f) => Err(format!("the walker cannot walk the hole {ipa:#x}: {f}")),
+        Ok(w) => Err(format!(
+            "the walker translates the hole {ipa:#x} to {:#x}",
+            w.pa
         )),
     }
 }
@@ -889,7 +784,7 @@ fn holes(vm: &Vm, max: usize) -> Vec<u64> {
 /// stores on pages in free RAM, loads from holes. `code_va` is the code page's IPA (not
 /// probed for writes: the guest stage 1 maps it read-only).
 fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, String> {
-    let r = regs_of(tr);
+    let t = s2_tables(tr);
     let sh_field = vm.config.format().has_sh_field();
     let guest_ds = guest_config(vm).format().ds();
     let mut checks = Vec::new();
@@ -922,22 +817,27 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
         let code_page = page.va() <= code_va && code_va < page.va() + page.size();
         for off in offsets(page) {
             let ipa = page.va() + off;
+            let code_4k = code_page && ipa >> 12 == code_va >> 12;
             let maps = Want::Maps {
                 pa: page.pa() + off,
                 attr,
                 sh,
+                // The guest stage 1 maps the code page read/execute.
+                write: page.perms().write() && !code_4k,
             };
             // No AT on a page stage 2 does not let EL1 read (execute-only): QEMU 10.0
             // aborts on an AT whose output faults at stage 2. Real loads check it below.
             if page.perms().read() {
                 checks.push(Check {
+                    walked: None,
                     what: format!("{what}: AT S12E1R {ipa:#x}"),
                     probe: S2Probe::new(ipa, S2Kind::AtS12E1R),
                     want: maps,
                 });
             }
-            if page.perms().write() && !(code_page && ipa >> 12 == code_va >> 12) {
+            if page.perms().write() && !code_4k {
                 checks.push(Check {
+                    walked: None,
                     what: format!("{what}: AT S12E1W {ipa:#x}"),
                     probe: S2Probe::new(ipa, S2Kind::AtS12E1W),
                     want: maps,
@@ -947,17 +847,14 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
         if code_page {
             continue;
         }
-        let level = match s2_walk(&r, page.va())? {
-            S2Walked::Leaf { level, .. } => level,
-            other => {
-                return Err(format!(
-                    "{what}: the walker does not translate it: {other:?}"
-                ));
-            }
-        };
+        let level = t
+            .walk(page.va())
+            .map_err(|e| format!("{what}: the walker does not translate it: {e}"))?
+            .level;
         if !page.perms().write() {
             let ipa = page.va() + 0x10;
             checks.push(Check {
+                walked: None,
                 what: format!("{what}: store at EL1 to {ipa:#x}"),
                 probe: S2Probe::new(ipa, S2Kind::Store),
                 want: Want::Stage2 {
@@ -971,6 +868,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
         if !page.perms().read() {
             let ipa = page.va() + 0x18;
             checks.push(Check {
+                walked: None,
                 what: format!("{what}: load at EL1 from {ipa:#x}"),
                 probe: S2Probe::new(ipa, S2Kind::Load),
                 want: Want::Stage2 {
@@ -985,6 +883,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
             let off = page.size() - 8;
             if page.perms().read() {
                 checks.push(Check {
+                    walked: None,
                     what: format!("{what}: load at EL1 from {:#x}", page.va() + off),
                     probe: S2Probe::access(page.va() + off, S2Kind::Load, page.pa() + off),
                     want: Want::Loaded,
@@ -996,6 +895,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
             let executable = page.perms().execute()
                 && !matches!(page.kind(), PageKind::Device | PageKind::System);
             checks.push(Check {
+                walked: None,
                 what: format!("{what}: instruction fetch at EL1 from {ipa:#x}"),
                 probe: S2Probe::access(ipa, S2Kind::Execute, page.pa() + 0x20),
                 want: if executable {
@@ -1011,6 +911,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
             });
             if page.perms().write() {
                 checks.push(Check {
+                    walked: None,
                     what: format!("{what}: store at EL1 to {:#x}", page.va() + 8),
                     probe: S2Probe::access(page.va() + 8, S2Kind::Store, page.pa() + 8),
                     want: Want::Stored,
@@ -1019,8 +920,9 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
         }
     }
     for ipa in holes(vm, 24) {
-        let level = hole_fault_level(&r, ipa)?;
+        let level = hole_fault_level(&t, ipa)?;
         checks.push(Check {
+            walked: None,
             what: format!("{}: unmapped ipa {ipa:#x}: load at EL1", vm.name),
             probe: S2Probe::new(ipa, S2Kind::Load),
             want: Want::Stage2 {
@@ -1098,9 +1000,21 @@ fn place(vm: &Vm, ipa: u64, bytes: &[u8]) -> Vec<(u64, Vec<u8>)> {
 }
 
 /// A VM ready to run: its job and its checks.
+#[derive(Clone)]
 struct Prepared {
     job: S2Job,
     checks: Vec<Check>,
+    /// The PA of the guest's stage 1 tables (EL1 and EL0) in the VM's RAM.
+    guest_pa: u64,
+    /// The guest's stage 1 tables from [`guest_pa`](Self::guest_pa).
+    guest_image: Vec<u8>,
+}
+
+impl Prepared {
+    /// The guest's stage 1 as the job starts it, for [`walk_two_stages`].
+    fn stage1(&self) -> Stage1Tables<'_> {
+        guest_stage1(&self.job, self.guest_pa, &self.guest_image)
+    }
 }
 
 /// Builds the VM's stage 2, its guest stage 1 (EL1 identity of every probed VA page and
@@ -1164,12 +1078,14 @@ fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
     let mut el0_checks = Vec::new();
     for c in &el0_targets {
         el0_checks.push(Check {
+            walked: None,
             what: c.what.replace("AT S12E1R", "AT S12E0R"),
             probe: S2Probe::new(c.probe.addr, S2Kind::AtS12E0R),
             want: c.want,
         });
         if writable.contains(&c.probe.addr) {
             el0_checks.push(Check {
+                walked: None,
                 what: c.what.replace("AT S12E1R", "AT S12E0W"),
                 probe: S2Probe::new(c.probe.addr, S2Kind::AtS12E0W),
                 want: c.want,
@@ -1177,14 +1093,17 @@ fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
         }
     }
     checks.push(Check {
+        walked: None,
         what: format!("{}: TTBR0_EL1 = the EL0 table", vm.name),
         probe: S2Probe::new(s0.ttbr0(), S2Kind::SetTtbr0),
         want: Want::Set,
     });
     checks.extend(el0_checks);
+    let mut guest = place(vm, s1_ipa, s1.bytes());
+    guest.extend(place(vm, s0_ipa, s0.bytes()));
+    let (guest_pa, guest_image) = one_image(&guest);
     let mut images = vec![(s2.base_pa(), s2.bytes().to_vec())];
-    images.extend(place(vm, s1_ipa, s1.bytes()));
-    images.extend(place(vm, s0_ipa, s0.bytes()));
+    images.extend(guest);
     let code_pa = ipa_to_pa(vm, code_va).expect("the code page is mapped");
     let job = S2Job {
         hcr: s2.hcr_set(),
@@ -1198,13 +1117,206 @@ fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
         images,
         probes: checks.iter().map(|c| c.probe).collect(),
     };
-    Prepared { job, checks }
+    let stage1 = guest_stage1(&job, guest_pa, &guest_image);
+    walk_checks(&mut checks, stage1, &s2_tables(s2));
+    Prepared {
+        job,
+        checks,
+        guest_pa,
+        guest_image,
+    }
 }
 
-/// Compares one result with what the check wants.
+/// The guest's stage 1 of `job` (its `MAIR_EL1`, `TCR_EL1` and `TTBR0_EL1`; the harness
+/// loads `TTBR1_EL1` = 0) with its tables at `pa`, for [`walk_two_stages`].
+fn guest_stage1<'a>(job: &S2Job, pa: u64, image: &'a [u8]) -> Stage1Tables<'a> {
+    Stage1Tables {
+        image,
+        image_pa: pa,
+        tcr: job.tcr,
+        ttbr0: job.ttbr0,
+        ttbr1: 0,
+        mair: job.mair,
+    }
+}
+
+/// The pieces of an image placed at PAs (in the VM's RAM) as one image from the lowest
+/// PA, with zeros between the pieces.
+fn one_image(pieces: &[(u64, Vec<u8>)]) -> (u64, Vec<u8>) {
+    let start = pieces.iter().map(|p| p.0).min().expect("an image");
+    let end = pieces
+        .iter()
+        .map(|(pa, b)| pa + b.len() as u64)
+        .max()
+        .expect("an image");
+    assert!(end - start <= VM_RAM_SIZE, "the guest tables are not in the VM's RAM");
+    let mut bytes = vec![0; (end - start) as usize];
+    for (pa, b) in pieces {
+        let at = (pa - start) as usize;
+        bytes[at..at + b.len()].copy_from_slice(b);
+    }
+    (start, bytes)
+}
+
+/// Fills in [`Check::walked`] for checks run in this order from a job whose guest
+/// stage 1 starts as `stage1` and whose VM is `stage2`: each AT probe's and access's VA
+/// walked by [`walk_two_stages`], with `TTBR0_EL1` as the `SetTtbr0` probes before it
+/// leave it.
+fn walk_checks(checks: &mut [Check], mut stage1: Stage1Tables<'_>, stage2: &Stage2Tables<'_>) {
+    for c in checks {
+        match c.probe.kind {
+            S2Kind::SetTtbr0 => stage1.ttbr0 = c.probe.addr,
+            S2Kind::SetVttbr => {}
+            _ => c.walked = Some(walk_two_stages(&stage1, stage2, c.probe.addr)),
+        }
+    }
+}
+
+/// Whether a probe is an EL0 `AT` (`AT S12E0R`, `AT S12E0W`).
+fn el0_at(kind: S2Kind) -> bool {
+    matches!(kind, S2Kind::AtS12E0R | S2Kind::AtS12E0W)
+}
+
+/// `PAR_EL1.SH` (and descriptor SH) bits of a shareability.
+fn sh_bits(s: Shareability) -> u8 {
+    match s {
+        Shareability::NonShareable => 0,
+        Shareability::Outer => 2,
+        Shareability::Inner => 3,
+    }
+}
+
+/// What a probe must give according to the crate's two-stage walk of its VA: for AT
+/// probes the PA, the combined memory type's attribute byte, shareability and write
+/// permission (EL0's for `AT S12E0R/W`), the probe's own permission (read, or write)
+/// granted; for real accesses the access, or the stage 2 fault with its level (a
+/// permission fault at the stage 2 leaf's level when stage 1 allows the access and
+/// stage 2 does not; a translation fault at the level the stage 2 walk stops). An error
+/// when the walk gives what the harness cannot show (a stage 1 fault, an AT that
+/// faults, a fault on the stage 1 table walk) or an access reaches another PA than the
+/// probe's.
+fn walker_want(check: &Check) -> Result<Want, String> {
+    let probe = check.probe;
+    let walked = match check.walked {
+        None => return Ok(Want::Set),
+        Some(w) => w,
+    };
+    let (write, fetch) = (probe.kind == S2Kind::Store, probe.kind == S2Kind::Execute);
+    let fault = |ipa: u64, fsc: u8| Want::Stage2 {
+        ipa,
+        fsc,
+        write,
+        fetch,
+    };
+    match walked {
+        Ok(w) => match probe.kind {
+            S2Kind::AtS12E1R | S2Kind::AtS12E1W | S2Kind::AtS12E0R | S2Kind::AtS12E0W => {
+                let el0 = el0_at(probe.kind);
+                let (read, write) = if el0 {
+                    (w.readable_el0(), w.writable_el0())
+                } else {
+                    (w.readable(), w.writable())
+                };
+                let wants_write = matches!(probe.kind, S2Kind::AtS12E1W | S2Kind::AtS12E0W);
+                if !read || wants_write && !write {
+                    return Err(format!(
+                        "the walker forbids the AT (EL1 {:?}, EL0 {:?})",
+                        w.perms(),
+                        w.el0_perms()
+                    ));
+                }
+                let attr = w
+                    .memory_type()
+                    .ok_or_else(|| format!("the walker's memory type {:?}", w.memory_kind()))?
+                    .attr_byte();
+                let sh = w
+                    .shareability()
+                    .ok_or("the walker gives a reserved shareability")?;
+                Ok(Want::Maps {
+                    pa: w.pa,
+                    attr,
+                    sh: sh_bits(sh),
+                    write,
+                })
+            }
+            S2Kind::Load | S2Kind::Store | S2Kind::Execute => {
+                let (s1_allows, s2_allows) = match probe.kind {
+                    S2Kind::Load => (true, w.stage2.readable()),
+                    S2Kind::Store => (w.stage1.writable(), w.stage2.writable()),
+                    _ => (w.stage1.executable(), w.stage2.executable_el1()),
+                };
+                if !s1_allows {
+                    return Err("the walker's stage 1 forbids the access".into());
+                }
+                if !s2_allows {
+                    return Ok(fault(w.ipa, fsc_permission(w.stage2.level)));
+                }
+                if probe.pa != 0 && w.pa != probe.pa {
+                    return Err(format!(
+                        "the walker's access reaches {:#x}, not {:#x}",
+                        w.pa, probe.pa
+                    ));
+                }
+                Ok(match probe.kind {
+                    S2Kind::Load => Want::Loaded,
+                    S2Kind::Store => Want::Stored,
+                    _ => Want::Executes,
+                })
+            }
+            other => Err(format!("no walker expectation for {other:?}")),
+        },
+        Err(f @ TwoStageFault::Stage2 { ipa, .. })
+            if matches!(probe.kind, S2Kind::Load | S2Kind::Store | S2Kind::Execute) =>
+        {
+            match (f.fault(), f.level()) {
+                (WalkFault::Translation { .. } | WalkFault::IpaOutOfRange { .. }, Some(l)) => {
+                    Ok(fault(ipa, fsc_translation(l)))
+                }
+                _ => Err(format!("the walker: {f}")),
+            }
+        }
+        Err(f) => Err(format!("the walker: {f}")),
+    }
+}
+
+/// The check's failure when the crate's two-stage walker disagrees with the pages.
+fn walker_disagrees(check: &Check) -> Option<String> {
+    match walker_want(check) {
+        Ok(w) if w == check.want => None,
+        Ok(w) => Some(format!(
+            "{}: the pages call for {:x?}, the walker for {w:x?}",
+            check.what, check.want
+        )),
+        Err(e) => Some(format!(
+            "{}: the pages call for {:x?}: {e}",
+            check.what, check.want
+        )),
+    }
+}
+
+/// Compares one result with what the pages call for and, where the check has a walk,
+/// with what the crate's two-stage walker calls for ([`walker_want`]).
 fn judge_one(check: &Check, result: &S2Result) -> Result<(), String> {
-    match (check.want, *result) {
-        (Want::Maps { pa, attr, sh }, S2Result::Par(par)) => {
+    judge_want(check.want, &check.probe, result)?;
+    if check.walked.is_some() {
+        let want = walker_want(check)?;
+        judge_want(want, &check.probe, result).map_err(|e| format!("the walker: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Compares one result with a [`Want`].
+fn judge_want(want: Want, probe: &S2Probe, result: &S2Result) -> Result<(), String> {
+    match (want, *result) {
+        (
+            Want::Maps {
+                pa,
+                attr,
+                sh,
+                write: _,
+            },
+            S2Result::Par(par),
+        ) => {
             if par_fault(par) {
                 return Err(format!(
                     "expected a translation to {pa:#x}, got a fault, status {:#04x} (PAR {par:#x})",
@@ -1236,7 +1348,7 @@ fn judge_one(check: &Check, result: &S2Result) -> Result<(), String> {
             },
         ) if loaded == written && at_pa == written => Ok(()),
         (Want::Executes, S2Result::El1Exception { esr, elr, .. })
-            if esr_ec(esr) == 0 && elr == check.probe.addr =>
+            if esr_ec(esr) == 0 && elr == probe.addr =>
         {
             Ok(())
         }
@@ -1259,7 +1371,7 @@ fn judge_one(check: &Check, result: &S2Result) -> Result<(), String> {
                 && esr_wnr(esr) == write
                 && !esr_s1ptw(esr)
                 && hpfar_ipa(hpfar) == ipa & !0xFFF
-                && far == check.probe.addr;
+                && far == probe.addr;
             if ok {
                 Ok(())
             } else {
@@ -1301,6 +1413,7 @@ fn check_on_qemu(vm: &Vm) {
     let s2 = build_vm(vm);
     let mut failures = image_failures(vm, &s2);
     let p = prepare(vm, &s2);
+    failures.extend(p.checks.iter().filter_map(walker_disagrees));
     failures.extend(run_and_judge(&p));
     assert!(
         failures.is_empty(),
@@ -1378,6 +1491,28 @@ fn stage2_images_hold_the_pages() {
     );
 }
 
+/// Without QEMU: for every VM's checks, the crate's two-stage walker
+/// ([`walk_two_stages`] over the guest's stage 1 image and the VM's stage 2 image)
+/// calls for what the pages call for: the PA, memory type, shareability and write
+/// permission of every AT probe, every real access, and every stage 2 fault with its
+/// level.
+#[test]
+fn two_stage_walks_agree_with_the_pages() {
+    let mut failures = Vec::new();
+    let mut walked = 0;
+    for vm in fixed_vms()
+        .into_iter()
+        .chain(RANDOM_SEEDS.map(random_vm))
+        .chain((100..400).map(random_vm))
+    {
+        let p = prepare(&vm, &build_vm(&vm));
+        walked += p.checks.iter().filter(|c| c.walked.is_some()).count();
+        failures.extend(p.checks.iter().filter_map(walker_disagrees));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    eprintln!("{walked} probes walked through both stages");
+}
+
 /// The image checks have teeth: a leaf's MemAttr, S2AP or XN changed, or a Contiguous
 /// group's last entry without the bit, makes [`image_failures`] report it.
 #[test]
@@ -1385,13 +1520,11 @@ fn image_checks_catch_broken_leaves() {
     let vm = fixed_vms()[0].clone();
     let s2 = build_vm(&vm);
     assert!(image_failures(&vm, &s2).is_empty());
-    let r = regs_of(&s2);
+    let t = s2_tables(&s2);
     let leaf_at = |ipa: u64| {
         // The byte offset in the image of the leaf that maps `ipa`: the descriptor the
         // walk finds, searched for (each leaf here has its own output address).
-        let Ok(S2Walked::Leaf { desc, .. }) = s2_walk(&r, ipa) else {
-            panic!("{ipa:#x} does not walk");
-        };
+        let desc = t.walk(ipa).expect("the page walks").descriptor.bits();
         s2.bytes()
             .chunks(8)
             .position(|c| u64::from_le_bytes(c.try_into().unwrap()) == desc)
@@ -1410,8 +1543,8 @@ fn image_checks_catch_broken_leaves() {
         let at = leaf_at(ipa);
         let desc = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) ^ flip;
         bytes[at..at + 8].copy_from_slice(&desc.to_le_bytes());
-        let broken = S2Regs { image: &bytes, ..r };
-        let failures = regs_failures(&vm, &broken);
+        let broken = Stage2Tables { image: &bytes, ..t };
+        let failures = tables_failures(&vm, &broken);
         assert!(!failures.is_empty(), "a changed {what} bit goes unnoticed");
     }
 }
@@ -1497,25 +1630,30 @@ fn vm_switch(vmid_b: Option<u16>) -> Vec<String> {
     let ipa = 0x4100_0000 + 0x100;
     let mut extra = vec![
         Check {
+            walked: None,
             what: "VM A: load".into(),
             probe: S2Probe::access(ipa, S2Kind::Load, DATA.start + 0x100),
             want: Want::Loaded,
         },
         Check {
+            walked: None,
             what: "VTTBR_EL2 = VM B".into(),
             probe: S2Probe::new(vttbr_b, S2Kind::SetVttbr),
             want: Want::Set,
         },
         Check {
+            walked: None,
             what: "VM B: AT S12E1R".into(),
             probe: S2Probe::new(ipa, S2Kind::AtS12E1R),
             want: Want::Maps {
                 pa: DATA.start + 0x1000,
                 attr: 0xFF,
                 sh: 3,
+                write: true,
             },
         },
         Check {
+            walked: None,
             what: "VM B: load after the switch".into(),
             probe: S2Probe::access(ipa, S2Kind::Load, DATA.start + 0x1100),
             want: Want::Loaded,
@@ -1525,11 +1663,15 @@ fn vm_switch(vmid_b: Option<u16>) -> Vec<String> {
     extra.insert(
         0,
         Check {
+            walked: None,
             what: "TTBR0_EL1 = the EL1 table".into(),
             probe: S2Probe::new(p.job.ttbr0, S2Kind::SetTtbr0),
             want: Want::Set,
         },
     );
+    // The walker: VM A up to the switch, VM B after it (with VM B's VMID).
+    walk_checks(&mut extra[..3], p.stage1(), &s2_tables(&s2a));
+    walk_checks(&mut extra[3..], p.stage1(), &s2_tables(&s2b));
     p.job.probes.extend(extra.iter().map(|c| c.probe));
     p.checks.extend(extra);
     // VM B's guest stage 1 and code page are VM A's: both VMs map their RAM to the same
@@ -1571,18 +1713,12 @@ fn broken_registers_are_caught() {
     let s2 = build_vm(&vm);
     let good = prepare(&vm, &s2);
     // SL0 one level further up (level 0 instead of level 1 with two concatenated roots).
-    let mut sl0 = Prepared {
-        job: good.job.clone(),
-        checks: good.checks.clone(),
-    };
+    let mut sl0 = good.clone();
     sl0.job.vtcr = (sl0.job.vtcr & !(3 << 6)) | ((((sl0.job.vtcr >> 6) & 3) + 1) & 3) << 6;
     // BADDR just past the concatenated root (two 4 KiB tables): the next table of the
     // image. (BADDR + 4 KiB is no test: the two-table root must be 8 KiB aligned, and
     // QEMU ignores BADDR bits under that alignment, as the architecture allows.)
-    let mut baddr = Prepared {
-        job: good.job.clone(),
-        checks: good.checks.clone(),
-    };
+    let mut baddr = good.clone();
     assert_eq!(s2.root_tables(), 2);
     baddr.job.vttbr += 2 * 0x1000;
     for (what, p) in [("VTCR_EL2.SL0", sl0), ("VTTBR_EL2.BADDR", baddr)] {
