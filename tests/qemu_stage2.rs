@@ -31,8 +31,9 @@
 //!   (`ESR_EL2.EC` 0x20), the guest stage 1 allowing everything;
 //! * IPAs that no stage 2 page maps (both ends and the middle of the holes, and past the
 //!   IPA size): a real load from EL1 must take a stage 2 translation fault to EL2 at the
-//!   level where this file's own walker ([`s2_walk`], written from the Arm ARM) finds
-//!   the invalid descriptor (level 0 past the IPA size), with `HPFAR_EL2` = the IPA;
+//!   level where the crate's stage 2 walker ([`Stage2Tables::walk`], with QEMU's PAMax
+//!   of 52 bits) finds the invalid descriptor (level 0 past the IPA size), with
+//!   `HPFAR_EL2` = the IPA;
 //! * a few pages through a second guest stage 1 table of EL0 pages: `AT S12E0R`, and
 //!   `AT S12E0W` on writable ones;
 //! * the leaves with the Contiguous bit (each fixed VM has a group of pages, 4K one of
@@ -53,8 +54,16 @@
 //! without TLB maintenance, and [`broken_registers_are_caught`] checks that the checks
 //! fail with a wrong `VTCR_EL2.SL0`, a wrong `VTTBR_EL2.BADDR` and equal VMIDs.
 //!
-//! Expectations come from the pages (their IPA, PA and attributes); the images are also
-//! read by [`s2_walk`] and their leaf descriptors compared with the pages without QEMU
+//! Expectations come from the pages (their IPA, PA and attributes; fault levels from
+//! the stage 2 walker). Every AT probe and real access also has a second expectation,
+//! from the crate's two-stage walker ([`walk_two_stages`] over the guest's stage 1 image
+//! at its PA and the VM's stage 2 image): the PA, the combined memory type and
+//! shareability and the write permission of AT probes (EL0's for `AT S12E0R/W`), the
+//! access or the stage 2 fault (its level; permission faults where stage 1 allows and
+//! stage 2 does not) of real accesses. It must equal the pages' expectation (also
+//! without QEMU, for 309 VMs: [`two_stage_walks_agree_with_the_pages`]) and QEMU's
+//! result (`PAR_EL1`; `ESR_EL2`, `HPFAR_EL2`). The images are also read by the stage 2
+//! walker and their leaf descriptors compared with the pages without QEMU
 //! ([`stage2_images_hold_the_pages`], whose checks catch changed bits:
 //! [`image_checks_catch_broken_leaves`]).
 //!
@@ -580,14 +589,14 @@ fn contiguous_group(t: &Stage2Tables<'_>, leaf: &Stage2Walk, mask: u64) -> Resul
     let first = leaf.ipa & !(group - 1);
     let last = first + group - entry;
     let walk = |at: u64| {
-        t.walk(at).map_err(|e| {
-            format!("the Contiguous group's entry for {at:#x} is not a leaf: {e}")
-        })
+        t.walk(at)
+            .map_err(|e| format!("the Contiguous group's entry for {at:#x} is not a leaf: {e}"))
     };
     let (w0, w1) = (walk(first)?, walk(last)?);
     let desc = leaf.descriptor.bits();
     let same = |w: &Stage2Walk| {
-        w.level == leaf.level && w.descriptor.bits() & (mask | CONTIGUOUS) == desc & (mask | CONTIGUOUS)
+        w.level == leaf.level
+            && w.descriptor.bits() & (mask | CONTIGUOUS) == desc & (mask | CONTIGUOUS)
     };
     if !same(&w0) || !same(&w1) || w1.pa - w0.pa != last - first {
         return Err(format!(
@@ -1149,7 +1158,10 @@ fn one_image(pieces: &[(u64, Vec<u8>)]) -> (u64, Vec<u8>) {
         .map(|(pa, b)| pa + b.len() as u64)
         .max()
         .expect("an image");
-    assert!(end - start <= VM_RAM_SIZE, "the guest tables are not in the VM's RAM");
+    assert!(
+        end - start <= VM_RAM_SIZE,
+        "the guest tables are not in the VM's RAM"
+    );
     let mut bytes = vec![0; (end - start) as usize];
     for (pa, b) in pieces {
         let at = (pa - start) as usize;
@@ -1513,8 +1525,10 @@ fn two_stage_walks_agree_with_the_pages() {
     eprintln!("{walked} probes walked through both stages");
 }
 
-/// The image checks have teeth: a leaf's MemAttr, S2AP or XN changed, or a Contiguous
-/// group's last entry without the bit, makes [`image_failures`] report it.
+/// The image checks have teeth: a leaf's MemAttr, S2AP, XN or valid bit changed, or a
+/// Contiguous group's last entry without the bit, makes [`image_failures`] report it,
+/// and the two-stage walks of the probes through such an image (but the Contiguous
+/// one) disagree with the pages ([`walker_disagrees`]).
 #[test]
 fn image_checks_catch_broken_leaves() {
     let vm = fixed_vms()[0].clone();
@@ -1533,11 +1547,13 @@ fn image_checks_catch_broken_leaves() {
     };
     let page = |name: &str| vm.pages.iter().find(|p| p.name() == name).unwrap();
     let group_last = page("contig").va() + 15 * 0x1000;
+    let prepared = prepare(&vm, &s2);
     for (what, ipa, flip) in [
         ("MemAttr", page("nGnRE").va(), 0b0100u64 << 2),
         ("S2AP write", page("ro").va(), 1 << 7),
         ("XN", page("code").va(), 1 << 54),
         ("Contiguous", group_last, CONTIGUOUS),
+        ("valid", page("rw").va(), 1),
     ] {
         let mut bytes = s2.bytes().to_vec();
         let at = leaf_at(ipa);
@@ -1546,6 +1562,16 @@ fn image_checks_catch_broken_leaves() {
         let broken = Stage2Tables { image: &bytes, ..t };
         let failures = tables_failures(&vm, &broken);
         assert!(!failures.is_empty(), "a changed {what} bit goes unnoticed");
+        // The two-stage walks through the broken image disagree with the pages (the
+        // Contiguous bit is a hint: the walks do not change).
+        let mut checks = prepared.checks.clone();
+        walk_checks(&mut checks, prepared.stage1(), &broken);
+        let disagree = checks.iter().filter_map(walker_disagrees).count();
+        assert_eq!(
+            disagree == 0,
+            what == "Contiguous",
+            "a changed {what} bit: {disagree} walks disagree with the pages"
+        );
     }
 }
 
