@@ -52,6 +52,7 @@ use memlayout::{
     Cacheability, DeviceType, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
     Shareability, TableInfo,
 };
+use memlayout_tests::pages::{code, data, device, granule_page, level2_block};
 use memlayout_tests::qemu::{self, HARNESS_RESERVED, RAM};
 use memlayout_tests::table_checks::{
     Check, Expect, MAIR, Walked, crate_walk, describe, expected_attr, expected_sh, hole_checks,
@@ -330,20 +331,6 @@ impl Pages {
     }
 }
 
-fn code(perms: Perms) -> MemAttrs {
-    MemAttrs::new(PageKind::Code).with_perms(perms)
-}
-
-fn data(perms: Perms) -> MemAttrs {
-    MemAttrs::new(PageKind::Data).with_perms(perms)
-}
-
-fn device(device: DeviceType) -> MemAttrs {
-    MemAttrs::new(PageKind::Device)
-        .with_perms(Perms::RW)
-        .with_device(device)
-}
-
 /// Non-secure attributes, as the pages of a Non-secure table's layout have.
 fn ns(attrs: MemAttrs) -> MemAttrs {
     attrs.with_non_secure(true)
@@ -362,23 +349,6 @@ fn with_harness(p: Pages, size: PageSize) -> Pages {
     )
 }
 
-/// The page size of one granule page.
-fn page_of(granule: Granule) -> PageSize {
-    match granule {
-        Granule::Size16K => PageSize::Size16K,
-        Granule::Size64K => PageSize::Size64K,
-        _ => PageSize::Size4K,
-    }
-}
-
-/// The level 2 block of the 16K and 64K granules.
-fn block_of(granule: Granule) -> PageSize {
-    match granule {
-        Granule::Size16K => PageSize::Size32M,
-        _ => PageSize::Size512M,
-    }
-}
-
 /// The Contiguous group of level 2 blocks of the 16K (1G) and 64K (16G) granules.
 fn block_group_of(granule: Granule) -> PageSize {
     match granule {
@@ -393,9 +363,9 @@ fn block_group_of(granule: Granule) -> PageSize {
 /// group of pages, a level 2 block, a Contiguous group of level 2 blocks (read-only,
 /// beyond RAM) and the last page of the VA range.
 fn el3_spec(granule: Granule) -> Spec {
-    let p = page_of(granule);
+    let p = granule_page(granule);
     let s = p.bytes();
-    let block = block_of(granule);
+    let block = level2_block(granule);
     let b = block.bytes();
     let el = ExecutionContext::EL3;
     // A level 2 block in RAM, above the small pages: 0x4200_0000 (32M) or 0x6000_0000
@@ -493,9 +463,9 @@ fn el3_spec(granule: Granule) -> Spec {
 /// 16K, 42-bit with 64K): pages, a 2M group, two level 2 blocks, a group of blocks and
 /// the last page of the range.
 fn el2_spec(granule: Granule) -> Spec {
-    let p = page_of(granule);
+    let p = granule_page(granule);
     let s = p.bytes();
-    let block = block_of(granule);
+    let block = level2_block(granule);
     let b = block.bytes();
     let va_bits = if granule == Granule::Size16K { 36 } else { 42 };
     let group = block_group_of(granule);
@@ -575,9 +545,9 @@ fn el2_spec(granule: Granule) -> Spec {
 /// page and a 2M group below, code, read-only data, a level 2 block, a group of blocks,
 /// a device and the last page below 2^64 above.
 fn el1_spec(granule: Granule) -> Spec {
-    let p = page_of(granule);
+    let p = granule_page(granule);
     let s = p.bytes();
-    let block = block_of(granule);
+    let block = level2_block(granule);
     let b = block.bytes();
     let group = block_group_of(granule);
     let lower = if granule == Granule::Size16K { 47 } else { 42 };
@@ -650,9 +620,9 @@ fn el1_spec(granule: Granule) -> Spec {
 /// code, execute-only code, read-only data, read-write data, a 2M group and a level 2
 /// block, which EL0 reaches as their permissions say.
 fn el0_spec(granule: Granule) -> Spec {
-    let p = page_of(granule);
+    let p = granule_page(granule);
     let s = p.bytes();
-    let block = block_of(granule);
+    let block = level2_block(granule);
     let b = block.bytes();
     let pages = Pages::new("el0", ExecutionContext::EL0_NS)
         .add("text", 2, 0x40_0000, 0x4200_0000, p, ns(code(Perms::RX)))
@@ -706,7 +676,7 @@ fn el0_spec(granule: Granule) -> Spec {
 /// largest block (512G at level 0, 64G or 4T at level
 /// 1), at VAs and PAs above 2^48, and the first and last pages of the upper range.
 fn el1_52_spec(granule: Granule) -> Spec {
-    let p = page_of(granule);
+    let p = granule_page(granule);
     let s = p.bytes();
     let (block, big) = match granule {
         Granule::Size16K => (PageSize::Size32M, PageSize::Size64G),
@@ -834,7 +804,7 @@ fn el1_52_spec(granule: Granule) -> Spec {
 /// RAM at VAs above 2^48 (stored through and read back), a 2M group, a level 2 block,
 /// and for DS a page at a PA above 2^48.
 fn el3_52_spec(granule: Granule) -> Spec {
-    let p = page_of(granule);
+    let p = granule_page(granule);
     let s = p.bytes();
     let block = match granule {
         Granule::Size16K => PageSize::Size32M,
@@ -917,7 +887,7 @@ fn el3_52_spec(granule: Granule) -> Spec {
 /// above 2^48 when the range has them), a level 2 block, a 2M page or group and the
 /// format's largest block.
 fn el2_52_spec(granule: Granule, va_bits: u8) -> Spec {
-    let p = page_of(granule);
+    let p = granule_page(granule);
     let s = p.bytes();
     let (block, big) = match granule {
         Granule::Size16K => (PageSize::Size32M, PageSize::Size64G),
@@ -1007,7 +977,7 @@ fn el2_52_spec(granule: Granule, va_bits: u8) -> Spec {
 /// 2048 root entries; 29 bits with 64K, 8192): pages only, among them a 2M Contiguous
 /// group, and the first and last pages of the range.
 fn el2_level3_root_spec(granule: Granule) -> Spec {
-    let p = page_of(granule);
+    let p = granule_page(granule);
     let s = p.bytes();
     let va_bits = if granule == Granule::Size16K { 25 } else { 29 };
     let pages = Pages::new("el2_l3", ExecutionContext::EL2_NS)

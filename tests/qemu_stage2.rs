@@ -80,6 +80,7 @@ use memlayout::{
     Cacheability, DeviceType, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
     Shareability, TableInfo,
 };
+use memlayout_tests::pages::{code, data, device, granule_page, level2_block};
 use memlayout_tests::qemu::{
     self, RAM, par_attr, par_fault, par_fault_status, par_ns, par_pa, par_sh,
 };
@@ -87,7 +88,7 @@ use memlayout_tests::qemu_s2::{
     self, EC_DATA_ABORT_LOWER, EC_INSTRUCTION_ABORT_LOWER, S2Job, S2Kind, S2Probe, S2Result,
     esr_ec, esr_fsc, esr_s1ptw, esr_wnr, hpfar_ipa,
 };
-use memlayout_tests::table_checks::{expected_attr, expected_sh, offsets};
+use memlayout_tests::table_checks::{describe, expected_attr, expected_sh, offsets};
 
 /// Where every stage 2 image is placed (aligned to 16 64 KiB tables).
 const S2_TABLES_PA: u64 = 0x4400_0000;
@@ -152,44 +153,11 @@ impl Pages {
     }
 }
 
-fn data(perms: Perms) -> MemAttrs {
-    MemAttrs::new(PageKind::Data).with_perms(perms)
-}
-
-fn device(d: DeviceType) -> MemAttrs {
-    MemAttrs::new(PageKind::Device)
-        .with_perms(Perms::RW)
-        .with_device(d)
-}
-
-fn page_of(granule: Granule) -> PageSize {
-    match granule {
-        Granule::Size16K => PageSize::Size16K,
-        Granule::Size64K => PageSize::Size64K,
-        _ => PageSize::Size4K,
-    }
-}
-
-fn block_of(granule: Granule) -> PageSize {
-    match granule {
-        Granule::Size16K => PageSize::Size32M,
-        Granule::Size64K => PageSize::Size512M,
-        _ => PageSize::Size2M,
-    }
-}
-
 /// The VM's RAM: 2 MiB of granule pages at `ipa`, read/write/execute Normal write-back.
 fn add_ram(p: &mut Pages, granule: Granule, ipa: u64) {
-    let size = page_of(granule);
+    let size = granule_page(granule);
     let count = (VM_RAM_SIZE / size.bytes()) as u32;
-    p.add(
-        "ram",
-        count,
-        ipa,
-        VM_RAM_PA,
-        size,
-        MemAttrs::new(PageKind::Code).with_perms(Perms::RWX),
-    );
+    p.add("ram", count, ipa, VM_RAM_PA, size, code(Perms::RWX));
 }
 
 /// A fixed VM of `granule` with an IPA of `ipa_bits` and PAs of `pa_bits` bits: RAM at
@@ -201,8 +169,8 @@ fn add_ram(p: &mut Pages, granule: Granule, ipa: u64) {
 /// block); a page in the upper quarter of the IPA space (the last concatenated root
 /// tables) and the last page of the IPA space.
 fn fixed_vm(granule: Granule, ipa_bits: u8, pa_bits: u8, vmid: u16) -> Vm {
-    let page = page_of(granule);
-    let block = block_of(granule);
+    let page = granule_page(granule);
+    let block = level2_block(granule);
     let mut p = Pages::new();
     add_ram(&mut p, granule, 0x4000_0000);
     let base = 0x4100_0000;
@@ -211,11 +179,7 @@ fn fixed_vm(granule: Granule, ipa_bits: u8, pa_bits: u8, vmid: u16) -> Vm {
     let kinds: [(&str, u32, MemAttrs); 15] = [
         ("rw", 3, data(Perms::RW)),
         ("ro", 2, data(Perms::R)),
-        (
-            "code",
-            1,
-            MemAttrs::new(PageKind::Code).with_perms(Perms::RX),
-        ),
+        ("code", 1, code(Perms::RX)),
         ("nGnRnE", 1, device(DeviceType::nGnRnE)),
         ("nGnRE", 1, device(DeviceType::nGnRE)),
         ("nGRE", 1, device(DeviceType::nGRE)),
@@ -246,12 +210,8 @@ fn fixed_vm(granule: Granule, ipa_bits: u8, pa_bits: u8, vmid: u16) -> Vm {
             wb(Perms::RW).with_share(Shareability::NonShareable),
         ),
         ("osh", 1, wb(Perms::RW).with_share(Shareability::Outer)),
-        (
-            "rwx",
-            1,
-            MemAttrs::new(PageKind::Code).with_perms(Perms::RWX),
-        ),
-        ("xo", 1, MemAttrs::new(PageKind::Code).with_perms(Perms::X)),
+        ("rwx", 1, code(Perms::RWX)),
+        ("xo", 1, code(Perms::X)),
     ];
     let config = TableConfig::DEFAULT
         .with_granule(granule)
@@ -433,8 +393,8 @@ fn random_vm(seed: u64) -> Vm {
     let attrs = [
         data(Perms::RW),
         data(Perms::R),
-        MemAttrs::new(PageKind::Code).with_perms(Perms::RX),
-        MemAttrs::new(PageKind::Code).with_perms(Perms::X),
+        code(Perms::RX),
+        code(Perms::X),
         device(DeviceType::nGnRnE),
         device(DeviceType::nGnRE),
         device(DeviceType::nGRE),
@@ -798,17 +758,8 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
     let guest_ds = guest_config(vm).format().ds();
     let mut checks = Vec::new();
     for page in &vm.pages {
-        let what = format!(
-            "{}: page `{}`[{}] ipa {:#x} pa {:#x} {} {} {}",
-            vm.name,
-            page.name(),
-            page.index(),
-            page.va(),
-            page.pa(),
-            page.page_size(),
-            page.kind(),
-            page.perms()
-        );
+        // The page's `va` is its IPA.
+        let what = describe(&vm.name, ExecutionContext::EL1_NS, page);
         let attr = expected_attr(page);
         // PAR_EL1.SH: Outer for Device and Non-cacheable memory, else the most shareable
         // of the two stages: stage 2's SH (VTCR_EL2.SH0, Inner, in the FEAT_LPA2 format)
@@ -957,9 +908,7 @@ fn identity_pages(
     vas.iter()
         .map(|&page| {
             let attrs = if page == code_va {
-                MemAttrs::new(PageKind::Code)
-                    .with_perms(Perms::RX)
-                    .with_share(share)
+                code(Perms::RX).with_share(share)
             } else {
                 a
             };
@@ -1042,9 +991,7 @@ fn prepare(vm: &Vm, s2: &Translation) -> Prepared {
     } else {
         Shareability::NonShareable
     };
-    let rwx = MemAttrs::new(PageKind::Code)
-        .with_perms(Perms::RWX)
-        .with_share(share);
+    let rwx = code(Perms::RWX).with_share(share);
     let s1_pages = identity_pages(&el1, &vas, code_va, rwx, share);
     let s1_ipa = vm.ram_ipa + GUEST_TABLES_OFFSET;
     let s1 = build(&el1, &s1_pages, s1_ipa, &guest_config(vm))

@@ -142,14 +142,7 @@ el3_lower_sync:
     b       probe_return
 
 el3_fatal_common:
-    ldr     x9, =__stack_top
-    mov     sp, x9
-    mrs     x1, esr_el3
-    mrs     x2, elr_el3
-    mrs     x3, far_el3
-    bl      harness_exception
-    mov     x0, #2
-    b       semihost_exit
+    el3_fatal_report
 
     .ltorg
 

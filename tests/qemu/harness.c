@@ -89,7 +89,6 @@ extern char __data_start[], __image_end[], __stack_bottom[], __stack_top[];
 /* harness.S: the Realm EL2 probe (one 4 KiB page) and its entry. */
 extern char realm_probe_start[], realm_probe_end[];
 u64 enter_realm(u64 va, u64 pattern, u64 out[2], u64 entry);
-#define REALM_CODE_BYTES 0x1000UL
 #define REALM_VECTORS 0x800UL
 
 #define WSYS(reg, val) __asm__ volatile("msr " #reg ", %0" ::"r"((u64)(val)) : "memory")
@@ -150,26 +149,6 @@ static void report_readback(const char *tag, u64 index, u64 written, u64 pa)
     end_line();
 }
 
-/*
- * Copies the Realm EL2 probe to `pa` (MMU and granule protection checks
- * off: the store reaches any RAM) and makes it visible to instruction
- * fetches.
- */
-static void install_realm_probe(u64 pa)
-{
-    if ((u64)(realm_probe_end - realm_probe_start) != REALM_CODE_BYTES)
-        fail("the Realm probe is not one 4 KiB page:", (u64)(realm_probe_end - realm_probe_start));
-    if ((pa & (REALM_CODE_BYTES - 1)) != 0)
-        fail("the Realm code page PA is not 4 KiB aligned:", pa);
-    const volatile u64 *from = (const volatile u64 *)realm_probe_start;
-    volatile u64 *to = (volatile u64 *)pa;
-    for (u64 i = 0; i < REALM_CODE_BYTES / 8; i++)
-        to[i] = from[i];
-    DSB();
-    __asm__ volatile("ic ialluis" ::: "memory");
-    DSB();
-    ISB();
-}
 
 /*
  * Runs the Realm EL2 probe on each of the job's Realm data pages and prints
@@ -328,7 +307,7 @@ u64 harness_main(void)
     ISB();
 
     if (n_realm != 0)
-        install_realm_probe(job_word(realm_at + 6));
+        install_code_page(job_word(realm_at + 6), realm_probe_start, realm_probe_end);
 
     switch (el) {
     case 3:

@@ -58,6 +58,20 @@ u64 job_word(u64 index)
     return *(volatile const u64 *)addr;
 }
 
+void install_code_page(u64 pa, const char *start, const char *end)
+{
+    const u64 bytes = 0x1000;
+    if ((u64)(end - start) != bytes)
+        fail("the probe code is not one 4 KiB page:", (u64)(end - start));
+    if ((pa & (bytes - 1)) != 0)
+        fail("the probe code page PA is not 4 KiB aligned:", pa);
+    const volatile u64 *from = (const volatile u64 *)start;
+    volatile u64 *to = (volatile u64 *)pa;
+    for (u64 i = 0; i < bytes / 8; i++)
+        to[i] = from[i];
+    __asm__ volatile("dsb sy\n\tic ialluis\n\tdsb sy\n\tisb" ::: "memory");
+}
+
 /*
  * Registers without a name in older assemblers, by encoding: GPTBR_EL3 =
  * S3_6_C2_C1_4, GPCCR_EL3 = S3_6_C2_C1_6; TLBI PAALLOS = SYS #6, C8, C1, #4.

@@ -36,6 +36,11 @@ void fail(const char *what, u64 value) __attribute__((noreturn));
 void harness_exception(u64 vector, u64 esr, u64 elr, u64 far);
 /* Word `index` of the job descriptor; fails past JOB_END. */
 u64 job_word(u64 index);
+/* Copies a probe's code [start, end), one 4 KiB page, to `pa` (a physical store:
+ * the MMU off, or `pa` identity mapped) and makes it visible to instruction
+ * fetches (DSB, IC IALLUIS, DSB, ISB); fails when the code is not one 4 KiB page
+ * or `pa` is not 4 KiB aligned. */
+void install_code_page(u64 pa, const char *start, const char *end);
 
 /* GPCCR_EL3.GPC: granule protection checks enabled. */
 #define GPCCR_GPC (1UL << 16)

@@ -56,7 +56,6 @@
 #define SPSR_EL2H_MASKED 0x3c9UL
 #define SPSR_EL1H_MASKED 0x3c5UL
 
-#define PROBE_BYTES 0x1000UL
 #define EL1_VECTORS 0x800UL
 
 extern char el1_probe_start[], el1_probe_end[], el2_vectors[], el2_at[];
@@ -77,22 +76,6 @@ static u64 pattern(u64 index, u64 va)
     return 0xc35a000000000000UL ^ (index << 40) ^ (va & 0xffffffffffUL);
 }
 
-/* Copies the EL1 probe to `pa` (EL3, MMU off) for instruction fetches. */
-static void install_el1_probe(u64 pa)
-{
-    if ((u64)(el1_probe_end - el1_probe_start) != PROBE_BYTES)
-        fail("the EL1 probe is not one 4 KiB page:", (u64)(el1_probe_end - el1_probe_start));
-    if ((pa & (PROBE_BYTES - 1)) != 0)
-        fail("the code page PA is not 4 KiB aligned:", pa);
-    const volatile u64 *from = (const volatile u64 *)el1_probe_start;
-    volatile u64 *to = (volatile u64 *)pa;
-    for (u64 i = 0; i < PROBE_BYTES / 8; i++)
-        to[i] = from[i];
-    DSB();
-    __asm__ volatile("ic ialluis" ::: "memory");
-    DSB();
-    ISB();
-}
 
 u64 harness_main(void)
 {
@@ -109,7 +92,7 @@ u64 harness_main(void)
         fail("HCR_EL2 must set VM and RW:", hcr);
 
     if (code_va != 0)
-        install_el1_probe(code_pa);
+        install_code_page(code_pa, el1_probe_start, el1_probe_end);
 
     /* Non-secure lower ELs, EL2 and EL1 in AArch64, HVC enabled; SMC from
      * EL1 and EL2 comes to EL3 (HCR_EL2.TSC = 0, SCR_EL3.SMD = 0). */

@@ -6,6 +6,7 @@ pub mod firmware;
 pub mod fuzz;
 pub mod gpt_walk;
 pub mod layouts;
+pub mod pages;
 pub mod qemu;
 pub mod qemu_gpt;
 pub mod qemu_s2;
