@@ -583,9 +583,24 @@ fn contiguous_leaves(vm: &Vm, tr: &Translation) -> usize {
 }
 
 /// Walks every page's first, middle and last bytes through the image and compares the
-/// leaf with the page: its PA and its attribute bits.
+/// leaf with the page: its PA and its attribute bits. The walks with QEMU's PAMax also
+/// equal those of [`Translation::walk_stage2`] (the PA size `VTCR_EL2.PS` selects) at
+/// each page's first byte: the builder's start level suits both PEs.
 fn image_failures(vm: &Vm, tr: &Translation) -> Vec<String> {
-    tables_failures(vm, &s2_tables(tr))
+    let t = s2_tables(tr);
+    let mut failures = tables_failures(vm, &t);
+    for page in &vm.pages {
+        let ipa = page.va();
+        let own = tr.walk_stage2(ipa).map(|w| (w.pa, w.level, w.descriptor));
+        let qemu = t.walk(ipa).map(|w| (w.pa, w.level, w.descriptor));
+        if own != qemu {
+            failures.push(format!(
+                "{}: ipa {ipa:#x}: Translation::walk_stage2 gives {own:x?}, with PAMax                  {QEMU_PA_MAX} {qemu:x?}",
+                vm.name
+            ));
+        }
+    }
+    failures
 }
 
 /// [`image_failures`] of an image and registers given apart (see
