@@ -81,8 +81,10 @@ use memlayout::{
     Shareability, TableInfo,
 };
 use memlayout_tests::pages::{code, data, device, granule_page, level2_block};
+// The fault status codes of `PAR_EL1.FST` are those of `ESR_EL2`'s DFSC and IFSC.
 use memlayout_tests::qemu::{
-    self, RAM, par_attr, par_fault, par_fault_status, par_ns, par_pa, par_sh,
+    self, RAM, fst_permission, fst_translation, par_attr, par_fault, par_fault_status, par_ns,
+    par_pa, par_sh,
 };
 use memlayout_tests::qemu_s2::{
     self, EC_DATA_ABORT_LOWER, EC_INSTRUCTION_ABORT_LOWER, S2Job, S2Kind, S2Probe, S2Result,
@@ -701,16 +703,6 @@ struct Check {
     walked: Option<Result<TwoStageWalk, TwoStageFault>>,
 }
 
-/// The fault status code of a translation fault at `level` (0 to 3): 0b0001LL.
-const fn fsc_translation(level: i8) -> u8 {
-    0b00_0100 | level as u8
-}
-
-/// The fault status code of a permission fault at `level` (1 to 3): 0b0011LL.
-const fn fsc_permission(level: i8) -> u8 {
-    0b00_1100 | level as u8
-}
-
 /// The translation fault level of an IPA that no page maps, from the crate's stage 2
 /// walker (level 0 for an IPA beyond the IPA size).
 fn hole_fault_level(t: &Stage2Tables<'_>, ipa: u64) -> Result<i8, String> {
@@ -834,7 +826,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
                 probe: S2Probe::new(ipa, S2Kind::Store),
                 want: Want::Stage2 {
                     ipa,
-                    fsc: fsc_permission(level),
+                    fsc: fst_permission(level),
                     write: true,
                     fetch: false,
                 },
@@ -848,7 +840,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
                 probe: S2Probe::new(ipa, S2Kind::Load),
                 want: Want::Stage2 {
                     ipa,
-                    fsc: fsc_permission(level),
+                    fsc: fst_permission(level),
                     write: false,
                     fetch: false,
                 },
@@ -878,7 +870,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
                 } else {
                     Want::Stage2 {
                         ipa,
-                        fsc: fsc_permission(level),
+                        fsc: fst_permission(level),
                         write: false,
                         fetch: true,
                     }
@@ -902,7 +894,7 @@ fn vm_checks(vm: &Vm, tr: &Translation, code_va: u64) -> Result<Vec<Check>, Stri
             probe: S2Probe::new(ipa, S2Kind::Load),
             want: Want::Stage2 {
                 ipa,
-                fsc: fsc_translation(level),
+                fsc: fst_translation(level),
                 write: false,
                 fetch: false,
             },
@@ -1223,7 +1215,7 @@ fn walker_want(check: &Check) -> Result<Want, String> {
                     return Err("the walker's stage 1 forbids the access".into());
                 }
                 if !s2_allows {
-                    return Ok(fault(w.ipa, fsc_permission(w.stage2.level)));
+                    return Ok(fault(w.ipa, fst_permission(w.stage2.level)));
                 }
                 if probe.pa != 0 && w.pa != probe.pa {
                     return Err(format!(
@@ -1244,7 +1236,7 @@ fn walker_want(check: &Check) -> Result<Want, String> {
         {
             match (f.fault(), f.level()) {
                 (WalkFault::Translation { .. } | WalkFault::IpaOutOfRange { .. }, Some(l)) => {
-                    Ok(fault(ipa, fsc_translation(l)))
+                    Ok(fault(ipa, fst_translation(l)))
                 }
                 _ => Err(format!("the walker: {f}")),
             }
