@@ -62,7 +62,8 @@
 //! access or the stage 2 fault (its level; permission faults where stage 1 allows and
 //! stage 2 does not) of real accesses. It must equal the pages' expectation (also
 //! without QEMU, for 309 VMs: [`two_stage_walks_agree_with_the_pages`]) and QEMU's
-//! result (`PAR_EL1`; `ESR_EL2`, `HPFAR_EL2`). The images are also read by the stage 2
+//! result (`PAR_EL1`; `ESR_EL2`, `HPFAR_EL2`; the judging of results against the walks
+//! is tested without QEMU: [`judging_compares_results_with_the_walks`]). The images are also read by the stage 2
 //! walker and their leaf descriptors compared with the pages without QEMU
 //! ([`stage2_images_hold_the_pages`], whose checks catch changed bits:
 //! [`image_checks_catch_broken_leaves`]).
@@ -1525,6 +1526,100 @@ fn image_checks_catch_broken_leaves() {
             disagree == 0,
             what == "Contiguous",
             "a changed {what} bit: {disagree} walks disagree with the pages"
+        );
+    }
+}
+
+/// The result QEMU gives when it does what `want` calls for (for [`judge`] without
+/// QEMU): a `PAR_EL1` with the PA, attribute byte, SH and NS; a stage 2 abort with
+/// its `ESR_EL2`, `FAR_EL2` and `HPFAR_EL2`; an access that completes.
+fn result_of(want: Want, probe: &S2Probe) -> S2Result {
+    match want {
+        Want::Maps { pa, attr, sh, .. } => S2Result::Par(
+            u64::from(attr) << 56 | pa & 0x000F_FFFF_FFFF_F000 | 1 << 9 | u64::from(sh) << 7,
+        ),
+        Want::Loaded => S2Result::Loaded {
+            value: 0x5A,
+            marker: 0x5A,
+        },
+        Want::Stored => S2Result::Stored {
+            loaded: 0xA5,
+            written: 0xA5,
+            at_pa: 0xA5,
+        },
+        Want::Stage2 {
+            ipa,
+            fsc,
+            write,
+            fetch,
+        } => S2Result::Stage2Abort {
+            esr: if fetch {
+                EC_INSTRUCTION_ABORT_LOWER
+            } else {
+                EC_DATA_ABORT_LOWER
+            } << 26
+                | u64::from(write) << 6
+                | u64::from(fsc),
+            far: probe.addr,
+            hpfar: (ipa >> 12) << 4,
+        },
+        Want::Executes => S2Result::El1Exception {
+            esr: 0,
+            far: 0,
+            elr: probe.addr,
+        },
+        Want::Set => S2Result::Set,
+    }
+}
+
+/// Without QEMU: [`judge`] compares results with the two-stage walks as well as with
+/// the pages. Results that are what the pages call for pass; with the walks redone
+/// through a stage 2 image whose Device leaf has another MemAttr, or whose read-only
+/// leaf allows writes, exactly the checks of that page fail, each with the walker's
+/// expectation.
+#[test]
+fn judging_compares_results_with_the_walks() {
+    let vm = fixed_vms()[0].clone();
+    let s2 = build_vm(&vm);
+    let p = prepare(&vm, &s2);
+    let results: Vec<S2Result> = p
+        .checks
+        .iter()
+        .map(|c| result_of(c.want, &c.probe))
+        .collect();
+    let failures = judge(&p.checks, &results);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let t = s2_tables(&s2);
+    let page = |name: &str| vm.pages.iter().find(|p| p.name() == name).unwrap();
+    for (name, flip) in [("nGnRE", 0b0100u64 << 2), ("ro", 1 << 7)] {
+        let leaf = t.walk(page(name).va()).unwrap().descriptor.bits();
+        let at = s2
+            .bytes()
+            .chunks(8)
+            .position(|c| u64::from_le_bytes(c.try_into().unwrap()) == leaf)
+            .unwrap()
+            * 8;
+        let mut bytes = s2.bytes().to_vec();
+        bytes[at..at + 8].copy_from_slice(&(leaf ^ flip).to_le_bytes());
+        let mut checks = p.checks.clone();
+        walk_checks(
+            &mut checks,
+            p.stage1(),
+            &Stage2Tables { image: &bytes, ..t },
+        );
+        let failures = judge(&checks, &results);
+        let of_page = format!("page `{name}`[");
+        assert!(!failures.is_empty(), "`{name}`: no failure");
+        for f in &failures {
+            assert!(
+                f.contains(&of_page) && f.contains("the walker"),
+                "`{name}`: {f}"
+            );
+        }
+        eprintln!(
+            "`{name}` changed: {} failures, first: {}",
+            failures.len(),
+            failures[0]
         );
     }
 }
