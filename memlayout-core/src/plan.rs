@@ -238,7 +238,8 @@ enum Targets {
 /// The part of a declaration that an engine [`Field`] is written in.
 fn part(field: Field) -> Part {
     match field {
-        Field::Name => Part::Name,
+        // No declaration of the language has a VMID yet: a VM is a run-time table.
+        Field::Name | Field::Vmid => Part::Name,
         Field::Va => Part::Va,
         Field::Pa => Part::Pa,
         Field::Identity => Part::Identity,

@@ -457,7 +457,8 @@ impl Layout {
         super::guard::check_guard(req, granule.bytes())
     }
 
-    /// An execute-only page may be mapped by EL0 tables only (see
+    /// An execute-only page may be mapped by EL0 tables and virtual machines (whose
+    /// stage 2 grants execution through XN alone) only (see
     /// [`Error::ExecuteOnlyNotUser`]).
     fn check_execute_only(
         &self,
@@ -470,7 +471,7 @@ impl Layout {
         let privileged = tables
             .into_iter()
             .filter_map(|t| self.tables.get(t.index()))
-            .find(|t| !t.info.el().is_user());
+            .find(|t| !t.info.el().is_user() && t.vmid.is_none());
         match privileged {
             Some(t) => Err(Error::ExecuteOnlyNotUser {
                 name: req.name.clone(),
@@ -1027,6 +1028,9 @@ impl Layout {
             });
         }
         if !self.pa_free.contains(pa, bytes) {
+            if let Some(e) = self.vm_isolation(r, &req.name, tables, field) {
+                return Err(e);
+            }
             return Err(self
                 .shared_pa_hint(r, req, tables)
                 .unwrap_or_else(|| self.pa_collision(r, field)));
