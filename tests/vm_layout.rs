@@ -659,3 +659,29 @@ fn seeded_vms_reach_only_their_own_or_declared_memory() {
     assert!(vms_built >= 96 && walked > 5000, "{vms_built} {walked}");
     assert!(refused > 10, "the collisions were exercised: {refused}");
 }
+
+#[test]
+fn a_shared_page_for_every_table_leaves_the_vms_out() {
+    let (mut l, hyp) = host();
+    let el1 = l
+        .add_table("k", 0, ExecutionContext::EL1_NS, &[(0, 1 << 30)])
+        .unwrap();
+    let vm = l.add_vm("g", 9, Cores::one(0), &[(0, 1 << 30)]).unwrap();
+    let all = l
+        .map_shared(None, &page("log", PageKind::Data, PageSize::Size4K))
+        .unwrap();
+    assert_eq!(l.mapping_tables(all), [hyp, el1]);
+    // Listed, a VM shares it.
+    let listed = l
+        .map_shared(
+            Some(&[hyp, vm]),
+            &page("mailbox", PageKind::Data, PageSize::Size4K),
+        )
+        .unwrap();
+    assert_eq!(l.mapping_tables(listed), [hyp, vm]);
+    let map = l.to_string();
+    assert!(
+        map.contains("table g (core 0, EL1_NS) vm vmid 9 (stage 2: VA is the IPA)"),
+        "{map}"
+    );
+}

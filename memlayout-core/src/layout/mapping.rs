@@ -389,7 +389,8 @@ impl Layout {
     }
 
     /// Maps `req` as a cross-core page: one PA range mapped into every listed table (or
-    /// every table when `tables` is `None`), each at its own VA.
+    /// every table but the virtual machines when `tables` is `None`: a VM
+    /// ([`add_vm`](Self::add_vm)) shares memory only when listed), each at its own VA.
     pub fn map_shared(
         &mut self,
         tables: Option<&[TableId]>,
@@ -405,7 +406,9 @@ impl Layout {
                 v.dedup();
                 v
             }
-            None => self.tables().collect(),
+            // Every table but the virtual machines: a VM reaches only memory shared
+            // with it by name.
+            None => self.tables().filter(|&t| !self.is_vm(t)).collect(),
         };
         if all.is_empty() {
             return Err(Error::NoTables {
