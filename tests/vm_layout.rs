@@ -685,3 +685,76 @@ fn a_shared_page_for_every_table_leaves_the_vms_out() {
         "{map}"
     );
 }
+
+#[test]
+fn vm_pages_keep_to_non_secure_memory_and_off_reserved_pa() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("secure_ram", 0x0E00_0000, 16 << 20))
+        .unwrap();
+    l.add_pool(Pool::ram("ns_ram", RAM, RAM_SIZE).non_secure())
+        .unwrap();
+    let vm = l.add_vm("g", 1, Cores::one(0), &[(0, 1 << 30)]).unwrap();
+    // Automatic PA: non-secure memory only (the Non-secure stage 2 outputs
+    // Non-secure PAs).
+    let m = l
+        .map(vm, &page("ram", PageKind::Data, PageSize::Size2M).count(4))
+        .unwrap();
+    assert!(l.mapping_pa(m).unwrap() >= RAM);
+    let e = l
+        .map(
+            vm,
+            &page("secret", PageKind::Data, PageSize::Size4K).pa(0x0E00_0000),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::SecureInNonSecure { .. }), "{e}");
+    // The translation tables' range is not a VM's either.
+    l.reserve_tables_range(RAM + (64 << 20), 1 << 20).unwrap();
+    let e = l
+        .map(
+            vm,
+            &page("tables", PageKind::Data, PageSize::Size4K).pa(RAM + (64 << 20)),
+        )
+        .unwrap_err();
+    assert_eq!(e.other(), Some(Party::TranslationTables));
+    // Segments go in a VM's pages at IPAs, as in any table's.
+    let seg = l
+        .place_segment(
+            vm,
+            &memlayout::SegmentRequest::new("heap", memlayout::SegmentKind::Data, 0x1000)
+                .in_page("ram"),
+        )
+        .unwrap();
+    let s = l.segment_in(seg, vm).unwrap();
+    let (ipa, pa) = (s.va(), s.pa());
+    assert_eq!(l.translate(vm, ipa), Some(pa));
+    let tr = l
+        .build_translations(
+            &TableConfig::new(),
+            &TablePlacement::At {
+                start: RAM + (64 << 20),
+                size: 1 << 20,
+            },
+        )
+        .unwrap();
+    assert_eq!(tr[vm.index()].walk_stage2(ipa).unwrap().pa, pa);
+}
+
+#[test]
+fn overlapping_ipa_ranges_and_names_are_refused_as_for_any_table() {
+    let (mut l, _) = host();
+    let e = l
+        .add_vm(
+            "g",
+            1,
+            Cores::one(0),
+            &[(0, 1 << 30), (0x3000_0000, 1 << 30)],
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::Overlap { .. }), "{e}");
+    assert_eq!(e.field(), Field::VirtualRange(1));
+    let e = l
+        .add_vm("hyp", 1, Cores::one(0), &[(0, 1 << 30)])
+        .unwrap_err();
+    assert!(matches!(e, Error::Duplicate { .. }), "{e}");
+    assert_eq!(l.vms().count(), 0);
+}
