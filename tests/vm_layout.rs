@@ -740,6 +740,43 @@ fn vm_pages_keep_to_non_secure_memory_and_off_reserved_pa() {
 }
 
 #[test]
+fn vm_error_messages_say_how_to_fix() {
+    let (mut l, _) = host();
+    l.set_pa_bits(36).unwrap();
+    let e = l
+        .add_vm("g", 1, Cores::one(0), &[(1 << 36, 1 << 20)])
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "VM `g` has a 37-bit IPA space (IPA range 0x10_0000_0000..0x10_0010_0000 needs it), over the layout's 36-bit PA size, and stage 2 cannot translate an IPA larger than the PA size; raise `pa_bits` to 40 or more, or keep the VM's IPA ranges below 0x10_0000_0000"
+    );
+    assert_eq!(e.note("pa_bits"), "`pa_bits = 36` sets the PA size here");
+    let vm = l.add_vm("g", 1, Cores::one(0), &[(0, 1 << 30)]).unwrap();
+    assert_eq!(
+        l.set_asid(vm, 3).unwrap_err().to_string(),
+        "table `g` is the stage 2 table of a VM (IPA -> PA), which has no ASID: stage 2 TLB entries are tagged with the VM's VMID; remove `asid`"
+    );
+    let p = l
+        .add_table("p", 0, ExecutionContext::EL0_NS, &[(0x40_0000, 1 << 20)])
+        .unwrap();
+    assert_eq!(
+        l.put_under(p, vm).unwrap_err().to_string(),
+        "table `g` is the stage 2 table of a VM (IPA -> PA), so `p` cannot run under it: stage 2 has no TTBR1 for a kernel; name an EL1 stage 1 table as the kernel"
+    );
+    let e = l
+        .add_vm("up", 2, Cores::one(0), &[(0xFFFF_0000_0000_0000, 1 << 30)])
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "table `up` is the stage 2 table of a VM (IPA -> PA), which translates one IPA range from 0 (VTTBR_EL2), but 0xFFFF_0000_0000_0000..0xFFFF_0000_4000_0000 is an upper range; give the VM IPA ranges below 0x10_0000_0000_0000"
+    );
+    let e = l
+        .add_vm("h", 1, Cores::one(0), &[(0, 1 << 30)])
+        .unwrap_err();
+    assert_eq!(e.note("g"), "`g` has VMID 1 here");
+}
+
+#[test]
 fn overlapping_ipa_ranges_and_names_are_refused_as_for_any_table() {
     let (mut l, _) = host();
     let e = l
