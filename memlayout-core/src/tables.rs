@@ -153,7 +153,8 @@ impl Layout {
     /// beforehand with [`Layout::reserve_tables_range`] is used as it is.
     ///
     /// Each table is built with its own granule ([`Layout::set_granule`], 4 KiB when not
-    /// set) and VA sizes; `config`'s granule and VA sizes are not used.
+    /// set) and VA sizes; `config`'s granule and VA sizes are not used, nor its VMID (a
+    /// table is a stage 2 table when it is a virtual machine, and only then).
     ///
     /// A virtual machine ([`Layout::add_vm`]) is built as a stage 2 table
     /// ([`TableConfig::with_vmid`]) with its VMID and IPA size: its [`Translation`] has
@@ -211,7 +212,8 @@ impl Layout {
         // start, in table order; the range is reserved before any other table's tables.
         let mut packed = None;
         if let TablePlacement::At { start, size } = placement {
-            // Packed in table order, each table's tables aligned to its granule.
+            // Packed in table order, each table's tables aligned to its granule (a VM's
+            // to its concatenated roots' total size).
             let mut end = u128::from(*start);
             let mut total = 0;
             for (((t, n), g), a) in tables.iter().zip(&counts).zip(&granules).zip(&aligns) {
