@@ -16,7 +16,8 @@
 //!   "tables": [ { "name", "core" (the first core), "cores" [every core using it], "el" ("EL3", "EL1_NS", ..),
 //!                 "regime" ("EL3", "EL2", "EL1&0"), "granule" ("4K", "16K" or "64K"), "tables_pa": hex, "table_count": int,
 //!                 "va_bits" (the lower range's; null without one), "upper_va_bits" (or null),
-//!                 "registers": { "mair", "tcr", "ttbr0", "ttbr1", "sctlr_set" } (hex),
+//!                 "registers": { "mair", "tcr", "ttbr0", "ttbr1", "sctlr_set" } (hex; for a
+//!                 virtual machine's stage 2 table { "vtcr", "vttbr", "hcr_set" } (hex) and "vmid": int),
 //!                 "asid": int (a process with `asid N` only), "kernel" (the table a process
 //!                 runs under; a process only), "processes" [names] (a kernel only),
 //!                 "pages":    [ { "name", "index", "core", "el", "va": hex, "pa": hex, "size": hex,

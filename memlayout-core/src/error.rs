@@ -1271,6 +1271,96 @@ pub enum Error {
         /// names the pool, not the region's index).
         pool: Option<String>,
     },
+    /// Two virtual machines with one VMID ([`Layout::add_vm`](crate::Layout::add_vm)):
+    /// their stage 2 TLB entries, tagged with the VMID, would mix.
+    #[non_exhaustive]
+    VmidTaken {
+        /// The VM given the VMID second.
+        vm: String,
+        /// The VMID.
+        vmid: u16,
+        /// The VM that has it first.
+        first: String,
+        /// That VM ([`Party::Table`]), when the engine knows it.
+        other: Option<Party>,
+    },
+    /// A VM whose IPA size is over the layout's PA size: stage 2 cannot translate an IPA
+    /// larger than the PA size (an IPA over PAMax is CONSTRAINED UNPREDICTABLE, and
+    /// `VTCR_EL2` refuses it).
+    #[non_exhaustive]
+    IpaBeyondPa {
+        /// The VM.
+        vm: String,
+        /// Its IPA size, in bits.
+        ipa_bits: u8,
+        /// The layout's PA size, in bits.
+        pa_bits: u8,
+        /// The IPA range that needs `ipa_bits`, when a range (not an explicit size)
+        /// sets it.
+        range: Option<Range>,
+        /// The part of the request at fault.
+        field: Field,
+        /// The PA size ([`Party::PaBits`]) when declared, or the VM ([`Party::Table`])
+        /// when `pa_bits` is the one at fault.
+        other: Option<Party>,
+    },
+    /// A stage 1 feature asked of a VM's stage 2 table, which has none of it.
+    #[non_exhaustive]
+    NotInVm {
+        /// The VM.
+        vm: String,
+        /// What was asked.
+        feature: Stage1Feature,
+        /// The part of the request at fault.
+        field: Field,
+        /// The other table involved (a kernel or a process), when the engine knows it.
+        other: Option<Party>,
+    },
+    /// A page that would give a virtual machine PA owned by a page of another table
+    /// (or give another table a VM's PA) without a declared sharing: the isolation a
+    /// partitioning hypervisor exists for.
+    #[non_exhaustive]
+    VmIsolation {
+        /// The new page.
+        name: String,
+        /// Its PA range.
+        range: Range,
+        /// The page that owns the PA.
+        with: String,
+        /// That page's table.
+        with_table: String,
+        /// The part of the request at fault.
+        field: Field,
+        /// The page that owns the PA.
+        other: Party,
+    },
+}
+
+/// A stage 1 feature that a VM's stage 2 table has not ([`Error::NotInVm`]).
+///
+/// Not exhaustive: stage 2 may come to refuse more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stage1Feature {
+    /// An ASID ([`Layout::set_asid`](crate::Layout::set_asid)): stage 2 entries are
+    /// tagged with the VMID.
+    Asid,
+    /// Running as a process under a kernel table
+    /// ([`Layout::put_under`](crate::Layout::put_under)).
+    Process {
+        /// The kernel named.
+        kernel: String,
+    },
+    /// Being the kernel of a process table.
+    Kernel {
+        /// The process named.
+        process: String,
+    },
+    /// An upper (TTBR1) range: stage 2 translates one range, from IPA 0.
+    UpperRange {
+        /// The range.
+        range: Range,
+    },
 }
 
 /// Why a table cannot be the kernel a process runs under ([`Error::NotAKernel`]).

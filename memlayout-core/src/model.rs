@@ -462,7 +462,8 @@ impl Perms {
     /// Read, write and execute.
     pub const RWX: Perms = Perms(1 | 2 | 4);
     /// Execute-only: EL0 may run the page's instructions but not read or write it (EL0
-    /// pages only; see the type's documentation).
+    /// pages, and the stage 2 pages of a virtual machine, whose guest may run but not
+    /// load from or store to them; see the type's documentation).
     pub const X: Perms = Perms(4);
 
     /// Builds permissions from flags. A page is readable unless it is execute-only, so

@@ -122,6 +122,42 @@ impl Plan {
     }
 }
 
+#[cfg(test)]
+impl Plan {
+    /// The plan of a layout built at run time and its translations: every table, every
+    /// mapping (as declaration 0), every segment-free. For the tests of the exports on
+    /// what the language does not declare yet (virtual machines).
+    pub(crate) fn from_layout(layout: Layout, translations: Vec<Translation>) -> Plan {
+        let tables: Vec<TableId> = layout.tables().collect();
+        let mut pages: Vec<(DeclId, String, MappingId)> = Vec::new();
+        for &t in &tables {
+            for p in layout.pages(t) {
+                if let Some(m) = layout.mapping(t, p.name())
+                    && !pages.iter().any(|(_, _, x)| *x == m)
+                {
+                    pages.push((0, String::from(p.name()), m));
+                }
+            }
+        }
+        let mut pages_by_table = alloc::vec![Vec::new(); tables.len()];
+        for (k, (_, _, mid)) in pages.iter().enumerate() {
+            for t in layout.mapping_tables(*mid) {
+                pages_by_table[t.index()].push(k);
+            }
+        }
+        Plan {
+            segments_by_table: alloc::vec![Vec::new(); tables.len()],
+            layout,
+            translations,
+            gpt: None,
+            tables,
+            pages,
+            segments: Vec::new(),
+            pages_by_table,
+        }
+    }
+}
+
 /// Placement priority: fixed, identity, shared, the rest, aliases; guarded before
 /// unguarded (so a fixed page in the guard gap of another fixed page is the one
 /// reported); larger first.
@@ -238,7 +274,8 @@ enum Targets {
 /// The part of a declaration that an engine [`Field`] is written in.
 fn part(field: Field) -> Part {
     match field {
-        Field::Name => Part::Name,
+        // No declaration of the language has a VMID yet: a VM is a run-time table.
+        Field::Name | Field::Vmid => Part::Name,
         Field::Va => Part::Va,
         Field::Pa => Part::Pa,
         Field::Identity => Part::Identity,

@@ -153,7 +153,16 @@ impl Layout {
     /// beforehand with [`Layout::reserve_tables_range`] is used as it is.
     ///
     /// Each table is built with its own granule ([`Layout::set_granule`], 4 KiB when not
-    /// set) and VA sizes; `config`'s granule and VA sizes are not used.
+    /// set) and VA sizes; `config`'s granule and VA sizes are not used, nor its VMID (a
+    /// table is a stage 2 table when it is a virtual machine, and only then).
+    ///
+    /// A virtual machine ([`Layout::add_vm`]) is built as a stage 2 table
+    /// ([`TableConfig::with_vmid`]) with its VMID and IPA size: its [`Translation`] has
+    /// [`stage2_registers`](Translation::stage2_registers) (`VTCR_EL2`, `VTTBR_EL2`, the
+    /// `HCR_EL2` bits to set) and no stage 1 registers; `config.wxn` does not apply to
+    /// it (stage 2 has no WXN); without a declared PA size its `VTCR_EL2.PS` covers its
+    /// IPA size too. Its tables are reserved aligned to its concatenated root tables'
+    /// total size ([`Translation::root_tables`] × the granule), as `VTTBR_EL2` needs.
     pub fn build_translations(
         &mut self,
         config: &TableConfig,
@@ -172,8 +181,11 @@ impl Layout {
         // reserved: the plan gives the exact table count to reserve, then is placed.
         let mut plans = Vec::with_capacity(tables.len());
         let mut counts = Vec::with_capacity(tables.len());
-        // Each table's granule, in bytes: the size and alignment of its tables.
+        // Each table's granule, in bytes: the size of its tables.
         let mut granules = Vec::with_capacity(tables.len());
+        // The alignment of each table's tables: its granule, or for a VM the total size
+        // of its concatenated root tables, which come first and are aligned to it.
+        let mut aligns = Vec::with_capacity(tables.len());
         for &t in &tables {
             let cfg = self.table_config(t, config);
             let name = self.table_name(t);
@@ -189,19 +201,25 @@ impl Layout {
                 })?;
             counts.push(plan.tables() as u64);
             granules.push(cfg.granule.bytes());
+            let roots = match cfg.lower_root() {
+                Some((_, n)) if cfg.is_stage2() => n as u64,
+                _ => 1,
+            };
+            aligns.push(cfg.granule.bytes() * roots);
             plans.push((info, cfg, plan));
         }
         // With `At`, the tables without a pool of their own are packed from the range's
         // start, in table order; the range is reserved before any other table's tables.
         let mut packed = None;
         if let TablePlacement::At { start, size } = placement {
-            // Packed in table order, each table's tables aligned to its granule.
+            // Packed in table order, each table's tables aligned to its granule (a VM's
+            // to its concatenated roots' total size).
             let mut end = u128::from(*start);
             let mut total = 0;
-            for ((t, n), g) in tables.iter().zip(&counts).zip(&granules) {
+            for (((t, n), g), a) in tables.iter().zip(&counts).zip(&granules).zip(&aligns) {
                 if self.tables_pool(*t).is_none() {
-                    let g = u128::from(*g);
-                    end = end.div_ceil(g) * g + u128::from(*n) * g;
+                    let (g, a) = (u128::from(*g), u128::from(*a));
+                    end = end.div_ceil(a) * a + u128::from(*n) * g;
                     total += n;
                 }
             }
@@ -229,10 +247,12 @@ impl Layout {
             }
         }
         let mut bases = Vec::with_capacity(tables.len());
-        for ((&t, &count), &granule) in tables.iter().zip(&counts).zip(&granules) {
+        for (((&t, &count), &granule), &align) in
+            tables.iter().zip(&counts).zip(&granules).zip(&aligns)
+        {
             let own = self.tables_pool(t).map(String::from);
             if let (None, Some(at)) = (&own, packed.as_mut()) {
-                *at = at.div_ceil(granule) * granule;
+                *at = at.div_ceil(align) * align;
                 bases.push(*at);
                 *at += count * granule;
                 continue;
@@ -245,7 +265,7 @@ impl Layout {
             let table = self.table_name(t);
             let name = format!("translation tables of {table}");
             let base = self
-                .reserve_for(&name, count * granule, granule, None, pool.as_deref(), &[t])
+                .reserve_for(&name, count * granule, align, None, pool.as_deref(), &[t])
                 .map(|(pa, _)| pa)
                 .map_err(|e| match e {
                     Error::NoRoom { space, largest, .. } => Error::NoRoomForTables {
@@ -320,6 +340,16 @@ impl Layout {
             Some(bits) => bits,
             None => cfg.pa_bits.max(self.covering_pa_bits()),
         };
+        // A VM: its stage 2, with its IPA size as the VA size, one range, no WXN (stage 2
+        // has none; `config.wxn` is for the stage 1 tables), and a PA size that covers
+        // its IPA size.
+        cfg.vmid = self.vmid(t);
+        if cfg.is_stage2() {
+            cfg.wxn = false;
+            cfg.lower = true;
+            cfg.upper_va_bits = None;
+            cfg.pa_bits = self.vm_pa_bits(t, config.pa_bits);
+        }
         cfg
     }
 }

@@ -103,6 +103,9 @@ impl fmt::Display for Error {
             | GptGranuleShared { .. }
             | NoRoomForGpt { .. }
             | Gpt { .. } => gpt(self, f),
+            VmidTaken { .. } | IpaBeyondPa { .. } | NotInVm { .. } | VmIsolation { .. } => {
+                vm(self, f)
+            }
         }
     }
 }
@@ -1002,6 +1005,71 @@ fn kernel_rule(
             f,
             "`{process}` runs under `{table}`, so `{table}` is a kernel, and a kernel runs under no other table; remove one of the two `under`"
         ),
+    }
+}
+
+/// Virtual machines: their VMIDs, IPA sizes, what stage 2 lacks, and their isolation.
+fn vm(e: &Error, f: &mut Formatter<'_>) -> Result {
+    use super::Stage1Feature;
+    match e {
+        Error::VmidTaken {
+            vm, vmid, first, ..
+        } => write!(
+            f,
+            "VM `{vm}` has VMID {vmid}, which VM `{first}` already has, so their stage 2 TLB entries would mix; give each VM its own VMID"
+        ),
+        Error::IpaBeyondPa {
+            vm,
+            ipa_bits,
+            pa_bits,
+            range,
+            ..
+        } => {
+            write!(f, "VM `{vm}` has a {ipa_bits}-bit IPA space")?;
+            if let Some(range) = range {
+                write!(f, " (IPA range {range} needs it)")?;
+            }
+            let raise = crate::aarch64::regs::PA_BITS
+                .into_iter()
+                .find(|&b| b >= *ipa_bits)
+                .unwrap_or(52);
+            write!(
+                f,
+                ", over the layout's {pa_bits}-bit PA size, and stage 2 cannot translate an IPA larger than the PA size; raise `pa_bits` to {raise} or more, or keep the VM's IPA ranges below {}",
+                Hex::from(1u64 << pa_bits)
+            )
+        }
+        Error::NotInVm { vm, feature, .. } => {
+            write!(f, "table `{vm}` is the stage 2 table of a VM (IPA -> PA), ")?;
+            match feature {
+                Stage1Feature::Asid => f.write_str(
+                    "which has no ASID: stage 2 TLB entries are tagged with the VM's VMID; remove `asid`",
+                ),
+                Stage1Feature::Process { kernel } => write!(
+                    f,
+                    "so it cannot run under kernel `{kernel}`: stage 2 has no TTBR0/TTBR1 to share; give the guest's kernel and processes stage 1 tables of their own"
+                ),
+                Stage1Feature::Kernel { process } => write!(
+                    f,
+                    "so `{process}` cannot run under it: stage 2 has no TTBR1 for a kernel; name an EL1 stage 1 table as the kernel"
+                ),
+                Stage1Feature::UpperRange { range } => write!(
+                    f,
+                    "which translates one IPA range from 0 (VTTBR_EL2), but {range} is an upper range; give the VM IPA ranges below 0x10_0000_0000_0000"
+                ),
+            }
+        }
+        Error::VmIsolation {
+            name,
+            range,
+            with,
+            with_table,
+            ..
+        } => write!(
+            f,
+            "PA {range} of page `{name}` is already owned by `{with}` of table `{with_table}`, but a VM may reach only the memory it is given, and no other table a VM's memory; to share it, declare it once as a `shared page` listing both tables, or write `alias {with_table}::{with}` here; otherwise give the page other PA"
+        ),
+        _ => Ok(()),
     }
 }
 

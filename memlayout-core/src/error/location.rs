@@ -57,6 +57,8 @@ pub enum Field {
     PaBits,
     /// The ASID of a table.
     Asid,
+    /// The VMID of a virtual machine.
+    Vmid,
     /// The kernel a table runs under.
     Under,
     /// The guard of a page (`guard SIZE`).
@@ -143,7 +145,11 @@ impl Error {
             | SystemPageAttrs { field, .. }
             | InGuardGap { field, .. }
             | ProcessUpperRange { field, .. }
-            | KernelRangeOverlap { field, .. } => *field,
+            | KernelRangeOverlap { field, .. }
+            | IpaBeyondPa { field, .. }
+            | NotInVm { field, .. }
+            | VmIsolation { field, .. } => *field,
+            VmidTaken { .. } => Field::Vmid,
             GptNotRoot { .. } => Field::Pool,
             GptInDevice { field, .. } => *field,
             GptWithoutRoot | GptTwice { .. } | Gpt { .. } => Field::Name,
@@ -196,6 +202,7 @@ impl Error {
             | PoolOverlap { other, .. }
             | MismatchedAlias { other, .. }
             | SamePaInTwoTables { other, .. }
+            | VmIsolation { other, .. }
             | VaBitsTooSmall { other, .. }
             | GuardGapTaken { other, .. }
             | GptGranuleShared { other, .. } => Some(*other),
@@ -213,7 +220,10 @@ impl Error {
             | KernelLowerPage { other, .. }
             | NotAKernel { other, .. }
             | InGuardGap { other, .. }
-            | KernelRangeOverlap { other, .. } => *other,
+            | KernelRangeOverlap { other, .. }
+            | VmidTaken { other, .. }
+            | IpaBeyondPa { other, .. }
+            | NotInVm { other, .. } => *other,
             NoRoom { taken, .. } | IdentityImpossible { taken, .. } => {
                 taken.first().map(|t| t.party)
             }
@@ -229,7 +239,8 @@ impl Error {
                 space: Space::Physical,
                 ..
             }
-            | Error::SamePaInTwoTables { .. } => OtherPart::SameOr(Addr::Pa),
+            | Error::SamePaInTwoTables { .. }
+            | Error::VmIsolation { .. } => OtherPart::SameOr(Addr::Pa),
             Error::Overlap { .. } => OtherPart::SameOr(Addr::Va),
             Error::NoRoom { taken, .. } | Error::IdentityImpossible { taken, .. } => {
                 OtherPart::Addr(taken.first().map_or(Addr::Va, |t| t.addr))
@@ -277,9 +288,15 @@ impl Error {
             Error::KernelRangeOverlap { kernel_range, .. } => {
                 format!("`{other}` has the lower range {kernel_range} here")
             }
-            Error::SamePaInTwoTables { with_table, .. } => {
+            Error::SamePaInTwoTables { with_table, .. } | Error::VmIsolation { with_table, .. } => {
                 format!("`{other}` of table `{with_table}` maps it here")
             }
+            Error::VmidTaken { vmid, .. } => format!("`{other}` has VMID {vmid} here"),
+            Error::IpaBeyondPa {
+                pa_bits,
+                other: Some(Party::PaBits),
+                ..
+            } => format!("`pa_bits = {pa_bits}` sets the PA size here"),
             Error::IdentityImpossible { taken, .. } | Error::NoRoom { taken, .. }
                 if !taken.is_empty() =>
             {

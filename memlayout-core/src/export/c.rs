@@ -35,7 +35,9 @@ use super::{Input, page_range, upper};
 ///   `MEMLAYOUT_<T>_<S>_SECTION`, the attribute that puts a C definition there;
 /// * `MEMLAYOUT_<T>_TABLES_PA`, `_TABLES_SIZE` (the translation-table image),
 ///   `_GRANULE` (its translation granule in bytes: 4096, 16384 or 65536) and the
-///   register values `_MAIR`, `_TCR`, `_TTBR0`, `_TTBR1` (0 without an upper range), `_SCTLR_SET` (the bits to set).
+///   register values `_MAIR`, `_TCR`, `_TTBR0`, `_TTBR1` (0 without an upper range), `_SCTLR_SET` (the bits to set);
+///   for a virtual machine's stage 2 table, `_VTCR`, `_VTTBR`, `_HCR_SET` (the `HCR_EL2`
+///   bits to set) and `_VMID` instead ([`register_values`](super::register_values)).
 /// * for a process (`asid N`, `under TABLE`): `MEMLAYOUT_<T>_ASID` (also in bits 63:48 of
 ///   `_TTBR0`) and `MEMLAYOUT_<T>_KERNEL`, the kernel table's name as a string; its
 ///   `_TTBR1` and `_TCR` are the kernel's.
@@ -124,11 +126,9 @@ pub fn c(input: &Input<'_>) -> String {
         def(&mut out, "TABLES_PA", tr.base_pa());
         def(&mut out, "TABLES_SIZE", tr.len() as u64);
         def(&mut out, "GRANULE", tr.granule().bytes());
-        def(&mut out, "MAIR", tr.mair());
-        def(&mut out, "TCR", tr.tcr());
-        def(&mut out, "TTBR0", tr.ttbr0());
-        def(&mut out, "TTBR1", tr.ttbr1());
-        def(&mut out, "SCTLR_SET", tr.sctlr_set());
+        for (name, value) in super::register_values(tr) {
+            def(&mut out, name, value);
+        }
         if let Some(asid) = t.asid {
             def(&mut out, "ASID", u64::from(asid));
         }

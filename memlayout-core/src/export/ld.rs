@@ -42,7 +42,8 @@
 //! * Absolute symbols (lower case): `memlayout_<table>_<name>_va`, `_pa`, `_size` for
 //!   every page declaration (a `* N` run as one range, plus `_count`) and every segment;
 //!   `memlayout_<table>_tables_pa`, `_tables_size`, `_mair`, `_tcr`, `_ttbr0`, `_ttbr1`,
-//!   `_sctlr_set`.
+//!   `_sctlr_set` (for a virtual machine's stage 2 table `_vtcr`, `_vttbr`, `_hcr_set`
+//!   and `_vmid` instead: [`register_values`](super::register_values)).
 //! * Per segment, an output section `.memlayout.<table>.<segment>` whose VMA is the
 //!   segment's VA and whose LMA is its PA (`AT(PA)`; equal for identity segments). It
 //!   takes only the input sections whose names say both its table and its segment,
@@ -108,11 +109,9 @@ pub fn ld(input: &Input<'_>) -> String {
         );
         sym(&mut out, "tables_pa", tr.base_pa());
         sym(&mut out, "tables_size", tr.len() as u64);
-        sym(&mut out, "mair", tr.mair());
-        sym(&mut out, "tcr", tr.tcr());
-        sym(&mut out, "ttbr0", tr.ttbr0());
-        sym(&mut out, "ttbr1", tr.ttbr1());
-        sym(&mut out, "sctlr_set", tr.sctlr_set());
+        for (name, value) in super::register_values(tr) {
+            sym(&mut out, &lower(name), value);
+        }
         for p in &t.pages {
             let (va, pa, size) = page_range(p);
             let n = lower(p.name);

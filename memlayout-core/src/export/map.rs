@@ -94,13 +94,16 @@ pub fn map(input: &Input<'_>) -> String {
                 if tr.upper_table_count() == 1 { "" } else { "s" },
             );
         }
-        for (name, value) in [
-            ("MAIR", tr.mair()),
-            ("TCR", tr.tcr()),
-            ("TTBR0", tr.ttbr0()),
-            ("TTBR1", tr.ttbr1()),
-            ("SCTLR_SET", tr.sctlr_set()),
-        ] {
+        if tr.vmid().is_some() && tr.root_tables() > 1 {
+            let _ = writeln!(
+                out,
+                "  {} concatenated root tables (IPA -> PA; VA above is the IPA)",
+                tr.root_tables()
+            );
+        } else if tr.vmid().is_some() {
+            let _ = writeln!(out, "  IPA -> PA (VA above is the IPA)");
+        }
+        for (name, value) in super::register_values(tr) {
             // Right-aligned in the width of a 64-bit value, so the digits line up.
             let _ = writeln!(out, "  {name:<9} {:>21}", Hex::from(value));
         }
@@ -160,17 +163,28 @@ pub fn markdown(input: &Input<'_>) -> String {
             continue;
         };
         let tr = t.translation;
+        // A VM's stage 2 is loaded by VTTBR_EL2; its TTBRs would be 0.
+        let bases = match tr.stage2_registers() {
+            Some(r) => alloc::format!(
+                "VM stage 2 (IPA -> PA), `VTTBR` = `{}`, `VTCR` = `{}`",
+                Hex::from(r.vttbr),
+                Hex::from(r.vtcr)
+            ),
+            None => alloc::format!(
+                "`TTBR0` = `{}`, `TTBR1` = `{}`",
+                Hex::from(tr.ttbr0()),
+                Hex::from(tr.ttbr1())
+            ),
+        };
         let _ = write!(
             out,
-            "## Table {} ({}, {})\n\nTranslation tables: {} of 4 KiB at PA `{}..{}`, `TTBR0` = `{}`, `TTBR1` = `{}`.\n\n{TABLE_HEAD}",
+            "## Table {} ({}, {})\n\nTranslation tables: {} of 4 KiB at PA `{}..{}`, {bases}.\n\n{TABLE_HEAD}",
             code(t.name()),
             t.info.cores(),
             t.info.el(),
             tr.table_count(),
             Hex::from(tr.base_pa()),
             Hex::from(tr.end_pa()),
-            Hex::from(tr.ttbr0()),
-            Hex::from(tr.ttbr1()),
         );
         if t.kernel.is_some() || t.asid.is_some() || !t.processes.is_empty() {
             // Before the table rows: a paragraph of its own.

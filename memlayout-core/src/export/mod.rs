@@ -248,6 +248,30 @@ pub fn gpt_values(gpt: &crate::aarch64::gpt::Gpt) -> GptValues {
     }
 }
 
+/// The register values that load `tr`, under the names the exports give them, in the
+/// order they write them: for a stage 1 table `MAIR`, `TCR`, `TTBR0`, `TTBR1`,
+/// `SCTLR_SET`; for a virtual machine's stage 2 table (see
+/// [`Translation::stage2_registers`]) `VTCR`, `VTTBR`, `HCR_SET` (the `HCR_EL2` bits
+/// to set) and `VMID`, and none of the stage 1 names, whose values would be 0 and
+/// mislead. The ld fragment writes them in lower case.
+pub fn register_values(tr: &Translation) -> Vec<(&'static str, u64)> {
+    match (tr.stage2_registers(), tr.vmid()) {
+        (Some(r), Some(vmid)) => alloc::vec![
+            ("VTCR", r.vtcr),
+            ("VTTBR", r.vttbr),
+            ("HCR_SET", r.hcr_set),
+            ("VMID", u64::from(vmid)),
+        ],
+        _ => alloc::vec![
+            ("MAIR", tr.mair()),
+            ("TCR", tr.tcr()),
+            ("TTBR0", tr.ttbr0()),
+            ("TTBR1", tr.ttbr1()),
+            ("SCTLR_SET", tr.sctlr_set()),
+        ],
+    }
+}
+
 /// A name as C and the ld symbols spell it after the prefix: ASCII upper case
 /// (`upper("core0_el3")` is `CORE0_EL3`).
 pub(crate) fn upper(name: &str) -> String {
@@ -350,6 +374,123 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A hypervisor (EL2) and a VM with a RAM page and a passed-through UART, built.
+    fn plan_with_vm() -> Plan {
+        use crate::model::{Cores, ExecutionContext, PageKind, PageSize, Perms};
+        use crate::{Layout, PageRequest, Pool};
+        let mut l = Layout::new();
+        l.add_pool(Pool::ram("ram", 0x4000_0000, 1 << 30)).unwrap();
+        l.add_pool(Pool::device("mmio", 0x0900_0000, 1 << 20))
+            .unwrap();
+        let hyp = l
+            .add_table(
+                "hyp",
+                0,
+                ExecutionContext::EL2_NS,
+                &[(0x4000_0000, 1 << 30)],
+            )
+            .unwrap();
+        let vm = l
+            .add_vm("guest", 5, Cores::one(0), &[(0, 2 << 30)])
+            .unwrap();
+        let req = |n, k, s| PageRequest::new(n, k, s);
+        l.map(hyp, &req("text", PageKind::Code, PageSize::Size4K))
+            .unwrap();
+        l.map(vm, &req("ram", PageKind::Data, PageSize::Size2M))
+            .unwrap();
+        l.map(
+            vm,
+            &req("uart", PageKind::Device, PageSize::Size4K)
+                .va(0x0900_0000)
+                .pa(0x0900_0000)
+                .perms(Perms::RW),
+        )
+        .unwrap();
+        let tr = l
+            .build_translations(
+                &crate::aarch64::TableConfig::new(),
+                &crate::tables::TablePlacement::Anywhere,
+            )
+            .unwrap();
+        Plan::from_layout(l, tr)
+    }
+
+    #[test]
+    fn a_vm_exports_its_stage_2_registers_and_no_stage_1_ones() {
+        let plan = plan_with_vm();
+        let input = Input::new("soc", &plan);
+        let (hyp, vm) = (&input.tables()[0], &input.tables()[1]);
+        let s2 = vm.translation.stage2_registers().unwrap();
+        let names = |t: &TableView<'_>| -> Vec<&str> {
+            register_values(t.translation).iter().map(|r| r.0).collect()
+        };
+        assert_eq!(names(hyp), ["MAIR", "TCR", "TTBR0", "TTBR1", "SCTLR_SET"]);
+        assert_eq!(names(vm), ["VTCR", "VTTBR", "HCR_SET", "VMID"]);
+        assert_eq!(
+            register_values(vm.translation),
+            [
+                ("VTCR", s2.vtcr),
+                ("VTTBR", s2.vttbr),
+                ("HCR_SET", s2.hcr_set),
+                ("VMID", 5)
+            ]
+        );
+        let c = c::c(&input);
+        for (name, value) in register_values(vm.translation) {
+            let line = alloc::format!("#define MEMLAYOUT_GUEST_{name} MEMLAYOUT_UL({value:#x})");
+            assert!(c.contains(&line), "{line} in\n{c}");
+        }
+        assert!(c.contains("#define MEMLAYOUT_HYP_TCR "));
+        for stage1 in ["MAIR", "TCR", "TTBR0", "TTBR1", "SCTLR_SET"] {
+            assert!(
+                !c.contains(&alloc::format!("MEMLAYOUT_GUEST_{stage1} ")),
+                "{stage1}"
+            );
+        }
+        let ld = ld::ld(&input);
+        assert!(ld.contains(&alloc::format!("memlayout_guest_vttbr = {:#x};", s2.vttbr)));
+        assert!(ld.contains("memlayout_guest_vmid = 0x5;"));
+        assert!(!ld.contains("memlayout_guest_tcr"));
+        let m = map::map(&input);
+        assert!(
+            m.contains("translation guest (EL1&0 stage 2 regime)"),
+            "{m}"
+        );
+        assert!(m.contains("  2 concatenated root tables (IPA -> PA"), "{m}");
+        let vtcr = alloc::format!("  VTCR      {:>21}\n", crate::model::Hex::from(s2.vtcr));
+        assert!(m.contains(&vtcr), "{vtcr} in\n{m}");
+        assert!(m.contains("  VMID     "), "{m}");
+        let md = map::markdown(&input);
+        assert!(
+            md.contains(&alloc::format!(
+                "VM stage 2 (IPA -> PA), `VTTBR` = `{}`",
+                crate::model::Hex::from(s2.vttbr)
+            )),
+            "{md}"
+        );
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_vm_serializes_its_stage_2_registers() {
+        let plan = plan_with_vm();
+        let input = Input::new("soc", &plan);
+        let vm = input.tables()[1].translation;
+        let s2 = vm.stage2_registers().unwrap();
+        let v = serde_json::to_value(vm).unwrap();
+        let regs = &v["registers"];
+        let hex = |x: u64| serde_json::Value::String(alloc::format!("{x:#x}"));
+        assert_eq!(regs["vtcr"], hex(s2.vtcr));
+        assert_eq!(regs["vttbr"], hex(s2.vttbr));
+        assert_eq!(regs["hcr_set"], hex(s2.hcr_set));
+        assert_eq!(regs["vmid"], 5);
+        assert!(regs.get("tcr").is_none() && regs.get("mair").is_none());
+        assert_eq!(v["regime"], "EL1&0 stage 2");
+        let hyp = serde_json::to_value(input.tables()[0].translation).unwrap();
+        assert!(hyp["registers"].get("tcr").is_some());
+        assert!(hyp["registers"].get("vtcr").is_none());
+    }
 
     #[test]
     fn input_lists_tables_and_narrows() {

@@ -74,6 +74,9 @@ impl Layout {
                 continue;
             };
             write!(f, "table {}", table.info)?;
+            if let Some(vmid) = table.vmid {
+                write!(f, " vm vmid {vmid} (stage 2: VA is the IPA)")?;
+            }
             if let Some(asid) = table.asid {
                 write!(f, " asid {asid}")?;
             }

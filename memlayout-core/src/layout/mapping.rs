@@ -389,7 +389,8 @@ impl Layout {
     }
 
     /// Maps `req` as a cross-core page: one PA range mapped into every listed table (or
-    /// every table when `tables` is `None`), each at its own VA.
+    /// every table but the virtual machines when `tables` is `None`: a VM
+    /// ([`add_vm`](Self::add_vm)) shares memory only when listed), each at its own VA.
     pub fn map_shared(
         &mut self,
         tables: Option<&[TableId]>,
@@ -405,7 +406,9 @@ impl Layout {
                 v.dedup();
                 v
             }
-            None => self.tables().collect(),
+            // Every table but the virtual machines: a VM reaches only memory shared
+            // with it by name.
+            None => self.tables().filter(|&t| !self.is_vm(t)).collect(),
         };
         if all.is_empty() {
             return Err(Error::NoTables {
@@ -457,7 +460,8 @@ impl Layout {
         super::guard::check_guard(req, granule.bytes())
     }
 
-    /// An execute-only page may be mapped by EL0 tables only (see
+    /// An execute-only page may be mapped by EL0 tables and virtual machines (whose
+    /// stage 2 grants execution through XN alone) only (see
     /// [`Error::ExecuteOnlyNotUser`]).
     fn check_execute_only(
         &self,
@@ -470,7 +474,7 @@ impl Layout {
         let privileged = tables
             .into_iter()
             .filter_map(|t| self.tables.get(t.index()))
-            .find(|t| !t.info.el().is_user());
+            .find(|t| !t.info.el().is_user() && t.vmid.is_none());
         match privileged {
             Some(t) => Err(Error::ExecuteOnlyNotUser {
                 name: req.name.clone(),
@@ -1027,6 +1031,9 @@ impl Layout {
             });
         }
         if !self.pa_free.contains(pa, bytes) {
+            if let Some(e) = self.vm_isolation(r, &req.name, tables, field) {
+                return Err(e);
+            }
             return Err(self
                 .shared_pa_hint(r, req, tables)
                 .unwrap_or_else(|| self.pa_collision(r, field)));

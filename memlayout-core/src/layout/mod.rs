@@ -28,6 +28,7 @@ mod mapping;
 mod processes;
 mod requests;
 mod segments;
+mod vm;
 
 pub use display::MapOf;
 pub use gpt::{GPT_RESERVATION, GptPlacement, GptRequest, pool_gpi};
@@ -108,6 +109,9 @@ struct Table {
     non_secure_tables_ok: bool,
     /// Its ASID, when set with [`Layout::set_asid`].
     asid: Option<u16>,
+    /// Its VMID, when it is the stage 2 table of a virtual machine
+    /// ([`Layout::add_vm`]).
+    vmid: Option<u16>,
     /// The kernel it runs under, when set with [`Layout::put_under`].
     kernel: Option<TableId>,
     /// The guard gaps of its guarded mappings (see `guard`).
@@ -349,7 +353,8 @@ impl Layout {
     /// Sets the number of PA bits (32, 36, 40, 42, 44, 48 or 52, the sizes TCR.PS/IPS
     /// encode; 52 gives every table the 52-bit descriptor format,
     /// [`Format::for_sizes`](crate::aarch64::Format::for_sizes)); every pool must lie
-    /// below `2^bits`.
+    /// below `2^bits`, and every virtual machine's IPA size at most `bits`
+    /// ([`Error::IpaBeyondPa`]).
     pub fn set_pa_bits(&mut self, bits: u8) -> Result<(), Error> {
         if !regs::PA_BITS.contains(&bits) {
             return Err(Error::UnsupportedBits {
@@ -367,6 +372,7 @@ impl Layout {
                 Some(Party::Pool(i as u32)),
             )?;
         }
+        self.check_vms_within(bits)?;
         self.pa_bits = bits;
         self.pa_bits_declared = true;
         Ok(())
@@ -596,6 +602,7 @@ impl Layout {
             tables_pool: None,
             non_secure_tables_ok: false,
             asid: None,
+            vmid: None,
             kernel: None,
             guards: Vec::new(),
             held: Vec::new(),

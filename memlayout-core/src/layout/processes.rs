@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 
 use super::{Layout, TableId, range_of};
 use crate::aarch64::{Regime, SharedTcr, regs};
-use crate::error::{Error, Field, KernelRule, Party, Thing};
+use crate::error::{Error, Field, KernelRule, Party, Stage1Feature, Thing};
 
 impl Layout {
     /// Gives an EL1 or EL0 table an ASID: its leaf descriptors get nG = 1 and its `TTBR0`
@@ -25,7 +25,8 @@ impl Layout {
     /// # Errors
     ///
     /// [`Error::Unknown`] for a table that does not exist, [`Error::AsidTooLarge`] over
-    /// 65535, [`Error::AsidInRegime`] for an EL3 or EL2 table,
+    /// 65535, [`Error::AsidInRegime`] for an EL3 or EL2 table, [`Error::NotInVm`] for a
+    /// virtual machine ([`add_vm`](Self::add_vm): stage 2 has VMIDs, not ASIDs),
     /// [`Error::AsidWithoutLower`] for a table with upper virtual ranges only,
     /// [`Error::AsidOnKernel`] for a table processes run under, and [`Error::AsidTaken`]
     /// when another process under the same kernel has this ASID. ASID 0 beside a process
@@ -35,6 +36,7 @@ impl Layout {
     pub fn set_asid(&mut self, table: TableId, asid: u32) -> Result<(), Error> {
         let t = self.table_entry(table)?;
         let name = t.info.name().to_string();
+        self.refuse_in_vm(table, Stage1Feature::Asid, Field::Asid, None)?;
         let Ok(asid) = u16::try_from(asid) else {
             return Err(Error::AsidTooLarge { table: name, asid });
         };
@@ -77,7 +79,8 @@ impl Layout {
     ///
     /// # Errors
     ///
-    /// [`Error::Unknown`] for a table that does not exist; [`Error::NotAKernel`] when
+    /// [`Error::Unknown`] for a table that does not exist; [`Error::NotInVm`] when either
+    /// table is a virtual machine ([`add_vm`](Self::add_vm)); [`Error::NotAKernel`] when
     /// `process` is an EL3 or EL2 table, or `kernel` is `process` itself, not an EL1 table, of another security state, not
     /// used by every core of `process`, without an upper range, or a process itself, or
     /// when `process` is the kernel of another table; [`Error::ProcessUpperRange`] when
@@ -94,6 +97,22 @@ impl Layout {
         let p = self.table_entry(process)?;
         let k = self.table_entry(kernel)?;
         let (name, kname) = (p.info.name().to_string(), k.info.name().to_string());
+        self.refuse_in_vm(
+            process,
+            Stage1Feature::Process {
+                kernel: kname.clone(),
+            },
+            Field::Under,
+            Some(Party::Table(kernel)),
+        )?;
+        self.refuse_in_vm(
+            kernel,
+            Stage1Feature::Kernel {
+                process: name.clone(),
+            },
+            Field::Under,
+            Some(Party::Table(kernel)),
+        )?;
         let (pel, kel) = (p.info.el(), k.info.el());
         let not_a_kernel = |reason| Error::NotAKernel {
             table: name.clone(),

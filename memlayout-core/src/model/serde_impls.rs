@@ -728,8 +728,10 @@ impl Serialize for crate::layout::Pool {
 }
 
 /// A built table without its image: `regime`, `granule` (`"4K"`, `"16K"` or `"64K"`),
-/// `tables_pa`, `table_count`, `va_bits` (`None` without a lower range),
-/// `upper_va_bits`, `registers`.
+/// `tables_pa`, `table_count`, `va_bits` (`None` without a lower range; the IPA size
+/// of a stage 2 table), `upper_va_bits`, `registers` (`mair`, `tcr`, `ttbr0`, `ttbr1`,
+/// `sctlr_set`; for a virtual machine's stage 2 table `vtcr`, `vttbr`, `hcr_set` and
+/// `vmid` instead).
 #[cfg(feature = "alloc")]
 impl Serialize for crate::aarch64::Translation {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -743,8 +745,24 @@ impl Serialize for crate::aarch64::Translation {
             table_count: usize,
             va_bits: Option<u8>,
             upper_va_bits: Option<u8>,
-            registers: crate::aarch64::Registers,
+            registers: RegistersOut,
         }
+        /// A stage 1 table's `mair`, `tcr`, ...; a stage 2 table's `vtcr`, `vttbr`,
+        /// `hcr_set` and `vmid` (a number).
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum RegistersOut {
+            Stage1(crate::aarch64::Registers),
+            Stage2 {
+                #[serde(flatten)]
+                registers: crate::aarch64::Stage2Registers,
+                vmid: u16,
+            },
+        }
+        let registers = match (self.stage2_registers(), self.vmid()) {
+            (Some(registers), Some(vmid)) => RegistersOut::Stage2 { registers, vmid },
+            _ => RegistersOut::Stage1(self.registers()),
+        };
         TranslationOut {
             regime: self.regime(),
             granule: self.granule(),
@@ -752,7 +770,7 @@ impl Serialize for crate::aarch64::Translation {
             table_count: self.table_count(),
             va_bits: self.has_lower().then_some(self.va_bits()),
             upper_va_bits: self.upper_va_bits(),
-            registers: self.registers(),
+            registers,
         }
         .serialize(s)
     }
