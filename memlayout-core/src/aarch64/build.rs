@@ -563,6 +563,42 @@ impl<'a> PageRun<'a> {
     }
 }
 
+/// A run of a layout's pages as its table keeps it from the moment they are mapped: the
+/// index of the first page in the layout's page list, the page count and what the
+/// checks and the plan read of the first page, so that listing a table's runs reads
+/// neither its mappings nor its pages.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct KeptRun {
+    first: u32,
+    count: u32,
+    shape: Shape,
+}
+
+impl KeptRun {
+    /// The run of `count` pages from `pages[first]`, when that page exists and
+    /// [`PageRun::new`] accepts the run.
+    pub(crate) fn new(pages: &[Page], first: u32, count: u32) -> Option<KeptRun> {
+        let run = PageRun::new(pages.get(first as usize)?, count)?;
+        Some(KeptRun {
+            first,
+            count,
+            shape: run.shape,
+        })
+    }
+
+    /// The run as [`PageRun::new`] makes it, from `pages`: the list it was made from,
+    /// or that list with pages added after it (pages are only ever added). `None` only
+    /// for a shorter list.
+    #[inline]
+    pub(crate) fn run<'a>(&self, pages: &'a [Page]) -> Option<PageRun<'a>> {
+        Some(PageRun {
+            first: pages.get(self.first as usize)?,
+            count: self.count,
+            shape: self.shape,
+        })
+    }
+}
+
 /// Input pages that can be checked and mapped as one: consecutive in VA and PA (each
 /// page where the one before it ends), of one size, context and set of attributes, and
 /// not empty.
