@@ -922,7 +922,7 @@ impl<'c> Limits<'c> {
     /// [`check_source`](Self::check_source) does (the first error in list order), and
     /// plans their tables.
     fn plan_list(&self, pages: &[&Page]) -> Result<Plan, BuildError> {
-        let mut gathered = Gathered::new();
+        let mut gathered = Gathered::new(self, 0);
         let mut sources = Vec::new();
         let mut start = 0;
         for i in 0..pages.len() {
@@ -1137,18 +1137,31 @@ struct Gathered {
     upper: Vec<Run>,
     /// The last attributes encoded, with their bits.
     encoded: Option<(MemAttrs, u64)>,
+    /// The last page size, with its leaves ([`page_leaves`]).
+    leaves: Option<(PageSize, (i8, u64))>,
+    /// The root level of the lower and of the upper range ([`range_root`]).
+    roots: (i8, i8),
 }
 
 impl Gathered {
-    fn new() -> Self {
+    /// Runs of the ranges `limits` describes, with room for `capacity` lower ones.
+    fn new(limits: &Limits<'_>, capacity: usize) -> Self {
+        let (config, granule) = (limits.config, limits.format.granule);
+        let upper_bits = config.upper_va_bits.unwrap_or(config.va_bits);
         Gathered {
-            lower: Vec::new(),
+            lower: Vec::with_capacity(if config.lower { capacity } else { 0 }),
             upper: Vec::new(),
             encoded: None,
+            leaves: None,
+            roots: (
+                range_root(config, granule, config.va_bits).0,
+                range_root(config, granule, upper_bits).0,
+            ),
         }
     }
 
     /// Adds a checked, non-empty source as one run of its range.
+    #[inline]
     fn add(&mut self, limits: &Limits<'_>, source: &Source<'_, '_>) {
         let (el, config) = (limits.el, limits.config);
         let first = source.shape();
@@ -1161,16 +1174,21 @@ impl Gathered {
                 bits
             }
         };
-        let (runs, va_bits, va) = if first.va >> 63 == 1 {
-            let bits = config.upper_va_bits.unwrap_or(config.va_bits);
-            (&mut self.upper, bits, first.va - limits.upper_start)
+        let (runs, root, va) = if first.va >> 63 == 1 {
+            (&mut self.upper, self.roots.1, first.va - limits.upper_start)
         } else {
-            (&mut self.lower, config.va_bits, first.va)
+            (&mut self.lower, self.roots.0, first.va)
         };
         let granule = limits.format.granule;
-        let root = range_root(config, granule, va_bits).0;
         let count = source.len() as u64;
-        let (level, leaves) = page_leaves(limits.format, first.size);
+        let (level, leaves) = match self.leaves {
+            Some((size, leaves)) if size == first.size => leaves,
+            _ => {
+                let leaves = page_leaves(limits.format, first.size);
+                self.leaves = Some((first.size, leaves));
+                leaves
+            }
+        };
         // A block larger than a root entry is written as root-level blocks.
         let (level, count) = if level < root {
             (root, count * (first.bytes() / granule.level_size(root)))
@@ -1216,7 +1234,7 @@ fn plan(
 
 /// Checks the sources, in order, and plans their tables.
 fn plan_sources(limits: &Limits<'_>, sources: &[Source<'_, '_>]) -> Result<Plan, BuildError> {
-    let mut gathered = Gathered::new();
+    let mut gathered = Gathered::new(limits, sources.len());
     for source in sources {
         limits.check_source(source)?;
         gathered.add(limits, source);
