@@ -795,10 +795,9 @@ impl Plan {
                 registers.tcr |= regs::TCR_EL1_AS;
             }
         }
-        let mut bytes = vec![0u8; descriptors.len() * 8];
-        for (chunk, d) in bytes.chunks_exact_mut(8).zip(&descriptors) {
-            chunk.copy_from_slice(&d.to_le_bytes());
-        }
+        // Written once, without zeroing first.
+        let mut bytes = Vec::with_capacity(descriptors.len() * 8);
+        bytes.extend(descriptors.iter().flat_map(|d| d.to_le_bytes()));
         Ok(Translation {
             name: String::from(info.name()),
             el: info.el(),
