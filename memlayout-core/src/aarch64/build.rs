@@ -1,7 +1,6 @@
 //! Table building: pages to leaf mappings, block merging, table layout and the image.
 
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 
 use super::Regime;
@@ -1255,10 +1254,9 @@ fn tree(
     // Runs at one VA overlap, and then the error is found page by page, so their order
     // does not matter.
     runs::sort_by_va(&mut runs);
-    if runs.windows(2).any(|w| w[1].va < w[0].end()) {
+    let Some(leaves) = runs::leaves(runs, root, limits.config.contiguous_hint, format) else {
         return Err(overlap(limits, sources, root, upper));
-    }
-    let leaves = runs::leaves(runs, root, limits.config.contiguous_hint, format);
+    };
     let tables = runs::count_tables(format.granule, root, root_tables, &leaves);
     Ok(Tree {
         va_bits,

@@ -116,20 +116,33 @@ fn push_joined(runs: &mut Vec<Run>, run: Run) {
     }
 }
 
-/// Joins the neighbours of a VA-sorted, overlap-free list that continue each other in
-/// VA and PA with equal entries, so every run is as long as it can be.
-fn join(runs: &mut Vec<Run>) {
+/// Joins the neighbours of a VA-sorted list that continue each other in VA and PA with
+/// equal entries, so every run is as long as it can be, and tells whether any joined run
+/// passes `test`; `None` (the list then unusable) when a run starts before the one
+/// sorted before it ends.
+fn join(runs: &mut Vec<Run>, test: impl Fn(&Run) -> bool) -> Option<bool> {
     let mut kept = 0;
+    let mut any = false;
     for i in 0..runs.len() {
         let r = runs[i];
-        if kept > 0 && runs[kept - 1].continued_by(&r) {
-            runs[kept - 1].count += r.count;
-        } else {
-            runs[kept] = r;
-            kept += 1;
+        if kept > 0 {
+            let last = &mut runs[kept - 1];
+            // A joined run ends where its last part does.
+            if r.va < last.end() {
+                return None;
+            }
+            if last.continued_by(&r) {
+                last.count += r.count;
+                continue;
+            }
+            // `last` is complete.
+            any = any || test(last);
         }
+        runs[kept] = r;
+        kept += 1;
     }
     runs.truncate(kept);
+    Some(any || runs.last().is_some_and(test))
 }
 
 /// The stretch of a run of `block_level + 1` entries as blocks of `block_level`. A
@@ -149,8 +162,8 @@ fn blocks(granule: Granule, block_level: i8) -> impl Fn(Run) -> Run {
     }
 }
 
-/// Turns the runs of a VA-sorted, overlap-free list of one range whose root is at
-/// `root` into the final leaves of `format`: joined, merged bottom-up into blocks (every
+/// Turns the runs of a VA-sorted list of one range whose root is at `root` into the
+/// final leaves of `format` (`None` when two runs overlap in VA): joined, merged bottom-up into blocks (every
 /// aligned level 2 entry's worth of level 3 entries, then every aligned level 1 entry's
 /// worth of level 2 blocks, and so on up to the root or the format's
 /// [`first_block_level`](Format::first_block_level), with PAs contiguous from a
@@ -161,9 +174,8 @@ fn blocks(granule: Granule, block_level: i8) -> impl Fn(Run) -> Run {
 /// Each step sees maximal runs: joined runs are maximal, a run's parts cannot continue
 /// another run's (the runs would have been joined), and the blocks a step forms are
 /// joined to their neighbours as they are pushed.
-pub(super) fn leaves(mut runs: Vec<Run>, root: i8, hint: bool, format: Format) -> Vec<Run> {
+pub(super) fn leaves(mut runs: Vec<Run>, root: i8, hint: bool, format: Format) -> Option<Vec<Run>> {
     let granule = format.granule;
-    join(&mut runs);
     // The highest level that takes blocks here; levels from 2 up to it are merged into.
     let top = format.first_block_level().max(root);
     let group_span = |r: &Run| {
@@ -177,11 +189,11 @@ pub(super) fn leaves(mut runs: Vec<Run>, root: i8, hint: bool, format: Format) -
         r.level == level + 1 && level >= top && r.stretch(granule.level_size(level)).is_some()
     };
     let group = |r: &Run| group_span(r).is_some_and(|span| r.stretch(span).is_some());
-    if !runs
-        .iter()
-        .any(|r| (top..LAST_LEVEL).any(|level| block(r, level)) || group(r))
-    {
-        return runs;
+    let changes = join(&mut runs, |r| {
+        (top..LAST_LEVEL).any(|level| block(r, level)) || group(r)
+    })?;
+    if !changes {
+        return Some(runs);
     }
     // Blocks level by level, from level 2 up to `top`; the last merge and the hints in
     // one pass.
@@ -224,7 +236,7 @@ pub(super) fn leaves(mut runs: Vec<Run>, root: i8, hint: bool, format: Format) -
             finish(r);
         }
     }
-    out
+    Some(out)
 }
 
 /// The tables a VA-sorted, overlap-free leaf list needs: the `roots` root tables (1, or
