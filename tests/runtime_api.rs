@@ -1978,3 +1978,71 @@ fn non_secure_ok_on_code_of_a_root_state_monitor_is_without_effect() {
         "{e:?}"
     );
 }
+
+#[test]
+fn page_runs_are_each_tables_mappings_in_va_order() {
+    // Random placement (mappings in no VA order), requests of several pages, a mapping
+    // shared by two tables, an alias, and requests refused on the way.
+    let mut l = Layout::with_seed(7);
+    l.add_pool(Pool::ram("ram", RAM, 256 << 20)).unwrap();
+    let a = l
+        .add_table("a", 0, ExecutionContext::EL3, &[(RAM, 256 << 20)])
+        .unwrap();
+    let b = l
+        .add_table("b", 1, ExecutionContext::EL3, &[(RAM, 256 << 20)])
+        .unwrap();
+    let mut ids = Vec::new();
+    for k in 0..40u32 {
+        let t = if k % 3 == 0 { b } else { a };
+        let size = if k % 7 == 0 {
+            PageSize::Size2M
+        } else {
+            PageSize::Size4K
+        };
+        let req = PageRequest::new(format!("m{k}"), PageKind::Data, size).count(1 + k % 5);
+        ids.push(l.map(t, &req).unwrap());
+        if k % 10 == 0 {
+            // Refused (the VA is taken): no run for it.
+            let taken = l.mapping_va(ids[0], b).unwrap();
+            let clash =
+                PageRequest::new(format!("x{k}"), PageKind::Data, PageSize::Size4K).va(taken);
+            assert!(l.map(b, &clash).is_err());
+        }
+    }
+    ids.push(
+        l.map_shared(
+            None,
+            &PageRequest::new("both", PageKind::Data, PageSize::Size4K).count(3),
+        )
+        .unwrap(),
+    );
+    let of = ids[1];
+    ids.push(
+        l.map_alias(
+            a,
+            of,
+            &PageRequest::new("view", PageKind::Data, PageSize::Size4K).perms(Perms::R),
+        )
+        .unwrap(),
+    );
+    for t in [a, b] {
+        let mut want: Vec<(u64, u32, memlayout::Page)> = ids
+            .iter()
+            .filter_map(|&m| {
+                let pages = l.mapping_pages(m, t);
+                let first = pages.first()?;
+                Some((first.va(), pages.len() as u32, (*first).clone()))
+            })
+            .collect();
+        want.sort_by_key(|w| w.0);
+        let got: Vec<(u64, u32, memlayout::Page)> = l
+            .page_runs(t)
+            .iter()
+            .map(|r| (r.va(), r.count(), r.page(0).unwrap()))
+            .collect();
+        assert_eq!(got, want);
+        // The pages of the runs are the table's pages.
+        let listed: usize = got.iter().map(|g| g.1 as usize).sum();
+        assert_eq!(listed, l.pages(t).len());
+    }
+}

@@ -1,7 +1,6 @@
 //! Table building: pages to leaf mappings, block merging, table layout and the image.
 
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 
 use super::Regime;
@@ -563,6 +562,42 @@ impl<'a> PageRun<'a> {
     }
 }
 
+/// A run of a layout's pages as its table keeps it from the moment they are mapped: the
+/// index of the first page in the layout's page list, the page count and what the
+/// checks and the plan read of the first page, so that listing a table's runs reads
+/// neither its mappings nor its pages.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct KeptRun {
+    first: u32,
+    count: u32,
+    shape: Shape,
+}
+
+impl KeptRun {
+    /// The run of `count` pages from `pages[first]`, when that page exists and
+    /// [`PageRun::new`] accepts the run.
+    pub(crate) fn new(pages: &[Page], first: u32, count: u32) -> Option<KeptRun> {
+        let run = PageRun::new(pages.get(first as usize)?, count)?;
+        Some(KeptRun {
+            first,
+            count,
+            shape: run.shape,
+        })
+    }
+
+    /// The run as [`PageRun::new`] makes it, from `pages`: the list it was made from,
+    /// or that list with pages added after it (pages are only ever added). `None` only
+    /// for a shorter list.
+    #[inline]
+    pub(crate) fn run<'a>(&self, pages: &'a [Page]) -> Option<PageRun<'a>> {
+        Some(PageRun {
+            first: pages.get(self.first as usize)?,
+            count: self.count,
+            shape: self.shape,
+        })
+    }
+}
+
 /// Input pages that can be checked and mapped as one: consecutive in VA and PA (each
 /// page where the one before it ends), of one size, context and set of attributes, and
 /// not empty.
@@ -759,10 +794,9 @@ impl Plan {
                 registers.tcr |= regs::TCR_EL1_AS;
             }
         }
-        let mut bytes = vec![0u8; descriptors.len() * 8];
-        for (chunk, d) in bytes.chunks_exact_mut(8).zip(&descriptors) {
-            chunk.copy_from_slice(&d.to_le_bytes());
-        }
+        // Written once, without zeroing first.
+        let mut bytes = Vec::with_capacity(descriptors.len() * 8);
+        bytes.extend(descriptors.iter().flat_map(|d| d.to_le_bytes()));
         Ok(Translation {
             name: String::from(info.name()),
             el: info.el(),
@@ -886,7 +920,7 @@ impl<'c> Limits<'c> {
     /// [`check_source`](Self::check_source) does (the first error in list order), and
     /// plans their tables.
     fn plan_list(&self, pages: &[&Page]) -> Result<Plan, BuildError> {
-        let mut gathered = Gathered::new();
+        let mut gathered = Gathered::new(self, 0);
         let mut sources = Vec::new();
         let mut start = 0;
         for i in 0..pages.len() {
@@ -1101,18 +1135,31 @@ struct Gathered {
     upper: Vec<Run>,
     /// The last attributes encoded, with their bits.
     encoded: Option<(MemAttrs, u64)>,
+    /// The last page size, with its leaves ([`page_leaves`]).
+    leaves: Option<(PageSize, (i8, u64))>,
+    /// The root level of the lower and of the upper range ([`range_root`]).
+    roots: (i8, i8),
 }
 
 impl Gathered {
-    fn new() -> Self {
+    /// Runs of the ranges `limits` describes, with room for `capacity` lower ones.
+    fn new(limits: &Limits<'_>, capacity: usize) -> Self {
+        let (config, granule) = (limits.config, limits.format.granule);
+        let upper_bits = config.upper_va_bits.unwrap_or(config.va_bits);
         Gathered {
-            lower: Vec::new(),
+            lower: Vec::with_capacity(if config.lower { capacity } else { 0 }),
             upper: Vec::new(),
             encoded: None,
+            leaves: None,
+            roots: (
+                range_root(config, granule, config.va_bits).0,
+                range_root(config, granule, upper_bits).0,
+            ),
         }
     }
 
     /// Adds a checked, non-empty source as one run of its range.
+    #[inline]
     fn add(&mut self, limits: &Limits<'_>, source: &Source<'_, '_>) {
         let (el, config) = (limits.el, limits.config);
         let first = source.shape();
@@ -1125,16 +1172,21 @@ impl Gathered {
                 bits
             }
         };
-        let (runs, va_bits, va) = if first.va >> 63 == 1 {
-            let bits = config.upper_va_bits.unwrap_or(config.va_bits);
-            (&mut self.upper, bits, first.va - limits.upper_start)
+        let (runs, root, va) = if first.va >> 63 == 1 {
+            (&mut self.upper, self.roots.1, first.va - limits.upper_start)
         } else {
-            (&mut self.lower, config.va_bits, first.va)
+            (&mut self.lower, self.roots.0, first.va)
         };
         let granule = limits.format.granule;
-        let root = range_root(config, granule, va_bits).0;
         let count = source.len() as u64;
-        let (level, leaves) = page_leaves(limits.format, first.size);
+        let (level, leaves) = match self.leaves {
+            Some((size, leaves)) if size == first.size => leaves,
+            _ => {
+                let leaves = page_leaves(limits.format, first.size);
+                self.leaves = Some((first.size, leaves));
+                leaves
+            }
+        };
         // A block larger than a root entry is written as root-level blocks.
         let (level, count) = if level < root {
             (root, count * (first.bytes() / granule.level_size(root)))
@@ -1180,7 +1232,7 @@ fn plan(
 
 /// Checks the sources, in order, and plans their tables.
 fn plan_sources(limits: &Limits<'_>, sources: &[Source<'_, '_>]) -> Result<Plan, BuildError> {
-    let mut gathered = Gathered::new();
+    let mut gathered = Gathered::new(limits, sources.len());
     for source in sources {
         limits.check_source(source)?;
         gathered.add(limits, source);
@@ -1202,10 +1254,9 @@ fn tree(
     // Runs at one VA overlap, and then the error is found page by page, so their order
     // does not matter.
     runs::sort_by_va(&mut runs);
-    if runs.windows(2).any(|w| w[1].va < w[0].end()) {
+    let Some(leaves) = runs::leaves(runs, root, limits.config.contiguous_hint, format) else {
         return Err(overlap(limits, sources, root, upper));
-    }
-    let leaves = runs::leaves(runs, root, limits.config.contiguous_hint, format);
+    };
     let tables = runs::count_tables(format.granule, root, root_tables, &leaves);
     Ok(Tree {
         va_bits,

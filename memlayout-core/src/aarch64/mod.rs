@@ -158,12 +158,12 @@ mod walk;
 mod walk_stage2;
 
 #[cfg(feature = "alloc")]
-pub(crate) use build::plan_requests;
-#[cfg(feature = "alloc")]
 pub use build::{
     CONTIGUOUS_ENTRIES, PageRun, SharedTcr, TableConfig, Translation, build, build_runs,
     page_attributes, stage2_attributes, table_count, table_count_runs,
 };
+#[cfg(feature = "alloc")]
+pub(crate) use build::{KeptRun, plan_requests};
 pub use descriptor::{Descriptor, DescriptorKind, root_entries, root_level};
 #[cfg(feature = "alloc")]
 pub use error::{BuildError, PageRef, TableRef};

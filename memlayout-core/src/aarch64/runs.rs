@@ -116,20 +116,33 @@ fn push_joined(runs: &mut Vec<Run>, run: Run) {
     }
 }
 
-/// Joins the neighbours of a VA-sorted, overlap-free list that continue each other in
-/// VA and PA with equal entries, so every run is as long as it can be.
-fn join(runs: &mut Vec<Run>) {
+/// Joins the neighbours of a VA-sorted list that continue each other in VA and PA with
+/// equal entries, so every run is as long as it can be, and tells whether any joined run
+/// passes `test`; `None` (the list then unusable) when a run starts before the one
+/// sorted before it ends.
+fn join(runs: &mut Vec<Run>, test: impl Fn(&Run) -> bool) -> Option<bool> {
     let mut kept = 0;
+    let mut any = false;
     for i in 0..runs.len() {
         let r = runs[i];
-        if kept > 0 && runs[kept - 1].continued_by(&r) {
-            runs[kept - 1].count += r.count;
-        } else {
-            runs[kept] = r;
-            kept += 1;
+        if kept > 0 {
+            let last = &mut runs[kept - 1];
+            // A joined run ends where its last part does.
+            if r.va < last.end() {
+                return None;
+            }
+            if last.continued_by(&r) {
+                last.count += r.count;
+                continue;
+            }
+            // `last` is complete.
+            any = any || test(last);
         }
+        runs[kept] = r;
+        kept += 1;
     }
     runs.truncate(kept);
+    Some(any || runs.last().is_some_and(test))
 }
 
 /// The stretch of a run of `block_level + 1` entries as blocks of `block_level`. A
@@ -149,8 +162,8 @@ fn blocks(granule: Granule, block_level: i8) -> impl Fn(Run) -> Run {
     }
 }
 
-/// Turns the runs of a VA-sorted, overlap-free list of one range whose root is at
-/// `root` into the final leaves of `format`: joined, merged bottom-up into blocks (every
+/// Turns the runs of a VA-sorted list of one range whose root is at `root` into the
+/// final leaves of `format` (`None` when two runs overlap in VA): joined, merged bottom-up into blocks (every
 /// aligned level 2 entry's worth of level 3 entries, then every aligned level 1 entry's
 /// worth of level 2 blocks, and so on up to the root or the format's
 /// [`first_block_level`](Format::first_block_level), with PAs contiguous from a
@@ -161,9 +174,8 @@ fn blocks(granule: Granule, block_level: i8) -> impl Fn(Run) -> Run {
 /// Each step sees maximal runs: joined runs are maximal, a run's parts cannot continue
 /// another run's (the runs would have been joined), and the blocks a step forms are
 /// joined to their neighbours as they are pushed.
-pub(super) fn leaves(mut runs: Vec<Run>, root: i8, hint: bool, format: Format) -> Vec<Run> {
+pub(super) fn leaves(mut runs: Vec<Run>, root: i8, hint: bool, format: Format) -> Option<Vec<Run>> {
     let granule = format.granule;
-    join(&mut runs);
     // The highest level that takes blocks here; levels from 2 up to it are merged into.
     let top = format.first_block_level().max(root);
     let group_span = |r: &Run| {
@@ -177,11 +189,11 @@ pub(super) fn leaves(mut runs: Vec<Run>, root: i8, hint: bool, format: Format) -
         r.level == level + 1 && level >= top && r.stretch(granule.level_size(level)).is_some()
     };
     let group = |r: &Run| group_span(r).is_some_and(|span| r.stretch(span).is_some());
-    if !runs
-        .iter()
-        .any(|r| (top..LAST_LEVEL).any(|level| block(r, level)) || group(r))
-    {
-        return runs;
+    let changes = join(&mut runs, |r| {
+        (top..LAST_LEVEL).any(|level| block(r, level)) || group(r)
+    })?;
+    if !changes {
+        return Some(runs);
     }
     // Blocks level by level, from level 2 up to `top`; the last merge and the hints in
     // one pass.
@@ -224,7 +236,7 @@ pub(super) fn leaves(mut runs: Vec<Run>, root: i8, hint: bool, format: Format) -
             finish(r);
         }
     }
-    out
+    Some(out)
 }
 
 /// The tables a VA-sorted, overlap-free leaf list needs: the `roots` root tables (1, or
@@ -232,19 +244,28 @@ pub(super) fn leaves(mut runs: Vec<Run>, root: i8, hint: bool, format: Format) -
 /// for every distinct region of the level above that holds a leaf at that level or
 /// deeper.
 pub(super) fn count_tables(granule: Granule, root: i8, roots: usize, leaves: &[Run]) -> usize {
+    const SLOTS: usize = (LAST_LEVEL + 2) as usize;
     let mut count = roots;
-    // Per level (from -1), the last region of the level above that holds a table: one
+    // Per level (from -1), the last region of the level above that holds a table
+    // (`u64::MAX`: none yet; regions are VAs shifted right by at least 12 bits): one
     // pass over the leaves counts every level.
-    let mut last = [None; (LAST_LEVEL + 2) as usize];
+    let mut last = [u64::MAX; SLOTS];
+    // Per level (from -1), the shift of an entry of the level above.
+    let mut parent_shift = [0; SLOTS];
+    for level in root + 1..=LAST_LEVEL {
+        parent_shift[(level + 1) as usize] = granule.level_shift(level - 1);
+    }
     for l in leaves {
+        let (va, end) = (l.va, l.end() - 1);
         for level in root + 1..=l.level {
-            let parent_shift = granule.level_shift(level - 1);
-            let first = l.va >> parent_shift;
-            let end = (l.end() - 1) >> parent_shift;
-            let seen = &mut last[(level + 1) as usize];
-            let new = end - first + u64::from(*seen != Some(first));
+            let slot = (level + 1) as usize;
+            let shift = parent_shift[slot];
+            let first = va >> shift;
+            let last_region = end >> shift;
+            let seen = &mut last[slot];
+            let new = last_region - first + u64::from(*seen != first);
             count += new as usize;
-            *seen = Some(end);
+            *seen = last_region;
         }
     }
     count
@@ -257,7 +278,17 @@ pub(super) fn count_tables(granule: Granule, root: i8, roots: usize, leaves: &[R
 pub(super) fn sort_by_va(runs: &mut Vec<Run>) {
     const BITS: u32 = 11;
     const MASK: u64 = (1 << BITS) - 1;
-    if runs.is_sorted_by_key(|r| r.va) {
+    let Some(base) = runs.first().map(|r| r.va) else {
+        return;
+    };
+    // One pass: whether the runs are sorted already, and the bits in which VAs differ.
+    let (mut sorted, mut differ, mut prev) = (true, 0, base);
+    for r in runs.iter() {
+        sorted &= prev <= r.va;
+        differ |= r.va ^ base;
+        prev = r.va;
+    }
+    if sorted {
         return;
     }
     // Below this, a comparison sort is as fast.
@@ -265,32 +296,39 @@ pub(super) fn sort_by_va(runs: &mut Vec<Run>) {
         runs.sort_unstable_by_key(|r| r.va);
         return;
     }
-    let base = runs[0].va;
-    let differ = runs.iter().fold(0, |d, r| d | (r.va ^ base));
-    let mut src = core::mem::take(runs);
-    let mut dst = src.clone();
+    // The digits: each starts at the next bit in which two VAs differ.
+    let mut shifts = Vec::new();
     let mut shift = 0;
     while shift < 64 && differ >> shift != 0 {
-        // The next bit in which two VAs differ starts the digit.
         shift += (differ >> shift).trailing_zeros();
-        let digit = |r: &Run| ((r.va >> shift) & MASK) as usize;
-        let mut at = [0usize; 1 << BITS];
-        for r in &src {
-            at[digit(r)] += 1;
+        shifts.push(shift);
+        shift += BITS;
+    }
+    let digit = |r: &Run, shift: u32| ((r.va >> shift) & MASK) as usize;
+    // Every digit's counts in one pass, then each turned into its buckets' starts.
+    let mut at = alloc::vec![[0usize; 1 << BITS]; shifts.len()];
+    for r in runs.iter() {
+        for (counts, &shift) in at.iter_mut().zip(&shifts) {
+            counts[digit(r, shift)] += 1;
         }
+    }
+    for counts in &mut at {
         let mut sum = 0;
-        for slot in &mut at {
+        for slot in counts.iter_mut() {
             let n = *slot;
             *slot = sum;
             sum += n;
         }
+    }
+    let mut src = core::mem::take(runs);
+    let mut dst = src.clone();
+    for (starts, &shift) in at.iter_mut().zip(&shifts) {
         for r in &src {
-            let d = digit(r);
-            dst[at[d]] = *r;
-            at[d] += 1;
+            let d = digit(r, shift);
+            dst[starts[d]] = *r;
+            starts[d] += 1;
         }
         core::mem::swap(&mut src, &mut dst);
-        shift += BITS;
     }
     *runs = src;
 }

@@ -9,7 +9,7 @@ use super::{
     Layout, Mapping, MappingId, PaOwner, PageRequest, Role, SegSpace, TableId, check_align,
     check_aligned, interval, range, range_of,
 };
-use crate::aarch64::Format;
+use crate::aarch64::{Format, KeptRun};
 use crate::error::{Addr, Error, Field, Party, Space, Taken, Thing};
 use crate::interval::{Interval, IntervalSet, intersections};
 use crate::model::{
@@ -1247,6 +1247,13 @@ impl Layout {
                 .with_guard(req.guard);
                 tb.pages.push(self.pages.len() as u32);
                 self.pages.push(page);
+            }
+            // A mapping is one run of each table it is in, from its first page there.
+            let first = out.len() - 1;
+            if out.iter().position(|(other, ..)| *other == t) == Some(first)
+                && let Some(run) = KeptRun::new(&self.pages, out[first].2, req.count)
+            {
+                self.tables[t.index()].runs.push(run);
             }
         }
         out

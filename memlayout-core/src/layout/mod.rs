@@ -10,7 +10,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::aarch64::{Granule, PageRun, Regime, regs};
+use crate::aarch64::{Granule, KeptRun, PageRun, Regime, regs};
 use crate::error::{Addr, Error, Field, Party, Range, Space, Thing};
 use crate::interval::{Interval, IntervalSet};
 use crate::model::{
@@ -101,6 +101,10 @@ struct Table {
     /// Pages mapped since the last segment placement, not yet in `seg_free`.
     seg_pending: Vec<(Interval, SegSpace)>,
     pages: Vec<u32>,
+    /// Its mappings as runs of pages, in mapping order (what
+    /// [`Layout::page_runs_in_mapping_order`] lists), kept as they are mapped so that
+    /// building the tables reads neither the mappings nor the pages.
+    runs: Vec<KeptRun>,
     segments: Vec<u32>,
     /// The pool its translation tables go in, when set with [`Layout::place_tables_in`].
     tables_pool: Option<String>,
@@ -598,6 +602,7 @@ impl Layout {
             seg_free: IntervalSet::new(),
             seg_pending: Vec::new(),
             pages: Vec::new(),
+            runs: Vec::new(),
             segments: Vec::new(),
             tables_pool: None,
             non_secure_tables_ok: false,
@@ -786,13 +791,9 @@ impl Layout {
     /// pages in memory), for the table builder, which sorts its runs itself: each
     /// mapping's first page in the table and its page count.
     pub(crate) fn page_runs_in_mapping_order(&self, table: TableId) -> Vec<PageRun<'_>> {
-        self.mappings
-            .iter()
-            .filter_map(|m| {
-                let &(_, _, first) = m.tables.iter().find(|(t, ..)| *t == table)?;
-                PageRun::new(self.pages.get(first as usize)?, m.count)
-            })
-            .collect()
+        self.tables.get(table.index()).map_or(Vec::new(), |t| {
+            t.runs.iter().filter_map(|r| r.run(&self.pages)).collect()
+        })
     }
 
     /// The pages of a table of one kind, in VA order.
