@@ -519,6 +519,10 @@ fn guest_tables_need_room_in_writable_vm_ram() {
         }
         e => panic!("{e}"),
     }
+    assert_eq!(
+        e.to_string(),
+        "no room for the translation tables of table `k` (0x2000 bytes: 2 tables of 4 KiB) in the IPA space of VM `v` (its stage 2 pages); it has no free range left, so map a larger writable `data` page in VM `v` (a guest's tables go in its VM's RAM, off its guests' pages)"
+    );
     // Writable RAM all taken by guest pages: no room either.
     let mut l = Layout::new();
     l.add_pool(Pool::ram("ram", RAM, RAM_SIZE)).unwrap();

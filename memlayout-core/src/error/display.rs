@@ -384,7 +384,13 @@ fn room(e: &Error, f: &mut Formatter<'_>) -> Result {
                 Some(r) => write!(f, "the largest free range is {r} ({} bytes)", Hex(r.size()))?,
                 None => f.write_str("it has no free range left")?,
             }
-            f.write_str(", so enlarge the pool or put the tables elsewhere")
+            match space {
+                Space::Ipa(vm) => write!(
+                    f,
+                    ", so map a larger writable `data` page in VM `{vm}` (a guest's tables go in its VM's RAM, off its guests' pages)"
+                ),
+                _ => f.write_str(", so enlarge the pool or put the tables elsewhere"),
+            }
         }
         Error::TablesRangeTooSmall {
             range,

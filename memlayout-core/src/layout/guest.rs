@@ -446,6 +446,37 @@ impl Layout {
         Ok((ipa, pieces))
     }
 
+    /// The free IPA of VM `vm` where a guest's translation tables may go: writable
+    /// Normal `data` or `system` stage 2 pages that are the VM's own (not shared, not
+    /// an alias, and aliased by no other page), so no other table reaches them.
+    fn private_guest_ram(&self, vm: TableId) -> IntervalSet<GuestSpace> {
+        let v = &self.tables[vm.index()];
+        let aliased: Vec<u32> = self.mappings.iter().filter_map(|m| m.alias_of).collect();
+        let private = |m: u32| {
+            let mp = &self.mappings[m as usize];
+            !mp.shared && mp.alias_of.is_none() && !aliased.contains(&m)
+        };
+        let mut room = IntervalSet::new();
+        for (piece, space) in v.guest_free.iter().filter(|(_, s)| s.takes_tables()) {
+            let mut at = Some(piece);
+            while let Some(w) = at {
+                let Some((r, &m)) = v.va_used.first_overlap(&w) else {
+                    break;
+                };
+                if private(m)
+                    && let Some(i) = r.intersect(&w)
+                {
+                    let _ = room.insert_interval(i, *space);
+                }
+                at = r
+                    .last()
+                    .checked_add(1)
+                    .and_then(|s| Interval::from_bounds(s, w.last()));
+            }
+        }
+        room
+    }
+
     /// Places the translation tables of guest table `table` (`count` tables of
     /// `granule` bytes, aligned to `granule`) in the RAM of its VM: an IPA range of a
     /// writable Normal `data` or `system` stage 2 run, contiguous in IPA and PA, that
@@ -464,11 +495,11 @@ impl Layout {
             });
         };
         let bytes = count * granule;
-        let crit = GuestSpace::takes_tables;
+        let room = self.private_guest_ram(vm);
         let v = &self.tables[vm.index()];
         let found = match self.rng.as_mut() {
-            Some(rng) => v.guest_free.find_fit_random(bytes, granule, crit, rng),
-            None => v.guest_free.find_fit(bytes, granule, crit),
+            Some(rng) => room.find_fit_random(bytes, granule, |_| true, rng),
+            None => room.find_fit(bytes, granule, |_| true),
         };
         let Some(ipa) = found else {
             return Err(Error::NoRoomForTables {
@@ -476,7 +507,7 @@ impl Layout {
                 count,
                 granule,
                 space: Space::Ipa(v.info.name().to_string()),
-                largest: v.guest_free.largest(crit).map(range_of),
+                largest: room.largest(|_| true).map(range_of),
             });
         };
         let v = &mut self.tables[vm.index()];
