@@ -357,7 +357,7 @@ fn fixed_guest_ipas_are_checked_against_the_vm_pages() {
     );
     assert_eq!(
         name(&e),
-        "guest page `text` of table `kernel` is at IPA 0x900_0000..0x900_1000, on stage 2 page `uart` of VM `guest0`, but Normal memory (`code`, `data`, `system`) needs a stage 2 Normal page, not a device one; map it on a stage 2 `code` or `data` page"
+        "guest page `text` is at IPA 0x900_0000..0x900_1000, on stage 2 page `uart` of VM `guest0`, but Normal memory (`code`, `data`, `system`) needs a stage 2 Normal page, not a device one; map it on a stage 2 `code` or `data` page"
     );
     // A writable page on a read-only stage 2 page.
     let e = l

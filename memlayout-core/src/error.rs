@@ -1382,8 +1382,6 @@ pub enum Error {
     GuestIpaIncompatible {
         /// The guest page.
         name: String,
-        /// Its guest table.
-        table: String,
         /// Its IPA range.
         range: Range,
         /// The stage 2 page that maps the IPA.

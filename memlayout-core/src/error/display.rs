@@ -1099,7 +1099,6 @@ fn vm(e: &Error, f: &mut Formatter<'_>) -> Result {
         ),
         Error::GuestIpaIncompatible {
             name,
-            table,
             range,
             with,
             vm,
@@ -1131,7 +1130,7 @@ fn vm(e: &Error, f: &mut Formatter<'_>) -> Result {
             };
             write!(
                 f,
-                "guest page `{name}` of table `{table}` is at IPA {range}, on stage 2 page `{with}` of VM `{vm}`, but {what}; {fix}"
+                "guest page `{name}` is at IPA {range}, on stage 2 page `{with}` of VM `{vm}`, but {what}; {fix}"
             )
         }
         _ => Ok(()),

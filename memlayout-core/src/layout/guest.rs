@@ -109,6 +109,7 @@ impl Layout {
     /// that is not a VM, [`Error::NotInGuest`] ([`GuestFeature::Context`]) for a
     /// context other than `EL1_NS` and `EL0_NS`, and the errors of
     /// [`add_table_sized`](Self::add_table_sized).
+    #[allow(clippy::too_many_arguments)]
     pub fn add_guest_table_sized(
         &mut self,
         vm: TableId,
@@ -193,25 +194,18 @@ impl Layout {
         tables: &[TableId],
         name: &str,
     ) -> Result<Option<TableId>, Error> {
-        let Some((guest, vm)) = tables.iter().find_map(|&t| Some((t, self.guest_vm(t)?))) else {
+        let Some(vm) = tables.iter().find_map(|&t| self.guest_vm(t)) else {
             return Ok(None);
         };
         match tables.iter().find(|&&t| self.guest_vm(t) != Some(vm)) {
             None => Ok(Some(vm)),
-            Some(&other) => Err(self.guest_sharing(name, guest, vm, other)),
+            Some(&other) => Err(self.guest_sharing(name, vm, other)),
         }
     }
 
-    /// [`Error::NotInGuest`] ([`GuestFeature::Sharing`]) for page `name` of guest
-    /// `guest` (of `vm`) shared with table `other`.
-    pub(super) fn guest_sharing(
-        &self,
-        name: &str,
-        guest: TableId,
-        vm: TableId,
-        other: TableId,
-    ) -> Error {
-        let _ = guest;
+    /// [`Error::NotInGuest`] ([`GuestFeature::Sharing`]) for page `name` of a guest of
+    /// `vm` shared with table `other`.
+    pub(super) fn guest_sharing(&self, name: &str, vm: TableId, other: TableId) -> Error {
         Error::NotInGuest {
             table: name.to_string(),
             vm: self.table_name_of(vm),
@@ -379,7 +373,6 @@ impl Layout {
                         let m = v.va_used.get(at).map_or(0, |(_, &m)| m);
                         return Err(Error::GuestIpaIncompatible {
                             name: req.name.clone(),
-                            table: table_name,
                             range: range_of(r),
                             with: self.mappings[m as usize].name.clone(),
                             vm: vm_name,

@@ -1318,8 +1318,8 @@ impl Layout {
         let orig_guest = orig_table.and_then(|t| self.guest_vm(t));
         if guest != orig_guest {
             return Err(match (guest, orig_guest, orig_table) {
-                (Some(vm), _, Some(o)) => self.guest_sharing(&req.name, table, vm, o),
-                (_, Some(vm), Some(o)) => self.guest_sharing(&req.name, o, vm, table),
+                (Some(vm), _, Some(o)) => self.guest_sharing(&req.name, vm, o),
+                (_, Some(vm), Some(_)) => self.guest_sharing(&req.name, vm, table),
                 _ => Error::Unknown {
                     what: Thing::Page,
                     name: format!("#{}", of.0),
