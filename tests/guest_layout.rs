@@ -695,8 +695,72 @@ fn what_a_guest_table_cannot_have() {
         "{e}"
     );
     assert_eq!(e.field(), Field::Under);
-    // Between guests of one VM it is a kernel and its process.
+    // Between guests of one VM it is a kernel and its process: the process's TTBR1 is
+    // the kernel's, an IPA too.
     l.put_under(user, kernel).unwrap();
+    l.map(kernel, &page("ktext", PageKind::Code, PageSize::Size4K))
+        .unwrap();
+    l.map(user, &page("utext", PageKind::Code, PageSize::Size4K))
+        .unwrap();
+    let tr = build(&mut l);
+    assert_eq!(tr[user.index()].ttbr1(), tr[kernel.index()].ttbr1());
+    assert_eq!(
+        tr[kernel.index()].ttbr1() & 0xFFFF_FFFF_F000,
+        l.guest_tables_ipa(kernel).unwrap()
+    );
+    assert!(check_guests(&l, &tr) >= 9);
+    // The map says which VM a guest is in.
+    let map = l.to_string();
+    assert!(map.contains("guest of guest0 (PA is the IPA)"), "{map}");
+}
+
+#[test]
+fn guest_tables_stay_off_memory_another_table_reaches() {
+    let mut l = Layout::new();
+    l.add_pool(Pool::ram("ram", RAM, RAM_SIZE)).unwrap();
+    let hyp = l
+        .add_table("hyp", 0, ExecutionContext::EL2_NS, &[(RAM, RAM_SIZE)])
+        .unwrap();
+    let vm = l.add_vm("v", 2, Cores::one(0), &[(0, 1 << 30)]).unwrap();
+    // Three writable pages, lowest IPA first: one shared with the hypervisor, one
+    // the hypervisor aliases, and the VM's own.
+    let shared = l
+        .map_shared(
+            Some(&[hyp, vm]),
+            &page("mailbox", PageKind::Data, PageSize::Size2M),
+        )
+        .unwrap();
+    let lent = l
+        .map(
+            vm,
+            &page("lent", PageKind::Data, PageSize::Size2M).va(0x40_0000),
+        )
+        .unwrap();
+    l.map_alias(hyp, lent, &page("peek", PageKind::Data, PageSize::Size2M))
+        .unwrap();
+    let own = l
+        .map(
+            vm,
+            &page("own", PageKind::Data, PageSize::Size2M).va(0x60_0000),
+        )
+        .unwrap();
+    let g = l
+        .add_guest_table(vm, "k", 0, ExecutionContext::EL1_NS, &[(0, 1 << 30)])
+        .unwrap();
+    // Guest pages may use the shared memory.
+    let shm_ipa = l.mapping_va(shared, vm).unwrap();
+    assert!(shm_ipa < 0x60_0000);
+    let m = l
+        .map(
+            g,
+            &page("shm", PageKind::Data, PageSize::Size4K).pa(shm_ipa),
+        )
+        .unwrap();
+    assert_eq!(l.mapping_pa(m), l.mapping_va(shared, vm));
+    build(&mut l);
+    let ipa = l.guest_tables_ipa(g).unwrap();
+    assert_eq!(ipa, l.mapping_va(own, vm).unwrap());
+    assert_eq!(l.guest_tables_pa(g), l.mapping_pa(own));
 }
 
 /// Random VMs with random guests: every guest page walks VA -> IPA -> PA through both
