@@ -912,3 +912,34 @@ fn seeded_guests_walk_both_stages_to_their_pages() {
     assert!(guests >= 40 && walked > 500, "{guests} {walked}");
     assert!(refused > 10, "{refused}");
 }
+
+#[test]
+fn a_placement_for_the_tables_leaves_the_guests_in_their_vm() {
+    for placement in [
+        TablePlacement::InPool("ram".into()),
+        TablePlacement::At {
+            start: RAM + (512 << 20),
+            size: 1 << 20,
+        },
+    ] {
+        let Vm {
+            mut l, vm, kernel, ..
+        } = vm();
+        l.map(kernel, &page("text", PageKind::Code, PageSize::Size4K))
+            .unwrap();
+        let tr = l
+            .build_translations(&TableConfig::new(), &placement)
+            .unwrap();
+        let ipa = l.guest_tables_ipa(kernel).unwrap();
+        assert_eq!(tr[kernel.index()].base_pa(), ipa);
+        assert_eq!(l.translate(vm, ipa), l.guest_tables_pa(kernel));
+        if let TablePlacement::At { start, size } = placement {
+            // Only the hypervisor's and the VM's tables are packed in the range.
+            let packed = tr[0].len() + tr[vm.index()].len();
+            assert!(tr[vm.index()].base_pa() + tr[vm.index()].len() as u64 <= start + size);
+            assert!(packed as u64 <= size);
+            assert!(!(start..start + size).contains(&l.guest_tables_pa(kernel).unwrap()));
+        }
+        assert!(check_guests(&l, &tr) >= 3);
+    }
+}

@@ -382,7 +382,11 @@ impl Layout {
         self.pools.iter().position(|p| p.range.covers(&r))
     }
 
-    /// Maps `req` into one table.
+    /// Maps `req` into one table. In a guest table
+    /// ([`add_guest_table`](Self::add_guest_table)) the page's `pa` is an IPA of its VM,
+    /// fixed or drawn from the VM's stage 2 pages of a compatible kind, and the pools are
+    /// not used ([`Error::GuestIpaUnmapped`], [`Error::GuestIpaIncompatible`],
+    /// [`Error::NotInGuest`]).
     pub fn map(&mut self, table: TableId, req: &PageRequest) -> Result<MappingId, Error> {
         self.table_ref(table)?;
         self.map_into(&[table], req, false)

@@ -955,7 +955,9 @@ impl Layout {
         }
     }
 
-    /// Translates a VA through a table's pages.
+    /// Translates a VA through a table's pages: to a PA, or for a guest table
+    /// ([`add_guest_table`](Self::add_guest_table)) to an IPA of its VM (translate that
+    /// through the VM for the PA).
     pub fn translate(&self, table: TableId, va: u64) -> Option<u64> {
         let t = self.tables.get(table.index())?;
         let (_, &m) = t.va_used.get(va)?;
