@@ -440,7 +440,8 @@ fn check_isolation(l: &Layout, tr: &[Translation], vm: TableId, rng: &mut Rng) -
         .map(|p| origin(l.mapping(vm, p.name()).unwrap()))
         .collect();
     let mut foreign: Vec<(u64, u64, String)> = Vec::new();
-    for t in l.tables().filter(|&t| t != vm) {
+    // A guest's pages map IPAs, not PAs: its memory is its VM's pages.
+    for t in l.tables().filter(|&t| t != vm && l.guest_vm(t).is_none()) {
         for p in l.pages(t) {
             let m = origin(l.mapping(t, p.name()).unwrap());
             if !own.contains(&m) {
@@ -452,12 +453,16 @@ fn check_isolation(l: &Layout, tr: &[Translation], vm: TableId, rng: &mut Rng) -
             }
         }
     }
-    for t in tr {
-        foreign.push((
-            t.base_pa(),
-            t.len() as u64,
-            format!("tables of {}", t.name()),
-        ));
+    for (i, t) in tr.iter().enumerate() {
+        // A guest's tables are addressed by IPA and loaded at a PA of its VM's RAM:
+        // foreign to every other VM.
+        let guest = l.tables().nth(i).and_then(|g| Some((g, l.guest_vm(g)?)));
+        let pa = match guest {
+            Some((_, of)) if of == vm => continue,
+            Some((g, _)) => l.guest_tables_pa(g).unwrap(),
+            None => t.base_pa(),
+        };
+        foreign.push((pa, t.len() as u64, format!("tables of {}", t.name())));
     }
     // IPAs to walk: each range's ends, each page's ends and the IPAs just outside it
     // (holes between pages), and random IPAs in the ranges.
@@ -525,6 +530,7 @@ fn seeded_vms_reach_only_their_own_or_declared_memory() {
     let mut walked = 0;
     let mut refused = 0;
     let mut vms_built = 0;
+    let mut guests = 0;
     for seed in 0..48u64 {
         let mut rng = Rng::new(seed);
         let mut l = if seed % 2 == 0 {
@@ -640,6 +646,28 @@ fn seeded_vms_reach_only_their_own_or_declared_memory() {
                 );
             }
         }
+        // A guest in each VM, its pages and tables drawn from the VM's pages.
+        for (v, &vm) in vms.iter().enumerate() {
+            l.map(
+                vm,
+                &page("gram", PageKind::Data, PageSize::Size4K).count(32),
+            )
+            .unwrap();
+            let g = l
+                .add_guest_table(
+                    vm,
+                    format!("guest{v}"),
+                    v as u32,
+                    ExecutionContext::EL1_NS,
+                    &[(0xFFFF_0000_0000_0000, 1 << 30)],
+                )
+                .unwrap();
+            for k in 0..1 + rng.below(4) {
+                let kind = [PageKind::Code, PageKind::Data][rng.below(2) as usize];
+                let _ = l.map(g, &page(&format!("gp{k}"), kind, PageSize::Size4K));
+            }
+            guests += l.pages(g).len();
+        }
         // A shared page of the hypervisor and one VM.
         let with = vms[rng.below(vms.len() as u64) as usize];
         l.map_shared(
@@ -658,6 +686,7 @@ fn seeded_vms_reach_only_their_own_or_declared_memory() {
     println!("{vms_built} VMs, {walked} IPAs walked, {refused} colliding fixed PAs refused");
     assert!(vms_built >= 96 && walked > 5000, "{vms_built} {walked}");
     assert!(refused > 10, "the collisions were exercised: {refused}");
+    assert!(guests > 100, "guest pages were present: {guests}");
 }
 
 #[test]

@@ -78,6 +78,9 @@ pub enum Space {
     },
     /// A shared page, as the space a shared segment is placed in.
     SharedPage(String),
+    /// The IPA space of the virtual machine with this name, as far as its stage 2 pages
+    /// map it: where its guests' pages and translation tables are placed.
+    Ipa(String),
     /// The non-secure physical pools: all a table of a non-secure context may use once
     /// the layout marks any pool `non_secure`.
     NonSecure {
@@ -114,6 +117,7 @@ impl fmt::Display for Space {
             Space::Virtual(t) => write!(f, "the virtual address space of table `{t}`"),
             Space::Page { table, page } => write!(f, "page `{page}` of table `{table}`"),
             Space::SharedPage(p) => write!(f, "shared page `{p}`"),
+            Space::Ipa(vm) => write!(f, "the IPA space of VM `{vm}` (its stage 2 pages)"),
             Space::NonSecure { secure_fit: None } => f.write_str(
                 "the non-secure physical pools (a non-secure regime reaches only non-secure PA)",
             ),
@@ -1334,6 +1338,118 @@ pub enum Error {
         /// The page that owns the PA.
         other: Party,
     },
+    /// A guest table ([`Layout::add_guest_table`](crate::Layout::add_guest_table))
+    /// asked inside a table that is not a virtual machine.
+    #[non_exhaustive]
+    NotAVm {
+        /// The guest table.
+        table: String,
+        /// The table named as its VM.
+        vm: String,
+    },
+    /// Something a guest's stage 1 table cannot have: its addresses are IPAs inside
+    /// its VM, not PAs of the pools.
+    #[non_exhaustive]
+    NotInGuest {
+        /// The guest table (or the page asked, for a page's request).
+        table: String,
+        /// Its VM.
+        vm: String,
+        /// What was asked.
+        feature: GuestFeature,
+        /// The part of the request at fault.
+        field: Field,
+    },
+    /// A guest page whose IPA no stage 2 page of its VM maps: the guest would take a
+    /// stage 2 translation fault on it.
+    #[non_exhaustive]
+    GuestIpaUnmapped {
+        /// The guest page.
+        name: String,
+        /// Its guest table.
+        table: String,
+        /// The VM.
+        vm: String,
+        /// The IPA range not mapped (the first part of the page's range that is not).
+        range: Range,
+        /// The part of the request at fault.
+        field: Field,
+    },
+    /// A guest page on a stage 2 page of a kind or permissions it cannot have: a guest
+    /// `code` page on a stage 2 `device` page, a writable guest page on a read-only
+    /// stage 2 page, ...
+    #[non_exhaustive]
+    GuestIpaIncompatible {
+        /// The guest page.
+        name: String,
+        /// Its IPA range.
+        range: Range,
+        /// The stage 2 page that maps the IPA.
+        with: String,
+        /// The VM.
+        vm: String,
+        /// What the guest page needs of the stage 2 page and it lacks.
+        needs: GuestNeed,
+        /// The part of the request at fault.
+        field: Field,
+        /// The stage 2 page ([`Party::Mapping`]).
+        other: Party,
+    },
+}
+
+/// What a guest's stage 1 table cannot have ([`Error::NotInGuest`]).
+///
+/// Not exhaustive: guests may come to refuse more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GuestFeature {
+    /// A context outside the Non-secure EL1&0 regime (stage 2 translates that regime
+    /// only).
+    Context {
+        /// The context asked.
+        el: ExecutionContext,
+    },
+    /// A pool for a guest page: its address is an IPA drawn from the VM's pages.
+    Pool {
+        /// The pool named.
+        pool: String,
+    },
+    /// A pool for the guest's translation tables: they go in the VM's RAM.
+    TablesPool {
+        /// The pool named.
+        pool: String,
+    },
+    /// An `identity` page with neither `va` nor `pa`: give one of them.
+    AutoIdentity,
+    /// A page shared with (or an alias of a page of) a table outside the VM's guests,
+    /// whose addresses are not IPAs of the same VM.
+    Sharing {
+        /// The other table.
+        other: String,
+    },
+    /// A table that has no VM, running under the guest table (or the other way round).
+    Kernel {
+        /// The other table.
+        other: String,
+    },
+}
+
+/// What a guest page needs of the stage 2 page under its IPA ([`Error::GuestIpaIncompatible`]).
+///
+/// Not exhaustive: more checks may come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GuestNeed {
+    /// A device guest page needs a stage 2 device page.
+    Device,
+    /// A Normal memory guest page (`code`, `data`, `system`) needs a stage 2 Normal page.
+    Normal,
+    /// A readable guest page needs a readable stage 2 page.
+    Read,
+    /// A writable guest page needs a writable stage 2 page.
+    Write,
+    /// An executable guest page (`code`, or `x`) needs an executable stage 2 page.
+    Execute,
 }
 
 /// A stage 1 feature that a VM's stage 2 table has not ([`Error::NotInVm`]).

@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 
 use crate::aarch64::descriptor::TABLE_BYTES;
 use crate::aarch64::{self, TableConfig, Translation};
-use crate::error::{Error, Field, Range, Thing};
+use crate::error::{Error, Field, GuestFeature, Range, Thing};
 use crate::interval::Interval;
 use crate::layout::{Layout, TableId};
 
@@ -70,7 +70,8 @@ impl Layout {
     /// any pool `non_secure` and `table` is of a non-secure context (its walks cannot
     /// read secure memory); [`Error::NonSecureForSecure`] for a non-secure pool when
     /// `table` is of a secure context and has not opted in with
-    /// [`Layout::allow_non_secure_tables`] (call that first).
+    /// [`Layout::allow_non_secure_tables`] (call that first); [`Error::NotInGuest`] for
+    /// a guest table ([`Layout::add_guest_table`]), whose tables go in its VM's RAM.
     pub fn place_tables_in(&mut self, table: TableId, pool: &str) -> Result<(), Error> {
         let name = match self.table_info(table) {
             Some(info) => info.name().to_string(),
@@ -82,17 +83,33 @@ impl Layout {
                 });
             }
         };
+        if let Some(vm) = self.guest_vm(table) {
+            return Err(Error::NotInGuest {
+                table: name,
+                vm: self.table_name(vm),
+                feature: GuestFeature::TablesPool {
+                    pool: pool.to_string(),
+                },
+                field: Field::Pool,
+            });
+        }
         self.check_reserve_pool(&format!("translation tables of {name}"), pool, &[table])?;
         self.set_tables_pool(table, pool);
         Ok(())
     }
 
     /// The tables whose translation tables follow the placement given to
-    /// [`build_translations`](Self::build_translations): those without a pool of their own.
+    /// [`build_translations`](Self::build_translations): those without a pool of their
+    /// own, and not guests (whose tables go in their VM's RAM).
     fn placed_together(&self) -> Vec<TableId> {
-        self.tables()
-            .filter(|&t| self.tables_pool(t).is_none())
-            .collect()
+        self.tables().filter(|&t| !self.placed_apart(t)).collect()
+    }
+
+    /// Whether the translation tables of `t` do not follow the placement given to
+    /// [`build_translations`](Self::build_translations): it has a pool of its own, or
+    /// is a guest.
+    fn placed_apart(&self, t: TableId) -> bool {
+        self.tables_pool(t).is_some() || self.guest_vm(t).is_some()
     }
 
     /// The rule of [`reserve_tables_range`](Self::reserve_tables_range) for non-secure
@@ -163,6 +180,16 @@ impl Layout {
     /// it (stage 2 has no WXN); without a declared PA size its `VTCR_EL2.PS` covers its
     /// IPA size too. Its tables are reserved aligned to its concatenated root tables'
     /// total size ([`Translation::root_tables`] × the granule), as `VTTBR_EL2` needs.
+    ///
+    /// A guest table ([`Layout::add_guest_table`]) is built as a stage 1 EL1&0 table
+    /// whose output addresses are IPAs of its VM (`TCR_EL1.IPS` covers the VM's IPA
+    /// size). Its translation tables are placed in the VM's RAM, whatever `placement`
+    /// says: at an IPA of a writable Normal `data` or `system` stage 2 page run of the
+    /// VM, contiguous in IPA and PA, that no guest page takes. Its [`Translation`]'s
+    /// base ([`Translation::base_pa`]) and `TTBR`s are that IPA
+    /// ([`Layout::guest_tables_ipa`]); its image is loaded at the PA stage 2 gives it
+    /// ([`Layout::guest_tables_pa`]). No such room in the VM is
+    /// [`Error::NoRoomForTables`] in [`Space::Ipa`](crate::error::Space::Ipa).
     pub fn build_translations(
         &mut self,
         config: &TableConfig,
@@ -217,7 +244,7 @@ impl Layout {
             let mut end = u128::from(*start);
             let mut total = 0;
             for (((t, n), g), a) in tables.iter().zip(&counts).zip(&granules).zip(&aligns) {
-                if self.tables_pool(*t).is_none() {
+                if !self.placed_apart(*t) {
                     let (g, a) = (u128::from(*g), u128::from(*a));
                     end = end.div_ceil(a) * a + u128::from(*n) * g;
                     total += n;
@@ -250,6 +277,11 @@ impl Layout {
         for (((&t, &count), &granule), &align) in
             tables.iter().zip(&counts).zip(&granules).zip(&aligns)
         {
+            // A guest's tables: in its VM's RAM, at an IPA.
+            if self.guest_vm(t).is_some() {
+                bases.push(self.place_guest_tables(t, count, granule)?);
+                continue;
+            }
             let own = self.tables_pool(t).map(String::from);
             if let (None, Some(at)) = (&own, packed.as_mut()) {
                 *at = at.div_ceil(align) * align;
@@ -349,6 +381,14 @@ impl Layout {
             cfg.lower = true;
             cfg.upper_va_bits = None;
             cfg.pa_bits = self.vm_pa_bits(t, config.pa_bits);
+        }
+        // A guest: its output addresses are IPAs, so its PA size (TCR_EL1.IPS) is the
+        // smallest that covers its VM's IPA size.
+        if let Some(ipa_bits) = self.guest_vm(t).and_then(|vm| self.va_bits(vm)) {
+            cfg.pa_bits = aarch64::regs::PA_BITS
+                .into_iter()
+                .find(|&b| b >= ipa_bits)
+                .unwrap_or(52);
         }
         cfg
     }

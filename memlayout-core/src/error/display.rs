@@ -103,9 +103,14 @@ impl fmt::Display for Error {
             | GptGranuleShared { .. }
             | NoRoomForGpt { .. }
             | Gpt { .. } => gpt(self, f),
-            VmidTaken { .. } | IpaBeyondPa { .. } | NotInVm { .. } | VmIsolation { .. } => {
-                vm(self, f)
-            }
+            VmidTaken { .. }
+            | IpaBeyondPa { .. }
+            | NotInVm { .. }
+            | VmIsolation { .. }
+            | NotAVm { .. }
+            | NotInGuest { .. }
+            | GuestIpaUnmapped { .. }
+            | GuestIpaIncompatible { .. } => vm(self, f),
         }
     }
 }
@@ -379,7 +384,13 @@ fn room(e: &Error, f: &mut Formatter<'_>) -> Result {
                 Some(r) => write!(f, "the largest free range is {r} ({} bytes)", Hex(r.size()))?,
                 None => f.write_str("it has no free range left")?,
             }
-            f.write_str(", so enlarge the pool or put the tables elsewhere")
+            match space {
+                Space::Ipa(vm) => write!(
+                    f,
+                    ", so map a larger writable `data` page in VM `{vm}` (a guest's tables go in its VM's RAM, off its guests' pages)"
+                ),
+                _ => f.write_str(", so enlarge the pool or put the tables elsewhere"),
+            }
         }
         Error::TablesRangeTooSmall {
             range,
@@ -1069,7 +1080,96 @@ fn vm(e: &Error, f: &mut Formatter<'_>) -> Result {
             f,
             "PA {range} of page `{name}` is already owned by `{with}` of table `{with_table}`, but a VM may reach only the memory it is given, and no other table a VM's memory; to share it, declare it once as a `shared page` listing both tables, or write `alias {with_table}::{with}` here; otherwise give the page other PA"
         ),
+        Error::NotAVm { table, vm } => write!(
+            f,
+            "guest table `{table}` is asked inside `{vm}`, which is not a virtual machine; name a VM (`add_vm`), or add `{table}` as an ordinary table"
+        ),
+        Error::NotInGuest {
+            table, vm, feature, ..
+        } => guest_feature(f, table, vm, feature),
+        Error::GuestIpaUnmapped {
+            name,
+            table,
+            vm,
+            range,
+            ..
+        } => write!(
+            f,
+            "guest page `{name}` of table `{table}` is at IPA {range}, which no stage 2 page of VM `{vm}` maps, so the guest would take a stage 2 fault there; give it the IPA of a page of `{vm}` (its `pa` in a guest is an IPA), or map a stage 2 page there"
+        ),
+        Error::GuestIpaIncompatible {
+            name,
+            range,
+            with,
+            vm,
+            needs,
+            ..
+        } => {
+            use super::GuestNeed;
+            let (what, fix) = match needs {
+                GuestNeed::Device => (
+                    "a device page needs a stage 2 device page",
+                    "map it on a stage 2 `device` page",
+                ),
+                GuestNeed::Normal => (
+                    "Normal memory (`code`, `data`, `system`) needs a stage 2 Normal page, not a device one",
+                    "map it on a stage 2 `code` or `data` page",
+                ),
+                GuestNeed::Read => (
+                    "a readable page needs a readable stage 2 page",
+                    "give the stage 2 page `r`",
+                ),
+                GuestNeed::Write => (
+                    "a writable page needs a writable stage 2 page",
+                    "give the stage 2 page `rw`, or the guest page `r`",
+                ),
+                GuestNeed::Execute => (
+                    "an executable page (`code` or `x`) needs an executable stage 2 page",
+                    "give the stage 2 page `x`, or put the guest page on an executable one",
+                ),
+            };
+            write!(
+                f,
+                "guest page `{name}` is at IPA {range}, on stage 2 page `{with}` of VM `{vm}`, but {what}; {fix}"
+            )
+        }
         _ => Ok(()),
+    }
+}
+
+/// [`Error::NotInGuest`]: what a guest table cannot have.
+fn guest_feature(
+    f: &mut Formatter<'_>,
+    table: &str,
+    vm: &str,
+    feature: &super::GuestFeature,
+) -> Result {
+    use super::GuestFeature;
+    match feature {
+        GuestFeature::Context { el } => write!(
+            f,
+            "guest table `{table}` of VM `{vm}` is asked for {el}, but a VM's stage 2 translates the Non-secure EL1&0 regime only; make it EL1_NS or EL0_NS"
+        ),
+        GuestFeature::Pool { pool } => write!(
+            f,
+            "page `{table}` is in a guest of VM `{vm}`, whose page addresses are IPAs drawn from the VM's pages, so it cannot name pool `{pool}`; remove `pool`"
+        ),
+        GuestFeature::TablesPool { pool } => write!(
+            f,
+            "the translation tables of guest table `{table}` go in the RAM of VM `{vm}` (at an IPA), not in pool `{pool}`; remove `tables in`"
+        ),
+        GuestFeature::AutoIdentity => write!(
+            f,
+            "page `{table}` is an `identity` page of a guest of VM `{vm}` with neither `va` nor `pa`; give it a `va` or a `pa` (an IPA of the VM)"
+        ),
+        GuestFeature::Sharing { other } => write!(
+            f,
+            "`{table}` is shared by a guest of VM `{vm}` and table `{other}`, which is not a guest of `{vm}`, so their addresses are not the same IPAs; share pages only among the guests of one VM (a page the VM shares with the host is a stage 2 page: map it in the VM and in the guest at its IPA)"
+        ),
+        GuestFeature::Kernel { other } => write!(
+            f,
+            "guest table `{table}` of VM `{vm}` and table `{other}` are not guests of one VM, so one cannot run under the other; make both guests of `{vm}`"
+        ),
     }
 }
 

@@ -148,7 +148,11 @@ impl Error {
             | KernelRangeOverlap { field, .. }
             | IpaBeyondPa { field, .. }
             | NotInVm { field, .. }
-            | VmIsolation { field, .. } => *field,
+            | VmIsolation { field, .. }
+            | NotInGuest { field, .. }
+            | GuestIpaUnmapped { field, .. }
+            | GuestIpaIncompatible { field, .. } => *field,
+            NotAVm { .. } => Field::Name,
             VmidTaken { .. } => Field::Vmid,
             GptNotRoot { .. } => Field::Pool,
             GptInDevice { field, .. } => *field,
@@ -203,6 +207,7 @@ impl Error {
             | MismatchedAlias { other, .. }
             | SamePaInTwoTables { other, .. }
             | VmIsolation { other, .. }
+            | GuestIpaIncompatible { other, .. }
             | VaBitsTooSmall { other, .. }
             | GuardGapTaken { other, .. }
             | GptGranuleShared { other, .. } => Some(*other),
@@ -241,6 +246,7 @@ impl Error {
             }
             | Error::SamePaInTwoTables { .. }
             | Error::VmIsolation { .. } => OtherPart::SameOr(Addr::Pa),
+            Error::GuestIpaIncompatible { .. } => OtherPart::Same,
             Error::Overlap { .. } => OtherPart::SameOr(Addr::Va),
             Error::NoRoom { taken, .. } | Error::IdentityImpossible { taken, .. } => {
                 OtherPart::Addr(taken.first().map_or(Addr::Va, |t| t.addr))
@@ -292,6 +298,9 @@ impl Error {
                 format!("`{other}` of table `{with_table}` maps it here")
             }
             Error::VmidTaken { vmid, .. } => format!("`{other}` has VMID {vmid} here"),
+            Error::GuestIpaIncompatible { vm, .. } => {
+                format!("stage 2 page `{other}` of VM `{vm}` is declared here")
+            }
             Error::IpaBeyondPa {
                 pa_bits,
                 other: Some(Party::PaBits),

@@ -77,6 +77,9 @@ impl Layout {
             if let Some(vmid) = table.vmid {
                 write!(f, " vm vmid {vmid} (stage 2: VA is the IPA)")?;
             }
+            if let Some(vm) = table.guest_of.and_then(|v| self.tables.get(v.index())) {
+                write!(f, " guest of {} (PA is the IPA)", vm.info.name())?;
+            }
             if let Some(asid) = table.asid {
                 write!(f, " asid {asid}")?;
             }

@@ -382,15 +382,21 @@ impl Layout {
         self.pools.iter().position(|p| p.range.covers(&r))
     }
 
-    /// Maps `req` into one table.
+    /// Maps `req` into one table. In a guest table
+    /// ([`add_guest_table`](Self::add_guest_table)) the page's `pa` is an IPA of its VM,
+    /// fixed or drawn from the VM's stage 2 pages of a compatible kind, and the pools are
+    /// not used ([`Error::GuestIpaUnmapped`], [`Error::GuestIpaIncompatible`],
+    /// [`Error::NotInGuest`]).
     pub fn map(&mut self, table: TableId, req: &PageRequest) -> Result<MappingId, Error> {
         self.table_ref(table)?;
         self.map_into(&[table], req, false)
     }
 
     /// Maps `req` as a cross-core page: one PA range mapped into every listed table (or
-    /// every table but the virtual machines when `tables` is `None`: a VM
-    /// ([`add_vm`](Self::add_vm)) shares memory only when listed), each at its own VA.
+    /// every table but the virtual machines and their guests when `tables` is `None`: a
+    /// VM ([`add_vm`](Self::add_vm)) shares memory only when listed), each at its own
+    /// VA. Guest tables ([`add_guest_table`](Self::add_guest_table)) share a page only
+    /// among guests of one VM, at one IPA.
     pub fn map_shared(
         &mut self,
         tables: Option<&[TableId]>,
@@ -408,7 +414,11 @@ impl Layout {
             }
             // Every table but the virtual machines: a VM reaches only memory shared
             // with it by name.
-            None => self.tables().filter(|&t| !self.is_vm(t)).collect(),
+            // Nor their guests, whose addresses are IPAs.
+            None => self
+                .tables()
+                .filter(|&t| !self.is_vm(t) && self.guest_vm(t).is_none())
+                .collect(),
         };
         if all.is_empty() {
             return Err(Error::NoTables {
@@ -422,7 +432,7 @@ impl Layout {
     /// among them ([`Error::GranulesDiffer`]), a size that granule maps
     /// ([`Error::SizeNotInGranule`]; the largest blocks need 52-bit addresses, which
     /// the build checks) and a guard that is a multiple of it.
-    fn check_granule(
+    pub(super) fn check_granule(
         &self,
         tables: &[TableId],
         size: PageSize,
@@ -463,7 +473,7 @@ impl Layout {
     /// An execute-only page may be mapped by EL0 tables and virtual machines (whose
     /// stage 2 grants execution through XN alone) only (see
     /// [`Error::ExecuteOnlyNotUser`]).
-    fn check_execute_only(
+    pub(super) fn check_execute_only(
         &self,
         req: &PageRequest,
         tables: impl IntoIterator<Item = TableId>,
@@ -488,7 +498,11 @@ impl Layout {
     /// `non_secure_view` only changes a page a table of the Secure state maps, and
     /// `non_secure_ok` only an executable page of a table whose home is the Secure
     /// space: anywhere else they are [`Error::OptionWithoutEffect`].
-    fn check_secure_options(&self, req: &PageRequest, tables: &[TableId]) -> Result<(), Error> {
+    pub(super) fn check_secure_options(
+        &self,
+        req: &PageRequest,
+        tables: &[TableId],
+    ) -> Result<(), Error> {
         use crate::error::NoEffect;
         let infos = || {
             tables
@@ -543,7 +557,7 @@ impl Layout {
     /// A `non_shareable` Normal page may be mapped for one core only: the cores of
     /// `tables` must all be that core (Device memory is always Outer Shareable, so its
     /// option does not count).
-    fn check_coherent(
+    pub(super) fn check_coherent(
         &self,
         req: &PageRequest,
         tables: impl IntoIterator<Item = TableId>,
@@ -577,7 +591,7 @@ impl Layout {
         Ok(())
     }
 
-    fn validate(&self, req: &PageRequest) -> Result<(u64, u64), Error> {
+    pub(super) fn validate(&self, req: &PageRequest) -> Result<(u64, u64), Error> {
         if req.count == 0 {
             return Err(Error::ZeroCount {
                 name: req.name.clone(),
@@ -713,7 +727,7 @@ impl Layout {
     }
 
     /// Picks a VA range of a table for a request and takes it out of the table's free VA.
-    fn take_va(
+    pub(super) fn take_va(
         &mut self,
         table: TableId,
         req: &PageRequest,
@@ -1047,6 +1061,10 @@ impl Layout {
         req: &PageRequest,
         shared: bool,
     ) -> Result<MappingId, Error> {
+        // Guest pages take IPAs of their VM, not PA of the pools.
+        if let Some(vm) = self.guests_vm(tables, &req.name)? {
+            return self.map_guest(vm, tables, req, shared);
+        }
         let (bytes, align) = self.validate(req)?;
         self.check_granule(tables, req.size, req)?;
         self.check_execute_only(req, tables.iter().copied())?;
@@ -1184,7 +1202,7 @@ impl Layout {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn commit_vas(
+    pub(super) fn commit_vas(
         &mut self,
         id: u32,
         vas: &[(TableId, u64)],
@@ -1199,7 +1217,14 @@ impl Layout {
         let name = Name::from(req.name.clone());
         // Each table maps its own view of the pool (`Pool::view`): of a pool in both
         // spaces, the one of its security state.
-        let pool = Interval::new(pa, bytes).and_then(|r| self.pool_of(r));
+        // Guest pages map IPAs, which no pool holds.
+        let guest = vas
+            .first()
+            .is_some_and(|&(t, _)| self.guest_vm(t).is_some());
+        let pool = match guest {
+            true => None,
+            false => Interval::new(pa, bytes).and_then(|r| self.pool_of(r)),
+        };
         let custom = AttrList::from(req.custom.clone());
         let mut out = Vec::with_capacity(vas.len());
         for &(t, va) in vas {
@@ -1255,11 +1280,15 @@ impl Layout {
             {
                 self.tables[t.index()].runs.push(run);
             }
+            // A VM's page is room for its guests' pages at its IPA.
+            if self.is_vm(t) {
+                self.add_guest_space(t, va_range, pa, &attrs);
+            }
         }
         out
     }
 
-    fn index_name(&mut self, name: &str, id: u32) {
+    pub(super) fn index_name(&mut self, name: &str, id: u32) {
         match self.by_name.get_mut(name) {
             Some(v) => v.push(id),
             None => {
@@ -1293,6 +1322,26 @@ impl Layout {
             .clone();
         let bytes = orig.bytes();
         let align = orig.size.bytes().max(req.align);
+        // A guest's alias maps the IPA of a page of a guest of the same VM; the pools
+        // hold no IPA.
+        let guest = self.guest_vm(table);
+        let orig_table = orig.tables.first().map(|&(t, ..)| t);
+        let orig_guest = orig_table.and_then(|t| self.guest_vm(t));
+        if guest != orig_guest {
+            return Err(match (guest, orig_guest, orig_table) {
+                (Some(vm), _, Some(o)) => self.guest_sharing(&req.name, vm, o),
+                (_, Some(vm), Some(_)) => self.guest_sharing(&req.name, vm, table),
+                _ => Error::Unknown {
+                    what: Thing::Page,
+                    name: format!("#{}", of.0),
+                    field: Field::Alias,
+                },
+            });
+        }
+        let orig_pool = match guest {
+            Some(_) => None,
+            None => Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r)),
+        };
         check_align(req.align)?;
         if req.attrs.kind.is_device() && req.attrs.perms.execute() {
             return Err(Error::ExecutableDevice {
@@ -1322,11 +1371,11 @@ impl Layout {
         let mut tables = self.mapping_tables(of);
         tables.push(table);
         self.check_coherent(req, tables)?;
-        if let Some(pool) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r)) {
+        if let Some(pool) = orig_pool {
             self.security_check(|_| what_of(req), pool, &[table], Field::Alias)?;
         }
         if req.non_secure_view
-            && let Some(p) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
+            && let Some(p) = orig_pool
             && !self.pools[p].is_dual_view()
         {
             return Err(Error::NonSecureViewNotDual {
@@ -1335,7 +1384,7 @@ impl Layout {
                 field: Field::NonSecureView,
             });
         }
-        if let Some(pool) = Interval::new(orig.pa, bytes).and_then(|r| self.pool_of(r))
+        if let Some(pool) = orig_pool
             && let Some(t) = self.outside_home(req, &[table], pool)
         {
             return Err(self.non_secure_for_secure(req, t, pool, Field::Alias));
@@ -1371,9 +1420,7 @@ impl Layout {
         // The alias table's own view of the PA: a pool in both Secure and Non-secure
         // space is seen through each table's view, not through the first table's.
         let el = self.tables[table.index()].info.el();
-        let pas = Interval::new(orig.pa, bytes)
-            .and_then(|r| self.pool_of(r))
-            .map_or(a.pas, |p| self.pools[p].view(el, req.non_secure_view));
+        let pas = orig_pool.map_or(a.pas, |p| self.pools[p].view(el, req.non_secure_view));
         let attrs = MemAttrs { pas, ..b };
         let inner = PageRequest {
             count: orig.count,
@@ -1603,7 +1650,7 @@ impl PoolChoice {
 }
 
 /// The field that fixes a request's PA: its `pa`, or its `va` through `identity`.
-fn pa_field(req: &PageRequest) -> Field {
+pub(super) fn pa_field(req: &PageRequest) -> Field {
     if req.pa.is_some() {
         Field::Pa
     } else if req.identity {
@@ -1614,7 +1661,7 @@ fn pa_field(req: &PageRequest) -> Field {
 }
 
 /// The field that fixes a request's VA: its `va`, or its `pa` through `identity`.
-fn va_field(req: &PageRequest) -> Field {
+pub(super) fn va_field(req: &PageRequest) -> Field {
     if req.va.is_some() {
         Field::Va
     } else if req.identity {
@@ -1659,7 +1706,7 @@ fn what_of(req: &PageRequest) -> String {
     format!("page `{}`", req.name)
 }
 
-fn describe(req: &PageRequest) -> String {
+pub(super) fn describe(req: &PageRequest) -> String {
     if req.count == 1 {
         format!("{} {} page `{}`", req.size, req.attrs.kind, req.name)
     } else {

@@ -24,6 +24,7 @@ mod display;
 pub(crate) use display::page_runs;
 mod gpt;
 mod guard;
+mod guest;
 mod mapping;
 mod processes;
 mod requests;
@@ -116,6 +117,15 @@ struct Table {
     /// Its VMID, when it is the stage 2 table of a virtual machine
     /// ([`Layout::add_vm`]).
     vmid: Option<u16>,
+    /// Its VM, when it is a guest's stage 1 table ([`Layout::add_guest_table`]).
+    guest_of: Option<TableId>,
+    /// Of a VM: the IPA its pages map and no guest page or guest translation table
+    /// takes yet, by what the stage 2 pages there allow.
+    guest_free: IntervalSet<guest::GuestSpace>,
+    /// Of a VM: the IPA its guests' pages and translation tables take.
+    ipa_used: UsedRanges<guest::IpaOwner>,
+    /// Of a guest table: the IPA and PA of its translation tables, once built.
+    guest_tables: Option<(u64, u64)>,
     /// The kernel it runs under, when set with [`Layout::put_under`].
     kernel: Option<TableId>,
     /// The guard gaps of its guarded mappings (see `guard`).
@@ -608,6 +618,10 @@ impl Layout {
             non_secure_tables_ok: false,
             asid: None,
             vmid: None,
+            guest_of: None,
+            guest_free: IntervalSet::new(),
+            ipa_used: UsedRanges::default(),
+            guest_tables: None,
             kernel: None,
             guards: Vec::new(),
             held: Vec::new(),
@@ -942,7 +956,9 @@ impl Layout {
         }
     }
 
-    /// Translates a VA through a table's pages.
+    /// Translates a VA through a table's pages: to a PA, or for a guest table
+    /// ([`add_guest_table`](Self::add_guest_table)) to an IPA of its VM (translate that
+    /// through the VM for the PA).
     pub fn translate(&self, table: TableId, va: u64) -> Option<u64> {
         let t = self.tables.get(table.index())?;
         let (_, &m) = t.va_used.get(va)?;

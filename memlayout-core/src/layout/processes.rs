@@ -80,7 +80,9 @@ impl Layout {
     /// # Errors
     ///
     /// [`Error::Unknown`] for a table that does not exist; [`Error::NotInVm`] when either
-    /// table is a virtual machine ([`add_vm`](Self::add_vm)); [`Error::NotAKernel`] when
+    /// table is a virtual machine ([`add_vm`](Self::add_vm)); [`Error::NotInGuest`] when
+    /// one is a guest table and the other not a guest of the same VM
+    /// ([`add_guest_table`](Self::add_guest_table)); [`Error::NotAKernel`] when
     /// `process` is an EL3 or EL2 table, or `kernel` is `process` itself, not an EL1 table, of another security state, not
     /// used by every core of `process`, without an upper range, or a process itself, or
     /// when `process` is the kernel of another table; [`Error::ProcessUpperRange`] when
@@ -113,6 +115,23 @@ impl Layout {
             Field::Under,
             Some(Party::Table(kernel)),
         )?;
+        // A process and its kernel share TTBR1_EL1: both guests of one VM, or neither.
+        let (pvm, kvm) = (self.guest_vm(process), self.guest_vm(kernel));
+        if pvm != kvm {
+            let (guest, vm, other) = match (pvm, kvm) {
+                (Some(vm), _) => (&name, vm, &kname),
+                (_, Some(vm)) => (&kname, vm, &name),
+                _ => unreachable!("one of the two is a guest"),
+            };
+            return Err(Error::NotInGuest {
+                table: guest.clone(),
+                vm: self.table_name_of(vm),
+                feature: crate::error::GuestFeature::Kernel {
+                    other: other.clone(),
+                },
+                field: Field::Under,
+            });
+        }
         let (pel, kel) = (p.info.el(), k.info.el());
         let not_a_kernel = |reason| Error::NotAKernel {
             table: name.clone(),
@@ -265,7 +284,7 @@ impl Layout {
             })
     }
 
-    fn table_name_of(&self, table: TableId) -> String {
+    pub(super) fn table_name_of(&self, table: TableId) -> String {
         self.tables
             .get(table.index())
             .map(|t| t.info.name().to_string())
