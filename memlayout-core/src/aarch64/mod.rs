@@ -148,6 +148,8 @@ pub mod descriptor;
 mod error;
 pub mod gpt;
 pub mod granule;
+#[cfg(all(test, feature = "alloc"))]
+mod hand;
 mod image;
 pub mod mair;
 pub mod regs;

@@ -1003,6 +1003,7 @@ pub(super) fn walk_stage1_with<E: From<WalkFault>>(
 #[cfg(all(test, feature = "alloc"))]
 mod tests {
     use super::*;
+    use crate::aarch64::hand::{BLOCK, Hand, TABLE};
     use crate::aarch64::{TableConfig, TranslationImage, build};
     use crate::model::{ExecutionContext, MemAttrs, Page, PageKind, PageSize, TableInfo};
     use alloc::vec::Vec;
@@ -1338,10 +1339,6 @@ mod tests {
         );
     }
 
-    /// Descriptor type bits\[1:0\] of a table (levels -1 to 2) or page (level 3).
-    const TABLE: u64 = 0b11;
-    /// Descriptor type bits\[1:0\] of a block.
-    const BLOCK: u64 = 0b01;
     /// A leaf's attributes: AttrIndx 4 (Normal Write-Back), AF.
     const NORMAL: u64 = (4 << 2) | (1 << 10);
     /// SH = Inner Shareable, for formats with an SH field.
@@ -1368,47 +1365,7 @@ mod tests {
         oa52: true,
     };
 
-    /// A hand-made image of granule-sized tables from `base`, in `format`.
-    struct Hand {
-        base: u64,
-        format: Format,
-        bytes: Vec<u8>,
-    }
-
     impl Hand {
-        fn new(base: u64, format: Format, tables: usize) -> Hand {
-            let bytes = alloc::vec![0; tables * format.granule.bytes() as usize];
-            Hand {
-                base,
-                format,
-                bytes,
-            }
-        }
-
-        /// The PA of table `t`.
-        fn pa(&self, t: usize) -> u64 {
-            self.base + t as u64 * self.format.granule.bytes()
-        }
-
-        /// Writes descriptor bits `d` at `index` of table `t`.
-        fn put(&mut self, t: usize, index: usize, d: u64) {
-            let at = t * self.format.granule.bytes() as usize + index * 8;
-            self.bytes[at..at + 8].copy_from_slice(&d.to_le_bytes());
-        }
-
-        /// Points entry `index` of table `t` at table `next`.
-        fn link(&mut self, t: usize, index: usize, next: usize) {
-            let d = self.format.encode_address(self.pa(next)) | TABLE;
-            self.put(t, index, d);
-        }
-
-        /// Writes a block (level above 3) or page (level 3) of `pa` at `index` of table `t`.
-        fn leaf(&mut self, t: usize, index: usize, level: i8, pa: u64, attrs: u64) {
-            let ty = if level == 3 { TABLE } else { BLOCK };
-            let d = self.format.encode_address(pa) | ty | attrs;
-            self.put(t, index, d);
-        }
-
         /// `walk_image` over the image in `format` (not necessarily the one written).
         fn walk(&self, format: Format, va_bits: u8, va: u64) -> Result<Walk, WalkFault> {
             let root = format.granule.root_level(va_bits).unwrap();

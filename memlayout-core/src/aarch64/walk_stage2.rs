@@ -1079,16 +1079,12 @@ pub fn walk_two_stages(
 #[cfg(all(test, feature = "alloc"))]
 mod tests {
     use super::*;
+    use crate::aarch64::hand::{BLOCK, Hand, TABLE};
     use crate::aarch64::stage2::{
         S2_MEMATTR_DEVICE_GRE, S2_MEMATTR_DEVICE_NGNRE, S2_MEMATTR_DEVICE_NGNRNE,
         S2_MEMATTR_NORMAL_NC, S2_MEMATTR_NORMAL_WB, S2_MEMATTR_NORMAL_WT, S2AP_MASK, VTCR_RES1_31,
     };
-    use alloc::vec::Vec;
 
-    /// Descriptor type bits of a table (levels -1 to 2) or page (level 3).
-    const TABLE: u64 = 0b11;
-    /// Descriptor type bits of a block.
-    const BLOCK: u64 = 0b01;
     /// AF.
     const AF: u64 = 1 << 10;
     /// SH = Inner Shareable.
@@ -1118,46 +1114,8 @@ mod tests {
         regs::ttbr0(root) | (vmid as u64) << VTTBR_VMID_SHIFT
     }
 
-    /// A hand-made stage 2 image of granule-sized tables from `base`.
-    struct Hand {
-        base: u64,
-        format: Format,
-        bytes: Vec<u8>,
-    }
-
     impl Hand {
-        fn new(base: u64, format: Format, tables: usize) -> Hand {
-            let bytes = alloc::vec![0; tables * format.granule.bytes() as usize];
-            Hand {
-                base,
-                format,
-                bytes,
-            }
-        }
-
-        fn pa(&self, t: usize) -> u64 {
-            self.base + t as u64 * self.format.granule.bytes()
-        }
-
-        /// Writes `d` at `index` of table `t` (an index past the table runs on into the
-        /// next ones: concatenated roots).
-        fn put(&mut self, t: usize, index: usize, d: u64) {
-            let at = t * self.format.granule.bytes() as usize + index * 8;
-            self.bytes[at..at + 8].copy_from_slice(&d.to_le_bytes());
-        }
-
-        fn link(&mut self, t: usize, index: usize, next: usize) {
-            let d = self.format.encode_address(self.pa(next)) | TABLE;
-            self.put(t, index, d);
-        }
-
-        fn leaf(&mut self, t: usize, index: usize, level: i8, pa: u64, attrs: u64) {
-            let ty = if level == LAST_LEVEL { TABLE } else { BLOCK };
-            let d = self.format.encode_address(pa) | ty | attrs;
-            self.put(t, index, d);
-        }
-
-        fn walk(&self, vtcr: u64, ipa: u64) -> Result<Stage2Walk, WalkFault> {
+        fn walk_s2(&self, vtcr: u64, ipa: u64) -> Result<Stage2Walk, WalkFault> {
             walk_stage2(&self.bytes, self.base, vtcr, vttbr(self.base, 7), ipa)
         }
     }
@@ -1195,7 +1153,7 @@ mod tests {
                     "{granule} {ipa_bits}"
                 );
                 let ipa = granule.entries() as u64 * size + 0x1238;
-                let w = h.walk(v, ipa).unwrap();
+                let w = h.walk_s2(v, ipa).unwrap();
                 assert_eq!(
                     (w.pa, w.level),
                     (out + 0x1238, level),
@@ -1203,7 +1161,7 @@ mod tests {
                 );
                 assert_eq!(w.block_size(), size);
                 let top = (1u64 << ipa_bits) - 8;
-                let w = h.walk(v, top).unwrap();
+                let w = h.walk_s2(v, top).unwrap();
                 assert_eq!(
                     w.pa,
                     out + size + (top & (size - 1)),
@@ -1211,14 +1169,14 @@ mod tests {
                 );
                 assert_eq!(w.vmid, 7);
                 assert_eq!(
-                    h.walk(v, 1 << ipa_bits),
+                    h.walk_s2(v, 1 << ipa_bits),
                     Err(WalkFault::IpaOutOfRange {
                         ipa: 1 << ipa_bits,
                         ipa_bits
                     })
                 );
                 assert_eq!(
-                    h.walk(v, size),
+                    h.walk_s2(v, size),
                     Err(WalkFault::Translation { va: size, level })
                 );
                 // A root aligned to one table but not to the concatenation.
@@ -1247,9 +1205,9 @@ mod tests {
         h.leaf(2, 6, 2, 0x4560_0000, RW_WB);
         let v = vtcr(Granule::Size4K, 40, 0b01, 0b010, false, false);
         let ipa = 700 << 30 | 5 << 21 | 9 << 12 | 0xABC;
-        let w = h.walk(v, ipa).unwrap();
+        let w = h.walk_s2(v, ipa).unwrap();
         assert_eq!((w.pa, w.level, w.block_size()), (0x1234_5ABC, 3, 4096));
-        let w = h.walk(v, 700 << 30 | 6 << 21 | 0x1_2345).unwrap();
+        let w = h.walk_s2(v, 700 << 30 | 6 << 21 | 0x1_2345).unwrap();
         assert_eq!((w.pa, w.level), (0x4561_2345, 2));
         // The same table read with the 16K granule is another walk, never a panic.
         let v16 = vtcr(Granule::Size16K, 40, 0b01, 0b010, false, false);
@@ -1257,7 +1215,7 @@ mod tests {
         // Tables outside the image.
         h.link(2, 7, 9);
         assert_eq!(
-            h.walk(v, 700 << 30 | 7 << 21),
+            h.walk_s2(v, 700 << 30 | 7 << 21),
             Err(WalkFault::OutsideImage {
                 va: 700 << 30 | 7 << 21,
                 level: 3,
@@ -1270,7 +1228,7 @@ mod tests {
             5,
             h.format.encode_address(h.pa(3)) | TABLE | 0b11111 << 59,
         );
-        assert_eq!(h.walk(v, ipa).map(|w| w.pa), Ok(0x1234_5ABC));
+        assert_eq!(h.walk_s2(v, ipa).map(|w| w.pa), Ok(0x1234_5ABC));
     }
 
     /// 4K with DS = 1: SL2 = 1 and SL0 = 0b00 start at level -1 (16 entries for 52 IPA
@@ -1299,7 +1257,7 @@ mod tests {
             (-1, 1, 128)
         );
         let ipa = 0xF << 48 | 3 << 39 | 0x12_3456_789A;
-        let w = h.walk(v, ipa).unwrap();
+        let w = h.walk_s2(v, ipa).unwrap();
         assert_eq!(
             (w.pa, w.level, w.block_size()),
             (block + 0x12_3456_789A, 0, 1 << 39)
@@ -1311,7 +1269,7 @@ mod tests {
         // Level -1 holds tables only.
         h.put(0, 1, BLOCK | AF);
         assert_eq!(
-            h.walk(v, 1 << 48),
+            h.walk_s2(v, 1 << 48),
             Err(WalkFault::Translation {
                 va: 1 << 48,
                 level: -1
@@ -1400,7 +1358,7 @@ mod tests {
             AF | S2AP_MASK | (S2_MEMATTR_NORMAL_WB as u64) << 2,
         );
         let ipa = 31 << 47 | 5 << 36 | 0x9_8765_4321;
-        let w = h.walk(v, ipa).unwrap();
+        let w = h.walk_s2(v, ipa).unwrap();
         assert_eq!(
             (w.pa, w.level, w.block_size()),
             (block + 0x9_8765_4321, 1, 64 << 30)
@@ -1466,15 +1424,15 @@ mod tests {
         ];
         for (i, (a, kind)) in cases.iter().enumerate() {
             h.leaf(0, i, 1, (i as u64) << 30, AF | S2AP_MASK | a);
-            let w = h.walk(v, (i as u64) << 30).unwrap();
+            let w = h.walk_s2(v, (i as u64) << 30).unwrap();
             assert_eq!(w.memory_kind(), *kind, "{i}");
             assert_eq!(w.is_device(), i < 3, "{i}");
         }
         assert_eq!(
-            h.walk(v, 1 << 30).unwrap().memory_type(),
+            h.walk_s2(v, 1 << 30).unwrap().memory_type(),
             Some(MemoryType::DeviceNGnRE)
         );
-        assert_eq!(h.walk(v, 6 << 30).unwrap().memory_type(), None);
+        assert_eq!(h.walk_s2(v, 6 << 30).unwrap().memory_type(), None);
         // S2AP: none, read-only, write-only, read/write; XN[1:0] read with FEAT_XNX.
         let perms = [
             (0b00, 0b00, Some(Perms::X), (false, false, true, true)),
@@ -1487,7 +1445,7 @@ mod tests {
             let d = AF | s2ap << 6 | xn << 53 | attr(S2_MEMATTR_NORMAL_WB) | SH;
             h.leaf(3, i, 3, 0x9000_0000 + ((i as u64) << 12), d);
             let ipa = 100 << 30 | (i as u64) << 12 | 0x10;
-            let w = h.walk(v, ipa).unwrap();
+            let w = h.walk_s2(v, ipa).unwrap();
             assert_eq!((w.s2ap(), w.xn()), (s2ap as u8, xn as u8));
             assert_eq!(
                 (
@@ -1506,11 +1464,11 @@ mod tests {
         }
         // The Access flag is reported, not faulted on.
         h.leaf(0, 200, 1, 0, S2AP_MASK);
-        assert!(!h.walk(v, 200 << 30).unwrap().af());
+        assert!(!h.walk_s2(v, 200 << 30).unwrap().af());
         // Level 3 type 0b01 is reserved.
         h.put(3, 20, 0x1 | AF);
         assert_eq!(
-            h.walk(v, 100 << 30 | 20 << 12),
+            h.walk_s2(v, 100 << 30 | 20 << 12),
             Err(WalkFault::Translation {
                 va: 100 << 30 | 20 << 12,
                 level: 3
