@@ -15,7 +15,7 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::mapping::{describe, executable, pa_field, va_field};
+use super::mapping::{describe, executable, pa_field};
 use super::{Layout, Mapping, MappingId, PageRequest, Role, TableId, interval, range_of};
 use crate::error::{Error, Field, GuestFeature, GuestNeed, Party, Space, Thing};
 use crate::interval::{Interval, IntervalSet};
@@ -255,15 +255,7 @@ impl Layout {
             self.check_guest_ipa(vm, first, r, req, field)?;
         }
         if let Some(va) = fixed_va {
-            let field = va_field(req);
-            let r = interval(va, bytes, &req.name, field)?;
-            for &t in tables {
-                let tb = &self.tables[t.index()];
-                if !tb.va_free.contains(va, bytes) {
-                    return Err(self.va_collision(tb, r, &req.name, field));
-                }
-                self.check_gaps_free(t, va, bytes, req)?;
-            }
+            self.check_fixed_va(va, bytes, req, tables)?;
         }
         self.check_secure_options(req, tables)?;
         let (ipa, pieces) = match fixed_ipa {

@@ -1078,15 +1078,7 @@ impl Layout {
             self.check_fixed_pa(pa, bytes, req, tables, pools)?;
         }
         if let Some(va) = fixed_va {
-            let field = va_field(req);
-            let r = interval(va, bytes, &req.name, field)?;
-            for &t in tables {
-                let tb = &self.tables[t.index()];
-                if !tb.va_free.contains(va, bytes) {
-                    return Err(self.va_collision(tb, r, &req.name, field));
-                }
-                self.check_gaps_free(t, va, bytes, req)?;
-            }
+            self.check_fixed_va(va, bytes, req, tables)?;
         }
         // After the checks of where the page may go, whose errors say more.
         self.check_secure_options(req, tables)?;
@@ -1286,6 +1278,27 @@ impl Layout {
             }
         }
         out
+    }
+
+    /// A fixed VA `va .. va + bytes` of request `req` is free in each of `tables` and
+    /// outside their guard gaps.
+    pub(super) fn check_fixed_va(
+        &self,
+        va: u64,
+        bytes: u64,
+        req: &PageRequest,
+        tables: &[TableId],
+    ) -> Result<(), Error> {
+        let field = va_field(req);
+        let r = interval(va, bytes, &req.name, field)?;
+        for &t in tables {
+            let tb = &self.tables[t.index()];
+            if !tb.va_free.contains(va, bytes) {
+                return Err(self.va_collision(tb, r, &req.name, field));
+            }
+            self.check_gaps_free(t, va, bytes, req)?;
+        }
+        Ok(())
     }
 
     pub(super) fn index_name(&mut self, name: &str, id: u32) {
