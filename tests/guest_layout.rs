@@ -377,7 +377,9 @@ fn fixed_guest_ipas_are_checked_against_the_vm_pages() {
         "{e}"
     );
     assert_eq!(e.other(), Some(Party::Mapping(rom)));
-    assert!(name(&e).ends_with("give the stage 2 page `rw`, or the guest page `r`"));
+    assert!(name(&e).ends_with(
+        "add `w` to the stage 2 page's permissions (`rw` or `rwx`), or make the guest page `r`"
+    ));
     // Read-only on it is fine.
     l.map(
         kernel,
@@ -487,11 +489,7 @@ fn an_executable_guest_page_needs_an_executable_stage_2_page() {
         Error::NoRoom { space, .. } => assert_eq!(space, &Space::Ipa("v".into())),
         e => panic!("{e}"),
     }
-    assert!(
-        e.to_string()
-            .contains("the IPA space of VM `v` (its stage 2 pages)"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("the IPA space of VM `v`"), "{e}");
 }
 
 #[test]
@@ -521,7 +519,7 @@ fn guest_tables_need_room_in_writable_vm_ram() {
     }
     assert_eq!(
         e.to_string(),
-        "no room for the translation tables of table `k` (0x2000 bytes: 2 tables of 4 KiB) in the IPA space of VM `v` (its stage 2 pages); it has no free range left, so map a larger writable `data` page in VM `v` (a guest's tables go in its VM's RAM, off its guests' pages)"
+        "no room for the translation tables of table `k` (0x2000 bytes: 2 tables of 4 KiB) in the IPA space of VM `v`; it has no free range left, so map a larger writable `data` page in VM `v` (a guest's tables go in its VM's RAM, off its guests' pages)"
     );
     // Writable RAM all taken by guest pages: no room either.
     let mut l = Layout::new();

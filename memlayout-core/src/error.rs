@@ -117,7 +117,7 @@ impl fmt::Display for Space {
             Space::Virtual(t) => write!(f, "the virtual address space of table `{t}`"),
             Space::Page { table, page } => write!(f, "page `{page}` of table `{table}`"),
             Space::SharedPage(p) => write!(f, "shared page `{p}`"),
-            Space::Ipa(vm) => write!(f, "the IPA space of VM `{vm}` (its stage 2 pages)"),
+            Space::Ipa(vm) => write!(f, "the IPA space of VM `{vm}`"),
             Space::NonSecure { secure_fit: None } => f.write_str(
                 "the non-secure physical pools (a non-secure regime reaches only non-secure PA)",
             ),

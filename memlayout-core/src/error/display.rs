@@ -1117,15 +1117,15 @@ fn vm(e: &Error, f: &mut Formatter<'_>) -> Result {
                 ),
                 GuestNeed::Read => (
                     "a readable page needs a readable stage 2 page",
-                    "give the stage 2 page `r`",
+                    "add `r` to the stage 2 page's permissions (`rx` where it is `x`)",
                 ),
                 GuestNeed::Write => (
                     "a writable page needs a writable stage 2 page",
-                    "give the stage 2 page `rw`, or the guest page `r`",
+                    "add `w` to the stage 2 page's permissions (`rw` or `rwx`), or make the guest page `r`",
                 ),
                 GuestNeed::Execute => (
                     "an executable page (`code` or `x`) needs an executable stage 2 page",
-                    "give the stage 2 page `x`, or put the guest page on an executable one",
+                    "add `x` to the stage 2 page's permissions (`rx` or `rwx`), or put the guest page on an executable one",
                 ),
             };
             write!(
