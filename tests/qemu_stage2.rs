@@ -54,6 +54,27 @@
 //! without TLB maintenance, and [`broken_registers_are_caught`] checks that the checks
 //! fail with a wrong `VTCR_EL2.SL0`, a wrong `VTTBR_EL2.BADDR` and equal VMIDs.
 //!
+//! Whole layouts built with the run-time API ([`Layout::add_vm`],
+//! [`Layout::add_guest_table`], [`Layout::build_translations`]) run too, one QEMU start
+//! per layout ([`layout_guests_on_qemu`], and 4 seeds in [`seeded_layouts_on_qemu`]):
+//! a hypervisor `EL2_NS` table, a VM with RAM (2 MiB pages), two device pages and
+//! read-only pages, a guest `EL1_NS` table and (in the fixed layout and every other
+//! seed) a guest `EL0_NS` table, whose pages (data, code, a 2 MiB block, a device page,
+//! a read-only page and a page in RAM) take IPAs automatically or at fixed IPAs. The
+//! harness loads the VM's `VTCR`, `VTTBR` and `HCR_SET`, its stage 2 image, and the
+//! guests' own tables: their bytes at [`Layout::guest_tables_pa`], `TTBR0_EL1` from the
+//! EL1 guest's translation (it holds the IPA, [`Layout::guest_tables_ipa`]), its
+//! `TCR_EL1` and `MAIR_EL1` (the EL0 guest's `TTBR0_EL1` half of `TCR_EL1` and its
+//! `MAIR_EL1` must agree; a `TTBR0_EL1` switch then selects it). Every guest page, at its
+//! first, middle and last 8 bytes: `AT S12E1R` (`AT S12E0R` for the EL0 guest), and the
+//! write probe where both stages allow writes, must give the PA the layout gives it
+//! (guest VA -> IPA -> the VM page's PA), the memory type of both stages combined (the
+//! stronger Device type; Non-cacheable, else Write-Through, else Write-Back) and the
+//! more shareable of the two, and the same as [`walk_two_stages`] (which must also agree
+//! without QEMU: [`layout_guest_walks_agree_with_the_pages`], 65 layouts).
+//! [`broken_guest_tables_are_caught`]: `TTBR0_EL1` with the tables' PA instead of their
+//! IPA, or the tables' bytes loaded elsewhere than `guest_tables_pa`, fails every probe.
+//!
 //! Expectations come from the pages (their IPA, PA and attributes; fault levels from
 //! the stage 2 walker). Every AT probe and real access also has a second expectation,
 //! from the crate's two-stage walker ([`walk_two_stages`] over the guest's stage 1 image
