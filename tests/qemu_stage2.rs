@@ -1885,8 +1885,8 @@ enum GuestBreak {
     TablesPa,
 }
 
-/// A hypervisor's layout (an `EL2_NS` table) with one VM of `vmid`: RAM (2 MiB pages,
-/// `rwx`), a device page, a read-only page, a guest `EL1_NS` table and (with `el0`) a
+/// A hypervisor's layout (an `EL2_NS` table) with one VM: RAM (2 MiB pages, `rwx`),
+/// Write-Through pages, Device-nGnRnE pages, read-only pages, a guest `EL1_NS` table and (with `el0`) a
 /// guest `EL0_NS` table; guest pages drawn automatically and at fixed IPAs. `rng`
 /// varies the counts, sizes, kinds and fixed IPAs (`None`: a fixed layout).
 fn guest_layout(seed: Option<u64>, el0: bool) -> (Layout, TableId) {
@@ -1927,9 +1927,19 @@ fn guest_layout(seed: Option<u64>, el0: bool) -> (Layout, TableId) {
             .perms(Perms::R),
     )
     .unwrap();
+    // Write-Through RAM, and Device-nGnRnE MMIO: stronger than the guests' defaults.
+    l.map(
+        vm,
+        &req("wt", PageKind::Data, PageSize::Size4K)
+            .count(2)
+            .cache(Cacheability::WriteThrough)
+            .perms(Perms::RW),
+    )
+    .unwrap();
     l.map(
         vm,
         &req("uart", PageKind::Device, PageSize::Size4K)
+            .device(DeviceType::nGnRnE)
             .count(2)
             .va(0x0900_0000)
             .pa(LAYOUT_MMIO.0),
@@ -1944,11 +1954,13 @@ fn guest_layout(seed: Option<u64>, el0: bool) -> (Layout, TableId) {
     } else {
         &[(ExecutionContext::EL1_NS, GUEST_EL1_VA)]
     };
+    let mut ids = Vec::new();
     for (k, &(el, range)) in guests.iter().enumerate() {
         let g = l
             .add_guest_table(vm, format!("g{k}"), 0, el, &[range])
             .unwrap();
-        // Fixed IPAs first: the device page, the read-only page, and an IPA in RAM.
+        ids.push(g);
+        // Fixed IPAs first (every guest's), then automatic ones: the device page, the read-only page, and an IPA in RAM.
         l.map(
             g,
             &req("mmio", PageKind::Device, PageSize::Size4K)
@@ -1968,9 +1980,26 @@ fn guest_layout(seed: Option<u64>, el0: bool) -> (Layout, TableId) {
                 .perms(Perms::R),
         )
         .unwrap_or_else(|e| panic!("ro: {e}"));
+        // On the Write-Through page: Write-Back (the default) or Non-cacheable.
+        let wt = stage2
+            .iter()
+            .find(|p| p.name() == "wt" && p.index() as usize == k)
+            .unwrap();
+        let nc = if seed.is_some() {
+            below(2) == 1
+        } else {
+            k == 1
+        };
+        let mut shm = req("shm", PageKind::Data, PageSize::Size4K).pa(wt.va());
+        if nc {
+            shm = shm.cache(Cacheability::NonCacheable);
+        }
+        l.map(g, &shm).unwrap_or_else(|e| panic!("shm: {e}"));
         let fixed = 0x4000_0000 + 0x8_0000 * (1 + k as u64) + 0x1000 * below(16);
         l.map(g, &req("fixed", PageKind::Data, PageSize::Size4K).pa(fixed))
             .unwrap_or_else(|e| panic!("fixed IPA {fixed:#x}: {e}"));
+    }
+    for g in ids {
         // Automatic: a 2 MiB block where the seed asks, data, code.
         if below(2) == 1 {
             l.map(g, &req("big", PageKind::Data, PageSize::Size2M))
@@ -2007,7 +2036,7 @@ fn combine_nibble(s1: u8, s2: u8) -> u8 {
 
 /// The attribute byte and SH that `PAR_EL1` must show for a guest page `g` on stage 2
 /// page `h`: the stronger Device type if either is Device, else the combined Normal
-/// type; the more shareable of the two (Outer for Device).
+/// type; the more shareable of the two (Outer for Device and Non-cacheable memory).
 fn combined_attrs(g: &Page, h: &Page) -> (u8, u8) {
     let (a, b) = (expected_attr(g), expected_attr(h));
     let device = |x: u8| x & 0xF0 == 0;
@@ -2022,7 +2051,9 @@ fn combined_attrs(g: &Page, h: &Page) -> (u8, u8) {
         3 => 1,
         _ => 2,
     };
-    let sh = if device(attr) {
+    // Device and Normal Non-cacheable memory (inner and outer) are Outer Shareable
+    // (Arm ARM D8.6.2).
+    let sh = if device(attr) || attr == 0x44 {
         2
     } else {
         let (x, y) = (expected_sh(g), expected_sh(h));
@@ -2229,14 +2260,28 @@ fn layout_guest_walks_agree_with_the_pages() {
     let mut layouts = vec![guest_layout(None, true)];
     layouts.extend((0..64).map(|s| guest_layout(Some(s), s % 3 != 0)));
     let mut checks = 0;
+    let mut seen = BTreeSet::new();
     for (k, (mut l, vm)) in layouts.into_iter().enumerate() {
         let tr = build_layout(&mut l);
         let p = layout_job(&l, &tr, vm, GuestBreak::None);
         let failures: Vec<String> = p.checks.iter().filter_map(walker_disagrees).collect();
         assert!(failures.is_empty(), "layout {k}:\n{}", failures.join("\n"));
         checks += p.checks.len();
+        for c in &p.checks {
+            if let Want::Maps { attr, sh, .. } = c.want {
+                seen.insert((attr, sh, format!("{:?}", c.probe.kind)));
+            }
+        }
     }
     assert!(checks > 65 * 20, "{checks}");
+    // Device-nGnRnE (both Device), Non-cacheable, Write-Through and Write-Back; EL1
+    // and EL0 probes, reads and writes.
+    let attrs: BTreeSet<(u8, u8)> = seen.iter().map(|(a, s, _)| (*a, *s)).collect();
+    for want in [(0x00, 2), (0x44, 2), (0xBB, 3), (0xFF, 3)] {
+        assert!(attrs.contains(&want), "{want:x?} not in {attrs:x?}");
+    }
+    let kinds: BTreeSet<&str> = seen.iter().map(|(_, _, k)| k.as_str()).collect();
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
 }
 
 /// A fixed layout (a hypervisor, a VM, an EL1 and an EL0 guest) on QEMU.
