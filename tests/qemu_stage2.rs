@@ -57,10 +57,11 @@
 //! Whole layouts built with the run-time API ([`Layout::add_vm`],
 //! [`Layout::add_guest_table`], [`Layout::build_translations`]) run too, one QEMU start
 //! per layout ([`layout_guests_on_qemu`], and 4 seeds in [`seeded_layouts_on_qemu`]):
-//! a hypervisor `EL2_NS` table, a VM with RAM (2 MiB pages), two device pages and
-//! read-only pages, a guest `EL1_NS` table and (in the fixed layout and every other
-//! seed) a guest `EL0_NS` table, whose pages (data, code, a 2 MiB block, a device page,
-//! a read-only page and a page in RAM) take IPAs automatically or at fixed IPAs. The
+//! a hypervisor `EL2_NS` table, a VM with RAM (2 MiB pages), read-only pages,
+//! Write-Through pages and Device-nGnRnE pages, a guest `EL1_NS` table and (in the fixed
+//! layout and every other seed) a guest `EL0_NS` table, whose pages (data, code, a 2 MiB
+//! block, a Device-nGnRE page, a read-only page, a Write-Back or Non-cacheable page on a
+//! Write-Through one and a page in RAM) take IPAs automatically or at fixed IPAs. The
 //! harness loads the VM's `VTCR`, `VTTBR` and `HCR_SET`, its stage 2 image, and the
 //! guests' own tables: their bytes at [`Layout::guest_tables_pa`], `TTBR0_EL1` from the
 //! EL1 guest's translation (it holds the IPA, [`Layout::guest_tables_ipa`]), its
@@ -70,7 +71,7 @@
 //! write probe where both stages allow writes, must give the PA the layout gives it
 //! (guest VA -> IPA -> the VM page's PA), the memory type of both stages combined (the
 //! stronger Device type; Non-cacheable, else Write-Through, else Write-Back) and the
-//! more shareable of the two, and the same as [`walk_two_stages`] (which must also agree
+//! more shareable of the two (Outer for Device and Non-cacheable), and the same as [`walk_two_stages`] (which must also agree
 //! without QEMU: [`layout_guest_walks_agree_with_the_pages`], 65 layouts).
 //! [`broken_guest_tables_are_caught`]: `TTBR0_EL1` with the tables' PA instead of their
 //! IPA, or the tables' bytes loaded elsewhere than `guest_tables_pa`, fails every probe.
