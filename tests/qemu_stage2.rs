@@ -1890,7 +1890,7 @@ enum GuestBreak {
 /// Write-Through pages, Device-nGnRnE pages, read-only pages, a guest `EL1_NS` table and (with `el0`) a
 /// guest `EL0_NS` table; guest pages drawn automatically and at fixed IPAs. `rng`
 /// varies the counts, sizes, kinds and fixed IPAs (`None`: a fixed layout).
-fn guest_layout(seed: Option<u64>, el0: bool) -> (Layout, TableId) {
+fn guest_layout(seed: Option<u64>, el0: bool, vms: u16) -> (Layout, Vec<TableId>) {
     let mut rng = memlayout::Rng::new(seed.unwrap_or(0));
     let mut below = |n: u64| if seed.is_some() { rng.below(n) } else { 0 };
     let mut l = match seed {
@@ -1909,8 +1909,24 @@ fn guest_layout(seed: Option<u64>, el0: bool) -> (Layout, TableId) {
         40,
     )
     .unwrap();
+    let vms = (0..vms)
+        .map(|v| add_vm_with_guests(&mut l, v, &mut below, seed.is_some(), el0))
+        .collect();
+    (l, vms)
+}
+
+/// Adds VM `v` (VMID `1 + 8 v` plus up to 3) to `l` with its pages and guests (see
+/// [`guest_layout`]).
+fn add_vm_with_guests(
+    l: &mut Layout,
+    v: u16,
+    below: &mut impl FnMut(u64) -> u64,
+    seeded: bool,
+    el0: bool,
+) -> TableId {
+    let vmid = 1 + 8 * v + below(4) as u16;
     let vm = l
-        .add_vm("vm", 1 + below(4) as u16, Cores::one(0), &[(0, 1 << 32)])
+        .add_vm(format!("vm{v}"), vmid, Cores::one(0), &[(0, 1 << 32)])
         .unwrap();
     let req = |name: &str, kind: PageKind, size: PageSize| PageRequest::new(name, kind, size);
     l.map(
@@ -1943,7 +1959,7 @@ fn guest_layout(seed: Option<u64>, el0: bool) -> (Layout, TableId) {
             .device(DeviceType::nGnRnE)
             .count(2)
             .va(0x0900_0000)
-            .pa(LAYOUT_MMIO.0),
+            .pa(LAYOUT_MMIO.0 + 0x2000 * u64::from(v)),
     )
     .unwrap();
     let stage2: Vec<Page> = l.pages(vm).into_iter().cloned().collect();
@@ -1958,7 +1974,7 @@ fn guest_layout(seed: Option<u64>, el0: bool) -> (Layout, TableId) {
     let mut ids = Vec::new();
     for (k, &(el, range)) in guests.iter().enumerate() {
         let g = l
-            .add_guest_table(vm, format!("g{k}"), 0, el, &[range])
+            .add_guest_table(vm, format!("g{v}_{k}"), 0, el, &[range])
             .unwrap();
         ids.push(g);
         // Fixed IPAs first (every guest's), then automatic ones: the device page, the read-only page, and an IPA in RAM.
@@ -1986,11 +2002,7 @@ fn guest_layout(seed: Option<u64>, el0: bool) -> (Layout, TableId) {
             .iter()
             .find(|p| p.name() == "wt" && p.index() as usize == k)
             .unwrap();
-        let nc = if seed.is_some() {
-            below(2) == 1
-        } else {
-            k == 1
-        };
+        let nc = if seeded { below(2) == 1 } else { k == 1 };
         let mut shm = req("shm", PageKind::Data, PageSize::Size4K).pa(wt.va());
         if nc {
             shm = shm.cache(Cacheability::NonCacheable);
@@ -2019,7 +2031,7 @@ fn guest_layout(seed: Option<u64>, el0: bool) -> (Layout, TableId) {
         )
         .unwrap();
     }
-    (l, vm)
+    vm
 }
 
 /// A Normal attribute nibble of two stages combined (Arm ARM D8.5.5, as QEMU does it):
@@ -2068,22 +2080,41 @@ fn combined_attrs(g: &Page, h: &Page) -> (u8, u8) {
 /// `MAIR_EL1` from the EL1 guest's translation, a `TTBR0_EL1` switch to each further
 /// guest), and `AT S12E1R` (`AT S12E0R` for EL0 guests) at the first, middle and last
 /// 8 bytes of every guest page, with the write probe where both stages allow writes.
-fn layout_job(l: &Layout, tr: &[Translation], vm: TableId, broken: GuestBreak) -> Prepared {
-    let s2 = &tr[vm.index()];
-    let regs = s2
+fn layout_job(l: &Layout, tr: &[Translation], vms: &[TableId], broken: GuestBreak) -> Prepared {
+    let regs = tr[vms[0].index()]
         .stage2_registers()
         .expect("a VM's translation has stage 2 registers");
-    let vm_name = l.table_info(vm).unwrap().name().to_string();
-    let guests: Vec<TableId> = l.guests(vm).collect();
-    let first = &tr[guests[0].index()];
+    let guests: Vec<(TableId, TableId)> = vms
+        .iter()
+        .flat_map(|&vm| l.guests(vm).map(move |g| (vm, g)))
+        .collect();
+    let first = &tr[guests[0].1.index()];
     assert!(
-        !l.table_info(guests[0]).unwrap().el().is_user(),
+        !l.table_info(guests[0].1).unwrap().el().is_user(),
         "the first guest is the EL1 one"
     );
-    let mut images = vec![(s2.base_pa(), s2.bytes().to_vec())];
+    let mut images: Vec<(u64, Vec<u8>)> = vms
+        .iter()
+        .map(|vm| (tr[vm.index()].base_pa(), tr[vm.index()].bytes().to_vec()))
+        .collect();
     let mut checks = Vec::new();
     let mut stage1_images: Vec<(u64, Vec<u8>)> = Vec::new();
-    for (n, &g) in guests.iter().enumerate() {
+    for (n, &(vm, g)) in guests.iter().enumerate() {
+        let s2 = &tr[vm.index()];
+        let vm_name = l.table_info(vm).unwrap().name().to_string();
+        if n > 0 && guests[n - 1].0 != vm {
+            // The next VM: one VTCR_EL2 and HCR_EL2 serve both; VTTBR_EL2 switched
+            // without TLB maintenance (the VMIDs differ).
+            let r = s2.stage2_registers().unwrap();
+            assert_eq!((r.vtcr, r.hcr_set), (regs.vtcr, regs.hcr_set), "{vm_name}");
+            assert_ne!(r.vttbr >> 48, regs.vttbr >> 48, "{vm_name}: VMIDs differ");
+            checks.push(Check {
+                walked: None,
+                what: format!("VTTBR_EL2 = {vm_name}"),
+                probe: S2Probe::new(r.vttbr, S2Kind::SetVttbr),
+                want: Want::Set,
+            });
+        }
         let t = &tr[g.index()];
         let info = l.table_info(g).unwrap();
         let user = info.el().is_user();
@@ -2195,8 +2226,8 @@ fn layout_job(l: &Layout, tr: &[Translation], vm: TableId, broken: GuestBreak) -
     }
     let (guest_pa, guest_image) = stage1_images.swap_remove(0);
     let ttbr0 = if broken == GuestBreak::TtbrPa {
-        first.ttbr0() - l.guest_tables_ipa(guests[0]).unwrap()
-            + l.guest_tables_pa(guests[0]).unwrap()
+        first.ttbr0() - l.guest_tables_ipa(guests[0].1).unwrap()
+            + l.guest_tables_pa(guests[0].1).unwrap()
     } else {
         first.ttbr0()
     };
@@ -2227,9 +2258,9 @@ fn build_layout(l: &mut Layout) -> Vec<Translation> {
 
 /// Builds the layout, checks the walks against the pages, runs the VM once on QEMU and
 /// returns the failures and the number of checks.
-fn layout_failures(l: &mut Layout, vm: TableId, broken: GuestBreak) -> (Vec<String>, usize) {
+fn layout_failures(l: &mut Layout, vms: &[TableId], broken: GuestBreak) -> (Vec<String>, usize) {
     let tr = build_layout(l);
-    let p = layout_job(l, &tr, vm, broken);
+    let p = layout_job(l, &tr, vms, broken);
     let mut failures: Vec<String> = p.checks.iter().filter_map(walker_disagrees).collect();
     failures.extend(run_and_judge(&p));
     (failures, p.checks.len())
@@ -2239,18 +2270,20 @@ fn layout_failures(l: &mut Layout, vm: TableId, broken: GuestBreak) -> (Vec<Stri
 const LAYOUT_SEEDS: std::ops::Range<u64> = 1..5;
 
 /// Runs a layout's VM on QEMU and asserts that every check passes.
-fn check_layout_on_qemu(name: &str, mut l: Layout, vm: TableId) {
-    let (failures, checks) = layout_failures(&mut l, vm, GuestBreak::None);
+fn check_layout_on_qemu(name: &str, mut l: Layout, vms: &[TableId]) {
+    let (failures, checks) = layout_failures(&mut l, vms, GuestBreak::None);
     assert!(
         failures.is_empty(),
         "{name}: {} of {checks} checks fail:\n{}",
         failures.len(),
         failures.join("\n")
     );
-    let guest_pages: usize = l.guests(vm).map(|g| l.pages(g).len()).sum();
+    let guests: Vec<TableId> = vms.iter().flat_map(|&vm| l.guests(vm)).collect();
+    let guest_pages: usize = guests.iter().map(|&g| l.pages(g).len()).sum();
     eprintln!(
-        "{name}: {checks} checks on QEMU ({} guests, {guest_pages} guest pages)",
-        l.guests(vm).count()
+        "{name}: {checks} checks on QEMU ({} VMs, {} guests, {guest_pages} guest pages)",
+        vms.len(),
+        guests.len()
     );
 }
 
@@ -2258,13 +2291,13 @@ fn check_layout_on_qemu(name: &str, mut l: Layout, vm: TableId) {
 /// PA, memory type, shareability and write permission their pages call for.
 #[test]
 fn layout_guest_walks_agree_with_the_pages() {
-    let mut layouts = vec![guest_layout(None, true)];
-    layouts.extend((0..64).map(|s| guest_layout(Some(s), s % 3 != 0)));
+    let mut layouts = vec![guest_layout(None, true, 2)];
+    layouts.extend((0..64).map(|s| guest_layout(Some(s), s % 3 != 0, 1 + (s % 2) as u16)));
     let mut checks = 0;
     let mut seen = BTreeSet::new();
-    for (k, (mut l, vm)) in layouts.into_iter().enumerate() {
+    for (k, (mut l, vms)) in layouts.into_iter().enumerate() {
         let tr = build_layout(&mut l);
-        let p = layout_job(&l, &tr, vm, GuestBreak::None);
+        let p = layout_job(&l, &tr, &vms, GuestBreak::None);
         let failures: Vec<String> = p.checks.iter().filter_map(walker_disagrees).collect();
         assert!(failures.is_empty(), "layout {k}:\n{}", failures.join("\n"));
         checks += p.checks.len();
@@ -2295,8 +2328,8 @@ fn layout_guests_on_qemu() {
     if !qemu::require_tools_or_skip() {
         return;
     }
-    let (l, vm) = guest_layout(None, true);
-    check_layout_on_qemu("fixed layout", l, vm);
+    let (l, vms) = guest_layout(None, true, 2);
+    check_layout_on_qemu("fixed layout", l, &vms);
 }
 
 /// Seeded layouts on QEMU (an EL0 guest in every other one).
@@ -2310,8 +2343,8 @@ fn seeded_layouts_on_qemu() {
         return;
     }
     for seed in LAYOUT_SEEDS {
-        let (l, vm) = guest_layout(Some(seed), seed % 2 == 0);
-        check_layout_on_qemu(&format!("layout seed {seed}"), l, vm);
+        let (l, vms) = guest_layout(Some(seed), seed % 2 == 0, 1 + (seed % 3 == 0) as u16);
+        check_layout_on_qemu(&format!("layout seed {seed}"), l, &vms);
     }
 }
 
@@ -2327,8 +2360,8 @@ fn broken_guest_tables_are_caught() {
         return;
     }
     for broken in [GuestBreak::TtbrPa, GuestBreak::TablesPa] {
-        let (mut l, vm) = guest_layout(None, false);
-        let (failures, checks) = layout_failures(&mut l, vm, broken);
+        let (mut l, vms) = guest_layout(None, false, 1);
+        let (failures, checks) = layout_failures(&mut l, &vms, broken);
         assert!(
             failures.len() == checks,
             "{broken:?}: every probe must fail, {} of {checks} do",
