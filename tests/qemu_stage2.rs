@@ -57,7 +57,8 @@
 //! Whole layouts built with the run-time API ([`Layout::add_vm`],
 //! [`Layout::add_guest_table`], [`Layout::build_translations`]) run too, one QEMU start
 //! per layout ([`layout_guests_on_qemu`], and 4 seeds in [`seeded_layouts_on_qemu`]):
-//! a hypervisor `EL2_NS` table, a VM with RAM (2 MiB pages), read-only pages,
+//! a hypervisor `EL2_NS` table and one or two VMs (two in the fixed layout and in one
+//! seed of three), each with RAM (2 MiB pages), read-only pages,
 //! Write-Through pages and Device-nGnRnE pages, a guest `EL1_NS` table and (in the fixed
 //! layout and every other seed) a guest `EL0_NS` table, whose pages (data, code, a 2 MiB
 //! block, a Device-nGnRE page, a read-only page, a Write-Back or Non-cacheable page on a
@@ -66,7 +67,9 @@
 //! guests' own tables: their bytes at [`Layout::guest_tables_pa`], `TTBR0_EL1` from the
 //! EL1 guest's translation (it holds the IPA, [`Layout::guest_tables_ipa`]), its
 //! `TCR_EL1` and `MAIR_EL1` (the EL0 guest's `TTBR0_EL1` half of `TCR_EL1` and its
-//! `MAIR_EL1` must agree; a `TTBR0_EL1` switch then selects it). Every guest page, at its
+//! `MAIR_EL1` must agree; a `TTBR0_EL1` switch then selects it; the second VM, of the
+//! same `VTCR_EL2` and another VMID, is selected by a `VTTBR_EL2` switch without TLB
+//! maintenance, then its guests' tables by `TTBR0_EL1`). Every guest page, at its
 //! first, middle and last 8 bytes: `AT S12E1R` (`AT S12E0R` for the EL0 guest), and the
 //! write probe where both stages allow writes, must give the PA the layout gives it
 //! (guest VA -> IPA -> the VM page's PA), the memory type of both stages combined (the
@@ -75,6 +78,8 @@
 //! without QEMU: [`layout_guest_walks_agree_with_the_pages`], 65 layouts).
 //! [`broken_guest_tables_are_caught`]: `TTBR0_EL1` with the tables' PA instead of their
 //! IPA, or the tables' bytes loaded elsewhere than `guest_tables_pa`, fails every probe.
+//! (Checked by hand and undone: stage 2 ignored in the Normal combination, or the
+//! second VM's `VTTBR_EL2` switch loading the first VM's, makes the checks fail.)
 //!
 //! Expectations come from the pages (their IPA, PA and attributes; fault levels from
 //! the stage 2 walker). Every AT probe and real access also has a second expectation,
@@ -1886,10 +1891,11 @@ enum GuestBreak {
     TablesPa,
 }
 
-/// A hypervisor's layout (an `EL2_NS` table) with one VM: RAM (2 MiB pages, `rwx`),
-/// Write-Through pages, Device-nGnRnE pages, read-only pages, a guest `EL1_NS` table and (with `el0`) a
-/// guest `EL0_NS` table; guest pages drawn automatically and at fixed IPAs. `rng`
-/// varies the counts, sizes, kinds and fixed IPAs (`None`: a fixed layout).
+/// A hypervisor's layout (an `EL2_NS` table) with `vms` VMs, each with RAM (2 MiB
+/// pages, `rwx`), Write-Through pages, Device-nGnRnE pages, read-only pages, a guest
+/// `EL1_NS` table and (with `el0`) a guest `EL0_NS` table; guest pages drawn
+/// automatically and at fixed IPAs. `seed` varies the counts, sizes, memory types,
+/// VMIDs and fixed IPAs (`None`: a fixed layout).
 fn guest_layout(seed: Option<u64>, el0: bool, vms: u16) -> (Layout, Vec<TableId>) {
     let mut rng = memlayout::Rng::new(seed.unwrap_or(0));
     let mut below = |n: u64| if seed.is_some() { rng.below(n) } else { 0 };
@@ -2075,10 +2081,10 @@ fn combined_attrs(g: &Page, h: &Page) -> (u8, u8) {
     (attr, sh)
 }
 
-/// The job and checks of a layout's VM `vm`: its stage 2 registers and image, its
-/// guests' own tables (their bytes at `guest_tables_pa`, `TTBR0_EL1`, `TCR_EL1` and
-/// `MAIR_EL1` from the EL1 guest's translation, a `TTBR0_EL1` switch to each further
-/// guest), and `AT S12E1R` (`AT S12E0R` for EL0 guests) at the first, middle and last
+/// The job and checks of a layout's VMs `vms` (the first's stage 2 registers, every
+/// stage 2 image, a `VTTBR_EL2` switch to each further VM), their guests' own tables
+/// (their bytes at `guest_tables_pa`, `TTBR0_EL1`, `TCR_EL1` and `MAIR_EL1` from the
+/// first EL1 guest's translation, a `TTBR0_EL1` switch to each further guest), and `AT S12E1R` (`AT S12E0R` for EL0 guests) at the first, middle and last
 /// 8 bytes of every guest page, with the write probe where both stages allow writes.
 fn layout_job(l: &Layout, tr: &[Translation], vms: &[TableId], broken: GuestBreak) -> Prepared {
     let regs = tr[vms[0].index()]
