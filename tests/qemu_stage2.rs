@@ -54,6 +54,33 @@
 //! without TLB maintenance, and [`broken_registers_are_caught`] checks that the checks
 //! fail with a wrong `VTCR_EL2.SL0`, a wrong `VTTBR_EL2.BADDR` and equal VMIDs.
 //!
+//! Whole layouts built with the run-time API ([`Layout::add_vm`],
+//! [`Layout::add_guest_table`], [`Layout::build_translations`]) run too, one QEMU start
+//! per layout ([`layout_guests_on_qemu`], and 4 seeds in [`seeded_layouts_on_qemu`]):
+//! a hypervisor `EL2_NS` table and one or two VMs (two in the fixed layout and in one
+//! seed of three), each with RAM (2 MiB pages), read-only pages,
+//! Write-Through pages and Device-nGnRnE pages, a guest `EL1_NS` table and (in the fixed
+//! layout and every other seed) a guest `EL0_NS` table, whose pages (data, code, a 2 MiB
+//! block, a Device-nGnRE page, a read-only page, a Write-Back or Non-cacheable page on a
+//! Write-Through one and a page in RAM) take IPAs automatically or at fixed IPAs. The
+//! harness loads the VM's `VTCR`, `VTTBR` and `HCR_SET`, its stage 2 image, and the
+//! guests' own tables: their bytes at [`Layout::guest_tables_pa`], `TTBR0_EL1` from the
+//! EL1 guest's translation (it holds the IPA, [`Layout::guest_tables_ipa`]), its
+//! `TCR_EL1` and `MAIR_EL1` (the EL0 guest's `TTBR0_EL1` half of `TCR_EL1` and its
+//! `MAIR_EL1` must agree; a `TTBR0_EL1` switch then selects it; the second VM, of the
+//! same `VTCR_EL2` and another VMID, is selected by a `VTTBR_EL2` switch without TLB
+//! maintenance, then its guests' tables by `TTBR0_EL1`). Every guest page, at its
+//! first, middle and last 8 bytes: `AT S12E1R` (`AT S12E0R` for the EL0 guest), and the
+//! write probe where both stages allow writes, must give the PA the layout gives it
+//! (guest VA -> IPA -> the VM page's PA), the memory type of both stages combined (the
+//! stronger Device type; Non-cacheable, else Write-Through, else Write-Back) and the
+//! more shareable of the two (Outer for Device and Non-cacheable), and the same as [`walk_two_stages`] (which must also agree
+//! without QEMU: [`layout_guest_walks_agree_with_the_pages`], 65 layouts).
+//! [`broken_guest_tables_are_caught`]: `TTBR0_EL1` with the tables' PA instead of their
+//! IPA, or the tables' bytes loaded elsewhere than `guest_tables_pa`, fails every probe.
+//! (Checked by hand and undone: stage 2 ignored in the Normal combination, or the
+//! second VM's `VTTBR_EL2` switch loading the first VM's, makes the checks fail.)
+//!
 //! Expectations come from the pages (their IPA, PA and attributes; fault levels from
 //! the stage 2 walker). Every AT probe and real access also has a second expectation,
 //! from the crate's two-stage walker ([`walk_two_stages`] over the guest's stage 1 image
@@ -77,9 +104,10 @@ use memlayout::aarch64::{
     Granule, Stage1Tables, Stage2Tables, Stage2Walk, TableConfig, Translation, TwoStageFault,
     TwoStageWalk, WalkFault, build, walk_two_stages,
 };
+use memlayout::tables::TablePlacement;
 use memlayout::{
-    Cacheability, DeviceType, ExecutionContext, MemAttrs, Page, PageKind, PageSize, Perms,
-    Shareability, TableInfo,
+    Cacheability, Cores, DeviceType, ExecutionContext, Layout, MemAttrs, Page, PageKind,
+    PageRequest, PageSize, Perms, Pool, Shareability, TableId, TableInfo,
 };
 use memlayout_tests::pages::{code, data, device, granule_page, level2_block};
 // The fault status codes of `PAR_EL1.FST` are those of `ESR_EL2`'s DFSC and IFSC.
@@ -1837,4 +1865,518 @@ fn stage2_jobs_the_harness_cannot_run_are_rejected() {
     bad_pa.code = Some((0x1000, DATA.start));
     bad_pa.probes = vec![S2Probe::access(0, S2Kind::Store, RAM.start + 0x40_0000)];
     assert!(qemu_s2::run(&bad_pa).unwrap_err().contains("pa"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole layouts built with the run-time API: a VM and its guests' own tables.
+// ---------------------------------------------------------------------------------------
+
+/// The pool of RAM of the layouts below (in QEMU's RAM, off the harness).
+const LAYOUT_RAM: (u64, u64) = (0x4800_0000, 0x1000_0000);
+/// The pool of device memory of the layouts below (translated only, never accessed).
+const LAYOUT_MMIO: (u64, u64) = (0x0a00_0000, 0x10_0000);
+/// The EL1 guest's VA range and the EL0 guest's (both in `TTBR0_EL1`'s range and of one
+/// size, so that one `TCR_EL1` serves both).
+const GUEST_EL1_VA: (u64, u64) = (0x8000_0000, 1 << 30);
+const GUEST_EL0_VA: (u64, u64) = (0xC000_0000, 1 << 30);
+
+/// A way to run a layout's VM wrongly, to show that the checks catch it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GuestBreak {
+    /// Run it as built.
+    None,
+    /// `TTBR0_EL1` with the guest tables' PA in place of their IPA.
+    TtbrPa,
+    /// The guest tables' bytes loaded at a wrong PA (not at `guest_tables_pa`).
+    TablesPa,
+}
+
+/// A hypervisor's layout (an `EL2_NS` table) with `vms` VMs, each with RAM (2 MiB
+/// pages, `rwx`), Write-Through pages, Device-nGnRnE pages, read-only pages, a guest
+/// `EL1_NS` table and (with `el0`) a guest `EL0_NS` table; guest pages drawn
+/// automatically and at fixed IPAs. `seed` varies the counts, sizes, memory types,
+/// VMIDs and fixed IPAs (`None`: a fixed layout).
+fn guest_layout(seed: Option<u64>, el0: bool, vms: u16) -> (Layout, Vec<TableId>) {
+    let mut rng = memlayout::Rng::new(seed.unwrap_or(0));
+    let mut below = |n: u64| if seed.is_some() { rng.below(n) } else { 0 };
+    let mut l = match seed {
+        Some(s) if s % 2 == 0 => Layout::with_seed(s),
+        _ => Layout::new(),
+    };
+    l.add_pool(Pool::ram("ram", LAYOUT_RAM.0, LAYOUT_RAM.1))
+        .unwrap();
+    l.add_pool(Pool::device("mmio", LAYOUT_MMIO.0, LAYOUT_MMIO.1))
+        .unwrap();
+    l.add_table_for_cores(
+        "hyp",
+        Cores::range(0, 1).unwrap(),
+        ExecutionContext::EL2_NS,
+        &[LAYOUT_RAM],
+        40,
+    )
+    .unwrap();
+    let vms = (0..vms)
+        .map(|v| add_vm_with_guests(&mut l, v, &mut below, seed.is_some(), el0))
+        .collect();
+    (l, vms)
+}
+
+/// Adds VM `v` (VMID `1 + 8 v` plus up to 3) to `l` with its pages and guests (see
+/// [`guest_layout`]).
+fn add_vm_with_guests(
+    l: &mut Layout,
+    v: u16,
+    below: &mut impl FnMut(u64) -> u64,
+    seeded: bool,
+    el0: bool,
+) -> TableId {
+    let vmid = 1 + 8 * v + below(4) as u16;
+    let vm = l
+        .add_vm(format!("vm{v}"), vmid, Cores::one(0), &[(0, 1 << 32)])
+        .unwrap();
+    let req = |name: &str, kind: PageKind, size: PageSize| PageRequest::new(name, kind, size);
+    l.map(
+        vm,
+        &req("ram", PageKind::Data, PageSize::Size2M)
+            .count(4 + below(2) as u32)
+            .va(0x4000_0000)
+            .perms(Perms::RWX),
+    )
+    .unwrap();
+    l.map(
+        vm,
+        &req("rom", PageKind::Data, PageSize::Size4K)
+            .count(2 + below(3) as u32)
+            .perms(Perms::R),
+    )
+    .unwrap();
+    // Write-Through RAM, and Device-nGnRnE MMIO: stronger than the guests' defaults.
+    l.map(
+        vm,
+        &req("wt", PageKind::Data, PageSize::Size4K)
+            .count(2)
+            .cache(Cacheability::WriteThrough)
+            .perms(Perms::RW),
+    )
+    .unwrap();
+    l.map(
+        vm,
+        &req("uart", PageKind::Device, PageSize::Size4K)
+            .device(DeviceType::nGnRnE)
+            .count(2)
+            .va(0x0900_0000)
+            .pa(LAYOUT_MMIO.0 + 0x2000 * u64::from(v)),
+    )
+    .unwrap();
+    let stage2: Vec<Page> = l.pages(vm).into_iter().cloned().collect();
+    let guests: &[(ExecutionContext, (u64, u64))] = if el0 {
+        &[
+            (ExecutionContext::EL1_NS, GUEST_EL1_VA),
+            (ExecutionContext::EL0_NS, GUEST_EL0_VA),
+        ]
+    } else {
+        &[(ExecutionContext::EL1_NS, GUEST_EL1_VA)]
+    };
+    let mut ids = Vec::new();
+    for (k, &(el, range)) in guests.iter().enumerate() {
+        let g = l
+            .add_guest_table(vm, format!("g{v}_{k}"), 0, el, &[range])
+            .unwrap();
+        ids.push(g);
+        // Fixed IPAs first (every guest's), then automatic ones: the device page, the read-only page, and an IPA in RAM.
+        l.map(
+            g,
+            &req("mmio", PageKind::Device, PageSize::Size4K)
+                .pa(0x0900_0000 + 0x1000 * k as u64)
+                .perms(Perms::RW),
+        )
+        .unwrap();
+        // Each guest's own read-only page (guest pages of a VM share no IPA).
+        let rom = stage2
+            .iter()
+            .find(|p| p.name() == "rom" && p.index() as usize == k)
+            .unwrap();
+        l.map(
+            g,
+            &req("ro", PageKind::Data, PageSize::Size4K)
+                .pa(rom.va())
+                .perms(Perms::R),
+        )
+        .unwrap_or_else(|e| panic!("ro: {e}"));
+        // On the Write-Through page: Write-Back (the default) or Non-cacheable.
+        let wt = stage2
+            .iter()
+            .find(|p| p.name() == "wt" && p.index() as usize == k)
+            .unwrap();
+        let nc = if seeded { below(2) == 1 } else { k == 1 };
+        let mut shm = req("shm", PageKind::Data, PageSize::Size4K).pa(wt.va());
+        if nc {
+            shm = shm.cache(Cacheability::NonCacheable);
+        }
+        l.map(g, &shm).unwrap_or_else(|e| panic!("shm: {e}"));
+        let fixed = 0x4000_0000 + 0x8_0000 * (1 + k as u64) + 0x1000 * below(16);
+        l.map(g, &req("fixed", PageKind::Data, PageSize::Size4K).pa(fixed))
+            .unwrap_or_else(|e| panic!("fixed IPA {fixed:#x}: {e}"));
+    }
+    for g in ids {
+        // Automatic: a 2 MiB block where the seed asks, data, code.
+        if below(2) == 1 {
+            l.map(g, &req("big", PageKind::Data, PageSize::Size2M))
+                .unwrap();
+        }
+        l.map(
+            g,
+            &req("data", PageKind::Data, PageSize::Size4K).count(1 + below(5) as u32),
+        )
+        .unwrap();
+        l.map(
+            g,
+            &req("text", PageKind::Code, PageSize::Size4K)
+                .count(1 + below(3) as u32)
+                .perms(Perms::RX),
+        )
+        .unwrap();
+    }
+    vm
+}
+
+/// A Normal attribute nibble of two stages combined (Arm ARM D8.5.5, as QEMU does it):
+/// Non-cacheable if either is, else Write-Through if either is, else Write-Back, with
+/// stage 1's allocation hints.
+fn combine_nibble(s1: u8, s2: u8) -> u8 {
+    if s1 == 0x4 || s2 == 0x4 {
+        0x4
+    } else if s1 >> 2 == 0b10 || s2 >> 2 == 0b10 {
+        0x8 | s1 & 3
+    } else {
+        0xC | s1 & 3
+    }
+}
+
+/// The attribute byte and SH that `PAR_EL1` must show for a guest page `g` on stage 2
+/// page `h`: the stronger Device type if either is Device, else the combined Normal
+/// type; the more shareable of the two (Outer for Device and Non-cacheable memory).
+fn combined_attrs(g: &Page, h: &Page) -> (u8, u8) {
+    let (a, b) = (expected_attr(g), expected_attr(h));
+    let device = |x: u8| x & 0xF0 == 0;
+    let attr = match (device(a), device(b)) {
+        (true, true) => a.min(b),
+        (true, false) => a,
+        (false, true) => b,
+        (false, false) => combine_nibble(a >> 4, b >> 4) << 4 | combine_nibble(a & 0xF, b & 0xF),
+    };
+    let rank = |sh: u8| match sh {
+        0 => 0,
+        3 => 1,
+        _ => 2,
+    };
+    // Device and Normal Non-cacheable memory (inner and outer) are Outer Shareable
+    // (Arm ARM D8.6.2).
+    let sh = if device(attr) || attr == 0x44 {
+        2
+    } else {
+        let (x, y) = (expected_sh(g), expected_sh(h));
+        if rank(x) >= rank(y) { x } else { y }
+    };
+    (attr, sh)
+}
+
+/// The job and checks of a layout's VMs `vms` (the first's stage 2 registers, every
+/// stage 2 image, a `VTTBR_EL2` switch to each further VM), their guests' own tables
+/// (their bytes at `guest_tables_pa`, `TTBR0_EL1`, `TCR_EL1` and `MAIR_EL1` from the
+/// first EL1 guest's translation, a `TTBR0_EL1` switch to each further guest), and `AT S12E1R` (`AT S12E0R` for EL0 guests) at the first, middle and last
+/// 8 bytes of every guest page, with the write probe where both stages allow writes.
+fn layout_job(l: &Layout, tr: &[Translation], vms: &[TableId], broken: GuestBreak) -> Prepared {
+    let regs = tr[vms[0].index()]
+        .stage2_registers()
+        .expect("a VM's translation has stage 2 registers");
+    let guests: Vec<(TableId, TableId)> = vms
+        .iter()
+        .flat_map(|&vm| l.guests(vm).map(move |g| (vm, g)))
+        .collect();
+    let first = &tr[guests[0].1.index()];
+    assert!(
+        !l.table_info(guests[0].1).unwrap().el().is_user(),
+        "the first guest is the EL1 one"
+    );
+    let mut images: Vec<(u64, Vec<u8>)> = vms
+        .iter()
+        .map(|vm| (tr[vm.index()].base_pa(), tr[vm.index()].bytes().to_vec()))
+        .collect();
+    let mut checks = Vec::new();
+    let mut stage1_images: Vec<(u64, Vec<u8>)> = Vec::new();
+    for (n, &(vm, g)) in guests.iter().enumerate() {
+        let s2 = &tr[vm.index()];
+        let vm_name = l.table_info(vm).unwrap().name().to_string();
+        if n > 0 && guests[n - 1].0 != vm {
+            // The next VM: one VTCR_EL2 and HCR_EL2 serve both; VTTBR_EL2 switched
+            // without TLB maintenance (the VMIDs differ).
+            let r = s2.stage2_registers().unwrap();
+            assert_eq!((r.vtcr, r.hcr_set), (regs.vtcr, regs.hcr_set), "{vm_name}");
+            assert_ne!(r.vttbr >> 48, regs.vttbr >> 48, "{vm_name}: VMIDs differ");
+            checks.push(Check {
+                walked: None,
+                what: format!("VTTBR_EL2 = {vm_name}"),
+                probe: S2Probe::new(r.vttbr, S2Kind::SetVttbr),
+                want: Want::Set,
+            });
+        }
+        let t = &tr[g.index()];
+        let info = l.table_info(g).unwrap();
+        let user = info.el().is_user();
+        let ipa = l.guest_tables_ipa(g).expect("a guest's tables have an IPA");
+        let pa = l.guest_tables_pa(g).expect("a guest's tables have a PA");
+        // The tables' IPAs map linearly to their PAs through the VM.
+        for off in (0..t.bytes().len() as u64).step_by(0x1000) {
+            assert_eq!(
+                l.translate(vm, ipa + off),
+                Some(pa + off),
+                "{}",
+                info.name()
+            );
+        }
+        // The EL1 guest's TCR_EL1 serves every guest: the TTBR0_EL1 half (T0SZ,
+        // IRGN0, ORGN0, SH0, TG0: bits 15:0) and MAIR_EL1 must agree.
+        assert_eq!(
+            (t.tcr() & 0xFFFF, t.mair()),
+            (first.tcr() & 0xFFFF, first.mair()),
+            "{}",
+            info.name()
+        );
+        assert_eq!(t.ttbr1(), 0, "{}: no upper range", info.name());
+        assert_eq!(
+            t.ttbr0() & ((1 << 48) - 2),
+            ipa,
+            "{}: TTBR0 holds the IPA",
+            info.name()
+        );
+        let load_pa = if broken == GuestBreak::TablesPa {
+            0x1_0000_0000 + (pa & 0xFFF_FFFF)
+        } else {
+            pa
+        };
+        images.push((load_pa, t.bytes().to_vec()));
+        stage1_images.push((pa, t.bytes().to_vec()));
+        let guest_checks = checks.len();
+        if n > 0 {
+            checks.push(Check {
+                walked: None,
+                what: format!("{vm_name}: TTBR0_EL1 = {}", info.name()),
+                probe: S2Probe::new(t.ttbr0(), S2Kind::SetTtbr0),
+                want: Want::Set,
+            });
+        }
+        let (read, write) = if user {
+            (S2Kind::AtS12E0R, S2Kind::AtS12E0W)
+        } else {
+            (S2Kind::AtS12E1R, S2Kind::AtS12E1W)
+        };
+        for p in l.pages(g) {
+            for va in [p.va(), p.va() + p.size() / 2, p.va() + p.size() - 8] {
+                let gipa = l.translate(g, va).expect("a guest page's VA translates");
+                let h = l
+                    .pages(vm)
+                    .into_iter()
+                    .find(|q| q.va_to_pa(gipa).is_some())
+                    .expect("a guest page's IPA is in a stage 2 page");
+                let want_pa = h.va_to_pa(gipa).unwrap();
+                assert_eq!(l.translate(vm, gipa), Some(want_pa));
+                let (attr, sh) = combined_attrs(p, h);
+                let (gp, hp) = (p.mem_attrs().perms, h.mem_attrs().perms);
+                let writable = gp.write() && hp.write();
+                let want = Want::Maps {
+                    pa: want_pa,
+                    attr,
+                    sh,
+                    write: writable,
+                };
+                let what = |kind: &str| {
+                    format!(
+                        "{vm_name}: {kind} {}::{}[{}] VA {va:#x} IPA {gipa:#x} (VM page {}[{}])",
+                        info.name(),
+                        p.name(),
+                        p.index(),
+                        h.name(),
+                        h.index()
+                    )
+                };
+                assert!(gp.read() && hp.read(), "{}", what("readable"));
+                checks.push(Check {
+                    walked: None,
+                    what: what(if user { "AT S12E0R" } else { "AT S12E1R" }),
+                    probe: S2Probe::new(va, read),
+                    want,
+                });
+                // Never AT S12E1W where stage 2 is read-only (QEMU 10 aborts).
+                if writable {
+                    checks.push(Check {
+                        walked: None,
+                        what: what(if user { "AT S12E0W" } else { "AT S12E1W" }),
+                        probe: S2Probe::new(va, write),
+                        want,
+                    });
+                }
+            }
+        }
+        // The walks use the tables as built (at guest_tables_pa, TTBR0_EL1 = the IPA),
+        // with the EL1 guest's TCR_EL1 and MAIR_EL1 as the job has them.
+        let stage1 = Stage1Tables {
+            image: t.bytes(),
+            image_pa: pa,
+            tcr: first.tcr(),
+            ttbr0: t.ttbr0(),
+            ttbr1: 0,
+            mair: first.mair(),
+        };
+        walk_checks(&mut checks[guest_checks..], stage1, &s2_tables(s2));
+    }
+    let (guest_pa, guest_image) = stage1_images.swap_remove(0);
+    let ttbr0 = if broken == GuestBreak::TtbrPa {
+        first.ttbr0() - l.guest_tables_ipa(guests[0].1).unwrap()
+            + l.guest_tables_pa(guests[0].1).unwrap()
+    } else {
+        first.ttbr0()
+    };
+    let job = S2Job {
+        hcr: regs.hcr_set,
+        vtcr: regs.vtcr,
+        vttbr: regs.vttbr,
+        mair: first.mair(),
+        tcr: first.tcr(),
+        ttbr0,
+        sctlr_set: first.sctlr_set() | qemu::SCTLR_M,
+        code: None,
+        images,
+        probes: checks.iter().map(|c| c.probe).collect(),
+    };
+    Prepared {
+        job,
+        checks,
+        guest_pa,
+        guest_image,
+    }
+}
+
+fn build_layout(l: &mut Layout) -> Vec<Translation> {
+    l.build_translations(&TableConfig::new(), &TablePlacement::Anywhere)
+        .unwrap_or_else(|e| panic!("build_translations: {e}"))
+}
+
+/// Builds the layout, checks the walks against the pages, runs the VM once on QEMU and
+/// returns the failures and the number of checks.
+fn layout_failures(l: &mut Layout, vms: &[TableId], broken: GuestBreak) -> (Vec<String>, usize) {
+    let tr = build_layout(l);
+    let p = layout_job(l, &tr, vms, broken);
+    let mut failures: Vec<String> = p.checks.iter().filter_map(walker_disagrees).collect();
+    failures.extend(run_and_judge(&p));
+    (failures, p.checks.len())
+}
+
+/// The seeds of [`seeded_layouts_on_qemu`] (one QEMU start each).
+const LAYOUT_SEEDS: std::ops::Range<u64> = 1..5;
+
+/// Runs a layout's VM on QEMU and asserts that every check passes.
+fn check_layout_on_qemu(name: &str, mut l: Layout, vms: &[TableId]) {
+    let (failures, checks) = layout_failures(&mut l, vms, GuestBreak::None);
+    assert!(
+        failures.is_empty(),
+        "{name}: {} of {checks} checks fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let guests: Vec<TableId> = vms.iter().flat_map(|&vm| l.guests(vm)).collect();
+    let guest_pages: usize = guests.iter().map(|&g| l.pages(g).len()).sum();
+    eprintln!(
+        "{name}: {checks} checks on QEMU ({} VMs, {} guests, {guest_pages} guest pages)",
+        vms.len(),
+        guests.len()
+    );
+}
+
+/// Without QEMU: the fixed and seeded layouts' guest pages give the two-stage walker the
+/// PA, memory type, shareability and write permission their pages call for.
+#[test]
+fn layout_guest_walks_agree_with_the_pages() {
+    let mut layouts = vec![guest_layout(None, true, 2)];
+    layouts.extend((0..64).map(|s| guest_layout(Some(s), s % 3 != 0, 1 + (s % 2) as u16)));
+    let mut checks = 0;
+    let mut seen = BTreeSet::new();
+    for (k, (mut l, vms)) in layouts.into_iter().enumerate() {
+        let tr = build_layout(&mut l);
+        let p = layout_job(&l, &tr, &vms, GuestBreak::None);
+        let failures: Vec<String> = p.checks.iter().filter_map(walker_disagrees).collect();
+        assert!(failures.is_empty(), "layout {k}:\n{}", failures.join("\n"));
+        checks += p.checks.len();
+        for c in &p.checks {
+            if let Want::Maps { attr, sh, .. } = c.want {
+                seen.insert((attr, sh, format!("{:?}", c.probe.kind)));
+            }
+        }
+    }
+    assert!(checks > 65 * 20, "{checks}");
+    // Device-nGnRnE (both Device), Non-cacheable, Write-Through and Write-Back; EL1
+    // and EL0 probes, reads and writes.
+    let attrs: BTreeSet<(u8, u8)> = seen.iter().map(|(a, s, _)| (*a, *s)).collect();
+    for want in [(0x00, 2), (0x44, 2), (0xBB, 3), (0xFF, 3)] {
+        assert!(attrs.contains(&want), "{want:x?} not in {attrs:x?}");
+    }
+    let kinds: BTreeSet<&str> = seen.iter().map(|(_, _, k)| k.as_str()).collect();
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+}
+
+/// A fixed layout (a hypervisor, a VM, an EL1 and an EL0 guest) on QEMU.
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn layout_guests_on_qemu() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    let (l, vms) = guest_layout(None, true, 2);
+    check_layout_on_qemu("fixed layout", l, &vms);
+}
+
+/// Seeded layouts on QEMU (an EL0 guest in every other one).
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn seeded_layouts_on_qemu() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    for seed in LAYOUT_SEEDS {
+        let (l, vms) = guest_layout(Some(seed), seed % 2 == 0, 1 + (seed % 3 == 0) as u16);
+        check_layout_on_qemu(&format!("layout seed {seed}"), l, &vms);
+    }
+}
+
+/// The checks fail when the guest's `TTBR0_EL1` holds its tables' PA instead of their
+/// IPA, and when the tables' bytes are not at `guest_tables_pa`.
+#[test]
+#[cfg_attr(
+    memlayout_no_qemu,
+    ignore = "install qemu-system-arm gcc-aarch64-linux-gnu"
+)]
+fn broken_guest_tables_are_caught() {
+    if !qemu::require_tools_or_skip() {
+        return;
+    }
+    for broken in [GuestBreak::TtbrPa, GuestBreak::TablesPa] {
+        let (mut l, vms) = guest_layout(None, false, 1);
+        let (failures, checks) = layout_failures(&mut l, &vms, broken);
+        assert!(
+            failures.len() == checks,
+            "{broken:?}: every probe must fail, {} of {checks} do",
+            failures.len()
+        );
+        eprintln!(
+            "{broken:?}: {} failures, first: {}",
+            failures.len(),
+            failures[0].lines().next().unwrap_or("")
+        );
+    }
 }
