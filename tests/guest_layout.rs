@@ -451,6 +451,10 @@ fn fixed_guest_ipas_are_checked_against_the_vm_pages() {
         }
         e => panic!("{e}"),
     }
+    assert_eq!(
+        e.to_string(),
+        "range 0x4000_0000..0x4000_1000 overlaps `a` in the IPA space of VM `guest0`; move one of them, or map an alias of it (`map_alias`) to share its IPA"
+    );
 }
 
 #[test]

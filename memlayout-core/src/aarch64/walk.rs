@@ -74,7 +74,7 @@ pub enum WalkFault {
     /// fault): type 0b01 at level 3, or a block at a level that holds none in the
     /// format ([`Format::leaf_allowed`]; level -1 holds tables only).
     Translation {
-        /// The VA.
+        /// The address walked: the VA, or the IPA in a stage 2 walk.
         va: u64,
         /// The level of the faulting lookup (-1 to 3).
         level: i8,
@@ -82,7 +82,7 @@ pub enum WalkFault {
     /// A table descriptor (or the root) points outside the image, so the walk cannot
     /// read it.
     OutsideImage {
-        /// The VA.
+        /// The address walked: the VA, or the IPA in a stage 2 walk.
         va: u64,
         /// The level of the table that could not be read (-1 to 3).
         level: i8,
@@ -94,7 +94,7 @@ pub enum WalkFault {
     /// (DDI 0487, D19 "TTBR0_EL1", field BADDR). Next-level table addresses are always
     /// granule-aligned, as descriptors hold no lower bits.
     MisalignedTable {
-        /// The VA.
+        /// The address walked: the VA, or the IPA in a stage 2 walk.
         va: u64,
         /// The level of the table (the root level).
         level: i8,
@@ -241,8 +241,8 @@ impl fmt::Display for WalkFault {
             ),
             WalkFault::Translation { va, level } => write!(
                 f,
-                "VA {} is not mapped (translation fault at level {level}); map a page \
-                 there first",
+                "address {} is not mapped (translation fault at level {level}); map a \
+                 page there first",
                 Hex::from(*va)
             ),
             WalkFault::OutsideImage {
@@ -251,7 +251,7 @@ impl fmt::Display for WalkFault {
                 table_pa,
             } => write!(
                 f,
-                "the level {level} table for VA {} is at PA {}, outside the \
+                "the level {level} table for address {} is at PA {}, outside the \
                  image; pass the whole image and its base PA",
                 Hex::from(*va),
                 Hex::from(*table_pa)
@@ -263,8 +263,8 @@ impl fmt::Display for WalkFault {
                 align,
             } => write!(
                 f,
-                "the level {level} root table for VA {} is at PA {}, not a multiple of \
-                 its size {}; place the root table at an address aligned to its size",
+                "the level {level} root table for address {} is at PA {}, not a multiple \
+                 of its size {}; place the root table at an address aligned to its size",
                 Hex::from(*va),
                 Hex::from(*table_pa),
                 Hex::from(*align)

@@ -276,10 +276,17 @@ fn collision(e: &Error, f: &mut Formatter<'_>) -> Result {
     match e {
         Error::Overlap {
             space, range, with, ..
-        } => write!(
-            f,
-            "range {range} overlaps `{with}` in {space}; move one of them"
-        ),
+        } => {
+            write!(
+                f,
+                "range {range} overlaps `{with}` in {space}; move one of them"
+            )?;
+            if matches!(space, Space::Ipa(_)) {
+                // Guest pages of one VM share an IPA only when they say so.
+                f.write_str(", or map an alias of it (`map_alias`) to share its IPA")?;
+            }
+            Ok(())
+        }
         Error::PoolOverlap { name, with, .. } => write!(
             f,
             "range of `{name}` overlaps the range of `{with}`; ranges of one space must be disjoint"
