@@ -57,10 +57,9 @@
 //! Whole layouts built with the run-time API ([`Layout::add_vm`],
 //! [`Layout::add_guest_table`], [`Layout::build_translations`]) run too, one QEMU start
 //! per layout ([`layout_guests_on_qemu`], and 4 seeds in [`seeded_layouts_on_qemu`]):
-//! a hypervisor `EL2_NS` table and one or two VMs (two in the fixed layout and in one
-//! seed of three), each with RAM (2 MiB pages), read-only pages,
+//! a hypervisor `EL2_NS` table and one or two VMs (two in the fixed layout and in seed 3), each with RAM (2 MiB pages), read-only pages,
 //! Write-Through pages and Device-nGnRnE pages, a guest `EL1_NS` table and (in the fixed
-//! layout and every other seed) a guest `EL0_NS` table, whose pages (data, code, a 2 MiB
+//! layout and seeds 2 and 4) a guest `EL0_NS` table, whose pages (data, code, a 2 MiB
 //! block, a Device-nGnRE page, a read-only page, a Write-Back or Non-cacheable page on a
 //! Write-Through one and a page in RAM) take IPAs automatically or at fixed IPAs. The
 //! harness loads the VM's `VTCR`, `VTTBR` and `HCR_SET`, its stage 2 image, and the
@@ -75,7 +74,8 @@
 //! (guest VA -> IPA -> the VM page's PA), the memory type of both stages combined (the
 //! stronger Device type; Non-cacheable, else Write-Through, else Write-Back) and the
 //! more shareable of the two (Outer for Device and Non-cacheable), and the same as [`walk_two_stages`] (which must also agree
-//! without QEMU: [`layout_guest_walks_agree_with_the_pages`], 65 layouts).
+//! without QEMU: [`layout_guest_walks_agree_with_the_pages`]: the fixed layout and 64
+//! seeded ones, with their own choices of EL0 guest and VM count).
 //! [`broken_guest_tables_are_caught`]: `TTBR0_EL1` with the tables' PA instead of their
 //! IPA, or the tables' bytes loaded elsewhere than `guest_tables_pa`, fails every probe.
 //! (Checked by hand and undone: stage 2 ignored in the Normal combination, or the
@@ -88,7 +88,7 @@
 //! shareability and the write permission of AT probes (EL0's for `AT S12E0R/W`), the
 //! access or the stage 2 fault (its level; permission faults where stage 1 allows and
 //! stage 2 does not) of real accesses. It must equal the pages' expectation (also
-//! without QEMU, for 309 VMs: [`two_stage_walks_agree_with_the_pages`]) and QEMU's
+//! without QEMU, for 318 VMs (the 9 fixed, the 9 seeded and 300 more): [`two_stage_walks_agree_with_the_pages`]) and QEMU's
 //! result (`PAR_EL1`; `ESR_EL2`, `HPFAR_EL2`; the judging of results against the walks
 //! is tested without QEMU: [`judging_compares_results_with_the_walks`]). The images are also read by the stage 2
 //! walker and their leaf descriptors compared with the pages without QEMU

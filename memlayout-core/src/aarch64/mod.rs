@@ -223,7 +223,7 @@ impl Regime {
 
     /// Whether the regime has a single privilege level (EL2 and EL3), or, for stage 2,
     /// permissions that do not tell EL1 from EL0 (S2AP has one read and one write bit;
-    /// XN\[0\] of FEAT_XNX is not used).
+    /// the builder writes XN\[1\] only; the walker reads XN\[1:0\] as FEAT_XNX does).
     pub const fn is_single_privilege(self) -> bool {
         !matches!(self, Regime::El10)
     }
