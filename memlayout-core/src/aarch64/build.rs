@@ -205,10 +205,17 @@ impl TableConfig {
     /// ([`stage2::start_level`]), else [`Granule::root_level`] and 1. `None` when
     /// [`va_bits`](Self::va_bits) is not 25 to 52.
     pub const fn lower_root(&self) -> Option<(i8, usize)> {
+        self.root_for(self.va_bits)
+    }
+
+    /// The level of the root table of a range of `va_bits` bits (the lower or the upper
+    /// one) and how many tables it is made of, as [`lower_root`](Self::lower_root)
+    /// gives it for the lower range. `None` when `va_bits` is not 25 to 52.
+    pub const fn root_for(&self, va_bits: u8) -> Option<(i8, usize)> {
         if self.is_stage2() {
-            stage2::start_level(self.granule, self.va_bits)
+            stage2::start_level(self.granule, va_bits)
         } else {
-            match self.granule.root_level(self.va_bits) {
+            match self.granule.root_level(va_bits) {
                 Some(level) => Some((level, 1)),
                 None => None,
             }
@@ -1144,7 +1151,7 @@ struct Gathered {
 impl Gathered {
     /// Runs of the ranges `limits` describes, with room for `capacity` lower ones.
     fn new(limits: &Limits<'_>, capacity: usize) -> Self {
-        let (config, granule) = (limits.config, limits.format.granule);
+        let config = limits.config;
         let upper_bits = config.upper_va_bits.unwrap_or(config.va_bits);
         Gathered {
             lower: Vec::with_capacity(if config.lower { capacity } else { 0 }),
@@ -1152,8 +1159,8 @@ impl Gathered {
             encoded: None,
             leaves: None,
             roots: (
-                range_root(config, granule, config.va_bits).0,
-                range_root(config, granule, upper_bits).0,
+                range_root(config, config.va_bits).0,
+                range_root(config, upper_bits).0,
             ),
         }
     }
@@ -1250,7 +1257,7 @@ fn tree(
     upper: bool,
 ) -> Result<Tree, BuildError> {
     let format = limits.format;
-    let (root, root_tables) = range_root(limits.config, format.granule, va_bits);
+    let (root, root_tables) = range_root(limits.config, va_bits);
     // Runs at one VA overlap, and then the error is found page by page, so their order
     // does not matter.
     runs::sort_by_va(&mut runs);
@@ -1268,16 +1275,10 @@ fn tree(
 }
 
 /// The root level and root tables of a range of `va_bits` bits of a table built with
-/// `config` in `granule`: the stage 2 start level and its concatenated tables for a
-/// stage 2 table (whose one range is the lower one), else the stage 1 root level and 1.
-fn range_root(config: &TableConfig, granule: Granule, va_bits: u8) -> (i8, usize) {
-    let root = if config.is_stage2() {
-        stage2::start_level(granule, va_bits)
-    } else {
-        granule.root_level(va_bits).map(|level| (level, 1))
-    };
+/// `config` ([`TableConfig::root_for`]).
+fn range_root(config: &TableConfig, va_bits: u8) -> (i8, usize) {
     // Checked configurations have supported sizes.
-    root.unwrap_or((0, 1))
+    config.root_for(va_bits).unwrap_or((0, 1))
 }
 
 /// The overlap error of one range (the upper one if `upper`): the pages as the leaf
@@ -1383,7 +1384,7 @@ fn count(
     let Some(first) = first else {
         config.validate()?;
         if config.is_stage2() {
-            return Ok(range_root(config, config.granule, config.va_bits).1);
+            return Ok(range_root(config, config.va_bits).1);
         }
         return Ok(usize::from(config.lower) + usize::from(config.upper_va_bits.is_some()));
     };

@@ -235,7 +235,7 @@ pub(super) fn plan(
         } else {
             (&mut lower, config.va_bits, page.va())
         };
-        let root = root_of(config, granule, bits).0;
+        let root = root_of(config, bits).0;
         let (level, count) = format.page_leaves(page.page_size()).unwrap_or((3, 1));
         let mut attrs = page_attributes(el, page.mem_attrs(), config).attributes();
         let (level, count) = if level < root {
@@ -286,7 +286,7 @@ fn tree(
     mut leaves: Vec<Leaf>,
 ) -> Result<Tree, BuildError> {
     let granule = format.granule;
-    let (root, roots) = root_of(config, granule, va_bits);
+    let (root, roots) = root_of(config, va_bits);
     leaves.sort_by_key(|l| (l.va, l.page));
     for pair in leaves.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
@@ -322,12 +322,10 @@ fn tree(
 
 /// The root level and root tables of a range of `va_bits` bits: a stage 2 table's
 /// start level and concatenated tables, or the stage 1 root level and 1.
-fn root_of(config: &TableConfig, granule: Granule, va_bits: u8) -> (i8, usize) {
-    if config.vmid.is_some() {
-        super::stage2::start_level(granule, va_bits).unwrap_or((0, 1))
-    } else {
-        (granule.root_level(va_bits).unwrap_or(0), 1)
-    }
+fn root_of(config: &TableConfig, va_bits: u8) -> (i8, usize) {
+    config
+        .root_for(va_bits)
+        .expect("the reference builds validated configurations only")
 }
 
 /// Replaces every full table's worth of leaves of level `block_level + 1` that fill one
