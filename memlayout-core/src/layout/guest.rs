@@ -359,10 +359,10 @@ impl Layout {
         }
         let mut at = r.start();
         loop {
-            match v.guest_free.get(at) {
-                Some((piece, space)) => {
+            // Free IPA is room in a stage 2 page, which owns it in `va_used`.
+            match v.guest_free.get(at).zip(v.va_used.get(at)) {
+                Some(((piece, space), (_, &m))) => {
                     if let Some(needs) = space.lacks(&req.attrs) {
-                        let m = v.va_used.get(at).map_or(0, |(_, &m)| m);
                         return Err(Error::GuestIpaIncompatible {
                             name: req.name.clone(),
                             range: range_of(r),
@@ -436,7 +436,8 @@ impl Layout {
     /// an alias, and aliased by no other page), so no other table reaches them.
     fn private_guest_ram(&self, vm: TableId) -> IntervalSet<GuestSpace> {
         let v = &self.tables[vm.index()];
-        let aliased: Vec<u32> = self.mappings.iter().filter_map(|m| m.alias_of).collect();
+        let aliased: alloc::collections::BTreeSet<u32> =
+            self.mappings.iter().filter_map(|m| m.alias_of).collect();
         let private = |m: u32| {
             let mp = &self.mappings[m as usize];
             !mp.shared && mp.alias_of.is_none() && !aliased.contains(&m)
@@ -479,7 +480,8 @@ impl Layout {
                 field: Field::Name,
             });
         };
-        let bytes = count * granule;
+        // Too many bytes finds no room, and says so.
+        let bytes = count.saturating_mul(granule);
         let room = self.private_guest_ram(vm);
         let v = &self.tables[vm.index()];
         let found = match self.rng.as_mut() {
@@ -495,8 +497,17 @@ impl Layout {
                 largest: room.largest(|_| true).map(range_of),
             });
         };
+        // The room found lies in one stage 2 run of one IPA-to-PA offset.
+        let Some((_, &GuestSpace { delta, .. })) = room.get(ipa) else {
+            return Err(Error::NoRoomForTables {
+                table: self.table_name_of(table),
+                count,
+                granule,
+                space: Space::Ipa(v.info.name().to_string()),
+                largest: room.largest(|_| true).map(range_of),
+            });
+        };
         let v = &mut self.tables[vm.index()];
-        let delta = v.guest_free.get(ipa).map_or(0, |(_, s)| s.delta);
         let _ = v.guest_free.remove(ipa, bytes);
         v.ipa_used.insert(
             Interval::checked_by_caller(ipa, ipa + (bytes - 1)),
