@@ -29,7 +29,7 @@
 
 use super::granule::{Format, Granule};
 use super::mair::MemoryType;
-use super::regs::{TTBR_BADDR_52_LOW_MASK, TTBR_BADDR_HIGH_SHIFT, TTBR_BADDR_MASK, ps_encoding};
+use super::regs::ps_encoding;
 
 // ---------------------------------------------------------------------------------------
 // Stage 2 block and page descriptors: D8.3.1.2 "VMSAv8-64 Block descriptor and Page
@@ -293,17 +293,12 @@ pub const fn vtcr(format: Format, ipa_bits: u8, pa_bits: u8, vmid16: bool) -> Op
 }
 
 /// The `VTTBR_EL2` value for a stage 2 table whose (first) root table is at `root_pa`,
-/// for the virtual machine `vmid`: BADDR as a TTBR holds it (with a 52-bit format,
+/// for the virtual machine `vmid`: BADDR as a TTBR holds it (with a PA over 48 bits,
 /// BADDR\[51:48\] in bits\[5:2\]; [`regs::ttbr0`](super::regs::ttbr0)), VMID in
 /// bits\[63:48\], CnP 0. With 8-bit VMIDs (`VTCR_EL2.VS` = 0) the VMID must be at most
 /// [`VMID_MAX_8_BIT`]. (DDI 0487 D19 "VTTBR_EL2".)
-pub const fn vttbr(root_pa: u64, vmid: u16, format: Format) -> u64 {
-    let baddr = if format.oa52 {
-        (root_pa & TTBR_BADDR_52_LOW_MASK) | ((root_pa >> 48) & 0xF) << TTBR_BADDR_HIGH_SHIFT
-    } else {
-        root_pa & TTBR_BADDR_MASK
-    };
-    baddr | (vmid as u64) << VTTBR_VMID_SHIFT
+pub const fn vttbr(root_pa: u64, vmid: u16) -> u64 {
+    super::regs::ttbr0(root_pa) | (vmid as u64) << VTTBR_VMID_SHIFT
 }
 
 /// The VMID a `VTTBR_EL2` value carries, bits\[63:48\].
@@ -344,7 +339,7 @@ impl Stage2Registers {
         match vtcr(format, ipa_bits, pa_bits, vmid > VMID_MAX_8_BIT) {
             Some(vtcr) => Some(Stage2Registers {
                 vtcr,
-                vttbr: vttbr(root_pa, vmid, format),
+                vttbr: vttbr(root_pa, vmid),
                 hcr_set: HCR_SET,
             }),
             None => None,
@@ -507,22 +502,14 @@ mod tests {
 
     #[test]
     fn vttbr_fields() {
+        assert_eq!(vttbr(0x4000_2000, 7), 0x0007_0000_4000_2000);
+        assert_eq!(vttbr_vmid(vttbr(0x4000_2000, 0xFFFF)), 0xFFFF);
+        // BADDR[51:48] in bits 5:2 with a PA over 48 bits.
         assert_eq!(
-            vttbr(0x4000_2000, 7, Format::DEFAULT),
-            0x0007_0000_4000_2000
-        );
-        assert_eq!(
-            vttbr_vmid(vttbr(0x4000_2000, 0xFFFF, Format::DEFAULT)),
-            0xFFFF
-        );
-        // BADDR[51:48] in bits 5:2 with a 52-bit format.
-        let f = Format::for_sizes(Granule::Size4K, 52, 52);
-        assert_eq!(
-            vttbr(0x000F_0000_1234_0000, 1, f),
+            vttbr(0x000F_0000_1234_0000, 1),
             0x0001_0000_1234_0000 | 0xF << 2
         );
-        let f = Format::for_sizes(Granule::Size64K, 48, 52);
-        assert_eq!(vttbr(0x0001_0000_0001_0000, 0, f), 0x0001_0000 | 1 << 2);
+        assert_eq!(vttbr(0x0001_0000_0001_0000, 0), 0x0001_0000 | 1 << 2);
         let r = Stage2Registers::new(Format::DEFAULT, 40, 40, 0x4000_0000, 256).unwrap();
         assert_ne!(r.vtcr & VTCR_VS, 0);
         assert_eq!(r.vttbr, 0x0100_0000_4000_0000);

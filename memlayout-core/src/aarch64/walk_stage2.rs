@@ -38,7 +38,7 @@ use super::regs;
 use super::stage2::{
     S2_MEMATTR_MASK, S2_MEMATTR_SHIFT, S2_XN, S2_XN0, S2AP_READ, S2AP_WRITE, VTCR_DS, VTCR_PS_MASK,
     VTCR_PS_SHIFT, VTCR_SL0_MASK, VTCR_SL0_SHIFT, VTCR_SL2, VTCR_T0SZ_MASK, VTCR_T0SZ_SHIFT,
-    VTCR_TG0_MASK, VTCR_TG0_SHIFT, VTCR_VS, VTTBR_VMID_SHIFT,
+    VTCR_TG0_MASK, VTCR_TG0_SHIFT, VTCR_VS,
 };
 use super::walk::{
     ImageReader, ReadDescriptor, Stage1Regs, Walk, WalkFault, lookup, read_at, walk_stage1_with,
@@ -698,7 +698,7 @@ impl<'a> Stage2Tables<'a> {
             ipa,
             ipa,
         )?;
-        let vmid = (self.vttbr >> VTTBR_VMID_SHIFT) as u16;
+        let vmid = super::stage2::vttbr_vmid(self.vttbr);
         Ok(Stage2Walk {
             ipa,
             pa: leaf.oa,
@@ -1080,6 +1080,7 @@ pub fn walk_two_stages(
 mod tests {
     use super::*;
     use crate::aarch64::hand::{BLOCK, Hand, TABLE};
+    use crate::aarch64::stage2::vttbr;
     use crate::aarch64::stage2::{
         S2_MEMATTR_DEVICE_GRE, S2_MEMATTR_DEVICE_NGNRE, S2_MEMATTR_DEVICE_NGNRNE,
         S2_MEMATTR_NORMAL_NC, S2_MEMATTR_NORMAL_WB, S2_MEMATTR_NORMAL_WT, S2AP_MASK, VTCR_RES1_31,
@@ -1107,11 +1108,6 @@ mod tests {
             | 0b11 << 12
             | if ds { VTCR_DS } else { 0 }
             | if sl2 { VTCR_SL2 } else { 0 }
-    }
-
-    /// `VTTBR_EL2` for a root at `root` (52-bit aware) and VMID `vmid`.
-    fn vttbr(root: u64, vmid: u16) -> u64 {
-        regs::ttbr0(root) | (vmid as u64) << VTTBR_VMID_SHIFT
     }
 
     impl Hand {
