@@ -829,7 +829,6 @@ impl Plan {
             registers,
             asid: config.asid,
             stage2,
-            vmid: config.vmid,
         })
     }
 }
@@ -1517,7 +1516,6 @@ pub struct Translation {
     registers: Registers,
     asid: Option<u16>,
     stage2: Option<Stage2Registers>,
-    vmid: Option<u16>,
 }
 
 impl Translation {
@@ -1534,7 +1532,7 @@ impl Translation {
     /// The translation regime that loads it: [`Regime::Stage2`] for a stage 2 table,
     /// else the regime of its context ([`Regime::of`]).
     pub const fn regime(&self) -> Regime {
-        if self.vmid.is_some() {
+        if self.stage2.is_some() {
             Regime::Stage2
         } else {
             Regime::of(self.el)
@@ -1698,7 +1696,10 @@ impl Translation {
     /// The VMID of a stage 2 table (in bits\[63:48\] of [`vttbr`](Self::vttbr)), or
     /// `None` for a stage 1 table.
     pub const fn vmid(&self) -> Option<u16> {
-        self.vmid
+        match self.stage2 {
+            Some(r) => Some(stage2::vttbr_vmid(r.vttbr)),
+            None => None,
+        }
     }
 
     /// Translates the IPA `ipa` through a stage 2 table as the MMU would with its
@@ -1798,7 +1799,7 @@ impl Translation {
     /// for the IPA `va`, its result read as a [`Walk`] of [`Regime::Stage2`]
     /// (`From<Stage2Walk>`).
     pub fn walk(&self, va: u64) -> Result<Walk, WalkFault> {
-        if self.vmid.is_some() {
+        if self.stage2.is_some() {
             return self.walk_stage2(va).map(Walk::from);
         }
         super::walk_registers(
