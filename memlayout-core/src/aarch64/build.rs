@@ -1705,15 +1705,11 @@ impl Translation {
     /// Translates the IPA `ipa` through a stage 2 table as the MMU would with its
     /// [`vtcr`](Self::vtcr) and [`vttbr`](Self::vttbr) loaded
     /// ([`walk_stage2`](super::walk_stage2)). A stage 1 table gives
-    /// [`WalkFault::BadGeometry`] with its root level, VA size and format.
+    /// [`WalkFault::NotStage2`].
     pub fn walk_stage2(&self, ipa: u64) -> Result<super::Stage2Walk, WalkFault> {
         match self.stage2 {
             Some(r) => super::walk_stage2(&self.bytes, self.base_pa, r.vtcr, r.vttbr, ipa),
-            None => Err(WalkFault::BadGeometry {
-                root_level: self.root_level,
-                va_bits: self.va_bits,
-                format: self.format,
-            }),
+            None => Err(WalkFault::NotStage2),
         }
     }
 
@@ -3621,6 +3617,19 @@ mod stage2_tests {
         // DS = 1: no SH field.
         let ds = Format::for_sizes(Granule::Size4K, 52, 52);
         assert_eq!(stage2_attributes(data, ds).bits() & SH_MASK, 0);
+    }
+
+    #[test]
+    fn a_stage_1_table_has_no_stage_2_walk() {
+        let t = build(&info(), &[], 0x4000_0000, &config().with_vmid(None)).unwrap();
+        assert_eq!((t.vmid(), t.regime()), (None, Regime::El10));
+        let e = t.walk_stage2(0x1000).unwrap_err();
+        assert_eq!(e, WalkFault::NotStage2);
+        assert_eq!(
+            alloc::format!("{e}"),
+            "a stage 1 table has no stage 2 to walk; walk it with `Translation::walk`, or \
+             build it as a VM's stage 2 table with `TableConfig::with_vmid`"
+        );
     }
 
     #[test]

@@ -157,6 +157,10 @@ pub enum WalkFault {
         /// The level of the stage 2 leaf that forbids it.
         level: i8,
     },
+    /// A stage 2 walk asked of a stage 1 table
+    /// ([`Translation::walk_stage2`](super::Translation::walk_stage2) of a table built
+    /// without a VMID): it has no `VTCR_EL2` or `VTTBR_EL2` to walk.
+    NotStage2,
 }
 
 /// The root levels a granule gives each VA size, for messages.
@@ -322,6 +326,10 @@ impl fmt::Display for WalkFault {
                  stage 2",
                 Hex::from(*va)
             ),
+            WalkFault::NotStage2 => f.write_str(
+                "a stage 1 table has no stage 2 to walk; walk it with `Translation::walk`, \
+                 or build it as a VM's stage 2 table with `TableConfig::with_vmid`",
+            ),
         }
     }
 }
@@ -335,7 +343,8 @@ impl WalkFault {
     /// translation fault); `None` for register values whose effect is IMPLEMENTATION
     /// DEFINED or CONSTRAINED UNPREDICTABLE ([`BadGeometry`](Self::BadGeometry),
     /// [`ReservedGranule`](Self::ReservedGranule),
-    /// [`ReservedPaSize`](Self::ReservedPaSize)).
+    /// [`ReservedPaSize`](Self::ReservedPaSize)), and for
+    /// [`NotStage2`](Self::NotStage2), which is no walk.
     pub const fn level(&self) -> Option<i8> {
         match *self {
             WalkFault::Translation { level, .. }
@@ -349,6 +358,7 @@ impl WalkFault {
             | WalkFault::Stage2IpaSize { .. }
             | WalkFault::Stage2StartLevel { .. } => Some(0),
             WalkFault::BadGeometry { .. }
+            | WalkFault::NotStage2
             | WalkFault::ReservedGranule { .. }
             | WalkFault::ReservedPaSize { .. } => None,
         }
