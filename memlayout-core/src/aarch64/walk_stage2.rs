@@ -676,7 +676,12 @@ impl<'a> Stage2Tables<'a> {
 
     /// Walks stage 2 for `ipa` ([`walk_stage2`]).
     pub fn walk(&self, ipa: u64) -> Result<Stage2Walk, WalkFault> {
-        let params = self.params()?;
+        self.walk_with(self.params()?, ipa)
+    }
+
+    /// [`walk`](Self::walk) with the `VTCR_EL2` already decoded, for walks that
+    /// translate many IPAs (every stage 1 table read of a two-stage walk).
+    fn walk_with(&self, params: Stage2Params, ipa: u64) -> Result<Stage2Walk, WalkFault> {
         if ipa >> params.ipa_bits != 0 {
             return Err(WalkFault::IpaOutOfRange {
                 ipa,
@@ -867,6 +872,8 @@ struct ThroughStage2<'s, 'a> {
     stage1: &'s Stage1Tables<'a>,
     /// Stage 2.
     stage2: &'s Stage2Tables<'a>,
+    /// Stage 2's `VTCR_EL2`, decoded once for every read.
+    params: Result<Stage2Params, WalkFault>,
     /// The VA walked.
     va: u64,
 }
@@ -879,7 +886,10 @@ impl ReadDescriptor<TwoStageFault> for ThroughStage2<'_, '_> {
             ipa: addr,
             fault,
         };
-        let s2 = self.stage2.walk(addr).map_err(on_walk)?;
+        let s2 = self
+            .params
+            .and_then(|params| self.stage2.walk_with(params, addr))
+            .map_err(on_walk)?;
         if !s2.readable() {
             return Err(on_walk(WalkFault::Permission {
                 va: addr,
@@ -1060,13 +1070,21 @@ pub fn walk_two_stages(
         ttbr1: stage1.ttbr1,
         mair: stage1.mair,
     };
-    let mut read = ThroughStage2 { stage1, stage2, va };
-    let s1 = walk_stage1_with(&mut read, &regs, va)?;
-    let s2 = stage2.walk(s1.pa).map_err(|fault| TwoStageFault::Stage2 {
+    let params = stage2.params();
+    let mut read = ThroughStage2 {
+        stage1,
+        stage2,
+        params,
         va,
-        ipa: s1.pa,
-        fault,
-    })?;
+    };
+    let s1 = walk_stage1_with(&mut read, &regs, va)?;
+    let s2 = params
+        .and_then(|p| stage2.walk_with(p, s1.pa))
+        .map_err(|fault| TwoStageFault::Stage2 {
+            va,
+            ipa: s1.pa,
+            fault,
+        })?;
     Ok(TwoStageWalk {
         va,
         ipa: s1.pa,
